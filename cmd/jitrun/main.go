@@ -1,0 +1,107 @@
+// Command jitrun assembles x86-64 machine code, places it in memory that is
+// never writable and executable at once, calls it, and shows what ran.
+//
+// Usage:
+//
+//	jitrun COMMAND [flags] [arguments]
+//
+// Run `jitrun help` for the list of commands and `jitrun COMMAND -h` for the
+// flags of one.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// Exit statuses. Every subcommand returns one of these.
+const (
+	exitOK      = 0 // the command did what was asked; for run, the code returned
+	exitError   = 1 // an operating-system or internal failure
+	exitUsage   = 2 // bad input: flags, arguments, assembly errors
+	exitFault   = 3 // the machine code faulted
+	exitTimeout = 4 // the machine code ran past its deadline
+)
+
+// env is what a subcommand may touch: its standard streams. Subcommands
+// never call os.Exit and never write to os.Stdout directly, so tests run
+// them in-process.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// command is one subcommand: its name, a one-line summary for `jitrun
+// help`, and the function that runs it with the arguments after its name.
+type command struct {
+	name    string
+	summary string
+	run     func(e *env, args []string) int
+}
+
+// commands lists every subcommand in the order `jitrun help` shows them.
+func commands() []command {
+	return []command{
+		{"help", "show the commands, or the flags of one command", cmdHelp},
+	}
+}
+
+func main() {
+	os.Exit(run(&env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}, os.Args[1:]))
+}
+
+// run dispatches args to a subcommand and returns the exit status.
+func run(e *env, args []string) int {
+	if len(args) == 0 {
+		usage(e.stderr)
+		return exitUsage
+	}
+	name := args[0]
+	switch name {
+	case "-h", "-help", "--help":
+		usage(e.stdout)
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name == name {
+			return c.run(e, args[1:])
+		}
+	}
+	fmt.Fprintf(e.stderr, "jitrun: unknown command %q; run 'jitrun help' for the list\n", name)
+	return exitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintf(w, "jitrun assembles x86-64 machine code, runs it in W^X memory and shows what ran.\n\n")
+	fmt.Fprintf(w, "Usage:\n\n\tjitrun COMMAND [flags] [arguments]\n\nCommands:\n\n")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "\t%-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(w, "\nRun 'jitrun help COMMAND' or 'jitrun COMMAND -h' for the flags of a command.\n")
+	fmt.Fprintf(w, "Exit status: 0 success, 1 system error, 2 bad input, 3 the code faulted, 4 timeout.\n")
+}
+
+func cmdHelp(e *env, args []string) int {
+	switch len(args) {
+	case 0:
+		usage(e.stdout)
+		return exitOK
+	case 1:
+		name := strings.TrimSpace(args[0])
+		for _, c := range commands() {
+			if c.name == name && name != "help" {
+				return c.run(e, []string{"-h"})
+			}
+		}
+		if name == "help" {
+			usage(e.stdout)
+			return exitOK
+		}
+		fmt.Fprintf(e.stderr, "jitrun help: unknown command %q; run 'jitrun help' for the list\n", name)
+		return exitUsage
+	}
+	fmt.Fprintf(e.stderr, "jitrun help: want at most one command name, got %d arguments\n", len(args))
+	return exitUsage
+}

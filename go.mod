@@ -1,0 +1,5 @@
+module github.com/jitrun/jitrun
+
+go 1.26.8
+
+require github.com/twitchyliquid64/golang-asm v0.15.1
