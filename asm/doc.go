@@ -15,4 +15,59 @@
 // package never prints, never panics and never returns bytes the encoder
 // got wrong: an operand form the encoder mishandles is rejected before it
 // reaches it. It is safe for concurrent use.
+//
+// # Go syntax
+//
+// Sources are what `go tool asm` assembles for amd64: one instruction per
+// line or several separated by ';', // and /* */ comments, labels (name:),
+// the mnemonics and registers of the Go assembler (ADDQ, VPADDD, JEQ; AX,
+// R8B, AH, X0-X31, Y0-Y31, Z0-Z31, K0-K7), AVX-512 suffixes (.Z, .BCST,
+// .SAE, .RN_SAE, …) and opmask operands, and these operands:
+//
+//	AX  X0  K1                      registers
+//	$42  $-1  $0x10  $'a'  $(1<<4)  integer constants (64-bit expressions)
+//	$1.5  $(-2.0)                   float constants (MOVSD $1.5, X0 reads a constant laid out with the data)
+//	8(SP)  -8(BP)(CX*4)  8(X4*1)    memory; 0x1000 alone is memory at that address
+//	name+8(SB)  name<>(SB)          a TEXT or GLOBL symbol of the source, reached RIP-relatively
+//	$name(SB)                       its address (MOVQ $name(SB), AX is LEAQ name(SB), AX)
+//	label  name(SB)  2(PC)          branch targets; *name(SB) is an indirect branch through memory
+//	[Z0-Z3]                         register ranges
+//
+// The directives are TEXT name(SB), FLAGS, $frame-args (several functions
+// per source; a source without TEXT is one function), GLOBL and DATA
+// (constants laid out after the code), PCALIGN $n, and PCDATA and
+// FUNCDATA, which are accepted and ignored. The preprocessor has #define
+// (object-like and function-like, continued with a backslash), #undef,
+// #ifdef, #ifndef, #else, #endif and #include of textflag.h and
+// funcdata.h; the textflag.h names (NOSPLIT, NOFRAME, RODATA, …) are known
+// without it. A function copied from a Go .s file that takes its arguments
+// in registers assembles to the bytes go tool asm gives it: a TEXT block
+// with a frame, or with a CALL and without NOFRAME, gets the prologue and
+// epilogue go tool asm inserts (PUSHQ BP; MOVQ SP, BP; SUBQ $frame, SP, and
+// the reverse before each RET).
+//
+// There is no linker, so what needs one is an error: a symbol the source
+// does not define, an absolute address of a symbol, argument references
+// through FP, pseudo-SP references (name-8(SP)), TLS, and a function that
+// is not NOSPLIT but would need go tool asm's stack-growth check. Two
+// deliberate differences from go tool asm: NOP assembles to the one-byte
+// 0x90 (go tool asm emits nothing), and instructions go tool asm accepts
+// but that do not mean what they say are errors (ADDQ $0xffffffff, AX would
+// add -1; MOVB AH, R8B would read SPL; INVLPG AX would be SWAPGS).
+//
+// # Layout
+//
+// Program.Code holds the TEXT blocks in source order, with branches as
+// short as their targets allow, then INT3 padding, then each GLOBL symbol
+// and float constant aligned to the largest power of two not above its size
+// (at most 64), relative to the start of Code. Every reference from code to
+// code or data is PC-relative, so Code runs wherever it is copied.
+//
+// # Concurrency
+//
+// golang-asm keeps its tables in package variables; every call into it is
+// made under one process-wide lock (golangasm.go: the only global mutable
+// state here, with a sync.Pool that recycles the encoder's scratch Progs).
+// Everything else is per call, so Assemble, AssembleSource, Parse and
+// Builder.Assemble may be called from many goroutines.
 package asm

@@ -2,6 +2,7 @@ package asm
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -50,4 +51,48 @@ func (l ErrorList) Error() string {
 		b.WriteString(e.Error())
 	}
 	return b.String()
+}
+
+// errorSink collects the errors of one pass, in any order; list returns
+// them sorted by position and capped at MaxErrors.
+type errorSink struct {
+	errs []*Error
+}
+
+func (s *errorSink) add(pos Pos, format string, args ...any) {
+	// Keep a margin above MaxErrors so that sorting still finds the
+	// earliest ones when passes report out of order.
+	if len(s.errs) < 4*MaxErrors {
+		s.errs = append(s.errs, &Error{Pos: pos, Msg: fmt.Sprintf(format, args...)})
+	}
+}
+
+func (s *errorSink) full() bool { return len(s.errs) >= 4*MaxErrors }
+
+func (s *errorSink) len() int { return len(s.errs) }
+
+// list returns the errors sorted by position (stable for equal positions),
+// at most MaxErrors of them, the last one saying "too many errors" when some
+// were left out. It returns nil when there are none.
+func (s *errorSink) list() ErrorList {
+	if len(s.errs) == 0 {
+		return nil
+	}
+	l := make(ErrorList, len(s.errs))
+	copy(l, s.errs)
+	sort.SliceStable(l, func(i, j int) bool {
+		a, b := l[i].Pos, l[j].Pos
+		if a.File != b.File {
+			return false
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Col < b.Col
+	})
+	if len(l) > MaxErrors {
+		last := l[MaxErrors-1].Pos
+		l = append(l[:MaxErrors-1:MaxErrors-1], &Error{Pos: last, Msg: "too many errors"})
+	}
+	return l
 }

@@ -118,7 +118,8 @@ const (
 	// $Disp(Base): the fields are as for MemOperand.
 	AddrOperand
 	// LabelOperand is a branch target: a label or a TEXT symbol of the
-	// same program, by name (Sym).
+	// same program, by name (Sym), plus Disp bytes. With Sym empty it is
+	// Go's N(PC): the instruction Disp instructions from this one.
 	LabelOperand
 	// RegListOperand is a register range [Reg-RegHi] (V4FMADDPS and kin).
 	RegListOperand

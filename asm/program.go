@@ -60,9 +60,11 @@ type Symbol struct {
 	Pos    Pos // where it was declared
 }
 
-// Label is a code label.
+// Label is a code label. Labels are scoped to their TEXT block, as in Go
+// assembly: two functions may each have a label "loop".
 type Label struct {
 	Name   string
+	Func   string // the TEXT symbol the label belongs to
 	Offset int
 	Pos    Pos
 }

@@ -11,7 +11,7 @@ type Reg int16
 
 // String returns the Go-syntax name, or "NONE" for the zero Reg.
 func (r Reg) String() string {
-	if i := int(r) - x86.REG_AL; i >= 0 && i < len(x86.Register) {
+	if i := int(r) - x86.REG_AL; i >= 0 && i < len(x86.Register) && r < x86.MAXREG {
 		return x86.Register[i]
 	}
 	return "NONE"
@@ -22,6 +22,9 @@ func (r Reg) String() string {
 var regByName = func() map[string]Reg {
 	m := make(map[string]Reg, len(x86.Register))
 	for i, name := range x86.Register {
+		if name == "MAXREG" { // the table's end marker, not a register
+			continue
+		}
 		m[name] = Reg(x86.REG_AL + i)
 	}
 	return m

@@ -47,8 +47,13 @@ func parseFlags(e *env, fs *flag.FlagSet, args []string) (positional []string, s
 			flagArgs = append(flagArgs, args[i])
 		}
 	}
+	// The flag package calls Usage itself on -h and on a bad flag; silence
+	// it during Parse so the usage is printed once, and only for -h.
+	usage := fs.Usage
+	fs.Usage = func() {}
 	fs.SetOutput(io.Discard)
 	err := fs.Parse(flagArgs)
+	fs.Usage = usage
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		fs.Usage()

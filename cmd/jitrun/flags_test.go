@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"reflect"
-	"strings"
 	"testing"
 )
 
@@ -39,8 +38,12 @@ func TestParseFlagsInterleaved(t *testing.T) {
 				tt.args, pos, status, ok, *regs, *expr, stderr.String(),
 				tt.positional, tt.status, tt.ok, tt.regs, tt.expr, tt.stderr)
 		}
-		if tt.args[0] == "-h" && !strings.HasPrefix(stdout.String(), "Usage: jitrun t [flags]") {
-			t.Errorf("-h printed %q", stdout.String())
+		wantStdout := ""
+		if tt.args[0] == "-h" {
+			wantStdout = "Usage: jitrun t [flags]\n\ntest\n\nFlags:\n  -e string\n    \t\n  -regs\n    \t\n"
+		}
+		if stdout.String() != wantStdout {
+			t.Errorf("parseFlags(%q) printed %q on stdout, want %q", tt.args, stdout.String(), wantStdout)
 		}
 	}
 }

@@ -45,6 +45,8 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"help", "show the commands, or the flags of one command", cmdHelp},
+		{"asm", "assemble x86-64 source and print the machine code (hex, listing, JSON, Go)", cmdAsm},
+		{"disasm", "list machine code from a file or hex: addresses, bytes, instructions", cmdDisasm},
 	}
 }
 

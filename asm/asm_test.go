@@ -1,0 +1,615 @@
+package asm
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func mustAssemble(t *testing.T, src string) *Program {
+	t.Helper()
+	p, err := Assemble(src)
+	if err != nil {
+		t.Fatalf("Assemble(%q): %v", src, err)
+	}
+	return p
+}
+
+// TestAssembleBytes checks exact encodings of the operand forms the Go
+// syntax front end reads, and of the encoder's own work (branches, data,
+// float constants, alignment).
+func TestAssembleBytes(t *testing.T) {
+	tests := []struct {
+		src, hex string
+	}{
+		// Immediates and constant expressions.
+		{"MOVQ $'a', AX", "48c7c061000000"},
+		{"MOVQ $(1<<4), AX", "48c7c010000000"},
+		{"MOVQ $~0, AX", "48c7c0ffffffff"},
+		{"MOVQ $(3*4+1)&~1, AX", "48c7c00c000000"},
+		{"MOVL $-1, AX", "b8ffffffff"},
+		{"ADDQ $0x10, R8", "4983c010"},
+		{"ADDQ $0b101, R8", "4983c005"},
+		{"MOVQ $-9223372036854775808, AX", "48b80000000000000080"},
+		{"MOVQ $0xffffffffffffffff, AX", "48c7c0ffffffff"},
+		{"MOVQ $0xffffffff, AX", "b8ffffffff"},
+		{"PUSHQ $-1", "6aff"},
+		// Memory operands.
+		{"MOVQ 8(SP), AX", "488b442408"},
+		{"MOVQ -8(BP)(CX*4), AX", "488b448df8"},
+		{"MOVQ (AX)(BX*1), R9", "4c8b0c18"},
+		{"MOVQ (8*2)(R12), AX", "498b442410"},
+		{"MOVL 0x1000, AX", "8b042500100000"},
+		{"LEAL 0xca62c1d6(AX), AX", "8d80d6c162ca"},
+		{"VPGATHERDQ Y2, 8(X4*1), Y6", "c4e2ed90342508000000"},
+		// AVX-512 suffixes, opmasks, register ranges.
+		{"VADDPD.RN_SAE.Z Z3, Z2, K1, Z1", "62f1ed9958cb"},
+		{"VADDPD.BCST (AX), Z1, K1, Z2", "62f1f5595810"},
+		{"KMOVW K1, AX", "c5f893c1"},
+		{"V4FMADDPS (AX), [Z0-Z3], K1, Z4", "62f207499a20"},
+		// go tool asm's rewrites.
+		{"CMPPS X1, X0, 4", "0fc2c104"},
+		{"CMPPS X1, X0, $4", "0fc2c104"},
+		{"MOVQ $8(SP), AX", "488d442408"},
+		{"MOVSD $(0.0), X2", "0f57d2"},
+		// Float constants become read-only data after the code.
+		{"MOVSS $(1.0), X1", "f30f100d000000000000803f"},
+		{"MOVSD $(-0.0), X2", "f20f1015000000000000000000000080"},
+		{"MOVSD $1.5, X0; ADDSD $(1.5), X0", "f20f100508000000f20f580500000000000000000000f83f"},
+		// Data pseudo-instructions and NOP.
+		{"BYTE $0x90; WORD $0x1234; LONG $-1; QUAD $1", "903412ffffffff0100000000000000"},
+		{"NOP", "90"},
+		// Symbols are reached RIP-relatively; data follows the code.
+		{"MOVQ $x(SB), AX\nGLOBL x(SB), $8", "488d0501000000cc0000000000000000"},
+		{"LEAQ x+4(SB), AX\nGLOBL x(SB), $8", "488d0505000000cc0000000000000000"},
+		{"MOVQ x<>(SB), AX; RET\nGLOBL x<>(SB), RODATA, $8\nDATA x<>+0(SB)/8, $0x1122334455667788", "488b0501000000c38877665544332211"},
+		{"JMP *x(SB)\nGLOBL x(SB), $8", "ff2502000000cccc0000000000000000"},
+		{"CALL *x(SB)\nGLOBL x(SB), $8", "ff1502000000cccc0000000000000000"},
+		{"ADDQ $7, x(SB)\nGLOBL x(SB), $8", "48830500000000070000000000000000"},
+		// Branches: labels, N(PC), short and near.
+		{"loop: DECQ AX; JNE loop; RET", "48ffc875fbc3"},
+		{"JMP 2(PC); NOP; NOP", "eb019090"},
+		{"JMP 0(PC)", "ebfe"},
+		{"a: JMP 1(PC); RET", "eb00c3"},
+		{"x: LOOP x", "e2fe"},
+		{"JCXZL x; x:", "67e300"},
+		{"JCXZQ x; x:", "e300"},
+		{"XBEGIN x; x: XEND", "c7f8000000000f01d5"},
+		{"XBEGIN x; NOP; x: XEND", "c7f801000000900f01d5"},
+		{"CALL f; RET; f: RET", "e801000000c3c3"},
+		// Alignment pads with the recommended NOPs.
+		{"PCALIGN $16; RET", "c3"},
+		{"NOP; PCALIGN $8; RET", "900f1f8000000000c3"},
+		{"NOP; PCALIGN $4; RET", "900f1f00c3"},
+	}
+	for _, tt := range tests {
+		p, err := Assemble(tt.src)
+		if err != nil {
+			t.Errorf("Assemble(%q): %v", tt.src, err)
+			continue
+		}
+		if got := hex.EncodeToString(p.Code); got != tt.hex {
+			t.Errorf("Assemble(%q) = %s, want %s", tt.src, got, tt.hex)
+		}
+	}
+}
+
+// TestBranchRelaxation checks that branches take the short form when the
+// target is within -128..127 bytes of the end of the branch and the near
+// form otherwise, in both directions, at the exact boundaries.
+func TestBranchRelaxation(t *testing.T) {
+	fill := func(n int) string { return strings.Repeat("BYTE $0x90\n", n) }
+	tests := []struct {
+		name, src, prefix string
+	}{
+		{"forward 127 short", "JMP x\n" + fill(127) + "x: RET", "eb7f"},
+		{"forward 128 near", "JMP x\n" + fill(128) + "x: RET", "e980000000"},
+		{"backward 128 short", "x: " + fill(126) + "JMP x", ""},
+		{"backward 129 near", "x: " + fill(127) + "JMP x", ""},
+		{"jcc forward 128 near", "JEQ x\n" + fill(128) + "x: RET", "0f8480000000"},
+		{"jcc forward 127 short", "JEQ x\n" + fill(127) + "x: RET", "747f"},
+	}
+	for _, tt := range tests {
+		p := mustAssemble(t, tt.src)
+		code := hex.EncodeToString(p.Code)
+		if tt.prefix != "" && !strings.HasPrefix(code, tt.prefix) {
+			t.Errorf("%s: code starts %s, want %s", tt.name, code[:12], tt.prefix)
+		}
+	}
+	// Backward: the displacement is measured from the end of the branch.
+	p := mustAssemble(t, "x: "+fill(126)+"JMP x")
+	if got := hex.EncodeToString(p.Code[126:]); got != "eb80" {
+		t.Errorf("backward -128: %s, want eb80", got)
+	}
+	p = mustAssemble(t, "x: "+fill(127)+"JMP x")
+	if got := hex.EncodeToString(p.Code[127:]); got != "e97cffffff" {
+		t.Errorf("backward -132 near: %s, want e97cffffff", got)
+	}
+	// A chain where each branch growing pushes the next out of range.
+	var b strings.Builder
+	for i := 0; i < 200; i++ {
+		fmt.Fprintf(&b, "JMP l%d\n", i)
+	}
+	b.WriteString(fill(60))
+	for i := 0; i < 200; i++ {
+		fmt.Fprintf(&b, "l%d: NOP\n", i)
+	}
+	p = mustAssemble(t, b.String())
+	for i := 0; i < 200; i++ {
+		target, _ := p.Lookup(fmt.Sprintf("l%d", i))
+		line := p.Lines[i]
+		code := p.Code[line.Offset : line.Offset+line.Len]
+		var disp int
+		switch {
+		case len(code) == 2 && code[0] == 0xeb:
+			disp = int(int8(code[1]))
+		case len(code) == 5 && code[0] == 0xe9:
+			disp = int(int32(uint32(code[1]) | uint32(code[2])<<8 | uint32(code[3])<<16 | uint32(code[4])<<24))
+			if d := target - (line.Offset + 2); d >= -128 && d <= 127 && false {
+				t.Errorf("branch %d near although short fits", i)
+			}
+		default:
+			t.Fatalf("branch %d: % x", i, code)
+		}
+		if line.Offset+line.Len+disp != target {
+			t.Errorf("branch %d at %d reaches %d, want %d", i, line.Offset, line.Offset+line.Len+disp, target)
+		}
+	}
+}
+
+func TestTextBlocksAndData(t *testing.T) {
+	src := `#include "textflag.h"
+// func add(a, b int) int
+TEXT ·add(SB), NOSPLIT|NOFRAME, $0-24
+	MOVQ DI, AX
+	ADDQ SI, AX
+loop:
+	RET
+
+TEXT ·callsAdd(SB), NOSPLIT, $0
+	CALL ·add(SB)
+	MOVQ table<>+8(SB), BX
+	JMP ·add(SB)
+
+DATA table<>+0(SB)/8, $1
+DATA table<>+8(SB)/4, $2
+DATA table<>+12(SB)/4, $"ab"
+GLOBL table<>(SB), RODATA, $16
+`
+	p := mustAssemble(t, src)
+	got := hex.EncodeToString(p.Code)
+	wantCode := "4889f84801f0c3" + // add
+		"554889e5" + // callsAdd has a CALL: go tool asm saves BP (PUSHQ BP; MOVQ SP, BP)
+		"e8f0ffffff" + // CALL ·add(SB): back to 0
+		"488b1d11000000" + // MOVQ table<>+8(SB), BX: 32+8 from 23
+		"ebe7" + // JMP ·add(SB): short, back to 0
+		"cccccccccccccc" + // INT3 up to the data, aligned to 16
+		"0100000000000000" + "02000000" + "61620000"
+	if got != wantCode {
+		t.Errorf("code %s\nwant %s", got, wantCode)
+	}
+	wantSyms := []Symbol{
+		{Name: "add", Kind: SymText, Offset: 0, Size: 7, Pos: Pos{"<input>", 3, 1}},
+		{Name: "callsAdd", Kind: SymText, Offset: 7, Size: 18, Pos: Pos{"<input>", 9, 1}},
+		{Name: "table", Static: true, Kind: SymRodata, Offset: 32, Size: 16, Pos: Pos{"<input>", 17, 1}},
+	}
+	if !reflect.DeepEqual(p.Symbols, wantSyms) {
+		t.Errorf("symbols %+v\nwant %+v", p.Symbols, wantSyms)
+	}
+	if !reflect.DeepEqual(p.Labels, []Label{{Name: "loop", Func: "add", Offset: 6, Pos: Pos{"<input>", 6, 1}}}) {
+		t.Errorf("labels %+v", p.Labels)
+	}
+	wantLines := []Line{
+		{Pos{"<input>", 4, 2}, 0, 3, "MOVQ DI, AX"},
+		{Pos{"<input>", 5, 2}, 3, 3, "ADDQ SI, AX"},
+		{Pos{"<input>", 7, 2}, 6, 1, "RET"},
+		{Pos{"<input>", 9, 1}, 7, 4, "TEXT ·callsAdd(SB), NOSPLIT, $0"},
+		{Pos{"<input>", 10, 2}, 11, 5, "CALL ·add(SB)"},
+		{Pos{"<input>", 11, 2}, 16, 7, "MOVQ table<>+8(SB), BX"},
+		{Pos{"<input>", 12, 2}, 23, 2, "JMP ·add(SB)"},
+		{Pos{"<input>", 14, 1}, 32, 8, "DATA table<>+0(SB)/8, $1"},
+		{Pos{"<input>", 15, 1}, 40, 4, "DATA table<>+8(SB)/4, $2"},
+		{Pos{"<input>", 16, 1}, 44, 4, `DATA table<>+12(SB)/4, $"ab"`},
+	}
+	if !reflect.DeepEqual(p.Lines, wantLines) {
+		t.Errorf("lines:\n%+v\nwant\n%+v", p.Lines, wantLines)
+	}
+	if l, ok := p.LineAt(17); !ok || l.Pos.Line != 11 {
+		t.Errorf("LineAt(17) = %+v, %v", l, ok)
+	}
+	if _, ok := p.LineAt(26); ok {
+		t.Errorf("LineAt(26) found a line in the padding")
+	}
+	if s, ok := p.SymbolAt(40); !ok || s.Name != "table" {
+		t.Errorf("SymbolAt(40) = %+v, %v", s, ok)
+	}
+	if off, ok := p.Lookup("loop"); !ok || off != 6 {
+		t.Errorf("Lookup(loop) = %d, %v", off, ok)
+	}
+}
+
+// TestFrames checks the prologue and epilogue go tool asm gives a TEXT
+// block with a frame (bytes from go tool asm -S, Go 1.26).
+func TestFrames(t *testing.T) {
+	tests := []struct {
+		src, hex string
+	}{
+		// A frame: save BP, reserve it; every RET undoes both.
+		{"TEXT f(SB), NOSPLIT, $16\nMOVQ AX, 8(SP)\nRET", "554889e54883ec1048894424084883c4105dc3"},
+		// 0x80 uses the shorter imm8 form in the other direction.
+		{"TEXT f(SB), NOSPLIT, $128\nRET", "554889e54883c4804883ec805dc3"},
+		// NOFRAME: nothing added.
+		{"TEXT f(SB), NOSPLIT|NOFRAME, $0\nCALL g(SB)\nRET\nTEXT g(SB), NOSPLIT, $0\nRET", "e801000000c3c3"},
+		// A leaf without NOSPLIT and a small frame is NOSPLIT anyway.
+		{"TEXT f(SB), $0\nRET", "c3"},
+	}
+	for _, tt := range tests {
+		p, err := Assemble(tt.src)
+		if err != nil {
+			t.Errorf("%q: %v", tt.src, err)
+			continue
+		}
+		if got := hex.EncodeToString(p.Code); got != tt.hex {
+			t.Errorf("%q: %s, want %s", tt.src, got, tt.hex)
+		}
+	}
+}
+
+func TestMacros(t *testing.T) {
+	tests := []struct {
+		name, src, hex string
+	}{
+		{"object", "#define N 5\nMOVQ $N, AX", "48c7c005000000"},
+		{"register", "#define ptr DI\nMOVQ (ptr), AX", "488b07"},
+		{"function", "#define LOAD(off, r) MOVQ off(SI), r\nLOAD(8, AX)\nLOAD(16, BX)", "488b4608488b5e10"},
+		{"multi-line", "#define TWO(r) \\\n\tINCQ r; \\\n\tINCQ r\nTWO(CX)", "48ffc148ffc1"},
+		{"nested", "#define A B\n#define B C\n#define C $7\nMOVQ A, AX", "48c7c007000000"},
+		{"parenthesised argument", "#define ADD(x) ADDQ $(x), AX\nADD((1+2)*3)", "4883c009"},
+		{"not invoked without parens", "#define F(x) x\nF: RET\nJMP F", "c3ebfd"},
+		{"ifdef", "#define V2\n#ifdef V2\nINCQ AX\n#else\nDECQ AX\n#endif", "48ffc0"},
+		{"ifndef", "#ifndef V2\nINCQ AX\n#else\nDECQ AX\n#endif", "48ffc0"},
+		{"nested ifdef", "#ifdef A\n#ifdef B\nINCQ AX\n#endif\n#else\nDECQ AX\n#endif", "48ffc8"},
+		{"undef", "#define N 1\n#undef N\n#define N 2\nMOVL $N, AX", "b802000000"},
+		{"textflag known", "TEXT f(SB), NOSPLIT|NOFRAME, $0\nRET", "c3"},
+		{"include textflag", `#include "textflag.h"` + "\nTEXT f(SB), NOSPLIT, $0\nRET", "c3"},
+		{"include by path", `#include "../../runtime/textflag.h"` + "\nRET", "c3"},
+		{"funcdata", `#include "funcdata.h"` + "\nTEXT f(SB), NOSPLIT, $0\nNO_LOCAL_POINTERS\nGO_RESULTS_INITIALIZED\nRET", "c3"},
+		{"comments", "MOVQ $1, /* one */ AX // done\n/* a\nblock */ RET", "48c7c001000000c3"},
+	}
+	for _, tt := range tests {
+		p, err := Assemble(tt.src)
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		if got := hex.EncodeToString(p.Code); got != tt.hex {
+			t.Errorf("%s: %s, want %s", tt.name, got, tt.hex)
+		}
+	}
+}
+
+// TestErrors checks messages and positions: every problem of a source, in
+// order, one line each.
+func TestErrors(t *testing.T) {
+	tests := []struct {
+		src  string
+		want string
+	}{
+		{"MOV AX, BX", "<input>:1:1: unknown instruction MOV: Go syntax puts the operand size in the mnemonic: MOVB, MOVW, MOVL, MOVQ"},
+		{"movq $1, AX", "<input>:1:1: unknown instruction movq (Go syntax mnemonics are upper case: MOVQ)"},
+		{"ADQ $1, AX", "<input>:1:1: unknown instruction ADQ (did you mean ADCQ, ADDQ, ANDQ?)"},
+		{"NOP\n  JMP nowhere", "<input>:2:3: undefined: nowhere is not a label, TEXT or GLOBL symbol of this source"},
+		{"MOVQ x(SB), AX\nGLOBL x<>(SB), $8", "<input>:1:1: undefined: x(SB) (the source defines x<>(SB))"},
+		{"CALL runtime·memmove(SB)", "<input>:1:1: undefined: runtime.memmove(SB): code assembled by jitrun cannot reach Go symbols (there is no linker)"},
+		{"MOVQ x+8(FP), AX", "<input>:1:6: x+8(FP) is a Go argument slot; argument references are not supported: jitrun code gets its arguments in registers (DI, SI, DX, CX, R8, R9)"},
+		{"MOVQ x-8(SP), AX", "<input>:1:6: x-8(SP) names a slot of a Go frame (pseudo-SP), which jitrun code does not have: use an offset from the hardware SP without a name, as 8(SP)"},
+		{"MOVQ $N, AX", "<input>:1:7: undefined: N (a constant needs a #define; the address of a symbol is $N(SB))"},
+		{"MOVQ $(1/0), AX", "<input>:1:9: division by zero"},
+		{"MOVQ $(1<<64), AX", "<input>:1:9: shift count 64 is too large"},
+		{"MOVQ $99999999999999999999, AX", "<input>:1:7: integer constant 99999999999999999999 does not fit in 64 bits"},
+		{"MOVQ (AX)(BX), CX", "<input>:1:13: index register BX needs a scale: (BX*1)"},
+		{"MOVQ (AX)(BX*3), CX", "<input>:1:14: scale 3 is not 1, 2, 4 or 8"},
+		{"MOVQ AX, BX,", "<input>:1:12: missing operand after ','"},
+		{"MOVQ AX(BX), CX", "<input>:1:8: a register cannot be followed by an address: write the offset first, as 8(AX)"},
+		{"MOVQ $\"s\", AX", "<input>:1:1: MOVQ: a string constant can only initialise data (DATA)"},
+		{"x: RET\nx: RET", "<input>:2:1: label x redefined (first defined at <input>:1:1)"},
+		{"RET\nTEXT f(SB), $0\nRET", "<input>:1:1: instruction RET outside a TEXT block: put it after a TEXT directive"},
+		{"TEXT f(SB), $0\nRET\nTEXT f(SB), $0\nRET", "<input>:3:1: TEXT f(SB) redefined (first defined at <input>:1:1)"},
+		{"TEXT f(SB), $0\nCALL f(SB)\nRET", "<input>:1:1: TEXT f(SB): a function that is not NOSPLIT gets a stack-growth check calling the Go runtime, which jitrun code cannot have: add NOSPLIT"},
+		{"TEXT f(SB), NOSPLIT, $12\nRET", "<input>:1:1: TEXT f(SB): unaligned stack size 12: the frame must be a multiple of 8"},
+		{"DATA x+0(SB)/8, $1", "<input>:1:1: DATA for x(SB), which no GLOBL declares"},
+		{"GLOBL x(SB), $4\nDATA x+0(SB)/8, $1", "<input>:2:1: DATA x(SB)+0/8 is outside the 4 bytes GLOBL declares"},
+		{"GLOBL x(SB), $8\nDATA x+4(SB)/4, $1\nDATA x+0(SB)/4, $1", "<input>:3:1: DATA x(SB)+0/4 overlaps an earlier DATA for the same symbol (write offsets in increasing order)"},
+		{"GLOBL x(SB), $8\nDATA x+0(SB)/1, $256", "<input>:2:1: DATA x(SB): 0x100 does not fit in 1 bytes"},
+		{"GLOBL x(SB), $8\nDATA x+0(SB)/8, $y(SB)", "<input>:2:1: DATA x(SB): an address in data needs a linker (jitrun code is position independent); compute it at run time with LEAQ"},
+		{"GLOBL x(SB), $0", "<input>:1:1: GLOBL x(SB): size 0 is not between 1 and 1<<30"},
+		{"#include \"go_asm.h\"", "<input>:1:10: cannot include go_asm.h: the Go compiler generates it for a package; #define the constants you need instead"},
+		{"#include \"other.h\"", "<input>:1:10: cannot include \"other.h\": jitrun reads no files; only textflag.h and funcdata.h are built in"},
+		{"#ifdef X\nRET", "<input>:1:1: unclosed #ifdef or #ifndef"},
+		{"#endif", "<input>:1:1: #endif without #ifdef or #ifndef"},
+		{"#define A A\nMOVQ A, AX", "<input>:2:6: recursive macro invocation: A"},
+		{"#define F(a, b) a\nF(1)", "<input>:2:1: macro F takes 2 arguments, got 1"},
+		{"#define N 1\n#define N 2", "<input>:2:9: macro N redefined (first defined at <input>:1:9); #undef it first"},
+		{"MOVQ $1, AX # comment", "<input>:1:13: '#' must be first item on line"},
+		{"MOVQ \"abc, AX", "<input>:1:6: string literal not terminated"},
+		{"/* open", "<input>:1:1: comment not terminated"},
+		{"PCALIGN $3", "<input>:1:1: alignment 3 is not a power of two between 1 and 4096"},
+		{"x: LOOP y\n" + strings.Repeat("NOP\n", 200) + "y: RET", "<input>:1:4: LOOP: target is 200 bytes away; this instruction reaches only -128..127"},
+		{"VMOVDQA32.Z Z0, Z1", "<input>:1:1: VMOVDQA32.Z: zeroing (.Z) needs an opmask register K1-K7 before the destination"},
+		{"VADDPD.FOO X1, X2, X3", "<input>:1:1: VADDPD: bad suffix .FOO: unknown suffix \"FOO\""},
+		{"MOVQ (TLS), AX", "<input>:1:1: MOVQ: TLS needs a linker and the Go runtime; it has no meaning in jitrun code"},
+		{"MOVQ TLS, AX", "<input>:1:1: MOVQ: TLS needs a linker and the Go runtime; it has no meaning in jitrun code"},
+	}
+	for _, tt := range tests {
+		_, err := Assemble(tt.src)
+		if err == nil {
+			t.Errorf("Assemble(%q): no error, want %s", tt.src, tt.want)
+			continue
+		}
+		if err.Error() != tt.want {
+			t.Errorf("Assemble(%q):\n got %s\nwant %s", tt.src, err, tt.want)
+		}
+		var list ErrorList
+		if !errors.As(err, &list) || len(list) == 0 {
+			t.Errorf("Assemble(%q): error is %T, want ErrorList", tt.src, err)
+		}
+	}
+}
+
+func TestErrorListCollectsAll(t *testing.T) {
+	_, err := Assemble("MOVQ $1, AX\nFOO\nMOVQ AX\nBAR BX\nRET")
+	var list ErrorList
+	if !errors.As(err, &list) {
+		t.Fatalf("error %v is not an ErrorList", err)
+	}
+	want := []string{
+		"<input>:2:1: unknown instruction FOO",
+		"<input>:3:1: MOVQ: invalid instruction: no form of MOVQ takes (AX)",
+		"<input>:4:1: unknown instruction BAR",
+	}
+	var got []string
+	for _, e := range list {
+		got = append(got, e.Error())
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("errors:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// A flood of errors stops at MaxErrors, the last one saying so.
+	_, err = Assemble(strings.Repeat("FOO\n", 100))
+	errors.As(err, &list)
+	if len(list) != MaxErrors || list[MaxErrors-1].Msg != "too many errors" || list[MaxErrors-2].Pos.Line != MaxErrors-1 {
+		t.Errorf("flood: %d errors, last %v", len(list), list[len(list)-1])
+	}
+}
+
+func TestDetectSyntax(t *testing.T) {
+	tests := []struct {
+		file, src string
+		want      Syntax
+	}{
+		{"a.s", "MOVQ $1, AX", SyntaxGo},
+		{"a.asm", "MOVQ $1, AX", SyntaxIntel},
+		{"A.NASM", "", SyntaxIntel},
+		{"a.s", "\n  // comment\n.intel_syntax noprefix\nmov rax, 1", SyntaxIntel},
+		{"a.s", "; comment\nBITS 64\n", SyntaxIntel},
+		{"a.s", "[bits 64]\n", SyntaxIntel},
+		{"a.s", "/* block\n comment */ [BITS 64]\n", SyntaxIntel},
+		{"a.s", "# a comment\nbits 64", SyntaxIntel},
+		{"a.s", "#include \"textflag.h\"\nBITS 64", SyntaxGo},
+		{"a.s", "TEXT ·f(SB), $0", SyntaxGo},
+		{"<expr>", "", SyntaxGo},
+	}
+	for _, tt := range tests {
+		if got := DetectSyntax(tt.file, []byte(tt.src)); got != tt.want {
+			t.Errorf("DetectSyntax(%q, %q) = %v, want %v", tt.file, tt.src, got, tt.want)
+		}
+	}
+}
+
+func TestParseSyntax(t *testing.T) {
+	for name, want := range map[string]Syntax{"go": SyntaxGo, "Intel": SyntaxIntel, "auto": SyntaxAuto, "": SyntaxAuto, "nasm": SyntaxIntel} {
+		if got, err := ParseSyntax(name); err != nil || got != want {
+			t.Errorf("ParseSyntax(%q) = %v, %v; want %v", name, got, err, want)
+		}
+	}
+	if _, err := ParseSyntax("att"); err == nil || err.Error() != `unknown syntax "att": want go, intel or auto` {
+		t.Errorf("ParseSyntax(att) error = %v", err)
+	}
+	if SyntaxIntel.String() != "intel" || SyntaxGo.String() != "go" || SyntaxAuto.String() != "auto" {
+		t.Error("Syntax.String")
+	}
+}
+
+// TestParseOperands checks the IR the Go front end produces.
+func TestParseOperands(t *testing.T) {
+	tests := []struct {
+		src  string
+		args []Operand
+	}{
+		{"MOVQ $-1, AX", []Operand{Imm(-1), AX.asOperand()}},
+		{"MOVSD $(1.5), X0", []Operand{Float(1.5), X0.asOperand()}},
+		{"MOVQ 8(SP)(CX*4), AX", []Operand{MemIndex(8, SP, CX, 4), AX.asOperand()}},
+		{"MOVQ 8(X4*1), AX", []Operand{MemIndex(8, 0, X4, 1), AX.asOperand()}},
+		{"MOVQ ·x+8(SB), AX", []Operand{Sym("x", 8), AX.asOperand()}},
+		{"MOVQ pkg·x<>-8(SB), AX", []Operand{{Kind: MemOperand, Sym: "pkg.x", Static: true, Disp: -8}, AX.asOperand()}},
+		{"MOVQ $x(SB), AX", []Operand{AddrOf("x", 0), AX.asOperand()}},
+		{"JMP x", []Operand{L("x")}},
+		{"JMP x(SB)", []Operand{L("x")}},
+		{"JMP x<ABIInternal>(SB)", []Operand{L("x")}},
+		{"JMP *x(SB)", []Operand{Sym("x", 0)}},
+		{"JMP 3(PC)", []Operand{{Kind: LabelOperand, Disp: 3}}},
+		{"JMP (AX)", []Operand{Mem(0, AX)}},
+		{"V4FMADDPS (AX), [Z0-Z3], K1, Z4", []Operand{Mem(0, AX), RegRange(Z0, Z3), K1.asOperand(), Z4.asOperand()}},
+		{"MOVL 0x1000, AX", []Operand{{Kind: MemOperand, Disp: 0x1000}, AX.asOperand()}},
+	}
+	for _, tt := range tests {
+		stmts, err := Parse("t.s", []byte(tt.src), SyntaxGo)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", tt.src, err)
+			continue
+		}
+		in, ok := stmts[0].(*Inst)
+		if !ok || !reflect.DeepEqual(in.Args, tt.args) {
+			t.Errorf("Parse(%q) = %+v, want args %+v", tt.src, stmts[0], tt.args)
+		}
+	}
+	stmts, err := Parse("t.s", []byte("loop: VADDPD.RN_SAE.Z Z1, Z2, K1, Z3 // c"), SyntaxGo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Stmt{
+		&LabelDef{Source: Source{Pos{"t.s", 1, 1}, "loop:"}, Name: "loop"},
+		&Inst{Source: Source{Pos{"t.s", 1, 7}, "VADDPD.RN_SAE.Z Z1, Z2, K1, Z3"}, Op: "VADDPD", Suffix: "RN_SAE.Z", Args: []Operand{Z1.asOperand(), Z2.asOperand(), K1.asOperand(), Z3.asOperand()}},
+	}
+	if !reflect.DeepEqual(stmts, want) {
+		t.Errorf("Parse = %+v, want %+v", stmts, want)
+	}
+	stmts, err = Parse("t.s", []byte("TEXT ·f<ABIInternal>(SB), NOSPLIT|NOFRAME, $0-24\nGLOBL t<>(SB), RODATA, $16\nDATA t<>+8(SB)/8, $(2.5)\nPCALIGN $32\nPCDATA $0, $1"), SyntaxGo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stmts) != 4 {
+		t.Fatalf("got %d statements, want 4 (PCDATA is dropped)", len(stmts))
+	}
+	if d := stmts[0].(*TextDef); d.Name != "f" || d.Flags != 516 || d.Frame != 0 || d.Args != 24 {
+		t.Errorf("TEXT = %+v", d)
+	}
+	if d := stmts[1].(*GloblDef); d.Name != "t" || !d.Static || d.Flags != 8 || d.Size != 16 {
+		t.Errorf("GLOBL = %+v", d)
+	}
+	if d := stmts[2].(*DataDef); d.Name != "t" || !d.Static || d.Off != 8 || d.Width != 8 || d.Value != Float(2.5) {
+		t.Errorf("DATA = %+v", d)
+	}
+	if d := stmts[3].(*AlignDef); d.Align != 32 {
+		t.Errorf("PCALIGN = %+v", d)
+	}
+}
+
+func TestBuilder(t *testing.T) {
+	b := NewBuilder()
+	b.Text("sum", NOSPLIT|NOFRAME)
+	b.Inst("XORL", AX, AX)
+	b.Label("loop")
+	b.Inst("ADDQ", Mem(0, DI), AX)
+	b.Inst("ADDQ", Imm(8), DI)
+	b.Inst("DECQ", SI)
+	b.Inst("JNE", L("loop"))
+	b.Inst("MOVSD", Float(2.5), X0)
+	b.Inst("MOVQ", Sym("k", 0), BX)
+	b.Inst("RET")
+	b.Globl("k", RODATA, 8).Data("k", 0, 8, Imm(42))
+	b.Append(I("NOP"))
+	p, err := b.Assemble()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "31c0" + "480307" + "4883c708" + "48ffce" + "75f4" + // the loop
+		"f20f100512000000" + // MOVSD $(2.5), X0: the constant after k, at 40
+		"488b1d03000000" + "c3" + "90" + // MOVQ k(SB), BX (k at 32); RET; NOP
+		"cc" + "2a00000000000000" + "0000000000000440"
+	if got := hex.EncodeToString(p.Code); got != want {
+		t.Errorf("code %s\nwant %s", got, want)
+	}
+	if s, ok := p.Symbol("k"); !ok || s.Kind != SymRodata || s.Offset != 32 {
+		t.Errorf("symbol k = %+v, %v", s, ok)
+	}
+	// A different symbol: k<> is not k.
+	if _, err := NewBuilder().Append(I("MOVQ", StaticSym("k", 0), BX)).Globl("k", 0, 8).Assemble(); err == nil || !strings.HasSuffix(err.Error(), "undefined: k<>(SB) (the source defines k(SB))") {
+		t.Errorf("k<> vs k: %v", err)
+	}
+}
+
+func TestBuilderErrorsPointAtGoCode(t *testing.T) {
+	b := NewBuilder()
+	b.Inst("MOVQ", Imm(1), AX)
+	b.Inst("NOSUCH", AX) // the error points here
+	_, err := b.Assemble()
+	if err == nil || !strings.Contains(err.Error(), "asm_test.go:") || !strings.HasSuffix(err.Error(), "unknown instruction NOSUCH") {
+		t.Fatalf("error %v, want one at this file", err)
+	}
+	// Registers out of range and empty operands are errors, not panics.
+	for _, in := range []*Inst{
+		I("MOVQ", Reg(9999), AX),
+		I("MOVQ", Operand{}, AX),
+		I("MOVQ", MemIndex(0, AX, BX, 3), CX),
+		I("JMP", Imm(1)),
+		I("JMP"),
+		I("VGATHERDPD", X2, MemIndex(0, BP, X7, 2)),
+	} {
+		if _, err := NewBuilder().Append(in).Assemble(); err == nil {
+			t.Errorf("%s: no error", formatInst(in))
+		}
+	}
+}
+
+func TestAppendCopy(t *testing.T) {
+	kernel, err := Parse("kernel.s", []byte("top: DECQ CX\nJNE top\nLEAQ top(SB), AX"), SyntaxGo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := NewBuilder()
+	for i := 0; i < 3; i++ {
+		if err := b.AppendCopy(kernel, fmt.Sprintf("·%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.Inst("RET")
+	p, err := b.Assemble()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each copy branches to its own label and takes its own address.
+	want := strings.Repeat("48ffc975fb488d05f4ffffff", 3) + "c3"
+	if got := hex.EncodeToString(p.Code); got != want {
+		t.Errorf("code %s, want %s", got, want)
+	}
+	if len(p.Labels) != 3 || p.Labels[2].Name != "top·2" || p.Labels[2].Offset != 24 || p.Labels[2].Pos.File != "kernel.s" {
+		t.Errorf("labels %+v", p.Labels)
+	}
+	// Without renaming, the copies collide.
+	b = NewBuilder().Append(kernel...).Append(kernel...)
+	if _, err := b.Assemble(); err == nil || !strings.Contains(err.Error(), "label top redefined") {
+		t.Errorf("duplicate copies: %v", err)
+	}
+	data, _ := Parse("d.s", []byte("GLOBL x(SB), $8"), SyntaxGo)
+	if err := NewBuilder().AppendCopy(data, "1"); err == nil {
+		t.Error("AppendCopy of a GLOBL: no error")
+	}
+}
+
+// TestConcurrentAssemble assembles different programs from many goroutines
+// at once (run with -race) and checks each result against a serial run.
+func TestConcurrentAssemble(t *testing.T) {
+	srcs := []string{
+		"loop: DECQ AX; JNE loop; RET",
+		"VADDPD.BCST (AX), Z1, K1, Z2; MOVSD $(1.5), X0",
+		"TEXT f(SB), NOSPLIT, $16\nMOVQ x<>(SB), AX\nRET\nGLOBL x<>(SB), $8",
+		"FOO",
+		"MOVB AH, R8B",
+	}
+	want := make([]string, len(srcs))
+	for i, s := range srcs {
+		p, err := Assemble(s)
+		want[i] = fmt.Sprint(p, err)
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < 50; i++ {
+				k := (g + i) % len(srcs)
+				p, err := Assemble(srcs[k])
+				if got := fmt.Sprint(p, err); got != want[k] {
+					t.Errorf("goroutine %d: %q gave %s, want %s", g, srcs[k], got, want[k])
+					return
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+}

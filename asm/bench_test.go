@@ -1,0 +1,126 @@
+package asm
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+)
+
+var (
+	benchOnce sync.Once
+	benchSrc  []byte
+	benchN    int
+)
+
+// benchSource returns amd64enc.s without the few instruction lines that
+// are errors here (instructions newer than golang-asm), so that the whole
+// file assembles, and the number of instructions in it.
+func benchSource(b *testing.B) ([]byte, int) {
+	path := goTestdata(b, "amd64enc.s")
+	benchOnce.Do(func() {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		lines := strings.Split(string(data), "\n")
+		for i, line := range lines {
+			text := strings.TrimSpace(strings.Split(line, "//")[0])
+			if text == "" || strings.HasPrefix(text, "#") || strings.HasPrefix(text, "TEXT") || strings.Contains(text, "(PC)") {
+				continue
+			}
+			if _, err := Assemble(text); err != nil {
+				lines[i] = "// dropped: " + line
+			}
+		}
+		benchSrc = []byte(strings.Join(lines, "\n"))
+		stmts, err := Parse("amd64enc.s", benchSrc, SyntaxGo)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, st := range stmts {
+			if _, ok := st.(*Inst); ok {
+				benchN++
+			}
+		}
+	})
+	return benchSrc, benchN
+}
+
+// BenchmarkAssemble assembles all of amd64enc.s (about 10,000 instructions,
+// one program) per iteration and reports instructions per second.
+func BenchmarkAssemble(b *testing.B) {
+	src, n := benchSource(b)
+	if _, err := AssembleSource("amd64enc.s", src, SyntaxGo); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := AssembleSource("amd64enc.s", src, SyntaxGo); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "insts/s")
+}
+
+// BenchmarkAssembleSmall is a typical -e source: a few instructions.
+func BenchmarkAssembleSmall(b *testing.B) {
+	src := "loop: ADDQ (DI), AX; ADDQ $8, DI; DECQ SI; JNE loop; RET"
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := Assemble(src); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkParse is the Go-syntax front end alone over amd64enc.s.
+func BenchmarkParse(b *testing.B) {
+	src, n := benchSource(b)
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := Parse("amd64enc.s", src, SyntaxGo); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "insts/s")
+}
+
+// BenchmarkGoToolAsm runs `go tool asm` as a process on amd64enc.s, for
+// comparison with BenchmarkAssemble (which leaves out the 4 lines jitrun
+// rejects; go tool asm needs them, or its PUSH/POP check fails).
+func BenchmarkGoToolAsm(b *testing.B) {
+	_, n := benchSource(b)
+	src, err := os.ReadFile(goTestdata(b, "amd64enc.s"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(goBin); err != nil {
+		b.Skipf("SKIP: no go command at %s", goBin)
+	}
+	dir := b.TempDir()
+	path := filepath.Join(dir, "amd64enc.s")
+	fixed := strings.Replace(string(src), `#include "../../../../../runtime/textflag.h"`, `#include "textflag.h"`, 1)
+	if err := os.WriteFile(path, []byte(fixed), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	args := []string{"tool", "asm", "-p", "x", "-I", filepath.Join(runtime.GOROOT(), "pkg", "include"), "-o", filepath.Join(dir, "out.o"), path}
+	if out, err := exec.Command(goBin, args...).CombinedOutput(); err != nil {
+		b.Fatalf("go tool asm: %v\n%s", err, out)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := exec.Command(goBin, args...).Run(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "insts/s")
+}

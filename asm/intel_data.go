@@ -1,0 +1,545 @@
+package asm
+
+// Directives of the Intel front end: sections, data, alignment, symbols.
+
+import (
+	"encoding/binary"
+	"math"
+	"strings"
+
+	"github.com/twitchyliquid64/golang-asm/obj"
+)
+
+// sectionKind is what a data section holds.
+type sectionKind uint8
+
+const (
+	secData   sectionKind = iota // .data: initialised data
+	secRodata                    // .rodata: read-only data
+	secBSS                       // .bss: zeros
+)
+
+// intelSection is a data section: its bytes so far, the lines that wrote
+// them and its labels. It becomes one GLOBL symbol.
+type intelSection struct {
+	name     string
+	kind     sectionKind
+	data     []byte
+	lines    []intelDataLine
+	pos      Pos
+	labels   []string
+	offsets  []int64
+	maxAlign int64
+}
+
+type intelDataLine struct {
+	src Source
+	off int64
+	n   int64
+}
+
+// symbol is the name of the section's GLOBL symbol: its first label when
+// that label is at the start, else the section's name.
+func (s *intelSection) symbol() string {
+	if len(s.labels) > 0 && s.offsets[0] == 0 {
+		return s.labels[0]
+	}
+	return s.name
+}
+
+func (p *intelParser) sectionByName(name string) *intelSection {
+	for _, s := range p.sections {
+		if s.name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// maxDataSize bounds what one source can lay out in data (the encoder's
+// limit for one symbol).
+const maxDataSize = 1 << 30
+
+// dataWidth returns the unit size of a data directive, or 0.
+func dataWidth(word string) int {
+	switch word {
+	case "db", ".byte":
+		return 1
+	case "dw", ".word", ".short", ".2byte", ".value":
+		return 2
+	case "dd", ".long", ".int", ".4byte":
+		return 4
+	case "dq", ".quad", ".8byte":
+		return 8
+	}
+	return 0
+}
+
+// isIntelDataDirective reports whether word lays out data besides db…dq.
+func isIntelDataDirective(word string) bool {
+	switch word {
+	case ".ascii", ".asciz", ".string", ".zero", ".skip", ".space",
+		"resb", "resw", "resd", "resq", "rest", "reso", "resy", "resz":
+		return true
+	}
+	return false
+}
+
+// isIntelDirective reports whether word is a directive.
+func isIntelDirective(word string) bool {
+	switch strings.TrimPrefix(word, ".") {
+	case "section", "segment", "text", "data", "rodata", "bss", "global", "globl", "extern", "bits",
+		"use64", "default", "intel_syntax", "att_syntax", "align", "balign", "p2align", "equ", "set",
+		"type", "size", "file", "ident", "cpu", "org", "dt", "ddq", "do", "dy", "dz", "incbin":
+		return true
+	}
+	return dataWidth(word) > 0 || isIntelDataDirective(word) || strings.HasPrefix(word, ".cfi_")
+}
+
+// directive handles a directive and reports whether word was one.
+func (p *intelParser) directive(word string, toks []itok) bool {
+	t := toks[0]
+	args := toks[1:]
+	if dataWidth(word) > 0 || isIntelDataDirective(word) {
+		p.data(word, toks, 1)
+		return true
+	}
+	bare := strings.TrimPrefix(word, ".")
+	if strings.HasPrefix(word, ".cfi_") {
+		return true // call-frame information: nothing to do without a linker
+	}
+	switch bare {
+	case "section", "segment":
+		if args[0].kind != itIdent {
+			p.errorf(t.col, "%s needs a section name", t.text)
+			return true
+		}
+		// Attributes after the name (align=16, "a", @progbits) are ignored.
+		p.section(args[0])
+	case "text", "data", "rodata", "bss":
+		if word[0] != '.' {
+			return false
+		}
+		p.section(itok{kind: itIdent, text: word, col: t.col})
+	case "global", "globl":
+		if word == ".global" || word == ".globl" || word == "global" {
+			p.globalNames(t, args)
+			return true
+		}
+		return false
+	case "extern":
+		if word[0] == '.' && word != ".extern" {
+			return false
+		}
+		p.errorf(t.col, "extern: jitrun has no linker, so code can only use labels of its own source")
+	case "bits":
+		if word != "bits" {
+			return false
+		}
+		n, _, ok := p.evalConst(args, "bits")
+		if ok && n != 64 {
+			p.errorf(args[0].col, "bits %d: only 64-bit code is supported", n)
+		}
+	case "use64":
+	case "default":
+		if word != "default" {
+			return false
+		}
+		switch w := strings.ToLower(args[0].text); {
+		case args[0].kind == itIdent && w == "rel":
+		case args[0].kind == itIdent && w == "abs":
+			p.errorf(args[0].col, "default abs: absolute addresses need a linker; jitrun code is always RIP-relative")
+		default:
+			p.errorf(args[0].col, "default takes rel")
+		}
+	case "intel_syntax":
+		if word != ".intel_syntax" {
+			return false
+		}
+		if args[0].kind == itIdent && strings.EqualFold(args[0].text, "prefix") {
+			p.errorf(args[0].col, ".intel_syntax prefix (%%rax) is not supported: write registers without %%")
+		}
+	case "att_syntax":
+		if word != ".att_syntax" {
+			return false
+		}
+		p.errorf(t.col, ".att_syntax: AT&T syntax is not supported; write Intel syntax, or Go syntax with --syntax go")
+	case "align", "balign", "p2align":
+		p.align(word, t, args)
+	case "equ", "set":
+		if word[0] != '.' {
+			return false
+		}
+		// .equ name, value
+		if args[0].kind != itIdent || args[1].kind != itPunct || args[1].text != "," {
+			p.errorf(t.col, "%s needs a name, a comma and a value", word)
+			return true
+		}
+		p.equ(args[0], args[2:])
+	case "type", "size", "file", "ident":
+		if word[0] != '.' {
+			return false
+		}
+	case "cpu":
+		if word != "cpu" {
+			return false
+		}
+	case "org":
+		if word != "org" {
+			return false
+		}
+		p.errorf(t.col, "org: code assembled here is position independent; it has no origin")
+	case "dt", "ddq", "do", "dy", "dz":
+		if word[0] == '.' {
+			return false
+		}
+		p.errorf(t.col, "%s is not supported: use db, dw, dd or dq", word)
+	case "incbin":
+		p.errorf(t.col, "incbin is not supported: a source cannot read files")
+	default:
+		return false
+	}
+	return true
+}
+
+// section switches to a section.
+func (p *intelParser) section(name itok) {
+	n := strings.ToLower(name.text)
+	var kind sectionKind
+	switch n {
+	case ".text":
+		p.sec = nil
+		return
+	case ".data":
+		kind = secData
+	case ".rodata", ".rdata":
+		kind = secRodata
+		n = ".rodata"
+	case ".bss":
+		kind = secBSS
+	default:
+		p.errorf(name.col, "unknown section %s: use .text, .data, .rodata or .bss", name.text)
+		return
+	}
+	if s := p.sectionByName(n); s != nil {
+		p.sec = s
+		return
+	}
+	p.sec = &intelSection{name: n, kind: kind, pos: p.pos(name.col)}
+	p.sections = append(p.sections, p.sec)
+}
+
+func (p *intelParser) globalNames(t itok, args []itok) {
+	if args[0].kind == itEOL {
+		p.errorf(t.col, "%s needs a name", t.text)
+		return
+	}
+	for _, a := range args {
+		switch {
+		case a.kind == itIdent:
+			p.globals = append(p.globals, nameRef{name: p.qualify(a.text), pos: p.pos(a.col)})
+		case a.kind == itPunct && (a.text == "," || a.text == ":"):
+			// global f, g / global f:function (NASM's symbol type)
+		case a.kind == itEOL:
+		default:
+			p.errorf(a.col, "unexpected %s in %s", a, t.text)
+			return
+		}
+	}
+}
+
+// align pads to a power of two: NOPs in code, zeros in data.
+func (p *intelParser) align(word string, t itok, args []itok) {
+	if args[0].kind == itEOL {
+		p.errorf(t.col, "%s needs an alignment", word)
+		return
+	}
+	n, next, ok := p.evalConst(args, "alignment")
+	if !ok {
+		return
+	}
+	if args[next].kind != itEOL {
+		p.errorf(args[next].col, "%s takes only an alignment (the padding is NOPs in code and zeros in data)", word)
+		return
+	}
+	if word == ".p2align" {
+		if n < 0 || n > 12 {
+			p.errorf(args[0].col, ".p2align %d: want 0 to 12", n)
+			return
+		}
+		n = 1 << n
+	}
+	if n < 1 || n > maxAlign || n&(n-1) != 0 {
+		p.errorf(args[0].col, "alignment %d is not a power of two between 1 and %d", n, maxAlign)
+		return
+	}
+	if p.sec == nil {
+		p.stmts = append(p.stmts, &AlignDef{Source: p.source(t), Align: n})
+		return
+	}
+	if n > 64 {
+		p.errorf(args[0].col, "alignment %d in a data section: at most 64", n)
+		return
+	}
+	p.sec.maxAlign = max(p.sec.maxAlign, n)
+	pad := (n - int64(len(p.sec.data))%n) % n
+	p.emitBytes(t, make([]byte, pad))
+}
+
+// data lays out a data directive count times (times N db …).
+func (p *intelParser) data(word string, toks []itok, count int) {
+	t := toks[0]
+	args := toks[1:]
+	var b []byte
+	switch {
+	case strings.HasPrefix(word, "res"):
+		width := map[string]int64{"resb": 1, "resw": 2, "resd": 4, "resq": 8, "rest": 10, "reso": 16, "resy": 32, "resz": 64}[word]
+		n, next, ok := p.evalConst(args, word+" count")
+		if !ok {
+			return
+		}
+		if args[next].kind != itEOL {
+			p.errorf(args[next].col, "unexpected %s after the count", args[next])
+			return
+		}
+		if n < 0 || n*width > maxDataSize {
+			p.errorf(args[0].col, "%s %d: count out of range", word, n)
+			return
+		}
+		b = make([]byte, n*width)
+	case word == ".zero" || word == ".skip" || word == ".space":
+		ops, bad := splitOperands(args)
+		if bad > 0 || len(ops) == 0 || len(ops) > 2 {
+			p.errorf(t.col, "%s takes a size and an optional fill byte", word)
+			return
+		}
+		n, _, ok := p.evalConst(ops[0], "size")
+		if !ok {
+			return
+		}
+		if n < 0 || n > maxDataSize {
+			p.errorf(args[0].col, "%s %d: size out of range", word, n)
+			return
+		}
+		fill := int64(0)
+		if len(ops) == 2 {
+			if fill, _, ok = p.evalConst(ops[1], "fill byte"); !ok {
+				return
+			}
+			if fill < -128 || fill > 255 {
+				p.errorf(ops[1][0].col, "fill %d does not fit in a byte", fill)
+				return
+			}
+		}
+		b = make([]byte, n)
+		for i := range b {
+			b[i] = byte(fill)
+		}
+	case word == ".ascii" || word == ".asciz" || word == ".string":
+		ops, bad := splitOperands(args)
+		if bad > 0 || len(ops) == 0 {
+			p.errorf(t.col, "%s needs a string", word)
+			return
+		}
+		for _, op := range ops {
+			if op[0].kind != itString || op[1].kind != itEOL {
+				p.errorf(op[0].col, "%s takes strings", word)
+				return
+			}
+			s := op[0].text
+			if op[0].quote != '`' {
+				u, ok := p.unescapeGNU(s, op[0].col)
+				if !ok {
+					return
+				}
+				s = u
+			}
+			b = append(b, s...)
+			if word != ".ascii" {
+				b = append(b, 0)
+			}
+		}
+	default:
+		width := dataWidth(word)
+		ops, bad := splitOperands(args)
+		if bad > 0 {
+			p.errorf(bad, "missing value")
+			return
+		}
+		if len(ops) == 0 {
+			p.errorf(t.col, "%s needs at least one value", word)
+			return
+		}
+		for _, op := range ops {
+			v, ok := p.dataValue(op, width)
+			if !ok {
+				return
+			}
+			b = append(b, v...)
+		}
+	}
+	if int64(len(b))*int64(count) > maxDataSize {
+		p.errorf(t.col, "too much data (more than %d bytes)", maxDataSize)
+		return
+	}
+	if count != 1 {
+		b = bytesRepeat(b, count)
+	}
+	p.emitBytes(t, b)
+}
+
+func bytesRepeat(b []byte, n int) []byte {
+	out := make([]byte, 0, len(b)*n)
+	for i := 0; i < n; i++ {
+		out = append(out, b...)
+	}
+	return out
+}
+
+// unescapeGNU decodes the C escapes GNU as reads in .ascii strings.
+func (p *intelParser) unescapeGNU(s string, col int) (string, bool) {
+	if !strings.Contains(s, `\`) {
+		return s, true
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' || i+1 >= len(s) {
+			b.WriteByte(s[i])
+			continue
+		}
+		r, n, msg := unescapeC(s[i+1:])
+		if msg != "" {
+			p.errorf(col, "%s", msg)
+			return "", false
+		}
+		b.WriteString(r)
+		i += n
+	}
+	return b.String(), true
+}
+
+// dataValue encodes one value of a db/dw/dd/dq list.
+func (p *intelParser) dataValue(op []itok, width int) ([]byte, bool) {
+	// A string: its bytes, padded with zeros to a multiple of the width.
+	if op[0].kind == itString && op[1].kind == itEOL {
+		b := []byte(op[0].text)
+		for len(b)%width != 0 {
+			b = append(b, 0)
+		}
+		return b, true
+	}
+	// A floating-point number: dd is float32, dq float64.
+	neg := false
+	f := op
+	if f[0].kind == itPunct && (f[0].text == "-" || f[0].text == "+") && f[1].kind == itFloat {
+		neg = f[0].text == "-"
+		f = f[1:]
+	}
+	if f[0].kind == itFloat {
+		if f[1].kind != itEOL {
+			p.errorf(f[1].col, "unexpected %s after a floating-point number", f[1])
+			return nil, false
+		}
+		v := f[0].fval
+		if neg {
+			v = -v
+		}
+		switch width {
+		case 4:
+			if math.Abs(v) > math.MaxFloat32 {
+				p.errorf(f[0].col, "%s does not fit in a 32-bit float", f[0].text)
+				return nil, false
+			}
+			return binary.LittleEndian.AppendUint32(nil, math.Float32bits(float32(v))), true
+		case 8:
+			return binary.LittleEndian.AppendUint64(nil, math.Float64bits(v)), true
+		}
+		p.errorf(f[0].col, "a floating-point number needs dd (32 bits) or dq (64 bits)")
+		return nil, false
+	}
+	e := &exprParser{p: p, toks: op}
+	v := e.expr()
+	if e.err != "" {
+		p.errorf(e.ecol, "%s", e.err)
+		return nil, false
+	}
+	if e.peek().kind != itEOL {
+		p.errorf(e.peek().col, "unexpected %s in data", e.peek())
+		return nil, false
+	}
+	if !v.isConst() {
+		p.errorf(op[0].col, "an address in data needs a linker (jitrun code is position independent): compute it at run time with lea reg, [rel label]")
+		return nil, false
+	}
+	if width < 8 {
+		bits := uint(8 * width)
+		if v.c < -1<<(bits-1) || v.c > 1<<bits-1 {
+			p.errorf(op[0].col, "%d does not fit in %d bits", v.c, bits)
+			return nil, false
+		}
+	}
+	var buf [8]byte
+	binary.LittleEndian.PutUint64(buf[:], uint64(v.c))
+	return buf[:width], true
+}
+
+// emitBytes places data at the current position: raw bytes in code, or
+// the section's next bytes.
+func (p *intelParser) emitBytes(t itok, b []byte) {
+	src := p.source(t)
+	if p.sec != nil {
+		// In data, the line's labels are part of what the line map shows.
+		src = p.source(p.lineStart)
+	}
+	if p.sec == nil {
+		if len(b) > 0 {
+			p.stmts = append(p.stmts, &BytesDef{Source: src, Bytes: b})
+		}
+		return
+	}
+	s := p.sec
+	if int64(len(s.data))+int64(len(b)) > maxDataSize {
+		p.errorf(t.col, "section %s is larger than %d bytes", s.name, maxDataSize)
+		return
+	}
+	if s.kind == secBSS {
+		for _, c := range b {
+			if c != 0 {
+				p.errorf(t.col, ".bss holds zeros only: put initialised data in .data")
+				return
+			}
+		}
+	}
+	if len(b) > 0 {
+		s.lines = append(s.lines, intelDataLine{src: src, off: int64(len(s.data)), n: int64(len(b))})
+	}
+	s.data = append(s.data, b...)
+}
+
+// emitData appends each data section as a GLOBL symbol and its DATA.
+func (p *intelParser) emitData() {
+	for _, s := range p.sections {
+		if len(s.data) == 0 {
+			continue
+		}
+		size := int64(len(s.data))
+		if size < s.maxAlign {
+			// The encoder aligns a symbol to the largest power of two not
+			// above its size: pad so that the section starts aligned.
+			size = s.maxAlign
+		}
+		sym := s.symbol()
+		g := &GloblDef{Source: Source{Pos: s.pos, Text: "section " + s.name}, Name: sym, Size: size}
+		if s.kind == secRodata {
+			g.Flags = obj.RODATA
+		}
+		p.stmts = append(p.stmts, g)
+		if s.kind == secBSS {
+			continue
+		}
+		for _, l := range s.lines {
+			p.stmts = append(p.stmts, &DataDef{Source: l.src, Name: sym, Off: l.off, Width: l.n,
+				Value: Operand{Kind: StringOperand, String: string(s.data[l.off : l.off+l.n])}})
+		}
+	}
+}

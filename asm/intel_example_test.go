@@ -1,0 +1,50 @@
+package asm_test
+
+import (
+	"fmt"
+
+	"github.com/jitrun/jitrun/asm"
+)
+
+// Assemble NASM-style Intel syntax: the same function as Example, its data
+// in .rodata read RIP-relative, and AVX-512 with an opmask.
+func ExampleAssembleSource_intel() {
+	prog, err := asm.AssembleSource("sum.asm", []byte(`
+		; sum(p *int64, n int) int64: p in rdi, n in rsi, result in rax.
+		section .text
+		global sum
+		sum:
+			xor eax, eax
+		.loop:
+			add rax, [rdi]
+			add rdi, 8
+			dec rsi
+			jne .loop
+			add rax, [rel bias]
+			vpaddd zmm0{k1}{z}, zmm1, dword [rdi]{1to16}
+			ret
+
+		section .rodata
+		bias:	dq 1000
+	`), asm.SyntaxIntel)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, l := range prog.Lines {
+		fmt.Printf("%02x  %-16x %s\n", l.Offset, prog.Code[l.Offset:l.Offset+l.Len], l.Text)
+	}
+	off, _ := prog.Lookup("sum.loop")
+	fmt.Printf("sum.loop at %#x\n", off)
+	// Output:
+	// 00  31c0             xor eax, eax
+	// 02  480307           add rax, [rdi]
+	// 05  4883c708         add rdi, 8
+	// 09  48ffce           dec rsi
+	// 0c  75f4             jne .loop
+	// 0e  4803050b000000   add rax, [rel bias]
+	// 15  62f175d9fe07     vpaddd zmm0{k1}{z}, zmm1, dword [rdi]{1to16}
+	// 1b  c3               ret
+	// 20  e803000000000000 bias:	dq 1000
+	// sum.loop at 0x2
+}

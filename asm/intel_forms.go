@@ -1,0 +1,452 @@
+package asm
+
+// Matching an Intel instruction against the generated form table
+// (intel_table.go) and building the Go instruction it stands for.
+
+import (
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// intelForm is one line of intelFormTable.
+type intelForm struct {
+	mnem    string
+	classes []string
+	goOp    string
+	args    []string
+	mask    bool // takes {k1}…{k7}
+	maskReq bool // needs one
+	zeroing bool
+	rc      bool
+	sae     bool
+	bytes   []byte // an instruction golang-asm has no mnemonic for
+}
+
+var intelTable struct {
+	once   sync.Once
+	byMnem map[string][]*intelForm
+	// goCond maps an Intel condition code (any spelling: e, z, nae …) to
+	// Go's (EQ, CS …), read from the table's setcc forms.
+	goCond map[string]string
+	names  []string
+}
+
+func intelForms() {
+	intelTable.once.Do(func() {
+		m := map[string][]*intelForm{}
+		for _, line := range strings.Split(intelFormTable, "\n") {
+			fields := strings.Fields(line)
+			if len(fields) != 5 {
+				continue
+			}
+			f := &intelForm{mnem: fields[0]}
+			if fields[1] != "-" {
+				f.classes = strings.Split(fields[1], ",")
+			}
+			if h, ok := strings.CutPrefix(fields[2], "#"); ok {
+				// The table is generated and checked (TestIntelTable).
+				b, err := hex.DecodeString(h)
+				if err != nil {
+					continue
+				}
+				f.bytes = b
+			} else {
+				f.goOp = fields[2]
+			}
+			if fields[3] != "-" {
+				f.args = strings.Split(fields[3], ",")
+			}
+			for _, c := range fields[4] {
+				switch c {
+				case 'k':
+					f.mask = true
+				case 'K':
+					f.mask, f.maskReq = true, true
+				case 'z':
+					f.zeroing = true
+				case 'r':
+					f.rc = true
+				case 's':
+					f.sae = true
+				}
+			}
+			m[f.mnem] = append(m[f.mnem], f)
+		}
+		intelTable.byMnem = m
+		intelTable.goCond = map[string]string{}
+		for name, forms := range m {
+			intelTable.names = append(intelTable.names, name)
+			if cc, ok := strings.CutPrefix(name, "set"); ok {
+				for _, f := range forms {
+					if goCC, ok := strings.CutPrefix(f.goOp, "SET"); ok {
+						intelTable.goCond[cc] = goCC
+					}
+				}
+			}
+		}
+		sort.Strings(intelTable.names)
+	})
+}
+
+// classMatches reports whether an operand fits a form's operand class.
+func classMatches(class string, o *intelOperand) bool {
+	if lit, ok := strings.CutPrefix(class, "="); ok {
+		switch o.kind {
+		case iopReg:
+			return o.reg.name == lit || canonicalRegName(o.reg) == lit
+		case iopImm:
+			return strconv.FormatInt(o.imm, 10) == lit
+		}
+		return false
+	}
+	switch o.kind {
+	case iopReg:
+		return o.reg.class == class
+	case iopImm:
+		return class == "imm"
+	case iopMem:
+		vsib := o.index.class == "xmm" || o.index.class == "ymm" || o.index.class == "zmm"
+		switch {
+		case strings.HasPrefix(class, "vm"):
+			if !vsib || o.bcst > 0 {
+				return false
+			}
+			bits, _ := strconv.Atoi(class[2 : len(class)-1])
+			return class[len(class)-1] == o.index.class[0] && (o.size == 0 || o.size == bits)
+		case strings.HasPrefix(class, "b"):
+			elt, n, ok := strings.Cut(class[1:], ":")
+			if !ok || vsib || o.bcst == 0 {
+				return false
+			}
+			bits, _ := strconv.Atoi(elt)
+			return strconv.Itoa(o.bcst) == n && (o.size == 0 || o.size == bits)
+		case class == "m":
+			return !vsib && o.bcst == 0
+		case strings.HasPrefix(class, "m") && class != "mm":
+			if vsib || o.bcst > 0 {
+				return false
+			}
+			bits, _ := strconv.Atoi(class[1:])
+			return o.size == 0 || o.size == bits
+		}
+	}
+	return false
+}
+
+// canonicalRegName is the name a fixed-register class uses: the 64-, 32-,
+// 16- or 8-bit name as written, st0 for st.
+func canonicalRegName(r intelReg) string {
+	if r.class == "st" {
+		return "st" + strconv.Itoa(int(r.reg-F0))
+	}
+	return r.name
+}
+
+// matchIntelForm finds the form of mnem that takes ops. It reports every
+// problem as an error at the instruction.
+func (p *intelParser) matchIntelForm(mnem string, col int, ops []*intelOperand) (*intelForm, bool) {
+	intelForms()
+	forms := intelTable.byMnem[mnem]
+	if len(forms) == 0 {
+		p.errorf(col, "%s", unknownIntelMnemonic(mnem))
+		return nil, false
+	}
+	var cands []*intelForm
+	for _, f := range forms {
+		if len(f.classes) != len(ops) {
+			continue
+		}
+		ok := true
+		for i, c := range f.classes {
+			if !classMatches(c, ops[i]) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			cands = append(cands, f)
+		}
+	}
+	switch {
+	case len(cands) == 0:
+		msgCol, msg := noFormMessage(mnem, forms, ops)
+		if msgCol == 0 {
+			msgCol = col
+		}
+		p.errorf(msgCol, "%s", msg)
+		return nil, false
+	case len(cands) == 1:
+		return cands[0], true
+	}
+	// Several forms fit: fine when they are the same Go instruction;
+	// otherwise a memory operand without a size leaves it open.
+	same := true
+	for _, f := range cands[1:] {
+		if f.goOp != cands[0].goOp || strings.Join(f.args, ",") != strings.Join(cands[0].args, ",") || string(f.bytes) != string(cands[0].bytes) {
+			same = false
+		}
+	}
+	if same {
+		return cands[0], true
+	}
+	for i, o := range ops {
+		if o.kind != iopMem || o.size != 0 {
+			continue
+		}
+		words := sizeWords(cands, i)
+		if len(words) > 1 {
+			p.errorf(o.col, "ambiguous operand size for %s: write %s before %s", mnem, orList(words), o.text)
+			return nil, false
+		}
+	}
+	// Otherwise prefer the first in table order (the decoder's own spelling
+	// comes before aliases).
+	return cands[0], true
+}
+
+// classBitsOf returns the size in bits a memory class names.
+func classBitsOf(c string) int {
+	switch {
+	case strings.HasPrefix(c, "vm"):
+		n, _ := strconv.Atoi(c[2 : len(c)-1])
+		return n
+	case strings.HasPrefix(c, "b"):
+		elt, _, _ := strings.Cut(c[1:], ":")
+		n, _ := strconv.Atoi(elt)
+		return n
+	case strings.HasPrefix(c, "m") && c != "mm":
+		n, _ := strconv.Atoi(c[1:])
+		return n
+	}
+	return 0
+}
+
+func orList(words []string) string {
+	switch len(words) {
+	case 0:
+		return ""
+	case 1:
+		return words[0]
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
+}
+
+// sizeWords returns the size keywords of operand i of forms, smallest
+// first.
+func sizeWords(forms []*intelForm, i int) []string {
+	var bits []int
+	seen := map[int]bool{}
+	for _, f := range forms {
+		b := classBitsOf(f.classes[i])
+		if sizeWordFor(b) != "" && !seen[b] {
+			seen[b] = true
+			bits = append(bits, b)
+		}
+	}
+	sort.Ints(bits)
+	var words []string
+	for _, b := range bits {
+		words = append(words, sizeWordFor(b))
+	}
+	return words
+}
+
+// noFormMessage explains why no form fits, and where: a size keyword that
+// does not match (at that operand), or the forms the mnemonic has (col 0:
+// at the instruction).
+func noFormMessage(mnem string, forms []*intelForm, ops []*intelOperand) (int, string) {
+	var got []string
+	for _, o := range ops {
+		got = append(got, o.class())
+	}
+	// A size keyword that is the only thing wrong.
+	for i, o := range ops {
+		if o.kind != iopMem || o.size == 0 {
+			continue
+		}
+		saved := o.size
+		o.size = 0
+		var fits []*intelForm
+		for _, f := range forms {
+			if len(f.classes) != len(ops) {
+				continue
+			}
+			ok := true
+			for j, c := range f.classes {
+				if !classMatches(c, ops[j]) {
+					ok = false
+				}
+			}
+			if ok {
+				fits = append(fits, f)
+			}
+		}
+		o.size = saved
+		if want := sizeWords(fits, i); len(want) > 0 {
+			return o.col, fmt.Sprintf("operand size mismatch for %s: %s is %s; %s takes %s here", mnem, o.text, o.sizeWord, mnem, orList(want))
+		}
+	}
+	var list []string
+	seen := map[string]bool{}
+	n := 0
+	for _, f := range forms {
+		s := strings.Join(f.classes, ", ")
+		if s == "" {
+			s = "no operands"
+		}
+		if seen[s] {
+			continue
+		}
+		seen[s] = true
+		n++
+		if len(list) < 8 {
+			list = append(list, s)
+		}
+	}
+	more := ""
+	if n > len(list) {
+		more = fmt.Sprintf("; and %d more", n-len(list))
+	}
+	what := "no operands"
+	if len(got) > 0 {
+		what = strings.Join(got, ", ")
+	}
+	return 0, fmt.Sprintf("%s does not take (%s); its forms: %s%s", mnem, what, strings.Join(list, " | "), more)
+}
+
+// unknownIntelMnemonic explains an unknown mnemonic, with the closest
+// known ones.
+func unknownIntelMnemonic(name string) string {
+	intelForms()
+	if s := suggest(intelTable.names, name); len(s) > 0 {
+		return fmt.Sprintf("unknown instruction %s (did you mean %s?)", name, strings.Join(s, ", "))
+	}
+	return fmt.Sprintf("unknown instruction %s", name)
+}
+
+// goOperand converts Intel operand o to its Go operand.
+func goOperand(o *intelOperand) Operand {
+	switch o.kind {
+	case iopReg:
+		return Operand{Kind: RegOperand, Reg: o.reg.reg}
+	case iopImm:
+		return Operand{Kind: ImmOperand, Imm: o.imm}
+	}
+	m := Operand{Kind: MemOperand, Reg: o.base.reg, Index: o.index.reg, Disp: o.disp, Sym: o.sym}
+	if o.index.reg != 0 {
+		m.Scale = o.scale
+	}
+	return m
+}
+
+// buildInst makes the Go instruction of form f with Intel operands ops and
+// the decorations of the instruction.
+func (p *intelParser) buildInst(f *intelForm, mnem string, col int, ops []*intelOperand, rounding string, roundCol int) (*Inst, bool) {
+	mask, maskCol, zeroing, bcst := 0, col, false, false
+	for i, o := range ops {
+		if o.mask != 0 {
+			if i != 0 {
+				p.errorf(o.col, "an opmask {k%d} goes on the first operand", max(o.mask, 0))
+				return nil, false
+			}
+			mask, maskCol = o.mask, o.col
+		}
+		if o.zeroing {
+			if i != 0 {
+				p.errorf(o.col, "{z} goes on the first operand")
+				return nil, false
+			}
+			zeroing = true
+		}
+		if o.bcst > 0 {
+			bcst = true
+		}
+	}
+	switch {
+	case mask < 0:
+		p.errorf(maskCol, "k0 cannot be an opmask (it means no mask): use k1…k7")
+		return nil, false
+	case mask > 0 && !f.mask:
+		p.errorf(maskCol, "%s does not take an opmask", mnem)
+		return nil, false
+	case mask == 0 && f.maskReq:
+		p.errorf(col, "%s needs an opmask: write {k1}…{k7} after its first operand", mnem)
+		return nil, false
+	case zeroing && mask == 0:
+		p.errorf(col, "{z} (zeroing) needs an opmask {k1}…{k7}")
+		return nil, false
+	case zeroing && !f.zeroing:
+		p.errorf(col, "%s does not take {z} here", mnem)
+		return nil, false
+	case rounding == "sae" && !f.sae && f.rc:
+		// With EVEX.b set, an instruction that rounds reads the vector
+		// length bits as the rounding mode: {sae} alone has no encoding.
+		p.errorf(roundCol, "%s takes a rounding mode here ({rn-sae}, {rd-sae}, {ru-sae} or {rz-sae}), not {sae}", mnem)
+		return nil, false
+	case rounding == "sae" && !f.sae:
+		p.errorf(roundCol, "%s does not take {sae} here", mnem)
+		return nil, false
+	case rounding != "" && rounding != "sae" && !f.rc:
+		p.errorf(roundCol, "%s does not take embedded rounding {%s} here", mnem, rounding)
+		return nil, false
+	}
+	if st := stOperands(f, ops); len(st) == 2 && st[0].reg.reg != F0 && st[1].reg.reg != F0 {
+		p.errorf(st[0].col, "%s: one of the two x87 registers must be st0", mnem)
+		return nil, false
+	}
+	in := &Inst{Op: f.goOp}
+	var suffix []string
+	switch rounding {
+	case "":
+	case "sae":
+		suffix = append(suffix, "SAE")
+	default:
+		suffix = append(suffix, strings.ToUpper(strings.ReplaceAll(rounding, "-", "_")))
+	}
+	if bcst {
+		suffix = append(suffix, "BCST")
+	}
+	if zeroing {
+		suffix = append(suffix, "Z")
+	}
+	in.Suffix = strings.Join(suffix, ".")
+	for _, a := range f.args {
+		switch {
+		case a == "k":
+			if mask > 0 {
+				r, _ := LookupReg("K" + strconv.Itoa(mask))
+				in.Args = append(in.Args, Operand{Kind: RegOperand, Reg: r})
+			}
+		case strings.HasPrefix(a, "="):
+			r, ok := LookupReg(a[1:])
+			if !ok {
+				p.errorf(col, "internal error: bad fixed register %s in the form table", a)
+				return nil, false
+			}
+			in.Args = append(in.Args, Operand{Kind: RegOperand, Reg: r})
+		default:
+			i, err := strconv.Atoi(a)
+			if err != nil || i < 0 || i >= len(ops) {
+				p.errorf(col, "internal error: bad operand %s in the form table", a)
+				return nil, false
+			}
+			in.Args = append(in.Args, goOperand(ops[i]))
+		}
+	}
+	return in, true
+}
+
+// stOperands returns the operands of a form's st classes.
+func stOperands(f *intelForm, ops []*intelOperand) []*intelOperand {
+	var out []*intelOperand
+	for i, c := range f.classes {
+		if c == "st" {
+			out = append(out, ops[i])
+		}
+	}
+	return out
+}

@@ -1,0 +1,115 @@
+package asm
+
+import (
+	"log"
+
+	"golang.org/x/arch/x86/x86asm"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// FuzzIntel feeds arbitrary text to the Intel front end and the encoder
+// behind it. It must never panic, print or exit (golang-asm's log.Fatalf
+// paths are hooked to fail the input), errors must be a non-empty
+// ErrorList of one-line FILE:LINE:COL messages, and a program must hold
+// together (checkProgram). Seeds: every line of the oracle corpus in both
+// spellings, and whole programs.
+func FuzzIntel(f *testing.F) {
+	for _, name := range []string{"corpus.s", "corpus_nasm.asm"} {
+		data, err := os.ReadFile(filepath.Join("testdata", "intel", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			if line != "" && line[0] != '#' && line[0] != ';' {
+				f.Add(line)
+			}
+		}
+	}
+	for _, src := range []string{
+		"BITS 64\nsection .text\nglobal f\nf:\n.l: dec rcx\njnz .l\nlea rax, [rel msg]\nmov ecx, n\nret\nsection .rodata\nmsg: db 'hi', 0\nn equ $ - msg\nsection .bss\nbuf: resq 4",
+		".intel_syntax noprefix\n.text\nf: mov rax, QWORD PTR [rip+x]\n.data\nx: .quad 1\n.asciz \"a\\n\"",
+		"times 3 nop\nalign 16\nlock xadd qword [rdi], rax\nrep movsb\nvcmpltps k1{k2}, zmm3, [rax]{1to16}",
+		"mov rax, [rip+0x10]\ntimes 2 mov eax, [rip-4]\njmp $+5",
+		"a: equ b+1\nb equ 2\nmov eax, a",
+		"dd 0",
+	} {
+		f.Add(src)
+	}
+	fatalMu.Lock()
+	defer fatalMu.Unlock()
+	out, flags := log.Writer(), log.Flags()
+	log.SetOutput(panicWriter{})
+	defer func() {
+		log.SetOutput(out)
+		log.SetFlags(flags)
+	}()
+	f.Fuzz(func(t *testing.T, src string) {
+		fatalHit = ""
+		p, err := AssembleSource("fuzz.asm", []byte(src), SyntaxIntel)
+		if fatalHit != "" {
+			t.Fatalf("%q reached golang-asm's log.Fatalf: %s", src, fatalHit)
+		}
+		if err != nil {
+			list, ok := err.(ErrorList)
+			if !ok || len(list) == 0 {
+				t.Fatalf("%q: error %T %q is not a non-empty ErrorList", src, err, err)
+			}
+			for _, e := range list {
+				if e.Msg == "" || strings.Contains(e.Msg, "\n") || e.Pos.Line < 1 || e.Pos.File != "fuzz.asm" {
+					t.Fatalf("%q: bad error %q at %+v", src, e.Msg, e.Pos)
+				}
+			}
+			return
+		}
+		checkIntelProgram(t, src, p)
+	})
+}
+
+// checkIntelProgram checks the invariants of a program: lines in order,
+// not overlapping and inside the code, symbols and labels inside the code,
+// and a lone instruction decoding to its own length (when x86asm knows it).
+func checkIntelProgram(t *testing.T, src string, p *Program) {
+	n := len(p.Code)
+	end := 0
+	for _, l := range p.Lines {
+		if l.Offset < end || l.Len <= 0 || l.Offset+l.Len > n {
+			t.Fatalf("%q: line %+v out of order, overlapping or outside the code (%d bytes)", src, l, n)
+		}
+		end = l.Offset + l.Len
+	}
+	for _, s := range p.Symbols {
+		if s.Offset < 0 || s.Size < 0 || s.Offset+s.Size > n {
+			t.Fatalf("%q: symbol %+v outside the code (%d bytes)", src, s, n)
+		}
+	}
+	for _, l := range p.Labels {
+		if l.Offset < 0 || l.Offset > n {
+			t.Fatalf("%q: label %+v outside the code", src, l)
+		}
+	}
+	stmts, errs := parseIntel("fuzz.asm", []byte(src))
+	if len(errs) > 0 {
+		t.Fatalf("%q: assembles, but parsing it again fails: %v", src, errs)
+	}
+	var insts []*Inst
+	for _, st := range stmts {
+		switch s := st.(type) {
+		case *Inst:
+			insts = append(insts, s)
+		case *BytesDef, *AlignDef, *GloblDef:
+			return
+		}
+	}
+	if len(insts) != 1 || len(p.Symbols) != 1 || isPrefixOp(insts[0].Op) {
+		return
+	}
+	d, err := x86asm.Decode(p.Code, 64)
+	if err == nil && d.Op != 0 && d.Len != n {
+		t.Fatalf("%q: encoded %x (%d bytes) decodes as %v (%d bytes)", src, p.Code, n, d, d.Len)
+	}
+}
+
+func isPrefixOp(op string) bool { return op == "LOCK" || op == "REP" || op == "REPN" }

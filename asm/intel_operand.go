@@ -1,0 +1,513 @@
+package asm
+
+// Operands of the Intel front end: registers by their Intel names, memory
+// references with size keywords, immediates, labels, and the AVX-512
+// decorations {k1} {z} {1to16} {rn-sae}.
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// intelReg is a register as Intel syntax names it: the Go register, its
+// operand class (r8 r16 r32 r64 xmm ymm zmm k mm st sreg cr dr, or rip) and
+// its canonical Intel name.
+type intelReg struct {
+	reg   Reg
+	class string
+	name  string
+}
+
+var intelRegs struct {
+	once   sync.Once
+	byName map[string]intelReg
+}
+
+// lookupIntelReg returns the register with an Intel name, in any case.
+func lookupIntelReg(name string) (intelReg, bool) {
+	intelRegs.once.Do(buildIntelRegs)
+	r, ok := intelRegs.byName[strings.ToLower(name)]
+	return r, ok
+}
+
+func buildIntelRegs() {
+	m := map[string]intelReg{}
+	add := func(name, goName, class string) {
+		// Every name is in the generated register table (TestIntelRegisters).
+		if r, ok := LookupReg(goName); ok {
+			m[name] = intelReg{reg: r, class: class, name: name}
+		}
+	}
+	legacy := []string{"ax", "cx", "dx", "bx", "sp", "bp", "si", "di"}
+	goLegacy := []string{"AX", "CX", "DX", "BX", "SP", "BP", "SI", "DI"}
+	byteLow := []string{"al", "cl", "dl", "bl", "spl", "bpl", "sil", "dil"}
+	goByteLow := []string{"AL", "CL", "DL", "BL", "SPB", "BPB", "SIB", "DIB"}
+	for i, n := range legacy {
+		add("r"+n, goLegacy[i], "r64")
+		add("e"+n, goLegacy[i], "r32")
+		add(n, goLegacy[i], "r16")
+		add(byteLow[i], goByteLow[i], "r8")
+	}
+	for _, n := range []string{"ah", "ch", "dh", "bh"} {
+		add(n, strings.ToUpper(n), "r8")
+	}
+	for i := 8; i < 16; i++ {
+		n, g := "r"+strconv.Itoa(i), "R"+strconv.Itoa(i)
+		add(n, g, "r64")
+		add(n+"d", g, "r32")
+		add(n+"w", g, "r16")
+		add(n+"b", g+"B", "r8")
+	}
+	for i := 0; i < 32; i++ {
+		s := strconv.Itoa(i)
+		add("xmm"+s, "X"+s, "xmm")
+		add("ymm"+s, "Y"+s, "ymm")
+		add("zmm"+s, "Z"+s, "zmm")
+	}
+	for i := 0; i < 8; i++ {
+		s := strconv.Itoa(i)
+		add("k"+s, "K"+s, "k")
+		add("mm"+s, "M"+s, "mm")
+		add("st"+s, "F"+s, "st")
+		add("dr"+s, "DR"+s, "dr")
+	}
+	for i := 0; i < 16; i++ {
+		s := strconv.Itoa(i)
+		add("cr"+s, "CR"+s, "cr")
+	}
+	for _, s := range []string{"es", "cs", "ss", "ds", "fs", "gs"} {
+		add(s, strings.ToUpper(s), "sreg")
+	}
+	// Other spellings: NASM's r8l…r15l, x86asm's mmx0…mmx7, st for st0.
+	for i := 8; i < 16; i++ {
+		m["r"+strconv.Itoa(i)+"l"] = m["r"+strconv.Itoa(i)+"b"]
+	}
+	for i := 0; i < 8; i++ {
+		m["mmx"+strconv.Itoa(i)] = m["mm"+strconv.Itoa(i)]
+	}
+	m["st"] = m["st0"]
+	m["rip"] = intelReg{class: "rip", name: "rip"}
+	intelRegs.byName = m
+}
+
+type iopKind uint8
+
+const (
+	iopReg iopKind = iota + 1
+	iopMem
+	iopImm
+	iopLabel // a bare name that is not a constant: a branch target
+)
+
+// intelOperand is one parsed operand.
+type intelOperand struct {
+	kind iopKind
+	col  int
+	text string // as written, for messages
+	// size is the operand size in bits a keyword gave (dword → 32), 0 if none.
+	size     int
+	sizeWord string
+	reg      intelReg // iopReg
+	// iopMem: base and index (zero Reg when absent), or rip; sym is a label
+	// the address is relative to (RIP-relative), disp the offset.
+	base, index intelReg
+	scale       int64
+	disp        int64
+	sym         string
+	rip         bool
+	imm         int64 // iopImm
+	label       string
+	// AVX-512 decorations.
+	mask     int // opmask register number; -1 when {k0} was written
+	zeroing  bool
+	bcst     int    // {1toN}: N
+	rounding string // {rn-sae} written on this operand (objdump style)
+}
+
+// class describes the operand for messages: r64, xmm, m32, m, imm, label.
+func (o *intelOperand) class() string {
+	switch o.kind {
+	case iopReg:
+		return o.reg.class
+	case iopMem:
+		if o.bcst > 0 {
+			if o.size == 0 {
+				return fmt.Sprintf("m{1to%d}", o.bcst)
+			}
+			return fmt.Sprintf("m%d{1to%d}", o.size, o.bcst)
+		}
+		if o.size > 0 {
+			return "m" + strconv.Itoa(o.size)
+		}
+		return "m"
+	case iopImm:
+		return "imm"
+	}
+	return "label"
+}
+
+// intelSizes are the size keywords, in bits.
+var intelSizes = map[string]int{
+	"byte": 8, "word": 16, "dword": 32, "fword": 48, "qword": 64, "mmword": 64,
+	"tbyte": 80, "tword": 80, "oword": 128, "xmmword": 128, "yword": 256,
+	"ymmword": 256, "zword": 512, "zmmword": 512,
+}
+
+// sizeWordFor returns the keyword for a size in bits (GNU spelling).
+func sizeWordFor(bits int) string {
+	switch bits {
+	case 8:
+		return "byte"
+	case 16:
+		return "word"
+	case 32:
+		return "dword"
+	case 48:
+		return "fword"
+	case 64:
+		return "qword"
+	case 80:
+		return "tbyte"
+	case 128:
+		return "xmmword"
+	case 256:
+		return "ymmword"
+	case 512:
+		return "zmmword"
+	}
+	return ""
+}
+
+// parseOperand parses the tokens of one operand (no top-level comma).
+func (p *intelParser) parseOperand(toks []itok, text string) (*intelOperand, bool) {
+	o := &intelOperand{col: toks[0].col, text: text}
+	i := 0
+	word := func(j int) string {
+		if toks[j].kind == itIdent {
+			return strings.ToLower(toks[j].text)
+		}
+		return ""
+	}
+	for {
+		w := word(i)
+		if bits, ok := intelSizes[w]; ok {
+			if o.size != 0 {
+				p.errorf(toks[i].col, "two size keywords (%s and %s)", o.sizeWord, w)
+				return nil, false
+			}
+			o.size, o.sizeWord = bits, w
+			i++
+			if word(i) == "ptr" {
+				i++
+			}
+			continue
+		}
+		switch w {
+		case "short", "near":
+			i++ // the encoder picks the shortest branch that reaches
+			continue
+		case "ptr":
+			i++ // objdump's bare "ptr" (lea rax, ptr [rip+8])
+			continue
+		case "far":
+			p.errorf(toks[i].col, "far pointers and jumps are not supported")
+			return nil, false
+		case "offset":
+			p.errorf(toks[i].col, "offset: an absolute address needs a linker; load a label's address with lea reg, [rel label]")
+			return nil, false
+		}
+		break
+	}
+	rest := toks[i:]
+	if len(rest) == 0 || rest[0].kind == itEOL {
+		p.errorf(o.col, "missing operand after %s", o.sizeWord)
+		return nil, false
+	}
+	// A segment override: fs:[rax] or fs:rax inside brackets.
+	if rest[0].kind == itIdent && len(rest) > 1 && rest[1].kind == itPunct && rest[1].text == ":" {
+		if r, ok := lookupIntelReg(rest[0].text); ok && r.class == "sreg" {
+			p.errorf(rest[0].col, "segment override %s: is not supported (the encoder cannot emit segment prefixes)", r.name)
+			return nil, false
+		}
+	}
+	var after []itok
+	switch t := rest[0]; {
+	case t.kind == itPunct && t.text == "[":
+		close := -1
+		for j := 1; j < len(rest); j++ {
+			if rest[j].kind == itPunct && rest[j].text == "]" {
+				close = j
+				break
+			}
+		}
+		if close < 0 {
+			p.errorf(t.col, "missing ] in memory operand")
+			return nil, false
+		}
+		if !p.parseMem(o, rest[1:close], t.col) {
+			return nil, false
+		}
+		after = rest[close+1:]
+	case t.kind == itDecor:
+		p.errorf(t.col, "decoration %s must follow an operand", t)
+		return nil, false
+	case t.kind == itIdent && strings.EqualFold(t.text, "st") && len(rest) > 3 && rest[1].kind == itPunct && rest[1].text == "(":
+		// st(1)
+		if rest[2].kind != itInt || rest[2].ival < 0 || rest[2].ival > 7 || rest[3].kind != itPunct || rest[3].text != ")" {
+			p.errorf(t.col, "x87 registers are st(0) to st(7)")
+			return nil, false
+		}
+		r, _ := lookupIntelReg("st" + strconv.FormatInt(rest[2].ival, 10))
+		o.kind, o.reg = iopReg, r
+		after = rest[4:]
+	case t.kind == itIdent:
+		if r, ok := lookupIntelReg(t.text); ok && (len(rest) == 1 || rest[1].kind == itDecor || rest[1].kind == itEOL) {
+			if r.class == "rip" {
+				p.errorf(t.col, "rip can only be used in a memory operand: [rip + label]")
+				return nil, false
+			}
+			o.kind, o.reg = iopReg, r
+			after = rest[1:]
+			break
+		}
+		fallthrough
+	default:
+		// An expression: a constant, or a label (a branch target).
+		end := len(rest)
+		for end > 0 && (rest[end-1].kind == itDecor || rest[end-1].kind == itEOL) {
+			end--
+		}
+		e := &exprParser{p: p, toks: append(append([]itok(nil), rest[:end]...), itok{kind: itEOL, col: rest[len(rest)-1].col})}
+		v := e.expr()
+		if e.err != "" {
+			p.errorf(e.ecol, "%s", e.err)
+			return nil, false
+		}
+		if e.peek().kind != itEOL {
+			p.errorf(e.peek().col, "unexpected %s in operand", e.peek())
+			return nil, false
+		}
+		switch {
+		case v.isConst():
+			o.kind, o.imm = iopImm, v.c
+		case v.sym != "" && v.sec == "" && len(v.regs) == 0:
+			o.kind, o.label, o.imm = iopLabel, v.sym, v.c
+		default:
+			o.kind, o.label, o.imm = iopLabel, v.sec, v.c
+		}
+		after = rest[end:]
+	}
+	if o.size != 0 && !p.checkSize(o) {
+		return nil, false
+	}
+	for _, t := range after {
+		switch t.kind {
+		case itEOL:
+			continue
+		case itDecor:
+		default:
+			p.errorf(t.col, "unexpected %s after operand", t)
+			return nil, false
+		}
+		if !p.decorate(o, t) {
+			return nil, false
+		}
+	}
+	return o, true
+}
+
+// decorate applies one {…} decoration to an operand.
+func (p *intelParser) decorate(o *intelOperand, t itok) bool {
+	d := t.text
+	switch {
+	case d == "z":
+		if o.zeroing {
+			p.errorf(t.col, "{z} written twice")
+			return false
+		}
+		o.zeroing = true
+	case len(d) == 2 && d[0] == 'k' && d[1] >= '0' && d[1] <= '7':
+		if o.mask != 0 {
+			p.errorf(t.col, "two opmasks on one operand")
+			return false
+		}
+		o.mask = int(d[1] - '0')
+		if o.mask == 0 {
+			o.mask = -1
+		}
+	case strings.HasPrefix(d, "1to"):
+		n, err := strconv.Atoi(d[3:])
+		if err != nil || n < 2 || n > 64 || n&(n-1) != 0 {
+			p.errorf(t.col, "bad broadcast %s: write {1to2}, {1to4}, {1to8}, {1to16} or {1to32}", t)
+			return false
+		}
+		if o.kind != iopMem {
+			p.errorf(t.col, "broadcast %s needs a memory operand", t)
+			return false
+		}
+		o.bcst = n
+	case d == "rn-sae" || d == "rd-sae" || d == "ru-sae" || d == "rz-sae" || d == "sae":
+		o.rounding = d
+	default:
+		p.errorf(t.col, "unknown decoration %s (want {k1}…{k7}, {z}, {1toN}, {rn-sae}, {rd-sae}, {ru-sae}, {rz-sae} or {sae})", t)
+		return false
+	}
+	return true
+}
+
+// parseMem parses the inside of [ ]: base + index*scale + disp in any
+// order, rip + disp, a label (always RIP-relative: code assembled here
+// cannot hold absolute addresses), with an optional rel or abs.
+func (p *intelParser) parseMem(o *intelOperand, toks []itok, col int) bool {
+	o.kind = iopMem
+	rel, abs := false, false
+	for len(toks) > 0 && toks[0].kind == itIdent {
+		w := strings.ToLower(toks[0].text)
+		if w == "rel" {
+			rel = true
+		} else if w == "abs" {
+			abs = true
+		} else if bits, ok := intelSizes[w]; ok && o.size == 0 {
+			o.size, o.sizeWord = bits, w // NASM also takes [dword rax]: the size of the operand here
+		} else {
+			break
+		}
+		toks = toks[1:]
+	}
+	if len(toks) > 1 && toks[0].kind == itIdent && toks[1].kind == itPunct && toks[1].text == ":" {
+		if r, ok := lookupIntelReg(toks[0].text); ok && r.class == "sreg" {
+			p.errorf(toks[0].col, "segment override %s: is not supported (the encoder cannot emit segment prefixes)", r.name)
+			return false
+		}
+	}
+	if len(toks) == 0 {
+		p.errorf(col, "empty memory operand []")
+		return false
+	}
+	e := &exprParser{p: p, toks: append(append([]itok(nil), toks...), itok{kind: itEOL, col: toks[len(toks)-1].col + 1}), mem: true}
+	v := e.expr()
+	if e.err != "" {
+		p.errorf(e.ecol, "%s", e.err)
+		return false
+	}
+	if e.peek().kind != itEOL {
+		p.errorf(e.peek().col, "unexpected %s in memory operand", e.peek())
+		return false
+	}
+	o.disp = v.c
+	switch {
+	case v.label != "":
+		o.sym, o.disp = v.label, v.c-v.labelOff
+	case v.sec != "":
+		o.sym = v.sec
+	default:
+		o.sym = v.sym
+	}
+	for _, r := range v.regs {
+		switch {
+		case r.reg.class == "rip":
+			if r.scale != 1 || o.rip {
+				p.errorf(r.col, "rip can only be added once, unscaled")
+				return false
+			}
+			o.rip = true
+		case r.reg.class == "xmm" || r.reg.class == "ymm" || r.reg.class == "zmm":
+			if o.index.reg != 0 {
+				p.errorf(r.col, "two index registers in one memory operand")
+				return false
+			}
+			o.index, o.scale = r.reg, r.scale
+		case r.reg.class == "r64":
+			if r.scale == 1 && o.base.reg == 0 {
+				o.base = r.reg
+				continue
+			}
+			if o.index.reg != 0 {
+				p.errorf(r.col, "too many registers in one memory operand (at most a base and an index)")
+				return false
+			}
+			o.index, o.scale = r.reg, r.scale
+		case r.reg.class == "r32" || r.reg.class == "r16":
+			p.errorf(r.col, "%s: only 64-bit registers can address memory (write %s)", r.reg.name, widen64(r.reg))
+			return false
+		default:
+			p.errorf(r.col, "%s cannot address memory", r.reg.name)
+			return false
+		}
+	}
+	if o.index.reg != 0 {
+		switch o.scale {
+		case 1, 2, 4, 8:
+		default:
+			p.errorf(col, "scale %d is not 1, 2, 4 or 8", o.scale)
+			return false
+		}
+		if o.index.reg == SP {
+			if o.scale == 1 && o.base.reg != 0 && o.base.reg != SP {
+				o.base, o.index = o.index, o.base // [rbx + rsp] is [rsp + rbx]
+			} else {
+				p.errorf(col, "rsp cannot be an index register")
+				return false
+			}
+		}
+	}
+	switch {
+	case o.rip && (o.base.reg != 0 || o.index.reg != 0):
+		p.errorf(col, "rip cannot be combined with other registers")
+		return false
+	case o.sym != "" && (o.base.reg != 0 || o.index.reg != 0):
+		p.errorf(col, "[%s + register]: a label's address is RIP-relative and cannot add registers; load it first with lea reg, [rel %s]", o.sym, o.sym)
+		return false
+	case abs && (o.sym != "" || o.rip):
+		p.errorf(col, "abs: an absolute address of a label needs a linker; code assembled here is position independent")
+		return false
+	case rel && o.sym == "" && !o.rip && o.base.reg == 0 && o.index.reg == 0:
+		o.rip = true // NASM's [rel 0x10] is [rip + 0x10]
+	case rel && (o.base.reg != 0 || o.index.reg != 0):
+		p.errorf(col, "rel cannot be combined with registers")
+		return false
+	}
+	if o.sym != "" || o.rip {
+		if o.disp < -1<<31 || o.disp > 1<<31-1 {
+			p.errorf(col, "offset %d does not fit in 32 bits", o.disp)
+			return false
+		}
+	}
+	return true
+}
+
+func widen64(r intelReg) string {
+	for name, x := range intelRegs.byName {
+		if x.reg == r.reg && x.class == "r64" {
+			return name
+		}
+	}
+	return "a 64-bit register"
+}
+
+// regBits is the size of a register class in bits, 0 for none.
+var regBits = map[string]int{"r8": 8, "r16": 16, "r32": 32, "r64": 64, "xmm": 128, "ymm": 256, "zmm": 512, "mm": 64, "st": 80, "k": 64}
+
+// checkSize checks a size keyword on a register (it must be the register's
+// size) or an immediate (the value must fit: byte 5 is NASM's way to ask
+// for an 8-bit immediate, which the encoder picks by itself).
+func (p *intelParser) checkSize(o *intelOperand) bool {
+	switch o.kind {
+	case iopReg:
+		if regBits[o.reg.class] != o.size {
+			p.errorf(o.col, "%s is not %s: a size keyword on a register must be the register's size", o.reg.name, o.sizeWord)
+			return false
+		}
+	case iopImm:
+		if o.size < 64 && (o.imm < -1<<(o.size-1) || o.imm > 1<<o.size-1) {
+			p.errorf(o.col, "%d does not fit in %s", o.imm, o.sizeWord)
+			return false
+		}
+	case iopLabel:
+		p.errorf(o.col, "a size keyword (%s) cannot apply to a label", o.sizeWord)
+		return false
+	}
+	return true
+}

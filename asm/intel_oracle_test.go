@@ -1,0 +1,159 @@
+package asm
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/jitrun/jitrun/asm/internal/inteltab"
+	"golang.org/x/arch/x86/x86asm"
+)
+
+// intelCorpusLine is one line of a corpus file with its category.
+type intelCorpusLine struct {
+	line     int
+	category string
+	text     string
+}
+
+func readIntelCorpus(t testing.TB, name string) []intelCorpusLine {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "intel", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []intelCorpusLine
+	cat := ""
+	for i, l := range strings.Split(string(data), "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" {
+			continue
+		}
+		if l[0] == '#' || l[0] == ';' {
+			if c, ok := strings.CutPrefix(l[1:], " category: "); ok {
+				cat = c
+			}
+			continue
+		}
+		out = append(out, intelCorpusLine{line: i + 1, category: cat, text: l})
+	}
+	return out
+}
+
+// intelOutcome is what happened to one corpus line.
+type intelOutcome uint8
+
+const (
+	outMatched intelOutcome = iota
+	outEquivalent
+	outErrored
+	outDifferent
+)
+
+// sameDecoded reports whether two encodings decode to the same
+// instruction: x86asm prints them alike, or, where x86asm is known to be
+// wrong or silent (SAE-only instructions it takes for rounding ones, BMI),
+// GNU objdump does.
+func sameDecoded(t testing.TB, a, b []byte) bool {
+	ia, err1 := x86asm.Decode(a, 64)
+	ib, err2 := x86asm.Decode(b, 64)
+	lookup := func(uint64) (string, uint64) { return "", 0 }
+	if err1 == nil && err2 == nil && ia.Len == len(a) && ib.Len == len(b) && ia.Op != 0 &&
+		x86asm.IntelSyntax(ia, 0, lookup) == x86asm.IntelSyntax(ib, 0, lookup) {
+		return true
+	}
+	texts, err := inteltab.DecodeGNU(a, b)
+	if err != nil {
+		t.Logf("objdump: %v", err)
+		return false
+	}
+	return texts[0] != "" && texts[0] == texts[1]
+}
+
+func TestIntelOracle(t *testing.T) {
+	gnuLines := readIntelCorpus(t, "corpus.s")
+	nasmLines := readIntelCorpus(t, "corpus_nasm.asm")
+	if len(gnuLines) != len(nasmLines) {
+		t.Fatalf("corpus.s has %d lines, corpus_nasm.asm %d", len(gnuLines), len(nasmLines))
+	}
+	texts := make([]string, len(gnuLines))
+	for i, l := range gnuLines {
+		texts[i] = l.text
+	}
+	want, err := inteltab.AssembleGNU(texts)
+	if errors.Is(err, inteltab.ErrNoGNU) {
+		t.Skip("SKIP: GNU as (binutils) is not installed: the Intel oracle test needs it (.ci/run installs it)")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	// results[spelling][line]: the bytes, or nil for an error.
+	results := [2][][]byte{}
+	for si, spelling := range []struct {
+		name  string
+		lines []intelCorpusLine
+	}{{"corpus.s", gnuLines}, {"corpus_nasm.asm", nasmLines}} {
+		results[si] = make([][]byte, len(spelling.lines))
+		type tally struct{ matched, equivalent, errored, different, total int }
+		per := map[string]*tally{}
+		var all tally
+		shown := 0
+		for i, l := range spelling.lines {
+			c := per[l.category]
+			if c == nil {
+				c = &tally{}
+				per[l.category] = c
+			}
+			c.total++
+			all.total++
+			g := want[i]
+			if g.Err != "" {
+				t.Errorf("%s:%d: %s: GNU as rejects it (%s): regenerate the corpus", spelling.name, l.line, gnuLines[i].text, g.Err)
+				continue
+			}
+			p, err := AssembleSource(spelling.name, []byte(l.text), SyntaxIntel)
+			if err == nil {
+				results[si][i] = p.Code
+			}
+			switch {
+			case err != nil:
+				c.errored++
+				all.errored++
+				if testing.Verbose() && shown < 400 {
+					shown++
+					t.Logf("%s:%d: %s: error: %v", spelling.name, l.line, l.text, err)
+				}
+			case bytes.Equal(p.Code, g.Code):
+				c.matched++
+				all.matched++
+			case sameDecoded(t, p.Code, g.Code):
+				c.equivalent++
+				all.equivalent++
+			default:
+				c.different++
+				all.different++
+				t.Errorf("%s:%d: %s: assembled to %x, GNU as %x", spelling.name, l.line, l.text, p.Code, g.Code)
+			}
+		}
+		for _, cat := range inteltab.Categories {
+			if c := per[cat]; c != nil {
+				t.Logf("%s %-7s matched %5d  equivalent %4d  errored %4d  different %d  total %5d", spelling.name, cat, c.matched, c.equivalent, c.errored, c.different, c.total)
+			}
+		}
+		ok := 100 * float64(all.matched+all.equivalent) / float64(all.total)
+		t.Logf("%s: matched %d / equivalent %d / errored %d / different %d / total %d (%.2f%% same instruction)", spelling.name, all.matched, all.equivalent, all.errored, all.different, all.total, ok)
+		if ok < 98 {
+			t.Errorf("%s: %.2f%% of the corpus assembles to GNU as's instruction, want at least 98%%", spelling.name, ok)
+		}
+	}
+	// The NASM spelling must give exactly what the GNU spelling gives.
+	for i := range gnuLines {
+		a, b := results[0][i], results[1][i]
+		if (a == nil) != (b == nil) || !bytes.Equal(a, b) {
+			t.Errorf("corpus.s:%d %q gives %x, corpus_nasm.asm:%d %q gives %x", gnuLines[i].line, gnuLines[i].text, a, nasmLines[i].line, nasmLines[i].text, b)
+		}
+	}
+}

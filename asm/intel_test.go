@@ -1,0 +1,553 @@
+package asm
+
+import (
+	"encoding/hex"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func assembleIntel(src string) (*Program, error) {
+	return AssembleSource("t.asm", []byte(src), SyntaxIntel)
+}
+
+// TestIntelInstructions checks single instructions against the bytes GNU
+// as 2.40 gives for the same line (.intel_syntax noprefix), or, where
+// noted, another encoding of the same instruction.
+func TestIntelInstructions(t *testing.T) {
+	tests := []struct {
+		src  string
+		want string
+	}{
+		// Mnemonics and registers in any case; numbers in every notation.
+		{"mov rax, 42", "48c7c02a000000"},
+		{"MOV RAX, 42", "48c7c02a000000"},
+		{"Mov Rax, 0x2a", "48c7c02a000000"},
+		{"mov rax, 2ah", "48c7c02a000000"},
+		{"mov rax, 0b101010", "48c7c02a000000"},
+		{"mov rax, 101010b", "48c7c02a000000"},
+		{"mov rax, 0o52", "48c7c02a000000"},
+		{"mov rax, 52q", "48c7c02a000000"},
+		{"mov rax, 4_2", "48c7c02a000000"},
+		{"mov rax, (1 << 5) | (5 * 2)", "48c7c02a000000"},
+		{"mov rax, 84 / 2 % 100", "48c7c02a000000"},
+		{"mov rax, -(-42)", "48c7c02a000000"},
+		{"mov rax, ~-43", "48c7c02a000000"},
+		{"mov al, 'a'", "b061"},
+		{"mov eax, 'ab'", "b861620000"},
+		{"mov eax, 0b101", "b805000000"},
+		// Operand sizes from registers and from keywords, with or without ptr.
+		{"add qword ptr [rax+rbx*4+8], 0x2a", "48834498082a"},
+		{"add qword [rax+rbx*4+8], 0x2a", "48834498082a"},
+		{"add QWORD PTR [8+rbx*4+rax], 0x2a", "48834498082a"},
+		{"add qword [rbx*4+rax+8], 0x2a", "48834498082a"},
+		{"inc byte [rax]", "fe00"},
+		{"inc word [rax]", "66ff00"},
+		{"inc dword [rax]", "ff00"},
+		{"inc qword [rax]", "48ff00"},
+		{"mov [rax], rbx", "488918"},
+		{"mov ebx, [rax]", "8b18"},
+		{"movzx eax, byte ptr [rsi]", "0fb606"},
+		{"movsx rax, word [rsi]", "480fbf06"},
+		{"movsxd rax, dword [rsi]", "486306"},
+		{"movaps xmm0, [rax]", "0f2800"},
+		{"movaps xmm0, oword [rax]", "0f2800"},
+		{"movaps xmm0, xmmword ptr [rax]", "0f2800"},
+		{"vmovups ymm1, yword [rax]", "c5fc1008"},
+		{"vmovups zmm1, zword [rax]", "62f17c481008"},
+		// Registers of every kind.
+		{"mov r8d, r9d", "4589c8"},
+		{"add rax, byte 5", "4883c005"},
+		{"push qword 5", "6a05"},
+		{"mov qword rax, 5", "48c7c005000000"},
+		{"mov r8w, r9w", "664589c8"},
+		{"mov r8b, r9b", "4588c8"},
+		{"mov r8l, r9l", "4588c8"},
+		{"mov sil, dil", "4088fe"},
+		{"mov ah, bl", "88dc"},
+		{"movq xmm0, rax", "66480f6ec0"},
+		{"movd xmm0, eax", "660f6ec0"},
+		{"kmovq k1, rax", "c4e1fb92c8"},
+		{"fadd st(0), st(3)", "d8c3"},
+		{"fadd st0, st3", "d8c3"},
+		// Memory: base, index, scale, displacement in any order; rsp never
+		// an index; RIP-relative.
+		{"lea rax, [rbx+rsp]", "488d041c"},
+		{"lea rax, [rsp+rbx]", "488d041c"},
+		{"lea rax, [rbx+rcx]", "488d040b"},
+		{"lea rax, [rcx*8]", "488d04cd00000000"},
+		{"lea rax, [rbx + rcx*2 - 8]", "488d444bf8"},
+		{"lea rax, [2*rcx + rbx]", "488d044b"},
+		{"mov rax, [r13]", "498b4500"},
+		{"mov rax, [r12]", "498b0424"},
+		{"mov rax, [rip+0x10]", "488b0510000000"},
+		{"mov rax, [rel 0x10]", "488b0510000000"},
+		{"mov dword ptr [rip+0x10], 7", "c7051000000007000000"},
+		{"mov rax, [0x1000]", "488b042500100000"},
+		// Prefixes.
+		{"lock xadd qword ptr [rdi], rax", "f0480fc107"},
+		{"lock add dword [rax], 1", "f0830001"},
+		{"rep movsb", "f3a4"},
+		{"rep stosq", "f348ab"},
+		{"repne scasb", "f2ae"},
+		// Forms Go spells differently.
+		{"shl rax, cl", "48d3e0"},
+		{"shl rax, 1", "48d1e0"},
+		{"sal rax, 3", "48c1e003"},
+		{"imul rax, rbx, 12", "486bc30c"},
+		{"imul rax, 12", "486bc00c"},
+		{"imul rax, rbx", "480fafc3"},
+		{"cqo", "4899"},
+		{"cdq", "99"},
+		{"cmp rax, rbx", "4839d8"},
+		{"test al, 1", "a801"},
+		{"blendvps xmm1, xmm2", "660f3814ca"},
+		{"blendvps xmm1, xmm2, xmm0", "660f3814ca"},
+		{"pushfq", "9c"},
+		{"pushf", "9c"},
+		{"popf", "9d"},
+		{"xchg rax, rbx", "4893"}, // GNU as: 48 93 (xchg rbx, rax)
+		{"cvtsi2sd xmm0, rax", "f2480f2ac0"},
+		{"cvttsd2si rax, xmm1", "f2480f2cc1"},
+		{"sete al", "0f94c0"},
+		{"setz al", "0f94c0"},
+		{"cmovnae rax, rbx", "480f42c3"},
+		{"cmovc rax, rbx", "480f42c3"},
+		{"cmovb rax, rbx", "480f42c3"},
+		{"nop", "90"},
+		{"int3", "cc"},
+		{"ret", "c3"},
+		{"rdpru", "0f01fd"},
+		{"endbr64", "f30f1efa"},
+		{"jmp rax", "ffe0"},
+		{"call qword ptr [rax]", "ff10"},
+		// BMI, ADX.
+		{"tzcnt rax, qword ptr [rdi]", "f3480fbc07"},
+		{"pdep rax, rbx, rcx", "c4e2e3f5c1"},
+		{"shlx r8, r9, r10", "c442a9f7c1"},
+		{"rorx eax, ebx, 7", "c4e37bf0c307"},
+		{"andn rax, rbx, qword ptr [rsi]", "c4e2e0f206"},
+		{"bzhi rax, rbx, rcx", "c4e2f0f5c3"},
+		{"mulx rdx, rax, rcx", "c4e2fbf6d1"},
+		{"adcx rax, rbx", "66480f38f6c3"},
+		// AVX-512: opmask, zeroing, broadcast, rounding, SAE.
+		{"vaddps zmm1{k2}{z}, zmm2, dword ptr [rax]{1to16}", "62f16cda5808"},
+		{"vaddps zmm1 {k2} {z}, zmm2, [rax]{1to16}", "62f16cda5808"},
+		{"vaddpd zmm1, zmm2, zmm3, {rd-sae}", "62f1ed3858cb"},
+		{"vaddpd zmm1, zmm2, zmm3{rd-sae}", "62f1ed3858cb"},
+		{"vpternlogd zmm0, zmm1, zmm2, 0xca", "62f3754825c2ca"},
+		{"vpgatherdd xmm1{k1}, [rax+xmm2*4]", "62f27d09900c90"},
+		{"vpscatterdd [rax+zmm2*4]{k1}, zmm3", "62f27d49a01c90"},
+		{"vmovdqu8 zmm1{k1}{z}, zmmword ptr [rsp+0x40]", "62f17fc96f4c2401"},
+		{"vfmadd231ps zmm0{k1}, zmm1, dword ptr [rip+0x100]{1to16}", "62f27559b80500010000"},
+		{"vcvtsi2sd xmm1, xmm2, rax, {rn-sae}", "62f1ef182ac8"},
+		{"vgatherdpd zmm0{k7}, [r13+ymm21*8+0x10]", "62d2fd479244ed02"},
+		{"kortestw k1, k2", "c5f898ca"},
+		{"vpbroadcastq zmm0, rax", "62f2fd487cc0"},
+		{"vextracti32x4 xmm1, zmm2, 3", "62f37d4839d103"},
+		{"vpermt2d zmm1{k1}, zmm2, zmm3", "62f26d497ecb"},
+		// Predicate pseudo-mnemonics.
+		{"vcmpltps k1{k2}, zmm3, zmm4", "62f1644ac2cc01"},
+		{"cmpeqsd xmm1, xmm2", "f20fc2ca00"},
+		{"vpcmpltud k1, zmm2, zmm3", "62f36d481ecb01"},
+		// A 64-bit move of a value that fits in 32 bits unsigned: the
+		// encoder picks mov r32, imm32 (b8), which zero-extends to the same
+		// rax; GNU as picks movabs (48 b8 ff ff ff ff 00 00 00 00).
+		{"mov rax, 0xffffffff", "b8ffffffff"},
+		{"mov rax, -1", "48c7c0ffffffff"},
+		{"mov rax, 0x123456789", "48b88967452301000000"},
+		{"movabs rax, 0x123456789", "48b88967452301000000"},
+		// Immediates through equ.
+		{"n equ 6*7\nmov rax, n", "48c7c02a000000"},
+		{"n: equ 40\nmov rax, n+2", "48c7c02a000000"},
+		{".equ n, 42\nmov rax, n", "48c7c02a000000"},
+		{".set n, 42\nmov rax, n", "48c7c02a000000"},
+		// times repeats an instruction.
+		{"times 3 nop", "909090"},
+		// Directives that only tell the syntax.
+		{"BITS 64\nret", "c3"},
+		{"[bits 64]\nret", "c3"},
+		{".intel_syntax noprefix\nret", "c3"},
+		{"default rel\nret", "c3"},
+		{"global f\nf: ret", "c3"},
+		{".globl f\n.type f, @function\nf: ret\n.size f, .-f", "c3"},
+		// Comments.
+		{"ret ; done", "c3"},
+		{"ret # done", "c3"},
+		{"; only a comment\nret", "c3"},
+		{"mov al, ';' ; a quoted ; is not a comment", "b03b"},
+		// Raw bytes in code.
+		{"db 0x90, 0xc3", "90c3"},
+		{"dw 0x1234", "3412"},
+		{"dd 0x12345678", "78563412"},
+		{"dq -1", "ffffffffffffffff"},
+		{"db 'hi', 0", "686900"},
+		{"times 2 db 0xcc", "cccc"},
+	}
+	for _, tt := range tests {
+		p, err := assembleIntel(tt.src)
+		if err != nil {
+			t.Errorf("%q: %v", tt.src, err)
+			continue
+		}
+		if got := hex.EncodeToString(p.Code); got != tt.want {
+			t.Errorf("%q: got %s, want %s", tt.src, got, tt.want)
+		}
+	}
+}
+
+// TestIntelProgram checks a NASM-style program: labels and local labels,
+// branches both ways, data in .rodata and .data read RIP-relative, equ
+// with $, and the line map.
+func TestIntelProgram(t *testing.T) {
+	src := `; sum the bytes of msg
+BITS 64
+section .text
+global sum
+sum:
+	xor eax, eax
+	lea rsi, [rel msg]
+	mov ecx, msg_len
+.loop:
+	movzx edx, byte [rsi]
+	add eax, edx
+	inc rsi
+	dec ecx
+	jnz .loop
+	add eax, [rel bias]
+	ret
+
+section .rodata
+msg:	db "abc"
+msg_len equ $ - msg
+
+section .data
+bias:	dd 1000
+`
+	p, err := assembleIntel(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := hex.EncodeToString(p.Code); got != wantProgram {
+		t.Errorf("code %s\nwant %s", got, wantProgram)
+	}
+	checkSym := func(name string, kind SymbolKind, off, size int) {
+		t.Helper()
+		s, ok := p.Symbol(name)
+		if !ok {
+			t.Errorf("no symbol %s in %+v", name, p.Symbols)
+			return
+		}
+		if s.Kind != kind || s.Offset != off || s.Size != size {
+			t.Errorf("symbol %s = %+v, want kind %v offset %d size %d", name, s, kind, off, size)
+		}
+	}
+	checkSym("msg", SymRodata, 0x22, 3)
+	checkSym("bias", SymData, 0x28, 4)
+	for _, l := range []struct {
+		name string
+		off  int
+	}{{"sum", 0}, {"sum.loop", 0xe}} {
+		if off, ok := p.Lookup(l.name); !ok || off != l.off {
+			t.Errorf("label %s at %d (%v), want %d", l.name, off, ok, l.off)
+		}
+	}
+	line, ok := p.LineAt(0xe)
+	if !ok || line.Pos != (Pos{"t.asm", 10, 2}) || line.Text != "movzx edx, byte [rsi]" {
+		t.Errorf("line at 0xe = %+v, want t.asm:10:2 \"movzx edx, byte [rsi]\"", line)
+	}
+	line, ok = p.LineAt(0x22)
+	if !ok || line.Pos != (Pos{"t.asm", 19, 1}) || line.Text != "msg:\tdb \"abc\"" {
+		t.Errorf("line at 0x22 = %+v, want t.asm:19:1 msg:\tdb \"abc\"", line)
+	}
+}
+
+// wantProgram is TestIntelProgram's code, the same bytes GNU as gives for
+// the program with [rel x] written [rip + x] and the data placed as
+// jitrun places it (after the code, each symbol aligned to the largest
+// power of two not above its size).
+const wantProgram = "31c0" + // xor eax, eax
+	"488d3519000000" + // lea rsi, [rip+0x19] → msg at 0x22
+	"b903000000" + // mov ecx, 3
+	"0fb616" + // .loop at 0xe: movzx edx, byte [rsi]
+	"01d0" + // add eax, edx
+	"48ffc6" + // inc rsi
+	"ffc9" + // dec ecx
+	"75f4" + // jnz .loop
+	"030508000000" + // add eax, [rip+8] → bias at 0x28
+	"c3" + // ret
+	"cc" + // between code and data
+	"616263" + // msg (aligned to 2)
+	"cccccc" + // before bias (aligned to 4)
+	"e8030000" // bias
+
+// TestIntelDataSections checks data layout: contiguity inside a section,
+// floats, strings padded to the unit, alignment, times, res* in .bss,
+// GNU as directives.
+func TestIntelDataSections(t *testing.T) {
+	tests := []struct {
+		src  string
+		sym  string
+		want string
+	}{
+		{"section .data\nx: db 1, 2, 3\ny: dw 4", "x", "0102030400"},
+		{"section .data\nx: dd 1.5, -2.0", "x", "0000c03f000000c0"},
+		{"section .data\nx: dq 0.1", "x", "9a9999999999b93f"},
+		{"section .data\nx: dw 'abc'", "x", "61626300"},
+		{"section .data\nx: dd 'ab'", "x", "61620000"},
+		{"section .data\nx: db `a\\n\\0`", "x", "610a00"},
+		{"section .data\nx: db 1\nalign 4\ndb 2", "x", "0100000002"},
+		{"section .data\nx: times 3 db 7\n", "x", "070707"},
+		{"section .data\nx: times 2 dw 0x102", "x", "02010201"},
+		{"section .rodata\nx: .ascii \"a\\tb\"\n.asciz \"c\"", "x", "6109626300"},
+		{"section .rodata\nx: .byte 1, 2\n.short 3\n.long 4\n.quad 5", "x", "01020300040000000500000000000000"},
+		{"section .rodata\nx: .zero 3\n.string \"\"", "x", "00000000"},
+		{".data\nx: db 9", "x", "09"},
+		{".section .rodata\nx: db 9", "x", "09"},
+		{"section .bss\nx: resq 2", "x", "00000000000000000000000000000000"},
+		{"section .data\ndb 5\nx: db 6", ".data", "0506"},
+	}
+	for _, tt := range tests {
+		p, err := assembleIntel("ret\n" + tt.src)
+		if err != nil {
+			t.Errorf("%q: %v", tt.src, err)
+			continue
+		}
+		s, ok := p.Symbol(tt.sym)
+		if !ok {
+			t.Errorf("%q: no symbol %s in %+v", tt.src, tt.sym, p.Symbols)
+			continue
+		}
+		if got := hex.EncodeToString(p.Code[s.Offset : s.Offset+s.Size]); got != tt.want {
+			t.Errorf("%q: %s = %s, want %s", tt.src, tt.sym, got, tt.want)
+		}
+	}
+}
+
+// TestIntelLabels checks branches to labels and label scoping.
+func TestIntelLabels(t *testing.T) {
+	tests := []struct {
+		src  string
+		want string
+	}{
+		{"loop: dec rcx\njnz loop\njmp fwd\ncall fwd\nfwd: ret", "48ffc975fbeb05e800000000c3"},
+		{"a: jmp short a", "ebfe"},
+		{"a: jmp near a", "ebfe"},
+		{"f:\n.x: jmp .x\ng:\n.x: jmp .x\njmp f.x", "ebfeebfeebfa"},
+		{"a: loop a", "e2fe"},
+		{"a: jrcxz a", "e3fe"},
+		{"a: je a\njz a\njnae a\njc a", "74fe74fc72fa72f8"},
+		{"jmp b\ntimes 200 nop\nb: ret", "e9c8000000" + strings.Repeat("90", 200) + "c3"},
+		{"lea rax, [rel f]\nf: ret", "488d0500000000c3"},
+		{"lea rax, [f + 1]\nf: ret", "488d0501000000c3"},
+		{"lea rax, [rip + f]\nf: ret", "488d0500000000c3"},
+		{"align 8\nnop\nalign 4\nret", "900f1f00c3"},
+	}
+	for _, tt := range tests {
+		p, err := assembleIntel(tt.src)
+		if err != nil {
+			t.Errorf("%q: %v", tt.src, err)
+			continue
+		}
+		if got := hex.EncodeToString(p.Code); got != tt.want {
+			t.Errorf("%q: got %s, want %s", tt.src, got, tt.want)
+		}
+	}
+}
+
+// TestIntelErrors checks that bad input gives one positioned, actionable
+// error, and never bytes.
+func TestIntelErrors(t *testing.T) {
+	tests := []struct {
+		src  string
+		want string // the first error, FILE:LINE:COL: message (a prefix)
+	}{
+		{"inc [rax]", "t.asm:1:5: ambiguous operand size for inc: write byte, word, dword or qword before [rax]"},
+		{"mov [rax], 1", "t.asm:1:5: ambiguous operand size for mov: write byte, word, dword or qword before [rax]"},
+		{"movx rax, rbx", "t.asm:1:1: unknown instruction movx (did you mean "},
+		{"nop\nfrobnicate", "t.asm:2:1: unknown instruction frobnicate"},
+		{"mov rax, [eax]", "t.asm:1:11: eax: only 64-bit registers can address memory (write rax)"},
+		{"mov rax, [rax+rbx*3]", "t.asm:1:10: scale 3 is not 1, 2, 4 or 8"},
+		{"mov rax, [rsp*2]", "t.asm:1:10: rsp cannot be an index register"},
+		{"mov rax, [rax+rbx+rcx]", "t.asm:1:19: too many registers"},
+		{"mov rax, fs:[rax]", "t.asm:1:10: segment override fs: is not supported"},
+		{"mov rax, [fs:rax]", "t.asm:1:11: segment override fs: is not supported"},
+		{"add rax, xmm0", "t.asm:1:1: add does not take (r64, xmm)"},
+		{"movaps xmm0, qword [rax]", "t.asm:1:14: operand size mismatch for movaps: qword [rax] is qword; movaps takes xmmword here"},
+		{"add rax, ebx", "t.asm:1:1: add does not take (r64, r32)"},
+		{"vaddps zmm1{k0}, zmm2, zmm3", "t.asm:1:8: k0 cannot be an opmask"},
+		{"vaddps zmm1{z}, zmm2, zmm3", "t.asm:1:1: {z} (zeroing) needs an opmask"},
+		{"addps xmm1{k1}, xmm2", "t.asm:1:7: addps does not take an opmask"},
+		{"vpgatherdd xmm1, [rax+xmm2*4]", "t.asm:1:1: vpgatherdd needs an opmask"},
+		{"vaddps zmm1, zmm2, [rax]{1to8}", "t.asm:1:1: vaddps does not take (zmm, zmm, m{1to8})"},
+		{"vaddps zmm1, zmm2, zmm3, {bad}", "t.asm:1:26: {bad} cannot stand alone"},
+		{"vaddps zmm1, zmm2, [rax], {rn-sae}", "t.asm:1:27: vaddps does not take embedded rounding {rn-sae} here"},
+		{"vaddps zmm1, zmm2{k1}, zmm3", "t.asm:1:14: an opmask {k1} goes on the first operand"},
+		{"fadd st1, st2", "t.asm:1:6: fadd: one of the two x87 registers must be st0"},
+		{"mov al, 'abc", "t.asm:1:9: unterminated string"},
+		{"mov rax, 0x", "t.asm:1:10: bad number"},
+		{"mov rax, 1 +", "t.asm:1:13: expected a value at the end of the line"},
+		{"mov rax, 1/0", "t.asm:1:11: division by zero"},
+		{"mov rax, rbx+1", "t.asm:1:10: register rbx cannot be part of an expression here"},
+		{"jmp nowhere", "t.asm:1:1: undefined label nowhere"},
+		{"jmp 0x1000", "t.asm:1:5: jmp 0x1000: a numeric branch target needs a linker"},
+		{"mov rax, msg\nsection .data\nmsg: db 1", "t.asm:1:10: msg is an address, not a constant"},
+		{"lea rax, [msg + rbx]\nmsg: ret", "t.asm:1:10: [msg + register]: a label's address is RIP-relative"},
+		{"x: nop\nx: nop", "t.asm:2:1: label x redefined (first defined at t.asm:1:1)"},
+		{"rax: nop", "t.asm:1:1: rax is a register name and cannot be a label"},
+		{"n equ 1\nn equ 2", "t.asm:2:1: n redefined"},
+		{"n equ rax", "t.asm:1:7: register rax cannot be part of an expression here"},
+		{"extern printf", "t.asm:1:1: extern: jitrun has no linker"},
+		{"bits 32", "t.asm:1:6: bits 32: only 64-bit code is supported"},
+		{"global f", "t.asm:1:8: global f: no label f in this source"},
+		{"section .foo", "t.asm:1:9: unknown section .foo"},
+		{"section .data\nnop", "t.asm:2:1: an instruction in data section .data: put code in section .text"},
+		{"section .bss\ndb 1", "t.asm:2:1: .bss holds zeros only"},
+		{"section .data\nx: db 256", "t.asm:2:7: 256 does not fit in 8 bits"},
+		{"section .data\nx: dq msg\nmsg: db 1", "t.asm:2:7: an address in data needs a linker"},
+		{"section .data\nx: db 1.5", "t.asm:2:7: a floating-point number needs dd"},
+		{"lea rax, [rel x]\nsection .data\nx:", "t.asm:1:1: label x marks no data"},
+		{"section .data\nx:\nsection .text\nlea rax, [rel x]", "t.asm:4:1: label x marks no data"},
+		{"times -1 nop", "t.asm:1:1: times count -1 is negative"},
+		{"align 3", "t.asm:1:7: alignment 3 is not a power of two"},
+		{"lock mov [rax], rbx", "t.asm:1:1: lock cannot precede mov"},
+		{"lock add rax, rbx", "t.asm:1:1: lock needs add to have a memory destination"},
+		{"mov rax, $", "t.asm:1:10: $ (the current address) is only known in data sections"},
+		{"default abs", "t.asm:1:9: default abs: absolute addresses need a linker"},
+		{".att_syntax", "t.asm:1:1: .att_syntax: AT&T syntax is not supported"},
+		{"mov rax, offset x\nx:", "t.asm:1:10: offset: an absolute address needs a linker"},
+		{"call far [rax]", "t.asm:1:6: far pointers and jumps are not supported"},
+		{"mov rax, rbx,", "t.asm:1:14: missing operand"},
+		{"mov rax,, rbx", "t.asm:1:9: missing operand"},
+		{"mov rax, [rax", "t.asm:1:10: missing ] in memory operand"},
+		{"vaddps zmm1{k1, zmm2, zmm3", "t.asm:1:12: unterminated {"},
+		{"vaddps zmm1{k9}, zmm2, zmm3", "t.asm:1:12: unknown decoration {k9}"},
+		{"mov rax, 1\x00", "t.asm:1:11: unexpected character"},
+		{"mov rax, 0x1_0000_0000_0000_0000", "t.asm:1:10: number 0x1_0000_0000_0000_0000 does not fit in 64 bits"},
+		{"mov eax, 0x100000000", "t.asm:1:1: MOVL: immediate 0x100000000 does not fit"},
+		{"mov rax, [rip+rbx]", "t.asm:1:10: rip cannot be combined with other registers"},
+		{"rip: nop", "t.asm:1:1: rip is a register name and cannot be a label"},
+		{"mov al, 256", "t.asm:1:1: MOVB: immediate 0x100 does not fit in 8 bits"},
+		{"and rax, 0xffffffff", "t.asm:1:1: ANDQ: immediate 0xffffffff does not fit in a sign-extended 32-bit field"},
+		{"pshufd xmm0, xmm1, 256", "t.asm:1:1: PSHUFD: invalid instruction"},
+		{"ret 8", "t.asm:1:1: ret does not take (imm)"},
+		{"vaddps zmm1, zmm2, zmm3, {sae}", "t.asm:1:26: vaddps takes a rounding mode here ({rn-sae}, {rd-sae}, {ru-sae} or {rz-sae}), not {sae}"},
+		{"vmaxps zmm1, zmm2, zmm3, {rn-sae}", "t.asm:1:26: vmaxps does not take embedded rounding {rn-sae} here"},
+		{"mov ah, r8b", "t.asm:1:1: MOVB: AH cannot be used in an instruction that needs a REX prefix"},
+		{"push word 5", "t.asm:1:6: push word: only 64-bit pushes of an immediate are supported"},
+		{"add rax, byte 300", "t.asm:1:10: 300 does not fit in byte"},
+		{"mov dword rax, 1", "t.asm:1:5: rax is not dword"},
+		{"mov rip, rax", "t.asm:1:5: rip can only be used in a memory operand"},
+	}
+	for _, tt := range tests {
+		p, err := assembleIntel(tt.src)
+		if err == nil {
+			t.Errorf("%q: no error, assembled to %x", tt.src, p.Code)
+			continue
+		}
+		var list ErrorList
+		if !errors.As(err, &list) || len(list) == 0 {
+			t.Errorf("%q: error %T %v is not an ErrorList", tt.src, err, err)
+			continue
+		}
+		if got := list[0].Error(); !strings.HasPrefix(got, tt.want) {
+			t.Errorf("%q:\n got %s\nwant %s", tt.src, got, tt.want)
+		}
+		if strings.Contains(err.Error(), "\n\n") {
+			t.Errorf("%q: empty line in %q", tt.src, err)
+		}
+	}
+}
+
+// TestIntelDetect checks that AssembleSource picks the Intel front end from
+// the file name or the first line.
+func TestIntelDetect(t *testing.T) {
+	for _, tt := range []struct {
+		file, src string
+	}{
+		{"a.asm", "mov rax, 1"},
+		{"a.nasm", "mov rax, 1"},
+		{"a.s", ".intel_syntax noprefix\nmov rax, 1"},
+		{"a.s", "; NASM\nBITS 64\nmov rax, 1"},
+		{"a.s", "[bits 64]\nmov rax, 1"},
+	} {
+		p, err := AssembleSource(tt.file, []byte(tt.src), SyntaxAuto)
+		if err != nil {
+			t.Errorf("%s %q: %v", tt.file, tt.src, err)
+			continue
+		}
+		if got := hex.EncodeToString(p.Code); got != "48c7c001000000" {
+			t.Errorf("%s %q: got %s", tt.file, tt.src, got)
+		}
+	}
+}
+
+// TestIntelRegisters checks every Intel register name against its Go
+// register.
+func TestIntelRegisters(t *testing.T) {
+	for _, tt := range []struct{ intel, goName, class string }{
+		{"rax", "AX", "r64"}, {"eax", "AX", "r32"}, {"ax", "AX", "r16"}, {"al", "AL", "r8"}, {"ah", "AH", "r8"},
+		{"rsp", "SP", "r64"}, {"spl", "SPB", "r8"}, {"dil", "DIB", "r8"}, {"r15", "R15", "r64"}, {"r15d", "R15", "r32"},
+		{"r15w", "R15", "r16"}, {"r15b", "R15B", "r8"}, {"r9l", "R9B", "r8"}, {"xmm31", "X31", "xmm"}, {"ymm16", "Y16", "ymm"},
+		{"zmm7", "Z7", "zmm"}, {"k7", "K7", "k"}, {"mm3", "M3", "mm"}, {"mmx3", "M3", "mm"}, {"st", "F0", "st"}, {"st7", "F7", "st"},
+		{"fs", "FS", "sreg"}, {"cr8", "CR8", "cr"}, {"dr7", "DR7", "dr"}, {"RAX", "AX", "r64"}, {"Xmm1", "X1", "xmm"},
+	} {
+		r, ok := lookupIntelReg(tt.intel)
+		want, _ := LookupReg(tt.goName)
+		if !ok || r.reg != want || r.class != tt.class {
+			t.Errorf("%s = %+v (%v), want %s %s", tt.intel, r, ok, tt.goName, tt.class)
+		}
+	}
+	// 16 GPRs × 4 widths, ah…bh, 32 × xmm/ymm/zmm, 8 × k/mm/st/dr, 16 cr,
+	// 6 segment registers, r8l…r15l, mmx0…mmx7, st and rip.
+	if len(intelRegs.byName) != 16*4+4+32*3+8*4+16+6+8+8+1+1 {
+		t.Errorf("%d Intel register names: a Go register is missing from the generated table", len(intelRegs.byName))
+	}
+}
+
+// TestIntelTable checks that every line of the generated form table
+// parses: the loader skips a line it cannot read.
+func TestIntelTable(t *testing.T) {
+	intelForms()
+	n := 0
+	for _, forms := range intelTable.byMnem {
+		n += len(forms)
+	}
+	lines := 0
+	for _, l := range strings.Split(intelFormTable, "\n") {
+		if strings.TrimSpace(l) != "" {
+			lines++
+		}
+	}
+	if n != lines || n < 4000 {
+		t.Errorf("%d forms loaded from %d table lines", n, lines)
+	}
+	for _, forms := range intelTable.byMnem {
+		for _, f := range forms {
+			if _, ok := tables().ops[f.goOp]; !ok && f.bytes == nil {
+				t.Errorf("%s %v: Go mnemonic %s unknown to the encoder", f.mnem, f.classes, f.goOp)
+			}
+		}
+	}
+}
+
+// TestIntelConcurrent assembles Intel sources from several goroutines (run
+// with -race).
+func TestIntelConcurrent(t *testing.T) {
+	srcs := []string{"vaddps zmm1{k2}{z}, zmm2, [rax]{1to16}\nret", "section .data\nx: dq 1\nsection .text\nmov rax, [rel x]", "a: dec rcx\njnz a"}
+	done := make(chan error)
+	for i := 0; i < 8; i++ {
+		go func(i int) {
+			var err error
+			for j := 0; j < 20 && err == nil; j++ {
+				_, err = assembleIntel(srcs[(i+j)%len(srcs)])
+			}
+			done <- err
+		}(i)
+	}
+	for i := 0; i < 8; i++ {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}

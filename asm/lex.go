@@ -1,0 +1,324 @@
+package asm
+
+// The Go-syntax lexer: source bytes to tokens, the way `go tool asm`'s
+// text/scanner configuration sees them (identifiers may contain · and ∕,
+// << and >> are single tokens, newlines are tokens, comments vanish).
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+type tokKind uint8
+
+const (
+	tokEOF     tokKind = iota
+	tokNewline         // end of a line
+	tokSemi            // ;
+	tokIdent           // AX, MOVQ, runtime·memmove
+	tokInt             // 42, 0x2a, 0b101, 017
+	tokFloat           // 1.5, 1e9
+	tokChar            // 'a'
+	tokString          // "abc"
+	tokPunct           // ( ) , $ * + - / % & | ^ ~ < > << >> : . [ ] # \ …
+)
+
+// token is one lexical token. text is a slice of the source (or of a macro
+// definition); line and col are where it starts, or, for a token produced by
+// a macro expansion, where the macro was invoked.
+type token struct {
+	kind     tokKind
+	text     string
+	line     int32
+	col      int32
+	off, end int32 // byte range in the source; off < 0 for expanded tokens
+}
+
+func (t token) is(punct string) bool { return t.kind == tokPunct && t.text == punct }
+
+func (t token) String() string {
+	switch t.kind {
+	case tokEOF:
+		return "end of statement"
+	case tokNewline:
+		return "newline"
+	}
+	return t.text
+}
+
+// lexer turns one source into tokens.
+type lexer struct {
+	file string
+	src  string
+	pos  int
+	line int32
+	bol  int // offset of the current line's first byte
+	errs *errorSink
+}
+
+func (l *lexer) errorf(line int32, col int32, format string, args ...any) {
+	l.errs.add(Pos{File: l.file, Line: int(line), Col: int(col)}, format, args...)
+}
+
+func isIdentStart(r rune) bool {
+	return r == '_' || r == '·' || r == '∕' || unicode.IsLetter(r)
+}
+
+func isIdentRune(r rune) bool {
+	return isIdentStart(r) || unicode.IsDigit(r)
+}
+
+// scan reads the next token into t.
+func (l *lexer) scan(t *token) {
+	src := l.src
+	for l.pos < len(src) {
+		c := src[l.pos]
+		switch {
+		case c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v':
+			l.pos++
+			continue
+		case c == '/' && l.pos+1 < len(src) && src[l.pos+1] == '/':
+			if i := strings.IndexByte(src[l.pos:], '\n'); i >= 0 {
+				l.pos += i
+			} else {
+				l.pos = len(src)
+			}
+			continue
+		case c == '/' && l.pos+1 < len(src) && src[l.pos+1] == '*':
+			// A block comment spanning lines does not end the statement,
+			// as in go tool asm.
+			startLine, startCol := l.line, int32(l.pos-l.bol+1)
+			l.pos += 2
+			closed := false
+			for l.pos < len(src) {
+				if src[l.pos] == '*' && l.pos+1 < len(src) && src[l.pos+1] == '/' {
+					l.pos += 2
+					closed = true
+					break
+				}
+				if src[l.pos] == '\n' {
+					l.line++
+					l.bol = l.pos + 1
+				}
+				l.pos++
+			}
+			if !closed {
+				l.errorf(startLine, startCol, "comment not terminated")
+			}
+			continue
+		}
+		break
+	}
+	start := l.pos
+	*t = token{line: l.line, col: int32(start - l.bol + 1), off: int32(start)}
+	if l.pos >= len(src) {
+		t.kind = tokEOF
+		t.end = t.off
+		return
+	}
+	c := src[l.pos]
+	switch {
+	case c == '\n':
+		l.pos++
+		t.kind = tokNewline
+		t.text = "\n"
+		l.line++
+		l.bol = l.pos
+	case c == ';':
+		l.pos++
+		t.kind = tokSemi
+		t.text = ";"
+	case c >= '0' && c <= '9' || c == '.' && l.pos+1 < len(src) && src[l.pos+1] >= '0' && src[l.pos+1] <= '9':
+		l.number(t)
+	case c == '\'':
+		l.quoted(t, '\'')
+		t.kind = tokChar
+	case c == '"':
+		l.quoted(t, '"')
+		t.kind = tokString
+	case c < utf8.RuneSelf && (c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'):
+		l.ident(t)
+	case c >= utf8.RuneSelf:
+		r, size := utf8.DecodeRuneInString(src[l.pos:])
+		if r == utf8.RuneError && size == 1 {
+			l.pos++
+			l.errorf(t.line, t.col, "invalid UTF-8 byte %#02x", c)
+			l.scan(t)
+			return
+		}
+		if !isIdentStart(r) {
+			l.pos += size
+			l.errorf(t.line, t.col, "unexpected character %q", r)
+			l.scan(t)
+			return
+		}
+		l.ident(t)
+	case (c == '<' || c == '>') && l.pos+1 < len(src) && src[l.pos+1] == c:
+		l.pos += 2
+		t.kind = tokPunct
+	case isPunct(c):
+		l.pos++
+		t.kind = tokPunct
+	default:
+		l.pos++
+		l.errorf(t.line, t.col, "unexpected character %q", rune(c))
+		l.scan(t)
+		return
+	}
+	t.end = int32(l.pos)
+	if t.text == "" {
+		t.text = src[start:l.pos]
+	}
+}
+
+func isPunct(c byte) bool {
+	switch c {
+	case '(', ')', ',', '$', '*', '+', '-', '/', '%', '&', '|', '^', '~', '<', '>',
+		':', '.', '[', ']', '{', '}', '#', '\\', '=', '!', '@', '?':
+		return true
+	}
+	return false
+}
+
+func (l *lexer) ident(t *token) {
+	t.kind = tokIdent
+	for l.pos < len(l.src) {
+		c := l.src[l.pos]
+		if c < utf8.RuneSelf {
+			if c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+				l.pos++
+				continue
+			}
+			return
+		}
+		r, size := utf8.DecodeRuneInString(l.src[l.pos:])
+		if !isIdentRune(r) {
+			return
+		}
+		l.pos += size
+	}
+}
+
+// number scans an integer or floating-point literal as text/scanner does:
+// prefixes 0x, 0o, 0b, leading-0 octal, underscores, fractions, exponents
+// (p exponents for hex floats).
+func (l *lexer) number(t *token) {
+	src := l.src
+	t.kind = tokInt
+	isDigit := func(c byte) bool {
+		return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == '_'
+	}
+	hex := false
+	if src[l.pos] == '0' && l.pos+1 < len(src) {
+		switch src[l.pos+1] {
+		case 'x', 'X':
+			hex = true
+			l.pos += 2
+		case 'b', 'B', 'o', 'O':
+			l.pos += 2
+		}
+	}
+	for l.pos < len(src) {
+		c := src[l.pos]
+		switch {
+		case c == '.':
+			t.kind = tokFloat
+		case (c == 'e' || c == 'E') && !hex, (c == 'p' || c == 'P') && hex:
+			t.kind = tokFloat
+			if l.pos+1 < len(src) && (src[l.pos+1] == '+' || src[l.pos+1] == '-') {
+				l.pos++
+			}
+		case isDigit(c) && (hex || c <= '9' || c == '_'):
+		default:
+			return
+		}
+		l.pos++
+	}
+}
+
+// quoted scans a character or string literal (no newlines inside).
+func (l *lexer) quoted(t *token, quote byte) {
+	l.pos++
+	for l.pos < len(l.src) {
+		c := l.src[l.pos]
+		switch c {
+		case '\\':
+			if l.pos+1 < len(l.src) && l.src[l.pos+1] == '\n' {
+				l.pos++
+				l.errorf(t.line, t.col, "%s literal not terminated", literalName(quote))
+				return
+			}
+			l.pos += 2
+			continue
+		case '\n':
+			l.errorf(t.line, t.col, "%s literal not terminated", literalName(quote))
+			return
+		case quote:
+			l.pos++
+			return
+		}
+		l.pos++
+	}
+	if l.pos > len(l.src) {
+		l.pos = len(l.src)
+	}
+	l.errorf(t.line, t.col, "%s literal not terminated", literalName(quote))
+}
+
+func literalName(quote byte) string {
+	if quote == '"' {
+		return "string"
+	}
+	return "character"
+}
+
+// tokenText rebuilds the source text of a token run: the source slice
+// between tokens that come straight from the source (one space for any run
+// of blanks or comments between them), spaces after commas elsewhere.
+func tokenText(src string, toks []token) string {
+	if len(toks) == 0 {
+		return ""
+	}
+	fromSource := true
+	for _, t := range toks {
+		if t.off < 0 {
+			fromSource = false
+			break
+		}
+	}
+	first, last := toks[0], toks[len(toks)-1]
+	if fromSource && int(last.end) <= len(src) {
+		// The common case: no comment inside, single spaces or tabs.
+		s := src[first.off:last.end]
+		clean := true
+		for i := 0; i < len(s); i++ {
+			if s[i] == '/' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r' {
+				if s[i] == '/' && i+1 < len(s) && s[i+1] != '*' && s[i+1] != '/' {
+					continue
+				}
+				clean = false
+				break
+			}
+		}
+		if clean {
+			return s
+		}
+	}
+	buf := make([]byte, 0, 64)
+	for i, t := range toks {
+		if i > 0 {
+			prev := toks[i-1]
+			switch {
+			case fromSource || (prev.off >= 0 && t.off >= 0):
+				if t.off > prev.end {
+					buf = append(buf, ' ')
+				}
+			case prev.is(",") || i == 1 && prev.kind == tokIdent:
+				buf = append(buf, ' ')
+			}
+		}
+		buf = append(buf, t.text...)
+	}
+	return string(buf)
+}

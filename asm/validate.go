@@ -1,0 +1,698 @@
+package asm
+
+// This file holds the checks every instruction passes before it reaches
+// golang-asm: operand forms the encoder would panic on, exit the process on,
+// or encode wrongly without a word. Each check is a small predicate; the
+// tests hold one regression case per predicate.
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/twitchyliquid64/golang-asm/obj"
+	"github.com/twitchyliquid64/golang-asm/obj/x86"
+)
+
+// Register classes, by golang-asm register number.
+func isGPR(r Reg) bool      { return x86.REG_AX <= r && r <= x86.REG_R15 }
+func isHighByte(r Reg) bool { return x86.REG_AH <= r && r <= x86.REG_BH }
+func isVector(r Reg) bool   { return x86.REG_X0 <= r && r <= x86.REG_Z31 }
+func isValidReg(r Reg) bool { return x86.REG_AL <= r && r < x86.MAXREG }
+
+// maxOperands is the most operands golang-asm's Prog can carry for x86.
+const maxOperands = 5
+
+// checkInst validates an instruction and returns its opcode.
+func checkInst(t *gasmTables, in *Inst) (obj.As, error) {
+	op, ok := t.ops[in.Op]
+	if !ok {
+		return 0, unknownOp(t, in.Op)
+	}
+	if msg := rejectedOp(op, in); msg != "" {
+		return 0, fmt.Errorf("%s", msg)
+	}
+	if len(in.Args) > maxOperands {
+		return 0, fmt.Errorf("%s: too many operands (%d; at most %d)", in.Op, len(in.Args), maxOperands)
+	}
+	for i := range in.Args {
+		if err := checkOperand(t, in, i); err != nil {
+			return 0, err
+		}
+	}
+	if t.branch(op) != nil {
+		if err := checkJump(t, op, in); err != nil {
+			return 0, err
+		}
+	} else {
+		for _, a := range in.Args {
+			if a.Kind == LabelOperand {
+				return 0, fmt.Errorf("%s does not take a label operand (%s)", in.Op, a.Sym)
+			}
+		}
+	}
+	if err := checkImmediates(op, in); err != nil {
+		return 0, err
+	}
+	for i, a := range in.Args {
+		switch a.Kind {
+		case FloatOperand:
+			if i != 0 || floatWidth(op) == 0 {
+				return 0, fmt.Errorf("%s does not take a floating-point constant; MOVSS, MOVSD, ADDSD, MULSS and the other scalar SSE and x87 arithmetic instructions do (as their first operand)", in.Op)
+			}
+		case AddrOperand:
+			if i != 0 || (op != x86.AMOVQ && op != x86.AMOVL) || len(in.Args) != 2 || in.Args[1].Kind != RegOperand {
+				return 0, fmt.Errorf("%s: an address ($%s) can only be loaded into a register with MOVQ or LEAQ", in.Op, describeMem(a))
+			}
+		case StringOperand:
+			return 0, fmt.Errorf("%s: a string constant can only initialise data (DATA)", in.Op)
+		}
+	}
+	if err := checkForms(op, in); err != nil {
+		return 0, err
+	}
+	if hasSuffix(in.Suffix, "Z") {
+		n := len(in.Args)
+		if n < 2 || in.Args[n-2].Kind != RegOperand || in.Args[n-2].Reg < x86.REG_K1 || in.Args[n-2].Reg > x86.REG_K7 {
+			// EVEX.z without a mask raises #UD; golang-asm encodes it anyway.
+			return 0, fmt.Errorf("%s.%s: zeroing (.Z) needs an opmask register K1-K7 before the destination", in.Op, in.Suffix)
+		}
+	}
+	if isGather(op) && len(in.Args) != 3 {
+		return 0, fmt.Errorf("%s needs 3 operands, has %d", in.Op, len(in.Args))
+	}
+	return op, nil
+}
+
+// The tables below hold what TestShapeScan found golang-asm v0.15.1 encoding
+// wrongly without an error (checked against GNU objdump): the scan fails
+// if any other instruction form disagrees with the decoder.
+
+// needsMemory lists instructions whose hardware forms all take a memory
+// operand, for which golang-asm also accepts registers and emits an invalid
+// or different instruction (INVLPG AX becomes SWAPGS, XRSTOR AX LFENCE).
+var needsMemory = map[obj.As]bool{
+	x86.ACMPXCHG8B: true, x86.ACMPXCHG16B: true, x86.AINVLPG: true, x86.AINVPCID: true,
+	x86.AMOVHPD: true, x86.AMOVLPD: true, x86.AMOVNTO: true, x86.AMOVNTIL: true,
+	x86.AMOVNTIQ: true, x86.AMOVNTPD: true, x86.AMOVNTPS: true, x86.AMOVNTQ: true,
+	x86.AXRSTOR: true, x86.AXRSTOR64: true, x86.AXRSTORS: true, x86.AXRSTORS64: true,
+}
+
+// mmxOnly lists MMX instructions for which golang-asm takes a
+// general-purpose register as an MMX register of the same number
+// (PAND AX, M1 becomes pand mm1, mm0).
+var mmxOnly = map[obj.As]bool{
+	x86.ACVTPL2PD: true, x86.ACVTPL2PS: true, x86.APACKSSLW: true, x86.APACKSSWB: true,
+	x86.APACKUSWB: true, x86.APADDB: true, x86.APADDL: true, x86.APADDSB: true,
+	x86.APADDSW: true, x86.APADDUSB: true, x86.APADDUSW: true, x86.APADDW: true,
+	x86.APAND: true, x86.APANDN: true, x86.APAVGB: true, x86.APAVGW: true,
+	x86.APCMPEQB: true, x86.APCMPEQL: true, x86.APCMPEQW: true, x86.APCMPGTB: true,
+	x86.APCMPGTL: true, x86.APCMPGTW: true, x86.APHADDD: true, x86.APMADDWL: true,
+	x86.APMULHUW: true, x86.APMULHW: true, x86.APMULLW: true, x86.APMULULQ: true,
+	x86.APOR: true, x86.APSLLL: true, x86.APSLLQ: true, x86.APSLLW: true,
+	x86.APSRAL: true, x86.APSRAW: true, x86.APSRLL: true, x86.APSRLQ: true,
+	x86.APSRLW: true, x86.APUNPCKHBW: true, x86.APUNPCKHLQ: true, x86.APUNPCKHWL: true,
+	x86.APUNPCKLBW: true, x86.APUNPCKLLQ: true, x86.APUNPCKLWL: true, x86.APXOR: true,
+	x86.APSHUFW: true,
+}
+
+// noMMX lists instructions for which golang-asm takes an MMX register as
+// the general-purpose register of the same number (PINSRQ $7, M1, X1
+// becomes pinsrq $7, rcx, xmm1).
+var noMMX = map[obj.As]bool{
+	x86.APEXTRB: true, x86.APEXTRD: true, x86.APEXTRQ: true,
+	x86.APINSRB: true, x86.APINSRD: true, x86.APINSRQ: true,
+}
+
+// invalid64 lists instructions that do not exist in 64-bit mode but that
+// golang-asm encodes anyway (BOUNDW's opcode 62 is the EVEX prefix).
+var invalid64 = map[obj.As]bool{
+	x86.APUSHAW: true, x86.APUSHAL: true, x86.APOPAW: true, x86.APOPAL: true,
+	x86.ABOUNDW: true, x86.ABOUNDL: true,
+}
+
+// Per-opcode flags, built once from the tables above so that the checks
+// every instruction passes index an array instead of hashing.
+const (
+	flagInvalid64 uint8 = 1 << iota
+	flagNeedsMemory
+	flagMMXOnly
+	flagNoMMX
+	flagSpecial // MOVLPS, MOVHPS, XCHGL, CRC32B, PUSH*, POP*
+)
+
+var opFlags = func() *[obj.AMask + 1]uint8 {
+	var f [obj.AMask + 1]uint8
+	set := func(m map[obj.As]bool, bit uint8) {
+		for op := range m {
+			f[op&obj.AMask] |= bit
+		}
+	}
+	set(invalid64, flagInvalid64)
+	set(needsMemory, flagNeedsMemory)
+	set(mmxOnly, flagMMXOnly)
+	set(noMMX, flagNoMMX)
+	for _, op := range []obj.As{x86.AMOVLPS, x86.AMOVHPS, x86.AXCHGL, x86.ACRC32B, x86.APUSHW, x86.APUSHL, x86.APUSHQ, x86.APOPW, x86.APOPL, x86.APOPQ} {
+		f[op&obj.AMask] |= flagSpecial
+	}
+	return &f
+}()
+
+// checkForms rejects the operand forms golang-asm encodes wrongly.
+func checkForms(op obj.As, in *Inst) error {
+	flags := opFlags[op&obj.AMask]
+	for i := range in.Args {
+		if a := &in.Args[i]; a.Kind == RegOperand && isHighByte(a.Reg) && !takesByte(in.Op, i) {
+			// golang-asm encodes AH's number as SP (NEGL AH becomes neg esp).
+			return fmt.Errorf("%s: %s is a byte register; %s does not take a byte operand there", in.Op, a.Reg, in.Op)
+		}
+	}
+	if flags == 0 {
+		return nil
+	}
+	switch {
+	case flags&flagInvalid64 != 0:
+		return fmt.Errorf("%s is not valid in 64-bit mode", in.Op)
+	case flags&flagNeedsMemory != 0:
+		hasMem := false
+		for _, a := range in.Args {
+			if a.Kind == MemOperand {
+				hasMem = true
+			}
+		}
+		if !hasMem {
+			return fmt.Errorf("%s needs a memory operand (it has no register form)", in.Op)
+		}
+	case flags&flagMMXOnly != 0:
+		for _, a := range in.Args {
+			if a.Kind == RegOperand && (isGPR(a.Reg) || isByteReg(a.Reg)) {
+				return fmt.Errorf("%s: %s is not an MMX register (M0-M7)", in.Op, a.Reg)
+			}
+		}
+	case flags&flagNoMMX != 0:
+		for _, a := range in.Args {
+			if a.Kind == RegOperand && a.Reg >= x86.REG_M0 && a.Reg <= x86.REG_M7 {
+				return fmt.Errorf("%s does not take an MMX register (%s)", in.Op, a.Reg)
+			}
+		}
+	case op == x86.AMOVLPS || op == x86.AMOVHPS:
+		if len(in.Args) == 2 && in.Args[0].Kind == RegOperand && in.Args[1].Kind == RegOperand {
+			alt := map[obj.As]string{x86.AMOVLPS: "MOVHLPS", x86.AMOVHPS: "MOVLHPS"}[op]
+			return fmt.Errorf("%s has no register-to-register form (its encoding with two registers is %s): write %s", in.Op, alt, alt)
+		}
+	case op == x86.AXCHGL:
+		if len(in.Args) == 2 && in.Args[0].Kind == RegOperand && in.Args[0].Reg == x86.REG_AX && in.Args[1].Kind == RegOperand && in.Args[1].Reg == x86.REG_AX {
+			return fmt.Errorf("XCHGL AX, AX would be encoded as NOP (0x90), which does not clear the upper half of RAX: write MOVL AX, AX to zero-extend, or NOP")
+		}
+	case op == x86.ACRC32B:
+		if len(in.Args) > 0 && in.Args[0].Kind == RegOperand && needsREXAsByte(in.Args[0].Reg) {
+			return fmt.Errorf("CRC32B: the encoder would read %s as a high-byte register (AH-BH): use another source register", in.Args[0].Reg)
+		}
+	}
+	switch op {
+	case x86.APUSHW, x86.APUSHL, x86.APUSHQ, x86.APOPW, x86.APOPL, x86.APOPQ:
+		for _, a := range in.Args {
+			if a.Kind == RegOperand && (a.Reg == x86.REG_CS || a.Reg == x86.REG_DS || a.Reg == x86.REG_ES || a.Reg == x86.REG_SS) {
+				return fmt.Errorf("%s %s is not valid in 64-bit mode (only FS and GS can be pushed and popped)", in.Op, a.Reg)
+			}
+		}
+	}
+	return nil
+}
+
+// needsREXAsByte reports whether r, used as a byte register, is SPL, BPL,
+// SIL or DIL, which only exist with a REX prefix.
+func needsREXAsByte(r Reg) bool {
+	switch r {
+	case x86.REG_SP, x86.REG_BP, x86.REG_SI, x86.REG_DI, x86.REG_SPB, x86.REG_BPB, x86.REG_SIB, x86.REG_DIB:
+		return true
+	}
+	return false
+}
+
+func isByteReg(r Reg) bool { return x86.REG_AL <= r && r <= x86.REG_R15B || isHighByte(r) }
+
+// takesByte reports whether operand i of op is a byte operand, where AH,
+// BH, CH and DH can be encoded.
+func takesByte(op string, i int) bool {
+	switch op {
+	case "MOVBWZX", "MOVBLZX", "MOVBQZX", "MOVBWSX", "MOVBLSX", "MOVBQSX", "CRC32B":
+		return i == 0
+	}
+	if strings.HasPrefix(op, "SET") && len(op) == 5 {
+		return true // SETEQ and the other SETcc
+	}
+	return strings.HasSuffix(op, "B")
+}
+
+// rejectedOp returns why op cannot be assembled here, or "".
+func rejectedOp(op obj.As, in *Inst) string {
+	switch op {
+	case obj.ATEXT, obj.AFUNCDATA, obj.APCDATA, obj.APCALIGN:
+		return fmt.Sprintf("%s is a directive, not an instruction", in.Op)
+	case obj.AEND, obj.AXXX:
+		return fmt.Sprintf("unknown instruction %s", in.Op)
+	case obj.AGETCALLERPC, obj.ADUFFCOPY, obj.ADUFFZERO:
+		return fmt.Sprintf("%s needs the Go compiler and runtime; it has no meaning in jitrun code", in.Op)
+	case x86.AADJSP:
+		return "ADJSP is the Go compiler's frame pseudo-instruction: write SUBQ $n, SP or ADDQ $n, SP"
+	case x86.AJCXZW:
+		return "JCXZW (test CX) is not encodable in 64-bit mode: use JCXZL (ECX) or JCXZQ (RCX)"
+	case obj.ANOP:
+		if len(in.Args) > 0 {
+			return "NOP takes no operands (go tool asm's NOP with operands is a compiler hint that emits nothing)"
+		}
+	case x86.ABYTE, x86.AWORD, x86.ALONG, x86.AQUAD:
+		if len(in.Args) != 1 || in.Args[0].Kind != ImmOperand {
+			return fmt.Sprintf("%s takes one integer constant ($value)", in.Op)
+		}
+	}
+	return ""
+}
+
+// checkOperand validates the shape of operand i on its own.
+func checkOperand(t *gasmTables, in *Inst, i int) error {
+	a := &in.Args[i]
+	switch a.Kind {
+	case RegOperand:
+		if err := checkReg(in, a.Reg); err != nil {
+			return err
+		}
+		if t.unclassified[a.Reg] { // a valid register: in range
+			// golang-asm would drop the operand and encode the rest.
+			return fmt.Errorf("%s: register %s is not supported by the encoder (it would be dropped from the instruction)", in.Op, a.Reg)
+		}
+	case MemOperand, AddrOperand:
+		return checkMem(in, a)
+	case RegListOperand:
+		if err := checkReg(in, a.Reg); err != nil {
+			return err
+		}
+		if err := checkReg(in, a.RegHi); err != nil {
+			return err
+		}
+		if !isVector(a.Reg) || !isVector(a.RegHi) || a.RegHi < a.Reg || a.RegHi-a.Reg > 31 {
+			return fmt.Errorf("%s: bad register range [%s-%s]", in.Op, a.Reg, a.RegHi)
+		}
+	case LabelOperand:
+		if a.Sym == "" && (a.Disp < -1<<20 || a.Disp > 1<<20) {
+			return fmt.Errorf("%s: relative target %d(PC) is out of range", in.Op, a.Disp)
+		}
+	case ImmOperand, FloatOperand, StringOperand:
+	default:
+		return fmt.Errorf("%s: operand %d has no kind", in.Op, i+1)
+	}
+	return nil
+}
+
+func checkReg(in *Inst, r Reg) error {
+	switch {
+	case r == x86.REG_TLS:
+		return fmt.Errorf("%s: TLS needs a linker and the Go runtime; it has no meaning in jitrun code", in.Op)
+	case !isValidReg(r):
+		return fmt.Errorf("%s: invalid register number %d", in.Op, int(r))
+	}
+	return nil
+}
+
+// checkMem validates off(base)(index*scale) and sym+off(SB).
+func checkMem(in *Inst, a *Operand) error {
+	if a.Reg != 0 {
+		if err := checkReg(in, a.Reg); err != nil {
+			return err
+		}
+		if !isGPR(a.Reg) {
+			return fmt.Errorf("%s: base register %s is not a 64-bit general-purpose register", in.Op, a.Reg)
+		}
+	}
+	if a.Index != 0 {
+		if err := checkReg(in, a.Index); err != nil {
+			return err
+		}
+		switch {
+		case a.Index == x86.REG_SP:
+			return fmt.Errorf("%s: SP cannot be an index register", in.Op)
+		case !isGPR(a.Index) && !isVector(a.Index):
+			return fmt.Errorf("%s: index register %s is neither a general-purpose nor a vector register", in.Op, a.Index)
+		}
+		switch a.Scale {
+		case 1, 2, 4, 8:
+		default:
+			return fmt.Errorf("%s: scale %d is not 1, 2, 4 or 8", in.Op, a.Scale)
+		}
+	} else if a.Scale != 0 && a.Scale != 1 {
+		return fmt.Errorf("%s: scale %d without an index register", in.Op, a.Scale)
+	}
+	if a.Sym != "" {
+		if a.Reg != 0 || a.Index != 0 {
+			return fmt.Errorf("%s: %s: a symbol reference is PC-relative and cannot add registers; load its address with LEAQ %s(SB), R first", in.Op, describeMem(*a), a.Sym)
+		}
+		if a.Disp < math.MinInt32 || a.Disp > math.MaxInt32 {
+			return fmt.Errorf("%s: offset %d from %s does not fit in 32 bits", in.Op, a.Disp, a.Sym)
+		}
+		return nil
+	}
+	if in.Op == "LEAL" {
+		// LEAL keeps the low 32 bits of the sum, which do not depend on how
+		// the displacement is extended: any value is exact.
+		return nil
+	}
+	if a.Disp < math.MinInt32 || a.Disp > math.MaxInt32 {
+		return fmt.Errorf("%s: offset too large: displacement %#x does not fit in a signed 32-bit field", in.Op, a.Disp)
+	}
+	return nil
+}
+
+// checkJump validates a branch instruction's operands.
+func checkJump(t *gasmTables, op obj.As, in *Inst) error {
+	if len(in.Args) != 1 {
+		if len(in.Args) == 0 {
+			return fmt.Errorf("%s needs a target", in.Op)
+		}
+		return fmt.Errorf("%s takes one operand, the target (has %d)", in.Op, len(in.Args))
+	}
+	a := in.Args[0]
+	switch a.Kind {
+	case LabelOperand:
+		f := t.branch(op)
+		if f.short == nil && f.near == nil {
+			return fmt.Errorf("%s cannot take a label", in.Op)
+		}
+		return nil
+	case RegOperand, MemOperand:
+		if op == obj.AJMP || op == obj.ACALL {
+			if a.Kind == RegOperand && !isGPR(a.Reg) {
+				return fmt.Errorf("%s: target register %s is not a 64-bit general-purpose register", in.Op, a.Reg)
+			}
+			return nil
+		}
+	case ImmOperand:
+		return fmt.Errorf("%s $%d: a constant is not a branch target here (it would need a linker); jump to a label", in.Op, a.Imm)
+	}
+	return fmt.Errorf("%s needs a label as its target", in.Op)
+}
+
+// immRange is the set of values an immediate field can hold as written.
+type immRange struct{ lo, hi int64 }
+
+var (
+	rangeImm8   = immRange{-1 << 7, 1<<8 - 1}
+	rangeImm16  = immRange{-1 << 15, 1<<16 - 1}
+	rangeImm32  = immRange{-1 << 31, 1<<32 - 1}
+	rangeSImm32 = immRange{-1 << 31, 1<<31 - 1}
+	rangeUImm8  = immRange{0, 1<<8 - 1}
+	rangeUImm16 = immRange{0, 1<<16 - 1}
+)
+
+// immFamilies are the integer instructions whose immediate golang-asm
+// truncates (B, W) or sign-extends from 32 bits (Q) without a word.
+var immFamilies = []string{"ADC", "ADD", "AND", "CMP", "OR", "SBB", "SUB", "TEST", "XOR", "MOV", "PUSH", "IMUL3"}
+
+// immLimit returns the range the immediates of op can hold, if it is one of
+// the instructions whose immediates golang-asm does not range-check.
+func immLimit(op obj.As, in *Inst) (immRange, string, bool) {
+	switch op {
+	case x86.AINB, x86.AINW, x86.AINL, x86.AOUTB, x86.AOUTW, x86.AOUTL, x86.AINT:
+		return rangeUImm8, "an unsigned 8-bit field", true
+	case obj.ARET, x86.ARETFL, x86.ARETFQ, x86.ARETFW:
+		return rangeUImm16, "an unsigned 16-bit field", true
+	case x86.ABYTE:
+		return rangeImm8, "8 bits", true
+	case x86.AWORD:
+		return rangeImm16, "16 bits", true
+	case x86.ALONG:
+		return rangeImm32, "32 bits", true
+	case x86.AQUAD:
+		return immRange{}, "", false
+	}
+	name := in.Op
+	if len(name) < 2 {
+		return immRange{}, "", false
+	}
+	base, size := name[:len(name)-1], name[len(name)-1]
+	found := false
+	for _, f := range immFamilies {
+		if base == f {
+			found = true
+			break
+		}
+	}
+	if !found {
+		return immRange{}, "", false
+	}
+	switch size {
+	case 'B':
+		return rangeImm8, "8 bits", true
+	case 'W':
+		return rangeImm16, "16 bits", true
+	case 'L':
+		return rangeImm32, "32 bits", true
+	case 'Q':
+		if op == x86.AMOVQ && len(in.Args) == 2 && in.Args[1].Kind == RegOperand {
+			return immRange{}, "", false // MOVQ $imm64, reg has every form
+		}
+		return rangeSImm32, "a sign-extended 32-bit field", true
+	}
+	return immRange{}, "", false
+}
+
+// checkImmediates rejects immediates the encoder would truncate or
+// sign-extend into a different value.
+func checkImmediates(op obj.As, in *Inst) error {
+	hasImm := false
+	for i := range in.Args {
+		if in.Args[i].Kind == ImmOperand {
+			hasImm = true
+			break
+		}
+	}
+	if !hasImm {
+		return nil
+	}
+	r, what, ok := immLimit(op, in)
+	if !ok {
+		return nil
+	}
+	for _, a := range in.Args {
+		if a.Kind != ImmOperand || (r.lo <= a.Imm && a.Imm <= r.hi) {
+			continue
+		}
+		msg := fmt.Sprintf("%s: immediate %s does not fit in %s (%s..%s)", in.Op, fmtImm(a.Imm), what, fmtImm(r.lo), fmtImm(r.hi))
+		if r == rangeSImm32 {
+			msg += "; load it into a register with MOVQ first"
+		}
+		return fmt.Errorf("%s", msg)
+	}
+	return nil
+}
+
+func fmtImm(v int64) string {
+	if v < 0 {
+		return fmt.Sprintf("-%#x", uint64(-v))
+	}
+	return fmt.Sprintf("%#x", v)
+}
+
+// hasSuffix reports whether the dot-separated suffix list contains s.
+func hasSuffix(suffix, s string) bool {
+	for suffix != "" {
+		var part string
+		part, suffix, _ = strings.Cut(suffix, ".")
+		if part == s {
+			return true
+		}
+	}
+	return false
+}
+
+func isGather(op obj.As) bool {
+	switch op {
+	case x86.AVGATHERDPD, x86.AVGATHERDPS, x86.AVGATHERQPD, x86.AVGATHERQPS,
+		x86.AVPGATHERDD, x86.AVPGATHERDQ, x86.AVPGATHERQD, x86.AVPGATHERQQ,
+		x86.AVPSCATTERDD, x86.AVPSCATTERDQ, x86.AVPSCATTERQD, x86.AVPSCATTERQQ,
+		x86.AVSCATTERDPD, x86.AVSCATTERDPS, x86.AVSCATTERQPD, x86.AVSCATTERQPS:
+		return true
+	}
+	return false
+}
+
+// checkEncoded inspects what golang-asm produced for an instruction it
+// accepted and rejects the outputs known to be wrong.
+func checkEncoded(in *Inst, code []byte) error {
+	if len(code) == 0 {
+		return fmt.Errorf("%s: invalid instruction (the encoder produced no bytes)", in.Op)
+	}
+	for _, a := range in.Args {
+		if a.Kind == RegOperand && isHighByte(a.Reg) && hasREX(code) {
+			// With a REX prefix, the encodings of AH, CH, DH, BH mean SPL,
+			// BPL, SIL, DIL: MOVB AH, R8B would become mov r8b, spl.
+			return fmt.Errorf("%s: %s cannot be used in an instruction that needs a REX prefix (R8-R15, SPB/BPB/SIB/DIB or 64-bit operands)", in.Op, a.Reg)
+		}
+	}
+	return nil
+}
+
+// hasREX reports whether an encoded instruction carries a REX prefix.
+func hasREX(code []byte) bool {
+	for _, c := range code {
+		switch c {
+		case 0x66, 0x67, 0xF2, 0xF3, 0xF0, 0x2E, 0x3E, 0x26, 0x36, 0x64, 0x65:
+			continue
+		}
+		return c&0xF0 == 0x40
+	}
+	return false
+}
+
+// describeArgs names the kinds of an instruction's operands, for the
+// "no form takes these operands" message: (AX, memory, $imm).
+func describeArgs(in *Inst) string {
+	if len(in.Args) == 0 {
+		return "no operands"
+	}
+	parts := make([]string, len(in.Args))
+	for i, a := range in.Args {
+		switch a.Kind {
+		case RegOperand:
+			parts[i] = a.Reg.String()
+		case ImmOperand:
+			parts[i] = "$imm"
+		case FloatOperand:
+			parts[i] = "$float"
+		case MemOperand:
+			parts[i] = "memory"
+		case AddrOperand:
+			parts[i] = "$address"
+		case LabelOperand:
+			parts[i] = "label"
+		case RegListOperand:
+			parts[i] = "register range"
+		default:
+			parts[i] = "?"
+		}
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
+}
+
+// describeMem writes a memory operand back in Go syntax, for messages.
+func describeMem(a Operand) string {
+	var b strings.Builder
+	if a.Sym != "" {
+		b.WriteString(a.Sym)
+		if a.Static {
+			b.WriteString("<>")
+		}
+		if a.Disp != 0 {
+			fmt.Fprintf(&b, "%+d", a.Disp)
+		}
+		b.WriteString("(SB)")
+		return b.String()
+	}
+	if a.Disp != 0 || (a.Reg == 0 && a.Index == 0) {
+		fmt.Fprintf(&b, "%d", a.Disp)
+	}
+	if a.Reg != 0 {
+		fmt.Fprintf(&b, "(%s)", a.Reg)
+	}
+	if a.Index != 0 {
+		fmt.Fprintf(&b, "(%s*%d)", a.Index, a.Scale)
+	}
+	return b.String()
+}
+
+// unknownOp explains an unknown mnemonic, with the closest known ones.
+func unknownOp(t *gasmTables, name string) error {
+	if name == "" {
+		return fmt.Errorf("missing instruction")
+	}
+	up := strings.ToUpper(name)
+	if up != name {
+		if _, ok := t.ops[up]; ok {
+			return fmt.Errorf("unknown instruction %s (Go syntax mnemonics are upper case: %s)", name, up)
+		}
+	}
+	if hint, ok := intelHints[up]; ok {
+		return fmt.Errorf("unknown instruction %s: %s", name, hint)
+	}
+	if s := suggest(t.mnemonics, up); len(s) > 0 {
+		return fmt.Errorf("unknown instruction %s (did you mean %s?)", name, strings.Join(s, ", "))
+	}
+	return fmt.Errorf("unknown instruction %s", name)
+}
+
+// intelHints explains the Intel mnemonics Go syntax spells differently.
+var intelHints = map[string]string{
+	"MOV":   "Go syntax puts the operand size in the mnemonic: MOVB, MOVW, MOVL, MOVQ",
+	"ADD":   "Go syntax puts the operand size in the mnemonic: ADDB, ADDW, ADDL, ADDQ",
+	"SUB":   "Go syntax puts the operand size in the mnemonic: SUBB, SUBW, SUBL, SUBQ",
+	"CMP":   "Go syntax puts the operand size in the mnemonic: CMPB, CMPW, CMPL, CMPQ",
+	"XOR":   "Go syntax puts the operand size in the mnemonic: XORB, XORW, XORL, XORQ",
+	"AND":   "Go syntax puts the operand size in the mnemonic: ANDB, ANDW, ANDL, ANDQ",
+	"OR":    "Go syntax puts the operand size in the mnemonic: ORB, ORW, ORL, ORQ",
+	"INC":   "Go syntax puts the operand size in the mnemonic: INCB, INCW, INCL, INCQ",
+	"DEC":   "Go syntax puts the operand size in the mnemonic: DECB, DECW, DECL, DECQ",
+	"LEA":   "Go syntax puts the operand size in the mnemonic: LEAQ, LEAL, LEAW",
+	"PUSH":  "Go syntax puts the operand size in the mnemonic: PUSHQ, PUSHW",
+	"POP":   "Go syntax puts the operand size in the mnemonic: POPQ, POPW",
+	"IMUL":  "Go syntax puts the operand size in the mnemonic: IMULQ, IMULL; the three-operand form is IMUL3Q",
+	"MOVZX": "Go syntax spells zero extension MOVBQZX, MOVWQZX, MOVBLZX, MOVWLZX",
+	"MOVSX": "Go syntax spells sign extension MOVBQSX, MOVWQSX, MOVLQSX, MOVBLSX, MOVWLSX",
+}
+
+// suggest returns up to three names within a small edit distance of name.
+func suggest(names []string, name string) []string {
+	type cand struct {
+		name string
+		d    int
+	}
+	var cs []cand
+	limit := 1 + len(name)/4
+	for _, n := range names {
+		if d := editDistance(n, name, limit); d <= limit {
+			cs = append(cs, cand{n, d})
+		}
+	}
+	sort.Slice(cs, func(i, j int) bool {
+		if cs[i].d != cs[j].d {
+			return cs[i].d < cs[j].d
+		}
+		return cs[i].name < cs[j].name
+	})
+	var out []string
+	for i := 0; i < len(cs) && i < 3; i++ {
+		out = append(out, cs[i].name)
+	}
+	return out
+}
+
+// editDistance is the Levenshtein distance of a and b, or limit+1 when it
+// is certainly above limit.
+func editDistance(a, b string, limit int) int {
+	if d := len(a) - len(b); d > limit || -d > limit {
+		return limit + 1
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		best := cur[0]
+		for j := 1; j <= len(b); j++ {
+			c := prev[j-1]
+			if a[i-1] != b[j-1] {
+				c++
+			}
+			c = min(c, prev[j]+1, cur[j-1]+1)
+			cur[j] = c
+			best = min(best, c)
+		}
+		if best > limit {
+			return limit + 1
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,261 @@
+package main
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/jitrun/jitrun/asm"
+)
+
+// cmdAsm is `jitrun asm FILE|-e SRC [--format hex|bin|listing|json|go]`.
+func cmdAsm(e *env, args []string) int {
+	fs := newFlagSet(e, "asm", "FILE|-e SRC [--format hex|bin|listing|json|go] [--syntax go|intel|auto]",
+		"Asm assembles x86-64 source (Go syntax, or Intel syntax) and prints the machine code.\n"+
+			"FILE - reads standard input. Errors are printed as FILE:LINE:COL: message, exit status 2.\n\n"+
+			"Formats:\n"+
+			"  hex      the whole program (code, then data) as one line of hex\n"+
+			"  bin      the raw bytes\n"+
+			"  listing  offset, bytes and source text of each line, with symbols and labels\n"+
+			"  json     {\"code\", \"lines\", \"symbols\", \"labels\"}\n"+
+			"  go       a Go []byte literal, one source line per row")
+	var in sourceInput
+	in.register(fs)
+	format := fs.String("format", "hex", "output `format`: hex, bin, listing, json or go")
+	pos, status, ok := parseFlags(e, fs, args)
+	if !ok {
+		return status
+	}
+	switch *format {
+	case "hex", "bin", "listing", "json", "go":
+	default:
+		fmt.Fprintf(e.stderr, "jitrun asm: unknown --format %q: want hex, bin, listing, json or go\n", *format)
+		return exitUsage
+	}
+	src, rest, status, ok := in.load(e, "asm", pos)
+	if !ok {
+		return status
+	}
+	if len(rest) > 0 {
+		fmt.Fprintf(e.stderr, "jitrun asm: unexpected arguments after the source: %s\n", strings.Join(rest, " "))
+		return exitUsage
+	}
+	p := src.Prog
+	var err error
+	switch *format {
+	case "hex":
+		_, err = fmt.Fprintf(e.stdout, "%x\n", p.Code)
+	case "bin":
+		_, err = e.stdout.Write(p.Code)
+	case "listing":
+		err = writeListing(e.stdout, p)
+	case "json":
+		err = writeJSON(e.stdout, p)
+	case "go":
+		err = writeGoLiteral(e.stdout, p)
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "jitrun asm: %v\n", err)
+		return exitError
+	}
+	return exitOK
+}
+
+// chunk is a run of Program.Code with what it is: a source line, or bytes no
+// line produced (padding, zero-filled data).
+type chunk struct {
+	off, len int
+	line     *asm.Line
+	what     string // for bytes without a line
+}
+
+// chunks covers all of p.Code, in order, with lines and the gaps between them.
+func chunks(p *asm.Program) []chunk {
+	var out []chunk
+	off := 0
+	gap := func(end int) {
+		for off < end {
+			next := end
+			what := "padding"
+			if s, ok := p.SymbolAt(off); ok && s.Kind != asm.SymText {
+				what = "data"
+				next = min(end, s.Offset+s.Size)
+			} else {
+				for _, s := range p.Symbols {
+					if s.Kind != asm.SymText && s.Offset > off && s.Offset < next {
+						next = s.Offset
+					}
+				}
+			}
+			out = append(out, chunk{off: off, len: next - off, what: what})
+			off = next
+		}
+	}
+	for i := range p.Lines {
+		l := &p.Lines[i]
+		gap(l.Offset)
+		out = append(out, chunk{off: l.Offset, len: l.Len, line: l})
+		off = l.Offset + l.Len
+	}
+	gap(len(p.Code))
+	return out
+}
+
+// symbolName writes a symbol as Go assembly names it.
+func symbolName(s asm.Symbol) string {
+	if s.Static {
+		return s.Name + "<>"
+	}
+	return s.Name
+}
+
+// writeListing prints offset, bytes, line number and text for every line,
+// symbol headers and labels, and every byte no line produced.
+func writeListing(w io.Writer, p *asm.Program) error {
+	const perRow = 10
+	var b strings.Builder
+	for _, c := range chunks(p) {
+		for _, s := range p.Symbols {
+			if s.Offset == c.off && c.len > 0 || s.Offset == c.off && s.Size == 0 {
+				switch s.Kind {
+				case asm.SymText:
+					fmt.Fprintf(&b, "TEXT %s(SB) size=%d\n", symbolName(s), s.Size)
+				default:
+					fmt.Fprintf(&b, "GLOBL %s(SB) %s size=%d\n", symbolName(s), s.Kind, s.Size)
+				}
+			}
+		}
+		for _, l := range p.Labels {
+			if l.Offset == c.off && c.len > 0 {
+				fmt.Fprintf(&b, "%s:\n", l.Name)
+			}
+		}
+		code := p.Code[c.off : c.off+c.len]
+		for row := 0; row*perRow < len(code) || row == 0 && len(code) == 0; row++ {
+			part := code[row*perRow : min(len(code), (row+1)*perRow)]
+			hexs := strings.TrimSpace(fmt.Sprintf("% x", part))
+			fmt.Fprintf(&b, "%04x  %-*s", c.off+row*perRow, 3*perRow, hexs)
+			if row == 0 {
+				if c.line != nil {
+					fmt.Fprintf(&b, "%5d  %s", c.line.Pos.Line, c.line.Text)
+				} else {
+					fmt.Fprintf(&b, "       (%s)", c.what)
+				}
+			}
+			b.WriteByte('\n')
+		}
+	}
+	// Labels at the very end of the code (no bytes after them).
+	for _, l := range p.Labels {
+		if l.Offset == len(p.Code) {
+			fmt.Fprintf(&b, "%s:\n", l.Name)
+		}
+	}
+	out := b.String()
+	lines := strings.Split(out, "\n")
+	for i := range lines {
+		lines[i] = strings.TrimRight(lines[i], " ")
+	}
+	_, err := io.WriteString(w, strings.Join(lines, "\n"))
+	return err
+}
+
+// jsonProgram is the --format json document.
+type jsonProgram struct {
+	File    string                `json:"file"`
+	Code    string                `json:"code"`
+	Lines   []jsonLine            `json:"lines"`
+	Symbols map[string]jsonSymbol `json:"symbols"`
+	Labels  map[string]int        `json:"labels"`
+}
+
+type jsonLine struct {
+	Line   int    `json:"line"`
+	Offset int    `json:"offset"`
+	Bytes  string `json:"bytes"`
+	Text   string `json:"text"`
+}
+
+type jsonSymbol struct {
+	Offset int    `json:"offset"`
+	Size   int    `json:"size"`
+	Kind   string `json:"kind"`
+}
+
+// writeJSON prints the program as JSON. Labels are keyed by name, or by
+// FUNC.name when several TEXT blocks define the same label.
+func writeJSON(w io.Writer, p *asm.Program) error {
+	doc := jsonProgram{
+		File:    p.File,
+		Code:    hex.EncodeToString(p.Code),
+		Lines:   []jsonLine{},
+		Symbols: map[string]jsonSymbol{},
+		Labels:  map[string]int{},
+	}
+	for _, l := range p.Lines {
+		doc.Lines = append(doc.Lines, jsonLine{Line: l.Pos.Line, Offset: l.Offset, Bytes: hex.EncodeToString(p.Code[l.Offset : l.Offset+l.Len]), Text: l.Text})
+	}
+	for _, s := range p.Symbols {
+		doc.Symbols[symbolName(s)] = jsonSymbol{Offset: s.Offset, Size: s.Size, Kind: s.Kind.String()}
+	}
+	count := map[string]int{}
+	for _, l := range p.Labels {
+		count[l.Name]++
+	}
+	for _, l := range p.Labels {
+		key := l.Name
+		if count[l.Name] > 1 {
+			key = l.Func + "." + l.Name
+		}
+		doc.Labels[key] = l.Offset
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
+
+// writeGoLiteral prints the program as a Go []byte literal with the source
+// text of each line as a comment.
+func writeGoLiteral(w io.Writer, p *asm.Program) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "// Assembled by jitrun from %s.\n[]byte{\n", p.File)
+	names := map[int][]string{}
+	for _, s := range p.Symbols {
+		names[s.Offset] = append(names[s.Offset], symbolName(s)+"(SB)")
+	}
+	for _, l := range p.Labels {
+		names[l.Offset] = append(names[l.Offset], l.Name+":")
+	}
+	for _, c := range chunks(p) {
+		if n := names[c.off]; len(n) > 0 && c.len > 0 {
+			sort.Strings(n)
+			fmt.Fprintf(&b, "\t// %s\n", strings.Join(n, " "))
+		}
+		code := p.Code[c.off : c.off+c.len]
+		for row := 0; row*8 < len(code); row++ {
+			part := code[row*8 : min(len(code), (row+1)*8)]
+			b.WriteByte('\t')
+			for i, x := range part {
+				if i > 0 {
+					b.WriteByte(' ')
+				}
+				fmt.Fprintf(&b, "0x%02x,", x)
+			}
+			if row == 0 {
+				if c.line != nil {
+					fmt.Fprintf(&b, " // %d: %s", c.line.Pos.Line, c.line.Text)
+				} else {
+					fmt.Fprintf(&b, " // (%s)", c.what)
+				}
+			}
+			b.WriteByte('\n')
+		}
+	}
+	b.WriteString("}\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}

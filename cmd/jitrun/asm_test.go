@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files of the asm command tests")
+
+// runCmd runs jitrun in-process and returns its status and output.
+func runCmd(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	status := run(&env{stdin: strings.NewReader(stdin), stdout: &stdout, stderr: &stderr}, args)
+	return status, stdout.String(), stderr.String()
+}
+
+// golden compares got with testdata/asm/name, or rewrites it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "asm", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s:\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+func TestAsmFormatsGolden(t *testing.T) {
+	src := filepath.Join("testdata", "asm", "add.s")
+	for _, format := range []string{"hex", "listing", "json", "go"} {
+		t.Run(format, func(t *testing.T) {
+			status, stdout, stderr := runCmd(t, "", "asm", src, "--format", format)
+			if status != exitOK || stderr != "" {
+				t.Fatalf("status %d, stderr %q", status, stderr)
+			}
+			golden(t, "add."+format+".golden", stdout)
+		})
+	}
+}
+
+func TestAsmBin(t *testing.T) {
+	status, hexOut, _ := runCmd(t, "", "asm", "-e", "MOVQ $1, AX; RET")
+	if status != exitOK || hexOut != "48c7c001000000c3\n" {
+		t.Fatalf("hex: status %d, output %q", status, hexOut)
+	}
+	status, bin, stderr := runCmd(t, "", "asm", "-e", "MOVQ $1, AX; RET", "--format", "bin")
+	if status != exitOK || stderr != "" || bin != "\x48\xc7\xc0\x01\x00\x00\x00\xc3" {
+		t.Fatalf("bin: status %d, output %q, stderr %q", status, bin, stderr)
+	}
+}
+
+func TestAsmJSONShape(t *testing.T) {
+	status, stdout, _ := runCmd(t, "", "asm", "--format=json", "-e", "TEXT f(SB),$0\nloop: DECQ CX; JNE loop\nRET\nTEXT g(SB),$0\nloop: RET")
+	if status != exitOK {
+		t.Fatalf("status %d", status)
+	}
+	var doc struct {
+		Code  string `json:"code"`
+		Lines []struct {
+			Line   int    `json:"line"`
+			Offset int    `json:"offset"`
+			Bytes  string `json:"bytes"`
+			Text   string `json:"text"`
+		} `json:"lines"`
+		Symbols map[string]struct {
+			Offset int    `json:"offset"`
+			Size   int    `json:"size"`
+			Kind   string `json:"kind"`
+		} `json:"symbols"`
+		Labels map[string]int `json:"labels"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Code != "48ffc975fbc3c3" {
+		t.Errorf("code %s", doc.Code)
+	}
+	if len(doc.Lines) != 3 || doc.Lines[0].Line != 2 || doc.Lines[0].Bytes != "48ffc975fb" || doc.Lines[0].Text != "loop: DECQ CX; JNE loop" {
+		t.Errorf("lines %+v", doc.Lines)
+	}
+	if doc.Symbols["f"].Size != 6 || doc.Symbols["g"].Offset != 6 || doc.Symbols["g"].Kind != "text" {
+		t.Errorf("symbols %+v", doc.Symbols)
+	}
+	// The same label in two functions is qualified by its function.
+	if len(doc.Labels) != 2 || doc.Labels["f.loop"] != 0 || doc.Labels["g.loop"] != 6 {
+		t.Errorf("labels %+v", doc.Labels)
+	}
+}
+
+func TestAsmErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		stdin  string
+		args   []string
+		status int
+		stderr string
+	}{
+		{
+			name:   "file with errors",
+			args:   []string{"asm", filepath.Join("testdata", "asm", "bad.s")},
+			status: exitUsage,
+			stderr: "testdata/asm/bad.s:4:2: unknown instruction MOV: Go syntax puts the operand size in the mnemonic: MOVB, MOVW, MOVL, MOVQ\n" +
+				"testdata/asm/bad.s:5:2: ADDQ: immediate 0xffffffff does not fit in a sign-extended 32-bit field (-0x80000000..0x7fffffff); load it into a register with MOVQ first\n" +
+				"testdata/asm/bad.s:6:2: undefined: nowhere is not a label, TEXT or GLOBL symbol of this source\n",
+		},
+		{
+			name:   "expression",
+			args:   []string{"asm", "-e", "MOVQ $1, AX; MOVQ (AX)(SP*1), BX"},
+			status: exitUsage,
+			stderr: "<expr>:1:14: MOVQ: SP cannot be an index register\n",
+		},
+		{
+			name:   "stdin",
+			stdin:  "NOP\nMOVL $1<<40, AX\n",
+			args:   []string{"asm", "-"},
+			status: exitUsage,
+			stderr: "<stdin>:2:1: MOVL: immediate 0x10000000000 does not fit in 32 bits (-0x80000000..0xffffffff)\n",
+		},
+		{
+			name:   "no input",
+			args:   []string{"asm"},
+			status: exitUsage,
+			stderr: "jitrun asm: need a FILE or -e SRC (see 'jitrun asm -h')\n",
+		},
+		{
+			name:   "missing file",
+			args:   []string{"asm", "testdata/asm/nonexistent.s"},
+			status: exitUsage,
+			stderr: "jitrun asm: open testdata/asm/nonexistent.s: no such file or directory\n",
+		},
+		{
+			name:   "bad format",
+			args:   []string{"asm", "-e", "RET", "--format", "elf"},
+			status: exitUsage,
+			stderr: "jitrun asm: unknown --format \"elf\": want hex, bin, listing, json or go\n",
+		},
+		{
+			name:   "bad syntax",
+			args:   []string{"asm", "-e", "RET", "--syntax", "att"},
+			status: exitUsage,
+			stderr: "jitrun asm: --syntax: unknown syntax \"att\": want go, intel or auto\n",
+		},
+		{
+			name:   "extra arguments",
+			args:   []string{"asm", "-e", "RET", "extra"},
+			status: exitUsage,
+			stderr: "jitrun asm: unexpected arguments after the source: extra\n",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, stdout, stderr := runCmd(t, tt.stdin, tt.args...)
+			if status != tt.status || stderr != tt.stderr || stdout != "" {
+				t.Errorf("jitrun %q: status %d, stdout %q, stderr:\n%s\nwant status %d, stderr:\n%s", tt.args, status, stdout, stderr, tt.status, tt.stderr)
+			}
+		})
+	}
+}
+
+func TestAsmStdin(t *testing.T) {
+	status, stdout, stderr := runCmd(t, "XORL AX, AX\nRET\n", "asm", "-", "--format", "listing")
+	want := "TEXT <main>(SB) size=3\n0000  31 c0                             1  XORL AX, AX\n0002  c3                                2  RET\n"
+	if status != exitOK || stdout != want || stderr != "" {
+		t.Errorf("status %d, stderr %q, stdout:\n%s\nwant:\n%s", status, stderr, stdout, want)
+	}
+}

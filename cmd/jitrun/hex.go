@@ -1,0 +1,126 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// parseHex reads machine code written in hex, as people paste it:
+//
+//	48 c7 c0 2a 00 00 00 c3      bytes separated by spaces (or tabs, newlines)
+//	48c7c02a000000c3             digits run together, two per byte
+//	0x48, 0xc7, 0xc0             one 0x.. per byte (one or two digits), commas allowed
+//	\x48\xc7\xc0                 C and shell string escapes, two digits each
+//
+// The forms mix freely; commas count as spaces. Digits are upper or lower
+// case. An error names the column (1-based, in bytes) of the first
+// problem and what is wrong there. parseHex never returns an empty slice
+// without an error.
+func parseHex(s string) ([]byte, error) {
+	var out []byte
+	i := 0
+	fail := func(at int, format string, args ...any) ([]byte, error) {
+		return nil, fmt.Errorf("column %d: %s", at+1, fmt.Sprintf(format, args...))
+	}
+	for i < len(s) {
+		c := s[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',':
+			i++
+		case c == '\\':
+			if i+1 >= len(s) || s[i+1] != 'x' && s[i+1] != 'X' {
+				return fail(i, `"\" starts an escape, which must be \x followed by two hex digits`)
+			}
+			if i+4 > len(s) || !isHexDigit(s[i+2]) || !isHexDigit(s[i+3]) {
+				return fail(i, `%q: \x takes exactly two hex digits`, token(s, i))
+			}
+			out = append(out, hexValue(s[i+2])<<4|hexValue(s[i+3]))
+			i += 4
+		case c == '0' && i+1 < len(s) && (s[i+1] == 'x' || s[i+1] == 'X'):
+			j := i + 2
+			for j < len(s) && isHexDigit(s[j]) {
+				j++
+			}
+			switch n := j - (i + 2); {
+			case n == 0:
+				return fail(i, "%q: 0x needs one or two hex digits after it", token(s, i))
+			case n > 2:
+				return fail(i, "%q is more than one byte: write one 0x.. per byte (0x48 0xc7), or the digits without 0x (48c7)", token(s, i))
+			case j < len(s) && !isSeparator(s[j]):
+				return fail(j, "%q is not a hex digit", charAt(s, j))
+			}
+			v := hexValue(s[i+2])
+			if j-i == 4 {
+				v = v<<4 | hexValue(s[i+3])
+			}
+			out = append(out, v)
+			i = j
+		case isHexDigit(c):
+			j := i
+			for j < len(s) && isHexDigit(s[j]) {
+				j++
+			}
+			if j < len(s) && !isSeparator(s[j]) {
+				return fail(j, "%q is not a hex digit", charAt(s, j))
+			}
+			if (j-i)%2 != 0 {
+				return fail(i, "%q has an odd number of hex digits: bytes take two each", s[i:j])
+			}
+			for k := i; k < j; k += 2 {
+				out = append(out, hexValue(s[k])<<4|hexValue(s[k+1]))
+			}
+			i = j
+		default:
+			return fail(i, "%q is not a hex digit", charAt(s, i))
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no bytes: give hex digits, as in '48 c7 c0 2a 00 00 00 c3'")
+	}
+	return out, nil
+}
+
+func isHexDigit(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// isSeparator reports whether c may end a token: a separator or the start
+// of a \x escape.
+func isSeparator(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' || c == '\\'
+}
+
+func hexValue(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c >= 'a':
+		return c - 'a' + 10
+	}
+	return c - 'A' + 10
+}
+
+// charAt returns the character (UTF-8 rune, or "?" for a broken one) at
+// byte offset i.
+func charAt(s string, i int) string {
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	if r == utf8.RuneError {
+		return "?"
+	}
+	return string(r)
+}
+
+// token returns the text from i to the next separator, for messages: the
+// rune at i, at least.
+func token(s string, i int) string {
+	j := i + 1
+	for j < len(s) && !isSeparator(s[j]) {
+		j++
+	}
+	t := s[i:j]
+	if len(t) > 20 {
+		t = t[:20] + "…"
+	}
+	return strings.ToValidUTF8(t, "?")
+}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func TestParseHex(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string // hex of the bytes, or the error
+	}{
+		{"48 c7 c0 2a 00 00 00 c3", "48c7c02a000000c3"},
+		{"48c7c02a000000c3", "48c7c02a000000c3"},
+		{"48C7C0 2A\t00\n00,00 c3", "48c7c02a000000c3"},
+		{"0x48, 0xc7,0xc0 0X2A", "48c7c02a"},
+		{"0x0 0xf", "000f"},
+		{`\x48\xc7\xC0`, "48c7c0"},
+		{`\x48c7 0x00\x01`, "48c7" + "0001"},
+		{"  ,\n c3 ,", "c3"},
+		{"", "no bytes: give hex digits, as in '48 c7 c0 2a 00 00 00 c3'"},
+		{" , ", "no bytes: give hex digits, as in '48 c7 c0 2a 00 00 00 c3'"},
+		{"48 c", `column 4: "c" has an odd number of hex digits: bytes take two each`},
+		{"48c7c", `column 1: "48c7c" has an odd number of hex digits: bytes take two each`},
+		{"48 g1", `column 4: "g" is not a hex digit`},
+		{"48h", `column 3: "h" is not a hex digit`},
+		{"48 ü", `column 4: "ü" is not a hex digit`},
+		{"0x", `column 1: "0x": 0x needs one or two hex digits after it`},
+		{"0x48c7", `column 1: "0x48c7" is more than one byte: write one 0x.. per byte (0x48 0xc7), or the digits without 0x (48c7)`},
+		{"0x4g", `column 4: "g" is not a hex digit`},
+		{`\x4`, `column 1: "\\x4": \x takes exactly two hex digits`},
+		{`48 \n`, `column 4: "\" starts an escape, which must be \x followed by two hex digits`},
+		{"48 -1", `column 4: "-" is not a hex digit`},
+	}
+	for _, tt := range tests {
+		b, err := parseHex(tt.in)
+		got := fmt.Sprintf("%x", b)
+		if err != nil {
+			got = err.Error()
+		}
+		if got != tt.want {
+			t.Errorf("parseHex(%q) = %s; want %s", tt.in, got, tt.want)
+		}
+	}
+}
+
+// FuzzParseHex checks that parseHex never panics, never returns no bytes
+// without an error, and reads back what the usual printers write.
+func FuzzParseHex(f *testing.F) {
+	for _, s := range []string{"48 c7 c0 2a 00 00 00 c3", "48c7", "0x48,0xc7", `\x48\xc7`, "0x", `\x`, "0x123", "zz", "c"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		b, err := parseHex(s)
+		if err == nil && len(b) == 0 {
+			t.Fatalf("parseHex(%q): no bytes and no error", s)
+		}
+		if err != nil && (b != nil || strings.Contains(err.Error(), "\n")) {
+			t.Fatalf("parseHex(%q): bytes %x with error %q", s, b, err)
+		}
+		if err != nil || len(b) == 0 {
+			return
+		}
+		var c, list strings.Builder
+		for i, x := range b {
+			fmt.Fprintf(&c, `\x%02x`, x)
+			if i > 0 {
+				list.WriteString(", ")
+			}
+			fmt.Fprintf(&list, "%#x", x)
+		}
+		for _, form := range []string{fmt.Sprintf("% x", b), fmt.Sprintf("%X", b), c.String(), list.String()} {
+			again, err := parseHex(form)
+			if err != nil || !bytes.Equal(again, b) {
+				t.Fatalf("parseHex(%q) = %x, %v; want %x", form, again, err, b)
+			}
+		}
+	})
+}

@@ -1,0 +1,309 @@
+package disasm
+
+import (
+	"fmt"
+	"strings"
+)
+
+// corpus returns instructions in GNU as Intel syntax (.intel_syntax
+// noprefix), generated from operand tables: GPR arithmetic in every size
+// and addressing form, shifts, bit manipulation (BMI1/BMI2, ADX), SSE,
+// AVX/AVX2, AVX-512 with masks, broadcasts and rounding, and the system
+// and odd instructions the decoder is known to get wrong. An entry may
+// hold several lines (a branch and the label it targets); the oracle
+// tests put a label of their own before each entry.
+func corpus() []string {
+	var c []string
+	add := func(format string, args ...any) { c = append(c, fmt.Sprintf(format, args...)) }
+
+	r64 := []string{"rax", "rcx", "rsp", "rbp", "r8", "r13", "r15"}
+	r32 := []string{"eax", "ecx", "esp", "r9d", "r15d"}
+	r16 := []string{"ax", "si", "r10w"}
+	r8 := []string{"al", "cl", "ah", "sil", "r11b"}
+	mems := []string{"[rax]", "[rax+0x8]", "[rsp]", "[rbp-0x10]", "[r12]", "[r13+0x100]",
+		"[rax+rcx*4]", "[rsp+rbx*8+0x7f]", "[r8+r15*2-0x80]", "[rcx*8+0x1000]", "[rip+0x40]", "[0x12345678]"}
+	sized := func(size, m string) string { return size + " ptr " + m }
+
+	for _, op := range []string{"add", "or", "adc", "sbb", "and", "sub", "xor", "cmp", "mov"} {
+		for i, r := range r64 {
+			add("%s %s, %s", op, r, r64[(i+1)%len(r64)])
+			add("%s %s, %s", op, r, mems[i%len(mems)])
+			add("%s %s, %s", op, mems[(i+3)%len(mems)], r)
+		}
+		for i, r := range r32 {
+			add("%s %s, %s", op, r, r32[(i+2)%len(r32)])
+		}
+		for i, r := range r16 {
+			add("%s %s, %s", op, r, r16[(i+1)%len(r16)])
+		}
+		for i, r := range r8 {
+			if r != "ah" || r8[(i+1)%len(r8)] != "sil" {
+				add("%s %s, %s", op, r, r8[(i+1)%len(r8)])
+			}
+		}
+		for _, imm := range []string{"0x1", "-0x80", "0x7f", "0x1234", "-0x12345678"} {
+			add("%s rax, %s", op, imm)
+			add("%s rbx, %s", op, imm)
+			add("%s %s, %s", op, sized("qword", "[rsp+0x8]"), imm)
+			add("%s %s, %s", op, sized("dword", "[rip+0x100]"), imm)
+		}
+		add("%s %s, 0x7f", op, sized("byte", "[rax]"))
+		add("%s %s, 0x7fff", op, sized("word", "[rax+rbx*2]"))
+	}
+	for _, imm := range []string{"0x0", "0x7fffffff", "-0x1", "0x123456789abcdef0"} {
+		add("mov rax, %s", imm)
+		add("mov r11, %s", imm)
+	}
+	for _, op := range []string{"test", "xchg"} {
+		for i, r := range r64 {
+			add("%s %s, %s", op, mems[i%len(mems)], r)
+			add("%s %s, %s", op, r, r64[(i+2)%len(r64)])
+		}
+	}
+	for _, op := range []string{"inc", "dec", "neg", "not", "mul", "imul", "div", "idiv"} {
+		for _, r := range []string{"rax", "r12", "ecx", "dx", "bl"} {
+			add("%s %s", op, r)
+		}
+		for _, size := range []string{"qword", "dword", "byte"} {
+			add("%s %s", op, sized(size, "[rbx+rsi*4+0x20]"))
+		}
+	}
+	for _, op := range []string{"rol", "ror", "rcl", "rcr", "shl", "shr", "sar"} {
+		for _, r := range []string{"rax", "r9d", "bx", "dl"} {
+			add("%s %s, 1", op, r)
+			add("%s %s, cl", op, r)
+			add("%s %s, 0x5", op, r)
+		}
+		add("%s %s, 0x3", op, sized("qword", "[rdi]"))
+	}
+	for _, r := range []string{"rax", "rcx", "r8", "r15"} {
+		add("imul %s, rdx", r)
+		add("imul %s, qword ptr [rsi+0x10], 0x7", r)
+		add("imul %s, rbx, 0x12345", r)
+		add("lea %s, [rdi+rsi*8+0x28]", r)
+		add("lea %s, [rip+0x1234]", r)
+		add("push %s", r)
+		add("pop %s", r)
+		add("bswap %s", r)
+		add("movzx %s, byte ptr [rax]", r)
+		add("movsx %s, word ptr [rax+0x2]", r)
+		add("movsxd %s, dword ptr [rcx]", r)
+		add("cmovne %s, rdi", r)
+		add("cmovg %s, qword ptr [rsp+0x18]", r)
+		add("bsf %s, rcx", r)
+		add("bsr %s, rcx", r)
+		add("popcnt %s, rcx", r)
+		add("lzcnt %s, rcx", r)
+		add("tzcnt %s, rcx", r)
+		add("bt %s, 0x3", r)
+		add("bts %s, rcx", r)
+		add("btr %s, 0x3f", r)
+		add("btc %s, rdx", r)
+		add("xadd qword ptr [rdi], %s", r)
+		add("lock xadd qword ptr [rdi], %s", r)
+		add("lock cmpxchg qword ptr [rsi], %s", r)
+		add("crc32 %s, byte ptr [rdi]", r)
+		add("movbe %s, qword ptr [rdi]", r)
+		add("rdrand %s", r)
+		add("rdseed %s", r)
+		add("adcx %s, rbx", r)
+		add("adox %s, qword ptr [rbx+0x8]", r)
+	}
+	for _, cc := range []string{"o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", "l", "ge", "le", "g"} {
+		add("set%s al", cc)
+		add("j%s 1f\n1:", cc)
+	}
+	add("jmp 1f\n1:")
+	add("call 1f\n1:")
+	add("jmp rax")
+	add("call qword ptr [rip+0x10]")
+	add("jmp qword ptr [rax+0x8]")
+	add("loop 1f\n1:")
+	add("jrcxz 1f\n1:")
+
+	// BMI1, BMI2.
+	for _, rs := range [][3]string{{"rax", "rbx", "rcx"}, {"r8d", "r9d", "r10d"}, {"r15", "rsi", "r12"}} {
+		add("andn %s, %s, %s", rs[0], rs[1], rs[2])
+		add("bextr %s, %s, %s", rs[0], rs[1], rs[2])
+		add("bzhi %s, %s, %s", rs[0], rs[1], rs[2])
+		add("pdep %s, %s, %s", rs[0], rs[1], rs[2])
+		add("pext %s, %s, %s", rs[0], rs[1], rs[2])
+		add("mulx %s, %s, %s", rs[0], rs[1], rs[2])
+		add("sarx %s, %s, %s", rs[0], rs[1], rs[2])
+		add("shlx %s, %s, %s", rs[0], rs[1], rs[2])
+		add("shrx %s, %s, %s", rs[0], rs[1], rs[2])
+		add("rorx %s, %s, 0xd", rs[0], rs[1])
+		add("blsi %s, %s", rs[0], rs[1])
+		add("blsmsk %s, %s", rs[0], rs[1])
+		add("blsr %s, %s", rs[0], rs[1])
+	}
+	add("andn rax, rbx, qword ptr [rdi+0x8]")
+	add("shlx rax, qword ptr [rdi], rcx")
+
+	// SSE.
+	xmm := []string{"xmm0", "xmm1", "xmm7", "xmm8", "xmm15"}
+	for _, op := range []string{"movaps", "movups", "movapd", "movdqa", "movdqu", "addps", "addpd", "subps",
+		"mulps", "mulpd", "divps", "sqrtps", "maxps", "minpd", "andps", "orps", "xorps", "pxor", "por", "pand",
+		"paddd", "paddq", "psubb", "pmulld", "pmuludq", "pcmpeqb", "pcmpgtd", "unpcklps", "punpckhqdq",
+		"cvtdq2ps", "pshufb", "ptest", "pminsd", "pmaxub", "haddps", "rcpps", "rsqrtps"} {
+		for i, x := range xmm {
+			add("%s %s, %s", op, x, xmm[(i+1)%len(xmm)])
+		}
+		add("%s xmm3, xmmword ptr [rax+0x10]", op)
+		add("%s xmm12, xmmword ptr [rip+0x20]", op)
+	}
+	for _, op := range []string{"addss", "addsd", "mulss", "divsd", "sqrtsd", "minss", "comiss", "ucomisd", "movss", "movsd"} {
+		add("%s xmm0, xmm9", op)
+	}
+	add("movss xmm2, dword ptr [rdi]")
+	add("movsd qword ptr [rdi+0x8], xmm3")
+	add("movaps xmmword ptr [rsp+0x10], xmm4")
+	add("cvtsi2sd xmm0, rax")
+	add("cvtsi2ss xmm1, dword ptr [rax]")
+	add("cvttsd2si rax, xmm1")
+	add("cvtss2sd xmm2, xmm3")
+	add("cvtps2pd xmm3, qword ptr [rax+0x10]")
+	add("movd xmm0, eax")
+	add("movq xmm0, rax")
+	add("movq rcx, xmm5")
+	add("pinsrd xmm1, eax, 0x2")
+	add("pextrq rax, xmm1, 0x1")
+	add("pshufd xmm0, xmm1, 0x1b")
+	add("shufps xmm2, xmm3, 0x44")
+	add("roundps xmm0, xmm1, 0x4")
+	add("blendps xmm0, xmm1, 0x5")
+	add("pmovmskb eax, xmm3")
+	add("movmskps ecx, xmm2")
+	add("pslld xmm1, 0x4")
+	add("psrlq xmm2, xmm3")
+
+	// AVX, AVX2, FMA.
+	ymm := []string{"ymm0", "ymm1", "ymm9", "ymm15"}
+	for _, op := range []string{"vaddps", "vaddpd", "vmulps", "vsubpd", "vdivps", "vandps", "vxorps", "vpaddd",
+		"vpaddq", "vpsubw", "vpmulld", "vpxor", "vpand", "vpor", "vpcmpeqd", "vpshufb", "vpermd", "vpermps",
+		"vfmadd231ps", "vfmadd132pd", "vfnmadd213ps", "vmaxps", "vminpd", "vpunpcklbw", "vpmaxsd"} {
+		for i, y := range ymm {
+			add("%s %s, %s, %s", op, y, ymm[(i+1)%len(ymm)], ymm[(i+2)%len(ymm)])
+		}
+		if !strings.HasPrefix(op, "vperm") {
+			add("%s xmm1, xmm2, xmm3", op)
+		}
+		add("%s ymm2, ymm3, ymmword ptr [rdi+0x20]", op)
+	}
+	for _, op := range []string{"vmovaps", "vmovups", "vmovdqa", "vmovdqu", "vsqrtps", "vrcpps", "vcvtdq2ps"} {
+		add("%s ymm0, ymm1", op)
+		add("%s ymm3, ymmword ptr [rsi]", op)
+		add("%s xmm5, xmm14", op)
+	}
+	add("vmovdqu ymmword ptr [rdi+0x40], ymm7")
+	add("vbroadcastss ymm0, dword ptr [rax]")
+	add("vpbroadcastd ymm1, xmm2")
+	add("vpbroadcastq ymm1, qword ptr [rdi]")
+	add("vinserti128 ymm0, ymm1, xmm2, 0x1")
+	add("vextracti128 xmm0, ymm1, 0x1")
+	add("vperm2f128 ymm0, ymm1, ymm2, 0x20")
+	add("vpermq ymm0, ymm1, 0xd8")
+	add("vpshufd ymm2, ymm3, 0x4e")
+	add("vpsllq ymm1, ymm2, 0x3")
+	add("vpgatherdd ymm0, dword ptr [rax+ymm1*4], ymm2")
+	add("vzeroupper")
+	add("vzeroall")
+	add("vmovd xmm0, eax")
+	add("vmovq rax, xmm1")
+	add("vcvtsi2sd xmm0, xmm1, rax")
+	add("vaddss xmm0, xmm1, dword ptr [rax]")
+	add("vptest ymm0, ymm1")
+	add("vblendvps ymm0, ymm1, ymm2, ymm3")
+
+	// AVX-512.
+	zmm := []string{"zmm0", "zmm1", "zmm17", "zmm31"}
+	for _, op := range []string{"vaddps", "vaddpd", "vmulps", "vpaddd", "vpaddq", "vpxord", "vpandq",
+		"vpmulld", "vpermd", "vfmadd231ps", "vmaxpd", "vpminud", "vpternlogd", "vpermt2d", "vpsubb"} {
+		imm := ""
+		if op == "vpternlogd" {
+			imm = ", 0x96"
+		}
+		for i, z := range zmm {
+			add("%s %s, %s, %s%s", op, z, zmm[(i+1)%len(zmm)], zmm[(i+2)%len(zmm)], imm)
+		}
+		add("%s zmm1{k1}, zmm2, zmm3%s", op, imm)
+		add("%s zmm1{k2}{z}, zmm2, zmmword ptr [rdi+0x40]%s", op, imm)
+		add("%s ymm16, ymm17, ymm18%s", op, imm)
+		if op != "vpermd" {
+			add("%s xmm20, xmm21, xmmword ptr [rax+0x10]%s", op, imm)
+		}
+	}
+	add("vaddps zmm0, zmm1, dword ptr [rax]{1to16}")
+	add("vaddpd zmm0, zmm1, qword ptr [rax+0x8]{1to8}")
+	add("vaddps zmm0, zmm1, zmm2, {rn-sae}")
+	add("vmulpd zmm3, zmm4, zmm5, {rz-sae}")
+	add("vmovdqu64 zmm0, zmmword ptr [rsi]")
+	add("vmovdqu32 zmmword ptr [rdi]{k1}, zmm1")
+	add("vmovdqa64 zmm2, zmm3")
+	add("vmovups zmm4{k3}{z}, zmmword ptr [rax+0x80]")
+	add("vpbroadcastd zmm0, eax")
+	add("vpbroadcastq zmm1, xmm2")
+	add("vpcmpd k1, zmm0, zmm1, 0x1")
+	add("vpcmpeqd k2{k1}, zmm2, zmm3")
+	add("vpcompressd zmm0{k1}, zmm1")
+	add("vpexpandd zmm0{k1}{z}, zmm1")
+	add("vcvtps2ph ymm0, zmm1, 0x4")
+	add("vextracti64x4 ymm0, zmm1, 0x1")
+	add("vinserti32x8 zmm0, zmm1, ymm2, 0x1")
+	add("vshufi64x2 zmm0, zmm1, zmm2, 0x44")
+	add("vpsrad zmm0, zmm1, 0x3")
+	add("vpgatherdd zmm0{k1}, dword ptr [rax+zmm1*4]")
+	for _, op := range []string{"kmovw", "kmovq", "knotw", "kortestw"} {
+		add("%s k1, k2", op)
+	}
+	add("kmovw k1, eax")
+	add("kandw k1, k2, k3")
+	add("kshiftlw k1, k2, 0x3")
+	add("vpdpbusd zmm0, zmm1, zmm2")
+	// AVX512-FP16 (EVEX map 5 and 6): x86asm misreads the map.
+	add("vaddph zmm0, zmm1, zmm2")
+	add("vmulsh xmm0, xmm1, xmm2")
+	add("vfmadd231ph zmm0, zmm1, zmm2")
+
+	// System and odd instructions.
+	for _, s := range []string{"nop", "xchg ax, ax", "nop dword ptr [rax]", "nop word ptr [rax+rax*1+0x0]",
+		"nop dword ptr [rax+0x0]", "nop word ptr cs:[rax+rax*1+0x0]", "ret", "ret 0x10", "int3", "int 0x80", "ud2", "hlt",
+		"cpuid", "rdtsc", "rdtscp", "rdpid rax", "pause", "lfence", "mfence", "sfence", "clflush byte ptr [rax]",
+		"prefetcht0 byte ptr [rdi]", "syscall", "cqo", "cdq", "cwd", "cdqe", "cbw", "clc", "stc", "cld", "std",
+		"leave", "endbr64", "endbr32", "serialize", "xgetbv", "rdpmc", "lahf", "sahf", "pushfq", "popfq",
+		"rep movsb", "rep stosq", "repne scasb", "movsq", "lock inc qword ptr [rax]", "xlatb",
+		"fld qword ptr [rax]", "fstp dword ptr [rbx]", "fadd st, st(1)", "fsqrt", "fldz",
+		"tpause ecx", "umwait eax", "umonitor rax", "enter 0x10, 0x0",
+		"aesenc xmm0, xmm1", "vaesenc ymm0, ymm1, ymm2", "pclmulqdq xmm0, xmm1, 0x11", "sha256rnds2 xmm1, xmm2",
+		"xsave [rax]", "xrstor [rax]", "clwb [rax]", "clflushopt [rax]", "xend", "xtest", "xabort 0x1",
+		"rdfsbase rax", "wrgsbase rax", "swapgs", "sysretq", "iretq", "lgdt [rax]", "invlpg [rax]", "prefetchw [rax]",
+		"vcvtne2ps2bf16 zmm0, zmm1, zmm2", "vpdpwssd ymm0, ymm1, ymm2", "vpmadd52luq zmm0, zmm1, zmm2",
+		"vpopcntb zmm0, zmm1", "vp2intersectd k0, zmm1, zmm2",
+		"gf2p8affineqb xmm0, xmm1, 0x1", "rdpkru", "wrpkru", "movdiri [rax], rax", "movdir64b rax, [rcx]",
+		"cldemote [rax]", "ldtilecfg [rax]", "tileloadd tmm0, [rax+rcx*1]", "tdpbssd tmm0, tmm1, tmm2", "tilerelease",
+		"rdsspq rax", "saveprevssp", "setssbsy", "clui", "stui", "testui", "hreset 0x1", "wbnoinvd", "incsspq rax",
+		"senduipi rax",
+		"mov rax, qword ptr fs:[0x28]", "mov eax, dword ptr gs:[rbx]", "movabs rax, qword ptr [0x1122334455667788]"} {
+		add("%s", s)
+	}
+	// Padding and hints compilers emit, as bytes.
+	for _, b := range []string{"66 90", "0f 1f 00", "0f 1f 40 00", "0f 1f 44 00 00", "66 0f 1f 44 00 00",
+		"0f 1f 80 00 00 00 00", "0f 1f 84 00 00 00 00 00", "66 0f 1f 84 00 00 00 00 00",
+		"66 2e 0f 1f 84 00 00 00 00 00", "66 66 2e 0f 1f 84 00 00 00 00 00", "66 66 66 2e 0f 1f 84 00 00 00 00 00",
+		"3e ff e0", "3e ff d0", "2e 74 00", "3e 75 00", "f3 c3", "f2 c3", "f2 e9 00 00 00 00", "2e 48 8b 00",
+		"64 48 8b 04 25 28 00 00 00", "67 48 8b 00", "f0 48 0f c1 07", "66 6a 01", "66 9c", "40 38 f7"} {
+		c = append(c, ".byte 0x"+strings.ReplaceAll(b, " ", ", 0x"))
+	}
+	return c
+}
+
+// corpusSource is the corpus as one GNU as source, entry i after label ci.
+func corpusSource(entries []string) string {
+	var b strings.Builder
+	b.WriteString(".intel_syntax noprefix\n.text\n")
+	for i, e := range entries {
+		fmt.Fprintf(&b, "c%d:\n%s\n", i, e)
+	}
+	fmt.Fprintf(&b, "c%d:\n", len(entries))
+	return b.String()
+}

@@ -1,0 +1,80 @@
+package disasm
+
+import (
+	"fmt"
+
+	"golang.org/x/arch/x86/x86asm"
+)
+
+// maxInstLen is the longest x86 instruction the CPU accepts.
+const maxInstLen = 15
+
+// decoded is the decoding of the bytes at one offset: an instruction
+// (ok), or n bytes shown as data with a note saying why (bad).
+type decoded struct {
+	n    int
+	ok   bool
+	inst x86asm.Inst
+	// fixed, when set, is the text of an instruction x86asm gets wrong,
+	// per syntax (see fixups.go).
+	fixed *[3]string
+	// rename, when set, replaces the mnemonic x86asm printed for a
+	// stand-in instruction: rename[s] is {old, new} for syntax s.
+	rename *[3][2]string
+	// trim is a prefix x86asm prints that the renamed instruction has no
+	// use for (data16 before clwb).
+	trim string
+	note string // why a bad decoding is bad
+}
+
+func bad(n int, format string, args ...any) decoded {
+	return decoded{n: n, note: fmt.Sprintf(format, args...)}
+}
+
+// decodeAt decodes the instruction at the start of src, correcting the
+// mistakes of x86asm that fixups.go knows. It always consumes at least one
+// byte and at most len(src) bytes.
+func decodeAt(src []byte) decoded {
+	if len(src) > maxInstLen {
+		src = src[:maxInstLen]
+	}
+	if d, ok := fixup(src); ok {
+		return d
+	}
+	inst, err := safeDecode(src)
+	switch {
+	case err != nil && evexMap(src) > 3:
+		return bad(1, "EVEX map %d instruction (APX or newer): the decoder does not know it", evexMap(src))
+	case err != nil:
+		return bad(1, "not an instruction: %v", err)
+	case inst.Len <= 0 || inst.Len > len(src):
+		return bad(1, "not an instruction: the decoder returned length %d", inst.Len)
+	case inst.Op == 0:
+		return bad(1, "a prefix with no instruction the decoder knows after it")
+	}
+	if d, ok := fixupDecoded(src, inst); ok {
+		return d
+	}
+	return decoded{n: inst.Len, ok: true, inst: inst}
+}
+
+// safeDecode is x86asm.Decode in 64-bit mode, with a panic in the decoder
+// turned into an error: the listing must survive any byte sequence.
+func safeDecode(src []byte) (inst x86asm.Inst, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			inst, err = x86asm.Inst{}, fmt.Errorf("decoder panic: %v", r)
+		}
+	}()
+	return x86asm.Decode(src, 64)
+}
+
+// evexMap returns the map number of an EVEX instruction at the start of
+// src (after legacy prefixes), or 0.
+func evexMap(src []byte) int {
+	e := split(src)
+	if e.rex != 0 || len(e.rest) < 2 || e.rest[0] != 0x62 {
+		return 0
+	}
+	return int(e.rest[1] & 7)
+}

@@ -1,0 +1,104 @@
+package disasm
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/jitrun/jitrun/asm"
+)
+
+// Write prints rows as a listing, one row a line, in columns: a gutter
+// ("=>" on the marked row), the address, the nearest symbol or label and
+// the offset from it, the bytes in hex, the text, and a comment (in the
+// syntax's comment style) with the note of a Bad row and the source line
+// of the row. Symbols and labels get "name:" lines of their own.
+//
+//	f:
+//	   0x1000  f+0x0     48 c7 c0 2a 00 00 00  MOVQ $0x2a, AX
+//	loop:
+//	   0x1007  loop+0x0  48 ff c8              DECQ AX
+//	   0x100a  loop+0x3  75 fb                 JNE loop
+//	=> 0x100c  loop+0x5  c3                    RET
+func Write(w io.Writer, rows []Row, s Syntax) error {
+	addrDigits, symWidth, bytesWidth, textWidth := 4, 0, 0, 0
+	for _, r := range rows {
+		if r.End() {
+			continue
+		}
+		addrDigits = max(addrDigits, len(fmt.Sprintf("%x", r.Addr)))
+		symWidth = max(symWidth, len(symbolColumn(r)))
+		bytesWidth = max(bytesWidth, 3*len(r.Bytes)-1)
+		textWidth = max(textWidth, len(r.Text))
+	}
+	var out strings.Builder
+	var shown asm.Pos
+	for _, r := range rows {
+		for _, l := range r.Labels {
+			out.WriteString(l + ":\n")
+		}
+		if r.End() {
+			continue
+		}
+		line := fmt.Sprintf("%s0x%0*x  %-*s  %-*s  %s", gutter(r), addrDigits, r.Addr,
+			symWidth, symbolColumn(r), bytesWidth, hexBytes(r.Bytes), r.Text)
+		var comment []string
+		if r.Note != "" {
+			comment = append(comment, r.Note)
+		}
+		if r.Source != "" && r.Pos != shown {
+			shown = r.Pos
+			comment = append(comment, asm.Pos{File: r.Pos.File, Line: r.Pos.Line}.String()+"  "+r.Source)
+		}
+		if len(comment) > 0 {
+			line = fmt.Sprintf("%-*s  %s %s", len(line)-len(r.Text)+textWidth, line, s.comment(), strings.Join(comment, "; "))
+		}
+		out.WriteString(strings.TrimRight(line, " ") + "\n")
+	}
+	_, err := io.WriteString(w, out.String())
+	return err
+}
+
+// WriteAsm prints rows as assembler source: "name:" lines for symbols and
+// labels, and each row's text on a line of its own, indented by a tab. No
+// addresses, bytes or comments: the assembler of the syntax (jitrun asm
+// --syntax intel for Intel rows) reads it back into the same bytes, as far
+// as the decoder printed them right (see the package doc).
+func WriteAsm(w io.Writer, rows []Row) error {
+	var out strings.Builder
+	for _, r := range rows {
+		for _, l := range r.Labels {
+			out.WriteString(l + ":\n")
+		}
+		if !r.End() {
+			out.WriteString("\t" + r.Text + "\n")
+		}
+	}
+	_, err := io.WriteString(w, out.String())
+	return err
+}
+
+func gutter(r Row) string {
+	if r.Marked {
+		return "=> "
+	}
+	return "   "
+}
+
+// symbolColumn is "name+0xN", or "+0xN" (from the start of the code) when
+// no symbol or label comes before the row.
+func symbolColumn(r Row) string {
+	return fmt.Sprintf("%s+%#x", r.Symbol, r.SymOffset)
+}
+
+// hexBytes is b as "48 c7 c0".
+func hexBytes(b []byte) string {
+	var s strings.Builder
+	for i, c := range b {
+		if i > 0 {
+			s.WriteByte(' ')
+		}
+		fmt.Fprintf(&s, "%02x", c)
+	}
+	return s.String()
+}

@@ -1,0 +1,100 @@
+//go:build linux && amd64
+
+package execmem_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/jitrun/jitrun/execmem"
+	"github.com/jitrun/jitrun/trampoline"
+)
+
+// mov rax, rdi; add rax, rsi; ret
+var addCode = []byte{0x48, 0x89, 0xf8, 0x48, 0x01, 0xf0, 0xc3}
+
+func TestLoad(t *testing.T) {
+	ps := execmem.PageSize()
+	for _, s := range []execmem.Strategy{execmem.StrategyFlip, execmem.StrategyDualMap, execmem.StrategyUnsafeRWX} {
+		t.Run(s.String(), func(t *testing.T) {
+			var b *execmem.Block
+			load := func() (uintptr, uintptr) {
+				var err error
+				b, err = execmem.LoadWith(addCode, execmem.LoadOptions{Strategy: s})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return b.Addr(), b.Addr() + uintptr(b.Cap())
+			}
+			if s == execmem.StrategyUnsafeRWX {
+				defer mapWX(load)()
+			} else {
+				load()
+			}
+			if b.Len() != len(addCode) || b.Cap() != ps || b.Strategy() != s || !bytes.Equal(b.Bytes(), addCode) {
+				t.Errorf("Len %d Cap %d Strategy %s Bytes % x", b.Len(), b.Cap(), b.Strategy(), b.Bytes())
+			}
+			page := unsafeBytes(b.Addr(), ps)
+			if !bytes.Equal(page[len(addCode):], bytes.Repeat([]byte{0xcc}, ps-len(addCode))) {
+				t.Error("the rest of the page is not INT3")
+			}
+			if !b.Contains(b.Addr()+6) || b.Contains(b.Addr()+7) {
+				t.Error("Contains")
+			}
+			r := regionAt(t, b.Addr())
+			wantProt := map[execmem.Strategy]execmem.Prot{
+				execmem.StrategyFlip: execmem.ProtRX, execmem.StrategyDualMap: execmem.ProtRX, execmem.StrategyUnsafeRWX: execmem.ProtRWX,
+			}[s]
+			if r.Prot != wantProt {
+				t.Errorf("maps shows %s, want %s", r, wantProt)
+			}
+			if s == execmem.StrategyDualMap && (!r.Shared || !strings.HasPrefix(r.Path, "/memfd:jitrun-code")) {
+				t.Errorf("dual mapping: %s, want a shared memfd view", r)
+			}
+			res, err := trampoline.Call(b.Addr(), 40, 2)
+			if err != nil || res.RAX != 42 {
+				t.Errorf("call = %d, %v", res.RAX, err)
+			}
+			addr := b.Addr()
+			if err := b.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if err := b.Close(); err == nil || !strings.Contains(err.Error(), "already closed") {
+				t.Errorf("second Close = %v", err)
+			}
+			rs, _ := execmem.Maps()
+			if r, ok := execmem.FindRegion(rs, addr); ok {
+				t.Errorf("still mapped after Close: %s", r)
+			}
+		})
+	}
+	if _, err := execmem.Load(nil); err == nil || err.Error() != "execmem: load: the code is empty" {
+		t.Errorf("Load(nil) = %v", err)
+	}
+	if _, err := execmem.LoadWith(addCode, execmem.LoadOptions{Strategy: 7}); err == nil || !strings.Contains(err.Error(), "unknown strategy 7") {
+		t.Errorf("bad strategy: %v", err)
+	}
+	if s, err := execmem.ParseStrategy("dualmap"); err != nil || s != execmem.StrategyDualMap {
+		t.Errorf("ParseStrategy = %v, %v", s, err)
+	}
+	if _, err := execmem.ParseStrategy("rwx"); err == nil {
+		t.Error("ParseStrategy(rwx) succeeded")
+	}
+}
+
+// The code is read+exec: a write from machine code faults (the fault
+// classes themselves are trampoline's tests).
+func TestLoadedCodeIsNotWritable(t *testing.T) {
+	// mov byte ptr [rdi], 0; ret
+	w, err := execmem.Load([]byte{0xc6, 0x07, 0x00, 0xc3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	_, err = trampoline.Call(w.Addr(), uint64(w.Addr()))
+	var f *trampoline.Fault
+	if !errorsAs(err, &f) || f.Addr != w.Addr() || f.ErrorCode != 0x7 {
+		t.Errorf("write to the code: %v, want SIGSEGV with error code 0x7", err)
+	}
+}

@@ -1,0 +1,204 @@
+package trampoline
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+	"strings"
+	"unsafe"
+)
+
+//go:generate go run gen_bind.go
+
+// Param is the set of Go types a bound function may take and return: every
+// integer and float type, bool, and unsafe.Pointer (and types defined on
+// them). Integers, bools and pointers travel in RDI, RSI, RDX, RCX, R8, R9
+// and come back in RAX; floats travel in XMM0–XMM7 and come back in XMM0,
+// as the System V AMD64 ABI says. Integers narrower than 64 bits are
+// sign- or zero-extended to 64 bits on the way in and truncated on the way
+// out; a bool result is true when AL is not zero.
+type Param interface {
+	~int | ~int8 | ~int16 | ~int32 | ~int64 |
+		~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr |
+		~bool | ~float32 | ~float64 | unsafe.Pointer
+}
+
+// maxParams is the most parameters a Bind function takes.
+const maxParams = 8
+
+type argKind uint8
+
+const (
+	kindInt8 argKind = iota + 1
+	kindUint8
+	kindInt16
+	kindUint16
+	kindInt32
+	kindUint32
+	kindWord // 64-bit integers, int, uint, uintptr, unsafe.Pointer
+	kindBool
+	kindFloat32
+	kindFloat64
+)
+
+func (k argKind) float() bool { return k == kindFloat32 || k == kindFloat64 }
+
+type argSpec struct {
+	kind argKind
+	slot uint8 // index into Args.Int or Args.Float
+}
+
+// binding is what a bound function closes over: the address and, for each
+// parameter, where it goes. It is computed once, at bind time.
+type binding struct {
+	addr   uintptr
+	in     [maxParams]argSpec
+	out    argKind
+	floats bool // some parameter is a float
+}
+
+func kindOf(t reflect.Type) (argKind, bool) {
+	switch t.Kind() {
+	case reflect.Int8:
+		return kindInt8, true
+	case reflect.Uint8:
+		return kindUint8, true
+	case reflect.Int16:
+		return kindInt16, true
+	case reflect.Uint16:
+		return kindUint16, true
+	case reflect.Int32:
+		return kindInt32, true
+	case reflect.Uint32:
+		return kindUint32, true
+	case reflect.Int, reflect.Int64, reflect.Uint, reflect.Uint64, reflect.Uintptr, reflect.UnsafePointer:
+		return kindWord, true
+	case reflect.Bool:
+		return kindBool, true
+	case reflect.Float32:
+		return kindFloat32, true
+	case reflect.Float64:
+		return kindFloat64, true
+	}
+	return 0, false
+}
+
+// newBinding checks a signature and assigns its parameters to registers.
+// out is nil for a function without a result.
+func newBinding(addr uintptr, out reflect.Type, in ...reflect.Type) (*binding, error) {
+	sig := signature(out, in)
+	if !supported {
+		return nil, errUnsupported
+	}
+	if addr == 0 {
+		return nil, fmt.Errorf("trampoline: bind %s: the address is 0", sig)
+	}
+	b := &binding{addr: addr}
+	var nint, nfloat int
+	for i, t := range in {
+		k, ok := kindOf(t)
+		if !ok {
+			return nil, fmt.Errorf("trampoline: bind %s: parameter %d has type %s; want an integer, float, bool or unsafe.Pointer", sig, i+1, t)
+		}
+		if k.float() {
+			b.in[i] = argSpec{kind: k, slot: uint8(nfloat)}
+			nfloat++
+			b.floats = true
+		} else {
+			b.in[i] = argSpec{kind: k, slot: uint8(nint)}
+			nint++
+		}
+	}
+	if nint > len(Args{}.Int) {
+		return nil, fmt.Errorf("trampoline: bind %s: %d integer or pointer parameters; at most 6 go in registers (RDI, RSI, RDX, RCX, R8, R9)", sig, nint)
+	}
+	if nfloat > len(Args{}.Float) {
+		return nil, fmt.Errorf("trampoline: bind %s: %d float parameters; at most 8 go in registers (XMM0–XMM7)", sig, nfloat)
+	}
+	if out != nil {
+		k, ok := kindOf(out)
+		if !ok {
+			return nil, fmt.Errorf("trampoline: bind %s: the result has type %s; want an integer, float, bool or unsafe.Pointer", sig, out)
+		}
+		b.out = k
+	}
+	return b, nil
+}
+
+func signature(out reflect.Type, in []reflect.Type) string {
+	var s strings.Builder
+	s.WriteString("func(")
+	for i, t := range in {
+		if i > 0 {
+			s.WriteString(", ")
+		}
+		s.WriteString(t.String())
+	}
+	s.WriteString(")")
+	if out != nil {
+		s.WriteString(" " + out.String())
+	}
+	return s.String()
+}
+
+// load puts parameter i, at p, into its register slot of a.
+func (b *binding) load(a *Args, i int, p unsafe.Pointer) {
+	s := b.in[i]
+	var v uint64
+	switch s.kind {
+	case kindInt8:
+		v = uint64(int64(*(*int8)(p)))
+	case kindUint8, kindBool:
+		v = uint64(*(*uint8)(p))
+	case kindInt16:
+		v = uint64(int64(*(*int16)(p)))
+	case kindUint16:
+		v = uint64(*(*uint16)(p))
+	case kindInt32:
+		v = uint64(int64(*(*int32)(p)))
+	case kindUint32:
+		v = uint64(*(*uint32)(p))
+	case kindWord, kindFloat64:
+		v = *(*uint64)(p)
+	case kindFloat32:
+		v = uint64(*(*uint32)(p))
+	}
+	if s.kind.float() {
+		a.Float[s.slot] = v
+	} else {
+		a.Int[s.slot] = v
+	}
+}
+
+// store writes the result registers into the result at p.
+func (b *binding) store(r *Result, p unsafe.Pointer) {
+	switch b.out {
+	case kindInt8, kindUint8:
+		*(*uint8)(p) = uint8(r.RAX)
+	case kindBool:
+		*(*bool)(p) = uint8(r.RAX) != 0
+	case kindInt16, kindUint16:
+		*(*uint16)(p) = uint16(r.RAX)
+	case kindInt32, kindUint32:
+		*(*uint32)(p) = uint32(r.RAX)
+	case kindWord:
+		*(*uint64)(p) = r.RAX
+	case kindFloat32:
+		*(*float32)(p) = math.Float32frombits(uint32(r.X0))
+	case kindFloat64:
+		*(*float64)(p) = math.Float64frombits(r.X0)
+	}
+}
+
+// call runs the bound code with the arguments in a and stores the result
+// at ret (nil when there is none).
+func (b *binding) call(a *Args, ret unsafe.Pointer) error {
+	r, err := callArgsFast(b.addr, a, b.floats)
+	if err != nil {
+		return err
+	}
+	if ret != nil {
+		b.store(&r, ret)
+	}
+	return nil
+}

@@ -1,0 +1,276 @@
+package trampoline
+
+import (
+	"fmt"
+	"strings"
+	"syscall"
+)
+
+// Fault is a synchronous signal raised by the code: SIGSEGV, SIGBUS,
+// SIGILL, SIGFPE or SIGTRAP. The call returns it as its error; use
+// errors.As to get at it.
+type Fault struct {
+	Signal    syscall.Signal
+	Code      int     // si_code: SEGV_ACCERR, ILL_ILLOPN, SI_KERNEL, … (CodeName)
+	Addr      uintptr // si_addr: the faulting address (0 for SI_KERNEL faults)
+	PC        uintptr // RIP at the fault (after the instruction for INT3)
+	ErrorCode uint64  // the CPU's error code; for a page fault see PageFault
+	Trap      int     // the x86 exception vector: 14 page fault, 13 #GP, 6 #UD, …
+	Regs      Regs    // every register at the fault
+
+	// Entry is the address that was called. CodeBase and CodeLen are the
+	// code's range when the call was told it (Options.Code), else zero.
+	Entry    uintptr
+	CodeBase uintptr
+	CodeLen  int
+	// GuardLow and GuardHigh are the guard pages below and above the
+	// call's stack, [start, end).
+	GuardLow, GuardHigh [2]uintptr
+	// BadReturn is set when the code returned with the word above its
+	// return address overwritten: the trampoline could not trust its
+	// stack and reported the return as a fault.
+	BadReturn bool
+}
+
+// Offset returns the PC's offset from the start of the code, when the
+// call knew the code's range (Options.Code) and the PC lies in it. For a
+// breakpoint the PC is just after the INT3, which may be one past the end.
+func (f *Fault) Offset() (uintptr, bool) {
+	end := uintptr(f.CodeLen)
+	if f.Trap == 3 && f.Signal == syscall.SIGTRAP {
+		end++
+	}
+	if f.CodeLen > 0 && f.PC >= f.CodeBase && f.PC-f.CodeBase < end {
+		return f.PC - f.CodeBase, true
+	}
+	return 0, false
+}
+
+// StackOverflow reports whether the fault is an access to the guard page
+// below the stack (the stack ran out), or to the one above it.
+func (f *Fault) StackOverflow() bool {
+	in := func(g [2]uintptr) bool { return g[1] > g[0] && f.Addr >= g[0] && f.Addr < g[1] }
+	return (f.Signal == syscall.SIGSEGV || f.Signal == syscall.SIGBUS) && (in(f.GuardLow) || in(f.GuardHigh))
+}
+
+// PageFault returns the decoded page-fault error code when the fault is a
+// page fault (Trap 14).
+func (f *Fault) PageFault() (PageFaultCode, bool) {
+	if f.Trap != 14 {
+		return 0, false
+	}
+	return PageFaultCode(f.ErrorCode), true
+}
+
+// SignalName returns the signal's name, "SIGSEGV".
+func (f *Fault) SignalName() string { return SignalName(f.Signal) }
+
+// CodeName returns the si_code's name for the signal, "SEGV_ACCERR".
+func (f *Fault) CodeName() string { return CodeName(f.Signal, f.Code) }
+
+// TrapName returns the exception's mnemonic, "#PF".
+func (f *Fault) TrapName() string { return TrapName(f.Trap) }
+
+// Error describes the fault in one line, e.g.
+//
+//	SIGSEGV (SEGV_ACCERR) at pc 0x7f3a2c001012 (+0x12): instruction fetch from a non-executable page (NX) at 0xc000012000
+func (f *Fault) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (%s) at pc %#x", f.SignalName(), f.CodeName(), f.PC)
+	if off, ok := f.Offset(); ok {
+		fmt.Fprintf(&b, " (+%#x)", off)
+	} else if f.CodeLen > 0 {
+		b.WriteString(" (outside the code)")
+	}
+	b.WriteString(": ")
+	b.WriteString(f.Description())
+	return b.String()
+}
+
+// Description says in words what went wrong, without the signal and PC.
+func (f *Fault) Description() string {
+	if f.BadReturn {
+		return "the code returned with its stack corrupted (the word above its return address was overwritten)"
+	}
+	at := fmt.Sprintf(" at %#x", f.Addr)
+	switch f.Signal {
+	case syscall.SIGSEGV:
+		if f.StackOverflow() {
+			if f.GuardLow[1] > f.GuardLow[0] && f.Addr >= f.GuardLow[0] && f.Addr < f.GuardLow[1] {
+				return "stack overflow into the guard page" + at
+			}
+			return "write past the top of the stack into the guard page" + at
+		}
+		switch f.Trap {
+		case 14:
+			pf := PageFaultCode(f.ErrorCode)
+			access := pf.Access()
+			switch f.Code {
+			case 1: // SEGV_MAPERR
+				return fmt.Sprintf("%s of unmapped address %#x", access, f.Addr)
+			case 2: // SEGV_ACCERR
+				switch {
+				case pf.InstructionFetch():
+					return "instruction fetch from a non-executable page (NX)" + at
+				case pf.Write():
+					return "write to a page without write permission" + at
+				default:
+					return "read from a page without read permission" + at
+				}
+			case 4: // SEGV_PKUERR
+				return access + " denied by a protection key" + at
+			}
+			return access + " fault" + at
+		case 13:
+			return "general protection fault (a privileged instruction, a non-canonical address or a misaligned SSE operand)"
+		case 12:
+			return "stack-segment fault (a non-canonical stack address)"
+		}
+		return "segmentation fault" + at
+	case syscall.SIGBUS:
+		switch f.Code {
+		case 1:
+			return "misaligned access with alignment checking on (EFLAGS.AC)" + at
+		case 2:
+			return "access past the end of the mapped file" + at
+		}
+		return "bus error" + at
+	case syscall.SIGILL:
+		if f.Code == 5 || f.Code == 6 {
+			return "privileged instruction or register"
+		}
+		return "illegal instruction (#UD)"
+	case syscall.SIGTRAP:
+		switch {
+		case f.Trap == 3:
+			return "breakpoint (INT3); pc is just after it"
+		case f.Code == 2 || f.Trap == 1:
+			return "single-step or debug trap (EFLAGS.TF)"
+		}
+		return "trace trap"
+	case syscall.SIGFPE:
+		switch f.Code {
+		case 1:
+			return "integer divide error (division by zero, or a quotient that does not fit)"
+		case 2:
+			return "integer overflow"
+		case 3, 4, 5, 6, 7, 8:
+			return "floating-point exception " + CodeName(f.Signal, f.Code) + " (unmasked in MXCSR or the x87 control word)"
+		}
+		return "arithmetic exception"
+	}
+	return "signal " + f.Signal.String()
+}
+
+// PageFaultCode is the x86 page-fault error code (the CPU pushes it; Linux
+// reports it in the ucontext's REG_ERR).
+type PageFaultCode uint64
+
+func (c PageFaultCode) Present() bool          { return c&(1<<0) != 0 } // the page was present (protection violation)
+func (c PageFaultCode) Write() bool            { return c&(1<<1) != 0 } // a write (else a read)
+func (c PageFaultCode) User() bool             { return c&(1<<2) != 0 } // in user mode
+func (c PageFaultCode) Reserved() bool         { return c&(1<<3) != 0 } // a reserved bit was set in a paging entry
+func (c PageFaultCode) InstructionFetch() bool { return c&(1<<4) != 0 } // an instruction fetch
+func (c PageFaultCode) ProtectionKey() bool    { return c&(1<<5) != 0 } // a protection-key violation
+func (c PageFaultCode) ShadowStack() bool      { return c&(1<<6) != 0 } // a shadow-stack access
+
+// Access returns "instruction fetch", "write" or "read".
+func (c PageFaultCode) Access() string {
+	switch {
+	case c.InstructionFetch():
+		return "instruction fetch"
+	case c.Write():
+		return "write"
+	}
+	return "read"
+}
+
+// String lists the bits in words: "0x15 (present, read, user, instruction fetch)".
+func (c PageFaultCode) String() string {
+	parts := []string{"not present"}
+	if c.Present() {
+		parts[0] = "present"
+	}
+	if c.Write() {
+		parts = append(parts, "write")
+	} else {
+		parts = append(parts, "read")
+	}
+	if c.User() {
+		parts = append(parts, "user")
+	} else {
+		parts = append(parts, "supervisor")
+	}
+	if c.Reserved() {
+		parts = append(parts, "reserved bit")
+	}
+	if c.InstructionFetch() {
+		parts = append(parts, "instruction fetch")
+	}
+	if c.ProtectionKey() {
+		parts = append(parts, "protection key")
+	}
+	if c.ShadowStack() {
+		parts = append(parts, "shadow stack")
+	}
+	return fmt.Sprintf("%#x (%s)", uint64(c), strings.Join(parts, ", "))
+}
+
+var signalNames = map[syscall.Signal]string{
+	syscall.SIGSEGV: "SIGSEGV", syscall.SIGBUS: "SIGBUS", syscall.SIGILL: "SIGILL",
+	syscall.SIGFPE: "SIGFPE", syscall.SIGTRAP: "SIGTRAP",
+}
+
+// SignalName returns "SIGSEGV" and the like for the fault signals, and
+// "signal N" for others.
+func SignalName(s syscall.Signal) string {
+	if n, ok := signalNames[s]; ok {
+		return n
+	}
+	return fmt.Sprintf("signal %d", int(s))
+}
+
+var codeNames = map[syscall.Signal][]string{
+	syscall.SIGSEGV: {1: "SEGV_MAPERR", 2: "SEGV_ACCERR", 3: "SEGV_BNDERR", 4: "SEGV_PKUERR", 5: "SEGV_ACCADI",
+		6: "SEGV_ADIDERR", 7: "SEGV_ADIPERR", 8: "SEGV_MTEAERR", 9: "SEGV_MTESERR", 10: "SEGV_CPERR"},
+	syscall.SIGBUS: {1: "BUS_ADRALN", 2: "BUS_ADRERR", 3: "BUS_OBJERR", 4: "BUS_MCEERR_AR", 5: "BUS_MCEERR_AO"},
+	syscall.SIGILL: {1: "ILL_ILLOPC", 2: "ILL_ILLOPN", 3: "ILL_ILLADR", 4: "ILL_ILLTRP", 5: "ILL_PRVOPC",
+		6: "ILL_PRVREG", 7: "ILL_COPROC", 8: "ILL_BADSTK", 9: "ILL_BADIADDR"},
+	syscall.SIGFPE: {1: "FPE_INTDIV", 2: "FPE_INTOVF", 3: "FPE_FLTDIV", 4: "FPE_FLTOVF", 5: "FPE_FLTUND",
+		6: "FPE_FLTRES", 7: "FPE_FLTINV", 8: "FPE_FLTSUB", 14: "FPE_FLTUNK", 15: "FPE_CONDTRAP"},
+	syscall.SIGTRAP: {1: "TRAP_BRKPT", 2: "TRAP_TRACE", 3: "TRAP_BRANCH", 4: "TRAP_HWBKPT", 5: "TRAP_UNK", 6: "TRAP_PERF"},
+}
+
+// CodeName returns the name of si_code for a signal: "SEGV_ACCERR",
+// "SI_KERNEL", "SI_USER", … or "code N".
+func CodeName(s syscall.Signal, code int) string {
+	switch code {
+	case 0x80:
+		return "SI_KERNEL"
+	case 0:
+		return "SI_USER"
+	case -1:
+		return "SI_QUEUE"
+	case -2:
+		return "SI_TIMER"
+	case -6:
+		return "SI_TKILL"
+	}
+	if names := codeNames[s]; code > 0 && code < len(names) && names[code] != "" {
+		return names[code]
+	}
+	return fmt.Sprintf("code %d", code)
+}
+
+var trapNames = [...]string{0: "#DE", 1: "#DB", 2: "NMI", 3: "#BP", 4: "#OF", 5: "#BR", 6: "#UD", 7: "#NM",
+	8: "#DF", 10: "#TS", 11: "#NP", 12: "#SS", 13: "#GP", 14: "#PF", 16: "#MF", 17: "#AC", 18: "#MC",
+	19: "#XM", 20: "#VE", 21: "#CP"}
+
+// TrapName returns the x86 exception mnemonic for a vector: "#PF" for 14,
+// "#GP" for 13, … or "trap N".
+func TrapName(n int) string {
+	if n >= 0 && n < len(trapNames) && trapNames[n] != "" {
+		return trapNames[n]
+	}
+	return fmt.Sprintf("trap %d", n)
+}

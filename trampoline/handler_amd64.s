@@ -1,0 +1,231 @@
+//go:build linux && amd64
+
+// The process-wide signal handler for SIGSEGV, SIGBUS, SIGILL, SIGFPE,
+// SIGTRAP, SIGURG and the timeout signal (installed once by install in
+// signal_linux.go). It runs on the thread's signal stack (SA_ONSTACK) with
+// the C ABI: DI = signal number, SI = *siginfo, DX = *ucontext. It calls
+// nothing, touches only AX CX R8–R11 (DI SI DX stay intact for chaining),
+// and either rewrites the ucontext and returns (through Go's sa_restorer,
+// rt_sigreturn) or jumps to the handler the Go runtime had installed, with
+// the same arguments, as the os/signal documentation prescribes for
+// non-Go handlers of synchronous signals.
+//
+// A signal belongs to a call when the interrupted RSP lies inside the
+// guard pages or stack of a frame that is in a call (frameTable).
+
+#include "textflag.h"
+#include "go_asm.h"
+
+#define GREG(r) (const_ucGregs+8*(r))(DX)
+
+// saveRegs copies the interrupted GPRs, RIP and RFLAGS from the ucontext
+// into the frame at R10, field base, in hardware order. Clobbers AX.
+#define saveRegs(base, rip, rflags) \
+	MOVQ	GREG(const_gRAX), AX; MOVQ AX, (base+0)(R10); \
+	MOVQ	GREG(const_gRCX), AX; MOVQ AX, (base+8)(R10); \
+	MOVQ	GREG(const_gRDX), AX; MOVQ AX, (base+16)(R10); \
+	MOVQ	GREG(const_gRBX), AX; MOVQ AX, (base+24)(R10); \
+	MOVQ	GREG(const_gRSP), AX; MOVQ AX, (base+32)(R10); \
+	MOVQ	GREG(const_gRBP), AX; MOVQ AX, (base+40)(R10); \
+	MOVQ	GREG(const_gRSI), AX; MOVQ AX, (base+48)(R10); \
+	MOVQ	GREG(const_gRDI), AX; MOVQ AX, (base+56)(R10); \
+	MOVQ	GREG(const_gR8+0), AX; MOVQ AX, (base+64)(R10); \
+	MOVQ	GREG(const_gR8+1), AX; MOVQ AX, (base+72)(R10); \
+	MOVQ	GREG(const_gR8+2), AX; MOVQ AX, (base+80)(R10); \
+	MOVQ	GREG(const_gR8+3), AX; MOVQ AX, (base+88)(R10); \
+	MOVQ	GREG(const_gR8+4), AX; MOVQ AX, (base+96)(R10); \
+	MOVQ	GREG(const_gR8+5), AX; MOVQ AX, (base+104)(R10); \
+	MOVQ	GREG(const_gR8+6), AX; MOVQ AX, (base+112)(R10); \
+	MOVQ	GREG(const_gR8+7), AX; MOVQ AX, (base+120)(R10); \
+	MOVQ	GREG(const_gRIP), AX; MOVQ AX, rip(R10); \
+	MOVQ	GREG(const_gEFL), AX; MOVQ AX, rflags(R10)
+
+TEXT ·sigHandler(SB), NOSPLIT|NOFRAME, $0
+	// R10 = the frame whose stack holds the interrupted RSP, or 0.
+	MOVQ	GREG(const_gRSP), R8
+	XORL	R10, R10
+	MOVL	·frameCount(SB), CX
+	LEAQ	·frameTable(SB), R9
+find:
+	TESTL	CX, CX
+	JZ	found
+	DECL	CX
+	MOVQ	(R9)(CX*8), R11
+	CMPL	frame_inCall(R11), $0
+	JEQ	find
+	CMPQ	R8, frame_lo(R11)
+	JCS	find			// RSP below lo
+	CMPQ	R8, frame_hi(R11)
+	JCC	find			// RSP at or above hi
+	MOVQ	R11, R10
+found:
+	CMPL	DI, $23			// SIGURG
+	JEQ	urg
+	CMPL	DI, $const_timeoutSignal
+	JEQ	timeout
+
+	// SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP: ours only if raised by
+	// the code itself (si_code > 0: from the kernel, not kill/tgkill).
+	TESTQ	R10, R10
+	JZ	chain
+	MOVL	const_siCode(SI), AX
+	CMPL	AX, $0
+	JLE	chain
+	MOVL	DI, frame_signo(R10)
+	MOVL	AX, frame_code(R10)
+	MOVQ	const_siAddr(SI), AX
+	MOVQ	AX, frame_addr(R10)
+	MOVQ	GREG(const_gERR), AX
+	MOVQ	AX, frame_errcode(R10)
+	MOVQ	GREG(const_gTRAPNO), AX
+	MOVQ	AX, frame_trapno(R10)
+	saveRegs(frame_gpr, frame_rip, frame_rflags)
+	MOVL	$const_statusFault, frame_status(R10)
+
+snapfpu:
+	// XMM0–15, MXCSR and the x87 control word from the saved FPU state
+	// (FXSAVE layout), if the kernel gave one.
+	MOVQ	(const_ucFpregs)(DX), R9
+	TESTQ	R9, R9
+	JZ	recover
+	MOVL	const_fxMXCSR(R9), AX
+	MOVL	AX, frame_mxcsr(R10)
+	MOVW	const_fxFCW(R9), AX
+	MOVW	AX, frame_fcw(R10)
+	MOVL	$32, CX			// 16 registers × 2 quadwords
+	LEAQ	const_fxXMM(R9), R9
+	LEAQ	frame_xmm(R10), R11
+copyxmm:
+	MOVQ	(R9), AX
+	MOVQ	AX, (R11)
+	ADDQ	$8, R9
+	ADDQ	$8, R11
+	DECL	CX
+	JNZ	copyxmm
+
+recover:
+	// Resume in recoverStub on Go's stack; it returns from enter/resume.
+	MOVL	$0, frame_parkable(R10)
+	LEAQ	·recoverStub(SB), AX
+	MOVQ	AX, GREG(const_gRIP)
+	MOVQ	frame_goSP(R10), AX
+	MOVQ	AX, GREG(const_gRSP)
+	MOVQ	frame_goBP(R10), AX
+	MOVQ	AX, GREG(const_gRBP)
+	MOVQ	R10, GREG(const_gRDI)
+	ANDQ	$~(const_flagAC|const_flagDF|const_flagTF), GREG(const_gEFL)
+	RET				// to sa_restorer: rt_sigreturn
+
+urg:
+	// The runtime wants this thread to stop (GC stop-the-world, stack
+	// scan, preemption). Code on the fast path holds the P and ignores
+	// it, so park it: save its registers, continue in parkStub on Go's
+	// stack (which saves the FPU state and returns to Go), and let the
+	// Go side resume it in the runtime's syscall state. Go's handler
+	// still runs, to acknowledge the request.
+	TESTQ	R10, R10
+	JZ	chain
+	CMPL	frame_parkable(R10), $0
+	JEQ	chain
+	MOVQ	R8, AX			// resume needs 16 bytes below the red zone
+	SUBQ	$(128+16), AX
+	JCS	chain
+	CMPQ	AX, frame_stackLo(R10)
+	JCS	chain
+	saveRegs(frame_jit, frame_jitRIP, frame_jitRFLAGS)
+	MOVL	$0, frame_parkable(R10)
+	MOVL	$const_statusParked, frame_status(R10)
+	LEAQ	·parkStub(SB), AX
+	MOVQ	AX, GREG(const_gRIP)
+	MOVQ	frame_goSP(R10), AX
+	MOVQ	AX, GREG(const_gRSP)
+	MOVQ	frame_goBP(R10), AX
+	MOVQ	AX, GREG(const_gRBP)
+	MOVQ	R10, GREG(const_gRDI)
+	ANDQ	$~(const_flagAC|const_flagDF|const_flagTF), GREG(const_gEFL)
+	JMP	chain
+
+timeout:
+	// Ours if queued by this package (SI_QUEUE, -1) or from its timer
+	// (SI_TIMER, -2) with the magic in the top of si_value.
+	MOVL	const_siCode(SI), AX
+	CMPL	AX, $-1
+	JEQ	tvalue
+	CMPL	AX, $-2
+	JNE	chain
+tvalue:
+	MOVQ	const_siValue(SI), AX
+	MOVQ	AX, R9
+	SHRQ	$48, R9
+	CMPQ	R9, $const_valueMagic
+	JNE	chain
+	MOVQ	AX, R9
+	SHRQ	$32, R9
+	ANDL	$0xffff, R9
+	CMPL	R9, ·frameCount(SB)
+	JCC	swallow
+	LEAQ	·frameTable(SB), R11
+	MOVQ	(R11)(R9*8), R11
+	CMPQ	AX, frame_callValue(R11)
+	JNE	swallow			// a stale signal of a finished call
+	CMPQ	R11, R10
+	JNE	early
+	saveRegs(frame_gpr, frame_rip, frame_rflags)
+	MOVL	$const_statusTimeout, frame_status(R10)
+	JMP	snapfpu
+early:
+	// The call has not started its code (or is between park and
+	// resume): enter and resume check this flag on the code's stack.
+	MOVL	$1, frame_interrupt(R11)
+swallow:
+	RET
+
+chain:
+	LEAQ	·goHandlers(SB), AX
+	MOVQ	(AX)(DI*8), AX
+	CMPQ	AX, $1			// SIG_DFL (0) or SIG_IGN (1): nothing to chain to
+	JLS	swallow
+	JMP	AX
+
+// func handlerAddrs() (handler, recover, park, badReturn uintptr)
+TEXT ·handlerAddrs(SB), NOSPLIT, $0-32
+	LEAQ	·sigHandler(SB), AX
+	MOVQ	AX, handler+0(FP)
+	LEAQ	·recoverStub(SB), AX
+	MOVQ	AX, recover+8(FP)
+	LEAQ	·parkStub(SB), AX
+	MOVQ	AX, park+16(FP)
+	LEAQ	·badReturn(SB), AX
+	MOVQ	AX, badReturn+24(FP)
+	RET
+
+// sigReturn is the sa_restorer used if the runtime had none to copy.
+TEXT ·sigReturn(SB), NOSPLIT|NOFRAME, $0
+	MOVQ	$15, AX			// SYS_rt_sigreturn
+	SYSCALL
+	INT	$3
+
+// func sigReturnAddr() uintptr
+TEXT ·sigReturnAddr(SB), NOSPLIT, $0-8
+	LEAQ	·sigReturn(SB), AX
+	MOVQ	AX, ret+0(FP)
+	RET
+
+// func cpuid(eaxIn, ecxIn uint32) (eax, ebx, ecx, edx uint32)
+TEXT ·cpuid(SB), NOSPLIT, $0-24
+	MOVL	eaxIn+0(FP), AX
+	MOVL	ecxIn+4(FP), CX
+	CPUID
+	MOVL	AX, eax+8(FP)
+	MOVL	BX, ebx+12(FP)
+	MOVL	CX, ecx+16(FP)
+	MOVL	DX, edx+20(FP)
+	RET
+
+// func xgetbv0() (eax, edx uint32)
+TEXT ·xgetbv0(SB), NOSPLIT, $0-8
+	MOVL	$0, CX
+	XGETBV
+	MOVL	AX, eax+0(FP)
+	MOVL	DX, edx+4(FP)
+	RET

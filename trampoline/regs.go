@@ -1,0 +1,134 @@
+package trampoline
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// Reg names a general-purpose register; its value is the hardware
+// register number, the index into Regs.GPR.
+type Reg uint8
+
+const (
+	RAX Reg = iota
+	RCX
+	RDX
+	RBX
+	RSP
+	RBP
+	RSI
+	RDI
+	R8
+	R9
+	R10
+	R11
+	R12
+	R13
+	R14
+	R15
+)
+
+var regNames = [16]string{"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+	"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"}
+
+// String returns the register's lower-case name, "rax" to "r15".
+func (r Reg) String() string {
+	if int(r) < len(regNames) {
+		return regNames[r]
+	}
+	return fmt.Sprintf("Reg(%d)", uint8(r))
+}
+
+// IntArgRegs are the registers of the integer arguments, in order.
+var IntArgRegs = [6]Reg{RDI, RSI, RDX, RCX, R8, R9}
+
+// XMM is a 128-bit vector register. (A struct rather than an array, so
+// that a Result travels in registers.)
+type XMM struct {
+	Lo uint64 // bits 0–63
+	Hi uint64 // bits 64–127
+}
+
+// Float64 returns the low 64 bits as a float64 (a scalar double result).
+func (x XMM) Float64() float64 { return math.Float64frombits(x.Lo) }
+
+// Float32 returns the low 32 bits as a float32 (a scalar float result).
+func (x XMM) Float32() float32 { return math.Float32frombits(uint32(x.Lo)) }
+
+// String returns the register as hex, high quadword first.
+func (x XMM) String() string { return fmt.Sprintf("%016x%016x", x.Hi, x.Lo) }
+
+// Regs is a snapshot of the registers: after a return (when asked for with
+// Options.Regs), at a fault, or where a timeout interrupted the code.
+type Regs struct {
+	GPR [16]uint64 // indexed by Reg
+	// RIP is where the code faulted or was interrupted; 0 after a return.
+	RIP    uint64
+	RFLAGS uint64
+	XMM    [16]XMM
+	MXCSR  uint32
+	X87CW  uint16
+}
+
+// Entry-state constants (see EntryRegs).
+const (
+	EntryRFLAGS = 0x246  // IF, ZF, PF: as left by the zeroing XOR
+	GoMXCSR     = 0x1f80 // all exceptions masked, round to nearest
+	GoX87CW     = 0x037f // all exceptions masked, 64-bit precision, round to nearest
+)
+
+// EntryRegs returns the registers the code sees when it starts, for args:
+// the six integer arguments in RDI, RSI, RDX, RCX, R8, R9, the eight float
+// arguments in the low quadwords of XMM0–XMM7, and zero everywhere else —
+// every other GPR (RBP too), the upper quadwords, XMM8–XMM15. RFLAGS is
+// EntryRFLAGS; MXCSR and the x87 control word are the calling thread's,
+// which in a Go program are GoMXCSR and GoX87CW (plus, in MXCSR, whatever
+// sticky exception flags, bits 0–5, Go's float code has set). RSP is the only register
+// the snapshot cannot know in advance: it is 8 below a 16-byte boundary
+// near the top of the call's stack (the return address is at [RSP]), and
+// the RSP recorded at return is that value plus 8. EntryRegs leaves it 0.
+func EntryRegs(args *Args) Regs {
+	var r Regs
+	if args != nil {
+		for i, reg := range IntArgRegs {
+			r.GPR[reg] = args.Int[i]
+		}
+		for i, v := range args.Float {
+			r.XMM[i].Lo = v
+		}
+	}
+	r.RFLAGS = EntryRFLAGS
+	r.MXCSR = GoMXCSR
+	r.X87CW = GoX87CW
+	return r
+}
+
+// String lists the registers, four GPRs to a line, then RIP, RFLAGS and the
+// XMM registers that are not zero.
+func (r *Regs) String() string {
+	var b strings.Builder
+	for i := 0; i < 16; i++ {
+		fmt.Fprintf(&b, "%-3s %016x", Reg(i), r.GPR[i])
+		if i%4 == 3 {
+			b.WriteByte('\n')
+		} else {
+			b.WriteString("  ")
+		}
+	}
+	fmt.Fprintf(&b, "rip %016x  rflags %016x  mxcsr %08x  x87cw %04x\n", r.RIP, r.RFLAGS, r.MXCSR, r.X87CW)
+	for i, x := range r.XMM {
+		if x != (XMM{}) {
+			fmt.Fprintf(&b, "xmm%-2d %s\n", i, x)
+		}
+	}
+	return b.String()
+}
+
+func (f *frame) regs() Regs {
+	r := Regs{GPR: f.gpr, RIP: f.rip, RFLAGS: f.rflags, MXCSR: f.mxcsr, X87CW: f.fcw}
+	for i := range r.XMM {
+		r.XMM[i] = XMM{f.xmm[i][0], f.xmm[i][1]}
+	}
+	return r
+}

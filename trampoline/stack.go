@@ -1,0 +1,162 @@
+package trampoline
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/jitrun/jitrun/execmem"
+)
+
+// DefaultStackSize is the usable stack of a call when Options.StackSize is
+// zero. Every stack has a PROT_NONE guard page below it (and one above).
+const DefaultStackSize = 256 << 10
+
+// unit is a frame with a stack attached: what one call needs. Units are
+// pooled per stack size; a unit's frame stays in frameTable for good,
+// its stack is unmapped by FreeIdleStacks.
+type unit struct {
+	f     *frame
+	index int // in frameTable and units
+	size  int // usable stack bytes
+	stack *execmem.Mapping
+	xsave []byte // backs f.xsave
+	seq   uint32 // calls made, for timeout signal values
+	next  atomic.Uint32
+}
+
+var (
+	tableMu    sync.Mutex
+	units      [maxFrames]*unit // units[i].f == frameTable[i]
+	spareUnits []*unit          // units whose stack was unmapped
+	pools      sync.Map         // stack size → *pool
+	defPool    = &pool{size: DefaultStackSize}
+	freeMu     sync.Mutex // one FreeIdleStacks at a time
+)
+
+// pool is a lock-free stack of idle units of one stack size. head packs a
+// generation count (high 32 bits, against ABA) and index+1 of the top unit.
+type pool struct {
+	size int
+	head atomic.Uint64
+}
+
+func poolFor(size int) *pool {
+	if size == DefaultStackSize {
+		return defPool
+	}
+	if p, ok := pools.Load(size); ok {
+		return p.(*pool)
+	}
+	p, _ := pools.LoadOrStore(size, &pool{size: size})
+	return p.(*pool)
+}
+
+func (p *pool) pop() *unit {
+	for {
+		h := p.head.Load()
+		top := uint32(h)
+		if top == 0 {
+			return nil
+		}
+		u := units[top-1]
+		if p.head.CompareAndSwap(h, (h>>32+1)<<32|uint64(u.next.Load())) {
+			return u
+		}
+	}
+}
+
+func (p *pool) push(u *unit) {
+	for {
+		h := p.head.Load()
+		u.next.Store(uint32(h))
+		if p.head.CompareAndSwap(h, (h>>32+1)<<32|uint64(u.index+1)) {
+			return
+		}
+	}
+}
+
+// get returns an idle unit, mapping a new stack if none is idle.
+func (p *pool) get() (*unit, error) {
+	if u := p.pop(); u != nil {
+		return u, nil
+	}
+	return newUnit(p.size)
+}
+
+func (p *pool) put(u *unit) { p.push(u) }
+
+// newUnit maps a stack of size usable bytes between two guard pages and
+// attaches it to a spare frame or a new one.
+func newUnit(size int) (*unit, error) {
+	ps := execmem.PageSize()
+	size = (size + ps - 1) &^ (ps - 1)
+	m, err := execmem.Map(size+2*ps, execmem.MapOptions{Prot: execmem.ProtNone})
+	if err != nil {
+		return nil, fmt.Errorf("trampoline: map a %d-byte stack: %w", size, err)
+	}
+	if err := m.ProtectRange(ps, size, execmem.ProtRW); err != nil {
+		m.Close()
+		return nil, fmt.Errorf("trampoline: map a %d-byte stack: %w", size, err)
+	}
+
+	tableMu.Lock()
+	defer tableMu.Unlock()
+	var u *unit
+	if n := len(spareUnits); n > 0 {
+		u, spareUnits = spareUnits[n-1], spareUnits[:n-1]
+	} else {
+		n := int(atomic.LoadUint32(&frameCount))
+		if n == maxFrames {
+			m.Close()
+			return nil, fmt.Errorf("trampoline: %d calls at once: no more call frames", maxFrames)
+		}
+		// The XSAVE area must be 64-byte aligned: over-allocate.
+		buf := make([]byte, xsaveSize+64)
+		u = &unit{f: new(frame), index: n, xsave: buf}
+		off := (64 - uintptr(unsafe.Pointer(&buf[0]))%64) % 64
+		u.f.xsave = uintptr(unsafe.Pointer(&buf[off]))
+		units[n] = u
+		frameTable[n] = u.f
+		atomic.StoreUint32(&frameCount, uint32(n+1))
+	}
+	base := m.Addr()
+	f := u.f
+	f.stackLo = base + uintptr(ps)
+	top := f.stackLo + uintptr(size) - 16
+	f.stackTop = top
+	f.stackTop16 = top - 16
+	*(*uintptr)(unsafe.Pointer(&m.Bytes()[top-base])) = uintptr(unsafe.Pointer(f))
+	f.lo = base
+	f.hi = base + uintptr(size+2*ps)
+	u.size = size
+	u.stack = m
+	return u, nil
+}
+
+// FreeIdleStacks unmaps the stacks of calls that are not running and
+// returns how many it unmapped; calls made afterwards map stacks again as
+// needed. Each P keeps one stack for the fast path of Call: to empty those
+// caches safely it runs a garbage collection (runtime.GC). Stacks of
+// calls in progress are not touched.
+func FreeIdleStacks() int {
+	freeMu.Lock()
+	defer freeMu.Unlock()
+	drainCache()
+	n := 0
+	free := func(p *pool) {
+		for u := p.pop(); u != nil; u = p.pop() {
+			u.f.lo, u.f.hi = 0, 0 // the handler no longer matches it
+			u.stack.Close()
+			u.stack = nil
+			tableMu.Lock()
+			spareUnits = append(spareUnits, u)
+			tableMu.Unlock()
+			n++
+		}
+	}
+	free(defPool)
+	pools.Range(func(_, p any) bool { free(p.(*pool)); return true })
+	return n
+}

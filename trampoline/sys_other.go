@@ -1,0 +1,32 @@
+//go:build !(linux && amd64)
+
+package trampoline
+
+import (
+	"syscall"
+	"time"
+)
+
+const supported = false
+
+// TimeoutSignal is the real-time signal used for timeouts on linux/amd64.
+const TimeoutSignal = syscall.Signal(61)
+
+var (
+	frameTable [maxFrames]*frame
+	frameCount uint32
+	xsaveSize  = 512
+)
+
+func setup() error                   { return errUnsupported }
+func enter(f *frame) uint32          { return statusNone }
+func runParked(f *frame) uint32      { return statusNone }
+func gettid() int                    { return 0 }
+func signalThread(tid int, v uint64) {}
+
+type threadTimer struct{}
+
+func newThreadTimer(tid int, value uint64, d time.Duration) (threadTimer, error) {
+	return threadTimer{}, errUnsupported
+}
+func (threadTimer) stop() {}

@@ -1,0 +1,168 @@
+//go:build linux && amd64
+
+package trampoline
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+)
+
+// A 2-second loop in machine code does not hold up runtime.GC() on another
+// goroutine by more than 50 ms (without the park-and-syscall path it takes
+// seconds: the loop ignores the runtime's request to stop).
+func TestGCNotDelayed(t *testing.T) {
+	for _, procs := range []int{runtime.GOMAXPROCS(0), 1} {
+		t.Run("GOMAXPROCS="+itoa(int64(procs)), func(t *testing.T) {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+			loop := load(t, codeLoop)
+			done := make(chan error, 1)
+			start := time.Now()
+			go func() {
+				_, err := Run(context.Background(), loop.Addr(), nil, &Options{Timeout: 2 * time.Second})
+				done <- err
+			}()
+			time.Sleep(100 * time.Millisecond)
+			var worst, worstSleep time.Duration
+			for i := 0; i < 5; i++ {
+				t0 := time.Now()
+				runtime.GC()
+				worst = max(worst, time.Since(t0))
+				t0 = time.Now()
+				time.Sleep(10 * time.Millisecond)
+				worstSleep = max(worstSleep, time.Since(t0)-10*time.Millisecond)
+			}
+			t.Logf("during a 2 s loop: slowest runtime.GC() %v, slowest 10 ms sleep late by %v", worst, worstSleep)
+			if worst > 50*time.Millisecond {
+				t.Errorf("runtime.GC() took %v during the loop, want under 50 ms", worst)
+			}
+			if worstSleep > 50*time.Millisecond {
+				t.Errorf("a 10 ms sleep was %v late during the loop, want under 50 ms", worstSleep)
+			}
+			err := <-done
+			if el := time.Since(start); !errors.Is(err, context.DeadlineExceeded) || el < 2*time.Second {
+				t.Errorf("loop ended after %v with %v, want DeadlineExceeded after 2 s", el, err)
+			}
+		})
+	}
+}
+
+// A loop of 10 s or more with a 100 ms timeout returns the timeout error in
+// under 200 ms, whether the deadline comes from the context or the option,
+// and whether the call was parked before it.
+func TestTimeout(t *testing.T) {
+	long := load(t, codeCountRet) // 2^40 iterations: minutes
+	const n = 1 << 40
+	for _, tc := range []struct {
+		name  string
+		procs int
+		gc    bool
+		run   func() error
+	}{
+		{"CallContext", 0, false, func() error {
+			ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+			defer cancel()
+			_, err := CallContext(ctx, long.Addr(), n)
+			return err
+		}},
+		{"Options.Timeout", 0, false, func() error {
+			_, err := Run(context.Background(), long.Addr(), &Args{Int: [6]uint64{n}}, &Options{Timeout: 100 * time.Millisecond, Code: long})
+			return err
+		}},
+		{"GOMAXPROCS=1", 1, false, func() error {
+			ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+			defer cancel()
+			_, err := CallContext(ctx, long.Addr(), n)
+			return err
+		}},
+		{"parked by the collector", 0, true, func() error {
+			ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+			defer cancel()
+			_, err := CallContext(ctx, long.Addr(), n)
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.procs > 0 {
+				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(tc.procs))
+			}
+			stop := make(chan struct{})
+			var wg sync.WaitGroup
+			if tc.gc {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for {
+						select {
+						case <-stop:
+							return
+						case <-time.After(10 * time.Millisecond):
+							runtime.GC()
+						}
+					}
+				}()
+			}
+			start := time.Now()
+			err := tc.run()
+			el := time.Since(start)
+			close(stop)
+			wg.Wait()
+			t.Logf("returned after %v: %v", el, err)
+			var it *Interrupted
+			if !errors.Is(err, context.DeadlineExceeded) || !errors.As(err, &it) {
+				t.Fatalf("err = %v, want an *Interrupted with DeadlineExceeded", err)
+			}
+			if el < 100*time.Millisecond || el >= 200*time.Millisecond {
+				t.Errorf("returned after %v, want 100–200 ms", el)
+			}
+			if it.PC < long.Addr() || it.PC >= long.Addr()+uintptr(long.Len()) {
+				t.Errorf("interrupted at pc %#x, want in the loop at %#x", it.PC, long.Addr())
+			}
+		})
+	}
+}
+
+func TestCancel(t *testing.T) {
+	loop := load(t, codeLoop)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	start := time.Now()
+	_, err := CallContext(ctx, loop.Addr())
+	if el := time.Since(start); !errors.Is(err, context.Canceled) || el > 150*time.Millisecond {
+		t.Errorf("after %v: %v, want context.Canceled soon after 50 ms", el, err)
+	}
+}
+
+// Many timed calls that finish before their deadline, and concurrent
+// timeouts: no signal of a finished call interrupts a later one.
+func TestNoStrayTimeouts(t *testing.T) {
+	ret, add, loop := load(t, codeRet), load(t, codeAdd), load(t, codeLoop)
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 200; i++ {
+				if _, err := Run(context.Background(), ret.Addr(), nil, &Options{Timeout: time.Second}); err != nil {
+					t.Errorf("timed call %d: %v", i, err)
+					return
+				}
+				if r, err := Call(add.Addr(), 1, 2); err != nil || r.RAX != 3 {
+					t.Errorf("call %d: %d, %v", i, r.RAX, err)
+					return
+				}
+				if i%50 == 0 {
+					_, err := Run(context.Background(), loop.Addr(), nil, &Options{Timeout: 5 * time.Millisecond})
+					if !errors.Is(err, context.DeadlineExceeded) {
+						t.Errorf("loop: %v", err)
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
