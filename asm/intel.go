@@ -40,7 +40,14 @@ package asm
 // Code in .text becomes the instructions of one function (labels are
 // labels in it). Each data section becomes one GLOBL symbol laid out after
 // the code, in the order written, so that NASM's contiguous data stays
-// contiguous; labels in it are offsets into that symbol.
+// contiguous: the symbol is named after the section's first label (or the
+// section, .data, when data comes before any label), and the other labels
+// are offsets into it, reachable as [rel name] and listed in no symbol
+// table. A numeric [rip + n] is relative to the end of its instruction,
+// which a label named ..rip.LINE.COL marks (Program.Labels lists it). A
+// name used before its equ or data label is defined takes a second pass.
+// A data section holds at most 64 MiB, data in code 16 MiB, and times
+// repeats an instruction at most 65536 times.
 
 import (
 	"fmt"
@@ -76,6 +83,8 @@ type intelParser struct {
 	// lineStart is the first token of the line (a data line's text starts
 	// there, with its labels).
 	lineStart itok
+	// codeData counts the bytes data directives placed in code.
+	codeData int64
 }
 
 type nameRef struct {
@@ -95,6 +104,9 @@ type labelRef struct {
 	op  *Operand
 	pos Pos
 }
+
+// maxTimesInst bounds the copies times makes of an instruction.
+const maxTimesInst = 1 << 16
 
 // maxIntelPasses bounds the passes over a source: a name used before its
 // equ or its data label takes a second pass, which sees the values of the
@@ -224,6 +236,10 @@ func (p *intelParser) parseLine(line string) {
 		if t.kind == itEOL {
 			return
 		}
+		if t.kind == itPunct && t.text == "%" && toks[1].kind == itIdent {
+			p.errorf(t.col, "%%%s: NASM's preprocessor (%%define, %%macro, %%include …) is not supported; use equ for constants", toks[1].text)
+			return
+		}
 		if t.kind != itIdent {
 			p.errorf(t.col, "expected a label, an instruction or a directive, found %s", t)
 			return
@@ -278,8 +294,8 @@ func (p *intelParser) times(toks []itok) {
 	case v.c < 0:
 		p.errorf(toks[0].col, "times count %d is negative", v.c)
 		return
-	case v.c > 1<<20:
-		p.errorf(toks[0].col, "times count %d is above %d", v.c, 1<<20)
+	case v.c > maxDataSize:
+		p.errorf(toks[0].col, "times count %d is above %d", v.c, maxDataSize)
 		return
 	case rest[0].kind != itIdent:
 		p.errorf(rest[0].col, "times needs an instruction or data after its count")
@@ -287,11 +303,15 @@ func (p *intelParser) times(toks []itok) {
 	}
 	word := strings.ToLower(rest[0].text)
 	if dataWidth(word) > 0 || isIntelDataDirective(word) {
-		p.data(word, rest, int(v.c))
+		p.data(word, rest, v.c)
 		return
 	}
 	if word == "times" || isIntelDirective(word) {
 		p.errorf(rest[0].col, "times cannot repeat %s", rest[0].text)
+		return
+	}
+	if v.c > maxTimesInst {
+		p.errorf(toks[0].col, "times %d: at most %d copies of an instruction", v.c, maxTimesInst)
 		return
 	}
 	p.instruction(rest, int(v.c))
@@ -317,9 +337,9 @@ func (p *intelParser) label(t itok) {
 		return
 	}
 	if p.sec != nil {
-		p.dataLabels[full] = dataLabel{sec: p.sec, off: int64(len(p.sec.data)), pos: p.pos(t.col)}
+		p.dataLabels[full] = dataLabel{sec: p.sec, off: p.sec.size, pos: p.pos(t.col)}
 		p.sec.labels = append(p.sec.labels, full)
-		p.sec.offsets = append(p.sec.offsets, int64(len(p.sec.data)))
+		p.sec.offsets = append(p.sec.offsets, p.sec.size)
 		return
 	}
 	p.codeLabels[full] = p.pos(t.col)
@@ -395,7 +415,7 @@ func (p *intelParser) nameValue(name string, col int, e *exprParser) ival {
 		if name == "$$" {
 			return ival{sec: p.sec.name}
 		}
-		return ival{sec: p.sec.name, c: int64(len(p.sec.data))}
+		return ival{sec: p.sec.name, c: p.sec.size}
 	}
 	if isIntelKeyword(name) {
 		return e.fail(col, "unexpected %s", name)
@@ -588,6 +608,8 @@ func (p *intelParser) copyStmt(st Stmt, n int) Stmt {
 		c := *s
 		if n > 0 {
 			c.Args = append([]Operand(nil), s.Args...)
+			// The line map shows the line's text once, not once a copy.
+			c.Text = ""
 		}
 		for i := range c.Args {
 			a := &c.Args[i]
@@ -775,7 +797,7 @@ func (p *intelParser) finish() {
 	for _, r := range p.refs {
 		name := r.op.Sym
 		if d, ok := p.dataLabels[name]; ok {
-			if d.off >= int64(len(d.sec.data)) {
+			if d.off >= d.sec.size {
 				p.errs.add(r.pos, "label %s marks no data (nothing follows it in %s)", name, d.sec.name)
 				continue
 			}
@@ -791,7 +813,7 @@ func (p *intelParser) finish() {
 			continue
 		}
 		if d := p.sectionByName(name); d != nil {
-			if r.op.Disp >= int64(len(d.data)) {
+			if r.op.Disp >= d.size {
 				p.errs.add(r.pos, "this address is past the data in %s (a label there marks no data)", d.name)
 				continue
 			}

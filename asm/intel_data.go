@@ -3,6 +3,7 @@ package asm
 // Directives of the Intel front end: sections, data, alignment, symbols.
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math"
 	"strings"
@@ -19,12 +20,12 @@ const (
 	secBSS                       // .bss: zeros
 )
 
-// intelSection is a data section: its bytes so far, the lines that wrote
-// them and its labels. It becomes one GLOBL symbol.
+// intelSection is a data section: its size so far, the lines that wrote
+// bytes into it and its labels. It becomes one GLOBL symbol.
 type intelSection struct {
 	name     string
 	kind     sectionKind
-	data     []byte
+	size     int64
 	lines    []intelDataLine
 	pos      Pos
 	labels   []string
@@ -32,10 +33,12 @@ type intelSection struct {
 	maxAlign int64
 }
 
+// intelDataLine is what one source line wrote: bytes at off. Reserved
+// zeros (resb, .zero, .bss) are not written: the symbol starts zeroed.
 type intelDataLine struct {
-	src Source
-	off int64
-	n   int64
+	src   Source
+	off   int64
+	bytes []byte
 }
 
 // symbol is the name of the section's GLOBL symbol: its first label when
@@ -56,9 +59,12 @@ func (p *intelParser) sectionByName(name string) *intelSection {
 	return nil
 }
 
-// maxDataSize bounds what one source can lay out in data (the encoder's
-// limit for one symbol).
-const maxDataSize = 1 << 30
+// maxDataSize bounds the size of a data section, and maxCodeData the bytes
+// data directives may place in code: a source asks for memory with them.
+const (
+	maxDataSize = 1 << 26
+	maxCodeData = 1 << 24
+)
 
 // dataWidth returns the unit size of a data directive, or 0.
 func dataWidth(word string) int {
@@ -282,15 +288,20 @@ func (p *intelParser) align(word string, t itok, args []itok) {
 		return
 	}
 	p.sec.maxAlign = max(p.sec.maxAlign, n)
-	pad := (n - int64(len(p.sec.data))%n) % n
-	p.emitBytes(t, make([]byte, pad))
+	pad := (n - p.sec.size%n) % n
+	p.emit(t, nil, pad)
 }
 
 // data lays out a data directive count times (times N db …).
-func (p *intelParser) data(word string, toks []itok, count int) {
+func (p *intelParser) data(word string, toks []itok, count int64) {
 	t := toks[0]
 	args := toks[1:]
 	var b []byte
+	zeros := int64(0)
+	limit := int64(maxDataSize)
+	if p.sec == nil {
+		limit = maxCodeData
+	}
 	switch {
 	case strings.HasPrefix(word, "res"):
 		width := map[string]int64{"resb": 1, "resw": 2, "resd": 4, "resq": 8, "rest": 10, "reso": 16, "resy": 32, "resz": 64}[word]
@@ -302,11 +313,11 @@ func (p *intelParser) data(word string, toks []itok, count int) {
 			p.errorf(args[next].col, "unexpected %s after the count", args[next])
 			return
 		}
-		if n < 0 || n*width > maxDataSize {
-			p.errorf(args[0].col, "%s %d: count out of range", word, n)
+		if n < 0 || n > limit/width {
+			p.errorf(args[0].col, "%s %d: count out of range (0 to %d)", word, n, limit/width)
 			return
 		}
-		b = make([]byte, n*width)
+		zeros = n * width
 	case word == ".zero" || word == ".skip" || word == ".space":
 		ops, bad := splitOperands(args)
 		if bad > 0 || len(ops) == 0 || len(ops) > 2 {
@@ -317,8 +328,8 @@ func (p *intelParser) data(word string, toks []itok, count int) {
 		if !ok {
 			return
 		}
-		if n < 0 || n > maxDataSize {
-			p.errorf(args[0].col, "%s %d: size out of range", word, n)
+		if n < 0 || n > limit {
+			p.errorf(args[0].col, "%s %d: size out of range (0 to %d)", word, n, limit)
 			return
 		}
 		fill := int64(0)
@@ -331,9 +342,10 @@ func (p *intelParser) data(word string, toks []itok, count int) {
 				return
 			}
 		}
-		b = make([]byte, n)
-		for i := range b {
-			b[i] = byte(fill)
+		if fill == 0 {
+			zeros = n
+		} else {
+			b = bytes.Repeat([]byte{byte(fill)}, int(n))
 		}
 	case word == ".ascii" || word == ".asciz" || word == ".string":
 		ops, bad := splitOperands(args)
@@ -378,22 +390,15 @@ func (p *intelParser) data(word string, toks []itok, count int) {
 			b = append(b, v...)
 		}
 	}
-	if int64(len(b))*int64(count) > maxDataSize {
-		p.errorf(t.col, "too much data (more than %d bytes)", maxDataSize)
+	if (int64(len(b))+zeros)*count > limit {
+		p.errorf(t.col, "too much data (more than %d bytes)", limit)
 		return
 	}
 	if count != 1 {
-		b = bytesRepeat(b, count)
+		b = bytes.Repeat(b, int(count))
+		zeros *= count
 	}
-	p.emitBytes(t, b)
-}
-
-func bytesRepeat(b []byte, n int) []byte {
-	out := make([]byte, 0, len(b)*n)
-	for i := 0; i < n; i++ {
-		out = append(out, b...)
-	}
-	return out
+	p.emit(t, b, zeros)
 }
 
 // unescapeGNU decodes the C escapes GNU as reads in .ascii strings.
@@ -483,22 +488,28 @@ func (p *intelParser) dataValue(op []itok, width int) ([]byte, bool) {
 	return buf[:width], true
 }
 
-// emitBytes places data at the current position: raw bytes in code, or
-// the section's next bytes.
-func (p *intelParser) emitBytes(t itok, b []byte) {
+// emit places data at the current position: b, or that many zeros. In
+// code it is raw bytes; in a data section the section's next bytes.
+func (p *intelParser) emit(t itok, b []byte, zeros int64) {
 	src := p.source(t)
-	if p.sec != nil {
-		// In data, the line's labels are part of what the line map shows.
-		src = p.source(p.lineStart)
-	}
 	if p.sec == nil {
+		if zeros > 0 {
+			b = make([]byte, zeros)
+		}
 		if len(b) > 0 {
+			if p.codeData += int64(len(b)); p.codeData > maxCodeData {
+				p.errorf(t.col, "too much data in code (more than %d bytes)", maxCodeData)
+				return
+			}
 			p.stmts = append(p.stmts, &BytesDef{Source: src, Bytes: b})
 		}
 		return
 	}
+	// In data, the line's labels are part of what the line map shows.
+	src = p.source(p.lineStart)
 	s := p.sec
-	if int64(len(s.data))+int64(len(b)) > maxDataSize {
+	n := int64(len(b)) + zeros
+	if s.size+n > maxDataSize {
 		p.errorf(t.col, "section %s is larger than %d bytes", s.name, maxDataSize)
 		return
 	}
@@ -509,20 +520,21 @@ func (p *intelParser) emitBytes(t itok, b []byte) {
 				return
 			}
 		}
+		b = nil
 	}
 	if len(b) > 0 {
-		s.lines = append(s.lines, intelDataLine{src: src, off: int64(len(s.data)), n: int64(len(b))})
+		s.lines = append(s.lines, intelDataLine{src: src, off: s.size, bytes: b})
 	}
-	s.data = append(s.data, b...)
+	s.size += n
 }
 
 // emitData appends each data section as a GLOBL symbol and its DATA.
 func (p *intelParser) emitData() {
 	for _, s := range p.sections {
-		if len(s.data) == 0 {
+		if s.size == 0 {
 			continue
 		}
-		size := int64(len(s.data))
+		size := s.size
 		if size < s.maxAlign {
 			// The encoder aligns a symbol to the largest power of two not
 			// above its size: pad so that the section starts aligned.
@@ -538,8 +550,8 @@ func (p *intelParser) emitData() {
 			continue
 		}
 		for _, l := range s.lines {
-			p.stmts = append(p.stmts, &DataDef{Source: l.src, Name: sym, Off: l.off, Width: l.n,
-				Value: Operand{Kind: StringOperand, String: string(s.data[l.off : l.off+l.n])}})
+			p.stmts = append(p.stmts, &DataDef{Source: l.src, Name: sym, Off: l.off, Width: int64(len(l.bytes)),
+				Value: Operand{Kind: StringOperand, String: string(l.bytes)}})
 		}
 	}
 }

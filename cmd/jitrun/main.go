@@ -14,6 +14,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/jitrun/jitrun/probe"
 )
 
 // Exit statuses. Every subcommand returns one of these.
@@ -45,12 +47,18 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"help", "show the commands, or the flags of one command", cmdHelp},
+		{"run", "assemble (or take machine code), run it in W^X memory, report the result, a fault or a timeout", cmdRun},
 		{"asm", "assemble x86-64 source and print the machine code (hex, listing, JSON, Go)", cmdAsm},
 		{"disasm", "list machine code from a file or hex: addresses, bytes, instructions", cmdDisasm},
+		{"bench", "measure what a kernel costs in core cycles: latency, throughput, A/B comparisons for benchstat", cmdBench},
+		{"probe", "measure what this CPU and kernel enforce: page protections, NX/XD, W^X, MDWE, mseal", cmdProbe},
+		{"mmap", "make one mmap request by hand, touch it, and show where it landed and what each touch did", cmdMmap},
 	}
 }
 
 func main() {
+	probe.MaybeRunChild() // a re-executed child probe runs here and exits
+	maybeRunBenchProbe()  // the clock-detection child of jitrun bench runs here and exits
 	os.Exit(run(&env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}, os.Args[1:]))
 }
 

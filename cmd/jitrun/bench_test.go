@@ -1,0 +1,451 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/perf/benchfmt"
+)
+
+// In the test binary, as in jitrun's main, a process started with
+// JITRUN_BENCH_PROBE=1 is the clock-detection child: benchProbe re-executes
+// this binary.
+func init() { maybeRunBenchProbe() }
+
+// benchGolden compares got with testdata/bench/name, or rewrites it with
+// -update.
+func benchGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "bench", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s:\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+var (
+	benchNumberRE = regexp.MustCompile(`[-+]?\b\d+(\.\d+)?(%|µs|ms|s)?`)
+	benchSpacesRE = regexp.MustCompile(` +`)
+	benchHexRE    = regexp.MustCompile(`0x[0-9a-f]+`)
+	benchCPURE    = regexp.MustCompile(`(?m)^cpu: .*$`)
+	benchClockRE  = regexp.MustCompile(`clock: (tsc|aperf|perf) \(.*\)`)
+	benchWordRE   = regexp.MustCompile(`\b[0-9a-f]{4,16}\b`)
+	benchNameRE   = regexp.MustCompile(`\b(tsc|aperf|perf)\b`)
+)
+
+// benchMask replaces what changes from run to run and machine to machine —
+// numbers, register values, the CPU, the clock and its details, column
+// widths — so that the golden files pin the shape of the output.
+func benchMask(s string) string {
+	s = benchCPURE.ReplaceAllString(s, "cpu: CPU")
+	s = benchClockRE.ReplaceAllString(s, "clock: CLOCK (DETAILS)")
+	s = benchHexRE.ReplaceAllString(s, "0xH")
+	s = benchNameRE.ReplaceAllString(s, "CLOCK")
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "\t") { // a register dump: hex values
+			lines[i] = benchWordRE.ReplaceAllString(l, "H")
+		} else {
+			lines[i] = benchNumberRE.ReplaceAllString(l, "N")
+		}
+	}
+	return benchSpacesRE.ReplaceAllString(strings.Join(lines, "\n"), " ")
+}
+
+func TestBenchTableGolden(t *testing.T) {
+	status, stdout, stderr := runCmd(t, "", "bench", filepath.Join("testdata", "bench", "chain.s"), "-e", "ADDQ BX, AX", "-e", "ADDQ BX, AX; ADDQ BX, CX", "--samples", "30")
+	if status != exitOK {
+		t.Fatalf("status %d, stderr %q", status, stderr)
+	}
+	benchGolden(t, "table.golden", benchMask(stdout))
+}
+
+func TestBenchJSON(t *testing.T) {
+	for _, tt := range []struct {
+		args  []string
+		names []string
+	}{
+		{[]string{"-e", "IMULQ BX, AX"}, []string{"expr"}},
+		{[]string{filepath.Join("testdata", "bench", "chain.s"), "-e", "IMULQ BX, AX", "--name", "a", "--name", "b"}, []string{"a", "b"}},
+	} {
+		status, stdout, stderr := runCmd(t, "", append([]string{"bench", "--json", "--samples", "30"}, tt.args...)...)
+		if status != exitOK {
+			t.Fatalf("%q: status %d, stderr %q", tt.args, status, stderr)
+		}
+		var doc struct {
+			Kernels []struct {
+				Name                         string
+				Cycles, NS, Min, Median, Max float64
+				Clock                        string
+				Samples, Unroll, Loop        int
+			}
+			Cycles *float64
+			Clock  *string
+		}
+		if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+			t.Fatalf("%v:\n%s", err, stdout)
+		}
+		if len(doc.Kernels) != len(tt.names) {
+			t.Fatalf("%d kernels", len(doc.Kernels))
+		}
+		for i, k := range doc.Kernels {
+			if k.Name != tt.names[i] || math.Abs(k.Cycles-3) > 0.12 || k.NS <= 0 || k.Samples != 30 || k.Unroll != 100 || k.Loop <= 0 || k.Clock == "" {
+				t.Errorf("kernel %d: %+v", i, k)
+			}
+		}
+		if one := len(tt.names) == 1; one != (doc.Cycles != nil) || one != (doc.Clock != nil) {
+			t.Errorf("%d kernels: top-level cycles %v, clock %v", len(tt.names), doc.Cycles, doc.Clock)
+		}
+		benchGolden(t, "json"+strings.Repeat("2", len(tt.names)-1)+".golden", benchMask(stdout))
+	}
+}
+
+func TestBenchFormatGo(t *testing.T) {
+	status, stdout, stderr := runCmd(t, "", "bench", "--format=go", "--name", "chain", "-e", "IMULQ BX, AX", "--samples", "50")
+	if status != exitOK {
+		t.Fatalf("status %d, stderr %q", status, stderr)
+	}
+	benchGolden(t, "go.golden", benchMask(stdout))
+	// Each line is one batch's estimate, a sample with its own noise: the
+	// median of the samples is the figure.
+	r := benchfmt.NewReader(strings.NewReader(stdout), "out.txt")
+	var cycles []float64
+	for r.Scan() {
+		res, ok := r.Result().(*benchfmt.Result)
+		if !ok {
+			t.Fatalf("%v", r.Result())
+		}
+		c, _ := res.Value("cycles/op")
+		if ns, _ := res.Value("sec/op"); string(res.Name) != "chain" || c <= 0 || ns <= 0 || res.GetConfig("clock") == "" {
+			t.Errorf("result %s %v", res.Name, res.Values)
+		}
+		cycles = append(cycles, c)
+	}
+	if len(cycles) != 10 {
+		t.Fatalf("%d results, want 10 (one per batch)", len(cycles))
+	}
+	slices.Sort(cycles)
+	if median := cycles[5]; math.Abs(median-3) > 0.12 {
+		t.Errorf("median of the batches %v cycles/op, want 3: %v", median, cycles)
+	}
+}
+
+func TestBenchIntelFile(t *testing.T) {
+	status, stdout, stderr := runCmd(t, "", "bench", "--json", "--samples", "30", "--buffer", "4K",
+		"--init", "mov [rdi], rdi\nmov rax, rdi", filepath.Join("testdata", "bench", "chase.asm"))
+	if status != exitOK {
+		t.Fatalf("status %d, stderr %q", status, stderr)
+	}
+	var doc struct{ Cycles float64 }
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil || doc.Cycles < 3.5 || doc.Cycles > 5.5 {
+		t.Errorf("load-to-use %v cycles (%v)", doc.Cycles, err)
+	}
+}
+
+func TestBenchStdin(t *testing.T) {
+	status, stdout, stderr := runCmd(t, "IMULQ BX, AX\n", "bench", "--json", "--samples", "10", "-")
+	if status != exitOK || !strings.Contains(stdout, `"name": "stdin"`) {
+		t.Errorf("status %d, stdout %q, stderr %q", status, stdout, stderr)
+	}
+}
+
+func TestBenchFault(t *testing.T) {
+	status, stdout, stderr := runCmd(t, "", "bench", "-e", "ADDQ $1, CX\nMOVQ (AX), BX", "--samples", "10")
+	if status != exitFault || stdout != "" {
+		t.Fatalf("status %d, stdout %q", status, stdout)
+	}
+	first, _, _ := strings.Cut(stderr, "\n")
+	want := `<expr>:2:1: kernel "expr" faulted: MOVQ (AX), BX: read of unmapped address 0x0 (SIGSEGV SEGV_MAPERR, #PF)`
+	if first != want {
+		t.Errorf("first line %q, want %q", first, want)
+	}
+	benchGolden(t, "fault.golden", benchMask(stderr))
+}
+
+func TestBenchTimeout(t *testing.T) {
+	status, stdout, stderr := runCmd(t, "", "bench", "-e", "spin: JMP spin", "--timeout", "200ms")
+	if status != exitTimeout || stdout != "" {
+		t.Fatalf("status %d, stdout %q, stderr %q", status, stdout, stderr)
+	}
+	if want := "<expr>:1:7: kernel \"expr\" did not finish within the timeout: stopped at JMP spin\n"; stderr != want {
+		t.Errorf("stderr %q, want %q", stderr, want)
+	}
+}
+
+func TestBenchUsageErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{nil, "jitrun bench: need a kernel: FILE or -e SRC (see 'jitrun bench -h')\n"},
+		{[]string{"-e", "NOP", "--format", "xml"}, "jitrun bench: unknown --format \"xml\": want table, json or go\n"},
+		{[]string{"-e", "NOP", "--json", "--format", "go"}, "jitrun bench: --json and --format go ask for two outputs: give one\n"},
+		{[]string{"-e", "NOP", "--clock", "sundial"}, "jitrun bench: --clock: unknown clock \"sundial\": want auto, perf, aperf or tsc\n"},
+		{[]string{"-e", "NOP", "--syntax", "att"}, "jitrun bench: --syntax: unknown syntax \"att\": want go, intel or auto\n"},
+		{[]string{"-e", "NOP", "--buffer", "lots"}, "jitrun bench: --buffer: \"lots\" is not a size: want bytes (4096) or K, M, G (64K, 1M)\n"},
+		{[]string{"-e", "NOP", "--unroll", "-2"}, "jitrun bench: unroll -2 is out of range (1 to 10000, or 0 for automatic)\n"},
+		{[]string{"-e", "NOP", "--samples", "2000000"}, "jitrun bench: samples 2000000 is out of range (1 to 1000000, or 0 for 200)\n"},
+		{[]string{"-e", "NOP", "--timeout", "0s"}, "jitrun bench: --timeout 0s: want a positive duration\n"},
+		{[]string{"-e", "NOP", "--name", "a", "--name", "b"}, "jitrun bench: 2 --name flags for 1 kernels\n"},
+		{[]string{"-e", "NOP", "--clocks"}, "jitrun bench: --clocks measures nothing: give no kernel\n"},
+		{[]string{"-e", "NOP", "-e", "NOP", "--name", "a", "--name", "a"}, "jitrun bench: two kernels are named \"a\" (give each its own --name)\n"},
+		{[]string{filepath.Join("testdata", "bench", "chain.s"), "-e", "NOP", "--name", "expr"}, "jitrun bench: two kernels are named \"expr\" (give each its own --name)\n"},
+		{[]string{"-e", "ADDQ $1,"}, "<expr>:1:8: missing operand after ','\n"},
+		{[]string{"-e", "ADDQ $1, R15"}, "<expr>:1:1: the kernel may not use R15: it counts the iterations of the measuring loop\n"},
+		{[]string{"-e", "NOP", "--init", "MOVQ AX, SP"}, "<expr> (init):1:1: the init code may not use RSP as an operand: it points at the measuring harness's frame (PUSH and POP are fine)\n"},
+		{[]string{"-e", "JMP out"}, "<expr>:1:1: the kernel refers to out, which it does not define (it is assembled on its own, inside the measuring loop)\n"},
+		{[]string{filepath.Join("testdata", "bench", "missing.s")}, "jitrun bench: open testdata/bench/missing.s: no such file or directory\n"},
+		{[]string{"-e", "NOP", "--bogus"}, "jitrun bench: flag provided but not defined: -bogus (see 'jitrun bench -h')\n"},
+	}
+	for _, tt := range tests {
+		status, stdout, stderr := runCmd(t, "", append([]string{"bench"}, tt.args...)...)
+		if status != exitUsage || stdout != "" || stderr != tt.want {
+			t.Errorf("%q: status %d, stdout %q, stderr %q; want %d, %q", tt.args, status, stdout, stderr, exitUsage, tt.want)
+		}
+	}
+}
+
+func TestBenchUnavailableClock(t *testing.T) {
+	p, _, err := benchProbe(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"aperf", "perf"} {
+		c, _ := p.Clocks[map[string]int{"perf": 0, "aperf": 1}[name]], 0
+		if c.Available {
+			continue
+		}
+		status, stdout, stderr := runCmd(t, "", "bench", "-e", "NOP", "--clock", name)
+		want := "jitrun bench: --clock " + name + " is not available on this machine: " + c.Reason + " (see 'jitrun bench --clocks')\n"
+		if status != exitError || stdout != "" || stderr != want {
+			t.Errorf("--clock %s: status %d, stdout %q, stderr %q; want %q", name, status, stdout, stderr, want)
+		}
+	}
+}
+
+func TestBenchClocks(t *testing.T) {
+	status, stdout, stderr := runCmd(t, "", "bench", "--clocks")
+	if status != exitOK || stderr != "" {
+		t.Fatalf("status %d, stderr %q", status, stderr)
+	}
+	for _, want := range []string{"cpu: ", "tsc frequency: ", "perf: ", "aperf: ", "tsc: available ("} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("no %q in\n%s", want, stdout)
+		}
+	}
+}
+
+// TestBenchProbeChild checks the child protocol: benchProbe re-executes
+// the test binary, whose init runs the detection and prints JSON.
+func TestBenchProbeChild(t *testing.T) {
+	p, warnings, err := benchProbe(context.Background())
+	if err != nil || len(warnings) > 0 {
+		t.Fatalf("probe %v, warnings %q, error %v", p, warnings, err)
+	}
+	if p.TSCHz <= 0 || len(p.Clocks) != 3 || !p.Status(3).Available {
+		t.Errorf("probe from the child: %s", p)
+	}
+	var out, errOut bytes.Buffer
+	if status := benchProbeChild(&out, &errOut); status != exitOK || errOut.Len() > 0 || !json.Valid(out.Bytes()) {
+		t.Errorf("benchProbeChild: status %d, stdout %q, stderr %q", status, out.String(), errOut.String())
+	}
+}
+
+func TestBenchHelp(t *testing.T) {
+	status, stdout, _ := runCmd(t, "", "bench", "-h")
+	if status != exitOK || !strings.HasPrefix(stdout, "Usage: jitrun bench FILE...") || !strings.Contains(stdout, "-clock clock") {
+		t.Errorf("status %d, usage:\n%s", status, stdout)
+	}
+	status, stdout2, _ := runCmd(t, "", "help", "bench")
+	if status != exitOK || stdout2 != stdout {
+		t.Errorf("jitrun help bench: status %d", status)
+	}
+}
+
+// TestBenchProgress checks that a run of more than a second reports its
+// progress on stderr.
+func TestBenchProgress(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SKIP: takes over a second (-short)")
+	}
+	status, _, stderr := runCmd(t, "", "bench", "-e", "NOP", "--unroll", "1", "--loop", "1", "--samples", "6000", "--warmup", "-1")
+	if status != exitOK {
+		t.Fatalf("status %d, stderr %q", status, stderr)
+	}
+	if !regexp.MustCompile(`(?m)^jitrun bench: \d+% \(\d+ of 6000 rounds, \ds\)$`).MatchString(stderr) {
+		t.Errorf("no progress line in stderr %q", stderr)
+	}
+}
+
+func TestParseBufferSize(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want int
+		err  bool
+	}{
+		{"0", 0, false}, {"4096", 4096, false}, {"64K", 64 << 10, false}, {"64k", 64 << 10, false},
+		{"64KiB", 64 << 10, false}, {"2MB", 2 << 20, false}, {"1G", 1 << 30, false}, {"100B", 100, false},
+		{" 8 K ", 8 << 10, false}, {"", 0, true}, {"K", 0, true}, {"-1", 0, true}, {"1.5M", 0, true},
+		{"2G", 0, true}, {"99999999999999999999", 0, true}, {"0x10", 0, true},
+	} {
+		got, err := parseBufferSize(tt.in)
+		if got != tt.want || (err != nil) != tt.err {
+			t.Errorf("parseBufferSize(%q) = %d, %v; want %d, error %v", tt.in, got, err, tt.want, tt.err)
+		}
+	}
+}
+
+func FuzzParseBufferSize(f *testing.F) {
+	for _, s := range []string{"4096", "64K", "1MiB", "", "9G", "1e3"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := parseBufferSize(s)
+		if err != nil {
+			if n != 0 || !strings.Contains(err.Error(), strconv.Quote(s)) && !strings.Contains(err.Error(), "largest buffer") {
+				t.Fatalf("%q: %d, %v", s, n, err)
+			}
+			return
+		}
+		if n < 0 || n > 1<<30 {
+			t.Fatalf("%q: %d", s, n)
+		}
+	})
+}
+
+// TestBenchREADME re-runs the jitrun bench commands of the README's
+// "Benchmarking kernels" section and compares their output, masked, with
+// the session shown; "$ echo $?" lines check the exit status. Other
+// commands (redirections into files, benchstat) are shown, not run.
+func TestBenchREADME(t *testing.T) {
+	full, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(full), "## Benchmarking kernels\n")
+	if !ok {
+		t.Fatal("README.md has no section \"## Benchmarking kernels\"")
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	data := []byte(section)
+	lines := strings.Split(string(data), "\n")
+	inBlock, ran, last := false, 0, -1
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		if strings.HasPrefix(l, "```") {
+			inBlock = l == "```text"
+			continue
+		}
+		if !inBlock || !strings.HasPrefix(l, "$ ") {
+			continue
+		}
+		j := i + 1
+		for j < len(lines) && !strings.HasPrefix(lines[j], "$ ") && !strings.HasPrefix(lines[j], "```") {
+			j++
+		}
+		want := strings.Join(lines[i+1:j], "\n")
+		cmd := strings.TrimPrefix(l, "$ ")
+		switch {
+		case cmd == "echo $?":
+			if got := strconv.Itoa(last); got != want {
+				t.Errorf("README line %d: exit status %s, the README shows %s", i+1, got, want)
+			}
+		case strings.HasPrefix(cmd, "jitrun bench") && !strings.Contains(cmd, ">"):
+			args, err := splitQuoted(strings.TrimPrefix(cmd, "jitrun "))
+			if err != nil {
+				t.Fatalf("README line %d: %v", i+1, err)
+			}
+			var out bytes.Buffer
+			last = run(&env{stdin: strings.NewReader(""), stdout: &out, stderr: &out}, args)
+			got := strings.TrimSuffix(out.String(), "\n")
+			ran++
+			if slices.Contains(args, "--clocks") {
+				// Which clocks work differs between machines: check the
+				// lines, not what they say.
+				got, want = clockLinePrefixes(got), clockLinePrefixes(want)
+			}
+			// A drift warning depends on what the host's frequency did
+			// during the run, not on jitrun.
+			got = dropDriftWarnings(got)
+			if benchMask(got) != benchMask(dropDriftWarnings(want)) {
+				t.Errorf("README line %d: $ %s\noutput differs from the README (masked):\n--- got\n%s\n--- README\n%s", i+1, cmd, got, want)
+			}
+		}
+		i = j - 1
+	}
+	if ran < 6 {
+		t.Errorf("ran %d jitrun bench commands from the README, want at least 6", ran)
+	}
+}
+
+// dropDriftWarnings removes the lines that warn of TSC drift.
+func dropDriftWarnings(s string) string {
+	lines := strings.Split(s, "\n")
+	lines = slices.DeleteFunc(lines, func(l string) bool {
+		return strings.HasPrefix(l, "jitrun bench: warning: the TSC ticks per core cycle drifted")
+	})
+	return strings.Join(lines, "\n")
+}
+
+// clockLinePrefixes keeps what comes before the first colon of each line.
+func clockLinePrefixes(s string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		before, _, _ := strings.Cut(l, ":")
+		out = append(out, before)
+	}
+	return strings.Join(out, "\n")
+}
+
+// splitQuoted splits a command line into words: white space separates,
+// single quotes keep everything up to the next single quote, double quotes
+// likewise.
+func splitQuoted(s string) ([]string, error) {
+	var words []string
+	var cur strings.Builder
+	inWord := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case ' ', '\t':
+			if inWord {
+				words = append(words, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		case '\'', '"':
+			end := strings.IndexByte(s[i+1:], c)
+			if end < 0 {
+				return nil, fmt.Errorf("unterminated %c quote in %q", c, s)
+			}
+			cur.WriteString(s[i+1 : i+1+end])
+			i += end + 1
+			inWord = true
+		default:
+			cur.WriteByte(c)
+			inWord = true
+		}
+	}
+	if inWord {
+		words = append(words, cur.String())
+	}
+	return words, nil
+}

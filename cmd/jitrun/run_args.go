@@ -1,0 +1,110 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/jitrun/jitrun/trampoline"
+)
+
+// callArgs are the positional arguments of `jitrun run`, sorted into the
+// System V AMD64 registers.
+type callArgs struct {
+	args   trampoline.Args
+	nInt   int // integer arguments in use, counting the two of --map
+	nFloat int
+}
+
+// maxFloatArgs is the number of float argument registers, XMM0–XMM7.
+const maxFloatArgs = len(trampoline.Args{}.Float)
+
+// addInt appends an integer argument to the next free integer register.
+func (c *callArgs) addInt(v uint64) error {
+	if c.nInt == len(c.args.Int) {
+		return fmt.Errorf("too many integer arguments: %d go in registers (rdi, rsi, rdx, rcx, r8, r9)", len(c.args.Int))
+	}
+	c.args.Int[c.nInt] = v
+	c.nInt++
+	return nil
+}
+
+// parse sorts the positional arguments: integers (42, 0x2a, -1,
+// 0b101, 1_000) go to RDI, RSI, RDX, RCX, R8, R9 after the nInt already
+// used; floats (1.5, 2e3, -0.25, 0x1p-2, inf, nan) to XMM0–XMM7 as
+// doubles. Each problem is one line that names the argument.
+func (c *callArgs) parse(list []string, mapped bool) error {
+	for i, a := range list {
+		n := i + 1
+		if _, err := strconv.ParseInt(a, 0, 64); errors.Is(err, strconv.ErrRange) {
+			if _, err := strconv.ParseUint(a, 0, 64); err != nil {
+				return fmt.Errorf("argument %d (%s) is out of range: integers take 64 bits (-0x8000000000000000 to 0xffffffffffffffff)", n, a)
+			}
+		}
+		if v, ok := parseIntArg(a); ok {
+			if err := c.addInt(v); err != nil {
+				if mapped {
+					return fmt.Errorf("argument %d (%s): %v, and --map takes the first two", n, a, err)
+				}
+				return fmt.Errorf("argument %d (%s): %v", n, a, err)
+			}
+			continue
+		}
+		f, err := strconv.ParseFloat(a, 64)
+		if err != nil {
+			var ne *strconv.NumError
+			if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
+				return fmt.Errorf("argument %d (%s) is out of range for an integer (64 bits) or a double", n, a)
+			}
+			return fmt.Errorf("argument %d (%q) is not a number: integers (42, 0x2a, -1) go to rdi, rsi, rdx, rcx, r8, r9; floats (1.5, 2e3) to xmm0-xmm7", n, a)
+		}
+		if c.nFloat == maxFloatArgs {
+			return fmt.Errorf("argument %d (%s): too many float arguments: %d go in registers (xmm0-xmm7)", n, a, maxFloatArgs)
+		}
+		c.args.Float[c.nFloat] = math.Float64bits(f)
+		c.nFloat++
+	}
+	return nil
+}
+
+// parseIntArg reads an integer argument: signed (-5, -0x10) or unsigned up
+// to 0xffffffffffffffff, in any Go base prefix, with underscores.
+func parseIntArg(s string) (uint64, bool) {
+	if v, err := strconv.ParseInt(s, 0, 64); err == nil {
+		return uint64(v), true
+	}
+	if v, err := strconv.ParseUint(s, 0, 64); err == nil {
+		return v, true
+	}
+	return 0, false
+}
+
+// parseSizeFlag reads a size as --stack takes it: bytes (65536), or with a
+// binary suffix k, m, g (also K, KB, KiB, …): 64k is 65536 bytes.
+func parseSizeFlag(s string) (int, error) {
+	t := strings.TrimSpace(s)
+	mult := int64(1)
+	lower := strings.ToLower(t)
+	for _, suf := range []struct {
+		name string
+		mult int64
+	}{{"kib", 1 << 10}, {"mib", 1 << 20}, {"gib", 1 << 30}, {"kb", 1 << 10}, {"mb", 1 << 20}, {"gb", 1 << 30}, {"k", 1 << 10}, {"m", 1 << 20}, {"g", 1 << 30}, {"b", 1}} {
+		if strings.HasSuffix(lower, suf.name) {
+			t, mult = t[:len(t)-len(suf.name)], suf.mult
+			break
+		}
+	}
+	v, err := strconv.ParseInt(strings.TrimSpace(t), 10, 64)
+	if err != nil || t == "" {
+		return 0, fmt.Errorf("%q is not a size: write 65536, 64k, 1M or 1G", s)
+	}
+	if v <= 0 {
+		return 0, fmt.Errorf("%q: the size must be positive", s)
+	}
+	if v > math.MaxInt64/mult || v*mult > math.MaxInt {
+		return 0, fmt.Errorf("%q is too large", s)
+	}
+	return int(v * mult), nil
+}

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+
+	"github.com/jitrun/jitrun/trampoline"
+)
+
+// runJSON is the --json document of run, the object issue #4 specifies.
+// rax and rdx are signed; rax, rdx and xmm0 are null when the code did
+// not return. xmm0 is a number, or the string "NaN", "+Inf" or "-Inf".
+type runJSON struct {
+	RAX        *int64     `json:"rax"`
+	RDX        *int64     `json:"rdx"`
+	XMM0       any        `json:"xmm0"`
+	Regs       regsJSON   `json:"regs"`
+	Fault      *faultJSON `json:"fault"`
+	Timeout    bool       `json:"timeout"`
+	DurationNS int64      `json:"duration_ns"`
+}
+
+// regsJSON is every register, as "0x…" strings (JSON numbers lose
+// precision above 2^53). XMM holds xmm0–xmm15, 32 hex digits each, high
+// quadword first. RIP is 0 after a return.
+type regsJSON struct {
+	RAX    string     `json:"rax"`
+	RBX    string     `json:"rbx"`
+	RCX    string     `json:"rcx"`
+	RDX    string     `json:"rdx"`
+	RSI    string     `json:"rsi"`
+	RDI    string     `json:"rdi"`
+	RBP    string     `json:"rbp"`
+	RSP    string     `json:"rsp"`
+	R8     string     `json:"r8"`
+	R9     string     `json:"r9"`
+	R10    string     `json:"r10"`
+	R11    string     `json:"r11"`
+	R12    string     `json:"r12"`
+	R13    string     `json:"r13"`
+	R14    string     `json:"r14"`
+	R15    string     `json:"r15"`
+	RIP    string     `json:"rip"`
+	RFLAGS string     `json:"rflags"`
+	MXCSR  string     `json:"mxcsr"`
+	X87CW  string     `json:"x87cw"`
+	XMM    [16]string `json:"xmm"`
+}
+
+// faultJSON is a fault. Offset is the PC's offset in the code (null
+// outside it); Access is "read", "write" or "exec" for a page fault, null
+// otherwise; Instruction is the instruction at the PC (the INT3 before it
+// for a breakpoint) in the listing syntax, null outside the code.
+type faultJSON struct {
+	Signal      string  `json:"signal"`
+	Code        string  `json:"code"`
+	Addr        string  `json:"addr"`
+	PC          string  `json:"pc"`
+	Offset      *int    `json:"offset"`
+	Access      *string `json:"access"`
+	ErrorCode   uint64  `json:"error_code"`
+	Trap        int     `json:"trap"`
+	Instruction *string `json:"instruction"`
+}
+
+func hexJSON(v uint64) string { return fmt.Sprintf("%#x", v) }
+
+func regsToJSON(r *trampoline.Regs) regsJSON {
+	g := func(reg trampoline.Reg) string { return hexJSON(r.GPR[reg]) }
+	j := regsJSON{
+		RAX: g(trampoline.RAX), RBX: g(trampoline.RBX), RCX: g(trampoline.RCX), RDX: g(trampoline.RDX),
+		RSI: g(trampoline.RSI), RDI: g(trampoline.RDI), RBP: g(trampoline.RBP), RSP: g(trampoline.RSP),
+		R8: g(trampoline.R8), R9: g(trampoline.R9), R10: g(trampoline.R10), R11: g(trampoline.R11),
+		R12: g(trampoline.R12), R13: g(trampoline.R13), R14: g(trampoline.R14), R15: g(trampoline.R15),
+		RIP: hexJSON(r.RIP), RFLAGS: hexJSON(r.RFLAGS), MXCSR: hexJSON(uint64(r.MXCSR)), X87CW: hexJSON(uint64(r.X87CW)),
+	}
+	for i, x := range r.XMM {
+		j.XMM[i] = fmt.Sprintf("0x%016x%016x", x.Hi, x.Lo)
+	}
+	return j
+}
+
+// floatJSON is a float64 as JSON takes it: a number, or a string for the
+// values JSON has no number for.
+func floatJSON(f float64) any {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "+Inf"
+	case math.IsInf(f, -1):
+		return "-Inf"
+	}
+	return f
+}
+
+// writeRunJSON prints the outcome as one JSON object.
+func writeRunJSON(w io.Writer, r *report, out *outcome) error {
+	doc := runJSON{Regs: regsToJSON(&out.regs), DurationNS: out.duration.Nanoseconds()}
+	switch {
+	case out.fault != nil:
+		f := out.fault
+		fj := &faultJSON{
+			Signal: f.SignalName(), Code: f.CodeName(), Addr: hexJSON(uint64(f.Addr)), PC: hexJSON(uint64(f.PC)),
+			ErrorCode: f.ErrorCode, Trap: f.Trap,
+		}
+		if off, ok := f.Offset(); ok {
+			o := int(off)
+			fj.Offset = &o
+		}
+		if pf, ok := f.PageFault(); ok {
+			a := "read"
+			switch {
+			case pf.InstructionFetch():
+				a = "exec"
+			case pf.Write():
+				a = "write"
+			}
+			fj.Access = &a
+		}
+		if in := r.instruction(r.faultPC(f)); in != "" {
+			fj.Instruction = &in
+		}
+		doc.Fault = fj
+	case out.intr != nil:
+		doc.Timeout = true
+	default:
+		rax, rdx := int64(out.res.RAX), int64(out.res.RDX)
+		doc.RAX, doc.RDX = &rax, &rdx
+		doc.XMM0 = floatJSON(out.res.Float64())
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}

@@ -1,0 +1,292 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// runCase is one `jitrun run` command: its masked transcript is compared
+// with testdata/run/NAME.golden, and its exit status with status.
+type runCase struct {
+	name   string
+	args   []string
+	stdin  string // standard input; stdinFails for one that fails
+	status int
+}
+
+// stdinFails is a runCase.stdin whose reads fail.
+const stdinFails = "\x00fails"
+
+// td is a file of testdata/run.
+func td(name string) string { return filepath.Join("testdata", "run", name) }
+
+// errReader fails every read, to reach the system-error path.
+type errReader struct{}
+
+func (errReader) Read([]byte) (int, error) { return 0, errors.New("input/output error") }
+
+var runCases = []runCase{
+	// Results.
+	{"return", []string{"run", "-e", "MOVQ $42, AX; RET"}, "", exitOK},
+	{"negative", []string{"run", "-e", "MOVQ $-1, AX; RET"}, "", exitOK},
+	{"int-args", []string{"run", "../../examples/add.s", "0x10", "-3"}, "", exitOK},
+	{"six-int-args", []string{"run", "-e", "MOVQ DI, AX; ADDQ SI, AX; ADDQ DX, AX; ADDQ CX, AX; ADDQ R8, AX; ADDQ R9, AX; RET", "1", "2", "3", "4", "5", "0x7fffffffffffffff"}, "", exitOK},
+	{"unsigned-arg", []string{"run", "-e", "MOVQ DI, AX; RET", "0xffffffffffffffff"}, "", exitOK},
+	{"float-args", []string{"run", "-e", "ADDSD X1, X0; RET", "1.5", "2e3"}, "", exitOK},
+	{"float32-result", []string{"run", "-e", "MOVL $0x40200000, AX; MOVQ AX, X0; XORL AX, AX; RET"}, "", exitOK},
+	{"rdx", []string{"run", "-e", "MOVQ $1, AX; MOVQ $-2, DX; RET"}, "", exitOK},
+	{"ascii", []string{"run", "-e", "MOVQ $0x77202c6f6c6c6548, AX; RET"}, "", exitOK},
+	{"regs", []string{"run", "--regs", "-e", "MOVQ $-1, BX; ADDQ $1, BX; MOVQ $3, R15; STD; CLD; PCMPEQB X9, X9; RET", "7"}, "", exitOK},
+	{"disasm", []string{"run", "../../examples/sum.s", "10", "--disasm"}, "", exitOK},
+	{"disasm-intel-listing", []string{"run", "../../examples/sum.s", "10", "--disasm", "--listing-syntax", "intel"}, "", exitOK},
+	{"hex", []string{"run", "--hex", "48 c7 c0 2a 00 00 00 c3", "--disasm"}, "", exitOK},
+	{"bin", []string{"run", "--bin", td("ret42.bin")}, "", exitOK},
+	{"bin-stdin", []string{"run", "--bin", "-"}, "\xb8\x07\x00\x00\x00\xc3", exitOK},
+	{"stdin-source", []string{"run", "-", "5"}, "LEAQ 1(DI), AX\nRET\n", exitOK},
+	{"intel-expr", []string{"run", "--syntax", "intel", "-e", "lea rax, [rdi + rsi*4]\nret", "2", "10"}, "", exitOK},
+	{"entry-symbol", []string{"run", "--entry", "second", td("two.s")}, "", exitOK},
+	{"entry-func-label", []string{"run", "--entry", "second.loop", td("two.s")}, "", exitOK},
+	{"entry-offset", []string{"run", "--entry", "6", td("two.s")}, "", exitOK},
+	{"entry-hex-offset", []string{"run", "--hex", "b8 01 00 00 00 c3 b8 02 00 00 00 c3", "--entry", "0x6"}, "", exitOK},
+	{"map", []string{"run", "--map", "../../examples/numbers.txt", "-e", "MOVQ SI, AX; MOVBQZX (DI), DX; RET"}, "", exitOK},
+	{"map-with-args", []string{"run", "--map", td("ab.txt"), "-e", "MOVQ DX, AX; RET", "9"}, "", exitOK},
+	{"stack-size", []string{"run", "--stack", "64k", "-e", "MOVQ SP, AX; RET", "--regs"}, "", exitOK},
+	{"threads-one", []string{"run", "--threads", "1", "--disasm", "-e", "MOVQ $1, AX; RET"}, "", exitOK},
+	{"json", []string{"run", "../../examples/add.s", "2", "3", "--json"}, "", exitOK},
+	{"json-float", []string{"run", "--json", "-e", "DIVSD X1, X0; RET", "0.0", "0.0"}, "", exitOK},
+
+	// Faults.
+	{"fault-write", []string{"run", "../../examples/selfmod.s"}, "", exitFault},
+	{"fault-ud2", []string{"run", "--entry", "ud2", td("faults.s")}, "", exitFault},
+	{"fault-int3", []string{"run", "--entry", "int3", td("faults.s")}, "", exitFault},
+	{"fault-div0", []string{"run", "--entry", "div0", td("faults.s")}, "", exitFault},
+	{"fault-null", []string{"run", "--entry", "null", td("faults.s")}, "", exitFault},
+	{"fault-hlt", []string{"run", "--entry", "hlt", td("faults.s")}, "", exitFault},
+	{"fault-ac", []string{"run", "--entry", "ac", td("faults.s")}, "", exitFault},
+	{"fault-map-write", []string{"run", "--entry", "readmap", "--map", td("ab.txt"), td("faults.s")}, "", exitFault},
+	{"fault-missing-ret", []string{"run", "-e", "MOVL $1, AX"}, "", exitFault},
+	{"fault-intel", []string{"run", "--syntax", "intel", "-e", "xor eax, eax\nmov [rax], eax\nret"}, "", exitFault},
+	{"fault-json", []string{"run", "--json", "../../examples/selfmod.s"}, "", exitFault},
+	{"fault-json-nx", []string{"run", "--json", "../../examples/nx.s"}, "", exitFault},
+	{"fault-threads", []string{"run", "--threads", "1", "--entry", "ud2", td("faults.s")}, "", exitFault},
+	{"fault-time", []string{"run", "--time", "--entry", "ud2", td("faults.s")}, "", exitFault},
+
+	// Timeouts.
+	{"timeout", []string{"run", "--timeout", "50ms", "-e", "MOVQ $9, BX; loop: JMP loop"}, "", exitTimeout},
+	{"timeout-json", []string{"run", "--timeout", "50ms", "--json", "-e", "loop: JMP loop"}, "", exitTimeout},
+	{"timeout-threads", []string{"run", "--timeout", "50ms", "--threads", "1", "-e", "loop: JMP loop"}, "", exitTimeout},
+
+	// Timing.
+	{"time", []string{"run", "--time", "../../examples/add.s", "2", "3"}, "", exitOK},
+	{"time-regs-disasm", []string{"run", "--time", "--regs", "--disasm", "--stack", "64k", "-e", "MOVQ $1, AX; RET"}, "", exitOK},
+	{"time-floats", []string{"run", "--time", "-e", "ADDSD X1, X0; RET", "1", "2", "--", "1.0", "2.0"}, "", exitOK},
+
+	// Bad input: one line on standard error, status 2.
+	{"no-source", []string{"run"}, "", exitUsage},
+	{"missing-file", []string{"run", td("missing.s")}, "", exitUsage},
+	{"asm-error", []string{"run", "-e", "MOVQ $1, AX\nMOV AX, BX\nRET"}, "", exitUsage},
+	{"asm-error-file", []string{"run", filepath.Join("testdata", "asm", "bad.s")}, "", exitUsage},
+	{"bad-flag", []string{"run", "--frobnicate", "-e", "RET"}, "", exitUsage},
+	{"bad-arg", []string{"run", "-e", "RET", "abc"}, "", exitUsage},
+	{"big-arg", []string{"run", "-e", "RET", "1e999"}, "", exitUsage},
+	{"too-many-ints", []string{"run", "-e", "RET", "1", "2", "3", "4", "5", "6", "7"}, "", exitUsage},
+	{"too-many-floats", []string{"run", "-e", "RET", "1.0", "2.0", "3.0", "4.0", "5.0", "6.0", "7.0", "8.0", "9.0"}, "", exitUsage},
+	{"too-many-with-map", []string{"run", "--map", td("ab.txt"), "-e", "RET", "1", "2", "3", "4", "5"}, "", exitUsage},
+	{"two-sources", []string{"run", "-e", "RET", "--hex", "c3"}, "", exitUsage},
+	{"syntax-with-hex", []string{"run", "--hex", "c3", "--syntax", "intel"}, "", exitUsage},
+	{"bad-hex", []string{"run", "--hex", "c3 zz"}, "", exitUsage},
+	{"empty-bin", []string{"run", "--bin", td("empty.bin")}, "", exitUsage},
+	{"missing-bin", []string{"run", "--bin", td("missing.bin")}, "", exitUsage},
+	{"entry-unknown", []string{"run", "--entry", "third", td("two.s")}, "", exitUsage},
+	{"entry-ambiguous", []string{"run", "--entry", "loop", td("two.s")}, "", exitUsage},
+	{"entry-data", []string{"run", "--entry", "table", td("two.s")}, "", exitUsage},
+	{"entry-past-end", []string{"run", "--hex", "c3", "--entry", "1"}, "", exitUsage},
+	{"entry-name-hex", []string{"run", "--hex", "c3", "--entry", "main"}, "", exitUsage},
+	{"no-instructions", []string{"run", "-e", "DATA x<>+0(SB)/8, $1\nGLOBL x<>(SB), RODATA, $8"}, "", exitUsage},
+	{"bad-stack", []string{"run", "--stack", "lots", "-e", "RET"}, "", exitUsage},
+	{"zero-stack", []string{"run", "--stack", "0", "-e", "RET"}, "", exitUsage},
+	{"negative-timeout", []string{"run", "--timeout", "-1s", "-e", "RET"}, "", exitUsage},
+	{"bad-timeout", []string{"run", "--timeout", "soon", "-e", "RET"}, "", exitUsage},
+	{"zero-threads", []string{"run", "--threads", "0", "-e", "RET"}, "", exitUsage},
+	{"many-threads", []string{"run", "--threads", "100000", "-e", "RET"}, "", exitUsage},
+	{"json-time", []string{"run", "--json", "--time", "-e", "RET"}, "", exitUsage},
+	{"json-disasm", []string{"run", "--json", "--disasm", "-e", "RET"}, "", exitUsage},
+	{"regs-threads", []string{"run", "--regs", "--threads", "2", "-e", "RET"}, "", exitUsage},
+	{"time-threads", []string{"run", "--time", "--threads", "2", "-e", "RET"}, "", exitUsage},
+	{"map-missing", []string{"run", "--map", td("missing.txt"), "-e", "RET"}, "", exitUsage},
+	{"map-empty", []string{"run", "--map", td("empty.bin"), "-e", "RET"}, "", exitUsage},
+	{"map-dir", []string{"run", "--map", "testdata", "-e", "RET"}, "", exitUsage},
+	{"bad-listing-syntax", []string{"run", "--listing-syntax", "att&t", "-e", "RET"}, "", exitUsage},
+
+	// System errors: status 1.
+	{"stdin-error", []string{"run", "-"}, stdinFails, exitError},
+	{"bin-stdin-error", []string{"run", "--bin", "-"}, stdinFails, exitError},
+}
+
+func TestRunGolden(t *testing.T) {
+	for _, tc := range runCases {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdin io.Reader = strings.NewReader(tc.stdin)
+			if tc.stdin == stdinFails {
+				stdin = errReader{}
+			}
+			got, stdout, stderr, status := transcriptParts(stdin, tc.args...)
+			if status != tc.status {
+				t.Errorf("exit status %d, want %d:\n%s", status, tc.status, got)
+			}
+			switch {
+			case tc.status == exitUsage || tc.status == exitError:
+				// Bad input or a system error: nothing on standard
+				// output; one line on standard error, or one per
+				// problem, each FILE:LINE:COL: message, for assembly
+				// errors.
+				lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+				if stdout != "" || stderr == "" || len(lines) > 1 && !positioned(lines) {
+					t.Errorf("want one line on standard error and none on standard output:\n%s", got)
+				}
+			case stderr != "":
+				t.Errorf("standard error is not empty:\n%s", got)
+			}
+			checkGolden(t, td(tc.name+".golden"), mask(got))
+		})
+	}
+}
+
+// positioned reports whether every line is an assembly error,
+// FILE:LINE:COL: message.
+func positioned(lines []string) bool {
+	for _, l := range lines {
+		if !positionedLine.MatchString(l) {
+			return false
+		}
+	}
+	return true
+}
+
+var positionedLine = regexp.MustCompile(`^[^:]+:[0-9]+:[0-9]+: .`)
+
+// TestRunJSONFields decodes --json output and checks the values, beyond
+// the golden text.
+func TestRunJSONFields(t *testing.T) {
+	type doc struct {
+		RAX   *int64           `json:"rax"`
+		RDX   *int64           `json:"rdx"`
+		XMM0  any              `json:"xmm0"`
+		Regs  map[string]any   `json:"regs"`
+		Fault *json.RawMessage `json:"fault"`
+		// Fields of a fault.
+		Timeout    bool  `json:"timeout"`
+		DurationNS int64 `json:"duration_ns"`
+	}
+	type fault struct {
+		Signal      string  `json:"signal"`
+		Code        string  `json:"code"`
+		Addr        string  `json:"addr"`
+		PC          string  `json:"pc"`
+		Offset      *int    `json:"offset"`
+		Access      *string `json:"access"`
+		ErrorCode   uint64  `json:"error_code"`
+		Trap        int     `json:"trap"`
+		Instruction *string `json:"instruction"`
+	}
+	decode := func(args ...string) (doc, *fault) {
+		t.Helper()
+		var out, errOut strings.Builder
+		run(&env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut}, args)
+		var d doc
+		if err := json.Unmarshal([]byte(out.String()), &d); err != nil {
+			t.Fatalf("%v: %v\n%s%s", args, err, out.String(), errOut.String())
+		}
+		if d.DurationNS <= 0 {
+			t.Errorf("%v: duration_ns %d", args, d.DurationNS)
+		}
+		if len(d.Regs) != 21 {
+			t.Errorf("%v: %d registers in regs, want 21", args, len(d.Regs))
+		}
+		if d.Fault == nil {
+			return d, nil
+		}
+		var f fault
+		if err := json.Unmarshal(*d.Fault, &f); err != nil {
+			t.Fatal(err)
+		}
+		return d, &f
+	}
+
+	d, f := decode("run", "--json", "-e", "MOVQ $-5, AX; MOVQ $7, DX; RET")
+	if f != nil || d.RAX == nil || *d.RAX != -5 || *d.RDX != 7 || d.XMM0 != 0.0 || d.Timeout {
+		t.Errorf("return: %+v", d)
+	}
+	d, _ = decode("run", "--json", "-e", "SQRTSD X0, X0; RET", "--", "-1.0")
+	if d.XMM0 != "NaN" {
+		t.Errorf("sqrt(-1): xmm0 %v, want \"NaN\"", d.XMM0)
+	}
+	d, f = decode("run", "--json", "../../examples/selfmod.s")
+	if f == nil || d.RAX != nil || d.XMM0 != nil || f.Signal != "SIGSEGV" || f.Code != "SEGV_ACCERR" || f.Trap != 14 ||
+		f.ErrorCode != 7 || f.Access == nil || *f.Access != "write" || f.Offset == nil || *f.Offset != 7 ||
+		f.Instruction == nil || *f.Instruction != "MOVB $0x90, 0(AX)" {
+		t.Errorf("write fault: %+v %+v", d, f)
+	}
+	_, f = decode("run", "--json", "../../examples/nx.s")
+	if f == nil || f.ErrorCode != 0x15 || *f.Access != "exec" || f.Offset != nil || f.Instruction != nil || f.Addr != f.PC {
+		t.Errorf("NX fault: %+v", f)
+	}
+	_, f = decode("run", "--json", "--entry", "hlt", td("faults.s"))
+	if f == nil || f.Signal != "SIGSEGV" || f.Code != "SI_KERNEL" || f.Trap != 13 || f.Access != nil || f.Addr != "0x0" || *f.Instruction != "HLT" {
+		t.Errorf("#GP: %+v", f)
+	}
+	_, f = decode("run", "--json", "--entry", "int3", td("faults.s"))
+	if f == nil || f.Signal != "SIGTRAP" || f.Trap != 3 || *f.Offset != 14 || *f.Instruction != "INT $0x3" {
+		t.Errorf("int3: %+v", f)
+	}
+	d, f = decode("run", "--json", "--timeout", "50ms", "-e", "loop: JMP loop")
+	if f != nil || !d.Timeout || d.RAX != nil {
+		t.Errorf("timeout: %+v", d)
+	}
+	if d.DurationNS < 50e6 {
+		t.Errorf("timeout after 50ms: duration_ns %d", d.DurationNS)
+	}
+}
+
+// TestRunHelp checks that -h documents every flag.
+func TestRunHelp(t *testing.T) {
+	var out, errOut strings.Builder
+	status := run(&env{stdout: &out, stderr: &errOut}, []string{"run", "-h"})
+	if status != exitOK || errOut.Len() != 0 {
+		t.Fatalf("status %d, stderr %q", status, errOut.String())
+	}
+	for _, flag := range []string{"-e", "-syntax", "-hex", "-bin", "-entry", "-regs", "-disasm", "-time", "-timeout", "-stack", "-json", "-threads", "-map", "-listing-syntax"} {
+		if !strings.Contains(out.String(), "\n  "+flag+" ") && !strings.Contains(out.String(), "\n  "+flag+"\n") {
+			t.Errorf("-h does not document %s:\n%s", flag, out.String())
+		}
+	}
+	checkGolden(t, td("help.golden"), out.String())
+}
+
+// TestMeasure checks the batching of --time with a fake call: the counts
+// add up, and an error stops the measurement.
+func TestMeasure(t *testing.T) {
+	calls := 0
+	tm, err := measure(func() error { calls++; return nil }, 0)
+	if err != nil || tm.batches != minBatches || tm.calls <= 0 || int64(calls) <= tm.calls || tm.min > tm.median || tm.min < 0 {
+		t.Errorf("measure: %+v, %v after %d calls", tm, err, calls)
+	}
+	boom := errors.New("boom")
+	calls = 0
+	_, err = measure(func() error {
+		calls++
+		if calls == 1000 {
+			return boom
+		}
+		return nil
+	}, time.Hour)
+	if err != boom || calls != 1000 {
+		t.Errorf("measure: error %v after %d calls, want boom after 1000", err, calls)
+	}
+}

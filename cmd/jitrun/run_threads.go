@@ -1,0 +1,131 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jitrun/jitrun/trampoline"
+)
+
+// maxThreads bounds --threads: each thread is an OS thread with a stack
+// of its own.
+const maxThreads = 256
+
+// threadResult is one thread's call in --threads.
+type threadResult struct {
+	tid        int
+	out        *outcome
+	err        error
+	start, end time.Time
+}
+
+// runThreads calls the code on n OS threads at once: n goroutines, each
+// locked to its thread, released together once every one is locked (so
+// that no two share a thread). It prints one result per thread — its
+// thread id, its stack and RSP, and what the code returned or how it
+// failed — then whether the calls overlapped and how many stacks they
+// used.
+func runThreads(e *env, r *report, ca *callArgs, opts trampoline.Options, n int) int {
+	results := make([]threadResult, n)
+	var ready, done sync.WaitGroup
+	release := make(chan struct{})
+	for i := range results {
+		ready.Add(1)
+		done.Add(1)
+		go func(res *threadResult) {
+			defer done.Done()
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			res.tid = threadID()
+			ready.Done()
+			<-release
+			o := opts
+			var regs trampoline.Regs
+			o.Regs, o.Code = &regs, r.blk
+			args := ca.args
+			res.start = time.Now()
+			res.out, res.err = callOnce(r.addr(), &args, &o)
+			res.end = time.Now()
+		}(&results[i])
+	}
+	ready.Wait()
+	close(release)
+	done.Wait()
+
+	var b strings.Builder
+	status := exitOK
+	lastStart, firstEnd := results[0].start, results[0].end
+	stacks := map[[2]uintptr]bool{}
+	for i, res := range results {
+		if res.err != nil {
+			fmt.Fprintf(e.stderr, "jitrun run: thread %d: %v\n", i+1, res.err)
+			return exitError
+		}
+		if res.start.After(lastStart) {
+			lastStart = res.start
+		}
+		if res.end.Before(firstEnd) {
+			firstEnd = res.end
+		}
+	}
+	threads := "threads"
+	if n == 1 {
+		threads = "thread"
+	}
+	fmt.Fprintf(&b, "%d %s called the code at %#x (%s) at once\n", n, threads, r.addr(), r.symOff(r.rc.entry))
+	for i, res := range results {
+		out := res.out
+		rsp := out.regs.GPR[trampoline.RSP]
+		fmt.Fprintf(&b, "thread %d: tid %d", i+1, res.tid)
+		if reg, ok := r.region(rsp); ok {
+			stacks[[2]uintptr{reg.Start, reg.End}] = true
+			fmt.Fprintf(&b, ", stack %#x-%#x (%s)", reg.Start, reg.End, sizeWords(int(reg.End-reg.Start)))
+		}
+		switch {
+		case out.fault != nil:
+			fmt.Fprintf(&b, ", rsp %#x at the fault\n", rsp)
+			fmt.Fprintf(&b, "  fault: %s at %s: %s\n", out.fault.SignalName(), r.shortWhere(r.faultPC(out.fault)), r.meaning(out.fault))
+			status = exitFault
+		case out.intr != nil:
+			fmt.Fprintf(&b, ", rsp %#x where it was stopped\n", rsp)
+			if out.intr.PC == 0 {
+				fmt.Fprintf(&b, "  timeout: %v passed before the code started; nothing ran\n", opts.Timeout)
+			} else {
+				fmt.Fprintf(&b, "  timeout: still running after %v, stopped at %s\n", opts.Timeout, r.shortWhere(uint64(out.intr.PC)))
+			}
+			if status == exitOK {
+				status = exitTimeout
+			}
+		default:
+			fmt.Fprintf(&b, ", rsp %#x after the return\n", rsp)
+			r.writeResult(&b, out.res, "  ")
+		}
+	}
+	if n > 1 {
+		overlap := "their calls overlapped in time"
+		if !lastStart.Before(firstEnd) {
+			overlap = "their calls did not all overlap in time (a stack freed by one call can be reused by the next)"
+		}
+		fmt.Fprintf(&b, "%s; one code address in every thread (one address space, one page table), %d different stacks\n", overlap, len(stacks))
+	}
+	if _, err := io.WriteString(e.stdout, b.String()); err != nil {
+		fmt.Fprintf(e.stderr, "jitrun run: %v\n", err)
+		return exitError
+	}
+	return status
+}
+
+// sizeWords writes a byte count as 256 KiB, 1 MiB, or bytes.
+func sizeWords(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jitrun/jitrun/execmem"
+	"github.com/jitrun/jitrun/trampoline"
+)
+
+// Timing parameters of --time. A batch is long enough for the clock's
+// resolution not to matter and short enough to be rarely hit by an
+// interrupt (FACTS.md: regions of ~100 µs are clean); the minimum over
+// batches is then the cost without interference, the median the typical one.
+const (
+	timeBatch      = 100 * time.Microsecond // the shortest batch
+	timeBudget     = 500 * time.Millisecond // for the code
+	baselineBudget = 150 * time.Millisecond // for the empty call
+	maxBatches     = 2000
+	minBatches     = 5
+	maxBatchCalls  = 1 << 24
+)
+
+// timing is what measure found.
+type timing struct {
+	median, min float64 // ns per call
+	calls       int64
+	batches     int
+}
+
+// timeRun is --time: the code already returned once; it is called again
+// and again with the same arguments, through the same path a Go program
+// would use (trampoline.Call for integer arguments on the default stack,
+// trampoline.Run otherwise), and so is a bare RET, to show what the call
+// itself costs.
+func timeRun(e *env, r *report, ca *callArgs, stack int) int {
+	ret, err := execmem.Load([]byte{0xc3})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "jitrun run: --time: %v\n", err)
+		return exitError
+	}
+	defer ret.Close()
+	t, err := measure(caller(r.addr(), ca, stack), timeBudget)
+	if err == nil {
+		var base timing
+		if base, err = measure(caller(ret.Addr(), ca, stack), baselineBudget); err == nil {
+			fmt.Fprintf(e.stdout, "time: %.2f ns/call median, %.2f ns min (%s calls in %d batches); an empty call (RET) costs %.2f ns median, included\n",
+				t.median, t.min, formatCount(t.calls), t.batches, base.median)
+			return exitOK
+		}
+	}
+	var f *trampoline.Fault
+	if errors.As(err, &f) {
+		fmt.Fprintf(e.stdout, "time: a repeated call faulted: %s at %s: %s\n", f.SignalName(), r.shortWhere(r.faultPC(f)), r.meaning(f))
+		return exitFault
+	}
+	fmt.Fprintf(e.stderr, "jitrun run: --time: %v\n", err)
+	return exitError
+}
+
+// caller returns a function that calls the code at addr with the
+// arguments.
+func caller(addr uintptr, ca *callArgs, stack int) func() error {
+	if ca.nFloat == 0 && stack == 0 {
+		ints := ca.args.Int[:ca.nInt]
+		return func() error {
+			_, err := trampoline.Call(addr, ints...)
+			return err
+		}
+	}
+	args := ca.args
+	opts := &trampoline.Options{StackSize: stack}
+	ctx := context.Background()
+	return func() error {
+		_, err := trampoline.Run(ctx, addr, &args, opts)
+		return err
+	}
+}
+
+// measure times call: it finds a batch size whose batch takes at least
+// timeBatch, then runs batches until budget is spent (at least minBatches).
+func measure(call func() error, budget time.Duration) (timing, error) {
+	n := 1
+	for {
+		start := time.Now()
+		for range n {
+			if err := call(); err != nil {
+				return timing{}, err
+			}
+		}
+		if time.Since(start) >= timeBatch || n >= maxBatchCalls {
+			break
+		}
+		n *= 2
+	}
+	var per []float64
+	var t timing
+	begin := time.Now()
+	for len(per) < maxBatches {
+		start := time.Now()
+		for range n {
+			if err := call(); err != nil {
+				return timing{}, err
+			}
+		}
+		d := time.Since(start)
+		per = append(per, float64(d.Nanoseconds())/float64(n))
+		t.calls += int64(n)
+		if len(per) >= minBatches && time.Since(begin) >= budget {
+			break
+		}
+	}
+	slices.Sort(per)
+	t.batches = len(per)
+	t.min = per[0]
+	if len(per)%2 == 1 {
+		t.median = per[len(per)/2]
+	} else {
+		t.median = (per[len(per)/2-1] + per[len(per)/2]) / 2
+	}
+	return t, nil
+}

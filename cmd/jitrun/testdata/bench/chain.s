@@ -1,0 +1,2 @@
+// A dependency chain of 64-bit multiplies: latency.
+IMULQ BX, AX

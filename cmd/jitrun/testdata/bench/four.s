@@ -1,0 +1,5 @@
+// Four independent ADD chains: throughput.
+ADDQ BX, AX
+ADDQ BX, CX
+ADDQ BX, DX
+ADDQ BX, SI

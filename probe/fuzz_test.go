@@ -1,0 +1,117 @@
+package probe
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// FuzzParseTouches: whatever parses prints back to the same touches, and
+// nothing panics.
+func FuzzParseTouches(f *testing.F) {
+	for _, s := range []string{"", "read", "read,write@0x10,exec@0", "r@1,w@0b11,x@0o17", " exec @ 4096 ", "write@", "read,,exec", "exec@0x800000000000", "read@-1", "READ@1_000"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		touches, err := ParseTouches(s)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "touch list ") || !strings.Contains(err.Error(), "column ") {
+				t.Errorf("ParseTouches(%q): error %q is not positioned", s, err)
+			}
+			return
+		}
+		var parts []string
+		for _, tc := range touches {
+			if tc.Access < Read || tc.Access > Exec || tc.Offset >= maxTouchOffset {
+				t.Fatalf("ParseTouches(%q) = %v", s, touches)
+			}
+			parts = append(parts, tc.String())
+		}
+		back, err := ParseTouches(strings.Join(parts, ","))
+		if err != nil || !reflect.DeepEqual(back, touches) {
+			t.Errorf("ParseTouches(%q) = %v; reparsed %v, %v", s, touches, back, err)
+		}
+	})
+}
+
+// FuzzParseProt: a parsed protection prints as three letters that parse
+// back to it.
+func FuzzParseProt(f *testing.F) {
+	for _, s := range []string{"r-x", "rw-", "---", "none", "rx", "xwr", "w", "", "rr", "r-", "abc", "rwxp"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := ParseProt(s)
+		if err != nil {
+			return
+		}
+		back, err := ParseProt(p.String())
+		if err != nil || back != p || len(p.String()) != 3 {
+			t.Errorf("ParseProt(%q) = %s; reparsed %s, %v", s, p, back, err)
+		}
+	})
+}
+
+// FuzzParseCPUInfo never panics and reports only flags present in the
+// text.
+func FuzzParseCPUInfo(f *testing.F) {
+	f.Add("processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 167\nmodel name\t: Intel(R) Xeon(R)\nflags\t\t: fpu nx smep smap\n\nprocessor\t: 1\nflags\t: pku\n")
+	f.Add("flags: \n")
+	f.Add(":::\n\n\nmodel: x\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		ci := parseCPUInfo([]byte(s))
+		for flag := range ci.flags {
+			if !strings.Contains(s, flag) {
+				t.Errorf("flag %q is not in the input", flag)
+			}
+		}
+		if ci.vendor != "" && !strings.Contains(s, ci.vendor) {
+			t.Errorf("vendor %q is not in the input", ci.vendor)
+		}
+	})
+}
+
+// FuzzResultJSON: whatever a Result reads from, it writes back to JSON
+// that reads back equal.
+func FuzzResultJSON(f *testing.F) {
+	for _, r := range sampleReport().Probes {
+		data, _ := json.Marshal(r)
+		f.Add(string(data))
+	}
+	f.Add(`{"name":"a","evidence":{"mmap":{"outcome":"fault","signo":11,"code":1,"trap":14,"addr":"0x0","pc":"0x1","error_code":"0x4"}}}`)
+	f.Fuzz(func(t *testing.T, s string) {
+		var r Result
+		if json.Unmarshal([]byte(s), &r) != nil {
+			return
+		}
+		data, err := json.Marshal(r)
+		if err != nil {
+			t.Fatalf("Marshal(%+v): %v", r, err)
+		}
+		var back Result
+		if err := json.Unmarshal(data, &back); err != nil {
+			t.Fatalf("re-reading %s: %v", data, err)
+		}
+		if !utf8.ValidString(s) {
+			return // invalid UTF-8 in strings is replaced on the way out
+		}
+		if !reflect.DeepEqual(back, r) {
+			t.Errorf("round trip of %s:\n got %+v\nwant %+v", s, back, r)
+		}
+	})
+}
+
+// FuzzMatch: prefixes select by prefix; globs never panic.
+func FuzzMatch(f *testing.F) {
+	for _, s := range []string{"matrix", "exec.*", "*.heap", "[", "mdwe.mmap_?x", "\\"} {
+		f.Add(s, "matrix.mmap.r-x")
+	}
+	f.Fuzz(func(t *testing.T, pattern, name string) {
+		ok, err := Match(pattern, name)
+		if !strings.ContainsAny(pattern, "*?[") && (err != nil || ok != strings.HasPrefix(name, pattern)) {
+			t.Errorf("Match(%q, %q) = %v, %v; want the prefix test", pattern, name, ok, err)
+		}
+	})
+}

@@ -1,0 +1,6 @@
+//go:build !race
+
+package probe
+
+// raceEnabled is set in programs built with the race detector.
+const raceEnabled = false
