@@ -119,7 +119,7 @@ func cmdBench(e *env, args []string) int {
 	if err != nil {
 		return fail("--syntax: %v", err)
 	}
-	bufSize, err := parseBufferSize(f.buffer)
+	bufSize, err := parseSize(f.buffer, 0, bench.MaxBuffer)
 	if err != nil {
 		return fail("--buffer: %v", err)
 	}
@@ -351,31 +351,6 @@ func indent(s, prefix string) string {
 		lines[i] = prefix + lines[i]
 	}
 	return strings.Join(lines, "\n") + "\n"
-}
-
-// parseBufferSize reads a byte count: 4096, 64K, 64KiB, 1M, 2MB (K, M and G are
-// powers of 1024).
-func parseBufferSize(s string) (int, error) {
-	t := strings.TrimSpace(s)
-	mult := 1
-	upper := strings.ToUpper(t)
-	for _, suf := range []struct {
-		name string
-		mult int
-	}{{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"KB", 1 << 10}, {"MB", 1 << 20}, {"GB", 1 << 30}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}} {
-		if strings.HasSuffix(upper, suf.name) {
-			t, mult = strings.TrimSpace(t[:len(t)-len(suf.name)]), suf.mult
-			break
-		}
-	}
-	n, err := strconv.ParseUint(t, 10, 64)
-	if err != nil || t == "" {
-		return 0, fmt.Errorf("%q is not a size: want bytes (4096) or K, M, G (64K, 1M)", s)
-	}
-	if n > uint64(bench.MaxBuffer)/uint64(mult) {
-		return 0, fmt.Errorf("%s is more than the largest buffer, %d MiB", s, bench.MaxBuffer>>20)
-	}
-	return int(n) * mult, nil
 }
 
 // benchProbeEnv set to 1 turns a jitrun process into the child that

@@ -201,7 +201,7 @@ func TestBenchUsageErrors(t *testing.T) {
 		{[]string{"-e", "NOP", "--json", "--format", "go"}, "jitrun bench: --json and --format go ask for two outputs: give one\n"},
 		{[]string{"-e", "NOP", "--clock", "sundial"}, "jitrun bench: --clock: unknown clock \"sundial\": want auto, perf, aperf or tsc\n"},
 		{[]string{"-e", "NOP", "--syntax", "att"}, "jitrun bench: --syntax: unknown syntax \"att\": want go, intel or auto\n"},
-		{[]string{"-e", "NOP", "--buffer", "lots"}, "jitrun bench: --buffer: \"lots\" is not a size: want bytes (4096) or K, M, G (64K, 1M)\n"},
+		{[]string{"-e", "NOP", "--buffer", "lots"}, "jitrun bench: --buffer: \"lots\" is not a size: write 65536, 0x10000, 64k, 1M or 1G\n"},
 		{[]string{"-e", "NOP", "--unroll", "-2"}, "jitrun bench: unroll -2 is out of range (1 to 10000, or 0 for automatic)\n"},
 		{[]string{"-e", "NOP", "--samples", "2000000"}, "jitrun bench: samples 2000000 is out of range (1 to 1000000, or 0 for 200)\n"},
 		{[]string{"-e", "NOP", "--timeout", "0s"}, "jitrun bench: --timeout 0s: want a positive duration\n"},
@@ -294,42 +294,6 @@ func TestBenchProgress(t *testing.T) {
 	if !regexp.MustCompile(`(?m)^jitrun bench: \d+% \(\d+ of 6000 rounds, \ds\)$`).MatchString(stderr) {
 		t.Errorf("no progress line in stderr %q", stderr)
 	}
-}
-
-func TestParseBufferSize(t *testing.T) {
-	for _, tt := range []struct {
-		in   string
-		want int
-		err  bool
-	}{
-		{"0", 0, false}, {"4096", 4096, false}, {"64K", 64 << 10, false}, {"64k", 64 << 10, false},
-		{"64KiB", 64 << 10, false}, {"2MB", 2 << 20, false}, {"1G", 1 << 30, false}, {"100B", 100, false},
-		{" 8 K ", 8 << 10, false}, {"", 0, true}, {"K", 0, true}, {"-1", 0, true}, {"1.5M", 0, true},
-		{"2G", 0, true}, {"99999999999999999999", 0, true}, {"0x10", 0, true},
-	} {
-		got, err := parseBufferSize(tt.in)
-		if got != tt.want || (err != nil) != tt.err {
-			t.Errorf("parseBufferSize(%q) = %d, %v; want %d, error %v", tt.in, got, err, tt.want, tt.err)
-		}
-	}
-}
-
-func FuzzParseBufferSize(f *testing.F) {
-	for _, s := range []string{"4096", "64K", "1MiB", "", "9G", "1e3"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		n, err := parseBufferSize(s)
-		if err != nil {
-			if n != 0 || !strings.Contains(err.Error(), strconv.Quote(s)) && !strings.Contains(err.Error(), "largest buffer") {
-				t.Fatalf("%q: %d, %v", s, n, err)
-			}
-			return
-		}
-		if n < 0 || n > 1<<30 {
-			t.Fatalf("%q: %d", s, n)
-		}
-	})
 }
 
 // TestBenchREADME re-runs the jitrun bench commands of the README's

@@ -82,3 +82,55 @@ func isNumber(s string) bool {
 	_, err := strconv.ParseFloat(s, 64)
 	return err == nil
 }
+
+// sizeSuffixes are the binary multipliers a size may end in, longest
+// first; case does not matter (64k = 64K = 64KiB = 64kb = 65536).
+var sizeSuffixes = []struct {
+	name string
+	mult uint64
+}{{"kib", 1 << 10}, {"mib", 1 << 20}, {"gib", 1 << 30}, {"kb", 1 << 10}, {"mb", 1 << 20}, {"gb", 1 << 30}, {"k", 1 << 10}, {"m", 1 << 20}, {"g", 1 << 30}, {"b", 1}}
+
+// parseSize reads a byte count as every size flag takes it: 65536, 0x10000,
+// or a number with a binary suffix (64k, 1M, 2GiB). It rejects sizes below
+// least or above most, saying which.
+func parseSize(s string, least, most int) (int, error) {
+	t := strings.TrimSpace(s)
+	mult := uint64(1)
+	lower := strings.ToLower(t)
+	for _, suf := range sizeSuffixes {
+		if strings.HasSuffix(lower, suf.name) && !strings.HasPrefix(lower, "0x") {
+			t, mult = strings.TrimSpace(t[:len(t)-len(suf.name)]), suf.mult
+			break
+		}
+	}
+	v, err := strconv.ParseUint(t, 0, 64)
+	if err != nil {
+		if strings.HasPrefix(t, "-") {
+			return 0, fmt.Errorf("%q: a size cannot be negative", s)
+		}
+		return 0, fmt.Errorf("%q is not a size: write 65536, 0x10000, 64k, 1M or 1G", s)
+	}
+	if v > uint64(most)/mult {
+		return 0, fmt.Errorf("%q is too large: at most %s", s, formatSize(most))
+	}
+	if n := int(v * mult); n < least {
+		if least == 1 {
+			return 0, fmt.Errorf("%q: the size must be positive", s)
+		}
+		return 0, fmt.Errorf("%q is too small: at least %s", s, formatSize(least))
+	}
+	return int(v * mult), nil
+}
+
+// formatSize prints n bytes in the largest binary unit that divides it.
+func formatSize(n int) string {
+	for _, u := range []struct {
+		name  string
+		shift uint
+	}{{"GiB", 30}, {"MiB", 20}, {"KiB", 10}} {
+		if n >= 1<<u.shift && n%(1<<u.shift) == 0 {
+			return fmt.Sprintf("%d %s", n>>u.shift, u.name)
+		}
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

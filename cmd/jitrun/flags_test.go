@@ -2,7 +2,10 @@ package main
 
 import (
 	"bytes"
+	"math"
 	"reflect"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -46,4 +49,62 @@ func TestParseFlagsInterleaved(t *testing.T) {
 			t.Errorf("parseFlags(%q) printed %q on stdout, want %q", tt.args, stdout.String(), wantStdout)
 		}
 	}
+}
+
+func TestParseSize(t *testing.T) {
+	const mib = 1 << 20
+	tests := []struct {
+		in          string
+		least, most int
+		want        int
+		err         string
+	}{
+		{"65536", 1, math.MaxInt, 65536, ""},
+		{"0x10000", 1, math.MaxInt, 65536, ""},
+		{"64k", 1, math.MaxInt, 64 << 10, ""},
+		{"64K", 1, math.MaxInt, 64 << 10, ""},
+		{"64KiB", 1, math.MaxInt, 64 << 10, ""},
+		{"64kb", 1, math.MaxInt, 64 << 10, ""},
+		{" 8 K ", 1, math.MaxInt, 8 << 10, ""},
+		{"1M", 1, math.MaxInt, 1 << 20, ""},
+		{"1mib", 1, math.MaxInt, 1 << 20, ""},
+		{"2G", 1, math.MaxInt, 2 << 30, ""},
+		{"100b", 1, math.MaxInt, 100, ""},
+		{"0", 0, mib, 0, ""},
+		{"1M", 0, mib, mib, ""},
+		{"0", 1, mib, 0, `"0": the size must be positive`},
+		{"2k", 4096, mib, 0, `"2k" is too small: at least 4 KiB`},
+		{"2M", 0, mib, 0, `"2M" is too large: at most 1 MiB`},
+		{"99999999999G", 1, math.MaxInt, 0, `"99999999999G" is too large: at most 9223372036854775807 bytes`},
+		{"-1k", 1, math.MaxInt, 0, `"-1k": a size cannot be negative`},
+		{"", 1, math.MaxInt, 0, `"" is not a size: write 65536, 0x10000, 64k, 1M or 1G`},
+		{"k", 1, math.MaxInt, 0, `"k" is not a size: write 65536, 0x10000, 64k, 1M or 1G`},
+		{"1.5M", 1, math.MaxInt, 0, `"1.5M" is not a size: write 65536, 0x10000, 64k, 1M or 1G`},
+		{"1T", 1, math.MaxInt, 0, `"1T" is not a size: write 65536, 0x10000, 64k, 1M or 1G`},
+	}
+	for _, tt := range tests {
+		got, err := parseSize(tt.in, tt.least, tt.most)
+		gotErr := ""
+		if err != nil {
+			gotErr = err.Error()
+		}
+		if got != tt.want || gotErr != tt.err {
+			t.Errorf("parseSize(%q, %d, %d) = %d, %q; want %d, %q", tt.in, tt.least, tt.most, got, gotErr, tt.want, tt.err)
+		}
+	}
+}
+
+func FuzzParseSize(f *testing.F) {
+	for _, s := range []string{"4096", "64K", "1MiB", "0x10", "", "9G", "1e3", "-1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := parseSize(s, 1, 1<<30)
+		switch {
+		case err != nil && (n != 0 || strings.Contains(err.Error(), "\n") || !strings.HasPrefix(err.Error(), strconv.Quote(s))):
+			t.Fatalf("parseSize(%q) = %d, %q: want 0 and a one-line error that quotes the input", s, n, err)
+		case err == nil && (n < 1 || n > 1<<30):
+			t.Fatalf("parseSize(%q) = %d: outside [1, 1<<30]", s, n)
+		}
+	})
 }

@@ -4,12 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/jitrun/jitrun/execmem"
 	"github.com/jitrun/jitrun/probe"
 )
+
+// maxMapSize bounds --size and --offset: 64 TiB, the user half of a
+// 4-level page table.
+const maxMapSize = 1 << 46
 
 // cmdMmap is `jitrun mmap [--size N] [--prot PROT] [--addr ADDR [--fixed |
 // --noreplace]] [--file F [--offset N]] [--shared] [--touch LIST] [--json]`.
@@ -49,7 +52,7 @@ func cmdMmap(e *env, args []string) int {
 		return fail("takes no arguments, got %q", strings.Join(pos, " "))
 	}
 	var req probe.MmapRequest
-	n, err := parseSize(*size, false)
+	n, err := parseSize(*size, 1, maxMapSize)
 	if err != nil {
 		return fail("--size: %v", err)
 	}
@@ -86,7 +89,7 @@ func cmdMmap(e *env, args []string) int {
 		if *file == "" {
 			return fail("--offset needs --file")
 		}
-		off, err := parseSize(*offset, true)
+		off, err := parseSize(*offset, 0, maxMapSize)
 		if err != nil {
 			return fail("--offset: %v", err)
 		}
@@ -116,29 +119,4 @@ func cmdMmap(e *env, args []string) int {
 		return exitError
 	}
 	return exitOK
-}
-
-// parseSize reads a byte count: an integer in any base (4096, 0x1000),
-// optionally followed by k or m (KiB, MiB). Zero is an error unless
-// allowZero.
-func parseSize(s string, allowZero bool) (int, error) {
-	t := strings.TrimSpace(s)
-	mult := 1
-	switch {
-	case strings.HasSuffix(t, "k"), strings.HasSuffix(t, "K"):
-		mult, t = 1<<10, t[:len(t)-1]
-	case strings.HasSuffix(t, "m"), strings.HasSuffix(t, "M"):
-		mult, t = 1<<20, t[:len(t)-1]
-	}
-	v, err := strconv.ParseUint(t, 0, 63)
-	if err != nil {
-		return 0, fmt.Errorf("%q is not a size: write 4096, 0x1000, 16k or 1m", s)
-	}
-	if v == 0 && !allowZero {
-		return 0, fmt.Errorf("%q: the size must be positive", s)
-	}
-	if v > uint64(1<<46)/uint64(mult) {
-		return 0, fmt.Errorf("%q is larger than the address space", s)
-	}
-	return int(v) * mult, nil
 }

@@ -63,7 +63,7 @@ func TestMmapUsageErrors(t *testing.T) {
 		err  string
 	}{
 		{[]string{"mmap", "--size", "0"}, "jitrun mmap: --size: \"0\": the size must be positive\n"},
-		{[]string{"mmap", "--size", "lots"}, "jitrun mmap: --size: \"lots\" is not a size: write 4096, 0x1000, 16k or 1m\n"},
+		{[]string{"mmap", "--size", "lots"}, "jitrun mmap: --size: \"lots\" is not a size: write 65536, 0x10000, 64k, 1M or 1G\n"},
 		{[]string{"mmap", "--prot", "rwz"}, "jitrun mmap: --prot: protection \"rwz\": 'z' is not r, w or x (want r-x, rw-, rx, none, …)\n"},
 		{[]string{"mmap", "--fixed"}, "jitrun mmap: --fixed and --noreplace need --addr\n"},
 		{[]string{"mmap", "--addr", "0x1000", "--fixed", "--noreplace"}, "jitrun mmap: --fixed and --noreplace are two placements: give one\n"},

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -204,7 +205,7 @@ func (f *runFlags) check(given func(string) bool, pos []string) (trampoline.Opti
 	}
 	opts.Timeout = timeout
 	if given("stack") {
-		if opts.StackSize, err = parseSizeFlag(f.stack); err != nil {
+		if opts.StackSize, err = parseSize(f.stack, 1, math.MaxInt); err != nil {
 			return opts, fmt.Errorf("--stack: %v", err)
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
 
 	"github.com/jitrun/jitrun/trampoline"
 )
@@ -79,32 +78,4 @@ func parseIntArg(s string) (uint64, bool) {
 		return v, true
 	}
 	return 0, false
-}
-
-// parseSizeFlag reads a size as --stack takes it: bytes (65536), or with a
-// binary suffix k, m, g (also K, KB, KiB, …): 64k is 65536 bytes.
-func parseSizeFlag(s string) (int, error) {
-	t := strings.TrimSpace(s)
-	mult := int64(1)
-	lower := strings.ToLower(t)
-	for _, suf := range []struct {
-		name string
-		mult int64
-	}{{"kib", 1 << 10}, {"mib", 1 << 20}, {"gib", 1 << 30}, {"kb", 1 << 10}, {"mb", 1 << 20}, {"gb", 1 << 30}, {"k", 1 << 10}, {"m", 1 << 20}, {"g", 1 << 30}, {"b", 1}} {
-		if strings.HasSuffix(lower, suf.name) {
-			t, mult = t[:len(t)-len(suf.name)], suf.mult
-			break
-		}
-	}
-	v, err := strconv.ParseInt(strings.TrimSpace(t), 10, 64)
-	if err != nil || t == "" {
-		return 0, fmt.Errorf("%q is not a size: write 65536, 64k, 1M or 1G", s)
-	}
-	if v <= 0 {
-		return 0, fmt.Errorf("%q: the size must be positive", s)
-	}
-	if v > math.MaxInt64/mult || v*mult > math.MaxInt {
-		return 0, fmt.Errorf("%q is too large", s)
-	}
-	return int(v * mult), nil
 }

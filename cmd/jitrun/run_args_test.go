@@ -49,28 +49,6 @@ func TestParseCallArgs(t *testing.T) {
 	}
 }
 
-func TestParseSizeFlag(t *testing.T) {
-	tests := []struct {
-		in   string
-		want int
-		err  string
-	}{
-		{"65536", 65536, ""}, {"64k", 64 << 10, ""}, {"64K", 64 << 10, ""}, {"64KiB", 64 << 10, ""}, {"64kb", 64 << 10, ""},
-		{"1M", 1 << 20, ""}, {"1mib", 1 << 20, ""}, {"2G", 2 << 30, ""}, {"100b", 100, ""}, {" 8k ", 8 << 10, ""},
-		{"", 0, "is not a size"}, {"k", 0, "is not a size"}, {"1.5M", 0, "is not a size"}, {"-1k", 0, "must be positive"},
-		{"0", 0, "must be positive"}, {"1T", 0, "is not a size"}, {"99999999999G", 0, "too large"},
-	}
-	for _, tt := range tests {
-		got, err := parseSizeFlag(tt.in)
-		switch {
-		case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
-			t.Errorf("parseSizeFlag(%q) = %d, %v; want an error with %q", tt.in, got, err, tt.err)
-		case tt.err == "" && (err != nil || got != tt.want):
-			t.Errorf("parseSizeFlag(%q) = %d, %v; want %d", tt.in, got, err, tt.want)
-		}
-	}
-}
-
 // FuzzRunArgs checks that argument and size parsing never panics, that
 // an accepted argument lands in exactly one register, and that an error
 // is one line naming the argument.
@@ -91,10 +69,10 @@ func FuzzRunArgs(f *testing.F) {
 		} else if c.nInt+c.nFloat != 1 {
 			t.Errorf("%q: accepted into %d registers", s, c.nInt+c.nFloat)
 		}
-		if n, err := parseSizeFlag(s); err == nil && n <= 0 {
-			t.Errorf("parseSizeFlag(%q) = %d", s, n)
+		if n, err := parseSize(s, 1, math.MaxInt); err == nil && n <= 0 {
+			t.Errorf("parseSize(%q) = %d", s, n)
 		} else if err != nil && strings.Contains(err.Error(), "\n") {
-			t.Errorf("parseSizeFlag(%q): error %q", s, err)
+			t.Errorf("parseSize(%q): error %q", s, err)
 		}
 	})
 }
