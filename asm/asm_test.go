@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -46,6 +47,19 @@ func TestAssembleBytes(t *testing.T) {
 		{"MOVL 0x1000, AX", "8b042500100000"},
 		{"LEAL 0xca62c1d6(AX), AX", "8d80d6c162ca"},
 		{"VPGATHERDQ Y2, 8(X4*1), Y6", "c4e2ed90342508000000"},
+		// Segment overrides as go tool asm writes them (the bytes it gives).
+		{"MOVQ 0x28(FS), AX", "64488b042528000000"},
+		{"MOVQ 8(AX)(FS*1), AX", "64488b4008"},
+		{"ADDQ AX, 8(AX)(GS*1)", "6548014008"},
+		{"MOVQ 8(GS), X0", "65f30f7e042508000000"},
+		// RET $n (C2 iw): not in go tool asm, which has no form for it.
+		{"RET $8", "c20800"},
+		{"RET $0xffff", "c2ffff"},
+		// SPB (SPL): AH's number with a REX prefix, which golang-asm cannot
+		// give it by itself.
+		{"XORB SPB, SPB", "4030e4"},
+		{"SETEQ SPB", "400f94c4"},
+		{"XCHGB SPB, (AX)", "408620"},
 		// AVX-512 suffixes, opmasks, register ranges.
 		{"VADDPD.RN_SAE.Z Z3, Z2, K1, Z1", "62f1ed9958cb"},
 		{"VADDPD.BCST (AX), Z1, K1, Z2", "62f1f5595810"},
@@ -68,6 +82,7 @@ func TestAssembleBytes(t *testing.T) {
 		{"LEAQ x+4(SB), AX\nGLOBL x(SB), $8", "488d0505000000cc0000000000000000"},
 		{"MOVQ x<>(SB), AX; RET\nGLOBL x<>(SB), RODATA, $8\nDATA x<>+0(SB)/8, $0x1122334455667788", "488b0501000000c38877665544332211"},
 		{"JMP *x(SB)\nGLOBL x(SB), $8", "ff2502000000cccc0000000000000000"},
+		{"LEAQ x(SB), AX; RET\nGLOBL x(SB), $0", "488d0501000000c3"},
 		{"CALL *x(SB)\nGLOBL x(SB), $8", "ff1502000000cccc0000000000000000"},
 		{"ADDQ $7, x(SB)\nGLOBL x(SB), $8", "48830500000000070000000000000000"},
 		// Branches: labels, N(PC), short and near.
@@ -326,7 +341,7 @@ func TestErrors(t *testing.T) {
 		{"GLOBL x(SB), $8\nDATA x+4(SB)/4, $1\nDATA x+0(SB)/4, $1", "<input>:3:1: DATA x(SB)+0/4 overlaps an earlier DATA for the same symbol (write offsets in increasing order)"},
 		{"GLOBL x(SB), $8\nDATA x+0(SB)/1, $256", "<input>:2:1: DATA x(SB): 0x100 does not fit in 1 bytes"},
 		{"GLOBL x(SB), $8\nDATA x+0(SB)/8, $y(SB)", "<input>:2:1: DATA x(SB): an address in data needs a linker (jitrun code is position independent); compute it at run time with LEAQ"},
-		{"GLOBL x(SB), $0", "<input>:1:1: GLOBL x(SB): size 0 is not between 1 and 1<<30"},
+		{"GLOBL x(SB), $-1", "<input>:1:1: GLOBL x(SB): size -1 is not between 0 and 1<<30"},
 		{"#include \"go_asm.h\"", "<input>:1:10: cannot include go_asm.h: the Go compiler generates it for a package; #define the constants you need instead"},
 		{"#include \"other.h\"", "<input>:1:10: cannot include \"other.h\": jitrun reads no files; only textflag.h and funcdata.h are built in"},
 		{"#ifdef X\nRET", "<input>:1:1: unclosed #ifdef or #ifndef"},
@@ -342,6 +357,20 @@ func TestErrors(t *testing.T) {
 		{"VMOVDQA32.Z Z0, Z1", "<input>:1:1: VMOVDQA32.Z: zeroing (.Z) needs an opmask register K1-K7 before the destination"},
 		{"VADDPD.FOO X1, X2, X3", "<input>:1:1: VADDPD: bad suffix .FOO: unknown suffix \"FOO\""},
 		{"MOVQ (TLS), AX", "<input>:1:1: MOVQ: TLS needs a linker and the Go runtime; it has no meaning in jitrun code"},
+		{"MOVL $1, eax", "<input>:1:10: eax is an Intel register name: Go syntax writes AX, with the operand size in the mnemonic (this source is read as Go syntax)"},
+		{"MOVQ $1, FP", "<input>:1:10: FP is the Go assembler's argument-frame pseudo-register (name+8(FP) is an argument of a Go function), which only the Go toolchain can provide: jitrun code gets its arguments in registers, integers in DI, SI, DX, CX, R8, R9 and floats in X0-X7"},
+		{"MOVQ $SB, AX", "<input>:1:7: SB is the Go assembler's static-base pseudo-register: it only appears as name(SB), a TEXT or GLOBL symbol of this source (MOVQ name(SB), AX reads it; LEAQ name(SB), AX takes its address)"},
+		{"JMP PC", "<input>:1:5: PC is the Go assembler's program-counter pseudo-register: it only appears as N(PC), a branch target N instructions away (JMP 2(PC)); to branch, use a label"},
+		{"MOVQ 8(DS), AX", "<input>:1:1: MOVQ: a DS override has no effect in 64-bit mode (CS, DS, ES and SS have base 0): only FS and GS override"},
+		{"LEAQ 8(FS), AX", "<input>:1:1: LEAQ: an address computation ignores a segment override: the FS base would not be added"},
+		{"MOVQ 8(FS)(AX*1), BX", "<input>:1:11: FS as a base takes no index: write off(base)(FS*1) for FS-relative memory at a base register (go tool asm has no syntax for a segment, a base and an index together)"},
+		{"MOVQ 8(AX)(FS*2), BX", "<input>:1:12: segment override (FS*2) needs scale 1: (FS*1)"},
+		{"PSHUFD $300, X1, X0", "<input>:1:1: PSHUFD: immediate 0x12c does not fit in 8 bits (0x0..0xff)"},
+		{"PSHUFD $-1, X1, X0", "<input>:1:1: PSHUFD: immediate -0x1 does not fit in 8 bits (0x0..0xff)"},
+		{"SHA1RNDS4 $4, X1, X0", "<input>:1:1: SHA1RNDS4: immediate 0x4 does not fit in 2 bits (0x0..0x3)"},
+		{"ADDPS X16, X1", "<input>:1:1: ADDPS: X16: registers 16-31 need an EVEX (AVX-512) form, which ADDPS does not have"},
+		{"RET $65536", "<input>:1:1: RET: immediate 0x10000 does not fit in an unsigned 16-bit field (0x0..0xffff)"},
+		{"MOVB AH, SPB", "<input>:1:1: MOVB: AH cannot be used in an instruction that needs a REX prefix (R8-R15, SPB/BPB/SIB/DIB or 64-bit operands)"},
 		{"MOVQ TLS, AX", "<input>:1:1: MOVQ: TLS needs a linker and the Go runtime; it has no meaning in jitrun code"},
 	}
 	for _, tt := range tests {
@@ -386,6 +415,145 @@ func TestErrorListCollectsAll(t *testing.T) {
 	}
 }
 
+// TestErrorsAllStages checks that one pass reports the problems of every
+// stage: what the front end cannot read, and what the encoder rejects in
+// the statements it could read (an unknown mnemonic, an undefined label),
+// sorted by position, in both syntaxes; and that a TEXT or GLOBL line with
+// an error does not make the lines after it errors too.
+func TestErrorsAllStages(t *testing.T) {
+	tests := []struct {
+		syntax Syntax
+		src    string
+		want   []string
+	}{
+		{SyntaxGo, "MOVQ $, AX\nFOOBAR AX\nJMP nowhere\nMOVQ $(1/0), AX; ADDQ $1, AX, BX", []string{
+			"t:1:6: missing operand after $",
+			"t:2:1: unknown instruction FOOBAR",
+			"t:3:1: undefined: nowhere is not a label, TEXT or GLOBL symbol of this source",
+			"t:4:9: division by zero",
+			"t:4:18: ADDQ: invalid instruction: no form of ADDQ takes ($imm, AX, BX)",
+		}},
+		{SyntaxGo, "GLOBL x(SB), FOO, $8\nDATA x+0(SB)/8, $1\nTEXT f(SB), BAR, $0\nloop: MOVQ x(SB), AX\nJMP loop\nTEXT g(SB), NOSPLIT, $0\nCALL f(SB)\nJMP nowhere", []string{
+			"t:1:14: undefined: FOO (a constant needs a #define)",
+			"t:3:13: undefined: BAR (a constant needs a #define)",
+			"t:8:1: undefined: nowhere is not a label, TEXT or GLOBL symbol of this source",
+		}},
+		{SyntaxIntel, "mov rax, [rax\nfoobar eax\njmp nowhere\nmov al, 256", []string{
+			"t:1:10: missing ] in memory operand",
+			"t:2:1: unknown instruction foobar",
+			"t:3:1: undefined label nowhere",
+			"t:4:1: mov al, 256: immediate 256 does not fit in 8 bits (-128..255)",
+		}},
+	}
+	for _, tt := range tests {
+		_, err := AssembleSource("t", []byte(tt.src), tt.syntax)
+		var list ErrorList
+		if !errors.As(err, &list) {
+			t.Errorf("%q: error %v is not an ErrorList", tt.src, err)
+			continue
+		}
+		var got []string
+		for _, e := range list {
+			got = append(got, e.Error())
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%q:\n%s\nwant\n%s", tt.src, strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+		}
+	}
+}
+
+// TestImplicitFunctionName checks the name of the function a source
+// without TEXT becomes: the label at its first byte when that is a name
+// both syntaxes read and no data symbol has, which then is not listed as a
+// label too; otherwise main, or main1, main2, … when the source uses main.
+func TestImplicitFunctionName(t *testing.T) {
+	tests := []struct {
+		syntax Syntax
+		src    string
+		name   string
+		labels string // the labels listed, space-separated
+	}{
+		{SyntaxGo, "loop: DECQ AX; JNE loop; RET", "loop", ""},
+		{SyntaxGo, "NOP; x: RET", "main", "x"},
+		{SyntaxGo, "main: NOP; RET", "main", ""},
+		{SyntaxGo, "NOP; main: RET", "main1", "main"},
+		{SyntaxGo, "NOP; main: NOP; main1: RET", "main2", "main main1"},
+		{SyntaxGo, "PCALIGN $16; f: RET", "f", ""},
+		{SyntaxGo, "x: RET\nGLOBL x(SB), $8", "main", "x"},
+		{SyntaxIntel, "ret42:\n\tmov eax, 42\n\tret", "ret42", ""},
+		{SyntaxIntel, ".x: ret", "main", ".x"},
+		{SyntaxIntel, "section .data\nmain: db 1\nsection .text\nret", "main1", ""},
+		{SyntaxIntel, "a: b: ret", "a", "b"},
+	}
+	for _, tt := range tests {
+		p, err := AssembleSource("t", []byte(tt.src), tt.syntax)
+		if err != nil {
+			t.Errorf("%q: %v", tt.src, err)
+			continue
+		}
+		var labels []string
+		for _, l := range p.Labels {
+			labels = append(labels, l.Name)
+			if l.Func != tt.name {
+				t.Errorf("%q: label %s is in %s, want %s", tt.src, l.Name, l.Func, tt.name)
+			}
+		}
+		if s := p.Symbols[0]; s.Name != tt.name || s.Kind != SymText || s.Offset != 0 {
+			t.Errorf("%q: first symbol %+v, want text %s at 0", tt.src, s, tt.name)
+		}
+		if got := strings.Join(labels, " "); got != tt.labels {
+			t.Errorf("%q: labels %q, want %q", tt.src, got, tt.labels)
+		}
+		if off, ok := p.Lookup(tt.name); !ok || off != 0 {
+			t.Errorf("%q: Lookup(%s) = %d, %v", tt.src, tt.name, off, ok)
+		}
+	}
+}
+
+// TestLineMapLinear checks that the work on one source line grows linearly
+// with its statements: 65,536 statements on one line (in Go syntax, in
+// Intel syntax with Options.Semicolons, as Intel's times, and from one line
+// of Go code calling the Builder) allocate a few tens of MiB. Joining the
+// line's text one statement at a time, or handling the whole line for each
+// statement, allocated gigabytes (and took seconds to minutes).
+func TestLineMapLinear(t *testing.T) {
+	const n = 1 << 16
+	builder := func() error {
+		b := NewBuilder()
+		for i := 0; i < n; i++ {
+			b.Inst("ADDQ", Imm(int64(i%100)), AX)
+		}
+		_, err := b.Assemble()
+		return err
+	}
+	tests := []struct {
+		name string
+		run  func() error
+	}{
+		{"go", func() error { _, err := Assemble(strings.Repeat("NOP; ", n-1) + "RET"); return err }},
+		{"intel -e", func() error {
+			_, err := Options{Syntax: SyntaxIntel, Semicolons: true}.Assemble("<expr>", []byte(strings.Repeat("nop; ", n-1)+"ret"))
+			return err
+		}},
+		{"intel times", func() error {
+			_, err := AssembleSource("t.asm", []byte("times 65536 nop"), SyntaxIntel)
+			return err
+		}},
+		{"builder", builder},
+	}
+	for _, tt := range tests {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		if err := tt.run(); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		runtime.ReadMemStats(&after)
+		if mib := (after.TotalAlloc - before.TotalAlloc) >> 20; mib > 400 {
+			t.Errorf("%s: %d statements on one line allocated %d MiB, want a few tens", tt.name, n, mib)
+		}
+	}
+}
+
 func TestDetectSyntax(t *testing.T) {
 	tests := []struct {
 		file, src string
@@ -397,6 +565,17 @@ func TestDetectSyntax(t *testing.T) {
 		{"a.s", "\n  // comment\n.intel_syntax noprefix\nmov rax, 1", SyntaxIntel},
 		{"a.s", "; comment\nBITS 64\n", SyntaxIntel},
 		{"a.s", "[bits 64]\n", SyntaxIntel},
+		{"<expr>", "BITS 64; ret", SyntaxIntel},
+		// A first instruction in lower case is Intel: Go's are upper case.
+		{"<expr>", "mov eax, 7; ret", SyntaxIntel},
+		{"<expr>", "top: dec ecx; jnz top", SyntaxIntel},
+		{"<expr>", "jz x\nx: ret", SyntaxIntel},
+		{"a.s", "; sum\nsection .text\nsum: ret", SyntaxIntel},
+		{"<expr>", "lock inc dword [rax]", SyntaxIntel},
+		{"<expr>", "loop: DECQ AX; JNE loop", SyntaxGo},
+		{"<expr>", "x: RET", SyntaxGo},
+		{"<expr>", "foo AX", SyntaxGo},
+		{"a.s", "bits 64 ; a NASM comment", SyntaxIntel},
 		{"a.s", "/* block\n comment */ [BITS 64]\n", SyntaxIntel},
 		{"a.s", "# a comment\nbits 64", SyntaxIntel},
 		{"a.s", "#include \"textflag.h\"\nBITS 64", SyntaxGo},
@@ -520,6 +699,34 @@ func TestBuilder(t *testing.T) {
 	// A different symbol: k<> is not k.
 	if _, err := NewBuilder().Append(I("MOVQ", StaticSym("k", 0), BX)).Globl("k", 0, 8).Assemble(); err == nil || !strings.HasSuffix(err.Error(), "undefined: k<>(SB) (the source defines k(SB))") {
 		t.Errorf("k<> vs k: %v", err)
+	}
+	// RIP-relative displacements, segment overrides, aligned data, and
+	// the implicit function's name.
+	b = NewBuilder()
+	b.Inst("LEAQ", RIPRel(-7), AX)
+	b.Inst("MOVQ", Mem(0x28, 0).WithSeg(FS), BX)
+	b.Inst("MOVQ", MemIndex(8, AX, CX, 8).WithSeg(GS), BX)
+	b.Inst("RET", Imm(8))
+	b.Append(&GloblDef{Name: "page", Size: 1, Align: 4096})
+	p, err = b.Assemble()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = "488d05f9ffffff" + "64488b1c2528000000" + "65488b5cc808" + "c20800"
+	if got := hex.EncodeToString(p.Code[:len(want)/2]); got != want {
+		t.Errorf("code %s\nwant %s", got, want)
+	}
+	if s, ok := p.Symbol("page"); !ok || s.Offset != 4096 || len(p.Code) != 4097 {
+		t.Errorf("symbol page = %+v, %v; code %d bytes", s, ok, len(p.Code))
+	}
+	if s := p.Symbols[0]; s.Name != "main" || s.Kind != SymText {
+		t.Errorf("first symbol %+v, want the text symbol main", s)
+	}
+	if got := formatInst(I("MOVQ", MemIndex(8, AX, CX, 8).WithSeg(GS), RIPRel(16))); got != "MOVQ GS:8(AX)(CX*8), 16(IP)" {
+		t.Errorf("formatInst: %s", got)
+	}
+	if got := formatInst(I("MOVQ", Mem(8, AX).WithSeg(FS), Mem(0x28, 0).WithSeg(FS))); got != "MOVQ 8(AX)(FS*1), 40(FS)" {
+		t.Errorf("formatInst: %s", got)
 	}
 }
 

@@ -35,6 +35,17 @@ func MemIndex(disp int64, base, index Reg, scale int64) Operand {
 	return Operand{Kind: MemOperand, Disp: disp, Reg: base, Index: index, Scale: scale}
 }
 
+// RIPRel is memory disp bytes from the end of the instruction, Intel's
+// [rip + disp] (Operand.PCRel).
+func RIPRel(disp int64) Operand { return Operand{Kind: MemOperand, Disp: disp, PCRel: true} }
+
+// WithSeg returns the memory operand with a segment override, FS or GS:
+// Mem(0x28, 0).WithSeg(FS) is 0x28(FS), Intel's fs:[0x28].
+func (o Operand) WithSeg(seg Reg) Operand {
+	o.Seg = seg
+	return o
+}
+
 // Sym is memory at name+off(SB): a GLOBL or TEXT symbol (or a label) of the
 // same program, reached RIP-relatively.
 func Sym(name string, off int64) Operand { return Operand{Kind: MemOperand, Sym: name, Disp: off} }
@@ -242,7 +253,11 @@ func (b *Builder) Len() int { return len(b.stmts) }
 // if any, is an ErrorList positioned at the Go lines (or source lines, for
 // appended sources) that made the statements.
 func (b *Builder) Assemble() (*Program, error) {
-	return encode(b.file, b.stmts)
+	p, errs := encode(b.file, b.stmts)
+	if errs.len() > 0 {
+		return nil, errs.list()
+	}
+	return p, nil
 }
 
 // formatInst writes an instruction in Go syntax, for listings.

@@ -11,6 +11,7 @@ import (
 	"encoding/binary"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/twitchyliquid64/golang-asm/obj"
@@ -18,8 +19,9 @@ import (
 )
 
 // implicitText is the name of the function a source without TEXT
-// directives assembles into. It cannot clash with a name a source defines.
-const implicitText = "<main>"
+// directives assembles into when no label names its first byte (see
+// implicitName).
+const implicitText = "main"
 
 // maxAlign is the largest alignment PCALIGN or data layout uses.
 const maxAlign = 4096
@@ -81,14 +83,17 @@ type target struct {
 
 // funcScope is one TEXT block: its symbol and its labels.
 type funcScope struct {
-	ref      symRef
-	def      *TextDef
-	stmt     int
-	start    int // piece index of the first byte
-	end      int // piece index after the last byte
-	labels   map[string]int
-	labelPos map[string]Pos
-	hasCall  bool
+	ref symRef
+	// nameLabel is the label that named an implicit function, which is
+	// not listed as a label.
+	nameLabel string
+	def       *TextDef
+	stmt      int
+	start     int // piece index of the first byte
+	end       int // piece index after the last byte
+	labels    map[string]int
+	labelPos  map[string]Pos
+	hasCall   bool
 	// The frame go tool asm gives the function: bpSize is 8 when it saves
 	// BP, local the bytes it reserves below (see prologue).
 	bpSize, local int64
@@ -100,6 +105,8 @@ type dataSym struct {
 	def   *GloblDef
 	kind  SymbolKind
 	bytes []byte
+	// align is the alignment GLOBL asked for, 0 for the default.
+	align int
 	// filled is the end of the last DATA written, to reject overlaps.
 	filled int64
 	off    int
@@ -135,8 +142,9 @@ type encoder struct {
 
 // encode assembles statements into a Program. file names the source in
 // positions. It never panics and never returns bytes golang-asm got wrong:
-// every problem is an error in the returned ErrorList.
-func encode(file string, stmts []Stmt) (*Program, error) {
+// every problem is an error in the returned sink, and then the Program is
+// nil.
+func encode(file string, stmts []Stmt) (*Program, *errorSink) {
 	e := &encoder{
 		file:  file,
 		stmts: stmts,
@@ -150,14 +158,14 @@ func encode(file string, stmts []Stmt) (*Program, error) {
 	e.b.release()
 	e.resolve()
 	if e.errs.len() > 0 {
-		return nil, e.errs.list()
+		return nil, &e.errs
 	}
 	e.layout()
 	p := e.emit()
 	if e.errs.len() > 0 {
-		return nil, e.errs.list()
+		return nil, &e.errs
 	}
-	return p, nil
+	return p, &e.errs
 }
 
 func (e *encoder) errorf(stmt int, format string, args ...any) {
@@ -184,14 +192,22 @@ func (e *encoder) declare() {
 			}
 		}
 		if cur == 0 {
-			e.funcs = append(e.funcs, &funcScope{ref: symRef{Name: implicitText}, stmt: -1, labels: map[string]int{}, labelPos: map[string]Pos{}})
+			name, label := e.implicitName()
+			e.funcs = append(e.funcs, &funcScope{ref: symRef{Name: name}, nameLabel: label, stmt: -1, labels: map[string]int{}, labelPos: map[string]Pos{}})
 		}
 	}
 	for i, st := range e.stmts {
 		switch s := st.(type) {
 		case *TextDef:
 			ref := symRef{s.Name, s.Static}
-			if s.Name == "" {
+			_, dupText := e.texts[ref]
+			_, dupData := e.datas[ref]
+			if s.broken {
+				// Reported by the front end.
+				if s.Name != "" && !dupText && !dupData {
+					e.texts[ref] = len(e.funcs)
+				}
+			} else if s.Name == "" {
 				e.errorf(i, "TEXT needs a symbol name")
 			} else if j, dup := e.texts[ref]; dup {
 				e.errorf(i, "TEXT %s redefined (first defined at %s)", ref, e.funcs[j].def.Pos)
@@ -205,14 +221,18 @@ func (e *encoder) declare() {
 		case *GloblDef:
 			ref := symRef{s.Name, s.Static}
 			switch j, dup := e.datas[ref]; {
+			case s.broken && (s.Name == "" || dup || s.Size < 0 || s.Size > 1<<30):
+				// Reported by the front end.
 			case s.Name == "":
 				e.errorf(i, "GLOBL needs a symbol name")
 			case dup:
 				e.errorf(i, "GLOBL %s redefined (first declared at %s)", ref, e.data[j].def.Pos)
-			case s.Size <= 0 || s.Size > 1<<30:
-				e.errorf(i, "GLOBL %s: size %d is not between 1 and 1<<30", ref, s.Size)
+			case s.Size < 0 || s.Size > 1<<30:
+				e.errorf(i, "GLOBL %s: size %d is not between 0 and 1<<30", ref, s.Size)
+			case s.Align < 0 || s.Align > maxAlign || s.Align&(s.Align-1) != 0:
+				e.errorf(i, "GLOBL %s: alignment %d is not a power of two between 1 and %d", ref, s.Align, maxAlign)
 			default:
-				if j, ok := e.texts[ref]; ok {
+				if j, ok := e.texts[ref]; ok && !s.broken {
 					e.errorf(i, "GLOBL %s: the name is a TEXT symbol (at %s)", ref, e.funcs[j].def.Pos)
 					break
 				}
@@ -221,7 +241,7 @@ func (e *encoder) declare() {
 					kind = SymRodata
 				}
 				e.datas[ref] = len(e.data)
-				e.data = append(e.data, &dataSym{ref: ref, def: s, kind: kind, bytes: make([]byte, s.Size), pos: s.Pos})
+				e.data = append(e.data, &dataSym{ref: ref, def: s, kind: kind, bytes: make([]byte, s.Size), align: int(s.Align), pos: s.Pos})
 			}
 		case *Inst, *LabelDef, *BytesDef, *AlignDef:
 			if cur < 0 {
@@ -234,10 +254,57 @@ func (e *encoder) declare() {
 		}
 	}
 	for _, f := range e.funcs {
-		if f.def != nil {
+		if f.def != nil && !f.def.broken {
 			e.frame(f)
 		}
 	}
+}
+
+// implicitName names the function of a source without TEXT directives:
+// the label at its first byte, if its name is an identifier in both
+// syntaxes (letters, digits and _) that no data symbol has; otherwise
+// main, or main1, main2, … when the source uses main. label is the label
+// that gave the name, if any: Program.Labels leaves it out, as the symbol
+// already names that byte.
+func (e *encoder) implicitName() (name, label string) {
+	used := map[string]bool{} // every label and data symbol
+	data := map[string]bool{} // the data symbols
+	first := ""
+	atStart := true
+	for _, st := range e.stmts {
+		switch s := st.(type) {
+		case *LabelDef:
+			used[s.Name] = true
+			if atStart && first == "" && isPlainIdent(s.Name) {
+				first = s.Name
+			}
+		case *GloblDef:
+			used[s.Name] = true
+			data[s.Name] = true
+		case *Inst, *BytesDef:
+			atStart = false
+		}
+	}
+	if first != "" && !data[first] {
+		return first, first
+	}
+	name = implicitText
+	for n := 1; used[name]; n++ {
+		name = implicitText + strconv.Itoa(n)
+	}
+	return name, ""
+}
+
+// isPlainIdent reports whether s is a name both syntaxes read: an ASCII
+// letter or _, then letters, digits and _.
+func isPlainIdent(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || i > 0 && '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // frame decides the prologue and epilogue go tool asm gives a TEXT block
@@ -363,7 +430,7 @@ func (e *encoder) build() {
 				e.pieces = append(e.pieces, piece{kind: pieceAlign, stmt: i, align: int(s.Align)})
 			}
 		case *Inst:
-			if fn < 0 {
+			if fn < 0 || s.broken {
 				continue
 			}
 			e.insts = append(e.insts, len(e.pieces))
@@ -399,11 +466,11 @@ func (e *encoder) build() {
 		for i, pd := range progs {
 			enc, msg := e.b.assembleOne(pd.prog)
 			if msg != "" {
-				if msg == "invalid instruction" {
-					msg += ": no form of " + pd.inst.Op + " takes " + describeArgs(pd.inst)
+				var err error
+				if enc, err = e.explain(pd, msg); err != nil {
+					e.errorf(pd.stmt, "%v", err)
+					continue
 				}
-				e.errorf(pd.stmt, "%s: %s", pd.inst.Op, msg)
-				continue
 			}
 			out[i] = enc
 		}
@@ -414,6 +481,11 @@ func (e *encoder) build() {
 			continue // reported above
 		}
 		in := pd.inst
+		enc, err := enc.fix(pd.fix)
+		if err != nil {
+			e.errorf(pd.stmt, "%v", spell(in).errorf("%v", err))
+			continue
+		}
 		if err := checkEncoded(in, enc.code); err != nil {
 			e.errorf(pd.stmt, "%v", err)
 			continue
@@ -422,7 +494,7 @@ func (e *encoder) build() {
 		pc.code = enc.code
 		for _, r := range enc.relocs {
 			if r.Ref.Name == "" || r.Kind != objabi.R_PCREL {
-				e.errorf(pd.stmt, "%s: this reference needs a linker (relocation %v); only PC-relative references to symbols of the same source work", in.Op, r.Kind)
+				e.errorf(pd.stmt, "%v", spell(in).errorf("this reference needs a linker (relocation %v); only PC-relative references to symbols of the same source work", r.Kind))
 				continue
 			}
 			pc.relocs = append(pc.relocs, pieceReloc{off: r.Off, add: r.Add})
@@ -453,7 +525,9 @@ type pendingProg struct {
 	piece int
 	stmt  int
 	inst  *Inst
+	op    obj.As
 	prog  *obj.Prog
+	fix   progFix
 }
 
 // inst validates one instruction of statement i (the statement itself, or
@@ -475,14 +549,21 @@ func (e *encoder) inst(i, fn int, s *Inst, progs []pendingProg) []pendingProg {
 		e.pieces = append(e.pieces, piece{kind: pieceBranch, stmt: i, form: f})
 		return progs
 	}
+	if op == obj.ARET && len(s.Args) == 1 && s.Args[0].Kind == ImmOperand {
+		// RET $n (C2 iw): go tool asm has no such form, golang-asm no
+		// encoding. checkInst has checked that n fits in 16 bits.
+		n := uint16(s.Args[0].Imm)
+		e.pieces = append(e.pieces, piece{kind: pieceCode, stmt: i, code: []byte{0xC2, byte(n), byte(n >> 8)}})
+		return progs
+	}
 	e.b.pos = s.Pos
-	p, err := e.b.prog(s, op)
+	p, fix, err := e.b.prog(s, op)
 	if err != nil {
 		e.errorf(i, "%v", err)
 		return progs
 	}
 	e.pieces = append(e.pieces, piece{kind: pieceCode, stmt: i})
-	return append(progs, pendingProg{piece: len(e.pieces) - 1, stmt: i, inst: s, prog: p})
+	return append(progs, pendingProg{piece: len(e.pieces) - 1, stmt: i, inst: s, op: op, prog: p, fix: fix})
 }
 
 // dataDef writes one DATA statement into its symbol.
@@ -499,6 +580,9 @@ func (e *encoder) dataDef(i int, s *DataDef) {
 		return
 	}
 	d := e.data[j]
+	if d.def != nil && d.def.broken {
+		return // its size is unknown: the front end reported its line
+	}
 	size := int64(len(d.bytes))
 	if s.Width <= 0 || s.Off < 0 || s.Off > size || s.Width > size-s.Off {
 		e.errorf(i, "DATA %s+%d/%d is outside the %d bytes GLOBL declares", ref, s.Off, s.Width, size)
@@ -678,14 +762,18 @@ func (e *encoder) layout() {
 	}
 }
 
-// layoutData places data symbols after the code, each aligned to the
-// largest power of two not above its size (at most 64).
+// layoutData places data symbols after the code in the order they were
+// declared, each aligned as its GLOBL asks, by default to the largest power
+// of two not above its size (at most 64).
 func (e *encoder) layoutData() {
 	off := e.codeLen
 	for _, d := range e.data {
-		a := 1
-		for a < 64 && a*2 <= len(d.bytes) {
-			a *= 2
+		a := d.align
+		if a == 0 {
+			a = 1
+			for a < 64 && a*2 <= len(d.bytes) {
+				a *= 2
+			}
 		}
 		off = (off + a - 1) &^ (a - 1)
 		d.off = off
@@ -729,7 +817,7 @@ func (e *encoder) emit() *Program {
 			} else {
 				n := copy(dst, pc.form.short)
 				if d < -128 || d > 127 {
-					e.errorf(pc.stmt, "%s: target is %d bytes away; this instruction reaches only -128..127", e.stmts[pc.stmt].(*Inst).Op, d)
+					e.errorf(pc.stmt, "%v", spell(e.stmts[pc.stmt].(*Inst)).errorf("target is %d bytes away; this instruction reaches only -128..127", d))
 					continue
 				}
 				dst[n] = byte(int8(d))
@@ -754,6 +842,9 @@ func (e *encoder) emit() *Program {
 		}
 		p.Symbols = append(p.Symbols, s)
 		for name, at := range f.labels {
+			if name == f.nameLabel {
+				continue
+			}
 			fn := f.ref.Name
 			p.Labels = append(p.Labels, Label{Name: name, Func: fn, Offset: int(e.position(target{data: -1, piece: at})), Pos: f.labelPos[name]})
 		}
@@ -775,31 +866,64 @@ func (e *encoder) emit() *Program {
 
 // lines builds the line map: each source line that produced code, with the
 // text of its statements, then each DATA line at its bytes.
+//
+// The code statements of one source line are consecutive. Their texts are
+// joined with "; " (a label's with a space), once each: statements that
+// repeat the previous one's position and text (the copies times makes, the
+// prologue instructions attributed to a TEXT line) add nothing. The texts
+// are joined once per line, so the cost is linear in the statements.
 func (e *encoder) lines() []Line {
-	// Statements on the same line are consecutive: number the runs.
 	group := make([]int32, len(e.stmts))
 	firstPos := make([]Pos, 0, len(e.stmts))
 	texts := make([]string, 0, len(e.stmts))
+	// A line with several texts is joined in b; multi says b holds the
+	// text of the current line.
+	var b strings.Builder
+	multi := false
+	flush := func() {
+		if multi {
+			texts[len(texts)-1] = b.String()
+			multi = false
+		}
+	}
+	var prev Source // the last statement whose text was kept
 	for i, st := range e.stmts {
+		switch st.(type) {
+		case *GloblDef, *DataDef:
+			continue // data: its lines are below
+		}
 		src := st.Src()
 		n := len(firstPos)
-		if n > 0 && firstPos[n-1].Line == src.Pos.Line && firstPos[n-1].File == src.Pos.File {
-			if src.Text != "" {
-				if prev := texts[n-1]; prev == "" {
-					texts[n-1] = src.Text
-				} else if strings.HasSuffix(prev, ":") {
-					texts[n-1] = prev + " " + src.Text
-				} else {
-					texts[n-1] = prev + "; " + src.Text
-				}
-			}
-		} else {
+		if n == 0 || firstPos[n-1].Line != src.Pos.Line || firstPos[n-1].File != src.Pos.File {
+			flush()
 			firstPos = append(firstPos, src.Pos)
-			texts = append(texts, src.Text)
+			texts = append(texts, "")
 			n++
+			prev = Source{}
 		}
 		group[i] = int32(n - 1)
+		if src.Text == "" || src.Pos == prev.Pos && src.Text == prev.Text {
+			continue
+		}
+		switch t := &texts[n-1]; {
+		case *t == "" && !multi:
+			*t = src.Text
+		default:
+			if !multi {
+				b.Reset()
+				b.WriteString(*t)
+				multi = true
+			}
+			if strings.HasSuffix(prev.Text, ":") {
+				b.WriteByte(' ')
+			} else {
+				b.WriteString("; ")
+			}
+			b.WriteString(src.Text)
+		}
+		prev = src
 	}
+	flush()
 	out := make([]Line, 0, len(firstPos))
 	last := int32(-1)
 	for i := range e.pieces {

@@ -31,6 +31,7 @@ func FuzzAssemble(f *testing.F) {
 	}
 	f.Add("#define F(a, b) ADDQ a, b; \\\n\tINCQ b\nTEXT ·f(SB), NOSPLIT, $16\nloop: F($1, AX)\nJNE loop\nMOVQ c<>+8(SB), BX\nRET\nGLOBL c<>(SB), RODATA, $16\nDATA c<>+8(SB)/8, $(1.5)")
 	f.Add("JMP 2(PC); NOP; x: LOOP x; PCALIGN $16; CALL x; BYTE $1")
+	f.Add("MOVQ 0x28(FS), AX; ADDQ AX, 8(BX)(GS*1); XORB SPB, SPB; CRC32B SIB, AX; RET $8\nGLOBL z(SB), $0")
 	fatalMu.Lock()
 	defer fatalMu.Unlock()
 	out, flags := log.Writer(), log.Flags()
@@ -113,7 +114,7 @@ func FuzzEncode(f *testing.F) {
 	tb := tables()
 	ops := append([]string(nil), tb.mnemonics...)
 	sort.Strings(ops)
-	regs := []Reg{0, AX, R8, AL, AH, SPB, SIB, X0, X16, Y1, Z31, K0, K1, M0, F0, CS, FS, CR0, CR9, DR7, TR0, regTLS(), Reg(9999), -1}
+	regs := []Reg{0, AX, R8, AL, AH, SPB, SIB, X0, X16, Y1, Z31, K0, K1, M0, F0, CS, FS, GS, CR0, CR9, DR7, TR0, regTLS(), Reg(9999), -1}
 	fatalMu.Lock()
 	defer fatalMu.Unlock()
 	out, flags := log.Writer(), log.Flags()
@@ -150,6 +151,12 @@ func FuzzEncode(f *testing.F) {
 				if next()%3 == 0 {
 					a.Sym = "x"
 				}
+				switch k := next(); k % 8 {
+				case 1:
+					a.PCRel = true
+				case 2:
+					a.Seg = regs[k/8%len(regs)]
+				}
 				a.Float = float64(next())
 				in.Args = append(in.Args, a)
 			}
@@ -158,12 +165,15 @@ func FuzzEncode(f *testing.F) {
 				stmts = append(stmts, &LabelDef{Source: in.Source, Name: "x"})
 			}
 		}
-		stmts = append(stmts, &GloblDef{Source: Source{Pos: Pos{File: "fuzz", Line: 99}}, Name: "x", Size: 8})
-		p, err := encode("fuzz", stmts)
+		stmts = append(stmts, &GloblDef{Source: Source{Pos: Pos{File: "fuzz", Line: 99}}, Name: "x", Size: 8, Align: int64(next() % 9)})
+		p, errs := encode("fuzz", stmts)
 		if fatalHit != "" {
 			t.Fatalf("reached golang-asm's log.Fatalf: %s", fatalHit)
 		}
-		if err == nil {
+		if (p == nil) != (errs.len() > 0) {
+			t.Fatalf("encode returned a Program %v with %d errors", p != nil, errs.len())
+		}
+		if p != nil {
 			checkProgram(t, "(IR)", p)
 		}
 	})

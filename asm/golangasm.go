@@ -320,14 +320,46 @@ func (b *progBuilder) lsym(ref symRef) *obj.LSym {
 	return s
 }
 
+// progFix is what golang-asm cannot emit for an instruction and fix adds
+// to its bytes afterwards.
+type progFix struct {
+	// rex forces a REX prefix: SPB (SPL) was given to golang-asm as AH,
+	// whose register number it shares; with a REX prefix the number means
+	// SPL. golang-asm leaves SPB out of its operand classes (asm6.go,
+	// oclass), so it would drop it from the instruction.
+	rex bool
+	// seg is a segment-override prefix byte (0x64 FS, 0x65 GS) to put in
+	// front of the instruction: golang-asm knows one only as the base or
+	// index of an operand without a symbol.
+	seg byte
+}
+
+// pcRelRef is the reference a PC-relative displacement (Operand.PCRel)
+// is given to golang-asm as, so that it encodes RIP-relative addressing;
+// fix then writes the displacement itself into the field. No source can
+// name it.
+var pcRelRef = symRef{Name: "$pc"}
+
 // prog converts one instruction. The instruction has been validated, so
 // every operand kind here is one the encoder can take; op is its opcode.
-func (b *progBuilder) prog(in *Inst, op obj.As) (*obj.Prog, error) {
+func (b *progBuilder) prog(in *Inst, op obj.As) (*obj.Prog, progFix, error) {
+	var fix progFix
+	for i := range in.Args {
+		a := &in.Args[i]
+		switch {
+		case a.Kind == RegOperand && a.Reg == x86.REG_SPB:
+			fix.rex = true
+		case a.Kind == MemOperand && a.Seg == x86.REG_FS:
+			fix.seg = 0x64
+		case a.Kind == MemOperand && a.Seg == x86.REG_GS:
+			fix.seg = 0x65
+		}
+	}
 	p := b.newProg()
 	p.As = op
 	if in.Suffix != "" {
 		if err := x86.ParseSuffix(p, in.Suffix); err != nil {
-			return nil, fmt.Errorf("%s: bad suffix .%s: %v", in.Op, in.Suffix, err)
+			return nil, fix, fmt.Errorf("%s: bad suffix .%s: %v", in.Op, in.Suffix, err)
 		}
 	}
 	args := in.Args
@@ -350,7 +382,7 @@ func (b *progBuilder) prog(in *Inst, op obj.As) (*obj.Prog, error) {
 		p.To = b.addr(&args[n-1])
 	}
 	b.edit(p)
-	return p, nil
+	return p, fix, nil
 }
 
 func isJumpOp(t *gasmTables, op obj.As) bool { return t.branch(op) != nil }
@@ -428,6 +460,9 @@ func floatWidth(op obj.As) int {
 func (b *progBuilder) addr(o *Operand) obj.Addr {
 	switch o.Kind {
 	case RegOperand:
+		if o.Reg == x86.REG_SPB {
+			return obj.Addr{Type: obj.TYPE_REG, Reg: x86.REG_AH} // see progFix.rex
+		}
 		return obj.Addr{Type: obj.TYPE_REG, Reg: int16(o.Reg)}
 	case ImmOperand:
 		return obj.Addr{Type: obj.TYPE_CONST, Offset: o.Imm}
@@ -441,12 +476,16 @@ func (b *progBuilder) addr(o *Operand) obj.Addr {
 		if o.Index == 0 {
 			a.Scale = 0
 		}
-		if o.Sym != "" {
+		switch {
+		case o.Sym != "":
 			a.Name = obj.NAME_EXTERN
 			if o.Static {
 				a.Name = obj.NAME_STATIC
 			}
 			a.Sym = b.lsym(symRef{Name: o.Sym, Static: o.Static})
+		case o.PCRel:
+			a.Name = obj.NAME_EXTERN
+			a.Sym = b.lsym(pcRelRef)
 		}
 		return a
 	case RegListOperand:
@@ -528,4 +567,83 @@ func (b *progBuilder) assembleOne(p *obj.Prog) (encodedInst, string) {
 		return encodedInst{}, msg
 	}
 	return out[0], ""
+}
+
+// fix applies what progFix asks for to an instruction golang-asm encoded,
+// and writes the displacements of PC-relative operands. It returns the
+// bytes and the references left for the layout.
+func (enc encodedInst) fix(f progFix) (encodedInst, error) {
+	if !f.rex && f.seg == 0 && !hasPCRel(enc.relocs) {
+		return enc, nil
+	}
+	if f.rex {
+		// Like golang-asm's own REX placement (asm6.go, asmins): after the
+		// legacy prefixes, before the opcode.
+		np := 0
+		for np < len(enc.code) && isLegacyPrefix(enc.code[np]) {
+			np++
+		}
+		if np < len(enc.code) {
+			switch c := enc.code[np]; {
+			case c == 0xC4 || c == 0xC5 || c == 0x62:
+				return enc, fmt.Errorf("SPB (SPL) needs a REX prefix, which a VEX or EVEX instruction cannot have")
+			case c&0xF0 != 0x40:
+				enc = enc.insert(np, 0x40)
+			}
+		}
+	}
+	if f.seg != 0 {
+		enc = enc.insert(0, f.seg)
+	}
+	var relocs []gasmReloc
+	for _, r := range enc.relocs {
+		if r.Ref != pcRelRef {
+			relocs = append(relocs, r)
+			continue
+		}
+		// The field holds the displacement from the end of the
+		// instruction: golang-asm's addend is that minus the bytes after
+		// the field.
+		v := r.Add + int64(len(enc.code)-(r.Off+4))
+		if v < math.MinInt32 || v > math.MaxInt32 {
+			return enc, fmt.Errorf("displacement %d does not fit in 32 bits", v)
+		}
+		binary.LittleEndian.PutUint32(enc.code[r.Off:], uint32(int32(v)))
+	}
+	enc.relocs = relocs
+	return enc, nil
+}
+
+func hasPCRel(relocs []gasmReloc) bool {
+	for _, r := range relocs {
+		if r.Ref == pcRelRef {
+			return true
+		}
+	}
+	return false
+}
+
+// insert returns the instruction with byte c inserted at offset i, its
+// references moved with the bytes after it.
+func (enc encodedInst) insert(i int, c byte) encodedInst {
+	code := make([]byte, 0, len(enc.code)+1)
+	code = append(append(append(code, enc.code[:i]...), c), enc.code[i:]...)
+	relocs := make([]gasmReloc, len(enc.relocs))
+	for k, r := range enc.relocs {
+		if r.Off >= i {
+			r.Off++
+		}
+		relocs[k] = r
+	}
+	return encodedInst{code: code, relocs: relocs}
+}
+
+// isLegacyPrefix reports whether c is a legacy prefix byte: operand and
+// address size, REP/REPNE, LOCK, or a segment override.
+func isLegacyPrefix(c byte) bool {
+	switch c {
+	case 0x66, 0x67, 0xF2, 0xF3, 0xF0, 0x2E, 0x36, 0x3E, 0x26, 0x64, 0x65:
+		return true
+	}
+	return false
 }

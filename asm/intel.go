@@ -16,6 +16,7 @@ package asm
 //	42 0x2a 2ah 0b101 101b 0o17 17q 'a'  numbers, any constant expression
 //	[base + index*scale + disp]           memory, terms in any order
 //	[rip + disp] [rel label] [label]      RIP-relative (labels always are)
+//	fs:[rax+8]  [gs:0x10]  fs:0x28        FS- and GS-relative memory
 //	byte word dword qword tbyte xmmword ymmword zmmword [ptr]   sizes
 //	oword yword zword mmword fword tword                          (NASM names)
 //	zmm1{k1}{z}  [rax]{1to16}  {rn-sae} {rd-sae} {ru-sae} {rz-sae} {sae}
@@ -23,6 +24,11 @@ package asm
 //	jmp/jcc/call/loop/jrcxz/xbegin label  branches (short or near: the
 //	                                      encoder picks)
 //	vcmpltps, cmpeqsd, vpcmpltud …        predicate pseudo-mnemonics
+//
+// An 8-bit immediate is taken signed or unsigned, as GNU as and NASM take
+// it (pshufd xmm0, xmm1, -1 is 0xff; psrlw mm0, 200 is 0xc8). With
+// Options.Semicolons, ';' separates statements instead of starting a
+// comment, as in GNU as ('#' still starts one).
 //
 // Directives (with or without a leading dot where GNU as has one):
 //
@@ -38,16 +44,19 @@ package asm
 //	.type .size .file .ident .cfi_*       accepted and ignored
 //
 // Code in .text becomes the instructions of one function (labels are
-// labels in it). Each data section becomes one GLOBL symbol laid out after
-// the code, in the order written, so that NASM's contiguous data stays
-// contiguous: the symbol is named after the section's first label (or the
-// section, .data, when data comes before any label), and the other labels
-// are offsets into it, reachable as [rel name] and listed in no symbol
-// table. A numeric [rip + n] is relative to the end of its instruction,
-// which a label named ..rip.LINE.COL marks (Program.Labels lists it). A
-// name used before its equ or data label is defined takes a second pass.
-// A data section holds at most 64 MiB, data in code 16 MiB, and times
-// repeats an instruction at most 65536 times.
+// labels in it), named after its first label (see the package doc). Each
+// label in a data section becomes a GLOBL symbol that runs to the next
+// label (or the end of the section: a label with nothing after it is a
+// symbol of size 0, its address still usable); bytes before the first label
+// become a symbol named after the section (.data). The sections are laid
+// out after the code in the order first written, each a run of its symbols
+// without gaps, as NASM lays it out (align pads with zeros where it is
+// written); a section starts at a multiple of its largest align, and at
+// least of the largest power of two not above its size (at most 64). A
+// numeric [rip + n] is n bytes from the end of its instruction
+// (Operand.PCRel). A name used before its equ or data label is defined
+// takes a second pass. A data section holds at most 64 MiB, data in code
+// 16 MiB, and times repeats an instruction at most 65536 times.
 
 import (
 	"fmt"
@@ -85,6 +94,8 @@ type intelParser struct {
 	lineStart itok
 	// codeData counts the bytes data directives placed in code.
 	codeData int64
+	// semicolons makes ';' separate statements (Options.Semicolons).
+	semicolons bool
 }
 
 type nameRef struct {
@@ -101,8 +112,9 @@ type dataLabel struct {
 // labelRef is an operand that names a label: a MemOperand or a
 // LabelOperand whose Sym is resolved at the end.
 type labelRef struct {
-	op  *Operand
-	pos Pos
+	op   *Operand
+	inst *Inst
+	pos  Pos
 }
 
 // maxTimesInst bounds the copies times makes of an instruction.
@@ -113,8 +125,10 @@ const maxTimesInst = 1 << 16
 // first; data whose size depends on such names may take more.
 const maxIntelPasses = 4
 
-// parseIntel parses Intel-syntax assembly.
-func parseIntel(file string, src []byte) ([]Stmt, ErrorList) {
+// parseIntel parses Intel-syntax assembly. It returns the statements it
+// could read even when there are errors, so that the encoder can look for
+// more.
+func parseIntel(file string, src []byte, opts Options) ([]Stmt, *errorSink) {
 	var prev *intelParser
 	for pass := 1; ; pass++ {
 		p := &intelParser{
@@ -123,13 +137,11 @@ func parseIntel(file string, src []byte) ([]Stmt, ErrorList) {
 			dataLabels: map[string]dataLabel{},
 			codeLabels: map[string]Pos{},
 			prev:       prev,
+			semicolons: opts.Semicolons,
 		}
 		p.run(src)
 		if !p.forward || pass == maxIntelPasses || (prev != nil && p.sameValues(prev)) {
-			if p.errs.len() > 0 {
-				return nil, p.errs.list()
-			}
-			return p.stmts, nil
+			return p.stmts, &p.errs
 		}
 		prev = p
 	}
@@ -162,8 +174,21 @@ func (p *intelParser) run(src []byte) {
 	for n := 1; len(text) > 0 || n == 1; n++ {
 		var line string
 		line, text, _ = strings.Cut(text, "\n")
-		p.line, p.lineText = n, line
-		p.parseLine(line)
+		p.line = n
+		if p.semicolons {
+			// Each statement is parsed on its own, with the columns of
+			// the line.
+			for _, seg := range splitStatements(line) {
+				p.lineText = line[:seg[1]]
+				if seg[0] > 0 && p.proseAfterSemicolon(p.lineText, seg[0]) {
+					continue
+				}
+				p.parseLine(p.lineText, seg[0])
+			}
+		} else {
+			p.lineText = line
+			p.parseLine(line, 0)
+		}
 		if p.errs.full() {
 			break
 		}
@@ -172,6 +197,52 @@ func (p *intelParser) run(src []byte) {
 		}
 	}
 	p.finish()
+}
+
+// proseAfterSemicolon reports (and reports as an error) a statement after
+// a ';' that starts with a word that is no mnemonic, directive or label: a
+// NASM comment, which Options.Semicolons reads as a statement.
+func (p *intelParser) proseAfterSemicolon(line string, start int) bool {
+	toks, _, _, msg := lexIntelLine(line[start:])
+	if msg != "" || toks[0].kind != itIdent {
+		return false
+	}
+	w := strings.ToLower(toks[0].text)
+	if toks[1].kind == itPunct && toks[1].text == ":" || toks[1].kind == itIdent && strings.EqualFold(toks[1].text, "equ") {
+		return false // a label or a constant
+	}
+	directive := isIntelDirective(w) && (w[0] == '.' || isNASMDirective(w))
+	if _, ok := p.branchOp(w); ok || intelPrefixes[w] != "" || w == "times" || directive || isIntelMnemonic(w) {
+		return false
+	}
+	p.errorf(start+toks[0].col, "%s; here ';' separates statements, as in GNU as (a comment starts with '#')", unknownIntelMnemonic(toks[0].text))
+	return true
+}
+
+// splitStatements returns the bounds [start, end) of the statements of a
+// line, split at the semicolons outside quotes and before a # comment
+// (Options.Semicolons).
+func splitStatements(line string) [][2]int {
+	var out [][2]int
+	start := 0
+	var q byte
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		switch {
+		case q != 0:
+			if c == q {
+				q = 0
+			}
+		case c == '\'' || c == '"' || c == '`':
+			q = c
+		case c == '#':
+			return append(out, [2]int{start, len(line)})
+		case c == ';':
+			out = append(out, [2]int{start, i})
+			start = i + 1
+		}
+	}
+	return append(out, [2]int{start, len(line)})
 }
 
 func (p *intelParser) pos(col int) Pos { return Pos{File: p.file, Line: p.line, Col: col} }
@@ -211,13 +282,18 @@ func commentStart(s string) int {
 	return -1
 }
 
-// parseLine parses one source line: labels, then a directive or an
-// instruction.
-func (p *intelParser) parseLine(line string) {
-	toks, _, errCol, errMsg := lexIntelLine(line)
+// parseLine parses one source line, or the statement of a line that
+// starts at byte start: labels, then a directive or an instruction.
+func (p *intelParser) parseLine(line string, start int) {
+	toks, _, errCol, errMsg := lexIntelLine(line[start:])
 	if errMsg != "" {
-		p.errorf(errCol, "%s", errMsg)
+		p.errorf(start+errCol, "%s", errMsg)
 		return
+	}
+	if start > 0 {
+		for i := range toks {
+			toks[i].col += start
+		}
 	}
 	p.lineStart = toks[0]
 	// [bits 64], [section .data], [default rel]: NASM's primitive forms.
@@ -274,7 +350,7 @@ func (p *intelParser) statement(toks []itok) {
 	if p.directive(word, toks) {
 		return
 	}
-	p.instruction(toks, 1)
+	p.instruction(toks, 1, toks[0])
 }
 
 // times repeats the statement after it: times N db 0, times 4 nop.
@@ -314,7 +390,7 @@ func (p *intelParser) times(toks []itok) {
 		p.errorf(toks[0].col, "times %d: at most %d copies of an instruction", v.c, maxTimesInst)
 		return
 	}
-	p.instruction(rest, int(v.c))
+	p.instruction(rest, int(v.c), toks[0])
 }
 
 // label defines a label at the current position.
@@ -340,6 +416,7 @@ func (p *intelParser) label(t itok) {
 		p.dataLabels[full] = dataLabel{sec: p.sec, off: p.sec.size, pos: p.pos(t.col)}
 		p.sec.labels = append(p.sec.labels, full)
 		p.sec.offsets = append(p.sec.offsets, p.sec.size)
+		p.sec.labelPos = append(p.sec.labelPos, p.pos(t.col))
 		return
 	}
 	p.codeLabels[full] = p.pos(t.col)
@@ -495,8 +572,10 @@ var lockable = map[string]bool{
 	"or": true, "sbb": true, "sub": true, "xor": true, "xadd": true, "xchg": true,
 }
 
-// instruction parses an instruction and appends it count times.
-func (p *intelParser) instruction(toks []itok, count int) {
+// instruction parses an instruction and appends it count times. start is
+// the statement's first token (times, a prefix or the mnemonic): its
+// source text starts there.
+func (p *intelParser) instruction(toks []itok, count int, start itok) {
 	var prefixes []itok
 	for toks[0].kind == itIdent && intelPrefixes[strings.ToLower(toks[0].text)] != "" {
 		prefixes = append(prefixes, toks[0])
@@ -516,10 +595,7 @@ func (p *intelParser) instruction(toks []itok, count int) {
 		return
 	}
 	mnem := strings.ToLower(t.text)
-	src := p.source(t)
-	if len(prefixes) > 0 {
-		src = p.source(prefixes[0])
-	}
+	src := p.source(start)
 	opToks, badComma := splitOperands(toks[1:])
 	if badComma > 0 {
 		p.errorf(badComma, "missing operand")
@@ -560,7 +636,7 @@ func (p *intelParser) instruction(toks []itok, count int) {
 		}
 		ops = append(ops, o)
 	}
-	mnem, ops = p.pseudoOp(mnem, ops)
+	mnem, ops = pseudoOp(mnem, ops)
 	for _, pt := range prefixes {
 		pw := strings.ToLower(pt.text)
 		if pw == "lock" && !lockable[mnem] {
@@ -586,10 +662,12 @@ func (p *intelParser) instruction(toks []itok, count int) {
 		switch s := st.(type) {
 		case *Inst:
 			s.Source = src
+			if s.intel != nil {
+				s.intel.text = p.source(t).Text
+				s.intel.mnem = strings.ToLower(t.text)
+			}
 		case *BytesDef:
 			s.Source = src
-		case *LabelDef:
-			s.Source = Source{Pos: src.Pos}
 		}
 	}
 	insts = append(insts, body...)
@@ -608,26 +686,11 @@ func (p *intelParser) copyStmt(st Stmt, n int) Stmt {
 		c := *s
 		if n > 0 {
 			c.Args = append([]Operand(nil), s.Args...)
-			// The line map shows the line's text once, not once a copy.
-			c.Text = ""
 		}
 		for i := range c.Args {
-			a := &c.Args[i]
-			switch {
-			case strings.HasPrefix(a.Sym, ripLabelPrefix):
-				if n > 0 {
-					a.Sym = fmt.Sprintf("%s.%d", a.Sym, n)
-				}
-			case a.Sym != "":
-				p.refs = append(p.refs, labelRef{op: a, pos: s.Pos})
+			if a := &c.Args[i]; a.Sym != "" {
+				p.refs = append(p.refs, labelRef{op: a, inst: &c, pos: s.Pos})
 			}
-		}
-		return &c
-	case *LabelDef:
-		c := *s
-		if n > 0 {
-			// A [rip + n] label in a repeated instruction: one per copy.
-			c.Name = fmt.Sprintf("%s.%d", s.Name, n)
 		}
 		return &c
 	}
@@ -644,14 +707,8 @@ func operandText(line string, toks []itok) string {
 	return strings.TrimSpace(line[start:end])
 }
 
-// ripLabelPrefix starts the names of the labels made for [rip + n]
-// (..rip.LINE.COL): a name this front end reads back (a listing shows it),
-// global like every name starting with "..", and one no source is likely
-// to define (if one does, the label is reported as redefined).
-const ripLabelPrefix = "..rip."
-
-// buildInstruction turns a parsed instruction into statements: the
-// instruction, and after it the label a [rip + n] operand is relative to.
+// buildInstruction turns a parsed instruction into its statement: an
+// instruction, or the bytes of one golang-asm has no mnemonic for.
 func (p *intelParser) buildInstruction(mnem string, t itok, ops []*intelOperand, rounding string, roundCol int) ([]Stmt, bool) {
 	if goOp, ok := p.branchOp(mnem); ok && len(ops) == 1 && (ops[0].kind == iopLabel || ops[0].kind == iopImm) {
 		o := ops[0]
@@ -664,6 +721,7 @@ func (p *intelParser) buildInstruction(mnem string, t itok, ops []*intelOperand,
 			return nil, false
 		}
 		in := &Inst{Op: goOp, Args: []Operand{{Kind: LabelOperand, Sym: o.label, Disp: o.imm}}}
+		in.intel = &intelSpelling{mnem: mnem, ops: []string{o.text}, regs: []string{""}, classes: []string{"label"}, argOp: []int{0}}
 		return []Stmt{in}, true
 	}
 	for _, o := range ops {
@@ -681,6 +739,11 @@ func (p *intelParser) buildInstruction(mnem string, t itok, ops []*intelOperand,
 	if !ok {
 		return nil, false
 	}
+	if f.goOp == "FMOVD" && mnem == "fst" && ops[0].kind == iopReg && ops[0].reg.reg == F0 {
+		// golang-asm encodes FMOVD F0, F0 as fld st0 (d9 c0): fst st0 is
+		// dd d0.
+		return []Stmt{&BytesDef{Bytes: []byte{0xdd, 0xd0}}}, true
+	}
 	if f.bytes != nil {
 		return []Stmt{&BytesDef{Bytes: append([]byte(nil), f.bytes...)}}, true
 	}
@@ -688,23 +751,7 @@ func (p *intelParser) buildInstruction(mnem string, t itok, ops []*intelOperand,
 	if !ok {
 		return nil, false
 	}
-	out := []Stmt{in}
-	for _, o := range ops {
-		if !o.rip || o.sym != "" {
-			continue
-		}
-		// [rip + n]: relative to the end of this instruction, which a label
-		// right after it marks.
-		name := fmt.Sprintf("%s%d.%d", ripLabelPrefix, p.line, o.col)
-		for j := range in.Args {
-			a := &in.Args[j]
-			if a.Kind == MemOperand && a.Reg == 0 && a.Index == 0 && a.Sym == "" && a.Disp == o.disp {
-				a.Sym = name
-			}
-		}
-		out = append(out, &LabelDef{Name: name})
-	}
-	return out, true
+	return []Stmt{in}, true
 }
 
 // branchOp returns the Go mnemonic of a branch that takes a label.
@@ -740,7 +787,7 @@ var vpcmpPredicates = map[string]int{"eq": 0, "lt": 1, "le": 2, "false": 3, "neq
 
 // pseudoOp rewrites the predicate pseudo-mnemonics (vcmpltps x, y, z is
 // vcmpps x, y, z, 1; vpcmpltud k, x, y is vpcmpud k, x, y, 1).
-func (p *intelParser) pseudoOp(mnem string, ops []*intelOperand) (string, []*intelOperand) {
+func pseudoOp(mnem string, ops []*intelOperand) (string, []*intelOperand) {
 	intelForms()
 	if _, known := intelTable.byMnem[mnem]; known {
 		return mnem, ops
@@ -796,31 +843,34 @@ func (p *intelParser) pseudoOp(mnem string, ops []*intelOperand) (string, []*int
 func (p *intelParser) finish() {
 	for _, r := range p.refs {
 		name := r.op.Sym
-		if d, ok := p.dataLabels[name]; ok {
-			if d.off >= d.sec.size {
-				p.errs.add(r.pos, "label %s marks no data (nothing follows it in %s)", name, d.sec.name)
-				continue
-			}
-			r.op.Sym = d.sec.symbol()
-			r.op.Disp += d.off
-			continue
+		if _, ok := p.dataLabels[name]; ok {
+			continue // a GLOBL symbol of its own (emitData)
 		}
 		if _, ok := p.codeLabels[name]; ok {
 			continue
 		}
 		if _, ok := p.equs[name]; ok {
 			p.errs.add(r.pos, "%s is a constant (equ), not a label", name)
+			r.inst.broken = true
 			continue
 		}
 		if d := p.sectionByName(name); d != nil {
-			if r.op.Disp >= d.size {
-				p.errs.add(r.pos, "this address is past the data in %s (a label there marks no data)", d.name)
+			// An address in a section with no label ($$ + n): an offset
+			// from its first symbol, which the others follow.
+			if syms := d.symbols(); len(syms) > 0 {
+				r.op.Sym = syms[0].name
 				continue
 			}
-			r.op.Sym = d.symbol()
+			p.errs.add(r.pos, "section %s holds nothing to address", d.name)
+			r.inst.broken = true
 			continue
 		}
-		p.errs.add(r.pos, "undefined label %s", name)
+		if r.op.Kind == LabelOperand && r.inst.Op == "CALL" {
+			p.errs.add(r.pos, "undefined label %s: there is no linker, so code can call only labels of its own source", name)
+		} else {
+			p.errs.add(r.pos, "undefined label %s", name)
+		}
+		r.inst.broken = true
 	}
 	for _, g := range p.globals {
 		if _, ok := p.definedAt(g.name); !ok {

@@ -21,7 +21,9 @@ const (
 )
 
 // intelSection is a data section: its size so far, the lines that wrote
-// bytes into it and its labels. It becomes one GLOBL symbol.
+// bytes into it and its labels. Each label becomes a GLOBL symbol that
+// runs to the next label (or the end of the section); bytes before the
+// first label become a symbol named after the section (.data).
 type intelSection struct {
 	name     string
 	kind     sectionKind
@@ -30,6 +32,7 @@ type intelSection struct {
 	pos      Pos
 	labels   []string
 	offsets  []int64
+	labelPos []Pos
 	maxAlign int64
 }
 
@@ -41,13 +44,44 @@ type intelDataLine struct {
 	bytes []byte
 }
 
-// symbol is the name of the section's GLOBL symbol: its first label when
-// that label is at the start, else the section's name.
-func (s *intelSection) symbol() string {
-	if len(s.labels) > 0 && s.offsets[0] == 0 {
-		return s.labels[0]
+// intelDataSym is one symbol of a section: a label and the bytes up to the
+// next one.
+type intelDataSym struct {
+	name      string
+	off, size int64
+	pos       Pos
+}
+
+// symbols returns the section's symbols in order: the bytes before its
+// first label (named after the section), then one per label. Labels at the
+// same offset, and a label at the end, are symbols of size 0.
+func (s *intelSection) symbols() []intelDataSym {
+	var out []intelDataSym
+	if len(s.labels) == 0 && s.size > 0 || len(s.labels) > 0 && s.offsets[0] > 0 {
+		out = append(out, intelDataSym{name: s.name, pos: s.pos})
 	}
-	return s.name
+	for i, l := range s.labels {
+		out = append(out, intelDataSym{name: l, off: s.offsets[i], pos: s.labelPos[i]})
+	}
+	for i := range out {
+		end := s.size
+		if i+1 < len(out) {
+			end = out[i+1].off
+		}
+		out[i].size = end - out[i].off
+	}
+	return out
+}
+
+// align is the alignment of the section's start: its largest align
+// directive, and at least the largest power of two not above its size
+// (at most 64), the alignment a symbol of that size gets by default.
+func (s *intelSection) align() int64 {
+	a := max(s.maxAlign, 1)
+	for d := int64(1); d < 64 && d*2 <= s.size; d *= 2 {
+		a = max(a, d*2)
+	}
+	return a
 }
 
 func (p *intelParser) sectionByName(name string) *intelSection {
@@ -100,6 +134,17 @@ func isIntelDirective(word string) bool {
 		return true
 	}
 	return dataWidth(word) > 0 || isIntelDataDirective(word) || strings.HasPrefix(word, ".cfi_")
+}
+
+// isNASMDirective reports whether word is a directive written without a
+// leading dot (NASM's; GNU as's all start with one).
+func isNASMDirective(word string) bool {
+	switch word {
+	case "section", "segment", "global", "extern", "bits", "use64", "default", "align", "cpu", "org", "incbin",
+		"dt", "ddq", "do", "dy", "dz":
+		return true
+	}
+	return dataWidth(word) > 0 || strings.HasPrefix(word, "res") && isIntelDataDirective(word)
 }
 
 // directive handles a directive and reports whether word was one.
@@ -281,10 +326,6 @@ func (p *intelParser) align(word string, t itok, args []itok) {
 	}
 	if p.sec == nil {
 		p.stmts = append(p.stmts, &AlignDef{Source: p.source(t), Align: n})
-		return
-	}
-	if n > 64 {
-		p.errorf(args[0].col, "alignment %d in a data section: at most 64", n)
 		return
 	}
 	p.sec.maxAlign = max(p.sec.maxAlign, n)
@@ -528,29 +569,38 @@ func (p *intelParser) emit(t itok, b []byte, zeros int64) {
 	s.size += n
 }
 
-// emitData appends each data section as a GLOBL symbol and its DATA.
+// emitData appends the GLOBL symbols of the data sections and their DATA.
+// The symbols of a section follow each other without gaps (Align 1), as
+// NASM lays them out; the first is aligned for the whole section.
 func (p *intelParser) emitData() {
 	for _, s := range p.sections {
-		if s.size == 0 {
-			continue
+		syms := s.symbols()
+		for k, d := range syms {
+			text := d.name + ":"
+			if d.name == s.name {
+				text = "section " + s.name
+			}
+			g := &GloblDef{Source: Source{Pos: d.pos, Text: text}, Name: d.name, Size: d.size, Align: 1}
+			if k == 0 {
+				g.Align = s.align()
+			}
+			if s.kind == secRodata {
+				g.Flags = obj.RODATA
+			}
+			p.stmts = append(p.stmts, g)
 		}
-		size := s.size
-		if size < s.maxAlign {
-			// The encoder aligns a symbol to the largest power of two not
-			// above its size: pad so that the section starts aligned.
-			size = s.maxAlign
-		}
-		sym := s.symbol()
-		g := &GloblDef{Source: Source{Pos: s.pos, Text: "section " + s.name}, Name: sym, Size: size}
-		if s.kind == secRodata {
-			g.Flags = obj.RODATA
-		}
-		p.stmts = append(p.stmts, g)
 		if s.kind == secBSS {
 			continue
 		}
+		k := 0
 		for _, l := range s.lines {
-			p.stmts = append(p.stmts, &DataDef{Source: l.src, Name: sym, Off: l.off, Width: int64(len(l.bytes)),
+			// The symbol the line's bytes are in: labels start lines, so a
+			// line never spans two.
+			for k+1 < len(syms) && syms[k+1].off <= l.off {
+				k++
+			}
+			d := syms[k]
+			p.stmts = append(p.stmts, &DataDef{Source: l.src, Name: d.name, Off: l.off - d.off, Width: int64(len(l.bytes)),
 				Value: Operand{Kind: StringOperand, String: string(l.bytes)}})
 		}
 	}

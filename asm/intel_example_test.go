@@ -48,3 +48,22 @@ func ExampleAssembleSource_intel() {
 	// 20  e803000000000000 bias:	dq 1000
 	// sum.loop at 0x2
 }
+
+// A one-line Intel source, as typed on a command line: with Semicolons,
+// ';' separates statements (as in GNU as) and errors keep the columns of
+// the line. The function is named after its first label.
+func ExampleOptions_Assemble() {
+	opts := asm.Options{Syntax: asm.SyntaxIntel, Semicolons: true}
+	prog, err := opts.Assemble("<expr>", []byte("add2: lea eax, [rdi+rsi]; ret"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%x %s: %q\n", prog.Code, prog.Symbols[0].Name, prog.Lines[0].Text)
+	_, err = opts.Assemble("<expr>", []byte("mov eax, 7; add eax, [edi]; pshufd xmm0, xmm1, 300"))
+	fmt.Println(err)
+	// Output:
+	// 8d0437c3 add2: "add2: lea eax, [rdi+rsi]; ret"
+	// <expr>:1:23: edi: only 64-bit registers can address memory (write rdi)
+	// <expr>:1:29: pshufd xmm0, xmm1, 300: immediate 300 does not fit in 8 bits (-128..255)
+}

@@ -151,6 +151,11 @@ func (e *exprParser) primary() ival {
 			}
 			return v
 		}
+		if n := e.peek(); t.text == "%" && n.kind == itIdent {
+			if r, ok := lookupIntelReg(n.text); ok {
+				return e.fail(t.col, "%%%s is AT&T syntax, which jitrun does not read: write %s (Intel syntax puts the destination first)", n.text, r.name)
+			}
+		}
 		return e.fail(t.col, "expected a value but found %s", t)
 	case itEOL:
 		return e.fail(t.col, "expected a value at the end of the line")

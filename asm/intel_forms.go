@@ -318,6 +318,17 @@ func noFormMessage(mnem string, forms []*intelForm, ops []*intelOperand) (int, s
 	return 0, fmt.Sprintf("%s does not take (%s); its forms: %s%s", mnem, what, strings.Join(list, " | "), more)
 }
 
+// isIntelMnemonic reports whether w (lower case) is a mnemonic of the form
+// table or a predicate pseudo-mnemonic (vcmpltps).
+func isIntelMnemonic(w string) bool {
+	intelForms()
+	if _, ok := intelTable.byMnem[w]; ok {
+		return true
+	}
+	base, _ := pseudoOp(w, nil)
+	return base != w
+}
+
 // unknownIntelMnemonic explains an unknown mnemonic, with the closest
 // known ones.
 func unknownIntelMnemonic(name string) string {
@@ -336,10 +347,12 @@ func goOperand(o *intelOperand) Operand {
 	case iopImm:
 		return Operand{Kind: ImmOperand, Imm: o.imm}
 	}
-	m := Operand{Kind: MemOperand, Reg: o.base.reg, Index: o.index.reg, Disp: o.disp, Sym: o.sym}
+	m := Operand{Kind: MemOperand, Reg: o.base.reg, Index: o.index.reg, Disp: o.disp, Sym: o.sym, Seg: o.seg.reg}
 	if o.index.reg != 0 {
 		m.Scale = o.scale
 	}
+	// [rip + n]: n bytes from the end of the instruction.
+	m.PCRel = o.rip && o.sym == ""
 	return m
 }
 
@@ -414,12 +427,23 @@ func (p *intelParser) buildInst(f *intelForm, mnem string, col int, ops []*intel
 		suffix = append(suffix, "Z")
 	}
 	in.Suffix = strings.Join(suffix, ".")
+	sp := &intelSpelling{mnem: mnem}
+	for _, o := range ops {
+		sp.ops = append(sp.ops, o.text)
+		sp.classes = append(sp.classes, o.class())
+		name := ""
+		if o.kind == iopReg {
+			name = o.reg.name
+		}
+		sp.regs = append(sp.regs, name)
+	}
 	for _, a := range f.args {
 		switch {
 		case a == "k":
 			if mask > 0 {
 				r, _ := LookupReg("K" + strconv.Itoa(mask))
 				in.Args = append(in.Args, Operand{Kind: RegOperand, Reg: r})
+				sp.argOp = append(sp.argOp, -1)
 			}
 		case strings.HasPrefix(a, "="):
 			r, ok := LookupReg(a[1:])
@@ -428,6 +452,7 @@ func (p *intelParser) buildInst(f *intelForm, mnem string, col int, ops []*intel
 				return nil, false
 			}
 			in.Args = append(in.Args, Operand{Kind: RegOperand, Reg: r})
+			sp.argOp = append(sp.argOp, -1)
 		default:
 			i, err := strconv.Atoi(a)
 			if err != nil || i < 0 || i >= len(ops) {
@@ -435,8 +460,10 @@ func (p *intelParser) buildInst(f *intelForm, mnem string, col int, ops []*intel
 				return nil, false
 			}
 			in.Args = append(in.Args, goOperand(ops[i]))
+			sp.argOp = append(sp.argOp, i)
 		}
 	}
+	in.intel = sp
 	return in, true
 }
 

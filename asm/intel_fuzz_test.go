@@ -2,20 +2,21 @@ package asm
 
 import (
 	"log"
-
-	"golang.org/x/arch/x86/x86asm"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/arch/x86/x86asm"
 )
 
 // FuzzIntel feeds arbitrary text to the Intel front end and the encoder
 // behind it. It must never panic, print or exit (golang-asm's log.Fatalf
 // paths are hooked to fail the input), errors must be a non-empty
 // ErrorList of one-line FILE:LINE:COL messages, and a program must hold
-// together (checkProgram). Seeds: every line of the oracle corpus in both
-// spellings, and whole programs.
+// together (checkProgram). The second argument sets Options.Semicolons.
+// Seeds: every line of the oracle corpus in both spellings, and whole
+// programs.
 func FuzzIntel(f *testing.F) {
 	for _, name := range []string{"corpus.s", "corpus_nasm.asm"} {
 		data, err := os.ReadFile(filepath.Join("testdata", "intel", name))
@@ -24,7 +25,7 @@ func FuzzIntel(f *testing.F) {
 		}
 		for _, line := range strings.Split(string(data), "\n") {
 			if line != "" && line[0] != '#' && line[0] != ';' {
-				f.Add(line)
+				f.Add(line, false)
 			}
 		}
 	}
@@ -35,8 +36,19 @@ func FuzzIntel(f *testing.F) {
 		"mov rax, [rip+0x10]\ntimes 2 mov eax, [rip-4]\njmp $+5",
 		"a: equ b+1\nb equ 2\nmov eax, a",
 		"dd 0",
+		"mov rax, fs:[0x28]\nmov rbx, qword ptr gs:0x10\nadd [fs:rax+rbx*8], ecx\nret 8",
+		"xor spl, spl\nsetne dil\ncrc32 eax, sil\nmovsx rax, spl",
+		"fld qword [rdi]\nfmul st0, st1\nfstp st0\nfistp dword [rax]\nin al, dx",
+		"section .data\na: db 1\nb:\nc: dw 2\nalign 256\nd: dq 3\nend:\nsection .text\nlea rax, [rel end]\nlea rbx, [rip-7]",
 	} {
-		f.Add(src)
+		f.Add(src, false)
+	}
+	for _, src := range []string{
+		"mov eax, 7; add eax, edi; ret",
+		"top: dec ecx; jnz top; mov al, ';'; ret # done; nop",
+		"db 'a;b'; times 2 nop;; ret",
+	} {
+		f.Add(src, true)
 	}
 	fatalMu.Lock()
 	defer fatalMu.Unlock()
@@ -46,9 +58,10 @@ func FuzzIntel(f *testing.F) {
 		log.SetOutput(out)
 		log.SetFlags(flags)
 	}()
-	f.Fuzz(func(t *testing.T, src string) {
+	f.Fuzz(func(t *testing.T, src string, semicolons bool) {
 		fatalHit = ""
-		p, err := AssembleSource("fuzz.asm", []byte(src), SyntaxIntel)
+		opts := Options{Syntax: SyntaxIntel, Semicolons: semicolons}
+		p, err := opts.Assemble("fuzz.asm", []byte(src))
 		if fatalHit != "" {
 			t.Fatalf("%q reached golang-asm's log.Fatalf: %s", src, fatalHit)
 		}
@@ -64,14 +77,14 @@ func FuzzIntel(f *testing.F) {
 			}
 			return
 		}
-		checkIntelProgram(t, src, p)
+		checkIntelProgram(t, src, opts, p)
 	})
 }
 
 // checkIntelProgram checks the invariants of a program: lines in order,
 // not overlapping and inside the code, symbols and labels inside the code,
 // and a lone instruction decoding to its own length (when x86asm knows it).
-func checkIntelProgram(t *testing.T, src string, p *Program) {
+func checkIntelProgram(t *testing.T, src string, opts Options, p *Program) {
 	n := len(p.Code)
 	end := 0
 	for _, l := range p.Lines {
@@ -90,9 +103,9 @@ func checkIntelProgram(t *testing.T, src string, p *Program) {
 			t.Fatalf("%q: label %+v outside the code", src, l)
 		}
 	}
-	stmts, errs := parseIntel("fuzz.asm", []byte(src))
-	if len(errs) > 0 {
-		t.Fatalf("%q: assembles, but parsing it again fails: %v", src, errs)
+	stmts, errs := parseIntel("fuzz.asm", []byte(src), opts)
+	if errs.len() > 0 {
+		t.Fatalf("%q: assembles, but parsing it again fails: %v", src, errs.list())
 	}
 	var insts []*Inst
 	for _, st := range stmts {

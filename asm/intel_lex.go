@@ -102,6 +102,9 @@ func lexIntelLine(line string) (toks []itok, text string, errCol int, errMsg str
 				}
 			}
 			name := line[i:j]
+			if len(name) > 1 && name[0] == '$' && name[1] >= '0' && name[1] <= '9' {
+				return nil, "", i + 1, fmt.Sprintf("%s is AT&T syntax for an immediate, which jitrun does not read: write %s", name, name[1:])
+			}
 			if len(name) > 1 && name[0] == '$' && name != "$$" {
 				name = name[1:] // NASM's $name: a name that would be a keyword
 			}

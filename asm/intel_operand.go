@@ -117,7 +117,8 @@ type intelOperand struct {
 	disp        int64
 	sym         string
 	rip         bool
-	imm         int64 // iopImm
+	seg         intelReg // fs or gs: a segment override
+	imm         int64    // iopImm
 	label       string
 	// AVX-512 decorations.
 	mask     int // opmask register number; -1 when {k0} was written
@@ -225,11 +226,29 @@ func (p *intelParser) parseOperand(toks []itok, text string) (*intelOperand, boo
 		p.errorf(o.col, "missing operand after %s", o.sizeWord)
 		return nil, false
 	}
-	// A segment override: fs:[rax] or fs:rax inside brackets.
-	if rest[0].kind == itIdent && len(rest) > 1 && rest[1].kind == itPunct && rest[1].text == ":" {
-		if r, ok := lookupIntelReg(rest[0].text); ok && r.class == "sreg" {
-			p.errorf(rest[0].col, "segment override %s: is not supported (the encoder cannot emit segment prefixes)", r.name)
+	// A segment override: fs:[rax+8] (GNU, and what disassemblers print),
+	// or fs:0x28 (GNU: memory at an absolute offset); [fs:rax] is NASM's.
+	if seg, ok := segmentPrefix(rest); ok {
+		o.seg = seg
+		rest = rest[2:]
+		if rest[0].kind == itEOL || rest[0].kind == itDecor {
+			p.errorf(o.col, "missing address after %s:", seg.name)
 			return nil, false
+		}
+		if !(rest[0].kind == itPunct && rest[0].text == "[") {
+			// fs:0x28: the rest is the address, up to the decorations.
+			end := 0
+			for end < len(rest) && rest[end].kind != itEOL && rest[end].kind != itDecor {
+				end++
+			}
+			if !p.parseMem(o, rest[:end], rest[0].col) {
+				return nil, false
+			}
+			if o.base.reg != 0 || o.index.reg != 0 || o.rip {
+				p.errorf(rest[0].col, "%s: a register after %s: must be in brackets: %s:[%s]", o.text, seg.name, seg.name, operandText(p.lineText, append(rest[:end:end], itok{kind: itEOL, col: rest[end].col})))
+				return nil, false
+			}
+			return p.finishOperand(o, rest[end:])
 		}
 	}
 	var after []itok
@@ -299,6 +318,23 @@ func (p *intelParser) parseOperand(toks []itok, text string) (*intelOperand, boo
 		}
 		after = rest[end:]
 	}
+	return p.finishOperand(o, after)
+}
+
+// segmentPrefix reports whether toks start with a segment register and a
+// colon (fs:), and returns the register.
+func segmentPrefix(toks []itok) (intelReg, bool) {
+	if len(toks) > 2 && toks[0].kind == itIdent && toks[1].kind == itPunct && toks[1].text == ":" {
+		if r, ok := lookupIntelReg(toks[0].text); ok && r.class == "sreg" {
+			return r, true
+		}
+	}
+	return intelReg{}, false
+}
+
+// finishOperand checks an operand's size keyword and applies the
+// decorations after it.
+func (p *intelParser) finishOperand(o *intelOperand, after []itok) (*intelOperand, bool) {
 	if o.size != 0 && !p.checkSize(o) {
 		return nil, false
 	}
@@ -376,11 +412,13 @@ func (p *intelParser) parseMem(o *intelOperand, toks []itok, col int) bool {
 		}
 		toks = toks[1:]
 	}
-	if len(toks) > 1 && toks[0].kind == itIdent && toks[1].kind == itPunct && toks[1].text == ":" {
-		if r, ok := lookupIntelReg(toks[0].text); ok && r.class == "sreg" {
-			p.errorf(toks[0].col, "segment override %s: is not supported (the encoder cannot emit segment prefixes)", r.name)
+	if seg, ok := segmentPrefix(toks); ok {
+		if o.seg.reg != 0 {
+			p.errorf(toks[0].col, "two segment overrides (%s: and %s:)", o.seg.name, seg.name)
 			return false
 		}
+		o.seg = seg
+		toks = toks[2:]
 	}
 	if len(toks) == 0 {
 		p.errorf(col, "empty memory operand []")

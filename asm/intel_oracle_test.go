@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -173,4 +174,135 @@ func b2i(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// TestIntelREXByteRegisters checks spl, bpl, sil and dil, the byte
+// registers that exist only with a REX prefix, in every corpus line that
+// has a byte register: each line with its first byte register replaced by
+// each of them must assemble to GNU as's bytes (or the same instruction).
+// golang-asm drops SPB from an instruction and encodes it only as AH with a
+// REX prefix added afterwards (golangasm.go, progFix).
+func TestIntelREXByteRegisters(t *testing.T) {
+	byteRegs := map[string]bool{"al": true, "cl": true, "dl": true, "bl": true}
+	for i := 8; i < 16; i++ {
+		byteRegs["r"+strconv.Itoa(i)+"b"] = true
+	}
+	var texts []string
+	seen := map[string]bool{}
+	for _, l := range readIntelCorpus(t, "corpus.s") {
+		toks, _, _, msg := lexIntelLine(l.text)
+		if msg != "" || strings.Contains(l.text, "ah") || strings.Contains(l.text, "bh") || strings.Contains(l.text, "ch") || strings.Contains(l.text, "dh") {
+			continue
+		}
+		for _, tk := range toks {
+			if tk.kind != itIdent || !byteRegs[tk.text] {
+				continue
+			}
+			for _, r := range []string{"spl", "bpl", "sil", "dil"} {
+				s := l.text[:tk.col-1] + r + l.text[tk.col-1+len(tk.text):]
+				if !seen[s] {
+					seen[s] = true
+					texts = append(texts, s)
+				}
+			}
+			break
+		}
+	}
+	if len(texts) < 400 {
+		t.Fatalf("only %d lines with a byte register in the corpus", len(texts))
+	}
+	want, err := inteltab.AssembleGNU(texts)
+	if errors.Is(err, inteltab.ErrNoGNU) {
+		t.Skip("SKIP: GNU as (binutils) is not installed: this oracle test needs it (.ci/run installs it)")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	matched, equivalent, gnuRejects := 0, 0, 0
+	for i, s := range texts {
+		p, err := AssembleSource("t.asm", []byte(s), SyntaxIntel)
+		if want[i].Err != "" {
+			gnuRejects++
+			if err == nil {
+				t.Errorf("%s: assembled to %x, GNU as rejects it: %s", s, p.Code, want[i].Err)
+			}
+			continue
+		}
+		switch {
+		case err != nil:
+			t.Errorf("%s: %v (GNU as: %x)", s, err, want[i].Code)
+		case bytes.Equal(p.Code, want[i].Code):
+			matched++
+		default:
+			if same, _ := sameDecoded(t, p.Code, want[i].Code); same {
+				equivalent++
+				continue
+			}
+			t.Errorf("%s: assembled to %x, GNU as %x", s, p.Code, want[i].Code)
+		}
+	}
+	// GNU as rejects the lines where the replaced register was a fixed
+	// one (the cl of a shift count); so does jitrun (checked above).
+	t.Logf("spl/bpl/sil/dil: %d lines: %d matched, %d equivalent, %d rejected by GNU as and jitrun", len(texts), matched, equivalent, gnuRejects)
+}
+
+// TestIntelErrorsInIntelTerms checks that the errors an Intel-syntax
+// source gets name its instructions, registers and operands in Intel
+// syntax, never in Go's (PSHUFD, X1, $imm, (SB)): every corpus line with
+// its immediate replaced by values out of range, and with its vector
+// registers moved to 16-31.
+func TestIntelErrorsInIntelTerms(t *testing.T) {
+	tb := tables()
+	goWord := func(w string) bool {
+		if _, ok := tb.ops[w]; ok {
+			return true
+		}
+		_, ok := LookupReg(w)
+		return ok
+	}
+	var srcs []string
+	for _, l := range readIntelCorpus(t, "corpus.s") {
+		toks, _, _, msg := lexIntelLine(l.text)
+		if msg != "" {
+			continue
+		}
+		for _, tk := range toks {
+			switch {
+			case tk.kind == itInt:
+				for _, v := range []string{"300", "-200", "0x10000", "0x123456789"} {
+					srcs = append(srcs, l.text[:tk.col-1]+v+l.text[tk.col-1+len(tk.text):])
+				}
+			case tk.kind == itIdent && (strings.HasPrefix(tk.text, "xmm") || strings.HasPrefix(tk.text, "ymm")):
+				n, err := strconv.Atoi(tk.text[3:])
+				if err == nil && n < 16 {
+					srcs = append(srcs, l.text[:tk.col-1]+tk.text[:3]+strconv.Itoa(n+16)+l.text[tk.col-1+len(tk.text):])
+				}
+			}
+		}
+	}
+	errorsSeen := 0
+	for _, src := range srcs {
+		_, err := AssembleSource("t.asm", []byte(src), SyntaxIntel)
+		if err == nil {
+			continue
+		}
+		errorsSeen++
+		msg := err.Error()
+		if strings.Contains(msg, "$imm") || strings.Contains(msg, "(SB)") {
+			t.Errorf("%s: %s", src, msg)
+			continue
+		}
+		for _, w := range strings.FieldsFunc(msg, func(r rune) bool {
+			return !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r == '_')
+		}) {
+			if w == strings.ToUpper(w) && len(w) > 1 && goWord(w) {
+				t.Errorf("%s: %s: %q is Go syntax", src, msg, w)
+				break
+			}
+		}
+	}
+	if errorsSeen < 1000 {
+		t.Errorf("only %d of %d lines gave errors", errorsSeen, len(srcs))
+	}
+	t.Logf("%d lines, %d errors, all in Intel terms", len(srcs), errorsSeen)
 }

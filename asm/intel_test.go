@@ -3,6 +3,7 @@ package asm
 import (
 	"encoding/hex"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -84,6 +85,40 @@ func TestIntelInstructions(t *testing.T) {
 		{"mov rax, [rel 0x10]", "488b0510000000"},
 		{"mov dword ptr [rip+0x10], 7", "c7051000000007000000"},
 		{"mov rax, [0x1000]", "488b042500100000"},
+		{"times 2 lea rax, [rip]", "488d0500000000488d0500000000"},
+		{"lea rax, [rip-7]", "488d05f9ffffff"},
+		// Segment overrides: FS and GS (GNU as's bytes; for lock it puts
+		// the prefixes the other way round).
+		{"mov rax, fs:[0x28]", "64488b042528000000"},
+		{"mov rax, qword ptr fs:0x28", "64488b042528000000"},
+		{"mov rax, [fs:0x28]", "64488b042528000000"},
+		{"mov rax, qword ptr fs:[rax]", "64488b00"},
+		{"mov rax, gs:[rax+rbx*8+8]", "65488b44d808"},
+		{"mov rax, fs:[rip+8]", "64488b0508000000"},
+		{"vmovdqu ymm0, fs:[rdi]", "64c5fe6f07"},
+		{"lock add dword fs:[rax], 1", "f064830001"},
+		// spl, bpl, sil, dil: every byte instruction, with the REX prefix
+		// the encoder adds for spl.
+		{"xor spl, al", "4030c4"},
+		{"neg spl", "40f6dc"},
+		{"movsx rax, spl", "480fbec4"},
+		{"xadd [rax], sil", "400fc030"},
+		{"rcr dil, 1", "40d0df"},
+		{"cmp sil, 3", "4080fe03"},
+		{"sete dil", "400f94c7"},
+		{"setne spl", "400f95c4"},
+		{"xchg [rax], spl", "408620"},
+		{"crc32 eax, dil", "f2400f38f0c7"},
+		{"crc32 eax, sil", "f2400f38f0c6"},
+		{"crc32 eax, spl", "f2400f38f0c4"},
+		{"mov r8b, spl", "4188e0"},
+		// An 8-bit immediate golang-asm takes only unsigned, or only
+		// signed, is the same byte written either way (as in GNU as).
+		{"pshufd xmm0, xmm1, -1", "660f70c1ff"},
+		{"vpternlogd zmm0, zmm1, zmm2, -1", "62f3754825c2ff"},
+		{"psrlw mm6, 200", "0f71d6c8"},
+		{"psrlq xmm1, 255", "660f73d1ff"},
+		{"vpsrlq ymm1, ymm2, 200", "c5f573d2c8"},
 		// Prefixes.
 		{"lock xadd qword ptr [rdi], rax", "f0480fc107"},
 		{"lock add dword [rax], 1", "f0830001"},
@@ -117,6 +152,29 @@ func TestIntelInstructions(t *testing.T) {
 		{"nop", "90"},
 		{"int3", "cc"},
 		{"ret", "c3"},
+		{"ret 8", "c20800"},
+		{"ret 0", "c20000"},
+		{"RET 0xffff", "c2ffff"},
+		// in, out, and x87 loads and stores (hand-written forms, GNU as's
+		// bytes; fst st0 is dd d0, which golang-asm would make fld st0).
+		{"in al, dx", "ec"},
+		{"in eax, 0x60", "e560"},
+		{"out 0x80, al", "e680"},
+		{"out dx, ax", "66ef"},
+		{"fld qword [rdi]", "dd07"},
+		{"fld st0", "d9c0"},
+		{"fst st0", "ddd0"},
+		{"fst st1", "ddd1"},
+		{"fstp st0", "ddd8"},
+		{"fild qword [rsp]", "df2c24"},
+		{"fistp dword [rax]", "db18"},
+		{"fmul st0, st2", "d8ca"},
+		{"fmul st2, st0", "dcca"},
+		{"fxch st1", "d9c9"},
+		{"fucomi st0, st3", "dbeb"},
+		{"fnstsw ax", "dfe0"},
+		{"fldz", "d9ee"},
+		{"fninit", "dbe3"},
 		{"rdpru", "0f01fd"},
 		{"endbr64", "f30f1efa"},
 		{"jmp rax", "ffe0"},
@@ -290,7 +348,8 @@ func TestIntelDataSections(t *testing.T) {
 		sym  string
 		want string
 	}{
-		{"section .data\nx: db 1, 2, 3\ny: dw 4", "x", "0102030400"},
+		{"section .data\nx: db 1, 2, 3\ny: dw 4", "x", "010203"},
+		{"section .data\nx: db 1, 2, 3\ny: dw 4", "y", "0400"},
 		{"section .data\nx: dd 1.5, -2.0", "x", "0000c03f000000c0"},
 		{"section .data\nx: dq 0.1", "x", "9a9999999999b93f"},
 		{"section .data\nx: dw 'abc'", "x", "61626300"},
@@ -306,7 +365,8 @@ func TestIntelDataSections(t *testing.T) {
 		{".section .rodata\nx: db 9", "x", "09"},
 		{"section .bss\nx: resq 2", "x", "00000000000000000000000000000000"},
 		{"section .data\nx: db 1\nresb 2\ndb 3\n.zero 1\n.zero 2, 4", "x", "01000003000404"},
-		{"section .data\ndb 5\nx: db 6", ".data", "0506"},
+		{"section .data\ndb 5\nx: db 6", ".data", "05"},
+		{"section .data\ndb 5\nx: db 6", "x", "06"},
 	}
 	for _, tt := range tests {
 		p, err := assembleIntel("ret\n" + tt.src)
@@ -322,6 +382,77 @@ func TestIntelDataSections(t *testing.T) {
 		if got := hex.EncodeToString(p.Code[s.Offset : s.Offset+s.Size]); got != tt.want {
 			t.Errorf("%q: %s = %s, want %s", tt.src, tt.sym, got, tt.want)
 		}
+	}
+}
+
+// TestIntelDataSymbols checks that every data label is a symbol of its
+// own, laid out as NASM lays out its section: contiguous, with gaps only
+// where align asks for them; a label with nothing after it (or before the
+// next label) is a symbol of size 0 that can still be addressed. [rip + n]
+// makes no label.
+func TestIntelDataSymbols(t *testing.T) {
+	src := `lea rax, [rel end]
+mov eax, [rel c]
+lea rbx, [rip+2]
+ret
+section .rodata
+a: db 1, 2, 3
+b: dw 4
+c:
+d: dd 5
+align 8
+e: dq 6
+end:
+section .data
+f: db 7
+align 128
+g: db 8
+section .bss
+h: resq 1
+`
+	p, err := assembleIntel(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type sym struct {
+		name      string
+		kind      SymbolKind
+		off, size int
+	}
+	var got []sym
+	for _, s := range p.Symbols {
+		got = append(got, sym{s.Name, s.Kind, s.Offset, s.Size})
+	}
+	want := []sym{
+		{"main", SymText, 0, 0x15},
+		// The section starts aligned to 16 (its size, 40, rounded down to
+		// a power of two); its symbols follow each other.
+		{"a", SymRodata, 0x20, 3},
+		{"b", SymRodata, 0x23, 2},
+		{"c", SymRodata, 0x25, 0},
+		{"d", SymRodata, 0x25, 11},
+		{"e", SymRodata, 0x30, 8},
+		{"end", SymRodata, 0x38, 0},
+		// .data: aligned to 128 for its align 128.
+		{"f", SymData, 0x80, 128},
+		{"g", SymData, 0x100, 1},
+		{"h", SymData, 0x108, 8},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("symbols\n%+v\nwant\n%+v", got, want)
+	}
+	if len(p.Labels) != 0 {
+		t.Errorf("labels %+v, want none", p.Labels)
+	}
+	const code = "488d0531000000" + // lea rax, [rel end]: 0x38 - 7
+		"8b0518000000" + // mov eax, [rel c]: 0x25 - 0xd
+		"488d1d02000000" + // lea rbx, [rip+2]
+		"c3"
+	if got := hex.EncodeToString(p.Code[:0x15]); got != code {
+		t.Errorf("code %s, want %s", got, code)
+	}
+	if got, want := hex.EncodeToString(p.Code[0x20:0x38]), "010203040005000000000000000000000600000000000000"; got != want {
+		t.Errorf(".rodata %s, want %s", got, want)
 	}
 }
 
@@ -371,8 +502,6 @@ func TestIntelErrors(t *testing.T) {
 		{"mov rax, [rax+rbx*3]", "t.asm:1:10: scale 3 is not 1, 2, 4 or 8"},
 		{"mov rax, [rsp*2]", "t.asm:1:10: rsp cannot be an index register"},
 		{"mov rax, [rax+rbx+rcx]", "t.asm:1:19: too many registers"},
-		{"mov rax, fs:[rax]", "t.asm:1:10: segment override fs: is not supported"},
-		{"mov rax, [fs:rax]", "t.asm:1:11: segment override fs: is not supported"},
 		{"add rax, xmm0", "t.asm:1:1: add does not take (r64, xmm)"},
 		{"movaps xmm0, qword [rax]", "t.asm:1:14: operand size mismatch for movaps: qword [rax] is qword; movaps takes xmmword here"},
 		{"add rax, ebx", "t.asm:1:1: add does not take (r64, r32)"},
@@ -391,6 +520,9 @@ func TestIntelErrors(t *testing.T) {
 		{"mov rax, 1/0", "t.asm:1:11: division by zero"},
 		{"mov rax, rbx+1", "t.asm:1:10: register rbx cannot be part of an expression here"},
 		{"jmp nowhere", "t.asm:1:1: undefined label nowhere"},
+		{"call printf", "t.asm:1:1: undefined label printf: there is no linker, so code can call only labels of its own source"},
+		{"movq %rax, %rbx", "t.asm:1:6: %rax is AT&T syntax, which jitrun does not read: write rax (Intel syntax puts the destination first)"},
+		{"mov rax, $5", "t.asm:1:10: $5 is AT&T syntax for an immediate, which jitrun does not read: write 5"},
 		{"jmp 0x1000", "t.asm:1:5: jmp 0x1000: a numeric branch target needs a linker"},
 		{"mov rax, msg\nsection .data\nmsg: db 1", "t.asm:1:10: msg is an address, not a constant"},
 		{"lea rax, [msg + rbx]\nmsg: ret", "t.asm:1:10: [msg + register]: a label's address is RIP-relative"},
@@ -407,8 +539,6 @@ func TestIntelErrors(t *testing.T) {
 		{"section .data\nx: db 256", "t.asm:2:7: 256 does not fit in 8 bits"},
 		{"section .data\nx: dq msg\nmsg: db 1", "t.asm:2:7: an address in data needs a linker"},
 		{"section .data\nx: db 1.5", "t.asm:2:7: a floating-point number needs dd"},
-		{"lea rax, [rel x]\nsection .data\nx:", "t.asm:1:1: label x marks no data"},
-		{"section .data\nx:\nsection .text\nlea rax, [rel x]", "t.asm:4:1: label x marks no data"},
 		{"times -1 nop", "t.asm:1:1: times count -1 is negative"},
 		{"times 100000 nop", "t.asm:1:1: times 100000: at most 65536 copies of an instruction"},
 		{"section .bss\nx: resq 0x7fffffffffffffff", "t.asm:2:9: resq 9223372036854775807: count out of range (0 to 8388608)"},
@@ -429,17 +559,36 @@ func TestIntelErrors(t *testing.T) {
 		{"vaddps zmm1{k1, zmm2, zmm3", "t.asm:1:12: unterminated {"},
 		{"vaddps zmm1{k9}, zmm2, zmm3", "t.asm:1:12: unknown decoration {k9}"},
 		{"mov rax, 1\x00", "t.asm:1:11: unexpected character"},
+		{"mov rax, fs:rax", "t.asm:1:13: fs:rax: a register after fs: must be in brackets: fs:[rax]"},
+		{"mov rax, fs:gs:[rax]", "t.asm:1:13: two segment overrides (fs: and gs:)"},
+		{"mov rax, fs:", "t.asm:1:10: missing address after fs:"},
 		{"mov rax, 0x1_0000_0000_0000_0000", "t.asm:1:10: number 0x1_0000_0000_0000_0000 does not fit in 64 bits"},
-		{"mov eax, 0x100000000", "t.asm:1:1: MOVL: immediate 0x100000000 does not fit"},
+		{"mov eax, 0x100000000", "t.asm:1:1: mov eax, 0x100000000: immediate 0x100000000 does not fit in 32 bits (-0x80000000..0xffffffff)"},
 		{"mov rax, [rip+rbx]", "t.asm:1:10: rip cannot be combined with other registers"},
 		{"rip: nop", "t.asm:1:1: rip is a register name and cannot be a label"},
-		{"mov al, 256", "t.asm:1:1: MOVB: immediate 0x100 does not fit in 8 bits"},
-		{"and rax, 0xffffffff", "t.asm:1:1: ANDQ: immediate 0xffffffff does not fit in a sign-extended 32-bit field"},
-		{"pshufd xmm0, xmm1, 256", "t.asm:1:1: PSHUFD: invalid instruction"},
-		{"ret 8", "t.asm:1:1: ret does not take (imm)"},
+		{"mov al, 256", "t.asm:1:1: mov al, 256: immediate 256 does not fit in 8 bits (-128..255)"},
+		{"and rax, 0xffffffff", "t.asm:1:1: and rax, 0xffffffff: immediate 0xffffffff does not fit in a sign-extended 32-bit field (-0x80000000..0x7fffffff); load it into a register with mov first"},
+		{"pshufd xmm0, xmm1, 256", "t.asm:1:1: pshufd xmm0, xmm1, 256: immediate 256 does not fit in 8 bits (-128..255)"},
+		{"pshufd xmm0, xmm1, 300", "t.asm:1:1: pshufd xmm0, xmm1, 300: immediate 300 does not fit in 8 bits (-128..255)"},
+		{"pshufd xmm0, xmm1, -129", "t.asm:1:1: pshufd xmm0, xmm1, -129: immediate -129 does not fit in 8 bits (-128..255)"},
+		{"psrlw mm0, 256", "t.asm:1:1: psrlw mm0, 256: immediate 256 does not fit in 8 bits (-128..255)"},
+		{"sha1rnds4 xmm0, xmm1, 4", "t.asm:1:1: sha1rnds4 xmm0, xmm1, 4: immediate 4 does not fit in 2 bits (0..3)"},
+		{"times 2 shufps xmm0, xmm1, 0x100", "t.asm:1:1: shufps xmm0, xmm1, 0x100: immediate 0x100 does not fit in 8 bits (-128..255)"},
+		{"addps xmm16, xmm1", "t.asm:1:1: addps xmm16, xmm1: xmm16: registers 16-31 need an EVEX (AVX-512) form, which addps does not have"},
+		{"int 256", "t.asm:1:1: int 256: immediate 256 does not fit in an unsigned 8-bit field (0..255)"},
+		{"mov rax, cr9", "t.asm:1:1: mov rax, cr9: register cr9 is not supported by the encoder"},
+		{"XCHG EAX, EAX", "t.asm:1:1: XCHG EAX, EAX: the encoder would emit nop (0x90), which does not clear the upper half of rax: write mov eax, eax to zero-extend, or nop"},
+		{"lea rax, fs:[rax]", "t.asm:1:1: lea rax, fs:[rax]: an address computation ignores a segment override: the fs base would not be added"},
+		{"mov rax, ds:[rax]", "t.asm:1:1: mov rax, ds:[rax]: a ds override has no effect in 64-bit mode (cs, ds, es and ss have base 0): only fs and gs override"},
+		{"mov rax, [rax+0x100000000]", "t.asm:1:1: mov rax, [rax+0x100000000]: offset too large: displacement 0x100000000 does not fit in a signed 32-bit field"},
+		{"a: loop b\ntimes 200 nop\nb:", "t.asm:1:4: loop b: target is 200 bytes away; this instruction reaches only -128..127"},
+		{"mov Ah, sil", "t.asm:1:1: mov Ah, sil: ah cannot be used in an instruction that needs a REX prefix (r8-r15, spl/bpl/sil/dil or 64-bit operands)"},
+		{"ret 65536", "t.asm:1:1: ret 65536: immediate 65536 does not fit in an unsigned 16-bit field (0..65535)"},
+		{"ret -1", "t.asm:1:1: ret -1: immediate -1 does not fit in an unsigned 16-bit field (0..65535)"},
+		{"in al, 256", "t.asm:1:1: in al, 256: immediate 256 does not fit in an unsigned 8-bit field (0..255)"},
 		{"vaddps zmm1, zmm2, zmm3, {sae}", "t.asm:1:26: vaddps takes a rounding mode here ({rn-sae}, {rd-sae}, {ru-sae} or {rz-sae}), not {sae}"},
 		{"vmaxps zmm1, zmm2, zmm3, {rn-sae}", "t.asm:1:26: vmaxps does not take embedded rounding {rn-sae} here"},
-		{"mov ah, r8b", "t.asm:1:1: MOVB: AH cannot be used in an instruction that needs a REX prefix"},
+		{"mov ah, r8b", "t.asm:1:1: mov ah, r8b: ah cannot be used in an instruction that needs a REX prefix"},
 		{"push word 5", "t.asm:1:6: push word: only 64-bit pushes of an immediate are supported"},
 		{"add rax, byte 300", "t.asm:1:10: 300 does not fit in byte"},
 		{"mov dword rax, 1", "t.asm:1:5: rax is not dword"},
@@ -462,6 +611,88 @@ func TestIntelErrors(t *testing.T) {
 		if strings.Contains(err.Error(), "\n\n") {
 			t.Errorf("%q: empty line in %q", tt.src, err)
 		}
+	}
+}
+
+// TestIntelLineMap checks the line map's text and position for lines whose
+// statements repeat (times) or begin with a prefix or labels: the line as
+// written, once, from its first token.
+func TestIntelLineMap(t *testing.T) {
+	tests := []struct {
+		src  string
+		pos  Pos
+		len  int
+		text string
+	}{
+		{"times 3 nop", Pos{"t.asm", 1, 1}, 3, "times 3 nop"},
+		{"  lock add [rax], eax ; comment", Pos{"t.asm", 1, 3}, 3, "lock add [rax], eax"},
+		{"times 2 lock add [rax], eax", Pos{"t.asm", 1, 1}, 6, "times 2 lock add [rax], eax"},
+		{"a: b: times 2 lea rax, [rip]", Pos{"t.asm", 1, 1}, 14, "a: b: times 2 lea rax, [rip]"},
+	}
+	for _, tt := range tests {
+		p, err := assembleIntel(tt.src)
+		if err != nil {
+			t.Errorf("%q: %v", tt.src, err)
+			continue
+		}
+		want := []Line{{Pos: tt.pos, Offset: 0, Len: tt.len, Text: tt.text}}
+		if !reflect.DeepEqual(p.Lines, want) {
+			t.Errorf("%q: lines %+v, want %+v", tt.src, p.Lines, want)
+		}
+	}
+}
+
+// TestIntelSemicolons checks Options.Semicolons: ';' separates statements
+// (outside quotes and before a '#' comment), positions keep the line's
+// columns, and without it ';' starts a comment.
+func TestIntelSemicolons(t *testing.T) {
+	opts := Options{Syntax: SyntaxIntel, Semicolons: true}
+	tests := []struct {
+		src, hex, text string
+	}{
+		{"mov eax, 7; add eax, edi; ret", "b80700000001f8c3", "mov eax, 7; add eax, edi; ret"},
+		{"mov al, ';'; ret # c; d", "b03bc3", "mov al, ';'; ret"},
+		{"top: dec ecx; jnz top; ret", "ffc975fcc3", "top: dec ecx; jnz top; ret"},
+		{"db 'a;b'; ret;;", "613b62c3", "db 'a;b'; ret"},
+		{"times 2 nop; ret", "9090c3", "times 2 nop; ret"},
+		// Data on the line: its text is in the data's line only.
+		{"section .data; m: db 1; section .text; lea rsi, [rel m]; ret", "488d3501000000c301", "lea rsi, [rel m]; ret"},
+	}
+	for _, tt := range tests {
+		p, err := opts.Assemble("<expr>", []byte(tt.src))
+		if err != nil {
+			t.Errorf("%q: %v", tt.src, err)
+			continue
+		}
+		if got := hex.EncodeToString(p.Code); got != tt.hex {
+			t.Errorf("%q: %s, want %s", tt.src, got, tt.hex)
+		}
+		if len(p.Lines) == 0 || p.Lines[0].Text != tt.text {
+			t.Errorf("%q: lines %+v, want the first with text %q", tt.src, p.Lines, tt.text)
+		}
+	}
+	for _, tt := range []struct{ src, err string }{
+		{"mov eax, 7; add eax, [edi]; ret", "<expr>:1:23: edi: only 64-bit registers can address memory (write rdi)"},
+		// A NASM comment is read as statements: the first word says so.
+		{"mov eax, 1 ; set eax to one", "<expr>:1:14: unknown instruction set (did you mean ret, seta, setb?); here ';' separates statements, as in GNU as (a comment starts with '#')"},
+	} {
+		if _, err := opts.Assemble("<expr>", []byte(tt.src)); err == nil || err.Error() != tt.err {
+			t.Errorf("%q: error %v, want %s", tt.src, err, tt.err)
+		}
+	}
+	// Statements of every kind after a ';'.
+	p, err := opts.Assemble("<expr>", []byte("mov eax, 1; vcmpltps xmm0, xmm1, xmm2; x: nop; n equ 3; times 2 nop; lock inc dword [rax]; jz x; resb 1; section .data; db 1; .byte 2; align 4"))
+	if err != nil {
+		t.Errorf("statements after ';': %v", err)
+	} else if got := hex.EncodeToString(p.Code); got != "b801000000c5f0c2c201909090f0ff0074f800cc01020000" {
+		t.Errorf("statements after ';': %s", got)
+	}
+	// Without the option, ';' starts a comment.
+	p, err = Options{Syntax: SyntaxIntel}.Assemble("t.asm", []byte("mov eax, 7; add eax, edi; ret"))
+	if err != nil {
+		t.Errorf("without Semicolons: %v", err)
+	} else if got := hex.EncodeToString(p.Code); got != "b807000000" {
+		t.Errorf("without Semicolons: %s, want b807000000", got)
 	}
 }
 

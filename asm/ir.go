@@ -37,6 +37,12 @@ type Inst struct {
 	// AVX-512 opmask registers (K1…K7) are ordinary operands, placed where
 	// Go syntax places them (before the destination).
 	Args []Operand
+	// broken marks an instruction whose operands the front end could not
+	// resolve (and reported): the encoder leaves it out.
+	broken bool
+	// intel is how an instruction of an Intel-syntax source was written,
+	// for messages (spell.go); nil for Go syntax and the Builder.
+	intel *intelSpelling
 }
 
 // LabelDef defines a code label at the current position: `name:`.
@@ -53,15 +59,29 @@ type TextDef struct {
 	Flags  int64  // textflag.h bits (NOSPLIT, NOFRAME, …)
 	Frame  int64  // local frame size ($frame)
 	Args   int64  // argument size (-args), or -1 when not given
+	// broken marks a TEXT whose line had an error: it still opens a
+	// function, so that what follows is not reported again, and the
+	// encoder reports nothing about it.
+	broken bool
 }
 
-// GloblDef declares a data symbol: GLOBL name(SB), FLAGS, $size.
+// GloblDef declares a data symbol: GLOBL name(SB), FLAGS, $size. Data
+// symbols are laid out after the code in the order they are declared, each
+// at the next multiple of its alignment.
 type GloblDef struct {
 	Source
 	Name   string
 	Static bool
 	Flags  int64 // textflag.h bits (RODATA, NOPTR, …)
 	Size   int64
+	// Align is the symbol's alignment in bytes, a power of two up to
+	// 4096. Zero means the default: the largest power of two not above
+	// Size, at most 64 (what Go syntax, which cannot say it, gets). Align 1
+	// places the symbol right after the one declared before it.
+	Align int64
+	// broken marks a GLOBL whose line had an error: references to it
+	// and DATA for it are not reported again.
+	broken bool
 }
 
 // DataDef initialises bytes of a data symbol:
@@ -112,7 +132,9 @@ const (
 	StringOperand
 	// MemOperand is a memory reference Disp(Base)(Index*Scale), or, when
 	// Sym is set, Sym+Disp(SB) (PC-relative to a symbol or label of the
-	// same program; Base and Index must then be zero).
+	// same program; Base and Index must then be zero), or, when PCRel is
+	// set, Disp bytes from the end of the instruction (Intel's
+	// [rip + Disp]). Seg adds a segment override: FS or GS.
 	MemOperand
 	// AddrOperand is the address of a memory reference, $Sym+Disp(SB) or
 	// $Disp(Base): the fields are as for MemOperand.
@@ -135,6 +157,8 @@ type Operand struct {
 	Disp   int64   // Mem/AddrOperand: displacement (or offset from Sym)
 	Sym    string  // Mem/AddrOperand: symbol or label name (PC-relative); LabelOperand: the target
 	Static bool    // Sym was written name<>(SB)
+	PCRel  bool    // Mem/AddrOperand: Disp is relative to the end of this instruction (Reg, Index and Sym are zero)
+	Seg    Reg     // MemOperand: a segment override, FS or GS (0 for none): Go's 8(FS) and 8(AX)(FS*1), Intel's fs:[rax+8]
 	Imm    int64   // ImmOperand
 	Float  float64 // FloatOperand
 	String string  // StringOperand

@@ -24,8 +24,9 @@ import (
 	"unicode/utf8"
 )
 
-// parseGo parses Go-syntax assembly.
-func parseGo(file string, src []byte) ([]Stmt, ErrorList) {
+// parseGo parses Go-syntax assembly. It returns the statements it could
+// read even when there are errors, so that the encoder can look for more.
+func parseGo(file string, src []byte) ([]Stmt, *errorSink) {
 	var errs errorSink
 	text := string(src)
 	p := &parser{file: file, src: text, errs: &errs}
@@ -36,10 +37,7 @@ func parseGo(file string, src []byte) ([]Stmt, ErrorList) {
 		}
 	})
 	pp.run()
-	if errs.len() > 0 {
-		return nil, errs.list()
-	}
-	return stmts, nil
+	return stmts, &errs
 }
 
 type parser struct {
@@ -47,6 +45,11 @@ type parser struct {
 	src   string
 	errs  *errorSink
 	opBuf [][]token
+	// partial is the TEXT or GLOBL being parsed. When the rest of its line
+	// has an error, it still goes into the statements, marked broken, so
+	// that the statements after it are not reported as outside a TEXT
+	// block or as using an undefined symbol.
+	partial Stmt
 	// Instructions and their operands are allocated in blocks.
 	instSlab            []Inst
 	argSlab             []Operand
@@ -105,8 +108,12 @@ func (p *parser) statement(st stmtToks, out []Stmt) (result []Stmt) {
 			}
 			p.errs.add(p.pos(pe.at), "%s", pe.msg)
 			result = out
+			if p.partial != nil {
+				result = append(result, p.partial)
+			}
 		}
 	}()
+	p.partial = nil
 	head := toks[0]
 	if head.kind != tokIdent {
 		fail(head, "expected an instruction or a label, found %s", describeTok(head))
@@ -271,6 +278,19 @@ func isPseudoReg(name string) bool {
 	return name == "SB" || name == "FP" || name == "PC"
 }
 
+// pseudoRegMessage explains a pseudo-register used on its own.
+func pseudoRegMessage(name string) string {
+	switch name {
+	case "FP":
+		return "FP is the Go assembler's argument-frame pseudo-register (name+8(FP) is an argument of a Go function), which only the Go toolchain can provide: jitrun code gets its arguments in registers, integers in DI, SI, DX, CX, R8, R9 and floats in X0-X7"
+	case "SB":
+		return "SB is the Go assembler's static-base pseudo-register: it only appears as name(SB), a TEXT or GLOBL symbol of this source (MOVQ name(SB), AX reads it; LEAQ name(SB), AX takes its address)"
+	case "PC":
+		return "PC is the Go assembler's program-counter pseudo-register: it only appears as N(PC), a branch target N instructions away (JMP 2(PC)); to branch, use a label"
+	}
+	return name + " is a pseudo-register"
+}
+
 func isRegName(name string) bool {
 	_, ok := LookupReg(name)
 	return ok
@@ -374,6 +394,17 @@ func (p *parser) indirect(c *cursor, prefix string, disp int64, jump bool) Opera
 		fail(open, "* (indirect) applies to symbols only: *name(SB)")
 	}
 	r, _ := LookupReg(t.text)
+	if isSegReg(r) {
+		// off(FS): FS-relative memory at an absolute offset, as go tool
+		// asm writes it (off(base)(FS*1) adds a base).
+		o.Seg = r
+		c.expect(")")
+		if c.peek().is("(") {
+			fail(c.peek(), "%s as a base takes no index: write off(base)(%s*1) for %s-relative memory at a base register (go tool asm has no syntax for a segment, a base and an index together)", t.text, t.text, t.text)
+		}
+		c.mustEnd()
+		return o
+	}
 	if c.peek().is("*") {
 		// (index*scale) with no base.
 		c.next()
@@ -405,6 +436,13 @@ func (p *parser) index(c *cursor, o *Operand) {
 	c.next()
 	o.Scale = p.scale(c)
 	c.expect(")")
+	if isSegReg(o.Index) {
+		// off(base)(FS*1): a segment override, as go tool asm writes it.
+		if o.Scale != 1 {
+			fail(t, "segment override (%s*%d) needs scale 1: (%s*1)", t.text, o.Scale, t.text)
+		}
+		o.Seg, o.Index, o.Scale = o.Index, 0, 0
+	}
 }
 
 func (p *parser) scale(c *cursor) int64 {
@@ -442,6 +480,9 @@ func (p *parser) symbolOperand(c *cursor, prefix string, jump bool) Operand {
 		off = int64(expr(c))
 	}
 	if c.done() {
+		if r, ok := lookupIntelReg(nameTok.text); ok && r.reg != 0 && !static && off == 0 && prefix == "" && !jump {
+			fail(nameTok, "%s is an Intel register name: Go syntax writes %s, with the operand size in the mnemonic (this source is read as Go syntax)", nameTok.text, r.reg)
+		}
 		if prefix == "" && jump && !static && off == 0 {
 			return Operand{Kind: LabelOperand, Sym: name}
 		}
@@ -649,6 +690,8 @@ func factor(c *cursor) uint64 {
 		v := expr(c)
 		c.expect(")")
 		return v
+	case t.kind == tokIdent && isPseudoReg(t.text):
+		fail(t, "%s", pseudoRegMessage(t.text))
 	case t.kind == tokIdent:
 		fail(t, "undefined: %s (a constant needs a #define)", t.text)
 	}
@@ -696,11 +739,13 @@ func (p *parser) symbolDef(toks []token, head token, allowOffset bool) (name str
 
 // text parses TEXT name(SB), [flags,] $frame[-args].
 func (p *parser) text(src Source, head token, ops [][]token) Stmt {
+	d := &TextDef{Source: src, Args: -1, broken: true}
+	p.partial = d
 	if len(ops) != 2 && len(ops) != 3 {
 		fail(head, "TEXT takes two or three operands: TEXT name(SB), NOSPLIT, $0")
 	}
-	name, static, _ := p.symbolDef(ops[0], head, false)
-	d := &TextDef{Source: src, Name: name, Static: static, Args: -1}
+	d.Name, d.Static, _ = p.symbolDef(ops[0], head, false)
+	name := d.Name
 	if len(ops) == 3 {
 		d.Flags = p.integer(ops[1])
 	}
@@ -732,6 +777,7 @@ func (p *parser) text(src Source, head token, ops [][]token) Stmt {
 		d.Args = atoi(t)
 		c.mustEnd()
 	}
+	d.broken = false
 	return d
 }
 
@@ -749,11 +795,13 @@ func (p *parser) globl(src Source, head token, ops [][]token) Stmt {
 		fail(head, "GLOBL takes two or three operands: GLOBL name(SB), RODATA, $8")
 	}
 	name, static, _ := p.symbolDef(ops[0], head, false)
-	d := &GloblDef{Source: src, Name: name, Static: static}
+	d := &GloblDef{Source: src, Name: name, Static: static, broken: true}
+	p.partial = d
 	if len(ops) == 3 {
 		d.Flags = p.integer(ops[1])
 	}
 	d.Size = p.immediate(ops[len(ops)-1], "GLOBL size")
+	d.broken = false
 	return d
 }
 

@@ -16,7 +16,9 @@ type Program struct {
 	Code []byte
 	// Symbols are the TEXT and GLOBL symbols, sorted by Offset.
 	Symbols []Symbol
-	// Labels are the code labels (name: lines), sorted by Offset.
+	// Labels are the code labels (name: lines), sorted by Offset, but the
+	// one that names a source's implicit function, which is its symbol
+	// (see the package doc). Intel-syntax data labels are symbols.
 	Labels []Label
 	// Lines maps source lines to the bytes they produced, sorted by Offset.
 	// A source line that produced no bytes (a label, a directive) is absent.
@@ -28,7 +30,8 @@ type SymbolKind uint8
 
 const (
 	// SymText is a function: a TEXT block, or the implicit block of a
-	// source that has no TEXT directive.
+	// source that has no TEXT directive (named after its first label, or
+	// main).
 	SymText SymbolKind = iota + 1
 	// SymData is a GLOBL symbol that is writable in a linked Go binary.
 	// jitrun places all data next to the code, so it is read-only at run

@@ -405,13 +405,16 @@ func encodeOne(t *gasmTables, in *Inst) ([]byte, error) {
 		return nil, fmt.Errorf("branch")
 	}
 	b := scanBuilder(t)
-	p, err := b.prog(in, op)
+	p, fix, err := b.prog(in, op)
 	if err != nil {
 		return nil, err
 	}
 	enc, msg := b.assembleOne(p)
 	if msg != "" {
 		return nil, fmt.Errorf("%s", msg)
+	}
+	if enc, err = enc.fix(fix); err != nil {
+		return nil, err
 	}
 	if err := checkEncoded(in, enc.code); err != nil {
 		return nil, err

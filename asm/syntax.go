@@ -46,8 +46,10 @@ func ParseSyntax(name string) (Syntax, error) {
 
 // DetectSyntax guesses the syntax of a source: Intel when the file name ends
 // in .asm or .nasm, or when the first line that is neither blank nor a
-// comment is `.intel_syntax` (with any arguments), `BITS 64` or `[BITS 64]`;
-// Go otherwise.
+// comment is `.intel_syntax` (with any arguments), `BITS 64` or `[BITS 64]`,
+// or starts (after labels) with an Intel mnemonic or NASM directive written
+// in lower case (mov, xor, section: Go syntax writes its mnemonics in upper
+// case); Go otherwise.
 func DetectSyntax(file string, src []byte) Syntax {
 	lower := strings.ToLower(file)
 	if strings.HasSuffix(lower, ".asm") || strings.HasSuffix(lower, ".nasm") {
@@ -89,12 +91,42 @@ func DetectSyntax(file string, src []byte) Syntax {
 		switch {
 		case strings.HasPrefix(f[0], ".intel_syntax"):
 			return SyntaxIntel
-		case len(f) >= 2 && f[0] == "bits" && strings.TrimRight(f[1], "]") == "64":
+		case len(f) >= 2 && f[0] == "bits" && strings.TrimRight(f[1], "];") == "64":
+			return SyntaxIntel
+		case startsWithIntelWord(strings.TrimSpace(s)):
 			return SyntaxIntel
 		}
 		return SyntaxGo
 	}
 	return SyntaxGo
+}
+
+// startsWithIntelWord reports whether a line starts, after labels
+// (name:), with a lower-case Intel mnemonic, prefix or NASM directive.
+func startsWithIntelWord(line string) bool {
+	for {
+		n := 0
+		for n < len(line) && (line[n] >= 'a' && line[n] <= 'z' || line[n] >= '0' && line[n] <= '9' || line[n] == '_' || line[n] == '.' && n == 0) {
+			n++
+		}
+		w, rest := line[:n], strings.TrimSpace(line[n:])
+		if w == "" {
+			return false
+		}
+		if strings.HasPrefix(rest, ":") && !strings.HasPrefix(rest, "::") {
+			line = strings.TrimSpace(rest[1:]) // a label
+			continue
+		}
+		if _, ok := intelBranches[w]; ok || intelPrefixes[w] != "" || isNASMDirective(w) || isIntelMnemonic(w) {
+			return true
+		}
+		if cc, ok := strings.CutPrefix(w, "j"); ok {
+			intelForms()
+			_, isJcc := intelTable.goCond[cc]
+			return isJcc
+		}
+		return false
+	}
 }
 
 func isPreprocessorWord(w string) bool {
@@ -105,38 +137,86 @@ func isPreprocessorWord(w string) bool {
 	return false
 }
 
-// Parse runs the front end for syntax on src and returns the statements,
-// without encoding them. file names the source in positions. The error, if
-// any, is an ErrorList.
-func Parse(file string, src []byte, syntax Syntax) ([]Stmt, error) {
-	if syntax == SyntaxAuto {
-		syntax = DetectSyntax(file, src)
-	}
-	var stmts []Stmt
-	var errs ErrorList
-	switch syntax {
-	case SyntaxGo:
-		stmts, errs = parseGo(file, src)
-	case SyntaxIntel:
-		stmts, errs = parseIntel(file, src)
-	default:
-		return nil, ErrorList{{Pos: Pos{File: file, Line: 1, Col: 1}, Msg: fmt.Sprintf("unknown syntax %v", syntax)}}
-	}
-	if len(errs) > 0 {
-		return nil, errs
+// Options say how a text front end reads a source. The zero Options
+// detect the syntax from the file name and the text.
+type Options struct {
+	// Syntax is the syntax of the source; SyntaxAuto picks it with
+	// DetectSyntax.
+	Syntax Syntax
+	// Semicolons makes ';' separate statements in Intel syntax, as it
+	// does in GNU as, instead of starting a comment ('#' still starts
+	// one): "mov eax, 7; add eax, edi; ret" is three instructions on one
+	// line, and positions keep their columns in it. It is meant for
+	// one-line sources, such as jitrun's -e, where a newline is awkward to
+	// type. Go syntax always separates statements with ';'.
+	Semicolons bool
+}
+
+// Parse runs the front end on src and returns the statements, without
+// encoding them. file names the source in positions. The error, if any, is
+// an ErrorList of every problem the front end found.
+func (o Options) Parse(file string, src []byte) ([]Stmt, error) {
+	stmts, errs := o.parse(file, src)
+	if errs.len() > 0 {
+		return nil, errs.list()
 	}
 	return stmts, nil
 }
 
-// AssembleSource assembles src, written in syntax (SyntaxAuto: detected from
-// file and src), into a Program. file names the source in positions and in
-// Program.File. The error, if any, is an ErrorList of every problem found.
-func AssembleSource(file string, src []byte, syntax Syntax) (*Program, error) {
-	stmts, err := Parse(file, src, syntax)
-	if err != nil {
-		return nil, err
+// parse runs the front end and returns the statements it could read, with
+// the problems it found.
+func (o Options) parse(file string, src []byte) ([]Stmt, *errorSink) {
+	syntax := o.Syntax
+	if syntax == SyntaxAuto {
+		syntax = DetectSyntax(file, src)
 	}
-	return encode(file, stmts)
+	switch syntax {
+	case SyntaxGo:
+		return parseGo(file, src)
+	case SyntaxIntel:
+		return parseIntel(file, src, o)
+	}
+	errs := &errorSink{}
+	errs.add(Pos{File: file, Line: 1, Col: 1}, "unknown syntax %v", syntax)
+	return nil, errs
+}
+
+// Assemble assembles src into a Program. file names the source in
+// positions and in Program.File. The error, if any, is an ErrorList of
+// every problem found, by the front end and by the encoder, in the order of
+// their positions (at most MaxErrors).
+func (o Options) Assemble(file string, src []byte) (*Program, error) {
+	stmts, errs := o.parse(file, src)
+	if errs.full() {
+		return nil, errs.list()
+	}
+	p, encErrs := encode(file, stmts)
+	if errs.len() == 0 {
+		if encErrs.len() > 0 {
+			return nil, encErrs.list()
+		}
+		return p, nil
+	}
+	// The encoder saw only the statements the front end could read, so
+	// nothing it reports repeats a front-end error.
+	for _, e := range encErrs.errs {
+		errs.add(e.Pos, "%s", e.Msg)
+	}
+	return nil, errs.list()
+}
+
+// Parse runs the front end for syntax on src and returns the statements,
+// without encoding them: Options{Syntax: syntax}.Parse.
+func Parse(file string, src []byte, syntax Syntax) ([]Stmt, error) {
+	return Options{Syntax: syntax}.Parse(file, src)
+}
+
+// AssembleSource assembles src, written in syntax (SyntaxAuto: detected from
+// file and src), into a Program: Options{Syntax: syntax}.Assemble. file
+// names the source in positions and in Program.File. The error, if any, is
+// an ErrorList of every problem found.
+func AssembleSource(file string, src []byte, syntax Syntax) (*Program, error) {
+	return Options{Syntax: syntax}.Assemble(file, src)
 }
 
 // Assemble assembles Go-syntax source text. Positions in errors name the

@@ -30,11 +30,12 @@ func checkInst(t *gasmTables, in *Inst) (obj.As, error) {
 	if !ok {
 		return 0, unknownOp(t, in.Op)
 	}
+	sp := spell(in)
 	if msg := rejectedOp(op, in); msg != "" {
-		return 0, fmt.Errorf("%s", msg)
+		return 0, sp.sentence("%s", msg)
 	}
 	if len(in.Args) > maxOperands {
-		return 0, fmt.Errorf("%s: too many operands (%d; at most %d)", in.Op, len(in.Args), maxOperands)
+		return 0, sp.errorf("too many operands (%d; at most %d)", len(in.Args), maxOperands)
 	}
 	for i := range in.Args {
 		if err := checkOperand(t, in, i); err != nil {
@@ -48,7 +49,7 @@ func checkInst(t *gasmTables, in *Inst) (obj.As, error) {
 	} else {
 		for _, a := range in.Args {
 			if a.Kind == LabelOperand {
-				return 0, fmt.Errorf("%s does not take a label operand (%s)", in.Op, a.Sym)
+				return 0, sp.sentence("%s does not take a label operand (%s)", sp.op(), a.Sym)
 			}
 		}
 	}
@@ -59,14 +60,14 @@ func checkInst(t *gasmTables, in *Inst) (obj.As, error) {
 		switch a.Kind {
 		case FloatOperand:
 			if i != 0 || floatWidth(op) == 0 {
-				return 0, fmt.Errorf("%s does not take a floating-point constant; MOVSS, MOVSD, ADDSD, MULSS and the other scalar SSE and x87 arithmetic instructions do (as their first operand)", in.Op)
+				return 0, sp.sentence("%s does not take a floating-point constant; MOVSS, MOVSD, ADDSD, MULSS and the other scalar SSE and x87 arithmetic instructions do (as their first operand)", sp.op())
 			}
 		case AddrOperand:
 			if i != 0 || (op != x86.AMOVQ && op != x86.AMOVL) || len(in.Args) != 2 || in.Args[1].Kind != RegOperand {
-				return 0, fmt.Errorf("%s: an address ($%s) can only be loaded into a register with MOVQ or LEAQ", in.Op, describeMem(a))
+				return 0, sp.errorf("an address ($%s) can only be loaded into a register with MOVQ or LEAQ", describeMem(a))
 			}
 		case StringOperand:
-			return 0, fmt.Errorf("%s: a string constant can only initialise data (DATA)", in.Op)
+			return 0, sp.errorf("a string constant can only initialise data (DATA)")
 		}
 	}
 	if err := checkForms(op, in); err != nil {
@@ -76,11 +77,11 @@ func checkInst(t *gasmTables, in *Inst) (obj.As, error) {
 		n := len(in.Args)
 		if n < 2 || in.Args[n-2].Kind != RegOperand || in.Args[n-2].Reg < x86.REG_K1 || in.Args[n-2].Reg > x86.REG_K7 {
 			// EVEX.z without a mask raises #UD; golang-asm encodes it anyway.
-			return 0, fmt.Errorf("%s.%s: zeroing (.Z) needs an opmask register K1-K7 before the destination", in.Op, in.Suffix)
+			return 0, sp.sentence("%s.%s: zeroing (.Z) needs an opmask register K1-K7 before the destination", sp.op(), in.Suffix)
 		}
 	}
 	if isGather(op) && len(in.Args) != 3 {
-		return 0, fmt.Errorf("%s needs 3 operands, has %d", in.Op, len(in.Args))
+		return 0, sp.sentence("%s needs 3 operands, has %d", sp.op(), len(in.Args))
 	}
 	return op, nil
 }
@@ -162,10 +163,11 @@ var opFlags = func() *[obj.AMask + 1]uint8 {
 // checkForms rejects the operand forms golang-asm encodes wrongly.
 func checkForms(op obj.As, in *Inst) error {
 	flags := opFlags[op&obj.AMask]
+	sp := spell(in)
 	for i := range in.Args {
 		if a := &in.Args[i]; a.Kind == RegOperand && isHighByte(a.Reg) && !takesByte(in.Op, i) {
 			// golang-asm encodes AH's number as SP (NEGL AH becomes neg esp).
-			return fmt.Errorf("%s: %s is a byte register; %s does not take a byte operand there", in.Op, a.Reg, in.Op)
+			return sp.errorf("%s is a byte register; %s does not take a byte operand there", sp.reg(a.Reg), sp.op())
 		}
 	}
 	if flags == 0 {
@@ -173,7 +175,7 @@ func checkForms(op obj.As, in *Inst) error {
 	}
 	switch {
 	case flags&flagInvalid64 != 0:
-		return fmt.Errorf("%s is not valid in 64-bit mode", in.Op)
+		return sp.sentence("%s is not valid in 64-bit mode", sp.op())
 	case flags&flagNeedsMemory != 0:
 		hasMem := false
 		for _, a := range in.Args {
@@ -182,53 +184,57 @@ func checkForms(op obj.As, in *Inst) error {
 			}
 		}
 		if !hasMem {
-			return fmt.Errorf("%s needs a memory operand (it has no register form)", in.Op)
+			return sp.sentence("%s needs a memory operand (it has no register form)", sp.op())
 		}
 	case flags&flagMMXOnly != 0:
 		for _, a := range in.Args {
 			if a.Kind == RegOperand && (isGPR(a.Reg) || isByteReg(a.Reg)) {
-				return fmt.Errorf("%s: %s is not an MMX register (M0-M7)", in.Op, a.Reg)
+				return sp.errorf("%s is not an MMX register (%s)", sp.reg(a.Reg), sp.pick("M0-M7", "mm0-mm7"))
 			}
 		}
 	case flags&flagNoMMX != 0:
 		for _, a := range in.Args {
 			if a.Kind == RegOperand && a.Reg >= x86.REG_M0 && a.Reg <= x86.REG_M7 {
-				return fmt.Errorf("%s does not take an MMX register (%s)", in.Op, a.Reg)
+				return sp.sentence("%s does not take an MMX register (%s)", sp.op(), sp.reg(a.Reg))
 			}
 		}
 	case op == x86.AMOVLPS || op == x86.AMOVHPS:
 		if len(in.Args) == 2 && in.Args[0].Kind == RegOperand && in.Args[1].Kind == RegOperand {
 			alt := map[obj.As]string{x86.AMOVLPS: "MOVHLPS", x86.AMOVHPS: "MOVLHPS"}[op]
-			return fmt.Errorf("%s has no register-to-register form (its encoding with two registers is %s): write %s", in.Op, alt, alt)
+			if sp.intel != nil {
+				alt = strings.ToLower(alt)
+			}
+			return sp.sentence("%s has no register-to-register form (its encoding with two registers is %s): write %s", sp.op(), alt, alt)
 		}
 	case op == x86.AXCHGL:
 		if len(in.Args) == 2 && in.Args[0].Kind == RegOperand && in.Args[0].Reg == x86.REG_AX && in.Args[1].Kind == RegOperand && in.Args[1].Reg == x86.REG_AX {
-			return fmt.Errorf("XCHGL AX, AX would be encoded as NOP (0x90), which does not clear the upper half of RAX: write MOVL AX, AX to zero-extend, or NOP")
+			if sp.intel != nil {
+				return sp.errorf("the encoder would emit nop (0x90), which does not clear the upper half of rax: write mov eax, eax to zero-extend, or nop")
+			}
+			return sp.sentence("XCHGL AX, AX would be encoded as NOP (0x90), which does not clear the upper half of RAX: write MOVL AX, AX to zero-extend, or NOP")
 		}
 	case op == x86.ACRC32B:
-		if len(in.Args) > 0 && in.Args[0].Kind == RegOperand && needsREXAsByte(in.Args[0].Reg) {
-			return fmt.Errorf("CRC32B: the encoder would read %s as a high-byte register (AH-BH): use another source register", in.Args[0].Reg)
+		if len(in.Args) > 0 && in.Args[0].Kind == RegOperand && isWideSPBPSIDI(in.Args[0].Reg) {
+			r := in.Args[0].Reg
+			return sp.errorf("the encoder would read %s as %s, a high-byte register: write %s for its low byte", sp.reg(r), sp.reg(r-x86.REG_SP+x86.REG_AH), sp.reg(r-x86.REG_SP+x86.REG_SPB))
 		}
 	}
 	switch op {
 	case x86.APUSHW, x86.APUSHL, x86.APUSHQ, x86.APOPW, x86.APOPL, x86.APOPQ:
 		for _, a := range in.Args {
 			if a.Kind == RegOperand && (a.Reg == x86.REG_CS || a.Reg == x86.REG_DS || a.Reg == x86.REG_ES || a.Reg == x86.REG_SS) {
-				return fmt.Errorf("%s %s is not valid in 64-bit mode (only FS and GS can be pushed and popped)", in.Op, a.Reg)
+				return sp.sentence("%s %s is not valid in 64-bit mode (only %s and %s can be pushed and popped)", sp.op(), sp.reg(a.Reg), sp.reg(x86.REG_FS), sp.reg(x86.REG_GS))
 			}
 		}
 	}
 	return nil
 }
 
-// needsREXAsByte reports whether r, used as a byte register, is SPL, BPL,
-// SIL or DIL, which only exist with a REX prefix.
-func needsREXAsByte(r Reg) bool {
-	switch r {
-	case x86.REG_SP, x86.REG_BP, x86.REG_SI, x86.REG_DI, x86.REG_SPB, x86.REG_BPB, x86.REG_SIB, x86.REG_DIB:
-		return true
-	}
-	return false
+// isWideSPBPSIDI reports whether r is SP, BP, SI or DI: as a byte source
+// of CRC32B, golang-asm encodes their numbers without a REX prefix, which
+// reads AH, CH, DH or BH (SPB, BPB, SIB and DIB get their REX prefix).
+func isWideSPBPSIDI(r Reg) bool {
+	return x86.REG_SP <= r && r <= x86.REG_DI
 }
 
 func isByteReg(r Reg) bool { return x86.REG_AL <= r && r <= x86.REG_R15B || isHighByte(r) }
@@ -274,14 +280,15 @@ func rejectedOp(op obj.As, in *Inst) string {
 // checkOperand validates the shape of operand i on its own.
 func checkOperand(t *gasmTables, in *Inst, i int) error {
 	a := &in.Args[i]
+	sp := spell(in)
 	switch a.Kind {
 	case RegOperand:
 		if err := checkReg(in, a.Reg); err != nil {
 			return err
 		}
-		if t.unclassified[a.Reg] { // a valid register: in range
+		if t.unclassified[a.Reg] && a.Reg != x86.REG_SPB { // a valid register: in range; SPB is encoded as AH with a REX prefix (golangasm.go)
 			// golang-asm would drop the operand and encode the rest.
-			return fmt.Errorf("%s: register %s is not supported by the encoder (it would be dropped from the instruction)", in.Op, a.Reg)
+			return sp.errorf("register %s is not supported by the encoder (it would be dropped from the instruction)", sp.reg(a.Reg))
 		}
 	case MemOperand, AddrOperand:
 		return checkMem(in, a)
@@ -293,15 +300,15 @@ func checkOperand(t *gasmTables, in *Inst, i int) error {
 			return err
 		}
 		if !isVector(a.Reg) || !isVector(a.RegHi) || a.RegHi < a.Reg || a.RegHi-a.Reg > 31 {
-			return fmt.Errorf("%s: bad register range [%s-%s]", in.Op, a.Reg, a.RegHi)
+			return sp.errorf("bad register range [%s-%s]", a.Reg, a.RegHi)
 		}
 	case LabelOperand:
 		if a.Sym == "" && (a.Disp < -1<<20 || a.Disp > 1<<20) {
-			return fmt.Errorf("%s: relative target %d(PC) is out of range", in.Op, a.Disp)
+			return sp.errorf("relative target %d(PC) is out of range", a.Disp)
 		}
 	case ImmOperand, FloatOperand, StringOperand:
 	default:
-		return fmt.Errorf("%s: operand %d has no kind", in.Op, i+1)
+		return sp.errorf("operand %d has no kind", i+1)
 	}
 	return nil
 }
@@ -309,21 +316,46 @@ func checkOperand(t *gasmTables, in *Inst, i int) error {
 func checkReg(in *Inst, r Reg) error {
 	switch {
 	case r == x86.REG_TLS:
-		return fmt.Errorf("%s: TLS needs a linker and the Go runtime; it has no meaning in jitrun code", in.Op)
+		return spell(in).errorf("TLS needs a linker and the Go runtime; it has no meaning in jitrun code")
 	case !isValidReg(r):
-		return fmt.Errorf("%s: invalid register number %d", in.Op, int(r))
+		return spell(in).errorf("invalid register number %d", int(r))
 	}
 	return nil
 }
 
-// checkMem validates off(base)(index*scale) and sym+off(SB).
+func isSegReg(r Reg) bool { return x86.REG_CS <= r && r <= x86.REG_GS }
+
+// checkMem validates off(base)(index*scale), sym+off(SB), a PC-relative
+// displacement and a segment override.
 func checkMem(in *Inst, a *Operand) error {
+	sp := spell(in)
+	if a.Seg != 0 {
+		switch {
+		case a.Seg == x86.REG_FS || a.Seg == x86.REG_GS:
+		case isSegReg(a.Seg):
+			return sp.errorf("a %s override has no effect in 64-bit mode (%s have base 0): only %s and %s override", sp.reg(a.Seg), sp.pick("CS, DS, ES and SS", "cs, ds, es and ss"), sp.reg(x86.REG_FS), sp.reg(x86.REG_GS))
+		default:
+			return sp.errorf("%s is not a segment register (%s or %s)", sp.reg(a.Seg), sp.reg(x86.REG_FS), sp.reg(x86.REG_GS))
+		}
+		if a.Kind != MemOperand || strings.HasPrefix(in.Op, "LEA") {
+			return sp.errorf("an address computation ignores a segment override: the %s base would not be added", sp.reg(a.Seg))
+		}
+	}
+	if a.PCRel {
+		if a.Reg != 0 || a.Index != 0 || a.Sym != "" {
+			return sp.errorf("a displacement from the end of the instruction takes no register or symbol")
+		}
+		if a.Disp < math.MinInt32 || a.Disp > math.MaxInt32 {
+			return sp.errorf("displacement %d from the end of the instruction does not fit in 32 bits", a.Disp)
+		}
+		return nil
+	}
 	if a.Reg != 0 {
 		if err := checkReg(in, a.Reg); err != nil {
 			return err
 		}
 		if !isGPR(a.Reg) {
-			return fmt.Errorf("%s: base register %s is not a 64-bit general-purpose register", in.Op, a.Reg)
+			return sp.errorf("base register %s is not a 64-bit general-purpose register", sp.reg(a.Reg))
 		}
 	}
 	if a.Index != 0 {
@@ -332,24 +364,24 @@ func checkMem(in *Inst, a *Operand) error {
 		}
 		switch {
 		case a.Index == x86.REG_SP:
-			return fmt.Errorf("%s: SP cannot be an index register", in.Op)
+			return sp.errorf("%s cannot be an index register", sp.reg(x86.REG_SP))
 		case !isGPR(a.Index) && !isVector(a.Index):
-			return fmt.Errorf("%s: index register %s is neither a general-purpose nor a vector register", in.Op, a.Index)
+			return sp.errorf("index register %s is neither a general-purpose nor a vector register", sp.reg(a.Index))
 		}
 		switch a.Scale {
 		case 1, 2, 4, 8:
 		default:
-			return fmt.Errorf("%s: scale %d is not 1, 2, 4 or 8", in.Op, a.Scale)
+			return sp.errorf("scale %d is not 1, 2, 4 or 8", a.Scale)
 		}
 	} else if a.Scale != 0 && a.Scale != 1 {
-		return fmt.Errorf("%s: scale %d without an index register", in.Op, a.Scale)
+		return sp.errorf("scale %d without an index register", a.Scale)
 	}
 	if a.Sym != "" {
 		if a.Reg != 0 || a.Index != 0 {
-			return fmt.Errorf("%s: %s: a symbol reference is PC-relative and cannot add registers; load its address with LEAQ %s(SB), R first", in.Op, describeMem(*a), a.Sym)
+			return sp.errorf("%s: a symbol reference is PC-relative and cannot add registers; load its address with LEAQ %s(SB), R first", describeMem(*a), a.Sym)
 		}
 		if a.Disp < math.MinInt32 || a.Disp > math.MaxInt32 {
-			return fmt.Errorf("%s: offset %d from %s does not fit in 32 bits", in.Op, a.Disp, a.Sym)
+			return sp.errorf("offset %d from %s does not fit in 32 bits", a.Disp, a.Sym)
 		}
 		return nil
 	}
@@ -359,38 +391,39 @@ func checkMem(in *Inst, a *Operand) error {
 		return nil
 	}
 	if a.Disp < math.MinInt32 || a.Disp > math.MaxInt32 {
-		return fmt.Errorf("%s: offset too large: displacement %#x does not fit in a signed 32-bit field", in.Op, a.Disp)
+		return sp.errorf("offset too large: displacement %s does not fit in a signed 32-bit field", sp.hex(a.Disp))
 	}
 	return nil
 }
 
 // checkJump validates a branch instruction's operands.
 func checkJump(t *gasmTables, op obj.As, in *Inst) error {
+	sp := spell(in)
 	if len(in.Args) != 1 {
 		if len(in.Args) == 0 {
-			return fmt.Errorf("%s needs a target", in.Op)
+			return sp.sentence("%s needs a target", sp.op())
 		}
-		return fmt.Errorf("%s takes one operand, the target (has %d)", in.Op, len(in.Args))
+		return sp.sentence("%s takes one operand, the target (has %d)", sp.op(), len(in.Args))
 	}
 	a := in.Args[0]
 	switch a.Kind {
 	case LabelOperand:
 		f := t.branch(op)
 		if f.short == nil && f.near == nil {
-			return fmt.Errorf("%s cannot take a label", in.Op)
+			return sp.sentence("%s cannot take a label", sp.op())
 		}
 		return nil
 	case RegOperand, MemOperand:
 		if op == obj.AJMP || op == obj.ACALL {
 			if a.Kind == RegOperand && !isGPR(a.Reg) {
-				return fmt.Errorf("%s: target register %s is not a 64-bit general-purpose register", in.Op, a.Reg)
+				return sp.errorf("target register %s is not a 64-bit general-purpose register", sp.reg(a.Reg))
 			}
 			return nil
 		}
 	case ImmOperand:
-		return fmt.Errorf("%s $%d: a constant is not a branch target here (it would need a linker); jump to a label", in.Op, a.Imm)
+		return sp.sentence("%s $%d: a constant is not a branch target here (it would need a linker); jump to a label", sp.op(), a.Imm)
 	}
-	return fmt.Errorf("%s needs a label as its target", in.Op)
+	return sp.sentence("%s needs a label as its target", sp.op())
 }
 
 // immRange is the set of values an immediate field can hold as written.
@@ -474,15 +507,16 @@ func checkImmediates(op obj.As, in *Inst) error {
 	if !ok {
 		return nil
 	}
-	for _, a := range in.Args {
+	for i, a := range in.Args {
 		if a.Kind != ImmOperand || (r.lo <= a.Imm && a.Imm <= r.hi) {
 			continue
 		}
-		msg := fmt.Sprintf("%s: immediate %s does not fit in %s (%s..%s)", in.Op, fmtImm(a.Imm), what, fmtImm(r.lo), fmtImm(r.hi))
+		sp := spell(in)
+		msg := fmt.Sprintf("immediate %s does not fit in %s (%s..%s)", sp.immArg(i), what, sp.imm(r.lo), sp.imm(r.hi))
 		if r == rangeSImm32 {
-			msg += "; load it into a register with MOVQ first"
+			msg += sp.pick("; load it into a register with MOVQ first", "; load it into a register with mov first")
 		}
-		return fmt.Errorf("%s", msg)
+		return sp.errorf("%s", msg)
 	}
 	return nil
 }
@@ -521,13 +555,14 @@ func isGather(op obj.As) bool {
 // accepted and rejects the outputs known to be wrong.
 func checkEncoded(in *Inst, code []byte) error {
 	if len(code) == 0 {
-		return fmt.Errorf("%s: invalid instruction (the encoder produced no bytes)", in.Op)
+		return spell(in).errorf("invalid instruction (the encoder produced no bytes)")
 	}
 	for _, a := range in.Args {
 		if a.Kind == RegOperand && isHighByte(a.Reg) && hasREX(code) {
 			// With a REX prefix, the encodings of AH, CH, DH, BH mean SPL,
 			// BPL, SIL, DIL: MOVB AH, R8B would become mov r8b, spl.
-			return fmt.Errorf("%s: %s cannot be used in an instruction that needs a REX prefix (R8-R15, SPB/BPB/SIB/DIB or 64-bit operands)", in.Op, a.Reg)
+			sp := spell(in)
+			return sp.errorf("%s cannot be used in an instruction that needs a REX prefix (%s or 64-bit operands)", sp.reg(a.Reg), sp.pick("R8-R15, SPB/BPB/SIB/DIB", "r8-r15, spl/bpl/sil/dil"))
 		}
 	}
 	return nil
@@ -575,9 +610,19 @@ func describeArgs(in *Inst) string {
 	return "(" + strings.Join(parts, ", ") + ")"
 }
 
-// describeMem writes a memory operand back in Go syntax, for messages.
+// describeMem writes a memory operand back in Go syntax, for messages. A
+// PC-relative displacement is written as go tool objdump shows one,
+// 16(IP), and a segment override with both a base and an index, which Go
+// syntax cannot write, as FS:8(AX)(BX*1).
 func describeMem(a Operand) string {
 	var b strings.Builder
+	if a.Seg != 0 && a.Index != 0 {
+		b.WriteString(a.Seg.String() + ":")
+	}
+	if a.PCRel {
+		fmt.Fprintf(&b, "%d(IP)", a.Disp)
+		return b.String()
+	}
 	if a.Sym != "" {
 		b.WriteString(a.Sym)
 		if a.Static {
@@ -592,11 +637,17 @@ func describeMem(a Operand) string {
 	if a.Disp != 0 || (a.Reg == 0 && a.Index == 0) {
 		fmt.Fprintf(&b, "%d", a.Disp)
 	}
-	if a.Reg != 0 {
+	switch {
+	case a.Seg != 0 && a.Reg == 0 && a.Index == 0:
+		fmt.Fprintf(&b, "(%s)", a.Seg)
+	case a.Reg != 0:
 		fmt.Fprintf(&b, "(%s)", a.Reg)
 	}
-	if a.Index != 0 {
+	switch {
+	case a.Index != 0:
 		fmt.Fprintf(&b, "(%s*%d)", a.Index, a.Scale)
+	case a.Seg != 0 && a.Reg != 0:
+		fmt.Fprintf(&b, "(%s*1)", a.Seg)
 	}
 	return b.String()
 }

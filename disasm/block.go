@@ -75,12 +75,14 @@ func newBlock(code []byte, opts Options) *block {
 		return b
 	}
 	p := b.prog
-	count := map[string]int{}
+	count := map[string]int{} // of the names the listing may print
 	for _, s := range p.Symbols {
 		if s.Offset < 0 || s.Offset > n || s.Name == "" {
 			continue
 		}
-		count[s.Name]++
+		if b.syntax.readsName(s.Name) {
+			count[s.Name]++
+		}
 		if s.Offset < n {
 			b.syms = append(b.syms, s)
 			if s.Kind == asm.SymText {
@@ -89,7 +91,7 @@ func newBlock(code []byte, opts Options) *block {
 		}
 	}
 	for _, l := range p.Labels {
-		if l.Offset >= 0 && l.Offset <= n && l.Name != "" {
+		if l.Offset >= 0 && l.Offset <= n && b.syntax.readsName(l.Name) {
 			count[l.Name]++
 		}
 	}
@@ -152,7 +154,12 @@ func newBlock(code []byte, opts Options) *block {
 	return b
 }
 
+// addName records a name at off, if the listing may print it (see
+// readsName).
 func (b *block) addName(off int, nm name) {
+	if !b.syntax.readsName(nm.text) {
+		return
+	}
 	if _, ok := b.names[off]; !ok {
 		b.named = append(b.named, off)
 	}
@@ -201,11 +208,12 @@ func (b *block) funcAt(off int) string {
 	return ""
 }
 
-// symbolAt returns the symbol containing off.
+// symbolAt returns the symbol containing off whose name the listing may
+// print, to name off as symbol+offset.
 func (b *block) symbolAt(off int) (asm.Symbol, bool) {
 	for i := len(b.syms) - 1; i >= 0; i-- {
 		s := b.syms[i]
-		if s.Offset <= off && off < s.Offset+s.Size {
+		if s.Offset <= off && off < s.Offset+s.Size && b.syntax.readsName(s.Name) {
 			return s, true
 		}
 	}

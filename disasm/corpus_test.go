@@ -260,6 +260,35 @@ func corpus() []string {
 	add("kandw k1, k2, k3")
 	add("kshiftlw k1, k2, 0x3")
 	add("vpdpbusd zmm0, zmm1, zmm2")
+	// What x86asm's AVX decoder and printers get wrong (evex.go): RIP-relative
+	// operands (shown as absolute addresses), broadcast counts of
+	// conversions and of compares into a k register, k registers that are
+	// operands, the opmask of prefetches, {sae}, segment overrides and 67
+	// before VEX and EVEX.
+	for _, s := range []string{
+		"vaddps ymm0, ymm1, ymmword ptr [rip+0x40]", "vmovdqu xmmword ptr [rip+0x40], xmm9", "blsi r11d, dword ptr [rip+0x40]",
+		"vcvtss2si eax, dword ptr [rip+0x8]", "vpaddd zmm0{k1}, zmm1, dword ptr [rip+0x20]{1to16}",
+		"vfmadd213pd xmm10{k1}{z}, xmm15, qword ptr [rip+0x0]{1to2}", "vpermilps ymm11{k3}, dword ptr [rip+0x0]{1to8}, 0x12",
+		"vcvtdq2pd ymm1{k1}, dword ptr [rax]{1to4}", "vcvtdq2pd zmm1, dword ptr [rax+0x40]{1to8}", "vcvtudq2pd xmm2, dword ptr [rcx]{1to2}",
+		"vcvtps2pd zmm1, dword ptr [rax]{1to8}", "vcvtps2qq ymm3, dword ptr [rdx]{1to4}", "vcvttps2uqq zmm4, dword ptr [rbx]{1to8}",
+		"vcvtpd2dq xmm1, qword ptr [rax]{1to4}", "vcvtpd2ps ymm1, qword ptr [rax]{1to8}", "vcvtqq2ps xmm1, qword ptr [rax]{1to2}",
+		"vcvtqq2ps xmm2, qword ptr [rax]{1to4}", "vcvttpd2udq ymm5, qword ptr [rsi]{1to8}",
+		"vpcmpd k1, zmm0, dword ptr [rax]{1to16}, 0x1", "vcmpps k2{k1}, ymm1, dword ptr [rdx+0x40]{1to8}, 0x2",
+		"vptestmd k3, xmm4, dword ptr [rbx]{1to4}", "vptestnmq k4, zmm5, qword ptr [rsi+0x8]{1to8}", "vpcmpeqq k1, zmm2, qword ptr [rcx]{1to8}",
+		"vfpclassps k1, dword ptr [rax]{1to16}, 0x4", "vfpclasspd k2{k3}, qword ptr [rax]{1to4}, 0x4",
+		"vpmovm2d zmm0, k1", "vpmovm2b xmm1, k0", "vpmovm2q ymm3, k7", "vpmovm2w zmm4, k2", "vpbroadcastmw2d zmm0, k1", "vpbroadcastmb2q xmm1, k3",
+		"vgatherpf0dpd qword ptr [r10+ymm29*8]{k5}", "vscatterpf1qps dword ptr [rbp+zmm10*2+0x80]{k3}", "vgatherpf1dps dword ptr [rax+zmm2*4]{k1}",
+		"vcvtss2sd xmm4, xmm9, xmm14, {sae}", "vcvtps2pd zmm1{k2}, ymm6, {sae}", "vmaxps zmm0, zmm1, zmm2, {sae}", "vcvttpd2qq zmm3, zmm4, {sae}",
+		"vcvtsi2sd xmm1, xmm2, rax, {rd-sae}", "vcvtusi2ss xmm1, xmm2, eax, {ru-sae}", "vcvtss2si eax, xmm1, {rz-sae}",
+		"vgetmantps zmm1, zmm2, {sae}, 0x3", "vrndscalesd xmm14{k6}{z}, xmm19, xmm24, {sae}, 0x41", "vcmpps k1, zmm2, zmm3, {sae}, 0x11",
+		"vcmpps k1{k2}, zmm2, zmm3, {sae}, 0x2", "vfixupimmpd zmm1, zmm2, zmm3, {sae}, 0x5",
+		"vmovaps xmm0, xmmword ptr fs:[rax]", "vmovdqu64 zmm1, zmmword ptr gs:[rdi+0x40]", "vmovaps xmm0, xmmword ptr [eax]",
+		"vaddps zmm0, zmm1, dword ptr [eip+0x10]{1to16}", "mov eax, dword ptr [eip+0x40]",
+		"nop edx", "nop esp", "cmpsd xmm2, qword ptr [rbx], 0x7", "cmpsd xmm8, xmm13, 0x7",
+		"push -0x1", "push -0xedcba99", "push 0x7f", "push word ptr -0x2",
+	} {
+		add("%s", s)
+	}
 	// AVX512-FP16 (EVEX map 5 and 6): x86asm misreads the map.
 	add("vaddph zmm0, zmm1, zmm2")
 	add("vmulsh xmm0, xmm1, xmm2")
@@ -273,6 +302,7 @@ func corpus() []string {
 		"leave", "endbr64", "endbr32", "serialize", "xgetbv", "rdpmc", "lahf", "sahf", "pushfq", "popfq",
 		"rep movsb", "rep stosq", "repne scasb", "movsq", "lock inc qword ptr [rax]", "xlatb",
 		"fld qword ptr [rax]", "fstp dword ptr [rbx]", "fadd st, st(1)", "fsqrt", "fldz",
+		"fld tbyte ptr [r13]", "fstp tbyte ptr [rbx+0x8]", "fbld tbyte ptr [rax]", "fbstp tbyte ptr [rax]",
 		"tpause ecx", "umwait eax", "umonitor rax", "enter 0x10, 0x0",
 		"aesenc xmm0, xmm1", "vaesenc ymm0, ymm1, ymm2", "pclmulqdq xmm0, xmm1, 0x11", "sha256rnds2 xmm1, xmm2",
 		"xsave [rax]", "xrstor [rax]", "clwb [rax]", "clflushopt [rax]", "xend", "xtest", "xabort 0x1",
@@ -281,7 +311,8 @@ func corpus() []string {
 		"vpopcntb zmm0, zmm1", "vp2intersectd k0, zmm1, zmm2",
 		"gf2p8affineqb xmm0, xmm1, 0x1", "rdpkru", "wrpkru", "movdiri [rax], rax", "movdir64b rax, [rcx]",
 		"cldemote [rax]", "ldtilecfg [rax]", "tileloadd tmm0, [rax+rcx*1]", "tdpbssd tmm0, tmm1, tmm2", "tilerelease",
-		"rdsspq rax", "saveprevssp", "setssbsy", "clui", "stui", "testui", "hreset 0x1", "wbnoinvd", "incsspq rax",
+		"rdsspq rax", "saveprevssp", "setssbsy", "clui", "stui", "testui", "uiret", "hreset 0x1", "wbnoinvd", "incsspq rax",
+		"clac", "stac", "rdpru", "vmcall", "vmlaunch", "vmresume", "vmxoff", "encls", "enclu", "vmfunc", "xsusldtrk", "xresldtrk",
 		"senduipi rax",
 		"mov rax, qword ptr fs:[0x28]", "mov eax, dword ptr gs:[rbx]", "movabs rax, qword ptr [0x1122334455667788]"} {
 		add("%s", s)
@@ -291,7 +322,8 @@ func corpus() []string {
 		"0f 1f 80 00 00 00 00", "0f 1f 84 00 00 00 00 00", "66 0f 1f 84 00 00 00 00 00",
 		"66 2e 0f 1f 84 00 00 00 00 00", "66 66 2e 0f 1f 84 00 00 00 00 00", "66 66 66 2e 0f 1f 84 00 00 00 00 00",
 		"3e ff e0", "3e ff d0", "2e 74 00", "3e 75 00", "f3 c3", "f2 c3", "f2 e9 00 00 00 00", "2e 48 8b 00",
-		"64 48 8b 04 25 28 00 00 00", "67 48 8b 00", "f0 48 0f c1 07", "66 6a 01", "66 9c", "40 38 f7"} {
+		"64 48 8b 04 25 28 00 00 00", "67 48 8b 00", "f0 48 0f c1 07", "66 6a 01", "66 9c", "40 38 f7",
+		"66 0f 1f c2", "2e c5 f8 28 00", "26 62 f1 7c 48 28 00"} {
 		c = append(c, ".byte 0x"+strings.ReplaceAll(b, " ", ", 0x"))
 	}
 	return c

@@ -24,6 +24,12 @@ type decoded struct {
 	// trim is a prefix x86asm prints that the renamed instruction has no
 	// use for (data16 before clwb).
 	trim string
+	// bcst is the element count of an EVEX broadcast ({1toN}), which
+	// x86asm's printers get wrong (see evex.go); 0 for none.
+	bcst int
+	// sae is set when the instruction's EVEX.b means {sae}, where
+	// x86asm prints a rounding mode (vcvtps2pd, vcvtss2sd).
+	sae  bool
 	note string // why a bad decoding is bad
 }
 

@@ -26,7 +26,8 @@ type Options struct {
 	// Mark, when HasMark is set, is an address to flag with "=>" (a
 	// faulting PC). Decoding restarts at Mark if an instruction before it
 	// would run over it, so the marked row starts exactly there: the CPU
-	// was there, whatever a linear sweep from the start says.
+	// was there, whatever a linear sweep from the start says. A Mark
+	// outside the code marks no row: Outside makes one for it.
 	Mark    uint64
 	HasMark bool
 }
@@ -64,6 +65,9 @@ type Row struct {
 	Note string
 	// Marked is set on the row that contains Options.Mark.
 	Marked bool
+	// Outside marks the row Outside makes for an address outside the
+	// code; its Offset is -1.
+	Outside bool
 	// Target is the address a branch goes to, or a RIP-relative memory
 	// operand refers to, when HasTarget is set.
 	Target    uint64
@@ -77,7 +81,7 @@ type Row struct {
 // End reports whether the row is the end marker: no bytes, only the
 // labels that sit at the very end of the code (a `done:` after the last
 // instruction).
-func (r Row) End() bool { return len(r.Bytes) == 0 }
+func (r Row) End() bool { return len(r.Bytes) == 0 && !r.Outside }
 
 // Decode lists code: every byte of it lands in exactly one row, in order
 // (followed by an End row when labels sit at the very end). It never fails
@@ -110,6 +114,39 @@ func At(code []byte, pc uint64, opts Options) (Row, error) {
 	r := b.row(item{off: int(off), n: d.n, note: d.note})
 	r.Marked = true
 	return r, nil
+}
+
+// Outside returns the row a listing shows for pc when pc lies outside the
+// code: where a jump or call out of it left the CPU (code run from the
+// stack or from data, which an NX fault stops; a call through a bad
+// pointer). A listing puts it before the rows of the code when pc is below
+// Options.Base, after them otherwise. mem is the memory at pc as far as the
+// caller could read it (the instruction is at most 15 bytes): disasm reads
+// no memory itself. The row is Marked and Outside, and holds the
+// instruction decoded from mem, a branch into the code named as in the
+// listing of the code; or when mem is empty, no bytes and no text. Its
+// Note says that pc is outside the code. For a pc inside the code after
+// all, Outside returns what At does.
+func Outside(code []byte, pc uint64, mem []byte, opts Options) Row {
+	r := Row{Addr: pc, Offset: -1, Marked: true, Outside: true}
+	if off := pc - opts.Base; off < uint64(len(code)) {
+		// Inside after all: the listing marks it.
+		r, _ = At(code, pc, opts)
+		return r
+	}
+	if len(mem) == 0 {
+		r.Note = "the pc is outside the code, in memory the caller could not read"
+		return r
+	}
+	// Decode mem on its own, at pc, with the names of the code.
+	b := newBlock(code, opts)
+	r.Bytes, r.Text, r.Bad, r.Note, r.Target, r.HasTarget = b.decodeOutside(pc, mem)
+	if r.Note == "" {
+		r.Note = "the pc is outside the code"
+	} else {
+		r.Note = "the pc is outside the code; " + r.Note
+	}
+	return r
 }
 
 // Listing returns the text listing of code: Decode, then Write.

@@ -188,3 +188,146 @@ func TestParseSyntax(t *testing.T) {
 		t.Errorf("Syntax(7).String() = %q", got)
 	}
 }
+
+func TestReadsName(t *testing.T) {
+	tests := []struct {
+		name               string
+		goOK, intel, gnuOK bool
+	}{
+		{"loop", true, true, true},
+		{"_start", true, true, true},
+		{"f1", true, true, true},
+		{"<main>", false, false, false},
+		{"", false, false, false},
+		{"start.loop", false, true, true},
+		{".L1", false, true, true},
+		{"a·b", true, false, false},
+		{"1f", false, false, false},
+		{"$x", false, false, true},
+		{"rax", true, false, true},
+		{"AX", false, false, true},
+		{"zmm31", true, false, true},
+		{"ptr", true, false, true},
+		{"Byte", true, false, true},
+		{"st", true, false, true},
+		{"r15w", true, false, true},
+		{"r16", true, true, true},
+		{"xmm32", true, true, true},
+	}
+	for _, tt := range tests {
+		for s, want := range map[Syntax]bool{SyntaxGo: tt.goOK, SyntaxIntel: tt.intel, SyntaxGNU: tt.gnuOK} {
+			if got := s.readsName(tt.name); got != want {
+				t.Errorf("%s.readsName(%q) = %v; want %v", s, tt.name, got, want)
+			}
+		}
+	}
+}
+
+// TestUnreadableNames lists a Program whose names the syntax's assembler
+// cannot read back: they are neither label lines nor operands, and the
+// listing names their addresses another way.
+func TestUnreadableNames(t *testing.T) {
+	p := &asm.Program{
+		Code:    mustHex(t, "b8 01 00 00 00 ff c8 75 fc c3"), // mov eax, 1; loop: dec eax; jnz loop; ret
+		Symbols: []asm.Symbol{{Name: "<main>", Kind: asm.SymText, Size: 10}},
+		Labels: []asm.Label{
+			{Name: "start", Func: "<main>", Offset: 0},
+			{Name: "start.loop", Func: "<main>", Offset: 5},
+		},
+	}
+	tests := []struct {
+		syntax Syntax
+		want   string
+	}{
+		{SyntaxIntel, `start:
+   0x1000  start+0x0       b8 01 00 00 00  mov eax, 0x1
+start.loop:
+   0x1005  start.loop+0x0  ff c8           dec eax
+   0x1007  start.loop+0x2  75 fc           jnz start.loop
+   0x1009  start.loop+0x4  c3              ret
+`},
+		// Go has no dots in names: the branch target gets a label of its own.
+		{SyntaxGo, `start:
+   0x1000  start+0x0     b8 01 00 00 00  MOVL $0x1, AX
+loc_1005:
+   0x1005  loc_1005+0x0  ff c8           DECL AX
+   0x1007  loc_1005+0x2  75 fc           JNE loc_1005
+   0x1009  loc_1005+0x4  c3              RET
+`},
+	}
+	for _, tt := range tests {
+		if got := Listing(p.Code, Options{Syntax: tt.syntax, Base: 0x1000, Program: p}); got != tt.want {
+			t.Errorf("%s:\n%s\nwant:\n%s", tt.syntax, got, tt.want)
+		}
+	}
+}
+
+// TestOpTables checks that every name in the op tables of evex.go and
+// evex_text.go is an op x86asm has (opSet leaves out a name it does not
+// know).
+func TestOpTables(t *testing.T) {
+	for _, names := range []string{roundingNames, saeNames, fp16BroadcastNames, kOperandNames, prefetchNames, gprRoundingNames} {
+		for _, n := range strings.Fields(names) {
+			if _, ok := opNamed()[n]; !ok {
+				t.Errorf("x86asm has no op %s", n)
+			}
+		}
+	}
+}
+
+// TestOutside covers the row for a pc outside the code: the NX fault of
+// code run from the stack, a jump back into the code, memory the caller
+// could not read, and an instruction cut short by the end of what it read.
+func TestOutside(t *testing.T) {
+	p := twoFuncs(t)
+	const base, pc = 0x1000, 0x7ffc0000efd8
+	tests := []struct {
+		name string
+		pc   uint64
+		mem  string
+		s    Syntax
+		want Row
+	}{
+		{"code on the stack", pc, "b8 07 00 00 00 c3", SyntaxGo, Row{Addr: pc, Offset: -1, Bytes: mustHex(t, "b8 07 00 00 00"),
+			Text: "MOVL $0x7, AX", Marked: true, Outside: true, Note: "the pc is outside the code"}},
+		{"a jump back into the code", 0x2000, "e9 fb ef ff ff", SyntaxIntel, Row{Addr: 0x2000, Offset: -1, Bytes: mustHex(t, "e9 fb ef ff ff"),
+			Text: "jmp f", Marked: true, Outside: true, Note: "the pc is outside the code", Target: 0x1000, HasTarget: true}},
+		{"a label of a function is not seen from outside it (Go)", 0x2000, "e9 02 f0 ff ff", SyntaxGo, Row{Addr: 0x2000, Offset: -1, Bytes: mustHex(t, "e9 02 f0 ff ff"),
+			Text: "JMP f+0x7(SB)", Marked: true, Outside: true, Note: "the pc is outside the code", Target: 0x1007, HasTarget: true}},
+		{"unreadable", 0x10, "", SyntaxGNU, Row{Addr: 0x10, Offset: -1, Marked: true, Outside: true,
+			Note: "the pc is outside the code, in memory the caller could not read"}},
+		{"cut short", pc, "48 c7 c0", SyntaxIntel, Row{Addr: pc, Offset: -1, Bytes: mustHex(t, "48"), Text: "db 0x48", Bad: true, Marked: true, Outside: true,
+			Note: "the pc is outside the code; truncated: an instruction of 7 bytes starts here, and the memory read ends after 3"}},
+		{"inside after all", base + 0xc, "90", SyntaxIntel, Row{Addr: base + 0xc, Offset: 0xc, Bytes: mustHex(t, "c3"), Text: "ret",
+			Symbol: "loop", SymOffset: 5, Marked: true}},
+	}
+	for _, tt := range tests {
+		got := Outside(p.Code, tt.pc, mustHex(t, tt.mem), Options{Syntax: tt.s, Base: base, Program: p})
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s:\n got %+v\nwant %+v", tt.name, got, tt.want)
+		}
+	}
+
+	// In a listing: after the rows of the code; WriteAsm leaves it out.
+	code := mustHex(t, "48 89 e0 ff d0 c3") // mov rax, rsp; call rax; ret
+	opts := Options{Syntax: SyntaxIntel, Base: 0x401000}
+	rows := append(Decode(code, opts), Outside(code, 0x7ffc0000efd8, mustHex(t, "b8 07 00 00 00 c3"), opts))
+	var listing, source strings.Builder
+	if err := Write(&listing, rows, SyntaxIntel); err != nil {
+		t.Fatal(err)
+	}
+	want := `   0x000000401000  +0x0     48 89 e0        mov rax, rsp
+   0x000000401003  +0x3     ff d0           call rax
+   0x000000401005  +0x5     c3              ret
+=> 0x7ffc0000efd8  outside  b8 07 00 00 00  mov eax, 0x7  ; the pc is outside the code
+`
+	if listing.String() != want {
+		t.Errorf("listing:\n%s\nwant:\n%s", listing.String(), want)
+	}
+	if err := WriteAsm(&source, rows); err != nil {
+		t.Fatal(err)
+	}
+	if want := "\tmov rax, rsp\n\tcall rax\n\tret\n"; source.String() != want {
+		t.Errorf("WriteAsm:\n%s\nwant:\n%s", source.String(), want)
+	}
+}

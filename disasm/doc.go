@@ -14,21 +14,29 @@
 // instructions. Raw code gets a loc_ADDR label at each branch target. The
 // sweep is linear and restarts at every symbol, label, source line and at
 // the marked address (a faulting PC), so a byte that throws it out of step
-// cannot hide the instruction that faulted. Write prints rows as a listing,
-// WriteAsm as assembler source, At returns the single instruction at an
-// address, as a fault report shows it. Nothing here loops, panics or fails
-// on any byte sequence: every byte lands in exactly one row, and the
-// decoder always moves forward.
+// cannot hide the instruction that faulted. A name the syntax's assembler
+// cannot read back (a register name, a dotted Intel local label in Go
+// syntax) is never printed: the address gets another name, or a loc_ADDR
+// label. Write prints rows as a listing, WriteAsm as assembler source, At
+// returns the single instruction at an address, as a fault report shows
+// it, and Outside the row for a faulting PC outside the code (code run
+// from the stack), decoded from bytes the caller read there. Nothing here
+// loops, panics or fails on any byte sequence: every byte lands in exactly
+// one row, and the decoder always moves forward.
 //
 // The decoding is golang.org/x/arch/x86/x86asm v0.33.0. It is checked in the
 // tests against GNU as and objdump: every row boundary of a generated corpus
-// of some 1,650 instructions (GPR, SSE, AVX2, AVX-512, BMI, x87, system) agrees
+// of some 1,700 instructions (GPR, SSE, AVX2, AVX-512, BMI, x87, system) agrees
 // with the assembler; the Intel and GNU text of each reassembles with GNU as
-// to the same bytes or to another encoding of the same instruction.
-// This package corrects the mistakes of x86asm it knows of:
+// to the same bytes or to another encoding of the same instruction. Every
+// EVEX instruction x86asm decodes is checked the same way with EVEX.b set
+// (rounding, {sae}, broadcast). This package corrects the mistakes of
+// x86asm it knows of:
 //
-//   - endbr64, endbr32 (x86asm: "rep" of one byte) and serialize
-//     (unrecognized) are recognised by their bytes.
+//   - endbr64, endbr32 (x86asm: "rep" of one byte), wbnoinvd (wbinvd),
+//     and serialize, clac, stac, rdpkru, wrpkru, rdpru, the VMX, SGX, CET,
+//     TSX-ldtrk and user-interrupt instructions of the 0F 01 group that
+//     have no operands (unrecognized) are recognised by their bytes.
 //   - adcx, adox, rdseed and rdpid (unknown to x86asm or shown as a lone
 //     "data16"/"rep"), and rdrand with a 64-bit register (operand lost) are
 //     decoded through a stand-in instruction with the same operands.
@@ -36,23 +44,44 @@
 //   - vzeroupper and vzeroall (x86asm swallows the next byte) and mov to or
 //     from a control or debug register (x86asm reads displacement bytes that
 //     belong to the next instruction) get their true length.
+//   - VEX and EVEX (evex.go): a RIP-relative memory operand (x86asm: the
+//     absolute address [0x40], or [] for [rip]); the element count of a
+//     broadcast (x86asm: wrong for conversions, vcvtdq2pd ymm, [m]{1to8},
+//     and missing when the destination is a k register); {sae} where
+//     x86asm prints a rounding mode (vcvtps2pd), and where GNU as takes
+//     it (before an immediate); the k register operand of vpmovm2* and
+//     vpbroadcastm* (x86asm: an opmask); the opmask of a gather or
+//     scatter prefetch (x86asm: before its operand); phantom cs:/ds:
+//     overrides the printers read from the EVEX payload; segment
+//     overrides and 67 (32-bit addressing) before VEX and EVEX, which
+//     x86asm shows as a prefix with no instruction. What the CPU refuses
+//     with #UD is shown as data with a note saying why: EVEX.b on a
+//     register form that takes no rounding, or on memory of an instruction
+//     with no broadcast form; zeroing-masking with no opmask or on a
+//     store; 66, F2, F3 or F0 before VEX.
 //   - The GNU printer's phantom %gs: or %fs: on VEX instructions whose VEX
-//     byte happens to be 0x65 or 0x64, its %riz index and its data32 are
-//     removed; the Intel printer's implicit x87 st0 operands, bare "ptr",
-//     NOP register operand, "data16 cwd" forms, hint-taken prefixes and
-//     size-less 16-bit push are put the way assemblers write them.
+//     byte happens to be 0x65 or 0x64, its %riz index, its data32 and its
+//     vcvtpd2dqz are removed; the Intel printer's implicit x87 st0
+//     operands, size-less 80-bit x87 operands (fld [r13] for fld tbyte ptr
+//     [r13]), bare "ptr", NOP register operand (nop dx, ax), cmpsd_xmm,
+//     "data16 cwd" forms, hint-taken prefixes, size-less 16-bit push,
+//     unsigned push immediates (push 0xffffffff for push -0x1) and RIP for
+//     EIP are put the way assemblers write them; so are the Go printer's
+//     PUSHL $imm (PUSHQ) and its SSE compares (CMPSD_XMM $0x7, 0(BX), X2
+//     for CMPSD 0(BX), X2, $0x7).
 //
 // What users will meet that is not fixed:
 //
 //   - Shown as data, with a note saying why: AVX512-FP16 and other EVEX
 //     map 4-7 instructions (x86asm reads vaddph as vaddps); tpause, umwait
 //     and umonitor (x86asm: mfence or a lone prefix); F2/F3-prefixed 0F
-//     instructions x86asm only knows without the prefix (wbnoinvd would be
-//     wbinvd, incsspq lfence, senduipi rdrand); and what x86asm does not know
-//     at all: AMX (ldtilecfg, tileloadd, tdp*), GFNI, rdpkru/wrpkru,
-//     movdiri/movdir64b, cldemote, the CET shadow-stack and user-interrupt
-//     instructions, hreset, VEX scalar instructions with VEX.L=1, the
-//     undocumented shl /6 and test /1 aliases. Where x86asm returns only a
+//     instructions x86asm only knows without the prefix (incsspq would be
+//     lfence, senduipi rdrand); the broadcast forms of the
+//     AVX512-FP16 instructions of maps 1-3 (vcmpph, vrndscaleph, …); and
+//     what x86asm does not know at all: AMX (ldtilecfg, tileloadd, tdp*),
+//     GFNI, movdiri/movdir64b, cldemote, the CET shadow-stack instructions
+//     with operands (rdsspq), hreset, VEX scalar instructions with VEX.L=1,
+//     the undocumented shl /6 and test /1 aliases. Where x86asm returns only a
 //     prefix, the one byte is data and the sweep goes on at the next, so the
 //     rest of such an instruction shows as whatever it decodes to until the
 //     next label.
@@ -60,7 +89,10 @@
 //     are not the ones go tool asm takes (MOVZX for MOVBLZX, SETE for SETEQ,
 //     NOPL for a one-byte NOP, MOVL for a move to a control register). This
 //     package fixes its byte-register forms (ADDB AL, BL, not ADDL; SIB, not
-//     SI, for sil).
+//     SI, for sil). Go assembly has no numeric RIP-relative operand, no
+//     32-bit addressing and no segment override on VEX: a RIP-relative
+//     operand with no name for its target shows as 0x40(IP), 67 is not
+//     shown, and FS:0(AX) on a VEX instruction is not read back.
 //   - 66-prefixed near branches decode as Intel CPUs run them (rel32; AMD
 //     CPUs take rel16). WAIT (9b) is a row of its own, not folded into the
 //     x87 instruction after it as objdump does.

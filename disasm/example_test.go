@@ -65,3 +65,67 @@ func ExampleWriteAsm() {
 	// 	jl loc_1002
 	// 	retq
 }
+
+// Rows are plain values: each has its address, its bytes, its text and,
+// for a branch or a RIP-relative operand, the address it refers to.
+func ExampleDecode() {
+	code := []byte{
+		0x48, 0x8d, 0x05, 0x07, 0x00, 0x00, 0x00, // lea rax, [rip+0x7]
+		0x62, 0xf1, 0x7c, 0x58, 0x58, 0x00, // vaddps zmm0, zmm0, dword ptr [rax]{1to16}
+		0xc3,       // ret
+		0x00, 0x00, // not reached
+	}
+	for _, r := range disasm.Decode(code, disasm.Options{Syntax: disasm.SyntaxIntel, Base: 0x1000}) {
+		for _, l := range r.Labels {
+			fmt.Printf("%s:\n", l)
+		}
+		fmt.Printf("%#x  %-20s  %s", r.Addr, fmt.Sprintf("% x", r.Bytes), r.Text)
+		if r.HasTarget {
+			fmt.Printf("  (refers to %#x)", r.Target)
+		}
+		fmt.Println()
+	}
+	// Output:
+	// 0x1000  48 8d 05 07 00 00 00  lea rax, [rel loc_100e]  (refers to 0x100e)
+	// 0x1007  62 f1 7c 58 58 00     vaddps zmm0, zmm0, dword ptr [rax]{1to16}
+	// 0x100d  c3                    ret
+	// loc_100e:
+	// 0x100e  00 00                 add byte ptr [rax], al
+}
+
+// Write prints rows as a listing; here the rows of a function that
+// faulted, and the row for the pc of the fault, which is outside the
+// code: the function called into a buffer on its stack, and the CPU
+// refused to fetch an instruction from a page without execute permission.
+func ExampleWrite() {
+	code := []byte{
+		0x48, 0x89, 0xe0, // mov rax, rsp
+		0xff, 0xd0, // call rax
+		0xc3, // ret
+	}
+	opts := disasm.Options{Syntax: disasm.SyntaxGo, Base: 0x7f0000001000}
+	rows := disasm.Decode(code, opts)
+	// What the fault handler read at the pc: mov eax, 7; ret.
+	pc, mem := uint64(0x7ffc0000efd8), []byte{0xb8, 0x07, 0x00, 0x00, 0x00, 0xc3}
+	rows = append(rows, disasm.Outside(code, pc, mem, opts))
+	disasm.Write(os.Stdout, rows, opts.Syntax)
+	// Output:
+	//    0x7f0000001000  +0x0     48 89 e0        MOVQ SP, AX
+	//    0x7f0000001003  +0x3     ff d0           CALL AX
+	//    0x7f0000001005  +0x5     c3              RET
+	// => 0x7ffc0000efd8  outside  b8 07 00 00 00  MOVL $0x7, AX  // the pc is outside the code
+}
+
+// The row for a pc outside the code: decoded from the bytes the caller
+// read there, or with no text when it could not read them.
+func ExampleOutside() {
+	code := []byte{0xff, 0xe7} // jmp rdi
+	opts := disasm.Options{Syntax: disasm.SyntaxIntel, Base: 0x1000}
+	for _, mem := range [][]byte{{0xcc}, nil} {
+		r := disasm.Outside(code, 0x5000, mem, opts)
+		fmt.Printf("%#x outside=%v %q: %s\n", r.Addr, r.Outside, r.Text, r.Note)
+	}
+	// Output:
+	// 0x5000 outside=true "int3": the pc is outside the code
+	// 0x5000 outside=true "": the pc is outside the code, in memory the caller could not read
+}

@@ -22,8 +22,31 @@ var exact = []struct {
 	// x86asm: "rep" of length 1, then garbage.
 	{[]byte{0xf3, 0x0f, 0x1e, 0xfa}, [3]string{"ENDBR64", "endbr64", "endbr64"}},
 	{[]byte{0xf3, 0x0f, 0x1e, 0xfb}, [3]string{"ENDBR32", "endbr32", "endbr32"}},
-	// x86asm: unrecognized.
+	// x86asm: unrecognized. The 0F 01 group with mod 11 holds many
+	// instructions without operands; with F3 or F2 before it, others.
 	{[]byte{0x0f, 0x01, 0xe8}, [3]string{"SERIALIZE", "serialize", "serialize"}},
+	{[]byte{0x0f, 0x01, 0xca}, [3]string{"CLAC", "clac", "clac"}},
+	{[]byte{0x0f, 0x01, 0xcb}, [3]string{"STAC", "stac", "stac"}},
+	{[]byte{0x0f, 0x01, 0xee}, [3]string{"RDPKRU", "rdpkru", "rdpkru"}},
+	{[]byte{0x0f, 0x01, 0xef}, [3]string{"WRPKRU", "wrpkru", "wrpkru"}},
+	{[]byte{0x0f, 0x01, 0xfd}, [3]string{"RDPRU", "rdpru", "rdpru"}},
+	{[]byte{0x0f, 0x01, 0xc1}, [3]string{"VMCALL", "vmcall", "vmcall"}},
+	{[]byte{0x0f, 0x01, 0xc2}, [3]string{"VMLAUNCH", "vmlaunch", "vmlaunch"}},
+	{[]byte{0x0f, 0x01, 0xc3}, [3]string{"VMRESUME", "vmresume", "vmresume"}},
+	{[]byte{0x0f, 0x01, 0xc4}, [3]string{"VMXOFF", "vmxoff", "vmxoff"}},
+	{[]byte{0x0f, 0x01, 0xcf}, [3]string{"ENCLS", "encls", "encls"}},
+	{[]byte{0x0f, 0x01, 0xd4}, [3]string{"VMFUNC", "vmfunc", "vmfunc"}},
+	{[]byte{0x0f, 0x01, 0xd7}, [3]string{"ENCLU", "enclu", "enclu"}},
+	{[]byte{0xf3, 0x0f, 0x01, 0xe8}, [3]string{"SETSSBSY", "setssbsy", "setssbsy"}},
+	{[]byte{0xf3, 0x0f, 0x01, 0xea}, [3]string{"SAVEPREVSSP", "saveprevssp", "saveprevssp"}},
+	{[]byte{0xf3, 0x0f, 0x01, 0xec}, [3]string{"UIRET", "uiret", "uiret"}},
+	{[]byte{0xf3, 0x0f, 0x01, 0xed}, [3]string{"TESTUI", "testui", "testui"}},
+	{[]byte{0xf3, 0x0f, 0x01, 0xee}, [3]string{"CLUI", "clui", "clui"}},
+	{[]byte{0xf3, 0x0f, 0x01, 0xef}, [3]string{"STUI", "stui", "stui"}},
+	{[]byte{0xf2, 0x0f, 0x01, 0xe8}, [3]string{"XSUSLDTRK", "xsusldtrk", "xsusldtrk"}},
+	{[]byte{0xf2, 0x0f, 0x01, 0xe9}, [3]string{"XRESLDTRK", "xresldtrk", "xresldtrk"}},
+	// x86asm: wbinvd, the F3 dropped (see fixupDecoded).
+	{[]byte{0xf3, 0x0f, 0x09}, [3]string{"WBNOINVD", "wbnoinvd", "wbnoinvd"}},
 }
 
 // isLegacyPrefix reports whether c is a legacy prefix byte (lock, rep,
@@ -97,6 +120,8 @@ func fixup(src []byte) (decoded, bool) {
 	e := split(src)
 	op := e.rest
 	switch {
+	case len(e.legacy) > 0 && e.rex == 0 && len(op) > 0 && (op[0] == 0xc4 || op[0] == 0xc5 || op[0] == 0x62):
+		return vexAfterPrefixes(e)
 	case len(op) >= 4 && op[0] == 0x0f && op[1] == 0x38 && op[2] == 0xf6 &&
 		(e.mandatory == 0x66 || e.mandatory == 0xf3):
 		// ADCX (66) and ADOX (F3) r, r/m: x86asm shows "data16" or "rep"
@@ -236,5 +261,5 @@ prefixes:
 			}
 		}
 	}
-	return decoded{}, false
+	return fixupVEX(src, inst)
 }

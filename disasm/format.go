@@ -116,15 +116,25 @@ pick:
 		text = replaceWord(text, from, to)
 	}
 	text = strings.TrimPrefix(text, d.trim)
+	text = evexText(b.syntax, text, d)
 	switch b.syntax {
 	case SyntaxGo:
 		text = goByteRegs(text, inst)
+		text = goCleanup(text, inst)
 	case SyntaxIntel:
 		text = intelCleanup(text, inst)
 	case SyntaxGNU:
 		text = gnuCleanup(text)
 	}
 	return text, target, hasTarget, true
+}
+
+// signedHex is v in hex with its sign: 0x1f, -0x1.
+func signedHex(v int64) string {
+	if v < 0 {
+		return fmt.Sprintf("-%#x", uint64(-v))
+	}
+	return fmt.Sprintf("%#x", v)
 }
 
 func placeholder(i int) string { return "\x01" + strconv.Itoa(i) + "\x01" }
@@ -323,6 +333,33 @@ func goByteRegs(text string, inst x86asm.Inst) string {
 	return head + strings.Join(parts, ", ")
 }
 
+// goCompares are the SSE compares with a predicate immediate, which Go
+// writes last (CMPPS (BX), X2, $7) and x86asm first.
+var goCompares = map[x86asm.Op]string{x86asm.CMPPS: "CMPPS", x86asm.CMPPD: "CMPPD", x86asm.CMPSS: "CMPSS", x86asm.CMPSD_XMM: "CMPSD"}
+
+// goCleanup puts x86asm's Go text the way go tool asm reads it where
+// they differ in a way that is plain to fix: PUSHQ for a push of an
+// immediate (x86asm: PUSHL, which is not valid in 64-bit mode), the SSE
+// compares (x86asm: CMPSD_XMM $0x7, 0(BX), X2 for CMPSD (BX), X2, $7),
+// and VCVTPD2DQ of 512-bit memory (x86asm: VCVTPD2DQZ).
+func goCleanup(text string, inst x86asm.Inst) string {
+	if _, imm := inst.Args[0].(x86asm.Imm); inst.Op == x86asm.PUSH && imm && inst.DataSize != 16 {
+		text = strings.Replace(text, "PUSHL $", "PUSHQ $", 1)
+	}
+	// x86asm's Z suffix; Go has X and Y for the 128- and 256-bit memory
+	// forms, and no suffix for 512 bits.
+	text = strings.Replace(text, "VCVTPD2DQZ ", "VCVTPD2DQ ", 1)
+	if name, ok := goCompares[inst.Op]; ok {
+		op, args, _ := strings.Cut(text, " ")
+		if imm, rest, ok := strings.Cut(args, ", "); ok && strings.HasPrefix(imm, "$") {
+			text = name + " " + rest + ", " + imm
+		} else {
+			text = name + strings.TrimPrefix(text, op)
+		}
+	}
+	return text
+}
+
 // gnuNoSuffix are mnemonics x86asm gives a size suffix GNU as rejects.
 var gnuNoSuffix = map[string]string{"lgdtl": "lgdt", "lidtl": "lidt", "sgdtl": "sgdt", "sidtl": "sidt"}
 
@@ -350,6 +387,9 @@ func gnuCleanup(text string) string {
 		text = rest
 	}
 	text = strings.Replace(text, "bnd jmpq ", "bnd jmp ", 1)
+	// x86asm gives vcvtpd2dq with a 512-bit memory operand a z suffix;
+	// GNU as has x and y (which the 128- and 256-bit forms need), and no z.
+	text = strings.Replace(text, "vcvtpd2dqz ", "vcvtpd2dq ", 1)
 	op, args, _ := strings.Cut(text, " ")
 	if plain, ok := gnuNoSuffix[op]; ok {
 		text = strings.TrimSpace(plain + " " + args)
@@ -404,11 +444,16 @@ func intelPrefixes(text string, inst x86asm.Inst) string {
 	text = strings.Replace(text, "hint-not-taken ", "cs ", 1)
 	text = strings.Replace(text, "hint-taken ", "ds ", 1)
 	seg := ""
+prefixes:
 	for _, p := range inst.Prefix {
 		if p == 0 {
 			break
 		}
 		switch p & 0xff {
+		case 0xc4, 0xc5, 0x62:
+			// A VEX or EVEX prefix ends the legacy prefixes: the bytes
+			// after it are its payload, not overrides.
+			break prefixes
 		case 0x2e:
 			seg = "cs"
 		case 0x3e:
@@ -443,6 +488,10 @@ func intelPrefixes(text string, inst x86asm.Inst) string {
 	return text
 }
 
+// tbyteOps are the x87 instructions with an 80-bit memory form, which
+// x86asm decodes with MemBytes 0.
+var tbyteOps = map[x86asm.Op]bool{x86asm.FLD: true, x86asm.FSTP: true, x86asm.FBLD: true, x86asm.FBSTP: true}
+
 // sizeWords are the operand-size keywords that may precede "ptr".
 var sizeWords = map[string]bool{
 	"byte": true, "word": true, "dword": true, "qword": true, "tbyte": true, "fword": true,
@@ -468,7 +517,8 @@ var data16Names = map[string]string{
 
 // intelCleanup makes x86asm's Intel text something an Intel-syntax
 // assembler reads back: no "ptr" without a size keyword before it
-// (lea rax, ptr [rip+0x8]); no register after a multi-byte NOP's memory
+// (lea rax, ptr [rip+0x8]), but tbyte for an 80-bit operand (fld tbyte
+// ptr [r13]); no register after a multi-byte NOP's memory
 // operand (nop dword ptr [rax], eax), which XED prints and assemblers
 // reject; no implicit x87 st0 (see x87Implicit); the 16-bit names of cbw,
 // cwd, pushfw and the like, the size of a 16-bit push of an immediate, and
@@ -483,19 +533,37 @@ func intelCleanup(text string, inst x86asm.Inst) string {
 		}
 		before := text[:i]
 		word := strings.TrimSpace(before[strings.LastIndexAny(strings.TrimRight(before, " "), " ,")+1:])
-		if (i == 0 || before[len(before)-1] == ' ') && !sizeWords[word] {
+		switch {
+		case (i == 0 || before[len(before)-1] == ' ') && !sizeWords[word] && tbyteOps[inst.Op] && inst.MemBytes == 0:
+			// x86asm gives the 80-bit operand of fld, fstp, fbld and
+			// fbstp no size; fld [r13] would be ambiguous.
+			out.WriteString(before + "tbyte ptr ")
+		case (i == 0 || before[len(before)-1] == ' ') && !sizeWords[word]:
 			out.WriteString(before)
-		} else {
+		default:
 			out.WriteString(text[:i+4])
 		}
 		text = text[i+4:]
 	}
 	text = out.String()
 	text = intelPrefixes(text, inst)
-	if inst.Op == x86asm.NOP {
-		if i := strings.LastIndex(text, "], "); i >= 0 {
-			text = text[:i+1]
+	for _, a := range inst.Args {
+		if m, ok := a.(x86asm.Mem); ok && m.Base == x86asm.EIP {
+			// x86asm prints EIP as RIP, and leaves out the 67 that
+			// makes it EIP.
+			text = strings.Replace(text, "[rip", "[eip", 1)
 		}
+	}
+	if inst.Op == x86asm.NOP && argCount(inst) == 1 {
+		// XED adds eax (or ax) to the one operand of 0F 1F: nop dx, ax
+		// for 66 0F 1F C2, which assemblers reject.
+		if i := strings.LastIndex(text, ", "); i >= 0 {
+			text = text[:i]
+		}
+	}
+	if inst.Op == x86asm.CMPSD_XMM {
+		// x86asm's name, apart from the string instruction cmpsd.
+		text = replaceWord(text, "cmpsd_xmm", "cmpsd")
 	}
 	if stringOps[inst.Op] && !strings.Contains(text, ":[") && !strings.Contains(text, "[e") {
 		// rep movsb, not rep movsb byte ptr [rdi], byte ptr [rsi]: the
@@ -516,9 +584,17 @@ func intelCleanup(text string, inst x86asm.Inst) string {
 	if name, ok := data16Names[text]; ok {
 		text = name
 	}
-	if _, imm := inst.Args[0].(x86asm.Imm); inst.Op == x86asm.PUSH && imm && inst.DataSize == 16 {
-		// 66 6a 01 pushes two bytes, push 0x1 eight.
-		text = strings.Replace(text, "push ", "push word ptr ", 1)
+	if imm, ok := inst.Args[0].(x86asm.Imm); inst.Op == x86asm.PUSH && ok {
+		// x86asm prints the immediate as 32 bits unsigned (push
+		// 0xffffffff for 6a ff), but the CPU sign-extends it to the
+		// operand size: push -0x1 pushes eight bytes of ones. 66 6a 01
+		// pushes two bytes, push 0x1 eight.
+		prefixes, _, _ := strings.Cut(text, "push ")
+		if inst.DataSize == 16 {
+			text = prefixes + "push word ptr " + signedHex(int64(int16(imm)))
+		} else {
+			text = prefixes + "push " + signedHex(int64(int32(imm)))
+		}
 	}
 	return text
 }

@@ -37,12 +37,17 @@ func layoutProgram(code, layout []byte) *asm.Program {
 
 // FuzzDecode checks, on any bytes and any (even nonsensical) Program, that
 // the rows cover the code exactly once and in order, that every text is
-// one printable line, that the mark lands on exactly one row, and that
-// nothing panics.
+// one printable line, that the mark lands on exactly one row, that At
+// decodes at a mark inside the code and Outside at one outside it, and
+// that nothing panics.
 func FuzzDecode(f *testing.F) {
 	seeds := []string{sumLoop, "f3 0f 1e fa c3", "66 48 0f 38 f6 c3", "c5 f8 77 c3", "0f 20 98 c3", "62 f5 74 48 58 c2",
 		"62 f4 7c 48 58 c2", "66 0f ae f1 c3", "c4 e2 65 40 57 20", "66 66 2e 0f 1f 84 00 00 00 00 00", "48 c7 c0",
-		"c7 05 f6 ff ff ff 10 00 00 00", "e9 00 10 00 00", "d9 fa dd 00", "49 0f c7 f0", "f3 0f c7 f8"}
+		"c7 05 f6 ff ff ff 10 00 00 00", "e9 00 10 00 00", "d9 fa dd 00", "49 0f c7 f0", "f3 0f c7 f8",
+		// VEX and EVEX (evex.go).
+		"62 f1 24 ba 58 35 00 00 00 00", "62 51 7e bd e6 57 30", "62 f2 7e 08 38 e4", "62 92 fd 45 c6 2c ea",
+		"62 d1 36 18 5a e6", "62 f3 7d 18 26 ca 03", "62 f1 7d 18 f9 00", "62 f1 7c cb 11 00", "64 c5 f8 28 00",
+		"67 62 f1 74 58 58 05 10 00 00 00", "66 c5 f8 28 00", "2e 26 64 65 67 67 36 3e 26 64 65 67 62 f1 7c 48 28 00"}
 	for i, h := range seeds {
 		f.Add(mustHex(f, h), uint64(0x1000), uint8(i%3), uint64(0x1003), []byte{3, 5, 10, 2})
 	}
@@ -76,6 +81,14 @@ func FuzzDecode(f *testing.F) {
 			r, err := At(code, mark, opts)
 			if err != nil || r.Addr != mark || !r.Marked || len(r.Bytes) == 0 || r.Text == "" {
 				t.Errorf("At(%#x) = %+v, %v", mark, r, err)
+			}
+		} else {
+			// The layout bytes stand for the memory at a pc outside the code.
+			r := Outside(code, mark, layout, opts)
+			if !r.Outside || !r.Marked || r.Offset != -1 || r.Addr != mark || r.Note == "" ||
+				len(r.Bytes) > min(len(layout), maxInstLen) || (len(layout) > 0) != (len(r.Bytes) > 0) || (len(r.Bytes) > 0) != (r.Text != "") ||
+				!bytes.Equal(r.Bytes, layout[:len(r.Bytes)]) || strings.ContainsAny(r.Text, "\n\r\x00\x01") || !utf8.ValidString(r.Text) {
+				t.Errorf("Outside(%#x, % x) = %+v", mark, layout, r)
 			}
 		}
 	})

@@ -17,10 +17,10 @@ import (
 var undecodedByDesign = []string{
 	"tpause", "umwait", "umonitor", // WAITPKG, recognised and named in the note
 	"vaddph", "vmulsh", "vfmadd231ph", // AVX512-FP16: EVEX map 5 and 6
-	"wbnoinvd", "incsspq", "senduipi", // F3 forms x86asm reads without the F3
+	"incsspq", "senduipi", // F3 forms x86asm reads without the F3
 	// Unknown to x86asm: a prefix alone, or an error.
-	"gf2p8affineqb", "rdpkru", "wrpkru", "movdiri", "movdir64b", "cldemote", "ldtilecfg", "tileloadd",
-	"tdpbssd", "tilerelease", "rdsspq", "saveprevssp", "setssbsy", "clui", "stui", "testui", "hreset",
+	"gf2p8affineqb", "movdiri", "movdir64b", "cldemote", "ldtilecfg", "tileloadd",
+	"tdpbssd", "tilerelease", "rdsspq", "hreset",
 }
 
 func isUndecodedByDesign(entry string) bool {
@@ -164,7 +164,27 @@ func TestOracleReassemble(t *testing.T) {
 			for _, r := range rows {
 				at[r.Offset] = r
 			}
-			original := func(i int) string { return bytesText(SyntaxGNU, obj.text[starts[i]:starts[i+1]]) }
+			// original is entry i as bytes, with the labels the listing
+			// made for rows inside it (a RIP-relative operand or branch
+			// elsewhere in the corpus may name them).
+			original := func(i int) string {
+				var lines []string
+				for off := starts[i]; off < starts[i+1]; {
+					r, ok := at[off]
+					if !ok || len(r.Bytes) == 0 || off+len(r.Bytes) > starts[i+1] {
+						lines = append(lines, bytesText(SyntaxGNU, obj.text[off:starts[i+1]]))
+						break
+					}
+					if off != starts[i] {
+						for _, l := range r.Labels {
+							lines = append(lines, l+":")
+						}
+					}
+					lines = append(lines, bytesText(SyntaxGNU, r.Bytes))
+					off += len(r.Bytes)
+				}
+				return strings.Join(lines, "\n")
+			}
 			texts := make([]string, len(entries))
 			for i := range entries {
 				r := at[starts[i]]

@@ -199,3 +199,26 @@ func targets(inst x86asm.Inst, pc uint64) []uint64 {
 func namedRIP(a x86asm.Mem) bool {
 	return a.Base == x86asm.RIP && a.Segment == 0 && a.Disp != 0 && a.Index == 0 && a.Scale == 0
 }
+
+// decodeOutside decodes the instruction in mem, the memory at pc outside
+// the code, naming what it refers to in the code as the listing does.
+func (b *block) decodeOutside(pc uint64, mem []byte) (code []byte, text string, isBad bool, note string, target uint64, hasTarget bool) {
+	mem = mem[:min(len(mem), maxInstLen)]
+	d := decodeAt(mem)
+	if !d.ok && d.fixed == nil && len(mem) < maxInstLen {
+		padded := make([]byte, maxInstLen)
+		copy(padded, mem)
+		if whole := decodeAt(padded); (whole.ok || whole.fixed != nil) && whole.n > len(mem) {
+			d.note = fmt.Sprintf("truncated: an instruction of %d bytes starts here, and the memory read ends after %d", whole.n, len(mem))
+		}
+	}
+	code = bytes.Clone(mem[:d.n])
+	if !d.ok && d.fixed == nil {
+		return code, bytesText(b.syntax, code), true, d.note, 0, false
+	}
+	text, target, hasTarget, ok := b.format(d, int(pc-b.base))
+	if !ok {
+		return code, bytesText(b.syntax, code), true, "the decoder could not print this instruction", 0, false
+	}
+	return code, text, false, "", target, hasTarget
+}

@@ -60,7 +60,8 @@ func Write(w io.Writer, rows []Row, s Syntax) error {
 }
 
 // WriteAsm prints rows as assembler source: "name:" lines for symbols and
-// labels, and each row's text on a line of its own, indented by a tab. No
+// labels, and each row's text on a line of its own, indented by a tab
+// (except a row Outside the code, which is not part of it). No
 // addresses, bytes or comments: the assembler of the syntax (jitrun asm
 // --syntax intel for Intel rows) reads it back into the same bytes, as far
 // as the decoder printed them right (see the package doc).
@@ -70,7 +71,7 @@ func WriteAsm(w io.Writer, rows []Row) error {
 		for _, l := range r.Labels {
 			out.WriteString(l + ":\n")
 		}
-		if !r.End() {
+		if !r.End() && !r.Outside {
 			out.WriteString("\t" + r.Text + "\n")
 		}
 	}
@@ -86,8 +87,12 @@ func gutter(r Row) string {
 }
 
 // symbolColumn is "name+0xN", or "+0xN" (from the start of the code) when
-// no symbol or label comes before the row.
+// no symbol or label comes before the row, or "outside" for a row outside
+// the code.
 func symbolColumn(r Row) string {
+	if r.Outside {
+		return "outside"
+	}
 	return fmt.Sprintf("%s+%#x", r.Symbol, r.SymOffset)
 }
 

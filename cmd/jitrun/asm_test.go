@@ -131,6 +131,20 @@ func TestAsmErrors(t *testing.T) {
 			stderr: "<stdin>:2:1: MOVL: immediate 0x10000000000 does not fit in 32 bits (-0x80000000..0xffffffff)\n",
 		},
 		{
+			name:   "intel expression: ';' separates, columns are the line's",
+			args:   []string{"asm", "--syntax", "intel", "-e", "mov eax, 7; add eax, [edi]; ret"},
+			status: exitUsage,
+			stderr: "<expr>:1:23: edi: only 64-bit registers can address memory (write rdi)\n",
+		},
+		{
+			name:   "errors of every stage, in Intel terms",
+			args:   []string{"asm", "--syntax", "intel", "-e", "mov rax, [rax; foobar eax; pshufd xmm0, xmm1, 300"},
+			status: exitUsage,
+			stderr: "<expr>:1:10: missing ] in memory operand\n" +
+				"<expr>:1:16: unknown instruction foobar; here ';' separates statements, as in GNU as (a comment starts with '#')\n" +
+				"<expr>:1:28: pshufd xmm0, xmm1, 300: immediate 300 does not fit in 8 bits (-128..255)\n",
+		},
+		{
 			name:   "no input",
 			args:   []string{"asm"},
 			status: exitUsage,
@@ -171,9 +185,29 @@ func TestAsmErrors(t *testing.T) {
 	}
 }
 
+// TestAsmIntelExpression checks that -e separates Intel statements at ';'
+// (a file keeps ';' as a comment) and that '#' still starts a comment.
+func TestAsmIntelExpression(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"asm", "--syntax", "intel", "-e", "mov eax, 7; add eax, edi; ret"}, "b80700000001f8c3\n"},
+		{[]string{"asm", "--syntax", "intel", "-e", "mov al, ';'; ret # a comment; nop"}, "b03bc3\n"},
+		{[]string{"asm", "-e", "BITS 64; top: dec ecx; jnz top; ret"}, "ffc975fcc3\n"},
+		{[]string{"asm", "--syntax", "intel", "-"}, "b807000000c3\n"},
+	}
+	for _, tt := range tests {
+		status, stdout, stderr := runCmd(t, "mov eax, 7 ; add eax, edi\nret\n", tt.args...)
+		if status != exitOK || stdout != tt.want || stderr != "" {
+			t.Errorf("jitrun %q: status %d, stdout %q, stderr %q; want %q", tt.args, status, stdout, stderr, tt.want)
+		}
+	}
+}
+
 func TestAsmStdin(t *testing.T) {
 	status, stdout, stderr := runCmd(t, "XORL AX, AX\nRET\n", "asm", "-", "--format", "listing")
-	want := "TEXT <main>(SB) size=3\n0000  31 c0                             1  XORL AX, AX\n0002  c3                                2  RET\n"
+	want := "TEXT main(SB) size=3\n0000  31 c0                             1  XORL AX, AX\n0002  c3                                2  RET\n"
 	if status != exitOK || stdout != want || stderr != "" {
 		t.Errorf("status %d, stderr %q, stdout:\n%s\nwant:\n%s", status, stderr, stdout, want)
 	}

@@ -70,10 +70,10 @@ type benchFlags struct {
 }
 
 func (f *benchFlags) register(fs *flag.FlagSet) {
-	fs.Var(&f.exprs, "e", "a kernel given on the command line as `SRC` (repeat for several; named expr, or expr1, expr2, …)")
+	fs.Var(&f.exprs, "e", "a kernel given on the command line as `SRC` (repeat for several; named expr, or expr1, expr2, …). Separate statements with ';' or newlines, in either syntax: here ';' does not start an Intel comment ('#' does)")
 	fs.Var(&f.names, "name", "`NAME` of the next kernel (repeat, in the order of the kernels; default: the file name without extension)")
-	fs.StringVar(&f.syntax, "syntax", "auto", "source `syntax`: go, intel, or auto (Intel for .asm/.nasm files and sources starting with .intel_syntax or BITS 64)")
-	fs.StringVar(&f.init, "init", "", "set-up code `SRC` run before each timed region, in the kernels' syntax")
+	fs.StringVar(&f.syntax, "syntax", "auto", "source `syntax`: go, intel, or auto (Intel for .asm/.nasm files and sources starting with .intel_syntax, BITS 64 or a lower-case instruction)")
+	fs.StringVar(&f.init, "init", "", "set-up code `SRC` run before each timed region, in the kernels' syntax (';' separates statements)")
 	fs.StringVar(&f.buffer, "buffer", "0", "`SIZE` of a 64-byte-aligned scratch buffer whose address is in RDI when --init runs (4096, 64K, 1M)")
 	fs.IntVar(&f.unroll, "unroll", 0, "`U`, copies of the kernel per loop iteration (0: up to 100, fewer for long kernels)")
 	fs.IntVar(&f.loop, "loop", 0, "`L`, loop iterations of the shorter timed region (0: so a region lasts about 100µs)")
@@ -204,6 +204,7 @@ func loadKernels(e *env, f *benchFlags, syntax asm.Syntax, files []string) ([]be
 	type source struct {
 		file, name string
 		src        []byte
+		expr       bool // given with -e: ';' separates statements in either syntax
 	}
 	var srcs []source
 	for _, file := range files {
@@ -232,7 +233,7 @@ func loadKernels(e *env, f *benchFlags, syntax asm.Syntax, files []string) ([]be
 		srcs = append(srcs, s)
 	}
 	for i, x := range f.exprs {
-		s := source{file: exprName, name: "expr", src: []byte(x)}
+		s := source{file: exprName, name: "expr", src: []byte(x), expr: true}
 		if len(f.exprs) > 1 {
 			s.file = fmt.Sprintf("<expr%d>", i+1)
 			s.name = fmt.Sprintf("expr%d", i+1)
@@ -268,11 +269,22 @@ func loadKernels(e *env, f *benchFlags, syntax asm.Syntax, files []string) ([]be
 		if syn == asm.SyntaxAuto {
 			syn = asm.DetectSyntax(s.file, s.src)
 		}
-		k, err := bench.ParseKernel(name, s.file, s.src, []byte(f.init), syn)
-		if err != nil {
+		// The body and --init are parsed here rather than with
+		// bench.ParseKernel: text typed on the command line separates
+		// statements with ';' in Intel syntax too.
+		k := bench.Kernel{Name: name}
+		var err error
+		if k.Body, err = (asm.Options{Syntax: syn, Semicolons: s.expr}).Parse(s.file, s.src); err != nil {
 			printAsmError(e, s.file, err)
 			status = exitUsage
 			continue
+		}
+		if f.init != "" {
+			if k.Init, err = (asm.Options{Syntax: syn, Semicolons: true}).Parse(initName, []byte(f.init)); err != nil {
+				printAsmError(e, initName, err)
+				status = exitUsage
+				continue
+			}
 		}
 		kernels = append(kernels, k)
 	}
@@ -281,6 +293,9 @@ func loadKernels(e *env, f *benchFlags, syntax asm.Syntax, files []string) ([]be
 	}
 	return kernels, 0, true
 }
+
+// initName is the name positions give the --init source.
+const initName = "<init>"
 
 // printAsmError prints an assembly error list one problem a line, or
 // another error after the file name.

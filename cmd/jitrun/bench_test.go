@@ -211,7 +211,7 @@ func TestBenchUsageErrors(t *testing.T) {
 		{[]string{filepath.Join("testdata", "bench", "chain.s"), "-e", "NOP", "--name", "expr"}, "jitrun bench: two kernels are named \"expr\" (give each its own --name)\n"},
 		{[]string{"-e", "ADDQ $1,"}, "<expr>:1:8: missing operand after ','\n"},
 		{[]string{"-e", "ADDQ $1, R15"}, "<expr>:1:1: the kernel may not use R15: it counts the iterations of the measuring loop\n"},
-		{[]string{"-e", "NOP", "--init", "MOVQ AX, SP"}, "<expr> (init):1:1: the init code may not use RSP as an operand: it points at the measuring harness's frame (PUSH and POP are fine)\n"},
+		{[]string{"-e", "NOP", "--init", "MOVQ AX, SP"}, "<init>:1:1: the init code may not use RSP as an operand: it points at the measuring harness's frame (PUSH and POP are fine)\n"},
 		{[]string{"-e", "JMP out"}, "<expr>:1:1: the kernel refers to out, which it does not define (it is assembled on its own, inside the measuring loop)\n"},
 		{[]string{filepath.Join("testdata", "bench", "missing.s")}, "jitrun bench: open testdata/bench/missing.s: no such file or directory\n"},
 		{[]string{"-e", "NOP", "--bogus"}, "jitrun bench: flag provided but not defined: -bogus (see 'jitrun bench -h')\n"},
@@ -412,4 +412,30 @@ func splitQuoted(s string) ([]string, error) {
 		words = append(words, cur.String())
 	}
 	return words, nil
+}
+
+// TestBenchIntelExpression checks that ';' separates Intel statements in -e
+// and --init, as it does in run and asm. Two dependent ADDs cost 2 cycles a
+// copy, one (the second swallowed as a comment) would cost 1; an --init
+// whose second statement is UD2 faults only if that statement is read.
+func TestBenchIntelExpression(t *testing.T) {
+	status, stdout, stderr := runCmd(t, "", "bench", "--json", "--samples", "20", "--syntax", "intel",
+		"-e", "add rax, rbx; add rax, rbx")
+	if status != exitOK {
+		t.Fatalf("status %d, stderr %q", status, stderr)
+	}
+	var got struct {
+		Cycles float64 `json:"cycles"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Cycles < 1.9 || got.Cycles > 2.1 {
+		t.Errorf("two dependent ADDs given as 'add rax, rbx; add rax, rbx' measure %.3f cycles, want 2", got.Cycles)
+	}
+	status, _, stderr = runCmd(t, "", "bench", "--samples", "20", "--syntax", "intel",
+		"-e", "add rax, rbx", "--init", "xor eax, eax; ud2")
+	if status != exitFault || !strings.HasPrefix(stderr, "<init>:1:") || !strings.Contains(stderr, "illegal instruction (#UD)") {
+		t.Errorf("--init 'xor eax, eax; ud2': status %d, stderr %q; want %d and a #UD fault in <init>", status, stderr, exitFault)
+	}
 }

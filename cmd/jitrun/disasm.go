@@ -142,7 +142,9 @@ type jsonListing struct {
 }
 
 // jsonRow is one disasm.Row. Target is null when the row refers to no
-// address; Pos and Source are there when a source line produced the row.
+// address; Pos and Source are there when a source line produced the row;
+// Outside is there (true, with offset -1) on a row for a pc outside the
+// code (disasm.Outside).
 type jsonRow struct {
 	Addr         string   `json:"addr"`
 	Offset       int      `json:"offset"`
@@ -155,6 +157,7 @@ type jsonRow struct {
 	Bad          bool     `json:"bad"`
 	Note         string   `json:"note"`
 	Marked       bool     `json:"marked"`
+	Outside      bool     `json:"outside,omitempty"`
 	Target       *string  `json:"target"`
 	Pos          string   `json:"pos,omitempty"`
 	Source       string   `json:"source,omitempty"`
@@ -167,7 +170,7 @@ func listingJSON(s disasm.Syntax, base uint64, size int, rows []disasm.Row) json
 		j := jsonRow{
 			Addr: fmt.Sprintf("%#x", r.Addr), Offset: r.Offset, Bytes: hex.EncodeToString(r.Bytes), Text: r.Text,
 			Symbol: r.Symbol, SymbolOffset: r.SymOffset, Labels: append([]string{}, r.Labels...),
-			Data: r.Data, Bad: r.Bad, Note: r.Note, Marked: r.Marked, Source: r.Source,
+			Data: r.Data, Bad: r.Bad, Note: r.Note, Marked: r.Marked, Outside: r.Outside, Source: r.Source,
 		}
 		if r.HasTarget {
 			t := fmt.Sprintf("%#x", r.Target)

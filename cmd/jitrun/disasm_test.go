@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/jitrun/jitrun/disasm"
 )
 
 // runDisasm runs `jitrun disasm ARGS` in-process.
@@ -62,6 +64,13 @@ loc_2:
 	cmp eax, 0xa
 	jl loc_2
 	ret
+`},
+		{"AVX: RIP-relative operand, k register operand", "", []string{"--hex", "c5 fc 28 05 01 00 00 00 c3 90 62 f2 7e 08 38 e4", "--syntax", "intel"}, `
+   0x0000  +0x0       c5 fc 28 05 01 00 00 00  vmovaps ymm0, ymmword ptr [rel loc_9]
+   0x0008  +0x8       c3                       ret
+loc_9:
+   0x0009  loc_9+0x0  90                       nop
+   0x000a  loc_9+0x1  62 f2 7e 08 38 e4        vpmovm2d xmm4, k4
 `},
 		{"truncated hex", "", []string{"--hex", "0x48, 0xc7, 0xc0, 0x2a"}, `
    0x0000  +0x0  48  BYTE $0x48  // truncated: an instruction of 7 bytes starts here, and the code ends after 4
@@ -124,6 +133,24 @@ func TestDisasmJSON(t *testing.T) {
 	var doc jsonListing
 	if err := json.Unmarshal([]byte(stdout), &doc); err != nil || len(doc.Rows) != 2 {
 		t.Fatalf("the output does not read back: %v", err)
+	}
+}
+
+// TestListingJSONOutside checks the JSON of a row for a pc outside the
+// code (disasm.Outside): offset -1 and "outside": true, which other rows
+// leave out.
+func TestListingJSONOutside(t *testing.T) {
+	code := []byte{0xff, 0xd0} // call rax
+	opts := disasm.Options{Syntax: disasm.SyntaxGo, Base: 0x1000}
+	rows := append(disasm.Decode(code, opts), disasm.Outside(code, 0x7ffc0000efd8, []byte{0xc3}, opts))
+	got, err := json.Marshal(listingJSON(opts.Syntax, opts.Base, len(code), rows).Rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `[{"addr":"0x1000","offset":0,"bytes":"ffd0","text":"CALL AX","symbol":"","symbol_offset":0,"labels":[],"data":false,"bad":false,"note":"","marked":false,"target":null},` +
+		`{"addr":"0x7ffc0000efd8","offset":-1,"bytes":"c3","text":"RET","symbol":"","symbol_offset":0,"labels":[],"data":false,"bad":false,"note":"the pc is outside the code","marked":true,"outside":true,"target":null}]`
+	if string(got) != want {
+		t.Errorf("JSON:\n%s\nwant:\n%s", got, want)
 	}
 }
 

@@ -24,8 +24,8 @@ type sourceInput struct {
 
 // register adds -e and --syntax to fs.
 func (s *sourceInput) register(fs *flag.FlagSet) {
-	fs.StringVar(&s.expr, "e", "", "assemble `SRC` given on the command line instead of a FILE (named "+exprName+" in errors; separate instructions with ';' or newlines)")
-	fs.StringVar(&s.syntax, "syntax", "auto", "source `syntax`: go, intel, or auto (Intel for .asm/.nasm files and sources starting with .intel_syntax or BITS 64)")
+	fs.StringVar(&s.expr, "e", "", "assemble `SRC` given on the command line instead of a FILE (named "+exprName+" in errors). Separate statements with ';' or newlines, in either syntax: in -e, ';' does not start an Intel comment ('#' does)")
+	fs.StringVar(&s.syntax, "syntax", "auto", "source `syntax`: go, intel, or auto (Intel for .asm/.nasm files and sources starting with .intel_syntax, BITS 64 or a lower-case instruction)")
 }
 
 // loadedSource is an assembled input.
@@ -78,7 +78,10 @@ func (s *sourceInput) load(e *env, cmd string, args []string) (src *loadedSource
 		syntax = asm.DetectSyntax(src.Name, src.Src)
 	}
 	src.Syntax = syntax
-	src.Prog, err = asm.AssembleSource(src.Name, src.Src, syntax)
+	// A one-line -e source separates its statements with ';' in Intel
+	// syntax too (as GNU as does); in files ';' starts a NASM comment.
+	opts := asm.Options{Syntax: syntax, Semicolons: s.expr != ""}
+	src.Prog, err = opts.Assemble(src.Name, src.Src)
 	if err != nil {
 		var list asm.ErrorList
 		if errors.As(err, &list) {

@@ -1,0 +1,138 @@
+package asm
+
+// Why golang-asm refused an instruction. It says only "invalid
+// instruction"; the checks before it (validate.go) have ruled out the
+// operand kinds it cannot take, so what is left is usually a value: an
+// immediate out of the range of the instruction's field, or a vector
+// register above 15 in an instruction that has no EVEX form. explain asks
+// golang-asm again with that value changed, to tell which.
+
+import (
+	"math/bits"
+
+	"github.com/twitchyliquid64/golang-asm/obj"
+	"github.com/twitchyliquid64/golang-asm/obj/x86"
+)
+
+// explain turns what golang-asm said about an instruction into an error
+// for its statement, in the instruction's syntax. For an Intel-syntax
+// instruction whose immediate is out of the range golang-asm gives an
+// 8-bit field but is the same byte in the other reading, signed or
+// unsigned (pshufd xmm0, xmm1, -1 or psrlw mm0, 200, as GNU as and NASM
+// take them), it returns golang-asm's encoding with that byte instead.
+func (e *encoder) explain(pd pendingProg, msg string) (encodedInst, error) {
+	sp := spell(pd.inst)
+	if msg != "invalid instruction" {
+		return encodedInst{}, sp.errorf("%s", msg)
+	}
+	if k := immArg(pd.inst); k >= 0 {
+		v := pd.inst.Args[k].Imm
+		lo, hi, ok := e.immRange(pd, k)
+		if ok && (v < lo || v > hi) {
+			if sp.intel != nil && hi-lo == 0xff && v >= -0x80 && v <= 0xff {
+				// An 8-bit field that golang-asm takes only signed
+				// (-128..127) or only unsigned (0..255): Intel syntax,
+				// like GNU as and NASM, writes the same byte either way.
+				if enc, ok := e.tryImm(pd, k, v-(v-lo)&^0xff); ok {
+					return enc, nil
+				}
+			}
+			if sp.intel != nil && hi-lo == 0xff {
+				lo, hi = -0x80, 0xff // as retried above
+			}
+			n := max(bits.Len64(uint64(hi)), bits.Len64(uint64(-lo-1))+1)
+			if lo >= 0 {
+				n = bits.Len64(uint64(hi))
+			}
+			return encodedInst{}, sp.errorf("immediate %s does not fit in %d bits (%s..%s)", sp.immArg(k), n, sp.imm(lo), sp.imm(hi))
+		}
+	}
+	for _, a := range pd.inst.Args {
+		if a.Kind == RegOperand && isHighVector(a.Reg) && e.encodesWithLowVectors(pd) {
+			return encodedInst{}, sp.errorf("%s: registers 16-31 need an EVEX (AVX-512) form, which %s does not have", sp.reg(a.Reg), sp.op())
+		}
+	}
+	return encodedInst{}, sp.errorf("invalid instruction: no form of %s takes %s", sp.op(), sp.args())
+}
+
+// immArg returns the index of the instruction's only immediate, or -1.
+func immArg(in *Inst) int {
+	k := -1
+	for i, a := range in.Args {
+		if a.Kind == ImmOperand {
+			if k >= 0 {
+				return -1
+			}
+			k = i
+		}
+	}
+	return k
+}
+
+// immRange finds the values immediate k of the instruction can take, by
+// trying the bounds of the immediate fields x86 has. ok is false when the
+// instruction fails whatever the immediate (the problem is elsewhere).
+func (e *encoder) immRange(pd pendingProg, k int) (lo, hi int64, ok bool) {
+	for _, v := range []int64{0, 1} {
+		if _, ok = e.tryImm(pd, k, v); ok {
+			lo, hi = v, v
+			break
+		}
+	}
+	if !ok {
+		return 0, 0, false
+	}
+	for _, v := range []int64{1<<32 - 1, 1<<31 - 1, 1<<16 - 1, 1<<15 - 1, 0xff, 0x7f, 0x1f, 0xf, 7, 3, 1} {
+		if v > hi {
+			if _, accepted := e.tryImm(pd, k, v); accepted {
+				hi = v
+				break
+			}
+		}
+	}
+	for _, v := range []int64{-1 << 31, -1 << 15, -1 << 7} {
+		if _, accepted := e.tryImm(pd, k, v); accepted {
+			lo = v
+			break
+		}
+	}
+	return lo, hi, true
+}
+
+// tryImm encodes the instruction with immediate k set to v.
+func (e *encoder) tryImm(pd pendingProg, k int, v int64) (encodedInst, bool) {
+	in := *pd.inst
+	in.Args = append([]Operand(nil), pd.inst.Args...)
+	in.Args[k].Imm = v
+	return e.try(&in, pd.op)
+}
+
+// encodesWithLowVectors reports whether the instruction encodes with its
+// vector registers 16-31 replaced by 0-15.
+func (e *encoder) encodesWithLowVectors(pd pendingProg) bool {
+	in := *pd.inst
+	in.Args = append([]Operand(nil), pd.inst.Args...)
+	for i := range in.Args {
+		if a := &in.Args[i]; a.Kind == RegOperand && isHighVector(a.Reg) {
+			a.Reg -= 16
+		}
+	}
+	_, ok := e.try(&in, pd.op)
+	return ok
+}
+
+// try encodes a variant of an instruction that passed the checks, and
+// returns golang-asm's bytes (before encodedInst.fix).
+func (e *encoder) try(in *Inst, op obj.As) (encodedInst, bool) {
+	p, _, err := e.b.prog(in, op)
+	if err != nil {
+		return encodedInst{}, false
+	}
+	enc, msg := e.b.assembleOne(p)
+	return enc, msg == ""
+}
+
+// isHighVector reports whether r is X16-X31, Y16-Y31 or Z16-Z31.
+func isHighVector(r Reg) bool {
+	return x86.REG_X16 <= r && r <= x86.REG_X31 || x86.REG_Y16 <= r && r <= x86.REG_Y31 || x86.REG_Z16 <= r && r <= x86.REG_Z31
+}

@@ -1,0 +1,51 @@
+package disasm
+
+import (
+	"regexp"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/jitrun/jitrun/asm"
+)
+
+// readsName reports whether the syntax's assembler reads name back as a
+// symbol or label name, so that the listing may print it. A name it does
+// not read (<main>, asm's old name for the function of a source without
+// TEXT; an Intel source's local label start.loop in Go syntax; a register
+// name) is left out: it is neither a "name:" line nor an operand, and the
+// listing names the address another way (another name there, a symbol and
+// an offset, a loc_ADDR label, or the address).
+func (s Syntax) readsName(name string) bool {
+	if name == "" {
+		return false
+	}
+	switch s {
+	case SyntaxIntel:
+		return intelName.MatchString(name) && !intelReserved.MatchString(name)
+	case SyntaxGNU:
+		return gnuName.MatchString(name)
+	}
+	// Go syntax: the lexer of asm (and of go tool asm).
+	for i, r := range name {
+		if r == utf8.RuneError || !(r == '_' || r == '·' || r == '∕' || unicode.IsLetter(r) || i > 0 && unicode.IsDigit(r)) {
+			return false
+		}
+	}
+	_, isReg := asm.LookupReg(name)
+	return !isReg
+}
+
+var (
+	// intelName is a NASM identifier, as asm's Intel front end reads it
+	// (without NASM's $ escape, which GNU as does not take).
+	intelName = regexp.MustCompile(`^[A-Za-z_.?@][A-Za-z0-9_.?@$]*$`)
+	// intelReserved are the Intel register names and operand keywords,
+	// which cannot be labels.
+	intelReserved = regexp.MustCompile(`(?i)^(` +
+		`r[abcd]x|r[sd]i|r[sb]p|rip|e[abcd]x|e[sd]i|e[sb]p|eip|[abcd][xlh]|[sd]il?|[sb]pl?|r([89]|1[0-5])[dwbl]?|` +
+		`[xyz]mm([12]?[0-9]|3[01])|k[0-7]|mmx?[0-7]|st[0-7]?|dr[0-7]|cr([0-9]|1[0-5])|[c-gs]s|` +
+		`byte|word|dword|fword|qword|tbyte|tword|oword|xmmword|yword|ymmword|zword|zmmword|mmword|ptr|rel|abs|short|near|far|offset` +
+		`)$`)
+	// gnuName is a GNU as symbol name.
+	gnuName = regexp.MustCompile(`^[A-Za-z_.$][A-Za-z0-9_.$]*$`)
+)
