@@ -13,11 +13,12 @@
 // and executable at once; it exists only for studying why that is dangerous
 // and is never chosen by default.
 //
-// The lower-level Map, Mapping.Protect and Maps (the typed
-// /proc/self/maps) give the rest of jitrun, and its users, every mmap
-// placement (hint, MAP_FIXED_NOREPLACE, MAP_FIXED), anonymous and file
-// mappings, and the kernel's errno on failure (errors.Is(err, unix.EACCES)
-// works). Sizes are rounded up to whole pages; addresses and offsets that
+// The lower-level Map, Mapping.Protect, UnmapRange, Remap and Seal,
+// NewMemfd and Maps (the typed /proc/self/maps) give the rest of jitrun,
+// and its users, every mmap placement (hint, MAP_FIXED_NOREPLACE,
+// MAP_FIXED), anonymous and file mappings, partial unmapping, mremap,
+// mseal, executable memory files, and the kernel's errno on failure
+// (errors.Is(err, unix.EACCES) works). Sizes are rounded up to whole pages; addresses and offsets that
 // must be page aligned are checked and reported in words.
 //
 // Everything here needs Linux; elsewhere every function returns an error

@@ -11,7 +11,7 @@ import (
 // kernel's errno, so errors.Is(err, unix.EACCES) (or syscall.EACCES,
 // fs.ErrPermission, …) works on it.
 type Error struct {
-	Op   string  // "mmap", "mprotect", "munmap", "mseal", "memfd_create", …
+	Op   string  // "mmap", "mprotect", "munmap", "mremap", "mseal", "memfd_create", …
 	Addr uintptr // start of the range (0 when the kernel was to choose)
 	Len  int     // length of the range in bytes
 	Prot Prot    // the protection asked for, where Op sets one
@@ -56,8 +56,12 @@ func errnoHint(op string, errno syscall.Errno) string {
 	switch {
 	case errno == syscall.EACCES && (op == "mprotect" || op == "mmap"):
 		return "writable+executable or newly executable memory refused (memory-deny-write-execute, SELinux execmem, or a noexec file?)"
-	case errno == syscall.EPERM && (op == "mprotect" || op == "munmap" || op == "mmap"):
+	case errno == syscall.EPERM && (op == "mprotect" || op == "munmap" || op == "mmap" || op == "mremap"):
 		return "the range is sealed (mseal) or the operation is not permitted"
+	case errno == syscall.ENOMEM && op == "mremap":
+		return "the pages after the mapping are taken (allow it to move) or part of the range is not mapped"
+	case errno == syscall.EACCES && op == "memfd_create":
+		return "executable memory files are refused (the vm.memfd_noexec sysctl is 2?)"
 	case errno == syscall.EEXIST && op == "mmap":
 		return "the range is already mapped (MAP_FIXED_NOREPLACE)"
 	case errno == syscall.ENOMEM && op == "mprotect":

@@ -2,6 +2,7 @@ package execmem
 
 import (
 	"os"
+	"sort"
 	"sync"
 	"unsafe"
 )
@@ -62,7 +63,9 @@ type MapOptions struct {
 }
 
 // Mapping is a range of memory mapped by Map. Its methods are safe for
-// concurrent use; after Close they return an error.
+// concurrent use; after Close they return an error. Its address and length
+// never change: UnmapRange leaves holes in it, and Remap returns a new
+// Mapping.
 type Mapping struct {
 	mu     sync.Mutex
 	addr   uintptr
@@ -71,8 +74,12 @@ type Mapping struct {
 	shared bool
 	file   bool
 	closed bool
-	allowW bool // UnsafeAllowWriteExec was given
+	allowW bool   // UnsafeAllowWriteExec was given
+	holes  []span // ranges UnmapRange unmapped, sorted and disjoint
 }
+
+// span is a range of a mapping's offsets, [off, end).
+type span struct{ off, end int }
 
 // roundPage rounds n up to a whole number of pages; ok is false on overflow.
 func roundPage(n int) (int, bool) {
@@ -148,7 +155,8 @@ func keepFile(*os.File) {}
 // Addr returns the start of the mapping.
 func (m *Mapping) Addr() uintptr { return m.addr }
 
-// Len returns the length of the mapping in bytes (a whole number of pages).
+// Len returns the length of the mapping in bytes (a whole number of pages),
+// holes that UnmapRange made included.
 func (m *Mapping) Len() int { return m.size }
 
 // Prot returns the protection last set on the whole mapping (by Map or
@@ -164,8 +172,9 @@ func (m *Mapping) Shared() bool { return m.shared }
 
 // Bytes returns the mapping's memory as a slice. Reading it needs read
 // permission and writing it write permission at the time of the access:
-// an access the protection forbids faults and, from Go code, crashes the
-// program. The slice is valid until Close.
+// an access the protection forbids, or one to a range UnmapRange
+// unmapped, faults and, from Go code, crashes the program. The slice is
+// valid until Close.
 func (m *Mapping) Bytes() []byte {
 	return unsafe.Slice((*byte)(addrPtr(m.addr)), m.size)
 }
@@ -201,6 +210,9 @@ func (m *Mapping) ProtectRange(off, n int, p Prot) error {
 	if off >= m.size || rn > m.size-off {
 		return errorf("mprotect %#x+%#x: the range runs past the end of the mapping (%#x bytes)", off, rn, m.size)
 	}
+	if h, ok := m.hole(off, off+rn); ok {
+		return errorf("mprotect %#x+%#x: %#x+%#x of the mapping was unmapped (UnmapRange)", off, rn, h.off, h.end-h.off)
+	}
 	if err := sysMprotect(m.addr+uintptr(off), rn, p); err != nil {
 		return &Error{Op: "mprotect", Addr: m.addr + uintptr(off), Len: rn, Prot: p, Err: err}
 	}
@@ -220,24 +232,131 @@ func (m *Mapping) Seal() error {
 	if m.closed {
 		return errorf("mseal: the mapping at %#x is closed", m.addr)
 	}
+	if len(m.holes) > 0 {
+		return errorf("mseal: part of the mapping at %#x was unmapped (UnmapRange); mseal needs the whole range mapped", m.addr)
+	}
 	if err := sysMseal(m.addr, m.size); err != nil {
 		return &Error{Op: "mseal", Addr: m.addr, Len: m.size, Err: err}
 	}
 	return nil
 }
 
-// Close unmaps the mapping. Closing twice returns an error.
+// Close unmaps the mapping (what UnmapRange left of it). Closing twice
+// returns an error.
 func (m *Mapping) Close() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
 		return errorf("munmap: the mapping at %#x is already closed", m.addr)
 	}
-	if err := sysMunmap(m.addr, m.size); err != nil {
-		return &Error{Op: "munmap", Addr: m.addr, Len: m.size, Err: err}
+	// The pieces still mapped, one munmap each: the holes may have been
+	// mapped again by someone else.
+	off := 0
+	for _, piece := range append(m.holes[:len(m.holes):len(m.holes)], span{m.size, m.size}) {
+		if piece.off > off {
+			if err := sysMunmap(m.addr+uintptr(off), piece.off-off); err != nil {
+				return &Error{Op: "munmap", Addr: m.addr + uintptr(off), Len: piece.off - off, Err: err}
+			}
+			m.addHole(span{off, piece.off})
+		}
+		off = piece.end
 	}
 	m.closed = true
 	return nil
+}
+
+// UnmapRange unmaps n bytes at offset off of the mapping (off a multiple
+// of the page size, n rounded up to whole pages); the rest stays mapped,
+// and Close unmaps what is left. Once a range is unmapped the kernel may
+// hand its addresses to anyone, so the mapping never touches it again:
+// unmapping it a second time, or protecting or sealing across it, is an
+// error. Unmapping the last mapped page closes the mapping.
+func (m *Mapping) UnmapRange(off, n int) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return errorf("munmap: the mapping at %#x is closed", m.addr)
+	}
+	if off < 0 || off%pageSize() != 0 {
+		return errorf("munmap at offset %#x: the offset must be a non-negative multiple of the page size (%#x)", off, pageSize())
+	}
+	if n <= 0 {
+		return errorf("munmap %d bytes: the length must be positive", n)
+	}
+	rn, _ := roundPage(n)
+	if off >= m.size || rn > m.size-off {
+		return errorf("munmap %#x+%#x: the range runs past the end of the mapping (%#x bytes)", off, rn, m.size)
+	}
+	if h, ok := m.hole(off, off+rn); ok {
+		return errorf("munmap %#x+%#x: %#x+%#x of the mapping is already unmapped", off, rn, h.off, h.end-h.off)
+	}
+	if err := sysMunmap(m.addr+uintptr(off), rn); err != nil {
+		return &Error{Op: "munmap", Addr: m.addr + uintptr(off), Len: rn, Err: err}
+	}
+	m.addHole(span{off, off + rn})
+	if len(m.holes) == 1 && m.holes[0] == (span{0, m.size}) {
+		m.closed = true
+	}
+	return nil
+}
+
+// hole returns the first hole that overlaps [off, end).
+func (m *Mapping) hole(off, end int) (span, bool) {
+	for _, h := range m.holes {
+		if h.off < end && off < h.end {
+			return h, true
+		}
+	}
+	return span{}, false
+}
+
+// addHole records [h.off, h.end) as unmapped, merging it with its
+// neighbours.
+func (m *Mapping) addHole(h span) {
+	out := m.holes[:0:0]
+	for _, o := range m.holes {
+		switch {
+		case o.end < h.off || h.end < o.off:
+			out = append(out, o)
+		default: // touching or overlapping: merge
+			h = span{min(h.off, o.off), max(h.end, o.end)}
+		}
+	}
+	out = append(out, h)
+	sort.Slice(out, func(i, j int) bool { return out[i].off < out[j].off })
+	m.holes = out
+}
+
+// Remap changes the mapping's length to size bytes (rounded up to whole
+// pages) with mremap and returns the mapping in its new length; m is then
+// closed, its pages belong to the result. Without mayMove the mapping
+// must keep its address (growing fails with ENOMEM when the pages after it
+// are taken); with mayMove the kernel may move it, and the result's Addr
+// says where. Pages added to an anonymous mapping read as zero; to a file
+// mapping they show the file (SIGBUS past its end). A sealed mapping
+// (Seal) refuses with EPERM. The errno comes back wrapped in *Error.
+func (m *Mapping) Remap(size int, mayMove bool) (*Mapping, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return nil, errorf("mremap: the mapping at %#x is closed", m.addr)
+	}
+	if size <= 0 {
+		return nil, errorf("mremap to %d bytes: the size must be positive", size)
+	}
+	rsize, ok := roundPage(size)
+	if !ok {
+		return nil, errorf("mremap to %d bytes: the size overflows when rounded up to the page size (%#x)", size, pageSize())
+	}
+	if len(m.holes) > 0 {
+		return nil, errorf("mremap: part of the mapping at %#x was unmapped (UnmapRange); mremap needs the whole range mapped", m.addr)
+	}
+	addr, err := sysMremap(m.addr, m.size, rsize, mayMove)
+	if err != nil {
+		return nil, &Error{Op: "mremap", Addr: m.addr, Len: m.size, Err: err}
+	}
+	m.closed = true
+	return &Mapping{addr: addr, size: rsize, prot: m.prot, shared: m.shared, file: m.file, allowW: m.allowW}, nil
 }
 
 // Protect sets the protection of any n bytes at addr, whether this package

@@ -73,7 +73,7 @@ func newRegion(size int, s Strategy) (*region, error) {
 		fillINT3(m.Bytes())
 		return r, nil
 	case StrategyDualMap:
-		f, err := sysMemfd("jitrun-code", size)
+		f, err := NewMemfd("jitrun-code", size)
 		if err != nil {
 			return nil, err
 		}

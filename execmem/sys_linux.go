@@ -85,18 +85,28 @@ func sysMseal(addr uintptr, size int) error {
 	return nil
 }
 
-// sysMemfd makes an anonymous memory file of size bytes for a dual mapping.
-func sysMemfd(name string, size int) (*os.File, error) {
-	fd, err := unix.MemfdCreate(name, unix.MFD_CLOEXEC)
-	if err != nil {
-		return nil, &Error{Op: "memfd_create", Err: err}
+func sysMremap(addr uintptr, oldSize, newSize int, mayMove bool) (uintptr, error) {
+	flags := uintptr(0)
+	if mayMove {
+		flags = unix.MREMAP_MAYMOVE
 	}
-	f := os.NewFile(uintptr(fd), "memfd:"+name)
-	if err := f.Truncate(int64(size)); err != nil {
-		f.Close()
-		return nil, &Error{Op: "ftruncate", Len: size, Err: err}
+	r, _, e := unix.Syscall6(unix.SYS_MREMAP, addr, uintptr(oldSize), uintptr(newSize), flags, 0, 0)
+	if e != 0 {
+		return 0, e
 	}
-	return f, nil
+	return r, nil
+}
+
+// sysMemfdCreate makes an executable memory file: MFD_EXEC (Linux 6.3+)
+// so that the vm.memfd_noexec sysctl's default (1: seal new memory files
+// non-executable) does not apply, and without it on older kernels, which
+// reject the flag with EINVAL and make every memory file executable.
+func sysMemfdCreate(name string) (int, error) {
+	fd, err := unix.MemfdCreate(name, unix.MFD_CLOEXEC|unix.MFD_EXEC)
+	if err == unix.EINVAL {
+		fd, err = unix.MemfdCreate(name, unix.MFD_CLOEXEC)
+	}
+	return fd, err
 }
 
 func readMapsFile() ([]byte, error) {

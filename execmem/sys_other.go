@@ -3,7 +3,6 @@
 package execmem
 
 import (
-	"os"
 	"syscall"
 )
 
@@ -22,5 +21,8 @@ func sysMmap(addr uintptr, size int, p Prot, shared bool, fd int, off int64, pla
 func sysMunmap(addr uintptr, size int) error           { return errUnsupported }
 func sysMprotect(addr uintptr, size int, p Prot) error { return errUnsupported }
 func sysMseal(addr uintptr, size int) error            { return errUnsupported }
-func sysMemfd(name string, size int) (*os.File, error) { return nil, errUnsupported }
-func readMapsFile() ([]byte, error)                    { return nil, errUnsupported }
+func sysMemfdCreate(name string) (int, error)          { return -1, errUnsupported }
+func sysMremap(addr uintptr, oldSize, newSize int, mayMove bool) (uintptr, error) {
+	return 0, errUnsupported
+}
+func readMapsFile() ([]byte, error) { return nil, errUnsupported }

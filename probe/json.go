@@ -31,7 +31,9 @@ import (
 //	 "error_code": "0x15", "error_code_bits": "present, read, user, instruction fetch",
 //	 "trap": 14, "trap_name": "#PF", "description": "instruction fetch from …"}
 //
-// for a fault (error_code_bits only for a page fault), and
+// for a fault (error_code_bits only for a page fault; "at_call": true when
+// the CPU refused the call to the target itself, as for a non-canonical
+// address — the pc is then the target), and
 // {"outcome": "refused", "errno": "EACCES", "detail": "…", "message": "…"} or
 // {"outcome": "allowed", "detail": "read 0xc3"} otherwise.
 
@@ -48,6 +50,7 @@ type jsonEvidence struct {
 	ErrorCodeBits string `json:"error_code_bits,omitempty"`
 	Trap          *int   `json:"trap,omitempty"`
 	TrapName      string `json:"trap_name,omitempty"`
+	AtCall        bool   `json:"at_call,omitempty"`
 	Description   string `json:"description,omitempty"`
 	Errno         string `json:"errno,omitempty"`
 	Detail        string `json:"detail,omitempty"`
@@ -74,7 +77,7 @@ func (o Observation) MarshalJSON() ([]byte, error) {
 		code, trap := f.Code, f.Trap
 		j.Signal, j.Signo, j.SiCode, j.Code = f.SignalName(), int(f.Signal), f.CodeName(), &code
 		j.Addr, j.PC, j.ErrorCode = hexString(uint64(f.Addr)), hexString(uint64(f.PC)), hexString(f.ErrorCode)
-		j.Trap, j.TrapName, j.Description = &trap, f.TrapName(), f.Description()
+		j.Trap, j.TrapName, j.AtCall, j.Description = &trap, f.TrapName(), f.AtCall, f.Description()
 		if pf, ok := f.PageFault(); ok {
 			s := pf.String() // "0x15 (present, read, user, instruction fetch)"
 			if i := bytes.IndexByte([]byte(s), '('); i >= 0 && s[len(s)-1] == ')' {
@@ -106,7 +109,7 @@ func (o *Observation) UnmarshalJSON(data []byte) error {
 	if j.Signo <= 0 || j.Code == nil || j.Trap == nil {
 		return fmt.Errorf("probe: fault evidence needs signo, code and trap")
 	}
-	f := &FaultInfo{Signal: syscall.Signal(j.Signo), Code: *j.Code, Trap: *j.Trap}
+	f := &FaultInfo{Signal: syscall.Signal(j.Signo), Code: *j.Code, Trap: *j.Trap, AtCall: j.AtCall}
 	var err error
 	var v uint64
 	if v, err = parseHex("addr", j.Addr); err != nil {

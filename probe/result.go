@@ -54,14 +54,22 @@ type FaultInfo struct {
 	PC        uintptr
 	ErrorCode uint64 // the CPU's error code; for a page fault see PageFault
 	Trap      int    // exception vector: 14 #PF, 13 #GP, 17 #AC, …
+	// AtCall is set when the CPU refused the call itself (PC is then
+	// the target): see trampoline.Fault.AtCall.
+	AtCall bool
 }
 
 func faultInfo(f *trampoline.Fault) *FaultInfo {
-	return &FaultInfo{Signal: f.Signal, Code: f.Code, Addr: f.Addr, PC: f.PC, ErrorCode: f.ErrorCode, Trap: f.Trap}
+	return &FaultInfo{Signal: f.Signal, Code: f.Code, Addr: f.Addr, PC: f.PC, ErrorCode: f.ErrorCode, Trap: f.Trap,
+		AtCall: f.AtCall}
 }
 
 func (f *FaultInfo) fault() *trampoline.Fault {
-	return &trampoline.Fault{Signal: f.Signal, Code: f.Code, Addr: f.Addr, PC: f.PC, ErrorCode: f.ErrorCode, Trap: f.Trap}
+	t := &trampoline.Fault{Signal: f.Signal, Code: f.Code, Addr: f.Addr, PC: f.PC, ErrorCode: f.ErrorCode, Trap: f.Trap, AtCall: f.AtCall}
+	if f.AtCall {
+		t.Entry = f.PC
+	}
+	return t
 }
 
 // SignalName returns "SIGSEGV", "SIGBUS", ….

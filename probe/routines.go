@@ -16,7 +16,11 @@ import (
 // small function per kind of access. Each takes its arguments in the System
 // V registers (DI, SI) and returns in AX; none touches memory other than
 // what it is asked to. A fault inside one comes back from the trampoline as
-// a *trampoline.Fault whose PC and address say which access failed.
+// a *trampoline.Fault whose PC and address say which access failed. An
+// instruction fetch needs no routine: the trampoline calls the target
+// itself, with every register but RSP zero (for the vsyscall page that
+// is gettimeofday(NULL, NULL)), and reports a fault of its own CALL (the
+// #GP Intel raises for a non-canonical target) as the call's.
 const routinesSource = `
 #include "textflag.h"
 
@@ -28,23 +32,6 @@ TEXT read(SB), NOSPLIT|NOFRAME, $0
 // write(addr, b) stores the low byte of SI at addr.
 TEXT write(SB), NOSPLIT|NOFRAME, $0
 	MOVB SI, (DI)
-	RET
-
-// exec(target) calls target with DI, SI and AX zero (for the vsyscall page
-// these are gettimeofday's NULL arguments) and returns its AX. The target
-// goes in R11, which nothing else uses, so that the bytes found there run
-// with every register but RSP and R11 zero. A fetch the page forbids faults
-// with the PC at target; on Intel, a non-canonical target faults (#GP) on
-// the CALL itself.
-TEXT exec(SB), NOSPLIT|NOFRAME, $0
-	MOVQ DI, R11
-	XORL DI, DI
-	XORL SI, SI
-	XORL AX, AX
-	SUBQ $8, SP          // RSP is 16-byte aligned at the target's entry, as the ABI wants
-execcall:
-	CALL R11
-	ADDQ $8, SP
 	RET
 
 // execstack() writes a RET into its own stack (the call's JIT stack, a
@@ -92,9 +79,8 @@ const execTimeout = time.Second
 // by newProber and used by one goroutine at a time.
 type prober struct {
 	code *execmem.Block
-	// The routines' addresses, and the exec routine's CALL, where Intel
-	// reports the #GP of a non-canonical target.
-	read, write, exec, execCall, execStack, movaps, readAC uintptr
+	// The routines' addresses.
+	read, write, execStack, movaps, readAC uintptr
 
 	page    int
 	host    Host
@@ -116,8 +102,7 @@ func newProber(host Host) (*prober, error) {
 	for _, r := range []struct {
 		name string
 		addr *uintptr
-	}{{"read", &p.read}, {"write", &p.write}, {"exec", &p.exec}, {"execcall", &p.execCall},
-		{"execstack", &p.execStack}, {"movaps", &p.movaps}, {"readac", &p.readAC}} {
+	}{{"read", &p.read}, {"write", &p.write}, {"execstack", &p.execStack}, {"movaps", &p.movaps}, {"readac", &p.readAC}} {
 		off, ok := prog.Lookup(r.name)
 		if !ok {
 			code.Close()
@@ -142,18 +127,37 @@ func (p *prober) close() {
 // (the kernel fills the page from the file, as a loader maps text).
 func (p *prober) codeFile() (*os.File, error) {
 	if p.retFile == nil {
-		f, err := sysMemfd("jitrun-probe-ret", []byte{retByte}, int64(p.page))
+		f, err := memfdHolding("jitrun-probe-ret", []byte{retByte}, p.page)
 		if err != nil {
-			return nil, fmt.Errorf("memfd_create: %w", err)
+			return nil, err
 		}
 		p.retFile = f
 	}
 	return p.retFile, nil
 }
 
+// memfdHolding makes a memory file of size bytes with data at offset 0.
+func memfdHolding(name string, data []byte, size int) (*os.File, error) {
+	f, err := execmem.NewMemfd(name, size)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.WriteAt(data, 0); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("write %s: %w", f.Name(), err)
+	}
+	return f, nil
+}
+
 // call runs routine with args under the trampoline and returns RAX, or the
 // fault as an observation.
 func (p *prober) call(routine uintptr, timeout time.Duration, args ...uint64) (uint64, Observation) {
+	v, o, _ := p.callFault(routine, timeout, args...)
+	return v, o
+}
+
+// callFault is call that also returns the trampoline's fault, if any.
+func (p *prober) callFault(routine uintptr, timeout time.Duration, args ...uint64) (uint64, Observation, *trampoline.Fault) {
 	var r trampoline.Result
 	var err error
 	if timeout > 0 {
@@ -164,17 +168,17 @@ func (p *prober) call(routine uintptr, timeout time.Duration, args ...uint64) (u
 		r, err = trampoline.Call(routine, args...)
 	}
 	if err == nil {
-		return r.RAX, Observation{Outcome: Allowed}
+		return r.RAX, Observation{Outcome: Allowed}, nil
 	}
 	var f *trampoline.Fault
 	if errors.As(err, &f) {
-		return 0, Observation{Outcome: Faulted, Fault: faultInfo(f)}
+		return 0, Observation{Outcome: Faulted, Fault: faultInfo(f)}, f
 	}
 	var it *trampoline.Interrupted
 	if errors.As(err, &it) {
-		return 0, Observation{Outcome: Allowed, Detail: fmt.Sprintf("the code there was still running after %v (interrupted at pc %#x)", timeout, it.PC)}
+		return 0, Observation{Outcome: Allowed, Detail: fmt.Sprintf("the code there was still running after %v (interrupted at pc %#x)", timeout, it.PC)}, nil
 	}
-	return 0, failed(err.Error())
+	return 0, failed(err.Error()), nil
 }
 
 // readAt reads the byte at addr.
@@ -203,34 +207,32 @@ func (p *prober) writeAt(addr uintptr, b byte) Observation {
 
 // execAt calls target. The outcome is Faulted only when the instruction
 // fetch itself was refused: a page fault on the fetch (error-code bit 4,
-// or a fault whose PC and address are the target), or a #GP raised on the
-// CALL or at the target for a non-canonical address. When the fetch worked
-// and the bytes found there then faulted (zeros are ADD [RAX], AL with RAX
-// zero), the outcome is Allowed with the fault as evidence.
+// or a fault whose PC and address are the target), or the call refused
+// outright (AtCall: the #GP of a non-canonical target, on Intel raised on
+// the trampoline's CALL, on AMD at the target). When the fetch worked
+// and the bytes found there then faulted (zeros are ADD [RAX], AL with
+// RAX zero), the outcome is Allowed with the fault as evidence.
 func (p *prober) execAt(target uintptr) Observation {
-	v, o := p.call(p.exec, execTimeout, uint64(target))
-	switch {
-	case o.Outcome == Allowed && o.Detail == "":
-		o.Detail = fmt.Sprintf("returned, rax %#x", v)
-	case o.Outcome == Faulted && !p.fetchFault(o.Fault, target):
-		o.Outcome = Allowed
-		o.Detail = "the fetch worked; the bytes there ran and faulted"
-	}
+	o, _ := p.execAtFault(target)
 	return o
 }
 
+// execAtFault is execAt that also returns the trampoline's fault, if any.
+func (p *prober) execAtFault(target uintptr) (Observation, *trampoline.Fault) {
+	v, o, f := p.callFault(target, execTimeout)
+	switch {
+	case o.Outcome == Allowed && o.Detail == "":
+		o.Detail = fmt.Sprintf("returned, rax %#x", v)
+	case o.Outcome == Faulted && !fetchFault(o.Fault, target):
+		o.Outcome = Allowed
+		o.Detail = "the fetch worked; the bytes there ran and faulted"
+	}
+	return o, f
+}
+
 // fetchFault reports whether f is the fetch of target being refused.
-func (p *prober) fetchFault(f *FaultInfo, target uintptr) bool {
-	if f.InstructionFetch() {
-		return true
-	}
-	switch f.Trap {
-	case 14:
-		return f.PC == target && f.Addr == target
-	case 13:
-		return f.PC == target || (p.execCall != 0 && f.PC == p.execCall)
-	}
-	return false
+func fetchFault(f *FaultInfo, target uintptr) bool {
+	return f.InstructionFetch() || f.AtCall || (f.Trap == 14 && f.PC == target && f.Addr == target)
 }
 
 // pageOf rounds addr down to its page.

@@ -203,6 +203,13 @@ func TestViolations(t *testing.T) {
 	// CALL (the SDM's rule, seen here); other CPUs may raise it at the
 	// target.
 	nc := find(t, rep, "viol.noncanonical.exec")
+	// Either way the trampoline reports the refused call at the target,
+	// as a fault of the call itself (the probe used to need a routine of
+	// its own to tell it from a corrupt return).
+	if o, _ := nc.Step(StepExec); o.Fault == nil || !o.Fault.AtCall || o.Fault.PC != nonCanonicalAddr ||
+		!strings.Contains(o.Fault.Description(), "call to a non-canonical address 0x8000000000000000") {
+		t.Errorf("viol.noncanonical.exec: evidence %+v, want a fault of the call itself at %#x", o.Fault, uint64(nonCanonicalAddr))
+	}
 	if rep.Host.Vendor == "GenuineIntel" && !strings.Contains(nc.Note, "on the CALL") {
 		t.Errorf("Intel: the #GP of a jump to a non-canonical address: note %q, want it on the CALL", nc.Note)
 	} else if nc.Note == "" {

@@ -1,7 +1,6 @@
 package probe
 
 import (
-	"os"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -78,40 +77,6 @@ func sysPkeyFree(key int) error {
 		return e
 	}
 	return nil
-}
-
-// sysMremap asks to grow the mapping at addr from oldSize to newSize,
-// letting the kernel move it. The new address is returned.
-func sysMremap(addr uintptr, oldSize, newSize int) (uintptr, error) {
-	r, _, e := unix.Syscall6(unix.SYS_MREMAP, addr, uintptr(oldSize), uintptr(newSize), unix.MREMAP_MAYMOVE, 0, 0)
-	if e != 0 {
-		return 0, e
-	}
-	return r, nil
-}
-
-// sysMemfd makes a memory file of size bytes holding data at offset 0.
-// It asks for an executable file (MFD_EXEC, Linux 6.3+) so that the
-// vm.memfd_noexec sysctl's default cannot make it non-executable, and falls
-// back to no flag on kernels that do not know MFD_EXEC.
-func sysMemfd(name string, data []byte, size int64) (*os.File, error) {
-	fd, err := unix.MemfdCreate(name, unix.MFD_CLOEXEC|unix.MFD_EXEC)
-	if err == unix.EINVAL {
-		fd, err = unix.MemfdCreate(name, unix.MFD_CLOEXEC)
-	}
-	if err != nil {
-		return nil, err
-	}
-	f := os.NewFile(uintptr(fd), "memfd:"+name)
-	if err := f.Truncate(size); err != nil {
-		f.Close()
-		return nil, err
-	}
-	if _, err := f.WriteAt(data, 0); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return f, nil
 }
 
 // sysUname returns the kernel release ("6.18.44") and the machine

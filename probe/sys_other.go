@@ -2,10 +2,7 @@
 
 package probe
 
-import (
-	"os"
-	"syscall"
-)
+import "syscall"
 
 // On systems other than linux/amd64 every helper fails with errUnsupported;
 // Run, RunChildren and Mmap check supported first and return it.
@@ -14,15 +11,11 @@ const supported = false
 
 func errnoName(e syscall.Errno) string { return "" }
 
-func sysGetMDWE() (int, error)                                      { return 0, errUnsupported }
-func sysSetMDWE() error                                             { return errUnsupported }
-func sysClearMDWE() error                                           { return errUnsupported }
-func sysPersonality() (uint32, error)                               { return 0, errUnsupported }
-func sysSetReadImpliesExec() error                                  { return errUnsupported }
-func sysPkeyAlloc() (int, error)                                    { return -1, errUnsupported }
-func sysPkeyFree(key int) error                                     { return errUnsupported }
-func sysMremap(addr uintptr, oldSize, newSize int) (uintptr, error) { return 0, errUnsupported }
-func sysMemfd(name string, data []byte, size int64) (*os.File, error) {
-	return nil, errUnsupported
-}
+func sysGetMDWE() (int, error)                       { return 0, errUnsupported }
+func sysSetMDWE() error                              { return errUnsupported }
+func sysClearMDWE() error                            { return errUnsupported }
+func sysPersonality() (uint32, error)                { return 0, errUnsupported }
+func sysSetReadImpliesExec() error                   { return errUnsupported }
+func sysPkeyAlloc() (int, error)                     { return -1, errUnsupported }
+func sysPkeyFree(key int) error                      { return errUnsupported }
 func sysUname() (release, machine string, err error) { return "", "", errUnsupported }

@@ -70,10 +70,13 @@ func violations() []violation {
 		}},
 		{"noncanonical.exec", "call a non-canonical address", func(p *prober, r *Result) {
 			r.Requested = fmt.Sprintf("%#x", uint64(nonCanonicalAddr))
-			o := p.execAt(nonCanonicalAddr)
-			if o.Fault != nil && o.Fault.PC == p.execCall {
+			// The trampoline reports the refused call at the target
+			// either way; Regs.RIP says where the CPU raised it.
+			o, f := p.execAtFault(nonCanonicalAddr)
+			switch {
+			case f != nil && f.AtCall && f.Regs.RIP != uint64(f.PC):
 				r.Note = "the #GP is raised on the CALL, before the jump (as Intel CPUs do)"
-			} else if o.Fault != nil && o.Fault.PC == nonCanonicalAddr {
+			case f != nil && f.AtCall:
 				r.Note = "the #GP is raised at the target, after the jump (Intel CPUs raise it on the CALL)"
 			}
 			r.add(StepExec, o)
@@ -116,9 +119,9 @@ func violations() []violation {
 		}},
 		{"file_eof", "read a mapped page that lies wholly past the end of its file", func(p *prober, r *Result) {
 			r.Requested = "r--, past EOF"
-			f, err := sysMemfd("jitrun-probe-eof", []byte{1}, 1)
+			f, err := memfdHolding("jitrun-probe-eof", []byte{1}, 1)
 			if err != nil {
-				r.add("memfd", failed(fmt.Sprintf("memfd_create: %v", err)))
+				r.add("memfd", failed(err.Error()))
 				return
 			}
 			defer f.Close()
@@ -151,27 +154,13 @@ func (p *prober) hole() (addr uintptr, release func(), err error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	addr = m.Addr() + uintptr(p.page)
-	// Unmap the middle page by mapping over it and closing that.
-	mid, err := execmem.Map(p.page, execmem.MapOptions{Prot: execmem.ProtNone, Addr: addr, Placement: execmem.PlaceFixed})
-	if err != nil {
+	if err := m.UnmapRange(p.page, p.page); err != nil {
 		m.Close()
 		return 0, nil, err
 	}
-	if err := mid.Close(); err != nil {
-		m.Close()
-		return 0, nil, err
-	}
-	release = func() {
-		// The outer pages, one at a time: the middle may be someone
-		// else's by now.
-		for _, a := range []uintptr{m.Addr(), m.Addr() + 2*uintptr(p.page)} {
-			if g, err := execmem.Map(p.page, execmem.MapOptions{Prot: execmem.ProtNone, Addr: a, Placement: execmem.PlaceFixed}); err == nil {
-				g.Close()
-			}
-		}
-	}
-	return addr, release, nil
+	// Close unmaps the outer pages, one at a time, leaving the middle
+	// alone: it may be someone else's by now.
+	return m.Addr() + uintptr(p.page), func() { m.Close() }, nil
 }
 
 func vsyscallWords(prot string) string {

@@ -93,6 +93,11 @@ func newBinding(addr uintptr, out reflect.Type, in ...reflect.Type) (*binding, e
 	if addr == 0 {
 		return nil, fmt.Errorf("trampoline: bind %s: the address is 0", sig)
 	}
+	// The bound function calls straight into the fast path: install the
+	// signal handler (and probe the CPU) now, not on its first call.
+	if err := setup(); err != nil {
+		return nil, err
+	}
 	b := &binding{addr: addr}
 	var nint, nfloat int
 	for i, t := range in {
@@ -193,7 +198,11 @@ func (b *binding) store(r *Result, p unsafe.Pointer) {
 // call runs the bound code with the arguments in a and stores the result
 // at ret (nil when there is none).
 func (b *binding) call(a *Args, ret unsafe.Pointer) error {
-	r, err := callArgsFast(b.addr, a, b.floats)
+	flags := uint32(0)
+	if b.floats {
+		flags = flagFloats
+	}
+	r, err := runFast(b.addr, a, flags, nil, nil)
 	if err != nil {
 		return err
 	}

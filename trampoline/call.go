@@ -7,6 +7,7 @@ import (
 	"math"
 	"runtime"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/jitrun/jitrun/execmem"
@@ -47,8 +48,13 @@ type Options struct {
 	// StackSize is the usable stack, rounded up to whole pages; 0 means
 	// DefaultStackSize. Stacks of each size are pooled.
 	StackSize int
-	// Timeout interrupts the code after this long (0: no timeout). It
-	// combines with the context's deadline: the earlier one wins.
+	// Timeout interrupts the code after this long (0: no timeout),
+	// counted from when the code starts: time the call waits for its
+	// thread before that does not count (the code always starts), time
+	// the code spends parked while the runtime stops its thread does
+	// (it is wall-clock time). It combines with the context's deadline,
+	// an absolute time: the earlier one wins, and a call whose context
+	// deadline passes before the code starts does not run it.
 	Timeout time.Duration
 	// Regs, when non-nil, receives every register as the code left it:
 	// after a return, at a fault, or where a timeout stopped it.
@@ -61,6 +67,11 @@ type Options struct {
 // Interrupted is the error of a call stopped by its timeout or by its
 // context: Err is context.DeadlineExceeded or context.Canceled, so
 // errors.Is(err, context.DeadlineExceeded) works on it.
+//
+// PC and Regs are where the code was stopped: where it ran, or where it
+// was parked when the runtime had stopped its thread. PC is 0 only for a
+// call whose code never started: its context was done, or its context's
+// deadline passed, before it could.
 type Interrupted struct {
 	Err      error
 	PC       uintptr // where the code was stopped (0 if it had not started)
@@ -96,13 +107,19 @@ var errUnsupported = fmt.Errorf("trampoline: needs linux/amd64, running on %s/%s
 // Call has no timeout: see CallContext and Run. It is safe to call from
 // many goroutines at once.
 func Call(addr uintptr, args ...uint64) (Result, error) {
+	// One call, so that Call inlines into its caller: callFast checks
+	// the arguments and does the rest.
+	return callFast(addr, args)
+}
+
+// callSlow is Call's first call in the process, or a call with too many
+// arguments.
+func callSlow(addr uintptr, args []uint64) (Result, error) {
 	if len(args) > len(Args{}.Int) {
 		return Result{}, errTooManyArgs(len(args))
 	}
-	if !ready.Load() {
-		if err := setup(); err != nil {
-			return Result{}, err
-		}
+	if err := setup(); err != nil {
+		return Result{}, err
 	}
 	return callFast(addr, args)
 }
@@ -138,8 +155,13 @@ func Run(ctx context.Context, addr uintptr, args *Args, opt *Options) (Result, e
 			return Result{}, err
 		}
 	}
-	if err := ctx.Err(); err != nil {
-		return Result{}, &Interrupted{Err: err}
+	// A context whose Done is nil (Background, TODO and those derived
+	// from them by WithValue) is never done.
+	cancellable := ctx.Done() != nil
+	if cancellable {
+		if err := ctx.Err(); err != nil {
+			return Result{}, &Interrupted{Err: err}
+		}
 	}
 	size := opt.StackSize
 	if size == 0 {
@@ -150,6 +172,19 @@ func Run(ctx context.Context, addr uintptr, args *Args, opt *Options) (Result, e
 	} else {
 		size = (size + ps - 1) &^ (ps - 1)
 	}
+	a, flags := args, uint32(flagFloats)
+	if a == nil {
+		a, flags = &noArgs, 0
+	}
+	if opt.Regs != nil {
+		flags |= flagSnapshot
+	}
+	if opt.Timeout == 0 && !cancellable && size == DefaultStackSize {
+		// No deadline, no cancellation: the cheap path, in place on the
+		// P's cached stack when it is free.
+		return runFast(addr, a, flags, opt.Regs, opt.Code)
+	}
+
 	get, put := getUnit, putUnit
 	if size != DefaultStackSize {
 		p := poolFor(size)
@@ -160,33 +195,16 @@ func Run(ctx context.Context, addr uintptr, args *Args, opt *Options) (Result, e
 		return Result{}, err
 	}
 	defer put(u)
-
 	f := u.f
-	f.fn = addr
-	f.flags = 0
-	if args != nil {
-		f.ints, f.floats = args.Int, args.Float
-		f.flags = flagFloats
-	} else {
-		f.ints = [6]uint64{}
-	}
+	f.fn, f.ints, f.floats, f.flags = addr, a.Int, a.Float, flags
 	if opt.Regs != nil {
-		f.flags |= flagSnapshot
-		f.gpr, f.xmm = [16]uint64{}, [16][2]uint64{}
-		f.rip, f.rflags, f.mxcsr, f.fcw = 0, 0, 0, 0
-	}
-
-	deadline, hasDeadline := ctx.Deadline()
-	if opt.Timeout > 0 {
-		if d := time.Now().Add(opt.Timeout); !hasDeadline || d.Before(deadline) {
-			deadline, hasDeadline = d, true
-		}
+		f.clearSnapshot()
 	}
 	var st uint32
-	if !hasDeadline && ctx.Done() == nil {
+	if opt.Timeout == 0 && !cancellable {
 		st = run(f)
 	} else {
-		st, err = u.runTimed(ctx, deadline, hasDeadline)
+		st, err = u.runTimed(ctx, opt.Timeout)
 		if err != nil {
 			return Result{}, err
 		}
@@ -195,58 +213,112 @@ func Run(ctx context.Context, addr uintptr, args *Args, opt *Options) (Result, e
 		*opt.Regs = f.regs()
 	}
 	if st != statusReturned {
-		err := u.outcome(st, ctx, opt.Code)
-		if it, ok := err.(*Interrupted); ok && it.Err == nil {
-			it.Err = context.DeadlineExceeded
-		}
-		return Result{}, err
+		return Result{}, u.outcome(st, ctx, opt.Code)
 	}
 	return Result{RAX: f.rax, RDX: f.rdx, X0: f.x0.Lo, X1: f.x1.Lo}, nil
 }
 
+// noArgs stands for a nil *Args: it is never written.
+var noArgs Args
+
 // runTimed runs the call with its thread locked, a kernel timer for the
-// deadline, and a context.AfterFunc for cancellation; both signal the
-// thread with the call's value.
-func (u *unit) runTimed(ctx context.Context, deadline time.Time, hasDeadline bool) (uint32, error) {
+// deadline (the earlier of timeout, counted from when the code starts,
+// and ctx's deadline) and a context.AfterFunc for cancellation; both
+// signal the thread with the call's value.
+//
+// A call starts unless ctx is done, or its deadline has passed, before
+// the code does. The timer is armed with what is left at the last moment,
+// with the goroutine pinned to its P, so that nothing in Go (preemption,
+// the scheduler) stands between the timer and the code; if the timer
+// still fires first (the kernel did not run the thread in between), the
+// call is started again, unless ctx's deadline is what passed. Once the
+// code has started, a timeout that finds it parked (the runtime had
+// stopped it) reports the registers it was parked with.
+func (u *unit) runTimed(ctx context.Context, timeout time.Duration) (uint32, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	tid := gettid()
-	u.seq++
-	value := uint64(valueMagic)<<48 | uint64(u.index)<<32 | uint64(u.seq)
 	f := u.f
-	// A signal of an earlier call may have set interrupt after that call
-	// ended: clear it before this call's value can be matched.
-	f.interrupt = 0
-	f.callValue = value
-	defer func() { f.callValue = 0 }()
-	if hasDeadline {
-		d := time.Until(deadline)
-		if d <= 0 {
-			f.interrupt = 1
-			return statusTimeout, nil
-		}
-		t, err := newThreadTimer(tid, value, d)
-		if err != nil {
-			return 0, err
-		}
-		defer t.stop()
-	}
+	defer func() {
+		f.setCallValue(0)
+		f.interrupt = 0
+	}()
 	if ctx.Done() != nil {
-		stop := context.AfterFunc(ctx, func() { signalThread(tid, value) })
+		// The AfterFunc signals whatever attempt is running (none, once
+		// the call is over: a stale signal is harmless anyway).
+		stop := context.AfterFunc(ctx, func() {
+			if v := f.loadCallValue(); v != 0 {
+				signalThread(tid, v)
+			}
+		})
 		defer stop()
 	}
-	return runWith(f, true), nil
+	ctxDeadline, hasCtxDeadline := ctx.Deadline()
+	for {
+		u.seq++
+		// A signal of an earlier call may have set interrupt after that
+		// call ended: clear it before this attempt's value can be
+		// matched. rip stays 0 unless the code is stopped where it runs.
+		f.interrupt = 0
+		f.rip = 0
+		f.setCallValue(uint64(valueMagic)<<48 | uint64(u.index)<<32 | uint64(u.seq))
+		if ctx.Err() != nil {
+			return statusTimeout, nil // cancelled before the code could start
+		}
+
+		procPin()
+		d := timeout
+		if hasCtxDeadline {
+			left := time.Until(ctxDeadline)
+			if left <= 0 {
+				procUnpin()
+				return statusTimeout, nil // ctx's deadline passed before the code could start
+			}
+			if d == 0 || left < d {
+				d = left
+			}
+		}
+		var t threadTimer
+		if d > 0 {
+			var op string
+			var errno syscall.Errno
+			t, op, errno = armThreadTimer(tid, f.callValue, d)
+			if errno != 0 {
+				procUnpin()
+				return 0, fmt.Errorf("trampoline: %s: %w", op, errno)
+			}
+		}
+		f.inCall = 1
+		st := enter(f, f.stackTop)
+		procUnpin()
+		if st == statusParked {
+			st = runParked(f)
+		}
+		f.inCall = 0
+		if d > 0 {
+			t.stop()
+		}
+		if st == statusTimeout && !f.started() && ctx.Err() == nil &&
+			(!hasCtxDeadline || time.Now().Before(ctxDeadline)) {
+			continue // the timer fired before the code started: start it again
+		}
+		return st, nil
+	}
 }
 
-// run runs one call on f's stack and returns its status.
-func run(f *frame) uint32 { return runWith(f, false) }
+// started reports whether a call stopped by a timeout had started its
+// code: the handler saw it outside the trampoline's prologue (rip), or it
+// was parked (runParked then copies the parked registers in).
+func (f *frame) started() bool {
+	return f.rip != 0 && uintptr(f.rip) != tramp.callSite && !inFunc(uintptr(f.rip), tramp.enter)
+}
 
-func runWith(f *frame, keepInterrupt bool) uint32 {
-	if !keepInterrupt {
-		f.interrupt = 0
-	}
+// run runs one call without a deadline on f's stack and returns its
+// status.
+func run(f *frame) uint32 {
+	f.interrupt = 0
 	f.inCall = 1
-	st := enter(f)
+	st := enter(f, f.stackTop)
 	if st == statusParked {
 		st = runParked(f)
 	}
@@ -255,7 +327,17 @@ func runWith(f *frame, keepInterrupt bool) uint32 {
 	return st
 }
 
-// outcome turns a status other than statusReturned into an error.
+// clearSnapshot zeroes the registers a call records at return, so that a
+// call stopped before its code started reports zeros, not an earlier
+// call's registers.
+func (f *frame) clearSnapshot() {
+	f.gpr, f.xmm = [16]uint64{}, [16][2]uint64{}
+	f.rip, f.rflags, f.mxcsr, f.fcw = 0, 0, 0, 0
+}
+
+// outcome turns a status other than statusReturned into an error: a
+// *Fault, or an *Interrupted wrapping ctx's error (DeadlineExceeded when
+// ctx is nil or not done: the timeout of Options or of the deadline).
 func (u *unit) outcome(st uint32, ctx context.Context, code Code) error {
 	f := u.f
 	var base uintptr
@@ -272,19 +354,41 @@ func (u *unit) outcome(st uint32, ctx context.Context, code Code) error {
 			GuardLow:  [2]uintptr{f.lo, f.stackLo},
 			GuardHigh: [2]uintptr{f.stackTop + 16, f.hi},
 		}
-		ft.BadReturn = inTrampoline(ft.PC)
+		switch {
+		case ft.PC == tramp.callSite:
+			// The CPU refused the CALL itself (Intel: #GP for a
+			// non-canonical target): none of the code ran.
+			ft.AtCall, ft.PC = true, f.fn
+		case ft.Trap == 13 && ft.PC == f.fn && !canonical(f.fn):
+			// The same refused at the target (the fetch), as AMD
+			// reports it.
+			ft.AtCall = true
+		default:
+			ft.BadReturn = inTrampoline(ft.PC)
+		}
 		return ft
 	case statusTimeout:
-		it := &Interrupted{PC: uintptr(f.rip), CodeBase: base, CodeLen: n}
-		if f.rip != 0 {
-			it.Regs = f.regs()
+		it := &Interrupted{CodeBase: base, CodeLen: n}
+		if f.started() {
+			it.PC, it.Regs = uintptr(f.rip), f.regs()
 		}
 		if ctx != nil {
 			it.Err = ctx.Err()
 		}
+		if it.Err == nil {
+			it.Err = context.DeadlineExceeded
+		}
 		return it
 	}
 	return fmt.Errorf("trampoline: internal error: call ended with status %d", st)
+}
+
+// canonical reports whether a is a canonical x86-64 address (bits 63–47
+// all equal, for 48-bit virtual addresses; 57-bit ones are not used by
+// Linux unless a program asks for them).
+func canonical(a uintptr) bool {
+	top := a >> 47
+	return top == 0 || top == 1<<17-1
 }
 
 // callPooled is Call without the per-P fast path.
@@ -294,78 +398,94 @@ func callPooled(addr uintptr, args []uint64) (Result, error) {
 		return Result{}, err
 	}
 	setCallArgs(u.f, addr, args)
-	return finishPooled(u, run(u.f))
+	return finishPooled(u, run(u.f), nil, nil)
 }
 
-// callArgsPooled is callArgsFast without the per-P fast path.
-func callArgsPooled(addr uintptr, a *Args, floats bool) (Result, error) {
+// runPooled is runFast without the per-P fast path.
+func runPooled(addr uintptr, a *Args, flags uint32, regs *Regs, code Code) (Result, error) {
 	u, err := getUnit()
 	if err != nil {
 		return Result{}, err
 	}
-	setArgs(u.f, addr, a, floats)
-	return finishPooled(u, run(u.f))
+	setArgs(u.f, addr, a, flags)
+	return finishPooled(u, run(u.f), regs, code)
 }
 
-// setArgs copies integer and float arguments into f.
-func setArgs(f *frame, addr uintptr, a *Args, floats bool) {
+// setArgs copies the arguments and flags into f (and clears the snapshot
+// when one is asked for).
+func setArgs(f *frame, addr uintptr, a *Args, flags uint32) {
 	f.fn = addr
 	f.ints = a.Int
-	f.flags = 0
-	if floats {
+	f.flags = flags
+	if flags&flagFloats != 0 {
 		f.floats = a.Float
-		f.flags = flagFloats
+	}
+	if flags&flagSnapshot != 0 {
+		f.clearSnapshot()
 	}
 }
 
-// finishPooled collects a call's result and gives its unit back.
-func finishPooled(u *unit, st uint32) (Result, error) {
+// finishPooled collects a call's result (and registers, when regs is not
+// nil) and gives its unit back.
+func finishPooled(u *unit, st uint32, regs *Regs, code Code) (Result, error) {
+	f := u.f
+	if regs != nil && (st == statusReturned || st == statusFault) {
+		*regs = f.regs()
+	}
 	if st != statusReturned {
-		err := u.outcome(st, nil, nil)
+		err := u.outcome(st, nil, code)
 		putUnit(u)
 		return Result{}, err
 	}
-	f := u.f
 	res := Result{RAX: f.rax, RDX: f.rdx, X0: f.x0.Lo, X1: f.x1.Lo}
 	putUnit(u)
 	return res, nil
 }
 
-// setCallArgs writes Call's arguments element by element: scalar stores
-// the trampoline's loads can forward from (a zeroed array is written with
-// 16-byte stores, a copy with memmove, and either costs more than the call
-// itself). X0–X7 start zero (no flagFloats).
+// setCallArgs writes Call's arguments (len(args) <= 6) element by element:
+// scalar stores the trampoline's loads can forward from (a zeroed array is
+// written with 16-byte stores, a copy with memmove, and either costs more
+// than the rest of the call), and a jump on the length rather than a
+// bounds check per element. X0–X7 start zero (no flagFloats).
 func setCallArgs(f *frame, addr uintptr, args []uint64) {
 	f.fn = addr
-	f.ints[0] = argAt(args, 0)
-	f.ints[1] = argAt(args, 1)
-	f.ints[2] = argAt(args, 2)
-	f.ints[3] = argAt(args, 3)
-	f.ints[4] = argAt(args, 4)
-	f.ints[5] = argAt(args, 5)
 	f.flags = 0
+	f.ints[0], f.ints[1], f.ints[2], f.ints[3], f.ints[4], f.ints[5] = 0, 0, 0, 0, 0, 0
+	switch len(args) {
+	case 6:
+		f.ints[5] = args[5]
+		fallthrough
+	case 5:
+		f.ints[4] = args[4]
+		fallthrough
+	case 4:
+		f.ints[3] = args[3]
+		fallthrough
+	case 3:
+		f.ints[2] = args[2]
+		fallthrough
+	case 2:
+		f.ints[1] = args[1]
+		fallthrough
+	case 1:
+		f.ints[0] = args[0]
+	}
 }
 
-// inTrampoline reports whether pc lies in the trampoline's own code: a
-// fault there means the code returned with the word above its return
-// address (the frame pointer) overwritten.
+// inTrampoline reports whether pc lies in the trampoline's own code
+// around the call: a fault there means the code returned with the word
+// above its return address (the frame pointer) overwritten.
 func inTrampoline(pc uintptr) bool {
-	fn := runtime.FuncForPC(pc)
-	if fn == nil {
+	return inFunc(pc, tramp.enter) || inFunc(pc, tramp.callSite) || inFunc(pc, tramp.badReturn)
+}
+
+// inFunc reports whether pc lies in the function that starts at entry.
+func inFunc(pc, entry uintptr) bool {
+	if pc == 0 || entry == 0 {
 		return false
 	}
-	switch fn.Name() {
-	case "github.com/jitrun/jitrun/trampoline.enter", "github.com/jitrun/jitrun/trampoline.badReturn":
-		return true
-	}
-	return false
-}
-
-func argAt(args []uint64, i int) uint64 {
-	if i < len(args) {
-		return args[i]
-	}
-	return 0
+	fn := runtime.FuncForPC(pc)
+	return fn != nil && fn.Entry() == entry
 }
 
 func errTooManyArgs(n int) error {

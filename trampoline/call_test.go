@@ -6,9 +6,13 @@ import (
 	"context"
 	"errors"
 	"math"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"unsafe"
+
+	"github.com/jitrun/jitrun/execmem"
 )
 
 func TestCallResults(t *testing.T) {
@@ -220,6 +224,16 @@ func TestBind(t *testing.T) {
 	if n := testing.AllocsPerRun(1000, func() { noop(); add64(1, 2); fadd(1, 2, nil, 3) }); n != 0 {
 		t.Errorf("%v allocations per call, want 0", n)
 	}
+	// Nor through Call (its variadic arguments stay on the stack) or Run
+	// without a deadline.
+	var a Args
+	if n := testing.AllocsPerRun(1000, func() {
+		Call(add.Addr(), 1, 2)
+		Call(ret.Addr())
+		Run(context.Background(), add.Addr(), &a, nil)
+	}); n != 0 {
+		t.Errorf("%v allocations per Call and Run, want 0", n)
+	}
 
 	// Errors at bind time.
 	if _, err := Bind7[int, int, int, int, int, int, int, int](add.Addr()); err == nil ||
@@ -255,4 +269,36 @@ func TestBind(t *testing.T) {
 		}()
 		badPanics(1)
 	}()
+}
+
+// A bound function may be the first call a process makes: binding
+// installs the signal handler, so a fault in it is a *Fault (it used not
+// to, and the process died — and the FPU save area of a parked call was
+// sized before the CPU was probed). Run in a fresh process: the test binary
+// again, with the child test selected.
+func TestBindFirstInProcess(t *testing.T) {
+	if os.Getenv("JITRUN_TRAMPOLINE_BIND_FIRST") == "1" {
+		ud2, err := execmem.Load(codeUD2.code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := BindErr0[int](ud2.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ft *Fault
+		if _, err := f(); !errors.As(err, &ft) || ft.Trap != 6 {
+			t.Fatalf("first call, bound: %v, want a #UD *Fault", err)
+		}
+		if xsaveSize < 512 {
+			t.Fatalf("FPU save area %d bytes", xsaveSize)
+		}
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestBindFirstInProcess$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "JITRUN_TRAMPOLINE_BIND_FIRST=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "PASS") {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
 }

@@ -9,6 +9,10 @@
 // XMM0–XMM7) with every other register zeroed (EntryRegs), calls the code,
 // collects RAX, RDX, XMM0 and XMM1, and restores what Go relies on: RSP and
 // RBP, DF and AC cleared, MXCSR and the x87 control word back to Go's.
+// (In a program without cgo these are Go's fixed defaults, GoMXCSR and
+// GoX87CW, which Go code never changes, so the trampoline compares
+// against them instead of reading them on every call; with cgo, whose C
+// code may set them, it saves and restores the thread's own values.)
 //
 // A process-wide signal handler, installed on the first call, turns the
 // code's SIGSEGV, SIGBUS, SIGILL, SIGFPE and SIGTRAP into a *Fault: when
@@ -30,9 +34,15 @@
 //
 // Timeouts (Run's Options.Timeout, CallContext's context) use a real-time
 // signal, TimeoutSignal, sent to the calling thread by a kernel timer or
-// on cancellation; the code is interrupted where it is and the call
-// returns an *Interrupted wrapping context.DeadlineExceeded or
-// context.Canceled.
+// on cancellation; the code is interrupted where it is (or where it was
+// parked) and the call returns an *Interrupted wrapping
+// context.DeadlineExceeded or context.Canceled. The timer is armed at the
+// last moment before the code starts, so a call's code starts unless its
+// context is done first.
+//
+// A fault of the call itself — the CPU refusing the CALL, as for a
+// non-canonical address — is a *Fault with AtCall set, not a corrupt
+// return.
 //
 // A signal belongs to a call when the interrupted RSP lies on the call's
 // stack (its guard pages included). Code that points RSP somewhere else

@@ -3,8 +3,11 @@
 package trampoline_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"math"
+	"time"
 
 	"github.com/jitrun/jitrun/execmem"
 	"github.com/jitrun/jitrun/trampoline"
@@ -49,4 +52,50 @@ func ExampleBind2() {
 	}
 	fmt.Println(add(40, 2), add(-50, 8))
 	// Output: 42 -42
+}
+
+func ExampleRun() {
+	// addsd xmm0, xmm1; ret: a float function, double f(double, double).
+	add, err := execmem.Load([]byte{0xf2, 0x0f, 0x58, 0xc1, 0xc3})
+	if err != nil {
+		panic(err)
+	}
+	defer add.Close()
+	args := trampoline.Args{Float: [8]uint64{math.Float64bits(1.5), math.Float64bits(2.25)}}
+	var regs trampoline.Regs
+	r, err := trampoline.Run(context.Background(), add.Addr(), &args, &trampoline.Options{Regs: &regs})
+	fmt.Println(r.Float64(), err, regs.XMM[1].Float64())
+
+	// jmp .+0: a loop that never ends, stopped by its timeout where it is.
+	loop, err := execmem.Load([]byte{0xeb, 0xfe})
+	if err != nil {
+		panic(err)
+	}
+	defer loop.Close()
+	_, err = trampoline.Run(context.Background(), loop.Addr(), nil, &trampoline.Options{Timeout: 20 * time.Millisecond, Code: loop})
+	var it *trampoline.Interrupted
+	fmt.Println(errors.Is(err, context.DeadlineExceeded), errors.As(err, &it) && it.PC == loop.Addr())
+	// Output:
+	// 3.75 <nil> 2.25
+	// true true
+}
+
+func ExampleCallContext() {
+	// jmp .+0
+	loop, err := execmem.Load([]byte{0xeb, 0xfe})
+	if err != nil {
+		panic(err)
+	}
+	defer loop.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	_, err = trampoline.CallContext(ctx, loop.Addr())
+	fmt.Println(err != nil, errors.Is(err, context.DeadlineExceeded))
+
+	// A context that is already done does not run the code at all.
+	_, err = trampoline.CallContext(ctx, loop.Addr())
+	fmt.Println(err)
+	// Output:
+	// true true
+	// trampoline: call not started: context deadline exceeded
 }

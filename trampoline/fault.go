@@ -30,6 +30,16 @@ type Fault struct {
 	// return address overwritten: the trampoline could not trust its
 	// stack and reported the return as a fault.
 	BadReturn bool
+	// AtCall is set when the call itself faulted: the CPU refused to
+	// transfer control to Entry, and none of the code ran. Intel raises
+	// the #GP of a non-canonical target on the CALL instruction (the SDM's
+	// CALL pseudo-code checks the target before it updates RIP), which is
+	// the trampoline's own; AMD raises it at the target, on the fetch.
+	// Either way PC is Entry (Regs.RIP is where the CPU reported it). A
+	// page fault on fetching Entry is not AtCall: the CALL completed and
+	// the fetch at Entry faulted (PC Entry, error code with the
+	// instruction-fetch bit), on both vendors.
+	AtCall bool
 }
 
 // Offset returns the PC's offset from the start of the code, when the
@@ -91,6 +101,12 @@ func (f *Fault) Error() string {
 func (f *Fault) Description() string {
 	if f.BadReturn {
 		return "the code returned with its stack corrupted (the word above its return address was overwritten)"
+	}
+	if f.AtCall {
+		if f.Trap == 13 && !canonical(f.Entry) {
+			return fmt.Sprintf("call to a non-canonical address %#x (the CPU refused the call; nothing ran)", f.Entry)
+		}
+		return fmt.Sprintf("the call to %#x itself faulted (nothing ran)", f.Entry)
 	}
 	at := fmt.Sprintf(" at %#x", f.Addr)
 	switch f.Signal {

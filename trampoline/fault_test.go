@@ -269,3 +269,62 @@ func TestBadReturn(t *testing.T) {
 		}
 	}
 }
+
+// A call the CPU refuses — a non-canonical entry — is a fault of the call
+// itself, not a corrupt return: Intel raises the #GP on the trampoline's
+// CALL (RSP still at the top of the call's stack), AMD at the target
+// (after the CALL pushed its return address). Either way the Fault says
+// AtCall, its PC is the entry, and nothing ran. A page fault on the fetch
+// is the target's, on both vendors. A non-canonical CALL inside the code
+// is the code's own #GP.
+func TestCallFaults(t *testing.T) {
+	callRDI := load(t, codeCallRDI)
+	for _, tc := range []struct {
+		name        string
+		addr        uintptr
+		args        []uint64
+		trap        int
+		pc          uintptr
+		atCall      bool
+		words       string
+		codeFaultPC uintptr // for the code's own CALL: Intel's PC (AMD's is the target)
+	}{
+		{name: "non-canonical entry", addr: 0x8000000000000000, trap: 13, pc: 0x8000000000000000, atCall: true,
+			words: "call to a non-canonical address 0x8000000000000000 (the CPU refused the call; nothing ran)"},
+		{name: "non-canonical entry, high half", addr: 0xffff7fffffff0000, trap: 13, pc: 0xffff7fffffff0000, atCall: true,
+			words: "call to a non-canonical address 0xffff7fffffff0000"},
+		{name: "unmapped entry", addr: 0x1000, trap: 14, pc: 0x1000, words: "instruction fetch of unmapped address 0x1000"},
+		{name: "the code's own CALL to a non-canonical address", addr: callRDI.Addr(), args: []uint64{0x8000000000000000},
+			trap: 13, pc: 0x8000000000000000, codeFaultPC: callRDI.Addr(), words: "general protection fault"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Call(tc.addr, tc.args...)
+			var f *Fault
+			if !errors.As(err, &f) {
+				t.Fatalf("err = %v, want a *Fault", err)
+			}
+			pcOK := f.PC == tc.pc || (tc.codeFaultPC != 0 && f.PC == tc.codeFaultPC)
+			if f.Signal != syscall.SIGSEGV || f.Trap != tc.trap || !pcOK || f.AtCall != tc.atCall || f.BadReturn || f.Entry != tc.addr {
+				t.Errorf("got %s trap %d pc %#x AtCall %v BadReturn %v entry %#x; want SIGSEGV trap %d pc %#x AtCall %v",
+					f.SignalName(), f.Trap, f.PC, f.AtCall, f.BadReturn, f.Entry, tc.trap, tc.pc, tc.atCall)
+			}
+			if !strings.Contains(f.Error(), tc.words) {
+				t.Errorf("Error() = %q, want it to contain %q", f.Error(), tc.words)
+			}
+			if tc.atCall {
+				// RSP is where the CALL left it: untouched (Intel) or
+				// with the return address pushed (AMD).
+				top := f.GuardHigh[0] - 16
+				if rsp := uintptr(f.Regs.GPR[RSP]); rsp != top && rsp != top-8 {
+					t.Errorf("RSP at the fault %#x, want %#x or %#x", rsp, top, top-8)
+				}
+				if rip := uintptr(f.Regs.RIP); rip != tramp.callSite && rip != tc.addr {
+					t.Errorf("Regs.RIP %#x, want the trampoline's call site %#x or the entry", rip, tramp.callSite)
+				}
+			}
+			if r, err := Call(load(t, codeAdd).Addr(), 40, 2); err != nil || r.RAX != 42 {
+				t.Errorf("Call after the fault = %d, %v", r.RAX, err)
+			}
+		})
+	}
+}

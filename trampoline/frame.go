@@ -1,6 +1,9 @@
 package trampoline
 
-import "syscall"
+import (
+	"sync/atomic"
+	"syscall"
+)
 
 // frame is the memory one call shares between Go, the assembly trampoline
 // and the signal handler. Every frame ever made stays in frameTable for
@@ -15,17 +18,20 @@ type frame struct {
 	fn     uintptr   // address called
 	ints   [6]uint64 // RDI, RSI, RDX, RCX, R8, R9
 	floats [8]uint64 // low 64 bits of X0–X7
-	flags  uint32    // flagSnapshot: record every register at return
-	tmp    uint32    // scratch for STMXCSR/FSTCW in the epilogue
+	flags  uint32    // flagSnapshot, flagFloats
+
+	index uint32 // in frameTable and units, for good
 
 	// Fixed while a stack is attached.
-	stackTop   uintptr // RSP before the CALL; [stackTop] = this frame's address
+	stackTop   uintptr // RSP before the CALL: [stackTop] = this frame's address, [stackTop+8] = Go's RSP
 	stackTop16 uintptr // stackTop-16: RSP in the epilogue after two pushes
 	lo, hi     uintptr // [lo, hi): both guard pages and the stack between
 	stackLo    uintptr // lowest usable byte of the stack
 	xsave      uintptr // 64-byte-aligned save area for a parked call's FPU state
 
-	// Go's state, saved by enter and resume.
+	// Go's state, saved by enter and resume. The FPU control words are
+	// saved only with exactFPU; otherwise they hold Go's defaults,
+	// GoMXCSR and GoX87CW, for good (see sys_linux_amd64.go).
 	goSP    uintptr
 	goBP    uintptr
 	goMXCSR uint32
@@ -123,3 +129,11 @@ const (
 )
 
 func signal(n int32) syscall.Signal { return syscall.Signal(n) }
+
+// setCallValue and loadCallValue access callValue atomically: the
+// context.AfterFunc of a call reads it from another goroutine. (The
+// signal handler reads it with a plain load, on the calling thread or
+// after the store is visible: x86 stores are not reordered with stores.)
+func (f *frame) setCallValue(v uint64) { atomic.StoreUint64(&f.callValue, v) }
+
+func (f *frame) loadCallValue() uint64 { return atomic.LoadUint64(&f.callValue) }

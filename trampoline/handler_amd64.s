@@ -170,6 +170,15 @@ tvalue:
 	JNE	swallow			// a stale signal of a finished call
 	CMPQ	R11, R10
 	JNE	early
+	// The code has returned and callSite's epilogue is running: let the
+	// call finish (its result is complete).
+	MOVQ	GREG(const_gRIP), AX
+	LEAQ	·callSite(SB), R9
+	CMPQ	AX, R9
+	JLS	stop
+	CMPQ	AX, ·callSiteEnd(SB)
+	JCS	swallow
+stop:
 	saveRegs(frame_gpr, frame_rip, frame_rflags)
 	MOVL	$const_statusTimeout, frame_status(R10)
 	JMP	snapfpu
@@ -197,6 +206,16 @@ TEXT ·handlerAddrs(SB), NOSPLIT, $0-32
 	MOVQ	AX, park+16(FP)
 	LEAQ	·badReturn(SB), AX
 	MOVQ	AX, badReturn+24(FP)
+	RET
+
+// func trampAddrs() (enter, callSite, resume uintptr)
+TEXT ·trampAddrs(SB), NOSPLIT, $0-24
+	LEAQ	·enter(SB), AX
+	MOVQ	AX, enter+0(FP)
+	LEAQ	·callSite(SB), AX
+	MOVQ	AX, callSite+8(FP)
+	LEAQ	·resume(SB), AX
+	MOVQ	AX, resume+16(FP)
 	RET
 
 // sigReturn is the sa_restorer used if the runtime had none to copy.

@@ -5,34 +5,50 @@ package trampoline
 import (
 	"runtime"
 	"sync/atomic"
-	_ "unsafe" // for go:linkname
+	"unsafe"
 )
 
-// The per-P cache: each P keeps one idle default-size unit, taken and
-// given back with the goroutine pinned to its P (no atomic operations:
-// while pinned, nothing else runs on that P). Calls beyond one per P, and
-// Ps numbered past the cache, use the lock-free pool. Race-detector builds
-// (pcache_race.go) use the pool alone: the detector cannot see the pinning.
-
-//go:linkname procPin runtime.procPin
-func procPin() int
-
-//go:linkname procUnpin runtime.procUnpin
-func procUnpin()
+// The per-P cache: each P keeps one idle default-size unit, used in place
+// and taken and given back with the goroutine pinned to its P (while
+// pinned, nothing else runs on that P, so the fast path needs no atomic
+// read-modify-write). Calls beyond one per P, and Ps numbered past the
+// cache, use the lock-free pool. Race-detector builds (pcache_race.go)
+// use the pool alone: the detector cannot see the pinning.
+//
+// The cost of a short call is mostly latency: a chain of dependent loads
+// from procPin's result (the P's id) through the P's slot to the frame and
+// its stack, which the stack switch must wait for. To take procPin off
+// that chain, the fast path guesses the P before pinning — each goroutine
+// stack remembers, in pidHints, the P its last call ran on — loads that
+// P's slot while procPin runs, and after pinning only checks, with a
+// branch the CPU predicts, that the guess and the slot are still right.
+// A wrong guess (the goroutine moved, or two stacks share a hint) costs a
+// slot lookup by the real P and a hint update.
 
 // raceEnabled reports a race-detector build.
 const raceEnabled = false
 
 const maxCachedPs = 256
 
-// pslot holds index+1 of the P's idle unit (an index, not a pointer, so
-// that storing it needs no write barrier); 0 when empty.
+// pslot holds the frame of the P's idle unit (nil when empty) and its
+// stack's top. Only a goroutine pinned to the P changes them (or
+// drainCache, see there); the fast path also reads them before it pins,
+// to guess, hence the atomic types (plain loads on amd64).
 type pslot struct {
-	idx uint32
-	_   [60]byte // one cache line per P
+	f   atomic.Pointer[frame]
+	top atomic.Uintptr // f.stackTop, read beside f rather than through it
+	_   [48]byte       // one cache line per P
 }
 
 var pcache [maxCachedPs]pslot
+
+// pidHints maps a goroutine stack, by address, to the P its last call ran
+// on: a guess, checked after pinning. Written only when wrong.
+var pidHints [256]atomic.Uint32
+
+// hintFor returns the hint of the goroutine stack that holds sp: stacks
+// are at least 8 KiB, so neighbours get different hints.
+func hintFor(sp uintptr) *atomic.Uint32 { return &pidHints[(sp>>13)%uintptr(len(pidHints))] }
 
 // draining makes every P leave its slot alone while FreeIdleStacks empties
 // the slots. Reading it is a plain load on amd64.
@@ -42,14 +58,15 @@ var draining atomic.Bool
 // set, a garbage collection's stop-the-world waits for every pinned
 // section (pinned code cannot be stopped) to end, and pinned sections
 // that start afterwards see the flag; so when runtime.GC returns nobody
-// is using a slot, and they can be emptied with plain accesses.
+// is using a slot, and they can be emptied.
 func drainCache() {
 	draining.Store(true)
 	runtime.GC()
 	for i := range pcache {
-		if idx := pcache[i].idx; idx != 0 {
-			pcache[i].idx = 0
-			defPool.put(units[idx-1])
+		if f := pcache[i].f.Load(); f != nil {
+			pcache[i].f.Store(nil)
+			pcache[i].top.Store(0)
+			defPool.put(units[f.index])
 		}
 	}
 	draining.Store(false)
@@ -58,14 +75,16 @@ func drainCache() {
 // getUnit returns an idle default-size unit.
 func getUnit() (*unit, error) {
 	pid := procPin()
-	var idx uint32
+	var f *frame
 	if pid < maxCachedPs && !draining.Load() {
-		idx = pcache[pid].idx
-		pcache[pid].idx = 0
+		if f = pcache[pid].f.Load(); f != nil {
+			pcache[pid].f.Store(nil)
+			pcache[pid].top.Store(0)
+		}
 	}
 	procUnpin()
-	if idx != 0 {
-		return units[idx-1], nil
+	if f != nil {
+		return units[f.index], nil
 	}
 	return defPool.get()
 }
@@ -73,8 +92,9 @@ func getUnit() (*unit, error) {
 // putUnit gives a default-size unit back.
 func putUnit(u *unit) {
 	pid := procPin()
-	if pid < maxCachedPs && !draining.Load() && pcache[pid].idx == 0 {
-		pcache[pid].idx = uint32(u.index + 1)
+	if pid < maxCachedPs && !draining.Load() && pcache[pid].f.Load() == nil {
+		pcache[pid].top.Store(u.f.stackTop)
+		pcache[pid].f.Store(u.f)
 		u = nil
 	}
 	procUnpin()
@@ -83,25 +103,85 @@ func putUnit(u *unit) {
 	}
 }
 
+// The fast paths pin with this sequence, written out in each (a function
+// would not inline, and its call would lengthen the chain it shortens):
+//
+//	var here byte
+//	hint := hintFor(uintptr(unsafe.Pointer(&here)))
+//	guess := hint.Load() % maxCachedPs
+//	f, top := pcache[guess].f.Load(), pcache[guess].top.Load() // while procPin runs
+//	pid := procPin()
+//	if !guessed(pid, guess, f, top) {
+//		pid, f, top = pinFrameSlow(pid, hint)
+//	}
+//
+// and then unpin. f is nil when the P has no frame to lend (or the cache
+// is being drained).
+
+// guessed reports whether the guessed P's slot, read before pinning, is
+// the pinned P's and still holds f and top.
+func guessed(pid int, guess uint32, f *frame, top uintptr) bool {
+	slot := &pcache[guess]
+	return uint32(pid) == guess && f != nil && slot.f.Load() == f && slot.top.Load() == top && !draining.Load()
+}
+
+// pinFrameSlow looks the pinned P's slot up after a wrong guess, and
+// remembers the P.
+func pinFrameSlow(pid int, hint *atomic.Uint32) (int, *frame, uintptr) {
+	if pid >= maxCachedPs || draining.Load() {
+		return pid, nil, 0
+	}
+	if hint.Load() != uint32(pid) {
+		hint.Store(uint32(pid))
+	}
+	return pid, pcache[pid].f.Load(), pcache[pid].top.Load()
+}
+
 // callFast is Call's body. With the goroutine pinned to its P it runs the
-// code on the P's cached unit in place: no atomic operation and one
-// pin/unpin pair per call. If the runtime parks the code, or the code
+// code on the P's cached unit in place: no atomic read-modify-write and
+// one pin/unpin pair per call. If the runtime parks the code, or the code
 // faults, the unit leaves the cache and finishPinned ends the call.
 func callFast(addr uintptr, args []uint64) (Result, error) {
+	if len(args) > len(Args{}.Int) || !ready.Load() {
+		return callSlow(addr, args)
+	}
+	var here byte
+	hint := hintFor(uintptr(unsafe.Pointer(&here)))
+	guess := hint.Load() % maxCachedPs
+	f, top := pcache[guess].f.Load(), pcache[guess].top.Load() // while procPin runs
 	pid := procPin()
-	var idx uint32
-	if pid < maxCachedPs && !draining.Load() {
-		idx = pcache[pid].idx
+	if !guessed(pid, guess, f, top) {
+		if pid, f, top = pinFrameSlow(pid, hint); f == nil {
+			procUnpin()
+			return callPooled(addr, args)
+		}
 	}
-	if idx == 0 {
-		procUnpin()
-		return callPooled(addr, args)
+	// setCallArgs, written out: it is too big to inline.
+	f.fn = addr
+	f.flags = 0
+	f.ints[0], f.ints[1], f.ints[2], f.ints[3], f.ints[4], f.ints[5] = 0, 0, 0, 0, 0, 0
+	switch len(args) {
+	case 6:
+		f.ints[5] = args[5]
+		fallthrough
+	case 5:
+		f.ints[4] = args[4]
+		fallthrough
+	case 4:
+		f.ints[3] = args[3]
+		fallthrough
+	case 3:
+		f.ints[2] = args[2]
+		fallthrough
+	case 2:
+		f.ints[1] = args[1]
+		fallthrough
+	case 1:
+		f.ints[0] = args[0]
 	}
-	f := units[idx-1].f
-	setCallArgs(f, addr, args)
 	f.interrupt = 0
 	f.inCall = 1
-	st := enter(f)
+	st := enter(f, top)
 	if st == statusReturned {
 		f.inCall = 0
 		// Read the results before unpinning: another goroutine may take
@@ -110,44 +190,50 @@ func callFast(addr uintptr, args []uint64) (Result, error) {
 		procUnpin()
 		return res, nil
 	}
-	return finishPinned(pid, idx, st)
+	return finishPinned(pid, f, st, nil, nil)
 }
 
-// callArgsFast is callFast with integer and float arguments.
-func callArgsFast(addr uintptr, a *Args, floats bool) (Result, error) {
+// runFast is Run without a deadline on the default stack, and the body
+// of a bound function: callFast with float arguments, flags (flagFloats,
+// flagSnapshot), a register snapshot and the code's range for faults.
+func runFast(addr uintptr, a *Args, flags uint32, regs *Regs, code Code) (Result, error) {
+	var here byte
+	hint := hintFor(uintptr(unsafe.Pointer(&here)))
+	guess := hint.Load() % maxCachedPs
+	f, top := pcache[guess].f.Load(), pcache[guess].top.Load() // while procPin runs
 	pid := procPin()
-	var idx uint32
-	if pid < maxCachedPs && !draining.Load() {
-		idx = pcache[pid].idx
+	if !guessed(pid, guess, f, top) {
+		if pid, f, top = pinFrameSlow(pid, hint); f == nil {
+			procUnpin()
+			return runPooled(addr, a, flags, regs, code)
+		}
 	}
-	if idx == 0 {
-		procUnpin()
-		return callArgsPooled(addr, a, floats)
-	}
-	f := units[idx-1].f
-	setArgs(f, addr, a, floats)
+	setArgs(f, addr, a, flags)
 	f.interrupt = 0
 	f.inCall = 1
-	st := enter(f)
+	st := enter(f, top)
 	if st == statusReturned {
 		f.inCall = 0
 		res := Result{RAX: f.rax, RDX: f.rdx, X0: f.x0.Lo, X1: f.x1.Lo}
+		if regs != nil {
+			*regs = f.regs()
+		}
 		procUnpin()
 		return res, nil
 	}
-	return finishPinned(pid, idx, st)
+	return finishPinned(pid, f, st, regs, code)
 }
 
 // finishPinned ends a call that did not simply return: the unit leaves the
 // P's cache (it is the call's until the end) and the rest runs unpinned.
-func finishPinned(pid int, idx uint32, st uint32) (Result, error) {
-	pcache[pid].idx = 0
+func finishPinned(pid int, f *frame, st uint32, regs *Regs, code Code) (Result, error) {
+	pcache[pid].f.Store(nil)
+	pcache[pid].top.Store(0)
 	procUnpin()
-	u := units[idx-1]
 	if st == statusParked {
-		st = runParked(u.f)
+		st = runParked(f)
 	}
-	u.f.inCall = 0
-	u.f.interrupt = 0
-	return finishPooled(u, st)
+	f.inCall = 0
+	f.interrupt = 0
+	return finishPooled(units[f.index], st, regs, code)
 }

@@ -7,10 +7,15 @@ package trampoline
 func getUnit() (*unit, error) { return defPool.get() }
 func putUnit(u *unit)         { defPool.put(u) }
 
-func callFast(addr uintptr, args []uint64) (Result, error) { return callPooled(addr, args) }
+func callFast(addr uintptr, args []uint64) (Result, error) {
+	if len(args) > len(Args{}.Int) || !ready.Load() {
+		return callSlow(addr, args)
+	}
+	return callPooled(addr, args)
+}
 
-func callArgsFast(addr uintptr, a *Args, floats bool) (Result, error) {
-	return callArgsPooled(addr, a, floats)
+func runFast(addr uintptr, a *Args, flags uint32, regs *Regs, code Code) (Result, error) {
+	return runPooled(addr, a, flags, regs, code)
 }
 
 func drainCache() {}

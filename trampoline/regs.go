@@ -84,7 +84,10 @@ const (
 // every other GPR (RBP too), the upper quadwords, XMM8–XMM15. RFLAGS is
 // EntryRFLAGS; MXCSR and the x87 control word are the calling thread's,
 // which in a Go program are GoMXCSR and GoX87CW (plus, in MXCSR, whatever
-// sticky exception flags, bits 0–5, Go's float code has set). RSP is the only register
+// sticky exception flags, bits 0–5, Go's float code has set). After the
+// call they are restored if the code changed them (the sticky flags
+// aside): to the thread's values in a program with cgo, to GoMXCSR and
+// GoX87CW otherwise. RSP is the only register
 // the snapshot cannot know in advance: it is 8 below a 16-byte boundary
 // near the top of the call's stack (the return address is at [RSP]), and
 // the RSP recorded at return is that value plus 8. EntryRegs leaves it 0.

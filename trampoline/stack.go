@@ -21,7 +21,7 @@ type unit struct {
 	index int // in frameTable and units
 	size  int // usable stack bytes
 	stack *execmem.Mapping
-	xsave []byte // backs f.xsave
+	xsave []byte // the 64-byte-aligned save area f.xsave points at
 	seq   uint32 // calls made, for timeout signal values
 	next  atomic.Uint32
 }
@@ -90,6 +90,11 @@ func (p *pool) put(u *unit) { p.push(u) }
 // newUnit maps a stack of size usable bytes between two guard pages and
 // attaches it to a spare frame or a new one.
 func newUnit(size int) (*unit, error) {
+	// Every path here comes after setup (which sizes the FPU save area);
+	// make sure anyway, rather than run a call unprotected.
+	if err := setup(); err != nil {
+		return nil, err
+	}
 	ps := execmem.PageSize()
 	size = (size + ps - 1) &^ (ps - 1)
 	m, err := execmem.Map(size+2*ps, execmem.MapOptions{Prot: execmem.ProtNone})
@@ -114,9 +119,11 @@ func newUnit(size int) (*unit, error) {
 		}
 		// The XSAVE area must be 64-byte aligned: over-allocate.
 		buf := make([]byte, xsaveSize+64)
-		u = &unit{f: new(frame), index: n, xsave: buf}
 		off := (64 - uintptr(unsafe.Pointer(&buf[0]))%64) % 64
-		u.f.xsave = uintptr(unsafe.Pointer(&buf[off]))
+		u = &unit{f: new(frame), index: n, xsave: buf[off : off+uintptr(xsaveSize)]}
+		u.f.index = uint32(n)
+		u.f.goMXCSR, u.f.goFCW = GoMXCSR, GoX87CW
+		u.f.xsave = uintptr(unsafe.Pointer(&u.xsave[0]))
 		units[n] = u
 		frameTable[n] = u.f
 		atomic.StoreUint32(&frameCount, uint32(n+1))

@@ -5,6 +5,7 @@ package trampoline
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -31,19 +32,44 @@ const timeoutSignal = 61
 const TimeoutSignal = syscall.Signal(timeoutSignal)
 
 // Assembly (tramp_amd64.s, handler_amd64.s).
-func enter(f *frame) uint32
-func resume(f *frame) uint32
+func enter(f *frame, top uintptr) uint32
+func resume(f *frame, top uintptr) uint32
 func handlerAddrs() (handler, recover, park, badReturn uintptr)
+func trampAddrs() (enter, callSite, resume uintptr)
+func fpuControl() (mxcsr uint32, fcw uint16)
+func setFPUControl(mxcsr uint32, fcw uint16)
 func sigReturnAddr() uintptr
 func cpuid(eaxIn, ecxIn uint32) (eax, ebx, ecx, edx uint32)
 func xgetbv0() (eax, edx uint32)
 
 // Referenced only from assembly; declared so vet can check the frames.
 func sigHandler()
+func callSite()
 func recoverStub()
 func parkStub()
 func badReturn()
 func sigReturn()
+
+// iscgo is true when the program links runtime/cgo (kept linkable on
+// purpose, go.dev/issue/67401).
+//
+//go:linkname iscgo runtime.iscgo
+var iscgo bool
+
+// The FPU control words. Go code never changes MXCSR or the x87 control
+// word on linux/amd64 (neither the compiler's code nor the standard
+// library's assembly does), and a new thread or process starts with the
+// defaults, GoMXCSR and GoX87CW. So in a pure Go program a thread's
+// control words are the defaults whenever no machine code called here is
+// running, and the trampoline need not read them on entry: after the
+// call it compares them with the defaults, and reloads them only if the
+// code changed them. That saves an STMXCSR (about 1 ns on this package's
+// Intel and AMD machines) on every call. C code, though, may set them on
+// its thread (fesetround, flush-to-zero for speed): in a program with cgo
+// (exactFPU) the trampoline reads them on every entry and restores exactly
+// those. Pure Go programs whose own assembly changes them are not
+// supported: after a call they are back at the defaults.
+func chooseFPUMode() { exactFPU = iscgo }
 
 // The runtime's syscall-state transitions, kept linkable on purpose
 // (go.dev/issue/67401).
@@ -66,9 +92,21 @@ var (
 	useXSAVE  bool // save a parked call's FPU state with XSAVE (else FXSAVE)
 	hasAVX    bool // VZEROUPPER before returning to Go
 	xsaveSize int  // bytes of the XSAVE area (512 for FXSAVE)
+	exactFPU  bool // save MXCSR and the x87 control word on every entry
 
 	parks atomic.Int64 // calls parked so far (tests check the path is taken)
+
+	// callSiteEnd is the end of callSite's code: the handler drops a
+	// timeout that finds the code returned and the trampoline's epilogue
+	// running, (tramp.callSite, callSiteEnd).
+	callSiteEnd uintptr
 )
+
+// tramp holds the entry addresses of the trampoline's functions, which
+// the Go side matches a fault's or a timeout's PC against.
+var tramp struct {
+	enter, callSite, resume, badReturn uintptr
+}
 
 // kernel's struct sigaction on linux/amd64.
 type sigactiont struct {
@@ -117,6 +155,10 @@ func setup() error {
 
 func install() error {
 	probeCPU()
+	chooseFPUMode()
+	tramp.enter, tramp.callSite, tramp.resume = trampAddrs()
+	_, _, _, tramp.badReturn = handlerAddrs()
+	callSiteEnd = funcEnd(tramp.callSite)
 	handler, _, _, _ := handlerAddrs()
 	var olds [len(handledSignals)]sigactiont
 	for i, sig := range handledSignals {
@@ -181,12 +223,15 @@ const (
 // value, to one thread.
 type threadTimer struct{ id int32 }
 
-func newThreadTimer(tid int, value uint64, d time.Duration) (threadTimer, error) {
+// armThreadTimer creates and arms the timer. It does not allocate (it runs
+// with the goroutine pinned): on failure it returns the system call and
+// its errno.
+func armThreadTimer(tid int, value uint64, d time.Duration) (threadTimer, string, syscall.Errno) {
 	ev := sigevent{value: value, signo: timeoutSignal, notify: sigevThreadID, tid: int32(tid)}
 	var id int32
 	_, _, e := unix.RawSyscall(unix.SYS_TIMER_CREATE, clockMonotonic, uintptr(unsafe.Pointer(&ev)), uintptr(unsafe.Pointer(&id)))
 	if e != 0 {
-		return threadTimer{}, fmt.Errorf("trampoline: timer_create: %w", e)
+		return threadTimer{}, "timer_create", e
 	}
 	if d <= 0 {
 		d = 1
@@ -195,9 +240,9 @@ func newThreadTimer(tid int, value uint64, d time.Duration) (threadTimer, error)
 	_, _, e = unix.RawSyscall6(unix.SYS_TIMER_SETTIME, uintptr(id), 0, uintptr(unsafe.Pointer(&spec)), 0, 0, 0)
 	if e != 0 {
 		unix.RawSyscall(unix.SYS_TIMER_DELETE, uintptr(id), 0, 0)
-		return threadTimer{}, fmt.Errorf("trampoline: timer_settime: %w", e)
+		return threadTimer{}, "timer_settime", e
 	}
-	return threadTimer{id}, nil
+	return threadTimer{id}, "", 0
 }
 
 func (t threadTimer) stop() {
@@ -221,14 +266,60 @@ func signalThread(tid int, value uint64) {
 // while the code runs. It is a separate, splittable function: calling it
 // is a preemption point, where the goroutine stops if the runtime asked.
 //
+// A timeout that comes while the call is parked (the goroutine may wait
+// for its turn for a while on a busy machine) stops it there: the call is
+// reported as interrupted where it was parked, with the registers it was
+// parked with, not as one that never started.
+//
 //go:noinline
 func runParked(f *frame) uint32 {
 	parks.Add(1)
 	st := uint32(statusParked)
 	for st == statusParked {
+		f.rip = 0
 		st = resumeInSyscall(f)
+		//println("DBG resume ->", st, "rip", f.rip, "jitRIP", f.jitRIP, "interrupt", f.interrupt)
+		if st == statusTimeout && (f.rip == 0 || inFunc(uintptr(f.rip), tramp.resume)) {
+			units[f.index].snapshotParked()
+		}
 	}
 	return st
+}
+
+// snapshotParked copies the registers of a parked call — the general
+// registers the handler saved and the FPU state parkStub saved — into the
+// snapshot an *Interrupted reports.
+func (u *unit) snapshotParked() {
+	f := u.f
+	f.gpr, f.rip, f.rflags = f.jit, f.jitRIP, f.jitRFLAGS
+	x := u.xsave // FXSAVE layout (XSAVE's legacy region is the same)
+	f.fcw = uint16(x[fxFCW]) | uint16(x[fxFCW+1])<<8
+	f.mxcsr = leUint32(x[fxMXCSR:])
+	for i := range f.xmm {
+		f.xmm[i][0] = leUint64(x[fxXMM+16*i:])
+		f.xmm[i][1] = leUint64(x[fxXMM+16*i+8:])
+	}
+}
+
+func leUint32(b []byte) uint32 {
+	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
+}
+
+func leUint64(b []byte) uint64 { return uint64(leUint32(b)) | uint64(leUint32(b[4:]))<<32 }
+
+// funcEnd returns the end of the Go text symbol that starts at entry: the
+// first address past it that belongs to another function (or to none).
+func funcEnd(entry uintptr) uintptr {
+	lo, hi := entry, entry+1<<16
+	for lo+1 < hi { // invariant: lo is in the function, hi is not (or past the search)
+		mid := lo + (hi-lo)/2
+		if fn := runtime.FuncForPC(mid); fn != nil && fn.Entry() == entry {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return hi
 }
 
 // resumeInSyscall must not grow the stack between entersyscall and
@@ -237,7 +328,7 @@ func runParked(f *frame) uint32 {
 //go:nosplit
 func resumeInSyscall(f *frame) uint32 {
 	entersyscall()
-	st := resume(f)
+	st := resume(f, f.stackTop)
 	exitsyscall()
 	return st
 }

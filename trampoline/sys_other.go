@@ -16,17 +16,18 @@ var (
 	frameTable [maxFrames]*frame
 	frameCount uint32
 	xsaveSize  = 512
+	tramp      struct{ enter, callSite, resume, badReturn uintptr }
 )
 
-func setup() error                   { return errUnsupported }
-func enter(f *frame) uint32          { return statusNone }
-func runParked(f *frame) uint32      { return statusNone }
-func gettid() int                    { return 0 }
-func signalThread(tid int, v uint64) {}
+func setup() error                       { return errUnsupported }
+func enter(f *frame, top uintptr) uint32 { return statusNone }
+func runParked(f *frame) uint32          { return statusNone }
+func gettid() int                        { return 0 }
+func signalThread(tid int, v uint64)     {}
 
 type threadTimer struct{}
 
-func newThreadTimer(tid int, value uint64, d time.Duration) (threadTimer, error) {
-	return threadTimer{}, errUnsupported
+func armThreadTimer(tid int, value uint64, d time.Duration) (threadTimer, string, syscall.Errno) {
+	return threadTimer{}, "timer_create", syscall.ENOSYS
 }
 func (threadTimer) stop() {}

@@ -35,7 +35,7 @@ func TestGCNotDelayed(t *testing.T) {
 				time.Sleep(10 * time.Millisecond)
 				worstSleep = max(worstSleep, time.Since(t0)-10*time.Millisecond)
 			}
-			t.Logf("during a 2 s loop: slowest runtime.GC() %v, slowest 10 ms sleep late by %v", worst, worstSleep)
+			t.Logf("during a 2 s loop: slowest runtime.GC() %v, slowest 10 ms sleep late by %v (parks %d)", worst, worstSleep, parks.Load())
 			if worst > 50*time.Millisecond {
 				t.Errorf("runtime.GC() took %v during the loop, want under 50 ms", worst)
 			}
@@ -165,4 +165,91 @@ func TestNoStrayTimeouts(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// spinners starts n goroutines that keep a P busy in Go code (preemptible
+// everywhere) until the returned function is called.
+func spinners(n int) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+			}
+		}()
+	}
+	return func() { close(done); wg.Wait() }
+}
+
+// A call that has started is never reported as "not started". With one P
+// and a goroutine competing for it, the runtime parks the looping call
+// (after 10 ms) and runs the other goroutine for its time slice, so the
+// 20 ms deadline falls while the call waits, parked: it is reported
+// where the code was, with its registers (issue: it used to come back as
+// an *Interrupted with PC 0, "call not started").
+func TestTimeoutWhileParked(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	loop := load(t, then(clobber, codeLoop)) // registers worth checking, then jmp .+0
+	loopPC := loop.Addr() + uintptr(len(clobber.code))
+	stop := spinners(1)
+	defer stop()
+	parked := parks.Load()
+	for i := 0; i < 20; i++ {
+		var regs Regs
+		_, err := Run(context.Background(), loop.Addr(), nil, &Options{Timeout: 20 * time.Millisecond, Code: loop, Regs: &regs})
+		var it *Interrupted
+		if !errors.As(err, &it) || !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("run %d: %v, want an *Interrupted with DeadlineExceeded", i, err)
+		}
+		if it.PC != loopPC || it.Regs.RIP != uint64(loopPC) || it.Regs.GPR[RBX] != 0xdead || it.Regs.GPR[R15] != 0xdead ||
+			it.Regs.MXCSR&^0x3f != GoMXCSR|0xe000 || it.Regs.X87CW != GoX87CW&0xf0ff|0x0c00 || regs != it.Regs {
+			t.Errorf("run %d: %v; registers\n%s\nwant the loop's pc %#x and the code's registers", i, err, it.Regs.String(), loopPC)
+		}
+	}
+	if parks.Load() == parked {
+		t.Error("no call was parked: the test did not test the parked path")
+	}
+}
+
+// Under load — many timed calls at once, more runnable goroutines than
+// Ps — every call that times out has started: its deadline was far away
+// when it began.
+func TestTimeoutsUnderLoad(t *testing.T) {
+	loop := load(t, codeLoop)
+	stop := spinners(2)
+	defer stop()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	notStarted := 0
+	for g := 0; g < 6; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 5; i++ {
+				_, err := Run(context.Background(), loop.Addr(), nil, &Options{Timeout: 20 * time.Millisecond})
+				var it *Interrupted
+				if !errors.As(err, &it) {
+					t.Errorf("%v, want an *Interrupted", err)
+					return
+				}
+				if it.PC != loop.Addr() {
+					mu.Lock()
+					notStarted++
+					mu.Unlock()
+					t.Errorf("%v, want the loop interrupted at %#x", err, loop.Addr())
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if notStarted > 0 {
+		t.Errorf("%d of 30 calls reported as not started", notStarted)
+	}
 }

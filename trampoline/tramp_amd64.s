@@ -9,12 +9,24 @@
 //           64 bits, upper bits zero); every other GPR, RBP included, and
 //           X8–X15 zero; RSP = stackTop-8 (the return address), so RSP+8 is
 //           16-byte aligned; RFLAGS as left by XORL (ZF PF IF); DF = AC = 0;
-//           MXCSR and the x87 control word are Go's (normally 0x1F80, 0x37F).
+//           MXCSR and the x87 control word are the thread's (in a Go
+//           program 0x1F80 and 0x37F).
 //   return: RAX RDX X0 X1 are the results. The code may clobber anything,
 //           callee-saved registers included.
 // Back in Go: RSP RBP restored, DF AC cleared, MXCSR and the x87 control
-// word restored when the code changed them, upper YMM state cleared. Go's
-// ABI0 wrapper reloads R14 (g) and zeroes X15 itself.
+// word restored when the code changed them (sticky MXCSR exception flags,
+// bits 0–5, aside), upper YMM state cleared. Go's ABI0 call sequence
+// reloads R14 (g) and zeroes X15 itself.
+//
+// What the FPU control words are restored to (frame.goMXCSR, goFCW):
+// with exactFPU (a program with cgo, whose C code may have set them on
+// this thread) the values enter and resume read on entry; otherwise Go's
+// fixed defaults, which pure Go code never changes, so that entry costs no
+// STMXCSR (see exactFPU in sys_linux_amd64.go).
+//
+// The stack of a call: [stackTop] = the frame (the epilogue finds it
+// there), [stackTop+8] = the call target (CALL takes it from memory so
+// that every register can be zero), [stackTop-8] = the return address.
 //
 // The signal handler (handler_amd64.s) ends a call early by pointing the
 // interrupted context at recoverStub (a fault, a timeout) or parkStub (the
@@ -23,19 +35,33 @@
 #include "textflag.h"
 #include "go_asm.h"
 
-// func enter(f *frame) uint32
-TEXT ·enter(SB), NOSPLIT|NOFRAME, $0-12
+// func enter(f *frame, top uintptr) uint32
+//
+// The prologue: save Go's RSP and RBP (and, with exactFPU, the FPU control
+// words), switch to the code's stack, load the arguments, zero the rest,
+// and jump to callSite, whose first instruction is the CALL. top is
+// f.stackTop, passed in so that the switch need not wait for a load
+// through f: the call's cost is mostly a chain of dependent loads.
+TEXT ·enter(SB), NOSPLIT|NOFRAME, $0-20
 	MOVQ	f+0(FP), R11
+	MOVQ	top+8(FP), AX
 	MOVQ	SP, frame_goSP(R11)
 	MOVQ	BP, frame_goBP(R11)
+	CMPB	·exactFPU(SB), $0
+	JEQ	fpusaved
 	STMXCSR	frame_goMXCSR(R11)
 	FSTCW	frame_goFCW(R11)
-	MOVQ	frame_stackTop(R11), SP	// now on the code's stack
-	MOVQ	R11, 0(SP)		// [stackTop] = f, for the epilogue (rewritten each call)
-	MOVQ	frame_fn(R11), AX
-	MOVQ	AX, 8(SP)		// call target, above the frame pointer
+fpusaved:
 	MOVL	$1, frame_parkable(R11)
-	CMPL	frame_interrupt(R11), $0	// timeout already fired?
+	MOVQ	SP, 8(AX)		// [stackTop+8] = Go's RSP, for the epilogue
+	MOVQ	AX, SP			// now on the code's stack
+	MOVQ	R11, 0(SP)		// [stackTop] = f (the code may have overwritten it last time)
+	MOVQ	frame_fn(R11), AX
+	MOVQ	AX, -16(SP)		// [stackTop-16] = the call target
+	// A timeout signal that came before the switch set interrupt; from
+	// the switch on, the handler sees RSP on this stack and stops the
+	// call itself.
+	CMPL	frame_interrupt(R11), $0
 	JNE	interrupted
 	MOVQ	frame_ints+0(R11), DI
 	MOVQ	frame_ints+8(R11), SI
@@ -81,7 +107,22 @@ floatsdone:
 	XORL	R14, R14
 	XORL	R15, R15
 	XORL	R11, R11		// last: RFLAGS = ZF PF IF
-	CALL	8(SP)
+	JMP	·callSite(SB)
+
+interrupted:
+	MOVL	$0, frame_parkable(R11)
+	MOVQ	frame_goBP(R11), BP
+	MOVQ	frame_goSP(R11), SP
+	MOVL	$const_statusTimeout, ret+16(FP)
+	RET
+
+// callSite is the rest of enter. Its first instruction is the CALL of
+// the code, so a fault whose PC is callSite's address is the CPU refusing
+// the call itself (Intel raises #GP there for a non-canonical target).
+// It runs on the code's stack, with enter's return address and result on
+// Go's stack at frame.goSP.
+TEXT ·callSite(SB), NOSPLIT|NOFRAME, $0
+	CALL	-16(SP)
 
 	// Back from the code with RSP = stackTop. Nothing here may change
 	// RFLAGS before it is saved.
@@ -91,7 +132,7 @@ floatsdone:
 	BYTE	$0x9C			// PUSHFQ
 	MOVQ	16(SP), R11		// f, from [stackTop]
 	CMPQ	SP, frame_stackTop16(R11)
-	JNE	badreturn		// the code overwrote the frame pointer
+	JNE	badreturn		// the code overwrote the frame pointer, or returned with RSP elsewhere
 	MOVL	$0, frame_parkable(R11)
 	MOVQ	AX, frame_rax(R11)
 	MOVQ	DX, frame_rdx(R11)
@@ -99,6 +140,8 @@ floatsdone:
 	MOVOU	X1, frame_x1(R11)
 	TESTL	$const_flagSnapshot, frame_flags(R11)
 	JZ	cleanup
+	// Every register as the code left it (RAX, RDX, X0, X1 are intact;
+	// R11 and RFLAGS are on the stack).
 	MOVQ	AX, frame_gpr+0(R11)
 	MOVQ	CX, frame_gpr+8(R11)
 	MOVQ	DX, frame_gpr+16(R11)
@@ -140,40 +183,52 @@ floatsdone:
 	FSTCW	frame_fcw(R11)
 
 cleanup:
-	MOVL	$const_statusReturned, frame_status(R11)
-	TESTL	$const_flagAC, 0(SP)	// AC left set: clear it (and DF) with POPFQ
-	JZ	noac
-	ANDL	$~(const_flagAC|const_flagDF|const_flagTF), 0(SP)
-	BYTE	$0x9D			// POPFQ
-noac:
-	CLD
-	STMXCSR	frame_tmp(R11)
-	MOVL	frame_tmp(R11), AX
-	CMPL	AX, frame_goMXCSR(R11)
-	JEQ	mxcsrok
-	LDMXCSR	frame_goMXCSR(R11)
+	MOVQ	24(SP), R10		// Go's RSP, from [stackTop+8]
+	CMPQ	R10, frame_goSP(R11)
+	JNE	badreturn		// the code overwrote the word above the frame pointer
+	// DF and AC are almost never left set: test both with the flags
+	// already pushed, and pay for POPFQ only when one is.
+	TESTL	$(const_flagAC|const_flagDF), 0(SP)
+	JNZ	fixflags
+flagsok:
+	// MXCSR and the x87 control word, against what Go had. The sticky
+	// MXCSR exception flags (bits 0–5) do not matter to Go: float code
+	// sets them all the time, and reloading MXCSR for them would cost
+	// an LDMXCSR on every call of such code.
+	STMXCSR	-8(SP)
+	MOVL	-8(SP), AX
+	XORL	frame_goMXCSR(R11), AX
+	TESTL	$~0x3f, AX
+	JNZ	fixmxcsr
 mxcsrok:
-	FSTCW	frame_tmp(R11)
-	MOVW	frame_tmp(R11), AX
+	FSTCW	-8(SP)
+	MOVW	-8(SP), AX
 	CMPW	AX, frame_goFCW(R11)
-	JEQ	fcwok
-	FCLEX				// no pending x87 exception may fire in Go
-	FLDCW	frame_goFCW(R11)
+	JNE	fixfcw
 fcwok:
 	CMPB	·hasAVX(SB), $0
 	JEQ	out
 	VZEROUPPER
 out:
 	MOVQ	frame_goBP(R11), BP
-	MOVQ	frame_goSP(R11), SP
-	MOVL	frame_status(R11), AX
-	MOVL	AX, ret+8(FP)
+	MOVQ	R10, SP			// the copy on this stack: one load fewer than frame.goSP
+	MOVL	$const_statusReturned, 24(SP)	// enter's result
 	RET
 
-interrupted:
-	MOVL	$0, frame_parkable(R11)
-	MOVL	$const_statusTimeout, frame_status(R11)
-	JMP	out
+fixflags:
+	ANDL	$~(const_flagAC|const_flagDF|const_flagTF), 0(SP)
+	BYTE	$0x9D			// POPFQ
+	BYTE	$0x9C			// PUSHFQ: keep the stack as it was
+	JMP	flagsok
+
+fixmxcsr:
+	LDMXCSR	frame_goMXCSR(R11)
+	JMP	mxcsrok
+
+fixfcw:
+	FCLEX				// no pending x87 exception may fire in Go
+	FLDCW	frame_goFCW(R11)
+	JMP	fcwok
 
 badreturn:
 	JMP	·badReturn(SB)
@@ -184,22 +239,33 @@ badreturn:
 TEXT ·badReturn(SB), NOSPLIT|NOFRAME, $0
 	UD2
 
-// func resume(f *frame) uint32
+// func resume(f *frame, top uintptr) uint32
 //
 // resume continues a parked call: it restores the code's FPU state and
 // registers exactly as the signal handler found them. The RIP and RFLAGS
 // go below the code's red zone (RSP-128), where the ABI lets a signal
 // handler write; RET $128 then pops RIP and lands RSP back on its value.
-TEXT ·resume(SB), NOSPLIT|NOFRAME, $0-12
+// top is f.stackTop, as for enter: when the code returns, callSite's
+// epilogue takes Go's RSP from [top+8]. (The two share their argument
+// layout because recoverStub and parkStub write either one's result.)
+TEXT ·resume(SB), NOSPLIT|NOFRAME, $0-20
 	MOVQ	f+0(FP), DI
+	MOVQ	top+8(FP), AX
 	MOVQ	SP, frame_goSP(DI)
 	MOVQ	BP, frame_goBP(DI)
+	MOVQ	SP, 8(AX)		// [stackTop+8] = Go's RSP
+	CMPB	·exactFPU(SB), $0
+	JEQ	fpusaved
 	STMXCSR	frame_goMXCSR(DI)
 	FSTCW	frame_goFCW(DI)
+fpusaved:
+	MOVQ	frame_jit+32(DI), SP	// the code's RSP
+	SUBQ	$(128+16), SP		// now on the code's stack
+	// As in enter: a timeout signal from here on finds RSP on the
+	// call's stack (and the Go side then reports the parked state);
+	// one that came before left interrupt set.
 	CMPL	frame_interrupt(DI), $0
 	JNE	resumeInterrupted
-	MOVQ	frame_jit+32(DI), SP	// the code's RSP
-	SUBQ	$(128+16), SP
 	MOVQ	frame_jitRFLAGS(DI), AX
 	MOVQ	AX, 0(SP)
 	MOVQ	frame_jitRIP(DI), AX
@@ -233,15 +299,17 @@ fpudone:
 	BYTE	$0xC2; BYTE $0x80; BYTE $0x00	// RET $128
 
 resumeInterrupted:
+	MOVQ	frame_goBP(DI), BP
+	MOVQ	frame_goSP(DI), SP
 	MOVL	$const_statusTimeout, frame_status(DI)
-	MOVL	$const_statusTimeout, ret+8(FP)
+	MOVL	$const_statusTimeout, ret+16(FP)
 	RET
 
 // recoverStub is where the signal handler sends a faulting or timed-out
 // call. The handler set RSP and RBP to Go's (as saved by enter/resume),
 // RDI to the frame, cleared DF, AC and TF, and wrote the status. RSP
 // points at enter's (or resume's) return address; their result is at
-// 16(SP).
+// 24(SP).
 TEXT ·recoverStub(SB), NOSPLIT|NOFRAME, $0
 	FCLEX
 	FLDCW	frame_goFCW(DI)
@@ -250,7 +318,7 @@ TEXT ·recoverStub(SB), NOSPLIT|NOFRAME, $0
 	JEQ	2(PC)
 	VZEROUPPER
 	MOVL	frame_status(DI), AX
-	MOVL	AX, 16(SP)
+	MOVL	AX, 24(SP)		// enter's or resume's result
 	RET
 
 // parkStub is where the signal handler sends code the runtime wants to
@@ -274,5 +342,21 @@ saved:
 	JEQ	2(PC)
 	VZEROUPPER
 	MOVL	frame_status(DI), AX
-	MOVL	AX, 16(SP)
+	MOVL	AX, 24(SP)		// enter's or resume's result
+	RET
+
+// func fpuControl() (mxcsr uint32, fcw uint16)
+//
+// fpuControl and setFPUControl read and set the calling thread's MXCSR and
+// x87 control word; the tests use them to play C code that changed them.
+TEXT ·fpuControl(SB), NOSPLIT, $0-6
+	STMXCSR	mxcsr+0(FP)
+	FSTCW	fcw+4(FP)
+	RET
+
+// func setFPUControl(mxcsr uint32, fcw uint16)
+TEXT ·setFPUControl(SB), NOSPLIT, $0-6
+	LDMXCSR	mxcsr+0(FP)
+	FCLEX
+	FLDCW	fcw+4(FP)
 	RET
