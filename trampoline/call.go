@@ -365,6 +365,10 @@ func (u *unit) outcome(st uint32, ctx context.Context, code Code) error {
 			ft.AtCall = true
 		default:
 			ft.BadReturn = inTrampoline(ft.PC)
+			var text [MaxInstructionLen]byte
+			if n := peek(ft.PC, text[:]); n > 0 {
+				ft.Text = text[:n:n]
+			}
 		}
 		return ft
 	case statusTimeout:

@@ -40,7 +40,16 @@ type Fault struct {
 	// the fetch at Entry faulted (PC Entry, error code with the
 	// instruction-fetch bit), on both vendors.
 	AtCall bool
+	// Text is up to MaxInstructionLen bytes of memory at PC, read after
+	// the fault (fewer where the memory ends or turns unreadable; none
+	// when the PC's page cannot be read or the call was refused): what
+	// the CPU would have run, for listing an instruction outside the
+	// code, e.g. on a page without execute permission.
+	Text []byte
 }
+
+// MaxInstructionLen is the longest x86 instruction, in bytes.
+const MaxInstructionLen = 15
 
 // Offset returns the PC's offset from the start of the code, when the
 // call knew the code's range (Options.Code) and the PC lies in it. For a

@@ -52,7 +52,8 @@ type regsJSON struct {
 // faultJSON is a fault. Offset is the PC's offset in the code (null
 // outside it); Access is "read", "write" or "exec" for a page fault, null
 // otherwise; Instruction is the instruction at the PC (the INT3 before it
-// for a breakpoint) in the listing syntax, null outside the code.
+// for a breakpoint) in the listing syntax: outside the code, decoded from
+// the memory there when it could be read (an NX fault), else null.
 type faultJSON struct {
 	Signal      string  `json:"signal"`
 	Code        string  `json:"code"`
@@ -120,8 +121,11 @@ func writeRunJSON(w io.Writer, r *report, out *outcome) error {
 			}
 			fj.Access = &a
 		}
-		if in := r.instruction(r.faultPC(f)); in != "" {
+		pc := r.faultPC(f)
+		if in := r.instruction(pc); in != "" {
 			fj.Instruction = &in
+		} else if out := r.outsideRow(pc, f); out.Text != "" {
+			fj.Instruction = &out.Text
 		}
 		doc.Fault = fj
 	case out.intr != nil:

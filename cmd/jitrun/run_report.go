@@ -320,6 +320,40 @@ func (r *report) writeListing(b *strings.Builder, mark uint64, hasMark bool) {
 	disasm.Write(b, rows, r.rc.syntax)
 }
 
+// outsideRow is the listing row of a fault's pc outside the code, decoded
+// from the bytes the fault found there (Fault.Text); its Outside is false
+// for a pc in the code or in the INT3 padding after it, which the listing
+// of the code covers.
+func (r *report) outsideRow(pc uint64, f *trampoline.Fault) disasm.Row {
+	if _, in := r.offsetOf(pc); in || r.inPadding(pc) || pc != uint64(f.PC) {
+		return disasm.Row{}
+	}
+	return disasm.Outside(r.rc.code, pc, f.Text, r.listingOptions())
+}
+
+// writeOutsideListing prints the code's listing with out, the marked row
+// of a pc outside it: before the code when the pc is below it, after it
+// otherwise. Of a long listing it keeps the rows next to the marked one.
+func (r *report) writeOutsideListing(b *strings.Builder, out disasm.Row) {
+	rows := disasm.Decode(r.rc.code, r.listingOptions())
+	before := out.Addr < r.base()
+	if n := 2 * listingContext; len(rows) > maxListingRows {
+		if before {
+			disasm.Write(b, append([]disasm.Row{out}, rows[:n]...), r.rc.syntax)
+			fmt.Fprintf(b, "   … %d rows after\n", len(rows)-n)
+			return
+		}
+		fmt.Fprintf(b, "   … %d rows before\n", len(rows)-n)
+		rows = rows[len(rows)-n:]
+	}
+	if before {
+		rows = append([]disasm.Row{out}, rows...)
+	} else {
+		rows = append(rows, out)
+	}
+	disasm.Write(b, rows, r.rc.syntax)
+}
+
 // writeCodeHeader prints the line above --disasm's listing.
 func (r *report) writeCodeHeader(b *strings.Builder) {
 	fmt.Fprintf(b, "%s: %d bytes at %#x, called at %s\n", r.rc.name, len(r.rc.code), r.base(), r.symOff(r.rc.entry))
@@ -389,6 +423,8 @@ func (r *report) writeFault(b *strings.Builder, f *trampoline.Fault) {
 	}
 	if in := r.instruction(pc); in != "" {
 		pcLine += ": " + in
+	} else if out := r.outsideRow(pc, f); out.Text != "" {
+		pcLine += ": " + out.Text
 	}
 	fmt.Fprintf(b, "  %-10s %s\n", "pc", pcLine)
 	switch {
@@ -402,9 +438,12 @@ func (r *report) writeFault(b *strings.Builder, f *trampoline.Fault) {
 	if _, ok := r.offsetOf(pc); ok {
 		b.WriteString("\nlisting (=> the faulting instruction):\n")
 		r.writeListing(b, pc, true)
-	} else {
+	} else if out := r.outsideRow(pc, f); !out.Outside {
 		b.WriteString("\nlisting (the pc is outside the code):\n")
 		r.writeListing(b, 0, false)
+	} else {
+		b.WriteString("\nlisting (=> the faulting instruction, outside the code):\n")
+		r.writeOutsideListing(b, out)
 	}
 	b.WriteString("\nregisters at the fault (* changed by the code):\n")
 	r.writeRegs(b, &f.Regs, true, f)

@@ -234,7 +234,7 @@ func TestRunJSONFields(t *testing.T) {
 		t.Errorf("write fault: %+v %+v", d, f)
 	}
 	_, f = decode("run", "--json", "../../examples/nx.s")
-	if f == nil || f.ErrorCode != 0x15 || *f.Access != "exec" || f.Offset != nil || f.Instruction != nil || f.Addr != f.PC {
+	if f == nil || f.ErrorCode != 0x15 || *f.Access != "exec" || f.Offset != nil || f.Instruction == nil || *f.Instruction != "MOVL $0x7, AX" || f.Addr != f.PC {
 		t.Errorf("NX fault: %+v", f)
 	}
 	_, f = decode("run", "--json", "--entry", "hlt", td("faults.s"))
