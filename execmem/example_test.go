@@ -140,6 +140,6 @@ func ExampleMapping_UnmapRange() {
 	fmt.Println(m.UnmapRange(ps, ps))
 	fmt.Println(m.Close()) // unmaps the first and last pages
 	// Output:
-	// execmem: munmap 0x1000+0x1000: 0x1000+0x1000 of the mapping is already unmapped
+	// execmem: munmap 0x1000+0x1000: 0x1000+0x1000 of the mapping is already unmapped (UnmapRange)
 	// <nil>
 }

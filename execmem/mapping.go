@@ -200,18 +200,9 @@ func (m *Mapping) ProtectRange(off, n int, p Prot) error {
 	if p.WriteExec() && !m.allowW {
 		return errorf("mprotect %#x: protection %s is writable and executable at once; the mapping was not made with UnsafeAllowWriteExec", m.addr, p)
 	}
-	if off < 0 || off%pageSize() != 0 {
-		return errorf("mprotect at offset %#x: the offset must be a non-negative multiple of the page size (%#x)", off, pageSize())
-	}
-	if n <= 0 {
-		return errorf("mprotect %d bytes: the length must be positive", n)
-	}
-	rn, _ := roundPage(n)
-	if off >= m.size || rn > m.size-off {
-		return errorf("mprotect %#x+%#x: the range runs past the end of the mapping (%#x bytes)", off, rn, m.size)
-	}
-	if h, ok := m.hole(off, off+rn); ok {
-		return errorf("mprotect %#x+%#x: %#x+%#x of the mapping was unmapped (UnmapRange)", off, rn, h.off, h.end-h.off)
+	rn, err := m.subrange("mprotect", off, n)
+	if err != nil {
+		return err
 	}
 	if err := sysMprotect(m.addr+uintptr(off), rn, p); err != nil {
 		return &Error{Op: "mprotect", Addr: m.addr + uintptr(off), Len: rn, Prot: p, Err: err}
@@ -277,18 +268,9 @@ func (m *Mapping) UnmapRange(off, n int) error {
 	if m.closed {
 		return errorf("munmap: the mapping at %#x is closed", m.addr)
 	}
-	if off < 0 || off%pageSize() != 0 {
-		return errorf("munmap at offset %#x: the offset must be a non-negative multiple of the page size (%#x)", off, pageSize())
-	}
-	if n <= 0 {
-		return errorf("munmap %d bytes: the length must be positive", n)
-	}
-	rn, _ := roundPage(n)
-	if off >= m.size || rn > m.size-off {
-		return errorf("munmap %#x+%#x: the range runs past the end of the mapping (%#x bytes)", off, rn, m.size)
-	}
-	if h, ok := m.hole(off, off+rn); ok {
-		return errorf("munmap %#x+%#x: %#x+%#x of the mapping is already unmapped", off, rn, h.off, h.end-h.off)
+	rn, err := m.subrange("munmap", off, n)
+	if err != nil {
+		return err
 	}
 	if err := sysMunmap(m.addr+uintptr(off), rn); err != nil {
 		return &Error{Op: "munmap", Addr: m.addr + uintptr(off), Len: rn, Err: err}
@@ -298,6 +280,27 @@ func (m *Mapping) UnmapRange(off, n int) error {
 		m.closed = true
 	}
 	return nil
+}
+
+// subrange checks the range [off, off+n) of the mapping for op: off a
+// non-negative multiple of the page size, n positive, the range (n
+// rounded up to whole pages, rn) inside the mapping and clear of the holes
+// UnmapRange made.
+func (m *Mapping) subrange(op string, off, n int) (rn int, err error) {
+	if off < 0 || off%pageSize() != 0 {
+		return 0, errorf("%s at offset %#x: the offset must be a non-negative multiple of the page size (%#x)", op, off, pageSize())
+	}
+	if n <= 0 {
+		return 0, errorf("%s %d bytes: the length must be positive", op, n)
+	}
+	rn, ok := roundPage(n)
+	if !ok || off >= m.size || rn > m.size-off {
+		return 0, errorf("%s %#x+%#x: the range runs past the end of the mapping (%#x bytes)", op, off, n, m.size)
+	}
+	if h, ok := m.hole(off, off+rn); ok {
+		return 0, errorf("%s %#x+%#x: %#x+%#x of the mapping is already unmapped (UnmapRange)", op, off, rn, h.off, h.end-h.off)
+	}
+	return rn, nil
 }
 
 // hole returns the first hole that overlaps [off, end).

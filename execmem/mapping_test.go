@@ -5,6 +5,7 @@ package execmem_test
 import (
 	"bytes"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -177,6 +178,7 @@ func TestProtect(t *testing.T) {
 		{1, ps, execmem.ProtRead, "offset must be a non-negative multiple of the page size"},
 		{0, 0, execmem.ProtRead, "the length must be positive"},
 		{2 * ps, 2 * ps, execmem.ProtRead, "runs past the end of the mapping"},
+		{ps, math.MaxInt, execmem.ProtRead, "runs past the end of the mapping"}, // rounding up overflows
 		{0, ps, execmem.ProtRWX, "the mapping was not made with UnsafeAllowWriteExec"},
 	} {
 		if err := m.ProtectRange(tc.off, tc.n, tc.p); err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -237,8 +239,8 @@ func TestUnmapRange(t *testing.T) {
 		off, n int
 		want   string
 	}{
-		{ps, ps, "munmap 0x1000+0x1000: 0x1000+0x1000 of the mapping is already unmapped"},
-		{0, 2 * ps, "munmap 0x0+0x2000: 0x1000+0x1000 of the mapping is already unmapped"},
+		{ps, ps, "munmap 0x1000+0x1000: 0x1000+0x1000 of the mapping is already unmapped (UnmapRange)"},
+		{0, 2 * ps, "munmap 0x0+0x2000: 0x1000+0x1000 of the mapping is already unmapped (UnmapRange)"},
 		{1, ps, "munmap at offset 0x1: the offset must be a non-negative multiple of the page size (0x1000)"},
 		{-ps, ps, "munmap at offset -0x1000: the offset must be a non-negative multiple"},
 		{0, 0, "munmap 0 bytes: the length must be positive"},
@@ -251,7 +253,7 @@ func TestUnmapRange(t *testing.T) {
 	}
 	// The hole is not the mapping's any more: protecting, sealing or
 	// resizing across it is refused before any system call.
-	if err := m.ProtectRange(0, 2*ps, execmem.ProtRead); err == nil || !strings.Contains(err.Error(), "0x1000+0x1000 of the mapping was unmapped (UnmapRange)") {
+	if err := m.ProtectRange(0, 2*ps, execmem.ProtRead); err == nil || !strings.Contains(err.Error(), "0x1000+0x1000 of the mapping is already unmapped (UnmapRange)") {
 		t.Errorf("ProtectRange across the hole = %v", err)
 	}
 	if err := m.ProtectRange(2*ps, ps, execmem.ProtRead); err != nil || regionAt(t, page(2)).Prot != execmem.ProtRead {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,25 +19,6 @@ func runCmd(t *testing.T, stdin string, args ...string) (int, string, string) {
 	return status, stdout.String(), stderr.String()
 }
 
-// golden compares got with testdata/asm/name, or rewrites it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", "asm", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s:\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
-}
-
 func TestAsmFormatsGolden(t *testing.T) {
 	src := filepath.Join("testdata", "asm", "add.s")
 	for _, format := range []string{"hex", "listing", "json", "go"} {
@@ -47,7 +27,7 @@ func TestAsmFormatsGolden(t *testing.T) {
 			if status != exitOK || stderr != "" {
 				t.Fatalf("status %d, stderr %q", status, stderr)
 			}
-			golden(t, "add."+format+".golden", stdout)
+			checkGolden(t, filepath.Join("testdata", "asm", "add."+format+".golden"), stdout)
 		})
 	}
 }

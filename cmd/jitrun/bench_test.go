@@ -22,26 +22,6 @@ import (
 // this binary.
 func init() { maybeRunBenchProbe() }
 
-// benchGolden compares got with testdata/bench/name, or rewrites it with
-// -update.
-func benchGolden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", "bench", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s:\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
-}
-
 var (
 	benchNumberRE = regexp.MustCompile(`[-+]?\b\d+(\.\d+)?(%|µs|ms|s)?`)
 	benchSpacesRE = regexp.MustCompile(` +`)
@@ -76,7 +56,7 @@ func TestBenchTableGolden(t *testing.T) {
 	if status != exitOK {
 		t.Fatalf("status %d, stderr %q", status, stderr)
 	}
-	benchGolden(t, "table.golden", benchMask(stdout))
+	checkGolden(t, filepath.Join("testdata", "bench", "table.golden"), benchMask(stdout))
 }
 
 func TestBenchJSON(t *testing.T) {
@@ -115,7 +95,7 @@ func TestBenchJSON(t *testing.T) {
 		if one := len(tt.names) == 1; one != (doc.Cycles != nil) || one != (doc.Clock != nil) {
 			t.Errorf("%d kernels: top-level cycles %v, clock %v", len(tt.names), doc.Cycles, doc.Clock)
 		}
-		benchGolden(t, "json"+strings.Repeat("2", len(tt.names)-1)+".golden", benchMask(stdout))
+		checkGolden(t, filepath.Join("testdata", "bench", "json"+strings.Repeat("2", len(tt.names)-1)+".golden"), benchMask(stdout))
 	}
 }
 
@@ -124,7 +104,7 @@ func TestBenchFormatGo(t *testing.T) {
 	if status != exitOK {
 		t.Fatalf("status %d, stderr %q", status, stderr)
 	}
-	benchGolden(t, "go.golden", benchMask(stdout))
+	checkGolden(t, filepath.Join("testdata", "bench", "go.golden"), benchMask(stdout))
 	// Each line is one batch's estimate, a sample with its own noise: the
 	// median of the samples is the figure.
 	r := benchfmt.NewReader(strings.NewReader(stdout), "out.txt")
@@ -178,7 +158,7 @@ func TestBenchFault(t *testing.T) {
 	if first != want {
 		t.Errorf("first line %q, want %q", first, want)
 	}
-	benchGolden(t, "fault.golden", benchMask(stderr))
+	checkGolden(t, filepath.Join("testdata", "bench", "fault.golden"), benchMask(stderr))
 }
 
 func TestBenchTimeout(t *testing.T) {

@@ -29,7 +29,7 @@ func TestMmapGolden(t *testing.T) {
 				t.Fatalf("status %d, stderr %q", status, stderr)
 			}
 			out := strings.ReplaceAll(stdout, file, "FILE")
-			probeGolden(t, tt.name, maskProbe(out))
+			checkGolden(t, filepath.Join("testdata", "probe", tt.name), maskProbe(out))
 		})
 	}
 }

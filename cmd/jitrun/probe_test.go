@@ -42,25 +42,6 @@ func maskProbe(s string) string {
 	return probeDuration.ReplaceAllString(s, "TIME")
 }
 
-// probeGolden compares got with testdata/probe/name, or rewrites it with -update.
-func probeGolden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", "probe", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s:\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
-}
-
 // The probes of the golden files behave alike on every x86-64 Linux with
 // NX, with or without PKU, on Intel and AMD.
 const goldenProbes = "matrix.mprotect.rw-,matrix.mprotect.r-x,exec.heap,exec.stack,viol.null,viol.noncanonical,viol.misaligned_sse,viol.alignment_check,viol.file_eof,place,personality"
@@ -83,7 +64,7 @@ func TestProbeGolden(t *testing.T) {
 			if status != exitOK || stderr != "" {
 				t.Fatalf("status %d, stderr %q", status, stderr)
 			}
-			probeGolden(t, tt.name, maskProbe(stdout))
+			checkGolden(t, filepath.Join("testdata", "probe", tt.name), maskProbe(stdout))
 		})
 	}
 }
