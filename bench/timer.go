@@ -184,8 +184,11 @@ func (t *timer) kernelError(err error) error {
 	switch {
 	case errors.As(err, &f):
 		pc = f.PC
-		if f.Signal == syscall.SIGTRAP && pc > 0 { // INT3: the PC is past it
+		switch {
+		case f.Signal == syscall.SIGTRAP && pc > 0: // INT3: the PC is past it
 			pc--
+		case f.Syscall != nil && pc >= 2: // a refused SYSCALL (0f 05) or INT 0x80 (cd 80): the PC is past it
+			pc -= 2
 		}
 	case errors.As(err, &it):
 		if errors.Is(err, context.Canceled) {

@@ -353,6 +353,7 @@ func (u *unit) outcome(st uint32, ctx context.Context, code Code) error {
 			Entry: f.fn, CodeBase: base, CodeLen: n,
 			GuardLow:  [2]uintptr{f.lo, f.stackLo},
 			GuardHigh: [2]uintptr{f.stackTop + 16, f.hi},
+			Syscall:   f.syscall(),
 		}
 		switch {
 		case ft.PC == tramp.callSite:

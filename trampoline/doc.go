@@ -15,7 +15,8 @@
 // code may set them, it saves and restores the thread's own values.)
 //
 // A process-wide signal handler, installed on the first call, turns the
-// code's SIGSEGV, SIGBUS, SIGILL, SIGFPE and SIGTRAP into a *Fault: when
+// code's SIGSEGV, SIGBUS, SIGILL, SIGFPE and SIGTRAP (and SIGSYS, below)
+// into a *Fault: when
 // the interrupted RSP lies on a call's stack it records the signal, si_code,
 // address, error code, trap number and every register, and resumes in the
 // trampoline's recovery path. Any other signal of those kinds goes on to
@@ -39,6 +40,13 @@
 // context.DeadlineExceeded or context.Canceled. The timer is armed at the
 // last moment before the code starts, so a call's code starts unless its
 // context is done first.
+//
+// System calls the code makes run as they are, unless the program calls
+// GuardSyscalls (process-wide and irreversible, like the handler): a
+// seccomp filter then refuses those that would end, fork or derail the
+// process (exit, exit_group, clone, rt_sigaction, …), or all of them, and
+// the handler turns the filter's SIGSYS into a *Fault whose Syscall says
+// which call was refused and why.
 //
 // A fault of the call itself — the CPU refusing the CALL, as for a
 // non-canonical address — is a *Fault with AtCall set, not a corrupt

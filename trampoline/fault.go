@@ -7,15 +7,16 @@ import (
 )
 
 // Fault is a synchronous signal raised by the code: SIGSEGV, SIGBUS,
-// SIGILL, SIGFPE or SIGTRAP. The call returns it as its error; use
-// errors.As to get at it.
+// SIGILL, SIGFPE or SIGTRAP, or SIGSYS for a system call refused under
+// GuardSyscalls. The call returns it as its error; use errors.As to get
+// at it.
 type Fault struct {
 	Signal    syscall.Signal
-	Code      int     // si_code: SEGV_ACCERR, ILL_ILLOPN, SI_KERNEL, … (CodeName)
-	Addr      uintptr // si_addr: the faulting address (0 for SI_KERNEL faults)
-	PC        uintptr // RIP at the fault (after the instruction for INT3)
+	Code      int     // si_code: SEGV_ACCERR, ILL_ILLOPN, SI_KERNEL, SYS_SECCOMP, … (CodeName)
+	Addr      uintptr // si_addr: the faulting address (0 for SI_KERNEL faults; for SIGSYS si_call_addr, = PC)
+	PC        uintptr // RIP at the fault (after the instruction for INT3 and for a refused system call)
 	ErrorCode uint64  // the CPU's error code; for a page fault see PageFault
-	Trap      int     // the x86 exception vector: 14 page fault, 13 #GP, 6 #UD, …
+	Trap      int     // the x86 exception vector: 14 page fault, 13 #GP, 6 #UD, …; -1 for SIGSYS (none)
 	Regs      Regs    // every register at the fault
 
 	// Entry is the address that was called. CodeBase and CodeLen are the
@@ -46,17 +47,25 @@ type Fault struct {
 	// the CPU would have run, for listing an instruction outside the
 	// code, e.g. on a page without execute permission.
 	Text []byte
+	// Syscall is the system call refused, for SIGSYS; nil otherwise.
+	// The call did not run; Regs.GPR[RAX] holds its number.
+	Syscall *Syscall
 }
+
+// sigSYS is SIGSYS on Linux (the syscall package of some systems lacks
+// the name).
+const sigSYS = syscall.Signal(31)
 
 // MaxInstructionLen is the longest x86 instruction, in bytes.
 const MaxInstructionLen = 15
 
 // Offset returns the PC's offset from the start of the code, when the
 // call knew the code's range (Options.Code) and the PC lies in it. For a
-// breakpoint the PC is just after the INT3, which may be one past the end.
+// breakpoint the PC is just after the INT3, and for a refused system call
+// just after the SYSCALL, which may be one past the end.
 func (f *Fault) Offset() (uintptr, bool) {
 	end := uintptr(f.CodeLen)
-	if f.Trap == 3 && f.Signal == syscall.SIGTRAP {
+	if f.Trap == 3 && f.Signal == syscall.SIGTRAP || f.Signal == sigSYS {
 		end++
 	}
 	if f.CodeLen > 0 && f.PC >= f.CodeBase && f.PC-f.CodeBase < end {
@@ -110,6 +119,9 @@ func (f *Fault) Error() string {
 func (f *Fault) Description() string {
 	if f.BadReturn {
 		return "the code returned with its stack corrupted (the word above its return address was overwritten)"
+	}
+	if f.Signal == sigSYS && f.Syscall != nil {
+		return "system call " + f.Syscall.String() + " refused: " + f.Syscall.Reason()
 	}
 	if f.AtCall {
 		if f.Trap == 13 && !canonical(f.Entry) {
@@ -183,6 +195,8 @@ func (f *Fault) Description() string {
 			return "floating-point exception " + CodeName(f.Signal, f.Code) + " (unmasked in MXCSR or the x87 control word)"
 		}
 		return "arithmetic exception"
+	case sigSYS:
+		return "bad system call"
 	}
 	return "signal " + f.Signal.String()
 }
@@ -243,7 +257,7 @@ func (c PageFaultCode) String() string {
 
 var signalNames = map[syscall.Signal]string{
 	syscall.SIGSEGV: "SIGSEGV", syscall.SIGBUS: "SIGBUS", syscall.SIGILL: "SIGILL",
-	syscall.SIGFPE: "SIGFPE", syscall.SIGTRAP: "SIGTRAP",
+	syscall.SIGFPE: "SIGFPE", syscall.SIGTRAP: "SIGTRAP", sigSYS: "SIGSYS",
 }
 
 // SignalName returns "SIGSEGV" and the like for the fault signals, and
@@ -264,6 +278,7 @@ var codeNames = map[syscall.Signal][]string{
 	syscall.SIGFPE: {1: "FPE_INTDIV", 2: "FPE_INTOVF", 3: "FPE_FLTDIV", 4: "FPE_FLTOVF", 5: "FPE_FLTUND",
 		6: "FPE_FLTRES", 7: "FPE_FLTINV", 8: "FPE_FLTSUB", 14: "FPE_FLTUNK", 15: "FPE_CONDTRAP"},
 	syscall.SIGTRAP: {1: "TRAP_BRKPT", 2: "TRAP_TRACE", 3: "TRAP_BRANCH", 4: "TRAP_HWBKPT", 5: "TRAP_UNK", 6: "TRAP_PERF"},
+	sigSYS:          {1: "SYS_SECCOMP", 2: "SYS_USER_DISPATCH"},
 }
 
 // CodeName returns the name of si_code for a signal: "SEGV_ACCERR",
@@ -292,8 +307,11 @@ var trapNames = [...]string{0: "#DE", 1: "#DB", 2: "NMI", 3: "#BP", 4: "#OF", 5:
 	19: "#XM", 20: "#VE", 21: "#CP"}
 
 // TrapName returns the x86 exception mnemonic for a vector: "#PF" for 14,
-// "#GP" for 13, … or "trap N".
+// "#GP" for 13, … or "trap N"; "no trap" for -1 (a refused system call).
 func TrapName(n int) string {
+	if n == -1 {
+		return "no trap"
+	}
 	if n >= 0 && n < len(trapNames) && trapNames[n] != "" {
 		return trapNames[n]
 	}

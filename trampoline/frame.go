@@ -70,6 +70,14 @@ type frame struct {
 	jit       [16]uint64
 	jitRIP    uint64
 	jitRFLAGS uint64
+
+	// A SIGSYS fault's siginfo (a system call the filter refused,
+	// syscall.go): si_syscall, si_arch, and si_errno, where the filter
+	// passes back its rule.
+	sysNr   int32
+	sysArch uint32
+	sysRule int32
+	_       int32
 }
 
 // How enter and resume end (frame.status and their result).

@@ -1,8 +1,9 @@
 //go:build linux && amd64
 
 // The process-wide signal handler for SIGSEGV, SIGBUS, SIGILL, SIGFPE,
-// SIGTRAP, SIGURG and the timeout signal (installed once by install in
-// signal_linux.go). It runs on the thread's signal stack (SA_ONSTACK) with
+// SIGTRAP, SIGSYS (a system call the filter of GuardSyscalls refused),
+// SIGURG and the timeout signal (installed once by install in
+// sys_linux_amd64.go). It runs on the thread's signal stack (SA_ONSTACK) with
 // the C ABI: DI = signal number, SI = *siginfo, DX = *ucontext. It calls
 // nothing, touches only AX CX R8–R11 (DI SI DX stay intact for chaining),
 // and either rewrites the ucontext and returns (through Go's sa_restorer,
@@ -71,6 +72,28 @@ found:
 	MOVL	const_siCode(SI), AX
 	CMPL	AX, $0
 	JLE	chain
+	CMPL	DI, $const_sigSYSNo
+	JNE	fault
+	// SIGSYS: ours only from a seccomp filter (SYS_SECCOMP), not from
+	// syscall user dispatch. The kernel skipped the call and rolled RAX
+	// back to its number; RIP is after the SYSCALL. There is no
+	// exception: the ucontext's error code and trap number are stale.
+	CMPL	AX, $const_sysSECCOMP
+	JNE	chain
+	MOVL	const_siSyscall(SI), R9
+	MOVL	R9, frame_sysNr(R10)
+	MOVL	const_siArch(SI), R9
+	MOVL	R9, frame_sysArch(R10)
+	MOVL	const_siErrno(SI), R9
+	MOVL	R9, frame_sysRule(R10)
+	MOVL	DI, frame_signo(R10)
+	MOVL	AX, frame_code(R10)
+	MOVQ	const_siAddr(SI), AX	// si_call_addr
+	MOVQ	AX, frame_addr(R10)
+	MOVQ	$0, frame_errcode(R10)
+	MOVQ	$-1, frame_trapno(R10)	// no exception: Fault.Trap -1
+	JMP	regs
+fault:
 	MOVL	DI, frame_signo(R10)
 	MOVL	AX, frame_code(R10)
 	MOVQ	const_siAddr(SI), AX
@@ -79,6 +102,7 @@ found:
 	MOVQ	AX, frame_errcode(R10)
 	MOVQ	GREG(const_gTRAPNO), AX
 	MOVQ	AX, frame_trapno(R10)
+regs:
 	saveRegs(frame_gpr, frame_rip, frame_rflags)
 	MOVL	$const_statusFault, frame_status(R10)
 

@@ -80,9 +80,10 @@ func entersyscall()
 //go:linkname exitsyscall runtime.exitsyscall
 func exitsyscall()
 
-// Global state read by the signal handler. This is the package's one piece
-// of process-wide mutable state: the handler table and the frames it
-// searches. frameTable[:frameCount] is append-only (under tableMu), so the
+// Global state read by the signal handler. This is the package's first
+// piece of process-wide mutable state: the handler table and the frames it
+// searches. (The second is the system-call filter of GuardSyscalls,
+// syscall.go.) frameTable[:frameCount] is append-only (under tableMu), so the
 // handler can read it without locks.
 var (
 	frameTable [maxFrames]*frame
@@ -132,9 +133,11 @@ func rtSigaction(sig int, act, old *sigactiont) error {
 }
 
 // handledSignals are the signals the handler takes over, faults first.
+// SIGSYS comes only from the filter of GuardSyscalls (syscall.go), once
+// installed; a SIGSYS that is not a call's goes on to the Go runtime.
 var handledSignals = [...]int{
 	int(unix.SIGSEGV), int(unix.SIGBUS), int(unix.SIGILL), int(unix.SIGFPE), int(unix.SIGTRAP),
-	int(unix.SIGURG), timeoutSignal,
+	int(unix.SIGURG), timeoutSignal, int(unix.SIGSYS),
 }
 
 var (

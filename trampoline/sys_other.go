@@ -31,3 +31,5 @@ func armThreadTimer(tid int, value uint64, d time.Duration) (threadTimer, string
 	return threadTimer{}, "timer_create", syscall.ENOSYS
 }
 func (threadTimer) stop() {}
+
+func installSyscallFilter(SyscallPolicy) error { return errUnsupported }

@@ -67,6 +67,7 @@ type benchFlags struct {
 	json    bool
 	format  string
 	clocks  bool
+	sysPol  string
 }
 
 func (f *benchFlags) register(fs *flag.FlagSet) {
@@ -84,6 +85,7 @@ func (f *benchFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.json, "json", false, "print the results as JSON (same as --format json)")
 	fs.StringVar(&f.format, "format", "table", "output `format`: table, json or go (Go benchmark lines for benchstat)")
 	fs.BoolVar(&f.clocks, "clocks", false, "list the clocks this machine has, and why the others are unavailable; measure nothing")
+	registerSyscalls(fs, &f.sysPol)
 }
 
 // cmdBench is `jitrun bench FILE... | -e SRC... [flags]`.
@@ -132,6 +134,13 @@ func cmdBench(e *env, args []string) int {
 	}
 	if err := opt.Check(); err != nil {
 		return fail("%v", strings.TrimPrefix(err.Error(), "bench: "))
+	}
+	if _, _, err := parseSyscalls(f.sysPol); err != nil {
+		return fail("%v", err)
+	}
+	if err := installSyscalls(e, f.sysPol); err != nil { // run_syscalls.go; before any code runs
+		fmt.Fprintf(e.stderr, "jitrun bench: --syscalls %s: %v\n", f.sysPol, err)
+		return exitError
 	}
 
 	if f.clocks {

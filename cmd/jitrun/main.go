@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/jitrun/jitrun/probe"
+	"github.com/jitrun/jitrun/trampoline"
 )
 
 // Exit statuses. Every subcommand returns one of these.
@@ -33,6 +34,11 @@ const (
 type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	// guardSyscalls installs the --syscalls policy of run and bench:
+	// trampoline.GuardSyscalls, or nil in tests that run jitrun
+	// in-process (the filter is process-wide and irreversible; the
+	// tests of --syscalls run jitrun in a child process).
+	guardSyscalls func(trampoline.SyscallPolicy) error
 }
 
 // command is one subcommand: its name, a one-line summary for `jitrun
@@ -59,7 +65,7 @@ func commands() []command {
 func main() {
 	probe.MaybeRunChild() // a re-executed child probe runs here and exits
 	maybeRunBenchProbe()  // the clock-detection child of jitrun bench runs here and exits
-	os.Exit(run(&env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}, os.Args[1:]))
+	os.Exit(run(&env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, guardSyscalls: trampoline.GuardSyscalls}, os.Args[1:]))
 }
 
 // run dispatches args to a subcommand and returns the exit status.
@@ -91,6 +97,8 @@ func usage(w io.Writer) {
 	}
 	fmt.Fprintf(w, "\nRun 'jitrun help COMMAND' or 'jitrun COMMAND -h' for the flags of a command.\n")
 	fmt.Fprintf(w, "Exit status: 0 success, 1 system error, 2 bad input, 3 the code faulted, 4 timeout.\n")
+	fmt.Fprintf(w, "run and bench refuse the code's system calls that would end or derail jitrun (exit,\n")
+	fmt.Fprintf(w, "exit_group, fork, execve, …) and report them as faults: see --syscalls.\n")
 }
 
 func cmdHelp(e *env, args []string) int {

@@ -13,11 +13,13 @@ import (
 // The README's ```console blocks are transcripts: "$ jitrun ARGS" (or
 // "$ go run ./cmd/jitrun ARGS") and the output it printed, standard output
 // and standard error together; "$ echo $?" and the exit status of the
-// command before it. TestREADME runs each command in-process from the
-// repository's root and compares the output, masked as the golden files
-// are; a block whose output ends with a line "…" shows only its first
-// lines. go test -update rewrites the outputs from a real run. Other
-// commands ($ go test ./...) are not run and must show no output.
+// command before it. TestREADME runs each command from the repository's
+// root — jitrun run in a child process, as jitrun runs (the code's system
+// calls guarded, its own writes in the output), the others in-process —
+// and compares the output, masked as the golden files are; a block whose
+// output ends with a line "…" shows only its first lines. go test -update
+// rewrites the outputs from a real run. Other commands ($ go test ./...)
+// are not run and must show no output.
 
 // readmeOutput is the text of one command's output in the README: the
 // lines from start (inclusive) to end (exclusive) of the file's lines.
@@ -126,7 +128,13 @@ func TestREADME(t *testing.T) {
 			got = strconv.Itoa(last) + "\n"
 		} else {
 			var out bytes.Buffer
-			last = run(&env{stdin: strings.NewReader(""), stdout: &out, stderr: &out}, c.args)
+			if c.args[0] == "run" {
+				// In a child, as jitrun runs: with its system-call
+				// guard, and the code's own writes in the output.
+				last = runChild(t, ".", nil, &out, &out, c.args...)
+			} else {
+				last = run(&env{stdin: strings.NewReader(""), stdout: &out, stderr: &out}, c.args)
+			}
 			got = out.String()
 		}
 		gotLines := strings.Split(strings.TrimSuffix(got, "\n"), "\n")

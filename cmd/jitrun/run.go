@@ -34,6 +34,7 @@ type runFlags struct {
 	threads int
 	mapFile string
 	listing string
+	sysPol  string
 }
 
 const runSummary = "Run assembles x86-64 source (FILE, - for standard input, or -e SRC), or takes machine code\n" +
@@ -48,10 +49,14 @@ const runSummary = "Run assembles x86-64 source (FILE, - for standard input, or 
 	"A fault (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP) is reported in words: the signal, what\n" +
 	"the CPU's error code means, where the address lies, the listing with the faulting\n" +
 	"instruction marked (=>) and the registers. Code still running after --timeout is stopped\n" +
-	"and reported the same way.\n\n" +
+	"and reported the same way. A system call the code makes runs (write(1, buf, n) prints),\n" +
+	"unless it would end, fork, replace or derail jitrun (exit, exit_group, execve, clone,\n" +
+	"rt_sigaction, …): that one is refused and reported as a fault (SIGSYS), with its\n" +
+	"arguments (--syscalls).\n\n" +
 	"--json prints one object:\n" +
 	"  {\"rax\": N, \"rdx\": N, \"xmm0\": F, \"regs\": {...}, \"fault\": null | {\"signal\", \"code\",\n" +
-	"   \"addr\", \"pc\", \"offset\", \"access\", \"error_code\", \"trap\", \"instruction\"},\n" +
+	"   \"addr\", \"pc\", \"offset\", \"access\", \"error_code\", \"trap\", \"instruction\",\n" +
+	"   \"syscall\": {\"name\", \"number\", \"args\", \"reason\"} for SIGSYS},\n" +
 	"   \"timeout\": false, \"duration_ns\": N}\n" +
 	"rax and rdx are signed, xmm0 is the low double; all three are null when the code did not\n" +
 	"return. regs holds every register as a \"0x...\" string (where it faulted or was stopped).\n\n" +
@@ -102,6 +107,12 @@ func cmdRun(e *env, args []string) int {
 		return fail("%v", err)
 	}
 
+	// Before the code is mapped: the filter treats memory mapped from
+	// now on as the code's.
+	if err := installSyscalls(e, f.sysPol); err != nil {
+		fmt.Fprintf(e.stderr, "jitrun run: --syscalls %s: %v\n", f.sysPol, err)
+		return exitError
+	}
 	blk, err := execmem.Load(rc.code)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "jitrun run: loading the code: %v\n", err)
@@ -161,6 +172,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.threads, "threads", 0, "call the code on `N` OS threads at once (N goroutines, each locked to its thread, each on its own stack) and print one result per thread with its thread id, stack and RSP")
 	fs.StringVar(&f.mapFile, "map", "", "map `FILE` read-only and pass its address in rdi and its length in rsi; ARGS follow in rdx, rcx, …")
 	fs.StringVar(&f.listing, "listing-syntax", "", "`syntax` of listings (--disasm, fault reports): go, intel or gnu (default: the source's, go for --hex and --bin)")
+	registerSyscalls(fs, &f.sysPol)
 }
 
 // check rejects flags that are bad or do not combine, and returns the
@@ -213,6 +225,9 @@ func (f *runFlags) check(given func(string) bool, pos []string) (trampoline.Opti
 		if _, err := disasm.ParseSyntax(f.listing); err != nil {
 			return opts, fmt.Errorf("--listing-syntax: %v", err)
 		}
+	}
+	if _, _, err := parseSyscalls(f.sysPol); err != nil {
+		return opts, err
 	}
 	return opts, nil
 }

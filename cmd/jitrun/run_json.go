@@ -64,6 +64,8 @@ type faultJSON struct {
 	ErrorCode   uint64  `json:"error_code"`
 	Trap        int     `json:"trap"`
 	Instruction *string `json:"instruction"`
+	// Syscall is the refused system call of a SIGSYS fault.
+	Syscall *syscallJSON `json:"syscall,omitempty"`
 }
 
 func hexJSON(v uint64) string { return fmt.Sprintf("%#x", v) }
@@ -105,7 +107,7 @@ func writeRunJSON(w io.Writer, r *report, out *outcome) error {
 		f := out.fault
 		fj := &faultJSON{
 			Signal: f.SignalName(), Code: f.CodeName(), Addr: hexJSON(uint64(f.Addr)), PC: hexJSON(uint64(f.PC)),
-			ErrorCode: f.ErrorCode, Trap: f.Trap,
+			ErrorCode: f.ErrorCode, Trap: f.Trap, Syscall: syscallToJSON(f.Syscall),
 		}
 		if off, ok := f.Offset(); ok {
 			o := int(off)

@@ -374,6 +374,9 @@ func (r *report) instruction(pc uint64) string {
 // faultPC is the address of the instruction that faulted: the PC, or for
 // a breakpoint the INT3 (cc, or cd 03) that ends just before it.
 func (r *report) faultPC(f *trampoline.Fault) uint64 {
+	if f.Syscall != nil {
+		return r.syscallPC(f) // run_syscalls.go
+	}
 	pc := uint64(f.PC)
 	if f.Signal != syscall.SIGTRAP || f.Trap != 3 || pc < 2 {
 		return pc
@@ -416,10 +419,18 @@ func (r *report) writeFault(b *strings.Builder, f *trampoline.Fault) {
 	} else if f.ErrorCode != 0 {
 		exc += fmt.Sprintf(", error code %#x", f.ErrorCode)
 	}
-	fmt.Fprintf(b, "  %-10s %s\n", "exception", exc)
+	if f.Syscall != nil {
+		writeSyscallLine(b, f.Syscall) // a system call raises no exception
+	} else {
+		fmt.Fprintf(b, "  %-10s %s\n", "exception", exc)
+	}
 	pcLine := fmt.Sprintf("%#x  %s", pc, r.where(pc, f))
 	if uint64(f.PC) != pc {
-		pcLine = fmt.Sprintf("%#x  %s, the INT3 before pc %#x", pc, r.where(pc, f), f.PC)
+		before := "INT3"
+		if f.Syscall != nil {
+			before = "system call"
+		}
+		pcLine = fmt.Sprintf("%#x  %s, the %s before pc %#x", pc, r.where(pc, f), before, f.PC)
 	}
 	if in := r.instruction(pc); in != "" {
 		pcLine += ": " + in
@@ -490,6 +501,9 @@ func (r *report) shortWhere(addr uint64) string {
 // meaning says in words what the fault is, in the terms a student of page
 // protections uses.
 func (r *report) meaning(f *trampoline.Fault) string {
+	if f.Syscall != nil {
+		return f.Description() + syscallHint(f.Syscall)
+	}
 	if f.BadReturn {
 		return f.Description()
 	}

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/jitrun/jitrun/trampoline"
+)
+
+// The --syscalls filter is process-wide and irreversible, and the code's
+// write(1, …) goes to file descriptor 1, not to an env's buffer: so these
+// tests run jitrun in a child process, this test binary re-executed with
+// -test.run=^TestJitrunChild$ and the arguments in jitrunChildEnv, with
+// real standard streams and main's GuardSyscalls.
+
+const jitrunChildEnv = "JITRUN_CLI_CHILD_ARGS"
+
+// TestJitrunChild is jitrun's main in the child.
+func TestJitrunChild(t *testing.T) {
+	js := os.Getenv(jitrunChildEnv)
+	if js == "" {
+		t.Skip("runs only as the child of childTranscript")
+	}
+	var args []string
+	if err := json.Unmarshal([]byte(js), &args); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(100)
+	}
+	if os.Getenv(jitrunChildPolicyEnv) == "guard" {
+		// As a program that guards its system calls, then probes.
+		if err := trampoline.GuardSyscalls(trampoline.SyscallsGuard); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(100)
+		}
+	}
+	os.Exit(run(&env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, guardSyscalls: trampoline.GuardSyscalls}, args))
+}
+
+// jitrunChildPolicyEnv=guard makes the child install SyscallsGuard before
+// it runs jitrun.
+const jitrunChildPolicyEnv = "JITRUN_CLI_CHILD_POLICY"
+
+// childTranscript runs jitrun ARGS in a child process from dir and
+// returns its transcript, as transcriptParts writes it, and its exit
+// status. Standard output holds what the code wrote and what jitrun
+// printed, in the order they happened.
+func childTranscript(t *testing.T, dir string, args ...string) (string, int) {
+	t.Helper()
+	return childTranscriptEnv(t, dir, nil, args...)
+}
+
+// childTranscriptEnv is childTranscript with more environment variables.
+func childTranscriptEnv(t *testing.T, dir string, environ []string, args ...string) (string, int) {
+	t.Helper()
+	var stdout, stderr strings.Builder
+	status := runChild(t, dir, environ, &stdout, &stderr, args...)
+	var b strings.Builder
+	fmt.Fprintf(&b, "$ jitrun %s\n", shellJoin(args))
+	b.WriteString(withNewline(stdout.String()))
+	if stderr.Len() > 0 {
+		b.WriteString("[stderr]\n")
+		b.WriteString(withNewline(stderr.String()))
+	}
+	fmt.Fprintf(&b, "[exit %d]\n", status)
+	return b.String(), status
+}
+
+// runChild runs jitrun ARGS in a child process from dir, with its
+// standard output and error going to stdout and stderr (the same writer
+// keeps them in the order they were written), and returns its exit
+// status.
+func runChild(t *testing.T, dir string, environ []string, stdout, stderr io.Writer, args ...string) int {
+	t.Helper()
+	exe, err := filepath.Abs(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, _ := json.Marshal(args)
+	cmd := exec.Command(exe, "-test.run=^TestJitrunChild$", "-test.count=1")
+	cmd.Dir = dir
+	cmd.Env = append(append(os.Environ(), environ...), jitrunChildEnv+"="+string(js))
+	var childErr strings.Builder
+	cmd.Stdout, cmd.Stderr = stdout, io.MultiWriter(stderr, &childErr)
+	status := 0
+	if err := cmd.Run(); err != nil {
+		ee, ok := err.(*exec.ExitError)
+		if !ok || !ee.Exited() {
+			t.Fatalf("jitrun %s: %v\nstderr:\n%s", shellJoin(args), err, childErr.String())
+		}
+		status = ee.ExitCode()
+	}
+	if status == 100 {
+		t.Fatalf("child: %s", childErr.String())
+	}
+	return status
+}

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/jitrun/jitrun/trampoline"
+)
+
+// --syscalls of run and bench: which system calls of the code jitrun
+// refuses (trampoline.GuardSyscalls), installed after the flags are
+// parsed and before any code runs.
+
+const syscallsUsage = "`POLICY` for the system calls the code makes: guard refuses those that would end, fork, replace or derail jitrun " +
+	"(exit, exit_group, execve, fork, clone, rt_sigaction, arch_prctl(ARCH_SET_FS), a signal to jitrun, …) and runs the rest " +
+	"(write, read, getpid, mmap, …); trap refuses every one; allow installs no filter, so the code's exit hangs jitrun and its " +
+	"exit_group ends jitrun without a report. A refused call is reported as a fault (SIGSYS), exit status 3"
+
+// registerSyscalls adds --syscalls to fs.
+func registerSyscalls(fs *flag.FlagSet, p *string) {
+	fs.StringVar(p, "syscalls", "guard", syscallsUsage)
+}
+
+// installSyscalls installs the policy the --syscalls value names, through
+// e.guardSyscalls (nil when jitrun runs in-process in a test: the filter
+// is process-wide and irreversible). "allow" installs nothing.
+func installSyscalls(e *env, value string) error {
+	p, filter, err := parseSyscalls(value)
+	if err != nil || !filter || e.guardSyscalls == nil {
+		return err
+	}
+	return e.guardSyscalls(p)
+}
+
+// parseSyscalls reads guard, trap or allow; filter is false for allow.
+func parseSyscalls(value string) (p trampoline.SyscallPolicy, filter bool, err error) {
+	switch value {
+	case "guard":
+		return trampoline.SyscallsGuard, true, nil
+	case "trap":
+		return trampoline.SyscallsTrap, true, nil
+	case "allow":
+		return 0, false, nil
+	}
+	return 0, false, fmt.Errorf("--syscalls %q: want guard, trap or allow", value)
+}
+
+// syscallHint tells how to let a refused system call run.
+func syscallHint(s *trampoline.Syscall) string {
+	if strings.HasPrefix(s.Reason(), "the policy refuses every") {
+		return " (--syscalls guard runs it)"
+	}
+	return " (--syscalls allow runs it)"
+}
+
+// syscallPC is the address of the system-call instruction (SYSCALL,
+// 0f 05, or INT 0x80, cd 80) that ends just before a SIGSYS fault's PC,
+// when it lies in the code; else the PC.
+func (r *report) syscallPC(f *trampoline.Fault) uint64 {
+	pc := uint64(f.PC)
+	code := r.rc.code
+	if off, ok := r.offsetOf(pc - 2); ok && pc >= 2 && off+1 < len(code) &&
+		(code[off] == 0x0f && code[off+1] == 0x05 || code[off] == 0xcd && code[off+1] == 0x80) {
+		return pc - 2
+	}
+	return pc
+}
+
+// writeSyscallLine prints the refused system call in place of the CPU
+// exception (a system call raises none).
+func writeSyscallLine(b *strings.Builder, s *trampoline.Syscall) {
+	regs := "rdi rsi rdx r10 r8 r9"
+	if s.Arch == trampoline.AuditArchI386 {
+		regs = "ebx ecx edx esi edi ebp"
+	}
+	fmt.Fprintf(b, "  %-10s %s: number %d in rax, arguments in %s; it did not run\n", "syscall", s, s.Number, regs)
+}
+
+// syscallJSON is the refused system call of a fault in --json.
+type syscallJSON struct {
+	Name   string   `json:"name"`
+	Number int      `json:"number"`
+	Args   []string `json:"args"`
+	Reason string   `json:"reason"`
+}
+
+func syscallToJSON(s *trampoline.Syscall) *syscallJSON {
+	if s == nil {
+		return nil
+	}
+	j := &syscallJSON{Name: s.Name(), Number: s.Number, Reason: s.Reason()}
+	for _, a := range s.Args {
+		j.Args = append(j.Args, hexJSON(a))
+	}
+	return j
+}
