@@ -97,10 +97,7 @@ func cmdBench(e *env, args []string) int {
 	if !ok {
 		return status
 	}
-	fail := func(format string, args ...any) int {
-		fmt.Fprintf(e.stderr, "jitrun bench: "+format+"\n", args...)
-		return exitUsage
-	}
+	fail := e.usageError("bench")
 	format := f.format
 	if f.json {
 		if flagGiven(fs, "format") && format != "json" {

@@ -33,10 +33,7 @@ func cmdDisasm(e *env, args []string) int {
 	if !ok {
 		return status
 	}
-	fail := func(format string, args ...any) int {
-		fmt.Fprintf(e.stderr, "jitrun disasm: "+format+"\n", args...)
-		return exitUsage
-	}
+	fail := e.usageError("disasm")
 	s, err := disasm.ParseSyntax(*syntax)
 	if err != nil {
 		return fail("--syntax: %v", err)

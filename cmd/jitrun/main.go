@@ -41,6 +41,15 @@ type env struct {
 	guardSyscalls func(trampoline.SyscallPolicy) error
 }
 
+// usageError returns the function a subcommand reports bad input with: it
+// prints "jitrun CMD: message" on standard error and returns exitUsage.
+func (e *env) usageError(cmd string) func(format string, args ...any) int {
+	return func(format string, args ...any) int {
+		fmt.Fprintf(e.stderr, "jitrun "+cmd+": "+format+"\n", args...)
+		return exitUsage
+	}
+}
+
 // command is one subcommand: its name, a one-line summary for `jitrun
 // help`, and the function that runs it with the arguments after its name.
 type command struct {

@@ -44,10 +44,7 @@ func cmdMmap(e *env, args []string) int {
 	if !ok {
 		return status
 	}
-	fail := func(format string, args ...any) int {
-		fmt.Fprintf(e.stderr, "jitrun mmap: "+format+"\n", args...)
-		return exitUsage
-	}
+	fail := e.usageError("mmap")
 	if len(pos) > 0 {
 		return fail("takes no arguments, got %q", strings.Join(pos, " "))
 	}

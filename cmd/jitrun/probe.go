@@ -32,10 +32,7 @@ func cmdProbe(e *env, args []string) int {
 	if !ok {
 		return status
 	}
-	fail := func(format string, args ...any) int {
-		fmt.Fprintf(e.stderr, "jitrun probe: "+format+"\n", args...)
-		return exitUsage
-	}
+	fail := e.usageError("probe")
 	if len(pos) > 0 {
 		return fail("takes no arguments, got %q (select probes with --only)", strings.Join(pos, " "))
 	}

@@ -72,10 +72,7 @@ func cmdRun(e *env, args []string) int {
 	if !ok {
 		return status
 	}
-	fail := func(format string, args ...any) int {
-		fmt.Fprintf(e.stderr, "jitrun run: "+format+"\n", args...)
-		return exitUsage
-	}
+	fail := e.usageError("run")
 	given := func(name string) bool { return flagGiven(fs, name) }
 	opts, err := f.check(given, pos)
 	if err != nil {
