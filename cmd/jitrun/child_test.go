@@ -60,15 +60,7 @@ func childTranscriptEnv(t *testing.T, dir string, environ []string, args ...stri
 	t.Helper()
 	var stdout, stderr strings.Builder
 	status := runChild(t, dir, environ, &stdout, &stderr, args...)
-	var b strings.Builder
-	fmt.Fprintf(&b, "$ jitrun %s\n", shellJoin(args))
-	b.WriteString(withNewline(stdout.String()))
-	if stderr.Len() > 0 {
-		b.WriteString("[stderr]\n")
-		b.WriteString(withNewline(stderr.String()))
-	}
-	fmt.Fprintf(&b, "[exit %d]\n", status)
-	return b.String(), status
+	return formatTranscript(args, stdout.String(), stderr.String(), status), status
 }
 
 // runChild runs jitrun ARGS in a child process from dir, with its

@@ -37,15 +37,22 @@ func transcript(t *testing.T, stdin io.Reader, args ...string) (string, int) {
 func transcriptParts(stdin io.Reader, args ...string) (out, stdoutText, stderrText string, status int) {
 	var stdout, stderr bytes.Buffer
 	status = run(&env{stdin: stdin, stdout: &stdout, stderr: &stderr}, args)
+	return formatTranscript(args, stdout.String(), stderr.String(), status), stdout.String(), stderr.String(), status
+}
+
+// formatTranscript writes a command's transcript: "$ jitrun ARGS", its
+// standard output, its standard error after a line "[stderr]", and
+// "[exit N]".
+func formatTranscript(args []string, stdout, stderr string, status int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "$ jitrun %s\n", shellJoin(args))
-	b.WriteString(withNewline(stdout.String()))
-	if stderr.Len() > 0 {
+	b.WriteString(withNewline(stdout))
+	if stderr != "" {
 		b.WriteString("[stderr]\n")
-		b.WriteString(withNewline(stderr.String()))
+		b.WriteString(withNewline(stderr))
 	}
 	fmt.Fprintf(&b, "[exit %d]\n", status)
-	return b.String(), stdout.String(), stderr.String(), status
+	return b.String()
 }
 
 func withNewline(s string) string {
