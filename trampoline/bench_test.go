@@ -58,6 +58,72 @@ func BenchmarkCall(b *testing.B) {
 	})
 }
 
+// BenchmarkCallPath splits Call's cost between the assembly and the Go
+// fast path around it, for the RET stub:
+//
+//   - Enter: enter on a unit the benchmark holds — the trampoline
+//     (enter, the code, callSite's epilogue) and the frame's bookkeeping
+//     stores.
+//   - PinEnter: the same between procPin and procUnpin.
+//   - Call: the whole path (Call, callFast: the guessed per-P slot, the
+//     arguments, the Result).
+//
+// The remaining steps (the assembly piece by piece) need stripped-down
+// copies of the trampoline and are not kept here.
+//
+//	go test -run '^$' -bench CallPath -count 10 ./trampoline/
+func BenchmarkCallPath(b *testing.B) {
+	ret := load(b, codeRet)
+	if _, err := Call(ret.Addr()); err != nil { // the handler, once
+		b.Fatal(err)
+	}
+	b.Run("Enter", func(b *testing.B) {
+		u, err := getUnit()
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer putUnit(u)
+		f := u.f
+		setCallArgs(f, ret.Addr(), nil)
+		for b.Loop() {
+			if st := run(f); st != statusReturned {
+				b.Fatalf("status %d", st)
+			}
+			sink += f.rax
+		}
+	})
+	b.Run("PinEnter", func(b *testing.B) {
+		u, err := getUnit()
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer putUnit(u)
+		f := u.f
+		setCallArgs(f, ret.Addr(), nil)
+		for b.Loop() {
+			procPin()
+			f.interrupt = 0
+			f.inCall = 1
+			st := enter(f, f.stackTop)
+			procUnpin()
+			if st == statusParked {
+				st = runParked(f)
+			}
+			f.inCall = 0
+			if st != statusReturned {
+				b.Fatalf("status %d", st)
+			}
+			sink += f.rax
+		}
+	})
+	b.Run("Call", func(b *testing.B) {
+		for b.Loop() {
+			r, _ := Call(ret.Addr())
+			sink += r.RAX
+		}
+	})
+}
+
 // BenchmarkFault is one recovered fault: the signal, the handler, the
 // return to Go and the *Fault.
 func BenchmarkFault(b *testing.B) {
