@@ -17,7 +17,8 @@ var sink uint64
 func goStub() uint64 { return 0 }
 
 // BenchmarkCall compares calling a RET stub through Call, through a typed
-// binding and through Run with the baseline of a non-inlined Go call.
+// binding, through a Caller and through Run, with the baseline of a
+// non-inlined Go call.
 //
 //	go test -run '^$' -bench 'Call|Fault' -count 10 ./trampoline/
 func BenchmarkCall(b *testing.B) {
@@ -30,6 +31,17 @@ func BenchmarkCall(b *testing.B) {
 	b.Run("Call", func(b *testing.B) {
 		for b.Loop() {
 			r, _ := Call(ret.Addr())
+			sink += r.RAX
+		}
+	})
+	b.Run("Caller", func(b *testing.B) {
+		c, err := NewCaller(0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer c.Close()
+		for b.Loop() {
+			r, _ := c.Call(ret.Addr())
 			sink += r.RAX
 		}
 	})

@@ -163,14 +163,9 @@ func Run(ctx context.Context, addr uintptr, args *Args, opt *Options) (Result, e
 			return Result{}, &Interrupted{Err: err}
 		}
 	}
-	size := opt.StackSize
-	if size == 0 {
-		size = DefaultStackSize
-	}
-	if ps := execmem.PageSize(); size > math.MaxInt-ps {
-		return Result{}, fmt.Errorf("trampoline: stack size %d is too large", opt.StackSize)
-	} else {
-		size = (size + ps - 1) &^ (ps - 1)
+	size, err := roundStack(opt.StackSize)
+	if err != nil {
+		return Result{}, err
 	}
 	a, flags := args, uint32(flagFloats)
 	if a == nil {
@@ -216,6 +211,19 @@ func Run(ctx context.Context, addr uintptr, args *Args, opt *Options) (Result, e
 		return Result{}, u.outcome(st, ctx, opt.Code)
 	}
 	return Result{RAX: f.rax, RDX: f.rdx, X0: f.x0.Lo, X1: f.x1.Lo}, nil
+}
+
+// roundStack returns the stack a call asks for with size (0: the
+// default), rounded up to whole pages.
+func roundStack(size int) (int, error) {
+	if size == 0 {
+		return DefaultStackSize, nil
+	}
+	ps := execmem.PageSize()
+	if size > math.MaxInt-ps {
+		return 0, fmt.Errorf("trampoline: stack size %d is too large", size)
+	}
+	return (size + ps - 1) &^ (ps - 1), nil
 }
 
 // noArgs stands for a nil *Args: it is never written.

@@ -60,7 +60,8 @@
 //
 // Call is the cheap path (integer arguments); Run takes float arguments, a
 // stack size, a timeout and a register snapshot; Bind0…Bind8 bind code to a
-// typed Go function without allocating per call. Everything is safe for
-// concurrent use. It needs linux/amd64; elsewhere every call returns an
+// typed Go function without allocating per call; a Caller holds a stack
+// for one goroutine's calls, the cheapest path of all. Everything but a
+// Caller is safe for concurrent use. It needs linux/amd64; elsewhere every call returns an
 // error wrapping errors.ErrUnsupported.
 package trampoline

@@ -99,3 +99,29 @@ func ExampleCallContext() {
 	// true true
 	// trampoline: call not started: context deadline exceeded
 }
+
+func ExampleCaller() {
+	// mov rax, rdi; add rax, rsi; ret
+	add, err := execmem.Load([]byte{0x48, 0x89, 0xf8, 0x48, 0x01, 0xf0, 0xc3})
+	if err != nil {
+		panic(err)
+	}
+	defer add.Close()
+	// One Caller per goroutine: its stack is its own until Close.
+	c, err := trampoline.NewCaller(0)
+	if err != nil {
+		panic(err)
+	}
+	defer c.Close()
+	var sum uint64
+	for i := uint64(1); i <= 100; i++ {
+		r, err := c.Call(add.Addr(), sum, i)
+		if err != nil {
+			panic(err)
+		}
+		sum = r.RAX
+	}
+	fmt.Println(sum)
+	// Output:
+	// 5050
+}

@@ -1,0 +1,118 @@
+package trampoline
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Caller makes calls like Call on a stack of its own, which it holds from
+// NewCaller until Close: the cheapest way to call machine code many times
+// from one goroutine (a benchmark loop, an interpreter calling compiled
+// code). Call finds an idle stack on every call, through a per-P cache
+// that it must pin the goroutine to reach; a Caller skips both. Every
+// guarantee of Call holds: hygiene, faults as *Fault, a long call parked
+// when the runtime needs its thread.
+//
+// A Caller is not safe for concurrent use: give each goroutine its own.
+// (A call started while another call of the same Caller is running is
+// refused with an error when the first is seen running, but the check is
+// not synchronised: it catches misuse, it does not make it safe.)
+type Caller struct {
+	f      *frame  // u.f
+	top    uintptr // f.stackTop: the call need not wait for a load through f
+	u      *unit
+	put    func(*unit)
+	closed bool
+}
+
+var errCallerClosed = errors.New("trampoline: Caller.Call after Close")
+
+// NewCaller returns a Caller with a stack of stackSize usable bytes
+// (rounded up to whole pages; 0 means DefaultStackSize).
+func NewCaller(stackSize int) (*Caller, error) {
+	if stackSize < 0 {
+		return nil, fmt.Errorf("trampoline: stack size %d is negative", stackSize)
+	}
+	if err := setup(); err != nil {
+		return nil, err
+	}
+	size, err := roundStack(stackSize)
+	if err != nil {
+		return nil, err
+	}
+	get, put := getUnit, putUnit
+	if size != DefaultStackSize {
+		p := poolFor(size)
+		get, put = p.get, p.put
+	}
+	u, err := get()
+	if err != nil {
+		return nil, err
+	}
+	return &Caller{f: u.f, top: u.f.stackTop, u: u, put: put}, nil
+}
+
+// Call calls the machine code at addr with up to six integer arguments,
+// as the package-level Call does, on the Caller's stack.
+func (c *Caller) Call(addr uintptr, args ...uint64) (Result, error) {
+	if c.closed {
+		return Result{}, errCallerClosed
+	}
+	if len(args) > len(Args{}.Int) {
+		return Result{}, errTooManyArgs(len(args))
+	}
+	f := c.f
+	if f.inCall != 0 {
+		return Result{}, errors.New("trampoline: Caller.Call while another call of the same Caller runs (a Caller is for one goroutine at a time)")
+	}
+	// setCallArgs, written out: it is too big to inline.
+	f.fn = addr
+	f.flags = 0
+	f.ints[0], f.ints[1], f.ints[2], f.ints[3], f.ints[4], f.ints[5] = 0, 0, 0, 0, 0, 0
+	switch len(args) {
+	case 6:
+		f.ints[5] = args[5]
+		fallthrough
+	case 5:
+		f.ints[4] = args[4]
+		fallthrough
+	case 4:
+		f.ints[3] = args[3]
+		fallthrough
+	case 3:
+		f.ints[2] = args[2]
+		fallthrough
+	case 2:
+		f.ints[1] = args[1]
+		fallthrough
+	case 1:
+		f.ints[0] = args[0]
+	}
+	// run, written out: one call fewer.
+	f.interrupt = 0
+	f.inCall = 1
+	if st := enter(f, c.top); st != statusReturned {
+		if st == statusParked {
+			st = runParked(f)
+		}
+		f.inCall = 0
+		f.interrupt = 0
+		if st != statusReturned {
+			return Result{}, c.u.outcome(st, nil, nil)
+		}
+	}
+	f.inCall = 0
+	return Result{RAX: f.rax, RDX: f.rdx, X0: f.x0.Lo, X1: f.x1.Lo}, nil
+}
+
+// Close gives the Caller's stack back to the pool that Call and Run use.
+// Closing twice returns an error; Call after Close returns an error.
+func (c *Caller) Close() error {
+	if c.closed {
+		return errors.New("trampoline: Caller closed twice")
+	}
+	c.closed = true
+	c.put(c.u)
+	c.f, c.u = nil, nil
+	return nil
+}

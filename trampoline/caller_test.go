@@ -1,0 +1,89 @@
+//go:build linux && amd64
+
+package trampoline
+
+import (
+	"errors"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// A Caller calls like Call: results, faults with the same fields, a call
+// after a fault, errors for bad use.
+func TestCaller(t *testing.T) {
+	add, ud2, sum6 := load(t, codeAdd), load(t, codeUD2), load(t, codeSum6)
+	for _, size := range []int{0, 64 << 10} {
+		c, err := NewCaller(size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r, err := c.Call(add.Addr(), 40, 2); err != nil || r.RAX != 42 {
+			t.Errorf("stack %d: add(40, 2) = %d, %v", size, r.RAX, err)
+		}
+		if r, err := c.Call(sum6.Addr(), 1, 2, 3, 4, 5, 6); err != nil || r.RAX != 21 {
+			t.Errorf("stack %d: sum6 = %d, %v", size, r.RAX, err)
+		}
+		_, err = c.Call(ud2.Addr())
+		var f *Fault
+		if !errors.As(err, &f) || f.Signal != syscall.SIGILL || f.Trap != 6 || f.PC != ud2.Addr() || f.Entry != ud2.Addr() {
+			t.Errorf("stack %d: ud2: %v, want SIGILL #UD at %#x", size, err, ud2.Addr())
+		}
+		if r, err := c.Call(add.Addr(), 1, 2); err != nil || r.RAX != 3 {
+			t.Errorf("stack %d: add after the fault = %d, %v", size, r.RAX, err)
+		}
+		if _, err := c.Call(add.Addr(), 1, 2, 3, 4, 5, 6, 7); err == nil || !strings.Contains(err.Error(), "7 integer arguments") {
+			t.Errorf("stack %d: 7 arguments: %v", size, err)
+		}
+		if err := c.Close(); err != nil {
+			t.Errorf("stack %d: Close: %v", size, err)
+		}
+		if _, err := c.Call(add.Addr(), 1, 2); err == nil || !strings.Contains(err.Error(), "after Close") {
+			t.Errorf("stack %d: Call after Close: %v", size, err)
+		}
+		if err := c.Close(); err == nil {
+			t.Errorf("stack %d: second Close succeeded", size)
+		}
+	}
+	if _, err := NewCaller(-1); err == nil || !strings.Contains(err.Error(), "negative") {
+		t.Errorf("NewCaller(-1): %v", err)
+	}
+}
+
+// A Caller's long call is parked when the runtime stops the world, as
+// Call's is: runtime.GC() on another goroutine is not held up.
+func TestCallerGCNotDelayed(t *testing.T) {
+	count := load(t, codeCountRet)
+	c, err := NewCaller(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	parked := parks.Load()
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() {
+		_, err := c.Call(count.Addr(), 3e9) // a second or so
+		done <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	var worst time.Duration
+	for i := 0; i < 3; i++ {
+		t0 := time.Now()
+		runtime.GC()
+		worst = max(worst, time.Since(t0))
+	}
+	err = <-done
+	t.Logf("loop of %v: slowest runtime.GC() %v", time.Since(start), worst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if worst > 50*time.Millisecond {
+		t.Errorf("runtime.GC() took %v during the loop, want under 50 ms", worst)
+	}
+	if parks.Load() == parked {
+		t.Error("the call was never parked")
+	}
+}
