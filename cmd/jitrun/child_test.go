@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/jitrun/jitrun/trampoline"
@@ -77,8 +78,16 @@ func runChild(t *testing.T, dir string, environ []string, stdout, stderr io.Writ
 	cmd := exec.Command(exe, "-test.run=^TestJitrunChild$", "-test.count=1")
 	cmd.Dir = dir
 	cmd.Env = append(append(os.Environ(), environ...), jitrunChildEnv+"="+string(js))
+	// exec copies the two streams in two goroutines (the stderr copy
+	// also goes to childErr, for the messages below), so a writer they
+	// share is written under one lock.
 	var childErr strings.Builder
-	cmd.Stdout, cmd.Stderr = stdout, io.MultiWriter(stderr, &childErr)
+	out := &lockedWriter{w: stdout}
+	errOut := out
+	if stderr != stdout {
+		errOut = &lockedWriter{w: stderr}
+	}
+	cmd.Stdout, cmd.Stderr = out, io.MultiWriter(errOut, &childErr)
 	status := 0
 	if err := cmd.Run(); err != nil {
 		ee, ok := err.(*exec.ExitError)
@@ -91,4 +100,16 @@ func runChild(t *testing.T, dir string, environ []string, stdout, stderr io.Writ
 		t.Fatalf("child: %s", childErr.String())
 	}
 	return status
+}
+
+// lockedWriter serialises the writes to w.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
