@@ -6,6 +6,7 @@ import (
 	"io"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -288,5 +289,42 @@ func TestMeasure(t *testing.T) {
 	}, time.Hour)
 	if err != boom || calls != 1000 {
 		t.Errorf("measure: error %v after %d calls, want boom after 1000", err, calls)
+	}
+}
+
+// A long program that jumps to its stack: the listing of the NX fault
+// keeps the rows next to the marked instruction outside the code, before
+// or after them as the stack lies below or above the code.
+func TestRunOutsideListingCut(t *testing.T) {
+	src := "SUBQ $16, SP; MOVQ $0xc3, AX; MOVQ AX, (SP); MOVQ SP, AX; " + strings.Repeat("NOP; ", 60) + "CALL AX; ADDQ $16, SP; RET"
+	out, status := transcript(t, strings.NewReader(""), "run", "-e", src)
+	if status != exitFault {
+		t.Fatalf("status %d, want %d:\n%s", status, exitFault, out)
+	}
+	_, listing, _ := strings.Cut(out, "listing (=> the faulting instruction, outside the code):\n")
+	listing, _, _ = strings.Cut(listing, "\n\n")
+	lines := strings.Split(listing, "\n")
+	marked := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, "=> ") })
+	if marked < 0 || !strings.Contains(lines[marked], " outside ") || !strings.Contains(lines[marked], " c3 ") || !strings.Contains(lines[marked], "RET") {
+		t.Fatalf("no marked RET outside the code in the listing:\n%s", listing)
+	}
+	codeRows := 0
+	for _, l := range lines {
+		if strings.HasPrefix(l, "   0x") {
+			codeRows++
+		}
+	}
+	if want := 2 * listingContext; codeRows != want {
+		t.Errorf("%d rows of the code, want %d:\n%s", codeRows, want, listing)
+	}
+	switch {
+	case marked == 0: // the stack below the code: the first rows follow
+		if !strings.HasPrefix(lines[len(lines)-1], "   … ") || !strings.HasSuffix(lines[len(lines)-1], " rows after") {
+			t.Errorf("stack below the code: want the marked row first and '… N rows after' last:\n%s", listing)
+		}
+	default: // above: the last rows come before it
+		if marked != len(lines)-1 || !strings.HasSuffix(lines[0], " rows before") {
+			t.Errorf("stack above the code: want '… N rows before' first and the marked row last:\n%s", listing)
+		}
 	}
 }
