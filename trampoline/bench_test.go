@@ -96,9 +96,9 @@ func BenchmarkCallPath(b *testing.B) {
 		}
 		defer putUnit(u)
 		f := u.f
-		setCallArgs(f, ret.Addr(), nil)
+		f.fn, f.flags = ret.Addr(), 0
 		for b.Loop() {
-			if st := run(f); st != statusReturned {
+			if st := run(f, nil, 0); st != statusReturned {
 				b.Fatalf("status %d", st)
 			}
 			sink += f.rax
@@ -111,12 +111,12 @@ func BenchmarkCallPath(b *testing.B) {
 		}
 		defer putUnit(u)
 		f := u.f
-		setCallArgs(f, ret.Addr(), nil)
+		f.fn, f.flags = ret.Addr(), 0
 		for b.Loop() {
 			procPin()
 			f.interrupt = 0
 			f.inCall = 1
-			st := enter(f, f.stackTop)
+			st := enter(f, f.stackTop, nil, 0)
 			procUnpin()
 			if st == statusParked {
 				st = runParked(f)

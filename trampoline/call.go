@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/jitrun/jitrun/execmem"
 )
@@ -191,15 +192,15 @@ func Run(ctx context.Context, addr uintptr, args *Args, opt *Options) (Result, e
 	}
 	defer put(u)
 	f := u.f
-	f.fn, f.ints, f.floats, f.flags = addr, a.Int, a.Float, flags
+	f.fn, f.floats, f.flags = addr, a.Float, flags
 	if opt.Regs != nil {
 		f.clearSnapshot()
 	}
 	var st uint32
 	if opt.Timeout == 0 && !cancellable {
-		st = run(f)
+		st = run(f, &a.Int[0], len(a.Int))
 	} else {
-		st, err = u.runTimed(ctx, opt.Timeout)
+		st, err = u.runTimed(ctx, opt.Timeout, &a.Int)
 		if err != nil {
 			return Result{}, err
 		}
@@ -242,7 +243,7 @@ var noArgs Args
 // call is started again, unless ctx's deadline is what passed. Once the
 // code has started, a timeout that finds it parked (the runtime had
 // stopped it) reports the registers it was parked with.
-func (u *unit) runTimed(ctx context.Context, timeout time.Duration) (uint32, error) {
+func (u *unit) runTimed(ctx context.Context, timeout time.Duration, ints *[6]uint64) (uint32, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	tid := gettid()
@@ -297,7 +298,7 @@ func (u *unit) runTimed(ctx context.Context, timeout time.Duration) (uint32, err
 			}
 		}
 		f.inCall = 1
-		st := enter(f, f.stackTop)
+		st := enter(f, f.stackTop, &ints[0], len(ints))
 		procUnpin()
 		if st == statusParked {
 			st = runParked(f)
@@ -321,12 +322,12 @@ func (f *frame) started() bool {
 	return f.rip != 0 && uintptr(f.rip) != tramp.callSite && !inFunc(uintptr(f.rip), tramp.enter)
 }
 
-// run runs one call without a deadline on f's stack and returns its
-// status.
-func run(f *frame) uint32 {
+// run runs one call without a deadline on f's stack, with the n integer
+// arguments at ints, and returns its status.
+func run(f *frame, ints *uint64, n int) uint32 {
 	f.interrupt = 0
 	f.inCall = 1
-	st := enter(f, f.stackTop)
+	st := enter(f, f.stackTop, ints, n)
 	if st == statusParked {
 		st = runParked(f)
 	}
@@ -410,8 +411,8 @@ func callPooled(addr uintptr, args []uint64) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	setCallArgs(u.f, addr, args)
-	return finishPooled(u, run(u.f), nil, nil)
+	u.f.fn, u.f.flags = addr, 0 // X0–X7 start zero
+	return finishPooled(u, run(u.f, unsafe.SliceData(args), len(args)), nil, nil)
 }
 
 // runPooled is runFast without the per-P fast path.
@@ -421,14 +422,14 @@ func runPooled(addr uintptr, a *Args, flags uint32, regs *Regs, code Code) (Resu
 		return Result{}, err
 	}
 	setArgs(u.f, addr, a, flags)
-	return finishPooled(u, run(u.f), regs, code)
+	return finishPooled(u, run(u.f, &a.Int[0], len(a.Int)), regs, code)
 }
 
-// setArgs copies the arguments and flags into f (and clears the snapshot
-// when one is asked for).
+// setArgs copies the address, the float arguments and the flags into f
+// (and clears the snapshot when one is asked for); enter reads the
+// integer arguments from a itself.
 func setArgs(f *frame, addr uintptr, a *Args, flags uint32) {
 	f.fn = addr
-	f.ints = a.Int
 	f.flags = flags
 	if flags&flagFloats != 0 {
 		f.floats = a.Float
@@ -453,36 +454,6 @@ func finishPooled(u *unit, st uint32, regs *Regs, code Code) (Result, error) {
 	res := Result{RAX: f.rax, RDX: f.rdx, X0: f.x0.Lo, X1: f.x1.Lo}
 	putUnit(u)
 	return res, nil
-}
-
-// setCallArgs writes Call's arguments (len(args) <= 6) element by element:
-// scalar stores the trampoline's loads can forward from (a zeroed array is
-// written with 16-byte stores, a copy with memmove, and either costs more
-// than the rest of the call), and a jump on the length rather than a
-// bounds check per element. X0–X7 start zero (no flagFloats).
-func setCallArgs(f *frame, addr uintptr, args []uint64) {
-	f.fn = addr
-	f.flags = 0
-	f.ints[0], f.ints[1], f.ints[2], f.ints[3], f.ints[4], f.ints[5] = 0, 0, 0, 0, 0, 0
-	switch len(args) {
-	case 6:
-		f.ints[5] = args[5]
-		fallthrough
-	case 5:
-		f.ints[4] = args[4]
-		fallthrough
-	case 4:
-		f.ints[3] = args[3]
-		fallthrough
-	case 3:
-		f.ints[2] = args[2]
-		fallthrough
-	case 2:
-		f.ints[1] = args[1]
-		fallthrough
-	case 1:
-		f.ints[0] = args[0]
-	}
 }
 
 // inTrampoline reports whether pc lies in the trampoline's own code

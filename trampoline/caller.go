@@ -3,6 +3,7 @@ package trampoline
 import (
 	"errors"
 	"fmt"
+	"unsafe"
 )
 
 // Caller makes calls like Call on a stack of its own, which it holds from
@@ -65,33 +66,12 @@ func (c *Caller) Call(addr uintptr, args ...uint64) (Result, error) {
 	if f.inCall != 0 {
 		return Result{}, errors.New("trampoline: Caller.Call while another call of the same Caller runs (a Caller is for one goroutine at a time)")
 	}
-	// setCallArgs, written out: it is too big to inline.
 	f.fn = addr
-	f.flags = 0
-	f.ints[0], f.ints[1], f.ints[2], f.ints[3], f.ints[4], f.ints[5] = 0, 0, 0, 0, 0, 0
-	switch len(args) {
-	case 6:
-		f.ints[5] = args[5]
-		fallthrough
-	case 5:
-		f.ints[4] = args[4]
-		fallthrough
-	case 4:
-		f.ints[3] = args[3]
-		fallthrough
-	case 3:
-		f.ints[2] = args[2]
-		fallthrough
-	case 2:
-		f.ints[1] = args[1]
-		fallthrough
-	case 1:
-		f.ints[0] = args[0]
-	}
+	f.flags = 0 // X0–X7 start zero
 	// run, written out: one call fewer.
 	f.interrupt = 0
 	f.inCall = 1
-	if st := enter(f, c.top); st != statusReturned {
+	if st := enter(f, c.top, unsafe.SliceData(args), len(args)); st != statusReturned {
 		if st == statusParked {
 			st = runParked(f)
 		}

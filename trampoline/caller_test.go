@@ -3,6 +3,7 @@
 package trampoline
 
 import (
+	"context"
 	"errors"
 	"runtime"
 	"strings"
@@ -85,5 +86,44 @@ func TestCallerGCNotDelayed(t *testing.T) {
 	}
 	if parks.Load() == parked {
 		t.Error("the call was never parked")
+	}
+}
+
+// Every count of integer arguments reaches the code, and the registers
+// past the count are zero, whatever the call before passed: through
+// Call, a Caller and Run.
+func TestArgumentCounts(t *testing.T) {
+	sum6 := load(t, codeSum6) // RDI+RSI+RDX+RCX+R8+R9
+	c, err := NewCaller(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	all := []uint64{1, 10, 100, 1000, 10000, 100000}
+	full := []uint64{1e6, 1e6, 1e6, 1e6, 1e6, 1e6}
+	for n := 0; n <= 6; n++ {
+		want := uint64(0)
+		for _, v := range all[:n] {
+			want += v
+		}
+		for name, call := range map[string]func(args ...uint64) (Result, error){
+			"Call":   func(args ...uint64) (Result, error) { return Call(sum6.Addr(), args...) },
+			"Caller": func(args ...uint64) (Result, error) { return c.Call(sum6.Addr(), args...) },
+			"Run": func(args ...uint64) (Result, error) {
+				var a Args
+				copy(a.Int[:], args)
+				return Run(context.Background(), sum6.Addr(), &a, &Options{Timeout: time.Second})
+			},
+		} {
+			if _, err := call(full...); err != nil {
+				t.Fatal(err)
+			}
+			if r, err := call(all[:n]...); err != nil || r.RAX != want {
+				t.Errorf("%s with %d arguments: %d, %v; want %d", name, n, r.RAX, err, want)
+			}
+		}
+	}
+	if n := testing.AllocsPerRun(1000, func() { c.Call(sum6.Addr(), 1, 2, 3) }); n != 0 {
+		t.Errorf("%v allocations per Caller.Call, want 0", n)
 	}
 }

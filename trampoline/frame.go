@@ -15,8 +15,9 @@ import (
 // the types fixed-size.
 type frame struct {
 	// Inputs, written by Go before each call.
+	// (The integer arguments are not here: enter reads them where the
+	// caller has them.)
 	fn     uintptr   // address called
-	ints   [6]uint64 // RDI, RSI, RDX, RCX, R8, R9
 	floats [8]uint64 // low 64 bits of X0–X7
 	flags  uint32    // flagSnapshot, flagFloats
 

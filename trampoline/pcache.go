@@ -156,32 +156,11 @@ func callFast(addr uintptr, args []uint64) (Result, error) {
 			return callPooled(addr, args)
 		}
 	}
-	// setCallArgs, written out: it is too big to inline.
 	f.fn = addr
-	f.flags = 0
-	f.ints[0], f.ints[1], f.ints[2], f.ints[3], f.ints[4], f.ints[5] = 0, 0, 0, 0, 0, 0
-	switch len(args) {
-	case 6:
-		f.ints[5] = args[5]
-		fallthrough
-	case 5:
-		f.ints[4] = args[4]
-		fallthrough
-	case 4:
-		f.ints[3] = args[3]
-		fallthrough
-	case 3:
-		f.ints[2] = args[2]
-		fallthrough
-	case 2:
-		f.ints[1] = args[1]
-		fallthrough
-	case 1:
-		f.ints[0] = args[0]
-	}
+	f.flags = 0 // X0–X7 start zero
 	f.interrupt = 0
 	f.inCall = 1
-	st := enter(f, top)
+	st := enter(f, top, unsafe.SliceData(args), len(args))
 	if st == statusReturned {
 		f.inCall = 0
 		// Read the results before unpinning: another goroutine may take
@@ -211,7 +190,7 @@ func runFast(addr uintptr, a *Args, flags uint32, regs *Regs, code Code) (Result
 	setArgs(f, addr, a, flags)
 	f.interrupt = 0
 	f.inCall = 1
-	st := enter(f, top)
+	st := enter(f, top, &a.Int[0], len(a.Int))
 	if st == statusReturned {
 		f.inCall = 0
 		res := Result{RAX: f.rax, RDX: f.rdx, X0: f.x0.Lo, X1: f.x1.Lo}

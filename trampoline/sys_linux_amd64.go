@@ -32,8 +32,17 @@ const timeoutSignal = 61
 const TimeoutSignal = syscall.Signal(timeoutSignal)
 
 // Assembly (tramp_amd64.s, handler_amd64.s).
-func enter(f *frame, top uintptr) uint32
-func resume(f *frame, top uintptr) uint32
+//
+// enter and resume keep no pointer they are given (enter reads ints and
+// forgets it; f lives in frameTable anyway): noescape, so that Call's
+// variadic arguments stay on the caller's stack.
+//
+//go:noescape
+func enter(f *frame, top uintptr, ints *uint64, n int) uint32
+
+//go:noescape
+func resume(f *frame, top uintptr, _ *uint64, _ int) uint32
+
 func handlerAddrs() (handler, recover, park, badReturn uintptr)
 func trampAddrs() (enter, callSite, resume uintptr)
 func fpuControl() (mxcsr uint32, fcw uint16)
@@ -331,7 +340,7 @@ func funcEnd(entry uintptr) uintptr {
 //go:nosplit
 func resumeInSyscall(f *frame) uint32 {
 	entersyscall()
-	st := resume(f, f.stackTop)
+	st := resume(f, f.stackTop, nil, 0)
 	exitsyscall()
 	return st
 }

@@ -19,11 +19,11 @@ var (
 	tramp      struct{ enter, callSite, resume, badReturn uintptr }
 )
 
-func setup() error                       { return errUnsupported }
-func enter(f *frame, top uintptr) uint32 { return statusNone }
-func runParked(f *frame) uint32          { return statusNone }
-func gettid() int                        { return 0 }
-func signalThread(tid int, v uint64)     {}
+func setup() error                                            { return errUnsupported }
+func enter(f *frame, top uintptr, ints *uint64, n int) uint32 { return statusNone }
+func runParked(f *frame) uint32                               { return statusNone }
+func gettid() int                                             { return 0 }
+func signalThread(tid int, v uint64)                          {}
 
 type threadTimer struct{}
 

@@ -5,8 +5,9 @@
 // piece of state Go relies on restored.
 //
 // Register contract towards the code (System V AMD64):
-//   entry:  RDI RSI RDX RCX R8 R9 = frame.ints; X0–X7 = frame.floats (low
-//           64 bits, upper bits zero); every other GPR, RBP included, and
+//   entry:  RDI RSI RDX RCX R8 R9 = enter's n ints (zero past n); X0–X7 =
+//           frame.floats (low 64 bits, upper bits zero); every other GPR,
+//           RBP included, and
 //           X8–X15 zero; RSP = stackTop-8 (the return address), so RSP+8 is
 //           16-byte aligned; RFLAGS as left by XORL (ZF PF IF); DF = AC = 0;
 //           MXCSR and the x87 control word are the thread's (in a Go
@@ -35,14 +36,46 @@
 #include "textflag.h"
 #include "go_asm.h"
 
-// func enter(f *frame, top uintptr) uint32
+// func enter(f *frame, top uintptr, ints *uint64, n int) uint32
 //
-// The prologue: save Go's RSP and RBP (and, with exactFPU, the FPU control
-// words), switch to the code's stack, load the arguments, zero the rest,
-// and jump to callSite, whose first instruction is the CALL. top is
-// f.stackTop, passed in so that the switch need not wait for a load
-// through f: the call's cost is mostly a chain of dependent loads.
-TEXT ·enter(SB), NOSPLIT|NOFRAME, $0-20
+// The prologue: load the integer arguments, save Go's RSP and RBP (and,
+// with exactFPU, the FPU control words), switch to the code's stack, load
+// the float arguments, zero the rest, and jump to callSite, whose first
+// instruction is the CALL. top is f.stackTop, passed in so that the
+// switch need not wait for a load through f: the call's cost is mostly a
+// chain of dependent loads. ints points at n (0 to 6) integer arguments
+// in Go memory: they are read here, first, while the goroutine cannot
+// move its stack (once the code runs, a parked call lets Go run, and a
+// pointer into a goroutine stack may go stale).
+TEXT ·enter(SB), NOSPLIT|NOFRAME, $0-36
+	MOVQ	ints+16(FP), R10
+	MOVQ	n+24(FP), BX
+	XORL	DI, DI
+	XORL	SI, SI
+	XORL	DX, DX
+	XORL	CX, CX
+	XORL	R8, R8
+	XORL	R9, R9
+	CMPQ	BX, $1			// a jump on n, not a loop: n is the same call after call
+	JLT	intsdone
+	MOVQ	0(R10), DI
+	CMPQ	BX, $2
+	JLT	intsdone
+	MOVQ	8(R10), SI
+	CMPQ	BX, $3
+	JLT	intsdone
+	MOVQ	16(R10), DX
+	CMPQ	BX, $4
+	JLT	intsdone
+	MOVQ	24(R10), CX
+	CMPQ	BX, $5
+	JLT	intsdone
+	MOVQ	32(R10), R8
+	CMPQ	BX, $6
+	JLT	intsdone
+	MOVQ	40(R10), R9
+intsdone:
+	// From here on DI SI DX CX R8 R9 hold the arguments.
 	MOVQ	f+0(FP), R11
 	MOVQ	top+8(FP), AX
 	MOVQ	SP, frame_goSP(R11)
@@ -63,12 +96,6 @@ fpusaved:
 	// call itself.
 	CMPL	frame_interrupt(R11), $0
 	JNE	interrupted
-	MOVQ	frame_ints+0(R11), DI
-	MOVQ	frame_ints+8(R11), SI
-	MOVQ	frame_ints+16(R11), DX
-	MOVQ	frame_ints+24(R11), CX
-	MOVQ	frame_ints+32(R11), R8
-	MOVQ	frame_ints+40(R11), R9
 	TESTL	$const_flagFloats, frame_flags(R11)
 	JZ	nofloats
 	MOVQ	frame_floats+0(R11), X0	// MOVQ m64 zeroes bits 64–127
@@ -113,7 +140,7 @@ interrupted:
 	MOVL	$0, frame_parkable(R11)
 	MOVQ	frame_goBP(R11), BP
 	MOVQ	frame_goSP(R11), SP
-	MOVL	$const_statusTimeout, ret+16(FP)
+	MOVL	$const_statusTimeout, ret+32(FP)
 	RET
 
 // callSite is the rest of enter. Its first instruction is the CALL of
@@ -212,7 +239,7 @@ fcwok:
 out:
 	MOVQ	frame_goBP(R11), BP
 	MOVQ	R10, SP			// the copy on this stack: one load fewer than frame.goSP
-	MOVL	$const_statusReturned, 24(SP)	// enter's result
+	MOVL	$const_statusReturned, 40(SP)	// enter's result
 	RET
 
 fixflags:
@@ -239,7 +266,7 @@ badreturn:
 TEXT ·badReturn(SB), NOSPLIT|NOFRAME, $0
 	UD2
 
-// func resume(f *frame, top uintptr) uint32
+// func resume(f *frame, top uintptr, _ *uint64, _ int) uint32
 //
 // resume continues a parked call: it restores the code's FPU state and
 // registers exactly as the signal handler found them. The RIP and RFLAGS
@@ -247,8 +274,9 @@ TEXT ·badReturn(SB), NOSPLIT|NOFRAME, $0
 // handler write; RET $128 then pops RIP and lands RSP back on its value.
 // top is f.stackTop, as for enter: when the code returns, callSite's
 // epilogue takes Go's RSP from [top+8]. (The two share their argument
-// layout because recoverStub and parkStub write either one's result.)
-TEXT ·resume(SB), NOSPLIT|NOFRAME, $0-20
+// layout because recoverStub and parkStub write either one's result: the
+// two unused words keep resume's result where enter's is.)
+TEXT ·resume(SB), NOSPLIT|NOFRAME, $0-36
 	MOVQ	f+0(FP), DI
 	MOVQ	top+8(FP), AX
 	MOVQ	SP, frame_goSP(DI)
@@ -302,14 +330,14 @@ resumeInterrupted:
 	MOVQ	frame_goBP(DI), BP
 	MOVQ	frame_goSP(DI), SP
 	MOVL	$const_statusTimeout, frame_status(DI)
-	MOVL	$const_statusTimeout, ret+16(FP)
+	MOVL	$const_statusTimeout, ret+32(FP)
 	RET
 
 // recoverStub is where the signal handler sends a faulting or timed-out
 // call. The handler set RSP and RBP to Go's (as saved by enter/resume),
 // RDI to the frame, cleared DF, AC and TF, and wrote the status. RSP
 // points at enter's (or resume's) return address; their result is at
-// 24(SP).
+// 40(SP).
 TEXT ·recoverStub(SB), NOSPLIT|NOFRAME, $0
 	FCLEX
 	FLDCW	frame_goFCW(DI)
@@ -318,7 +346,7 @@ TEXT ·recoverStub(SB), NOSPLIT|NOFRAME, $0
 	JEQ	2(PC)
 	VZEROUPPER
 	MOVL	frame_status(DI), AX
-	MOVL	AX, 24(SP)		// enter's or resume's result
+	MOVL	AX, 40(SP)		// enter's or resume's result
 	RET
 
 // parkStub is where the signal handler sends code the runtime wants to
@@ -342,7 +370,7 @@ saved:
 	JEQ	2(PC)
 	VZEROUPPER
 	MOVL	frame_status(DI), AX
-	MOVL	AX, 24(SP)		// enter's or resume's result
+	MOVL	AX, 40(SP)		// enter's or resume's result
 	RET
 
 // func fpuControl() (mxcsr uint32, fcw uint16)
