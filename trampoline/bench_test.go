@@ -98,7 +98,7 @@ func BenchmarkCallPath(b *testing.B) {
 		f := u.f
 		f.fn, f.flags = ret.Addr(), 0
 		for b.Loop() {
-			if st := run(f, nil, 0); st != statusReturned {
+			if st := run(f, f.stackTop, nil, 0); st != statusReturned {
 				b.Fatalf("status %d", st)
 			}
 			sink += f.rax

@@ -198,7 +198,7 @@ func Run(ctx context.Context, addr uintptr, args *Args, opt *Options) (Result, e
 	}
 	var st uint32
 	if opt.Timeout == 0 && !cancellable {
-		st = run(f, &a.Int[0], len(a.Int))
+		st = run(f, f.stackTop, &a.Int[0], len(a.Int))
 	} else {
 		st, err = u.runTimed(ctx, opt.Timeout, &a.Int)
 		if err != nil {
@@ -322,12 +322,12 @@ func (f *frame) started() bool {
 	return f.rip != 0 && uintptr(f.rip) != tramp.callSite && !inFunc(uintptr(f.rip), tramp.enter)
 }
 
-// run runs one call without a deadline on f's stack, with the n integer
-// arguments at ints, and returns its status.
-func run(f *frame, ints *uint64, n int) uint32 {
+// run runs one call without a deadline on f's stack (top is f.stackTop),
+// with the n integer arguments at ints, and returns its status.
+func run(f *frame, top uintptr, ints *uint64, n int) uint32 {
 	f.interrupt = 0
 	f.inCall = 1
-	st := enter(f, f.stackTop, ints, n)
+	st := enter(f, top, ints, n)
 	if st == statusParked {
 		st = runParked(f)
 	}
@@ -412,7 +412,7 @@ func callPooled(addr uintptr, args []uint64) (Result, error) {
 		return Result{}, err
 	}
 	u.f.fn, u.f.flags = addr, 0 // X0–X7 start zero
-	return finishPooled(u, run(u.f, unsafe.SliceData(args), len(args)), nil, nil)
+	return finishPooled(u, run(u.f, u.f.stackTop, unsafe.SliceData(args), len(args)), nil, nil)
 }
 
 // runPooled is runFast without the per-P fast path.
@@ -422,7 +422,7 @@ func runPooled(addr uintptr, a *Args, flags uint32, regs *Regs, code Code) (Resu
 		return Result{}, err
 	}
 	setArgs(u.f, addr, a, flags)
-	return finishPooled(u, run(u.f, &a.Int[0], len(a.Int)), regs, code)
+	return finishPooled(u, run(u.f, u.f.stackTop, &a.Int[0], len(a.Int)), regs, code)
 }
 
 // setArgs copies the address, the float arguments and the flags into f

@@ -68,20 +68,9 @@ func (c *Caller) Call(addr uintptr, args ...uint64) (Result, error) {
 	}
 	f.fn = addr
 	f.flags = 0 // X0–X7 start zero
-	// run, written out: one call fewer.
-	f.interrupt = 0
-	f.inCall = 1
-	if st := enter(f, c.top, unsafe.SliceData(args), len(args)); st != statusReturned {
-		if st == statusParked {
-			st = runParked(f)
-		}
-		f.inCall = 0
-		f.interrupt = 0
-		if st != statusReturned {
-			return Result{}, c.u.outcome(st, nil, nil)
-		}
+	if st := run(f, c.top, unsafe.SliceData(args), len(args)); st != statusReturned {
+		return Result{}, c.u.outcome(st, nil, nil)
 	}
-	f.inCall = 0
 	return Result{RAX: f.rax, RDX: f.rdx, X0: f.x0.Lo, X1: f.x1.Lo}, nil
 }
 

@@ -363,15 +363,7 @@ TEXT ·parkStub(SB), NOSPLIT|NOFRAME, $0
 fxsave:
 	FXSAVE64	(SI)
 saved:
-	FCLEX
-	FLDCW	frame_goFCW(DI)
-	LDMXCSR	frame_goMXCSR(DI)
-	CMPB	·hasAVX(SB), $0
-	JEQ	2(PC)
-	VZEROUPPER
-	MOVL	frame_status(DI), AX
-	MOVL	AX, 40(SP)		// enter's or resume's result
-	RET
+	JMP	·recoverStub(SB)	// Go's FPU state back, and the status as the result
 
 // func fpuControl() (mxcsr uint32, fcw uint16)
 //
