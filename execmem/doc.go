@@ -18,8 +18,9 @@
 // and its users, every mmap placement (hint, MAP_FIXED_NOREPLACE,
 // MAP_FIXED), anonymous and file mappings, partial unmapping, mremap,
 // mseal, executable memory files, and the kernel's errno on failure
-// (errors.Is(err, unix.EACCES) works). Sizes are rounded up to whole pages; addresses and offsets that
-// must be page aligned are checked and reported in words.
+// (errors.Is(err, unix.EACCES) works). Sizes are rounded up to whole
+// pages; addresses and offsets that must be page aligned are checked and
+// reported in words.
 //
 // Everything here needs Linux; elsewhere every function returns an error
 // wrapping errors.ErrUnsupported. All types are safe for concurrent use.

@@ -326,23 +326,15 @@ func TestRemap(t *testing.T) {
 	// Shrinking keeps the address and unmaps the tail.
 	addr := grown.Addr()
 	small, err := grown.Remap(ps, false)
-	if err != nil || small.Addr() != addr || small.Len() != ps {
-		t.Fatalf("shrink: %v at %#x len %#x", err, small.Addr(), small.Len())
+	if err != nil {
+		t.Fatalf("shrink: %v", err)
+	}
+	if small.Addr() != addr || small.Len() != ps {
+		t.Fatalf("shrink: at %#x len %#x, want %#x len %#x", small.Addr(), small.Len(), addr, ps)
 	}
 	defer small.Close()
 	if mapped(t, addr+uintptr(ps)) {
 		t.Errorf("the tail is still mapped after shrinking")
-	}
-	// Growing in place fails when the next page is taken.
-	next, err := execmem.Map(ps, execmem.MapOptions{Prot: execmem.ProtRead, Addr: addr + uintptr(ps), Placement: execmem.PlaceNoReplace})
-	if err != nil {
-		t.Skipf("SKIP: could not take the page after the mapping to block growth in place: %v", err)
-	}
-	defer next.Close()
-	_, err = small.Remap(2*ps, false)
-	var me *execmem.Error
-	if !errors.Is(err, syscall.ENOMEM) || !errors.As(err, &me) || me.Op != "mremap" || !strings.Contains(err.Error(), "(ENOMEM); the pages after the mapping are taken") {
-		t.Errorf("growing in place into a taken page = %v, want ENOMEM", err)
 	}
 	for _, tc := range []struct {
 		size int
@@ -354,6 +346,17 @@ func TestRemap(t *testing.T) {
 		if _, err := small.Remap(tc.size, true); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Remap(%d) = %v, want %q", tc.size, err, tc.want)
 		}
+	}
+	// Growing in place fails when the next page is taken.
+	next, err := execmem.Map(ps, execmem.MapOptions{Prot: execmem.ProtRead, Addr: addr + uintptr(ps), Placement: execmem.PlaceNoReplace})
+	if err != nil {
+		t.Skipf("SKIP: could not take the page after the mapping to block growth in place: %v", err)
+	}
+	defer next.Close()
+	_, err = small.Remap(2*ps, false)
+	var me *execmem.Error
+	if !errors.Is(err, syscall.ENOMEM) || !errors.As(err, &me) || me.Op != "mremap" || !strings.Contains(err.Error(), "(ENOMEM); the pages after the mapping are taken") {
+		t.Errorf("growing in place into a taken page = %v, want ENOMEM", err)
 	}
 }
 
@@ -390,8 +393,10 @@ func TestNewMemfd(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err != nil || fi.Size() != int64(2*ps) {
-		t.Fatalf("Stat: %v, size %d", err, fi.Size())
+	if fi, err := f.Stat(); err != nil {
+		t.Fatal(err)
+	} else if fi.Size() != int64(2*ps) {
+		t.Fatalf("size %d, want %d", fi.Size(), 2*ps)
 	}
 	// Two views of the same memory: what the read+write one writes, the
 	// read+exec one shows (and can run), and no page is both.

@@ -38,10 +38,9 @@ var hookCalled atomic.Bool
 // MaybeRunChild must be the first statement of the main function of any
 // program that runs the probes that change a process for good (text.write,
 // mdwe.*, memfd.dual, mseal.*, personality.*) or jitrun mmap's MAP_FIXED
-// requests,
-// and of the TestMain of a test package that does. Those run in a child
-// process: a re-execution of the program itself, with an environment
-// variable naming what to run. In that child, MaybeRunChild runs it, writes
+// requests, and of the TestMain of a test package that does. Those run in
+// a child process: a re-execution of the program itself, with an
+// environment variable naming what to run. In that child, MaybeRunChild runs it, writes
 // the result as JSON on standard output and exits the process: it is the
 // one place in the package that ends the process, because a child whose
 // memory-deny-write-execute is on, or whose memory was replaced by
@@ -143,7 +142,7 @@ func runGroup(name string, names []string) ([]Result, error) {
 		return nil, err
 	}
 	defer p.close()
-	g := &group{name: name}
+	g := &group{}
 	var out []Result
 	for _, d := range defs {
 		t0 := time.Now()
@@ -244,20 +243,10 @@ func exitWords(err error) string {
 	return "not started: " + err.Error()
 }
 
+// signalString names a signal: "SIGSEGV", or "signal N (…)" when unnamed.
 func signalString(s syscall.Signal) string {
-	switch s {
-	case syscall.SIGSEGV:
-		return "SIGSEGV"
-	case syscall.SIGBUS:
-		return "SIGBUS"
-	case syscall.SIGKILL:
-		return "SIGKILL"
-	case syscall.SIGABRT:
-		return "SIGABRT"
-	case syscall.SIGILL:
-		return "SIGILL"
-	case syscall.SIGTRAP:
-		return "SIGTRAP"
+	if n := signalName(s); n != "" {
+		return n
 	}
 	return fmt.Sprintf("signal %d (%v)", int(s), s)
 }

@@ -59,7 +59,7 @@ func (p *prober) execIn(w where, addX bool) Result {
 		r.add(StepExec, o)
 		r.finish(StepExec)
 		if reg, err := regionOf(addr); err == nil {
-			r.Requested, r.Maps = protString(reg.Prot), reg.String()
+			r.Requested, r.Maps = reg.Prot.String(), reg.String()
 		}
 		return r
 	case "anon":
@@ -92,7 +92,7 @@ func (p *prober) execOnStack() (Observation, uintptr) {
 
 // execPlaced executes the RET at addr. With addX it first adds exec to
 // the page's protection (as /proc/self/maps shows it) and restores that
-// protection afterwards; a failed restore makes the probe fail.
+// protection afterwards (see protectAround).
 func (p *prober) execPlaced(addr uintptr, addX bool) Result {
 	var r Result
 	region, err := regionOf(addr)
@@ -101,30 +101,38 @@ func (p *prober) execPlaced(addr uintptr, addX bool) Result {
 		r.finish(StepExec)
 		return r
 	}
-	r.Requested = protString(region.Prot)
-	if !addX {
-		r.add(StepExec, p.execAt(addr))
-		r.finish(StepExec)
-		r.Maps = region.String()
+	if addX {
+		p.protectAround(&r, addr, region, execmem.ProtExec, StepExec, func() Observation { return p.execAt(addr) })
 		return r
 	}
-	want := region.Prot | execmem.ProtExec
-	r.Requested += " → " + protString(want)
+	r.Requested = region.Prot.String()
+	r.add(StepExec, p.execAt(addr))
+	r.finish(StepExec)
+	r.Maps = region.String()
+	return r
+}
+
+// protectAround adds add to the protection of addr's page (region is the
+// page's /proc/self/maps line), records the mprotect and the maps line,
+// takes the access step (the verdict), and restores the page's
+// protection; a failed restore makes the probe fail.
+func (p *prober) protectAround(r *Result, addr uintptr, region execmem.Region, add execmem.Prot, step string, access func() Observation) {
+	want := region.Prot | add
+	r.Requested = region.Prot.String() + " → " + want.String()
 	page := p.pageOf(addr)
 	if err := execmem.Protect(page, p.page, want, true); err != nil {
 		r.add("mprotect", refusal(err, ""))
 		r.finish("mprotect")
-		return r
+		return
 	}
 	r.add("mprotect", allowed(fmt.Sprintf("page %#x is now %s", page, want)))
 	r.Maps = mapsLine(addr)
-	r.add(StepExec, p.execAt(addr))
-	r.finish(StepExec)
+	r.add(step, access())
+	r.finish(step)
 	if err := execmem.Protect(page, p.page, region.Prot, region.Prot.WriteExec()); err != nil {
 		r.Result = Failed
-		r.Note += fmt.Sprintf("; restoring %s failed: %v", region.Prot, err)
+		r.addNote(fmt.Sprintf("restoring %s failed: %v", region.Prot, err))
 	}
-	return r
 }
 
 // execGoStack executes a RET in a local array of the running goroutine.
@@ -142,7 +150,7 @@ func (p *prober) execGoStack(addX bool) Result {
 		}
 	}
 	r.Result = Failed
-	r.Note += "; the goroutine's stack moved during each of 3 attempts"
+	r.addNote("the goroutine's stack moved during each of 3 attempts")
 	return r
 }
 
@@ -237,27 +245,12 @@ func (p *prober) textWrite() Result {
 		r.finish(StepWrite)
 		return r
 	}
-	want := region.Prot | execmem.ProtWrite
-	r.Requested = protString(region.Prot) + " → " + protString(want)
 	orig, ok := p.readByte(pc)
 	if !ok {
 		r.add(StepRead, failed(fmt.Sprintf("cannot read the program's text at %#x", pc)))
 		r.finish(StepRead)
 		return r
 	}
-	page := p.pageOf(pc)
-	if err := execmem.Protect(page, p.page, want, true); err != nil {
-		r.add("mprotect", refusal(err, ""))
-		r.finish("mprotect")
-		return r
-	}
-	r.add("mprotect", allowed(fmt.Sprintf("page %#x is now %s", page, want)))
-	r.Maps = mapsLine(pc)
-	r.add(StepWrite, p.writeAt(pc, orig))
-	r.finish(StepWrite)
-	if err := execmem.Protect(page, p.page, region.Prot, region.Prot.WriteExec()); err != nil {
-		r.Result = Failed
-		r.Note += fmt.Sprintf("; restoring %s failed: %v", region.Prot, err)
-	}
+	p.protectAround(&r, pc, region, execmem.ProtWrite, StepWrite, func() Observation { return p.writeAt(pc, orig) })
 	return r
 }

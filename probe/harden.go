@@ -12,7 +12,6 @@ import (
 // irreversible change made once for all of them (memory-deny-write-execute
 // set, a page sealed).
 type group struct {
-	name string
 	// setup is the outcome of the group's irreversible step, taken before
 	// its first probe (by that probe, or on its behalf).
 	setupDone bool
@@ -181,7 +180,7 @@ func (p *prober) textUnderMDWE(r *Result) {
 		return
 	}
 	want := region.Prot | execmem.ProtWrite
-	r.Requested = protString(region.Prot) + " → " + protString(want)
+	r.Requested = region.Prot.String() + " → " + want.String()
 	page := p.pageOf(pc)
 	if err := execmem.Protect(page, p.page, want, true); err != nil {
 		r.add("mprotect", refusal(err, "no writable+executable pages, the program's text included"))
@@ -230,9 +229,7 @@ func (p *prober) mdwe(g *group, m mdweProbe) Result {
 		return r
 	}
 	m.run(p, &r)
-	if len(r.Steps) > 0 {
-		r.Result = r.Steps[len(r.Steps)-1].Outcome
-	}
+	r.finishLast()
 	return r
 }
 
@@ -332,9 +329,7 @@ func (p *prober) mseal(g *group, m msealProbe) Result {
 		return r
 	}
 	m.run(p, g.sealed, &r)
-	if len(r.Steps) > 0 {
-		r.Result = r.Steps[len(r.Steps)-1].Outcome
-	}
+	r.finishLast()
 	return r
 }
 

@@ -13,7 +13,7 @@ const dataOffset = 0x100
 // it. (Anonymous memory mapped without write permission could hold no
 // code: the file is how the RET gets there without a write.)
 func (p *prober) matrixMmap(prot execmem.Prot) Result {
-	r := Result{Requested: protString(prot)}
+	r := Result{Requested: prot.String()}
 	f, err := p.codeFile()
 	if err != nil {
 		r.add("memfd", failed(err.Error()))
@@ -35,7 +35,7 @@ func (p *prober) matrixMmap(prot execmem.Prot) Result {
 // matrixMprotect maps an anonymous page rw-, writes a RET at offset 0,
 // mprotects it to prot, then reads, writes and executes it.
 func (p *prober) matrixMprotect(prot execmem.Prot) Result {
-	r := Result{Requested: "rw- → " + protString(prot)}
+	r := Result{Requested: "rw- → " + prot.String()}
 	m, err := execmem.Map(p.page, execmem.MapOptions{Prot: execmem.ProtRW, UnsafeAllowWriteExec: true})
 	if err != nil {
 		r.add("mmap", refusal(err, ""))

@@ -300,8 +300,9 @@ func mmapHere(req MmapRequest, before func([]string)) (*MmapResult, error) {
 		}
 	}
 	// The routines are loaded before the mmap: a MAP_FIXED request may
-	// replace the memory they would have gone to.
-	p, err := newProber(ReadHost())
+	// replace the memory they would have gone to. The touches need no
+	// host posture (only probes read it).
+	p, err := newProber(Host{})
 	if err != nil {
 		return nil, err
 	}

@@ -85,10 +85,12 @@ func (p *prober) placeFixed() Result {
 		return r
 	}
 	// m now owns the range; a's mapping is gone (closing it too would
-	// unmap the range a second time, perhaps someone else's by then).
+	// unmap the range a second time, perhaps someone else's by then),
+	// unless the kernel put m elsewhere.
 	defer m.Close()
 	got := m.Bytes()[0]
 	if m.Addr() != a.Addr() {
+		a.Close() // not replaced after all: a still owns its page
 		r.add("mmap", failed(fmt.Sprintf("MAP_FIXED at %#x mapped at %#x", a.Addr(), m.Addr())))
 	} else {
 		r.add("mmap", allowed(fmt.Sprintf("replaced: the page at %#x held %#02x, now %#02x (a fresh zero page)", m.Addr(), markByte, got)))

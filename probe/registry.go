@@ -14,8 +14,8 @@ type Info struct {
 	Doc  string // what it does, one line
 	// Child names the child-process group that runs the probe when it
 	// changes the process for good ("text", "mdwe", "mseal",
-	// "personality"); ""
-	// for probes that run in the caller and leave it as it was.
+	// "personality"); "" for probes that run in the caller and leave it
+	// as it was.
 	Child string
 	// PaxTest names the paxtest test that checks the same thing, when
 	// there is one ("Executable heap"); paxtest's "Killed" is a fault

@@ -7,7 +7,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/jitrun/jitrun/execmem"
 	"github.com/jitrun/jitrun/trampoline"
 )
 
@@ -293,5 +292,18 @@ func (r *Result) finish(verdict string) {
 	r.Result = r.Outcome(verdict)
 }
 
-// protString shows a protection as mmap would be asked: "r-x".
-func protString(p execmem.Prot) string { return p.String() }
+// finishLast sets the verdict to the outcome of the last step taken, if
+// any.
+func (r *Result) finishLast() {
+	if len(r.Steps) > 0 {
+		r.Result = r.Steps[len(r.Steps)-1].Outcome
+	}
+}
+
+// addNote appends a clause to the note.
+func (r *Result) addNote(s string) {
+	if r.Note != "" {
+		r.Note += "; "
+	}
+	r.Note += s
+}

@@ -9,8 +9,8 @@ import (
 	"time"
 )
 
-// errUnsupported is the error of Run, RunGroup and Mmap on systems other
-// than linux/amd64.
+// errUnsupported is the error of Run and Mmap on systems other than
+// linux/amd64.
 var errUnsupported = fmt.Errorf("probe: needs linux/amd64, running on %s/%s: %w",
 	runtime.GOOS, runtime.GOARCH, errors.ErrUnsupported)
 

@@ -233,6 +233,8 @@ func TestViolations(t *testing.T) {
 		if read.Outcome != Faulted || exec.Outcome != Faulted {
 			t.Errorf("vsyscall=none: read %s, exec %s; want both to fault", read.Cell(), exec.Cell())
 		}
+	default:
+		t.Errorf("vsyscall page %q: want --x, r-x or none", rep.Host.Vsyscall)
 	}
 }
 

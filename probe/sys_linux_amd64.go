@@ -22,6 +22,8 @@ const queryPersonality = 0xffffffff
 
 func errnoName(e syscall.Errno) string { return unix.ErrnoName(e) }
 
+func signalName(s syscall.Signal) string { return unix.SignalName(s) }
+
 // sysGetMDWE returns prctl(PR_GET_MDWE): 0 when memory-deny-write-execute
 // is off, else its flag bits.
 func sysGetMDWE() (int, error) {

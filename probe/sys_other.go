@@ -5,11 +5,12 @@ package probe
 import "syscall"
 
 // On systems other than linux/amd64 every helper fails with errUnsupported;
-// Run, RunChildren and Mmap check supported first and return it.
+// Run and Mmap check supported first and return it.
 
 const supported = false
 
-func errnoName(e syscall.Errno) string { return "" }
+func errnoName(e syscall.Errno) string   { return "" }
+func signalName(s syscall.Signal) string { return "" }
 
 func sysGetMDWE() (int, error)                       { return 0, errUnsupported }
 func sysSetMDWE() error                              { return errUnsupported }

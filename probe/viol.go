@@ -136,13 +136,11 @@ func violations() []violation {
 	}
 }
 
-// violation runs v and makes its only step the verdict.
+// violation runs v and makes its last step the verdict.
 func (p *prober) violation(v violation) Result {
 	var r Result
 	v.run(p, &r)
-	if len(r.Steps) > 0 {
-		r.Result = r.Steps[len(r.Steps)-1].Outcome
-	}
+	r.finishLast()
 	return r
 }
 
