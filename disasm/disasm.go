@@ -1,6 +1,7 @@
 package disasm
 
 import (
+	"bytes"
 	"fmt"
 
 	"github.com/jitrun/jitrun/asm"
@@ -139,8 +140,11 @@ func Outside(code []byte, pc uint64, mem []byte, opts Options) Row {
 		return r
 	}
 	// Decode mem on its own, at pc, with the names of the code.
+	mem = mem[:min(len(mem), maxInstLen)]
+	d := decodeCut(mem, "the memory read")
+	r.Bytes = bytes.Clone(mem[:d.n])
 	b := newBlock(code, opts)
-	r.Bytes, r.Text, r.Bad, r.Note, r.Target, r.HasTarget = b.decodeOutside(pc, mem)
+	b.describe(&r, d, int(pc-b.base))
 	if r.Note == "" {
 		r.Note = "the pc is outside the code"
 	} else {

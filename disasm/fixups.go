@@ -45,7 +45,7 @@ var exact = []struct {
 	{[]byte{0xf3, 0x0f, 0x01, 0xef}, [3]string{"STUI", "stui", "stui"}},
 	{[]byte{0xf2, 0x0f, 0x01, 0xe8}, [3]string{"XSUSLDTRK", "xsusldtrk", "xsusldtrk"}},
 	{[]byte{0xf2, 0x0f, 0x01, 0xe9}, [3]string{"XRESLDTRK", "xresldtrk", "xresldtrk"}},
-	// x86asm: wbinvd, the F3 dropped (see fixupDecoded).
+	// x86asm: wbinvd, the F3 dropped as ignored (see fixupDecoded).
 	{[]byte{0xf3, 0x0f, 0x09}, [3]string{"WBNOINVD", "wbnoinvd", "wbnoinvd"}},
 }
 
@@ -209,8 +209,8 @@ prefixes:
 	e := split(src[:inst.Len])
 	// F2 and F3 pick the instruction for most 0F opcodes; where x86asm
 	// does not know the prefixed form it drops the prefix as ignored and
-	// shows the plain one: WBNOINVD (F3 0F 09) as wbinvd, INCSSPQ as
-	// lfence, SENDUIPI as rdrand.
+	// shows the plain one: INCSSPQ as lfence, SENDUIPI as rdrand (and
+	// WBNOINVD, F3 0F 09, as wbinvd, which the exact table catches first).
 	if len(e.rest) > 0 && e.rest[0] == 0x0f {
 		for _, p := range inst.Prefix {
 			if p == 0 {

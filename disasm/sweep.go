@@ -32,15 +32,7 @@ func (b *block) sweep() (items []item, refs []uint64) {
 		}
 		// An instruction that would reach into data runs over the stop
 		// where the data starts.
-		d := decodeAt(b.code[off:min(off+maxInstLen, len(b.code))])
-		if !d.ok && d.fixed == nil && len(b.code)-off < maxInstLen {
-			// Would it decode with more bytes? Then the code was cut short.
-			padded := make([]byte, maxInstLen)
-			copy(padded, b.code[off:])
-			if whole := decodeAt(padded); (whole.ok || whole.fixed != nil) && whole.n > len(b.code)-off {
-				d.note = fmt.Sprintf("truncated: an instruction of %d bytes starts here, and the code ends after %d", whole.n, len(b.code)-off)
-			}
-		}
+		d := decodeCut(b.code[off:min(off+maxInstLen, len(b.code))], "the code")
 		if d.n > next-off {
 			d = bad(1, "an instruction of %d bytes here would run over %s at %#x", d.n, b.stopWhy[next], b.base+uint64(next))
 		}
@@ -51,6 +43,22 @@ func (b *block) sweep() (items []item, refs []uint64) {
 		off += d.n
 	}
 	return items, refs
+}
+
+// decodeCut decodes the instruction at the start of src, where src holds
+// every byte there is to read (whose names them: "the code"). Bytes that
+// do not decode, but would with more after them, get a note saying that
+// the instruction was cut short.
+func decodeCut(src []byte, whose string) decoded {
+	d := decodeAt(src)
+	if !d.ok && d.fixed == nil && len(src) < maxInstLen {
+		padded := make([]byte, maxInstLen)
+		copy(padded, src)
+		if whole := decodeAt(padded); (whole.ok || whole.fixed != nil) && whole.n > len(src) {
+			d.note = fmt.Sprintf("truncated: an instruction of %d bytes starts here, and %s ends after %d", whole.n, whose, len(src))
+		}
+	}
+	return d
 }
 
 // dataChunks splits n bytes of data into rows of 8 bytes, then 4, 2 and 1
@@ -138,27 +146,15 @@ func (b *block) row(it item) Row {
 	for _, nm := range b.names[it.off] {
 		r.Labels = append(r.Labels, nm.text)
 	}
-	var d decoded
-	if !it.data && it.note == "" {
-		// The same bytes as in the sweep: the same decoding.
-		d = decodeAt(b.code[it.off:min(it.off+maxInstLen, len(b.code))])
-	}
 	switch {
 	case it.data:
 		r.Text = dataText(b.syntax, r.Bytes)
 	case it.note != "":
 		r.Bad, r.Note = true, it.note
 		r.Text = bytesText(b.syntax, r.Bytes)
-	case !d.ok && d.fixed == nil:
-		r.Bad, r.Note = true, d.note
-		r.Text = bytesText(b.syntax, r.Bytes)
 	default:
-		var ok bool
-		r.Text, r.Target, r.HasTarget, ok = b.format(d, it.off)
-		if !ok {
-			r.Bad, r.Note = true, "the decoder could not print this instruction"
-			r.Text = bytesText(b.syntax, r.Bytes)
-		}
+		// The same bytes as in the sweep: the same decoding.
+		b.describe(&r, decodeAt(b.code[it.off:min(it.off+maxInstLen, len(b.code))]), it.off)
 	}
 	if b.source {
 		if l, ok := b.prog.LineAt(it.off); ok {
@@ -166,6 +162,22 @@ func (b *block) row(it item) Row {
 		}
 	}
 	return r
+}
+
+// describe sets r's Text, and Target for an instruction that refers to
+// an address, from d, the decoding of r.Bytes at offset off; or marks r
+// Bad, with the reason in its Note, when d is no instruction or does not
+// print.
+func (b *block) describe(r *Row, d decoded, off int) {
+	if d.ok || d.fixed != nil {
+		var ok bool
+		if r.Text, r.Target, r.HasTarget, ok = b.format(d, off); ok {
+			return
+		}
+		d.note = "the decoder could not print this instruction"
+	}
+	r.Bad, r.Note = true, d.note
+	r.Text = bytesText(b.syntax, r.Bytes)
 }
 
 // symbolColumn returns the nearest name at or before off and the distance
@@ -198,27 +210,4 @@ func targets(inst x86asm.Inst, pc uint64) []uint64 {
 // printers name through the symbol lookup (see its memArgToSymbol).
 func namedRIP(a x86asm.Mem) bool {
 	return a.Base == x86asm.RIP && a.Segment == 0 && a.Disp != 0 && a.Index == 0 && a.Scale == 0
-}
-
-// decodeOutside decodes the instruction in mem, the memory at pc outside
-// the code, naming what it refers to in the code as the listing does.
-func (b *block) decodeOutside(pc uint64, mem []byte) (code []byte, text string, isBad bool, note string, target uint64, hasTarget bool) {
-	mem = mem[:min(len(mem), maxInstLen)]
-	d := decodeAt(mem)
-	if !d.ok && d.fixed == nil && len(mem) < maxInstLen {
-		padded := make([]byte, maxInstLen)
-		copy(padded, mem)
-		if whole := decodeAt(padded); (whole.ok || whole.fixed != nil) && whole.n > len(mem) {
-			d.note = fmt.Sprintf("truncated: an instruction of %d bytes starts here, and the memory read ends after %d", whole.n, len(mem))
-		}
-	}
-	code = bytes.Clone(mem[:d.n])
-	if !d.ok && d.fixed == nil {
-		return code, bytesText(b.syntax, code), true, d.note, 0, false
-	}
-	text, target, hasTarget, ok := b.format(d, int(pc-b.base))
-	if !ok {
-		return code, bytesText(b.syntax, code), true, "the decoder could not print this instruction", 0, false
-	}
-	return code, text, false, "", target, hasTarget
 }

@@ -148,9 +148,7 @@ func cmdBench(e *env, args []string) int {
 		if err != nil {
 			return benchFailure(e, err)
 		}
-		for _, w := range warn {
-			fmt.Fprintf(e.stderr, "jitrun bench: warning: %s\n", w)
-		}
+		benchWarn(e, warn)
 		fmt.Fprint(e.stdout, p)
 		return exitOK
 	}
@@ -163,9 +161,7 @@ func cmdBench(e *env, args []string) int {
 	if err != nil {
 		return benchFailure(e, err)
 	}
-	for _, w := range warn {
-		fmt.Fprintf(e.stderr, "jitrun bench: warning: %s\n", w)
-	}
+	benchWarn(e, warn)
 	if clock != bench.ClockAuto {
 		if s := p.Status(clock); !s.Available {
 			fmt.Fprintf(e.stderr, "jitrun bench: --clock %s is not available on this machine: %s (see 'jitrun bench --clocks')\n", clock, s.Reason)
@@ -185,9 +181,7 @@ func cmdBench(e *env, args []string) int {
 	if err != nil {
 		return benchFailure(e, err)
 	}
-	for _, w := range rep.Warnings {
-		fmt.Fprintf(e.stderr, "jitrun bench: warning: %s\n", w)
-	}
+	benchWarn(e, rep.Warnings)
 	switch format {
 	case "json":
 		err = rep.WriteJSON(e.stdout)
@@ -300,11 +294,19 @@ func loadKernels(e *env, f *benchFlags, syntax asm.Syntax, files []string) ([]be
 	return kernels, 0, true
 }
 
+// benchWarn prints warnings (clock drift, a failed clock detection) on
+// standard error, one a line.
+func benchWarn(e *env, warnings []string) {
+	for _, w := range warnings {
+		fmt.Fprintf(e.stderr, "jitrun bench: warning: %s\n", w)
+	}
+}
+
 // initName is the name positions give the --init source.
 const initName = "<init>"
 
-// printAsmError prints an assembly error list one problem a line, or
-// another error after the file name.
+// printAsmError prints an assembly error list one problem a line (each
+// positioned), or another error after the file name.
 func printAsmError(e *env, file string, err error) {
 	var list asm.ErrorList
 	if errors.As(err, &list) {
@@ -339,9 +341,7 @@ func benchFailure(e *env, err error) int {
 	}
 	var list asm.ErrorList
 	if errors.As(err, &list) {
-		for _, e1 := range list {
-			fmt.Fprintln(e.stderr, e1.Error())
-		}
+		printAsmError(e, "", list)
 		return exitUsage
 	}
 	fmt.Fprintf(e.stderr, "jitrun bench: %s\n", strings.TrimPrefix(err.Error(), "bench: "))

@@ -73,10 +73,7 @@ func isBoolFlag(f *flag.Flag) bool {
 // isNumber reports whether s parses as an integer (any base prefix) or a
 // float, so that "-5" is read as an argument rather than a flag.
 func isNumber(s string) bool {
-	if _, err := strconv.ParseInt(s, 0, 64); err == nil {
-		return true
-	}
-	if _, err := strconv.ParseUint(s, 0, 64); err == nil {
+	if _, ok := parseIntArg(s); ok {
 		return true
 	}
 	_, err := strconv.ParseFloat(s, 64)

@@ -268,9 +268,9 @@ type runnable struct {
 // arguments name, and finds the entry point. It returns the positional
 // arguments left for the call.
 func loadRunnable(e *env, f *runFlags, given func(string) bool, pos []string) (*runnable, []string, int, bool) {
+	usage := e.usageError("run")
 	fail := func(format string, args ...any) (*runnable, []string, int, bool) {
-		fmt.Fprintf(e.stderr, "jitrun run: "+format+"\n", args...)
-		return nil, nil, exitUsage, false
+		return nil, nil, usage(format, args...), false
 	}
 	rc := &runnable{syntax: disasm.SyntaxGo}
 	rest := pos

@@ -137,7 +137,7 @@ func (r *report) stackWhere(rsp uint64, f *trampoline.Fault) string {
 		return r.where(rsp, f)
 	}
 	if reg, ok := r.region(rsp); ok && reg.Path == "" && reg.Prot == execmem.ProtRW {
-		return fmt.Sprintf("on the call's stack %#x-%#x (%s)", reg.Start, reg.End, sizeWords(int(reg.End-reg.Start)))
+		return fmt.Sprintf("on the call's stack %#x-%#x (%s)", reg.Start, reg.End, formatSize(int(reg.End-reg.Start)))
 	}
 	return r.where(rsp, nil)
 }
@@ -424,6 +424,7 @@ func (r *report) writeFault(b *strings.Builder, f *trampoline.Fault) {
 	} else {
 		fmt.Fprintf(b, "  %-10s %s\n", "exception", exc)
 	}
+	out := r.outsideRow(pc, f) // decoded once, for the pc line and the listing
 	pcLine := fmt.Sprintf("%#x  %s", pc, r.where(pc, f))
 	if uint64(f.PC) != pc {
 		before := "INT3"
@@ -434,7 +435,7 @@ func (r *report) writeFault(b *strings.Builder, f *trampoline.Fault) {
 	}
 	if in := r.instruction(pc); in != "" {
 		pcLine += ": " + in
-	} else if out := r.outsideRow(pc, f); out.Text != "" {
+	} else if out.Text != "" {
 		pcLine += ": " + out.Text
 	}
 	fmt.Fprintf(b, "  %-10s %s\n", "pc", pcLine)
@@ -449,7 +450,7 @@ func (r *report) writeFault(b *strings.Builder, f *trampoline.Fault) {
 	if _, ok := r.offsetOf(pc); ok {
 		b.WriteString("\nlisting (=> the faulting instruction):\n")
 		r.writeListing(b, pc, true)
-	} else if out := r.outsideRow(pc, f); !out.Outside {
+	} else if !out.Outside {
 		b.WriteString("\nlisting (the pc is outside the code):\n")
 		r.writeListing(b, 0, false)
 	} else {

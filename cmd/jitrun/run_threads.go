@@ -83,7 +83,7 @@ func runThreads(e *env, r *report, ca *callArgs, opts trampoline.Options, n int)
 		fmt.Fprintf(&b, "thread %d: tid %d", i+1, res.tid)
 		if reg, ok := r.region(rsp); ok {
 			stacks[[2]uintptr{reg.Start, reg.End}] = true
-			fmt.Fprintf(&b, ", stack %#x-%#x (%s)", reg.Start, reg.End, sizeWords(int(reg.End-reg.Start)))
+			fmt.Fprintf(&b, ", stack %#x-%#x (%s)", reg.Start, reg.End, formatSize(int(reg.End-reg.Start)))
 		}
 		switch {
 		case out.fault != nil:
@@ -117,15 +117,4 @@ func runThreads(e *env, r *report, ca *callArgs, opts trampoline.Options, n int)
 		return exitError
 	}
 	return status
-}
-
-// sizeWords writes a byte count as 256 KiB, 1 MiB, or bytes.
-func sizeWords(n int) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
 }
