@@ -92,6 +92,12 @@ func TestProbeChoose(t *testing.T) {
 	if _, err := none.choose(ClockAuto); err == nil || !strings.Contains(err.Error(), "no clock works on this machine: tsc: RDTSC raised SIGSEGV") {
 		t.Errorf("no clock: %v", err)
 	}
+	noTSCHz := &Probe{Clocks: []ClockStatus{{Clock: ClockTSC, Available: true}}}
+	for _, c := range []Clock{ClockAuto, ClockTSC} {
+		if _, err := noTSCHz.choose(c); err == nil || err.Error() != "bench: the probe has no TSC frequency" {
+			t.Errorf("choose(%v) without a TSC frequency: %v", c, err)
+		}
+	}
 	if s := none.Status(ClockAPERF); s.Available || s.Reason != "not probed" {
 		t.Errorf("status of a clock not in the probe: %+v", s)
 	}

@@ -37,13 +37,12 @@ const (
 // are renamed with a suffix per copy (copySuffix), and a kernel may only
 // refer to labels it defines, so none of these can be reached from it.
 const (
-	entryName   = "jitrun·bench"
-	loopLabel   = "jitrun·loop"
-	copySuffix  = "·copy"
-	initSuffix  = "·init"
-	toolsCPUID  = "jitrun·cpuid"
-	toolsXGETBV = "jitrun·xgetbv"
-	toolsRDTSC  = "jitrun·rdtsc"
+	entryName  = "jitrun·bench"
+	loopLabel  = "jitrun·loop"
+	copySuffix = "·copy"
+	initSuffix = "·init"
+	toolsCPUID = "jitrun·cpuid"
+	toolsRDTSC = "jitrun·rdtsc"
 )
 
 // rdpru is RDPRU (0F 01 FD), which the Go assembler does not know.
@@ -177,7 +176,6 @@ func readPrimary(b *asm.Builder, c Clock) {
 // buildTools generates the small functions Detect needs:
 //
 //	jitrun·cpuid(leaf RDI, subleaf RSI): RAX = EBX<<32 | EAX, RDX = EDX<<32 | ECX
-//	jitrun·xgetbv(): RAX = XCR0
 //	jitrun·rdtsc(): RAX = TSC
 func buildTools() (*asm.Program, error) {
 	b := asm.NewBuilder()
@@ -190,12 +188,6 @@ func buildTools() (*asm.Program, error) {
 	b.Inst("ORQ", asm.BX, asm.AX)
 	b.Inst("SHLQ", asm.Imm(32), asm.DX)
 	b.Inst("ORQ", asm.CX, asm.DX)
-	b.Inst("RET")
-	b.Text(toolsXGETBV, asm.NOSPLIT|asm.NOFRAME)
-	b.Inst("XORL", asm.CX, asm.CX)
-	b.Inst("XGETBV")
-	b.Inst("SHLQ", asm.Imm(32), asm.DX)
-	b.Inst("ORQ", asm.DX, asm.AX)
 	b.Inst("RET")
 	b.Text(toolsRDTSC, asm.NOSPLIT|asm.NOFRAME)
 	b.Inst("LFENCE")

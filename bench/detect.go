@@ -12,6 +12,7 @@ import (
 	"github.com/jitrun/jitrun/asm"
 	"github.com/jitrun/jitrun/execmem"
 	"github.com/jitrun/jitrun/trampoline"
+	"golang.org/x/sys/cpu"
 )
 
 // Detect finds out about the machine: the CPU (CPUID), the TSC's frequency
@@ -87,8 +88,8 @@ func cachedProbe(ctx context.Context) (*Probe, error) {
 
 // tools are the small functions of buildTools, loaded.
 type tools struct {
-	block              *execmem.Block
-	cpuid, xgetbv, tsc uintptr
+	block      *execmem.Block
+	cpuid, tsc uintptr
 }
 
 func loadTools() (*tools, error) {
@@ -101,7 +102,7 @@ func loadTools() (*tools, error) {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
 	t := &tools{block: blk}
-	for name, p := range map[string]*uintptr{toolsCPUID: &t.cpuid, toolsXGETBV: &t.xgetbv, toolsRDTSC: &t.tsc} {
+	for name, p := range map[string]*uintptr{toolsCPUID: &t.cpuid, toolsRDTSC: &t.tsc} {
 		off, _ := prog.Lookup(name)
 		*p = blk.Addr() + uintptr(off)
 	}
@@ -140,22 +141,13 @@ func (t *tools) cpu() (CPU, error) {
 	}
 	c.Family, c.Model, c.Stepping = family, model, int(sig&0xf)
 	c.Hypervisor = ecx1&(1<<31) != 0
-	osxsave, avx := ecx1&(1<<27) != 0, ecx1&(1<<28) != 0
-	var xcr0 uint64
-	if osxsave {
-		r, err := trampoline.Call(t.xgetbv)
-		if err != nil {
-			return c, fmt.Errorf("bench: XGETBV: %w", err)
-		}
-		xcr0 = r.RAX
-	}
-	c.AVX = avx && xcr0&0x6 == 0x6
+	// x/sys/cpu checks the OS's support (XCR0) too.
+	c.AVX, c.AVX512 = cpu.X86.HasAVX, cpu.X86.HasAVX512F
 	if maxLeaf >= 7 {
-		_, ebx7, ecx7, _, err := t.cpuidRegs(7, 0)
+		_, _, ecx7, _, err := t.cpuidRegs(7, 0)
 		if err != nil {
 			return c, err
 		}
-		c.AVX512 = c.AVX && ebx7&(1<<16) != 0 && xcr0&0xe0 == 0xe0
 		c.GFNI = ecx7&(1<<8) != 0
 	}
 	maxExt, _, _, _, err := t.cpuidRegs(0x80000000, 0)

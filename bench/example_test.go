@@ -41,8 +41,8 @@ func ExampleMeasure_compare() {
 		log.Fatal(err)
 	}
 	c := rep.Comparisons[0]
-	fmt.Printf("%s vs %s: %.2f times the cycles, significant: %v\n", c.Name, c.Base, c.Ratio, c.Significant)
-	// Output: two vs one: 2.00 times the cycles, significant: true
+	fmt.Printf("%s vs %s: %.1f times the cycles, significant: %v\n", c.Name, c.Base, c.Ratio, c.Significant)
+	// Output: two vs one: 2.0 times the cycles, significant: true
 }
 
 // Chase a pointer through the scratch buffer: the init code makes the

@@ -45,8 +45,7 @@ func (r *Report) WriteText(w io.Writer) error {
 func f3(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }
 
 // writeColumns prints rows as columns two spaces apart: the first column
-// left-aligned, the others right-aligned, the last without padding when it
-// is text.
+// left-aligned, the others right-aligned; trailing spaces are trimmed.
 func writeColumns(b *strings.Builder, rows [][]string) {
 	width := make([]int, len(rows[0]))
 	for _, row := range rows {
@@ -58,10 +57,9 @@ func writeColumns(b *strings.Builder, rows [][]string) {
 		var line strings.Builder
 		for i, cell := range row {
 			pad := strings.Repeat(" ", width[i]-utf8.RuneCountInString(cell))
-			switch {
-			case i == 0:
+			if i == 0 {
 				line.WriteString(cell + pad)
-			default:
+			} else {
 				line.WriteString("  " + pad + cell)
 			}
 		}
@@ -69,8 +67,8 @@ func writeColumns(b *strings.Builder, rows [][]string) {
 	}
 }
 
-// clockLine describes the clock: "tsc (2600.0 MHz, 0.6205 ticks per core
-// cycle: core at 4.19 GHz; drift +0.01%)".
+// clockLine describes the clock: "tsc (TSC 2600.0 MHz; 0.6205 ticks per
+// core cycle, so the core ran at 4.19 GHz; drift +0.01%)".
 func (r *Report) clockLine() string {
 	s := fmt.Sprintf("%s (TSC %.1f MHz", r.Clock, r.Probe.TSCHz/1e6)
 	if c := r.Calibration; c != nil {

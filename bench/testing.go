@@ -18,9 +18,9 @@ import (
 //		bench.Benchmark(b, k, nil)
 //	}
 //
-// b.N sets Options.Samples (and the default number of batches), so -benchtime
-// scales the measurement as usual (-benchtime=500x takes 500 samples of each
-// size). It stops the benchmark with b.Fatal when the measurement fails, and
+// b.N sets Options.Samples, and Options.Batches is left to its default for
+// that many samples, so -benchtime scales the measurement as usual
+// (-benchtime=500x takes 500 samples of each size). It stops the benchmark with b.Fatal when the measurement fails, and
 // skips it with b.Skip where jitrun cannot run (not linux/amd64). It returns
 // the result for further checks.
 func Benchmark(b *testing.B, k Kernel, opt *Options) *Result {

@@ -1,9 +1,10 @@
 package bench
 
 import (
-	"github.com/jitrun/jitrun/asm"
 	"math"
 	"testing"
+
+	"github.com/jitrun/jitrun/asm"
 )
 
 // BenchmarkIMULLatency shows Benchmark in use: go test -bench IMUL prints

@@ -21,7 +21,6 @@ type timer struct {
 	block   *execmem.Block
 	entry   uintptr
 	buf     uintptr // the scratch buffer, passed in RDI (0: none)
-	clock   Clock
 	unroll  int
 	pmc     *perfCounter
 	timeout time.Duration
@@ -34,7 +33,7 @@ func newTimer(name, file string, kc *kernelCode, clock Clock, unroll int, cpu CP
 	if err != nil {
 		return nil, err
 	}
-	t := &timer{name: name, kernel: kc, prog: prog, buf: buf, clock: clock, unroll: unroll, pmc: pmc, timeout: timeout}
+	t := &timer{name: name, kernel: kc, prog: prog, buf: buf, unroll: unroll, pmc: pmc, timeout: timeout}
 	if t.block, err = execmem.Load(prog.Code); err != nil {
 		return nil, fmt.Errorf("bench: loading kernel %q: %w", name, err)
 	}
