@@ -83,17 +83,14 @@ type target struct {
 
 // funcScope is one TEXT block: its symbol and its labels.
 type funcScope struct {
-	ref symRef
-	// nameLabel is the label that named an implicit function, which is
-	// not listed as a label.
-	nameLabel string
-	def       *TextDef
-	stmt      int
-	start     int // piece index of the first byte
-	end       int // piece index after the last byte
-	labels    map[string]int
-	labelPos  map[string]Pos
-	hasCall   bool
+	ref      symRef
+	def      *TextDef
+	stmt     int
+	start    int // piece index of the first byte
+	end      int // piece index after the last byte
+	labels   map[string]int
+	labelPos map[string]Pos
+	hasCall  bool
 	// The frame go tool asm gives the function: bpSize is 8 when it saves
 	// BP, local the bytes it reserves below (see prologue).
 	bpSize, local int64
@@ -192,28 +189,28 @@ func (e *encoder) declare() {
 			}
 		}
 		if cur == 0 {
-			name, label := e.implicitName()
-			e.funcs = append(e.funcs, &funcScope{ref: symRef{Name: name}, nameLabel: label, stmt: -1, labels: map[string]int{}, labelPos: map[string]Pos{}})
+			e.funcs = append(e.funcs, &funcScope{ref: symRef{Name: e.implicitName()}, stmt: -1, labels: map[string]int{}, labelPos: map[string]Pos{}})
 		}
 	}
 	for i, st := range e.stmts {
 		switch s := st.(type) {
 		case *TextDef:
 			ref := symRef{s.Name, s.Static}
-			_, dupText := e.texts[ref]
-			_, dupData := e.datas[ref]
-			if s.broken {
+			jText, dupText := e.texts[ref]
+			jData, dupData := e.datas[ref]
+			switch {
+			case s.broken:
 				// Reported by the front end.
 				if s.Name != "" && !dupText && !dupData {
 					e.texts[ref] = len(e.funcs)
 				}
-			} else if s.Name == "" {
+			case s.Name == "":
 				e.errorf(i, "TEXT needs a symbol name")
-			} else if j, dup := e.texts[ref]; dup {
-				e.errorf(i, "TEXT %s redefined (first defined at %s)", ref, e.funcs[j].def.Pos)
-			} else if j, dup := e.datas[ref]; dup {
-				e.errorf(i, "TEXT %s: the name is a GLOBL symbol (at %s)", ref, e.data[j].def.Pos)
-			} else {
+			case dupText:
+				e.errorf(i, "TEXT %s redefined (first defined at %s)", ref, e.funcs[jText].def.Pos)
+			case dupData:
+				e.errorf(i, "TEXT %s: the name is a GLOBL symbol (at %s)", ref, e.data[jData].def.Pos)
+			default:
 				e.texts[ref] = len(e.funcs)
 			}
 			cur = len(e.funcs)
@@ -263,10 +260,10 @@ func (e *encoder) declare() {
 // implicitName names the function of a source without TEXT directives:
 // the label at its first byte, if its name is an identifier in both
 // syntaxes (letters, digits and _) that no data symbol has; otherwise
-// main, or main1, main2, … when the source uses main. label is the label
-// that gave the name, if any: Program.Labels leaves it out, as the symbol
-// already names that byte.
-func (e *encoder) implicitName() (name, label string) {
+// main, or main1, main2, … when the source uses main. So a label of the
+// implicit function has its name only when it gave the name: emit leaves
+// that label out of Program.Labels, as the symbol already names its byte.
+func (e *encoder) implicitName() string {
 	used := map[string]bool{} // every label and data symbol
 	data := map[string]bool{} // the data symbols
 	first := ""
@@ -286,13 +283,13 @@ func (e *encoder) implicitName() (name, label string) {
 		}
 	}
 	if first != "" && !data[first] {
-		return first, first
+		return first
 	}
-	name = implicitText
+	name := implicitText
 	for n := 1; used[name]; n++ {
 		name = implicitText + strconv.Itoa(n)
 	}
-	return name, ""
+	return name
 }
 
 // isPlainIdent reports whether s is a name both syntaxes read: an ASCII
@@ -762,6 +759,16 @@ func (e *encoder) layout() {
 	}
 }
 
+// defaultAlign is the alignment of a data symbol that does not ask for
+// one: the largest power of two not above its size, at most 64.
+func defaultAlign(size int64) int64 {
+	a := int64(1)
+	for a < 64 && a*2 <= size {
+		a *= 2
+	}
+	return a
+}
+
 // layoutData places data symbols after the code in the order they were
 // declared, each aligned as its GLOBL asks, by default to the largest power
 // of two not above its size (at most 64).
@@ -770,10 +777,7 @@ func (e *encoder) layoutData() {
 	for _, d := range e.data {
 		a := d.align
 		if a == 0 {
-			a = 1
-			for a < 64 && a*2 <= len(d.bytes) {
-				a *= 2
-			}
+			a = int(defaultAlign(int64(len(d.bytes))))
 		}
 		off = (off + a - 1) &^ (a - 1)
 		d.off = off
@@ -842,8 +846,8 @@ func (e *encoder) emit() *Program {
 		}
 		p.Symbols = append(p.Symbols, s)
 		for name, at := range f.labels {
-			if name == f.nameLabel {
-				continue
+			if f.def == nil && name == f.ref.Name {
+				continue // the label that named the implicit function (implicitName)
 			}
 			fn := f.ref.Name
 			p.Labels = append(p.Labels, Label{Name: name, Func: fn, Offset: int(e.position(target{data: -1, piece: at})), Pos: f.labelPos[name]})
@@ -905,13 +909,12 @@ func (e *encoder) lines() []Line {
 		if src.Text == "" || src.Pos == prev.Pos && src.Text == prev.Text {
 			continue
 		}
-		switch t := &texts[n-1]; {
-		case *t == "" && !multi:
-			*t = src.Text
-		default:
+		if texts[n-1] == "" {
+			texts[n-1] = src.Text // the line's first text
+		} else {
 			if !multi {
 				b.Reset()
-				b.WriteString(*t)
+				b.WriteString(texts[n-1])
 				multi = true
 			}
 			if strings.HasSuffix(prev.Text, ":") {

@@ -27,22 +27,22 @@ func (e *encoder) explain(pd pendingProg, msg string) (encodedInst, error) {
 	}
 	if k := immArg(pd.inst); k >= 0 {
 		v := pd.inst.Args[k].Imm
-		lo, hi, ok := e.immRange(pd, k)
+		lo, hi, ok := e.probeImmRange(pd, k)
 		if ok && (v < lo || v > hi) {
-			if sp.intel != nil && hi-lo == 0xff && v >= -0x80 && v <= 0xff {
+			if sp.intel != nil && hi-lo == 0xff {
 				// An 8-bit field that golang-asm takes only signed
 				// (-128..127) or only unsigned (0..255): Intel syntax,
 				// like GNU as and NASM, writes the same byte either way.
-				if enc, ok := e.tryImm(pd, k, v-(v-lo)&^0xff); ok {
-					return enc, nil
+				if v >= -0x80 && v <= 0xff {
+					if enc, ok := e.tryImm(pd, k, v-(v-lo)&^0xff); ok {
+						return enc, nil
+					}
 				}
+				lo, hi = -0x80, 0xff
 			}
-			if sp.intel != nil && hi-lo == 0xff {
-				lo, hi = -0x80, 0xff // as retried above
-			}
-			n := max(bits.Len64(uint64(hi)), bits.Len64(uint64(-lo-1))+1)
-			if lo >= 0 {
-				n = bits.Len64(uint64(hi))
+			n := bits.Len64(uint64(hi))
+			if lo < 0 {
+				n = max(n, bits.Len64(uint64(-lo-1))+1)
 			}
 			return encodedInst{}, sp.errorf("immediate %s does not fit in %d bits (%s..%s)", sp.immArg(k), n, sp.imm(lo), sp.imm(hi))
 		}
@@ -69,10 +69,12 @@ func immArg(in *Inst) int {
 	return k
 }
 
-// immRange finds the values immediate k of the instruction can take, by
-// trying the bounds of the immediate fields x86 has. ok is false when the
-// instruction fails whatever the immediate (the problem is elsewhere).
-func (e *encoder) immRange(pd pendingProg, k int) (lo, hi int64, ok bool) {
+// probeImmRange finds the values immediate k of the instruction can take,
+// by trying the bounds of the immediate fields x86 has (checkImmediates
+// knows the ranges of the common instructions; this asks golang-asm about
+// the rest). ok is false when the instruction fails whatever the immediate
+// (the problem is elsewhere).
+func (e *encoder) probeImmRange(pd pendingProg, k int) (lo, hi int64, ok bool) {
 	for _, v := range []int64{0, 1} {
 		if _, ok = e.tryImm(pd, k, v); ok {
 			lo, hi = v, v

@@ -211,8 +211,7 @@ func (p *intelParser) proseAfterSemicolon(line string, start int) bool {
 	if toks[1].kind == itPunct && toks[1].text == ":" || toks[1].kind == itIdent && strings.EqualFold(toks[1].text, "equ") {
 		return false // a label or a constant
 	}
-	directive := isIntelDirective(w) && (w[0] == '.' || isNASMDirective(w))
-	if _, ok := p.branchOp(w); ok || intelPrefixes[w] != "" || w == "times" || directive || isIntelMnemonic(w) {
+	if isIntelStatementWord(w) || w == "times" || w[0] == '.' && isIntelDirective(w) {
 		return false
 	}
 	p.errorf(start+toks[0].col, "%s; here ';' separates statements, as in GNU as (a comment starts with '#')", unknownIntelMnemonic(toks[0].text))
@@ -223,26 +222,22 @@ func (p *intelParser) proseAfterSemicolon(line string, start int) bool {
 // line, split at the semicolons outside quotes and before a # comment
 // (Options.Semicolons).
 func splitStatements(line string) [][2]int {
+	end := len(line)
+	if i := unquotedIndex(line, "#"); i >= 0 {
+		end = i
+	}
 	var out [][2]int
 	start := 0
-	var q byte
-	for i := 0; i < len(line); i++ {
-		c := line[i]
-		switch {
-		case q != 0:
-			if c == q {
-				q = 0
-			}
-		case c == '\'' || c == '"' || c == '`':
-			q = c
-		case c == '#':
+	for {
+		i := unquotedIndex(line[start:end], ";")
+		if i < 0 {
+			// The last statement runs to the end of the line, comment
+			// included: the lexer drops it.
 			return append(out, [2]int{start, len(line)})
-		case c == ';':
-			out = append(out, [2]int{start, i})
-			start = i + 1
 		}
+		out = append(out, [2]int{start, start + i})
+		start += i + 1
 	}
-	return append(out, [2]int{start, len(line)})
 }
 
 func (p *intelParser) pos(col int) Pos { return Pos{File: p.file, Line: p.line, Col: col} }
@@ -264,7 +259,11 @@ func (p *intelParser) source(t itok) Source {
 }
 
 // commentStart returns the index of the comment in a line, or -1.
-func commentStart(s string) int {
+func commentStart(s string) int { return unquotedIndex(s, ";#") }
+
+// unquotedIndex returns the index of the first byte of s outside quotes
+// ('…', "…", `…`) that is one of chars, or -1.
+func unquotedIndex(s, chars string) int {
 	var q byte
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -275,7 +274,7 @@ func commentStart(s string) int {
 			}
 		case c == '\'' || c == '"' || c == '`':
 			q = c
-		case c == ';' || c == '#':
+		case strings.IndexByte(chars, c) >= 0:
 			return i
 		}
 	}
@@ -663,6 +662,8 @@ func (p *intelParser) instruction(toks []itok, count int, start itok) {
 		case *Inst:
 			s.Source = src
 			if s.intel != nil {
+				// As written: the text from the mnemonic on, and the
+				// mnemonic before pseudoOp rewrote it.
 				s.intel.text = p.source(t).Text
 				s.intel.mnem = strings.ToLower(t.text)
 			}
@@ -710,7 +711,7 @@ func operandText(line string, toks []itok) string {
 // buildInstruction turns a parsed instruction into its statement: an
 // instruction, or the bytes of one golang-asm has no mnemonic for.
 func (p *intelParser) buildInstruction(mnem string, t itok, ops []*intelOperand, rounding string, roundCol int) ([]Stmt, bool) {
-	if goOp, ok := p.branchOp(mnem); ok && len(ops) == 1 && (ops[0].kind == iopLabel || ops[0].kind == iopImm) {
+	if goOp, ok := intelBranchOp(mnem); ok && len(ops) == 1 && (ops[0].kind == iopLabel || ops[0].kind == iopImm) {
 		o := ops[0]
 		if o.kind == iopImm || o.label == "" {
 			p.errorf(o.col, "%s %s: a numeric branch target needs a linker; branch to a label", mnem, o.text)
@@ -721,7 +722,8 @@ func (p *intelParser) buildInstruction(mnem string, t itok, ops []*intelOperand,
 			return nil, false
 		}
 		in := &Inst{Op: goOp, Args: []Operand{{Kind: LabelOperand, Sym: o.label, Disp: o.imm}}}
-		in.intel = &intelSpelling{mnem: mnem, ops: []string{o.text}, regs: []string{""}, classes: []string{"label"}, argOp: []int{0}}
+		in.intel = spellingOf(ops)
+		in.intel.argOp = []int{0}
 		return []Stmt{in}, true
 	}
 	for _, o := range ops {
@@ -754,8 +756,16 @@ func (p *intelParser) buildInstruction(mnem string, t itok, ops []*intelOperand,
 	return []Stmt{in}, true
 }
 
-// branchOp returns the Go mnemonic of a branch that takes a label.
-func (p *intelParser) branchOp(mnem string) (string, bool) {
+// isIntelStatementWord reports whether w (lower case) is a word an Intel
+// statement starts with: a mnemonic, a branch, a prefix, or a directive
+// written without a dot (NASM's).
+func isIntelStatementWord(w string) bool {
+	_, branch := intelBranchOp(w)
+	return branch || intelPrefixes[w] != "" || isNASMDirective(w) || isIntelMnemonic(w)
+}
+
+// intelBranchOp returns the Go mnemonic of a branch that takes a label.
+func intelBranchOp(mnem string) (string, bool) {
 	if op, ok := intelBranches[mnem]; ok {
 		return op, true
 	}

@@ -77,11 +77,7 @@ func (s *intelSection) symbols() []intelDataSym {
 // directive, and at least the largest power of two not above its size
 // (at most 64), the alignment a symbol of that size gets by default.
 func (s *intelSection) align() int64 {
-	a := max(s.maxAlign, 1)
-	for d := int64(1); d < 64 && d*2 <= s.size; d *= 2 {
-		a = max(a, d*2)
-	}
-	return a
+	return max(s.maxAlign, defaultAlign(s.size))
 }
 
 func (p *intelParser) sectionByName(name string) *intelSection {
@@ -532,22 +528,21 @@ func (p *intelParser) dataValue(op []itok, width int) ([]byte, bool) {
 // emit places data at the current position: b, or that many zeros. In
 // code it is raw bytes; in a data section the section's next bytes.
 func (p *intelParser) emit(t itok, b []byte, zeros int64) {
-	src := p.source(t)
 	if p.sec == nil {
 		if zeros > 0 {
-			b = make([]byte, zeros)
+			b = append(b, make([]byte, zeros)...)
 		}
 		if len(b) > 0 {
 			if p.codeData += int64(len(b)); p.codeData > maxCodeData {
 				p.errorf(t.col, "too much data in code (more than %d bytes)", maxCodeData)
 				return
 			}
-			p.stmts = append(p.stmts, &BytesDef{Source: src, Bytes: b})
+			p.stmts = append(p.stmts, &BytesDef{Source: p.source(t), Bytes: b})
 		}
 		return
 	}
 	// In data, the line's labels are part of what the line map shows.
-	src = p.source(p.lineStart)
+	src := p.source(p.lineStart)
 	s := p.sec
 	n := int64(len(b)) + zeros
 	if s.size+n > maxDataSize {

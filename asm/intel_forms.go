@@ -427,16 +427,7 @@ func (p *intelParser) buildInst(f *intelForm, mnem string, col int, ops []*intel
 		suffix = append(suffix, "Z")
 	}
 	in.Suffix = strings.Join(suffix, ".")
-	sp := &intelSpelling{mnem: mnem}
-	for _, o := range ops {
-		sp.ops = append(sp.ops, o.text)
-		sp.classes = append(sp.classes, o.class())
-		name := ""
-		if o.kind == iopReg {
-			name = o.reg.name
-		}
-		sp.regs = append(sp.regs, name)
-	}
+	sp := spellingOf(ops)
 	for _, a := range f.args {
 		switch {
 		case a == "k":

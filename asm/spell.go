@@ -10,7 +10,7 @@ package asm
 // one written in Intel syntax by its own text, with its mnemonic and
 // operands as the user wrote them:
 //
-//	pshufd xmm0, xmm1, 300: immediate 300 does not fit in 8 bits (0..255)
+//	pshufd xmm0, xmm1, 300: immediate 300 does not fit in 8 bits (-128..255)
 
 import (
 	"fmt"
@@ -32,6 +32,22 @@ type intelSpelling struct {
 	// argOp is, for each Go operand (Inst.Args), the Intel operand it
 	// came from, or -1 (a fixed register, the opmask, an added predicate).
 	argOp []int
+}
+
+// spellingOf records Intel operands as written; the Intel front end adds
+// the instruction's text, its mnemonic and argOp.
+func spellingOf(ops []*intelOperand) *intelSpelling {
+	sp := &intelSpelling{}
+	for _, o := range ops {
+		sp.ops = append(sp.ops, o.text)
+		sp.classes = append(sp.classes, o.class())
+		name := ""
+		if o.kind == iopReg {
+			name = o.reg.name
+		}
+		sp.regs = append(sp.regs, name)
+	}
+	return sp
 }
 
 // speller names an instruction and its parts in its own syntax.
@@ -99,9 +115,6 @@ func (s speller) imm(v int64) string {
 	}
 	return fmt.Sprint(v)
 }
-
-// hex writes an integer in hexadecimal, in either syntax.
-func (s speller) hex(v int64) string { return fmtImm(v) }
 
 // pick returns goText for Go syntax, intelText for Intel syntax.
 func (s speller) pick(goText, intelText string) string {

@@ -117,15 +117,7 @@ func startsWithIntelWord(line string) bool {
 			line = strings.TrimSpace(rest[1:]) // a label
 			continue
 		}
-		if _, ok := intelBranches[w]; ok || intelPrefixes[w] != "" || isNASMDirective(w) || isIntelMnemonic(w) {
-			return true
-		}
-		if cc, ok := strings.CutPrefix(w, "j"); ok {
-			intelForms()
-			_, isJcc := intelTable.goCond[cc]
-			return isJcc
-		}
-		return false
+		return isIntelStatementWord(w)
 	}
 }
 
@@ -191,18 +183,15 @@ func (o Options) Assemble(file string, src []byte) (*Program, error) {
 		return nil, errs.list()
 	}
 	p, encErrs := encode(file, stmts)
-	if errs.len() == 0 {
-		if encErrs.len() > 0 {
-			return nil, encErrs.list()
-		}
-		return p, nil
-	}
 	// The encoder saw only the statements the front end could read, so
 	// nothing it reports repeats a front-end error.
 	for _, e := range encErrs.errs {
 		errs.add(e.Pos, "%s", e.Msg)
 	}
-	return nil, errs.list()
+	if errs.len() > 0 {
+		return nil, errs.list()
+	}
+	return p, nil
 }
 
 // Parse runs the front end for syntax on src and returns the statements,

@@ -391,7 +391,7 @@ func checkMem(in *Inst, a *Operand) error {
 		return nil
 	}
 	if a.Disp < math.MinInt32 || a.Disp > math.MaxInt32 {
-		return sp.errorf("offset too large: displacement %s does not fit in a signed 32-bit field", sp.hex(a.Disp))
+		return sp.errorf("offset too large: displacement %s does not fit in a signed 32-bit field", fmtImm(a.Disp))
 	}
 	return nil
 }
