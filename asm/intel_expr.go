@@ -283,3 +283,11 @@ func isIntelKeyword(name string) bool {
 	}
 	return false
 }
+
+// IsIntelReserved reports whether name is an Intel-syntax register name or
+// operand keyword (ptr, dword, short, …), in any case: a word that cannot
+// name a label or symbol in the Intel front end.
+func IsIntelReserved(name string) bool {
+	_, isReg := lookupIntelReg(name)
+	return isReg || isIntelKeyword(name)
+}

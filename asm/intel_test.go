@@ -788,3 +788,15 @@ func TestIntelConcurrent(t *testing.T) {
 		}
 	}
 }
+
+func TestIsIntelReserved(t *testing.T) {
+	for name, want := range map[string]bool{
+		"rax": true, "RAX": true, "r15d": true, "xmm31": true, "k7": true, "st0": true, "fs": true,
+		"dword": true, "PTR": true, "short": true,
+		"loop": false, "main": false, "rax1": false, "xmm32": false, "": false,
+	} {
+		if got := IsIntelReserved(name); got != want {
+			t.Errorf("IsIntelReserved(%q) = %v, want %v", name, got, want)
+		}
+	}
+}

@@ -21,7 +21,7 @@ func (s Syntax) readsName(name string) bool {
 	}
 	switch s {
 	case SyntaxIntel:
-		return intelName.MatchString(name) && !intelReserved.MatchString(name)
+		return intelName.MatchString(name) && !asm.IsIntelReserved(name)
 	case SyntaxGNU:
 		return gnuName.MatchString(name)
 	}
@@ -39,13 +39,6 @@ var (
 	// intelName is a NASM identifier, as asm's Intel front end reads it
 	// (without NASM's $ escape, which GNU as does not take).
 	intelName = regexp.MustCompile(`^[A-Za-z_.?@][A-Za-z0-9_.?@$]*$`)
-	// intelReserved are the Intel register names and operand keywords,
-	// which cannot be labels.
-	intelReserved = regexp.MustCompile(`(?i)^(` +
-		`r[abcd]x|r[sd]i|r[sb]p|rip|e[abcd]x|e[sd]i|e[sb]p|eip|[abcd][xlh]|[sd]il?|[sb]pl?|r([89]|1[0-5])[dwbl]?|` +
-		`[xyz]mm([12]?[0-9]|3[01])|k[0-7]|mmx?[0-7]|st[0-7]?|dr[0-7]|cr([0-9]|1[0-5])|[c-gs]s|` +
-		`byte|word|dword|fword|qword|tbyte|tword|oword|xmmword|yword|ymmword|zword|zmmword|mmword|ptr|rel|abs|short|near|far|offset` +
-		`)$`)
 	// gnuName is a GNU as symbol name.
 	gnuName = regexp.MustCompile(`^[A-Za-z_.$][A-Za-z0-9_.$]*$`)
 )
