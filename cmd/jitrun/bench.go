@@ -305,19 +305,6 @@ func benchWarn(e *env, warnings []string) {
 // initName is the name positions give the --init source.
 const initName = "<init>"
 
-// printAsmError prints an assembly error list one problem a line (each
-// positioned), or another error after the file name.
-func printAsmError(e *env, file string, err error) {
-	var list asm.ErrorList
-	if errors.As(err, &list) {
-		for _, e1 := range list {
-			fmt.Fprintln(e.stderr, e1.Error())
-		}
-		return
-	}
-	fmt.Fprintf(e.stderr, "%s: %v\n", file, err)
-}
-
 // benchFailure reports a failed measurement and returns the exit status: 3
 // for a fault, 4 for a timeout, 2 for errors in the kernels, 1 otherwise.
 func benchFailure(e *env, err error) int {

@@ -83,15 +83,21 @@ func (s *sourceInput) load(e *env, cmd string, args []string) (src *loadedSource
 	opts := asm.Options{Syntax: syntax, Semicolons: s.expr != ""}
 	src.Prog, err = opts.Assemble(src.Name, src.Src)
 	if err != nil {
-		var list asm.ErrorList
-		if errors.As(err, &list) {
-			for _, e1 := range list {
-				fmt.Fprintln(e.stderr, e1.Error())
-			}
-		} else {
-			fmt.Fprintf(e.stderr, "%s: %v\n", src.Name, err)
-		}
+		printAsmError(e, src.Name, err)
 		return nil, nil, exitUsage, false
 	}
 	return src, rest, 0, true
+}
+
+// printAsmError prints an assembly error list one problem a line (each
+// positioned), or another error after the file name.
+func printAsmError(e *env, file string, err error) {
+	var list asm.ErrorList
+	if errors.As(err, &list) {
+		for _, e1 := range list {
+			fmt.Fprintln(e.stderr, e1.Error())
+		}
+		return
+	}
+	fmt.Fprintf(e.stderr, "%s: %v\n", file, err)
 }
