@@ -11,6 +11,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jitrun/jitrun/asm"
@@ -296,7 +297,7 @@ func loadRunnable(e *env, f *runFlags, given func(string) bool, pos []string) (*
 		} else {
 			rc.name = f.bin
 			if code, err = os.ReadFile(f.bin); err != nil {
-				if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) || isDirErr(err) {
+				if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EISDIR) {
 					return fail("--bin: %v", err)
 				}
 				fmt.Fprintf(e.stderr, "jitrun run: --bin: %v\n", err)
@@ -329,12 +330,6 @@ func loadRunnable(e *env, f *runFlags, given func(string) bool, pos []string) (*
 		rc.entry = off
 	}
 	return rc, rest, 0, true
-}
-
-// isDirErr reports whether err is reading a directory as a file.
-func isDirErr(err error) bool {
-	var pe *fs.PathError
-	return errors.As(err, &pe) && strings.Contains(pe.Err.Error(), "is a directory")
 }
 
 // textLen returns the number of bytes of code (not data) in p.

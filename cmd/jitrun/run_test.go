@@ -104,6 +104,7 @@ var runCases = []runCase{
 	{"bad-hex", []string{"run", "--hex", "c3 zz"}, "", exitUsage},
 	{"empty-bin", []string{"run", "--bin", td("empty.bin")}, "", exitUsage},
 	{"missing-bin", []string{"run", "--bin", td("missing.bin")}, "", exitUsage},
+	{"bin-dir", []string{"run", "--bin", "testdata"}, "", exitUsage},
 	{"entry-unknown", []string{"run", "--entry", "third", td("two.s")}, "", exitUsage},
 	{"entry-ambiguous", []string{"run", "--entry", "loop", td("two.s")}, "", exitUsage},
 	{"entry-data", []string{"run", "--entry", "table", td("two.s")}, "", exitUsage},
