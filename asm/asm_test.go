@@ -590,16 +590,19 @@ func TestDetectSyntax(t *testing.T) {
 }
 
 func TestParseSyntax(t *testing.T) {
-	for name, want := range map[string]Syntax{"go": SyntaxGo, "Intel": SyntaxIntel, "auto": SyntaxAuto, "": SyntaxAuto, "nasm": SyntaxIntel} {
+	for name, want := range map[string]Syntax{"go": SyntaxGo, "Plan9": SyntaxGo, "Intel": SyntaxIntel, " NASM ": SyntaxIntel,
+		"att": SyntaxATT, "gnu": SyntaxATT, "AT&T": SyntaxATT, "auto": SyntaxAuto, "": SyntaxAuto} {
 		if got, err := ParseSyntax(name); err != nil || got != want {
 			t.Errorf("ParseSyntax(%q) = %v, %v; want %v", name, got, err, want)
 		}
 	}
-	if _, err := ParseSyntax("att"); err == nil || err.Error() != `unknown syntax "att": want go, intel or auto` {
-		t.Errorf("ParseSyntax(att) error = %v", err)
+	if _, err := ParseSyntax("masm"); err == nil || err.Error() != `unknown syntax "masm": want go, intel, att or auto` {
+		t.Errorf("ParseSyntax(masm) error = %v", err)
 	}
-	if SyntaxIntel.String() != "intel" || SyntaxGo.String() != "go" || SyntaxAuto.String() != "auto" {
-		t.Error("Syntax.String")
+	for s, want := range map[Syntax]string{SyntaxAuto: "auto", SyntaxGo: "go", SyntaxIntel: "intel", SyntaxATT: "att", Syntax(9): "Syntax(9)"} {
+		if got := s.String(); got != want {
+			t.Errorf("Syntax(%d).String() = %q, want %q", uint8(s), got, want)
+		}
 	}
 }
 

@@ -62,7 +62,7 @@ func intelRoundTrip(t *testing.T) (reproduced []string, misprinted int) {
 			continue // counted by the oracle test
 		}
 		total++
-		rows := disasm.Decode(p.Code, disasm.Options{Syntax: disasm.SyntaxIntel})
+		rows := disasm.Decode(p.Code, disasm.Options{Syntax: asm.SyntaxIntel})
 		var text []string
 		skip := false
 		for _, r := range rows {
@@ -137,7 +137,7 @@ func TestIntelRoundTripProgram(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows := disasm.Decode(p.Code, disasm.Options{Syntax: disasm.SyntaxIntel, Program: p})
+	rows := disasm.Decode(p.Code, disasm.Options{Syntax: asm.SyntaxIntel, Program: p})
 	for _, r := range rows {
 		if r.Bad {
 			t.Skipf("SKIP: the listing has rows the decoder marks bad (%s at %#x: %s); the per-line round trip covers the rest", r.Text, r.Addr, r.Note)

@@ -16,6 +16,10 @@ const (
 	SyntaxGo
 	// SyntaxIntel is Intel (NASM-style) syntax.
 	SyntaxIntel
+	// SyntaxATT is the AT&T syntax of the GNU assembler (movq %rdi, %rax),
+	// which disasm prints. The assembler does not read it yet: a source in
+	// it is refused with an error that says so.
+	SyntaxATT
 )
 
 func (s Syntax) String() string {
@@ -26,26 +30,36 @@ func (s Syntax) String() string {
 		return "go"
 	case SyntaxIntel:
 		return "intel"
+	case SyntaxATT:
+		return "att"
 	}
 	return fmt.Sprintf("Syntax(%d)", uint8(s))
 }
 
-// ParseSyntax parses a syntax name as a --syntax flag takes it: "go",
-// "intel" or "auto" (or empty, for auto).
+// Syntaxes lists the syntaxes by name, in the order help texts show them
+// (SyntaxAuto, which is no syntax of its own, aside).
+var Syntaxes = []Syntax{SyntaxGo, SyntaxIntel, SyntaxATT}
+
+// ParseSyntax parses a syntax name as a --syntax flag takes it: "go" (or
+// "plan9"), "intel" (or "nasm"), "att" (or "gnu", "at&t"), and "auto" (or
+// empty).
 func ParseSyntax(name string) (Syntax, error) {
 	switch strings.ToLower(strings.TrimSpace(name)) {
 	case "go", "plan9":
 		return SyntaxGo, nil
 	case "intel", "nasm":
 		return SyntaxIntel, nil
+	case "att", "gnu", "at&t":
+		return SyntaxATT, nil
 	case "auto", "":
 		return SyntaxAuto, nil
 	}
-	return SyntaxAuto, fmt.Errorf("unknown syntax %q: want go, intel or auto", name)
+	return SyntaxAuto, fmt.Errorf("unknown syntax %q: want go, intel, att or auto", name)
 }
 
 // DetectSyntax guesses the syntax of a source: Intel when the file name ends
-// in .asm or .nasm, or when the first line that is neither blank nor a
+// in .asm or .nasm; AT&T when a line is `.att_syntax` or writes a register
+// as AT&T does (%rax, %xmm0); Intel when the first line that is neither blank nor a
 // comment is `.intel_syntax` (with any arguments), `BITS 64` or `[BITS 64]`,
 // or starts (after labels) with an Intel mnemonic or NASM directive written
 // in lower case (mov, xor, section: Go syntax writes its mnemonics in upper
@@ -54,6 +68,9 @@ func DetectSyntax(file string, src []byte) Syntax {
 	lower := strings.ToLower(file)
 	if strings.HasSuffix(lower, ".asm") || strings.HasSuffix(lower, ".nasm") {
 		return SyntaxIntel
+	}
+	if _, ok := attLine(src); ok {
+		return SyntaxATT
 	}
 	inBlock := false
 	for len(src) > 0 {
@@ -167,6 +184,11 @@ func (o Options) parse(file string, src []byte) ([]Stmt, *errorSink) {
 		return parseGo(file, src)
 	case SyntaxIntel:
 		return parseIntel(file, src, o)
+	case SyntaxATT:
+		errs := &errorSink{}
+		line, _ := attLine(src)
+		errs.add(Pos{File: file, Line: max(line, 1), Col: 1}, "AT&T syntax (movq %%rdi, %%rax) is not assembled yet: write the code in Intel syntax (mov rax, rdi; --syntax intel) or Go syntax (MOVQ DI, AX; --syntax go)")
+		return nil, errs
 	}
 	errs := &errorSink{}
 	errs.add(Pos{File: file, Line: 1, Col: 1}, "unknown syntax %v", syntax)
@@ -212,4 +234,29 @@ func AssembleSource(file string, src []byte, syntax Syntax) (*Program, error) {
 // source "<input>".
 func Assemble(src string) (*Program, error) {
 	return AssembleSource("<input>", []byte(src), SyntaxGo)
+}
+
+// attLine returns the first line (counted from 1) that only AT&T syntax
+// writes: the `.att_syntax` directive, or an operand that names a
+// register with a '%' (%rax, %xmm0; not NASM's %define).
+func attLine(src []byte) (int, bool) {
+	for n := 1; len(src) > 0; n++ {
+		var line []byte
+		line, src, _ = bytes.Cut(src, []byte("\n"))
+		s := strings.TrimSpace(string(line))
+		if strings.HasPrefix(s, ".att_syntax") {
+			return n, true
+		}
+		for i := strings.IndexByte(s, '%'); i >= 0; i = strings.IndexByte(s, '%') {
+			s = s[i+1:]
+			w := 0
+			for w < len(s) && (s[w] >= 'a' && s[w] <= 'z' || s[w] >= '0' && s[w] <= '9') {
+				w++
+			}
+			if _, ok := lookupIntelReg(s[:w]); ok && w > 0 {
+				return n, true
+			}
+		}
+	}
+	return 0, false
 }

@@ -3,6 +3,8 @@ package disasm
 import (
 	"math/rand/v2"
 	"testing"
+
+	"github.com/jitrun/jitrun/asm"
 )
 
 // BenchmarkDecode lists 64 KiB of random bytes (mostly short garbage
@@ -13,7 +15,7 @@ func BenchmarkDecode(b *testing.B) {
 	for i := range code {
 		code[i] = byte(rnd.Uint32())
 	}
-	for _, s := range []Syntax{SyntaxGo, SyntaxIntel, SyntaxGNU} {
+	for _, s := range []asm.Syntax{asm.SyntaxGo, asm.SyntaxIntel, asm.SyntaxATT} {
 		b.Run(s.String(), func(b *testing.B) {
 			b.SetBytes(int64(len(code)))
 			for b.Loop() {

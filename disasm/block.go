@@ -12,7 +12,7 @@ import (
 type block struct {
 	code   []byte
 	base   uint64
-	syntax Syntax
+	syntax asm.Syntax
 	prog   *asm.Program // nil for raw bytes
 	source bool
 
@@ -56,7 +56,7 @@ func newBlock(code []byte, opts Options) *block {
 	b := &block{
 		code:    code,
 		base:    opts.Base,
-		syntax:  opts.Syntax,
+		syntax:  printed(opts.Syntax),
 		prog:    opts.Program,
 		source:  opts.Source && opts.Program != nil,
 		names:   map[int][]name{},
@@ -80,7 +80,7 @@ func newBlock(code []byte, opts Options) *block {
 		if s.Offset < 0 || s.Offset > n || s.Name == "" {
 			continue
 		}
-		if b.syntax.readsName(s.Name) {
+		if readsName(b.syntax, s.Name) {
 			count[s.Name]++
 		}
 		if s.Offset < n {
@@ -91,7 +91,7 @@ func newBlock(code []byte, opts Options) *block {
 		}
 	}
 	for _, l := range p.Labels {
-		if l.Offset >= 0 && l.Offset <= n && b.syntax.readsName(l.Name) {
+		if l.Offset >= 0 && l.Offset <= n && readsName(b.syntax, l.Name) {
 			count[l.Name]++
 		}
 	}
@@ -157,7 +157,7 @@ func newBlock(code []byte, opts Options) *block {
 // addName records a name at off, if the listing may print it (see
 // readsName).
 func (b *block) addName(off int, nm name) {
-	if !b.syntax.readsName(nm.text) {
+	if !readsName(b.syntax, nm.text) {
 		return
 	}
 	if _, ok := b.names[off]; !ok {
@@ -213,7 +213,7 @@ func (b *block) funcAt(off int) string {
 func (b *block) symbolAt(off int) (asm.Symbol, bool) {
 	for i := len(b.syms) - 1; i >= 0; i-- {
 		s := b.syms[i]
-		if s.Offset <= off && off < s.Offset+s.Size && b.syntax.readsName(s.Name) {
+		if s.Offset <= off && off < s.Offset+s.Size && readsName(b.syntax, s.Name) {
 			return s, true
 		}
 	}

@@ -4,18 +4,20 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strings"
+
+	"github.com/jitrun/jitrun/asm"
 )
 
 // dataDirectives are the directives for 1, 2, 4 and 8 bytes, per syntax.
-var dataDirectives = [3]map[int]string{
-	SyntaxGo:    {1: "BYTE $", 2: "WORD $", 4: "LONG $", 8: "QUAD $"},
-	SyntaxIntel: {1: "db ", 2: "dw ", 4: "dd ", 8: "dq "},
-	SyntaxGNU:   {1: ".byte ", 2: ".short ", 4: ".long ", 8: ".quad "},
+var dataDirectives = [3]map[int]string{ // Go, Intel, AT&T: see slot
+	{1: "BYTE $", 2: "WORD $", 4: "LONG $", 8: "QUAD $"},
+	{1: "db ", 2: "dw ", 4: "dd ", 8: "dq "},
+	{1: ".byte ", 2: ".short ", 4: ".long ", 8: ".quad "},
 }
 
 // dataText is one data row: a single little-endian value of 1, 2, 4 or 8
 // bytes (dataChunks cuts rows that way), as the syntax writes it.
-func dataText(s Syntax, b []byte) string {
+func dataText(s asm.Syntax, b []byte) string {
 	var v uint64
 	switch len(b) {
 	case 1:
@@ -29,19 +31,19 @@ func dataText(s Syntax, b []byte) string {
 	default:
 		return bytesText(s, b)
 	}
-	return fmt.Sprintf("%s%#x", dataDirectives[s][len(b)], v)
+	return fmt.Sprintf("%s%#x", dataDirectives[slot(s)][len(b)], v)
 }
 
 // bytesText shows bytes that are not an instruction as byte directives:
 // .byte 0x62, 0xf5 (GNU), db 0x62, 0xf5 (Intel), BYTE $0x62; BYTE $0xf5
 // (Go, which has one value per directive).
-func bytesText(s Syntax, b []byte) string {
+func bytesText(s asm.Syntax, b []byte) string {
 	var t strings.Builder
 	for i, c := range b {
 		switch {
 		case i == 0:
-			t.WriteString(dataDirectives[s][1])
-		case s == SyntaxGo:
+			t.WriteString(dataDirectives[slot(s)][1])
+		case s == asm.SyntaxGo:
 			t.WriteString("; BYTE $")
 		default:
 			t.WriteString(", ")

@@ -11,7 +11,7 @@ import (
 // lists code at address 0 in Go syntax.
 type Options struct {
 	// Syntax selects Go, Intel or GNU (AT&T) syntax.
-	Syntax Syntax
+	Syntax asm.Syntax
 	// Base is the run-time address of the first byte of the code. Addresses
 	// past the top of the address space wrap around.
 	Base uint64

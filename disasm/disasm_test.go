@@ -10,7 +10,7 @@ import (
 
 func TestRows(t *testing.T) {
 	p := twoFuncs(t)
-	rows := Decode(p.Code, Options{Syntax: SyntaxIntel, Base: 0x1000, Program: p, Source: true, Mark: 0x1012, HasMark: true})
+	rows := Decode(p.Code, Options{Syntax: asm.SyntaxIntel, Base: 0x1000, Program: p, Source: true, Mark: 0x1012, HasMark: true})
 	b := func(h string) []byte { return mustHex(t, h) }
 	pos := func(line int) asm.Pos { return asm.Pos{File: "two.s", Line: line, Col: 2} }
 	want := []Row{
@@ -59,7 +59,7 @@ func TestWriteAsm(t *testing.T) {
 		opts Options
 		want string
 	}{
-		{"raw loop, Intel", mustHex(t, sumLoop), Options{Syntax: SyntaxIntel}, `	xor eax, eax
+		{"raw loop, Intel", mustHex(t, sumLoop), Options{Syntax: asm.SyntaxIntel}, `	xor eax, eax
 	mov ecx, 0xa
 loc_7:
 	add eax, ecx
@@ -73,7 +73,7 @@ loc_7:
 	NOPL
 done:
 `},
-		{"data and bad bytes, GNU", mustHex(t, "06 c3"), Options{Syntax: SyntaxGNU}, `	.byte 0x06
+		{"data and bad bytes, GNU", mustHex(t, "06 c3"), Options{Syntax: asm.SyntaxATT}, `	.byte 0x06
 	retq
 `},
 	}
@@ -90,7 +90,7 @@ done:
 
 func TestEndRow(t *testing.T) {
 	p := endLabel(t)
-	rows := Decode(p.Code, Options{Syntax: SyntaxIntel, Base: 0x2000, Program: p})
+	rows := Decode(p.Code, Options{Syntax: asm.SyntaxIntel, Base: 0x2000, Program: p})
 	last := rows[len(rows)-1]
 	want := Row{Addr: 0x2006, Offset: 6, Symbol: "done", Labels: []string{"done"}}
 	if !last.End() || !reflect.DeepEqual(last, want) {
@@ -115,9 +115,9 @@ func TestAt(t *testing.T) {
 		err  string
 	}{
 		{"an instruction, named target", p.Code, 0x10, Options{Program: p}, "JMP loop", ""},
-		{"inside data: decoded as the CPU would", p.Code, 0x18, Options{Syntax: SyntaxIntel, Program: p}, "push 0x6f6c6c65", ""},
+		{"inside data: decoded as the CPU would", p.Code, 0x18, Options{Syntax: asm.SyntaxIntel, Program: p}, "push 0x6f6c6c65", ""},
 		{"inside an instruction of the sweep", mustHex(t, "b8 c3 00 00 00 c3"), 0x401, Options{Base: 0x400}, "RET", ""},
-		{"undecodable", mustHex(t, "c3 06"), 0x1001, Options{Syntax: SyntaxGNU, Base: 0x1000}, ".byte 0x06", ""},
+		{"undecodable", mustHex(t, "c3 06"), 0x1001, Options{Syntax: asm.SyntaxATT, Base: 0x1000}, ".byte 0x06", ""},
 		{"before the code", mustHex(t, "c3"), 0xfff, Options{Base: 0x1000}, "", "disasm: address 0xfff is outside the code (0x1000-0x1000)"},
 		{"after the code", mustHex(t, "c3 c3"), 0x1002, Options{Base: 0x1000}, "", "disasm: address 0x1002 is outside the code (0x1000-0x1001)"},
 		{"no code", nil, 0, Options{}, "", "disasm: address 0x0 is outside the code (no bytes)"},
@@ -160,7 +160,7 @@ func TestPrinterLookups(t *testing.T) {
 		{"branch into the middle of an instruction", "eb 01 b8 c3 00 00 00", 0x1000, "jmp 0x1003"},
 	}
 	for _, tt := range tests {
-		rows := Decode(mustHex(t, tt.hex), Options{Syntax: SyntaxIntel, Base: tt.base})
+		rows := Decode(mustHex(t, tt.hex), Options{Syntax: asm.SyntaxIntel, Base: tt.base})
 		if rows[0].Text != tt.want {
 			t.Errorf("%s: %q; want %q", tt.name, rows[0].Text, tt.want)
 		}
@@ -172,20 +172,6 @@ func TestDataChunks(t *testing.T) {
 		if got := dataChunks(n); !reflect.DeepEqual(got, want) {
 			t.Errorf("dataChunks(%d) = %v; want %v", n, got, want)
 		}
-	}
-}
-
-func TestParseSyntax(t *testing.T) {
-	for name, want := range map[string]Syntax{"go": SyntaxGo, "Plan9": SyntaxGo, "intel": SyntaxIntel, " NASM ": SyntaxIntel, "gnu": SyntaxGNU, "att": SyntaxGNU} {
-		if got, err := ParseSyntax(name); err != nil || got != want {
-			t.Errorf("ParseSyntax(%q) = %v, %v; want %v", name, got, err, want)
-		}
-	}
-	if _, err := ParseSyntax("masm"); err == nil || err.Error() != `unknown syntax "masm": want go, intel or gnu` {
-		t.Errorf("ParseSyntax(masm): %v", err)
-	}
-	if got := Syntax(7).String(); got != "Syntax(7)" {
-		t.Errorf("Syntax(7).String() = %q", got)
 	}
 }
 
@@ -215,8 +201,8 @@ func TestReadsName(t *testing.T) {
 		{"xmm32", true, true, true},
 	}
 	for _, tt := range tests {
-		for s, want := range map[Syntax]bool{SyntaxGo: tt.goOK, SyntaxIntel: tt.intel, SyntaxGNU: tt.gnuOK} {
-			if got := s.readsName(tt.name); got != want {
+		for s, want := range map[asm.Syntax]bool{asm.SyntaxGo: tt.goOK, asm.SyntaxIntel: tt.intel, asm.SyntaxATT: tt.gnuOK} {
+			if got := readsName(s, tt.name); got != want {
 				t.Errorf("%s.readsName(%q) = %v; want %v", s, tt.name, got, want)
 			}
 		}
@@ -236,10 +222,10 @@ func TestUnreadableNames(t *testing.T) {
 		},
 	}
 	tests := []struct {
-		syntax Syntax
+		syntax asm.Syntax
 		want   string
 	}{
-		{SyntaxIntel, `start:
+		{asm.SyntaxIntel, `start:
    0x1000  start+0x0       b8 01 00 00 00  mov eax, 0x1
 start.loop:
    0x1005  start.loop+0x0  ff c8           dec eax
@@ -247,7 +233,7 @@ start.loop:
    0x1009  start.loop+0x4  c3              ret
 `},
 		// Go has no dots in names: the branch target gets a label of its own.
-		{SyntaxGo, `start:
+		{asm.SyntaxGo, `start:
    0x1000  start+0x0     b8 01 00 00 00  MOVL $0x1, AX
 loc_1005:
    0x1005  loc_1005+0x0  ff c8           DECL AX
@@ -285,20 +271,20 @@ func TestOutside(t *testing.T) {
 		name string
 		pc   uint64
 		mem  string
-		s    Syntax
+		s    asm.Syntax
 		want Row
 	}{
-		{"code on the stack", pc, "b8 07 00 00 00 c3", SyntaxGo, Row{Addr: pc, Offset: -1, Bytes: mustHex(t, "b8 07 00 00 00"),
+		{"code on the stack", pc, "b8 07 00 00 00 c3", asm.SyntaxGo, Row{Addr: pc, Offset: -1, Bytes: mustHex(t, "b8 07 00 00 00"),
 			Text: "MOVL $0x7, AX", Marked: true, Outside: true, Note: "the pc is outside the code"}},
-		{"a jump back into the code", 0x2000, "e9 fb ef ff ff", SyntaxIntel, Row{Addr: 0x2000, Offset: -1, Bytes: mustHex(t, "e9 fb ef ff ff"),
+		{"a jump back into the code", 0x2000, "e9 fb ef ff ff", asm.SyntaxIntel, Row{Addr: 0x2000, Offset: -1, Bytes: mustHex(t, "e9 fb ef ff ff"),
 			Text: "jmp f", Marked: true, Outside: true, Note: "the pc is outside the code", Target: 0x1000, HasTarget: true}},
-		{"a label of a function is not seen from outside it (Go)", 0x2000, "e9 02 f0 ff ff", SyntaxGo, Row{Addr: 0x2000, Offset: -1, Bytes: mustHex(t, "e9 02 f0 ff ff"),
+		{"a label of a function is not seen from outside it (Go)", 0x2000, "e9 02 f0 ff ff", asm.SyntaxGo, Row{Addr: 0x2000, Offset: -1, Bytes: mustHex(t, "e9 02 f0 ff ff"),
 			Text: "JMP f+0x7(SB)", Marked: true, Outside: true, Note: "the pc is outside the code", Target: 0x1007, HasTarget: true}},
-		{"unreadable", 0x10, "", SyntaxGNU, Row{Addr: 0x10, Offset: -1, Marked: true, Outside: true,
+		{"unreadable", 0x10, "", asm.SyntaxATT, Row{Addr: 0x10, Offset: -1, Marked: true, Outside: true,
 			Note: "the pc is outside the code, in memory the caller could not read"}},
-		{"cut short", pc, "48 c7 c0", SyntaxIntel, Row{Addr: pc, Offset: -1, Bytes: mustHex(t, "48"), Text: "db 0x48", Bad: true, Marked: true, Outside: true,
+		{"cut short", pc, "48 c7 c0", asm.SyntaxIntel, Row{Addr: pc, Offset: -1, Bytes: mustHex(t, "48"), Text: "db 0x48", Bad: true, Marked: true, Outside: true,
 			Note: "the pc is outside the code; truncated: an instruction of 7 bytes starts here, and the memory read ends after 3"}},
-		{"inside after all", base + 0xc, "90", SyntaxIntel, Row{Addr: base + 0xc, Offset: 0xc, Bytes: mustHex(t, "c3"), Text: "ret",
+		{"inside after all", base + 0xc, "90", asm.SyntaxIntel, Row{Addr: base + 0xc, Offset: 0xc, Bytes: mustHex(t, "c3"), Text: "ret",
 			Symbol: "loop", SymOffset: 5, Marked: true}},
 	}
 	for _, tt := range tests {
@@ -310,10 +296,10 @@ func TestOutside(t *testing.T) {
 
 	// In a listing: after the rows of the code; WriteAsm leaves it out.
 	code := mustHex(t, "48 89 e0 ff d0 c3") // mov rax, rsp; call rax; ret
-	opts := Options{Syntax: SyntaxIntel, Base: 0x401000}
+	opts := Options{Syntax: asm.SyntaxIntel, Base: 0x401000}
 	rows := append(Decode(code, opts), Outside(code, 0x7ffc0000efd8, mustHex(t, "b8 07 00 00 00 c3"), opts))
 	var listing, source strings.Builder
-	if err := Write(&listing, rows, SyntaxIntel); err != nil {
+	if err := Write(&listing, rows, asm.SyntaxIntel); err != nil {
 		t.Fatal(err)
 	}
 	want := `   0x000000401000  +0x0     48 89 e0        mov rax, rsp

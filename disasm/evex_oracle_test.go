@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"golang.org/x/arch/x86/x86asm"
+
+	"github.com/jitrun/jitrun/asm"
 )
 
 // evexForm is one EVEX encoding with EVEX.b set.
@@ -126,7 +128,7 @@ func TestOracleEVEXControls(t *testing.T) {
 	var intelTexts, gnuTexts []string
 	var kept []int // indexes of the forms decoded, not data
 	for i, f := range forms {
-		r := Decode(f.code, Options{Syntax: SyntaxIntel})[0]
+		r := Decode(f.code, Options{Syntax: asm.SyntaxIntel})[0]
 		theirs, ok := intel[at[i]]
 		if !ok {
 			t.Errorf("% x: objdump is out of step here", f.code)
@@ -173,26 +175,26 @@ func TestOracleEVEXControls(t *testing.T) {
 		}
 		kept = append(kept, i)
 		intelTexts = append(intelTexts, r.Text)
-		gnuTexts = append(gnuTexts, Decode(f.code, Options{Syntax: SyntaxGNU})[0].Text)
+		gnuTexts = append(gnuTexts, Decode(f.code, Options{Syntax: asm.SyntaxATT})[0].Text)
 	}
 	t.Logf("EVEX.b: %d register forms (%d rounding mode, %d {sae}), %d memory forms (%d broadcasts, %d of them unknown to objdump); %d shown as data (#UD or unknown)",
 		regs, rc, sae, mems, bcst, unknown, asData)
 
 	for _, tc := range []struct {
-		syntax Syntax
+		syntax asm.Syntax
 		header string
 		texts  []string
 	}{
-		{SyntaxIntel, ".intel_syntax noprefix\n.text\n", intelTexts},
-		{SyntaxGNU, ".text\n", gnuTexts},
+		{asm.SyntaxIntel, ".intel_syntax noprefix\n.text\n", intelTexts},
+		{asm.SyntaxATT, ".text\n", gnuTexts},
 	} {
-		obj, _, starts, rejected := assembleEntries(t, tc.header, tc.texts, func(i int) string { return bytesText(SyntaxGNU, forms[kept[i]].code) })
+		obj, _, starts, rejected := assembleEntries(t, tc.header, tc.texts, func(i int) string { return bytesText(asm.SyntaxATT, forms[kept[i]].code) })
 		// Where GNU as rejects the text, does it take objdump's text of
 		// the same bytes? If not, binutils cannot assemble the
 		// instruction at all (vpdpbssd's EVEX form, AVX10.2).
 		var theirs []string
 		objdumps := intel
-		if tc.syntax == SyntaxGNU {
+		if tc.syntax == asm.SyntaxATT {
 			objdumps = att
 		}
 		for i, k := range kept {

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"golang.org/x/arch/x86/x86asm"
+
+	"github.com/jitrun/jitrun/asm"
 )
 
 // The text of AVX-512 instructions, where x86asm's printers get it wrong
@@ -38,22 +40,22 @@ var (
 // evex.go found it wrong: {sae} for a rounding mode, the element count of
 // a broadcast, a k register operand shown as an opmask, and the opmask of
 // a prefetch printed before its operand.
-func evexText(s Syntax, text string, d decoded) string {
+func evexText(s asm.Syntax, text string, d decoded) string {
 	inst := d.inst
 	if d.sae {
-		if s == SyntaxGo {
+		if s == asm.SyntaxGo {
 			text = roundingSuffix.ReplaceAllString(text, ".SAE")
 		} else {
 			text = roundingText.ReplaceAllString(text, "{sae}")
 		}
 	}
-	if inst.SAE && s != SyntaxGo {
+	if inst.SAE && s != asm.SyntaxGo {
 		text = placeRounding(s, text, inst)
 	}
-	if d.bcst > 0 && s != SyntaxGo {
+	if d.bcst > 0 && s != asm.SyntaxGo {
 		// Go syntax writes a broadcast as .BCST, with no count.
 		end := "]"
-		if s == SyntaxGNU {
+		if s == asm.SyntaxATT {
 			end = ")"
 		}
 		text = broadcastText.ReplaceAllString(text, "")
@@ -61,18 +63,18 @@ func evexText(s Syntax, text string, d decoded) string {
 			text = text[:i+1] + fmt.Sprintf("{1to%d}", d.bcst) + text[i+1:]
 		}
 	}
-	if kOperandOps[inst.Op] && s != SyntaxGo {
+	if kOperandOps[inst.Op] && s != asm.SyntaxGo {
 		dst, dok := inst.Args[0].(x86asm.Reg)
 		k, kok := inst.Args[1].(x86asm.Reg)
 		if dok && kok {
 			op, _, _ := strings.Cut(text, " ")
-			if s == SyntaxIntel {
+			if s == asm.SyntaxIntel {
 				return op + " " + vectorRegName(dst) + ", " + vectorRegName(k)
 			}
 			return op + " %" + vectorRegName(k) + ",%" + vectorRegName(dst)
 		}
 	}
-	if prefetchOps[inst.Op] && s == SyntaxIntel {
+	if prefetchOps[inst.Op] && s == asm.SyntaxIntel {
 		op, rest, _ := strings.Cut(text, " ")
 		if mask, mem, ok := strings.Cut(rest, ", "); ok && strings.HasPrefix(mask, "{k") {
 			return op + " " + mem + " " + mask
@@ -93,12 +95,12 @@ const gprRoundingNames = `VCVTSI2SD VCVTSI2SS VCVTUSI2SD VCVTUSI2SS`
 // immediate in Intel syntax (vgetmantps zmm1, zmm2, {sae}, 0x3), after it
 // in AT&T syntax (vgetmantps $0x3,{sae},%zmm2,%zmm1), and after the
 // general-purpose register of vcvtsi2sd in AT&T syntax.
-func placeRounding(s Syntax, text string, inst x86asm.Inst) string {
+func placeRounding(s asm.Syntax, text string, inst x86asm.Inst) string {
 	op, rest, ok := strings.Cut(text, " ")
 	if !ok {
 		return text
 	}
-	if s == SyntaxIntel {
+	if s == asm.SyntaxIntel {
 		args := strings.Split(rest, ", ")
 		n := len(args)
 		if n >= 3 && strings.HasPrefix(args[n-1], "{") && isImmediate(args[n-2]) {

@@ -24,7 +24,7 @@ func ExampleListing() {
 		Labels:  []asm.Label{{Name: "loop", Func: "sum", Offset: 2}},
 	}
 	fmt.Print(disasm.Listing(p.Code, disasm.Options{
-		Syntax:  disasm.SyntaxIntel,
+		Syntax:  asm.SyntaxIntel,
 		Base:    0x7f0000000000,
 		Program: p,
 		Mark:    0x7f0000000002,
@@ -43,7 +43,7 @@ func ExampleListing() {
 // The instruction at a faulting PC, as a fault report names it.
 func ExampleAt() {
 	code := []byte{0x48, 0x8b, 0x07, 0xc3} // mov rax, qword ptr [rdi]; ret
-	row, err := disasm.At(code, 0x1000, disasm.Options{Syntax: disasm.SyntaxIntel, Base: 0x1000})
+	row, err := disasm.At(code, 0x1000, disasm.Options{Syntax: asm.SyntaxIntel, Base: 0x1000})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -56,7 +56,7 @@ func ExampleAt() {
 // Raw bytes as GNU assembler source: branch targets get labels.
 func ExampleWriteAsm() {
 	code := []byte{0x31, 0xc0, 0xff, 0xc0, 0x3d, 0x0a, 0x00, 0x00, 0x00, 0x7c, 0xf7, 0xc3}
-	disasm.WriteAsm(os.Stdout, disasm.Decode(code, disasm.Options{Syntax: disasm.SyntaxGNU, Base: 0x1000}))
+	disasm.WriteAsm(os.Stdout, disasm.Decode(code, disasm.Options{Syntax: asm.SyntaxATT, Base: 0x1000}))
 	// Output:
 	// 	xor %eax,%eax
 	// loc_1002:
@@ -75,7 +75,7 @@ func ExampleDecode() {
 		0xc3,       // ret
 		0x00, 0x00, // not reached
 	}
-	for _, r := range disasm.Decode(code, disasm.Options{Syntax: disasm.SyntaxIntel, Base: 0x1000}) {
+	for _, r := range disasm.Decode(code, disasm.Options{Syntax: asm.SyntaxIntel, Base: 0x1000}) {
 		for _, l := range r.Labels {
 			fmt.Printf("%s:\n", l)
 		}
@@ -103,7 +103,7 @@ func ExampleWrite() {
 		0xff, 0xd0, // call rax
 		0xc3, // ret
 	}
-	opts := disasm.Options{Syntax: disasm.SyntaxGo, Base: 0x7f0000001000}
+	opts := disasm.Options{Syntax: asm.SyntaxGo, Base: 0x7f0000001000}
 	rows := disasm.Decode(code, opts)
 	// What the fault handler read at the pc: mov eax, 7; ret.
 	pc, mem := uint64(0x7ffc0000efd8), []byte{0xb8, 0x07, 0x00, 0x00, 0x00, 0xc3}
@@ -120,7 +120,7 @@ func ExampleWrite() {
 // read there, or with no text when it could not read them.
 func ExampleOutside() {
 	code := []byte{0xff, 0xe7} // jmp rdi
-	opts := disasm.Options{Syntax: disasm.SyntaxIntel, Base: 0x1000}
+	opts := disasm.Options{Syntax: asm.SyntaxIntel, Base: 0x1000}
 	for _, mem := range [][]byte{{0xcc}, nil} {
 		r := disasm.Outside(code, 0x5000, mem, opts)
 		fmt.Printf("%#x outside=%v %q: %s\n", r.Addr, r.Outside, r.Text, r.Note)

@@ -17,7 +17,7 @@ import (
 // exact lists instructions x86asm does not know, by their exact bytes.
 var exact = []struct {
 	bytes []byte
-	text  [3]string // per Syntax
+	text  [3]string // per asm.Syntax
 }{
 	// x86asm: "rep" of length 1, then garbage.
 	{[]byte{0xf3, 0x0f, 0x1e, 0xfa}, [3]string{"ENDBR64", "endbr64", "endbr64"}},
@@ -187,7 +187,7 @@ func standIn(stand []byte, delta int, want x86asm.Op, from, to string) (decoded,
 // renames renames a Go mnemonic, and its lower-case Intel and GNU forms.
 func renames(from, to string) *[3][2]string {
 	lf, lt := strings.ToLower(from), strings.ToLower(to)
-	return &[3][2]string{SyntaxGo: {from, to}, SyntaxIntel: {lf, lt}, SyntaxGNU: {lf, lt}}
+	return &[3][2]string{{from, to}, {lf, lt}, {lf, lt}} // Go, Intel, AT&T: see slot
 }
 
 // fixupDecoded corrects what x86asm decoded from src.

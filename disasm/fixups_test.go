@@ -4,6 +4,8 @@ import (
 	"encoding/hex"
 	"strings"
 	"testing"
+
+	"github.com/jitrun/jitrun/asm"
 )
 
 func mustHex(t testing.TB, s string) []byte {
@@ -144,18 +146,18 @@ func TestDecoderFixes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		code := mustHex(t, tt.hex)
-		for s := SyntaxGo; s <= SyntaxGNU; s++ {
+		for s := asm.SyntaxGo; s <= asm.SyntaxATT; s++ {
 			rows := Decode(code, Options{Syntax: s, Base: 0x1000})
 			r := rows[0]
 			switch {
-			case len(r.Bytes) != tt.n || r.Text != tt.text[s]:
-				t.Errorf("%s, %s: first row %d bytes %q; want %d bytes %q", tt.name, s, len(r.Bytes), r.Text, tt.n, tt.text[s])
+			case len(r.Bytes) != tt.n || r.Text != tt.text[slot(s)]:
+				t.Errorf("%s, %s: first row %d bytes %q; want %d bytes %q", tt.name, s, len(r.Bytes), r.Text, tt.n, tt.text[slot(s)])
 			case r.Bad != (tt.note != ""):
 				t.Errorf("%s, %s: Bad = %v (note %q)", tt.name, s, r.Bad, r.Note)
 			case !strings.Contains(r.Note, tt.note):
 				t.Errorf("%s, %s: note %q does not say %q", tt.name, s, r.Note, tt.note)
 			}
-			if s != SyntaxGo || (len(tt.extra) == 1 && tt.extra[0] == "*") {
+			if s != asm.SyntaxGo || (len(tt.extra) == 1 && tt.extra[0] == "*") {
 				continue
 			}
 			var extra []string

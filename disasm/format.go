@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"golang.org/x/arch/x86/x86asm"
+
+	"github.com/jitrun/jitrun/asm"
 )
 
 // Instruction text comes from x86asm's three printers. They name a branch
@@ -36,7 +38,7 @@ var biases = []uint64{0x4000_0000_0000_0000, 0x2000_0000_0000_0000, 0x6000_0000_
 // address it refers to, if any. ok is false if x86asm failed to print it.
 func (b *block) format(d decoded, off int) (text string, target uint64, hasTarget bool, ok bool) {
 	if d.fixed != nil {
-		return d.fixed[b.syntax], 0, false, true
+		return d.fixed[slot(b.syntax)], 0, false, true
 	}
 	inst := d.inst
 	pc := b.base + uint64(off)
@@ -100,9 +102,9 @@ pick:
 		}
 		ph := placeholder(i)
 		switch {
-		case b.syntax == SyntaxGo:
+		case b.syntax == asm.SyntaxGo:
 			text = strings.ReplaceAll(text, ph+"(SB)", r.text)
-		case b.syntax == SyntaxIntel && !r.rel:
+		case b.syntax == asm.SyntaxIntel && !r.rel:
 			text = strings.ReplaceAll(text, "["+ph+"]", r.text)
 		default:
 			text = strings.ReplaceAll(text, ph, r.text)
@@ -112,18 +114,18 @@ pick:
 		return "", 0, false, false // x86asm spelled a name in a way not foreseen
 	}
 	if d.rename != nil {
-		from, to := d.rename[b.syntax][0], d.rename[b.syntax][1]
+		from, to := d.rename[slot(b.syntax)][0], d.rename[slot(b.syntax)][1]
 		text = replaceWord(text, from, to)
 	}
 	text = strings.TrimPrefix(text, d.trim)
 	text = evexText(b.syntax, text, d)
 	switch b.syntax {
-	case SyntaxGo:
+	case asm.SyntaxGo:
 		text = goByteRegs(text, inst)
 		text = goCleanup(text, inst)
-	case SyntaxIntel:
+	case asm.SyntaxIntel:
 		text = intelCleanup(text, inst)
-	case SyntaxGNU:
+	case asm.SyntaxATT:
 		text = gnuCleanup(text)
 	}
 	return text, target, hasTarget, true
@@ -141,16 +143,16 @@ func placeholder(i int) string { return "\x01" + strconv.Itoa(i) + "\x01" }
 
 // printInst runs x86asm's printer for the syntax, turning a panic into an
 // error.
-func printInst(s Syntax, inst x86asm.Inst, pc uint64, lookup x86asm.SymLookup) (text string, err error) {
+func printInst(s asm.Syntax, inst x86asm.Inst, pc uint64, lookup x86asm.SymLookup) (text string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			text, err = "", fmt.Errorf("printer panic: %v", r)
 		}
 	}()
 	switch s {
-	case SyntaxIntel:
+	case asm.SyntaxIntel:
 		text = x86asm.IntelSyntax(inst, pc, lookup)
-	case SyntaxGNU:
+	case asm.SyntaxATT:
 		text = x86asm.GNUSyntax(gnuPrefixes(inst), pc, lookup)
 	default:
 		text = x86asm.GoSyntax(goDataSize(inst), pc, lookup)
@@ -180,7 +182,7 @@ func (b *block) refText(r ref, from int) string {
 		plus = fmt.Sprintf("+%#x", off)
 	}
 	switch b.syntax {
-	case SyntaxGo:
+	case asm.SyntaxGo:
 		switch {
 		case nm.kind == symbolName:
 			static := ""
@@ -196,7 +198,7 @@ func (b *block) refText(r ref, from int) string {
 		default:
 			return nm.text + "(SB)"
 		}
-	case SyntaxIntel:
+	case asm.SyntaxIntel:
 		if r.rel {
 			return nm.text + plus
 		}
@@ -218,7 +220,7 @@ func (b *block) refText(r ref, from int) string {
 func (b *block) resolve(o, from int) (name, int, bool) {
 	fn := b.funcAt(from)
 	visible := func(nm name) bool {
-		if b.syntax == SyntaxGo && nm.fn != "" {
+		if b.syntax == asm.SyntaxGo && nm.fn != "" {
 			return nm.fn == fn
 		}
 		return nm.unique

@@ -54,7 +54,7 @@ func FuzzDecode(f *testing.F) {
 	p := twoFuncs(f)
 	f.Add(p.Code, uint64(0x7f0000000000), uint8(1), uint64(0x7f0000000012), []byte{0, 1, 21, 0, 0, 14, 16, 1, 2, 25, 14, 6, 3, 8, 8, 2, 3, 14, 8, 0x12})
 	f.Fuzz(func(t *testing.T, code []byte, base uint64, syntax uint8, mark uint64, layout []byte) {
-		opts := Options{Syntax: Syntax(syntax % 3), Base: base, Mark: mark, HasMark: syntax&4 == 0, Source: syntax&8 == 0}
+		opts := Options{Syntax: asm.Syntax(syntax % 3), Base: base, Mark: mark, HasMark: syntax&4 == 0, Source: syntax&8 == 0}
 		if len(layout) > 0 {
 			opts.Program = layoutProgram(code, layout)
 		}
@@ -162,7 +162,7 @@ func TestDecodeRandom(t *testing.T) {
 		for j := range layout {
 			layout[j] = next()
 		}
-		opts := Options{Syntax: Syntax(i % 3), Base: uint64(next()) << 40, HasMark: i%2 == 0, Source: true}
+		opts := Options{Syntax: asm.Syntax(i % 3), Base: uint64(next()) << 40, HasMark: i%2 == 0, Source: true}
 		opts.Mark = opts.Base + uint64(next())%uint64(len(code)+1)
 		if len(layout) > 0 {
 			opts.Program = layoutProgram(code, layout)

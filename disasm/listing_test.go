@@ -67,7 +67,7 @@ loc_401007:
 => 0x40100b  loc_401007+0x4  75 fa           JNE loc_401007
    0x40100d  loc_401007+0x6  c3              RET
 `},
-		{name: "raw intel", code: sumLoop, opts: Options{Syntax: SyntaxIntel, Base: 0x401000}, want: `
+		{name: "raw intel", code: sumLoop, opts: Options{Syntax: asm.SyntaxIntel, Base: 0x401000}, want: `
    0x401000  +0x0            31 c0           xor eax, eax
    0x401002  +0x2            b9 0a 00 00 00  mov ecx, 0xa
 loc_401007:
@@ -76,7 +76,7 @@ loc_401007:
    0x40100b  loc_401007+0x4  75 fa           jnz loc_401007
    0x40100d  loc_401007+0x6  c3              ret
 `},
-		{name: "raw gnu", code: sumLoop, opts: Options{Syntax: SyntaxGNU, Base: 0x401000}, want: `
+		{name: "raw gnu", code: sumLoop, opts: Options{Syntax: asm.SyntaxATT, Base: 0x401000}, want: `
    0x401000  +0x0            31 c0           xor %eax,%eax
    0x401002  +0x2            b9 0a 00 00 00  mov $0xa,%ecx
 loc_401007:
@@ -103,7 +103,7 @@ msg:
    0x7f0000001018  msg+0x0   68 65 6c 6c           LONG $0x6c6c6568    // two.s:14  DATA msg<>+0(SB)/6, $"hello\x00"
    0x7f000000101c  msg+0x4   6f 00                 WORD $0x6f
 `},
-		{name: "program intel", prog: twoFuncs, opts: Options{Syntax: SyntaxIntel}, want: `
+		{name: "program intel", prog: twoFuncs, opts: Options{Syntax: asm.SyntaxIntel}, want: `
 f:
    0x0000  f+0x0     48 8d 05 11 00 00 00  lea rax, [rel msg]
 loop:
@@ -121,7 +121,7 @@ msg:
    0x0018  msg+0x0   68 65 6c 6c           dd 0x6c6c6568
    0x001c  msg+0x4   6f 00                 dw 0x6f
 `},
-		{name: "program gnu", prog: twoFuncs, opts: Options{Syntax: SyntaxGNU}, want: `
+		{name: "program gnu", prog: twoFuncs, opts: Options{Syntax: asm.SyntaxATT}, want: `
 f:
    0x0000  f+0x0     48 8d 05 11 00 00 00  lea msg(%rip),%rax
 loop:

@@ -15,14 +15,14 @@ import (
 // name) is left out: it is neither a "name:" line nor an operand, and the
 // listing names the address another way (another name there, a symbol and
 // an offset, a loc_ADDR label, or the address).
-func (s Syntax) readsName(name string) bool {
+func readsName(s asm.Syntax, name string) bool {
 	if name == "" {
 		return false
 	}
 	switch s {
-	case SyntaxIntel:
+	case asm.SyntaxIntel:
 		return intelName.MatchString(name) && !asm.IsIntelReserved(name)
-	case SyntaxGNU:
+	case asm.SyntaxATT:
 		return gnuName.MatchString(name)
 	}
 	// Go syntax: the lexer of asm (and of go tool asm).

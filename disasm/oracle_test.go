@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/jitrun/jitrun/asm"
 )
 
 // undecodedByDesign are the corpus mnemonics this package shows as data
@@ -41,7 +43,7 @@ func TestOracleBoundaries(t *testing.T) {
 	for e, msg := range rejected {
 		t.Logf("GNU as rejects corpus entry %q: %s (entry dropped)", e, msg)
 	}
-	rows := Decode(obj.text, Options{Syntax: SyntaxIntel, Program: entryProgram(obj.text, starts)})
+	rows := Decode(obj.text, Options{Syntax: asm.SyntaxIntel, Program: entryProgram(obj.text, starts)})
 	at := map[int]Row{}
 	for _, r := range rows {
 		at[r.Offset] = r
@@ -152,11 +154,11 @@ func TestOracleReassemble(t *testing.T) {
 	obj, entries, starts, _ := assembleEntries(t, ".intel_syntax noprefix\n.text\n", corpus(), nil)
 	orig := entryProgram(obj.text, starts)
 	for _, tc := range []struct {
-		syntax Syntax
+		syntax asm.Syntax
 		header string
 	}{
-		{SyntaxIntel, ".intel_syntax noprefix\n.text\n"},
-		{SyntaxGNU, ".text\n"},
+		{asm.SyntaxIntel, ".intel_syntax noprefix\n.text\n"},
+		{asm.SyntaxATT, ".text\n"},
 	} {
 		t.Run(tc.syntax.String(), func(t *testing.T) {
 			rows := Decode(obj.text, Options{Syntax: tc.syntax, Program: orig})
@@ -172,7 +174,7 @@ func TestOracleReassemble(t *testing.T) {
 				for off := starts[i]; off < starts[i+1]; {
 					r, ok := at[off]
 					if !ok || len(r.Bytes) == 0 || off+len(r.Bytes) > starts[i+1] {
-						lines = append(lines, bytesText(SyntaxGNU, obj.text[off:starts[i+1]]))
+						lines = append(lines, bytesText(asm.SyntaxATT, obj.text[off:starts[i+1]]))
 						break
 					}
 					if off != starts[i] {
@@ -180,7 +182,7 @@ func TestOracleReassemble(t *testing.T) {
 							lines = append(lines, l+":")
 						}
 					}
-					lines = append(lines, bytesText(SyntaxGNU, r.Bytes))
+					lines = append(lines, bytesText(asm.SyntaxATT, r.Bytes))
 					off += len(r.Bytes)
 				}
 				return strings.Join(lines, "\n")
@@ -194,7 +196,7 @@ func TestOracleReassemble(t *testing.T) {
 					// rows are NASM's db, which GNU as lacks.
 					texts[i] = original(i)
 				}
-				if tc.syntax == SyntaxIntel {
+				if tc.syntax == asm.SyntaxIntel {
 					// NASM's [rel x] and st1 are GNU as's [rip+x] and st(1).
 					texts[i] = strings.ReplaceAll(texts[i], "[rel ", "[rip+")
 					texts[i] = stRegister.ReplaceAllString(texts[i], "st($1)")
@@ -266,7 +268,7 @@ func TestOracleRandomBytes(t *testing.T) {
 	}
 	both, same, fwait, weBad, theyBad := 0, 0, 0, 0, 0
 	weBadAs := map[string]int{}
-	for _, r := range Decode(code, Options{Syntax: SyntaxIntel}) {
+	for _, r := range Decode(code, Options{Syntax: asm.SyntaxIntel}) {
 		l, ok := theirs[r.Offset]
 		if !ok {
 			continue

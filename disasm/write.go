@@ -20,7 +20,7 @@ import (
 //	   0x1007  loop+0x0  48 ff c8              DECQ AX
 //	   0x100a  loop+0x3  75 fb                 JNE loop
 //	=> 0x100c  loop+0x5  c3                    RET
-func Write(w io.Writer, rows []Row, s Syntax) error {
+func Write(w io.Writer, rows []Row, s asm.Syntax) error {
 	addrDigits, symWidth, bytesWidth, textWidth := 4, 0, 0, 0
 	for _, r := range rows {
 		if r.End() {
@@ -51,7 +51,7 @@ func Write(w io.Writer, rows []Row, s Syntax) error {
 			comment = append(comment, asm.Pos{File: r.Pos.File, Line: r.Pos.Line}.String()+"  "+r.Source)
 		}
 		if len(comment) > 0 {
-			line = fmt.Sprintf("%-*s  %s %s", len(line)-len(r.Text)+textWidth, line, s.comment(), strings.Join(comment, "; "))
+			line = fmt.Sprintf("%-*s  %s %s", len(line)-len(r.Text)+textWidth, line, commentFor(s), strings.Join(comment, "; "))
 		}
 		out.WriteString(strings.TrimRight(line, " ") + "\n")
 	}
@@ -106,4 +106,36 @@ func hexBytes(b []byte) string {
 		fmt.Fprintf(&s, "%02x", c)
 	}
 	return s.String()
+}
+
+// commentFor is the start of a line comment in syntax s.
+func commentFor(s asm.Syntax) string {
+	switch s {
+	case asm.SyntaxIntel:
+		return ";"
+	case asm.SyntaxATT:
+		return "#"
+	}
+	return "//"
+}
+
+// printed is the syntax rows are printed in for s: s itself, or Go for
+// SyntaxAuto (the zero Options) and any value asm does not define.
+func printed(s asm.Syntax) asm.Syntax {
+	if s == asm.SyntaxIntel || s == asm.SyntaxATT {
+		return s
+	}
+	return asm.SyntaxGo
+}
+
+// slot is the index of syntax s in the package's per-syntax tables, which
+// hold Go, Intel and AT&T in that order.
+func slot(s asm.Syntax) int {
+	switch printed(s) {
+	case asm.SyntaxIntel:
+		return 1
+	case asm.SyntaxATT:
+		return 2
+	}
+	return 0
 }

@@ -144,9 +144,15 @@ func TestAsmErrors(t *testing.T) {
 		},
 		{
 			name:   "bad syntax",
-			args:   []string{"asm", "-e", "RET", "--syntax", "att"},
+			args:   []string{"asm", "-e", "RET", "--syntax", "masm"},
 			status: exitUsage,
-			stderr: "jitrun asm: --syntax: unknown syntax \"att\": want go, intel or auto\n",
+			stderr: "jitrun asm: --syntax: unknown syntax \"masm\": want go, intel, att or auto\n",
+		},
+		{
+			name:   "AT&T source is refused with a hint",
+			args:   []string{"asm", "-e", "movq %rdi, %rax"},
+			status: exitUsage,
+			stderr: "<expr>:1:1: AT&T syntax (movq %rdi, %rax) is not assembled yet: write the code in Intel syntax (mov rax, rdi; --syntax intel) or Go syntax (MOVQ DI, AX; --syntax go)\n",
 		},
 		{
 			name:   "extra arguments",

@@ -186,7 +186,7 @@ func TestBenchUsageErrors(t *testing.T) {
 		{[]string{"-e", "NOP", "--format", "xml"}, "jitrun bench: unknown --format \"xml\": want table, json or go\n"},
 		{[]string{"-e", "NOP", "--json", "--format", "go"}, "jitrun bench: --json and --format go ask for two outputs: give one\n"},
 		{[]string{"-e", "NOP", "--clock", "sundial"}, "jitrun bench: --clock: unknown clock \"sundial\": want auto, perf, aperf or tsc\n"},
-		{[]string{"-e", "NOP", "--syntax", "att"}, "jitrun bench: --syntax: unknown syntax \"att\": want go, intel or auto\n"},
+		{[]string{"-e", "NOP", "--syntax", "masm"}, "jitrun bench: --syntax: unknown syntax \"masm\": want go, intel, att or auto\n"},
 		{[]string{"-e", "NOP", "--buffer", "lots"}, "jitrun bench: --buffer: \"lots\" is not a size: write 65536, 0x10000, 64k, 1M or 1G\n"},
 		{[]string{"-e", "NOP", "--unroll", "-2"}, "jitrun bench: unroll -2 is out of range (1 to 10000, or 0 for automatic)\n"},
 		{[]string{"-e", "NOP", "--samples", "2000000"}, "jitrun bench: samples 2000000 is out of range (1 to 1000000, or 0 for 200)\n"},

@@ -10,13 +10,14 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jitrun/jitrun/asm"
 	"github.com/jitrun/jitrun/disasm"
 )
 
 // cmdDisasm is `jitrun disasm FILE | --hex BYTES [--base ADDR]
-// [--syntax go|intel|gnu] [--mark ADDR] [--json | --asm]`.
+// [--syntax go|intel|att] [--mark ADDR] [--json | --asm]`.
 func cmdDisasm(e *env, args []string) int {
-	fs := newFlagSet(e, "disasm", "FILE | --hex 'BYTES' [--base ADDR] [--syntax go|intel|gnu] [--mark ADDR] [--json | --asm]",
+	fs := newFlagSet(e, "disasm", "FILE | --hex 'BYTES' [--base ADDR] [--syntax go|intel|att] [--mark ADDR] [--json | --asm]",
 		"Disasm lists x86-64 machine code: the raw bytes of FILE (- reads standard input), or the\n"+
 			"bytes given with --hex. Each line shows the address, the offset from the nearest label,\n"+
 			"the bytes and the instruction. Branch targets get labels (loc_ADDR), so that the text\n"+
@@ -25,7 +26,7 @@ func cmdDisasm(e *env, args []string) int {
 			"Bad input (a missing file, bad hex, a bad flag) exits with status 2.")
 	hexBytes := fs.String("hex", "", "machine code in `hex`: '48 c7 c0 2a 00 00 00 c3', '48c7c02a', '0x48,0xc7' or '\\x48\\xc7'")
 	base := fs.String("base", "0", "`address` of the first byte (0x401000, or decimal)")
-	syntax := fs.String("syntax", "go", "instruction `syntax`: go, intel or gnu (AT&T)")
+	syntax := fs.String("syntax", "go", "instruction `syntax`: go, intel or att (AT&T; gnu works too)")
 	mark := fs.String("mark", "", "mark the instruction at `address` with => (decoding restarts there)")
 	asJSON := fs.Bool("json", false, "print the rows as JSON: {\"syntax\", \"base\", \"size\", \"rows\": [{\"addr\", \"offset\", \"bytes\", \"text\", ...}]}")
 	asAsm := fs.Bool("asm", false, "print only labels and instructions: source an assembler of the syntax reads back")
@@ -34,7 +35,7 @@ func cmdDisasm(e *env, args []string) int {
 		return status
 	}
 	fail := e.usageError("disasm")
-	s, err := disasm.ParseSyntax(*syntax)
+	s, err := parseListingSyntax(*syntax)
 	if err != nil {
 		return fail("--syntax: %v", err)
 	}
@@ -161,7 +162,7 @@ type jsonRow struct {
 }
 
 // listingJSON converts rows to their JSON form.
-func listingJSON(s disasm.Syntax, base uint64, size int, rows []disasm.Row) jsonListing {
+func listingJSON(s asm.Syntax, base uint64, size int, rows []disasm.Row) jsonListing {
 	doc := jsonListing{Syntax: s.String(), Base: fmt.Sprintf("%#x", base), Size: size, Rows: []jsonRow{}}
 	for _, r := range rows {
 		j := jsonRow{
@@ -181,7 +182,7 @@ func listingJSON(s disasm.Syntax, base uint64, size int, rows []disasm.Row) json
 	return doc
 }
 
-func writeRowsJSON(w io.Writer, s disasm.Syntax, base uint64, size int, rows []disasm.Row) error {
+func writeRowsJSON(w io.Writer, s asm.Syntax, base uint64, size int, rows []disasm.Row) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")

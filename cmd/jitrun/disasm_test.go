@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jitrun/jitrun/asm"
 	"github.com/jitrun/jitrun/disasm"
 )
 
@@ -141,7 +142,7 @@ func TestDisasmJSON(t *testing.T) {
 // leave out.
 func TestListingJSONOutside(t *testing.T) {
 	code := []byte{0xff, 0xd0} // call rax
-	opts := disasm.Options{Syntax: disasm.SyntaxGo, Base: 0x1000}
+	opts := disasm.Options{Syntax: asm.SyntaxGo, Base: 0x1000}
 	rows := append(disasm.Decode(code, opts), disasm.Outside(code, 0x7ffc0000efd8, []byte{0xc3}, opts))
 	got, err := json.Marshal(listingJSON(opts.Syntax, opts.Base, len(code), rows).Rows)
 	if err != nil {
@@ -177,7 +178,7 @@ func TestDisasmBadInput(t *testing.T) {
 		{[]string{"-"}, "", "jitrun disasm: standard input is empty: nothing to disassemble"},
 		{[]string{"--hex", ""}, "", "jitrun disasm: --hex: no bytes: give hex digits, as in '48 c7 c0 2a 00 00 00 c3'"},
 		{[]string{"--hex", "c3 zz"}, "", `jitrun disasm: --hex: column 4: "z" is not a hex digit`},
-		{[]string{"--hex", "c3", "--syntax", "masm"}, "", `jitrun disasm: --syntax: unknown syntax "masm": want go, intel or gnu`},
+		{[]string{"--hex", "c3", "--syntax", "masm"}, "", `jitrun disasm: --syntax: unknown syntax "masm": want go, intel or att`},
 		{[]string{"--hex", "c3", "--base", "-1"}, "", `jitrun disasm: --base: "-1" is not an address: write 0x401000 or 4198400`},
 		{[]string{"--hex", "c3", "--base", "0x1ffffffffffffffff"}, "", `jitrun disasm: --base: "0x1ffffffffffffffff" is above 0xffffffffffffffff`},
 		{[]string{"--hex", "c3 c3", "--base", "0xffffffffffffffff"}, "", "jitrun disasm: --base 0xffffffffffffffff: 2 bytes from there pass the top of the address space"},

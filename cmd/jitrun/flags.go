@@ -7,6 +7,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/jitrun/jitrun/asm"
 )
 
 // newFlagSet returns a flag set for subcommand name. usageLine is the
@@ -130,4 +132,18 @@ func formatSize(n int) string {
 		}
 	}
 	return fmt.Sprintf("%d bytes", n)
+}
+
+// parseListingSyntax reads the syntax a listing is printed in: go, intel
+// or att (and the other names asm.ParseSyntax knows, but not auto).
+func parseListingSyntax(name string) (asm.Syntax, error) {
+	s, err := asm.ParseSyntax(name)
+	if err != nil || s == asm.SyntaxAuto {
+		names := make([]string, len(asm.Syntaxes))
+		for i, s := range asm.Syntaxes {
+			names[i] = s.String()
+		}
+		return 0, fmt.Errorf("unknown syntax %q: want %s or %s", name, strings.Join(names[:len(names)-1], ", "), names[len(names)-1])
+	}
+	return s, nil
 }

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/jitrun/jitrun/asm"
-	"github.com/jitrun/jitrun/disasm"
 	"github.com/jitrun/jitrun/execmem"
 	"github.com/jitrun/jitrun/trampoline"
 )
@@ -85,7 +84,7 @@ func cmdRun(e *env, args []string) int {
 		return status
 	}
 	if given("listing-syntax") {
-		rc.syntax, _ = disasm.ParseSyntax(f.listing) // checked by f.check
+		rc.syntax, _ = parseListingSyntax(f.listing) // checked by f.check
 	}
 
 	// The arguments. --map takes the first two integer registers.
@@ -169,7 +168,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.json, "json", false, "print the result as one JSON object (see above)")
 	fs.IntVar(&f.threads, "threads", 0, "call the code on `N` OS threads at once (N goroutines, each locked to its thread, each on its own stack) and print one result per thread with its thread id, stack and RSP")
 	fs.StringVar(&f.mapFile, "map", "", "map `FILE` read-only and pass its address in rdi and its length in rsi; ARGS follow in rdx, rcx, …")
-	fs.StringVar(&f.listing, "listing-syntax", "", "`syntax` of listings (--disasm, fault reports): go, intel or gnu (default: the source's, go for --hex and --bin)")
+	fs.StringVar(&f.listing, "listing-syntax", "", "`syntax` of listings (--disasm, fault reports): go, intel or att (default: the source's, go for --hex and --bin)")
 	registerSyscalls(fs, &f.sysPol)
 }
 
@@ -220,7 +219,7 @@ func (f *runFlags) check(given func(string) bool, pos []string) (trampoline.Opti
 		}
 	}
 	if given("listing-syntax") {
-		if _, err := disasm.ParseSyntax(f.listing); err != nil {
+		if _, err := parseListingSyntax(f.listing); err != nil {
 			return opts, fmt.Errorf("--listing-syntax: %v", err)
 		}
 	}
@@ -260,9 +259,9 @@ func writeOutcome(w io.Writer, r *report, out *outcome, f *runFlags, timeout tim
 type runnable struct {
 	name   string // the source or --bin file, "<expr>", "<stdin>", "<hex>"
 	code   []byte
-	prog   *asm.Program  // nil for --hex and --bin
-	syntax disasm.Syntax // of listings
-	entry  int           // offset of the entry point in code
+	prog   *asm.Program // nil for --hex and --bin
+	syntax asm.Syntax   // of listings
+	entry  int          // offset of the entry point in code
 }
 
 // loadRunnable reads and assembles the code the flags and positional
@@ -273,7 +272,7 @@ func loadRunnable(e *env, f *runFlags, given func(string) bool, pos []string) (*
 	fail := func(format string, args ...any) (*runnable, []string, int, bool) {
 		return nil, nil, usage(format, args...), false
 	}
-	rc := &runnable{syntax: disasm.SyntaxGo}
+	rc := &runnable{syntax: asm.SyntaxGo}
 	rest := pos
 	switch {
 	case given("hex"):
@@ -316,7 +315,7 @@ func loadRunnable(e *env, f *runFlags, given func(string) bool, pos []string) (*
 		rest = r
 		rc.name, rc.code, rc.prog = src.Name, src.Prog.Code, src.Prog
 		if src.Syntax == asm.SyntaxIntel {
-			rc.syntax = disasm.SyntaxIntel
+			rc.syntax = asm.SyntaxIntel
 		}
 		if n := textLen(src.Prog); n == 0 {
 			return fail("%s has no instructions to run", src.Name)
