@@ -98,7 +98,7 @@ func BenchmarkCallPath(b *testing.B) {
 		f := u.f
 		f.fn, f.flags = ret.Addr(), 0
 		for b.Loop() {
-			if st := run(f, f.stackTop, nil, 0); st != statusReturned {
+			if st := execute(f, f.stackTop, nil, 0); st != statusReturned {
 				b.Fatalf("status %d", st)
 			}
 			sink += f.rax
@@ -118,8 +118,8 @@ func BenchmarkCallPath(b *testing.B) {
 			f.inCall = 1
 			st := enter(f, f.stackTop, nil, 0)
 			procUnpin()
-			if st == statusParked {
-				st = runParked(f)
+			if st != statusReturned {
+				st = complete(f, st, nil, 0)
 			}
 			f.inCall = 0
 			if st != statusReturned {

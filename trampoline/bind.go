@@ -198,11 +198,11 @@ func (b *binding) store(r *Result, p unsafe.Pointer) {
 // call runs the bound code with the arguments in a and stores the result
 // at ret (nil when there is none).
 func (b *binding) call(a *Args, ret unsafe.Pointer) error {
-	flags := uint32(0)
+	var floats *[8]uint64
 	if b.floats {
-		flags = flagFloats
+		floats = &a.Float
 	}
-	r, err := runFast(b.addr, a, flags, nil, nil)
+	r, err := callDefault(b.addr, &a.Int[0], len(a.Int), floats, flagsFor(floats, nil), nil, nil)
 	if err != nil {
 		return err
 	}

@@ -43,19 +43,25 @@ type Code interface {
 	Len() int
 }
 
+// MinTimeout is the shortest timeout a call accepts: a kernel timer set
+// for less fires before the code can start (it takes the kernel a few
+// microseconds to arm it and return), and such a call could never run.
+const MinTimeout = 10 * time.Microsecond
+
 // Options tune Run. The zero value (or a nil *Options) is the default
 // stack, no timeout, no snapshot.
 type Options struct {
 	// StackSize is the usable stack, rounded up to whole pages; 0 means
 	// DefaultStackSize. Stacks of each size are pooled.
 	StackSize int
-	// Timeout interrupts the code after this long (0: no timeout),
-	// counted from when the code starts: time the call waits for its
-	// thread before that does not count (the code always starts), time
-	// the code spends parked while the runtime stops its thread does
-	// (it is wall-clock time). It combines with the context's deadline,
-	// an absolute time: the earlier one wins, and a call whose context
-	// deadline passes before the code starts does not run it.
+	// Timeout interrupts the code after this long (0: no timeout; at
+	// least MinTimeout), counted from when the code starts: time the
+	// call waits for its thread before that does not count (the code
+	// always starts), time the code spends parked while the runtime stops
+	// its thread does (it is wall-clock time). It combines with the
+	// context's deadline, an absolute time: the earlier one wins, and a
+	// call whose context deadline passes before the code starts does not
+	// run it.
 	Timeout time.Duration
 	// Regs, when non-nil, receives every register as the code left it:
 	// after a return, at a fault, or where a timeout stopped it.
@@ -108,21 +114,22 @@ var errUnsupported = fmt.Errorf("trampoline: needs linux/amd64, running on %s/%s
 // Call has no timeout: see CallContext and Run. It is safe to call from
 // many goroutines at once.
 func Call(addr uintptr, args ...uint64) (Result, error) {
-	// One call, so that Call inlines into its caller: callFast checks
-	// the arguments and does the rest.
-	return callFast(addr, args)
+	if len(args) > len(Args{}.Int) || !ready.Load() {
+		return callFirst(addr, args)
+	}
+	return callDefault(addr, unsafe.SliceData(args), len(args), nil, 0, nil, nil)
 }
 
-// callSlow is Call's first call in the process, or a call with too many
+// callFirst is Call's first call in the process, or a call with too many
 // arguments.
-func callSlow(addr uintptr, args []uint64) (Result, error) {
+func callFirst(addr uintptr, args []uint64) (Result, error) {
 	if len(args) > len(Args{}.Int) {
 		return Result{}, errTooManyArgs(len(args))
 	}
 	if err := setup(); err != nil {
 		return Result{}, err
 	}
-	return callFast(addr, args)
+	return callDefault(addr, unsafe.SliceData(args), len(args), nil, 0, nil, nil)
 }
 
 // CallContext is Call with a context: when ctx is done the code is
@@ -151,6 +158,9 @@ func Run(ctx context.Context, addr uintptr, args *Args, opt *Options) (Result, e
 	if opt.Timeout < 0 {
 		return Result{}, fmt.Errorf("trampoline: timeout %v is negative", opt.Timeout)
 	}
+	if opt.Timeout > 0 && opt.Timeout < MinTimeout {
+		return Result{}, fmt.Errorf("trampoline: timeout %v is shorter than MinTimeout (%v): a kernel timer that short fires before the code can start", opt.Timeout, MinTimeout)
+	}
 	if !ready.Load() {
 		if err := setup(); err != nil {
 			return Result{}, err
@@ -168,51 +178,35 @@ func Run(ctx context.Context, addr uintptr, args *Args, opt *Options) (Result, e
 	if err != nil {
 		return Result{}, err
 	}
-	a, flags := args, uint32(flagFloats)
+	var floats *[8]uint64
+	a := args
 	if a == nil {
-		a, flags = &noArgs, 0
-	}
-	if opt.Regs != nil {
-		flags |= flagSnapshot
+		a = &noArgs
+	} else {
+		floats = &a.Float
 	}
 	if opt.Timeout == 0 && !cancellable && size == DefaultStackSize {
 		// No deadline, no cancellation: the cheap path, in place on the
 		// P's cached stack when it is free.
-		return runFast(addr, a, flags, opt.Regs, opt.Code)
+		return callDefault(addr, &a.Int[0], len(a.Int), floats, flagsFor(floats, opt.Regs), opt.Regs, opt.Code)
 	}
-
-	get, put := getUnit, putUnit
-	if size != DefaultStackSize {
-		p := poolFor(size)
-		get, put = p.get, p.put
-	}
-	u, err := get()
+	u, err := acquire(size)
 	if err != nil {
 		return Result{}, err
 	}
-	defer put(u)
-	f := u.f
-	f.fn, f.floats, f.flags = addr, a.Float, flags
-	if opt.Regs != nil {
-		f.clearSnapshot()
-	}
-	var st uint32
+	defer release(u)
+	prepare(u.f, addr, floats, flagsFor(floats, opt.Regs))
+	var st status
 	if opt.Timeout == 0 && !cancellable {
-		st = run(f, f.stackTop, &a.Int[0], len(a.Int))
-	} else {
-		st, err = u.runTimed(ctx, opt.Timeout, &a.Int)
-		if err != nil {
-			return Result{}, err
-		}
+		st = execute(u.f, u.f.stackTop, &a.Int[0], len(a.Int))
+	} else if st, err = u.executeTimed(ctx, opt.Timeout, &a.Int); err != nil {
+		return Result{}, err
 	}
-	if opt.Regs != nil && (st == statusReturned || st == statusFault || st == statusTimeout) {
-		*opt.Regs = f.regs()
-	}
-	if st != statusReturned {
-		return Result{}, u.outcome(st, ctx, opt.Code)
-	}
-	return Result{RAX: f.rax, RDX: f.rdx, X0: f.x0.Lo, X1: f.x1.Lo}, nil
+	return u.finish(ctx, st, opt.Regs, opt.Code)
 }
+
+// noArgs stands for a nil *Args: it is never written.
+var noArgs Args
 
 // roundStack returns the stack a call asks for with size (0: the
 // default), rounded up to whole pages.
@@ -227,23 +221,122 @@ func roundStack(size int) (int, error) {
 	return (size + ps - 1) &^ (ps - 1), nil
 }
 
-// noArgs stands for a nil *Args: it is never written.
-var noArgs Args
+// flagsFor returns a call's frame flags: float arguments to load, a
+// snapshot to take.
+func flagsFor(floats *[8]uint64, regs *Regs) uint32 {
+	var flags uint32
+	if floats != nil {
+		flags |= flagFloats
+	}
+	if regs != nil {
+		flags |= flagSnapshot
+	}
+	return flags
+}
 
-// runTimed runs the call with its thread locked, a kernel timer for the
-// deadline (the earlier of timeout, counted from when the code starts,
-// and ctx's deadline) and a context.AfterFunc for cancellation; both
-// signal the thread with the call's value.
+// prepare writes a call's inputs into its frame: the address, the float
+// arguments (nil: X0–X7 start zero) and the flags; and clears the
+// snapshot when one is asked for. enter reads the integer arguments from
+// where the caller has them.
+func prepare(f *frame, addr uintptr, floats *[8]uint64, flags uint32) {
+	f.fn = addr
+	f.flags = flags
+	if floats != nil {
+		f.floats = *floats
+	}
+	if flags&flagSnapshot != 0 {
+		f.clearSnapshot()
+	}
+}
+
+// execute runs one call on f's stack (top is f.stackTop) with the n
+// integer arguments at ints and returns how it ended: returned, fault or
+// timeout.
+func execute(f *frame, top uintptr, ints *uint64, n int) status {
+	f.interrupt = 0
+	f.inCall = 1
+	st := enter(f, top, ints, n)
+	if st != statusReturned {
+		st = complete(f, st, ints, n)
+	}
+	f.inCall = 0
+	f.interrupt = 0
+	return st
+}
+
+// complete takes a call that enter did not end with a return to its end:
+// it binds the frame to a new thread and enters again, resumes parked
+// code, decides the system calls the filter stopped (decide.go), and
+// gives a call whose stack an earlier call broke a new one. It returns
+// returned, fault or timeout.
+func complete(f *frame, st status, ints *uint64, n int) status {
+	started, renewed := false, false
+	for {
+		switch st {
+		case statusFault:
+			if started || renewed || !inFunc(uintptr(f.rip), tramp.enter) {
+				return st
+			}
+			// The prologue faulted on the stack before the code ran: an
+			// earlier call broke it (without GuardSyscalls the code may
+			// mprotect or munmap it). A new stack, and the call again.
+			renewed = true
+			units[f.index].renewStack()
+			st = enter(f, f.stackTop, ints, n)
+		case statusNewThread:
+			f.bind()
+			if started {
+				st = resumeCode(f)
+			} else {
+				st = enter(f, f.stackTop, ints, n)
+			}
+		case statusParked:
+			started = true
+			parks.Add(1)
+			st = resumeCode(f)
+		case statusSyscall:
+			started = true
+			if !f.decideSyscall() {
+				return statusFault
+			}
+			st = resumeCode(f)
+		default:
+			return st
+		}
+	}
+}
+
+// finish turns how a call ended into its result or error (with the
+// registers, when regs is not nil), and renews the unit's stack when the
+// code may have broken it.
+func (u *unit) finish(ctx context.Context, st status, regs *Regs, code Code) (Result, error) {
+	f := u.f
+	if regs != nil && (st == statusReturned || st == statusFault || st == statusTimeout && f.started()) {
+		*regs = f.regs()
+	}
+	if st == statusReturned {
+		return Result{RAX: f.rax, RDX: f.rdx, X0: f.x0.Lo, X1: f.x1.Lo}, nil
+	}
+	err := u.outcome(st, ctx, code)
+	u.checkStack(st)
+	return Result{}, err
+}
+
+// executeTimed runs the call with its thread locked, a kernel timer for
+// the deadline (the earlier of timeout, counted from when the code
+// starts, and ctx's deadline) and a context.AfterFunc for cancellation;
+// both signal the thread with the call's value.
 //
 // A call starts unless ctx is done, or its deadline has passed, before
 // the code does. The timer is armed with what is left at the last moment,
 // with the goroutine pinned to its P, so that nothing in Go (preemption,
 // the scheduler) stands between the timer and the code; if the timer
 // still fires first (the kernel did not run the thread in between), the
-// call is started again, unless ctx's deadline is what passed. Once the
-// code has started, a timeout that finds it parked (the runtime had
-// stopped it) reports the registers it was parked with.
-func (u *unit) runTimed(ctx context.Context, timeout time.Duration, ints *[6]uint64) (uint32, error) {
+// call is started again, at most maxEarlyTimeouts times (then it ends as
+// a timeout that never started: never a loop), unless ctx's deadline is
+// what passed. Once the code has started, a timeout that finds it parked
+// (the runtime had stopped it) reports the registers it was parked with.
+func (u *unit) executeTimed(ctx context.Context, timeout time.Duration, ints *[6]uint64) (status, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	tid := gettid()
@@ -263,7 +356,7 @@ func (u *unit) runTimed(ctx context.Context, timeout time.Duration, ints *[6]uin
 		defer stop()
 	}
 	ctxDeadline, hasCtxDeadline := ctx.Deadline()
-	for {
+	for attempt := 1; ; attempt++ {
 		u.seq++
 		// A signal of an earlier call may have set interrupt after that
 		// call ended: clear it before this attempt's value can be
@@ -300,14 +393,14 @@ func (u *unit) runTimed(ctx context.Context, timeout time.Duration, ints *[6]uin
 		f.inCall = 1
 		st := enter(f, f.stackTop, &ints[0], len(ints))
 		procUnpin()
-		if st == statusParked {
-			st = runParked(f)
+		if st != statusReturned {
+			st = complete(f, st, &ints[0], len(ints))
 		}
 		f.inCall = 0
 		if d > 0 {
 			t.stop()
 		}
-		if st == statusTimeout && !f.started() && ctx.Err() == nil &&
+		if st == statusTimeout && !f.started() && ctx.Err() == nil && attempt < maxEarlyTimeouts &&
 			(!hasCtxDeadline || time.Now().Before(ctxDeadline)) {
 			continue // the timer fired before the code started: start it again
 		}
@@ -315,25 +408,15 @@ func (u *unit) runTimed(ctx context.Context, timeout time.Duration, ints *[6]uin
 	}
 }
 
+// maxEarlyTimeouts is how many times a timed call is started again when
+// its timer fires before its code starts.
+const maxEarlyTimeouts = 8
+
 // started reports whether a call stopped by a timeout had started its
 // code: the handler saw it outside the trampoline's prologue (rip), or it
-// was parked (runParked then copies the parked registers in).
+// was parked (resumeCode then copies the parked registers in).
 func (f *frame) started() bool {
 	return f.rip != 0 && uintptr(f.rip) != tramp.callSite && !inFunc(uintptr(f.rip), tramp.enter)
-}
-
-// run runs one call without a deadline on f's stack (top is f.stackTop),
-// with the n integer arguments at ints, and returns its status.
-func run(f *frame, top uintptr, ints *uint64, n int) uint32 {
-	f.interrupt = 0
-	f.inCall = 1
-	st := enter(f, top, ints, n)
-	if st == statusParked {
-		st = runParked(f)
-	}
-	f.inCall = 0
-	f.interrupt = 0
-	return st
 }
 
 // clearSnapshot zeroes the registers a call records at return, so that a
@@ -347,7 +430,7 @@ func (f *frame) clearSnapshot() {
 // outcome turns a status other than statusReturned into an error: a
 // *Fault, or an *Interrupted wrapping ctx's error (DeadlineExceeded when
 // ctx is nil or not done: the timeout of Options or of the deadline).
-func (u *unit) outcome(st uint32, ctx context.Context, code Code) error {
+func (u *unit) outcome(st status, ctx context.Context, code Code) error {
 	f := u.f
 	var base uintptr
 	var n int
@@ -356,31 +439,7 @@ func (u *unit) outcome(st uint32, ctx context.Context, code Code) error {
 	}
 	switch st {
 	case statusFault:
-		ft := &Fault{
-			Signal: signal(f.signo), Code: int(f.code), Addr: uintptr(f.addr), PC: uintptr(f.rip),
-			ErrorCode: f.errcode, Trap: int(f.trapno), Regs: f.regs(),
-			Entry: f.fn, CodeBase: base, CodeLen: n,
-			GuardLow:  [2]uintptr{f.lo, f.stackLo},
-			GuardHigh: [2]uintptr{f.stackTop + 16, f.hi},
-			Syscall:   f.syscall(),
-		}
-		switch {
-		case ft.PC == tramp.callSite:
-			// The CPU refused the CALL itself (Intel: #GP for a
-			// non-canonical target): none of the code ran.
-			ft.AtCall, ft.PC = true, f.fn
-		case ft.Trap == 13 && ft.PC == f.fn && !canonical(f.fn):
-			// The same refused at the target (the fetch), as AMD
-			// reports it.
-			ft.AtCall = true
-		default:
-			ft.BadReturn = inTrampoline(ft.PC)
-			var text [MaxInstructionLen]byte
-			if n := peek(ft.PC, text[:]); n > 0 {
-				ft.Text = text[:n:n]
-			}
-		}
-		return ft
+		return f.fault(base, n)
 	case statusTimeout:
 		it := &Interrupted{CodeBase: base, CodeLen: n}
 		if f.started() {
@@ -394,7 +453,39 @@ func (u *unit) outcome(st uint32, ctx context.Context, code Code) error {
 		}
 		return it
 	}
-	return fmt.Errorf("trampoline: internal error: call ended with status %d", st)
+	return fmt.Errorf("trampoline: internal error: call ended with status %v", st)
+}
+
+// fault makes the *Fault of a call that ended with statusFault, for code
+// at [base, base+n).
+func (f *frame) fault(base uintptr, n int) *Fault {
+	ft := &Fault{
+		Signal: signal(f.signo), Code: int(f.code), Addr: uintptr(f.addr), PC: uintptr(f.rip),
+		ErrorCode: f.errcode, Trap: int(f.trapno), Regs: f.regs(),
+		Entry: f.fn, CodeBase: base, CodeLen: n,
+		EntryRSP:  f.stackTop - 8,
+		GuardLow:  [2]uintptr{f.lo, f.stackLo},
+		GuardHigh: [2]uintptr{f.stackTop + 16, f.hi},
+		Syscall:   f.syscall(),
+	}
+	units[f.index].refusal = ""
+	switch {
+	case ft.PC == tramp.callSite:
+		// The CPU refused the CALL itself (Intel: #GP for a
+		// non-canonical target): none of the code ran.
+		ft.AtCall, ft.PC = true, f.fn
+	case ft.Trap == 13 && ft.PC == f.fn && !canonical(f.fn):
+		// The same refused at the target (the fetch), as AMD
+		// reports it.
+		ft.AtCall = true
+	default:
+		ft.BadReturn = inTrampoline(ft.PC)
+		var text [MaxInstructionLen]byte
+		if n := peek(ft.PC, text[:]); n > 0 {
+			ft.Text = text[:n:n]
+		}
+	}
+	return ft
 }
 
 // canonical reports whether a is a canonical x86-64 address (bits 63–47
@@ -405,62 +496,12 @@ func canonical(a uintptr) bool {
 	return top == 0 || top == 1<<17-1
 }
 
-// callPooled is Call without the per-P fast path.
-func callPooled(addr uintptr, args []uint64) (Result, error) {
-	u, err := getUnit()
-	if err != nil {
-		return Result{}, err
-	}
-	u.f.fn, u.f.flags = addr, 0 // X0–X7 start zero
-	return finishPooled(u, run(u.f, u.f.stackTop, unsafe.SliceData(args), len(args)), nil, nil)
-}
-
-// runPooled is runFast without the per-P fast path.
-func runPooled(addr uintptr, a *Args, flags uint32, regs *Regs, code Code) (Result, error) {
-	u, err := getUnit()
-	if err != nil {
-		return Result{}, err
-	}
-	setArgs(u.f, addr, a, flags)
-	return finishPooled(u, run(u.f, u.f.stackTop, &a.Int[0], len(a.Int)), regs, code)
-}
-
-// setArgs copies the address, the float arguments and the flags into f
-// (and clears the snapshot when one is asked for); enter reads the
-// integer arguments from a itself.
-func setArgs(f *frame, addr uintptr, a *Args, flags uint32) {
-	f.fn = addr
-	f.flags = flags
-	if flags&flagFloats != 0 {
-		f.floats = a.Float
-	}
-	if flags&flagSnapshot != 0 {
-		f.clearSnapshot()
-	}
-}
-
-// finishPooled collects a call's result (and registers, when regs is not
-// nil) and gives its unit back.
-func finishPooled(u *unit, st uint32, regs *Regs, code Code) (Result, error) {
-	f := u.f
-	if regs != nil && (st == statusReturned || st == statusFault) {
-		*regs = f.regs()
-	}
-	if st != statusReturned {
-		err := u.outcome(st, nil, code)
-		putUnit(u)
-		return Result{}, err
-	}
-	res := Result{RAX: f.rax, RDX: f.rdx, X0: f.x0.Lo, X1: f.x1.Lo}
-	putUnit(u)
-	return res, nil
-}
-
 // inTrampoline reports whether pc lies in the trampoline's own code
-// around the call: a fault there means the code returned with the word
-// above its return address (the frame pointer) overwritten.
+// around the call, after the code's RET: callSite's epilogue, or
+// badReturn, which it jumps to when the code returned with its stack not
+// as it had it.
 func inTrampoline(pc uintptr) bool {
-	return inFunc(pc, tramp.enter) || inFunc(pc, tramp.callSite) || inFunc(pc, tramp.badReturn)
+	return inFunc(pc, tramp.callSite) || inFunc(pc, tramp.badReturn)
 }
 
 // inFunc reports whether pc lies in the function that starts at entry.
@@ -474,4 +515,16 @@ func inFunc(pc, entry uintptr) bool {
 
 func errTooManyArgs(n int) error {
 	return fmt.Errorf("trampoline: %d integer arguments; at most 6 go in registers (RDI, RSI, RDX, RCX, R8, R9)", n)
+}
+
+// callPooled is callDefault on a unit of the pool.
+func callPooled(addr uintptr, ints *uint64, n int, floats *[8]uint64, flags uint32, regs *Regs, code Code) (Result, error) {
+	u, err := defPool.get()
+	if err != nil {
+		return Result{}, err
+	}
+	prepare(u.f, addr, floats, flags)
+	res, err := u.finish(nil, execute(u.f, u.f.stackTop, ints, n), regs, code)
+	putUnit(u)
+	return res, err
 }

@@ -68,10 +68,10 @@ func (c *Caller) Call(addr uintptr, args ...uint64) (Result, error) {
 	}
 	f.fn = addr
 	f.flags = 0 // X0–X7 start zero
-	if st := run(f, c.top, unsafe.SliceData(args), len(args)); st != statusReturned {
-		return Result{}, c.u.outcome(st, nil, nil)
-	}
-	return Result{RAX: f.rax, RDX: f.rdx, X0: f.x0.Lo, X1: f.x1.Lo}, nil
+	st := execute(f, c.top, unsafe.SliceData(args), len(args))
+	res, err := c.u.finish(nil, st, nil, nil)
+	c.top = f.stackTop // finish may have given the unit a new stack
+	return res, err
 }
 
 // Close gives the Caller's stack back to the pool that Call and Run use.

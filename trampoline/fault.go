@@ -24,7 +24,10 @@ type Fault struct {
 	Entry    uintptr
 	CodeBase uintptr
 	CodeLen  int
-	// GuardLow and GuardHigh are the guard pages below and above the
+	// EntryRSP is the RSP the code started with: its return address is
+	// there.
+	EntryRSP uintptr
+	// GuardLow and GuardHigh are the guard regions below and above the
 	// call's stack, [start, end).
 	GuardLow, GuardHigh [2]uintptr
 	// BadReturn is set when the code returned with the word above its

@@ -1,6 +1,7 @@
 package trampoline
 
 import (
+	"fmt"
 	"sync/atomic"
 	"syscall"
 )
@@ -26,9 +27,25 @@ type frame struct {
 	// Fixed while a stack is attached.
 	stackTop   uintptr // RSP before the CALL: [stackTop] = this frame's address, [stackTop+8] = Go's RSP
 	stackTop16 uintptr // stackTop-16: RSP in the epilogue after two pushes
-	lo, hi     uintptr // [lo, hi): both guard pages and the stack between
+	lo, hi     uintptr // [lo, hi): both guard regions and the stack between
 	stackLo    uintptr // lowest usable byte of the stack
 	xsave      uintptr // 64-byte-aligned save area for a parked call's FPU state
+
+	// The thread the frame is bound to (bind, thread_linux_amd64.go):
+	// enter and resume check m on every call and return statusNewThread
+	// when the goroutine runs on another M. The handler finds a call
+	// whose code has moved RSP off its stack by the signal stack the
+	// signal arrived on (altLo), checked against tid; fsBase is what the
+	// trampoline restores when the code changed the FS base, Go's
+	// thread-local storage.
+	m      uintptr // the runtime's M (g.m)
+	fsBase uintptr
+	altLo  uintptr // the thread's signal stack (sigaltstack ss_sp)
+	tid    int32
+	_      int32
+	g      uintptr // the goroutine's g, as enter and resume found it in TLS
+
+	scratch uintptr // where setFS reads the FS base
 
 	// Go's state, saved by enter and resume. The FPU control words are
 	// saved only with exactFPU; otherwise they hold Go's defaults,
@@ -41,9 +58,9 @@ type frame struct {
 
 	// Shared with the signal handler (all written on the calling thread).
 	inCall    uint32 // 1 while a call owns the frame
-	parkable  uint32 // 1 while the code runs on the fast path and may be parked
+	running   uint32 // 1 while the code runs (from the stack switch to the epilogue): it may be parked, and a signal on the frame's thread is the call's
 	interrupt uint32 // the call's timeout signal arrived before the code ran
-	status    uint32 // how enter/resume ended (status*)
+	status    status // how enter/resume ended
 	callValue uint64 // si_value of this call's timeout signal; 0 = none
 
 	// Results.
@@ -67,12 +84,14 @@ type frame struct {
 	trapno  uint64
 	errcode uint64
 
-	// A parked call's registers, restored by resume.
+	// A parked call's registers, restored by resume (and, for a system
+	// call the handler stopped for Go to decide, its arguments and the
+	// register its result goes back in).
 	jit       [16]uint64
 	jitRIP    uint64
 	jitRFLAGS uint64
 
-	// A SIGSYS fault's siginfo (a system call the filter refused,
+	// A SIGSYS's siginfo (a system call the filter refused or stopped,
 	// syscall.go): si_syscall, si_arch, and si_errno, where the filter
 	// passes back its rule.
 	sysNr   int32
@@ -81,14 +100,28 @@ type frame struct {
 	_       int32
 }
 
-// How enter and resume end (frame.status and their result).
+// status says how enter or resume ended (frame.status and their result).
+type status uint32
+
 const (
-	statusNone     = 0
-	statusReturned = 1 // the code returned
-	statusFault    = 2 // a synchronous signal; details in the frame
-	statusTimeout  = 3 // the call's timeout signal interrupted it
-	statusParked   = 4 // the runtime asked the thread to stop (SIGURG): resume it
+	statusNone      status = iota
+	statusReturned         // the code returned
+	statusFault            // a synchronous signal; details in the frame
+	statusTimeout          // the call's timeout signal interrupted it
+	statusParked           // the runtime asked the thread to stop (SIGURG): resume it
+	statusSyscall          // a system call for Go to decide (decide.go): resume it
+	statusNewThread        // the frame is bound to another thread: bind it, then enter again
 )
+
+var statusNames = [...]string{"none", "returned", "fault", "timeout", "parked", "syscall", "new thread"}
+
+// String names the status: "returned", "fault", ….
+func (s status) String() string {
+	if int(s) < len(statusNames) {
+		return statusNames[s]
+	}
+	return fmt.Sprintf("status(%d)", uint32(s))
+}
 
 // frame.flags
 const (
@@ -110,8 +143,10 @@ const (
 )
 
 // Offsets into the kernel's ucontext and siginfo on linux/amd64, for the
-// handler (uc_mcontext.gregs starts at 40; fpregs follows the 23 gregs).
+// handler (uc_stack starts at 16, uc_mcontext.gregs at 40; fpregs follows
+// the 23 gregs).
 const (
+	ucStack  = 16 // uc_stack.ss_sp: the signal stack the handler runs on
 	ucGregs  = 40
 	ucFpregs = 40 + 23*8
 	gR8      = 0
@@ -125,6 +160,7 @@ const (
 	gRSP     = 15
 	gRIP     = 16
 	gEFL     = 17
+	gCSGSFS  = 18 // cs, gs, fs and ss selectors, 16 bits each
 	gERR     = 19
 	gTRAPNO  = 20
 
@@ -135,6 +171,12 @@ const (
 	fxFCW   = 0
 	fxMXCSR = 24
 	fxXMM   = 160
+
+	// The 64-bit user code and stack segment selectors of Linux/x86-64
+	// (__USER_CS, __USER_DS): what the handler puts back when the code
+	// has switched to another segment (a far return to 32-bit code).
+	userCS = 0x33
+	userSS = 0x2b
 )
 
 func signal(n int32) syscall.Signal { return syscall.Signal(n) }

@@ -1,23 +1,35 @@
 //go:build linux && amd64
 
-// The process-wide signal handler for SIGSEGV, SIGBUS, SIGILL, SIGFPE,
-// SIGTRAP, SIGSYS (a system call the filter of GuardSyscalls refused),
-// SIGURG and the timeout signal (installed once by install in
-// sys_linux_amd64.go). It runs on the thread's signal stack (SA_ONSTACK) with
-// the C ABI: DI = signal number, SI = *siginfo, DX = *ucontext. It calls
-// nothing, touches only AX CX R8–R11 (DI SI DX stay intact for chaining),
-// and either rewrites the ucontext and returns (through Go's sa_restorer,
-// rt_sigreturn) or jumps to the handler the Go runtime had installed, with
-// the same arguments, as the os/signal documentation prescribes for
-// non-Go handlers of synchronous signals.
+// The process-wide signal handler (installed once by install in
+// sys_linux_amd64.go) for every signal the Go runtime handles: the faults
+// SIGSEGV, SIGBUS, SIGILL, SIGFPE and SIGTRAP, SIGSYS (a system call the
+// filter of GuardSyscalls refused or stopped), SIGURG, the timeout signal,
+// and the others (SIGPROF, SIGCHLD, SIGINT, …), which it only passes on.
+// It runs on the thread's signal stack (SA_ONSTACK) with the C ABI: DI =
+// signal number, SI = *siginfo, DX = *ucontext. It calls nothing of Go's,
+// keeps DI SI DX intact for chaining, and either rewrites the ucontext and
+// returns (through Go's sa_restorer, rt_sigreturn) or jumps to the handler
+// the Go runtime had installed, with the same arguments, as the os/signal
+// documentation prescribes for non-Go handlers of synchronous signals.
 //
 // A signal belongs to a call when the interrupted RSP lies inside the
-// guard pages or stack of a frame that is in a call (frameTable).
+// guard regions or stack of a frame that is in a call (frameTable), or,
+// when the code has moved RSP elsewhere, when it arrived on the signal
+// stack of the thread a running call is bound to (frame.altLo, checked
+// against the thread id). Whatever the code did to RFLAGS.AC, the FS base
+// (Go's thread-local storage) or the code segment is undone before Go
+// runs: AC here, on entry; the segments in the ucontext the handler
+// returns to; FS by recoverStub, or here before a signal is passed on to
+// Go's handler while the code runs.
 
 #include "textflag.h"
 #include "go_asm.h"
 
 #define GREG(r) (const_ucGregs+8*(r))(DX)
+
+// The fault signals: SIGILL 4, SIGTRAP 5, SIGBUS 7, SIGFPE 8, SIGSEGV 11,
+// SIGSYS 31.
+#define faultSignals ((1<<4)|(1<<5)|(1<<7)|(1<<8)|(1<<11)|(1<<31))
 
 // saveRegs copies the interrupted GPRs, RIP and RFLAGS from the ucontext
 // into the frame at R10, field base, in hardware order. Clobbers AX.
@@ -41,32 +53,43 @@
 	MOVQ	GREG(const_gRIP), AX; MOVQ AX, rip(R10); \
 	MOVQ	GREG(const_gEFL), AX; MOVQ AX, rflags(R10)
 
+// toGo points the interrupted context at stub on Go's stack, with the
+// frame in RDI, the 64-bit code and stack segments, and DF, AC and TF
+// clear. Clobbers AX.
+#define toGo(stub) \
+	LEAQ	stub(SB), AX; MOVQ AX, GREG(const_gRIP); \
+	MOVQ	frame_goSP(R10), AX; MOVQ AX, GREG(const_gRSP); \
+	MOVQ	frame_goBP(R10), AX; MOVQ AX, GREG(const_gRBP); \
+	MOVQ	R10, GREG(const_gRDI); \
+	ANDQ	$~(const_flagAC|const_flagDF|const_flagTF), GREG(const_gEFL); \
+	MOVW	$const_userCS, GREG(const_gCSGSFS); \
+	MOVW	$const_userSS, (const_ucGregs+8*const_gCSGSFS+6)(DX)
+
 TEXT ·sigHandler(SB), NOSPLIT|NOFRAME, $0
-	// R10 = the frame whose stack holds the interrupted RSP, or 0.
-	MOVQ	GREG(const_gRSP), R8
-	XORL	R10, R10
-	MOVL	·frameCount(SB), CX
-	LEAQ	·frameTable(SB), R9
-find:
-	TESTL	CX, CX
-	JZ	found
-	DECL	CX
-	MOVQ	(R9)(CX*8), R11
-	CMPL	frame_inCall(R11), $0
-	JEQ	find
-	CMPQ	R8, frame_lo(R11)
-	JCS	find			// RSP below lo
-	CMPQ	R8, frame_hi(R11)
-	JCC	find			// RSP at or above hi
-	MOVQ	R11, R10
-found:
+	// AC off before anything else: the code may have left it set, and
+	// neither this handler's nor Go's accesses are all aligned.
+	PUSHFQ
+	ANDQ	$~const_flagAC, 0(SP)
+	POPFQ
+	MOVQ	$faultSignals, AX
+	BTQ	DI, AX
+	JCC	notfsprobe
+	MOVQ	GREG(const_gRIP), AX
+	CMPQ	AX, ·fsProbeAddr(SB)
+	JEQ	fsprobe
+notfsprobe:
+	CALL	·findFrame(SB)		// R10 = the call's frame, or 0
 	CMPL	DI, $23			// SIGURG
 	JEQ	urg
 	CMPL	DI, $const_timeoutSignal
 	JEQ	timeout
+	MOVQ	$faultSignals, AX
+	BTQ	DI, AX
+	JCC	foreign
 
-	// SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP: ours only if raised by
-	// the code itself (si_code > 0: from the kernel, not kill/tgkill).
+	// SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS: ours only if
+	// raised by the code itself (si_code > 0: from the kernel, not
+	// kill/tgkill).
 	TESTQ	R10, R10
 	JZ	chain
 	MOVL	const_siCode(SI), AX
@@ -86,6 +109,20 @@ found:
 	MOVL	R9, frame_sysArch(R10)
 	MOVL	const_siErrno(SI), R9
 	MOVL	R9, frame_sysRule(R10)
+	// A call the filter stops for Go to decide (a memory system call,
+	// an open) parks like SIGURG; one refused outright is a fault.
+	SUBL	$(const_ruleMagic+const_ruleDecideBase), R9
+	CMPL	R9, $const_ruleDecideCount
+	JCC	refused
+	CALL	·parkable(SB)
+	JNE	refused			// RSP off the stack, or not 64-bit code: it cannot be resumed
+	saveRegs(frame_jit, frame_jitRIP, frame_jitRFLAGS)
+	MOVL	$0, frame_running(R10)
+	MOVL	$const_statusSyscall, frame_status(R10)
+	toGo(·parkStub)
+	RET
+refused:
+	MOVL	const_siCode(SI), AX	// (parkable clobbered it)
 	MOVL	DI, frame_signo(R10)
 	MOVL	AX, frame_code(R10)
 	MOVQ	const_siAddr(SI), AX	// si_call_addr
@@ -129,15 +166,8 @@ copyxmm:
 
 recover:
 	// Resume in recoverStub on Go's stack; it returns from enter/resume.
-	MOVL	$0, frame_parkable(R10)
-	LEAQ	·recoverStub(SB), AX
-	MOVQ	AX, GREG(const_gRIP)
-	MOVQ	frame_goSP(R10), AX
-	MOVQ	AX, GREG(const_gRSP)
-	MOVQ	frame_goBP(R10), AX
-	MOVQ	AX, GREG(const_gRBP)
-	MOVQ	R10, GREG(const_gRDI)
-	ANDQ	$~(const_flagAC|const_flagDF|const_flagTF), GREG(const_gEFL)
+	MOVL	$0, frame_running(R10)
+	toGo(·recoverStub)
 	RET				// to sa_restorer: rt_sigreturn
 
 urg:
@@ -146,27 +176,20 @@ urg:
 	// it, so park it: save its registers, continue in parkStub on Go's
 	// stack (which saves the FPU state and returns to Go), and let the
 	// Go side resume it in the runtime's syscall state. Go's handler
-	// still runs, to acknowledge the request.
+	// still runs, to acknowledge the request, so the FS base must be
+	// Go's by then. Code that moved RSP off its stack cannot be resumed
+	// (resume writes below its RSP): it is not parked.
 	TESTQ	R10, R10
 	JZ	chain
-	CMPL	frame_parkable(R10), $0
+	CMPL	frame_running(R10), $0
 	JEQ	chain
-	MOVQ	R8, AX			// resume needs 16 bytes below the red zone
-	SUBQ	$(128+16), AX
-	JCS	chain
-	CMPQ	AX, frame_stackLo(R10)
-	JCS	chain
+	CALL	·restoreFS(SB)
+	CALL	·parkable(SB)
+	JNE	chain
 	saveRegs(frame_jit, frame_jitRIP, frame_jitRFLAGS)
-	MOVL	$0, frame_parkable(R10)
+	MOVL	$0, frame_running(R10)
 	MOVL	$const_statusParked, frame_status(R10)
-	LEAQ	·parkStub(SB), AX
-	MOVQ	AX, GREG(const_gRIP)
-	MOVQ	frame_goSP(R10), AX
-	MOVQ	AX, GREG(const_gRSP)
-	MOVQ	frame_goBP(R10), AX
-	MOVQ	AX, GREG(const_gRBP)
-	MOVQ	R10, GREG(const_gRDI)
-	ANDQ	$~(const_flagAC|const_flagDF|const_flagTF), GREG(const_gEFL)
+	toGo(·parkStub)
 	JMP	chain
 
 timeout:
@@ -213,6 +236,43 @@ early:
 swallow:
 	RET
 
+foreign:
+	// Any other signal: Go's. If it interrupted running code, give Go
+	// its FS base first.
+	TESTQ	R10, R10
+	JZ	chain
+	CMPL	frame_running(R10), $0
+	JEQ	chain
+	CALL	·restoreFS(SB)
+	JMP	chain
+
+fsprobe:
+	// fsProbe's load through FS faulted: the code left FS unusable. Set
+	// the FS base of the frame in R11 (validated against frameTable) and
+	// let the load run again.
+	MOVQ	GREG(const_gR8+3), R10	// the interrupted R11
+	MOVL	·frameCount(SB), CX
+	LEAQ	·frameTable(SB), R9
+fsfind:
+	TESTL	CX, CX
+	JZ	chain			// not a frame: Go's fault after all
+	DECL	CX
+	CMPQ	R10, (R9)(CX*8)
+	JNE	fsfind
+	CMPQ	frame_fsBase(R10), $0
+	JEQ	chain			// a frame never bound to a thread: nothing to set
+	PUSHQ	DI
+	PUSHQ	SI
+	PUSHQ	DX
+	MOVL	$158, AX		// SYS_arch_prctl
+	MOVL	$0x1002, DI		// ARCH_SET_FS
+	MOVQ	frame_fsBase(R10), SI
+	SYSCALL
+	POPQ	DX
+	POPQ	SI
+	POPQ	DI
+	RET
+
 chain:
 	LEAQ	·goHandlers(SB), AX
 	MOVQ	(AX)(DI*8), AX
@@ -220,8 +280,112 @@ chain:
 	JLS	swallow
 	JMP	AX
 
-// func handlerAddrs() (handler, recover, park, badReturn uintptr)
-TEXT ·handlerAddrs(SB), NOSPLIT, $0-32
+// findFrame sets R10 to the frame of the call the signal interrupted, or
+// 0: the in-call frame whose stack (guards included) holds the
+// interrupted RSP, else the running frame bound to this thread, known by
+// the signal stack the kernel delivered the signal on (uc_stack.ss_sp)
+// and then by the thread id. Keeps DI SI DX; clobbers AX CX R8 R9 R11.
+TEXT ·findFrame(SB), NOSPLIT|NOFRAME, $0
+	MOVQ	GREG(const_gRSP), R8
+	MOVL	·frameCount(SB), CX
+	LEAQ	·frameTable(SB), R9
+byrsp:
+	TESTL	CX, CX
+	JZ	bythread
+	DECL	CX
+	MOVQ	(R9)(CX*8), R10
+	CMPL	frame_inCall(R10), $0
+	JEQ	byrsp
+	CMPQ	R8, frame_lo(R10)
+	JCS	byrsp			// RSP below lo
+	CMPQ	R8, frame_hi(R10)
+	JCC	byrsp			// RSP at or above hi
+	RET
+bythread:
+	MOVQ	const_ucStack(DX), R8	// this thread's signal stack
+	TESTQ	R8, R8
+	JZ	none
+	MOVL	·frameCount(SB), CX
+next:
+	TESTL	CX, CX
+	JZ	none
+	DECL	CX
+	MOVQ	(R9)(CX*8), R10
+	CMPL	frame_running(R10), $0
+	JEQ	next
+	CMPQ	R8, frame_altLo(R10)
+	JNE	next
+	// The signal stack matches: confirm with the thread id (a frame's
+	// binding could be stale if the runtime freed its M and made a new
+	// one at the same address).
+	PUSHQ	CX
+	MOVL	$186, AX		// SYS_gettid
+	SYSCALL				// clobbers CX R11
+	POPQ	CX
+	CMPL	AX, frame_tid(R10)
+	JNE	next
+	RET
+none:
+	XORL	R10, R10
+	RET
+
+// parkable sets ZF when the call at R10 can be stopped and resumed later:
+// its code runs in 64-bit mode (CS 0x33) with RSP on its stack, at least
+// the red zone and two words above the stack's bottom. Clobbers AX.
+TEXT ·parkable(SB), NOSPLIT|NOFRAME, $0
+	MOVW	GREG(const_gCSGSFS), AX
+	CMPW	AX, $const_userCS
+	JNE	no
+	MOVQ	GREG(const_gRSP), AX
+	CMPQ	AX, frame_stackTop(R10)
+	JHI	no			// above the stack's top: not its stack
+	SUBQ	$(128+16), AX
+	JCS	no
+	CMPQ	AX, frame_stackLo(R10)
+	JCS	no
+	XORL	AX, AX			// ZF = 1
+	RET
+no:
+	MOVL	$1, AX
+	TESTL	AX, AX			// ZF = 0
+	RET
+
+// restoreFS gives the thread the FS base of the frame at R10 if the code
+// changed it: arch_prctl(ARCH_GET_FS), and ARCH_SET_FS when it differs and
+// the frame is bound to this thread. Keeps DI SI DX R10; clobbers AX CX
+// R8 R11.
+TEXT ·restoreFS(SB), NOSPLIT|NOFRAME, $0
+	CMPQ	frame_fsBase(R10), $0
+	JEQ	done			// a frame never bound to a thread
+	PUSHQ	DI
+	PUSHQ	SI
+	PUSHQ	DX
+	SUBQ	$8, SP
+	MOVL	$158, AX		// SYS_arch_prctl
+	MOVL	$0x1003, DI		// ARCH_GET_FS
+	MOVQ	SP, SI
+	SYSCALL
+	MOVQ	0(SP), R8
+	ADDQ	$8, SP
+	CMPQ	R8, frame_fsBase(R10)
+	JEQ	restored
+	MOVL	$186, AX		// SYS_gettid
+	SYSCALL
+	CMPL	AX, frame_tid(R10)
+	JNE	restored		// a stale binding: its FS base is another thread's
+	MOVL	$158, AX
+	MOVL	$0x1002, DI		// ARCH_SET_FS
+	MOVQ	frame_fsBase(R10), SI
+	SYSCALL
+restored:
+	POPQ	DX
+	POPQ	SI
+	POPQ	DI
+done:
+	RET
+
+// func handlerAddrs() (handler, recover, park, badReturn, fsProbe uintptr)
+TEXT ·handlerAddrs(SB), NOSPLIT, $0-40
 	LEAQ	·sigHandler(SB), AX
 	MOVQ	AX, handler+0(FP)
 	LEAQ	·recoverStub(SB), AX
@@ -230,6 +394,8 @@ TEXT ·handlerAddrs(SB), NOSPLIT, $0-32
 	MOVQ	AX, park+16(FP)
 	LEAQ	·badReturn(SB), AX
 	MOVQ	AX, badReturn+24(FP)
+	LEAQ	·fsProbe(SB), AX
+	MOVQ	AX, fsProbe+32(FP)
 	RET
 
 // func trampAddrs() (enter, callSite, resume uintptr)

@@ -137,14 +137,14 @@ func pinFrameSlow(pid int, hint *atomic.Uint32) (int, *frame, uintptr) {
 	return pid, pcache[pid].f.Load(), pcache[pid].top.Load()
 }
 
-// callFast is Call's body. With the goroutine pinned to its P it runs the
-// code on the P's cached unit in place: no atomic read-modify-write and
-// one pin/unpin pair per call. If the runtime parks the code, or the code
-// faults, the unit leaves the cache and finishPinned ends the call.
-func callFast(addr uintptr, args []uint64) (Result, error) {
-	if len(args) > len(Args{}.Int) || !ready.Load() {
-		return callSlow(addr, args)
-	}
+// callDefault is the one call path on the default stack (Call, Run
+// without a deadline, bound functions): with the goroutine pinned to its
+// P it runs the code on the P's cached unit in place, with no atomic
+// read-modify-write and one pin/unpin pair per call; without a cached unit
+// it takes one from the pool. floats and regs may be nil. A call that does
+// not simply return leaves the cache (it is the call's until the end) and
+// is completed unpinned.
+func callDefault(addr uintptr, ints *uint64, n int, floats *[8]uint64, flags uint32, regs *Regs, code Code) (Result, error) {
 	var here byte
 	hint := hintFor(uintptr(unsafe.Pointer(&here)))
 	guess := hint.Load() % maxCachedPs
@@ -153,46 +153,21 @@ func callFast(addr uintptr, args []uint64) (Result, error) {
 	if !guessed(pid, guess, f, top) {
 		if pid, f, top = pinFrameSlow(pid, hint); f == nil {
 			procUnpin()
-			return callPooled(addr, args)
+			return callPooled(addr, ints, n, floats, flags, regs, code)
 		}
 	}
-	f.fn = addr
-	f.flags = 0 // X0–X7 start zero
+	prepare(f, addr, floats, flags)
 	f.interrupt = 0
 	f.inCall = 1
-	st := enter(f, top, unsafe.SliceData(args), len(args))
+	st := enter(f, top, ints, n)
+	if st == statusNewThread {
+		f.bind() // still pinned: the goroutine cannot change threads
+		st = enter(f, top, ints, n)
+	}
 	if st == statusReturned {
 		f.inCall = 0
 		// Read the results before unpinning: another goroutine may take
 		// the unit then.
-		res := Result{RAX: f.rax, RDX: f.rdx, X0: f.x0.Lo, X1: f.x1.Lo}
-		procUnpin()
-		return res, nil
-	}
-	return finishPinned(pid, f, st, nil, nil)
-}
-
-// runFast is Run without a deadline on the default stack, and the body
-// of a bound function: callFast with float arguments, flags (flagFloats,
-// flagSnapshot), a register snapshot and the code's range for faults.
-func runFast(addr uintptr, a *Args, flags uint32, regs *Regs, code Code) (Result, error) {
-	var here byte
-	hint := hintFor(uintptr(unsafe.Pointer(&here)))
-	guess := hint.Load() % maxCachedPs
-	f, top := pcache[guess].f.Load(), pcache[guess].top.Load() // while procPin runs
-	pid := procPin()
-	if !guessed(pid, guess, f, top) {
-		if pid, f, top = pinFrameSlow(pid, hint); f == nil {
-			procUnpin()
-			return runPooled(addr, a, flags, regs, code)
-		}
-	}
-	setArgs(f, addr, a, flags)
-	f.interrupt = 0
-	f.inCall = 1
-	st := enter(f, top, &a.Int[0], len(a.Int))
-	if st == statusReturned {
-		f.inCall = 0
 		res := Result{RAX: f.rax, RDX: f.rdx, X0: f.x0.Lo, X1: f.x1.Lo}
 		if regs != nil {
 			*regs = f.regs()
@@ -200,19 +175,14 @@ func runFast(addr uintptr, a *Args, flags uint32, regs *Regs, code Code) (Result
 		procUnpin()
 		return res, nil
 	}
-	return finishPinned(pid, f, st, regs, code)
-}
-
-// finishPinned ends a call that did not simply return: the unit leaves the
-// P's cache (it is the call's until the end) and the rest runs unpinned.
-func finishPinned(pid int, f *frame, st uint32, regs *Regs, code Code) (Result, error) {
 	pcache[pid].f.Store(nil)
 	pcache[pid].top.Store(0)
 	procUnpin()
-	if st == statusParked {
-		st = runParked(f)
-	}
+	st = complete(f, st, ints, n)
 	f.inCall = 0
 	f.interrupt = 0
-	return finishPooled(units[f.index], st, regs, code)
+	u := units[f.index]
+	res, err := u.finish(nil, st, regs, code)
+	putUnit(u)
+	return res, err
 }

@@ -7,15 +7,8 @@ package trampoline
 func getUnit() (*unit, error) { return defPool.get() }
 func putUnit(u *unit)         { defPool.put(u) }
 
-func callFast(addr uintptr, args []uint64) (Result, error) {
-	if len(args) > len(Args{}.Int) || !ready.Load() {
-		return callSlow(addr, args)
-	}
-	return callPooled(addr, args)
-}
-
-func runFast(addr uintptr, a *Args, flags uint32, regs *Regs, code Code) (Result, error) {
-	return runPooled(addr, a, flags, regs, code)
+func callDefault(addr uintptr, ints *uint64, n int, floats *[8]uint64, flags uint32, regs *Regs, code Code) (Result, error) {
+	return callPooled(addr, ints, n, floats, flags, regs, code)
 }
 
 func drainCache() {}

@@ -14,8 +14,11 @@ import (
 // unmapped or PROT_NONE page would crash the program).
 func peek(addr uintptr, buf []byte) int {
 	n := len(buf)
-	if n == 0 || addr == 0 || addr+uintptr(n) < addr {
+	if n == 0 || addr == 0 {
 		return 0
+	}
+	if end := addr + uintptr(n); end < addr {
+		n = int(-addr) // up to the top of the address space, not around it
 	}
 	// One remote piece per page: the kernel transfers whole iovec
 	// elements, so a read that runs into an unreadable page still
@@ -24,10 +27,10 @@ func peek(addr uintptr, buf []byte) int {
 	local[0].SetLen(n)
 	ps := uintptr(os.Getpagesize())
 	var remote []unix.RemoteIovec
-	for a, end := addr, addr+uintptr(n); a < end; {
-		next := min((a|(ps-1))+1, end)
-		remote = append(remote, unix.RemoteIovec{Base: a, Len: int(next - a)})
-		a = next
+	for a, left := addr, uintptr(n); left > 0; {
+		chunk := min(ps-a%ps, left) // to the end of a's page, which may be the last one
+		remote = append(remote, unix.RemoteIovec{Base: a, Len: int(chunk)})
+		a, left = a+chunk, left-chunk
 	}
 	got, err := unix.ProcessVMReadv(os.Getpid(), local, remote, 0)
 	if err != nil || got < 0 {

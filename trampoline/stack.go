@@ -10,8 +10,16 @@ import (
 )
 
 // DefaultStackSize is the usable stack of a call when Options.StackSize is
-// zero. Every stack has a PROT_NONE guard page below it (and one above).
+// zero. Every stack has a PROT_NONE guard region of StackGuardSize below
+// it and one above.
 const DefaultStackSize = 256 << 10
+
+// StackGuardSize is the PROT_NONE region on each side of a call's stack:
+// large enough that the largest RET imm16 (64 KiB) lands in it, and that
+// writes relative to RSP that run off the stack by up to a megabyte
+// fault instead of reaching the memory beside it. It costs address space
+// only.
+const StackGuardSize = 1 << 20
 
 // unit is a frame with a stack attached: what one call needs. Units are
 // pooled per stack size; a unit's frame stays in frameTable for good,
@@ -24,6 +32,9 @@ type unit struct {
 	xsave []byte // the 64-byte-aligned save area f.xsave points at
 	seq   uint32 // calls made, for timeout signal values
 	next  atomic.Uint32
+	// refusal is why Go refused the system call that ended the unit's
+	// last call (decide.go), until the call's *Fault is made.
+	refusal string
 }
 
 var (
@@ -87,7 +98,7 @@ func (p *pool) get() (*unit, error) {
 
 func (p *pool) put(u *unit) { p.push(u) }
 
-// newUnit maps a stack of size usable bytes between two guard pages and
+// newUnit maps a stack of size usable bytes between two guard regions and
 // attaches it to a spare frame or a new one.
 func newUnit(size int) (*unit, error) {
 	// Every path here comes after setup (which sizes the FPU save area);
@@ -97,13 +108,9 @@ func newUnit(size int) (*unit, error) {
 	}
 	ps := execmem.PageSize()
 	size = (size + ps - 1) &^ (ps - 1)
-	m, err := execmem.Map(size+2*ps, execmem.MapOptions{Prot: execmem.ProtNone})
+	m, err := mapStack(size)
 	if err != nil {
-		return nil, fmt.Errorf("trampoline: map a %d-byte stack: %w", size, err)
-	}
-	if err := m.ProtectRange(ps, size, execmem.ProtRW); err != nil {
-		m.Close()
-		return nil, fmt.Errorf("trampoline: map a %d-byte stack: %w", size, err)
+		return nil, err
 	}
 
 	tableMu.Lock()
@@ -128,18 +135,86 @@ func newUnit(size int) (*unit, error) {
 		frameTable[n] = u.f
 		atomic.StoreUint32(&frameCount, uint32(n+1))
 	}
+	u.attach(m, size)
+	return u, nil
+}
+
+// mapStack maps a stack of size usable bytes (whole pages) with a guard
+// region of StackGuardSize on each side.
+func mapStack(size int) (*execmem.Mapping, error) {
+	m, err := execmem.Map(size+2*StackGuardSize, execmem.MapOptions{Prot: execmem.ProtNone})
+	if err != nil {
+		return nil, fmt.Errorf("trampoline: map a %d-byte stack: %w", size, err)
+	}
+	if err := m.ProtectRange(StackGuardSize, size, execmem.ProtRW); err != nil {
+		m.Close()
+		return nil, fmt.Errorf("trampoline: map a %d-byte stack: %w", size, err)
+	}
+	return m, nil
+}
+
+// attach gives u's frame the stack m of size usable bytes.
+func (u *unit) attach(m *execmem.Mapping, size int) {
 	base := m.Addr()
 	f := u.f
-	f.stackLo = base + uintptr(ps)
+	f.lo = base
+	f.stackLo = base + StackGuardSize
 	top := f.stackLo + uintptr(size) - 16
 	f.stackTop = top
 	f.stackTop16 = top - 16
-	*(*uintptr)(unsafe.Pointer(&m.Bytes()[top-base])) = uintptr(unsafe.Pointer(f))
-	f.lo = base
-	f.hi = base + uintptr(size+2*ps)
+	f.hi = base + uintptr(size+2*StackGuardSize)
 	u.size = size
 	u.stack = m
-	return u, nil
+}
+
+// checkStack renews the stack of a call that ended with st when the code
+// may have broken it: a fault on the stack's own pages (they are
+// read+write: only the code, with mprotect or munmap, could have changed
+// that), or a fault in the trampoline's prologue or epilogue, which touch
+// the stack. A unit never goes back to the pool with a stack it cannot
+// use.
+func (u *unit) checkStack(st status) {
+	f := u.f
+	if st != statusFault {
+		return
+	}
+	pc, addr := uintptr(f.rip), uintptr(f.addr)
+	onStack := f.trapno == 14 && addr >= f.stackLo && addr < f.stackTop+16
+	if onStack || inTrampoline(pc) || inFunc(pc, tramp.enter) {
+		u.renewStack()
+	}
+}
+
+// renewStack replaces u's stack with a new mapping of the same size. If
+// that fails the old one stays: the next call on it faults again, as the
+// call's, and renews it again.
+func (u *unit) renewStack() {
+	m, err := mapStack(u.size)
+	if err != nil {
+		return
+	}
+	old := u.stack
+	u.attach(m, u.size)
+	old.Close()
+}
+
+// acquire returns an idle unit with a stack of size usable bytes: for
+// the default size from the P's cache or the pool (getUnit), for others
+// from the pool of that size.
+func acquire(size int) (*unit, error) {
+	if size == DefaultStackSize {
+		return getUnit()
+	}
+	return poolFor(size).get()
+}
+
+// release gives a unit acquire returned back.
+func release(u *unit) {
+	if u.size == DefaultStackSize {
+		putUnit(u)
+		return
+	}
+	poolFor(u.size).put(u)
 }
 
 // FreeIdleStacks unmaps the stacks of calls that are not running and

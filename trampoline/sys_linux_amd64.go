@@ -38,12 +38,12 @@ const TimeoutSignal = syscall.Signal(timeoutSignal)
 // variadic arguments stay on the caller's stack.
 //
 //go:noescape
-func enter(f *frame, top uintptr, ints *uint64, n int) uint32
+func enter(f *frame, top uintptr, ints *uint64, n int) status
 
 //go:noescape
-func resume(f *frame, top uintptr, _ *uint64, _ int) uint32
+func resume(f *frame, top uintptr, _ *uint64, _ int) status
 
-func handlerAddrs() (handler, recover, park, badReturn uintptr)
+func handlerAddrs() (handler, recover, park, badReturn, fsProbe uintptr)
 func trampAddrs() (enter, callSite, resume uintptr)
 func fpuControl() (mxcsr uint32, fcw uint16)
 func setFPUControl(mxcsr uint32, fcw uint16)
@@ -58,6 +58,11 @@ func recoverStub()
 func parkStub()
 func badReturn()
 func sigReturn()
+func fsProbe()
+func setFS()
+func findFrame()
+func parkable()
+func restoreFS()
 
 // iscgo is true when the program links runtime/cgo (kept linkable on
 // purpose, go.dev/issue/67401).
@@ -110,6 +115,15 @@ var (
 	// timeout that finds the code returned and the trampoline's epilogue
 	// running, (tramp.callSite, callSiteEnd).
 	callSiteEnd uintptr
+	// fsProbeAddr is fsProbe's address: a fault there is FS left
+	// unusable by the code, which the handler repairs.
+	fsProbeAddr uintptr
+
+	// frameKey is XORed into the frame's address on the code's stack
+	// (tramp_amd64.s): its top bits make the word a non-canonical
+	// address, the rest come from the clock, so that the word is no
+	// pointer the code can write through. Set once, at set-up.
+	frameKey uintptr
 )
 
 // tramp holds the entry addresses of the trampoline's functions, which
@@ -129,6 +143,7 @@ type sigactiont struct {
 const (
 	saSIGINFO  = 0x4
 	saONSTACK  = 0x08000000
+	saRESTART  = 0x10000000
 	saRESTORER = 0x04000000
 )
 
@@ -141,12 +156,13 @@ func rtSigaction(sig int, act, old *sigactiont) error {
 	return nil
 }
 
-// handledSignals are the signals the handler takes over, faults first.
-// SIGSYS comes only from the filter of GuardSyscalls (syscall.go), once
-// installed; a SIGSYS that is not a call's goes on to the Go runtime.
-var handledSignals = [...]int{
-	int(unix.SIGSEGV), int(unix.SIGBUS), int(unix.SIGILL), int(unix.SIGFPE), int(unix.SIGTRAP),
-	int(unix.SIGURG), timeoutSignal, int(unix.SIGSYS),
+// faultSignals are the signals the code raises itself, which the handler
+// turns into a *Fault: the Go runtime must have a handler for each, which
+// the handler chains to for Go's own faults. SIGSYS comes only from the
+// filter of GuardSyscalls (syscall.go), once installed; a SIGSYS that is
+// not a call's goes on to the Go runtime.
+var faultSignals = [...]int{
+	int(unix.SIGSEGV), int(unix.SIGBUS), int(unix.SIGILL), int(unix.SIGFPE), int(unix.SIGTRAP), int(unix.SIGSYS),
 }
 
 var (
@@ -165,24 +181,40 @@ func setup() error {
 	return setupErr
 }
 
+// install installs the handler for every signal the Go runtime handles:
+// the faults, SIGURG and the timeout signal are the handler's business;
+// any other signal (SIGPROF, SIGCHLD, SIGINT, …) it passes on to Go's
+// handler, after giving Go its FS base back when the signal interrupted
+// code that had changed it. Signals the runtime leaves at their default
+// or ignored are left alone.
 func install() error {
 	probeCPU()
 	chooseFPUMode()
+	threadKeys = gmOffsetOK()
+	frameKey = 0xa5a5<<48 | uintptr(time.Now().UnixNano())&(1<<47-1)&^7
 	tramp.enter, tramp.callSite, tramp.resume = trampAddrs()
-	_, _, _, tramp.badReturn = handlerAddrs()
+	handler, _, _, badRet, probe := handlerAddrs()
+	tramp.badReturn, fsProbeAddr = badRet, probe
 	callSiteEnd = funcEnd(tramp.callSite)
-	handler, _, _, _ := handlerAddrs()
-	var olds [len(handledSignals)]sigactiont
-	for i, sig := range handledSignals {
-		if err := rtSigaction(sig, nil, &olds[i]); err != nil {
+	var olds [len(goHandlers)]sigactiont
+	for sig := 1; sig < len(goHandlers); sig++ {
+		if sig == int(unix.SIGKILL) || sig == int(unix.SIGSTOP) {
+			continue
+		}
+		if err := rtSigaction(sig, nil, &olds[sig]); err != nil {
 			return fmt.Errorf("trampoline: read the handler of %v: %w", syscall.Signal(sig), err)
 		}
-		if i < 5 && olds[i].handler <= 1 {
-			return fmt.Errorf("trampoline: %v has no handler from the Go runtime (disposition %d): faults in machine code could not be told from Go's own", syscall.Signal(sig), olds[i].handler)
+	}
+	for _, sig := range faultSignals {
+		if olds[sig].handler <= 1 {
+			return fmt.Errorf("trampoline: %v has no handler from the Go runtime (disposition %d): faults in machine code could not be told from Go's own", syscall.Signal(sig), olds[sig].handler)
 		}
 	}
-	for i, sig := range handledSignals {
-		old := olds[i]
+	for sig := 1; sig < len(goHandlers); sig++ {
+		old := olds[sig]
+		if old.handler <= 1 && sig != timeoutSignal { // SIG_DFL, SIG_IGN: not Go's
+			continue
+		}
 		goHandlers[sig] = old.handler
 		act := sigactiont{
 			handler:  handler,
@@ -192,6 +224,11 @@ func install() error {
 		}
 		if old.flags&saRESTORER == 0 || act.restorer == 0 {
 			act.restorer = sigReturnAddr()
+		}
+		if old.handler <= 1 {
+			// The timeout signal, which the runtime leaves alone: block
+			// every signal while the handler runs, as Go's handlers do.
+			act.flags, act.mask = saSIGINFO|saONSTACK|saRESTORER|saRESTART, ^uint64(0)
 		}
 		if err := rtSigaction(sig, &act, nil); err != nil {
 			return fmt.Errorf("trampoline: install the handler for %v: %w", syscall.Signal(sig), err)
@@ -273,10 +310,11 @@ func signalThread(tid int, value uint64) {
 	unix.RawSyscall6(unix.SYS_RT_TGSIGQUEUEINFO, uintptr(os.Getpid()), uintptr(tid), timeoutSignal, uintptr(unsafe.Pointer(&info)), 0, 0)
 }
 
-// runParked continues a parked call in the runtime's syscall state, so
-// that the rest of the program (the garbage collector above all) goes on
-// while the code runs. It is a separate, splittable function: calling it
-// is a preemption point, where the goroutine stops if the runtime asked.
+// resumeCode continues a parked call (or one whose system call Go has
+// decided) in the runtime's syscall state, so that the rest of the
+// program (the garbage collector above all) goes on while the code runs.
+// It is a separate, splittable function: calling it is a preemption
+// point, where the goroutine stops if the runtime asked.
 //
 // A timeout that comes while the call is parked (the goroutine may wait
 // for its turn for a while on a busy machine) stops it there: the call is
@@ -284,16 +322,11 @@ func signalThread(tid int, value uint64) {
 // parked with, not as one that never started.
 //
 //go:noinline
-func runParked(f *frame) uint32 {
-	parks.Add(1)
-	st := uint32(statusParked)
-	for st == statusParked {
-		f.rip = 0
-		st = resumeInSyscall(f)
-		//println("DBG resume ->", st, "rip", f.rip, "jitRIP", f.jitRIP, "interrupt", f.interrupt)
-		if st == statusTimeout && (f.rip == 0 || inFunc(uintptr(f.rip), tramp.resume)) {
-			units[f.index].snapshotParked()
-		}
+func resumeCode(f *frame) status {
+	f.rip = 0
+	st := resumeInSyscall(f)
+	if st == statusTimeout && (f.rip == 0 || inFunc(uintptr(f.rip), tramp.resume)) {
+		units[f.index].snapshotParked()
 	}
 	return st
 }
@@ -338,7 +371,7 @@ func funcEnd(entry uintptr) uintptr {
 // exitsyscall (the runtime forbids it), hence nosplit.
 //
 //go:nosplit
-func resumeInSyscall(f *frame) uint32 {
+func resumeInSyscall(f *frame) status {
 	entersyscall()
 	st := resume(f, f.stackTop, nil, 0)
 	exitsyscall()

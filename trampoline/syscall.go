@@ -129,6 +129,10 @@ type Syscall struct {
 	// from SECCOMP_RET_DATA): for this package's filter 0x4a00 and the
 	// rule that matched. Reason says it in words.
 	Rule int
+
+	// refusal is why Go refused a call the filter stopped for it to
+	// decide (decide.go).
+	refusal string
 }
 
 // syscall returns the refused system call of a SIGSYS fault in f, or nil.
@@ -136,7 +140,7 @@ func (f *frame) syscall() *Syscall {
 	if signal(f.signo) != sigSYS {
 		return nil
 	}
-	s := &Syscall{Number: int(f.sysNr), Arch: f.sysArch, Rule: int(f.sysRule)}
+	s := &Syscall{Number: int(f.sysNr), Arch: f.sysArch, Rule: int(f.sysRule), refusal: units[f.index].refusal}
 	order := [6]Reg{RDI, RSI, RDX, R10, R8, R9}
 	if s.Arch == AuditArchI386 {
 		order = [6]Reg{RBX, RCX, RDX, RSI, RDI, RBP}
@@ -187,6 +191,8 @@ func (s Syscall) String() string {
 	n := -1
 	if r, ok := s.guardRule(); ok {
 		n = r.nargs
+	} else if i := s.Rule - ruleMagic - ruleDecideBase; s.Rule&^0xff == ruleMagic && i >= 0 && i < len(decideRules) {
+		n = decideRules[i].nargs
 	}
 	if n < 0 {
 		n = len(s.Args)
@@ -217,6 +223,12 @@ func formatArg(v uint64) string {
 func (s Syscall) Reason() string {
 	if r, ok := s.guardRule(); ok {
 		return r.reason
+	}
+	if s.refusal != "" {
+		return s.refusal
+	}
+	if i := s.Rule - ruleMagic - ruleDecideBase; s.Rule&^0xff == ruleMagic && i >= 0 && i < len(decideRules) {
+		return "jitrun decides " + decideRules[i].name + " for the code, but the code's RSP was off its stack (or it ran in 32-bit mode), so it could not be resumed after the decision"
 	}
 	if s.Rule&^0xff != ruleMagic {
 		return fmt.Sprintf("a seccomp filter that is not this package's refused it (data %#x)", s.Rule)
@@ -276,6 +288,9 @@ type syscallRule struct {
 	selfSignal, group bool
 	// unlessOption: refused unless the first argument is one of these.
 	unlessOption []uint32
+	// setsLimit: refused when the third argument (prlimit64's new
+	// limit) is not NULL.
+	setsLimit bool
 	reason       string
 }
 
@@ -288,6 +303,8 @@ func (r syscallRule) when() string {
 		return "its process id is this process"
 	case r.unlessOption != nil:
 		return "the option changes something (only ARCH_GET_FS, ARCH_GET_GS, ARCH_GET_CPUID, ARCH_GET_XCOMP_SUPP, ARCH_GET_XCOMP_PERM, ARCH_GET_XCOMP_GUEST_PERM and ARCH_SHSTK_STATUS run)"
+	case r.setsLimit:
+		return "a new limit is given (reading the limits runs)"
 	}
 	return ""
 }
@@ -335,6 +352,12 @@ var guardRules = []syscallRule{
 	{name: "rt_tgsigqueueinfo", nargs: 4, selfSignal: true, reason: "it would send a signal to a thread of this process"},
 	{name: "tkill", nargs: 2, reason: "it would send a signal to a thread that may be one of this process's"},
 	{name: "pidfd_send_signal", nargs: 4, reason: "it would send a signal through a pidfd, which may be this process's"},
+	{name: "process_vm_writev", nargs: 6, reason: "it would write another process's memory, or this one's behind the Go runtime's back"},
+	{name: "io_uring_setup", nargs: 2, reason: "it would let the kernel write memory behind the Go runtime's back, outside any call (its asynchronous reads)"},
+	{name: "brk", nargs: 1, reason: "it would move the program break, where the C library keeps its heap"},
+	{name: "remap_file_pages", nargs: 5, reason: "it would rearrange the pages of a shared mapping that may be the program's"},
+	{name: "setrlimit", nargs: 2, reason: "it would change the process's resource limits, which the Go runtime and jitrun rely on"},
+	{name: "prlimit64", nargs: 4, setsLimit: true, reason: "it would change a process's resource limits, which the Go runtime and jitrun rely on"},
 }
 
 // syscallNumber returns the x86-64 number of a system call by name.
@@ -413,6 +436,7 @@ const (
 	seccompAr = 4    // __u32 arch
 	seccompIP = 8    // __u64 instruction_pointer (low word; high at 12)
 	seccompA0 = 16   // __u64 args[0] (low word)
+	seccompA2 = 32   // __u64 args[2] (low word; high at 36)
 
 	seccompRetAllow = 0x7fff0000 // SECCOMP_RET_ALLOW
 	seccompRetTrap  = 0x00030000 // SECCOMP_RET_TRAP
@@ -484,6 +508,18 @@ func buildSyscallFilter(p SyscallPolicy, own []codeRange, pid uint32) ([]bpfInsn
 	var a bpfAsm
 	trap := func(rule int) uint32 { return seccompRetTrap | ruleMagic | uint32(rule) }
 
+	// Another architecture, or the x32 ABI: refuse, whoever makes the
+	// call (the program never does; SYSENTER from the code reaches the
+	// kernel with the vDSO's address).
+	a.emit(bpfLdAbs, seccompAr)
+	a.jump(bpfJeq, AuditArchX86_64, "native", "")
+	a.emit(bpfRet, trap(ruleForeignArch))
+	a.label("native")
+	a.emit(bpfLdAbs, seccompNr)
+	a.jump(bpfJset, x32Bit, "", "x86-64")
+	a.emit(bpfRet, trap(ruleX32))
+	a.label("x86-64")
+
 	// The program's own code: allow. A = the address's high word.
 	a.emit(bpfLdAbs, seccompIP+4)
 	for i, c := range own {
@@ -508,17 +544,9 @@ func buildSyscallFilter(p SyscallPolicy, own []codeRange, pid uint32) ([]bpfInsn
 		}
 	}
 
-	// The code's. Another architecture, or the x32 ABI: refuse.
-	a.emit(bpfLdAbs, seccompAr)
-	a.jump(bpfJeq, AuditArchX86_64, "native", "")
-	a.emit(bpfRet, trap(ruleForeignArch))
-	a.label("native")
-	a.emit(bpfLdAbs, seccompNr)
-	a.jump(bpfJset, x32Bit, "", "x86-64")
-	a.emit(bpfRet, trap(ruleX32))
-	a.label("x86-64")
-
+	// The program's own code has passed; the rest is the code's.
 	// The guard's rules. A = the number between rules.
+	a.emit(bpfLdAbs, seccompNr)
 	for i, r := range guardRules {
 		nr, ok := syscallNumber(r.name)
 		if !ok {
@@ -541,14 +569,32 @@ func buildSyscallFilter(p SyscallPolicy, own []codeRange, pid uint32) ([]bpfInsn
 			for _, opt := range r.unlessOption {
 				a.jump(bpfJeq, opt, pass, "")
 			}
+		case r.setsLimit:
+			a.emit(bpfLdAbs, seccompA2)
+			a.jump(bpfJeq, 0, "", refuse)
+			a.emit(bpfLdAbs, seccompA2+4)
+			a.jump(bpfJeq, 0, pass, "")
 		}
 		a.label(refuse)
 		a.emit(bpfRet, trap(ruleGuardBase+i))
 		a.label(pass)
-		if r.selfSignal || r.unlessOption != nil {
+		if r.selfSignal || r.unlessOption != nil || r.setsLimit {
 			a.emit(bpfLdAbs, seccompNr)
 		}
 		a.label(next)
+	}
+	if p == SyscallsGuard {
+		// The calls Go decides (decide.go): stop them for the handler.
+		for i, r := range decideRules {
+			nr, ok := syscallNumber(r.name)
+			if !ok {
+				return nil, fmt.Errorf("trampoline: internal error: no system call %q on x86-64", r.name)
+			}
+			next := fmt.Sprintf("decide%d", i)
+			a.jump(bpfJeq, uint32(nr), "", next)
+			a.emit(bpfRet, trap(ruleDecideBase+i))
+			a.label(next)
+		}
 	}
 	if p == SyscallsTrap {
 		a.emit(bpfRet, trap(ruleTrapAll))

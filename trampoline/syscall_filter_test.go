@@ -119,6 +119,15 @@ func TestSyscallFilter(t *testing.T) {
 		t.Fatalf("no guard rule %s", name)
 		return 0
 	}
+	decide := func(name string) uint32 {
+		for i, r := range decideRules {
+			if r.name == name {
+				return trap(ruleDecideBase + i)
+			}
+		}
+		t.Fatalf("no decision rule %s", name)
+		return 0
+	}
 	const allow = seccompRetAllow
 	jit := uint64(jitCode + 0x20)
 	tests := []struct {
@@ -165,7 +174,20 @@ func TestSyscallFilter(t *testing.T) {
 		{"arch_prctl GET_FS", nrArchPrctl, AuditArchX86_64, jit, [6]uint64{0x1003}, allow, trap(ruleTrapAll)},
 		{"x32 getpid", x32Bit | nrGetpid, AuditArchX86_64, jit, [6]uint64{}, trap(ruleX32), 0},
 		{"i386 getpid", 20, AuditArchI386, jit, [6]uint64{}, trap(ruleForeignArch), 0},
-		{"i386 from own code", 1, AuditArchI386, textLo + 0x10, [6]uint64{}, allow, allow},
+		// The program never makes an i386 system call; SYSENTER from the
+		// code reaches the kernel with the vDSO's address.
+		{"i386 from own code", 1, AuditArchI386, textLo + 0x10, [6]uint64{}, trap(ruleForeignArch), 0},
+		{"i386 from the vdso", 1, AuditArchI386, vdsoLo + 0x900, [6]uint64{}, trap(ruleForeignArch), 0},
+		{"process_vm_writev", 311, AuditArchX86_64, jit, [6]uint64{testPid}, guard("process_vm_writev"), 0},
+		{"io_uring_setup", 425, AuditArchX86_64, jit, [6]uint64{8}, guard("io_uring_setup"), 0},
+		{"prlimit64 read", 302, AuditArchX86_64, jit, [6]uint64{0, 7, 0, 0x1000}, allow, trap(ruleTrapAll)},
+		{"prlimit64 set", 302, AuditArchX86_64, jit, [6]uint64{0, 7, 0x1000}, guard("prlimit64"), 0},
+		{"prlimit64 set, high word", 302, AuditArchX86_64, jit, [6]uint64{0, 7, 1 << 40}, guard("prlimit64"), 0},
+		{"go munmap", 11, AuditArchX86_64, textLo + 0x100, [6]uint64{0x1000, 0x1000}, allow, allow},
+		{"jit mmap", 9, AuditArchX86_64, jit, [6]uint64{0, 0x1000, 3, 0x22}, decide("mmap"), trap(ruleTrapAll)},
+		{"jit munmap", 11, AuditArchX86_64, jit, [6]uint64{0x1000, 0x1000}, decide("munmap"), trap(ruleTrapAll)},
+		{"jit mprotect", 10, AuditArchX86_64, jit, [6]uint64{0x1000, 0x1000, 1}, decide("mprotect"), trap(ruleTrapAll)},
+		{"jit openat", 257, AuditArchX86_64, jit, [6]uint64{}, decide("openat"), trap(ruleTrapAll)},
 	}
 	for _, p := range []SyscallPolicy{SyscallsGuard, SyscallsTrap} {
 		prog, err := buildSyscallFilter(p, own, testPid)

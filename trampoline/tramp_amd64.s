@@ -14,9 +14,11 @@
 //           program 0x1F80 and 0x37F).
 //   return: RAX RDX X0 X1 are the results. The code may clobber anything,
 //           callee-saved registers included.
-// Back in Go: RSP RBP restored, DF AC cleared, MXCSR and the x87 control
-// word restored when the code changed them (sticky MXCSR exception flags,
-// bits 0–5, aside), upper YMM state cleared. Go's ABI0 call sequence
+// Back in Go: RSP RBP restored, DF AC TF cleared, MXCSR and the x87
+// control word restored when the code changed them (sticky MXCSR exception
+// flags, bits 0–5, aside), the x87 register stack emptied (EMMS, after MMX
+// code), upper YMM state cleared, and the FS base — Go's thread-local
+// storage — restored if the code changed it. Go's ABI0 call sequence
 // reloads R14 (g) and zeroes X15 itself.
 //
 // What the FPU control words are restored to (frame.goMXCSR, goFCW):
@@ -25,29 +27,51 @@
 // fixed defaults, which pure Go code never changes, so that entry costs no
 // STMXCSR (see exactFPU in sys_linux_amd64.go).
 //
-// The stack of a call: [stackTop] = the frame (the epilogue finds it
-// there), [stackTop+8] = the call target (CALL takes it from memory so
-// that every register can be zero), [stackTop-8] = the return address.
+// The stack of a call: [stackTop] = the frame's address XOR frameKey (the
+// epilogue finds the frame there; the key makes the word a non-canonical
+// address, so code that pops it and writes through it faults instead of
+// writing Go's memory), [stackTop-16] = the call target (CALL takes it
+// from memory so that every register can be zero), [stackTop-8] = the
+// return address. No other pointer into Go's memory is on the code's
+// stack or in its registers. enter writes them only after it has switched
+// to that stack, so that a stack the code broke in an earlier call
+// (without GuardSyscalls it can mprotect or munmap it) faults as the
+// call's.
 //
 // The signal handler (handler_amd64.s) ends a call early by pointing the
 // interrupted context at recoverStub (a fault, a timeout) or parkStub (the
-// runtime wants the thread); both return from enter/resume on Go's stack.
+// runtime wants the thread; a system call for Go to decide); both return
+// from enter/resume on Go's stack.
 
 #include "textflag.h"
 #include "go_asm.h"
 
-// func enter(f *frame, top uintptr, ints *uint64, n int) uint32
+// The offset of m in the runtime's g (checked at set-up, gmOffsetOK in
+// thread_linux_amd64.go).
+#define g_m 48
+
+// func enter(f *frame, top uintptr, ints *uint64, n int) status
 //
-// The prologue: load the integer arguments, save Go's RSP and RBP (and,
-// with exactFPU, the FPU control words), switch to the code's stack, load
-// the float arguments, zero the rest, and jump to callSite, whose first
-// instruction is the CALL. top is f.stackTop, passed in so that the
-// switch need not wait for a load through f: the call's cost is mostly a
-// chain of dependent loads. ints points at n (0 to 6) integer arguments
-// in Go memory: they are read here, first, while the goroutine cannot
-// move its stack (once the code runs, a parked call lets Go run, and a
-// pointer into a goroutine stack may go stale).
+// The prologue: check that f is bound to this goroutine's thread, load the
+// integer arguments, save Go's RSP and RBP (and, with exactFPU, the FPU
+// control words), switch to the code's stack, load the float arguments,
+// zero the rest, and jump to callSite, whose first instruction is the
+// CALL. top is f.stackTop, passed in so that the switch need not wait for
+// a load through f: the call's cost is mostly a chain of dependent loads.
+// ints points at n (0 to 6) integer arguments in Go memory: they are read
+// here, first, while the goroutine cannot move its stack (once the code
+// runs, a parked call lets Go run, and a pointer into a goroutine stack
+// may go stale).
 TEXT ·enter(SB), NOSPLIT|NOFRAME, $0-36
+	MOVQ	f+0(FP), R11
+	MOVQ	(TLS), AX		// g: the epilogue checks the FS base against it
+	MOVQ	AX, frame_g(R11)
+	CMPB	·threadKeys(SB), $0
+	JEQ	bound
+	MOVQ	g_m(AX), AX
+	CMPQ	AX, frame_m(R11)
+	JNE	newthread		// Go binds the frame to this thread and calls again
+bound:
 	MOVQ	ints+16(FP), R10
 	MOVQ	n+24(FP), BX
 	XORL	DI, DI
@@ -76,7 +100,6 @@ TEXT ·enter(SB), NOSPLIT|NOFRAME, $0-36
 	MOVQ	40(R10), R9
 intsdone:
 	// From here on DI SI DX CX R8 R9 hold the arguments.
-	MOVQ	f+0(FP), R11
 	MOVQ	top+8(FP), AX
 	MOVQ	SP, frame_goSP(R11)
 	MOVQ	BP, frame_goBP(R11)
@@ -85,12 +108,13 @@ intsdone:
 	STMXCSR	frame_goMXCSR(R11)
 	FSTCW	frame_goFCW(R11)
 fpusaved:
-	MOVL	$1, frame_parkable(R11)
-	MOVQ	SP, 8(AX)		// [stackTop+8] = Go's RSP, for the epilogue
-	MOVQ	AX, SP			// now on the code's stack
-	MOVQ	R11, 0(SP)		// [stackTop] = f (the code may have overwritten it last time)
+	MOVQ	AX, SP			// now on the code's stack: a fault from here on is the call's
+	MOVQ	R11, R10
+	XORQ	·frameKey(SB), R10
+	MOVQ	R10, 0(SP)		// [stackTop] = f^frameKey (the code may have overwritten it last time)
 	MOVQ	frame_fn(R11), AX
 	MOVQ	AX, -16(SP)		// [stackTop-16] = the call target
+	MOVL	$1, frame_running(R11)
 	// A timeout signal that came before the switch set interrupt; from
 	// the switch on, the handler sees RSP on this stack and stops the
 	// call itself.
@@ -137,10 +161,14 @@ floatsdone:
 	JMP	·callSite(SB)
 
 interrupted:
-	MOVL	$0, frame_parkable(R11)
+	MOVL	$0, frame_running(R11)
 	MOVQ	frame_goBP(R11), BP
 	MOVQ	frame_goSP(R11), SP
 	MOVL	$const_statusTimeout, ret+32(FP)
+	RET
+
+newthread:
+	MOVL	$const_statusNewThread, ret+32(FP)
 	RET
 
 // callSite is the rest of enter. Its first instruction is the CALL of
@@ -152,15 +180,26 @@ TEXT ·callSite(SB), NOSPLIT|NOFRAME, $0
 	CALL	-16(SP)
 
 	// Back from the code with RSP = stackTop. Nothing here may change
-	// RFLAGS before it is saved.
+	// RFLAGS before it is saved. The two pushes are the first writes to
+	// the code's RSP: a RET imm16 or a RET through a copied return address
+	// leaves RSP in the guard region above the stack (as large as the
+	// largest RET imm16) or elsewhere on the stack, where they fault or
+	// fail the check below.
 	// PUSHQ R11; PUSHFQ, as bytes: the assembler would otherwise track
 	// the pushes, and RSP is restored from the frame anyway.
 	BYTE	$0x41; BYTE $0x53	// PUSHQ R11
 	BYTE	$0x9C			// PUSHFQ
-	MOVQ	16(SP), R11		// f, from [stackTop]
+	// AC off at once, the pushed copy kept for the snapshot: with it set,
+	// a misaligned access below would raise #AC (AMD does so even for
+	// MOVOU).
+	TESTL	$const_flagAC, 0(SP)
+	JNZ	clearac
+acclear:
+	MOVQ	16(SP), R11		// f^frameKey, from [stackTop]
+	XORQ	·frameKey(SB), R11
 	CMPQ	SP, frame_stackTop16(R11)
-	JNE	badreturn		// the code overwrote the frame pointer, or returned with RSP elsewhere
-	MOVL	$0, frame_parkable(R11)
+	JNE	badreturn		// the code overwrote the frame word, or returned with RSP elsewhere
+	MOVL	$0, frame_running(R11)
 	MOVQ	AX, frame_rax(R11)
 	MOVQ	DX, frame_rdx(R11)
 	MOVOU	X0, frame_x0(R11)
@@ -210,11 +249,10 @@ TEXT ·callSite(SB), NOSPLIT|NOFRAME, $0
 	FSTCW	frame_fcw(R11)
 
 cleanup:
-	MOVQ	24(SP), R10		// Go's RSP, from [stackTop+8]
-	CMPQ	R10, frame_goSP(R11)
-	JNE	badreturn		// the code overwrote the word above the frame pointer
 	// DF and AC are almost never left set: test both with the flags
-	// already pushed, and pay for POPFQ only when one is.
+	// already pushed, and pay for POPFQ only when one is. (TF cannot be
+	// set here: its trap would have fired on this function's first
+	// instruction.)
 	TESTL	$(const_flagAC|const_flagDF), 0(SP)
 	JNZ	fixflags
 flagsok:
@@ -233,12 +271,20 @@ mxcsrok:
 	CMPW	AX, frame_goFCW(R11)
 	JNE	fixfcw
 fcwok:
+	// The FS base: the code may have loaded FS (mov fs, pop fs) or
+	// written its base (wrfsbase). fsProbe loads g through it; where that
+	// faults, the handler repairs FS and the load runs again.
+	CALL	·fsProbe(SB)
+	CMPQ	AX, frame_g(R11)
+	JNE	fixfs
+fsok:
+	EMMS				// an empty x87 stack after MMX code
 	CMPB	·hasAVX(SB), $0
 	JEQ	out
 	VZEROUPPER
 out:
 	MOVQ	frame_goBP(R11), BP
-	MOVQ	R10, SP			// the copy on this stack: one load fewer than frame.goSP
+	MOVQ	frame_goSP(R11), SP
 	MOVL	$const_statusReturned, 40(SP)	// enter's result
 	RET
 
@@ -247,6 +293,12 @@ fixflags:
 	BYTE	$0x9D			// POPFQ
 	BYTE	$0x9C			// PUSHFQ: keep the stack as it was
 	JMP	flagsok
+
+clearac:
+	BYTE	$0x9C			// PUSHFQ
+	ANDL	$~const_flagAC, 0(SP)
+	BYTE	$0x9D			// POPFQ
+	JMP	acclear
 
 fixmxcsr:
 	LDMXCSR	frame_goMXCSR(R11)
@@ -257,6 +309,10 @@ fixfcw:
 	FLDCW	frame_goFCW(R11)
 	JMP	fcwok
 
+fixfs:
+	CALL	·setFS(SB)
+	JMP	fcwok			// probe again
+
 badreturn:
 	JMP	·badReturn(SB)
 
@@ -266,7 +322,43 @@ badreturn:
 TEXT ·badReturn(SB), NOSPLIT|NOFRAME, $0
 	UD2
 
-// func resume(f *frame, top uintptr, _ *uint64, _ int) uint32
+// fsProbe loads g through the FS segment into AX. When the code has left
+// FS unusable (a null base), the load faults and the handler, which
+// recognises this PC, sets the FS base back from the frame at R11 (every
+// caller puts it there) and lets the load run again.
+TEXT ·fsProbe(SB), NOSPLIT|NOFRAME, $0
+	MOVQ	(TLS), AX
+	RET
+
+// setFS repairs what fsProbe found wrong, for the frame at R11: when the
+// FS base is the frame's, the code overwrote the goroutine's slot in
+// thread-local storage, and g goes back there; otherwise the FS base goes
+// back, arch_prctl(ARCH_SET_FS, frame.fsBase), which also loads a null FS
+// selector. It keeps R11; clobbers AX CX SI DI R8. A frame not bound to a
+// thread (fsBase 0) only gets its g back.
+TEXT ·setFS(SB), NOSPLIT|NOFRAME, $0
+	MOVQ	R11, R8			// SYSCALL clobbers R11 and CX
+	CMPQ	frame_fsBase(R8), $0
+	JEQ	gslot
+	MOVL	$158, AX		// SYS_arch_prctl
+	MOVL	$0x1003, DI		// ARCH_GET_FS, into frame.scratch
+	LEAQ	frame_scratch(R8), SI
+	SYSCALL
+	MOVQ	frame_fsBase(R8), SI
+	CMPQ	SI, frame_scratch(R8)
+	JEQ	gslot
+	MOVL	$158, AX
+	MOVL	$0x1002, DI		// ARCH_SET_FS
+	SYSCALL
+	MOVQ	R8, R11
+	RET
+gslot:
+	MOVQ	R8, R11
+	MOVQ	frame_g(R11), AX
+	MOVQ	AX, (TLS)
+	RET
+
+// func resume(f *frame, top uintptr, _ *uint64, _ int) status
 //
 // resume continues a parked call: it restores the code's FPU state and
 // registers exactly as the signal handler found them. The RIP and RFLAGS
@@ -278,10 +370,17 @@ TEXT ·badReturn(SB), NOSPLIT|NOFRAME, $0
 // two unused words keep resume's result where enter's is.)
 TEXT ·resume(SB), NOSPLIT|NOFRAME, $0-36
 	MOVQ	f+0(FP), DI
+	MOVQ	(TLS), AX
+	MOVQ	AX, frame_g(DI)
+	CMPB	·threadKeys(SB), $0
+	JEQ	rbound
+	MOVQ	g_m(AX), AX
+	CMPQ	AX, frame_m(DI)
+	JNE	rnewthread
+rbound:
 	MOVQ	top+8(FP), AX
 	MOVQ	SP, frame_goSP(DI)
 	MOVQ	BP, frame_goBP(DI)
-	MOVQ	SP, 8(AX)		// [stackTop+8] = Go's RSP
 	CMPB	·exactFPU(SB), $0
 	JEQ	fpusaved
 	STMXCSR	frame_goMXCSR(DI)
@@ -289,6 +388,7 @@ TEXT ·resume(SB), NOSPLIT|NOFRAME, $0-36
 fpusaved:
 	MOVQ	frame_jit+32(DI), SP	// the code's RSP
 	SUBQ	$(128+16), SP		// now on the code's stack
+	MOVL	$1, frame_running(DI)
 	// As in enter: a timeout signal from here on finds RSP on the
 	// call's stack (and the Go side then reports the parked state);
 	// one that came before left interrupt set.
@@ -327,31 +427,46 @@ fpudone:
 	BYTE	$0xC2; BYTE $0x80; BYTE $0x00	// RET $128
 
 resumeInterrupted:
+	MOVL	$0, frame_running(DI)
 	MOVQ	frame_goBP(DI), BP
 	MOVQ	frame_goSP(DI), SP
 	MOVL	$const_statusTimeout, frame_status(DI)
 	MOVL	$const_statusTimeout, ret+32(FP)
 	RET
 
+rnewthread:
+	MOVL	$const_statusNewThread, ret+32(FP)
+	RET
+
 // recoverStub is where the signal handler sends a faulting or timed-out
 // call. The handler set RSP and RBP to Go's (as saved by enter/resume),
-// RDI to the frame, cleared DF, AC and TF, and wrote the status. RSP
-// points at enter's (or resume's) return address; their result is at
-// 40(SP).
+// RDI to the frame, the code and stack segments to the 64-bit user ones,
+// cleared DF, AC and TF, and wrote the status. RSP points at enter's (or
+// resume's) return address; their result is at 40(SP).
 TEXT ·recoverStub(SB), NOSPLIT|NOFRAME, $0
+	MOVQ	DI, R11
+probe:
+	CALL	·fsProbe(SB)		// the FS base as Go needs it (see callSite)
+	CMPQ	AX, frame_g(R11)
+	JEQ	fsok
+	CALL	·setFS(SB)
+	JMP	probe
+fsok:
+	EMMS
 	FCLEX
-	FLDCW	frame_goFCW(DI)
-	LDMXCSR	frame_goMXCSR(DI)
+	FLDCW	frame_goFCW(R11)
+	LDMXCSR	frame_goMXCSR(R11)
 	CMPB	·hasAVX(SB), $0
 	JEQ	2(PC)
 	VZEROUPPER
-	MOVL	frame_status(DI), AX
+	MOVL	frame_status(R11), AX
 	MOVL	AX, 40(SP)		// enter's or resume's result
 	RET
 
 // parkStub is where the signal handler sends code the runtime wants to
-// stop (SIGURG). The handler saved the code's registers; the FPU state is
-// still the code's, so save it first, then give Go its own back.
+// stop (SIGURG), or code whose system call Go decides. The handler saved
+// the code's registers; the FPU state is still the code's, so save it
+// first, then give Go its own back.
 TEXT ·parkStub(SB), NOSPLIT|NOFRAME, $0
 	MOVQ	frame_xsave(DI), SI
 	CMPB	·useXSAVE(SB), $0
@@ -379,4 +494,19 @@ TEXT ·setFPUControl(SB), NOSPLIT, $0-6
 	LDMXCSR	mxcsr+0(FP)
 	FCLEX
 	FLDCW	fcw+4(FP)
+	RET
+
+// func getg() uintptr
+//
+// getg returns the running goroutine's g, as the trampoline reads it.
+TEXT ·getg(SB), NOSPLIT, $0-8
+	MOVQ	(TLS), AX
+	MOVQ	AX, ret+0(FP)
+	RET
+
+// func getm() uintptr
+TEXT ·getm(SB), NOSPLIT, $0-8
+	MOVQ	(TLS), AX
+	MOVQ	g_m(AX), AX
+	MOVQ	AX, ret+0(FP)
 	RET

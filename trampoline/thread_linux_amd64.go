@@ -1,0 +1,83 @@
+//go:build linux && amd64
+
+package trampoline
+
+import (
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// A frame is bound to the thread its call runs on, so that the signal
+// handler can find the call whatever the code did to RSP and FS (see
+// frame.m). The key the trampoline checks on every call is the runtime's
+// M, read from the goroutine's g at offset gmOffset (the field g.m, at that
+// offset in every Go release since 1.4); set-up confirms the layout
+// (gmOffsetOK) before it turns the check on (threadKeys). Everything else
+// is read once per thread change, with system calls: the thread id, the FS
+// base (arch_prctl) and the signal stack (sigaltstack, which the Go
+// runtime gives every thread it makes).
+
+const gmOffset = 48 // keep equal to g_m in tramp_amd64.s
+
+// threadKeys turns on the M check in enter and resume (and with it the
+// handler's search by signal stack). It is set once, at set-up, before any
+// call.
+var threadKeys bool
+
+// getg returns the running goroutine's g, and getm its g.m, as the
+// trampoline reads them (tramp_amd64.s).
+func getg() uintptr
+func getm() uintptr
+
+// gmOffsetOK reports whether the runtime's g holds its M at gmOffset:
+// m := g.m, and the M's g0 (its first word) points back to m. It reads
+// through peek, which cannot fault, so a runtime with another layout
+// answers false instead of crashing.
+func gmOffsetOK() bool {
+	var w [8]byte
+	word := func(addr uintptr) (uintptr, bool) {
+		if peek(addr, w[:]) != len(w) {
+			return 0, false
+		}
+		return uintptr(leUint64(w[:])), true
+	}
+	m, ok := word(getg() + gmOffset)
+	if !ok || m == 0 {
+		return false
+	}
+	g0, ok := word(m)
+	if !ok || g0 == 0 {
+		return false
+	}
+	back, ok := word(g0 + gmOffset)
+	return ok && back == m
+}
+
+// bind binds f to the calling thread. The goroutine must not move to
+// another thread before the call enters (the callers are pinned to their
+// P or locked to their thread, or enter again until the binding holds).
+func (f *frame) bind() {
+	f.m = getm()
+	f.tid = int32(unix.Gettid())
+	var fs uintptr
+	if _, _, e := unix.RawSyscall(unix.SYS_ARCH_PRCTL, archGetFS, uintptr(unsafe.Pointer(&fs)), 0); e != 0 {
+		fs = 0
+	}
+	f.fsBase = fs
+	var ss struct {
+		sp    uintptr
+		flags int32
+		_     int32
+		size  uintptr
+	}
+	if _, _, e := unix.RawSyscall(unix.SYS_SIGALTSTACK, 0, uintptr(unsafe.Pointer(&ss)), 0); e != 0 || ss.flags&ssDisable != 0 {
+		ss.sp = 0
+	}
+	f.altLo = ss.sp
+}
+
+const (
+	archGetFS = 0x1003 // ARCH_GET_FS
+	ssDisable = 2      // SS_DISABLE
+)
