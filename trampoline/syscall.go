@@ -291,7 +291,7 @@ type syscallRule struct {
 	// setsLimit: refused when the third argument (prlimit64's new
 	// limit) is not NULL.
 	setsLimit bool
-	reason       string
+	reason    string
 }
 
 // when describes the rule's condition on the arguments.
