@@ -69,6 +69,16 @@ type Options struct {
 	// Code, when non-nil, is the code the address lies in: a Fault then
 	// gives the PC's offset in it.
 	Code Code
+	// PrivateTLS runs the code with an FS base of its own: the middle of
+	// an 8 KiB read+write block, between guard pages, whose first word
+	// points to itself (as the C library's thread pointer does) and whose
+	// other words start zero. The code's FS-relative reads and writes
+	// then reach that block, not the Go runtime's thread-local storage,
+	// which a stray FS-relative write would corrupt (the one way left for
+	// code to kill the program that the trampoline cannot undo). It costs
+	// a system call on entry and two on the way back (a few microseconds
+	// in a VM): jitrun's CLI uses it, Call and bound functions do not.
+	PrivateTLS bool
 }
 
 // Interrupted is the error of a call stopped by its timeout or by its
@@ -185,17 +195,24 @@ func Run(ctx context.Context, addr uintptr, args *Args, opt *Options) (Result, e
 	} else {
 		floats = &a.Float
 	}
-	if opt.Timeout == 0 && !cancellable && size == DefaultStackSize {
+	flags := flagsFor(floats, opt.Regs)
+	if opt.Timeout == 0 && !cancellable && size == DefaultStackSize && !opt.PrivateTLS {
 		// No deadline, no cancellation: the cheap path, in place on the
 		// P's cached stack when it is free.
-		return callDefault(addr, &a.Int[0], len(a.Int), floats, flagsFor(floats, opt.Regs), opt.Regs, opt.Code)
+		return callDefault(addr, &a.Int[0], len(a.Int), floats, flags, opt.Regs, opt.Code)
 	}
 	u, err := acquire(size)
 	if err != nil {
 		return Result{}, err
 	}
 	defer release(u)
-	prepare(u.f, addr, floats, flagsFor(floats, opt.Regs))
+	if opt.PrivateTLS {
+		if err := u.prepareTLS(); err != nil {
+			return Result{}, err
+		}
+		flags |= flagPrivateTLS
+	}
+	prepare(u.f, addr, floats, flags)
 	var st status
 	if opt.Timeout == 0 && !cancellable {
 		st = execute(u.f, u.f.stackTop, &a.Int[0], len(a.Int))

@@ -46,6 +46,7 @@ type frame struct {
 	g      uintptr // the goroutine's g, as enter and resume found it in TLS
 
 	scratch uintptr // where setFS reads the FS base
+	tls     uintptr // the call's own FS base (Options.PrivateTLS)
 
 	// Go's state, saved by enter and resume. The FPU control words are
 	// saved only with exactFPU; otherwise they hold Go's defaults,
@@ -125,8 +126,9 @@ func (s status) String() string {
 
 // frame.flags
 const (
-	flagSnapshot = 1 // record every register at return
-	flagFloats   = 2 // load X0–X7 from floats (else zero them)
+	flagSnapshot   = 1 // record every register at return
+	flagFloats     = 2 // load X0–X7 from floats (else zero them)
+	flagPrivateTLS = 4 // run the code with FS = frame.tls
 )
 
 // Timeout signal values: magic<<48 | frame index<<32 | sequence.

@@ -185,7 +185,7 @@ urg:
 	JEQ	chain
 	CALL	·restoreFS(SB)
 	CALL	·parkable(SB)
-	JNE	chain
+	JNE	unparked
 	saveRegs(frame_jit, frame_jitRIP, frame_jitRFLAGS)
 	MOVL	$0, frame_running(R10)
 	MOVL	$const_statusParked, frame_status(R10)
@@ -244,7 +244,23 @@ foreign:
 	CMPL	frame_running(R10), $0
 	JEQ	chain
 	CALL	·restoreFS(SB)
-	JMP	chain
+unparked:
+	TESTL	$const_flagPrivateTLS, frame_flags(R10)
+	JZ	chain
+	// The code runs with an FS base of its own (Options.PrivateTLS):
+	// call Go's handler with Go's, then give the code its own back
+	// before it goes on. (rt_sigreturn restores every register.)
+	LEAQ	·goHandlers(SB), AX
+	MOVQ	(AX)(DI*8), AX
+	CMPQ	AX, $1
+	JLS	ownfs
+	PUSHQ	R10			// RSP 16-byte aligned at the call, as the C ABI wants
+	CALL	AX
+	POPQ	R10
+ownfs:
+	MOVQ	R10, R11
+	CALL	·privateFS(SB)
+	RET
 
 fsprobe:
 	// fsProbe's load through FS faulted: the code left FS unusable. Set

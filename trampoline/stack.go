@@ -35,6 +35,9 @@ type unit struct {
 	// refusal is why Go refused the system call that ended the unit's
 	// last call (decide.go), until the call's *Fault is made.
 	refusal string
+	// tls is the block of a call's own FS base (Options.PrivateTLS),
+	// mapped the first time a call on the unit asks for it.
+	tls *execmem.Mapping
 }
 
 var (
@@ -232,6 +235,10 @@ func FreeIdleStacks() int {
 			u.f.lo, u.f.hi = 0, 0 // the handler no longer matches it
 			u.stack.Close()
 			u.stack = nil
+			if u.tls != nil {
+				u.tls.Close()
+				u.tls, u.f.tls = nil, 0
+			}
 			tableMu.Lock()
 			spareUnits = append(spareUnits, u)
 			tableMu.Unlock()
@@ -241,4 +248,33 @@ func FreeIdleStacks() int {
 	free(defPool)
 	pools.Range(func(_, p any) bool { free(p.(*pool)); return true })
 	return n
+}
+
+// tlsBlock is the usable part of a PrivateTLS block; the FS base is its
+// middle, and a guard page lies on each side.
+const tlsBlock = 8 << 10
+
+// prepareTLS maps u's PrivateTLS block if it has none, and sets its first
+// word (at the FS base) to its own address, the thread pointer's
+// convention, which the last call's code may have changed.
+func (u *unit) prepareTLS() error {
+	ps := execmem.PageSize()
+	if u.tls == nil {
+		m, err := execmem.Map(tlsBlock+2*ps, execmem.MapOptions{Prot: execmem.ProtNone})
+		if err != nil {
+			return fmt.Errorf("trampoline: map a thread-local block: %w", err)
+		}
+		if err := m.ProtectRange(ps, tlsBlock, execmem.ProtRW); err != nil {
+			m.Close()
+			return fmt.Errorf("trampoline: map a thread-local block: %w", err)
+		}
+		u.tls = m
+		u.f.tls = m.Addr() + uintptr(ps+tlsBlock/2)
+	}
+	base := uintptr(ps + tlsBlock/2)
+	b := u.tls.Bytes()[base : base+8]
+	for i := range b {
+		b[i] = byte(u.f.tls >> (8 * i))
+	}
+	return nil
 }

@@ -72,8 +72,33 @@ TEXT ·enter(SB), NOSPLIT|NOFRAME, $0-36
 	CMPQ	AX, frame_m(R11)
 	JNE	newthread		// Go binds the frame to this thread and calls again
 bound:
-	MOVQ	ints+16(FP), R10
+	MOVQ	ints+16(FP), R10	// (SYSCALL below keeps R10 and BX)
 	MOVQ	n+24(FP), BX
+	MOVQ	top+8(FP), AX
+	MOVQ	SP, frame_goSP(R11)
+	MOVQ	BP, frame_goBP(R11)
+	CMPB	·exactFPU(SB), $0
+	JEQ	fpusaved
+	STMXCSR	frame_goMXCSR(R11)
+	FSTCW	frame_goFCW(R11)
+fpusaved:
+	MOVQ	AX, SP			// now on the code's stack: a fault from here on is the call's
+	MOVQ	R11, AX
+	XORQ	·frameKey(SB), AX
+	MOVQ	AX, 0(SP)		// [stackTop] = f^frameKey (the code may have overwritten it last time)
+	MOVQ	frame_fn(R11), AX
+	MOVQ	AX, -16(SP)		// [stackTop-16] = the call target
+	MOVL	$1, frame_running(R11)
+	// A timeout signal that came before the switch set interrupt; from
+	// the switch on, the handler sees RSP on this stack and stops the
+	// call itself.
+	CMPL	frame_interrupt(R11), $0
+	JNE	interrupted
+	TESTL	$const_flagPrivateTLS, frame_flags(R11)
+	JZ	tlsdone
+	CALL	·privateFS(SB)
+tlsdone:
+	// The integer arguments, from Go memory: n (0 to 6) at R10.
 	XORL	DI, DI
 	XORL	SI, SI
 	XORL	DX, DX
@@ -100,26 +125,6 @@ bound:
 	MOVQ	40(R10), R9
 intsdone:
 	// From here on DI SI DX CX R8 R9 hold the arguments.
-	MOVQ	top+8(FP), AX
-	MOVQ	SP, frame_goSP(R11)
-	MOVQ	BP, frame_goBP(R11)
-	CMPB	·exactFPU(SB), $0
-	JEQ	fpusaved
-	STMXCSR	frame_goMXCSR(R11)
-	FSTCW	frame_goFCW(R11)
-fpusaved:
-	MOVQ	AX, SP			// now on the code's stack: a fault from here on is the call's
-	MOVQ	R11, R10
-	XORQ	·frameKey(SB), R10
-	MOVQ	R10, 0(SP)		// [stackTop] = f^frameKey (the code may have overwritten it last time)
-	MOVQ	frame_fn(R11), AX
-	MOVQ	AX, -16(SP)		// [stackTop-16] = the call target
-	MOVL	$1, frame_running(R11)
-	// A timeout signal that came before the switch set interrupt; from
-	// the switch on, the handler sees RSP on this stack and stops the
-	// call itself.
-	CMPL	frame_interrupt(R11), $0
-	JNE	interrupted
 	TESTL	$const_flagFloats, frame_flags(R11)
 	JZ	nofloats
 	MOVQ	frame_floats+0(R11), X0	// MOVQ m64 zeroes bits 64–127
@@ -358,6 +363,19 @@ gslot:
 	MOVQ	AX, (TLS)
 	RET
 
+// privateFS gives the thread the call's own FS base, frame.tls (R11 = the
+// frame): arch_prctl(ARCH_SET_FS). Keeps R11, R10 and BX; clobbers AX CX
+// SI DI R12. (With Options.PrivateTLS; the epilogue, recoverStub and the
+// handler give Go its FS base back.)
+TEXT ·privateFS(SB), NOSPLIT|NOFRAME, $0
+	MOVQ	R11, R12		// SYSCALL clobbers R11 and CX
+	MOVQ	frame_tls(R12), SI
+	MOVL	$158, AX		// SYS_arch_prctl
+	MOVL	$0x1002, DI		// ARCH_SET_FS
+	SYSCALL
+	MOVQ	R12, R11
+	RET
+
 // func resume(f *frame, top uintptr, _ *uint64, _ int) status
 //
 // resume continues a parked call: it restores the code's FPU state and
@@ -394,6 +412,12 @@ fpusaved:
 	// one that came before left interrupt set.
 	CMPL	frame_interrupt(DI), $0
 	JNE	resumeInterrupted
+	TESTL	$const_flagPrivateTLS, frame_flags(DI)
+	JZ	rtlsdone
+	MOVQ	DI, R11
+	CALL	·privateFS(SB)
+	MOVQ	R11, DI
+rtlsdone:
 	MOVQ	frame_jitRFLAGS(DI), AX
 	MOVQ	AX, 0(SP)
 	MOVQ	frame_jitRIP(DI), AX
@@ -452,8 +476,8 @@ probe:
 	CALL	·setFS(SB)
 	JMP	probe
 fsok:
+	FCLEX				// (FNCLEX) first: with an x87 exception pending, EMMS would raise #MF
 	EMMS
-	FCLEX
 	FLDCW	frame_goFCW(R11)
 	LDMXCSR	frame_goMXCSR(R11)
 	CMPB	·hasAVX(SB), $0
