@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 	"unsafe"
 
 	"github.com/jitrun/jitrun/execmem"
@@ -120,6 +121,10 @@ func TestRunErrors(t *testing.T) {
 	}{
 		{Options{StackSize: -1}, "stack size -1 is negative"},
 		{Options{Timeout: -1}, "timeout -1ns is negative"},
+		// A timer this short fires before the code can start: refused,
+		// not retried for ever (jitrun run --timeout 1ns once spun).
+		{Options{Timeout: 1}, "timeout 1ns is shorter than MinTimeout (10µs)"},
+		{Options{Timeout: MinTimeout - 1}, "shorter than MinTimeout"},
 	} {
 		_, err := Run(context.Background(), blk.Addr(), nil, &tc.opt)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -132,6 +137,23 @@ func TestRunErrors(t *testing.T) {
 	var it *Interrupted
 	if !errors.Is(err, context.Canceled) || !errors.As(err, &it) || it.PC != 0 {
 		t.Errorf("done context: err = %v, want context.Canceled before the code ran", err)
+	}
+}
+
+// Every timeout from MinTimeout up ends: a return, or an interruption
+// (where the timer fired before the code could start, after a bounded
+// number of new starts).
+func TestShortTimeouts(t *testing.T) {
+	ret, loop := load(t, codeRet), load(t, codeLoop)
+	for _, d := range []time.Duration{MinTimeout, MinTimeout + 1, 20 * time.Microsecond, 100 * time.Microsecond} {
+		for range 50 {
+			if _, err := Run(context.Background(), ret.Addr(), nil, &Options{Timeout: d}); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("ret with timeout %v: %v", d, err)
+			}
+			if _, err := Run(context.Background(), loop.Addr(), nil, &Options{Timeout: d}); !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("loop with timeout %v: %v, want DeadlineExceeded", d, err)
+			}
+		}
 	}
 }
 

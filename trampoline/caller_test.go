@@ -81,8 +81,8 @@ func TestCallerGCNotDelayed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if worst > 50*time.Millisecond {
-		t.Errorf("runtime.GC() took %v during the loop, want under 50 ms", worst)
+	if worst > 500*time.Millisecond { // see TestGCNotDelayed
+		t.Errorf("runtime.GC() took %v during the loop, want under 500 ms", worst)
 	}
 	if parks.Load() == parked {
 		t.Error("the call was never parked")

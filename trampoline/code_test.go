@@ -106,7 +106,7 @@ func TestSnippets(t *testing.T) {
 				break
 			}
 			text := x86asm.IntelSyntax(inst, uint64(pc), nil)
-			if inst.Op == x86asm.JMP || inst.Op == x86asm.JNE {
+			if _, rel := inst.Args[0].(x86asm.Rel); rel && (inst.Op == x86asm.JMP || inst.Op == x86asm.JNE) {
 				text = strings.Fields(text)[0] + " ." + relText(inst)
 			}
 			got = append(got, text)

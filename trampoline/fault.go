@@ -2,6 +2,7 @@ package trampoline
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"syscall"
 )
@@ -77,12 +78,9 @@ func (f *Fault) Offset() (uintptr, bool) {
 	return 0, false
 }
 
-// StackOverflow reports whether the fault is an access to the guard page
+// StackOverflow reports whether the fault is an access to the guard region
 // below the stack (the stack ran out), or to the one above it.
-func (f *Fault) StackOverflow() bool {
-	in := func(g [2]uintptr) bool { return g[1] > g[0] && f.Addr >= g[0] && f.Addr < g[1] }
-	return (f.Signal == syscall.SIGSEGV || f.Signal == syscall.SIGBUS) && (in(f.GuardLow) || in(f.GuardHigh))
-}
+func (f *Fault) StackOverflow() bool { return f.inGuard(f.GuardLow) || f.inGuard(f.GuardHigh) }
 
 // PageFault returns the decoded page-fault error code when the fault is a
 // page fault (Trap 14).
@@ -118,90 +116,137 @@ func (f *Fault) Error() string {
 	return b.String()
 }
 
-// Description says in words what went wrong, without the signal and PC.
+// Description says in words what went wrong, without the signal and PC:
+// a short sentence from the fault table (Describe), or, for the faults
+// the trampoline itself knows more about, theirs. The explain package
+// says more, with the instruction and the memory map at hand.
 func (f *Fault) Description() string {
-	if f.BadReturn {
-		return "the code returned with its stack corrupted (the word above its return address was overwritten)"
-	}
-	if f.Signal == sigSYS && f.Syscall != nil {
+	switch {
+	case f.BadReturn:
+		return f.returnDescription()
+	case f.Signal == sigSYS && f.Syscall != nil:
 		return "system call " + f.Syscall.String() + " refused: " + f.Syscall.Reason()
-	}
-	if f.AtCall {
-		if f.Trap == 13 && !canonical(f.Entry) {
-			return fmt.Sprintf("call to a non-canonical address %#x (the CPU refused the call; nothing ran)", f.Entry)
-		}
+	case f.AtCall && f.Trap == 13 && !canonical(f.Entry):
+		return fmt.Sprintf("call to a non-canonical address %#x (the CPU refused the call; nothing ran)", f.Entry)
+	case f.AtCall:
 		return fmt.Sprintf("the call to %#x itself faulted (nothing ran)", f.Entry)
+	case f.inGuard(f.GuardLow):
+		return fmt.Sprintf("stack overflow into the guard region below the stack at %#x", f.Addr)
+	case f.inGuard(f.GuardHigh):
+		return fmt.Sprintf("access above the top of the stack, into the guard region there, at %#x", f.Addr)
 	}
-	at := fmt.Sprintf(" at %#x", f.Addr)
-	switch f.Signal {
-	case syscall.SIGSEGV:
-		if f.StackOverflow() {
-			if f.GuardLow[1] > f.GuardLow[0] && f.Addr >= f.GuardLow[0] && f.Addr < f.GuardLow[1] {
-				return "stack overflow into the guard page" + at
-			}
-			return "write past the top of the stack into the guard page" + at
-		}
-		switch f.Trap {
-		case 14:
-			pf := PageFaultCode(f.ErrorCode)
-			access := pf.Access()
-			switch f.Code {
-			case 1: // SEGV_MAPERR
-				return fmt.Sprintf("%s of unmapped address %#x", access, f.Addr)
-			case 2: // SEGV_ACCERR
-				switch {
-				case pf.InstructionFetch():
-					return "instruction fetch from a non-executable page (NX)" + at
-				case pf.Write():
-					return "write to a page without write permission" + at
-				default:
-					return "read from a page without read permission" + at
-				}
-			case 4: // SEGV_PKUERR
-				return access + " denied by a protection key" + at
-			}
-			return access + " fault" + at
-		case 13:
-			return "general protection fault (a privileged instruction, a non-canonical address or a misaligned SSE operand)"
-		case 12:
-			return "stack-segment fault (a non-canonical stack address)"
-		}
-		return "segmentation fault" + at
-	case syscall.SIGBUS:
-		switch f.Code {
-		case 1:
-			return "misaligned access with alignment checking on (EFLAGS.AC)" + at
-		case 2:
-			return "access past the end of the mapped file" + at
-		}
-		return "bus error" + at
-	case syscall.SIGILL:
-		if f.Code == 5 || f.Code == 6 {
-			return "privileged instruction or register"
-		}
-		return "illegal instruction (#UD)"
-	case syscall.SIGTRAP:
-		switch {
-		case f.Trap == 3:
-			return "breakpoint (INT3); pc is just after it"
-		case f.Code == 2 || f.Trap == 1:
-			return "single-step or debug trap (EFLAGS.TF)"
-		}
-		return "trace trap"
-	case syscall.SIGFPE:
-		switch f.Code {
-		case 1:
-			return "integer divide error (division by zero, or a quotient that does not fit)"
-		case 2:
-			return "integer overflow"
-		case 3, 4, 5, 6, 7, 8:
-			return "floating-point exception " + CodeName(f.Signal, f.Code) + " (unmasked in MXCSR or the x87 control word)"
-		}
-		return "arithmetic exception"
-	case sigSYS:
-		return "bad system call"
+	return Describe(f.Signal, f.Code, f.Trap, f.ErrorCode, f.Addr)
+}
+
+// returnDescription says why a return faulted (BadReturn): what the code
+// left behind that the trampoline's epilogue could not run with.
+func (f *Fault) returnDescription() string {
+	// The epilogue's two pushes come before any fault of its own.
+	retRSP := uintptr(f.Regs.GPR[RSP]) + 16
+	switch {
+	case f.Signal == syscall.SIGTRAP:
+		return "the code returned with the trap flag (EFLAGS.TF) set: the single-step trap fired after its RET"
+	case f.inGuard(f.GuardHigh):
+		// The first push faulted: RSP is still the RET's.
+		return fmt.Sprintf("the code returned with RSP %+d bytes from where its return address was, in the guard region above the stack (a RET imm16?)", int64(uintptr(f.Regs.GPR[RSP])-(f.EntryRSP+8)))
+	case (f.PC == tramp.badReturn || f.Trap == 13) && retRSP != f.EntryRSP+8:
+		return fmt.Sprintf("the code returned with RSP %+d bytes from where its return address was (pushes and pops that do not balance, or a RET imm16)", int64(retRSP-(f.EntryRSP+8)))
+	case f.PC == tramp.badReturn || f.Trap == 13:
+		// (The frame word, XORed with a non-canonical key, makes a #GP
+		// when the code overwrote it.)
+		return "the code returned after overwriting the word above its return address, where the trampoline keeps the call's frame"
+	case f.Signal == syscall.SIGFPE:
+		return "the code returned with an x87 floating-point exception pending"
+	case f.Trap == 14 && f.Addr >= f.GuardLow[1] && f.Addr < f.GuardHigh[0]:
+		return "the code returned with its stack unusable: it changed the protection of the stack's own pages"
 	}
-	return "signal " + f.Signal.String()
+	return "the code's return faulted in the trampoline: " + Describe(f.Signal, f.Code, f.Trap, f.ErrorCode, f.Addr)
+}
+
+// inGuard reports whether the fault's address lies in guard region g (and
+// the fault is one of memory).
+func (f *Fault) inGuard(g [2]uintptr) bool {
+	return (f.Signal == syscall.SIGSEGV || f.Signal == syscall.SIGBUS) && g[1] > g[0] && f.Addr >= g[0] && f.Addr < g[1]
+}
+
+// faultRow is one class of fault: what it matches — the signal, an si_code
+// range, the exception vector (anyTrap: every one) and bits of the CPU's
+// error code — and its description, which names the faulting address
+// when withAddr is set. Adding a class of fault is adding a row here (and
+// a test).
+type faultRow struct {
+	sig              syscall.Signal
+	codeLo, codeHi   int // si_code in [codeLo, codeHi]
+	trap             int
+	errMask, errWant uint64 // ErrorCode&errMask == errWant
+	withAddr         bool
+	text             string
+}
+
+const (
+	anyTrap      = -2
+	anyCode      = math.MinInt32
+	anyCodeHi    = math.MaxInt32
+	pfWriteBit   = 1 << 1
+	pfFetchBit   = 1 << 4
+	pfWriteFetch = pfWriteBit | pfFetchBit
+)
+
+// row is a faultRow for one si_code (anyCode: every one).
+func row(sig syscall.Signal, code, trap int, errMask, errWant uint64, withAddr bool, text string) faultRow {
+	hi := code
+	if code == anyCode {
+		hi = anyCodeHi
+	}
+	return faultRow{sig, code, hi, trap, errMask, errWant, withAddr, text}
+}
+
+// faultTable is every class of fault the trampoline reports, the first
+// row that matches wins. (SEGV_MAPERR 1, SEGV_ACCERR 2, SEGV_PKUERR 4;
+// BUS_ADRALN 1, BUS_ADRERR 2; ILL_PRVOPC 5, ILL_PRVREG 6; TRAP_TRACE 2;
+// FPE_INTDIV 1, FPE_INTOVF 2, FPE_FLTDIV…FPE_FLTSUB 3–8.)
+var faultTable = []faultRow{
+	row(syscall.SIGSEGV, 1, 14, pfFetchBit, pfFetchBit, true, "instruction fetch from an unmapped address"),
+	row(syscall.SIGSEGV, 1, 14, pfWriteBit, pfWriteBit, true, "write to an unmapped address"),
+	row(syscall.SIGSEGV, 1, 14, 0, 0, true, "read from an unmapped address"),
+	row(syscall.SIGSEGV, 2, 14, pfFetchBit, pfFetchBit, true, "instruction fetch from a non-executable page (NX)"),
+	row(syscall.SIGSEGV, 2, 14, pfWriteBit, pfWriteBit, true, "write to a page without write permission"),
+	row(syscall.SIGSEGV, 2, 14, 0, 0, true, "read from a page without read permission"),
+	row(syscall.SIGSEGV, 4, 14, 0, 0, true, "access denied by a protection key"),
+	row(syscall.SIGSEGV, anyCode, 14, 0, 0, true, "page fault"),
+	row(syscall.SIGSEGV, anyCode, 13, 0, 0, false, "general protection fault (a privileged instruction, a non-canonical address or a misaligned SSE operand)"),
+	row(syscall.SIGSEGV, anyCode, 12, 0, 0, false, "stack-segment fault (a non-canonical stack address)"),
+	row(syscall.SIGSEGV, anyCode, anyTrap, 0, 0, true, "segmentation fault"),
+	row(syscall.SIGBUS, 1, anyTrap, 0, 0, true, "misaligned access with alignment checking on (EFLAGS.AC)"),
+	row(syscall.SIGBUS, 2, anyTrap, 0, 0, true, "access past the end of the mapped file"),
+	row(syscall.SIGBUS, anyCode, anyTrap, 0, 0, true, "bus error"),
+	row(syscall.SIGILL, 5, anyTrap, 0, 0, false, "privileged instruction"),
+	row(syscall.SIGILL, 6, anyTrap, 0, 0, false, "privileged register"),
+	row(syscall.SIGILL, anyCode, anyTrap, 0, 0, false, "illegal instruction (#UD)"),
+	row(syscall.SIGTRAP, anyCode, 3, 0, 0, false, "breakpoint (INT3); pc is just after it"),
+	row(syscall.SIGTRAP, 2, anyTrap, 0, 0, false, "single-step or debug trap (EFLAGS.TF)"),
+	row(syscall.SIGTRAP, anyCode, 1, 0, 0, false, "single-step or debug trap (EFLAGS.TF)"),
+	row(syscall.SIGTRAP, anyCode, anyTrap, 0, 0, false, "trace trap"),
+	row(syscall.SIGFPE, 1, anyTrap, 0, 0, false, "integer divide error (division by zero, or a quotient that does not fit)"),
+	row(syscall.SIGFPE, 2, anyTrap, 0, 0, false, "integer overflow"),
+	{syscall.SIGFPE, 3, 8, anyTrap, 0, 0, false, "floating-point exception (unmasked in MXCSR or the x87 control word)"},
+	row(syscall.SIGFPE, anyCode, anyTrap, 0, 0, false, "arithmetic exception"),
+	row(sigSYS, anyCode, anyTrap, 0, 0, false, "bad system call"),
+}
+
+// Describe says in words what a fault with these raw facts is (its row of
+// the fault table), with the address where it matters: "write to a page
+// without write permission at 0x7f3a2c001000".
+func Describe(sig syscall.Signal, code, trap int, errorCode uint64, addr uintptr) string {
+	for _, r := range faultTable {
+		if r.sig == sig && code >= r.codeLo && code <= r.codeHi && (r.trap == anyTrap || r.trap == trap) && errorCode&r.errMask == r.errWant {
+			if r.withAddr {
+				return fmt.Sprintf("%s at %#x", r.text, addr)
+			}
+			return r.text
+		}
+	}
+	return "signal " + sig.String()
 }
 
 // PageFaultCode is the x86 page-fault error code (the CPU pushes it; Linux

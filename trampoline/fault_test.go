@@ -64,7 +64,7 @@ func faultCases() []faultCase {
 				return Args{}, Options{}, 0, 0
 			},
 			signal: syscall.SIGSEGV, codeName: "SEGV_MAPERR", trap: 14, errorCode: 0x4, pcOffset: 2,
-			words: "read of unmapped address 0x0"},
+			words: "read from an unmapped address at 0x0"},
 		{name: "unmapped load", code: codeLoad,
 			setup: func(t *testing.T, blk *execmem.Block) (Args, Options, uintptr, uintptr) {
 				m, err := execmem.Map(1, execmem.MapOptions{Prot: execmem.ProtRW})
@@ -76,13 +76,13 @@ func faultCases() []faultCase {
 				return Args{Int: [6]uint64{uint64(a)}}, Options{}, a, 0
 			},
 			signal: syscall.SIGSEGV, codeName: "SEGV_MAPERR", trap: 14, errorCode: 0x4, pcOffset: 0,
-			words: "read of unmapped address"},
+			words: "read from an unmapped address at"},
 		{name: "stack overflow into the guard page", code: codePushes,
 			setup: func(t *testing.T, blk *execmem.Block) (Args, Options, uintptr, uintptr) {
 				return Args{}, Options{StackSize: 16 << 10}, 0, 0 // checked below: in the guard page
 			},
 			signal: syscall.SIGSEGV, codeName: "SEGV_ACCERR", trap: 14, errorCode: 0x6, pcOffset: 0, overflow: true,
-			words: "stack overflow into the guard page"},
+			words: "stack overflow into the guard region below the stack"},
 		{name: "privileged instruction", code: codeHLT,
 			signal: syscall.SIGSEGV, codeName: "SI_KERNEL", trap: 13, pcOffset: 0, words: "general protection fault"},
 		{name: "misaligned MOVAPS", code: codeMovaps,
@@ -261,7 +261,7 @@ func TestBadReturn(t *testing.T) {
 	for _, s := range []snippet{codeSmashNull, codeSmashRSP} {
 		_, err := Call(load(t, s).Addr())
 		var f *Fault
-		if !errors.As(err, &f) || !f.BadReturn || !strings.Contains(f.Error(), "returned with its stack corrupted") {
+		if !errors.As(err, &f) || !f.BadReturn || !strings.Contains(f.Error(), "returned after overwriting the word above its return address") {
 			t.Errorf("%s: %v, want a BadReturn fault", s.asm[0], err)
 		}
 		if r, err := Call(load(t, codeAdd).Addr(), 1, 2); err != nil || r.RAX != 3 {
@@ -293,7 +293,7 @@ func TestCallFaults(t *testing.T) {
 			words: "call to a non-canonical address 0x8000000000000000 (the CPU refused the call; nothing ran)"},
 		{name: "non-canonical entry, high half", addr: 0xffff7fffffff0000, trap: 13, pc: 0xffff7fffffff0000, atCall: true,
 			words: "call to a non-canonical address 0xffff7fffffff0000"},
-		{name: "unmapped entry", addr: 0x1000, trap: 14, pc: 0x1000, words: "instruction fetch of unmapped address 0x1000"},
+		{name: "unmapped entry", addr: 0x1000, trap: 14, pc: 0x1000, words: "instruction fetch from an unmapped address at 0x1000"},
 		{name: "the code's own CALL to a non-canonical address", addr: callRDI.Addr(), args: []uint64{0x8000000000000000},
 			trap: 13, pc: 0x8000000000000000, codeFaultPC: callRDI.Addr(), words: "general protection fault"},
 	} {

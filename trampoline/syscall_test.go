@@ -209,7 +209,7 @@ func TestSyscallPolicies(t *testing.T) {
 		{"trap/write", "SIGSYS SYS_SECCOMP trap -1 +0x11 addr=pc true: system call write(1, ADDR, 3) refused: the policy refuses every system call made by the code [rax 1, rule 0x4a01]", ""},
 		{"trap/vsyscall", "returned 0", ""},
 		{"trap/runtime", "slept true, read true <nil>, getpid true; SIGSYS SYS_SECCOMP trap -1 +0x7 addr=pc true: system call getpid() refused: the policy refuses every system call made by the code [rax 39, rule 0x4a01]", ""},
-		{"guard/others", "loop: interrupted true, deadline true; null: SIGSEGV SEGV_MAPERR trap 14 +0x2 addr=pc false: read of unmapped address 0x0", ""},
+		{"guard/others", "loop: interrupted true, deadline true; null: SIGSEGV SEGV_MAPERR trap 14 +0x2 addr=pc false: read from an unmapped address at 0x0", ""},
 		{"guard/twice", "again: <nil>; trap: trampoline: system-call policy guard is already installed; it cannot become trap (seccomp filters stack and are never removed); installed guard true", ""},
 	}
 	if len(tests) != len(syscallChildren) {

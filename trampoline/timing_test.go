@@ -12,9 +12,13 @@ import (
 )
 
 // A 2-second loop in machine code does not hold up runtime.GC() on another
-// goroutine by more than 50 ms (without the park-and-syscall path it takes
-// seconds: the loop ignores the runtime's request to stop).
+// goroutine (without the park-and-syscall path it takes seconds: the loop
+// ignores the runtime's request to stop, and the collector waits for the
+// whole loop). The bound, a quarter of the loop, is far above what a
+// parked call costs (a few ms here) and far below the defect, so that a
+// machine busy with other work does not fail the test.
 func TestGCNotDelayed(t *testing.T) {
+	const gcBound = 500 * time.Millisecond
 	for _, procs := range []int{runtime.GOMAXPROCS(0), 1} {
 		t.Run("GOMAXPROCS="+itoa(int64(procs)), func(t *testing.T) {
 			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
@@ -36,11 +40,11 @@ func TestGCNotDelayed(t *testing.T) {
 				worstSleep = max(worstSleep, time.Since(t0)-10*time.Millisecond)
 			}
 			t.Logf("during a 2 s loop: slowest runtime.GC() %v, slowest 10 ms sleep late by %v (parks %d)", worst, worstSleep, parks.Load())
-			if worst > 50*time.Millisecond {
-				t.Errorf("runtime.GC() took %v during the loop, want under 50 ms", worst)
+			if worst > gcBound {
+				t.Errorf("runtime.GC() took %v during the loop, want under %v", worst, gcBound)
 			}
-			if worstSleep > 50*time.Millisecond {
-				t.Errorf("a 10 ms sleep was %v late during the loop, want under 50 ms", worstSleep)
+			if worstSleep > gcBound {
+				t.Errorf("a 10 ms sleep was %v late during the loop, want under %v", worstSleep, gcBound)
 			}
 			err := <-done
 			if el := time.Since(start); !errors.Is(err, context.DeadlineExceeded) || el < 2*time.Second {
