@@ -64,11 +64,19 @@ var syscallGuard struct {
 // architecture (INT 0x80) and of the x32 ABI from the code are always
 // refused: the filter does not check them.
 //
+// Under SyscallsGuard the filter also stops the memory system calls (mmap,
+// munmap, mprotect, pkey_mprotect, mremap, madvise, mseal) and the opens
+// (open, openat, openat2) for Go to decide, in the signal handler's
+// hands (decide.go): they run, on the code's behalf, when they touch only
+// memory the code mapped itself (new mappings always do) and never ask
+// for writable and executable memory, and an open runs unless what it
+// opened is this process's memory file; otherwise the call is refused
+// with the reason. Code whose RSP is off its stack cannot be resumed
+// after such a decision: its memory calls are refused.
+//
 // It guards against accidents, not against hostile code: code that jumps
 // into the program's own code to make a system call there (the C
-// library's _exit, say) is not stopped, and memory system calls (mmap,
-// munmap, mprotect) run under SyscallsGuard, so code may still unmap what
-// Go uses.
+// library's _exit, say) is not stopped.
 //
 // It is process-wide and irreversible, like the filter: the second piece
 // of process-wide state in this package, after the signal handler.
