@@ -84,3 +84,13 @@ func evexMap(src []byte) int {
 	}
 	return int(e.rest[1] & 7)
 }
+
+// Instruction decodes the instruction at the start of src with the
+// corrections this package makes to x86asm, for callers that need its
+// operands (explain computes the address an instruction touched from
+// them). ok is false for bytes that are not an instruction, and for
+// instructions this package corrects only in their text.
+func Instruction(src []byte) (inst x86asm.Inst, ok bool) {
+	d := decodeAt(src)
+	return d.inst, d.ok && d.fixed == nil
+}

@@ -350,6 +350,43 @@ func CodeName(s syscall.Signal, code int) string {
 	return fmt.Sprintf("code %d", code)
 }
 
+// codeMeanings explain the si_codes a user meets, per signal (SI_KERNEL,
+// 0x80, for every signal: see CodeMeaning).
+var codeMeanings = map[syscall.Signal][]string{
+	syscall.SIGSEGV: {1: "nothing is mapped at the address", 2: "the address is mapped, but its protection forbids the access",
+		4: "a protection key forbids the access"},
+	syscall.SIGBUS:  {1: "misaligned address", 2: "no memory behind the address (past the end of a mapped file)"},
+	syscall.SIGILL:  {1: "illegal opcode", 2: "illegal operand", 5: "privileged opcode", 6: "privileged register"},
+	syscall.SIGFPE:  {1: "integer divide by zero", 2: "integer overflow"},
+	syscall.SIGTRAP: {1: "breakpoint", 2: "trace trap"},
+}
+
+// CodeMeaning says what an si_code of a signal means, "" when it has
+// nothing to say: "the address is mapped, but its protection forbids the
+// access" for SEGV_ACCERR.
+func CodeMeaning(s syscall.Signal, code int) string {
+	if code == 0x80 {
+		return "raised by the kernel for a CPU exception"
+	}
+	if m := codeMeanings[s]; code > 0 && code < len(m) {
+		return m[code]
+	}
+	return ""
+}
+
+var trapMeanings = [...]string{0: "divide error", 1: "debug", 3: "breakpoint", 4: "overflow", 5: "bound range exceeded",
+	6: "invalid opcode", 7: "device not available", 12: "stack-segment fault", 13: "general protection", 14: "page fault",
+	16: "x87 floating-point error", 17: "alignment check", 19: "SIMD floating-point exception"}
+
+// TrapMeaning names an x86 exception vector in words: "page fault" for
+// 14, "exception" for one it does not know.
+func TrapMeaning(n int) string {
+	if n >= 0 && n < len(trapMeanings) && trapMeanings[n] != "" {
+		return trapMeanings[n]
+	}
+	return "exception"
+}
+
 var trapNames = [...]string{0: "#DE", 1: "#DB", 2: "NMI", 3: "#BP", 4: "#OF", 5: "#BR", 6: "#UD", 7: "#NM",
 	8: "#DF", 10: "#TS", 11: "#NP", 12: "#SS", 13: "#GP", 14: "#PF", 16: "#MF", 17: "#AC", 18: "#MC",
 	19: "#XM", 20: "#VE", 21: "#CP"}
