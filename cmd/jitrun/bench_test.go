@@ -4,13 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -280,124 +277,6 @@ func TestBenchProgress(t *testing.T) {
 	if !regexp.MustCompile(`(?m)^jitrun bench: \d+% \(\d+ of 6000 rounds, \ds\)$`).MatchString(stderr) {
 		t.Errorf("no progress line in stderr %q", stderr)
 	}
-}
-
-// TestBenchREADME re-runs the jitrun bench commands of the README's
-// "Benchmarking kernels" section and compares their output, masked, with
-// the session shown; "$ echo $?" lines check the exit status. Other
-// commands (redirections into files, benchstat) are shown, not run.
-func TestBenchREADME(t *testing.T) {
-	full, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, section, ok := strings.Cut(string(full), "## Benchmarking kernels\n")
-	if !ok {
-		t.Fatal("README.md has no section \"## Benchmarking kernels\"")
-	}
-	section, _, _ = strings.Cut(section, "\n## ")
-	data := []byte(section)
-	lines := strings.Split(string(data), "\n")
-	inBlock, ran, last := false, 0, -1
-	for i := 0; i < len(lines); i++ {
-		l := lines[i]
-		if strings.HasPrefix(l, "```") {
-			inBlock = l == "```text"
-			continue
-		}
-		if !inBlock || !strings.HasPrefix(l, "$ ") {
-			continue
-		}
-		j := i + 1
-		for j < len(lines) && !strings.HasPrefix(lines[j], "$ ") && !strings.HasPrefix(lines[j], "```") {
-			j++
-		}
-		want := strings.Join(lines[i+1:j], "\n")
-		cmd := strings.TrimPrefix(l, "$ ")
-		switch {
-		case cmd == "echo $?":
-			if got := strconv.Itoa(last); got != want {
-				t.Errorf("README line %d: exit status %s, the README shows %s", i+1, got, want)
-			}
-		case strings.HasPrefix(cmd, "jitrun bench") && !strings.Contains(cmd, ">"):
-			args, err := splitQuoted(strings.TrimPrefix(cmd, "jitrun "))
-			if err != nil {
-				t.Fatalf("README line %d: %v", i+1, err)
-			}
-			var out bytes.Buffer
-			last = run(&env{stdin: strings.NewReader(""), stdout: &out, stderr: &out}, args)
-			got := strings.TrimSuffix(out.String(), "\n")
-			ran++
-			if slices.Contains(args, "--clocks") {
-				// Which clocks work differs between machines: check the
-				// lines, not what they say.
-				got, want = clockLinePrefixes(got), clockLinePrefixes(want)
-			}
-			// A drift warning depends on what the host's frequency did
-			// during the run, not on jitrun.
-			got = dropDriftWarnings(got)
-			if benchMask(got) != benchMask(dropDriftWarnings(want)) {
-				t.Errorf("README line %d: $ %s\noutput differs from the README (masked):\n--- got\n%s\n--- README\n%s", i+1, cmd, got, want)
-			}
-		}
-		i = j - 1
-	}
-	if ran < 6 {
-		t.Errorf("ran %d jitrun bench commands from the README, want at least 6", ran)
-	}
-}
-
-// dropDriftWarnings removes the lines that warn of TSC drift.
-func dropDriftWarnings(s string) string {
-	lines := strings.Split(s, "\n")
-	lines = slices.DeleteFunc(lines, func(l string) bool {
-		return strings.HasPrefix(l, "jitrun bench: warning: the TSC ticks per core cycle drifted")
-	})
-	return strings.Join(lines, "\n")
-}
-
-// clockLinePrefixes keeps what comes before the first colon of each line.
-func clockLinePrefixes(s string) string {
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		before, _, _ := strings.Cut(l, ":")
-		out = append(out, before)
-	}
-	return strings.Join(out, "\n")
-}
-
-// splitQuoted splits a command line into words: white space separates,
-// single quotes keep everything up to the next single quote, double quotes
-// likewise.
-func splitQuoted(s string) ([]string, error) {
-	var words []string
-	var cur strings.Builder
-	inWord := false
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case ' ', '\t':
-			if inWord {
-				words = append(words, cur.String())
-				cur.Reset()
-				inWord = false
-			}
-		case '\'', '"':
-			end := strings.IndexByte(s[i+1:], c)
-			if end < 0 {
-				return nil, fmt.Errorf("unterminated %c quote in %q", c, s)
-			}
-			cur.WriteString(s[i+1 : i+1+end])
-			i += end + 1
-			inWord = true
-		default:
-			cur.WriteByte(c)
-			inWord = true
-		}
-	}
-	if inWord {
-		words = append(words, cur.String())
-	}
-	return words, nil
 }
 
 // TestBenchIntelExpression checks that ';' separates Intel statements in -e

@@ -278,20 +278,3 @@ func TestExampleTwins(t *testing.T) {
 		})
 	}
 }
-
-// TestExamplesListed checks that the README's table of examples names
-// every example with its one-line summary.
-func TestExamplesListed(t *testing.T) {
-	readme, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, ex := range readExamples(t, repoRoot) {
-		if !strings.HasSuffix(ex.file, ".s") {
-			continue
-		}
-		if !strings.Contains(string(readme), ex.file) {
-			t.Errorf("README.md does not mention %s", ex.file)
-		}
-	}
-}

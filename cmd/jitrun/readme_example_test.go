@@ -2,8 +2,9 @@
 
 package main
 
-// Example_library is the Go program the README shows under "The
-// library" (TestREADMELibrary keeps the two the same).
+// Example_library is the Go program README.md and docs/library.md show,
+// with its body as main (TestREADMELibrary keeps them the same): edit it
+// here and copy it there.
 
 import (
 	"errors"
