@@ -171,10 +171,10 @@ func (u *unit) attach(m *execmem.Mapping, size int) {
 }
 
 // checkStack renews the stack of a call that ended with st when the code
-// may have broken it: a fault on the stack's own pages (they are
-// read+write: only the code, with mprotect or munmap, could have changed
-// that), or a fault in the trampoline's prologue or epilogue, which touch
-// the stack. A unit never goes back to the pool with a stack it cannot
+// may have broken it: a read or write that faulted on the stack's own
+// pages (they are read+write: only the code, with mprotect or munmap,
+// could have changed that), or a fault in the trampoline's prologue or
+// epilogue, which touch the stack. A unit never goes back to the pool with a stack it cannot
 // use.
 func (u *unit) checkStack(st status) {
 	f := u.f
@@ -182,7 +182,9 @@ func (u *unit) checkStack(st status) {
 		return
 	}
 	pc, addr := uintptr(f.rip), uintptr(f.addr)
-	onStack := f.trapno == 14 && addr >= f.stackLo && addr < f.stackTop+16
+	// (An instruction fetch from the stack faults on a healthy stack: it
+	// is not executable.)
+	onStack := f.trapno == 14 && f.errcode&pfFetchBit == 0 && addr >= f.stackLo && addr < f.stackTop+16
 	if onStack || inTrampoline(pc) || inFunc(pc, tramp.enter) {
 		u.renewStack()
 	}

@@ -157,7 +157,7 @@ func TestBenchFault(t *testing.T) {
 		t.Fatalf("status %d, stdout %q", status, stdout)
 	}
 	first, _, _ := strings.Cut(stderr, "\n")
-	want := `<expr>:2:1: kernel "expr" faulted: MOVQ (AX), BX: read of unmapped address 0x0 (SIGSEGV SEGV_MAPERR, #PF)`
+	want := `<expr>:2:1: kernel "expr" faulted: MOVQ (AX), BX: read from an unmapped address at 0x0 (SIGSEGV SEGV_MAPERR, #PF)`
 	if first != want {
 		t.Errorf("first line %q, want %q", first, want)
 	}
