@@ -514,22 +514,51 @@ func buildSyscallFilter(p SyscallPolicy, own []codeRange, pid uint32) ([]bpfInsn
 		return nil, errors.New("trampoline: found no executable code of the program's own in /proc/self/maps")
 	}
 	var a bpfAsm
-	trap := func(rule int) uint32 { return seccompRetTrap | ruleMagic | uint32(rule) }
-
 	// Another architecture, or the x32 ABI: refuse, whoever makes the
 	// call (the program never does; SYSENTER from the code reaches the
 	// kernel with the vDSO's address).
 	a.emit(bpfLdAbs, seccompAr)
 	a.jump(bpfJeq, AuditArchX86_64, "native", "")
-	a.emit(bpfRet, trap(ruleForeignArch))
+	a.emit(bpfRet, trapRule(ruleForeignArch))
 	a.label("native")
 	a.emit(bpfLdAbs, seccompNr)
 	a.jump(bpfJset, x32Bit, "", "x86-64")
-	a.emit(bpfRet, trap(ruleX32))
+	a.emit(bpfRet, trapRule(ruleX32))
 	a.label("x86-64")
 
-	// The program's own code: allow. A = the address's high word.
-	a.emit(bpfLdAbs, seccompIP+4)
+	a.allowOwnCode(own)
+	// The program's own code has passed; the rest is the code's. A = the
+	// number between rules.
+	a.emit(bpfLdAbs, seccompNr)
+	if err := a.guardRules(pid); err != nil {
+		return nil, err
+	}
+	if p == SyscallsGuard {
+		// The calls Go decides (decide.go): stop them for the handler.
+		for i, r := range decideRules {
+			nr, ok := syscallNumber(r.name)
+			if !ok {
+				return nil, fmt.Errorf("trampoline: internal error: no system call %q on x86-64", r.name)
+			}
+			next := fmt.Sprintf("decide%d", i)
+			a.jump(bpfJeq, uint32(nr), "", next)
+			a.emit(bpfRet, trapRule(ruleDecideBase+i))
+			a.label(next)
+		}
+		a.emit(bpfRet, seccompRetAllow)
+	} else {
+		a.emit(bpfRet, trapRule(ruleTrapAll))
+	}
+	return a.assemble()
+}
+
+// trapRule is the filter's answer that refuses a call by rule.
+func trapRule(rule int) uint32 { return seccompRetTrap | ruleMagic | uint32(rule) }
+
+// allowOwnCode emits the test that allows a call whose address lies in
+// own, comparing the high and the low word of the address.
+func (a *bpfAsm) allowOwnCode(own []codeRange) {
+	a.emit(bpfLdAbs, seccompIP+4) // A = the address's high word
 	for i, c := range own {
 		for s := c.lo; s < c.hi; {
 			hiWord := s >> 32
@@ -551,14 +580,15 @@ func buildSyscallFilter(p SyscallPolicy, own []codeRange, pid uint32) ([]bpfInsn
 			s = end
 		}
 	}
+}
 
-	// The program's own code has passed; the rest is the code's.
-	// The guard's rules. A = the number between rules.
-	a.emit(bpfLdAbs, seccompNr)
+// guardRules emits the guard's refusals, each under its conditions on
+// the arguments; pid is this process. A holds the number before and after.
+func (a *bpfAsm) guardRules(pid uint32) error {
 	for i, r := range guardRules {
 		nr, ok := syscallNumber(r.name)
 		if !ok {
-			return nil, fmt.Errorf("trampoline: internal error: no system call %q on x86-64", r.name)
+			return fmt.Errorf("trampoline: internal error: no system call %q on x86-64", r.name)
 		}
 		next, refuse, pass := fmt.Sprintf("rule%d", i), fmt.Sprintf("rule%d.refuse", i), fmt.Sprintf("rule%d.pass", i)
 		a.jump(bpfJeq, uint32(nr), "", next)
@@ -584,30 +614,12 @@ func buildSyscallFilter(p SyscallPolicy, own []codeRange, pid uint32) ([]bpfInsn
 			a.jump(bpfJeq, 0, pass, "")
 		}
 		a.label(refuse)
-		a.emit(bpfRet, trap(ruleGuardBase+i))
+		a.emit(bpfRet, trapRule(ruleGuardBase+i))
 		a.label(pass)
 		if r.selfSignal || r.unlessOption != nil || r.setsLimit {
 			a.emit(bpfLdAbs, seccompNr)
 		}
 		a.label(next)
 	}
-	if p == SyscallsGuard {
-		// The calls Go decides (decide.go): stop them for the handler.
-		for i, r := range decideRules {
-			nr, ok := syscallNumber(r.name)
-			if !ok {
-				return nil, fmt.Errorf("trampoline: internal error: no system call %q on x86-64", r.name)
-			}
-			next := fmt.Sprintf("decide%d", i)
-			a.jump(bpfJeq, uint32(nr), "", next)
-			a.emit(bpfRet, trap(ruleDecideBase+i))
-			a.label(next)
-		}
-	}
-	if p == SyscallsTrap {
-		a.emit(bpfRet, trap(ruleTrapAll))
-	} else {
-		a.emit(bpfRet, seccompRetAllow)
-	}
-	return a.assemble()
+	return nil
 }
