@@ -3,8 +3,11 @@
 package trampoline
 
 import (
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/jitrun/jitrun/execmem"
 	"golang.org/x/arch/x86/x86asm"
@@ -78,6 +81,28 @@ var (
 	codeCountUD2 = sn("dec rdi; jnz .-3; ud2", 0x48, 0xff, 0xcf, 0x75, 0xfb, 0x0f, 0x0b)
 	codeCount    = sn("dec rdi; jnz .-3", 0x48, 0xff, 0xcf, 0x75, 0xfb)
 )
+
+// collectAlongside runs the garbage collector again and again, pause
+// between runs, until the stop it returns is called: the collector's
+// SIGURGs then interrupt whatever code runs meanwhile.
+func collectAlongside(pause time.Duration) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-done:
+				return
+			default:
+				runtime.GC()
+				time.Sleep(pause)
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}
 
 // then concatenates snippets.
 func then(parts ...snippet) snippet {

@@ -135,28 +135,13 @@ func testHygiene(t *testing.T) {
 
 	// A call long enough to be parked when the collector stops the world.
 	before := parks.Load()
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-				runtime.GC()
-				time.Sleep(time.Millisecond)
-			}
-		}
-	}()
+	stop := collectAlongside(time.Millisecond)
 	for i := 0; i < 20 && parks.Load() == before; i++ {
 		if _, err := Call(long.Addr(), 200_000_000); err != nil {
 			t.Fatal(err)
 		}
 	}
-	close(stop)
-	wg.Wait()
+	stop()
 	if parks.Load() == before {
 		t.Error("no call was parked while the collector ran")
 	}

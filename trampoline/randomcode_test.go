@@ -108,12 +108,7 @@ func TestRandomCodeChild(t *testing.T) {
 	}
 	// The collector runs all along, so that calls get parked and signals
 	// (SIGURG) arrive while the code runs.
-	go func() {
-		for {
-			runtime.GC()
-			time.Sleep(2 * time.Millisecond)
-		}
-	}()
+	collectAlongside(2 * time.Millisecond)
 	w := bufio.NewWriter(report)
 	next := func(format string, args ...any) {
 		fmt.Fprintf(w, format, args...)

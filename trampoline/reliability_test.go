@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	"unsafe"
@@ -163,26 +162,12 @@ func TestReliabilityChild(t *testing.T) {
 		return
 	}
 	runtime.LockOSThread() // the Go checks run on the thread the code ran on
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
+	stop := func() {}
 	if c.gc {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-					runtime.GC()
-					time.Sleep(time.Millisecond)
-				}
-			}
-		}()
+		stop = collectAlongside(time.Millisecond)
 	}
 	fmt.Printf("result: %s\n", reliabilityResult(c))
-	close(stop)
-	wg.Wait()
+	stop()
 	fmt.Printf("go: %s\n", goHealth())
 	// A second call on the same stack works as the first would.
 	b, _ := loadShared(codeAdd)

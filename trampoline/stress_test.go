@@ -51,20 +51,7 @@ func census(t *testing.T) mapCensus {
 // the garbage collector running all the while; every goroutine loads and
 // closes its own code.
 func stressRound(t *testing.T, goroutines, calls int) (faults int64) {
-	stop := make(chan struct{})
-	var gcWG sync.WaitGroup
-	gcWG.Add(1)
-	go func() {
-		defer gcWG.Done()
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-				runtime.GC()
-			}
-		}
-	}()
+	stopGC := collectAlongside(0)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	for g := 0; g < goroutines; g++ {
@@ -130,8 +117,7 @@ func stressRound(t *testing.T, goroutines, calls int) (faults int64) {
 		}()
 	}
 	wg.Wait()
-	close(stop)
-	gcWG.Wait()
+	stopGC()
 	return faults
 }
 

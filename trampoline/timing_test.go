@@ -93,27 +93,14 @@ func TestTimeout(t *testing.T) {
 			if tc.procs > 0 {
 				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(tc.procs))
 			}
-			stop := make(chan struct{})
-			var wg sync.WaitGroup
+			stop := func() {}
 			if tc.gc {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for {
-						select {
-						case <-stop:
-							return
-						case <-time.After(10 * time.Millisecond):
-							runtime.GC()
-						}
-					}
-				}()
+				stop = collectAlongside(10 * time.Millisecond)
 			}
 			start := time.Now()
 			err := tc.run()
 			el := time.Since(start)
-			close(stop)
-			wg.Wait()
+			stop()
 			t.Logf("returned after %v: %v", el, err)
 			var it *Interrupted
 			if !errors.Is(err, context.DeadlineExceeded) || !errors.As(err, &it) {
