@@ -277,16 +277,7 @@ fsfind:
 	JNE	fsfind
 	CMPQ	frame_fsBase(R10), $0
 	JEQ	chain			// a frame never bound to a thread: nothing to set
-	PUSHQ	DI
-	PUSHQ	SI
-	PUSHQ	DX
-	MOVL	$158, AX		// SYS_arch_prctl
-	MOVL	$0x1002, DI		// ARCH_SET_FS
-	MOVQ	frame_fsBase(R10), SI
-	SYSCALL
-	POPQ	DX
-	POPQ	SI
-	POPQ	DI
+	CALL	·setFSBase(SB)
 	RET
 
 chain:
@@ -389,15 +380,26 @@ TEXT ·restoreFS(SB), NOSPLIT|NOFRAME, $0
 	SYSCALL
 	CMPL	AX, frame_tid(R10)
 	JNE	restored		// a stale binding: its FS base is another thread's
-	MOVL	$158, AX
-	MOVL	$0x1002, DI		// ARCH_SET_FS
-	MOVQ	frame_fsBase(R10), SI
-	SYSCALL
+	CALL	·setFSBase(SB)
 restored:
 	POPQ	DX
 	POPQ	SI
 	POPQ	DI
 done:
+	RET
+
+// setFSBase sets the thread's FS base to the frame's at R10:
+// arch_prctl(ARCH_SET_FS, frame.fsBase). Keeps DI SI DX R10; clobbers AX
+// CX R11.
+TEXT ·setFSBase(SB), NOSPLIT|NOFRAME, $0
+	PUSHQ	DI
+	PUSHQ	SI
+	MOVL	$158, AX		// SYS_arch_prctl
+	MOVL	$0x1002, DI		// ARCH_SET_FS
+	MOVQ	frame_fsBase(R10), SI
+	SYSCALL
+	POPQ	SI
+	POPQ	DI
 	RET
 
 // func handlerAddrs() (handler, recover, park, badReturn, fsProbe uintptr)

@@ -63,6 +63,7 @@ func setFS()
 func findFrame()
 func parkable()
 func restoreFS()
+func setFSBase()
 
 // iscgo is true when the program links runtime/cgo (kept linkable on
 // purpose, go.dev/issue/67401).
