@@ -119,7 +119,7 @@ func BenchmarkCallPath(b *testing.B) {
 			st := enter(f, f.stackTop, nil, 0)
 			procUnpin()
 			if st != statusReturned {
-				st = complete(f, st, nil, 0)
+				st = complete(f, st, nil, 0, false)
 			}
 			f.inCall = 0
 			if st != statusReturned {

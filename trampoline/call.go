@@ -274,20 +274,20 @@ func execute(f *frame, top uintptr, ints *uint64, n int) status {
 	f.inCall = 1
 	st := enter(f, top, ints, n)
 	if st != statusReturned {
-		st = complete(f, st, ints, n)
+		st = complete(f, st, ints, n, false)
 	}
 	f.inCall = 0
 	f.interrupt = 0
 	return st
 }
 
-// complete takes a call that enter did not end with a return to its end:
-// it binds the frame to a new thread and enters again, resumes parked
-// code, decides the system calls the filter stopped (decide.go), and
-// gives a call whose stack an earlier call broke a new one. It returns
-// returned, fault or timeout.
-func complete(f *frame, st status, ints *uint64, n int) status {
-	started, renewed := false, false
+// complete takes a call that enter (or resume, when started) did not end
+// with a return to its end: it binds the frame to a new thread and enters
+// or resumes again, resumes parked code, decides the system calls the
+// filter stopped (decide.go), and gives a call whose stack an earlier call
+// broke a new one. It returns returned, fault or timeout.
+func complete(f *frame, st status, ints *uint64, n int, started bool) status {
+	renewed := false
 	for {
 		switch st {
 		case statusFault:
@@ -339,7 +339,8 @@ func (u *unit) finish(ctx context.Context, st status, regs *Regs, code Code) (Re
 	return Result{}, err
 }
 
-// executeTimed runs the call with its thread locked, a kernel timer for
+// executeTimed runs the call (a Machine's run when ints is nil) with its
+// thread locked, a kernel timer for
 // the deadline (the earlier of timeout, counted from when the code
 // starts, and ctx's deadline) and a context.AfterFunc for cancellation;
 // both signal the thread with the call's value.
@@ -408,10 +409,16 @@ func (u *unit) executeTimed(ctx context.Context, timeout time.Duration, ints *[6
 			}
 		}
 		f.inCall = 1
-		st := enter(f, f.stackTop, &ints[0], len(ints))
-		procUnpin()
-		if st != statusReturned {
-			st = complete(f, st, &ints[0], len(ints))
+		var st status
+		if ints == nil { // a Machine's run: its state is in the frame
+			procUnpin()
+			st = complete(f, resumeCode(f), nil, 0, true)
+		} else {
+			st = enter(f, f.stackTop, &ints[0], len(ints))
+			procUnpin()
+			if st != statusReturned {
+				st = complete(f, st, &ints[0], len(ints), false)
+			}
 		}
 		f.inCall = 0
 		if d > 0 {

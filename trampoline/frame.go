@@ -129,6 +129,7 @@ const (
 	flagSnapshot   = 1 // record every register at return
 	flagFloats     = 2 // load X0–X7 from floats (else zero them)
 	flagPrivateTLS = 4 // run the code with FS = frame.tls
+	flagMachine    = 8 // a Machine's run: save the whole FPU state when it stops
 )
 
 // Timeout signal values: magic<<48 | frame index<<32 | sequence.

@@ -166,9 +166,15 @@ copyxmm:
 
 recover:
 	// Resume in recoverStub on Go's stack; it returns from enter/resume.
+	// A Machine's run saves its whole FPU state on the way (parkStub).
 	MOVL	$0, frame_running(R10)
+	TESTL	$const_flagMachine, frame_flags(R10)
+	JNZ	machine
 	toGo(·recoverStub)
 	RET				// to sa_restorer: rt_sigreturn
+machine:
+	toGo(·parkStub)
+	RET
 
 urg:
 	// The runtime wants this thread to stop (GC stop-the-world, stack

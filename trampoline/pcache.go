@@ -178,7 +178,7 @@ func callDefault(addr uintptr, ints *uint64, n int, floats *[8]uint64, flags uin
 	pcache[pid].f.Store(nil)
 	pcache[pid].top.Store(0)
 	procUnpin()
-	st = complete(f, st, ints, n)
+	st = complete(f, st, ints, n, false)
 	f.inCall = 0
 	f.interrupt = 0
 	u := units[f.index]

@@ -1,0 +1,177 @@
+package trampoline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"syscall"
+	"unsafe"
+
+	"github.com/jitrun/jitrun/execmem"
+)
+
+// Machine is the whole state of code that runs in pieces — a REPL's
+// session, a trace's steps — between its runs: every general register
+// with a stack pointer of its own choosing, RIP, RFLAGS, and the vector
+// and x87 state (an XSAVE image, all of AVX and AVX-512 included). Its
+// stack is its own, between guard regions like a call's.
+//
+// RunMachine loads all of it and runs from RIP until the code raises a
+// breakpoint (INT3: the run's normal end), faults or times out, and
+// writes the state at that point back. A Machine is not safe for
+// concurrent use.
+type Machine struct {
+	// Regs are the general registers, RIP and RFLAGS. Regs.XMM, MXCSR and
+	// X87CW are read from the FPU image after each run (and are not
+	// loaded from here: see SetXMM).
+	Regs  Regs
+	fpu   []byte // FXSAVE/XSAVE image, xsaveSize bytes, 64-byte aligned
+	buf   []byte // fpu's allocation
+	stack *execmem.Mapping
+	size  int
+}
+
+// NewMachine returns a Machine with a stack of stackSize usable bytes (0:
+// DefaultStackSize) and the state a call starts with: every general
+// register zero but RSP (16-byte aligned, at the top of the stack), RFLAGS
+// 0x202 (IF), MXCSR and the x87 control word at Go's defaults, every
+// vector register zero. RIP is 0: set it to the code.
+func NewMachine(stackSize int) (*Machine, error) {
+	if stackSize < 0 {
+		return nil, fmt.Errorf("trampoline: stack size %d is negative", stackSize)
+	}
+	if err := setup(); err != nil {
+		return nil, err
+	}
+	size, err := roundStack(stackSize)
+	if err != nil {
+		return nil, err
+	}
+	st, err := mapStack(size)
+	if err != nil {
+		return nil, err
+	}
+	m := &Machine{stack: st, size: size}
+	m.buf = make([]byte, xsaveSize+64)
+	off := (64 - int(uintptrOf(m.buf))%64) % 64
+	m.fpu = m.buf[off : off+xsaveSize]
+	m.fpu[fxFCW], m.fpu[fxFCW+1] = byte(GoX87CW&0xff), byte(GoX87CW>>8)
+	putLE32(m.fpu[fxMXCSR:], GoMXCSR)
+	m.Regs.GPR[RSP] = uint64(m.StackTop())
+	m.Regs.RFLAGS = 0x202
+	m.readFPU()
+	return m, nil
+}
+
+// StackTop is the address just past the machine's stack.
+func (m *Machine) StackTop() uintptr { return m.stack.Addr() + StackGuardSize + uintptr(m.size) }
+
+// StackBottom is the lowest address of the machine's stack.
+func (m *Machine) StackBottom() uintptr { return m.stack.Addr() + StackGuardSize }
+
+// SetXMM sets the low 128 bits of vector register i (0–15); the upper
+// bits of its YMM and ZMM are left as they are.
+func (m *Machine) SetXMM(i int, x XMM) {
+	putLE64(m.fpu[fxXMM+16*i:], x.Lo)
+	putLE64(m.fpu[fxXMM+16*i+8:], x.Hi)
+	m.Regs.XMM[i] = x
+}
+
+// Close unmaps the machine's stack. A closed Machine does not run.
+func (m *Machine) Close() error {
+	if m.stack == nil {
+		return errors.New("trampoline: Machine closed twice")
+	}
+	err := m.stack.Close()
+	m.stack = nil
+	return err
+}
+
+// readFPU copies XMM0–15, MXCSR and the x87 control word from the FPU
+// image into Regs.
+func (m *Machine) readFPU() {
+	x := m.fpu
+	m.Regs.X87CW = uint16(x[fxFCW]) | uint16(x[fxFCW+1])<<8
+	m.Regs.MXCSR = leUint32(x[fxMXCSR:])
+	for i := range m.Regs.XMM {
+		m.Regs.XMM[i] = XMM{leUint64(x[fxXMM+16*i:]), leUint64(x[fxXMM+16*i+8:])}
+	}
+}
+
+// RunMachine runs the machine's code from Regs.RIP with all of its state
+// until the code raises a breakpoint (INT3), which ends the run with nil
+// and RIP just after the INT3; a fault ends it with the *Fault; a timeout
+// (opt.Timeout, ctx) with an *Interrupted. Either way the machine holds
+// the state at that point, so the next run continues from there. Only
+// opt.Timeout and opt.Code of the options count. The code's RSP should stay
+// on the machine's stack: code that moves it elsewhere still ends as a
+// result, but is not parked while the garbage collector stops the world.
+func RunMachine(ctx context.Context, m *Machine, opt *Options) error {
+	if m.stack == nil {
+		return errors.New("trampoline: RunMachine on a closed Machine")
+	}
+	if opt == nil {
+		opt = &Options{}
+	}
+	if opt.Timeout < 0 || opt.Timeout > 0 && opt.Timeout < MinTimeout {
+		return fmt.Errorf("trampoline: timeout %v: want 0 (none) or at least MinTimeout (%v)", opt.Timeout, MinTimeout)
+	}
+	if err := setup(); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return &Interrupted{Err: err}
+	}
+	u, err := acquire(DefaultStackSize)
+	if err != nil {
+		return err
+	}
+	defer release(u)
+	own, ownSize := u.stack, u.size
+	u.attach(m.stack, m.size) // the machine's stack is the call's for the run
+	defer u.attach(own, ownSize)
+
+	f := u.f
+	f.fn, f.flags = uintptr(m.Regs.RIP), flagMachine
+	f.jit, f.jitRIP, f.jitRFLAGS = m.Regs.GPR, m.Regs.RIP, m.Regs.RFLAGS&^(flagAC|flagTF)|0x202
+	copy(u.xsave, m.fpu)
+	st, err := u.executeTimed(ctx, opt.Timeout, nil)
+	if err != nil {
+		return err
+	}
+	return m.stopped(u, st, ctx, opt.Code)
+}
+
+// stopped writes the state a machine's run ended with back into m and
+// returns the run's error: nil for a breakpoint.
+func (m *Machine) stopped(u *unit, st status, ctx context.Context, code Code) error {
+	f := u.f
+	switch st {
+	case statusFault, statusTimeout:
+		// The handler saved the registers, parkStub the FPU state.
+		if st == statusTimeout && !f.started() {
+			return u.outcome(st, ctx, code) // nothing ran: the state is as it was
+		}
+		m.Regs.GPR, m.Regs.RIP, m.Regs.RFLAGS = f.gpr, f.rip, f.rflags
+		copy(m.fpu, u.xsave)
+		m.readFPU()
+		if st == statusFault && signal(f.signo) == syscall.SIGTRAP && f.trapno == 3 {
+			return nil
+		}
+		return u.outcome(st, ctx, code)
+	case statusReturned:
+		return errors.New("trampoline: a Machine's code returned into the trampoline: end it with INT3")
+	}
+	return u.outcome(st, ctx, code)
+}
+
+// uintptrOf is the address of b's first byte.
+func uintptrOf(b []byte) uintptr { return uintptr(unsafe.Pointer(&b[0])) }
+
+func putLE32(b []byte, v uint32) {
+	for i := range 4 {
+		b[i] = byte(v >> (8 * i))
+	}
+}
+
+func putLE64(b []byte, v uint64) { putLE32(b, uint32(v)); putLE32(b[4:], uint32(v>>32)) }

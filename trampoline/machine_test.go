@@ -1,0 +1,68 @@
+//go:build linux && amd64
+
+package trampoline
+
+import (
+	"context"
+	"errors"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// A Machine keeps its state from run to run: registers, flags, vector
+// registers, its stack; a breakpoint ends a run, a fault and a timeout end
+// it with their error and the state where the code stopped.
+func TestMachine(t *testing.T) {
+	loadStateBlock(t)
+	m, err := NewMachine(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if rsp := m.Regs.GPR[RSP]; rsp%16 != 0 || uintptr(rsp) != m.StackTop() || m.Regs.MXCSR != GoMXCSR || m.Regs.X87CW != GoX87CW {
+		t.Fatalf("new machine: rsp %#x (top %#x), mxcsr %#x, x87cw %#x", rsp, m.StackTop(), m.Regs.MXCSR, m.Regs.X87CW)
+	}
+	run := func(s snippet, opt *Options) error {
+		t.Helper()
+		b := load(t, s)
+		m.Regs.RIP = uint64(b.Addr())
+		return RunMachine(context.Background(), m, opt)
+	}
+
+	// mov rax, 5; add rax, rdi; push rax; int3
+	m.Regs.GPR[RDI] = 2
+	if err := run(sn("mov eax, 0x5; add rax, rdi; push rax; int3", 0xb8, 0x05, 0, 0, 0, 0x48, 0x01, 0xf8, 0x50, 0xcc), nil); err != nil {
+		t.Fatal(err)
+	}
+	if m.Regs.GPR[RAX] != 7 || uintptr(m.Regs.GPR[RSP]) != m.StackTop()-8 {
+		t.Fatalf("after the first run: rax %d, rsp %#x (top %#x)", m.Regs.GPR[RAX], m.Regs.GPR[RSP], m.StackTop())
+	}
+	// pop rcx; add rcx, rax; pcmpeqd xmm3, xmm3; int3: the stack and
+	// RAX are as the first run left them.
+	if err := run(sn("pop rcx; add rcx, rax; pcmpeqd xmm3, xmm3; int3", 0x59, 0x48, 0x01, 0xc1, 0x66, 0x0f, 0x76, 0xdb, 0xcc), nil); err != nil {
+		t.Fatal(err)
+	}
+	if m.Regs.GPR[RCX] != 14 || m.Regs.XMM[3] != (XMM{^uint64(0), ^uint64(0)}) || uintptr(m.Regs.GPR[RSP]) != m.StackTop() {
+		t.Fatalf("after the second run: rcx %d, xmm3 %v, rsp %#x", m.Regs.GPR[RCX], m.Regs.XMM[3], m.Regs.GPR[RSP])
+	}
+	// A vector register set from Go reaches the code: movq rax, xmm5; int3.
+	m.SetXMM(5, XMM{Lo: 0x1234})
+	if err := run(sn("movq rax, xmm5; int3", 0x66, 0x48, 0x0f, 0x7e, 0xe8, 0xcc), nil); err != nil || m.Regs.GPR[RAX] != 0x1234 {
+		t.Fatalf("movq rax, xmm5: %v, rax %#x", err, m.Regs.GPR[RAX])
+	}
+	// A fault: the state is where it happened (RIP at the faulting load).
+	b := load(t, codeNull)
+	m.Regs.RIP = uint64(b.Addr())
+	err = RunMachine(context.Background(), m, &Options{Code: b})
+	var f *Fault
+	if !errors.As(err, &f) || f.Signal != syscall.SIGSEGV || m.Regs.RIP != uint64(b.Addr())+2 || m.Regs.GPR[RAX] != 0 {
+		t.Fatalf("null load: %v, rip %#x (code %#x), rax %d", err, m.Regs.RIP, b.Addr(), m.Regs.GPR[RAX])
+	}
+	// A timeout: the state is where the loop was stopped.
+	if err := run(codeLoop, &Options{Timeout: 20 * time.Millisecond}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("loop: %v", err)
+	}
+	// Go's own state is intact after all of it.
+	checkGoState(t, "after the machine's runs")
+}
