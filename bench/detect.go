@@ -11,6 +11,7 @@ import (
 
 	"github.com/jitrun/jitrun/asm"
 	"github.com/jitrun/jitrun/execmem"
+	"github.com/jitrun/jitrun/internal/platform"
 	"github.com/jitrun/jitrun/trampoline"
 	"golang.org/x/sys/cpu"
 )
@@ -249,16 +250,16 @@ const (
 // checkClock tries clock c on the ADD chain.
 func checkClock(ctx context.Context, c Clock, cpu CPU) (ClockStatus, error) {
 	s := ClockStatus{Clock: c}
-	var pmc *perfCounter
+	var pmc *platform.PerfCounter
 	if c == ClockPerf {
 		runtime.LockOSThread()
 		defer runtime.UnlockOSThread()
 		var err error
-		if pmc, err = openPerfCycles(); err != nil {
+		if pmc, err = platform.OpenPerfCycles(); err != nil {
 			s.Reason = err.Error()
 			return s, nil
 		}
-		defer pmc.close()
+		defer pmc.Close()
 	}
 	sub, err := newSubject("clock check", "<clock check>", addChain(), c, checkUnroll, cpu, 0, pmc, 5*time.Second)
 	if err != nil {

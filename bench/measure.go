@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jitrun/jitrun/asm"
+	"github.com/jitrun/jitrun/internal/platform"
 )
 
 // measureMu serialises measurements: two at once would disturb each other
@@ -192,7 +193,7 @@ type measurement struct {
 	rep      *Report
 	subjects []*subject
 	cal      *subject // ClockTSC: the ADD chain
-	pmc      *perfCounter
+	pmc      *platform.PerfCounter
 	undo     []func()
 	samples  map[*subject]*batchMins
 }
@@ -202,7 +203,7 @@ type measurement struct {
 func (m *measurement) quiet() error {
 	runtime.LockOSThread()
 	m.undo = append(m.undo, runtime.UnlockOSThread)
-	cpu, restore, err := pinThread()
+	cpu, restore, err := platform.PinThread()
 	if err != nil {
 		m.warn("the measuring thread is not pinned to a CPU: %v", err)
 	} else {
@@ -217,12 +218,12 @@ func (m *measurement) quiet() error {
 	old := debug.SetGCPercent(-1)
 	m.undo = append(m.undo, func() { debug.SetGCPercent(old) })
 	if m.clock == ClockPerf {
-		pmc, err := openPerfCycles()
+		pmc, err := platform.OpenPerfCycles()
 		if err != nil {
 			return fmt.Errorf("bench: clock perf: %w", err)
 		}
 		m.pmc = pmc
-		m.undo = append(m.undo, pmc.close)
+		m.undo = append(m.undo, pmc.Close)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/jitrun/jitrun/asm"
 	"github.com/jitrun/jitrun/disasm"
 	"github.com/jitrun/jitrun/execmem"
+	"github.com/jitrun/jitrun/internal/platform"
 	"github.com/jitrun/jitrun/trampoline"
 )
 
@@ -22,13 +23,13 @@ type timer struct {
 	entry   uintptr
 	buf     uintptr // the scratch buffer, passed in RDI (0: none)
 	unroll  int
-	pmc     *perfCounter
+	pmc     *platform.PerfCounter
 	timeout time.Duration
 }
 
 // newTimer generates and loads the measuring function of kc with unroll
 // copies.
-func newTimer(name, file string, kc *kernelCode, clock Clock, unroll int, cpu CPU, buf uintptr, pmc *perfCounter, timeout time.Duration) (*timer, error) {
+func newTimer(name, file string, kc *kernelCode, clock Clock, unroll int, cpu CPU, buf uintptr, pmc *platform.PerfCounter, timeout time.Duration) (*timer, error) {
 	prog, err := buildHarness(harnessSpec{file: file, clock: clock, unroll: unroll, kernel: kc, avx: cpu.AVX, avx512: cpu.AVX512})
 	if err != nil {
 		return nil, err
@@ -71,7 +72,7 @@ type subject struct {
 }
 
 // newSubject loads kc with unroll and 2·unroll copies and maps its buffer.
-func newSubject(name, file string, kc *kernelCode, clock Clock, unroll int, cpu CPU, bufSize int, pmc *perfCounter, timeout time.Duration) (_ *subject, err error) {
+func newSubject(name, file string, kc *kernelCode, clock Clock, unroll int, cpu CPU, bufSize int, pmc *platform.PerfCounter, timeout time.Duration) (_ *subject, err error) {
 	s := &subject{name: name}
 	defer func() {
 		if err != nil {
@@ -152,7 +153,7 @@ func (t *timer) run(ctx context.Context, iters int) (primary, tsc uint64, err er
 		var counter uint32
 		if t.pmc != nil {
 			var ok bool
-			if counter, ok = t.pmc.counter(); !ok {
+			if counter, ok = t.pmc.Counter(); !ok {
 				return 0, 0, errors.New("bench: the perf_event counter is no longer on a hardware counter")
 			}
 			args.Int[2] = uint64(counter)
@@ -162,13 +163,13 @@ func (t *timer) run(ctx context.Context, iters int) (primary, tsc uint64, err er
 			return 0, 0, t.kernelError(err)
 		}
 		if t.pmc != nil {
-			if now, ok := t.pmc.counter(); !ok || now != counter {
+			if now, ok := t.pmc.Counter(); !ok || now != counter {
 				if try < maxCounterRetries {
 					continue
 				}
 				return 0, 0, errors.New("bench: the perf_event counter keeps moving between hardware counters")
 			}
-			res.RAX &= 1<<t.pmc.width() - 1
+			res.RAX &= 1<<t.pmc.Width() - 1
 		}
 		return res.RAX, res.RDX, nil
 	}

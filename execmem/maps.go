@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-)
 
-const mapsPath = "/proc/self/maps"
+	"github.com/jitrun/jitrun/internal/platform"
+)
 
 // Region is one line of /proc/self/maps: a range of the address space with
 // one protection and one backing.
@@ -48,11 +48,11 @@ func Maps() ([]Region, error) {
 	if !supported {
 		return nil, errUnsupported
 	}
-	data, err := readMapsFile()
+	data, err := platform.ReadSelfMaps()
 	if err != nil {
-		return nil, errorf("read %s: %w", mapsPath, err)
+		return nil, errorf("read %s: %w", platform.SelfMapsPath, err)
 	}
-	return ParseMaps(mapsPath, data)
+	return ParseMaps(platform.SelfMapsPath, data)
 }
 
 // FindRegion returns the region of regions that contains addr.

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/jitrun/jitrun/execmem"
+	"github.com/jitrun/jitrun/internal/platform"
 )
 
 // Host is the machine's posture: what the CPU offers and what the kernel is
@@ -81,7 +82,7 @@ func ReadHost() Host {
 			fail("cpu: /proc/cpuinfo has no flags line")
 		}
 	}
-	if rel, _, err := sysUname(); err != nil {
+	if rel, _, err := platform.Uname(); err != nil {
 		fail("uname: %v", err)
 	} else {
 		h.Kernel = rel
@@ -103,12 +104,12 @@ func ReadHost() Host {
 	} else {
 		h.Seccomp = v
 	}
-	if v, err := sysGetMDWE(); err != nil {
+	if v, err := platform.GetMDWE(); err != nil {
 		fail("mdwe: prctl(PR_GET_MDWE): %v (needs Linux 6.3+)", err)
 	} else {
 		h.MDWE = v
 	}
-	if v, err := sysPersonality(); err != nil {
+	if v, err := platform.Personality(); err != nil {
 		fail("personality: %v", err)
 	} else {
 		h.Personality = v
