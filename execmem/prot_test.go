@@ -3,6 +3,8 @@ package execmem
 import (
 	"strings"
 	"testing"
+
+	"github.com/jitrun/jitrun/internal/platform"
 )
 
 func TestProtString(t *testing.T) {
@@ -31,6 +33,18 @@ func TestProtString(t *testing.T) {
 		_, err := ParseProt(tc.in)
 		if (err == nil) != (tc.err == "") || err != nil && !strings.HasSuffix(err.Error(), tc.err) {
 			t.Errorf("ParseProt(%q) error = %v, want %q", tc.in, err, tc.err)
+		}
+	}
+}
+
+// TestProtBits: sysProt converts by value, so the bits must agree.
+func TestProtBits(t *testing.T) {
+	for _, tc := range []struct {
+		p    Prot
+		want platform.Prot
+	}{{ProtRead, platform.ProtRead}, {ProtWrite, platform.ProtWrite}, {ProtExec, platform.ProtExec}, {ProtRWX, platform.ProtRead | platform.ProtWrite | platform.ProtExec}} {
+		if got := sysProt(tc.p); got != tc.want {
+			t.Errorf("sysProt(%s) = %#x, want %#x", tc.p, got, tc.want)
 		}
 	}
 }

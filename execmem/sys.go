@@ -15,21 +15,10 @@ func pageSize() int { return platform.PageSize() }
 
 func errnoName(e syscall.Errno) string { return platform.ErrnoName(e) }
 
-// sysProt translates a protection (only read, write and exec bits reach
-// here: callers check Prot.valid).
-func sysProt(p Prot) platform.Prot {
-	var v platform.Prot
-	if p&ProtRead != 0 {
-		v |= platform.ProtRead
-	}
-	if p&ProtWrite != 0 {
-		v |= platform.ProtWrite
-	}
-	if p&ProtExec != 0 {
-		v |= platform.ProtExec
-	}
-	return v
-}
+// sysProt converts a protection: Prot and platform.Prot have the same
+// bits (prot_test.go checks), and only read, write and exec bits reach
+// here (callers check Prot.valid).
+func sysProt(p Prot) platform.Prot { return platform.Prot(p) }
 
 // sysMapFlags translates a placement and sharing.
 func sysMapFlags(shared bool, place Placement) platform.MapFlags {

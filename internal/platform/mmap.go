@@ -1,7 +1,8 @@
 package platform
 
 // Prot is a page protection for Mmap and Mprotect: any of ProtRead,
-// ProtWrite and ProtExec (none: no access).
+// ProtWrite and ProtExec (none: no access). The bits are execmem.Prot's,
+// which converts to it as it is.
 type Prot uint8
 
 const (

@@ -52,20 +52,31 @@ func Mremap(addr uintptr, oldSize, newSize int, mayMove bool) (uintptr, error) {
 	return r, nil
 }
 
+// linuxProt and linuxMapFlags pair each bit of Prot and MapFlags with
+// the kernel's.
+var (
+	linuxProt = [...]struct {
+		bit  Prot
+		prot int
+	}{{ProtRead, unix.PROT_READ}, {ProtWrite, unix.PROT_WRITE}, {ProtExec, unix.PROT_EXEC}}
+	linuxMapFlags = [...]struct {
+		bit  MapFlags
+		flag int
+	}{{MapFixedNoReplace, unix.MAP_FIXED_NOREPLACE}, {MapFixed, unix.MAP_FIXED}}
+)
+
 func sysProt(p Prot) int {
-	var v int
-	if p&ProtRead != 0 {
-		v |= unix.PROT_READ
-	}
-	if p&ProtWrite != 0 {
-		v |= unix.PROT_WRITE
-	}
-	if p&ProtExec != 0 {
-		v |= unix.PROT_EXEC
+	v := unix.PROT_NONE
+	for _, b := range linuxProt {
+		if p&b.bit != 0 {
+			v |= b.prot
+		}
 	}
 	return v
 }
 
+// sysMapFlags returns mmap's flags: private or shared, anonymous when
+// there is no file, and the placement.
 func sysMapFlags(f MapFlags, anon bool) int {
 	flags := unix.MAP_PRIVATE
 	if f&MapShared != 0 {
@@ -74,11 +85,10 @@ func sysMapFlags(f MapFlags, anon bool) int {
 	if anon {
 		flags |= unix.MAP_ANONYMOUS
 	}
-	if f&MapFixedNoReplace != 0 {
-		flags |= unix.MAP_FIXED_NOREPLACE
-	}
-	if f&MapFixed != 0 {
-		flags |= unix.MAP_FIXED
+	for _, b := range linuxMapFlags {
+		if f&b.bit != 0 {
+			flags |= b.flag
+		}
 	}
 	return flags
 }
