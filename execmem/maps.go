@@ -143,7 +143,7 @@ func parseMapsLine(line string) (r Region, col int, msg string) {
 	if len(perms) != 4 || (perms[3] != 'p' && perms[3] != 's') {
 		return r, c, fmt.Sprintf("permissions %q: want four letters like r-xp", perms)
 	}
-	p, err := ParseProt(perms[:3])
+	p, err := parsePositional(perms, perms[:3])
 	if err != nil {
 		return r, c, fmt.Sprintf("permissions %q: want r/w/x or '-' in the first three letters", perms)
 	}

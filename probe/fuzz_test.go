@@ -36,24 +36,6 @@ func FuzzParseTouches(f *testing.F) {
 	})
 }
 
-// FuzzParseProt: a parsed protection prints as three letters that parse
-// back to it.
-func FuzzParseProt(f *testing.F) {
-	for _, s := range []string{"r-x", "rw-", "---", "none", "rx", "xwr", "w", "", "rr", "r-", "abc", "rwxp"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		p, err := ParseProt(s)
-		if err != nil {
-			return
-		}
-		back, err := ParseProt(p.String())
-		if err != nil || back != p || len(p.String()) != 3 {
-			t.Errorf("ParseProt(%q) = %s; reparsed %s, %v", s, p, back, err)
-		}
-	})
-}
-
 // FuzzResultJSON: whatever a Result reads from, it writes back to JSON
 // that reads back equal.
 func FuzzResultJSON(f *testing.F) {

@@ -96,49 +96,10 @@ func parseTouch(item string) (Touch, error) {
 	return t, nil
 }
 
-// ParseProt reads a protection the way people write it: "r-x" or "rw-"
-// (as /proc/self/maps shows it), the letters alone in any order ("rx",
-// "wr", "x"), or "none" / "---" for no access.
-func ParseProt(s string) (execmem.Prot, error) {
-	s = strings.TrimSpace(s)
-	if s == "none" || s == "---" {
-		return execmem.ProtNone, nil
-	}
-	if len(s) == 3 && strings.Contains(s, "-") {
-		p, err := execmem.ParseProt(s)
-		if err != nil {
-			return 0, fmt.Errorf("protection %q: want r-x, rw-, rx, none, …", s)
-		}
-		return p, nil
-	}
-	if s == "" {
-		return 0, errors.New("empty protection: want r-x, rw-, rx, none, …")
-	}
-	var p execmem.Prot
-	for _, c := range s {
-		var bit execmem.Prot
-		switch c {
-		case 'r':
-			bit = execmem.ProtRead
-		case 'w':
-			bit = execmem.ProtWrite
-		case 'x':
-			bit = execmem.ProtExec
-		default:
-			return 0, fmt.Errorf("protection %q: %q is not r, w or x (want r-x, rw-, rx, none, …)", s, c)
-		}
-		if p&bit != 0 {
-			return 0, fmt.Errorf("protection %q: %q appears twice", s, c)
-		}
-		p |= bit
-	}
-	return p, nil
-}
-
 // MmapRequest is one mmap made by hand, and the touches to make in it.
 type MmapRequest struct {
-	Size      int // bytes, rounded up to whole pages by the kernel
-	Prot      execmem.Prot
+	Size      int          // bytes, rounded up to whole pages by the kernel
+	Prot      execmem.Prot // execmem.ParseProt reads it as people write it
 	Addr      uintptr
 	Placement execmem.Placement // PlaceAnywhere (Addr 0), PlaceHint, PlaceNoReplace, PlaceFixed
 	File      string            // a file to map; "" for anonymous memory
