@@ -171,11 +171,13 @@ func addChain() *kernelCode {
 	return kc
 }
 
-// Probe runs of the ADD chain: 100 copies, L = 100 and 200, best of 7.
+// Probe runs of the ADD chain: 100 copies, L = 100 and 200, best of 7,
+// each run stopped after clockCheckTimeout.
 const (
-	checkUnroll = 100
-	checkLoop   = 100
-	checkTries  = 7
+	checkUnroll       = 100
+	checkLoop         = 100
+	checkTries        = 7
+	clockCheckTimeout = 5 * time.Second
 )
 
 // checkClock tries clock c on the ADD chain.
@@ -192,7 +194,8 @@ func checkClock(ctx context.Context, c Clock, cpu CPU) (ClockStatus, error) {
 		}
 		defer pmc.Close()
 	}
-	sub, err := newSubject("clock check", "<clock check>", addChain(), c, checkUnroll, cpu, 0, pmc, 5*time.Second)
+	sub, err := newSubject(subjectSpec{name: "clock check", file: "<clock check>", kernel: addChain(), clock: c,
+		unroll: checkUnroll, cpu: cpu, pmc: pmc, timeout: clockCheckTimeout, internal: "the check of clock " + c.String()})
 	if err != nil {
 		return s, err
 	}

@@ -7,6 +7,7 @@ import (
 	"math"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"sync"
 	"time"
 
@@ -96,14 +97,16 @@ func Measure(ctx context.Context, opt *Options, kernels ...Kernel) (*Report, err
 		return nil, err
 	}
 	for i, kc := range codes {
-		s, err := newSubject(names[i], kernelFile(kernels[i], names[i]), kc, clock, unrolls[i], probe.CPU, o.BufferSize, m.pmc, o.Timeout)
+		s, err := newSubject(subjectSpec{name: names[i], file: kernelFile(kernels[i], names[i]), kernel: kc, clock: clock,
+			unroll: unrolls[i], cpu: probe.CPU, bufSize: o.BufferSize, pmc: m.pmc, timeout: o.Timeout})
 		if err != nil {
 			return nil, fmt.Errorf("bench: kernel %q: %w", names[i], err)
 		}
 		m.subjects = append(m.subjects, s)
 	}
 	if clock == ClockTSC {
-		if m.cal, err = newSubject("calibration", "<calibration>", addChain(), ClockTSC, checkUnroll, probe.CPU, 0, nil, o.Timeout); err != nil {
+		if m.cal, err = newSubject(subjectSpec{name: "calibration", file: "<calibration>", kernel: addChain(), clock: ClockTSC,
+			unroll: checkUnroll, cpu: probe.CPU, timeout: o.Timeout, internal: "the TSC calibration measured alongside " + kernelList(names)}); err != nil {
 			return nil, err
 		}
 	}
@@ -133,6 +136,25 @@ func kernelNames(ks []Kernel) ([]string, error) {
 		seen[names[i]] = true
 	}
 	return names, nil
+}
+
+// kernelList names the kernels: `kernel "a"`, `kernels "a" and "b"`,
+// `kernels "a", "b" and "c"`.
+func kernelList(names []string) string {
+	if len(names) == 1 {
+		return fmt.Sprintf("kernel %q", names[0])
+	}
+	s := "kernels "
+	for i, n := range names {
+		switch {
+		case i == len(names)-1:
+			s += " and "
+		case i > 0:
+			s += ", "
+		}
+		s += strconv.Quote(n)
+	}
+	return s
 }
 
 // kernelFile is the name the measuring Program of k carries.
