@@ -348,3 +348,18 @@ func TestMeasureStatements(t *testing.T) {
 		t.Errorf("fault in a Go-built kernel: %v", err)
 	}
 }
+
+func TestKernelList(t *testing.T) {
+	for _, tc := range []struct {
+		names []string
+		want  string
+	}{
+		{[]string{"a"}, `kernel "a"`},
+		{[]string{"a", "b"}, `kernels "a" and "b"`},
+		{[]string{"a", "b", "c"}, `kernels "a", "b" and "c"`},
+	} {
+		if got := kernelList(tc.names); got != tc.want {
+			t.Errorf("kernelList(%q) = %s, want %s", tc.names, got, tc.want)
+		}
+	}
+}
