@@ -5,6 +5,16 @@ import (
 	"testing"
 )
 
+func TestRegString(t *testing.T) {
+	// CPUID leaf 0 spells the vendor in EBX, EDX, ECX.
+	if got := regString(0x68747541, 0x69746e65, 0x444d4163); got != "AuthenticAMD" {
+		t.Errorf("regString = %q", got)
+	}
+	if got := regString(0x20202020, 0x41414141, 0); got != "AAAA" {
+		t.Errorf("regString trims spaces and NULs: %q", got)
+	}
+}
+
 func TestSignature(t *testing.T) {
 	for _, tc := range []struct {
 		name                    string
@@ -23,16 +33,6 @@ func TestSignature(t *testing.T) {
 				t.Errorf("signature(%#x) = family %#x model %#x stepping %d; want %#x %#x %d", tc.eax, f, m, s, tc.family, tc.model, tc.stepping)
 			}
 		})
-	}
-}
-
-func TestRegString(t *testing.T) {
-	// CPUID leaf 0 spells the vendor in EBX, EDX, ECX.
-	if got := regString(0x68747541, 0x69746e65, 0x444d4163); got != "AuthenticAMD" {
-		t.Errorf("regString = %q", got)
-	}
-	if got := regString(0x20202020, 0x41414141, 0); got != "AAAA" {
-		t.Errorf("regString trims spaces and NULs: %q", got)
 	}
 }
 

@@ -10,6 +10,36 @@ import (
 	"github.com/jitrun/jitrun/internal/platform"
 )
 
+// TestWatchSeesWX maps a page W+X for a moment: the watcher must report
+// it unless the range was allowed.
+func TestWatchSeesWX(t *testing.T) {
+	ps := platform.PageSize()
+	rwx := platform.ProtRead | platform.ProtWrite | platform.ProtExec
+	for _, allow := range []bool{false, true} {
+		w := StartWXWatch(time.Millisecond)
+		var addr uintptr
+		mapIt := func() (uintptr, uintptr) {
+			a, err := platform.Mmap(0, ps, rwx, 0, -1, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			addr = a
+			return a, a + uintptr(ps)
+		}
+		if allow {
+			defer w.Allow(mapIt)()
+		} else {
+			mapIt()
+		}
+		// Stop samples once more, with the page still mapped.
+		bad, samples := w.Stop()
+		platform.Munmap(addr, ps)
+		if samples < 1 || (bad != "") == allow || !allow && !strings.Contains(bad, " rwxp ") {
+			t.Errorf("allowed %v: %d samples, violation %q", allow, samples, bad)
+		}
+	}
+}
+
 func TestMapsFields(t *testing.T) {
 	for _, tc := range []struct {
 		line       string
@@ -47,35 +77,5 @@ func TestFirstViolation(t *testing.T) {
 				t.Errorf("firstViolation = %q, %v; want %q, %q", bad, err, tc.bad, tc.err)
 			}
 		})
-	}
-}
-
-// TestWatchSeesWX maps a page W+X for a moment: the watcher must report
-// it unless the range was allowed.
-func TestWatchSeesWX(t *testing.T) {
-	ps := platform.PageSize()
-	rwx := platform.ProtRead | platform.ProtWrite | platform.ProtExec
-	for _, allow := range []bool{false, true} {
-		w := StartWXWatch(time.Millisecond)
-		var addr uintptr
-		mapIt := func() (uintptr, uintptr) {
-			a, err := platform.Mmap(0, ps, rwx, 0, -1, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			addr = a
-			return a, a + uintptr(ps)
-		}
-		if allow {
-			defer w.Allow(mapIt)()
-		} else {
-			mapIt()
-		}
-		// Stop samples once more, with the page still mapped.
-		bad, samples := w.Stop()
-		platform.Munmap(addr, ps)
-		if samples < 1 || (bad != "") == allow || !allow && !strings.Contains(bad, " rwxp ") {
-			t.Errorf("allowed %v: %d samples, violation %q", allow, samples, bad)
-		}
 	}
 }
