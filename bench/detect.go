@@ -15,10 +15,10 @@ import (
 	"github.com/jitrun/jitrun/trampoline"
 )
 
-// Detect finds out about the machine: the CPU (CPUID), the TSC's frequency
-// (against the monotonic clock, over 20 ms) and which of clocks work (all
-// of ClockPerf, ClockAPERF and ClockTSC when none are given; the others are
-// reported "not probed").
+// Detect finds out about the machine: the CPU (CPUID, as internal/hostcpu
+// reads it), the TSC's frequency (against the monotonic clock, over 20 ms)
+// and which of clocks work (all of ClockPerf, ClockAPERF and ClockTSC when
+// none are given; the others are reported "not probed").
 //
 // A clock works when it can be read and counts what it should: each is
 // tried on a dependent chain of one-cycle ADDs, which perf and APERF must
