@@ -174,3 +174,12 @@ func TestPerfCycles(t *testing.T) {
 		t.Errorf("counter width %d bits", w)
 	}
 }
+
+// BenchmarkThreadCPUTime: bench reads it once per timed region.
+func BenchmarkThreadCPUTime(b *testing.B) {
+	for b.Loop() {
+		if _, err := ThreadCPUTime(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
