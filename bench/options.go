@@ -70,9 +70,11 @@ type Options struct {
 	// Timeout bounds each run of the measuring code: a kernel that loops
 	// for longer is stopped and Measure returns a *KernelError wrapping a
 	// *trampoline.Interrupted (0: DefaultTimeout; at least MinTimeout). It
-	// is counted on the wall clock but applies to the time the measuring
-	// thread ran: a region stopped while the thread waited for a CPU is run
-	// again (see timer.run).
+	// is counted on the wall clock but meant for the time the kernel ran:
+	// a region it stops while the measuring thread had run for less than
+	// Timeout (the thread waited for a CPU: a busy machine, a stopped
+	// process) is run again, up to 10 times, before it counts as the
+	// kernel's.
 	Timeout time.Duration
 	// Probe is what Detect found (nil: Detect runs in this process, once).
 	Probe *Probe
