@@ -50,22 +50,9 @@ func Measure(ctx context.Context, opt *Options, kernels ...Kernel) (*Report, err
 	if err != nil {
 		return nil, err
 	}
-	codes := make([]*kernelCode, len(kernels))
-	var list asm.ErrorList
-	for i, k := range kernels {
-		kc, err := checkKernel(k)
-		if err != nil {
-			var l asm.ErrorList
-			if !errors.As(err, &l) {
-				return nil, err
-			}
-			list = append(list, l...)
-			continue
-		}
-		codes[i] = kc
-	}
-	if len(list) > 0 {
-		return nil, list
+	codes, err := checkKernels(kernels)
+	if err != nil {
+		return nil, err
 	}
 	probe := o.Probe
 	if probe == nil {
@@ -96,25 +83,37 @@ func Measure(ctx context.Context, opt *Options, kernels ...Kernel) (*Report, err
 	if err := m.quiet(); err != nil {
 		return nil, err
 	}
-	for i, kc := range codes {
-		s, err := newSubject(subjectSpec{name: names[i], file: kernelFile(kernels[i], names[i]), kernel: kc, clock: clock,
-			unroll: unrolls[i], cpu: probe.CPU, bufSize: o.BufferSize, pmc: m.pmc, timeout: o.Timeout})
-		if err != nil {
-			return nil, fmt.Errorf("bench: kernel %q: %w", names[i], err)
-		}
-		m.subjects = append(m.subjects, s)
-	}
-	if clock == ClockTSC {
-		if m.cal, err = newSubject(subjectSpec{name: "calibration", file: "<calibration>", kernel: addChain(), clock: ClockTSC,
-			unroll: checkUnroll, cpu: probe.CPU, timeout: o.Timeout, internal: "the TSC calibration measured alongside " + kernelList(names)}); err != nil {
-			return nil, err
-		}
+	if err := m.load(kernels, names, codes, unrolls); err != nil {
+		return nil, err
 	}
 	if err := m.run(ctx); err != nil {
 		return nil, err
 	}
 	m.rep.Elapsed = time.Since(start)
 	return m.rep, nil
+}
+
+// checkKernels checks every kernel: the errors in their code, all of them,
+// as one asm.ErrorList, or the first other error.
+func checkKernels(kernels []Kernel) ([]*kernelCode, error) {
+	codes := make([]*kernelCode, len(kernels))
+	var list asm.ErrorList
+	for i, k := range kernels {
+		kc, err := checkKernel(k)
+		if err != nil {
+			var l asm.ErrorList
+			if !errors.As(err, &l) {
+				return nil, err
+			}
+			list = append(list, l...)
+			continue
+		}
+		codes[i] = kc
+	}
+	if len(list) > 0 {
+		return nil, list
+	}
+	return codes, nil
 }
 
 // kernelNames returns the names of the kernels, defaulted, and checks that
@@ -218,6 +217,26 @@ type measurement struct {
 	pmc      *platform.PerfCounter
 	undo     []func()
 	samples  map[*subject]*batchMins
+}
+
+// load loads the subjects: each kernel, and with ClockTSC the ADD chain
+// that calibrates the TSC alongside them.
+func (m *measurement) load(kernels []Kernel, names []string, codes []*kernelCode, unrolls []int) error {
+	for i, kc := range codes {
+		s, err := newSubject(subjectSpec{name: names[i], file: kernelFile(kernels[i], names[i]), kernel: kc, clock: m.clock,
+			unroll: unrolls[i], cpu: m.probe.CPU, bufSize: m.o.BufferSize, pmc: m.pmc, timeout: m.o.Timeout})
+		if err != nil {
+			return fmt.Errorf("bench: kernel %q: %w", names[i], err)
+		}
+		m.subjects = append(m.subjects, s)
+	}
+	if m.clock != ClockTSC {
+		return nil
+	}
+	var err error
+	m.cal, err = newSubject(subjectSpec{name: "calibration", file: "<calibration>", kernel: addChain(), clock: ClockTSC,
+		unroll: checkUnroll, cpu: m.probe.CPU, timeout: m.o.Timeout, internal: "the TSC calibration measured alongside " + kernelList(names)})
+	return err
 }
 
 // quiet locks the goroutine to its thread, pins the thread, turns the GC
