@@ -41,7 +41,6 @@ const (
 	loopLabel  = "jitrun·loop"
 	copySuffix = "·copy"
 	initSuffix = "·init"
-	toolsCPUID = "jitrun·cpuid"
 	toolsRDTSC = "jitrun·rdtsc"
 )
 
@@ -173,22 +172,12 @@ func readPrimary(b *asm.Builder, c Clock) {
 	b.Inst("ORQ", asm.DX, asm.AX)
 }
 
-// buildTools generates the small functions Detect needs:
+// buildRDTSC generates the function Detect reads the TSC with:
 //
-//	jitrun·cpuid(leaf RDI, subleaf RSI): RAX = EBX<<32 | EAX, RDX = EDX<<32 | ECX
 //	jitrun·rdtsc(): RAX = TSC
-func buildTools() (*asm.Program, error) {
+func buildRDTSC() (*asm.Program, error) {
 	b := asm.NewBuilder()
 	b.SetFile("<bench tools>")
-	b.Text(toolsCPUID, asm.NOSPLIT|asm.NOFRAME)
-	b.Inst("MOVL", asm.DI, asm.AX)
-	b.Inst("MOVL", asm.SI, asm.CX)
-	b.Inst("CPUID")
-	b.Inst("SHLQ", asm.Imm(32), asm.BX)
-	b.Inst("ORQ", asm.BX, asm.AX)
-	b.Inst("SHLQ", asm.Imm(32), asm.DX)
-	b.Inst("ORQ", asm.CX, asm.DX)
-	b.Inst("RET")
 	b.Text(toolsRDTSC, asm.NOSPLIT|asm.NOFRAME)
 	b.Inst("LFENCE")
 	readTSC(b)

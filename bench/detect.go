@@ -5,20 +5,20 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/jitrun/jitrun/asm"
 	"github.com/jitrun/jitrun/execmem"
+	"github.com/jitrun/jitrun/internal/hostcpu"
+	"github.com/jitrun/jitrun/internal/platform"
 	"github.com/jitrun/jitrun/trampoline"
-	"golang.org/x/sys/cpu"
 )
 
-// Detect finds out about the machine: the CPU (CPUID), the TSC's frequency
-// (against the monotonic clock, over 20 ms) and which of clocks work (all
-// of ClockPerf, ClockAPERF and ClockTSC when none are given; the others are
-// reported "not probed").
+// Detect finds out about the machine: the CPU (CPUID, as internal/hostcpu
+// reads it), the TSC's frequency (against the monotonic clock, over 20 ms)
+// and which of clocks work (all of ClockPerf, ClockAPERF and ClockTSC when
+// none are given; the others are reported "not probed").
 //
 // A clock works when it can be read and counts what it should: each is
 // tried on a dependent chain of one-cycle ADDs, which perf and APERF must
@@ -39,16 +39,17 @@ func Detect(ctx context.Context, clocks ...Clock) (*Probe, error) {
 		}
 		want[c] = true
 	}
-	tools, err := loadTools()
+	p := &Probe{}
+	var err error
+	if p.CPU, err = hostCPU(); err != nil {
+		return nil, err
+	}
+	tsc, err := loadRDTSC()
 	if err != nil {
 		return nil, err
 	}
-	defer tools.close()
-	p := &Probe{}
-	if p.CPU, err = tools.cpu(); err != nil {
-		return nil, err
-	}
-	if p.TSCHz, err = tools.tscHz(ctx); err != nil {
+	defer tsc.close()
+	if p.TSCHz, err = tsc.hz(ctx); err != nil {
 		return nil, err
 	}
 	for _, c := range concreteClocks {
@@ -86,14 +87,16 @@ func cachedProbe(ctx context.Context) (*Probe, error) {
 	return p, nil
 }
 
-// tools are the small functions of buildTools, loaded.
-type tools struct {
-	block      *execmem.Block
-	cpuid, tsc uintptr
+// rdtscTool is RDTSC between LFENCEs, loaded as code and run through the
+// trampoline: a process whose RDTSC faults (prctl PR_SET_TSC) gets an error,
+// not a crash.
+type rdtscTool struct {
+	block *execmem.Block
+	entry uintptr
 }
 
-func loadTools() (*tools, error) {
-	prog, err := buildTools()
+func loadRDTSC() (*rdtscTool, error) {
+	prog, err := buildRDTSC()
 	if err != nil {
 		return nil, fmt.Errorf("bench: internal error: %w", err)
 	}
@@ -101,98 +104,27 @@ func loadTools() (*tools, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
-	t := &tools{block: blk}
-	for name, p := range map[string]*uintptr{toolsCPUID: &t.cpuid, toolsRDTSC: &t.tsc} {
-		off, _ := prog.Lookup(name)
-		*p = blk.Addr() + uintptr(off)
-	}
-	return t, nil
+	off, _ := prog.Lookup(toolsRDTSC)
+	return &rdtscTool{block: blk, entry: blk.Addr() + uintptr(off)}, nil
 }
 
-func (t *tools) close() { t.block.Close() }
+func (t *rdtscTool) close() { t.block.Close() }
 
-// cpuidRegs runs CPUID.
-func (t *tools) cpuidRegs(leaf, sub uint32) (eax, ebx, ecx, edx uint32, err error) {
-	r, err := trampoline.Call(t.cpuid, uint64(leaf), uint64(sub))
+// hostCPU identifies the processor, from the facts hostcpu gathered.
+func hostCPU() (CPU, error) {
+	f, err := hostcpu.Read()
 	if err != nil {
-		return 0, 0, 0, 0, fmt.Errorf("bench: CPUID: %w", err)
+		return CPU{}, fmt.Errorf("bench: %w", err)
 	}
-	return uint32(r.RAX), uint32(r.RAX >> 32), uint32(r.RDX), uint32(r.RDX >> 32), nil
-}
-
-// cpu identifies the processor.
-func (t *tools) cpu() (CPU, error) {
-	var c CPU
-	maxLeaf, b, cx, d, err := t.cpuidRegs(0, 0)
-	if err != nil {
-		return c, err
-	}
-	c.Vendor = regString(b, d, cx)
-	sig, _, ecx1, _, err := t.cpuidRegs(1, 0)
-	if err != nil {
-		return c, err
-	}
-	family, model := int(sig>>8&0xf), int(sig>>4&0xf)
-	if family == 0xf {
-		family += int(sig >> 20 & 0xff)
-	}
-	if family == 0x6 || family >= 0xf {
-		model += int(sig>>16&0xf) << 4
-	}
-	c.Family, c.Model, c.Stepping = family, model, int(sig&0xf)
-	c.Hypervisor = ecx1&(1<<31) != 0
-	// x/sys/cpu checks the OS's support (XCR0) too.
-	c.AVX, c.AVX512 = cpu.X86.HasAVX, cpu.X86.HasAVX512F
-	if maxLeaf >= 7 {
-		_, _, ecx7, _, err := t.cpuidRegs(7, 0)
-		if err != nil {
-			return c, err
-		}
-		c.GFNI = ecx7&(1<<8) != 0
-	}
-	maxExt, _, _, _, err := t.cpuidRegs(0x80000000, 0)
-	if err != nil {
-		return c, err
-	}
-	if maxExt >= 0x80000004 {
-		var brand []byte
-		for leaf := uint32(0x80000002); leaf <= 0x80000004; leaf++ {
-			a, b, cx, d, err := t.cpuidRegs(leaf, 0)
-			if err != nil {
-				return c, err
-			}
-			brand = append(brand, regString(a, b, cx, d)...)
-		}
-		c.Brand = strings.TrimSpace(strings.TrimRight(string(brand), "\x00"))
-	}
-	if maxExt >= 0x80000007 {
-		_, _, _, d, err := t.cpuidRegs(0x80000007, 0)
-		if err != nil {
-			return c, err
-		}
-		c.InvariantTSC = d&(1<<8) != 0
-	}
-	if maxExt >= 0x80000008 {
-		_, b, _, _, err := t.cpuidRegs(0x80000008, 0)
-		if err != nil {
-			return c, err
-		}
-		c.RDPRU = b&(1<<4) != 0
-	}
-	return c, nil
-}
-
-// regString spells registers as CPUID's ASCII strings are laid out.
-func regString(regs ...uint32) string {
-	b := make([]byte, 0, 4*len(regs))
-	for _, r := range regs {
-		b = append(b, byte(r), byte(r>>8), byte(r>>16), byte(r>>24))
-	}
-	return string(b)
+	return CPU{
+		Vendor: f.Vendor, Brand: f.Brand, Family: f.Family, Model: f.Model, Stepping: f.Stepping,
+		Hypervisor: f.Hypervisor, InvariantTSC: f.InvariantTSC,
+		AVX: f.AVX, AVX512: f.AVX512F, GFNI: f.GFNI, RDPRU: f.RDPRU,
+	}, nil
 }
 
 // tscHz measures the TSC's frequency against the monotonic clock.
-func (t *tools) tscHz(ctx context.Context) (float64, error) {
+func (t *rdtscTool) hz(ctx context.Context) (float64, error) {
 	// read brackets one RDTSC between two clock readings, keeping the
 	// tightest of a few tries, and returns their midpoint.
 	read := func() (time.Time, uint64, error) {
@@ -201,7 +133,7 @@ func (t *tools) tscHz(ctx context.Context) (float64, error) {
 		var tsc uint64
 		for i := 0; i < 5; i++ {
 			t0 := time.Now()
-			r, err := trampoline.Call(t.tsc)
+			r, err := trampoline.Call(t.entry)
 			t1 := time.Now()
 			if err != nil {
 				return at, 0, fmt.Errorf("bench: RDTSC: %w", err)
@@ -239,28 +171,31 @@ func addChain() *kernelCode {
 	return kc
 }
 
-// Probe runs of the ADD chain: 100 copies, L = 100 and 200, best of 7.
+// Probe runs of the ADD chain: 100 copies, L = 100 and 200, best of 7,
+// each run stopped after clockCheckTimeout.
 const (
-	checkUnroll = 100
-	checkLoop   = 100
-	checkTries  = 7
+	checkUnroll       = 100
+	checkLoop         = 100
+	checkTries        = 7
+	clockCheckTimeout = 5 * time.Second
 )
 
 // checkClock tries clock c on the ADD chain.
 func checkClock(ctx context.Context, c Clock, cpu CPU) (ClockStatus, error) {
 	s := ClockStatus{Clock: c}
-	var pmc *perfCounter
+	var pmc *platform.PerfCounter
 	if c == ClockPerf {
 		runtime.LockOSThread()
 		defer runtime.UnlockOSThread()
 		var err error
-		if pmc, err = openPerfCycles(); err != nil {
+		if pmc, err = platform.OpenPerfCycles(); err != nil {
 			s.Reason = err.Error()
 			return s, nil
 		}
-		defer pmc.close()
+		defer pmc.Close()
 	}
-	sub, err := newSubject("clock check", "<clock check>", addChain(), c, checkUnroll, cpu, 0, pmc, 5*time.Second)
+	sub, err := newSubject(subjectSpec{name: "clock check", file: "<clock check>", kernel: addChain(), clock: c,
+		unroll: checkUnroll, cpu: cpu, pmc: pmc, timeout: clockCheckTimeout, internal: "the check of clock " + c.String()})
 	if err != nil {
 		return s, err
 	}

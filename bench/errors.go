@@ -8,8 +8,13 @@ import (
 	"strings"
 
 	"github.com/jitrun/jitrun/asm"
+	"github.com/jitrun/jitrun/internal/platform"
 	"github.com/jitrun/jitrun/trampoline"
 )
+
+// supported: the package needs execmem, trampoline and internal/platform,
+// which run on linux/amd64.
+const supported = platform.Supported && runtime.GOARCH == "amd64"
 
 var errUnsupported = fmt.Errorf("bench: needs linux/amd64, running on %s/%s: %w",
 	runtime.GOOS, runtime.GOARCH, errors.ErrUnsupported)

@@ -127,7 +127,7 @@ func TestHarnessRegisters(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer buf.Close()
-			tm, err := newTimer("k", "k.s", kc, ClockTSC, 1, p.CPU, buf.Addr(), nil, DefaultTimeout)
+			tm, err := newTimer(&subjectSpec{name: "k", file: "k.s", kernel: kc, clock: ClockTSC, cpu: p.CPU, timeout: DefaultTimeout}, 1, buf.Addr())
 			if err != nil {
 				t.Fatal(err)
 			}

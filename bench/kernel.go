@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -46,6 +47,19 @@ func ParseKernel(name, file string, body, init []byte, syntax asm.Syntax) (Kerne
 	}
 	return k, nil
 }
+
+// ErrEmptyKernel is what errors.Is finds in the error of Measure for a
+// kernel whose body has no instruction: bad input, like an assembly error.
+var ErrEmptyKernel = errors.New("bench: a kernel has no instructions")
+
+// emptyKernelError names the empty kernel and is ErrEmptyKernel.
+type emptyKernelError struct{ name string }
+
+func (e *emptyKernelError) Error() string {
+	return fmt.Sprintf("bench: kernel %q has no instructions", e.name)
+}
+
+func (e *emptyKernelError) Is(target error) bool { return target == ErrEmptyKernel }
 
 // kernelCode is a checked kernel, split for the harness.
 type kernelCode struct {
@@ -103,7 +117,7 @@ func checkKernel(k Kernel) (*kernelCode, error) {
 		}
 	}
 	if c.insts == 0 && len(errs) == 0 {
-		return nil, fmt.Errorf("bench: kernel %q has no instructions", k.Name)
+		return nil, &emptyKernelError{name: k.Name}
 	}
 	if len(errs) > 0 {
 		if len(errs) > asm.MaxErrors {
@@ -123,9 +137,13 @@ func splitFragment(stmts []asm.Stmt, what string, body bool, globals map[string]
 	for name := range globals {
 		defined[name] = true
 	}
+	calls := false
 	for _, st := range stmts {
-		if s, ok := st.(*asm.LabelDef); ok {
+		switch s := st.(type) {
+		case *asm.LabelDef:
 			defined[s.Name] = true
+		case *asm.Inst:
+			calls = calls || s.Op == "CALL"
 		}
 	}
 	for _, st := range stmts {
@@ -136,6 +154,13 @@ func splitFragment(stmts []asm.Stmt, what string, body bool, globals map[string]
 		case *asm.GloblDef, *asm.DataDef:
 			data = append(data, st)
 		case *asm.Inst:
+			if returnOps[s.Op] && !calls {
+				where := "before each timed region"
+				if body {
+					where = "in the measuring loop"
+				}
+				errs = append(errs, &asm.Error{Pos: pos, Msg: fmt.Sprintf("the %s must not %s: it runs inline %s, not as a function, so %s would return into the harness (return only from a CALL of the %s's own)", what, s.Op, where, s.Op, what)})
+			}
 			for _, a := range s.Args {
 				if msg := reservedUse(a, body); msg != "" {
 					errs = append(errs, &asm.Error{Pos: pos, Msg: fmt.Sprintf("the %s may not use %s", what, msg)})
@@ -154,6 +179,10 @@ func splitFragment(stmts []asm.Stmt, what string, body bool, globals map[string]
 	}
 	return code, data, errs
 }
+
+// returnOps are the instructions that return from a function: a fragment
+// may use them only to return from a CALL of its own.
+var returnOps = map[string]bool{"RET": true, "RETFW": true, "RETFL": true, "RETFQ": true, "IRETW": true, "IRETL": true, "IRETQ": true}
 
 // reservedUse says what is wrong when operand a names a register the harness
 // owns: RSP always, R15 in the kernel body.

@@ -24,6 +24,13 @@ func TestCheckKernelErrors(t *testing.T) {
 		{"init label", "NOP", "JMP done", asm.SyntaxGo, []string{"k.s (init):1:1: the init code refers to done, which it does not define (it is assembled on its own, inside the measuring loop)"}},
 		{"intel r15", "add r15, 1", "", asm.SyntaxIntel, []string{"k.s:1:1: the kernel may not use R15: it counts the iterations of the measuring loop"}},
 		{"intel rsp", "mov rsp, rax", "", asm.SyntaxIntel, []string{"k.s:1:1: the kernel may not use RSP as an operand: it points at the measuring harness's frame (PUSH and POP are fine)"}},
+		{"ret", "ADDQ BX, AX\nRET", "", asm.SyntaxGo, []string{"k.s:2:1: the kernel must not RET: it runs inline in the measuring loop, not as a function, so RET would return into the harness (return only from a CALL of the kernel's own)"}},
+		{"intel ret", "ret", "", asm.SyntaxIntel, []string{"k.s:1:1: the kernel must not RET: it runs inline in the measuring loop, not as a function, so RET would return into the harness (return only from a CALL of the kernel's own)"}},
+		{"ret imm16", "RET $8", "", asm.SyntaxGo, []string{"k.s:1:1: the kernel must not RET: it runs inline in the measuring loop, not as a function, so RET would return into the harness (return only from a CALL of the kernel's own)"}},
+		{"far return", "RETFQ", "", asm.SyntaxGo, []string{"k.s:1:1: the kernel must not RETFQ: it runs inline in the measuring loop, not as a function, so RETFQ would return into the harness (return only from a CALL of the kernel's own)"}},
+		{"iret", "IRETQ", "", asm.SyntaxGo, []string{"k.s:1:1: the kernel must not IRETQ: it runs inline in the measuring loop, not as a function, so IRETQ would return into the harness (return only from a CALL of the kernel's own)"}},
+		{"ret in init", "NOP", "RET", asm.SyntaxGo, []string{"k.s (init):1:1: the init code must not RET: it runs inline before each timed region, not as a function, so RET would return into the harness (return only from a CALL of the init code's own)"}},
+		{"call in the other fragment", "CALL f; f: NOP", "RET", asm.SyntaxGo, []string{"k.s (init):1:1: the init code must not RET: it runs inline before each timed region, not as a function, so RET would return into the harness (return only from a CALL of the init code's own)"}},
 		{"two problems", "MOVQ R15, AX\nMOVQ AX, SP", "", asm.SyntaxGo, []string{
 			"k.s:1:1: the kernel may not use R15: it counts the iterations of the measuring loop",
 			"k.s:2:1: the kernel may not use RSP as an operand: it points at the measuring harness's frame (PUSH and POP are fine)",
@@ -65,6 +72,7 @@ func TestCheckKernelAccepts(t *testing.T) {
 		{"r15 in init", "NOP", "MOVQ $1, R15", 1, 0},
 		{"memory through r15", "MOVQ (R15), AX", "", 1, 0},
 		{"data", "GLOBL c<>(SB), RODATA, $8\nDATA c<>+0(SB)/8, $7\nADDQ c<>(SB), AX", "", 1, 2},
+		{"own call and return", "CALL f; JMP done; f: ADDQ BX, AX; RET; done:", "", 4, 0},
 		{"init reads kernel data", "GLOBL c(SB), RODATA, $8\nDATA c+0(SB)/8, $7\nNOP", "MOVQ c(SB), AX", 1, 2},
 	}
 	for _, tt := range tests {
@@ -90,8 +98,8 @@ func TestCheckKernelEmpty(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%q: %v", src, err)
 		}
-		if _, err := checkKernel(k); err == nil || err.Error() != `bench: kernel "empty" has no instructions` {
-			t.Errorf("%q: error %v", src, err)
+		if _, err := checkKernel(k); err == nil || err.Error() != `bench: kernel "empty" has no instructions` || !errors.Is(err, ErrEmptyKernel) {
+			t.Errorf("%q: error %v, want one that is ErrEmptyKernel", src, err)
 		}
 	}
 }

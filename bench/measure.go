@@ -7,10 +7,12 @@ import (
 	"math"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/jitrun/jitrun/asm"
+	"github.com/jitrun/jitrun/internal/platform"
 )
 
 // measureMu serialises measurements: two at once would disturb each other
@@ -48,22 +50,9 @@ func Measure(ctx context.Context, opt *Options, kernels ...Kernel) (*Report, err
 	if err != nil {
 		return nil, err
 	}
-	codes := make([]*kernelCode, len(kernels))
-	var list asm.ErrorList
-	for i, k := range kernels {
-		kc, err := checkKernel(k)
-		if err != nil {
-			var l asm.ErrorList
-			if !errors.As(err, &l) {
-				return nil, err
-			}
-			list = append(list, l...)
-			continue
-		}
-		codes[i] = kc
-	}
-	if len(list) > 0 {
-		return nil, list
+	codes, err := checkKernels(kernels)
+	if err != nil {
+		return nil, err
 	}
 	probe := o.Probe
 	if probe == nil {
@@ -94,23 +83,37 @@ func Measure(ctx context.Context, opt *Options, kernels ...Kernel) (*Report, err
 	if err := m.quiet(); err != nil {
 		return nil, err
 	}
-	for i, kc := range codes {
-		s, err := newSubject(names[i], kernelFile(kernels[i], names[i]), kc, clock, unrolls[i], probe.CPU, o.BufferSize, m.pmc, o.Timeout)
-		if err != nil {
-			return nil, fmt.Errorf("bench: kernel %q: %w", names[i], err)
-		}
-		m.subjects = append(m.subjects, s)
-	}
-	if clock == ClockTSC {
-		if m.cal, err = newSubject("calibration", "<calibration>", addChain(), ClockTSC, checkUnroll, probe.CPU, 0, nil, o.Timeout); err != nil {
-			return nil, err
-		}
+	if err := m.load(kernels, names, codes, unrolls); err != nil {
+		return nil, err
 	}
 	if err := m.run(ctx); err != nil {
 		return nil, err
 	}
 	m.rep.Elapsed = time.Since(start)
 	return m.rep, nil
+}
+
+// checkKernels checks every kernel: the errors in their code, all of them,
+// as one asm.ErrorList, or the first other error.
+func checkKernels(kernels []Kernel) ([]*kernelCode, error) {
+	codes := make([]*kernelCode, len(kernels))
+	var list asm.ErrorList
+	for i, k := range kernels {
+		kc, err := checkKernel(k)
+		if err != nil {
+			var l asm.ErrorList
+			if !errors.As(err, &l) {
+				return nil, err
+			}
+			list = append(list, l...)
+			continue
+		}
+		codes[i] = kc
+	}
+	if len(list) > 0 {
+		return nil, list
+	}
+	return codes, nil
 }
 
 // kernelNames returns the names of the kernels, defaulted, and checks that
@@ -132,6 +135,25 @@ func kernelNames(ks []Kernel) ([]string, error) {
 		seen[names[i]] = true
 	}
 	return names, nil
+}
+
+// kernelList names the kernels: `kernel "a"`, `kernels "a" and "b"`,
+// `kernels "a", "b" and "c"`.
+func kernelList(names []string) string {
+	if len(names) == 1 {
+		return fmt.Sprintf("kernel %q", names[0])
+	}
+	s := "kernels "
+	for i, n := range names {
+		switch {
+		case i == len(names)-1:
+			s += " and "
+		case i > 0:
+			s += ", "
+		}
+		s += strconv.Quote(n)
+	}
+	return s
 }
 
 // kernelFile is the name the measuring Program of k carries.
@@ -192,9 +214,29 @@ type measurement struct {
 	rep      *Report
 	subjects []*subject
 	cal      *subject // ClockTSC: the ADD chain
-	pmc      *perfCounter
+	pmc      *platform.PerfCounter
 	undo     []func()
 	samples  map[*subject]*batchMins
+}
+
+// load loads the subjects: each kernel, and with ClockTSC the ADD chain
+// that calibrates the TSC alongside them.
+func (m *measurement) load(kernels []Kernel, names []string, codes []*kernelCode, unrolls []int) error {
+	for i, kc := range codes {
+		s, err := newSubject(subjectSpec{name: names[i], file: kernelFile(kernels[i], names[i]), kernel: kc, clock: m.clock,
+			unroll: unrolls[i], cpu: m.probe.CPU, bufSize: m.o.BufferSize, pmc: m.pmc, timeout: m.o.Timeout})
+		if err != nil {
+			return fmt.Errorf("bench: kernel %q: %w", names[i], err)
+		}
+		m.subjects = append(m.subjects, s)
+	}
+	if m.clock != ClockTSC {
+		return nil
+	}
+	var err error
+	m.cal, err = newSubject(subjectSpec{name: "calibration", file: "<calibration>", kernel: addChain(), clock: ClockTSC,
+		unroll: checkUnroll, cpu: m.probe.CPU, timeout: m.o.Timeout, internal: "the TSC calibration measured alongside " + kernelList(names)})
+	return err
 }
 
 // quiet locks the goroutine to its thread, pins the thread, turns the GC
@@ -202,7 +244,7 @@ type measurement struct {
 func (m *measurement) quiet() error {
 	runtime.LockOSThread()
 	m.undo = append(m.undo, runtime.UnlockOSThread)
-	cpu, restore, err := pinThread()
+	cpu, restore, err := platform.PinThread()
 	if err != nil {
 		m.warn("the measuring thread is not pinned to a CPU: %v", err)
 	} else {
@@ -217,12 +259,12 @@ func (m *measurement) quiet() error {
 	old := debug.SetGCPercent(-1)
 	m.undo = append(m.undo, func() { debug.SetGCPercent(old) })
 	if m.clock == ClockPerf {
-		pmc, err := openPerfCycles()
+		pmc, err := platform.OpenPerfCycles()
 		if err != nil {
 			return fmt.Errorf("bench: clock perf: %w", err)
 		}
 		m.pmc = pmc
-		m.undo = append(m.undo, pmc.close)
+		m.undo = append(m.undo, pmc.Close)
 	}
 	return nil
 }

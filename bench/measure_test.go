@@ -29,6 +29,9 @@ func TestOptionsCheck(t *testing.T) {
 		{Options{Samples: 5}, ""},
 		{Options{BufferSize: -1}, "bench: buffer size -1 is out of range (0 to 1073741824 bytes)"},
 		{Options{Timeout: -time.Second}, "bench: timeout -1s is negative"},
+		{Options{Timeout: time.Nanosecond}, "bench: timeout 1ns is shorter than the measurement's own timed regions can take (about 100µs each): the smallest usable timeout is 1ms"},
+		{Options{Timeout: MinTimeout - 1}, "bench: timeout 999.999µs is shorter than the measurement's own timed regions can take (about 100µs each): the smallest usable timeout is 1ms"},
+		{Options{Timeout: MinTimeout}, ""},
 		{Options{Clock: 9}, "bench: invalid clock 9"},
 		{Options{Warmup: -3}, ""},
 	}
@@ -135,6 +138,56 @@ func TestMeasureTimeout(t *testing.T) {
 	}
 	if elapsed > 5*time.Second {
 		t.Errorf("a 200ms timeout took %v", elapsed)
+	}
+}
+
+// TestInternalTimeout: a timeout that stops one of the package's own
+// subjects (the TSC calibration) is said in the user's terms, with no
+// source line of the package's code.
+func TestInternalTimeout(t *testing.T) {
+	p := probeForTest(t)
+	kc := mustKernel(t, "spin: JMP spin", "")
+	s, err := newSubject(subjectSpec{name: "calibration", file: "<calibration>", kernel: kc, clock: ClockTSC, unroll: 1,
+		cpu: p.CPU, timeout: 50 * time.Millisecond, internal: `the TSC calibration measured alongside kernel "k"`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.close()
+	s.loop = 1
+	_, _, err = s.run(context.Background(), sizeUL)
+	var ke *KernelError
+	want := `bench: the TSC calibration measured alongside kernel "k" ran past the timeout of 50ms (its timed regions last about 100µs; the thread ran that long on a CPU): give a longer timeout`
+	if err == nil || errors.As(err, &ke) || err.Error() != want {
+		t.Errorf("error %v (%T), want %q", err, err, want)
+	}
+}
+
+// TestStoppedWaiting: a region the timeout stopped is run again only when
+// the thread ran for less than the timeout, and never when ctx ended.
+func TestStoppedWaiting(t *testing.T) {
+	tm := &timer{spec: &subjectSpec{timeout: 10 * time.Millisecond}}
+	stopped := &trampoline.Interrupted{Err: context.DeadlineExceeded, PC: 1}
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, tc := range []struct {
+		name     string
+		ctx      context.Context
+		err      error
+		cpu, ran time.Duration
+		want     bool
+	}{
+		{"descheduled", context.Background(), stopped, time.Millisecond, 3 * time.Millisecond, true},
+		{"ran past the timeout", context.Background(), stopped, 10 * time.Millisecond, 10 * time.Millisecond, false},
+		{"stopped runs add up", context.Background(), stopped, 2 * time.Millisecond, 11 * time.Millisecond, false},
+		{"cpu time unknown", context.Background(), stopped, -1, 0, false},
+		{"context done", done, stopped, time.Millisecond, time.Millisecond, false},
+		{"a fault", context.Background(), &trampoline.Fault{}, time.Millisecond, time.Millisecond, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tm.stoppedWaiting(tc.ctx, tc.err, tc.cpu, tc.ran); got != tc.want {
+				t.Errorf("stoppedWaiting = %v, want %v", got, tc.want)
+			}
+		})
 	}
 }
 
@@ -293,5 +346,20 @@ func TestMeasureStatements(t *testing.T) {
 	var ke *KernelError
 	if !errors.As(err, &ke) || !ke.HasSource || !strings.HasSuffix(ke.Pos.File, "measure_test.go") {
 		t.Errorf("fault in a Go-built kernel: %v", err)
+	}
+}
+
+func TestKernelList(t *testing.T) {
+	for _, tc := range []struct {
+		names []string
+		want  string
+	}{
+		{[]string{"a"}, `kernel "a"`},
+		{[]string{"a", "b"}, `kernels "a" and "b"`},
+		{[]string{"a", "b", "c"}, `kernels "a", "b" and "c"`},
+	} {
+		if got := kernelList(tc.names); got != tc.want {
+			t.Errorf("kernelList(%q) = %s, want %s", tc.names, got, tc.want)
+		}
 	}
 }

@@ -15,6 +15,12 @@ const (
 	// lasts when Options.Loop is zero: short enough that interrupts rarely
 	// land in it, long enough to dwarf the clock reads.
 	DefaultRegion = 100 * time.Microsecond
+	// MinTimeout is the shortest Options.Timeout Measure accepts: ten
+	// timed regions. With Options.Loop zero every region Measure runs
+	// (the kernels', and the TSC calibration's) lasts about DefaultRegion,
+	// so a shorter timeout would stop the measurement itself rather than a
+	// kernel that runs away.
+	MinTimeout = 10 * DefaultRegion
 )
 
 // minBatchSamples is the fewest samples per batch when Options.Batches is
@@ -63,7 +69,12 @@ type Options struct {
 	BufferSize int
 	// Timeout bounds each run of the measuring code: a kernel that loops
 	// for longer is stopped and Measure returns a *KernelError wrapping a
-	// *trampoline.Interrupted (0: DefaultTimeout).
+	// *trampoline.Interrupted (0: DefaultTimeout; at least MinTimeout). It
+	// is counted on the wall clock but meant for the time the kernel ran:
+	// a region it stops while the measuring thread had run for less than
+	// Timeout (the thread waited for a CPU: a busy machine, a stopped
+	// process) is run again, up to 10 times, before it counts as the
+	// kernel's.
 	Timeout time.Duration
 	// Probe is what Detect found (nil: Detect runs in this process, once).
 	Probe *Probe
@@ -100,6 +111,8 @@ func (opt *Options) resolve() (Options, error) {
 		return o, fmt.Errorf("bench: buffer size %d is out of range (0 to %d bytes)", o.BufferSize, MaxBuffer)
 	case o.Timeout < 0:
 		return o, fmt.Errorf("bench: timeout %v is negative", o.Timeout)
+	case o.Timeout > 0 && o.Timeout < MinTimeout:
+		return o, fmt.Errorf("bench: timeout %v is shorter than the measurement's own timed regions can take (about %v each): the smallest usable timeout is %v", o.Timeout, DefaultRegion, MinTimeout)
 	}
 	if o.Samples == 0 {
 		o.Samples = DefaultSamples

@@ -4,38 +4,54 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"syscall"
 	"time"
 
 	"github.com/jitrun/jitrun/asm"
 	"github.com/jitrun/jitrun/disasm"
 	"github.com/jitrun/jitrun/execmem"
+	"github.com/jitrun/jitrun/internal/platform"
 	"github.com/jitrun/jitrun/trampoline"
 )
 
-// timer is one loaded measuring function: a kernel, unrolled, with a clock.
-type timer struct {
-	name    string
-	kernel  *kernelCode
-	prog    *asm.Program
-	block   *execmem.Block
-	entry   uintptr
-	buf     uintptr // the scratch buffer, passed in RDI (0: none)
-	unroll  int
-	pmc     *perfCounter
-	timeout time.Duration
+// subjectSpec is what a subject (and each of its timers) is made of.
+type subjectSpec struct {
+	name, file string // the kernel's name; the measuring Program's file
+	kernel     *kernelCode
+	clock      Clock
+	unroll     int // U; the subject's second timer has 2U
+	cpu        CPU
+	bufSize    int                   // scratch buffer bytes (0: none)
+	pmc        *platform.PerfCounter // ClockPerf's counter, else nil
+	timeout    time.Duration
+	// internal, for a subject of the package's own (the TSC calibration,
+	// a clock check) rather than the user's kernel, says what it is for
+	// its errors ("the TSC calibration measured with kernel \"k\""): they
+	// are not *KernelError, and name no source line of its code.
+	internal string
 }
 
-// newTimer generates and loads the measuring function of kc with unroll
-// copies.
-func newTimer(name, file string, kc *kernelCode, clock Clock, unroll int, cpu CPU, buf uintptr, pmc *perfCounter, timeout time.Duration) (*timer, error) {
-	prog, err := buildHarness(harnessSpec{file: file, clock: clock, unroll: unroll, kernel: kc, avx: cpu.AVX, avx512: cpu.AVX512})
+// timer is one loaded measuring function: a kernel, unrolled, with a clock.
+type timer struct {
+	spec   *subjectSpec
+	prog   *asm.Program
+	block  *execmem.Block
+	entry  uintptr
+	buf    uintptr // the scratch buffer, passed in RDI (0: none)
+	unroll int
+}
+
+// newTimer generates and loads the measuring function of spec with unroll
+// copies of its kernel.
+func newTimer(spec *subjectSpec, unroll int, buf uintptr) (*timer, error) {
+	prog, err := buildHarness(harnessSpec{file: spec.file, clock: spec.clock, unroll: unroll, kernel: spec.kernel, avx: spec.cpu.AVX, avx512: spec.cpu.AVX512})
 	if err != nil {
 		return nil, err
 	}
-	t := &timer{name: name, kernel: kc, prog: prog, buf: buf, unroll: unroll, pmc: pmc, timeout: timeout}
+	t := &timer{spec: spec, prog: prog, buf: buf, unroll: unroll}
 	if t.block, err = execmem.Load(prog.Code); err != nil {
-		return nil, fmt.Errorf("bench: loading kernel %q: %w", name, err)
+		return nil, fmt.Errorf("bench: loading kernel %q: %w", spec.name, err)
 	}
 	off, _ := prog.Lookup(entryName)
 	t.entry = t.block.Addr() + uintptr(off)
@@ -70,24 +86,24 @@ type subject struct {
 	loop           int
 }
 
-// newSubject loads kc with unroll and 2·unroll copies and maps its buffer.
-func newSubject(name, file string, kc *kernelCode, clock Clock, unroll int, cpu CPU, bufSize int, pmc *perfCounter, timeout time.Duration) (_ *subject, err error) {
-	s := &subject{name: name}
+// newSubject loads spec's kernel with U and 2U copies and maps its buffer.
+func newSubject(spec subjectSpec) (_ *subject, err error) {
+	s := &subject{name: spec.name}
 	defer func() {
 		if err != nil {
 			s.close()
 		}
 	}()
 	var buf uintptr
-	if bufSize > 0 {
-		if buf, err = s.mapBuffer(bufSize); err != nil {
-			return nil, fmt.Errorf("bench: scratch buffer of kernel %q: %w", name, err)
+	if spec.bufSize > 0 {
+		if buf, err = s.mapBuffer(spec.bufSize); err != nil {
+			return nil, fmt.Errorf("bench: scratch buffer of kernel %q: %w", spec.name, err)
 		}
 	}
-	if s.single, err = newTimer(name, file, kc, clock, unroll, cpu, buf, pmc, timeout); err != nil {
+	if s.single, err = newTimer(&spec, spec.unroll, buf); err != nil {
 		return nil, err
 	}
-	if s.double, err = newTimer(name, file, kc, clock, 2*unroll, cpu, buf, pmc, timeout); err != nil {
+	if s.double, err = newTimer(&spec, 2*spec.unroll, buf); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -137,45 +153,91 @@ func (s *subject) run(ctx context.Context, size int) (primary, tsc uint64, err e
 	return s.double.run(ctx, s.loop)
 }
 
-// maxCounterRetries bounds the re-runs of a call during which the perf
-// counter moved to another hardware counter.
-const maxCounterRetries = 10
+// Bounds on re-running one timed region: when the perf counter moved to
+// another hardware counter during it, and when its timeout fired while the
+// thread was not running (descheduled).
+const (
+	maxCounterRetries     = 10
+	maxDescheduledRetries = 10
+)
 
-// run runs the measuring function once with L = iters and returns the
-// primary clock's and the TSC's ticks over the timed region.
+// run runs the measuring function with L = iters and returns the primary
+// clock's and the TSC's ticks over the timed region.
+//
+// The timeout counts wall time, but what it is meant to catch is a kernel
+// that runs too long; a thread that waits for a CPU (a busy machine, and
+// Measure pins it to one CPU) can see a region of 100 µs take milliseconds.
+// So a region the timeout stopped is run again when the thread's CPU time
+// over its stopped runs is still below the timeout, up to
+// maxDescheduledRetries times.
 func (t *timer) run(ctx context.Context, iters int) (primary, tsc uint64, err error) {
+	runtime.LockOSThread() // one thread for the CPU-time readings
+	defer runtime.UnlockOSThread()
 	var args trampoline.Args
 	args.Int[0] = uint64(t.buf)
 	args.Int[1] = uint64(iters)
-	opt := trampoline.Options{Timeout: t.timeout, Code: t.block}
-	for try := 0; ; try++ {
+	pmc := t.spec.pmc
+	var moved, descheduled int
+	var ran time.Duration // CPU time of the runs the timeout stopped
+	for {
 		var counter uint32
-		if t.pmc != nil {
+		if pmc != nil {
 			var ok bool
-			if counter, ok = t.pmc.counter(); !ok {
+			if counter, ok = pmc.Counter(); !ok {
 				return 0, 0, errors.New("bench: the perf_event counter is no longer on a hardware counter")
 			}
 			args.Int[2] = uint64(counter)
 		}
-		res, err := trampoline.Run(ctx, t.entry, &args, &opt)
+		res, cpu, err := t.call(ctx, &args)
 		if err != nil {
+			if cpu > 0 {
+				ran += cpu
+			}
+			if t.stoppedWaiting(ctx, err, cpu, ran) && descheduled < maxDescheduledRetries {
+				descheduled++
+				continue
+			}
 			return 0, 0, t.kernelError(err)
 		}
-		if t.pmc != nil {
-			if now, ok := t.pmc.counter(); !ok || now != counter {
-				if try < maxCounterRetries {
+		if pmc != nil {
+			if now, ok := pmc.Counter(); !ok || now != counter {
+				if moved++; moved <= maxCounterRetries {
 					continue
 				}
 				return 0, 0, errors.New("bench: the perf_event counter keeps moving between hardware counters")
 			}
-			res.RAX &= 1<<t.pmc.width() - 1
+			res.RAX &= 1<<pmc.Width() - 1
 		}
 		return res.RAX, res.RDX, nil
 	}
 }
 
+// call runs the measuring function once and returns how long the thread
+// ran on a CPU meanwhile (-1 when it cannot tell).
+func (t *timer) call(ctx context.Context, args *trampoline.Args) (trampoline.Result, time.Duration, error) {
+	cpu0, err0 := platform.ThreadCPUTime()
+	res, err := trampoline.Run(ctx, t.entry, args, &trampoline.Options{Timeout: t.spec.timeout, Code: t.block})
+	cpu := time.Duration(-1)
+	if err != nil && err0 == nil {
+		if cpu1, err1 := platform.ThreadCPUTime(); err1 == nil {
+			cpu = cpu1 - cpu0
+		}
+	}
+	return res, cpu, err
+}
+
+// stoppedWaiting reports whether err is the timeout stopping a region
+// while its thread had run for less than the timeout (cpu is this run's CPU
+// time, ran the total over the stopped runs): it waited for a CPU rather
+// than ran too long. A cancelled or expired ctx is never that.
+func (t *timer) stoppedWaiting(ctx context.Context, err error, cpu, ran time.Duration) bool {
+	var it *trampoline.Interrupted
+	return errors.As(err, &it) && ctx.Err() == nil && cpu >= 0 && ran < t.spec.timeout
+}
+
 // kernelError turns a fault or an interruption into a *KernelError that
-// names the source line; other errors pass through.
+// names the source line; other errors pass through. For an internal
+// subject it says what stopped, in the user's terms.
 func (t *timer) kernelError(err error) error {
 	var pc uintptr
 	var f *trampoline.Fault
@@ -197,7 +259,10 @@ func (t *timer) kernelError(err error) error {
 	default:
 		return err
 	}
-	ke := &KernelError{Kernel: t.name, Err: err, Program: t.prog}
+	if t.spec.internal != "" {
+		return t.internalError(err, it != nil)
+	}
+	ke := &KernelError{Kernel: t.spec.name, Err: err, Program: t.prog}
 	base := t.block.Addr()
 	if pc >= base && pc < base+uintptr(len(t.prog.Code)) {
 		ke.Offset, ke.InCode = int(pc-base), true
@@ -205,8 +270,16 @@ func (t *timer) kernelError(err error) error {
 			ke.Instruction = row.Text
 		}
 		if l, ok := t.prog.LineAt(ke.Offset); ok {
-			ke.Pos, ke.Source, ke.HasSource = t.kernel.sourceLine(l.Pos)
+			ke.Pos, ke.Source, ke.HasSource = t.spec.kernel.sourceLine(l.Pos)
 		}
 	}
 	return ke
+}
+
+// internalError words a fault or a timeout of an internal subject.
+func (t *timer) internalError(err error, timedOut bool) error {
+	if timedOut {
+		return fmt.Errorf("bench: %s ran past the timeout of %v (its timed regions last about %v; the thread ran that long on a CPU): give a longer timeout", t.spec.internal, t.spec.timeout, DefaultRegion)
+	}
+	return fmt.Errorf("bench: %s faulted: %w", t.spec.internal, err)
 }

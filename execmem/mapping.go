@@ -5,6 +5,8 @@ import (
 	"sort"
 	"sync"
 	"unsafe"
+
+	"github.com/jitrun/jitrun/internal/platform"
 )
 
 // PageSize returns the system's page size in bytes.
@@ -226,7 +228,7 @@ func (m *Mapping) Seal() error {
 	if len(m.holes) > 0 {
 		return errorf("mseal: part of the mapping at %#x was unmapped (UnmapRange); mseal needs the whole range mapped", m.addr)
 	}
-	if err := sysMseal(m.addr, m.size); err != nil {
+	if err := platform.Mseal(m.addr, m.size); err != nil {
 		return &Error{Op: "mseal", Addr: m.addr, Len: m.size, Err: err}
 	}
 	return nil
@@ -245,7 +247,7 @@ func (m *Mapping) Close() error {
 	off := 0
 	for _, piece := range append(m.holes[:len(m.holes):len(m.holes)], span{m.size, m.size}) {
 		if piece.off > off {
-			if err := sysMunmap(m.addr+uintptr(off), piece.off-off); err != nil {
+			if err := platform.Munmap(m.addr+uintptr(off), piece.off-off); err != nil {
 				return &Error{Op: "munmap", Addr: m.addr + uintptr(off), Len: piece.off - off, Err: err}
 			}
 			m.addHole(span{off, piece.off})
@@ -272,7 +274,7 @@ func (m *Mapping) UnmapRange(off, n int) error {
 	if err != nil {
 		return err
 	}
-	if err := sysMunmap(m.addr+uintptr(off), rn); err != nil {
+	if err := platform.Munmap(m.addr+uintptr(off), rn); err != nil {
 		return &Error{Op: "munmap", Addr: m.addr + uintptr(off), Len: rn, Err: err}
 	}
 	m.addHole(span{off, off + rn})
@@ -354,7 +356,7 @@ func (m *Mapping) Remap(size int, mayMove bool) (*Mapping, error) {
 	if len(m.holes) > 0 {
 		return nil, errorf("mremap: part of the mapping at %#x was unmapped (UnmapRange); mremap needs the whole range mapped", m.addr)
 	}
-	addr, err := sysMremap(m.addr, m.size, rsize, mayMove)
+	addr, err := platform.Mremap(m.addr, m.size, rsize, mayMove)
 	if err != nil {
 		return nil, &Error{Op: "mremap", Addr: m.addr, Len: m.size, Err: err}
 	}

@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/jitrun/jitrun/execmem"
-	"golang.org/x/sys/unix"
 )
 
 // regionAt returns the /proc/self/maps region holding addr.
@@ -97,7 +96,7 @@ func TestPlacement(t *testing.T) {
 	// NOREPLACE over a taken range: EEXIST, as an *Error.
 	_, err := execmem.Map(ps, execmem.MapOptions{Prot: execmem.ProtRW, Addr: addr, Placement: execmem.PlaceNoReplace})
 	var me *execmem.Error
-	if !errors.Is(err, unix.EEXIST) || !errors.As(err, &me) || me.Op != "mmap" || !strings.Contains(err.Error(), "(EEXIST)") {
+	if !errors.Is(err, syscall.EEXIST) || !errors.As(err, &me) || me.Op != "mmap" || !strings.Contains(err.Error(), "(EEXIST)") {
 		t.Errorf("NOREPLACE over a mapping: %v, want EEXIST", err)
 	}
 	// A hint over a taken range lands elsewhere.

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-)
 
-const mapsPath = "/proc/self/maps"
+	"github.com/jitrun/jitrun/internal/platform"
+)
 
 // Region is one line of /proc/self/maps: a range of the address space with
 // one protection and one backing.
@@ -48,11 +48,11 @@ func Maps() ([]Region, error) {
 	if !supported {
 		return nil, errUnsupported
 	}
-	data, err := readMapsFile()
+	data, err := platform.ReadSelfMaps()
 	if err != nil {
-		return nil, errorf("read %s: %w", mapsPath, err)
+		return nil, errorf("read %s: %w", platform.SelfMapsPath, err)
 	}
-	return ParseMaps(mapsPath, data)
+	return ParseMaps(platform.SelfMapsPath, data)
 }
 
 // FindRegion returns the region of regions that contains addr.
@@ -143,7 +143,7 @@ func parseMapsLine(line string) (r Region, col int, msg string) {
 	if len(perms) != 4 || (perms[3] != 'p' && perms[3] != 's') {
 		return r, c, fmt.Sprintf("permissions %q: want four letters like r-xp", perms)
 	}
-	p, err := ParseProt(perms[:3])
+	p, err := parsePositional(perms, perms[:3])
 	if err != nil {
 		return r, c, fmt.Sprintf("permissions %q: want r/w/x or '-' in the first three letters", perms)
 	}

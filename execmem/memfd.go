@@ -3,6 +3,8 @@ package execmem
 import (
 	"os"
 	"strings"
+
+	"github.com/jitrun/jitrun/internal/platform"
 )
 
 // memfdNameMax is the longest name memfd_create accepts (MFD_NAME_MAX_LEN).
@@ -31,7 +33,7 @@ func NewMemfd(name string, size int) (*os.File, error) {
 	case size < 0:
 		return nil, errorf("memfd_create %q: size %d is negative", name, size)
 	}
-	fd, err := sysMemfdCreate(name)
+	fd, err := platform.MemfdCreateExec(name)
 	if err != nil {
 		return nil, &Error{Op: "memfd_create", Err: err}
 	}

@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/jitrun/jitrun/internal/platform"
 )
 
 // The environment of a child process: the group it runs, the probes of
@@ -245,7 +247,7 @@ func exitWords(err error) string {
 
 // signalString names a signal: "SIGSEGV", or "signal N (…)" when unnamed.
 func signalString(s syscall.Signal) string {
-	if n := signalName(s); n != "" {
+	if n := platform.SignalName(s); n != "" {
 		return n
 	}
 	return fmt.Sprintf("signal %d (%v)", int(s), s)

@@ -36,43 +36,6 @@ func FuzzParseTouches(f *testing.F) {
 	})
 }
 
-// FuzzParseProt: a parsed protection prints as three letters that parse
-// back to it.
-func FuzzParseProt(f *testing.F) {
-	for _, s := range []string{"r-x", "rw-", "---", "none", "rx", "xwr", "w", "", "rr", "r-", "abc", "rwxp"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		p, err := ParseProt(s)
-		if err != nil {
-			return
-		}
-		back, err := ParseProt(p.String())
-		if err != nil || back != p || len(p.String()) != 3 {
-			t.Errorf("ParseProt(%q) = %s; reparsed %s, %v", s, p, back, err)
-		}
-	})
-}
-
-// FuzzParseCPUInfo never panics and reports only flags present in the
-// text.
-func FuzzParseCPUInfo(f *testing.F) {
-	f.Add("processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 167\nmodel name\t: Intel(R) Xeon(R)\nflags\t\t: fpu nx smep smap\n\nprocessor\t: 1\nflags\t: pku\n")
-	f.Add("flags: \n")
-	f.Add(":::\n\n\nmodel: x\n")
-	f.Fuzz(func(t *testing.T, s string) {
-		ci := parseCPUInfo([]byte(s))
-		for flag := range ci.flags {
-			if !strings.Contains(s, flag) {
-				t.Errorf("flag %q is not in the input", flag)
-			}
-		}
-		if ci.vendor != "" && !strings.Contains(s, ci.vendor) {
-			t.Errorf("vendor %q is not in the input", ci.vendor)
-		}
-	})
-}
-
 // FuzzResultJSON: whatever a Result reads from, it writes back to JSON
 // that reads back equal.
 func FuzzResultJSON(f *testing.F) {

@@ -6,6 +6,7 @@ import (
 	"syscall"
 
 	"github.com/jitrun/jitrun/execmem"
+	"github.com/jitrun/jitrun/internal/platform"
 )
 
 // group is the state the probes of one child process share: the
@@ -22,7 +23,7 @@ type group struct {
 // pkeyAlloc allocates a protection key and frees it.
 func (p *prober) pkeyAlloc() Result {
 	r := Result{Requested: "pkey_alloc(0, 0)"}
-	key, err := sysPkeyAlloc()
+	key, err := platform.PkeyAlloc()
 	if err != nil {
 		why := ""
 		if !p.host.Has("pku") {
@@ -33,7 +34,7 @@ func (p *prober) pkeyAlloc() Result {
 		r.add("pkey_alloc", refusal(err, why))
 	} else {
 		r.add("pkey_alloc", allowed(fmt.Sprintf("key %d (freed again)", key)))
-		sysPkeyFree(key)
+		platform.PkeyFree(key)
 	}
 	r.finish("pkey_alloc")
 	return r
@@ -145,7 +146,7 @@ func mdweProbes() []mdweProbe {
 		}},
 		{"mdwe.clear", "under MDWE, try to turn it off again: prctl(PR_SET_MDWE, 0)", func(p *prober, r *Result) {
 			r.Requested = "prctl(PR_SET_MDWE, 0)"
-			if err := sysClearMDWE(); err != nil {
+			if err := platform.SetMDWE(0); err != nil {
 				r.add("prctl", refusal(err, "memory-deny-write-execute cannot be undone"))
 				return
 			}
@@ -202,14 +203,14 @@ func (p *prober) mdwe(g *group, m mdweProbe) Result {
 	}
 	if !g.setupDone {
 		g.setupDone = true
-		if err := sysSetMDWE(); err != nil {
+		if err := platform.SetMDWE(platform.MDWERefuseExecGain); err != nil {
 			detail := ""
 			if errors.Is(err, syscall.EINVAL) {
 				detail = "the kernel does not know PR_SET_MDWE (needs Linux 6.3+)"
 			}
 			g.setup = refusal(err, detail)
 		} else {
-			v, err := sysGetMDWE()
+			v, err := platform.GetMDWE()
 			if err != nil {
 				g.setup = failed(fmt.Sprintf("prctl(PR_GET_MDWE) after setting it: %v", err))
 			} else {
@@ -337,12 +338,12 @@ func (p *prober) mseal(g *group, m msealProbe) Result {
 // written there: the kernel makes readable mappings executable.
 func (p *prober) readImpliesExec() Result {
 	r := Result{Requested: "rw-"}
-	if err := sysSetReadImpliesExec(); err != nil {
+	if err := setReadImpliesExec(); err != nil {
 		r.add("personality", refusal(err, ""))
 		r.finish("personality")
 		return r
 	}
-	pers, _ := sysPersonality()
+	pers, _ := platform.Personality()
 	r.add("personality", allowed(fmt.Sprintf("personality now %#x (READ_IMPLIES_EXEC)", pers)))
 	m, err := execmem.Map(p.page, execmem.MapOptions{Prot: execmem.ProtRW})
 	if err != nil {

@@ -8,19 +8,22 @@ import (
 	"strings"
 
 	"github.com/jitrun/jitrun/execmem"
+	"github.com/jitrun/jitrun/internal/hostcpu"
+	"github.com/jitrun/jitrun/internal/platform"
 )
 
 // Host is the machine's posture: what the CPU offers and what the kernel is
-// set to enforce, read from /proc, /sys and system calls. A field that
+// set to enforce, read from CPUID, /proc, /sys and system calls. A field that
 // could not be read holds -1 (numbers) or "" (strings), with the reason in
 // Errors.
 type Host struct {
 	OS, Arch string // runtime.GOOS, runtime.GOARCH
-	Vendor   string // /proc/cpuinfo vendor_id: "GenuineIntel", "AuthenticAMD"
-	CPU      string // model name: "Intel(R) Xeon(R) Processor"
-	Family   int    // cpu family (-1 unknown)
-	Model    int    // model (-1 unknown)
-	// Flags says, for each of CPUFlags, whether /proc/cpuinfo lists it.
+	Vendor   string // CPUID vendor: "GenuineIntel", "AuthenticAMD"
+	CPU      string // CPUID brand: "Intel(R) Xeon(R) Processor"
+	Family   int    // display family, as /proc/cpuinfo's cpu family (-1 unknown)
+	Model    int    // display model, as /proc/cpuinfo's model (-1 unknown)
+	// Flags says, for each of CPUFlags, whether /proc/cpuinfo lists it:
+	// the kernel's view, which includes what it enabled (ospke).
 	Flags    map[string]bool
 	Kernel   string // uname release: "6.18.44"
 	PageSize int
@@ -69,19 +72,19 @@ func ReadHost() Host {
 	}
 	fail := func(format string, args ...any) { h.Errors = append(h.Errors, fmt.Sprintf(format, args...)) }
 
-	if data, err := os.ReadFile("/proc/cpuinfo"); err != nil {
+	if f, err := hostcpu.Read(); err != nil {
 		fail("cpu: %v", err)
 	} else {
-		ci := parseCPUInfo(data)
-		h.Vendor, h.CPU, h.Family, h.Model = ci.vendor, ci.model, ci.family, ci.modelNumber
+		h.Vendor, h.CPU, h.Family, h.Model = f.Vendor, f.Brand, f.Family, f.Model
+	}
+	if flags, err := hostcpu.KernelFlags(); err != nil {
+		fail("cpu: %v", err)
+	} else {
 		for _, f := range CPUFlags() {
-			h.Flags[f] = ci.flags[f]
-		}
-		if ci.flags == nil {
-			fail("cpu: /proc/cpuinfo has no flags line")
+			h.Flags[f] = flags[f]
 		}
 	}
-	if rel, _, err := sysUname(); err != nil {
+	if rel, _, err := platform.Uname(); err != nil {
 		fail("uname: %v", err)
 	} else {
 		h.Kernel = rel
@@ -103,12 +106,12 @@ func ReadHost() Host {
 	} else {
 		h.Seccomp = v
 	}
-	if v, err := sysGetMDWE(); err != nil {
+	if v, err := platform.GetMDWE(); err != nil {
 		fail("mdwe: prctl(PR_GET_MDWE): %v (needs Linux 6.3+)", err)
 	} else {
 		h.MDWE = v
 	}
-	if v, err := sysPersonality(); err != nil {
+	if v, err := platform.Personality(); err != nil {
 		fail("personality: %v", err)
 	} else {
 		h.Personality = v
@@ -123,53 +126,6 @@ func ReadHost() Host {
 		}
 	}
 	return h
-}
-
-// cpuInfo is what parseCPUInfo takes from the first processor of
-// /proc/cpuinfo.
-type cpuInfo struct {
-	vendor, model       string
-	family, modelNumber int
-	flags               map[string]bool // nil when there is no flags line
-}
-
-// parseCPUInfo reads the first processor's block of /proc/cpuinfo
-// ("key<TAB>: value" lines up to the first blank line).
-func parseCPUInfo(data []byte) cpuInfo {
-	ci := cpuInfo{family: -1, modelNumber: -1}
-	for _, line := range strings.Split(string(data), "\n") {
-		if strings.TrimSpace(line) == "" {
-			if ci.flags != nil || ci.vendor != "" {
-				break // the end of the first processor
-			}
-			continue
-		}
-		key, value, ok := strings.Cut(line, ":")
-		if !ok {
-			continue
-		}
-		key, value = strings.TrimSpace(key), strings.TrimSpace(value)
-		switch key {
-		case "vendor_id":
-			ci.vendor = value
-		case "model name":
-			ci.model = value
-		case "cpu family":
-			if v, err := strconv.Atoi(value); err == nil {
-				ci.family = v
-			}
-		case "model":
-			if v, err := strconv.Atoi(value); err == nil {
-				ci.modelNumber = v
-			}
-		case "flags":
-			ci.flags = map[string]bool{}
-			for _, f := range strings.Fields(value) {
-				ci.flags[f] = true
-			}
-		}
-	}
-	return ci
 }
 
 // statusField returns the integer value of "Name:\tN" in /proc/self/status.

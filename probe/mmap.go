@@ -96,49 +96,10 @@ func parseTouch(item string) (Touch, error) {
 	return t, nil
 }
 
-// ParseProt reads a protection the way people write it: "r-x" or "rw-"
-// (as /proc/self/maps shows it), the letters alone in any order ("rx",
-// "wr", "x"), or "none" / "---" for no access.
-func ParseProt(s string) (execmem.Prot, error) {
-	s = strings.TrimSpace(s)
-	if s == "none" || s == "---" {
-		return execmem.ProtNone, nil
-	}
-	if len(s) == 3 && strings.Contains(s, "-") {
-		p, err := execmem.ParseProt(s)
-		if err != nil {
-			return 0, fmt.Errorf("protection %q: want r-x, rw-, rx, none, …", s)
-		}
-		return p, nil
-	}
-	if s == "" {
-		return 0, errors.New("empty protection: want r-x, rw-, rx, none, …")
-	}
-	var p execmem.Prot
-	for _, c := range s {
-		var bit execmem.Prot
-		switch c {
-		case 'r':
-			bit = execmem.ProtRead
-		case 'w':
-			bit = execmem.ProtWrite
-		case 'x':
-			bit = execmem.ProtExec
-		default:
-			return 0, fmt.Errorf("protection %q: %q is not r, w or x (want r-x, rw-, rx, none, …)", s, c)
-		}
-		if p&bit != 0 {
-			return 0, fmt.Errorf("protection %q: %q appears twice", s, c)
-		}
-		p |= bit
-	}
-	return p, nil
-}
-
 // MmapRequest is one mmap made by hand, and the touches to make in it.
 type MmapRequest struct {
-	Size      int // bytes, rounded up to whole pages by the kernel
-	Prot      execmem.Prot
+	Size      int          // bytes, rounded up to whole pages by the kernel
+	Prot      execmem.Prot // execmem.ParseProt reads it as people write it
 	Addr      uintptr
 	Placement execmem.Placement // PlaceAnywhere (Addr 0), PlaceHint, PlaceNoReplace, PlaceFixed
 	File      string            // a file to map; "" for anonymous memory
@@ -272,28 +233,16 @@ func mmapHere(req MmapRequest, before func([]string)) (*MmapResult, error) {
 		return nil, err
 	}
 	res := &MmapResult{Request: req}
-	var f *os.File
-	if req.File != "" {
-		flag := os.O_RDONLY
-		if req.Shared && req.Prot&execmem.ProtWrite != 0 {
-			flag = os.O_RDWR // a shared writable mapping writes the file
-		}
-		var err error
-		if f, err = os.OpenFile(req.File, flag, 0); err != nil {
-			return nil, fmt.Errorf("probe: %v", err)
-		}
+	f, err := openMapped(req)
+	if err != nil {
+		return nil, err
+	}
+	if f != nil {
 		defer f.Close()
 	}
-	size := (req.Size + execmem.PageSize() - 1) &^ (execmem.PageSize() - 1)
 	if req.Placement == execmem.PlaceFixed {
-		regions, err := execmem.Maps()
-		if err != nil {
+		if res.Replaced, err = overlapping(req); err != nil {
 			return nil, err
-		}
-		for _, r := range regions {
-			if r.Start < req.Addr+uintptr(size) && req.Addr < r.End {
-				res.Replaced = append(res.Replaced, r.String())
-			}
 		}
 		if before != nil {
 			before(res.Replaced)
@@ -318,36 +267,14 @@ func mmapHere(req MmapRequest, before func([]string)) (*MmapResult, error) {
 		return res, nil
 	}
 	res.Addr, res.Len = m.Addr(), m.Len()
-	switch {
-	case req.Placement == execmem.PlaceHint && m.Addr() != req.Addr:
-		res.Mmap = allowed(fmt.Sprintf("moved: the hint %#x was not honoured", req.Addr))
-	case req.Placement == execmem.PlaceHint:
-		res.Mmap = allowed("at the hint")
-	case req.Placement == execmem.PlaceFixed && len(res.Replaced) > 0:
-		res.Mmap = allowed(fmt.Sprintf("at %#x, replacing what was there", m.Addr()))
-	default:
-		res.Mmap = allowed(fmt.Sprintf("at %#x", m.Addr()))
-	}
+	res.Mmap = allowed(landedWords(req, m.Addr(), len(res.Replaced) > 0))
 	if r, err := regionOf(m.Addr()); err == nil {
 		res.Maps = r.String()
 	} else {
 		res.Maps = err.Error()
 	}
 	for _, t := range req.Touches {
-		tr := TouchResult{Touch: t, Addr: m.Addr() + uintptr(t.Offset), Outside: t.Offset >= uint64(m.Len())}
-		switch t.Access {
-		case Read:
-			tr.Observation = p.readAt(tr.Addr)
-		case Write:
-			v, _ := p.readByte(tr.Addr)
-			tr.Observation = p.writeAt(tr.Addr, v)
-			if tr.Outcome == Allowed {
-				tr.Detail += " (the byte that was there)"
-			}
-		case Exec:
-			tr.Observation = p.execAt(tr.Addr)
-		}
-		res.Touches = append(res.Touches, tr)
+		res.Touches = append(res.Touches, p.touch(m, t))
 	}
 	// A MAP_FIXED mapping that replaced the program's own memory is left
 	// in place: unmapping it would leave a hole where the program expects
@@ -356,6 +283,71 @@ func mmapHere(req MmapRequest, before func([]string)) (*MmapResult, error) {
 		m.Close()
 	}
 	return res, nil
+}
+
+// openMapped opens the request's file (nil for anonymous memory): read-only,
+// or read-write for a shared writable mapping, which writes the file.
+func openMapped(req MmapRequest) (*os.File, error) {
+	if req.File == "" {
+		return nil, nil
+	}
+	flag := os.O_RDONLY
+	if req.Shared && req.Prot&execmem.ProtWrite != 0 {
+		flag = os.O_RDWR
+	}
+	f, err := os.OpenFile(req.File, flag, 0)
+	if err != nil {
+		return nil, fmt.Errorf("probe: %v", err)
+	}
+	return f, nil
+}
+
+// overlapping returns the /proc/self/maps lines the request's range
+// overlaps now.
+func overlapping(req MmapRequest) ([]string, error) {
+	size := (req.Size + execmem.PageSize() - 1) &^ (execmem.PageSize() - 1)
+	regions, err := execmem.Maps()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range regions {
+		if r.Start < req.Addr+uintptr(size) && req.Addr < r.End {
+			out = append(out, r.String())
+		}
+	}
+	return out, nil
+}
+
+// landedWords says where a mapping the kernel made for req landed.
+func landedWords(req MmapRequest, addr uintptr, replaced bool) string {
+	switch {
+	case req.Placement == execmem.PlaceHint && addr != req.Addr:
+		return fmt.Sprintf("moved: the hint %#x was not honoured", req.Addr)
+	case req.Placement == execmem.PlaceHint:
+		return "at the hint"
+	case req.Placement == execmem.PlaceFixed && replaced:
+		return fmt.Sprintf("at %#x, replacing what was there", addr)
+	}
+	return fmt.Sprintf("at %#x", addr)
+}
+
+// touch makes one touch in m.
+func (p *prober) touch(m *execmem.Mapping, t Touch) TouchResult {
+	tr := TouchResult{Touch: t, Addr: m.Addr() + uintptr(t.Offset), Outside: t.Offset >= uint64(m.Len())}
+	switch t.Access {
+	case Read:
+		tr.Observation = p.readAt(tr.Addr)
+	case Write:
+		v, _ := p.readByte(tr.Addr)
+		tr.Observation = p.writeAt(tr.Addr, v)
+		if tr.Outcome == Allowed {
+			tr.Detail += " (the byte that was there)"
+		}
+	case Exec:
+		tr.Observation = p.execAt(tr.Addr)
+	}
+	return tr
 }
 
 // jsonRequest is the JSON form of an MmapRequest.

@@ -7,6 +7,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jitrun/jitrun/internal/platform"
 	"github.com/jitrun/jitrun/trampoline"
 )
 
@@ -197,7 +198,7 @@ func errMessage(err error) string {
 
 // errnoString names an errno: "EACCES", or "errno N" when unnamed.
 func errnoString(e syscall.Errno) string {
-	if n := errnoName(e); n != "" {
+	if n := platform.ErrnoName(e); n != "" {
 		return n
 	}
 	return fmt.Sprintf("errno %d", uintptr(e))

@@ -332,6 +332,9 @@ func benchFailure(e *env, err error) int {
 		return exitUsage
 	}
 	fmt.Fprintf(e.stderr, "jitrun bench: %s\n", strings.TrimPrefix(err.Error(), "bench: "))
+	if errors.Is(err, bench.ErrEmptyKernel) {
+		return exitUsage
+	}
 	return exitError
 }
 

@@ -265,16 +265,21 @@ func TestBenchHelp(t *testing.T) {
 }
 
 // TestBenchProgress checks that a run of more than a second reports its
-// progress on stderr.
+// progress on stderr. The run's length comes from its kernel, not from the
+// machine: each round runs 5·U·L = 10⁷ dependent IMULs (3 cycles each on
+// every x86 core since 2006), 5 ms even at 6 GHz, so 250 rounds take over
+// 1.2 s. (It used to be 6000 rounds of one NOP, which lasted over a
+// second only where the TSC clock's calibration chain ran alongside: 0.2 s
+// with APERF on Zen 5.)
 func TestBenchProgress(t *testing.T) {
 	if testing.Short() {
 		t.Skip("SKIP: takes over a second (-short)")
 	}
-	status, _, stderr := runCmd(t, "", "bench", "-e", "NOP", "--unroll", "1", "--loop", "1", "--samples", "6000", "--warmup", "-1")
+	status, _, stderr := runCmd(t, "", "bench", "-e", "IMULQ BX, AX", "--unroll", "100", "--loop", "20000", "--samples", "250", "--warmup", "-1")
 	if status != exitOK {
 		t.Fatalf("status %d, stderr %q", status, stderr)
 	}
-	if !regexp.MustCompile(`(?m)^jitrun bench: \d+% \(\d+ of 6000 rounds, \ds\)$`).MatchString(stderr) {
+	if !regexp.MustCompile(`(?m)^jitrun bench: \d+% \(\d+ of 250 rounds, \ds\)$`).MatchString(stderr) {
 		t.Errorf("no progress line in stderr %q", stderr)
 	}
 }

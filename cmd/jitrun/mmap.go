@@ -54,7 +54,7 @@ func cmdMmap(e *env, args []string) int {
 		return fail("--size: %v", err)
 	}
 	req.Size = n
-	if req.Prot, err = probe.ParseProt(*protFlag); err != nil {
+	if req.Prot, err = execmem.ParseProt(*protFlag); err != nil {
 		return fail("--prot: %v", err)
 	}
 	switch {

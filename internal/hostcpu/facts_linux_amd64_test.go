@@ -1,0 +1,112 @@
+package hostcpu
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/cpu"
+)
+
+// cpuinfoField returns the value of key in the first processor's block of
+// /proc/cpuinfo.
+func cpuinfoField(t *testing.T, key string) string {
+	t.Helper()
+	data, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if ok && strings.TrimSpace(k) == key {
+			return strings.TrimSpace(v)
+		}
+	}
+	t.Fatalf("/proc/cpuinfo has no %q", key)
+	return ""
+}
+
+// TestReadAgainstKernel holds Read to what the kernel read from the same
+// CPU at boot: vendor, family and model, and the flags it derives from
+// CPUID and from what it enabled.
+func TestReadAgainstKernel(t *testing.T) {
+	f, err := Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%#v", f)
+	if got := cpuinfoField(t, "vendor_id"); f.Vendor != got {
+		t.Errorf("vendor %q, /proc/cpuinfo %q", f.Vendor, got)
+	}
+	for _, c := range []struct {
+		key string
+		v   int
+	}{{"cpu family", f.Family}, {"model", f.Model}, {"stepping", f.Stepping}} {
+		if got, _ := strconv.Atoi(cpuinfoField(t, c.key)); got != c.v {
+			t.Errorf("%s %d, /proc/cpuinfo %d", c.key, c.v, got)
+		}
+	}
+	flags, err := KernelFlags()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		flag string
+		have bool
+	}{
+		// The kernel lists fsgsbase only once it enabled it for user
+		// mode, as AT_HWCAP2 says.
+		{"fsgsbase", f.KernelFSGSBASE},
+		{"hypervisor", f.Hypervisor},
+		{"avx", f.AVX},
+		{"avx2", f.AVX2},
+		{"avx512f", f.AVX512F},
+		{"gfni", f.GFNI},
+	} {
+		if flags[c.flag] != c.have {
+			t.Errorf("/proc/cpuinfo flag %s: %v, Facts say %v", c.flag, flags[c.flag], c.have)
+		}
+	}
+	// The kernel sets nonstop_tsc from the same CPUID bit (and may set it
+	// on other grounds: only this direction holds).
+	if f.InvariantTSC && !flags["nonstop_tsc"] {
+		t.Error("CPUID says the TSC is invariant; /proc/cpuinfo has no nonstop_tsc")
+	}
+	if f.KernelFSGSBASE && !f.FSGSBASE {
+		t.Error("the kernel enabled FSGSBASE on a CPU without it")
+	}
+}
+
+// TestReadFPU checks the XSAVE facts against x/sys/cpu and the
+// architecture's minimums.
+func TestReadFPU(t *testing.T) {
+	f, err := Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.OSXSAVE != cpu.X86.HasOSXSAVE || f.AVX != cpu.X86.HasAVX {
+		t.Errorf("OSXSAVE %v AVX %v; x/sys/cpu says %v %v", f.OSXSAVE, f.AVX, cpu.X86.HasOSXSAVE, cpu.X86.HasAVX)
+	}
+	if !f.OSXSAVE {
+		if f.XCR0 != 0 || f.XSAVESize != 0 || f.UseXSAVE() || f.FPUStateSize() != FXSAVESize {
+			t.Errorf("without OSXSAVE: XCR0 %#x, size %d, UseXSAVE %v", f.XCR0, f.XSAVESize, f.UseXSAVE())
+		}
+		return
+	}
+	// x87 and SSE state are always enabled; AVX needs YMM (bit 2),
+	// AVX-512 also opmask and ZMM (bits 5–7).
+	if f.XCR0&3 != 3 || f.AVX && f.XCR0&6 != 6 || f.AVX512F && f.XCR0&0xe0 != 0xe0 {
+		t.Errorf("XCR0 %#x with AVX %v AVX-512F %v", f.XCR0, f.AVX, f.AVX512F)
+	}
+	min := 576
+	if f.AVX {
+		min += 256 // the YMM upper halves
+	}
+	if f.AVX512F {
+		min += 64 + 512 + 1024 // opmasks, ZMM upper halves, ZMM16–31
+	}
+	if f.XSAVESize < min || !f.UseXSAVE() || f.FPUStateSize() != f.XSAVESize {
+		t.Errorf("XSAVE area %d bytes (want at least %d), UseXSAVE %v", f.XSAVESize, min, f.UseXSAVE())
+	}
+}

@@ -1,0 +1,185 @@
+//go:build linux
+
+package platform
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"runtime"
+	"syscall"
+	"testing"
+	"unsafe"
+)
+
+// bytesAt views n bytes of mapped memory at addr.
+func bytesAt(addr uintptr, n int) []byte {
+	return unsafe.Slice((*byte)(*(*unsafe.Pointer)(unsafe.Pointer(&addr))), n)
+}
+
+func TestMmapLifecycle(t *testing.T) {
+	ps := PageSize()
+	addr, err := Mmap(0, 2*ps, ProtRead|ProtWrite, 0, -1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer Munmap(addr, 2*ps)
+	b := bytesAt(addr, 2*ps)
+	b[0], b[ps] = 0xc3, 0x90
+	if err := Mprotect(addr, ps, ProtRead|ProtExec); err != nil {
+		t.Fatal(err)
+	}
+	maps, err := ReadSelfMaps()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The first page is r-x now (a line of its own: its neighbours are
+	// rw- or unmapped, so the kernel cannot merge it with them).
+	line := fmt.Sprintf("%x-%x r-xp ", addr, addr+uintptr(ps))
+	if !bytes.Contains(maps, []byte(line)) {
+		t.Errorf("no line starting %q in %s", line, SelfMapsPath)
+	}
+	// A fixed mapping over a taken range without replace: EEXIST.
+	if _, err := Mmap(addr, ps, ProtRead, MapFixedNoReplace, -1, 0); !errors.Is(err, syscall.EEXIST) {
+		t.Errorf("MAP_FIXED_NOREPLACE over a mapping: %v, want EEXIST", err)
+	}
+	grown, err := Mremap(addr+uintptr(ps), ps, 2*ps, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := bytesAt(grown, 1)[0]; got != 0x90 {
+		t.Errorf("after mremap the page holds %#x, want 0x90", got)
+	}
+	if err := Munmap(grown, 2*ps); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestErrnoAndSignalNames(t *testing.T) {
+	if got := ErrnoName(syscall.EACCES); got != "EACCES" {
+		t.Errorf("ErrnoName(EACCES) = %q", got)
+	}
+	if got := SignalName(syscall.SIGSEGV); got != "SIGSEGV" {
+		t.Errorf("SignalName(SIGSEGV) = %q", got)
+	}
+	if err := Munmap(1, PageSize()); !errors.Is(err, syscall.EINVAL) {
+		t.Errorf("munmap of an unaligned address: %v, want EINVAL", err)
+	}
+}
+
+func TestMemfdCreateExec(t *testing.T) {
+	fd, err := MemfdCreateExec("platform-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(fd)
+	if err := syscall.Ftruncate(fd, int64(PageSize())); err != nil {
+		t.Fatal(err)
+	}
+	addr, err := Mmap(0, PageSize(), ProtRead|ProtExec, MapShared, fd, 0)
+	if err != nil {
+		t.Fatalf("an executable view of the memory file: %v", err)
+	}
+	Munmap(addr, PageSize())
+}
+
+func TestAuxv(t *testing.T) {
+	const atPagesz = 6 // AT_PAGESZ
+	if v, ok := Auxv(atPagesz); !ok || int(v) != PageSize() {
+		t.Errorf("Auxv(AT_PAGESZ) = %d, %v; want %d", v, ok, PageSize())
+	}
+	if _, ok := Auxv(1 << 30); ok {
+		t.Error("Auxv of a tag no kernel sets reported a value")
+	}
+}
+
+func TestPersonalityAndMDWE(t *testing.T) {
+	p, err := Personality()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p&ReadImpliesExec != 0 {
+		t.Errorf("the test process runs with READ_IMPLIES_EXEC (%#x)", p)
+	}
+	// PR_GET_MDWE is Linux 6.3+; where known, the test process has it off.
+	if v, err := GetMDWE(); err == nil && v != 0 {
+		t.Errorf("PR_GET_MDWE = %#x in the test process, want 0", v)
+	} else if err != nil && !errors.Is(err, syscall.EINVAL) {
+		t.Errorf("PR_GET_MDWE: %v", err)
+	}
+}
+
+func TestUname(t *testing.T) {
+	rel, machine, err := Uname()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"amd64": "x86_64", "arm64": "aarch64"}[runtime.GOARCH]
+	if rel == "" || want != "" && machine != want {
+		t.Errorf("Uname() = %q, %q; want a release and %q", rel, machine, want)
+	}
+}
+
+func TestPinThread(t *testing.T) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	cpu, restore, err := PinThread()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cpu < 0 {
+		t.Errorf("pinned to CPU %d", cpu)
+	}
+	if err := restore(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestThreadCPUTime(t *testing.T) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	t0, err := ThreadCPUTime()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Spin until the thread's CPU time moves: it must, and only forward.
+	for i := 0; ; i++ {
+		t1, err := ThreadCPUTime()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if t1 < t0 {
+			t.Fatalf("thread CPU time went back from %v to %v", t0, t1)
+		}
+		if t1 > t0 {
+			return
+		}
+		if i > 1e7 {
+			t.Fatalf("thread CPU time stuck at %v", t0)
+		}
+	}
+}
+
+func TestPerfCycles(t *testing.T) {
+	p, err := OpenPerfCycles()
+	if err != nil {
+		// Most VMs have no PMU: the error must say which call failed.
+		if !bytes.Contains([]byte(err.Error()), []byte("perf_event")) {
+			t.Errorf("OpenPerfCycles error %q does not name perf_event", err)
+		}
+		t.Skipf("SKIP: no perf_event cycle counter here: %v", err)
+	}
+	defer p.Close()
+	if w := p.Width(); w < 32 || w > 64 {
+		t.Errorf("counter width %d bits", w)
+	}
+}
+
+// BenchmarkThreadCPUTime: bench reads it once per timed region.
+func BenchmarkThreadCPUTime(b *testing.B) {
+	for b.Loop() {
+		if _, err := ThreadCPUTime(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
