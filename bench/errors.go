@@ -43,7 +43,7 @@ type KernelError struct {
 
 // Error describes the problem in one line:
 //
-//	bench: kernel "load": k.s:2:1: MOVQ (AX), BX: SIGSEGV (SEGV_MAPERR) at pc … : read of unmapped memory at 0x0
+//	bench: kernel "load": k.s:2:1: MOVQ (AX), BX: SIGSEGV (SEGV_MAPERR) at pc … : read from an unmapped address at 0x0
 func (e *KernelError) Error() string {
 	s := fmt.Sprintf("bench: kernel %q: ", e.Kernel)
 	if e.HasSource {

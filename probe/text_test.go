@@ -154,7 +154,7 @@ mapped    0x10000000-0x10001000 (4096 bytes)
 maps      10000000-10001000 r--p 00000000 00:00 0
 touch     read@0x10    0x10000010  allowed: read 0x00
 touch     write@0x10   0x10000010  fault: SIGSEGV SEGV_ACCERR #PF error 0x7 (present, write, user) addr 0x10000010 pc 0x7f0000000004; write to a page without write permission at 0x10000010
-touch     read@0x1000  0x10001000  fault: SIGSEGV SEGV_MAPERR #PF error 0x4 (not present, read, user) addr 0x10001000 pc 0x7f0000000000; read of unmapped address 0x10001000 (past the end of the mapping)
+touch     read@0x1000  0x10001000  fault: SIGSEGV SEGV_MAPERR #PF error 0x4 (not present, read, user) addr 0x10001000 pc 0x7f0000000000; read from an unmapped address at 0x10001000 (past the end of the mapping)
 `
 	if got := b.String(); got != want {
 		t.Errorf("WriteText:\n%s\nwant:\n%s", got, want)

@@ -12,6 +12,7 @@ import (
 	"unsafe"
 
 	"github.com/jitrun/jitrun/execmem"
+	"github.com/jitrun/jitrun/internal/platform"
 )
 
 // Args are the arguments of a call, in System V AMD64 order.
@@ -111,6 +112,9 @@ func (e *Interrupted) Error() string {
 func (e *Interrupted) Unwrap() error { return e.Err }
 
 var ready atomic.Bool
+
+// parks counts the calls parked so far (tests check the path is taken).
+var parks atomic.Int64
 
 // errUnsupported is every call's error on systems other than linux/amd64.
 var errUnsupported = fmt.Errorf("trampoline: needs linux/amd64, running on %s/%s: %w",
@@ -357,7 +361,7 @@ func (u *unit) finish(ctx context.Context, st status, regs *Regs, code Code) (Re
 func (u *unit) executeTimed(ctx context.Context, timeout time.Duration, ints *[6]uint64) (status, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	tid := gettid()
+	tid := platform.Gettid()
 	f := u.f
 	defer func() {
 		f.setCallValue(0)
@@ -368,7 +372,7 @@ func (u *unit) executeTimed(ctx context.Context, timeout time.Duration, ints *[6
 		// the call is over: a stale signal is harmless anyway).
 		stop := context.AfterFunc(ctx, func() {
 			if v := f.loadCallValue(); v != 0 {
-				signalThread(tid, v)
+				platform.QueueThreadSignal(tid, timeoutSignal, v)
 			}
 		})
 		defer stop()
@@ -398,11 +402,11 @@ func (u *unit) executeTimed(ctx context.Context, timeout time.Duration, ints *[6
 				d = left
 			}
 		}
-		var t threadTimer
+		var t platform.ThreadTimer
 		if d > 0 {
 			var op string
 			var errno syscall.Errno
-			t, op, errno = armThreadTimer(tid, f.callValue, d)
+			t, op, errno = platform.StartThreadTimer(tid, timeoutSignal, f.callValue, d)
 			if errno != 0 {
 				procUnpin()
 				return 0, fmt.Errorf("trampoline: %s: %w", op, errno)
@@ -422,7 +426,7 @@ func (u *unit) executeTimed(ctx context.Context, timeout time.Duration, ints *[6
 		}
 		f.inCall = 0
 		if d > 0 {
-			t.stop()
+			t.Stop()
 		}
 		if st == statusTimeout && !f.started() && ctx.Err() == nil && attempt < maxEarlyTimeouts &&
 			(!hasCtxDeadline || time.Now().Before(ctxDeadline)) {
@@ -505,7 +509,7 @@ func (f *frame) fault(base uintptr, n int) *Fault {
 	default:
 		ft.BadReturn = inTrampoline(ft.PC)
 		var text [MaxInstructionLen]byte
-		if n := peek(ft.PC, text[:]); n > 0 {
+		if n := platform.ReadMemory(ft.PC, text[:]); n > 0 {
 			ft.Text = text[:n:n]
 		}
 	}

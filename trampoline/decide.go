@@ -2,8 +2,12 @@ package trampoline
 
 import (
 	"fmt"
+	"os"
 	"sort"
+	"strings"
 	"sync"
+
+	"github.com/jitrun/jitrun/internal/platform"
 )
 
 // Under SyscallsGuard the filter stops the code's memory system calls
@@ -185,7 +189,7 @@ func decideMmap(nr uintptr, a *[6]uint64) (uint64, string) {
 			return 0, notOwned("mmap(MAP_FIXED) over", r)
 		}
 	}
-	ret := sysMemCall(nr, a)
+	ret := platform.MakeSyscall(nr, *a, false)
 	if r, ok := pageRange(ret, length); ok && !isErrno(ret) {
 		own(r, true)
 	}
@@ -197,7 +201,7 @@ func decideMunmap(nr uintptr, a *[6]uint64) (uint64, string) {
 	if ok && !owned(r) {
 		return 0, notOwned("munmap of", r)
 	}
-	ret := sysMemCall(nr, a)
+	ret := platform.MakeSyscall(nr, *a, false)
 	if ok && ret == 0 {
 		own(r, false)
 	}
@@ -213,7 +217,7 @@ func decideMprotect(nr uintptr, a *[6]uint64) (uint64, string) {
 	if r, ok := pageRange(a[0], a[1]); ok && !owned(r) {
 		return 0, notOwned("mprotect of", r)
 	}
-	return sysMemCall(nr, a), ""
+	return platform.MakeSyscall(nr, *a, false), ""
 }
 
 func decideMremap(nr uintptr, a *[6]uint64) (uint64, string) {
@@ -227,7 +231,7 @@ func decideMremap(nr uintptr, a *[6]uint64) (uint64, string) {
 			return 0, notOwned("mremap(MREMAP_FIXED) onto", r)
 		}
 	}
-	ret := sysMemCall(nr, a)
+	ret := platform.MakeSyscall(nr, *a, false)
 	if isErrno(ret) {
 		return ret, ""
 	}
@@ -246,15 +250,51 @@ func decideMadvise(nr uintptr, a *[6]uint64) (uint64, string) {
 	if r, ok := pageRange(a[0], a[1]); ok && !owned(r) {
 		return 0, notOwned("madvise of", r)
 	}
-	return sysMemCall(nr, a), ""
+	return platform.MakeSyscall(nr, *a, false), ""
 }
 
 func decideMseal(nr uintptr, a *[6]uint64) (uint64, string) {
 	if r, ok := pageRange(a[0], a[1]); ok && !owned(r) {
 		return 0, notOwned("mseal of", r)
 	}
-	return sysMemCall(nr, a), ""
+	return platform.MakeSyscall(nr, *a, false), ""
 }
 
 // isErrno reports whether a system call's raw result is -errno.
 func isErrno(ret uint64) bool { return ret > ^uint64(4095) }
+
+// decideOpen makes an open, openat or openat2 for the code (it may block,
+// on a FIFO say: the runtime runs other goroutines meanwhile), then looks
+// at what it opened: this process's memory file (/proc/PID/mem,
+// /proc/PID/task/TID/mem, by whatever path) is closed again and the open
+// refused.
+func decideOpen(nr uintptr, a *[6]uint64) (uint64, string) {
+	ret := platform.MakeSyscall(nr, [6]uint64{a[0], a[1], a[2], a[3]}, true)
+	if isErrno(ret) {
+		return ret, ""
+	}
+	fd := int(ret)
+	if target, err := platform.FDPath(fd); err == nil && isOwnMemFile(target, os.Getpid()) {
+		platform.CloseFD(fd)
+		return 0, fmt.Sprintf("it opened %s, this process's memory, through which the code could write jitrun's own memory", target)
+	}
+	return ret, ""
+}
+
+// isOwnMemFile reports whether path (as /proc/self/fd shows an open file)
+// is the memory file of process pid or one of its threads.
+func isOwnMemFile(path string, pid int) bool {
+	rest, ok := strings.CutPrefix(path, fmt.Sprintf("/proc/%d/", pid))
+	if !ok {
+		return false
+	}
+	if rest == "mem" {
+		return true
+	}
+	task, ok := strings.CutPrefix(rest, "task/")
+	if !ok {
+		return false
+	}
+	_, file, ok := strings.Cut(task, "/")
+	return ok && file == "mem"
+}

@@ -443,22 +443,3 @@ TEXT ·sigReturnAddr(SB), NOSPLIT, $0-8
 	LEAQ	·sigReturn(SB), AX
 	MOVQ	AX, ret+0(FP)
 	RET
-
-// func cpuid(eaxIn, ecxIn uint32) (eax, ebx, ecx, edx uint32)
-TEXT ·cpuid(SB), NOSPLIT, $0-24
-	MOVL	eaxIn+0(FP), AX
-	MOVL	ecxIn+4(FP), CX
-	CPUID
-	MOVL	AX, eax+8(FP)
-	MOVL	BX, ebx+12(FP)
-	MOVL	CX, ecx+16(FP)
-	MOVL	DX, edx+20(FP)
-	RET
-
-// func xgetbv0() (eax, edx uint32)
-TEXT ·xgetbv0(SB), NOSPLIT, $0-8
-	MOVL	$0, CX
-	XGETBV
-	MOVL	AX, eax+0(FP)
-	MOVL	DX, edx+4(FP)
-	RET

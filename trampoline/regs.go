@@ -135,3 +135,24 @@ func (f *frame) regs() Regs {
 	}
 	return r
 }
+
+// snapshotParked copies the registers of a parked call — the general
+// registers the handler saved and the FPU state parkStub saved — into the
+// snapshot an *Interrupted reports.
+func (u *unit) snapshotParked() {
+	f := u.f
+	f.gpr, f.rip, f.rflags = f.jit, f.jitRIP, f.jitRFLAGS
+	x := u.xsave // FXSAVE layout (XSAVE's legacy region is the same)
+	f.fcw = uint16(x[fxFCW]) | uint16(x[fxFCW+1])<<8
+	f.mxcsr = leUint32(x[fxMXCSR:])
+	for i := range f.xmm {
+		f.xmm[i][0] = leUint64(x[fxXMM+16*i:])
+		f.xmm[i][1] = leUint64(x[fxXMM+16*i+8:])
+	}
+}
+
+func leUint32(b []byte) uint32 {
+	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
+}
+
+func leUint64(b []byte) uint64 { return uint64(leUint32(b)) | uint64(leUint32(b[4:]))<<32 }

@@ -4,19 +4,18 @@ package trampoline
 
 import (
 	"fmt"
-	"os"
 	"runtime"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
-	"unsafe"
+	_ "unsafe" // for go:linkname
 
-	"golang.org/x/sys/unix"
+	"github.com/jitrun/jitrun/internal/hostcpu"
+	"github.com/jitrun/jitrun/internal/platform"
 )
 
-// This file and the two assembly files are the package's only contact with
-// the kernel and the CPU; the rest is portable Go.
+// This file and the assembly files are the package's only contact with the
+// signal machinery and the CPU; system calls go through internal/platform.
 
 const supported = true
 
@@ -48,8 +47,6 @@ func trampAddrs() (enter, callSite, resume uintptr)
 func fpuControl() (mxcsr uint32, fcw uint16)
 func setFPUControl(mxcsr uint32, fcw uint16)
 func sigReturnAddr() uintptr
-func cpuid(eaxIn, ecxIn uint32) (eax, ebx, ecx, edx uint32)
-func xgetbv0() (eax, edx uint32)
 
 // Referenced only from assembly; declared so vet can check the frames.
 func sigHandler()
@@ -110,8 +107,6 @@ var (
 	xsaveSize int  // bytes of the XSAVE area (512 for FXSAVE)
 	exactFPU  bool // save MXCSR and the x87 control word on every entry
 
-	parks atomic.Int64 // calls parked so far (tests check the path is taken)
-
 	// callSiteEnd is the end of callSite's code: the handler drops a
 	// timeout that finds the code returned and the trampoline's epilogue
 	// running, (tramp.callSite, callSiteEnd).
@@ -133,37 +128,13 @@ var tramp struct {
 	enter, callSite, resume, badReturn uintptr
 }
 
-// kernel's struct sigaction on linux/amd64.
-type sigactiont struct {
-	handler  uintptr
-	flags    uint64
-	restorer uintptr
-	mask     uint64
-}
-
-const (
-	saSIGINFO  = 0x4
-	saONSTACK  = 0x08000000
-	saRESTART  = 0x10000000
-	saRESTORER = 0x04000000
-)
-
-func rtSigaction(sig int, act, old *sigactiont) error {
-	_, _, e := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig),
-		uintptr(unsafe.Pointer(act)), uintptr(unsafe.Pointer(old)), 8, 0, 0)
-	if e != 0 {
-		return e
-	}
-	return nil
-}
-
 // faultSignals are the signals the code raises itself, which the handler
 // turns into a *Fault: the Go runtime must have a handler for each, which
 // the handler chains to for Go's own faults. SIGSYS comes only from the
 // filter of GuardSyscalls (syscall.go), once installed; a SIGSYS that is
 // not a call's goes on to the Go runtime.
 var faultSignals = [...]int{
-	int(unix.SIGSEGV), int(unix.SIGBUS), int(unix.SIGILL), int(unix.SIGFPE), int(unix.SIGTRAP), int(unix.SIGSYS),
+	int(syscall.SIGSEGV), int(syscall.SIGBUS), int(syscall.SIGILL), int(syscall.SIGFPE), int(syscall.SIGTRAP), sigSYSNo,
 }
 
 var (
@@ -189,7 +160,9 @@ func setup() error {
 // code that had changed it. Signals the runtime leaves at their default
 // or ignored are left alone.
 func install() error {
-	probeCPU()
+	if err := probeCPU(); err != nil {
+		return err
+	}
 	chooseFPUMode()
 	threadKeys = gmOffsetOK()
 	frameKey = 0xa5a5<<48 | uintptr(time.Now().UnixNano())&(1<<47-1)&^7
@@ -197,118 +170,56 @@ func install() error {
 	handler, _, _, badRet, probe := handlerAddrs()
 	tramp.badReturn, fsProbeAddr = badRet, probe
 	callSiteEnd = funcEnd(tramp.callSite)
-	var olds [len(goHandlers)]sigactiont
+	var olds [len(goHandlers)]platform.Sigaction
 	for sig := 1; sig < len(goHandlers); sig++ {
-		if sig == int(unix.SIGKILL) || sig == int(unix.SIGSTOP) {
+		if sig == int(syscall.SIGKILL) || sig == int(syscall.SIGSTOP) {
 			continue
 		}
-		if err := rtSigaction(sig, nil, &olds[sig]); err != nil {
+		if err := platform.SetSigaction(sig, nil, &olds[sig]); err != nil {
 			return fmt.Errorf("trampoline: read the handler of %v: %w", syscall.Signal(sig), err)
 		}
 	}
 	for _, sig := range faultSignals {
-		if olds[sig].handler <= 1 {
-			return fmt.Errorf("trampoline: %v has no handler from the Go runtime (disposition %d): faults in machine code could not be told from Go's own", syscall.Signal(sig), olds[sig].handler)
+		if olds[sig].Handler <= 1 {
+			return fmt.Errorf("trampoline: %v has no handler from the Go runtime (disposition %d): faults in machine code could not be told from Go's own", syscall.Signal(sig), olds[sig].Handler)
 		}
 	}
 	for sig := 1; sig < len(goHandlers); sig++ {
 		old := olds[sig]
-		if old.handler <= 1 && sig != timeoutSignal { // SIG_DFL, SIG_IGN: not Go's
+		if old.Handler <= 1 && sig != timeoutSignal { // SIG_DFL, SIG_IGN: not Go's
 			continue
 		}
-		goHandlers[sig] = old.handler
-		act := sigactiont{
-			handler:  handler,
-			flags:    old.flags | saSIGINFO | saONSTACK | saRESTORER,
-			restorer: old.restorer,
-			mask:     old.mask,
+		goHandlers[sig] = old.Handler
+		act := platform.Sigaction{
+			Handler:  handler,
+			Flags:    old.Flags | platform.SASigInfo | platform.SAOnStack | platform.SARestorer,
+			Restorer: old.Restorer,
+			Mask:     old.Mask,
 		}
-		if old.flags&saRESTORER == 0 || act.restorer == 0 {
-			act.restorer = sigReturnAddr()
+		if old.Flags&platform.SARestorer == 0 || act.Restorer == 0 {
+			act.Restorer = sigReturnAddr()
 		}
-		if old.handler <= 1 {
+		if old.Handler <= 1 {
 			// The timeout signal, which the runtime leaves alone: block
 			// every signal while the handler runs, as Go's handlers do.
-			act.flags, act.mask = saSIGINFO|saONSTACK|saRESTORER|saRESTART, ^uint64(0)
+			act.Flags, act.Mask = platform.SASigInfo|platform.SAOnStack|platform.SARestorer|platform.SARestart, ^uint64(0)
 		}
-		if err := rtSigaction(sig, &act, nil); err != nil {
+		if err := platform.SetSigaction(sig, &act, nil); err != nil {
 			return fmt.Errorf("trampoline: install the handler for %v: %w", syscall.Signal(sig), err)
 		}
 	}
 	return nil
 }
 
-func probeCPU() {
-	_, _, ecx1, _ := cpuid(1, 0)
-	osxsave := ecx1&(1<<27) != 0
-	xsaveSize = 512
-	if osxsave {
-		xcr0, _ := xgetbv0()
-		hasAVX = ecx1&(1<<28) != 0 && xcr0&6 == 6
-		if _, ebx, _, _ := cpuid(0xd, 0); ebx >= 576 {
-			useXSAVE = true
-			xsaveSize = int(ebx)
-		}
+// probeCPU reads how to save a parked call's FPU state (XSAVE, and its
+// size, or FXSAVE) and whether VZEROUPPER is needed.
+func probeCPU() error {
+	cpu, err := hostcpu.Read()
+	if err != nil {
+		return fmt.Errorf("trampoline: reading the CPU's features: %w", err)
 	}
-}
-
-// gettid returns the calling thread's id.
-func gettid() int { return unix.Gettid() }
-
-// kernel's struct sigevent, for SIGEV_THREAD_ID.
-type sigevent struct {
-	value  uint64
-	signo  int32
-	notify int32
-	tid    int32
-	_      [44]byte
-}
-
-const (
-	sigevThreadID  = 4
-	clockMonotonic = 1
-)
-
-// threadTimer is a one-shot timer that sends the timeout signal, with
-// value, to one thread.
-type threadTimer struct{ id int32 }
-
-// armThreadTimer creates and arms the timer. It does not allocate (it runs
-// with the goroutine pinned): on failure it returns the system call and
-// its errno.
-func armThreadTimer(tid int, value uint64, d time.Duration) (threadTimer, string, syscall.Errno) {
-	ev := sigevent{value: value, signo: timeoutSignal, notify: sigevThreadID, tid: int32(tid)}
-	var id int32
-	_, _, e := unix.RawSyscall(unix.SYS_TIMER_CREATE, clockMonotonic, uintptr(unsafe.Pointer(&ev)), uintptr(unsafe.Pointer(&id)))
-	if e != 0 {
-		return threadTimer{}, "timer_create", e
-	}
-	if d <= 0 {
-		d = 1
-	}
-	spec := [4]int64{0, 0, int64(d / time.Second), int64(d % time.Second)} // it_interval, it_value
-	_, _, e = unix.RawSyscall6(unix.SYS_TIMER_SETTIME, uintptr(id), 0, uintptr(unsafe.Pointer(&spec)), 0, 0, 0)
-	if e != 0 {
-		unix.RawSyscall(unix.SYS_TIMER_DELETE, uintptr(id), 0, 0)
-		return threadTimer{}, "timer_settime", e
-	}
-	return threadTimer{id}, "", 0
-}
-
-func (t threadTimer) stop() {
-	unix.RawSyscall(unix.SYS_TIMER_DELETE, uintptr(t.id), 0, 0)
-}
-
-// signalThread queues the timeout signal, with value, to thread tid of
-// this process (rt_tgsigqueueinfo with SI_QUEUE).
-func signalThread(tid int, value uint64) {
-	var info [128]byte
-	*(*int32)(unsafe.Pointer(&info[0])) = timeoutSignal
-	*(*int32)(unsafe.Pointer(&info[siCode])) = -1 // SI_QUEUE
-	*(*int32)(unsafe.Pointer(&info[16])) = int32(os.Getpid())
-	*(*uint32)(unsafe.Pointer(&info[20])) = uint32(os.Getuid())
-	*(*uint64)(unsafe.Pointer(&info[siValue])) = value
-	unix.RawSyscall6(unix.SYS_RT_TGSIGQUEUEINFO, uintptr(os.Getpid()), uintptr(tid), timeoutSignal, uintptr(unsafe.Pointer(&info)), 0, 0)
+	useXSAVE, xsaveSize, hasAVX = cpu.UseXSAVE(), cpu.FPUStateSize(), cpu.AVX
+	return nil
 }
 
 // resumeCode continues a parked call (or one whose system call Go has
@@ -331,27 +242,6 @@ func resumeCode(f *frame) status {
 	}
 	return st
 }
-
-// snapshotParked copies the registers of a parked call — the general
-// registers the handler saved and the FPU state parkStub saved — into the
-// snapshot an *Interrupted reports.
-func (u *unit) snapshotParked() {
-	f := u.f
-	f.gpr, f.rip, f.rflags = f.jit, f.jitRIP, f.jitRFLAGS
-	x := u.xsave // FXSAVE layout (XSAVE's legacy region is the same)
-	f.fcw = uint16(x[fxFCW]) | uint16(x[fxFCW+1])<<8
-	f.mxcsr = leUint32(x[fxMXCSR:])
-	for i := range f.xmm {
-		f.xmm[i][0] = leUint64(x[fxXMM+16*i:])
-		f.xmm[i][1] = leUint64(x[fxXMM+16*i+8:])
-	}
-}
-
-func leUint32(b []byte) uint32 {
-	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
-}
-
-func leUint64(b []byte) uint64 { return uint64(leUint32(b)) | uint64(leUint32(b[4:]))<<32 }
 
 // funcEnd returns the end of the Go text symbol that starts at entry: the
 // first address past it that belongs to another function (or to none).

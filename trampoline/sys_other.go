@@ -2,15 +2,14 @@
 
 package trampoline
 
-import (
-	"syscall"
-	"time"
-)
+import "syscall"
 
 const supported = false
 
 // TimeoutSignal is the real-time signal used for timeouts on linux/amd64.
 const TimeoutSignal = syscall.Signal(61)
+
+const timeoutSignal = 61
 
 var (
 	frameTable [maxFrames]*frame
@@ -19,17 +18,11 @@ var (
 	tramp      struct{ enter, callSite, resume, badReturn uintptr }
 )
 
+// The assembly and the thread binding, which only linux/amd64 has: setup
+// fails first, so none of these runs.
+
 func setup() error                                            { return errUnsupported }
-func enter(f *frame, top uintptr, ints *uint64, n int) uint32 { return statusNone }
-func runParked(f *frame) uint32                               { return statusNone }
-func gettid() int                                             { return 0 }
-func signalThread(tid int, v uint64)                          {}
-
-type threadTimer struct{}
-
-func armThreadTimer(tid int, value uint64, d time.Duration) (threadTimer, string, syscall.Errno) {
-	return threadTimer{}, "timer_create", syscall.ENOSYS
-}
-func (threadTimer) stop() {}
-
-func installSyscallFilter(SyscallPolicy) error { return errUnsupported }
+func enter(f *frame, top uintptr, ints *uint64, n int) status { return statusNone }
+func resumeCode(f *frame) status                              { return statusNone }
+func (f *frame) bind()                                        {}
+func installSyscallFilter(SyscallPolicy) error                { return errUnsupported }

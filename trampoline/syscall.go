@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+
+	"github.com/jitrun/jitrun/internal/platform"
 )
 
 // SyscallPolicy says which system calls made by machine code the process
@@ -426,11 +428,7 @@ type regionInfo struct {
 }
 
 // bpfInsn is one classic BPF instruction (struct sock_filter).
-type bpfInsn struct {
-	Code   uint16
-	Jt, Jf uint8
-	K      uint32
-}
+type bpfInsn = platform.BPFInsn
 
 // Classic BPF opcodes and the offsets into struct seccomp_data.
 const (

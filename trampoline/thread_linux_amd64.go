@@ -2,11 +2,7 @@
 
 package trampoline
 
-import (
-	"unsafe"
-
-	"golang.org/x/sys/unix"
-)
+import "github.com/jitrun/jitrun/internal/platform"
 
 // A frame is bound to the thread its call runs on, so that the signal
 // handler can find the call whatever the code did to RSP and FS (see
@@ -32,12 +28,12 @@ func getm() uintptr
 
 // gmOffsetOK reports whether the runtime's g holds its M at gmOffset:
 // m := g.m, and the M's g0 (its first word) points back to m. It reads
-// through peek, which cannot fault, so a runtime with another layout
+// through platform.ReadMemory, which cannot fault, so a runtime with another layout
 // answers false instead of crashing.
 func gmOffsetOK() bool {
 	var w [8]byte
 	word := func(addr uintptr) (uintptr, bool) {
-		if peek(addr, w[:]) != len(w) {
+		if platform.ReadMemory(addr, w[:]) != len(w) {
 			return 0, false
 		}
 		return uintptr(leUint64(w[:])), true
@@ -57,27 +53,11 @@ func gmOffsetOK() bool {
 // bind binds f to the calling thread. The goroutine must not move to
 // another thread before the call enters (the callers are pinned to their
 // P or locked to their thread, or enter again until the binding holds).
+// A value the kernel will not give stays 0: the handler then cannot use
+// it (a frame with no FS base is never given one back).
 func (f *frame) bind() {
 	f.m = getm()
-	f.tid = int32(unix.Gettid())
-	var fs uintptr
-	if _, _, e := unix.RawSyscall(unix.SYS_ARCH_PRCTL, archGetFS, uintptr(unsafe.Pointer(&fs)), 0); e != 0 {
-		fs = 0
-	}
-	f.fsBase = fs
-	var ss struct {
-		sp    uintptr
-		flags int32
-		_     int32
-		size  uintptr
-	}
-	if _, _, e := unix.RawSyscall(unix.SYS_SIGALTSTACK, 0, uintptr(unsafe.Pointer(&ss)), 0); e != 0 || ss.flags&ssDisable != 0 {
-		ss.sp = 0
-	}
-	f.altLo = ss.sp
+	f.tid = int32(platform.Gettid())
+	f.fsBase, _ = platform.FSBase()
+	f.altLo, _ = platform.SignalStack()
 }
-
-const (
-	archGetFS = 0x1003 // ARCH_GET_FS
-	ssDisable = 2      // SS_DISABLE
-)

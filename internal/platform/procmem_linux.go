@@ -1,6 +1,6 @@
-//go:build linux && amd64
+//go:build linux
 
-package trampoline
+package platform
 
 import (
 	"os"
@@ -8,17 +8,19 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// peek copies up to len(buf) bytes at addr into buf and returns how many
-// it could read: process_vm_readv on this process, which stops at the
-// first unreadable page with an error instead of a fault (a Go read of an
-// unmapped or PROT_NONE page would crash the program).
-func peek(addr uintptr, buf []byte) int {
+// ReadMemory copies up to len(buf) bytes of this process's memory at addr
+// into buf and returns how many it could read: process_vm_readv, which
+// stops at the first unreadable page instead of faulting (a Go read of an
+// unmapped or PROT_NONE page would crash the program). A range that
+// would run past the top of the address space is cut there, never
+// wrapped around to address 0.
+func ReadMemory(addr uintptr, buf []byte) int {
 	n := len(buf)
 	if n == 0 || addr == 0 {
 		return 0
 	}
 	if end := addr + uintptr(n); end < addr {
-		n = int(-addr) // up to the top of the address space, not around it
+		n = int(-addr) // up to the top of the address space
 	}
 	// One remote piece per page: the kernel transfers whole iovec
 	// elements, so a read that runs into an unreadable page still
