@@ -8,7 +8,7 @@
 // assembler of the syntax reads back: branch targets and RIP-relative
 // operands are printed as names (JMP loop, CALL f(SB), MOVQ msg+0x8(SB), AX;
 // jmp loop, mov rax, qword ptr [rel msg+0x8]; mov msg+0x8(%rip),%rax), and
-// data as directives (QUAD $0x…, dq 0x…, .quad 0x…). The names come from an
+// data as directives (QUAD $0x…, .quad 0x…). The names come from an
 // asm.Program when there is one: its symbols and labels become "name:" lines,
 // its data symbols data rows, its source lines a column beside the
 // instructions. Raw code gets a loc_ADDR label at each branch target. The
@@ -69,6 +69,15 @@
 //     EIP are put the way assemblers write them; so are the Go printer's
 //     PUSHL $imm (PUSHQ) and its SSE compares (CMPSD_XMM $0x7, 0(BX), X2
 //     for CMPSD 0(BX), X2, $0x7).
+//   - A memory operand with neither base nor index at address 0 (x86asm:
+//     mov rax, qword ptr [], mov ,%rax, jmpq *) is [0x0] (Intel), 0x0
+//     (AT&T) or 0 (Go). In 64-bit mode such an operand is the SIB form
+//     (no base, no index), which every syntax writes this way; RIP-relative
+//     is [rip+N], N(%rip), N(IP). mov with a 64-bit address (opcode a0-a3)
+//     is movabs, a 32-bit one (prefix 67) has addr32. Where an assembler
+//     would make other bytes of the text (movabs, addr32: jitrun's
+//     assemblers take neither) or cannot read it (FS:0x28 in Go syntax),
+//     the row's Asm text is its bytes, with the text in a comment.
 //
 // What users will meet that is not fixed:
 //

@@ -34,56 +34,16 @@ type ref struct {
 // the same instruction, which it also looks up.
 var biases = []uint64{0x4000_0000_0000_0000, 0x2000_0000_0000_0000, 0x6000_0000_0000_0000}
 
-// format returns the text of a decoded instruction at offset off, and the
-// address it refers to, if any. ok is false if x86asm failed to print it.
-func (b *block) format(d decoded, off int) (text string, target uint64, hasTarget bool, ok bool) {
+// format returns the text of d, the decoding of src at offset off. ok is
+// false if x86asm failed to print it.
+func (b *block) format(d decoded, src []byte, off int) (text string, ok bool) {
 	if d.fixed != nil {
-		return d.fixed[slot(b.syntax)], 0, false, true
+		return d.fixed[slot(b.syntax)], true
 	}
-	inst := d.inst
+	inst, zero := absoluteZero(d.inst)
 	pc := b.base + uint64(off)
-	var refs []ref
-	var others []uint64 // immediates and absolute addresses x86asm may look up
-	for _, a := range inst.Args {
-		switch a := a.(type) {
-		case x86asm.Rel:
-			delta := uint64(inst.Len) + uint64(int64(a))
-			refs = append(refs, ref{rel: true, addr: pc + delta, delta: delta})
-			target, hasTarget = pc+delta, true
-		case x86asm.Mem:
-			switch {
-			case a.Base == x86asm.RIP:
-				delta := uint64(inst.Len) + uint64(a.Disp)
-				target, hasTarget = pc+delta, true
-				if namedRIP(a) {
-					refs = append(refs, ref{addr: pc + delta, delta: delta})
-				}
-			case a.Base == 0:
-				others = append(others, uint64(a.Disp))
-			}
-		case x86asm.Imm:
-			others = append(others, uint64(a))
-		}
-	}
-	for i := range refs {
-		refs[i].text = b.refText(refs[i], off)
-	}
-	fpc := pc + biases[0]
-pick:
-	for _, bias := range biases {
-		fpc = pc + bias
-		if fpc == 0 {
-			continue
-		}
-		for _, r := range refs {
-			for _, o := range others {
-				if fpc+r.delta == o {
-					continue pick
-				}
-			}
-		}
-		break
-	}
+	refs, others := b.operandRefs(inst, pc, off)
+	fpc := printPC(pc, refs, others)
 	lookup := func(addr uint64) (string, uint64) {
 		for i, r := range refs {
 			if r.text != "" && fpc+r.delta == addr {
@@ -94,24 +54,14 @@ pick:
 	}
 	text, err := printInst(b.syntax, inst, fpc, lookup)
 	if err != nil {
-		return "", 0, false, false
+		return "", false
 	}
-	for i, r := range refs {
-		if r.text == "" {
-			continue
-		}
-		ph := placeholder(i)
-		switch {
-		case b.syntax == asm.SyntaxGo:
-			text = strings.ReplaceAll(text, ph+"(SB)", r.text)
-		case b.syntax == asm.SyntaxIntel && !r.rel:
-			text = strings.ReplaceAll(text, "["+ph+"]", r.text)
-		default:
-			text = strings.ReplaceAll(text, ph, r.text)
-		}
-	}
+	text = b.nameRefs(text, refs)
 	if strings.ContainsRune(text, '\x01') {
-		return "", 0, false, false // x86asm spelled a name in a way not foreseen
+		return "", false // x86asm spelled a name in a way not foreseen
+	}
+	if zero {
+		text = strings.Replace(text, absoluteSentinelText, zeroText[slot(b.syntax)], 1)
 	}
 	if d.rename != nil {
 		from, to := d.rename[slot(b.syntax)][0], d.rename[slot(b.syntax)][1]
@@ -128,7 +78,124 @@ pick:
 	case asm.SyntaxATT:
 		text = gnuCleanup(text)
 	}
-	return text, target, hasTarget, true
+	return absoluteText(b.syntax, text, inst, src), true
+}
+
+// target returns the address an instruction at pc refers to: the target
+// of a branch, or of a RIP-relative memory operand.
+func target(inst x86asm.Inst, pc uint64) (uint64, bool) {
+	for _, a := range inst.Args {
+		switch a := a.(type) {
+		case x86asm.Rel:
+			return pc + uint64(inst.Len) + uint64(int64(a)), true
+		case x86asm.Mem:
+			if a.Base == x86asm.RIP {
+				return pc + uint64(inst.Len) + uint64(a.Disp), true
+			}
+		}
+	}
+	return 0, false
+}
+
+// operandRefs returns the operands of inst at pc (offset off) that name an
+// address, with the text to print for each, and the immediates and
+// absolute addresses of inst, which x86asm's printers also look up.
+func (b *block) operandRefs(inst x86asm.Inst, pc uint64, off int) (refs []ref, others []uint64) {
+	for _, a := range inst.Args {
+		switch a := a.(type) {
+		case x86asm.Rel:
+			delta := uint64(inst.Len) + uint64(int64(a))
+			refs = append(refs, ref{rel: true, addr: pc + delta, delta: delta})
+		case x86asm.Mem:
+			switch {
+			case namedRIP(a):
+				delta := uint64(inst.Len) + uint64(a.Disp)
+				refs = append(refs, ref{addr: pc + delta, delta: delta})
+			case a.Base == 0:
+				others = append(others, uint64(a.Disp))
+			}
+		case x86asm.Imm:
+			others = append(others, uint64(a))
+		}
+	}
+	for i := range refs {
+		refs[i].text = b.refText(refs[i], off)
+	}
+	return refs, others
+}
+
+// printPC returns the pc to give x86asm's printers for an instruction at
+// pc: pc plus the first of the biases that neither is 0 nor makes the
+// address of a ref equal to one of the others.
+func printPC(pc uint64, refs []ref, others []uint64) uint64 {
+pick:
+	for _, bias := range biases {
+		fpc := pc + bias
+		if fpc == 0 {
+			continue
+		}
+		for _, r := range refs {
+			for _, o := range others {
+				if fpc+r.delta == o {
+					continue pick
+				}
+			}
+		}
+		return fpc
+	}
+	return pc + biases[len(biases)-1]
+}
+
+// nameRefs puts the names of refs in the text x86asm printed with their
+// placeholders.
+func (b *block) nameRefs(text string, refs []ref) string {
+	for i, r := range refs {
+		if r.text == "" {
+			continue
+		}
+		ph := placeholder(i)
+		switch {
+		case b.syntax == asm.SyntaxGo:
+			text = strings.ReplaceAll(text, ph+"(SB)", r.text)
+		case b.syntax == asm.SyntaxIntel && !r.rel:
+			text = strings.ReplaceAll(text, "["+ph+"]", r.text)
+		default:
+			text = strings.ReplaceAll(text, ph, r.text)
+		}
+	}
+	return text
+}
+
+// absoluteSentinel stands in for a zero address in a memory operand with
+// neither base nor index (mov rax, [0]), which x86asm's printers leave out:
+// mov rax, qword ptr [] (Intel), mov ,%rax (AT&T). No immediate of an
+// instruction with a memory operand prints as it (they have 32 bits at
+// most), so format can put the zero back in its place.
+const (
+	absoluteSentinel     = 0x7e57_0000_0000
+	absoluteSentinelText = "0x7e5700000000"
+)
+
+// zeroText is a zero address in each syntax (see slot).
+var zeroText = [3]string{"0", "0x0", "0x0"}
+
+// absoluteZero returns inst with absoluteSentinel for the displacement of
+// an absolute memory operand at address 0, and whether it had one.
+func absoluteZero(inst x86asm.Inst) (x86asm.Inst, bool) {
+	for i, a := range inst.Args {
+		if m, ok := a.(x86asm.Mem); ok && isAbsolute(m) && m.Disp == 0 {
+			m.Disp = absoluteSentinel
+			inst.Args[i] = m
+			return inst, true
+		}
+	}
+	return inst, false
+}
+
+// isAbsolute reports whether m is an absolute address: no base, no index
+// ([0x10], fs:[0x28]).
+func isAbsolute(m x86asm.Mem) bool {
+	return m.Base == 0 && (m.Index == 0 || m.Scale == 0)
 }
 
 // signedHex is v in hex with its sign: 0x1f, -0x1.

@@ -115,11 +115,11 @@ loop:
    0x0010  g+0x3     eb fb                 jmp g
    0x0012  g+0x5     eb f3                 jmp f+0x7
    0x0014  g+0x7     c3                    ret
-   0x0015  g+0x8     00 00                 dw 0x0
-   0x0017  g+0xa     00                    db 0x0
+   0x0015  g+0x8     00 00                 .short 0x0
+   0x0017  g+0xa     00                    .byte 0x0
 msg:
-   0x0018  msg+0x0   68 65 6c 6c           dd 0x6c6c6568
-   0x001c  msg+0x4   6f 00                 dw 0x6f
+   0x0018  msg+0x0   68 65 6c 6c           .long 0x6c6c6568
+   0x001c  msg+0x4   6f 00                 .short 0x6f
 `},
 		{name: "program gnu", prog: twoFuncs, opts: Options{Syntax: asm.SyntaxATT}, want: `
 f:

@@ -1,6 +1,7 @@
 package disasm
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -192,8 +193,7 @@ func TestOracleReassemble(t *testing.T) {
 				r := at[starts[i]]
 				texts[i] = r.Text
 				if r.Bad {
-					// Data rows stand for the whole entry; and Intel data
-					// rows are NASM's db, which GNU as lacks.
+					// Data rows stand for the whole entry.
 					texts[i] = original(i)
 				}
 				if tc.syntax == asm.SyntaxIntel {
@@ -298,4 +298,40 @@ func TestOracleRandomBytes(t *testing.T) {
 	t.Logf("random bytes: %d; instructions both decode at the same offset: %d, same length %d (%.2f%%), fwait folding %d; objdump (bad) %d; shown as data here %d",
 		len(code), both, same, 100*float64(same)/float64(both), fwait, theyBad, weBad)
 	t.Logf("shown as data here, decoded by objdump as: %v", weBadAs)
+}
+
+// TestOracleRoundTrip feeds the source WriteAsm makes of each case of the
+// round-trip tables (absolute addresses, alias encodings) to GNU as, in
+// Intel and AT&T syntax: it must make the same bytes of it.
+func TestOracleRoundTrip(t *testing.T) {
+	needTools(t, "as", "objcopy", "nm")
+	trips := allTrips()
+	for _, tc := range []struct {
+		syntax asm.Syntax
+		header string
+	}{
+		{asm.SyntaxIntel, ".intel_syntax noprefix\n.text\n"},
+		{asm.SyntaxATT, ".text\n"},
+	} {
+		t.Run(tc.syntax.String(), func(t *testing.T) {
+			sources := make([]string, len(trips))
+			for i, tt := range trips {
+				var src strings.Builder
+				if err := WriteAsm(&src, Decode(mustHex(t, tt.hex), Options{Syntax: tc.syntax})); err != nil {
+					t.Fatal(err)
+				}
+				sources[i] = strings.TrimSuffix(src.String(), "\n")
+			}
+			obj, kept, starts, rejected := assembleEntries(t, tc.header, sources, func(int) string { return "nop" })
+			for i, tt := range trips {
+				if msg, ok := rejected[sources[i]]; ok {
+					t.Errorf("%s: GNU as rejects %q: %s", tt.name, sources[i], msg)
+					continue
+				}
+				if got, want := obj.text[starts[i]:starts[i+1]], mustHex(t, tt.hex); !bytes.Equal(got, want) || kept[i] != sources[i] {
+					t.Errorf("%s: GNU as makes % x of %q; want % x", tt.name, got, sources[i], want)
+				}
+			}
+		})
+	}
 }

@@ -60,8 +60,9 @@ func Write(w io.Writer, rows []Row, s asm.Syntax) error {
 }
 
 // WriteAsm prints rows as assembler source: "name:" lines for symbols and
-// labels, and each row's text on a line of its own, indented by a tab
-// (except a row Outside the code, which is not part of it). No
+// labels, and each row's text (its Asm text where it has one) on a line of
+// its own, indented by a tab (except a row Outside the code, which is not
+// part of it). No
 // addresses, bytes or comments: the assembler of the syntax (jitrun asm
 // --syntax intel for Intel rows) reads it back into the same bytes, as far
 // as the decoder printed them right (see the package doc).
@@ -71,7 +72,11 @@ func WriteAsm(w io.Writer, rows []Row) error {
 		for _, l := range r.Labels {
 			out.WriteString(l + ":\n")
 		}
-		if !r.End() && !r.Outside {
+		switch {
+		case r.End() || r.Outside:
+		case r.Asm != "":
+			out.WriteString("\t" + r.Asm + "\n")
+		default:
 			out.WriteString("\t" + r.Text + "\n")
 		}
 	}

@@ -113,7 +113,7 @@ func TestDisasmJSON(t *testing.T) {
       "addr": "0x1002",
       "offset": 2,
       "bytes": "06",
-      "text": "db 0x06",
+      "text": ".byte 0x06",
       "symbol": "loc_1002",
       "symbol_offset": 0,
       "labels": [
