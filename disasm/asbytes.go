@@ -34,6 +34,9 @@ func (b *block) bytesNote(d decoded, src []byte) string {
 	if !d.ok {
 		return ""
 	}
+	if d.alias != "" {
+		return d.alias
+	}
 	for _, a := range d.inst.Args {
 		m, ok := a.(x86asm.Mem)
 		if !ok || !isAbsolute(m) {

@@ -69,6 +69,14 @@
 //     EIP are put the way assemblers write them; so are the Go printer's
 //     PUSHL $imm (PUSHQ) and its SSE compares (CMPSD_XMM $0x7, 0(BX), X2
 //     for CMPSD 0(BX), X2, $0x7).
+//   - The undocumented alias encodings the CPU runs (x86asm: not an
+//     instruction) are decoded through their documented twin: shift /6 as
+//     sal (d1 f4 is sal esp, 0x1; objdump calls it shl), test r/m, imm /1
+//     (f6, f7) as test, and the x87 register aliases fstp1 (d9 d8+i),
+//     fxch4 (dd c8+i), fstp8 (df d0+i), fstp9 (df d8+i), fcom2 (dc d0+i),
+//     fcomp3 (dc d8+i) and fcomp5 (de d0+i), which objdump shows as (bad).
+//     An assembler writes the documented encoding of the text (or knows no
+//     such name), so these rows get an Asm text of their bytes, and a note.
 //   - A memory operand with neither base nor index at address 0 (x86asm:
 //     mov rax, qword ptr [], mov ,%rax, jmpq *) is [0x0] (Intel), 0x0
 //     (AT&T) or 0 (Go). In 64-bit mode such an operand is the SIB form
@@ -89,11 +97,10 @@
 //     AVX512-FP16 instructions of maps 1-3 (vcmpph, vrndscaleph, …); and
 //     what x86asm does not know at all: AMX (ldtilecfg, tileloadd, tdp*),
 //     GFNI, movdiri/movdir64b, cldemote, the CET shadow-stack instructions
-//     with operands (rdsspq), hreset, VEX scalar instructions with VEX.L=1,
-//     the undocumented shl /6 and test /1 aliases. Where x86asm returns only a
-//     prefix, the one byte is data and the sweep goes on at the next, so the
-//     rest of such an instruction shows as whatever it decodes to until the
-//     next label.
+//     with operands (rdsspq), hreset, VEX scalar instructions with VEX.L=1.
+//     Where x86asm returns only a prefix, the one byte is data and the
+//     sweep goes on at the next, so the rest of such an instruction shows
+//     as whatever it decodes to until the next label.
 //   - Go syntax is x86asm's, as go tool objdump prints it: a few mnemonics
 //     are not the ones go tool asm takes (MOVZX for MOVBLZX, SETE for SETEQ,
 //     NOPL for a one-byte NOP, MOVL for a move to a control register). This

@@ -2,6 +2,7 @@ package disasm
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 
 	"golang.org/x/arch/x86/x86asm"
@@ -118,6 +119,9 @@ func fixup(src []byte) (decoded, bool) {
 		}
 	}
 	e := split(src)
+	if d, ok := fixupAlias(src, e); ok {
+		return d, true
+	}
 	op := e.rest
 	switch {
 	case len(e.legacy) > 0 && e.rex == 0 && len(op) > 0 && (op[0] == 0xc4 || op[0] == 0xc5 || op[0] == 0x62):
@@ -262,4 +266,69 @@ prefixes:
 		}
 	}
 	return fixupVEX(src, inst)
+}
+
+// x87Aliases are the undocumented x87 register forms the CPU runs as
+// another instruction: its opcode byte, the ModRM base (mod 11, the
+// register st(i) added), and the documented encoding of the same
+// instruction, which x86asm decodes, under the alias's name.
+var x87Aliases = []struct {
+	op, modrm byte
+	stand     [2]byte
+	want      x86asm.Op
+	from, to  string
+}{
+	{0xd9, 0xd8, [2]byte{0xdd, 0xd8}, x86asm.FSTP, "FSTP", "FSTP1"},
+	{0xdd, 0xc8, [2]byte{0xd9, 0xc8}, x86asm.FXCH, "FXCH", "FXCH4"},
+	{0xdf, 0xd0, [2]byte{0xdd, 0xd8}, x86asm.FSTP, "FSTP", "FSTP8"},
+	{0xdf, 0xd8, [2]byte{0xdd, 0xd8}, x86asm.FSTP, "FSTP", "FSTP9"},
+	{0xdc, 0xd0, [2]byte{0xd8, 0xd0}, x86asm.FCOM, "FCOM", "FCOM2"},
+	{0xdc, 0xd8, [2]byte{0xd8, 0xd8}, x86asm.FCOMP, "FCOMP", "FCOMP3"},
+	{0xde, 0xd0, [2]byte{0xd8, 0xd8}, x86asm.FCOMP, "FCOMP", "FCOMP5"},
+}
+
+// shiftOps are the opcodes of the shift and rotate group (ModRM.reg picks
+// the operation), whose /6 is an undocumented alias of /4, shl (sal).
+var shiftOps = map[byte]bool{0xc0: true, 0xc1: true, 0xd0: true, 0xd1: true, 0xd2: true, 0xd3: true}
+
+// fixupAlias decodes the undocumented alias encodings the CPU runs and
+// x86asm rejects: shift /6 (sal, as /4), test r/m, imm /1 (as /0), and the
+// x87 register aliases (fstp1, fxch4, fstp8, fstp9, fcom2, fcomp3,
+// fcomp5). Each goes through the documented encoding as a stand-in, with
+// the alias's name, and a note for bytesNote: an assembler given the text
+// writes the documented encoding.
+func fixupAlias(src []byte, e encoding) (decoded, bool) {
+	op := e.rest
+	if len(op) < 2 {
+		return decoded{}, false
+	}
+	reg := (op[1] >> 3) & 7
+	stand := bytes.Clone(src)
+	at := e.prefixLen()
+	var d decoded
+	var ok bool
+	switch {
+	case shiftOps[op[0]] && reg == 6:
+		stand[at+1] = op[1]&^0x38 | 4<<3
+		d, ok = standIn(stand, 0, x86asm.SHL, "SHL", "SAL")
+		d.alias = fmt.Sprintf("%02x /6: an undocumented alias of sal/shl (%02x /4) that the CPU runs; assemblers write /4, so --asm writes the bytes", op[0], op[0])
+	case (op[0] == 0xf6 || op[0] == 0xf7) && reg == 1:
+		stand[at+1] = op[1] &^ 0x38
+		d, ok = standIn(stand, 0, x86asm.TEST, "TEST", "TEST")
+		d.alias = fmt.Sprintf("%02x /1: an undocumented alias of test (%02x /0) that the CPU runs; assemblers write /0, so --asm writes the bytes", op[0], op[0])
+	case op[1] >= 0xc0:
+		for _, a := range x87Aliases {
+			if op[0] == a.op && op[1]&^7 == a.modrm {
+				stand[at], stand[at+1] = a.stand[0], a.stand[1]|op[1]&7
+				d, ok = standIn(stand, 0, a.want, a.from, a.to)
+				d.alias = fmt.Sprintf("%s (%02x %02x+i): an undocumented alias of %s (%02x %02x+i) that the CPU runs; assemblers know no %s, so --asm writes the bytes",
+					strings.ToLower(a.to), a.op, a.modrm, strings.ToLower(a.from), a.stand[0], a.stand[1], strings.ToLower(a.to))
+				break
+			}
+		}
+	}
+	if !ok {
+		return decoded{}, false
+	}
+	return d, true
 }

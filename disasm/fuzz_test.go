@@ -47,7 +47,9 @@ func FuzzDecode(f *testing.F) {
 		// VEX and EVEX (evex.go).
 		"62 f1 24 ba 58 35 00 00 00 00", "62 51 7e bd e6 57 30", "62 f2 7e 08 38 e4", "62 92 fd 45 c6 2c ea",
 		"62 d1 36 18 5a e6", "62 f3 7d 18 26 ca 03", "62 f1 7d 18 f9 00", "62 f1 7c cb 11 00", "64 c5 f8 28 00",
-		"67 62 f1 74 58 58 05 10 00 00 00", "66 c5 f8 28 00", "2e 26 64 65 67 67 36 3e 26 64 65 67 62 f1 7c 48 28 00"}
+		"67 62 f1 74 58 58 05 10 00 00 00", "66 c5 f8 28 00", "2e 26 64 65 67 67 36 3e 26 64 65 67 62 f1 7c 48 28 00",
+		// Absolute addresses and alias encodings (asbytes.go).
+		"48 8b 04 25 00 00 00 00", "65 48 a1 00 00 00 00 00 00 00 00", "67 a1 00 00 00 00", "d1 f4 d9 db", "48 f7 4c 24 08 ff ff ff ff"}
 	for i, h := range seeds {
 		f.Add(mustHex(f, h), uint64(0x1000), uint8(i%3), uint64(0x1003), []byte{3, 5, 10, 2})
 	}
