@@ -37,6 +37,12 @@ func (b *block) bytesNote(d decoded, src []byte) string {
 	if d.alias != "" {
 		return d.alias
 	}
+	switch d.inst.Op {
+	case x86asm.LFS, x86asm.LGS, x86asm.LSS:
+		if d.inst.DataSize == 64 {
+			return "REX.W: a far pointer with a 64-bit offset (m16:64), which GNU as and jitrun do not write: --asm writes the bytes"
+		}
+	}
 	for _, a := range d.inst.Args {
 		m, ok := a.(x86asm.Mem)
 		if !ok || !isAbsolute(m) {

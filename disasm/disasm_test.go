@@ -14,7 +14,7 @@ func TestRows(t *testing.T) {
 	b := func(h string) []byte { return mustHex(t, h) }
 	pos := func(line int) asm.Pos { return asm.Pos{File: "two.s", Line: line, Col: 2} }
 	want := []Row{
-		{Addr: 0x1000, Offset: 0x00, Bytes: b("488d0511000000"), Text: "lea rax, [rel msg]", Symbol: "f", Labels: []string{"f"},
+		{Addr: 0x1000, Offset: 0x00, Bytes: b("488d0511000000"), Text: "lea rax, [rip+msg]", Symbol: "f", Labels: []string{"f"},
 			Target: 0x1018, HasTarget: true, Pos: pos(2), Source: "LEAQ msg<>(SB), AX"},
 		{Addr: 0x1007, Offset: 0x07, Bytes: b("e801000000"), Text: "call g", Symbol: "loop", Labels: []string{"loop"},
 			Target: 0x100d, HasTarget: true, Pos: pos(4), Source: "CALL g(SB)"},
@@ -153,7 +153,7 @@ func TestPrinterLookups(t *testing.T) {
 		// instruction itself, and the immediate equals it plus the first
 		// bias.
 		{"immediate equal to a looked-up address", "c7 05 f6 ff ff ff 10 00 00 00", 0xc000000000000010,
-			"mov dword ptr [rel loc_c000000000000010], 0x10"},
+			"mov dword ptr [rip+loc_c000000000000010], 0x10"},
 		{"branch out of the code", "e9 00 10 00 00", 0x1000, "jmp 0x2005"},
 		{"RIP-relative out of the code", "48 8b 05 00 10 00 00", 0x1000, "mov rax, qword ptr [rip+0x1000]"},
 		{"RIP-relative with no displacement", "48 8b 05 00 00 00 00", 0x1000, "mov rax, qword ptr [rip]"},

@@ -7,8 +7,12 @@
 // (f+0x12), its bytes and its text. The text of every row is something an
 // assembler of the syntax reads back: branch targets and RIP-relative
 // operands are printed as names (JMP loop, CALL f(SB), MOVQ msg+0x8(SB), AX;
-// jmp loop, mov rax, qword ptr [rel msg+0x8]; mov msg+0x8(%rip),%rax), and
-// data as directives (QUAD $0x…, .quad 0x…). The names come from an
+// jmp loop, mov rax, qword ptr [rip+msg+0x8]; mov msg+0x8(%rip),%rax), and
+// data as directives (QUAD $0x…, .quad 0x…). Intel text is GNU as's
+// dialect (.intel_syntax noprefix: [rip+msg], st(1), mm2, .byte), which
+// jitrun's Intel front end reads too. Where the text would not give the
+// same bytes back (an alias encoding, movabs), the row also has an Asm
+// text of byte directives, which WriteAsm writes. The names come from an
 // asm.Program when there is one: its symbols and labels become "name:" lines,
 // its data symbols data rows, its source lines a column beside the
 // instructions. Raw code gets a loc_ADDR label at each branch target. The
@@ -26,9 +30,10 @@
 //
 // The decoding is golang.org/x/arch/x86/x86asm v0.33.0. It is checked in the
 // tests against GNU as and objdump: every row boundary of a generated corpus
-// of some 1,700 instructions (GPR, SSE, AVX2, AVX-512, BMI, x87, system) agrees
-// with the assembler; the Intel and GNU text of each reassembles with GNU as
-// to the same bytes or to another encoding of the same instruction. Every
+// of some 1,900 instructions (GPR, SSE, AVX2, AVX-512, BMI, x87, MMX,
+// system) agrees with the assembler; the Intel and GNU text of each, and
+// the Intel text of asm's corpus of 10,000, reassembles with GNU as to the
+// same bytes or to another encoding of the same instruction. Every
 // EVEX instruction x86asm decodes is checked the same way with EVEX.b set
 // (rounding, {sae}, broadcast). This package corrects the mistakes of
 // x86asm it knows of:
@@ -61,9 +66,14 @@
 //     store; 66, F2, F3 or F0 before VEX.
 //   - The GNU printer's phantom %gs: or %fs: on VEX instructions whose VEX
 //     byte happens to be 0x65 or 0x64, its %riz index, its data32 and its
-//     vcvtpd2dqz are removed; the Intel printer's implicit x87 st0
-//     operands, size-less 80-bit x87 operands (fld [r13] for fld tbyte ptr
-//     [r13]), bare "ptr", NOP register operand (nop dx, ax), cmpsd_xmm,
+//     vcvtpd2dqz are removed, and its far transfers get their operand
+//     size (lret, not lretq, for cb); the Intel printer's implicit x87 st0
+//     operands, its register names st0 and mmx0 (GNU as takes mmx0 for a
+//     symbol), its ret far and call far [rax] (a near ret and call to a
+//     symbol named far, to GNU as), size-less far pointers (lfs eax, [rax]
+//     for lfs eax, fword ptr [rax]), sysret and sysexit without their
+//     operand size, size-less 80-bit x87 operands (fld [r13] for fld tbyte
+//     ptr [r13]), bare "ptr", NOP register operand (nop dx, ax), cmpsd_xmm,
 //     "data16 cwd" forms, hint-taken prefixes, size-less 16-bit push,
 //     unsigned push immediates (push 0xffffffff for push -0x1) and RIP for
 //     EIP are put the way assemblers write them; so are the Go printer's

@@ -235,11 +235,11 @@ prefixes:
 		}
 		return decoded{n: inst.Len, ok: true, inst: inst, rename: renames(from, to), trim: "data16 "}, true
 	}
-	// SYSRET with REX.W returns to 64-bit code: sysretq. x86asm prints
-	// sysret (Intel), which assemblers take as ambiguous, and rex.W sysretq
-	// (GNU).
-	if inst.Op == x86asm.SYSRET && e.rex&0x08 != 0 {
-		return decoded{n: inst.Len, fixed: &[3]string{"SYSRET", "sysretq", "sysretq"}}, true
+	// SYSRET and SYSEXIT return to 64-bit code with REX.W, to 32-bit code
+	// without: x86asm prints sysret and sysexit (Intel), which GNU as
+	// takes as ambiguous, and sysretq and sysexit for both (AT&T).
+	if inst.Op == x86asm.SYSRET || inst.Op == x86asm.SYSEXIT {
+		return decoded{n: inst.Len, fixed: sysNames[sysName{inst.Op, e.rex&0x08 != 0}]}, true
 	}
 	// VZEROUPPER and VZEROALL have no ModRM byte, but x86asm counts the
 	// byte after them as one. Take the shortest length that decodes to the
@@ -331,4 +331,19 @@ func fixupAlias(src []byte, e encoding) (decoded, bool) {
 		return decoded{}, false
 	}
 	return d, true
+}
+
+// sysName is SYSRET or SYSEXIT, with REX.W or without.
+type sysName struct {
+	op x86asm.Op
+	w  bool
+}
+
+// sysNames are the names of sysret and sysexit by operand size, as GNU as
+// reads them (Go syntax has one name for both).
+var sysNames = map[sysName]*[3]string{
+	{x86asm.SYSRET, true}:   {"SYSRET", "sysretq", "sysretq"},
+	{x86asm.SYSRET, false}:  {"SYSRET", "sysretd", "sysretl"},
+	{x86asm.SYSEXIT, true}:  {"SYSEXIT", "sysexitq", "sysexitq"},
+	{x86asm.SYSEXIT, false}: {"SYSEXIT", "sysexitd", "sysexitl"},
 }

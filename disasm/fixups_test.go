@@ -55,7 +55,7 @@ func TestDecoderFixes(t *testing.T) {
 		{"fsqrt", "d9 fa", 2, [3]string{"FSQRT", "fsqrt", "fsqrt"}, "", nil},
 		{"fld tbyte", "41 db 6d 00", 4, [3]string{"FLD 0(R13)", "fld tbyte ptr [r13]", "fldt (%r13)"}, "", nil},
 		{"fbstp", "df 30", 2, [3]string{"FBSTP 0(AX)", "fbstp tbyte ptr [rax]", "fbstp (%rax)"}, "", nil},
-		{"fadd st0, st1", "d8 c1", 2, [3]string{"FADD F1, F0", "fadd st0, st1", "fadd %st(1),%st"}, "", nil},
+		{"fadd st(0), st(1)", "d8 c1", 2, [3]string{"FADD F1, F0", "fadd st(0), st(1)", "fadd %st(1),%st"}, "", nil},
 		{"pushfw", "66 9c", 2, [3]string{"PUSHF", "pushfw", "pushfw"}, "", nil},
 		{"push a word", "66 6a 01", 3, [3]string{"PUSHW $0x1", "push word ptr 0x1", "pushw $0x1"}, "", nil},
 		{"xsave: ptr without a size", "0f ae 20", 3, [3]string{"XSAVE 0(AX)", "xsave [rax]", "xsave (%rax)"}, "", nil},

@@ -17,7 +17,7 @@ import (
 // in AT&T syntax, which means an absolute address there). So the lookup
 // hands them placeholders, and format puts in the text that each syntax's
 // assembler reads back: JMP loop / CALL f(SB) / msg+0x8(SB),
-// jmp loop / qword ptr [rel msg+0x8], jmp loop / msg+0x8(%rip).
+// jmp loop / qword ptr [rip+msg+0x8], jmp loop / msg+0x8(%rip).
 
 // ref is one operand that names an address: a branch target or a
 // RIP-relative memory operand.
@@ -76,7 +76,7 @@ func (b *block) format(d decoded, src []byte, off int) (text string, ok bool) {
 	case asm.SyntaxIntel:
 		text = intelCleanup(text, inst)
 	case asm.SyntaxATT:
-		text = gnuCleanup(text)
+		text = gnuCleanup(text, inst)
 	}
 	return absoluteText(b.syntax, text, inst, src), true
 }
@@ -269,7 +269,7 @@ func (b *block) refText(r ref, from int) string {
 		if r.rel {
 			return nm.text + plus
 		}
-		return "[rel " + nm.text + plus + "]"
+		return "[rip+" + nm.text + plus + "]"
 	default:
 		if r.rel {
 			return nm.text + plus

@@ -35,7 +35,8 @@ var gnuNoSuffix = map[string]string{"lgdtl": "lgdt", "lidtl": "lidt", "sgdtl": "
 // %riz or %eiz pseudo index (a SIB byte without an index, which r12 and
 // rsp bases need anyway), repnz for repn, and no size suffix where GNU as
 // takes none.
-func gnuCleanup(text string) string {
+func gnuCleanup(text string, inst x86asm.Inst) string {
+	text = gnuFar(text, inst)
 	for _, z := range []string{",%riz,1)", ",%riz)", ",%eiz,1)", ",%eiz)"} {
 		text = strings.ReplaceAll(text, z, ")")
 	}
@@ -63,4 +64,36 @@ func gnuCleanup(text string) string {
 		text = strings.TrimSpace(plain + " " + args)
 	}
 	return text
+}
+
+// gnuFar spells far transfers by their operand size, which x86asm's AT&T
+// text gets wrong: lretq for cb (GNU as makes 48 cb of it), lcallq *(%rax)
+// (which GNU as rejects) for ff 18. GNU as writes lret, lretw, lretq and
+// lcall, lcallw, rex.W lcall.
+func gnuFar(text string, inst x86asm.Inst) string {
+	var name string
+	switch inst.Op {
+	case x86asm.LRET:
+		name = "lret"
+	case x86asm.LCALL:
+		name = "lcall"
+	case x86asm.LJMP:
+		name = "ljmp"
+	default:
+		return text
+	}
+	prefixes, args, _ := strings.Cut(text, name)
+	prefixes = strings.Replace(prefixes, "rex.W ", "", 1)
+	_, args, _ = strings.Cut(args, " ") // the suffix x86asm gave it
+	switch inst.DataSize {
+	case 16:
+		name += "w"
+	case 64:
+		if inst.Op == x86asm.LRET {
+			name += "q"
+		} else {
+			name = "rex.W " + name
+		}
+	}
+	return strings.TrimSpace(prefixes + name + " " + args)
 }

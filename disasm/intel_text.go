@@ -1,6 +1,7 @@
 package disasm
 
 import (
+	"regexp"
 	"strings"
 
 	"golang.org/x/arch/x86/x86asm"
@@ -114,18 +115,30 @@ var stringOps = map[x86asm.Op]bool{
 // "data16" plus the 32-bit name, where 66 selects the 16-bit form.
 var data16Names = map[string]string{
 	"data16 cbw": "cbw", "data16 cwd": "cwd", "data16 pushf": "pushfw", "data16 popf": "popfw",
-	"data16 iret": "iretw", "data16 insw": "insw", "data16 outsw": "outsw",
+	"data16 iret": "iretw", "data16 insw": "insw", "data16 outsw": "outsw", "data16 nop": "xchg ax, ax",
 }
 
-// intelCleanup makes x86asm's Intel text something an Intel-syntax
-// assembler reads back: no "ptr" without a size keyword before it
-// (lea rax, ptr [rip+0x8]), but tbyte for an 80-bit operand (fld tbyte
-// ptr [r13]); no register after a multi-byte NOP's memory
-// operand (nop dword ptr [rax], eax), which XED prints and assemblers
-// reject; no implicit x87 st0 (see x87Implicit); the 16-bit names of cbw,
-// cwd, pushfw and the like, the size of a 16-bit push of an immediate, and
-// no implied operands on string instructions (rep movsb).
+// intelCleanup makes x86asm's Intel text something GNU as (with
+// .intel_syntax noprefix) and jitrun's Intel front end read back, one
+// correction after the other.
 func intelCleanup(text string, inst x86asm.Inst) string {
+	for _, fix := range intelFixes {
+		text = fix(text, inst)
+	}
+	return text
+}
+
+// intelFixes are the corrections intelCleanup makes, in order.
+var intelFixes = []func(string, x86asm.Inst) string{
+	intelSizes, intelPrefixes, intelEIP, intelNOP, intelStringOps, intelX87, intelNames, intelPush,
+	intelFar, intelPointerLoads, intelRegisters,
+}
+
+// intelSizes leaves out a "ptr" without a size keyword before it (lea
+// rax, ptr [rip+0x8]), but gives the 80-bit operand of fld, fstp, fbld and
+// fbstp, which x86asm prints with no size, tbyte (fld [r13] would be
+// ambiguous).
+func intelSizes(text string, inst x86asm.Inst) string {
 	var out strings.Builder
 	for {
 		i := strings.Index(text, "ptr ")
@@ -137,8 +150,6 @@ func intelCleanup(text string, inst x86asm.Inst) string {
 		word := strings.TrimSpace(before[strings.LastIndexAny(strings.TrimRight(before, " "), " ,")+1:])
 		switch {
 		case (i == 0 || before[len(before)-1] == ' ') && !sizeWords[word] && tbyteOps[inst.Op] && inst.MemBytes == 0:
-			// x86asm gives the 80-bit operand of fld, fstp, fbld and
-			// fbstp no size; fld [r13] would be ambiguous.
 			out.WriteString(before + "tbyte ptr ")
 		case (i == 0 || before[len(before)-1] == ' ') && !sizeWords[word]:
 			out.WriteString(before)
@@ -147,56 +158,151 @@ func intelCleanup(text string, inst x86asm.Inst) string {
 		}
 		text = text[i+4:]
 	}
-	text = out.String()
-	text = intelPrefixes(text, inst)
+	return out.String()
+}
+
+// intelEIP puts back the EIP that x86asm prints as RIP, leaving out the 67
+// that makes it EIP.
+func intelEIP(text string, inst x86asm.Inst) string {
 	for _, a := range inst.Args {
 		if m, ok := a.(x86asm.Mem); ok && m.Base == x86asm.EIP {
-			// x86asm prints EIP as RIP, and leaves out the 67 that
-			// makes it EIP.
 			text = strings.Replace(text, "[rip", "[eip", 1)
 		}
 	}
+	return text
+}
+
+// intelNOP leaves out the register XED adds to the one operand of 0F 1F
+// (nop dx, ax for 66 0F 1F C2; nop dword ptr [rax], eax), which
+// assemblers reject.
+func intelNOP(text string, inst x86asm.Inst) string {
 	if inst.Op == x86asm.NOP && argCount(inst) == 1 {
-		// XED adds eax (or ax) to the one operand of 0F 1F: nop dx, ax
-		// for 66 0F 1F C2, which assemblers reject.
 		if i := strings.LastIndex(text, ", "); i >= 0 {
 			text = text[:i]
 		}
 	}
-	if inst.Op == x86asm.CMPSD_XMM {
-		// x86asm's name, apart from the string instruction cmpsd.
-		text = replaceWord(text, "cmpsd_xmm", "cmpsd")
+	return text
+}
+
+// intelStringOps leaves out the implied operands of string instructions:
+// rep movsb, not rep movsb byte ptr [rdi], byte ptr [rsi] (NASM takes
+// none). Operands with a segment override or 32-bit registers stay.
+func intelStringOps(text string, inst x86asm.Inst) string {
+	if !stringOps[inst.Op] || strings.Contains(text, ":[") || strings.Contains(text, "[e") {
+		return text
 	}
-	if stringOps[inst.Op] && !strings.Contains(text, ":[") && !strings.Contains(text, "[e") {
-		// rep movsb, not rep movsb byte ptr [rdi], byte ptr [rsi]: the
-		// operands are implied, and NASM takes none.
-		if i := strings.Index(text, " byte ptr ["); i >= 0 {
-			text = text[:i]
-		} else if i := strings.Index(text, " word ptr ["); i >= 0 {
-			text = text[:i]
-		} else if i := strings.Index(text, " dword ptr ["); i >= 0 {
-			text = text[:i]
-		} else if i := strings.Index(text, " qword ptr ["); i >= 0 {
-			text = text[:i]
+	for _, size := range []string{" byte ptr [", " word ptr [", " dword ptr [", " qword ptr ["} {
+		if i := strings.Index(text, size); i >= 0 {
+			return text[:i]
 		}
 	}
+	return text
+}
+
+// intelX87 leaves out the implicit st0 operands (see x87Implicit).
+func intelX87(text string, inst x86asm.Inst) string {
 	if x, ok := x87Implicit[inst.Op]; ok && argCount(inst) == x.args {
 		text = strings.Replace(text, x.drop, "", 1)
+	}
+	return text
+}
+
+// intelNames gives cmpsd_xmm its name (apart from the string instruction
+// cmpsd), and the instructions x86asm prints as data16 plus their 32-bit
+// name the 16-bit name (see data16Names).
+func intelNames(text string, inst x86asm.Inst) string {
+	if inst.Op == x86asm.CMPSD_XMM {
+		text = replaceWord(text, "cmpsd_xmm", "cmpsd")
 	}
 	if name, ok := data16Names[text]; ok {
 		text = name
 	}
-	if imm, ok := inst.Args[0].(x86asm.Imm); inst.Op == x86asm.PUSH && ok {
-		// x86asm prints the immediate as 32 bits unsigned (push
-		// 0xffffffff for 6a ff), but the CPU sign-extends it to the
-		// operand size: push -0x1 pushes eight bytes of ones. 66 6a 01
-		// pushes two bytes, push 0x1 eight.
-		prefixes, _, _ := strings.Cut(text, "push ")
-		if inst.DataSize == 16 {
-			text = prefixes + "push word ptr " + signedHex(int64(int16(imm)))
-		} else {
-			text = prefixes + "push " + signedHex(int64(int32(imm)))
+	return text
+}
+
+// intelPush prints the immediate of push as the CPU reads it. x86asm
+// prints it as 32 bits unsigned (push 0xffffffff for 6a ff), but the CPU
+// sign-extends it to the operand size: push -0x1 pushes eight bytes of
+// ones. 66 6a 01 pushes two bytes, push 0x1 eight.
+func intelPush(text string, inst x86asm.Inst) string {
+	imm, ok := inst.Args[0].(x86asm.Imm)
+	if inst.Op != x86asm.PUSH || !ok {
+		return text
+	}
+	prefixes, _, _ := strings.Cut(text, "push ")
+	if inst.DataSize == 16 {
+		return prefixes + "push word ptr " + signedHex(int64(int16(imm)))
+	}
+	return prefixes + "push " + signedHex(int64(int32(imm)))
+}
+
+// intelFar spells far transfers as GNU as reads them (x86asm: ret far,
+// call far [rax], which GNU as takes for a near ret or call with a symbol
+// named far): retf, retfw and retfq by operand size; call and jmp with the
+// size of the far pointer, fword ptr [rax] (m16:32) or dword ptr [rax]
+// (m16:16, prefix 66), and rex.w before for REX.W (m16:64), as objdump
+// writes it.
+func intelFar(text string, inst x86asm.Inst) string {
+	switch inst.Op {
+	case x86asm.LRET:
+		return strings.Replace(text, "ret far", farNames[inst.DataSize], 1)
+	case x86asm.LCALL, x86asm.LJMP:
+		if _, ok := inst.Args[0].(x86asm.Mem); !ok {
+			return text
 		}
+		text = strings.Replace(text, "far ", "", 1)
+		switch inst.DataSize {
+		case 16:
+			return text // dword ptr already
+		case 64:
+			return "rex.w " + sizeMemory(text, "fword")
+		}
+		return sizeMemory(text, "fword")
 	}
 	return text
+}
+
+// farNames are the names of far ret by operand size.
+var farNames = map[int]string{16: "retfw", 32: "retf", 64: "retfq"}
+
+// intelPointerLoads gives the far pointer of lfs, lgs and lss its size,
+// which x86asm leaves out (lfs eax, [rax]: GNU as rejects it): fword
+// (m16:32), or dword with prefix 66 (m16:16). The REX.W form (m16:64),
+// which no assembler writes, gets tbyte; its row gets an Asm text (see
+// bytesNote).
+func intelPointerLoads(text string, inst x86asm.Inst) string {
+	if inst.Op != x86asm.LFS && inst.Op != x86asm.LGS && inst.Op != x86asm.LSS || strings.Contains(text, " ptr ") {
+		return text
+	}
+	return sizeMemory(text, map[int]string{16: "dword", 32: "fword", 64: "tbyte"}[inst.DataSize])
+}
+
+// sizeMemory puts "size ptr" before the memory operand of text ([rax],
+// fs:[rax]).
+func sizeMemory(text, size string) string {
+	i := strings.Index(text, "[")
+	if i < 0 || size == "" {
+		return text
+	}
+	if i >= 3 && text[i-1] == ':' {
+		i -= 3 // fs:[rax]
+	}
+	return text[:i] + size + " ptr " + text[i:]
+}
+
+// intelRegister are the register names x86asm spells in a way GNU as does
+// not read: st0 (st(0)) and mmx0 (mm0).
+var intelRegister = regexp.MustCompile(`\b(st|mmx)([0-7])\b`)
+
+// intelRegisters spells x87 and MMX registers as GNU as reads them: st(1)
+// and mm2 for x86asm's st1 and mmx2. (GNU as takes mmx2 for a symbol:
+// movd mmx0, eax would be a store of eax to the address of mmx0.)
+func intelRegisters(text string, _ x86asm.Inst) string {
+	return intelRegister.ReplaceAllStringFunc(text, func(r string) string {
+		n := r[len(r)-1:]
+		if strings.HasPrefix(r, "mmx") {
+			return "mm" + n
+		}
+		return "st(" + n + ")"
+	})
 }

@@ -105,7 +105,7 @@ msg:
 `},
 		{name: "program intel", prog: twoFuncs, opts: Options{Syntax: asm.SyntaxIntel}, want: `
 f:
-   0x0000  f+0x0     48 8d 05 11 00 00 00  lea rax, [rel msg]
+   0x0000  f+0x0     48 8d 05 11 00 00 00  lea rax, [rip+msg]
 loop:
    0x0007  loop+0x0  e8 01 00 00 00        call g
    0x000c  loop+0x5  c3                    ret
