@@ -45,7 +45,7 @@ func bytesText(s asm.Syntax, b []byte) string {
 		switch {
 		case i == 0:
 			t.WriteString(dataDirectives[slot(s)][1])
-		case s == asm.SyntaxGo:
+		case printed(s) == asm.SyntaxGo:
 			t.WriteString("; BYTE $")
 		default:
 			t.WriteString(", ")

@@ -210,6 +210,9 @@ prefixes:
 			break prefixes
 		}
 	}
+	if d, ok := lockUD(inst); ok {
+		return d, true
+	}
 	e := split(src[:inst.Len])
 	// F2 and F3 pick the instruction for most 0F opcodes; where x86asm
 	// does not know the prefixed form it drops the prefix as ignored and
@@ -346,4 +349,21 @@ var sysNames = map[sysName]*[3]string{
 	{x86asm.SYSRET, false}:  {"SYSRET", "sysretd", "sysretl"},
 	{x86asm.SYSEXIT, true}:  {"SYSEXIT", "sysexitq", "sysexitq"},
 	{x86asm.SYSEXIT, false}: {"SYSEXIT", "sysexitd", "sysexitl"},
+}
+
+// lockUD shows as data an instruction with a lock prefix it does not take
+// (a register destination, or no read-modify-write: lock add eax, ecx),
+// which the CPU refuses with #UD. x86asm marks such a prefix invalid and
+// prints the instruction all the same; GNU as rejects the text.
+func lockUD(inst x86asm.Inst) (decoded, bool) {
+	for _, p := range inst.Prefix {
+		if p == 0 {
+			break
+		}
+		if p&0xff == x86asm.PrefixLOCK && p&x86asm.PrefixInvalid != 0 {
+			return bad(inst.Len, "lock before %s, which takes none (only a read-modify-write of memory does): the CPU raises #UD",
+				strings.ToLower(inst.Op.String())), true
+		}
+	}
+	return decoded{}, false
 }
