@@ -21,7 +21,9 @@
 // cannot hide the instruction that faulted. A name the syntax's assembler
 // cannot read back (a register name, a dotted Intel local label in Go
 // syntax) is never printed: the address gets another name, or a loc_ADDR
-// label. Write prints rows as a listing, WriteAsm as assembler source, At
+// label. Write prints rows as a listing (a run of data rows alike, such as
+// resb 4096, on one line that says how many bytes it stands for), WriteAsm
+// as assembler source that gives every byte back, At
 // returns the single instruction at an address, as a fault report shows
 // it, and Outside the row for a faulting PC outside the code (code run
 // from the stack), decoded from bytes the caller read there. Nothing here

@@ -3,12 +3,17 @@ package disasm
 import (
 	"bytes"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/jitrun/jitrun/asm"
 )
+
+// rowsAlike finds the comment of a folded listing line.
+var rowsAlike = regexp.MustCompile(`(\d+) rows alike: \d+ bytes`)
 
 // layoutProgram builds a Program over code from fuzz bytes, four per
 // entry: what it is (TEXT, DATA, RODATA symbol, label or source line),
@@ -55,6 +60,8 @@ func FuzzDecode(f *testing.F) {
 	}
 	p := twoFuncs(f)
 	f.Add(p.Code, uint64(0x7f0000000000), uint8(1), uint64(0x7f0000000012), []byte{0, 1, 21, 0, 0, 14, 16, 1, 2, 25, 14, 6, 3, 8, 8, 2, 3, 14, 8, 0x12})
+	// A data symbol of 40 zero bytes after a ret: five rows alike.
+	f.Add(append([]byte{0xc3}, make([]byte, 40)...), uint64(0x1000), uint8(2), uint64(0x1000), []byte{0, 0, 9, 0, 1, 2, 48, 1})
 	f.Fuzz(func(t *testing.T, code []byte, base uint64, syntax uint8, mark uint64, layout []byte) {
 		opts := Options{Syntax: asm.Syntax(syntax % 3), Base: base, Mark: mark, HasMark: syntax&4 == 0, Source: syntax&8 == 0}
 		if len(layout) > 0 {
@@ -75,6 +82,11 @@ func FuzzDecode(f *testing.F) {
 			if !r.End() {
 				lines++
 			}
+		}
+		// A folded line stands for n rows.
+		for _, m := range rowsAlike.FindAllStringSubmatch(listing.String(), -1) {
+			n, _ := strconv.Atoi(m[1])
+			lines -= n - 1
 		}
 		if got := strings.Count(listing.String(), "\n"); got != lines {
 			t.Errorf("listing has %d lines for %d rows and labels", got, lines)

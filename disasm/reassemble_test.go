@@ -315,3 +315,27 @@ func TestOracleAsmCorpus(t *testing.T) {
 	needTools(t, "as", "objcopy", "nm")
 	checkIntelText(t, "asm corpus", asmCorpusRows(t))
 }
+
+// TestOracleFold feeds the Intel and AT&T source WriteAsm makes of a
+// listing with runs of data rows alike (which it writes as .zero and
+// .skip) to GNU as: the code must come back byte for byte.
+func TestOracleFold(t *testing.T) {
+	needTools(t, "as", "objcopy", "nm")
+	p, err := asm.AssembleSource("t.asm", []byte("f: mov eax, 1\nret\nsection .data\nbuf: resb 4096\nx: dq 5\n"), asm.SyntaxIntel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []asm.Syntax{asm.SyntaxIntel, asm.SyntaxATT} {
+		var src strings.Builder
+		if err := WriteAsm(&src, Decode(p.Code, Options{Syntax: s, Program: p})); err != nil {
+			t.Fatal(err)
+		}
+		obj, errs := gnuAssemble(t, gnuHeaders[s]+src.String())
+		switch {
+		case errs != nil:
+			t.Errorf("%s: GNU as rejects the source: %v\n%s", s, errs, src.String())
+		case !bytes.Equal(obj.text, p.Code):
+			t.Errorf("%s: GNU as makes %d bytes of the source; want the %d of the code", s, len(obj.text), len(p.Code))
+		}
+	}
+}
