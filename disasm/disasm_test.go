@@ -298,22 +298,28 @@ func TestOutside(t *testing.T) {
 	code := mustHex(t, "48 89 e0 ff d0 c3") // mov rax, rsp; call rax; ret
 	opts := Options{Syntax: asm.SyntaxIntel, Base: 0x401000}
 	rows := append(Decode(code, opts), Outside(code, 0x7ffc0000efd8, mustHex(t, "b8 07 00 00 00 c3"), opts))
-	var listing, source strings.Builder
-	if err := Write(&listing, rows, asm.SyntaxIntel); err != nil {
-		t.Fatal(err)
-	}
-	want := `   0x000000401000  +0x0     48 89 e0        mov rax, rsp
+	checkOutput(t, rows, asm.SyntaxIntel, `   0x000000401000  +0x0     48 89 e0        mov rax, rsp
    0x000000401003  +0x3     ff d0           call rax
    0x000000401005  +0x5     c3              ret
 => 0x7ffc0000efd8  outside  b8 07 00 00 00  mov eax, 0x7  ; the pc is outside the code
-`
-	if listing.String() != want {
-		t.Errorf("listing:\n%s\nwant:\n%s", listing.String(), want)
-	}
-	if err := WriteAsm(&source, rows); err != nil {
+`, "\tmov rax, rsp\n\tcall rax\n\tret\n")
+}
+
+// checkOutput checks the listing Write makes of rows in syntax s, and the
+// source WriteAsm makes of them.
+func checkOutput(t *testing.T, rows []Row, s asm.Syntax, listing, source string) {
+	t.Helper()
+	var l, src strings.Builder
+	if err := Write(&l, rows, s); err != nil {
 		t.Fatal(err)
 	}
-	if want := "\tmov rax, rsp\n\tcall rax\n\tret\n"; source.String() != want {
-		t.Errorf("WriteAsm:\n%s\nwant:\n%s", source.String(), want)
+	if l.String() != listing {
+		t.Errorf("listing:\n%s\nwant:\n%s", l.String(), listing)
+	}
+	if err := WriteAsm(&src, rows); err != nil {
+		t.Fatal(err)
+	}
+	if src.String() != source {
+		t.Errorf("WriteAsm:\n%s\nwant:\n%s", src.String(), source)
 	}
 }

@@ -3,6 +3,7 @@ package disasm
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"regexp"
 	"strconv"
 	"strings"
@@ -182,5 +183,35 @@ func TestDecodeRandom(t *testing.T) {
 			opts.Program = layoutProgram(code, layout)
 		}
 		t.Run(fmt.Sprint(i), func(t *testing.T) { checkRows(t, code, opts, Decode(code, opts)) })
+	}
+}
+
+// TestSyntaxesAgree decodes seeded random bytes in the three syntaxes:
+// the rows must be the same but for their text. Each row has the same
+// bytes, the same target, is data or bad in all three or in none, and has
+// an Asm text in all three or in none (Go syntax aside, which has an Asm
+// text of its own where it cannot write a segment override).
+func TestSyntaxesAgree(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(3, 4))
+	code := make([]byte, 1<<16)
+	for i := range code {
+		code[i] = byte(rnd.Uint32())
+	}
+	var all [3][]Row
+	for _, s := range asm.Syntaxes {
+		all[slot(s)] = Decode(code, Options{Syntax: s, Base: 0x400000})
+	}
+	if len(all[0]) != len(all[1]) || len(all[0]) != len(all[2]) {
+		t.Fatalf("rows: Go %d, Intel %d, AT&T %d", len(all[0]), len(all[1]), len(all[2]))
+	}
+	for i, g := range all[0] {
+		for _, r := range all[1:] {
+			o := r[i]
+			goOnly := strings.Contains(g.Note, "Go syntax")
+			if o.Offset != g.Offset || !bytes.Equal(o.Bytes, g.Bytes) || o.Target != g.Target || o.HasTarget != g.HasTarget ||
+				o.Bad != g.Bad || o.Data != g.Data || (o.Asm != "") != (g.Asm != "" && !goOnly) || !goOnly && o.Note != g.Note {
+				t.Errorf("row %d disagrees:\n Go %+v\n    %+v", i, g, o)
+			}
+		}
 	}
 }
