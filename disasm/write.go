@@ -31,9 +31,7 @@ func Write(w io.Writer, rows []Row, s asm.Syntax) error {
 	var shown asm.Pos
 	for i := 0; i < len(rows); {
 		r := rows[i]
-		for _, l := range r.Labels {
-			out.WriteString(l + ":\n")
-		}
+		writeLabels(&out, r)
 		n := 1
 		if !r.End() {
 			var comment []string
@@ -119,24 +117,35 @@ func foldedRun(rows []Row, i int) int {
 // as the decoder printed them right (see the package doc).
 func WriteAsm(w io.Writer, rows []Row) error {
 	var out strings.Builder
-	for i := 0; i < len(rows); i++ {
-		r := rows[i]
-		for _, l := range r.Labels {
-			out.WriteString(l + ":\n")
+	for i := 0; i < len(rows); {
+		n := foldedRun(rows, i)
+		if fill := fillText(rows[i : i+n]); n > 1 && fill != "" {
+			writeLabels(&out, rows[i])
+			out.WriteString("\t" + fill + "\n")
+			i += n
+			continue
 		}
-		switch n := foldedRun(rows, i); {
-		case r.End() || r.Outside:
-		case n > 1 && fillText(rows[i:i+n]) != "":
-			out.WriteString("\t" + fillText(rows[i:i+n]) + "\n")
-			i += n - 1
-		case r.Asm != "":
-			out.WriteString("\t" + r.Asm + "\n")
-		default:
-			out.WriteString("\t" + r.Text + "\n")
+		for _, r := range rows[i : i+n] {
+			writeLabels(&out, r)
+			switch {
+			case r.End() || r.Outside:
+			case r.Asm != "":
+				out.WriteString("\t" + r.Asm + "\n")
+			default:
+				out.WriteString("\t" + r.Text + "\n")
+			}
 		}
+		i += n
 	}
 	_, err := io.WriteString(w, out.String())
 	return err
+}
+
+// writeLabels writes the "name:" lines of the labels of r.
+func writeLabels(out *strings.Builder, r Row) {
+	for _, l := range r.Labels {
+		out.WriteString(l + ":\n")
+	}
 }
 
 // fillText is one directive for a run of data rows alike whose bytes are
