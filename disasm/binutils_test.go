@@ -83,7 +83,11 @@ func gnuAssemble(t *testing.T, src string) (*object, map[int]string) {
 	return &object{path: o, text: text, labels: labels}, nil
 }
 
-// assembleEntries assembles the entries, each after a label ci. An entry
+// entryLabel is the label assembleEntries puts before entry i (not one a
+// listing makes: loc_ADDR, or ci of entryProgram).
+func entryLabel(i int) string { return fmt.Sprintf("entry%d", i) }
+
+// assembleEntries assembles the entries, each after a label entryLabel(i). An entry
 // as rejects is dropped, or when replace is set, replaced by replace(i)
 // (so that the labels keep their numbers); rejected maps each rejected
 // entry to the error. It returns the object, the entries kept and the
@@ -98,7 +102,7 @@ func assembleEntries(t *testing.T, header string, entries []string, replace func
 		lineOf := map[int]int{} // source line → entry
 		line := strings.Count(header, "\n") + 1
 		for i, e := range entries {
-			fmt.Fprintf(&src, "c%d:\n", i)
+			fmt.Fprintf(&src, "%s:\n", entryLabel(i))
 			line++
 			for range strings.Split(e, "\n") {
 				lineOf[line] = i
@@ -106,14 +110,14 @@ func assembleEntries(t *testing.T, header string, entries []string, replace func
 			}
 			src.WriteString(e + "\n")
 		}
-		fmt.Fprintf(&src, "c%d:\n", len(entries))
+		fmt.Fprintf(&src, "%s:\n", entryLabel(len(entries)))
 		obj, errs := gnuAssemble(t, src.String())
 		if errs == nil {
 			starts := make([]int, len(entries)+1)
 			for i := range starts {
-				off, ok := obj.labels[fmt.Sprintf("c%d", i)]
+				off, ok := obj.labels[entryLabel(i)]
 				if !ok {
-					t.Fatalf("label c%d missing from the object", i)
+					t.Fatalf("label %s missing from the object", entryLabel(i))
 				}
 				starts[i] = off
 			}

@@ -63,18 +63,29 @@ func newBlock(code []byte, opts Options) *block {
 		stopWhy: map[int]string{},
 		mark:    -1,
 	}
-	n := len(code)
 	if opts.HasMark {
-		if off := opts.Mark - opts.Base; off < uint64(n) {
+		if off := opts.Mark - opts.Base; off < uint64(len(code)) {
 			b.mark = int(off)
 			b.stop(b.mark, "the marked address")
 		}
 	}
-	if b.prog == nil {
-		b.sortStops()
-		return b
+	if b.prog != nil {
+		b.addNames()
+		for _, l := range b.prog.Lines {
+			if l.Offset >= 0 && l.Offset < len(code) {
+				b.stop(l.Offset, fmt.Sprintf("the code of line %d", l.Pos.Line))
+			}
+		}
+		b.markData()
 	}
-	p := b.prog
+	b.sortStops()
+	return b
+}
+
+// addNames records the symbols and labels of the Program inside the code
+// (a label may sit at its very end), and the symbols in syms and texts.
+func (b *block) addNames() {
+	p, n := b.prog, len(b.code)
 	count := map[string]int{} // of the names the listing may print
 	for _, s := range p.Symbols {
 		if s.Offset < 0 || s.Offset > n || s.Name == "" {
@@ -112,13 +123,12 @@ func newBlock(code []byte, opts Options) *block {
 	}
 	sort.SliceStable(b.syms, func(i, j int) bool { return b.syms[i].Offset < b.syms[j].Offset })
 	sort.SliceStable(b.texts, func(i, j int) bool { return b.texts[i].Offset < b.texts[j].Offset })
-	for _, l := range p.Lines {
-		if l.Offset >= 0 && l.Offset < n {
-			b.stop(l.Offset, fmt.Sprintf("the code of line %d", l.Pos.Line))
-		}
-	}
+}
 
-	// Data: GLOBL symbols, and whatever follows the last function.
+// markData marks the bytes shown as data: GLOBL symbols, and whatever
+// follows the last function; and stops where data and code meet.
+func (b *block) markData() {
+	n := len(b.code)
 	b.data = make([]bool, n)
 	textEnd := -1
 	for _, s := range b.texts {
@@ -150,8 +160,6 @@ func newBlock(code []byte, opts Options) *block {
 			}
 		}
 	}
-	b.sortStops()
-	return b
 }
 
 // addName records a name at off, if the listing may print it (see

@@ -9,9 +9,11 @@ import (
 )
 
 // dataDirectives are the directives for 1, 2, 4 and 8 bytes, per syntax.
+// Intel text takes GNU as's (NASM's db, dw, dd and dq are no directives
+// in GNU as's .intel_syntax); jitrun's Intel front end reads both.
 var dataDirectives = [3]map[int]string{ // Go, Intel, AT&T: see slot
 	{1: "BYTE $", 2: "WORD $", 4: "LONG $", 8: "QUAD $"},
-	{1: "db ", 2: "dw ", 4: "dd ", 8: "dq "},
+	{1: ".byte ", 2: ".short ", 4: ".long ", 8: ".quad "},
 	{1: ".byte ", 2: ".short ", 4: ".long ", 8: ".quad "},
 }
 
@@ -35,15 +37,15 @@ func dataText(s asm.Syntax, b []byte) string {
 }
 
 // bytesText shows bytes that are not an instruction as byte directives:
-// .byte 0x62, 0xf5 (GNU), db 0x62, 0xf5 (Intel), BYTE $0x62; BYTE $0xf5
-// (Go, which has one value per directive).
+// .byte 0x62, 0xf5 (Intel and GNU), BYTE $0x62; BYTE $0xf5 (Go, which has
+// one value per directive).
 func bytesText(s asm.Syntax, b []byte) string {
 	var t strings.Builder
 	for i, c := range b {
 		switch {
 		case i == 0:
 			t.WriteString(dataDirectives[slot(s)][1])
-		case s == asm.SyntaxGo:
+		case printed(s) == asm.SyntaxGo:
 			t.WriteString("; BYTE $")
 		default:
 			t.WriteString(", ")

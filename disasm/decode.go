@@ -31,6 +31,9 @@ type decoded struct {
 	// x86asm prints a rounding mode (vcvtps2pd, vcvtss2sd).
 	sae  bool
 	note string // why a bad decoding is bad
+	// alias, when set, says that the instruction is an undocumented
+	// alias encoding, which an assembler given its text does not make.
+	alias string
 }
 
 func bad(n int, format string, args ...any) decoded {

@@ -43,10 +43,16 @@ type Row struct {
 	Bytes  []byte // the bytes (a copy)
 	// Text is the instruction in the chosen syntax, or for Data and Bad
 	// rows a data directive that reproduces the bytes (.quad 0x…,
-	// dq 0x…, QUAD $0x…; .byte/db/BYTE for single bytes). It never carries
+	// QUAD $0x…; .byte/BYTE for single bytes). It never carries
 	// addresses, bytes or comments: an assembler of the syntax takes it
-	// back.
+	// back (as the same bytes unless Asm is set).
 	Text string
+	// Asm, when set, is the row as WriteAsm writes it instead of Text:
+	// byte directives with Text in a comment (.byte 0xd1, 0xf4  # sal
+	// esp, 0x1). It is set for an instruction that an assembler given
+	// Text would encode differently, or that jitrun's assembler of the
+	// syntax does not read; Note says why.
+	Asm string
 	// Symbol is the nearest symbol or label at or before Addr, and
 	// SymOffset how far Addr is past it. Symbol is empty (and SymOffset
 	// equals Offset) when none comes before the row.
@@ -61,7 +67,8 @@ type Row struct {
 	// function: shown as data, never decoded as code.
 	Data bool
 	// Bad marks bytes that do not decode as an instruction (or that the
-	// decoder is known to get wrong); Note says why.
+	// decoder is known to get wrong); Note says why. Note also says why
+	// an instruction has an Asm text.
 	Bad  bool
 	Note string
 	// Marked is set on the row that contains Options.Mark.

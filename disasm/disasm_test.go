@@ -14,7 +14,7 @@ func TestRows(t *testing.T) {
 	b := func(h string) []byte { return mustHex(t, h) }
 	pos := func(line int) asm.Pos { return asm.Pos{File: "two.s", Line: line, Col: 2} }
 	want := []Row{
-		{Addr: 0x1000, Offset: 0x00, Bytes: b("488d0511000000"), Text: "lea rax, [rel msg]", Symbol: "f", Labels: []string{"f"},
+		{Addr: 0x1000, Offset: 0x00, Bytes: b("488d0511000000"), Text: "lea rax, [rip+msg]", Symbol: "f", Labels: []string{"f"},
 			Target: 0x1018, HasTarget: true, Pos: pos(2), Source: "LEAQ msg<>(SB), AX"},
 		{Addr: 0x1007, Offset: 0x07, Bytes: b("e801000000"), Text: "call g", Symbol: "loop", Labels: []string{"loop"},
 			Target: 0x100d, HasTarget: true, Pos: pos(4), Source: "CALL g(SB)"},
@@ -26,11 +26,11 @@ func TestRows(t *testing.T) {
 		{Addr: 0x1012, Offset: 0x12, Bytes: b("ebf3"), Text: "jmp f+0x7", Symbol: "g", SymOffset: 5, Marked: true,
 			Target: 0x1007, HasTarget: true, Pos: pos(11), Source: "JMP f+7(SB)"},
 		{Addr: 0x1014, Offset: 0x14, Bytes: b("c3"), Text: "ret", Symbol: "g", SymOffset: 7, Pos: pos(12), Source: "RET"},
-		{Addr: 0x1015, Offset: 0x15, Bytes: b("0000"), Text: "dw 0x0", Symbol: "g", SymOffset: 8, Data: true},
-		{Addr: 0x1017, Offset: 0x17, Bytes: b("00"), Text: "db 0x0", Symbol: "g", SymOffset: 10, Data: true},
-		{Addr: 0x1018, Offset: 0x18, Bytes: b("68656c6c"), Text: "dd 0x6c6c6568", Symbol: "msg", Labels: []string{"msg"}, Data: true,
+		{Addr: 0x1015, Offset: 0x15, Bytes: b("0000"), Text: ".short 0x0", Symbol: "g", SymOffset: 8, Data: true},
+		{Addr: 0x1017, Offset: 0x17, Bytes: b("00"), Text: ".byte 0x0", Symbol: "g", SymOffset: 10, Data: true},
+		{Addr: 0x1018, Offset: 0x18, Bytes: b("68656c6c"), Text: ".long 0x6c6c6568", Symbol: "msg", Labels: []string{"msg"}, Data: true,
 			Pos: pos(14), Source: `DATA msg<>+0(SB)/6, $"hello\x00"`},
-		{Addr: 0x101c, Offset: 0x1c, Bytes: b("6f00"), Text: "dw 0x6f", Symbol: "msg", SymOffset: 4, Data: true,
+		{Addr: 0x101c, Offset: 0x1c, Bytes: b("6f00"), Text: ".short 0x6f", Symbol: "msg", SymOffset: 4, Data: true,
 			Pos: pos(14), Source: `DATA msg<>+0(SB)/6, $"hello\x00"`},
 	}
 	if len(rows) != len(want) {
@@ -153,7 +153,7 @@ func TestPrinterLookups(t *testing.T) {
 		// instruction itself, and the immediate equals it plus the first
 		// bias.
 		{"immediate equal to a looked-up address", "c7 05 f6 ff ff ff 10 00 00 00", 0xc000000000000010,
-			"mov dword ptr [rel loc_c000000000000010], 0x10"},
+			"mov dword ptr [rip+loc_c000000000000010], 0x10"},
 		{"branch out of the code", "e9 00 10 00 00", 0x1000, "jmp 0x2005"},
 		{"RIP-relative out of the code", "48 8b 05 00 10 00 00", 0x1000, "mov rax, qword ptr [rip+0x1000]"},
 		{"RIP-relative with no displacement", "48 8b 05 00 00 00 00", 0x1000, "mov rax, qword ptr [rip]"},
@@ -282,7 +282,7 @@ func TestOutside(t *testing.T) {
 			Text: "JMP f+0x7(SB)", Marked: true, Outside: true, Note: "the pc is outside the code", Target: 0x1007, HasTarget: true}},
 		{"unreadable", 0x10, "", asm.SyntaxATT, Row{Addr: 0x10, Offset: -1, Marked: true, Outside: true,
 			Note: "the pc is outside the code, in memory the caller could not read"}},
-		{"cut short", pc, "48 c7 c0", asm.SyntaxIntel, Row{Addr: pc, Offset: -1, Bytes: mustHex(t, "48"), Text: "db 0x48", Bad: true, Marked: true, Outside: true,
+		{"cut short", pc, "48 c7 c0", asm.SyntaxIntel, Row{Addr: pc, Offset: -1, Bytes: mustHex(t, "48"), Text: ".byte 0x48", Bad: true, Marked: true, Outside: true,
 			Note: "the pc is outside the code; truncated: an instruction of 7 bytes starts here, and the memory read ends after 3"}},
 		{"inside after all", base + 0xc, "90", asm.SyntaxIntel, Row{Addr: base + 0xc, Offset: 0xc, Bytes: mustHex(t, "c3"), Text: "ret",
 			Symbol: "loop", SymOffset: 5, Marked: true}},
@@ -298,22 +298,28 @@ func TestOutside(t *testing.T) {
 	code := mustHex(t, "48 89 e0 ff d0 c3") // mov rax, rsp; call rax; ret
 	opts := Options{Syntax: asm.SyntaxIntel, Base: 0x401000}
 	rows := append(Decode(code, opts), Outside(code, 0x7ffc0000efd8, mustHex(t, "b8 07 00 00 00 c3"), opts))
-	var listing, source strings.Builder
-	if err := Write(&listing, rows, asm.SyntaxIntel); err != nil {
-		t.Fatal(err)
-	}
-	want := `   0x000000401000  +0x0     48 89 e0        mov rax, rsp
+	checkOutput(t, rows, asm.SyntaxIntel, `   0x000000401000  +0x0     48 89 e0        mov rax, rsp
    0x000000401003  +0x3     ff d0           call rax
    0x000000401005  +0x5     c3              ret
 => 0x7ffc0000efd8  outside  b8 07 00 00 00  mov eax, 0x7  ; the pc is outside the code
-`
-	if listing.String() != want {
-		t.Errorf("listing:\n%s\nwant:\n%s", listing.String(), want)
-	}
-	if err := WriteAsm(&source, rows); err != nil {
+`, "\tmov rax, rsp\n\tcall rax\n\tret\n")
+}
+
+// checkOutput checks the listing Write makes of rows in syntax s, and the
+// source WriteAsm makes of them.
+func checkOutput(t *testing.T, rows []Row, s asm.Syntax, listing, source string) {
+	t.Helper()
+	var l, src strings.Builder
+	if err := Write(&l, rows, s); err != nil {
 		t.Fatal(err)
 	}
-	if want := "\tmov rax, rsp\n\tcall rax\n\tret\n"; source.String() != want {
-		t.Errorf("WriteAsm:\n%s\nwant:\n%s", source.String(), want)
+	if l.String() != listing {
+		t.Errorf("listing:\n%s\nwant:\n%s", l.String(), listing)
+	}
+	if err := WriteAsm(&src, rows); err != nil {
+		t.Fatal(err)
+	}
+	if src.String() != source {
+		t.Errorf("WriteAsm:\n%s\nwant:\n%s", src.String(), source)
 	}
 }

@@ -7,8 +7,12 @@
 // (f+0x12), its bytes and its text. The text of every row is something an
 // assembler of the syntax reads back: branch targets and RIP-relative
 // operands are printed as names (JMP loop, CALL f(SB), MOVQ msg+0x8(SB), AX;
-// jmp loop, mov rax, qword ptr [rel msg+0x8]; mov msg+0x8(%rip),%rax), and
-// data as directives (QUAD $0x…, dq 0x…, .quad 0x…). The names come from an
+// jmp loop, mov rax, qword ptr [rip+msg+0x8]; mov msg+0x8(%rip),%rax), and
+// data as directives (QUAD $0x…, .quad 0x…). Intel text is GNU as's
+// dialect (.intel_syntax noprefix: [rip+msg], st(1), mm2, .byte), which
+// jitrun's Intel front end reads too. Where the text would not give the
+// same bytes back (an alias encoding, movabs), the row also has an Asm
+// text of byte directives, which WriteAsm writes. The names come from an
 // asm.Program when there is one: its symbols and labels become "name:" lines,
 // its data symbols data rows, its source lines a column beside the
 // instructions. Raw code gets a loc_ADDR label at each branch target. The
@@ -17,7 +21,9 @@
 // cannot hide the instruction that faulted. A name the syntax's assembler
 // cannot read back (a register name, a dotted Intel local label in Go
 // syntax) is never printed: the address gets another name, or a loc_ADDR
-// label. Write prints rows as a listing, WriteAsm as assembler source, At
+// label. Write prints rows as a listing (a run of data rows alike, such as
+// resb 4096, on one line that says how many bytes it stands for), WriteAsm
+// as assembler source that gives every byte back, At
 // returns the single instruction at an address, as a fault report shows
 // it, and Outside the row for a faulting PC outside the code (code run
 // from the stack), decoded from bytes the caller read there. Nothing here
@@ -26,9 +32,10 @@
 //
 // The decoding is golang.org/x/arch/x86/x86asm v0.33.0. It is checked in the
 // tests against GNU as and objdump: every row boundary of a generated corpus
-// of some 1,700 instructions (GPR, SSE, AVX2, AVX-512, BMI, x87, system) agrees
-// with the assembler; the Intel and GNU text of each reassembles with GNU as
-// to the same bytes or to another encoding of the same instruction. Every
+// of some 1,900 instructions (GPR, SSE, AVX2, AVX-512, BMI, x87, MMX,
+// system) agrees with the assembler; the Intel and GNU text of each, and
+// the Intel text of asm's corpus of 10,000, reassembles with GNU as to the
+// same bytes or to another encoding of the same instruction. Every
 // EVEX instruction x86asm decodes is checked the same way with EVEX.b set
 // (rounding, {sae}, broadcast). This package corrects the mistakes of
 // x86asm it knows of:
@@ -61,14 +68,36 @@
 //     store; 66, F2, F3 or F0 before VEX.
 //   - The GNU printer's phantom %gs: or %fs: on VEX instructions whose VEX
 //     byte happens to be 0x65 or 0x64, its %riz index, its data32 and its
-//     vcvtpd2dqz are removed; the Intel printer's implicit x87 st0
-//     operands, size-less 80-bit x87 operands (fld [r13] for fld tbyte ptr
-//     [r13]), bare "ptr", NOP register operand (nop dx, ax), cmpsd_xmm,
+//     vcvtpd2dqz are removed, and its far transfers get their operand
+//     size (lret, not lretq, for cb); the Intel printer's implicit x87 st0
+//     operands, its register names st0 and mmx0 (GNU as takes mmx0 for a
+//     symbol), its ret far and call far [rax] (a near ret and call to a
+//     symbol named far, to GNU as), size-less far pointers (lfs eax, [rax]
+//     for lfs eax, fword ptr [rax]), sysret and sysexit without their
+//     operand size, size-less 80-bit x87 operands (fld [r13] for fld tbyte
+//     ptr [r13]), bare "ptr", NOP register operand (nop dx, ax), cmpsd_xmm,
 //     "data16 cwd" forms, hint-taken prefixes, size-less 16-bit push,
 //     unsigned push immediates (push 0xffffffff for push -0x1) and RIP for
 //     EIP are put the way assemblers write them; so are the Go printer's
 //     PUSHL $imm (PUSHQ) and its SSE compares (CMPSD_XMM $0x7, 0(BX), X2
 //     for CMPSD 0(BX), X2, $0x7).
+//   - The undocumented alias encodings the CPU runs (x86asm: not an
+//     instruction) are decoded through their documented twin: shift /6 as
+//     sal (d1 f4 is sal esp, 0x1; objdump calls it shl), test r/m, imm /1
+//     (f6, f7) as test, and the x87 register aliases fstp1 (d9 d8+i),
+//     fxch4 (dd c8+i), fstp8 (df d0+i), fstp9 (df d8+i), fcom2 (dc d0+i),
+//     fcomp3 (dc d8+i) and fcomp5 (de d0+i), which objdump shows as (bad).
+//     An assembler writes the documented encoding of the text (or knows no
+//     such name), so these rows get an Asm text of their bytes, and a note.
+//   - A memory operand with neither base nor index at address 0 (x86asm:
+//     mov rax, qword ptr [], mov ,%rax, jmpq *) is [0x0] (Intel), 0x0
+//     (AT&T) or 0 (Go). In 64-bit mode such an operand is the SIB form
+//     (no base, no index), which every syntax writes this way; RIP-relative
+//     is [rip+N], N(%rip), N(IP). mov with a 64-bit address (opcode a0-a3)
+//     is movabs, a 32-bit one (prefix 67) has addr32. Where an assembler
+//     would make other bytes of the text (movabs, addr32: jitrun's
+//     assemblers take neither) or cannot read it (FS:0x28 in Go syntax),
+//     the row's Asm text is its bytes, with the text in a comment.
 //
 // What users will meet that is not fixed:
 //
@@ -80,11 +109,10 @@
 //     AVX512-FP16 instructions of maps 1-3 (vcmpph, vrndscaleph, …); and
 //     what x86asm does not know at all: AMX (ldtilecfg, tileloadd, tdp*),
 //     GFNI, movdiri/movdir64b, cldemote, the CET shadow-stack instructions
-//     with operands (rdsspq), hreset, VEX scalar instructions with VEX.L=1,
-//     the undocumented shl /6 and test /1 aliases. Where x86asm returns only a
-//     prefix, the one byte is data and the sweep goes on at the next, so the
-//     rest of such an instruction shows as whatever it decodes to until the
-//     next label.
+//     with operands (rdsspq), hreset, VEX scalar instructions with VEX.L=1.
+//     Where x86asm returns only a prefix, the one byte is data and the
+//     sweep goes on at the next, so the rest of such an instruction shows
+//     as whatever it decodes to until the next label.
 //   - Go syntax is x86asm's, as go tool objdump prints it: a few mnemonics
 //     are not the ones go tool asm takes (MOVZX for MOVBLZX, SETE for SETEQ,
 //     NOPL for a one-byte NOP, MOVL for a move to a control register). This

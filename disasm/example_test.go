@@ -86,7 +86,7 @@ func ExampleDecode() {
 		fmt.Println()
 	}
 	// Output:
-	// 0x1000  48 8d 05 07 00 00 00  lea rax, [rel loc_100e]  (refers to 0x100e)
+	// 0x1000  48 8d 05 07 00 00 00  lea rax, [rip+loc_100e]  (refers to 0x100e)
 	// 0x1007  62 f1 7c 58 58 00     vaddps zmm0, zmm0, dword ptr [rax]{1to16}
 	// 0x100d  c3                    ret
 	// loc_100e:

@@ -2,6 +2,7 @@ package disasm
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 
 	"golang.org/x/arch/x86/x86asm"
@@ -118,6 +119,9 @@ func fixup(src []byte) (decoded, bool) {
 		}
 	}
 	e := split(src)
+	if d, ok := fixupAlias(src, e); ok {
+		return d, true
+	}
 	op := e.rest
 	switch {
 	case len(e.legacy) > 0 && e.rex == 0 && len(op) > 0 && (op[0] == 0xc4 || op[0] == 0xc5 || op[0] == 0x62):
@@ -206,6 +210,9 @@ prefixes:
 			break prefixes
 		}
 	}
+	if d, ok := lockUD(inst); ok {
+		return d, true
+	}
 	e := split(src[:inst.Len])
 	// F2 and F3 pick the instruction for most 0F opcodes; where x86asm
 	// does not know the prefixed form it drops the prefix as ignored and
@@ -231,11 +238,11 @@ prefixes:
 		}
 		return decoded{n: inst.Len, ok: true, inst: inst, rename: renames(from, to), trim: "data16 "}, true
 	}
-	// SYSRET with REX.W returns to 64-bit code: sysretq. x86asm prints
-	// sysret (Intel), which assemblers take as ambiguous, and rex.W sysretq
-	// (GNU).
-	if inst.Op == x86asm.SYSRET && e.rex&0x08 != 0 {
-		return decoded{n: inst.Len, fixed: &[3]string{"SYSRET", "sysretq", "sysretq"}}, true
+	// SYSRET and SYSEXIT return to 64-bit code with REX.W, to 32-bit code
+	// without: x86asm prints sysret and sysexit (Intel), which GNU as
+	// takes as ambiguous, and sysretq and sysexit for both (AT&T).
+	if inst.Op == x86asm.SYSRET || inst.Op == x86asm.SYSEXIT {
+		return decoded{n: inst.Len, fixed: sysNames[sysName{inst.Op, e.rex&0x08 != 0}]}, true
 	}
 	// VZEROUPPER and VZEROALL have no ModRM byte, but x86asm counts the
 	// byte after them as one. Take the shortest length that decodes to the
@@ -262,4 +269,101 @@ prefixes:
 		}
 	}
 	return fixupVEX(src, inst)
+}
+
+// x87Aliases are the undocumented x87 register forms the CPU runs as
+// another instruction: its opcode byte, the ModRM base (mod 11, the
+// register st(i) added), and the documented encoding of the same
+// instruction, which x86asm decodes, under the alias's name.
+var x87Aliases = []struct {
+	op, modrm byte
+	stand     [2]byte
+	want      x86asm.Op
+	from, to  string
+}{
+	{0xd9, 0xd8, [2]byte{0xdd, 0xd8}, x86asm.FSTP, "FSTP", "FSTP1"},
+	{0xdd, 0xc8, [2]byte{0xd9, 0xc8}, x86asm.FXCH, "FXCH", "FXCH4"},
+	{0xdf, 0xd0, [2]byte{0xdd, 0xd8}, x86asm.FSTP, "FSTP", "FSTP8"},
+	{0xdf, 0xd8, [2]byte{0xdd, 0xd8}, x86asm.FSTP, "FSTP", "FSTP9"},
+	{0xdc, 0xd0, [2]byte{0xd8, 0xd0}, x86asm.FCOM, "FCOM", "FCOM2"},
+	{0xdc, 0xd8, [2]byte{0xd8, 0xd8}, x86asm.FCOMP, "FCOMP", "FCOMP3"},
+	{0xde, 0xd0, [2]byte{0xd8, 0xd8}, x86asm.FCOMP, "FCOMP", "FCOMP5"},
+}
+
+// shiftOps are the opcodes of the shift and rotate group (ModRM.reg picks
+// the operation), whose /6 is an undocumented alias of /4, shl (sal).
+var shiftOps = map[byte]bool{0xc0: true, 0xc1: true, 0xd0: true, 0xd1: true, 0xd2: true, 0xd3: true}
+
+// fixupAlias decodes the undocumented alias encodings the CPU runs and
+// x86asm rejects: shift /6 (sal, as /4), test r/m, imm /1 (as /0), and the
+// x87 register aliases (fstp1, fxch4, fstp8, fstp9, fcom2, fcomp3,
+// fcomp5). Each goes through the documented encoding as a stand-in, with
+// the alias's name, and a note for bytesNote: an assembler given the text
+// writes the documented encoding.
+func fixupAlias(src []byte, e encoding) (decoded, bool) {
+	op := e.rest
+	if len(op) < 2 {
+		return decoded{}, false
+	}
+	reg := (op[1] >> 3) & 7
+	stand := bytes.Clone(src)
+	at := e.prefixLen()
+	var d decoded
+	var ok bool
+	switch {
+	case shiftOps[op[0]] && reg == 6:
+		stand[at+1] = op[1]&^0x38 | 4<<3
+		d, ok = standIn(stand, 0, x86asm.SHL, "SHL", "SAL")
+		d.alias = fmt.Sprintf("%02x /6: an undocumented alias of sal/shl (%02x /4) that the CPU runs; assemblers write /4, so --asm writes the bytes", op[0], op[0])
+	case (op[0] == 0xf6 || op[0] == 0xf7) && reg == 1:
+		stand[at+1] = op[1] &^ 0x38
+		d, ok = standIn(stand, 0, x86asm.TEST, "TEST", "TEST")
+		d.alias = fmt.Sprintf("%02x /1: an undocumented alias of test (%02x /0) that the CPU runs; assemblers write /0, so --asm writes the bytes", op[0], op[0])
+	case op[1] >= 0xc0:
+		for _, a := range x87Aliases {
+			if op[0] == a.op && op[1]&^7 == a.modrm {
+				stand[at], stand[at+1] = a.stand[0], a.stand[1]|op[1]&7
+				d, ok = standIn(stand, 0, a.want, a.from, a.to)
+				d.alias = fmt.Sprintf("%s (%02x %02x+i): an undocumented alias of %s (%02x %02x+i) that the CPU runs; assemblers know no %s, so --asm writes the bytes",
+					strings.ToLower(a.to), a.op, a.modrm, strings.ToLower(a.from), a.stand[0], a.stand[1], strings.ToLower(a.to))
+				break
+			}
+		}
+	}
+	if !ok {
+		return decoded{}, false
+	}
+	return d, true
+}
+
+// sysName is SYSRET or SYSEXIT, with REX.W or without.
+type sysName struct {
+	op x86asm.Op
+	w  bool
+}
+
+// sysNames are the names of sysret and sysexit by operand size, as GNU as
+// reads them (Go syntax has one name for both).
+var sysNames = map[sysName]*[3]string{
+	{x86asm.SYSRET, true}:   {"SYSRET", "sysretq", "sysretq"},
+	{x86asm.SYSRET, false}:  {"SYSRET", "sysretd", "sysretl"},
+	{x86asm.SYSEXIT, true}:  {"SYSEXIT", "sysexitq", "sysexitq"},
+	{x86asm.SYSEXIT, false}: {"SYSEXIT", "sysexitd", "sysexitl"},
+}
+
+// lockUD shows as data an instruction with a lock prefix it does not take
+// (a register destination, or no read-modify-write: lock add eax, ecx),
+// which the CPU refuses with #UD. x86asm marks such a prefix invalid and
+// prints the instruction all the same; GNU as rejects the text.
+func lockUD(inst x86asm.Inst) (decoded, bool) {
+	for _, p := range inst.Prefix {
+		if p == 0 {
+			break
+		}
+		if p&0xff == x86asm.PrefixLOCK && p&x86asm.PrefixInvalid != 0 {
+			return bad(inst.Len, "lock before %s, which takes none (only a read-modify-write of memory does): the CPU raises #UD",
+				strings.ToLower(inst.Op.String())), true
+		}
+	}
+	return decoded{}, false
 }

@@ -3,12 +3,18 @@ package disasm
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/jitrun/jitrun/asm"
 )
+
+// rowsAlike finds the comment of a folded listing line.
+var rowsAlike = regexp.MustCompile(`(\d+) rows alike: \d+ bytes`)
 
 // layoutProgram builds a Program over code from fuzz bytes, four per
 // entry: what it is (TEXT, DATA, RODATA symbol, label or source line),
@@ -47,12 +53,16 @@ func FuzzDecode(f *testing.F) {
 		// VEX and EVEX (evex.go).
 		"62 f1 24 ba 58 35 00 00 00 00", "62 51 7e bd e6 57 30", "62 f2 7e 08 38 e4", "62 92 fd 45 c6 2c ea",
 		"62 d1 36 18 5a e6", "62 f3 7d 18 26 ca 03", "62 f1 7d 18 f9 00", "62 f1 7c cb 11 00", "64 c5 f8 28 00",
-		"67 62 f1 74 58 58 05 10 00 00 00", "66 c5 f8 28 00", "2e 26 64 65 67 67 36 3e 26 64 65 67 62 f1 7c 48 28 00"}
+		"67 62 f1 74 58 58 05 10 00 00 00", "66 c5 f8 28 00", "2e 26 64 65 67 67 36 3e 26 64 65 67 62 f1 7c 48 28 00",
+		// Absolute addresses and alias encodings (asbytes.go).
+		"48 8b 04 25 00 00 00 00", "65 48 a1 00 00 00 00 00 00 00 00", "67 a1 00 00 00 00", "d1 f4 d9 db", "48 f7 4c 24 08 ff ff ff ff"}
 	for i, h := range seeds {
 		f.Add(mustHex(f, h), uint64(0x1000), uint8(i%3), uint64(0x1003), []byte{3, 5, 10, 2})
 	}
 	p := twoFuncs(f)
 	f.Add(p.Code, uint64(0x7f0000000000), uint8(1), uint64(0x7f0000000012), []byte{0, 1, 21, 0, 0, 14, 16, 1, 2, 25, 14, 6, 3, 8, 8, 2, 3, 14, 8, 0x12})
+	// A data symbol of 40 zero bytes after a ret: five rows alike.
+	f.Add(append([]byte{0xc3}, make([]byte, 40)...), uint64(0x1000), uint8(2), uint64(0x1000), []byte{0, 0, 9, 0, 1, 2, 48, 1})
 	f.Fuzz(func(t *testing.T, code []byte, base uint64, syntax uint8, mark uint64, layout []byte) {
 		opts := Options{Syntax: asm.Syntax(syntax % 3), Base: base, Mark: mark, HasMark: syntax&4 == 0, Source: syntax&8 == 0}
 		if len(layout) > 0 {
@@ -73,6 +83,11 @@ func FuzzDecode(f *testing.F) {
 			if !r.End() {
 				lines++
 			}
+		}
+		// A folded line stands for n rows.
+		for _, m := range rowsAlike.FindAllStringSubmatch(listing.String(), -1) {
+			n, _ := strconv.Atoi(m[1])
+			lines -= n - 1
 		}
 		if got := strings.Count(listing.String(), "\n"); got != lines {
 			t.Errorf("listing has %d lines for %d rows and labels", got, lines)
@@ -168,5 +183,35 @@ func TestDecodeRandom(t *testing.T) {
 			opts.Program = layoutProgram(code, layout)
 		}
 		t.Run(fmt.Sprint(i), func(t *testing.T) { checkRows(t, code, opts, Decode(code, opts)) })
+	}
+}
+
+// TestSyntaxesAgree decodes seeded random bytes in the three syntaxes:
+// the rows must be the same but for their text. Each row has the same
+// bytes, the same target, is data or bad in all three or in none, and has
+// an Asm text in all three or in none (Go syntax aside, which has an Asm
+// text of its own where it cannot write a segment override).
+func TestSyntaxesAgree(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(3, 4))
+	code := make([]byte, 1<<16)
+	for i := range code {
+		code[i] = byte(rnd.Uint32())
+	}
+	var all [3][]Row
+	for _, s := range asm.Syntaxes {
+		all[slot(s)] = Decode(code, Options{Syntax: s, Base: 0x400000})
+	}
+	if len(all[0]) != len(all[1]) || len(all[0]) != len(all[2]) {
+		t.Fatalf("rows: Go %d, Intel %d, AT&T %d", len(all[0]), len(all[1]), len(all[2]))
+	}
+	for i, g := range all[0] {
+		for _, r := range all[1:] {
+			o := r[i]
+			goOnly := strings.Contains(g.Note, "Go syntax")
+			if o.Offset != g.Offset || !bytes.Equal(o.Bytes, g.Bytes) || o.Target != g.Target || o.HasTarget != g.HasTarget ||
+				o.Bad != g.Bad || o.Data != g.Data || (o.Asm != "") != (g.Asm != "" && !goOnly) || !goOnly && o.Note != g.Note {
+				t.Errorf("row %d disagrees:\n Go %+v\n    %+v", i, g, o)
+			}
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package disasm
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 
@@ -105,7 +106,7 @@ msg:
 `},
 		{name: "program intel", prog: twoFuncs, opts: Options{Syntax: asm.SyntaxIntel}, want: `
 f:
-   0x0000  f+0x0     48 8d 05 11 00 00 00  lea rax, [rel msg]
+   0x0000  f+0x0     48 8d 05 11 00 00 00  lea rax, [rip+msg]
 loop:
    0x0007  loop+0x0  e8 01 00 00 00        call g
    0x000c  loop+0x5  c3                    ret
@@ -115,11 +116,11 @@ loop:
    0x0010  g+0x3     eb fb                 jmp g
    0x0012  g+0x5     eb f3                 jmp f+0x7
    0x0014  g+0x7     c3                    ret
-   0x0015  g+0x8     00 00                 dw 0x0
-   0x0017  g+0xa     00                    db 0x0
+   0x0015  g+0x8     00 00                 .short 0x0
+   0x0017  g+0xa     00                    .byte 0x0
 msg:
-   0x0018  msg+0x0   68 65 6c 6c           dd 0x6c6c6568
-   0x001c  msg+0x4   6f 00                 dw 0x6f
+   0x0018  msg+0x0   68 65 6c 6c           .long 0x6c6c6568
+   0x001c  msg+0x4   6f 00                 .short 0x6f
 `},
 		{name: "program gnu", prog: twoFuncs, opts: Options{Syntax: asm.SyntaxATT}, want: `
 f:
@@ -158,5 +159,79 @@ msg:
 		if want := strings.TrimPrefix(tt.want, "\n"); got != want {
 			t.Errorf("%s: listing:\n%s\nwant:\n%s", tt.name, got, want)
 		}
+	}
+}
+
+// TestFold: a run of data rows alike is one line of the listing, which
+// says how many rows and bytes it stands for (resb 4096 was 512 lines),
+// and WriteAsm's source still gives every byte back: one .zero or .skip
+// directive in Intel and AT&T source, the rows in Go source.
+func TestFold(t *testing.T) {
+	p, err := asm.AssembleSource("t.asm", []byte("f: mov eax, 1\nret\nsection .data\nbuf: resb 4096\nx: dq 5\n"), asm.SyntaxIntel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `f:
+   0x1000  f+0x0      b8 01 00 00 00           mov eax, 0x1              ; t.asm:1  f: mov eax, 1
+   0x1005  f+0x5      c3                       ret                       ; t.asm:2  ret
+   0x1006  f+0x6      cc cc cc cc cc cc cc cc  .quad 0xcccccccccccccccc  ; 7 rows alike: 56 bytes, 0x1006-0x103d
+   0x103e  f+0x3e     cc cc                    .short 0xcccc
+buf:
+   0x1040  buf+0x0    00 00 00 00 00 00 00 00  .quad 0x0                 ; 512 rows alike: 4096 bytes, 0x1040-0x203f
+x:
+   0x2040  x+0x0      05 00 00 00 00 00 00 00  .quad 0x5                 ; t.asm:5  x: dq 5
+`
+	opts := Options{Syntax: asm.SyntaxIntel, Base: 0x1000, Program: p, Source: true}
+	if got := Listing(p.Code, opts); got != want {
+		t.Errorf("listing:\n%s\nwant:\n%s", got, want)
+	}
+	for _, s := range []asm.Syntax{asm.SyntaxGo, asm.SyntaxIntel} {
+		t.Run(s.String(), func(t *testing.T) {
+			var src strings.Builder
+			if err := WriteAsm(&src, Decode(p.Code, Options{Syntax: s, Program: p})); err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Count(src.String(), "\n")
+			if s == asm.SyntaxIntel && !strings.Contains(src.String(), "buf:\n\t.zero 4096\n") || s == asm.SyntaxGo && lines != 526 {
+				t.Errorf("WriteAsm (%d lines):\n%s", lines, src.String())
+			}
+			q, err := asm.AssembleSource("back.s", []byte(src.String()), s)
+			if err != nil {
+				t.Fatalf("WriteAsm's source does not assemble: %v", err)
+			}
+			if !bytes.Equal(q.Code, p.Code) {
+				t.Errorf("WriteAsm's source assembles to %d bytes; want the %d of the code", len(q.Code), len(p.Code))
+			}
+		})
+	}
+}
+
+// TestFoldBreaks: what a run does not fold over, each on its own line: a
+// label, the marked row, a row with a source line of its own, other
+// bytes; and two rows alike are two lines.
+func TestFoldBreaks(t *testing.T) {
+	code := mustHex(t, "c3"+strings.Repeat("00", 8*6)+strings.Repeat("11", 8*2)+strings.Repeat("00", 8*3))
+	p := &asm.Program{
+		Code:    code,
+		Symbols: []asm.Symbol{{Name: "f", Kind: asm.SymText, Size: 1}, {Name: "d", Kind: asm.SymData, Offset: 1, Size: len(code) - 1}},
+		Labels:  []asm.Label{{Name: "half", Offset: 1 + 8*4}},
+	}
+	got := Listing(code, Options{Syntax: asm.SyntaxATT, Program: p, Mark: 1 + 8*2, HasMark: true})
+	want := `f:
+   0x0000  f+0x0      c3                       retq
+d:
+   0x0001  d+0x0      00 00 00 00 00 00 00 00  .quad 0x0
+   0x0009  d+0x8      00 00 00 00 00 00 00 00  .quad 0x0
+=> 0x0011  d+0x10     00 00 00 00 00 00 00 00  .quad 0x0
+   0x0019  d+0x18     00 00 00 00 00 00 00 00  .quad 0x0
+half:
+   0x0021  half+0x0   00 00 00 00 00 00 00 00  .quad 0x0
+   0x0029  half+0x8   00 00 00 00 00 00 00 00  .quad 0x0
+   0x0031  half+0x10  11 11 11 11 11 11 11 11  .quad 0x1111111111111111
+   0x0039  half+0x18  11 11 11 11 11 11 11 11  .quad 0x1111111111111111
+   0x0041  half+0x20  00 00 00 00 00 00 00 00  .quad 0x0                 # 3 rows alike: 24 bytes, 0x41-0x58
+`
+	if got != want {
+		t.Errorf("listing:\n%s\nwant:\n%s", got, want)
 	}
 }

@@ -165,13 +165,20 @@ func (b *block) row(it item) Row {
 }
 
 // describe sets r's Text, and Target for an instruction that refers to
-// an address, from d, the decoding of r.Bytes at offset off; or marks r
+// an address, from d, the decoding of r.Bytes at offset off, and Asm and
+// Note when an assembler would not make r.Bytes of the Text; or marks r
 // Bad, with the reason in its Note, when d is no instruction or does not
 // print.
 func (b *block) describe(r *Row, d decoded, off int) {
 	if d.ok || d.fixed != nil {
-		var ok bool
-		if r.Text, r.Target, r.HasTarget, ok = b.format(d, off); ok {
+		if text, ok := b.format(d, r.Bytes, off); ok {
+			r.Text = text
+			if d.ok {
+				r.Target, r.HasTarget = target(d.inst, b.base+uint64(off))
+			}
+			if note := b.bytesNote(d, r.Bytes); note != "" {
+				r.Note, r.Asm = note, asmBytes(b.syntax, r.Bytes, text)
+			}
 			return
 		}
 		d.note = "the decoder could not print this instruction"

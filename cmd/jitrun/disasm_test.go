@@ -67,7 +67,7 @@ loc_2:
 	ret
 `},
 		{"AVX: RIP-relative operand, k register operand", "", []string{"--hex", "c5 fc 28 05 01 00 00 00 c3 90 62 f2 7e 08 38 e4", "--syntax", "intel"}, `
-   0x0000  +0x0       c5 fc 28 05 01 00 00 00  vmovaps ymm0, ymmword ptr [rel loc_9]
+   0x0000  +0x0       c5 fc 28 05 01 00 00 00  vmovaps ymm0, ymmword ptr [rip+loc_9]
    0x0008  +0x8       c3                       ret
 loc_9:
    0x0009  loc_9+0x0  90                       nop
@@ -113,7 +113,7 @@ func TestDisasmJSON(t *testing.T) {
       "addr": "0x1002",
       "offset": 2,
       "bytes": "06",
-      "text": "db 0x06",
+      "text": ".byte 0x06",
       "symbol": "loc_1002",
       "symbol_offset": 0,
       "labels": [
