@@ -64,14 +64,6 @@ func faultInfo(f *trampoline.Fault) *FaultInfo {
 		AtCall: f.AtCall}
 }
 
-func (f *FaultInfo) fault() *trampoline.Fault {
-	t := &trampoline.Fault{Signal: f.Signal, Code: f.Code, Addr: f.Addr, PC: f.PC, ErrorCode: f.ErrorCode, Trap: f.Trap, AtCall: f.AtCall}
-	if f.AtCall {
-		t.Entry = f.PC
-	}
-	return t
-}
-
 // SignalName returns "SIGSEGV", "SIGBUS", ….
 func (f *FaultInfo) SignalName() string { return trampoline.SignalName(f.Signal) }
 
@@ -82,7 +74,9 @@ func (f *FaultInfo) CodeName() string { return trampoline.CodeName(f.Signal, f.C
 func (f *FaultInfo) TrapName() string { return trampoline.TrapName(f.Trap) }
 
 // PageFault returns the decoded error code of a page fault (trap 14).
-func (f *FaultInfo) PageFault() (trampoline.PageFaultCode, bool) { return f.fault().PageFault() }
+func (f *FaultInfo) PageFault() (trampoline.PageFaultCode, bool) {
+	return trampoline.PageFaultCode(f.ErrorCode), f.Trap == 14
+}
 
 // InstructionFetch reports whether the fault is a page fault on an
 // instruction fetch (error-code bit 4: the NX/XD bit at work).
@@ -93,7 +87,12 @@ func (f *FaultInfo) InstructionFetch() bool {
 
 // Description says in words what went wrong ("instruction fetch from a
 // non-executable page (NX) at 0x…").
-func (f *FaultInfo) Description() string { return f.fault().Description() }
+func (f *FaultInfo) Description() string {
+	if f.AtCall {
+		return (&trampoline.Fault{Signal: f.Signal, Trap: f.Trap, AtCall: true, Entry: f.PC}).Description()
+	}
+	return trampoline.Describe(f.Signal, f.Code, f.Trap, f.ErrorCode, f.Addr)
+}
 
 // Short is the one-cell summary the table shows: "SIGSEGV SEGV_ACCERR #PF
 // 0x15" (the error code only for page faults).
