@@ -2,7 +2,6 @@ package trampoline
 
 import (
 	"errors"
-	"fmt"
 	"unsafe"
 )
 
@@ -22,7 +21,6 @@ type Caller struct {
 	f      *frame  // u.f
 	top    uintptr // f.stackTop: the call need not wait for a load through f
 	u      *unit
-	put    func(*unit)
 	closed bool
 }
 
@@ -31,26 +29,15 @@ var errCallerClosed = errors.New("trampoline: Caller.Call after Close")
 // NewCaller returns a Caller with a stack of stackSize usable bytes
 // (rounded up to whole pages; 0 means DefaultStackSize).
 func NewCaller(stackSize int) (*Caller, error) {
-	if stackSize < 0 {
-		return nil, fmt.Errorf("trampoline: stack size %d is negative", stackSize)
-	}
-	if err := setup(); err != nil {
-		return nil, err
-	}
-	size, err := roundStack(stackSize)
+	size, err := checkStackSize(stackSize)
 	if err != nil {
 		return nil, err
 	}
-	get, put := getUnit, putUnit
-	if size != DefaultStackSize {
-		p := poolFor(size)
-		get, put = p.get, p.put
-	}
-	u, err := get()
+	u, err := acquire(size)
 	if err != nil {
 		return nil, err
 	}
-	return &Caller{f: u.f, top: u.f.stackTop, u: u, put: put}, nil
+	return &Caller{f: u.f, top: u.f.stackTop, u: u}, nil
 }
 
 // Call calls the machine code at addr with up to six integer arguments,
@@ -81,7 +68,7 @@ func (c *Caller) Close() error {
 		return errors.New("trampoline: Caller closed twice")
 	}
 	c.closed = true
-	c.put(c.u)
+	release(c.u)
 	c.f, c.u = nil, nil
 	return nil
 }

@@ -37,13 +37,7 @@ type Machine struct {
 // 0x202 (IF), MXCSR and the x87 control word at Go's defaults, every
 // vector register zero. RIP is 0: set it to the code.
 func NewMachine(stackSize int) (*Machine, error) {
-	if stackSize < 0 {
-		return nil, fmt.Errorf("trampoline: stack size %d is negative", stackSize)
-	}
-	if err := setup(); err != nil {
-		return nil, err
-	}
-	size, err := roundStack(stackSize)
+	size, err := checkStackSize(stackSize)
 	if err != nil {
 		return nil, err
 	}

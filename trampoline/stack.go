@@ -142,6 +142,19 @@ func newUnit(size int) (*unit, error) {
 	return u, nil
 }
 
+// checkStackSize sets the package up and returns the stack a Caller or a
+// Machine asks for with stackSize (0: the default), rounded up to whole
+// pages.
+func checkStackSize(stackSize int) (int, error) {
+	if stackSize < 0 {
+		return 0, fmt.Errorf("trampoline: stack size %d is negative", stackSize)
+	}
+	if err := setup(); err != nil {
+		return 0, err
+	}
+	return roundStack(stackSize)
+}
+
 // mapStack maps a stack of size usable bytes (whole pages) with a guard
 // region of StackGuardSize on each side.
 func mapStack(size int) (*execmem.Mapping, error) {

@@ -201,8 +201,8 @@ func (s Syscall) String() string {
 	n := -1
 	if r, ok := s.guardRule(); ok {
 		n = r.nargs
-	} else if i := s.Rule - ruleMagic - ruleDecideBase; s.Rule&^0xff == ruleMagic && i >= 0 && i < len(decideRules) {
-		n = decideRules[i].nargs
+	} else if r, ok := s.decideRule(); ok {
+		n = r.nargs
 	}
 	if n < 0 {
 		n = len(s.Args)
@@ -237,8 +237,8 @@ func (s Syscall) Reason() string {
 	if s.refusal != "" {
 		return s.refusal
 	}
-	if i := s.Rule - ruleMagic - ruleDecideBase; s.Rule&^0xff == ruleMagic && i >= 0 && i < len(decideRules) {
-		return "jitrun decides " + decideRules[i].name + " for the code, but the code's RSP was off its stack (or it ran in 32-bit mode), so it could not be resumed after the decision"
+	if r, ok := s.decideRule(); ok {
+		return "jitrun decides " + r.name + " for the code, but the code's RSP was off its stack (or it ran in 32-bit mode), so it could not be resumed after the decision"
 	}
 	if s.Rule&^0xff != ruleMagic {
 		return fmt.Sprintf("a seccomp filter that is not this package's refused it (data %#x)", s.Rule)
@@ -252,6 +252,14 @@ func (s Syscall) Reason() string {
 		return "it is an x32-ABI system call, which the policy refuses from the code"
 	}
 	return fmt.Sprintf("this package's filter refused it (rule %d)", s.Rule&^ruleMagic)
+}
+
+// decideRule returns the rule of a call the filter stopped for Go.
+func (s Syscall) decideRule() (decideRule, bool) {
+	if i := s.Rule - ruleMagic - ruleDecideBase; s.Rule&^0xff == ruleMagic && i >= 0 && i < len(decideRules) {
+		return decideRules[i], true
+	}
+	return decideRule{}, false
 }
 
 // guardRule returns the guard rule that refused the call.

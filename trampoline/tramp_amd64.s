@@ -50,6 +50,18 @@
 // thread_linux_amd64.go).
 #define g_m 48
 
+// checkThread records the goroutine's g in the frame at f and, with
+// threadKeys, jumps to unbound when the frame is not bound to the
+// goroutine's M (the thread). Clobbers AX.
+#define checkThread(f, unbound) \
+	MOVQ	(TLS), AX; \
+	MOVQ	AX, frame_g(f); \
+	CMPB	·threadKeys(SB), $0; \
+	JEQ	4(PC); \
+	MOVQ	g_m(AX), AX; \
+	CMPQ	AX, frame_m(f); \
+	JNE	unbound
+
 // func enter(f *frame, top uintptr, ints *uint64, n int) status
 //
 // The prologue: check that f is bound to this goroutine's thread, load the
@@ -64,14 +76,7 @@
 // may go stale).
 TEXT ·enter(SB), NOSPLIT|NOFRAME, $0-36
 	MOVQ	f+0(FP), R11
-	MOVQ	(TLS), AX		// g: the epilogue checks the FS base against it
-	MOVQ	AX, frame_g(R11)
-	CMPB	·threadKeys(SB), $0
-	JEQ	bound
-	MOVQ	g_m(AX), AX
-	CMPQ	AX, frame_m(R11)
-	JNE	newthread		// Go binds the frame to this thread and calls again
-bound:
+	checkThread(R11, newthread)	// (newthread: Go binds the frame to this thread and calls again)
 	MOVQ	ints+16(FP), R10	// (SYSCALL below keeps R10 and BX)
 	MOVQ	n+24(FP), BX
 	MOVQ	top+8(FP), AX
@@ -388,14 +393,7 @@ TEXT ·privateFS(SB), NOSPLIT|NOFRAME, $0
 // two unused words keep resume's result where enter's is.)
 TEXT ·resume(SB), NOSPLIT|NOFRAME, $0-36
 	MOVQ	f+0(FP), DI
-	MOVQ	(TLS), AX
-	MOVQ	AX, frame_g(DI)
-	CMPB	·threadKeys(SB), $0
-	JEQ	rbound
-	MOVQ	g_m(AX), AX
-	CMPQ	AX, frame_m(DI)
-	JNE	rnewthread
-rbound:
+	checkThread(DI, rnewthread)
 	MOVQ	top+8(FP), AX
 	MOVQ	SP, frame_goSP(DI)
 	MOVQ	BP, frame_goBP(DI)
