@@ -40,7 +40,7 @@ func TestJitrunChild(t *testing.T) {
 			os.Exit(100)
 		}
 	}
-	os.Exit(run(&env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, guardSyscalls: trampoline.GuardSyscalls}, args))
+	os.Exit(run(mainEnv(), args))
 }
 
 // jitrunChildPolicyEnv=guard makes the child install SyscallsGuard before

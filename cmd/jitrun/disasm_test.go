@@ -173,9 +173,9 @@ func TestDisasmBadInput(t *testing.T) {
 		{[]string{"a.bin", "b.bin"}, "", "jitrun disasm: want one FILE, got 2 arguments: a.bin b.bin"},
 		{[]string{"a.bin", "--hex", "c3"}, "", `jitrun disasm: give a FILE or --hex, not both (got FILE "a.bin")`},
 		{[]string{missing}, "", "jitrun disasm: open " + missing + ": no such file or directory"},
-		{[]string{dir}, "", "jitrun disasm: read " + dir + ": is a directory"},
-		{[]string{empty}, "", "jitrun disasm: " + empty + " is empty: nothing to disassemble"},
-		{[]string{"-"}, "", "jitrun disasm: standard input is empty: nothing to disassemble"},
+		{[]string{dir}, "", "jitrun disasm: " + dir + " is a directory"},
+		{[]string{empty}, "", "jitrun disasm: " + empty + ": empty input: no machine code"},
+		{[]string{"-"}, "", "jitrun disasm: <stdin>: empty input: no machine code"},
 		{[]string{"--hex", ""}, "", "jitrun disasm: --hex: no bytes: give hex digits, as in '48 c7 c0 2a 00 00 00 c3'"},
 		{[]string{"--hex", "c3 zz"}, "", `jitrun disasm: --hex: column 4: "z" is not a hex digit`},
 		{[]string{"--hex", "c3", "--syntax", "masm"}, "", `jitrun disasm: --syntax: unknown syntax "masm": want go, intel or att`},
@@ -190,7 +190,7 @@ func TestDisasmBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		status, stdout, stderr := runDisasm(t, tt.stdin, tt.args...)
-		if status != exitUsage || stdout != "" || stderr != tt.want+"\n" {
+		if status != exitInput || stdout != "" || stderr != tt.want+"\n" {
 			t.Errorf("disasm %q: status %d, stdout %q, stderr %q; want status 2 and %q", tt.args, status, stdout, stderr, tt.want)
 		}
 	}

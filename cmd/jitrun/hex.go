@@ -16,14 +16,17 @@ import (
 // The forms mix freely; commas count as spaces. Digits are upper or lower
 // case. An error names the column (1-based, in bytes) of the first
 // problem and what is wrong there. parseHex never returns an empty slice
-// without an error.
-func parseHex(s string) ([]byte, error) {
+// without an error, and refuses more than limit bytes.
+func parseHex(s string, limit int) ([]byte, error) {
 	var out []byte
 	i := 0
 	fail := func(at int, format string, args ...any) ([]byte, error) {
 		return nil, fmt.Errorf("column %d: %s", at+1, fmt.Sprintf(format, args...))
 	}
 	for i < len(s) {
+		if len(out) > limit {
+			return nil, fmt.Errorf("input too large: jitrun reads at most %s of machine code", formatSize(limit))
+		}
 		c := s[i]
 		switch {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',':
@@ -75,7 +78,10 @@ func parseHex(s string) ([]byte, error) {
 			return fail(i, "%q is not a hex digit", charAt(s, i))
 		}
 	}
-	if len(out) == 0 {
+	switch {
+	case len(out) > limit:
+		return nil, fmt.Errorf("input too large: jitrun reads at most %s of machine code", formatSize(limit))
+	case len(out) == 0:
 		return nil, fmt.Errorf("no bytes: give hex digits, as in '48 c7 c0 2a 00 00 00 c3'")
 	}
 	return out, nil

@@ -22,7 +22,6 @@ func TestParseHex(t *testing.T) {
 		{"  ,\n c3 ,", "c3"},
 		{"", "no bytes: give hex digits, as in '48 c7 c0 2a 00 00 00 c3'"},
 		{" , ", "no bytes: give hex digits, as in '48 c7 c0 2a 00 00 00 c3'"},
-		{"48 c", `column 4: "c" has an odd number of hex digits: bytes take two each`},
 		{"48c7c", `column 1: "48c7c" has an odd number of hex digits: bytes take two each`},
 		{"48 g1", `column 4: "g" is not a hex digit`},
 		{"48h", `column 3: "h" is not a hex digit`},
@@ -33,9 +32,10 @@ func TestParseHex(t *testing.T) {
 		{`\x4`, `column 1: "\\x4": \x takes exactly two hex digits`},
 		{`48 \n`, `column 4: "\" starts an escape, which must be \x followed by two hex digits`},
 		{"48 -1", `column 4: "-" is not a hex digit`},
+		{"48 c", `column 4: "c" has an odd number of hex digits: bytes take two each`},
 	}
 	for _, tt := range tests {
-		b, err := parseHex(tt.in)
+		b, err := parseHex(tt.in, maxCode)
 		got := fmt.Sprintf("%x", b)
 		if err != nil {
 			got = err.Error()
@@ -53,7 +53,7 @@ func FuzzParseHex(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		b, err := parseHex(s)
+		b, err := parseHex(s, maxCode)
 		if err == nil && len(b) == 0 {
 			t.Fatalf("parseHex(%q): no bytes and no error", s)
 		}
@@ -72,10 +72,20 @@ func FuzzParseHex(f *testing.F) {
 			fmt.Fprintf(&list, "%#x", x)
 		}
 		for _, form := range []string{fmt.Sprintf("% x", b), fmt.Sprintf("%X", b), c.String(), list.String()} {
-			again, err := parseHex(form)
+			again, err := parseHex(form, maxCode)
 			if err != nil || !bytes.Equal(again, b) {
 				t.Fatalf("parseHex(%q) = %x, %v; want %x", form, again, err, b)
 			}
 		}
 	})
+}
+
+// TestHexCap checks the cap on --hex: the byte past it is refused.
+func TestHexCap(t *testing.T) {
+	if _, err := parseHex(strings.Repeat("c3", 16), 16); err != nil {
+		t.Errorf("16 bytes, cap 16: %v", err)
+	}
+	if b, err := parseHex(strings.Repeat("c3", 17), 16); b != nil || err == nil || err.Error() != "input too large: jitrun reads at most 16 bytes of machine code" {
+		t.Errorf("17 bytes, cap 16: %x, %v", b, err)
+	}
 }

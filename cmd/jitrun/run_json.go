@@ -16,7 +16,7 @@ type runJSON struct {
 	RAX        *int64     `json:"rax"`
 	RDX        *int64     `json:"rdx"`
 	XMM0       any        `json:"xmm0"`
-	Regs       regsJSON   `json:"regs"`
+	Regs       *regsJSON  `json:"regs"`
 	Fault      *faultJSON `json:"fault"`
 	Timeout    bool       `json:"timeout"`
 	DurationNS int64      `json:"duration_ns"`
@@ -70,9 +70,9 @@ type faultJSON struct {
 
 func hexJSON(v uint64) string { return fmt.Sprintf("%#x", v) }
 
-func regsToJSON(r *trampoline.Regs) regsJSON {
+func regsToJSON(r *trampoline.Regs) *regsJSON {
 	g := func(reg trampoline.Reg) string { return hexJSON(r.GPR[reg]) }
-	j := regsJSON{
+	j := &regsJSON{
 		RAX: g(trampoline.RAX), RBX: g(trampoline.RBX), RCX: g(trampoline.RCX), RDX: g(trampoline.RDX),
 		RSI: g(trampoline.RSI), RDI: g(trampoline.RDI), RBP: g(trampoline.RBP), RSP: g(trampoline.RSP),
 		R8: g(trampoline.R8), R9: g(trampoline.R9), R10: g(trampoline.R10), R11: g(trampoline.R11),
@@ -137,8 +137,14 @@ func writeRunJSON(w io.Writer, r *report, out *outcome) error {
 		doc.RAX, doc.RDX = &rax, &rdx
 		doc.XMM0 = floatJSON(out.res.Float64())
 	}
+	return writeJSON(w, doc)
+}
+
+// writeJSON prints v as every JSON document of jitrun is printed: indented
+// by two spaces, with <, > and & as they are.
+func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	return enc.Encode(v)
 }

@@ -27,6 +27,12 @@ type report struct {
 	haveMaps   bool
 }
 
+// newReport is the report of a call of the code rc loaded in blk, with
+// the --map file and the arguments.
+func newReport(rc *runnable, blk *execmem.Block, mapped *mappedFile, ca *callArgs) *report {
+	return &report{rc: rc, blk: blk, mapped: mapped, entry: trampoline.EntryRegs(&ca.args)}
+}
+
 // addr is the address the call starts at.
 func (r *report) addr() uintptr { return r.blk.Addr() + uintptr(r.rc.entry) }
 

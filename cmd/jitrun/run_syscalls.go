@@ -17,9 +17,9 @@ const syscallsUsage = "`POLICY` for the system calls the code makes: guard refus
 	"(write, read, getpid, mmap, …); trap refuses every one; allow installs no filter, so the code's exit hangs jitrun and its " +
 	"exit_group ends jitrun without a report. A refused call is reported as a fault (SIGSYS), exit status 3"
 
-// registerSyscalls adds --syscalls to fs.
-func registerSyscalls(fs *flag.FlagSet, p *string) {
-	fs.StringVar(p, "syscalls", "guard", syscallsUsage)
+// registerSyscalls adds --syscalls to fset.
+func registerSyscalls(fset *flag.FlagSet, p *string) {
+	fset.StringVar(p, "syscalls", "guard", syscallsUsage)
 }
 
 // installSyscalls installs the policy the --syscalls value names, through

@@ -30,8 +30,8 @@ var syscallCases = []struct {
 	{"syscalls-trap-getppid", []string{"run", "--syscalls", "trap", "-e", "MOVL $110, AX; SYSCALL; RET"}, exitFault},
 	{"syscalls-trap-hello", []string{"run", "--syscalls", "trap", "../../examples/hello.s"}, exitFault},
 	{"syscalls-allow-getppid", []string{"run", "--syscalls", "allow", "-e", "MOVL $110, AX; SYSCALL; RET"}, exitOK},
-	{"syscalls-bad", []string{"run", "--syscalls", "nope", "-e", "RET"}, exitUsage},
-	{"syscalls-bench-bad", []string{"bench", "--syscalls", "nope", "-e", "ADDQ $1, AX"}, exitUsage},
+	{"syscalls-bad", []string{"run", "--syscalls", "nope", "-e", "RET"}, exitInput},
+	{"syscalls-bench-bad", []string{"bench", "--syscalls", "nope", "-e", "ADDQ $1, AX"}, exitInput},
 }
 
 // pidLine masks the parent's pid, which getppid returns.
