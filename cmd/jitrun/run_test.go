@@ -47,6 +47,7 @@ var runCases = []runCase{
 	{"disasm", []string{"run", "../../examples/sum.s", "10", "--disasm"}, "", exitOK},
 	{"disasm-intel-listing", []string{"run", "../../examples/sum.s", "10", "--disasm", "--listing-syntax", "intel"}, "", exitOK},
 	{"hex", []string{"run", "--hex", "48 c7 c0 2a 00 00 00 c3", "--disasm"}, "", exitOK},
+	{"hex-c-array", []string{"run", "--hex", "{0x48, 0xc7, 0xc0, 0x2a, 0, 0, 0, 0xc3}"}, "", exitOK},
 	{"bin", []string{"run", "--bin", td("ret42.bin")}, "", exitOK},
 	{"bin-stdin", []string{"run", "--bin", "-"}, "\xb8\x07\x00\x00\x00\xc3", exitOK},
 	{"stdin-source", []string{"run", "-", "5"}, "LEAQ 1(DI), AX\nRET\n", exitOK},
