@@ -47,7 +47,8 @@ func runHelp() string {
 		"go to rdi, rsi, rdx, rcx, r8, r9 in order, floats (1.5, 2e3) to xmm0-xmm7 as doubles.\n" +
 		"Every other register starts at zero. The code starts at its first instruction, or at\n" +
 		"--entry, and returns with RET. Flags may come before or after FILE and ARGS; -- ends them.\n" +
-		"(In Intel syntax ';' starts a comment: separate the instructions of -e with newlines.)\n\n" +
+		"In -e, ';' separates statements in either syntax ('#' starts a comment); in an\n" +
+		"Intel-syntax FILE, ';' starts a comment.\n\n" +
 		"A fault (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP) is reported in words: the signal, what\n" +
 		"the CPU's error code means, where the address lies, the listing with the faulting\n" +
 		"instruction marked (=>) and the registers. Code still running after --timeout is stopped\n" +
@@ -336,8 +337,11 @@ func textLen(p *asm.Program) int {
 // is a TEXT symbol, a label, or FUNC.label.
 func (rc *runnable) lookupEntry(name string) (int, error) {
 	if off, ok := parseIntArg(name); ok {
+		if strings.HasPrefix(name, "-") {
+			return 0, fmt.Errorf("offset %s is negative: %s", name, rc.offsetRange())
+		}
 		if off >= uint64(len(rc.code)) {
-			return 0, fmt.Errorf("offset %s is past the end of the code (%s)", name, plural(len(rc.code), "byte"))
+			return 0, fmt.Errorf("offset %s is past the end of the code: %s", name, rc.offsetRange())
 		}
 		return int(off), nil
 	}
@@ -371,6 +375,15 @@ func (rc *runnable) lookupEntry(name string) (int, error) {
 		funcs = append(funcs, l.Func+"."+l.Name)
 	}
 	return 0, fmt.Errorf("label %s is in several functions: write %s", name, strings.Join(funcs, " or "))
+}
+
+// offsetRange says what --entry takes.
+func (rc *runnable) offsetRange() string {
+	s := fmt.Sprintf("give an offset from 0 to %#x (the code is %s)", len(rc.code)-1, plural(len(rc.code), "byte"))
+	if rc.prog != nil {
+		s += ", or a label"
+	}
+	return s
 }
 
 // namesHint lists the entry points of the program for an error message.

@@ -112,6 +112,7 @@ var runCases = []runCase{
 	{"entry-past-end", []string{"run", "--hex", "c3", "--entry", "1"}, "", exitInput},
 	{"source-dir", []string{"run", "testdata"}, "", exitInput},
 	{"source-empty", []string{"run", "-e", "// nothing"}, "", exitInput},
+	{"entry-negative", []string{"run", "--hex", "c3", "--entry", "-1"}, "", exitInput},
 	{"entry-name-hex", []string{"run", "--hex", "c3", "--entry", "main"}, "", exitInput},
 	{"no-instructions", []string{"run", "-e", "DATA x<>+0(SB)/8, $1\nGLOBL x<>(SB), RODATA, $8"}, "", exitInput},
 	{"bad-stack", []string{"run", "--stack", "lots", "-e", "RET"}, "", exitInput},
@@ -270,6 +271,11 @@ func TestRunHelp(t *testing.T) {
 		if !strings.Contains(out.String(), "\n  "+flag+" ") && !strings.Contains(out.String(), "\n  "+flag+"\n") {
 			t.Errorf("-h does not document %s:\n%s", flag, out.String())
 		}
+	}
+	// Issue 11: -h said ';' starts an Intel comment in -e, and the flag
+	// said the opposite (the flag is right).
+	if strings.Contains(out.String(), "separate the instructions of -e with newlines") || !strings.Contains(out.String(), "In -e, ';' separates statements in either syntax") {
+		t.Errorf("-h does not say that ';' separates statements in -e:\n%s", out.String())
 	}
 	checkGolden(t, td("help.golden"), out.String())
 }
