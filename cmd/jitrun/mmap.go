@@ -137,7 +137,25 @@ func (f *mmapFlags) place(cl *commandLine, req *probe.MmapRequest) error {
 	default:
 		req.Placement = execmem.PlaceHint
 	}
+	if a == 0 && req.Placement != execmem.PlaceHint {
+		flagName := "--noreplace"
+		if f.fixed {
+			flagName = "--fixed"
+		}
+		return inputError("--addr 0 with %s: page 0 lies below vm.mmap_min_addr (%s), where the kernel refuses "+
+			"a fixed mapping with EPERM unless the process has CAP_SYS_RAWIO (it then maps page 0, and null pointers "+
+			"stop faulting); jitrun mmap does not ask for page 0: give --addr %#x or above", flagName, mmapMinAddr(), execmem.PageSize())
+	}
 	return nil
+}
+
+// mmapMinAddr is vm.mmap_min_addr as this kernel has it, in words.
+func mmapMinAddr() string {
+	data, err := os.ReadFile("/proc/sys/vm/mmap_min_addr")
+	if err != nil {
+		return "unknown here"
+	}
+	return strings.TrimSpace(string(data)) + " here"
 }
 
 // checkMapFile refuses a --file that is missing, unreadable or a

@@ -75,6 +75,11 @@ func TestMmapUsageErrors(t *testing.T) {
 		{[]string{"mmap", "--touch", "read,wirte@4"}, "jitrun mmap: --touch: touch list \"read,wirte@4\": column 6: unknown access \"wirte\" (want read, write or exec)\n"},
 		{[]string{"mmap", "--touch", "read@-1"}, "jitrun mmap: --touch: touch list \"read@-1\": column 1: offset \"-1\" is not a non-negative integer (write 0x10 or 16)\n"},
 		{[]string{"mmap", "here"}, "jitrun mmap: takes no arguments, got \"here\"\n"},
+		// Issue 11: "mmap with placement noreplace needs an address".
+		{[]string{"mmap", "--addr", "0", "--noreplace"}, "jitrun mmap: --addr 0 with --noreplace: page 0 lies below vm.mmap_min_addr (" + mmapMinAddr() +
+			"), where the kernel refuses a fixed mapping with EPERM unless the process has CAP_SYS_RAWIO (it then maps page 0, and null pointers stop faulting); jitrun mmap does not ask for page 0: give --addr 0x1000 or above\n"},
+		{[]string{"mmap", "--addr", "0", "--fixed"}, "jitrun mmap: --addr 0 with --fixed: page 0 lies below vm.mmap_min_addr (" + mmapMinAddr() +
+			"), where the kernel refuses a fixed mapping with EPERM unless the process has CAP_SYS_RAWIO (it then maps page 0, and null pointers stop faulting); jitrun mmap does not ask for page 0: give --addr 0x1000 or above\n"},
 	}
 	for _, tt := range tests {
 		status, stdout, stderr := runCmd(t, "", tt.args...)
