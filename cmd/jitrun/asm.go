@@ -5,27 +5,30 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 
 	"github.com/jitrun/jitrun/asm"
 )
 
-const asmUsage = "FILE|-e SRC [--format hex|bin|listing|json|go] [--syntax go|intel|auto]"
+const asmUsage = "FILE|-e SRC [--format hex|bin|listing|json|go] [--syntax go|intel|auto] [-o FILE]"
 
 const asmHelp = "Asm assembles x86-64 source (Go syntax, or Intel syntax) and prints the machine code.\n" +
 	"FILE - reads standard input. Errors are printed as FILE:LINE:COL: message.\n\n" +
 	"Formats:\n" +
 	"  hex      the whole program (code, then data) as one line of hex\n" +
-	"  bin      the raw bytes\n" +
+	"  bin      the raw bytes (refused on a terminal: give -o FILE, redirect, or --force)\n" +
 	"  listing  offset, bytes and source text of each line, with symbols and labels\n" +
 	"  json     {\"code\", \"lines\", \"symbols\", \"labels\"}\n" +
-	"  go       a Go []byte literal, one source line per row"
+	"  go       a Go []byte literal, one source line per row (jitrun run --hex reads it back)"
 
 // asmFlags are the flags of `jitrun asm`.
 type asmFlags struct {
 	in     sourceInput
 	format string
+	out    string
+	force  bool
 }
 
 // readsInput marks a command whose -h states the input limits.
@@ -34,6 +37,8 @@ func (f *asmFlags) readsInput() {}
 func (f *asmFlags) register(fset *flag.FlagSet) {
 	f.in.register(fset)
 	fset.StringVar(&f.format, "format", "hex", "output `format`: hex, bin, listing, json or go")
+	fset.StringVar(&f.out, "o", "", "write the output to `FILE` instead of standard output")
+	fset.BoolVar(&f.force, "force", false, "write --format bin to standard output even when it is a terminal")
 }
 
 // cmdAsm is `jitrun asm FILE|-e SRC [--format hex|bin|listing|json|go]`.
@@ -43,12 +48,18 @@ func cmdAsm(e *env, cl *commandLine, f *asmFlags) error {
 	default:
 		return inputError("unknown --format %q: want hex, bin, listing, json or go", f.format)
 	}
+	if f.format == "bin" && !cl.given("o") && !f.force && isTerminal(e.stdout) {
+		return inputError("--format bin writes raw bytes, and standard output is a terminal: give -o FILE, redirect it (> out.bin), or --force")
+	}
 	src, rest, err := f.in.load(e, cl, cl.pos)
 	if err != nil {
 		return err
 	}
 	if len(rest) > 0 {
 		return inputError("unexpected arguments after the source: %s", strings.Join(rest, " "))
+	}
+	if cl.given("o") {
+		return writeFile(f.out, func(w io.Writer) error { return writeProgram(w, src.Prog, f.format) })
 	}
 	if err := writeProgram(e.stdout, src.Prog, f.format); err != nil {
 		return systemError("%v", err)
@@ -72,6 +83,23 @@ func writeProgram(w io.Writer, p *asm.Program, format string) error {
 		err = writeGoLiteral(w, p)
 	}
 	return err
+}
+
+// writeFile creates name and writes it with write. A file jitrun may not
+// create is bad input; a write that fails is a system error.
+func writeFile(name string, write func(io.Writer) error) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return fileError(err)
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return systemError("%v", err)
+	}
+	if err := f.Close(); err != nil {
+		return systemError("%v", err)
+	}
+	return nil
 }
 
 // chunk is a run of Program.Code with what it is: a source line, or bytes no
