@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"encoding/hex"
 	"flag"
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jitrun/jitrun/asm"
 	"github.com/jitrun/jitrun/disasm"
@@ -17,12 +19,14 @@ const disasmHelp = "Disasm lists x86-64 machine code: the raw bytes of FILE (- r
 	"bytes given with --hex. Each line shows the address, the offset from the nearest label,\n" +
 	"the bytes and the instruction. Branch targets get labels (loc_ADDR), so that the text\n" +
 	"reads back: --asm prints only the labels and instructions, as assembler source.\n" +
-	"Bytes that are not an instruction show as byte directives, with the reason beside them."
+	"Bytes that are not an instruction show as byte directives, with the reason beside them.\n" +
+	"An ELF file or a text file (assembly source, a hex dump) is refused with a hint: disasm\n" +
+	"reads raw machine code; --force decodes such a file's bytes anyway."
 
 // disasmFlags are the flags of `jitrun disasm`.
 type disasmFlags struct {
 	hex, base, syntax, mark string
-	json, asm               bool
+	json, asm, force        bool
 }
 
 // readsInput marks a command whose -h states the input limits.
@@ -35,6 +39,7 @@ func (f *disasmFlags) register(fset *flag.FlagSet) {
 	fset.StringVar(&f.mark, "mark", "", "mark the instruction at `address` with => (decoding restarts there)")
 	fset.BoolVar(&f.json, "json", false, "print the rows as JSON: {\"syntax\", \"base\", \"size\", \"rows\": [{\"addr\", \"offset\", \"bytes\", \"text\", ...}]}")
 	fset.BoolVar(&f.asm, "asm", false, "print only labels and instructions: source an assembler of the syntax reads back")
+	fset.BoolVar(&f.force, "force", false, "decode FILE even when it looks like an ELF file or text")
 }
 
 // cmdDisasm is `jitrun disasm FILE | --hex BYTES [--base ADDR]
@@ -92,7 +97,8 @@ func (f *disasmFlags) options() (disasm.Options, error) {
 }
 
 // code reads the machine code: --hex, or the one FILE (- for standard
-// input).
+// input), which must be raw code, not an ELF file or text (unless
+// --force).
 func (f *disasmFlags) code(e *env, cl *commandLine) ([]byte, error) {
 	switch {
 	case cl.given("hex") && len(cl.pos) > 0:
@@ -115,8 +121,40 @@ func (f *disasmFlags) code(e *env, cl *commandLine) ([]byte, error) {
 		return nil, err
 	case len(code) == 0:
 		return nil, inputError("%s: empty input: no machine code", in.name())
+	case f.force:
+		return code, nil
 	}
-	return code, nil
+	return code, notRawCode(in.name(), code)
+}
+
+// notRawCode says, as bad input, what else than raw machine code the
+// bytes are when they are an ELF file or text; nil otherwise.
+func notRawCode(name string, code []byte) error {
+	switch {
+	case bytes.HasPrefix(code, []byte("\x7fELF")):
+		return inputError("%s is an ELF file, not raw machine code: list it with objdump -d, or extract its code with "+
+			"objcopy -O binary --only-section=.text %s code.bin (--force decodes its bytes anyway)", name, name)
+	case looksLikeText(code):
+		return inputError("%s is text, not machine code: assemble source with 'jitrun asm %s', read hex with "+
+			"'jitrun disasm --hex \"$(cat %s)\"' (--force decodes its bytes anyway)", name, name, name)
+	}
+	return nil
+}
+
+// looksLikeText reports whether code reads as text: valid UTF-8 of
+// printable characters, tabs and line ends, with at least one line end.
+// Machine code almost never does (its zero bytes, ModRM and immediate
+// bytes fall outside printable ASCII).
+func looksLikeText(code []byte) bool {
+	if !utf8.Valid(code) || !bytes.ContainsAny(code, "\n") {
+		return false
+	}
+	for _, c := range code {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // parseAddress reads an address: 0x hex (0x401000), decimal, 0o octal or

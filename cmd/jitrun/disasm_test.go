@@ -212,3 +212,44 @@ func TestDisasmHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestDisasmNotRawCode checks the hints for an ELF file and for text
+// (issue 11: both were decoded as code without a word), and --force.
+func TestDisasmNotRawCode(t *testing.T) {
+	exe, err := os.Executable() // this test binary: an ELF file
+	if err != nil {
+		t.Fatal(err)
+	}
+	elf := filepath.Join(t.TempDir(), "prog")
+	data, err := os.ReadFile(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(elf, data[:4096], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{elf}, "jitrun disasm: " + elf + " is an ELF file, not raw machine code: list it with objdump -d, or extract its code with objcopy -O binary --only-section=.text " + elf + " code.bin (--force decodes its bytes anyway)\n"},
+		{[]string{"../../examples/add.s"}, "jitrun disasm: ../../examples/add.s is text, not machine code: assemble source with 'jitrun asm ../../examples/add.s', read hex with 'jitrun disasm --hex \"$(cat ../../examples/add.s)\"' (--force decodes its bytes anyway)\n"},
+	}
+	for _, tt := range tests {
+		status, stdout, stderr := runDisasm(t, "", tt.args...)
+		if status != exitInput || stdout != "" || stderr != tt.want {
+			t.Errorf("disasm %q: status %d, stdout %q, stderr %q; want 2 and %q", tt.args, status, stdout, stderr, tt.want)
+		}
+		status, stdout, stderr = runDisasm(t, "", append(tt.args, "--force")...)
+		if status != exitOK || stderr != "" || !strings.HasPrefix(stdout, "   0x0000  ") {
+			t.Errorf("disasm %q --force: status %d, stderr %q, stdout %.200q", tt.args, status, stderr, stdout)
+		}
+	}
+	// Machine code that happens to be printable on one line is code.
+	if status, _, stderr := runDisasm(t, "hello", "-"); status != exitOK || stderr != "" {
+		t.Errorf("disasm of the bytes of hello: status %d, stderr %q", status, stderr)
+	}
+	if status, _, stderr := runDisasm(t, "hello\n", "-"); status != exitInput || !strings.Contains(stderr, "<stdin> is text, not machine code") {
+		t.Errorf("disasm of a line of text: status %d, stderr %q", status, stderr)
+	}
+}
