@@ -54,6 +54,7 @@ func commands() []command {
 		{"bench", "measure what a kernel costs in core cycles: latency, throughput, A/B comparisons for benchstat", withFlags("bench", benchUsage, benchSummary, cmdBench)},
 		{"probe", "measure what this CPU and kernel enforce: page protections, NX/XD, W^X, MDWE, mseal", withFlags("probe", probeUsage, probeHelp, cmdProbe)},
 		{"mmap", "make one mmap request by hand, touch it, and show where it landed and what each touch did", withFlags("mmap", mmapUsage, mmapHelp, cmdMmap)},
+		{"version", "print jitrun's version and the Go version that built it (also --version)", withFlags("version", "", versionHelp, cmdVersion)},
 	}
 }
 
@@ -112,6 +113,8 @@ func dispatch(e *env, args []string) error {
 	case "-h", "-help", "--help":
 		usage(e.stdout)
 		return nil
+	case "-version", "--version":
+		args = append([]string{"version"}, args[1:]...)
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {

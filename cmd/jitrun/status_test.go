@@ -82,8 +82,9 @@ func badInputCases(in statusInputs) map[string][]statusCase {
 			{[]string{"mmap", "--file", in.missing}, missing},
 			{[]string{"mmap", "--bogus"}, badFlag},
 		},
-		"probe": {{[]string{"probe", "--bogus"}, badFlag}},
-		"help":  {{[]string{"help", "--bogus"}, badFlag}, {[]string{"help", "nope"}, regexp.MustCompile(`^jitrun help: unknown command "nope"; run 'jitrun help' for the list$`)}},
+		"probe":   {{[]string{"probe", "--bogus"}, badFlag}},
+		"version": {{[]string{"version", "--bogus"}, badFlag}},
+		"help":    {{[]string{"help", "--bogus"}, badFlag}, {[]string{"help", "nope"}, regexp.MustCompile(`^jitrun help: unknown command "nope"; run 'jitrun help' for the list$`)}},
 	}
 	return cases
 }
