@@ -43,11 +43,13 @@ func runHelp() string {
 		"as --hex or from a --bin file, loads it into memory that is never writable and executable\n" +
 		"at once, calls it on a stack of its own and reports what came back:\n\n" +
 		"  rax = 42 (0x2a)\n\n" +
-		"(and rdx, xmm0 when the code changed them). ARGS are the arguments: integers (42, 0x2a, -1)\n" +
-		"go to rdi, rsi, rdx, rcx, r8, r9 in order, floats (1.5, 2e3) to xmm0-xmm7 as doubles.\n" +
-		"Every other register starts at zero. The code starts at its first instruction, or at\n" +
-		"--entry, and returns with RET. Flags may come before or after FILE and ARGS; -- ends them.\n" +
-		"In -e, ';' separates statements in either syntax ('#' starts a comment); in an\n" +
+		"rdx follows when the code changed it, xmm0 when the code changed it, when a float\n" +
+		"argument was passed, or when an instruction of the code names xmm0 (ymm0, zmm0): a float\n" +
+		"result is never hidden because it equals its argument. ARGS are the arguments: integers\n" +
+		"(42, 0x2a, -1) go to rdi, rsi, rdx, rcx, r8, r9 in order, floats (1.5, 2e3) to xmm0-xmm7\n" +
+		"as doubles. Every other register starts at zero. The code starts at its first instruction,\n" +
+		"or at --entry, and returns with RET. Flags may come before or after FILE and ARGS; -- ends\n" +
+		"them. In -e, ';' separates statements in either syntax ('#' starts a comment); in an\n" +
 		"Intel-syntax FILE, ';' starts a comment.\n\n" +
 		"A fault (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP) is reported in words: the signal, what\n" +
 		"the CPU's error code means, where the address lies, the listing with the faulting\n" +

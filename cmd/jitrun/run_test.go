@@ -40,6 +40,10 @@ var runCases = []runCase{
 	{"six-int-args", []string{"run", "-e", "MOVQ DI, AX; ADDQ SI, AX; ADDQ DX, AX; ADDQ CX, AX; ADDQ R8, AX; ADDQ R9, AX; RET", "1", "2", "3", "4", "5", "0x7fffffffffffffff"}, "", exitOK},
 	{"unsigned-arg", []string{"run", "-e", "MOVQ DI, AX; RET", "0xffffffffffffffff"}, "", exitOK},
 	{"float-args", []string{"run", "-e", "ADDSD X1, X0; RET", "1.5", "2e3"}, "", exitOK},
+	// A float result equal to its argument, and float code with no
+	// argument: xmm0 is shown (issue 11: only rax was).
+	{"float-equal-arg", []string{"run", "--syntax", "intel", "-e", "sqrtsd xmm0, xmm0\nret", "1.0"}, "", exitOK},
+	{"float-code", []string{"run", "-e", "SQRTSD X0, X0; RET"}, "", exitOK},
 	{"float32-result", []string{"run", "-e", "MOVL $0x40200000, AX; MOVQ AX, X0; XORL AX, AX; RET"}, "", exitOK},
 	{"rdx", []string{"run", "-e", "MOVQ $1, AX; MOVQ $-2, DX; RET"}, "", exitOK},
 	{"ascii", []string{"run", "-e", "MOVQ $0x77202c6f6c6c6548, AX; RET"}, "", exitOK},
