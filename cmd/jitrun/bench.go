@@ -42,7 +42,9 @@ const benchSummary = "Bench measures what x86-64 code costs in core cycles. Each
 	"or --format go: Go benchmark lines (BenchmarkNAME N 0.716 ns/op 3.00 cycles/op), one per\n" +
 	"batch, for benchstat. Warnings (clock drift) and progress (runs over a second) go to stderr.\n" +
 	"A clock this machine lacks is a system error (status 1), a kernel that faults status 3, one\n" +
-	"that runs past --timeout status 4."
+	"that runs past --timeout status 4. As run does, bench measures in a child process, jitrun\n" +
+	"re-executed: a kernel that kills it ends as one line, status 5; what a kernel writes to\n" +
+	"standard output is shown on standard error with --json and --format go."
 
 // stringList is a flag that may be repeated.
 type stringList []string

@@ -10,7 +10,11 @@
 //
 // Every subcommand is a function from its arguments to an error; main
 // turns the error into one message on standard error and the process's
-// exit status (exit.go has the table).
+// exit status (exit.go has the table). `jitrun run` and `jitrun bench` do
+// their work in a child process, this program re-executed (supervise.go):
+// the code's own writes to standard output and error go to pipes the
+// parent drains, and a child that dies of what the code did still ends as
+// a one-line report.
 package main
 
 import (
@@ -34,6 +38,14 @@ type env struct {
 	// in-process (the filter is process-wide and irreversible; the
 	// tests of --syscalls run jitrun in a child process).
 	guardSyscalls func(trampoline.SyscallPolicy) error
+	// supervise makes run and bench re-execute this program and do
+	// their work in the child (supervise.go); false in-process in tests
+	// and in the child itself.
+	supervise bool
+	// link is the child's line to its supervising parent (the start and
+	// end of each call, for the parent's watchdog); nil when jitrun is
+	// not a supervised child.
+	link *parentLink
 }
 
 // command is one subcommand: its name, a one-line summary for `jitrun
@@ -79,13 +91,18 @@ func withFlags[F any, P interface {
 func main() {
 	probe.MaybeRunChild() // a re-executed child probe runs here and exits
 	maybeRunBenchProbe()  // the clock-detection child of jitrun bench runs here and exits
+	maybeRunSupervised()  // the child of a supervised jitrun run or bench does its work here and exits
 	os.Exit(run(mainEnv(), os.Args[1:]))
 }
 
-// mainEnv is the env of a jitrun process: the real streams and the
-// syscall filter.
+// mainEnv is the env of a jitrun process: the real streams, the syscall
+// filter, and supervision unless noSupervisorEnv turns it off.
 func mainEnv() *env {
-	return &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, guardSyscalls: trampoline.GuardSyscalls}
+	return &env{
+		stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
+		guardSyscalls: trampoline.GuardSyscalls,
+		supervise:     os.Getenv(noSupervisorEnv) == "",
+	}
 }
 
 // run dispatches args to a subcommand, prints the error it ends with (once)
@@ -115,6 +132,10 @@ func dispatch(e *env, args []string) error {
 		return nil
 	case "-version", "--version":
 		args = append([]string{"version"}, args[1:]...)
+	case "run", "bench":
+		if e.supervise {
+			return supervise(e, args, defaultSupervision)
+		}
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {

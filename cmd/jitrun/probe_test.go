@@ -13,9 +13,11 @@ import (
 
 // TestMain lets this test binary serve as the child process of the probes
 // that change a process for good (`jitrun probe` re-executes the running
-// program, here the test binary, and main's first call does the same).
+// program, here the test binary, and main's first call does the same),
+// and as the supervised child of jitrun run.
 func TestMain(m *testing.M) {
 	probe.MaybeRunChild()
+	maybeRunTestChild() // supervise_test.go: jitrun's supervised child, as in main
 	os.Exit(m.Run())
 }
 

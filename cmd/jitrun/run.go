@@ -58,13 +58,24 @@ func runHelp() string {
 		"unless it would end, fork, replace or derail jitrun (exit, exit_group, execve, clone,\n" +
 		"rt_sigaction, …): that one is refused and reported as a fault (SIGSYS), with its\n" +
 		"arguments (--syscalls).\n\n" +
+		"The code runs in a child process, jitrun re-executed, which hands its report to this one:\n" +
+		"what the code writes to standard output is shown as it comes, what it writes to standard\n" +
+		"error after it, and the report starts on a fresh line. A child the code killed (a signal,\n" +
+		"a Go fatal error, exit_group under --syscalls allow) is reported in one line, exit status 5.\n" +
+		"If the code runs " + superviseMargin.String() + " past its --timeout without being stopped, the child is\n" +
+		"killed: exit status 4. " + noSupervisorEnv + "=1 runs everything in one process (no status 5).\n\n" +
 		"--json prints one object:\n" +
 		"  {\"rax\": N, \"rdx\": N, \"xmm0\": F, \"regs\": {...}, \"fault\": null | {\"signal\", \"code\",\n" +
 		"   \"addr\", \"pc\", \"offset\", \"access\", \"error_code\", \"trap\", \"instruction\",\n" +
 		"   \"syscall\": {\"name\", \"number\", \"args\", \"reason\"} for SIGSYS},\n" +
-		"   \"timeout\": false, \"duration_ns\": N}\n" +
+		"   \"timeout\": false, \"duration_ns\": N, \"stdout\": S, \"stderr\": S}\n" +
 		"rax and rdx are signed, xmm0 is the low double; all three are null when the code did not\n" +
-		"return. regs holds every register as a \"0x...\" string (where it faulted or was stopped)."
+		"return. regs holds every register as a \"0x...\" string (where it faulted or was stopped).\n" +
+		"stdout and stderr are what the code wrote, as text; output that is not UTF-8 comes as\n" +
+		"stdout_base64 or stderr_base64 instead; past " + formatSize(maxCapturedOutput) + " a stream is cut, and\n" +
+		"stdout_cut_bytes or stderr_cut_bytes says how many bytes were dropped. When jitrun's child\n" +
+		"died, \"broken\" says how. Source that does not assemble prints\n" +
+		"  {\"errors\": [{\"file\", \"line\", \"col\", \"message\"}]}   (exit status 2)."
 }
 
 // cmdRun is `jitrun run FILE|-e SRC|--hex BYTES|--bin FILE [ARGS…]`.
@@ -75,6 +86,9 @@ func cmdRun(e *env, cl *commandLine, f *runFlags) error {
 	}
 	rc, rest, err := loadRunnable(e, f, cl)
 	if err != nil {
+		if f.json {
+			return writeErrorsJSON(e.stdout, err) // run_json.go
+		}
 		return err
 	}
 	ca, mapped, err := f.callArgs(cl, rest)
@@ -129,7 +143,9 @@ func (f *runFlags) callArgs(cl *commandLine, rest []string) (*callArgs, *mappedF
 func runOnce(e *env, r *report, ca *callArgs, opts trampoline.Options, f *runFlags) error {
 	var regs trampoline.Regs
 	opts.Regs, opts.Code = &regs, r.blk
+	e.link.callStarts(opts.Timeout)
 	out, err := callOnce(r.addr(), &ca.args, &opts)
+	e.link.callEnded()
 	if err != nil {
 		return systemError("%v", err)
 	}
@@ -142,7 +158,7 @@ func runOnce(e *env, r *report, ca *callArgs, opts trampoline.Options, f *runFla
 		return systemError("%v", err)
 	}
 	if f.time && out.status() == exitOK {
-		return timeRun(e, r, ca, opts.StackSize)
+		return timeRun(e, r, ca, opts.StackSize, out.duration)
 	}
 	return silentExit(out.status())
 }

@@ -2,16 +2,25 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
 
+	"github.com/jitrun/jitrun/asm"
 	"github.com/jitrun/jitrun/trampoline"
 )
 
 // runJSON is the --json document of run, the object issue #4 specifies.
 // rax and rdx are signed; rax, rdx and xmm0 are null when the code did
 // not return. xmm0 is a number, or the string "NaN", "+Inf" or "-Inf".
+//
+// The output fields are the supervising parent's (supervise.go): what the
+// code wrote to standard output and error, as text when it is UTF-8, in
+// base64 when it is not, and how many bytes past the cap were dropped. They
+// are absent when jitrun runs in one process (the code's output then went
+// to jitrun's own streams). Broken says how jitrun's child died, when it
+// did (exit status 5; the registers are then unknown, and null).
 type runJSON struct {
 	RAX        *int64     `json:"rax"`
 	RDX        *int64     `json:"rdx"`
@@ -20,6 +29,14 @@ type runJSON struct {
 	Fault      *faultJSON `json:"fault"`
 	Timeout    bool       `json:"timeout"`
 	DurationNS int64      `json:"duration_ns"`
+
+	Stdout         *string `json:"stdout,omitempty"`
+	StdoutBase64   *string `json:"stdout_base64,omitempty"`
+	StdoutCutBytes int64   `json:"stdout_cut_bytes,omitempty"`
+	Stderr         *string `json:"stderr,omitempty"`
+	StderrBase64   *string `json:"stderr_base64,omitempty"`
+	StderrCutBytes int64   `json:"stderr_cut_bytes,omitempty"`
+	Broken         string  `json:"broken,omitempty"`
 }
 
 // regsJSON is every register, as "0x…" strings (JSON numbers lose
@@ -147,4 +164,34 @@ func writeJSON(w io.Writer, v any) error {
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// errorsJSON is what run --json prints for source that does not assemble.
+type errorsJSON struct {
+	Errors []errorJSON `json:"errors"`
+}
+
+type errorJSON struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Col     int    `json:"col"`
+	Message string `json:"message"`
+}
+
+// writeErrorsJSON prints the assembly errors in err as JSON and returns a
+// silent status 2; any other error it returns as it is, for main to
+// print.
+func writeErrorsJSON(w io.Writer, err error) error {
+	var list asm.ErrorList
+	if !errors.As(err, &list) {
+		return err
+	}
+	doc := errorsJSON{Errors: []errorJSON{}}
+	for _, e := range list {
+		doc.Errors = append(doc.Errors, errorJSON{File: e.Pos.File, Line: e.Pos.Line, Col: e.Pos.Col, Message: e.Msg})
+	}
+	if err := writeJSON(w, doc); err != nil {
+		return systemError("%v", err)
+	}
+	return silentExit(exitInput)
 }

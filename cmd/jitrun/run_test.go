@@ -114,9 +114,9 @@ var runCases = []runCase{
 	{"entry-ambiguous", []string{"run", "--entry", "loop", td("two.s")}, "", exitInput},
 	{"entry-data", []string{"run", "--entry", "table", td("two.s")}, "", exitInput},
 	{"entry-past-end", []string{"run", "--hex", "c3", "--entry", "1"}, "", exitInput},
+	{"entry-negative", []string{"run", "--hex", "c3", "--entry", "-1"}, "", exitInput},
 	{"source-dir", []string{"run", "testdata"}, "", exitInput},
 	{"source-empty", []string{"run", "-e", "// nothing"}, "", exitInput},
-	{"entry-negative", []string{"run", "--hex", "c3", "--entry", "-1"}, "", exitInput},
 	{"entry-name-hex", []string{"run", "--hex", "c3", "--entry", "main"}, "", exitInput},
 	{"no-instructions", []string{"run", "-e", "DATA x<>+0(SB)/8, $1\nGLOBL x<>(SB), RODATA, $8"}, "", exitInput},
 	{"bad-stack", []string{"run", "--stack", "lots", "-e", "RET"}, "", exitInput},
@@ -261,6 +261,37 @@ func TestRunJSONFields(t *testing.T) {
 	}
 	if d.DurationNS < 50e6 {
 		t.Errorf("timeout after 50ms: duration_ns %d", d.DurationNS)
+	}
+}
+
+// TestRunJSONErrors checks that --json prints source that does not
+// assemble as {"errors": [...]}, with status 2 and nothing on standard
+// error; other bad input stays one line on standard error.
+func TestRunJSONErrors(t *testing.T) {
+	status, stdout, stderr := runCmd(t, "", "run", "--json", "-e", "MOVQ $1, AX\nMOV AX, BX\nADDQ $1,\nRET")
+	want := `{
+  "errors": [
+    {
+      "file": "<expr>",
+      "line": 2,
+      "col": 1,
+      "message": "unknown instruction MOV: Go syntax puts the operand size in the mnemonic: MOVB, MOVW, MOVL, MOVQ"
+    },
+    {
+      "file": "<expr>",
+      "line": 3,
+      "col": 8,
+      "message": "missing operand after ','"
+    }
+  ]
+}
+`
+	if status != exitInput || stderr != "" || stdout != want {
+		t.Errorf("status %d, stderr %q, stdout:\n%s\nwant:\n%s", status, stderr, stdout, want)
+	}
+	status, stdout, stderr = runCmd(t, "", "run", "--json", "missing.s")
+	if status != exitInput || stdout != "" || stderr != "jitrun run: open missing.s: no such file or directory\n" {
+		t.Errorf("missing file: status %d, stdout %q, stderr %q", status, stdout, stderr)
 	}
 }
 

@@ -35,7 +35,9 @@ func runThreads(e *env, r *report, ca *callArgs, opts trampoline.Options, f *run
 		r.writeListing(&b, 0, false)
 		b.WriteByte('\n')
 	}
+	e.link.callStarts(opts.Timeout)
 	results := callThreads(r, ca, opts, f.threads)
+	e.link.callEnded()
 	for i, res := range results {
 		if res.err != nil {
 			return systemError("thread %d: %v", i+1, res.err)

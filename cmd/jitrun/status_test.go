@@ -114,6 +114,21 @@ func TestBadInputEverywhere(t *testing.T) {
 	}
 }
 
+// TestBadInputSupervised checks that run's bad input reads the same
+// through the supervisor (the child reports it, the parent passes it on).
+func TestBadInputSupervised(t *testing.T) {
+	in := makeStatusInputs(t)
+	for _, tc := range badInputCases(in)["run"] {
+		if len(strings.Join(tc.args, " ")) > 4096 {
+			continue // an argument the kernel would refuse to pass on
+		}
+		t.Run(shortArgs(tc.args), func(t *testing.T) {
+			stdout, stderr, status := superviseTranscript(t, "", "", tc.args...)
+			checkOneLine(t, status, stdout, stderr, tc.line)
+		})
+	}
+}
+
 // TestEndlessInput checks that an endless input ends after the cap, with
 // status 2, at a bounded cost (one cap's worth of memory).
 func TestEndlessInput(t *testing.T) {
