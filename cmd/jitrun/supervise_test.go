@@ -215,3 +215,20 @@ func TestOutputModeOf(t *testing.T) {
 		}
 	}
 }
+
+// TestSyscallsUsageMargin keeps the --syscalls text true to the margin.
+func TestSyscallsUsageMargin(t *testing.T) {
+	if !strings.Contains(syscallsUsage, "killed "+superviseMargin.String()+" past --timeout") {
+		t.Errorf("the --syscalls text does not name the margin %v: %s", superviseMargin, syscallsUsage)
+	}
+}
+
+// TestSuperviseThreadExit checks the code's exit(0) under --syscalls
+// allow, which ends the thread that runs it: the call never returns, and
+// jitrun hung; the supervisor kills its child past the timeout.
+func TestSuperviseThreadExit(t *testing.T) {
+	stdout, stderr, status := superviseTranscript(t, "", "", "run", "--timeout", "100ms", "--syscalls", "allow", "-e", "MOVL $60, AX; XORL DI, DI; SYSCALL; RET")
+	if status != exitTimeout || stdout != "" || !strings.HasPrefix(stderr, "jitrun run: the code was still running ") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("status %d, stdout %q, stderr %q; want status 4 and one line", status, stdout, stderr)
+	}
+}
