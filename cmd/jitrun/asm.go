@@ -2,66 +2,104 @@ package main
 
 import (
 	"encoding/hex"
-	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 
 	"github.com/jitrun/jitrun/asm"
 )
 
+const asmUsage = "FILE|-e SRC [--format hex|bin|listing|json|go] [--syntax go|intel|auto] [-o FILE]"
+
+const asmHelp = "Asm assembles x86-64 source (Go syntax, or Intel syntax) and prints the machine code.\n" +
+	"FILE - reads standard input. Errors are printed as FILE:LINE:COL: message.\n\n" +
+	"Formats:\n" +
+	"  hex      the whole program (code, then data) as one line of hex\n" +
+	"  bin      the raw bytes (refused on a terminal: give -o FILE, redirect, or --force)\n" +
+	"  listing  offset, bytes and source text of each line, with symbols and labels\n" +
+	"  json     {\"code\", \"lines\", \"symbols\", \"labels\"}\n" +
+	"  go       a Go []byte literal, one source line per row (jitrun run --hex reads it back)"
+
+// asmFlags are the flags of `jitrun asm`.
+type asmFlags struct {
+	in     sourceInput
+	format string
+	out    string
+	force  bool
+}
+
+// readsInput marks a command whose -h states the input limits.
+func (f *asmFlags) readsInput() {}
+
+func (f *asmFlags) register(fset *flag.FlagSet) {
+	f.in.register(fset)
+	fset.StringVar(&f.format, "format", "hex", "output `format`: hex, bin, listing, json or go")
+	fset.StringVar(&f.out, "o", "", "write the output to `FILE` instead of standard output")
+	fset.BoolVar(&f.force, "force", false, "write --format bin to standard output even when it is a terminal")
+}
+
 // cmdAsm is `jitrun asm FILE|-e SRC [--format hex|bin|listing|json|go]`.
-func cmdAsm(e *env, args []string) int {
-	fs := newFlagSet(e, "asm", "FILE|-e SRC [--format hex|bin|listing|json|go] [--syntax go|intel|auto]",
-		"Asm assembles x86-64 source (Go syntax, or Intel syntax) and prints the machine code.\n"+
-			"FILE - reads standard input. Errors are printed as FILE:LINE:COL: message, exit status 2.\n\n"+
-			"Formats:\n"+
-			"  hex      the whole program (code, then data) as one line of hex\n"+
-			"  bin      the raw bytes\n"+
-			"  listing  offset, bytes and source text of each line, with symbols and labels\n"+
-			"  json     {\"code\", \"lines\", \"symbols\", \"labels\"}\n"+
-			"  go       a Go []byte literal, one source line per row")
-	var in sourceInput
-	in.register(fs)
-	format := fs.String("format", "hex", "output `format`: hex, bin, listing, json or go")
-	pos, status, ok := parseFlags(e, fs, args)
-	if !ok {
-		return status
-	}
-	switch *format {
+func cmdAsm(e *env, cl *commandLine, f *asmFlags) error {
+	switch f.format {
 	case "hex", "bin", "listing", "json", "go":
 	default:
-		fmt.Fprintf(e.stderr, "jitrun asm: unknown --format %q: want hex, bin, listing, json or go\n", *format)
-		return exitUsage
+		return inputError("unknown --format %q: want hex, bin, listing, json or go", f.format)
 	}
-	src, rest, status, ok := in.load(e, "asm", pos)
-	if !ok {
-		return status
+	if f.format == "bin" && !cl.given("o") && !f.force && isTerminal(e.stdout) {
+		return inputError("--format bin writes raw bytes, and standard output is a terminal: give -o FILE, redirect it (> out.bin), or --force")
+	}
+	src, rest, err := f.in.load(e, cl, cl.pos)
+	if err != nil {
+		return err
 	}
 	if len(rest) > 0 {
-		fmt.Fprintf(e.stderr, "jitrun asm: unexpected arguments after the source: %s\n", strings.Join(rest, " "))
-		return exitUsage
+		return inputError("unexpected arguments after the source: %s", strings.Join(rest, " "))
 	}
-	p := src.Prog
+	if cl.given("o") {
+		return writeFile(f.out, func(w io.Writer) error { return writeProgram(w, src.Prog, f.format) })
+	}
+	if err := writeProgram(e.stdout, src.Prog, f.format); err != nil {
+		return systemError("%v", err)
+	}
+	return nil
+}
+
+// writeProgram prints p in format.
+func writeProgram(w io.Writer, p *asm.Program, format string) error {
 	var err error
-	switch *format {
+	switch format {
 	case "hex":
-		_, err = fmt.Fprintf(e.stdout, "%x\n", p.Code)
+		_, err = fmt.Fprintf(w, "%x\n", p.Code)
 	case "bin":
-		_, err = e.stdout.Write(p.Code)
+		_, err = w.Write(p.Code)
 	case "listing":
-		err = writeListing(e.stdout, p)
+		err = writeListing(w, p)
 	case "json":
-		err = writeJSON(e.stdout, p)
+		err = writeProgramJSON(w, p)
 	case "go":
-		err = writeGoLiteral(e.stdout, p)
+		err = writeGoLiteral(w, p)
 	}
+	return err
+}
+
+// writeFile creates name and writes it with write. A file jitrun may not
+// create is bad input; a write that fails is a system error.
+func writeFile(name string, write func(io.Writer) error) error {
+	f, err := os.Create(name)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "jitrun asm: %v\n", err)
-		return exitError
+		return fileError(err)
 	}
-	return exitOK
+	if err := write(f); err != nil {
+		f.Close()
+		return systemError("%v", err)
+	}
+	if err := f.Close(); err != nil {
+		return systemError("%v", err)
+	}
+	return nil
 }
 
 // chunk is a run of Program.Code with what it is: a source line, or bytes no
@@ -185,9 +223,9 @@ type jsonSymbol struct {
 	Kind   string `json:"kind"`
 }
 
-// writeJSON prints the program as JSON. Labels are keyed by name, or by
-// FUNC.name when several TEXT blocks define the same label.
-func writeJSON(w io.Writer, p *asm.Program) error {
+// writeProgramJSON prints the program as JSON. Labels are keyed by name,
+// or by FUNC.name when several TEXT blocks define the same label.
+func writeProgramJSON(w io.Writer, p *asm.Program) error {
 	doc := jsonProgram{
 		File:    p.File,
 		Code:    hex.EncodeToString(p.Code),
@@ -212,10 +250,7 @@ func writeJSON(w io.Writer, p *asm.Program) error {
 		}
 		doc.Labels[key] = l.Offset
 	}
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	return writeJSON(w, doc)
 }
 
 // writeGoLiteral prints the program as a Go []byte literal with the source

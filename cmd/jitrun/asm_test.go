@@ -92,7 +92,7 @@ func TestAsmErrors(t *testing.T) {
 		{
 			name:   "file with errors",
 			args:   []string{"asm", filepath.Join("testdata", "asm", "bad.s")},
-			status: exitUsage,
+			status: exitInput,
 			stderr: "testdata/asm/bad.s:4:2: unknown instruction MOV: Go syntax puts the operand size in the mnemonic: MOVB, MOVW, MOVL, MOVQ\n" +
 				"testdata/asm/bad.s:5:2: ADDQ: immediate 0xffffffff does not fit in a sign-extended 32-bit field (-0x80000000..0x7fffffff); load it into a register with MOVQ first\n" +
 				"testdata/asm/bad.s:6:2: undefined: nowhere is not a label, TEXT or GLOBL symbol of this source\n",
@@ -100,26 +100,26 @@ func TestAsmErrors(t *testing.T) {
 		{
 			name:   "expression",
 			args:   []string{"asm", "-e", "MOVQ $1, AX; MOVQ (AX)(SP*1), BX"},
-			status: exitUsage,
+			status: exitInput,
 			stderr: "<expr>:1:14: MOVQ: SP cannot be an index register\n",
 		},
 		{
 			name:   "stdin",
 			stdin:  "NOP\nMOVL $1<<40, AX\n",
 			args:   []string{"asm", "-"},
-			status: exitUsage,
+			status: exitInput,
 			stderr: "<stdin>:2:1: MOVL: immediate 0x10000000000 does not fit in 32 bits (-0x80000000..0xffffffff)\n",
 		},
 		{
 			name:   "intel expression: ';' separates, columns are the line's",
 			args:   []string{"asm", "--syntax", "intel", "-e", "mov eax, 7; add eax, [edi]; ret"},
-			status: exitUsage,
+			status: exitInput,
 			stderr: "<expr>:1:23: edi: only 64-bit registers can address memory (write rdi)\n",
 		},
 		{
 			name:   "errors of every stage, in Intel terms",
 			args:   []string{"asm", "--syntax", "intel", "-e", "mov rax, [rax; foobar eax; pshufd xmm0, xmm1, 300"},
-			status: exitUsage,
+			status: exitInput,
 			stderr: "<expr>:1:10: missing ] in memory operand\n" +
 				"<expr>:1:16: unknown instruction foobar; here ';' separates statements, as in GNU as (a comment starts with '#')\n" +
 				"<expr>:1:28: pshufd xmm0, xmm1, 300: immediate 300 does not fit in 8 bits (-128..255)\n",
@@ -127,37 +127,50 @@ func TestAsmErrors(t *testing.T) {
 		{
 			name:   "no input",
 			args:   []string{"asm"},
-			status: exitUsage,
+			status: exitInput,
 			stderr: "jitrun asm: need a FILE or -e SRC (see 'jitrun asm -h')\n",
 		},
 		{
 			name:   "missing file",
 			args:   []string{"asm", "testdata/asm/nonexistent.s"},
-			status: exitUsage,
+			status: exitInput,
 			stderr: "jitrun asm: open testdata/asm/nonexistent.s: no such file or directory\n",
 		},
 		{
 			name:   "bad format",
 			args:   []string{"asm", "-e", "RET", "--format", "elf"},
-			status: exitUsage,
+			status: exitInput,
 			stderr: "jitrun asm: unknown --format \"elf\": want hex, bin, listing, json or go\n",
 		},
 		{
 			name:   "bad syntax",
 			args:   []string{"asm", "-e", "RET", "--syntax", "masm"},
-			status: exitUsage,
+			status: exitInput,
 			stderr: "jitrun asm: --syntax: unknown syntax \"masm\": want go, intel, att or auto\n",
 		},
 		{
 			name:   "AT&T source is refused with a hint",
 			args:   []string{"asm", "-e", "movq %rdi, %rax"},
-			status: exitUsage,
+			status: exitInput,
 			stderr: "<expr>:1:1: AT&T syntax (movq %rdi, %rax) is not assembled yet: write the code in Intel syntax (mov rax, rdi; --syntax intel) or Go syntax (MOVQ DI, AX; --syntax go)\n",
+		},
+		{
+			name:   "empty input (issue 11: a blank line and status 0)",
+			stdin:  "",
+			args:   []string{"asm", "-"},
+			status: exitInput,
+			stderr: "jitrun asm: <stdin>: empty input: no instructions\n",
+		},
+		{
+			name:   "only comments",
+			args:   []string{"asm", "-e", "// nothing here"},
+			status: exitInput,
+			stderr: "jitrun asm: <expr>: empty input: no instructions\n",
 		},
 		{
 			name:   "extra arguments",
 			args:   []string{"asm", "-e", "RET", "extra"},
-			status: exitUsage,
+			status: exitInput,
 			stderr: "jitrun asm: unexpected arguments after the source: extra\n",
 		},
 	}

@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -41,9 +40,11 @@ const benchSummary = "Bench measures what x86-64 code costs in core cycles. Each
 	"  {\"kernels\": [{\"name\", \"cycles\", \"ns\", \"min\", \"median\", \"max\", \"clock\", \"samples\",\n" +
 	"   \"unroll\", \"loop\"}], \"cycles\": F, \"clock\": \"tsc\"}   (cycles and clock: one kernel only)\n" +
 	"or --format go: Go benchmark lines (BenchmarkNAME N 0.716 ns/op 3.00 cycles/op), one per\n" +
-	"batch, for benchstat. Warnings (clock drift) and progress (runs over a second) go to stderr.\n\n" +
-	"Exit status: 0 measured, 1 system error (no such clock here), 2 bad input (flags, assembly\n" +
-	"errors as FILE:LINE:COL: message), 3 a kernel faulted, 4 a kernel ran past --timeout."
+	"batch, for benchstat. Warnings (clock drift) and progress (runs over a second) go to stderr.\n" +
+	"A clock this machine lacks is a system error (status 1), a kernel that faults status 3, one\n" +
+	"that runs past --timeout status 4. As run does, bench measures in a child process, jitrun\n" +
+	"re-executed: a kernel that kills it ends as one line, status 5; what a kernel writes to\n" +
+	"standard output is shown on standard error with --json and --format go."
 
 // stringList is a flag that may be repeated.
 type stringList []string
@@ -70,116 +71,64 @@ type benchFlags struct {
 	sysPol  string
 }
 
-func (f *benchFlags) register(fs *flag.FlagSet) {
-	fs.Var(&f.exprs, "e", "a kernel given on the command line as `SRC` (repeat for several; named expr, or expr1, expr2, …). Separate statements with ';' or newlines, in either syntax: here ';' does not start an Intel comment ('#' does)")
-	fs.Var(&f.names, "name", "`NAME` of the next kernel (repeat, in the order of the kernels; default: the file name without extension)")
-	fs.StringVar(&f.syntax, "syntax", "auto", "source `syntax`: go, intel, or auto (Intel for .asm/.nasm files and sources starting with .intel_syntax, BITS 64 or a lower-case instruction)")
-	fs.StringVar(&f.init, "init", "", "set-up code `SRC` run before each timed region, in the kernels' syntax (';' separates statements)")
-	fs.StringVar(&f.buffer, "buffer", "0", "`SIZE` of a 64-byte-aligned scratch buffer whose address is in RDI when --init runs (4096, 64K, 1M)")
-	fs.IntVar(&f.unroll, "unroll", 0, "`U`, copies of the kernel per loop iteration (0: up to 100, fewer for long kernels)")
-	fs.IntVar(&f.loop, "loop", 0, "`L`, loop iterations of the shorter timed region (0: so a region lasts about 100µs)")
-	fs.IntVar(&f.samples, "samples", 0, "`N` timed regions of each size per kernel (0: "+strconv.Itoa(bench.DefaultSamples)+")")
-	fs.IntVar(&f.warmup, "warmup", 0, "`N` untimed runs of each size per kernel first (0: "+strconv.Itoa(bench.DefaultWarmup)+"; -1: none)")
-	fs.StringVar(&f.clock, "clock", "auto", "`clock`: auto, perf, aperf or tsc")
-	fs.DurationVar(&f.timeout, "timeout", bench.DefaultTimeout, "stop a kernel that runs longer than this in one timed region (exit status 4)")
-	fs.BoolVar(&f.json, "json", false, "print the results as JSON (same as --format json)")
-	fs.StringVar(&f.format, "format", "table", "output `format`: table, json or go (Go benchmark lines for benchstat)")
-	fs.BoolVar(&f.clocks, "clocks", false, "list the clocks this machine has, and why the others are unavailable; measure nothing")
-	registerSyscalls(fs, &f.sysPol)
+// readsInput marks a command whose -h states the input limits.
+func (f *benchFlags) readsInput() {}
+
+func (f *benchFlags) register(fset *flag.FlagSet) {
+	fset.Var(&f.exprs, "e", "a kernel given on the command line as `SRC` (repeat for several; named expr, or expr1, expr2, …). Separate statements with ';' or newlines, in either syntax: here ';' does not start an Intel comment ('#' does)")
+	fset.Var(&f.names, "name", "`NAME` of the next kernel (repeat, in the order of the kernels; default: the file name without extension)")
+	fset.StringVar(&f.syntax, "syntax", "auto", "source `syntax`: go, intel, or auto (Intel for .asm/.nasm files and sources starting with .intel_syntax, BITS 64 or a lower-case instruction)")
+	fset.StringVar(&f.init, "init", "", "set-up code `SRC` run before each timed region, in the kernels' syntax (';' separates statements)")
+	fset.StringVar(&f.buffer, "buffer", "0", "`SIZE` of a 64-byte-aligned scratch buffer whose address is in RDI when --init runs (4096, 64K, 1M)")
+	fset.IntVar(&f.unroll, "unroll", 0, "`U`, copies of the kernel per loop iteration (0: up to 100, fewer for long kernels)")
+	fset.IntVar(&f.loop, "loop", 0, "`L`, loop iterations of the shorter timed region (0: so a region lasts about 100µs)")
+	fset.IntVar(&f.samples, "samples", 0, "`N` timed regions of each size per kernel (0: "+strconv.Itoa(bench.DefaultSamples)+")")
+	fset.IntVar(&f.warmup, "warmup", 0, "`N` untimed runs of each size per kernel first (0: "+strconv.Itoa(bench.DefaultWarmup)+"; -1: none)")
+	fset.StringVar(&f.clock, "clock", "auto", "`clock`: auto, perf, aperf or tsc")
+	fset.DurationVar(&f.timeout, "timeout", bench.DefaultTimeout, "stop a kernel that runs longer than this in one timed region (exit status 4)")
+	fset.BoolVar(&f.json, "json", false, "print the results as JSON (same as --format json)")
+	fset.StringVar(&f.format, "format", "table", "output `format`: table, json or go (Go benchmark lines for benchstat)")
+	fset.BoolVar(&f.clocks, "clocks", false, "list the clocks this machine has, and why the others are unavailable; measure nothing")
+	registerSyscalls(fset, &f.sysPol)
 }
 
+const benchUsage = "FILE... | -e 'SRC' [-e 'SRC'...] [--init 'SRC'] [--buffer SIZE] [--clock auto|perf|aperf|tsc] [--json | --format table|json|go]"
+
 // cmdBench is `jitrun bench FILE... | -e SRC... [flags]`.
-func cmdBench(e *env, args []string) int {
-	fs := newFlagSet(e, "bench", "FILE... | -e 'SRC' [-e 'SRC'...] [--init 'SRC'] [--buffer SIZE] [--clock auto|perf|aperf|tsc] [--json | --format table|json|go]", benchSummary)
-	var f benchFlags
-	f.register(fs)
-	pos, status, ok := parseFlags(e, fs, args)
-	if !ok {
-		return status
-	}
-	fail := e.usageError("bench")
-	format := f.format
-	if f.json {
-		if flagGiven(fs, "format") && format != "json" {
-			return fail("--json and --format %s ask for two outputs: give one", format)
-		}
-		format = "json"
-	}
-	switch format {
-	case "table", "json", "go":
-	default:
-		return fail("unknown --format %q: want table, json or go", format)
-	}
-	clock, err := bench.ParseClock(f.clock)
+func cmdBench(e *env, cl *commandLine, f *benchFlags) error {
+	opt, format, err := f.options(cl)
 	if err != nil {
-		return fail("--clock: %v", err)
-	}
-	syntax, err := asm.ParseSyntax(f.syntax)
-	if err != nil {
-		return fail("--syntax: %v", err)
-	}
-	bufSize, err := parseSize(f.buffer, 0, bench.MaxBuffer)
-	if err != nil {
-		return fail("--buffer: %v", err)
-	}
-	if f.timeout <= 0 {
-		return fail("--timeout %v: want a positive duration", f.timeout)
-	}
-	opt := &bench.Options{Clock: clock, Unroll: f.unroll, Loop: f.loop, Samples: f.samples, Warmup: f.warmup, BufferSize: bufSize, Timeout: f.timeout}
-	if f.warmup < 0 {
-		opt.Warmup = -1
-	}
-	if err := opt.Check(); err != nil {
-		return fail("%v", strings.TrimPrefix(err.Error(), "bench: "))
-	}
-	if _, _, err := parseSyscalls(f.sysPol); err != nil {
-		return fail("%v", err)
+		return err
 	}
 	if err := installSyscalls(e, f.sysPol); err != nil { // run_syscalls.go; before any code runs
-		fmt.Fprintf(e.stderr, "jitrun bench: --syscalls %s: %v\n", f.sysPol, err)
-		return exitError
+		return systemError("--syscalls %s: %v", f.sysPol, err)
 	}
-
 	if f.clocks {
-		if len(pos) > 0 || len(f.exprs) > 0 {
-			return fail("--clocks measures nothing: give no kernel")
+		if len(cl.pos) > 0 || len(f.exprs) > 0 {
+			return inputError("--clocks measures nothing: give no kernel")
 		}
-		p, warn, err := benchProbe(context.Background())
-		if err != nil {
-			return benchFailure(e, err)
+		p, err := probeClocks(e)
+		if err == nil {
+			fmt.Fprint(e.stdout, p)
 		}
-		benchWarn(e, warn)
-		fmt.Fprint(e.stdout, p)
-		return exitOK
+		return err
 	}
-
-	kernels, status, ok := loadKernels(e, &f, syntax, pos)
-	if !ok {
-		return status
-	}
-	p, warn, err := benchProbe(context.Background())
+	kernels, err := loadKernels(e, f, cl.pos)
 	if err != nil {
-		return benchFailure(e, err)
+		return err
 	}
-	benchWarn(e, warn)
-	if clock != bench.ClockAuto {
-		if s := p.Status(clock); !s.Available {
-			fmt.Fprintf(e.stderr, "jitrun bench: --clock %s is not available on this machine: %s (see 'jitrun bench --clocks')\n", clock, s.Reason)
-			return exitError
+	if opt.Probe, err = probeClocks(e); err != nil {
+		return err
+	}
+	if opt.Clock != bench.ClockAuto {
+		if s := opt.Probe.Status(opt.Clock); !s.Available {
+			return systemError("--clock %s is not available on this machine: %s (see 'jitrun bench --clocks')", opt.Clock, s.Reason)
 		}
 	}
-	opt.Probe = p
-	start := time.Now()
-	lastProgress := start
-	opt.Progress = func(done, total int) {
-		if now := time.Now(); now.Sub(start) >= time.Second && now.Sub(lastProgress) >= time.Second {
-			lastProgress = now
-			fmt.Fprintf(e.stderr, "jitrun bench: %d%% (%d of %d rounds, %.0fs)\n", 100*done/total, done, total, now.Sub(start).Seconds())
-		}
-	}
+	opt.Progress = newProgress(e.stderr, time.Now).report
 	rep, err := bench.Measure(context.Background(), opt, kernels...)
 	if err != nil {
-		return benchFailure(e, err)
+		return benchFailure(err)
 	}
 	benchWarn(e, rep.Warnings)
 	switch format {
@@ -191,67 +140,191 @@ func cmdBench(e *env, args []string) int {
 		err = rep.WriteText(e.stdout)
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "jitrun bench: %v\n", err)
-		return exitError
+		return systemError("%v", err)
 	}
-	return exitOK
+	return nil
 }
 
-// loadKernels reads and parses the kernels: FILE arguments ("-" is standard
-// input), then -e sources, each with --init. Problems are reported on
-// e.stderr, one line each.
-func loadKernels(e *env, f *benchFlags, syntax asm.Syntax, files []string) ([]bench.Kernel, int, bool) {
-	type source struct {
-		file, name string
-		src        []byte
-		expr       bool // given with -e: ';' separates statements in either syntax
+// options reads the flags into the measurement's options and the output
+// format.
+func (f *benchFlags) options(cl *commandLine) (*bench.Options, string, error) {
+	format := f.format
+	if f.json {
+		if cl.given("format") && format != "json" {
+			return nil, "", inputError("--json and --format %s ask for two outputs: give one", format)
+		}
+		format = "json"
 	}
-	var srcs []source
-	for _, file := range files {
-		s := source{file: file}
-		var err error
-		if file == "-" {
-			s.file, s.name = "<stdin>", "stdin"
-			if e.stdin == nil {
-				fmt.Fprintf(e.stderr, "jitrun bench: no standard input\n")
-				return nil, exitUsage, false
+	switch format {
+	case "table", "json", "go":
+	default:
+		return nil, "", inputError("unknown --format %q: want table, json or go", format)
+	}
+	clock, err := bench.ParseClock(f.clock)
+	if err != nil {
+		return nil, "", inputError("--clock: %v", err)
+	}
+	if _, err := asm.ParseSyntax(f.syntax); err != nil {
+		return nil, "", inputError("--syntax: %v", err)
+	}
+	bufSize, err := parseSize(f.buffer, 0, bench.MaxBuffer)
+	if err != nil {
+		return nil, "", inputError("--buffer: %v", err)
+	}
+	if f.timeout <= 0 {
+		return nil, "", inputError("--timeout %v: want a positive duration", f.timeout)
+	}
+	opt := &bench.Options{Clock: clock, Unroll: f.unroll, Loop: f.loop, Samples: f.samples, Warmup: f.warmup, BufferSize: bufSize, Timeout: f.timeout}
+	if f.warmup < 0 {
+		opt.Warmup = -1
+	}
+	if err := opt.Check(); err != nil {
+		return nil, "", inputError("%v", strings.TrimPrefix(err.Error(), "bench: "))
+	}
+	if _, _, err := parseSyscalls(f.sysPol); err != nil {
+		return nil, "", inputError("%v", err)
+	}
+	return opt, format, nil
+}
+
+// probeClocks finds the clocks (benchProbe) and prints its warnings.
+func probeClocks(e *env) (*bench.Probe, error) {
+	p, warn, err := benchProbe(context.Background())
+	if err != nil {
+		return nil, benchFailure(err)
+	}
+	benchWarn(e, warn)
+	return p, nil
+}
+
+// progress prints a line on standard error at most once a second, from
+// the first second of a measurement on.
+type progress struct {
+	w           io.Writer
+	now         func() time.Time
+	start, last time.Time
+}
+
+func newProgress(w io.Writer, now func() time.Time) *progress {
+	t := now()
+	return &progress{w: w, now: now, start: t, last: t}
+}
+
+// report is bench.Options.Progress.
+func (p *progress) report(done, total int) {
+	if now := p.now(); now.Sub(p.start) >= time.Second && now.Sub(p.last) >= time.Second {
+		p.last = now
+		fmt.Fprintf(p.w, "jitrun bench: %d%% (%d of %d rounds, %.0fs)\n", 100*done/total, done, total, now.Sub(p.start).Seconds())
+	}
+}
+
+// kernelSource is the text of one kernel: a FILE, standard input or -e.
+type kernelSource struct {
+	file, name string
+	src        []byte
+	expr       bool // given with -e: ';' separates statements in either syntax
+}
+
+// loadKernels reads and parses the kernels: FILE arguments ("-" is
+// standard input), then -e sources, each with --init. Assembly errors of
+// every kernel come back together.
+func loadKernels(e *env, f *benchFlags, files []string) ([]bench.Kernel, error) {
+	srcs, err := readKernels(e, f, files)
+	if err != nil {
+		return nil, err
+	}
+	names, err := kernelNames(f, srcs)
+	if err != nil {
+		return nil, err
+	}
+	syntax, _ := asm.ParseSyntax(f.syntax) // checked by f.options
+	var kernels []bench.Kernel
+	var errs asm.ErrorList
+	for i, s := range srcs {
+		syn := syntax
+		if syn == asm.SyntaxAuto {
+			syn = asm.DetectSyntax(s.file, s.src)
+		}
+		// The body and --init are parsed here rather than with
+		// bench.ParseKernel: text typed on the command line separates
+		// statements with ';' in Intel syntax too.
+		k := bench.Kernel{Name: names[i]}
+		if k.Body, err = (asm.Options{Syntax: syn, Semicolons: s.expr}).Parse(s.file, s.src); err != nil {
+			if errs, err = appendAsmErrors(errs, s.file, err); err != nil {
+				return nil, err
 			}
-			if s.src, err = io.ReadAll(e.stdin); err != nil {
-				fmt.Fprintf(e.stderr, "jitrun bench: reading standard input: %v\n", err)
-				return nil, exitError, false
-			}
-		} else {
-			s.name = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
-			if s.src, err = os.ReadFile(file); err != nil {
-				fmt.Fprintf(e.stderr, "jitrun bench: %v\n", err)
-				if errors.Is(err, fs.ErrNotExist) {
-					return nil, exitUsage, false
+			continue
+		}
+		if len(k.Body) == 0 {
+			return nil, inputError("%s: empty input: no instructions", s.file)
+		}
+		if f.init != "" {
+			if k.Init, err = (asm.Options{Syntax: syn, Semicolons: true}).Parse(initName, []byte(f.init)); err != nil {
+				if errs, err = appendAsmErrors(errs, initName, err); err != nil {
+					return nil, err
 				}
-				return nil, exitError, false
+				continue
 			}
+		}
+		kernels = append(kernels, k)
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return kernels, nil
+}
+
+// appendAsmErrors adds the assembly errors of err to errs; an error of
+// another kind it returns.
+func appendAsmErrors(errs asm.ErrorList, file string, err error) (asm.ErrorList, error) {
+	var list asm.ErrorList
+	if !errors.As(err, &list) {
+		return errs, asmError(file, err)
+	}
+	return append(errs, list...), nil
+}
+
+// readKernels reads the kernels' sources, files first, then -e.
+func readKernels(e *env, f *benchFlags, files []string) ([]kernelSource, error) {
+	var srcs []kernelSource
+	for _, file := range files {
+		in := input{path: file, what: "source", limit: maxSource}
+		s := kernelSource{file: in.name(), name: strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))}
+		if file == "-" {
+			s.name = "stdin"
+		}
+		var err error
+		if s.src, err = in.read(e); err != nil {
+			return nil, err
 		}
 		srcs = append(srcs, s)
 	}
 	for i, x := range f.exprs {
-		s := source{file: exprName, name: "expr", src: []byte(x), expr: true}
+		s := kernelSource{file: exprName, name: "expr", src: []byte(x), expr: true}
 		if len(f.exprs) > 1 {
 			s.file = fmt.Sprintf("<expr%d>", i+1)
 			s.name = fmt.Sprintf("expr%d", i+1)
 		}
+		if len(s.src) > maxSource {
+			return nil, (input{path: s.file, what: "source", limit: maxSource}).tooLarge()
+		}
 		srcs = append(srcs, s)
 	}
 	if len(srcs) == 0 {
-		fmt.Fprintf(e.stderr, "jitrun bench: need a kernel: FILE or -e SRC (see 'jitrun bench -h')\n")
-		return nil, exitUsage, false
+		return nil, inputError("need a kernel: FILE or -e SRC (see 'jitrun bench -h')")
 	}
+	return srcs, nil
+}
+
+// kernelNames names the kernels: --name in order, then the file name (or
+// expr), numbered when taken.
+func kernelNames(f *benchFlags, srcs []kernelSource) ([]string, error) {
 	if len(f.names) > len(srcs) {
-		fmt.Fprintf(e.stderr, "jitrun bench: %d --name flags for %d kernels\n", len(f.names), len(srcs))
-		return nil, exitUsage, false
+		return nil, inputError("%d --name flags for %d kernels", len(f.names), len(srcs))
 	}
 	seen := map[string]int{} // default names given so far
-	names := map[string]bool{}
-	var kernels []bench.Kernel
-	status := 0
+	taken := map[string]bool{}
+	var names []string
 	for i, s := range srcs {
 		name := s.name
 		if i < len(f.names) {
@@ -260,38 +333,13 @@ func loadKernels(e *env, f *benchFlags, syntax asm.Syntax, files []string) ([]be
 			name = fmt.Sprintf("%s%d", name, seen[name]+1)
 		}
 		seen[s.name]++
-		if names[name] {
-			fmt.Fprintf(e.stderr, "jitrun bench: two kernels are named %q (give each its own --name)\n", name)
-			return nil, exitUsage, false
+		if taken[name] {
+			return nil, inputError("two kernels are named %q (give each its own --name)", name)
 		}
-		names[name] = true
-		syn := syntax
-		if syn == asm.SyntaxAuto {
-			syn = asm.DetectSyntax(s.file, s.src)
-		}
-		// The body and --init are parsed here rather than with
-		// bench.ParseKernel: text typed on the command line separates
-		// statements with ';' in Intel syntax too.
-		k := bench.Kernel{Name: name}
-		var err error
-		if k.Body, err = (asm.Options{Syntax: syn, Semicolons: s.expr}).Parse(s.file, s.src); err != nil {
-			printAsmError(e, s.file, err)
-			status = exitUsage
-			continue
-		}
-		if f.init != "" {
-			if k.Init, err = (asm.Options{Syntax: syn, Semicolons: true}).Parse(initName, []byte(f.init)); err != nil {
-				printAsmError(e, initName, err)
-				status = exitUsage
-				continue
-			}
-		}
-		kernels = append(kernels, k)
+		taken[name] = true
+		names = append(names, name)
 	}
-	if status != 0 {
-		return nil, status, false
-	}
-	return kernels, 0, true
+	return names, nil
 }
 
 // benchWarn prints warnings (clock drift, a failed clock detection) on
@@ -305,9 +353,10 @@ func benchWarn(e *env, warnings []string) {
 // initName is the name positions give the --init source.
 const initName = "<init>"
 
-// benchFailure reports a failed measurement and returns the exit status: 3
-// for a fault, 4 for a timeout, 2 for errors in the kernels, 1 otherwise.
-func benchFailure(e *env, err error) int {
+// benchFailure is the error a failed measurement ends bench with: 3 for a
+// fault (the first line, then the registers), 4 for a timeout, 2 for errors
+// in the kernels, 1 otherwise.
+func benchFailure(err error) error {
 	var ke *bench.KernelError
 	if errors.As(err, &ke) {
 		where := ""
@@ -318,24 +367,20 @@ func benchFailure(e *env, err error) int {
 		var it *trampoline.Interrupted
 		switch {
 		case errors.As(ke.Err, &f):
-			fmt.Fprintf(e.stderr, "%skernel %q faulted: %s: %s (%s)\n", where, ke.Kernel, kernelAt(ke), f.Description(), faultName(f))
-			fmt.Fprintf(e.stderr, "%s", indent(f.Regs.String(), "\t"))
-			return exitFault
+			msg := fmt.Sprintf("%skernel %q faulted: %s: %s (%s)\n%s", where, ke.Kernel, kernelAt(ke), f.Description(), faultName(f), indent(f.Regs.String(), "\t"))
+			return &exitError{status: exitFault, err: errors.New(msg), bare: true}
 		case errors.As(ke.Err, &it):
-			fmt.Fprintf(e.stderr, "%skernel %q did not finish within the timeout: stopped at %s\n", where, ke.Kernel, kernelAt(ke))
-			return exitTimeout
+			return &exitError{status: exitTimeout, err: fmt.Errorf("%skernel %q did not finish within the timeout: stopped at %s", where, ke.Kernel, kernelAt(ke)), bare: true}
 		}
 	}
 	var list asm.ErrorList
 	if errors.As(err, &list) {
-		printAsmError(e, "", list)
-		return exitUsage
+		return list
 	}
-	fmt.Fprintf(e.stderr, "jitrun bench: %s\n", strings.TrimPrefix(err.Error(), "bench: "))
 	if errors.Is(err, bench.ErrEmptyKernel) {
-		return exitUsage
+		return inputError("%s", strings.TrimPrefix(err.Error(), "bench: "))
 	}
-	return exitError
+	return systemError("%s", strings.TrimPrefix(err.Error(), "bench: "))
 }
 
 // kernelAt names where a kernel error happened: the source statement, and
@@ -384,13 +429,12 @@ func maybeRunBenchProbe() {
 // return the exit status.
 func benchProbeChild(stdout, stderr io.Writer) int {
 	p, err := bench.Detect(context.Background())
+	if err == nil {
+		err = json.NewEncoder(stdout).Encode(p)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "jitrun bench (clock detection): %v\n", err)
-		return exitError
-	}
-	if err := json.NewEncoder(stdout).Encode(p); err != nil {
-		fmt.Fprintf(stderr, "jitrun bench (clock detection): %v\n", err)
-		return exitError
+		return exitSystem
 	}
 	return exitOK
 }

@@ -18,7 +18,9 @@ import (
 // write(1, …) goes to file descriptor 1, not to an env's buffer: so these
 // tests run jitrun in a child process, this test binary re-executed with
 // -test.run=^TestJitrunChild$ and the arguments in jitrunChildEnv, with
-// real standard streams and main's GuardSyscalls.
+// real standard streams and main's env: jitrun run then supervises a
+// grandchild, the test binary again, which TestMain turns into jitrun's
+// supervised child (maybeRunSupervised), as main does.
 
 const jitrunChildEnv = "JITRUN_CLI_CHILD_ARGS"
 
@@ -40,7 +42,7 @@ func TestJitrunChild(t *testing.T) {
 			os.Exit(100)
 		}
 	}
-	os.Exit(run(&env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, guardSyscalls: trampoline.GuardSyscalls}, args))
+	os.Exit(run(mainEnv(), args))
 }
 
 // jitrunChildPolicyEnv=guard makes the child install SyscallsGuard before
@@ -70,6 +72,14 @@ func childTranscriptEnv(t *testing.T, dir string, environ []string, args ...stri
 // status.
 func runChild(t *testing.T, dir string, environ []string, stdout, stderr io.Writer, args ...string) int {
 	t.Helper()
+	status, _ := runChildPID(t, dir, environ, stdout, stderr, args...)
+	return status
+}
+
+// runChildPID is runChild, also returning the child's process id: the
+// parent of the process that runs the code (jitrun run's supervised child).
+func runChildPID(t *testing.T, dir string, environ []string, stdout, stderr io.Writer, args ...string) (status, pid int) {
+	t.Helper()
 	exe, err := filepath.Abs(os.Args[0])
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +98,6 @@ func runChild(t *testing.T, dir string, environ []string, stdout, stderr io.Writ
 		errOut = &lockedWriter{w: stderr}
 	}
 	cmd.Stdout, cmd.Stderr = out, io.MultiWriter(errOut, &childErr)
-	status := 0
 	if err := cmd.Run(); err != nil {
 		ee, ok := err.(*exec.ExitError)
 		if !ok || !ee.Exited() {
@@ -99,7 +108,7 @@ func runChild(t *testing.T, dir string, environ []string, stdout, stderr io.Writ
 	if status == 100 {
 		t.Fatalf("child: %s", childErr.String())
 	}
-	return status
+	return status, cmd.Process.Pid
 }
 
 // lockedWriter serialises the writes to w.

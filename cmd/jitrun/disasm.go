@@ -1,119 +1,160 @@
 package main
 
 import (
+	"bytes"
 	"encoding/hex"
-	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
-	"os"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jitrun/jitrun/asm"
 	"github.com/jitrun/jitrun/disasm"
 )
 
+const disasmUsage = "FILE | --hex 'BYTES' [--base ADDR] [--syntax go|intel|att] [--mark ADDR] [--json | --asm]"
+
+const disasmHelp = "Disasm lists x86-64 machine code: the raw bytes of FILE (- reads standard input), or the\n" +
+	"bytes given with --hex. Each line shows the address, the offset from the nearest label,\n" +
+	"the bytes and the instruction. Branch targets get labels (loc_ADDR), so that the text\n" +
+	"reads back: --asm prints only the labels and instructions, as assembler source.\n" +
+	"Bytes that are not an instruction show as byte directives, with the reason beside them.\n" +
+	"An ELF file or a text file (assembly source, a hex dump) is refused with a hint: disasm\n" +
+	"reads raw machine code; --force decodes such a file's bytes anyway."
+
+// disasmFlags are the flags of `jitrun disasm`.
+type disasmFlags struct {
+	hex, base, syntax, mark string
+	json, asm, force        bool
+}
+
+// readsInput marks a command whose -h states the input limits.
+func (f *disasmFlags) readsInput() {}
+
+func (f *disasmFlags) register(fset *flag.FlagSet) {
+	fset.StringVar(&f.hex, "hex", "", "machine code in `hex`: '48 c7 c0 2a 00 00 00 c3', '48c7c02a', '0x48,0xc7' or '\\x48\\xc7'")
+	fset.StringVar(&f.base, "base", "0", "`address` of the first byte (0x401000, or decimal)")
+	fset.StringVar(&f.syntax, "syntax", "go", "instruction `syntax`: go, intel or att (AT&T; gnu works too)")
+	fset.StringVar(&f.mark, "mark", "", "mark the instruction at `address` with => (decoding restarts there)")
+	fset.BoolVar(&f.json, "json", false, "print the rows as JSON: {\"syntax\", \"base\", \"size\", \"rows\": [{\"addr\", \"offset\", \"bytes\", \"text\", ...}]}")
+	fset.BoolVar(&f.asm, "asm", false, "print only labels and instructions: source an assembler of the syntax reads back")
+	fset.BoolVar(&f.force, "force", false, "decode FILE even when it looks like an ELF file or text")
+}
+
 // cmdDisasm is `jitrun disasm FILE | --hex BYTES [--base ADDR]
 // [--syntax go|intel|att] [--mark ADDR] [--json | --asm]`.
-func cmdDisasm(e *env, args []string) int {
-	fs := newFlagSet(e, "disasm", "FILE | --hex 'BYTES' [--base ADDR] [--syntax go|intel|att] [--mark ADDR] [--json | --asm]",
-		"Disasm lists x86-64 machine code: the raw bytes of FILE (- reads standard input), or the\n"+
-			"bytes given with --hex. Each line shows the address, the offset from the nearest label,\n"+
-			"the bytes and the instruction. Branch targets get labels (loc_ADDR), so that the text\n"+
-			"reads back: --asm prints only the labels and instructions, as assembler source.\n"+
-			"Bytes that are not an instruction show as byte directives, with the reason beside them.\n"+
-			"Bad input (a missing file, bad hex, a bad flag) exits with status 2.")
-	hexBytes := fs.String("hex", "", "machine code in `hex`: '48 c7 c0 2a 00 00 00 c3', '48c7c02a', '0x48,0xc7' or '\\x48\\xc7'")
-	base := fs.String("base", "0", "`address` of the first byte (0x401000, or decimal)")
-	syntax := fs.String("syntax", "go", "instruction `syntax`: go, intel or att (AT&T; gnu works too)")
-	mark := fs.String("mark", "", "mark the instruction at `address` with => (decoding restarts there)")
-	asJSON := fs.Bool("json", false, "print the rows as JSON: {\"syntax\", \"base\", \"size\", \"rows\": [{\"addr\", \"offset\", \"bytes\", \"text\", ...}]}")
-	asAsm := fs.Bool("asm", false, "print only labels and instructions: source an assembler of the syntax reads back")
-	pos, status, ok := parseFlags(e, fs, args)
-	if !ok {
-		return status
-	}
-	fail := e.usageError("disasm")
-	s, err := parseListingSyntax(*syntax)
+func cmdDisasm(e *env, cl *commandLine, f *disasmFlags) error {
+	opts, err := f.options()
 	if err != nil {
-		return fail("--syntax: %v", err)
+		return err
 	}
-	if *asJSON && *asAsm {
-		return fail("--json and --asm are two outputs: give one")
-	}
-	opts := disasm.Options{Syntax: s}
-	if opts.Base, err = parseAddress(*base); err != nil {
-		return fail("--base: %v", err)
-	}
-
-	var code []byte
-	hexGiven := flagGiven(fs, "hex")
-	switch {
-	case hexGiven && len(pos) > 0:
-		return fail("give a FILE or --hex, not both (got FILE %q)", pos[0])
-	case hexGiven:
-		if code, err = parseHex(*hexBytes); err != nil {
-			return fail("--hex: %v", err)
-		}
-	case len(pos) == 0:
-		return fail("need a FILE of machine code or --hex 'BYTES' (see 'jitrun disasm -h')")
-	case len(pos) > 1:
-		return fail("want one FILE, got %d arguments: %s", len(pos), strings.Join(pos, " "))
-	case pos[0] == "-":
-		if e.stdin == nil {
-			return fail("no standard input")
-		}
-		if code, err = io.ReadAll(e.stdin); err != nil {
-			fmt.Fprintf(e.stderr, "jitrun disasm: reading standard input: %v\n", err)
-			return exitError
-		}
-		if len(code) == 0 {
-			return fail("standard input is empty: nothing to disassemble")
-		}
-	default:
-		if code, err = os.ReadFile(pos[0]); err != nil {
-			return fail("%v", err)
-		}
-		if len(code) == 0 {
-			return fail("%s is empty: nothing to disassemble", pos[0])
-		}
+	code, err := f.code(e, cl)
+	if err != nil {
+		return err
 	}
 	if last := opts.Base + uint64(len(code)) - 1; last < opts.Base {
-		return fail("--base %#x: %d bytes from there pass the top of the address space", opts.Base, len(code))
+		return inputError("--base %#x: %d bytes from there pass the top of the address space", opts.Base, len(code))
 	}
-	if flagGiven(fs, "mark") {
-		if opts.Mark, err = parseAddress(*mark); err != nil {
-			return fail("--mark: %v", err)
+	if cl.given("mark") {
+		if opts.Mark, err = parseAddress(f.mark); err != nil {
+			return inputError("--mark: %v", err)
 		}
 		if opts.Mark-opts.Base >= uint64(len(code)) {
-			return fail("--mark %#x is outside the code (%#x-%#x)", opts.Mark, opts.Base, opts.Base+uint64(len(code))-1)
+			return inputError("--mark %#x is outside the code (%#x-%#x)", opts.Mark, opts.Base, opts.Base+uint64(len(code))-1)
 		}
 		opts.HasMark = true
 	}
-
 	rows := disasm.Decode(code, opts)
 	switch {
-	case *asJSON:
-		err = writeRowsJSON(e.stdout, s, opts.Base, len(code), rows)
-	case *asAsm:
+	case f.json:
+		err = writeJSON(e.stdout, listingJSON(opts.Syntax, opts.Base, len(code), rows))
+	case f.asm:
 		err = disasm.WriteAsm(e.stdout, rows)
 	default:
-		err = disasm.Write(e.stdout, rows, s)
+		err = disasm.Write(e.stdout, rows, opts.Syntax)
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "jitrun disasm: %v\n", err)
-		return exitError
+		return systemError("%v", err)
 	}
-	return exitOK
+	return nil
 }
 
-// flagGiven reports whether the flag was on the command line, even with an
-// empty value.
-func flagGiven(fs *flag.FlagSet, name string) bool {
-	given := false
-	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
-	return given
+// options reads --syntax and --base.
+func (f *disasmFlags) options() (disasm.Options, error) {
+	var opts disasm.Options
+	var err error
+	if opts.Syntax, err = parseListingSyntax(f.syntax); err != nil {
+		return opts, inputError("--syntax: %v", err)
+	}
+	if f.json && f.asm {
+		return opts, inputError("--json and --asm are two outputs: give one")
+	}
+	if opts.Base, err = parseAddress(f.base); err != nil {
+		return opts, inputError("--base: %v", err)
+	}
+	return opts, nil
+}
+
+// code reads the machine code: --hex, or the one FILE (- for standard
+// input), which must be raw code, not an ELF file or text (unless
+// --force).
+func (f *disasmFlags) code(e *env, cl *commandLine) ([]byte, error) {
+	switch {
+	case cl.given("hex") && len(cl.pos) > 0:
+		return nil, inputError("give a FILE or --hex, not both (got FILE %q)", cl.pos[0])
+	case cl.given("hex"):
+		code, err := parseHex(f.hex, maxCode)
+		if err != nil {
+			return nil, inputError("--hex: %v", err)
+		}
+		return code, nil
+	case len(cl.pos) == 0:
+		return nil, inputError("need a FILE of machine code or --hex 'BYTES' (see 'jitrun disasm -h')")
+	case len(cl.pos) > 1:
+		return nil, inputError("want one FILE, got %d arguments: %s", len(cl.pos), strings.Join(cl.pos, " "))
+	}
+	in := input{path: cl.pos[0], what: "machine code", limit: maxCode}
+	code, err := in.read(e)
+	switch {
+	case err != nil:
+		return nil, err
+	case len(code) == 0:
+		return nil, inputError("%s: empty input: no machine code", in.name())
+	case f.force:
+		return code, nil
+	}
+	return code, notRawCode(in.name(), code)
+}
+
+// notRawCode says, as bad input, what else than raw machine code the
+// bytes are when they are an ELF file or text; nil otherwise.
+func notRawCode(name string, code []byte) error {
+	switch {
+	case bytes.HasPrefix(code, []byte("\x7fELF")):
+		return inputError("%s is an ELF file, not raw machine code: list it with objdump -d, or extract its code with "+
+			"objcopy -O binary --only-section=.text %s code.bin (--force decodes its bytes anyway)", name, name)
+	case looksLikeText(code):
+		return inputError("%s is text, not machine code: assemble source with 'jitrun asm %s', read hex with "+
+			"'jitrun disasm --hex \"$(cat %s)\"' (--force decodes its bytes anyway)", name, name, name)
+	}
+	return nil
+}
+
+// looksLikeText reports whether code reads as text: valid UTF-8 of
+// printable characters, tabs and line ends, with at least one line end.
+// Machine code almost never does (its zero bytes, ModRM and immediate
+// bytes fall outside printable ASCII).
+func looksLikeText(code []byte) bool {
+	if !utf8.Valid(code) || !bytes.ContainsAny(code, "\n") {
+		return false
+	}
+	for _, c := range code {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // parseAddress reads an address: 0x hex (0x401000), decimal, 0o octal or
@@ -180,11 +221,4 @@ func listingJSON(s asm.Syntax, base uint64, size int, rows []disasm.Row) jsonLis
 		doc.Rows = append(doc.Rows, j)
 	}
 	return doc
-}
-
-func writeRowsJSON(w io.Writer, s asm.Syntax, base uint64, size int, rows []disasm.Row) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(listingJSON(s, base, size, rows))
 }

@@ -173,9 +173,9 @@ func TestDisasmBadInput(t *testing.T) {
 		{[]string{"a.bin", "b.bin"}, "", "jitrun disasm: want one FILE, got 2 arguments: a.bin b.bin"},
 		{[]string{"a.bin", "--hex", "c3"}, "", `jitrun disasm: give a FILE or --hex, not both (got FILE "a.bin")`},
 		{[]string{missing}, "", "jitrun disasm: open " + missing + ": no such file or directory"},
-		{[]string{dir}, "", "jitrun disasm: read " + dir + ": is a directory"},
-		{[]string{empty}, "", "jitrun disasm: " + empty + " is empty: nothing to disassemble"},
-		{[]string{"-"}, "", "jitrun disasm: standard input is empty: nothing to disassemble"},
+		{[]string{dir}, "", "jitrun disasm: " + dir + " is a directory"},
+		{[]string{empty}, "", "jitrun disasm: " + empty + ": empty input: no machine code"},
+		{[]string{"-"}, "", "jitrun disasm: <stdin>: empty input: no machine code"},
 		{[]string{"--hex", ""}, "", "jitrun disasm: --hex: no bytes: give hex digits, as in '48 c7 c0 2a 00 00 00 c3'"},
 		{[]string{"--hex", "c3 zz"}, "", `jitrun disasm: --hex: column 4: "z" is not a hex digit`},
 		{[]string{"--hex", "c3", "--syntax", "masm"}, "", `jitrun disasm: --syntax: unknown syntax "masm": want go, intel or att`},
@@ -190,7 +190,7 @@ func TestDisasmBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		status, stdout, stderr := runDisasm(t, tt.stdin, tt.args...)
-		if status != exitUsage || stdout != "" || stderr != tt.want+"\n" {
+		if status != exitInput || stdout != "" || stderr != tt.want+"\n" {
 			t.Errorf("disasm %q: status %d, stdout %q, stderr %q; want status 2 and %q", tt.args, status, stdout, stderr, tt.want)
 		}
 	}
@@ -210,5 +210,46 @@ func TestDisasmHelp(t *testing.T) {
 				t.Errorf("%q does not explain %s", args, flag)
 			}
 		}
+	}
+}
+
+// TestDisasmNotRawCode checks the hints for an ELF file and for text
+// (issue 11: both were decoded as code without a word), and --force.
+func TestDisasmNotRawCode(t *testing.T) {
+	exe, err := os.Executable() // this test binary: an ELF file
+	if err != nil {
+		t.Fatal(err)
+	}
+	elf := filepath.Join(t.TempDir(), "prog")
+	data, err := os.ReadFile(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(elf, data[:4096], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{elf}, "jitrun disasm: " + elf + " is an ELF file, not raw machine code: list it with objdump -d, or extract its code with objcopy -O binary --only-section=.text " + elf + " code.bin (--force decodes its bytes anyway)\n"},
+		{[]string{"../../examples/add.s"}, "jitrun disasm: ../../examples/add.s is text, not machine code: assemble source with 'jitrun asm ../../examples/add.s', read hex with 'jitrun disasm --hex \"$(cat ../../examples/add.s)\"' (--force decodes its bytes anyway)\n"},
+	}
+	for _, tt := range tests {
+		status, stdout, stderr := runDisasm(t, "", tt.args...)
+		if status != exitInput || stdout != "" || stderr != tt.want {
+			t.Errorf("disasm %q: status %d, stdout %q, stderr %q; want 2 and %q", tt.args, status, stdout, stderr, tt.want)
+		}
+		status, stdout, stderr = runDisasm(t, "", append(tt.args, "--force")...)
+		if status != exitOK || stderr != "" || !strings.HasPrefix(stdout, "   0x0000  ") {
+			t.Errorf("disasm %q --force: status %d, stderr %q, stdout %.200q", tt.args, status, stderr, stdout)
+		}
+	}
+	// Machine code that happens to be printable on one line is code.
+	if status, _, stderr := runDisasm(t, "hello", "-"); status != exitOK || stderr != "" {
+		t.Errorf("disasm of the bytes of hello: status %d, stderr %q", status, stderr)
+	}
+	if status, _, stderr := runDisasm(t, "hello\n", "-"); status != exitInput || !strings.Contains(stderr, "<stdin> is text, not machine code") {
+		t.Errorf("disasm of a line of text: status %d, stderr %q", status, stderr)
 	}
 }

@@ -11,26 +11,64 @@ import (
 	"github.com/jitrun/jitrun/asm"
 )
 
-// newFlagSet returns a flag set for subcommand name. usageLine is the
-// synopsis shown at the top of -h, summary the paragraph under it.
-func newFlagSet(e *env, name, usageLine, summary string) *flag.FlagSet {
-	fs := flag.NewFlagSet("jitrun "+name, flag.ContinueOnError)
-	fs.Usage = func() {
-		fs.SetOutput(e.stdout)
-		fmt.Fprintf(e.stdout, "Usage: jitrun %s %s\n\n%s\n\nFlags:\n", name, usageLine, summary)
-		fs.PrintDefaults()
-	}
-	return fs
+// flagsOf is what every subcommand's flags struct does: it adds its
+// flags to the command's flag set.
+type flagsOf interface {
+	register(fset *flag.FlagSet)
 }
 
-// parseFlags parses args with fs and returns the positional arguments.
+// noFlags is the flags struct of a command that has none but -h.
+type noFlags struct{}
+
+func (*noFlags) register(*flag.FlagSet) {}
+
+// commandLine is a subcommand's parsed command line: its positional
+// arguments and the flag set, which knows which flags were given.
+type commandLine struct {
+	pos  []string
+	fset *flag.FlagSet
+}
+
+// given reports whether the flag was on the command line, even with an
+// empty value.
+func (c *commandLine) given(name string) bool {
+	found := false
+	c.fset.Visit(func(f *flag.Flag) { found = found || f.Name == name })
+	return found
+}
+
+// parseCommand registers f's flags for subcommand name and parses args.
+// usageLine is the synopsis shown at the top of -h, help the text under
+// it; the input limits (for a command whose flags have readsInput) and the
+// table of exit statuses follow the flags. After -h it returns
+// errHelpShown, after a bad flag a one-line input error.
+func parseCommand(e *env, name, usageLine, help string, f flagsOf, args []string) (*commandLine, error) {
+	fset := flag.NewFlagSet("jitrun "+name, flag.ContinueOnError)
+	f.register(fset)
+	pos, err := parseFlags(fset, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fset.SetOutput(e.stdout)
+		fmt.Fprintf(e.stdout, "Usage: jitrun %s %s\n\n%s\n\nFlags:\n", name, usageLine, help)
+		fset.PrintDefaults()
+		if _, ok := f.(interface{ readsInput() }); ok {
+			writeInputLimits(e.stdout)
+		}
+		writeExitStatuses(e.stdout)
+		return nil, errHelpShown
+	}
+	if err != nil {
+		return nil, inputError("%v (see '%s -h')", err, fset.Name())
+	}
+	return &commandLine{pos: pos, fset: fset}, nil
+}
+
+// parseFlags parses args with fset and returns the positional arguments.
 // Flags and positional arguments may be interleaved (jitrun run add.s 2 3
 // --regs); an argument that parses as a number (-5, -0x10, -1.5) is
 // positional, not a flag, unless it is the value of the flag before it;
-// "--" ends the flags. It returns ok=false when the command must stop, with
-// the status to return: exitOK after -h printed the usage, exitUsage after a
-// bad flag (reported in one line on e.stderr).
-func parseFlags(e *env, fs *flag.FlagSet, args []string) (positional []string, status int, ok bool) {
+// "--" ends the flags. It prints nothing: the error is flag.ErrHelp for
+// -h, or the flag package's one-line complaint.
+func parseFlags(fset *flag.FlagSet, args []string) (positional []string, err error) {
 	var flagArgs []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -44,27 +82,19 @@ func parseFlags(e *env, fs *flag.FlagSet, args []string) (positional []string, s
 		}
 		flagArgs = append(flagArgs, a)
 		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if f := fs.Lookup(name); f != nil && !hasValue && !isBoolFlag(f) && i+1 < len(args) {
+		if f := fset.Lookup(name); f != nil && !hasValue && !isBoolFlag(f) && i+1 < len(args) {
 			i++
 			flagArgs = append(flagArgs, args[i])
 		}
 	}
-	// The flag package calls Usage itself on -h and on a bad flag; silence
-	// it during Parse so the usage is printed once, and only for -h.
-	usage := fs.Usage
-	fs.Usage = func() {}
-	fs.SetOutput(io.Discard)
-	err := fs.Parse(flagArgs)
-	fs.Usage = usage
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		fs.Usage()
-		return nil, exitOK, false
-	case err != nil:
-		fmt.Fprintf(e.stderr, "%s: %v (see '%s -h')\n", fs.Name(), err, fs.Name())
-		return nil, exitUsage, false
+	// The flag package prints the usage itself on -h and on a bad flag;
+	// parseCommand prints it once, and only for -h.
+	fset.Usage = func() {}
+	fset.SetOutput(io.Discard)
+	if err := fset.Parse(flagArgs); err != nil {
+		return nil, err
 	}
-	return positional, 0, true
+	return positional, nil
 }
 
 func isBoolFlag(f *flag.Flag) bool {

@@ -2,12 +2,24 @@ package main
 
 import (
 	"bytes"
+	"flag"
 	"math"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
 )
+
+// testFlags is a flags struct for the tests of parseCommand.
+type testFlags struct {
+	regs bool
+	expr string
+}
+
+func (f *testFlags) register(fset *flag.FlagSet) {
+	fset.BoolVar(&f.regs, "regs", false, "")
+	fset.StringVar(&f.expr, "e", "", "")
+}
 
 func TestParseFlagsInterleaved(t *testing.T) {
 	tests := []struct {
@@ -16,38 +28,44 @@ func TestParseFlagsInterleaved(t *testing.T) {
 		regs       bool
 		expr       string
 		status     int
-		ok         bool
 		stderr     string
 	}{
-		{args: []string{"add.s", "2", "3"}, positional: []string{"add.s", "2", "3"}, ok: true},
-		{args: []string{"add.s", "2", "--regs", "3"}, positional: []string{"add.s", "2", "3"}, regs: true, ok: true},
-		{args: []string{"-e", "RET", "-5", "-0x10", "-1.5"}, positional: []string{"-5", "-0x10", "-1.5"}, expr: "RET", ok: true},
-		{args: []string{"--regs", "--", "-x"}, positional: []string{"-x"}, regs: true, ok: true},
-		{args: []string{"f.s", "--bogus"}, status: exitUsage, stderr: "jitrun t: flag provided but not defined: -bogus (see 'jitrun t -h')\n"},
+		{args: []string{"add.s", "2", "3"}, positional: []string{"add.s", "2", "3"}},
+		{args: []string{"add.s", "2", "--regs", "3"}, positional: []string{"add.s", "2", "3"}, regs: true},
+		{args: []string{"-e", "RET", "-5", "-0x10", "-1.5"}, positional: []string{"-5", "-0x10", "-1.5"}, expr: "RET"},
+		{args: []string{"--regs", "--", "-x"}, positional: []string{"-x"}, regs: true},
+		{args: []string{"f.s", "--bogus"}, status: exitInput, stderr: "jitrun t: flag provided but not defined: -bogus (see 'jitrun t -h')\n"},
 		{args: []string{"-h"}, status: exitOK},
-		{args: []string{"-e", "-5", "2"}, positional: []string{"2"}, expr: "-5", ok: true},
-		{args: []string{"-e"}, status: exitUsage, stderr: "jitrun t: flag needs an argument: -e (see 'jitrun t -h')\n"},
+		{args: []string{"-e", "-5", "2"}, positional: []string{"2"}, expr: "-5"},
+		{args: []string{"-e"}, status: exitInput, stderr: "jitrun t: flag needs an argument: -e (see 'jitrun t -h')\n"},
 	}
 	for _, tt := range tests {
-		var stdout, stderr bytes.Buffer
-		e := &env{stdout: &stdout, stderr: &stderr}
-		fs := newFlagSet(e, "t", "[flags]", "test")
-		regs := fs.Bool("regs", false, "")
-		expr := fs.String("e", "", "")
-		pos, status, ok := parseFlags(e, fs, tt.args)
-		if ok != tt.ok || status != tt.status || !reflect.DeepEqual(pos, tt.positional) ||
-			*regs != tt.regs || *expr != tt.expr || stderr.String() != tt.stderr {
-			t.Errorf("parseFlags(%q) = %q, %d, %v, regs=%v e=%q stderr=%q; want %q, %d, %v, regs=%v e=%q stderr=%q",
-				tt.args, pos, status, ok, *regs, *expr, stderr.String(),
-				tt.positional, tt.status, tt.ok, tt.regs, tt.expr, tt.stderr)
-		}
-		wantStdout := ""
-		if tt.args[0] == "-h" {
-			wantStdout = "Usage: jitrun t [flags]\n\ntest\n\nFlags:\n  -e string\n    \t\n  -regs\n    \t\n"
-		}
-		if stdout.String() != wantStdout {
-			t.Errorf("parseFlags(%q) printed %q on stdout, want %q", tt.args, stdout.String(), wantStdout)
-		}
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			e := &env{stdout: &stdout, stderr: &stderr}
+			var f testFlags
+			cl, err := parseCommand(e, "t", "[flags]", "test", &f, tt.args)
+			printError(&stderr, "t", err)
+			var pos []string
+			if cl != nil {
+				pos = cl.pos
+			}
+			if statusOf(err) != tt.status || (cl != nil) != (err == nil) || !reflect.DeepEqual(pos, tt.positional) ||
+				f.regs != tt.regs || f.expr != tt.expr || stderr.String() != tt.stderr {
+				t.Errorf("parseCommand(%q) = %q, status %d, regs=%v e=%q stderr=%q; want %q, %d, regs=%v e=%q stderr=%q",
+					tt.args, pos, statusOf(err), f.regs, f.expr, stderr.String(),
+					tt.positional, tt.status, tt.regs, tt.expr, tt.stderr)
+			}
+			wantStdout := ""
+			if tt.args[0] == "-h" {
+				var table strings.Builder
+				writeExitStatuses(&table)
+				wantStdout = "Usage: jitrun t [flags]\n\ntest\n\nFlags:\n  -e string\n    \t\n  -regs\n    \t\n" + table.String()
+			}
+			if stdout.String() != wantStdout {
+				t.Errorf("parseCommand(%q) printed %q on stdout, want %q", tt.args, stdout.String(), wantStdout)
+			}
+		})
 	}
 }
 

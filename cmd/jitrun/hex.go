@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -10,23 +11,34 @@ import (
 //
 //	48 c7 c0 2a 00 00 00 c3      bytes separated by spaces (or tabs, newlines)
 //	48c7c02a000000c3             digits run together, two per byte
-//	0x48, 0xc7, 0xc0             one 0x.. per byte (one or two digits), commas allowed
+//	0x48, 0xc7, 0xc0, 0, 0       one 0x.. per byte (one or two digits), commas allowed
 //	\x48\xc7\xc0                 C and shell string escapes, two digits each
+//	{0x48, 0xc3}                 a C array; anything before { and after } is left out
+//	[]byte{ 0x48, // comment     a Go literal (jitrun asm --format go); // and /* */ comments
 //
-// The forms mix freely; commas count as spaces. Digits are upper or lower
-// case. An error names the column (1-based, in bytes) of the first
-// problem and what is wrong there. parseHex never returns an empty slice
-// without an error.
-func parseHex(s string) ([]byte, error) {
-	var out []byte
-	i := 0
+// The forms mix freely; commas, braces and double quotes count as spaces.
+// In a list (with commas or 0x..), a lone digit is one byte, as C writes
+// zero: 0x2a, 0, 0. Digits are upper or lower case. An error names the
+// column (1-based, in bytes) of the first problem and what is wrong there.
+// parseHex never returns an empty slice without an error, and refuses more
+// than limit bytes.
+func parseHex(s string, limit int) ([]byte, error) {
 	fail := func(at int, format string, args ...any) ([]byte, error) {
 		return nil, fmt.Errorf("column %d: %s", at+1, fmt.Sprintf(format, args...))
 	}
-	for i < len(s) {
+	s, open := blankNonHex(s)
+	if open >= 0 {
+		return fail(open, "/* starts a comment that does not end (no */)")
+	}
+	list := strings.Contains(s, ",") || strings.Contains(strings.ToLower(s), "0x")
+	var out []byte
+	for i := 0; i < len(s); {
+		if len(out) > limit {
+			return nil, fmt.Errorf("input too large: jitrun reads at most %s of machine code", formatSize(limit))
+		}
 		c := s[i]
 		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',':
+		case isSeparator(c) && c != '\\':
 			i++
 		case c == '\\':
 			if i+1 >= len(s) || s[i+1] != 'x' && s[i+1] != 'X' {
@@ -50,45 +62,89 @@ func parseHex(s string) ([]byte, error) {
 			case j < len(s) && !isSeparator(s[j]):
 				return fail(j, "%q is not a hex digit", charAt(s, j))
 			}
-			v := hexValue(s[i+2])
-			if j-i == 4 {
-				v = v<<4 | hexValue(s[i+3])
-			}
-			out = append(out, v)
+			out = append(out, digitsValue(s[i+2:j]))
 			i = j
 		case isHexDigit(c):
 			j := i
 			for j < len(s) && isHexDigit(s[j]) {
 				j++
 			}
-			if j < len(s) && !isSeparator(s[j]) {
+			switch {
+			case j < len(s) && !isSeparator(s[j]):
 				return fail(j, "%q is not a hex digit", charAt(s, j))
-			}
-			if (j-i)%2 != 0 {
+			case j-i == 1 && list:
+				out = append(out, hexValue(c))
+			case (j-i)%2 != 0:
 				return fail(i, "%q has an odd number of hex digits: bytes take two each", s[i:j])
-			}
-			for k := i; k < j; k += 2 {
-				out = append(out, hexValue(s[k])<<4|hexValue(s[k+1]))
+			default:
+				for k := i; k < j; k += 2 {
+					out = append(out, digitsValue(s[k:k+2]))
+				}
 			}
 			i = j
 		default:
 			return fail(i, "%q is not a hex digit", charAt(s, i))
 		}
 	}
-	if len(out) == 0 {
+	switch {
+	case len(out) > limit:
+		return nil, fmt.Errorf("input too large: jitrun reads at most %s of machine code", formatSize(limit))
+	case len(out) == 0:
 		return nil, fmt.Errorf("no bytes: give hex digits, as in '48 c7 c0 2a 00 00 00 c3'")
 	}
 	return out, nil
+}
+
+// blankNonHex replaces with spaces, byte for byte (so that columns stay
+// true), what is not hex in a pasted C or Go literal: // and /* */
+// comments, and what comes before the first { and after the last }. open
+// is where a /* comment that does not end starts, or -1.
+func blankNonHex(s string) (blanked string, open int) {
+	b := []byte(s)
+	blank := func(from, to int) {
+		for k := from; k < to; k++ {
+			if b[k] != '\n' {
+				b[k] = ' '
+			}
+		}
+	}
+	for i := 0; i+1 < len(b); i++ {
+		switch {
+		case b[i] == '/' && b[i+1] == '/':
+			end := bytes.IndexByte(b[i:], '\n')
+			if end < 0 {
+				end = len(b) - i
+			}
+			blank(i, i+end)
+			i += end
+		case b[i] == '/' && b[i+1] == '*':
+			end := bytes.Index(b[i+2:], []byte("*/"))
+			if end < 0 {
+				return s, i
+			}
+			blank(i, i+2+end+2)
+			i += 2 + end + 1
+		}
+	}
+	if open, close := bytes.IndexByte(b, '{'), bytes.LastIndexByte(b, '}'); open >= 0 && close > open {
+		blank(0, open)
+		blank(close+1, len(b))
+	}
+	return string(b), -1
 }
 
 func isHexDigit(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
-// isSeparator reports whether c may end a token: a separator or the start
-// of a \x escape.
+// isSeparator reports whether c may end a token: a space, a comma, a
+// brace, a double quote, or the start of a \x escape.
 func isSeparator(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' || c == '\\'
+	switch c {
+	case ' ', '\t', '\n', '\r', ',', '{', '}', '"', '\\':
+		return true
+	}
+	return false
 }
 
 func hexValue(c byte) byte {
@@ -99,6 +155,15 @@ func hexValue(c byte) byte {
 		return c - 'a' + 10
 	}
 	return c - 'A' + 10
+}
+
+// digitsValue is the byte one or two hex digits write.
+func digitsValue(d string) byte {
+	v := byte(0)
+	for i := 0; i < len(d); i++ {
+		v = v<<4 | hexValue(d[i])
+	}
+	return v
 }
 
 // charAt returns the character (UTF-8 rune, or "?" for a broken one) at

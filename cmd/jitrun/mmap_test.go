@@ -71,14 +71,19 @@ func TestMmapUsageErrors(t *testing.T) {
 		{[]string{"mmap", "--addr", "far"}, "jitrun mmap: --addr: \"far\" is not an address: write 0x401000 or 4198400\n"},
 		{[]string{"mmap", "--offset", "4096"}, "jitrun mmap: --offset needs --file\n"},
 		{[]string{"mmap", "--file", "/dev/null", "--offset", "3"}, "jitrun mmap: --offset 0x3 is not a multiple of the page size (0x1000)\n"},
-		{[]string{"mmap", "--file", "/nonexistent"}, "jitrun mmap: open /nonexistent: no such file or directory\n"},
+		{[]string{"mmap", "--file", "/nonexistent"}, "jitrun mmap: --file: open /nonexistent: no such file or directory\n"},
 		{[]string{"mmap", "--touch", "read,wirte@4"}, "jitrun mmap: --touch: touch list \"read,wirte@4\": column 6: unknown access \"wirte\" (want read, write or exec)\n"},
 		{[]string{"mmap", "--touch", "read@-1"}, "jitrun mmap: --touch: touch list \"read@-1\": column 1: offset \"-1\" is not a non-negative integer (write 0x10 or 16)\n"},
 		{[]string{"mmap", "here"}, "jitrun mmap: takes no arguments, got \"here\"\n"},
+		// Issue 11: "mmap with placement noreplace needs an address".
+		{[]string{"mmap", "--addr", "0", "--noreplace"}, "jitrun mmap: --addr 0 with --noreplace: page 0 lies below vm.mmap_min_addr (" + mmapMinAddr() +
+			"), where the kernel refuses a fixed mapping with EPERM unless the process has CAP_SYS_RAWIO (it then maps page 0, and null pointers stop faulting); jitrun mmap does not ask for page 0: give --addr 0x1000 or above\n"},
+		{[]string{"mmap", "--addr", "0", "--fixed"}, "jitrun mmap: --addr 0 with --fixed: page 0 lies below vm.mmap_min_addr (" + mmapMinAddr() +
+			"), where the kernel refuses a fixed mapping with EPERM unless the process has CAP_SYS_RAWIO (it then maps page 0, and null pointers stop faulting); jitrun mmap does not ask for page 0: give --addr 0x1000 or above\n"},
 	}
 	for _, tt := range tests {
 		status, stdout, stderr := runCmd(t, "", tt.args...)
-		if status != exitUsage || stdout != "" || stderr != tt.err {
+		if status != exitInput || stdout != "" || stderr != tt.err {
 			t.Errorf("%q: status %d, stdout %q, stderr %q; want 2 and %q", tt.args, status, stdout, stderr, tt.err)
 		}
 	}

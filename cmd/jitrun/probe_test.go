@@ -12,10 +12,12 @@ import (
 )
 
 // TestMain lets this test binary serve as the child process of the probes
-// that change a process for good: `jitrun probe` re-executes the running
-// program, here the test binary, and main's first call does the same.
+// that change a process for good (`jitrun probe` re-executes the running
+// program, here the test binary, and main's first call does the same),
+// and as the supervised child of jitrun run.
 func TestMain(m *testing.M) {
 	probe.MaybeRunChild()
+	maybeRunTestChild() // supervise_test.go: jitrun's supervised child, as in main
 	os.Exit(m.Run())
 }
 
@@ -120,7 +122,7 @@ func TestProbeUsageErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		status, stdout, stderr := runCmd(t, "", tt.args...)
-		if status != exitUsage || stdout != "" || stderr != tt.err {
+		if status != exitInput || stdout != "" || stderr != tt.err {
 			t.Errorf("%q: status %d, stdout %q, stderr %q; want 2 and %q", tt.args, status, stdout, stderr, tt.err)
 		}
 	}

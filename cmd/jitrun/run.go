@@ -6,12 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"math"
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/jitrun/jitrun/asm"
@@ -37,174 +35,206 @@ type runFlags struct {
 	sysPol  string
 }
 
-const runSummary = "Run assembles x86-64 source (FILE, - for standard input, or -e SRC), or takes machine code\n" +
-	"as --hex or from a --bin file, loads it into memory that is never writable and executable\n" +
-	"at once, calls it on a stack of its own and reports what came back:\n\n" +
-	"  rax = 42 (0x2a)\n\n" +
-	"(and rdx, xmm0 when the code changed them). ARGS are the arguments: integers (42, 0x2a, -1)\n" +
-	"go to rdi, rsi, rdx, rcx, r8, r9 in order, floats (1.5, 2e3) to xmm0-xmm7 as doubles.\n" +
-	"Every other register starts at zero. The code starts at its first instruction, or at\n" +
-	"--entry, and returns with RET. Flags may come before or after FILE and ARGS; -- ends them.\n" +
-	"(In Intel syntax ';' starts a comment: separate the instructions of -e with newlines.)\n\n" +
-	"A fault (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP) is reported in words: the signal, what\n" +
-	"the CPU's error code means, where the address lies, the listing with the faulting\n" +
-	"instruction marked (=>) and the registers. Code still running after --timeout is stopped\n" +
-	"and reported the same way. A system call the code makes runs (write(1, buf, n) prints),\n" +
-	"unless it would end, fork, replace or derail jitrun (exit, exit_group, execve, clone,\n" +
-	"rt_sigaction, …): that one is refused and reported as a fault (SIGSYS), with its\n" +
-	"arguments (--syscalls).\n\n" +
-	"--json prints one object:\n" +
-	"  {\"rax\": N, \"rdx\": N, \"xmm0\": F, \"regs\": {...}, \"fault\": null | {\"signal\", \"code\",\n" +
-	"   \"addr\", \"pc\", \"offset\", \"access\", \"error_code\", \"trap\", \"instruction\",\n" +
-	"   \"syscall\": {\"name\", \"number\", \"args\", \"reason\"} for SIGSYS},\n" +
-	"   \"timeout\": false, \"duration_ns\": N}\n" +
-	"rax and rdx are signed, xmm0 is the low double; all three are null when the code did not\n" +
-	"return. regs holds every register as a \"0x...\" string (where it faulted or was stopped).\n\n" +
-	"Exit status: 0 the code returned, 1 system error, 2 bad input (flags, arguments, assembly\n" +
-	"errors as FILE:LINE:COL: message), 3 the code faulted, 4 it was stopped by the timeout."
+const runUsage = "FILE.s [ARGS...] | -e 'SRC' [ARGS...] | --hex 'BYTES' [ARGS...] | --bin FILE [ARGS...]"
+
+// runHelp is the text of run -h under the usage line.
+func runHelp() string {
+	return "Run assembles x86-64 source (FILE, - for standard input, or -e SRC), or takes machine code\n" +
+		"as --hex or from a --bin file, loads it into memory that is never writable and executable\n" +
+		"at once, calls it on a stack of its own and reports what came back:\n\n" +
+		"  rax = 42 (0x2a)\n\n" +
+		"rdx follows when the code changed it, xmm0 when the code changed it, when a float\n" +
+		"argument was passed, or when an instruction of the code names xmm0 (ymm0, zmm0): a float\n" +
+		"result is never hidden because it equals its argument. ARGS are the arguments: integers\n" +
+		"(42, 0x2a, -1) go to rdi, rsi, rdx, rcx, r8, r9 in order, floats (1.5, 2e3) to xmm0-xmm7\n" +
+		"as doubles. Every other register starts at zero. The code starts at its first instruction,\n" +
+		"or at --entry, and returns with RET. Flags may come before or after FILE and ARGS; -- ends\n" +
+		"them. In -e, ';' separates statements in either syntax ('#' starts a comment); in an\n" +
+		"Intel-syntax FILE, ';' starts a comment.\n\n" +
+		"A fault (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP) is reported in words: the signal, what\n" +
+		"the CPU's error code means, where the address lies, the listing with the faulting\n" +
+		"instruction marked (=>) and the registers. Code still running after --timeout is stopped\n" +
+		"and reported the same way. A system call the code makes runs (write(1, buf, n) prints),\n" +
+		"unless it would end, fork, replace or derail jitrun (exit, exit_group, execve, clone,\n" +
+		"rt_sigaction, …): that one is refused and reported as a fault (SIGSYS), with its\n" +
+		"arguments (--syscalls).\n\n" +
+		"The code runs in a child process, jitrun re-executed, which hands its report to this one:\n" +
+		"what the code writes to standard output is shown as it comes, what it writes to standard\n" +
+		"error after it, and the report starts on a fresh line. A child the code killed (a signal,\n" +
+		"a Go fatal error, exit_group under --syscalls allow) is reported in one line, exit status 5.\n" +
+		"If the code runs " + superviseMargin.String() + " past its --timeout without being stopped, the child is\n" +
+		"killed: exit status 4. " + noSupervisorEnv + "=1 runs everything in one process (no status 5).\n\n" +
+		"--json prints one object:\n" +
+		"  {\"rax\": N, \"rdx\": N, \"xmm0\": F, \"regs\": {...}, \"fault\": null | {\"signal\", \"code\",\n" +
+		"   \"addr\", \"pc\", \"offset\", \"access\", \"error_code\", \"trap\", \"instruction\",\n" +
+		"   \"syscall\": {\"name\", \"number\", \"args\", \"reason\"} for SIGSYS},\n" +
+		"   \"timeout\": false, \"duration_ns\": N, \"stdout\": S, \"stderr\": S}\n" +
+		"rax and rdx are signed, xmm0 is the low double; all three are null when the code did not\n" +
+		"return. regs holds every register as a \"0x...\" string (where it faulted or was stopped).\n" +
+		"stdout and stderr are what the code wrote, as text; output that is not UTF-8 comes as\n" +
+		"stdout_base64 or stderr_base64 instead; past " + formatSize(maxCapturedOutput) + " a stream is cut, and\n" +
+		"stdout_cut_bytes or stderr_cut_bytes says how many bytes were dropped. When jitrun's child\n" +
+		"died, \"broken\" says how. Source that does not assemble prints\n" +
+		"  {\"errors\": [{\"file\", \"line\", \"col\", \"message\"}]}   (exit status 2)."
+}
 
 // cmdRun is `jitrun run FILE|-e SRC|--hex BYTES|--bin FILE [ARGS…]`.
-func cmdRun(e *env, args []string) int {
-	fs := newFlagSet(e, "run", "FILE.s [ARGS...] | -e 'SRC' [ARGS...] | --hex 'BYTES' [ARGS...] | --bin FILE [ARGS...]", runSummary)
-	var f runFlags
-	f.register(fs)
-	pos, status, ok := parseFlags(e, fs, args)
-	if !ok {
-		return status
-	}
-	fail := e.usageError("run")
-	given := func(name string) bool { return flagGiven(fs, name) }
-	opts, err := f.check(given, pos)
+func cmdRun(e *env, cl *commandLine, f *runFlags) error {
+	opts, err := f.check(cl)
 	if err != nil {
-		return fail("%v", err)
+		return err
 	}
+	rc, rest, err := loadRunnable(e, f, cl)
+	if err != nil {
+		if f.json {
+			return writeErrorsJSON(e.stdout, err) // run_json.go
+		}
+		return err
+	}
+	ca, mapped, err := f.callArgs(cl, rest)
+	if err != nil {
+		return err
+	}
+	if mapped != nil {
+		defer mapped.m.Close()
+	}
+	// Before the code is mapped: the filter treats memory mapped from
+	// now on as the code's.
+	if err := installSyscalls(e, f.sysPol); err != nil {
+		return systemError("--syscalls %s: %v", f.sysPol, err)
+	}
+	blk, err := execmem.Load(rc.code)
+	if err != nil {
+		return systemError("loading the code: %v", err)
+	}
+	defer blk.Close()
+	r := newReport(rc, blk, mapped, ca)
+	if f.threads > 0 {
+		return runThreads(e, r, ca, opts, f)
+	}
+	return runOnce(e, r, ca, opts, f)
+}
 
-	rc, rest, status, ok := loadRunnable(e, &f, given, pos)
-	if !ok {
-		return status
-	}
-	if given("listing-syntax") {
-		rc.syntax, _ = parseListingSyntax(f.listing) // checked by f.check
-	}
-
-	// The arguments. --map takes the first two integer registers.
+// callArgs sorts the positional arguments into registers; --map maps its
+// file and takes the first two integer registers.
+func (f *runFlags) callArgs(cl *commandLine, rest []string) (*callArgs, *mappedFile, error) {
 	var ca callArgs
 	var mapped *mappedFile
-	if given("map") {
-		m, status, ok := mapFile(e, f.mapFile)
-		if !ok {
-			return status
+	if cl.given("map") {
+		m, err := mapFile(f.mapFile)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--map: %w", err)
 		}
-		defer m.m.Close()
 		mapped = m
 		ca.addInt(uint64(m.m.Addr()))
 		ca.addInt(uint64(m.size))
 	}
 	if err := ca.parse(rest, mapped != nil); err != nil {
-		return fail("%v", err)
-	}
-
-	// Before the code is mapped: the filter treats memory mapped from
-	// now on as the code's.
-	if err := installSyscalls(e, f.sysPol); err != nil {
-		fmt.Fprintf(e.stderr, "jitrun run: --syscalls %s: %v\n", f.sysPol, err)
-		return exitError
-	}
-	blk, err := execmem.Load(rc.code)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "jitrun run: loading the code: %v\n", err)
-		return exitError
-	}
-	defer blk.Close()
-	r := &report{rc: rc, blk: blk, mapped: mapped, entry: trampoline.EntryRegs(&ca.args)}
-
-	if f.threads > 0 {
-		if f.disasm {
-			var b strings.Builder
-			r.writeCodeHeader(&b)
-			r.writeListing(&b, 0, false)
-			b.WriteByte('\n')
-			if _, err := io.WriteString(e.stdout, b.String()); err != nil {
-				fmt.Fprintf(e.stderr, "jitrun run: %v\n", err)
-				return exitError
-			}
+		if mapped != nil {
+			mapped.m.Close()
 		}
-		return runThreads(e, r, &ca, opts, f.threads)
+		return nil, nil, inputError("%v", err)
 	}
+	return &ca, mapped, nil
+}
 
+// runOnce calls the code once and prints the outcome (--json: as one
+// object), then with --time measures what a call costs.
+func runOnce(e *env, r *report, ca *callArgs, opts trampoline.Options, f *runFlags) error {
 	var regs trampoline.Regs
-	opts.Regs, opts.Code = &regs, blk
+	opts.Regs, opts.Code = &regs, r.blk
+	e.link.callStarts(opts.Timeout)
 	out, err := callOnce(r.addr(), &ca.args, &opts)
+	e.link.callEnded()
 	if err != nil {
-		fmt.Fprintf(e.stderr, "jitrun run: %v\n", err)
-		return exitError
+		return systemError("%v", err)
 	}
 	if f.json {
 		err = writeRunJSON(e.stdout, r, out)
 	} else {
-		err = writeOutcome(e.stdout, r, out, &f, opts.Timeout)
+		err = writeOutcome(e.stdout, r, out, f, opts.Timeout)
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "jitrun run: %v\n", err)
-		return exitError
+		return systemError("%v", err)
 	}
 	if f.time && out.status() == exitOK {
-		return timeRun(e, r, &ca, opts.StackSize)
+		return timeRun(e, r, ca, opts.StackSize, out.duration)
 	}
-	return out.status()
+	return silentExit(out.status())
 }
 
-// register adds the flags of run to fs.
-func (f *runFlags) register(fs *flag.FlagSet) {
-	f.in.register(fs)
-	fs.StringVar(&f.hex, "hex", "", "run machine code given in hex, `BYTES` ('48 c7 c0 2a 00 00 00 c3', '48c7c02a000000c3', '0x48,0xc7', '\\x48\\xc7') instead of source")
-	fs.StringVar(&f.bin, "bin", "", "run the raw machine code in `FILE` (- for standard input) instead of source")
-	fs.StringVar(&f.entry, "entry", "", "start at `NAME`, a TEXT symbol or a label (FUNC.label when several functions have it), or at an offset (0x10) into the code")
-	fs.BoolVar(&f.regs, "regs", false, "print every register after the call, * marking the ones the code changed, with RFLAGS decoded")
-	fs.BoolVar(&f.disasm, "disasm", false, "print the listing of the code that ran (address, offset, bytes, instruction, source line)")
-	fs.BoolVar(&f.time, "time", false, "after a first call that returns, call the code again and again for about half a second and print ns per call (median and minimum over batches) and the number of calls; the repeated calls have no timeout")
-	fs.StringVar(&f.timeout, "timeout", "5s", "stop the code after `D` (100ms, 2s, 1m; 0 for no timeout) and report where it was")
-	fs.StringVar(&f.stack, "stack", "", "usable stack `SIZE` of the call (65536, 64k, 1M), rounded up to whole pages, with a guard page below and above (default 256k)")
-	fs.BoolVar(&f.json, "json", false, "print the result as one JSON object (see above)")
-	fs.IntVar(&f.threads, "threads", 0, "call the code on `N` OS threads at once (N goroutines, each locked to its thread, each on its own stack) and print one result per thread with its thread id, stack and RSP")
-	fs.StringVar(&f.mapFile, "map", "", "map `FILE` read-only and pass its address in rdi and its length in rsi; ARGS follow in rdx, rcx, …")
-	fs.StringVar(&f.listing, "listing-syntax", "", "`syntax` of listings (--disasm, fault reports): go, intel or att (default: the source's, go for --hex and --bin)")
-	registerSyscalls(fs, &f.sysPol)
+// register adds the flags of run to fset.
+// readsInput marks a command whose -h states the input limits.
+func (f *runFlags) readsInput() {}
+
+func (f *runFlags) register(fset *flag.FlagSet) {
+	f.in.register(fset)
+	fset.StringVar(&f.hex, "hex", "", "run machine code given in hex, `BYTES` ('48 c7 c0 2a 00 00 00 c3', '48c7c02a000000c3', '0x48,0xc7', '\\x48\\xc7') instead of source")
+	fset.StringVar(&f.bin, "bin", "", "run the raw machine code in `FILE` (- for standard input) instead of source")
+	fset.StringVar(&f.entry, "entry", "", "start at `NAME`, a TEXT symbol or a label (FUNC.label when several functions have it), or at an offset (0x10) into the code")
+	fset.BoolVar(&f.regs, "regs", false, "print every register after the call, * marking the ones the code changed, with RFLAGS decoded")
+	fset.BoolVar(&f.disasm, "disasm", false, "print the listing of the code that ran (address, offset, bytes, instruction, source line)")
+	fset.BoolVar(&f.time, "time", false, "after a first call that returns, call the code again and again for about half a second and print ns per call (median and minimum over batches) and the number of calls; the repeated calls have no timeout")
+	fset.StringVar(&f.timeout, "timeout", "5s", "stop the code after `D` (100ms, 2s, 1m; 0 for no timeout) and report where it was")
+	fset.StringVar(&f.stack, "stack", "", "usable stack `SIZE` of the call (65536, 64k, 1M), rounded up to whole pages, with a guard page below and above (default 256k)")
+	fset.BoolVar(&f.json, "json", false, "print the result as one JSON object (see above)")
+	fset.IntVar(&f.threads, "threads", 0, "call the code on `N` OS threads at once (N goroutines, each locked to its thread, each on its own stack) and print one result per thread with its thread id, stack and RSP")
+	fset.StringVar(&f.mapFile, "map", "", "map `FILE` read-only and pass its address in rdi and its length in rsi; ARGS follow in rdx, rcx, …")
+	fset.StringVar(&f.listing, "listing-syntax", "", "`syntax` of listings (--disasm, fault reports): go, intel or att (default: the source's, go for --hex and --bin)")
+	registerSyscalls(fset, &f.sysPol)
 }
 
-// check rejects flags that are bad or do not combine, and returns the
-// call's options (stack size and timeout).
-func (f *runFlags) check(given func(string) bool, pos []string) (trampoline.Options, error) {
-	var opts trampoline.Options
+// check rejects flags that are bad or do not combine (status 2), and
+// returns the call's options (stack size and timeout).
+func (f *runFlags) check(cl *commandLine) (trampoline.Options, error) {
+	if err := f.conflicts(cl); err != nil {
+		return trampoline.Options{}, inputError("%v", err)
+	}
+	opts, err := f.options(cl)
+	if err != nil {
+		return opts, inputError("%v", err)
+	}
+	return opts, nil
+}
+
+// conflicts says what is missing or does not combine.
+func (f *runFlags) conflicts(cl *commandLine) error {
 	var sources []string
 	for _, name := range []string{"-e", "--hex", "--bin"} {
-		if given(strings.TrimLeft(name, "-")) {
+		if cl.given(strings.TrimLeft(name, "-")) {
 			sources = append(sources, name)
 		}
 	}
 	switch {
 	case len(sources) > 1:
-		return opts, fmt.Errorf("%s each give the code: use one", strings.Join(sources, " and "))
-	case len(sources) == 0 && len(pos) == 0:
-		return opts, errors.New("need the code: a FILE (- for standard input), -e SRC, --hex BYTES or --bin FILE (see 'jitrun run -h')")
-	case (given("hex") || given("bin")) && given("syntax"):
-		return opts, errors.New("--syntax is the syntax of assembly source; --hex and --bin are machine code (use --listing-syntax for the listing)")
-	case given("threads") && f.threads < 1:
-		return opts, fmt.Errorf("--threads %d: want at least 1 thread", f.threads)
-	case given("threads") && f.threads > maxThreads:
-		return opts, fmt.Errorf("--threads %d: at most %d threads", f.threads, maxThreads)
-	case f.regs && given("threads"):
-		return opts, errors.New("--regs shows the registers of one call; with --threads each thread prints its own result: drop one of them")
-	case f.time && given("threads"):
-		return opts, errors.New("--time and --threads do not combine: --time measures one thread calling the code again and again")
+		return fmt.Errorf("%s each give the code: use one", strings.Join(sources, " and "))
+	case len(sources) == 0 && len(cl.pos) == 0:
+		return errors.New("need the code: a FILE (- for standard input), -e SRC, --hex BYTES or --bin FILE (see 'jitrun run -h')")
+	case (cl.given("hex") || cl.given("bin")) && cl.given("syntax"):
+		return errors.New("--syntax is the syntax of assembly source; --hex and --bin are machine code (use --listing-syntax for the listing)")
+	case cl.given("threads") && f.threads < 1:
+		return fmt.Errorf("--threads %d: want at least 1 thread", f.threads)
+	case cl.given("threads") && f.threads > maxThreads:
+		return fmt.Errorf("--threads %d: at most %d threads", f.threads, maxThreads)
+	case f.regs && cl.given("threads"):
+		return errors.New("--regs shows the registers of one call; with --threads each thread prints its own result: drop one of them")
+	case f.time && cl.given("threads"):
+		return errors.New("--time and --threads do not combine: --time measures one thread calling the code again and again")
 	}
 	if f.json {
 		for _, name := range []string{"time", "threads", "disasm"} {
-			if given(name) {
-				return opts, fmt.Errorf("--json prints one call's result and has no place for --%s: drop one of them", name)
+			if cl.given(name) {
+				return fmt.Errorf("--json prints one call's result and has no place for --%s: drop one of them", name)
 			}
 		}
 	}
+	return nil
+}
+
+// options reads the values of --timeout, --stack, --listing-syntax and
+// --syscalls.
+func (f *runFlags) options(cl *commandLine) (trampoline.Options, error) {
+	var opts trampoline.Options
 	timeout, err := time.ParseDuration(f.timeout)
 	switch {
 	case err != nil:
@@ -213,12 +243,12 @@ func (f *runFlags) check(given func(string) bool, pos []string) (trampoline.Opti
 		return opts, fmt.Errorf("--timeout %v is negative (0 means no timeout)", timeout)
 	}
 	opts.Timeout = timeout
-	if given("stack") {
+	if cl.given("stack") {
 		if opts.StackSize, err = parseSize(f.stack, 1, math.MaxInt); err != nil {
 			return opts, fmt.Errorf("--stack: %v", err)
 		}
 	}
-	if given("listing-syntax") {
+	if cl.given("listing-syntax") {
 		if _, err := parseListingSyntax(f.listing); err != nil {
 			return opts, fmt.Errorf("--listing-syntax: %v", err)
 		}
@@ -267,68 +297,47 @@ type runnable struct {
 // loadRunnable reads and assembles the code the flags and positional
 // arguments name, and finds the entry point. It returns the positional
 // arguments left for the call.
-func loadRunnable(e *env, f *runFlags, given func(string) bool, pos []string) (*runnable, []string, int, bool) {
-	usage := e.usageError("run")
-	fail := func(format string, args ...any) (*runnable, []string, int, bool) {
-		return nil, nil, usage(format, args...), false
-	}
+func loadRunnable(e *env, f *runFlags, cl *commandLine) (*runnable, []string, error) {
 	rc := &runnable{syntax: asm.SyntaxGo}
-	rest := pos
+	rest := cl.pos
+	var err error
 	switch {
-	case given("hex"):
-		code, err := parseHex(f.hex)
-		if err != nil {
-			return fail("--hex: %v", err)
+	case cl.given("hex"):
+		rc.name = "<hex>"
+		if rc.code, err = parseHex(f.hex, maxCode); err != nil {
+			return nil, nil, inputError("--hex: %v", err)
 		}
-		rc.name, rc.code = "<hex>", code
-	case given("bin"):
-		var code []byte
-		var err error
-		if f.bin == "-" {
-			rc.name = "<stdin>"
-			if e.stdin == nil {
-				return fail("no standard input")
-			}
-			if code, err = io.ReadAll(e.stdin); err != nil {
-				fmt.Fprintf(e.stderr, "jitrun run: reading standard input: %v\n", err)
-				return nil, nil, exitError, false
-			}
-		} else {
-			rc.name = f.bin
-			if code, err = os.ReadFile(f.bin); err != nil {
-				if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EISDIR) {
-					return fail("--bin: %v", err)
-				}
-				fmt.Fprintf(e.stderr, "jitrun run: --bin: %v\n", err)
-				return nil, nil, exitError, false
-			}
+	case cl.given("bin"):
+		in := input{path: f.bin, what: "machine code", limit: maxCode}
+		rc.name = in.name()
+		if rc.code, err = in.read(e); err != nil {
+			return nil, nil, fmt.Errorf("--bin: %w", err)
 		}
-		if len(code) == 0 {
-			return fail("--bin: %s is empty: no code to run", rc.name)
+		if len(rc.code) == 0 {
+			return nil, nil, inputError("--bin: %s: empty input: no machine code", rc.name)
 		}
-		rc.code = code
 	default:
-		src, r, status, ok := f.in.load(e, "run", pos)
-		if !ok {
-			return nil, nil, status, false
+		var src *loadedSource
+		if src, rest, err = f.in.load(e, cl, cl.pos); err != nil {
+			return nil, nil, err
 		}
-		rest = r
 		rc.name, rc.code, rc.prog = src.Name, src.Prog.Code, src.Prog
 		if src.Syntax == asm.SyntaxIntel {
 			rc.syntax = asm.SyntaxIntel
 		}
-		if n := textLen(src.Prog); n == 0 {
-			return fail("%s has no instructions to run", src.Name)
+		if textLen(src.Prog) == 0 {
+			return nil, nil, inputError("%s has no instructions to run", src.Name)
 		}
 	}
-	if given("entry") {
-		off, err := rc.lookupEntry(f.entry)
-		if err != nil {
-			return fail("--entry: %v", err)
-		}
-		rc.entry = off
+	if cl.given("listing-syntax") {
+		rc.syntax, _ = parseListingSyntax(f.listing) // checked by f.check
 	}
-	return rc, rest, 0, true
+	if cl.given("entry") {
+		if rc.entry, err = rc.lookupEntry(f.entry); err != nil {
+			return nil, nil, inputError("--entry: %v", err)
+		}
+	}
+	return rc, rest, nil
 }
 
 // textLen returns the number of bytes of code (not data) in p.
@@ -346,8 +355,11 @@ func textLen(p *asm.Program) int {
 // is a TEXT symbol, a label, or FUNC.label.
 func (rc *runnable) lookupEntry(name string) (int, error) {
 	if off, ok := parseIntArg(name); ok {
+		if strings.HasPrefix(name, "-") {
+			return 0, fmt.Errorf("offset %s is negative: %s", name, rc.offsetRange())
+		}
 		if off >= uint64(len(rc.code)) {
-			return 0, fmt.Errorf("offset %s is past the end of the code (%s)", name, plural(len(rc.code), "byte"))
+			return 0, fmt.Errorf("offset %s is past the end of the code: %s", name, rc.offsetRange())
 		}
 		return int(off), nil
 	}
@@ -381,6 +393,15 @@ func (rc *runnable) lookupEntry(name string) (int, error) {
 		funcs = append(funcs, l.Func+"."+l.Name)
 	}
 	return 0, fmt.Errorf("label %s is in several functions: write %s", name, strings.Join(funcs, " or "))
+}
+
+// offsetRange says what --entry takes.
+func (rc *runnable) offsetRange() string {
+	s := fmt.Sprintf("give an offset from 0 to %#x (the code is %s)", len(rc.code)-1, plural(len(rc.code), "byte"))
+	if rc.prog != nil {
+		s += ", or a label"
+	}
+	return s
 }
 
 // namesHint lists the entry points of the program for an error message.
@@ -419,38 +440,31 @@ type mappedFile struct {
 }
 
 // mapFile maps name read-only for --map.
-func mapFile(e *env, name string) (*mappedFile, int, bool) {
-	fail := func(status int, format string, args ...any) (*mappedFile, int, bool) {
-		fmt.Fprintf(e.stderr, "jitrun run: --map: "+format+"\n", args...)
-		return nil, status, false
-	}
+func mapFile(name string) (*mappedFile, error) {
 	file, err := os.Open(name)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
-			return fail(exitUsage, "%v", err)
-		}
-		return fail(exitError, "%v", err)
+		return nil, fileError(err)
 	}
 	defer file.Close()
 	st, err := file.Stat()
 	if err != nil {
-		return fail(exitError, "%v", err)
+		return nil, systemError("%v", err)
 	}
 	switch {
 	case st.IsDir():
-		return fail(exitUsage, "%s is a directory", name)
+		return nil, inputError("%s is a directory", name)
 	case !st.Mode().IsRegular():
-		return fail(exitUsage, "%s is not a regular file", name)
+		return nil, inputError("%s is not a regular file", name)
 	case st.Size() == 0:
-		return fail(exitUsage, "%s is empty: there is nothing to map", name)
-	case st.Size() > int64(^uint(0)>>1):
-		return fail(exitUsage, "%s is too large to map", name)
+		return nil, inputError("%s: empty input: nothing to map", name)
+	case st.Size() > maxMapFile:
+		return nil, inputError("%s: input too large: jitrun maps at most %s", name, formatSize(maxMapFile))
 	}
 	m, err := execmem.Map(int(st.Size()), execmem.MapOptions{Prot: execmem.ProtRead, File: file})
 	if err != nil {
-		return fail(exitError, "%v", err)
+		return nil, systemError("%v", err)
 	}
-	return &mappedFile{name: name, size: int(st.Size()), m: m}, 0, true
+	return &mappedFile{name: name, size: int(st.Size()), m: m}, nil
 }
 
 // outcome is how one call ended.

@@ -2,24 +2,41 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
 
+	"github.com/jitrun/jitrun/asm"
 	"github.com/jitrun/jitrun/trampoline"
 )
 
 // runJSON is the --json document of run, the object issue #4 specifies.
 // rax and rdx are signed; rax, rdx and xmm0 are null when the code did
 // not return. xmm0 is a number, or the string "NaN", "+Inf" or "-Inf".
+//
+// The output fields are the supervising parent's (supervise.go): what the
+// code wrote to standard output and error, as text when it is UTF-8, in
+// base64 when it is not, and how many bytes past the cap were dropped. They
+// are absent when jitrun runs in one process (the code's output then went
+// to jitrun's own streams). Broken says how jitrun's child died, when it
+// did (exit status 5; the registers are then unknown, and null).
 type runJSON struct {
 	RAX        *int64     `json:"rax"`
 	RDX        *int64     `json:"rdx"`
 	XMM0       any        `json:"xmm0"`
-	Regs       regsJSON   `json:"regs"`
+	Regs       *regsJSON  `json:"regs"`
 	Fault      *faultJSON `json:"fault"`
 	Timeout    bool       `json:"timeout"`
 	DurationNS int64      `json:"duration_ns"`
+
+	Stdout         *string `json:"stdout,omitempty"`
+	StdoutBase64   *string `json:"stdout_base64,omitempty"`
+	StdoutCutBytes int64   `json:"stdout_cut_bytes,omitempty"`
+	Stderr         *string `json:"stderr,omitempty"`
+	StderrBase64   *string `json:"stderr_base64,omitempty"`
+	StderrCutBytes int64   `json:"stderr_cut_bytes,omitempty"`
+	Broken         string  `json:"broken,omitempty"`
 }
 
 // regsJSON is every register, as "0x…" strings (JSON numbers lose
@@ -70,9 +87,9 @@ type faultJSON struct {
 
 func hexJSON(v uint64) string { return fmt.Sprintf("%#x", v) }
 
-func regsToJSON(r *trampoline.Regs) regsJSON {
+func regsToJSON(r *trampoline.Regs) *regsJSON {
 	g := func(reg trampoline.Reg) string { return hexJSON(r.GPR[reg]) }
-	j := regsJSON{
+	j := &regsJSON{
 		RAX: g(trampoline.RAX), RBX: g(trampoline.RBX), RCX: g(trampoline.RCX), RDX: g(trampoline.RDX),
 		RSI: g(trampoline.RSI), RDI: g(trampoline.RDI), RBP: g(trampoline.RBP), RSP: g(trampoline.RSP),
 		R8: g(trampoline.R8), R9: g(trampoline.R9), R10: g(trampoline.R10), R11: g(trampoline.R11),
@@ -137,8 +154,44 @@ func writeRunJSON(w io.Writer, r *report, out *outcome) error {
 		doc.RAX, doc.RDX = &rax, &rdx
 		doc.XMM0 = floatJSON(out.res.Float64())
 	}
+	return writeJSON(w, doc)
+}
+
+// writeJSON prints v as every JSON document of jitrun is printed: indented
+// by two spaces, with <, > and & as they are.
+func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	return enc.Encode(v)
+}
+
+// errorsJSON is what run --json prints for source that does not assemble.
+type errorsJSON struct {
+	Errors []errorJSON `json:"errors"`
+}
+
+type errorJSON struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Col     int    `json:"col"`
+	Message string `json:"message"`
+}
+
+// writeErrorsJSON prints the assembly errors in err as JSON and returns a
+// silent status 2; any other error it returns as it is, for main to
+// print.
+func writeErrorsJSON(w io.Writer, err error) error {
+	var list asm.ErrorList
+	if !errors.As(err, &list) {
+		return err
+	}
+	doc := errorsJSON{Errors: []errorJSON{}}
+	for _, e := range list {
+		doc.Errors = append(doc.Errors, errorJSON{File: e.Pos.File, Line: e.Pos.Line, Col: e.Pos.Col, Message: e.Msg})
+	}
+	if err := writeJSON(w, doc); err != nil {
+		return systemError("%v", err)
+	}
+	return silentExit(exitInput)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -22,9 +23,18 @@ type report struct {
 	mapped *mappedFile
 	entry  trampoline.Regs
 
+	// floatArgs is set when a float argument was passed in xmm0.
+	floatArgs bool
+
 	regions    []execmem.Region // /proc/self/maps, read once when needed
 	regionsErr error
 	haveMaps   bool
+}
+
+// newReport is the report of a call of the code rc loaded in blk, with
+// the --map file and the arguments.
+func newReport(rc *runnable, blk *execmem.Block, mapped *mappedFile, ca *callArgs) *report {
+	return &report{rc: rc, blk: blk, mapped: mapped, entry: trampoline.EntryRegs(&ca.args), floatArgs: ca.nFloat > 0}
 }
 
 // addr is the address the call starts at.
@@ -184,16 +194,34 @@ func formatFloat(lo uint64) string {
 	return fmt.Sprintf("%s (float64 %#x)", strconv.FormatFloat(math.Float64frombits(lo), 'g', -1, 64), lo)
 }
 
-// writeResult prints rax, and rdx and xmm0 when the code changed them,
-// one per line, each line starting with indent.
+// writeResult prints rax; rdx when the code changed it; xmm0 when the
+// code changed it, when a float argument was passed, or when the code
+// names xmm0 (a float result equal to its argument is still a result).
+// One per line, each line starting with indent.
 func (r *report) writeResult(b *strings.Builder, res trampoline.Result, indent string) {
 	fmt.Fprintf(b, "%srax = %s\n", indent, formatInt(res.RAX))
 	if res.RDX != r.entry.GPR[trampoline.RDX] {
 		fmt.Fprintf(b, "%srdx = %s\n", indent, formatInt(res.RDX))
 	}
-	if res.X0 != r.entry.XMM[0].Lo {
+	if res.X0 != r.entry.XMM[0].Lo || r.floatArgs || r.namesXMM0() {
 		fmt.Fprintf(b, "%sxmm0 = %s\n", indent, formatFloat(res.X0))
 	}
+}
+
+// xmm0Name matches xmm0, ymm0 and zmm0 in an Intel-syntax instruction.
+var xmm0Name = regexp.MustCompile(`\b[xyz]mm0\b`)
+
+// namesXMM0 reports whether an instruction of the code (not its data)
+// names xmm0, ymm0 or zmm0: float code, whose result is in xmm0.
+func (r *report) namesXMM0() bool {
+	opts := r.listingOptions()
+	opts.Syntax, opts.Source = asm.SyntaxIntel, false
+	for _, row := range disasm.Decode(r.rc.code, opts) {
+		if !row.Data && !row.Bad && xmm0Name.MatchString(row.Text) {
+			return true
+		}
+	}
+	return false
 }
 
 // gprOrder is the order registers are listed in, as debuggers do.

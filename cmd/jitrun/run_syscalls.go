@@ -14,12 +14,13 @@ import (
 
 const syscallsUsage = "`POLICY` for the system calls the code makes: guard refuses those that would end, fork, replace or derail jitrun " +
 	"(exit, exit_group, execve, fork, clone, rt_sigaction, arch_prctl(ARCH_SET_FS), a signal to jitrun, …) and runs the rest " +
-	"(write, read, getpid, mmap, …); trap refuses every one; allow installs no filter, so the code's exit hangs jitrun and its " +
-	"exit_group ends jitrun without a report. A refused call is reported as a fault (SIGSYS), exit status 3"
+	"(write, read, getpid, mmap, …); trap refuses every one; allow installs no filter, so the code's exit ends the thread that runs it " +
+	"(jitrun's child is killed 2s past --timeout, exit status 4) and its exit_group ends jitrun's child (exit status 5). " +
+	"A refused call is reported as a fault (SIGSYS), exit status 3"
 
-// registerSyscalls adds --syscalls to fs.
-func registerSyscalls(fs *flag.FlagSet, p *string) {
-	fs.StringVar(p, "syscalls", "guard", syscallsUsage)
+// registerSyscalls adds --syscalls to fset.
+func registerSyscalls(fset *flag.FlagSet, p *string) {
+	fset.StringVar(p, "syscalls", "guard", syscallsUsage)
 }
 
 // installSyscalls installs the policy the --syscalls value names, through

@@ -3,7 +3,6 @@
 package main
 
 import (
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -22,7 +21,7 @@ var syscallCases = []struct {
 	{"syscalls-fork", []string{"run", "-e", "MOVL $57, AX; SYSCALL; RET"}, exitFault},
 	{"syscalls-set-fs", []string{"run", "--syntax", "intel", "-e", "mov edi, 0x1002\nxor esi, esi\nmov eax, 158\nsyscall\nret"}, exitFault},
 	{"syscalls-int80", []string{"run", "--syntax", "intel", "-e", "mov eax, 1\nmov ebx, 3\nint 0x80\nret"}, exitFault},
-	// What runs: write prints, getppid is the test's pid.
+	// What runs: write prints, getppid is jitrun's supervising parent's pid.
 	{"syscalls-hello", []string{"run", "../../examples/hello.s"}, exitOK},
 	{"syscalls-hello-bye", []string{"run", "--entry", "bye", "../../examples/hello.s"}, exitFault},
 	{"syscalls-hello-intel", []string{"run", "../../examples/hello.asm"}, exitOK},
@@ -30,8 +29,8 @@ var syscallCases = []struct {
 	{"syscalls-trap-getppid", []string{"run", "--syscalls", "trap", "-e", "MOVL $110, AX; SYSCALL; RET"}, exitFault},
 	{"syscalls-trap-hello", []string{"run", "--syscalls", "trap", "../../examples/hello.s"}, exitFault},
 	{"syscalls-allow-getppid", []string{"run", "--syscalls", "allow", "-e", "MOVL $110, AX; SYSCALL; RET"}, exitOK},
-	{"syscalls-bad", []string{"run", "--syscalls", "nope", "-e", "RET"}, exitUsage},
-	{"syscalls-bench-bad", []string{"bench", "--syscalls", "nope", "-e", "ADDQ $1, AX"}, exitUsage},
+	{"syscalls-bad", []string{"run", "--syscalls", "nope", "-e", "RET"}, exitInput},
+	{"syscalls-bench-bad", []string{"bench", "--syscalls", "nope", "-e", "ADDQ $1, AX"}, exitInput},
 }
 
 // pidLine masks the parent's pid, which getppid returns.
@@ -43,11 +42,13 @@ func maskPid(s string, pid int) string {
 func TestRunSyscallsGolden(t *testing.T) {
 	for _, tc := range syscallCases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, status := childTranscript(t, ".", tc.args...)
+			var stdout, stderr strings.Builder
+			status, pid := runChildPID(t, ".", nil, &stdout, &stderr, tc.args...)
+			got := formatTranscript(tc.args, stdout.String(), stderr.String(), status)
 			if status != tc.status {
 				t.Errorf("exit status %d, want %d:\n%s", status, tc.status, got)
 			}
-			got = maskPid(mask(got), os.Getpid())
+			got = maskPid(mask(got), pid)
 			if tc.name == "syscalls-int80" && strings.Contains(got, "fault: SIGSEGV") {
 				t.Skipf("SKIPPED: INT 0x80 faults here (no IA32 emulation in this kernel):\n%s", got)
 			}

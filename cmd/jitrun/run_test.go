@@ -40,6 +40,10 @@ var runCases = []runCase{
 	{"six-int-args", []string{"run", "-e", "MOVQ DI, AX; ADDQ SI, AX; ADDQ DX, AX; ADDQ CX, AX; ADDQ R8, AX; ADDQ R9, AX; RET", "1", "2", "3", "4", "5", "0x7fffffffffffffff"}, "", exitOK},
 	{"unsigned-arg", []string{"run", "-e", "MOVQ DI, AX; RET", "0xffffffffffffffff"}, "", exitOK},
 	{"float-args", []string{"run", "-e", "ADDSD X1, X0; RET", "1.5", "2e3"}, "", exitOK},
+	// A float result equal to its argument, and float code with no
+	// argument: xmm0 is shown (issue 11: only rax was).
+	{"float-equal-arg", []string{"run", "--syntax", "intel", "-e", "sqrtsd xmm0, xmm0\nret", "1.0"}, "", exitOK},
+	{"float-code", []string{"run", "-e", "SQRTSD X0, X0; RET"}, "", exitOK},
 	{"float32-result", []string{"run", "-e", "MOVL $0x40200000, AX; MOVQ AX, X0; XORL AX, AX; RET"}, "", exitOK},
 	{"rdx", []string{"run", "-e", "MOVQ $1, AX; MOVQ $-2, DX; RET"}, "", exitOK},
 	{"ascii", []string{"run", "-e", "MOVQ $0x77202c6f6c6c6548, AX; RET"}, "", exitOK},
@@ -47,6 +51,7 @@ var runCases = []runCase{
 	{"disasm", []string{"run", "../../examples/sum.s", "10", "--disasm"}, "", exitOK},
 	{"disasm-intel-listing", []string{"run", "../../examples/sum.s", "10", "--disasm", "--listing-syntax", "intel"}, "", exitOK},
 	{"hex", []string{"run", "--hex", "48 c7 c0 2a 00 00 00 c3", "--disasm"}, "", exitOK},
+	{"hex-c-array", []string{"run", "--hex", "{0x48, 0xc7, 0xc0, 0x2a, 0, 0, 0, 0xc3}"}, "", exitOK},
 	{"bin", []string{"run", "--bin", td("ret42.bin")}, "", exitOK},
 	{"bin-stdin", []string{"run", "--bin", "-"}, "\xb8\x07\x00\x00\x00\xc3", exitOK},
 	{"stdin-source", []string{"run", "-", "5"}, "LEAQ 1(DI), AX\nRET\n", exitOK},
@@ -89,46 +94,49 @@ var runCases = []runCase{
 	{"time-floats", []string{"run", "--time", "-e", "ADDSD X1, X0; RET", "1", "2", "--", "1.0", "2.0"}, "", exitOK},
 
 	// Bad input: one line on standard error, status 2.
-	{"no-source", []string{"run"}, "", exitUsage},
-	{"missing-file", []string{"run", td("missing.s")}, "", exitUsage},
-	{"asm-error", []string{"run", "-e", "MOVQ $1, AX\nMOV AX, BX\nRET"}, "", exitUsage},
-	{"asm-error-file", []string{"run", filepath.Join("testdata", "asm", "bad.s")}, "", exitUsage},
-	{"bad-flag", []string{"run", "--frobnicate", "-e", "RET"}, "", exitUsage},
-	{"bad-arg", []string{"run", "-e", "RET", "abc"}, "", exitUsage},
-	{"big-arg", []string{"run", "-e", "RET", "1e999"}, "", exitUsage},
-	{"too-many-ints", []string{"run", "-e", "RET", "1", "2", "3", "4", "5", "6", "7"}, "", exitUsage},
-	{"too-many-floats", []string{"run", "-e", "RET", "1.0", "2.0", "3.0", "4.0", "5.0", "6.0", "7.0", "8.0", "9.0"}, "", exitUsage},
-	{"too-many-with-map", []string{"run", "--map", td("ab.txt"), "-e", "RET", "1", "2", "3", "4", "5"}, "", exitUsage},
-	{"two-sources", []string{"run", "-e", "RET", "--hex", "c3"}, "", exitUsage},
-	{"syntax-with-hex", []string{"run", "--hex", "c3", "--syntax", "intel"}, "", exitUsage},
-	{"bad-hex", []string{"run", "--hex", "c3 zz"}, "", exitUsage},
-	{"empty-bin", []string{"run", "--bin", td("empty.bin")}, "", exitUsage},
-	{"missing-bin", []string{"run", "--bin", td("missing.bin")}, "", exitUsage},
-	{"bin-dir", []string{"run", "--bin", "testdata"}, "", exitUsage},
-	{"entry-unknown", []string{"run", "--entry", "third", td("two.s")}, "", exitUsage},
-	{"entry-ambiguous", []string{"run", "--entry", "loop", td("two.s")}, "", exitUsage},
-	{"entry-data", []string{"run", "--entry", "table", td("two.s")}, "", exitUsage},
-	{"entry-past-end", []string{"run", "--hex", "c3", "--entry", "1"}, "", exitUsage},
-	{"entry-name-hex", []string{"run", "--hex", "c3", "--entry", "main"}, "", exitUsage},
-	{"no-instructions", []string{"run", "-e", "DATA x<>+0(SB)/8, $1\nGLOBL x<>(SB), RODATA, $8"}, "", exitUsage},
-	{"bad-stack", []string{"run", "--stack", "lots", "-e", "RET"}, "", exitUsage},
-	{"zero-stack", []string{"run", "--stack", "0", "-e", "RET"}, "", exitUsage},
-	{"negative-timeout", []string{"run", "--timeout", "-1s", "-e", "RET"}, "", exitUsage},
-	{"bad-timeout", []string{"run", "--timeout", "soon", "-e", "RET"}, "", exitUsage},
-	{"zero-threads", []string{"run", "--threads", "0", "-e", "RET"}, "", exitUsage},
-	{"many-threads", []string{"run", "--threads", "100000", "-e", "RET"}, "", exitUsage},
-	{"json-time", []string{"run", "--json", "--time", "-e", "RET"}, "", exitUsage},
-	{"json-disasm", []string{"run", "--json", "--disasm", "-e", "RET"}, "", exitUsage},
-	{"regs-threads", []string{"run", "--regs", "--threads", "2", "-e", "RET"}, "", exitUsage},
-	{"time-threads", []string{"run", "--time", "--threads", "2", "-e", "RET"}, "", exitUsage},
-	{"map-missing", []string{"run", "--map", td("missing.txt"), "-e", "RET"}, "", exitUsage},
-	{"map-empty", []string{"run", "--map", td("empty.bin"), "-e", "RET"}, "", exitUsage},
-	{"map-dir", []string{"run", "--map", "testdata", "-e", "RET"}, "", exitUsage},
-	{"bad-listing-syntax", []string{"run", "--listing-syntax", "att&t", "-e", "RET"}, "", exitUsage},
+	{"no-source", []string{"run"}, "", exitInput},
+	{"missing-file", []string{"run", td("missing.s")}, "", exitInput},
+	{"asm-error", []string{"run", "-e", "MOVQ $1, AX\nMOV AX, BX\nRET"}, "", exitInput},
+	{"asm-error-file", []string{"run", filepath.Join("testdata", "asm", "bad.s")}, "", exitInput},
+	{"bad-flag", []string{"run", "--frobnicate", "-e", "RET"}, "", exitInput},
+	{"bad-arg", []string{"run", "-e", "RET", "abc"}, "", exitInput},
+	{"big-arg", []string{"run", "-e", "RET", "1e999"}, "", exitInput},
+	{"too-many-ints", []string{"run", "-e", "RET", "1", "2", "3", "4", "5", "6", "7"}, "", exitInput},
+	{"too-many-floats", []string{"run", "-e", "RET", "1.0", "2.0", "3.0", "4.0", "5.0", "6.0", "7.0", "8.0", "9.0"}, "", exitInput},
+	{"too-many-with-map", []string{"run", "--map", td("ab.txt"), "-e", "RET", "1", "2", "3", "4", "5"}, "", exitInput},
+	{"two-sources", []string{"run", "-e", "RET", "--hex", "c3"}, "", exitInput},
+	{"syntax-with-hex", []string{"run", "--hex", "c3", "--syntax", "intel"}, "", exitInput},
+	{"bad-hex", []string{"run", "--hex", "c3 zz"}, "", exitInput},
+	{"empty-bin", []string{"run", "--bin", td("empty.bin")}, "", exitInput},
+	{"missing-bin", []string{"run", "--bin", td("missing.bin")}, "", exitInput},
+	{"bin-dir", []string{"run", "--bin", "testdata"}, "", exitInput},
+	{"entry-unknown", []string{"run", "--entry", "third", td("two.s")}, "", exitInput},
+	{"entry-ambiguous", []string{"run", "--entry", "loop", td("two.s")}, "", exitInput},
+	{"entry-data", []string{"run", "--entry", "table", td("two.s")}, "", exitInput},
+	{"entry-past-end", []string{"run", "--hex", "c3", "--entry", "1"}, "", exitInput},
+	{"entry-negative", []string{"run", "--hex", "c3", "--entry", "-1"}, "", exitInput},
+	{"source-dir", []string{"run", "testdata"}, "", exitInput},
+	{"source-empty", []string{"run", "-e", "// nothing"}, "", exitInput},
+	{"entry-name-hex", []string{"run", "--hex", "c3", "--entry", "main"}, "", exitInput},
+	{"no-instructions", []string{"run", "-e", "DATA x<>+0(SB)/8, $1\nGLOBL x<>(SB), RODATA, $8"}, "", exitInput},
+	{"bad-stack", []string{"run", "--stack", "lots", "-e", "RET"}, "", exitInput},
+	{"zero-stack", []string{"run", "--stack", "0", "-e", "RET"}, "", exitInput},
+	{"negative-timeout", []string{"run", "--timeout", "-1s", "-e", "RET"}, "", exitInput},
+	{"bad-timeout", []string{"run", "--timeout", "soon", "-e", "RET"}, "", exitInput},
+	{"zero-threads", []string{"run", "--threads", "0", "-e", "RET"}, "", exitInput},
+	{"many-threads", []string{"run", "--threads", "100000", "-e", "RET"}, "", exitInput},
+	{"json-time", []string{"run", "--json", "--time", "-e", "RET"}, "", exitInput},
+	{"json-disasm", []string{"run", "--json", "--disasm", "-e", "RET"}, "", exitInput},
+	{"regs-threads", []string{"run", "--regs", "--threads", "2", "-e", "RET"}, "", exitInput},
+	{"time-threads", []string{"run", "--time", "--threads", "2", "-e", "RET"}, "", exitInput},
+	{"map-missing", []string{"run", "--map", td("missing.txt"), "-e", "RET"}, "", exitInput},
+	{"map-empty", []string{"run", "--map", td("empty.bin"), "-e", "RET"}, "", exitInput},
+	{"map-dir", []string{"run", "--map", "testdata", "-e", "RET"}, "", exitInput},
+	{"bad-listing-syntax", []string{"run", "--listing-syntax", "att&t", "-e", "RET"}, "", exitInput},
 
 	// System errors: status 1.
-	{"stdin-error", []string{"run", "-"}, stdinFails, exitError},
-	{"bin-stdin-error", []string{"run", "--bin", "-"}, stdinFails, exitError},
+	{"stdin-error", []string{"run", "-"}, stdinFails, exitSystem},
+	{"bin-stdin-error", []string{"run", "--bin", "-"}, stdinFails, exitSystem},
 }
 
 func TestRunGolden(t *testing.T) {
@@ -143,7 +151,7 @@ func TestRunGolden(t *testing.T) {
 				t.Errorf("exit status %d, want %d:\n%s", status, tc.status, got)
 			}
 			switch {
-			case tc.status == exitUsage || tc.status == exitError:
+			case tc.status == exitInput || tc.status == exitSystem:
 				// Bad input or a system error: nothing on standard
 				// output; one line on standard error, or one per
 				// problem, each FILE:LINE:COL: message, for assembly
@@ -256,6 +264,37 @@ func TestRunJSONFields(t *testing.T) {
 	}
 }
 
+// TestRunJSONErrors checks that --json prints source that does not
+// assemble as {"errors": [...]}, with status 2 and nothing on standard
+// error; other bad input stays one line on standard error.
+func TestRunJSONErrors(t *testing.T) {
+	status, stdout, stderr := runCmd(t, "", "run", "--json", "-e", "MOVQ $1, AX\nMOV AX, BX\nADDQ $1,\nRET")
+	want := `{
+  "errors": [
+    {
+      "file": "<expr>",
+      "line": 2,
+      "col": 1,
+      "message": "unknown instruction MOV: Go syntax puts the operand size in the mnemonic: MOVB, MOVW, MOVL, MOVQ"
+    },
+    {
+      "file": "<expr>",
+      "line": 3,
+      "col": 8,
+      "message": "missing operand after ','"
+    }
+  ]
+}
+`
+	if status != exitInput || stderr != "" || stdout != want {
+		t.Errorf("status %d, stderr %q, stdout:\n%s\nwant:\n%s", status, stderr, stdout, want)
+	}
+	status, stdout, stderr = runCmd(t, "", "run", "--json", "missing.s")
+	if status != exitInput || stdout != "" || stderr != "jitrun run: open missing.s: no such file or directory\n" {
+		t.Errorf("missing file: status %d, stdout %q, stderr %q", status, stdout, stderr)
+	}
+}
+
 // TestRunHelp checks that -h documents every flag.
 func TestRunHelp(t *testing.T) {
 	var out, errOut strings.Builder
@@ -267,6 +306,11 @@ func TestRunHelp(t *testing.T) {
 		if !strings.Contains(out.String(), "\n  "+flag+" ") && !strings.Contains(out.String(), "\n  "+flag+"\n") {
 			t.Errorf("-h does not document %s:\n%s", flag, out.String())
 		}
+	}
+	// Issue 11: -h said ';' starts an Intel comment in -e, and the flag
+	// said the opposite (the flag is right).
+	if strings.Contains(out.String(), "separate the instructions of -e with newlines") || !strings.Contains(out.String(), "In -e, ';' separates statements in either syntax") {
+		t.Errorf("-h does not say that ';' separates statements in -e:\n%s", out.String())
 	}
 	checkGolden(t, td("help.golden"), out.String())
 }

@@ -23,13 +23,37 @@ type threadResult struct {
 	start, end time.Time
 }
 
-// runThreads calls the code on n OS threads at once: n goroutines, each
+// runThreads calls the code on n OS threads at once (callThreads) and
+// prints one result per thread — its thread id, its stack and RSP, and
+// what the code returned or how it failed — then whether the calls
+// overlapped and how many stacks they used. --disasm prints the listing
+// first.
+func runThreads(e *env, r *report, ca *callArgs, opts trampoline.Options, f *runFlags) error {
+	var b strings.Builder
+	if f.disasm {
+		r.writeCodeHeader(&b)
+		r.writeListing(&b, 0, false)
+		b.WriteByte('\n')
+	}
+	e.link.callStarts(opts.Timeout)
+	results := callThreads(r, ca, opts, f.threads)
+	e.link.callEnded()
+	for i, res := range results {
+		if res.err != nil {
+			return systemError("thread %d: %v", i+1, res.err)
+		}
+	}
+	status := writeThreadResults(&b, r, results, opts.Timeout)
+	if _, err := io.WriteString(e.stdout, b.String()); err != nil {
+		return systemError("%v", err)
+	}
+	return silentExit(status)
+}
+
+// callThreads calls the code on n OS threads at once: n goroutines, each
 // locked to its thread, released together once every one is locked (so
-// that no two share a thread). It prints one result per thread — its
-// thread id, its stack and RSP, and what the code returned or how it
-// failed — then whether the calls overlapped and how many stacks they
-// used.
-func runThreads(e *env, r *report, ca *callArgs, opts trampoline.Options, n int) int {
+// that no two share a thread).
+func callThreads(r *report, ca *callArgs, opts trampoline.Options, n int) []threadResult {
 	results := make([]threadResult, n)
 	var ready, done sync.WaitGroup
 	release := make(chan struct{})
@@ -55,16 +79,58 @@ func runThreads(e *env, r *report, ca *callArgs, opts trampoline.Options, n int)
 	ready.Wait()
 	close(release)
 	done.Wait()
+	return results
+}
 
-	var b strings.Builder
+// writeThreadResults prints the threads' results and returns the exit
+// status: 3 if a call faulted, else 4 if one timed out, else 0.
+func writeThreadResults(b *strings.Builder, r *report, results []threadResult, timeout time.Duration) int {
+	n := len(results)
+	threads := "threads"
+	if n == 1 {
+		threads = "thread"
+	}
+	fmt.Fprintf(b, "%d %s called the code at %#x (%s) at once\n", n, threads, r.addr(), r.symOff(r.rc.entry))
 	status := exitOK
-	lastStart, firstEnd := results[0].start, results[0].end
 	stacks := map[[2]uintptr]bool{}
 	for i, res := range results {
-		if res.err != nil {
-			fmt.Fprintf(e.stderr, "jitrun run: thread %d: %v\n", i+1, res.err)
-			return exitError
+		out := res.out
+		rsp := out.regs.GPR[trampoline.RSP]
+		fmt.Fprintf(b, "thread %d: tid %d", i+1, res.tid)
+		if reg, ok := r.region(rsp); ok {
+			stacks[[2]uintptr{reg.Start, reg.End}] = true
+			fmt.Fprintf(b, ", stack %#x-%#x (%s)", reg.Start, reg.End, formatSize(int(reg.End-reg.Start)))
 		}
+		switch {
+		case out.fault != nil:
+			fmt.Fprintf(b, ", rsp %#x at the fault\n", rsp)
+			fmt.Fprintf(b, "  fault: %s at %s: %s\n", out.fault.SignalName(), r.shortWhere(r.faultPC(out.fault)), r.meaning(out.fault))
+			status = exitFault
+		case out.intr != nil:
+			fmt.Fprintf(b, ", rsp %#x where it was stopped\n", rsp)
+			if out.intr.PC == 0 {
+				fmt.Fprintf(b, "  timeout: %v passed before the code started; nothing ran\n", timeout)
+			} else {
+				fmt.Fprintf(b, "  timeout: still running after %v, stopped at %s\n", timeout, r.shortWhere(uint64(out.intr.PC)))
+			}
+			if status == exitOK {
+				status = exitTimeout
+			}
+		default:
+			fmt.Fprintf(b, ", rsp %#x after the return\n", rsp)
+			r.writeResult(b, out.res, "  ")
+		}
+	}
+	if n > 1 {
+		fmt.Fprintf(b, "%s; one code address in every thread (one address space, one page table), %d different stacks\n", overlapOf(results), len(stacks))
+	}
+	return status
+}
+
+// overlapOf says whether the threads' calls overlapped in time.
+func overlapOf(results []threadResult) string {
+	lastStart, firstEnd := results[0].start, results[0].end
+	for _, res := range results {
 		if res.start.After(lastStart) {
 			lastStart = res.start
 		}
@@ -72,49 +138,8 @@ func runThreads(e *env, r *report, ca *callArgs, opts trampoline.Options, n int)
 			firstEnd = res.end
 		}
 	}
-	threads := "threads"
-	if n == 1 {
-		threads = "thread"
+	if !lastStart.Before(firstEnd) {
+		return "their calls did not all overlap in time (a stack freed by one call can be reused by the next)"
 	}
-	fmt.Fprintf(&b, "%d %s called the code at %#x (%s) at once\n", n, threads, r.addr(), r.symOff(r.rc.entry))
-	for i, res := range results {
-		out := res.out
-		rsp := out.regs.GPR[trampoline.RSP]
-		fmt.Fprintf(&b, "thread %d: tid %d", i+1, res.tid)
-		if reg, ok := r.region(rsp); ok {
-			stacks[[2]uintptr{reg.Start, reg.End}] = true
-			fmt.Fprintf(&b, ", stack %#x-%#x (%s)", reg.Start, reg.End, formatSize(int(reg.End-reg.Start)))
-		}
-		switch {
-		case out.fault != nil:
-			fmt.Fprintf(&b, ", rsp %#x at the fault\n", rsp)
-			fmt.Fprintf(&b, "  fault: %s at %s: %s\n", out.fault.SignalName(), r.shortWhere(r.faultPC(out.fault)), r.meaning(out.fault))
-			status = exitFault
-		case out.intr != nil:
-			fmt.Fprintf(&b, ", rsp %#x where it was stopped\n", rsp)
-			if out.intr.PC == 0 {
-				fmt.Fprintf(&b, "  timeout: %v passed before the code started; nothing ran\n", opts.Timeout)
-			} else {
-				fmt.Fprintf(&b, "  timeout: still running after %v, stopped at %s\n", opts.Timeout, r.shortWhere(uint64(out.intr.PC)))
-			}
-			if status == exitOK {
-				status = exitTimeout
-			}
-		default:
-			fmt.Fprintf(&b, ", rsp %#x after the return\n", rsp)
-			r.writeResult(&b, out.res, "  ")
-		}
-	}
-	if n > 1 {
-		overlap := "their calls overlapped in time"
-		if !lastStart.Before(firstEnd) {
-			overlap = "their calls did not all overlap in time (a stack freed by one call can be reused by the next)"
-		}
-		fmt.Fprintf(&b, "%s; one code address in every thread (one address space, one page table), %d different stacks\n", overlap, len(stacks))
-	}
-	if _, err := io.WriteString(e.stdout, b.String()); err != nil {
-		fmt.Fprintf(e.stderr, "jitrun run: %v\n", err)
-		return exitError
-	}
-	return status
+	return "their calls overlapped in time"
 }

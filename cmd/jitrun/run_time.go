@@ -31,34 +31,44 @@ type timing struct {
 	batches     int
 }
 
-// timeRun is --time: the code already returned once; it is called again
-// and again with the same arguments, through the same path a Go program
-// would use (trampoline.Call for integer arguments on the default stack,
-// trampoline.Run otherwise), and so is a bare RET, to show what the call
-// itself costs.
-func timeRun(e *env, r *report, ca *callArgs, stack int) int {
+// timeRun is --time: the code already returned once, in first; it is
+// called again and again with the same arguments, through the same path a
+// Go program would use (trampoline.Call for integer arguments on the
+// default stack, trampoline.Run otherwise), and so is a bare RET, to show
+// what the call itself costs. The repeated calls have no timeout of their
+// own: a supervising parent stops them after timePhaseLimit(first).
+func timeRun(e *env, r *report, ca *callArgs, stack int, first time.Duration) error {
 	ret, err := execmem.Load([]byte{0xc3})
 	if err != nil {
-		fmt.Fprintf(e.stderr, "jitrun run: --time: %v\n", err)
-		return exitError
+		return systemError("--time: %v", err)
 	}
 	defer ret.Close()
+	e.link.callStarts(timePhaseLimit(first))
 	t, err := measure(caller(r.addr(), ca, stack), timeBudget)
+	var base timing
 	if err == nil {
-		var base timing
-		if base, err = measure(caller(ret.Addr(), ca, stack), baselineBudget); err == nil {
-			fmt.Fprintf(e.stdout, "time: %.2f ns/call median, %.2f ns min (%s calls in %d batches); an empty call (RET) costs %.2f ns median, included\n",
-				t.median, t.min, formatCount(t.calls), t.batches, base.median)
-			return exitOK
-		}
+		base, err = measure(caller(ret.Addr(), ca, stack), baselineBudget)
 	}
+	e.link.callEnded()
 	var f *trampoline.Fault
-	if errors.As(err, &f) {
+	switch {
+	case errors.As(err, &f):
 		fmt.Fprintf(e.stdout, "time: a repeated call faulted: %s at %s: %s\n", f.SignalName(), r.shortWhere(r.faultPC(f)), r.meaning(f))
-		return exitFault
+		return silentExit(exitFault)
+	case err != nil:
+		return systemError("--time: %v", err)
 	}
-	fmt.Fprintf(e.stderr, "jitrun run: --time: %v\n", err)
-	return exitError
+	fmt.Fprintf(e.stdout, "time: %.2f ns/call median, %.2f ns min (%s calls in %d batches); an empty call (RET) costs %.2f ns median, included\n",
+		t.median, t.min, formatCount(t.calls), t.batches, base.median)
+	return nil
+}
+
+// timePhaseLimit is how long --time may take when the first call took
+// first: the two budgets, the batches of the slowest case (minBatches
+// batches and the doubling that sizes them, each at least one call) and a
+// wide margin. Past it the supervising parent kills the child (status 4).
+func timePhaseLimit(first time.Duration) time.Duration {
+	return 10*(timeBudget+baselineBudget) + 4*(minBatches+2)*max(first, timeBatch)
 }
 
 // caller returns a function that calls the code at addr with the

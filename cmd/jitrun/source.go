@@ -4,9 +4,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
 
 	"github.com/jitrun/jitrun/asm"
 )
@@ -22,10 +19,10 @@ type sourceInput struct {
 	syntax string
 }
 
-// register adds -e and --syntax to fs.
-func (s *sourceInput) register(fs *flag.FlagSet) {
-	fs.StringVar(&s.expr, "e", "", "assemble `SRC` given on the command line instead of a FILE (named "+exprName+" in errors). Separate statements with ';' or newlines, in either syntax: in -e, ';' does not start an Intel comment ('#' does)")
-	fs.StringVar(&s.syntax, "syntax", "auto", "source `syntax`: go, intel, or auto (Intel for .asm/.nasm files and sources starting with .intel_syntax, BITS 64 or a lower-case instruction)")
+// register adds -e and --syntax to fset.
+func (s *sourceInput) register(fset *flag.FlagSet) {
+	fset.StringVar(&s.expr, "e", "", "assemble `SRC` given on the command line instead of a FILE (named "+exprName+" in errors). Separate statements with ';' or newlines, in either syntax: in -e, ';' does not start an Intel comment ('#' does)")
+	fset.StringVar(&s.syntax, "syntax", "auto", "source `syntax`: go, intel, or auto (Intel for .asm/.nasm files and sources starting with .intel_syntax, BITS 64 or a lower-case instruction)")
 }
 
 // loadedSource is an assembled input.
@@ -36,42 +33,31 @@ type loadedSource struct {
 	Prog   *asm.Program
 }
 
-// load reads the input named by the positional arguments (the first one is
-// FILE unless -e was given) and assembles it. It returns the remaining
-// positional arguments. On failure it reports on e.stderr in one line per
-// problem (FILE:LINE:COL: message for assembly errors) and returns ok=false
-// with the exit status.
-func (s *sourceInput) load(e *env, cmd string, args []string) (src *loadedSource, rest []string, status int, ok bool) {
+// load reads the input the command line names (the first positional
+// argument is FILE unless -e was given) and assembles it. It returns the
+// remaining positional arguments. Assembly errors come back as the
+// asm.ErrorList (one positioned line each); every other problem is one
+// line with its exit status.
+func (s *sourceInput) load(e *env, cl *commandLine, args []string) (*loadedSource, []string, error) {
 	syntax, err := asm.ParseSyntax(s.syntax)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "jitrun %s: --syntax: %v\n", cmd, err)
-		return nil, nil, exitUsage, false
+		return nil, nil, inputError("--syntax: %v", err)
 	}
-	src = &loadedSource{}
+	src := &loadedSource{}
+	rest := args
 	switch {
-	case s.expr != "":
-		src.Name, src.Src, rest = exprName, []byte(s.expr), args
+	case cl.given("e"):
+		src.Name, src.Src = exprName, []byte(s.expr)
+		if len(src.Src) > maxSource {
+			return nil, nil, (input{path: exprName, what: "source", limit: maxSource}).tooLarge()
+		}
 	case len(args) == 0:
-		fmt.Fprintf(e.stderr, "jitrun %s: need a FILE or -e SRC (see 'jitrun %s -h')\n", cmd, cmd)
-		return nil, nil, exitUsage, false
-	case args[0] == "-":
-		src.Name, rest = "<stdin>", args[1:]
-		if e.stdin == nil {
-			fmt.Fprintf(e.stderr, "jitrun %s: no standard input\n", cmd)
-			return nil, nil, exitUsage, false
-		}
-		if src.Src, err = io.ReadAll(e.stdin); err != nil {
-			fmt.Fprintf(e.stderr, "jitrun %s: reading standard input: %v\n", cmd, err)
-			return nil, nil, exitError, false
-		}
+		return nil, nil, inputError("need a FILE or -e SRC (see '%s -h')", cl.fset.Name())
 	default:
-		src.Name, rest = args[0], args[1:]
-		if src.Src, err = os.ReadFile(args[0]); err != nil {
-			fmt.Fprintf(e.stderr, "jitrun %s: %v\n", cmd, err)
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil, nil, exitUsage, false
-			}
-			return nil, nil, exitError, false
+		in := input{path: args[0], what: "source", limit: maxSource}
+		src.Name, rest = in.name(), args[1:]
+		if src.Src, err = in.read(e); err != nil {
+			return nil, nil, err
 		}
 	}
 	if syntax == asm.SyntaxAuto {
@@ -80,24 +66,22 @@ func (s *sourceInput) load(e *env, cmd string, args []string) (src *loadedSource
 	src.Syntax = syntax
 	// A one-line -e source separates its statements with ';' in Intel
 	// syntax too (as GNU as does); in files ';' starts a NASM comment.
-	opts := asm.Options{Syntax: syntax, Semicolons: s.expr != ""}
-	src.Prog, err = opts.Assemble(src.Name, src.Src)
-	if err != nil {
-		printAsmError(e, src.Name, err)
-		return nil, nil, exitUsage, false
+	opts := asm.Options{Syntax: syntax, Semicolons: cl.given("e")}
+	if src.Prog, err = opts.Assemble(src.Name, src.Src); err != nil {
+		return nil, nil, asmError(src.Name, err)
 	}
-	return src, rest, 0, true
+	if len(src.Prog.Code) == 0 {
+		return nil, nil, inputError("%s: empty input: no instructions", src.Name)
+	}
+	return src, rest, nil
 }
 
-// printAsmError prints an assembly error list one problem a line (each
-// positioned), or another error after the file name.
-func printAsmError(e *env, file string, err error) {
+// asmError is the error of assembling file: the asm.ErrorList as it is
+// (printed one positioned line each), another error after the file name.
+func asmError(file string, err error) error {
 	var list asm.ErrorList
 	if errors.As(err, &list) {
-		for _, e1 := range list {
-			fmt.Fprintln(e.stderr, e1.Error())
-		}
-		return
+		return err
 	}
-	fmt.Fprintf(e.stderr, "%s: %v\n", file, err)
+	return &exitError{status: exitInput, err: fmt.Errorf("%s: %v", file, err), bare: true}
 }

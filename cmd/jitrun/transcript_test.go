@@ -55,13 +55,6 @@ func formatTranscript(args []string, stdout, stderr string, status int) string {
 	return b.String()
 }
 
-func withNewline(s string) string {
-	if s != "" && !strings.HasSuffix(s, "\n") {
-		return s + "\n"
-	}
-	return s
-}
-
 // shellJoin quotes args the way a shell would read them back.
 func shellJoin(args []string) string {
 	var out []string

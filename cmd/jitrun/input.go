@@ -1,0 +1,124 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"syscall"
+)
+
+// The most jitrun reads of each kind of input. An input is read through
+// an io.LimitReader one byte past its cap, so that /dev/zero or an endless
+// pipe ends as an error after the cap, never as a process that grows.
+const (
+	maxSource  = 64 << 20 // assembly source: FILE, -, -e, bench's kernels and --init
+	maxCode    = 16 << 20 // machine code: --hex, --bin, disasm's FILE and --hex
+	maxMapFile = 1 << 30  // the file of run --map (mapped, not read)
+)
+
+// stdinName is the name standard input has in messages and positions.
+const stdinName = "<stdin>"
+
+// writeInputLimits prints the caps, for `jitrun help` and the -h of the
+// commands that read input.
+func writeInputLimits(w io.Writer) {
+	fmt.Fprintf(w, "\nInput limits: %s of assembly source (a FILE, standard input, -e), %s of machine code\n"+
+		"(--hex, --bin, disasm's input), %s for a --map file; a larger input is refused (status 2).\n",
+		formatSize(maxSource), formatSize(maxCode), formatSize(maxMapFile))
+}
+
+// input is one input a command reads whole: a file, or standard input
+// when path is "-".
+type input struct {
+	path  string // as given; "-" for standard input
+	what  string // "source" or "machine code", for the too-large message
+	limit int
+}
+
+// name is the input's name in messages: the path, or <stdin>.
+func (in input) name() string {
+	if in.path == "-" {
+		return stdinName
+	}
+	return in.path
+}
+
+// read reads the input whole. Bad input is status 2 with one line: a
+// missing or unreadable file, a directory, more than the limit. Standard
+// input that is not there is bad input too; a read that fails is a
+// system error (status 1). An empty input is returned as it is: what
+// empty means is the caller's to say.
+func (in input) read(e *env) ([]byte, error) {
+	if in.path == "-" {
+		if e.stdin == nil {
+			return nil, inputError("no standard input")
+		}
+		return in.readFrom(e.stdin)
+	}
+	f, err := os.Open(in.path)
+	if err != nil {
+		return nil, fileError(err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	switch {
+	case err != nil:
+		return nil, systemError("%v", err)
+	case st.IsDir():
+		return nil, inputError("%s is a directory", in.path)
+	case st.Mode().IsRegular() && st.Size() > int64(in.limit):
+		return nil, in.tooLarge()
+	}
+	return in.readFrom(f)
+}
+
+// readFrom reads r up to one byte past the limit.
+func (in input) readFrom(r io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, int64(in.limit)+1))
+	switch {
+	case errors.Is(err, syscall.EISDIR):
+		return nil, inputError("%s is a directory", in.name())
+	case err != nil:
+		what := in.path
+		if in.path == "-" {
+			what = "standard input"
+		}
+		return nil, systemError("reading %s: %v", what, unwrapPath(err))
+	case len(data) > in.limit:
+		return nil, in.tooLarge()
+	}
+	return data, nil
+}
+
+func (in input) tooLarge() error {
+	return inputError("%s: input too large: jitrun reads at most %s of %s", in.name(), formatSize(in.limit), in.what)
+}
+
+// fileError classifies the error of opening a file: a missing one, one
+// jitrun may not read, a directory are bad input; anything else (too many
+// open files, an I/O error) is a system error.
+func fileError(err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrPermission):
+		return &exitError{status: exitInput, err: err}
+	case errors.Is(err, syscall.EISDIR):
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return inputError("%s is a directory", pe.Path)
+		}
+		return &exitError{status: exitInput, err: err}
+	}
+	return &exitError{status: exitSystem, err: err}
+}
+
+// unwrapPath drops the "read FILE: " of a read error, which the caller's
+// message names already.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

@@ -1,0 +1,220 @@
+//go:build linux
+
+package main
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// exitGrace is how long the parent goes on reading the pipes after the
+// child exited: a process the code started (under --syscalls allow) may
+// hold them open.
+const exitGrace = 100 * time.Millisecond
+
+// isPipe reports whether descriptor fd is open on a pipe.
+func isPipe(fd int) bool {
+	var st unix.Stat_t
+	return unix.Fstat(fd, &st) == nil && st.Mode&unix.S_IFMT == unix.S_IFIFO
+}
+
+// supervise runs `jitrun run ARGS` or `jitrun bench ARGS` (args[0] is
+// the command) in a child process, this program re-executed, shows the
+// code's output and the child's report, and returns the exit status it
+// ended with, or how it died.
+func supervise(e *env, args []string, sup supervision) error {
+	exe := sup.exe
+	if exe == "" {
+		var err error
+		if exe, err = os.Executable(); err != nil {
+			return systemError("finding jitrun's own program, to run the code in: %v", err)
+		}
+	}
+	s := &supervisor{e: e, mode: outputModeOf(args), margin: sup.margin}
+	s.codeOut.limit, s.codeErr.limit, s.crash.limit = maxCapturedOutput, maxCapturedOutput, maxCrashText
+	writeEnds, err := s.pipes()
+	defer s.closeAll()
+	if err != nil {
+		return systemError("making pipes for jitrun's child: %v", err)
+	}
+	cmd := exec.Command(exe, args...)
+	cmd.Env = append(append(os.Environ(), sup.environ...), supervisedEnv+"=1")
+	cmd.Stdin = e.stdin
+	cmd.Stdout, cmd.Stderr = writeEnds[pipeOut], writeEnds[pipeErr]
+	cmd.ExtraFiles = []*os.File{writeEnds[pipeRep], writeEnds[pipeCrash]} // descriptors 3 and 4
+	err = cmd.Start()
+	for _, f := range writeEnds[:pipeExit] {
+		f.Close()
+	}
+	if err != nil {
+		writeEnds[pipeExit].Close()
+		return systemError("starting jitrun's child: %v", err)
+	}
+	s.proc = cmd.Process
+	waited := make(chan struct{})
+	go func() {
+		cmd.Wait()
+		writeEnds[pipeExit].Close() // wakes the poll below
+		close(waited)
+	}()
+	s.loop()
+	<-waited
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok {
+		s.end.state = &ws
+	}
+	return s.finish()
+}
+
+// pipes makes the five pipes; it returns their write ends.
+func (s *supervisor) pipes() ([numPipes]*os.File, error) {
+	var w [numPipes]*os.File
+	for i := range s.fds {
+		s.fds[i] = -1
+	}
+	for i := range s.fds {
+		var p [2]int
+		if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+			for _, f := range w[:i] {
+				f.Close()
+			}
+			return w, err
+		}
+		s.fds[i], w[i] = p[0], os.NewFile(uintptr(p[1]), "jitrun child pipe")
+	}
+	return w, nil
+}
+
+func (s *supervisor) closeAll() {
+	for i, fd := range s.fds {
+		if fd >= 0 {
+			unix.Close(fd)
+			s.fds[i] = -1
+		}
+	}
+}
+
+// loop reads the pipes until the child has exited and the pipes are
+// drained (or exitGrace has passed), killing the child when a call
+// outlives its limit by the margin. The code's output is read before the
+// report frames that came after it, so that they show in that order.
+func (s *supervisor) loop() {
+	for {
+		set := s.pollSet()
+		if len(set) == 0 || !s.exitedAt.IsZero() && time.Since(s.exitedAt) > exitGrace {
+			return
+		}
+		n, err := unix.Poll(set, s.pollTimeout())
+		switch {
+		case errors.Is(err, unix.EINTR):
+			continue
+		case err != nil:
+			return
+		case n == 0:
+			s.watchdog()
+			continue
+		}
+		if s.readCode(set) {
+			continue
+		}
+		for _, p := range set {
+			switch {
+			case p.Revents == 0:
+			case int(p.Fd) == s.fds[pipeRep]:
+				data := s.read(pipeRep)
+				s.drainCode()
+				s.onReport(data)
+			case int(p.Fd) == s.fds[pipeExit]:
+				s.read(pipeExit)
+				s.exitedAt = time.Now()
+			}
+		}
+	}
+}
+
+// pollSet is the open read ends.
+func (s *supervisor) pollSet() []unix.PollFd {
+	var set []unix.PollFd
+	for _, fd := range s.fds {
+		if fd >= 0 {
+			set = append(set, unix.PollFd{Fd: int32(fd), Events: unix.POLLIN})
+		}
+	}
+	return set
+}
+
+// pollTimeout is how long poll may wait, in ms: until the watchdog's
+// deadline during a call with a limit, the rest of exitGrace after the
+// exit, forever otherwise.
+func (s *supervisor) pollTimeout() int {
+	var left time.Duration
+	switch {
+	case !s.exitedAt.IsZero():
+		left = exitGrace - time.Since(s.exitedAt)
+	case s.inCall && s.limit > 0:
+		left = time.Until(s.callStart.Add(s.limit + s.margin))
+	default:
+		return -1
+	}
+	return int(max(0, (left+time.Millisecond-1)/time.Millisecond))
+}
+
+// watchdog kills the child when its call outlived the limit and margin.
+func (s *supervisor) watchdog() {
+	if s.inCall && s.limit > 0 && s.exitedAt.IsZero() && time.Since(s.callStart) >= s.limit+s.margin {
+		s.proc.Kill()
+		s.end.killedAfter, s.end.limit = time.Since(s.callStart), s.limit
+		s.inCall = false
+	}
+}
+
+// readCode reads the code's pipes (and the crash copy) that set shows
+// ready; it reports whether there were any.
+func (s *supervisor) readCode(set []unix.PollFd) bool {
+	any := false
+	for _, p := range set {
+		for i := pipeOut; i <= pipeCrash; i++ {
+			if p.Revents != 0 && int(p.Fd) == s.fds[i] {
+				s.onCode(i, s.read(i))
+				any = true
+			}
+		}
+	}
+	return any
+}
+
+// drainCode reads what is already in the code's pipes.
+func (s *supervisor) drainCode() {
+	for {
+		var set []unix.PollFd
+		for i := pipeOut; i <= pipeCrash; i++ {
+			if s.fds[i] >= 0 {
+				set = append(set, unix.PollFd{Fd: int32(s.fds[i]), Events: unix.POLLIN})
+			}
+		}
+		if n, err := unix.Poll(set, 0); n <= 0 && !errors.Is(err, unix.EINTR) || !s.readCode(set) {
+			return
+		}
+	}
+}
+
+// read reads what pipe i holds, closing it at its end.
+func (s *supervisor) read(i int) []byte {
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := unix.Read(s.fds[i], buf)
+		switch {
+		case errors.Is(err, unix.EINTR):
+			continue
+		case n <= 0:
+			unix.Close(s.fds[i])
+			s.fds[i] = -1
+			return nil
+		}
+		return buf[:n]
+	}
+}

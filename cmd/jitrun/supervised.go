@@ -1,0 +1,124 @@
+package main
+
+import (
+	"encoding/binary"
+	"io"
+	"os"
+	"runtime/debug"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/jitrun/jitrun/trampoline"
+)
+
+// The child side of a supervised jitrun run (supervise.go has the
+// parent's). The child is this program re-executed with supervisedEnv=1
+// and the same arguments; its standard output and error are the pipes that
+// carry the code's own writes, descriptor 3 carries jitrun's report to the
+// parent in frames, and descriptor 4 gets a copy of a Go fatal error
+// (debug.SetCrashOutput). A frame is one kind byte, the payload's length
+// as a uvarint, and the payload:
+//
+//	'o' bytes jitrun writes to its standard output
+//	'e' bytes jitrun writes to its standard error
+//	'c' a call of the code starts; payload: how long it may take, in ns, decimal (0: no limit)
+//	'r' the call ended
+//	's' jitrun's exit status, decimal: the last frame
+const (
+	supervisedEnv   = "JITRUN_SUPERVISED"    // marks the child
+	noSupervisorEnv = "JITRUN_NO_SUPERVISOR" // =1: run in one process, unsupervised
+	reportFD        = 3
+	crashFD         = 4
+)
+
+// Frame kinds.
+const (
+	frameStdout = 'o'
+	frameStderr = 'e'
+	frameCall   = 'c'
+	frameReturn = 'r'
+	frameStatus = 's'
+)
+
+// maybeRunSupervised is called first thing in main (and in the tests'
+// TestMain): in the child of a supervised run it does the child's work
+// and exits the process; anywhere else it returns at once.
+func maybeRunSupervised() {
+	if e, ok := supervisedChild(); ok {
+		os.Exit(finishSupervised(e, run(e, os.Args[1:])))
+	}
+}
+
+// supervisedChild sets up the child's side when this process is one: the
+// report descriptor as jitrun's standard output and error, the crash
+// copy. ok is false in any other process, and when descriptor 3 is not a
+// pipe (supervisedEnv set by hand): jitrun then runs as usual.
+func supervisedChild() (*env, bool) {
+	if os.Getenv(supervisedEnv) != "1" || !isPipe(reportFD) {
+		return nil, false
+	}
+	os.Unsetenv(supervisedEnv)    // not for the processes this one starts,
+	syscall.CloseOnExec(reportFD) // nor the report descriptor
+	if isPipe(crashFD) {
+		crash := os.NewFile(crashFD, "crash")
+		debug.SetCrashOutput(crash, debug.CrashOptions{}) // keeps a copy of its own
+		crash.Close()
+	}
+	link := &parentLink{w: os.NewFile(reportFD, "report")}
+	return &env{
+		stdin:  os.Stdin,
+		stdout: frameWriter{link, frameStdout}, stderr: frameWriter{link, frameStderr},
+		guardSyscalls: trampoline.GuardSyscalls,
+		link:          link,
+	}, true
+}
+
+// finishSupervised sends the exit status, the last frame, and returns it.
+func finishSupervised(e *env, status int) int {
+	e.link.send(frameStatus, strconv.AppendInt(nil, int64(status), 10))
+	return status
+}
+
+// parentLink is the child's report descriptor. Its methods do nothing on
+// a nil link (jitrun not supervised).
+type parentLink struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+// send writes one frame. An error is dropped: the parent then sees a
+// report cut short, and says so.
+func (l *parentLink) send(kind byte, payload []byte) {
+	if l == nil {
+		return
+	}
+	frame := binary.AppendUvarint([]byte{kind}, uint64(len(payload)))
+	frame = append(frame, payload...)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.w.Write(frame)
+}
+
+// callStarts tells the parent that a call of the code starts and may take
+// limit (0: no limit); the parent kills the child superviseMargin past it.
+func (l *parentLink) callStarts(limit time.Duration) {
+	l.send(frameCall, strconv.AppendInt(nil, int64(limit), 10))
+}
+
+// callEnded tells the parent that the call ended: what the code wrote is
+// in the pipes before this frame is.
+func (l *parentLink) callEnded() { l.send(frameReturn, nil) }
+
+// frameWriter is jitrun's standard output or error in the child: each
+// Write is one frame.
+type frameWriter struct {
+	l    *parentLink
+	kind byte
+}
+
+func (w frameWriter) Write(p []byte) (int, error) {
+	w.l.send(w.kind, p)
+	return len(p), nil
+}
