@@ -103,10 +103,10 @@ func (c *Context) jumpWords(f *trampoline.Fault) string {
 	if _, in := c.OffsetOf(pc); in || c.InPadding(pc) {
 		return ""
 	}
-	s := fmt.Sprintf("the code went to %#x, outside the code", pc)
 	if isPF && f.Code == 2 {
-		s = fmt.Sprintf("instruction fetch from a non-executable page (NX): the code went to %#x, outside the code", pc)
+		return "" // mapped, but not executable: the NX fault says it all
 	}
+	s := fmt.Sprintf("the code went to %#x, outside the code", pc)
 	if f.EntryRSP == 0 {
 		return s
 	}
@@ -142,7 +142,8 @@ func (c *Context) instructionWords(f *trampoline.Fault) string {
 	if !ok {
 		return ""
 	}
-	name := strings.ToLower(inst.Op.String())
+	name := strings.ToLower(inst.Op.String()) // in prose, whatever the listing's syntax
+
 	if f.Signal == sigILL {
 		if inst.Op == x86asm.UD2 || inst.Op == x86asm.UD1 || inst.Op == x86asm.UD0 {
 			return "illegal instruction: " + name + " is undefined on purpose (#UD)"

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jitrun/jitrun/asm"
 	"github.com/jitrun/jitrun/execmem"
 	"github.com/jitrun/jitrun/trampoline"
 )
@@ -27,7 +28,7 @@ func run(t *testing.T, code []byte, args ...uint64) (*trampoline.Fault, *Context
 	if !errors.As(err, &f) {
 		t.Fatalf("% x: %v, want a fault", code, err)
 	}
-	return f, &Context{Code: code, Base: uint64(blk.Addr()), Cap: blk.Cap()}
+	return f, &Context{Code: code, Base: uint64(blk.Addr()), Cap: blk.Cap(), Syntax: asm.SyntaxIntel}
 }
 
 // Each fault said in words, with the instruction, the registers and the

@@ -57,6 +57,8 @@ func badReturn()
 func sigReturn()
 func fsProbe()
 func setFS()
+func privateFS()
+func privateFSAddr() uintptr
 func findFrame()
 func parkable()
 func restoreFS()
@@ -125,7 +127,7 @@ var (
 // tramp holds the entry addresses of the trampoline's functions, which
 // the Go side matches a fault's or a timeout's PC against.
 var tramp struct {
-	enter, callSite, resume, badReturn uintptr
+	enter, callSite, resume, badReturn, privateFS uintptr
 }
 
 // faultSignals are the signals the code raises itself, which the handler
@@ -169,6 +171,7 @@ func install() error {
 	tramp.enter, tramp.callSite, tramp.resume = trampAddrs()
 	handler, _, _, badRet, probe := handlerAddrs()
 	tramp.badReturn, fsProbeAddr = badRet, probe
+	tramp.privateFS = privateFSAddr()
 	callSiteEnd = funcEnd(tramp.callSite)
 	var olds [len(goHandlers)]platform.Sigaction
 	for sig := 1; sig < len(goHandlers); sig++ {

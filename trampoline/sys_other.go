@@ -15,7 +15,7 @@ var (
 	frameTable [maxFrames]*frame
 	frameCount uint32
 	xsaveSize  = 512
-	tramp      struct{ enter, callSite, resume, badReturn uintptr }
+	tramp      struct{ enter, callSite, resume, badReturn, privateFS uintptr }
 )
 
 // The assembly and the thread binding, which only linux/amd64 has: setup
@@ -25,4 +25,5 @@ func setup() error                                            { return errUnsupp
 func enter(f *frame, top uintptr, ints *uint64, n int) status { return statusNone }
 func resumeCode(f *frame) status                              { return statusNone }
 func (f *frame) bind()                                        {}
+func (f *frame) bindHere()                                    {}
 func installSyscallFilter(SyscallPolicy) error                { return errUnsupported }

@@ -61,3 +61,12 @@ func (f *frame) bind() {
 	f.fsBase, _ = platform.FSBase()
 	f.altLo, _ = platform.SignalStack()
 }
+
+// bindHere binds f to the calling thread if it is bound to another: the
+// system calls of bind, made before a timer is armed, do not eat into the
+// call's time.
+func (f *frame) bindHere() {
+	if threadKeys && f.m != getm() {
+		f.bind()
+	}
+}

@@ -176,7 +176,7 @@ func (f *runFlags) register(fset *flag.FlagSet) {
 	fset.BoolVar(&f.disasm, "disasm", false, "print the listing of the code that ran (address, offset, bytes, instruction, source line)")
 	fset.BoolVar(&f.time, "time", false, "after a first call that returns, call the code again and again for about half a second and print ns per call (median and minimum over batches) and the number of calls; the repeated calls have no timeout")
 	fset.StringVar(&f.timeout, "timeout", "5s", "stop the code after `D` (100ms, 2s, 1m; 0 for no timeout) and report where it was")
-	fset.StringVar(&f.stack, "stack", "", "usable stack `SIZE` of the call (65536, 64k, 1M), rounded up to whole pages, with a guard page below and above (default 256k)")
+	fset.StringVar(&f.stack, "stack", "", "usable stack `SIZE` of the call (65536, 64k, 1M), rounded up to whole pages, between two 1 MiB guard regions (default 256k)")
 	fset.BoolVar(&f.json, "json", false, "print the result as one JSON object (see above)")
 	fset.IntVar(&f.threads, "threads", 0, "call the code on `N` OS threads at once (N goroutines, each locked to its thread, each on its own stack) and print one result per thread with its thread id, stack and RSP")
 	fset.StringVar(&f.mapFile, "map", "", "map `FILE` read-only and pass its address in rdi and its length in rsi; ARGS follow in rdx, rcx, …")
@@ -241,8 +241,14 @@ func (f *runFlags) options(cl *commandLine) (trampoline.Options, error) {
 		return opts, fmt.Errorf("--timeout: %q is not a duration: write 100ms, 2s or 1m (0 for none)", f.timeout)
 	case timeout < 0:
 		return opts, fmt.Errorf("--timeout %v is negative (0 means no timeout)", timeout)
+	case timeout > 0 && timeout < trampoline.MinTimeout:
+		return opts, fmt.Errorf("--timeout %v is shorter than a kernel timer can stop code in: the smallest is %v (0 means no timeout)", timeout, trampoline.MinTimeout)
 	}
 	opts.Timeout = timeout
+	// One call (or one per thread): an FS base of its own costs little
+	// here, and FS-relative writes cannot reach jitrun's thread-local
+	// storage.
+	opts.PrivateTLS = true
 	if cl.given("stack") {
 		if opts.StackSize, err = parseSize(f.stack, 1, math.MaxInt); err != nil {
 			return opts, fmt.Errorf("--stack: %v", err)

@@ -140,8 +140,8 @@ func writeRunJSON(w io.Writer, r *report, out *outcome) error {
 			}
 			fj.Access = &a
 		}
-		pc := r.faultPC(f)
-		if in := r.instruction(pc); in != "" {
+		pc := r.x.FaultPC(f)
+		if in := r.x.Instruction(pc); in != "" {
 			fj.Instruction = &in
 		} else if out := r.outsideRow(pc, f); out.Text != "" {
 			fj.Instruction = &out.Text

@@ -12,6 +12,7 @@ import (
 	"github.com/jitrun/jitrun/asm"
 	"github.com/jitrun/jitrun/disasm"
 	"github.com/jitrun/jitrun/execmem"
+	"github.com/jitrun/jitrun/explain"
 	"github.com/jitrun/jitrun/trampoline"
 )
 
@@ -26,15 +27,18 @@ type report struct {
 	// floatArgs is set when a float argument was passed in xmm0.
 	floatArgs bool
 
-	regions    []execmem.Region // /proc/self/maps, read once when needed
-	regionsErr error
-	haveMaps   bool
+	// x says where addresses lie and what faults are (package explain).
+	x *explain.Context
 }
 
 // newReport is the report of a call of the code rc loaded in blk, with
 // the --map file and the arguments.
 func newReport(rc *runnable, blk *execmem.Block, mapped *mappedFile, ca *callArgs) *report {
-	return &report{rc: rc, blk: blk, mapped: mapped, entry: trampoline.EntryRegs(&ca.args), floatArgs: ca.nFloat > 0}
+	x := &explain.Context{Code: rc.code, Base: uint64(blk.Addr()), Cap: blk.Cap(), Program: rc.prog, Syntax: rc.syntax}
+	if mapped != nil {
+		x.Files = []explain.File{{Name: mapped.name, Addr: uint64(mapped.m.Addr()), Len: mapped.m.Len(), Size: mapped.size}}
+	}
+	return &report{rc: rc, blk: blk, mapped: mapped, entry: trampoline.EntryRegs(&ca.args), floatArgs: ca.nFloat > 0, x: x}
 }
 
 // addr is the address the call starts at.
@@ -43,121 +47,18 @@ func (r *report) addr() uintptr { return r.blk.Addr() + uintptr(r.rc.entry) }
 // base is the address of the first byte of the code.
 func (r *report) base() uint64 { return uint64(r.blk.Addr()) }
 
-// offsetOf returns addr's offset in the code, if it lies in it.
-func (r *report) offsetOf(addr uint64) (int, bool) {
-	if addr >= r.base() && addr-r.base() < uint64(len(r.rc.code)) {
-		return int(addr - r.base()), true
-	}
-	return 0, false
-}
-
-// symOff names an offset in the code: the nearest label or symbol at or
-// before it (a label wins over the symbol it starts), "name+0x12"; "+0x12"
-// for code without names.
-func (r *report) symOff(off int) string {
-	best, bestOff := "", -1
-	if p := r.rc.prog; p != nil {
-		for _, s := range p.Symbols {
-			if s.Offset <= off && s.Offset > bestOff {
-				best, bestOff = symbolName(s), s.Offset
-			}
-		}
-		for _, l := range p.Labels {
-			if l.Offset <= off && l.Offset >= bestOff {
-				best, bestOff = l.Name, l.Offset
-			}
-		}
-	}
-	if bestOff < 0 {
-		return fmt.Sprintf("+%#x", off)
-	}
-	return fmt.Sprintf("%s+%#x", best, off-bestOff)
-}
-
-// region returns the /proc/self/maps line that holds addr.
-func (r *report) region(addr uint64) (execmem.Region, bool) {
-	if !r.haveMaps {
-		r.regions, r.regionsErr = execmem.Maps()
-		r.haveMaps = true
-	}
-	if r.regionsErr != nil {
-		return execmem.Region{}, false
-	}
-	return execmem.FindRegion(r.regions, uintptr(addr))
-}
-
-// where says where an address lies: in the code, on the call's stack, in
-// its guard pages, in the --map file, or in whatever /proc/self/maps says.
-// f, when not nil, gives the stack of the call.
-func (r *report) where(addr uint64, f *trampoline.Fault) string {
-	in := func(g [2]uintptr) bool { return g[1] > g[0] && addr >= uint64(g[0]) && addr < uint64(g[1]) }
-	var s string
-	switch off, inCode := r.offsetOf(addr); {
-	case inCode:
-		s = "in the code (" + r.symOff(off) + ")"
-		if r.rc.prog != nil {
-			if sym, ok := r.rc.prog.SymbolAt(off); ok && sym.Kind != asm.SymText {
-				s = "in the data (" + r.symOff(off) + ")"
-			}
-		}
-	case r.inPadding(addr):
-		s = fmt.Sprintf("in the INT3 padding after the code (%d bytes)", len(r.rc.code))
-	case addr < uint64(execmem.PageSize()):
-		return "in no mapping: the first page is never mapped (a null pointer?)"
-	case f != nil && in(f.GuardLow):
-		s = "in the guard page below the call's stack"
-	case f != nil && in(f.GuardHigh):
-		s = "in the guard page above the call's stack"
-	case f != nil && addr >= uint64(f.GuardLow[1]) && addr < uint64(f.GuardHigh[0]):
-		s = "on the call's stack"
-	case r.mapped != nil && addr >= uint64(r.mapped.m.Addr()) && addr < uint64(r.mapped.m.Addr())+uint64(r.mapped.m.Len()):
-		off := addr - uint64(r.mapped.m.Addr())
-		if off < uint64(r.mapped.size) {
-			s = fmt.Sprintf("in the mapped file %s (byte %#x)", r.mapped.name, off)
-		} else {
-			s = fmt.Sprintf("past the end of the mapped file %s (%d bytes), in its last page", r.mapped.name, r.mapped.size)
-		}
-	}
-	reg, ok := r.region(addr)
-	switch {
-	case s == "" && !ok:
-		return "in no mapping"
-	case s == "":
-		what := "an anonymous"
-		if reg.Path != "" {
-			what = "a"
-		}
-		s = fmt.Sprintf("in %s %s mapping %#x-%#x", what, protLetters(reg), reg.Start, reg.End)
-		if reg.Path != "" {
-			s += " " + reg.Path
-		}
-		return s
-	case ok:
-		return s + ", mapped " + protLetters(reg)
-	}
-	return s
-}
-
 // stackWhere says where RSP lies. After a return or a timeout RSP is on
 // the call's stack (the trampoline only hands back a call whose RSP it
 // knows), which /proc/self/maps shows as an anonymous read+write mapping
-// between two guard pages.
+// between two guard regions.
 func (r *report) stackWhere(rsp uint64, f *trampoline.Fault) string {
 	if f != nil {
-		return r.where(rsp, f)
+		return r.x.Where(rsp, f)
 	}
-	if reg, ok := r.region(rsp); ok && reg.Path == "" && reg.Prot == execmem.ProtRW {
+	if reg, ok := r.x.Region(rsp); ok && reg.Path == "" && reg.Prot == execmem.ProtRW {
 		return fmt.Sprintf("on the call's stack %#x-%#x (%s)", reg.Start, reg.End, formatSize(int(reg.End-reg.Start)))
 	}
-	return r.where(rsp, nil)
-}
-
-// protLetters is a region's protection as /proc/self/maps shows it: r-xp.
-func protLetters(reg execmem.Region) string {
-	if reg.Shared {
-		return reg.Prot.String() + "s"
-	}
-	return reg.Prot.String() + "p"
+	return r.x.Where(rsp, nil)
 }
 
 // formatInt shows a register as a signed decimal and hex, and as text when
@@ -214,7 +115,7 @@ var xmm0Name = regexp.MustCompile(`\b[xyz]mm0\b`)
 // namesXMM0 reports whether an instruction of the code (not its data)
 // names xmm0, ymm0 or zmm0: float code, whose result is in xmm0.
 func (r *report) namesXMM0() bool {
-	opts := r.listingOptions()
+	opts := r.x.ListingOptions()
 	opts.Syntax, opts.Source = asm.SyntaxIntel, false
 	for _, row := range disasm.Decode(r.rc.code, opts) {
 		if !row.Data && !row.Bad && xmm0Name.MatchString(row.Text) {
@@ -287,7 +188,7 @@ func (r *report) writeRegs(b *strings.Builder, regs *trampoline.Regs, stopped bo
 		}
 	}
 	if stopped {
-		fmt.Fprintf(b, "  %-6s 0x%016x  %s\n", "rip", regs.RIP, r.where(regs.RIP, f))
+		fmt.Fprintf(b, "  %-6s 0x%016x  %s\n", "rip", regs.RIP, r.x.Where(regs.RIP, f))
 	}
 	fmt.Fprintf(b, "%s %-6s 0x%016x  %s\n", mark(regs.RFLAGS != r.entry.RFLAGS), "rflags", regs.RFLAGS, decodeFlags(regs.RFLAGS))
 	hidden := false
@@ -309,11 +210,6 @@ func (r *report) writeRegs(b *strings.Builder, regs *trampoline.Regs, stopped bo
 	fmt.Fprintf(b, "%s %-6s %#x\n", mark(regs.X87CW != r.entry.X87CW), "x87cw", regs.X87CW)
 }
 
-// listingOptions are the disasm options for the loaded code.
-func (r *report) listingOptions() disasm.Options {
-	return disasm.Options{Syntax: r.rc.syntax, Base: r.base(), Program: r.rc.prog, Source: r.rc.prog != nil}
-}
-
 // maxListingRows is how long a fault's listing may be before it is cut
 // to the rows around the marked instruction.
 const maxListingRows = 40
@@ -325,7 +221,7 @@ const listingContext = 12
 // writeListing prints the listing of the code, with the row at mark
 // marked when hasMark is set (and cut to the rows around it when long).
 func (r *report) writeListing(b *strings.Builder, mark uint64, hasMark bool) {
-	opts := r.listingOptions()
+	opts := r.x.ListingOptions()
 	opts.Mark, opts.HasMark = mark, hasMark
 	rows := disasm.Decode(r.rc.code, opts)
 	if hasMark && len(rows) > maxListingRows {
@@ -353,17 +249,17 @@ func (r *report) writeListing(b *strings.Builder, mark uint64, hasMark bool) {
 // for a pc in the code or in the INT3 padding after it, which the listing
 // of the code covers.
 func (r *report) outsideRow(pc uint64, f *trampoline.Fault) disasm.Row {
-	if _, in := r.offsetOf(pc); in || r.inPadding(pc) || pc != uint64(f.PC) {
+	if _, in := r.x.OffsetOf(pc); in || r.x.InPadding(pc) || pc != uint64(f.PC) {
 		return disasm.Row{}
 	}
-	return disasm.Outside(r.rc.code, pc, f.Text, r.listingOptions())
+	return disasm.Outside(r.rc.code, pc, f.Text, r.x.ListingOptions())
 }
 
 // writeOutsideListing prints the code's listing with out, the marked row
 // of a pc outside it: before the code when the pc is below it, after it
 // otherwise. Of a long listing it keeps the rows next to the marked one.
 func (r *report) writeOutsideListing(b *strings.Builder, out disasm.Row) {
-	rows := disasm.Decode(r.rc.code, r.listingOptions())
+	rows := disasm.Decode(r.rc.code, r.x.ListingOptions())
 	before := out.Addr < r.base()
 	if n := 2 * listingContext; len(rows) > maxListingRows {
 		if before {
@@ -384,49 +280,7 @@ func (r *report) writeOutsideListing(b *strings.Builder, out disasm.Row) {
 
 // writeCodeHeader prints the line above --disasm's listing.
 func (r *report) writeCodeHeader(b *strings.Builder) {
-	fmt.Fprintf(b, "%s: %d bytes at %#x, called at %s\n", r.rc.name, len(r.rc.code), r.base(), r.symOff(r.rc.entry))
-}
-
-// instruction returns the text of the instruction at pc, or "".
-func (r *report) instruction(pc uint64) string {
-	if _, ok := r.offsetOf(pc); !ok {
-		return ""
-	}
-	row, err := disasm.At(r.rc.code, pc, r.listingOptions())
-	if err != nil {
-		return ""
-	}
-	return row.Text
-}
-
-// faultPC is the address of the instruction that faulted: the PC, or for
-// a breakpoint the INT3 (cc, or cd 03) that ends just before it.
-func (r *report) faultPC(f *trampoline.Fault) uint64 {
-	if f.Syscall != nil {
-		return r.syscallPC(f) // run_syscalls.go
-	}
-	pc := uint64(f.PC)
-	if f.Signal != syscall.SIGTRAP || f.Trap != 3 || pc < 2 {
-		return pc
-	}
-	code := r.rc.code
-	if off, ok := r.offsetOf(pc - 2); ok && off+1 < len(code) && code[off] == 0xcd && code[off+1] == 0x03 {
-		return pc - 2
-	}
-	if off, ok := r.offsetOf(pc - 1); ok && code[off] == 0xcc {
-		return pc - 1
-	}
-	if r.inPadding(pc - 1) {
-		return pc - 1
-	}
-	return pc
-}
-
-// inPadding reports whether addr lies in the INT3 bytes that fill the
-// code's last page after it.
-func (r *report) inPadding(addr uint64) bool {
-	end := r.base() + uint64(len(r.rc.code))
-	return addr >= end && addr < r.base()+uint64(r.blk.Cap())
+	fmt.Fprintf(b, "%s: %d bytes at %#x, called at %s\n", r.rc.name, len(r.rc.code), r.base(), r.x.SymOff(r.rc.entry))
 }
 
 // writeFault prints the report of a fault: what happened in one line, the
@@ -434,34 +288,24 @@ func (r *report) inPadding(addr uint64) bool {
 // where they lie, the listing with the faulting instruction marked, and
 // the registers.
 func (r *report) writeFault(b *strings.Builder, f *trampoline.Fault) {
-	pc := r.faultPC(f)
-	fmt.Fprintf(b, "fault: %s at %s: %s\n", f.SignalName(), r.shortWhere(pc), r.meaning(f))
-	sig := fmt.Sprintf("%s, si_code %s", f.SignalName(), f.CodeName())
-	if why := codeMeaning(f.Signal, f.Code); why != "" {
-		sig += ": " + why
-	}
-	fmt.Fprintf(b, "  %-10s %s\n", "signal", sig)
-	exc := fmt.Sprintf("%s %s (vector %d)", f.TrapName(), trapMeaning(f.Trap), f.Trap)
-	if pf, ok := f.PageFault(); ok {
-		exc += ", error code " + pf.String()
-	} else if f.ErrorCode != 0 {
-		exc += fmt.Sprintf(", error code %#x", f.ErrorCode)
-	}
+	pc := r.x.FaultPC(f)
+	fmt.Fprintf(b, "fault: %s at %s: %s\n", f.SignalName(), r.x.ShortWhere(pc), r.meaning(f))
+	fmt.Fprintf(b, "  %-10s %s\n", "signal", explain.SignalLine(f))
 	if f.Syscall != nil {
 		writeSyscallLine(b, f.Syscall) // a system call raises no exception
 	} else {
-		fmt.Fprintf(b, "  %-10s %s\n", "exception", exc)
+		fmt.Fprintf(b, "  %-10s %s\n", "exception", explain.ExceptionLine(f))
 	}
 	out := r.outsideRow(pc, f) // decoded once, for the pc line and the listing
-	pcLine := fmt.Sprintf("%#x  %s", pc, r.where(pc, f))
+	pcLine := fmt.Sprintf("%#x  %s", pc, r.x.Where(pc, f))
 	if uint64(f.PC) != pc {
 		before := "INT3"
 		if f.Syscall != nil {
 			before = "system call"
 		}
-		pcLine = fmt.Sprintf("%#x  %s, the %s before pc %#x", pc, r.where(pc, f), before, f.PC)
+		pcLine = fmt.Sprintf("%#x  %s, the %s before pc %#x", pc, r.x.Where(pc, f), before, f.PC)
 	}
-	if in := r.instruction(pc); in != "" {
+	if in := r.x.Instruction(pc); in != "" {
 		pcLine += ": " + in
 	} else if out.Text != "" {
 		pcLine += ": " + out.Text
@@ -473,9 +317,9 @@ func (r *report) writeFault(b *strings.Builder, f *trampoline.Fault) {
 			fmt.Fprintf(b, "  %-10s none: the kernel reports no address for this exception\n", "address")
 		}
 	case f.Signal == syscall.SIGSEGV || f.Signal == syscall.SIGBUS:
-		fmt.Fprintf(b, "  %-10s %#x  %s\n", "address", f.Addr, r.where(uint64(f.Addr), f))
+		fmt.Fprintf(b, "  %-10s %#x  %s\n", "address", f.Addr, r.x.Where(uint64(f.Addr), f))
 	}
-	if _, ok := r.offsetOf(pc); ok {
+	if _, ok := r.x.OffsetOf(pc); ok {
 		b.WriteString("\nlisting (=> the faulting instruction):\n")
 		r.writeListing(b, pc, true)
 	} else if !out.Outside {
@@ -496,13 +340,13 @@ func (r *report) writeTimeout(b *strings.Builder, it *trampoline.Interrupted, d 
 		fmt.Fprintf(b, "timeout: %v passed before the code started (is the machine busy?); nothing ran\n", d)
 		return
 	}
-	fmt.Fprintf(b, "timeout: the code was still running after %v and was stopped at %s\n", d, r.shortWhere(pc))
-	pcLine := fmt.Sprintf("%#x  %s", pc, r.where(pc, nil))
-	if in := r.instruction(pc); in != "" {
+	fmt.Fprintf(b, "timeout: the code was still running after %v and was stopped at %s\n", d, r.x.ShortWhere(pc))
+	pcLine := fmt.Sprintf("%#x  %s", pc, r.x.Where(pc, nil))
+	if in := r.x.Instruction(pc); in != "" {
 		pcLine += ": " + in
 	}
 	fmt.Fprintf(b, "  %-10s %s\n", "pc", pcLine)
-	if _, ok := r.offsetOf(pc); ok {
+	if _, ok := r.x.OffsetOf(pc); ok {
 		b.WriteString("\nlisting (=> where it was stopped):\n")
 		r.writeListing(b, pc, true)
 	}
@@ -510,157 +354,11 @@ func (r *report) writeTimeout(b *strings.Builder, it *trampoline.Interrupted, d 
 	r.writeRegs(b, &it.Regs, true, nil)
 }
 
-// shortWhere is "+0x7 (f+0x7)" for an address in the code, the address
-// itself outside it.
-func (r *report) shortWhere(addr uint64) string {
-	off, ok := r.offsetOf(addr)
-	if !ok {
-		if r.inPadding(addr) {
-			return fmt.Sprintf("+%#x (past the end of the code)", addr-r.base())
-		}
-		return fmt.Sprintf("%#x (outside the code)", addr)
-	}
-	s := fmt.Sprintf("+%#x", off)
-	if so := r.symOff(off); so != s {
-		s += " (" + so + ")"
-	}
-	return s
-}
-
-// meaning says in words what the fault is, in the terms a student of page
-// protections uses.
+// meaning says in words what the fault is (package explain), with, for
+// a refused system call, how to let it run.
 func (r *report) meaning(f *trampoline.Fault) string {
 	if f.Syscall != nil {
-		return f.Description() + syscallHint(f.Syscall)
+		return r.x.Fault(f) + syscallHint(f.Syscall)
 	}
-	if f.BadReturn {
-		return f.Description()
-	}
-	if f.Signal == syscall.SIGTRAP && f.Trap == 3 && r.inPadding(r.faultPC(f)) {
-		return "the code ran past its end into the INT3 padding (a missing RET?)"
-	}
-	if f.StackOverflow() {
-		if f.Addr >= f.GuardLow[0] && f.Addr < f.GuardLow[1] {
-			return "stack overflow into the guard page"
-		}
-		return "access above the top of the stack, into the guard page there"
-	}
-	if f.Signal == syscall.SIGSEGV {
-		switch f.Trap {
-		case 14:
-			pf := trampoline.PageFaultCode(f.ErrorCode)
-			switch f.Code {
-			case 1: // SEGV_MAPERR
-				if pf.InstructionFetch() {
-					return "instruction fetch from an unmapped address"
-				}
-				if pf.Write() {
-					return "write to an unmapped address"
-				}
-				return "read from an unmapped address"
-			case 2: // SEGV_ACCERR
-				reg, ok := r.region(uint64(f.Addr))
-				switch {
-				case pf.InstructionFetch():
-					return "instruction fetch from a non-executable page (NX)"
-				case pf.Write() && ok && reg.Prot == execmem.ProtNone:
-					return "write to a page with no access (---)"
-				case pf.Write() && ok && reg.Prot&execmem.ProtRead != 0:
-					return "write to a read-only page"
-				case pf.Write():
-					return "write to a page without write permission"
-				case ok && reg.Prot == execmem.ProtNone:
-					return "read from a page with no access (---)"
-				}
-				return "read from a page without read permission"
-			}
-		case 13:
-			return "general protection: privileged instruction or misaligned SSE access (or a non-canonical address)"
-		}
-	}
-	return strings.TrimSuffix(f.Description(), fmt.Sprintf(" at %#x", f.Addr))
-}
-
-// codeMeaning explains the si_codes a user meets.
-func codeMeaning(sig syscall.Signal, code int) string {
-	if code == 0x80 {
-		return "raised by the kernel for a CPU exception"
-	}
-	switch sig {
-	case syscall.SIGSEGV:
-		switch code {
-		case 1:
-			return "nothing is mapped at the address"
-		case 2:
-			return "the address is mapped, but its protection forbids the access"
-		case 4:
-			return "a protection key forbids the access"
-		}
-	case syscall.SIGBUS:
-		switch code {
-		case 1:
-			return "misaligned address"
-		case 2:
-			return "no memory behind the address (past the end of a mapped file)"
-		}
-	case syscall.SIGILL:
-		switch code {
-		case 1:
-			return "illegal opcode"
-		case 2:
-			return "illegal operand"
-		case 5:
-			return "privileged opcode"
-		case 6:
-			return "privileged register"
-		}
-	case syscall.SIGFPE:
-		switch code {
-		case 1:
-			return "integer divide by zero"
-		case 2:
-			return "integer overflow"
-		}
-	case syscall.SIGTRAP:
-		switch code {
-		case 1:
-			return "breakpoint"
-		case 2:
-			return "trace trap"
-		}
-	}
-	return ""
-}
-
-// trapMeaning names an x86 exception vector in words.
-func trapMeaning(n int) string {
-	switch n {
-	case 0:
-		return "divide error"
-	case 1:
-		return "debug"
-	case 3:
-		return "breakpoint"
-	case 4:
-		return "overflow"
-	case 5:
-		return "bound range exceeded"
-	case 6:
-		return "invalid opcode"
-	case 7:
-		return "device not available"
-	case 12:
-		return "stack-segment fault"
-	case 13:
-		return "general protection"
-	case 14:
-		return "page fault"
-	case 16:
-		return "x87 floating-point error"
-	case 17:
-		return "alignment check"
-	case 19:
-		return "SIMD floating-point exception"
-	}
-	return "exception"
+	return r.x.Fault(f)
 }

@@ -55,19 +55,6 @@ func syscallHint(s *trampoline.Syscall) string {
 	return " (--syscalls allow runs it)"
 }
 
-// syscallPC is the address of the system-call instruction (SYSCALL,
-// 0f 05, or INT 0x80, cd 80) that ends just before a SIGSYS fault's PC,
-// when it lies in the code; else the PC.
-func (r *report) syscallPC(f *trampoline.Fault) uint64 {
-	pc := uint64(f.PC)
-	code := r.rc.code
-	if off, ok := r.offsetOf(pc - 2); ok && pc >= 2 && off+1 < len(code) &&
-		(code[off] == 0x0f && code[off+1] == 0x05 || code[off] == 0xcd && code[off+1] == 0x80) {
-		return pc - 2
-	}
-	return pc
-}
-
 // writeSyscallLine prints the refused system call in place of the CPU
 // exception (a system call raises none).
 func writeSyscallLine(b *strings.Builder, s *trampoline.Syscall) {

@@ -133,6 +133,11 @@ var runCases = []runCase{
 	{"map-empty", []string{"run", "--map", td("empty.bin"), "-e", "RET"}, "", exitInput},
 	{"map-dir", []string{"run", "--map", "testdata", "-e", "RET"}, "", exitInput},
 	{"bad-listing-syntax", []string{"run", "--listing-syntax", "att&t", "-e", "RET"}, "", exitInput},
+	// A timer this short fired before the code started, and jitrun
+	// started the code again for ever.
+	{"timeout-1ns", []string{"run", "--timeout", "1ns", "--hex", "c3"}, "", exitInput},
+	{"timeout-1us", []string{"run", "--timeout", "1us", "-e", "JMP 0(PC)"}, "", exitInput},
+	{"timeout-short", []string{"run", "--timeout", "1ms", "-e", "JMP 0(PC)"}, "", exitTimeout},
 
 	// System errors: status 1.
 	{"stdin-error", []string{"run", "-"}, stdinFails, exitSystem},

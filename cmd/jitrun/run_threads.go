@@ -90,28 +90,28 @@ func writeThreadResults(b *strings.Builder, r *report, results []threadResult, t
 	if n == 1 {
 		threads = "thread"
 	}
-	fmt.Fprintf(b, "%d %s called the code at %#x (%s) at once\n", n, threads, r.addr(), r.symOff(r.rc.entry))
+	fmt.Fprintf(b, "%d %s called the code at %#x (%s) at once\n", n, threads, r.addr(), r.x.SymOff(r.rc.entry))
 	status := exitOK
 	stacks := map[[2]uintptr]bool{}
 	for i, res := range results {
 		out := res.out
 		rsp := out.regs.GPR[trampoline.RSP]
 		fmt.Fprintf(b, "thread %d: tid %d", i+1, res.tid)
-		if reg, ok := r.region(rsp); ok {
+		if reg, ok := r.x.Region(rsp); ok {
 			stacks[[2]uintptr{reg.Start, reg.End}] = true
 			fmt.Fprintf(b, ", stack %#x-%#x (%s)", reg.Start, reg.End, formatSize(int(reg.End-reg.Start)))
 		}
 		switch {
 		case out.fault != nil:
 			fmt.Fprintf(b, ", rsp %#x at the fault\n", rsp)
-			fmt.Fprintf(b, "  fault: %s at %s: %s\n", out.fault.SignalName(), r.shortWhere(r.faultPC(out.fault)), r.meaning(out.fault))
+			fmt.Fprintf(b, "  fault: %s at %s: %s\n", out.fault.SignalName(), r.x.ShortWhere(r.x.FaultPC(out.fault)), r.meaning(out.fault))
 			status = exitFault
 		case out.intr != nil:
 			fmt.Fprintf(b, ", rsp %#x where it was stopped\n", rsp)
 			if out.intr.PC == 0 {
 				fmt.Fprintf(b, "  timeout: %v passed before the code started; nothing ran\n", timeout)
 			} else {
-				fmt.Fprintf(b, "  timeout: still running after %v, stopped at %s\n", timeout, r.shortWhere(uint64(out.intr.PC)))
+				fmt.Fprintf(b, "  timeout: still running after %v, stopped at %s\n", timeout, r.x.ShortWhere(uint64(out.intr.PC)))
 			}
 			if status == exitOK {
 				status = exitTimeout
