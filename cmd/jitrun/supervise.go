@@ -15,7 +15,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"golang.org/x/sys/unix"
+	"github.com/jitrun/jitrun/internal/platform"
 )
 
 // The parent side of a supervised jitrun run or bench: it starts the child
@@ -332,7 +332,7 @@ func (c *childEnd) death() string {
 	if ws := c.state; ws != nil {
 		switch {
 		case ws.Signaled():
-			how = fmt.Sprintf("its process was killed by %s (%s)", unix.SignalName(ws.Signal()), ws.Signal())
+			how = fmt.Sprintf("its process was killed by %s (%s)", platform.SignalName(ws.Signal()), ws.Signal())
 		case ws.Exited():
 			how = fmt.Sprintf("its process exited with status %d", ws.ExitStatus())
 		}

@@ -3,13 +3,12 @@
 package main
 
 import (
-	"errors"
 	"os"
 	"os/exec"
 	"syscall"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/jitrun/jitrun/internal/platform"
 )
 
 // exitGrace is how long the parent goes on reading the pipes after the
@@ -18,10 +17,7 @@ import (
 const exitGrace = 100 * time.Millisecond
 
 // isPipe reports whether descriptor fd is open on a pipe.
-func isPipe(fd int) bool {
-	var st unix.Stat_t
-	return unix.Fstat(fd, &st) == nil && st.Mode&unix.S_IFMT == unix.S_IFIFO
-}
+func isPipe(fd int) bool { return platform.IsPipe(fd) }
 
 // supervise runs `jitrun run ARGS` or `jitrun bench ARGS` (args[0] is
 // the command) in a child process, this program re-executed, shows the
@@ -77,14 +73,14 @@ func (s *supervisor) pipes() ([numPipes]*os.File, error) {
 		s.fds[i] = -1
 	}
 	for i := range s.fds {
-		var p [2]int
-		if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+		r, wr, err := platform.Pipe()
+		if err != nil {
 			for _, f := range w[:i] {
 				f.Close()
 			}
 			return w, err
 		}
-		s.fds[i], w[i] = p[0], os.NewFile(uintptr(p[1]), "jitrun child pipe")
+		s.fds[i], w[i] = r, os.NewFile(uintptr(wr), "jitrun child pipe")
 	}
 	return w, nil
 }
@@ -92,7 +88,7 @@ func (s *supervisor) pipes() ([numPipes]*os.File, error) {
 func (s *supervisor) closeAll() {
 	for i, fd := range s.fds {
 		if fd >= 0 {
-			unix.Close(fd)
+			platform.CloseFD(fd)
 			s.fds[i] = -1
 		}
 	}
@@ -108,27 +104,25 @@ func (s *supervisor) loop() {
 		if len(set) == 0 || !s.exitedAt.IsZero() && time.Since(s.exitedAt) > exitGrace {
 			return
 		}
-		n, err := unix.Poll(set, s.pollTimeout())
+		ready, n, err := platform.PollRead(set, s.pollTimeout())
 		switch {
-		case errors.Is(err, unix.EINTR):
-			continue
 		case err != nil:
 			return
 		case n == 0:
 			s.watchdog()
 			continue
 		}
-		if s.readCode(set) {
+		if s.readCode(set, ready) {
 			continue
 		}
-		for _, p := range set {
+		for i, fd := range set {
 			switch {
-			case p.Revents == 0:
-			case int(p.Fd) == s.fds[pipeRep]:
+			case !ready[i]:
+			case fd == s.fds[pipeRep]:
 				data := s.read(pipeRep)
 				s.drainCode()
 				s.onReport(data)
-			case int(p.Fd) == s.fds[pipeExit]:
+			case fd == s.fds[pipeExit]:
 				s.read(pipeExit)
 				s.exitedAt = time.Now()
 			}
@@ -137,20 +131,20 @@ func (s *supervisor) loop() {
 }
 
 // pollSet is the open read ends.
-func (s *supervisor) pollSet() []unix.PollFd {
-	var set []unix.PollFd
+func (s *supervisor) pollSet() []int {
+	var set []int
 	for _, fd := range s.fds {
 		if fd >= 0 {
-			set = append(set, unix.PollFd{Fd: int32(fd), Events: unix.POLLIN})
+			set = append(set, fd)
 		}
 	}
 	return set
 }
 
-// pollTimeout is how long poll may wait, in ms: until the watchdog's
-// deadline during a call with a limit, the rest of exitGrace after the
-// exit, forever otherwise.
-func (s *supervisor) pollTimeout() int {
+// pollTimeout is how long poll may wait: until the watchdog's deadline
+// during a call with a limit, the rest of exitGrace after the exit,
+// forever (-1) otherwise.
+func (s *supervisor) pollTimeout() time.Duration {
 	var left time.Duration
 	switch {
 	case !s.exitedAt.IsZero():
@@ -160,7 +154,7 @@ func (s *supervisor) pollTimeout() int {
 	default:
 		return -1
 	}
-	return int(max(0, (left+time.Millisecond-1)/time.Millisecond))
+	return max(0, left)
 }
 
 // watchdog kills the child when its call outlived the limit and margin.
@@ -172,13 +166,13 @@ func (s *supervisor) watchdog() {
 	}
 }
 
-// readCode reads the code's pipes (and the crash copy) that set shows
-// ready; it reports whether there were any.
-func (s *supervisor) readCode(set []unix.PollFd) bool {
+// readCode reads the code's pipes (and the crash copy) that ready shows
+// ready in set; it reports whether there were any.
+func (s *supervisor) readCode(set []int, ready []bool) bool {
 	any := false
-	for _, p := range set {
+	for j, fd := range set {
 		for i := pipeOut; i <= pipeCrash; i++ {
-			if p.Revents != 0 && int(p.Fd) == s.fds[i] {
+			if ready[j] && fd == s.fds[i] {
 				s.onCode(i, s.read(i))
 				any = true
 			}
@@ -190,13 +184,14 @@ func (s *supervisor) readCode(set []unix.PollFd) bool {
 // drainCode reads what is already in the code's pipes.
 func (s *supervisor) drainCode() {
 	for {
-		var set []unix.PollFd
+		var set []int
 		for i := pipeOut; i <= pipeCrash; i++ {
 			if s.fds[i] >= 0 {
-				set = append(set, unix.PollFd{Fd: int32(s.fds[i]), Events: unix.POLLIN})
+				set = append(set, s.fds[i])
 			}
 		}
-		if n, err := unix.Poll(set, 0); n <= 0 && !errors.Is(err, unix.EINTR) || !s.readCode(set) {
+		ready, n, _ := platform.PollRead(set, 0)
+		if n <= 0 || !s.readCode(set, ready) {
 			return
 		}
 	}
@@ -205,16 +200,11 @@ func (s *supervisor) drainCode() {
 // read reads what pipe i holds, closing it at its end.
 func (s *supervisor) read(i int) []byte {
 	buf := make([]byte, 64<<10)
-	for {
-		n, err := unix.Read(s.fds[i], buf)
-		switch {
-		case errors.Is(err, unix.EINTR):
-			continue
-		case n <= 0:
-			unix.Close(s.fds[i])
-			s.fds[i] = -1
-			return nil
-		}
-		return buf[:n]
+	n, _ := platform.ReadFD(s.fds[i], buf)
+	if n <= 0 {
+		platform.CloseFD(s.fds[i])
+		s.fds[i] = -1
+		return nil
 	}
+	return buf[:n]
 }

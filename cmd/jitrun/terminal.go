@@ -1,12 +1,10 @@
-//go:build linux
-
 package main
 
 import (
 	"io"
 	"os"
 
-	"golang.org/x/sys/unix"
+	"github.com/jitrun/jitrun/internal/platform"
 )
 
 // isTerminal reports whether w is a terminal (a file the TCGETS ioctl
@@ -16,6 +14,5 @@ func isTerminal(w io.Writer) bool {
 	if !ok {
 		return false
 	}
-	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
-	return err == nil
+	return platform.IsTerminal(int(f.Fd()))
 }
