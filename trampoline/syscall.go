@@ -301,7 +301,8 @@ type syscallRule struct {
 	name  string
 	nargs int // arguments it takes, for Syscall.String
 	// selfSignal: refused when the first argument (a pid or tgid, as
-	// the kernel reads it: the low 32 bits) is this process, or, with
+	// the kernel reads it: the low 32 bits) is this process or its parent
+	// (jitrun's supervisor, when it runs code in a child), or, with
 	// group, 0 or negative (a process group, or every process).
 	selfSignal, group bool
 	// unlessOption: refused unless the first argument is one of these.
@@ -316,9 +317,9 @@ type syscallRule struct {
 func (r syscallRule) when() string {
 	switch {
 	case r.selfSignal && r.group:
-		return "pid is this process, 0 or negative (a process group, or every process)"
+		return "pid is this process or its parent, 0 or negative (a process group, or every process)"
 	case r.selfSignal:
-		return "its process id is this process"
+		return "its process id is this process or its parent"
 	case r.unlessOption != nil:
 		return "the option changes something (only ARCH_GET_FS, ARCH_GET_GS, ARCH_GET_CPUID, ARCH_GET_XCOMP_SUPP, ARCH_GET_XCOMP_PERM, ARCH_GET_XCOMP_GUEST_PERM and ARCH_SHSTK_STATUS run)"
 	case r.setsLimit:
@@ -364,10 +365,10 @@ var guardRules = []syscallRule{
 	{name: "set_robust_list", nargs: 2, reason: "it would replace the thread's robust futex list, the C library's or runtime's bookkeeping for thread exit"},
 	{name: "set_tid_address", nargs: 1, reason: "it would replace the thread's clear-child-tid address, the C library's or runtime's bookkeeping for thread exit"},
 	{name: "rseq", nargs: 4, reason: "it would replace the thread's restartable-sequence area, which the C library registers"},
-	{name: "kill", nargs: 2, selfSignal: true, group: true, reason: "it would send a signal to this process (or its process group)"},
-	{name: "tgkill", nargs: 3, selfSignal: true, reason: "it would send a signal to a thread of this process"},
-	{name: "rt_sigqueueinfo", nargs: 3, selfSignal: true, reason: "it would send a signal to this process"},
-	{name: "rt_tgsigqueueinfo", nargs: 4, selfSignal: true, reason: "it would send a signal to a thread of this process"},
+	{name: "kill", nargs: 2, selfSignal: true, group: true, reason: "it would send a signal to this process, its parent (or its process group)"},
+	{name: "tgkill", nargs: 3, selfSignal: true, reason: "it would send a signal to a thread of this process or its parent"},
+	{name: "rt_sigqueueinfo", nargs: 3, selfSignal: true, reason: "it would send a signal to this process or its parent"},
+	{name: "rt_tgsigqueueinfo", nargs: 4, selfSignal: true, reason: "it would send a signal to a thread of this process or its parent"},
 	{name: "tkill", nargs: 2, reason: "it would send a signal to a thread that may be one of this process's"},
 	{name: "pidfd_send_signal", nargs: 4, reason: "it would send a signal through a pidfd, which may be this process's"},
 	{name: "process_vm_writev", nargs: 6, reason: "it would write another process's memory, or this one's behind the Go runtime's back"},
@@ -511,8 +512,8 @@ func (a *bpfAsm) assemble() ([]bpfInsn, error) {
 // call whose address lies in own is allowed; others are refused
 // (SECCOMP_RET_TRAP with ruleMagic|rule as data) if not of x86-64, if of
 // the x32 ABI, if a guard rule matches, and under SyscallsTrap always.
-// pid is this process, for the signal rules.
-func buildSyscallFilter(p SyscallPolicy, own []codeRange, pid uint32) ([]bpfInsn, error) {
+// pid is this process and ppid its parent, for the signal rules.
+func buildSyscallFilter(p SyscallPolicy, own []codeRange, pid, ppid uint32) ([]bpfInsn, error) {
 	if p != SyscallsGuard && p != SyscallsTrap {
 		return nil, fmt.Errorf("trampoline: unknown system-call policy %d", int(p))
 	}
@@ -536,7 +537,7 @@ func buildSyscallFilter(p SyscallPolicy, own []codeRange, pid uint32) ([]bpfInsn
 	// The program's own code has passed; the rest is the code's. A = the
 	// number between rules.
 	a.emit(bpfLdAbs, seccompNr)
-	if err := a.guardRules(pid); err != nil {
+	if err := a.guardRules(pid, ppid); err != nil {
 		return nil, err
 	}
 	if p == SyscallsGuard {
@@ -589,8 +590,9 @@ func (a *bpfAsm) allowOwnCode(own []codeRange) {
 }
 
 // guardRules emits the guard's refusals, each under its conditions on
-// the arguments; pid is this process. A holds the number before and after.
-func (a *bpfAsm) guardRules(pid uint32) error {
+// the arguments; pid is this process, ppid its parent. A holds the number
+// before and after.
+func (a *bpfAsm) guardRules(pid, ppid uint32) error {
 	for i, r := range guardRules {
 		nr, ok := syscallNumber(r.name)
 		if !ok {
@@ -601,12 +603,13 @@ func (a *bpfAsm) guardRules(pid uint32) error {
 		switch {
 		case r.selfSignal:
 			a.emit(bpfLdAbs, seccompA0)
+			a.jump(bpfJeq, pid, refuse, "")
 			if r.group {
-				a.jump(bpfJeq, pid, refuse, "")
+				a.jump(bpfJeq, ppid, refuse, "")
 				a.jump(bpfJeq, 0, refuse, "")
 				a.jump(bpfJset, 1<<31, refuse, pass) // negative: a group, or -1: every process
 			} else {
-				a.jump(bpfJeq, pid, refuse, pass)
+				a.jump(bpfJeq, ppid, refuse, pass)
 			}
 		case r.unlessOption != nil:
 			a.emit(bpfLdAbs, seccompA0)

@@ -57,6 +57,7 @@ func runBPF(t testing.TB, prog []bpfInsn, nr int32, arch uint32, ip uint64, args
 
 const (
 	testPid  = 4242
+	testPPid = 4241
 	textLo   = 0x401000
 	textHi   = 0x520000
 	vdsoLo   = 0x7ffd1234e000
@@ -168,6 +169,8 @@ func TestSyscallFilter(t *testing.T) {
 		{"kill another", nrKill, AuditArchX86_64, jit, [6]uint64{1, 0}, allow, trap(ruleTrapAll)},
 		{"tgkill self", 234, AuditArchX86_64, jit, [6]uint64{testPid, 5, 9}, guard("tgkill"), 0},
 		{"tgkill another", 234, AuditArchX86_64, jit, [6]uint64{testPid + 1, 5, 9}, allow, trap(ruleTrapAll)},
+		{"kill the parent", nrKill, AuditArchX86_64, jit, [6]uint64{testPPid, 9}, guard("kill"), 0},
+		{"tgkill the parent", 234, AuditArchX86_64, jit, [6]uint64{testPPid, testPPid, 9}, guard("tgkill"), 0},
 		{"tkill", nrTkill, AuditArchX86_64, jit, [6]uint64{1, 9}, guard("tkill"), 0},
 		{"arch_prctl SET_FS", nrArchPrctl, AuditArchX86_64, jit, [6]uint64{0x1002}, guard("arch_prctl"), 0},
 		{"arch_prctl SET_CPUID", nrArchPrctl, AuditArchX86_64, jit, [6]uint64{0x1012}, guard("arch_prctl"), 0},
@@ -190,7 +193,7 @@ func TestSyscallFilter(t *testing.T) {
 		{"jit openat", 257, AuditArchX86_64, jit, [6]uint64{}, decide("openat"), trap(ruleTrapAll)},
 	}
 	for _, p := range []SyscallPolicy{SyscallsGuard, SyscallsTrap} {
-		prog, err := buildSyscallFilter(p, own, testPid)
+		prog, err := buildSyscallFilter(p, own, testPid, testPPid)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -207,10 +210,10 @@ func TestSyscallFilter(t *testing.T) {
 }
 
 func TestSyscallFilterErrors(t *testing.T) {
-	if _, err := buildSyscallFilter(SyscallsGuard, nil, 1); err == nil || !strings.Contains(err.Error(), "no executable code") {
+	if _, err := buildSyscallFilter(SyscallsGuard, nil, 1, 0); err == nil || !strings.Contains(err.Error(), "no executable code") {
 		t.Errorf("no own code: %v", err)
 	}
-	if _, err := buildSyscallFilter(7, ownCode(testRegions()), 1); err == nil {
+	if _, err := buildSyscallFilter(7, ownCode(testRegions()), 1, 0); err == nil {
 		t.Error("policy 7 built a filter")
 	}
 }
@@ -242,7 +245,7 @@ func FuzzSyscallFilter(f *testing.F) {
 			nr = nrExitGroup
 		}
 		for _, p := range []SyscallPolicy{SyscallsGuard, SyscallsTrap} {
-			prog, err := buildSyscallFilter(p, own, testPid)
+			prog, err := buildSyscallFilter(p, own, testPid, testPPid)
 			if len(own) == 0 {
 				if err == nil {
 					t.Fatal("no ranges, no error")

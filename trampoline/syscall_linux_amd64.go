@@ -28,7 +28,7 @@ func installSyscallFilter(p SyscallPolicy) error {
 	for i, r := range regions {
 		infos[i] = regionInfo{start: uint64(r.Start), end: uint64(r.End), exec: r.Prot&execmem.ProtExec != 0, path: r.Path}
 	}
-	prog, err := buildSyscallFilter(p, ownCode(infos), uint32(os.Getpid()))
+	prog, err := buildSyscallFilter(p, ownCode(infos), uint32(os.Getpid()), uint32(os.Getppid()))
 	if err != nil {
 		return err
 	}

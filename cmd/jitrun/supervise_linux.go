@@ -43,6 +43,9 @@ func supervise(e *env, args []string, sup supervision) error {
 	cmd.Stdin = e.stdin
 	cmd.Stdout, cmd.Stderr = writeEnds[pipeOut], writeEnds[pipeErr]
 	cmd.ExtraFiles = []*os.File{writeEnds[pipeRep], writeEnds[pipeCrash]} // descriptors 3 and 4
+	// A child whose supervisor died goes with it. (It stays in the
+	// terminal's process group: the code may read the terminal.)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	err = cmd.Start()
 	for _, f := range writeEnds[:pipeExit] {
 		f.Close()
