@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,6 +20,7 @@ import (
 	"time"
 
 	"github.com/jitrun/jitrun/execmem"
+	"github.com/jitrun/jitrun/internal/testsupport"
 )
 
 // The random-code fuzz: blobs of 16–64 random bytes followed by RET, run
@@ -54,14 +54,7 @@ const (
 )
 
 // randomBlob returns blob i of seed: 16–64 random bytes, then RET.
-func randomBlob(seed uint64, i int) []byte {
-	r := rand.New(rand.NewPCG(seed, uint64(i)))
-	b := make([]byte, 16+r.IntN(49), 65)
-	for j := range b {
-		b[j] = byte(r.Uint32())
-	}
-	return append(b, 0xc3)
-}
+func randomBlob(seed uint64, i int) []byte { return testsupport.RandomBlob(seed, i) }
 
 // blobOutcome classifies what a call of a blob returned: "returned",
 // "timeout", "syscall" (a refused system call), the fault's signal name,

@@ -1,5 +1,6 @@
 // Package testsupport holds helpers that more than one package's tests
-// use. Today that is the W^X watcher: a goroutine that samples
+// use: the random machine code of the random-code fuzz (RandomBlob), and
+// the W^X watcher, a goroutine that samples
 // /proc/self/maps through a whole test suite and remembers the first
 // mapping that was writable and executable at once, so that a suite which
 // broke W^X at any moment, not only at the moment a test looked, fails.
