@@ -9,15 +9,25 @@ import (
 // the code, followed by INT3 bytes up to the end of its last page. It is
 // safe for concurrent use.
 type Block struct {
-	mu     sync.Mutex
-	r      *region
-	n      int
-	closed bool
+	mu       sync.Mutex
+	r        *region
+	n        int
+	writable int // offset of the read+write data pages, 0 for none
+	closed   bool
 }
 
 // LoadOptions tune LoadWith. The zero value is what Load uses.
 type LoadOptions struct {
 	Strategy Strategy
+	// Writable, when not zero, is where the code's writable data starts
+	// (a program's .data and .bss, asm.Program.WritableOffset): a
+	// multiple of the page size within the code. The pages from there on
+	// stay read+write and never become executable — W^X holds per page —
+	// and the bytes past the end of the code are zero there, not INT3.
+	// The pages before it are sealed read+exec as usual. Only
+	// StrategyFlip has pages that stay writable: the other strategies
+	// refuse it.
+	Writable int
 }
 
 // Load copies code into fresh memory and makes it executable under the W^X
@@ -46,12 +56,21 @@ func LoadWith(code []byte, opt LoadOptions) (*Block, error) {
 	if !ok {
 		return nil, errorf("load %d bytes: too large", len(code))
 	}
+	if err := checkWritable(opt, len(code)); err != nil {
+		return nil, err
+	}
 	r, err := newRegion(size, opt.Strategy)
 	if err != nil {
 		return nil, err
 	}
-	copy(r.write.Bytes(), code)
-	if err := r.seal(0, size); err != nil {
+	mem := r.write.Bytes()
+	copy(mem, code)
+	sealed := size
+	if opt.Writable > 0 {
+		clear(mem[len(code):]) // a program's bss, not INT3
+		sealed = opt.Writable
+	}
+	if err := r.seal(0, sealed); err != nil {
 		r.close()
 		return nil, err
 	}
@@ -64,7 +83,22 @@ func LoadWith(code []byte, opt LoadOptions) (*Block, error) {
 		}
 		r.write = r.exec
 	}
-	return &Block{r: r, n: len(code)}, nil
+	return &Block{r: r, n: len(code), writable: opt.Writable}, nil
+}
+
+// checkWritable checks LoadOptions.Writable against n bytes of code.
+func checkWritable(opt LoadOptions, n int) error {
+	switch w := opt.Writable; {
+	case w == 0:
+		return nil
+	case w < 0 || w > n:
+		return errorf("load: writable data at %#x lies outside the %d bytes of code", w, n)
+	case w%PageSize() != 0:
+		return errorf("load: writable data at %#x does not start on a page (%#x bytes)", w, PageSize())
+	case opt.Strategy != StrategyFlip:
+		return errorf("load: writable data needs StrategyFlip (%v keeps no page writable apart)", opt.Strategy)
+	}
+	return nil
 }
 
 // Addr returns the address of the first byte of code.
@@ -77,6 +111,10 @@ func (b *Block) Len() int { return b.n }
 // Cap returns the length of the mapping: Len rounded up to whole pages.
 func (b *Block) Cap() int { return b.r.exec.Len() }
 
+// Writable returns the offset where the block's read+write data pages
+// start (LoadOptions.Writable), or 0 when every page is read+exec.
+func (b *Block) Writable() int { return b.writable }
+
 // Strategy returns the strategy the block was loaded with.
 func (b *Block) Strategy() Strategy { return b.r.strategy }
 
@@ -86,8 +124,9 @@ func (b *Block) Contains(addr uintptr) bool {
 }
 
 // Bytes returns the loaded code, Len bytes. It is a view of the executable
-// memory, not a copy: it must not be written (the pages are read+exec, so
-// a write faults and crashes the program), and it is valid until Close.
+// memory, not a copy: it must not be written before Writable (the pages
+// are read+exec, so a write faults and crashes the program), and it is
+// valid until Close.
 func (b *Block) Bytes() []byte {
 	return unsafe.Slice((*byte)(addrPtr(b.Addr())), b.n)
 }

@@ -98,3 +98,60 @@ func TestLoadedCodeIsNotWritable(t *testing.T) {
 		t.Errorf("write to the code: %v, want SIGSEGV with error code 0x7", err)
 	}
 }
+
+// Code with writable data: the code's pages are read+exec, the data's
+// read+write (never executable), the bss past the end zero; the code
+// writes its data through RIP-relative addresses, and jumping into the
+// data is an NX fault.
+func TestLoadWritable(t *testing.T) {
+	ps := execmem.PageSize()
+	// inc qword ptr [rip+(ps-7)]: the first word of the second page;
+	// mov rax, qword ptr [rip+(ps-14)]: it again; ret.
+	code := make([]byte, ps+16)
+	text := []byte{0x48, 0xff, 0x05, 0, 0, 0, 0, 0x48, 0x8b, 0x05, 0, 0, 0, 0, 0xc3}
+	copy(code, text)
+	putLE32(code[3:], uint32(ps-7))
+	putLE32(code[10:], uint32(ps-14))
+	code[ps] = 41 // the counter's first value
+	b, err := execmem.LoadWith(code, execmem.LoadOptions{Writable: ps})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if b.Writable() != ps || b.Cap() != 2*ps {
+		t.Errorf("Writable %d, Cap %d", b.Writable(), b.Cap())
+	}
+	if r := regionAt(t, b.Addr()); r.Prot != execmem.ProtRX {
+		t.Errorf("code page: %s, want r-x", r)
+	}
+	if r := regionAt(t, b.Addr()+uintptr(ps)); r.Prot != execmem.ProtRW {
+		t.Errorf("data page: %s, want rw- (never executable)", r)
+	}
+	if tail := unsafeBytes(b.Addr()+uintptr(ps+16), ps-16); !bytes.Equal(tail, make([]byte, ps-16)) {
+		t.Error("the data page past the code is not zero")
+	}
+	for want := uint64(42); want <= 44; want++ {
+		if r, err := trampoline.Call(b.Addr()); err != nil || r.RAX != want {
+			t.Fatalf("call: %d, %v; want %d", r.RAX, err, want)
+		}
+	}
+	_, err = trampoline.Call(b.Addr() + uintptr(ps))
+	var f *trampoline.Fault
+	if !errorsAs(err, &f) || f.ErrorCode != 0x15 {
+		t.Errorf("jump into the data: %v, want an NX fault (error code 0x15)", err)
+	}
+	for _, tc := range []struct {
+		opt  execmem.LoadOptions
+		want string
+	}{
+		{execmem.LoadOptions{Writable: 100}, "does not start on a page"},
+		{execmem.LoadOptions{Writable: 4 * ps}, "lies outside the"},
+		{execmem.LoadOptions{Writable: ps, Strategy: execmem.StrategyDualMap}, "needs StrategyFlip"},
+	} {
+		if _, err := execmem.LoadWith(code, tc.opt); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: %v, want %q", tc.opt, err, tc.want)
+		}
+	}
+}
+
+func putLE32(b []byte, v uint32) { b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24) }
