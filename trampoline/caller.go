@@ -55,7 +55,22 @@ func (c *Caller) Call(addr uintptr, args ...uint64) (Result, error) {
 	}
 	f.fn = addr
 	f.flags = 0 // X0–X7 start zero
-	st := execute(f, c.top, unsafe.SliceData(args), len(args))
+	f.interrupt = 0
+	f.inCall = 1
+	st := enter(f, c.top, unsafe.SliceData(args), len(args))
+	if st == statusReturned {
+		f.inCall = 0
+		return Result{RAX: f.rax, RDX: f.rdx, X0: f.x0.Lo, X1: f.x1.Lo}, nil
+	}
+	return c.finish(st, args)
+}
+
+// finish completes a call that did not simply return.
+func (c *Caller) finish(st status, args []uint64) (Result, error) {
+	f := c.f
+	st = complete(f, st, unsafe.SliceData(args), len(args), false)
+	f.inCall = 0
+	f.interrupt = 0
 	res, err := c.u.finish(nil, st, nil, nil)
 	c.top = f.stackTop // finish may have given the unit a new stack
 	return res, err

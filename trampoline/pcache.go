@@ -175,6 +175,13 @@ func callDefault(addr uintptr, ints *uint64, n int, floats *[8]uint64, flags uin
 		procUnpin()
 		return res, nil
 	}
+	return finishPinned(pid, f, st, ints, n, regs, code)
+}
+
+// finishPinned completes a call of callDefault that did not simply
+// return: its unit leaves the P's cache (it is the call's until the end)
+// and the rest runs unpinned.
+func finishPinned(pid int, f *frame, st status, ints *uint64, n int, regs *Regs, code Code) (Result, error) {
 	pcache[pid].f.Store(nil)
 	pcache[pid].top.Store(0)
 	procUnpin()
