@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/jitrun/jitrun/asm/internal/ir"
 )
 
 func mustAssemble(t *testing.T, src string) *Program {
@@ -102,14 +104,16 @@ func TestAssembleBytes(t *testing.T) {
 		{"NOP; PCALIGN $4; RET", "900f1f00c3"},
 	}
 	for _, tt := range tests {
-		p, err := Assemble(tt.src)
-		if err != nil {
-			t.Errorf("Assemble(%q): %v", tt.src, err)
-			continue
-		}
-		if got := hex.EncodeToString(p.Code); got != tt.hex {
-			t.Errorf("Assemble(%q) = %s, want %s", tt.src, got, tt.hex)
-		}
+		t.Run(tt.src, func(t *testing.T) {
+			p, err := Assemble(tt.src)
+			if err != nil {
+				t.Errorf("Assemble(%q): %v", tt.src, err)
+				return
+			}
+			if got := hex.EncodeToString(p.Code); got != tt.hex {
+				t.Errorf("Assemble(%q) = %s, want %s", tt.src, got, tt.hex)
+			}
+		})
 	}
 }
 
@@ -129,11 +133,13 @@ func TestBranchRelaxation(t *testing.T) {
 		{"jcc forward 127 short", "JEQ x\n" + fill(127) + "x: RET", "747f"},
 	}
 	for _, tt := range tests {
-		p := mustAssemble(t, tt.src)
-		code := hex.EncodeToString(p.Code)
-		if tt.prefix != "" && !strings.HasPrefix(code, tt.prefix) {
-			t.Errorf("%s: code starts %s, want %s", tt.name, code[:12], tt.prefix)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			p := mustAssemble(t, tt.src)
+			code := hex.EncodeToString(p.Code)
+			if tt.prefix != "" && !strings.HasPrefix(code, tt.prefix) {
+				t.Errorf("%s: code starts %s, want %s", tt.name, code[:12], tt.prefix)
+			}
+		})
 	}
 	// Backward: the displacement is measured from the end of the branch.
 	p := mustAssemble(t, "x: "+fill(126)+"JMP x")
@@ -208,27 +214,27 @@ GLOBL table<>(SB), RODATA, $16
 		t.Errorf("code %s\nwant %s", got, wantCode)
 	}
 	wantSyms := []Symbol{
-		{Name: "add", Kind: SymText, Offset: 0, Size: 7, Pos: Pos{"<input>", 3, 1}},
-		{Name: "callsAdd", Kind: SymText, Offset: 7, Size: 18, Pos: Pos{"<input>", 9, 1}},
-		{Name: "table", Static: true, Kind: SymRodata, Offset: 32, Size: 16, Pos: Pos{"<input>", 17, 1}},
+		{Name: "add", Kind: SymText, Offset: 0, Size: 7, Pos: Pos{File: "<input>", Line: 3, Col: 1}},
+		{Name: "callsAdd", Kind: SymText, Offset: 7, Size: 18, Pos: Pos{File: "<input>", Line: 9, Col: 1}},
+		{Name: "table", Static: true, Kind: SymRodata, Offset: 32, Size: 16, Pos: Pos{File: "<input>", Line: 17, Col: 1}},
 	}
 	if !reflect.DeepEqual(p.Symbols, wantSyms) {
 		t.Errorf("symbols %+v\nwant %+v", p.Symbols, wantSyms)
 	}
-	if !reflect.DeepEqual(p.Labels, []Label{{Name: "loop", Func: "add", Offset: 6, Pos: Pos{"<input>", 6, 1}}}) {
+	if !reflect.DeepEqual(p.Labels, []Label{{Name: "loop", Func: "add", Offset: 6, Pos: Pos{File: "<input>", Line: 6, Col: 1}}}) {
 		t.Errorf("labels %+v", p.Labels)
 	}
 	wantLines := []Line{
-		{Pos{"<input>", 4, 2}, 0, 3, "MOVQ DI, AX"},
-		{Pos{"<input>", 5, 2}, 3, 3, "ADDQ SI, AX"},
-		{Pos{"<input>", 7, 2}, 6, 1, "RET"},
-		{Pos{"<input>", 9, 1}, 7, 4, "TEXT ·callsAdd(SB), NOSPLIT, $0"},
-		{Pos{"<input>", 10, 2}, 11, 5, "CALL ·add(SB)"},
-		{Pos{"<input>", 11, 2}, 16, 7, "MOVQ table<>+8(SB), BX"},
-		{Pos{"<input>", 12, 2}, 23, 2, "JMP ·add(SB)"},
-		{Pos{"<input>", 14, 1}, 32, 8, "DATA table<>+0(SB)/8, $1"},
-		{Pos{"<input>", 15, 1}, 40, 4, "DATA table<>+8(SB)/4, $2"},
-		{Pos{"<input>", 16, 1}, 44, 4, `DATA table<>+12(SB)/4, $"ab"`},
+		{Pos{File: "<input>", Line: 4, Col: 2}, 0, 3, "MOVQ DI, AX"},
+		{Pos{File: "<input>", Line: 5, Col: 2}, 3, 3, "ADDQ SI, AX"},
+		{Pos{File: "<input>", Line: 7, Col: 2}, 6, 1, "RET"},
+		{Pos{File: "<input>", Line: 9, Col: 1}, 7, 4, "TEXT ·callsAdd(SB), NOSPLIT, $0"},
+		{Pos{File: "<input>", Line: 10, Col: 2}, 11, 5, "CALL ·add(SB)"},
+		{Pos{File: "<input>", Line: 11, Col: 2}, 16, 7, "MOVQ table<>+8(SB), BX"},
+		{Pos{File: "<input>", Line: 12, Col: 2}, 23, 2, "JMP ·add(SB)"},
+		{Pos{File: "<input>", Line: 14, Col: 1}, 32, 8, "DATA table<>+0(SB)/8, $1"},
+		{Pos{File: "<input>", Line: 15, Col: 1}, 40, 4, "DATA table<>+8(SB)/4, $2"},
+		{Pos{File: "<input>", Line: 16, Col: 1}, 44, 4, `DATA table<>+12(SB)/4, $"ab"`},
 	}
 	if !reflect.DeepEqual(p.Lines, wantLines) {
 		t.Errorf("lines:\n%+v\nwant\n%+v", p.Lines, wantLines)
@@ -263,14 +269,16 @@ func TestFrames(t *testing.T) {
 		{"TEXT f(SB), $0\nRET", "c3"},
 	}
 	for _, tt := range tests {
-		p, err := Assemble(tt.src)
-		if err != nil {
-			t.Errorf("%q: %v", tt.src, err)
-			continue
-		}
-		if got := hex.EncodeToString(p.Code); got != tt.hex {
-			t.Errorf("%q: %s, want %s", tt.src, got, tt.hex)
-		}
+		t.Run(tt.src, func(t *testing.T) {
+			p, err := Assemble(tt.src)
+			if err != nil {
+				t.Errorf("%q: %v", tt.src, err)
+				return
+			}
+			if got := hex.EncodeToString(p.Code); got != tt.hex {
+				t.Errorf("%q: %s, want %s", tt.src, got, tt.hex)
+			}
+		})
 	}
 }
 
@@ -296,14 +304,16 @@ func TestMacros(t *testing.T) {
 		{"comments", "MOVQ $1, /* one */ AX // done\n/* a\nblock */ RET", "48c7c001000000c3"},
 	}
 	for _, tt := range tests {
-		p, err := Assemble(tt.src)
-		if err != nil {
-			t.Errorf("%s: %v", tt.name, err)
-			continue
-		}
-		if got := hex.EncodeToString(p.Code); got != tt.hex {
-			t.Errorf("%s: %s, want %s", tt.name, got, tt.hex)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := Assemble(tt.src)
+			if err != nil {
+				t.Errorf("%s: %v", tt.name, err)
+				return
+			}
+			if got := hex.EncodeToString(p.Code); got != tt.hex {
+				t.Errorf("%s: %s, want %s", tt.name, got, tt.hex)
+			}
+		})
 	}
 }
 
@@ -374,18 +384,20 @@ func TestErrors(t *testing.T) {
 		{"MOVQ TLS, AX", "<input>:1:1: MOVQ: TLS needs a linker and the Go runtime; it has no meaning in jitrun code"},
 	}
 	for _, tt := range tests {
-		_, err := Assemble(tt.src)
-		if err == nil {
-			t.Errorf("Assemble(%q): no error, want %s", tt.src, tt.want)
-			continue
-		}
-		if err.Error() != tt.want {
-			t.Errorf("Assemble(%q):\n got %s\nwant %s", tt.src, err, tt.want)
-		}
-		var list ErrorList
-		if !errors.As(err, &list) || len(list) == 0 {
-			t.Errorf("Assemble(%q): error is %T, want ErrorList", tt.src, err)
-		}
+		t.Run(tt.src, func(t *testing.T) {
+			_, err := Assemble(tt.src)
+			if err == nil {
+				t.Errorf("Assemble(%q): no error, want %s", tt.src, tt.want)
+				return
+			}
+			if err.Error() != tt.want {
+				t.Errorf("Assemble(%q):\n got %s\nwant %s", tt.src, err, tt.want)
+			}
+			var list ErrorList
+			if !errors.As(err, &list) || len(list) == 0 {
+				t.Errorf("Assemble(%q): error is %T, want ErrorList", tt.src, err)
+			}
+		})
 	}
 }
 
@@ -446,19 +458,21 @@ func TestErrorsAllStages(t *testing.T) {
 		}},
 	}
 	for _, tt := range tests {
-		_, err := AssembleSource("t", []byte(tt.src), tt.syntax)
-		var list ErrorList
-		if !errors.As(err, &list) {
-			t.Errorf("%q: error %v is not an ErrorList", tt.src, err)
-			continue
-		}
-		var got []string
-		for _, e := range list {
-			got = append(got, e.Error())
-		}
-		if !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("%q:\n%s\nwant\n%s", tt.src, strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
-		}
+		t.Run(tt.src, func(t *testing.T) {
+			_, err := AssembleSource("t", []byte(tt.src), tt.syntax)
+			var list ErrorList
+			if !errors.As(err, &list) {
+				t.Errorf("%q: error %v is not an ErrorList", tt.src, err)
+				return
+			}
+			var got []string
+			for _, e := range list {
+				got = append(got, e.Error())
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("%q:\n%s\nwant\n%s", tt.src, strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
 	}
 }
 
@@ -486,27 +500,29 @@ func TestImplicitFunctionName(t *testing.T) {
 		{SyntaxIntel, "a: b: ret", "a", "b"},
 	}
 	for _, tt := range tests {
-		p, err := AssembleSource("t", []byte(tt.src), tt.syntax)
-		if err != nil {
-			t.Errorf("%q: %v", tt.src, err)
-			continue
-		}
-		var labels []string
-		for _, l := range p.Labels {
-			labels = append(labels, l.Name)
-			if l.Func != tt.name {
-				t.Errorf("%q: label %s is in %s, want %s", tt.src, l.Name, l.Func, tt.name)
+		t.Run(tt.src, func(t *testing.T) {
+			p, err := AssembleSource("t", []byte(tt.src), tt.syntax)
+			if err != nil {
+				t.Errorf("%q: %v", tt.src, err)
+				return
 			}
-		}
-		if s := p.Symbols[0]; s.Name != tt.name || s.Kind != SymText || s.Offset != 0 {
-			t.Errorf("%q: first symbol %+v, want text %s at 0", tt.src, s, tt.name)
-		}
-		if got := strings.Join(labels, " "); got != tt.labels {
-			t.Errorf("%q: labels %q, want %q", tt.src, got, tt.labels)
-		}
-		if off, ok := p.Lookup(tt.name); !ok || off != 0 {
-			t.Errorf("%q: Lookup(%s) = %d, %v", tt.src, tt.name, off, ok)
-		}
+			var labels []string
+			for _, l := range p.Labels {
+				labels = append(labels, l.Name)
+				if l.Func != tt.name {
+					t.Errorf("%q: label %s is in %s, want %s", tt.src, l.Name, l.Func, tt.name)
+				}
+			}
+			if s := p.Symbols[0]; s.Name != tt.name || s.Kind != SymText || s.Offset != 0 {
+				t.Errorf("%q: first symbol %+v, want text %s at 0", tt.src, s, tt.name)
+			}
+			if got := strings.Join(labels, " "); got != tt.labels {
+				t.Errorf("%q: labels %q, want %q", tt.src, got, tt.labels)
+			}
+			if off, ok := p.Lookup(tt.name); !ok || off != 0 {
+				t.Errorf("%q: Lookup(%s) = %d, %v", tt.src, tt.name, off, ok)
+			}
+		})
 	}
 }
 
@@ -542,15 +558,17 @@ func TestLineMapLinear(t *testing.T) {
 		{"builder", builder},
 	}
 	for _, tt := range tests {
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		if err := tt.run(); err != nil {
-			t.Fatalf("%s: %v", tt.name, err)
-		}
-		runtime.ReadMemStats(&after)
-		if mib := (after.TotalAlloc - before.TotalAlloc) >> 20; mib > 400 {
-			t.Errorf("%s: %d statements on one line allocated %d MiB, want a few tens", tt.name, n, mib)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			if err := tt.run(); err != nil {
+				t.Fatalf("%s: %v", tt.name, err)
+			}
+			runtime.ReadMemStats(&after)
+			if mib := (after.TotalAlloc - before.TotalAlloc) >> 20; mib > 400 {
+				t.Errorf("%s: %d statements on one line allocated %d MiB, want a few tens", tt.name, n, mib)
+			}
+		})
 	}
 }
 
@@ -583,26 +601,32 @@ func TestDetectSyntax(t *testing.T) {
 		{"<expr>", "", SyntaxGo},
 	}
 	for _, tt := range tests {
-		if got := DetectSyntax(tt.file, []byte(tt.src)); got != tt.want {
-			t.Errorf("DetectSyntax(%q, %q) = %v, want %v", tt.file, tt.src, got, tt.want)
-		}
+		t.Run(tt.file+" "+tt.src, func(t *testing.T) {
+			if got := DetectSyntax(tt.file, []byte(tt.src)); got != tt.want {
+				t.Errorf("DetectSyntax(%q, %q) = %v, want %v", tt.file, tt.src, got, tt.want)
+			}
+		})
 	}
 }
 
 func TestParseSyntax(t *testing.T) {
 	for name, want := range map[string]Syntax{"go": SyntaxGo, "Plan9": SyntaxGo, "Intel": SyntaxIntel, " NASM ": SyntaxIntel,
 		"att": SyntaxATT, "gnu": SyntaxATT, "AT&T": SyntaxATT, "auto": SyntaxAuto, "": SyntaxAuto} {
-		if got, err := ParseSyntax(name); err != nil || got != want {
-			t.Errorf("ParseSyntax(%q) = %v, %v; want %v", name, got, err, want)
-		}
+		t.Run(name, func(t *testing.T) {
+			if got, err := ParseSyntax(name); err != nil || got != want {
+				t.Errorf("ParseSyntax(%q) = %v, %v; want %v", name, got, err, want)
+			}
+		})
 	}
 	if _, err := ParseSyntax("masm"); err == nil || err.Error() != `unknown syntax "masm": want go, intel, att or auto` {
 		t.Errorf("ParseSyntax(masm) error = %v", err)
 	}
 	for s, want := range map[Syntax]string{SyntaxAuto: "auto", SyntaxGo: "go", SyntaxIntel: "intel", SyntaxATT: "att", Syntax(9): "Syntax(9)"} {
-		if got := s.String(); got != want {
-			t.Errorf("Syntax(%d).String() = %q, want %q", uint8(s), got, want)
-		}
+		t.Run(s.String(), func(t *testing.T) {
+			if got := s.String(); got != want {
+				t.Errorf("Syntax(%d).String() = %q, want %q", uint8(s), got, want)
+			}
+		})
 	}
 }
 
@@ -612,40 +636,42 @@ func TestParseOperands(t *testing.T) {
 		src  string
 		args []Operand
 	}{
-		{"MOVQ $-1, AX", []Operand{Imm(-1), AX.asOperand()}},
-		{"MOVSD $(1.5), X0", []Operand{Float(1.5), X0.asOperand()}},
-		{"MOVQ 8(SP)(CX*4), AX", []Operand{MemIndex(8, SP, CX, 4), AX.asOperand()}},
-		{"MOVQ 8(X4*1), AX", []Operand{MemIndex(8, 0, X4, 1), AX.asOperand()}},
-		{"MOVQ ·x+8(SB), AX", []Operand{Sym("x", 8), AX.asOperand()}},
-		{"MOVQ pkg·x<>-8(SB), AX", []Operand{{Kind: MemOperand, Sym: "pkg.x", Static: true, Disp: -8}, AX.asOperand()}},
-		{"MOVQ $x(SB), AX", []Operand{AddrOf("x", 0), AX.asOperand()}},
+		{"MOVQ $-1, AX", []Operand{Imm(-1), ir.RegOp(AX)}},
+		{"MOVSD $(1.5), X0", []Operand{Float(1.5), ir.RegOp(X0)}},
+		{"MOVQ 8(SP)(CX*4), AX", []Operand{MemIndex(8, SP, CX, 4), ir.RegOp(AX)}},
+		{"MOVQ 8(X4*1), AX", []Operand{MemIndex(8, 0, X4, 1), ir.RegOp(AX)}},
+		{"MOVQ ·x+8(SB), AX", []Operand{Sym("x", 8), ir.RegOp(AX)}},
+		{"MOVQ pkg·x<>-8(SB), AX", []Operand{{Kind: MemOperand, Sym: "pkg.x", Static: true, Disp: -8}, ir.RegOp(AX)}},
+		{"MOVQ $x(SB), AX", []Operand{AddrOf("x", 0), ir.RegOp(AX)}},
 		{"JMP x", []Operand{L("x")}},
 		{"JMP x(SB)", []Operand{L("x")}},
 		{"JMP x<ABIInternal>(SB)", []Operand{L("x")}},
 		{"JMP *x(SB)", []Operand{Sym("x", 0)}},
 		{"JMP 3(PC)", []Operand{{Kind: LabelOperand, Disp: 3}}},
 		{"JMP (AX)", []Operand{Mem(0, AX)}},
-		{"V4FMADDPS (AX), [Z0-Z3], K1, Z4", []Operand{Mem(0, AX), RegRange(Z0, Z3), K1.asOperand(), Z4.asOperand()}},
-		{"MOVL 0x1000, AX", []Operand{{Kind: MemOperand, Disp: 0x1000}, AX.asOperand()}},
+		{"V4FMADDPS (AX), [Z0-Z3], K1, Z4", []Operand{Mem(0, AX), RegRange(Z0, Z3), ir.RegOp(K1), ir.RegOp(Z4)}},
+		{"MOVL 0x1000, AX", []Operand{{Kind: MemOperand, Disp: 0x1000}, ir.RegOp(AX)}},
 	}
 	for _, tt := range tests {
-		stmts, err := Parse("t.s", []byte(tt.src), SyntaxGo)
-		if err != nil {
-			t.Errorf("Parse(%q): %v", tt.src, err)
-			continue
-		}
-		in, ok := stmts[0].(*Inst)
-		if !ok || !reflect.DeepEqual(in.Args, tt.args) {
-			t.Errorf("Parse(%q) = %+v, want args %+v", tt.src, stmts[0], tt.args)
-		}
+		t.Run(tt.src, func(t *testing.T) {
+			stmts, err := Parse("t.s", []byte(tt.src), SyntaxGo)
+			if err != nil {
+				t.Errorf("Parse(%q): %v", tt.src, err)
+				return
+			}
+			in, ok := stmts[0].(*Inst)
+			if !ok || !reflect.DeepEqual(in.Args, tt.args) {
+				t.Errorf("Parse(%q) = %+v, want args %+v", tt.src, stmts[0], tt.args)
+			}
+		})
 	}
 	stmts, err := Parse("t.s", []byte("loop: VADDPD.RN_SAE.Z Z1, Z2, K1, Z3 // c"), SyntaxGo)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []Stmt{
-		&LabelDef{Source: Source{Pos{"t.s", 1, 1}, "loop:"}, Name: "loop"},
-		&Inst{Source: Source{Pos{"t.s", 1, 7}, "VADDPD.RN_SAE.Z Z1, Z2, K1, Z3"}, Op: "VADDPD", Suffix: "RN_SAE.Z", Args: []Operand{Z1.asOperand(), Z2.asOperand(), K1.asOperand(), Z3.asOperand()}},
+		&LabelDef{Source: Source{Pos: Pos{File: "t.s", Line: 1, Col: 1}, Text: "loop:"}, Name: "loop"},
+		&Inst{Source: Source{Pos: Pos{File: "t.s", Line: 1, Col: 7}, Text: "VADDPD.RN_SAE.Z Z1, Z2, K1, Z3"}, Op: "VADDPD", Suffix: "RN_SAE.Z", Args: []Operand{ir.RegOp(Z1), ir.RegOp(Z2), ir.RegOp(K1), ir.RegOp(Z3)}},
 	}
 	if !reflect.DeepEqual(stmts, want) {
 		t.Errorf("Parse = %+v, want %+v", stmts, want)
@@ -725,10 +751,10 @@ func TestBuilder(t *testing.T) {
 	if s := p.Symbols[0]; s.Name != "main" || s.Kind != SymText {
 		t.Errorf("first symbol %+v, want the text symbol main", s)
 	}
-	if got := formatInst(I("MOVQ", MemIndex(8, AX, CX, 8).WithSeg(GS), RIPRel(16))); got != "MOVQ GS:8(AX)(CX*8), 16(IP)" {
+	if got := ir.FormatInst(I("MOVQ", MemIndex(8, AX, CX, 8).WithSeg(GS), RIPRel(16))); got != "MOVQ GS:8(AX)(CX*8), 16(IP)" {
 		t.Errorf("formatInst: %s", got)
 	}
-	if got := formatInst(I("MOVQ", Mem(8, AX).WithSeg(FS), Mem(0x28, 0).WithSeg(FS))); got != "MOVQ 8(AX)(FS*1), 40(FS)" {
+	if got := ir.FormatInst(I("MOVQ", Mem(8, AX).WithSeg(FS), Mem(0x28, 0).WithSeg(FS))); got != "MOVQ 8(AX)(FS*1), 40(FS)" {
 		t.Errorf("formatInst: %s", got)
 	}
 }
@@ -751,7 +777,7 @@ func TestBuilderErrorsPointAtGoCode(t *testing.T) {
 		I("VGATHERDPD", X2, MemIndex(0, BP, X7, 2)),
 	} {
 		if _, err := NewBuilder().Append(in).Assemble(); err == nil {
-			t.Errorf("%s: no error", formatInst(in))
+			t.Errorf("%s: no error", ir.FormatInst(in))
 		}
 	}
 }

@@ -243,14 +243,16 @@ func TestIntelInstructions(t *testing.T) {
 		{"times 2 db 0xcc", "cccc"},
 	}
 	for _, tt := range tests {
-		p, err := assembleIntel(tt.src)
-		if err != nil {
-			t.Errorf("%q: %v", tt.src, err)
-			continue
-		}
-		if got := hex.EncodeToString(p.Code); got != tt.want {
-			t.Errorf("%q: got %s, want %s", tt.src, got, tt.want)
-		}
+		t.Run(tt.src, func(t *testing.T) {
+			p, err := assembleIntel(tt.src)
+			if err != nil {
+				t.Errorf("%q: %v", tt.src, err)
+				return
+			}
+			if got := hex.EncodeToString(p.Code); got != tt.want {
+				t.Errorf("%q: got %s, want %s", tt.src, got, tt.want)
+			}
+		})
 	}
 }
 
@@ -306,16 +308,18 @@ bias:	dd 1000
 		name string
 		off  int
 	}{{"sum", 0}, {"sum.loop", 0xe}} {
-		if off, ok := p.Lookup(l.name); !ok || off != l.off {
-			t.Errorf("label %s at %d (%v), want %d", l.name, off, ok, l.off)
-		}
+		t.Run(l.name, func(t *testing.T) {
+			if off, ok := p.Lookup(l.name); !ok || off != l.off {
+				t.Errorf("label %s at %d (%v), want %d", l.name, off, ok, l.off)
+			}
+		})
 	}
 	line, ok := p.LineAt(0xe)
-	if !ok || line.Pos != (Pos{"t.asm", 10, 2}) || line.Text != "movzx edx, byte [rsi]" {
+	if !ok || line.Pos != (Pos{File: "t.asm", Line: 10, Col: 2}) || line.Text != "movzx edx, byte [rsi]" {
 		t.Errorf("line at 0xe = %+v, want t.asm:10:2 \"movzx edx, byte [rsi]\"", line)
 	}
 	line, ok = p.LineAt(0x22)
-	if !ok || line.Pos != (Pos{"t.asm", 19, 1}) || line.Text != "msg:\tdb \"abc\"" {
+	if !ok || line.Pos != (Pos{File: "t.asm", Line: 19, Col: 1}) || line.Text != "msg:\tdb \"abc\"" {
 		t.Errorf("line at 0x22 = %+v, want t.asm:19:1 msg:\tdb \"abc\"", line)
 	}
 }
@@ -369,19 +373,21 @@ func TestIntelDataSections(t *testing.T) {
 		{"section .data\ndb 5\nx: db 6", "x", "06"},
 	}
 	for _, tt := range tests {
-		p, err := assembleIntel("ret\n" + tt.src)
-		if err != nil {
-			t.Errorf("%q: %v", tt.src, err)
-			continue
-		}
-		s, ok := p.Symbol(tt.sym)
-		if !ok {
-			t.Errorf("%q: no symbol %s in %+v", tt.src, tt.sym, p.Symbols)
-			continue
-		}
-		if got := hex.EncodeToString(p.Code[s.Offset : s.Offset+s.Size]); got != tt.want {
-			t.Errorf("%q: %s = %s, want %s", tt.src, tt.sym, got, tt.want)
-		}
+		t.Run(tt.src, func(t *testing.T) {
+			p, err := assembleIntel("ret\n" + tt.src)
+			if err != nil {
+				t.Errorf("%q: %v", tt.src, err)
+				return
+			}
+			s, ok := p.Symbol(tt.sym)
+			if !ok {
+				t.Errorf("%q: no symbol %s in %+v", tt.src, tt.sym, p.Symbols)
+				return
+			}
+			if got := hex.EncodeToString(p.Code[s.Offset : s.Offset+s.Size]); got != tt.want {
+				t.Errorf("%q: %s = %s, want %s", tt.src, tt.sym, got, tt.want)
+			}
+		})
 	}
 }
 
@@ -476,14 +482,16 @@ func TestIntelLabels(t *testing.T) {
 		{"align 8\nnop\nalign 4\nret", "900f1f00c3"},
 	}
 	for _, tt := range tests {
-		p, err := assembleIntel(tt.src)
-		if err != nil {
-			t.Errorf("%q: %v", tt.src, err)
-			continue
-		}
-		if got := hex.EncodeToString(p.Code); got != tt.want {
-			t.Errorf("%q: got %s, want %s", tt.src, got, tt.want)
-		}
+		t.Run(tt.src, func(t *testing.T) {
+			p, err := assembleIntel(tt.src)
+			if err != nil {
+				t.Errorf("%q: %v", tt.src, err)
+				return
+			}
+			if got := hex.EncodeToString(p.Code); got != tt.want {
+				t.Errorf("%q: got %s, want %s", tt.src, got, tt.want)
+			}
+		})
 	}
 }
 
@@ -595,22 +603,24 @@ func TestIntelErrors(t *testing.T) {
 		{"mov rip, rax", "t.asm:1:5: rip can only be used in a memory operand"},
 	}
 	for _, tt := range tests {
-		p, err := assembleIntel(tt.src)
-		if err == nil {
-			t.Errorf("%q: no error, assembled to %x", tt.src, p.Code)
-			continue
-		}
-		var list ErrorList
-		if !errors.As(err, &list) || len(list) == 0 {
-			t.Errorf("%q: error %T %v is not an ErrorList", tt.src, err, err)
-			continue
-		}
-		if got := list[0].Error(); !strings.HasPrefix(got, tt.want) {
-			t.Errorf("%q:\n got %s\nwant %s", tt.src, got, tt.want)
-		}
-		if strings.Contains(err.Error(), "\n\n") {
-			t.Errorf("%q: empty line in %q", tt.src, err)
-		}
+		t.Run(tt.src, func(t *testing.T) {
+			p, err := assembleIntel(tt.src)
+			if err == nil {
+				t.Errorf("%q: no error, assembled to %x", tt.src, p.Code)
+				return
+			}
+			var list ErrorList
+			if !errors.As(err, &list) || len(list) == 0 {
+				t.Errorf("%q: error %T %v is not an ErrorList", tt.src, err, err)
+				return
+			}
+			if got := list[0].Error(); !strings.HasPrefix(got, tt.want) {
+				t.Errorf("%q:\n got %s\nwant %s", tt.src, got, tt.want)
+			}
+			if strings.Contains(err.Error(), "\n\n") {
+				t.Errorf("%q: empty line in %q", tt.src, err)
+			}
+		})
 	}
 }
 
@@ -624,21 +634,23 @@ func TestIntelLineMap(t *testing.T) {
 		len  int
 		text string
 	}{
-		{"times 3 nop", Pos{"t.asm", 1, 1}, 3, "times 3 nop"},
-		{"  lock add [rax], eax ; comment", Pos{"t.asm", 1, 3}, 3, "lock add [rax], eax"},
-		{"times 2 lock add [rax], eax", Pos{"t.asm", 1, 1}, 6, "times 2 lock add [rax], eax"},
-		{"a: b: times 2 lea rax, [rip]", Pos{"t.asm", 1, 1}, 14, "a: b: times 2 lea rax, [rip]"},
+		{"times 3 nop", Pos{File: "t.asm", Line: 1, Col: 1}, 3, "times 3 nop"},
+		{"  lock add [rax], eax ; comment", Pos{File: "t.asm", Line: 1, Col: 3}, 3, "lock add [rax], eax"},
+		{"times 2 lock add [rax], eax", Pos{File: "t.asm", Line: 1, Col: 1}, 6, "times 2 lock add [rax], eax"},
+		{"a: b: times 2 lea rax, [rip]", Pos{File: "t.asm", Line: 1, Col: 1}, 14, "a: b: times 2 lea rax, [rip]"},
 	}
 	for _, tt := range tests {
-		p, err := assembleIntel(tt.src)
-		if err != nil {
-			t.Errorf("%q: %v", tt.src, err)
-			continue
-		}
-		want := []Line{{Pos: tt.pos, Offset: 0, Len: tt.len, Text: tt.text}}
-		if !reflect.DeepEqual(p.Lines, want) {
-			t.Errorf("%q: lines %+v, want %+v", tt.src, p.Lines, want)
-		}
+		t.Run(tt.src, func(t *testing.T) {
+			p, err := assembleIntel(tt.src)
+			if err != nil {
+				t.Errorf("%q: %v", tt.src, err)
+				return
+			}
+			want := []Line{{Pos: tt.pos, Offset: 0, Len: tt.len, Text: tt.text}}
+			if !reflect.DeepEqual(p.Lines, want) {
+				t.Errorf("%q: lines %+v, want %+v", tt.src, p.Lines, want)
+			}
+		})
 	}
 }
 
@@ -659,26 +671,30 @@ func TestIntelSemicolons(t *testing.T) {
 		{"section .data; m: db 1; section .text; lea rsi, [rel m]; ret", "488d3501000000c301", "lea rsi, [rel m]; ret"},
 	}
 	for _, tt := range tests {
-		p, err := opts.Assemble("<expr>", []byte(tt.src))
-		if err != nil {
-			t.Errorf("%q: %v", tt.src, err)
-			continue
-		}
-		if got := hex.EncodeToString(p.Code); got != tt.hex {
-			t.Errorf("%q: %s, want %s", tt.src, got, tt.hex)
-		}
-		if len(p.Lines) == 0 || p.Lines[0].Text != tt.text {
-			t.Errorf("%q: lines %+v, want the first with text %q", tt.src, p.Lines, tt.text)
-		}
+		t.Run(tt.src, func(t *testing.T) {
+			p, err := opts.Assemble("<expr>", []byte(tt.src))
+			if err != nil {
+				t.Errorf("%q: %v", tt.src, err)
+				return
+			}
+			if got := hex.EncodeToString(p.Code); got != tt.hex {
+				t.Errorf("%q: %s, want %s", tt.src, got, tt.hex)
+			}
+			if len(p.Lines) == 0 || p.Lines[0].Text != tt.text {
+				t.Errorf("%q: lines %+v, want the first with text %q", tt.src, p.Lines, tt.text)
+			}
+		})
 	}
 	for _, tt := range []struct{ src, err string }{
 		{"mov eax, 7; add eax, [edi]; ret", "<expr>:1:23: edi: only 64-bit registers can address memory (write rdi)"},
 		// A NASM comment is read as statements: the first word says so.
 		{"mov eax, 1 ; set eax to one", "<expr>:1:14: unknown instruction set (did you mean ret, seta, setb?); here ';' separates statements, as in GNU as (a comment starts with '#')"},
 	} {
-		if _, err := opts.Assemble("<expr>", []byte(tt.src)); err == nil || err.Error() != tt.err {
-			t.Errorf("%q: error %v, want %s", tt.src, err, tt.err)
-		}
+		t.Run(tt.src, func(t *testing.T) {
+			if _, err := opts.Assemble("<expr>", []byte(tt.src)); err == nil || err.Error() != tt.err {
+				t.Errorf("%q: error %v, want %s", tt.src, err, tt.err)
+			}
+		})
 	}
 	// Statements of every kind after a ';'.
 	p, err := opts.Assemble("<expr>", []byte("mov eax, 1; vcmpltps xmm0, xmm1, xmm2; x: nop; n equ 3; times 2 nop; lock inc dword [rax]; jz x; resb 1; section .data; db 1; .byte 2; align 4"))
@@ -708,63 +724,16 @@ func TestIntelDetect(t *testing.T) {
 		{"a.s", "; NASM\nBITS 64\nmov rax, 1"},
 		{"a.s", "[bits 64]\nmov rax, 1"},
 	} {
-		p, err := AssembleSource(tt.file, []byte(tt.src), SyntaxAuto)
-		if err != nil {
-			t.Errorf("%s %q: %v", tt.file, tt.src, err)
-			continue
-		}
-		if got := hex.EncodeToString(p.Code); got != "48c7c001000000" {
-			t.Errorf("%s %q: got %s", tt.file, tt.src, got)
-		}
-	}
-}
-
-// TestIntelRegisters checks every Intel register name against its Go
-// register.
-func TestIntelRegisters(t *testing.T) {
-	for _, tt := range []struct{ intel, goName, class string }{
-		{"rax", "AX", "r64"}, {"eax", "AX", "r32"}, {"ax", "AX", "r16"}, {"al", "AL", "r8"}, {"ah", "AH", "r8"},
-		{"rsp", "SP", "r64"}, {"spl", "SPB", "r8"}, {"dil", "DIB", "r8"}, {"r15", "R15", "r64"}, {"r15d", "R15", "r32"},
-		{"r15w", "R15", "r16"}, {"r15b", "R15B", "r8"}, {"r9l", "R9B", "r8"}, {"xmm31", "X31", "xmm"}, {"ymm16", "Y16", "ymm"},
-		{"zmm7", "Z7", "zmm"}, {"k7", "K7", "k"}, {"mm3", "M3", "mm"}, {"mmx3", "M3", "mm"}, {"st", "F0", "st"}, {"st7", "F7", "st"},
-		{"fs", "FS", "sreg"}, {"cr8", "CR8", "cr"}, {"dr7", "DR7", "dr"}, {"RAX", "AX", "r64"}, {"Xmm1", "X1", "xmm"},
-	} {
-		r, ok := lookupIntelReg(tt.intel)
-		want, _ := LookupReg(tt.goName)
-		if !ok || r.reg != want || r.class != tt.class {
-			t.Errorf("%s = %+v (%v), want %s %s", tt.intel, r, ok, tt.goName, tt.class)
-		}
-	}
-	// 16 GPRs × 4 widths, ah…bh, 32 × xmm/ymm/zmm, 8 × k/mm/st/dr, 16 cr,
-	// 6 segment registers, r8l…r15l, mmx0…mmx7, st and rip.
-	if len(intelRegs.byName) != 16*4+4+32*3+8*4+16+6+8+8+1+1 {
-		t.Errorf("%d Intel register names: a Go register is missing from the generated table", len(intelRegs.byName))
-	}
-}
-
-// TestIntelTable checks that every line of the generated form table
-// parses: the loader skips a line it cannot read.
-func TestIntelTable(t *testing.T) {
-	intelForms()
-	n := 0
-	for _, forms := range intelTable.byMnem {
-		n += len(forms)
-	}
-	lines := 0
-	for _, l := range strings.Split(intelFormTable, "\n") {
-		if strings.TrimSpace(l) != "" {
-			lines++
-		}
-	}
-	if n != lines || n < 4000 {
-		t.Errorf("%d forms loaded from %d table lines", n, lines)
-	}
-	for _, forms := range intelTable.byMnem {
-		for _, f := range forms {
-			if _, ok := tables().ops[f.goOp]; !ok && f.bytes == nil {
-				t.Errorf("%s %v: Go mnemonic %s unknown to the encoder", f.mnem, f.classes, f.goOp)
+		t.Run(tt.file+" "+tt.src, func(t *testing.T) {
+			p, err := AssembleSource(tt.file, []byte(tt.src), SyntaxAuto)
+			if err != nil {
+				t.Errorf("%s %q: %v", tt.file, tt.src, err)
+				return
 			}
-		}
+			if got := hex.EncodeToString(p.Code); got != "48c7c001000000" {
+				t.Errorf("%s %q: got %s", tt.file, tt.src, got)
+			}
+		})
 	}
 }
 
@@ -795,8 +764,10 @@ func TestIsIntelReserved(t *testing.T) {
 		"dword": true, "PTR": true, "short": true,
 		"loop": false, "main": false, "rax1": false, "xmm32": false, "": false,
 	} {
-		if got := IsIntelReserved(name); got != want {
-			t.Errorf("IsIntelReserved(%q) = %v, want %v", name, got, want)
-		}
+		t.Run(name, func(t *testing.T) {
+			if got := IsIntelReserved(name); got != want {
+				t.Errorf("IsIntelReserved(%q) = %v, want %v", name, got, want)
+			}
+		})
 	}
 }

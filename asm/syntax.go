@@ -1,9 +1,15 @@
 package asm
 
+//go:generate go run ./internal/intelgen
+
 import (
 	"bytes"
 	"fmt"
 	"strings"
+
+	"github.com/jitrun/jitrun/asm/internal/gosyntax"
+	"github.com/jitrun/jitrun/asm/internal/intel"
+	"github.com/jitrun/jitrun/asm/internal/ir"
 )
 
 // Syntax selects a text front end.
@@ -134,7 +140,7 @@ func startsWithIntelWord(line string) bool {
 			line = strings.TrimSpace(rest[1:]) // a label
 			continue
 		}
-		return isIntelStatementWord(w)
+		return intel.IsStatementWord(w)
 	}
 }
 
@@ -166,32 +172,32 @@ type Options struct {
 // an ErrorList of every problem the front end found.
 func (o Options) Parse(file string, src []byte) ([]Stmt, error) {
 	stmts, errs := o.parse(file, src)
-	if errs.len() > 0 {
-		return nil, errs.list()
+	if errs.Len() > 0 {
+		return nil, errs.List()
 	}
 	return stmts, nil
 }
 
 // parse runs the front end and returns the statements it could read, with
 // the problems it found.
-func (o Options) parse(file string, src []byte) ([]Stmt, *errorSink) {
+func (o Options) parse(file string, src []byte) ([]Stmt, *ir.Errors) {
 	syntax := o.Syntax
 	if syntax == SyntaxAuto {
 		syntax = DetectSyntax(file, src)
 	}
 	switch syntax {
 	case SyntaxGo:
-		return parseGo(file, src)
+		return gosyntax.Parse(file, src)
 	case SyntaxIntel:
-		return parseIntel(file, src, o)
+		return intel.Parse(file, src, intel.Options{Semicolons: o.Semicolons})
 	case SyntaxATT:
-		errs := &errorSink{}
+		errs := &ir.Errors{}
 		line, _ := attLine(src)
-		errs.add(Pos{File: file, Line: max(line, 1), Col: 1}, "AT&T syntax (movq %%rdi, %%rax) is not assembled yet: write the code in Intel syntax (mov rax, rdi; --syntax intel) or Go syntax (MOVQ DI, AX; --syntax go)")
+		errs.Add(Pos{File: file, Line: max(line, 1), Col: 1}, "AT&T syntax (movq %%rdi, %%rax) is not assembled yet: write the code in Intel syntax (mov rax, rdi; --syntax intel) or Go syntax (MOVQ DI, AX; --syntax go)")
 		return nil, errs
 	}
-	errs := &errorSink{}
-	errs.add(Pos{File: file, Line: 1, Col: 1}, "unknown syntax %v", syntax)
+	errs := &ir.Errors{}
+	errs.Add(Pos{File: file, Line: 1, Col: 1}, "unknown syntax %v", syntax)
 	return nil, errs
 }
 
@@ -201,17 +207,15 @@ func (o Options) parse(file string, src []byte) ([]Stmt, *errorSink) {
 // their positions (at most MaxErrors).
 func (o Options) Assemble(file string, src []byte) (*Program, error) {
 	stmts, errs := o.parse(file, src)
-	if errs.full() {
-		return nil, errs.list()
+	if errs.Full() {
+		return nil, errs.List()
 	}
 	p, encErrs := encode(file, stmts)
 	// The encoder saw only the statements the front end could read, so
 	// nothing it reports repeats a front-end error.
-	for _, e := range encErrs.errs {
-		errs.add(e.Pos, "%s", e.Msg)
-	}
-	if errs.len() > 0 {
-		return nil, errs.list()
+	errs.AddAll(encErrs)
+	if errs.Len() > 0 {
+		return nil, errs.List()
 	}
 	return p, nil
 }
@@ -253,10 +257,15 @@ func attLine(src []byte) (int, bool) {
 			for w < len(s) && (s[w] >= 'a' && s[w] <= 'z' || s[w] >= '0' && s[w] <= '9') {
 				w++
 			}
-			if _, ok := lookupIntelReg(s[:w]); ok && w > 0 {
+			if _, ok := ir.LookupIntelReg(s[:w]); ok && w > 0 {
 				return n, true
 			}
 		}
 	}
 	return 0, false
 }
+
+// IsIntelReserved reports whether name is an Intel-syntax register name or
+// operand keyword (ptr, dword, short, …), in any case: a word that cannot
+// name a label or symbol in the Intel front end.
+func IsIntelReserved(name string) bool { return intel.IsReserved(name) }

@@ -249,7 +249,7 @@ func Generate(goroot string, goBytes func(string) []byte) ([]File, error) {
 		rep.WriteString(l + "\n")
 	}
 	return []File{
-		{Path: "intel_table.go", Data: table},
+		{Path: "internal/intel/table_gen.go", Data: table},
 		{Path: "testdata/intel/table_report.txt", Data: rep.Bytes()},
 		{Path: "testdata/intel/corpus.s", Data: corpusFile(corpus, false)},
 		{Path: "testdata/intel/corpus_nasm.asm", Data: corpusFile(corpus, true)},

@@ -1,4 +1,4 @@
-package asm
+package gosyntax
 
 // The Go-syntax lexer: source bytes to tokens, the way `go tool asm`'s
 // text/scanner configuration sees them (identifiers may contain · and ∕,
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/jitrun/jitrun/asm/internal/ir"
 )
 
 type tokKind uint8
@@ -54,11 +56,11 @@ type lexer struct {
 	pos  int
 	line int32
 	bol  int // offset of the current line's first byte
-	errs *errorSink
+	errs *ir.Errors
 }
 
 func (l *lexer) errorf(line int32, col int32, format string, args ...any) {
-	l.errs.add(Pos{File: l.file, Line: int(line), Col: int(col)}, format, args...)
+	l.errs.Add(ir.Pos{File: l.file, Line: int(line), Col: int(col)}, format, args...)
 }
 
 func isIdentStart(r rune) bool {

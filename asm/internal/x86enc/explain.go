@@ -1,4 +1,4 @@
-package asm
+package x86enc
 
 // Why golang-asm refused an instruction. It says only "invalid
 // instruction"; the checks before it (validate.go) have ruled out the
@@ -10,6 +10,7 @@ package asm
 import (
 	"math/bits"
 
+	"github.com/jitrun/jitrun/asm/internal/ir"
 	"github.com/twitchyliquid64/golang-asm/obj"
 	"github.com/twitchyliquid64/golang-asm/obj/x86"
 )
@@ -20,21 +21,21 @@ import (
 // 8-bit field but is the same byte in the other reading, signed or
 // unsigned (pshufd xmm0, xmm1, -1 or psrlw mm0, 200, as GNU as and NASM
 // take them), it returns golang-asm's encoding with that byte instead.
-func (e *encoder) explain(pd pendingProg, msg string) (encodedInst, error) {
-	sp := spell(pd.inst)
+func (b *Batch) explain(q queued, msg string) (encodedInst, error) {
+	sp := ir.Spell(q.inst)
 	if msg != "invalid instruction" {
-		return encodedInst{}, sp.errorf("%s", msg)
+		return encodedInst{}, sp.Errorf("%s", msg)
 	}
-	if k := immArg(pd.inst); k >= 0 {
-		v := pd.inst.Args[k].Imm
-		lo, hi, ok := e.probeImmRange(pd, k)
+	if k := immArg(q.inst); k >= 0 {
+		v := q.inst.Args[k].Imm
+		lo, hi, ok := b.probeImmRange(q, k)
 		if ok && (v < lo || v > hi) {
-			if sp.intel != nil && hi-lo == 0xff {
+			if sp.Intel() && hi-lo == 0xff {
 				// An 8-bit field that golang-asm takes only signed
 				// (-128..127) or only unsigned (0..255): Intel syntax,
 				// like GNU as and NASM, writes the same byte either way.
 				if v >= -0x80 && v <= 0xff {
-					if enc, ok := e.tryImm(pd, k, v-(v-lo)&^0xff); ok {
+					if enc, ok := b.tryImm(q, k, v-(v-lo)&^0xff); ok {
 						return enc, nil
 					}
 				}
@@ -44,22 +45,22 @@ func (e *encoder) explain(pd pendingProg, msg string) (encodedInst, error) {
 			if lo < 0 {
 				n = max(n, bits.Len64(uint64(-lo-1))+1)
 			}
-			return encodedInst{}, sp.errorf("immediate %s does not fit in %d bits (%s..%s)", sp.immArg(k), n, sp.imm(lo), sp.imm(hi))
+			return encodedInst{}, sp.Errorf("immediate %s does not fit in %d bits (%s..%s)", sp.ImmArg(k), n, sp.Imm(lo), sp.Imm(hi))
 		}
 	}
-	for _, a := range pd.inst.Args {
-		if a.Kind == RegOperand && isHighVector(a.Reg) && e.encodesWithLowVectors(pd) {
-			return encodedInst{}, sp.errorf("%s: registers 16-31 need an EVEX (AVX-512) form, which %s does not have", sp.reg(a.Reg), sp.op())
+	for _, a := range q.inst.Args {
+		if a.Kind == ir.RegOperand && isHighVector(a.Reg) && b.encodesWithLowVectors(q) {
+			return encodedInst{}, sp.Errorf("%s: registers 16-31 need an EVEX (AVX-512) form, which %s does not have", sp.Reg(a.Reg), sp.Op())
 		}
 	}
-	return encodedInst{}, sp.errorf("invalid instruction: no form of %s takes %s", sp.op(), sp.args())
+	return encodedInst{}, sp.Errorf("invalid instruction: no form of %s takes %s", sp.Op(), sp.Args())
 }
 
 // immArg returns the index of the instruction's only immediate, or -1.
-func immArg(in *Inst) int {
+func immArg(in *ir.Inst) int {
 	k := -1
 	for i, a := range in.Args {
-		if a.Kind == ImmOperand {
+		if a.Kind == ir.ImmOperand {
 			if k >= 0 {
 				return -1
 			}
@@ -74,9 +75,9 @@ func immArg(in *Inst) int {
 // knows the ranges of the common instructions; this asks golang-asm about
 // the rest). ok is false when the instruction fails whatever the immediate
 // (the problem is elsewhere).
-func (e *encoder) probeImmRange(pd pendingProg, k int) (lo, hi int64, ok bool) {
+func (b *Batch) probeImmRange(q queued, k int) (lo, hi int64, ok bool) {
 	for _, v := range []int64{0, 1} {
-		if _, ok = e.tryImm(pd, k, v); ok {
+		if _, ok = b.tryImm(q, k, v); ok {
 			lo, hi = v, v
 			break
 		}
@@ -86,14 +87,14 @@ func (e *encoder) probeImmRange(pd pendingProg, k int) (lo, hi int64, ok bool) {
 	}
 	for _, v := range []int64{1<<32 - 1, 1<<31 - 1, 1<<16 - 1, 1<<15 - 1, 0xff, 0x7f, 0x1f, 0xf, 7, 3, 1} {
 		if v > hi {
-			if _, accepted := e.tryImm(pd, k, v); accepted {
+			if _, accepted := b.tryImm(q, k, v); accepted {
 				hi = v
 				break
 			}
 		}
 	}
 	for _, v := range []int64{-1 << 31, -1 << 15, -1 << 7} {
-		if _, accepted := e.tryImm(pd, k, v); accepted {
+		if _, accepted := b.tryImm(q, k, v); accepted {
 			lo = v
 			break
 		}
@@ -102,39 +103,39 @@ func (e *encoder) probeImmRange(pd pendingProg, k int) (lo, hi int64, ok bool) {
 }
 
 // tryImm encodes the instruction with immediate k set to v.
-func (e *encoder) tryImm(pd pendingProg, k int, v int64) (encodedInst, bool) {
-	in := *pd.inst
-	in.Args = append([]Operand(nil), pd.inst.Args...)
+func (b *Batch) tryImm(q queued, k int, v int64) (encodedInst, bool) {
+	in := *q.inst
+	in.Args = append([]ir.Operand(nil), q.inst.Args...)
 	in.Args[k].Imm = v
-	return e.try(&in, pd.op)
+	return b.try(&in, q.op)
 }
 
 // encodesWithLowVectors reports whether the instruction encodes with its
 // vector registers 16-31 replaced by 0-15.
-func (e *encoder) encodesWithLowVectors(pd pendingProg) bool {
-	in := *pd.inst
-	in.Args = append([]Operand(nil), pd.inst.Args...)
+func (b *Batch) encodesWithLowVectors(q queued) bool {
+	in := *q.inst
+	in.Args = append([]ir.Operand(nil), q.inst.Args...)
 	for i := range in.Args {
-		if a := &in.Args[i]; a.Kind == RegOperand && isHighVector(a.Reg) {
+		if a := &in.Args[i]; a.Kind == ir.RegOperand && isHighVector(a.Reg) {
 			a.Reg -= 16
 		}
 	}
-	_, ok := e.try(&in, pd.op)
+	_, ok := b.try(&in, q.op)
 	return ok
 }
 
 // try encodes a variant of an instruction that passed the checks, and
 // returns golang-asm's bytes (before encodedInst.fix).
-func (e *encoder) try(in *Inst, op obj.As) (encodedInst, bool) {
-	p, _, err := e.b.prog(in, op)
+func (b *Batch) try(in *ir.Inst, op obj.As) (encodedInst, bool) {
+	p, _, err := b.b.prog(in, op)
 	if err != nil {
 		return encodedInst{}, false
 	}
-	enc, msg := e.b.assembleOne(p)
+	enc, msg := b.b.assembleOne(p)
 	return enc, msg == ""
 }
 
 // isHighVector reports whether r is X16-X31, Y16-Y31 or Z16-Z31.
-func isHighVector(r Reg) bool {
+func isHighVector(r ir.Reg) bool {
 	return x86.REG_X16 <= r && r <= x86.REG_X31 || x86.REG_Y16 <= r && r <= x86.REG_Y31 || x86.REG_Z16 <= r && r <= x86.REG_Z31
 }

@@ -1,4 +1,4 @@
-package asm
+package gosyntax
 
 // The Go-syntax parser: preprocessed statements to IR statements. It reads
 // the operand grammar of `go tool asm` for amd64:
@@ -22,17 +22,19 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/jitrun/jitrun/asm/internal/ir"
 )
 
-// parseGo parses Go-syntax assembly. It returns the statements it could
-// read even when there are errors, so that the encoder can look for more.
-func parseGo(file string, src []byte) ([]Stmt, *errorSink) {
-	var errs errorSink
+// Parse parses Go-syntax assembly. It returns the statements it could read
+// even when there are errors, so that the encoder can look for more.
+func Parse(file string, src []byte) ([]ir.Stmt, *ir.Errors) {
+	var errs ir.Errors
 	text := string(src)
 	p := &parser{file: file, src: text, errs: &errs}
-	stmts := make([]Stmt, 0, len(src)/32)
+	stmts := make([]ir.Stmt, 0, len(src)/32)
 	pp := newPreproc(file, text, &errs, true, func(st stmtToks) {
-		if !errs.full() {
+		if !errs.Full() {
 			stmts = p.statement(st, stmts)
 		}
 	})
@@ -43,31 +45,31 @@ func parseGo(file string, src []byte) ([]Stmt, *errorSink) {
 type parser struct {
 	file  string
 	src   string
-	errs  *errorSink
+	errs  *ir.Errors
 	opBuf [][]token
 	// partial is the TEXT or GLOBL being parsed. When the rest of its line
 	// has an error, it still goes into the statements, marked broken, so
 	// that the statements after it are not reported as outside a TEXT
 	// block or as using an undefined symbol.
-	partial Stmt
+	partial ir.Stmt
 	// Instructions and their operands are allocated in blocks.
-	instSlab            []Inst
-	argSlab             []Operand
+	instSlab            []ir.Inst
+	argSlab             []ir.Operand
 	instBlock, argBlock int
 }
 
 // newInst returns a zeroed Inst with room for n operands. Blocks start
 // small and double, so that a one-line source allocates little.
-func (p *parser) newInst(n int) *Inst {
+func (p *parser) newInst(n int) *ir.Inst {
 	if len(p.instSlab) == 0 {
 		p.instBlock = min(max(2*p.instBlock, 8), 256)
-		p.instSlab = make([]Inst, p.instBlock)
+		p.instSlab = make([]ir.Inst, p.instBlock)
 	}
 	in := &p.instSlab[0]
 	p.instSlab = p.instSlab[1:]
 	if n > len(p.argSlab) {
 		p.argBlock = min(max(2*p.argBlock, 16), 512)
-		p.argSlab = make([]Operand, max(n, p.argBlock))
+		p.argSlab = make([]ir.Operand, max(n, p.argBlock))
 	}
 	in.Args = p.argSlab[:0:n]
 	p.argSlab = p.argSlab[n:]
@@ -81,20 +83,20 @@ type parseError struct {
 	msg string
 }
 
-func (p *parser) pos(t token) Pos {
-	return Pos{File: p.file, Line: int(t.line), Col: int(t.col)}
+func (p *parser) pos(t token) ir.Pos {
+	return ir.Pos{File: p.file, Line: int(t.line), Col: int(t.col)}
 }
 
-func (p *parser) source(toks []token) Source {
-	return Source{Pos: p.pos(toks[0]), Text: tokenText(p.src, toks)}
+func (p *parser) source(toks []token) ir.Source {
+	return ir.Source{Pos: p.pos(toks[0]), Text: tokenText(p.src, toks)}
 }
 
 // statement parses one statement and appends what it defines.
-func (p *parser) statement(st stmtToks, out []Stmt) (result []Stmt) {
+func (p *parser) statement(st stmtToks, out []ir.Stmt) (result []ir.Stmt) {
 	toks := st.toks
 	// Labels: name: [statement]
 	for len(toks) >= 2 && toks[0].kind == tokIdent && toks[1].is(":") {
-		out = append(out, &LabelDef{Source: p.source(toks[:2]), Name: toks[0].text})
+		out = append(out, &ir.LabelDef{Source: p.source(toks[:2]), Name: toks[0].text})
 		toks = toks[2:]
 	}
 	if len(toks) == 0 {
@@ -106,7 +108,7 @@ func (p *parser) statement(st stmtToks, out []Stmt) (result []Stmt) {
 			if !ok {
 				panic(r)
 			}
-			p.errs.add(p.pos(pe.at), "%s", pe.msg)
+			p.errs.Add(p.pos(pe.at), "%s", pe.msg)
 			result = out
 			if p.partial != nil {
 				result = append(result, p.partial)
@@ -145,7 +147,7 @@ func (p *parser) statement(st stmtToks, out []Stmt) (result []Stmt) {
 		if len(operands) != 1 {
 			fail(head, "PCALIGN takes one operand: PCALIGN $16")
 		}
-		return append(out, &AlignDef{Source: src, Align: p.immediate(operands[0], "PCALIGN")})
+		return append(out, &ir.AlignDef{Source: src, Align: p.immediate(operands[0], "PCALIGN")})
 	case "PCDATA", "FUNCDATA":
 		// Go stack-map metadata: meaningless here, accepted for copied code.
 		if len(operands) != 2 {
@@ -291,13 +293,22 @@ func pseudoRegMessage(name string) string {
 	return name + " is a pseudo-register"
 }
 
+// isSegReg reports whether r is a segment register.
+func isSegReg(r ir.Reg) bool {
+	switch r.String() {
+	case "CS", "DS", "ES", "FS", "GS", "SS":
+		return true
+	}
+	return false
+}
+
 func isRegName(name string) bool {
-	_, ok := LookupReg(name)
+	_, ok := ir.LookupReg(name)
 	return ok
 }
 
 // operand parses one operand.
-func (p *parser) operand(toks []token, jump bool) Operand {
+func (p *parser) operand(toks []token, jump bool) ir.Operand {
 	c := newCursor(toks)
 	prefix := ""
 	if t := c.peek(); t.is("$") || t.is("*") {
@@ -323,8 +334,8 @@ func (p *parser) operand(toks []token, jump bool) Operand {
 			fail(c.peek(), "a register cannot be followed by an address: write the offset first, as 8(%s)", first.text)
 		}
 		c.mustEnd()
-		r, _ := LookupReg(first.text)
-		return Operand{Kind: RegOperand, Reg: r}
+		r, _ := ir.LookupReg(first.text)
+		return ir.Operand{Kind: ir.RegOperand, Reg: r}
 	case first.kind == tokIdent && !isPseudoReg(first.text):
 		return p.symbolOperand(c, prefix, jump)
 	case first.kind == tokString:
@@ -337,7 +348,7 @@ func (p *parser) operand(toks []token, jump bool) Operand {
 			fail(first, "bad string %s", first.text)
 		}
 		c.mustEnd()
-		return Operand{Kind: StringOperand, String: s}
+		return ir.Operand{Kind: ir.StringOperand, String: s}
 	}
 	if hasFloat(c.toks[c.i:]) {
 		if prefix != "$" {
@@ -345,7 +356,7 @@ func (p *parser) operand(toks []token, jump bool) Operand {
 		}
 		f := floatExpr(c)
 		c.mustEnd()
-		return Operand{Kind: FloatOperand, Float: f}
+		return ir.Operand{Kind: ir.FloatOperand, Float: f}
 	}
 	// An offset expression, unless the operand starts with (register).
 	var disp int64
@@ -354,13 +365,13 @@ func (p *parser) operand(toks []token, jump bool) Operand {
 		if c.done() {
 			switch prefix {
 			case "$":
-				return Operand{Kind: ImmOperand, Imm: disp}
+				return ir.Operand{Kind: ir.ImmOperand, Imm: disp}
 			case "*":
 				fail(first, "indirect through a constant is not an operand")
 			}
 			// A bare number is memory at an absolute address, as in go tool
 			// asm (MOVQ 0x1000, AX); CMPPS takes it as its predicate.
-			return Operand{Kind: MemOperand, Disp: disp}
+			return ir.Operand{Kind: ir.MemOperand, Disp: disp}
 		}
 	}
 	return p.indirect(c, prefix, disp, jump)
@@ -368,7 +379,7 @@ func (p *parser) operand(toks []token, jump bool) Operand {
 
 // indirect parses (reg), (reg)(index*scale), (index*scale) and N(PC) after
 // an offset.
-func (p *parser) indirect(c *cursor, prefix string, disp int64, jump bool) Operand {
+func (p *parser) indirect(c *cursor, prefix string, disp int64, jump bool) ir.Operand {
 	open := c.expect("(")
 	t := c.next()
 	if t.kind != tokIdent || (!isRegName(t.text) && !isPseudoReg(t.text)) {
@@ -381,19 +392,19 @@ func (p *parser) indirect(c *cursor, prefix string, disp int64, jump bool) Opera
 		if prefix != "" || !jump {
 			fail(t, "N(PC) is a branch target: it works only with jumps")
 		}
-		return Operand{Kind: LabelOperand, Disp: disp}
+		return ir.Operand{Kind: ir.LabelOperand, Disp: disp}
 	case "SB":
 		fail(t, "(SB) needs a symbol name: name(SB)")
 	case "FP":
 		fail(t, "(FP) needs an argument name, and argument references are not supported: jitrun code gets its arguments in registers (DI, SI, DX, CX, R8, R9)")
 	}
-	o := Operand{Kind: MemOperand, Disp: disp}
+	o := ir.Operand{Kind: ir.MemOperand, Disp: disp}
 	if prefix == "$" {
-		o.Kind = AddrOperand
+		o.Kind = ir.AddrOperand
 	} else if prefix == "*" {
 		fail(open, "* (indirect) applies to symbols only: *name(SB)")
 	}
-	r, _ := LookupReg(t.text)
+	r, _ := ir.LookupReg(t.text)
 	if isSegReg(r) {
 		// off(FS): FS-relative memory at an absolute offset, as go tool
 		// asm writes it (off(base)(FS*1) adds a base).
@@ -423,13 +434,13 @@ func (p *parser) indirect(c *cursor, prefix string, disp int64, jump bool) Opera
 }
 
 // index parses (index*scale).
-func (p *parser) index(c *cursor, o *Operand) {
+func (p *parser) index(c *cursor, o *ir.Operand) {
 	c.expect("(")
 	t := c.next()
 	if t.kind != tokIdent || !isRegName(t.text) {
 		fail(t, "expected an index register, found %s", describeTok(t))
 	}
-	o.Index, _ = LookupReg(t.text)
+	o.Index, _ = ir.LookupReg(t.text)
 	if !c.peek().is("*") {
 		fail(c.peek(), "index register %s needs a scale: (%s*1)", t.text, t.text)
 	}
@@ -459,7 +470,7 @@ func (p *parser) scale(c *cursor) int64 {
 
 // symbolOperand parses name[<>][±offset](SB)[(index*scale)], a label, or
 // name±offset(FP|SP) (rejected).
-func (p *parser) symbolOperand(c *cursor, prefix string, jump bool) Operand {
+func (p *parser) symbolOperand(c *cursor, prefix string, jump bool) ir.Operand {
 	nameTok := c.next()
 	name := symbolName(nameTok.text)
 	static := false
@@ -480,11 +491,11 @@ func (p *parser) symbolOperand(c *cursor, prefix string, jump bool) Operand {
 		off = int64(expr(c))
 	}
 	if c.done() {
-		if r, ok := lookupIntelReg(nameTok.text); ok && r.reg != 0 && !static && off == 0 && prefix == "" && !jump {
-			fail(nameTok, "%s is an Intel register name: Go syntax writes %s, with the operand size in the mnemonic (this source is read as Go syntax)", nameTok.text, r.reg)
+		if r, ok := ir.LookupIntelReg(nameTok.text); ok && r.Reg != 0 && !static && off == 0 && prefix == "" && !jump {
+			fail(nameTok, "%s is an Intel register name: Go syntax writes %s, with the operand size in the mnemonic (this source is read as Go syntax)", nameTok.text, r.Reg)
 		}
 		if prefix == "" && jump && !static && off == 0 {
-			return Operand{Kind: LabelOperand, Sym: name}
+			return ir.Operand{Kind: ir.LabelOperand, Sym: name}
 		}
 		if prefix == "$" && !static && off == 0 {
 			fail(nameTok, "undefined: %s (a constant needs a #define; the address of a symbol is $%s(SB))", nameTok.text, nameTok.text)
@@ -505,13 +516,13 @@ func (p *parser) symbolOperand(c *cursor, prefix string, jump bool) Operand {
 	default:
 		fail(reg, "expected (SB) after symbol %s, found (%s)", nameTok.text, reg.text)
 	}
-	o := Operand{Kind: MemOperand, Sym: name, Static: static, Disp: off}
+	o := ir.Operand{Kind: ir.MemOperand, Sym: name, Static: static, Disp: off}
 	switch prefix {
 	case "$":
-		o.Kind = AddrOperand
+		o.Kind = ir.AddrOperand
 	case "":
 		if jump && c.done() {
-			o.Kind = LabelOperand
+			o.Kind = ir.LabelOperand
 		}
 	}
 	if c.peek().is("(") {
@@ -532,22 +543,22 @@ func symbolName(s string) string {
 }
 
 // regList parses [Z0-Z3].
-func (p *parser) regList(c *cursor) Operand {
+func (p *parser) regList(c *cursor) ir.Operand {
 	c.expect("[")
 	lo := c.next()
 	c.expect("-")
 	hi := c.next()
 	c.expect("]")
 	c.mustEnd()
-	rlo, ok1 := LookupReg(lo.text)
-	rhi, ok2 := LookupReg(hi.text)
+	rlo, ok1 := ir.LookupReg(lo.text)
+	rhi, ok2 := ir.LookupReg(hi.text)
 	if lo.kind != tokIdent || !ok1 {
 		fail(lo, "expected a register, found %s", describeTok(lo))
 	}
 	if hi.kind != tokIdent || !ok2 {
 		fail(hi, "expected a register, found %s", describeTok(hi))
 	}
-	return Operand{Kind: RegListOperand, Reg: rlo, RegHi: rhi}
+	return ir.Operand{Kind: ir.RegListOperand, Reg: rlo, RegHi: rhi}
 }
 
 func hasFloat(toks []token) bool {
@@ -728,7 +739,7 @@ func (p *parser) symbolDef(toks []token, head token, allowOffset bool) (name str
 		fail(t, "%s needs a symbol: name(SB)", head.text)
 	}
 	o := p.symbolOperand(&cursor{toks: toks, end: c.end}, "", false)
-	if o.Kind != MemOperand || o.Index != 0 {
+	if o.Kind != ir.MemOperand || o.Index != 0 {
 		fail(t, "%s needs a symbol: name(SB)", head.text)
 	}
 	if o.Disp != 0 && !allowOffset {
@@ -738,8 +749,9 @@ func (p *parser) symbolDef(toks []token, head token, allowOffset bool) (name str
 }
 
 // text parses TEXT name(SB), [flags,] $frame[-args].
-func (p *parser) text(src Source, head token, ops [][]token) Stmt {
-	d := &TextDef{Source: src, Args: -1, broken: true}
+func (p *parser) text(src ir.Source, head token, ops [][]token) ir.Stmt {
+	d := &ir.TextDef{Source: src, Args: -1}
+	ir.SetBroken(d, true)
 	p.partial = d
 	if len(ops) != 2 && len(ops) != 3 {
 		fail(head, "TEXT takes two or three operands: TEXT name(SB), NOSPLIT, $0")
@@ -777,7 +789,7 @@ func (p *parser) text(src Source, head token, ops [][]token) Stmt {
 		d.Args = atoi(t)
 		c.mustEnd()
 	}
-	d.broken = false
+	ir.SetBroken(d, false)
 	return d
 }
 
@@ -790,23 +802,24 @@ func atoi(t token) int64 {
 }
 
 // globl parses GLOBL name(SB), [flags,] $size.
-func (p *parser) globl(src Source, head token, ops [][]token) Stmt {
+func (p *parser) globl(src ir.Source, head token, ops [][]token) ir.Stmt {
 	if len(ops) != 2 && len(ops) != 3 {
 		fail(head, "GLOBL takes two or three operands: GLOBL name(SB), RODATA, $8")
 	}
 	name, static, _ := p.symbolDef(ops[0], head, false)
-	d := &GloblDef{Source: src, Name: name, Static: static, broken: true}
+	d := &ir.GloblDef{Source: src, Name: name, Static: static}
+	ir.SetBroken(d, true)
 	p.partial = d
 	if len(ops) == 3 {
 		d.Flags = p.integer(ops[1])
 	}
 	d.Size = p.immediate(ops[len(ops)-1], "GLOBL size")
-	d.broken = false
+	ir.SetBroken(d, false)
 	return d
 }
 
 // data parses DATA name+off(SB)/width, value.
-func (p *parser) data(src Source, head token, ops [][]token) Stmt {
+func (p *parser) data(src ir.Source, head token, ops [][]token) ir.Stmt {
 	if len(ops) != 2 {
 		fail(head, "DATA takes two operands: DATA name+0(SB)/8, $value")
 	}
@@ -816,10 +829,10 @@ func (p *parser) data(src Source, head token, ops [][]token) Stmt {
 		fail(first[n-1], "DATA needs a width: name+0(SB)/8")
 	}
 	name, static, off := p.symbolDef(first[:n-2], head, true)
-	d := &DataDef{Source: src, Name: name, Static: static, Off: off, Width: atoi(first[n-1])}
+	d := &ir.DataDef{Source: src, Name: name, Static: static, Off: off, Width: atoi(first[n-1])}
 	v := p.operand(ops[1], false)
 	switch v.Kind {
-	case ImmOperand, FloatOperand, StringOperand, AddrOperand:
+	case ir.ImmOperand, ir.FloatOperand, ir.StringOperand, ir.AddrOperand:
 	default:
 		fail(ops[1][0], "DATA value must be a constant: $integer, $float or $\"string\"")
 	}

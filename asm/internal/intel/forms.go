@@ -1,7 +1,7 @@
-package asm
+package intel
 
 // Matching an Intel instruction against the generated form table
-// (intel_table.go) and building the Go instruction it stands for.
+// (table_gen.go) and building the Go instruction it stands for.
 
 import (
 	"encoding/hex"
@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/jitrun/jitrun/asm/internal/ir"
 )
 
 // intelForm is one line of intelFormTable.
@@ -97,7 +99,7 @@ func classMatches(class string, o *intelOperand) bool {
 	if lit, ok := strings.CutPrefix(class, "="); ok {
 		switch o.kind {
 		case iopReg:
-			return o.reg.name == lit || canonicalRegName(o.reg) == lit
+			return o.reg.Name == lit || canonicalRegName(o.reg) == lit
 		case iopImm:
 			return strconv.FormatInt(o.imm, 10) == lit
 		}
@@ -105,18 +107,18 @@ func classMatches(class string, o *intelOperand) bool {
 	}
 	switch o.kind {
 	case iopReg:
-		return o.reg.class == class
+		return o.reg.Class == class
 	case iopImm:
 		return class == "imm"
 	case iopMem:
-		vsib := o.index.class == "xmm" || o.index.class == "ymm" || o.index.class == "zmm"
+		vsib := o.index.Class == "xmm" || o.index.Class == "ymm" || o.index.Class == "zmm"
 		switch {
 		case strings.HasPrefix(class, "vm"):
 			if !vsib || o.bcst > 0 {
 				return false
 			}
 			bits, _ := strconv.Atoi(class[2 : len(class)-1])
-			return class[len(class)-1] == o.index.class[0] && (o.size == 0 || o.size == bits)
+			return class[len(class)-1] == o.index.Class[0] && (o.size == 0 || o.size == bits)
 		case strings.HasPrefix(class, "b"):
 			elt, n, ok := strings.Cut(class[1:], ":")
 			if !ok || vsib || o.bcst == 0 {
@@ -139,16 +141,16 @@ func classMatches(class string, o *intelOperand) bool {
 
 // canonicalRegName is the name a fixed-register class uses: the 64-, 32-,
 // 16- or 8-bit name as written, st0 for st.
-func canonicalRegName(r intelReg) string {
-	if r.class == "st" {
-		return "st" + strconv.Itoa(int(r.reg-F0))
+func canonicalRegName(r ir.IntelReg) string {
+	if r.Class == "st" {
+		return "st" + strconv.Itoa(int(r.Reg-ir.F0))
 	}
-	return r.name
+	return r.Name
 }
 
 // matchIntelForm finds the form of mnem that takes ops. It reports every
 // problem as an error at the instruction.
-func (p *intelParser) matchIntelForm(mnem string, col int, ops []*intelOperand) (*intelForm, bool) {
+func (p *parser) matchIntelForm(mnem string, col int, ops []*intelOperand) (*intelForm, bool) {
 	intelForms()
 	forms := intelTable.byMnem[mnem]
 	if len(forms) == 0 {
@@ -333,22 +335,22 @@ func isIntelMnemonic(w string) bool {
 // known ones.
 func unknownIntelMnemonic(name string) string {
 	intelForms()
-	if s := suggest(intelTable.names, name); len(s) > 0 {
+	if s := ir.Suggest(intelTable.names, name); len(s) > 0 {
 		return fmt.Sprintf("unknown instruction %s (did you mean %s?)", name, strings.Join(s, ", "))
 	}
 	return fmt.Sprintf("unknown instruction %s", name)
 }
 
 // goOperand converts Intel operand o to its Go operand.
-func goOperand(o *intelOperand) Operand {
+func goOperand(o *intelOperand) ir.Operand {
 	switch o.kind {
 	case iopReg:
-		return Operand{Kind: RegOperand, Reg: o.reg.reg}
+		return ir.Operand{Kind: ir.RegOperand, Reg: o.reg.Reg}
 	case iopImm:
-		return Operand{Kind: ImmOperand, Imm: o.imm}
+		return ir.Operand{Kind: ir.ImmOperand, Imm: o.imm}
 	}
-	m := Operand{Kind: MemOperand, Reg: o.base.reg, Index: o.index.reg, Disp: o.disp, Sym: o.sym, Seg: o.seg.reg}
-	if o.index.reg != 0 {
+	m := ir.Operand{Kind: ir.MemOperand, Reg: o.base.Reg, Index: o.index.Reg, Disp: o.disp, Sym: o.sym, Seg: o.seg.Reg}
+	if o.index.Reg != 0 {
 		m.Scale = o.scale
 	}
 	// [rip + n]: n bytes from the end of the instruction.
@@ -358,7 +360,7 @@ func goOperand(o *intelOperand) Operand {
 
 // buildInst makes the Go instruction of form f with Intel operands ops and
 // the decorations of the instruction.
-func (p *intelParser) buildInst(f *intelForm, mnem string, col int, ops []*intelOperand, rounding string, roundCol int) (*Inst, bool) {
+func (p *parser) buildInst(f *intelForm, mnem string, col int, ops []*intelOperand, rounding string, roundCol int) (*ir.Inst, bool) {
 	mask, maskCol, zeroing, bcst := 0, col, false, false
 	for i, o := range ops {
 		if o.mask != 0 {
@@ -407,11 +409,11 @@ func (p *intelParser) buildInst(f *intelForm, mnem string, col int, ops []*intel
 		p.errorf(roundCol, "%s does not take embedded rounding {%s} here", mnem, rounding)
 		return nil, false
 	}
-	if st := stOperands(f, ops); len(st) == 2 && st[0].reg.reg != F0 && st[1].reg.reg != F0 {
+	if st := stOperands(f, ops); len(st) == 2 && st[0].reg.Reg != ir.F0 && st[1].reg.Reg != ir.F0 {
 		p.errorf(st[0].col, "%s: one of the two x87 registers must be st0", mnem)
 		return nil, false
 	}
-	in := &Inst{Op: f.goOp}
+	in := &ir.Inst{Op: f.goOp}
 	var suffix []string
 	switch rounding {
 	case "":
@@ -432,18 +434,18 @@ func (p *intelParser) buildInst(f *intelForm, mnem string, col int, ops []*intel
 		switch {
 		case a == "k":
 			if mask > 0 {
-				r, _ := LookupReg("K" + strconv.Itoa(mask))
-				in.Args = append(in.Args, Operand{Kind: RegOperand, Reg: r})
-				sp.argOp = append(sp.argOp, -1)
+				r, _ := ir.LookupReg("K" + strconv.Itoa(mask))
+				in.Args = append(in.Args, ir.Operand{Kind: ir.RegOperand, Reg: r})
+				sp.ArgOp = append(sp.ArgOp, -1)
 			}
 		case strings.HasPrefix(a, "="):
-			r, ok := LookupReg(a[1:])
+			r, ok := ir.LookupReg(a[1:])
 			if !ok {
 				p.errorf(col, "internal error: bad fixed register %s in the form table", a)
 				return nil, false
 			}
-			in.Args = append(in.Args, Operand{Kind: RegOperand, Reg: r})
-			sp.argOp = append(sp.argOp, -1)
+			in.Args = append(in.Args, ir.Operand{Kind: ir.RegOperand, Reg: r})
+			sp.ArgOp = append(sp.ArgOp, -1)
 		default:
 			i, err := strconv.Atoi(a)
 			if err != nil || i < 0 || i >= len(ops) {
@@ -451,10 +453,10 @@ func (p *intelParser) buildInst(f *intelForm, mnem string, col int, ops []*intel
 				return nil, false
 			}
 			in.Args = append(in.Args, goOperand(ops[i]))
-			sp.argOp = append(sp.argOp, i)
+			sp.ArgOp = append(sp.ArgOp, i)
 		}
 	}
-	in.intel = sp
+	ir.SetSpelling(in, sp)
 	return in, true
 }
 
@@ -467,4 +469,20 @@ func stOperands(f *intelForm, ops []*intelOperand) []*intelOperand {
 		}
 	}
 	return out
+}
+
+// spellingOf records Intel operands as written; the parser adds the
+// instruction's text, its mnemonic and ArgOp.
+func spellingOf(ops []*intelOperand) *ir.Spelling {
+	sp := &ir.Spelling{}
+	for _, o := range ops {
+		sp.Ops = append(sp.Ops, o.text)
+		sp.Classes = append(sp.Classes, o.class())
+		name := ""
+		if o.kind == iopReg {
+			name = o.reg.Name
+		}
+		sp.Regs = append(sp.Regs, name)
+	}
+	return sp
 }

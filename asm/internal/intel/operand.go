@@ -1,4 +1,4 @@
-package asm
+package intel
 
 // Operands of the Intel front end: registers by their Intel names, memory
 // references with size keywords, immediates, labels, and the AVX-512
@@ -8,89 +8,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
+
+	"github.com/jitrun/jitrun/asm/internal/ir"
 )
-
-// intelReg is a register as Intel syntax names it: the Go register, its
-// operand class (r8 r16 r32 r64 xmm ymm zmm k mm st sreg cr dr, or rip) and
-// its canonical Intel name.
-type intelReg struct {
-	reg   Reg
-	class string
-	name  string
-}
-
-var intelRegs struct {
-	once   sync.Once
-	byName map[string]intelReg
-}
-
-// lookupIntelReg returns the register with an Intel name, in any case.
-func lookupIntelReg(name string) (intelReg, bool) {
-	intelRegs.once.Do(buildIntelRegs)
-	r, ok := intelRegs.byName[strings.ToLower(name)]
-	return r, ok
-}
-
-func buildIntelRegs() {
-	m := map[string]intelReg{}
-	add := func(name, goName, class string) {
-		// Every name is in the generated register table (TestIntelRegisters).
-		if r, ok := LookupReg(goName); ok {
-			m[name] = intelReg{reg: r, class: class, name: name}
-		}
-	}
-	legacy := []string{"ax", "cx", "dx", "bx", "sp", "bp", "si", "di"}
-	goLegacy := []string{"AX", "CX", "DX", "BX", "SP", "BP", "SI", "DI"}
-	byteLow := []string{"al", "cl", "dl", "bl", "spl", "bpl", "sil", "dil"}
-	goByteLow := []string{"AL", "CL", "DL", "BL", "SPB", "BPB", "SIB", "DIB"}
-	for i, n := range legacy {
-		add("r"+n, goLegacy[i], "r64")
-		add("e"+n, goLegacy[i], "r32")
-		add(n, goLegacy[i], "r16")
-		add(byteLow[i], goByteLow[i], "r8")
-	}
-	for _, n := range []string{"ah", "ch", "dh", "bh"} {
-		add(n, strings.ToUpper(n), "r8")
-	}
-	for i := 8; i < 16; i++ {
-		n, g := "r"+strconv.Itoa(i), "R"+strconv.Itoa(i)
-		add(n, g, "r64")
-		add(n+"d", g, "r32")
-		add(n+"w", g, "r16")
-		add(n+"b", g+"B", "r8")
-	}
-	for i := 0; i < 32; i++ {
-		s := strconv.Itoa(i)
-		add("xmm"+s, "X"+s, "xmm")
-		add("ymm"+s, "Y"+s, "ymm")
-		add("zmm"+s, "Z"+s, "zmm")
-	}
-	for i := 0; i < 8; i++ {
-		s := strconv.Itoa(i)
-		add("k"+s, "K"+s, "k")
-		add("mm"+s, "M"+s, "mm")
-		add("st"+s, "F"+s, "st")
-		add("dr"+s, "DR"+s, "dr")
-	}
-	for i := 0; i < 16; i++ {
-		s := strconv.Itoa(i)
-		add("cr"+s, "CR"+s, "cr")
-	}
-	for _, s := range []string{"es", "cs", "ss", "ds", "fs", "gs"} {
-		add(s, strings.ToUpper(s), "sreg")
-	}
-	// Other spellings: NASM's r8l…r15l, x86asm's mmx0…mmx7, st for st0.
-	for i := 8; i < 16; i++ {
-		m["r"+strconv.Itoa(i)+"l"] = m["r"+strconv.Itoa(i)+"b"]
-	}
-	for i := 0; i < 8; i++ {
-		m["mmx"+strconv.Itoa(i)] = m["mm"+strconv.Itoa(i)]
-	}
-	m["st"] = m["st0"]
-	m["rip"] = intelReg{class: "rip", name: "rip"}
-	intelRegs.byName = m
-}
 
 type iopKind uint8
 
@@ -109,16 +29,16 @@ type intelOperand struct {
 	// size is the operand size in bits a keyword gave (dword → 32), 0 if none.
 	size     int
 	sizeWord string
-	reg      intelReg // iopReg
+	reg      ir.IntelReg // iopReg
 	// iopMem: base and index (zero Reg when absent), or rip; sym is a label
 	// the address is relative to (RIP-relative), disp the offset.
-	base, index intelReg
+	base, index ir.IntelReg
 	scale       int64
 	disp        int64
 	sym         string
 	rip         bool
-	seg         intelReg // fs or gs: a segment override
-	imm         int64    // iopImm
+	seg         ir.IntelReg // fs or gs: a segment override
+	imm         int64       // iopImm
 	label       string
 	// AVX-512 decorations.
 	mask     int // opmask register number; -1 when {k0} was written
@@ -131,7 +51,7 @@ type intelOperand struct {
 func (o *intelOperand) class() string {
 	switch o.kind {
 	case iopReg:
-		return o.reg.class
+		return o.reg.Class
 	case iopMem:
 		if o.bcst > 0 {
 			if o.size == 0 {
@@ -182,7 +102,7 @@ func sizeWordFor(bits int) string {
 }
 
 // parseOperand parses the tokens of one operand (no top-level comma).
-func (p *intelParser) parseOperand(toks []itok, text string) (*intelOperand, bool) {
+func (p *parser) parseOperand(toks []itok, text string) (*intelOperand, bool) {
 	o := &intelOperand{col: toks[0].col, text: text}
 	i := 0
 	word := func(j int) string {
@@ -232,7 +152,7 @@ func (p *intelParser) parseOperand(toks []itok, text string) (*intelOperand, boo
 		o.seg = seg
 		rest = rest[2:]
 		if rest[0].kind == itEOL || rest[0].kind == itDecor {
-			p.errorf(o.col, "missing address after %s:", seg.name)
+			p.errorf(o.col, "missing address after %s:", seg.Name)
 			return nil, false
 		}
 		if !(rest[0].kind == itPunct && rest[0].text == "[") {
@@ -244,8 +164,8 @@ func (p *intelParser) parseOperand(toks []itok, text string) (*intelOperand, boo
 			if !p.parseMem(o, rest[:end], rest[0].col) {
 				return nil, false
 			}
-			if o.base.reg != 0 || o.index.reg != 0 || o.rip {
-				p.errorf(rest[0].col, "%s: a register after %s: must be in brackets: %s:[%s]", o.text, seg.name, seg.name, operandText(p.lineText, append(rest[:end:end], itok{kind: itEOL, col: rest[end].col})))
+			if o.base.Reg != 0 || o.index.Reg != 0 || o.rip {
+				p.errorf(rest[0].col, "%s: a register after %s: must be in brackets: %s:[%s]", o.text, seg.Name, seg.Name, operandText(p.lineText, append(rest[:end:end], itok{kind: itEOL, col: rest[end].col})))
 				return nil, false
 			}
 			return p.finishOperand(o, rest[end:])
@@ -278,12 +198,12 @@ func (p *intelParser) parseOperand(toks []itok, text string) (*intelOperand, boo
 			p.errorf(t.col, "x87 registers are st(0) to st(7)")
 			return nil, false
 		}
-		r, _ := lookupIntelReg("st" + strconv.FormatInt(rest[2].ival, 10))
+		r, _ := ir.LookupIntelReg("st" + strconv.FormatInt(rest[2].ival, 10))
 		o.kind, o.reg = iopReg, r
 		after = rest[4:]
 	case t.kind == itIdent:
-		if r, ok := lookupIntelReg(t.text); ok && (len(rest) == 1 || rest[1].kind == itDecor || rest[1].kind == itEOL) {
-			if r.class == "rip" {
+		if r, ok := ir.LookupIntelReg(t.text); ok && (len(rest) == 1 || rest[1].kind == itDecor || rest[1].kind == itEOL) {
+			if r.Class == "rip" {
 				p.errorf(t.col, "rip can only be used in a memory operand: [rip + label]")
 				return nil, false
 			}
@@ -323,18 +243,18 @@ func (p *intelParser) parseOperand(toks []itok, text string) (*intelOperand, boo
 
 // segmentPrefix reports whether toks start with a segment register and a
 // colon (fs:), and returns the register.
-func segmentPrefix(toks []itok) (intelReg, bool) {
+func segmentPrefix(toks []itok) (ir.IntelReg, bool) {
 	if len(toks) > 2 && toks[0].kind == itIdent && toks[1].kind == itPunct && toks[1].text == ":" {
-		if r, ok := lookupIntelReg(toks[0].text); ok && r.class == "sreg" {
+		if r, ok := ir.LookupIntelReg(toks[0].text); ok && r.Class == "sreg" {
 			return r, true
 		}
 	}
-	return intelReg{}, false
+	return ir.IntelReg{}, false
 }
 
 // finishOperand checks an operand's size keyword and applies the
 // decorations after it.
-func (p *intelParser) finishOperand(o *intelOperand, after []itok) (*intelOperand, bool) {
+func (p *parser) finishOperand(o *intelOperand, after []itok) (*intelOperand, bool) {
 	if o.size != 0 && !p.checkSize(o) {
 		return nil, false
 	}
@@ -355,7 +275,7 @@ func (p *intelParser) finishOperand(o *intelOperand, after []itok) (*intelOperan
 }
 
 // decorate applies one {…} decoration to an operand.
-func (p *intelParser) decorate(o *intelOperand, t itok) bool {
+func (p *parser) decorate(o *intelOperand, t itok) bool {
 	d := t.text
 	switch {
 	case d == "z":
@@ -396,7 +316,7 @@ func (p *intelParser) decorate(o *intelOperand, t itok) bool {
 // parseMem parses the inside of [ ]: base + index*scale + disp in any
 // order, rip + disp, a label (always RIP-relative: code assembled here
 // cannot hold absolute addresses), with an optional rel or abs.
-func (p *intelParser) parseMem(o *intelOperand, toks []itok, col int) bool {
+func (p *parser) parseMem(o *intelOperand, toks []itok, col int) bool {
 	o.kind = iopMem
 	rel, abs := false, false
 	for len(toks) > 0 && toks[0].kind == itIdent {
@@ -413,8 +333,8 @@ func (p *intelParser) parseMem(o *intelOperand, toks []itok, col int) bool {
 		toks = toks[1:]
 	}
 	if seg, ok := segmentPrefix(toks); ok {
-		if o.seg.reg != 0 {
-			p.errorf(toks[0].col, "two segment overrides (%s: and %s:)", o.seg.name, seg.name)
+		if o.seg.Reg != 0 {
+			p.errorf(toks[0].col, "two segment overrides (%s: and %s:)", o.seg.Name, seg.Name)
 			return false
 		}
 		o.seg = seg
@@ -445,45 +365,45 @@ func (p *intelParser) parseMem(o *intelOperand, toks []itok, col int) bool {
 	}
 	for _, r := range v.regs {
 		switch {
-		case r.reg.class == "rip":
+		case r.reg.Class == "rip":
 			if r.scale != 1 || o.rip {
 				p.errorf(r.col, "rip can only be added once, unscaled")
 				return false
 			}
 			o.rip = true
-		case r.reg.class == "xmm" || r.reg.class == "ymm" || r.reg.class == "zmm":
-			if o.index.reg != 0 {
+		case r.reg.Class == "xmm" || r.reg.Class == "ymm" || r.reg.Class == "zmm":
+			if o.index.Reg != 0 {
 				p.errorf(r.col, "two index registers in one memory operand")
 				return false
 			}
 			o.index, o.scale = r.reg, r.scale
-		case r.reg.class == "r64":
-			if r.scale == 1 && o.base.reg == 0 {
+		case r.reg.Class == "r64":
+			if r.scale == 1 && o.base.Reg == 0 {
 				o.base = r.reg
 				continue
 			}
-			if o.index.reg != 0 {
+			if o.index.Reg != 0 {
 				p.errorf(r.col, "too many registers in one memory operand (at most a base and an index)")
 				return false
 			}
 			o.index, o.scale = r.reg, r.scale
-		case r.reg.class == "r32" || r.reg.class == "r16":
-			p.errorf(r.col, "%s: only 64-bit registers can address memory (write %s)", r.reg.name, widen64(r.reg))
+		case r.reg.Class == "r32" || r.reg.Class == "r16":
+			p.errorf(r.col, "%s: only 64-bit registers can address memory (write %s)", r.reg.Name, ir.IntelRegName(r.reg.Reg))
 			return false
 		default:
-			p.errorf(r.col, "%s cannot address memory", r.reg.name)
+			p.errorf(r.col, "%s cannot address memory", r.reg.Name)
 			return false
 		}
 	}
-	if o.index.reg != 0 {
+	if o.index.Reg != 0 {
 		switch o.scale {
 		case 1, 2, 4, 8:
 		default:
 			p.errorf(col, "scale %d is not 1, 2, 4 or 8", o.scale)
 			return false
 		}
-		if o.index.reg == SP {
-			if o.scale == 1 && o.base.reg != 0 && o.base.reg != SP {
+		if o.index.Reg == ir.SP {
+			if o.scale == 1 && o.base.Reg != 0 && o.base.Reg != ir.SP {
 				o.base, o.index = o.index, o.base // [rbx + rsp] is [rsp + rbx]
 			} else {
 				p.errorf(col, "rsp cannot be an index register")
@@ -492,18 +412,18 @@ func (p *intelParser) parseMem(o *intelOperand, toks []itok, col int) bool {
 		}
 	}
 	switch {
-	case o.rip && (o.base.reg != 0 || o.index.reg != 0):
+	case o.rip && (o.base.Reg != 0 || o.index.Reg != 0):
 		p.errorf(col, "rip cannot be combined with other registers")
 		return false
-	case o.sym != "" && (o.base.reg != 0 || o.index.reg != 0):
+	case o.sym != "" && (o.base.Reg != 0 || o.index.Reg != 0):
 		p.errorf(col, "[%s + register]: a label's address is RIP-relative and cannot add registers; load it first with lea reg, [rel %s]", o.sym, o.sym)
 		return false
 	case abs && (o.sym != "" || o.rip):
 		p.errorf(col, "abs: an absolute address of a label needs a linker; code assembled here is position independent")
 		return false
-	case rel && o.sym == "" && !o.rip && o.base.reg == 0 && o.index.reg == 0:
+	case rel && o.sym == "" && !o.rip && o.base.Reg == 0 && o.index.Reg == 0:
 		o.rip = true // NASM's [rel 0x10] is [rip + 0x10]
-	case rel && (o.base.reg != 0 || o.index.reg != 0):
+	case rel && (o.base.Reg != 0 || o.index.Reg != 0):
 		p.errorf(col, "rel cannot be combined with registers")
 		return false
 	}
@@ -516,26 +436,17 @@ func (p *intelParser) parseMem(o *intelOperand, toks []itok, col int) bool {
 	return true
 }
 
-func widen64(r intelReg) string {
-	for name, x := range intelRegs.byName {
-		if x.reg == r.reg && x.class == "r64" {
-			return name
-		}
-	}
-	return "a 64-bit register"
-}
-
 // regBits is the size of a register class in bits, 0 for none.
 var regBits = map[string]int{"r8": 8, "r16": 16, "r32": 32, "r64": 64, "xmm": 128, "ymm": 256, "zmm": 512, "mm": 64, "st": 80, "k": 64}
 
 // checkSize checks a size keyword on a register (it must be the register's
 // size) or an immediate (the value must fit: byte 5 is NASM's way to ask
 // for an 8-bit immediate, which the encoder picks by itself).
-func (p *intelParser) checkSize(o *intelOperand) bool {
+func (p *parser) checkSize(o *intelOperand) bool {
 	switch o.kind {
 	case iopReg:
-		if regBits[o.reg.class] != o.size {
-			p.errorf(o.col, "%s is not %s: a size keyword on a register must be the register's size", o.reg.name, o.sizeWord)
+		if regBits[o.reg.Class] != o.size {
+			p.errorf(o.col, "%s is not %s: a size keyword on a register must be the register's size", o.reg.Name, o.sizeWord)
 			return false
 		}
 	case iopImm:

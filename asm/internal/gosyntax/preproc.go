@@ -1,4 +1,4 @@
-package asm
+package gosyntax
 
 // The Go-syntax preprocessor, as in `go tool asm`: #define (object-like and
 // function-like, continued over lines with a backslash), #undef, #ifdef,
@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/jitrun/jitrun/asm/internal/ir"
 )
 
 // macro is a #define. params is nil for an object-like macro.
@@ -18,7 +20,7 @@ type macro struct {
 	name   string
 	params []string
 	body   []token
-	pos    Pos
+	pos    ir.Pos
 }
 
 // Limits that keep hostile input from exhausting memory or time.
@@ -75,7 +77,7 @@ func headers() map[string][]*macro {
 	headerOnce.Do(func() {
 		headerMacros = make(map[string][]*macro)
 		for name, text := range builtinHeaders {
-			var errs errorSink
+			var errs ir.Errors
 			pp := newPreproc(name, text, &errs, false, func(stmtToks) {})
 			pp.run()
 			for _, m := range pp.macros {
@@ -98,7 +100,7 @@ type ifState struct {
 	enabled bool // this branch is being assembled
 	parent  bool // the enclosing region is being assembled
 	sawElse bool
-	pos     Pos
+	pos     ir.Pos
 }
 
 type preproc struct {
@@ -106,7 +108,7 @@ type preproc struct {
 	src    string
 	lx     *lexer
 	line   []token // the current logical line, reused
-	errs   *errorSink
+	errs   *ir.Errors
 	emit   func(stmtToks)
 	macros map[string]*macro
 	ifs    []ifState
@@ -122,7 +124,7 @@ type preproc struct {
 
 // newPreproc returns a preprocessor that hands each statement of src to
 // emit, which must be done with its tokens when it returns.
-func newPreproc(file, src string, errs *errorSink, withTextflag bool, emit func(stmtToks)) *preproc {
+func newPreproc(file, src string, errs *ir.Errors, withTextflag bool, emit func(stmtToks)) *preproc {
 	pp := &preproc{file: file, src: src, errs: errs, emit: emit, macros: make(map[string]*macro)}
 	if withTextflag {
 		for _, m := range headers()["textflag.h"] {
@@ -138,7 +140,7 @@ func newPreproc(file, src string, errs *errorSink, withTextflag bool, emit func(
 // next line (the newline stays in, as a statement separator).
 func (pp *preproc) nextLine() []token {
 	buf := pp.line[:0]
-	before := pp.errs.len()
+	before := pp.errs.Len()
 	for {
 		buf = append(buf, token{})
 		t := &buf[len(buf)-1]
@@ -154,16 +156,16 @@ func (pp *preproc) nextLine() []token {
 		}
 	}
 	pp.line = buf
-	pp.lineBad = pp.errs.len() > before
+	pp.lineBad = pp.errs.Len() > before
 	return buf
 }
 
-func (pp *preproc) posOf(t token) Pos {
-	return Pos{File: pp.file, Line: int(t.line), Col: int(t.col)}
+func (pp *preproc) posOf(t token) ir.Pos {
+	return ir.Pos{File: pp.file, Line: int(t.line), Col: int(t.col)}
 }
 
 func (pp *preproc) errorf(t token, format string, args ...any) {
-	pp.errs.add(pp.posOf(t), format, args...)
+	pp.errs.Add(pp.posOf(t), format, args...)
 }
 
 func (pp *preproc) enabled() bool {
@@ -172,7 +174,7 @@ func (pp *preproc) enabled() bool {
 
 // run preprocesses the whole source into pp.stmts.
 func (pp *preproc) run() {
-	for !pp.errs.full() {
+	for !pp.errs.Full() {
 		toks := pp.nextLine()
 		j := len(toks) - 1 // the newline or EOF
 		if toks[0].is("#") {
@@ -194,7 +196,7 @@ func (pp *preproc) run() {
 		}
 	}
 	if n := len(pp.ifs); n > 0 {
-		pp.errs.add(pp.ifs[n-1].pos, "unclosed #ifdef or #ifndef")
+		pp.errs.Add(pp.ifs[n-1].pos, "unclosed #ifdef or #ifndef")
 	}
 }
 
@@ -204,9 +206,9 @@ func (pp *preproc) statements(line []token) {
 	for _, t := range line {
 		if t.kind == tokIdent && pp.isMacro(t.text) {
 			pp.budget = maxExpansionToken
-			before := pp.errs.len()
+			before := pp.errs.Len()
 			expanded = pp.expand(line, 0, nil)
-			if pp.errs.len() > before {
+			if pp.errs.Len() > before {
 				return // a broken expansion would only add confusing errors
 			}
 			break

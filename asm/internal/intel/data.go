@@ -1,4 +1,4 @@
-package asm
+package intel
 
 // Directives of the Intel front end: sections, data, alignment, symbols.
 
@@ -8,7 +8,7 @@ import (
 	"math"
 	"strings"
 
-	"github.com/twitchyliquid64/golang-asm/obj"
+	"github.com/jitrun/jitrun/asm/internal/ir"
 )
 
 // sectionKind is what a data section holds.
@@ -29,17 +29,17 @@ type intelSection struct {
 	kind     sectionKind
 	size     int64
 	lines    []intelDataLine
-	pos      Pos
+	pos      ir.Pos
 	labels   []string
 	offsets  []int64
-	labelPos []Pos
+	labelPos []ir.Pos
 	maxAlign int64
 }
 
 // intelDataLine is what one source line wrote: bytes at off. Reserved
 // zeros (resb, .zero, .bss) are not written: the symbol starts zeroed.
 type intelDataLine struct {
-	src   Source
+	src   ir.Source
 	off   int64
 	bytes []byte
 }
@@ -49,7 +49,7 @@ type intelDataLine struct {
 type intelDataSym struct {
 	name      string
 	off, size int64
-	pos       Pos
+	pos       ir.Pos
 }
 
 // symbols returns the section's symbols in order: the bytes before its
@@ -77,10 +77,10 @@ func (s *intelSection) symbols() []intelDataSym {
 // directive, and at least the largest power of two not above its size
 // (at most 64), the alignment a symbol of that size gets by default.
 func (s *intelSection) align() int64 {
-	return max(s.maxAlign, defaultAlign(s.size))
+	return max(s.maxAlign, ir.DefaultAlign(s.size))
 }
 
-func (p *intelParser) sectionByName(name string) *intelSection {
+func (p *parser) sectionByName(name string) *intelSection {
 	for _, s := range p.sections {
 		if s.name == name {
 			return s
@@ -144,7 +144,7 @@ func isNASMDirective(word string) bool {
 }
 
 // directive handles a directive and reports whether word was one.
-func (p *intelParser) directive(word string, toks []itok) bool {
+func (p *parser) directive(word string, toks []itok) bool {
 	t := toks[0]
 	args := toks[1:]
 	if dataWidth(word) > 0 || isIntelDataDirective(word) {
@@ -250,7 +250,7 @@ func (p *intelParser) directive(word string, toks []itok) bool {
 }
 
 // section switches to a section.
-func (p *intelParser) section(name itok) {
+func (p *parser) section(name itok) {
 	n := strings.ToLower(name.text)
 	var kind sectionKind
 	switch n {
@@ -276,7 +276,7 @@ func (p *intelParser) section(name itok) {
 	p.sections = append(p.sections, p.sec)
 }
 
-func (p *intelParser) globalNames(t itok, args []itok) {
+func (p *parser) globalNames(t itok, args []itok) {
 	if args[0].kind == itEOL {
 		p.errorf(t.col, "%s needs a name", t.text)
 		return
@@ -296,7 +296,7 @@ func (p *intelParser) globalNames(t itok, args []itok) {
 }
 
 // align pads to a power of two: NOPs in code, zeros in data.
-func (p *intelParser) align(word string, t itok, args []itok) {
+func (p *parser) align(word string, t itok, args []itok) {
 	if args[0].kind == itEOL {
 		p.errorf(t.col, "%s needs an alignment", word)
 		return
@@ -316,12 +316,12 @@ func (p *intelParser) align(word string, t itok, args []itok) {
 		}
 		n = 1 << n
 	}
-	if n < 1 || n > maxAlign || n&(n-1) != 0 {
-		p.errorf(args[0].col, "alignment %d is not a power of two between 1 and %d", n, maxAlign)
+	if n < 1 || n > ir.MaxAlign || n&(n-1) != 0 {
+		p.errorf(args[0].col, "alignment %d is not a power of two between 1 and %d", n, ir.MaxAlign)
 		return
 	}
 	if p.sec == nil {
-		p.stmts = append(p.stmts, &AlignDef{Source: p.source(t), Align: n})
+		p.stmts = append(p.stmts, &ir.AlignDef{Source: p.source(t), Align: n})
 		return
 	}
 	p.sec.maxAlign = max(p.sec.maxAlign, n)
@@ -330,7 +330,7 @@ func (p *intelParser) align(word string, t itok, args []itok) {
 }
 
 // data lays out a data directive count times (times N db …).
-func (p *intelParser) data(word string, toks []itok, count int64) {
+func (p *parser) data(word string, toks []itok, count int64) {
 	t := toks[0]
 	args := toks[1:]
 	var b []byte
@@ -439,7 +439,7 @@ func (p *intelParser) data(word string, toks []itok, count int64) {
 }
 
 // unescapeGNU decodes the C escapes GNU as reads in .ascii strings.
-func (p *intelParser) unescapeGNU(s string, col int) (string, bool) {
+func (p *parser) unescapeGNU(s string, col int) (string, bool) {
 	if !strings.Contains(s, `\`) {
 		return s, true
 	}
@@ -461,7 +461,7 @@ func (p *intelParser) unescapeGNU(s string, col int) (string, bool) {
 }
 
 // dataValue encodes one value of a db/dw/dd/dq list.
-func (p *intelParser) dataValue(op []itok, width int) ([]byte, bool) {
+func (p *parser) dataValue(op []itok, width int) ([]byte, bool) {
 	// A string: its bytes, padded with zeros to a multiple of the width.
 	if op[0].kind == itString && op[1].kind == itEOL {
 		b := []byte(op[0].text)
@@ -527,7 +527,7 @@ func (p *intelParser) dataValue(op []itok, width int) ([]byte, bool) {
 
 // emit places data at the current position: b, or that many zeros. In
 // code it is raw bytes; in a data section the section's next bytes.
-func (p *intelParser) emit(t itok, b []byte, zeros int64) {
+func (p *parser) emit(t itok, b []byte, zeros int64) {
 	if p.sec == nil {
 		if zeros > 0 {
 			b = append(b, make([]byte, zeros)...)
@@ -537,7 +537,7 @@ func (p *intelParser) emit(t itok, b []byte, zeros int64) {
 				p.errorf(t.col, "too much data in code (more than %d bytes)", maxCodeData)
 				return
 			}
-			p.stmts = append(p.stmts, &BytesDef{Source: p.source(t), Bytes: b})
+			p.stmts = append(p.stmts, &ir.BytesDef{Source: p.source(t), Bytes: b})
 		}
 		return
 	}
@@ -567,7 +567,7 @@ func (p *intelParser) emit(t itok, b []byte, zeros int64) {
 // emitData appends the GLOBL symbols of the data sections and their DATA.
 // The symbols of a section follow each other without gaps (Align 1), as
 // NASM lays them out; the first is aligned for the whole section.
-func (p *intelParser) emitData() {
+func (p *parser) emitData() {
 	for _, s := range p.sections {
 		syms := s.symbols()
 		for k, d := range syms {
@@ -575,12 +575,12 @@ func (p *intelParser) emitData() {
 			if d.name == s.name {
 				text = "section " + s.name
 			}
-			g := &GloblDef{Source: Source{Pos: d.pos, Text: text}, Name: d.name, Size: d.size, Align: 1}
+			g := &ir.GloblDef{Source: ir.Source{Pos: d.pos, Text: text}, Name: d.name, Size: d.size, Align: 1}
 			if k == 0 {
 				g.Align = s.align()
 			}
 			if s.kind == secRodata {
-				g.Flags = obj.RODATA
+				g.Flags = ir.FlagRODATA
 			}
 			p.stmts = append(p.stmts, g)
 		}
@@ -595,8 +595,8 @@ func (p *intelParser) emitData() {
 				k++
 			}
 			d := syms[k]
-			p.stmts = append(p.stmts, &DataDef{Source: l.src, Name: d.name, Off: l.off - d.off, Width: int64(len(l.bytes)),
-				Value: Operand{Kind: StringOperand, String: string(l.bytes)}})
+			p.stmts = append(p.stmts, &ir.DataDef{Source: l.src, Name: d.name, Off: l.off - d.off, Width: int64(len(l.bytes)),
+				Value: ir.Operand{Kind: ir.StringOperand, String: string(l.bytes)}})
 		}
 	}
 }
