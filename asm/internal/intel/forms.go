@@ -210,23 +210,6 @@ func (p *parser) matchIntelForm(mnem string, col int, ops []*intelOperand) (*int
 	return cands[0], true
 }
 
-// classBitsOf returns the size in bits a memory class names.
-func classBitsOf(c string) int {
-	switch {
-	case strings.HasPrefix(c, "vm"):
-		n, _ := strconv.Atoi(c[2 : len(c)-1])
-		return n
-	case strings.HasPrefix(c, "b"):
-		elt, _, _ := strings.Cut(c[1:], ":")
-		n, _ := strconv.Atoi(elt)
-		return n
-	case strings.HasPrefix(c, "m") && c != "mm":
-		n, _ := strconv.Atoi(c[1:])
-		return n
-	}
-	return 0
-}
-
 func orList(words []string) string {
 	switch len(words) {
 	case 0:
@@ -243,7 +226,7 @@ func sizeWords(forms []*intelForm, i int) []string {
 	var bits []int
 	seen := map[int]bool{}
 	for _, f := range forms {
-		b := classBitsOf(f.classes[i])
+		b := ir.IntelClassBits(f.classes[i])
 		if sizeWordFor(b) != "" && !seen[b] {
 			seen[b] = true
 			bits = append(bits, b)

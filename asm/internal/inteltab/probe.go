@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jitrun/jitrun/asm/internal/ir"
 	"golang.org/x/arch/x86/x86asm"
 )
 
@@ -61,7 +62,7 @@ func probeEVEX(r *Result, forms []*Form) ([]*Form, error) {
 			probes = append(probes, probe{f: f, kind: "sae", line: in.render(spellGNU)})
 		}
 		for i, c := range f.Classes {
-			bits := classBits(c)
+			bits := ir.IntelClassBits(c)
 			if !strings.HasPrefix(c, "m") || bits < 128 {
 				continue
 			}

@@ -109,3 +109,22 @@ func IntelRegName(r Reg) string {
 	}
 	return best
 }
+
+// IntelClassBits returns the size in bits an Intel memory operand class
+// names (m32 → 32, b32:16 → 32, vm64y → 64), or 0 for any other class.
+// The classes are those of the Intel form table and IntelReg.Class.
+func IntelClassBits(c string) int {
+	switch {
+	case strings.HasPrefix(c, "vm"):
+		n, _ := strconv.Atoi(c[2 : len(c)-1])
+		return n
+	case strings.HasPrefix(c, "b"):
+		elt, _, _ := strings.Cut(c[1:], ":")
+		n, _ := strconv.Atoi(elt)
+		return n
+	case strings.HasPrefix(c, "m") && c != "mm":
+		n, _ := strconv.Atoi(c[1:])
+		return n
+	}
+	return 0
+}
