@@ -344,81 +344,22 @@ func goOperand(o *intelOperand) ir.Operand {
 // buildInst makes the Go instruction of form f with Intel operands ops and
 // the decorations of the instruction.
 func (p *parser) buildInst(f *intelForm, mnem string, col int, ops []*intelOperand, rounding string, roundCol int) (*ir.Inst, bool) {
-	mask, maskCol, zeroing, bcst := 0, col, false, false
-	for i, o := range ops {
-		if o.mask != 0 {
-			if i != 0 {
-				p.errorf(o.col, "an opmask {k%d} goes on the first operand", max(o.mask, 0))
-				return nil, false
-			}
-			mask, maskCol = o.mask, o.col
-		}
-		if o.zeroing {
-			if i != 0 {
-				p.errorf(o.col, "{z} goes on the first operand")
-				return nil, false
-			}
-			zeroing = true
-		}
-		if o.bcst > 0 {
-			bcst = true
-		}
-	}
-	switch {
-	case mask < 0:
-		p.errorf(maskCol, "k0 cannot be an opmask (it means no mask): use k1…k7")
-		return nil, false
-	case mask > 0 && !f.mask:
-		p.errorf(maskCol, "%s does not take an opmask", mnem)
-		return nil, false
-	case mask == 0 && f.maskReq:
-		p.errorf(col, "%s needs an opmask: write {k1}…{k7} after its first operand", mnem)
-		return nil, false
-	case zeroing && mask == 0:
-		p.errorf(col, "{z} (zeroing) needs an opmask {k1}…{k7}")
-		return nil, false
-	case zeroing && !f.zeroing:
-		p.errorf(col, "%s does not take {z} here", mnem)
-		return nil, false
-	case rounding == "sae" && !f.sae && f.rc:
-		// With EVEX.b set, an instruction that rounds reads the vector
-		// length bits as the rounding mode: {sae} alone has no encoding.
-		p.errorf(roundCol, "%s takes a rounding mode here ({rn-sae}, {rd-sae}, {ru-sae} or {rz-sae}), not {sae}", mnem)
-		return nil, false
-	case rounding == "sae" && !f.sae:
-		p.errorf(roundCol, "%s does not take {sae} here", mnem)
-		return nil, false
-	case rounding != "" && rounding != "sae" && !f.rc:
-		p.errorf(roundCol, "%s does not take embedded rounding {%s} here", mnem, rounding)
+	d, ok := p.decorations(ops, col)
+	if !ok || !p.checkDecorations(f, mnem, col, d, rounding, roundCol) {
 		return nil, false
 	}
 	if st := stOperands(f, ops); len(st) == 2 && st[0].reg.Reg != ir.F0 && st[1].reg.Reg != ir.F0 {
 		p.errorf(st[0].col, "%s: one of the two x87 registers must be st0", mnem)
 		return nil, false
 	}
-	in := &ir.Inst{Op: f.goOp}
-	var suffix []string
-	switch rounding {
-	case "":
-	case "sae":
-		suffix = append(suffix, "SAE")
-	default:
-		suffix = append(suffix, strings.ToUpper(strings.ReplaceAll(rounding, "-", "_")))
-	}
-	if bcst {
-		suffix = append(suffix, "BCST")
-	}
-	if zeroing {
-		suffix = append(suffix, "Z")
-	}
-	in.Suffix = strings.Join(suffix, ".")
+	in := &ir.Inst{Op: f.goOp, Suffix: goSuffix(d, rounding)}
 	sp := spellingOf(ops)
 	for _, a := range f.args {
 		switch {
 		case a == "k":
-			if mask > 0 {
-				r, _ := ir.LookupReg("K" + strconv.Itoa(mask))
-				in.Args = append(in.Args, ir.Operand{Kind: ir.RegOperand, Reg: r})
+			if d.mask > 0 {
+				r, _ := ir.LookupReg("K" + strconv.Itoa(d.mask))
+				in.Args = append(in.Args, ir.RegOp(r))
 				sp.ArgOp = append(sp.ArgOp, -1)
 			}
 		case strings.HasPrefix(a, "="):
@@ -427,7 +368,7 @@ func (p *parser) buildInst(f *intelForm, mnem string, col int, ops []*intelOpera
 				p.errorf(col, "internal error: bad fixed register %s in the form table", a)
 				return nil, false
 			}
-			in.Args = append(in.Args, ir.Operand{Kind: ir.RegOperand, Reg: r})
+			in.Args = append(in.Args, ir.RegOp(r))
 			sp.ArgOp = append(sp.ArgOp, -1)
 		default:
 			i, err := strconv.Atoi(a)
@@ -441,6 +382,88 @@ func (p *parser) buildInst(f *intelForm, mnem string, col int, ops []*intelOpera
 	}
 	ir.SetSpelling(in, sp)
 	return in, true
+}
+
+// decor is the AVX-512 decorations of an instruction's operands: the
+// opmask register number (-1 for {k0}, 0 for none) and where it was
+// written, {z}, and a {1toN} broadcast.
+type decor struct {
+	mask, maskCol int
+	zeroing, bcst bool
+}
+
+// decorations collects the decorations of ops; an opmask and {z} go on
+// the first operand only.
+func (p *parser) decorations(ops []*intelOperand, col int) (decor, bool) {
+	d := decor{maskCol: col}
+	for i, o := range ops {
+		if o.mask != 0 {
+			if i != 0 {
+				p.errorf(o.col, "an opmask {k%d} goes on the first operand", max(o.mask, 0))
+				return d, false
+			}
+			d.mask, d.maskCol = o.mask, o.col
+		}
+		if o.zeroing {
+			if i != 0 {
+				p.errorf(o.col, "{z} goes on the first operand")
+				return d, false
+			}
+			d.zeroing = true
+		}
+		if o.bcst > 0 {
+			d.bcst = true
+		}
+	}
+	return d, true
+}
+
+// checkDecorations checks the decorations and the rounding operand against
+// what form f takes.
+func (p *parser) checkDecorations(f *intelForm, mnem string, col int, d decor, rounding string, roundCol int) bool {
+	switch {
+	case d.mask < 0:
+		p.errorf(d.maskCol, "k0 cannot be an opmask (it means no mask): use k1…k7")
+	case d.mask > 0 && !f.mask:
+		p.errorf(d.maskCol, "%s does not take an opmask", mnem)
+	case d.mask == 0 && f.maskReq:
+		p.errorf(col, "%s needs an opmask: write {k1}…{k7} after its first operand", mnem)
+	case d.zeroing && d.mask == 0:
+		p.errorf(col, "{z} (zeroing) needs an opmask {k1}…{k7}")
+	case d.zeroing && !f.zeroing:
+		p.errorf(col, "%s does not take {z} here", mnem)
+	case rounding == "sae" && !f.sae && f.rc:
+		// With EVEX.b set, an instruction that rounds reads the vector
+		// length bits as the rounding mode: {sae} alone has no encoding.
+		p.errorf(roundCol, "%s takes a rounding mode here ({rn-sae}, {rd-sae}, {ru-sae} or {rz-sae}), not {sae}", mnem)
+	case rounding == "sae" && !f.sae:
+		p.errorf(roundCol, "%s does not take {sae} here", mnem)
+	case rounding != "" && rounding != "sae" && !f.rc:
+		p.errorf(roundCol, "%s does not take embedded rounding {%s} here", mnem, rounding)
+	default:
+		return true
+	}
+	return false
+}
+
+// goSuffix is the Go-syntax suffix of the decorations: RN_SAE, SAE, BCST,
+// Z, dot-separated.
+func goSuffix(d decor, rounding string) string {
+	var suffix []string
+	switch rounding {
+	case "":
+	case "sae":
+		suffix = append(suffix, "SAE")
+	default:
+		suffix = append(suffix, strings.ToUpper(strings.ReplaceAll(rounding, "-", "_")))
+	}
+	if d.bcst {
+		suffix = append(suffix, "BCST")
+	}
+	if d.zeroing {
+		suffix = append(suffix, "Z")
+	}
+	return strings.Join(suffix, ".")
 }
 
 // stOperands returns the operands of a form's st classes.

@@ -104,6 +104,52 @@ func sizeWordFor(bits int) string {
 // parseOperand parses the tokens of one operand (no top-level comma).
 func (p *parser) parseOperand(toks []itok, text string) (*intelOperand, bool) {
 	o := &intelOperand{col: toks[0].col, text: text}
+	rest, ok := p.operandKeywords(o, toks)
+	if !ok {
+		return nil, false
+	}
+	// A segment override: fs:[rax+8] (GNU, and what disassemblers print),
+	// or fs:0x28 (GNU: memory at an absolute offset); [fs:rax] is NASM's.
+	if seg, ok := segmentPrefix(rest); ok {
+		o.seg = seg
+		rest = rest[2:]
+		if rest[0].kind == itEOL || rest[0].kind == itDecor {
+			p.errorf(o.col, "missing address after %s:", seg.Name)
+			return nil, false
+		}
+		if !(rest[0].kind == itPunct && rest[0].text == "[") {
+			return p.segmentOffset(o, rest)
+		}
+	}
+	var after []itok
+	switch t := rest[0]; {
+	case t.kind == itPunct && t.text == "[":
+		after, ok = p.bracketMem(o, rest)
+	case t.kind == itDecor:
+		p.errorf(t.col, "decoration %s must follow an operand", t)
+		return nil, false
+	case t.kind == itIdent && strings.EqualFold(t.text, "st") && len(rest) > 3 && rest[1].kind == itPunct && rest[1].text == "(":
+		after, ok = p.stRegister(o, rest)
+	case t.kind == itIdent && isLoneReg(rest):
+		r, _ := ir.LookupIntelReg(t.text)
+		if r.Class == "rip" {
+			p.errorf(t.col, "rip can only be used in a memory operand: [rip + label]")
+			return nil, false
+		}
+		o.kind, o.reg = iopReg, r
+		after = rest[1:]
+	default:
+		after, ok = p.exprOperand(o, rest)
+	}
+	if !ok {
+		return nil, false
+	}
+	return p.finishOperand(o, after)
+}
+
+// operandKeywords reads the keywords before an operand (a size, ptr, short,
+// near) into o and returns the tokens after them.
+func (p *parser) operandKeywords(o *intelOperand, toks []itok) ([]itok, bool) {
 	i := 0
 	word := func(j int) string {
 		if toks[j].kind == itIdent {
@@ -146,99 +192,83 @@ func (p *parser) parseOperand(toks []itok, text string) (*intelOperand, bool) {
 		p.errorf(o.col, "missing operand after %s", o.sizeWord)
 		return nil, false
 	}
-	// A segment override: fs:[rax+8] (GNU, and what disassemblers print),
-	// or fs:0x28 (GNU: memory at an absolute offset); [fs:rax] is NASM's.
-	if seg, ok := segmentPrefix(rest); ok {
-		o.seg = seg
-		rest = rest[2:]
-		if rest[0].kind == itEOL || rest[0].kind == itDecor {
-			p.errorf(o.col, "missing address after %s:", seg.Name)
-			return nil, false
-		}
-		if !(rest[0].kind == itPunct && rest[0].text == "[") {
-			// fs:0x28: the rest is the address, up to the decorations.
-			end := 0
-			for end < len(rest) && rest[end].kind != itEOL && rest[end].kind != itDecor {
-				end++
-			}
-			if !p.parseMem(o, rest[:end], rest[0].col) {
-				return nil, false
-			}
-			if o.base.Reg != 0 || o.index.Reg != 0 || o.rip {
-				p.errorf(rest[0].col, "%s: a register after %s: must be in brackets: %s:[%s]", o.text, seg.Name, seg.Name, operandText(p.lineText, append(rest[:end:end], itok{kind: itEOL, col: rest[end].col})))
-				return nil, false
-			}
-			return p.finishOperand(o, rest[end:])
-		}
+	return rest, true
+}
+
+// segmentOffset parses the fs:0x28 of a segment-relative operand without
+// brackets: the address up to the decorations, which takes no register.
+func (p *parser) segmentOffset(o *intelOperand, rest []itok) (*intelOperand, bool) {
+	end := 0
+	for end < len(rest) && rest[end].kind != itEOL && rest[end].kind != itDecor {
+		end++
 	}
-	var after []itok
-	switch t := rest[0]; {
-	case t.kind == itPunct && t.text == "[":
-		close := -1
-		for j := 1; j < len(rest); j++ {
-			if rest[j].kind == itPunct && rest[j].text == "]" {
-				close = j
-				break
-			}
-		}
-		if close < 0 {
-			p.errorf(t.col, "missing ] in memory operand")
-			return nil, false
-		}
-		if !p.parseMem(o, rest[1:close], t.col) {
-			return nil, false
-		}
-		after = rest[close+1:]
-	case t.kind == itDecor:
-		p.errorf(t.col, "decoration %s must follow an operand", t)
+	if !p.parseMem(o, rest[:end], rest[0].col) {
 		return nil, false
-	case t.kind == itIdent && strings.EqualFold(t.text, "st") && len(rest) > 3 && rest[1].kind == itPunct && rest[1].text == "(":
-		// st(1)
-		if rest[2].kind != itInt || rest[2].ival < 0 || rest[2].ival > 7 || rest[3].kind != itPunct || rest[3].text != ")" {
-			p.errorf(t.col, "x87 registers are st(0) to st(7)")
-			return nil, false
-		}
-		r, _ := ir.LookupIntelReg("st" + strconv.FormatInt(rest[2].ival, 10))
-		o.kind, o.reg = iopReg, r
-		after = rest[4:]
-	case t.kind == itIdent:
-		if r, ok := ir.LookupIntelReg(t.text); ok && (len(rest) == 1 || rest[1].kind == itDecor || rest[1].kind == itEOL) {
-			if r.Class == "rip" {
-				p.errorf(t.col, "rip can only be used in a memory operand: [rip + label]")
-				return nil, false
-			}
-			o.kind, o.reg = iopReg, r
-			after = rest[1:]
-			break
-		}
-		fallthrough
-	default:
-		// An expression: a constant, or a label (a branch target).
-		end := len(rest)
-		for end > 0 && (rest[end-1].kind == itDecor || rest[end-1].kind == itEOL) {
-			end--
-		}
-		e := &exprParser{p: p, toks: append(append([]itok(nil), rest[:end]...), itok{kind: itEOL, col: rest[len(rest)-1].col})}
-		v := e.expr()
-		if e.err != "" {
-			p.errorf(e.ecol, "%s", e.err)
-			return nil, false
-		}
-		if e.peek().kind != itEOL {
-			p.errorf(e.peek().col, "unexpected %s in operand", e.peek())
-			return nil, false
-		}
-		switch {
-		case v.isConst():
-			o.kind, o.imm = iopImm, v.c
-		case v.sym != "" && v.sec == "" && len(v.regs) == 0:
-			o.kind, o.label, o.imm = iopLabel, v.sym, v.c
-		default:
-			o.kind, o.label, o.imm = iopLabel, v.sec, v.c
-		}
-		after = rest[end:]
 	}
-	return p.finishOperand(o, after)
+	if o.base.Reg != 0 || o.index.Reg != 0 || o.rip {
+		seg := o.seg.Name
+		p.errorf(rest[0].col, "%s: a register after %s: must be in brackets: %s:[%s]", o.text, seg, seg, operandText(p.lineText, append(rest[:end:end], itok{kind: itEOL, col: rest[end].col})))
+		return nil, false
+	}
+	return p.finishOperand(o, rest[end:])
+}
+
+// bracketMem parses a memory operand [ … ] and returns the tokens after
+// the bracket.
+func (p *parser) bracketMem(o *intelOperand, rest []itok) ([]itok, bool) {
+	for j := 1; j < len(rest); j++ {
+		if rest[j].kind == itPunct && rest[j].text == "]" {
+			return rest[j+1:], p.parseMem(o, rest[1:j], rest[0].col)
+		}
+	}
+	p.errorf(rest[0].col, "missing ] in memory operand")
+	return nil, false
+}
+
+// stRegister parses st(0) to st(7).
+func (p *parser) stRegister(o *intelOperand, rest []itok) ([]itok, bool) {
+	if rest[2].kind != itInt || rest[2].ival < 0 || rest[2].ival > 7 || rest[3].kind != itPunct || rest[3].text != ")" {
+		p.errorf(rest[0].col, "x87 registers are st(0) to st(7)")
+		return nil, false
+	}
+	r, _ := ir.LookupIntelReg("st" + strconv.FormatInt(rest[2].ival, 10))
+	o.kind, o.reg = iopReg, r
+	return rest[4:], true
+}
+
+// isLoneReg reports whether rest is a register name followed by nothing
+// but decorations.
+func isLoneReg(rest []itok) bool {
+	_, ok := ir.LookupIntelReg(rest[0].text)
+	return ok && (len(rest) == 1 || rest[1].kind == itDecor || rest[1].kind == itEOL)
+}
+
+// exprOperand parses an expression operand: a constant, or a label (a
+// branch target), up to its decorations, which it returns.
+func (p *parser) exprOperand(o *intelOperand, rest []itok) ([]itok, bool) {
+	end := len(rest)
+	for end > 0 && (rest[end-1].kind == itDecor || rest[end-1].kind == itEOL) {
+		end--
+	}
+	e := &exprParser{p: p, toks: append(append([]itok(nil), rest[:end]...), itok{kind: itEOL, col: rest[len(rest)-1].col})}
+	v := e.expr()
+	if e.err != "" {
+		p.errorf(e.ecol, "%s", e.err)
+		return nil, false
+	}
+	if e.peek().kind != itEOL {
+		p.errorf(e.peek().col, "unexpected %s in operand", e.peek())
+		return nil, false
+	}
+	switch {
+	case v.isConst():
+		o.kind, o.imm = iopImm, v.c
+	case v.sym != "" && v.sec == "" && len(v.regs) == 0:
+		o.kind, o.label, o.imm = iopLabel, v.sym, v.c
+	default:
+		o.kind, o.label, o.imm = iopLabel, v.sec, v.c
+	}
+	return rest[end:], true
 }
 
 // segmentPrefix reports whether toks start with a segment register and a
@@ -318,27 +348,9 @@ func (p *parser) decorate(o *intelOperand, t itok) bool {
 // cannot hold absolute addresses), with an optional rel or abs.
 func (p *parser) parseMem(o *intelOperand, toks []itok, col int) bool {
 	o.kind = iopMem
-	rel, abs := false, false
-	for len(toks) > 0 && toks[0].kind == itIdent {
-		w := strings.ToLower(toks[0].text)
-		if w == "rel" {
-			rel = true
-		} else if w == "abs" {
-			abs = true
-		} else if bits, ok := intelSizes[w]; ok && o.size == 0 {
-			o.size, o.sizeWord = bits, w // NASM also takes [dword rax]: the size of the operand here
-		} else {
-			break
-		}
-		toks = toks[1:]
-	}
-	if seg, ok := segmentPrefix(toks); ok {
-		if o.seg.Reg != 0 {
-			p.errorf(toks[0].col, "two segment overrides (%s: and %s:)", o.seg.Name, seg.Name)
-			return false
-		}
-		o.seg = seg
-		toks = toks[2:]
+	toks, rel, abs, ok := p.memKeywords(o, toks)
+	if !ok {
+		return false
 	}
 	if len(toks) == 0 {
 		p.errorf(col, "empty memory operand []")
@@ -363,7 +375,41 @@ func (p *parser) parseMem(o *intelOperand, toks []itok, col int) bool {
 	default:
 		o.sym = v.sym
 	}
-	for _, r := range v.regs {
+	return p.memRegs(o, v.regs) && p.checkIndex(o, col) && p.checkAddressing(o, col, rel, abs)
+}
+
+// memKeywords reads what may precede an address inside [ ]: rel, abs, a
+// size (NASM also takes [dword rax]: the size of the operand), a segment
+// override (NASM's [fs:rax]).
+func (p *parser) memKeywords(o *intelOperand, toks []itok) (rest []itok, rel, abs, ok bool) {
+	for len(toks) > 0 && toks[0].kind == itIdent {
+		w := strings.ToLower(toks[0].text)
+		if w == "rel" {
+			rel = true
+		} else if w == "abs" {
+			abs = true
+		} else if bits, ok := intelSizes[w]; ok && o.size == 0 {
+			o.size, o.sizeWord = bits, w
+		} else {
+			break
+		}
+		toks = toks[1:]
+	}
+	if seg, ok := segmentPrefix(toks); ok {
+		if o.seg.Reg != 0 {
+			p.errorf(toks[0].col, "two segment overrides (%s: and %s:)", o.seg.Name, seg.Name)
+			return nil, false, false, false
+		}
+		o.seg = seg
+		toks = toks[2:]
+	}
+	return toks, rel, abs, true
+}
+
+// memRegs gives the registers of an address their roles: rip, a base, an
+// index (a vector register is always the index).
+func (p *parser) memRegs(o *intelOperand, regs []iregTerm) bool {
+	for _, r := range regs {
 		switch {
 		case r.reg.Class == "rip":
 			if r.scale != 1 || o.rip {
@@ -395,22 +441,34 @@ func (p *parser) parseMem(o *intelOperand, toks []itok, col int) bool {
 			return false
 		}
 	}
-	if o.index.Reg != 0 {
-		switch o.scale {
-		case 1, 2, 4, 8:
-		default:
-			p.errorf(col, "scale %d is not 1, 2, 4 or 8", o.scale)
+	return true
+}
+
+// checkIndex checks the scale and puts rsp, which cannot be an index,
+// where it can be ([rbx + rsp] is [rsp + rbx]).
+func (p *parser) checkIndex(o *intelOperand, col int) bool {
+	if o.index.Reg == 0 {
+		return true
+	}
+	switch o.scale {
+	case 1, 2, 4, 8:
+	default:
+		p.errorf(col, "scale %d is not 1, 2, 4 or 8", o.scale)
+		return false
+	}
+	if o.index.Reg == ir.SP {
+		if o.scale != 1 || o.base.Reg == 0 || o.base.Reg == ir.SP {
+			p.errorf(col, "rsp cannot be an index register")
 			return false
 		}
-		if o.index.Reg == ir.SP {
-			if o.scale == 1 && o.base.Reg != 0 && o.base.Reg != ir.SP {
-				o.base, o.index = o.index, o.base // [rbx + rsp] is [rsp + rbx]
-			} else {
-				p.errorf(col, "rsp cannot be an index register")
-				return false
-			}
-		}
+		o.base, o.index = o.index, o.base
 	}
+	return true
+}
+
+// checkAddressing checks what can be combined in one address: rip or a
+// label with no register, rel and abs.
+func (p *parser) checkAddressing(o *intelOperand, col int, rel, abs bool) bool {
 	switch {
 	case o.rip && (o.base.Reg != 0 || o.index.Reg != 0):
 		p.errorf(col, "rip cannot be combined with other registers")
@@ -427,11 +485,9 @@ func (p *parser) parseMem(o *intelOperand, toks []itok, col int) bool {
 		p.errorf(col, "rel cannot be combined with registers")
 		return false
 	}
-	if o.sym != "" || o.rip {
-		if o.disp < -1<<31 || o.disp > 1<<31-1 {
-			p.errorf(col, "offset %d does not fit in 32 bits", o.disp)
-			return false
-		}
+	if (o.sym != "" || o.rip) && (o.disp < -1<<31 || o.disp > 1<<31-1) {
+		p.errorf(col, "offset %d does not fit in 32 bits", o.disp)
+		return false
 	}
 	return true
 }

@@ -599,60 +599,15 @@ func (p *parser) instruction(toks []itok, count int, start itok) {
 		p.errorf(t.col, "expected an instruction, found %s", t)
 		return
 	}
-	mnem := strings.ToLower(t.text)
+	ops, rounding, roundCol, ok := p.instructionOperands(t, toks[1:])
+	if !ok {
+		return
+	}
+	mnem, ops := pseudoOp(strings.ToLower(t.text), ops)
+	if !p.checkPrefixes(prefixes, mnem, ops) {
+		return
+	}
 	src := p.source(start)
-	opToks, badComma := splitOperands(toks[1:])
-	if badComma > 0 {
-		p.errorf(badComma, "missing operand")
-		return
-	}
-	if len(opToks) == 1 && len(opToks[0]) > 1 && opToks[0][0].kind == itPunct && opToks[0][0].text == ":" {
-		p.errorf(opToks[0][0].col, "a label needs to start the line (%s:)", t.text)
-		return
-	}
-	var ops []*intelOperand
-	rounding, roundCol := "", 0
-	for _, ot := range opToks {
-		if ot[0].kind == itDecor && ot[1].kind == itEOL {
-			// A rounding operand: vaddps zmm0, zmm1, zmm2, {rn-sae}.
-			d := ot[0].text
-			if d != "rn-sae" && d != "rd-sae" && d != "ru-sae" && d != "rz-sae" && d != "sae" {
-				p.errorf(ot[0].col, "%s cannot stand alone as an operand (only {rn-sae}, {rd-sae}, {ru-sae}, {rz-sae} and {sae} can)", ot[0])
-				return
-			}
-			if rounding != "" {
-				p.errorf(ot[0].col, "two rounding operands")
-				return
-			}
-			rounding, roundCol = d, ot[0].col
-			continue
-		}
-		text := operandText(p.lineText, ot)
-		o, ok := p.parseOperand(ot, text)
-		if !ok {
-			return
-		}
-		if o.rounding != "" {
-			if rounding != "" {
-				p.errorf(o.col, "two rounding operands")
-				return
-			}
-			rounding, roundCol = o.rounding, o.col
-		}
-		ops = append(ops, o)
-	}
-	mnem, ops = pseudoOp(mnem, ops)
-	for _, pt := range prefixes {
-		pw := strings.ToLower(pt.text)
-		if pw == "lock" && !lockable[mnem] {
-			p.errorf(pt.col, "lock cannot precede %s (only read-modify-write instructions with a memory destination)", mnem)
-			return
-		}
-		if pw == "lock" && (len(ops) == 0 || ops[0].kind != iopMem) {
-			p.errorf(pt.col, "lock needs %s to have a memory destination", mnem)
-			return
-		}
-	}
 	var insts []ir.Stmt
 	for _, pt := range prefixes {
 		// The line's text goes with the instruction (the line map joins the
@@ -683,6 +638,68 @@ func (p *parser) instruction(toks []itok, count int, start itok) {
 			p.stmts = append(p.stmts, p.copyStmt(st, i))
 		}
 	}
+}
+
+// instructionOperands parses the operands of the instruction whose
+// mnemonic is t, and its rounding operand ({rn-sae} alone, or written on
+// an operand as objdump does).
+func (p *parser) instructionOperands(t itok, toks []itok) (ops []*intelOperand, rounding string, roundCol int, ok bool) {
+	opToks, badComma := splitOperands(toks)
+	if badComma > 0 {
+		p.errorf(badComma, "missing operand")
+		return nil, "", 0, false
+	}
+	if len(opToks) == 1 && len(opToks[0]) > 1 && opToks[0][0].kind == itPunct && opToks[0][0].text == ":" {
+		p.errorf(opToks[0][0].col, "a label needs to start the line (%s:)", t.text)
+		return nil, "", 0, false
+	}
+	setRounding := func(d string, col int) bool {
+		if rounding != "" {
+			p.errorf(col, "two rounding operands")
+			return false
+		}
+		rounding, roundCol = d, col
+		return true
+	}
+	for _, ot := range opToks {
+		if ot[0].kind == itDecor && ot[1].kind == itEOL {
+			// A rounding operand: vaddps zmm0, zmm1, zmm2, {rn-sae}.
+			d := ot[0].text
+			if d != "rn-sae" && d != "rd-sae" && d != "ru-sae" && d != "rz-sae" && d != "sae" {
+				p.errorf(ot[0].col, "%s cannot stand alone as an operand (only {rn-sae}, {rd-sae}, {ru-sae}, {rz-sae} and {sae} can)", ot[0])
+				return nil, "", 0, false
+			}
+			if !setRounding(d, ot[0].col) {
+				return nil, "", 0, false
+			}
+			continue
+		}
+		o, ok := p.parseOperand(ot, operandText(p.lineText, ot))
+		if !ok || o.rounding != "" && !setRounding(o.rounding, o.col) {
+			return nil, "", 0, false
+		}
+		ops = append(ops, o)
+	}
+	return ops, rounding, roundCol, true
+}
+
+// checkPrefixes checks that a lock prefix precedes a read-modify-write
+// instruction with a memory destination.
+func (p *parser) checkPrefixes(prefixes []itok, mnem string, ops []*intelOperand) bool {
+	for _, pt := range prefixes {
+		if !strings.EqualFold(pt.text, "lock") {
+			continue
+		}
+		if !lockable[mnem] {
+			p.errorf(pt.col, "lock cannot precede %s (only read-modify-write instructions with a memory destination)", mnem)
+			return false
+		}
+		if len(ops) == 0 || ops[0].kind != iopMem {
+			p.errorf(pt.col, "lock needs %s to have a memory destination", mnem)
+			return false
+		}
+	}
+	return true
 }
 
 // copyStmt returns st for the first copy (n == 0) and a fresh copy after
