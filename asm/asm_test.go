@@ -381,6 +381,10 @@ func TestErrors(t *testing.T) {
 		{"ADDPS X16, X1", "<input>:1:1: ADDPS: X16: registers 16-31 need an EVEX (AVX-512) form, which ADDPS does not have"},
 		{"RET $65536", "<input>:1:1: RET: immediate 0x10000 does not fit in an unsigned 16-bit field (0x0..0xffff)"},
 		{"MOVB AH, SPB", "<input>:1:1: MOVB: AH cannot be used in an instruction that needs a REX prefix (R8-R15, SPB/BPB/SIB/DIB or 64-bit operands)"},
+		// A byte register where the instruction takes wider ones.
+		{"MOVQ AL, BX", "<input>:1:1: MOVQ: operand sizes differ: AL is an 8-bit register and MOVQ has 64-bit operands; write AX, or widen AL with MOVBQZX (zero-extend) or MOVBQSX (sign-extend)"},
+		{"ADDL R8B, CX", "<input>:1:1: ADDL: operand sizes differ: R8B is an 8-bit register and ADDL has 32-bit operands; write R8"},
+		{"PADDQ AL, X1", "<input>:1:1: PADDQ: invalid instruction: no form of PADDQ takes (AL, X1)"},
 		{"MOVQ TLS, AX", "<input>:1:1: MOVQ: TLS needs a linker and the Go runtime; it has no meaning in jitrun code"},
 	}
 	for _, tt := range tests {

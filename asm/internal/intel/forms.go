@@ -6,6 +6,7 @@ package intel
 import (
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -94,6 +95,85 @@ func intelForms() {
 	})
 }
 
+// fitting returns the forms whose operand classes ops fit.
+func fitting(forms []*intelForm, ops []*intelOperand) []*intelForm {
+	var out []*intelForm
+	for _, f := range forms {
+		if len(f.classes) != len(ops) {
+			continue
+		}
+		ok := true
+		for i, c := range f.classes {
+			if !classMatches(c, ops[i]) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// sizeMismatch explains general-purpose registers of different sizes
+// where the instruction takes them all of one size (mov eax, rbx): it
+// names each register's size and the spellings of one size the
+// instruction takes. It returns "" when that is not what is wrong.
+func sizeMismatch(mnem string, forms []*intelForm, ops []*intelOperand) string {
+	var parts []string
+	var sizes []int
+	for _, o := range ops {
+		if bits := gprBits(o); bits > 0 {
+			parts = append(parts, fmt.Sprintf("%s is %d-bit", o.text, bits))
+			if !slices.Contains(sizes, bits) {
+				sizes = append(sizes, bits)
+			}
+		}
+	}
+	if len(sizes) < 2 {
+		return ""
+	}
+	slices.Sort(sizes)
+	var fixes []string
+	for _, bits := range sizes {
+		alt, texts := make([]*intelOperand, len(ops)), make([]string, len(ops))
+		for i, o := range ops {
+			alt[i], texts[i] = o, o.text
+			if gprBits(o) == 0 {
+				continue
+			}
+			r, ok := ir.IntelGPR(o.reg.Reg, bits)
+			if !ok {
+				alt = nil
+				break
+			}
+			alt[i] = &intelOperand{kind: iopReg, reg: r, col: o.col, text: r.Name}
+			texts[i] = r.Name
+		}
+		if alt != nil && len(fitting(forms, alt)) > 0 {
+			fixes = append(fixes, mnem+" "+strings.Join(texts, ", "))
+		}
+	}
+	if len(fixes) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("operand sizes differ: %s; write %s", strings.Join(parts, ", "), orList(fixes))
+}
+
+// gprBits is the size of a general-purpose register operand, 0 for any
+// other operand.
+func gprBits(o *intelOperand) int {
+	if o.kind != iopReg {
+		return 0
+	}
+	switch o.reg.Class {
+	case "r8", "r16", "r32", "r64":
+		return regBits[o.reg.Class]
+	}
+	return 0
+}
+
 // classMatches reports whether an operand fits a form's operand class.
 func classMatches(class string, o *intelOperand) bool {
 	if lit, ok := strings.CutPrefix(class, "="); ok {
@@ -157,22 +237,7 @@ func (p *parser) matchIntelForm(mnem string, col int, ops []*intelOperand) (*int
 		p.errorf(col, "%s", unknownIntelMnemonic(mnem))
 		return nil, false
 	}
-	var cands []*intelForm
-	for _, f := range forms {
-		if len(f.classes) != len(ops) {
-			continue
-		}
-		ok := true
-		for i, c := range f.classes {
-			if !classMatches(c, ops[i]) {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			cands = append(cands, f)
-		}
-	}
+	cands := fitting(forms, ops)
 	switch {
 	case len(cands) == 0:
 		msgCol, msg := noFormMessage(mnem, forms, ops)
@@ -255,25 +320,14 @@ func noFormMessage(mnem string, forms []*intelForm, ops []*intelOperand) (int, s
 		}
 		saved := o.size
 		o.size = 0
-		var fits []*intelForm
-		for _, f := range forms {
-			if len(f.classes) != len(ops) {
-				continue
-			}
-			ok := true
-			for j, c := range f.classes {
-				if !classMatches(c, ops[j]) {
-					ok = false
-				}
-			}
-			if ok {
-				fits = append(fits, f)
-			}
-		}
+		fits := fitting(forms, ops)
 		o.size = saved
 		if want := sizeWords(fits, i); len(want) > 0 {
 			return o.col, fmt.Sprintf("operand size mismatch for %s: %s is %s; %s takes %s here", mnem, o.text, o.sizeWord, mnem, orList(want))
 		}
+	}
+	if msg := sizeMismatch(mnem, forms, ops); msg != "" {
+		return 0, msg
 	}
 	var list []string
 	seen := map[string]bool{}

@@ -128,3 +128,32 @@ func IntelClassBits(c string) int {
 	}
 	return 0
 }
+
+// IntelGPR returns the general-purpose register of r's family (rax, eax,
+// ax, al are one family; so are r8, r8d, r8w, r8b) that has the given
+// size in bits. A high-byte register (ah, bh, ch, dh) has no other size.
+func IntelGPR(r Reg, bits int) (IntelReg, bool) {
+	var target Reg
+	switch {
+	case AL <= r && r <= R15B:
+		target = AX + (r - AL)
+	case AX <= r && r <= R15:
+		target = r
+	case AH <= r && r <= BH && bits == 8:
+		target = r
+	default:
+		return IntelReg{}, false
+	}
+	if bits == 8 && target >= AX && target <= R15 {
+		target = AL + (target - AX)
+	}
+	class := "r" + strconv.Itoa(bits)
+	intelRegs.once.Do(buildIntelRegs)
+	best := IntelReg{}
+	for name, x := range intelRegs.byName {
+		if x.Reg == target && x.Class == class && x.Name == name && (best.Name == "" || name < best.Name) {
+			best = x
+		}
+	}
+	return best, best.Name != ""
+}

@@ -8,7 +8,9 @@ package x86enc
 // golang-asm again with that value changed, to tell which.
 
 import (
+	"fmt"
 	"math/bits"
+	"strings"
 
 	"github.com/jitrun/jitrun/asm/internal/ir"
 	"github.com/twitchyliquid64/golang-asm/obj"
@@ -52,6 +54,9 @@ func (b *Batch) explain(q queued, msg string) (encodedInst, error) {
 		if a.Kind == ir.RegOperand && isHighVector(a.Reg) && b.encodesWithLowVectors(q) {
 			return encodedInst{}, sp.Errorf("%s: registers 16-31 need an EVEX (AVX-512) form, which %s does not have", sp.Reg(a.Reg), sp.Op())
 		}
+	}
+	if k := lowByteArg(q.inst); k >= 0 && b.encodesWithWideRegs(q) {
+		return encodedInst{}, sp.Errorf("%s", byteSizeMessage(sp, q.inst, k))
 	}
 	return encodedInst{}, sp.Errorf("invalid instruction: no form of %s takes %s", sp.Op(), sp.Args())
 }
@@ -122,6 +127,64 @@ func (b *Batch) encodesWithLowVectors(q queued) bool {
 	}
 	_, ok := b.try(&in, q.op)
 	return ok
+}
+
+// lowByteArg returns the index of the first operand that is a low byte
+// register (AL…R15B, SPB…DIB), or -1.
+func lowByteArg(in *ir.Inst) int {
+	for i, a := range in.Args {
+		if a.Kind == ir.RegOperand && x86.REG_AL <= a.Reg && a.Reg <= x86.REG_R15B {
+			return i
+		}
+	}
+	return -1
+}
+
+// encodesWithWideRegs reports whether the instruction encodes with its low
+// byte registers replaced by the 64-bit registers they are part of (AL by
+// AX): whether the byte register is what is wrong.
+func (b *Batch) encodesWithWideRegs(q queued) bool {
+	in := *q.inst
+	in.Args = append([]ir.Operand(nil), q.inst.Args...)
+	for i := range in.Args {
+		if a := &in.Args[i]; a.Kind == ir.RegOperand && x86.REG_AL <= a.Reg && a.Reg <= x86.REG_R15B {
+			a.Reg += x86.REG_AX - x86.REG_AL
+		}
+	}
+	_, ok := b.try(&in, q.op)
+	return ok
+}
+
+// byteSizeMessage explains the byte register at operand k of an
+// instruction that takes wider registers there (MOVQ AL, BX): what to
+// write instead, and for a MOV of a byte source how to widen it.
+func byteSizeMessage(sp ir.Speller, in *ir.Inst, k int) string {
+	r := in.Args[k].Reg
+	wide := r + x86.REG_AX - x86.REG_AL
+	msg := fmt.Sprintf("operand sizes differ: %s is an 8-bit register", sp.Reg(r))
+	if bits := opBits(in.Op); bits > 0 {
+		msg += fmt.Sprintf(" and %s has %d-bit operands", sp.Op(), bits)
+	}
+	msg += "; write " + sp.Reg(wide)
+	if k == 0 && (in.Op == "MOVQ" || in.Op == "MOVL" || in.Op == "MOVW") {
+		size := in.Op[3:]
+		msg += fmt.Sprintf(", or widen %s with MOVB%sZX (zero-extend) or MOVB%sSX (sign-extend)", sp.Reg(r), size, size)
+	}
+	return msg
+}
+
+// opBits is the operand size a Go mnemonic's last letter gives (ADDQ 64,
+// ADDL 32, ADDW 16), or 0.
+func opBits(op string) int {
+	switch {
+	case strings.HasSuffix(op, "Q"):
+		return 64
+	case strings.HasSuffix(op, "L"):
+		return 32
+	case strings.HasSuffix(op, "W"):
+		return 16
+	}
+	return 0
 }
 
 // try encodes a variant of an instruction that passed the checks, and
