@@ -533,6 +533,9 @@ func TestIntelErrors(t *testing.T) {
 		{"mov rax, $5", "t.asm:1:10: $5 is AT&T syntax for an immediate, which jitrun does not read: write 5"},
 		{"jmp 0x1000", "t.asm:1:5: jmp 0x1000: a numeric branch target needs a linker"},
 		{"mov rax, msg\nsection .data\nmsg: db 1", "t.asm:1:10: msg is an address, not a constant"},
+		// The fix-it names the label, not the section it is in.
+		{"section .rodata\nval1: dq 1\nval2: dq 2\nsection .text\nmov rax, val2", "t.asm:5:10: val2 is an address, not a constant: read memory there with [rel val2], get the address with lea reg, [rel val2]"},
+		{"section .rodata\nval1: dq 1\nval2: dq 2\nsection .text\nmov rax, val2+2*2", "t.asm:5:10: val2+2*2 is an address, not a constant: read memory there with [rel val2+4], get the address with lea reg, [rel val2+4]"},
 		{"lea rax, [msg + rbx]\nmsg: ret", "t.asm:1:10: [msg + register]: a label's address is RIP-relative"},
 		{"x: nop\nx: nop", "t.asm:2:1: label x redefined (first defined at t.asm:1:1)"},
 		{"rax: nop", "t.asm:1:1: rax is a register name and cannot be a label"},

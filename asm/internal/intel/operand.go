@@ -265,6 +265,9 @@ func (p *parser) exprOperand(o *intelOperand, rest []itok) ([]itok, bool) {
 		o.kind, o.imm = iopImm, v.c
 	case v.sym != "" && v.sec == "" && len(v.regs) == 0:
 		o.kind, o.label, o.imm = iopLabel, v.sym, v.c
+	case v.label != "":
+		// A data label defined above: named as written, not by its section.
+		o.kind, o.label, o.imm = iopLabel, v.label, v.c-v.labelOff
 	default:
 		o.kind, o.label, o.imm = iopLabel, v.sec, v.c
 	}

@@ -756,8 +756,11 @@ func (p *parser) buildInstruction(mnem string, t itok, ops []*intelOperand, roun
 			return nil, false
 		}
 		if o.kind == iopLabel {
-			name := o.label
-			p.errorf(o.col, "%s is an address, not a constant: read memory there with [rel %s], get the address with lea reg, [rel %s]", o.text, name, name)
+			at := o.label
+			if o.imm != 0 {
+				at += fmt.Sprintf("%+d", o.imm)
+			}
+			p.errorf(o.col, "%s is an address, not a constant: read memory there with [rel %s], get the address with lea reg, [rel %s]", o.text, at, at)
 			return nil, false
 		}
 	}
