@@ -317,6 +317,17 @@ func TestMacros(t *testing.T) {
 	}
 }
 
+// macroBlowUp defines A0 as NOP and each An as two An-1, then uses An.
+func macroBlowUp(n int) string {
+	var b strings.Builder
+	b.WriteString("#define A0 NOP\n")
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "#define A%d A%d; A%d\n", i, i-1, i-1)
+	}
+	fmt.Fprintf(&b, "A%d", n)
+	return b.String()
+}
+
 // TestErrors checks messages and positions: every problem of a source, in
 // order, one line each.
 func TestErrors(t *testing.T) {
@@ -356,7 +367,10 @@ func TestErrors(t *testing.T) {
 		{"#include \"other.h\"", "<input>:1:10: cannot include \"other.h\": jitrun reads no files; only textflag.h and funcdata.h are built in"},
 		{"#ifdef X\nRET", "<input>:1:1: unclosed #ifdef or #ifndef"},
 		{"#endif", "<input>:1:1: #endif without #ifdef or #ifndef"},
-		{"#define A A\nMOVQ A, AX", "<input>:2:6: recursive macro invocation: A"},
+		{"#define A A\nMOVQ A, AX", "<input>:2:6: recursive macro invocation: A (macros nest at most 100 deep)"},
+		// A blow-up is one error, at the use, with the limit (each macro
+		// doubles the one before: A24 would be 2^24 NOPs).
+		{macroBlowUp(24), "<input>:26:1: macro expansion of A24 is too large: one line may expand to at most 65536 tokens"},
 		{"#define F(a, b) a\nF(1)", "<input>:2:1: macro F takes 2 arguments, got 1"},
 		{"#define N 1\n#define N 2", "<input>:2:9: macro N redefined (first defined at <input>:1:9); #undef it first"},
 		{"MOVQ $1, AX # comment", "<input>:1:13: '#' must be first item on line"},

@@ -8,6 +8,7 @@ package gosyntax
 // with macros expanded.
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -112,8 +113,10 @@ type preproc struct {
 	emit   func(stmtToks)
 	macros map[string]*macro
 	ifs    []ifState
-	// budget limits the tokens one line's expansion may produce.
-	budget int
+	// budget limits the tokens one line's expansion may produce;
+	// overflow says why an expansion stopped ("" while it has not).
+	budget   int
+	overflow string
 	// maybeMacro[c] has bit n set when a macro named with first byte c and
 	// length n (or any length ≥ 63) may exist: most identifiers skip the map.
 	maybeMacro [256]uint64
@@ -205,10 +208,10 @@ func (pp *preproc) statements(line []token) {
 	expanded := line
 	for _, t := range line {
 		if t.kind == tokIdent && pp.isMacro(t.text) {
-			pp.budget = maxExpansionToken
+			pp.budget, pp.overflow = maxExpansionToken, ""
 			before := pp.errs.Len()
 			expanded = pp.expand(line, 0, nil)
-			if pp.errs.Len() > before {
+			if pp.errs.Len() > before || pp.overflow != "" {
 				return // a broken expansion would only add confusing errors
 			}
 			break
@@ -249,7 +252,9 @@ func (pp *preproc) statements(line []token) {
 }
 
 // expand appends toks to out with every macro invocation replaced by its
-// expansion, rescanned for further macros.
+// expansion, rescanned for further macros. An expansion that fails (too
+// deep, too large, bad arguments) stops the whole line: pp.overflow says
+// why, and the outermost invocation reports it, once, at its use.
 func (pp *preproc) expand(toks []token, depth int, out []token) []token {
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
@@ -262,13 +267,11 @@ func (pp *preproc) expand(toks []token, depth int, out []token) []token {
 			continue
 		}
 		if depth >= maxMacroDepth {
-			pp.errorf(t, "recursive macro invocation: %s", t.text)
+			pp.overflow = fmt.Sprintf("recursive macro invocation: %s (macros nest at most %d deep)", t.text, maxMacroDepth)
 			return out
 		}
-		var body []token
-		if m.params == nil {
-			body = m.body
-		} else {
+		body := m.body
+		if m.params != nil {
 			if i+1 >= len(toks) || !toks[i+1].is("(") {
 				// A function-like macro without arguments is just its name.
 				out = append(out, t)
@@ -276,34 +279,66 @@ func (pp *preproc) expand(toks []token, depth int, out []token) []token {
 			}
 			args, next, ok := pp.macroArgs(m, toks, i+2, t)
 			if !ok {
+				pp.overflow = overflowReported
 				return out
 			}
 			i = next
-			body = make([]token, 0, len(m.body))
-			for _, b := range m.body {
-				if b.kind == tokIdent {
-					if k := indexOf(m.params, b.text); k >= 0 {
-						body = append(body, args[k]...)
-						continue
-					}
-				}
-				body = append(body, b)
-			}
+			body = substitute(m, args)
 		}
 		pp.budget -= len(body)
 		if pp.budget < 0 {
-			pp.errorf(t, "macro expansion of %s is too large", t.text)
+			pp.overflow = overflowTooLarge
+		} else {
+			// Expanded tokens report the position of the invocation.
+			moved := make([]token, len(body))
+			for k, b := range body {
+				b.line, b.col, b.off, b.end = t.line, t.col, -1, -1
+				moved[k] = b
+			}
+			out = pp.expand(moved, depth+1, out)
+		}
+		if pp.overflow != "" {
+			if depth == 0 {
+				pp.reportOverflow(t)
+			}
 			return out
 		}
-		// Expanded tokens report the position of the invocation.
-		moved := make([]token, len(body))
-		for k, b := range body {
-			b.line, b.col, b.off, b.end = t.line, t.col, -1, -1
-			moved[k] = b
-		}
-		out = pp.expand(moved, depth+1, out)
 	}
 	return out
+}
+
+// Why an expansion stopped, besides a recursion (whose message is the
+// value of preproc.overflow).
+const (
+	overflowTooLarge = "too large"
+	overflowReported = "reported" // by macroArgs, at the invocation
+)
+
+// reportOverflow reports why the expansion of the macro used at t stopped.
+func (pp *preproc) reportOverflow(t token) {
+	switch pp.overflow {
+	case overflowReported:
+	case overflowTooLarge:
+		pp.errorf(t, "macro expansion of %s is too large: one line may expand to at most %d tokens", t.text, maxExpansionToken)
+	default:
+		pp.errorf(t, "%s", pp.overflow)
+	}
+}
+
+// substitute returns the body of function-like macro m with its
+// parameters replaced by args.
+func substitute(m *macro, args [][]token) []token {
+	body := make([]token, 0, len(m.body))
+	for _, b := range m.body {
+		if b.kind == tokIdent {
+			if k := indexOf(m.params, b.text); k >= 0 {
+				body = append(body, args[k]...)
+				continue
+			}
+		}
+		body = append(body, b)
+	}
+	return body
 }
 
 // defineMacro records m.
