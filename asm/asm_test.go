@@ -627,6 +627,41 @@ func TestDetectSyntax(t *testing.T) {
 	}
 }
 
+// TestByteOrderMark checks that a source may start with a UTF-8 byte order
+// mark in every syntax: it is skipped, detection sees past it, and columns
+// on the first line count from after it.
+func TestByteOrderMark(t *testing.T) {
+	const bom = "\uFEFF"
+	tests := []struct {
+		name, file, src string
+		syntax          Syntax
+		hex, err        string
+	}{
+		{"go", "a.s", "MOVL $7, AX\nRET", SyntaxGo, "b807000000c3", ""},
+		{"go auto", "a.s", "MOVL $7, AX\nRET", SyntaxAuto, "b807000000c3", ""},
+		{"intel", "a.asm", "mov eax, 7\nret", SyntaxIntel, "b807000000c3", ""},
+		{"intel detected in a .s file", "a.s", "mov eax, 7\nret", SyntaxAuto, "b807000000c3", ""},
+		{"go error column", "a.s", "MOVL $7, FOO", SyntaxGo, "", "a.s:1:10: "},
+		{"intel error column", "a.asm", "mov eax, foo", SyntaxIntel, "", "a.asm:1:10: "},
+		{"att", "a.s", "movl $7, %eax", SyntaxAuto, "", "a.s:1:1: AT&T syntax"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := AssembleSource(tt.file, []byte(bom+tt.src), tt.syntax)
+			switch {
+			case tt.err != "":
+				if err == nil || !strings.HasPrefix(err.Error(), tt.err) {
+					t.Errorf("error %v, want one starting %q", err, tt.err)
+				}
+			case err != nil:
+				t.Error(err)
+			case hex.EncodeToString(p.Code) != tt.hex:
+				t.Errorf("code %x, want %s", p.Code, tt.hex)
+			}
+		})
+	}
+}
+
 func TestParseSyntax(t *testing.T) {
 	for name, want := range map[string]Syntax{"go": SyntaxGo, "Plan9": SyntaxGo, "Intel": SyntaxIntel, " NASM ": SyntaxIntel,
 		"att": SyntaxATT, "gnu": SyntaxATT, "AT&T": SyntaxATT, "auto": SyntaxAuto, "": SyntaxAuto} {

@@ -71,6 +71,7 @@ func ParseSyntax(name string) (Syntax, error) {
 // in lower case (mov, xor, section: Go syntax writes its mnemonics in upper
 // case); Go otherwise.
 func DetectSyntax(file string, src []byte) Syntax {
+	src = bytes.TrimPrefix(src, byteOrderMark)
 	lower := strings.ToLower(file)
 	if strings.HasSuffix(lower, ".asm") || strings.HasSuffix(lower, ".nasm") {
 		return SyntaxIntel
@@ -123,6 +124,9 @@ func DetectSyntax(file string, src []byte) Syntax {
 	}
 	return SyntaxGo
 }
+
+// byteOrderMark is U+FEFF in UTF-8, which a source may start with.
+var byteOrderMark = []byte("\uFEFF")
 
 // startsWithIntelWord reports whether a line starts, after labels
 // (name:), with a lower-case Intel mnemonic, prefix or NASM directive.
@@ -181,6 +185,9 @@ func (o Options) Parse(file string, src []byte) ([]Stmt, error) {
 // parse runs the front end and returns the statements it could read, with
 // the problems it found.
 func (o Options) parse(file string, src []byte) ([]Stmt, *ir.Errors) {
+	// A byte order mark (editors on Windows write one) is not text:
+	// columns on the first line count from after it.
+	src = bytes.TrimPrefix(src, byteOrderMark)
 	syntax := o.Syntax
 	if syntax == SyntaxAuto {
 		syntax = DetectSyntax(file, src)
