@@ -746,6 +746,42 @@ func TestIntelDetect(t *testing.T) {
 	}
 }
 
+// TestIntelSourceReadAsGo checks the hint an Intel-syntax source gets when
+// detection reads it as Go syntax (NASM in a .s file whose first line does
+// not give it away): the first error says to use --syntax intel.
+func TestIntelSourceReadAsGo(t *testing.T) {
+	const hint = "; this looks like Intel/NASM syntax: use --syntax intel"
+	tests := []struct {
+		name, src string
+		syntax    Syntax
+		first     string // the first error
+	}{
+		{"nasm preprocessor", "%define N 10\nmov eax, N\nret", SyntaxAuto, `t.s:1:1: expected an instruction or a label, found "%"` + hint},
+		{"upper-case nasm", "SECTION .text\nGLOBAL _start\n_start:\n MOV EAX, 1\n RET", SyntaxAuto, "t.s:1:9: bad suffix after SECTION" + hint},
+		{"gnu directive first", ".globl main\nmain:\n mov eax, 1\n ret", SyntaxAuto, `t.s:1:1: expected an instruction or a label, found "."` + hint},
+		{"intel register in go", "RET\nloop: MOVQ (AX), eax", SyntaxAuto, "t.s:2:18: eax is an Intel register name: Go syntax writes AX, with the operand size in the mnemonic (this source is read as Go syntax)" + hint},
+		{"go error", "MOVQ $1, AX\nFOO AX", SyntaxAuto, "t.s:2:1: unknown instruction FOO"},
+		{"go chosen", "%define N 10\nmov eax, N\nret", SyntaxGo, `t.s:1:1: expected an instruction or a label, found "%"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := AssembleSource("t.s", []byte(tt.src), tt.syntax)
+			var list ErrorList
+			if !errors.As(err, &list) {
+				t.Fatalf("error %v is not an ErrorList", err)
+			}
+			if got := list[0].Error(); got != tt.first {
+				t.Errorf("first error\n got %s\nwant %s", got, tt.first)
+			}
+			for _, e := range list[1:] {
+				if strings.Contains(e.Msg, hint) {
+					t.Errorf("the hint is repeated: %s", e)
+				}
+			}
+		})
+	}
+}
+
 // TestIntelConcurrent assembles Intel sources from several goroutines (run
 // with -race).
 func TestIntelConcurrent(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"github.com/jitrun/jitrun/asm/internal/gosyntax"
 	"github.com/jitrun/jitrun/asm/internal/intel"
 	"github.com/jitrun/jitrun/asm/internal/ir"
+	"github.com/jitrun/jitrun/asm/internal/x86enc"
 )
 
 // Syntax selects a text front end.
@@ -177,7 +178,7 @@ type Options struct {
 func (o Options) Parse(file string, src []byte) ([]Stmt, error) {
 	stmts, errs := o.parse(file, src)
 	if errs.Len() > 0 {
-		return nil, errs.List()
+		return nil, o.errorList(file, src, errs)
 	}
 	return stmts, nil
 }
@@ -215,16 +216,100 @@ func (o Options) parse(file string, src []byte) ([]Stmt, *ir.Errors) {
 func (o Options) Assemble(file string, src []byte) (*Program, error) {
 	stmts, errs := o.parse(file, src)
 	if errs.Full() {
-		return nil, errs.List()
+		return nil, o.errorList(file, src, errs)
 	}
 	p, encErrs := encode(file, stmts)
 	// The encoder saw only the statements the front end could read, so
 	// nothing it reports repeats a front-end error.
 	errs.AddAll(encErrs)
 	if errs.Len() > 0 {
-		return nil, errs.List()
+		return nil, o.errorList(file, src, errs)
 	}
 	return p, nil
+}
+
+// errorList returns the errors of a source, sorted and capped. When the
+// source was read as Go syntax because detection said so, and a line with
+// an error is written as Intel syntax would write it, the first error
+// says so: NASM source in a .s file fails with a hint, not only with the
+// Go syntax errors of its lines.
+func (o Options) errorList(file string, src []byte, errs *ir.Errors) ErrorList {
+	list := errs.List()
+	if o.Syntax != SyntaxAuto || DetectSyntax(file, src) != SyntaxGo || !intelWhereFailed(bytes.TrimPrefix(src, byteOrderMark), list) {
+		return list
+	}
+	first := *list[0]
+	first.Msg += "; this looks like Intel/NASM syntax: use --syntax intel"
+	list[0] = &first
+	return list
+}
+
+// intelWhereFailed reports whether a line with an error looks like Intel
+// syntax (looksIntel).
+func intelWhereFailed(src []byte, list ErrorList) bool {
+	lines := bytes.Split(src, []byte("\n"))
+	for _, e := range list {
+		if n := e.Pos.Line; n >= 1 && n <= len(lines) && looksIntel(string(lines[n-1])) {
+			return true
+		}
+	}
+	return false
+}
+
+// looksIntel reports whether a line, after its labels, starts with what
+// only Intel syntax starts a statement with: a mnemonic or a directive of
+// the Intel front end in lower case (mov, section, .globl), one that Go
+// syntax does not have in upper case (MOV, SECTION, GLOBAL), or a NASM
+// preprocessor directive (%define); or whether an operand is a register
+// only Intel syntax names (eax, rbx, xmm0).
+func looksIntel(line string) bool {
+	if i := strings.Index(line, "//"); i >= 0 {
+		line = line[:i]
+	}
+	if i := strings.IndexAny(line, ";#"); i >= 0 {
+		line = line[:i]
+	}
+	isWord := func(r rune) bool {
+		return r == '_' || r == '.' || r == '%' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
+	}
+	// Labels: name: …
+	s := strings.TrimSpace(line)
+	for {
+		n := strings.IndexFunc(s, func(r rune) bool { return !isWord(r) })
+		if n <= 0 || s[n] != ':' || strings.HasPrefix(s[n:], "::") {
+			break
+		}
+		s = strings.TrimSpace(s[n+1:])
+	}
+	words := strings.FieldsFunc(s, func(r rune) bool { return !isWord(r) })
+	if len(words) == 0 {
+		return false
+	}
+	first, lower := words[0], strings.ToLower(words[0])
+	switch {
+	case strings.HasPrefix(first, "%"):
+		return true
+	case first == lower && (intel.IsStatementWord(lower) || intel.IsDirective(lower)):
+		return true
+	case first != lower && intel.IsStatementWord(lower) && !isGoMnemonic(first):
+		return true
+	}
+	for _, w := range words[1:] {
+		_, goReg := ir.LookupReg(w)
+		if _, ok := ir.LookupIntelReg(w); ok && !goReg {
+			return true
+		}
+	}
+	return false
+}
+
+// isGoMnemonic reports whether w is a Go-syntax mnemonic or directive.
+func isGoMnemonic(w string) bool {
+	switch w {
+	case "TEXT", "GLOBL", "DATA", "PCALIGN", "PCDATA", "FUNCDATA":
+		return true
+	}
+	return x86enc.IsMnemonic(w)
 }
 
 // Parse runs the front end for syntax on src and returns the statements,

@@ -121,6 +121,10 @@ func isIntelDataDirective(word string) bool {
 	return false
 }
 
+// IsDirective reports whether word (lower case) is a directive of the
+// Intel front end, in either spelling (section, .section, db, .byte, …).
+func IsDirective(word string) bool { return isIntelDirective(word) }
+
 // isIntelDirective reports whether word is a directive.
 func isIntelDirective(word string) bool {
 	switch strings.TrimPrefix(word, ".") {

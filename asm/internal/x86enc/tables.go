@@ -206,3 +206,9 @@ func Mnemonics() []string {
 	sort.Strings(out)
 	return out
 }
+
+// IsMnemonic reports whether name is a Go mnemonic the encoder knows.
+func IsMnemonic(name string) bool {
+	_, ok := tables().ops[name]
+	return ok
+}
