@@ -662,6 +662,55 @@ func TestByteOrderMark(t *testing.T) {
 	}
 }
 
+// TestBoundedInput checks the limits on what a source can ask for: its
+// size (MaxSourceSize), and how deeply its expressions nest (5 million
+// parentheses overflowed the parser's stack and killed the process); a
+// long run of bad bytes is reported without recursion.
+func TestBoundedInput(t *testing.T) {
+	const n = 1 << 14
+	deep := func(open, body, close string) string {
+		return strings.Repeat(open, n) + body + strings.Repeat(close, n)
+	}
+	tests := []struct {
+		name   string
+		src    string
+		syntax Syntax
+		err    string
+	}{
+		{"go parentheses", "MOVQ $" + deep("(", "1", ")") + ", AX", SyntaxGo, "t:1:1007: expression nested too deeply (more than 1000 levels of parentheses and signs)"},
+		{"go signs", "MOVQ $" + deep("-", "1", "") + ", AX", SyntaxGo, "t:1:1007: expression nested too deeply"},
+		{"go float", "MOVSD $" + deep("(", "1.5", ")") + ", X0", SyntaxGo, "t:1:1008: expression nested too deeply"},
+		{"intel parentheses", "mov eax, " + deep("(", "1", ")"), SyntaxIntel, "t:1:1010: expression nested too deeply"},
+		{"intel signs", "mov eax, " + deep("-", "1", ""), SyntaxIntel, "t:1:1010: expression nested too deeply"},
+		{"intel memory", "mov eax, [" + deep("(", "rax", ")") + "]", SyntaxIntel, "t:1:1011: expression nested too deeply"},
+		{"bad bytes", strings.Repeat("\xff", 1<<22), SyntaxGo, "t:1:1: invalid UTF-8 byte 0xff"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := AssembleSource("t", []byte(tt.src), tt.syntax)
+			if err == nil || !strings.HasPrefix(err.Error(), tt.err) {
+				t.Errorf("error %.200v, want one starting %q", err, tt.err)
+			}
+		})
+	}
+	big := make([]byte, MaxSourceSize+1)
+	want := "big.s:1:1: source is 67108865 bytes, more than the 67108864 (64 MiB) the assembler reads (MaxSourceSize)"
+	if _, err := AssembleSource("big.s", big, SyntaxAuto); err == nil || err.Error() != want {
+		t.Errorf("AssembleSource of %d bytes: %v, want %s", len(big), err, want)
+	}
+	if _, err := Parse("big.s", big, SyntaxIntel); err == nil || err.Error() != want {
+		t.Errorf("Parse of %d bytes: %v, want %s", len(big), err, want)
+	}
+	// MaxSourceSize bytes are read: one instruction and blanks.
+	for i := range big {
+		big[i] = ' '
+	}
+	copy(big, "RET;")
+	if p, err := AssembleSource("big.s", big[:MaxSourceSize], SyntaxGo); err != nil || hex.EncodeToString(p.Code) != "c3" {
+		t.Errorf("AssembleSource of MaxSourceSize bytes: %v", err)
+	}
+}
+
 func TestParseSyntax(t *testing.T) {
 	for name, want := range map[string]Syntax{"go": SyntaxGo, "Plan9": SyntaxGo, "Intel": SyntaxIntel, " NASM ": SyntaxIntel,
 		"att": SyntaxATT, "gnu": SyntaxATT, "AT&T": SyntaxATT, "auto": SyntaxAuto, "": SyntaxAuto} {

@@ -23,15 +23,15 @@ type dataSym struct {
 }
 
 // dataDef writes one DATA statement into its symbol.
-func (e *encoder) dataDef(id stmtID, s *ir.DataDef) {
+func (e *encoder) dataDef(s *ir.DataDef) {
 	ref := ir.SymRef{Name: s.Name, Static: s.Static}
 	d, ok := e.datas[ref]
 	if !ok {
 		other := ir.SymRef{Name: s.Name, Static: !s.Static}
 		if _, ok := e.datas[other]; ok {
-			e.errorf(id, "DATA for %s, which no GLOBL declares (GLOBL declares %s)", ref, other)
+			e.errorf(s.Pos, "DATA for %s, which no GLOBL declares (GLOBL declares %s)", ref, other)
 		} else {
-			e.errorf(id, "DATA for %s, which no GLOBL declares", ref)
+			e.errorf(s.Pos, "DATA for %s, which no GLOBL declares", ref)
 		}
 		return
 	}
@@ -40,15 +40,15 @@ func (e *encoder) dataDef(id stmtID, s *ir.DataDef) {
 	}
 	size := int64(len(d.bytes))
 	if s.Width <= 0 || s.Off < 0 || s.Off > size || s.Width > size-s.Off {
-		e.errorf(id, "DATA %s+%d/%d is outside the %d bytes GLOBL declares", ref, s.Off, s.Width, size)
+		e.errorf(s.Pos, "DATA %s+%d/%d is outside the %d bytes GLOBL declares", ref, s.Off, s.Width, size)
 		return
 	}
 	if s.Off < d.filled {
-		e.errorf(id, "DATA %s+%d/%d overlaps an earlier DATA for the same symbol (write offsets in increasing order)", ref, s.Off, s.Width)
+		e.errorf(s.Pos, "DATA %s+%d/%d overlaps an earlier DATA for the same symbol (write offsets in increasing order)", ref, s.Off, s.Width)
 		return
 	}
 	if msg := putValue(d.bytes[s.Off:s.Off+s.Width], s.Value); msg != "" {
-		e.errorf(id, "DATA %s: %s", ref, msg)
+		e.errorf(s.Pos, "DATA %s: %s", ref, msg)
 		return
 	}
 	d.filled = s.Off + s.Width

@@ -11,76 +11,46 @@ import (
 // implicitName).
 const implicitText = "main"
 
-// funcScope is one TEXT block: its symbol and its labels.
+// funcScope is one TEXT block: its symbol, its labels, and what its frame
+// needs.
 type funcScope struct {
 	ref      ir.SymRef
 	def      *ir.TextDef // nil for a source's implicit function
-	stmt     stmtID
-	start    pieceID // the first byte
-	end      pieceID // after the last byte
+	start    pieceID     // the first byte
+	end      pieceID     // after the last byte
 	labels   map[string]pieceID
 	labelPos map[string]ir.Pos
 	hasCall  bool
-	// The frame go tool asm gives the function: bpSize is 8 when it saves
-	// BP, local the bytes it reserves below (see prologue).
+	// The frame go tool asm gives the function (frame.go): bpSize is 8
+	// when it saves BP, local the bytes it reserves below; prologue and
+	// epilogues are the pieces that hold the instructions for them, filled
+	// when the function ends.
 	bpSize, local int64
+	prologue      frameSlots
+	epilogues     []frameSlots
 }
 
-func newFunc(ref ir.SymRef, def *ir.TextDef, stmt stmtID) *funcScope {
-	return &funcScope{ref: ref, def: def, stmt: stmt, labels: map[string]pieceID{}, labelPos: map[string]ir.Pos{}}
-}
-
-// declare collects TEXT and GLOBL symbols, so that references may come
-// before definitions, and assigns each statement to its function.
-func (e *encoder) declare() {
-	e.stmtFunc = make([]funcID, len(e.stmts))
-	cur := e.implicitFunc()
-	for i, st := range e.stmts {
-		id := stmtID(i)
-		switch s := st.(type) {
-		case *ir.TextDef:
-			cur = e.declareText(id, s)
-		case *ir.GloblDef:
-			e.declareGlobl(id, s)
-		case *ir.Inst, *ir.LabelDef, *ir.BytesDef, *ir.AlignDef:
-			if cur == noFunc {
-				e.errorf(id, "%s outside a TEXT block: put it after a TEXT directive", stmtWhat(st))
-			}
-		}
-		e.stmtFunc[id] = cur
-		if in, ok := st.(*ir.Inst); ok && cur != noFunc && in.Op == "CALL" {
-			e.funcs[cur].hasCall = true
-		}
-	}
-	for _, f := range e.funcs {
-		if f.def != nil && !ir.IsBroken(f.def) {
-			e.frame(f)
-		}
-	}
+func newFunc(ref ir.SymRef, def *ir.TextDef) *funcScope {
+	return &funcScope{ref: ref, def: def, labels: map[string]pieceID{}, labelPos: map[string]ir.Pos{}}
 }
 
 // implicitFunc declares the function of a source without TEXT directives
-// that has code, and returns it; noFunc for any other source.
-func (e *encoder) implicitFunc() funcID {
-	hasCode := false
-	for _, st := range e.stmts {
+// that has code, and returns it; noFunc for a source without code.
+func (e *encoder) implicitFunc(stmts []ir.Stmt) funcID {
+	for _, st := range stmts {
 		switch st.(type) {
-		case *ir.TextDef:
-			return noFunc
 		case *ir.Inst, *ir.LabelDef, *ir.BytesDef, *ir.AlignDef:
-			hasCode = true
+			e.funcs = append(e.funcs, newFunc(ir.SymRef{Name: implicitName(stmts)}, nil))
+			return 0
 		}
 	}
-	if !hasCode {
-		return noFunc
-	}
-	e.funcs = append(e.funcs, newFunc(ir.SymRef{Name: e.implicitName()}, nil, -1))
-	return 0
+	return noFunc
 }
 
-// declareText declares a TEXT symbol and returns its function, which the
+// declareText declares a TEXT symbol and starts its function, which the
 // statements after it belong to.
-func (e *encoder) declareText(id stmtID, s *ir.TextDef) funcID {
+func (e *encoder) declareText(s *ir.TextDef) {
+	e.endFunc()
 	ref := ir.SymRef{Name: s.Name, Static: s.Static}
 	jText, dupText := e.texts[ref]
 	d, dupData := e.datas[ref]
@@ -92,20 +62,20 @@ func (e *encoder) declareText(id stmtID, s *ir.TextDef) funcID {
 			e.texts[ref] = fn
 		}
 	case s.Name == "":
-		e.errorf(id, "TEXT needs a symbol name")
+		e.errorf(s.Pos, "TEXT needs a symbol name")
 	case dupText:
-		e.errorf(id, "TEXT %s redefined (first defined at %s)", ref, e.funcs[jText].def.Pos)
+		e.errorf(s.Pos, "TEXT %s redefined (first defined at %s)", ref, e.funcs[jText].def.Pos)
 	case dupData:
-		e.errorf(id, "TEXT %s: the name is a GLOBL symbol (at %s)", ref, d.def.Pos)
+		e.errorf(s.Pos, "TEXT %s: the name is a GLOBL symbol (at %s)", ref, d.def.Pos)
 	default:
 		e.texts[ref] = fn
 	}
-	e.funcs = append(e.funcs, newFunc(ref, s, id))
-	return fn
+	e.funcs = append(e.funcs, newFunc(ref, s))
+	e.cur = fn
 }
 
 // declareGlobl declares a GLOBL symbol.
-func (e *encoder) declareGlobl(id stmtID, s *ir.GloblDef) {
+func (e *encoder) declareGlobl(s *ir.GloblDef) {
 	ref := ir.SymRef{Name: s.Name, Static: s.Static}
 	broken := ir.IsBroken(s)
 	prev, dup := e.datas[ref]
@@ -113,16 +83,16 @@ func (e *encoder) declareGlobl(id stmtID, s *ir.GloblDef) {
 	case broken && (s.Name == "" || dup || s.Size < 0 || s.Size > 1<<30):
 		// Reported by the front end.
 	case s.Name == "":
-		e.errorf(id, "GLOBL needs a symbol name")
+		e.errorf(s.Pos, "GLOBL needs a symbol name")
 	case dup:
-		e.errorf(id, "GLOBL %s redefined (first declared at %s)", ref, prev.def.Pos)
+		e.errorf(s.Pos, "GLOBL %s redefined (first declared at %s)", ref, prev.def.Pos)
 	case s.Size < 0 || s.Size > 1<<30:
-		e.errorf(id, "GLOBL %s: size %d is not between 0 and 1<<30", ref, s.Size)
+		e.errorf(s.Pos, "GLOBL %s: size %d is not between 0 and 1<<30", ref, s.Size)
 	case s.Align < 0 || s.Align > ir.MaxAlign || s.Align&(s.Align-1) != 0:
-		e.errorf(id, "GLOBL %s: alignment %d is not a power of two between 1 and %d", ref, s.Align, ir.MaxAlign)
+		e.errorf(s.Pos, "GLOBL %s: alignment %d is not a power of two between 1 and %d", ref, s.Align, ir.MaxAlign)
 	default:
 		if j, ok := e.texts[ref]; ok && !broken {
-			e.errorf(id, "GLOBL %s: the name is a TEXT symbol (at %s)", ref, e.funcs[j].def.Pos)
+			e.errorf(s.Pos, "GLOBL %s: the name is a TEXT symbol (at %s)", ref, e.funcs[j].def.Pos)
 			return
 		}
 		kind := SymData
@@ -135,18 +105,32 @@ func (e *encoder) declareGlobl(id stmtID, s *ir.GloblDef) {
 	}
 }
 
+// endFunc ends the current function: it sets where the function ends and
+// fills its prologue and epilogues, now that its frame is known.
+func (e *encoder) endFunc() {
+	if e.cur == noFunc {
+		return
+	}
+	f := e.funcs[e.cur]
+	f.end = e.next()
+	if f.def != nil && !ir.IsBroken(f.def) {
+		e.frame(f)
+	}
+	e.cur = noFunc
+}
+
 // implicitName names the function of a source without TEXT directives:
 // the label at its first byte, if its name is an identifier in both
 // syntaxes (letters, digits and _) that no data symbol has; otherwise
 // main, or main1, main2, … when the source uses main. So a label of the
 // implicit function has its name only when it gave the name: emit leaves
 // that label out of Program.Labels, as the symbol already names its byte.
-func (e *encoder) implicitName() string {
+func implicitName(stmts []ir.Stmt) string {
 	used := map[string]bool{} // every label and data symbol
 	data := map[string]bool{} // the data symbols
 	first := ""
 	atStart := true
-	for _, st := range e.stmts {
+	for _, st := range stmts {
 		switch s := st.(type) {
 		case *ir.LabelDef:
 			used[s.Name] = true

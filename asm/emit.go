@@ -23,7 +23,7 @@ func (e *encoder) emit() *Program {
 		pc := &e.pieces[r.at]
 		v := e.position(r.target) - int64(pc.off+r.off+4)
 		if v < math.MinInt32 || v > math.MaxInt32 {
-			e.errorf(pc.stmt, "reference out of 32-bit range")
+			e.errorf(r.pos, "reference out of 32-bit range")
 			continue
 		}
 		binary.LittleEndian.PutUint32(code[pc.off+r.off:], uint32(int32(v)))
@@ -45,7 +45,7 @@ func (b *branch) write(e *encoder, pc *piece, dst []byte) {
 	if b.near {
 		n := copy(dst, b.form.Near)
 		if d < math.MinInt32 || d > math.MaxInt32 {
-			e.errorf(pc.stmt, "branch target out of 32-bit range")
+			e.errorf(b.inst.Pos, "branch target out of 32-bit range")
 			return
 		}
 		binary.LittleEndian.PutUint32(dst[n:], uint32(int32(d)))
@@ -53,7 +53,7 @@ func (b *branch) write(e *encoder, pc *piece, dst []byte) {
 	}
 	n := copy(dst, b.form.Short)
 	if d < -128 || d > 127 {
-		e.errorf(pc.stmt, "%v", ir.Spell(e.stmts[pc.stmt].(*ir.Inst)).Errorf("target is %d bytes away; this instruction reaches only -128..127", d))
+		e.errorf(b.inst.Pos, "%v", ir.Spell(b.inst).Errorf("target is %d bytes away; this instruction reaches only -128..127", d))
 		return
 	}
 	dst[n] = byte(int8(d))

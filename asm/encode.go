@@ -1,27 +1,28 @@
 package asm
 
-// The last stage, shared by every front end: encode takes statements in
-// the IR, has internal/x86enc validate and encode each instruction, and
-// then does what a linker would: lays out code (choosing short or near
-// branches and padding alignments), places the data after the code (the
-// read-only data first, the writable data from a page boundary), and
-// resolves every reference PC-relatively. Anything that cannot be resolved
-// that way is an error.
+// The last stage, shared by every front end: the encoder takes statements
+// in the IR one at a time, has internal/x86enc validate and encode each
+// instruction, and then does what a linker would: lays out code (choosing
+// short or near branches and padding alignments), places the data after
+// the code (the read-only data first, the writable data from a page
+// boundary), and resolves every reference PC-relatively. Anything that
+// cannot be resolved that way is an error.
 //
-// The work is in steps, one file each: declare (declare.go) collects the
-// symbols and gives every statement its function; place (place.go) turns
-// statements into pieces of code, in order; resolve (resolve.go) binds
-// every branch and reference to its target; layout (layout.go) gives
-// pieces and data their offsets; emit (emit.go, lines.go) writes the bytes
-// and builds the Program.
+// Statements are taken in order (add) and let go of once placed, so that a
+// front end can hand them over as it reads them: the encoder keeps the
+// pieces of code they became, the line map, and what an error found later
+// needs (branches, references), not the statements. The steps, one file
+// each: declare.go gives each statement its function and declares the
+// symbols; place.go turns statements into pieces of code; frame.go adds go
+// tool asm's prologue and epilogue once a function's end is known;
+// data.go writes DATA; resolve.go binds every branch and reference;
+// layout.go gives pieces and data their offsets; emit.go and lines.go
+// write the bytes and build the Program.
 
 import (
 	"github.com/jitrun/jitrun/asm/internal/ir"
 	"github.com/jitrun/jitrun/asm/internal/x86enc"
 )
-
-// stmtID is a statement's index in encoder.stmts.
-type stmtID int32
 
 // funcID is a function's index in encoder.funcs; noFunc is none.
 type funcID int32
@@ -34,31 +35,56 @@ const noFunc funcID = -1
 type pieceID int32
 
 type encoder struct {
-	file  string
-	stmts []ir.Stmt
-	enc   *x86enc.Batch
-	errs  ir.Errors
-	// Symbols and functions (declare).
+	file string
+	enc  *x86enc.Batch
+	errs ir.Errors
+	// Statements before the first TEXT wait here: they are one implicit
+	// function if the source has no TEXT, and outside any function if it
+	// has one. sawText says a TEXT came.
+	early   []ir.Stmt
+	sawText bool
+	// Symbols and functions: cur is the function statements go to now.
 	funcs []*funcScope
 	texts map[ir.SymRef]funcID
 	data  []*dataSym
 	datas map[ir.SymRef]*dataSym
-	// stmtFunc is the function each statement belongs to.
-	stmtFunc []funcID
-	// The code (place): pieces in code order, the piece of each
-	// instruction written in the source (for N(PC) targets), the
-	// branches and PC-relative references to resolve, and the pieces
-	// waiting for the encoder's next chunk.
+	cur   funcID
+	// DATA waits for the end: its GLOBL may come after it.
+	dataDefs []*ir.DataDef
+	// The code: pieces in code order, the piece of each instruction
+	// written in the source (for N(PC) targets), the branches and
+	// PC-relative references to resolve, the pieces waiting for the
+	// encoder's next chunk, and the line map being built.
 	pieces   []piece
 	insts    []pieceID
 	branches []*branch
 	relocs   []reloc
-	queued   []pieceID
+	queued   []queuedPiece
 	fixed    slab[fixed]
 	jumps    slab[branch]
-	// The layout: the end of the code, the end of the data.
-	codeLen int
-	end     int
+	lineMap  lineMap
+	// The layout: the end of the code, the offset where the writable data
+	// starts (the end, when there is none), the end of everything.
+	codeLen       int
+	writableStart int
+	end           int
+}
+
+// newEncoder returns an encoder for a source named file of about n
+// statements (a hint for its first allocations).
+func newEncoder(file string, n int) *encoder {
+	return &encoder{
+		file:    file,
+		enc:     x86enc.NewBatch(min(n, encodeChunk)),
+		texts:   make(map[ir.SymRef]funcID),
+		datas:   make(map[ir.SymRef]*dataSym),
+		cur:     noFunc,
+		pieces:  make([]piece, 0, n+8),
+		insts:   make([]pieceID, 0, n),
+		queued:  make([]queuedPiece, 0, min(n, encodeChunk)),
+		lineMap: lineMap{lines: make([]Line, 0, n)},
+		early:   make([]ir.Stmt, 0, n),
+	}
 }
 
 // encode assembles statements into a Program. file names the source in
@@ -66,16 +92,58 @@ type encoder struct {
 // every problem is an error in the returned list, and then the Program is
 // nil.
 func encode(file string, stmts []ir.Stmt) (*Program, *ir.Errors) {
-	e := &encoder{
-		file:  file,
-		stmts: stmts,
-		enc:   x86enc.NewBatch(min(len(stmts), encodeChunk)),
-		texts: make(map[ir.SymRef]funcID),
-		datas: make(map[ir.SymRef]*dataSym),
+	e := newEncoder(file, len(stmts))
+	for _, st := range stmts {
+		e.add(st)
 	}
-	e.declare()
-	e.place()
+	return e.finish()
+}
+
+// add takes the next statement of the source.
+func (e *encoder) add(st ir.Stmt) {
+	if e.errs.Full() {
+		return
+	}
+	if !e.sawText {
+		if _, ok := st.(*ir.TextDef); !ok {
+			e.early = append(e.early, st)
+			return
+		}
+		// The source has TEXT: what came before is outside any function.
+		e.sawText = true
+		e.addAll(e.early)
+		e.early = nil
+	}
+	e.place(st)
+}
+
+// addAll places statements in order, letting go of each once placed.
+func (e *encoder) addAll(stmts []ir.Stmt) {
+	for i, st := range stmts {
+		if e.errs.Full() {
+			return
+		}
+		e.place(st)
+		stmts[i] = nil
+	}
+}
+
+// finish ends the source and builds the Program.
+func (e *encoder) finish() (*Program, *ir.Errors) {
+	if !e.sawText {
+		// No TEXT: the statements are one implicit function, if any of
+		// them is code.
+		e.cur = e.implicitFunc(e.early)
+		e.addAll(e.early)
+		e.early = nil
+	}
+	e.endFunc()
+	e.flush()
 	e.enc.Release()
+	for _, d := range e.dataDefs {
+		e.dataDef(d)
+	}
+	e.addFloats()
 	e.resolve()
 	if e.errs.Len() > 0 {
 		return nil, &e.errs
@@ -88,6 +156,6 @@ func encode(file string, stmts []ir.Stmt) (*Program, *ir.Errors) {
 	return p, &e.errs
 }
 
-func (e *encoder) errorf(id stmtID, format string, args ...any) {
-	e.errs.Add(e.stmts[id].Src().Pos, format, args...)
+func (e *encoder) errorf(pos ir.Pos, format string, args ...any) {
+	e.errs.Add(pos, format, args...)
 }

@@ -2,13 +2,40 @@ package asm
 
 import "github.com/jitrun/jitrun/asm/internal/ir"
 
+// frameSlots are the pieces reserved for the instructions of a prologue or
+// an epilogue, which are known only when the function ends (a CALL after a
+// RET still gives that RET an epilogue). src is the line they are
+// attributed to: the TEXT, or the RET.
+type frameSlots struct {
+	at  [3]pieceID
+	src ir.Source
+}
+
+// reserve reserves n empty pieces for frame instructions at the current
+// position.
+func (e *encoder) reserve(n int, src ir.Source) frameSlots {
+	s := frameSlots{src: src}
+	for k := 0; k < n; k++ {
+		s.at[k] = e.newPiece(e.fixed.new(fixed{}))
+	}
+	return s
+}
+
+// fill encodes frame instructions into the slots, in order.
+func (e *encoder) fill(s frameSlots, insts []*ir.Inst) {
+	for k, in := range insts {
+		e.instructionAt(s.at[k], in)
+	}
+}
+
 // frame decides the prologue and epilogue go tool asm gives a TEXT block
-// (cmd/internal/obj/x86 preprocess, Go 1.26): unless NOFRAME, a function
-// with a frame or a CALL saves BP (PUSHQ BP; MOVQ SP, BP) and then reserves
-// its frame (SUBQ $frame, SP); every RET first undoes both. A function that
-// is not NOSPLIT gets a stack-growth check calling the Go runtime, which
-// jitrun code cannot have: that is an error unless the function is a leaf
-// with a small frame (go tool asm marks those NOSPLIT itself).
+// (cmd/internal/obj/x86 preprocess, Go 1.26) and fills them in: unless
+// NOFRAME, a function with a frame or a CALL saves BP (PUSHQ BP; MOVQ SP,
+// BP) and then reserves its frame (SUBQ $frame, SP); every RET first undoes
+// both. A function that is not NOSPLIT gets a stack-growth check calling
+// the Go runtime, which jitrun code cannot have: that is an error unless
+// the function is a leaf with a small frame (go tool asm marks those
+// NOSPLIT itself).
 func (e *encoder) frame(f *funcScope) {
 	d := f.def
 	frame := max(d.Frame, 0)
@@ -18,18 +45,30 @@ func (e *encoder) frame(f *funcScope) {
 	f.local = frame
 	const stackSmall = 128
 	if d.Flags&NOSPLIT == 0 && (f.hasCall || frame+f.bpSize >= stackSmall) {
-		e.errorf(f.stmt, "TEXT %s: a function that is not NOSPLIT gets a stack-growth check calling the Go runtime, which jitrun code cannot have: add NOSPLIT", f.ref)
+		e.errorf(d.Pos, "TEXT %s: a function that is not NOSPLIT gets a stack-growth check calling the Go runtime, which jitrun code cannot have: add NOSPLIT", f.ref)
 	}
 	if (frame+f.bpSize)%8 != 0 {
-		e.errorf(f.stmt, "TEXT %s: unaligned stack size %d: the frame must be a multiple of 8", f.ref, frame)
+		e.errorf(d.Pos, "TEXT %s: unaligned stack size %d: the frame must be a multiple of 8", f.ref, frame)
 	}
 	if frame > 1<<30 {
-		e.errorf(f.stmt, "TEXT %s: frame size %d is too large", f.ref, frame)
+		e.errorf(d.Pos, "TEXT %s: frame size %d is too large", f.ref, frame)
+	}
+	e.fill(f.prologue, f.prologueInsts())
+	for _, s := range f.epilogues {
+		e.fill(s, f.epilogueInsts(s.src))
 	}
 }
 
-// prologue returns the instructions go tool asm puts at the start of f.
-func (f *funcScope) prologue(src ir.Source) []*ir.Inst {
+// Slots a prologue and an epilogue take at most.
+const (
+	prologueSlots = 3
+	epilogueSlots = 2
+)
+
+// prologueInsts returns the instructions go tool asm puts at the start of
+// f.
+func (f *funcScope) prologueInsts() []*ir.Inst {
+	src := f.prologue.src
 	var out []*ir.Inst
 	if f.bpSize > 0 {
 		out = append(out, synth(src, "PUSHQ", ir.RegOp(BP)), synth(src, "MOVQ", ir.RegOp(SP), ir.RegOp(BP)))
@@ -40,8 +79,9 @@ func (f *funcScope) prologue(src ir.Source) []*ir.Inst {
 	return out
 }
 
-// epilogue returns the instructions go tool asm puts before each RET of f.
-func (f *funcScope) epilogue(src ir.Source) []*ir.Inst {
+// epilogueInsts returns the instructions go tool asm puts before each RET
+// of f.
+func (f *funcScope) epilogueInsts(src ir.Source) []*ir.Inst {
 	var out []*ir.Inst
 	if f.local != 0 {
 		out = append(out, adjSP(src, -f.local))

@@ -8,9 +8,10 @@ import (
 )
 
 // piece is one statement's share of the code, in code order. Its body is
-// what it holds; layout sets off and size.
+// what it holds; line is the source line it belongs to (an index in the
+// line map); layout sets off and size.
 type piece struct {
-	stmt      stmtID
+	line      int32
 	off, size int
 	body      pieceBody
 }
@@ -36,7 +37,7 @@ type fixed struct {
 type branch struct {
 	at     pieceID
 	fn     funcID
-	op     ir.Operand // the target as written: a LabelOperand
+	inst   *ir.Inst // the branch instruction; Args[0] is its target
 	form   *x86enc.BranchForm
 	near   bool
 	target target // set by resolve
@@ -49,14 +50,23 @@ type padding struct {
 
 // reloc is a 4-byte PC-relative field at off in a fixed piece that must
 // hold the position of sym (plus add) minus the end of the field. resolve
-// finds the target.
+// finds the target; pos is the instruction's, for errors.
 type reloc struct {
 	at     pieceID
 	off    int
 	fn     funcID
 	sym    ir.SymRef
 	add    int64
+	pos    ir.Pos
 	target target // set by resolve
+}
+
+// queuedPiece is a piece whose instruction waits for the encoder's next
+// chunk.
+type queuedPiece struct {
+	at pieceID
+	fn funcID
+	in *ir.Inst
 }
 
 // target is a resolved position: in the code (at a piece) or in a data
@@ -98,123 +108,106 @@ func (s *slab[T]) new(v T) *T {
 // runs: its scratch memory is per chunk, not per source.
 const encodeChunk = 1024
 
-// place turns the statements into pieces of code, in order, and has the
-// instructions encoded.
-func (e *encoder) place() {
-	e.pieces = make([]piece, 0, len(e.stmts)+8)
-	e.insts = make([]pieceID, 0, len(e.stmts))
-	e.queued = make([]pieceID, 0, min(len(e.stmts), encodeChunk))
-	for i, st := range e.stmts {
-		if e.errs.Full() {
+// place turns one statement into pieces of code, in the current function.
+func (e *encoder) place(st ir.Stmt) {
+	switch s := st.(type) {
+	case *ir.TextDef:
+		e.declareText(s)
+		e.lineMap.add(s.Source)
+		f := e.funcs[e.cur]
+		f.start = e.next()
+		f.prologue = e.reserve(prologueSlots, s.Source)
+		return
+	case *ir.GloblDef:
+		e.declareGlobl(s)
+		return
+	case *ir.DataDef:
+		e.dataDefs = append(e.dataDefs, s)
+		return
+	}
+	if e.cur == noFunc {
+		e.errorf(st.Src().Pos, "%s outside a TEXT block: put it after a TEXT directive", stmtWhat(st))
+		return
+	}
+	e.lineMap.add(st.Src())
+	switch s := st.(type) {
+	case *ir.LabelDef:
+		e.placeLabel(s)
+	case *ir.BytesDef:
+		if len(s.Bytes) > 0 {
+			e.newPiece(e.fixed.new(fixed{code: s.Bytes}))
+		}
+	case *ir.AlignDef:
+		if s.Align < 1 || s.Align > ir.MaxAlign || s.Align&(s.Align-1) != 0 {
+			e.errorf(s.Pos, "alignment %d is not a power of two between 1 and %d", s.Align, ir.MaxAlign)
 			return
 		}
-		id := stmtID(i)
-		switch s := st.(type) {
-		case *ir.TextDef:
-			e.placeText(id, s)
-		case *ir.LabelDef:
-			e.placeLabel(id, s)
-		case *ir.BytesDef:
-			if e.stmtFunc[id] != noFunc && len(s.Bytes) > 0 {
-				e.add(id, e.fixed.new(fixed{code: s.Bytes}))
-			}
-		case *ir.AlignDef:
-			e.placeAlign(id, s)
-		case *ir.Inst:
-			e.placeInst(id, s)
-		case *ir.DataDef:
-			e.dataDef(id, s)
-		}
-		if len(e.queued) >= encodeChunk {
-			e.flush()
-		}
+		e.newPiece(&padding{align: int(s.Align)})
+	case *ir.Inst:
+		e.placeInst(s)
 	}
-	e.flush()
-	e.closeFuncs()
-	e.addFloats()
+	if len(e.queued) >= encodeChunk {
+		e.flush()
+	}
 }
 
-// add appends a piece for statement id and returns its ID.
-func (e *encoder) add(id stmtID, body pieceBody) pieceID {
-	e.pieces = append(e.pieces, piece{stmt: id, body: body})
+// newPiece appends a piece on the current line and returns its ID.
+func (e *encoder) newPiece(body pieceBody) pieceID {
+	e.pieces = append(e.pieces, piece{line: e.lineMap.current(), body: body})
 	return pieceID(len(e.pieces) - 1)
 }
 
 // next is the ID the next piece will have: the current position.
 func (e *encoder) next() pieceID { return pieceID(len(e.pieces)) }
 
-// placeText starts a function, with the prologue go tool asm gives it.
-func (e *encoder) placeText(id stmtID, s *ir.TextDef) {
-	fn := e.stmtFunc[id]
-	if fn == noFunc {
-		return
-	}
-	f := e.funcs[fn]
-	f.start = e.next()
-	for _, in := range f.prologue(s.Source) {
-		e.instruction(id, in)
-	}
-}
-
 // placeLabel defines a label of the current function here.
-func (e *encoder) placeLabel(id stmtID, s *ir.LabelDef) {
-	fn := e.stmtFunc[id]
-	if fn == noFunc {
-		return
-	}
-	f := e.funcs[fn]
+func (e *encoder) placeLabel(s *ir.LabelDef) {
+	f := e.funcs[e.cur]
 	if s.Name == "" {
-		e.errorf(id, "label needs a name")
+		e.errorf(s.Pos, "label needs a name")
 	} else if at, dup := f.labelPos[s.Name]; dup {
-		e.errorf(id, "label %s redefined (first defined at %s)", s.Name, at)
+		e.errorf(s.Pos, "label %s redefined (first defined at %s)", s.Name, at)
 	} else {
 		f.labels[s.Name] = e.next()
 		f.labelPos[s.Name] = s.Pos
 	}
 }
 
-// placeAlign pads to an alignment.
-func (e *encoder) placeAlign(id stmtID, s *ir.AlignDef) {
-	if s.Align < 1 || s.Align > ir.MaxAlign || s.Align&(s.Align-1) != 0 {
-		e.errorf(id, "alignment %d is not a power of two between 1 and %d", s.Align, ir.MaxAlign)
+// placeInst places an instruction of the source, after the room for the
+// epilogue go tool asm puts before a RET.
+func (e *encoder) placeInst(s *ir.Inst) {
+	if ir.IsBroken(s) {
 		return
 	}
-	if e.stmtFunc[id] != noFunc {
-		e.add(id, &padding{align: int(s.Align)})
-	}
-}
-
-// placeInst places an instruction of the source, after the epilogue go
-// tool asm puts before a RET.
-func (e *encoder) placeInst(id stmtID, s *ir.Inst) {
-	fn := e.stmtFunc[id]
-	if fn == noFunc || ir.IsBroken(s) {
-		return
-	}
+	f := e.funcs[e.cur]
 	e.insts = append(e.insts, e.next())
-	if s.Op == "RET" {
-		for _, in := range e.funcs[fn].epilogue(s.Source) {
-			e.instruction(id, in)
-		}
+	switch {
+	case s.Op == "CALL":
+		f.hasCall = true
+	case s.Op == "RET" && f.def != nil:
+		f.epilogues = append(f.epilogues, e.reserve(epilogueSlots, s.Source))
 	}
-	e.instruction(id, s)
+	e.instructionAt(e.newPiece(nil), s)
 }
 
-// instruction validates one instruction of statement id (the statement
-// itself, or one the encoder adds for it) and appends its piece.
-func (e *encoder) instruction(id stmtID, in *ir.Inst) {
+// instructionAt validates an instruction (of the source, or one the
+// encoder adds for it) and gives piece at its body: its bytes, a branch,
+// or a place in the encoder's queue.
+func (e *encoder) instructionAt(at pieceID, in *ir.Inst) {
 	plan, err := e.enc.Add(in)
+	pc := &e.pieces[at]
 	switch {
 	case err != nil:
-		e.errorf(id, "%v", err)
+		e.errorf(in.Pos, "%v", err)
+		pc.body = e.fixed.new(fixed{})
 	case plan.Bytes != nil:
-		e.add(id, e.fixed.new(fixed{code: plan.Bytes}))
+		pc.body = e.fixed.new(fixed{code: plan.Bytes})
 	case plan.Branch != nil:
-		b := e.jumps.new(branch{at: e.next(), fn: e.stmtFunc[id], op: in.Args[0], form: plan.Branch})
+		b := e.jumps.new(branch{at: at, fn: e.cur, inst: in, form: plan.Branch})
 		e.branches = append(e.branches, b)
-		e.add(id, b)
+		pc.body = b
 	default:
-		e.queued = append(e.queued, e.add(id, nil))
+		e.queued = append(e.queued, queuedPiece{at: at, fn: e.cur, in: in})
 	}
 }
 
@@ -222,30 +215,20 @@ func (e *encoder) instruction(id stmtID, in *ir.Inst) {
 // bytes and references.
 func (e *encoder) flush() {
 	for k, enc := range e.enc.Encode() {
-		at := e.queued[k]
-		pc := &e.pieces[at]
+		q := e.queued[k]
+		pc := &e.pieces[q.at]
 		if enc.Err != nil {
-			e.errorf(pc.stmt, "%v", enc.Err)
+			e.errorf(q.in.Pos, "%v", enc.Err)
 			pc.body = e.fixed.new(fixed{})
 			continue
 		}
 		pc.body = e.fixed.new(fixed{code: enc.Code})
 		for _, r := range enc.Relocs {
-			e.relocs = append(e.relocs, reloc{at: at, off: r.Off, fn: e.stmtFunc[pc.stmt], sym: r.Sym, add: r.Add})
+			e.relocs = append(e.relocs, reloc{at: q.at, off: r.Off, fn: q.fn, sym: r.Sym, add: r.Add, pos: q.in.Pos})
 		}
 	}
+	clear(e.queued)
 	e.queued = e.queued[:0]
-}
-
-// closeFuncs sets where each function ends: where the next one starts, or
-// at the end of the code.
-func (e *encoder) closeFuncs() {
-	for i, f := range e.funcs {
-		f.end = e.next()
-		if i+1 < len(e.funcs) {
-			f.end = e.funcs[i+1].start
-		}
-	}
 }
 
 // addFloats adds the float constants the instructions read (MOVSD $(1.5),

@@ -15,7 +15,7 @@ func (e *encoder) resolve() {
 	}
 	for i := range e.relocs {
 		r := &e.relocs[i]
-		if t, ok := e.symbolTarget(e.pieces[r.at].stmt, r.fn, r.sym); ok {
+		if t, ok := e.symbolTarget(r.pos, r.fn, r.sym); ok {
 			t.add = r.add
 			r.target = t
 		}
@@ -25,13 +25,12 @@ func (e *encoder) resolve() {
 // branchTarget resolves a branch's LabelOperand: N(PC), a label of the
 // function, or a symbol of the source.
 func (e *encoder) branchTarget(b *branch) (target, bool) {
-	stmt := e.pieces[b.at].stmt
-	op := b.op
+	pos, op := b.inst.Pos, b.inst.Args[0]
 	if op.Sym == "" {
 		// N(PC): the Nth instruction from this one.
 		k := e.instIndex(b.at) + int(op.Disp)
 		if k < 0 || k >= len(e.insts) {
-			e.errorf(stmt, "branch target %d(PC) is outside the program", op.Disp)
+			e.errorf(pos, "branch target %d(PC) is outside the program", op.Disp)
 			return target{}, false
 		}
 		return target{piece: e.insts[k]}, true
@@ -41,14 +40,14 @@ func (e *encoder) branchTarget(b *branch) (target, bool) {
 			return target{piece: at, add: op.Disp}, true
 		}
 	}
-	t, ok := e.symbolTarget(stmt, b.fn, ir.SymRef{Name: op.Sym, Static: op.Static})
+	t, ok := e.symbolTarget(pos, b.fn, ir.SymRef{Name: op.Sym, Static: op.Static})
 	t.add += op.Disp
 	return t, ok
 }
 
 // symbolTarget resolves a reference to a symbol, or to a label of the
 // function when no symbol has the name (Intel's [rel label]).
-func (e *encoder) symbolTarget(stmt stmtID, fn funcID, ref ir.SymRef) (target, bool) {
+func (e *encoder) symbolTarget(pos ir.Pos, fn funcID, ref ir.SymRef) (target, bool) {
 	if j, ok := e.texts[ref]; ok {
 		return target{piece: e.funcs[j].start}, true
 	}
@@ -64,11 +63,11 @@ func (e *encoder) symbolTarget(stmt stmtID, fn funcID, ref ir.SymRef) (target, b
 	_, isText := e.texts[other]
 	_, isData := e.datas[other]
 	if isText || isData {
-		e.errorf(stmt, "undefined: %s (the source defines %s)", ref, other)
+		e.errorf(pos, "undefined: %s (the source defines %s)", ref, other)
 	} else if strings.HasPrefix(ref.Name, "runtime.") || strings.Contains(ref.Name, "·") {
-		e.errorf(stmt, "undefined: %s: code assembled by jitrun cannot reach Go symbols (there is no linker)", ref)
+		e.errorf(pos, "undefined: %s: code assembled by jitrun cannot reach Go symbols (there is no linker)", ref)
 	} else {
-		e.errorf(stmt, "undefined: %s is not a label, TEXT or GLOBL symbol of this source", ref.Name)
+		e.errorf(pos, "undefined: %s is not a label, TEXT or GLOBL symbol of this source", ref.Name)
 	}
 	return target{}, false
 }

@@ -157,6 +157,11 @@ func isPreprocessorWord(w string) bool {
 	return false
 }
 
+// MaxSourceSize is the largest source Assemble, AssembleSource, Parse and
+// the Options methods read: 64 MiB. A larger one is an error that says so;
+// the assembler needs several times a source's size in memory.
+const MaxSourceSize = 64 << 20
+
 // Options say how a text front end reads a source. The zero Options
 // detect the syntax from the file name and the text.
 type Options struct {
@@ -176,16 +181,24 @@ type Options struct {
 // encoding them. file names the source in positions. The error, if any, is
 // an ErrorList of every problem the front end found.
 func (o Options) Parse(file string, src []byte) ([]Stmt, error) {
-	stmts, errs := o.parse(file, src)
+	var stmts []Stmt
+	errs := o.read(file, src, func(st Stmt) { stmts = append(stmts, st) })
 	if errs.Len() > 0 {
 		return nil, o.errorList(file, src, errs)
 	}
 	return stmts, nil
 }
 
-// parse runs the front end and returns the statements it could read, with
-// the problems it found.
-func (o Options) parse(file string, src []byte) ([]Stmt, *ir.Errors) {
+// read runs the front end and hands the statements it could read to emit,
+// in order; it returns the problems it found. The Go-syntax front end
+// hands each statement over as soon as it has read it, so that the encoder
+// can take it and let it go.
+func (o Options) read(file string, src []byte, emit func(Stmt)) *ir.Errors {
+	if len(src) > MaxSourceSize {
+		errs := &ir.Errors{}
+		errs.Add(Pos{File: file, Line: 1, Col: 1}, "source is %d bytes, more than the %d (64 MiB) the assembler reads (MaxSourceSize)", len(src), MaxSourceSize)
+		return errs
+	}
 	// A byte order mark (editors on Windows write one) is not text:
 	// columns on the first line count from after it.
 	src = bytes.TrimPrefix(src, byteOrderMark)
@@ -193,20 +206,23 @@ func (o Options) parse(file string, src []byte) ([]Stmt, *ir.Errors) {
 	if syntax == SyntaxAuto {
 		syntax = DetectSyntax(file, src)
 	}
+	errs := &ir.Errors{}
 	switch syntax {
 	case SyntaxGo:
-		return gosyntax.Parse(file, src)
+		return gosyntax.ParseFunc(file, src, emit)
 	case SyntaxIntel:
-		return intel.Parse(file, src, intel.Options{Semicolons: o.Semicolons})
+		stmts, errs := intel.Parse(file, src, intel.Options{Semicolons: o.Semicolons})
+		for _, st := range stmts {
+			emit(st)
+		}
+		return errs
 	case SyntaxATT:
-		errs := &ir.Errors{}
 		line, _ := attLine(src)
 		errs.Add(Pos{File: file, Line: max(line, 1), Col: 1}, "AT&T syntax (movq %%rdi, %%rax) is not assembled yet: write the code in Intel syntax (mov rax, rdi; --syntax intel) or Go syntax (MOVQ DI, AX; --syntax go)")
-		return nil, errs
+	default:
+		errs.Add(Pos{File: file, Line: 1, Col: 1}, "unknown syntax %v", syntax)
 	}
-	errs := &ir.Errors{}
-	errs.Add(Pos{File: file, Line: 1, Col: 1}, "unknown syntax %v", syntax)
-	return nil, errs
+	return errs
 }
 
 // Assemble assembles src into a Program. file names the source in
@@ -214,11 +230,12 @@ func (o Options) parse(file string, src []byte) ([]Stmt, *ir.Errors) {
 // every problem found, by the front end and by the encoder, in the order of
 // their positions (at most MaxErrors).
 func (o Options) Assemble(file string, src []byte) (*Program, error) {
-	stmts, errs := o.parse(file, src)
+	e := newEncoder(file, len(src)/24+8) // about 24 bytes a statement
+	errs := o.read(file, src, e.add)
 	if errs.Full() {
 		return nil, o.errorList(file, src, errs)
 	}
-	p, encErrs := encode(file, stmts)
+	p, encErrs := e.finish()
 	// The encoder saw only the statements the front end could read, so
 	// nothing it reports repeats a front-end error.
 	errs.AddAll(encErrs)

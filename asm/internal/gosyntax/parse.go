@@ -29,17 +29,31 @@ import (
 // Parse parses Go-syntax assembly. It returns the statements it could read
 // even when there are errors, so that the encoder can look for more.
 func Parse(file string, src []byte) ([]ir.Stmt, *ir.Errors) {
+	stmts := make([]ir.Stmt, 0, len(src)/32)
+	errs := ParseFunc(file, src, func(st ir.Stmt) { stmts = append(stmts, st) })
+	return stmts, errs
+}
+
+// ParseFunc parses Go-syntax assembly and hands each statement it could
+// read to emit, in order, as soon as it is read: a caller that does not
+// keep them lets them go.
+func ParseFunc(file string, src []byte, emit func(ir.Stmt)) *ir.Errors {
 	var errs ir.Errors
 	text := string(src)
 	p := &parser{file: file, src: text, errs: &errs}
-	stmts := make([]ir.Stmt, 0, len(src)/32)
+	var buf []ir.Stmt
 	pp := newPreproc(file, text, &errs, true, func(st stmtToks) {
-		if !errs.Full() {
-			stmts = p.statement(st, stmts)
+		if errs.Full() {
+			return
+		}
+		buf = p.statement(st, buf[:0])
+		for i, s := range buf {
+			emit(s)
+			buf[i] = nil
 		}
 	})
 	pp.run()
-	return stmts, &errs
+	return &errs
 }
 
 type parser struct {
@@ -230,6 +244,9 @@ type cursor struct {
 	toks []token
 	i    int
 	end  token // a token positioned after the operand, for messages
+	// depth is how deeply the expression being read nests (parentheses
+	// and unary operators), bounded by maxExprDepth.
+	depth int
 }
 
 func newCursor(toks []token) *cursor {
@@ -260,6 +277,20 @@ func (c *cursor) next() token {
 }
 
 func (c *cursor) done() bool { return c.i >= len(c.toks) }
+
+// maxExprDepth bounds how deeply an expression nests, so that a hostile
+// source cannot exhaust the stack of the parser's recursion.
+const maxExprDepth = 1000
+
+// enter enters one level of an expression at t; leave leaves it.
+func (c *cursor) enter(t token) {
+	c.depth++
+	if c.depth > maxExprDepth {
+		fail(t, "expression nested too deeply (more than %d levels of parentheses and signs)", maxExprDepth)
+	}
+}
+
+func (c *cursor) leave() { c.depth-- }
 
 func (c *cursor) expect(punct string) token {
 	t := c.next()
@@ -573,6 +604,8 @@ func hasFloat(toks []token) bool {
 // floatExpr parses a float constant: ±, parentheses, a literal.
 func floatExpr(c *cursor) float64 {
 	t := c.next()
+	c.enter(t)
+	defer c.leave()
 	switch {
 	case t.is("("):
 		v := floatExpr(c)
@@ -674,6 +707,8 @@ func term(c *cursor) uint64 {
 
 func factor(c *cursor) uint64 {
 	t := c.next()
+	c.enter(t)
+	defer c.leave()
 	switch {
 	case t.kind == tokInt:
 		v, err := strconv.ParseUint(t.text, 0, 64)

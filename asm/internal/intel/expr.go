@@ -40,6 +40,9 @@ type exprParser struct {
 	p    *parser
 	toks []itok
 	pos  int
+	// depth is how deeply the expression nests (parentheses and unary
+	// operators), bounded by maxExprDepth.
+	depth int
 	// mem allows registers (inside [ ]).
 	mem  bool
 	err  string
@@ -96,8 +99,16 @@ func (e *exprParser) level(n int) ival {
 	return v
 }
 
+// maxExprDepth bounds how deeply an expression nests, so that a hostile
+// source cannot exhaust the stack of the parser's recursion.
+const maxExprDepth = 1000
+
 func (e *exprParser) unary() ival {
 	t := e.peek()
+	if e.depth++; e.depth > maxExprDepth {
+		return e.fail(t.col, "expression nested too deeply (more than %d levels of parentheses and signs)", maxExprDepth)
+	}
+	defer func() { e.depth-- }()
 	if e.isOp(t, "-", "+", "~", "!") {
 		e.next()
 		v := e.unary()

@@ -406,8 +406,8 @@ func (p *parser) buildInst(f *intelForm, mnem string, col int, ops []*intelOpera
 		p.errorf(st[0].col, "%s: one of the two x87 registers must be st0", mnem)
 		return nil, false
 	}
-	in := &ir.Inst{Op: f.goOp, Suffix: goSuffix(d, rounding)}
-	sp := spellingOf(ops)
+	in := &ir.Inst{Op: f.goOp, Suffix: goSuffix(d, rounding), Args: make([]ir.Operand, 0, len(f.args))}
+	sp := spellingOf(ops, len(f.args))
 	for _, a := range f.args {
 		switch {
 		case a == "k":
@@ -431,7 +431,7 @@ func (p *parser) buildInst(f *intelForm, mnem string, col int, ops []*intelOpera
 				return nil, false
 			}
 			in.Args = append(in.Args, goOperand(ops[i]))
-			sp.ArgOp = append(sp.ArgOp, i)
+			sp.ArgOp = append(sp.ArgOp, int8(i))
 		}
 	}
 	ir.SetSpelling(in, sp)
@@ -531,18 +531,15 @@ func stOperands(f *intelForm, ops []*intelOperand) []*intelOperand {
 	return out
 }
 
-// spellingOf records Intel operands as written; the parser adds the
-// instruction's text, its mnemonic and ArgOp.
-func spellingOf(ops []*intelOperand) *ir.Spelling {
-	sp := &ir.Spelling{}
-	for _, o := range ops {
-		sp.Ops = append(sp.Ops, o.text)
-		sp.Classes = append(sp.Classes, o.class())
-		name := ""
+// spellingOf records Intel operands as written, with room for n Go
+// operands; the parser adds the instruction's text and its mnemonic.
+func spellingOf(ops []*intelOperand, n int) *ir.Spelling {
+	sp := &ir.Spelling{Ops: make([]ir.SpelledOperand, len(ops)), ArgOp: make([]int8, 0, n)}
+	for i, o := range ops {
+		sp.Ops[i] = ir.SpelledOperand{Text: o.text, Class: o.class()}
 		if o.kind == iopReg {
-			name = o.reg.Name
+			sp.Ops[i].Reg = o.reg.Name
 		}
-		sp.Regs = append(sp.Regs, name)
 	}
 	return sp
 }

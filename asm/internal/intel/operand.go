@@ -59,14 +59,20 @@ func (o *intelOperand) class() string {
 			}
 			return fmt.Sprintf("m%d{1to%d}", o.size, o.bcst)
 		}
-		if o.size > 0 {
-			return "m" + strconv.Itoa(o.size)
+		if c, ok := memClasses[o.size]; ok {
+			return c
 		}
-		return "m"
+		return "m" + strconv.Itoa(o.size)
 	case iopImm:
 		return "imm"
 	}
 	return "label"
+}
+
+// memClasses are the classes of memory operands by size in bits, made
+// once: every memory operand's spelling has one.
+var memClasses = map[int]string{
+	0: "m", 8: "m8", 16: "m16", 32: "m32", 48: "m48", 64: "m64", 80: "m80", 128: "m128", 256: "m256", 512: "m512",
 }
 
 // intelSizes are the size keywords, in bits.

@@ -85,10 +85,10 @@ type parser struct {
 	// resolved when the whole source is read.
 	refs []labelRef
 	// prev is the previous pass, whose equ and data label values stand in
-	// for names used before their definition; forward is set when a name
-	// was not known where it was used.
+	// for names used before their definition; forward holds the names not
+	// known where they were used.
 	prev    *parser
-	forward bool
+	forward map[string]bool
 	// lineStart is the first token of the line (a data line's text starts
 	// there, with its labels).
 	lineStart itok
@@ -146,10 +146,37 @@ func Parse(file string, src []byte, opts Options) ([]ir.Stmt, *ir.Errors) {
 			semicolons: opts.Semicolons,
 		}
 		p.run(src)
-		if !p.forward || pass == maxIntelPasses || (prev != nil && p.sameValues(prev)) {
+		if !p.needsPass() || pass == maxIntelPasses || (prev != nil && p.sameValues(prev)) {
 			return p.stmts, &p.errs
 		}
+		p.forget()
 		prev = p
+	}
+}
+
+// needsPass reports whether another pass could read the source
+// differently: whether a name used before its definition turned out to be
+// an equ or a data label, whose value a pass that knows it uses. (A code
+// label has no value here: the encoder places it.)
+func (p *parser) needsPass() bool {
+	for name := range p.forward {
+		if _, ok := p.equs[name]; ok {
+			return true
+		}
+		if _, ok := p.dataLabels[name]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// forget drops what the next pass does not read of this one (all but its
+// equ and data label values), so that two passes do not hold two copies of
+// the program.
+func (p *parser) forget() {
+	p.stmts, p.refs, p.globals = nil, nil, nil
+	for _, s := range p.sections {
+		s.lines = nil
 	}
 }
 
@@ -509,7 +536,10 @@ func (p *parser) nameValue(name string, col int, e *exprParser) ival {
 	if d, ok := p.dataLabels[full]; ok {
 		return ival{sec: d.sec.name, c: d.off, label: full, labelOff: d.off}
 	}
-	p.forward = true
+	if p.forward == nil {
+		p.forward = map[string]bool{}
+	}
+	p.forward[full] = true
 	if p.prev != nil {
 		if v, ok := p.prev.equs[full]; ok {
 			return v
@@ -705,20 +735,22 @@ func (p *parser) checkPrefixes(prefixes []itok, mnem string, ops []*intelOperand
 // copyStmt returns st for the first copy (n == 0) and a fresh copy after
 // (times N): operands naming labels are registered once per copy.
 func (p *parser) copyStmt(st ir.Stmt, n int) ir.Stmt {
-	switch s := st.(type) {
-	case *ir.Inst:
-		c := *s
-		if n > 0 {
-			c.Args = append([]ir.Operand(nil), s.Args...)
-		}
-		for i := range c.Args {
-			if a := &c.Args[i]; a.Sym != "" {
-				p.refs = append(p.refs, labelRef{op: a, inst: &c, pos: s.Pos})
-			}
-		}
-		return &c
+	s, ok := st.(*ir.Inst)
+	if !ok {
+		return st
 	}
-	return st
+	c := s
+	if n > 0 {
+		cp := *s
+		cp.Args = append([]ir.Operand(nil), s.Args...)
+		c = &cp
+	}
+	for i := range c.Args {
+		if a := &c.Args[i]; a.Sym != "" {
+			p.refs = append(p.refs, labelRef{op: a, inst: c, pos: s.Pos})
+		}
+	}
+	return c
 }
 
 // operandText returns the source text of an operand's tokens.
@@ -745,8 +777,8 @@ func (p *parser) buildInstruction(mnem string, t itok, ops []*intelOperand, roun
 			return nil, false
 		}
 		in := &ir.Inst{Op: goOp, Args: []ir.Operand{{Kind: ir.LabelOperand, Sym: o.label, Disp: o.imm}}}
-		sp := spellingOf(ops)
-		sp.ArgOp = []int{0}
+		sp := spellingOf(ops, 1)
+		sp.ArgOp = append(sp.ArgOp, 0)
 		ir.SetSpelling(in, sp)
 		return []ir.Stmt{in}, true
 	}

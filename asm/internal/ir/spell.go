@@ -25,13 +25,29 @@ type Spelling struct {
 	Text string
 	// Mnem is the mnemonic as written, in lower case.
 	Mnem string
-	// Ops are the operands as written, in Intel order; Regs the Intel
-	// name of each register operand ("" for the others); Classes their
-	// classes (r64, xmm, m32, imm).
-	Ops, Regs, Classes []string
-	// ArgOp is, for each Go operand (Inst.Args), the Intel operand it
-	// came from, or -1 (a fixed register, the opmask, an added predicate).
-	ArgOp []int
+	// Ops are the operands as written, in Intel order.
+	Ops []SpelledOperand
+	// ArgOp is, for each Go operand (Inst.Args), the index in Ops of the
+	// Intel operand it came from, or -1 (a fixed register, the opmask, an
+	// added predicate).
+	ArgOp []int8
+}
+
+// SpelledOperand is an Intel operand as written: its text, the Intel name
+// of the register it is ("" for another operand), and its class (r64,
+// xmm, m32, imm).
+type SpelledOperand struct {
+	Text, Reg, Class string
+}
+
+// op returns the Intel operand Go operand i came from, if any.
+func (sp *Spelling) op(i int) (SpelledOperand, bool) {
+	if i < len(sp.ArgOp) {
+		if k := int(sp.ArgOp[i]); k >= 0 && k < len(sp.Ops) {
+			return sp.Ops[k], true
+		}
+	}
+	return SpelledOperand{}, false
 }
 
 // Speller names an instruction and its parts in its own syntax.
@@ -86,9 +102,9 @@ func (s Speller) Reg(r Reg) string {
 		return r.String()
 	}
 	for i, a := range s.in.Args {
-		if a.Kind == RegOperand && a.Reg == r && i < len(s.intel.ArgOp) {
-			if k := s.intel.ArgOp[i]; k >= 0 && k < len(s.intel.Regs) && s.intel.Regs[k] != "" {
-				return s.intel.Regs[k]
+		if a.Kind == RegOperand && a.Reg == r {
+			if o, ok := s.intel.op(i); ok && o.Reg != "" {
+				return o.Reg
 			}
 		}
 	}
@@ -124,9 +140,9 @@ func (s Speller) ImmArg(i int) string {
 // Arg writes operand i (Go order): in Go syntax, $imm, a register or the
 // memory operand; in Intel syntax the operand as written.
 func (s Speller) Arg(i int) string {
-	if s.intel != nil && i < len(s.intel.ArgOp) {
-		if k := s.intel.ArgOp[i]; k >= 0 && k < len(s.intel.Ops) {
-			return s.intel.Ops[k]
+	if s.intel != nil {
+		if o, ok := s.intel.op(i); ok {
+			return o.Text
 		}
 	}
 	a := s.in.Args[i]
@@ -148,8 +164,12 @@ func (s Speller) Args() string {
 	if s.intel == nil {
 		return DescribeArgs(s.in)
 	}
-	if len(s.intel.Classes) == 0 {
+	if len(s.intel.Ops) == 0 {
 		return "no operands"
 	}
-	return "(" + strings.Join(s.intel.Classes, ", ") + ")"
+	classes := make([]string, len(s.intel.Ops))
+	for i, o := range s.intel.Ops {
+		classes[i] = o.Class
+	}
+	return "(" + strings.Join(classes, ", ") + ")"
 }
