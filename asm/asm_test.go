@@ -1,6 +1,7 @@
 package asm
 
 import (
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -80,13 +81,13 @@ func TestAssembleBytes(t *testing.T) {
 		{"BYTE $0x90; WORD $0x1234; LONG $-1; QUAD $1", "903412ffffffff0100000000000000"},
 		{"NOP", "90"},
 		// Symbols are reached RIP-relatively; data follows the code.
-		{"MOVQ $x(SB), AX\nGLOBL x(SB), $8", "488d0501000000cc0000000000000000"},
-		{"LEAQ x+4(SB), AX\nGLOBL x(SB), $8", "488d0505000000cc0000000000000000"},
+		{"MOVQ $x(SB), AX\nGLOBL x(SB), RODATA, $8", "488d0501000000cc0000000000000000"},
+		{"LEAQ x+4(SB), AX\nGLOBL x(SB), RODATA, $8", "488d0505000000cc0000000000000000"},
 		{"MOVQ x<>(SB), AX; RET\nGLOBL x<>(SB), RODATA, $8\nDATA x<>+0(SB)/8, $0x1122334455667788", "488b0501000000c38877665544332211"},
-		{"JMP *x(SB)\nGLOBL x(SB), $8", "ff2502000000cccc0000000000000000"},
-		{"LEAQ x(SB), AX; RET\nGLOBL x(SB), $0", "488d0501000000c3"},
-		{"CALL *x(SB)\nGLOBL x(SB), $8", "ff1502000000cccc0000000000000000"},
-		{"ADDQ $7, x(SB)\nGLOBL x(SB), $8", "48830500000000070000000000000000"},
+		{"JMP *x(SB)\nGLOBL x(SB), RODATA, $8", "ff2502000000cccc0000000000000000"},
+		{"LEAQ x(SB), AX; RET\nGLOBL x(SB), RODATA, $0", "488d0501000000c3"},
+		{"CALL *x(SB)\nGLOBL x(SB), RODATA, $8", "ff1502000000cccc0000000000000000"},
+		{"ADDQ $7, x(SB)\nGLOBL x(SB), RODATA, $8", "48830500000000070000000000000000"},
 		// Branches: labels, N(PC), short and near.
 		{"loop: DECQ AX; JNE loop; RET", "48ffc875fbc3"},
 		{"JMP 2(PC); NOP; NOP", "eb019090"},
@@ -950,4 +951,134 @@ func TestConcurrentAssemble(t *testing.T) {
 		}(g)
 	}
 	wg.Wait()
+}
+
+// TestWritableData checks the layout contract of Program: code, then the
+// read-only data, then the writable data from a multiple of WritableAlign,
+// with the sections that say so, zeros for uninitialised data, INT3 between,
+// and every PC-relative reference from the code into either part holding.
+func TestWritableData(t *testing.T) {
+	tests := []struct {
+		name     string
+		src      string
+		syntax   Syntax
+		sections []Section
+		// refs are the symbols the instructions at these offsets reach
+		// RIP-relatively (a 4-byte displacement ending the instruction).
+		refs []ref
+		// data are bytes expected at offsets.
+		data map[int]string
+	}{
+		{
+			name: "go",
+			src: "MOVQ counter(SB), AX\nINCQ AX\nMOVQ AX, counter(SB)\nMOVSD $(1.5), X0\nLEAQ table<>(SB), BX\nRET\n" +
+				"GLOBL counter(SB), NOPTR, $8\nDATA counter+0(SB)/8, $41\n" +
+				"GLOBL table<>(SB), RODATA, $4\nDATA table<>+0(SB)/4, $0x04030201",
+			syntax: SyntaxGo,
+			sections: []Section{
+				{Name: ".text", Kind: SectionText, Offset: 0, Size: 33},
+				{Name: ".rodata", Kind: SectionRodata, Offset: 36, Size: 12},
+				{Name: ".data", Kind: SectionData, Offset: 4096, Size: 8},
+			},
+			refs: []ref{{0, 7, "counter", 0}, {10, 7, "counter", 0}, {17, 8, "$f64.3ff8000000000000", 0}, {25, 7, "table", 0}},
+			data: map[int]string{33: "cccccc", 36: "01020304", 40: "000000000000f83f", 48: "cc", 4095: "cc", 4096: "2900000000000000"},
+		},
+		{
+			name: "intel",
+			src: "mov rax, [rel count]\nadd rax, [rel step]\nmov [rel buf+8], rax\nret\n" +
+				"section .data\ncount: dq 41\nsection .bss\nbuf: resb 64\nsection .rodata\nstep: dq 1",
+			syntax: SyntaxIntel,
+			sections: []Section{
+				{Name: ".text", Kind: SectionText, Offset: 0, Size: 22},
+				{Name: ".rodata", Kind: SectionRodata, Offset: 24, Size: 8},
+				{Name: ".data", Kind: SectionData, Offset: 4096, Size: 128},
+			},
+			refs: []ref{{0, 7, "count", 0}, {7, 7, "step", 0}, {14, 7, "buf", 8}},
+			data: map[int]string{22: "cccc", 24: "0100000000000000", 4096: "2900000000000000", 4104: strings.Repeat("00", 56), 4160: strings.Repeat("00", 64)},
+		},
+		{
+			name:     "read-only data only: no page",
+			src:      "MOVQ x(SB), AX; RET\nGLOBL x(SB), RODATA, $8\nDATA x+0(SB)/8, $7",
+			syntax:   SyntaxGo,
+			sections: []Section{{Name: ".text", Kind: SectionText, Offset: 0, Size: 8}, {Name: ".rodata", Kind: SectionRodata, Offset: 8, Size: 8}},
+			refs:     []ref{{0, 7, "x", 0}},
+			data:     map[int]string{8: "0700000000000000"},
+		},
+		{
+			name:     "data only",
+			src:      "GLOBL x(SB), $8\nDATA x+0(SB)/8, $7",
+			syntax:   SyntaxGo,
+			sections: []Section{{Name: ".data", Kind: SectionData, Offset: 0, Size: 8}},
+			data:     map[int]string{0: "0700000000000000"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := AssembleSource("t", []byte(tt.src), tt.syntax)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkLayout(t, p, tt.sections, tt.refs, tt.data)
+		})
+	}
+	t.Run("builder", func(t *testing.T) {
+		b := NewBuilder()
+		b.Inst("MOVQ", Sym("n", 0), AX).Inst("RET")
+		b.Globl("n", NOPTR, 8).Data("n", 0, 8, Imm(3))
+		p, err := b.Assemble()
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkLayout(t, p, []Section{{Name: ".text", Kind: SectionText, Offset: 0, Size: 8}, {Name: ".data", Kind: SectionData, Offset: 4096, Size: 8}},
+			[]ref{{0, 7, "n", 0}}, map[int]string{8: "cc", 4096: "0300000000000000"})
+	})
+}
+
+// ref is an instruction at off, len bytes long, ending in a 4-byte
+// displacement to symbol sym plus add.
+type ref struct {
+	off, len int
+	sym      string
+	add      int
+}
+
+func checkLayout(t *testing.T, p *Program, sections []Section, refs []ref, data map[int]string) {
+	t.Helper()
+	if !reflect.DeepEqual(p.Sections, sections) {
+		t.Errorf("sections %+v\nwant %+v", p.Sections, sections)
+	}
+	ws := len(p.Code)
+	for _, s := range sections {
+		if s.Kind == SectionData {
+			ws = s.Offset
+			if s.Offset%WritableAlign != 0 || s.Offset+s.Size != len(p.Code) {
+				t.Errorf("writable section %+v: not page-aligned or not the end of %d bytes", s, len(p.Code))
+			}
+		}
+	}
+	if got := p.WritableStart(); got != ws {
+		t.Errorf("WritableStart() = %d, want %d", got, ws)
+	}
+	for _, s := range p.Symbols {
+		if s.Kind == SymData && s.Offset < p.WritableStart() || s.Kind != SymData && s.Offset+s.Size > p.WritableStart() {
+			t.Errorf("symbol %+v on the wrong side of the writable start %d", s, p.WritableStart())
+		}
+	}
+	for _, r := range refs {
+		end := r.off + r.len
+		disp := int32(binary.LittleEndian.Uint32(p.Code[end-4:]))
+		s, ok := p.Symbol(r.sym)
+		if !ok {
+			t.Errorf("no symbol %s", r.sym)
+			continue
+		}
+		if target := end + int(disp); target != s.Offset+r.add {
+			t.Errorf("instruction at %#x reaches %#x, want %s%+d at %#x", r.off, target, r.sym, r.add, s.Offset+r.add)
+		}
+	}
+	for off, want := range data {
+		if got := hex.EncodeToString(p.Code[off : off+len(want)/2]); got != want {
+			t.Errorf("bytes at %#x: %s, want %s", off, got, want)
+		}
+	}
 }

@@ -86,13 +86,19 @@
 // # Layout
 //
 // Program.Code holds the TEXT blocks in source order, with branches as
-// short as their targets allow, then INT3 padding, then each GLOBL symbol
-// in the order declared and the float constants, each aligned (relative to
-// the start of Code) as GloblDef.Align says: by default to the largest
-// power of two not above its size (at most 64). An Intel-syntax data
-// section is a run of symbols, one per label, laid out without gaps as NASM
-// lays out a section (see internal/intel). Every reference from code
-// to code or data is PC-relative, so Code runs wherever it is copied.
+// short as their targets allow; then the read-only data: each RODATA
+// GLOBL symbol in the order declared and the float constants; then, from
+// the next multiple of WritableAlign (a page), the writable data: each
+// GLOBL symbol without RODATA (Intel's .data and .bss) in the order
+// declared. Each symbol is aligned (relative to the start of Code) as
+// GloblDef.Align says, by default to the largest power of two not above
+// its size (at most 64), and INT3 pads between. Program.Sections says where
+// each part is, so that a loader can map the code and read-only data
+// read+execute and the writable data read+write (see Program). An
+// Intel-syntax data section is a run of symbols, one per label, laid out
+// without gaps as NASM lays out a section (see internal/intel). Every
+// reference from code to code or data is PC-relative, so Code runs
+// wherever it is copied.
 //
 // # Concurrency
 //

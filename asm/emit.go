@@ -12,8 +12,8 @@ import (
 // emit writes the code and data and builds the Program.
 func (e *encoder) emit() *Program {
 	code := make([]byte, e.end)
-	for i := e.codeLen; i < e.end; i++ {
-		code[i] = 0xCC // INT3 between the code and the data
+	for i := e.codeLen; i < e.writableStart; i++ {
+		code[i] = 0xCC // INT3 between the code, the read-only data and the writable data
 	}
 	for i := range e.pieces {
 		pc := &e.pieces[i]
@@ -31,7 +31,7 @@ func (e *encoder) emit() *Program {
 	for _, d := range e.data {
 		copy(code[d.off:], d.bytes)
 	}
-	p := &Program{File: e.file, Code: code, Symbols: e.symbols(), Labels: e.labels()}
+	p := &Program{File: e.file, Code: code, Symbols: e.symbols(), Labels: e.labels(), Sections: e.sections()}
 	p.Lines = e.lines()
 	return p
 }
@@ -96,6 +96,35 @@ func (e *encoder) labels() []Label {
 	slices.SortFunc(out, func(a, b Label) int {
 		return cmp.Or(cmp.Compare(a.Offset, b.Offset), cmp.Compare(a.Pos.Line, b.Pos.Line), cmp.Compare(a.Pos.Col, b.Pos.Col))
 	})
+	return out
+}
+
+// sections lists the text, read-only data and writable data sections that
+// hold symbols: each spans its symbols, from the first byte of the first to
+// the last byte of the last (the writable one from writableStart).
+func (e *encoder) sections() []Section {
+	var out []Section
+	if len(e.funcs) > 0 {
+		out = append(out, Section{Name: ".text", Kind: SectionText, Offset: 0, Size: e.codeLen})
+	}
+	ro, roEnd, rw := -1, 0, false
+	for _, d := range e.data {
+		switch {
+		case d.kind == SymData:
+			rw = true
+		case ro < 0:
+			ro = d.off
+			fallthrough
+		default:
+			roEnd = d.off + len(d.bytes)
+		}
+	}
+	if ro >= 0 {
+		out = append(out, Section{Name: ".rodata", Kind: SectionRodata, Offset: ro, Size: roEnd - ro})
+	}
+	if rw {
+		out = append(out, Section{Name: ".data", Kind: SectionData, Offset: e.writableStart, Size: e.end - e.writableStart})
+	}
 	return out
 }
 

@@ -303,7 +303,7 @@ bias:	dd 1000
 		}
 	}
 	checkSym("msg", SymRodata, 0x22, 3)
-	checkSym("bias", SymData, 0x28, 4)
+	checkSym("bias", SymData, 0x1000, 4)
 	for _, l := range []struct {
 		name string
 		off  int
@@ -327,8 +327,8 @@ bias:	dd 1000
 // wantProgram is TestIntelProgram's code, the same bytes GNU as gives for
 // the program with [rel x] written [rip + x] and the data placed as
 // jitrun places it (after the code, each symbol aligned to the largest
-// power of two not above its size).
-const wantProgram = "31c0" + // xor eax, eax
+// power of two not above its size; the writable data from the next page).
+var wantProgram = "31c0" + // xor eax, eax
 	"488d3519000000" + // lea rsi, [rip+0x19] → msg at 0x22
 	"b903000000" + // mov ecx, 3
 	"0fb616" + // .loop at 0xe: movzx edx, byte [rsi]
@@ -336,11 +336,11 @@ const wantProgram = "31c0" + // xor eax, eax
 	"48ffc6" + // inc rsi
 	"ffc9" + // dec ecx
 	"75f4" + // jnz .loop
-	"030508000000" + // add eax, [rip+8] → bias at 0x28
+	"0305e00f0000" + // add eax, [rip+0xfe0] → bias at 0x1000
 	"c3" + // ret
 	"cc" + // between code and data
 	"616263" + // msg (aligned to 2)
-	"cccccc" + // before bias (aligned to 4)
+	strings.Repeat("cc", 0x1000-0x25) + // up to the writable page
 	"e8030000" // bias
 
 // TestIntelDataSections checks data layout: contiguity inside a section,
@@ -439,10 +439,11 @@ h: resq 1
 		{"d", SymRodata, 0x25, 11},
 		{"e", SymRodata, 0x30, 8},
 		{"end", SymRodata, 0x38, 0},
-		// .data: aligned to 128 for its align 128.
-		{"f", SymData, 0x80, 128},
-		{"g", SymData, 0x100, 1},
-		{"h", SymData, 0x108, 8},
+		// .data: writable, from the page after the read-only data
+		// (aligned to 128 for its align 128 too), then .bss.
+		{"f", SymData, 0x1000, 128},
+		{"g", SymData, 0x1080, 1},
+		{"h", SymData, 0x1088, 8},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("symbols\n%+v\nwant\n%+v", got, want)
@@ -677,7 +678,7 @@ func TestIntelSemicolons(t *testing.T) {
 		{"db 'a;b'; ret;;", "613b62c3", "db 'a;b'; ret"},
 		{"times 2 nop; ret", "9090c3", "times 2 nop; ret"},
 		// Data on the line: its text is in the data's line only.
-		{"section .data; m: db 1; section .text; lea rsi, [rel m]; ret", "488d3501000000c301", "lea rsi, [rel m]; ret"},
+		{"section .data; m: db 1; section .text; lea rsi, [rel m]; ret", "488d35f90f0000c3" + strings.Repeat("cc", 0x1000-8) + "01", "lea rsi, [rel m]; ret"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {
@@ -709,7 +710,7 @@ func TestIntelSemicolons(t *testing.T) {
 	p, err := opts.Assemble("<expr>", []byte("mov eax, 1; vcmpltps xmm0, xmm1, xmm2; x: nop; n equ 3; times 2 nop; lock inc dword [rax]; jz x; resb 1; section .data; db 1; .byte 2; align 4"))
 	if err != nil {
 		t.Errorf("statements after ';': %v", err)
-	} else if got := hex.EncodeToString(p.Code); got != "b801000000c5f0c2c201909090f0ff0074f800cc01020000" {
+	} else if got := hex.EncodeToString(p.Code); got != "b801000000c5f0c2c201909090f0ff0074f800"+strings.Repeat("cc", 0x1000-0x13)+"01020000" {
 		t.Errorf("statements after ';': %s", got)
 	}
 	// Without the option, ';' starts a comment.

@@ -49,13 +49,31 @@ func (e *encoder) growBranches() bool {
 	return grew
 }
 
-// placeData places data symbols after the code in the order they were
-// declared, each aligned as its GLOBL asks, by default to the largest power
-// of two not above its size (at most 64).
+// placeData places the data symbols after the code: first the read-only
+// ones (RODATA, float constants), then, from the next multiple of
+// WritableAlign, the writable ones, each group in the order declared and
+// each symbol aligned as its GLOBL asks, by default to the largest power of
+// two not above its size (at most 64).
 func (e *encoder) placeData() {
 	off := e.codeLen
 	for _, d := range e.data {
+		if d.kind != SymData {
+			off = d.place(off)
+		}
+	}
+	e.writableStart = -1
+	for _, d := range e.data {
+		if d.kind != SymData {
+			continue
+		}
+		if e.writableStart < 0 {
+			off = alignUp(off, WritableAlign)
+			e.writableStart = off
+		}
 		off = d.place(off)
+	}
+	if e.writableStart < 0 {
+		e.writableStart = off // no writable data: it would start at the end
 	}
 	e.end = off
 }
