@@ -83,7 +83,6 @@ func newEncoder(file string, n int) *encoder {
 		insts:   make([]pieceID, 0, n),
 		queued:  make([]queuedPiece, 0, min(n, encodeChunk)),
 		lineMap: lineMap{lines: make([]Line, 0, n)},
-		early:   make([]ir.Stmt, 0, n),
 	}
 }
 

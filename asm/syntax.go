@@ -230,7 +230,7 @@ func (o Options) read(file string, src []byte, emit func(Stmt)) *ir.Errors {
 // every problem found, by the front end and by the encoder, in the order of
 // their positions (at most MaxErrors).
 func (o Options) Assemble(file string, src []byte) (*Program, error) {
-	e := newEncoder(file, len(src)/24+8) // about 24 bytes a statement
+	e := newEncoder(file, len(src)/48+8) // a guess: a statement is about 24 bytes, and sources have comments
 	errs := o.read(file, src, e.add)
 	if errs.Full() {
 		return nil, o.errorList(file, src, errs)
