@@ -89,14 +89,11 @@ const (
 	SectionData
 )
 
+var sectionKindNames = [...]string{SectionText: "text", SectionRodata: "rodata", SectionData: "data"}
+
 func (k SectionKind) String() string {
-	switch k {
-	case SectionText:
-		return "text"
-	case SectionRodata:
-		return "rodata"
-	case SectionData:
-		return "data"
+	if int(k) < len(sectionKindNames) && sectionKindNames[k] != "" {
+		return sectionKindNames[k]
 	}
 	return "unknown"
 }
