@@ -976,9 +976,9 @@ func TestWritableData(t *testing.T) {
 				"GLOBL table<>(SB), RODATA, $4\nDATA table<>+0(SB)/4, $0x04030201",
 			syntax: SyntaxGo,
 			sections: []Section{
-				{Name: ".text", Kind: SectionText, Offset: 0, Size: 33},
-				{Name: ".rodata", Kind: SectionRodata, Offset: 36, Size: 12},
-				{Name: ".data", Kind: SectionData, Offset: 4096, Size: 8},
+				{Name: ".text", Kind: SymText, Offset: 0, Size: 33},
+				{Name: ".rodata", Kind: SymRodata, Offset: 36, Size: 12},
+				{Name: ".data", Kind: SymData, Offset: 4096, Size: 8},
 			},
 			refs: []ref{{0, 7, "counter", 0}, {10, 7, "counter", 0}, {17, 8, "$f64.3ff8000000000000", 0}, {25, 7, "table", 0}},
 			data: map[int]string{33: "cccccc", 36: "01020304", 40: "000000000000f83f", 48: "cc", 4095: "cc", 4096: "2900000000000000"},
@@ -989,9 +989,9 @@ func TestWritableData(t *testing.T) {
 				"section .data\ncount: dq 41\nsection .bss\nbuf: resb 64\nsection .rodata\nstep: dq 1",
 			syntax: SyntaxIntel,
 			sections: []Section{
-				{Name: ".text", Kind: SectionText, Offset: 0, Size: 22},
-				{Name: ".rodata", Kind: SectionRodata, Offset: 24, Size: 8},
-				{Name: ".data", Kind: SectionData, Offset: 4096, Size: 128},
+				{Name: ".text", Kind: SymText, Offset: 0, Size: 22},
+				{Name: ".rodata", Kind: SymRodata, Offset: 24, Size: 8},
+				{Name: ".data", Kind: SymData, Offset: 4096, Size: 128},
 			},
 			refs: []ref{{0, 7, "count", 0}, {7, 7, "step", 0}, {14, 7, "buf", 8}},
 			data: map[int]string{22: "cccc", 24: "0100000000000000", 4096: "2900000000000000", 4104: strings.Repeat("00", 56), 4160: strings.Repeat("00", 64)},
@@ -1000,7 +1000,7 @@ func TestWritableData(t *testing.T) {
 			name:     "read-only data only: no page",
 			src:      "MOVQ x(SB), AX; RET\nGLOBL x(SB), RODATA, $8\nDATA x+0(SB)/8, $7",
 			syntax:   SyntaxGo,
-			sections: []Section{{Name: ".text", Kind: SectionText, Offset: 0, Size: 8}, {Name: ".rodata", Kind: SectionRodata, Offset: 8, Size: 8}},
+			sections: []Section{{Name: ".text", Kind: SymText, Offset: 0, Size: 8}, {Name: ".rodata", Kind: SymRodata, Offset: 8, Size: 8}},
 			refs:     []ref{{0, 7, "x", 0}},
 			data:     map[int]string{8: "0700000000000000"},
 		},
@@ -1008,7 +1008,7 @@ func TestWritableData(t *testing.T) {
 			name:     "data only",
 			src:      "GLOBL x(SB), $8\nDATA x+0(SB)/8, $7",
 			syntax:   SyntaxGo,
-			sections: []Section{{Name: ".data", Kind: SectionData, Offset: 0, Size: 8}},
+			sections: []Section{{Name: ".data", Kind: SymData, Offset: 0, Size: 8}},
 			data:     map[int]string{0: "0700000000000000"},
 		},
 	}
@@ -1029,7 +1029,7 @@ func TestWritableData(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		checkLayout(t, p, []Section{{Name: ".text", Kind: SectionText, Offset: 0, Size: 8}, {Name: ".data", Kind: SectionData, Offset: 4096, Size: 8}},
+		checkLayout(t, p, []Section{{Name: ".text", Kind: SymText, Offset: 0, Size: 8}, {Name: ".data", Kind: SymData, Offset: 4096, Size: 8}},
 			[]ref{{0, 7, "n", 0}}, map[int]string{8: "cc", 4096: "0300000000000000"})
 	})
 }
@@ -1049,7 +1049,7 @@ func checkLayout(t *testing.T, p *Program, sections []Section, refs []ref, data 
 	}
 	ws := len(p.Code)
 	for _, s := range sections {
-		if s.Kind == SectionData {
+		if s.Kind == SymData {
 			ws = s.Offset
 			if s.Offset%WritableAlign != 0 || s.Offset+s.Size != len(p.Code) {
 				t.Errorf("writable section %+v: not page-aligned or not the end of %d bytes", s, len(p.Code))

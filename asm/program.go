@@ -76,35 +76,16 @@ func (k SymbolKind) String() string {
 // page, so that it can be mapped with its own protection.
 const WritableAlign = 4096
 
-// SectionKind says what a section holds and how a loader maps it.
-type SectionKind uint8
-
-const (
-	// SectionText is code: read+execute.
-	SectionText SectionKind = iota + 1
-	// SectionRodata is read-only data: mapped with the code, read+execute.
-	SectionRodata
-	// SectionData is writable data: read+write, from a multiple of
-	// WritableAlign.
-	SectionData
-)
-
-var sectionKindNames = [...]string{SectionText: "text", SectionRodata: "rodata", SectionData: "data"}
-
-func (k SectionKind) String() string {
-	if int(k) < len(sectionKindNames) && sectionKindNames[k] != "" {
-		return sectionKindNames[k]
-	}
-	return "unknown"
-}
-
 // Section is a run of Program.Code that holds one kind of symbols: from the
 // first byte of its first symbol to the last byte of its last (.text: from
 // offset 0 to the end of the code; .data: from Program.WritableStart, with
-// its zeros). Name is ".text", ".rodata" or ".data".
+// its zeros). Name is ".text", ".rodata" or ".data"; Kind is SymText (code,
+// mapped read+execute), SymRodata (read-only data, mapped with the code) or
+// SymData (writable data, mapped read+write, from a multiple of
+// WritableAlign).
 type Section struct {
 	Name   string
-	Kind   SectionKind
+	Kind   SymbolKind
 	Offset int
 	Size   int
 }
@@ -114,7 +95,7 @@ type Section struct {
 // it read+execute and from it read+write.
 func (p *Program) WritableStart() int {
 	for _, s := range p.Sections {
-		if s.Kind == SectionData {
+		if s.Kind == SymData {
 			return s.Offset
 		}
 	}
