@@ -53,7 +53,7 @@ func (b *branch) write(e *encoder, pc *piece, dst []byte) {
 	}
 	n := copy(dst, b.form.Short)
 	if d < -128 || d > 127 {
-		e.errorf(b.inst.Pos, "%v", ir.Spell(b.inst).Errorf("target is %d bytes away; this instruction reaches only -128..127", d))
+		e.errorf(b.inst.Pos, "%v", ir.Spell(&b.inst).Errorf("target is %d bytes away; this instruction reaches only -128..127", d))
 		return
 	}
 	dst[n] = byte(int8(d))

@@ -83,6 +83,7 @@ func newEncoder(file string, n int) *encoder {
 		insts:   make([]pieceID, 0, n),
 		queued:  make([]queuedPiece, 0, min(n, encodeChunk)),
 		lineMap: lineMap{lines: make([]Line, 0, n)},
+		early:   make([]ir.Stmt, 0, n),
 	}
 }
 
@@ -98,15 +99,18 @@ func encode(file string, stmts []ir.Stmt) (*Program, *ir.Errors) {
 	return e.finish()
 }
 
-// add takes the next statement of the source.
-func (e *encoder) add(st ir.Stmt) {
+// add takes the next statement of the source. It reports whether the
+// encoder has let go of every statement it was given: it keeps none
+// before the first TEXT, and after it holds instructions only until the
+// encoder's next chunk (a branch keeps a copy of what it needs).
+func (e *encoder) add(st ir.Stmt) bool {
 	if e.errs.Full() {
-		return
+		return e.sawText
 	}
 	if !e.sawText {
 		if _, ok := st.(*ir.TextDef); !ok {
 			e.early = append(e.early, st)
-			return
+			return false
 		}
 		// The source has TEXT: what came before is outside any function.
 		e.sawText = true
@@ -114,6 +118,7 @@ func (e *encoder) add(st ir.Stmt) {
 		e.early = nil
 	}
 	e.place(st)
+	return len(e.queued) == 0
 }
 
 // addAll places statements in order, letting go of each once placed.

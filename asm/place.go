@@ -37,7 +37,8 @@ type fixed struct {
 type branch struct {
 	at     pieceID
 	fn     funcID
-	inst   *ir.Inst // the branch instruction; Args[0] is its target
+	inst   ir.Inst    // the branch instruction, without its operands, for messages
+	op     ir.Operand // its target as written: a LabelOperand
 	form   *x86enc.BranchForm
 	near   bool
 	target target // set by resolve
@@ -106,7 +107,7 @@ func (s *slab[T]) new(v T) *T {
 
 // encodeChunk is how many instructions wait for the encoder before it
 // runs: its scratch memory is per chunk, not per source.
-const encodeChunk = 1024
+const encodeChunk = 4096
 
 // place turns one statement into pieces of code, in the current function.
 func (e *encoder) place(st ir.Stmt) {
@@ -203,7 +204,8 @@ func (e *encoder) instructionAt(at pieceID, in *ir.Inst) {
 	case plan.Bytes != nil:
 		pc.body = e.fixed.new(fixed{code: plan.Bytes})
 	case plan.Branch != nil:
-		b := e.jumps.new(branch{at: at, fn: e.cur, inst: in, form: plan.Branch})
+		b := e.jumps.new(branch{at: at, fn: e.cur, inst: *in, op: in.Args[0], form: plan.Branch})
+		b.inst.Args = nil // the front end may reuse them
 		e.branches = append(e.branches, b)
 		pc.body = b
 	default:
@@ -227,7 +229,6 @@ func (e *encoder) flush() {
 			e.relocs = append(e.relocs, reloc{at: q.at, off: r.Off, fn: q.fn, sym: r.Sym, add: r.Add, pos: q.in.Pos})
 		}
 	}
-	clear(e.queued)
 	e.queued = e.queued[:0]
 }
 

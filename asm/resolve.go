@@ -25,7 +25,7 @@ func (e *encoder) resolve() {
 // branchTarget resolves a branch's LabelOperand: N(PC), a label of the
 // function, or a symbol of the source.
 func (e *encoder) branchTarget(b *branch) (target, bool) {
-	pos, op := b.inst.Pos, b.inst.Args[0]
+	pos, op := b.inst.Pos, b.op
 	if op.Sym == "" {
 		// N(PC): the Nth instruction from this one.
 		k := e.instIndex(b.at) + int(op.Disp)

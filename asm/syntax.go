@@ -181,8 +181,11 @@ type Options struct {
 // encoding them. file names the source in positions. The error, if any, is
 // an ErrorList of every problem the front end found.
 func (o Options) Parse(file string, src []byte) ([]Stmt, error) {
-	var stmts []Stmt
-	errs := o.read(file, src, func(st Stmt) { stmts = append(stmts, st) })
+	stmts := make([]Stmt, 0, len(src)/32)
+	errs := o.read(file, src, func(st Stmt) bool {
+		stmts = append(stmts, st)
+		return false
+	})
 	if errs.Len() > 0 {
 		return nil, o.errorList(file, src, errs)
 	}
@@ -192,8 +195,9 @@ func (o Options) Parse(file string, src []byte) ([]Stmt, error) {
 // read runs the front end and hands the statements it could read to emit,
 // in order; it returns the problems it found. The Go-syntax front end
 // hands each statement over as soon as it has read it, so that the encoder
-// can take it and let it go.
-func (o Options) read(file string, src []byte, emit func(Stmt)) *ir.Errors {
+// can take it and let it go: when emit returns true, the front end may use
+// the memory of every statement handed over so far again.
+func (o Options) read(file string, src []byte, emit func(Stmt) bool) *ir.Errors {
 	if len(src) > MaxSourceSize {
 		errs := &ir.Errors{}
 		errs.Add(Pos{File: file, Line: 1, Col: 1}, "source is %d bytes, more than the %d (64 MiB) the assembler reads (MaxSourceSize)", len(src), MaxSourceSize)

@@ -74,33 +74,35 @@ func isIdentRune(r rune) bool {
 // scan reads the next token into t. A character that starts no token is
 // reported and skipped.
 func (l *lexer) scan(t *token) {
+	src := l.src
 	for {
-		l.skipSpace()
+		// Blanks, the common case, are skipped here; comments by comment.
+		for l.pos < len(src) {
+			c := src[l.pos]
+			if c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v' {
+				l.pos++
+			} else if c == '/' && l.pos+1 < len(src) && (src[l.pos+1] == '/' || src[l.pos+1] == '*') {
+				l.comment()
+			} else {
+				break
+			}
+		}
 		if l.token(t) {
 			return
 		}
 	}
 }
 
-// skipSpace skips blanks and comments (not newlines).
-func (l *lexer) skipSpace() {
-	src := l.src
-	for l.pos < len(src) {
-		c := src[l.pos]
-		switch {
-		case c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v':
-			l.pos++
-		case c == '/' && l.pos+1 < len(src) && src[l.pos+1] == '/':
-			if i := strings.IndexByte(src[l.pos:], '\n'); i >= 0 {
-				l.pos += i
-			} else {
-				l.pos = len(src)
-			}
-		case c == '/' && l.pos+1 < len(src) && src[l.pos+1] == '*':
-			l.blockComment()
-		default:
-			return
-		}
+// comment skips a // comment (up to its newline) or a /* */ one.
+func (l *lexer) comment() {
+	if l.src[l.pos+1] == '*' {
+		l.blockComment()
+		return
+	}
+	if i := strings.IndexByte(l.src[l.pos:], '\n'); i >= 0 {
+		l.pos += i
+	} else {
+		l.pos = len(l.src)
 	}
 }
 

@@ -30,26 +30,35 @@ import (
 // even when there are errors, so that the encoder can look for more.
 func Parse(file string, src []byte) ([]ir.Stmt, *ir.Errors) {
 	stmts := make([]ir.Stmt, 0, len(src)/32)
-	errs := ParseFunc(file, src, func(st ir.Stmt) { stmts = append(stmts, st) })
+	errs := ParseFunc(file, src, func(st ir.Stmt) bool {
+		stmts = append(stmts, st)
+		return false
+	})
 	return stmts, errs
 }
 
 // ParseFunc parses Go-syntax assembly and hands each statement it could
-// read to emit, in order, as soon as it is read: a caller that does not
-// keep them lets them go.
-func ParseFunc(file string, src []byte, emit func(ir.Stmt)) *ir.Errors {
+// read to emit, in order, as soon as it is read. emit returns true when
+// the caller has let go of every statement handed to it so far: the
+// parser then uses their memory again for the statements it reads next.
+func ParseFunc(file string, src []byte, emit func(ir.Stmt) bool) *ir.Errors {
 	var errs ir.Errors
 	text := string(src)
-	p := &parser{file: file, src: text, errs: &errs}
+	p := &parser{file: file, src: text, errs: &errs, insts: slab[ir.Inst]{max: 256}, args: slab[ir.Operand]{max: 512}}
 	var buf []ir.Stmt
 	pp := newPreproc(file, text, &errs, true, func(st stmtToks) {
 		if errs.Full() {
 			return
 		}
 		buf = p.statement(st, buf[:0])
+		free := false
 		for i, s := range buf {
-			emit(s)
+			free = emit(s)
 			buf[i] = nil
+		}
+		if free {
+			p.insts.reuse()
+			p.args.reuse()
 		}
 	})
 	pp.run()
@@ -66,28 +75,60 @@ type parser struct {
 	// that the statements after it are not reported as outside a TEXT
 	// block or as using an undefined symbol.
 	partial ir.Stmt
-	// Instructions and their operands are allocated in blocks.
-	instSlab            []ir.Inst
-	argSlab             []ir.Operand
-	instBlock, argBlock int
+	// Instructions and their operands are allocated in blocks, which are
+	// used again once the consumer of the statements lets go of them.
+	insts slab[ir.Inst]
+	args  slab[ir.Operand]
 }
 
-// newInst returns a zeroed Inst with room for n operands. Blocks start
-// small and double, so that a one-line source allocates little.
+// newInst returns a zeroed Inst with room for n operands.
 func (p *parser) newInst(n int) *ir.Inst {
-	if len(p.instSlab) == 0 {
-		p.instBlock = min(max(2*p.instBlock, 8), 256)
-		p.instSlab = make([]ir.Inst, p.instBlock)
-	}
-	in := &p.instSlab[0]
-	p.instSlab = p.instSlab[1:]
-	if n > len(p.argSlab) {
-		p.argBlock = min(max(2*p.argBlock, 16), 512)
-		p.argSlab = make([]ir.Operand, max(n, p.argBlock))
-	}
-	in.Args = p.argSlab[:0:n]
-	p.argSlab = p.argSlab[n:]
+	in := &p.insts.take(1)[0]
+	in.Args = p.args.take(n)[:0]
 	return in
+}
+
+// slab hands out values from blocks. Blocks start small and double, up to
+// max values, so that a one-line source allocates little. After reuse, the
+// blocks handed out so far are handed out again, zeroed.
+type slab[T any] struct {
+	cur       []T   // the rest of the current block
+	used      [][]T // the blocks handed out from since the last reuse
+	spare     [][]T // blocks to hand out again
+	size, max int
+}
+
+// take returns n zeroed values.
+func (s *slab[T]) take(n int) []T {
+	if n > len(s.cur) {
+		s.grow(n)
+	}
+	v := s.cur[:n:n]
+	s.cur = s.cur[n:]
+	return v
+}
+
+// grow starts a block of at least n values: a spare one, or a new one.
+func (s *slab[T]) grow(n int) {
+	var b []T
+	if k := len(s.spare); k > 0 && len(s.spare[k-1]) >= n {
+		b, s.spare = s.spare[k-1], s.spare[:k-1]
+		clear(b)
+	} else {
+		s.size = min(max(2*s.size, 8), s.max)
+		b = make([]T, max(n, s.size))
+	}
+	s.used = append(s.used, b)
+	s.cur = b
+}
+
+// reuse makes every block handed out so far spare: nothing may refer to a
+// value taken before it any more.
+func (s *slab[T]) reuse() {
+	s.spare = append(s.spare, s.used...)
+	clear(s.used)
+	s.used = s.used[:0]
+	s.cur = nil
 }
 
 // parseError is an error at a token, raised by the operand parser's helpers
@@ -282,7 +323,8 @@ func (c *cursor) done() bool { return c.i >= len(c.toks) }
 // source cannot exhaust the stack of the parser's recursion.
 const maxExprDepth = 1000
 
-// enter enters one level of an expression at t; leave leaves it.
+// enter enters one more level of an expression at t (a parenthesis, a
+// sign); the caller leaves it with c.depth--.
 func (c *cursor) enter(t token) {
 	c.depth++
 	if c.depth > maxExprDepth {
@@ -290,7 +332,22 @@ func (c *cursor) enter(t token) {
 	}
 }
 
-func (c *cursor) leave() { c.depth-- }
+// nestedFactor parses the factor after a sign at t, one level deeper.
+func (c *cursor) nestedFactor(t token) uint64 {
+	c.enter(t)
+	v := factor(c)
+	c.depth--
+	return v
+}
+
+// nestedFloat parses the float constant after a sign or a parenthesis at
+// t, one level deeper.
+func (c *cursor) nestedFloat(t token) float64 {
+	c.enter(t)
+	v := floatExpr(c)
+	c.depth--
+	return v
+}
 
 func (c *cursor) expect(punct string) token {
 	t := c.next()
@@ -604,17 +661,15 @@ func hasFloat(toks []token) bool {
 // floatExpr parses a float constant: ±, parentheses, a literal.
 func floatExpr(c *cursor) float64 {
 	t := c.next()
-	c.enter(t)
-	defer c.leave()
 	switch {
 	case t.is("("):
-		v := floatExpr(c)
+		v := c.nestedFloat(t)
 		c.expect(")")
 		return v
 	case t.is("+"):
-		return floatExpr(c)
+		return c.nestedFloat(t)
 	case t.is("-"):
-		return -floatExpr(c)
+		return -c.nestedFloat(t)
 	case t.kind == tokFloat || t.kind == tokInt:
 		v, err := strconv.ParseFloat(t.text, 64)
 		if err != nil && !(math.IsInf(v, 0) && strings.Contains(err.Error(), "range")) {
@@ -707,8 +762,6 @@ func term(c *cursor) uint64 {
 
 func factor(c *cursor) uint64 {
 	t := c.next()
-	c.enter(t)
-	defer c.leave()
 	switch {
 	case t.kind == tokInt:
 		v, err := strconv.ParseUint(t.text, 0, 64)
@@ -727,13 +780,15 @@ func factor(c *cursor) uint64 {
 		}
 		return uint64(r)
 	case t.is("+"):
-		return factor(c)
+		return c.nestedFactor(t)
 	case t.is("-"):
-		return -factor(c)
+		return -c.nestedFactor(t)
 	case t.is("~"):
-		return ^factor(c)
+		return ^c.nestedFactor(t)
 	case t.is("("):
+		c.enter(t)
 		v := expr(c)
+		c.depth--
 		c.expect(")")
 		return v
 	case t.kind == tokIdent && isPseudoReg(t.text):

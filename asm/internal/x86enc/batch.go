@@ -137,7 +137,6 @@ func (b *Batch) Encode() []Encoded {
 	}
 	raw, ok := b.b.assemble(b.progs, b.raw)
 	b.raw = raw
-	clear(b.out)
 	out := append(b.out[:0], make([]Encoded, len(b.queue))...)
 	b.out = out
 	for i, q := range b.queue {
@@ -149,11 +148,10 @@ func (b *Batch) Encode() []Encoded {
 		}
 		out[i] = finish(q.inst, enc, q.fix)
 	}
-	clear(b.queue)
+	// The buffers keep what they held until the next chunk overwrites it:
+	// at most a chunk of instructions.
 	b.queue = b.queue[:0]
-	clear(b.progs)
 	b.progs = b.progs[:0]
-	clear(b.raw)
 	b.b.reset()
 	return out
 }
