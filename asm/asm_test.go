@@ -1,6 +1,7 @@
 package asm
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
@@ -1081,4 +1082,78 @@ func checkLayout(t *testing.T, p *Program, sections []Section, refs []ref, data 
 			t.Errorf("bytes at %#x: %s, want %s", off, got, want)
 		}
 	}
+}
+
+// TestStreamedEqualsParsed checks the streamed path (AssembleSource hands
+// each Go-syntax statement to the encoder as it is read, and the parser
+// uses the memory of statements the encoder let go of again) against the
+// encoder given all the statements at once (Parse, then a Builder): the
+// same Program, for a source of several encoder chunks with branches both
+// ways, labels, frames, calls, N(PC) targets, data and float constants;
+// and the same errors for one whose bad instructions golang-asm refuses
+// only when their chunk is encoded.
+func TestStreamedEqualsParsed(t *testing.T) {
+	for _, bad := range []bool{false, true} {
+		t.Run(fmt.Sprintf("errors=%v", bad), func(t *testing.T) {
+			src := streamSource(bad)
+			streamed, err1 := AssembleSource("big.s", src, SyntaxGo)
+			stmts, err := Parse("big.s", src, SyntaxGo)
+			if err != nil {
+				t.Fatal(err)
+			}
+			parsed, err2 := NewBuilder().SetFile("big.s").Append(stmts...).Assemble()
+			if fmt.Sprint(err1) != fmt.Sprint(err2) {
+				t.Fatalf("errors differ:\nstreamed: %v\nparsed:   %v", err1, err2)
+			}
+			if bad != (err1 != nil) {
+				t.Fatalf("error %v", err1)
+			}
+			if bad {
+				return
+			}
+			if len(streamed.Code) < 3*encodeChunk {
+				t.Fatalf("only %d bytes: the source should span several chunks", len(streamed.Code))
+			}
+			if !reflect.DeepEqual(streamed, parsed) {
+				t.Errorf("streamed and parsed programs differ: %d and %d bytes, code equal %v, %d and %d lines",
+					len(streamed.Code), len(parsed.Code), bytes.Equal(streamed.Code, parsed.Code), len(streamed.Lines), len(parsed.Lines))
+			}
+		})
+	}
+}
+
+// streamSource is TestStreamedEqualsParsed's source: three functions of
+// 1500 lines each; with bad, a PSHUFD with an immediate out of range every
+// 400 lines.
+func streamSource(bad bool) []byte {
+	var b strings.Builder
+	b.WriteString("#include \"textflag.h\"\n")
+	for f := 0; f < 3; f++ {
+		fmt.Fprintf(&b, "TEXT ·f%d(SB), NOSPLIT, $16-0\n", f)
+		for i := 0; i < 1500; i++ {
+			fmt.Fprintf(&b, "l%d:\tADDQ $%d, AX\n", i, i)
+			if bad && i%400 == 399 {
+				fmt.Fprintf(&b, "\tPSHUFD $%d, X1, X0\n", 256+i)
+			}
+			switch i % 7 {
+			case 0:
+				fmt.Fprintf(&b, "\tJNE l%d\n", max(i-3, 0))
+			case 1:
+				fmt.Fprintf(&b, "\tJEQ l%d\n", min(i+200, 1499))
+			case 2:
+				b.WriteString("\tMOVQ tab<>+8(SB), BX; MOVSD $(2.5), X1\n")
+			case 3:
+				fmt.Fprintf(&b, "\tCALL ·f%d(SB)\n", (f+1)%3)
+			case 4:
+				b.WriteString("\tJMP 2(PC); NOP; NOP\n")
+			case 5:
+				b.WriteString("\tMOVQ counter(SB), CX; INCQ CX; MOVQ CX, counter(SB)\n")
+			case 6:
+				b.WriteString("\tRET\n")
+			}
+		}
+		b.WriteString("\tRET\n")
+	}
+	b.WriteString("DATA tab<>+0(SB)/8, $1\nDATA tab<>+8(SB)/8, $2\nGLOBL tab<>(SB), RODATA, $16\nGLOBL counter(SB), NOPTR, $8\n")
+	return []byte(b.String())
 }
