@@ -1,6 +1,8 @@
 package asm
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -9,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/jitrun/jitrun/asm/internal/ir"
 )
 
 func mustAssemble(t *testing.T, src string) *Program {
@@ -78,13 +82,13 @@ func TestAssembleBytes(t *testing.T) {
 		{"BYTE $0x90; WORD $0x1234; LONG $-1; QUAD $1", "903412ffffffff0100000000000000"},
 		{"NOP", "90"},
 		// Symbols are reached RIP-relatively; data follows the code.
-		{"MOVQ $x(SB), AX\nGLOBL x(SB), $8", "488d0501000000cc0000000000000000"},
-		{"LEAQ x+4(SB), AX\nGLOBL x(SB), $8", "488d0505000000cc0000000000000000"},
+		{"MOVQ $x(SB), AX\nGLOBL x(SB), RODATA, $8", "488d0501000000cc0000000000000000"},
+		{"LEAQ x+4(SB), AX\nGLOBL x(SB), RODATA, $8", "488d0505000000cc0000000000000000"},
 		{"MOVQ x<>(SB), AX; RET\nGLOBL x<>(SB), RODATA, $8\nDATA x<>+0(SB)/8, $0x1122334455667788", "488b0501000000c38877665544332211"},
-		{"JMP *x(SB)\nGLOBL x(SB), $8", "ff2502000000cccc0000000000000000"},
-		{"LEAQ x(SB), AX; RET\nGLOBL x(SB), $0", "488d0501000000c3"},
-		{"CALL *x(SB)\nGLOBL x(SB), $8", "ff1502000000cccc0000000000000000"},
-		{"ADDQ $7, x(SB)\nGLOBL x(SB), $8", "48830500000000070000000000000000"},
+		{"JMP *x(SB)\nGLOBL x(SB), RODATA, $8", "ff2502000000cccc0000000000000000"},
+		{"LEAQ x(SB), AX; RET\nGLOBL x(SB), RODATA, $0", "488d0501000000c3"},
+		{"CALL *x(SB)\nGLOBL x(SB), RODATA, $8", "ff1502000000cccc0000000000000000"},
+		{"ADDQ $7, x(SB)\nGLOBL x(SB), RODATA, $8", "48830500000000070000000000000000"},
 		// Branches: labels, N(PC), short and near.
 		{"loop: DECQ AX; JNE loop; RET", "48ffc875fbc3"},
 		{"JMP 2(PC); NOP; NOP", "eb019090"},
@@ -102,14 +106,16 @@ func TestAssembleBytes(t *testing.T) {
 		{"NOP; PCALIGN $4; RET", "900f1f00c3"},
 	}
 	for _, tt := range tests {
-		p, err := Assemble(tt.src)
-		if err != nil {
-			t.Errorf("Assemble(%q): %v", tt.src, err)
-			continue
-		}
-		if got := hex.EncodeToString(p.Code); got != tt.hex {
-			t.Errorf("Assemble(%q) = %s, want %s", tt.src, got, tt.hex)
-		}
+		t.Run(tt.src, func(t *testing.T) {
+			p, err := Assemble(tt.src)
+			if err != nil {
+				t.Errorf("Assemble(%q): %v", tt.src, err)
+				return
+			}
+			if got := hex.EncodeToString(p.Code); got != tt.hex {
+				t.Errorf("Assemble(%q) = %s, want %s", tt.src, got, tt.hex)
+			}
+		})
 	}
 }
 
@@ -129,11 +135,13 @@ func TestBranchRelaxation(t *testing.T) {
 		{"jcc forward 127 short", "JEQ x\n" + fill(127) + "x: RET", "747f"},
 	}
 	for _, tt := range tests {
-		p := mustAssemble(t, tt.src)
-		code := hex.EncodeToString(p.Code)
-		if tt.prefix != "" && !strings.HasPrefix(code, tt.prefix) {
-			t.Errorf("%s: code starts %s, want %s", tt.name, code[:12], tt.prefix)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			p := mustAssemble(t, tt.src)
+			code := hex.EncodeToString(p.Code)
+			if tt.prefix != "" && !strings.HasPrefix(code, tt.prefix) {
+				t.Errorf("%s: code starts %s, want %s", tt.name, code[:12], tt.prefix)
+			}
+		})
 	}
 	// Backward: the displacement is measured from the end of the branch.
 	p := mustAssemble(t, "x: "+fill(126)+"JMP x")
@@ -208,27 +216,27 @@ GLOBL table<>(SB), RODATA, $16
 		t.Errorf("code %s\nwant %s", got, wantCode)
 	}
 	wantSyms := []Symbol{
-		{Name: "add", Kind: SymText, Offset: 0, Size: 7, Pos: Pos{"<input>", 3, 1}},
-		{Name: "callsAdd", Kind: SymText, Offset: 7, Size: 18, Pos: Pos{"<input>", 9, 1}},
-		{Name: "table", Static: true, Kind: SymRodata, Offset: 32, Size: 16, Pos: Pos{"<input>", 17, 1}},
+		{Name: "add", Kind: SymText, Offset: 0, Size: 7, Pos: Pos{File: "<input>", Line: 3, Col: 1}},
+		{Name: "callsAdd", Kind: SymText, Offset: 7, Size: 18, Pos: Pos{File: "<input>", Line: 9, Col: 1}},
+		{Name: "table", Static: true, Kind: SymRodata, Offset: 32, Size: 16, Pos: Pos{File: "<input>", Line: 17, Col: 1}},
 	}
 	if !reflect.DeepEqual(p.Symbols, wantSyms) {
 		t.Errorf("symbols %+v\nwant %+v", p.Symbols, wantSyms)
 	}
-	if !reflect.DeepEqual(p.Labels, []Label{{Name: "loop", Func: "add", Offset: 6, Pos: Pos{"<input>", 6, 1}}}) {
+	if !reflect.DeepEqual(p.Labels, []Label{{Name: "loop", Func: "add", Offset: 6, Pos: Pos{File: "<input>", Line: 6, Col: 1}}}) {
 		t.Errorf("labels %+v", p.Labels)
 	}
 	wantLines := []Line{
-		{Pos{"<input>", 4, 2}, 0, 3, "MOVQ DI, AX"},
-		{Pos{"<input>", 5, 2}, 3, 3, "ADDQ SI, AX"},
-		{Pos{"<input>", 7, 2}, 6, 1, "RET"},
-		{Pos{"<input>", 9, 1}, 7, 4, "TEXT ·callsAdd(SB), NOSPLIT, $0"},
-		{Pos{"<input>", 10, 2}, 11, 5, "CALL ·add(SB)"},
-		{Pos{"<input>", 11, 2}, 16, 7, "MOVQ table<>+8(SB), BX"},
-		{Pos{"<input>", 12, 2}, 23, 2, "JMP ·add(SB)"},
-		{Pos{"<input>", 14, 1}, 32, 8, "DATA table<>+0(SB)/8, $1"},
-		{Pos{"<input>", 15, 1}, 40, 4, "DATA table<>+8(SB)/4, $2"},
-		{Pos{"<input>", 16, 1}, 44, 4, `DATA table<>+12(SB)/4, $"ab"`},
+		{Pos{File: "<input>", Line: 4, Col: 2}, 0, 3, "MOVQ DI, AX"},
+		{Pos{File: "<input>", Line: 5, Col: 2}, 3, 3, "ADDQ SI, AX"},
+		{Pos{File: "<input>", Line: 7, Col: 2}, 6, 1, "RET"},
+		{Pos{File: "<input>", Line: 9, Col: 1}, 7, 4, "TEXT ·callsAdd(SB), NOSPLIT, $0"},
+		{Pos{File: "<input>", Line: 10, Col: 2}, 11, 5, "CALL ·add(SB)"},
+		{Pos{File: "<input>", Line: 11, Col: 2}, 16, 7, "MOVQ table<>+8(SB), BX"},
+		{Pos{File: "<input>", Line: 12, Col: 2}, 23, 2, "JMP ·add(SB)"},
+		{Pos{File: "<input>", Line: 14, Col: 1}, 32, 8, "DATA table<>+0(SB)/8, $1"},
+		{Pos{File: "<input>", Line: 15, Col: 1}, 40, 4, "DATA table<>+8(SB)/4, $2"},
+		{Pos{File: "<input>", Line: 16, Col: 1}, 44, 4, `DATA table<>+12(SB)/4, $"ab"`},
 	}
 	if !reflect.DeepEqual(p.Lines, wantLines) {
 		t.Errorf("lines:\n%+v\nwant\n%+v", p.Lines, wantLines)
@@ -263,14 +271,16 @@ func TestFrames(t *testing.T) {
 		{"TEXT f(SB), $0\nRET", "c3"},
 	}
 	for _, tt := range tests {
-		p, err := Assemble(tt.src)
-		if err != nil {
-			t.Errorf("%q: %v", tt.src, err)
-			continue
-		}
-		if got := hex.EncodeToString(p.Code); got != tt.hex {
-			t.Errorf("%q: %s, want %s", tt.src, got, tt.hex)
-		}
+		t.Run(tt.src, func(t *testing.T) {
+			p, err := Assemble(tt.src)
+			if err != nil {
+				t.Errorf("%q: %v", tt.src, err)
+				return
+			}
+			if got := hex.EncodeToString(p.Code); got != tt.hex {
+				t.Errorf("%q: %s, want %s", tt.src, got, tt.hex)
+			}
+		})
 	}
 }
 
@@ -296,15 +306,28 @@ func TestMacros(t *testing.T) {
 		{"comments", "MOVQ $1, /* one */ AX // done\n/* a\nblock */ RET", "48c7c001000000c3"},
 	}
 	for _, tt := range tests {
-		p, err := Assemble(tt.src)
-		if err != nil {
-			t.Errorf("%s: %v", tt.name, err)
-			continue
-		}
-		if got := hex.EncodeToString(p.Code); got != tt.hex {
-			t.Errorf("%s: %s, want %s", tt.name, got, tt.hex)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := Assemble(tt.src)
+			if err != nil {
+				t.Errorf("%s: %v", tt.name, err)
+				return
+			}
+			if got := hex.EncodeToString(p.Code); got != tt.hex {
+				t.Errorf("%s: %s, want %s", tt.name, got, tt.hex)
+			}
+		})
 	}
+}
+
+// macroBlowUp defines A0 as NOP and each An as two An-1, then uses An.
+func macroBlowUp(n int) string {
+	var b strings.Builder
+	b.WriteString("#define A0 NOP\n")
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "#define A%d A%d; A%d\n", i, i-1, i-1)
+	}
+	fmt.Fprintf(&b, "A%d", n)
+	return b.String()
 }
 
 // TestErrors checks messages and positions: every problem of a source, in
@@ -346,7 +369,10 @@ func TestErrors(t *testing.T) {
 		{"#include \"other.h\"", "<input>:1:10: cannot include \"other.h\": jitrun reads no files; only textflag.h and funcdata.h are built in"},
 		{"#ifdef X\nRET", "<input>:1:1: unclosed #ifdef or #ifndef"},
 		{"#endif", "<input>:1:1: #endif without #ifdef or #ifndef"},
-		{"#define A A\nMOVQ A, AX", "<input>:2:6: recursive macro invocation: A"},
+		{"#define A A\nMOVQ A, AX", "<input>:2:6: recursive macro invocation: A (macros nest at most 100 deep)"},
+		// A blow-up is one error, at the use, with the limit (each macro
+		// doubles the one before: A24 would be 2^24 NOPs).
+		{macroBlowUp(24), "<input>:26:1: macro expansion of A24 is too large: one line may expand to at most 65536 tokens"},
 		{"#define F(a, b) a\nF(1)", "<input>:2:1: macro F takes 2 arguments, got 1"},
 		{"#define N 1\n#define N 2", "<input>:2:9: macro N redefined (first defined at <input>:1:9); #undef it first"},
 		{"MOVQ $1, AX # comment", "<input>:1:13: '#' must be first item on line"},
@@ -371,21 +397,27 @@ func TestErrors(t *testing.T) {
 		{"ADDPS X16, X1", "<input>:1:1: ADDPS: X16: registers 16-31 need an EVEX (AVX-512) form, which ADDPS does not have"},
 		{"RET $65536", "<input>:1:1: RET: immediate 0x10000 does not fit in an unsigned 16-bit field (0x0..0xffff)"},
 		{"MOVB AH, SPB", "<input>:1:1: MOVB: AH cannot be used in an instruction that needs a REX prefix (R8-R15, SPB/BPB/SIB/DIB or 64-bit operands)"},
+		// A byte register where the instruction takes wider ones.
+		{"MOVQ AL, BX", "<input>:1:1: MOVQ: operand sizes differ: AL is an 8-bit register and MOVQ has 64-bit operands; write AX, or widen AL with MOVBQZX (zero-extend) or MOVBQSX (sign-extend)"},
+		{"ADDL R8B, CX", "<input>:1:1: ADDL: operand sizes differ: R8B is an 8-bit register and ADDL has 32-bit operands; write R8"},
+		{"PADDQ AL, X1", "<input>:1:1: PADDQ: invalid instruction: no form of PADDQ takes (AL, X1)"},
 		{"MOVQ TLS, AX", "<input>:1:1: MOVQ: TLS needs a linker and the Go runtime; it has no meaning in jitrun code"},
 	}
 	for _, tt := range tests {
-		_, err := Assemble(tt.src)
-		if err == nil {
-			t.Errorf("Assemble(%q): no error, want %s", tt.src, tt.want)
-			continue
-		}
-		if err.Error() != tt.want {
-			t.Errorf("Assemble(%q):\n got %s\nwant %s", tt.src, err, tt.want)
-		}
-		var list ErrorList
-		if !errors.As(err, &list) || len(list) == 0 {
-			t.Errorf("Assemble(%q): error is %T, want ErrorList", tt.src, err)
-		}
+		t.Run(tt.src, func(t *testing.T) {
+			_, err := Assemble(tt.src)
+			if err == nil {
+				t.Errorf("Assemble(%q): no error, want %s", tt.src, tt.want)
+				return
+			}
+			if err.Error() != tt.want {
+				t.Errorf("Assemble(%q):\n got %s\nwant %s", tt.src, err, tt.want)
+			}
+			var list ErrorList
+			if !errors.As(err, &list) || len(list) == 0 {
+				t.Errorf("Assemble(%q): error is %T, want ErrorList", tt.src, err)
+			}
+		})
 	}
 }
 
@@ -446,19 +478,21 @@ func TestErrorsAllStages(t *testing.T) {
 		}},
 	}
 	for _, tt := range tests {
-		_, err := AssembleSource("t", []byte(tt.src), tt.syntax)
-		var list ErrorList
-		if !errors.As(err, &list) {
-			t.Errorf("%q: error %v is not an ErrorList", tt.src, err)
-			continue
-		}
-		var got []string
-		for _, e := range list {
-			got = append(got, e.Error())
-		}
-		if !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("%q:\n%s\nwant\n%s", tt.src, strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
-		}
+		t.Run(tt.src, func(t *testing.T) {
+			_, err := AssembleSource("t", []byte(tt.src), tt.syntax)
+			var list ErrorList
+			if !errors.As(err, &list) {
+				t.Errorf("%q: error %v is not an ErrorList", tt.src, err)
+				return
+			}
+			var got []string
+			for _, e := range list {
+				got = append(got, e.Error())
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("%q:\n%s\nwant\n%s", tt.src, strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
 	}
 }
 
@@ -486,27 +520,29 @@ func TestImplicitFunctionName(t *testing.T) {
 		{SyntaxIntel, "a: b: ret", "a", "b"},
 	}
 	for _, tt := range tests {
-		p, err := AssembleSource("t", []byte(tt.src), tt.syntax)
-		if err != nil {
-			t.Errorf("%q: %v", tt.src, err)
-			continue
-		}
-		var labels []string
-		for _, l := range p.Labels {
-			labels = append(labels, l.Name)
-			if l.Func != tt.name {
-				t.Errorf("%q: label %s is in %s, want %s", tt.src, l.Name, l.Func, tt.name)
+		t.Run(tt.src, func(t *testing.T) {
+			p, err := AssembleSource("t", []byte(tt.src), tt.syntax)
+			if err != nil {
+				t.Errorf("%q: %v", tt.src, err)
+				return
 			}
-		}
-		if s := p.Symbols[0]; s.Name != tt.name || s.Kind != SymText || s.Offset != 0 {
-			t.Errorf("%q: first symbol %+v, want text %s at 0", tt.src, s, tt.name)
-		}
-		if got := strings.Join(labels, " "); got != tt.labels {
-			t.Errorf("%q: labels %q, want %q", tt.src, got, tt.labels)
-		}
-		if off, ok := p.Lookup(tt.name); !ok || off != 0 {
-			t.Errorf("%q: Lookup(%s) = %d, %v", tt.src, tt.name, off, ok)
-		}
+			var labels []string
+			for _, l := range p.Labels {
+				labels = append(labels, l.Name)
+				if l.Func != tt.name {
+					t.Errorf("%q: label %s is in %s, want %s", tt.src, l.Name, l.Func, tt.name)
+				}
+			}
+			if s := p.Symbols[0]; s.Name != tt.name || s.Kind != SymText || s.Offset != 0 {
+				t.Errorf("%q: first symbol %+v, want text %s at 0", tt.src, s, tt.name)
+			}
+			if got := strings.Join(labels, " "); got != tt.labels {
+				t.Errorf("%q: labels %q, want %q", tt.src, got, tt.labels)
+			}
+			if off, ok := p.Lookup(tt.name); !ok || off != 0 {
+				t.Errorf("%q: Lookup(%s) = %d, %v", tt.src, tt.name, off, ok)
+			}
+		})
 	}
 }
 
@@ -542,15 +578,17 @@ func TestLineMapLinear(t *testing.T) {
 		{"builder", builder},
 	}
 	for _, tt := range tests {
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		if err := tt.run(); err != nil {
-			t.Fatalf("%s: %v", tt.name, err)
-		}
-		runtime.ReadMemStats(&after)
-		if mib := (after.TotalAlloc - before.TotalAlloc) >> 20; mib > 400 {
-			t.Errorf("%s: %d statements on one line allocated %d MiB, want a few tens", tt.name, n, mib)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			if err := tt.run(); err != nil {
+				t.Fatalf("%s: %v", tt.name, err)
+			}
+			runtime.ReadMemStats(&after)
+			if mib := (after.TotalAlloc - before.TotalAlloc) >> 20; mib > 400 {
+				t.Errorf("%s: %d statements on one line allocated %d MiB, want a few tens", tt.name, n, mib)
+			}
+		})
 	}
 }
 
@@ -583,26 +621,116 @@ func TestDetectSyntax(t *testing.T) {
 		{"<expr>", "", SyntaxGo},
 	}
 	for _, tt := range tests {
-		if got := DetectSyntax(tt.file, []byte(tt.src)); got != tt.want {
-			t.Errorf("DetectSyntax(%q, %q) = %v, want %v", tt.file, tt.src, got, tt.want)
-		}
+		t.Run(tt.file+" "+tt.src, func(t *testing.T) {
+			if got := DetectSyntax(tt.file, []byte(tt.src)); got != tt.want {
+				t.Errorf("DetectSyntax(%q, %q) = %v, want %v", tt.file, tt.src, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestByteOrderMark checks that a source may start with a UTF-8 byte order
+// mark in every syntax: it is skipped, detection sees past it, and columns
+// on the first line count from after it.
+func TestByteOrderMark(t *testing.T) {
+	const bom = "\uFEFF"
+	tests := []struct {
+		name, file, src string
+		syntax          Syntax
+		hex, err        string
+	}{
+		{"go", "a.s", "MOVL $7, AX\nRET", SyntaxGo, "b807000000c3", ""},
+		{"go auto", "a.s", "MOVL $7, AX\nRET", SyntaxAuto, "b807000000c3", ""},
+		{"intel", "a.asm", "mov eax, 7\nret", SyntaxIntel, "b807000000c3", ""},
+		{"intel detected in a .s file", "a.s", "mov eax, 7\nret", SyntaxAuto, "b807000000c3", ""},
+		{"go error column", "a.s", "MOVL $7, FOO", SyntaxGo, "", "a.s:1:10: "},
+		{"intel error column", "a.asm", "mov eax, foo", SyntaxIntel, "", "a.asm:1:10: "},
+		{"att", "a.s", "movl $7, %eax", SyntaxAuto, "", "a.s:1:1: AT&T syntax"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := AssembleSource(tt.file, []byte(bom+tt.src), tt.syntax)
+			switch {
+			case tt.err != "":
+				if err == nil || !strings.HasPrefix(err.Error(), tt.err) {
+					t.Errorf("error %v, want one starting %q", err, tt.err)
+				}
+			case err != nil:
+				t.Error(err)
+			case hex.EncodeToString(p.Code) != tt.hex:
+				t.Errorf("code %x, want %s", p.Code, tt.hex)
+			}
+		})
+	}
+}
+
+// TestBoundedInput checks the limits on what a source can ask for: its
+// size (MaxSourceSize), and how deeply its expressions nest (5 million
+// parentheses overflowed the parser's stack and killed the process); a
+// long run of bad bytes is reported without recursion.
+func TestBoundedInput(t *testing.T) {
+	const n = 1 << 14
+	deep := func(open, body, close string) string {
+		return strings.Repeat(open, n) + body + strings.Repeat(close, n)
+	}
+	tests := []struct {
+		name   string
+		src    string
+		syntax Syntax
+		err    string
+	}{
+		{"go parentheses", "MOVQ $" + deep("(", "1", ")") + ", AX", SyntaxGo, "t:1:1007: expression nested too deeply (more than 1000 levels of parentheses and signs)"},
+		{"go signs", "MOVQ $" + deep("-", "1", "") + ", AX", SyntaxGo, "t:1:1007: expression nested too deeply"},
+		{"go float", "MOVSD $" + deep("(", "1.5", ")") + ", X0", SyntaxGo, "t:1:1008: expression nested too deeply"},
+		{"intel parentheses", "mov eax, " + deep("(", "1", ")"), SyntaxIntel, "t:1:1010: expression nested too deeply"},
+		{"intel signs", "mov eax, " + deep("-", "1", ""), SyntaxIntel, "t:1:1010: expression nested too deeply"},
+		{"intel memory", "mov eax, [" + deep("(", "rax", ")") + "]", SyntaxIntel, "t:1:1011: expression nested too deeply"},
+		{"bad bytes", strings.Repeat("\xff", 1<<22), SyntaxGo, "t:1:1: invalid UTF-8 byte 0xff"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := AssembleSource("t", []byte(tt.src), tt.syntax)
+			if err == nil || !strings.HasPrefix(err.Error(), tt.err) {
+				t.Errorf("error %.200v, want one starting %q", err, tt.err)
+			}
+		})
+	}
+	big := make([]byte, MaxSourceSize+1)
+	want := "big.s:1:1: source is 67108865 bytes, more than the 67108864 (64 MiB) the assembler reads (MaxSourceSize)"
+	if _, err := AssembleSource("big.s", big, SyntaxAuto); err == nil || err.Error() != want {
+		t.Errorf("AssembleSource of %d bytes: %v, want %s", len(big), err, want)
+	}
+	if _, err := Parse("big.s", big, SyntaxIntel); err == nil || err.Error() != want {
+		t.Errorf("Parse of %d bytes: %v, want %s", len(big), err, want)
+	}
+	// MaxSourceSize bytes are read: one instruction and blanks.
+	for i := range big {
+		big[i] = ' '
+	}
+	copy(big, "RET;")
+	if p, err := AssembleSource("big.s", big[:MaxSourceSize], SyntaxGo); err != nil || hex.EncodeToString(p.Code) != "c3" {
+		t.Errorf("AssembleSource of MaxSourceSize bytes: %v", err)
 	}
 }
 
 func TestParseSyntax(t *testing.T) {
 	for name, want := range map[string]Syntax{"go": SyntaxGo, "Plan9": SyntaxGo, "Intel": SyntaxIntel, " NASM ": SyntaxIntel,
 		"att": SyntaxATT, "gnu": SyntaxATT, "AT&T": SyntaxATT, "auto": SyntaxAuto, "": SyntaxAuto} {
-		if got, err := ParseSyntax(name); err != nil || got != want {
-			t.Errorf("ParseSyntax(%q) = %v, %v; want %v", name, got, err, want)
-		}
+		t.Run(name, func(t *testing.T) {
+			if got, err := ParseSyntax(name); err != nil || got != want {
+				t.Errorf("ParseSyntax(%q) = %v, %v; want %v", name, got, err, want)
+			}
+		})
 	}
 	if _, err := ParseSyntax("masm"); err == nil || err.Error() != `unknown syntax "masm": want go, intel, att or auto` {
 		t.Errorf("ParseSyntax(masm) error = %v", err)
 	}
 	for s, want := range map[Syntax]string{SyntaxAuto: "auto", SyntaxGo: "go", SyntaxIntel: "intel", SyntaxATT: "att", Syntax(9): "Syntax(9)"} {
-		if got := s.String(); got != want {
-			t.Errorf("Syntax(%d).String() = %q, want %q", uint8(s), got, want)
-		}
+		t.Run(s.String(), func(t *testing.T) {
+			if got := s.String(); got != want {
+				t.Errorf("Syntax(%d).String() = %q, want %q", uint8(s), got, want)
+			}
+		})
 	}
 }
 
@@ -612,40 +740,42 @@ func TestParseOperands(t *testing.T) {
 		src  string
 		args []Operand
 	}{
-		{"MOVQ $-1, AX", []Operand{Imm(-1), AX.asOperand()}},
-		{"MOVSD $(1.5), X0", []Operand{Float(1.5), X0.asOperand()}},
-		{"MOVQ 8(SP)(CX*4), AX", []Operand{MemIndex(8, SP, CX, 4), AX.asOperand()}},
-		{"MOVQ 8(X4*1), AX", []Operand{MemIndex(8, 0, X4, 1), AX.asOperand()}},
-		{"MOVQ ·x+8(SB), AX", []Operand{Sym("x", 8), AX.asOperand()}},
-		{"MOVQ pkg·x<>-8(SB), AX", []Operand{{Kind: MemOperand, Sym: "pkg.x", Static: true, Disp: -8}, AX.asOperand()}},
-		{"MOVQ $x(SB), AX", []Operand{AddrOf("x", 0), AX.asOperand()}},
+		{"MOVQ $-1, AX", []Operand{Imm(-1), ir.RegOp(AX)}},
+		{"MOVSD $(1.5), X0", []Operand{Float(1.5), ir.RegOp(X0)}},
+		{"MOVQ 8(SP)(CX*4), AX", []Operand{MemIndex(8, SP, CX, 4), ir.RegOp(AX)}},
+		{"MOVQ 8(X4*1), AX", []Operand{MemIndex(8, 0, X4, 1), ir.RegOp(AX)}},
+		{"MOVQ ·x+8(SB), AX", []Operand{Sym("x", 8), ir.RegOp(AX)}},
+		{"MOVQ pkg·x<>-8(SB), AX", []Operand{{Kind: MemOperand, Sym: "pkg.x", Static: true, Disp: -8}, ir.RegOp(AX)}},
+		{"MOVQ $x(SB), AX", []Operand{AddrOf("x", 0), ir.RegOp(AX)}},
 		{"JMP x", []Operand{L("x")}},
 		{"JMP x(SB)", []Operand{L("x")}},
 		{"JMP x<ABIInternal>(SB)", []Operand{L("x")}},
 		{"JMP *x(SB)", []Operand{Sym("x", 0)}},
 		{"JMP 3(PC)", []Operand{{Kind: LabelOperand, Disp: 3}}},
 		{"JMP (AX)", []Operand{Mem(0, AX)}},
-		{"V4FMADDPS (AX), [Z0-Z3], K1, Z4", []Operand{Mem(0, AX), RegRange(Z0, Z3), K1.asOperand(), Z4.asOperand()}},
-		{"MOVL 0x1000, AX", []Operand{{Kind: MemOperand, Disp: 0x1000}, AX.asOperand()}},
+		{"V4FMADDPS (AX), [Z0-Z3], K1, Z4", []Operand{Mem(0, AX), RegRange(Z0, Z3), ir.RegOp(K1), ir.RegOp(Z4)}},
+		{"MOVL 0x1000, AX", []Operand{{Kind: MemOperand, Disp: 0x1000}, ir.RegOp(AX)}},
 	}
 	for _, tt := range tests {
-		stmts, err := Parse("t.s", []byte(tt.src), SyntaxGo)
-		if err != nil {
-			t.Errorf("Parse(%q): %v", tt.src, err)
-			continue
-		}
-		in, ok := stmts[0].(*Inst)
-		if !ok || !reflect.DeepEqual(in.Args, tt.args) {
-			t.Errorf("Parse(%q) = %+v, want args %+v", tt.src, stmts[0], tt.args)
-		}
+		t.Run(tt.src, func(t *testing.T) {
+			stmts, err := Parse("t.s", []byte(tt.src), SyntaxGo)
+			if err != nil {
+				t.Errorf("Parse(%q): %v", tt.src, err)
+				return
+			}
+			in, ok := stmts[0].(*Inst)
+			if !ok || !reflect.DeepEqual(in.Args, tt.args) {
+				t.Errorf("Parse(%q) = %+v, want args %+v", tt.src, stmts[0], tt.args)
+			}
+		})
 	}
 	stmts, err := Parse("t.s", []byte("loop: VADDPD.RN_SAE.Z Z1, Z2, K1, Z3 // c"), SyntaxGo)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []Stmt{
-		&LabelDef{Source: Source{Pos{"t.s", 1, 1}, "loop:"}, Name: "loop"},
-		&Inst{Source: Source{Pos{"t.s", 1, 7}, "VADDPD.RN_SAE.Z Z1, Z2, K1, Z3"}, Op: "VADDPD", Suffix: "RN_SAE.Z", Args: []Operand{Z1.asOperand(), Z2.asOperand(), K1.asOperand(), Z3.asOperand()}},
+		&LabelDef{Source: Source{Pos: Pos{File: "t.s", Line: 1, Col: 1}, Text: "loop:"}, Name: "loop"},
+		&Inst{Source: Source{Pos: Pos{File: "t.s", Line: 1, Col: 7}, Text: "VADDPD.RN_SAE.Z Z1, Z2, K1, Z3"}, Op: "VADDPD", Suffix: "RN_SAE.Z", Args: []Operand{ir.RegOp(Z1), ir.RegOp(Z2), ir.RegOp(K1), ir.RegOp(Z3)}},
 	}
 	if !reflect.DeepEqual(stmts, want) {
 		t.Errorf("Parse = %+v, want %+v", stmts, want)
@@ -725,10 +855,10 @@ func TestBuilder(t *testing.T) {
 	if s := p.Symbols[0]; s.Name != "main" || s.Kind != SymText {
 		t.Errorf("first symbol %+v, want the text symbol main", s)
 	}
-	if got := formatInst(I("MOVQ", MemIndex(8, AX, CX, 8).WithSeg(GS), RIPRel(16))); got != "MOVQ GS:8(AX)(CX*8), 16(IP)" {
+	if got := ir.FormatInst(I("MOVQ", MemIndex(8, AX, CX, 8).WithSeg(GS), RIPRel(16))); got != "MOVQ GS:8(AX)(CX*8), 16(IP)" {
 		t.Errorf("formatInst: %s", got)
 	}
-	if got := formatInst(I("MOVQ", Mem(8, AX).WithSeg(FS), Mem(0x28, 0).WithSeg(FS))); got != "MOVQ 8(AX)(FS*1), 40(FS)" {
+	if got := ir.FormatInst(I("MOVQ", Mem(8, AX).WithSeg(FS), Mem(0x28, 0).WithSeg(FS))); got != "MOVQ 8(AX)(FS*1), 40(FS)" {
 		t.Errorf("formatInst: %s", got)
 	}
 }
@@ -751,7 +881,7 @@ func TestBuilderErrorsPointAtGoCode(t *testing.T) {
 		I("VGATHERDPD", X2, MemIndex(0, BP, X7, 2)),
 	} {
 		if _, err := NewBuilder().Append(in).Assemble(); err == nil {
-			t.Errorf("%s: no error", formatInst(in))
+			t.Errorf("%s: no error", ir.FormatInst(in))
 		}
 	}
 }
@@ -822,4 +952,208 @@ func TestConcurrentAssemble(t *testing.T) {
 		}(g)
 	}
 	wg.Wait()
+}
+
+// TestWritableData checks the layout contract of Program: code, then the
+// read-only data, then the writable data from a multiple of WritableAlign,
+// with the sections that say so, zeros for uninitialised data, INT3 between,
+// and every PC-relative reference from the code into either part holding.
+func TestWritableData(t *testing.T) {
+	tests := []struct {
+		name     string
+		src      string
+		syntax   Syntax
+		sections []Section
+		// refs are the symbols the instructions at these offsets reach
+		// RIP-relatively (a 4-byte displacement ending the instruction).
+		refs []ref
+		// data are bytes expected at offsets.
+		data map[int]string
+	}{
+		{
+			name: "go",
+			src: "MOVQ counter(SB), AX\nINCQ AX\nMOVQ AX, counter(SB)\nMOVSD $(1.5), X0\nLEAQ table<>(SB), BX\nRET\n" +
+				"GLOBL counter(SB), NOPTR, $8\nDATA counter+0(SB)/8, $41\n" +
+				"GLOBL table<>(SB), RODATA, $4\nDATA table<>+0(SB)/4, $0x04030201",
+			syntax: SyntaxGo,
+			sections: []Section{
+				{Name: ".text", Kind: SymText, Offset: 0, Size: 33},
+				{Name: ".rodata", Kind: SymRodata, Offset: 36, Size: 12},
+				{Name: ".data", Kind: SymData, Offset: 4096, Size: 8},
+			},
+			refs: []ref{{0, 7, "counter", 0}, {10, 7, "counter", 0}, {17, 8, "$f64.3ff8000000000000", 0}, {25, 7, "table", 0}},
+			data: map[int]string{33: "cccccc", 36: "01020304", 40: "000000000000f83f", 48: "cc", 4095: "cc", 4096: "2900000000000000"},
+		},
+		{
+			name: "intel",
+			src: "mov rax, [rel count]\nadd rax, [rel step]\nmov [rel buf+8], rax\nret\n" +
+				"section .data\ncount: dq 41\nsection .bss\nbuf: resb 64\nsection .rodata\nstep: dq 1",
+			syntax: SyntaxIntel,
+			sections: []Section{
+				{Name: ".text", Kind: SymText, Offset: 0, Size: 22},
+				{Name: ".rodata", Kind: SymRodata, Offset: 24, Size: 8},
+				{Name: ".data", Kind: SymData, Offset: 4096, Size: 128},
+			},
+			refs: []ref{{0, 7, "count", 0}, {7, 7, "step", 0}, {14, 7, "buf", 8}},
+			data: map[int]string{22: "cccc", 24: "0100000000000000", 4096: "2900000000000000", 4104: strings.Repeat("00", 56), 4160: strings.Repeat("00", 64)},
+		},
+		{
+			name:     "read-only data only: no page",
+			src:      "MOVQ x(SB), AX; RET\nGLOBL x(SB), RODATA, $8\nDATA x+0(SB)/8, $7",
+			syntax:   SyntaxGo,
+			sections: []Section{{Name: ".text", Kind: SymText, Offset: 0, Size: 8}, {Name: ".rodata", Kind: SymRodata, Offset: 8, Size: 8}},
+			refs:     []ref{{0, 7, "x", 0}},
+			data:     map[int]string{8: "0700000000000000"},
+		},
+		{
+			name:     "data only",
+			src:      "GLOBL x(SB), $8\nDATA x+0(SB)/8, $7",
+			syntax:   SyntaxGo,
+			sections: []Section{{Name: ".data", Kind: SymData, Offset: 0, Size: 8}},
+			data:     map[int]string{0: "0700000000000000"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := AssembleSource("t", []byte(tt.src), tt.syntax)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkLayout(t, p, tt.sections, tt.refs, tt.data)
+		})
+	}
+	t.Run("builder", func(t *testing.T) {
+		b := NewBuilder()
+		b.Inst("MOVQ", Sym("n", 0), AX).Inst("RET")
+		b.Globl("n", NOPTR, 8).Data("n", 0, 8, Imm(3))
+		p, err := b.Assemble()
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkLayout(t, p, []Section{{Name: ".text", Kind: SymText, Offset: 0, Size: 8}, {Name: ".data", Kind: SymData, Offset: 4096, Size: 8}},
+			[]ref{{0, 7, "n", 0}}, map[int]string{8: "cc", 4096: "0300000000000000"})
+	})
+}
+
+// ref is an instruction at off, len bytes long, ending in a 4-byte
+// displacement to symbol sym plus add.
+type ref struct {
+	off, len int
+	sym      string
+	add      int
+}
+
+func checkLayout(t *testing.T, p *Program, sections []Section, refs []ref, data map[int]string) {
+	t.Helper()
+	if !reflect.DeepEqual(p.Sections, sections) {
+		t.Errorf("sections %+v\nwant %+v", p.Sections, sections)
+	}
+	ws := len(p.Code)
+	for _, s := range sections {
+		if s.Kind == SymData {
+			ws = s.Offset
+			if s.Offset%WritableAlign != 0 || s.Offset+s.Size != len(p.Code) {
+				t.Errorf("writable section %+v: not page-aligned or not the end of %d bytes", s, len(p.Code))
+			}
+		}
+	}
+	if got := p.WritableStart(); got != ws {
+		t.Errorf("WritableStart() = %d, want %d", got, ws)
+	}
+	for _, s := range p.Symbols {
+		if s.Kind == SymData && s.Offset < p.WritableStart() || s.Kind != SymData && s.Offset+s.Size > p.WritableStart() {
+			t.Errorf("symbol %+v on the wrong side of the writable start %d", s, p.WritableStart())
+		}
+	}
+	for _, r := range refs {
+		end := r.off + r.len
+		disp := int32(binary.LittleEndian.Uint32(p.Code[end-4:]))
+		s, ok := p.Symbol(r.sym)
+		if !ok {
+			t.Errorf("no symbol %s", r.sym)
+			continue
+		}
+		if target := end + int(disp); target != s.Offset+r.add {
+			t.Errorf("instruction at %#x reaches %#x, want %s%+d at %#x", r.off, target, r.sym, r.add, s.Offset+r.add)
+		}
+	}
+	for off, want := range data {
+		if got := hex.EncodeToString(p.Code[off : off+len(want)/2]); got != want {
+			t.Errorf("bytes at %#x: %s, want %s", off, got, want)
+		}
+	}
+}
+
+// TestStreamedEqualsParsed checks the streamed path (AssembleSource hands
+// each Go-syntax statement to the encoder as it is read, and the parser
+// uses the memory of statements the encoder let go of again) against the
+// encoder given all the statements at once (Parse, then a Builder): the
+// same Program, for a source of several encoder chunks with branches both
+// ways, labels, frames, calls, N(PC) targets, data and float constants;
+// and the same errors for one whose bad instructions golang-asm refuses
+// only when their chunk is encoded.
+func TestStreamedEqualsParsed(t *testing.T) {
+	for _, bad := range []bool{false, true} {
+		t.Run(fmt.Sprintf("errors=%v", bad), func(t *testing.T) {
+			src := streamSource(bad)
+			streamed, err1 := AssembleSource("big.s", src, SyntaxGo)
+			stmts, err := Parse("big.s", src, SyntaxGo)
+			if err != nil {
+				t.Fatal(err)
+			}
+			parsed, err2 := NewBuilder().SetFile("big.s").Append(stmts...).Assemble()
+			if fmt.Sprint(err1) != fmt.Sprint(err2) {
+				t.Fatalf("errors differ:\nstreamed: %v\nparsed:   %v", err1, err2)
+			}
+			if bad != (err1 != nil) {
+				t.Fatalf("error %v", err1)
+			}
+			if bad {
+				return
+			}
+			if len(streamed.Code) < 3*encodeChunk {
+				t.Fatalf("only %d bytes: the source should span several chunks", len(streamed.Code))
+			}
+			if !reflect.DeepEqual(streamed, parsed) {
+				t.Errorf("streamed and parsed programs differ: %d and %d bytes, code equal %v, %d and %d lines",
+					len(streamed.Code), len(parsed.Code), bytes.Equal(streamed.Code, parsed.Code), len(streamed.Lines), len(parsed.Lines))
+			}
+		})
+	}
+}
+
+// streamSource is TestStreamedEqualsParsed's source: three functions of
+// 1500 lines each; with bad, a PSHUFD with an immediate out of range every
+// 400 lines.
+func streamSource(bad bool) []byte {
+	var b strings.Builder
+	b.WriteString("#include \"textflag.h\"\n")
+	for f := 0; f < 3; f++ {
+		fmt.Fprintf(&b, "TEXT ·f%d(SB), NOSPLIT, $16-0\n", f)
+		for i := 0; i < 1500; i++ {
+			fmt.Fprintf(&b, "l%d:\tADDQ $%d, AX\n", i, i)
+			if bad && i%400 == 399 {
+				fmt.Fprintf(&b, "\tPSHUFD $%d, X1, X0\n", 256+i)
+			}
+			switch i % 7 {
+			case 0:
+				fmt.Fprintf(&b, "\tJNE l%d\n", max(i-3, 0))
+			case 1:
+				fmt.Fprintf(&b, "\tJEQ l%d\n", min(i+200, 1499))
+			case 2:
+				b.WriteString("\tMOVQ tab<>+8(SB), BX; MOVSD $(2.5), X1\n")
+			case 3:
+				fmt.Fprintf(&b, "\tCALL ·f%d(SB)\n", (f+1)%3)
+			case 4:
+				b.WriteString("\tJMP 2(PC); NOP; NOP\n")
+			case 5:
+				b.WriteString("\tMOVQ counter(SB), CX; INCQ CX; MOVQ CX, counter(SB)\n")
+			case 6:
+				b.WriteString("\tRET\n")
+			}
+		}
+		b.WriteString("\tRET\n")
+	}
+	b.WriteString("DATA tab<>+0(SB)/8, $1\nDATA tab<>+8(SB)/8, $2\nGLOBL tab<>(SB), RODATA, $16\nGLOBL counter(SB), NOPTR, $8\n")
+	return []byte(b.String())
 }

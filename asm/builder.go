@@ -5,16 +5,13 @@ package asm
 import (
 	"fmt"
 	"runtime"
+
+	"github.com/jitrun/jitrun/asm/internal/ir"
 )
 
 // Arg is an instruction operand for the Builder: a Reg (AX, X0, K1, …) or
 // an Operand made with Imm, Mem, Sym, L and the other constructors.
-type Arg interface {
-	asOperand() Operand
-}
-
-func (r Reg) asOperand() Operand     { return Operand{Kind: RegOperand, Reg: r} }
-func (o Operand) asOperand() Operand { return o }
+type Arg = ir.Arg
 
 // Imm is an integer constant: $v.
 func Imm(v int64) Operand { return Operand{Kind: ImmOperand, Imm: v} }
@@ -38,13 +35,6 @@ func MemIndex(disp int64, base, index Reg, scale int64) Operand {
 // RIPRel is memory disp bytes from the end of the instruction, Intel's
 // [rip + disp] (Operand.PCRel).
 func RIPRel(disp int64) Operand { return Operand{Kind: MemOperand, Disp: disp, PCRel: true} }
-
-// WithSeg returns the memory operand with a segment override, FS or GS:
-// Mem(0x28, 0).WithSeg(FS) is 0x28(FS), Intel's fs:[0x28].
-func (o Operand) WithSeg(seg Reg) Operand {
-	o.Seg = seg
-	return o
-}
 
 // Sym is memory at name+off(SB): a GLOBL or TEXT symbol (or a label) of the
 // same program, reached RIP-relatively.
@@ -82,10 +72,10 @@ func newInst(pos Pos, op string, args []Arg) *Inst {
 	in.Args = make([]Operand, len(args))
 	for i, a := range args {
 		if a != nil {
-			in.Args[i] = a.asOperand()
+			in.Args[i] = ir.ArgOperand(a)
 		}
 	}
-	in.Text = formatInst(in)
+	in.Text = ir.FormatInst(in)
 	return in
 }
 
@@ -122,10 +112,10 @@ type Builder struct {
 
 // Flags for Builder.Text and Builder.Globl, as textflag.h defines them.
 const (
-	NOSPLIT = 4
-	RODATA  = 8
-	NOPTR   = 16
-	NOFRAME = 512
+	NOSPLIT = ir.FlagNOSPLIT // 4
+	RODATA  = ir.FlagRODATA  // 8
+	NOPTR   = ir.FlagNOPTR   // 16
+	NOFRAME = ir.FlagNOFRAME // 512
 )
 
 // NewBuilder returns an empty Builder.
@@ -167,7 +157,7 @@ func (b *Builder) Globl(name string, flags, size int64) *Builder {
 // Data initialises width bytes of a data symbol at off with value (Imm,
 // Float or Str): DATA name+off(SB)/width, $value.
 func (b *Builder) Data(name string, off, width int64, value Operand) *Builder {
-	b.stmts = append(b.stmts, &DataDef{Source: Source{Pos: callerPos(2), Text: fmt.Sprintf("DATA %s+%d(SB)/%d, %s", name, off, width, formatOperand(value))}, Name: name, Off: off, Width: width, Value: value})
+	b.stmts = append(b.stmts, &DataDef{Source: Source{Pos: callerPos(2), Text: fmt.Sprintf("DATA %s+%d(SB)/%d, %s", name, off, width, ir.FormatOperand(value))}, Name: name, Off: off, Width: width, Value: value})
 	return b
 }
 
@@ -254,51 +244,8 @@ func (b *Builder) Len() int { return len(b.stmts) }
 // appended sources) that made the statements.
 func (b *Builder) Assemble() (*Program, error) {
 	p, errs := encode(b.file, b.stmts)
-	if errs.len() > 0 {
-		return nil, errs.list()
+	if errs.Len() > 0 {
+		return nil, errs.List()
 	}
 	return p, nil
-}
-
-// formatInst writes an instruction in Go syntax, for listings.
-func formatInst(in *Inst) string {
-	s := in.Op
-	if in.Suffix != "" {
-		s += "." + in.Suffix
-	}
-	for i, a := range in.Args {
-		if i == 0 {
-			s += " "
-		} else {
-			s += ", "
-		}
-		s += formatOperand(a)
-	}
-	return s
-}
-
-// formatOperand writes an operand in Go syntax.
-func formatOperand(a Operand) string {
-	switch a.Kind {
-	case RegOperand:
-		return a.Reg.String()
-	case ImmOperand:
-		return fmt.Sprintf("$%d", a.Imm)
-	case FloatOperand:
-		return fmt.Sprintf("$(%v)", a.Float)
-	case StringOperand:
-		return fmt.Sprintf("$%q", a.String)
-	case MemOperand:
-		return describeMem(a)
-	case AddrOperand:
-		return "$" + describeMem(a)
-	case LabelOperand:
-		if a.Sym == "" {
-			return fmt.Sprintf("%d(PC)", a.Disp)
-		}
-		return a.Sym
-	case RegListOperand:
-		return fmt.Sprintf("[%s-%s]", a.Reg, a.RegHi)
-	}
-	return "?"
 }

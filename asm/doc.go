@@ -2,16 +2,23 @@
 // into position-independent machine code.
 //
 // The model has three stages with plain values between them. A front end
-// turns text into statements: the Go (Plan 9) syntax that `go tool asm`
-// reads, or Intel (NASM-style) syntax. The Builder makes the same
-// statements from Go code. One encoder then validates every statement,
-// encodes it with the Go toolchain's own x86 encoder
-// (github.com/twitchyliquid64/golang-asm), lays out code and data, and
-// resolves every reference inside the program. The result is a Program:
-// the bytes, the symbols and labels, and a map from each source line to
-// the bytes it produced. Options say which front end reads a source and
-// how (Options.Assemble, Options.Parse); AssembleSource and Parse are
-// their shorthands for a syntax.
+// turns text into statements (Stmt): the Go (Plan 9) syntax that `go tool
+// asm` reads, or Intel (NASM-style) syntax. The Builder makes the same
+// statements from Go code. The encoder then validates every instruction
+// and encodes it with the Go toolchain's own x86 encoder
+// (github.com/twitchyliquid64/golang-asm), and this package lays out code
+// and data and resolves every reference inside the program, as a linker
+// would. The result is a Program: the bytes, the symbols and labels, the
+// sections, and a map from each source line to the bytes it produced.
+// Options say which front end reads a source and how (Options.Assemble,
+// Options.Parse); AssembleSource and Parse are their shorthands for a
+// syntax.
+//
+// Each stage is a package of its own under internal/: ir (the statements,
+// operands, registers and positions every stage shares; this package gives
+// them their public names), gosyntax and intel (the front ends), and
+// x86enc (validation and golang-asm). The layout (encode.go and the files
+// it names) and the public surface are here.
 //
 // Every problem comes back as an ErrorList of FILE:LINE:COL positions: all
 // of them in one pass, what the front end cannot read and what the encoder
@@ -79,19 +86,26 @@
 // # Layout
 //
 // Program.Code holds the TEXT blocks in source order, with branches as
-// short as their targets allow, then INT3 padding, then each GLOBL symbol
-// in the order declared and the float constants, each aligned (relative to
-// the start of Code) as GloblDef.Align says: by default to the largest
-// power of two not above its size (at most 64). An Intel-syntax data
-// section is a run of symbols, one per label, laid out without gaps as NASM
-// lays out a section (see the Intel front end). Every reference from code
-// to code or data is PC-relative, so Code runs wherever it is copied.
+// short as their targets allow; then the read-only data: each RODATA
+// GLOBL symbol in the order declared and the float constants; then, from
+// the next multiple of WritableAlign (a page), the writable data: each
+// GLOBL symbol without RODATA (Intel's .data and .bss) in the order
+// declared. Each symbol is aligned (relative to the start of Code) as
+// GloblDef.Align says, by default to the largest power of two not above
+// its size (at most 64), and INT3 pads between. Program.Sections says where
+// each part is, so that a loader can map the code and read-only data
+// read+execute and the writable data read+write (see Program). An
+// Intel-syntax data section is a run of symbols, one per label, laid out
+// without gaps as NASM lays out a section (see internal/intel). Every
+// reference from code to code or data is PC-relative, so Code runs
+// wherever it is copied.
 //
 // # Concurrency
 //
 // golang-asm keeps its tables in package variables; every call into it is
-// made under one process-wide lock (golangasm.go: the only global mutable
-// state here, with a sync.Pool that recycles the encoder's scratch Progs).
+// made under one process-wide lock (internal/x86enc: the only global
+// mutable state here, with a sync.Pool that recycles the encoder's scratch
+// Progs).
 // Everything else is per call, so Assemble, AssembleSource, Parse and
 // Builder.Assemble may be called from many goroutines.
 package asm

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jitrun/jitrun/asm/internal/asmtest"
 	"github.com/jitrun/jitrun/asm/internal/regtab"
 )
 
@@ -97,26 +98,25 @@ func TestFactsRegressions(t *testing.T) {
 		{"absolute reference", "ADDQ $x(SB), AX\nGLOBL x(SB), $8", "can only be loaded into a register", ""},
 		{"symbol plus index", "MOVL x(SB)(AX*4), BX\nGLOBL x(SB), $8", "cannot add registers", ""},
 	}
-	withFatalHook(t, func() {
-		for _, tt := range tests {
+	defer asmtest.HookFatal()()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
 			p, err := Assemble(tt.src)
-			if fatalHit != "" {
-				t.Errorf("%s: reached log.Fatalf: %s", tt.name, fatalHit)
-				fatalHit = ""
-				continue
+			if hit := asmtest.FatalHit(); hit != "" {
+				t.Fatalf("reached log.Fatalf: %s", hit)
 			}
 			switch {
 			case tt.err != "" && err == nil:
-				t.Errorf("%s: %q assembled to %x, want an error containing %q", tt.name, tt.src, p.Code, tt.err)
+				t.Errorf("%q assembled to %x, want an error containing %q", tt.src, p.Code, tt.err)
 			case tt.err != "" && !strings.Contains(err.Error(), tt.err):
-				t.Errorf("%s: %q: error %q, want it to contain %q", tt.name, tt.src, err, tt.err)
+				t.Errorf("%q: error %q, want it to contain %q", tt.src, err, tt.err)
 			case tt.err == "" && err != nil:
-				t.Errorf("%s: %q: %v", tt.name, tt.src, err)
+				t.Errorf("%q: %v", tt.src, err)
 			case tt.err == "" && tt.hex != "" && hex.EncodeToString(p.Code) != tt.hex:
-				t.Errorf("%s: %q = %x, want %s", tt.name, tt.src, p.Code, tt.hex)
+				t.Errorf("%q = %x, want %s", tt.src, p.Code, tt.hex)
 			}
-		}
-	})
+		})
+	}
 }
 
 // TestNoOutput checks that assembling, even failing inputs, never writes to
@@ -153,10 +153,12 @@ func TestDataPseudoOps(t *testing.T) {
 		"QUAD $0x0102030405060708": "0807060504030201",
 		"QUAD $-1":                 "ffffffffffffffff",
 	} {
-		p, err := Assemble(src)
-		if err != nil || hex.EncodeToString(p.Code) != want {
-			t.Errorf("%s = %x, %v; want %s", src, p.Code, err, want)
-		}
+		t.Run(src, func(t *testing.T) {
+			p, err := Assemble(src)
+			if err != nil || hex.EncodeToString(p.Code) != want {
+				t.Errorf("%s = %x, %v; want %s", src, p.Code, err, want)
+			}
+		})
 	}
 	for _, src := range []string{"WORD $0x10000", "LONG $0x100000000", "BYTE AX", "QUAD $1, $2"} {
 		if _, err := Assemble(src); err == nil {
@@ -165,49 +167,21 @@ func TestDataPseudoOps(t *testing.T) {
 	}
 }
 
-// TestBranchForms checks the branch encodings derived from golang-asm
-// against the Intel manual.
-func TestBranchForms(t *testing.T) {
-	tests := map[string]struct{ short, near string }{
-		"JMP":    {"eb", "e9"},
-		"JEQ":    {"74", "0f84"},
-		"JNE":    {"75", "0f85"},
-		"JLT":    {"7c", "0f8c"},
-		"JHI":    {"77", "0f87"},
-		"JA":     {"77", "0f87"},
-		"CALL":   {"", "e8"},
-		"LOOP":   {"e2", ""},
-		"LOOPEQ": {"e1", ""},
-		"LOOPNE": {"e0", ""},
-		"JCXZL":  {"67e3", ""},
-		"JCXZQ":  {"e3", ""},
-		"XBEGIN": {"", "c7f8"},
-	}
-	tb := tables()
-	for name, want := range tests {
-		f := tb.branches[tb.ops[name]]
-		if f == nil {
-			t.Errorf("%s: no branch form", name)
-			continue
-		}
-		if hex.EncodeToString(f.short) != want.short || hex.EncodeToString(f.near) != want.near {
-			t.Errorf("%s: short %x near %x, want %s %s", name, f.short, f.near, want.short, want.near)
-		}
-	}
-}
-
-// TestRegGenUpToDate checks that reg_gen.go is what go generate writes.
+// TestRegGenUpToDate checks that reg_gen.go and internal/ir/reg_gen.go are
+// what go generate writes.
 func TestRegGenUpToDate(t *testing.T) {
-	want, err := regtab.Generate()
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := os.ReadFile("reg_gen.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Error("reg_gen.go is stale: run go generate ./asm")
+	for _, f := range regtab.Files {
+		want, err := regtab.Generate(f.Package)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(f.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s is stale: run go generate ./asm", f.Path)
+		}
 	}
 	for _, r := range []Reg{AL, AH, AX, R15, X31, Y0, Z31, K7, CR8, DR7, FS} {
 		if got, ok := LookupReg(r.String()); !ok || got != r {

@@ -1,12 +1,13 @@
 package asm
 
 import (
-	"log"
 	"os"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/jitrun/jitrun/asm/internal/asmtest"
+	"github.com/jitrun/jitrun/asm/internal/x86enc"
 	"golang.org/x/arch/x86/x86asm"
 )
 
@@ -32,19 +33,12 @@ func FuzzAssemble(f *testing.F) {
 	f.Add("#define F(a, b) ADDQ a, b; \\\n\tINCQ b\nTEXT ·f(SB), NOSPLIT, $16\nloop: F($1, AX)\nJNE loop\nMOVQ c<>+8(SB), BX\nRET\nGLOBL c<>(SB), RODATA, $16\nDATA c<>+8(SB)/8, $(1.5)")
 	f.Add("JMP 2(PC); NOP; x: LOOP x; PCALIGN $16; CALL x; BYTE $1")
 	f.Add("MOVQ 0x28(FS), AX; ADDQ AX, 8(BX)(GS*1); XORB SPB, SPB; CRC32B SIB, AX; RET $8\nGLOBL z(SB), $0")
-	fatalMu.Lock()
-	defer fatalMu.Unlock()
-	out, flags := log.Writer(), log.Flags()
-	log.SetOutput(panicWriter{})
-	defer func() {
-		log.SetOutput(out)
-		log.SetFlags(flags)
-	}()
+	defer asmtest.HookFatal()()
 	f.Fuzz(func(t *testing.T, src string) {
-		fatalHit = ""
+		asmtest.FatalHit()
 		p, err := Assemble(src)
-		if fatalHit != "" {
-			t.Fatalf("%q reached golang-asm's log.Fatalf: %s", src, fatalHit)
+		if hit := asmtest.FatalHit(); hit != "" {
+			t.Fatalf("%q reached golang-asm's log.Fatalf: %s", src, hit)
 		}
 		if err != nil {
 			if _, ok := err.(ErrorList); !ok || err.Error() == "" {
@@ -95,7 +89,7 @@ func checkProgram(t *testing.T, src string, p *Program) {
 func isDataOrPrefixText(text string) bool {
 	f := strings.Fields(strings.ReplaceAll(text, ";", " "))
 	for _, w := range f {
-		if isDataOrPrefix(w) {
+		if asmtest.IsDataOrPrefix(w) {
 			return true
 		}
 	}
@@ -111,20 +105,12 @@ func FuzzEncode(f *testing.F) {
 	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9})
 	f.Add([]byte("\x10\x02\x01\x11\x00\x05\x03\xff\x40"))
 	f.Add([]byte("VGATHER\x05\x05\x05"))
-	tb := tables()
-	ops := append([]string(nil), tb.mnemonics...)
-	sort.Strings(ops)
+	ops := x86enc.Mnemonics()
+	suffixes := []string{"", "Z", "BCST", "SAE", "RN_SAE", "RZ_SAE.Z"}
 	regs := []Reg{0, AX, R8, AL, AH, SPB, SIB, X0, X16, Y1, Z31, K0, K1, M0, F0, CS, FS, GS, CR0, CR9, DR7, TR0, regTLS(), Reg(9999), -1}
-	fatalMu.Lock()
-	defer fatalMu.Unlock()
-	out, flags := log.Writer(), log.Flags()
-	log.SetOutput(panicWriter{})
-	defer func() {
-		log.SetOutput(out)
-		log.SetFlags(flags)
-	}()
+	defer asmtest.HookFatal()()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fatalHit = ""
+		asmtest.FatalHit()
 		next := func() int {
 			if len(data) == 0 {
 				return 0
@@ -167,11 +153,11 @@ func FuzzEncode(f *testing.F) {
 		}
 		stmts = append(stmts, &GloblDef{Source: Source{Pos: Pos{File: "fuzz", Line: 99}}, Name: "x", Size: 8, Align: int64(next() % 9)})
 		p, errs := encode("fuzz", stmts)
-		if fatalHit != "" {
-			t.Fatalf("reached golang-asm's log.Fatalf: %s", fatalHit)
+		if hit := asmtest.FatalHit(); hit != "" {
+			t.Fatalf("reached golang-asm's log.Fatalf: %s", hit)
 		}
-		if (p == nil) != (errs.len() > 0) {
-			t.Fatalf("encode returned a Program %v with %d errors", p != nil, errs.len())
+		if (p == nil) != (errs.Len() > 0) {
+			t.Fatalf("encode returned a Program %v with %d errors", p != nil, errs.Len())
 		}
 		if p != nil {
 			checkProgram(t, "(IR)", p)

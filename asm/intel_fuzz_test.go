@@ -1,12 +1,12 @@
 package asm
 
 import (
-	"log"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/jitrun/jitrun/asm/internal/asmtest"
 	"golang.org/x/arch/x86/x86asm"
 )
 
@@ -50,20 +50,13 @@ func FuzzIntel(f *testing.F) {
 	} {
 		f.Add(src, true)
 	}
-	fatalMu.Lock()
-	defer fatalMu.Unlock()
-	out, flags := log.Writer(), log.Flags()
-	log.SetOutput(panicWriter{})
-	defer func() {
-		log.SetOutput(out)
-		log.SetFlags(flags)
-	}()
+	defer asmtest.HookFatal()()
 	f.Fuzz(func(t *testing.T, src string, semicolons bool) {
-		fatalHit = ""
+		asmtest.FatalHit()
 		opts := Options{Syntax: SyntaxIntel, Semicolons: semicolons}
 		p, err := opts.Assemble("fuzz.asm", []byte(src))
-		if fatalHit != "" {
-			t.Fatalf("%q reached golang-asm's log.Fatalf: %s", src, fatalHit)
+		if hit := asmtest.FatalHit(); hit != "" {
+			t.Fatalf("%q reached golang-asm's log.Fatalf: %s", src, hit)
 		}
 		if err != nil {
 			list, ok := err.(ErrorList)
@@ -103,9 +96,9 @@ func checkIntelProgram(t *testing.T, src string, opts Options, p *Program) {
 			t.Fatalf("%q: label %+v outside the code", src, l)
 		}
 	}
-	stmts, errs := parseIntel("fuzz.asm", []byte(src), opts)
-	if errs.len() > 0 {
-		t.Fatalf("%q: assembles, but parsing it again fails: %v", src, errs.list())
+	stmts, err := opts.Parse("fuzz.asm", []byte(src))
+	if err != nil {
+		t.Fatalf("%q: assembles, but parsing it again fails: %v", src, err)
 	}
 	var insts []*Inst
 	for _, st := range stmts {

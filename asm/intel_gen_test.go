@@ -13,7 +13,7 @@ import (
 	"github.com/jitrun/jitrun/asm/internal/inteltab"
 )
 
-// TestIntelGenerated checks that intel_table.go and the corpus are what
+// TestIntelGenerated checks that internal/intel/table_gen.go and the corpus are what
 // go generate (./internal/intelgen) makes from the Go toolchain's encoder
 // tests, x86asm and GNU as now.
 func TestIntelGenerated(t *testing.T) {

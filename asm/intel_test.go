@@ -243,14 +243,16 @@ func TestIntelInstructions(t *testing.T) {
 		{"times 2 db 0xcc", "cccc"},
 	}
 	for _, tt := range tests {
-		p, err := assembleIntel(tt.src)
-		if err != nil {
-			t.Errorf("%q: %v", tt.src, err)
-			continue
-		}
-		if got := hex.EncodeToString(p.Code); got != tt.want {
-			t.Errorf("%q: got %s, want %s", tt.src, got, tt.want)
-		}
+		t.Run(tt.src, func(t *testing.T) {
+			p, err := assembleIntel(tt.src)
+			if err != nil {
+				t.Errorf("%q: %v", tt.src, err)
+				return
+			}
+			if got := hex.EncodeToString(p.Code); got != tt.want {
+				t.Errorf("%q: got %s, want %s", tt.src, got, tt.want)
+			}
+		})
 	}
 }
 
@@ -301,21 +303,23 @@ bias:	dd 1000
 		}
 	}
 	checkSym("msg", SymRodata, 0x22, 3)
-	checkSym("bias", SymData, 0x28, 4)
+	checkSym("bias", SymData, 0x1000, 4)
 	for _, l := range []struct {
 		name string
 		off  int
 	}{{"sum", 0}, {"sum.loop", 0xe}} {
-		if off, ok := p.Lookup(l.name); !ok || off != l.off {
-			t.Errorf("label %s at %d (%v), want %d", l.name, off, ok, l.off)
-		}
+		t.Run(l.name, func(t *testing.T) {
+			if off, ok := p.Lookup(l.name); !ok || off != l.off {
+				t.Errorf("label %s at %d (%v), want %d", l.name, off, ok, l.off)
+			}
+		})
 	}
 	line, ok := p.LineAt(0xe)
-	if !ok || line.Pos != (Pos{"t.asm", 10, 2}) || line.Text != "movzx edx, byte [rsi]" {
+	if !ok || line.Pos != (Pos{File: "t.asm", Line: 10, Col: 2}) || line.Text != "movzx edx, byte [rsi]" {
 		t.Errorf("line at 0xe = %+v, want t.asm:10:2 \"movzx edx, byte [rsi]\"", line)
 	}
 	line, ok = p.LineAt(0x22)
-	if !ok || line.Pos != (Pos{"t.asm", 19, 1}) || line.Text != "msg:\tdb \"abc\"" {
+	if !ok || line.Pos != (Pos{File: "t.asm", Line: 19, Col: 1}) || line.Text != "msg:\tdb \"abc\"" {
 		t.Errorf("line at 0x22 = %+v, want t.asm:19:1 msg:\tdb \"abc\"", line)
 	}
 }
@@ -323,8 +327,8 @@ bias:	dd 1000
 // wantProgram is TestIntelProgram's code, the same bytes GNU as gives for
 // the program with [rel x] written [rip + x] and the data placed as
 // jitrun places it (after the code, each symbol aligned to the largest
-// power of two not above its size).
-const wantProgram = "31c0" + // xor eax, eax
+// power of two not above its size; the writable data from the next page).
+var wantProgram = "31c0" + // xor eax, eax
 	"488d3519000000" + // lea rsi, [rip+0x19] → msg at 0x22
 	"b903000000" + // mov ecx, 3
 	"0fb616" + // .loop at 0xe: movzx edx, byte [rsi]
@@ -332,11 +336,11 @@ const wantProgram = "31c0" + // xor eax, eax
 	"48ffc6" + // inc rsi
 	"ffc9" + // dec ecx
 	"75f4" + // jnz .loop
-	"030508000000" + // add eax, [rip+8] → bias at 0x28
+	"0305e00f0000" + // add eax, [rip+0xfe0] → bias at 0x1000
 	"c3" + // ret
 	"cc" + // between code and data
 	"616263" + // msg (aligned to 2)
-	"cccccc" + // before bias (aligned to 4)
+	strings.Repeat("cc", 0x1000-0x25) + // up to the writable page
 	"e8030000" // bias
 
 // TestIntelDataSections checks data layout: contiguity inside a section,
@@ -369,19 +373,21 @@ func TestIntelDataSections(t *testing.T) {
 		{"section .data\ndb 5\nx: db 6", "x", "06"},
 	}
 	for _, tt := range tests {
-		p, err := assembleIntel("ret\n" + tt.src)
-		if err != nil {
-			t.Errorf("%q: %v", tt.src, err)
-			continue
-		}
-		s, ok := p.Symbol(tt.sym)
-		if !ok {
-			t.Errorf("%q: no symbol %s in %+v", tt.src, tt.sym, p.Symbols)
-			continue
-		}
-		if got := hex.EncodeToString(p.Code[s.Offset : s.Offset+s.Size]); got != tt.want {
-			t.Errorf("%q: %s = %s, want %s", tt.src, tt.sym, got, tt.want)
-		}
+		t.Run(tt.src, func(t *testing.T) {
+			p, err := assembleIntel("ret\n" + tt.src)
+			if err != nil {
+				t.Errorf("%q: %v", tt.src, err)
+				return
+			}
+			s, ok := p.Symbol(tt.sym)
+			if !ok {
+				t.Errorf("%q: no symbol %s in %+v", tt.src, tt.sym, p.Symbols)
+				return
+			}
+			if got := hex.EncodeToString(p.Code[s.Offset : s.Offset+s.Size]); got != tt.want {
+				t.Errorf("%q: %s = %s, want %s", tt.src, tt.sym, got, tt.want)
+			}
+		})
 	}
 }
 
@@ -433,10 +439,11 @@ h: resq 1
 		{"d", SymRodata, 0x25, 11},
 		{"e", SymRodata, 0x30, 8},
 		{"end", SymRodata, 0x38, 0},
-		// .data: aligned to 128 for its align 128.
-		{"f", SymData, 0x80, 128},
-		{"g", SymData, 0x100, 1},
-		{"h", SymData, 0x108, 8},
+		// .data: writable, from the page after the read-only data
+		// (aligned to 128 for its align 128 too), then .bss.
+		{"f", SymData, 0x1000, 128},
+		{"g", SymData, 0x1080, 1},
+		{"h", SymData, 0x1088, 8},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("symbols\n%+v\nwant\n%+v", got, want)
@@ -476,14 +483,16 @@ func TestIntelLabels(t *testing.T) {
 		{"align 8\nnop\nalign 4\nret", "900f1f00c3"},
 	}
 	for _, tt := range tests {
-		p, err := assembleIntel(tt.src)
-		if err != nil {
-			t.Errorf("%q: %v", tt.src, err)
-			continue
-		}
-		if got := hex.EncodeToString(p.Code); got != tt.want {
-			t.Errorf("%q: got %s, want %s", tt.src, got, tt.want)
-		}
+		t.Run(tt.src, func(t *testing.T) {
+			p, err := assembleIntel(tt.src)
+			if err != nil {
+				t.Errorf("%q: %v", tt.src, err)
+				return
+			}
+			if got := hex.EncodeToString(p.Code); got != tt.want {
+				t.Errorf("%q: got %s, want %s", tt.src, got, tt.want)
+			}
+		})
 	}
 }
 
@@ -504,7 +513,7 @@ func TestIntelErrors(t *testing.T) {
 		{"mov rax, [rax+rbx+rcx]", "t.asm:1:19: too many registers"},
 		{"add rax, xmm0", "t.asm:1:1: add does not take (r64, xmm)"},
 		{"movaps xmm0, qword [rax]", "t.asm:1:14: operand size mismatch for movaps: qword [rax] is qword; movaps takes xmmword here"},
-		{"add rax, ebx", "t.asm:1:1: add does not take (r64, r32)"},
+		{"add rax, ebx", "t.asm:1:1: operand sizes differ: rax is 64-bit, ebx is 32-bit; write add eax, ebx or add rax, rbx"},
 		{"vaddps zmm1{k0}, zmm2, zmm3", "t.asm:1:8: k0 cannot be an opmask"},
 		{"vaddps zmm1{z}, zmm2, zmm3", "t.asm:1:1: {z} (zeroing) needs an opmask"},
 		{"addps xmm1{k1}, xmm2", "t.asm:1:7: addps does not take an opmask"},
@@ -525,6 +534,9 @@ func TestIntelErrors(t *testing.T) {
 		{"mov rax, $5", "t.asm:1:10: $5 is AT&T syntax for an immediate, which jitrun does not read: write 5"},
 		{"jmp 0x1000", "t.asm:1:5: jmp 0x1000: a numeric branch target needs a linker"},
 		{"mov rax, msg\nsection .data\nmsg: db 1", "t.asm:1:10: msg is an address, not a constant"},
+		// The fix-it names the label, not the section it is in.
+		{"section .rodata\nval1: dq 1\nval2: dq 2\nsection .text\nmov rax, val2", "t.asm:5:10: val2 is an address, not a constant: read memory there with [rel val2], get the address with lea reg, [rel val2]"},
+		{"section .rodata\nval1: dq 1\nval2: dq 2\nsection .text\nmov rax, val2+2*2", "t.asm:5:10: val2+2*2 is an address, not a constant: read memory there with [rel val2+4], get the address with lea reg, [rel val2+4]"},
 		{"lea rax, [msg + rbx]\nmsg: ret", "t.asm:1:10: [msg + register]: a label's address is RIP-relative"},
 		{"x: nop\nx: nop", "t.asm:2:1: label x redefined (first defined at t.asm:1:1)"},
 		{"rax: nop", "t.asm:1:1: rax is a register name and cannot be a label"},
@@ -583,6 +595,12 @@ func TestIntelErrors(t *testing.T) {
 		{"mov rax, [rax+0x100000000]", "t.asm:1:1: mov rax, [rax+0x100000000]: offset too large: displacement 0x100000000 does not fit in a signed 32-bit field"},
 		{"a: loop b\ntimes 200 nop\nb:", "t.asm:1:4: loop b: target is 200 bytes away; this instruction reaches only -128..127"},
 		{"mov Ah, sil", "t.asm:1:1: mov Ah, sil: ah cannot be used in an instruction that needs a REX prefix (r8-r15, spl/bpl/sil/dil or 64-bit operands)"},
+		// General-purpose registers of different sizes: one line, with the fixes.
+		{"mov eax, rbx", "t.asm:1:1: operand sizes differ: eax is 32-bit, rbx is 64-bit; write mov eax, ebx or mov rax, rbx"},
+		{"add AL, r9", "t.asm:1:1: operand sizes differ: AL is 8-bit, r9 is 64-bit; write add al, r9b or add rax, r9"},
+		{"imul eax, bx, 3", "t.asm:1:1: operand sizes differ: eax is 32-bit, bx is 16-bit; write imul ax, bx, 3 or imul eax, ebx, 3"},
+		{"mov ah, rbx", "t.asm:1:1: operand sizes differ: ah is 8-bit, rbx is 64-bit; write mov ah, bl"},
+		{"movzx eax, rbx", "t.asm:1:1: movzx does not take (r32, r64); its forms: r16, m16 | r16, m8 | r16, r16 | r16, r8 | r32, m16 | r32, m8 | r32, r16 | r32, r8; and 4 more"},
 		{"ret 65536", "t.asm:1:1: ret 65536: immediate 65536 does not fit in an unsigned 16-bit field (0..65535)"},
 		{"ret -1", "t.asm:1:1: ret -1: immediate -1 does not fit in an unsigned 16-bit field (0..65535)"},
 		{"in al, 256", "t.asm:1:1: in al, 256: immediate 256 does not fit in an unsigned 8-bit field (0..255)"},
@@ -595,22 +613,24 @@ func TestIntelErrors(t *testing.T) {
 		{"mov rip, rax", "t.asm:1:5: rip can only be used in a memory operand"},
 	}
 	for _, tt := range tests {
-		p, err := assembleIntel(tt.src)
-		if err == nil {
-			t.Errorf("%q: no error, assembled to %x", tt.src, p.Code)
-			continue
-		}
-		var list ErrorList
-		if !errors.As(err, &list) || len(list) == 0 {
-			t.Errorf("%q: error %T %v is not an ErrorList", tt.src, err, err)
-			continue
-		}
-		if got := list[0].Error(); !strings.HasPrefix(got, tt.want) {
-			t.Errorf("%q:\n got %s\nwant %s", tt.src, got, tt.want)
-		}
-		if strings.Contains(err.Error(), "\n\n") {
-			t.Errorf("%q: empty line in %q", tt.src, err)
-		}
+		t.Run(tt.src, func(t *testing.T) {
+			p, err := assembleIntel(tt.src)
+			if err == nil {
+				t.Errorf("%q: no error, assembled to %x", tt.src, p.Code)
+				return
+			}
+			var list ErrorList
+			if !errors.As(err, &list) || len(list) == 0 {
+				t.Errorf("%q: error %T %v is not an ErrorList", tt.src, err, err)
+				return
+			}
+			if got := list[0].Error(); !strings.HasPrefix(got, tt.want) {
+				t.Errorf("%q:\n got %s\nwant %s", tt.src, got, tt.want)
+			}
+			if strings.Contains(err.Error(), "\n\n") {
+				t.Errorf("%q: empty line in %q", tt.src, err)
+			}
+		})
 	}
 }
 
@@ -624,21 +644,23 @@ func TestIntelLineMap(t *testing.T) {
 		len  int
 		text string
 	}{
-		{"times 3 nop", Pos{"t.asm", 1, 1}, 3, "times 3 nop"},
-		{"  lock add [rax], eax ; comment", Pos{"t.asm", 1, 3}, 3, "lock add [rax], eax"},
-		{"times 2 lock add [rax], eax", Pos{"t.asm", 1, 1}, 6, "times 2 lock add [rax], eax"},
-		{"a: b: times 2 lea rax, [rip]", Pos{"t.asm", 1, 1}, 14, "a: b: times 2 lea rax, [rip]"},
+		{"times 3 nop", Pos{File: "t.asm", Line: 1, Col: 1}, 3, "times 3 nop"},
+		{"  lock add [rax], eax ; comment", Pos{File: "t.asm", Line: 1, Col: 3}, 3, "lock add [rax], eax"},
+		{"times 2 lock add [rax], eax", Pos{File: "t.asm", Line: 1, Col: 1}, 6, "times 2 lock add [rax], eax"},
+		{"a: b: times 2 lea rax, [rip]", Pos{File: "t.asm", Line: 1, Col: 1}, 14, "a: b: times 2 lea rax, [rip]"},
 	}
 	for _, tt := range tests {
-		p, err := assembleIntel(tt.src)
-		if err != nil {
-			t.Errorf("%q: %v", tt.src, err)
-			continue
-		}
-		want := []Line{{Pos: tt.pos, Offset: 0, Len: tt.len, Text: tt.text}}
-		if !reflect.DeepEqual(p.Lines, want) {
-			t.Errorf("%q: lines %+v, want %+v", tt.src, p.Lines, want)
-		}
+		t.Run(tt.src, func(t *testing.T) {
+			p, err := assembleIntel(tt.src)
+			if err != nil {
+				t.Errorf("%q: %v", tt.src, err)
+				return
+			}
+			want := []Line{{Pos: tt.pos, Offset: 0, Len: tt.len, Text: tt.text}}
+			if !reflect.DeepEqual(p.Lines, want) {
+				t.Errorf("%q: lines %+v, want %+v", tt.src, p.Lines, want)
+			}
+		})
 	}
 }
 
@@ -656,35 +678,39 @@ func TestIntelSemicolons(t *testing.T) {
 		{"db 'a;b'; ret;;", "613b62c3", "db 'a;b'; ret"},
 		{"times 2 nop; ret", "9090c3", "times 2 nop; ret"},
 		// Data on the line: its text is in the data's line only.
-		{"section .data; m: db 1; section .text; lea rsi, [rel m]; ret", "488d3501000000c301", "lea rsi, [rel m]; ret"},
+		{"section .data; m: db 1; section .text; lea rsi, [rel m]; ret", "488d35f90f0000c3" + strings.Repeat("cc", 0x1000-8) + "01", "lea rsi, [rel m]; ret"},
 	}
 	for _, tt := range tests {
-		p, err := opts.Assemble("<expr>", []byte(tt.src))
-		if err != nil {
-			t.Errorf("%q: %v", tt.src, err)
-			continue
-		}
-		if got := hex.EncodeToString(p.Code); got != tt.hex {
-			t.Errorf("%q: %s, want %s", tt.src, got, tt.hex)
-		}
-		if len(p.Lines) == 0 || p.Lines[0].Text != tt.text {
-			t.Errorf("%q: lines %+v, want the first with text %q", tt.src, p.Lines, tt.text)
-		}
+		t.Run(tt.src, func(t *testing.T) {
+			p, err := opts.Assemble("<expr>", []byte(tt.src))
+			if err != nil {
+				t.Errorf("%q: %v", tt.src, err)
+				return
+			}
+			if got := hex.EncodeToString(p.Code); got != tt.hex {
+				t.Errorf("%q: %s, want %s", tt.src, got, tt.hex)
+			}
+			if len(p.Lines) == 0 || p.Lines[0].Text != tt.text {
+				t.Errorf("%q: lines %+v, want the first with text %q", tt.src, p.Lines, tt.text)
+			}
+		})
 	}
 	for _, tt := range []struct{ src, err string }{
 		{"mov eax, 7; add eax, [edi]; ret", "<expr>:1:23: edi: only 64-bit registers can address memory (write rdi)"},
 		// A NASM comment is read as statements: the first word says so.
 		{"mov eax, 1 ; set eax to one", "<expr>:1:14: unknown instruction set (did you mean ret, seta, setb?); here ';' separates statements, as in GNU as (a comment starts with '#')"},
 	} {
-		if _, err := opts.Assemble("<expr>", []byte(tt.src)); err == nil || err.Error() != tt.err {
-			t.Errorf("%q: error %v, want %s", tt.src, err, tt.err)
-		}
+		t.Run(tt.src, func(t *testing.T) {
+			if _, err := opts.Assemble("<expr>", []byte(tt.src)); err == nil || err.Error() != tt.err {
+				t.Errorf("%q: error %v, want %s", tt.src, err, tt.err)
+			}
+		})
 	}
 	// Statements of every kind after a ';'.
 	p, err := opts.Assemble("<expr>", []byte("mov eax, 1; vcmpltps xmm0, xmm1, xmm2; x: nop; n equ 3; times 2 nop; lock inc dword [rax]; jz x; resb 1; section .data; db 1; .byte 2; align 4"))
 	if err != nil {
 		t.Errorf("statements after ';': %v", err)
-	} else if got := hex.EncodeToString(p.Code); got != "b801000000c5f0c2c201909090f0ff0074f800cc01020000" {
+	} else if got := hex.EncodeToString(p.Code); got != "b801000000c5f0c2c201909090f0ff0074f800"+strings.Repeat("cc", 0x1000-0x13)+"01020000" {
 		t.Errorf("statements after ';': %s", got)
 	}
 	// Without the option, ';' starts a comment.
@@ -708,63 +734,52 @@ func TestIntelDetect(t *testing.T) {
 		{"a.s", "; NASM\nBITS 64\nmov rax, 1"},
 		{"a.s", "[bits 64]\nmov rax, 1"},
 	} {
-		p, err := AssembleSource(tt.file, []byte(tt.src), SyntaxAuto)
-		if err != nil {
-			t.Errorf("%s %q: %v", tt.file, tt.src, err)
-			continue
-		}
-		if got := hex.EncodeToString(p.Code); got != "48c7c001000000" {
-			t.Errorf("%s %q: got %s", tt.file, tt.src, got)
-		}
-	}
-}
-
-// TestIntelRegisters checks every Intel register name against its Go
-// register.
-func TestIntelRegisters(t *testing.T) {
-	for _, tt := range []struct{ intel, goName, class string }{
-		{"rax", "AX", "r64"}, {"eax", "AX", "r32"}, {"ax", "AX", "r16"}, {"al", "AL", "r8"}, {"ah", "AH", "r8"},
-		{"rsp", "SP", "r64"}, {"spl", "SPB", "r8"}, {"dil", "DIB", "r8"}, {"r15", "R15", "r64"}, {"r15d", "R15", "r32"},
-		{"r15w", "R15", "r16"}, {"r15b", "R15B", "r8"}, {"r9l", "R9B", "r8"}, {"xmm31", "X31", "xmm"}, {"ymm16", "Y16", "ymm"},
-		{"zmm7", "Z7", "zmm"}, {"k7", "K7", "k"}, {"mm3", "M3", "mm"}, {"mmx3", "M3", "mm"}, {"st", "F0", "st"}, {"st7", "F7", "st"},
-		{"fs", "FS", "sreg"}, {"cr8", "CR8", "cr"}, {"dr7", "DR7", "dr"}, {"RAX", "AX", "r64"}, {"Xmm1", "X1", "xmm"},
-	} {
-		r, ok := lookupIntelReg(tt.intel)
-		want, _ := LookupReg(tt.goName)
-		if !ok || r.reg != want || r.class != tt.class {
-			t.Errorf("%s = %+v (%v), want %s %s", tt.intel, r, ok, tt.goName, tt.class)
-		}
-	}
-	// 16 GPRs × 4 widths, ah…bh, 32 × xmm/ymm/zmm, 8 × k/mm/st/dr, 16 cr,
-	// 6 segment registers, r8l…r15l, mmx0…mmx7, st and rip.
-	if len(intelRegs.byName) != 16*4+4+32*3+8*4+16+6+8+8+1+1 {
-		t.Errorf("%d Intel register names: a Go register is missing from the generated table", len(intelRegs.byName))
-	}
-}
-
-// TestIntelTable checks that every line of the generated form table
-// parses: the loader skips a line it cannot read.
-func TestIntelTable(t *testing.T) {
-	intelForms()
-	n := 0
-	for _, forms := range intelTable.byMnem {
-		n += len(forms)
-	}
-	lines := 0
-	for _, l := range strings.Split(intelFormTable, "\n") {
-		if strings.TrimSpace(l) != "" {
-			lines++
-		}
-	}
-	if n != lines || n < 4000 {
-		t.Errorf("%d forms loaded from %d table lines", n, lines)
-	}
-	for _, forms := range intelTable.byMnem {
-		for _, f := range forms {
-			if _, ok := tables().ops[f.goOp]; !ok && f.bytes == nil {
-				t.Errorf("%s %v: Go mnemonic %s unknown to the encoder", f.mnem, f.classes, f.goOp)
+		t.Run(tt.file+" "+tt.src, func(t *testing.T) {
+			p, err := AssembleSource(tt.file, []byte(tt.src), SyntaxAuto)
+			if err != nil {
+				t.Errorf("%s %q: %v", tt.file, tt.src, err)
+				return
 			}
-		}
+			if got := hex.EncodeToString(p.Code); got != "48c7c001000000" {
+				t.Errorf("%s %q: got %s", tt.file, tt.src, got)
+			}
+		})
+	}
+}
+
+// TestIntelSourceReadAsGo checks the hint an Intel-syntax source gets when
+// detection reads it as Go syntax (NASM in a .s file whose first line does
+// not give it away): the first error says to use --syntax intel.
+func TestIntelSourceReadAsGo(t *testing.T) {
+	const hint = "; this looks like Intel/NASM syntax: use --syntax intel"
+	tests := []struct {
+		name, src string
+		syntax    Syntax
+		first     string // the first error
+	}{
+		{"nasm preprocessor", "%define N 10\nmov eax, N\nret", SyntaxAuto, `t.s:1:1: expected an instruction or a label, found "%"` + hint},
+		{"upper-case nasm", "SECTION .text\nGLOBAL _start\n_start:\n MOV EAX, 1\n RET", SyntaxAuto, "t.s:1:9: bad suffix after SECTION" + hint},
+		{"gnu directive first", ".globl main\nmain:\n mov eax, 1\n ret", SyntaxAuto, `t.s:1:1: expected an instruction or a label, found "."` + hint},
+		{"intel register in go", "RET\nloop: MOVQ (AX), eax", SyntaxAuto, "t.s:2:18: eax is an Intel register name: Go syntax writes AX, with the operand size in the mnemonic (this source is read as Go syntax)" + hint},
+		{"go error", "MOVQ $1, AX\nFOO AX", SyntaxAuto, "t.s:2:1: unknown instruction FOO"},
+		{"go chosen", "%define N 10\nmov eax, N\nret", SyntaxGo, `t.s:1:1: expected an instruction or a label, found "%"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := AssembleSource("t.s", []byte(tt.src), tt.syntax)
+			var list ErrorList
+			if !errors.As(err, &list) {
+				t.Fatalf("error %v is not an ErrorList", err)
+			}
+			if got := list[0].Error(); got != tt.first {
+				t.Errorf("first error\n got %s\nwant %s", got, tt.first)
+			}
+			for _, e := range list[1:] {
+				if strings.Contains(e.Msg, hint) {
+					t.Errorf("the hint is repeated: %s", e)
+				}
+			}
+		})
 	}
 }
 
@@ -795,8 +810,10 @@ func TestIsIntelReserved(t *testing.T) {
 		"dword": true, "PTR": true, "short": true,
 		"loop": false, "main": false, "rax1": false, "xmm32": false, "": false,
 	} {
-		if got := IsIntelReserved(name); got != want {
-			t.Errorf("IsIntelReserved(%q) = %v, want %v", name, got, want)
-		}
+		t.Run(name, func(t *testing.T) {
+			if got := IsIntelReserved(name); got != want {
+				t.Errorf("IsIntelReserved(%q) = %v, want %v", name, got, want)
+			}
+		})
 	}
 }

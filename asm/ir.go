@@ -1,165 +1,115 @@
 package asm
 
-// This file defines the intermediate representation shared by every front
-// end (Go-syntax text, Intel-syntax text, the Builder) and consumed by the
-// one encoder path. Front ends never touch golang-asm; the encoder never
-// sees text. Every value here is a plain value: a front end builds a
-// []Stmt and hands it to the encoder, which validates and lays it out.
-//
-// Operands are always in Go order: sources first, destination last
-// (ADDQ $1, AX adds 1 to AX). The Intel front end reverses its operands
-// before building an Inst.
+import "github.com/jitrun/jitrun/asm/internal/ir"
+
+// The statement IR every front end produces and the encoder consumes. The
+// types are defined in internal/ir, which the stages share; these are
+// their public names. Operands are always in Go order: sources first,
+// destination last (ADDQ $1, AX adds 1 to AX); the Intel front end
+// reverses its operands.
 
 // Source ties a statement to the text it came from. Pos is the position of
 // the statement's first token; Text is the statement's source text
 // (trimmed, comments removed) as listings and the line map show it.
-type Source struct {
-	Pos  Pos
-	Text string
-}
+type Source = ir.Source
 
 // Stmt is one statement of a program: *Inst, *LabelDef, *TextDef,
 // *DataDef, *GloblDef, *BytesDef or *AlignDef.
-type Stmt interface {
-	Src() Source
-}
+type Stmt = ir.Stmt
 
-// Inst is one machine instruction.
-type Inst struct {
-	Source
-	// Op is the mnemonic as `go tool asm` spells it (ADDQ, VPADDD, JEQ).
-	Op string
-	// Suffix holds the Go-syntax instruction suffixes, dot-separated and
-	// without the leading dot: "Z", "BCST", "RN_SAE", "RN_SAE.Z", "SAE.Z".
-	// Empty when there are none.
-	Suffix string
-	// Args are the operands in Go order (sources first, destination last).
-	// AVX-512 opmask registers (K1…K7) are ordinary operands, placed where
-	// Go syntax places them (before the destination).
-	Args []Operand
-	// broken marks an instruction whose operands the front end could not
-	// resolve (and reported): the encoder leaves it out.
-	broken bool
-	// intel is how an instruction of an Intel-syntax source was written,
-	// for messages (spell.go); nil for Go syntax and the Builder.
-	intel *intelSpelling
-}
+// Inst is one machine instruction: Op, the mnemonic as `go tool asm`
+// spells it (ADDQ, VPADDD, JEQ); Suffix, the Go-syntax suffixes without
+// the leading dot ("Z", "BCST", "RN_SAE.Z"); Args, the operands in Go
+// order, AVX-512 opmask registers where Go syntax places them (before the
+// destination).
+type Inst = ir.Inst
 
 // LabelDef defines a code label at the current position: `name:`.
-type LabelDef struct {
-	Source
-	Name string
-}
+type LabelDef = ir.LabelDef
 
-// TextDef starts a function: TEXT name(SB), FLAGS, $frame-args.
-type TextDef struct {
-	Source
-	Name   string // without "·" prefix, "<>" or "(SB)"
-	Static bool   // name<>(SB)
-	Flags  int64  // textflag.h bits (NOSPLIT, NOFRAME, …)
-	Frame  int64  // local frame size ($frame)
-	Args   int64  // argument size (-args), or -1 when not given
-	// broken marks a TEXT whose line had an error: it still opens a
-	// function, so that what follows is not reported again, and the
-	// encoder reports nothing about it.
-	broken bool
-}
+// TextDef starts a function: TEXT name(SB), FLAGS, $frame-args. Name is
+// without "·", "<>" or "(SB)"; Static is name<>(SB); Flags are textflag.h
+// bits; Frame is the local frame size; Args the argument size, or -1.
+type TextDef = ir.TextDef
 
-// GloblDef declares a data symbol: GLOBL name(SB), FLAGS, $size. Data
-// symbols are laid out after the code in the order they are declared, each
-// at the next multiple of its alignment.
-type GloblDef struct {
-	Source
-	Name   string
-	Static bool
-	Flags  int64 // textflag.h bits (RODATA, NOPTR, …)
-	Size   int64
-	// Align is the symbol's alignment in bytes, a power of two up to
-	// 4096. Zero means the default: the largest power of two not above
-	// Size, at most 64 (what Go syntax, which cannot say it, gets). Align 1
-	// places the symbol right after the one declared before it.
-	Align int64
-	// broken marks a GLOBL whose line had an error: references to it
-	// and DATA for it are not reported again.
-	broken bool
-}
+// GloblDef declares a data symbol: GLOBL name(SB), FLAGS, $size. Align is
+// its alignment, a power of two up to 4096; zero means the default, the
+// largest power of two not above Size, at most 64. RODATA symbols are laid
+// out after the code; the others are writable, from WritableAlign on (see
+// Program).
+type GloblDef = ir.GloblDef
 
 // DataDef initialises bytes of a data symbol:
 // DATA name+Off(SB)/Width, $value. Value is an ImmOperand, a FloatOperand
 // or a StringOperand.
-type DataDef struct {
-	Source
-	Name   string
-	Static bool
-	Off    int64
-	Width  int64
-	Value  Operand
-}
+type DataDef = ir.DataDef
 
 // BytesDef places raw bytes in the code at the current position (the Intel
 // front end's db/dw/dd/dq in a text section).
-type BytesDef struct {
-	Source
-	Bytes []byte
-}
+type BytesDef = ir.BytesDef
 
-// AlignDef pads the code with NOPs (in text) to a multiple of Align bytes,
-// a power of two.
-type AlignDef struct {
-	Source
-	Align int64
-}
-
-func (s *Inst) Src() Source     { return s.Source }
-func (s *LabelDef) Src() Source { return s.Source }
-func (s *TextDef) Src() Source  { return s.Source }
-func (s *GloblDef) Src() Source { return s.Source }
-func (s *DataDef) Src() Source  { return s.Source }
-func (s *BytesDef) Src() Source { return s.Source }
-func (s *AlignDef) Src() Source { return s.Source }
+// AlignDef pads the code with NOPs to a multiple of Align bytes, a power
+// of two.
+type AlignDef = ir.AlignDef
 
 // OperandKind says which fields of an Operand are meaningful.
-type OperandKind uint8
+type OperandKind = ir.OperandKind
 
+// The operand kinds; see the fields of Operand.
 const (
 	// RegOperand is a register: Reg.
-	RegOperand OperandKind = iota + 1
+	RegOperand = ir.RegOperand
 	// ImmOperand is an integer constant ($42): Imm.
-	ImmOperand
+	ImmOperand = ir.ImmOperand
 	// FloatOperand is a floating-point constant ($(1.5)): Float.
-	FloatOperand
+	FloatOperand = ir.FloatOperand
 	// StringOperand is a string constant ($"abc"), DATA only: String.
-	StringOperand
+	StringOperand = ir.StringOperand
 	// MemOperand is a memory reference Disp(Base)(Index*Scale), or, when
 	// Sym is set, Sym+Disp(SB) (PC-relative to a symbol or label of the
-	// same program; Base and Index must then be zero), or, when PCRel is
-	// set, Disp bytes from the end of the instruction (Intel's
-	// [rip + Disp]). Seg adds a segment override: FS or GS.
-	MemOperand
+	// same program), or, when PCRel is set, Disp bytes from the end of the
+	// instruction (Intel's [rip + Disp]). Seg adds a segment override.
+	MemOperand = ir.MemOperand
 	// AddrOperand is the address of a memory reference, $Sym+Disp(SB) or
 	// $Disp(Base): the fields are as for MemOperand.
-	AddrOperand
+	AddrOperand = ir.AddrOperand
 	// LabelOperand is a branch target: a label or a TEXT symbol of the
 	// same program, by name (Sym), plus Disp bytes. With Sym empty it is
 	// Go's N(PC): the instruction Disp instructions from this one.
-	LabelOperand
+	LabelOperand = ir.LabelOperand
 	// RegListOperand is a register range [Reg-RegHi] (V4FMADDPS and kin).
-	RegListOperand
+	RegListOperand = ir.RegListOperand
 )
 
-// Operand is one instruction operand as a plain value.
-type Operand struct {
-	Kind   OperandKind
-	Reg    Reg     // RegOperand: the register; Mem/AddrOperand: the base (0 for none); RegListOperand: the first register
-	RegHi  Reg     // RegListOperand: the last register
-	Index  Reg     // Mem/AddrOperand: the index register (0 for none)
-	Scale  int64   // Mem/AddrOperand: 1, 2, 4 or 8 when Index is set
-	Disp   int64   // Mem/AddrOperand: displacement (or offset from Sym)
-	Sym    string  // Mem/AddrOperand: symbol or label name (PC-relative); LabelOperand: the target
-	Static bool    // Sym was written name<>(SB)
-	PCRel  bool    // Mem/AddrOperand: Disp is relative to the end of this instruction (Reg, Index and Sym are zero)
-	Seg    Reg     // MemOperand: a segment override, FS or GS (0 for none): Go's 8(FS) and 8(AX)(FS*1), Intel's fs:[rax+8]
-	Imm    int64   // ImmOperand
-	Float  float64 // FloatOperand
-	String string  // StringOperand
-}
+// Operand is one instruction operand as a plain value; Kind says which of
+// its fields (Reg, RegHi, Index, Scale, Disp, Sym, Static, PCRel, Seg,
+// Imm, Float, String) are meaningful.
+type Operand = ir.Operand
+
+// Reg is an x86-64 register by its Go-syntax identity (AX, R8, X3, Y7, Z31,
+// K1, …). Widths of general-purpose registers are implied by the mnemonic
+// in Go syntax (ADDL AX, BX adds EAX to EBX), so there is one Reg per
+// architectural register, plus AL…R15B and AH…BH for byte registers.
+// The zero Reg means "no register"; String gives the Go-syntax name.
+type Reg = ir.Reg
+
+// LookupReg returns the register with the given Go-syntax name (AX, R8,
+// X0, Y31, Z7, K1, AL, R8B, AH, …); names are case-sensitive, as in
+// `go tool asm`.
+func LookupReg(name string) (Reg, bool) { return ir.LookupReg(name) }
+
+// Pos is a position in a source: file name, 1-based line and 1-based
+// column (in bytes).
+type Pos = ir.Pos
+
+// Error is one problem in a source, at a position.
+type Error = ir.Error
+
+// MaxErrors is how many errors one assembly collects before it stops.
+const MaxErrors = ir.MaxErrors
+
+// ErrorList is every problem found in one pass over a source, in source
+// order, at most MaxErrors of them (the last one then says "too many
+// errors"). Assemble returns an ErrorList as its error when the source has
+// problems; use errors.As to get at the individual positions.
+type ErrorList = ir.ErrorList

@@ -8,12 +8,31 @@ import "sort"
 // Code is position independent: every reference from code to a symbol or
 // label in the same Program is PC-relative, so Code can be copied to any
 // address and run there.
+//
+// Code is laid out in up to three sections (Sections), in this order:
+//
+//	[0, text end)                        .text: the code of every function
+//	[rodata offset, rodata end)          .rodata: read-only data (RODATA, Intel .rodata, float constants)
+//	[WritableStart(), len(Code))         .data: writable data (GLOBL without RODATA, Intel .data and .bss)
+//
+// The bytes between sections are INT3 (0xCC) padding. The writable data
+// starts at a multiple of WritableAlign (a page), so a loader that places
+// Code at a page-aligned address can map [0, WritableStart()) read+execute
+// and [WritableStart(), len(Code)) read+write, and every PC-relative
+// reference from the code into either part still holds, since the whole
+// of Code keeps its layout. Uninitialised writable data (Intel .bss,
+// parts of a GLOBL no DATA writes) is zero in Code. A Program without
+// writable data has WritableStart() == len(Code) and no padding for it.
 type Program struct {
 	// File is the source name used in positions ("<expr>" for -e sources).
 	File string
-	// Code is the code of every TEXT block in source order, followed by
-	// the data of every GLOBL symbol (each aligned as its size requires).
+	// Code is the code of every TEXT block in source order, then the
+	// read-only data, then (from WritableStart) the writable data, each
+	// symbol aligned as its GLOBL asks (by default as its size requires).
 	Code []byte
+	// Sections are the text, read-only data and writable data sections
+	// that hold symbols, in order of their offsets.
+	Sections []Section
 	// Symbols are the TEXT and GLOBL symbols, sorted by Offset.
 	Symbols []Symbol
 	// Labels are the code labels (name: lines), sorted by Offset, but the
@@ -33,9 +52,9 @@ const (
 	// source that has no TEXT directive (named after its first label, or
 	// main).
 	SymText SymbolKind = iota + 1
-	// SymData is a GLOBL symbol that is writable in a linked Go binary.
-	// jitrun places all data next to the code, so it is read-only at run
-	// time whatever its flags.
+	// SymData is writable data: a GLOBL symbol without RODATA, an Intel
+	// .data or .bss label. It is laid out in the writable section, from
+	// Program.WritableStart, which a loader maps read+write.
 	SymData
 	// SymRodata is a GLOBL symbol declared RODATA.
 	SymRodata
@@ -51,6 +70,36 @@ func (k SymbolKind) String() string {
 		return "rodata"
 	}
 	return "unknown"
+}
+
+// WritableAlign is the alignment of the writable data in Program.Code: a
+// page, so that it can be mapped with its own protection.
+const WritableAlign = 4096
+
+// Section is a run of Program.Code that holds one kind of symbols: from the
+// first byte of its first symbol to the last byte of its last (.text: from
+// offset 0 to the end of the code; .data: from Program.WritableStart, with
+// its zeros). Name is ".text", ".rodata" or ".data"; Kind is SymText (code,
+// mapped read+execute), SymRodata (read-only data, mapped with the code) or
+// SymData (writable data, mapped read+write, from a multiple of
+// WritableAlign).
+type Section struct {
+	Name   string
+	Kind   SymbolKind
+	Offset int
+	Size   int
+}
+
+// WritableStart returns the offset of the writable data in Code, a multiple
+// of WritableAlign; len(Code) when there is none. A loader maps Code before
+// it read+execute and from it read+write.
+func (p *Program) WritableStart() int {
+	for _, s := range p.Sections {
+		if s.Kind == SymData {
+			return s.Offset
+		}
+	}
+	return len(p.Code)
 }
 
 // Symbol is a TEXT or GLOBL symbol laid out in Program.Code.

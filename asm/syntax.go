@@ -1,9 +1,16 @@
 package asm
 
+//go:generate go run ./internal/intelgen
+
 import (
 	"bytes"
 	"fmt"
 	"strings"
+
+	"github.com/jitrun/jitrun/asm/internal/gosyntax"
+	"github.com/jitrun/jitrun/asm/internal/intel"
+	"github.com/jitrun/jitrun/asm/internal/ir"
+	"github.com/jitrun/jitrun/asm/internal/x86enc"
 )
 
 // Syntax selects a text front end.
@@ -65,6 +72,7 @@ func ParseSyntax(name string) (Syntax, error) {
 // in lower case (mov, xor, section: Go syntax writes its mnemonics in upper
 // case); Go otherwise.
 func DetectSyntax(file string, src []byte) Syntax {
+	src = bytes.TrimPrefix(src, byteOrderMark)
 	lower := strings.ToLower(file)
 	if strings.HasSuffix(lower, ".asm") || strings.HasSuffix(lower, ".nasm") {
 		return SyntaxIntel
@@ -118,6 +126,9 @@ func DetectSyntax(file string, src []byte) Syntax {
 	return SyntaxGo
 }
 
+// byteOrderMark is U+FEFF in UTF-8, which a source may start with.
+var byteOrderMark = []byte("\uFEFF")
+
 // startsWithIntelWord reports whether a line starts, after labels
 // (name:), with a lower-case Intel mnemonic, prefix or NASM directive.
 func startsWithIntelWord(line string) bool {
@@ -134,7 +145,7 @@ func startsWithIntelWord(line string) bool {
 			line = strings.TrimSpace(rest[1:]) // a label
 			continue
 		}
-		return isIntelStatementWord(w)
+		return intel.IsStatementWord(w)
 	}
 }
 
@@ -145,6 +156,11 @@ func isPreprocessorWord(w string) bool {
 	}
 	return false
 }
+
+// MaxSourceSize is the largest source Assemble, AssembleSource, Parse and
+// the Options methods read: 64 MiB. A larger one is an error that says so;
+// the assembler needs several times a source's size in memory.
+const MaxSourceSize = 64 << 20
 
 // Options say how a text front end reads a source. The zero Options
 // detect the syntax from the file name and the text.
@@ -165,34 +181,52 @@ type Options struct {
 // encoding them. file names the source in positions. The error, if any, is
 // an ErrorList of every problem the front end found.
 func (o Options) Parse(file string, src []byte) ([]Stmt, error) {
-	stmts, errs := o.parse(file, src)
-	if errs.len() > 0 {
-		return nil, errs.list()
+	stmts := make([]Stmt, 0, len(src)/32)
+	errs := o.read(file, src, func(st Stmt) bool {
+		stmts = append(stmts, st)
+		return false
+	})
+	if errs.Len() > 0 {
+		return nil, o.errorList(file, src, errs)
 	}
 	return stmts, nil
 }
 
-// parse runs the front end and returns the statements it could read, with
-// the problems it found.
-func (o Options) parse(file string, src []byte) ([]Stmt, *errorSink) {
+// read runs the front end and hands the statements it could read to emit,
+// in order; it returns the problems it found. The Go-syntax front end
+// hands each statement over as soon as it has read it, so that the encoder
+// can take it and let it go: when emit returns true, the front end may use
+// the memory of every statement handed over so far again.
+func (o Options) read(file string, src []byte, emit func(Stmt) bool) *ir.Errors {
+	if len(src) > MaxSourceSize {
+		errs := &ir.Errors{}
+		errs.Add(Pos{File: file, Line: 1, Col: 1}, "source is %d bytes, more than the %d (64 MiB) the assembler reads (MaxSourceSize)", len(src), MaxSourceSize)
+		return errs
+	}
+	// A byte order mark (editors on Windows write one) is not text:
+	// columns on the first line count from after it.
+	src = bytes.TrimPrefix(src, byteOrderMark)
 	syntax := o.Syntax
 	if syntax == SyntaxAuto {
 		syntax = DetectSyntax(file, src)
 	}
+	errs := &ir.Errors{}
 	switch syntax {
 	case SyntaxGo:
-		return parseGo(file, src)
+		return gosyntax.ParseFunc(file, src, emit)
 	case SyntaxIntel:
-		return parseIntel(file, src, o)
+		stmts, errs := intel.Parse(file, src, intel.Options{Semicolons: o.Semicolons})
+		for _, st := range stmts {
+			emit(st)
+		}
+		return errs
 	case SyntaxATT:
-		errs := &errorSink{}
 		line, _ := attLine(src)
-		errs.add(Pos{File: file, Line: max(line, 1), Col: 1}, "AT&T syntax (movq %%rdi, %%rax) is not assembled yet: write the code in Intel syntax (mov rax, rdi; --syntax intel) or Go syntax (MOVQ DI, AX; --syntax go)")
-		return nil, errs
+		errs.Add(Pos{File: file, Line: max(line, 1), Col: 1}, "AT&T syntax (movq %%rdi, %%rax) is not assembled yet: write the code in Intel syntax (mov rax, rdi; --syntax intel) or Go syntax (MOVQ DI, AX; --syntax go)")
+	default:
+		errs.Add(Pos{File: file, Line: 1, Col: 1}, "unknown syntax %v", syntax)
 	}
-	errs := &errorSink{}
-	errs.add(Pos{File: file, Line: 1, Col: 1}, "unknown syntax %v", syntax)
-	return nil, errs
+	return errs
 }
 
 // Assemble assembles src into a Program. file names the source in
@@ -200,20 +234,103 @@ func (o Options) parse(file string, src []byte) ([]Stmt, *errorSink) {
 // every problem found, by the front end and by the encoder, in the order of
 // their positions (at most MaxErrors).
 func (o Options) Assemble(file string, src []byte) (*Program, error) {
-	stmts, errs := o.parse(file, src)
-	if errs.full() {
-		return nil, errs.list()
+	e := newEncoder(file, len(src)/48+8) // a guess: a statement is about 24 bytes, and sources have comments
+	errs := o.read(file, src, e.add)
+	if errs.Full() {
+		return nil, o.errorList(file, src, errs)
 	}
-	p, encErrs := encode(file, stmts)
+	p, encErrs := e.finish()
 	// The encoder saw only the statements the front end could read, so
 	// nothing it reports repeats a front-end error.
-	for _, e := range encErrs.errs {
-		errs.add(e.Pos, "%s", e.Msg)
-	}
-	if errs.len() > 0 {
-		return nil, errs.list()
+	errs.AddAll(encErrs)
+	if errs.Len() > 0 {
+		return nil, o.errorList(file, src, errs)
 	}
 	return p, nil
+}
+
+// errorList returns the errors of a source, sorted and capped. When the
+// source was read as Go syntax because detection said so, and a line with
+// an error is written as Intel syntax would write it, the first error
+// says so: NASM source in a .s file fails with a hint, not only with the
+// Go syntax errors of its lines.
+func (o Options) errorList(file string, src []byte, errs *ir.Errors) ErrorList {
+	list := errs.List()
+	if o.Syntax != SyntaxAuto || DetectSyntax(file, src) != SyntaxGo || !intelWhereFailed(bytes.TrimPrefix(src, byteOrderMark), list) {
+		return list
+	}
+	first := *list[0]
+	first.Msg += "; this looks like Intel/NASM syntax: use --syntax intel"
+	list[0] = &first
+	return list
+}
+
+// intelWhereFailed reports whether a line with an error looks like Intel
+// syntax (looksIntel).
+func intelWhereFailed(src []byte, list ErrorList) bool {
+	lines := bytes.Split(src, []byte("\n"))
+	for _, e := range list {
+		if n := e.Pos.Line; n >= 1 && n <= len(lines) && looksIntel(string(lines[n-1])) {
+			return true
+		}
+	}
+	return false
+}
+
+// looksIntel reports whether a line, after its labels, starts with what
+// only Intel syntax starts a statement with: a mnemonic or a directive of
+// the Intel front end in lower case (mov, section, .globl), one that Go
+// syntax does not have in upper case (MOV, SECTION, GLOBAL), or a NASM
+// preprocessor directive (%define); or whether an operand is a register
+// only Intel syntax names (eax, rbx, xmm0).
+func looksIntel(line string) bool {
+	if i := strings.Index(line, "//"); i >= 0 {
+		line = line[:i]
+	}
+	if i := strings.IndexAny(line, ";#"); i >= 0 {
+		line = line[:i]
+	}
+	isWord := func(r rune) bool {
+		return r == '_' || r == '.' || r == '%' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
+	}
+	// Labels: name: …
+	s := strings.TrimSpace(line)
+	for {
+		n := strings.IndexFunc(s, func(r rune) bool { return !isWord(r) })
+		if n <= 0 || s[n] != ':' || strings.HasPrefix(s[n:], "::") {
+			break
+		}
+		s = strings.TrimSpace(s[n+1:])
+	}
+	words := strings.FieldsFunc(s, func(r rune) bool { return !isWord(r) })
+	if len(words) == 0 {
+		return false
+	}
+	first, lower := words[0], strings.ToLower(words[0])
+	switch {
+	case strings.HasPrefix(first, "%"):
+		return true
+	case first == lower && (intel.IsStatementWord(lower) || intel.IsDirective(lower)):
+		return true
+	case first != lower && intel.IsStatementWord(lower) && !isGoMnemonic(first):
+		return true
+	}
+	for _, w := range words[1:] {
+		_, goReg := ir.LookupReg(w)
+		if _, ok := ir.LookupIntelReg(w); ok && !goReg {
+			return true
+		}
+	}
+	return false
+}
+
+// isGoMnemonic reports whether w is a Go-syntax mnemonic or directive.
+func isGoMnemonic(w string) bool {
+	switch w {
+	case "TEXT", "GLOBL", "DATA", "PCALIGN", "PCDATA", "FUNCDATA":
+		return true
+	}
+	return x86enc.IsMnemonic(w)
 }
 
 // Parse runs the front end for syntax on src and returns the statements,
@@ -253,10 +370,15 @@ func attLine(src []byte) (int, bool) {
 			for w < len(s) && (s[w] >= 'a' && s[w] <= 'z' || s[w] >= '0' && s[w] <= '9') {
 				w++
 			}
-			if _, ok := lookupIntelReg(s[:w]); ok && w > 0 {
+			if _, ok := ir.LookupIntelReg(s[:w]); ok && w > 0 {
 				return n, true
 			}
 		}
 	}
 	return 0, false
 }
+
+// IsIntelReserved reports whether name is an Intel-syntax register name or
+// operand keyword (ptr, dword, short, …), in any case: a word that cannot
+// name a label or symbol in the Intel front end.
+func IsIntelReserved(name string) bool { return intel.IsReserved(name) }

@@ -1,5 +1,5 @@
-// Command intelgen writes the Intel-syntax form table of package asm
-// (asm/intel_table.go), the oracle corpus in GNU and NASM spellings
+// Command intelgen writes the Intel-syntax form table of the Intel front end
+// (asm/internal/intel/table_gen.go), the oracle corpus in GNU and NASM spellings
 // (asm/testdata/intel/corpus.s, corpus_nasm.asm) and the report of what the
 // table leaves out (asm/testdata/intel/table_report.txt). go generate runs
 // it in package asm; it needs the Go toolchain's assembler tests

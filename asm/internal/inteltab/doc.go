@@ -1,5 +1,6 @@
-// Package inteltab generates the Intel-syntax form table of package asm
-// (asm/intel_table.go) and the corpus its oracle test runs against GNU as.
+// Package inteltab generates the Intel-syntax form table of the Intel front
+// end (asm/internal/intel/table_gen.go) and the corpus its oracle test runs
+// against GNU as.
 //
 // The table says, for every Intel instruction form (mnemonic and operand
 // classes), which Go instruction it is: Go's mnemonic and the order of its

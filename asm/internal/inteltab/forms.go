@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jitrun/jitrun/asm/internal/ir"
 	"golang.org/x/arch/x86/x86asm"
 )
 
@@ -188,9 +189,9 @@ func resolveBroadcast(forms []*Form) {
 	full := map[string]int{}
 	for _, f := range forms {
 		for i, c := range f.Classes {
-			if strings.HasPrefix(c, "m") && classBits(c) >= 64 {
+			if strings.HasPrefix(c, "m") && ir.IntelClassBits(c) >= 64 {
 				k := f.Mnem + "|" + f.GoOp + "|" + strings.Join(f.Classes[:i], ",") + "|@|" + strings.Join(f.Classes[i+1:], ",")
-				full[k] = classBits(c)
+				full[k] = ir.IntelClassBits(c)
 			}
 		}
 	}
@@ -199,7 +200,7 @@ func resolveBroadcast(forms []*Form) {
 			if !strings.HasPrefix(c, "b") || strings.Contains(c, ":") {
 				continue
 			}
-			elt := classBits("m" + c[1:])
+			elt := ir.IntelClassBits("m" + c[1:])
 			k := f.Mnem + "|" + f.GoOp + "|" + strings.Join(f.Classes[:i], ",") + "|@|" + strings.Join(f.Classes[i+1:], ",")
 			vec := full[k]
 			if vec == 0 {

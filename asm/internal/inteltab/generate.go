@@ -36,17 +36,56 @@ func Build(goroot string, goBytes func(string) []byte) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	known := knownMnemonics()
+	samples, err := readSamples(r, files, known, goBytes)
+	if err != nil {
+		return nil, err
+	}
+	byKey, keys := groupForms(r, learn(samples, r.reportf))
+	var all []*Form
+	for _, k := range keys {
+		all = append(all, byKey[k]...)
+	}
+	resolveBroadcast(all)
+	good, err := verify(r, all)
+	if err != nil {
+		return nil, err
+	}
+	forms := settle(r, byKey, keys, good)
+	settleEVEX(forms)
+	forms, err = probeEVEX(r, forms)
+	if err != nil {
+		return nil, err
+	}
+	forms, err = addManualForms(r, forms, known)
+	if err != nil {
+		return nil, err
+	}
+	forms = addAliases(forms)
+	sortForms(forms)
+	r.Forms = forms
+	return r, nil
+}
+
+// knownMnemonics is every mnemonic golang-asm knows, with the names Go's
+// tests use today for instructions golang-asm knows by an older name
+// (jitrun's encoder accepts both).
+func knownMnemonics() map[string]obj.As {
 	known := map[string]obj.As{}
 	for name, as := range arch.Set("amd64").Instructions {
 		known[name] = as
 	}
-	// The names Go's tests use today for instructions golang-asm knows by
-	// an older name (jitrun's encoder accepts both).
 	for alias, name := range map[string]string{"MOVBEW": "MOVBEWW", "MOVBEL": "MOVBELL", "MOVBEQ": "MOVBEQQ"} {
 		if as, ok := known[name]; ok {
 			known[alias] = as
 		}
 	}
+	return known
+}
+
+// readSamples decodes every instruction line of the test files, and
+// reports how many were skipped, and why.
+func readSamples(r *Result, files []string, known map[string]obj.As, goBytes func(string) []byte) ([]*sample, error) {
 	var samples []*sample
 	skipped := map[string]int{}
 	for _, file := range files {
@@ -75,9 +114,12 @@ func Build(goroot string, goBytes func(string) []byte) (*Result, error) {
 	for _, w := range why {
 		r.reportf("skipped %s", w)
 	}
-	learnedForms := learn(samples, r.reportf)
+	return samples, nil
+}
 
-	// Settle each Intel form on one Go mnemonic.
+// groupForms turns the learned forms into Forms grouped by Intel form
+// (key), keys in the order first seen.
+func groupForms(r *Result, learnedForms []*learned) (map[string][]*Form, []string) {
 	byKey := map[string][]*Form{}
 	var keys []string
 	for _, l := range learnedForms {
@@ -92,15 +134,12 @@ func Build(goroot string, goBytes func(string) []byte) (*Result, error) {
 		}
 		byKey[k] = append(byKey[k], f)
 	}
-	var all []*Form
-	for _, k := range keys {
-		all = append(all, byKey[k]...)
-	}
-	resolveBroadcast(all)
-	good, err := verify(r, all)
-	if err != nil {
-		return nil, err
-	}
+	return byKey, keys
+}
+
+// settle keeps, for each Intel form, the preferred of its Go mnemonics
+// that GNU as confirmed (good).
+func settle(r *Result, byKey map[string][]*Form, keys []string, good []*Form) []*Form {
 	ok := map[*Form]bool{}
 	for _, f := range good {
 		ok[f] = true
@@ -122,19 +161,7 @@ func Build(goroot string, goBytes func(string) []byte) (*Result, error) {
 		}
 		forms = append(forms, c[0])
 	}
-	settleEVEX(forms)
-	forms, err = probeEVEX(r, forms)
-	if err != nil {
-		return nil, err
-	}
-	forms, err = addManualForms(r, forms, known)
-	if err != nil {
-		return nil, err
-	}
-	forms = addAliases(forms)
-	sortForms(forms)
-	r.Forms = forms
-	return r, nil
+	return forms
 }
 
 // verify renders every sample of every form in GNU spelling, assembles
@@ -249,7 +276,7 @@ func Generate(goroot string, goBytes func(string) []byte) ([]File, error) {
 		rep.WriteString(l + "\n")
 	}
 	return []File{
-		{Path: "intel_table.go", Data: table},
+		{Path: "internal/intel/table_gen.go", Data: table},
 		{Path: "testdata/intel/table_report.txt", Data: rep.Bytes()},
 		{Path: "testdata/intel/corpus.s", Data: corpusFile(corpus, false)},
 		{Path: "testdata/intel/corpus_nasm.asm", Data: corpusFile(corpus, true)},

@@ -49,104 +49,28 @@ func AssembleGNU(lines []string) ([]GNUResult, error) {
 		}
 		live = append(live, i)
 	}
+	sPath := filepath.Join(dir, "in.s")
+	oPath := filepath.Join(dir, "in.o")
 	for attempt := 0; attempt < 4 && len(live) > 0; attempt++ {
-		var src bytes.Buffer
-		src.WriteString(".intel_syntax noprefix\n.text\n")
-		srcLine := map[int]int{} // source line number -> index in lines
-		n := 3
+		src, srcLine := gnuSource(lines, live)
+		if err := os.WriteFile(sPath, src, 0o644); err != nil {
+			return nil, err
+		}
+		msg, runErr := exec.Command(asPath, "--64", "-o", oPath, sPath).CombinedOutput()
+		if runErr == nil {
+			return out, readMarked(oPath, out)
+		}
+		bad := gnuErrors(msg, srcLine, out)
+		if len(bad) == 0 {
+			return nil, fmt.Errorf("as failed: %v: %s", runErr, firstLines(string(msg), 5))
+		}
+		var keep []int
 		for _, i := range live {
-			fmt.Fprintf(&src, "zz_%d:\n", i)
-			n++
-			src.WriteString(lines[i] + "\n")
-			srcLine[n] = i
-			n++
-		}
-		fmt.Fprintf(&src, "zz_end:\n")
-		sPath := filepath.Join(dir, "in.s")
-		oPath := filepath.Join(dir, "in.o")
-		if err := os.WriteFile(sPath, src.Bytes(), 0o644); err != nil {
-			return nil, err
-		}
-		cmd := exec.Command(asPath, "--64", "-o", oPath, sPath)
-		msg, runErr := cmd.CombinedOutput()
-		if runErr != nil {
-			bad := map[int]bool{}
-			for _, l := range strings.Split(string(msg), "\n") {
-				m := gnuError.FindStringSubmatch(l)
-				if m == nil {
-					continue
-				}
-				ln, _ := strconv.Atoi(m[1])
-				if i, ok := srcLine[ln]; ok && !bad[i] {
-					bad[i] = true
-					out[i].Err = m[2]
-				}
+			if !bad[i] {
+				keep = append(keep, i)
 			}
-			if len(bad) == 0 {
-				return nil, fmt.Errorf("as failed: %v: %s", runErr, firstLines(string(msg), 5))
-			}
-			var keep []int
-			for _, i := range live {
-				if !bad[i] {
-					keep = append(keep, i)
-				}
-			}
-			live = keep
-			continue
 		}
-		f, err := elf.Open(oPath)
-		if err != nil {
-			return nil, err
-		}
-		text := f.Section(".text")
-		if text == nil {
-			f.Close()
-			return nil, fmt.Errorf("as output has no .text")
-		}
-		data, err := text.Data()
-		syms, serr := f.Symbols()
-		f.Close()
-		if err != nil || serr != nil {
-			return nil, fmt.Errorf("reading as output: %v %v", err, serr)
-		}
-		type at struct {
-			i   int
-			off uint64
-		}
-		var marks []at
-		end := uint64(len(data))
-		for _, s := range syms {
-			name, ok := strings.CutPrefix(s.Name, "zz_")
-			if !ok {
-				continue
-			}
-			if name == "end" {
-				end = s.Value
-				continue
-			}
-			i, err := strconv.Atoi(name)
-			if err != nil {
-				continue
-			}
-			marks = append(marks, at{i, s.Value})
-		}
-		sort.Slice(marks, func(a, b int) bool {
-			if marks[a].off != marks[b].off {
-				return marks[a].off < marks[b].off
-			}
-			return marks[a].i < marks[b].i
-		})
-		for k, m := range marks {
-			stop := end
-			if k+1 < len(marks) {
-				stop = marks[k+1].off
-			}
-			if stop > uint64(len(data)) || m.off > stop {
-				return nil, fmt.Errorf("as output: bad symbol layout")
-			}
-			out[m.i].Code = append([]byte(nil), data[m.off:stop]...)
-		}
-		return out, nil
+		live = keep
 	}
 	for _, i := range live {
 		if out[i].Err == "" {
@@ -154,6 +78,101 @@ func AssembleGNU(lines []string) ([]GNUResult, error) {
 		}
 	}
 	return out, nil
+}
+
+// gnuSource writes the lines live as one GNU as source, each after a
+// label zz_N (N its index), and returns it with a map from its line
+// numbers to the indexes.
+func gnuSource(lines []string, live []int) ([]byte, map[int]int) {
+	var src bytes.Buffer
+	src.WriteString(".intel_syntax noprefix\n.text\n")
+	srcLine := map[int]int{} // source line number -> index in lines
+	n := 3
+	for _, i := range live {
+		fmt.Fprintf(&src, "zz_%d:\n", i)
+		n++
+		src.WriteString(lines[i] + "\n")
+		srcLine[n] = i
+		n++
+	}
+	fmt.Fprintf(&src, "zz_end:\n")
+	return src.Bytes(), srcLine
+}
+
+// gnuErrors gives each line GNU as reported its error and returns the set
+// of them.
+func gnuErrors(msg []byte, srcLine map[int]int, out []GNUResult) map[int]bool {
+	bad := map[int]bool{}
+	for _, l := range strings.Split(string(msg), "\n") {
+		m := gnuError.FindStringSubmatch(l)
+		if m == nil {
+			continue
+		}
+		ln, _ := strconv.Atoi(m[1])
+		if i, ok := srcLine[ln]; ok && !bad[i] {
+			bad[i] = true
+			out[i].Err = m[2]
+		}
+	}
+	return bad
+}
+
+// readMarked reads the object GNU as wrote and gives each line the bytes
+// from its label to the next.
+func readMarked(oPath string, out []GNUResult) error {
+	f, err := elf.Open(oPath)
+	if err != nil {
+		return err
+	}
+	text := f.Section(".text")
+	if text == nil {
+		f.Close()
+		return fmt.Errorf("as output has no .text")
+	}
+	data, err := text.Data()
+	syms, serr := f.Symbols()
+	f.Close()
+	if err != nil || serr != nil {
+		return fmt.Errorf("reading as output: %v %v", err, serr)
+	}
+	type at struct {
+		i   int
+		off uint64
+	}
+	var marks []at
+	end := uint64(len(data))
+	for _, s := range syms {
+		name, ok := strings.CutPrefix(s.Name, "zz_")
+		if !ok {
+			continue
+		}
+		if name == "end" {
+			end = s.Value
+			continue
+		}
+		i, err := strconv.Atoi(name)
+		if err != nil {
+			continue
+		}
+		marks = append(marks, at{i, s.Value})
+	}
+	sort.Slice(marks, func(a, b int) bool {
+		if marks[a].off != marks[b].off {
+			return marks[a].off < marks[b].off
+		}
+		return marks[a].i < marks[b].i
+	})
+	for k, m := range marks {
+		stop := end
+		if k+1 < len(marks) {
+			stop = marks[k+1].off
+		}
+		if stop > uint64(len(data)) || m.off > stop {
+			return fmt.Errorf("as output: bad symbol layout")
+		}
+		out[m.i].Code = append([]byte(nil), data[m.off:stop]...)
+	}
+	return nil
 }
 
 func firstLines(s string, n int) string {

@@ -23,10 +23,12 @@ func TestParseGoArg(t *testing.T) {
 		{"2(PC)", goArg{}, false},
 	}
 	for _, tt := range tests {
-		got, ok := parseGoArg(tt.in)
-		if ok != tt.ok || (ok && got != tt.want) {
-			t.Errorf("parseGoArg(%q) = %+v, %v; want %+v, %v", tt.in, got, ok, tt.want, tt.ok)
-		}
+		t.Run(tt.in, func(t *testing.T) {
+			got, ok := parseGoArg(tt.in)
+			if ok != tt.ok || (ok && got != tt.want) {
+				t.Errorf("parseGoArg(%q) = %+v, %v; want %+v, %v", tt.in, got, ok, tt.want, tt.ok)
+			}
+		})
 	}
 }
 

@@ -3,6 +3,7 @@ package inteltab
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -63,28 +64,8 @@ func (b binding) key() string {
 // encoder is asked (goBytes, through package asm), and the line is used
 // only if its answer is one of them.
 func decodeSample(l *goLine, goBytes func(string) []byte) (*sample, string) {
-	if len(l.alts) > 0 {
-		differ := false
-		for _, alt := range l.alts {
-			if ai, err := x86asm.Decode(alt, 64); err != nil || ai.Op == 0 || ai.Len != len(alt) {
-				continue // the decoder does not know this one: no evidence either way
-			}
-			if !sameInstruction(l.code, alt) {
-				differ = true
-			}
-		}
-		if differ {
-			got := goBytes(l.text)
-			found := false
-			for _, c := range append([][]byte{l.code}, l.alts...) {
-				if got != nil && bytes.Equal(got, c) {
-					l.code, found = c, true
-				}
-			}
-			if !found {
-				return nil, "accepted encodings are different instructions, and the encoder emits none of them"
-			}
-		}
+	if why := pickEncoding(l, goBytes); why != "" {
+		return nil, why
 	}
 	inst, err := x86asm.Decode(l.code, 64)
 	if err != nil {
@@ -97,7 +78,7 @@ func decodeSample(l *goLine, goBytes func(string) []byte) (*sample, string) {
 		return nil, "no instruction"
 	}
 
-	s := &sample{line: l, inst: inst, mnem: intelMnemonic(inst), maskAt: -1}
+	s := &sample{line: l, inst: inst, mnem: intelMnemonic(inst), maskAt: -1, enc: vexKind(inst)}
 	var args []x86asm.Arg
 	for _, a := range inst.Args {
 		if a == nil {
@@ -105,74 +86,11 @@ func decodeSample(l *goLine, goBytes func(string) []byte) (*sample, string) {
 		}
 		args = append(args, a)
 	}
-	// The VEX and EVEX payload bytes follow their prefix in inst.Prefix:
-	// the first VEX or EVEX byte decides.
-scan:
-	for _, p := range inst.Prefix {
-		switch {
-		case p == 0:
-			break scan
-		case p.IsEVEX():
-			s.enc = encEVEX
-			break scan
-		case p.IsVEX():
-			s.enc = encVEX
-			break scan
-		}
-	}
 	gargs := append([]goArg(nil), l.args...)
 	if s.enc == encEVEX {
-		p2, ok := evexP2(l.code)
-		if !ok {
-			return nil, "cannot find the EVEX prefix"
-		}
-		aaa := int(p2 & 7)
-		s.zeroing = p2&0x80 != 0
-		op := inst.Op.String()
-		if len(args) >= 2 && !strings.HasPrefix(op, "K") {
-			if r, ok := args[1].(x86asm.Reg); ok && r >= x86asm.K0 && r <= x86asm.K7 {
-				switch {
-				case aaa != 0:
-					if int(r-x86asm.K0) != aaa {
-						return nil, "opmask mismatch"
-					}
-					args = append(args[:1:1], args[2:]...)
-					s.mask = aaa
-					want := "K" + strconv.Itoa(aaa)
-					at := -1
-					n := len(gargs)
-					if n >= 2 && gargs[n-2].kind == goReg && gargs[n-2].reg == want {
-						at = n - 2
-					} else if n >= 1 && gargs[0].kind == goReg && gargs[0].reg == want {
-						at = 0
-					}
-					if at < 0 {
-						return nil, "opmask not found in the Go operands"
-					}
-					s.maskAt = at
-					gargs = append(gargs[:at:at], gargs[at+1:]...)
-				case r == x86asm.K0 && !hasGoReg(gargs, "K0"):
-					// x86asm's placeholder for "no opmask".
-					args = append(args[:1:1], args[2:]...)
-				}
-			}
-		}
-		for _, part := range strings.Split(l.suffix, ".") {
-			switch part {
-			case "SAE":
-				s.sae = true
-			case "RN_SAE", "RD_SAE", "RU_SAE", "RZ_SAE":
-				s.rc = true
-			}
-		}
-		if (s.rc || s.sae) != inst.SAE {
-			return nil, "rounding suffix disagrees with the decoder"
-		}
-		if strings.Contains(l.suffix, "BCST") != inst.Broadcast {
-			return nil, "broadcast suffix disagrees with the decoder"
-		}
-		if strings.Contains(l.suffix, "Z") != s.zeroing {
-			return nil, "zeroing suffix disagrees with the encoding"
+		var why string
+		if args, gargs, why = s.evex(args, gargs); why != "" {
+			return nil, why
 		}
 	} else if l.suffix != "" {
 		return nil, "suffix on a non-EVEX instruction"
@@ -180,6 +98,117 @@ scan:
 	s.iargs = args
 	s.gargs = gargs
 	return s, ""
+}
+
+// pickEncoding settles l.code when the test accepts encodings that are
+// different instructions: on the one the encoder emits. It returns why the
+// line cannot be used, or "".
+func pickEncoding(l *goLine, goBytes func(string) []byte) string {
+	differ := false
+	for _, alt := range l.alts {
+		if ai, err := x86asm.Decode(alt, 64); err != nil || ai.Op == 0 || ai.Len != len(alt) {
+			continue // the decoder does not know this one: no evidence either way
+		}
+		if !sameInstruction(l.code, alt) {
+			differ = true
+		}
+	}
+	if !differ {
+		return ""
+	}
+	got := goBytes(l.text)
+	found := false
+	for _, c := range append([][]byte{l.code}, l.alts...) {
+		if got != nil && bytes.Equal(got, c) {
+			l.code, found = c, true
+		}
+	}
+	if !found {
+		return "accepted encodings are different instructions, and the encoder emits none of them"
+	}
+	return ""
+}
+
+// vexKind says whether inst is VEX or EVEX encoded: the VEX and EVEX
+// payload bytes follow their prefix in inst.Prefix, and the first VEX or
+// EVEX byte decides.
+func vexKind(inst x86asm.Inst) encoding {
+	for _, p := range inst.Prefix {
+		switch {
+		case p == 0:
+			return encLegacy
+		case p.IsEVEX():
+			return encEVEX
+		case p.IsVEX():
+			return encVEX
+		}
+	}
+	return encLegacy
+}
+
+// evex reads the EVEX parts of the sample: its opmask (taken out of the
+// Intel and Go operands), zeroing, and the rounding, broadcast and zeroing
+// suffixes, which must agree with the decoder. It returns the operands
+// without the opmask, or why the sample cannot be used.
+func (s *sample) evex(args []x86asm.Arg, gargs []goArg) ([]x86asm.Arg, []goArg, string) {
+	l, inst := s.line, s.inst
+	p2, ok := evexP2(l.code)
+	if !ok {
+		return nil, nil, "cannot find the EVEX prefix"
+	}
+	aaa := int(p2 & 7)
+	s.zeroing = p2&0x80 != 0
+	if len(args) >= 2 && !strings.HasPrefix(inst.Op.String(), "K") {
+		if r, ok := args[1].(x86asm.Reg); ok && r >= x86asm.K0 && r <= x86asm.K7 {
+			switch {
+			case aaa != 0:
+				if int(r-x86asm.K0) != aaa {
+					return nil, nil, "opmask mismatch"
+				}
+				args = append(args[:1:1], args[2:]...)
+				s.mask = aaa
+				at := opmaskAt(gargs, "K"+strconv.Itoa(aaa))
+				if at < 0 {
+					return nil, nil, "opmask not found in the Go operands"
+				}
+				s.maskAt = at
+				gargs = append(gargs[:at:at], gargs[at+1:]...)
+			case r == x86asm.K0 && !hasGoReg(gargs, "K0"):
+				// x86asm's placeholder for "no opmask".
+				args = append(args[:1:1], args[2:]...)
+			}
+		}
+	}
+	for _, part := range strings.Split(l.suffix, ".") {
+		switch part {
+		case "SAE":
+			s.sae = true
+		case "RN_SAE", "RD_SAE", "RU_SAE", "RZ_SAE":
+			s.rc = true
+		}
+	}
+	switch {
+	case (s.rc || s.sae) != inst.SAE:
+		return nil, nil, "rounding suffix disagrees with the decoder"
+	case strings.Contains(l.suffix, "BCST") != inst.Broadcast:
+		return nil, nil, "broadcast suffix disagrees with the decoder"
+	case strings.Contains(l.suffix, "Z") != s.zeroing:
+		return nil, nil, "zeroing suffix disagrees with the encoding"
+	}
+	return args, gargs, ""
+}
+
+// opmaskAt returns the index of the Go operand that is opmask register
+// want: before the destination, or first; -1 if neither.
+func opmaskAt(gargs []goArg, want string) int {
+	n := len(gargs)
+	switch {
+	case n >= 2 && gargs[n-2].kind == goReg && gargs[n-2].reg == want:
+		return n - 2
+	case n >= 1 && gargs[0].kind == goReg && gargs[0].reg == want:
+		return 0
+	}
+	return -1
 }
 
 // evexP2 returns the third payload byte of the EVEX prefix of code.
@@ -371,11 +400,7 @@ func (f *learned) key() string { return f.mnem + " " + strings.Join(f.classes, "
 // group's operand binding. It returns the forms and a report of every
 // sample it could not use and every group it could not settle.
 func learn(samples []*sample, report func(string, ...any)) []*learned {
-	type group struct {
-		f     *learned
-		binds map[string]binding
-	}
-	groups := map[string]*group{}
+	groups := map[string]*learnGroup{}
 	var order []string
 	for _, s := range samples {
 		bs := bindings(s)
@@ -383,137 +408,159 @@ func learn(samples []*sample, report func(string, ...any)) []*learned {
 			report("%s: %s: no operand binding to %s", s.line, goText(s.line), x86asm.IntelSyntax(s.inst, 0, nil))
 			continue
 		}
-		// The Intel operands no Go operand refers to are fixed registers or
-		// implicit memory: they become literal classes (registers, values)
-		// or disappear (memory).
-		ref := make([]bool, len(s.iargs))
-		for _, b := range bs {
-			for _, v := range b.src {
-				if v >= 0 {
-					ref[v] = true
-				}
-			}
-		}
-		var classes []string
-		remap := make([]int, len(s.iargs))
-		for j, a := range s.iargs {
-			remap[j] = len(classes)
-			switch a := a.(type) {
-			case x86asm.Reg:
-				_, c, ok := intelRegID(a)
-				if !ok {
-					report("%s: %s: register %v has no class", s.line, goText(s.line), a)
-					c = "?"
-				}
-				if !ref[j] {
-					c = "=" + intelRegName(a)
-				}
-				classes = append(classes, c)
-			case x86asm.Imm:
-				if ref[j] {
-					classes = append(classes, "imm")
-				} else {
-					classes = append(classes, "="+strconv.FormatInt(int64(a), 10))
-				}
-			case x86asm.Mem:
-				if !ref[j] {
-					remap[j] = -1
-					continue
-				}
-				classes = append(classes, memClass(s.inst, a))
-			case x86asm.Rel:
-				classes = append(classes, "rel")
-			}
-		}
-		for i := range bs {
-			for k, v := range bs[i].src {
-				if v >= 0 {
-					bs[i].src[k] = remap[v]
-				}
-			}
-		}
-		s.cargs = nil
-		for j, a := range s.iargs {
-			if remap[j] >= 0 {
-				s.cargs = append(s.cargs, a)
-			}
-		}
+		classes := s.classes(bs, report)
 		if s.mnem == "" {
 			continue
-		}
-		// String instructions (movsb, stosq, outsb …): Go writes no operand,
-		// and the Intel forms people write have none either.
-		if len(s.gargs) == 0 && len(remap) > 0 {
-			implicitMem := false
-			for _, v := range remap {
-				if v < 0 {
-					implicitMem = true
-				}
-			}
-			if implicitMem {
-				classes = nil
-			}
 		}
 		k := s.mnem + " " + strings.Join(classes, ",") + " " + s.line.op
 		g := groups[k]
 		if g == nil {
-			g = &group{f: &learned{mnem: s.mnem, classes: classes, goOp: s.line.op, maskAt: -1, enc: map[encoding]bool{}}, binds: map[string]binding{}}
+			g = &learnGroup{f: &learned{mnem: s.mnem, classes: classes, goOp: s.line.op, maskAt: -1, enc: map[encoding]bool{}}, binds: map[string]binding{}}
 			for _, b := range bs {
 				g.binds[b.key()] = b
 			}
 			groups[k] = g
 			order = append(order, k)
-		} else {
-			keep := map[string]binding{}
-			for _, b := range bs {
-				if _, ok := g.binds[b.key()]; ok {
-					keep[b.key()] = b
-				}
-			}
-			if len(keep) == 0 {
-				report("%s: %s: operand binding conflicts with %s", s.line, goText(s.line), g.f.samples[0].line)
-				continue
-			}
-			g.binds = keep
+		} else if !g.narrow(bs) {
+			report("%s: %s: operand binding conflicts with %s", s.line, goText(s.line), g.f.samples[0].line)
+			continue
 		}
-		f := g.f
-		f.samples = append(f.samples, s)
-		f.enc[s.enc] = true
-		if s.mask != 0 {
-			if f.maskAt >= 0 && f.maskAt != s.maskAt {
-				report("%s: opmask position %d disagrees with %d", s.line, s.maskAt, f.maskAt)
-			}
-			f.maskAt = s.maskAt
-			f.masked = true
-		} else {
-			f.bare = true
-		}
-		f.zeroing = f.zeroing || s.zeroing
-		f.rc = f.rc || s.rc
-		f.sae = f.sae || s.sae
+		g.add(s, report)
 	}
 	var out []*learned
 	for _, k := range order {
 		g := groups[k]
-		var keys []string
-		for bk := range g.binds {
-			keys = append(keys, bk)
-		}
-		sort.Strings(keys)
-		// Several bindings left: the samples never told them apart (the
-		// same register in two places). Prefer Go's usual order, the
-		// reverse of Intel's.
-		best, bestScore := keys[0], -1
-		for _, bk := range keys {
-			sc := reverseScore(g.binds[bk])
-			if sc > bestScore {
-				best, bestScore = bk, sc
-			}
-		}
-		g.f.bind = g.binds[best]
+		g.f.bind = g.best()
 		out = append(out, g.f)
 	}
 	return out
+}
+
+// learnGroup is the samples of one Intel form with one Go mnemonic, and
+// the operand bindings all of them allow.
+type learnGroup struct {
+	f     *learned
+	binds map[string]binding
+}
+
+// narrow keeps the bindings that bs also has, and reports whether any is
+// left.
+func (g *learnGroup) narrow(bs []binding) bool {
+	keep := map[string]binding{}
+	for _, b := range bs {
+		if _, ok := g.binds[b.key()]; ok {
+			keep[b.key()] = b
+		}
+	}
+	if len(keep) == 0 {
+		return false
+	}
+	g.binds = keep
+	return true
+}
+
+// add adds a sample to the form and what it shows: its encoding, opmask,
+// zeroing, rounding.
+func (g *learnGroup) add(s *sample, report func(string, ...any)) {
+	f := g.f
+	f.samples = append(f.samples, s)
+	f.enc[s.enc] = true
+	if s.mask != 0 {
+		if f.maskAt >= 0 && f.maskAt != s.maskAt {
+			report("%s: opmask position %d disagrees with %d", s.line, s.maskAt, f.maskAt)
+		}
+		f.maskAt = s.maskAt
+		f.masked = true
+	} else {
+		f.bare = true
+	}
+	f.zeroing = f.zeroing || s.zeroing
+	f.rc = f.rc || s.rc
+	f.sae = f.sae || s.sae
+}
+
+// best picks among the bindings left. Several are left when the samples
+// never told them apart (the same register in two places): Go's usual
+// order, the reverse of Intel's, is preferred.
+func (g *learnGroup) best() binding {
+	var keys []string
+	for bk := range g.binds {
+		keys = append(keys, bk)
+	}
+	sort.Strings(keys)
+	best, bestScore := keys[0], -1
+	for _, bk := range keys {
+		sc := reverseScore(g.binds[bk])
+		if sc > bestScore {
+			best, bestScore = bk, sc
+		}
+	}
+	return g.binds[best]
+}
+
+// classes returns the Intel operand classes of the sample. The Intel
+// operands no Go operand refers to are fixed registers or implicit
+// memory: they become literal classes (registers, values) or disappear
+// (memory). The bindings and s.cargs are remapped to the classes.
+func (s *sample) classes(bs []binding, report func(string, ...any)) []string {
+	ref := make([]bool, len(s.iargs))
+	for _, b := range bs {
+		for _, v := range b.src {
+			if v >= 0 {
+				ref[v] = true
+			}
+		}
+	}
+	var classes []string
+	remap := make([]int, len(s.iargs))
+	for j, a := range s.iargs {
+		remap[j] = len(classes)
+		switch a := a.(type) {
+		case x86asm.Reg:
+			_, c, ok := intelRegID(a)
+			if !ok {
+				report("%s: %s: register %v has no class", s.line, goText(s.line), a)
+				c = "?"
+			}
+			if !ref[j] {
+				c = "=" + intelRegName(a)
+			}
+			classes = append(classes, c)
+		case x86asm.Imm:
+			if ref[j] {
+				classes = append(classes, "imm")
+			} else {
+				classes = append(classes, "="+strconv.FormatInt(int64(a), 10))
+			}
+		case x86asm.Mem:
+			if !ref[j] {
+				remap[j] = -1
+				continue
+			}
+			classes = append(classes, memClass(s.inst, a))
+		case x86asm.Rel:
+			classes = append(classes, "rel")
+		}
+	}
+	for i := range bs {
+		for k, v := range bs[i].src {
+			if v >= 0 {
+				bs[i].src[k] = remap[v]
+			}
+		}
+	}
+	s.cargs = nil
+	for j, a := range s.iargs {
+		if remap[j] >= 0 {
+			s.cargs = append(s.cargs, a)
+		}
+	}
+	// String instructions (movsb, stosq, outsb …): Go writes no operand,
+	// and the Intel forms people write have none either.
+	if len(s.gargs) == 0 && slices.Contains(remap, -1) {
+		return nil
+	}
+	return classes
 }
 
 func reverseScore(b binding) int {

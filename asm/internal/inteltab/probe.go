@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jitrun/jitrun/asm/internal/ir"
 	"golang.org/x/arch/x86/x86asm"
 )
 
@@ -16,68 +17,17 @@ import (
 // takes it and its bytes decode to the same instruction with that
 // decoration. The oracle test then checks jitrun's bytes for each.
 func probeEVEX(r *Result, forms []*Form) ([]*Form, error) {
-	type probe struct {
-		f     *Form
-		kind  string // "z", "rc", "sae", "b32", "b64"
-		bform *Form  // the broadcast form
-		line  string
-	}
 	hasBcst := map[string]bool{}
 	for _, f := range forms {
 		for i, c := range f.Classes {
 			if strings.HasPrefix(c, "b") && strings.Contains(c, ":") {
-				hasBcst[f.Mnem+"|"+f.GoOp+"|"+strings.Join(f.Classes[:i], ",")+"|"+strings.Join(f.Classes[i+1:], ",")] = true
+				hasBcst[bcstKey(f, i)] = true
 			}
 		}
 	}
-	var probes []probe
+	var probes []evexProbe
 	for _, f := range forms {
-		s := evexSample(f)
-		if s == nil {
-			continue
-		}
-		base := sampleInstance(f, s)
-		if base == nil {
-			continue
-		}
-		base.rounding = ""
-		base.zeroing = false
-		if f.Mask && !f.Zeroing && !f.MaskReq && isVectorReg(f.Classes[0]) {
-			in := *base
-			in.mask, in.zeroing = 1, true
-			probes = append(probes, probe{f: f, kind: "z", line: in.render(spellGNU)})
-		}
-		allRegs := len(f.Classes) > 0
-		for _, c := range f.Classes {
-			if isMemClass(c) {
-				allRegs = false
-			}
-		}
-		if allRegs && !f.RC && !f.SAE {
-			in := *base
-			in.rounding = "rn-sae"
-			probes = append(probes, probe{f: f, kind: "rc", line: in.render(spellGNU)})
-			in.rounding = "sae"
-			probes = append(probes, probe{f: f, kind: "sae", line: in.render(spellGNU)})
-		}
-		for i, c := range f.Classes {
-			bits := classBits(c)
-			if !strings.HasPrefix(c, "m") || bits < 128 {
-				continue
-			}
-			if hasBcst[f.Mnem+"|"+f.GoOp+"|"+strings.Join(f.Classes[:i], ",")+"|"+strings.Join(f.Classes[i+1:], ",")] {
-				continue
-			}
-			for _, elt := range []int{32, 64} {
-				g := *f
-				g.Classes = append([]string(nil), f.Classes...)
-				g.Classes[i] = "b" + strconv.Itoa(elt) + ":" + strconv.Itoa(bits/elt)
-				g.samples = nil
-				in := *base
-				in.form = &g
-				probes = append(probes, probe{f: f, kind: "b" + strconv.Itoa(elt), bform: &g, line: in.render(spellGNU)})
-			}
-		}
+		probes = append(probes, formProbes(f, hasBcst)...)
 	}
 	lines := make([]string, len(probes))
 	for i, p := range probes {
@@ -97,41 +47,119 @@ func probeEVEX(r *Result, forms []*Form) ([]*Form, error) {
 		if err != nil || inst.Len != len(res[i].Code) || intelMnemonic(inst) != p.f.Mnem {
 			continue
 		}
-		switch p.kind {
-		case "z":
-			if evexZ(res[i].Code) {
-				p.f.Zeroing = true
-				counts["{z}"]++
-			}
-		case "rc":
-			if inst.SAE && hasRC(inst) {
-				p.f.RC = true
-				counts["{rn-sae}"]++
-			}
-		case "sae":
-			if inst.SAE && !p.f.RC {
-				p.f.SAE = true
-				counts["{sae}"]++
-			}
-		case "b32", "b64":
-			elt, _ := strconv.Atoi(p.kind[1:])
-			if inst.Broadcast && inst.MemBytes*8 == elt {
-				p.bform.Why = "broadcast probed with GNU as"
+		if what := p.apply(inst, res[i].Code); what != "" {
+			counts[what]++
+			if what == "broadcast" {
 				added = append(added, p.bform)
-				counts["broadcast"]++
 			}
 		}
 	}
-	for i, p := range probes {
+	for _, p := range probes {
 		if p.bform != nil {
 			p.bform.Zeroing = p.f.Zeroing // probed in the same batch
-			_ = i
 		}
 	}
 	for _, k := range []string{"{z}", "{rn-sae}", "{sae}", "broadcast"} {
 		r.reportf("GNU as probe: %d forms take %s", counts[k], k)
 	}
 	return append(forms, added...), nil
+}
+
+// evexProbe is one line that asks GNU as whether a form takes an EVEX
+// feature.
+type evexProbe struct {
+	f     *Form
+	kind  string // "z", "rc", "sae", "b32", "b64"
+	bform *Form  // the broadcast form
+	line  string
+}
+
+// bcstKey names form f with its operand i left out, to find broadcast
+// forms of the same instruction.
+func bcstKey(f *Form, i int) string {
+	return f.Mnem + "|" + f.GoOp + "|" + strings.Join(f.Classes[:i], ",") + "|" + strings.Join(f.Classes[i+1:], ",")
+}
+
+// formProbes returns the probes of form f: {z} on a masked vector
+// destination, {rn-sae} and {sae} on an all-register form, a 32- and a
+// 64-bit broadcast of each memory operand of 128 bits or more that has no
+// broadcast form yet.
+func formProbes(f *Form, hasBcst map[string]bool) []evexProbe {
+	s := evexSample(f)
+	if s == nil {
+		return nil
+	}
+	base := sampleInstance(f, s)
+	if base == nil {
+		return nil
+	}
+	base.rounding = ""
+	base.zeroing = false
+	var probes []evexProbe
+	if f.Mask && !f.Zeroing && !f.MaskReq && isVectorReg(f.Classes[0]) {
+		in := *base
+		in.mask, in.zeroing = 1, true
+		probes = append(probes, evexProbe{f: f, kind: "z", line: in.render(spellGNU)})
+	}
+	allRegs := len(f.Classes) > 0
+	for _, c := range f.Classes {
+		if isMemClass(c) {
+			allRegs = false
+		}
+	}
+	if allRegs && !f.RC && !f.SAE {
+		in := *base
+		in.rounding = "rn-sae"
+		probes = append(probes, evexProbe{f: f, kind: "rc", line: in.render(spellGNU)})
+		in.rounding = "sae"
+		probes = append(probes, evexProbe{f: f, kind: "sae", line: in.render(spellGNU)})
+	}
+	for i, c := range f.Classes {
+		bits := ir.IntelClassBits(c)
+		if !strings.HasPrefix(c, "m") || bits < 128 || hasBcst[bcstKey(f, i)] {
+			continue
+		}
+		for _, elt := range []int{32, 64} {
+			g := *f
+			g.Classes = append([]string(nil), f.Classes...)
+			g.Classes[i] = "b" + strconv.Itoa(elt) + ":" + strconv.Itoa(bits/elt)
+			g.samples = nil
+			in := *base
+			in.form = &g
+			probes = append(probes, evexProbe{f: f, kind: "b" + strconv.Itoa(elt), bform: &g, line: in.render(spellGNU)})
+		}
+	}
+	return probes
+}
+
+// apply records what GNU as's encoding of the probe (decoded as inst)
+// shows, and returns the feature it confirmed ("{z}", "{rn-sae}",
+// "{sae}", "broadcast"), or "".
+func (p evexProbe) apply(inst x86asm.Inst, code []byte) string {
+	switch p.kind {
+	case "z":
+		if evexZ(code) {
+			p.f.Zeroing = true
+			return "{z}"
+		}
+	case "rc":
+		if inst.SAE && hasRC(inst) {
+			p.f.RC = true
+			return "{rn-sae}"
+		}
+	case "sae":
+		if inst.SAE && !p.f.RC {
+			p.f.SAE = true
+			return "{sae}"
+		}
+	case "b32", "b64":
+		elt, _ := strconv.Atoi(p.kind[1:])
+		if inst.Broadcast && inst.MemBytes*8 == elt {
+			p.bform.Why = "broadcast probed with GNU as"
+			return "broadcast"
+		}
+	}
+	return ""
 }
 
 func isVectorReg(c string) bool { return c == "xmm" || c == "ymm" || c == "zmm" }

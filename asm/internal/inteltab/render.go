@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jitrun/jitrun/asm/internal/ir"
 	"golang.org/x/arch/x86/x86asm"
 )
 
@@ -42,24 +43,6 @@ const (
 	spellGNU  spelling = iota // dword ptr [rax]: GNU as (.intel_syntax noprefix), objdump, XED
 	spellNASM                 // dword [rax]: NASM
 )
-
-// classBits returns the size in bits a memory class names (m32 → 32,
-// b32:16 → 32, vm64y → 64), or 0.
-func classBits(c string) int {
-	switch {
-	case strings.HasPrefix(c, "vm"):
-		n, _ := strconv.Atoi(c[2 : len(c)-1])
-		return n
-	case strings.HasPrefix(c, "b"):
-		elt, _, _ := strings.Cut(c[1:], ":")
-		n, _ := strconv.Atoi(elt)
-		return n
-	case strings.HasPrefix(c, "m") && c != "mm":
-		n, _ := strconv.Atoi(c[1:])
-		return n
-	}
-	return 0
-}
 
 func isMemClass(c string) bool {
 	return (strings.HasPrefix(c, "m") && c != "mm") || strings.HasPrefix(c, "vm") || (strings.HasPrefix(c, "b") && strings.Contains(c, ":"))
@@ -114,7 +97,7 @@ func (in *instance) render(sp spelling) string {
 
 func renderMem(m x86asm.Mem, class string, sp spelling, omitSize bool) string {
 	var b strings.Builder
-	if kw := sizeKeywords[classBits(class)]; kw != "" && !omitSize {
+	if kw := sizeKeywords[ir.IntelClassBits(class)]; kw != "" && !omitSize {
 		b.WriteString(kw)
 		if sp == spellGNU {
 			b.WriteString(" ptr")

@@ -1,4 +1,5 @@
-// Command regen writes asm/reg_gen.go (run by go generate in package asm).
+// Command regen writes the register constants of asm/reg_gen.go and
+// asm/internal/ir/reg_gen.go (run by go generate in package asm).
 package main
 
 import (
@@ -9,11 +10,13 @@ import (
 )
 
 func main() {
-	src, err := regtab.Generate()
-	if err != nil {
-		log.Fatal(err)
-	}
-	if err := os.WriteFile("reg_gen.go", src, 0o644); err != nil {
-		log.Fatal(err)
+	for _, f := range regtab.Files {
+		src, err := regtab.Generate(f.Package)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := os.WriteFile(f.Path, src, 0o644); err != nil {
+			log.Fatal(err)
+		}
 	}
 }

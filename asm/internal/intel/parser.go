@@ -1,13 +1,11 @@
-package asm
-
-//go:generate go run ./internal/intelgen
+package intel
 
 // The Intel-syntax front end: NASM-style source (and GNU as's
 // .intel_syntax noprefix dialect) to IR statements.
 //
 // An instruction is a mnemonic in any case and its operands, destination
-// first. intel_forms.go matches it against a table of forms generated from
-// the Go assembler's own encoder tests (see internal/inteltab) and builds
+// first. forms.go matches it against a table of forms generated from
+// the Go assembler's own encoder tests (see asm/internal/inteltab) and builds
 // the Go instruction: Go's mnemonic for the operand sizes and its operand
 // order. What it accepts:
 //
@@ -61,16 +59,18 @@ package asm
 import (
 	"fmt"
 	"strings"
+
+	"github.com/jitrun/jitrun/asm/internal/ir"
 )
 
-// intelParser holds the state of one parse.
-type intelParser struct {
+// parser holds the state of one parse.
+type parser struct {
 	file string
-	errs errorSink
+	errs ir.Errors
 	// The line being parsed.
 	line     int
 	lineText string
-	stmts    []Stmt
+	stmts    []ir.Stmt
 	// sec is the data section being written, nil in .text.
 	sec      *intelSection
 	sections []*intelSection
@@ -79,16 +79,16 @@ type intelParser struct {
 	equs  map[string]ival
 	// dataLabels are the labels defined in data sections.
 	dataLabels map[string]dataLabel
-	codeLabels map[string]Pos
+	codeLabels map[string]ir.Pos
 	globals    []nameRef
 	// refs are the memory operands and branch targets that name a label,
 	// resolved when the whole source is read.
 	refs []labelRef
 	// prev is the previous pass, whose equ and data label values stand in
-	// for names used before their definition; forward is set when a name
-	// was not known where it was used.
-	prev    *intelParser
-	forward bool
+	// for names used before their definition; forward holds the names not
+	// known where they were used.
+	prev    *parser
+	forward map[string]bool
 	// lineStart is the first token of the line (a data line's text starts
 	// there, with its labels).
 	lineStart itok
@@ -100,21 +100,21 @@ type intelParser struct {
 
 type nameRef struct {
 	name string
-	pos  Pos
+	pos  ir.Pos
 }
 
 type dataLabel struct {
 	sec *intelSection
 	off int64
-	pos Pos
+	pos ir.Pos
 }
 
 // labelRef is an operand that names a label: a MemOperand or a
 // LabelOperand whose Sym is resolved at the end.
 type labelRef struct {
-	op   *Operand
-	inst *Inst
-	pos  Pos
+	op   *ir.Operand
+	inst *ir.Inst
+	pos  ir.Pos
 }
 
 // maxTimesInst bounds the copies times makes of an instruction.
@@ -125,31 +125,64 @@ const maxTimesInst = 1 << 16
 // first; data whose size depends on such names may take more.
 const maxIntelPasses = 4
 
-// parseIntel parses Intel-syntax assembly. It returns the statements it
-// could read even when there are errors, so that the encoder can look for
-// more.
-func parseIntel(file string, src []byte, opts Options) ([]Stmt, *errorSink) {
-	var prev *intelParser
+// Options say how Parse reads a source.
+type Options struct {
+	// Semicolons makes ';' separate statements, as in GNU as, instead of
+	// starting a comment ('#' still starts one).
+	Semicolons bool
+}
+
+// Parse parses Intel-syntax assembly. It returns the statements it could
+// read even when there are errors, so that the encoder can look for more.
+func Parse(file string, src []byte, opts Options) ([]ir.Stmt, *ir.Errors) {
+	var prev *parser
 	for pass := 1; ; pass++ {
-		p := &intelParser{
+		p := &parser{
 			file:       file,
 			equs:       map[string]ival{},
 			dataLabels: map[string]dataLabel{},
-			codeLabels: map[string]Pos{},
+			codeLabels: map[string]ir.Pos{},
 			prev:       prev,
 			semicolons: opts.Semicolons,
 		}
 		p.run(src)
-		if !p.forward || pass == maxIntelPasses || (prev != nil && p.sameValues(prev)) {
+		if !p.needsPass() || pass == maxIntelPasses || (prev != nil && p.sameValues(prev)) {
 			return p.stmts, &p.errs
 		}
+		p.forget()
 		prev = p
+	}
+}
+
+// needsPass reports whether another pass could read the source
+// differently: whether a name used before its definition turned out to be
+// an equ or a data label, whose value a pass that knows it uses. (A code
+// label has no value here: the encoder places it.)
+func (p *parser) needsPass() bool {
+	for name := range p.forward {
+		if _, ok := p.equs[name]; ok {
+			return true
+		}
+		if _, ok := p.dataLabels[name]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// forget drops what the next pass does not read of this one (all but its
+// equ and data label values), so that two passes do not hold two copies of
+// the program.
+func (p *parser) forget() {
+	p.stmts, p.refs, p.globals = nil, nil, nil
+	for _, s := range p.sections {
+		s.lines = nil
 	}
 }
 
 // sameValues reports whether two passes gave every equ and data label the
 // same value.
-func (p *intelParser) sameValues(q *intelParser) bool {
+func (p *parser) sameValues(q *parser) bool {
 	if len(p.equs) != len(q.equs) || len(p.dataLabels) != len(q.dataLabels) {
 		return false
 	}
@@ -169,7 +202,7 @@ func (p *intelParser) sameValues(q *intelParser) bool {
 }
 
 // run parses the whole source once.
-func (p *intelParser) run(src []byte) {
+func (p *parser) run(src []byte) {
 	text := string(src)
 	for n := 1; len(text) > 0 || n == 1; n++ {
 		var line string
@@ -189,7 +222,7 @@ func (p *intelParser) run(src []byte) {
 			p.lineText = line
 			p.parseLine(line, 0)
 		}
-		if p.errs.full() {
+		if p.errs.Full() {
 			break
 		}
 		if len(text) == 0 {
@@ -202,7 +235,7 @@ func (p *intelParser) run(src []byte) {
 // proseAfterSemicolon reports (and reports as an error) a statement after
 // a ';' that starts with a word that is no mnemonic, directive or label: a
 // NASM comment, which Options.Semicolons reads as a statement.
-func (p *intelParser) proseAfterSemicolon(line string, start int) bool {
+func (p *parser) proseAfterSemicolon(line string, start int) bool {
 	toks, _, _, msg := lexIntelLine(line[start:])
 	if msg != "" || toks[0].kind != itIdent {
 		return false
@@ -211,7 +244,7 @@ func (p *intelParser) proseAfterSemicolon(line string, start int) bool {
 	if toks[1].kind == itPunct && toks[1].text == ":" || toks[1].kind == itIdent && strings.EqualFold(toks[1].text, "equ") {
 		return false // a label or a constant
 	}
-	if isIntelStatementWord(w) || w == "times" || w[0] == '.' && isIntelDirective(w) {
+	if IsStatementWord(w) || w == "times" || w[0] == '.' && isIntelDirective(w) {
 		return false
 	}
 	p.errorf(start+toks[0].col, "%s; here ';' separates statements, as in GNU as (a comment starts with '#')", unknownIntelMnemonic(toks[0].text))
@@ -240,14 +273,14 @@ func splitStatements(line string) [][2]int {
 	}
 }
 
-func (p *intelParser) pos(col int) Pos { return Pos{File: p.file, Line: p.line, Col: col} }
+func (p *parser) pos(col int) ir.Pos { return ir.Pos{File: p.file, Line: p.line, Col: col} }
 
-func (p *intelParser) errorf(col int, format string, args ...any) {
-	p.errs.add(p.pos(col), format, args...)
+func (p *parser) errorf(col int, format string, args ...any) {
+	p.errs.Add(p.pos(col), format, args...)
 }
 
 // source is the Source of a statement starting at toks[0].
-func (p *intelParser) source(t itok) Source {
+func (p *parser) source(t itok) ir.Source {
 	text := p.lineText
 	if t.col-1 <= len(text) {
 		text = text[t.col-1:]
@@ -255,7 +288,7 @@ func (p *intelParser) source(t itok) Source {
 	if i := commentStart(text); i >= 0 {
 		text = text[:i]
 	}
-	return Source{Pos: p.pos(t.col), Text: strings.TrimSpace(text)}
+	return ir.Source{Pos: p.pos(t.col), Text: strings.TrimSpace(text)}
 }
 
 // commentStart returns the index of the comment in a line, or -1.
@@ -283,7 +316,7 @@ func unquotedIndex(s, chars string) int {
 
 // parseLine parses one source line, or the statement of a line that
 // starts at byte start: labels, then a directive or an instruction.
-func (p *intelParser) parseLine(line string, start int) {
+func (p *parser) parseLine(line string, start int) {
 	toks, _, errCol, errMsg := lexIntelLine(line[start:])
 	if errMsg != "" {
 		p.errorf(start+errCol, "%s", errMsg)
@@ -339,7 +372,7 @@ func (p *intelParser) parseLine(line string, start int) {
 }
 
 // statement parses a directive or an instruction (no labels before it).
-func (p *intelParser) statement(toks []itok) {
+func (p *parser) statement(toks []itok) {
 	t := toks[0]
 	word := strings.ToLower(t.text)
 	if word == "times" {
@@ -353,7 +386,7 @@ func (p *intelParser) statement(toks []itok) {
 }
 
 // times repeats the statement after it: times N db 0, times 4 nop.
-func (p *intelParser) times(toks []itok) {
+func (p *parser) times(toks []itok) {
 	e := &exprParser{p: p, toks: toks[1:]}
 	v := e.expr()
 	if e.err != "" {
@@ -393,9 +426,9 @@ func (p *intelParser) times(toks []itok) {
 }
 
 // label defines a label at the current position.
-func (p *intelParser) label(t itok) {
+func (p *parser) label(t itok) {
 	name := t.text
-	if _, ok := lookupIntelReg(name); ok {
+	if _, ok := ir.LookupIntelReg(name); ok {
 		p.errorf(t.col, "%s is a register name and cannot be a label", name)
 		return
 	}
@@ -419,18 +452,18 @@ func (p *intelParser) label(t itok) {
 		return
 	}
 	p.codeLabels[full] = p.pos(t.col)
-	p.stmts = append(p.stmts, &LabelDef{Source: Source{Pos: p.pos(t.col), Text: name + ":"}, Name: full})
+	p.stmts = append(p.stmts, &ir.LabelDef{Source: ir.Source{Pos: p.pos(t.col), Text: name + ":"}, Name: full})
 }
 
 // qualify gives a local label (.x) its full name (scope.x).
-func (p *intelParser) qualify(name string) string {
+func (p *parser) qualify(name string) string {
 	if strings.HasPrefix(name, ".") && !strings.HasPrefix(name, "..") {
 		return p.scope + name
 	}
 	return name
 }
 
-func (p *intelParser) definedAt(name string) (Pos, bool) {
+func (p *parser) definedAt(name string) (ir.Pos, bool) {
 	if at, ok := p.codeLabels[name]; ok {
 		return at, true
 	}
@@ -438,15 +471,15 @@ func (p *intelParser) definedAt(name string) (Pos, bool) {
 		return d.pos, true
 	}
 	if _, ok := p.equs[name]; ok {
-		return Pos{}, true
+		return ir.Pos{}, true
 	}
-	return Pos{}, false
+	return ir.Pos{}, false
 }
 
 // equ defines a constant.
-func (p *intelParser) equ(name itok, toks []itok) {
+func (p *parser) equ(name itok, toks []itok) {
 	full := p.qualify(name.text)
-	if _, ok := lookupIntelReg(full); ok {
+	if _, ok := ir.LookupIntelReg(full); ok {
 		p.errorf(name.col, "%s is a register name", full)
 		return
 	}
@@ -482,7 +515,7 @@ func (p *intelParser) equ(name itok, toks []itok) {
 // nameValue is the value of a name in an expression: an equ constant, a
 // data label defined above, the current position ($, $$ in data), or a
 // label to resolve later.
-func (p *intelParser) nameValue(name string, col int, e *exprParser) ival {
+func (p *parser) nameValue(name string, col int, e *exprParser) ival {
 	switch name {
 	case "$", "$$":
 		if p.sec == nil {
@@ -503,7 +536,10 @@ func (p *intelParser) nameValue(name string, col int, e *exprParser) ival {
 	if d, ok := p.dataLabels[full]; ok {
 		return ival{sec: d.sec.name, c: d.off, label: full, labelOff: d.off}
 	}
-	p.forward = true
+	if p.forward == nil {
+		p.forward = map[string]bool{}
+	}
+	p.forward[full] = true
 	if p.prev != nil {
 		if v, ok := p.prev.equs[full]; ok {
 			return v
@@ -574,7 +610,7 @@ var lockable = map[string]bool{
 // instruction parses an instruction and appends it count times. start is
 // the statement's first token (times, a prefix or the mnemonic): its
 // source text starts there.
-func (p *intelParser) instruction(toks []itok, count int, start itok) {
+func (p *parser) instruction(toks []itok, count int, start itok) {
 	var prefixes []itok
 	for toks[0].kind == itIdent && intelPrefixes[strings.ToLower(toks[0].text)] != "" {
 		prefixes = append(prefixes, toks[0])
@@ -593,65 +629,20 @@ func (p *intelParser) instruction(toks []itok, count int, start itok) {
 		p.errorf(t.col, "expected an instruction, found %s", t)
 		return
 	}
-	mnem := strings.ToLower(t.text)
+	ops, rounding, roundCol, ok := p.instructionOperands(t, toks[1:])
+	if !ok {
+		return
+	}
+	mnem, ops := pseudoOp(strings.ToLower(t.text), ops)
+	if !p.checkPrefixes(prefixes, mnem, ops) {
+		return
+	}
 	src := p.source(start)
-	opToks, badComma := splitOperands(toks[1:])
-	if badComma > 0 {
-		p.errorf(badComma, "missing operand")
-		return
-	}
-	if len(opToks) == 1 && len(opToks[0]) > 1 && opToks[0][0].kind == itPunct && opToks[0][0].text == ":" {
-		p.errorf(opToks[0][0].col, "a label needs to start the line (%s:)", t.text)
-		return
-	}
-	var ops []*intelOperand
-	rounding, roundCol := "", 0
-	for _, ot := range opToks {
-		if ot[0].kind == itDecor && ot[1].kind == itEOL {
-			// A rounding operand: vaddps zmm0, zmm1, zmm2, {rn-sae}.
-			d := ot[0].text
-			if d != "rn-sae" && d != "rd-sae" && d != "ru-sae" && d != "rz-sae" && d != "sae" {
-				p.errorf(ot[0].col, "%s cannot stand alone as an operand (only {rn-sae}, {rd-sae}, {ru-sae}, {rz-sae} and {sae} can)", ot[0])
-				return
-			}
-			if rounding != "" {
-				p.errorf(ot[0].col, "two rounding operands")
-				return
-			}
-			rounding, roundCol = d, ot[0].col
-			continue
-		}
-		text := operandText(p.lineText, ot)
-		o, ok := p.parseOperand(ot, text)
-		if !ok {
-			return
-		}
-		if o.rounding != "" {
-			if rounding != "" {
-				p.errorf(o.col, "two rounding operands")
-				return
-			}
-			rounding, roundCol = o.rounding, o.col
-		}
-		ops = append(ops, o)
-	}
-	mnem, ops = pseudoOp(mnem, ops)
-	for _, pt := range prefixes {
-		pw := strings.ToLower(pt.text)
-		if pw == "lock" && !lockable[mnem] {
-			p.errorf(pt.col, "lock cannot precede %s (only read-modify-write instructions with a memory destination)", mnem)
-			return
-		}
-		if pw == "lock" && (len(ops) == 0 || ops[0].kind != iopMem) {
-			p.errorf(pt.col, "lock needs %s to have a memory destination", mnem)
-			return
-		}
-	}
-	var insts []Stmt
+	var insts []ir.Stmt
 	for _, pt := range prefixes {
 		// The line's text goes with the instruction (the line map joins the
 		// texts of the statements of a line).
-		insts = append(insts, &Inst{Source: Source{Pos: src.Pos}, Op: intelPrefixes[strings.ToLower(pt.text)]})
+		insts = append(insts, &ir.Inst{Source: ir.Source{Pos: src.Pos}, Op: intelPrefixes[strings.ToLower(pt.text)]})
 	}
 	body, ok := p.buildInstruction(mnem, t, ops, rounding, roundCol)
 	if !ok {
@@ -659,15 +650,15 @@ func (p *intelParser) instruction(toks []itok, count int, start itok) {
 	}
 	for _, st := range body {
 		switch s := st.(type) {
-		case *Inst:
+		case *ir.Inst:
 			s.Source = src
-			if s.intel != nil {
+			if sp := ir.SpellingOf(s); sp != nil {
 				// As written: the text from the mnemonic on, and the
 				// mnemonic before pseudoOp rewrote it.
-				s.intel.text = p.source(t).Text
-				s.intel.mnem = strings.ToLower(t.text)
+				sp.Text = p.source(t).Text
+				sp.Mnem = strings.ToLower(t.text)
 			}
-		case *BytesDef:
+		case *ir.BytesDef:
 			s.Source = src
 		}
 	}
@@ -679,23 +670,87 @@ func (p *intelParser) instruction(toks []itok, count int, start itok) {
 	}
 }
 
+// instructionOperands parses the operands of the instruction whose
+// mnemonic is t, and its rounding operand ({rn-sae} alone, or written on
+// an operand as objdump does).
+func (p *parser) instructionOperands(t itok, toks []itok) (ops []*intelOperand, rounding string, roundCol int, ok bool) {
+	opToks, badComma := splitOperands(toks)
+	if badComma > 0 {
+		p.errorf(badComma, "missing operand")
+		return nil, "", 0, false
+	}
+	if len(opToks) == 1 && len(opToks[0]) > 1 && opToks[0][0].kind == itPunct && opToks[0][0].text == ":" {
+		p.errorf(opToks[0][0].col, "a label needs to start the line (%s:)", t.text)
+		return nil, "", 0, false
+	}
+	setRounding := func(d string, col int) bool {
+		if rounding != "" {
+			p.errorf(col, "two rounding operands")
+			return false
+		}
+		rounding, roundCol = d, col
+		return true
+	}
+	for _, ot := range opToks {
+		if ot[0].kind == itDecor && ot[1].kind == itEOL {
+			// A rounding operand: vaddps zmm0, zmm1, zmm2, {rn-sae}.
+			d := ot[0].text
+			if d != "rn-sae" && d != "rd-sae" && d != "ru-sae" && d != "rz-sae" && d != "sae" {
+				p.errorf(ot[0].col, "%s cannot stand alone as an operand (only {rn-sae}, {rd-sae}, {ru-sae}, {rz-sae} and {sae} can)", ot[0])
+				return nil, "", 0, false
+			}
+			if !setRounding(d, ot[0].col) {
+				return nil, "", 0, false
+			}
+			continue
+		}
+		o, ok := p.parseOperand(ot, operandText(p.lineText, ot))
+		if !ok || o.rounding != "" && !setRounding(o.rounding, o.col) {
+			return nil, "", 0, false
+		}
+		ops = append(ops, o)
+	}
+	return ops, rounding, roundCol, true
+}
+
+// checkPrefixes checks that a lock prefix precedes a read-modify-write
+// instruction with a memory destination.
+func (p *parser) checkPrefixes(prefixes []itok, mnem string, ops []*intelOperand) bool {
+	for _, pt := range prefixes {
+		if !strings.EqualFold(pt.text, "lock") {
+			continue
+		}
+		if !lockable[mnem] {
+			p.errorf(pt.col, "lock cannot precede %s (only read-modify-write instructions with a memory destination)", mnem)
+			return false
+		}
+		if len(ops) == 0 || ops[0].kind != iopMem {
+			p.errorf(pt.col, "lock needs %s to have a memory destination", mnem)
+			return false
+		}
+	}
+	return true
+}
+
 // copyStmt returns st for the first copy (n == 0) and a fresh copy after
 // (times N): operands naming labels are registered once per copy.
-func (p *intelParser) copyStmt(st Stmt, n int) Stmt {
-	switch s := st.(type) {
-	case *Inst:
-		c := *s
-		if n > 0 {
-			c.Args = append([]Operand(nil), s.Args...)
-		}
-		for i := range c.Args {
-			if a := &c.Args[i]; a.Sym != "" {
-				p.refs = append(p.refs, labelRef{op: a, inst: &c, pos: s.Pos})
-			}
-		}
-		return &c
+func (p *parser) copyStmt(st ir.Stmt, n int) ir.Stmt {
+	s, ok := st.(*ir.Inst)
+	if !ok {
+		return st
 	}
-	return st
+	c := s
+	if n > 0 {
+		cp := *s
+		cp.Args = append([]ir.Operand(nil), s.Args...)
+		c = &cp
+	}
+	for i := range c.Args {
+		if a := &c.Args[i]; a.Sym != "" {
+			p.refs = append(p.refs, labelRef{op: a, inst: c, pos: s.Pos})
+		}
+	}
+	return c
 }
 
 // operandText returns the source text of an operand's tokens.
@@ -710,7 +765,7 @@ func operandText(line string, toks []itok) string {
 
 // buildInstruction turns a parsed instruction into its statement: an
 // instruction, or the bytes of one golang-asm has no mnemonic for.
-func (p *intelParser) buildInstruction(mnem string, t itok, ops []*intelOperand, rounding string, roundCol int) ([]Stmt, bool) {
+func (p *parser) buildInstruction(mnem string, t itok, ops []*intelOperand, rounding string, roundCol int) ([]ir.Stmt, bool) {
 	if goOp, ok := intelBranchOp(mnem); ok && len(ops) == 1 && (ops[0].kind == iopLabel || ops[0].kind == iopImm) {
 		o := ops[0]
 		if o.kind == iopImm || o.label == "" {
@@ -721,10 +776,11 @@ func (p *intelParser) buildInstruction(mnem string, t itok, ops []*intelOperand,
 			p.errorf(o.col, "a branch target takes no decoration")
 			return nil, false
 		}
-		in := &Inst{Op: goOp, Args: []Operand{{Kind: LabelOperand, Sym: o.label, Disp: o.imm}}}
-		in.intel = spellingOf(ops)
-		in.intel.argOp = []int{0}
-		return []Stmt{in}, true
+		in := &ir.Inst{Op: goOp, Args: []ir.Operand{{Kind: ir.LabelOperand, Sym: o.label, Disp: o.imm}}}
+		sp := spellingOf(ops, 1)
+		sp.ArgOp = append(sp.ArgOp, 0)
+		ir.SetSpelling(in, sp)
+		return []ir.Stmt{in}, true
 	}
 	for _, o := range ops {
 		if o.kind == iopImm && o.size != 0 && o.size != 64 && (mnem == "push" || mnem == "pop") {
@@ -732,8 +788,11 @@ func (p *intelParser) buildInstruction(mnem string, t itok, ops []*intelOperand,
 			return nil, false
 		}
 		if o.kind == iopLabel {
-			name := o.label
-			p.errorf(o.col, "%s is an address, not a constant: read memory there with [rel %s], get the address with lea reg, [rel %s]", o.text, name, name)
+			at := o.label
+			if o.imm != 0 {
+				at += fmt.Sprintf("%+d", o.imm)
+			}
+			p.errorf(o.col, "%s is an address, not a constant: read memory there with [rel %s], get the address with lea reg, [rel %s]", o.text, at, at)
 			return nil, false
 		}
 	}
@@ -741,25 +800,25 @@ func (p *intelParser) buildInstruction(mnem string, t itok, ops []*intelOperand,
 	if !ok {
 		return nil, false
 	}
-	if f.goOp == "FMOVD" && mnem == "fst" && ops[0].kind == iopReg && ops[0].reg.reg == F0 {
+	if f.goOp == "FMOVD" && mnem == "fst" && ops[0].kind == iopReg && ops[0].reg.Reg == ir.F0 {
 		// golang-asm encodes FMOVD F0, F0 as fld st0 (d9 c0): fst st0 is
 		// dd d0.
-		return []Stmt{&BytesDef{Bytes: []byte{0xdd, 0xd0}}}, true
+		return []ir.Stmt{&ir.BytesDef{Bytes: []byte{0xdd, 0xd0}}}, true
 	}
 	if f.bytes != nil {
-		return []Stmt{&BytesDef{Bytes: append([]byte(nil), f.bytes...)}}, true
+		return []ir.Stmt{&ir.BytesDef{Bytes: append([]byte(nil), f.bytes...)}}, true
 	}
 	in, ok := p.buildInst(f, mnem, t.col, ops, rounding, roundCol)
 	if !ok {
 		return nil, false
 	}
-	return []Stmt{in}, true
+	return []ir.Stmt{in}, true
 }
 
-// isIntelStatementWord reports whether w (lower case) is a word an Intel
+// IsStatementWord reports whether w (lower case) is a word an Intel
 // statement starts with: a mnemonic, a branch, a prefix, or a directive
 // written without a dot (NASM's).
-func isIntelStatementWord(w string) bool {
+func IsStatementWord(w string) bool {
 	_, branch := intelBranchOp(w)
 	return branch || intelPrefixes[w] != "" || isNASMDirective(w) || isIntelMnemonic(w)
 }
@@ -850,7 +909,7 @@ func pseudoOp(mnem string, ops []*intelOperand) (string, []*intelOperand) {
 
 // finish resolves the labels operands name, checks global names, and
 // appends the data sections.
-func (p *intelParser) finish() {
+func (p *parser) finish() {
 	for _, r := range p.refs {
 		name := r.op.Sym
 		if _, ok := p.dataLabels[name]; ok {
@@ -860,8 +919,8 @@ func (p *intelParser) finish() {
 			continue
 		}
 		if _, ok := p.equs[name]; ok {
-			p.errs.add(r.pos, "%s is a constant (equ), not a label", name)
-			r.inst.broken = true
+			p.errs.Add(r.pos, "%s is a constant (equ), not a label", name)
+			ir.SetBroken(r.inst, true)
 			continue
 		}
 		if d := p.sectionByName(name); d != nil {
@@ -871,20 +930,20 @@ func (p *intelParser) finish() {
 				r.op.Sym = syms[0].name
 				continue
 			}
-			p.errs.add(r.pos, "section %s holds nothing to address", d.name)
-			r.inst.broken = true
+			p.errs.Add(r.pos, "section %s holds nothing to address", d.name)
+			ir.SetBroken(r.inst, true)
 			continue
 		}
-		if r.op.Kind == LabelOperand && r.inst.Op == "CALL" {
-			p.errs.add(r.pos, "undefined label %s: there is no linker, so code can call only labels of its own source", name)
+		if r.op.Kind == ir.LabelOperand && r.inst.Op == "CALL" {
+			p.errs.Add(r.pos, "undefined label %s: there is no linker, so code can call only labels of its own source", name)
 		} else {
-			p.errs.add(r.pos, "undefined label %s", name)
+			p.errs.Add(r.pos, "undefined label %s", name)
 		}
-		r.inst.broken = true
+		ir.SetBroken(r.inst, true)
 	}
 	for _, g := range p.globals {
 		if _, ok := p.definedAt(g.name); !ok {
-			p.errs.add(g.pos, "global %s: no label %s in this source", g.name, g.name)
+			p.errs.Add(g.pos, "global %s: no label %s in this source", g.name, g.name)
 		}
 	}
 	p.emitData()

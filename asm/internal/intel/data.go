@@ -1,4 +1,4 @@
-package asm
+package intel
 
 // Directives of the Intel front end: sections, data, alignment, symbols.
 
@@ -8,7 +8,7 @@ import (
 	"math"
 	"strings"
 
-	"github.com/twitchyliquid64/golang-asm/obj"
+	"github.com/jitrun/jitrun/asm/internal/ir"
 )
 
 // sectionKind is what a data section holds.
@@ -29,17 +29,17 @@ type intelSection struct {
 	kind     sectionKind
 	size     int64
 	lines    []intelDataLine
-	pos      Pos
+	pos      ir.Pos
 	labels   []string
 	offsets  []int64
-	labelPos []Pos
+	labelPos []ir.Pos
 	maxAlign int64
 }
 
 // intelDataLine is what one source line wrote: bytes at off. Reserved
 // zeros (resb, .zero, .bss) are not written: the symbol starts zeroed.
 type intelDataLine struct {
-	src   Source
+	src   ir.Source
 	off   int64
 	bytes []byte
 }
@@ -49,7 +49,7 @@ type intelDataLine struct {
 type intelDataSym struct {
 	name      string
 	off, size int64
-	pos       Pos
+	pos       ir.Pos
 }
 
 // symbols returns the section's symbols in order: the bytes before its
@@ -77,10 +77,10 @@ func (s *intelSection) symbols() []intelDataSym {
 // directive, and at least the largest power of two not above its size
 // (at most 64), the alignment a symbol of that size gets by default.
 func (s *intelSection) align() int64 {
-	return max(s.maxAlign, defaultAlign(s.size))
+	return max(s.maxAlign, ir.DefaultAlign(s.size))
 }
 
-func (p *intelParser) sectionByName(name string) *intelSection {
+func (p *parser) sectionByName(name string) *intelSection {
 	for _, s := range p.sections {
 		if s.name == name {
 			return s
@@ -121,6 +121,10 @@ func isIntelDataDirective(word string) bool {
 	return false
 }
 
+// IsDirective reports whether word (lower case) is a directive of the
+// Intel front end, in either spelling (section, .section, db, .byte, …).
+func IsDirective(word string) bool { return isIntelDirective(word) }
+
 // isIntelDirective reports whether word is a directive.
 func isIntelDirective(word string) bool {
 	switch strings.TrimPrefix(word, ".") {
@@ -144,113 +148,116 @@ func isNASMDirective(word string) bool {
 }
 
 // directive handles a directive and reports whether word was one.
-func (p *intelParser) directive(word string, toks []itok) bool {
-	t := toks[0]
-	args := toks[1:]
+func (p *parser) directive(word string, toks []itok) bool {
 	if dataWidth(word) > 0 || isIntelDataDirective(word) {
 		p.data(word, toks, 1)
 		return true
 	}
-	bare := strings.TrimPrefix(word, ".")
 	if strings.HasPrefix(word, ".cfi_") {
 		return true // call-frame information: nothing to do without a linker
 	}
-	switch bare {
-	case "section", "segment":
-		if args[0].kind != itIdent {
-			p.errorf(t.col, "%s needs a section name", t.text)
-			return true
-		}
-		// Attributes after the name (align=16, "a", @progbits) are ignored.
-		p.section(args[0])
-	case "text", "data", "rodata", "bss":
-		if word[0] != '.' {
-			return false
-		}
-		p.section(itok{kind: itIdent, text: word, col: t.col})
-	case "global", "globl":
-		if word == ".global" || word == ".globl" || word == "global" {
-			p.globalNames(t, args)
-			return true
-		}
-		return false
-	case "extern":
-		if word[0] == '.' && word != ".extern" {
-			return false
-		}
-		p.errorf(t.col, "extern: jitrun has no linker, so code can only use labels of its own source")
-	case "bits":
-		if word != "bits" {
-			return false
-		}
-		n, _, ok := p.evalConst(args, "bits")
-		if ok && n != 64 {
-			p.errorf(args[0].col, "bits %d: only 64-bit code is supported", n)
-		}
-	case "use64":
-	case "default":
-		if word != "default" {
-			return false
-		}
-		switch w := strings.ToLower(args[0].text); {
-		case args[0].kind == itIdent && w == "rel":
-		case args[0].kind == itIdent && w == "abs":
-			p.errorf(args[0].col, "default abs: absolute addresses need a linker; jitrun code is always RIP-relative")
-		default:
-			p.errorf(args[0].col, "default takes rel")
-		}
-	case "intel_syntax":
-		if word != ".intel_syntax" {
-			return false
-		}
-		if args[0].kind == itIdent && strings.EqualFold(args[0].text, "prefix") {
-			p.errorf(args[0].col, ".intel_syntax prefix (%%rax) is not supported: write registers without %%")
-		}
-	case "att_syntax":
-		if word != ".att_syntax" {
-			return false
-		}
-		p.errorf(t.col, ".att_syntax: AT&T syntax is not supported; write Intel syntax, or Go syntax with --syntax go")
-	case "align", "balign", "p2align":
-		p.align(word, t, args)
-	case "equ", "set":
-		if word[0] != '.' {
-			return false
-		}
-		// .equ name, value
-		if args[0].kind != itIdent || args[1].kind != itPunct || args[1].text != "," {
-			p.errorf(t.col, "%s needs a name, a comma and a value", word)
-			return true
-		}
-		p.equ(args[0], args[2:])
-	case "type", "size", "file", "ident":
-		if word[0] != '.' {
-			return false
-		}
-	case "cpu":
-		if word != "cpu" {
-			return false
-		}
-	case "org":
-		if word != "org" {
-			return false
-		}
-		p.errorf(t.col, "org: code assembled here is position independent; it has no origin")
-	case "dt", "ddq", "do", "dy", "dz":
-		if word[0] == '.' {
-			return false
-		}
-		p.errorf(t.col, "%s is not supported: use db, dw, dd or dq", word)
-	case "incbin":
-		p.errorf(t.col, "incbin is not supported: a source cannot read files")
-	default:
-		return false
+	do, ok := directives[word]
+	if ok {
+		do(p, word, toks[0], toks[1:])
 	}
-	return true
+	return ok
+}
+
+// directives are the directives besides data, by the word as written
+// (lower case): NASM's without a dot, GNU as's with one, some both ways.
+var directives = map[string]func(p *parser, word string, t itok, args []itok){
+	"section": sectionDirective, ".section": sectionDirective, "segment": sectionDirective, ".segment": sectionDirective,
+	".text": namedSection, ".data": namedSection, ".rodata": namedSection, ".bss": namedSection,
+	"global": globalDirective, ".global": globalDirective, ".globl": globalDirective,
+	"extern": externDirective, ".extern": externDirective,
+	"bits":    bitsDirective,
+	"default": defaultDirective,
+	"align":   alignDirective, ".align": alignDirective, "balign": alignDirective, ".balign": alignDirective,
+	"p2align": alignDirective, ".p2align": alignDirective,
+	".equ": equDirective, ".set": equDirective,
+	".intel_syntax": intelSyntaxDirective,
+	".att_syntax":   attSyntaxDirective,
+	"org":           orgDirective,
+	"incbin":        incbinDirective, ".incbin": incbinDirective,
+	"dt": wideDataDirective, "ddq": wideDataDirective, "do": wideDataDirective, "dy": wideDataDirective, "dz": wideDataDirective,
+	// Accepted and ignored.
+	"use64": ignoreDirective, ".use64": ignoreDirective, "cpu": ignoreDirective,
+	".type": ignoreDirective, ".size": ignoreDirective, ".file": ignoreDirective, ".ident": ignoreDirective,
+}
+
+func ignoreDirective(*parser, string, itok, []itok) {}
+
+func sectionDirective(p *parser, _ string, t itok, args []itok) {
+	if args[0].kind != itIdent {
+		p.errorf(t.col, "%s needs a section name", t.text)
+		return
+	}
+	// Attributes after the name (align=16, "a", @progbits) are ignored.
+	p.section(args[0])
+}
+
+func namedSection(p *parser, word string, t itok, _ []itok) {
+	p.section(itok{kind: itIdent, text: word, col: t.col})
+}
+
+func globalDirective(p *parser, _ string, t itok, args []itok) { p.globalNames(t, args) }
+
+func externDirective(p *parser, _ string, t itok, _ []itok) {
+	p.errorf(t.col, "extern: jitrun has no linker, so code can only use labels of its own source")
+}
+
+func bitsDirective(p *parser, _ string, _ itok, args []itok) {
+	n, _, ok := p.evalConst(args, "bits")
+	if ok && n != 64 {
+		p.errorf(args[0].col, "bits %d: only 64-bit code is supported", n)
+	}
+}
+
+func defaultDirective(p *parser, _ string, _ itok, args []itok) {
+	switch w := strings.ToLower(args[0].text); {
+	case args[0].kind == itIdent && w == "rel":
+	case args[0].kind == itIdent && w == "abs":
+		p.errorf(args[0].col, "default abs: absolute addresses need a linker; jitrun code is always RIP-relative")
+	default:
+		p.errorf(args[0].col, "default takes rel")
+	}
+}
+
+func alignDirective(p *parser, word string, t itok, args []itok) { p.align(word, t, args) }
+
+// equDirective is .equ name, value.
+func equDirective(p *parser, word string, t itok, args []itok) {
+	if args[0].kind != itIdent || args[1].kind != itPunct || args[1].text != "," {
+		p.errorf(t.col, "%s needs a name, a comma and a value", word)
+		return
+	}
+	p.equ(args[0], args[2:])
+}
+
+func intelSyntaxDirective(p *parser, _ string, _ itok, args []itok) {
+	if args[0].kind == itIdent && strings.EqualFold(args[0].text, "prefix") {
+		p.errorf(args[0].col, ".intel_syntax prefix (%%rax) is not supported: write registers without %%")
+	}
+}
+
+func attSyntaxDirective(p *parser, _ string, t itok, _ []itok) {
+	p.errorf(t.col, ".att_syntax: AT&T syntax is not supported; write Intel syntax, or Go syntax with --syntax go")
+}
+
+func orgDirective(p *parser, _ string, t itok, _ []itok) {
+	p.errorf(t.col, "org: code assembled here is position independent; it has no origin")
+}
+
+func incbinDirective(p *parser, _ string, t itok, _ []itok) {
+	p.errorf(t.col, "incbin is not supported: a source cannot read files")
+}
+
+func wideDataDirective(p *parser, word string, t itok, _ []itok) {
+	p.errorf(t.col, "%s is not supported: use db, dw, dd or dq", word)
 }
 
 // section switches to a section.
-func (p *intelParser) section(name itok) {
+func (p *parser) section(name itok) {
 	n := strings.ToLower(name.text)
 	var kind sectionKind
 	switch n {
@@ -276,7 +283,7 @@ func (p *intelParser) section(name itok) {
 	p.sections = append(p.sections, p.sec)
 }
 
-func (p *intelParser) globalNames(t itok, args []itok) {
+func (p *parser) globalNames(t itok, args []itok) {
 	if args[0].kind == itEOL {
 		p.errorf(t.col, "%s needs a name", t.text)
 		return
@@ -296,7 +303,7 @@ func (p *intelParser) globalNames(t itok, args []itok) {
 }
 
 // align pads to a power of two: NOPs in code, zeros in data.
-func (p *intelParser) align(word string, t itok, args []itok) {
+func (p *parser) align(word string, t itok, args []itok) {
 	if args[0].kind == itEOL {
 		p.errorf(t.col, "%s needs an alignment", word)
 		return
@@ -316,12 +323,12 @@ func (p *intelParser) align(word string, t itok, args []itok) {
 		}
 		n = 1 << n
 	}
-	if n < 1 || n > maxAlign || n&(n-1) != 0 {
-		p.errorf(args[0].col, "alignment %d is not a power of two between 1 and %d", n, maxAlign)
+	if n < 1 || n > ir.MaxAlign || n&(n-1) != 0 {
+		p.errorf(args[0].col, "alignment %d is not a power of two between 1 and %d", n, ir.MaxAlign)
 		return
 	}
 	if p.sec == nil {
-		p.stmts = append(p.stmts, &AlignDef{Source: p.source(t), Align: n})
+		p.stmts = append(p.stmts, &ir.AlignDef{Source: p.source(t), Align: n})
 		return
 	}
 	p.sec.maxAlign = max(p.sec.maxAlign, n)
@@ -330,102 +337,28 @@ func (p *intelParser) align(word string, t itok, args []itok) {
 }
 
 // data lays out a data directive count times (times N db …).
-func (p *intelParser) data(word string, toks []itok, count int64) {
+func (p *parser) data(word string, toks []itok, count int64) {
 	t := toks[0]
 	args := toks[1:]
-	var b []byte
-	zeros := int64(0)
 	limit := int64(maxDataSize)
 	if p.sec == nil {
 		limit = maxCodeData
 	}
+	var b []byte
+	var zeros int64
+	ok := false
 	switch {
 	case strings.HasPrefix(word, "res"):
-		width := map[string]int64{"resb": 1, "resw": 2, "resd": 4, "resq": 8, "rest": 10, "reso": 16, "resy": 32, "resz": 64}[word]
-		n, next, ok := p.evalConst(args, word+" count")
-		if !ok {
-			return
-		}
-		if args[next].kind != itEOL {
-			p.errorf(args[next].col, "unexpected %s after the count", args[next])
-			return
-		}
-		if n < 0 || n > limit/width {
-			p.errorf(args[0].col, "%s %d: count out of range (0 to %d)", word, n, limit/width)
-			return
-		}
-		zeros = n * width
+		zeros, ok = p.reserveData(word, args, limit)
 	case word == ".zero" || word == ".skip" || word == ".space":
-		ops, bad := splitOperands(args)
-		if bad > 0 || len(ops) == 0 || len(ops) > 2 {
-			p.errorf(t.col, "%s takes a size and an optional fill byte", word)
-			return
-		}
-		n, _, ok := p.evalConst(ops[0], "size")
-		if !ok {
-			return
-		}
-		if n < 0 || n > limit {
-			p.errorf(args[0].col, "%s %d: size out of range (0 to %d)", word, n, limit)
-			return
-		}
-		fill := int64(0)
-		if len(ops) == 2 {
-			if fill, _, ok = p.evalConst(ops[1], "fill byte"); !ok {
-				return
-			}
-			if fill < -128 || fill > 255 {
-				p.errorf(ops[1][0].col, "fill %d does not fit in a byte", fill)
-				return
-			}
-		}
-		if fill == 0 {
-			zeros = n
-		} else {
-			b = bytes.Repeat([]byte{byte(fill)}, int(n))
-		}
+		b, zeros, ok = p.fillData(word, t, args, limit)
 	case word == ".ascii" || word == ".asciz" || word == ".string":
-		ops, bad := splitOperands(args)
-		if bad > 0 || len(ops) == 0 {
-			p.errorf(t.col, "%s needs a string", word)
-			return
-		}
-		for _, op := range ops {
-			if op[0].kind != itString || op[1].kind != itEOL {
-				p.errorf(op[0].col, "%s takes strings", word)
-				return
-			}
-			s := op[0].text
-			if op[0].quote != '`' {
-				u, ok := p.unescapeGNU(s, op[0].col)
-				if !ok {
-					return
-				}
-				s = u
-			}
-			b = append(b, s...)
-			if word != ".ascii" {
-				b = append(b, 0)
-			}
-		}
+		b, ok = p.stringData(word, t, args)
 	default:
-		width := dataWidth(word)
-		ops, bad := splitOperands(args)
-		if bad > 0 {
-			p.errorf(bad, "missing value")
-			return
-		}
-		if len(ops) == 0 {
-			p.errorf(t.col, "%s needs at least one value", word)
-			return
-		}
-		for _, op := range ops {
-			v, ok := p.dataValue(op, width)
-			if !ok {
-				return
-			}
-			b = append(b, v...)
-		}
+		b, ok = p.valueData(word, t, args)
+	}
+	if !ok {
+		return
 	}
 	if (int64(len(b))+zeros)*count > limit {
 		p.errorf(t.col, "too much data (more than %d bytes)", limit)
@@ -438,8 +371,111 @@ func (p *intelParser) data(word string, toks []itok, count int64) {
 	p.emit(t, b, zeros)
 }
 
+// reserveData is resb, resw, …: a count of zeroed units.
+func (p *parser) reserveData(word string, args []itok, limit int64) (zeros int64, ok bool) {
+	width := map[string]int64{"resb": 1, "resw": 2, "resd": 4, "resq": 8, "rest": 10, "reso": 16, "resy": 32, "resz": 64}[word]
+	n, next, ok := p.evalConst(args, word+" count")
+	if !ok {
+		return 0, false
+	}
+	if args[next].kind != itEOL {
+		p.errorf(args[next].col, "unexpected %s after the count", args[next])
+		return 0, false
+	}
+	if n < 0 || n > limit/width {
+		p.errorf(args[0].col, "%s %d: count out of range (0 to %d)", word, n, limit/width)
+		return 0, false
+	}
+	return n * width, true
+}
+
+// fillData is .zero, .skip and .space: a size and an optional fill byte. Zeros
+// are returned as a count, other bytes as bytes.
+func (p *parser) fillData(word string, t itok, args []itok, limit int64) (b []byte, zeros int64, ok bool) {
+	ops, bad := splitOperands(args)
+	if bad > 0 || len(ops) == 0 || len(ops) > 2 {
+		p.errorf(t.col, "%s takes a size and an optional fill byte", word)
+		return nil, 0, false
+	}
+	n, _, ok := p.evalConst(ops[0], "size")
+	if !ok {
+		return nil, 0, false
+	}
+	if n < 0 || n > limit {
+		p.errorf(args[0].col, "%s %d: size out of range (0 to %d)", word, n, limit)
+		return nil, 0, false
+	}
+	fill := int64(0)
+	if len(ops) == 2 {
+		if fill, _, ok = p.evalConst(ops[1], "fill byte"); !ok {
+			return nil, 0, false
+		}
+		if fill < -128 || fill > 255 {
+			p.errorf(ops[1][0].col, "fill %d does not fit in a byte", fill)
+			return nil, 0, false
+		}
+	}
+	if fill == 0 {
+		return nil, n, true
+	}
+	return bytes.Repeat([]byte{byte(fill)}, int(n)), 0, true
+}
+
+// stringData is .ascii, .asciz and .string: strings with C escapes, each
+// followed by a zero byte but for .ascii.
+func (p *parser) stringData(word string, t itok, args []itok) ([]byte, bool) {
+	ops, bad := splitOperands(args)
+	if bad > 0 || len(ops) == 0 {
+		p.errorf(t.col, "%s needs a string", word)
+		return nil, false
+	}
+	var b []byte
+	for _, op := range ops {
+		if op[0].kind != itString || op[1].kind != itEOL {
+			p.errorf(op[0].col, "%s takes strings", word)
+			return nil, false
+		}
+		s := op[0].text
+		if op[0].quote != '`' {
+			u, ok := p.unescapeGNU(s, op[0].col)
+			if !ok {
+				return nil, false
+			}
+			s = u
+		}
+		b = append(b, s...)
+		if word != ".ascii" {
+			b = append(b, 0)
+		}
+	}
+	return b, true
+}
+
+// valueData is db, dw, dd, dq and their GNU names: a list of values.
+func (p *parser) valueData(word string, t itok, args []itok) ([]byte, bool) {
+	width := dataWidth(word)
+	ops, bad := splitOperands(args)
+	if bad > 0 {
+		p.errorf(bad, "missing value")
+		return nil, false
+	}
+	if len(ops) == 0 {
+		p.errorf(t.col, "%s needs at least one value", word)
+		return nil, false
+	}
+	var b []byte
+	for _, op := range ops {
+		v, ok := p.dataValue(op, width)
+		if !ok {
+			return nil, false
+		}
+		b = append(b, v...)
+	}
+	return b, true
+}
+
 // unescapeGNU decodes the C escapes GNU as reads in .ascii strings.
-func (p *intelParser) unescapeGNU(s string, col int) (string, bool) {
+func (p *parser) unescapeGNU(s string, col int) (string, bool) {
 	if !strings.Contains(s, `\`) {
 		return s, true
 	}
@@ -461,7 +497,7 @@ func (p *intelParser) unescapeGNU(s string, col int) (string, bool) {
 }
 
 // dataValue encodes one value of a db/dw/dd/dq list.
-func (p *intelParser) dataValue(op []itok, width int) ([]byte, bool) {
+func (p *parser) dataValue(op []itok, width int) ([]byte, bool) {
 	// A string: its bytes, padded with zeros to a multiple of the width.
 	if op[0].kind == itString && op[1].kind == itEOL {
 		b := []byte(op[0].text)
@@ -527,7 +563,7 @@ func (p *intelParser) dataValue(op []itok, width int) ([]byte, bool) {
 
 // emit places data at the current position: b, or that many zeros. In
 // code it is raw bytes; in a data section the section's next bytes.
-func (p *intelParser) emit(t itok, b []byte, zeros int64) {
+func (p *parser) emit(t itok, b []byte, zeros int64) {
 	if p.sec == nil {
 		if zeros > 0 {
 			b = append(b, make([]byte, zeros)...)
@@ -537,7 +573,7 @@ func (p *intelParser) emit(t itok, b []byte, zeros int64) {
 				p.errorf(t.col, "too much data in code (more than %d bytes)", maxCodeData)
 				return
 			}
-			p.stmts = append(p.stmts, &BytesDef{Source: p.source(t), Bytes: b})
+			p.stmts = append(p.stmts, &ir.BytesDef{Source: p.source(t), Bytes: b})
 		}
 		return
 	}
@@ -567,7 +603,7 @@ func (p *intelParser) emit(t itok, b []byte, zeros int64) {
 // emitData appends the GLOBL symbols of the data sections and their DATA.
 // The symbols of a section follow each other without gaps (Align 1), as
 // NASM lays them out; the first is aligned for the whole section.
-func (p *intelParser) emitData() {
+func (p *parser) emitData() {
 	for _, s := range p.sections {
 		syms := s.symbols()
 		for k, d := range syms {
@@ -575,12 +611,12 @@ func (p *intelParser) emitData() {
 			if d.name == s.name {
 				text = "section " + s.name
 			}
-			g := &GloblDef{Source: Source{Pos: d.pos, Text: text}, Name: d.name, Size: d.size, Align: 1}
+			g := &ir.GloblDef{Source: ir.Source{Pos: d.pos, Text: text}, Name: d.name, Size: d.size, Align: 1}
 			if k == 0 {
 				g.Align = s.align()
 			}
 			if s.kind == secRodata {
-				g.Flags = obj.RODATA
+				g.Flags = ir.FlagRODATA
 			}
 			p.stmts = append(p.stmts, g)
 		}
@@ -595,8 +631,8 @@ func (p *intelParser) emitData() {
 				k++
 			}
 			d := syms[k]
-			p.stmts = append(p.stmts, &DataDef{Source: l.src, Name: d.name, Off: l.off - d.off, Width: int64(len(l.bytes)),
-				Value: Operand{Kind: StringOperand, String: string(l.bytes)}})
+			p.stmts = append(p.stmts, &ir.DataDef{Source: l.src, Name: d.name, Off: l.off - d.off, Width: int64(len(l.bytes)),
+				Value: ir.Operand{Kind: ir.StringOperand, String: string(l.bytes)}})
 		}
 	}
 }

@@ -1,10 +1,9 @@
-package asm
+package x86enc
 
 import (
 	"bytes"
 	"flag"
 	"fmt"
-	"log"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,37 +14,12 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/jitrun/jitrun/asm/internal/asmtest"
+	"github.com/jitrun/jitrun/asm/internal/ir"
 	"golang.org/x/arch/x86/x86asm"
 )
 
 var fullScan = flag.Bool("scan", false, "TestShapeScan: try every operand shape, not a sample (slow)")
-
-// fatalHook makes golang-asm's log.Fatalf panic instead of exiting, so a
-// test can see that an input reached one of those paths. Only tests do
-// this; the package itself never touches the global logger.
-var (
-	fatalMu  sync.Mutex
-	fatalHit string
-)
-
-type panicWriter struct{}
-
-func (panicWriter) Write(p []byte) (int, error) {
-	fatalHit = string(p)
-	panic("log.Fatal reached: " + string(p))
-}
-
-func withFatalHook(t *testing.T, f func()) {
-	fatalMu.Lock()
-	defer fatalMu.Unlock()
-	out, flags := log.Writer(), log.Flags()
-	log.SetOutput(panicWriter{})
-	defer func() {
-		log.SetOutput(out)
-		log.SetFlags(flags)
-	}()
-	f()
-}
 
 // regID is a register's identity whatever its width: class and number.
 type regID struct {
@@ -53,27 +27,27 @@ type regID struct {
 	n     int
 }
 
-func goRegID(r Reg) (regID, bool) {
+func goRegID(r ir.Reg) (regID, bool) {
 	name := r.String()
 	switch {
-	case r >= AL && r <= R15B:
-		return regID{'g', int(r - AL)}, true
-	case r >= AH && r <= BH:
-		return regID{'h', int(r - AH)}, true
-	case r >= AX && r <= R15:
-		return regID{'g', int(r - AX)}, true
-	case r >= X0 && r <= X31:
-		return regID{'x', int(r - X0)}, true
-	case r >= Y0 && r <= Y31:
-		return regID{'y', int(r - Y0)}, true
-	case r >= Z0 && r <= Z31:
-		return regID{'z', int(r - Z0)}, true
-	case r >= K0 && r <= K7:
-		return regID{'k', int(r - K0)}, true
-	case r >= M0 && r <= M7:
-		return regID{'m', int(r - M0)}, true
-	case r >= F0 && r <= F7:
-		return regID{'f', int(r - F0)}, true
+	case r >= ir.AL && r <= ir.R15B:
+		return regID{'g', int(r - ir.AL)}, true
+	case r >= ir.AH && r <= ir.BH:
+		return regID{'h', int(r - ir.AH)}, true
+	case r >= ir.AX && r <= ir.R15:
+		return regID{'g', int(r - ir.AX)}, true
+	case r >= ir.X0 && r <= ir.X31:
+		return regID{'x', int(r - ir.X0)}, true
+	case r >= ir.Y0 && r <= ir.Y31:
+		return regID{'y', int(r - ir.Y0)}, true
+	case r >= ir.Z0 && r <= ir.Z31:
+		return regID{'z', int(r - ir.Z0)}, true
+	case r >= ir.K0 && r <= ir.K7:
+		return regID{'k', int(r - ir.K0)}, true
+	case r >= ir.M0 && r <= ir.M7:
+		return regID{'m', int(r - ir.M0)}, true
+	case r >= ir.F0 && r <= ir.F7:
+		return regID{'f', int(r - ir.F0)}, true
 	case strings.HasPrefix(name, "CR"), strings.HasPrefix(name, "DR"):
 		var n int
 		fmt.Sscanf(name[2:], "%d", &n)
@@ -124,7 +98,7 @@ func asmRegID(r x86asm.Reg) (regID, bool) {
 // in, or "" when every register, memory operand and immediate of in is in
 // the decoded instruction. undecodable is true when x86asm cannot decode it
 // (it lacks some extensions: BMI, some AVX-512).
-func crossCheck(in *Inst, code []byte) (problem string, undecodable bool) {
+func crossCheck(in *ir.Inst, code []byte) (problem string, undecodable bool) {
 	d, err := x86asm.Decode(code, 64)
 	if err != nil || d.Len == 0 {
 		return "", true
@@ -162,12 +136,12 @@ func crossCheck(in *Inst, code []byte) (problem string, undecodable bool) {
 	}
 	for _, a := range in.Args {
 		switch a.Kind {
-		case RegOperand:
+		case ir.RegOperand:
 			id, ok := goRegID(a.Reg)
 			if ok && !has(id) && id.class != 'k' {
 				return fmt.Sprintf("register %s missing from %v", a.Reg, d), false
 			}
-		case MemOperand:
+		case ir.MemOperand:
 			if a.Sym != "" {
 				continue
 			}
@@ -192,9 +166,9 @@ func crossCheck(in *Inst, code []byte) (problem string, undecodable bool) {
 				}
 			}
 			if !found && len(mems) > 0 {
-				return fmt.Sprintf("memory operand %s not in %v", describeMem(a), d), false
+				return fmt.Sprintf("memory operand %s not in %v", ir.DescribeMem(a), d), false
 			}
-		case ImmOperand:
+		case ir.ImmOperand:
 			found := false
 			for _, v := range imms {
 				if immEqual(a.Imm, v) {
@@ -227,25 +201,33 @@ func immEqual(want, got int64) bool {
 
 // shapePools are the operands the scan combines, per operand count.
 var (
-	poolRegs = []Reg{AX, R9, SI, AL, R10B, AH, SPB, BPB, X1, X9, X17, Y2, Y18, Z3, Z19, K0, K2, M1, F1, CS, FS, CR2, DR3, SP}
+	poolRegs = []ir.Reg{ir.AX, ir.R9, ir.SI, ir.AL, ir.R10B, ir.AH, ir.SPB, ir.BPB, ir.X1, ir.X9, ir.X17, ir.Y2, ir.Y18, ir.Z3, ir.Z19, ir.K0, ir.K2, ir.M1, ir.F1, ir.CS, ir.FS, ir.CR2, ir.DR3, ir.SP}
 	poolImms = []int64{0, 1, 7, -1, 127, 128, 255, 256, 0x7fff, 0xffff, 0x10000, 0x7fffffff, 0xffffffff, -0x80000000, 1 << 33}
-	poolMems = []Operand{
-		Mem(0, BX), MemIndex(8, R11, CX, 4), Mem(-129, SP), MemIndex(8, 0, X4, 1), MemIndex(16, DX, Y5, 8), MemIndex(0, BP, Z6, 2),
-		Sym("x", 4), AddrOf("x", 0), {Kind: AddrOperand, Disp: 8, Reg: SP}, Float(1.5), {Kind: MemOperand, Disp: 0x1000},
+	poolMems = []ir.Operand{
+		mem(0, ir.BX), memIndex(8, ir.R11, ir.CX, 4), mem(-129, ir.SP), memIndex(8, 0, ir.X4, 1), memIndex(16, ir.DX, ir.Y5, 8), memIndex(0, ir.BP, ir.Z6, 2),
+		{Kind: ir.MemOperand, Sym: "x", Disp: 4}, {Kind: ir.AddrOperand, Sym: "x"}, {Kind: ir.AddrOperand, Disp: 8, Reg: ir.SP}, {Kind: ir.FloatOperand, Float: 1.5}, {Kind: ir.MemOperand, Disp: 0x1000},
 	}
-	pool3    = []Operand{AX.asOperand(), R9.asOperand(), M1.asOperand(), X1.asOperand(), X17.asOperand(), Y2.asOperand(), Z3.asOperand(), K2.asOperand(), Mem(0, BX), Sym("x", 0), Imm(7), Imm(256), Imm(-1)}
-	pool4    = []Operand{X1.asOperand(), Y2.asOperand(), Z19.asOperand(), K2.asOperand(), Mem(0, BX), Imm(7)}
-	pool5    = []Operand{Z1.asOperand(), K2.asOperand(), Mem(0, BX), Imm(7)}
+	pool3    = []ir.Operand{ir.RegOp(ir.AX), ir.RegOp(ir.R9), ir.RegOp(ir.M1), ir.RegOp(ir.X1), ir.RegOp(ir.X17), ir.RegOp(ir.Y2), ir.RegOp(ir.Z3), ir.RegOp(ir.K2), mem(0, ir.BX), {Kind: ir.MemOperand, Sym: "x"}, ir.ImmOp(7), ir.ImmOp(256), ir.ImmOp(-1)}
+	pool4    = []ir.Operand{ir.RegOp(ir.X1), ir.RegOp(ir.Y2), ir.RegOp(ir.Z19), ir.RegOp(ir.K2), mem(0, ir.BX), ir.ImmOp(7)}
+	pool5    = []ir.Operand{ir.RegOp(ir.Z1), ir.RegOp(ir.K2), mem(0, ir.BX), ir.ImmOp(7)}
 	suffixes = []string{"", "Z", "BCST", "SAE", "RN_SAE", "RZ_SAE.Z"}
 )
 
-func pool1() []Operand {
-	var out []Operand
+func mem(disp int64, base ir.Reg) ir.Operand {
+	return ir.Operand{Kind: ir.MemOperand, Disp: disp, Reg: base}
+}
+
+func memIndex(disp int64, base, index ir.Reg, scale int64) ir.Operand {
+	return ir.Operand{Kind: ir.MemOperand, Disp: disp, Reg: base, Index: index, Scale: scale}
+}
+
+func pool1() []ir.Operand {
+	var out []ir.Operand
 	for _, r := range poolRegs {
-		out = append(out, r.asOperand())
+		out = append(out, ir.RegOp(r))
 	}
 	for _, v := range poolImms {
-		out = append(out, Imm(v))
+		out = append(out, ir.ImmOp(v))
 	}
 	return append(out, poolMems...)
 }
@@ -282,21 +264,20 @@ func TestShapeScan(t *testing.T) {
 	var problems []string
 	var suspects []suspect
 	n := 0
-	try := func(op, suffix string, args []Operand) {
+	try := func(op, suffix string, args []ir.Operand) {
 		n++
 		if n%sample != 0 {
 			return
 		}
-		if isDataOrPrefix(op) {
+		if asmtest.IsDataOrPrefix(op) {
 			return // not instructions: checked by TestDataPseudoOps
 		}
 		tried++
-		in := &Inst{Source: Source{Pos: Pos{File: "scan", Line: 1}}, Op: op, Suffix: suffix, Args: args}
-		in.Text = formatInst(in)
+		in := &ir.Inst{Source: ir.Source{Pos: ir.Pos{File: "scan", Line: 1}}, Op: op, Suffix: suffix, Args: args}
+		in.Text = ir.FormatInst(in)
 		code, err := encodeOne(tb, in)
-		if fatalHit != "" {
-			problems = append(problems, fmt.Sprintf("%s: reached log.Fatalf: %s", in.Text, strings.TrimSpace(fatalHit)))
-			fatalHit = ""
+		if hit := asmtest.FatalHit(); hit != "" {
+			problems = append(problems, fmt.Sprintf("%s: reached log.Fatalf: %s", in.Text, strings.TrimSpace(hit)))
 			return
 		}
 		if err != nil {
@@ -308,20 +289,21 @@ func TestShapeScan(t *testing.T) {
 		p, und := crossCheck(in, code)
 		suspects = append(suspects, suspect{in: in, code: code, x86asm: p, undecodable: und})
 	}
-	withFatalHook(t, func() {
+	func() {
+		defer asmtest.HookFatal()()
 		p1 := pool1()
 		for _, op := range ops {
 			try(op, "", nil)
 			for _, a := range p1 {
-				try(op, "", []Operand{a})
+				try(op, "", []ir.Operand{a})
 				for _, b := range p1 {
-					try(op, "", []Operand{a, b})
+					try(op, "", []ir.Operand{a, b})
 				}
 			}
 			for _, a := range pool3 {
 				for _, b := range pool3 {
 					for _, c := range pool3 {
-						try(op, "", []Operand{a, b, c})
+						try(op, "", []ir.Operand{a, b, c})
 					}
 				}
 			}
@@ -334,7 +316,7 @@ func TestShapeScan(t *testing.T) {
 					for _, b := range pool4 {
 						for _, c := range pool4 {
 							for _, d := range pool4 {
-								try(op, s, []Operand{a, b, c, d})
+								try(op, s, []ir.Operand{a, b, c, d})
 							}
 						}
 					}
@@ -346,7 +328,7 @@ func TestShapeScan(t *testing.T) {
 						for _, c := range pool5 {
 							for _, d := range pool5 {
 								for _, e := range pool5 {
-									try(op, "", []Operand{a, b, c, d, e})
+									try(op, "", []ir.Operand{a, b, c, d, e})
 								}
 							}
 						}
@@ -354,7 +336,7 @@ func TestShapeScan(t *testing.T) {
 				}
 			}
 		}
-	})
+	}()
 	// Where x86asm cannot decode or disagrees, GNU objdump decides.
 	verdicts, err := objdumpVerdicts(suspects)
 	if err != nil {
@@ -396,12 +378,12 @@ func TestShapeScan(t *testing.T) {
 // encodeOne validates and encodes a single instruction the way encode does
 // (sharing one golang-asm context across calls, for speed), returning its
 // bytes. Symbol references are left unresolved (zero displacement).
-func encodeOne(t *gasmTables, in *Inst) ([]byte, error) {
+func encodeOne(t *gasmTables, in *ir.Inst) ([]byte, error) {
 	op, err := checkInst(t, in)
 	if err != nil {
 		return nil, err
 	}
-	if _, jump := t.branches[op]; jump && len(in.Args) == 1 && in.Args[0].Kind == LabelOperand {
+	if _, jump := t.branches[op]; jump && len(in.Args) == 1 && in.Args[0].Kind == ir.LabelOperand {
 		return nil, fmt.Errorf("branch")
 	}
 	b := scanBuilder(t)
@@ -434,7 +416,7 @@ func scanBuilder(t *gasmTables) *progBuilder {
 
 // suspect is an encoding x86asm could not confirm.
 type suspect struct {
-	in          *Inst
+	in          *ir.Inst
 	code        []byte
 	x86asm      string
 	undecodable bool
@@ -497,7 +479,7 @@ func objdumpVerdicts(sus []suspect) ([]string, error) {
 		default:
 			regs := objdumpRegs(d.text)
 			for _, a := range s.in.Args {
-				if a.Kind != RegOperand {
+				if a.Kind != ir.RegOperand {
 					continue
 				}
 				id, ok := goRegID(a.Reg)
@@ -565,16 +547,6 @@ func objdumpRegs(text string) map[regID]bool {
 		}
 	}
 	return out
-}
-
-// isDataOrPrefix reports whether op emits data (BYTE, WORD, LONG, QUAD) or
-// a lone prefix (LOCK, REP, REPN), which no decoder sees as an instruction.
-func isDataOrPrefix(op string) bool {
-	switch op {
-	case "BYTE", "WORD", "LONG", "QUAD", "LOCK", "REP", "REPN", "XACQUIRE", "XRELEASE":
-		return true
-	}
-	return false
 }
 
 // equivalent lists instructions whose encoding objdump names differently but

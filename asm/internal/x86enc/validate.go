@@ -1,4 +1,4 @@
-package asm
+package x86enc
 
 // This file holds the checks every instruction passes before it reaches
 // golang-asm: operand forms the encoder would panic on, exit the process on,
@@ -8,34 +8,34 @@ package asm
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strings"
 
+	"github.com/jitrun/jitrun/asm/internal/ir"
 	"github.com/twitchyliquid64/golang-asm/obj"
 	"github.com/twitchyliquid64/golang-asm/obj/x86"
 )
 
 // Register classes, by golang-asm register number.
-func isGPR(r Reg) bool      { return x86.REG_AX <= r && r <= x86.REG_R15 }
-func isHighByte(r Reg) bool { return x86.REG_AH <= r && r <= x86.REG_BH }
-func isVector(r Reg) bool   { return x86.REG_X0 <= r && r <= x86.REG_Z31 }
-func isValidReg(r Reg) bool { return x86.REG_AL <= r && r < x86.MAXREG }
+func isGPR(r ir.Reg) bool      { return x86.REG_AX <= r && r <= x86.REG_R15 }
+func isHighByte(r ir.Reg) bool { return x86.REG_AH <= r && r <= x86.REG_BH }
+func isVector(r ir.Reg) bool   { return x86.REG_X0 <= r && r <= x86.REG_Z31 }
+func isValidReg(r ir.Reg) bool { return x86.REG_AL <= r && r < x86.MAXREG }
 
 // maxOperands is the most operands golang-asm's Prog can carry for x86.
 const maxOperands = 5
 
 // checkInst validates an instruction and returns its opcode.
-func checkInst(t *gasmTables, in *Inst) (obj.As, error) {
+func checkInst(t *gasmTables, in *ir.Inst) (obj.As, error) {
 	op, ok := t.ops[in.Op]
 	if !ok {
 		return 0, unknownOp(t, in.Op)
 	}
-	sp := spell(in)
+	sp := ir.Spell(in)
 	if msg := rejectedOp(op, in); msg != "" {
-		return 0, sp.sentence("%s", msg)
+		return 0, sp.Sentence("%s", msg)
 	}
 	if len(in.Args) > maxOperands {
-		return 0, sp.errorf("too many operands (%d; at most %d)", len(in.Args), maxOperands)
+		return 0, sp.Errorf("too many operands (%d; at most %d)", len(in.Args), maxOperands)
 	}
 	for i := range in.Args {
 		if err := checkOperand(t, in, i); err != nil {
@@ -48,8 +48,8 @@ func checkInst(t *gasmTables, in *Inst) (obj.As, error) {
 		}
 	} else {
 		for _, a := range in.Args {
-			if a.Kind == LabelOperand {
-				return 0, sp.sentence("%s does not take a label operand (%s)", sp.op(), a.Sym)
+			if a.Kind == ir.LabelOperand {
+				return 0, sp.Sentence("%s does not take a label operand (%s)", sp.Op(), a.Sym)
 			}
 		}
 	}
@@ -58,16 +58,16 @@ func checkInst(t *gasmTables, in *Inst) (obj.As, error) {
 	}
 	for i, a := range in.Args {
 		switch a.Kind {
-		case FloatOperand:
+		case ir.FloatOperand:
 			if i != 0 || floatWidth(op) == 0 {
-				return 0, sp.sentence("%s does not take a floating-point constant; MOVSS, MOVSD, ADDSD, MULSS and the other scalar SSE and x87 arithmetic instructions do (as their first operand)", sp.op())
+				return 0, sp.Sentence("%s does not take a floating-point constant; MOVSS, MOVSD, ADDSD, MULSS and the other scalar SSE and x87 arithmetic instructions do (as their first operand)", sp.Op())
 			}
-		case AddrOperand:
-			if i != 0 || (op != x86.AMOVQ && op != x86.AMOVL) || len(in.Args) != 2 || in.Args[1].Kind != RegOperand {
-				return 0, sp.errorf("an address ($%s) can only be loaded into a register with MOVQ or LEAQ", describeMem(a))
+		case ir.AddrOperand:
+			if i != 0 || (op != x86.AMOVQ && op != x86.AMOVL) || len(in.Args) != 2 || in.Args[1].Kind != ir.RegOperand {
+				return 0, sp.Errorf("an address ($%s) can only be loaded into a register with MOVQ or LEAQ", ir.DescribeMem(a))
 			}
-		case StringOperand:
-			return 0, sp.errorf("a string constant can only initialise data (DATA)")
+		case ir.StringOperand:
+			return 0, sp.Errorf("a string constant can only initialise data (DATA)")
 		}
 	}
 	if err := checkForms(op, in); err != nil {
@@ -75,13 +75,13 @@ func checkInst(t *gasmTables, in *Inst) (obj.As, error) {
 	}
 	if hasSuffix(in.Suffix, "Z") {
 		n := len(in.Args)
-		if n < 2 || in.Args[n-2].Kind != RegOperand || in.Args[n-2].Reg < x86.REG_K1 || in.Args[n-2].Reg > x86.REG_K7 {
+		if n < 2 || in.Args[n-2].Kind != ir.RegOperand || in.Args[n-2].Reg < x86.REG_K1 || in.Args[n-2].Reg > x86.REG_K7 {
 			// EVEX.z without a mask raises #UD; golang-asm encodes it anyway.
-			return 0, sp.sentence("%s.%s: zeroing (.Z) needs an opmask register K1-K7 before the destination", sp.op(), in.Suffix)
+			return 0, sp.Sentence("%s.%s: zeroing (.Z) needs an opmask register K1-K7 before the destination", sp.Op(), in.Suffix)
 		}
 	}
 	if isGather(op) && len(in.Args) != 3 {
-		return 0, sp.sentence("%s needs 3 operands, has %d", sp.op(), len(in.Args))
+		return 0, sp.Sentence("%s needs 3 operands, has %d", sp.Op(), len(in.Args))
 	}
 	return op, nil
 }
@@ -161,13 +161,13 @@ var opFlags = func() *[obj.AMask + 1]uint8 {
 }()
 
 // checkForms rejects the operand forms golang-asm encodes wrongly.
-func checkForms(op obj.As, in *Inst) error {
+func checkForms(op obj.As, in *ir.Inst) error {
 	flags := opFlags[op&obj.AMask]
-	sp := spell(in)
+	sp := ir.Spell(in)
 	for i := range in.Args {
-		if a := &in.Args[i]; a.Kind == RegOperand && isHighByte(a.Reg) && !takesByte(in.Op, i) {
+		if a := &in.Args[i]; a.Kind == ir.RegOperand && isHighByte(a.Reg) && !takesByte(in.Op, i) {
 			// golang-asm encodes AH's number as SP (NEGL AH becomes neg esp).
-			return sp.errorf("%s is a byte register; %s does not take a byte operand there", sp.reg(a.Reg), sp.op())
+			return sp.Errorf("%s is a byte register; %s does not take a byte operand there", sp.Reg(a.Reg), sp.Op())
 		}
 	}
 	if flags == 0 {
@@ -175,55 +175,55 @@ func checkForms(op obj.As, in *Inst) error {
 	}
 	switch {
 	case flags&flagInvalid64 != 0:
-		return sp.sentence("%s is not valid in 64-bit mode", sp.op())
+		return sp.Sentence("%s is not valid in 64-bit mode", sp.Op())
 	case flags&flagNeedsMemory != 0:
 		hasMem := false
 		for _, a := range in.Args {
-			if a.Kind == MemOperand {
+			if a.Kind == ir.MemOperand {
 				hasMem = true
 			}
 		}
 		if !hasMem {
-			return sp.sentence("%s needs a memory operand (it has no register form)", sp.op())
+			return sp.Sentence("%s needs a memory operand (it has no register form)", sp.Op())
 		}
 	case flags&flagMMXOnly != 0:
 		for _, a := range in.Args {
-			if a.Kind == RegOperand && (isGPR(a.Reg) || isByteReg(a.Reg)) {
-				return sp.errorf("%s is not an MMX register (%s)", sp.reg(a.Reg), sp.pick("M0-M7", "mm0-mm7"))
+			if a.Kind == ir.RegOperand && (isGPR(a.Reg) || isByteReg(a.Reg)) {
+				return sp.Errorf("%s is not an MMX register (%s)", sp.Reg(a.Reg), sp.Pick("M0-M7", "mm0-mm7"))
 			}
 		}
 	case flags&flagNoMMX != 0:
 		for _, a := range in.Args {
-			if a.Kind == RegOperand && a.Reg >= x86.REG_M0 && a.Reg <= x86.REG_M7 {
-				return sp.sentence("%s does not take an MMX register (%s)", sp.op(), sp.reg(a.Reg))
+			if a.Kind == ir.RegOperand && a.Reg >= x86.REG_M0 && a.Reg <= x86.REG_M7 {
+				return sp.Sentence("%s does not take an MMX register (%s)", sp.Op(), sp.Reg(a.Reg))
 			}
 		}
 	case op == x86.AMOVLPS || op == x86.AMOVHPS:
-		if len(in.Args) == 2 && in.Args[0].Kind == RegOperand && in.Args[1].Kind == RegOperand {
+		if len(in.Args) == 2 && in.Args[0].Kind == ir.RegOperand && in.Args[1].Kind == ir.RegOperand {
 			alt := map[obj.As]string{x86.AMOVLPS: "MOVHLPS", x86.AMOVHPS: "MOVLHPS"}[op]
-			if sp.intel != nil {
+			if sp.Intel() {
 				alt = strings.ToLower(alt)
 			}
-			return sp.sentence("%s has no register-to-register form (its encoding with two registers is %s): write %s", sp.op(), alt, alt)
+			return sp.Sentence("%s has no register-to-register form (its encoding with two registers is %s): write %s", sp.Op(), alt, alt)
 		}
 	case op == x86.AXCHGL:
-		if len(in.Args) == 2 && in.Args[0].Kind == RegOperand && in.Args[0].Reg == x86.REG_AX && in.Args[1].Kind == RegOperand && in.Args[1].Reg == x86.REG_AX {
-			if sp.intel != nil {
-				return sp.errorf("the encoder would emit nop (0x90), which does not clear the upper half of rax: write mov eax, eax to zero-extend, or nop")
+		if len(in.Args) == 2 && in.Args[0].Kind == ir.RegOperand && in.Args[0].Reg == x86.REG_AX && in.Args[1].Kind == ir.RegOperand && in.Args[1].Reg == x86.REG_AX {
+			if sp.Intel() {
+				return sp.Errorf("the encoder would emit nop (0x90), which does not clear the upper half of rax: write mov eax, eax to zero-extend, or nop")
 			}
-			return sp.sentence("XCHGL AX, AX would be encoded as NOP (0x90), which does not clear the upper half of RAX: write MOVL AX, AX to zero-extend, or NOP")
+			return sp.Sentence("XCHGL AX, AX would be encoded as NOP (0x90), which does not clear the upper half of RAX: write MOVL AX, AX to zero-extend, or NOP")
 		}
 	case op == x86.ACRC32B:
-		if len(in.Args) > 0 && in.Args[0].Kind == RegOperand && isWideSPBPSIDI(in.Args[0].Reg) {
+		if len(in.Args) > 0 && in.Args[0].Kind == ir.RegOperand && isWideSPBPSIDI(in.Args[0].Reg) {
 			r := in.Args[0].Reg
-			return sp.errorf("the encoder would read %s as %s, a high-byte register: write %s for its low byte", sp.reg(r), sp.reg(r-x86.REG_SP+x86.REG_AH), sp.reg(r-x86.REG_SP+x86.REG_SPB))
+			return sp.Errorf("the encoder would read %s as %s, a high-byte register: write %s for its low byte", sp.Reg(r), sp.Reg(r-x86.REG_SP+x86.REG_AH), sp.Reg(r-x86.REG_SP+x86.REG_SPB))
 		}
 	}
 	switch op {
 	case x86.APUSHW, x86.APUSHL, x86.APUSHQ, x86.APOPW, x86.APOPL, x86.APOPQ:
 		for _, a := range in.Args {
-			if a.Kind == RegOperand && (a.Reg == x86.REG_CS || a.Reg == x86.REG_DS || a.Reg == x86.REG_ES || a.Reg == x86.REG_SS) {
-				return sp.sentence("%s %s is not valid in 64-bit mode (only %s and %s can be pushed and popped)", sp.op(), sp.reg(a.Reg), sp.reg(x86.REG_FS), sp.reg(x86.REG_GS))
+			if a.Kind == ir.RegOperand && (a.Reg == x86.REG_CS || a.Reg == x86.REG_DS || a.Reg == x86.REG_ES || a.Reg == x86.REG_SS) {
+				return sp.Sentence("%s %s is not valid in 64-bit mode (only %s and %s can be pushed and popped)", sp.Op(), sp.Reg(a.Reg), sp.Reg(x86.REG_FS), sp.Reg(x86.REG_GS))
 			}
 		}
 	}
@@ -233,11 +233,11 @@ func checkForms(op obj.As, in *Inst) error {
 // isWideSPBPSIDI reports whether r is SP, BP, SI or DI: as a byte source
 // of CRC32B, golang-asm encodes their numbers without a REX prefix, which
 // reads AH, CH, DH or BH (SPB, BPB, SIB and DIB get their REX prefix).
-func isWideSPBPSIDI(r Reg) bool {
+func isWideSPBPSIDI(r ir.Reg) bool {
 	return x86.REG_SP <= r && r <= x86.REG_DI
 }
 
-func isByteReg(r Reg) bool { return x86.REG_AL <= r && r <= x86.REG_R15B || isHighByte(r) }
+func isByteReg(r ir.Reg) bool { return x86.REG_AL <= r && r <= x86.REG_R15B || isHighByte(r) }
 
 // takesByte reports whether operand i of op is a byte operand, where AH,
 // BH, CH and DH can be encoded.
@@ -253,7 +253,7 @@ func takesByte(op string, i int) bool {
 }
 
 // rejectedOp returns why op cannot be assembled here, or "".
-func rejectedOp(op obj.As, in *Inst) string {
+func rejectedOp(op obj.As, in *ir.Inst) string {
 	switch op {
 	case obj.ATEXT, obj.AFUNCDATA, obj.APCDATA, obj.APCALIGN:
 		return fmt.Sprintf("%s is a directive, not an instruction", in.Op)
@@ -270,7 +270,7 @@ func rejectedOp(op obj.As, in *Inst) string {
 			return "NOP takes no operands (go tool asm's NOP with operands is a compiler hint that emits nothing)"
 		}
 	case x86.ABYTE, x86.AWORD, x86.ALONG, x86.AQUAD:
-		if len(in.Args) != 1 || in.Args[0].Kind != ImmOperand {
+		if len(in.Args) != 1 || in.Args[0].Kind != ir.ImmOperand {
 			return fmt.Sprintf("%s takes one integer constant ($value)", in.Op)
 		}
 	}
@@ -278,21 +278,21 @@ func rejectedOp(op obj.As, in *Inst) string {
 }
 
 // checkOperand validates the shape of operand i on its own.
-func checkOperand(t *gasmTables, in *Inst, i int) error {
+func checkOperand(t *gasmTables, in *ir.Inst, i int) error {
 	a := &in.Args[i]
-	sp := spell(in)
+	sp := ir.Spell(in)
 	switch a.Kind {
-	case RegOperand:
+	case ir.RegOperand:
 		if err := checkReg(in, a.Reg); err != nil {
 			return err
 		}
-		if t.unclassified[a.Reg] && a.Reg != x86.REG_SPB { // a valid register: in range; SPB is encoded as AH with a REX prefix (golangasm.go)
+		if t.unclassified[a.Reg] && a.Reg != x86.REG_SPB { // a valid register: in range; SPB is encoded as AH with a REX prefix (progFix)
 			// golang-asm would drop the operand and encode the rest.
-			return sp.errorf("register %s is not supported by the encoder (it would be dropped from the instruction)", sp.reg(a.Reg))
+			return sp.Errorf("register %s is not supported by the encoder (it would be dropped from the instruction)", sp.Reg(a.Reg))
 		}
-	case MemOperand, AddrOperand:
+	case ir.MemOperand, ir.AddrOperand:
 		return checkMem(in, a)
-	case RegListOperand:
+	case ir.RegListOperand:
 		if err := checkReg(in, a.Reg); err != nil {
 			return err
 		}
@@ -300,53 +300,53 @@ func checkOperand(t *gasmTables, in *Inst, i int) error {
 			return err
 		}
 		if !isVector(a.Reg) || !isVector(a.RegHi) || a.RegHi < a.Reg || a.RegHi-a.Reg > 31 {
-			return sp.errorf("bad register range [%s-%s]", a.Reg, a.RegHi)
+			return sp.Errorf("bad register range [%s-%s]", a.Reg, a.RegHi)
 		}
-	case LabelOperand:
+	case ir.LabelOperand:
 		if a.Sym == "" && (a.Disp < -1<<20 || a.Disp > 1<<20) {
-			return sp.errorf("relative target %d(PC) is out of range", a.Disp)
+			return sp.Errorf("relative target %d(PC) is out of range", a.Disp)
 		}
-	case ImmOperand, FloatOperand, StringOperand:
+	case ir.ImmOperand, ir.FloatOperand, ir.StringOperand:
 	default:
-		return sp.errorf("operand %d has no kind", i+1)
+		return sp.Errorf("operand %d has no kind", i+1)
 	}
 	return nil
 }
 
-func checkReg(in *Inst, r Reg) error {
+func checkReg(in *ir.Inst, r ir.Reg) error {
 	switch {
 	case r == x86.REG_TLS:
-		return spell(in).errorf("TLS needs a linker and the Go runtime; it has no meaning in jitrun code")
+		return ir.Spell(in).Errorf("TLS needs a linker and the Go runtime; it has no meaning in jitrun code")
 	case !isValidReg(r):
-		return spell(in).errorf("invalid register number %d", int(r))
+		return ir.Spell(in).Errorf("invalid register number %d", int(r))
 	}
 	return nil
 }
 
-func isSegReg(r Reg) bool { return x86.REG_CS <= r && r <= x86.REG_GS }
+func isSegReg(r ir.Reg) bool { return x86.REG_CS <= r && r <= x86.REG_GS }
 
 // checkMem validates off(base)(index*scale), sym+off(SB), a PC-relative
 // displacement and a segment override.
-func checkMem(in *Inst, a *Operand) error {
-	sp := spell(in)
+func checkMem(in *ir.Inst, a *ir.Operand) error {
+	sp := ir.Spell(in)
 	if a.Seg != 0 {
 		switch {
 		case a.Seg == x86.REG_FS || a.Seg == x86.REG_GS:
 		case isSegReg(a.Seg):
-			return sp.errorf("a %s override has no effect in 64-bit mode (%s have base 0): only %s and %s override", sp.reg(a.Seg), sp.pick("CS, DS, ES and SS", "cs, ds, es and ss"), sp.reg(x86.REG_FS), sp.reg(x86.REG_GS))
+			return sp.Errorf("a %s override has no effect in 64-bit mode (%s have base 0): only %s and %s override", sp.Reg(a.Seg), sp.Pick("CS, DS, ES and SS", "cs, ds, es and ss"), sp.Reg(x86.REG_FS), sp.Reg(x86.REG_GS))
 		default:
-			return sp.errorf("%s is not a segment register (%s or %s)", sp.reg(a.Seg), sp.reg(x86.REG_FS), sp.reg(x86.REG_GS))
+			return sp.Errorf("%s is not a segment register (%s or %s)", sp.Reg(a.Seg), sp.Reg(x86.REG_FS), sp.Reg(x86.REG_GS))
 		}
-		if a.Kind != MemOperand || strings.HasPrefix(in.Op, "LEA") {
-			return sp.errorf("an address computation ignores a segment override: the %s base would not be added", sp.reg(a.Seg))
+		if a.Kind != ir.MemOperand || strings.HasPrefix(in.Op, "LEA") {
+			return sp.Errorf("an address computation ignores a segment override: the %s base would not be added", sp.Reg(a.Seg))
 		}
 	}
 	if a.PCRel {
 		if a.Reg != 0 || a.Index != 0 || a.Sym != "" {
-			return sp.errorf("a displacement from the end of the instruction takes no register or symbol")
+			return sp.Errorf("a displacement from the end of the instruction takes no register or symbol")
 		}
 		if a.Disp < math.MinInt32 || a.Disp > math.MaxInt32 {
-			return sp.errorf("displacement %d from the end of the instruction does not fit in 32 bits", a.Disp)
+			return sp.Errorf("displacement %d from the end of the instruction does not fit in 32 bits", a.Disp)
 		}
 		return nil
 	}
@@ -355,7 +355,7 @@ func checkMem(in *Inst, a *Operand) error {
 			return err
 		}
 		if !isGPR(a.Reg) {
-			return sp.errorf("base register %s is not a 64-bit general-purpose register", sp.reg(a.Reg))
+			return sp.Errorf("base register %s is not a 64-bit general-purpose register", sp.Reg(a.Reg))
 		}
 	}
 	if a.Index != 0 {
@@ -364,24 +364,24 @@ func checkMem(in *Inst, a *Operand) error {
 		}
 		switch {
 		case a.Index == x86.REG_SP:
-			return sp.errorf("%s cannot be an index register", sp.reg(x86.REG_SP))
+			return sp.Errorf("%s cannot be an index register", sp.Reg(x86.REG_SP))
 		case !isGPR(a.Index) && !isVector(a.Index):
-			return sp.errorf("index register %s is neither a general-purpose nor a vector register", sp.reg(a.Index))
+			return sp.Errorf("index register %s is neither a general-purpose nor a vector register", sp.Reg(a.Index))
 		}
 		switch a.Scale {
 		case 1, 2, 4, 8:
 		default:
-			return sp.errorf("scale %d is not 1, 2, 4 or 8", a.Scale)
+			return sp.Errorf("scale %d is not 1, 2, 4 or 8", a.Scale)
 		}
 	} else if a.Scale != 0 && a.Scale != 1 {
-		return sp.errorf("scale %d without an index register", a.Scale)
+		return sp.Errorf("scale %d without an index register", a.Scale)
 	}
 	if a.Sym != "" {
 		if a.Reg != 0 || a.Index != 0 {
-			return sp.errorf("%s: a symbol reference is PC-relative and cannot add registers; load its address with LEAQ %s(SB), R first", describeMem(*a), a.Sym)
+			return sp.Errorf("%s: a symbol reference is PC-relative and cannot add registers; load its address with LEAQ %s(SB), R first", ir.DescribeMem(*a), a.Sym)
 		}
 		if a.Disp < math.MinInt32 || a.Disp > math.MaxInt32 {
-			return sp.errorf("offset %d from %s does not fit in 32 bits", a.Disp, a.Sym)
+			return sp.Errorf("offset %d from %s does not fit in 32 bits", a.Disp, a.Sym)
 		}
 		return nil
 	}
@@ -391,39 +391,39 @@ func checkMem(in *Inst, a *Operand) error {
 		return nil
 	}
 	if a.Disp < math.MinInt32 || a.Disp > math.MaxInt32 {
-		return sp.errorf("offset too large: displacement %s does not fit in a signed 32-bit field", fmtImm(a.Disp))
+		return sp.Errorf("offset too large: displacement %s does not fit in a signed 32-bit field", ir.FmtImm(a.Disp))
 	}
 	return nil
 }
 
 // checkJump validates a branch instruction's operands.
-func checkJump(t *gasmTables, op obj.As, in *Inst) error {
-	sp := spell(in)
+func checkJump(t *gasmTables, op obj.As, in *ir.Inst) error {
+	sp := ir.Spell(in)
 	if len(in.Args) != 1 {
 		if len(in.Args) == 0 {
-			return sp.sentence("%s needs a target", sp.op())
+			return sp.Sentence("%s needs a target", sp.Op())
 		}
-		return sp.sentence("%s takes one operand, the target (has %d)", sp.op(), len(in.Args))
+		return sp.Sentence("%s takes one operand, the target (has %d)", sp.Op(), len(in.Args))
 	}
 	a := in.Args[0]
 	switch a.Kind {
-	case LabelOperand:
+	case ir.LabelOperand:
 		f := t.branch(op)
-		if f.short == nil && f.near == nil {
-			return sp.sentence("%s cannot take a label", sp.op())
+		if f.Short == nil && f.Near == nil {
+			return sp.Sentence("%s cannot take a label", sp.Op())
 		}
 		return nil
-	case RegOperand, MemOperand:
+	case ir.RegOperand, ir.MemOperand:
 		if op == obj.AJMP || op == obj.ACALL {
-			if a.Kind == RegOperand && !isGPR(a.Reg) {
-				return sp.errorf("target register %s is not a 64-bit general-purpose register", sp.reg(a.Reg))
+			if a.Kind == ir.RegOperand && !isGPR(a.Reg) {
+				return sp.Errorf("target register %s is not a 64-bit general-purpose register", sp.Reg(a.Reg))
 			}
 			return nil
 		}
-	case ImmOperand:
-		return sp.sentence("%s $%d: a constant is not a branch target here (it would need a linker); jump to a label", sp.op(), a.Imm)
+	case ir.ImmOperand:
+		return sp.Sentence("%s $%d: a constant is not a branch target here (it would need a linker); jump to a label", sp.Op(), a.Imm)
 	}
-	return sp.sentence("%s needs a label as its target", sp.op())
+	return sp.Sentence("%s needs a label as its target", sp.Op())
 }
 
 // immRange is the set of values an immediate field can hold as written.
@@ -444,7 +444,7 @@ var immFamilies = []string{"ADC", "ADD", "AND", "CMP", "OR", "SBB", "SUB", "TEST
 
 // immLimit returns the range the immediates of op can hold, if it is one of
 // the instructions whose immediates golang-asm does not range-check.
-func immLimit(op obj.As, in *Inst) (immRange, string, bool) {
+func immLimit(op obj.As, in *ir.Inst) (immRange, string, bool) {
 	switch op {
 	case x86.AINB, x86.AINW, x86.AINL, x86.AOUTB, x86.AOUTW, x86.AOUTL, x86.AINT:
 		return rangeUImm8, "an unsigned 8-bit field", true
@@ -482,7 +482,7 @@ func immLimit(op obj.As, in *Inst) (immRange, string, bool) {
 	case 'L':
 		return rangeImm32, "32 bits", true
 	case 'Q':
-		if op == x86.AMOVQ && len(in.Args) == 2 && in.Args[1].Kind == RegOperand {
+		if op == x86.AMOVQ && len(in.Args) == 2 && in.Args[1].Kind == ir.RegOperand {
 			return immRange{}, "", false // MOVQ $imm64, reg has every form
 		}
 		return rangeSImm32, "a sign-extended 32-bit field", true
@@ -492,10 +492,10 @@ func immLimit(op obj.As, in *Inst) (immRange, string, bool) {
 
 // checkImmediates rejects immediates the encoder would truncate or
 // sign-extend into a different value.
-func checkImmediates(op obj.As, in *Inst) error {
+func checkImmediates(op obj.As, in *ir.Inst) error {
 	hasImm := false
 	for i := range in.Args {
-		if in.Args[i].Kind == ImmOperand {
+		if in.Args[i].Kind == ir.ImmOperand {
 			hasImm = true
 			break
 		}
@@ -508,24 +508,17 @@ func checkImmediates(op obj.As, in *Inst) error {
 		return nil
 	}
 	for i, a := range in.Args {
-		if a.Kind != ImmOperand || (r.lo <= a.Imm && a.Imm <= r.hi) {
+		if a.Kind != ir.ImmOperand || (r.lo <= a.Imm && a.Imm <= r.hi) {
 			continue
 		}
-		sp := spell(in)
-		msg := fmt.Sprintf("immediate %s does not fit in %s (%s..%s)", sp.immArg(i), what, sp.imm(r.lo), sp.imm(r.hi))
+		sp := ir.Spell(in)
+		msg := fmt.Sprintf("immediate %s does not fit in %s (%s..%s)", sp.ImmArg(i), what, sp.Imm(r.lo), sp.Imm(r.hi))
 		if r == rangeSImm32 {
-			msg += sp.pick("; load it into a register with MOVQ first", "; load it into a register with mov first")
+			msg += sp.Pick("; load it into a register with MOVQ first", "; load it into a register with mov first")
 		}
-		return sp.errorf("%s", msg)
+		return sp.Errorf("%s", msg)
 	}
 	return nil
-}
-
-func fmtImm(v int64) string {
-	if v < 0 {
-		return fmt.Sprintf("-%#x", uint64(-v))
-	}
-	return fmt.Sprintf("%#x", v)
 }
 
 // hasSuffix reports whether the dot-separated suffix list contains s.
@@ -553,16 +546,16 @@ func isGather(op obj.As) bool {
 
 // checkEncoded inspects what golang-asm produced for an instruction it
 // accepted and rejects the outputs known to be wrong.
-func checkEncoded(in *Inst, code []byte) error {
+func checkEncoded(in *ir.Inst, code []byte) error {
 	if len(code) == 0 {
-		return spell(in).errorf("invalid instruction (the encoder produced no bytes)")
+		return ir.Spell(in).Errorf("invalid instruction (the encoder produced no bytes)")
 	}
 	for _, a := range in.Args {
-		if a.Kind == RegOperand && isHighByte(a.Reg) && hasREX(code) {
+		if a.Kind == ir.RegOperand && isHighByte(a.Reg) && hasREX(code) {
 			// With a REX prefix, the encodings of AH, CH, DH, BH mean SPL,
 			// BPL, SIL, DIL: MOVB AH, R8B would become mov r8b, spl.
-			sp := spell(in)
-			return sp.errorf("%s cannot be used in an instruction that needs a REX prefix (%s or 64-bit operands)", sp.reg(a.Reg), sp.pick("R8-R15, SPB/BPB/SIB/DIB", "r8-r15, spl/bpl/sil/dil"))
+			sp := ir.Spell(in)
+			return sp.Errorf("%s cannot be used in an instruction that needs a REX prefix (%s or 64-bit operands)", sp.Reg(a.Reg), sp.Pick("R8-R15, SPB/BPB/SIB/DIB", "r8-r15, spl/bpl/sil/dil"))
 		}
 	}
 	return nil
@@ -580,78 +573,6 @@ func hasREX(code []byte) bool {
 	return false
 }
 
-// describeArgs names the kinds of an instruction's operands, for the
-// "no form takes these operands" message: (AX, memory, $imm).
-func describeArgs(in *Inst) string {
-	if len(in.Args) == 0 {
-		return "no operands"
-	}
-	parts := make([]string, len(in.Args))
-	for i, a := range in.Args {
-		switch a.Kind {
-		case RegOperand:
-			parts[i] = a.Reg.String()
-		case ImmOperand:
-			parts[i] = "$imm"
-		case FloatOperand:
-			parts[i] = "$float"
-		case MemOperand:
-			parts[i] = "memory"
-		case AddrOperand:
-			parts[i] = "$address"
-		case LabelOperand:
-			parts[i] = "label"
-		case RegListOperand:
-			parts[i] = "register range"
-		default:
-			parts[i] = "?"
-		}
-	}
-	return "(" + strings.Join(parts, ", ") + ")"
-}
-
-// describeMem writes a memory operand back in Go syntax, for messages. A
-// PC-relative displacement is written as go tool objdump shows one,
-// 16(IP), and a segment override with both a base and an index, which Go
-// syntax cannot write, as FS:8(AX)(BX*1).
-func describeMem(a Operand) string {
-	var b strings.Builder
-	if a.Seg != 0 && a.Index != 0 {
-		b.WriteString(a.Seg.String() + ":")
-	}
-	if a.PCRel {
-		fmt.Fprintf(&b, "%d(IP)", a.Disp)
-		return b.String()
-	}
-	if a.Sym != "" {
-		b.WriteString(a.Sym)
-		if a.Static {
-			b.WriteString("<>")
-		}
-		if a.Disp != 0 {
-			fmt.Fprintf(&b, "%+d", a.Disp)
-		}
-		b.WriteString("(SB)")
-		return b.String()
-	}
-	if a.Disp != 0 || (a.Reg == 0 && a.Index == 0) {
-		fmt.Fprintf(&b, "%d", a.Disp)
-	}
-	switch {
-	case a.Seg != 0 && a.Reg == 0 && a.Index == 0:
-		fmt.Fprintf(&b, "(%s)", a.Seg)
-	case a.Reg != 0:
-		fmt.Fprintf(&b, "(%s)", a.Reg)
-	}
-	switch {
-	case a.Index != 0:
-		fmt.Fprintf(&b, "(%s*%d)", a.Index, a.Scale)
-	case a.Seg != 0 && a.Reg != 0:
-		fmt.Fprintf(&b, "(%s*1)", a.Seg)
-	}
-	return b.String()
-}
-
 // unknownOp explains an unknown mnemonic, with the closest known ones.
 func unknownOp(t *gasmTables, name string) error {
 	if name == "" {
@@ -666,7 +587,7 @@ func unknownOp(t *gasmTables, name string) error {
 	if hint, ok := intelHints[up]; ok {
 		return fmt.Errorf("unknown instruction %s: %s", name, hint)
 	}
-	if s := suggest(t.mnemonics, up); len(s) > 0 {
+	if s := ir.Suggest(t.mnemonics, up); len(s) > 0 {
 		return fmt.Errorf("unknown instruction %s (did you mean %s?)", name, strings.Join(s, ", "))
 	}
 	return fmt.Errorf("unknown instruction %s", name)
@@ -689,61 +610,4 @@ var intelHints = map[string]string{
 	"IMUL":  "Go syntax puts the operand size in the mnemonic: IMULQ, IMULL; the three-operand form is IMUL3Q",
 	"MOVZX": "Go syntax spells zero extension MOVBQZX, MOVWQZX, MOVBLZX, MOVWLZX",
 	"MOVSX": "Go syntax spells sign extension MOVBQSX, MOVWQSX, MOVLQSX, MOVBLSX, MOVWLSX",
-}
-
-// suggest returns up to three names within a small edit distance of name.
-func suggest(names []string, name string) []string {
-	type cand struct {
-		name string
-		d    int
-	}
-	var cs []cand
-	limit := 1 + len(name)/4
-	for _, n := range names {
-		if d := editDistance(n, name, limit); d <= limit {
-			cs = append(cs, cand{n, d})
-		}
-	}
-	sort.Slice(cs, func(i, j int) bool {
-		if cs[i].d != cs[j].d {
-			return cs[i].d < cs[j].d
-		}
-		return cs[i].name < cs[j].name
-	})
-	var out []string
-	for i := 0; i < len(cs) && i < 3; i++ {
-		out = append(out, cs[i].name)
-	}
-	return out
-}
-
-// editDistance is the Levenshtein distance of a and b, or limit+1 when it
-// is certainly above limit.
-func editDistance(a, b string, limit int) int {
-	if d := len(a) - len(b); d > limit || -d > limit {
-		return limit + 1
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		best := cur[0]
-		for j := 1; j <= len(b); j++ {
-			c := prev[j-1]
-			if a[i-1] != b[j-1] {
-				c++
-			}
-			c = min(c, prev[j]+1, cur[j-1]+1)
-			cur[j] = c
-			best = min(best, c)
-		}
-		if best > limit {
-			return limit + 1
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -1,4 +1,4 @@
-package asm
+package ir
 
 import (
 	"fmt"
@@ -53,13 +53,15 @@ func (l ErrorList) Error() string {
 	return b.String()
 }
 
-// errorSink collects the errors of one pass, in any order; list returns
-// them sorted by position and capped at MaxErrors.
-type errorSink struct {
+// Errors collects the errors of one pass, in any order; List returns them
+// sorted by position and capped at MaxErrors. The zero Errors is empty and
+// ready to use.
+type Errors struct {
 	errs []*Error
 }
 
-func (s *errorSink) add(pos Pos, format string, args ...any) {
+// Add records an error at pos.
+func (s *Errors) Add(pos Pos, format string, args ...any) {
 	// Keep a margin above MaxErrors so that sorting still finds the
 	// earliest ones when passes report out of order.
 	if len(s.errs) < 4*MaxErrors {
@@ -67,14 +69,23 @@ func (s *errorSink) add(pos Pos, format string, args ...any) {
 	}
 }
 
-func (s *errorSink) full() bool { return len(s.errs) >= 4*MaxErrors }
+// AddAll records every error of other.
+func (s *Errors) AddAll(other *Errors) {
+	for _, e := range other.errs {
+		s.Add(e.Pos, "%s", e.Msg)
+	}
+}
 
-func (s *errorSink) len() int { return len(s.errs) }
+// Full reports whether no more errors will be kept: a pass stops then.
+func (s *Errors) Full() bool { return len(s.errs) >= 4*MaxErrors }
 
-// list returns the errors sorted by position (stable for equal positions),
+// Len is the number of errors recorded.
+func (s *Errors) Len() int { return len(s.errs) }
+
+// List returns the errors sorted by position (stable for equal positions),
 // at most MaxErrors of them, the last one saying "too many errors" when some
 // were left out. It returns nil when there are none.
-func (s *errorSink) list() ErrorList {
+func (s *Errors) List() ErrorList {
 	if len(s.errs) == 0 {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package asm
+package gosyntax
 
 // The Go-syntax lexer: source bytes to tokens, the way `go tool asm`'s
 // text/scanner configuration sees them (identifiers may contain · and ∕,
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/jitrun/jitrun/asm/internal/ir"
 )
 
 type tokKind uint8
@@ -54,11 +56,11 @@ type lexer struct {
 	pos  int
 	line int32
 	bol  int // offset of the current line's first byte
-	errs *errorSink
+	errs *ir.Errors
 }
 
 func (l *lexer) errorf(line int32, col int32, format string, args ...any) {
-	l.errs.add(Pos{File: l.file, Line: int(line), Col: int(col)}, format, args...)
+	l.errs.Add(ir.Pos{File: l.file, Line: int(line), Col: int(col)}, format, args...)
 }
 
 func isIdentStart(r rune) bool {
@@ -69,53 +71,71 @@ func isIdentRune(r rune) bool {
 	return isIdentStart(r) || unicode.IsDigit(r)
 }
 
-// scan reads the next token into t.
+// scan reads the next token into t. A character that starts no token is
+// reported and skipped.
 func (l *lexer) scan(t *token) {
 	src := l.src
-	for l.pos < len(src) {
-		c := src[l.pos]
-		switch {
-		case c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v':
-			l.pos++
-			continue
-		case c == '/' && l.pos+1 < len(src) && src[l.pos+1] == '/':
-			if i := strings.IndexByte(src[l.pos:], '\n'); i >= 0 {
-				l.pos += i
-			} else {
-				l.pos = len(src)
-			}
-			continue
-		case c == '/' && l.pos+1 < len(src) && src[l.pos+1] == '*':
-			// A block comment spanning lines does not end the statement,
-			// as in go tool asm.
-			startLine, startCol := l.line, int32(l.pos-l.bol+1)
-			l.pos += 2
-			closed := false
-			for l.pos < len(src) {
-				if src[l.pos] == '*' && l.pos+1 < len(src) && src[l.pos+1] == '/' {
-					l.pos += 2
-					closed = true
-					break
-				}
-				if src[l.pos] == '\n' {
-					l.line++
-					l.bol = l.pos + 1
-				}
+	for {
+		// Blanks, the common case, are skipped here; comments by comment.
+		for l.pos < len(src) {
+			c := src[l.pos]
+			if c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v' {
 				l.pos++
+			} else if c == '/' && l.pos+1 < len(src) && (src[l.pos+1] == '/' || src[l.pos+1] == '*') {
+				l.comment()
+			} else {
+				break
 			}
-			if !closed {
-				l.errorf(startLine, startCol, "comment not terminated")
-			}
-			continue
 		}
-		break
+		if l.token(t) {
+			return
+		}
 	}
+}
+
+// comment skips a // comment (up to its newline) or a /* */ one.
+func (l *lexer) comment() {
+	if l.src[l.pos+1] == '*' {
+		l.blockComment()
+		return
+	}
+	if i := strings.IndexByte(l.src[l.pos:], '\n'); i >= 0 {
+		l.pos += i
+	} else {
+		l.pos = len(l.src)
+	}
+}
+
+// blockComment skips a /* */ comment. One spanning lines does not end the
+// statement, as in go tool asm.
+func (l *lexer) blockComment() {
+	src := l.src
+	startLine, startCol := l.line, int32(l.pos-l.bol+1)
+	l.pos += 2
+	for l.pos < len(src) {
+		if src[l.pos] == '*' && l.pos+1 < len(src) && src[l.pos+1] == '/' {
+			l.pos += 2
+			return
+		}
+		if src[l.pos] == '\n' {
+			l.line++
+			l.bol = l.pos + 1
+		}
+		l.pos++
+	}
+	l.errorf(startLine, startCol, "comment not terminated")
+}
+
+// token reads the token at l.pos into t, or reports the character there
+// and skips it, returning false.
+func (l *lexer) token(t *token) bool {
+	src := l.src
 	start := l.pos
 	*t = token{line: l.line, col: int32(start - l.bol + 1), off: int32(start)}
 	if l.pos >= len(src) {
 		t.kind = tokEOF
 		t.end = t.off
-		return
+		return true
 	}
 	c := src[l.pos]
 	switch {
@@ -140,20 +160,9 @@ func (l *lexer) scan(t *token) {
 	case c < utf8.RuneSelf && (c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'):
 		l.ident(t)
 	case c >= utf8.RuneSelf:
-		r, size := utf8.DecodeRuneInString(src[l.pos:])
-		if r == utf8.RuneError && size == 1 {
-			l.pos++
-			l.errorf(t.line, t.col, "invalid UTF-8 byte %#02x", c)
-			l.scan(t)
-			return
+		if !l.unicodeIdent(t) {
+			return false
 		}
-		if !isIdentStart(r) {
-			l.pos += size
-			l.errorf(t.line, t.col, "unexpected character %q", r)
-			l.scan(t)
-			return
-		}
-		l.ident(t)
 	case (c == '<' || c == '>') && l.pos+1 < len(src) && src[l.pos+1] == c:
 		l.pos += 2
 		t.kind = tokPunct
@@ -163,13 +172,30 @@ func (l *lexer) scan(t *token) {
 	default:
 		l.pos++
 		l.errorf(t.line, t.col, "unexpected character %q", rune(c))
-		l.scan(t)
-		return
+		return false
 	}
 	t.end = int32(l.pos)
 	if t.text == "" {
 		t.text = src[start:l.pos]
 	}
+	return true
+}
+
+// unicodeIdent reads an identifier that starts with a non-ASCII letter, or
+// reports the character at l.pos and skips it, returning false.
+func (l *lexer) unicodeIdent(t *token) bool {
+	r, size := utf8.DecodeRuneInString(l.src[l.pos:])
+	switch {
+	case r == utf8.RuneError && size == 1:
+		l.errorf(t.line, t.col, "invalid UTF-8 byte %#02x", l.src[l.pos])
+	case !isIdentStart(r):
+		l.errorf(t.line, t.col, "unexpected character %q", r)
+	default:
+		l.ident(t)
+		return true
+	}
+	l.pos += size
+	return false
 }
 
 func isPunct(c byte) bool {

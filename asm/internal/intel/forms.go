@@ -1,15 +1,18 @@
-package asm
+package intel
 
 // Matching an Intel instruction against the generated form table
-// (intel_table.go) and building the Go instruction it stands for.
+// (table_gen.go) and building the Go instruction it stands for.
 
 import (
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/jitrun/jitrun/asm/internal/ir"
 )
 
 // intelForm is one line of intelFormTable.
@@ -92,12 +95,91 @@ func intelForms() {
 	})
 }
 
+// fitting returns the forms whose operand classes ops fit.
+func fitting(forms []*intelForm, ops []*intelOperand) []*intelForm {
+	var out []*intelForm
+	for _, f := range forms {
+		if len(f.classes) != len(ops) {
+			continue
+		}
+		ok := true
+		for i, c := range f.classes {
+			if !classMatches(c, ops[i]) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// sizeMismatch explains general-purpose registers of different sizes
+// where the instruction takes them all of one size (mov eax, rbx): it
+// names each register's size and the spellings of one size the
+// instruction takes. It returns "" when that is not what is wrong.
+func sizeMismatch(mnem string, forms []*intelForm, ops []*intelOperand) string {
+	var parts []string
+	var sizes []int
+	for _, o := range ops {
+		if bits := gprBits(o); bits > 0 {
+			parts = append(parts, fmt.Sprintf("%s is %d-bit", o.text, bits))
+			if !slices.Contains(sizes, bits) {
+				sizes = append(sizes, bits)
+			}
+		}
+	}
+	if len(sizes) < 2 {
+		return ""
+	}
+	slices.Sort(sizes)
+	var fixes []string
+	for _, bits := range sizes {
+		alt, texts := make([]*intelOperand, len(ops)), make([]string, len(ops))
+		for i, o := range ops {
+			alt[i], texts[i] = o, o.text
+			if gprBits(o) == 0 {
+				continue
+			}
+			r, ok := ir.IntelGPR(o.reg.Reg, bits)
+			if !ok {
+				alt = nil
+				break
+			}
+			alt[i] = &intelOperand{kind: iopReg, reg: r, col: o.col, text: r.Name}
+			texts[i] = r.Name
+		}
+		if alt != nil && len(fitting(forms, alt)) > 0 {
+			fixes = append(fixes, mnem+" "+strings.Join(texts, ", "))
+		}
+	}
+	if len(fixes) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("operand sizes differ: %s; write %s", strings.Join(parts, ", "), orList(fixes))
+}
+
+// gprBits is the size of a general-purpose register operand, 0 for any
+// other operand.
+func gprBits(o *intelOperand) int {
+	if o.kind != iopReg {
+		return 0
+	}
+	switch o.reg.Class {
+	case "r8", "r16", "r32", "r64":
+		return regBits[o.reg.Class]
+	}
+	return 0
+}
+
 // classMatches reports whether an operand fits a form's operand class.
 func classMatches(class string, o *intelOperand) bool {
 	if lit, ok := strings.CutPrefix(class, "="); ok {
 		switch o.kind {
 		case iopReg:
-			return o.reg.name == lit || canonicalRegName(o.reg) == lit
+			return o.reg.Name == lit || canonicalRegName(o.reg) == lit
 		case iopImm:
 			return strconv.FormatInt(o.imm, 10) == lit
 		}
@@ -105,18 +187,18 @@ func classMatches(class string, o *intelOperand) bool {
 	}
 	switch o.kind {
 	case iopReg:
-		return o.reg.class == class
+		return o.reg.Class == class
 	case iopImm:
 		return class == "imm"
 	case iopMem:
-		vsib := o.index.class == "xmm" || o.index.class == "ymm" || o.index.class == "zmm"
+		vsib := o.index.Class == "xmm" || o.index.Class == "ymm" || o.index.Class == "zmm"
 		switch {
 		case strings.HasPrefix(class, "vm"):
 			if !vsib || o.bcst > 0 {
 				return false
 			}
 			bits, _ := strconv.Atoi(class[2 : len(class)-1])
-			return class[len(class)-1] == o.index.class[0] && (o.size == 0 || o.size == bits)
+			return class[len(class)-1] == o.index.Class[0] && (o.size == 0 || o.size == bits)
 		case strings.HasPrefix(class, "b"):
 			elt, n, ok := strings.Cut(class[1:], ":")
 			if !ok || vsib || o.bcst == 0 {
@@ -139,38 +221,23 @@ func classMatches(class string, o *intelOperand) bool {
 
 // canonicalRegName is the name a fixed-register class uses: the 64-, 32-,
 // 16- or 8-bit name as written, st0 for st.
-func canonicalRegName(r intelReg) string {
-	if r.class == "st" {
-		return "st" + strconv.Itoa(int(r.reg-F0))
+func canonicalRegName(r ir.IntelReg) string {
+	if r.Class == "st" {
+		return "st" + strconv.Itoa(int(r.Reg-ir.F0))
 	}
-	return r.name
+	return r.Name
 }
 
 // matchIntelForm finds the form of mnem that takes ops. It reports every
 // problem as an error at the instruction.
-func (p *intelParser) matchIntelForm(mnem string, col int, ops []*intelOperand) (*intelForm, bool) {
+func (p *parser) matchIntelForm(mnem string, col int, ops []*intelOperand) (*intelForm, bool) {
 	intelForms()
 	forms := intelTable.byMnem[mnem]
 	if len(forms) == 0 {
 		p.errorf(col, "%s", unknownIntelMnemonic(mnem))
 		return nil, false
 	}
-	var cands []*intelForm
-	for _, f := range forms {
-		if len(f.classes) != len(ops) {
-			continue
-		}
-		ok := true
-		for i, c := range f.classes {
-			if !classMatches(c, ops[i]) {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			cands = append(cands, f)
-		}
-	}
+	cands := fitting(forms, ops)
 	switch {
 	case len(cands) == 0:
 		msgCol, msg := noFormMessage(mnem, forms, ops)
@@ -208,23 +275,6 @@ func (p *intelParser) matchIntelForm(mnem string, col int, ops []*intelOperand) 
 	return cands[0], true
 }
 
-// classBitsOf returns the size in bits a memory class names.
-func classBitsOf(c string) int {
-	switch {
-	case strings.HasPrefix(c, "vm"):
-		n, _ := strconv.Atoi(c[2 : len(c)-1])
-		return n
-	case strings.HasPrefix(c, "b"):
-		elt, _, _ := strings.Cut(c[1:], ":")
-		n, _ := strconv.Atoi(elt)
-		return n
-	case strings.HasPrefix(c, "m") && c != "mm":
-		n, _ := strconv.Atoi(c[1:])
-		return n
-	}
-	return 0
-}
-
 func orList(words []string) string {
 	switch len(words) {
 	case 0:
@@ -241,7 +291,7 @@ func sizeWords(forms []*intelForm, i int) []string {
 	var bits []int
 	seen := map[int]bool{}
 	for _, f := range forms {
-		b := classBitsOf(f.classes[i])
+		b := ir.IntelClassBits(f.classes[i])
 		if sizeWordFor(b) != "" && !seen[b] {
 			seen[b] = true
 			bits = append(bits, b)
@@ -270,25 +320,14 @@ func noFormMessage(mnem string, forms []*intelForm, ops []*intelOperand) (int, s
 		}
 		saved := o.size
 		o.size = 0
-		var fits []*intelForm
-		for _, f := range forms {
-			if len(f.classes) != len(ops) {
-				continue
-			}
-			ok := true
-			for j, c := range f.classes {
-				if !classMatches(c, ops[j]) {
-					ok = false
-				}
-			}
-			if ok {
-				fits = append(fits, f)
-			}
-		}
+		fits := fitting(forms, ops)
 		o.size = saved
 		if want := sizeWords(fits, i); len(want) > 0 {
 			return o.col, fmt.Sprintf("operand size mismatch for %s: %s is %s; %s takes %s here", mnem, o.text, o.sizeWord, mnem, orList(want))
 		}
+	}
+	if msg := sizeMismatch(mnem, forms, ops); msg != "" {
+		return 0, msg
 	}
 	var list []string
 	seen := map[string]bool{}
@@ -333,22 +372,22 @@ func isIntelMnemonic(w string) bool {
 // known ones.
 func unknownIntelMnemonic(name string) string {
 	intelForms()
-	if s := suggest(intelTable.names, name); len(s) > 0 {
+	if s := ir.Suggest(intelTable.names, name); len(s) > 0 {
 		return fmt.Sprintf("unknown instruction %s (did you mean %s?)", name, strings.Join(s, ", "))
 	}
 	return fmt.Sprintf("unknown instruction %s", name)
 }
 
 // goOperand converts Intel operand o to its Go operand.
-func goOperand(o *intelOperand) Operand {
+func goOperand(o *intelOperand) ir.Operand {
 	switch o.kind {
 	case iopReg:
-		return Operand{Kind: RegOperand, Reg: o.reg.reg}
+		return ir.Operand{Kind: ir.RegOperand, Reg: o.reg.Reg}
 	case iopImm:
-		return Operand{Kind: ImmOperand, Imm: o.imm}
+		return ir.Operand{Kind: ir.ImmOperand, Imm: o.imm}
 	}
-	m := Operand{Kind: MemOperand, Reg: o.base.reg, Index: o.index.reg, Disp: o.disp, Sym: o.sym, Seg: o.seg.reg}
-	if o.index.reg != 0 {
+	m := ir.Operand{Kind: ir.MemOperand, Reg: o.base.Reg, Index: o.index.Reg, Disp: o.disp, Sym: o.sym, Seg: o.seg.Reg}
+	if o.index.Reg != 0 {
 		m.Scale = o.scale
 	}
 	// [rip + n]: n bytes from the end of the instruction.
@@ -358,60 +397,112 @@ func goOperand(o *intelOperand) Operand {
 
 // buildInst makes the Go instruction of form f with Intel operands ops and
 // the decorations of the instruction.
-func (p *intelParser) buildInst(f *intelForm, mnem string, col int, ops []*intelOperand, rounding string, roundCol int) (*Inst, bool) {
-	mask, maskCol, zeroing, bcst := 0, col, false, false
+func (p *parser) buildInst(f *intelForm, mnem string, col int, ops []*intelOperand, rounding string, roundCol int) (*ir.Inst, bool) {
+	d, ok := p.decorations(ops, col)
+	if !ok || !p.checkDecorations(f, mnem, col, d, rounding, roundCol) {
+		return nil, false
+	}
+	if st := stOperands(f, ops); len(st) == 2 && st[0].reg.Reg != ir.F0 && st[1].reg.Reg != ir.F0 {
+		p.errorf(st[0].col, "%s: one of the two x87 registers must be st0", mnem)
+		return nil, false
+	}
+	in := &ir.Inst{Op: f.goOp, Suffix: goSuffix(d, rounding), Args: make([]ir.Operand, 0, len(f.args))}
+	sp := spellingOf(ops, len(f.args))
+	for _, a := range f.args {
+		switch {
+		case a == "k":
+			if d.mask > 0 {
+				r, _ := ir.LookupReg("K" + strconv.Itoa(d.mask))
+				in.Args = append(in.Args, ir.RegOp(r))
+				sp.ArgOp = append(sp.ArgOp, -1)
+			}
+		case strings.HasPrefix(a, "="):
+			r, ok := ir.LookupReg(a[1:])
+			if !ok {
+				p.errorf(col, "internal error: bad fixed register %s in the form table", a)
+				return nil, false
+			}
+			in.Args = append(in.Args, ir.RegOp(r))
+			sp.ArgOp = append(sp.ArgOp, -1)
+		default:
+			i, err := strconv.Atoi(a)
+			if err != nil || i < 0 || i >= len(ops) {
+				p.errorf(col, "internal error: bad operand %s in the form table", a)
+				return nil, false
+			}
+			in.Args = append(in.Args, goOperand(ops[i]))
+			sp.ArgOp = append(sp.ArgOp, int8(i))
+		}
+	}
+	ir.SetSpelling(in, sp)
+	return in, true
+}
+
+// decor is the AVX-512 decorations of an instruction's operands: the
+// opmask register number (-1 for {k0}, 0 for none) and where it was
+// written, {z}, and a {1toN} broadcast.
+type decor struct {
+	mask, maskCol int
+	zeroing, bcst bool
+}
+
+// decorations collects the decorations of ops; an opmask and {z} go on
+// the first operand only.
+func (p *parser) decorations(ops []*intelOperand, col int) (decor, bool) {
+	d := decor{maskCol: col}
 	for i, o := range ops {
 		if o.mask != 0 {
 			if i != 0 {
 				p.errorf(o.col, "an opmask {k%d} goes on the first operand", max(o.mask, 0))
-				return nil, false
+				return d, false
 			}
-			mask, maskCol = o.mask, o.col
+			d.mask, d.maskCol = o.mask, o.col
 		}
 		if o.zeroing {
 			if i != 0 {
 				p.errorf(o.col, "{z} goes on the first operand")
-				return nil, false
+				return d, false
 			}
-			zeroing = true
+			d.zeroing = true
 		}
 		if o.bcst > 0 {
-			bcst = true
+			d.bcst = true
 		}
 	}
+	return d, true
+}
+
+// checkDecorations checks the decorations and the rounding operand against
+// what form f takes.
+func (p *parser) checkDecorations(f *intelForm, mnem string, col int, d decor, rounding string, roundCol int) bool {
 	switch {
-	case mask < 0:
-		p.errorf(maskCol, "k0 cannot be an opmask (it means no mask): use k1…k7")
-		return nil, false
-	case mask > 0 && !f.mask:
-		p.errorf(maskCol, "%s does not take an opmask", mnem)
-		return nil, false
-	case mask == 0 && f.maskReq:
+	case d.mask < 0:
+		p.errorf(d.maskCol, "k0 cannot be an opmask (it means no mask): use k1…k7")
+	case d.mask > 0 && !f.mask:
+		p.errorf(d.maskCol, "%s does not take an opmask", mnem)
+	case d.mask == 0 && f.maskReq:
 		p.errorf(col, "%s needs an opmask: write {k1}…{k7} after its first operand", mnem)
-		return nil, false
-	case zeroing && mask == 0:
+	case d.zeroing && d.mask == 0:
 		p.errorf(col, "{z} (zeroing) needs an opmask {k1}…{k7}")
-		return nil, false
-	case zeroing && !f.zeroing:
+	case d.zeroing && !f.zeroing:
 		p.errorf(col, "%s does not take {z} here", mnem)
-		return nil, false
 	case rounding == "sae" && !f.sae && f.rc:
 		// With EVEX.b set, an instruction that rounds reads the vector
 		// length bits as the rounding mode: {sae} alone has no encoding.
 		p.errorf(roundCol, "%s takes a rounding mode here ({rn-sae}, {rd-sae}, {ru-sae} or {rz-sae}), not {sae}", mnem)
-		return nil, false
 	case rounding == "sae" && !f.sae:
 		p.errorf(roundCol, "%s does not take {sae} here", mnem)
-		return nil, false
 	case rounding != "" && rounding != "sae" && !f.rc:
 		p.errorf(roundCol, "%s does not take embedded rounding {%s} here", mnem, rounding)
-		return nil, false
+	default:
+		return true
 	}
-	if st := stOperands(f, ops); len(st) == 2 && st[0].reg.reg != F0 && st[1].reg.reg != F0 {
-		p.errorf(st[0].col, "%s: one of the two x87 registers must be st0", mnem)
-		return nil, false
-	}
-	in := &Inst{Op: f.goOp}
+	return false
+}
+
+// goSuffix is the Go-syntax suffix of the decorations: RN_SAE, SAE, BCST,
+// Z, dot-separated.
+func goSuffix(d decor, rounding string) string {
 	var suffix []string
 	switch rounding {
 	case "":
@@ -420,42 +511,13 @@ func (p *intelParser) buildInst(f *intelForm, mnem string, col int, ops []*intel
 	default:
 		suffix = append(suffix, strings.ToUpper(strings.ReplaceAll(rounding, "-", "_")))
 	}
-	if bcst {
+	if d.bcst {
 		suffix = append(suffix, "BCST")
 	}
-	if zeroing {
+	if d.zeroing {
 		suffix = append(suffix, "Z")
 	}
-	in.Suffix = strings.Join(suffix, ".")
-	sp := spellingOf(ops)
-	for _, a := range f.args {
-		switch {
-		case a == "k":
-			if mask > 0 {
-				r, _ := LookupReg("K" + strconv.Itoa(mask))
-				in.Args = append(in.Args, Operand{Kind: RegOperand, Reg: r})
-				sp.argOp = append(sp.argOp, -1)
-			}
-		case strings.HasPrefix(a, "="):
-			r, ok := LookupReg(a[1:])
-			if !ok {
-				p.errorf(col, "internal error: bad fixed register %s in the form table", a)
-				return nil, false
-			}
-			in.Args = append(in.Args, Operand{Kind: RegOperand, Reg: r})
-			sp.argOp = append(sp.argOp, -1)
-		default:
-			i, err := strconv.Atoi(a)
-			if err != nil || i < 0 || i >= len(ops) {
-				p.errorf(col, "internal error: bad operand %s in the form table", a)
-				return nil, false
-			}
-			in.Args = append(in.Args, goOperand(ops[i]))
-			sp.argOp = append(sp.argOp, i)
-		}
-	}
-	in.intel = sp
-	return in, true
+	return strings.Join(suffix, ".")
 }
 
 // stOperands returns the operands of a form's st classes.
@@ -467,4 +529,17 @@ func stOperands(f *intelForm, ops []*intelOperand) []*intelOperand {
 		}
 	}
 	return out
+}
+
+// spellingOf records Intel operands as written, with room for n Go
+// operands; the parser adds the instruction's text and its mnemonic.
+func spellingOf(ops []*intelOperand, n int) *ir.Spelling {
+	sp := &ir.Spelling{Ops: make([]ir.SpelledOperand, len(ops)), ArgOp: make([]int8, 0, n)}
+	for i, o := range ops {
+		sp.Ops[i] = ir.SpelledOperand{Text: o.text, Class: o.class()}
+		if o.kind == iopReg {
+			sp.Ops[i].Reg = o.reg.Name
+		}
+	}
+	return sp
 }

@@ -1,4 +1,4 @@
-package asm
+package intel
 
 // Constant expressions of the Intel front end: integers with the operators
 // of NASM and GNU as, names defined with equ, labels, and inside memory
@@ -7,6 +7,8 @@ package asm
 import (
 	"fmt"
 	"strings"
+
+	"github.com/jitrun/jitrun/asm/internal/ir"
 )
 
 // ival is the value of an expression: a constant c, plus at most one
@@ -26,7 +28,7 @@ type ival struct {
 }
 
 type iregTerm struct {
-	reg   intelReg
+	reg   ir.IntelReg
 	scale int64
 	col   int
 }
@@ -35,9 +37,12 @@ func (v ival) isConst() bool { return v.sym == "" && v.sec == "" && len(v.regs) 
 
 // exprParser parses an expression from a token slice.
 type exprParser struct {
-	p    *intelParser
+	p    *parser
 	toks []itok
 	pos  int
+	// depth is how deeply the expression nests (parentheses and unary
+	// operators), bounded by maxExprDepth.
+	depth int
 	// mem allows registers (inside [ ]).
 	mem  bool
 	err  string
@@ -94,8 +99,16 @@ func (e *exprParser) level(n int) ival {
 	return v
 }
 
+// maxExprDepth bounds how deeply an expression nests, so that a hostile
+// source cannot exhaust the stack of the parser's recursion.
+const maxExprDepth = 1000
+
 func (e *exprParser) unary() ival {
 	t := e.peek()
+	if e.depth++; e.depth > maxExprDepth {
+		return e.fail(t.col, "expression nested too deeply (more than %d levels of parentheses and signs)", maxExprDepth)
+	}
+	defer func() { e.depth-- }()
 	if e.isOp(t, "-", "+", "~", "!") {
 		e.next()
 		v := e.unary()
@@ -152,8 +165,8 @@ func (e *exprParser) primary() ival {
 			return v
 		}
 		if n := e.peek(); t.text == "%" && n.kind == itIdent {
-			if r, ok := lookupIntelReg(n.text); ok {
-				return e.fail(t.col, "%%%s is AT&T syntax, which jitrun does not read: write %s (Intel syntax puts the destination first)", n.text, r.name)
+			if r, ok := ir.LookupIntelReg(n.text); ok {
+				return e.fail(t.col, "%%%s is AT&T syntax, which jitrun does not read: write %s (Intel syntax puts the destination first)", n.text, r.Name)
 			}
 		}
 		return e.fail(t.col, "expected a value but found %s", t)
@@ -162,7 +175,7 @@ func (e *exprParser) primary() ival {
 	}
 	// An identifier.
 	name := t.text
-	if r, ok := lookupIntelReg(name); ok {
+	if r, ok := ir.LookupIntelReg(name); ok {
 		if !e.mem {
 			return e.fail(t.col, "register %s cannot be part of an expression here", name)
 		}
@@ -255,7 +268,7 @@ func scaleRegs(v ival, k int64) ival {
 
 // evalConst parses a whole constant expression from toks (to itEOL or
 // to a stop token) and returns its value and the index after it.
-func (p *intelParser) evalConst(toks []itok, what string) (int64, int, bool) {
+func (p *parser) evalConst(toks []itok, what string) (int64, int, bool) {
 	e := &exprParser{p: p, toks: toks}
 	v := e.expr()
 	if e.err != "" {
@@ -284,10 +297,10 @@ func isIntelKeyword(name string) bool {
 	return false
 }
 
-// IsIntelReserved reports whether name is an Intel-syntax register name or
+// IsReserved reports whether name is an Intel-syntax register name or
 // operand keyword (ptr, dword, short, …), in any case: a word that cannot
 // name a label or symbol in the Intel front end.
-func IsIntelReserved(name string) bool {
-	_, isReg := lookupIntelReg(name)
+func IsReserved(name string) bool {
+	_, isReg := ir.LookupIntelReg(name)
 	return isReg || isIntelKeyword(name)
 }

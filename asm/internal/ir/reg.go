@@ -1,4 +1,4 @@
-package asm
+package ir
 
 import "github.com/twitchyliquid64/golang-asm/obj/x86"
 
@@ -6,7 +6,8 @@ import "github.com/twitchyliquid64/golang-asm/obj/x86"
 // K1, …). Widths of general-purpose registers are implied by the mnemonic
 // in Go syntax (ADDL AX, BX adds EAX to EBX), so there is one Reg per
 // architectural register, plus AL…R15B and AH…BH for byte registers.
-// The zero Reg means "no register".
+// The zero Reg means "no register". Registers are numbered as golang-asm
+// numbers them (obj/x86).
 type Reg int16
 
 // String returns the Go-syntax name, or "NONE" for the zero Reg.
@@ -36,4 +37,11 @@ var regByName = func() map[string]Reg {
 func LookupReg(name string) (Reg, bool) {
 	r, ok := regByName[name]
 	return r, ok
+}
+
+// Regs calls f for every register with its Go-syntax name.
+func Regs(f func(name string, r Reg)) {
+	for name, r := range regByName {
+		f(name, r)
+	}
 }

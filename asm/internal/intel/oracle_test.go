@@ -1,4 +1,4 @@
-package asm
+package intel_test
 
 import (
 	"bytes"
@@ -9,7 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jitrun/jitrun/asm"
+	"github.com/jitrun/jitrun/asm/internal/intel"
 	"github.com/jitrun/jitrun/asm/internal/inteltab"
+	"github.com/jitrun/jitrun/asm/internal/x86enc"
 	"golang.org/x/arch/x86/x86asm"
 )
 
@@ -22,7 +25,7 @@ type intelCorpusLine struct {
 
 func readIntelCorpus(t testing.TB, name string) []intelCorpusLine {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", "intel", name))
+	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "intel", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +119,7 @@ func TestIntelOracle(t *testing.T) {
 				t.Errorf("%s:%d: %s: GNU as rejects it (%s): regenerate the corpus", spelling.name, l.line, gnuLines[i].text, g.Err)
 				continue
 			}
-			p, err := AssembleSource(spelling.name, []byte(l.text), SyntaxIntel)
+			p, err := asm.AssembleSource(spelling.name, []byte(l.text), asm.SyntaxIntel)
 			if err == nil {
 				results[si][i] = p.Code
 			}
@@ -176,7 +179,7 @@ func TestIntelOracle(t *testing.T) {
 // has a byte register: each line with its first byte register replaced by
 // each of them must assemble to GNU as's bytes (or the same instruction).
 // golang-asm drops SPB from an instruction and encodes it only as AH with a
-// REX prefix added afterwards (golangasm.go, progFix).
+// REX prefix added afterwards (internal/x86enc, progFix).
 func TestIntelREXByteRegisters(t *testing.T) {
 	byteRegs := map[string]bool{"al": true, "cl": true, "dl": true, "bl": true}
 	for i := 8; i < 16; i++ {
@@ -185,16 +188,16 @@ func TestIntelREXByteRegisters(t *testing.T) {
 	var texts []string
 	seen := map[string]bool{}
 	for _, l := range readIntelCorpus(t, "corpus.s") {
-		toks, _, _, msg := lexIntelLine(l.text)
+		toks, _, _, msg := intel.LexLine(l.text)
 		if msg != "" || strings.Contains(l.text, "ah") || strings.Contains(l.text, "bh") || strings.Contains(l.text, "ch") || strings.Contains(l.text, "dh") {
 			continue
 		}
 		for _, tk := range toks {
-			if tk.kind != itIdent || !byteRegs[tk.text] {
+			if tk.Kind != intel.Ident || !byteRegs[tk.Text] {
 				continue
 			}
 			for _, r := range []string{"spl", "bpl", "sil", "dil"} {
-				s := l.text[:tk.col-1] + r + l.text[tk.col-1+len(tk.text):]
+				s := l.text[:tk.Col-1] + r + l.text[tk.Col-1+len(tk.Text):]
 				if !seen[s] {
 					seen[s] = true
 					texts = append(texts, s)
@@ -215,7 +218,7 @@ func TestIntelREXByteRegisters(t *testing.T) {
 	}
 	matched, equivalent, gnuRejects := 0, 0, 0
 	for i, s := range texts {
-		p, err := AssembleSource("t.asm", []byte(s), SyntaxIntel)
+		p, err := asm.AssembleSource("t.asm", []byte(s), asm.SyntaxIntel)
 		if want[i].Err != "" {
 			gnuRejects++
 			if err == nil {
@@ -247,37 +250,37 @@ func TestIntelREXByteRegisters(t *testing.T) {
 // its immediate replaced by values out of range, and with its vector
 // registers moved to 16-31.
 func TestIntelErrorsInIntelTerms(t *testing.T) {
-	tb := tables()
+	goOps := map[string]bool{}
+	for _, m := range x86enc.Mnemonics() {
+		goOps[m] = true
+	}
 	goWord := func(w string) bool {
-		if _, ok := tb.ops[w]; ok {
-			return true
-		}
-		_, ok := LookupReg(w)
-		return ok
+		_, ok := asm.LookupReg(w)
+		return ok || goOps[w]
 	}
 	var srcs []string
 	for _, l := range readIntelCorpus(t, "corpus.s") {
-		toks, _, _, msg := lexIntelLine(l.text)
+		toks, _, _, msg := intel.LexLine(l.text)
 		if msg != "" {
 			continue
 		}
 		for _, tk := range toks {
 			switch {
-			case tk.kind == itInt:
+			case tk.Kind == intel.Int:
 				for _, v := range []string{"300", "-200", "0x10000", "0x123456789"} {
-					srcs = append(srcs, l.text[:tk.col-1]+v+l.text[tk.col-1+len(tk.text):])
+					srcs = append(srcs, l.text[:tk.Col-1]+v+l.text[tk.Col-1+len(tk.Text):])
 				}
-			case tk.kind == itIdent && (strings.HasPrefix(tk.text, "xmm") || strings.HasPrefix(tk.text, "ymm")):
-				n, err := strconv.Atoi(tk.text[3:])
+			case tk.Kind == intel.Ident && (strings.HasPrefix(tk.Text, "xmm") || strings.HasPrefix(tk.Text, "ymm")):
+				n, err := strconv.Atoi(tk.Text[3:])
 				if err == nil && n < 16 {
-					srcs = append(srcs, l.text[:tk.col-1]+tk.text[:3]+strconv.Itoa(n+16)+l.text[tk.col-1+len(tk.text):])
+					srcs = append(srcs, l.text[:tk.Col-1]+tk.Text[:3]+strconv.Itoa(n+16)+l.text[tk.Col-1+len(tk.Text):])
 				}
 			}
 		}
 	}
 	errorsSeen := 0
 	for _, src := range srcs {
-		_, err := AssembleSource("t.asm", []byte(src), SyntaxIntel)
+		_, err := asm.AssembleSource("t.asm", []byte(src), asm.SyntaxIntel)
 		if err == nil {
 			continue
 		}

@@ -1,4 +1,4 @@
-package asm
+package gosyntax
 
 // The Go-syntax parser: preprocessed statements to IR statements. It reads
 // the operand grammar of `go tool asm` for amd64:
@@ -22,56 +22,113 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/jitrun/jitrun/asm/internal/ir"
 )
 
-// parseGo parses Go-syntax assembly. It returns the statements it could
-// read even when there are errors, so that the encoder can look for more.
-func parseGo(file string, src []byte) ([]Stmt, *errorSink) {
-	var errs errorSink
+// Parse parses Go-syntax assembly. It returns the statements it could read
+// even when there are errors, so that the encoder can look for more.
+func Parse(file string, src []byte) ([]ir.Stmt, *ir.Errors) {
+	stmts := make([]ir.Stmt, 0, len(src)/32)
+	errs := ParseFunc(file, src, func(st ir.Stmt) bool {
+		stmts = append(stmts, st)
+		return false
+	})
+	return stmts, errs
+}
+
+// ParseFunc parses Go-syntax assembly and hands each statement it could
+// read to emit, in order, as soon as it is read. emit returns true when
+// the caller has let go of every statement handed to it so far: the
+// parser then uses their memory again for the statements it reads next.
+func ParseFunc(file string, src []byte, emit func(ir.Stmt) bool) *ir.Errors {
+	var errs ir.Errors
 	text := string(src)
-	p := &parser{file: file, src: text, errs: &errs}
-	stmts := make([]Stmt, 0, len(src)/32)
+	p := &parser{file: file, src: text, errs: &errs, insts: slab[ir.Inst]{max: 256}, args: slab[ir.Operand]{max: 512}}
+	var buf []ir.Stmt
 	pp := newPreproc(file, text, &errs, true, func(st stmtToks) {
-		if !errs.full() {
-			stmts = p.statement(st, stmts)
+		if errs.Full() {
+			return
+		}
+		buf = p.statement(st, buf[:0])
+		free := false
+		for i, s := range buf {
+			free = emit(s)
+			buf[i] = nil
+		}
+		if free {
+			p.insts.reuse()
+			p.args.reuse()
 		}
 	})
 	pp.run()
-	return stmts, &errs
+	return &errs
 }
 
 type parser struct {
 	file  string
 	src   string
-	errs  *errorSink
+	errs  *ir.Errors
 	opBuf [][]token
 	// partial is the TEXT or GLOBL being parsed. When the rest of its line
 	// has an error, it still goes into the statements, marked broken, so
 	// that the statements after it are not reported as outside a TEXT
 	// block or as using an undefined symbol.
-	partial Stmt
-	// Instructions and their operands are allocated in blocks.
-	instSlab            []Inst
-	argSlab             []Operand
-	instBlock, argBlock int
+	partial ir.Stmt
+	// Instructions and their operands are allocated in blocks, which are
+	// used again once the consumer of the statements lets go of them.
+	insts slab[ir.Inst]
+	args  slab[ir.Operand]
 }
 
-// newInst returns a zeroed Inst with room for n operands. Blocks start
-// small and double, so that a one-line source allocates little.
-func (p *parser) newInst(n int) *Inst {
-	if len(p.instSlab) == 0 {
-		p.instBlock = min(max(2*p.instBlock, 8), 256)
-		p.instSlab = make([]Inst, p.instBlock)
-	}
-	in := &p.instSlab[0]
-	p.instSlab = p.instSlab[1:]
-	if n > len(p.argSlab) {
-		p.argBlock = min(max(2*p.argBlock, 16), 512)
-		p.argSlab = make([]Operand, max(n, p.argBlock))
-	}
-	in.Args = p.argSlab[:0:n]
-	p.argSlab = p.argSlab[n:]
+// newInst returns a zeroed Inst with room for n operands.
+func (p *parser) newInst(n int) *ir.Inst {
+	in := &p.insts.take(1)[0]
+	in.Args = p.args.take(n)[:0]
 	return in
+}
+
+// slab hands out values from blocks. Blocks start small and double, up to
+// max values, so that a one-line source allocates little. After reuse, the
+// blocks handed out so far are handed out again, zeroed.
+type slab[T any] struct {
+	cur       []T   // the rest of the current block
+	used      [][]T // the blocks handed out from since the last reuse
+	spare     [][]T // blocks to hand out again
+	size, max int
+}
+
+// take returns n zeroed values.
+func (s *slab[T]) take(n int) []T {
+	if n > len(s.cur) {
+		s.grow(n)
+	}
+	v := s.cur[:n:n]
+	s.cur = s.cur[n:]
+	return v
+}
+
+// grow starts a block of at least n values: a spare one, or a new one.
+func (s *slab[T]) grow(n int) {
+	var b []T
+	if k := len(s.spare); k > 0 && len(s.spare[k-1]) >= n {
+		b, s.spare = s.spare[k-1], s.spare[:k-1]
+		clear(b)
+	} else {
+		s.size = min(max(2*s.size, 8), s.max)
+		b = make([]T, max(n, s.size))
+	}
+	s.used = append(s.used, b)
+	s.cur = b
+}
+
+// reuse makes every block handed out so far spare: nothing may refer to a
+// value taken before it any more.
+func (s *slab[T]) reuse() {
+	s.spare = append(s.spare, s.used...)
+	clear(s.used)
+	s.used = s.used[:0]
+	s.cur = nil
 }
 
 // parseError is an error at a token, raised by the operand parser's helpers
@@ -81,20 +138,20 @@ type parseError struct {
 	msg string
 }
 
-func (p *parser) pos(t token) Pos {
-	return Pos{File: p.file, Line: int(t.line), Col: int(t.col)}
+func (p *parser) pos(t token) ir.Pos {
+	return ir.Pos{File: p.file, Line: int(t.line), Col: int(t.col)}
 }
 
-func (p *parser) source(toks []token) Source {
-	return Source{Pos: p.pos(toks[0]), Text: tokenText(p.src, toks)}
+func (p *parser) source(toks []token) ir.Source {
+	return ir.Source{Pos: p.pos(toks[0]), Text: tokenText(p.src, toks)}
 }
 
 // statement parses one statement and appends what it defines.
-func (p *parser) statement(st stmtToks, out []Stmt) (result []Stmt) {
+func (p *parser) statement(st stmtToks, out []ir.Stmt) (result []ir.Stmt) {
 	toks := st.toks
 	// Labels: name: [statement]
 	for len(toks) >= 2 && toks[0].kind == tokIdent && toks[1].is(":") {
-		out = append(out, &LabelDef{Source: p.source(toks[:2]), Name: toks[0].text})
+		out = append(out, &ir.LabelDef{Source: p.source(toks[:2]), Name: toks[0].text})
 		toks = toks[2:]
 	}
 	if len(toks) == 0 {
@@ -106,7 +163,7 @@ func (p *parser) statement(st stmtToks, out []Stmt) (result []Stmt) {
 			if !ok {
 				panic(r)
 			}
-			p.errs.add(p.pos(pe.at), "%s", pe.msg)
+			p.errs.Add(p.pos(pe.at), "%s", pe.msg)
 			result = out
 			if p.partial != nil {
 				result = append(result, p.partial)
@@ -145,7 +202,7 @@ func (p *parser) statement(st stmtToks, out []Stmt) (result []Stmt) {
 		if len(operands) != 1 {
 			fail(head, "PCALIGN takes one operand: PCALIGN $16")
 		}
-		return append(out, &AlignDef{Source: src, Align: p.immediate(operands[0], "PCALIGN")})
+		return append(out, &ir.AlignDef{Source: src, Align: p.immediate(operands[0], "PCALIGN")})
 	case "PCDATA", "FUNCDATA":
 		// Go stack-map metadata: meaningless here, accepted for copied code.
 		if len(operands) != 2 {
@@ -228,6 +285,9 @@ type cursor struct {
 	toks []token
 	i    int
 	end  token // a token positioned after the operand, for messages
+	// depth is how deeply the expression being read nests (parentheses
+	// and unary operators), bounded by maxExprDepth.
+	depth int
 }
 
 func newCursor(toks []token) *cursor {
@@ -258,6 +318,36 @@ func (c *cursor) next() token {
 }
 
 func (c *cursor) done() bool { return c.i >= len(c.toks) }
+
+// maxExprDepth bounds how deeply an expression nests, so that a hostile
+// source cannot exhaust the stack of the parser's recursion.
+const maxExprDepth = 1000
+
+// enter enters one more level of an expression at t (a parenthesis, a
+// sign); the caller leaves it with c.depth--.
+func (c *cursor) enter(t token) {
+	c.depth++
+	if c.depth > maxExprDepth {
+		fail(t, "expression nested too deeply (more than %d levels of parentheses and signs)", maxExprDepth)
+	}
+}
+
+// nestedFactor parses the factor after a sign at t, one level deeper.
+func (c *cursor) nestedFactor(t token) uint64 {
+	c.enter(t)
+	v := factor(c)
+	c.depth--
+	return v
+}
+
+// nestedFloat parses the float constant after a sign or a parenthesis at
+// t, one level deeper.
+func (c *cursor) nestedFloat(t token) float64 {
+	c.enter(t)
+	v := floatExpr(c)
+	c.depth--
+	return v
+}
 
 func (c *cursor) expect(punct string) token {
 	t := c.next()
@@ -291,13 +381,22 @@ func pseudoRegMessage(name string) string {
 	return name + " is a pseudo-register"
 }
 
+// isSegReg reports whether r is a segment register.
+func isSegReg(r ir.Reg) bool {
+	switch r.String() {
+	case "CS", "DS", "ES", "FS", "GS", "SS":
+		return true
+	}
+	return false
+}
+
 func isRegName(name string) bool {
-	_, ok := LookupReg(name)
+	_, ok := ir.LookupReg(name)
 	return ok
 }
 
 // operand parses one operand.
-func (p *parser) operand(toks []token, jump bool) Operand {
+func (p *parser) operand(toks []token, jump bool) ir.Operand {
 	c := newCursor(toks)
 	prefix := ""
 	if t := c.peek(); t.is("$") || t.is("*") {
@@ -323,8 +422,8 @@ func (p *parser) operand(toks []token, jump bool) Operand {
 			fail(c.peek(), "a register cannot be followed by an address: write the offset first, as 8(%s)", first.text)
 		}
 		c.mustEnd()
-		r, _ := LookupReg(first.text)
-		return Operand{Kind: RegOperand, Reg: r}
+		r, _ := ir.LookupReg(first.text)
+		return ir.Operand{Kind: ir.RegOperand, Reg: r}
 	case first.kind == tokIdent && !isPseudoReg(first.text):
 		return p.symbolOperand(c, prefix, jump)
 	case first.kind == tokString:
@@ -337,7 +436,7 @@ func (p *parser) operand(toks []token, jump bool) Operand {
 			fail(first, "bad string %s", first.text)
 		}
 		c.mustEnd()
-		return Operand{Kind: StringOperand, String: s}
+		return ir.Operand{Kind: ir.StringOperand, String: s}
 	}
 	if hasFloat(c.toks[c.i:]) {
 		if prefix != "$" {
@@ -345,7 +444,7 @@ func (p *parser) operand(toks []token, jump bool) Operand {
 		}
 		f := floatExpr(c)
 		c.mustEnd()
-		return Operand{Kind: FloatOperand, Float: f}
+		return ir.Operand{Kind: ir.FloatOperand, Float: f}
 	}
 	// An offset expression, unless the operand starts with (register).
 	var disp int64
@@ -354,13 +453,13 @@ func (p *parser) operand(toks []token, jump bool) Operand {
 		if c.done() {
 			switch prefix {
 			case "$":
-				return Operand{Kind: ImmOperand, Imm: disp}
+				return ir.Operand{Kind: ir.ImmOperand, Imm: disp}
 			case "*":
 				fail(first, "indirect through a constant is not an operand")
 			}
 			// A bare number is memory at an absolute address, as in go tool
 			// asm (MOVQ 0x1000, AX); CMPPS takes it as its predicate.
-			return Operand{Kind: MemOperand, Disp: disp}
+			return ir.Operand{Kind: ir.MemOperand, Disp: disp}
 		}
 	}
 	return p.indirect(c, prefix, disp, jump)
@@ -368,7 +467,7 @@ func (p *parser) operand(toks []token, jump bool) Operand {
 
 // indirect parses (reg), (reg)(index*scale), (index*scale) and N(PC) after
 // an offset.
-func (p *parser) indirect(c *cursor, prefix string, disp int64, jump bool) Operand {
+func (p *parser) indirect(c *cursor, prefix string, disp int64, jump bool) ir.Operand {
 	open := c.expect("(")
 	t := c.next()
 	if t.kind != tokIdent || (!isRegName(t.text) && !isPseudoReg(t.text)) {
@@ -381,19 +480,19 @@ func (p *parser) indirect(c *cursor, prefix string, disp int64, jump bool) Opera
 		if prefix != "" || !jump {
 			fail(t, "N(PC) is a branch target: it works only with jumps")
 		}
-		return Operand{Kind: LabelOperand, Disp: disp}
+		return ir.Operand{Kind: ir.LabelOperand, Disp: disp}
 	case "SB":
 		fail(t, "(SB) needs a symbol name: name(SB)")
 	case "FP":
 		fail(t, "(FP) needs an argument name, and argument references are not supported: jitrun code gets its arguments in registers (DI, SI, DX, CX, R8, R9)")
 	}
-	o := Operand{Kind: MemOperand, Disp: disp}
+	o := ir.Operand{Kind: ir.MemOperand, Disp: disp}
 	if prefix == "$" {
-		o.Kind = AddrOperand
+		o.Kind = ir.AddrOperand
 	} else if prefix == "*" {
 		fail(open, "* (indirect) applies to symbols only: *name(SB)")
 	}
-	r, _ := LookupReg(t.text)
+	r, _ := ir.LookupReg(t.text)
 	if isSegReg(r) {
 		// off(FS): FS-relative memory at an absolute offset, as go tool
 		// asm writes it (off(base)(FS*1) adds a base).
@@ -423,13 +522,13 @@ func (p *parser) indirect(c *cursor, prefix string, disp int64, jump bool) Opera
 }
 
 // index parses (index*scale).
-func (p *parser) index(c *cursor, o *Operand) {
+func (p *parser) index(c *cursor, o *ir.Operand) {
 	c.expect("(")
 	t := c.next()
 	if t.kind != tokIdent || !isRegName(t.text) {
 		fail(t, "expected an index register, found %s", describeTok(t))
 	}
-	o.Index, _ = LookupReg(t.text)
+	o.Index, _ = ir.LookupReg(t.text)
 	if !c.peek().is("*") {
 		fail(c.peek(), "index register %s needs a scale: (%s*1)", t.text, t.text)
 	}
@@ -459,7 +558,7 @@ func (p *parser) scale(c *cursor) int64 {
 
 // symbolOperand parses name[<>][±offset](SB)[(index*scale)], a label, or
 // name±offset(FP|SP) (rejected).
-func (p *parser) symbolOperand(c *cursor, prefix string, jump bool) Operand {
+func (p *parser) symbolOperand(c *cursor, prefix string, jump bool) ir.Operand {
 	nameTok := c.next()
 	name := symbolName(nameTok.text)
 	static := false
@@ -480,11 +579,11 @@ func (p *parser) symbolOperand(c *cursor, prefix string, jump bool) Operand {
 		off = int64(expr(c))
 	}
 	if c.done() {
-		if r, ok := lookupIntelReg(nameTok.text); ok && r.reg != 0 && !static && off == 0 && prefix == "" && !jump {
-			fail(nameTok, "%s is an Intel register name: Go syntax writes %s, with the operand size in the mnemonic (this source is read as Go syntax)", nameTok.text, r.reg)
+		if r, ok := ir.LookupIntelReg(nameTok.text); ok && r.Reg != 0 && !static && off == 0 && prefix == "" && !jump {
+			fail(nameTok, "%s is an Intel register name: Go syntax writes %s, with the operand size in the mnemonic (this source is read as Go syntax)", nameTok.text, r.Reg)
 		}
 		if prefix == "" && jump && !static && off == 0 {
-			return Operand{Kind: LabelOperand, Sym: name}
+			return ir.Operand{Kind: ir.LabelOperand, Sym: name}
 		}
 		if prefix == "$" && !static && off == 0 {
 			fail(nameTok, "undefined: %s (a constant needs a #define; the address of a symbol is $%s(SB))", nameTok.text, nameTok.text)
@@ -505,13 +604,13 @@ func (p *parser) symbolOperand(c *cursor, prefix string, jump bool) Operand {
 	default:
 		fail(reg, "expected (SB) after symbol %s, found (%s)", nameTok.text, reg.text)
 	}
-	o := Operand{Kind: MemOperand, Sym: name, Static: static, Disp: off}
+	o := ir.Operand{Kind: ir.MemOperand, Sym: name, Static: static, Disp: off}
 	switch prefix {
 	case "$":
-		o.Kind = AddrOperand
+		o.Kind = ir.AddrOperand
 	case "":
 		if jump && c.done() {
-			o.Kind = LabelOperand
+			o.Kind = ir.LabelOperand
 		}
 	}
 	if c.peek().is("(") {
@@ -532,22 +631,22 @@ func symbolName(s string) string {
 }
 
 // regList parses [Z0-Z3].
-func (p *parser) regList(c *cursor) Operand {
+func (p *parser) regList(c *cursor) ir.Operand {
 	c.expect("[")
 	lo := c.next()
 	c.expect("-")
 	hi := c.next()
 	c.expect("]")
 	c.mustEnd()
-	rlo, ok1 := LookupReg(lo.text)
-	rhi, ok2 := LookupReg(hi.text)
+	rlo, ok1 := ir.LookupReg(lo.text)
+	rhi, ok2 := ir.LookupReg(hi.text)
 	if lo.kind != tokIdent || !ok1 {
 		fail(lo, "expected a register, found %s", describeTok(lo))
 	}
 	if hi.kind != tokIdent || !ok2 {
 		fail(hi, "expected a register, found %s", describeTok(hi))
 	}
-	return Operand{Kind: RegListOperand, Reg: rlo, RegHi: rhi}
+	return ir.Operand{Kind: ir.RegListOperand, Reg: rlo, RegHi: rhi}
 }
 
 func hasFloat(toks []token) bool {
@@ -564,13 +663,13 @@ func floatExpr(c *cursor) float64 {
 	t := c.next()
 	switch {
 	case t.is("("):
-		v := floatExpr(c)
+		v := c.nestedFloat(t)
 		c.expect(")")
 		return v
 	case t.is("+"):
-		return floatExpr(c)
+		return c.nestedFloat(t)
 	case t.is("-"):
-		return -floatExpr(c)
+		return -c.nestedFloat(t)
 	case t.kind == tokFloat || t.kind == tokInt:
 		v, err := strconv.ParseFloat(t.text, 64)
 		if err != nil && !(math.IsInf(v, 0) && strings.Contains(err.Error(), "range")) {
@@ -681,13 +780,15 @@ func factor(c *cursor) uint64 {
 		}
 		return uint64(r)
 	case t.is("+"):
-		return factor(c)
+		return c.nestedFactor(t)
 	case t.is("-"):
-		return -factor(c)
+		return -c.nestedFactor(t)
 	case t.is("~"):
-		return ^factor(c)
+		return ^c.nestedFactor(t)
 	case t.is("("):
+		c.enter(t)
 		v := expr(c)
+		c.depth--
 		c.expect(")")
 		return v
 	case t.kind == tokIdent && isPseudoReg(t.text):
@@ -728,7 +829,7 @@ func (p *parser) symbolDef(toks []token, head token, allowOffset bool) (name str
 		fail(t, "%s needs a symbol: name(SB)", head.text)
 	}
 	o := p.symbolOperand(&cursor{toks: toks, end: c.end}, "", false)
-	if o.Kind != MemOperand || o.Index != 0 {
+	if o.Kind != ir.MemOperand || o.Index != 0 {
 		fail(t, "%s needs a symbol: name(SB)", head.text)
 	}
 	if o.Disp != 0 && !allowOffset {
@@ -738,8 +839,9 @@ func (p *parser) symbolDef(toks []token, head token, allowOffset bool) (name str
 }
 
 // text parses TEXT name(SB), [flags,] $frame[-args].
-func (p *parser) text(src Source, head token, ops [][]token) Stmt {
-	d := &TextDef{Source: src, Args: -1, broken: true}
+func (p *parser) text(src ir.Source, head token, ops [][]token) ir.Stmt {
+	d := &ir.TextDef{Source: src, Args: -1}
+	ir.SetBroken(d, true)
 	p.partial = d
 	if len(ops) != 2 && len(ops) != 3 {
 		fail(head, "TEXT takes two or three operands: TEXT name(SB), NOSPLIT, $0")
@@ -777,7 +879,7 @@ func (p *parser) text(src Source, head token, ops [][]token) Stmt {
 		d.Args = atoi(t)
 		c.mustEnd()
 	}
-	d.broken = false
+	ir.SetBroken(d, false)
 	return d
 }
 
@@ -790,23 +892,24 @@ func atoi(t token) int64 {
 }
 
 // globl parses GLOBL name(SB), [flags,] $size.
-func (p *parser) globl(src Source, head token, ops [][]token) Stmt {
+func (p *parser) globl(src ir.Source, head token, ops [][]token) ir.Stmt {
 	if len(ops) != 2 && len(ops) != 3 {
 		fail(head, "GLOBL takes two or three operands: GLOBL name(SB), RODATA, $8")
 	}
 	name, static, _ := p.symbolDef(ops[0], head, false)
-	d := &GloblDef{Source: src, Name: name, Static: static, broken: true}
+	d := &ir.GloblDef{Source: src, Name: name, Static: static}
+	ir.SetBroken(d, true)
 	p.partial = d
 	if len(ops) == 3 {
 		d.Flags = p.integer(ops[1])
 	}
 	d.Size = p.immediate(ops[len(ops)-1], "GLOBL size")
-	d.broken = false
+	ir.SetBroken(d, false)
 	return d
 }
 
 // data parses DATA name+off(SB)/width, value.
-func (p *parser) data(src Source, head token, ops [][]token) Stmt {
+func (p *parser) data(src ir.Source, head token, ops [][]token) ir.Stmt {
 	if len(ops) != 2 {
 		fail(head, "DATA takes two operands: DATA name+0(SB)/8, $value")
 	}
@@ -816,10 +919,10 @@ func (p *parser) data(src Source, head token, ops [][]token) Stmt {
 		fail(first[n-1], "DATA needs a width: name+0(SB)/8")
 	}
 	name, static, off := p.symbolDef(first[:n-2], head, true)
-	d := &DataDef{Source: src, Name: name, Static: static, Off: off, Width: atoi(first[n-1])}
+	d := &ir.DataDef{Source: src, Name: name, Static: static, Off: off, Width: atoi(first[n-1])}
 	v := p.operand(ops[1], false)
 	switch v.Kind {
-	case ImmOperand, FloatOperand, StringOperand, AddrOperand:
+	case ir.ImmOperand, ir.FloatOperand, ir.StringOperand, ir.AddrOperand:
 	default:
 		fail(ops[1][0], "DATA value must be a constant: $integer, $float or $\"string\"")
 	}

@@ -1,4 +1,4 @@
-package asm
+package gosyntax
 
 // The Go-syntax preprocessor, as in `go tool asm`: #define (object-like and
 // function-like, continued over lines with a backslash), #undef, #ifdef,
@@ -8,9 +8,12 @@ package asm
 // with macros expanded.
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/jitrun/jitrun/asm/internal/ir"
 )
 
 // macro is a #define. params is nil for an object-like macro.
@@ -18,7 +21,7 @@ type macro struct {
 	name   string
 	params []string
 	body   []token
-	pos    Pos
+	pos    ir.Pos
 }
 
 // Limits that keep hostile input from exhausting memory or time.
@@ -75,7 +78,7 @@ func headers() map[string][]*macro {
 	headerOnce.Do(func() {
 		headerMacros = make(map[string][]*macro)
 		for name, text := range builtinHeaders {
-			var errs errorSink
+			var errs ir.Errors
 			pp := newPreproc(name, text, &errs, false, func(stmtToks) {})
 			pp.run()
 			for _, m := range pp.macros {
@@ -98,7 +101,7 @@ type ifState struct {
 	enabled bool // this branch is being assembled
 	parent  bool // the enclosing region is being assembled
 	sawElse bool
-	pos     Pos
+	pos     ir.Pos
 }
 
 type preproc struct {
@@ -106,12 +109,14 @@ type preproc struct {
 	src    string
 	lx     *lexer
 	line   []token // the current logical line, reused
-	errs   *errorSink
+	errs   *ir.Errors
 	emit   func(stmtToks)
 	macros map[string]*macro
 	ifs    []ifState
-	// budget limits the tokens one line's expansion may produce.
-	budget int
+	// budget limits the tokens one line's expansion may produce;
+	// overflow says why an expansion stopped ("" while it has not).
+	budget   int
+	overflow string
 	// maybeMacro[c] has bit n set when a macro named with first byte c and
 	// length n (or any length ≥ 63) may exist: most identifiers skip the map.
 	maybeMacro [256]uint64
@@ -122,7 +127,7 @@ type preproc struct {
 
 // newPreproc returns a preprocessor that hands each statement of src to
 // emit, which must be done with its tokens when it returns.
-func newPreproc(file, src string, errs *errorSink, withTextflag bool, emit func(stmtToks)) *preproc {
+func newPreproc(file, src string, errs *ir.Errors, withTextflag bool, emit func(stmtToks)) *preproc {
 	pp := &preproc{file: file, src: src, errs: errs, emit: emit, macros: make(map[string]*macro)}
 	if withTextflag {
 		for _, m := range headers()["textflag.h"] {
@@ -138,7 +143,7 @@ func newPreproc(file, src string, errs *errorSink, withTextflag bool, emit func(
 // next line (the newline stays in, as a statement separator).
 func (pp *preproc) nextLine() []token {
 	buf := pp.line[:0]
-	before := pp.errs.len()
+	before := pp.errs.Len()
 	for {
 		buf = append(buf, token{})
 		t := &buf[len(buf)-1]
@@ -154,16 +159,16 @@ func (pp *preproc) nextLine() []token {
 		}
 	}
 	pp.line = buf
-	pp.lineBad = pp.errs.len() > before
+	pp.lineBad = pp.errs.Len() > before
 	return buf
 }
 
-func (pp *preproc) posOf(t token) Pos {
-	return Pos{File: pp.file, Line: int(t.line), Col: int(t.col)}
+func (pp *preproc) posOf(t token) ir.Pos {
+	return ir.Pos{File: pp.file, Line: int(t.line), Col: int(t.col)}
 }
 
 func (pp *preproc) errorf(t token, format string, args ...any) {
-	pp.errs.add(pp.posOf(t), format, args...)
+	pp.errs.Add(pp.posOf(t), format, args...)
 }
 
 func (pp *preproc) enabled() bool {
@@ -172,7 +177,7 @@ func (pp *preproc) enabled() bool {
 
 // run preprocesses the whole source into pp.stmts.
 func (pp *preproc) run() {
-	for !pp.errs.full() {
+	for !pp.errs.Full() {
 		toks := pp.nextLine()
 		j := len(toks) - 1 // the newline or EOF
 		if toks[0].is("#") {
@@ -194,7 +199,7 @@ func (pp *preproc) run() {
 		}
 	}
 	if n := len(pp.ifs); n > 0 {
-		pp.errs.add(pp.ifs[n-1].pos, "unclosed #ifdef or #ifndef")
+		pp.errs.Add(pp.ifs[n-1].pos, "unclosed #ifdef or #ifndef")
 	}
 }
 
@@ -203,10 +208,10 @@ func (pp *preproc) statements(line []token) {
 	expanded := line
 	for _, t := range line {
 		if t.kind == tokIdent && pp.isMacro(t.text) {
-			pp.budget = maxExpansionToken
-			before := pp.errs.len()
+			pp.budget, pp.overflow = maxExpansionToken, ""
+			before := pp.errs.Len()
 			expanded = pp.expand(line, 0, nil)
-			if pp.errs.len() > before {
+			if pp.errs.Len() > before || pp.overflow != "" {
 				return // a broken expansion would only add confusing errors
 			}
 			break
@@ -247,7 +252,9 @@ func (pp *preproc) statements(line []token) {
 }
 
 // expand appends toks to out with every macro invocation replaced by its
-// expansion, rescanned for further macros.
+// expansion, rescanned for further macros. An expansion that fails (too
+// deep, too large, bad arguments) stops the whole line: pp.overflow says
+// why, and the outermost invocation reports it, once, at its use.
 func (pp *preproc) expand(toks []token, depth int, out []token) []token {
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
@@ -260,13 +267,11 @@ func (pp *preproc) expand(toks []token, depth int, out []token) []token {
 			continue
 		}
 		if depth >= maxMacroDepth {
-			pp.errorf(t, "recursive macro invocation: %s", t.text)
+			pp.overflow = fmt.Sprintf("recursive macro invocation: %s (macros nest at most %d deep)", t.text, maxMacroDepth)
 			return out
 		}
-		var body []token
-		if m.params == nil {
-			body = m.body
-		} else {
+		body := m.body
+		if m.params != nil {
 			if i+1 >= len(toks) || !toks[i+1].is("(") {
 				// A function-like macro without arguments is just its name.
 				out = append(out, t)
@@ -274,34 +279,66 @@ func (pp *preproc) expand(toks []token, depth int, out []token) []token {
 			}
 			args, next, ok := pp.macroArgs(m, toks, i+2, t)
 			if !ok {
+				pp.overflow = overflowReported
 				return out
 			}
 			i = next
-			body = make([]token, 0, len(m.body))
-			for _, b := range m.body {
-				if b.kind == tokIdent {
-					if k := indexOf(m.params, b.text); k >= 0 {
-						body = append(body, args[k]...)
-						continue
-					}
-				}
-				body = append(body, b)
-			}
+			body = substitute(m, args)
 		}
 		pp.budget -= len(body)
 		if pp.budget < 0 {
-			pp.errorf(t, "macro expansion of %s is too large", t.text)
+			pp.overflow = overflowTooLarge
+		} else {
+			// Expanded tokens report the position of the invocation.
+			moved := make([]token, len(body))
+			for k, b := range body {
+				b.line, b.col, b.off, b.end = t.line, t.col, -1, -1
+				moved[k] = b
+			}
+			out = pp.expand(moved, depth+1, out)
+		}
+		if pp.overflow != "" {
+			if depth == 0 {
+				pp.reportOverflow(t)
+			}
 			return out
 		}
-		// Expanded tokens report the position of the invocation.
-		moved := make([]token, len(body))
-		for k, b := range body {
-			b.line, b.col, b.off, b.end = t.line, t.col, -1, -1
-			moved[k] = b
-		}
-		out = pp.expand(moved, depth+1, out)
 	}
 	return out
+}
+
+// Why an expansion stopped, besides a recursion (whose message is the
+// value of preproc.overflow).
+const (
+	overflowTooLarge = "too large"
+	overflowReported = "reported" // by macroArgs, at the invocation
+)
+
+// reportOverflow reports why the expansion of the macro used at t stopped.
+func (pp *preproc) reportOverflow(t token) {
+	switch pp.overflow {
+	case overflowReported:
+	case overflowTooLarge:
+		pp.errorf(t, "macro expansion of %s is too large: one line may expand to at most %d tokens", t.text, maxExpansionToken)
+	default:
+		pp.errorf(t, "%s", pp.overflow)
+	}
+}
+
+// substitute returns the body of function-like macro m with its
+// parameters replaced by args.
+func substitute(m *macro, args [][]token) []token {
+	body := make([]token, 0, len(m.body))
+	for _, b := range m.body {
+		if b.kind == tokIdent {
+			if k := indexOf(m.params, b.text); k >= 0 {
+				body = append(body, args[k]...)
+				continue
+			}
+		}
+		body = append(body, b)
+	}
+	return body
 }
 
 // defineMacro records m.

@@ -1,4 +1,4 @@
-package asm
+package intel
 
 // The Intel-syntax lexer: one source line in, tokens out. Comments start
 // with ';' or '#' outside a string and run to the end of the line.

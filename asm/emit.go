@@ -1,0 +1,151 @@
+package asm
+
+import (
+	"cmp"
+	"encoding/binary"
+	"math"
+	"slices"
+
+	"github.com/jitrun/jitrun/asm/internal/ir"
+)
+
+// emit writes the code and data and builds the Program.
+func (e *encoder) emit() *Program {
+	code := make([]byte, e.end)
+	for i := e.codeLen; i < e.writableStart; i++ {
+		code[i] = 0xCC // INT3 between the code, the read-only data and the writable data
+	}
+	for i := range e.pieces {
+		pc := &e.pieces[i]
+		pc.body.write(e, pc, code[pc.off:pc.off+pc.size])
+	}
+	for _, r := range e.relocs {
+		pc := &e.pieces[r.at]
+		v := e.position(r.target) - int64(pc.off+r.off+4)
+		if v < math.MinInt32 || v > math.MaxInt32 {
+			e.errorf(r.pos, "reference out of 32-bit range")
+			continue
+		}
+		binary.LittleEndian.PutUint32(code[pc.off+r.off:], uint32(int32(v)))
+	}
+	for _, d := range e.data {
+		copy(code[d.off:], d.bytes)
+	}
+	p := &Program{File: e.file, Code: code, Symbols: e.symbols(), Labels: e.labels(), Sections: e.sections()}
+	p.Lines = e.lines()
+	return p
+}
+
+func (f *fixed) write(_ *encoder, _ *piece, dst []byte) { copy(dst, f.code) }
+
+func (p *padding) write(_ *encoder, _ *piece, dst []byte) { fillNOP(dst) }
+
+func (b *branch) write(e *encoder, pc *piece, dst []byte) {
+	d := e.position(b.target) - int64(pc.off+pc.size)
+	if b.near {
+		n := copy(dst, b.form.Near)
+		if d < math.MinInt32 || d > math.MaxInt32 {
+			e.errorf(b.inst.Pos, "branch target out of 32-bit range")
+			return
+		}
+		binary.LittleEndian.PutUint32(dst[n:], uint32(int32(d)))
+		return
+	}
+	n := copy(dst, b.form.Short)
+	if d < -128 || d > 127 {
+		e.errorf(b.inst.Pos, "%v", ir.Spell(&b.inst).Errorf("target is %d bytes away; this instruction reaches only -128..127", d))
+		return
+	}
+	dst[n] = byte(int8(d))
+}
+
+// codeOffset is the offset of a position in the code.
+func (e *encoder) codeOffset(at pieceID) int { return int(e.position(target{piece: at})) }
+
+// symbols lists the functions and data symbols, sorted by offset.
+func (e *encoder) symbols() []Symbol {
+	out := make([]Symbol, 0, len(e.funcs)+len(e.data))
+	for _, f := range e.funcs {
+		start := e.codeOffset(f.start)
+		s := Symbol{Name: f.ref.Name, Static: f.ref.Static, Kind: SymText, Offset: start, Size: e.codeOffset(f.end) - start}
+		if f.def != nil {
+			s.Pos = f.def.Pos
+		} else {
+			s.Pos = Pos{File: e.file, Line: 1, Col: 1}
+		}
+		out = append(out, s)
+	}
+	for _, d := range e.data {
+		out = append(out, Symbol{Name: d.ref.Name, Static: d.ref.Static, Kind: d.kind, Offset: d.off, Size: len(d.bytes), Pos: d.pos})
+	}
+	slices.SortStableFunc(out, func(a, b Symbol) int { return cmp.Compare(a.Offset, b.Offset) })
+	return out
+}
+
+// labels lists the code labels, sorted by offset, then by position.
+func (e *encoder) labels() []Label {
+	var out []Label
+	for _, f := range e.funcs {
+		for name, at := range f.labels {
+			if f.def == nil && name == f.ref.Name {
+				continue // the label that named the implicit function (implicitName)
+			}
+			out = append(out, Label{Name: name, Func: f.ref.Name, Offset: e.codeOffset(at), Pos: f.labelPos[name]})
+		}
+	}
+	slices.SortFunc(out, func(a, b Label) int {
+		return cmp.Or(cmp.Compare(a.Offset, b.Offset), cmp.Compare(a.Pos.Line, b.Pos.Line), cmp.Compare(a.Pos.Col, b.Pos.Col))
+	})
+	return out
+}
+
+// sections lists the text, read-only data and writable data sections that
+// hold symbols: each spans its symbols, from the first byte of the first to
+// the last byte of the last (the writable one from writableStart).
+func (e *encoder) sections() []Section {
+	var out []Section
+	if len(e.funcs) > 0 {
+		out = append(out, Section{Name: ".text", Kind: SymText, Offset: 0, Size: e.codeLen})
+	}
+	ro, roEnd, rw := -1, 0, false
+	for _, d := range e.data {
+		switch {
+		case d.kind == SymData:
+			rw = true
+		case ro < 0:
+			ro = d.off
+			fallthrough
+		default:
+			roEnd = d.off + len(d.bytes)
+		}
+	}
+	if ro >= 0 {
+		out = append(out, Section{Name: ".rodata", Kind: SymRodata, Offset: ro, Size: roEnd - ro})
+	}
+	if rw {
+		out = append(out, Section{Name: ".data", Kind: SymData, Offset: e.writableStart, Size: e.end - e.writableStart})
+	}
+	return out
+}
+
+// fillNOP fills padding with the recommended multi-byte NOPs (Intel SDM
+// vol. 2B, NOP, table 4-12), the longest first.
+func fillNOP(b []byte) {
+	for len(b) > 0 {
+		n := min(len(b), len(nops))
+		copy(b, nops[n-1])
+		b = b[n:]
+	}
+}
+
+var nops = [][]byte{
+	{0x90},
+	{0x66, 0x90},
+	{0x0F, 0x1F, 0x00},
+	{0x0F, 0x1F, 0x40, 0x00},
+	{0x0F, 0x1F, 0x44, 0x00, 0x00},
+	{0x66, 0x0F, 0x1F, 0x44, 0x00, 0x00},
+	{0x0F, 0x1F, 0x80, 0x00, 0x00, 0x00, 0x00},
+	{0x0F, 0x1F, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00},
+	{0x66, 0x0F, 0x1F, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00},
+}

@@ -1,0 +1,107 @@
+package asm
+
+import "github.com/jitrun/jitrun/asm/internal/ir"
+
+// frameSlots are the pieces reserved for the instructions of a prologue or
+// an epilogue, which are known only when the function ends (a CALL after a
+// RET still gives that RET an epilogue). src is the line they are
+// attributed to: the TEXT, or the RET.
+type frameSlots struct {
+	at  [3]pieceID
+	src ir.Source
+}
+
+// reserve reserves n empty pieces for frame instructions at the current
+// position.
+func (e *encoder) reserve(n int, src ir.Source) frameSlots {
+	s := frameSlots{src: src}
+	for k := 0; k < n; k++ {
+		s.at[k] = e.newPiece(e.fixed.new(fixed{}))
+	}
+	return s
+}
+
+// fill encodes frame instructions into the slots, in order.
+func (e *encoder) fill(s frameSlots, insts []*ir.Inst) {
+	for k, in := range insts {
+		e.instructionAt(s.at[k], in)
+	}
+}
+
+// frame decides the prologue and epilogue go tool asm gives a TEXT block
+// (cmd/internal/obj/x86 preprocess, Go 1.26) and fills them in: unless
+// NOFRAME, a function with a frame or a CALL saves BP (PUSHQ BP; MOVQ SP,
+// BP) and then reserves its frame (SUBQ $frame, SP); every RET first undoes
+// both. A function that is not NOSPLIT gets a stack-growth check calling
+// the Go runtime, which jitrun code cannot have: that is an error unless
+// the function is a leaf with a small frame (go tool asm marks those
+// NOSPLIT itself).
+func (e *encoder) frame(f *funcScope) {
+	d := f.def
+	frame := max(d.Frame, 0)
+	if d.Flags&NOFRAME == 0 && (frame != 0 || f.hasCall) {
+		f.bpSize = 8
+	}
+	f.local = frame
+	const stackSmall = 128
+	if d.Flags&NOSPLIT == 0 && (f.hasCall || frame+f.bpSize >= stackSmall) {
+		e.errorf(d.Pos, "TEXT %s: a function that is not NOSPLIT gets a stack-growth check calling the Go runtime, which jitrun code cannot have: add NOSPLIT", f.ref)
+	}
+	if (frame+f.bpSize)%8 != 0 {
+		e.errorf(d.Pos, "TEXT %s: unaligned stack size %d: the frame must be a multiple of 8", f.ref, frame)
+	}
+	if frame > 1<<30 {
+		e.errorf(d.Pos, "TEXT %s: frame size %d is too large", f.ref, frame)
+	}
+	e.fill(f.prologue, f.prologueInsts())
+	for _, s := range f.epilogues {
+		e.fill(s, f.epilogueInsts(s.src))
+	}
+}
+
+// Slots a prologue and an epilogue take at most.
+const (
+	prologueSlots = 3
+	epilogueSlots = 2
+)
+
+// prologueInsts returns the instructions go tool asm puts at the start of
+// f.
+func (f *funcScope) prologueInsts() []*ir.Inst {
+	src := f.prologue.src
+	var out []*ir.Inst
+	if f.bpSize > 0 {
+		out = append(out, synth(src, "PUSHQ", ir.RegOp(BP)), synth(src, "MOVQ", ir.RegOp(SP), ir.RegOp(BP)))
+	}
+	if f.local != 0 {
+		out = append(out, adjSP(src, f.local))
+	}
+	return out
+}
+
+// epilogueInsts returns the instructions go tool asm puts before each RET
+// of f.
+func (f *funcScope) epilogueInsts(src ir.Source) []*ir.Inst {
+	var out []*ir.Inst
+	if f.local != 0 {
+		out = append(out, adjSP(src, -f.local))
+	}
+	if f.bpSize > 0 {
+		out = append(out, synth(src, "POPQ", ir.RegOp(BP)))
+	}
+	return out
+}
+
+// adjSP is ADJSP $v as obj/x86 expands it: SUBQ $v, SP, or ADDQ $-v, SP
+// when that has the shorter immediate (v == 0x80 or v < 0, v != -0x80).
+func adjSP(src ir.Source, v int64) *ir.Inst {
+	if v == 0x80 || v < 0 && v != -0x80 {
+		return synth(src, "ADDQ", Imm(-v), ir.RegOp(SP))
+	}
+	return synth(src, "SUBQ", Imm(v), ir.RegOp(SP))
+}
+
+// synth makes an instruction the encoder adds, attributed to src's line.
+func synth(src ir.Source, op string, args ...ir.Operand) *ir.Inst {
+	return &ir.Inst{Source: src, Op: op, Args: args}
+}

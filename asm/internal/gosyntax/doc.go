@@ -1,0 +1,10 @@
+// Package gosyntax is the Go-syntax front end of the assembler: the text
+// `go tool asm` reads for amd64, turned into the statement IR (package
+// ir). Three stages run over a source, one file each: the lexer
+// (lex.go) makes tokens as go tool asm's text/scanner configuration sees
+// them; the preprocessor (preproc.go) runs #define, #ifdef and #include of
+// the built-in headers and splits lines into statements; the parser
+// (parse.go) reads each statement's operands and directives into ir
+// statements. Parse returns every statement it could read with every
+// problem it found, so that the encoder behind it can look for more.
+package gosyntax

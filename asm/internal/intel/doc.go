@@ -1,0 +1,13 @@
+// Package intel is the Intel-syntax front end of the assembler: NASM-style
+// source (and GNU as's .intel_syntax noprefix dialect) turned into the
+// statement IR (package ir), operands reversed into Go order.
+//
+// A source is read line by line (lex.go makes a line's tokens); a line is
+// labels and then a directive (data.go: sections, data, alignment,
+// symbols) or an instruction, whose operands (operand.go, with the
+// constant expressions of expr.go) are matched against the generated form
+// table (forms.go, table_gen.go) to find the Go instruction each stands
+// for. A name used before its equ or data label is defined takes another
+// pass over the source (parser.go). Labels in data sections become GLOBL
+// symbols with their DATA, laid out as NASM lays out a section.
+package intel

@@ -1,0 +1,208 @@
+package x86enc
+
+import (
+	"encoding/binary"
+	"slices"
+	"strings"
+
+	"github.com/jitrun/jitrun/asm/internal/ir"
+	"github.com/twitchyliquid64/golang-asm/obj"
+	"github.com/twitchyliquid64/golang-asm/objabi"
+)
+
+// Batch encodes the instructions of one assembly. Add validates an
+// instruction and says how it becomes bytes; the ones golang-asm encodes
+// wait in the batch until Encode runs them, a chunk at a time, so that
+// the encoder's scratch state stays small whatever the size of the
+// source. A Batch is not safe for concurrent use; Batches are independent
+// of each other.
+type Batch struct {
+	t     *gasmTables
+	b     *progBuilder
+	queue []queued
+	// Buffers Encode reuses from one chunk to the next.
+	progs []*obj.Prog
+	raw   []encodedInst
+	out   []Encoded
+}
+
+// queued is an instruction waiting for golang-asm.
+type queued struct {
+	inst *ir.Inst
+	op   obj.As
+	prog *obj.Prog
+	fix  progFix
+}
+
+// Plan says how Add will turn an instruction into bytes: exactly one of
+// Bytes, Branch and Queued is set.
+type Plan struct {
+	// Bytes are the instruction's bytes, known without golang-asm: the
+	// one-byte NOP, RET $n.
+	Bytes []byte
+	// Branch is how the branch encodes for a label target (Args[0], a
+	// LabelOperand): the layout picks the short or the near form.
+	Branch *BranchForm
+	// Queued says the instruction waits for Encode.
+	Queued bool
+}
+
+// Encoded is one instruction golang-asm encoded: its bytes and the
+// references they hold, or the error that stopped it (named in the
+// instruction's own syntax, without a position).
+type Encoded struct {
+	Code   []byte
+	Relocs []Reloc
+	Err    error
+}
+
+// Reloc is a 4-byte PC-relative field at Off in an instruction's bytes
+// that must hold Sym + Add - (the address of the end of the field).
+type Reloc struct {
+	Off int
+	Add int64
+	Sym ir.SymRef
+}
+
+// Float is a floating-point constant instructions read from memory
+// (MOVSD $(1.5), X0): a read-only data symbol the layout places.
+type Float struct {
+	Sym   ir.SymRef
+	Bytes []byte
+	Pos   ir.Pos // where it was first used
+}
+
+// NewBatch returns an empty Batch with room for n queued instructions (it
+// grows past them). Release it when done.
+func NewBatch(n int) *Batch {
+	t := tables()
+	return &Batch{
+		t:     t,
+		b:     newProgBuilder(t),
+		queue: make([]queued, 0, n),
+		progs: make([]*obj.Prog, 0, n),
+		raw:   make([]encodedInst, 0, n),
+		out:   make([]Encoded, 0, n),
+	}
+}
+
+// Release returns the Batch's scratch memory for reuse. The Batch must not
+// be used afterwards; what Encode returned stays valid.
+func (b *Batch) Release() { b.b.release() }
+
+// Add validates an instruction and plans its encoding. A queued
+// instruction gets its Encoded from the next Encode.
+func (b *Batch) Add(in *ir.Inst) (Plan, error) {
+	if in.Op == "NOP" && len(in.Args) == 0 {
+		// go tool asm's NOP is a zero-byte pseudo-instruction; here it is
+		// the one-byte NOP a reader of the source expects.
+		return Plan{Bytes: []byte{0x90}}, nil
+	}
+	op, err := checkInst(b.t, in)
+	if err != nil {
+		return Plan{}, err
+	}
+	if f := b.t.branch(op); f != nil && len(in.Args) == 1 && in.Args[0].Kind == ir.LabelOperand {
+		return Plan{Branch: f}, nil
+	}
+	if op == obj.ARET && len(in.Args) == 1 && in.Args[0].Kind == ir.ImmOperand {
+		// RET $n (C2 iw): go tool asm has no such form, golang-asm no
+		// encoding. checkInst has checked that n fits in 16 bits.
+		n := uint16(in.Args[0].Imm)
+		return Plan{Bytes: []byte{0xC2, byte(n), byte(n >> 8)}}, nil
+	}
+	b.b.pos = in.Pos
+	p, fix, err := b.b.prog(in, op)
+	if err != nil {
+		return Plan{}, err
+	}
+	b.queue = append(b.queue, queued{inst: in, op: op, prog: p, fix: fix})
+	return Plan{Queued: true}, nil
+}
+
+// Queued is the number of instructions waiting for Encode.
+func (b *Batch) Queued() int { return len(b.queue) }
+
+// Encode encodes the queued instructions and returns one Encoded for each,
+// in the order they were added; the slice is valid until the next Encode.
+// Encodings do not depend on position, so they are encoded in one
+// golang-asm run; when that run fails, one at a time, to find which failed
+// and why.
+func (b *Batch) Encode() []Encoded {
+	if len(b.queue) == 0 {
+		return nil
+	}
+	for i := range b.queue {
+		b.progs = append(b.progs, b.queue[i].prog)
+	}
+	raw, ok := b.b.assemble(b.progs, b.raw)
+	b.raw = raw
+	out := append(b.out[:0], make([]Encoded, len(b.queue))...)
+	b.out = out
+	for i, q := range b.queue {
+		var enc encodedInst
+		if ok {
+			enc = raw[i]
+		} else if enc, out[i].Err = b.encodeAlone(q); out[i].Err != nil {
+			continue
+		}
+		out[i] = finish(q.inst, enc, q.fix)
+	}
+	// The buffers keep what they held until the next chunk overwrites it:
+	// at most a chunk of instructions.
+	b.queue = b.queue[:0]
+	b.progs = b.progs[:0]
+	b.b.reset()
+	return out
+}
+
+// encodeAlone encodes one instruction on its own, and explains why
+// golang-asm refused it.
+func (b *Batch) encodeAlone(q queued) (encodedInst, error) {
+	enc, msg := b.b.assembleOne(q.prog)
+	if msg == "" {
+		return enc, nil
+	}
+	return b.explain(q, msg)
+}
+
+// finish completes golang-asm's bytes for an instruction (progFix), checks
+// them, and keeps the references a layout resolves: PC-relative ones to a
+// symbol of the source.
+func finish(in *ir.Inst, enc encodedInst, f progFix) Encoded {
+	enc, err := enc.fix(f)
+	if err != nil {
+		return Encoded{Err: ir.Spell(in).Errorf("%v", err)}
+	}
+	if err := checkEncoded(in, enc.code); err != nil {
+		return Encoded{Err: err}
+	}
+	out := Encoded{Code: enc.code}
+	for _, r := range enc.relocs {
+		if r.Ref.Name == "" || r.Kind != objabi.R_PCREL {
+			return Encoded{Err: ir.Spell(in).Errorf("this reference needs a linker (relocation %v); only PC-relative references to symbols of the same source work", r.Kind)}
+		}
+		out.Relocs = append(out.Relocs, Reloc{Off: r.Off, Add: r.Add, Sym: r.Ref})
+	}
+	return out
+}
+
+// Floats returns the float constants the instructions added so far read,
+// sorted by name.
+func (b *Batch) Floats() []Float {
+	if len(b.b.floats) == 0 {
+		return nil
+	}
+	out := make([]Float, 0, len(b.b.floats))
+	for ref, bits := range b.b.floats {
+		f := Float{Sym: ref, Pos: b.b.floatPos[ref]}
+		if strings.HasPrefix(ref.Name, "$f32.") {
+			f.Bytes = binary.LittleEndian.AppendUint32(nil, uint32(bits))
+		} else {
+			f.Bytes = binary.LittleEndian.AppendUint64(nil, bits)
+		}
+		out = append(out, f)
+	}
+	slices.SortFunc(out, func(a, c Float) int { return strings.Compare(a.Sym.Name, c.Sym.Name) })
+	return out
+}

@@ -1,0 +1,309 @@
+package x86enc
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+
+	"github.com/jitrun/jitrun/asm/internal/ir"
+	"github.com/twitchyliquid64/golang-asm/obj"
+	"github.com/twitchyliquid64/golang-asm/obj/x86"
+	"github.com/twitchyliquid64/golang-asm/objabi"
+)
+
+// gasmReloc is a reference golang-asm left for a linker: a 4-byte field at
+// Off (from the start of the instruction) that must hold
+// target + Add - (address of the end of the field).
+type gasmReloc struct {
+	Off  int
+	Add  int64
+	Ref  ir.SymRef
+	Kind objabi.RelocType
+}
+
+// encodedInst is one instruction's bytes and references.
+type encodedInst struct {
+	code   []byte
+	relocs []gasmReloc
+}
+
+// progBuilder turns validated instructions into golang-asm Progs. Symbol
+// references become LSyms that map back to SymRefs.
+type progBuilder struct {
+	t     *gasmTables
+	ctxt  *obj.Link
+	lsyms map[ir.SymRef]*obj.LSym
+	refs  map[*obj.LSym]ir.SymRef
+	// floats collects the float constants that MOVSD $(1.5), X0 and friends
+	// read from memory, as go tool asm does; the layout places them with
+	// the read-only data (Batch.Floats).
+	floats map[ir.SymRef]uint64
+	// floatPos is where each float constant was first used.
+	floatPos map[ir.SymRef]ir.Pos
+	// pos is the position of the instruction being converted.
+	pos   ir.Pos
+	diags []string
+	// Progs come from blocks recycled through progBlocks: they are only
+	// needed while golang-asm runs, and making 300-byte Progs afresh for
+	// every instruction is most of what the garbage collector would do.
+	// used counts the Progs handed out since the last reset.
+	blocks []*progBlock
+	used   int
+}
+
+const progBlockSize = 256
+
+type progBlock [progBlockSize]obj.Prog
+
+// progBlocks recycles Prog blocks between encodings (a cache: it holds no
+// state that outlives an encoding).
+var progBlocks = sync.Pool{New: func() any { return new(progBlock) }}
+
+// newProg returns a zeroed Prog.
+func (b *progBuilder) newProg() *obj.Prog {
+	if b.used == len(b.blocks)*progBlockSize {
+		b.blocks = append(b.blocks, progBlocks.Get().(*progBlock))
+	}
+	p := &b.blocks[b.used/progBlockSize][b.used%progBlockSize]
+	b.used++
+	p.Ctxt = b.ctxt
+	return p
+}
+
+// reset zeroes the Progs handed out since the last reset, so that they
+// can be handed out again. Nothing may use one of them afterwards.
+func (b *progBuilder) reset() {
+	for i := 0; i < b.used; i += progBlockSize {
+		clear(b.blocks[i/progBlockSize][:min(progBlockSize, b.used-i)])
+	}
+	b.used = 0
+}
+
+// release resets b and returns its blocks for reuse.
+func (b *progBuilder) release() {
+	b.reset()
+	for _, blk := range b.blocks {
+		progBlocks.Put(blk)
+	}
+	b.blocks = nil
+}
+
+func newProgBuilder(t *gasmTables) *progBuilder {
+	b := &progBuilder{
+		t:        t,
+		lsyms:    make(map[ir.SymRef]*obj.LSym),
+		refs:     make(map[*obj.LSym]ir.SymRef),
+		floats:   make(map[ir.SymRef]uint64),
+		floatPos: make(map[ir.SymRef]ir.Pos),
+	}
+	encoderMu.Lock()
+	b.ctxt = newLink(t, b.diag)
+	encoderMu.Unlock()
+	return b
+}
+
+// diag records a golang-asm diagnostic as a one-line message without the
+// Prog dump golang-asm appends (the caller knows the position).
+func (b *progBuilder) diag(format string, args ...interface{}) {
+	const mark = "\x00"
+	for i, a := range args {
+		if _, ok := a.(*obj.Prog); ok {
+			args[i] = mark
+		}
+	}
+	msg := fmt.Sprintf(format, args...)
+	if i := strings.Index(msg, mark); i >= 0 {
+		msg = msg[:i]
+	}
+	msg = strings.TrimRight(msg, " :\t\n")
+	msg = strings.TrimPrefix(msg, "asmins: ")
+	if msg == "" {
+		msg = "invalid instruction"
+	}
+	b.diags = append(b.diags, msg)
+}
+
+func (b *progBuilder) lsym(ref ir.SymRef) *obj.LSym {
+	if s, ok := b.lsyms[ref]; ok {
+		return s
+	}
+	s := &obj.LSym{Name: ref.Name}
+	b.lsyms[ref] = s
+	b.refs[s] = ref
+	return s
+}
+
+// progFix is what golang-asm cannot emit for an instruction and fix adds
+// to its bytes afterwards.
+type progFix struct {
+	// rex forces a REX prefix: SPB (SPL) was given to golang-asm as AH,
+	// whose register number it shares; with a REX prefix the number means
+	// SPL. golang-asm leaves SPB out of its operand classes (asm6.go,
+	// oclass), so it would drop it from the instruction.
+	rex bool
+	// seg is a segment-override prefix byte (0x64 FS, 0x65 GS) to put in
+	// front of the instruction: golang-asm knows one only as the base or
+	// index of an operand without a symbol.
+	seg byte
+}
+
+// pcRelRef is the reference a PC-relative displacement (Operand.PCRel)
+// is given to golang-asm as, so that it encodes RIP-relative addressing;
+// fix then writes the displacement itself into the field. No source can
+// name it.
+var pcRelRef = ir.SymRef{Name: "$pc"}
+
+// prog converts one instruction. The instruction has been validated, so
+// every operand kind here is one the encoder can take; op is its opcode.
+func (b *progBuilder) prog(in *ir.Inst, op obj.As) (*obj.Prog, progFix, error) {
+	var fix progFix
+	for i := range in.Args {
+		a := &in.Args[i]
+		switch {
+		case a.Kind == ir.RegOperand && a.Reg == x86.REG_SPB:
+			fix.rex = true
+		case a.Kind == ir.MemOperand && a.Seg == x86.REG_FS:
+			fix.seg = 0x64
+		case a.Kind == ir.MemOperand && a.Seg == x86.REG_GS:
+			fix.seg = 0x65
+		}
+	}
+	p := b.newProg()
+	p.As = op
+	if in.Suffix != "" {
+		if err := x86.ParseSuffix(p, in.Suffix); err != nil {
+			return nil, fix, fmt.Errorf("%s: bad suffix .%s: %v", in.Op, in.Suffix, err)
+		}
+	}
+	args := in.Args
+	switch n := len(args); n {
+	case 0:
+	case 1:
+		if b.t.arch.UnaryDst[op] || op == obj.ARET || isJumpOp(b.t, op) {
+			p.To = b.addr(&args[0])
+		} else {
+			p.From = b.addr(&args[0])
+		}
+	default:
+		p.From = b.addr(&args[0])
+		if n > 2 {
+			p.RestArgs = make([]obj.Addr, n-2)
+			for i := range p.RestArgs {
+				p.RestArgs[i] = b.addr(&args[i+1])
+			}
+		}
+		p.To = b.addr(&args[n-1])
+	}
+	b.edit(p)
+	return p, fix, nil
+}
+
+func isJumpOp(t *gasmTables, op obj.As) bool { return t.branch(op) != nil }
+
+// branch returns the branch encodings of op, or nil if op is no branch.
+func (t *gasmTables) branch(op obj.As) *BranchForm { return t.branchByOp[op&obj.AMask] }
+
+// edit applies the rewrites go tool asm makes before encoding (obj6
+// progedit), except the TLS ones, whose inputs validation rejects.
+func (b *progBuilder) edit(p *obj.Prog) {
+	// CMPPS X1, X0, 4: a bare number as the predicate means $4.
+	switch p.As {
+	case x86.ACMPPD, x86.ACMPPS, x86.ACMPSD, x86.ACMPSS:
+		if p.To.Type == obj.TYPE_MEM && p.To.Name == obj.NAME_NONE && p.To.Reg == x86.REG_NONE && p.To.Index == x86.REG_NONE && p.To.Sym == nil {
+			p.To.Type = obj.TYPE_CONST
+		}
+	}
+	// MOVQ $x(SB), AX and MOVQ $8(SP), AX load an address: LEAQ.
+	if p.From.Type == obj.TYPE_ADDR {
+		switch p.As {
+		case x86.AMOVL:
+			p.As = x86.ALEAL
+			p.From.Type = obj.TYPE_MEM
+		case x86.AMOVQ:
+			p.As = x86.ALEAQ
+			p.From.Type = obj.TYPE_MEM
+		}
+	}
+	if p.From.Type != obj.TYPE_FCONST {
+		return
+	}
+	f := p.From.Val.(float64)
+	switch p.As {
+	case x86.AMOVSS, x86.AMOVSD:
+		// MOVSS $(0.0), X3 becomes XORPS X3, X3 (only +0: -0 has a sign bit).
+		if math.Float64bits(f) == 0 && p.To.Type == obj.TYPE_REG && x86.REG_X0 <= p.To.Reg && p.To.Reg <= x86.REG_X15 {
+			p.As = x86.AXORPS
+			p.From = p.To
+			return
+		}
+	}
+	var ref ir.SymRef
+	var bits uint64
+	if floatWidth(p.As) == 4 {
+		bits = uint64(math.Float32bits(float32(f)))
+		ref = ir.SymRef{Name: fmt.Sprintf("$f32.%08x", bits)}
+	} else {
+		bits = math.Float64bits(f)
+		ref = ir.SymRef{Name: fmt.Sprintf("$f64.%016x", bits)}
+	}
+	if _, ok := b.floats[ref]; !ok {
+		b.floats[ref] = bits
+		b.floatPos[ref] = b.pos
+	}
+	p.From = obj.Addr{Type: obj.TYPE_MEM, Name: obj.NAME_EXTERN, Sym: b.lsym(ref)}
+}
+
+// floatWidth returns the size of the memory constant a float immediate of op
+// becomes (4 or 8), or 0 when op takes no float immediate.
+func floatWidth(op obj.As) int {
+	switch op {
+	case x86.AMOVSS, x86.AFMOVF, x86.AFADDF, x86.AFSUBF, x86.AFSUBRF, x86.AFMULF,
+		x86.AFDIVF, x86.AFDIVRF, x86.AFCOMF, x86.AFCOMFP, x86.AADDSS, x86.ASUBSS,
+		x86.AMULSS, x86.ADIVSS, x86.ACOMISS, x86.AUCOMISS:
+		return 4
+	case x86.AMOVSD, x86.AFMOVD, x86.AFADDD, x86.AFSUBD, x86.AFSUBRD, x86.AFMULD,
+		x86.AFDIVD, x86.AFDIVRD, x86.AFCOMD, x86.AFCOMDP, x86.AADDSD, x86.ASUBSD,
+		x86.AMULSD, x86.ADIVSD, x86.ACOMISD, x86.AUCOMISD:
+		return 8
+	}
+	return 0
+}
+
+// addr converts a validated operand.
+func (b *progBuilder) addr(o *ir.Operand) obj.Addr {
+	switch o.Kind {
+	case ir.RegOperand:
+		if o.Reg == x86.REG_SPB {
+			return obj.Addr{Type: obj.TYPE_REG, Reg: x86.REG_AH} // see progFix.rex
+		}
+		return obj.Addr{Type: obj.TYPE_REG, Reg: int16(o.Reg)}
+	case ir.ImmOperand:
+		return obj.Addr{Type: obj.TYPE_CONST, Offset: o.Imm}
+	case ir.FloatOperand:
+		return obj.Addr{Type: obj.TYPE_FCONST, Val: o.Float}
+	case ir.MemOperand, ir.AddrOperand:
+		a := obj.Addr{Type: obj.TYPE_MEM, Reg: int16(o.Reg), Index: int16(o.Index), Scale: int16(o.Scale), Offset: o.Disp}
+		if o.Kind == ir.AddrOperand {
+			a.Type = obj.TYPE_ADDR
+		}
+		if o.Index == 0 {
+			a.Scale = 0
+		}
+		switch {
+		case o.Sym != "":
+			a.Name = obj.NAME_EXTERN
+			if o.Static {
+				a.Name = obj.NAME_STATIC
+			}
+			a.Sym = b.lsym(ir.SymRef{Name: o.Sym, Static: o.Static})
+		case o.PCRel:
+			a.Name = obj.NAME_EXTERN
+			a.Sym = b.lsym(pcRelRef)
+		}
+		return a
+	case ir.RegListOperand:
+		return obj.Addr{Type: obj.TYPE_REGLIST, Offset: x86.EncodeRegisterRange(int16(o.Reg), int16(o.RegHi))}
+	}
+	return obj.Addr{}
+}

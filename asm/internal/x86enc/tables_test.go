@@ -1,0 +1,38 @@
+package x86enc
+
+import (
+	"encoding/hex"
+	"testing"
+)
+
+// TestBranchForms checks the branch encodings derived from golang-asm
+// against the Intel manual.
+func TestBranchForms(t *testing.T) {
+	tests := map[string]struct{ short, near string }{
+		"JMP":    {"eb", "e9"},
+		"JEQ":    {"74", "0f84"},
+		"JNE":    {"75", "0f85"},
+		"JLT":    {"7c", "0f8c"},
+		"JHI":    {"77", "0f87"},
+		"JA":     {"77", "0f87"},
+		"CALL":   {"", "e8"},
+		"LOOP":   {"e2", ""},
+		"LOOPEQ": {"e1", ""},
+		"LOOPNE": {"e0", ""},
+		"JCXZL":  {"67e3", ""},
+		"JCXZQ":  {"e3", ""},
+		"XBEGIN": {"", "c7f8"},
+	}
+	tb := tables()
+	for name, want := range tests {
+		t.Run(name, func(t *testing.T) {
+			f := tb.branches[tb.ops[name]]
+			if f == nil {
+				t.Fatal("no branch form")
+			}
+			if hex.EncodeToString(f.Short) != want.short || hex.EncodeToString(f.Near) != want.near {
+				t.Errorf("short %x near %x, want %s %s", f.Short, f.Near, want.short, want.near)
+			}
+		})
+	}
+}

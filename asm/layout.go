@@ -1,0 +1,104 @@
+package asm
+
+import "github.com/jitrun/jitrun/asm/internal/ir"
+
+// layout places the pieces: branches start short and grow to near forms
+// until every displacement fits (they never shrink, so this ends), and
+// alignment pieces pad to their boundary. Data follows the code (placeData).
+func (e *encoder) layout() {
+	for {
+		e.placeCode()
+		e.placeData()
+		if !e.growBranches() {
+			return
+		}
+	}
+}
+
+// placeCode gives every piece its offset and size under the current
+// branch forms.
+func (e *encoder) placeCode() {
+	off := 0
+	for i := range e.pieces {
+		pc := &e.pieces[i]
+		pc.off = off
+		pc.size = pc.body.length(off)
+		off += pc.size
+	}
+	e.codeLen = off
+}
+
+// growBranches makes near every short branch whose target is out of its
+// reach, and reports whether it changed any.
+func (e *encoder) growBranches() bool {
+	grew := false
+	for _, b := range e.branches {
+		if b.near {
+			continue
+		}
+		pc := &e.pieces[b.at]
+		if b.form.Short == nil {
+			b.near, grew = true, true
+			continue
+		}
+		d := e.position(b.target) - int64(pc.off+pc.size)
+		if (d < -128 || d > 127) && b.form.Near != nil {
+			b.near, grew = true, true
+		}
+	}
+	return grew
+}
+
+// placeData places the data symbols after the code: first the read-only
+// ones (RODATA, float constants), then, from the next multiple of
+// WritableAlign, the writable ones, each group in the order declared and
+// each symbol aligned as its GLOBL asks, by default to the largest power of
+// two not above its size (at most 64).
+func (e *encoder) placeData() {
+	off := e.codeLen
+	for _, d := range e.data {
+		if d.kind != SymData {
+			off = d.place(off)
+		}
+	}
+	e.writableStart = -1
+	for _, d := range e.data {
+		if d.kind != SymData {
+			continue
+		}
+		if e.writableStart < 0 {
+			off = alignUp(off, WritableAlign)
+			e.writableStart = off
+		}
+		off = d.place(off)
+	}
+	if e.writableStart < 0 {
+		e.writableStart = off // no writable data: it would start at the end
+	}
+	e.end = off
+}
+
+// place gives the symbol its offset, the first multiple of its alignment
+// at or after off, and returns its end.
+func (d *dataSym) place(off int) int {
+	a := d.align
+	if a == 0 {
+		a = int(ir.DefaultAlign(int64(len(d.bytes))))
+	}
+	d.off = alignUp(off, a)
+	return d.off + len(d.bytes)
+}
+
+// alignUp rounds off up to a multiple of a, a power of two.
+func alignUp(off, a int) int { return (off + a - 1) &^ (a - 1) }
+
+// position returns the offset of a target under the current layout.
+func (e *encoder) position(t target) int64 {
+	if t.data != nil {
+		return int64(t.data.off) + t.add
+	}
+	if int(t.piece) >= len(e.pieces) {
+		return int64(e.codeLen) + t.add
+	}
+	return int64(e.pieces[t.piece].off) + t.add
+}

@@ -1,0 +1,113 @@
+package asm
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	"github.com/jitrun/jitrun/asm/internal/ir"
+)
+
+// lineMap builds the line map as the code statements are placed: each
+// source line that has them, at first without its bytes, with the text of
+// its statements. The code statements of one source line are consecutive,
+// and so are their pieces: a line's bytes are one run (lines).
+//
+// A line's texts are joined with "; " (a label's with a space), once each:
+// statements that repeat the previous one's position and text (the copies
+// times makes, the prologue instructions attributed to a TEXT line) add
+// nothing. The texts are joined once per line, so the cost is linear in the
+// statements.
+type lineMap struct {
+	lines []Line
+	// A line with several texts is joined in b; multi says b holds the
+	// text of the current line.
+	b     strings.Builder
+	multi bool
+	prev  ir.Source // the last statement whose text was kept
+}
+
+// add adds a statement's source to the line map.
+func (m *lineMap) add(src ir.Source) {
+	n := len(m.lines)
+	if n == 0 || !sameLine(m.lines[n-1].Pos, src.Pos) {
+		m.flush()
+		m.lines = append(m.lines, Line{Pos: src.Pos})
+		n++
+		m.prev = ir.Source{}
+	}
+	if src.Text == "" || src.Pos == m.prev.Pos && src.Text == m.prev.Text {
+		return
+	}
+	if m.lines[n-1].Text == "" {
+		m.lines[n-1].Text = src.Text // the line's first text
+	} else {
+		if !m.multi {
+			m.b.Reset()
+			m.b.WriteString(m.lines[n-1].Text)
+			m.multi = true
+		}
+		if strings.HasSuffix(m.prev.Text, ":") {
+			m.b.WriteByte(' ')
+		} else {
+			m.b.WriteString("; ")
+		}
+		m.b.WriteString(src.Text)
+	}
+	m.prev = src
+}
+
+// current is the index of the line a piece placed now belongs to.
+func (m *lineMap) current() int32 { return int32(len(m.lines) - 1) }
+
+// flush ends the current line's text.
+func (m *lineMap) flush() {
+	if m.multi {
+		m.lines[len(m.lines)-1].Text = m.b.String()
+		m.multi = false
+	}
+}
+
+func sameLine(a, b ir.Pos) bool { return a.Line == b.Line && a.File == b.File }
+
+// lines returns the line map: each source line that produced code, with
+// the run of its bytes, then each DATA line at its bytes.
+func (e *encoder) lines() []Line {
+	e.lineMap.flush()
+	out := e.lineMap.lines
+	// out[k] is written only after out[g] for g >= k was read, so the lines
+	// are compacted in place; a line without bytes is dropped.
+	n := 0
+	last := int32(-1)
+	for i := range e.pieces {
+		pc := &e.pieces[i]
+		if pc.size == 0 {
+			continue
+		}
+		g := pc.line
+		if g == last && out[n-1].Offset+out[n-1].Len == pc.off {
+			out[n-1].Len += pc.size
+			continue
+		}
+		last = g
+		out[n] = out[g]
+		out[n].Offset, out[n].Len = pc.off, pc.size
+		n++
+	}
+	return append(out[:n:n], e.dataLines()...)
+}
+
+// dataLines is a Line for each DATA statement, at its bytes, sorted by
+// offset.
+func (e *encoder) dataLines() []Line {
+	var out []Line
+	for _, s := range e.dataDefs {
+		d, ok := e.datas[ir.SymRef{Name: s.Name, Static: s.Static}]
+		if !ok {
+			continue
+		}
+		out = append(out, Line{Pos: s.Pos, Offset: d.off + int(s.Off), Len: int(s.Width), Text: s.Text})
+	}
+	slices.SortStableFunc(out, func(a, b Line) int { return cmp.Compare(a.Offset, b.Offset) })
+	return out
+}
