@@ -103,7 +103,7 @@ func cmdRun(e *env, cl *commandLine, f *runFlags) error {
 	if err := installSyscalls(e, f.sysPol); err != nil {
 		return systemError("--syscalls %s: %v", f.sysPol, err)
 	}
-	blk, err := execmem.Load(rc.code)
+	blk, err := execmem.LoadWith(rc.code, execmem.LoadOptions{Writable: rc.writableStart()})
 	if err != nil {
 		return systemError("loading the code: %v", err)
 	}
@@ -298,6 +298,19 @@ type runnable struct {
 	prog   *asm.Program // nil for --hex and --bin
 	syntax asm.Syntax   // of listings
 	entry  int          // offset of the entry point in code
+}
+
+// writableStart is where the code's writable data starts (.data, .bss,
+// GLOBL without RODATA), which is loaded on read+write pages that are
+// never executable; 0 when it has none.
+func (rc *runnable) writableStart() int {
+	if rc.prog == nil {
+		return 0
+	}
+	if w := rc.prog.WritableStart(); w < len(rc.code) {
+		return w
+	}
+	return 0
 }
 
 // loadRunnable reads and assembles the code the flags and positional

@@ -138,6 +138,11 @@ var runCases = []runCase{
 	{"timeout-1ns", []string{"run", "--timeout", "1ns", "--hex", "c3"}, "", exitInput},
 	{"timeout-1us", []string{"run", "--timeout", "1us", "-e", "JMP 0(PC)"}, "", exitInput},
 	{"timeout-short", []string{"run", "--timeout", "1ms", "-e", "JMP 0(PC)"}, "", exitTimeout},
+	// Writable data is writable (it was mapped read+exec with the code,
+	// and its first write faulted), and never executable.
+	{"data-counter-intel", []string{"run", "--syntax", "intel", "-e", "section .data; counter: dq 41; section .text; inc qword [rel counter]; inc qword [rel counter]; mov rax, [rel counter]; ret"}, "", exitOK},
+	{"data-counter-go", []string{"run", "-e", "GLOBL counter(SB), $8; DATA counter+0(SB)/8, $41; TEXT f(SB), 0, $0; INCQ counter(SB); MOVQ counter(SB), AX; RET"}, "", exitOK},
+	{"data-exec", []string{"run", "--syntax", "intel", "-e", "section .data; counter: dq 41; section .text; lea rax, [rel counter]; call rax; ret"}, "", exitFault},
 
 	// System errors: status 1.
 	{"stdin-error", []string{"run", "-"}, stdinFails, exitSystem},
