@@ -408,38 +408,32 @@ TEXT ·setFSBase(SB), NOSPLIT|NOFRAME, $0
 	POPQ	DI
 	RET
 
-// func handlerAddrs() (handler, recover, park, badReturn, fsProbe uintptr)
-TEXT ·handlerAddrs(SB), NOSPLIT, $0-40
-	LEAQ	·sigHandler(SB), AX
-	MOVQ	AX, handler+0(FP)
-	LEAQ	·recoverStub(SB), AX
-	MOVQ	AX, recover+8(FP)
-	LEAQ	·parkStub(SB), AX
-	MOVQ	AX, park+16(FP)
-	LEAQ	·badReturn(SB), AX
-	MOVQ	AX, badReturn+24(FP)
-	LEAQ	·fsProbe(SB), AX
-	MOVQ	AX, fsProbe+32(FP)
-	RET
-
-// func trampAddrs() (enter, callSite, resume uintptr)
-TEXT ·trampAddrs(SB), NOSPLIT, $0-24
-	LEAQ	·enter(SB), AX
-	MOVQ	AX, enter+0(FP)
-	LEAQ	·callSite(SB), AX
-	MOVQ	AX, callSite+8(FP)
-	LEAQ	·resume(SB), AX
-	MOVQ	AX, resume+16(FP)
-	RET
-
 // sigReturn is the sa_restorer used if the runtime had none to copy.
 TEXT ·sigReturn(SB), NOSPLIT|NOFRAME, $0
 	MOVQ	$15, AX			// SYS_rt_sigreturn
 	SYSCALL
 	INT	$3
 
-// func sigReturnAddr() uintptr
-TEXT ·sigReturnAddr(SB), NOSPLIT, $0-8
+// func textAddrs(a *textAddresses)
+//
+// textAddrs writes the addresses of the functions the Go side matches PCs
+// against or hands to the kernel, in textAddresses' field order.
+TEXT ·textAddrs(SB), NOSPLIT, $0-8
+	MOVQ	a+0(FP), DI
+	LEAQ	·sigHandler(SB), AX
+	MOVQ	AX, 0(DI)
 	LEAQ	·sigReturn(SB), AX
-	MOVQ	AX, ret+0(FP)
+	MOVQ	AX, 8(DI)
+	LEAQ	·enter(SB), AX
+	MOVQ	AX, 16(DI)
+	LEAQ	·callSite(SB), AX
+	MOVQ	AX, 24(DI)
+	LEAQ	·resume(SB), AX
+	MOVQ	AX, 32(DI)
+	LEAQ	·badReturn(SB), AX
+	MOVQ	AX, 40(DI)
+	LEAQ	·privateFS(SB), AX
+	MOVQ	AX, 48(DI)
+	LEAQ	·fsProbe(SB), AX
+	MOVQ	AX, 56(DI)
 	RET

@@ -42,11 +42,9 @@ func enter(f *frame, top uintptr, ints *uint64, n int) status
 //go:noescape
 func resume(f *frame, top uintptr, _ *uint64, _ int) status
 
-func handlerAddrs() (handler, recover, park, badReturn, fsProbe uintptr)
-func trampAddrs() (enter, callSite, resume uintptr)
+func textAddrs(a *textAddresses)
 func fpuControl() (mxcsr uint32, fcw uint16)
 func setFPUControl(mxcsr uint32, fcw uint16)
-func sigReturnAddr() uintptr
 
 // Referenced only from assembly; declared so vet can check the frames.
 func sigHandler()
@@ -58,7 +56,7 @@ func sigReturn()
 func fsProbe()
 func setFS()
 func privateFS()
-func privateFSAddr() uintptr
+
 func findFrame()
 func parkable()
 func restoreFS()
@@ -124,6 +122,11 @@ var (
 	frameKey uintptr
 )
 
+// textAddresses are the addresses textAddrs writes (keep the order).
+type textAddresses struct {
+	handler, sigReturn, enter, callSite, resume, badReturn, privateFS, fsProbe uintptr
+}
+
 // tramp holds the entry addresses of the trampoline's functions, which
 // the Go side matches a fault's or a timeout's PC against.
 var tramp struct {
@@ -168,10 +171,11 @@ func install() error {
 	chooseFPUMode()
 	threadKeys = gmOffsetOK()
 	frameKey = 0xa5a5<<48 | uintptr(time.Now().UnixNano())&(1<<47-1)&^7
-	tramp.enter, tramp.callSite, tramp.resume = trampAddrs()
-	handler, _, _, badRet, probe := handlerAddrs()
-	tramp.badReturn, fsProbeAddr = badRet, probe
-	tramp.privateFS = privateFSAddr()
+	var text textAddresses
+	textAddrs(&text)
+	tramp.enter, tramp.callSite, tramp.resume = text.enter, text.callSite, text.resume
+	tramp.badReturn, tramp.privateFS, fsProbeAddr = text.badReturn, text.privateFS, text.fsProbe
+	handler := text.handler
 	callSiteEnd = funcEnd(tramp.callSite)
 	var olds [len(goHandlers)]platform.Sigaction
 	for sig := 1; sig < len(goHandlers); sig++ {
@@ -200,7 +204,7 @@ func install() error {
 			Mask:     old.Mask,
 		}
 		if old.Flags&platform.SARestorer == 0 || act.Restorer == 0 {
-			act.Restorer = sigReturnAddr()
+			act.Restorer = text.sigReturn
 		}
 		if old.Handler <= 1 {
 			// The timeout signal, which the runtime leaves alone: block

@@ -532,9 +532,3 @@ TEXT ·getm(SB), NOSPLIT, $0-8
 	MOVQ	g_m(AX), AX
 	MOVQ	AX, ret+0(FP)
 	RET
-
-// func privateFSAddr() uintptr
-TEXT ·privateFSAddr(SB), NOSPLIT, $0-8
-	LEAQ	·privateFS(SB), AX
-	MOVQ	AX, ret+0(FP)
-	RET
