@@ -240,9 +240,10 @@ prefixes:
 	}
 	// SYSRET and SYSEXIT return to 64-bit code with REX.W, to 32-bit code
 	// without: x86asm prints sysret and sysexit (Intel), which GNU as
-	// takes as ambiguous, and sysretq and sysexit for both (AT&T).
+	// takes as ambiguous, and sysretq and sysexit for both (AT&T). Only
+	// the text is wrong: the decoding stays (explain names them).
 	if inst.Op == x86asm.SYSRET || inst.Op == x86asm.SYSEXIT {
-		return decoded{n: inst.Len, fixed: sysNames[sysName{inst.Op, e.rex&0x08 != 0}]}, true
+		return decoded{n: inst.Len, ok: true, inst: inst, fixed: sysNames[sysName{inst.Op, e.rex&0x08 != 0}]}, true
 	}
 	// VZEROUPPER and VZEROALL have no ModRM byte, but x86asm counts the
 	// byte after them as one. Take the shortest length that decodes to the

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/arch/x86/x86asm"
+
 	"github.com/jitrun/jitrun/asm"
 )
 
@@ -173,5 +175,44 @@ func TestDecoderFixes(t *testing.T) {
 				t.Errorf("%s: rows after the first: %q; want %q", tt.name, extra, tt.extra)
 			}
 		}
+	}
+}
+
+// TestInstruction: Instruction gives the decoding explain reads operands
+// and the operation from. An instruction x86asm has no Op for, which this
+// package shows through a stand-in of another (adcx through imul, rdseed
+// through rdrand, clwb through xsaveopt) or by its bytes alone (endbr64),
+// is not ok: its Op would name the wrong instruction. An alias encoding
+// has its documented twin's Op, and sysret and sysexit, whose text only
+// is corrected, their own.
+func TestInstruction(t *testing.T) {
+	for _, tc := range []struct {
+		name, hex string
+		op        x86asm.Op // 0: not ok
+	}{
+		{"mov", "48 8b 04 25 00 00 00 00", x86asm.MOV},
+		{"sysret", "0f 07", x86asm.SYSRET},
+		{"sysretq", "48 0f 07", x86asm.SYSRET},
+		{"sysexit", "0f 35", x86asm.SYSEXIT},
+		{"sysexitq", "48 0f 35", x86asm.SYSEXIT},
+		{"sal alias", "d1 f4", x86asm.SHL},
+		{"test alias", "f6 c8 01", x86asm.TEST},
+		{"fstp1 alias", "d9 d9", x86asm.FSTP},
+		{"adcx", "66 48 0f 38 f6 c1", 0},
+		{"adox", "f3 0f 38 f6 c1", 0},
+		{"rdseed", "0f c7 f8", 0},
+		{"rdpid", "f3 0f c7 f8", 0},
+		{"clwb", "66 0f ae 30", 0},
+		{"clflushopt", "66 0f ae 38", 0},
+		{"endbr64", "f3 0f 1e fa", 0},
+		{"not an instruction", "06", 0},
+		{"lock on a register", "f0 01 c8", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inst, ok := Instruction(mustHex(t, tc.hex))
+			if ok != (tc.op != 0) || ok && inst.Op != tc.op {
+				t.Errorf("Instruction(%s) = %v, %v; want %v, %v", tc.hex, inst.Op, ok, tc.op, tc.op != 0)
+			}
+		})
 	}
 }
