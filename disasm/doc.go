@@ -85,8 +85,9 @@
 //     instruction) are decoded through their documented twin: shift /6 as
 //     sal (d1 f4 is sal esp, 0x1; objdump calls it shl), test r/m, imm /1
 //     (f6, f7) as test, and the x87 register aliases fstp1 (d9 d8+i),
-//     fxch4 (dd c8+i), fstp8 (df d0+i), fstp9 (df d8+i), fcom2 (dc d0+i),
-//     fcomp3 (dc d8+i) and fcomp5 (de d0+i), which objdump shows as (bad).
+//     fxch4 (dd c8+i), fxch7 (df c8+i), fstp8 (df d0+i), fstp9 (df d8+i),
+//     fcom2 (dc d0+i), fcomp3 (dc d8+i) and fcomp5 (de d0+i), which
+//     objdump shows as (bad).
 //     An assembler writes the documented encoding of the text (or knows no
 //     such name), so these rows get an Asm text of their bytes, and a note.
 //   - A memory operand with neither base nor index at address 0 (x86asm:

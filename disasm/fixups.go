@@ -284,6 +284,7 @@ var x87Aliases = []struct {
 }{
 	{0xd9, 0xd8, [2]byte{0xdd, 0xd8}, x86asm.FSTP, "FSTP", "FSTP1"},
 	{0xdd, 0xc8, [2]byte{0xd9, 0xc8}, x86asm.FXCH, "FXCH", "FXCH4"},
+	{0xdf, 0xc8, [2]byte{0xd9, 0xc8}, x86asm.FXCH, "FXCH", "FXCH7"},
 	{0xdf, 0xd0, [2]byte{0xdd, 0xd8}, x86asm.FSTP, "FSTP", "FSTP8"},
 	{0xdf, 0xd8, [2]byte{0xdd, 0xd8}, x86asm.FSTP, "FSTP", "FSTP9"},
 	{0xdc, 0xd0, [2]byte{0xd8, 0xd0}, x86asm.FCOM, "FCOM", "FCOM2"},
@@ -297,7 +298,7 @@ var shiftOps = map[byte]bool{0xc0: true, 0xc1: true, 0xd0: true, 0xd1: true, 0xd
 
 // fixupAlias decodes the undocumented alias encodings the CPU runs and
 // x86asm rejects: shift /6 (sal, as /4), test r/m, imm /1 (as /0), and the
-// x87 register aliases (fstp1, fxch4, fstp8, fstp9, fcom2, fcomp3,
+// x87 register aliases (fstp1, fxch4, fxch7, fstp8, fstp9, fcom2, fcomp3,
 // fcomp5). Each goes through the documented encoding as a stand-in, with
 // the alias's name, and a note for bytesNote: an assembler given the text
 // writes the documented encoding.

@@ -127,6 +127,7 @@ var aliasTrips = []roundTrip{
 	{name: "test of memory (f7 /1)", hex: "48 f7 4c 24 08 ff ff ff ff", text: [3]string{"TESTQ $-0x1, 0x8(SP)", "test qword ptr [rsp+0x8], -0x1", "testq $-0x1,0x8(%rsp)"}, note: "f7 /1"},
 	{name: "fstp1", hex: "d9 db", text: [3]string{"FSTP1 F3", "fstp1 st(3)", "fstp1 %st(3)"}, note: "fstp1 (d9 d8+i): an undocumented alias of fstp (dd d8+i)"},
 	{name: "fxch4", hex: "dd c9", text: [3]string{"FXCH4 F1", "fxch4 st(1)", "fxch4 %st(1)"}, note: "fxch4 (dd c8+i): an undocumented alias of fxch (d9 c8+i)"},
+	{name: "fxch7", hex: "df cb", text: [3]string{"FXCH7 F3", "fxch7 st(3)", "fxch7 %st(3)"}, note: "fxch7 (df c8+i): an undocumented alias of fxch (d9 c8+i)"},
 	{name: "fstp8", hex: "df d0", text: [3]string{"FSTP8 F0", "fstp8 st(0)", "fstp8 %st"}, note: "fstp8 (df d0+i): an undocumented alias of fstp (dd d8+i)"},
 	{name: "fstp9", hex: "df df", text: [3]string{"FSTP9 F7", "fstp9 st(7)", "fstp9 %st(7)"}, note: "fstp9 (df d8+i): an undocumented alias of fstp (dd d8+i)"},
 	{name: "fcom2", hex: "dc d2", text: [3]string{"FCOM2 F2", "fcom2 st(2)", "fcom2 %st(2)"}, note: "fcom2 (dc d0+i): an undocumented alias of fcom (d8 d0+i)"},
