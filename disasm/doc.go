@@ -50,7 +50,9 @@
 //   - clwb and clflushopt (shown as xsaveopt and clflush) are renamed.
 //   - vzeroupper and vzeroall (x86asm swallows the next byte) and mov to or
 //     from a control or debug register (x86asm reads displacement bytes that
-//     belong to the next instruction) get their true length.
+//     belong to the next instruction) get their true length. Mov to or
+//     from a test register (0f 24, 0f 26: x86asm shows mov rax, tr0), which
+//     64-bit mode refuses with #UD, is shown as data with a note.
 //   - VEX and EVEX (evex.go): a RIP-relative memory operand (x86asm: the
 //     absolute address [0x40], or [] for [rip]); the element count of a
 //     broadcast (x86asm: wrong for conversions, vcvtdq2pd ymm, [m]{1to8},

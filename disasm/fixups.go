@@ -156,6 +156,13 @@ func fixup(src []byte) (decoded, bool) {
 		stand[len(stand)-1] |= 0xc0
 		d := decodeAt(stand)
 		return d, d.ok
+	case len(op) >= 3 && op[0] == 0x0f && (op[1] == 0x24 || op[1] == 0x26):
+		// MOV from or to a test register (TR3-TR7, 386 and 486): x86asm
+		// shows mov rax, tr0, which the CPU refuses and GNU as reads as a
+		// load from the symbol tr0. The ModRM byte is register to register,
+		// as for control registers.
+		dir := map[byte]string{0x24: "from", 0x26: "to"}[op[1]]
+		return bad(e.prefixLen()+3, "mov %s a test register (0f %02x), which 64-bit mode does not have: the CPU raises #UD", dir, op[1]), true
 	case len(op) >= 3 && op[0] == 0x0f && op[1] == 0xae && op[2]>>6 == 3 && (op[2]>>3)&7 == 6 &&
 		e.mandatory != 0:
 		// TPAUSE (66), UMONITOR (F3), UMWAIT (F2): x86asm shows MFENCE or

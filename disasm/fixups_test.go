@@ -144,6 +144,10 @@ func TestDecoderFixes(t *testing.T) {
 		{"66 before VEX", "66 c5 f8 28 00", 5,
 			[3]string{"BYTE $0x66; BYTE $0xc5; BYTE $0xf8; BYTE $0x28; BYTE $0x00", ".byte 0x66, 0xc5, 0xf8, 0x28, 0x00", ".byte 0x66, 0xc5, 0xf8, 0x28, 0x00"},
 			"a 66 prefix before a VEX or EVEX prefix", nil},
+		{"mov from a test register", "0f 24 c0 c3", 3, [3]string{"BYTE $0x0f; BYTE $0x24; BYTE $0xc0", ".byte 0x0f, 0x24, 0xc0", ".byte 0x0f, 0x24, 0xc0"},
+			"mov from a test register (0f 24), which 64-bit mode does not have: the CPU raises #UD", []string{"RET"}},
+		{"mov to a test register, mod 10", "48 0f 26 80 c3", 4, [3]string{"BYTE $0x48; BYTE $0x0f; BYTE $0x26; BYTE $0x80", ".byte 0x48, 0x0f, 0x26, 0x80", ".byte 0x48, 0x0f, 0x26, 0x80"},
+			"mov to a test register (0f 26)", []string{"RET"}},
 		// x86asm gives no length: one byte is data, the rest decodes as
 		// whatever it is.
 		{"EVEX map 4", "62 f4 7c 48 58 c2", 1, [3]string{"BYTE $0x62", ".byte 0x62", ".byte 0x62"}, "EVEX map 4", []string{"*"}},
