@@ -1,6 +1,7 @@
 package disasm
 
 import (
+	"regexp"
 	"strings"
 
 	"golang.org/x/arch/x86/x86asm"
@@ -31,15 +32,23 @@ func gnuPrefixes(inst x86asm.Inst) x86asm.Inst {
 // gnuNoSuffix are mnemonics x86asm gives a size suffix GNU as rejects.
 var gnuNoSuffix = map[string]string{"lgdtl": "lgdt", "lidtl": "lidt", "sgdtl": "sgdt", "sidtl": "sidt"}
 
+// gnuNoIndex is x86asm's %riz or %eiz pseudo index, with its scale: a SIB
+// byte without an index, whose scale bits do nothing. Without a base
+// either, the parentheses go too (0x10(,%riz,2) is the address 0x10).
+var gnuNoIndex = regexp.MustCompile(`(\(,%[er]iz(,[1248])?\))|,%[er]iz(,[1248])?\)`)
+
 // gnuCleanup makes x86asm's AT&T text something GNU as reads back: no
 // %riz or %eiz pseudo index (a SIB byte without an index, which r12 and
-// rsp bases need anyway), repnz for repn, and no size suffix where GNU as
-// takes none.
+// rsp bases need anyway; GNU as rejects %riz), repnz for repn, and no size
+// suffix where GNU as takes none.
 func gnuCleanup(text string, inst x86asm.Inst) string {
 	text = gnuFar(text, inst)
-	for _, z := range []string{",%riz,1)", ",%riz)", ",%eiz,1)", ",%eiz)"} {
-		text = strings.ReplaceAll(text, z, ")")
-	}
+	text = gnuNoIndex.ReplaceAllStringFunc(text, func(z string) string {
+		if strings.HasPrefix(z, "(") {
+			return ""
+		}
+		return ")"
+	})
 	if rest, ok := strings.CutPrefix(text, "repn "); ok {
 		text = "repnz " + rest
 	}
