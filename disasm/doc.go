@@ -99,8 +99,9 @@
 //     is [rip+N], N(%rip), N(IP). mov with a 64-bit address (opcode a0-a3)
 //     is movabs, a 32-bit one (prefix 67) has addr32. Where an assembler
 //     would make other bytes of the text (movabs, addr32: jitrun's
-//     assemblers take neither) or cannot read it (FS:0x28 in Go syntax),
-//     the row's Asm text is its bytes, with the text in a comment.
+//     assemblers take neither) or cannot read it (an FS or GS operand in
+//     Go syntax: FS:0x28, FS:0(BX)), the row's Asm text is its bytes, with
+//     the text in a comment.
 //
 // What users will meet that is not fixed:
 //

@@ -2,6 +2,7 @@ package disasm
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 
@@ -201,7 +202,23 @@ func TestIntelText(t *testing.T) {
 	jitrunTrips(t, intelTrips)
 }
 
+// segmentTrips are FS and GS overrides on operands with a base or an
+// index, which jitrun's Go syntax cannot write either (absoluteTrips has
+// those without).
+var segmentTrips = []roundTrip{
+	{name: "fs:[rbx]", hex: "64 48 8b 03", text: [3]string{"MOVQ FS:0(BX), AX", "mov rax, qword ptr fs:[rbx]", "mov %fs:(%rbx),%rax"}, goNote: "FS or GS"},
+	{name: "gs:[rax+rcx*8+0x10]", hex: "65 89 54 c8 10", text: [3]string{"MOVL DX, GS:0x10(AX)(CX*8)", "mov dword ptr gs:[rax+8*rcx+0x10], edx", "mov %edx,%gs:0x10(%rax,%rcx,8)"}, goNote: "FS or GS"},
+	{name: "fs:[rip+0x10]", hex: "64 48 8b 05 10 00 00 00", text: [3]string{"MOVQ FS:0x10(IP), AX", "mov rax, qword ptr fs:[rip+0x10]", "mov %fs:0x10(%rip),%rax"}, goNote: "FS or GS"},
+}
+
+// TestSegmentOverrides: FS- and GS-relative operands with a base or an
+// index, whose Go source WriteAsm writes as their bytes.
+func TestSegmentOverrides(t *testing.T) {
+	checkTrips(t, segmentTrips)
+	jitrunTrips(t, segmentTrips)
+}
+
 // allTrips lists the cases of every round-trip table.
 func allTrips() []roundTrip {
-	return append(append(append([]roundTrip(nil), absoluteTrips...), aliasTrips...), intelTrips...)
+	return slices.Concat(absoluteTrips, aliasTrips, intelTrips, segmentTrips)
 }
