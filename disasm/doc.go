@@ -8,27 +8,30 @@
 // assembler of the syntax reads back: branch targets and RIP-relative
 // operands are printed as names (JMP loop, CALL f(SB), MOVQ msg+0x8(SB), AX;
 // jmp loop, mov rax, qword ptr [rip+msg+0x8]; mov msg+0x8(%rip),%rax), and
-// data as directives (QUAD $0x…, .quad 0x…). Intel text is GNU as's
-// dialect (.intel_syntax noprefix: [rip+msg], st(1), mm2, .byte), which
-// jitrun's Intel front end reads too. Where the text would not give the
-// same bytes back (an alias encoding, movabs), the row also has an Asm
-// text of byte directives, which WriteAsm writes. The names come from an
-// asm.Program when there is one: its symbols and labels become "name:" lines,
-// its data symbols data rows, its source lines a column beside the
-// instructions. Raw code gets a loc_ADDR label at each branch target. The
-// sweep is linear and restarts at every symbol, label, source line and at
-// the marked address (a faulting PC), so a byte that throws it out of step
-// cannot hide the instruction that faulted. A name the syntax's assembler
-// cannot read back (a register name, a dotted Intel local label in Go
-// syntax) is never printed: the address gets another name, or a loc_ADDR
+// data as directives (QUAD $0x…, .quad 0x…). Intel text is GNU as's dialect
+// (.intel_syntax noprefix: [rip+msg], st(1), mm2, .byte), which jitrun's
+// Intel front end reads too, but for forms its encoder lacks (x87 register
+// forms, far transfers, 32-bit addressing, the no-op overrides cs:, ds:, es:
+// and ss:). An assembler takes the text back as the same instruction, in the
+// encoding it picks where there are several (add eax, ecx of 03 c1 comes back
+// as 01 c8). Where no text gives the bytes back (an alias encoding, movabs),
+// the row also has an Asm text of byte directives, which WriteAsm writes. The
+// names come from an asm.Program when there is one: its symbols and labels
+// become "name:" lines, its data symbols data rows, its source lines a column
+// beside the instructions. Raw code gets a loc_ADDR label at each branch
+// target. The sweep is linear and restarts at every symbol, label, source
+// line and at the marked address (a faulting PC), so a byte that throws it
+// out of step cannot hide the instruction that faulted. A name the syntax's
+// assembler cannot read back (a register name, a dotted Intel local label in
+// Go syntax) is never printed: the address gets another name, or a loc_ADDR
 // label. Write prints rows as a listing (a run of data rows alike, such as
-// resb 4096, on one line that says how many bytes it stands for), WriteAsm
-// as assembler source that gives every byte back, At
-// returns the single instruction at an address, as a fault report shows
-// it, and Outside the row for a faulting PC outside the code (code run
-// from the stack), decoded from bytes the caller read there. Nothing here
-// loops, panics or fails on any byte sequence: every byte lands in exactly
-// one row, and the decoder always moves forward.
+// resb 4096, on one line that says how many bytes it stands for), WriteAsm as
+// assembler source of the same instructions, At returns the single
+// instruction at an address, as a fault report shows it, and Outside the row
+// for a faulting PC outside the code (code run from the stack), decoded from
+// bytes the caller read there. Nothing here loops, panics or fails on any
+// byte sequence: every byte lands in exactly one row, and the decoder always
+// moves forward.
 //
 // The decoding is golang.org/x/arch/x86/x86asm v0.33.0. It is checked in the
 // tests against GNU as and objdump: every row boundary of a generated corpus
