@@ -73,8 +73,8 @@
 //     store; 66, F2, F3 or F0 before VEX.
 //   - The GNU printer's phantom %gs: or %fs: on VEX instructions whose VEX
 //     byte happens to be 0x65 or 0x64, its %riz index, its data32 and its
-//     vcvtpd2dqz are removed, and its far transfers get their operand
-//     size (lret, not lretq, for cb); the Intel printer's implicit x87 st0
+//     vcvtpd2dqz are removed, its icebp is int1, and its far transfers
+//     get their operand size (lret, not lretq, for cb); the Intel printer's implicit x87 st0
 //     operands, its register names st0 and mmx0 (GNU as takes mmx0 for a
 //     symbol), its ret far and call far [rax] (a near ret and call to a
 //     symbol named far, to GNU as), size-less far pointers (lfs eax, [rax]

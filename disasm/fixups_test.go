@@ -63,6 +63,7 @@ func TestDecoderFixes(t *testing.T) {
 		{"riz, scale 1", "8b 04 24", 3, [3]string{"MOVL 0(SP), AX", "mov eax, dword ptr [rsp]", "mov (%rsp),%eax"}, "", nil},
 		{"neither base nor index, scale 2", "8b 04 65 10 00 00 00", 7, [3]string{"MOVL 0x10, AX", "mov eax, dword ptr [0x10]", "mov 0x10,%eax"}, "", nil},
 		{"neither base nor index at 0, scale 4", "8b 04 a5 00 00 00 00", 7, [3]string{"MOVL 0, AX", "mov eax, dword ptr [0x0]", "mov 0x0,%eax"}, "", nil},
+		{"int1", "f1", 1, [3]string{"ICEBP", "int1", "int1"}, "", nil},
 		{"pushfw", "66 9c", 2, [3]string{"PUSHF", "pushfw", "pushfw"}, "", nil},
 		{"push a word", "66 6a 01", 3, [3]string{"PUSHW $0x1", "push word ptr 0x1", "pushw $0x1"}, "", nil},
 		{"xsave: ptr without a size", "0f ae 20", 3, [3]string{"XSAVE 0(AX)", "xsave [rax]", "xsave (%rax)"}, "", nil},
