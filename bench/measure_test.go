@@ -178,6 +178,11 @@ func TestStoppedWaiting(t *testing.T) {
 	}{
 		{"descheduled", context.Background(), stopped, time.Millisecond, 3 * time.Millisecond, true},
 		{"ran past the timeout", context.Background(), stopped, 10 * time.Millisecond, 10 * time.Millisecond, false},
+		// A kernel that loops runs on a CPU for all but the last moments
+		// of the timeout: the CPU time lags the wall clock's a little.
+		{"ran nearly all the timeout", context.Background(), stopped, 9900 * time.Microsecond, 9900 * time.Microsecond, false},
+		{"ran half the timeout", context.Background(), stopped, 5 * time.Millisecond, 5 * time.Millisecond, false},
+		{"waited most of the timeout", context.Background(), stopped, 4 * time.Millisecond, 4 * time.Millisecond, true},
 		{"stopped runs add up", context.Background(), stopped, 2 * time.Millisecond, 11 * time.Millisecond, false},
 		{"cpu time unknown", context.Background(), stopped, -1, 0, false},
 		{"context done", done, stopped, time.Millisecond, time.Millisecond, false},

@@ -167,9 +167,11 @@ const (
 // The timeout counts wall time, but what it is meant to catch is a kernel
 // that runs too long; a thread that waits for a CPU (a busy machine, and
 // Measure pins it to one CPU) can see a region of 100 µs take milliseconds.
-// So a region the timeout stopped is run again when the thread's CPU time
-// over its stopped runs is still below the timeout, up to
-// maxDescheduledRetries times.
+// So a region the timeout stopped is run again when the thread ran on a
+// CPU for less than half the timeout meanwhile, and for less than the
+// timeout over all its stopped runs, up to maxDescheduledRetries times. A
+// kernel that loops is stopped once: its thread ran nearly all the
+// timeout.
 func (t *timer) run(ctx context.Context, iters int) (primary, tsc uint64, err error) {
 	runtime.LockOSThread() // one thread for the CPU-time readings
 	defer runtime.UnlockOSThread()
@@ -227,12 +229,15 @@ func (t *timer) call(ctx context.Context, args *trampoline.Args) (trampoline.Res
 }
 
 // stoppedWaiting reports whether err is the timeout stopping a region
-// while its thread had run for less than the timeout (cpu is this run's CPU
-// time, ran the total over the stopped runs): it waited for a CPU rather
-// than ran too long. A cancelled or expired ctx is never that.
+// while its thread ran on a CPU for less than half the timeout (cpu, this
+// run's CPU time) and for less than the timeout over all the stopped runs
+// (ran): it waited for a CPU more than it ran. A kernel that loops runs
+// for all the timeout but the last moments, which CPU time lags the wall
+// clock by, so a margin below the timeout alone would let it run twice. A
+// cancelled or expired ctx is never that.
 func (t *timer) stoppedWaiting(ctx context.Context, err error, cpu, ran time.Duration) bool {
 	var it *trampoline.Interrupted
-	return errors.As(err, &it) && ctx.Err() == nil && cpu >= 0 && ran < t.spec.timeout
+	return errors.As(err, &it) && ctx.Err() == nil && cpu >= 0 && cpu < t.spec.timeout/2 && ran < t.spec.timeout
 }
 
 // kernelError turns a fault or an interruption into a *KernelError that
