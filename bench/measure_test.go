@@ -162,6 +162,28 @@ func TestInternalTimeout(t *testing.T) {
 	}
 }
 
+// TestInternalDeadline: an internal subject stopped by the deadline of
+// ctx, not by its timeout, says so: it did not run past its timeout, and
+// a longer timeout would not help.
+func TestInternalDeadline(t *testing.T) {
+	p := probeForTest(t)
+	kc := mustKernel(t, "spin: JMP spin", "")
+	s, err := newSubject(subjectSpec{name: "calibration", file: "<calibration>", kernel: kc, clock: ClockTSC, unroll: 1,
+		cpu: p.CPU, timeout: time.Minute, internal: `the TSC calibration measured alongside kernel "k"`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.close()
+	s.loop = 1
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	_, _, err = s.run(ctx, sizeUL)
+	want := `bench: the TSC calibration measured alongside kernel "k" was stopped: `
+	if err == nil || !errors.Is(err, context.DeadlineExceeded) || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("error %v, want one that starts %q and is context.DeadlineExceeded", err, want)
+	}
+}
+
 // TestStoppedWaiting: a region the timeout stopped is run again only when
 // the thread ran for less than the timeout, and never when ctx ended.
 func TestStoppedWaiting(t *testing.T) {

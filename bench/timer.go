@@ -199,7 +199,7 @@ func (t *timer) run(ctx context.Context, iters int) (primary, tsc uint64, err er
 				descheduled++
 				continue
 			}
-			return 0, 0, t.kernelError(err)
+			return 0, 0, t.kernelError(err, ctxEnded(ctx))
 		}
 		if pmc != nil {
 			if now, ok := pmc.Counter(); !ok || now != counter {
@@ -237,13 +237,25 @@ func (t *timer) call(ctx context.Context, args *trampoline.Args) (trampoline.Res
 // cancelled or expired ctx is never that.
 func (t *timer) stoppedWaiting(ctx context.Context, err error, cpu, ran time.Duration) bool {
 	var it *trampoline.Interrupted
-	return errors.As(err, &it) && ctx.Err() == nil && cpu >= 0 && cpu < t.spec.timeout/2 && ran < t.spec.timeout
+	return errors.As(err, &it) && !ctxEnded(ctx) && cpu >= 0 && cpu < t.spec.timeout/2 && ran < t.spec.timeout
+}
+
+// ctxEnded reports whether ctx is done or past its deadline. The
+// trampoline stops code at the deadline by a timer of its own, which may
+// fire before ctx's, so ctx.Err() alone can still be nil then.
+func ctxEnded(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	dl, ok := ctx.Deadline()
+	return ok && !time.Now().Before(dl)
 }
 
 // kernelError turns a fault or an interruption into a *KernelError that
 // names the source line; other errors pass through. For an internal
-// subject it says what stopped, in the user's terms.
-func (t *timer) kernelError(err error) error {
+// subject it says what stopped, in the user's terms; ctxDone says that
+// ctx ended (its deadline, not the timeout, stopped the code).
+func (t *timer) kernelError(err error, ctxDone bool) error {
 	var pc uintptr
 	var f *trampoline.Fault
 	var it *trampoline.Interrupted
@@ -265,7 +277,7 @@ func (t *timer) kernelError(err error) error {
 		return err
 	}
 	if t.spec.internal != "" {
-		return t.internalError(err, it != nil)
+		return t.internalError(err, it != nil, ctxDone)
 	}
 	ke := &KernelError{Kernel: t.spec.name, Err: err, Program: t.prog}
 	base := t.block.Addr()
@@ -281,9 +293,13 @@ func (t *timer) kernelError(err error) error {
 	return ke
 }
 
-// internalError words a fault or a timeout of an internal subject.
-func (t *timer) internalError(err error, timedOut bool) error {
-	if timedOut {
+// internalError words a fault, a timeout or the end of ctx (ctxDone)
+// that stopped an internal subject.
+func (t *timer) internalError(err error, stopped, ctxDone bool) error {
+	switch {
+	case stopped && ctxDone:
+		return fmt.Errorf("bench: %s was stopped: %w", t.spec.internal, err)
+	case stopped:
 		return fmt.Errorf("bench: %s ran past the timeout of %v (its timed regions last about %v; the thread ran that long on a CPU): give a longer timeout", t.spec.internal, t.spec.timeout, DefaultRegion)
 	}
 	return fmt.Errorf("bench: %s faulted: %w", t.spec.internal, err)
