@@ -162,6 +162,28 @@ func TestInternalTimeout(t *testing.T) {
 	}
 }
 
+// TestInternalDeadline: an internal subject stopped by the deadline of
+// ctx, not by its timeout, says so: it did not run past its timeout, and
+// a longer timeout would not help.
+func TestInternalDeadline(t *testing.T) {
+	p := probeForTest(t)
+	kc := mustKernel(t, "spin: JMP spin", "")
+	s, err := newSubject(subjectSpec{name: "calibration", file: "<calibration>", kernel: kc, clock: ClockTSC, unroll: 1,
+		cpu: p.CPU, timeout: time.Minute, internal: `the TSC calibration measured alongside kernel "k"`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.close()
+	s.loop = 1
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	_, _, err = s.run(ctx, sizeUL)
+	want := `bench: the TSC calibration measured alongside kernel "k" was stopped: `
+	if err == nil || !errors.Is(err, context.DeadlineExceeded) || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("error %v, want one that starts %q and is context.DeadlineExceeded", err, want)
+	}
+}
+
 // TestStoppedWaiting: a region the timeout stopped is run again only when
 // the thread ran for less than the timeout, and never when ctx ended.
 func TestStoppedWaiting(t *testing.T) {
@@ -178,6 +200,11 @@ func TestStoppedWaiting(t *testing.T) {
 	}{
 		{"descheduled", context.Background(), stopped, time.Millisecond, 3 * time.Millisecond, true},
 		{"ran past the timeout", context.Background(), stopped, 10 * time.Millisecond, 10 * time.Millisecond, false},
+		// A kernel that loops runs on a CPU for all but the last moments
+		// of the timeout: the CPU time lags the wall clock's a little.
+		{"ran nearly all the timeout", context.Background(), stopped, 9900 * time.Microsecond, 9900 * time.Microsecond, false},
+		{"ran half the timeout", context.Background(), stopped, 5 * time.Millisecond, 5 * time.Millisecond, false},
+		{"waited most of the timeout", context.Background(), stopped, 4 * time.Millisecond, 4 * time.Millisecond, true},
 		{"stopped runs add up", context.Background(), stopped, 2 * time.Millisecond, 11 * time.Millisecond, false},
 		{"cpu time unknown", context.Background(), stopped, -1, 0, false},
 		{"context done", done, stopped, time.Millisecond, time.Millisecond, false},

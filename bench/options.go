@@ -71,10 +71,11 @@ type Options struct {
 	// for longer is stopped and Measure returns a *KernelError wrapping a
 	// *trampoline.Interrupted (0: DefaultTimeout; at least MinTimeout). It
 	// is counted on the wall clock but meant for the time the kernel ran:
-	// a region it stops while the measuring thread had run for less than
-	// Timeout (the thread waited for a CPU: a busy machine, a stopped
-	// process) is run again, up to 10 times, before it counts as the
-	// kernel's.
+	// a region it stops while the measuring thread ran on a CPU for less
+	// than half of Timeout (the thread waited for a CPU: a busy machine, a
+	// stopped process) is run again, up to 10 times and while the CPU time
+	// of the stopped runs adds up to less than Timeout, before it counts
+	// as the kernel's.
 	Timeout time.Duration
 	// Probe is what Detect found (nil: Detect runs in this process, once).
 	Probe *Probe

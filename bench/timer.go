@@ -167,9 +167,11 @@ const (
 // The timeout counts wall time, but what it is meant to catch is a kernel
 // that runs too long; a thread that waits for a CPU (a busy machine, and
 // Measure pins it to one CPU) can see a region of 100 µs take milliseconds.
-// So a region the timeout stopped is run again when the thread's CPU time
-// over its stopped runs is still below the timeout, up to
-// maxDescheduledRetries times.
+// So a region the timeout stopped is run again when the thread ran on a
+// CPU for less than half the timeout meanwhile, and for less than the
+// timeout over all its stopped runs, up to maxDescheduledRetries times. A
+// kernel that loops is stopped once: its thread ran nearly all the
+// timeout.
 func (t *timer) run(ctx context.Context, iters int) (primary, tsc uint64, err error) {
 	runtime.LockOSThread() // one thread for the CPU-time readings
 	defer runtime.UnlockOSThread()
@@ -197,7 +199,7 @@ func (t *timer) run(ctx context.Context, iters int) (primary, tsc uint64, err er
 				descheduled++
 				continue
 			}
-			return 0, 0, t.kernelError(err)
+			return 0, 0, t.kernelError(err, ctxEnded(ctx))
 		}
 		if pmc != nil {
 			if now, ok := pmc.Counter(); !ok || now != counter {
@@ -227,18 +229,33 @@ func (t *timer) call(ctx context.Context, args *trampoline.Args) (trampoline.Res
 }
 
 // stoppedWaiting reports whether err is the timeout stopping a region
-// while its thread had run for less than the timeout (cpu is this run's CPU
-// time, ran the total over the stopped runs): it waited for a CPU rather
-// than ran too long. A cancelled or expired ctx is never that.
+// while its thread ran on a CPU for less than half the timeout (cpu, this
+// run's CPU time) and for less than the timeout over all the stopped runs
+// (ran): it waited for a CPU more than it ran. A kernel that loops runs
+// for all the timeout but the last moments, which CPU time lags the wall
+// clock by, so a margin below the timeout alone would let it run twice. A
+// cancelled or expired ctx is never that.
 func (t *timer) stoppedWaiting(ctx context.Context, err error, cpu, ran time.Duration) bool {
 	var it *trampoline.Interrupted
-	return errors.As(err, &it) && ctx.Err() == nil && cpu >= 0 && ran < t.spec.timeout
+	return errors.As(err, &it) && !ctxEnded(ctx) && cpu >= 0 && cpu < t.spec.timeout/2 && ran < t.spec.timeout
+}
+
+// ctxEnded reports whether ctx is done or past its deadline. The
+// trampoline stops code at the deadline by a timer of its own, which may
+// fire before ctx's, so ctx.Err() alone can still be nil then.
+func ctxEnded(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	dl, ok := ctx.Deadline()
+	return ok && !time.Now().Before(dl)
 }
 
 // kernelError turns a fault or an interruption into a *KernelError that
 // names the source line; other errors pass through. For an internal
-// subject it says what stopped, in the user's terms.
-func (t *timer) kernelError(err error) error {
+// subject it says what stopped, in the user's terms; ctxDone says that
+// ctx ended (its deadline, not the timeout, stopped the code).
+func (t *timer) kernelError(err error, ctxDone bool) error {
 	var pc uintptr
 	var f *trampoline.Fault
 	var it *trampoline.Interrupted
@@ -260,7 +277,7 @@ func (t *timer) kernelError(err error) error {
 		return err
 	}
 	if t.spec.internal != "" {
-		return t.internalError(err, it != nil)
+		return t.internalError(err, it != nil, ctxDone)
 	}
 	ke := &KernelError{Kernel: t.spec.name, Err: err, Program: t.prog}
 	base := t.block.Addr()
@@ -276,9 +293,13 @@ func (t *timer) kernelError(err error) error {
 	return ke
 }
 
-// internalError words a fault or a timeout of an internal subject.
-func (t *timer) internalError(err error, timedOut bool) error {
-	if timedOut {
+// internalError words a fault, a timeout or the end of ctx (ctxDone)
+// that stopped an internal subject.
+func (t *timer) internalError(err error, stopped, ctxDone bool) error {
+	switch {
+	case stopped && ctxDone:
+		return fmt.Errorf("bench: %s was stopped: %w", t.spec.internal, err)
+	case stopped:
 		return fmt.Errorf("bench: %s ran past the timeout of %v (its timed regions last about %v; the thread ran that long on a CPU): give a longer timeout", t.spec.internal, t.spec.timeout, DefaultRegion)
 	}
 	return fmt.Errorf("bench: %s faulted: %w", t.spec.internal, err)

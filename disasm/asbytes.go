@@ -45,15 +45,13 @@ func (b *block) bytesNote(d decoded, src []byte) string {
 	}
 	for _, a := range d.inst.Args {
 		m, ok := a.(x86asm.Mem)
-		if !ok || !isAbsolute(m) {
-			continue
-		}
 		switch {
-		case d.inst.AddrSize == 32:
+		case !ok:
+		case isAbsolute(m) && d.inst.AddrSize == 32:
 			return "a 32-bit absolute address (prefix 67), which no assembler text selects: --asm writes the bytes"
-		case isMoffs(src):
+		case isAbsolute(m) && isMoffs(src):
 			return "mov with a 64-bit address (opcode a0-a3), which jitrun's assemblers do not make: --asm writes the bytes"
-		case b.syntax == asm.SyntaxGo && m.Segment != 0:
+		case b.syntax == asm.SyntaxGo && (m.Segment == x86asm.FS || m.Segment == x86asm.GS):
 			return "an FS or GS override, which jitrun's Go syntax cannot write: --asm writes the bytes"
 		}
 	}

@@ -296,7 +296,7 @@ func corpus() []string {
 
 	// System and odd instructions.
 	for _, s := range []string{"nop", "xchg ax, ax", "nop dword ptr [rax]", "nop word ptr [rax+rax*1+0x0]",
-		"nop dword ptr [rax+0x0]", "nop word ptr cs:[rax+rax*1+0x0]", "ret", "ret 0x10", "int3", "int 0x80", "ud2", "hlt",
+		"nop dword ptr [rax+0x0]", "nop word ptr cs:[rax+rax*1+0x0]", "ret", "ret 0x10", "int3", "int1", "int 0x80", "ud2", "hlt",
 		"cpuid", "rdtsc", "rdtscp", "rdpid rax", "pause", "lfence", "mfence", "sfence", "clflush byte ptr [rax]",
 		"prefetcht0 byte ptr [rdi]", "syscall", "cqo", "cdq", "cwd", "cdqe", "cbw", "clc", "stc", "cld", "std",
 		"leave", "endbr64", "endbr32", "serialize", "xgetbv", "rdpmc", "lahf", "sahf", "pushfq", "popfq",

@@ -16,7 +16,8 @@ type decoded struct {
 	ok   bool
 	inst x86asm.Inst
 	// fixed, when set, is the text of an instruction x86asm gets wrong,
-	// per syntax (see fixups.go).
+	// per syntax (see fixups.go): one it does not know (ok false), or one
+	// it decodes right but prints wrong (ok true, inst its decoding).
 	fixed *[3]string
 	// rename, when set, replaces the mnemonic x86asm printed for a
 	// stand-in instruction: rename[s] is {old, new} for syntax s.
@@ -90,10 +91,16 @@ func evexMap(src []byte) int {
 
 // Instruction decodes the instruction at the start of src with the
 // corrections this package makes to x86asm, for callers that need its
-// operands (explain computes the address an instruction touched from
-// them). ok is false for bytes that are not an instruction, and for
-// instructions this package corrects only in their text.
+// operation and operands (explain names the instruction that faulted and
+// computes the address it touched). ok is false for bytes that are not an
+// instruction, and for instructions x86asm has no Op for, which this
+// package knows by their bytes alone (endbr64) or decodes through a
+// stand-in of another instruction with the same operands (adcx through
+// imul, rdseed through rdrand, clwb through xsaveopt): their Op would name
+// the wrong instruction. An undocumented alias encoding has the Op of its
+// documented twin (sal esp, 1 of d1 f4 is SHL).
 func Instruction(src []byte) (inst x86asm.Inst, ok bool) {
 	d := decodeAt(src)
-	return d.inst, d.ok && d.fixed == nil
+	standIn := d.rename != nil && d.alias == ""
+	return d.inst, d.ok && !standIn
 }

@@ -45,13 +45,15 @@ type Row struct {
 	// rows a data directive that reproduces the bytes (.quad 0x…,
 	// QUAD $0x…; .byte/BYTE for single bytes). It never carries
 	// addresses, bytes or comments: an assembler of the syntax takes it
-	// back (as the same bytes unless Asm is set).
+	// back as the same instruction, though not always as the same bytes
+	// (where an instruction has several encodings the assembler picks its
+	// own: add eax, ecx of 03 c1 comes back as 01 c8).
 	Text string
 	// Asm, when set, is the row as WriteAsm writes it instead of Text:
 	// byte directives with Text in a comment (.byte 0xd1, 0xf4  # sal
-	// esp, 0x1). It is set for an instruction that an assembler given
-	// Text would encode differently, or that jitrun's assembler of the
-	// syntax does not read; Note says why.
+	// esp, 0x1). It is set where no text that jitrun's assembler of the
+	// syntax reads gives these bytes back: an undocumented alias encoding,
+	// movabs, addr32, an FS or GS operand in Go syntax; Note says why.
 	Asm string
 	// Symbol is the nearest symbol or label at or before Addr, and
 	// SymOffset how far Addr is past it. Symbol is empty (and SymOffset

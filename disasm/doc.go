@@ -8,27 +8,30 @@
 // assembler of the syntax reads back: branch targets and RIP-relative
 // operands are printed as names (JMP loop, CALL f(SB), MOVQ msg+0x8(SB), AX;
 // jmp loop, mov rax, qword ptr [rip+msg+0x8]; mov msg+0x8(%rip),%rax), and
-// data as directives (QUAD $0x…, .quad 0x…). Intel text is GNU as's
-// dialect (.intel_syntax noprefix: [rip+msg], st(1), mm2, .byte), which
-// jitrun's Intel front end reads too. Where the text would not give the
-// same bytes back (an alias encoding, movabs), the row also has an Asm
-// text of byte directives, which WriteAsm writes. The names come from an
-// asm.Program when there is one: its symbols and labels become "name:" lines,
-// its data symbols data rows, its source lines a column beside the
-// instructions. Raw code gets a loc_ADDR label at each branch target. The
-// sweep is linear and restarts at every symbol, label, source line and at
-// the marked address (a faulting PC), so a byte that throws it out of step
-// cannot hide the instruction that faulted. A name the syntax's assembler
-// cannot read back (a register name, a dotted Intel local label in Go
-// syntax) is never printed: the address gets another name, or a loc_ADDR
+// data as directives (QUAD $0x…, .quad 0x…). Intel text is GNU as's dialect
+// (.intel_syntax noprefix: [rip+msg], st(1), mm2, .byte), which jitrun's
+// Intel front end reads too, but for forms its encoder lacks (x87 register
+// forms, far transfers, 32-bit addressing, the no-op overrides cs:, ds:, es:
+// and ss:). An assembler takes the text back as the same instruction, in the
+// encoding it picks where there are several (add eax, ecx of 03 c1 comes back
+// as 01 c8). Where no text gives the bytes back (an alias encoding, movabs),
+// the row also has an Asm text of byte directives, which WriteAsm writes. The
+// names come from an asm.Program when there is one: its symbols and labels
+// become "name:" lines, its data symbols data rows, its source lines a column
+// beside the instructions. Raw code gets a loc_ADDR label at each branch
+// target. The sweep is linear and restarts at every symbol, label, source
+// line and at the marked address (a faulting PC), so a byte that throws it
+// out of step cannot hide the instruction that faulted. A name the syntax's
+// assembler cannot read back (a register name, a dotted Intel local label in
+// Go syntax) is never printed: the address gets another name, or a loc_ADDR
 // label. Write prints rows as a listing (a run of data rows alike, such as
-// resb 4096, on one line that says how many bytes it stands for), WriteAsm
-// as assembler source that gives every byte back, At
-// returns the single instruction at an address, as a fault report shows
-// it, and Outside the row for a faulting PC outside the code (code run
-// from the stack), decoded from bytes the caller read there. Nothing here
-// loops, panics or fails on any byte sequence: every byte lands in exactly
-// one row, and the decoder always moves forward.
+// resb 4096, on one line that says how many bytes it stands for), WriteAsm as
+// assembler source of the same instructions, At returns the single
+// instruction at an address, as a fault report shows it, and Outside the row
+// for a faulting PC outside the code (code run from the stack), decoded from
+// bytes the caller read there. Nothing here loops, panics or fails on any
+// byte sequence: every byte lands in exactly one row, and the decoder always
+// moves forward.
 //
 // The decoding is golang.org/x/arch/x86/x86asm v0.33.0. It is checked in the
 // tests against GNU as and objdump: every row boundary of a generated corpus
@@ -50,7 +53,9 @@
 //   - clwb and clflushopt (shown as xsaveopt and clflush) are renamed.
 //   - vzeroupper and vzeroall (x86asm swallows the next byte) and mov to or
 //     from a control or debug register (x86asm reads displacement bytes that
-//     belong to the next instruction) get their true length.
+//     belong to the next instruction) get their true length. Mov to or
+//     from a test register (0f 24, 0f 26: x86asm shows mov rax, tr0), which
+//     64-bit mode refuses with #UD, is shown as data with a note.
 //   - VEX and EVEX (evex.go): a RIP-relative memory operand (x86asm: the
 //     absolute address [0x40], or [] for [rip]); the element count of a
 //     broadcast (x86asm: wrong for conversions, vcvtdq2pd ymm, [m]{1to8},
@@ -68,8 +73,8 @@
 //     store; 66, F2, F3 or F0 before VEX.
 //   - The GNU printer's phantom %gs: or %fs: on VEX instructions whose VEX
 //     byte happens to be 0x65 or 0x64, its %riz index, its data32 and its
-//     vcvtpd2dqz are removed, and its far transfers get their operand
-//     size (lret, not lretq, for cb); the Intel printer's implicit x87 st0
+//     vcvtpd2dqz are removed, its icebp is int1, and its far transfers
+//     get their operand size (lret, not lretq, for cb); the Intel printer's implicit x87 st0
 //     operands, its register names st0 and mmx0 (GNU as takes mmx0 for a
 //     symbol), its ret far and call far [rax] (a near ret and call to a
 //     symbol named far, to GNU as), size-less far pointers (lfs eax, [rax]
@@ -85,8 +90,9 @@
 //     instruction) are decoded through their documented twin: shift /6 as
 //     sal (d1 f4 is sal esp, 0x1; objdump calls it shl), test r/m, imm /1
 //     (f6, f7) as test, and the x87 register aliases fstp1 (d9 d8+i),
-//     fxch4 (dd c8+i), fstp8 (df d0+i), fstp9 (df d8+i), fcom2 (dc d0+i),
-//     fcomp3 (dc d8+i) and fcomp5 (de d0+i), which objdump shows as (bad).
+//     fxch4 (dd c8+i), fxch7 (df c8+i), fstp8 (df d0+i), fstp9 (df d8+i),
+//     fcom2 (dc d0+i), fcomp3 (dc d8+i) and fcomp5 (de d0+i), which
+//     objdump shows as (bad).
 //     An assembler writes the documented encoding of the text (or knows no
 //     such name), so these rows get an Asm text of their bytes, and a note.
 //   - A memory operand with neither base nor index at address 0 (x86asm:
@@ -96,8 +102,9 @@
 //     is [rip+N], N(%rip), N(IP). mov with a 64-bit address (opcode a0-a3)
 //     is movabs, a 32-bit one (prefix 67) has addr32. Where an assembler
 //     would make other bytes of the text (movabs, addr32: jitrun's
-//     assemblers take neither) or cannot read it (FS:0x28 in Go syntax),
-//     the row's Asm text is its bytes, with the text in a comment.
+//     assemblers take neither) or cannot read it (an FS or GS operand in
+//     Go syntax: FS:0x28, FS:0(BX)), the row's Asm text is its bytes, with
+//     the text in a comment.
 //
 // What users will meet that is not fixed:
 //

@@ -156,6 +156,13 @@ func fixup(src []byte) (decoded, bool) {
 		stand[len(stand)-1] |= 0xc0
 		d := decodeAt(stand)
 		return d, d.ok
+	case len(op) >= 3 && op[0] == 0x0f && (op[1] == 0x24 || op[1] == 0x26):
+		// MOV from or to a test register (TR3-TR7, 386 and 486): x86asm
+		// shows mov rax, tr0, which the CPU refuses and GNU as reads as a
+		// load from the symbol tr0. The ModRM byte is register to register,
+		// as for control registers.
+		dir := map[byte]string{0x24: "from", 0x26: "to"}[op[1]]
+		return bad(e.prefixLen()+3, "mov %s a test register (0f %02x), which 64-bit mode does not have: the CPU raises #UD", dir, op[1]), true
 	case len(op) >= 3 && op[0] == 0x0f && op[1] == 0xae && op[2]>>6 == 3 && (op[2]>>3)&7 == 6 &&
 		e.mandatory != 0:
 		// TPAUSE (66), UMONITOR (F3), UMWAIT (F2): x86asm shows MFENCE or
@@ -240,9 +247,10 @@ prefixes:
 	}
 	// SYSRET and SYSEXIT return to 64-bit code with REX.W, to 32-bit code
 	// without: x86asm prints sysret and sysexit (Intel), which GNU as
-	// takes as ambiguous, and sysretq and sysexit for both (AT&T).
+	// takes as ambiguous, and sysretq and sysexit for both (AT&T). Only
+	// the text is wrong: the decoding stays (explain names them).
 	if inst.Op == x86asm.SYSRET || inst.Op == x86asm.SYSEXIT {
-		return decoded{n: inst.Len, fixed: sysNames[sysName{inst.Op, e.rex&0x08 != 0}]}, true
+		return decoded{n: inst.Len, ok: true, inst: inst, fixed: sysNames[sysName{inst.Op, e.rex&0x08 != 0}]}, true
 	}
 	// VZEROUPPER and VZEROALL have no ModRM byte, but x86asm counts the
 	// byte after them as one. Take the shortest length that decodes to the
@@ -283,6 +291,7 @@ var x87Aliases = []struct {
 }{
 	{0xd9, 0xd8, [2]byte{0xdd, 0xd8}, x86asm.FSTP, "FSTP", "FSTP1"},
 	{0xdd, 0xc8, [2]byte{0xd9, 0xc8}, x86asm.FXCH, "FXCH", "FXCH4"},
+	{0xdf, 0xc8, [2]byte{0xd9, 0xc8}, x86asm.FXCH, "FXCH", "FXCH7"},
 	{0xdf, 0xd0, [2]byte{0xdd, 0xd8}, x86asm.FSTP, "FSTP", "FSTP8"},
 	{0xdf, 0xd8, [2]byte{0xdd, 0xd8}, x86asm.FSTP, "FSTP", "FSTP9"},
 	{0xdc, 0xd0, [2]byte{0xd8, 0xd0}, x86asm.FCOM, "FCOM", "FCOM2"},
@@ -296,7 +305,7 @@ var shiftOps = map[byte]bool{0xc0: true, 0xc1: true, 0xd0: true, 0xd1: true, 0xd
 
 // fixupAlias decodes the undocumented alias encodings the CPU runs and
 // x86asm rejects: shift /6 (sal, as /4), test r/m, imm /1 (as /0), and the
-// x87 register aliases (fstp1, fxch4, fstp8, fstp9, fcom2, fcomp3,
+// x87 register aliases (fstp1, fxch4, fxch7, fstp8, fstp9, fcom2, fcomp3,
 // fcomp5). Each goes through the documented encoding as a stand-in, with
 // the alias's name, and a note for bytesNote: an assembler given the text
 // writes the documented encoding.

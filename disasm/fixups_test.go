@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/arch/x86/x86asm"
+
 	"github.com/jitrun/jitrun/asm"
 )
 
@@ -56,6 +58,12 @@ func TestDecoderFixes(t *testing.T) {
 		{"fld tbyte", "41 db 6d 00", 4, [3]string{"FLD 0(R13)", "fld tbyte ptr [r13]", "fldt (%r13)"}, "", nil},
 		{"fbstp", "df 30", 2, [3]string{"FBSTP 0(AX)", "fbstp tbyte ptr [rax]", "fbstp (%rax)"}, "", nil},
 		{"fadd st(0), st(1)", "d8 c1", 2, [3]string{"FADD F1, F0", "fadd st(0), st(1)", "fadd %st(1),%st"}, "", nil},
+		{"riz, scale 8", "89 24 e6", 3, [3]string{"MOVL SP, 0(SI)", "mov dword ptr [rsi], esp", "mov %esp,(%rsi)"}, "", nil},
+		{"eiz, scale 2", "67 89 24 66", 4, [3]string{"MOVL SP, 0(SI)", "mov dword ptr [esi], esp", "mov %esp,(%esi)"}, "", nil},
+		{"riz, scale 1", "8b 04 24", 3, [3]string{"MOVL 0(SP), AX", "mov eax, dword ptr [rsp]", "mov (%rsp),%eax"}, "", nil},
+		{"neither base nor index, scale 2", "8b 04 65 10 00 00 00", 7, [3]string{"MOVL 0x10, AX", "mov eax, dword ptr [0x10]", "mov 0x10,%eax"}, "", nil},
+		{"neither base nor index at 0, scale 4", "8b 04 a5 00 00 00 00", 7, [3]string{"MOVL 0, AX", "mov eax, dword ptr [0x0]", "mov 0x0,%eax"}, "", nil},
+		{"int1", "f1", 1, [3]string{"ICEBP", "int1", "int1"}, "", nil},
 		{"pushfw", "66 9c", 2, [3]string{"PUSHF", "pushfw", "pushfw"}, "", nil},
 		{"push a word", "66 6a 01", 3, [3]string{"PUSHW $0x1", "push word ptr 0x1", "pushw $0x1"}, "", nil},
 		{"xsave: ptr without a size", "0f ae 20", 3, [3]string{"XSAVE 0(AX)", "xsave [rax]", "xsave (%rax)"}, "", nil},
@@ -142,6 +150,10 @@ func TestDecoderFixes(t *testing.T) {
 		{"66 before VEX", "66 c5 f8 28 00", 5,
 			[3]string{"BYTE $0x66; BYTE $0xc5; BYTE $0xf8; BYTE $0x28; BYTE $0x00", ".byte 0x66, 0xc5, 0xf8, 0x28, 0x00", ".byte 0x66, 0xc5, 0xf8, 0x28, 0x00"},
 			"a 66 prefix before a VEX or EVEX prefix", nil},
+		{"mov from a test register", "0f 24 c0 c3", 3, [3]string{"BYTE $0x0f; BYTE $0x24; BYTE $0xc0", ".byte 0x0f, 0x24, 0xc0", ".byte 0x0f, 0x24, 0xc0"},
+			"mov from a test register (0f 24), which 64-bit mode does not have: the CPU raises #UD", []string{"RET"}},
+		{"mov to a test register, mod 10", "48 0f 26 80 c3", 4, [3]string{"BYTE $0x48; BYTE $0x0f; BYTE $0x26; BYTE $0x80", ".byte 0x48, 0x0f, 0x26, 0x80", ".byte 0x48, 0x0f, 0x26, 0x80"},
+			"mov to a test register (0f 26)", []string{"RET"}},
 		// x86asm gives no length: one byte is data, the rest decodes as
 		// whatever it is.
 		{"EVEX map 4", "62 f4 7c 48 58 c2", 1, [3]string{"BYTE $0x62", ".byte 0x62", ".byte 0x62"}, "EVEX map 4", []string{"*"}},
@@ -173,5 +185,44 @@ func TestDecoderFixes(t *testing.T) {
 				t.Errorf("%s: rows after the first: %q; want %q", tt.name, extra, tt.extra)
 			}
 		}
+	}
+}
+
+// TestInstruction: Instruction gives the decoding explain reads operands
+// and the operation from. An instruction x86asm has no Op for, which this
+// package shows through a stand-in of another (adcx through imul, rdseed
+// through rdrand, clwb through xsaveopt) or by its bytes alone (endbr64),
+// is not ok: its Op would name the wrong instruction. An alias encoding
+// has its documented twin's Op, and sysret and sysexit, whose text only
+// is corrected, their own.
+func TestInstruction(t *testing.T) {
+	for _, tc := range []struct {
+		name, hex string
+		op        x86asm.Op // 0: not ok
+	}{
+		{"mov", "48 8b 04 25 00 00 00 00", x86asm.MOV},
+		{"sysret", "0f 07", x86asm.SYSRET},
+		{"sysretq", "48 0f 07", x86asm.SYSRET},
+		{"sysexit", "0f 35", x86asm.SYSEXIT},
+		{"sysexitq", "48 0f 35", x86asm.SYSEXIT},
+		{"sal alias", "d1 f4", x86asm.SHL},
+		{"test alias", "f6 c8 01", x86asm.TEST},
+		{"fstp1 alias", "d9 d9", x86asm.FSTP},
+		{"adcx", "66 48 0f 38 f6 c1", 0},
+		{"adox", "f3 0f 38 f6 c1", 0},
+		{"rdseed", "0f c7 f8", 0},
+		{"rdpid", "f3 0f c7 f8", 0},
+		{"clwb", "66 0f ae 30", 0},
+		{"clflushopt", "66 0f ae 38", 0},
+		{"endbr64", "f3 0f 1e fa", 0},
+		{"not an instruction", "06", 0},
+		{"lock on a register", "f0 01 c8", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inst, ok := Instruction(mustHex(t, tc.hex))
+			if ok != (tc.op != 0) || ok && inst.Op != tc.op {
+				t.Errorf("Instruction(%s) = %v, %v; want %v, %v", tc.hex, inst.Op, ok, tc.op, tc.op != 0)
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package disasm
 
 import (
+	"regexp"
 	"strings"
 
 	"golang.org/x/arch/x86/x86asm"
@@ -28,18 +29,27 @@ func gnuPrefixes(inst x86asm.Inst) x86asm.Inst {
 	return inst
 }
 
-// gnuNoSuffix are mnemonics x86asm gives a size suffix GNU as rejects.
-var gnuNoSuffix = map[string]string{"lgdtl": "lgdt", "lidtl": "lidt", "sgdtl": "sgdt", "sidtl": "sidt"}
+// gnuNames are x86asm's AT&T mnemonics that GNU as knows by another name:
+// the size suffix it rejects (lgdtl), and icebp for f1 (int1).
+var gnuNames = map[string]string{"lgdtl": "lgdt", "lidtl": "lidt", "sgdtl": "sgdt", "sidtl": "sidt", "icebp": "int1"}
+
+// gnuNoIndex is x86asm's %riz or %eiz pseudo index, with its scale: a SIB
+// byte without an index, whose scale bits do nothing. Without a base
+// either, the parentheses go too (0x10(,%riz,2) is the address 0x10).
+var gnuNoIndex = regexp.MustCompile(`(\(,%[er]iz(,[1248])?\))|,%[er]iz(,[1248])?\)`)
 
 // gnuCleanup makes x86asm's AT&T text something GNU as reads back: no
 // %riz or %eiz pseudo index (a SIB byte without an index, which r12 and
-// rsp bases need anyway), repnz for repn, and no size suffix where GNU as
-// takes none.
+// rsp bases need anyway; GNU as rejects %riz), repnz for repn, and GNU
+// as's names where x86asm's differ (see gnuNames).
 func gnuCleanup(text string, inst x86asm.Inst) string {
 	text = gnuFar(text, inst)
-	for _, z := range []string{",%riz,1)", ",%riz)", ",%eiz,1)", ",%eiz)"} {
-		text = strings.ReplaceAll(text, z, ")")
-	}
+	text = gnuNoIndex.ReplaceAllStringFunc(text, func(z string) string {
+		if strings.HasPrefix(z, "(") {
+			return ""
+		}
+		return ")"
+	})
 	if rest, ok := strings.CutPrefix(text, "repn "); ok {
 		text = "repnz " + rest
 	}
@@ -59,9 +69,8 @@ func gnuCleanup(text string, inst x86asm.Inst) string {
 	// x86asm gives vcvtpd2dq with a 512-bit memory operand a z suffix;
 	// GNU as has x and y (which the 128- and 256-bit forms need), and no z.
 	text = strings.Replace(text, "vcvtpd2dqz ", "vcvtpd2dq ", 1)
-	op, args, _ := strings.Cut(text, " ")
-	if plain, ok := gnuNoSuffix[op]; ok {
-		text = strings.TrimSpace(plain + " " + args)
+	for from, to := range gnuNames {
+		text = replaceWord(text, from, to)
 	}
 	return text
 }

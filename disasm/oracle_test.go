@@ -206,7 +206,8 @@ func TestOracleRandomBytes(t *testing.T) {
 }
 
 // TestOracleRoundTrip feeds the source WriteAsm makes of each case of the
-// round-trip tables (absolute addresses, alias encodings) to GNU as, in
+// round-trip tables (allTrips: absolute addresses, alias encodings, the
+// Intel forms GNU as reads its own way, FS and GS operands) to GNU as, in
 // Intel and AT&T syntax: it must make the same bytes of it.
 func TestOracleRoundTrip(t *testing.T) {
 	needTools(t, "as", "objcopy", "nm")

@@ -2,6 +2,7 @@ package disasm
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 
@@ -127,6 +128,7 @@ var aliasTrips = []roundTrip{
 	{name: "test of memory (f7 /1)", hex: "48 f7 4c 24 08 ff ff ff ff", text: [3]string{"TESTQ $-0x1, 0x8(SP)", "test qword ptr [rsp+0x8], -0x1", "testq $-0x1,0x8(%rsp)"}, note: "f7 /1"},
 	{name: "fstp1", hex: "d9 db", text: [3]string{"FSTP1 F3", "fstp1 st(3)", "fstp1 %st(3)"}, note: "fstp1 (d9 d8+i): an undocumented alias of fstp (dd d8+i)"},
 	{name: "fxch4", hex: "dd c9", text: [3]string{"FXCH4 F1", "fxch4 st(1)", "fxch4 %st(1)"}, note: "fxch4 (dd c8+i): an undocumented alias of fxch (d9 c8+i)"},
+	{name: "fxch7", hex: "df cb", text: [3]string{"FXCH7 F3", "fxch7 st(3)", "fxch7 %st(3)"}, note: "fxch7 (df c8+i): an undocumented alias of fxch (d9 c8+i)"},
 	{name: "fstp8", hex: "df d0", text: [3]string{"FSTP8 F0", "fstp8 st(0)", "fstp8 %st"}, note: "fstp8 (df d0+i): an undocumented alias of fstp (dd d8+i)"},
 	{name: "fstp9", hex: "df df", text: [3]string{"FSTP9 F7", "fstp9 st(7)", "fstp9 %st(7)"}, note: "fstp9 (df d8+i): an undocumented alias of fstp (dd d8+i)"},
 	{name: "fcom2", hex: "dc d2", text: [3]string{"FCOM2 F2", "fcom2 st(2)", "fcom2 %st(2)"}, note: "fcom2 (dc d0+i): an undocumented alias of fcom (d8 d0+i)"},
@@ -200,7 +202,23 @@ func TestIntelText(t *testing.T) {
 	jitrunTrips(t, intelTrips)
 }
 
+// segmentTrips are FS and GS overrides on operands with a base or an
+// index, which jitrun's Go syntax cannot write either (absoluteTrips has
+// those without).
+var segmentTrips = []roundTrip{
+	{name: "fs:[rbx]", hex: "64 48 8b 03", text: [3]string{"MOVQ FS:0(BX), AX", "mov rax, qword ptr fs:[rbx]", "mov %fs:(%rbx),%rax"}, goNote: "FS or GS"},
+	{name: "gs:[rax+rcx*8+0x10]", hex: "65 89 54 c8 10", text: [3]string{"MOVL DX, GS:0x10(AX)(CX*8)", "mov dword ptr gs:[rax+8*rcx+0x10], edx", "mov %edx,%gs:0x10(%rax,%rcx,8)"}, goNote: "FS or GS"},
+	{name: "fs:[rip+0x10]", hex: "64 48 8b 05 10 00 00 00", text: [3]string{"MOVQ FS:0x10(IP), AX", "mov rax, qword ptr fs:[rip+0x10]", "mov %fs:0x10(%rip),%rax"}, goNote: "FS or GS"},
+}
+
+// TestSegmentOverrides: FS- and GS-relative operands with a base or an
+// index, whose Go source WriteAsm writes as their bytes.
+func TestSegmentOverrides(t *testing.T) {
+	checkTrips(t, segmentTrips)
+	jitrunTrips(t, segmentTrips)
+}
+
 // allTrips lists the cases of every round-trip table.
 func allTrips() []roundTrip {
-	return append(append(append([]roundTrip(nil), absoluteTrips...), aliasTrips...), intelTrips...)
+	return slices.Concat(absoluteTrips, aliasTrips, intelTrips, segmentTrips)
 }

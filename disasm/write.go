@@ -111,10 +111,12 @@ func foldedRun(rows []Row, i int) int {
 // labels, and each row's text (its Asm text where it has one) on a line of
 // its own, indented by a tab (except a row Outside the code, which is not
 // part of it). A run of data rows that Write folds, all of one byte value,
-// is one .zero or .skip directive in Intel and AT&T source. No
-// addresses, bytes or comments: the assembler of the syntax (jitrun asm
-// --syntax intel for Intel rows) reads it back into the same bytes, as far
-// as the decoder printed them right (see the package doc).
+// is one .zero or .skip directive in Intel and AT&T source. No addresses
+// or bytes, and a comment only after an Asm text: the assembler of the
+// syntax (jitrun asm --syntax intel for Intel rows) reads it back into the
+// same instructions, as far as the decoder printed them right, and the
+// same bytes but where an instruction has several encodings (see the
+// package doc).
 func WriteAsm(w io.Writer, rows []Row) error {
 	var out strings.Builder
 	for i := 0; i < len(rows); {

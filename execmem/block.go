@@ -6,7 +6,9 @@ import (
 )
 
 // Block is machine code loaded by Load: read+exec memory holding a copy of
-// the code, followed by INT3 bytes up to the end of its last page. It is
+// the code, followed by INT3 bytes up to the end of its last page; or, when
+// loaded with LoadOptions.Writable, read+exec pages up to Writable and
+// read+write pages from there on, the rest of the last page zero. It is
 // safe for concurrent use.
 type Block struct {
 	mu       sync.Mutex
@@ -39,7 +41,8 @@ func Load(code []byte) (*Block, error) {
 	return LoadWith(code, LoadOptions{})
 }
 
-// LoadWith is Load with a choice of strategy (see Strategy). With
+// LoadWith is Load with options: a choice of strategy (see Strategy), and
+// pages of writable data after the code (LoadOptions.Writable). With
 // StrategyDualMap the read+write view is unmapped once the code is in;
 // with StrategyUnsafeRWX the pages stay writable and executable.
 func LoadWith(code []byte, opt LoadOptions) (*Block, error) {
