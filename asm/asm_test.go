@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/jitrun/jitrun/asm/internal/gosyntax"
 	"github.com/jitrun/jitrun/asm/internal/ir"
 )
 
@@ -1156,4 +1157,38 @@ func streamSource(bad bool) []byte {
 	}
 	b.WriteString("DATA tab<>+0(SB)/8, $1\nDATA tab<>+8(SB)/8, $2\nGLOBL tab<>(SB), RODATA, $16\nGLOBL counter(SB), NOPTR, $8\n")
 	return []byte(b.String())
+}
+
+// TestStreamedLetsGoOnlyOfWhatItHolds checks the encoder's side of the
+// memory reuse: whenever add reports that it has let go of the statements
+// handed over, no instruction of them waits for the encoder, since the Go
+// parser then overwrites their memory. That holds also once the encoder
+// has too many errors and stops placing statements, with an instruction
+// still queued (a PSHUFD that golang-asm refuses only when its chunk is
+// encoded, whose message is made from the instruction).
+func TestStreamedLetsGoOnlyOfWhatItHolds(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("TEXT f(SB), NOSPLIT, $0\nPSHUFD $300, X1, X0\n")
+	for i := 0; i < 4*MaxErrors; i++ {
+		b.WriteString("ADDQ $0xffffffff, AX\n") // refused when placed
+	}
+	b.WriteString("PSHUFD $1, X1, X0\nRET\n")
+	e := newEncoder("t.s", 8)
+	freed := 0
+	gosyntax.ParseFunc("t.s", []byte(b.String()), func(st ir.Stmt) bool {
+		free := e.add(st)
+		if free && (len(e.queued) > 0 || e.enc.Queued() > 0) {
+			t.Errorf("%v: add let go of the statements with %d instructions waiting for the encoder", st.Src().Pos, len(e.queued))
+		}
+		if free && e.errs.Full() {
+			freed++
+		}
+		return free
+	})
+	if freed == 0 {
+		t.Fatal("the encoder never let go of statements once its errors were full: the case is not exercised")
+	}
+	if _, errs := e.finish(); errs.Len() == 0 {
+		t.Error("no errors")
+	}
 }

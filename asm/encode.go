@@ -100,11 +100,14 @@ func encode(file string, stmts []ir.Stmt) (*Program, *ir.Errors) {
 }
 
 // add takes the next statement of the source. It reports whether the
-// encoder has let go of every statement it was given: it keeps none
-// before the first TEXT, and after it holds instructions only until the
-// encoder's next chunk (a branch keeps a copy of what it needs).
+// encoder has let go of every statement it was given: it keeps all of
+// them until the first TEXT (early), and after it holds instructions only
+// until the encoder's next chunk (a branch keeps a copy of what it needs).
 func (e *encoder) add(st ir.Stmt) bool {
 	if e.errs.Full() {
+		// Nothing is placed any more and no error kept: encode what
+		// waits now, so that no instruction of the front end is held.
+		e.flush()
 		return e.sawText
 	}
 	if !e.sawText {
