@@ -1192,3 +1192,55 @@ func TestStreamedLetsGoOnlyOfWhatItHolds(t *testing.T) {
 		t.Error("no errors")
 	}
 }
+
+// TestRefusingCostsNoMemoryPerLine checks that refusing a source does not
+// cost memory for each of its lines: a source over MaxSourceSize is
+// refused before anything is allocated for it, and the hint that a Go
+// source with errors looks like NASM reads only the lines with errors (it
+// split the whole source into lines: 24 bytes a line, 1.6 GB for a source
+// of 64 MiB newlines).
+func TestRefusingCostsNoMemoryPerLine(t *testing.T) {
+	allocated := func(run func()) uint64 {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		run()
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	big := bytes.Repeat([]byte("\n"), MaxSourceSize+1)
+	for _, tt := range []struct {
+		name string
+		run  func() error
+	}{
+		{"Assemble", func() error { _, err := Options{}.Assemble("big.s", big); return err }},
+		{"Parse", func() error { _, err := Options{}.Parse("big.s", big); return err }},
+	} {
+		t.Run("oversize "+tt.name, func(t *testing.T) {
+			var err error
+			if n := allocated(func() { err = tt.run() }); n > 1<<20 {
+				t.Errorf("refusing %d bytes allocated %d MiB", len(big), n>>20)
+			}
+			if err == nil || !strings.Contains(err.Error(), "(MaxSourceSize)") {
+				t.Errorf("error %v, want one about MaxSourceSize", err)
+			}
+		})
+	}
+	t.Run("NASM hint", func(t *testing.T) {
+		src := bytes.Repeat([]byte("\n"), 8<<20)
+		copy(src[len(src)/2:], "MOVL $1, AX\n")
+		good := allocated(func() {
+			if _, err := (Options{}).Assemble("t.s", src); err != nil {
+				t.Fatal(err)
+			}
+		})
+		copy(src[len(src)/2:], "MOVL $1, AX, BX\n")
+		var err error
+		bad := allocated(func() { _, err = Options{}.Assemble("t.s", src) })
+		if err == nil {
+			t.Fatal("no error")
+		}
+		if bad > good+8<<20 {
+			t.Errorf("a source of %d lines with an error allocated %d MiB, %d MiB more than when it assembles", len(src), bad>>20, (bad-good)>>20)
+		}
+	})
+}
