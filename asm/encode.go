@@ -146,11 +146,11 @@ func (e *encoder) finish() (*Program, *ir.Errors) {
 	}
 	e.endFunc()
 	e.flush()
+	e.addFloats()
 	e.enc.Release()
 	for _, d := range e.dataDefs {
 		e.dataDef(d)
 	}
-	e.addFloats()
 	e.resolve()
 	if e.errs.Len() > 0 {
 		return nil, &e.errs
