@@ -1244,3 +1244,41 @@ func TestRefusingCostsNoMemoryPerLine(t *testing.T) {
 		}
 	})
 }
+
+// TestProgramSizeBounded checks that a short source cannot make the
+// assembler allocate without bound: a program (code and data) is at most
+// MaxProgramSize (the data symbols of the first case take exactly that
+// until the third), refused before its bytes are allocated. Each GLOBL of
+// a 30-byte source took up to a GiB (20 of them ended the process), twice
+// (as the symbol and in Code), and alignments made a GiB of code of a few
+// MiB of source.
+func TestProgramSizeBounded(t *testing.T) {
+	tests := []struct {
+		name, src string
+		syntax    Syntax
+		err       string
+	}{
+		{"GLOBLs", "GLOBL a(SB), $0x20000000\nGLOBL b(SB), $0x20000000\nGLOBL c(SB), $0x20000000\nDATA c+0(SB)/1, $1", SyntaxGo,
+			"t:3:1: GLOBL c(SB): the data symbols declared so far take 1610612736 bytes, more than the 1073741824 (1 GiB) a program may hold (MaxProgramSize)"},
+		{"code and data", "RET\nGLOBL a(SB), RODATA, $0x3fffffc1\nDATA a+8(SB)/8, $1", SyntaxGo,
+			"t:2:1: GLOBL a(SB) ends at 1073741825 bytes, more than the 1073741824 (1 GiB) a program may hold (MaxProgramSize)"},
+		{"code", strings.Repeat("PCALIGN $4096\nNOP\n", 1<<18+1), SyntaxGo,
+			"t:524290:1: the code is 1073741825 bytes long, more than the 1073741824 (1 GiB) a program may hold (MaxProgramSize); it passes the limit here"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_, err := AssembleSource("t", []byte(tt.src), tt.syntax)
+			runtime.ReadMemStats(&after)
+			if err == nil || err.Error() != tt.err {
+				t.Errorf("error %v\nwant %s", err, tt.err)
+			}
+			// The program's bytes are not allocated (the statements of the
+			// code case take a few hundred MiB).
+			if n := after.TotalAlloc - before.TotalAlloc; n > MaxProgramSize*3/4 {
+				t.Errorf("%d-byte source allocated %d MiB", len(tt.src), n>>20)
+			}
+		})
+	}
+}

@@ -151,7 +151,8 @@
 // part is, so that a loader can map the code and read-only data
 // read+execute and the writable data read+write (see Program). Every
 // reference from code to code or data is PC-relative, so Code runs
-// wherever it is copied.
+// wherever it is copied. A program is at most MaxProgramSize (1 GiB) of
+// code and data.
 //
 // # Concurrency
 //

@@ -49,8 +49,12 @@ type encoder struct {
 	data  []*dataSym
 	datas map[ir.SymRef]*dataSym
 	cur   funcID
-	// DATA waits for the end: its GLOBL may come after it.
-	dataDefs []*ir.DataDef
+	// DATA waits for the end: its GLOBL may come after it. dataWrites
+	// are the DATA accepted, which emit writes; dataSize is the size of
+	// the data symbols declared so far.
+	dataDefs   []*ir.DataDef
+	dataWrites []dataWrite
+	dataSize   int64
 	// The code: pieces in code order, the piece of each instruction
 	// written in the source (for N(PC) targets), the branches and
 	// PC-relative references to resolve, the pieces waiting for the
@@ -156,6 +160,9 @@ func (e *encoder) finish() (*Program, *ir.Errors) {
 		return nil, &e.errs
 	}
 	e.layout()
+	if e.errs.Len() > 0 {
+		return nil, &e.errs
+	}
 	p := e.emit()
 	if e.errs.Len() > 0 {
 		return nil, &e.errs
