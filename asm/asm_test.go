@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/jitrun/jitrun/asm/internal/gosyntax"
 	"github.com/jitrun/jitrun/asm/internal/ir"
 )
 
@@ -1156,4 +1157,128 @@ func streamSource(bad bool) []byte {
 	}
 	b.WriteString("DATA tab<>+0(SB)/8, $1\nDATA tab<>+8(SB)/8, $2\nGLOBL tab<>(SB), RODATA, $16\nGLOBL counter(SB), NOPTR, $8\n")
 	return []byte(b.String())
+}
+
+// TestStreamedLetsGoOnlyOfWhatItHolds checks the encoder's side of the
+// memory reuse: whenever add reports that it has let go of the statements
+// handed over, no instruction of them waits for the encoder, since the Go
+// parser then overwrites their memory. That holds also once the encoder
+// has too many errors and stops placing statements, with an instruction
+// still queued (a PSHUFD that golang-asm refuses only when its chunk is
+// encoded, whose message is made from the instruction).
+func TestStreamedLetsGoOnlyOfWhatItHolds(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("TEXT f(SB), NOSPLIT, $0\nPSHUFD $300, X1, X0\n")
+	for i := 0; i < 4*MaxErrors; i++ {
+		b.WriteString("ADDQ $0xffffffff, AX\n") // refused when placed
+	}
+	b.WriteString("PSHUFD $1, X1, X0\nRET\n")
+	e := newEncoder("t.s", 8)
+	freed := 0
+	gosyntax.ParseFunc("t.s", []byte(b.String()), func(st ir.Stmt) bool {
+		free := e.add(st)
+		if free && (len(e.queued) > 0 || e.enc.Queued() > 0) {
+			t.Errorf("%v: add let go of the statements with %d instructions waiting for the encoder", st.Src().Pos, len(e.queued))
+		}
+		if free && e.errs.Full() {
+			freed++
+		}
+		return free
+	})
+	if freed == 0 {
+		t.Fatal("the encoder never let go of statements once its errors were full: the case is not exercised")
+	}
+	if _, errs := e.finish(); errs.Len() == 0 {
+		t.Error("no errors")
+	}
+}
+
+// TestRefusingCostsNoMemoryPerLine checks that refusing a source does not
+// cost memory for each of its lines: a source over MaxSourceSize is
+// refused before anything is allocated for it, and the hint that a Go
+// source with errors looks like NASM reads only the lines with errors (it
+// split the whole source into lines: 24 bytes a line, 1.6 GB for a source
+// of 64 MiB newlines).
+func TestRefusingCostsNoMemoryPerLine(t *testing.T) {
+	allocated := func(run func()) uint64 {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		run()
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	big := bytes.Repeat([]byte("\n"), MaxSourceSize+1)
+	for _, tt := range []struct {
+		name string
+		run  func() error
+	}{
+		{"Assemble", func() error { _, err := Options{}.Assemble("big.s", big); return err }},
+		{"Parse", func() error { _, err := Options{}.Parse("big.s", big); return err }},
+	} {
+		t.Run("oversize "+tt.name, func(t *testing.T) {
+			var err error
+			if n := allocated(func() { err = tt.run() }); n > 1<<20 {
+				t.Errorf("refusing %d bytes allocated %d MiB", len(big), n>>20)
+			}
+			if err == nil || !strings.Contains(err.Error(), "(MaxSourceSize)") {
+				t.Errorf("error %v, want one about MaxSourceSize", err)
+			}
+		})
+	}
+	t.Run("NASM hint", func(t *testing.T) {
+		src := bytes.Repeat([]byte("\n"), 8<<20)
+		copy(src[len(src)/2:], "MOVL $1, AX\n")
+		good := allocated(func() {
+			if _, err := (Options{}).Assemble("t.s", src); err != nil {
+				t.Fatal(err)
+			}
+		})
+		copy(src[len(src)/2:], "MOVL $1, AX, BX\n")
+		var err error
+		bad := allocated(func() { _, err = Options{}.Assemble("t.s", src) })
+		if err == nil {
+			t.Fatal("no error")
+		}
+		if bad > good+8<<20 {
+			t.Errorf("a source of %d lines with an error allocated %d MiB, %d MiB more than when it assembles", len(src), bad>>20, (bad-good)>>20)
+		}
+	})
+}
+
+// TestProgramSizeBounded checks that a short source cannot make the
+// assembler allocate without bound: a program (code and data) is at most
+// MaxProgramSize (the data symbols of the first case take exactly that
+// until the third), refused before its bytes are allocated. Each GLOBL of
+// a 30-byte source took up to a GiB (20 of them ended the process), twice
+// (as the symbol and in Code), and alignments made a GiB of code of a few
+// MiB of source.
+func TestProgramSizeBounded(t *testing.T) {
+	tests := []struct {
+		name, src string
+		syntax    Syntax
+		err       string
+	}{
+		{"GLOBLs", "GLOBL a(SB), $0x20000000\nGLOBL b(SB), $0x20000000\nGLOBL c(SB), $0x20000000\nDATA c+0(SB)/1, $1", SyntaxGo,
+			"t:3:1: GLOBL c(SB): the data symbols declared so far take 1610612736 bytes, more than the 1073741824 (1 GiB) a program may hold (MaxProgramSize)"},
+		{"code and data", "RET\nGLOBL a(SB), RODATA, $0x3fffffc1\nDATA a+8(SB)/8, $1", SyntaxGo,
+			"t:2:1: GLOBL a(SB) ends at 1073741825 bytes, more than the 1073741824 (1 GiB) a program may hold (MaxProgramSize)"},
+		{"code", strings.Repeat("PCALIGN $4096\nNOP\n", 1<<18+1), SyntaxGo,
+			"t:524290:1: the code is 1073741825 bytes long, more than the 1073741824 (1 GiB) a program may hold (MaxProgramSize); it passes the limit here"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_, err := AssembleSource("t", []byte(tt.src), tt.syntax)
+			runtime.ReadMemStats(&after)
+			if err == nil || err.Error() != tt.err {
+				t.Errorf("error %v\nwant %s", err, tt.err)
+			}
+			// The program's bytes are not allocated (the statements of the
+			// code case take a few hundred MiB).
+			if n := after.TotalAlloc - before.TotalAlloc; n > MaxProgramSize*3/4 {
+				t.Errorf("%d-byte source allocated %d MiB", len(tt.src), n>>20)
+			}
+		})
+	}
 }

@@ -99,8 +99,14 @@ func (e *encoder) declareGlobl(s *ir.GloblDef) {
 		if s.Flags&RODATA != 0 {
 			kind = SymRodata
 		}
-		d := &dataSym{ref: ref, def: s, kind: kind, bytes: make([]byte, s.Size), align: int(s.Align), pos: s.Pos}
+		d := &dataSym{ref: ref, def: s, kind: kind, size: int(s.Size), align: int(s.Align), pos: s.Pos}
 		e.datas[ref] = d
+		if e.dataSize+s.Size > MaxProgramSize {
+			e.errorf(s.Pos, "GLOBL %s: the data symbols declared so far take %d bytes, more than the %d (1 GiB) a program may hold (MaxProgramSize)", ref, e.dataSize+s.Size, MaxProgramSize)
+			d.oversize = true
+			return
+		}
+		e.dataSize += s.Size
 		e.data = append(e.data, d)
 	}
 }

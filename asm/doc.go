@@ -83,6 +83,58 @@
 // 8(DS) has no effect in 64-bit mode; LEAQ 8(FS), AX would not add the FS
 // base).
 //
+// # Intel syntax
+//
+// Sources are NASM-style, or GNU as's .intel_syntax noprefix dialect: one
+// instruction per line, a mnemonic in any case and its operands,
+// destination first; ';' and '#' start a comment (with
+// Options.Semicolons, ';' separates statements instead, as in GNU as).
+// Each instruction is matched against a table of forms generated from the
+// Go assembler's own encoder tests, and becomes the Go instruction for its
+// operand sizes. These operands:
+//
+//	rax eax ax al ah r8 r8d r8w r8b spl  registers by their Intel names
+//	xmm0-31 ymm0-31 zmm0-31 k0-7 mm0-7 st0-7 st(1)
+//	42 0x2a 2ah 0b101 101b 0o17 17q 'a'  numbers, any constant expression
+//	[base + index*scale + disp]           memory, terms in any order
+//	[rip + disp] [rel label] [label]      RIP-relative (labels always are)
+//	fs:[rax+8]  [gs:0x10]  fs:0x28        FS- and GS-relative memory
+//	byte word dword qword tbyte xmmword ymmword zmmword [ptr]   sizes
+//	oword yword zword mmword fword tword                          (NASM names)
+//	zmm1{k1}{z}  [rax]{1to16}  {rn-sae} {rd-sae} {ru-sae} {rz-sae} {sae}
+//	lock rep repe repz repne repnz        prefixes
+//	jmp/jcc/call/loop/jrcxz/xbegin label  branches (short or near: the
+//	                                      encoder picks)
+//	vcmpltps, cmpeqsd, vpcmpltud …        predicate pseudo-mnemonics
+//
+// An 8-bit immediate is taken signed or unsigned, as GNU as and NASM take
+// it (pshufd xmm0, xmm1, -1 is 0xff; psrlw mm0, 200 is 0xc8). A numeric
+// [rip + n] is n bytes from the end of its instruction (Operand.PCRel).
+// The directives, with or without a leading dot where GNU as has one:
+//
+//	name:  .local:                        labels (.local is scoped to the
+//	                                      label before it: main.local)
+//	name equ expr   .equ/.set name, expr  constants
+//	section .text|.data|.rodata|.bss      (segment, .text, .data, .section)
+//	db dw dd dq, .byte .word .long .quad .ascii .asciz .string .zero
+//	resb resw resd resq, times N …, align N, .p2align, .balign
+//	global/.globl name                    accepted (names must be defined)
+//	extern name                           an error: there is no linker
+//	bits 64, [bits 64], default rel, .intel_syntax noprefix
+//	.type .size .file .ident .cfi_*       accepted and ignored
+//
+// Code in .text is one function (see Go syntax for its name). Each label
+// in a data section becomes a GLOBL symbol that runs to the next label, or
+// to the end of the section (a label with nothing after it is a symbol of
+// size 0, its address still usable); bytes before the first label become
+// a symbol named after the section (.data). A section is a run of its
+// symbols without gaps, as NASM lays it out (align pads with zeros where
+// it is written), starting at a multiple of its largest align and at
+// least of the largest power of two not above its size (at most 64). A
+// name used before its equ or data label is defined takes a second pass.
+// A data section holds at most 64 MiB, data in code 16 MiB, and times
+// repeats an instruction at most 65536 times.
+//
 // # Layout
 //
 // Program.Code holds the TEXT blocks in source order, with branches as
@@ -92,13 +144,15 @@
 // GLOBL symbol without RODATA (Intel's .data and .bss) in the order
 // declared. Each symbol is aligned (relative to the start of Code) as
 // GloblDef.Align says, by default to the largest power of two not above
-// its size (at most 64), and INT3 pads between. Program.Sections says where
-// each part is, so that a loader can map the code and read-only data
-// read+execute and the writable data read+write (see Program). An
-// Intel-syntax data section is a run of symbols, one per label, laid out
-// without gaps as NASM lays out a section (see internal/intel). Every
+// its size (at most 64): INT3 pads up to the writable data, zeros within
+// it. Intel-syntax sections are runs of such symbols: the .rodata ones
+// among the read-only data, the .data and .bss ones among the writable
+// data, each in the order first written. Program.Sections says where each
+// part is, so that a loader can map the code and read-only data
+// read+execute and the writable data read+write (see Program). Every
 // reference from code to code or data is PC-relative, so Code runs
-// wherever it is copied.
+// wherever it is copied. A program is at most MaxProgramSize (1 GiB) of
+// code and data.
 //
 // # Concurrency
 //

@@ -29,7 +29,12 @@ func (e *encoder) emit() *Program {
 		binary.LittleEndian.PutUint32(code[pc.off+r.off:], uint32(int32(v)))
 	}
 	for _, d := range e.data {
-		copy(code[d.off:], d.bytes)
+		copy(code[d.off:], d.bytes) // float constants
+		clear(code[d.off+len(d.bytes) : d.off+d.size])
+	}
+	for _, w := range e.dataWrites {
+		off := w.sym.off + int(w.def.Off)
+		putValue(code[off:off+int(w.def.Width)], w.def.Value)
 	}
 	p := &Program{File: e.file, Code: code, Symbols: e.symbols(), Labels: e.labels(), Sections: e.sections()}
 	p.Lines = e.lines()
@@ -76,7 +81,7 @@ func (e *encoder) symbols() []Symbol {
 		out = append(out, s)
 	}
 	for _, d := range e.data {
-		out = append(out, Symbol{Name: d.ref.Name, Static: d.ref.Static, Kind: d.kind, Offset: d.off, Size: len(d.bytes), Pos: d.pos})
+		out = append(out, Symbol{Name: d.ref.Name, Static: d.ref.Static, Kind: d.kind, Offset: d.off, Size: d.size, Pos: d.pos})
 	}
 	slices.SortStableFunc(out, func(a, b Symbol) int { return cmp.Compare(a.Offset, b.Offset) })
 	return out
@@ -116,7 +121,7 @@ func (e *encoder) sections() []Section {
 			ro = d.off
 			fallthrough
 		default:
-			roEnd = d.off + len(d.bytes)
+			roEnd = d.off + d.size
 		}
 	}
 	if ro >= 0 {

@@ -49,8 +49,12 @@ type encoder struct {
 	data  []*dataSym
 	datas map[ir.SymRef]*dataSym
 	cur   funcID
-	// DATA waits for the end: its GLOBL may come after it.
-	dataDefs []*ir.DataDef
+	// DATA waits for the end: its GLOBL may come after it. dataWrites
+	// are the DATA accepted, which emit writes; dataSize is the size of
+	// the data symbols declared so far.
+	dataDefs   []*ir.DataDef
+	dataWrites []dataWrite
+	dataSize   int64
 	// The code: pieces in code order, the piece of each instruction
 	// written in the source (for N(PC) targets), the branches and
 	// PC-relative references to resolve, the pieces waiting for the
@@ -100,11 +104,14 @@ func encode(file string, stmts []ir.Stmt) (*Program, *ir.Errors) {
 }
 
 // add takes the next statement of the source. It reports whether the
-// encoder has let go of every statement it was given: it keeps none
-// before the first TEXT, and after it holds instructions only until the
-// encoder's next chunk (a branch keeps a copy of what it needs).
+// encoder has let go of every statement it was given: it keeps all of
+// them until the first TEXT (early), and after it holds instructions only
+// until the encoder's next chunk (a branch keeps a copy of what it needs).
 func (e *encoder) add(st ir.Stmt) bool {
 	if e.errs.Full() {
+		// Nothing is placed any more and no error kept: encode what
+		// waits now, so that no instruction of the front end is held.
+		e.flush()
 		return e.sawText
 	}
 	if !e.sawText {
@@ -143,16 +150,19 @@ func (e *encoder) finish() (*Program, *ir.Errors) {
 	}
 	e.endFunc()
 	e.flush()
+	e.addFloats()
 	e.enc.Release()
 	for _, d := range e.dataDefs {
 		e.dataDef(d)
 	}
-	e.addFloats()
 	e.resolve()
 	if e.errs.Len() > 0 {
 		return nil, &e.errs
 	}
 	e.layout()
+	if e.errs.Len() > 0 {
+		return nil, &e.errs
+	}
 	p := e.emit()
 	if e.errs.Len() > 0 {
 		return nil, &e.errs

@@ -70,7 +70,11 @@ func checkProgram(t *testing.T, src string, p *Program) {
 		if s.Offset < 0 || s.Size < 0 || s.Offset+s.Size > n {
 			t.Fatalf("%q: symbol %+v outside the code (%d bytes)", src, s, n)
 		}
+		if !inSection(p.Sections, s) {
+			t.Fatalf("%q: symbol %+v outside the sections of its kind %+v", src, s, p.Sections)
+		}
 	}
+	checkSections(t, src, p)
 	for _, l := range p.Labels {
 		if l.Offset < 0 || l.Offset > n {
 			t.Fatalf("%q: label %+v outside the code", src, l)
@@ -84,6 +88,35 @@ func checkProgram(t *testing.T, src string, p *Program) {
 			t.Fatalf("%q: encoded %x (%d bytes) decodes as %v (%d bytes)", src, p.Code, n, d, d.Len)
 		}
 	}
+}
+
+// checkSections checks that the sections follow each other inside the
+// code, and that the writable one starts at a multiple of WritableAlign
+// and runs to the end.
+func checkSections(t *testing.T, src string, p *Program) {
+	end := 0
+	for _, s := range p.Sections {
+		if s.Offset < end || s.Size < 0 || s.Offset+s.Size > len(p.Code) {
+			t.Fatalf("%q: section %+v overlaps or leaves the code (%d bytes): %+v", src, s, len(p.Code), p.Sections)
+		}
+		end = s.Offset + s.Size
+		if s.Kind == SymData && (s.Offset%WritableAlign != 0 || end != len(p.Code)) {
+			t.Fatalf("%q: writable section %+v not page-aligned or not at the end of %d bytes", src, s, len(p.Code))
+		}
+	}
+	if ws := p.WritableStart(); ws > len(p.Code) || ws < end && p.Sections[len(p.Sections)-1].Kind != SymData {
+		t.Fatalf("%q: WritableStart %d with sections %+v", src, ws, p.Sections)
+	}
+}
+
+// inSection reports whether a symbol lies in a section of its kind.
+func inSection(sections []Section, s Symbol) bool {
+	for _, sec := range sections {
+		if sec.Kind == s.Kind && sec.Offset <= s.Offset && s.Offset+s.Size <= sec.Offset+sec.Size {
+			return true
+		}
+	}
+	return false
 }
 
 func isDataOrPrefixText(text string) bool {

@@ -14,7 +14,8 @@ import "github.com/jitrun/jitrun/asm/internal/ir"
 type Source = ir.Source
 
 // Stmt is one statement of a program: *Inst, *LabelDef, *TextDef,
-// *DataDef, *GloblDef, *BytesDef or *AlignDef.
+// *DataDef, *GloblDef, *BytesDef or *AlignDef. Its method Src returns the
+// statement's Source.
 type Stmt = ir.Stmt
 
 // Inst is one machine instruction: Op, the mnemonic as `go tool asm`
@@ -35,8 +36,8 @@ type TextDef = ir.TextDef
 // GloblDef declares a data symbol: GLOBL name(SB), FLAGS, $size. Align is
 // its alignment, a power of two up to 4096; zero means the default, the
 // largest power of two not above Size, at most 64. RODATA symbols are laid
-// out after the code; the others are writable, from WritableAlign on (see
-// Program).
+// out after the code; the others are writable, after the read-only data
+// from the next multiple of WritableAlign (see Program).
 type GloblDef = ir.GloblDef
 
 // DataDef initialises bytes of a data symbol:
@@ -83,7 +84,9 @@ const (
 
 // Operand is one instruction operand as a plain value; Kind says which of
 // its fields (Reg, RegHi, Index, Scale, Disp, Sym, Static, PCRel, Seg,
-// Imm, Float, String) are meaningful.
+// Imm, Float, String) are meaningful. Its method WithSeg returns a memory
+// operand with a segment override, FS or GS: Mem(0x28, 0).WithSeg(FS) is
+// 0x28(FS), Intel's fs:[0x28].
 type Operand = ir.Operand
 
 // Reg is an x86-64 register by its Go-syntax identity (AX, R8, X3, Y7, Z31,

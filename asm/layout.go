@@ -4,12 +4,40 @@ import "github.com/jitrun/jitrun/asm/internal/ir"
 
 // layout places the pieces: branches start short and grow to near forms
 // until every displacement fits (they never shrink, so this ends), and
-// alignment pieces pad to their boundary. Data follows the code (placeData).
+// alignment pieces pad to their boundary. Data follows the code
+// (placeData). A program over MaxProgramSize is an error (checkSize).
 func (e *encoder) layout() {
 	for {
 		e.placeCode()
 		e.placeData()
 		if !e.growBranches() {
+			break
+		}
+	}
+	e.checkSize()
+}
+
+// checkSize reports a program larger than MaxProgramSize, at the line of
+// the code, or the data symbol, that passes the limit.
+func (e *encoder) checkSize() {
+	if e.end <= MaxProgramSize {
+		return
+	}
+	if e.codeLen > MaxProgramSize {
+		for i := range e.pieces {
+			if pc := &e.pieces[i]; pc.off+pc.size > MaxProgramSize {
+				e.errorf(e.lineMap.lines[pc.line].Pos, "the code is %d bytes long, more than the %d (1 GiB) a program may hold (MaxProgramSize); it passes the limit here", e.codeLen, MaxProgramSize)
+				return
+			}
+		}
+	}
+	for _, d := range e.data {
+		if end := d.off + d.size; end > MaxProgramSize {
+			what := "GLOBL " + d.ref.String()
+			if d.def == nil {
+				what = "a floating-point constant"
+			}
+			e.errorf(d.pos, "%s ends at %d bytes, more than the %d (1 GiB) a program may hold (MaxProgramSize)", what, end, MaxProgramSize)
 			return
 		}
 	}
@@ -83,10 +111,10 @@ func (e *encoder) placeData() {
 func (d *dataSym) place(off int) int {
 	a := d.align
 	if a == 0 {
-		a = int(ir.DefaultAlign(int64(len(d.bytes))))
+		a = int(ir.DefaultAlign(int64(d.size)))
 	}
 	d.off = alignUp(off, a)
-	return d.off + len(d.bytes)
+	return d.off + d.size
 }
 
 // alignUp rounds off up to a multiple of a, a power of two.

@@ -15,9 +15,10 @@ import (
 //
 // A line's texts are joined with "; " (a label's with a space), once each:
 // statements that repeat the previous one's position and text (the copies
-// times makes, the prologue instructions attributed to a TEXT line) add
-// nothing. The texts are joined once per line, so the cost is linear in the
-// statements.
+// times makes, the same instruction built in a Go loop) add nothing. The
+// prologue and epilogue instructions the encoder adds are not statements:
+// their bytes belong to the TEXT or RET line, which gives the text. The
+// texts are joined once per line, so the cost is linear in the statements.
 type lineMap struct {
 	lines []Line
 	// A line with several texts is joined in b; multi says b holds the

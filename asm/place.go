@@ -236,7 +236,7 @@ func (e *encoder) flush() {
 // X0) as read-only data symbols.
 func (e *encoder) addFloats() {
 	for _, f := range e.enc.Floats() {
-		d := &dataSym{ref: f.Sym, kind: SymRodata, bytes: f.Bytes, pos: f.Pos}
+		d := &dataSym{ref: f.Sym, kind: SymRodata, size: len(f.Bytes), bytes: f.Bytes, pos: f.Pos}
 		e.datas[f.Sym] = d
 		e.data = append(e.data, d)
 	}

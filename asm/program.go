@@ -76,6 +76,13 @@ func (k SymbolKind) String() string {
 // page, so that it can be mapped with its own protection.
 const WritableAlign = 4096
 
+// MaxProgramSize is the largest Program.Code the assembler lays out, code
+// and data: 1 GiB, the size of the largest GLOBL. A source whose data
+// symbols together, or whose code and data, would take more is an error
+// that says so, found before the bytes are allocated: a short source can
+// ask for any number of large symbols or alignments.
+const MaxProgramSize = 1 << 30
+
 // Section is a run of Program.Code that holds one kind of symbols: from the
 // first byte of its first symbol to the last byte of its last (.text: from
 // offset 0 to the end of the code; .data: from Program.WritableStart, with

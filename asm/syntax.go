@@ -181,6 +181,9 @@ type Options struct {
 // encoding them. file names the source in positions. The error, if any, is
 // an ErrorList of every problem the front end found.
 func (o Options) Parse(file string, src []byte) ([]Stmt, error) {
+	if err := sizeError(file, src); err != nil {
+		return nil, err
+	}
 	stmts := make([]Stmt, 0, len(src)/32)
 	errs := o.read(file, src, func(st Stmt) bool {
 		stmts = append(stmts, st)
@@ -192,17 +195,23 @@ func (o Options) Parse(file string, src []byte) ([]Stmt, error) {
 	return stmts, nil
 }
 
-// read runs the front end and hands the statements it could read to emit,
-// in order; it returns the problems it found. The Go-syntax front end
-// hands each statement over as soon as it has read it, so that the encoder
-// can take it and let it go: when emit returns true, the front end may use
-// the memory of every statement handed over so far again.
-func (o Options) read(file string, src []byte, emit func(Stmt) bool) *ir.Errors {
-	if len(src) > MaxSourceSize {
-		errs := &ir.Errors{}
-		errs.Add(Pos{File: file, Line: 1, Col: 1}, "source is %d bytes, more than the %d (64 MiB) the assembler reads (MaxSourceSize)", len(src), MaxSourceSize)
-		return errs
+// sizeError is the error for a source larger than MaxSourceSize, which
+// Parse and Assemble return before they allocate anything for it; nil for
+// a source that is not.
+func sizeError(file string, src []byte) error {
+	if len(src) <= MaxSourceSize {
+		return nil
 	}
+	return ErrorList{{Pos: Pos{File: file, Line: 1, Col: 1}, Msg: fmt.Sprintf("source is %d bytes, more than the %d (64 MiB) the assembler reads (MaxSourceSize)", len(src), MaxSourceSize)}}
+}
+
+// read runs the front end on src (at most MaxSourceSize bytes) and hands
+// the statements it could read to emit, in order; it returns the problems
+// it found. The Go-syntax front end hands each statement over as soon as
+// it has read it, so that the encoder can take it and let it go: when emit
+// returns true, the front end may use the memory of every statement
+// handed over so far again.
+func (o Options) read(file string, src []byte, emit func(Stmt) bool) *ir.Errors {
 	// A byte order mark (editors on Windows write one) is not text:
 	// columns on the first line count from after it.
 	src = bytes.TrimPrefix(src, byteOrderMark)
@@ -234,6 +243,9 @@ func (o Options) read(file string, src []byte, emit func(Stmt) bool) *ir.Errors 
 // every problem found, by the front end and by the encoder, in the order of
 // their positions (at most MaxErrors).
 func (o Options) Assemble(file string, src []byte) (*Program, error) {
+	if err := sizeError(file, src); err != nil {
+		return nil, err
+	}
 	e := newEncoder(file, len(src)/48+8) // a guess: a statement is about 24 bytes, and sources have comments
 	errs := o.read(file, src, e.add)
 	if errs.Full() {
@@ -266,12 +278,21 @@ func (o Options) errorList(file string, src []byte, errs *ir.Errors) ErrorList {
 }
 
 // intelWhereFailed reports whether a line with an error looks like Intel
-// syntax (looksIntel).
+// syntax (looksIntel). It reads the source up to the last such line only,
+// and allocates nothing for the lines without errors.
 func intelWhereFailed(src []byte, list ErrorList) bool {
-	lines := bytes.Split(src, []byte("\n"))
+	failed := make(map[int]bool, len(list))
 	for _, e := range list {
-		if n := e.Pos.Line; n >= 1 && n <= len(lines) && looksIntel(string(lines[n-1])) {
-			return true
+		failed[e.Pos.Line] = true
+	}
+	for n := 1; len(src) > 0 && len(failed) > 0; n++ {
+		var line []byte
+		line, src, _ = bytes.Cut(src, []byte("\n"))
+		if failed[n] {
+			if looksIntel(string(line)) {
+				return true
+			}
+			delete(failed, n)
 		}
 	}
 	return false

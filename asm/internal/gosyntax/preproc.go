@@ -114,9 +114,9 @@ type preproc struct {
 	macros map[string]*macro
 	ifs    []ifState
 	// budget limits the tokens one line's expansion may produce;
-	// overflow says why an expansion stopped ("" while it has not).
-	budget   int
-	overflow string
+	// stopped says why an expansion stopped ("" while it has not).
+	budget  int
+	stopped string
 	// maybeMacro[c] has bit n set when a macro named with first byte c and
 	// length n (or any length ≥ 63) may exist: most identifiers skip the map.
 	maybeMacro [256]uint64
@@ -208,10 +208,10 @@ func (pp *preproc) statements(line []token) {
 	expanded := line
 	for _, t := range line {
 		if t.kind == tokIdent && pp.isMacro(t.text) {
-			pp.budget, pp.overflow = maxExpansionToken, ""
+			pp.budget, pp.stopped = maxExpansionToken, ""
 			before := pp.errs.Len()
 			expanded = pp.expand(line, 0, nil)
-			if pp.errs.Len() > before || pp.overflow != "" {
+			if pp.errs.Len() > before || pp.stopped != "" {
 				return // a broken expansion would only add confusing errors
 			}
 			break
@@ -253,7 +253,7 @@ func (pp *preproc) statements(line []token) {
 
 // expand appends toks to out with every macro invocation replaced by its
 // expansion, rescanned for further macros. An expansion that fails (too
-// deep, too large, bad arguments) stops the whole line: pp.overflow says
+// deep, too large, bad arguments) stops the whole line: pp.stopped says
 // why, and the outermost invocation reports it, once, at its use.
 func (pp *preproc) expand(toks []token, depth int, out []token) []token {
 	for i := 0; i < len(toks); i++ {
@@ -267,7 +267,7 @@ func (pp *preproc) expand(toks []token, depth int, out []token) []token {
 			continue
 		}
 		if depth >= maxMacroDepth {
-			pp.overflow = fmt.Sprintf("recursive macro invocation: %s (macros nest at most %d deep)", t.text, maxMacroDepth)
+			pp.stopped = fmt.Sprintf("recursive macro invocation: %s (macros nest at most %d deep)", t.text, maxMacroDepth)
 			return out
 		}
 		body := m.body
@@ -279,7 +279,7 @@ func (pp *preproc) expand(toks []token, depth int, out []token) []token {
 			}
 			args, next, ok := pp.macroArgs(m, toks, i+2, t)
 			if !ok {
-				pp.overflow = overflowReported
+				pp.stopped = stoppedReported
 				return out
 			}
 			i = next
@@ -287,7 +287,7 @@ func (pp *preproc) expand(toks []token, depth int, out []token) []token {
 		}
 		pp.budget -= len(body)
 		if pp.budget < 0 {
-			pp.overflow = overflowTooLarge
+			pp.stopped = stoppedTooLarge
 		} else {
 			// Expanded tokens report the position of the invocation.
 			moved := make([]token, len(body))
@@ -297,9 +297,9 @@ func (pp *preproc) expand(toks []token, depth int, out []token) []token {
 			}
 			out = pp.expand(moved, depth+1, out)
 		}
-		if pp.overflow != "" {
+		if pp.stopped != "" {
 			if depth == 0 {
-				pp.reportOverflow(t)
+				pp.reportStop(t)
 			}
 			return out
 		}
@@ -308,20 +308,20 @@ func (pp *preproc) expand(toks []token, depth int, out []token) []token {
 }
 
 // Why an expansion stopped, besides a recursion (whose message is the
-// value of preproc.overflow).
+// value of preproc.stopped).
 const (
-	overflowTooLarge = "too large"
-	overflowReported = "reported" // by macroArgs, at the invocation
+	stoppedTooLarge = "too large"
+	stoppedReported = "reported" // by macroArgs, at the invocation
 )
 
-// reportOverflow reports why the expansion of the macro used at t stopped.
-func (pp *preproc) reportOverflow(t token) {
-	switch pp.overflow {
-	case overflowReported:
-	case overflowTooLarge:
+// reportStop reports why the expansion of the macro used at t stopped.
+func (pp *preproc) reportStop(t token) {
+	switch pp.stopped {
+	case stoppedReported:
+	case stoppedTooLarge:
 		pp.errorf(t, "macro expansion of %s is too large: one line may expand to at most %d tokens", t.text, maxExpansionToken)
 	default:
-		pp.errorf(t, "%s", pp.overflow)
+		pp.errorf(t, "%s", pp.stopped)
 	}
 }
 

@@ -1,60 +1,18 @@
 package intel
 
 // The Intel-syntax front end: NASM-style source (and GNU as's
-// .intel_syntax noprefix dialect) to IR statements.
+// .intel_syntax noprefix dialect) to IR statements. What it accepts, and
+// how its sections are laid out, is listed in asm's package doc (Intel
+// syntax).
 //
 // An instruction is a mnemonic in any case and its operands, destination
 // first. forms.go matches it against a table of forms generated from
 // the Go assembler's own encoder tests (see asm/internal/inteltab) and builds
 // the Go instruction: Go's mnemonic for the operand sizes and its operand
-// order. What it accepts:
-//
-//	rax eax ax al ah r8 r8d r8w r8b spl  registers by their Intel names
-//	xmm0-31 ymm0-31 zmm0-31 k0-7 mm0-7 st0-7 st(1)
-//	42 0x2a 2ah 0b101 101b 0o17 17q 'a'  numbers, any constant expression
-//	[base + index*scale + disp]           memory, terms in any order
-//	[rip + disp] [rel label] [label]      RIP-relative (labels always are)
-//	fs:[rax+8]  [gs:0x10]  fs:0x28        FS- and GS-relative memory
-//	byte word dword qword tbyte xmmword ymmword zmmword [ptr]   sizes
-//	oword yword zword mmword fword tword                          (NASM names)
-//	zmm1{k1}{z}  [rax]{1to16}  {rn-sae} {rd-sae} {ru-sae} {rz-sae} {sae}
-//	lock rep repe repz repne repnz        prefixes
-//	jmp/jcc/call/loop/jrcxz/xbegin label  branches (short or near: the
-//	                                      encoder picks)
-//	vcmpltps, cmpeqsd, vpcmpltud …        predicate pseudo-mnemonics
-//
-// An 8-bit immediate is taken signed or unsigned, as GNU as and NASM take
-// it (pshufd xmm0, xmm1, -1 is 0xff; psrlw mm0, 200 is 0xc8). With
-// Options.Semicolons, ';' separates statements instead of starting a
-// comment, as in GNU as ('#' still starts one).
-//
-// Directives (with or without a leading dot where GNU as has one):
-//
-//	name:  .local:                        labels (.local is scoped to the
-//	                                      label before it: main.local)
-//	name equ expr   .equ/.set name, expr  constants
-//	section .text|.data|.rodata|.bss      (segment, .text, .data, .section)
-//	db dw dd dq, .byte .word .long .quad .ascii .asciz .string .zero
-//	resb resw resd resq, times N …, align N, .p2align, .balign
-//	global/.globl name                    accepted (names must be defined)
-//	extern name                           an error: there is no linker
-//	bits 64, [bits 64], default rel, .intel_syntax noprefix
-//	.type .size .file .ident .cfi_*       accepted and ignored
-//
-// Code in .text becomes the instructions of one function (labels are
-// labels in it), named after its first label (see the package doc). Each
-// label in a data section becomes a GLOBL symbol that runs to the next
-// label (or the end of the section: a label with nothing after it is a
-// symbol of size 0, its address still usable); bytes before the first label
-// become a symbol named after the section (.data). The sections are laid
-// out after the code in the order first written, each a run of its symbols
-// without gaps, as NASM lays it out (align pads with zeros where it is
-// written); a section starts at a multiple of its largest align, and at
-// least of the largest power of two not above its size (at most 64). A
-// numeric [rip + n] is n bytes from the end of its instruction
-// (Operand.PCRel). A name used before its equ or data label is defined
-// takes a second pass. A data section holds at most 64 MiB, data in code
-// 16 MiB, and times repeats an instruction at most 65536 times.
+// order. Code in .text becomes the instructions of one function; each
+// data section becomes GLOBL symbols, one per label, and their DATA
+// (data.go). A name used before its equ or data label is defined takes
+// another pass over the source (Parse).
 
 import (
 	"fmt"
