@@ -43,9 +43,9 @@ func (s Syntax) String() string {
 	return fmt.Sprintf("Syntax(%d)", uint8(s))
 }
 
-// Syntaxes lists the syntaxes by name, in the order help texts show them
+// Syntaxes returns the syntaxes by name, in the order help texts show them
 // (SyntaxAuto, which is no syntax of its own, aside).
-var Syntaxes = []Syntax{SyntaxGo, SyntaxIntel, SyntaxATT}
+func Syntaxes() []Syntax { return []Syntax{SyntaxGo, SyntaxIntel, SyntaxATT} }
 
 // ParseSyntax parses a syntax name as a --syntax flag takes it: "go" (or
 // "plan9"), "intel" (or "nasm"), "att" (or "gnu", "at&t"), and "auto" (or

@@ -64,7 +64,7 @@ func FuzzDecode(f *testing.F) {
 	// A data symbol of 40 zero bytes after a ret: five rows alike.
 	f.Add(append([]byte{0xc3}, make([]byte, 40)...), uint64(0x1000), uint8(2), uint64(0x1000), []byte{0, 0, 9, 0, 1, 2, 48, 1})
 	f.Fuzz(func(t *testing.T, code []byte, base uint64, syntax uint8, mark uint64, layout []byte) {
-		opts := Options{Syntax: asm.Syntaxes[int(syntax)%len(asm.Syntaxes)], Base: base, Mark: mark, HasMark: syntax&4 == 0, Source: syntax&8 == 0}
+		opts := Options{Syntax: asm.Syntaxes()[int(syntax)%len(asm.Syntaxes())], Base: base, Mark: mark, HasMark: syntax&4 == 0, Source: syntax&8 == 0}
 		if len(layout) > 0 {
 			opts.Program = layoutProgram(code, layout)
 		}
@@ -177,7 +177,7 @@ func TestDecodeRandom(t *testing.T) {
 		for j := range layout {
 			layout[j] = next()
 		}
-		opts := Options{Syntax: asm.Syntaxes[i%len(asm.Syntaxes)], Base: uint64(next()) << 40, HasMark: i%2 == 0, Source: true}
+		opts := Options{Syntax: asm.Syntaxes()[i%len(asm.Syntaxes())], Base: uint64(next()) << 40, HasMark: i%2 == 0, Source: true}
 		opts.Mark = opts.Base + uint64(next())%uint64(len(code)+1)
 		if len(layout) > 0 {
 			opts.Program = layoutProgram(code, layout)
@@ -198,7 +198,7 @@ func TestSyntaxesAgree(t *testing.T) {
 		code[i] = byte(rnd.Uint32())
 	}
 	var all [3][]Row
-	for _, s := range asm.Syntaxes {
+	for _, s := range asm.Syntaxes() {
 		all[slot(s)] = Decode(code, Options{Syntax: s, Base: 0x400000})
 	}
 	if len(all[0]) != len(all[1]) || len(all[0]) != len(all[2]) {

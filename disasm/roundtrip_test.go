@@ -51,7 +51,7 @@ var absoluteTrips = []roundTrip{
 func checkTrips(t *testing.T, trips []roundTrip) {
 	for _, tt := range trips {
 		code := mustHex(t, tt.hex)
-		for _, s := range asm.Syntaxes {
+		for _, s := range asm.Syntaxes() {
 			t.Run(tt.name+"/"+s.String(), func(t *testing.T) {
 				r := Decode(code, Options{Syntax: s})[0]
 				if r.Text != tt.text[slot(s)] || len(r.Bytes) != len(code) || r.Bad {

@@ -169,8 +169,8 @@ func formatSize(n int) string {
 func parseListingSyntax(name string) (asm.Syntax, error) {
 	s, err := asm.ParseSyntax(name)
 	if err != nil || s == asm.SyntaxAuto {
-		names := make([]string, len(asm.Syntaxes))
-		for i, s := range asm.Syntaxes {
+		names := make([]string, len(asm.Syntaxes()))
+		for i, s := range asm.Syntaxes() {
 			names[i] = s.String()
 		}
 		return 0, fmt.Errorf("unknown syntax %q: want %s or %s", name, strings.Join(names[:len(names)-1], ", "), names[len(names)-1])
