@@ -103,6 +103,9 @@ func (s *supervisor) closeAll() {
 // report frames that came after it, so that they show in that order.
 func (s *supervisor) loop() {
 	for {
+		// At every turn, not only when a wait times out: a pipe the
+		// code keeps full is ready at every wait.
+		s.watchdog()
 		set := s.pollSet()
 		if len(set) == 0 || !s.exitedAt.IsZero() && time.Since(s.exitedAt) > exitGrace {
 			return
@@ -112,22 +115,25 @@ func (s *supervisor) loop() {
 		case err != nil:
 			return
 		case n == 0:
-			s.watchdog()
 			continue
+		}
+		// The exit first, whatever else is ready: a process the code
+		// started may keep a pipe ready for ever, and the grace period
+		// after the exit counts from here.
+		for i, fd := range set {
+			if ready[i] && fd == s.fds[pipeExit] {
+				s.read(pipeExit)
+				s.exitedAt = time.Now()
+			}
 		}
 		if s.readCode(set, ready) {
 			continue
 		}
 		for i, fd := range set {
-			switch {
-			case !ready[i]:
-			case fd == s.fds[pipeRep]:
+			if ready[i] && fd == s.fds[pipeRep] {
 				data := s.read(pipeRep)
 				s.drainCode()
 				s.onReport(data)
-			case fd == s.fds[pipeExit]:
-				s.read(pipeExit)
-				s.exitedAt = time.Now()
 			}
 		}
 	}
