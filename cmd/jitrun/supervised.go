@@ -112,13 +112,17 @@ func (l *parentLink) callStarts(limit time.Duration) {
 func (l *parentLink) callEnded() { l.send(frameReturn, nil) }
 
 // frameWriter is jitrun's standard output or error in the child: each
-// Write is one frame.
+// Write is one frame, or several of at most maxFrame bytes.
 type frameWriter struct {
 	l    *parentLink
 	kind byte
 }
 
 func (w frameWriter) Write(p []byte) (int, error) {
-	w.l.send(w.kind, p)
+	for rest := p; len(rest) > 0; {
+		n := min(len(rest), maxFrame)
+		w.l.send(w.kind, rest[:n])
+		rest = rest[n:]
+	}
 	return len(p), nil
 }
