@@ -126,7 +126,11 @@ func cmdBench(e *env, cl *commandLine, f *benchFlags) error {
 		}
 	}
 	opt.Progress = newProgress(e.stderr, time.Now).report
+	// The kernels run: under a supervisor, what they write shows before
+	// the table. (No limit: each timed region has --timeout.)
+	e.link.callStarts(0)
 	rep, err := bench.Measure(context.Background(), opt, kernels...)
+	e.link.callEnded()
 	if err != nil {
 		return benchFailure(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"runtime/debug"
@@ -44,6 +45,14 @@ func maybeRunTestChild() {
 	case "hang": // a call that outlives its limit
 		e.link.callStarts(50 * time.Millisecond)
 		time.Sleep(time.Hour)
+	case "calls": // calls whose output and reports alternate
+		for i := range orderCalls {
+			e.link.callStarts(0)
+			fmt.Fprintf(os.Stdout, "code %d\n", i)
+			e.link.callEnded()
+			fmt.Fprintf(e.stdout, "report %d\n", i)
+		}
+		os.Exit(finishSupervised(e, 0))
 	case "half": // a report cut short by a signal
 		e.stdout.Write([]byte("rax = "))
 		syscall.Kill(os.Getpid(), syscall.SIGKILL)
@@ -300,4 +309,34 @@ func TestFramesBounded(t *testing.T) {
 	if f.bad != "" || !bytes.Equal(got, long) || len(f.buf) != 0 {
 		t.Errorf("a write of %d bytes came back as %d bytes in frames (bad %q)", len(long), len(got), f.bad)
 	}
+}
+
+// orderCalls is how many calls the child of TestSuperviseOrder makes.
+const orderCalls = 200
+
+// TestSuperviseOrder checks that what the code wrote during a call is
+// shown before the report that follows the call, and not after the
+// output of the next call: the parent read the code's pipes first
+// whenever they were ready, so the output of a second call (run --time)
+// came before the report of the first.
+func TestSuperviseOrder(t *testing.T) {
+	var want strings.Builder
+	for i := range orderCalls {
+		fmt.Fprintf(&want, "code %d\nreport %d\n", i, i)
+	}
+	stdout, stderr, status := superviseTranscript(t, "", "calls", "run", "-e", "RET")
+	if status != exitOK || stderr != "" || stdout != want.String() {
+		t.Errorf("status %d, stderr %q, stdout out of order:\n%s", status, stderr, firstDiff(stdout, want.String()))
+	}
+}
+
+// firstDiff shows where got first differs from want.
+func firstDiff(got, want string) string {
+	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
+	for i := range min(len(g), len(w)) {
+		if g[i] != w[i] {
+			return fmt.Sprintf("line %d is %q, want %q", i+1, g[i], w[i])
+		}
+	}
+	return fmt.Sprintf("%d lines, want %d", len(g), len(w))
 }
