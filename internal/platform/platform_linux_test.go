@@ -207,3 +207,26 @@ func TestPipeUnread(t *testing.T) {
 		t.Errorf("PipeUnread after the read = %d, %v; want 0", n, err)
 	}
 }
+
+// TestOpenPTY checks that the terminal side of a new pseudo-terminal is a
+// terminal, and a pipe is not.
+func TestOpenPTY(t *testing.T) {
+	master, terminal, err := OpenPTY()
+	if err != nil {
+		t.Skipf("SKIPPED: no pseudo-terminal here: %v", err)
+	}
+	defer CloseFD(master)
+	defer CloseFD(terminal)
+	if !IsTerminal(terminal) {
+		t.Error("the terminal side of a pseudo-terminal is not a terminal")
+	}
+	r, w, err := Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer CloseFD(r)
+	defer CloseFD(w)
+	if IsTerminal(r) {
+		t.Error("a pipe is a terminal")
+	}
+}
