@@ -126,7 +126,11 @@ func cmdBench(e *env, cl *commandLine, f *benchFlags) error {
 		}
 	}
 	opt.Progress = newProgress(e.stderr, time.Now).report
+	// The kernels run: under a supervisor, what they write shows before
+	// the table. (No limit: each timed region has --timeout.)
+	e.link.callStarts(0)
 	rep, err := bench.Measure(context.Background(), opt, kernels...)
+	e.link.callEnded()
 	if err != nil {
 		return benchFailure(err)
 	}
@@ -284,11 +288,19 @@ func appendAsmErrors(errs asm.ErrorList, file string, err error) (asm.ErrorList,
 	return append(errs, list...), nil
 }
 
-// readKernels reads the kernels' sources, files first, then -e.
+// readKernels reads the kernels' sources, files first, then -e: at most
+// maxSource in all, --init included.
 func readKernels(e *env, f *benchFlags, files []string) ([]kernelSource, error) {
 	var srcs []kernelSource
+	total := len(f.init)
+	if total > maxSource {
+		return nil, (input{path: initName, what: "source", limit: maxSource}).tooLarge()
+	}
 	for _, file := range files {
-		in := input{path: file, what: "source", limit: maxSource}
+		in := input{path: file, what: "source", limit: maxSource - total}
+		if total > 0 {
+			in.shared = maxSource
+		}
 		s := kernelSource{file: in.name(), name: strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))}
 		if file == "-" {
 			s.name = "stdin"
@@ -297,6 +309,7 @@ func readKernels(e *env, f *benchFlags, files []string) ([]kernelSource, error) 
 		if s.src, err = in.read(e); err != nil {
 			return nil, err
 		}
+		total += len(s.src)
 		srcs = append(srcs, s)
 	}
 	for i, x := range f.exprs {
@@ -305,9 +318,14 @@ func readKernels(e *env, f *benchFlags, files []string) ([]kernelSource, error) 
 			s.file = fmt.Sprintf("<expr%d>", i+1)
 			s.name = fmt.Sprintf("expr%d", i+1)
 		}
-		if len(s.src) > maxSource {
-			return nil, (input{path: s.file, what: "source", limit: maxSource}).tooLarge()
+		if total+len(s.src) > maxSource {
+			in := input{path: s.file, what: "source", limit: maxSource}
+			if total > 0 {
+				in.shared = maxSource
+			}
+			return nil, in.tooLarge()
 		}
+		total += len(s.src)
 		srcs = append(srcs, s)
 	}
 	if len(srcs) == 0 {

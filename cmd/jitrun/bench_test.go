@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -317,4 +318,31 @@ func TestBenchIntelExpression(t *testing.T) {
 	if status != exitFault || !strings.HasPrefix(stderr, "<init>:1:") || !strings.Contains(stderr, "illegal instruction (#UD)") {
 		t.Errorf("--init 'xor eax, eax; ud2': status %d, stderr %q; want %d and a #UD fault in <init>", status, stderr, exitFault)
 	}
+}
+
+// TestBenchSourceCapInAll checks that the cap on source holds for all the
+// kernels together: two files of a little more than half the cap each
+// were both read (and assembled: a memory cost of many times their size).
+func TestBenchSourceCapInAll(t *testing.T) {
+	dir := t.TempDir()
+	var files []string
+	for _, name := range []string{"a.s", "b.s"} {
+		path := filepath.Join(dir, name)
+		f, err := os.Create(path)
+		if err == nil {
+			err = f.Truncate(maxSource/2 + 1) // sparse
+		}
+		if err == nil {
+			err = f.Close()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, path)
+	}
+	want := regexp.MustCompile("^jitrun bench: " + regexp.QuoteMeta(files[1]) + ": input too large: jitrun reads at most 64 MiB of source, all kernels together$")
+	status, stdout, stderr := runCmd(t, "", append([]string{"bench"}, files...)...)
+	checkOneLine(t, status, stdout, stderr, want)
+	status, stdout, stderr = runCmd(t, "", "bench", files[0], "-e", strings.Repeat("\n", maxSource/2))
+	checkOneLine(t, status, stdout, stderr, regexp.MustCompile("^jitrun bench: <expr>: input too large: jitrun reads at most 64 MiB of source, all kernels together$"))
 }

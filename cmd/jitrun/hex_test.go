@@ -60,7 +60,8 @@ func TestParseHex(t *testing.T) {
 // FuzzParseHex checks that parseHex never panics, never returns no bytes
 // without an error, and reads back what the usual printers write.
 func FuzzParseHex(f *testing.F) {
-	for _, s := range []string{"48 c7 c0 2a 00 00 00 c3", "48c7", "0x48,0xc7", `\x48\xc7`, "0x", `\x`, "0x123", "zz", "c"} {
+	for _, s := range []string{"48 c7 c0 2a 00 00 00 c3", "48c7", "0x48,0xc7", `\x48\xc7`, "0x", `\x`, "0x123", "zz", "c",
+		"0x48, 0, 0xc3", "{0x48, 0xc3}", "char c[] = {0x48};", "[]byte{\n\t// f(SB)\n\t0xc3, // 1: RET\n}\n", "/* a */ c3", "c3 /*", "//", `"\xc3"`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -24,8 +24,9 @@ const stdinName = "<stdin>"
 // writeInputLimits prints the caps, for `jitrun help` and the -h of the
 // commands that read input.
 func writeInputLimits(w io.Writer) {
-	fmt.Fprintf(w, "\nInput limits: %s of assembly source (a FILE, standard input, -e), %s of machine code\n"+
-		"(--hex, --bin, disasm's input), %s for a --map file; a larger input is refused (status 2).\n",
+	fmt.Fprintf(w, "\nInput limits: %s of assembly source (a FILE, standard input, -e; bench's kernels and --init\n"+
+		"together), %s of machine code (--hex, --bin, disasm's input), %s for a --map file;\n"+
+		"a larger input is refused (status 2).\n",
 		formatSize(maxSource), formatSize(maxCode), formatSize(maxMapFile))
 }
 
@@ -35,6 +36,9 @@ type input struct {
 	path  string // as given; "-" for standard input
 	what  string // "source" or "machine code", for the too-large message
 	limit int
+	// shared, when the limit is what is left of a cap several inputs
+	// share (bench's kernels): that cap, for the too-large message.
+	shared int
 }
 
 // name is the input's name in messages: the path, or <stdin>.
@@ -93,6 +97,9 @@ func (in input) readFrom(r io.Reader) ([]byte, error) {
 }
 
 func (in input) tooLarge() error {
+	if in.shared > 0 {
+		return inputError("%s: input too large: jitrun reads at most %s of %s, all kernels together", in.name(), formatSize(in.shared), in.what)
+	}
 	return inputError("%s: input too large: jitrun reads at most %s of %s", in.name(), formatSize(in.limit), in.what)
 }
 

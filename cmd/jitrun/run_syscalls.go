@@ -15,7 +15,8 @@ import (
 const syscallsUsage = "`POLICY` for the system calls the code makes: guard refuses those that would end, fork, replace or derail jitrun " +
 	"(exit, exit_group, execve, fork, clone, rt_sigaction, arch_prctl(ARCH_SET_FS), a signal to jitrun, …) and runs the rest " +
 	"(write, read, getpid, mmap, …); trap refuses every one; allow installs no filter, so the code's exit ends the thread that runs it " +
-	"(jitrun's child is killed 2s past --timeout, exit status 4) and its exit_group ends jitrun's child (exit status 5). " +
+	"(run's child is killed 2s past --timeout, exit status 4; bench has no such watchdog and then waits for ever) " +
+	"and its exit_group ends jitrun's child (exit status 5). " +
 	"A refused call is reported as a fault (SIGSYS), exit status 3"
 
 // registerSyscalls adds --syscalls to fset.

@@ -104,7 +104,12 @@ func (s *supervisor) onCode(i int, data []byte) {
 }
 
 // onReport takes bytes of the report stream and acts on its whole frames.
+// What comes after the status frame, or once the stream is not frames,
+// is dropped.
 func (s *supervisor) onReport(data []byte) {
+	if s.end.gotStatus || s.report.bad != "" {
+		return
+	}
 	s.report.buf = append(s.report.buf, data...)
 	for !s.end.gotStatus {
 		kind, payload, ok := s.report.next()
@@ -133,9 +138,14 @@ func (s *supervisor) onReport(data []byte) {
 }
 
 // jitrunOutput is jitrun's own standard output: the --json document is
-// kept for the end; text starts on a line of its own.
+// kept for the end (up to maxCapturedOutput: run's is a few KiB, more is
+// not jitrun's); text starts on a line of its own.
 func (s *supervisor) jitrunOutput(p []byte) {
 	if s.mode == modeRunJSON {
+		if s.doc.Len()+len(p) > maxCapturedOutput {
+			s.report.bad = "a --json document over " + formatSize(maxCapturedOutput)
+			return
+		}
 		s.doc.Write(p)
 		return
 	}
@@ -239,8 +249,10 @@ type frames struct {
 	bad string // why the stream is not frames, once it is not
 }
 
-// maxFrame bounds one frame's payload: a longer length is garbage.
-const maxFrame = 1 << 30
+// maxFrame bounds one frame's payload, so that the parent holds at most
+// one frame of the report stream: the child splits longer writes
+// (frameWriter), and a longer length is garbage.
+const maxFrame = 64 << 10
 
 // next returns the next whole frame, if one has arrived.
 func (f *frames) next() (kind byte, payload []byte, ok bool) {

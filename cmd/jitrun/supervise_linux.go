@@ -99,10 +99,16 @@ func (s *supervisor) closeAll() {
 
 // loop reads the pipes until the child has exited and the pipes are
 // drained (or exitGrace has passed), killing the child when a call
-// outlives its limit by the margin. The code's output is read before the
-// report frames that came after it, so that they show in that order.
+// outlives its limit by the margin. What the code wrote shows in its
+// place among the report frames: the child sends the frame that ends a
+// call only once the parent has read the code's pipes (callEnded), so the
+// parent reads the report first whenever it is ready (what the code
+// writes then comes after it), the code's pipes otherwise.
 func (s *supervisor) loop() {
 	for {
+		// At every turn, not only when a wait times out: a pipe the
+		// code keeps full is ready at every wait.
+		s.watchdog()
 		set := s.pollSet()
 		if len(set) == 0 || !s.exitedAt.IsZero() && time.Since(s.exitedAt) > exitGrace {
 			return
@@ -112,25 +118,31 @@ func (s *supervisor) loop() {
 		case err != nil:
 			return
 		case n == 0:
-			s.watchdog()
 			continue
 		}
-		if s.readCode(set, ready) {
-			continue
+		// The exit first, whatever else is ready: a process the code
+		// started may keep a pipe ready for ever, and the grace period
+		// after the exit counts from here.
+		if s.isReady(pipeExit, set, ready) {
+			s.read(pipeExit)
+			s.exitedAt = time.Now()
 		}
-		for i, fd := range set {
-			switch {
-			case !ready[i]:
-			case fd == s.fds[pipeRep]:
-				data := s.read(pipeRep)
-				s.drainCode()
-				s.onReport(data)
-			case fd == s.fds[pipeExit]:
-				s.read(pipeExit)
-				s.exitedAt = time.Now()
-			}
+		if s.isReady(pipeRep, set, ready) {
+			s.onReport(s.read(pipeRep))
+		} else {
+			s.readCode(set, ready)
 		}
 	}
+}
+
+// isReady reports whether ready shows pipe i ready in set.
+func (s *supervisor) isReady(i int, set []int, ready []bool) bool {
+	for j, fd := range set {
+		if fd == s.fds[i] && fd >= 0 {
+			return ready[j]
+		}
+	}
+	return false
 }
 
 // pollSet is the open read ends.
@@ -182,22 +194,6 @@ func (s *supervisor) readCode(set []int, ready []bool) bool {
 		}
 	}
 	return any
-}
-
-// drainCode reads what is already in the code's pipes.
-func (s *supervisor) drainCode() {
-	for {
-		var set []int
-		for i := pipeOut; i <= pipeCrash; i++ {
-			if s.fds[i] >= 0 {
-				set = append(set, s.fds[i])
-			}
-		}
-		ready, n, _ := platform.PollRead(set, 0)
-		if n <= 0 || !s.readCode(set, ready) {
-			return
-		}
-	}
 }
 
 // read reads what pipe i holds, closing it at its end.

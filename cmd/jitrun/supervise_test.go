@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -42,6 +45,14 @@ func maybeRunTestChild() {
 	case "hang": // a call that outlives its limit
 		e.link.callStarts(50 * time.Millisecond)
 		time.Sleep(time.Hour)
+	case "calls": // calls whose output and reports alternate
+		for i := range orderCalls {
+			e.link.callStarts(0)
+			fmt.Fprintf(os.Stdout, "code %d\n", i)
+			e.link.callEnded()
+			fmt.Fprintf(e.stdout, "report %d\n", i)
+		}
+		os.Exit(finishSupervised(e, 0))
 	case "half": // a report cut short by a signal
 		e.stdout.Write([]byte("rax = "))
 		syscall.Kill(os.Getpid(), syscall.SIGKILL)
@@ -231,4 +242,101 @@ func TestSuperviseThreadExit(t *testing.T) {
 	if status != exitTimeout || stdout != "" || !strings.HasPrefix(stderr, "jitrun run: the code was still running ") || strings.Count(stderr, "\n") != 1 {
 		t.Errorf("status %d, stdout %q, stderr %q; want status 4 and one line", status, stdout, stderr)
 	}
+}
+
+// TestFramesBounded checks that the parent keeps a bounded part of the
+// report stream whatever arrives on it: a frame longer than maxFrame is
+// garbage at once, what follows garbage or the status frame is dropped, a
+// --json document past its cap ends the stream, and the child splits its
+// long writes into frames the parent accepts. (The code that wrote to
+// descriptor 3 in a loop grew the parent by hundreds of MB a second.)
+func TestFramesBounded(t *testing.T) {
+	newSupervisor := func(mode outputMode) *supervisor {
+		return &supervisor{e: &env{stdout: io.Discard, stderr: io.Discard}, mode: mode}
+	}
+	s := newSupervisor(modeText)
+	s.onReport(binary.AppendUvarint([]byte{frameStdout}, maxFrame+1))
+	if s.end.bad != "a frame of impossible length" {
+		t.Errorf("a frame of maxFrame+1 bytes: bad %q", s.end.bad)
+	}
+
+	s = newSupervisor(modeText)
+	s.onReport([]byte("garbage"))
+	for range 64 {
+		s.onReport(make([]byte, 64<<10))
+	}
+	if s.end.bad == "" || len(s.report.buf) > 64<<10 {
+		t.Errorf("4 MiB after garbage: bad %q, %d bytes kept", s.end.bad, len(s.report.buf))
+	}
+
+	s = newSupervisor(modeText)
+	var status bytes.Buffer
+	(&parentLink{w: &status}).send(frameStatus, []byte("0"))
+	s.onReport(status.Bytes())
+	for range 64 {
+		s.onReport(make([]byte, 64<<10))
+	}
+	if !s.end.gotStatus || s.end.status != 0 || len(s.report.buf) > 64<<10 {
+		t.Errorf("4 MiB after the status: status %v %d, %d bytes kept", s.end.gotStatus, s.end.status, len(s.report.buf))
+	}
+
+	s = newSupervisor(modeRunJSON)
+	var doc bytes.Buffer
+	w := frameWriter{&parentLink{w: &doc}, frameStdout}
+	for range 2 * maxCapturedOutput / (64 << 10) {
+		w.Write(make([]byte, 64<<10))
+	}
+	s.onReport(doc.Bytes())
+	if s.end.bad == "" || s.doc.Len() > maxCapturedOutput {
+		t.Errorf("a --json document of 2 MiB: bad %q, %d bytes kept", s.end.bad, s.doc.Len())
+	}
+
+	var stream bytes.Buffer
+	long := bytes.Repeat([]byte("0123456789abcdef"), (3<<16+100)/16)
+	frameWriter{&parentLink{w: &stream}, frameStdout}.Write(long)
+	var got []byte
+	f := frames{buf: stream.Bytes()}
+	for {
+		kind, payload, ok := f.next()
+		if !ok {
+			break
+		}
+		if kind != frameStdout || len(payload) > maxFrame {
+			t.Errorf("a frame of kind %q and %d bytes", kind, len(payload))
+		}
+		got = append(got, payload...)
+	}
+	if f.bad != "" || !bytes.Equal(got, long) || len(f.buf) != 0 {
+		t.Errorf("a write of %d bytes came back as %d bytes in frames (bad %q)", len(long), len(got), f.bad)
+	}
+}
+
+// orderCalls is how many calls the child of TestSuperviseOrder makes.
+const orderCalls = 200
+
+// TestSuperviseOrder checks that what the code wrote during a call is
+// shown before the report that follows the call, and not after the
+// output of the next call: the parent read the code's pipes first
+// whenever they were ready, so the output of a second call (run --time)
+// came before the report of the first.
+func TestSuperviseOrder(t *testing.T) {
+	var want strings.Builder
+	for i := range orderCalls {
+		fmt.Fprintf(&want, "code %d\nreport %d\n", i, i)
+	}
+	stdout, stderr, status := superviseTranscript(t, "", "calls", "run", "-e", "RET")
+	if status != exitOK || stderr != "" || stdout != want.String() {
+		t.Errorf("status %d, stderr %q, stdout out of order:\n%s", status, stderr, firstDiff(stdout, want.String()))
+	}
+}
+
+// firstDiff shows where got first differs from want.
+func firstDiff(got, want string) string {
+	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
+	for i := range min(len(g), len(w)) {
+		if g[i] != w[i] {
+			return fmt.Sprintf("line %d is %q, want %q", i+1, g[i], w[i])
+		}
+	}
+	return fmt.Sprintf("%d lines, want %d", len(g), len(w))
 }

@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jitrun/jitrun/internal/platform"
 	"github.com/jitrun/jitrun/trampoline"
 )
 
@@ -107,18 +108,53 @@ func (l *parentLink) callStarts(limit time.Duration) {
 	l.send(frameCall, strconv.AppendInt(nil, int64(limit), 10))
 }
 
-// callEnded tells the parent that the call ended: what the code wrote is
-// in the pipes before this frame is.
-func (l *parentLink) callEnded() { l.send(frameReturn, nil) }
+// callEnded tells the parent that the call ended, once the parent has
+// read what the code wrote to standard output and error during the call:
+// it shows all of it before the frames that follow (the report, then
+// perhaps the output of the next call). It waits at most maxDrainWait: a
+// process the code started may keep the pipes full.
+func (l *parentLink) callEnded() {
+	if l == nil {
+		return
+	}
+	waitPipesRead(maxDrainWait, 1, 2)
+	l.send(frameReturn, nil)
+}
+
+// maxDrainWait bounds how long callEnded waits for the parent to read the
+// code's output: far less than the margin of the parent's watchdog.
+const maxDrainWait = superviseMargin / 4
+
+// waitPipesRead waits until the pipes that fds are the write ends of hold
+// nothing unread, or until max has passed.
+func waitPipesRead(max time.Duration, fds ...int) {
+	deadline := time.Now().Add(max)
+	for pause := 20 * time.Microsecond; ; pause = min(2*pause, 5*time.Millisecond) {
+		unread := 0
+		for _, fd := range fds {
+			if n, err := platform.PipeUnread(fd); err == nil {
+				unread += n
+			}
+		}
+		if unread == 0 || time.Now().After(deadline) {
+			return
+		}
+		time.Sleep(pause)
+	}
+}
 
 // frameWriter is jitrun's standard output or error in the child: each
-// Write is one frame.
+// Write is one frame, or several of at most maxFrame bytes.
 type frameWriter struct {
 	l    *parentLink
 	kind byte
 }
 
 func (w frameWriter) Write(p []byte) (int, error) {
-	w.l.send(w.kind, p)
+	for rest := p; len(rest) > 0; {
+		n := min(len(rest), maxFrame)
+		w.l.send(w.kind, rest[:n])
+		rest = rest[n:]
+	}
 	return len(p), nil
 }

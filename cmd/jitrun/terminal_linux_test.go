@@ -6,33 +6,21 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
-	"golang.org/x/sys/unix"
+	"github.com/jitrun/jitrun/internal/platform"
 )
 
 // openTerminal opens a pseudo-terminal and returns its terminal side.
 func openTerminal(t *testing.T) *os.File {
 	t.Helper()
-	ptmx, err := os.OpenFile("/dev/ptmx", os.O_RDWR, 0)
+	master, terminal, err := platform.OpenPTY()
 	if err != nil {
 		t.Skipf("SKIPPED: no pseudo-terminal here: %v", err)
 	}
+	ptmx, tty := os.NewFile(uintptr(master), "/dev/ptmx"), os.NewFile(uintptr(terminal), "tty")
 	t.Cleanup(func() { ptmx.Close() })
-	fd := int(ptmx.Fd())
-	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
-		t.Fatal(err)
-	}
-	n, err := unix.IoctlGetInt(fd, unix.TIOCGPTN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tty, err := os.OpenFile("/dev/pts/"+strconv.Itoa(n), os.O_RDWR|unix.O_NOCTTY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
 	t.Cleanup(func() { tty.Close() })
 	// Drain what jitrun writes, so that it never blocks on a full buffer.
 	go func() {

@@ -65,3 +65,10 @@ func IsTerminal(fd int) bool {
 	_, err := unix.IoctlGetTermios(fd, unix.TCGETS)
 	return err == nil
 }
+
+// PipeUnread returns how many bytes the pipe that descriptor fd is an end
+// of holds, written and not yet read (the FIONREAD ioctl, TIOCINQ in
+// x/sys, which answers on either end).
+func PipeUnread(fd int) (int, error) {
+	return unix.IoctlGetInt(fd, unix.TIOCINQ)
+}

@@ -20,3 +20,6 @@ func ReadFD(fd int, buf []byte) (int, error) { return 0, ErrUnsupported }
 
 // IsTerminal reports false.
 func IsTerminal(fd int) bool { return false }
+
+// PipeUnread fails with ErrUnsupported.
+func PipeUnread(fd int) (int, error) { return 0, ErrUnsupported }

@@ -183,3 +183,50 @@ func BenchmarkThreadCPUTime(b *testing.B) {
 		}
 	}
 }
+
+// TestPipeUnread checks that both ends of a pipe say how much it holds.
+func TestPipeUnread(t *testing.T) {
+	r, w, err := Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer CloseFD(r)
+	defer CloseFD(w)
+	if _, err := syscall.Write(w, []byte("abc")); err != nil {
+		t.Fatal(err)
+	}
+	for _, fd := range []int{r, w} {
+		if n, err := PipeUnread(fd); n != 3 || err != nil {
+			t.Errorf("PipeUnread(%d) = %d, %v; want 3", fd, n, err)
+		}
+	}
+	if n, err := ReadFD(r, make([]byte, 8)); n != 3 || err != nil {
+		t.Fatalf("ReadFD = %d, %v", n, err)
+	}
+	if n, err := PipeUnread(w); n != 0 || err != nil {
+		t.Errorf("PipeUnread after the read = %d, %v; want 0", n, err)
+	}
+}
+
+// TestOpenPTY checks that the terminal side of a new pseudo-terminal is a
+// terminal, and a pipe is not.
+func TestOpenPTY(t *testing.T) {
+	master, terminal, err := OpenPTY()
+	if err != nil {
+		t.Skipf("SKIPPED: no pseudo-terminal here: %v", err)
+	}
+	defer CloseFD(master)
+	defer CloseFD(terminal)
+	if !IsTerminal(terminal) {
+		t.Error("the terminal side of a pseudo-terminal is not a terminal")
+	}
+	r, w, err := Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer CloseFD(r)
+	defer CloseFD(w)
+	if IsTerminal(r) {
+		t.Error("a pipe is a terminal")
+	}
+}
