@@ -166,10 +166,15 @@ copyxmm:
 
 recover:
 	// Resume in recoverStub on Go's stack; it returns from enter/resume.
-	// A Machine's run saves its whole FPU state on the way (parkStub).
+	// A Machine's run saves its whole FPU state on the way (parkStub),
+	// once resume has loaded it: before, the FPU state is still Go's,
+	// and the machine's saved one stands.
 	MOVL	$0, frame_running(R10)
 	TESTL	$const_flagMachine, frame_flags(R10)
-	JNZ	machine
+	JZ	recoverGo
+	CALL	·inPrologue(SB)
+	JNE	machine
+recoverGo:
 	toGo(·recoverStub)
 	RET				// to sa_restorer: rt_sigreturn
 machine:
@@ -344,7 +349,10 @@ none:
 
 // parkable sets ZF when the call at R10 can be stopped and resumed later:
 // its code runs in 64-bit mode (CS 0x33) with RSP on its stack, at least
-// the red zone and two words above the stack's bottom. Clobbers AX.
+// the red zone and two words above the stack's bottom, and the
+// interrupted instruction is not the trampoline's prologue (inPrologue),
+// whose registers are not the code's: saved over the code's, they would
+// replace them. Clobbers AX R8 R9.
 TEXT ·parkable(SB), NOSPLIT|NOFRAME, $0
 	MOVW	GREG(const_gCSGSFS), AX
 	CMPW	AX, $const_userCS
@@ -356,11 +364,36 @@ TEXT ·parkable(SB), NOSPLIT|NOFRAME, $0
 	JCS	no
 	CMPQ	AX, frame_stackLo(R10)
 	JCS	no
+	CALL	·inPrologue(SB)
+	JEQ	no
 	XORL	AX, AX			// ZF = 1
 	RET
 no:
 	MOVL	$1, AX
 	TESTL	AX, AX			// ZF = 0
+	RET
+
+// inPrologue sets ZF when the interrupted RIP lies in enter, resume or
+// privateFS (prologueText): the trampoline's code on the way into the
+// machine code, whose registers and FPU state are still the trampoline's
+// and Go's. Clobbers AX R8 R9.
+TEXT ·inPrologue(SB), NOSPLIT|NOFRAME, $0
+	MOVQ	GREG(const_gRIP), AX
+	LEAQ	·prologueText(SB), R8
+	MOVL	$const_prologueCount, R9
+scan:
+	CMPQ	AX, 0(R8)
+	JCS	skip			// below the function's start
+	CMPQ	AX, 8(R8)
+	JCS	yes			// below its end
+skip:
+	ADDQ	$16, R8
+	DECL	R9
+	JNZ	scan
+	INCL	R9			// ZF = 0
+	RET
+yes:
+	XORL	R9, R9			// ZF = 1
 	RET
 
 // restoreFS gives the thread the FS base of the frame at R10 if the code

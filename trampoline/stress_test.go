@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 
@@ -178,4 +179,60 @@ func TestStress(t *testing.T) {
 		var p *int
 		_ = *p
 	}()
+}
+
+// codeKeep counts RDI down, then returns RDI's first value plus 0x1234,
+// kept in R12 and R13 meanwhile: a call that comes back with anything
+// else lost its registers on the way.
+var codeKeep = sn("mov r12d, 0x1234; mov r13, rdi; dec rdi; jnz .-3; mov rax, r12; add rax, r13; ret",
+	0x41, 0xbc, 0x34, 0x12, 0x00, 0x00, 0x49, 0x89, 0xfd, 0x48, 0xff, 0xcf, 0x75, 0xfb, 0x4c, 0x89, 0xe0, 0x4c, 0x01, 0xe8, 0xc3)
+
+func init() { allSnippets["keep"] = codeKeep }
+
+// SIGURGs sent to the calling thread as fast as another goroutine can
+// send them land everywhere, also in the trampoline's own code on the way
+// into the machine code: enter, resume, and the system call that gives
+// PrivateTLS code its FS base, where a signal pending meanwhile arrives.
+// The handler must not park a call there: the registers it would save are
+// the trampoline's, and resume would carry on with them in place of the
+// code's (calls came back with 0 and no error). Every call must return
+// its exact result.
+func TestParkStorm(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	loadStateBlock(t)
+	b := load(t, codeKeep)
+	runtime.LockOSThread() // the signals go to this thread
+	defer runtime.UnlockOSThread()
+	pid, tid := syscall.Getpid(), syscall.Gettid()
+	var stop atomic.Bool
+	sent := make(chan int)
+	go func() {
+		n := 0
+		for ; !stop.Load(); n++ {
+			syscall.Tgkill(pid, tid, syscall.SIGURG)
+		}
+		sent <- n
+	}()
+	// (Before the fix, between 1 in 10 and 1 in 1,000 calls came back
+	// wrong on this package's 2-vCPU VM.)
+	const calls, count = 5000, 200_000
+	before := parks.Load()
+	bad := 0
+	for i := range calls {
+		r, err := Run(context.Background(), b.Addr(), &Args{Int: [6]uint64{count}}, &Options{PrivateTLS: true})
+		if err != nil || r.RAX != 0x1234+count {
+			if bad++; bad <= 5 {
+				t.Errorf("call %d: rax %#x, %v; want %#x", i, r.RAX, err, 0x1234+count)
+			}
+		}
+	}
+	stop.Store(true)
+	n, parked := <-sent, parks.Load()-before
+	t.Logf("%d calls, %d signals sent, %d parks, %d wrong results", calls, n, parked, bad)
+	if parked == 0 {
+		t.Skipf("SKIPPED: no call was parked (%d signals sent): the storm never reached the code", n)
+	}
+	checkGoState(t, "after the storm")
 }

@@ -59,6 +59,7 @@ func privateFS()
 
 func findFrame()
 func parkable()
+func inPrologue()
 func restoreFS()
 func setFSBase()
 
@@ -114,6 +115,11 @@ var (
 	// fsProbeAddr is fsProbe's address: a fault there is FS left
 	// unusable by the code, which the handler repairs.
 	fsProbeAddr uintptr
+	// prologueText is the code of enter, resume and privateFS, [start,
+	// end) each: the trampoline's own instructions before the machine
+	// code runs. The handler never parks a call there (parkable): the
+	// registers it would save are the trampoline's, not the code's.
+	prologueText [prologueCount][2]uintptr
 
 	// frameKey is XORed into the frame's address on the code's stack
 	// (tramp_amd64.s): its top bits make the word a non-canonical
@@ -121,6 +127,9 @@ var (
 	// pointer the code can write through. Set once, at set-up.
 	frameKey uintptr
 )
+
+// prologueCount is the number of functions in prologueText.
+const prologueCount = 3
 
 // textAddresses are the addresses textAddrs writes (keep the order).
 type textAddresses struct {
@@ -177,6 +186,9 @@ func install() error {
 	tramp.badReturn, tramp.privateFS, fsProbeAddr = text.badReturn, text.privateFS, text.fsProbe
 	handler := text.handler
 	callSiteEnd = funcEnd(tramp.callSite)
+	for i, entry := range [prologueCount]uintptr{tramp.enter, tramp.resume, tramp.privateFS} {
+		prologueText[i] = [2]uintptr{entry, funcEnd(entry)}
+	}
 	var olds [len(goHandlers)]platform.Sigaction
 	for sig := 1; sig < len(goHandlers); sig++ {
 		if sig == int(syscall.SIGKILL) || sig == int(syscall.SIGSTOP) {

@@ -71,9 +71,10 @@
 // CALL. top is f.stackTop, passed in so that the switch need not wait for
 // a load through f: the call's cost is mostly a chain of dependent loads.
 // ints points at n (0 to 6) integer arguments in Go memory: they are read
-// here, first, while the goroutine cannot move its stack (once the code
-// runs, a parked call lets Go run, and a pointer into a goroutine stack
-// may go stale).
+// on the code's stack, before the code runs, while the goroutine cannot
+// move its stack (the handler never parks a call in enter or resume;
+// once the code runs, a parked call lets Go run, and a pointer into a
+// goroutine stack may go stale).
 TEXT ·enter(SB), NOSPLIT|NOFRAME, $0-36
 	MOVQ	f+0(FP), R11
 	checkThread(R11, newthread)	// (newthread: Go binds the frame to this thread and calls again)
