@@ -94,12 +94,15 @@ fpusaved:
 	MOVQ	AX, 0(SP)		// [stackTop] = f^frameKey (the code may have overwritten it last time)
 	MOVQ	frame_fn(R11), AX
 	MOVQ	AX, -16(SP)		// [stackTop-16] = the call target
-	MOVL	$1, frame_running(R11)
 	// A timeout signal that came before the switch set interrupt; from
 	// the switch on, the handler sees RSP on this stack and stops the
-	// call itself.
+	// call itself. running is set only past the check: with it set, a
+	// signal on this thread is the call's, and with PrivateTLS the
+	// handler hands the thread the code's FS base back after Go's
+	// handler, which the way back to Go below must not get.
 	CMPL	frame_interrupt(R11), $0
 	JNE	interrupted
+	MOVL	$1, frame_running(R11)
 	TESTL	$const_flagPrivateTLS, frame_flags(R11)
 	JZ	tlsdone
 	CALL	·privateFS(SB)
@@ -172,7 +175,6 @@ floatsdone:
 	JMP	·callSite(SB)
 
 interrupted:
-	MOVL	$0, frame_running(R11)
 	MOVQ	frame_goBP(R11), BP
 	MOVQ	frame_goSP(R11), SP
 	MOVL	$const_statusTimeout, ret+32(FP)
@@ -405,12 +407,13 @@ TEXT ·resume(SB), NOSPLIT|NOFRAME, $0-36
 fpusaved:
 	MOVQ	frame_jit+32(DI), SP	// the code's RSP
 	SUBQ	$(128+16), SP		// now on the code's stack
-	MOVL	$1, frame_running(DI)
 	// As in enter: a timeout signal from here on finds RSP on the
 	// call's stack (and the Go side then reports the parked state);
-	// one that came before left interrupt set.
+	// one that came before left interrupt set. running only past the
+	// check.
 	CMPL	frame_interrupt(DI), $0
 	JNE	resumeInterrupted
+	MOVL	$1, frame_running(DI)
 	TESTL	$const_flagPrivateTLS, frame_flags(DI)
 	JZ	rtlsdone
 	MOVQ	DI, R11
@@ -450,7 +453,6 @@ fpudone:
 	BYTE	$0xC2; BYTE $0x80; BYTE $0x00	// RET $128
 
 resumeInterrupted:
-	MOVL	$0, frame_running(DI)
 	MOVQ	frame_goBP(DI), BP
 	MOVQ	frame_goSP(DI), SP
 	MOVL	$const_statusTimeout, frame_status(DI)
