@@ -68,8 +68,23 @@ func (m *Machine) StackBottom() uintptr { return m.stack.Addr() + StackGuardSize
 func (m *Machine) SetXMM(i int, x XMM) {
 	putLE64(m.fpu[fxXMM+16*i:], x.Lo)
 	putLE64(m.fpu[fxXMM+16*i+8:], x.Hi)
+	if len(m.fpu) > xsaveHeader {
+		// An XSAVE image: XRSTOR loads the XMM registers from it only
+		// when its header says the SSE state is in use (XSTATE_BV bit
+		// 1), which a new image's is not, nor one XSAVE wrote while
+		// they were all zero; otherwise it zeroes them.
+		m.fpu[xsaveHeader] |= xstateSSE
+	}
 	m.Regs.XMM[i] = x
 }
+
+// The XSAVE header (after the 512-byte legacy region) starts with
+// XSTATE_BV, the state components the image holds; bit 1 is SSE (XMM0–15
+// and MXCSR).
+const (
+	xsaveHeader = 512
+	xstateSSE   = 1 << 1
+)
 
 // Close unmaps the machine's stack. A closed Machine does not run.
 func (m *Machine) Close() error {

@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/jitrun/jitrun/execmem"
 )
 
 // A Machine keeps its state from run to run: registers, flags, vector
@@ -65,4 +67,37 @@ func TestMachine(t *testing.T) {
 	}
 	// Go's own state is intact after all of it.
 	checkGoState(t, "after the machine's runs")
+}
+
+// A vector register set from Go before the first run, and before a run
+// that follows one which left every vector register zero, reaches the
+// code: XRSTOR ignores an XSAVE image's XMM registers unless its header
+// marks the SSE state in use.
+func TestMachineSetXMM(t *testing.T) {
+	m, err := NewMachine(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	movq := load(t, sn("movq rax, xmm5; int3", 0x66, 0x48, 0x0f, 0x7e, 0xe8, 0xcc))
+	zero := load(t, sn("pxor xmm5, xmm5; int3", 0x66, 0x0f, 0xef, 0xed, 0xcc))
+	for _, c := range []struct {
+		name   string
+		before *execmem.Block // a run before SetXMM, or nil
+		x      uint64
+	}{{"before the first run", nil, 0x1234}, {"after a run that zeroed them", zero, 0x5678}} {
+		t.Run(c.name, func(t *testing.T) {
+			if c.before != nil {
+				m.Regs.RIP = uint64(c.before.Addr())
+				if err := RunMachine(context.Background(), m, nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			m.SetXMM(5, XMM{Lo: c.x})
+			m.Regs.RIP = uint64(movq.Addr())
+			if err := RunMachine(context.Background(), m, nil); err != nil || m.Regs.GPR[RAX] != c.x {
+				t.Errorf("movq rax, xmm5: %v, rax %#x; want %#x", err, m.Regs.GPR[RAX], c.x)
+			}
+		})
+	}
 }
