@@ -5,9 +5,11 @@ package trampoline
 import (
 	"context"
 	"errors"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/jitrun/jitrun/execmem"
 )
@@ -99,5 +101,48 @@ func TestMachineSetXMM(t *testing.T) {
 				t.Errorf("movq rax, xmm5: %v, rax %#x; want %#x", err, m.Regs.GPR[RAX], c.x)
 			}
 		})
+	}
+}
+
+// A run starts only with RSP on the machine's stack: the trampoline writes
+// the code's RIP and RFLAGS just below the red zone, and an RSP elsewhere
+// had it write them there, into whatever memory that was (here a Go
+// buffer).
+func TestMachineRSPOffStack(t *testing.T) {
+	m, err := NewMachine(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	int3 := load(t, codeINT3)
+	buf := make([]uint64, 64)
+	for _, c := range []struct {
+		name string
+		rsp  uintptr
+	}{
+		{"in Go memory", uintptr(unsafe.Pointer(&buf[40]))},
+		{"too near the bottom", m.StackBottom() + machineStackReserve - 8},
+		{"above the top", m.StackTop() + 8},
+		{"zero", 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m.Regs.GPR[RSP], m.Regs.RIP = uint64(c.rsp), uint64(int3.Addr())
+			if err := RunMachine(context.Background(), m, nil); err == nil || !strings.Contains(err.Error(), "not on the machine's stack") {
+				t.Errorf("RunMachine: %v; want the RSP refused", err)
+			}
+			if m.Regs.RIP != uint64(int3.Addr()) {
+				t.Errorf("RIP %#x after a refused run; want %#x", m.Regs.RIP, int3.Addr())
+			}
+		})
+	}
+	for i, w := range buf {
+		if w != 0 {
+			t.Errorf("buf[%d] = %#x: the run wrote Go memory", i, w)
+		}
+	}
+	// The lowest RSP allowed runs.
+	m.Regs.GPR[RSP], m.Regs.RIP = uint64(m.StackBottom()+machineStackReserve), uint64(int3.Addr())
+	if err := RunMachine(context.Background(), m, nil); err != nil || m.Regs.RIP != uint64(int3.Addr())+1 {
+		t.Errorf("RSP at StackBottom+%d: %v, rip %#x", machineStackReserve, err, m.Regs.RIP)
 	}
 }
