@@ -171,8 +171,12 @@ func (m *Machine) stopped(u *unit, st status, ctx context.Context, code Code) er
 	f := u.f
 	switch st {
 	case statusFault, statusTimeout:
-		// The handler saved the registers, parkStub the FPU state.
-		if st == statusTimeout && !f.started() {
+		// The handler saved the registers, parkStub the FPU state: the
+		// code's, unless the run ended in the trampoline before the code
+		// started (a timeout that came first, or resume faulting on a
+		// stack the code unmapped or protected in an earlier run), whose
+		// registers are not the machine's.
+		if !f.started() {
 			return u.outcome(st, ctx, code) // nothing ran: the state is as it was
 		}
 		m.Regs.GPR, m.Regs.RIP, m.Regs.RFLAGS = f.gpr, f.rip, f.rflags

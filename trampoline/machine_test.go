@@ -146,3 +146,40 @@ func TestMachineRSPOffStack(t *testing.T) {
 		t.Errorf("RSP at StackBottom+%d: %v, rip %#x", machineStackReserve, err, m.Regs.RIP)
 	}
 }
+
+// A run that faults in the trampoline before the code starts — resume
+// writing below RSP on a stack page the code unmapped in an earlier run —
+// ends with the fault and leaves the machine's state as it was, rather
+// than taking the trampoline's registers (a Go pointer among them, and
+// RIP inside the trampoline) for the machine's.
+func TestMachineFaultBeforeStart(t *testing.T) {
+	m, err := NewMachine(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	unmapTop := load(t, machineUnmapTop)
+	m.Regs.RIP = uint64(unmapTop.Addr())
+	if err := RunMachine(context.Background(), m, nil); err != nil {
+		t.Fatalf("munmap of the stack's top page: %v", err)
+	}
+	int3 := load(t, codeINT3)
+	m.Regs.RIP = uint64(int3.Addr())
+	want := m.Regs
+	err = RunMachine(context.Background(), m, nil)
+	var f *Fault
+	if !errors.As(err, &f) || f.Signal != syscall.SIGSEGV {
+		t.Fatalf("run on the unmapped page: %v; want a SIGSEGV fault", err)
+	}
+	if m.Regs != want {
+		t.Errorf("state after the fault:\n%v\nwant it unchanged:\n%v", &m.Regs, &want)
+	}
+}
+
+// machineUnmapTop unmaps the top page of a machine's stack (RSP at
+// StackTop) and stops: munmap(RSP&^0xfff - 0x1000, 0x1000); int3.
+var machineUnmapTop = sn("mov rdi, rsp; and rdi, -0x1000; sub rdi, 0x1000; mov esi, 0x1000; mov eax, 0xb; syscall; int3",
+	0x48, 0x89, 0xe7, 0x48, 0x81, 0xe7, 0x00, 0xf0, 0xff, 0xff, 0x48, 0x81, 0xef, 0x00, 0x10, 0x00, 0x00,
+	0xbe, 0x00, 0x10, 0x00, 0x00, 0xb8, 0x0b, 0x00, 0x00, 0x00, 0x0f, 0x05, 0xcc)
+
+func init() { allSnippets["machine/unmaptop"] = machineUnmapTop }
