@@ -348,8 +348,9 @@ none:
 	RET
 
 // parkable sets ZF when the call at R10 can be stopped and resumed later:
-// its code runs in 64-bit mode (CS 0x33) with RSP on its stack, at least
-// the red zone and two words above the stack's bottom, and the
+// its code runs in 64-bit mode (CS 0x33) with RSP on its stack — at most
+// its end (stackTop+16: a Machine's code starts there) and at least the
+// red zone and two words above its bottom, which resume writes — and the
 // interrupted instruction is not the trampoline's prologue (inPrologue),
 // whose registers are not the code's: saved over the code's, they would
 // replace them. Clobbers AX R8 R9.
@@ -358,9 +359,11 @@ TEXT ·parkable(SB), NOSPLIT|NOFRAME, $0
 	CMPW	AX, $const_userCS
 	JNE	no
 	MOVQ	GREG(const_gRSP), AX
+	SUBQ	$16, AX
+	JCS	no
 	CMPQ	AX, frame_stackTop(R10)
-	JHI	no			// above the stack's top: not its stack
-	SUBQ	$(128+16), AX
+	JHI	no			// above the stack's end: not its stack
+	SUBQ	$128, AX		// RSP-144
 	JCS	no
 	CMPQ	AX, frame_stackLo(R10)
 	JCS	no
