@@ -40,7 +40,7 @@ const TimeoutSignal = syscall.Signal(timeoutSignal)
 func enter(f *frame, top uintptr, ints *uint64, n int) status
 
 //go:noescape
-func resume(f *frame, top uintptr, _ *uint64, _ int) status
+func resume(f *frame, _ uintptr, _ *uint64, _ int) status
 
 func textAddrs(a *textAddresses)
 func fpuControl() (mxcsr uint32, fcw uint16)
@@ -283,7 +283,7 @@ func funcEnd(entry uintptr) uintptr {
 //go:nosplit
 func resumeInSyscall(f *frame) status {
 	entersyscall()
-	st := resume(f, f.stackTop, nil, 0)
+	st := resume(f, 0, nil, 0)
 	exitsyscall()
 	return st
 }

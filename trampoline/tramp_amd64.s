@@ -384,20 +384,20 @@ TEXT ·privateFS(SB), NOSPLIT|NOFRAME, $0
 	MOVQ	R12, R11
 	RET
 
-// func resume(f *frame, top uintptr, _ *uint64, _ int) status
+// func resume(f *frame, _ uintptr, _ *uint64, _ int) status
 //
 // resume continues a parked call: it restores the code's FPU state and
 // registers exactly as the signal handler found them. The RIP and RFLAGS
 // go below the code's red zone (RSP-128), where the ABI lets a signal
 // handler write; RET $128 then pops RIP and lands RSP back on its value.
-// top is f.stackTop, as for enter: when the code returns, callSite's
-// epilogue takes Go's RSP from [top+8]. (The two share their argument
-// layout because recoverStub and parkStub write either one's result: the
-// two unused words keep resume's result where enter's is.)
+// When the code returns, callSite's epilogue takes Go's RSP from
+// frame.goSP, which resume sets as enter does. (resume shares enter's
+// argument layout because recoverStub, parkStub and the epilogue write
+// either one's result: the three unused words keep resume's result where
+// enter's is.)
 TEXT ·resume(SB), NOSPLIT|NOFRAME, $0-36
 	MOVQ	f+0(FP), DI
 	checkThread(DI, rnewthread)
-	MOVQ	top+8(FP), AX
 	MOVQ	SP, frame_goSP(DI)
 	MOVQ	BP, frame_goBP(DI)
 	CMPB	·exactFPU(SB), $0
