@@ -228,14 +228,22 @@ tvalue:
 	JNE	swallow			// a stale signal of a finished call
 	CMPQ	R11, R10
 	JNE	early
-	// The code has returned and callSite's epilogue is running: let the
-	// call finish (its result is complete).
+	// The code has returned and callSite's epilogue is running — in
+	// callSite itself, or, once past its RSP check (running 0), in the
+	// fsProbe and setFS it calls: let the call finish (its result is
+	// complete). running is 0 before the code starts too, in enter's and
+	// resume's prologues: a timeout there stops the call.
 	MOVQ	GREG(const_gRIP), AX
 	LEAQ	·callSite(SB), R9
 	CMPQ	AX, R9
-	JLS	stop
+	JLS	notcallsite		// at the CALL, or below callSite
 	CMPQ	AX, ·callSiteEnd(SB)
 	JCS	swallow
+notcallsite:
+	CMPL	frame_running(R10), $0
+	JNE	stop
+	CALL	·inPrologue(SB)
+	JNE	swallow
 stop:
 	saveRegs(frame_gpr, frame_rip, frame_rflags)
 	MOVL	$const_statusTimeout, frame_status(R10)
