@@ -19,8 +19,9 @@
 // against the thread id). Whatever the code did to RFLAGS.AC, the FS base
 // (Go's thread-local storage) or the code segment is undone before Go
 // runs: AC here, on entry; the segments in the ucontext the handler
-// returns to; FS by recoverStub, or here before a signal is passed on to
-// Go's handler while the code runs.
+// returns to; FS by recoverStub and callSite's epilogue, or here before a
+// signal is passed on to Go's handler while the code runs or the
+// trampoline is on its way back to Go (chain).
 
 #include "textflag.h"
 #include "go_asm.h"
@@ -94,7 +95,7 @@ notfsprobe:
 	JZ	chain
 	MOVL	const_siCode(SI), AX
 	CMPL	AX, $0
-	JLE	chain
+	JLE	foreign
 	CMPL	DI, $const_sigSYSNo
 	JNE	fault
 	// SIGSYS: ours only from a seccomp filter (SYS_SECCOMP), not from
@@ -102,7 +103,7 @@ notfsprobe:
 	// back to its number; RIP is after the SYSCALL. There is no
 	// exception: the ucontext's error code and trap number are stale.
 	CMPL	AX, $const_sysSECCOMP
-	JNE	chain
+	JNE	foreign
 	MOVL	const_siSyscall(SI), R9
 	MOVL	R9, frame_sysNr(R10)
 	MOVL	const_siArch(SI), R9
@@ -201,7 +202,7 @@ urg:
 	MOVL	$0, frame_running(R10)
 	MOVL	$const_statusParked, frame_status(R10)
 	toGo(·parkStub)
-	JMP	chain
+	JMP	chainGo			// (restoreFS above)
 
 timeout:
 	// Ours if queued by this package (SI_QUEUE, -1) or from its timer
@@ -210,13 +211,13 @@ timeout:
 	CMPL	AX, $-1
 	JEQ	tvalue
 	CMPL	AX, $-2
-	JNE	chain
+	JNE	foreign
 tvalue:
 	MOVQ	const_siValue(SI), AX
 	MOVQ	AX, R9
 	SHRQ	$48, R9
 	CMPQ	R9, $const_valueMagic
-	JNE	chain
+	JNE	foreign
 	MOVQ	AX, R9
 	SHRQ	$32, R9
 	ANDL	$0xffff, R9
@@ -265,7 +266,7 @@ foreign:
 	CALL	·restoreFS(SB)
 unparked:
 	TESTL	$const_flagPrivateTLS, frame_flags(R10)
-	JZ	chain
+	JZ	chainGo			// (restoreFS above)
 	// The code runs with an FS base of its own (Options.PrivateTLS):
 	// call Go's handler with Go's, then give the code its own back
 	// before it goes on. (rt_sigreturn restores every register.)
@@ -285,21 +286,31 @@ fsprobe:
 	// fsProbe's load through FS faulted: the code left FS unusable. Set
 	// the FS base of the frame in R11 (validated against frameTable) and
 	// let the load run again.
-	MOVQ	GREG(const_gR8+3), R10	// the interrupted R11
-	MOVL	·frameCount(SB), CX
-	LEAQ	·frameTable(SB), R9
-fsfind:
-	TESTL	CX, CX
-	JZ	chain			// not a frame: Go's fault after all
-	DECL	CX
-	CMPQ	R10, (R9)(CX*8)
-	JNE	fsfind
+	XORL	R10, R10
+	MOVQ	GREG(const_gR8+3), AX	// the interrupted R11
+	CALL	·isFrame(SB)
+	JNE	chain			// not a frame: Go's fault after all
+	MOVQ	AX, R10
 	CMPQ	frame_fsBase(R10), $0
 	JEQ	chain			// a frame never bound to a thread: nothing to set
 	CALL	·setFSBase(SB)
 	RET
 
 chain:
+	// Go's handler finds g through the FS base, so it must be Go's by
+	// now. It can still be the code's (or PrivateTLS's) where the signal
+	// interrupted the trampoline on its way back to Go: callSite's
+	// epilogue past its RSP check (R10: the frame found by RSP, not
+	// running), or recoverStub and parkStub, with the fsProbe and setFS
+	// they call, on Go's stack (recoveringFrame). R10 is 0 or a frame.
+	TESTQ	R10, R10
+	JNZ	chainRestore
+	CALL	·recoveringFrame(SB)
+	TESTQ	R10, R10
+	JZ	chainGo
+chainRestore:
+	CALL	·restoreFS(SB)
+chainGo:
 	LEAQ	·goHandlers(SB), AX
 	MOVQ	(AX)(DI*8), AX
 	CMPQ	AX, $1			// SIG_DFL (0) or SIG_IGN (1): nothing to chain to
@@ -389,9 +400,55 @@ no:
 // machine code, whose registers and FPU state are still the trampoline's
 // and Go's. Clobbers AX R8 R9.
 TEXT ·inPrologue(SB), NOSPLIT|NOFRAME, $0
-	MOVQ	GREG(const_gRIP), AX
 	LEAQ	·prologueText(SB), R8
 	MOVL	$const_prologueCount, R9
+	JMP	·pcIn(SB)
+
+// recoveringFrame sets R10 to the frame recoverStub or parkStub is
+// bringing back to Go when the interrupted RIP lies in them or in the
+// fsProbe and setFS they call (recoveryText): the interrupted R11, R8 or
+// DI that is one of frameTable's frames (between them those functions
+// always hold it in one: DI on entry, R11 after, R8 across setFS's
+// system calls, which clobber R11). Else 0. Clobbers AX CX R8 R9.
+TEXT ·recoveringFrame(SB), NOSPLIT|NOFRAME, $0
+	XORL	R10, R10
+	LEAQ	·recoveryText(SB), R8
+	MOVL	$const_recoveryCount, R9
+	CALL	·pcIn(SB)
+	JNE	none
+	MOVQ	GREG(const_gR8+3), AX	// R11
+	CALL	·isFrame(SB)
+	JEQ	found
+	MOVQ	GREG(const_gR8+0), AX	// R8
+	CALL	·isFrame(SB)
+	JEQ	found
+	MOVQ	GREG(const_gRDI), AX
+	CALL	·isFrame(SB)
+	JNE	none
+found:
+	MOVQ	AX, R10
+none:
+	RET
+
+// isFrame sets ZF when AX is one of frameTable's frames. Clobbers CX R9.
+TEXT ·isFrame(SB), NOSPLIT|NOFRAME, $0
+	MOVL	·frameCount(SB), CX
+	LEAQ	·frameTable(SB), R9
+next:
+	TESTL	CX, CX
+	JZ	no
+	DECL	CX
+	CMPQ	AX, (R9)(CX*8)
+	JNE	next
+	RET				// ZF = 1
+no:
+	INCL	CX			// ZF = 0
+	RET
+
+// pcIn sets ZF when the interrupted RIP lies in one of the R9 ranges
+// [start, end) at R8. Clobbers AX R8 R9.
+TEXT ·pcIn(SB), NOSPLIT|NOFRAME, $0
+	MOVQ	GREG(const_gRIP), AX
 scan:
 	CMPQ	AX, 0(R8)
 	JCS	skip			// below the function's start
@@ -480,4 +537,10 @@ TEXT ·textAddrs(SB), NOSPLIT, $0-8
 	MOVQ	AX, 48(DI)
 	LEAQ	·fsProbe(SB), AX
 	MOVQ	AX, 56(DI)
+	LEAQ	·recoverStub(SB), AX
+	MOVQ	AX, 64(DI)
+	LEAQ	·parkStub(SB), AX
+	MOVQ	AX, 72(DI)
+	LEAQ	·setFS(SB), AX
+	MOVQ	AX, 80(DI)
 	RET

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
+	"os/exec"
 	"runtime"
 	"strings"
 	"sync"
@@ -235,4 +237,62 @@ func TestParkStorm(t *testing.T) {
 		t.Skipf("SKIPPED: no call was parked (%d signals sent): the storm never reached the code", n)
 	}
 	checkGoState(t, "after the storm")
+}
+
+const foreignStormChildEnv = "JITRUN_TRAMPOLINE_FOREIGN_STORM_CHILD"
+
+// A signal the handler passes on to Go's (SIGWINCH here, sent as fast as
+// another goroutine can send it) may land where the trampoline is on its
+// way back to Go with the code's FS base still in place: recoverStub after
+// a fault or a timeout, callSite's epilogue after a return, before their
+// FS repair. Go's handler finds g through FS: it must get Go's FS base
+// (the child died at once with "fatal: bad g in signal handler"). The
+// calls run with PrivateTLS, whose FS base is never Go's. A child runs
+// them, since a failure ends the process.
+func TestForeignSignalStorm(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestForeignSignalStormChild$", "-test.count=1", "-test.v")
+	cmd.Env = append(os.Environ(), foreignStormChildEnv+"=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "storm: ok") {
+		t.Fatalf("the child: %v\n%s", err, out)
+	}
+	t.Log(strings.TrimSpace(string(out[strings.Index(string(out), "storm: "):])))
+}
+
+func TestForeignSignalStormChild(t *testing.T) {
+	if os.Getenv(foreignStormChildEnv) == "" {
+		t.Skip("runs only as the child of TestForeignSignalStorm")
+	}
+	ud2, ret, loop := load(t, codeUD2), load(t, codeRet), load(t, codeLoop)
+	runtime.LockOSThread() // the signals go to this thread
+	defer runtime.UnlockOSThread()
+	pid, tid := syscall.Getpid(), syscall.Gettid()
+	var stop atomic.Bool
+	sent := make(chan int)
+	go func() {
+		n := 0
+		for ; !stop.Load(); n++ {
+			syscall.Tgkill(pid, tid, syscall.SIGWINCH)
+		}
+		sent <- n
+	}()
+	faults, returns, timeouts := 0, 0, 0
+	for range 2000 {
+		if _, err := Run(context.Background(), ud2.Addr(), nil, &Options{PrivateTLS: true}); err != nil {
+			faults++
+		}
+		if _, err := Run(context.Background(), ret.Addr(), nil, &Options{PrivateTLS: true}); err == nil {
+			returns++
+		}
+	}
+	for range 50 {
+		if _, err := Run(context.Background(), loop.Addr(), nil, &Options{PrivateTLS: true, Timeout: MinTimeout}); errors.Is(err, context.DeadlineExceeded) {
+			timeouts++
+		}
+	}
+	stop.Store(true)
+	fmt.Printf("storm: ok: %d signals sent; %d faults, %d returns, %d timeouts\n", <-sent, faults, returns, timeouts)
 }

@@ -60,6 +60,9 @@ func privateFS()
 func findFrame()
 func parkable()
 func inPrologue()
+func recoveringFrame()
+func isFrame()
+func pcIn()
 func restoreFS()
 func setFSBase()
 
@@ -120,6 +123,12 @@ var (
 	// code runs. The handler never parks a call there (parkable): the
 	// registers it would save are the trampoline's, not the code's.
 	prologueText [prologueCount][2]uintptr
+	// recoveryText is the code of recoverStub, parkStub, fsProbe and
+	// setFS: the way back to Go after a fault, a timeout or a park, which
+	// starts with the code's FS base in place. A signal the handler
+	// passes on to Go there has Go's FS base restored first
+	// (recoveringFrame).
+	recoveryText [recoveryCount][2]uintptr
 
 	// frameKey is XORed into the frame's address on the code's stack
 	// (tramp_amd64.s): its top bits make the word a non-canonical
@@ -128,12 +137,16 @@ var (
 	frameKey uintptr
 )
 
-// prologueCount is the number of functions in prologueText.
-const prologueCount = 3
+// prologueCount and recoveryCount are the number of functions in
+// prologueText and recoveryText.
+const (
+	prologueCount = 3
+	recoveryCount = 4
+)
 
 // textAddresses are the addresses textAddrs writes (keep the order).
 type textAddresses struct {
-	handler, sigReturn, enter, callSite, resume, badReturn, privateFS, fsProbe uintptr
+	handler, sigReturn, enter, callSite, resume, badReturn, privateFS, fsProbe, recoverStub, parkStub, setFS uintptr
 }
 
 // tramp holds the entry addresses of the trampoline's functions, which
@@ -188,6 +201,9 @@ func install() error {
 	callSiteEnd = funcEnd(tramp.callSite)
 	for i, entry := range [prologueCount]uintptr{tramp.enter, tramp.resume, tramp.privateFS} {
 		prologueText[i] = [2]uintptr{entry, funcEnd(entry)}
+	}
+	for i, entry := range [recoveryCount]uintptr{text.recoverStub, text.parkStub, text.fsProbe, text.setFS} {
+		recoveryText[i] = [2]uintptr{entry, funcEnd(entry)}
 	}
 	var olds [len(goHandlers)]platform.Sigaction
 	for sig := 1; sig < len(goHandlers); sig++ {
