@@ -207,16 +207,7 @@ func TestParkStorm(t *testing.T) {
 	b := load(t, codeKeep)
 	runtime.LockOSThread() // the signals go to this thread
 	defer runtime.UnlockOSThread()
-	pid, tid := syscall.Getpid(), syscall.Gettid()
-	var stop atomic.Bool
-	sent := make(chan int)
-	go func() {
-		n := 0
-		for ; !stop.Load(); n++ {
-			syscall.Tgkill(pid, tid, syscall.SIGURG)
-		}
-		sent <- n
-	}()
+	stop := signalStorm(syscall.SIGURG)
 	// (Before the fix, between 1 in 10 and 1 in 1,000 calls came back
 	// wrong on this package's 2-vCPU VM.)
 	const calls, count = 5000, 200_000
@@ -230,8 +221,7 @@ func TestParkStorm(t *testing.T) {
 			}
 		}
 	}
-	stop.Store(true)
-	n, parked := <-sent, parks.Load()-before
+	n, parked := stop(), parks.Load()-before
 	t.Logf("%d calls, %d signals sent, %d parks, %d wrong results", calls, n, parked, bad)
 	if parked == 0 {
 		t.Skipf("SKIPPED: no call was parked (%d signals sent): the storm never reached the code", n)
@@ -269,16 +259,7 @@ func TestForeignSignalStormChild(t *testing.T) {
 	ud2, ret, loop := load(t, codeUD2), load(t, codeRet), load(t, codeLoop)
 	runtime.LockOSThread() // the signals go to this thread
 	defer runtime.UnlockOSThread()
-	pid, tid := syscall.Getpid(), syscall.Gettid()
-	var stop atomic.Bool
-	sent := make(chan int)
-	go func() {
-		n := 0
-		for ; !stop.Load(); n++ {
-			syscall.Tgkill(pid, tid, syscall.SIGWINCH)
-		}
-		sent <- n
-	}()
+	stop := signalStorm(syscall.SIGWINCH)
 	faults, returns, timeouts := 0, 0, 0
 	for range 2000 {
 		if _, err := Run(context.Background(), ud2.Addr(), nil, &Options{PrivateTLS: true}); err != nil {
@@ -293,6 +274,22 @@ func TestForeignSignalStormChild(t *testing.T) {
 			timeouts++
 		}
 	}
-	stop.Store(true)
-	fmt.Printf("storm: ok: %d signals sent; %d faults, %d returns, %d timeouts\n", <-sent, faults, returns, timeouts)
+	fmt.Printf("storm: ok: %d signals sent; %d faults, %d returns, %d timeouts\n", stop(), faults, returns, timeouts)
+}
+
+// signalStorm sends sig to the calling thread, which the caller keeps
+// locked, as fast as another goroutine can, until the function it returns
+// is called; that returns how many it sent.
+func signalStorm(sig syscall.Signal) (stop func() int) {
+	pid, tid := syscall.Getpid(), syscall.Gettid()
+	var done atomic.Bool
+	sent := make(chan int)
+	go func() {
+		n := 0
+		for ; !done.Load(); n++ {
+			syscall.Tgkill(pid, tid, sig)
+		}
+		sent <- n
+	}()
+	return func() int { done.Store(true); return <-sent }
 }
