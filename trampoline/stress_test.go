@@ -131,7 +131,8 @@ func stressRound(t *testing.T, goroutines, calls int) (faults int64) {
 // since the runtime's own mappings are not ours to control: a round can
 // still start a thread, and the runtime maps memory for it (seen: one
 // more 256 KiB region in one run of ten), so warm-up rounds go on until
-// one leaves the count of regions unchanged (at most four). A leak would
+// one leaves the count of regions unchanged (at most four), and a round
+// after which the count grew is followed by up to two more. A leak would
 // grow with every round of 80,000 calls. The test also checks the
 // regions that are this package's kind exactly.
 func TestStress(t *testing.T) {
@@ -159,6 +160,18 @@ func TestStress(t *testing.T) {
 	FreeIdleStacks()
 	runtime.GC()
 	after := census(t)
+	// The runtime may still map a region of its own in the measured round
+	// (seen under load: one more 256 KiB region, no stack or code of
+	// ours); a leak grows with every round. A total that grew is measured
+	// again over up to two more rounds, and only growth in each counts.
+	for i := 0; i < 2 && !raceEnabled && after.total > before.total && after.code <= before.code && after.stacks <= before.stacks; i++ {
+		t.Logf("regions: %d before, %d after a round; another round", before.total, after.total)
+		before = after
+		stressRound(t, goroutines, calls)
+		FreeIdleStacks()
+		runtime.GC()
+		after = census(t)
+	}
 	t.Logf("regions: %d before, %d after (code %d → %d, stacks %d → %d)",
 		before.total, after.total, before.code, after.code, before.stacks, after.stacks)
 	// Under the race detector the race runtime maps shadow memory as the
