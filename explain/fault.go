@@ -158,6 +158,9 @@ func (c *Context) instructionWords(f *trampoline.Fault) string {
 	if why, ok := privileged[inst.Op]; ok {
 		return fmt.Sprintf("privileged instruction %s: %s (#GP)", name, why)
 	}
+	if r, ok := systemRegister(inst); ok {
+		return fmt.Sprintf("privileged instruction %s: only the kernel may read or write %s (#GP)", name, strings.ToLower(r.String()))
+	}
 	if mem, ok := memOperand(inst); ok {
 		if ea, known := effectiveAddress(mem, inst, uint64(f.PC), &f.Regs); known {
 			if !canonical(ea) {
@@ -187,6 +190,18 @@ var privileged = map[x86asm.Op]string{
 	x86asm.SWAPGS: "only the kernel may swap GS", x86asm.SYSRET: "only the kernel returns from system calls",
 	x86asm.SYSEXIT: "only the kernel returns from system calls", x86asm.XSETBV: "only the kernel may set XCR0",
 	x86asm.RDPMC: "this kernel does not let user code read performance counters",
+}
+
+// systemRegister returns the instruction's control or debug register
+// operand (MOV to or from CR0–CR15, DR0–DR15), which only the kernel may
+// access.
+func systemRegister(inst x86asm.Inst) (x86asm.Reg, bool) {
+	for _, a := range inst.Args {
+		if r, ok := a.(x86asm.Reg); ok && (r >= x86asm.CR0 && r <= x86asm.CR15 || r >= x86asm.DR0 && r <= x86asm.DR15) {
+			return r, true
+		}
+	}
+	return 0, false
 }
 
 // memOperand returns the instruction's memory operand.

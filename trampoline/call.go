@@ -60,9 +60,11 @@ type Options struct {
 	StackSize int
 	// Timeout interrupts the code after this long (0: no timeout; at
 	// least MinTimeout), counted from when the code starts: time the
-	// call waits for its thread before that does not count (the code
-	// always starts), time the code spends parked while the runtime stops
-	// its thread does (it is wall-clock time). It combines with the
+	// call waits for its thread before that does not count (a timer that
+	// fires before the code starts is armed again, up to eight times in
+	// a row, after which the call ends as an *Interrupted that never
+	// started), time the code spends parked while the runtime stops its
+	// thread does (it is wall-clock time). It combines with the
 	// context's deadline, an absolute time: the earlier one wins, and a
 	// call whose context deadline passes before the code starts does not
 	// run it.
@@ -92,7 +94,8 @@ type Options struct {
 // PC and Regs are where the code was stopped: where it ran, or where it
 // was parked when the runtime had stopped its thread. PC is 0 only for a
 // call whose code never started: its context was done, or its context's
-// deadline passed, before it could.
+// deadline passed, before it could (or its timer kept firing first, see
+// Options.Timeout).
 type Interrupted struct {
 	Err      error
 	PC       uintptr // where the code was stopped (0 if it had not started)
@@ -347,10 +350,10 @@ func (u *unit) finish(ctx context.Context, st status, regs *Regs, code Code) (Re
 }
 
 // executeTimed runs the call (a Machine's run when ints is nil) with its
-// thread locked, a kernel timer for
-// the deadline (the earlier of timeout, counted from when the code
-// starts, and ctx's deadline) and a context.AfterFunc for cancellation;
-// both signal the thread with the call's value.
+// thread locked, a kernel timer for the deadline (the earlier of timeout,
+// counted from when the code starts, and ctx's deadline) and a
+// context.AfterFunc for cancellation; both signal the thread with the
+// call's value.
 //
 // A call starts unless ctx is done, or its deadline has passed, before
 // the code does. The timer is armed with what is left at the last moment,

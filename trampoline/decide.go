@@ -102,13 +102,20 @@ var codeMemory struct {
 // for a length that wraps the address space or an unaligned address (the
 // kernel refuses those itself: the call goes through and gets its EINVAL).
 func pageRange(addr, length uint64) (memRange, bool) {
-	const ps = 4096
-	end := addr + (length+ps-1)&^(ps-1)
-	if addr%ps != 0 || end < addr || length > 1<<63 {
+	end := addr + pageUp(length)
+	if addr%sysPageSize != 0 || end < addr || length > 1<<63 {
 		return memRange{}, false
 	}
 	return memRange{addr, end}, true
 }
+
+// sysPageSize is the page size of the memory system calls (x86-64).
+const sysPageSize = 4096
+
+// pageUp rounds a length up to whole pages as the kernel does
+// (PAGE_ALIGN): modulo 2^64, so that a length within a page of 2^64
+// becomes 0.
+func pageUp(length uint64) uint64 { return (length + sysPageSize - 1) &^ (sysPageSize - 1) }
 
 // owned reports whether r lies wholly in memory the code mapped.
 func owned(r memRange) bool {
@@ -220,9 +227,17 @@ func decideMprotect(nr uintptr, a *[6]uint64) (uint64, string) {
 	return platform.MakeSyscall(nr, *a, false), ""
 }
 
+// decideMremap decides mremap. An old length that rounds up to 0 (0
+// itself, or one within a page of 2^64) asks the kernel to map the shared
+// pages at the old address a second time, leaving them where they are:
+// the page there must be the code's as well.
 func decideMremap(nr uintptr, a *[6]uint64) (uint64, string) {
 	oldAddr, oldLen, newLen, flags, newAddr := a[0], a[1], a[2], a[3], a[4]
+	duplicate := pageUp(oldLen) == 0
 	old, ok := pageRange(oldAddr, oldLen)
+	if duplicate {
+		old, ok = pageRange(oldAddr, 1)
+	}
 	if ok && !owned(old) {
 		return 0, notOwned("mremap of", old)
 	}
@@ -235,7 +250,7 @@ func decideMremap(nr uintptr, a *[6]uint64) (uint64, string) {
 	if isErrno(ret) {
 		return ret, ""
 	}
-	if ok && flags&mremapDontunmap == 0 {
+	if ok && !duplicate && flags&mremapDontunmap == 0 {
 		own(old, false)
 	}
 	if r, ok := pageRange(ret, newLen); ok {

@@ -16,8 +16,10 @@
 // instead of reading them on every call; with cgo, whose C code may set
 // them, it saves and restores the thread's own), an empty x87 stack, clean
 // upper YMM state, and the FS base — Go's thread-local storage — with the
-// goroutine's slot in it. No pointer into Go's memory is left where the
-// code can reach it.
+// goroutine's slot in it. No pointer into Go's memory is left in the
+// code's registers or on its stack (its FS base is still Go's
+// thread-local storage, where the goroutine's g lies, unless
+// Options.PrivateTLS gives it one of its own).
 //
 // A process-wide signal handler, installed on the first call for every
 // signal the Go runtime handles, turns the code's SIGSEGV, SIGBUS, SIGILL,

@@ -31,9 +31,11 @@ type Fault struct {
 	// GuardLow and GuardHigh are the guard regions below and above the
 	// call's stack, [start, end).
 	GuardLow, GuardHigh [2]uintptr
-	// BadReturn is set when the code returned with the word above its
-	// return address overwritten: the trampoline could not trust its
-	// stack and reported the return as a fault.
+	// BadReturn is set when the code returned but the trampoline could
+	// not take the return: RSP not where the return address was, the
+	// word above it (the call's frame) overwritten, the trap flag set, an
+	// x87 exception pending, or the stack made unusable. The fault is
+	// then the trampoline's epilogue's, reported as the call's.
 	BadReturn bool
 	// AtCall is set when the call itself faulted: the CPU refused to
 	// transfer control to Entry, and none of the code ran. Intel raises

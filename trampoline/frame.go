@@ -20,12 +20,12 @@ type frame struct {
 	// caller has them.)
 	fn     uintptr   // address called
 	floats [8]uint64 // low 64 bits of X0–X7
-	flags  uint32    // flagSnapshot, flagFloats
+	flags  uint32    // flagSnapshot, flagFloats, flagPrivateTLS, flagMachine
 
 	index uint32 // in frameTable and units, for good
 
 	// Fixed while a stack is attached.
-	stackTop   uintptr // RSP before the CALL: [stackTop] = this frame's address, [stackTop+8] = Go's RSP
+	stackTop   uintptr // RSP before the CALL: [stackTop] = this frame's address XOR frameKey (Go's RSP is in goSP)
 	stackTop16 uintptr // stackTop-16: RSP in the epilogue after two pushes
 	lo, hi     uintptr // [lo, hi): both guard regions and the stack between
 	stackLo    uintptr // lowest usable byte of the stack
@@ -59,7 +59,7 @@ type frame struct {
 
 	// Shared with the signal handler (all written on the calling thread).
 	inCall    uint32 // 1 while a call owns the frame
-	running   uint32 // 1 while the code runs (from the stack switch to the epilogue): it may be parked, and a signal on the frame's thread is the call's
+	running   uint32 // 1 while the code runs (from enter's or resume's interrupt check to the epilogue's RSP check): it may be parked (outside the prologues), and a signal on the frame's thread is the call's
 	interrupt uint32 // the call's timeout signal arrived before the code ran
 	status    status // how enter/resume ended
 	callValue uint64 // si_value of this call's timeout signal; 0 = none

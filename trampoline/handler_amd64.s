@@ -19,8 +19,9 @@
 // against the thread id). Whatever the code did to RFLAGS.AC, the FS base
 // (Go's thread-local storage) or the code segment is undone before Go
 // runs: AC here, on entry; the segments in the ucontext the handler
-// returns to; FS by recoverStub, or here before a signal is passed on to
-// Go's handler while the code runs.
+// returns to; FS by recoverStub and callSite's epilogue, or here before a
+// signal is passed on to Go's handler while the code runs or the
+// trampoline is on its way back to Go (chain).
 
 #include "textflag.h"
 #include "go_asm.h"
@@ -94,7 +95,7 @@ notfsprobe:
 	JZ	chain
 	MOVL	const_siCode(SI), AX
 	CMPL	AX, $0
-	JLE	chain
+	JLE	foreign
 	CMPL	DI, $const_sigSYSNo
 	JNE	fault
 	// SIGSYS: ours only from a seccomp filter (SYS_SECCOMP), not from
@@ -102,7 +103,7 @@ notfsprobe:
 	// back to its number; RIP is after the SYSCALL. There is no
 	// exception: the ucontext's error code and trap number are stale.
 	CMPL	AX, $const_sysSECCOMP
-	JNE	chain
+	JNE	foreign
 	MOVL	const_siSyscall(SI), R9
 	MOVL	R9, frame_sysNr(R10)
 	MOVL	const_siArch(SI), R9
@@ -166,10 +167,15 @@ copyxmm:
 
 recover:
 	// Resume in recoverStub on Go's stack; it returns from enter/resume.
-	// A Machine's run saves its whole FPU state on the way (parkStub).
+	// A Machine's run saves its whole FPU state on the way (parkStub),
+	// once resume has loaded it: before, the FPU state is still Go's,
+	// and the machine's saved one stands.
 	MOVL	$0, frame_running(R10)
 	TESTL	$const_flagMachine, frame_flags(R10)
-	JNZ	machine
+	JZ	recoverGo
+	CALL	·inPrologue(SB)
+	JNE	machine
+recoverGo:
 	toGo(·recoverStub)
 	RET				// to sa_restorer: rt_sigreturn
 machine:
@@ -196,7 +202,7 @@ urg:
 	MOVL	$0, frame_running(R10)
 	MOVL	$const_statusParked, frame_status(R10)
 	toGo(·parkStub)
-	JMP	chain
+	JMP	chainGo			// (restoreFS above)
 
 timeout:
 	// Ours if queued by this package (SI_QUEUE, -1) or from its timer
@@ -205,13 +211,13 @@ timeout:
 	CMPL	AX, $-1
 	JEQ	tvalue
 	CMPL	AX, $-2
-	JNE	chain
+	JNE	foreign
 tvalue:
 	MOVQ	const_siValue(SI), AX
 	MOVQ	AX, R9
 	SHRQ	$48, R9
 	CMPQ	R9, $const_valueMagic
-	JNE	chain
+	JNE	foreign
 	MOVQ	AX, R9
 	SHRQ	$32, R9
 	ANDL	$0xffff, R9
@@ -223,14 +229,22 @@ tvalue:
 	JNE	swallow			// a stale signal of a finished call
 	CMPQ	R11, R10
 	JNE	early
-	// The code has returned and callSite's epilogue is running: let the
-	// call finish (its result is complete).
+	// The code has returned and callSite's epilogue is running — in
+	// callSite itself, or, once past its RSP check (running 0), in the
+	// fsProbe and setFS it calls: let the call finish (its result is
+	// complete). running is 0 before the code starts too, in enter's and
+	// resume's prologues: a timeout there stops the call.
 	MOVQ	GREG(const_gRIP), AX
 	LEAQ	·callSite(SB), R9
 	CMPQ	AX, R9
-	JLS	stop
+	JLS	notcallsite		// at the CALL, or below callSite
 	CMPQ	AX, ·callSiteEnd(SB)
 	JCS	swallow
+notcallsite:
+	CMPL	frame_running(R10), $0
+	JNE	stop
+	CALL	·inPrologue(SB)
+	JNE	swallow
 stop:
 	saveRegs(frame_gpr, frame_rip, frame_rflags)
 	MOVL	$const_statusTimeout, frame_status(R10)
@@ -252,7 +266,7 @@ foreign:
 	CALL	·restoreFS(SB)
 unparked:
 	TESTL	$const_flagPrivateTLS, frame_flags(R10)
-	JZ	chain
+	JZ	chainGo			// (restoreFS above)
 	// The code runs with an FS base of its own (Options.PrivateTLS):
 	// call Go's handler with Go's, then give the code its own back
 	// before it goes on. (rt_sigreturn restores every register.)
@@ -272,21 +286,31 @@ fsprobe:
 	// fsProbe's load through FS faulted: the code left FS unusable. Set
 	// the FS base of the frame in R11 (validated against frameTable) and
 	// let the load run again.
-	MOVQ	GREG(const_gR8+3), R10	// the interrupted R11
-	MOVL	·frameCount(SB), CX
-	LEAQ	·frameTable(SB), R9
-fsfind:
-	TESTL	CX, CX
-	JZ	chain			// not a frame: Go's fault after all
-	DECL	CX
-	CMPQ	R10, (R9)(CX*8)
-	JNE	fsfind
+	XORL	R10, R10
+	MOVQ	GREG(const_gR8+3), AX	// the interrupted R11
+	CALL	·isFrame(SB)
+	JNE	chain			// not a frame: Go's fault after all
+	MOVQ	AX, R10
 	CMPQ	frame_fsBase(R10), $0
 	JEQ	chain			// a frame never bound to a thread: nothing to set
 	CALL	·setFSBase(SB)
 	RET
 
 chain:
+	// Go's handler finds g through the FS base, so it must be Go's by
+	// now. It can still be the code's (or PrivateTLS's) where the signal
+	// interrupted the trampoline on its way back to Go: callSite's
+	// epilogue past its RSP check (R10: the frame found by RSP, not
+	// running), or recoverStub and parkStub, with the fsProbe and setFS
+	// they call, on Go's stack (recoveringFrame). R10 is 0 or a frame.
+	TESTQ	R10, R10
+	JNZ	chainRestore
+	CALL	·recoveringFrame(SB)
+	TESTQ	R10, R10
+	JZ	chainGo
+chainRestore:
+	CALL	·restoreFS(SB)
+chainGo:
 	LEAQ	·goHandlers(SB), AX
 	MOVQ	(AX)(DI*8), AX
 	CMPQ	AX, $1			// SIG_DFL (0) or SIG_IGN (1): nothing to chain to
@@ -343,24 +367,101 @@ none:
 	RET
 
 // parkable sets ZF when the call at R10 can be stopped and resumed later:
-// its code runs in 64-bit mode (CS 0x33) with RSP on its stack, at least
-// the red zone and two words above the stack's bottom. Clobbers AX.
+// its code runs in 64-bit mode (CS 0x33) with RSP on its stack — at most
+// its end (stackTop+16: a Machine's code starts there) and at least the
+// red zone and two words above its bottom, which resume writes — and the
+// interrupted instruction is not the trampoline's prologue (inPrologue),
+// whose registers are not the code's: saved over the code's, they would
+// replace them. Clobbers AX R8 R9.
 TEXT ·parkable(SB), NOSPLIT|NOFRAME, $0
 	MOVW	GREG(const_gCSGSFS), AX
 	CMPW	AX, $const_userCS
 	JNE	no
 	MOVQ	GREG(const_gRSP), AX
+	SUBQ	$16, AX
+	JCS	no
 	CMPQ	AX, frame_stackTop(R10)
-	JHI	no			// above the stack's top: not its stack
-	SUBQ	$(128+16), AX
+	JHI	no			// above the stack's end: not its stack
+	SUBQ	$128, AX		// RSP-144
 	JCS	no
 	CMPQ	AX, frame_stackLo(R10)
 	JCS	no
+	CALL	·inPrologue(SB)
+	JEQ	no
 	XORL	AX, AX			// ZF = 1
 	RET
 no:
 	MOVL	$1, AX
 	TESTL	AX, AX			// ZF = 0
+	RET
+
+// inPrologue sets ZF when the interrupted RIP lies in enter, resume or
+// privateFS (prologueText): the trampoline's code on the way into the
+// machine code, whose registers and FPU state are still the trampoline's
+// and Go's. Clobbers AX R8 R9.
+TEXT ·inPrologue(SB), NOSPLIT|NOFRAME, $0
+	LEAQ	·prologueText(SB), R8
+	MOVL	$const_prologueCount, R9
+	JMP	·pcIn(SB)
+
+// recoveringFrame sets R10 to the frame recoverStub or parkStub is
+// bringing back to Go when the interrupted RIP lies in them or in the
+// fsProbe and setFS they call (recoveryText): the interrupted R11, R8 or
+// DI that is one of frameTable's frames (between them those functions
+// always hold it in one: DI on entry, R11 after, R8 across setFS's
+// system calls, which clobber R11). Else 0. Clobbers AX CX R8 R9.
+TEXT ·recoveringFrame(SB), NOSPLIT|NOFRAME, $0
+	XORL	R10, R10
+	LEAQ	·recoveryText(SB), R8
+	MOVL	$const_recoveryCount, R9
+	CALL	·pcIn(SB)
+	JNE	none
+	MOVQ	GREG(const_gR8+3), AX	// R11
+	CALL	·isFrame(SB)
+	JEQ	found
+	MOVQ	GREG(const_gR8+0), AX	// R8
+	CALL	·isFrame(SB)
+	JEQ	found
+	MOVQ	GREG(const_gRDI), AX
+	CALL	·isFrame(SB)
+	JNE	none
+found:
+	MOVQ	AX, R10
+none:
+	RET
+
+// isFrame sets ZF when AX is one of frameTable's frames. Clobbers CX R9.
+TEXT ·isFrame(SB), NOSPLIT|NOFRAME, $0
+	MOVL	·frameCount(SB), CX
+	LEAQ	·frameTable(SB), R9
+next:
+	TESTL	CX, CX
+	JZ	no
+	DECL	CX
+	CMPQ	AX, (R9)(CX*8)
+	JNE	next
+	RET				// ZF = 1
+no:
+	INCL	CX			// ZF = 0
+	RET
+
+// pcIn sets ZF when the interrupted RIP lies in one of the R9 ranges
+// [start, end) at R8. Clobbers AX R8 R9.
+TEXT ·pcIn(SB), NOSPLIT|NOFRAME, $0
+	MOVQ	GREG(const_gRIP), AX
+scan:
+	CMPQ	AX, 0(R8)
+	JCS	skip			// below the function's start
+	CMPQ	AX, 8(R8)
+	JCS	yes			// below its end
+skip:
+	ADDQ	$16, R8
+	DECL	R9
+	JNZ	scan
+	INCL	R9			// ZF = 0
+	RET
+yes:
+	XORL	R9, R9			// ZF = 1
 	RET
 
 // restoreFS gives the thread the FS base of the frame at R10 if the code
@@ -436,4 +537,10 @@ TEXT ·textAddrs(SB), NOSPLIT, $0-8
 	MOVQ	AX, 48(DI)
 	LEAQ	·fsProbe(SB), AX
 	MOVQ	AX, 56(DI)
+	LEAQ	·recoverStub(SB), AX
+	MOVQ	AX, 64(DI)
+	LEAQ	·parkStub(SB), AX
+	MOVQ	AX, 72(DI)
+	LEAQ	·setFS(SB), AX
+	MOVQ	AX, 80(DI)
 	RET

@@ -12,9 +12,9 @@ import (
 
 // Machine is the whole state of code that runs in pieces — a REPL's
 // session, a trace's steps — between its runs: every general register
-// with a stack pointer of its own choosing, RIP, RFLAGS, and the vector
-// and x87 state (an XSAVE image, all of AVX and AVX-512 included). Its
-// stack is its own, between guard regions like a call's.
+// with a stack pointer of its own choosing on its stack, RIP, RFLAGS, and
+// the vector and x87 state (an XSAVE image, all of AVX and AVX-512
+// included). Its stack is its own, between guard regions like a call's.
 //
 // RunMachine loads all of it and runs from RIP until the code raises a
 // breakpoint (INT3: the run's normal end), faults or times out, and
@@ -57,6 +57,11 @@ func NewMachine(stackSize int) (*Machine, error) {
 	return m, nil
 }
 
+// machineStackReserve is how far above StackBottom a Machine's RSP must
+// be for a run to start (RunMachine): the red zone (128 bytes) and the two words below
+// it through which the trampoline hands the code its RIP and RFLAGS.
+const machineStackReserve = 128 + 16
+
 // StackTop is the address just past the machine's stack.
 func (m *Machine) StackTop() uintptr { return m.stack.Addr() + StackGuardSize + uintptr(m.size) }
 
@@ -68,8 +73,23 @@ func (m *Machine) StackBottom() uintptr { return m.stack.Addr() + StackGuardSize
 func (m *Machine) SetXMM(i int, x XMM) {
 	putLE64(m.fpu[fxXMM+16*i:], x.Lo)
 	putLE64(m.fpu[fxXMM+16*i+8:], x.Hi)
+	if len(m.fpu) > xsaveHeader {
+		// An XSAVE image: XRSTOR loads the XMM registers from it only
+		// when its header says the SSE state is in use (XSTATE_BV bit
+		// 1), which a new image's is not, nor one XSAVE wrote while
+		// they were all zero; otherwise it zeroes them.
+		m.fpu[xsaveHeader] |= xstateSSE
+	}
 	m.Regs.XMM[i] = x
 }
+
+// The XSAVE header (after the 512-byte legacy region) starts with
+// XSTATE_BV, the state components the image holds; bit 1 is SSE (XMM0–15
+// and MXCSR).
+const (
+	xsaveHeader = 512
+	xstateSSE   = 1 << 1
+)
 
 // Close unmaps the machine's stack. A closed Machine does not run.
 func (m *Machine) Close() error {
@@ -97,12 +117,21 @@ func (m *Machine) readFPU() {
 // and RIP just after the INT3; a fault ends it with the *Fault; a timeout
 // (opt.Timeout, ctx) with an *Interrupted. Either way the machine holds
 // the state at that point, so the next run continues from there. Only
-// opt.Timeout and opt.Code of the options count. The code's RSP should stay
-// on the machine's stack: code that moves it elsewhere still ends as a
-// result, but is not parked while the garbage collector stops the world.
+// opt.Timeout and opt.Code of the options count.
+//
+// A run starts with RSP on the machine's stack, at least 144 bytes above
+// StackBottom and at most StackTop: the trampoline hands over RIP and
+// RFLAGS below the code's red zone. Other
+// values are refused with an error (set RSP back before the next run).
+// Code that moves RSP elsewhere while it runs still ends as a result, but
+// is not parked while the garbage collector stops the world.
 func RunMachine(ctx context.Context, m *Machine, opt *Options) error {
 	if m.stack == nil {
 		return errors.New("trampoline: RunMachine on a closed Machine")
+	}
+	if rsp := uintptr(m.Regs.GPR[RSP]); rsp < m.StackBottom()+machineStackReserve || rsp > m.StackTop() {
+		return fmt.Errorf("trampoline: RunMachine with RSP %#x, not on the machine's stack [%#x, %#x]: a run starts with RSP between StackBottom+%d and StackTop (the trampoline writes RIP and RFLAGS below its red zone)",
+			rsp, m.StackBottom(), m.StackTop(), machineStackReserve)
 	}
 	if opt == nil {
 		opt = &Options{}
@@ -142,8 +171,12 @@ func (m *Machine) stopped(u *unit, st status, ctx context.Context, code Code) er
 	f := u.f
 	switch st {
 	case statusFault, statusTimeout:
-		// The handler saved the registers, parkStub the FPU state.
-		if st == statusTimeout && !f.started() {
+		// The handler saved the registers, parkStub the FPU state: the
+		// code's, unless the run ended in the trampoline before the code
+		// started (a timeout that came first, or resume faulting on a
+		// stack the code unmapped or protected in an earlier run), whose
+		// registers are not the machine's.
+		if !f.started() {
 			return u.outcome(st, ctx, code) // nothing ran: the state is as it was
 		}
 		m.Regs.GPR, m.Regs.RIP, m.Regs.RFLAGS = f.gpr, f.rip, f.rflags

@@ -172,6 +172,15 @@ func runChildren(t *testing.T, n int, privateTLS bool, spec func(from int) strin
 		run.killers = append(run.killers, killer{last, how})
 		from = last + 1
 	}
+	// Every blob ends as an outcome or a killer: a report that lost some
+	// would otherwise pass with fewer blobs run than asked.
+	got := len(run.killers)
+	for _, c := range run.outcomes {
+		got += c
+	}
+	if got != n {
+		t.Errorf("the children accounted for %d of %d blobs", got, n)
+	}
 	return run
 }
 

@@ -187,8 +187,8 @@ func (u *unit) attach(m *execmem.Mapping, size int) {
 // may have broken it: a read or write that faulted on the stack's own
 // pages (they are read+write: only the code, with mprotect or munmap,
 // could have changed that), or a fault in the trampoline's prologue or
-// epilogue, which touch the stack. A unit never goes back to the pool with a stack it cannot
-// use.
+// epilogue, which touch the stack. A unit never goes back to the pool
+// with a stack it cannot use.
 func (u *unit) checkStack(st status) {
 	f := u.f
 	if st != statusFault {

@@ -7,9 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
+	"os/exec"
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 
@@ -128,7 +131,8 @@ func stressRound(t *testing.T, goroutines, calls int) (faults int64) {
 // since the runtime's own mappings are not ours to control: a round can
 // still start a thread, and the runtime maps memory for it (seen: one
 // more 256 KiB region in one run of ten), so warm-up rounds go on until
-// one leaves the count of regions unchanged (at most four). A leak would
+// one leaves the count of regions unchanged (at most four), and a round
+// after which the count grew is followed by up to two more. A leak would
 // grow with every round of 80,000 calls. The test also checks the
 // regions that are this package's kind exactly.
 func TestStress(t *testing.T) {
@@ -156,6 +160,18 @@ func TestStress(t *testing.T) {
 	FreeIdleStacks()
 	runtime.GC()
 	after := census(t)
+	// The runtime may still map a region of its own in the measured round
+	// (seen under load: one more 256 KiB region, no stack or code of
+	// ours); a leak grows with every round. A total that grew is measured
+	// again over up to two more rounds, and only growth in each counts.
+	for i := 0; i < 2 && !raceEnabled && after.total > before.total && after.code <= before.code && after.stacks <= before.stacks; i++ {
+		t.Logf("regions: %d before, %d after a round; another round", before.total, after.total)
+		before = after
+		stressRound(t, goroutines, calls)
+		FreeIdleStacks()
+		runtime.GC()
+		after = census(t)
+	}
 	t.Logf("regions: %d before, %d after (code %d → %d, stacks %d → %d)",
 		before.total, after.total, before.code, after.code, before.stacks, after.stacks)
 	// Under the race detector the race runtime maps shadow memory as the
@@ -178,4 +194,115 @@ func TestStress(t *testing.T) {
 		var p *int
 		_ = *p
 	}()
+}
+
+// codeKeep counts RDI down, then returns RDI's first value plus 0x1234,
+// kept in R12 and R13 meanwhile: a call that comes back with anything
+// else lost its registers on the way.
+var codeKeep = sn("mov r12d, 0x1234; mov r13, rdi; dec rdi; jnz .-3; mov rax, r12; add rax, r13; ret",
+	0x41, 0xbc, 0x34, 0x12, 0x00, 0x00, 0x49, 0x89, 0xfd, 0x48, 0xff, 0xcf, 0x75, 0xfb, 0x4c, 0x89, 0xe0, 0x4c, 0x01, 0xe8, 0xc3)
+
+func init() { allSnippets["keep"] = codeKeep }
+
+// SIGURGs sent to the calling thread as fast as another goroutine can
+// send them land everywhere, also in the trampoline's own code on the way
+// into the machine code: enter, resume, and the system call that gives
+// PrivateTLS code its FS base, where a signal pending meanwhile arrives.
+// The handler must not park a call there: the registers it would save are
+// the trampoline's, and resume would carry on with them in place of the
+// code's (calls came back with 0 and no error). Every call must return
+// its exact result.
+func TestParkStorm(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	loadStateBlock(t)
+	b := load(t, codeKeep)
+	runtime.LockOSThread() // the signals go to this thread
+	defer runtime.UnlockOSThread()
+	stop := signalStorm(syscall.SIGURG)
+	// (Before the fix, between 1 in 10 and 1 in 1,000 calls came back
+	// wrong on this package's 2-vCPU VM.)
+	const calls, count = 5000, 200_000
+	before := parks.Load()
+	bad := 0
+	for i := range calls {
+		r, err := Run(context.Background(), b.Addr(), &Args{Int: [6]uint64{count}}, &Options{PrivateTLS: true})
+		if err != nil || r.RAX != 0x1234+count {
+			if bad++; bad <= 5 {
+				t.Errorf("call %d: rax %#x, %v; want %#x", i, r.RAX, err, 0x1234+count)
+			}
+		}
+	}
+	n, parked := stop(), parks.Load()-before
+	t.Logf("%d calls, %d signals sent, %d parks, %d wrong results", calls, n, parked, bad)
+	if parked == 0 {
+		t.Skipf("SKIPPED: no call was parked (%d signals sent): the storm never reached the code", n)
+	}
+	checkGoState(t, "after the storm")
+}
+
+const foreignStormChildEnv = "JITRUN_TRAMPOLINE_FOREIGN_STORM_CHILD"
+
+// A signal the handler passes on to Go's (SIGWINCH here, sent as fast as
+// another goroutine can send it) may land where the trampoline is on its
+// way back to Go with the code's FS base still in place: recoverStub after
+// a fault or a timeout, callSite's epilogue after a return, before their
+// FS repair. Go's handler finds g through FS: it must get Go's FS base
+// (the child died at once with "fatal: bad g in signal handler"). The
+// calls run with PrivateTLS, whose FS base is never Go's. A child runs
+// them, since a failure ends the process.
+func TestForeignSignalStorm(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestForeignSignalStormChild$", "-test.count=1", "-test.v")
+	cmd.Env = append(os.Environ(), foreignStormChildEnv+"=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "storm: ok") {
+		t.Fatalf("the child: %v\n%s", err, out)
+	}
+	t.Log(strings.TrimSpace(string(out[strings.Index(string(out), "storm: "):])))
+}
+
+func TestForeignSignalStormChild(t *testing.T) {
+	if os.Getenv(foreignStormChildEnv) == "" {
+		t.Skip("runs only as the child of TestForeignSignalStorm")
+	}
+	ud2, ret, loop := load(t, codeUD2), load(t, codeRet), load(t, codeLoop)
+	runtime.LockOSThread() // the signals go to this thread
+	defer runtime.UnlockOSThread()
+	stop := signalStorm(syscall.SIGWINCH)
+	faults, returns, timeouts := 0, 0, 0
+	for range 2000 {
+		if _, err := Run(context.Background(), ud2.Addr(), nil, &Options{PrivateTLS: true}); err != nil {
+			faults++
+		}
+		if _, err := Run(context.Background(), ret.Addr(), nil, &Options{PrivateTLS: true}); err == nil {
+			returns++
+		}
+	}
+	for range 50 {
+		if _, err := Run(context.Background(), loop.Addr(), nil, &Options{PrivateTLS: true, Timeout: MinTimeout}); errors.Is(err, context.DeadlineExceeded) {
+			timeouts++
+		}
+	}
+	fmt.Printf("storm: ok: %d signals sent; %d faults, %d returns, %d timeouts\n", stop(), faults, returns, timeouts)
+}
+
+// signalStorm sends sig to the calling thread, which the caller keeps
+// locked, as fast as another goroutine can, until the function it returns
+// is called; that returns how many it sent.
+func signalStorm(sig syscall.Signal) (stop func() int) {
+	pid, tid := syscall.Getpid(), syscall.Gettid()
+	var done atomic.Bool
+	sent := make(chan int)
+	go func() {
+		n := 0
+		for ; !done.Load(); n++ {
+			syscall.Tgkill(pid, tid, sig)
+		}
+		sent <- n
+	}()
+	return func() int { done.Store(true); return <-sent }
 }

@@ -40,7 +40,7 @@ const TimeoutSignal = syscall.Signal(timeoutSignal)
 func enter(f *frame, top uintptr, ints *uint64, n int) status
 
 //go:noescape
-func resume(f *frame, top uintptr, _ *uint64, _ int) status
+func resume(f *frame, _ uintptr, _ *uint64, _ int) status
 
 func textAddrs(a *textAddresses)
 func fpuControl() (mxcsr uint32, fcw uint16)
@@ -59,6 +59,10 @@ func privateFS()
 
 func findFrame()
 func parkable()
+func inPrologue()
+func recoveringFrame()
+func isFrame()
+func pcIn()
 func restoreFS()
 func setFSBase()
 
@@ -114,6 +118,17 @@ var (
 	// fsProbeAddr is fsProbe's address: a fault there is FS left
 	// unusable by the code, which the handler repairs.
 	fsProbeAddr uintptr
+	// prologueText is the code of enter, resume and privateFS, [start,
+	// end) each: the trampoline's own instructions before the machine
+	// code runs. The handler never parks a call there (parkable): the
+	// registers it would save are the trampoline's, not the code's.
+	prologueText [prologueCount][2]uintptr
+	// recoveryText is the code of recoverStub, parkStub, fsProbe and
+	// setFS: the way back to Go after a fault, a timeout or a park, which
+	// starts with the code's FS base in place. A signal the handler
+	// passes on to Go there has Go's FS base restored first
+	// (recoveringFrame).
+	recoveryText [recoveryCount][2]uintptr
 
 	// frameKey is XORed into the frame's address on the code's stack
 	// (tramp_amd64.s): its top bits make the word a non-canonical
@@ -122,9 +137,16 @@ var (
 	frameKey uintptr
 )
 
+// prologueCount and recoveryCount are the number of functions in
+// prologueText and recoveryText.
+const (
+	prologueCount = 3
+	recoveryCount = 4
+)
+
 // textAddresses are the addresses textAddrs writes (keep the order).
 type textAddresses struct {
-	handler, sigReturn, enter, callSite, resume, badReturn, privateFS, fsProbe uintptr
+	handler, sigReturn, enter, callSite, resume, badReturn, privateFS, fsProbe, recoverStub, parkStub, setFS uintptr
 }
 
 // tramp holds the entry addresses of the trampoline's functions, which
@@ -177,6 +199,12 @@ func install() error {
 	tramp.badReturn, tramp.privateFS, fsProbeAddr = text.badReturn, text.privateFS, text.fsProbe
 	handler := text.handler
 	callSiteEnd = funcEnd(tramp.callSite)
+	for i, entry := range [prologueCount]uintptr{tramp.enter, tramp.resume, tramp.privateFS} {
+		prologueText[i] = [2]uintptr{entry, funcEnd(entry)}
+	}
+	for i, entry := range [recoveryCount]uintptr{text.recoverStub, text.parkStub, text.fsProbe, text.setFS} {
+		recoveryText[i] = [2]uintptr{entry, funcEnd(entry)}
+	}
 	var olds [len(goHandlers)]platform.Sigaction
 	for sig := 1; sig < len(goHandlers); sig++ {
 		if sig == int(syscall.SIGKILL) || sig == int(syscall.SIGSTOP) {
@@ -271,7 +299,7 @@ func funcEnd(entry uintptr) uintptr {
 //go:nosplit
 func resumeInSyscall(f *frame) status {
 	entersyscall()
-	st := resume(f, f.stackTop, nil, 0)
+	st := resume(f, 0, nil, 0)
 	exitsyscall()
 	return st
 }

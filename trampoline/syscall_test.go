@@ -43,11 +43,16 @@ var (
 	// gettimeofday through the legacy vsyscall page.
 	sysVsyscall = sn("mov rax, -0xa00000; lea rdi, ptr [rsp-0x20]; xor esi, esi; call rax; ret",
 		0x48, 0xc7, 0xc0, 0x00, 0x00, 0x60, 0xff, 0x48, 0x8d, 0x7c, 0x24, 0xe0, 0x31, 0xf6, 0xff, 0xd0, 0xc3)
+	// mmap(0, 4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1,
+	// 0), then a breakpoint: a Machine's run.
+	sysMmapInt3 = sn("xor edi, edi; mov esi, 0x1000; mov edx, 0x3; mov r10d, 0x22; mov r8, -0x1; xor r9d, r9d; mov eax, 0x9; syscall; int3",
+		0x31, 0xff, 0xbe, 0x00, 0x10, 0, 0, 0xba, 0x03, 0, 0, 0, 0x41, 0xba, 0x22, 0, 0, 0, 0x49, 0xc7, 0xc0, 0xff, 0xff, 0xff, 0xff,
+		0x45, 0x31, 0xc9, 0xb8, 0x09, 0, 0, 0, 0x0f, 0x05, 0xcc)
 )
 
 var syscallSnippets = map[string]snippet{"exit0": sysExit0, "exitgroup": sysExitGroup, "fork": sysFork, "clone": sysClone,
 	"sigaction": sysSigaction, "setfs": sysSetFS, "getfs": sysGetFS, "kill": sysKill, "write": sysWrite, "getpid": sysGetpid,
-	"x32": sysX32, "int80": sysInt80, "vsyscall": sysVsyscall}
+	"x32": sysX32, "int80": sysInt80, "vsyscall": sysVsyscall, "mmapint3": sysMmapInt3}
 
 func TestSyscallSnippets(t *testing.T) {
 	for name, s := range syscallSnippets {
@@ -107,6 +112,23 @@ var syscallChildren = map[string]struct {
 		parts = append(parts, fmt.Sprintf("loop: interrupted %v, deadline %v", errors.As(err, &it), errors.Is(err, context.DeadlineExceeded)))
 		parts = append(parts, "null: "+callResult(codeNull))
 		return strings.Join(parts, "; ")
+	}},
+	"guard/machine-mmap": {SyscallsGuard, func() string {
+		// A Machine's code, RSP still at the top of its stack, maps
+		// memory: Go decides the call and the code goes on.
+		m, err := NewMachine(0)
+		if err != nil {
+			return "NewMachine: " + err.Error()
+		}
+		defer m.Close()
+		b, err := loadShared(sysMmapInt3)
+		if err != nil {
+			return "load: " + err.Error()
+		}
+		m.Regs.RIP = uint64(b.Addr())
+		err = RunMachine(context.Background(), m, nil)
+		addr := m.Regs.GPR[RAX]
+		return fmt.Sprintf("machine: %v, mapped a page %v", err, addr != 0 && addr%4096 == 0 && !isErrno(addr))
 	}},
 	"guard/twice": {SyscallsGuard, func() string {
 		again := GuardSyscalls(SyscallsGuard)
@@ -210,6 +232,7 @@ func TestSyscallPolicies(t *testing.T) {
 		{"trap/vsyscall", "returned 0", ""},
 		{"trap/runtime", "slept true, read true <nil>, getpid true; SIGSYS SYS_SECCOMP trap -1 +0x7 addr=pc true: system call getpid() refused: the policy refuses every system call made by the code [rax 39, rule 0x4a01]", ""},
 		{"guard/others", "loop: interrupted true, deadline true; null: SIGSEGV SEGV_MAPERR trap 14 +0x2 addr=pc false: read from an unmapped address at 0x0", ""},
+		{"guard/machine-mmap", "machine: <nil>, mapped a page true", ""},
 		{"guard/twice", "again: <nil>; trap: trampoline: system-call policy guard is already installed; it cannot become trap (seccomp filters stack and are never removed); installed guard true", ""},
 	}
 	if len(tests) != len(syscallChildren) {

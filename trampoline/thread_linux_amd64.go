@@ -2,7 +2,11 @@
 
 package trampoline
 
-import "github.com/jitrun/jitrun/internal/platform"
+import (
+	"runtime"
+
+	"github.com/jitrun/jitrun/internal/platform"
+)
 
 // A frame is bound to the thread its call runs on, so that the signal
 // handler can find the call whatever the code did to RSP and FS (see
@@ -50,12 +54,17 @@ func gmOffsetOK() bool {
 	return ok && back == m
 }
 
-// bind binds f to the calling thread. The goroutine must not move to
-// another thread before the call enters (the callers are pinned to their
-// P or locked to their thread, or enter again until the binding holds).
-// A value the kernel will not give stays 0: the handler then cannot use
-// it (a frame with no FS base is never given one back).
+// bind binds f to the calling thread. The goroutine is locked to its
+// thread while bind reads it, so that the M and the thread's id, FS base
+// and signal stack are one thread's (an unpinned caller could otherwise
+// move between the reads, and the trampoline would later give one thread
+// another's FS base). It may move afterwards: enter and resume then find
+// the M changed and ask for a new binding. A value the kernel will not
+// give stays 0: the handler then cannot use it (a frame with no FS base
+// is never given one back).
 func (f *frame) bind() {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	f.m = getm()
 	f.tid = int32(platform.Gettid())
 	f.fsBase, _ = platform.FSBase()

@@ -244,3 +244,42 @@ func TestTimeoutsUnderLoad(t *testing.T) {
 		t.Errorf("%d of 30 calls reported as not started", notStarted)
 	}
 }
+
+// codeCountFS counts RDI down, then loads a null FS selector and returns:
+// the epilogue then repairs the FS base (fsProbe, setFS, system calls of
+// microseconds) before the call can end.
+var codeCountFS = sn("dec rdi; jnz .-3; xor eax, eax; mov fs, ax; ret", 0x48, 0xff, 0xcf, 0x75, 0xfb, 0x31, 0xc0, 0x8e, 0xe0, 0xc3)
+
+func init() { allSnippets["countfs"] = codeCountFS }
+
+// A timeout that fires after the code has returned, while the epilogue
+// repairs the FS base, lets the call finish: it came back as "code
+// interrupted at pc" fsProbe's or setFS's address, outside the code. The
+// loop lengths spread the code's end around the deadline (on this
+// package's VM about half the calls time out): every call must return, or
+// time out with its PC in the code.
+func TestTimeoutInEpilogue(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	b := load(t, codeCountFS)
+	const calls = 3000
+	returned, inCode := 0, 0
+	for i := range calls {
+		n := uint64(300_000 + i%300*2000)
+		_, err := Run(context.Background(), b.Addr(), &Args{Int: [6]uint64{n}}, &Options{Timeout: 4 * MinTimeout, Code: b})
+		var it *Interrupted
+		switch {
+		case err == nil:
+			returned++
+		case errors.As(err, &it) && it.PC >= b.Addr() && it.PC-b.Addr() < uintptr(b.Len()):
+			inCode++
+		default:
+			t.Fatalf("call %d (count %d): %v; want a return or a timeout in the code", i, n, err)
+		}
+	}
+	t.Logf("%d calls: %d returned, %d timed out in the code", calls, returned, inCode)
+	if returned == 0 || inCode == 0 {
+		t.Skipf("SKIPPED: no deadline fell near the code's end (%d returned, %d timed out)", returned, inCode)
+	}
+}

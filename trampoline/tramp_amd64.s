@@ -71,9 +71,10 @@
 // CALL. top is f.stackTop, passed in so that the switch need not wait for
 // a load through f: the call's cost is mostly a chain of dependent loads.
 // ints points at n (0 to 6) integer arguments in Go memory: they are read
-// here, first, while the goroutine cannot move its stack (once the code
-// runs, a parked call lets Go run, and a pointer into a goroutine stack
-// may go stale).
+// on the code's stack, before the code runs, while the goroutine cannot
+// move its stack (the handler never parks a call in enter or resume;
+// once the code runs, a parked call lets Go run, and a pointer into a
+// goroutine stack may go stale).
 TEXT ·enter(SB), NOSPLIT|NOFRAME, $0-36
 	MOVQ	f+0(FP), R11
 	checkThread(R11, newthread)	// (newthread: Go binds the frame to this thread and calls again)
@@ -93,12 +94,15 @@ fpusaved:
 	MOVQ	AX, 0(SP)		// [stackTop] = f^frameKey (the code may have overwritten it last time)
 	MOVQ	frame_fn(R11), AX
 	MOVQ	AX, -16(SP)		// [stackTop-16] = the call target
-	MOVL	$1, frame_running(R11)
 	// A timeout signal that came before the switch set interrupt; from
 	// the switch on, the handler sees RSP on this stack and stops the
-	// call itself.
+	// call itself. running is set only past the check: with it set, a
+	// signal on this thread is the call's, and with PrivateTLS the
+	// handler hands the thread the code's FS base back after Go's
+	// handler, which the way back to Go below must not get.
 	CMPL	frame_interrupt(R11), $0
 	JNE	interrupted
+	MOVL	$1, frame_running(R11)
 	TESTL	$const_flagPrivateTLS, frame_flags(R11)
 	JZ	tlsdone
 	CALL	·privateFS(SB)
@@ -171,7 +175,6 @@ floatsdone:
 	JMP	·callSite(SB)
 
 interrupted:
-	MOVL	$0, frame_running(R11)
 	MOVQ	frame_goBP(R11), BP
 	MOVQ	frame_goSP(R11), SP
 	MOVL	$const_statusTimeout, ret+32(FP)
@@ -381,20 +384,20 @@ TEXT ·privateFS(SB), NOSPLIT|NOFRAME, $0
 	MOVQ	R12, R11
 	RET
 
-// func resume(f *frame, top uintptr, _ *uint64, _ int) status
+// func resume(f *frame, _ uintptr, _ *uint64, _ int) status
 //
 // resume continues a parked call: it restores the code's FPU state and
 // registers exactly as the signal handler found them. The RIP and RFLAGS
 // go below the code's red zone (RSP-128), where the ABI lets a signal
 // handler write; RET $128 then pops RIP and lands RSP back on its value.
-// top is f.stackTop, as for enter: when the code returns, callSite's
-// epilogue takes Go's RSP from [top+8]. (The two share their argument
-// layout because recoverStub and parkStub write either one's result: the
-// two unused words keep resume's result where enter's is.)
+// When the code returns, callSite's epilogue takes Go's RSP from
+// frame.goSP, which resume sets as enter does. (resume shares enter's
+// argument layout because recoverStub, parkStub and the epilogue write
+// either one's result: the three unused words keep resume's result where
+// enter's is.)
 TEXT ·resume(SB), NOSPLIT|NOFRAME, $0-36
 	MOVQ	f+0(FP), DI
 	checkThread(DI, rnewthread)
-	MOVQ	top+8(FP), AX
 	MOVQ	SP, frame_goSP(DI)
 	MOVQ	BP, frame_goBP(DI)
 	CMPB	·exactFPU(SB), $0
@@ -404,12 +407,13 @@ TEXT ·resume(SB), NOSPLIT|NOFRAME, $0-36
 fpusaved:
 	MOVQ	frame_jit+32(DI), SP	// the code's RSP
 	SUBQ	$(128+16), SP		// now on the code's stack
-	MOVL	$1, frame_running(DI)
 	// As in enter: a timeout signal from here on finds RSP on the
 	// call's stack (and the Go side then reports the parked state);
-	// one that came before left interrupt set.
+	// one that came before left interrupt set. running only past the
+	// check.
 	CMPL	frame_interrupt(DI), $0
 	JNE	resumeInterrupted
+	MOVL	$1, frame_running(DI)
 	TESTL	$const_flagPrivateTLS, frame_flags(DI)
 	JZ	rtlsdone
 	MOVQ	DI, R11
@@ -449,7 +453,6 @@ fpudone:
 	BYTE	$0xC2; BYTE $0x80; BYTE $0x00	// RET $128
 
 resumeInterrupted:
-	MOVL	$0, frame_running(DI)
 	MOVQ	frame_goBP(DI), BP
 	MOVQ	frame_goSP(DI), SP
 	MOVL	$const_statusTimeout, frame_status(DI)
