@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -89,9 +90,13 @@ func TestBenchJSON(t *testing.T) {
 		// The figures' accuracy is the bench package's acceptance test
 		// (30 samples on a busy machine are not enough for it); here
 		// the number must be the kernel's: 3 cycles for an IMUL, not off
-		// by a factor of the unroll or the loop.
+		// by a factor of the unroll or the loop. The fastest sample is
+		// the one to check: another process on the core (CI runs the
+		// packages' tests side by side on 2 CPUs) only adds cycles, and
+		// once moved the median to 4.3.
 		for i, k := range doc.Kernels {
-			if k.Name != tt.names[i] || math.Abs(k.Cycles-3) > 0.75 || k.NS <= 0 || k.Samples != 30 || k.Unroll != 100 || k.Loop <= 0 || k.Clock == "" {
+			if k.Name != tt.names[i] || math.Abs(k.Min-3) > 0.75 || !(k.Min <= k.Median && k.Median <= k.Max) || k.Cycles != k.Median ||
+				k.NS <= 0 || k.Samples != 30 || k.Unroll != 100 || k.Loop <= 0 || k.Clock == "" {
 				t.Errorf("kernel %d: %+v", i, k)
 			}
 		}
@@ -111,7 +116,8 @@ func TestBenchFormatGo(t *testing.T) {
 	// Each line is one batch's estimate, a sample with its own noise: the
 	// median of the samples is the figure (3 cycles for an IMUL; its
 	// accuracy is the bench package's acceptance test, here only that it
-	// is the kernel's).
+	// is the kernel's, checked on the fastest batch, which another
+	// process on the core cannot have made faster).
 	r := benchfmt.NewReader(strings.NewReader(stdout), "out.txt")
 	var cycles []float64
 	for r.Scan() {
@@ -129,8 +135,8 @@ func TestBenchFormatGo(t *testing.T) {
 		t.Fatalf("%d results, want 10 (one per batch)", len(cycles))
 	}
 	slices.Sort(cycles)
-	if median := cycles[5]; math.Abs(median-3) > 0.75 {
-		t.Errorf("median of the batches %v cycles/op, want 3: %v", median, cycles)
+	if fastest := cycles[0]; math.Abs(fastest-3) > 0.75 {
+		t.Errorf("fastest batch %v cycles/op, want 3: %v", fastest, cycles)
 	}
 }
 
@@ -140,9 +146,8 @@ func TestBenchIntelFile(t *testing.T) {
 	if status != exitOK {
 		t.Fatalf("status %d, stderr %q", status, stderr)
 	}
-	var doc struct{ Cycles float64 }
-	if err := json.Unmarshal([]byte(stdout), &doc); err != nil || doc.Cycles < 3.5 || doc.Cycles > 5.5 {
-		t.Errorf("load-to-use %v cycles (%v)", doc.Cycles, err)
+	if fastest, err := fastestSample(stdout); err != nil || fastest < 3.5 || fastest > 5.5 {
+		t.Errorf("load-to-use %v cycles (%v)", fastest, err)
 	}
 }
 
@@ -304,14 +309,12 @@ func TestBenchIntelExpression(t *testing.T) {
 	if status != exitOK {
 		t.Fatalf("status %d, stderr %q", status, stderr)
 	}
-	var got struct {
-		Cycles float64 `json:"cycles"`
-	}
-	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+	fastest, err := fastestSample(stdout)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Cycles < 1.5 || got.Cycles > 2.5 { // 2, not 1: both ADDs ran
-		t.Errorf("two dependent ADDs given as 'add rax, rbx; add rax, rbx' measure %.3f cycles, want 2", got.Cycles)
+	if fastest < 1.5 || fastest > 2.5 { // 2, not 1: both ADDs ran
+		t.Errorf("two dependent ADDs given as 'add rax, rbx; add rax, rbx' measure %.3f cycles at best, want 2", fastest)
 	}
 	status, _, stderr = runCmd(t, "", "bench", "--samples", "20", "--syntax", "intel",
 		"-e", "add rax, rbx", "--init", "xor eax, eax; ud2")
@@ -345,4 +348,23 @@ func TestBenchSourceCapInAll(t *testing.T) {
 	checkOneLine(t, status, stdout, stderr, want)
 	status, stdout, stderr = runCmd(t, "", "bench", files[0], "-e", strings.Repeat("\n", maxSource/2))
 	checkOneLine(t, status, stdout, stderr, regexp.MustCompile("^jitrun bench: <expr>: input too large: jitrun reads at most 64 MiB of source, all kernels together$"))
+}
+
+// fastestSample returns the fastest batch estimate of the one kernel in a
+// bench --json document: the figure another process on the core cannot
+// have inflated, so a test that only checks the number is the kernel's
+// does not fail on a busy machine.
+func fastestSample(doc string) (float64, error) {
+	var rep struct {
+		Kernels []struct {
+			Min float64 `json:"min"`
+		} `json:"kernels"`
+	}
+	if err := json.Unmarshal([]byte(doc), &rep); err != nil {
+		return 0, err
+	}
+	if len(rep.Kernels) != 1 {
+		return 0, fmt.Errorf("%d kernels in %s, want 1", len(rep.Kernels), doc)
+	}
+	return rep.Kernels[0].Min, nil
 }
