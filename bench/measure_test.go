@@ -3,6 +3,8 @@ package bench
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -358,18 +360,29 @@ func TestMeasureStatements(t *testing.T) {
 	b.Inst("IMULQ", asm.BX, asm.AX)
 	k1 := Kernel{Name: "built", Body: b.Stmts()}
 	k2 := Kernel{Name: "plain", Body: []asm.Stmt{asm.I("ADDQ", asm.BX, asm.AX)}}
-	rep, err := Measure(context.Background(), &Options{Probe: p, Samples: 50}, k1, k2)
-	if err != nil {
-		t.Fatal(err)
+	// Both kernels must measure as themselves (3 and 1 cycles). 50
+	// samples on a busy machine can be off either way (another thread on
+	// the core, a clock reading the host spoiled), so a run whose figures
+	// are off is repeated, three runs in all; a kernel built wrong is off
+	// every time.
+	var seen []string
+	for range 3 {
+		rep, err := Measure(context.Background(), &Options{Probe: p, Samples: 50}, k1, k2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		imul, add := rep.Kernels[0].Cycles, rep.Kernels[1].Cycles
+		if math.Abs(imul-3) <= 0.5 && math.Abs(add-1) <= 0.2 {
+			seen = nil
+			break
+		}
+		seen = append(seen, fmt.Sprintf("IMULQ chain %.3f, ADDQ chain %.3f", imul, add))
 	}
-	if c := rep.Kernels[0].Cycles; c < 2.5 || c > 3.5 {
-		t.Errorf("IMULQ chain: %v cycles", c)
-	}
-	if c := rep.Kernels[1].Cycles; c < 0.8 || c > 1.2 {
-		t.Errorf("ADDQ chain: %v cycles", c)
+	if seen != nil {
+		t.Errorf("cycles per copy in 3 runs, want 3±0.5 and 1±0.2: %s", strings.Join(seen, "; "))
 	}
 	fault := Kernel{Name: "fault", Body: []asm.Stmt{asm.I("MOVQ", asm.Mem(0, asm.AX), asm.BX)}}
-	_, err = Measure(context.Background(), quick(p), fault)
+	_, err := Measure(context.Background(), quick(p), fault)
 	var ke *KernelError
 	if !errors.As(err, &ke) || !ke.HasSource || !strings.HasSuffix(ke.Pos.File, "measure_test.go") {
 		t.Errorf("fault in a Go-built kernel: %v", err)

@@ -67,10 +67,11 @@ func TestBenchJSON(t *testing.T) {
 		{[]string{"-e", "IMULQ BX, AX"}, []string{"expr"}},
 		{[]string{filepath.Join("testdata", "bench", "chain.s"), "-e", "IMULQ BX, AX", "--name", "a", "--name", "b"}, []string{"a", "b"}},
 	} {
-		status, stdout, stderr := runCmd(t, "", append([]string{"bench", "--json", "--samples", "30"}, tt.args...)...)
-		if status != exitOK {
-			t.Fatalf("%q: status %d, stderr %q", tt.args, status, stderr)
-		}
+		// The figures' accuracy is the bench package's acceptance test
+		// (30 samples on a busy machine are not enough for it); here
+		// each kernel's figure must be the kernel's: 3 cycles for an
+		// IMUL, not off by a factor of the unroll or the loop.
+		stdout := benchFigures(t, append([]string{"--json", "--samples", "30"}, tt.args...), 3, 0.75, allKernelFigures)
 		var doc struct {
 			Kernels []struct {
 				Name                         string
@@ -87,15 +88,8 @@ func TestBenchJSON(t *testing.T) {
 		if len(doc.Kernels) != len(tt.names) {
 			t.Fatalf("%d kernels", len(doc.Kernels))
 		}
-		// The figures' accuracy is the bench package's acceptance test
-		// (30 samples on a busy machine are not enough for it); here
-		// the number must be the kernel's: 3 cycles for an IMUL, not off
-		// by a factor of the unroll or the loop. The fastest sample is
-		// the one to check: another process on the core (CI runs the
-		// packages' tests side by side on 2 CPUs) only adds cycles, and
-		// once moved the median to 4.3.
 		for i, k := range doc.Kernels {
-			if k.Name != tt.names[i] || math.Abs(k.Min-3) > 0.75 || !(k.Min <= k.Median && k.Median <= k.Max) || k.Cycles != k.Median ||
+			if k.Name != tt.names[i] || !(k.Min <= k.Median && k.Median <= k.Max) || k.Cycles != k.Median ||
 				k.NS <= 0 || k.Samples != 30 || k.Unroll != 100 || k.Loop <= 0 || k.Clock == "" {
 				t.Errorf("kernel %d: %+v", i, k)
 			}
@@ -108,47 +102,42 @@ func TestBenchJSON(t *testing.T) {
 }
 
 func TestBenchFormatGo(t *testing.T) {
-	status, stdout, stderr := runCmd(t, "", "bench", "--format=go", "--name", "chain", "-e", "IMULQ BX, AX", "--samples", "50")
-	if status != exitOK {
-		t.Fatalf("status %d, stderr %q", status, stderr)
-	}
-	checkGolden(t, filepath.Join("testdata", "bench", "go.golden"), benchMask(stdout))
 	// Each line is one batch's estimate, a sample with its own noise: the
 	// median of the samples is the figure (3 cycles for an IMUL; its
 	// accuracy is the bench package's acceptance test, here only that it
-	// is the kernel's, checked on the fastest batch, which another
-	// process on the core cannot have made faster).
+	// is the kernel's).
+	stdout := benchFigures(t, []string{"--format=go", "--name", "chain", "-e", "IMULQ BX, AX", "--samples", "50"}, 3, 0.75, goFormatFigures)
+	checkGolden(t, filepath.Join("testdata", "bench", "go.golden"), benchMask(stdout))
+}
+
+// goFormatFigures returns the median of the batch estimates in bench
+// --format=go output, checking each line's shape and that there is one
+// line per batch (10).
+func goFormatFigures(stdout string) ([]float64, error) {
 	r := benchfmt.NewReader(strings.NewReader(stdout), "out.txt")
 	var cycles []float64
 	for r.Scan() {
 		res, ok := r.Result().(*benchfmt.Result)
 		if !ok {
-			t.Fatalf("%v", r.Result())
+			return nil, fmt.Errorf("%v", r.Result())
 		}
 		c, _ := res.Value("cycles/op")
 		if ns, _ := res.Value("sec/op"); string(res.Name) != "chain" || c <= 0 || ns <= 0 || res.GetConfig("clock") == "" {
-			t.Errorf("result %s %v", res.Name, res.Values)
+			return nil, fmt.Errorf("result %s %v", res.Name, res.Values)
 		}
 		cycles = append(cycles, c)
 	}
 	if len(cycles) != 10 {
-		t.Fatalf("%d results, want 10 (one per batch)", len(cycles))
+		return nil, fmt.Errorf("%d results, want 10 (one per batch)", len(cycles))
 	}
 	slices.Sort(cycles)
-	if fastest := cycles[0]; math.Abs(fastest-3) > 0.75 {
-		t.Errorf("fastest batch %v cycles/op, want 3: %v", fastest, cycles)
-	}
+	return []float64{cycles[5]}, nil
 }
 
 func TestBenchIntelFile(t *testing.T) {
-	status, stdout, stderr := runCmd(t, "", "bench", "--json", "--samples", "30", "--buffer", "4K",
-		"--init", "mov [rdi], rdi\nmov rax, rdi", filepath.Join("testdata", "bench", "chase.asm"))
-	if status != exitOK {
-		t.Fatalf("status %d, stderr %q", status, stderr)
-	}
-	if fastest, err := fastestSample(stdout); err != nil || fastest < 3.5 || fastest > 5.5 {
-		t.Errorf("load-to-use %v cycles (%v)", fastest, err)
-	}
+	// Load-to-use latency of an L1 hit: 4 or 5 cycles.
+	benchFigures(t, []string{"--json", "--samples", "30", "--buffer", "4K",
+		"--init", "mov [rdi], rdi\nmov rax, rdi", filepath.Join("testdata", "bench", "chase.asm")}, 4.5, 1, allKernelFigures)
 }
 
 func TestBenchStdin(t *testing.T) {
@@ -304,19 +293,9 @@ func TestBenchProgress(t *testing.T) {
 // copy, one (the second swallowed as a comment) would cost 1; an --init
 // whose second statement is UD2 faults only if that statement is read.
 func TestBenchIntelExpression(t *testing.T) {
-	status, stdout, stderr := runCmd(t, "", "bench", "--json", "--samples", "20", "--syntax", "intel",
-		"-e", "add rax, rbx; add rax, rbx")
-	if status != exitOK {
-		t.Fatalf("status %d, stderr %q", status, stderr)
-	}
-	fastest, err := fastestSample(stdout)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fastest < 1.5 || fastest > 2.5 { // 2, not 1: both ADDs ran
-		t.Errorf("two dependent ADDs given as 'add rax, rbx; add rax, rbx' measure %.3f cycles at best, want 2", fastest)
-	}
-	status, _, stderr = runCmd(t, "", "bench", "--samples", "20", "--syntax", "intel",
+	// 2 cycles, not 1: both ADDs ran.
+	benchFigures(t, []string{"--json", "--samples", "20", "--syntax", "intel", "-e", "add rax, rbx; add rax, rbx"}, 2, 0.5, allKernelFigures)
+	status, _, stderr := runCmd(t, "", "bench", "--samples", "20", "--syntax", "intel",
 		"-e", "add rax, rbx", "--init", "xor eax, eax; ud2")
 	if status != exitFault || !strings.HasPrefix(stderr, "<init>:1:") || !strings.Contains(stderr, "illegal instruction (#UD)") {
 		t.Errorf("--init 'xor eax, eax; ud2': status %d, stderr %q; want %d and a #UD fault in <init>", status, stderr, exitFault)
@@ -350,21 +329,63 @@ func TestBenchSourceCapInAll(t *testing.T) {
 	checkOneLine(t, status, stdout, stderr, regexp.MustCompile("^jitrun bench: <expr>: input too large: jitrun reads at most 64 MiB of source, all kernels together$"))
 }
 
-// fastestSample returns the fastest batch estimate of the one kernel in a
-// bench --json document: the figure another process on the core cannot
-// have inflated, so a test that only checks the number is the kernel's
-// does not fail on a busy machine.
-func fastestSample(doc string) (float64, error) {
+// benchFigures runs jitrun bench with args and checks that every figure
+// figures finds in its output is within tol of want, cycles per copy of
+// the kernel: that the number is the kernel's, not off by a factor of the
+// unroll or the loop, nor one of its statements lost. It returns the
+// output (of the last run when no run's figures fit).
+//
+// Each figure is a median of a few batches on a machine that is never
+// quiet (CI runs the packages' tests side by side on 2 CPUs), and noise
+// goes both ways: another thread on the core inflated an IMUL's median to
+// 4.3 cycles, and a TSC or APERF reading spoiled by the host once put the
+// fastest batch of a 2-cycle chain at 0.57. So a run whose figures are
+// off is repeated, up to benchAttempts in all; a defect is off every time.
+// The status and the shape of the output are checked on every run.
+func benchFigures(t *testing.T, args []string, want, tol float64, figures func(stdout string) ([]float64, error)) string {
+	t.Helper()
+	var seen []string
+	var stdout string
+	for range benchAttempts {
+		status, out, stderr := runCmd(t, "", append([]string{"bench"}, args...)...)
+		stdout = out
+		if status != exitOK {
+			t.Fatalf("bench %q: status %d, stderr %q", args, status, stderr)
+		}
+		got, err := figures(stdout)
+		if err != nil {
+			t.Fatalf("bench %q: %v\n%s", args, err, stdout)
+		}
+		if !slices.ContainsFunc(got, func(c float64) bool { return math.Abs(c-want) > tol }) {
+			return stdout
+		}
+		seen = append(seen, fmt.Sprint(got))
+	}
+	t.Errorf("bench %q: cycles %s in %d runs, want %v±%v", args, strings.Join(seen, ", "), benchAttempts, want, tol)
+	return stdout
+}
+
+// benchAttempts is how many runs benchFigures makes before it calls a
+// figure wrong.
+const benchAttempts = 3
+
+// allKernelFigures returns the figure (the median) of each kernel in a
+// bench --json document.
+func allKernelFigures(doc string) ([]float64, error) {
 	var rep struct {
 		Kernels []struct {
-			Min float64 `json:"min"`
+			Cycles float64 `json:"cycles"`
 		} `json:"kernels"`
 	}
 	if err := json.Unmarshal([]byte(doc), &rep); err != nil {
-		return 0, err
+		return nil, err
 	}
-	if len(rep.Kernels) != 1 {
-		return 0, fmt.Errorf("%d kernels in %s, want 1", len(rep.Kernels), doc)
+	if len(rep.Kernels) == 0 {
+		return nil, fmt.Errorf("no kernels")
 	}
-	return rep.Kernels[0].Min, nil
+	var cycles []float64
+	for _, k := range rep.Kernels {
+		cycles = append(cycles, k.Cycles)
+	}
+	return cycles, nil
 }
