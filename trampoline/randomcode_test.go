@@ -304,13 +304,37 @@ func TestRandomCode(t *testing.T) {
 	run := runChildren(t, n, privateTLS, func(from int) string { return fmt.Sprintf("%d:%d:%d", seed, from, n) })
 	t.Logf("%d blobs (seed %d, PrivateTLS %v) in %v: %s", n, seed, privateTLS, time.Since(start).Round(time.Millisecond), formatOutcomes(run.outcomes))
 	for _, k := range run.killers {
-		t.Errorf("blob %d (seed %d) ended the process (%s): %x", k.index, seed, k.how, randomBlob(seed, k.index))
+		t.Errorf("blob %d (seed %d) ended the process (%s): %x; %s", k.index, seed, k.how, randomBlob(seed, k.index), findCulprit(t, seed, k.index, privateTLS))
 	}
 	for o := range run.outcomes {
 		if strings.HasPrefix(o, "error:") {
 			t.Errorf("outcome %q: a call ended with an error that is neither a fault nor a timeout", o)
 		}
 	}
+}
+
+// replayWindow is how many blobs up to a killer findCulprit tries.
+const replayWindow = 64
+
+// findCulprit says which blob broke the process that died in blob k. A
+// blob that corrupts the runtime (a write relative to FS into its M, say)
+// may let a few more run before the runtime trips over the damage, so the
+// blob a child died in need not be the one to keep. Going back from k, each
+// blob runs alone in a child of its own, three times with a garbage
+// collection after each (as TestRandomCodeKillers runs them), then a
+// plain RET: the first that ends its child is the culprit.
+func findCulprit(t *testing.T, seed uint64, k int, privateTLS bool) string {
+	t.Helper()
+	first := max(0, k-replayWindow+1)
+	for i := k; i >= first; i-- {
+		b := hex.EncodeToString(randomBlob(seed, i))
+		list := strings.Join([]string{b, b, b, "c3"}, ",")
+		run := runChildren(t, 4, privateTLS, func(from int) string { return fmt.Sprintf("hex:%d:%s", from, list) })
+		if len(run.killers) > 0 {
+			return fmt.Sprintf("blob %d ends a process on its own (%s): %s", i, run.killers[0].how, b)
+		}
+	}
+	return fmt.Sprintf("none of blobs %d to %d ends a process on its own", first, k)
 }
 
 // TestRandomCodeKillers runs every blob that ever ended a process.
