@@ -186,12 +186,11 @@ type faultRow struct {
 }
 
 const (
-	anyTrap      = -2
-	anyCode      = math.MinInt32
-	anyCodeHi    = math.MaxInt32
-	pfWriteBit   = 1 << 1
-	pfFetchBit   = 1 << 4
-	pfWriteFetch = pfWriteBit | pfFetchBit
+	anyTrap    = -2
+	anyCode    = math.MinInt32
+	anyCodeHi  = math.MaxInt32
+	pfWriteBit = 1 << 1
+	pfFetchBit = 1 << 4
 )
 
 // row is a faultRow for one si_code (anyCode: every one).
