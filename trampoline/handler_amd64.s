@@ -96,13 +96,13 @@ notfsprobe:
 	MOVL	const_siCode(SI), AX
 	CMPL	AX, $0
 	JLE	foreign
-	CMPL	DI, $const_sigSYSNo
+	CMPL	DI, $const_sigSYS
 	JNE	fault
 	// SIGSYS: ours only from a seccomp filter (SYS_SECCOMP), not from
 	// syscall user dispatch. The kernel skipped the call and rolled RAX
 	// back to its number; RIP is after the SYSCALL. There is no
 	// exception: the ucontext's error code and trap number are stale.
-	CMPL	AX, $const_sysSECCOMP
+	CMPL	AX, $const_sysSeccomp
 	JNE	foreign
 	MOVL	const_siSyscall(SI), R9
 	MOVL	R9, frame_sysNr(R10)

@@ -161,7 +161,7 @@ var tramp struct {
 // filter of GuardSyscalls (syscall.go), once installed; a SIGSYS that is
 // not a call's goes on to the Go runtime.
 var faultSignals = [...]int{
-	int(syscall.SIGSEGV), int(syscall.SIGBUS), int(syscall.SIGILL), int(syscall.SIGFPE), int(syscall.SIGTRAP), sigSYSNo,
+	int(syscall.SIGSEGV), int(syscall.SIGBUS), int(syscall.SIGILL), int(syscall.SIGFPE), int(syscall.SIGTRAP), int(sigSYS),
 }
 
 var (

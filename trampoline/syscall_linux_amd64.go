@@ -39,11 +39,10 @@ func installSyscallFilter(p SyscallPolicy) error {
 }
 
 // The siginfo of a SIGSYS from seccomp (struct siginfo's _sigsys), for
-// the handler.
+// the handler, which also reads sigSYS (fault.go) and sysSeccomp
+// (decide.go).
 const (
-	sigSYSNo   = 31 // SIGSYS
-	sysSECCOMP = 1  // si_code SYS_SECCOMP
-	siErrno    = 4  // si_errno: SECCOMP_RET_DATA
-	siSyscall  = 24 // si_syscall
-	siArch     = 28 // si_arch
+	siErrno   = 4  // si_errno: SECCOMP_RET_DATA
+	siSyscall = 24 // si_syscall
+	siArch    = 28 // si_arch
 )
