@@ -2,10 +2,10 @@ package trampoline
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"syscall"
-	"unsafe"
 
 	"github.com/jitrun/jitrun/execmem"
 )
@@ -26,7 +26,6 @@ type Machine struct {
 	// loaded from here: see SetXMM).
 	Regs  Regs
 	fpu   []byte // FXSAVE/XSAVE image, xsaveSize bytes, 64-byte aligned
-	buf   []byte // fpu's allocation
 	stack *execmem.Mapping
 	size  int
 }
@@ -45,12 +44,9 @@ func NewMachine(stackSize int) (*Machine, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Machine{stack: st, size: size}
-	m.buf = make([]byte, xsaveSize+64)
-	off := (64 - int(uintptrOf(m.buf))%64) % 64
-	m.fpu = m.buf[off : off+xsaveSize]
-	m.fpu[fxFCW], m.fpu[fxFCW+1] = byte(GoX87CW&0xff), byte(GoX87CW>>8)
-	putLE32(m.fpu[fxMXCSR:], GoMXCSR)
+	m := &Machine{stack: st, size: size, fpu: fpuArea()}
+	binary.LittleEndian.PutUint16(m.fpu[fxFCW:], GoX87CW)
+	binary.LittleEndian.PutUint32(m.fpu[fxMXCSR:], GoMXCSR)
 	m.Regs.GPR[RSP] = uint64(m.StackTop())
 	m.Regs.RFLAGS = 0x202
 	m.readFPU()
@@ -71,8 +67,8 @@ func (m *Machine) StackBottom() uintptr { return m.stack.Addr() + StackGuardSize
 // SetXMM sets the low 128 bits of vector register i (0–15); the upper
 // bits of its YMM and ZMM are left as they are.
 func (m *Machine) SetXMM(i int, x XMM) {
-	putLE64(m.fpu[fxXMM+16*i:], x.Lo)
-	putLE64(m.fpu[fxXMM+16*i+8:], x.Hi)
+	binary.LittleEndian.PutUint64(m.fpu[fxXMM+16*i:], x.Lo)
+	binary.LittleEndian.PutUint64(m.fpu[fxXMM+16*i+8:], x.Hi)
 	if len(m.fpu) > xsaveHeader {
 		// An XSAVE image: XRSTOR loads the XMM registers from it only
 		// when its header says the SSE state is in use (XSTATE_BV bit
@@ -104,12 +100,7 @@ func (m *Machine) Close() error {
 // readFPU copies XMM0–15, MXCSR and the x87 control word from the FPU
 // image into Regs.
 func (m *Machine) readFPU() {
-	x := m.fpu
-	m.Regs.X87CW = uint16(x[fxFCW]) | uint16(x[fxFCW+1])<<8
-	m.Regs.MXCSR = leUint32(x[fxMXCSR:])
-	for i := range m.Regs.XMM {
-		m.Regs.XMM[i] = XMM{leUint64(x[fxXMM+16*i:]), leUint64(x[fxXMM+16*i+8:])}
-	}
+	m.Regs.X87CW, m.Regs.MXCSR, m.Regs.XMM = fxsaveRegs(m.fpu)
 }
 
 // RunMachine runs the machine's code from Regs.RIP with all of its state
@@ -191,14 +182,3 @@ func (m *Machine) stopped(u *unit, st status, ctx context.Context, code Code) er
 	}
 	return u.outcome(st, ctx, code)
 }
-
-// uintptrOf is the address of b's first byte.
-func uintptrOf(b []byte) uintptr { return uintptr(unsafe.Pointer(&b[0])) }
-
-func putLE32(b []byte, v uint32) {
-	for i := range 4 {
-		b[i] = byte(v >> (8 * i))
-	}
-}
-
-func putLE64(b []byte, v uint64) { putLE32(b, uint32(v)); putLE32(b[4:], uint32(v>>32)) }

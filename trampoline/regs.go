@@ -1,9 +1,11 @@
 package trampoline
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 	"strings"
+	"unsafe"
 )
 
 // Reg names a general-purpose register; its value is the hardware
@@ -142,17 +144,27 @@ func (f *frame) regs() Regs {
 func (u *unit) snapshotParked() {
 	f := u.f
 	f.gpr, f.rip, f.rflags = f.jit, f.jitRIP, f.jitRFLAGS
-	x := u.xsave // FXSAVE layout (XSAVE's legacy region is the same)
-	f.fcw = uint16(x[fxFCW]) | uint16(x[fxFCW+1])<<8
-	f.mxcsr = leUint32(x[fxMXCSR:])
-	for i := range f.xmm {
-		f.xmm[i][0] = leUint64(x[fxXMM+16*i:])
-		f.xmm[i][1] = leUint64(x[fxXMM+16*i+8:])
+	var xmm [16]XMM
+	f.fcw, f.mxcsr, xmm = fxsaveRegs(u.xsave)
+	for i, x := range xmm {
+		f.xmm[i] = [2]uint64{x.Lo, x.Hi}
 	}
 }
 
-func leUint32(b []byte) uint32 {
-	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
+// fxsaveRegs reads the x87 control word, MXCSR and XMM0–15 from an FPU
+// save area: FXSAVE's layout, which XSAVE's legacy region shares.
+func fxsaveRegs(x []byte) (fcw uint16, mxcsr uint32, xmm [16]XMM) {
+	le := binary.LittleEndian
+	for i := range xmm {
+		xmm[i] = XMM{le.Uint64(x[fxXMM+16*i:]), le.Uint64(x[fxXMM+16*i+8:])}
+	}
+	return le.Uint16(x[fxFCW:]), le.Uint32(x[fxMXCSR:]), xmm
 }
 
-func leUint64(b []byte) uint64 { return uint64(leUint32(b)) | uint64(leUint32(b[4:]))<<32 }
+// fpuArea returns a zeroed FPU save area of xsaveSize bytes, 64-byte
+// aligned as XSAVE needs it.
+func fpuArea() []byte {
+	buf := make([]byte, xsaveSize+64)
+	off := (64 - uintptr(unsafe.Pointer(&buf[0]))%64) % 64
+	return buf[off : off+uintptr(xsaveSize)]
+}

@@ -1,6 +1,7 @@
 package trampoline
 
 import (
+	"encoding/binary"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -127,10 +128,7 @@ func newUnit(size int) (*unit, error) {
 			m.Close()
 			return nil, fmt.Errorf("trampoline: %d calls at once: no more call frames", maxFrames)
 		}
-		// The XSAVE area must be 64-byte aligned: over-allocate.
-		buf := make([]byte, xsaveSize+64)
-		off := (64 - uintptr(unsafe.Pointer(&buf[0]))%64) % 64
-		u = &unit{f: new(frame), index: n, xsave: buf[off : off+uintptr(xsaveSize)]}
+		u = &unit{f: new(frame), index: n, xsave: fpuArea()}
 		u.f.index = uint32(n)
 		u.f.goMXCSR, u.f.goFCW = GoMXCSR, GoX87CW
 		u.f.xsave = uintptr(unsafe.Pointer(&u.xsave[0]))
@@ -286,10 +284,6 @@ func (u *unit) prepareTLS() error {
 		u.tls = m
 		u.f.tls = m.Addr() + uintptr(ps+tlsBlock/2)
 	}
-	base := uintptr(ps + tlsBlock/2)
-	b := u.tls.Bytes()[base : base+8]
-	for i := range b {
-		b[i] = byte(u.f.tls >> (8 * i))
-	}
+	binary.LittleEndian.PutUint64(u.tls.Bytes()[ps+tlsBlock/2:], uint64(u.f.tls))
 	return nil
 }

@@ -3,6 +3,7 @@
 package trampoline
 
 import (
+	"encoding/binary"
 	"runtime"
 
 	"github.com/jitrun/jitrun/internal/platform"
@@ -40,7 +41,7 @@ func gmOffsetOK() bool {
 		if platform.ReadMemory(addr, w[:]) != len(w) {
 			return 0, false
 		}
-		return uintptr(leUint64(w[:])), true
+		return uintptr(binary.LittleEndian.Uint64(w[:])), true
 	}
 	m, ok := word(getg() + gmOffset)
 	if !ok || m == 0 {
