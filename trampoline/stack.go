@@ -156,13 +156,23 @@ func checkStackSize(stackSize int) (int, error) {
 // mapStack maps a stack of size usable bytes (whole pages) with a guard
 // region of StackGuardSize on each side.
 func mapStack(size int) (*execmem.Mapping, error) {
-	m, err := execmem.Map(size+2*StackGuardSize, execmem.MapOptions{Prot: execmem.ProtNone})
+	m, err := mapGuarded(size, StackGuardSize)
 	if err != nil {
 		return nil, fmt.Errorf("trampoline: map a %d-byte stack: %w", size, err)
 	}
-	if err := m.ProtectRange(StackGuardSize, size, execmem.ProtRW); err != nil {
+	return m, nil
+}
+
+// mapGuarded maps size read+write bytes (whole pages) with a PROT_NONE
+// guard region of guard bytes on each side.
+func mapGuarded(size, guard int) (*execmem.Mapping, error) {
+	m, err := execmem.Map(size+2*guard, execmem.MapOptions{Prot: execmem.ProtNone})
+	if err != nil {
+		return nil, err
+	}
+	if err := m.ProtectRange(guard, size, execmem.ProtRW); err != nil {
 		m.Close()
-		return nil, fmt.Errorf("trampoline: map a %d-byte stack: %w", size, err)
+		return nil, err
 	}
 	return m, nil
 }
@@ -273,12 +283,8 @@ const tlsBlock = 8 << 10
 func (u *unit) prepareTLS() error {
 	ps := execmem.PageSize()
 	if u.tls == nil {
-		m, err := execmem.Map(tlsBlock+2*ps, execmem.MapOptions{Prot: execmem.ProtNone})
+		m, err := mapGuarded(tlsBlock, ps)
 		if err != nil {
-			return fmt.Errorf("trampoline: map a thread-local block: %w", err)
-		}
-		if err := m.ProtectRange(ps, tlsBlock, execmem.ProtRW); err != nil {
-			m.Close()
 			return fmt.Errorf("trampoline: map a thread-local block: %w", err)
 		}
 		u.tls = m
