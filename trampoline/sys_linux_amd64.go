@@ -150,10 +150,9 @@ type textAddresses struct {
 }
 
 // tramp holds the entry addresses of the trampoline's functions, which
-// the Go side matches a fault's or a timeout's PC against.
-var tramp struct {
-	enter, callSite, resume, badReturn, privateFS uintptr
-}
+// the Go side matches a fault's or a timeout's PC against and hands to
+// the kernel. Set once, at set-up.
+var tramp textAddresses
 
 // faultSignals are the signals the code raises itself, which the handler
 // turns into a *Fault: the Go runtime must have a handler for each, which
@@ -193,16 +192,13 @@ func install() error {
 	chooseFPUMode()
 	threadKeys = gmOffsetOK()
 	frameKey = 0xa5a5<<48 | uintptr(time.Now().UnixNano())&(1<<47-1)&^7
-	var text textAddresses
-	textAddrs(&text)
-	tramp.enter, tramp.callSite, tramp.resume = text.enter, text.callSite, text.resume
-	tramp.badReturn, tramp.privateFS, fsProbeAddr = text.badReturn, text.privateFS, text.fsProbe
-	handler := text.handler
+	textAddrs(&tramp)
+	fsProbeAddr = tramp.fsProbe
 	callSiteEnd = funcEnd(tramp.callSite)
 	for i, entry := range [prologueCount]uintptr{tramp.enter, tramp.resume, tramp.privateFS} {
 		prologueText[i] = [2]uintptr{entry, funcEnd(entry)}
 	}
-	for i, entry := range [recoveryCount]uintptr{text.recoverStub, text.parkStub, text.fsProbe, text.setFS} {
+	for i, entry := range [recoveryCount]uintptr{tramp.recoverStub, tramp.parkStub, tramp.fsProbe, tramp.setFS} {
 		recoveryText[i] = [2]uintptr{entry, funcEnd(entry)}
 	}
 	var olds [len(goHandlers)]platform.Sigaction
@@ -226,13 +222,13 @@ func install() error {
 		}
 		goHandlers[sig] = old.Handler
 		act := platform.Sigaction{
-			Handler:  handler,
+			Handler:  tramp.handler,
 			Flags:    old.Flags | platform.SASigInfo | platform.SAOnStack | platform.SARestorer,
 			Restorer: old.Restorer,
 			Mask:     old.Mask,
 		}
 		if old.Flags&platform.SARestorer == 0 || act.Restorer == 0 {
-			act.Restorer = text.sigReturn
+			act.Restorer = tramp.sigReturn
 		}
 		if old.Handler <= 1 {
 			// The timeout signal, which the runtime leaves alone: block
