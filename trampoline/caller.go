@@ -18,10 +18,9 @@ import (
 // refused with an error when the first is seen running, but the check is
 // not synchronised: it catches misuse, it does not make it safe.)
 type Caller struct {
-	f      *frame  // u.f
-	top    uintptr // f.stackTop: the call need not wait for a load through f
-	u      *unit
-	closed bool
+	f   *frame  // u.f; nil once closed
+	top uintptr // f.stackTop: the call need not wait for a load through f
+	u   *unit
 }
 
 var errCallerClosed = errors.New("trampoline: Caller.Call after Close")
@@ -43,13 +42,13 @@ func NewCaller(stackSize int) (*Caller, error) {
 // Call calls the machine code at addr with up to six integer arguments,
 // as the package-level Call does, on the Caller's stack.
 func (c *Caller) Call(addr uintptr, args ...uint64) (Result, error) {
-	if c.closed {
+	f := c.f
+	if f == nil {
 		return Result{}, errCallerClosed
 	}
 	if len(args) > len(Args{}.Int) {
 		return Result{}, errTooManyArgs(len(args))
 	}
-	f := c.f
 	if f.inCall != 0 {
 		return Result{}, errors.New("trampoline: Caller.Call while another call of the same Caller runs (a Caller is for one goroutine at a time)")
 	}
@@ -79,10 +78,9 @@ func (c *Caller) finish(st status, args []uint64) (Result, error) {
 // Close gives the Caller's stack back to the pool that Call and Run use.
 // Closing twice returns an error; Call after Close returns an error.
 func (c *Caller) Close() error {
-	if c.closed {
+	if c.u == nil {
 		return errors.New("trampoline: Caller closed twice")
 	}
-	c.closed = true
 	release(c.u)
 	c.f, c.u = nil, nil
 	return nil
