@@ -452,7 +452,7 @@ const maxEarlyTimeouts = 8
 // was parked (resumeCode then copies the parked registers in).
 func (f *frame) started() bool {
 	pc := uintptr(f.rip)
-	return pc != 0 && pc != tramp.callSite && !inFunc(pc, tramp.enter) && !inFunc(pc, tramp.privateFS) && !inFunc(pc, tramp.resume)
+	return pc != 0 && pc != tramp.callSite && !inPrologueText(pc)
 }
 
 // clearSnapshot zeroes the registers a call records at return, so that a

@@ -144,6 +144,17 @@ const (
 	recoveryCount = 4
 )
 
+// inPrologueText reports whether pc lies in prologueText: the Go side's
+// inPrologue.
+func inPrologueText(pc uintptr) bool {
+	for _, r := range prologueText {
+		if pc >= r[0] && pc < r[1] {
+			return true
+		}
+	}
+	return false
+}
+
 // textAddresses are the addresses textAddrs writes (keep the order).
 type textAddresses struct {
 	handler, sigReturn, enter, callSite, resume, badReturn, privateFS, fsProbe, recoverStub, parkStub, setFS uintptr

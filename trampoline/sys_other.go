@@ -26,4 +26,5 @@ func enter(f *frame, top uintptr, ints *uint64, n int) status { return statusNon
 func resumeCode(f *frame) status                              { return statusNone }
 func (f *frame) bind()                                        {}
 func (f *frame) bindHere()                                    {}
+func inPrologueText(pc uintptr) bool                          { return false }
 func installSyscallFilter(SyscallPolicy) error                { return errUnsupported }
