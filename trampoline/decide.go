@@ -42,8 +42,8 @@ var decideRules = []decideRule{
 	{"mprotect", 3, decideMprotect},
 	{"pkey_mprotect", 4, decideMprotect},
 	{"mremap", 5, decideMremap},
-	{"madvise", 3, decideMadvise},
-	{"mseal", 3, decideMseal},
+	{"madvise", 3, decideOwnedOnly("madvise of")},
+	{"mseal", 3, decideOwnedOnly("mseal of")},
 	{"open", 3, decideOpen},
 	{"openat", 4, decideOpen},
 	{"openat2", 4, decideOpen},
@@ -221,10 +221,19 @@ func decideMprotect(nr uintptr, a *[6]uint64) (uint64, string) {
 	if a[2]&protWrite != 0 && a[2]&protExec != 0 {
 		return 0, wxRefusal
 	}
-	if r, ok := pageRange(a[0], a[1]); ok && !owned(r) {
-		return 0, notOwned("mprotect of", r)
+	return decideOwnedOnly("mprotect of")(nr, a)
+}
+
+// decideOwnedOnly decides a call whose first two arguments are a range
+// that must be the code's own memory (madvise, mseal; mprotect after its
+// W^X check); what names the call in a refusal.
+func decideOwnedOnly(what string) func(nr uintptr, a *[6]uint64) (uint64, string) {
+	return func(nr uintptr, a *[6]uint64) (uint64, string) {
+		if r, ok := pageRange(a[0], a[1]); ok && !owned(r) {
+			return 0, notOwned(what, r)
+		}
+		return platform.MakeSyscall(nr, *a, false), ""
 	}
-	return platform.MakeSyscall(nr, *a, false), ""
 }
 
 // decideMremap decides mremap. An old length that rounds up to 0 (0
@@ -260,20 +269,6 @@ func decideMremap(nr uintptr, a *[6]uint64) (uint64, string) {
 }
 
 func overlaps(a, b memRange) bool { return a.lo < b.hi && b.lo < a.hi }
-
-func decideMadvise(nr uintptr, a *[6]uint64) (uint64, string) {
-	if r, ok := pageRange(a[0], a[1]); ok && !owned(r) {
-		return 0, notOwned("madvise of", r)
-	}
-	return platform.MakeSyscall(nr, *a, false), ""
-}
-
-func decideMseal(nr uintptr, a *[6]uint64) (uint64, string) {
-	if r, ok := pageRange(a[0], a[1]); ok && !owned(r) {
-		return 0, notOwned("mseal of", r)
-	}
-	return platform.MakeSyscall(nr, *a, false), ""
-}
 
 // isErrno reports whether a system call's raw result is -errno.
 func isErrno(ret uint64) bool { return ret > ^uint64(4095) }
