@@ -23,13 +23,14 @@ func SetSigaction(sig int, act, old *Sigaction) error {
 // QueueThreadSignal queues signal sig with value (si_value) to thread tid
 // of this process, as SI_QUEUE: rt_tgsigqueueinfo. It does not allocate.
 func QueueThreadSignal(tid, sig int, value uint64) {
+	pid := os.Getpid()
 	var info [128]byte
 	*(*int32)(unsafe.Pointer(&info[0])) = int32(sig)
 	*(*int32)(unsafe.Pointer(&info[8])) = -1 // si_code SI_QUEUE
-	*(*int32)(unsafe.Pointer(&info[16])) = int32(os.Getpid())
+	*(*int32)(unsafe.Pointer(&info[16])) = int32(pid)
 	*(*uint32)(unsafe.Pointer(&info[20])) = uint32(os.Getuid())
 	*(*uint64)(unsafe.Pointer(&info[24])) = value
-	unix.RawSyscall6(unix.SYS_RT_TGSIGQUEUEINFO, uintptr(os.Getpid()), uintptr(tid), uintptr(sig), uintptr(unsafe.Pointer(&info)), 0, 0)
+	unix.RawSyscall6(unix.SYS_RT_TGSIGQUEUEINFO, uintptr(pid), uintptr(tid), uintptr(sig), uintptr(unsafe.Pointer(&info)), 0, 0)
 }
 
 // SignalStack returns the base (ss_sp) of the calling thread's signal
