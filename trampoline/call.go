@@ -175,11 +175,8 @@ func Run(ctx context.Context, addr uintptr, args *Args, opt *Options) (Result, e
 	if opt.StackSize < 0 {
 		return Result{}, fmt.Errorf("trampoline: stack size %d is negative", opt.StackSize)
 	}
-	if opt.Timeout < 0 {
-		return Result{}, fmt.Errorf("trampoline: timeout %v is negative", opt.Timeout)
-	}
-	if opt.Timeout > 0 && opt.Timeout < MinTimeout {
-		return Result{}, fmt.Errorf("trampoline: timeout %v is shorter than MinTimeout (%v): a kernel timer that short fires before the code can start", opt.Timeout, MinTimeout)
+	if !validTimeout(opt.Timeout) {
+		return Result{}, badTimeout(opt.Timeout)
 	}
 	if !ready.Load() {
 		if err := setup(); err != nil {
@@ -230,6 +227,18 @@ func Run(ctx context.Context, addr uintptr, args *Args, opt *Options) (Result, e
 		return Result{}, err
 	}
 	return u.finish(ctx, st, opt.Regs, opt.Code)
+}
+
+// validTimeout reports whether d is a timeout (Options.Timeout) a call
+// accepts: 0 (none) or at least MinTimeout. badTimeout is the error for
+// one it does not.
+func validTimeout(d time.Duration) bool { return d == 0 || d >= MinTimeout }
+
+func badTimeout(d time.Duration) error {
+	if d < 0 {
+		return fmt.Errorf("trampoline: timeout %v is negative", d)
+	}
+	return fmt.Errorf("trampoline: timeout %v is shorter than MinTimeout (%v): a kernel timer that short fires before the code can start", d, MinTimeout)
 }
 
 // noArgs stands for a nil *Args: it is never written.

@@ -127,8 +127,8 @@ func RunMachine(ctx context.Context, m *Machine, opt *Options) error {
 	if opt == nil {
 		opt = &Options{}
 	}
-	if opt.Timeout < 0 || opt.Timeout > 0 && opt.Timeout < MinTimeout {
-		return fmt.Errorf("trampoline: timeout %v: want 0 (none) or at least MinTimeout (%v)", opt.Timeout, MinTimeout)
+	if !validTimeout(opt.Timeout) {
+		return badTimeout(opt.Timeout)
 	}
 	if err := setup(); err != nil {
 		return err

@@ -104,6 +104,36 @@ func TestMachineSetXMM(t *testing.T) {
 	}
 }
 
+// RunMachine refuses the timeouts Run refuses, with Run's errors, and
+// leaves the machine as it was.
+func TestMachineBadTimeout(t *testing.T) {
+	m, err := NewMachine(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	int3 := load(t, codeINT3)
+	m.Regs.RIP = uint64(int3.Addr())
+	for _, c := range []struct {
+		timeout time.Duration
+		want    string
+	}{
+		{-1, "trampoline: timeout -1ns is negative"},
+		{1, "trampoline: timeout 1ns is shorter than MinTimeout (50µs)"},
+		{MinTimeout - 1, "trampoline: timeout 49.999µs is shorter than MinTimeout (50µs)"},
+	} {
+		t.Run(c.timeout.String(), func(t *testing.T) {
+			err := RunMachine(context.Background(), m, &Options{Timeout: c.timeout})
+			if err == nil || !strings.HasPrefix(err.Error(), c.want) {
+				t.Errorf("RunMachine with timeout %v: %v; want %q…", c.timeout, err, c.want)
+			}
+			if m.Regs.RIP != uint64(int3.Addr()) {
+				t.Errorf("RIP %#x after a refused run; want %#x", m.Regs.RIP, int3.Addr())
+			}
+		})
+	}
+}
+
 // A run starts only with RSP on the machine's stack: the trampoline writes
 // the code's RIP and RFLAGS just below the red zone, and an RSP elsewhere
 // had it write them there, into whatever memory that was (here a Go
