@@ -1,17 +1,18 @@
 package hostcpu
 
 import (
-	"os"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/jitrun/jitrun/internal/platform"
 )
 
 // cpuinfoField returns the value of key in the first processor's block of
 // /proc/cpuinfo.
 func cpuinfoField(t *testing.T, key string) string {
 	t.Helper()
-	data, err := os.ReadFile("/proc/cpuinfo")
+	data, err := platform.ReadCPUInfo()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,7 +22,7 @@ func cpuinfoField(t *testing.T, key string) string {
 			return strings.TrimSpace(v)
 		}
 	}
-	t.Fatalf("/proc/cpuinfo has no %q", key)
+	t.Fatalf("%s has no %q", platform.CPUInfoPath, key)
 	return ""
 }
 
