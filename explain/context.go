@@ -1,6 +1,7 @@
 package explain
 
 import (
+	"bytes"
 	"fmt"
 
 	"github.com/jitrun/jitrun/asm"
@@ -224,26 +225,24 @@ func (c *Context) ListingOptions() disasm.Options {
 // when those bytes are in the code.
 func (c *Context) FaultPC(f *trampoline.Fault) uint64 {
 	pc := uint64(f.PC)
-	before := func(n int, pairs ...[2]byte) bool {
-		off, ok := c.OffsetOf(pc - uint64(n))
-		if !ok || pc < uint64(n) || off+n > len(c.Code) {
-			return false
-		}
-		for _, p := range pairs {
-			if n == 1 && c.Code[off] == p[0] || n == 2 && c.Code[off] == p[0] && c.Code[off+1] == p[1] {
+	// after reports whether the code holds one of insts just before pc.
+	after := func(insts ...string) bool {
+		for _, inst := range insts {
+			off, ok := c.OffsetOf(pc - uint64(len(inst)))
+			if ok && pc >= uint64(len(inst)) && bytes.HasPrefix(c.Code[off:], []byte(inst)) {
 				return true
 			}
 		}
 		return false
 	}
 	switch {
-	case f.Syscall != nil && before(2, [2]byte{0x0f, 0x05}, [2]byte{0xcd, 0x80}):
+	case f.Syscall != nil && after("\x0f\x05", "\xcd\x80"):
 		return pc - 2
 	case f.Syscall != nil || f.Signal != sigTRAP || f.Trap != 3:
 		return pc
-	case before(2, [2]byte{0xcd, 0x03}):
+	case after("\xcd\x03"):
 		return pc - 2
-	case before(1, [2]byte{0xcc}) || c.InPadding(pc-1):
+	case after("\xcc") || c.InPadding(pc-1):
 		return pc - 1
 	}
 	return pc
