@@ -149,7 +149,6 @@ func (c *Context) Where(addr uint64, f *trampoline.Fault) string {
 
 // knownPlace names the places a call knows of itself, or "".
 func (c *Context) knownPlace(addr uint64, f *trampoline.Fault) string {
-	in := func(g [2]uintptr) bool { return g[1] > g[0] && addr >= uint64(g[0]) && addr < uint64(g[1]) }
 	if off, ok := c.OffsetOf(addr); ok {
 		if c.Program != nil {
 			if sym, ok := c.Program.SymbolAt(off); ok && sym.Kind != asm.SymText {
@@ -161,9 +160,9 @@ func (c *Context) knownPlace(addr uint64, f *trampoline.Fault) string {
 	switch {
 	case c.InPadding(addr):
 		return fmt.Sprintf("in the INT3 padding after the code (%d bytes)", len(c.Code))
-	case f != nil && in(f.GuardLow):
+	case f != nil && inRange(addr, f.GuardLow):
 		return "in the guard region below the call's stack"
-	case f != nil && in(f.GuardHigh):
+	case f != nil && inRange(addr, f.GuardHigh):
 		return "in the guard region above the call's stack"
 	case f != nil && addr >= uint64(f.GuardLow[1]) && addr < uint64(f.GuardHigh[0]):
 		return "on the call's stack"
@@ -178,6 +177,10 @@ func (c *Context) knownPlace(addr uint64, f *trampoline.Fault) string {
 	}
 	return ""
 }
+
+// inRange reports whether addr lies in the range [r[0], r[1]) (a guard
+// region).
+func inRange(addr uint64, r [2]uintptr) bool { return addr >= uint64(r[0]) && addr < uint64(r[1]) }
 
 // StackWhere says where RSP lies. After a return or a timeout RSP is on
 // the call's stack (the trampoline only hands back a call whose RSP it

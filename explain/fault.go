@@ -32,7 +32,7 @@ func (c *Context) Fault(f *trampoline.Fault) string {
 		return f.Description()
 	case f.Signal == sigTRAP && f.Trap == 3 && c.InPadding(c.FaultPC(f)):
 		return "the code ran past its end into the INT3 padding (a missing RET?)"
-	case f.StackOverflow() && f.Addr >= f.GuardLow[0] && f.Addr < f.GuardLow[1]:
+	case f.StackOverflow() && inRange(uint64(f.Addr), f.GuardLow):
 		return "stack overflow into the guard region below the stack"
 	case f.StackOverflow():
 		return "access above the top of the stack, into the guard region there"
