@@ -95,12 +95,16 @@ func TestMeasureFault(t *testing.T) {
 		name, body, init string
 		signal           syscall.Signal
 		pos, source      string
+		inst             string // the faulting instruction (Go syntax)
 	}{
-		{"null load", "ADDQ $1, CX\nMOVQ (AX), BX", "", syscall.SIGSEGV, "null load.s:2:1", "MOVQ (AX), BX"},
-		{"ud2", "UD2", "", syscall.SIGILL, "ud2.s:1:1", "UD2"},
-		{"two on a line", "ADDQ $1, CX; MOVQ (AX), BX", "", syscall.SIGSEGV, "two on a line.s:1:1", "ADDQ $1, CX; MOVQ (AX), BX"},
-		{"divide", "DIVQ BX", "", syscall.SIGFPE, "divide.s:1:1", "DIVQ BX"},
-		{"init", "NOP", "MOVQ $1, (AX)", syscall.SIGSEGV, "init.s (init):1:1", "MOVQ $1, (AX)"},
+		{"null load", "ADDQ $1, CX\nMOVQ (AX), BX", "", syscall.SIGSEGV, "null load.s:2:1", "MOVQ (AX), BX", "MOVQ 0(AX), BX"},
+		{"ud2", "UD2", "", syscall.SIGILL, "ud2.s:1:1", "UD2", "UD2"},
+		{"two on a line", "ADDQ $1, CX; MOVQ (AX), BX", "", syscall.SIGSEGV, "two on a line.s:1:1", "ADDQ $1, CX; MOVQ (AX), BX", "MOVQ 0(AX), BX"},
+		{"divide", "DIVQ BX", "", syscall.SIGFPE, "divide.s:1:1", "DIVQ BX", "DIVQ BX"},
+		{"init", "NOP", "MOVQ $1, (AX)", syscall.SIGSEGV, "init.s (init):1:1", "MOVQ $1, (AX)", "MOVQ $0x1, 0(AX)"},
+		// The PC is past a breakpoint: one byte for cc, two for cd 03.
+		{"int3", "BYTE $0xcc", "", syscall.SIGTRAP, "int3.s:1:1", "BYTE $0xcc", "INT $0x3"},
+		{"int 3", "INT $3", "", syscall.SIGTRAP, "int 3.s:1:1", "INT $3", "INT $0x3"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -112,6 +116,9 @@ func TestMeasureFault(t *testing.T) {
 			}
 			if f.Signal != tt.signal || ke.Kernel != tt.name || !ke.HasSource || ke.Pos.String() != tt.pos || ke.Source != tt.source || !ke.InCode {
 				t.Errorf("got %v %q at %v %q (in code %v), want %v %q at %s %q", f.Signal, ke.Kernel, ke.Pos, ke.Source, ke.InCode, tt.signal, tt.name, tt.pos, tt.source)
+			}
+			if ke.Instruction != tt.inst {
+				t.Errorf("instruction %q at +%#x, want %q", ke.Instruction, ke.Offset, tt.inst)
 			}
 			if !strings.HasPrefix(err.Error(), `bench: kernel "`+tt.name+`": `+tt.pos+": "+tt.source+": ") {
 				t.Errorf("message %q", err)

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"syscall"
 	"time"
 
 	"github.com/jitrun/jitrun/asm"
 	"github.com/jitrun/jitrun/disasm"
 	"github.com/jitrun/jitrun/execmem"
+	"github.com/jitrun/jitrun/explain"
 	"github.com/jitrun/jitrun/internal/platform"
 	"github.com/jitrun/jitrun/trampoline"
 )
@@ -261,13 +261,10 @@ func (t *timer) kernelError(err error, ctxDone bool) error {
 	var it *trampoline.Interrupted
 	switch {
 	case errors.As(err, &f):
-		pc = f.PC
-		switch {
-		case f.Signal == syscall.SIGTRAP && pc > 0: // INT3: the PC is past it
-			pc--
-		case f.Syscall != nil && pc >= 2: // a refused SYSCALL (0f 05) or INT 0x80 (cd 80): the PC is past it
-			pc -= 2
-		}
+		// The faulting instruction: for INT3 (cc or cd 03) and a refused
+		// SYSCALL or INT 0x80 the PC is past it.
+		code := explain.Context{Code: t.prog.Code, Base: uint64(t.block.Addr()), Cap: t.block.Cap()}
+		pc = uintptr(code.FaultPC(f))
 	case errors.As(err, &it):
 		if errors.Is(err, context.Canceled) {
 			return err

@@ -22,7 +22,7 @@ type Block struct {
 type LoadOptions struct {
 	Strategy Strategy
 	// Writable, when not zero, is where the code's writable data starts
-	// (a program's .data and .bss, asm.Program.WritableOffset): a
+	// (a program's .data and .bss, asm.Program.WritableStart): a
 	// multiple of the page size within the code. The pages from there on
 	// stay read+write and never become executable — W^X holds per page —
 	// and the bytes past the end of the code are zero there, not INT3.

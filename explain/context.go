@@ -1,6 +1,7 @@
 package explain
 
 import (
+	"bytes"
 	"fmt"
 
 	"github.com/jitrun/jitrun/asm"
@@ -148,7 +149,6 @@ func (c *Context) Where(addr uint64, f *trampoline.Fault) string {
 
 // knownPlace names the places a call knows of itself, or "".
 func (c *Context) knownPlace(addr uint64, f *trampoline.Fault) string {
-	in := func(g [2]uintptr) bool { return g[1] > g[0] && addr >= uint64(g[0]) && addr < uint64(g[1]) }
 	if off, ok := c.OffsetOf(addr); ok {
 		if c.Program != nil {
 			if sym, ok := c.Program.SymbolAt(off); ok && sym.Kind != asm.SymText {
@@ -160,9 +160,9 @@ func (c *Context) knownPlace(addr uint64, f *trampoline.Fault) string {
 	switch {
 	case c.InPadding(addr):
 		return fmt.Sprintf("in the INT3 padding after the code (%d bytes)", len(c.Code))
-	case f != nil && in(f.GuardLow):
+	case f != nil && inRange(addr, f.GuardLow):
 		return "in the guard region below the call's stack"
-	case f != nil && in(f.GuardHigh):
+	case f != nil && inRange(addr, f.GuardHigh):
 		return "in the guard region above the call's stack"
 	case f != nil && addr >= uint64(f.GuardLow[1]) && addr < uint64(f.GuardHigh[0]):
 		return "on the call's stack"
@@ -177,6 +177,10 @@ func (c *Context) knownPlace(addr uint64, f *trampoline.Fault) string {
 	}
 	return ""
 }
+
+// inRange reports whether addr lies in the range [r[0], r[1]) (a guard
+// region).
+func inRange(addr uint64, r [2]uintptr) bool { return addr >= uint64(r[0]) && addr < uint64(r[1]) }
 
 // StackWhere says where RSP lies. After a return or a timeout RSP is on
 // the call's stack (the trampoline only hands back a call whose RSP it
@@ -224,26 +228,24 @@ func (c *Context) ListingOptions() disasm.Options {
 // when those bytes are in the code.
 func (c *Context) FaultPC(f *trampoline.Fault) uint64 {
 	pc := uint64(f.PC)
-	before := func(n int, pairs ...[2]byte) bool {
-		off, ok := c.OffsetOf(pc - uint64(n))
-		if !ok || pc < uint64(n) || off+n > len(c.Code) {
-			return false
-		}
-		for _, p := range pairs {
-			if n == 1 && c.Code[off] == p[0] || n == 2 && c.Code[off] == p[0] && c.Code[off+1] == p[1] {
+	// after reports whether the code holds one of insts just before pc.
+	after := func(insts ...string) bool {
+		for _, inst := range insts {
+			off, ok := c.OffsetOf(pc - uint64(len(inst)))
+			if ok && pc >= uint64(len(inst)) && bytes.HasPrefix(c.Code[off:], []byte(inst)) {
 				return true
 			}
 		}
 		return false
 	}
 	switch {
-	case f.Syscall != nil && before(2, [2]byte{0x0f, 0x05}, [2]byte{0xcd, 0x80}):
+	case f.Syscall != nil && after("\x0f\x05", "\xcd\x80"):
 		return pc - 2
 	case f.Syscall != nil || f.Signal != sigTRAP || f.Trap != 3:
 		return pc
-	case before(2, [2]byte{0xcd, 0x03}):
+	case after("\xcd\x03"):
 		return pc - 2
-	case before(1, [2]byte{0xcc}) || c.InPadding(pc-1):
+	case after("\xcc") || c.InPadding(pc-1):
 		return pc - 1
 	}
 	return pc

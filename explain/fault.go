@@ -32,7 +32,7 @@ func (c *Context) Fault(f *trampoline.Fault) string {
 		return f.Description()
 	case f.Signal == sigTRAP && f.Trap == 3 && c.InPadding(c.FaultPC(f)):
 		return "the code ran past its end into the INT3 padding (a missing RET?)"
-	case f.StackOverflow() && f.Addr >= f.GuardLow[0] && f.Addr < f.GuardLow[1]:
+	case f.StackOverflow() && inRange(uint64(f.Addr), f.GuardLow):
 		return "stack overflow into the guard region below the stack"
 	case f.StackOverflow():
 		return "access above the top of the stack, into the guard region there"
@@ -176,21 +176,43 @@ func (c *Context) instructionWords(f *trampoline.Fault) string {
 
 // privileged are the instructions user code may not run, and why.
 var privileged = map[x86asm.Op]string{
-	x86asm.HLT: "only the kernel may halt the CPU", x86asm.CLI: "only the kernel may mask interrupts",
-	x86asm.STI: "only the kernel may unmask interrupts", x86asm.IN: "port I/O needs the kernel's permission (ioperm)",
-	x86asm.OUT: "port I/O needs the kernel's permission (ioperm)", x86asm.INSB: "port I/O needs the kernel's permission",
-	x86asm.INSW: "port I/O needs the kernel's permission", x86asm.INSD: "port I/O needs the kernel's permission",
-	x86asm.OUTSB: "port I/O needs the kernel's permission", x86asm.OUTSW: "port I/O needs the kernel's permission",
-	x86asm.OUTSD: "port I/O needs the kernel's permission", x86asm.LGDT: "only the kernel may load descriptor tables",
-	x86asm.LIDT: "only the kernel may load descriptor tables", x86asm.LLDT: "only the kernel may load descriptor tables",
-	x86asm.LTR: "only the kernel may load the task register", x86asm.LMSW: "only the kernel may write control registers",
-	x86asm.CLTS: "only the kernel may write control registers", x86asm.INVD: "only the kernel may invalidate caches",
-	x86asm.WBINVD: "only the kernel may invalidate caches", x86asm.INVLPG: "only the kernel may flush TLB entries",
-	x86asm.RDMSR: "only the kernel may read model-specific registers", x86asm.WRMSR: "only the kernel may write model-specific registers",
-	x86asm.SWAPGS: "only the kernel may swap GS", x86asm.SYSRET: "only the kernel returns from system calls",
-	x86asm.SYSEXIT: "only the kernel returns from system calls", x86asm.XSETBV: "only the kernel may set XCR0",
-	x86asm.RDPMC: "this kernel does not let user code read performance counters",
+	x86asm.HLT:     "only the kernel may halt the CPU",
+	x86asm.CLI:     "only the kernel may mask interrupts",
+	x86asm.STI:     "only the kernel may unmask interrupts",
+	x86asm.IN:      portIO + " (ioperm)",
+	x86asm.OUT:     portIO + " (ioperm)",
+	x86asm.INSB:    portIO,
+	x86asm.INSW:    portIO,
+	x86asm.INSD:    portIO,
+	x86asm.OUTSB:   portIO,
+	x86asm.OUTSW:   portIO,
+	x86asm.OUTSD:   portIO,
+	x86asm.LGDT:    descriptorTables,
+	x86asm.LIDT:    descriptorTables,
+	x86asm.LLDT:    descriptorTables,
+	x86asm.LTR:     "only the kernel may load the task register",
+	x86asm.LMSW:    controlRegisters,
+	x86asm.CLTS:    controlRegisters,
+	x86asm.INVD:    caches,
+	x86asm.WBINVD:  caches,
+	x86asm.INVLPG:  "only the kernel may flush TLB entries",
+	x86asm.RDMSR:   "only the kernel may read model-specific registers",
+	x86asm.WRMSR:   "only the kernel may write model-specific registers",
+	x86asm.SWAPGS:  "only the kernel may swap GS",
+	x86asm.SYSRET:  systemReturn,
+	x86asm.SYSEXIT: systemReturn,
+	x86asm.XSETBV:  "only the kernel may set XCR0",
+	x86asm.RDPMC:   "this kernel does not let user code read performance counters",
 }
+
+// The reasons privileged gives more than one instruction.
+const (
+	portIO           = "port I/O needs the kernel's permission"
+	descriptorTables = "only the kernel may load descriptor tables"
+	controlRegisters = "only the kernel may write control registers"
+	caches           = "only the kernel may invalidate caches"
+	systemReturn     = "only the kernel returns from system calls"
+)
 
 // systemRegister returns the instruction's control or debug register
 // operand (MOV to or from CR0–CR15, DR0–DR15), which only the kernel may

@@ -114,3 +114,38 @@ func TestLines(t *testing.T) {
 		t.Errorf("ExceptionLine = %q, want %q", got, want)
 	}
 }
+
+// FaultPC steps back over the instruction a breakpoint or a refused
+// system call leaves the PC after, when its bytes are there.
+func TestFaultPC(t *testing.T) {
+	const base = 0x1000
+	code := []byte{0xcc, 0xcd, 0x03, 0x0f, 0x05, 0xcd, 0x80, 0x90}
+	c := &Context{Code: code, Base: base, Cap: 16}
+	trap := func(pc uintptr) *trampoline.Fault { return &trampoline.Fault{Signal: sigTRAP, Trap: 3, PC: pc} }
+	sys := func(pc uintptr) *trampoline.Fault {
+		return &trampoline.Fault{Signal: 31, PC: pc, Syscall: &trampoline.Syscall{}}
+	}
+	for _, tc := range []struct {
+		name string
+		f    *trampoline.Fault
+		want uint64
+	}{
+		{"int3", trap(base + 1), base},
+		{"int 3", trap(base + 3), base + 1},
+		{"syscall", sys(base + 5), base + 3},
+		{"int 0x80", sys(base + 7), base + 5},
+		{"int3 in the padding", trap(base + 9), base + 8},
+		{"breakpoint after other bytes", trap(base + 8), base + 8},
+		{"refused call after other bytes", sys(base + 8), base + 8},
+		{"breakpoint at the start", trap(base), base},
+		{"breakpoint outside the code", trap(0x10), 0x10},
+		{"single-step trap", &trampoline.Fault{Signal: sigTRAP, Trap: 1, PC: base + 1}, base + 1},
+		{"page fault", &trampoline.Fault{Signal: sigSEGV, Trap: 14, PC: base + 1}, base + 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := c.FaultPC(tc.f); got != tc.want {
+				t.Errorf("FaultPC = %#x, want %#x", got, tc.want)
+			}
+		})
+	}
+}

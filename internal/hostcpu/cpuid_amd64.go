@@ -36,7 +36,6 @@ func readFacts() (Facts, error) {
 		_, ebx7, ecx7, _ := cpuid(7, 0)
 		f.FSGSBASE = ebx7&(1<<0) != 0
 		f.GFNI = ecx7&(1<<8) != 0
-		f.RDPID = ecx7&(1<<22) != 0
 	}
 	if hwcap2, ok := platform.Auxv(platform.AtHWCAP2); ok {
 		f.KernelFSGSBASE = hwcap2&platform.HWCAP2FSGSBASE != 0
@@ -48,10 +47,6 @@ func readFacts() (Facts, error) {
 // readExtended reads the extended leaves (0x8000_0000 and up).
 func readExtended(f *Facts) {
 	maxExt, _, _, _ := cpuid(0x80000000, 0)
-	if maxExt >= 0x80000001 {
-		_, _, _, edx := cpuid(0x80000001, 0)
-		f.RDTSCP = edx&(1<<27) != 0
-	}
 	if maxExt >= 0x80000004 {
 		var regs []uint32
 		for leaf := uint32(0x80000002); leaf <= 0x80000004; leaf++ {

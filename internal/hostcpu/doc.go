@@ -9,11 +9,11 @@
 // it can (AVX, AVX2, AVX-512F, OSXSAVE: features whose registers the OS
 // must save, which it checks against XCR0); CPUID and XGETBV, in a small
 // assembly file, answer the rest (vendor, family, model, brand, GFNI,
-// FSGSBASE, RDPID, RDPRU, RDTSCP, the invariant TSC, XCR0 and the XSAVE
-// size); the auxiliary vector (AT_HWCAP2, through internal/platform) says
-// whether the kernel enabled FSGSBASE for user mode. KernelFlags reads the
-// flags line of /proc/cpuinfo: the kernel's view, which also holds what it
-// turned on itself (ospke, user_shstk).
+// FSGSBASE, RDPRU, the invariant TSC, XCR0 and the XSAVE size); the
+// auxiliary vector (AT_HWCAP2, through internal/platform) says whether the
+// kernel enabled FSGSBASE for user mode. KernelFlags reads the flags line
+// of /proc/cpuinfo: the kernel's view, which also holds what it turned on
+// itself (ospke, user_shstk).
 //
 // The trampoline's FPU handling maps onto Facts as follows: save a parked
 // call's FPU state with XSAVE when UseXSAVE (else FXSAVE), in a buffer of

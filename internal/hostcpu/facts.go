@@ -45,11 +45,10 @@ type Facts struct {
 	// (AT_HWCAP2 has HWCAP2_FSGSBASE; Linux 5.9+). False when the
 	// auxiliary vector cannot be read.
 	KernelFSGSBASE bool
-	// RDPID (leaf 7 ECX[22]), RDTSCP (leaf 0x80000001 EDX[27]) and
-	// RDPRU (AMD, leaf 0x80000008 EBX[4]) as CPUID advertises them. Some
+	// RDPRU (AMD, leaf 0x80000008 EBX[4]) as CPUID advertises it. Some
 	// CPUs run an instruction they do not advertise (this project's Zen 5
-	// VM runs RDPRU and RDTSCP): whoever depends on one should try it.
-	RDPID, RDTSCP, RDPRU bool
+	// VM runs RDPRU): whoever depends on it should try it.
+	RDPRU bool
 	// InvariantTSC: the TSC ticks at a constant rate in every power
 	// state (leaf 0x80000007 EDX[8]).
 	InvariantTSC bool

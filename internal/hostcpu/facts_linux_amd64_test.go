@@ -1,19 +1,18 @@
 package hostcpu
 
 import (
-	"os"
 	"strconv"
 	"strings"
 	"testing"
 
-	"golang.org/x/sys/cpu"
+	"github.com/jitrun/jitrun/internal/platform"
 )
 
 // cpuinfoField returns the value of key in the first processor's block of
 // /proc/cpuinfo.
 func cpuinfoField(t *testing.T, key string) string {
 	t.Helper()
-	data, err := os.ReadFile("/proc/cpuinfo")
+	data, err := platform.ReadCPUInfo()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,7 +22,7 @@ func cpuinfoField(t *testing.T, key string) string {
 			return strings.TrimSpace(v)
 		}
 	}
-	t.Fatalf("/proc/cpuinfo has no %q", key)
+	t.Fatalf("%s has no %q", platform.CPUInfoPath, key)
 	return ""
 }
 
@@ -78,15 +77,28 @@ func TestReadAgainstKernel(t *testing.T) {
 	}
 }
 
-// TestReadFPU checks the XSAVE facts against x/sys/cpu and the
+// TestReadFPU checks the XSAVE facts against CPUID and XGETBV and the
 // architecture's minimums.
 func TestReadFPU(t *testing.T) {
 	f, err := Read()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.OSXSAVE != cpu.X86.HasOSXSAVE || f.AVX != cpu.X86.HasAVX {
-		t.Errorf("OSXSAVE %v AVX %v; x/sys/cpu says %v %v", f.OSXSAVE, f.AVX, cpu.X86.HasOSXSAVE, cpu.X86.HasAVX)
+	// OSXSAVE, AVX, AVX2 and AVX512F come from x/sys/cpu: derive them
+	// again from CPUID and XCR0 (the CPU has the feature, and the OS saves
+	// its registers).
+	_, _, ecx1, _ := cpuid(1, 0)
+	_, ebx7, _, _ := cpuid(7, 0)
+	osxsave := ecx1&(1<<27) != 0
+	var xcr0 uint64
+	if osxsave {
+		lo, hi := xgetbv(0)
+		xcr0 = uint64(hi)<<32 | uint64(lo)
+	}
+	ymm, zmm := xcr0&6 == 6, xcr0&0xe6 == 0xe6
+	want := [4]bool{osxsave, ecx1&(1<<28) != 0 && ymm, ebx7&(1<<5) != 0 && ymm, ebx7&(1<<16) != 0 && zmm}
+	if got := [4]bool{f.OSXSAVE, f.AVX, f.AVX2, f.AVX512F}; got != want || f.XCR0 != xcr0 {
+		t.Errorf("OSXSAVE, AVX, AVX2, AVX512F %v, XCR0 %#x; CPUID and XGETBV say %v, %#x", got, f.XCR0, want, xcr0)
 	}
 	if !f.OSXSAVE {
 		if f.XCR0 != 0 || f.XSAVESize != 0 || f.UseXSAVE() || f.FPUStateSize() != FXSAVESize {

@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // bytesAt views n bytes of mapped memory at addr.
@@ -123,15 +125,27 @@ func TestUname(t *testing.T) {
 func TestPinThread(t *testing.T) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
+	affinity := func() unix.CPUSet {
+		t.Helper()
+		var set unix.CPUSet
+		if err := unix.SchedGetaffinity(0, &set); err != nil {
+			t.Fatal(err)
+		}
+		return set
+	}
+	before := affinity()
 	cpu, restore, err := PinThread()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cpu < 0 {
-		t.Errorf("pinned to CPU %d", cpu)
+	if pinned := affinity(); cpu < 0 || pinned.Count() != 1 || !pinned.IsSet(cpu) {
+		t.Errorf("pinned to CPU %d: the thread's CPU set has %d CPUs (CPU %d in it: %v)", cpu, pinned.Count(), cpu, cpu >= 0 && pinned.IsSet(cpu))
 	}
 	if err := restore(); err != nil {
 		t.Fatal(err)
+	}
+	if after := affinity(); after != before {
+		t.Errorf("restore left the thread on %d CPUs, it had %d", after.Count(), before.Count())
 	}
 }
 

@@ -9,5 +9,5 @@ import "os"
 func ReadSelfMaps() ([]byte, error) { return os.ReadFile(SelfMapsPath) }
 
 // ReadCPUInfo returns the text of /proc/cpuinfo: the CPUs as the kernel
-// reports them (hostcpu.ParseCPUInfo reads it).
+// reports them (hostcpu.ParseCPUInfoFlags reads it).
 func ReadCPUInfo() ([]byte, error) { return os.ReadFile(CPUInfoPath) }
