@@ -32,10 +32,8 @@ func (c *Context) Fault(f *trampoline.Fault) string {
 		return f.Description()
 	case f.Signal == sigTRAP && f.Trap == 3 && c.InPadding(c.FaultPC(f)):
 		return "the code ran past its end into the INT3 padding (a missing RET?)"
-	case f.StackOverflow() && inRange(uint64(f.Addr), f.GuardLow):
-		return "stack overflow into the guard region below the stack"
 	case f.StackOverflow():
-		return "access above the top of the stack, into the guard region there"
+		return f.Meaning()
 	}
 	if w := c.instructionWords(f); w != "" {
 		return w
@@ -46,7 +44,7 @@ func (c *Context) Fault(f *trampoline.Fault) string {
 	if w := c.pageWords(f); w != "" {
 		return w
 	}
-	return strings.TrimSuffix(trampoline.Describe(f.Signal, f.Code, f.Trap, f.ErrorCode, f.Addr), fmt.Sprintf(" at %#x", f.Addr))
+	return f.Meaning()
 }
 
 // SignalLine is the signal and its si_code with what that means:

@@ -122,7 +122,17 @@ func (f *Fault) Error() string {
 // a short sentence from the fault table (Describe), or, for the faults
 // the trampoline itself knows more about, theirs. The explain package
 // says more, with the instruction and the memory map at hand.
-func (f *Fault) Description() string {
+func (f *Fault) Description() string { return f.describe(true) }
+
+// Meaning is Description without the faulting address, for a report that
+// shows the address on a line of its own.
+func (f *Fault) Meaning() string { return f.describe(false) }
+
+func (f *Fault) describe(withAddr bool) string {
+	at := ""
+	if withAddr {
+		at = fmt.Sprintf(" at %#x", f.Addr)
+	}
 	switch {
 	case f.BadReturn:
 		return f.returnDescription()
@@ -133,11 +143,14 @@ func (f *Fault) Description() string {
 	case f.AtCall:
 		return fmt.Sprintf("the call to %#x itself faulted (nothing ran)", f.Entry)
 	case f.inGuard(f.GuardLow):
-		return fmt.Sprintf("stack overflow into the guard region below the stack at %#x", f.Addr)
+		return "stack overflow into the guard region below the stack" + at
 	case f.inGuard(f.GuardHigh):
-		return fmt.Sprintf("access above the top of the stack, into the guard region there, at %#x", f.Addr)
+		return "access above the top of the stack, into the guard region there" + at
 	}
-	return Describe(f.Signal, f.Code, f.Trap, f.ErrorCode, f.Addr)
+	if withAddr {
+		return Describe(f.Signal, f.Code, f.Trap, f.ErrorCode, f.Addr)
+	}
+	return Meaning(f.Signal, f.Code, f.Trap, f.ErrorCode)
 }
 
 // returnDescription says why a return faulted (BadReturn): what the code
@@ -239,15 +252,27 @@ var faultTable = []faultRow{
 // the fault table), with the address where it matters: "write to a page
 // without write permission at 0x7f3a2c001000".
 func Describe(sig syscall.Signal, code, trap int, errorCode uint64, addr uintptr) string {
+	r := lookup(sig, code, trap, errorCode)
+	if r.withAddr {
+		return fmt.Sprintf("%s at %#x", r.text, addr)
+	}
+	return r.text
+}
+
+// Meaning is Describe without the address: "write to a page without
+// write permission".
+func Meaning(sig syscall.Signal, code, trap int, errorCode uint64) string {
+	return lookup(sig, code, trap, errorCode).text
+}
+
+// lookup returns the first row of the fault table that matches.
+func lookup(sig syscall.Signal, code, trap int, errorCode uint64) faultRow {
 	for _, r := range faultTable {
 		if r.sig == sig && code >= r.codeLo && code <= r.codeHi && (r.trap == anyTrap || r.trap == trap) && errorCode&r.errMask == r.errWant {
-			if r.withAddr {
-				return fmt.Sprintf("%s at %#x", r.text, addr)
-			}
-			return r.text
+			return r
 		}
 	}
-	return "signal " + sig.String()
+	return faultRow{text: "signal " + sig.String()}
 }
 
 // PageFaultCode is the x86 page-fault error code (the CPU pushes it; Linux

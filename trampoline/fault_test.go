@@ -328,3 +328,37 @@ func TestCallFaults(t *testing.T) {
 		})
 	}
 }
+
+// TestDescribeMeaning holds the fault table's two forms together: Describe
+// is Meaning with the address for the rows that name one, and a Fault's
+// Meaning is its Description without the address.
+func TestDescribeMeaning(t *testing.T) {
+	const addr = 0x7f3a2c001000
+	for _, tc := range []struct {
+		sig       syscall.Signal
+		code      int
+		trap      int
+		errorCode uint64
+		describe  string
+	}{
+		{syscall.SIGSEGV, 2, 14, 0x7, "write to a page without write permission at 0x7f3a2c001000"},
+		{syscall.SIGSEGV, 1, 14, 0x14, "instruction fetch from an unmapped address at 0x7f3a2c001000"},
+		{syscall.SIGSEGV, 0x80, 13, 0, "general protection fault (a privileged instruction, a non-canonical address or a misaligned SSE operand)"},
+		{syscall.SIGILL, 2, 6, 0, "illegal instruction (#UD)"},
+		{syscall.Signal(40), 0, 0, 0, "signal signal 40"},
+	} {
+		got := Describe(tc.sig, tc.code, tc.trap, tc.errorCode, addr)
+		meaning := Meaning(tc.sig, tc.code, tc.trap, tc.errorCode)
+		if got != tc.describe || got != meaning && got != meaning+" at 0x7f3a2c001000" {
+			t.Errorf("%v code %d trap %d: Describe %q, Meaning %q; want Describe %q", tc.sig, tc.code, tc.trap, got, meaning, tc.describe)
+		}
+	}
+	f := &Fault{Signal: syscall.SIGSEGV, Code: 2, Trap: 14, ErrorCode: 0x6, Addr: 0x1000, GuardLow: [2]uintptr{0x1000, 0x2000}}
+	if d, m := f.Description(), f.Meaning(); d != "stack overflow into the guard region below the stack at 0x1000" || m != "stack overflow into the guard region below the stack" {
+		t.Errorf("guard fault: Description %q, Meaning %q", d, m)
+	}
+	f = &Fault{Signal: syscall.SIGTRAP, Code: 0x80, Trap: 3, Addr: 0x1000}
+	if d, m := f.Description(), f.Meaning(); d != "breakpoint (INT3); pc is just after it" || m != d {
+		t.Errorf("breakpoint: Description %q, Meaning %q (a row without an address)", d, m)
+	}
+}

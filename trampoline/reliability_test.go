@@ -126,7 +126,7 @@ func reliabilityCases() map[string]reliabilityCase {
 		"munmap of the program's text": {code: relUnmapText.code,
 			want: "SIGSYS SYS_SECCOMP trap -1 +0x11: system call munmap(0x400000, 4096) refused: munmap of 0x400000-0x401000: the range is not memory the code mapped itself (it holds the program, its stacks or the code being run)"},
 		"64 KiB written above the stack": {code: relWriteAbove.code,
-			want: "SIGSEGV SEGV_ACCERR trap 14 +0xf: access above the top of the stack, into the guard region there, at GUARD"},
+			want: "SIGSEGV SEGV_ACCERR trap 14 +0xf: access above the top of the stack, into the guard region there at GUARD"},
 		"return with TF": {code: relTFRet.code,
 			want: "SIGTRAP TRAP_TRACE trap 1 return: the code returned with the trap flag (EFLAGS.TF) set: the single-step trap fired after its RET"},
 		"AC loop under the collector": {code: relACLoop.code, opt: Options{Timeout: 50 * time.Millisecond}, gc: true,
