@@ -9,6 +9,7 @@ package gosyntax
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -145,7 +146,7 @@ func (pp *preproc) nextLine() []token {
 	buf := pp.line[:0]
 	before := pp.errs.Len()
 	for {
-		buf = append(buf, token{})
+		buf = slices.Grow(buf, 1)[:len(buf)+1] // scan sets every field
 		t := &buf[len(buf)-1]
 		pp.lx.scan(t)
 		if t.kind == tokEOF {
