@@ -87,7 +87,8 @@ func newEncoder(file string, n int) *encoder {
 		insts:   make([]pieceID, 0, n),
 		queued:  make([]queuedPiece, 0, min(n, encodeChunk)),
 		lineMap: lineMap{lines: make([]Line, 0, n)},
-		early:   make([]ir.Stmt, 0, n),
+		// Not n: a source with TEXT leaves early empty.
+		early: make([]ir.Stmt, 0, min(n, 64)),
 	}
 }
 
