@@ -26,17 +26,6 @@ import (
 	"github.com/jitrun/jitrun/asm/internal/ir"
 )
 
-// Parse parses Go-syntax assembly. It returns the statements it could read
-// even when there are errors, so that the encoder can look for more.
-func Parse(file string, src []byte) ([]ir.Stmt, *ir.Errors) {
-	stmts := make([]ir.Stmt, 0, len(src)/32)
-	errs := ParseFunc(file, src, func(st ir.Stmt) bool {
-		stmts = append(stmts, st)
-		return false
-	})
-	return stmts, errs
-}
-
 // ParseFunc parses Go-syntax assembly and hands each statement it could
 // read to emit, in order, as soon as it is read. emit returns true when
 // the caller has let go of every statement handed to it so far: the

@@ -176,7 +176,7 @@ func (pp *preproc) enabled() bool {
 	return len(pp.ifs) == 0 || pp.ifs[len(pp.ifs)-1].enabled
 }
 
-// run preprocesses the whole source into pp.stmts.
+// run preprocesses the whole source, handing each statement to pp.emit.
 func (pp *preproc) run() {
 	for !pp.errs.Full() {
 		toks := pp.nextLine()
