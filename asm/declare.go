@@ -21,13 +21,11 @@ type funcScope struct {
 	labels   map[string]pieceID
 	labelPos map[string]ir.Pos
 	hasCall  bool
-	// The frame go tool asm gives the function (frame.go): bpSize is 8
-	// when it saves BP, local the bytes it reserves below; prologue and
-	// epilogues are the pieces that hold the instructions for them, filled
-	// when the function ends.
-	bpSize, local int64
-	prologue      frameSlots
-	epilogues     []frameSlots
+	// The pieces that hold the instructions of the prologue and of the
+	// epilogues go tool asm gives the function (frame.go), filled when the
+	// function ends.
+	prologue  frameSlots
+	epilogues []frameSlots
 }
 
 func newFunc(ref ir.SymRef, def *ir.TextDef) *funcScope {

@@ -21,6 +21,7 @@ package asm
 
 import (
 	"github.com/jitrun/jitrun/asm/internal/ir"
+	"github.com/jitrun/jitrun/asm/internal/slab"
 	"github.com/jitrun/jitrun/asm/internal/x86enc"
 )
 
@@ -64,8 +65,8 @@ type encoder struct {
 	branches []*branch
 	relocs   []reloc
 	queued   []queuedPiece
-	fixed    slab[fixed]
-	jumps    slab[branch]
+	fixed    slab.Slab[fixed] // a piece of code costs no allocation of its own
+	jumps    slab.Slab[branch]
 	lineMap  lineMap
 	// The layout: the end of the code, the offset where the writable data
 	// starts (the end, when there is none), the end of everything.
@@ -83,11 +84,14 @@ func newEncoder(file string, n int) *encoder {
 		texts:   make(map[ir.SymRef]funcID),
 		datas:   make(map[ir.SymRef]*dataSym),
 		cur:     noFunc,
+		fixed:   slab.Make[fixed](1024),
+		jumps:   slab.Make[branch](1024),
 		pieces:  make([]piece, 0, n+8),
 		insts:   make([]pieceID, 0, n),
 		queued:  make([]queuedPiece, 0, min(n, encodeChunk)),
 		lineMap: lineMap{lines: make([]Line, 0, n)},
-		early:   make([]ir.Stmt, 0, n),
+		// Not n: a source with TEXT leaves early empty.
+		early: make([]ir.Stmt, 0, min(n, 64)),
 	}
 }
 

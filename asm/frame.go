@@ -16,7 +16,7 @@ type frameSlots struct {
 func (e *encoder) reserve(n int, src ir.Source) frameSlots {
 	s := frameSlots{src: src}
 	for k := 0; k < n; k++ {
-		s.at[k] = e.newPiece(e.fixed.new(fixed{}))
+		s.at[k] = e.newPiece(e.fixed.New(fixed{}))
 	}
 	return s
 }
@@ -38,25 +38,30 @@ func (e *encoder) fill(s frameSlots, insts []*ir.Inst) {
 // NOSPLIT itself).
 func (e *encoder) frame(f *funcScope) {
 	d := f.def
-	frame := max(d.Frame, 0)
-	if d.Flags&NOFRAME == 0 && (frame != 0 || f.hasCall) {
-		f.bpSize = 8
+	fr := stackFrame{local: max(d.Frame, 0)}
+	if d.Flags&NOFRAME == 0 && (fr.local != 0 || f.hasCall) {
+		fr.bpSize = 8
 	}
-	f.local = frame
 	const stackSmall = 128
-	if d.Flags&NOSPLIT == 0 && (f.hasCall || frame+f.bpSize >= stackSmall) {
+	if d.Flags&NOSPLIT == 0 && (f.hasCall || fr.local+fr.bpSize >= stackSmall) {
 		e.errorf(d.Pos, "TEXT %s: a function that is not NOSPLIT gets a stack-growth check calling the Go runtime, which jitrun code cannot have: add NOSPLIT", f.ref)
 	}
-	if (frame+f.bpSize)%8 != 0 {
-		e.errorf(d.Pos, "TEXT %s: unaligned stack size %d: the frame must be a multiple of 8", f.ref, frame)
+	if (fr.local+fr.bpSize)%8 != 0 {
+		e.errorf(d.Pos, "TEXT %s: unaligned stack size %d: the frame must be a multiple of 8", f.ref, fr.local)
 	}
-	if frame > 1<<30 {
-		e.errorf(d.Pos, "TEXT %s: frame size %d is too large", f.ref, frame)
+	if fr.local > 1<<30 {
+		e.errorf(d.Pos, "TEXT %s: frame size %d is too large", f.ref, fr.local)
 	}
-	e.fill(f.prologue, f.prologueInsts())
+	e.fill(f.prologue, fr.prologue(f.prologue.src))
 	for _, s := range f.epilogues {
-		e.fill(s, f.epilogueInsts(s.src))
+		e.fill(s, fr.epilogue(s.src))
 	}
+}
+
+// stackFrame is the frame go tool asm gives a function: bpSize is 8 when
+// it saves BP, local the bytes it reserves below.
+type stackFrame struct {
+	bpSize, local int64
 }
 
 // Slots a prologue and an epilogue take at most.
@@ -65,28 +70,27 @@ const (
 	epilogueSlots = 2
 )
 
-// prologueInsts returns the instructions go tool asm puts at the start of
-// f.
-func (f *funcScope) prologueInsts() []*ir.Inst {
-	src := f.prologue.src
+// prologue returns the instructions go tool asm puts at the start of a
+// function with this frame, attributed to src (its TEXT).
+func (fr stackFrame) prologue(src ir.Source) []*ir.Inst {
 	var out []*ir.Inst
-	if f.bpSize > 0 {
+	if fr.bpSize > 0 {
 		out = append(out, synth(src, "PUSHQ", ir.RegOp(BP)), synth(src, "MOVQ", ir.RegOp(SP), ir.RegOp(BP)))
 	}
-	if f.local != 0 {
-		out = append(out, adjSP(src, f.local))
+	if fr.local != 0 {
+		out = append(out, adjSP(src, fr.local))
 	}
 	return out
 }
 
-// epilogueInsts returns the instructions go tool asm puts before each RET
-// of f.
-func (f *funcScope) epilogueInsts(src ir.Source) []*ir.Inst {
+// epilogue returns the instructions go tool asm puts before each RET of a
+// function with this frame, attributed to src (the RET).
+func (fr stackFrame) epilogue(src ir.Source) []*ir.Inst {
 	var out []*ir.Inst
-	if f.local != 0 {
-		out = append(out, adjSP(src, -f.local))
+	if fr.local != 0 {
+		out = append(out, adjSP(src, -fr.local))
 	}
-	if f.bpSize > 0 {
+	if fr.bpSize > 0 {
 		out = append(out, synth(src, "POPQ", ir.RegOp(BP)))
 	}
 	return out

@@ -12,14 +12,36 @@ func assembleIntel(src string) (*Program, error) {
 	return AssembleSource("t.asm", []byte(src), SyntaxIntel)
 }
 
+// intelCode is an Intel-syntax source and the bytes it assembles to, in
+// hex.
+type intelCode struct {
+	src  string
+	want string
+}
+
+// checkIntelCode assembles each source and compares its bytes, in a
+// subtest named by the source.
+func checkIntelCode(t *testing.T, tests []intelCode) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.src, func(t *testing.T) {
+			p, err := assembleIntel(tt.src)
+			if err != nil {
+				t.Errorf("%q: %v", tt.src, err)
+				return
+			}
+			if got := hex.EncodeToString(p.Code); got != tt.want {
+				t.Errorf("%q: got %s, want %s", tt.src, got, tt.want)
+			}
+		})
+	}
+}
+
 // TestIntelInstructions checks single instructions against the bytes GNU
 // as 2.40 gives for the same line (.intel_syntax noprefix), or, where
 // noted, another encoding of the same instruction.
 func TestIntelInstructions(t *testing.T) {
-	tests := []struct {
-		src  string
-		want string
-	}{
+	tests := []intelCode{
 		// Mnemonics and registers in any case; numbers in every notation.
 		{"mov rax, 42", "48c7c02a000000"},
 		{"MOV RAX, 42", "48c7c02a000000"},
@@ -242,18 +264,7 @@ func TestIntelInstructions(t *testing.T) {
 		{"db 'hi', 0", "686900"},
 		{"times 2 db 0xcc", "cccc"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.src, func(t *testing.T) {
-			p, err := assembleIntel(tt.src)
-			if err != nil {
-				t.Errorf("%q: %v", tt.src, err)
-				return
-			}
-			if got := hex.EncodeToString(p.Code); got != tt.want {
-				t.Errorf("%q: got %s, want %s", tt.src, got, tt.want)
-			}
-		})
-	}
+	checkIntelCode(t, tests)
 }
 
 // TestIntelProgram checks a NASM-style program: labels and local labels,
@@ -465,10 +476,7 @@ h: resq 1
 
 // TestIntelLabels checks branches to labels and label scoping.
 func TestIntelLabels(t *testing.T) {
-	tests := []struct {
-		src  string
-		want string
-	}{
+	tests := []intelCode{
 		{"loop: dec rcx\njnz loop\njmp fwd\ncall fwd\nfwd: ret", "48ffc975fbeb05e800000000c3"},
 		{"a: jmp short a", "ebfe"},
 		{"a: jmp near a", "ebfe"},
@@ -482,18 +490,7 @@ func TestIntelLabels(t *testing.T) {
 		{"lea rax, [rip + f]\nf: ret", "488d0500000000c3"},
 		{"align 8\nnop\nalign 4\nret", "900f1f00c3"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.src, func(t *testing.T) {
-			p, err := assembleIntel(tt.src)
-			if err != nil {
-				t.Errorf("%q: %v", tt.src, err)
-				return
-			}
-			if got := hex.EncodeToString(p.Code); got != tt.want {
-				t.Errorf("%q: got %s, want %s", tt.src, got, tt.want)
-			}
-		})
-	}
+	checkIntelCode(t, tests)
 }
 
 // TestIntelErrors checks that bad input gives one positioned, actionable

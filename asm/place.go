@@ -89,22 +89,6 @@ func (b *branch) length(int) int {
 
 func (p *padding) length(off int) int { return (p.align - off%p.align) % p.align }
 
-// slab hands out values from blocks, so that a piece of code costs no
-// allocation of its own. Blocks start small and double, so that a one-line
-// source allocates little.
-type slab[T any] struct {
-	block []T
-}
-
-// new returns a pointer to v's copy in the slab.
-func (s *slab[T]) new(v T) *T {
-	if len(s.block) == cap(s.block) {
-		s.block = make([]T, 0, min(max(2*cap(s.block), 8), 1024))
-	}
-	s.block = append(s.block, v)
-	return &s.block[len(s.block)-1]
-}
-
 // encodeChunk is how many instructions wait for the encoder before it
 // runs: its scratch memory is per chunk, not per source.
 const encodeChunk = 4096
@@ -136,7 +120,7 @@ func (e *encoder) place(st ir.Stmt) {
 		e.placeLabel(s)
 	case *ir.BytesDef:
 		if len(s.Bytes) > 0 {
-			e.newPiece(e.fixed.new(fixed{code: s.Bytes}))
+			e.newPiece(e.fixed.New(fixed{code: s.Bytes}))
 		}
 	case *ir.AlignDef:
 		if s.Align < 1 || s.Align > ir.MaxAlign || s.Align&(s.Align-1) != 0 {
@@ -200,11 +184,11 @@ func (e *encoder) instructionAt(at pieceID, in *ir.Inst) {
 	switch {
 	case err != nil:
 		e.errorf(in.Pos, "%v", err)
-		pc.body = e.fixed.new(fixed{})
+		pc.body = e.fixed.New(fixed{})
 	case plan.Bytes != nil:
-		pc.body = e.fixed.new(fixed{code: plan.Bytes})
+		pc.body = e.fixed.New(fixed{code: plan.Bytes})
 	case plan.Branch != nil:
-		b := e.jumps.new(branch{at: at, fn: e.cur, inst: *in, op: in.Args[0], form: plan.Branch})
+		b := e.jumps.New(branch{at: at, fn: e.cur, inst: *in, op: in.Args[0], form: plan.Branch})
 		b.inst.Args = nil // the front end may reuse them
 		e.branches = append(e.branches, b)
 		pc.body = b
@@ -221,10 +205,10 @@ func (e *encoder) flush() {
 		pc := &e.pieces[q.at]
 		if enc.Err != nil {
 			e.errorf(q.in.Pos, "%v", enc.Err)
-			pc.body = e.fixed.new(fixed{})
+			pc.body = e.fixed.New(fixed{})
 			continue
 		}
-		pc.body = e.fixed.new(fixed{code: enc.Code})
+		pc.body = e.fixed.New(fixed{code: enc.Code})
 		for _, r := range enc.Relocs {
 			e.relocs = append(e.relocs, reloc{at: q.at, off: r.Off, fn: q.fn, sym: r.Sym, add: r.Add, pos: q.in.Pos})
 		}

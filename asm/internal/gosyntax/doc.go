@@ -5,6 +5,7 @@
 // them; the preprocessor (preproc.go) runs #define, #ifdef and #include of
 // the built-in headers and splits lines into statements; the parser
 // (parse.go) reads each statement's operands and directives into ir
-// statements. Parse returns every statement it could read with every
-// problem it found, so that the encoder behind it can look for more.
+// statements. ParseFunc hands over every statement it could read, as it
+// reads it, and returns every problem it found, so that the encoder behind
+// it can look for more.
 package gosyntax

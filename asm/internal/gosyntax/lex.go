@@ -131,10 +131,13 @@ func (l *lexer) blockComment() {
 func (l *lexer) token(t *token) bool {
 	src := l.src
 	start := l.pos
-	*t = token{line: l.line, col: int32(start - l.bol + 1), off: int32(start)}
+	// The fields are set one by one, not by assigning a token literal:
+	// that would clear the whole token first, and the slice of tokens it
+	// is in holds pointers (text), so clearing it costs a bulk write
+	// barrier whenever the GC runs.
+	t.line, t.col, t.off = l.line, int32(start-l.bol+1), int32(start)
 	if l.pos >= len(src) {
-		t.kind = tokEOF
-		t.end = t.off
+		t.kind, t.text, t.end = tokEOF, "", t.off
 		return true
 	}
 	c := src[l.pos]
@@ -142,13 +145,11 @@ func (l *lexer) token(t *token) bool {
 	case c == '\n':
 		l.pos++
 		t.kind = tokNewline
-		t.text = "\n"
 		l.line++
 		l.bol = l.pos
 	case c == ';':
 		l.pos++
 		t.kind = tokSemi
-		t.text = ";"
 	case c >= '0' && c <= '9' || c == '.' && l.pos+1 < len(src) && src[l.pos+1] >= '0' && src[l.pos+1] <= '9':
 		l.number(t)
 	case c == '\'':
@@ -175,9 +176,7 @@ func (l *lexer) token(t *token) bool {
 		return false
 	}
 	t.end = int32(l.pos)
-	if t.text == "" {
-		t.text = src[start:l.pos]
-	}
+	t.text = src[start:l.pos]
 	return true
 }
 

@@ -24,18 +24,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/jitrun/jitrun/asm/internal/ir"
+	"github.com/jitrun/jitrun/asm/internal/slab"
 )
-
-// Parse parses Go-syntax assembly. It returns the statements it could read
-// even when there are errors, so that the encoder can look for more.
-func Parse(file string, src []byte) ([]ir.Stmt, *ir.Errors) {
-	stmts := make([]ir.Stmt, 0, len(src)/32)
-	errs := ParseFunc(file, src, func(st ir.Stmt) bool {
-		stmts = append(stmts, st)
-		return false
-	})
-	return stmts, errs
-}
 
 // ParseFunc parses Go-syntax assembly and hands each statement it could
 // read to emit, in order, as soon as it is read. emit returns true when
@@ -44,7 +34,7 @@ func Parse(file string, src []byte) ([]ir.Stmt, *ir.Errors) {
 func ParseFunc(file string, src []byte, emit func(ir.Stmt) bool) *ir.Errors {
 	var errs ir.Errors
 	text := string(src)
-	p := &parser{file: file, src: text, errs: &errs, insts: slab[ir.Inst]{max: 256}, args: slab[ir.Operand]{max: 512}}
+	p := &parser{file: file, src: text, errs: &errs, insts: slab.Make[ir.Inst](256), args: slab.Make[ir.Operand](512)}
 	var buf []ir.Stmt
 	pp := newPreproc(file, text, &errs, true, func(st stmtToks) {
 		if errs.Full() {
@@ -57,8 +47,8 @@ func ParseFunc(file string, src []byte, emit func(ir.Stmt) bool) *ir.Errors {
 			buf[i] = nil
 		}
 		if free {
-			p.insts.reuse()
-			p.args.reuse()
+			p.insts.Reuse()
+			p.args.Reuse()
 		}
 	})
 	pp.run()
@@ -77,58 +67,15 @@ type parser struct {
 	partial ir.Stmt
 	// Instructions and their operands are allocated in blocks, which are
 	// used again once the consumer of the statements lets go of them.
-	insts slab[ir.Inst]
-	args  slab[ir.Operand]
+	insts slab.Slab[ir.Inst]
+	args  slab.Slab[ir.Operand]
 }
 
 // newInst returns a zeroed Inst with room for n operands.
 func (p *parser) newInst(n int) *ir.Inst {
-	in := &p.insts.take(1)[0]
-	in.Args = p.args.take(n)[:0]
+	in := &p.insts.Take(1)[0]
+	in.Args = p.args.Take(n)[:0]
 	return in
-}
-
-// slab hands out values from blocks. Blocks start small and double, up to
-// max values, so that a one-line source allocates little. After reuse, the
-// blocks handed out so far are handed out again, zeroed.
-type slab[T any] struct {
-	cur       []T   // the rest of the current block
-	used      [][]T // the blocks handed out from since the last reuse
-	spare     [][]T // blocks to hand out again
-	size, max int
-}
-
-// take returns n zeroed values.
-func (s *slab[T]) take(n int) []T {
-	if n > len(s.cur) {
-		s.grow(n)
-	}
-	v := s.cur[:n:n]
-	s.cur = s.cur[n:]
-	return v
-}
-
-// grow starts a block of at least n values: a spare one, or a new one.
-func (s *slab[T]) grow(n int) {
-	var b []T
-	if k := len(s.spare); k > 0 && len(s.spare[k-1]) >= n {
-		b, s.spare = s.spare[k-1], s.spare[:k-1]
-		clear(b)
-	} else {
-		s.size = min(max(2*s.size, 8), s.max)
-		b = make([]T, max(n, s.size))
-	}
-	s.used = append(s.used, b)
-	s.cur = b
-}
-
-// reuse makes every block handed out so far spare: nothing may refer to a
-// value taken before it any more.
-func (s *slab[T]) reuse() {
-	s.spare = append(s.spare, s.used...)
-	clear(s.used)
-	s.used = s.used[:0]
-	s.cur = nil
 }
 
 // parseError is an error at a token, raised by the operand parser's helpers

@@ -9,6 +9,7 @@ package gosyntax
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -145,7 +146,7 @@ func (pp *preproc) nextLine() []token {
 	buf := pp.line[:0]
 	before := pp.errs.Len()
 	for {
-		buf = append(buf, token{})
+		buf = slices.Grow(buf, 1)[:len(buf)+1] // scan sets every field
 		t := &buf[len(buf)-1]
 		pp.lx.scan(t)
 		if t.kind == tokEOF {
@@ -175,7 +176,7 @@ func (pp *preproc) enabled() bool {
 	return len(pp.ifs) == 0 || pp.ifs[len(pp.ifs)-1].enabled
 }
 
-// run preprocesses the whole source into pp.stmts.
+// run preprocesses the whole source, handing each statement to pp.emit.
 func (pp *preproc) run() {
 	for !pp.errs.Full() {
 		toks := pp.nextLine()

@@ -197,12 +197,6 @@ var conditions = map[string][]string{
 	"l": {"nge"}, "ge": {"nl"}, "le": {"ng"}, "g": {"nle"},
 }
 
-// ConditionAliases returns every spelling of a condition code x86asm
-// names cc, x86asm's first.
-func ConditionAliases(cc string) []string {
-	return append([]string{cc}, conditions[cc]...)
-}
-
 // mnemonicAliases are other names of an instruction (alias → x86asm's
 // name): the ones GNU as and NASM accept and the decoder never prints.
 var mnemonicAliases = map[string]string{

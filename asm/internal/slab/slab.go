@@ -1,0 +1,67 @@
+// Package slab hands out values from blocks, so that the many small values
+// of an assembly (instructions, operands, pieces of code) cost one
+// allocation per block rather than one each. Blocks start small and double
+// up to a maximum, so that a one-line source allocates little. Reuse hands
+// the blocks out again, zeroed, once nothing refers to the values taken
+// from them.
+package slab
+
+// Slab hands out values of type T from blocks. Make one with Make; it is
+// not safe for concurrent use.
+type Slab[T any] struct {
+	block     []T   // the current block
+	cur       []T   // the rest of it
+	full      [][]T // the blocks before it since the last Reuse
+	spare     [][]T // blocks to hand out again
+	size, max int
+}
+
+// Make returns a Slab whose blocks grow up to max values.
+func Make[T any](max int) Slab[T] { return Slab[T]{max: max} }
+
+// Take returns n zeroed values (length and capacity n).
+func (s *Slab[T]) Take(n int) []T {
+	if n > len(s.cur) {
+		s.grow(n)
+	}
+	v := s.cur[:n:n]
+	s.cur = s.cur[n:]
+	return v
+}
+
+// New returns a pointer to v's copy in the slab.
+func (s *Slab[T]) New(v T) *T {
+	p := &s.Take(1)[0]
+	*p = v
+	return p
+}
+
+// grow starts a block of at least n values: a spare one, or a new one.
+func (s *Slab[T]) grow(n int) {
+	var b []T
+	if k := len(s.spare); k > 0 && len(s.spare[k-1]) >= n {
+		b, s.spare = s.spare[k-1], s.spare[:k-1]
+		clear(b)
+	} else {
+		s.size = min(max(2*s.size, 8), s.max)
+		b = make([]T, max(n, s.size))
+	}
+	if s.block != nil {
+		// Listed only once full: a slab of one block (a small source)
+		// allocates no list.
+		s.full = append(s.full, s.block)
+	}
+	s.block, s.cur = b, b
+}
+
+// Reuse makes every block handed out so far spare: nothing may refer to a
+// value taken before it any more.
+func (s *Slab[T]) Reuse() {
+	if s.block == nil {
+		return
+	}
+	s.spare = append(append(s.spare, s.full...), s.block)
+	clear(s.full)
+	s.full = s.full[:0]
+	s.block, s.cur = nil, nil
+}

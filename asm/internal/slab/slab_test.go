@@ -1,0 +1,58 @@
+package slab
+
+import "testing"
+
+// TestTakeAndReuse checks that values taken do not overlap, that blocks
+// grow from 8 up to the maximum, and that after Reuse the same memory is
+// handed out again, zeroed.
+func TestTakeAndReuse(t *testing.T) {
+	s := Make[int](32)
+	var got [][]int
+	for i, n := range []int{1, 3, 5, 40, 2} {
+		v := s.Take(n)
+		if len(v) != n || cap(v) != n {
+			t.Fatalf("Take(%d): len %d cap %d", n, len(v), cap(v))
+		}
+		for k := range v {
+			if v[k] != 0 {
+				t.Fatalf("Take(%d)[%d] = %d, want 0", n, k, v[k])
+			}
+			v[k] = i + 1
+		}
+		got = append(got, v)
+	}
+	for i, v := range got {
+		for k := range v {
+			if v[k] != i+1 {
+				t.Fatalf("value %d of take %d overwritten by a later take: %d", k, i, v[k])
+			}
+		}
+	}
+	// Blocks: 8 (1+3, then 5 does not fit), 16 (5), 40 (a block of its
+	// own, above the maximum), 32 (2).
+	if blocks := blockLens(append(s.full, s.block)); len(blocks) != 4 || blocks[0] != 8 || blocks[1] != 16 || blocks[2] != 40 || blocks[3] != 32 {
+		t.Fatalf("blocks of %d values", blocks)
+	}
+	p := s.New(7)
+	if *p != 7 {
+		t.Fatalf("New(7) = %d", *p)
+	}
+	s.Reuse()
+	v := s.Take(30)
+	if &v[0] != &got[4][0] {
+		t.Errorf("after Reuse, Take(30) did not get the last block used (of 32 values) again")
+	}
+	for k := range v {
+		if v[k] != 0 {
+			t.Fatalf("after Reuse, value %d is %d, want 0", k, v[k])
+		}
+	}
+}
+
+func blockLens(bs [][]int) []int {
+	var out []int
+	for _, b := range bs {
+		out = append(out, len(b))
+	}
+	return out
+}
