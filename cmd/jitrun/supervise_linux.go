@@ -16,9 +16,6 @@ import (
 // hold them open.
 const exitGrace = 100 * time.Millisecond
 
-// isPipe reports whether descriptor fd is open on a pipe.
-func isPipe(fd int) bool { return platform.IsPipe(fd) }
-
 // supervise runs `jitrun run ARGS` or `jitrun bench ARGS` (args[0] is
 // the command) in a child process, this program re-executed, shows the
 // code's output and the child's report, and returns the exit status it
