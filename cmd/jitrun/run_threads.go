@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jitrun/jitrun/internal/platform"
 	"github.com/jitrun/jitrun/trampoline"
 )
 
@@ -64,7 +65,7 @@ func callThreads(r *report, ca *callArgs, opts trampoline.Options, n int) []thre
 			defer done.Done()
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
-			res.tid = threadID()
+			res.tid = platform.Gettid()
 			ready.Done()
 			<-release
 			o := opts
