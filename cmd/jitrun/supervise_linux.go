@@ -179,18 +179,15 @@ func (s *supervisor) watchdog() {
 }
 
 // readCode reads the code's pipes (and the crash copy) that ready shows
-// ready in set; it reports whether there were any.
-func (s *supervisor) readCode(set []int, ready []bool) bool {
-	any := false
+// ready in set.
+func (s *supervisor) readCode(set []int, ready []bool) {
 	for j, fd := range set {
 		for i := pipeOut; i <= pipeCrash; i++ {
 			if ready[j] && fd == s.fds[i] {
 				s.onCode(i, s.read(i))
-				any = true
 			}
 		}
 	}
-	return any
 }
 
 // read reads what pipe i holds, closing it at its end.
