@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -201,7 +200,7 @@ func (s *supervisor) finish() error {
 	}
 	switch {
 	case !s.end.gotStatus && s.mode == modeRunJSON:
-		return silentExit(statusOf(s.end.brokenError()))
+		return silentExit(s.end.brokenError().status)
 	case !s.end.gotStatus:
 		return s.end.brokenError()
 	}
@@ -329,7 +328,7 @@ type childEnd struct {
 // brokenError is the error of a child that did not end with a status
 // frame: status 4 when the watchdog killed it during a call, 5 otherwise,
 // with what happened in one line.
-func (c *childEnd) brokenError() error {
+func (c *childEnd) brokenError() *exitError {
 	if c.killedAfter > 0 {
 		return &exitError{status: exitTimeout, err: fmt.Errorf(
 			"the code was still running %v after the call started, %v past the %v it may take, and nothing in jitrun had stopped it: its process was killed",
@@ -424,11 +423,7 @@ func mergeOutputJSON(doc []byte, stdout, stderr *capture) ([]byte, error) {
 
 // brokenJSON is the --json document of a child that died.
 func brokenJSON(end *childEnd, stdout, stderr *capture) []byte {
-	rj := runJSON{Timeout: end.killedAfter > 0, DurationNS: end.killedAfter.Nanoseconds()}
-	var ee *exitError
-	if errors.As(end.brokenError(), &ee) {
-		rj.Broken = ee.err.Error()
-	}
+	rj := runJSON{Timeout: end.killedAfter > 0, DurationNS: end.killedAfter.Nanoseconds(), Broken: end.brokenError().Error()}
 	stdout.outputJSON(&rj.Stdout, &rj.StdoutBase64, &rj.StdoutCutBytes)
 	stderr.outputJSON(&rj.Stderr, &rj.StderrBase64, &rj.StderrCutBytes)
 	var b bytes.Buffer
