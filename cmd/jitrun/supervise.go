@@ -80,6 +80,17 @@ type supervisor struct {
 	end       childEnd
 }
 
+// newSupervisor is the parent of one run, showing its output as mode
+// says, with no pipe open yet.
+func newSupervisor(e *env, mode outputMode, margin time.Duration) *supervisor {
+	s := &supervisor{e: e, mode: mode, margin: margin}
+	s.codeOut.limit, s.codeErr.limit, s.crash.limit = maxCapturedOutput, maxCapturedOutput, maxCrashText
+	for i := range s.fds {
+		s.fds[i] = -1
+	}
+	return s
+}
+
 // onCode takes what the code wrote to pipe i: in text mode its standard
 // output goes on at once; what it wrote to standard error waits for the
 // end of the call (it may end with Go's report of a fatal error, which the

@@ -28,8 +28,7 @@ func supervise(e *env, args []string, sup supervision) error {
 			return systemError("finding jitrun's own program, to run the code in: %v", err)
 		}
 	}
-	s := &supervisor{e: e, mode: outputModeOf(args), margin: sup.margin}
-	s.codeOut.limit, s.codeErr.limit, s.crash.limit = maxCapturedOutput, maxCapturedOutput, maxCrashText
+	s := newSupervisor(e, outputModeOf(args), sup.margin)
 	writeEnds, err := s.pipes()
 	defer s.closeAll()
 	if err != nil {
@@ -69,9 +68,6 @@ func supervise(e *env, args []string, sup supervision) error {
 // pipes makes the five pipes; it returns their write ends.
 func (s *supervisor) pipes() ([numPipes]*os.File, error) {
 	var w [numPipes]*os.File
-	for i := range s.fds {
-		s.fds[i] = -1
-	}
 	for i := range s.fds {
 		r, wr, err := platform.Pipe()
 		if err != nil {

@@ -251,16 +251,14 @@ func TestSuperviseThreadExit(t *testing.T) {
 // long writes into frames the parent accepts. (The code that wrote to
 // descriptor 3 in a loop grew the parent by hundreds of MB a second.)
 func TestFramesBounded(t *testing.T) {
-	newSupervisor := func(mode outputMode) *supervisor {
-		return &supervisor{e: &env{stdout: io.Discard, stderr: io.Discard}, mode: mode}
-	}
-	s := newSupervisor(modeText)
+	discard := &env{stdout: io.Discard, stderr: io.Discard}
+	s := newSupervisor(discard, modeText, 0)
 	s.onReport(binary.AppendUvarint([]byte{frameStdout}, maxFrame+1))
 	if s.end.bad != "a frame of impossible length" {
 		t.Errorf("a frame of maxFrame+1 bytes: bad %q", s.end.bad)
 	}
 
-	s = newSupervisor(modeText)
+	s = newSupervisor(discard, modeText, 0)
 	s.onReport([]byte("garbage"))
 	for range 64 {
 		s.onReport(make([]byte, 64<<10))
@@ -269,7 +267,7 @@ func TestFramesBounded(t *testing.T) {
 		t.Errorf("4 MiB after garbage: bad %q, %d bytes kept", s.end.bad, len(s.report.buf))
 	}
 
-	s = newSupervisor(modeText)
+	s = newSupervisor(discard, modeText, 0)
 	var status bytes.Buffer
 	(&parentLink{w: &status}).send(frameStatus, []byte("0"))
 	s.onReport(status.Bytes())
@@ -280,7 +278,7 @@ func TestFramesBounded(t *testing.T) {
 		t.Errorf("4 MiB after the status: status %v %d, %d bytes kept", s.end.gotStatus, s.end.status, len(s.report.buf))
 	}
 
-	s = newSupervisor(modeRunJSON)
+	s = newSupervisor(discard, modeRunJSON, 0)
 	var doc bytes.Buffer
 	w := frameWriter{&parentLink{w: &doc}, frameStdout}
 	for range 2 * maxCapturedOutput / (64 << 10) {
