@@ -375,16 +375,14 @@ func (c *childEnd) death() string {
 // "[signal …]" line when there is one.
 func crashSummary(text []byte) string {
 	lines := strings.Split(strings.TrimSpace(string(text)), "\n")
-	first, signal := strings.TrimSpace(lines[0]), ""
+	first, fatal, signal := strings.TrimSpace(lines[0]), false, ""
 	for _, l := range lines[:min(len(lines), 12)] {
 		l = strings.TrimSpace(l)
 		switch {
 		case strings.HasPrefix(l, "[signal ") && signal == "":
 			signal = " " + l
-		case strings.HasPrefix(l, "fatal error: ") || strings.HasPrefix(l, "panic: "):
-			if first == strings.TrimSpace(lines[0]) && !strings.HasPrefix(first, "fatal error: ") && !strings.HasPrefix(first, "panic: ") {
-				first = l
-			}
+		case (strings.HasPrefix(l, "fatal error: ") || strings.HasPrefix(l, "panic: ")) && !fatal:
+			first, fatal = l, true
 		}
 	}
 	return first + signal
