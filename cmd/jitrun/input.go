@@ -61,21 +61,35 @@ func (in input) read(e *env) ([]byte, error) {
 		}
 		return in.readFrom(e.stdin)
 	}
-	f, err := os.Open(in.path)
+	f, st, err := openFile(in.path)
 	if err != nil {
-		return nil, fileError(err)
+		return nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	switch {
-	case err != nil:
-		return nil, systemError("%v", err)
-	case st.IsDir():
-		return nil, inputError("%s is a directory", in.path)
-	case st.Mode().IsRegular() && st.Size() > int64(in.limit):
+	if st.Mode().IsRegular() && st.Size() > int64(in.limit) {
 		return nil, in.tooLarge()
 	}
 	return in.readFrom(f)
+}
+
+// openFile opens a file a command reads or maps, refusing a directory.
+// A missing or unreadable file or a directory is bad input, a Stat that
+// fails a system error.
+func openFile(name string) (*os.File, fs.FileInfo, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, nil, fileError(err)
+	}
+	st, err := f.Stat()
+	switch {
+	case err != nil:
+		f.Close()
+		return nil, nil, systemError("%v", err)
+	case st.IsDir():
+		f.Close()
+		return nil, nil, inputError("%s is a directory", name)
+	}
+	return f, st, nil
 }
 
 // readFrom reads r up to one byte past the limit.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -460,18 +459,12 @@ type mappedFile struct {
 
 // mapFile maps name read-only for --map.
 func mapFile(name string) (*mappedFile, error) {
-	file, err := os.Open(name)
+	file, st, err := openFile(name)
 	if err != nil {
-		return nil, fileError(err)
+		return nil, err
 	}
 	defer file.Close()
-	st, err := file.Stat()
-	if err != nil {
-		return nil, systemError("%v", err)
-	}
 	switch {
-	case st.IsDir():
-		return nil, inputError("%s is a directory", name)
 	case !st.Mode().IsRegular():
 		return nil, inputError("%s is not a regular file", name)
 	case st.Size() == 0:
