@@ -162,10 +162,10 @@ func runOnce(e *env, r *report, ca *callArgs, opts trampoline.Options, f *runFla
 	return silentExit(out.status())
 }
 
-// register adds the flags of run to fset.
 // readsInput marks a command whose -h states the input limits.
 func (f *runFlags) readsInput() {}
 
+// register adds the flags of run to fset.
 func (f *runFlags) register(fset *flag.FlagSet) {
 	f.in.register(fset)
 	fset.StringVar(&f.hex, "hex", "", "run machine code given in hex, `BYTES` ('48 c7 c0 2a 00 00 00 c3', '48c7c02a000000c3', '0x48,0xc7', '\\x48\\xc7') instead of source")
