@@ -217,11 +217,10 @@ func TestRunJSONFields(t *testing.T) {
 	}
 	decode := func(args ...string) (doc, *fault) {
 		t.Helper()
-		var out, errOut strings.Builder
-		run(&env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut}, args)
+		_, out, errOut := runCmd(t, "", args...)
 		var d doc
-		if err := json.Unmarshal([]byte(out.String()), &d); err != nil {
-			t.Fatalf("%v: %v\n%s%s", args, err, out.String(), errOut.String())
+		if err := json.Unmarshal([]byte(out), &d); err != nil {
+			t.Fatalf("%v: %v\n%s%s", args, err, out, errOut)
 		}
 		if d.DurationNS <= 0 {
 			t.Errorf("%v: duration_ns %d", args, d.DurationNS)
@@ -307,22 +306,21 @@ func TestRunJSONErrors(t *testing.T) {
 
 // TestRunHelp checks that -h documents every flag.
 func TestRunHelp(t *testing.T) {
-	var out, errOut strings.Builder
-	status := run(&env{stdout: &out, stderr: &errOut}, []string{"run", "-h"})
-	if status != exitOK || errOut.Len() != 0 {
-		t.Fatalf("status %d, stderr %q", status, errOut.String())
+	status, out, errOut := runCmd(t, "", "run", "-h")
+	if status != exitOK || errOut != "" {
+		t.Fatalf("status %d, stderr %q", status, errOut)
 	}
 	for _, flag := range []string{"-e", "-syntax", "-hex", "-bin", "-entry", "-regs", "-disasm", "-time", "-timeout", "-stack", "-json", "-threads", "-map", "-listing-syntax"} {
-		if !strings.Contains(out.String(), "\n  "+flag+" ") && !strings.Contains(out.String(), "\n  "+flag+"\n") {
-			t.Errorf("-h does not document %s:\n%s", flag, out.String())
+		if !strings.Contains(out, "\n  "+flag+" ") && !strings.Contains(out, "\n  "+flag+"\n") {
+			t.Errorf("-h does not document %s:\n%s", flag, out)
 		}
 	}
 	// Issue 11: -h said ';' starts an Intel comment in -e, and the flag
 	// said the opposite (the flag is right).
-	if strings.Contains(out.String(), "separate the instructions of -e with newlines") || !strings.Contains(out.String(), "In -e, ';' separates statements in either syntax") {
-		t.Errorf("-h does not say that ';' separates statements in -e:\n%s", out.String())
+	if strings.Contains(out, "separate the instructions of -e with newlines") || !strings.Contains(out, "In -e, ';' separates statements in either syntax") {
+		t.Errorf("-h does not say that ';' separates statements in -e:\n%s", out)
 	}
-	checkGolden(t, td("help.golden"), out.String())
+	checkGolden(t, td("help.golden"), out)
 }
 
 // TestMeasure checks the batching of --time with a fake call: the counts
