@@ -324,19 +324,8 @@ func TestSuperviseOrder(t *testing.T) {
 	}
 	stdout, stderr, status := superviseTranscript(t, "", "calls", "run", "-e", "RET")
 	if status != exitOK || stderr != "" || stdout != want.String() {
-		t.Errorf("status %d, stderr %q, stdout out of order:\n%s", status, stderr, firstDiff(stdout, want.String()))
+		t.Errorf("status %d, stderr %q, stdout out of order:\n%s", status, stderr, lineDiff(want.String(), stdout))
 	}
-}
-
-// firstDiff shows where got first differs from want.
-func firstDiff(got, want string) string {
-	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
-	for i := range min(len(g), len(w)) {
-		if g[i] != w[i] {
-			return fmt.Sprintf("line %d is %q, want %q", i+1, g[i], w[i])
-		}
-	}
-	return fmt.Sprintf("%d lines, want %d", len(g), len(w))
 }
 
 // TestCrashSummary checks the one line a Go fatal error's report becomes:
