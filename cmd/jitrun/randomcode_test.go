@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -81,11 +80,9 @@ func TestRandomCodeCLI(t *testing.T) {
 // (-1: it hung and was killed) and everything it printed.
 func runBlobCLI(exe string, code []byte) (int, string) {
 	args := []string{"run", "--timeout", "20ms", "--hex", hex.EncodeToString(code)}
-	js, _ := json.Marshal(args)
 	ctx, cancel := context.WithTimeout(context.Background(), randomCLIHang)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, exe, "-test.run=^TestJitrunChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), jitrunChildEnv+"="+string(js))
+	cmd := childCommand(ctx, exe, nil, args)
 	cmd.WaitDelay = time.Second
 	out, err := cmd.CombinedOutput()
 	if ctx.Err() != nil {
