@@ -110,11 +110,18 @@ func (in input) readFrom(r io.Reader) ([]byte, error) {
 	return data, nil
 }
 
+// tooLarge is the error of the input past its limit.
 func (in input) tooLarge() error {
 	if in.shared > 0 {
-		return inputError("%s: input too large: jitrun reads at most %s of %s, all kernels together", in.name(), formatSize(in.shared), in.what)
+		return inputError("%s: %s, all kernels together", in.name(), tooLargeWords(in.shared, in.what))
 	}
-	return inputError("%s: input too large: jitrun reads at most %s of %s", in.name(), formatSize(in.limit), in.what)
+	return inputError("%s: %s", in.name(), tooLargeWords(in.limit, in.what))
+}
+
+// tooLargeWords says that an input of what is past limit: the words of
+// every input jitrun reads, from a file or an argument (--hex).
+func tooLargeWords(limit int, what string) string {
+	return fmt.Sprintf("input too large: jitrun reads at most %s of %s", formatSize(limit), what)
 }
 
 // fileError classifies the error of opening a file: a missing one, one
