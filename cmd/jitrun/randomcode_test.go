@@ -42,7 +42,7 @@ func TestRandomCodeCLI(t *testing.T) {
 		t.Skip("-short")
 	}
 	n := envCount(t, "JITRUN_RANDOM_CLI_N", randomCLIDefaultN)
-	seed := uint64(envCount(t, "JITRUN_RANDOM_SEED", 1))
+	seed := envSeed(t)
 	exe, err := filepath.Abs(os.Args[0])
 	if err != nil {
 		t.Fatal(err)
@@ -161,6 +161,21 @@ func TestBlobProblem(t *testing.T) {
 			}
 		})
 	}
+}
+
+// envSeed reads JITRUN_RANDOM_SEED as trampoline's random-code fuzz does
+// (any uint64, 0x… too; 1 when unset), so that a seed it names replays
+// here.
+func envSeed(t *testing.T) uint64 {
+	s := os.Getenv("JITRUN_RANDOM_SEED")
+	if s == "" {
+		return 1
+	}
+	v, err := strconv.ParseUint(s, 0, 64)
+	if err != nil {
+		t.Fatalf("JITRUN_RANDOM_SEED=%q: %v", s, err)
+	}
+	return v
 }
 
 // envCount reads a positive count from an environment variable, or def.
