@@ -82,6 +82,9 @@ var runCases = []runCase{
 	{"fault-json-nx", []string{"run", "--json", "../../examples/nx.s"}, "", exitFault},
 	{"fault-threads", []string{"run", "--threads", "1", "--entry", "ud2", td("faults.s")}, "", exitFault},
 	{"fault-time", []string{"run", "--time", "--entry", "ud2", td("faults.s")}, "", exitFault},
+	// The first call returns, a repeated one faults (its counter in
+	// writable data is past 1).
+	{"fault-time-repeated", []string{"run", "--time", "--syntax", "intel", "-e", "section .data; calls: dq 0; section .text; inc qword [rel calls]; cmp qword [rel calls], 1; jne again; mov eax, 1; ret; again: ud2"}, "", exitFault},
 
 	// Timeouts.
 	{"timeout", []string{"run", "--timeout", "50ms", "-e", "MOVQ $9, BX; loop: JMP loop"}, "", exitTimeout},
