@@ -105,7 +105,7 @@ func writeThreadResults(b *strings.Builder, r *report, results []threadResult, t
 		switch {
 		case out.fault != nil:
 			fmt.Fprintf(b, ", rsp %#x at the fault\n", rsp)
-			fmt.Fprintf(b, "  fault: %s at %s: %s\n", out.fault.SignalName(), r.x.ShortWhere(r.x.FaultPC(out.fault)), r.meaning(out.fault))
+			fmt.Fprintf(b, "  fault: %s\n", r.faultHeadline(out.fault))
 			status = exitFault
 		case out.intr != nil:
 			fmt.Fprintf(b, ", rsp %#x where it was stopped\n", rsp)
