@@ -87,11 +87,7 @@ func callThreads(r *report, ca *callArgs, opts trampoline.Options, n int) []thre
 // status: 3 if a call faulted, else 4 if one timed out, else 0.
 func writeThreadResults(b *strings.Builder, r *report, results []threadResult, timeout time.Duration) int {
 	n := len(results)
-	threads := "threads"
-	if n == 1 {
-		threads = "thread"
-	}
-	fmt.Fprintf(b, "%d %s called the code at %#x (%s) at once\n", n, threads, r.addr(), r.x.SymOff(r.rc.entry))
+	fmt.Fprintf(b, "%s called the code at %#x (%s) at once\n", plural(n, "thread"), r.addr(), r.x.SymOff(r.rc.entry))
 	status := exitOK
 	stacks := map[[2]uintptr]bool{}
 	for i, res := range results {
