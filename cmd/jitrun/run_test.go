@@ -8,8 +8,12 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/jitrun/jitrun/execmem"
+	"github.com/jitrun/jitrun/trampoline"
 )
 
 // runCase is one `jitrun run` command: its masked transcript is compared
@@ -382,5 +386,42 @@ func TestRunOutsideListingCut(t *testing.T) {
 		if marked != len(lines)-1 || !strings.HasSuffix(lines[0], " rows before") {
 			t.Errorf("stack above the code: want '… N rows before' first and the marked row last:\n%s", listing)
 		}
+	}
+}
+
+// TestThreadStatus checks the exit status of --threads whose calls ended
+// differently: a fault outranks a timeout, which outranks a return.
+func TestThreadStatus(t *testing.T) {
+	blk, err := execmem.Load([]byte{0xc3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer blk.Close()
+	r := newReport(&runnable{name: "<hex>", code: []byte{0xc3}}, blk, nil, &callArgs{})
+	returned := &outcome{}
+	stopped := &outcome{intr: &trampoline.Interrupted{}}
+	faulted := &outcome{fault: &trampoline.Fault{Signal: syscall.SIGILL, Trap: 6, PC: blk.Addr()}}
+	tests := []struct {
+		name string
+		outs []*outcome
+		want int
+	}{
+		{"returned", []*outcome{returned, returned}, exitOK},
+		{"stopped", []*outcome{returned, stopped}, exitTimeout},
+		{"faulted", []*outcome{returned, faulted}, exitFault},
+		{"faulted then stopped", []*outcome{faulted, stopped, returned}, exitFault},
+		{"stopped then faulted", []*outcome{stopped, faulted}, exitFault},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			results := make([]threadResult, len(tt.outs))
+			for i, o := range tt.outs {
+				results[i].out = o
+			}
+			var b strings.Builder
+			if got := writeThreadResults(&b, r, results, time.Second); got != tt.want {
+				t.Errorf("status %d, want %d:\n%s", got, tt.want, b.String())
+			}
+		})
 	}
 }
