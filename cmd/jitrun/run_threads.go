@@ -102,7 +102,6 @@ func writeThreadResults(b *strings.Builder, r *report, results []threadResult, t
 		case out.fault != nil:
 			fmt.Fprintf(b, ", rsp %#x at the fault\n", rsp)
 			fmt.Fprintf(b, "  fault: %s\n", r.faultHeadline(out.fault))
-			status = exitFault
 		case out.intr != nil:
 			fmt.Fprintf(b, ", rsp %#x where it was stopped\n", rsp)
 			if out.intr.PC == 0 {
@@ -110,12 +109,12 @@ func writeThreadResults(b *strings.Builder, r *report, results []threadResult, t
 			} else {
 				fmt.Fprintf(b, "  timeout: still running after %v, stopped at %s\n", timeout, r.x.ShortWhere(uint64(out.intr.PC)))
 			}
-			if status == exitOK {
-				status = exitTimeout
-			}
 		default:
 			fmt.Fprintf(b, ", rsp %#x after the return\n", rsp)
 			r.writeResult(b, out.res, "  ")
+		}
+		if s := out.status(); status == exitOK || s == exitFault {
+			status = s // a fault outranks a timeout
 		}
 	}
 	if n > 1 {
