@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/jitrun/jitrun/asm"
+	"github.com/jitrun/jitrun/explain"
 )
 
 const asmUsage = "FILE|-e SRC [--format hex|bin|listing|json|go] [--syntax go|intel|auto] [-o FILE]"
@@ -142,14 +143,6 @@ func chunks(p *asm.Program) []chunk {
 	return out
 }
 
-// symbolName writes a symbol as Go assembly names it.
-func symbolName(s asm.Symbol) string {
-	if s.Static {
-		return s.Name + "<>"
-	}
-	return s.Name
-}
-
 // writeListing prints offset, bytes, line number and text for every line,
 // symbol headers and labels, and every byte no line produced.
 func writeListing(w io.Writer, p *asm.Program) error {
@@ -160,9 +153,9 @@ func writeListing(w io.Writer, p *asm.Program) error {
 			if s.Offset == c.off && c.len > 0 || s.Offset == c.off && s.Size == 0 {
 				switch s.Kind {
 				case asm.SymText:
-					fmt.Fprintf(&b, "TEXT %s(SB) size=%d\n", symbolName(s), s.Size)
+					fmt.Fprintf(&b, "TEXT %s(SB) size=%d\n", explain.SymbolName(s), s.Size)
 				default:
-					fmt.Fprintf(&b, "GLOBL %s(SB) %s size=%d\n", symbolName(s), s.Kind, s.Size)
+					fmt.Fprintf(&b, "GLOBL %s(SB) %s size=%d\n", explain.SymbolName(s), s.Kind, s.Size)
 				}
 			}
 		}
@@ -237,7 +230,7 @@ func writeProgramJSON(w io.Writer, p *asm.Program) error {
 		doc.Lines = append(doc.Lines, jsonLine{Line: l.Pos.Line, Offset: l.Offset, Bytes: hex.EncodeToString(p.Code[l.Offset : l.Offset+l.Len]), Text: l.Text})
 	}
 	for _, s := range p.Symbols {
-		doc.Symbols[symbolName(s)] = jsonSymbol{Offset: s.Offset, Size: s.Size, Kind: s.Kind.String()}
+		doc.Symbols[explain.SymbolName(s)] = jsonSymbol{Offset: s.Offset, Size: s.Size, Kind: s.Kind.String()}
 	}
 	count := map[string]int{}
 	for _, l := range p.Labels {
@@ -260,7 +253,7 @@ func writeGoLiteral(w io.Writer, p *asm.Program) error {
 	fmt.Fprintf(&b, "// Assembled by jitrun from %s.\n[]byte{\n", p.File)
 	names := map[int][]string{}
 	for _, s := range p.Symbols {
-		names[s.Offset] = append(names[s.Offset], symbolName(s)+"(SB)")
+		names[s.Offset] = append(names[s.Offset], explain.SymbolName(s)+"(SB)")
 	}
 	for _, l := range p.Labels {
 		names[l.Offset] = append(names[l.Offset], l.Name+":")

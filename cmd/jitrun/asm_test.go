@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"flag"
 	"path/filepath"
@@ -14,9 +13,8 @@ var update = flag.Bool("update", false, "rewrite the golden files of the asm com
 // runCmd runs jitrun in-process and returns its status and output.
 func runCmd(t *testing.T, stdin string, args ...string) (int, string, string) {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	status := run(&env{stdin: strings.NewReader(stdin), stdout: &stdout, stderr: &stderr}, args)
-	return status, stdout.String(), stderr.String()
+	_, stdout, stderr, status := transcriptParts(strings.NewReader(stdin), args...)
+	return status, stdout, stderr
 }
 
 func TestAsmFormatsGolden(t *testing.T) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -84,10 +85,8 @@ func runChildPID(t *testing.T, dir string, environ []string, stdout, stderr io.W
 	if err != nil {
 		t.Fatal(err)
 	}
-	js, _ := json.Marshal(args)
-	cmd := exec.Command(exe, "-test.run=^TestJitrunChild$", "-test.count=1")
+	cmd := childCommand(context.Background(), exe, environ, args)
 	cmd.Dir = dir
-	cmd.Env = append(append(os.Environ(), environ...), jitrunChildEnv+"="+string(js))
 	// exec copies the two streams in two goroutines (the stderr copy
 	// also goes to childErr, for the messages below), so a writer they
 	// share is written under one lock.
@@ -109,6 +108,15 @@ func runChildPID(t *testing.T, dir string, environ []string, stdout, stderr io.W
 		t.Fatalf("child: %s", childErr.String())
 	}
 	return status, cmd.Process.Pid
+}
+
+// childCommand is the command that runs jitrun ARGS in a child process
+// (TestJitrunChild in exe, this test binary), with more environment.
+func childCommand(ctx context.Context, exe string, environ, args []string) *exec.Cmd {
+	js, _ := json.Marshal(args)
+	cmd := exec.CommandContext(ctx, exe, "-test.run=^TestJitrunChild$", "-test.count=1")
+	cmd.Env = append(append(os.Environ(), environ...), jitrunChildEnv+"="+string(js))
+	return cmd
 }
 
 // lockedWriter serialises the writes to w.

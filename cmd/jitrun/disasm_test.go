@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -15,9 +14,7 @@ import (
 // runDisasm runs `jitrun disasm ARGS` in-process.
 func runDisasm(t *testing.T, stdin string, args ...string) (status int, stdout, stderr string) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	status = run(&env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut}, append([]string{"disasm"}, args...))
-	return status, out.String(), errOut.String()
+	return runCmd(t, stdin, append([]string{"disasm"}, args...)...)
 }
 
 // sumLoopHex is xor eax, eax; mov ecx, 10; loop: add eax, ecx; dec ecx;
@@ -198,12 +195,10 @@ func TestDisasmBadInput(t *testing.T) {
 
 func TestDisasmHelp(t *testing.T) {
 	for _, args := range [][]string{{"disasm", "-h"}, {"help", "disasm"}} {
-		var stdout, stderr bytes.Buffer
-		status := run(&env{stdout: &stdout, stderr: &stderr}, args)
-		out := stdout.String()
-		if status != exitOK || stderr.Len() != 0 || !strings.HasPrefix(out, "Usage: jitrun disasm FILE | --hex 'BYTES'") ||
+		status, out, stderr := runCmd(t, "", args...)
+		if status != exitOK || stderr != "" || !strings.HasPrefix(out, "Usage: jitrun disasm FILE | --hex 'BYTES'") ||
 			strings.Count(out, "Usage:") != 1 {
-			t.Fatalf("%q: status %d, stderr %q, output %q", args, status, stderr.String(), out)
+			t.Fatalf("%q: status %d, stderr %q, output %q", args, status, stderr, out)
 		}
 		for _, flag := range []string{"-hex", "-base", "-syntax", "-mark", "-json", "-asm"} {
 			if !strings.Contains(out, "  "+flag) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -34,7 +35,7 @@ func parseHex(s string, limit int) ([]byte, error) {
 	var out []byte
 	for i := 0; i < len(s); {
 		if len(out) > limit {
-			return nil, fmt.Errorf("input too large: jitrun reads at most %s of machine code", formatSize(limit))
+			return nil, errors.New(tooLargeWords(limit, "machine code"))
 		}
 		c := s[i]
 		switch {
@@ -88,7 +89,7 @@ func parseHex(s string, limit int) ([]byte, error) {
 	}
 	switch {
 	case len(out) > limit:
-		return nil, fmt.Errorf("input too large: jitrun reads at most %s of machine code", formatSize(limit))
+		return nil, errors.New(tooLargeWords(limit, "machine code"))
 	case len(out) == 0:
 		return nil, fmt.Errorf("no bytes: give hex digits, as in '48 c7 c0 2a 00 00 00 c3'")
 	}

@@ -61,21 +61,35 @@ func (in input) read(e *env) ([]byte, error) {
 		}
 		return in.readFrom(e.stdin)
 	}
-	f, err := os.Open(in.path)
+	f, st, err := openFile(in.path)
 	if err != nil {
-		return nil, fileError(err)
+		return nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	switch {
-	case err != nil:
-		return nil, systemError("%v", err)
-	case st.IsDir():
-		return nil, inputError("%s is a directory", in.path)
-	case st.Mode().IsRegular() && st.Size() > int64(in.limit):
+	if st.Mode().IsRegular() && st.Size() > int64(in.limit) {
 		return nil, in.tooLarge()
 	}
 	return in.readFrom(f)
+}
+
+// openFile opens a file a command reads or maps, refusing a directory.
+// A missing or unreadable file or a directory is bad input, a Stat that
+// fails a system error.
+func openFile(name string) (*os.File, fs.FileInfo, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, nil, fileError(err)
+	}
+	st, err := f.Stat()
+	switch {
+	case err != nil:
+		f.Close()
+		return nil, nil, systemError("%v", err)
+	case st.IsDir():
+		f.Close()
+		return nil, nil, inputError("%s is a directory", name)
+	}
+	return f, st, nil
 }
 
 // readFrom reads r up to one byte past the limit.
@@ -96,11 +110,18 @@ func (in input) readFrom(r io.Reader) ([]byte, error) {
 	return data, nil
 }
 
+// tooLarge is the error of the input past its limit.
 func (in input) tooLarge() error {
 	if in.shared > 0 {
-		return inputError("%s: input too large: jitrun reads at most %s of %s, all kernels together", in.name(), formatSize(in.shared), in.what)
+		return inputError("%s: %s, all kernels together", in.name(), tooLargeWords(in.shared, in.what))
 	}
-	return inputError("%s: input too large: jitrun reads at most %s of %s", in.name(), formatSize(in.limit), in.what)
+	return inputError("%s: %s", in.name(), tooLargeWords(in.limit, in.what))
+}
+
+// tooLargeWords says that an input of what is past limit: the words of
+// every input jitrun reads, from a file or an argument (--hex).
+func tooLargeWords(limit int, what string) string {
+	return fmt.Sprintf("input too large: jitrun reads at most %s of %s", formatSize(limit), what)
 }
 
 // fileError classifies the error of opening a file: a missing one, one

@@ -161,17 +161,9 @@ func mmapMinAddr() string {
 // checkMapFile refuses a --file that is missing, unreadable or a
 // directory, as every command refuses such an input.
 func checkMapFile(name string) error {
-	f, err := os.Open(name)
-	if err != nil {
-		return fileError(err)
+	f, _, err := openFile(name)
+	if err == nil {
+		f.Close()
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	switch {
-	case err != nil:
-		return systemError("%v", err)
-	case st.IsDir():
-		return inputError("%s is a directory", name)
-	}
-	return nil
+	return err
 }

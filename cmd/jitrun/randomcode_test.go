@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -22,7 +21,8 @@ import (
 // fuzz runs), each in a jitrun of its own as a user would start it, with
 // its supervisor and the default --syscalls guard. Every run must end
 // with status 0 (the code returned), 3 (a fault or a refused system call)
-// or 4 (the timeout), one report and no Go crash trace, and never hang.
+// or 4 (the timeout), one report of that status and no Go crash trace,
+// and never hang.
 // A small slice runs in every `go test`; the full run is on demand:
 //
 //	JITRUN_RANDOM_CLI_N=10000 go test -run '^TestRandomCodeCLI$' -v -timeout 4h ./cmd/jitrun
@@ -42,7 +42,7 @@ func TestRandomCodeCLI(t *testing.T) {
 		t.Skip("-short")
 	}
 	n := envCount(t, "JITRUN_RANDOM_CLI_N", randomCLIDefaultN)
-	seed := uint64(envCount(t, "JITRUN_RANDOM_SEED", 1))
+	seed := envSeed(t)
 	exe, err := filepath.Abs(os.Args[0])
 	if err != nil {
 		t.Fatal(err)
@@ -81,11 +81,9 @@ func TestRandomCodeCLI(t *testing.T) {
 // (-1: it hung and was killed) and everything it printed.
 func runBlobCLI(exe string, code []byte) (int, string) {
 	args := []string{"run", "--timeout", "20ms", "--hex", hex.EncodeToString(code)}
-	js, _ := json.Marshal(args)
 	ctx, cancel := context.WithTimeout(context.Background(), randomCLIHang)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, exe, "-test.run=^TestJitrunChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), jitrunChildEnv+"="+string(js))
+	cmd := childCommand(ctx, exe, nil, args)
 	cmd.WaitDelay = time.Second
 	out, err := cmd.CombinedOutput()
 	if ctx.Err() != nil {
@@ -114,7 +112,70 @@ func blobProblem(status int, out string) string {
 			return fmt.Sprintf("a Go crash trace (%q) reached the output", s)
 		}
 	}
+	reports := 0
+	for _, l := range strings.Split(out, "\n") {
+		for _, p := range reportStarts[status] {
+			if strings.HasPrefix(l, p) {
+				reports++
+			}
+		}
+	}
+	if reports != 1 {
+		return fmt.Sprintf("%d reports (lines starting %q) for exit status %d, want one", reports, reportStarts[status], status)
+	}
 	return ""
+}
+
+// reportStarts are how the report of each status a blob may end with
+// starts its line: the result, the fault, the timeout jitrun stopped or
+// the one its supervisor's watchdog did.
+var reportStarts = map[int][]string{
+	exitOK:      {"rax = "},
+	exitFault:   {"fault: "},
+	exitTimeout: {"timeout: ", "jitrun run: the code was still running "},
+}
+
+// TestBlobProblem checks what TestRandomCodeCLI calls a bad run.
+func TestBlobProblem(t *testing.T) {
+	tests := []struct {
+		name   string
+		status int
+		out    string
+		bad    bool
+	}{
+		{"returned", exitOK, "abc\nrax = 3 (0x3)\n", false},
+		{"faulted", exitFault, "fault: SIGILL at +0x0: …\n  signal     SIGILL\n", false},
+		{"stopped", exitTimeout, "timeout: the code was still running after 20ms …\n", false},
+		{"killed", exitTimeout, "jitrun run: the code was still running 2.02s after the call started …\n", false},
+		{"no report", exitOK, "abc\n", true},
+		{"two reports", exitFault, "fault: SIGSEGV …\nfault: SIGSEGV …\n", true},
+		{"report of another status", exitFault, "rax = 3 (0x3)\n", true},
+		{"crash trace", exitOK, "rax = 3 (0x3)\ngoroutine 1 [running]:\n", true},
+		{"status 5", exitBroken, "jitrun run: the code broke jitrun: …\n", true},
+		{"hung", -1, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if problem := blobProblem(tt.status, tt.out); (problem != "") != tt.bad {
+				t.Errorf("blobProblem(%d, %q) = %q, want a problem: %v", tt.status, tt.out, problem, tt.bad)
+			}
+		})
+	}
+}
+
+// envSeed reads JITRUN_RANDOM_SEED as trampoline's random-code fuzz does
+// (any uint64, 0x… too; 1 when unset), so that a seed it names replays
+// here.
+func envSeed(t *testing.T) uint64 {
+	s := os.Getenv("JITRUN_RANDOM_SEED")
+	if s == "" {
+		return 1
+	}
+	v, err := strconv.ParseUint(s, 0, 64)
+	if err != nil {
+		t.Fatalf("JITRUN_RANDOM_SEED=%q: %v", s, err)
+	}
+	return v
 }
 
 // envCount reads a positive count from an environment variable, or def.

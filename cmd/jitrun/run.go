@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -163,10 +162,10 @@ func runOnce(e *env, r *report, ca *callArgs, opts trampoline.Options, f *runFla
 	return silentExit(out.status())
 }
 
-// register adds the flags of run to fset.
 // readsInput marks a command whose -h states the input limits.
 func (f *runFlags) readsInput() {}
 
+// register adds the flags of run to fset.
 func (f *runFlags) register(fset *flag.FlagSet) {
 	f.in.register(fset)
 	fset.StringVar(&f.hex, "hex", "", "run machine code given in hex, `BYTES` ('48 c7 c0 2a 00 00 00 c3', '48c7c02a000000c3', '0x48,0xc7', '\\x48\\xc7') instead of source")
@@ -460,18 +459,12 @@ type mappedFile struct {
 
 // mapFile maps name read-only for --map.
 func mapFile(name string) (*mappedFile, error) {
-	file, err := os.Open(name)
+	file, st, err := openFile(name)
 	if err != nil {
-		return nil, fileError(err)
+		return nil, err
 	}
 	defer file.Close()
-	st, err := file.Stat()
-	if err != nil {
-		return nil, systemError("%v", err)
-	}
 	switch {
-	case st.IsDir():
-		return nil, inputError("%s is a directory", name)
 	case !st.Mode().IsRegular():
 		return nil, inputError("%s is not a regular file", name)
 	case st.Size() == 0:

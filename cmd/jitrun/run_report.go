@@ -289,7 +289,7 @@ func (r *report) writeCodeHeader(b *strings.Builder) {
 // the registers.
 func (r *report) writeFault(b *strings.Builder, f *trampoline.Fault) {
 	pc := r.x.FaultPC(f)
-	fmt.Fprintf(b, "fault: %s at %s: %s\n", f.SignalName(), r.x.ShortWhere(pc), r.meaning(f))
+	fmt.Fprintf(b, "fault: %s\n", r.faultHeadline(f))
 	fmt.Fprintf(b, "  %-10s %s\n", "signal", explain.SignalLine(f))
 	if f.Syscall != nil {
 		writeSyscallLine(b, f.Syscall) // a system call raises no exception
@@ -352,6 +352,12 @@ func (r *report) writeTimeout(b *strings.Builder, it *trampoline.Interrupted, d 
 	}
 	b.WriteString("\nregisters where it was stopped (* changed by the code):\n")
 	r.writeRegs(b, &it.Regs, true, nil)
+}
+
+// faultHeadline is a fault in one line, as every report of one starts:
+// the signal, where the faulting instruction is, and what it did.
+func (r *report) faultHeadline(f *trampoline.Fault) string {
+	return fmt.Sprintf("%s at %s: %s", f.SignalName(), r.x.ShortWhere(r.x.FaultPC(f)), r.meaning(f))
 }
 
 // meaning says in words what the fault is (package explain), with, for

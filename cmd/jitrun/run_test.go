@@ -8,8 +8,12 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/jitrun/jitrun/execmem"
+	"github.com/jitrun/jitrun/trampoline"
 )
 
 // runCase is one `jitrun run` command: its masked transcript is compared
@@ -82,6 +86,9 @@ var runCases = []runCase{
 	{"fault-json-nx", []string{"run", "--json", "../../examples/nx.s"}, "", exitFault},
 	{"fault-threads", []string{"run", "--threads", "1", "--entry", "ud2", td("faults.s")}, "", exitFault},
 	{"fault-time", []string{"run", "--time", "--entry", "ud2", td("faults.s")}, "", exitFault},
+	// The first call returns, a repeated one faults (its counter in
+	// writable data is past 1).
+	{"fault-time-repeated", []string{"run", "--time", "--syntax", "intel", "-e", "section .data; calls: dq 0; section .text; inc qword [rel calls]; cmp qword [rel calls], 1; jne again; mov eax, 1; ret; again: ud2"}, "", exitFault},
 
 	// Timeouts.
 	{"timeout", []string{"run", "--timeout", "50ms", "-e", "MOVQ $9, BX; loop: JMP loop"}, "", exitTimeout},
@@ -217,11 +224,10 @@ func TestRunJSONFields(t *testing.T) {
 	}
 	decode := func(args ...string) (doc, *fault) {
 		t.Helper()
-		var out, errOut strings.Builder
-		run(&env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut}, args)
+		_, out, errOut := runCmd(t, "", args...)
 		var d doc
-		if err := json.Unmarshal([]byte(out.String()), &d); err != nil {
-			t.Fatalf("%v: %v\n%s%s", args, err, out.String(), errOut.String())
+		if err := json.Unmarshal([]byte(out), &d); err != nil {
+			t.Fatalf("%v: %v\n%s%s", args, err, out, errOut)
 		}
 		if d.DurationNS <= 0 {
 			t.Errorf("%v: duration_ns %d", args, d.DurationNS)
@@ -307,22 +313,21 @@ func TestRunJSONErrors(t *testing.T) {
 
 // TestRunHelp checks that -h documents every flag.
 func TestRunHelp(t *testing.T) {
-	var out, errOut strings.Builder
-	status := run(&env{stdout: &out, stderr: &errOut}, []string{"run", "-h"})
-	if status != exitOK || errOut.Len() != 0 {
-		t.Fatalf("status %d, stderr %q", status, errOut.String())
+	status, out, errOut := runCmd(t, "", "run", "-h")
+	if status != exitOK || errOut != "" {
+		t.Fatalf("status %d, stderr %q", status, errOut)
 	}
 	for _, flag := range []string{"-e", "-syntax", "-hex", "-bin", "-entry", "-regs", "-disasm", "-time", "-timeout", "-stack", "-json", "-threads", "-map", "-listing-syntax"} {
-		if !strings.Contains(out.String(), "\n  "+flag+" ") && !strings.Contains(out.String(), "\n  "+flag+"\n") {
-			t.Errorf("-h does not document %s:\n%s", flag, out.String())
+		if !strings.Contains(out, "\n  "+flag+" ") && !strings.Contains(out, "\n  "+flag+"\n") {
+			t.Errorf("-h does not document %s:\n%s", flag, out)
 		}
 	}
 	// Issue 11: -h said ';' starts an Intel comment in -e, and the flag
 	// said the opposite (the flag is right).
-	if strings.Contains(out.String(), "separate the instructions of -e with newlines") || !strings.Contains(out.String(), "In -e, ';' separates statements in either syntax") {
-		t.Errorf("-h does not say that ';' separates statements in -e:\n%s", out.String())
+	if strings.Contains(out, "separate the instructions of -e with newlines") || !strings.Contains(out, "In -e, ';' separates statements in either syntax") {
+		t.Errorf("-h does not say that ';' separates statements in -e:\n%s", out)
 	}
-	checkGolden(t, td("help.golden"), out.String())
+	checkGolden(t, td("help.golden"), out)
 }
 
 // TestMeasure checks the batching of --time with a fake call: the counts
@@ -381,5 +386,42 @@ func TestRunOutsideListingCut(t *testing.T) {
 		if marked != len(lines)-1 || !strings.HasSuffix(lines[0], " rows before") {
 			t.Errorf("stack above the code: want '… N rows before' first and the marked row last:\n%s", listing)
 		}
+	}
+}
+
+// TestThreadStatus checks the exit status of --threads whose calls ended
+// differently: a fault outranks a timeout, which outranks a return.
+func TestThreadStatus(t *testing.T) {
+	blk, err := execmem.Load([]byte{0xc3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer blk.Close()
+	r := newReport(&runnable{name: "<hex>", code: []byte{0xc3}}, blk, nil, &callArgs{})
+	returned := &outcome{}
+	stopped := &outcome{intr: &trampoline.Interrupted{}}
+	faulted := &outcome{fault: &trampoline.Fault{Signal: syscall.SIGILL, Trap: 6, PC: blk.Addr()}}
+	tests := []struct {
+		name string
+		outs []*outcome
+		want int
+	}{
+		{"returned", []*outcome{returned, returned}, exitOK},
+		{"stopped", []*outcome{returned, stopped}, exitTimeout},
+		{"faulted", []*outcome{returned, faulted}, exitFault},
+		{"faulted then stopped", []*outcome{faulted, stopped, returned}, exitFault},
+		{"stopped then faulted", []*outcome{stopped, faulted}, exitFault},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			results := make([]threadResult, len(tt.outs))
+			for i, o := range tt.outs {
+				results[i].out = o
+			}
+			var b strings.Builder
+			if got := writeThreadResults(&b, r, results, time.Second); got != tt.want {
+				t.Errorf("status %d, want %d:\n%s", got, tt.want, b.String())
+			}
+		})
 	}
 }

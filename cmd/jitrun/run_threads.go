@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jitrun/jitrun/internal/platform"
 	"github.com/jitrun/jitrun/trampoline"
 )
 
@@ -64,7 +65,7 @@ func callThreads(r *report, ca *callArgs, opts trampoline.Options, n int) []thre
 			defer done.Done()
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
-			res.tid = threadID()
+			res.tid = platform.Gettid()
 			ready.Done()
 			<-release
 			o := opts
@@ -86,11 +87,7 @@ func callThreads(r *report, ca *callArgs, opts trampoline.Options, n int) []thre
 // status: 3 if a call faulted, else 4 if one timed out, else 0.
 func writeThreadResults(b *strings.Builder, r *report, results []threadResult, timeout time.Duration) int {
 	n := len(results)
-	threads := "threads"
-	if n == 1 {
-		threads = "thread"
-	}
-	fmt.Fprintf(b, "%d %s called the code at %#x (%s) at once\n", n, threads, r.addr(), r.x.SymOff(r.rc.entry))
+	fmt.Fprintf(b, "%s called the code at %#x (%s) at once\n", plural(n, "thread"), r.addr(), r.x.SymOff(r.rc.entry))
 	status := exitOK
 	stacks := map[[2]uintptr]bool{}
 	for i, res := range results {
@@ -104,8 +101,7 @@ func writeThreadResults(b *strings.Builder, r *report, results []threadResult, t
 		switch {
 		case out.fault != nil:
 			fmt.Fprintf(b, ", rsp %#x at the fault\n", rsp)
-			fmt.Fprintf(b, "  fault: %s at %s: %s\n", out.fault.SignalName(), r.x.ShortWhere(r.x.FaultPC(out.fault)), r.meaning(out.fault))
-			status = exitFault
+			fmt.Fprintf(b, "  fault: %s\n", r.faultHeadline(out.fault))
 		case out.intr != nil:
 			fmt.Fprintf(b, ", rsp %#x where it was stopped\n", rsp)
 			if out.intr.PC == 0 {
@@ -113,12 +109,12 @@ func writeThreadResults(b *strings.Builder, r *report, results []threadResult, t
 			} else {
 				fmt.Fprintf(b, "  timeout: still running after %v, stopped at %s\n", timeout, r.x.ShortWhere(uint64(out.intr.PC)))
 			}
-			if status == exitOK {
-				status = exitTimeout
-			}
 		default:
 			fmt.Fprintf(b, ", rsp %#x after the return\n", rsp)
 			r.writeResult(b, out.res, "  ")
+		}
+		if s := out.status(); status == exitOK || s == exitFault {
+			status = s // a fault outranks a timeout
 		}
 	}
 	if n > 1 {

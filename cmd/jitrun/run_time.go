@@ -53,7 +53,7 @@ func timeRun(e *env, r *report, ca *callArgs, stack int, first time.Duration) er
 	var f *trampoline.Fault
 	switch {
 	case errors.As(err, &f):
-		fmt.Fprintf(e.stdout, "time: a repeated call faulted: %s at %s: %s\n", f.SignalName(), r.x.ShortWhere(r.x.FaultPC(f)), r.meaning(f))
+		fmt.Fprintf(e.stdout, "time: a repeated call faulted: %s\n", r.faultHeadline(f))
 		return silentExit(exitFault)
 	case err != nil:
 		return systemError("--time: %v", err)

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -79,6 +78,17 @@ type supervisor struct {
 	limit     time.Duration
 	exitedAt  time.Time
 	end       childEnd
+}
+
+// newSupervisor is the parent of one run, showing its output as mode
+// says, with no pipe open yet.
+func newSupervisor(e *env, mode outputMode, margin time.Duration) *supervisor {
+	s := &supervisor{e: e, mode: mode, margin: margin}
+	s.codeOut.limit, s.codeErr.limit, s.crash.limit = maxCapturedOutput, maxCapturedOutput, maxCrashText
+	for i := range s.fds {
+		s.fds[i] = -1
+	}
+	return s
 }
 
 // onCode takes what the code wrote to pipe i: in text mode its standard
@@ -201,7 +211,7 @@ func (s *supervisor) finish() error {
 	}
 	switch {
 	case !s.end.gotStatus && s.mode == modeRunJSON:
-		return silentExit(statusOf(s.end.brokenError()))
+		return silentExit(s.end.brokenError().status)
 	case !s.end.gotStatus:
 		return s.end.brokenError()
 	}
@@ -329,7 +339,7 @@ type childEnd struct {
 // brokenError is the error of a child that did not end with a status
 // frame: status 4 when the watchdog killed it during a call, 5 otherwise,
 // with what happened in one line.
-func (c *childEnd) brokenError() error {
+func (c *childEnd) brokenError() *exitError {
 	if c.killedAfter > 0 {
 		return &exitError{status: exitTimeout, err: fmt.Errorf(
 			"the code was still running %v after the call started, %v past the %v it may take, and nothing in jitrun had stopped it: its process was killed",
@@ -365,16 +375,14 @@ func (c *childEnd) death() string {
 // "[signal …]" line when there is one.
 func crashSummary(text []byte) string {
 	lines := strings.Split(strings.TrimSpace(string(text)), "\n")
-	first, signal := strings.TrimSpace(lines[0]), ""
+	first, fatal, signal := strings.TrimSpace(lines[0]), false, ""
 	for _, l := range lines[:min(len(lines), 12)] {
 		l = strings.TrimSpace(l)
 		switch {
 		case strings.HasPrefix(l, "[signal ") && signal == "":
 			signal = " " + l
-		case strings.HasPrefix(l, "fatal error: ") || strings.HasPrefix(l, "panic: "):
-			if first == strings.TrimSpace(lines[0]) && !strings.HasPrefix(first, "fatal error: ") && !strings.HasPrefix(first, "panic: ") {
-				first = l
-			}
+		case (strings.HasPrefix(l, "fatal error: ") || strings.HasPrefix(l, "panic: ")) && !fatal:
+			first, fatal = l, true
 		}
 	}
 	return first + signal
@@ -424,11 +432,7 @@ func mergeOutputJSON(doc []byte, stdout, stderr *capture) ([]byte, error) {
 
 // brokenJSON is the --json document of a child that died.
 func brokenJSON(end *childEnd, stdout, stderr *capture) []byte {
-	rj := runJSON{Timeout: end.killedAfter > 0, DurationNS: end.killedAfter.Nanoseconds()}
-	var ee *exitError
-	if errors.As(end.brokenError(), &ee) {
-		rj.Broken = ee.err.Error()
-	}
+	rj := runJSON{Timeout: end.killedAfter > 0, DurationNS: end.killedAfter.Nanoseconds(), Broken: end.brokenError().Error()}
 	stdout.outputJSON(&rj.Stdout, &rj.StdoutBase64, &rj.StdoutCutBytes)
 	stderr.outputJSON(&rj.Stderr, &rj.StderrBase64, &rj.StderrCutBytes)
 	var b bytes.Buffer

@@ -16,9 +16,6 @@ import (
 // hold them open.
 const exitGrace = 100 * time.Millisecond
 
-// isPipe reports whether descriptor fd is open on a pipe.
-func isPipe(fd int) bool { return platform.IsPipe(fd) }
-
 // supervise runs `jitrun run ARGS` or `jitrun bench ARGS` (args[0] is
 // the command) in a child process, this program re-executed, shows the
 // code's output and the child's report, and returns the exit status it
@@ -31,8 +28,7 @@ func supervise(e *env, args []string, sup supervision) error {
 			return systemError("finding jitrun's own program, to run the code in: %v", err)
 		}
 	}
-	s := &supervisor{e: e, mode: outputModeOf(args), margin: sup.margin}
-	s.codeOut.limit, s.codeErr.limit, s.crash.limit = maxCapturedOutput, maxCapturedOutput, maxCrashText
+	s := newSupervisor(e, outputModeOf(args), sup.margin)
 	writeEnds, err := s.pipes()
 	defer s.closeAll()
 	if err != nil {
@@ -72,9 +68,6 @@ func supervise(e *env, args []string, sup supervision) error {
 // pipes makes the five pipes; it returns their write ends.
 func (s *supervisor) pipes() ([numPipes]*os.File, error) {
 	var w [numPipes]*os.File
-	for i := range s.fds {
-		s.fds[i] = -1
-	}
 	for i := range s.fds {
 		r, wr, err := platform.Pipe()
 		if err != nil {
@@ -182,18 +175,15 @@ func (s *supervisor) watchdog() {
 }
 
 // readCode reads the code's pipes (and the crash copy) that ready shows
-// ready in set; it reports whether there were any.
-func (s *supervisor) readCode(set []int, ready []bool) bool {
-	any := false
+// ready in set.
+func (s *supervisor) readCode(set []int, ready []bool) {
 	for j, fd := range set {
 		for i := pipeOut; i <= pipeCrash; i++ {
 			if ready[j] && fd == s.fds[i] {
 				s.onCode(i, s.read(i))
-				any = true
 			}
 		}
 	}
-	return any
 }
 
 // read reads what pipe i holds, closing it at its end.

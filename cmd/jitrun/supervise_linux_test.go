@@ -42,11 +42,8 @@ func TestSuperviseWatchdogBusyPipe(t *testing.T) {
 		exitWFile.Close()
 	}()
 
-	s := &supervisor{e: &env{stdout: io.Discard, stderr: io.Discard}, mode: modeRunJSON, proc: child.Process}
-	s.codeOut.limit, s.codeErr.limit, s.crash.limit = maxCapturedOutput, maxCapturedOutput, maxCrashText
-	for i := range s.fds {
-		s.fds[i] = -1
-	}
+	s := newSupervisor(&env{stdout: io.Discard, stderr: io.Discard}, modeRunJSON, 0)
+	s.proc = child.Process
 	s.fds[pipeOut], s.fds[pipeExit] = int(zero.Fd()), exitR
 	s.inCall, s.limit, s.callStart = true, time.Millisecond, time.Now()
 	done := make(chan struct{})

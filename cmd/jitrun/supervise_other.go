@@ -2,10 +2,6 @@
 
 package main
 
-// isPipe reports false: jitrun runs code on linux/amd64 only, and elsewhere
-// is never a supervised child.
-func isPipe(int) bool { return false }
-
 // supervise runs the command in this process: elsewhere than Linux,
 // loading the code fails with an "unsupported" error before any of it runs.
 func supervise(e *env, args []string, _ supervision) error {

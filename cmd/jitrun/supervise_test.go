@@ -251,16 +251,14 @@ func TestSuperviseThreadExit(t *testing.T) {
 // long writes into frames the parent accepts. (The code that wrote to
 // descriptor 3 in a loop grew the parent by hundreds of MB a second.)
 func TestFramesBounded(t *testing.T) {
-	newSupervisor := func(mode outputMode) *supervisor {
-		return &supervisor{e: &env{stdout: io.Discard, stderr: io.Discard}, mode: mode}
-	}
-	s := newSupervisor(modeText)
+	discard := &env{stdout: io.Discard, stderr: io.Discard}
+	s := newSupervisor(discard, modeText, 0)
 	s.onReport(binary.AppendUvarint([]byte{frameStdout}, maxFrame+1))
 	if s.end.bad != "a frame of impossible length" {
 		t.Errorf("a frame of maxFrame+1 bytes: bad %q", s.end.bad)
 	}
 
-	s = newSupervisor(modeText)
+	s = newSupervisor(discard, modeText, 0)
 	s.onReport([]byte("garbage"))
 	for range 64 {
 		s.onReport(make([]byte, 64<<10))
@@ -269,7 +267,7 @@ func TestFramesBounded(t *testing.T) {
 		t.Errorf("4 MiB after garbage: bad %q, %d bytes kept", s.end.bad, len(s.report.buf))
 	}
 
-	s = newSupervisor(modeText)
+	s = newSupervisor(discard, modeText, 0)
 	var status bytes.Buffer
 	(&parentLink{w: &status}).send(frameStatus, []byte("0"))
 	s.onReport(status.Bytes())
@@ -280,7 +278,7 @@ func TestFramesBounded(t *testing.T) {
 		t.Errorf("4 MiB after the status: status %v %d, %d bytes kept", s.end.gotStatus, s.end.status, len(s.report.buf))
 	}
 
-	s = newSupervisor(modeRunJSON)
+	s = newSupervisor(discard, modeRunJSON, 0)
 	var doc bytes.Buffer
 	w := frameWriter{&parentLink{w: &doc}, frameStdout}
 	for range 2 * maxCapturedOutput / (64 << 10) {
@@ -326,17 +324,53 @@ func TestSuperviseOrder(t *testing.T) {
 	}
 	stdout, stderr, status := superviseTranscript(t, "", "calls", "run", "-e", "RET")
 	if status != exitOK || stderr != "" || stdout != want.String() {
-		t.Errorf("status %d, stderr %q, stdout out of order:\n%s", status, stderr, firstDiff(stdout, want.String()))
+		t.Errorf("status %d, stderr %q, stdout out of order:\n%s", status, stderr, lineDiff(want.String(), stdout))
 	}
 }
 
-// firstDiff shows where got first differs from want.
-func firstDiff(got, want string) string {
-	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
-	for i := range min(len(g), len(w)) {
-		if g[i] != w[i] {
-			return fmt.Sprintf("line %d is %q, want %q", i+1, g[i], w[i])
-		}
+// TestCrashSummary checks the one line a Go fatal error's report becomes:
+// its "fatal error: …" or "panic: …" line (the first, else the report's
+// first line) and its "[signal …]" line.
+func TestCrashSummary(t *testing.T) {
+	tests := []struct{ name, text, want string }{
+		{"throw", "fatal error: stack overflow\n\nruntime stack:\nruntime.throw(...)\n", "fatal error: stack overflow"},
+		{"runtime line first", "runtime: goroutine stack exceeds 1000000-byte limit\nfatal error: stack overflow\n\ngoroutine 1 [running]:\n", "fatal error: stack overflow"},
+		{"panic with signal", "panic: runtime error: invalid memory address or nil pointer dereference\n[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x4a1b2c]\n\ngoroutine 1 [running]:\n", "panic: runtime error: invalid memory address or nil pointer dereference [signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x4a1b2c]"},
+		{"two fatal lines", "runtime: bad pointer\nfatal error: found bad pointer in Go heap\npanic: second\n", "fatal error: found bad pointer in Go heap"},
+		{"neither", "SIGILL: illegal instruction\nPC=0x0 m=0 sigcode=2\n", "SIGILL: illegal instruction"},
+		{"signal past twelve lines", "unexpected fault\n" + strings.Repeat("x\n", 12) + "[signal SIGBUS]\n", "unexpected fault"},
 	}
-	return fmt.Sprintf("%d lines, want %d", len(g), len(w))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := crashSummary([]byte(tt.text)); got != tt.want {
+				t.Errorf("crashSummary = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestGoFatalStart checks where Go's report starts in the code's standard
+// error: at the crash copy, moved back over the lines the runtime prints
+// before it copies; -1 when the copy was cut from standard error.
+func TestGoFatalStart(t *testing.T) {
+	const crash = "goroutine 1 [running]:\nmain.main()\n"
+	tests := []struct {
+		name          string
+		stderr, crash string
+		want          int
+	}{
+		{"copy alone", "code said this\n" + crash, crash, len("code said this\n")},
+		{"throw line before", "code\nfatal error: stack overflow\n" + crash, crash, len("code\n")},
+		{"runtime lines before", "runtime: goroutine stack exceeds\nfatal error: stack overflow\n" + crash, crash, 0},
+		{"other line stops", "fatal error: x\ncode's line\n" + crash, crash, len("fatal error: x\ncode's line\n")},
+		{"cut", "code\n" + crash[:10], crash, -1},
+		{"no copy", "code\n", "", -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := goFatalStart([]byte(tt.stderr), []byte(tt.crash)); got != tt.want {
+				t.Errorf("goFatalStart = %d, want %d", got, tt.want)
+			}
+		})
+	}
 }

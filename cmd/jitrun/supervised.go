@@ -57,12 +57,12 @@ func maybeRunSupervised() {
 // copy. ok is false in any other process, and when descriptor 3 is not a
 // pipe (supervisedEnv set by hand): jitrun then runs as usual.
 func supervisedChild() (*env, bool) {
-	if os.Getenv(supervisedEnv) != "1" || !isPipe(reportFD) {
+	if os.Getenv(supervisedEnv) != "1" || !platform.IsPipe(reportFD) {
 		return nil, false
 	}
 	os.Unsetenv(supervisedEnv)    // not for the processes this one starts,
 	syscall.CloseOnExec(reportFD) // nor the report descriptor
-	if isPipe(crashFD) {
+	if platform.IsPipe(crashFD) {
 		crash := os.NewFile(crashFD, "crash")
 		debug.SetCrashOutput(crash, debug.CrashOptions{}) // keeps a copy of its own
 		crash.Close()
