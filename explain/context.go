@@ -182,20 +182,6 @@ func (c *Context) knownPlace(addr uint64, f *trampoline.Fault) string {
 // region).
 func inRange(addr uint64, r [2]uintptr) bool { return addr >= uint64(r[0]) && addr < uint64(r[1]) }
 
-// StackWhere says where RSP lies. After a return or a timeout RSP is on
-// the call's stack (the trampoline only hands back a call whose RSP it
-// knows), which /proc/self/maps shows as an anonymous read+write mapping
-// between two guard regions; f, at a fault, says exactly.
-func (c *Context) StackWhere(rsp uint64, f *trampoline.Fault) string {
-	if f != nil {
-		return c.Where(rsp, f)
-	}
-	if reg, ok := c.Region(rsp); ok && reg.Path == "" && reg.Prot == execmem.ProtRW {
-		return fmt.Sprintf("on the call's stack %#x-%#x", reg.Start, reg.End)
-	}
-	return c.Where(rsp, nil)
-}
-
 // ProtLetters is a region's protection as /proc/self/maps shows it: r-xp.
 func ProtLetters(reg execmem.Region) string {
 	if reg.Shared {
