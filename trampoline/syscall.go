@@ -254,6 +254,11 @@ func (s Syscall) Reason() string {
 	return fmt.Sprintf("this package's filter refused it (rule %d)", s.Rule&^ruleMagic)
 }
 
+// UnderTrapAll reports whether the call was refused by SyscallsTrap, the
+// policy that refuses every system call (SyscallsGuard would have let
+// some of them run).
+func (s Syscall) UnderTrapAll() bool { return s.Rule == ruleMagic+ruleTrapAll }
+
 // decideRule returns the rule of a call the filter stopped for Go.
 func (s Syscall) decideRule() (decideRule, bool) {
 	if i := s.Rule - ruleMagic - ruleDecideBase; s.Rule&^0xff == ruleMagic && i >= 0 && i < len(decideRules) {

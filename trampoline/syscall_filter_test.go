@@ -327,6 +327,9 @@ func TestSyscallNames(t *testing.T) {
 		if got := tt.s.Reason(); !strings.HasPrefix(got, tt.reasonPrefix) {
 			t.Errorf("%s: Reason() = %q, want it to start %q", tt.str, got, tt.reasonPrefix)
 		}
+		if got, want := tt.s.UnderTrapAll(), strings.HasPrefix(tt.reasonPrefix, "the policy"); got != want {
+			t.Errorf("%s: UnderTrapAll() = %v, want %v", tt.str, got, want)
+		}
 	}
 	f := &Fault{Signal: sigSYS, Code: 1, PC: 0x1009, CodeBase: 0x1000, CodeLen: 9, Trap: -1,
 		Syscall: &Syscall{Number: 231, Arch: AuditArchX86_64, Rule: rule("exit_group")}}

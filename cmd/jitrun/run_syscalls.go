@@ -50,7 +50,7 @@ func parseSyscalls(value string) (p trampoline.SyscallPolicy, filter bool, err e
 
 // syscallHint tells how to let a refused system call run.
 func syscallHint(s *trampoline.Syscall) string {
-	if strings.HasPrefix(s.Reason(), "the policy refuses every") {
+	if s.UnderTrapAll() {
 		return " (--syscalls guard runs it)"
 	}
 	return " (--syscalls allow runs it)"
