@@ -50,5 +50,5 @@ func Example() {
 	// SP+8:16/d  (SP = 0x10000; 16 bytes: 2 × 8-byte signed)
 	//   0x10008:  -5  42
 	// 0x20000:8  (at 0x20000; 8 bytes: 1 × 8-byte hex)
-	//   0x20000:  unreadable (8 bytes)
+	//   0x20000:  unreadable, 8 bytes
 }

@@ -76,9 +76,12 @@ func (s Shown) Text() string {
 			what += " = " + s.Addr
 		}
 	}
-	if s.Format == "s" {
+	switch s.Format {
+	case "":
+		return s.Spec + "  (" + s.What + ")\n" // not a Shown Render made
+	case "s":
 		fmt.Fprintf(&b, "%s  (%s; %s as strings)\n", s.Spec, what, plural(s.Len, "byte"))
-	} else {
+	default:
 		fmt.Fprintf(&b, "%s  (%s; %s: %d × %d-byte %s)\n", s.Spec, what, plural(s.Len, "byte"), s.Len/max(s.Unit, 1), s.Unit, formatWords[s.Format[0]])
 	}
 	width := 0 // values are right-aligned to the widest
@@ -94,7 +97,7 @@ func (s Shown) Text() string {
 		}
 		b.WriteString(":")
 		if r.Unreadable != "" {
-			fmt.Fprintf(&b, "  %s (%s)\n", r.Unreadable, plural(r.Bytes, "byte"))
+			fmt.Fprintf(&b, "  %s, %s\n", r.Unreadable, plural(r.Bytes, "byte"))
 			continue
 		}
 		for _, v := range r.Values {
@@ -135,7 +138,7 @@ func (v View) symbol(syms []Symbol) (Symbol, error) {
 		}
 	}
 	if len(syms) == 0 {
-		return Symbol{}, fmt.Errorf("view %q: unknown symbol %s: the code has no symbols; view a register (rsp, rdi, SP, DI) or an address (0x1000)", v.Spec, v.Name)
+		return Symbol{}, fmt.Errorf("unknown symbol %s: the code has no symbols; view a register (rsp, rdi, SP, DI) or an address (0x1000)", v.Name)
 	}
 	var names []string
 	seen := map[string]bool{}
@@ -148,7 +151,7 @@ func (v View) symbol(syms []Symbol) (Symbol, error) {
 	if len(names) > 20 {
 		names = append(names[:20], "…")
 	}
-	return Symbol{}, fmt.Errorf("view %q: unknown symbol %s; symbols: %s", v.Spec, v.Name, strings.Join(names, ", "))
+	return Symbol{}, fmt.Errorf("unknown symbol %s; symbols: %s", v.Name, strings.Join(names, ", "))
 }
 
 // Render reads the memory the view names in ctx and lays it out. Memory
@@ -167,7 +170,7 @@ func (v View) Render(ctx Context) (Shown, error) {
 		start, what = sym.Addr, "symbol "+sym.Name
 	case KindRegister:
 		if ctx.Regs == nil {
-			return Shown{}, fmt.Errorf("view %q: no registers here to read %s from", v.Spec, v.Name)
+			return Shown{}, fmt.Errorf("no registers here to read %s from", v.Name)
 		}
 		start = ctx.Regs.GPR[v.Reg]
 		if v.RIP {

@@ -118,15 +118,15 @@ func TestRender(t *testing.T) {
 		// shown, then what cannot, in one row.
 		{"rsi:32/gx", `rsi:32/gx  (rsi = 0x70f8; 32 bytes: 4 × 8-byte hex)
   0x70f8:  0x6463626100000000
-  0x7100:  unreadable (24 bytes)
+  0x7100:  unreadable, 24 bytes
 `},
 		{"0x10:8", `0x10:8  (at 0x10; 8 bytes: 1 × 8-byte hex)
-  0x10:  unreadable (8 bytes)
+  0x10:  unreadable, 8 bytes
 `},
 		// A string that runs into unreadable memory.
 		{"0x70fc/s", `0x70fc/s  (at 0x70fc; 256 bytes as strings)
   0x70fc:  "abcd"…
-  0x7100:  unreadable (252 bytes)
+  0x7100:  unreadable, 252 bytes
 `},
 		{"0x70f6:6/s", `0x70f6:6/s  (at 0x70f6; 6 bytes as strings)
   0x70f6:  ""
@@ -138,7 +138,7 @@ func TestRender(t *testing.T) {
 `},
 		{"0x70fd:8/c", `0x70fd:8/c  (at 0x70fd; 8 bytes: 8 × 1-byte char)
   0x70fd:   98 'b'   99 'c'  100 'd'
-  0x7100:  unreadable (5 bytes)
+  0x7100:  unreadable, 5 bytes
 `},
 	}
 	ctx := testContext()
@@ -164,9 +164,9 @@ func TestRenderErrors(t *testing.T) {
 		ctx  Context
 		want string
 	}{
-		{"cnt/d", ctx, `view "cnt/d": unknown symbol cnt; symbols: counter, table, msg, floats, f32, main`},
-		{"cnt", Context{}, `view "cnt": unknown symbol cnt: the code has no symbols; view a register (rsp, rdi, SP, DI) or an address (0x1000)`},
-		{"rsp:8", Context{Symbols: ctx.Symbols}, `view "rsp:8": no registers here to read rsp from`},
+		{"cnt/d", ctx, `unknown symbol cnt; symbols: counter, table, msg, floats, f32, main`},
+		{"cnt", Context{}, `unknown symbol cnt: the code has no symbols; view a register (rsp, rdi, SP, DI) or an address (0x1000)`},
+		{"rsp:8", Context{Symbols: ctx.Symbols}, `no registers here to read rsp from`},
 	}
 	for _, tt := range tests {
 		v, err := Parse(tt.spec)

@@ -101,35 +101,35 @@ var unitLetters = map[byte]int{'b': 1, 'h': 2, 'w': 4, 'g': 8}
 func Parse(spec string) (View, error) {
 	v := View{Spec: spec, Format: 'x'}
 	if len(spec) > MaxSpec {
-		return v, fmt.Errorf("view %.20q…: longer than %d bytes", spec, MaxSpec)
+		return v, fmt.Errorf("%.20q…: longer than %d bytes", spec, MaxSpec)
 	}
 	what, fmtPart, hasFmt := cut(spec, "/")
 	what, lenPart, hasLen := cut(what, ":")
 	if what == "" {
-		return v, fmt.Errorf("view %q: nothing to show: write %s", spec, Forms)
+		return v, fmt.Errorf("nothing to show: write %s", Forms)
 	}
 	if hasFmt {
 		if err := v.parseFormat(fmtPart); err != nil {
-			return v, fmt.Errorf("view %q: %v", spec, err)
+			return v, err
 		}
 	}
 	if hasLen {
 		n, err := strconv.ParseUint(lenPart, 0, 64)
 		switch {
 		case err != nil:
-			return v, fmt.Errorf("view %q: length %q is not a number of bytes", spec, lenPart)
+			return v, fmt.Errorf("length %q is not a number of bytes", lenPart)
 		case n == 0:
-			return v, fmt.Errorf("view %q: a length of 0 bytes shows nothing", spec)
+			return v, errors.New("a length of 0 bytes shows nothing")
 		case n > MaxLen:
-			return v, fmt.Errorf("view %q: length %d is over the cap: a view shows at most %d bytes", spec, n, MaxLen)
+			return v, fmt.Errorf("length %d is over the cap: a view shows at most %d bytes", n, MaxLen)
 		}
 		v.Len = int(n)
 		if unit := v.Unit; unit > 0 && v.Len%unit != 0 {
-			return v, fmt.Errorf("view %q: length %d is not a whole number of %d-byte units", spec, v.Len, unit)
+			return v, fmt.Errorf("length %d is not a whole number of %d-byte units", v.Len, unit)
 		}
 	}
 	if err := v.parseWhat(what); err != nil {
-		return v, fmt.Errorf("view %q: %v", spec, err)
+		return v, err
 	}
 	return v, nil
 }
