@@ -94,3 +94,26 @@ func TestRunMemoryJSON(t *testing.T) {
 		t.Errorf("show[0] = %+v", s)
 	}
 }
+
+// TestRunMemoryJSONCap runs the largest --json document memory can make:
+// six memory arguments past what --json shows of each, and the most views
+// of the most bytes in the most verbose format. It must stay below the
+// cap the supervising parent puts on the document.
+func TestRunMemoryJSONCap(t *testing.T) {
+	args := []string{"run", "--json", "-e", "RET", "buf:1M", "buf:1M", "buf:1M", "buf:1M", "buf:1M", "buf:1M"}
+	for _, reg := range []string{"rdi", "rsi", "rdx", "rcx"} {
+		args = append(args, "--show", reg+":4096/c")
+	}
+	_, stdout, stderr, status := transcriptParts(strings.NewReader(""), args...)
+	if status != exitOK {
+		t.Fatalf("exit status %d: %s", status, stderr)
+	}
+	if len(stdout) > maxCapturedOutput*7/8 {
+		t.Errorf("the --json document is %d bytes; the parent takes at most %d: keep a margin", len(stdout), maxCapturedOutput)
+	}
+	t.Logf("largest --json document: %d bytes", len(stdout))
+	_, _, stderr, status = transcriptParts(strings.NewReader(""), append(args, "--show", "rsp")...)
+	if want := "jitrun run: invalid value \"rsp\" for flag -show: at most 4 views (of at most 4096 bytes each) (see 'jitrun run -h')\n"; status != exitInput || stderr != want {
+		t.Errorf("a fifth view: status %d, %q; want 2, %q", status, stderr, want)
+	}
+}
