@@ -82,17 +82,18 @@ func (c *callArgs) closeMemory() {
 	}
 }
 
-// addMemArg puts the pointer of the memory argument at index i of ARGS
-// in the next integer register; ok is false when i is not one.
-func (c *callArgs) addMemArg(i int) (ok bool, err error) {
+// memPointer returns the pointer of the memory argument at index i of
+// ARGS, if it is one, and records the register it goes in: the next
+// integer register.
+func (c *callArgs) memPointer(i int) (uint64, bool) {
 	if c.mem == nil || c.mem.at[i] == nil {
-		return false, nil
+		return 0, false
 	}
 	m := c.mem.at[i]
 	if c.nInt < len(trampoline.IntArgRegs) {
 		m.reg = trampoline.IntArgRegs[c.nInt]
 	}
-	return true, c.addInt(uint64(m.buf.Addr))
+	return uint64(m.buf.Addr), true
 }
 
 // writeMemArgs prints what each memory argument holds after the call: its
