@@ -32,11 +32,9 @@ type memArgs struct {
 	order []*memArg
 }
 
-// memArg is one memory argument: its buffer, its position in ARGS and the
-// register it went in.
+// memArg is one memory argument: its buffer and the register it went in.
 type memArg struct {
 	buf *memarg.Buffer
-	n   int            // 1-based position in ARGS
 	reg trampoline.Reg // set when the arguments are sorted into registers
 }
 
@@ -68,7 +66,7 @@ func (c *callArgs) mapMemory(list []string) error {
 	}
 	c.mem = &memArgs{set: set, at: map[int]*memArg{}}
 	for k, b := range set.Buffers {
-		m := &memArg{buf: b, n: pos[k] + 1}
+		m := &memArg{buf: b}
 		c.mem.at[pos[k]], c.mem.order = m, append(c.mem.order, m)
 	}
 	return nil

@@ -50,6 +50,32 @@ var memCases = []runCase{
 	{"show-threads", []string{"run", "--threads", "2", "-e", "RET", "--show", "rsp"}, "", exitInput},
 }
 
+// memChildCases run as jitrun does, in a supervised child process that
+// maps the memory arguments and runs the code, with the --syscalls filter
+// installed (the in-process runs of memCases have none).
+var memChildCases = []runCase{
+	{"mem-child-strlen", []string{"run", td("strlen.s"), "str:hello", "--show", "rdi/s"}, "", exitOK},
+	{"mem-child-json", []string{"run", "--json", td("arraysum.asm"), "i64:1,-2,3,40", "4", "--show", "rdi:32/d"}, "", exitOK},
+	{"mem-child-fault", []string{"run", td("memcpy.s"), "buf:8", "str:0123456789", "11"}, "", exitFault},
+	// mprotect(rdi, 4096, PROT_NONE): refused by default (the buffers
+	// are jitrun's); allowed, the report says it cannot read the buffer.
+	{"mem-mprotect-refused", []string{"run", "-e", "MOVQ $10, AX; MOVQ $4096, SI; XORL DX, DX; SYSCALL; RET", "buf:4096"}, "", exitFault},
+	{"mem-mprotect-allowed", []string{"run", "--syscalls", "allow", "-e", "MOVQ $10, AX; MOVQ $4096, SI; XORL DX, DX; SYSCALL; RET", "buf:4096", "--show", "rdi:8"}, "", exitOK},
+	{"mem-child-too-big", []string{"run", "-e", "RET", "buf:2G"}, "", exitInput},
+}
+
+func TestRunMemoryChild(t *testing.T) {
+	for _, tc := range memChildCases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, status := childTranscript(t, ".", tc.args...)
+			if status != tc.status {
+				t.Errorf("exit status %d, want %d:\n%s", status, tc.status, got)
+			}
+			checkGolden(t, td(tc.name+".golden"), mask(got))
+		})
+	}
+}
+
 func TestRunMemoryGolden(t *testing.T) {
 	for _, tc := range memCases {
 		t.Run(tc.name, func(t *testing.T) {
