@@ -31,6 +31,7 @@ var memCases = []runCase{
 
 	// Views.
 	{"show-fault", []string{"run", td("pushes.s"), "--show", "rsp:64/gx", "--show", "SP+8:16/d"}, "", exitFault},
+	{"show-fault-intel", []string{"run", "--syntax", "intel", "-e", "push 0x11; push -2; xor eax, eax; mov rax, [rax]; ret", "--show", "rsp:16/gx", "--show", "$rsp:16/gd", "--show", "rsp:16/b"}, "", exitFault},
 	{"show-return", []string{"run", td("strlen.s"), "str:hello", "--show", "rdi/s", "--show", "DI:8/c", "--show", "rdi:4/wu"}, "", exitOK},
 	{"show-symbol", []string{"run", "-e", "GLOBL counter(SB), $8; DATA counter+0(SB)/8, $41; GLOBL table(SB), $16; DATA table+0(SB)/8, $-1; DATA table+8(SB)/8, $2; TEXT f(SB), 0, $0; INCQ counter(SB); RET", "--show", "counter/d", "--show", "table/d", "--show", "table:8/bx"}, "", exitOK},
 	{"show-unmapped", []string{"run", "-e", "RET", "buf:8", "--show", "rdi:16/gx", "--show", "0x10:8"}, "", exitOK},
