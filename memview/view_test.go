@@ -91,11 +91,19 @@ func FuzzParse(f *testing.F) {
 		case strings.IndexByte("xdufsc", v.Format) < 0:
 			t.Fatalf("Parse(%q): format %q", spec, v.Format)
 		}
-		// Rendering any parsed view over memory that is all unreadable
-		// must not fail but for the symbol.
-		ctx := Context{Regs: &trampoline.Regs{}, Read: func(uint64, []byte) int { return 0 }}
-		if _, err := v.Render(ctx); err != nil && v.Kind != KindSymbol {
-			t.Fatalf("Render(%q): %v", spec, err)
+		// Rendering any parsed view — over memory that is all
+		// unreadable, and over this process's own memory at whatever
+		// address the spec names — must not fail but for the symbol,
+		// and must never crash.
+		for _, read := range []func(uint64, []byte) int{func(uint64, []byte) int { return 0 }, nil} {
+			ctx := Context{Regs: &trampoline.Regs{RIP: 0x1000}, Read: read}
+			s, err := v.Render(ctx)
+			if err != nil && v.Kind != KindSymbol {
+				t.Fatalf("Render(%q): %v", spec, err)
+			}
+			if err == nil && s.Len > MaxLen {
+				t.Fatalf("Render(%q): %d bytes", spec, s.Len)
+			}
 		}
 	})
 }
