@@ -58,7 +58,7 @@ func ExampleErrorList() {
 func ExampleBuilder() {
 	b := asm.NewBuilder()
 	b.Text("scale", asm.NOSPLIT|asm.NOFRAME)
-	b.Inst("MOVSD", asm.Float(2.5), asm.X1) // a constant laid out after the code
+	b.Inst("MOVSD", asm.Float(2.5), asm.X1) // a constant laid out on a read-only page after the code
 	b.Inst("MULSD", asm.X1, asm.X0)
 	b.Inst("RET")
 	prog, err := b.Assemble()
@@ -71,7 +71,7 @@ func ExampleBuilder() {
 	}
 	// Output:
 	// text scale at 0, 13 bytes
-	// rodata $f64.4004000000000000 at 16, 8 bytes
+	// rodata $f64.4004000000000000 at 4096, 8 bytes
 }
 
 // Repeat a kernel parsed from text, as a benchmark harness unrolls it: each
