@@ -211,37 +211,45 @@ func (r *report) writeRegs(b *strings.Builder, regs *trampoline.Regs, stopped bo
 }
 
 // maxListingRows is how long a fault's listing may be before it is cut
-// to the rows around the marked instruction.
+// to the lines around the marked instruction.
 const maxListingRows = 40
 
-// listingContext is how many rows a cut listing keeps on each side of the
-// marked one.
+// listingContext is how many lines a cut listing keeps on each side of
+// the marked one.
 const listingContext = 12
 
 // writeListing prints the listing of the code, with the row at mark
-// marked when hasMark is set (and cut to the rows around it when long).
+// marked when hasMark is set (and cut to the lines around it when long).
+// The cut counts the lines printed, a run of rows alike folded into one
+// (the INT3 padding up to the data's page), so that the data after the
+// padding stays in view.
 func (r *report) writeListing(b *strings.Builder, mark uint64, hasMark bool) {
 	opts := r.x.ListingOptions()
 	opts.Mark, opts.HasMark = mark, hasMark
-	rows := disasm.Decode(r.rc.code, opts)
-	if hasMark && len(rows) > maxListingRows {
-		at := 0
-		for i, row := range rows {
-			if row.Marked {
-				at = i
-			}
-		}
-		lo, hi := max(0, at-listingContext), min(len(rows), at+listingContext+1)
-		if lo > 0 {
-			fmt.Fprintf(b, "   … %d rows before\n", lo)
-		}
-		disasm.Write(b, rows[lo:hi], r.rc.syntax)
-		if hi < len(rows) {
-			fmt.Fprintf(b, "   … %d rows after\n", len(rows)-hi)
-		}
+	var full strings.Builder
+	disasm.Write(&full, disasm.Decode(r.rc.code, opts), r.rc.syntax)
+	lines := strings.SplitAfter(strings.TrimSuffix(full.String(), "\n"), "\n")
+	if !hasMark || len(lines) <= maxListingRows {
+		b.WriteString(full.String())
 		return
 	}
-	disasm.Write(b, rows, r.rc.syntax)
+	at := 0
+	for i, l := range lines {
+		if strings.HasPrefix(l, "=>") {
+			at = i
+		}
+	}
+	lo, hi := max(0, at-listingContext), min(len(lines), at+listingContext+1)
+	if lo > 0 {
+		fmt.Fprintf(b, "   … %d rows before\n", lo)
+	}
+	b.WriteString(strings.Join(lines[lo:hi], ""))
+	if !strings.HasSuffix(lines[hi-1], "\n") {
+		b.WriteByte('\n')
+	}
+	if hi < len(lines) {
+		fmt.Fprintf(b, "   … %d rows after\n", len(lines)-hi)
+	}
 }
 
 // outsideRow is the listing row of a fault's pc outside the code, decoded
@@ -278,9 +286,12 @@ func (r *report) writeOutsideListing(b *strings.Builder, out disasm.Row) {
 	disasm.Write(b, rows, r.rc.syntax)
 }
 
-// writeCodeHeader prints the line above --disasm's listing.
+// writeCodeHeader prints the lines above --disasm's listing: the code's
+// size, address and entry point, and for a program with data where each
+// symbol lives (run_symbols.go).
 func (r *report) writeCodeHeader(b *strings.Builder) {
 	fmt.Fprintf(b, "%s: %d bytes at %#x, called at %s\n", r.rc.name, len(r.rc.code), r.base(), r.x.SymOff(r.rc.entry))
+	r.writeSymbols(b)
 }
 
 // writeFault prints the report of a fault: what happened in one line, the
