@@ -265,25 +265,45 @@ func (r *report) outsideRow(pc uint64, f *trampoline.Fault) disasm.Row {
 
 // writeOutsideListing prints the code's listing with out, the marked row
 // of a pc outside it: before the code when the pc is below it, after it
-// otherwise. Of a long listing it keeps the rows next to the marked one.
+// otherwise. Of a long listing it keeps the lines next to the marked one
+// (a run of rows alike folded into one line, as writeListing counts).
 func (r *report) writeOutsideListing(b *strings.Builder, out disasm.Row) {
 	rows := disasm.Decode(r.rc.code, r.x.ListingOptions())
 	before := out.Addr < r.base()
-	if n := 2 * listingContext; len(rows) > maxListingRows {
-		if before {
-			disasm.Write(b, append([]disasm.Row{out}, rows[:n]...), r.rc.syntax)
-			fmt.Fprintf(b, "   … %d rows after\n", len(rows)-n)
-			return
-		}
-		fmt.Fprintf(b, "   … %d rows before\n", len(rows)-n)
-		rows = rows[len(rows)-n:]
-	}
 	if before {
 		rows = append([]disasm.Row{out}, rows...)
 	} else {
 		rows = append(rows, out)
 	}
-	disasm.Write(b, rows, r.rc.syntax)
+	var full strings.Builder
+	disasm.Write(&full, rows, r.rc.syntax)
+	lines := strings.SplitAfter(strings.TrimSuffix(full.String(), "\n"), "\n")
+	// Kept: the marked row and 2·listingContext rows of the code on one
+	// side, with the label lines among them.
+	keep, kept := 0, 0
+	for kept < 2*listingContext+1 && keep < len(lines) {
+		l := lines[len(lines)-1-keep]
+		if before {
+			l = lines[keep]
+		}
+		if !strings.HasSuffix(strings.TrimSuffix(l, "\n"), ":") {
+			kept++
+		}
+		keep++
+	}
+	switch {
+	case len(lines) <= maxListingRows:
+		b.WriteString(full.String())
+	case before:
+		b.WriteString(strings.Join(lines[:keep], ""))
+		fmt.Fprintf(b, "   … %d rows after\n", len(lines)-keep)
+	default:
+		fmt.Fprintf(b, "   … %d rows before\n", len(lines)-keep)
+		b.WriteString(strings.Join(lines[len(lines)-keep:], ""))
+		if !strings.HasSuffix(lines[len(lines)-1], "\n") {
+			b.WriteByte('\n')
+		}
+	}
 }
 
 // writeCodeHeader prints the lines above --disasm's listing: the code's
