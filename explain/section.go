@@ -50,22 +50,27 @@ func (c *Context) dataName(off int, sec Section) string {
 // sectionWords says what a page fault on the program's data was: a write
 // to its read-only data ("write to read-only data (counter); declare it
 // in .data to write it"), or an instruction fetch from its read-only or
-// writable data, which is never executable (NX). It is "" for any other
-// fault.
+// writable data (or the zeros past its end, in its last page), which is
+// never executable (NX). It is "" for any other fault.
 func (c *Context) sectionWords(f *trampoline.Fault) string {
 	pf, ok := f.PageFault()
 	if !ok || f.Signal != sigSEGV || f.Code != 2 {
 		return ""
 	}
-	off, ok := c.OffsetOf(uint64(f.Addr))
-	if !ok {
-		return ""
+	var sec Section
+	var name string
+	if off, in := c.OffsetOf(uint64(f.Addr)); in {
+		if sec, ok = c.SectionOf(off); ok {
+			name = c.dataName(off, sec)
+		}
+	} else if ok = c.InPadding(uint64(f.Addr)) && c.endsInData(); ok {
+		// Past the end, in the last data page: its zeros.
+		sec, _ = c.SectionOf(len(c.Code) - 1)
+		name = sec.Name
 	}
-	sec, ok := c.SectionOf(off)
 	if !ok || sec.Kind == asm.SymText {
 		return ""
 	}
-	name := c.dataName(off, sec)
 	switch {
 	case pf.InstructionFetch() && sec.Kind == asm.SymRodata:
 		return "instruction fetch from read-only data (" + name + "), which is never executable (NX)"

@@ -25,6 +25,9 @@ run_ro:		lea rax, [rel counter]
 run_data:	lea rax, [rel buf+8]
 		call rax
 		ret
+run_tail:	lea rax, [rel buf+40]   ; past the end of the code, in .data's last page
+		call rax
+		ret
 section .rodata
 counter:	dq 41
 section .bss
@@ -57,6 +60,7 @@ func TestSectionWords(t *testing.T) {
 		{"write_ro_gap", asm.SyntaxIntel, 0x7, "write to read-only data (.rodata); declare it in .data to write it", "in .rodata (counter+0x8), mapped r--p"},
 		{"run_ro", asm.SyntaxIntel, 0x15, "instruction fetch from read-only data (counter), which is never executable (NX)", "in .rodata (counter+0x0), mapped r--p"},
 		{"run_data", asm.SyntaxIntel, 0x15, "instruction fetch from writable data (buf), which is never executable (NX)", "in .data (buf+0x8), mapped rw-p"},
+		{"run_tail", asm.SyntaxIntel, 0x15, "instruction fetch from writable data (.data), which is never executable (NX)", "past the end of the data, in its last page (8224 bytes of code and data), mapped rw-p"},
 	} {
 		t.Run(tc.entry+"/"+tc.syntax.String(), func(t *testing.T) {
 			off, ok := prog.Lookup(tc.entry)
