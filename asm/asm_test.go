@@ -75,21 +75,23 @@ func TestAssembleBytes(t *testing.T) {
 		{"CMPPS X1, X0, $4", "0fc2c104"},
 		{"MOVQ $8(SP), AX", "488d442408"},
 		{"MOVSD $(0.0), X2", "0f57d2"},
-		// Float constants become read-only data after the code.
-		{"MOVSS $(1.0), X1", "f30f100d000000000000803f"},
-		{"MOVSD $(-0.0), X2", "f20f1015000000000000000000000080"},
-		{"MOVSD $1.5, X0; ADDSD $(1.5), X0", "f20f100508000000f20f580500000000000000000000f83f"},
+		// Float constants become read-only data, on the page after the
+		// code ("/": INT3 up to the next multiple of SectionAlign).
+		{"MOVSS $(1.0), X1", "f30f100df80f0000/0000803f"},
+		{"MOVSD $(-0.0), X2", "f20f1015f80f0000/0000000000000080"},
+		{"MOVSD $1.5, X0; ADDSD $(1.5), X0", "f20f1005f80f0000f20f5805f00f0000/000000000000f83f"},
 		// Data pseudo-instructions and NOP.
 		{"BYTE $0x90; WORD $0x1234; LONG $-1; QUAD $1", "903412ffffffff0100000000000000"},
 		{"NOP", "90"},
-		// Symbols are reached RIP-relatively; data follows the code.
-		{"MOVQ $x(SB), AX\nGLOBL x(SB), RODATA, $8", "488d0501000000cc0000000000000000"},
-		{"LEAQ x+4(SB), AX\nGLOBL x(SB), RODATA, $8", "488d0505000000cc0000000000000000"},
-		{"MOVQ x<>(SB), AX; RET\nGLOBL x<>(SB), RODATA, $8\nDATA x<>+0(SB)/8, $0x1122334455667788", "488b0501000000c38877665544332211"},
-		{"JMP *x(SB)\nGLOBL x(SB), RODATA, $8", "ff2502000000cccc0000000000000000"},
-		{"LEAQ x(SB), AX; RET\nGLOBL x(SB), RODATA, $0", "488d0501000000c3"},
-		{"CALL *x(SB)\nGLOBL x(SB), RODATA, $8", "ff1502000000cccc0000000000000000"},
-		{"ADDQ $7, x(SB)\nGLOBL x(SB), RODATA, $8", "48830500000000070000000000000000"},
+		// Symbols are reached RIP-relatively; read-only data starts on
+		// the page after the code.
+		{"MOVQ $x(SB), AX\nGLOBL x(SB), RODATA, $8", "488d05f90f0000/0000000000000000"},
+		{"LEAQ x+4(SB), AX\nGLOBL x(SB), RODATA, $8", "488d05fd0f0000/0000000000000000"},
+		{"MOVQ x<>(SB), AX; RET\nGLOBL x<>(SB), RODATA, $8\nDATA x<>+0(SB)/8, $0x1122334455667788", "488b05f90f0000c3/8877665544332211"},
+		{"JMP *x(SB)\nGLOBL x(SB), RODATA, $8", "ff25fa0f0000/0000000000000000"},
+		{"LEAQ x(SB), AX; RET\nGLOBL x(SB), RODATA, $0", "488d05f90f0000c3/"},
+		{"CALL *x(SB)\nGLOBL x(SB), RODATA, $8", "ff15fa0f0000/0000000000000000"},
+		{"ADDQ $7, x(SB)\nGLOBL x(SB), RODATA, $8", "488305f80f000007/0000000000000000"},
 		// Branches: labels, N(PC), short and near.
 		{"loop: DECQ AX; JNE loop; RET", "48ffc875fbc3"},
 		{"JMP 2(PC); NOP; NOP", "eb019090"},
@@ -113,7 +115,11 @@ func TestAssembleBytes(t *testing.T) {
 				t.Errorf("Assemble(%q): %v", tt.src, err)
 				return
 			}
-			if got := hex.EncodeToString(p.Code); got != tt.hex {
+			want := tt.hex
+			if code, data, ok := strings.Cut(want, "/"); ok {
+				want = code + strings.Repeat("cc", SectionAlign-len(code)/2) + data
+			}
+			if got := hex.EncodeToString(p.Code); got != want {
 				t.Errorf("Assemble(%q) = %s, want %s", tt.src, got, tt.hex)
 			}
 		})
@@ -209,9 +215,9 @@ GLOBL table<>(SB), RODATA, $16
 	wantCode := "4889f84801f0c3" + // add
 		"554889e5" + // callsAdd has a CALL: go tool asm saves BP (PUSHQ BP; MOVQ SP, BP)
 		"e8f0ffffff" + // CALL ·add(SB): back to 0
-		"488b1d11000000" + // MOVQ table<>+8(SB), BX: 32+8 from 23
+		"488b1df10f0000" + // MOVQ table<>+8(SB), BX: 4096+8 from 23
 		"ebe7" + // JMP ·add(SB): short, back to 0
-		"cccccccccccccc" + // INT3 up to the data, aligned to 16
+		strings.Repeat("cc", SectionAlign-25) + // INT3 up to the read-only data's page
 		"0100000000000000" + "02000000" + "61620000"
 	if got != wantCode {
 		t.Errorf("code %s\nwant %s", got, wantCode)
@@ -219,7 +225,7 @@ GLOBL table<>(SB), RODATA, $16
 	wantSyms := []Symbol{
 		{Name: "add", Kind: SymText, Offset: 0, Size: 7, Pos: Pos{File: "<input>", Line: 3, Col: 1}},
 		{Name: "callsAdd", Kind: SymText, Offset: 7, Size: 18, Pos: Pos{File: "<input>", Line: 9, Col: 1}},
-		{Name: "table", Static: true, Kind: SymRodata, Offset: 32, Size: 16, Pos: Pos{File: "<input>", Line: 17, Col: 1}},
+		{Name: "table", Static: true, Kind: SymRodata, Offset: 4096, Size: 16, Pos: Pos{File: "<input>", Line: 17, Col: 1}},
 	}
 	if !reflect.DeepEqual(p.Symbols, wantSyms) {
 		t.Errorf("symbols %+v\nwant %+v", p.Symbols, wantSyms)
@@ -235,9 +241,9 @@ GLOBL table<>(SB), RODATA, $16
 		{Pos{File: "<input>", Line: 10, Col: 2}, 11, 5, "CALL ·add(SB)"},
 		{Pos{File: "<input>", Line: 11, Col: 2}, 16, 7, "MOVQ table<>+8(SB), BX"},
 		{Pos{File: "<input>", Line: 12, Col: 2}, 23, 2, "JMP ·add(SB)"},
-		{Pos{File: "<input>", Line: 14, Col: 1}, 32, 8, "DATA table<>+0(SB)/8, $1"},
-		{Pos{File: "<input>", Line: 15, Col: 1}, 40, 4, "DATA table<>+8(SB)/4, $2"},
-		{Pos{File: "<input>", Line: 16, Col: 1}, 44, 4, `DATA table<>+12(SB)/4, $"ab"`},
+		{Pos{File: "<input>", Line: 14, Col: 1}, 4096, 8, "DATA table<>+0(SB)/8, $1"},
+		{Pos{File: "<input>", Line: 15, Col: 1}, 4104, 4, "DATA table<>+8(SB)/4, $2"},
+		{Pos{File: "<input>", Line: 16, Col: 1}, 4108, 4, `DATA table<>+12(SB)/4, $"ab"`},
 	}
 	if !reflect.DeepEqual(p.Lines, wantLines) {
 		t.Errorf("lines:\n%+v\nwant\n%+v", p.Lines, wantLines)
@@ -248,8 +254,8 @@ GLOBL table<>(SB), RODATA, $16
 	if _, ok := p.LineAt(26); ok {
 		t.Errorf("LineAt(26) found a line in the padding")
 	}
-	if s, ok := p.SymbolAt(40); !ok || s.Name != "table" {
-		t.Errorf("SymbolAt(40) = %+v, %v", s, ok)
+	if s, ok := p.SymbolAt(4104); !ok || s.Name != "table" {
+		t.Errorf("SymbolAt(4104) = %+v, %v", s, ok)
 	}
 	if off, ok := p.Lookup("loop"); !ok || off != 6 {
 		t.Errorf("Lookup(loop) = %d, %v", off, ok)
@@ -821,13 +827,13 @@ func TestBuilder(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "31c0" + "480307" + "4883c708" + "48ffce" + "75f4" + // the loop
-		"f20f100512000000" + // MOVSD $(2.5), X0: the constant after k, at 40
-		"488b1d03000000" + "c3" + "90" + // MOVQ k(SB), BX (k at 32); RET; NOP
-		"cc" + "2a00000000000000" + "0000000000000440"
+		"f20f1005f20f0000" + // MOVSD $(2.5), X0: the constant after k, at 4104
+		"488b1de30f0000" + "c3" + "90" + // MOVQ k(SB), BX (k at 4096, the page after the code); RET; NOP
+		strings.Repeat("cc", SectionAlign-31) + "2a00000000000000" + "0000000000000440"
 	if got := hex.EncodeToString(p.Code); got != want {
 		t.Errorf("code %s\nwant %s", got, want)
 	}
-	if s, ok := p.Symbol("k"); !ok || s.Kind != SymRodata || s.Offset != 32 {
+	if s, ok := p.Symbol("k"); !ok || s.Kind != SymRodata || s.Offset != 4096 {
 		t.Errorf("symbol k = %+v, %v", s, ok)
 	}
 	// A different symbol: k<> is not k.
@@ -956,9 +962,10 @@ func TestConcurrentAssemble(t *testing.T) {
 }
 
 // TestWritableData checks the layout contract of Program: code, then the
-// read-only data, then the writable data from a multiple of WritableAlign,
-// with the sections that say so, zeros for uninitialised data, INT3 between,
-// and every PC-relative reference from the code into either part holding.
+// read-only data and the writable data, each from a multiple of
+// SectionAlign, with the sections that say so, INT3 after the code, zeros
+// in the data pages, and every PC-relative reference from the code into
+// either part holding.
 func TestWritableData(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -979,11 +986,11 @@ func TestWritableData(t *testing.T) {
 			syntax: SyntaxGo,
 			sections: []Section{
 				{Name: ".text", Kind: SymText, Offset: 0, Size: 33},
-				{Name: ".rodata", Kind: SymRodata, Offset: 36, Size: 12},
-				{Name: ".data", Kind: SymData, Offset: 4096, Size: 8},
+				{Name: ".rodata", Kind: SymRodata, Offset: 4096, Size: 16},
+				{Name: ".data", Kind: SymData, Offset: 8192, Size: 8},
 			},
 			refs: []ref{{0, 7, "counter", 0}, {10, 7, "counter", 0}, {17, 8, "$f64.3ff8000000000000", 0}, {25, 7, "table", 0}},
-			data: map[int]string{33: "cccccc", 36: "01020304", 40: "000000000000f83f", 48: "cc", 4095: "cc", 4096: "2900000000000000"},
+			data: map[int]string{33: "cccccc", 4095: "cc", 4096: "01020304", 4100: "00000000", 4104: "000000000000f83f", 4112: "00", 8191: "00", 8192: "2900000000000000"},
 		},
 		{
 			name: "intel",
@@ -992,19 +999,26 @@ func TestWritableData(t *testing.T) {
 			syntax: SyntaxIntel,
 			sections: []Section{
 				{Name: ".text", Kind: SymText, Offset: 0, Size: 22},
-				{Name: ".rodata", Kind: SymRodata, Offset: 24, Size: 8},
-				{Name: ".data", Kind: SymData, Offset: 4096, Size: 128},
+				{Name: ".rodata", Kind: SymRodata, Offset: 4096, Size: 8},
+				{Name: ".data", Kind: SymData, Offset: 8192, Size: 128},
 			},
 			refs: []ref{{0, 7, "count", 0}, {7, 7, "step", 0}, {14, 7, "buf", 8}},
-			data: map[int]string{22: "cccc", 24: "0100000000000000", 4096: "2900000000000000", 4104: strings.Repeat("00", 56), 4160: strings.Repeat("00", 64)},
+			data: map[int]string{22: "cccc", 4095: "cc", 4096: "0100000000000000", 4104: "00", 8192: "2900000000000000", 8200: strings.Repeat("00", 56), 8256: strings.Repeat("00", 64)},
 		},
 		{
-			name:     "read-only data only: no page",
+			name:     "read-only data only",
 			src:      "MOVQ x(SB), AX; RET\nGLOBL x(SB), RODATA, $8\nDATA x+0(SB)/8, $7",
 			syntax:   SyntaxGo,
-			sections: []Section{{Name: ".text", Kind: SymText, Offset: 0, Size: 8}, {Name: ".rodata", Kind: SymRodata, Offset: 8, Size: 8}},
+			sections: []Section{{Name: ".text", Kind: SymText, Offset: 0, Size: 8}, {Name: ".rodata", Kind: SymRodata, Offset: 4096, Size: 8}},
 			refs:     []ref{{0, 7, "x", 0}},
-			data:     map[int]string{8: "0700000000000000"},
+			data:     map[int]string{8: "cc", 4095: "cc", 4096: "0700000000000000"},
+		},
+		{
+			name:     "code only: no data pages",
+			src:      "MOVQ $7, AX; RET",
+			syntax:   SyntaxGo,
+			sections: []Section{{Name: ".text", Kind: SymText, Offset: 0, Size: 8}},
+			data:     map[int]string{0: "48c7c007000000c3"},
 		},
 		{
 			name:     "data only",
@@ -1049,17 +1063,41 @@ func checkLayout(t *testing.T, p *Program, sections []Section, refs []ref, data 
 	if !reflect.DeepEqual(p.Sections, sections) {
 		t.Errorf("sections %+v\nwant %+v", p.Sections, sections)
 	}
-	ws := len(p.Code)
+	ws, ro := len(p.Code), -1
 	for _, s := range sections {
-		if s.Kind == SymData {
+		switch s.Kind {
+		case SymData:
 			ws = s.Offset
-			if s.Offset%WritableAlign != 0 || s.Offset+s.Size != len(p.Code) {
+			if s.Offset%SectionAlign != 0 || s.Offset+s.Size != len(p.Code) {
 				t.Errorf("writable section %+v: not page-aligned or not the end of %d bytes", s, len(p.Code))
+			}
+		case SymRodata:
+			ro = s.Offset
+			if s.Offset%SectionAlign != 0 {
+				t.Errorf("read-only section %+v: not page-aligned", s)
 			}
 		}
 	}
 	if got := p.WritableStart(); got != ws {
 		t.Errorf("WritableStart() = %d, want %d", got, ws)
+	}
+	wantRO, wantLayoutRO, wantLayoutW := ro, ro, ws
+	if ro < 0 {
+		wantRO, wantLayoutRO = ws, 0
+	}
+	if ws == len(p.Code) {
+		wantLayoutW = 0
+	}
+	if got := p.RodataStart(); got != wantRO {
+		t.Errorf("RodataStart() = %d, want %d", got, wantRO)
+	}
+	if gotRO, gotW := p.LoadLayout(); gotRO != wantLayoutRO || gotW != wantLayoutW {
+		t.Errorf("LoadLayout() = %d, %d, want %d, %d", gotRO, gotW, wantLayoutRO, wantLayoutW)
+	}
+	for _, s := range p.Symbols {
+		if s.Kind == SymRodata && (s.Offset < p.RodataStart() || s.Offset+s.Size > p.WritableStart()) {
+			t.Errorf("symbol %+v outside the read-only data [%d, %d)", s, p.RodataStart(), p.WritableStart())
+		}
 	}
 	for _, s := range p.Symbols {
 		if s.Kind == SymData && s.Offset < p.WritableStart() || s.Kind != SymData && s.Offset+s.Size > p.WritableStart() {
@@ -1260,7 +1298,7 @@ func TestProgramSizeBounded(t *testing.T) {
 	}{
 		{"GLOBLs", "GLOBL a(SB), $0x20000000\nGLOBL b(SB), $0x20000000\nGLOBL c(SB), $0x20000000\nDATA c+0(SB)/1, $1", SyntaxGo,
 			"t:3:1: GLOBL c(SB): the data symbols declared so far take 1610612736 bytes, more than the 1073741824 (1 GiB) a program may hold (MaxProgramSize)"},
-		{"code and data", "RET\nGLOBL a(SB), RODATA, $0x3fffffc1\nDATA a+8(SB)/8, $1", SyntaxGo,
+		{"code and data", "RET\nGLOBL a(SB), RODATA, $0x3ffff001\nDATA a+8(SB)/8, $1", SyntaxGo,
 			"t:2:1: GLOBL a(SB) ends at 1073741825 bytes, more than the 1073741824 (1 GiB) a program may hold (MaxProgramSize)"},
 		{"code", strings.Repeat("PCALIGN $4096\nNOP\n", 1<<18+1), SyntaxGo,
 			"t:524290:1: the code is 1073741825 bytes long, more than the 1073741824 (1 GiB) a program may hold (MaxProgramSize); it passes the limit here"},

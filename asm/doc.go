@@ -138,21 +138,23 @@
 // # Layout
 //
 // Program.Code holds the TEXT blocks in source order, with branches as
-// short as their targets allow; then the read-only data: each RODATA
-// GLOBL symbol in the order declared and the float constants; then, from
-// the next multiple of WritableAlign (a page), the writable data: each
-// GLOBL symbol without RODATA (Intel's .data and .bss) in the order
-// declared. Each symbol is aligned (relative to the start of Code) as
-// GloblDef.Align says, by default to the largest power of two not above
-// its size (at most 64): INT3 pads up to the writable data, zeros within
-// it. Intel-syntax sections are runs of such symbols: the .rodata ones
-// among the read-only data, the .data and .bss ones among the writable
-// data, each in the order first written. Program.Sections says where each
-// part is, so that a loader can map the code and read-only data
-// read+execute and the writable data read+write (see Program). Every
-// reference from code to code or data is PC-relative, so Code runs
-// wherever it is copied. A program is at most MaxProgramSize (1 GiB) of
-// code and data.
+// short as their targets allow; then, from the next multiple of
+// SectionAlign (a page), the read-only data: each RODATA GLOBL symbol in
+// the order declared and the float constants (MOVSD $1.5, X0); then, from
+// the next multiple of SectionAlign, the writable data: each GLOBL symbol
+// without RODATA (Intel's .data and .bss) in the order declared. Each
+// symbol is aligned (relative to the start of Code) as GloblDef.Align
+// says, by default to the largest power of two not above its size (at
+// most 64): INT3 pads the code up to the data, zeros within it.
+// Intel-syntax sections are runs of such symbols: the .rodata ones among
+// the read-only data, the .data and .bss ones among the writable data,
+// each in the order first written. Program.Sections says where each part
+// is, so that a loader can map, as a loader of executables does, the code
+// read+execute, the read-only data read-only and the writable data
+// read+write, no page both writable and executable and no data page
+// executable (Program.LoadLayout; see Program). Every reference from code
+// to code or data is PC-relative, so Code runs wherever it is copied. A
+// program is at most MaxProgramSize (1 GiB) of code and data.
 //
 // # Concurrency
 //

@@ -12,8 +12,8 @@ import (
 // emit writes the code and data and builds the Program.
 func (e *encoder) emit() *Program {
 	code := make([]byte, e.end)
-	for i := e.codeLen; i < e.writableStart; i++ {
-		code[i] = 0xCC // INT3 between the code, the read-only data and the writable data
+	for i := e.codeLen; i < e.rodataStart; i++ {
+		code[i] = 0xCC // INT3 from the end of the code to the data's first page; zeros within the data
 	}
 	for i := range e.pieces {
 		pc := &e.pieces[i]
@@ -106,7 +106,8 @@ func (e *encoder) labels() []Label {
 
 // sections lists the text, read-only data and writable data sections that
 // hold symbols: each spans its symbols, from the first byte of the first to
-// the last byte of the last (the writable one from writableStart).
+// the last byte of the last (the read-only one from rodataStart, the
+// writable one from writableStart).
 func (e *encoder) sections() []Section {
 	var out []Section
 	if len(e.funcs) > 0 {
@@ -118,7 +119,7 @@ func (e *encoder) sections() []Section {
 		case d.kind == SymData:
 			rw = true
 		case ro < 0:
-			ro = d.off
+			ro = e.rodataStart
 			fallthrough
 		default:
 			roEnd = d.off + d.size

@@ -4,7 +4,7 @@ package asm
 // in the IR one at a time, has internal/x86enc validate and encode each
 // instruction, and then does what a linker would: lays out code (choosing
 // short or near branches and padding alignments), places the data after
-// the code (the read-only data first, the writable data from a page
+// the code (the read-only data, then the writable data, each from a page
 // boundary), and resolves every reference PC-relatively. Anything that
 // cannot be resolved that way is an error.
 //
@@ -68,9 +68,11 @@ type encoder struct {
 	fixed    slab.Slab[fixed] // a piece of code costs no allocation of its own
 	jumps    slab.Slab[branch]
 	lineMap  lineMap
-	// The layout: the end of the code, the offset where the writable data
-	// starts (the end, when there is none), the end of everything.
+	// The layout: the end of the code, the offsets where the read-only
+	// data and the writable data start (each where the next part starts,
+	// when there is none), the end of everything.
 	codeLen       int
+	rodataStart   int
 	writableStart int
 	end           int
 }

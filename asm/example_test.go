@@ -58,7 +58,7 @@ func ExampleErrorList() {
 func ExampleBuilder() {
 	b := asm.NewBuilder()
 	b.Text("scale", asm.NOSPLIT|asm.NOFRAME)
-	b.Inst("MOVSD", asm.Float(2.5), asm.X1) // a constant laid out after the code
+	b.Inst("MOVSD", asm.Float(2.5), asm.X1) // a constant laid out on a read-only page after the code
 	b.Inst("MULSD", asm.X1, asm.X0)
 	b.Inst("RET")
 	prog, err := b.Assemble()
@@ -71,7 +71,7 @@ func ExampleBuilder() {
 	}
 	// Output:
 	// text scale at 0, 13 bytes
-	// rodata $f64.4004000000000000 at 16, 8 bytes
+	// rodata $f64.4004000000000000 at 4096, 8 bytes
 }
 
 // Repeat a kernel parsed from text, as a benchmark harness unrolls it: each
@@ -103,4 +103,36 @@ func ExampleBuilder_AppendCopy() {
 	// 48 ff c9 75 fb 48 ff c9 75 fb c3
 	// again.0 0
 	// again.1 5
+}
+
+// A program with read-only and writable data is laid out as a loader lays
+// out an executable: the code, then the read-only data and the writable
+// data each from a page of their own. LoadLayout gives the offsets a
+// loader (execmem.LoadOptions) maps read-only and read+write.
+func ExampleProgram_LoadLayout() {
+	prog, err := asm.AssembleSource("counter.asm", []byte(`
+		section .text
+		count:	mov rax, [rel step]
+			add [rel counter], rax
+			mov rax, [rel counter]
+			ret
+		section .rodata
+		step:	dq 2
+		section .data
+		counter: dq 40
+	`), asm.SyntaxIntel)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, s := range prog.Sections {
+		fmt.Printf("%-7s at %#x, %d bytes\n", s.Name, s.Offset, s.Size)
+	}
+	readonly, writable := prog.LoadLayout()
+	fmt.Printf("read-only from %#x, writable from %#x, %d bytes in all\n", readonly, writable, len(prog.Code))
+	// Output:
+	// .text   at 0x0, 22 bytes
+	// .rodata at 0x1000, 8 bytes
+	// .data   at 0x2000, 8 bytes
+	// read-only from 0x1000, writable from 0x2000, 8200 bytes in all
 }

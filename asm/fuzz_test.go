@@ -91,8 +91,8 @@ func checkProgram(t *testing.T, src string, p *Program) {
 }
 
 // checkSections checks that the sections follow each other inside the
-// code, and that the writable one starts at a multiple of WritableAlign
-// and runs to the end.
+// code, that the read-only one starts at a multiple of SectionAlign, and
+// that the writable one does too and runs to the end.
 func checkSections(t *testing.T, src string, p *Program) {
 	end := 0
 	for _, s := range p.Sections {
@@ -100,8 +100,11 @@ func checkSections(t *testing.T, src string, p *Program) {
 			t.Fatalf("%q: section %+v overlaps or leaves the code (%d bytes): %+v", src, s, len(p.Code), p.Sections)
 		}
 		end = s.Offset + s.Size
-		if s.Kind == SymData && (s.Offset%WritableAlign != 0 || end != len(p.Code)) {
+		if s.Kind == SymData && (s.Offset%SectionAlign != 0 || end != len(p.Code)) {
 			t.Fatalf("%q: writable section %+v not page-aligned or not at the end of %d bytes", src, s, len(p.Code))
+		}
+		if s.Kind == SymRodata && (s.Offset%SectionAlign != 0 || s.Offset != p.RodataStart()) {
+			t.Fatalf("%q: read-only section %+v not page-aligned or not at RodataStart %d", src, s, p.RodataStart())
 		}
 	}
 	if ws := p.WritableStart(); ws > len(p.Code) || ws < end && p.Sections[len(p.Sections)-1].Kind != SymData {

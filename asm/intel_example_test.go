@@ -42,10 +42,10 @@ func ExampleAssembleSource_intel() {
 	// 05  4883c708         add rdi, 8
 	// 09  48ffce           dec rsi
 	// 0c  75f4             jne .loop
-	// 0e  4803050b000000   add rax, [rel bias]
+	// 0e  480305eb0f0000   add rax, [rel bias]
 	// 15  62f175d9fe07     vpaddd zmm0{k1}{z}, zmm1, dword [rdi]{1to16}
 	// 1b  c3               ret
-	// 20  e803000000000000 bias:	dq 1000
+	// 1000  e803000000000000 bias:	dq 1000
 	// sum.loop at 0x2
 }
 

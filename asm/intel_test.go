@@ -313,8 +313,8 @@ bias:	dd 1000
 			t.Errorf("symbol %s = %+v, want kind %v offset %d size %d", name, s, kind, off, size)
 		}
 	}
-	checkSym("msg", SymRodata, 0x22, 3)
-	checkSym("bias", SymData, 0x1000, 4)
+	checkSym("msg", SymRodata, 0x1000, 3)
+	checkSym("bias", SymData, 0x2000, 4)
 	for _, l := range []struct {
 		name string
 		off  int
@@ -329,29 +329,30 @@ bias:	dd 1000
 	if !ok || line.Pos != (Pos{File: "t.asm", Line: 10, Col: 2}) || line.Text != "movzx edx, byte [rsi]" {
 		t.Errorf("line at 0xe = %+v, want t.asm:10:2 \"movzx edx, byte [rsi]\"", line)
 	}
-	line, ok = p.LineAt(0x22)
+	line, ok = p.LineAt(0x1000)
 	if !ok || line.Pos != (Pos{File: "t.asm", Line: 19, Col: 1}) || line.Text != "msg:\tdb \"abc\"" {
-		t.Errorf("line at 0x22 = %+v, want t.asm:19:1 msg:\tdb \"abc\"", line)
+		t.Errorf("line at 0x1000 = %+v, want t.asm:19:1 msg:\tdb \"abc\"", line)
 	}
 }
 
 // wantProgram is TestIntelProgram's code, the same bytes GNU as gives for
 // the program with [rel x] written [rip + x] and the data placed as
-// jitrun places it (after the code, each symbol aligned to the largest
-// power of two not above its size; the writable data from the next page).
+// jitrun places it (the read-only data from the page after the code, the
+// writable data from the page after that: INT3 pads the code's page, zeros
+// the data's).
 var wantProgram = "31c0" + // xor eax, eax
-	"488d3519000000" + // lea rsi, [rip+0x19] → msg at 0x22
+	"488d35f70f0000" + // lea rsi, [rip+0xff7] → msg at 0x1000
 	"b903000000" + // mov ecx, 3
 	"0fb616" + // .loop at 0xe: movzx edx, byte [rsi]
 	"01d0" + // add eax, edx
 	"48ffc6" + // inc rsi
 	"ffc9" + // dec ecx
 	"75f4" + // jnz .loop
-	"0305e00f0000" + // add eax, [rip+0xfe0] → bias at 0x1000
+	"0305e01f0000" + // add eax, [rip+0x1fe0] → bias at 0x2000
 	"c3" + // ret
-	"cc" + // between code and data
-	"616263" + // msg (aligned to 2)
-	strings.Repeat("cc", 0x1000-0x25) + // up to the writable page
+	strings.Repeat("cc", 0x1000-0x21) + // up to the read-only page
+	"616263" + // msg
+	strings.Repeat("00", 0x1000-3) + // up to the writable page
 	"e8030000" // bias
 
 // TestIntelDataSections checks data layout: contiguity inside a section,
@@ -442,19 +443,19 @@ h: resq 1
 	}
 	want := []sym{
 		{"main", SymText, 0, 0x15},
-		// The section starts aligned to 16 (its size, 40, rounded down to
-		// a power of two); its symbols follow each other.
-		{"a", SymRodata, 0x20, 3},
-		{"b", SymRodata, 0x23, 2},
-		{"c", SymRodata, 0x25, 0},
-		{"d", SymRodata, 0x25, 11},
-		{"e", SymRodata, 0x30, 8},
-		{"end", SymRodata, 0x38, 0},
+		// The section starts on the page after the code (SectionAlign);
+		// its symbols follow each other.
+		{"a", SymRodata, 0x1000, 3},
+		{"b", SymRodata, 0x1003, 2},
+		{"c", SymRodata, 0x1005, 0},
+		{"d", SymRodata, 0x1005, 11},
+		{"e", SymRodata, 0x1010, 8},
+		{"end", SymRodata, 0x1018, 0},
 		// .data: writable, from the page after the read-only data
 		// (aligned to 128 for its align 128 too), then .bss.
-		{"f", SymData, 0x1000, 128},
-		{"g", SymData, 0x1080, 1},
-		{"h", SymData, 0x1088, 8},
+		{"f", SymData, 0x2000, 128},
+		{"g", SymData, 0x2080, 1},
+		{"h", SymData, 0x2088, 8},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("symbols\n%+v\nwant\n%+v", got, want)
@@ -462,15 +463,30 @@ h: resq 1
 	if len(p.Labels) != 0 {
 		t.Errorf("labels %+v, want none", p.Labels)
 	}
-	const code = "488d0531000000" + // lea rax, [rel end]: 0x38 - 7
-		"8b0518000000" + // mov eax, [rel c]: 0x25 - 0xd
+	const code = "488d0511100000" + // lea rax, [rel end]: 0x1018 - 7
+		"8b05f80f0000" + // mov eax, [rel c]: 0x1005 - 0xd
 		"488d1d02000000" + // lea rbx, [rip+2]
 		"c3"
 	if got := hex.EncodeToString(p.Code[:0x15]); got != code {
 		t.Errorf("code %s, want %s", got, code)
 	}
-	if got, want := hex.EncodeToString(p.Code[0x20:0x38]), "010203040005000000000000000000000600000000000000"; got != want {
+	if got, want := hex.EncodeToString(p.Code[0x1000:0x1018]), "010203040005000000000000000000000600000000000000"; got != want {
 		t.Errorf(".rodata %s, want %s", got, want)
+	}
+	// INT3 fills the code's page up to the read-only data; zeros fill the
+	// rest of the read-only data's page up to the writable data.
+	for i, c := range p.Code[0x15:0x2000] {
+		if want := byte(0xcc); i+0x15 >= 0x1000 {
+			want = 0
+			if i+0x15 < 0x1018 {
+				continue
+			}
+			if c != want {
+				t.Fatalf("byte %#x of the read-only data's page is %#x, want %#x", i+0x15, c, want)
+			}
+		} else if c != want {
+			t.Fatalf("byte %#x of the code's page is %#x, want %#x", i+0x15, c, want)
+		}
 	}
 }
 

@@ -36,8 +36,9 @@ type TextDef = ir.TextDef
 // GloblDef declares a data symbol: GLOBL name(SB), FLAGS, $size. Align is
 // its alignment, a power of two up to 4096; zero means the default, the
 // largest power of two not above Size, at most 64. RODATA symbols are laid
-// out after the code; the others are writable, after the read-only data
-// from the next multiple of WritableAlign (see Program).
+// out after the code, from the next multiple of SectionAlign; the others
+// are writable, after the read-only data from the next multiple of
+// SectionAlign (see Program).
 type GloblDef = ir.GloblDef
 
 // DataDef initialises bytes of a data symbol:

@@ -77,17 +77,25 @@ func (e *encoder) growBranches() bool {
 	return grew
 }
 
-// placeData places the data symbols after the code: first the read-only
-// ones (RODATA, float constants), then, from the next multiple of
-// WritableAlign, the writable ones, each group in the order declared and
-// each symbol aligned as its GLOBL asks, by default to the largest power of
-// two not above its size (at most 64).
+// placeData places the data symbols after the code, each group on pages
+// of its own: from the next multiple of SectionAlign the read-only ones
+// (RODATA, Intel .rodata, float constants), then from the next multiple
+// of SectionAlign the writable ones, each group in the order declared and
+// each symbol aligned as its GLOBL asks, by default to the largest power
+// of two not above its size (at most 64). A group the program lacks takes
+// no room: its start is where the next one starts.
 func (e *encoder) placeData() {
 	off := e.codeLen
+	e.rodataStart = -1
 	for _, d := range e.data {
-		if d.kind != SymData {
-			off = d.place(off)
+		if d.kind == SymData {
+			continue
 		}
+		if e.rodataStart < 0 {
+			off = alignUp(off, SectionAlign)
+			e.rodataStart = off
+		}
+		off = d.place(off)
 	}
 	e.writableStart = -1
 	for _, d := range e.data {
@@ -95,13 +103,16 @@ func (e *encoder) placeData() {
 			continue
 		}
 		if e.writableStart < 0 {
-			off = alignUp(off, WritableAlign)
+			off = alignUp(off, SectionAlign)
 			e.writableStart = off
 		}
 		off = d.place(off)
 	}
 	if e.writableStart < 0 {
 		e.writableStart = off // no writable data: it would start at the end
+	}
+	if e.rodataStart < 0 {
+		e.rodataStart = e.writableStart // no read-only data
 	}
 	e.end = off
 }

@@ -9,26 +9,32 @@ import "sort"
 // label in the same Program is PC-relative, so Code can be copied to any
 // address and run there.
 //
-// Code is laid out in up to three sections (Sections), in this order:
+// Code is laid out in up to three sections (Sections), as a loader lays
+// out an executable, each part on pages of its own:
 //
 //	[0, text end)                        .text: the code of every function
-//	[rodata offset, rodata end)          .rodata: read-only data (RODATA, Intel .rodata, float constants)
+//	[RodataStart(), rodata end)          .rodata: read-only data (RODATA, Intel .rodata, float constants)
 //	[WritableStart(), len(Code))         .data: writable data (GLOBL without RODATA, Intel .data and .bss)
 //
-// The bytes between sections are INT3 (0xCC) padding. The writable data
-// starts at a multiple of WritableAlign (a page), so a loader that places
-// Code at a page-aligned address can map [0, WritableStart()) read+execute
-// and [WritableStart(), len(Code)) read+write, and every PC-relative
-// reference from the code into either part still holds, since the whole
-// of Code keeps its layout. Uninitialised writable data (Intel .bss,
-// parts of a GLOBL no DATA writes) is zero in Code. A Program without
-// writable data has WritableStart() == len(Code) and no padding for it.
+// The read-only data and the writable data each start at a multiple of
+// SectionAlign (a page), so a loader that places Code at a page-aligned
+// address can map the code read+execute, the read-only data read-only and
+// the writable data read+write, no data page ever executable (W^X per
+// page; LoadLayout gives the offsets execmem.LoadOptions takes), and every
+// PC-relative reference from the code into either part still holds, since
+// the whole of Code keeps its layout. INT3 (0xCC) fills the code's last
+// page up to the data; zeros fill the data pages between symbols and
+// sections. Uninitialised writable data (Intel .bss, parts of a GLOBL no
+// DATA writes) is zero in Code. A part the program lacks takes no room:
+// without writable data WritableStart() == len(Code), without read-only
+// data RodataStart() == WritableStart().
 type Program struct {
 	// File is the source name used in positions ("<expr>" for -e sources).
 	File string
-	// Code is the code of every TEXT block in source order, then the
-	// read-only data, then (from WritableStart) the writable data, each
-	// symbol aligned as its GLOBL asks (by default as its size requires).
+	// Code is the code of every TEXT block in source order, then (from
+	// RodataStart) the read-only data, then (from WritableStart) the
+	// writable data, each symbol aligned as its GLOBL asks (by default as
+	// its size requires).
 	Code []byte
 	// Sections are the text, read-only data and writable data sections
 	// that hold symbols, in order of their offsets.
@@ -56,7 +62,10 @@ const (
 	// .data or .bss label. It is laid out in the writable section, from
 	// Program.WritableStart, which a loader maps read+write.
 	SymData
-	// SymRodata is a GLOBL symbol declared RODATA.
+	// SymRodata is read-only data: a GLOBL symbol declared RODATA, an
+	// Intel .rodata label, a float constant. It is laid out in the
+	// read-only section, from Program.RodataStart, which a loader maps
+	// read-only.
 	SymRodata
 )
 
@@ -72,9 +81,10 @@ func (k SymbolKind) String() string {
 	return "unknown"
 }
 
-// WritableAlign is the alignment of the writable data in Program.Code: a
-// page, so that it can be mapped with its own protection.
-const WritableAlign = 4096
+// SectionAlign is the alignment of the read-only data and of the writable
+// data in Program.Code: a page, so that each can be mapped with its own
+// protection.
+const SectionAlign = 4096
 
 // MaxProgramSize is the largest Program.Code the assembler lays out, code
 // and data: 1 GiB, the size of the largest GLOBL. A source whose data
@@ -87,9 +97,9 @@ const MaxProgramSize = 1 << 30
 // first byte of its first symbol to the last byte of its last (.text: from
 // offset 0 to the end of the code; .data: from Program.WritableStart, with
 // its zeros). Name is ".text", ".rodata" or ".data"; Kind is SymText (code,
-// mapped read+execute), SymRodata (read-only data, mapped with the code) or
-// SymData (writable data, mapped read+write, from a multiple of
-// WritableAlign).
+// mapped read+execute), SymRodata (read-only data, mapped read-only, from
+// a multiple of SectionAlign) or SymData (writable data, mapped
+// read+write, from a multiple of SectionAlign).
 type Section struct {
 	Name   string
 	Kind   SymbolKind
@@ -97,9 +107,21 @@ type Section struct {
 	Size   int
 }
 
+// RodataStart returns the offset of the read-only data in Code, a multiple
+// of SectionAlign; WritableStart() when there is none. A loader maps Code
+// before it read+execute and from it to WritableStart() read-only.
+func (p *Program) RodataStart() int {
+	for _, s := range p.Sections {
+		if s.Kind == SymRodata {
+			return s.Offset
+		}
+	}
+	return p.WritableStart()
+}
+
 // WritableStart returns the offset of the writable data in Code, a multiple
-// of WritableAlign; len(Code) when there is none. A loader maps Code before
-// it read+execute and from it read+write.
+// of SectionAlign; len(Code) when there is none. A loader maps Code from it
+// read+write.
 func (p *Program) WritableStart() int {
 	for _, s := range p.Sections {
 		if s.Kind == SymData {
@@ -107,6 +129,21 @@ func (p *Program) WritableStart() int {
 		}
 	}
 	return len(p.Code)
+}
+
+// LoadLayout returns where the read-only data and the writable data start
+// in Code, as execmem.LoadOptions takes them (Readonly, Writable): each a
+// multiple of SectionAlign, or 0 for a part the program lacks. A part that
+// starts at offset 0 (a program without code) is 0 too: a loader then maps
+// it with the code.
+func (p *Program) LoadLayout() (readonly, writable int) {
+	if ro := p.RodataStart(); ro < p.WritableStart() {
+		readonly = ro
+	}
+	if w := p.WritableStart(); w < len(p.Code) {
+		writable = w
+	}
+	return readonly, writable
 }
 
 // Symbol is a TEXT or GLOBL symbol laid out in Program.Code.

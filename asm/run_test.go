@@ -27,7 +27,8 @@ func load(t *testing.T, file string, src []byte, symbol string) uintptr {
 	if !ok {
 		t.Fatalf("no symbol %s in %+v", symbol, p.Symbols)
 	}
-	b, err := execmem.Load(p.Code)
+	ro, w := p.LoadLayout() // the read-only data (chacha8's constants) on read-only pages
+	b, err := execmem.LoadWith(p.Code, execmem.LoadOptions{Readonly: ro, Writable: w})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -100,7 +100,8 @@ func loadRDTSC() (*rdtscTool, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bench: internal error: %w", err)
 	}
-	blk, err := execmem.Load(prog.Code)
+	ro, w := prog.LoadLayout()
+	blk, err := execmem.LoadWith(prog.Code, execmem.LoadOptions{Readonly: ro, Writable: w})
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}

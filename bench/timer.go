@@ -50,7 +50,8 @@ func newTimer(spec *subjectSpec, unroll int, buf uintptr) (*timer, error) {
 		return nil, err
 	}
 	t := &timer{spec: spec, prog: prog, buf: buf, unroll: unroll}
-	if t.block, err = execmem.Load(prog.Code); err != nil {
+	ro, w := prog.LoadLayout() // read-only data (float constants) r--, writable data rw-
+	if t.block, err = execmem.LoadWith(prog.Code, execmem.LoadOptions{Readonly: ro, Writable: w}); err != nil {
 		return nil, fmt.Errorf("bench: loading kernel %q: %w", spec.name, err)
 	}
 	off, _ := prog.Lookup(entryName)

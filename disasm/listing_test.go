@@ -171,7 +171,7 @@ func TestFold(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The writable data starts on a page of its own (asm.WritableAlign):
+	// The writable data starts on a page of its own (asm.SectionAlign):
 	// the code's page is padded with INT3 up to it.
 	want := `f:
    0x1000  f+0x0      b8 01 00 00 00           mov eax, 0x1              ; t.asm:1  f: mov eax, 1

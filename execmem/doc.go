@@ -11,7 +11,10 @@
 // page is ever both and nothing needs mprotect (it keeps working under the
 // kernel's memory-deny-write-execute). StrategyUnsafeRWX maps pages writable
 // and executable at once; it exists only for studying why that is dangerous
-// and is never chosen by default.
+// and is never chosen by default. A program with data (asm.Program) is
+// loaded as a loader lays out an executable: LoadOptions.Readonly and
+// Writable keep its read-only data on read-only pages and its writable
+// data on read+write pages, neither ever executable.
 //
 // The lower-level Map, Mapping.Protect, UnmapRange, Remap and Seal,
 // NewMemfd and Maps (the typed /proc/self/maps) give the rest of jitrun,

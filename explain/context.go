@@ -118,8 +118,8 @@ func (c *Context) Region(addr uint64) (execmem.Region, bool) {
 	return execmem.FindRegion(c.regions, uintptr(addr))
 }
 
-// Where says where an address lies: in the code (or its data), in the
-// padding after it, on the call's stack or in its guard regions (f, when
+// Where says where an address lies: in the code, in its read-only or
+// writable data (.rodata, .data), in the padding after it, on the call's stack or in its guard regions (f, when
 // not nil, gives the stack), in a mapped file, or in whatever
 // /proc/self/maps says.
 func (c *Context) Where(addr uint64, f *trampoline.Fault) string {
@@ -150,14 +150,14 @@ func (c *Context) Where(addr uint64, f *trampoline.Fault) string {
 // knownPlace names the places a call knows of itself, or "".
 func (c *Context) knownPlace(addr uint64, f *trampoline.Fault) string {
 	if off, ok := c.OffsetOf(addr); ok {
-		if c.Program != nil {
-			if sym, ok := c.Program.SymbolAt(off); ok && sym.Kind != asm.SymText {
-				return "in the data (" + c.SymOff(off) + ")"
-			}
+		if sec, ok := c.SectionOf(off); ok && sec.Kind != asm.SymText {
+			return "in " + sec.Name + " (" + c.SymOff(off) + ")"
 		}
 		return "in the code (" + c.SymOff(off) + ")"
 	}
 	switch {
+	case c.InPadding(addr) && c.endsInData():
+		return fmt.Sprintf("past the end of the data, in its last page (%d bytes of code and data)", len(c.Code))
 	case c.InPadding(addr):
 		return fmt.Sprintf("in the INT3 padding after the code (%d bytes)", len(c.Code))
 	case f != nil && inRange(addr, f.GuardLow):

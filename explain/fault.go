@@ -22,7 +22,8 @@ const (
 // page protections and of the instruction set: "write to a read-only
 // page", "privileged instruction hlt: only the kernel may run it",
 // "misaligned 16-byte access to 0x…8 by movaps (it needs 16-byte
-// alignment)", "the code went to 0x0, outside the code, with RSP 8 bytes
+// alignment)", "write to read-only data (counter); declare it in .data to
+// write it", "the code went to 0x0, outside the code, with RSP 8 bytes
 // below where its return address was: a RET that popped what a PUSH
 // left?". Where the address lies is Where's business: the line leaves it
 // out.
@@ -36,6 +37,9 @@ func (c *Context) Fault(f *trampoline.Fault) string {
 		return f.Meaning()
 	}
 	if w := c.instructionWords(f); w != "" {
+		return w
+	}
+	if w := c.sectionWords(f); w != "" {
 		return w
 	}
 	if w := c.jumpWords(f); w != "" {

@@ -94,7 +94,8 @@ func newProber(host Host) (*prober, error) {
 	if err != nil {
 		return nil, fmt.Errorf("probe: assembling the access routines: %w", err)
 	}
-	code, err := execmem.Load(prog.Code)
+	ro, w := prog.LoadLayout()
+	code, err := execmem.LoadWith(prog.Code, execmem.LoadOptions{Readonly: ro, Writable: w})
 	if err != nil {
 		return nil, fmt.Errorf("probe: loading the access routines: %w", err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/hex"
 	"flag"
 	"fmt"
@@ -144,7 +145,9 @@ func chunks(p *asm.Program) []chunk {
 }
 
 // writeListing prints offset, bytes, line number and text for every line,
-// symbol headers and labels, and every byte no line produced.
+// symbol headers and labels, and every byte no line produced: a run of
+// more than a row of one byte value (the INT3 padding up to the data's
+// page, zeros of a .bss) as one row that says how many.
 func writeListing(w io.Writer, p *asm.Program) error {
 	const perRow = 10
 	var b strings.Builder
@@ -165,6 +168,12 @@ func writeListing(w io.Writer, p *asm.Program) error {
 			}
 		}
 		code := p.Code[c.off : c.off+c.len]
+		if c.line == nil && len(code) > perRow && bytes.Count(code, code[:1]) == len(code) {
+			// Padding up to a page, a large .bss: one row says how many.
+			hexs := strings.TrimSpace(fmt.Sprintf("% x", code[:perRow]))
+			fmt.Fprintf(&b, "%04x  %-*s       (%s: %d bytes of %#02x, %04x-%04x)\n", c.off, 3*perRow, hexs, c.what, len(code), code[0], c.off, c.off+len(code)-1)
+			continue
+		}
 		for row := 0; row*perRow < len(code) || row == 0 && len(code) == 0; row++ {
 			part := code[row*perRow : min(len(code), (row+1)*perRow)]
 			hexs := strings.TrimSpace(fmt.Sprintf("% x", part))

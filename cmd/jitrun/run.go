@@ -84,9 +84,12 @@ func runHelp() string {
 		"  {\"rax\": N, \"rdx\": N, \"xmm0\": F, \"regs\": {...}, \"fault\": null | {\"signal\", \"code\",\n" +
 		"   \"addr\", \"pc\", \"offset\", \"access\", \"error_code\", \"trap\", \"instruction\",\n" +
 		"   \"syscall\": {\"name\", \"number\", \"args\", \"reason\"} for SIGSYS},\n" +
-		"   \"timeout\": false, \"duration_ns\": N, \"stdout\": S, \"stderr\": S}\n" +
+		"   \"timeout\": false, \"duration_ns\": N,\n" +
+		"   \"symbols\": [{\"name\", \"offset\", \"size\", \"section\", \"prot\", \"addr\"}], \"stdout\": S, \"stderr\": S}\n" +
 		"rax and rdx are signed, xmm0 is the low double; all three are null when the code did not\n" +
 		"return. regs holds every register as a \"0x...\" string (where it faulted or was stopped).\n" +
+		"symbols says where each symbol of a program lives: its section (.text, .rodata, .data) and\n" +
+		"the protection of its pages (r-x, r--, rw-); it is absent for --hex and --bin.\n" +
 		"stdout and stderr are what the code wrote, as text; output that is not UTF-8 comes as\n" +
 		"stdout_base64 or stderr_base64 instead; past " + formatSize(maxCapturedOutput) + " a stream is cut, and\n" +
 		"stdout_cut_bytes or stderr_cut_bytes says how many bytes were dropped. When jitrun's child\n" +
@@ -123,7 +126,7 @@ func cmdRun(e *env, cl *commandLine, f *runFlags) error {
 	if err := installSyscalls(e, f.sysPol); err != nil {
 		return systemError("--syscalls %s: %v", f.sysPol, err)
 	}
-	blk, err := execmem.LoadWith(rc.code, execmem.LoadOptions{Writable: rc.writableStart()})
+	blk, err := execmem.LoadWith(rc.code, rc.loadOptions()) // run_symbols.go
 	if err != nil {
 		return systemError("loading the code: %v", err)
 	}
@@ -334,19 +337,6 @@ type runnable struct {
 	prog   *asm.Program // nil for --hex and --bin
 	syntax asm.Syntax   // of listings
 	entry  int          // offset of the entry point in code
-}
-
-// writableStart is where the code's writable data starts (.data, .bss,
-// GLOBL without RODATA), which is loaded on read+write pages that are
-// never executable; 0 when it has none.
-func (rc *runnable) writableStart() int {
-	if rc.prog == nil {
-		return 0
-	}
-	if w := rc.prog.WritableStart(); w < len(rc.code) {
-		return w
-	}
-	return 0
 }
 
 // loadRunnable reads and assembles the code the flags and positional

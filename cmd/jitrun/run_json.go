@@ -30,6 +30,9 @@ type runJSON struct {
 	Fault      *faultJSON `json:"fault"`
 	Timeout    bool       `json:"timeout"`
 	DurationNS int64      `json:"duration_ns"`
+	// Symbols says where each symbol of a program lives (run_symbols.go);
+	// absent for raw machine code.
+	Symbols []symbolJSON `json:"symbols,omitempty"`
 
 	Stdout         *string `json:"stdout,omitempty"`
 	StdoutBase64   *string `json:"stdout_base64,omitempty"`
@@ -124,7 +127,7 @@ func floatJSON(f float64) any {
 
 // writeRunJSON prints the outcome as one JSON object.
 func writeRunJSON(w io.Writer, r *report, out *outcome) error {
-	doc := runJSON{Regs: regsToJSON(&out.regs), DurationNS: out.duration.Nanoseconds(), MemArgs: r.memArgsJSON()}
+	doc := runJSON{Regs: regsToJSON(&out.regs), DurationNS: out.duration.Nanoseconds(), MemArgs: r.memArgsJSON(), Symbols: r.symbolsJSON()}
 	if len(r.views) > 0 {
 		doc.Show = r.renderViews(&out.regs)
 	}

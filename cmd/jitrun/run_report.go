@@ -214,37 +214,45 @@ func (r *report) writeRegs(b *strings.Builder, regs *trampoline.Regs, stopped bo
 }
 
 // maxListingRows is how long a fault's listing may be before it is cut
-// to the rows around the marked instruction.
+// to the lines around the marked instruction.
 const maxListingRows = 40
 
-// listingContext is how many rows a cut listing keeps on each side of the
-// marked one.
+// listingContext is how many lines a cut listing keeps on each side of
+// the marked one.
 const listingContext = 12
 
 // writeListing prints the listing of the code, with the row at mark
-// marked when hasMark is set (and cut to the rows around it when long).
+// marked when hasMark is set (and cut to the lines around it when long).
+// The cut counts the lines printed, a run of rows alike folded into one
+// (the INT3 padding up to the data's page), so that the data after the
+// padding stays in view.
 func (r *report) writeListing(b *strings.Builder, mark uint64, hasMark bool) {
 	opts := r.x.ListingOptions()
 	opts.Mark, opts.HasMark = mark, hasMark
-	rows := disasm.Decode(r.rc.code, opts)
-	if hasMark && len(rows) > maxListingRows {
-		at := 0
-		for i, row := range rows {
-			if row.Marked {
-				at = i
-			}
-		}
-		lo, hi := max(0, at-listingContext), min(len(rows), at+listingContext+1)
-		if lo > 0 {
-			fmt.Fprintf(b, "   … %d rows before\n", lo)
-		}
-		disasm.Write(b, rows[lo:hi], r.rc.syntax)
-		if hi < len(rows) {
-			fmt.Fprintf(b, "   … %d rows after\n", len(rows)-hi)
-		}
+	var full strings.Builder
+	disasm.Write(&full, disasm.Decode(r.rc.code, opts), r.rc.syntax)
+	lines := strings.SplitAfter(strings.TrimSuffix(full.String(), "\n"), "\n")
+	if !hasMark || len(lines) <= maxListingRows {
+		b.WriteString(full.String())
 		return
 	}
-	disasm.Write(b, rows, r.rc.syntax)
+	at := 0
+	for i, l := range lines {
+		if strings.HasPrefix(l, "=>") {
+			at = i
+		}
+	}
+	lo, hi := max(0, at-listingContext), min(len(lines), at+listingContext+1)
+	if lo > 0 {
+		fmt.Fprintf(b, "   … %d rows before\n", lo)
+	}
+	b.WriteString(strings.Join(lines[lo:hi], ""))
+	if !strings.HasSuffix(lines[hi-1], "\n") {
+		b.WriteByte('\n')
+	}
+	if hi < len(lines) {
+		fmt.Fprintf(b, "   … %d rows after\n", len(lines)-hi)
+	}
 }
 
 // outsideRow is the listing row of a fault's pc outside the code, decoded
@@ -260,30 +268,53 @@ func (r *report) outsideRow(pc uint64, f *trampoline.Fault) disasm.Row {
 
 // writeOutsideListing prints the code's listing with out, the marked row
 // of a pc outside it: before the code when the pc is below it, after it
-// otherwise. Of a long listing it keeps the rows next to the marked one.
+// otherwise. Of a long listing it keeps the lines next to the marked one
+// (a run of rows alike folded into one line, as writeListing counts).
 func (r *report) writeOutsideListing(b *strings.Builder, out disasm.Row) {
 	rows := disasm.Decode(r.rc.code, r.x.ListingOptions())
 	before := out.Addr < r.base()
-	if n := 2 * listingContext; len(rows) > maxListingRows {
-		if before {
-			disasm.Write(b, append([]disasm.Row{out}, rows[:n]...), r.rc.syntax)
-			fmt.Fprintf(b, "   … %d rows after\n", len(rows)-n)
-			return
-		}
-		fmt.Fprintf(b, "   … %d rows before\n", len(rows)-n)
-		rows = rows[len(rows)-n:]
-	}
 	if before {
 		rows = append([]disasm.Row{out}, rows...)
 	} else {
 		rows = append(rows, out)
 	}
-	disasm.Write(b, rows, r.rc.syntax)
+	var full strings.Builder
+	disasm.Write(&full, rows, r.rc.syntax)
+	lines := strings.SplitAfter(strings.TrimSuffix(full.String(), "\n"), "\n")
+	// Kept: the marked row and 2·listingContext rows of the code on one
+	// side, with the label lines among them.
+	keep, kept := 0, 0
+	for kept < 2*listingContext+1 && keep < len(lines) {
+		l := lines[len(lines)-1-keep]
+		if before {
+			l = lines[keep]
+		}
+		if !strings.HasSuffix(strings.TrimSuffix(l, "\n"), ":") {
+			kept++
+		}
+		keep++
+	}
+	switch {
+	case len(lines) <= maxListingRows:
+		b.WriteString(full.String())
+	case before:
+		b.WriteString(strings.Join(lines[:keep], ""))
+		fmt.Fprintf(b, "   … %d rows after\n", len(lines)-keep)
+	default:
+		fmt.Fprintf(b, "   … %d rows before\n", len(lines)-keep)
+		b.WriteString(strings.Join(lines[len(lines)-keep:], ""))
+		if !strings.HasSuffix(lines[len(lines)-1], "\n") {
+			b.WriteByte('\n')
+		}
+	}
 }
 
-// writeCodeHeader prints the line above --disasm's listing.
+// writeCodeHeader prints the lines above --disasm's listing: the code's
+// size, address and entry point, and for a program with data where each
+// symbol lives (run_symbols.go).
 func (r *report) writeCodeHeader(b *strings.Builder) {
 	fmt.Fprintf(b, "%s: %d bytes at %#x, called at %s\n", r.rc.name, len(r.rc.code), r.base(), r.x.SymOff(r.rc.entry))
+	r.writeSymbols(b)
 }
 
 // writeFault prints the report of a fault: what happened in one line, the

@@ -51,8 +51,9 @@ func registerShow(fset *flag.FlagSet, s *showFlag) {
 	fset.Var(s, "show", "after the call, at a fault or a timeout, show the memory `WHAT[:LEN][/FMT]` names (repeatable, at most 4): WHAT a symbol, a register (rsp, rdi, SP, DI: the memory it points to) or an address, +N or -N; LEN bytes (default one unit, a symbol's size; at most 4096); FMT gdb's letters x d u f s c and sizes b h w g (rsp:64/gx, counter/d, rdi:16/b)")
 }
 
-// symbols are the code's symbols where it was loaded, for --show.
-func (r *report) symbols() []memview.Symbol {
+// viewSymbols are the code's symbols where it was loaded, by the names
+// --show accepts (a Go static symbol without its <>).
+func (r *report) viewSymbols() []memview.Symbol {
 	if r.rc.prog == nil {
 		return nil
 	}
@@ -69,7 +70,7 @@ func (r *report) symbols() []memview.Symbol {
 // checkViews refuses a view of a symbol the code does not have (status
 // 2), before anything runs.
 func (r *report) checkViews() error {
-	syms := r.symbols()
+	syms := r.viewSymbols()
 	for _, v := range r.views {
 		if err := v.Check(syms); err != nil {
 			return inputError("--show %s: %v", v.Spec, err)
@@ -80,7 +81,7 @@ func (r *report) checkViews() error {
 
 // renderViews renders every --show against the registers of the outcome.
 func (r *report) renderViews(regs *trampoline.Regs) []memview.Shown {
-	ctx := memview.Context{Regs: regs, Symbols: r.symbols()}
+	ctx := memview.Context{Regs: regs, Symbols: r.viewSymbols()}
 	var shown []memview.Shown
 	for _, v := range r.views {
 		s, err := v.Render(ctx)
