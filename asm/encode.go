@@ -153,6 +153,7 @@ func (e *encoder) finish() (*Program, *ir.Errors) {
 		e.early = nil
 	}
 	e.endFunc()
+	e.link() // lib.go: the I/O library routines the program calls
 	e.flush()
 	e.addFloats()
 	e.enc.Release()
