@@ -26,7 +26,7 @@ import (
 type LibRoutine struct {
 	Name     string // the symbol: print_int
 	Summary  string // what it does, in one line
-	Args     string // the argument registers ("rdi rsi"); "" for none
+	Args     string // the argument registers ("rdi, rsi"); "" for none
 	Result   string // what comes back, by register; "" for nothing
 	Clobbers string // the registers it may change besides its result, all caller-saved under System V
 }

@@ -164,6 +164,7 @@ func usage(w io.Writer) {
 	fmt.Fprintf(w, "\nRun 'jitrun help COMMAND' or 'jitrun COMMAND -h' for the flags of a command.\n")
 	fmt.Fprintf(w, "run and bench refuse the code's system calls that would end or derail jitrun (exit,\n")
 	fmt.Fprintf(w, "exit_group, fork, execve, …) and report them as faults: see --syscalls.\n")
+	fmt.Fprintf(w, "Run 'jitrun help lib' for the routines code may call to print and read (print_int, …).\n")
 	writeInputLimits(w)
 	writeExitStatuses(w)
 }
@@ -177,9 +178,12 @@ func cmdHelp(e *env, cl *commandLine, f *noFlags) error {
 		return nil
 	case 1:
 		name := strings.TrimSpace(cl.pos[0])
-		if name == "help" {
+		switch name {
+		case "help":
 			usage(e.stdout)
 			return nil
+		case libTopic:
+			return writeLibHelp(e.stdout) // help_lib.go
 		}
 		for _, c := range commands() {
 			if c.name == name {

@@ -62,7 +62,7 @@ func Routines() []Routine {
 		{Name: "print_newline", Summary: "write a newline", Clobbers: printClobbers},
 		{Name: "read_int", Summary: "read a signed decimal integer from standard input, after any blanks", Args: "",
 			Result: "rax = the value, rdx = 0; rdx = 1 at the end of the input, 2 for bad input (rax = 0)", Clobbers: readClobbers},
-		{Name: "read_line", Summary: "read a line into the buffer at rdi of rsi bytes, without its newline, ending it with a zero byte", Args: "rdi rsi",
+		{Name: "read_line", Summary: "read a line into the buffer at rdi of rsi bytes, without its newline, ending it with a zero byte", Args: "rdi, rsi",
 			Result: "rax = the bytes stored, -1 at the end of the input", Clobbers: readClobbers},
 	}
 }

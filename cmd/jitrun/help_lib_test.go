@@ -1,0 +1,27 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/jitrun/jitrun/asm"
+)
+
+// TestHelpLib checks `jitrun help lib` against its golden file, and that
+// it names every routine of the library.
+func TestHelpLib(t *testing.T) {
+	status, out, errOut := runCmd(t, "", "help", "lib")
+	if status != exitOK || errOut != "" {
+		t.Fatalf("status %d, stderr %q", status, errOut)
+	}
+	for _, r := range asm.Library() {
+		if !strings.Contains(out, "\n  "+r.Name+"(") {
+			t.Errorf("help lib does not list %s", r.Name)
+		}
+	}
+	checkGolden(t, filepath.Join("testdata", "help", "lib.golden"), out)
+	if _, usage, _ := runCmd(t, "", "help"); !strings.Contains(usage, "'jitrun help lib'") {
+		t.Errorf("jitrun help does not point at help lib:\n%s", usage)
+	}
+}
