@@ -70,7 +70,7 @@ func TestLibLinksReferenced(t *testing.T) {
 // TestLibErrors checks that what is not a library routine stays an error.
 func TestLibErrors(t *testing.T) {
 	tests := []struct{ file, src, want string }{
-		{"t.asm", "call printf", "t.asm:1:1: undefined label printf: there is no linker, so code can call only labels of its own source"},
+		{"t.asm", "call printf", "t.asm:1:1: undefined label printf: there is no linker, so code can call only labels of its own source and the routines of jitrun's I/O library (jitrun help lib)"},
 		{"t.asm", "extern printf", "t.asm:1:1: extern: jitrun has no linker, so code can only use labels of its own source and the routines of its I/O library (jitrun help lib)"},
 		{"t.asm", "extern print_int, printf", "t.asm:1:1: extern: jitrun has no linker, so code can only use labels of its own source and the routines of its I/O library (jitrun help lib)"},
 		{"t.s", "CALL print_int<>(SB); RET", "t.s:1:1: undefined: print_int is not a label, TEXT or GLOBL symbol of this source"},

@@ -907,7 +907,7 @@ func (p *parser) finish() {
 			continue // the encoder links it (asm/lib.go)
 		}
 		if r.op.Kind == ir.LabelOperand && r.inst.Op == "CALL" {
-			p.errs.Add(r.pos, "undefined label %s: there is no linker, so code can call only labels of its own source", name)
+			p.errs.Add(r.pos, "undefined label %s: there is no linker, so code can call only labels of its own source and the routines of jitrun's I/O library (jitrun help lib)", name)
 		} else {
 			p.errs.Add(r.pos, "undefined label %s", name)
 		}
