@@ -42,6 +42,10 @@ type env struct {
 	// their work in the child (supervise.go); false in-process in tests
 	// and in the child itself.
 	supervise bool
+	// local makes run and bench keep the code's output apart from
+	// jitrun's in one process (run_local.go), when supervise is off
+	// through noSupervisorEnv.
+	local bool
 	// link is the child's line to its supervising parent (the start and
 	// end of each call, for the parent's watchdog); nil when jitrun is
 	// not a supervised child.
@@ -102,6 +106,7 @@ func mainEnv() *env {
 		stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
 		guardSyscalls: trampoline.GuardSyscalls,
 		supervise:     os.Getenv(noSupervisorEnv) == "",
+		local:         os.Getenv(noSupervisorEnv) != "",
 	}
 }
 
@@ -135,6 +140,9 @@ func dispatch(e *env, args []string) error {
 	case "run", "bench":
 		if e.supervise {
 			return supervise(e, args, defaultSupervision)
+		}
+		if e.local {
+			return runLocal(e, args) // run_local.go
 		}
 	}
 	for _, c := range commands() {

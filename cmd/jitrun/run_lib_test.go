@@ -22,6 +22,12 @@ import (
 // exit status.
 func runLibChild(t *testing.T, stdin string, args ...string) (transcript, stdout string, status int) {
 	t.Helper()
+	return runLibChildEnv(t, nil, stdin, args...)
+}
+
+// runLibChildEnv is runLibChild with more environment variables.
+func runLibChildEnv(t *testing.T, environ []string, stdin string, args ...string) (transcript, stdout string, status int) {
+	t.Helper()
 	exe, err := filepath.Abs(os.Args[0])
 	if err != nil {
 		t.Fatal(err)
@@ -35,7 +41,7 @@ func runLibChild(t *testing.T, stdin string, args ...string) (transcript, stdout
 		t.Fatal(err)
 	}
 	defer f.Close()
-	cmd := childCommand(context.Background(), exe, nil, args)
+	cmd := childCommand(context.Background(), exe, environ, args)
 	cmd.Stdin = f
 	var out, errOut strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errOut
@@ -116,5 +122,51 @@ func TestRunLibJSON(t *testing.T) {
 		if _, ok := doc["stderr"].(string); !ok {
 			t.Errorf("%s: no stderr field: %s", tt.src, stdout)
 		}
+	}
+}
+
+// TestRunLocalOutput checks the code's output when jitrun runs in one
+// process (JITRUN_NO_SUPERVISOR=1, run_local.go): as the supervisor shows
+// it, and never inside the --json document.
+func TestRunLocalOutput(t *testing.T) {
+	local := []string{noSupervisorEnv + "=1"}
+	tests := []struct {
+		name   string
+		args   []string
+		want   string // the transcript; "" for a --json case
+		stdout string // --json: the stdout field
+		stderr string
+		status int
+	}{
+		{"no newline", []string{"run", "-e", "mov rdi, 42; call print_int; ret"},
+			"$ jitrun run -e 'mov rdi, 42; call print_int; ret'\n42\n(no newline at the end of the code's standard output)\nrax = 2 (0x2)\n[exit 0]\n", "", "", exitOK},
+		{"newline", []string{"run", "-e", "mov rdi, 7; call print_int; call print_newline; ret"},
+			"$ jitrun run -e 'mov rdi, 7; call print_int; call print_newline; ret'\n7\nrax = 1 (0x1)\n[exit 0]\n", "", "", exitOK},
+		{"exit_group", []string{"run", "--syscalls", "allow", "-e", "mov rdi, 42; call print_int; mov eax, 231; mov edi, 3; syscall"},
+			"$ jitrun run --syscalls allow -e 'mov rdi, 42; call print_int; mov eax, 231; mov edi, 3; syscall'\n42\n[exit 3]\n", "", "", 3},
+		{"json", []string{"run", "--json", "-e", "mov rdi, 42; call print_int; mov eax, 1; mov edi, 2; lea rsi, [rel m]; mov edx, 3; syscall; ret; m: db \"err\""},
+			"", "42", "err", exitOK},
+		{"json fault", []string{"run", "--json", "-e", "call print_newline; ud2"}, "", "\n", "", exitFault},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, stdout, status := runLibChildEnv(t, local, "", tt.args...)
+			if status != tt.status {
+				t.Errorf("exit status %d, want %d:\n%s", status, tt.status, got)
+			}
+			if tt.want != "" {
+				if got != tt.want {
+					t.Errorf("got:\n%s\nwant:\n%s", got, tt.want)
+				}
+				return
+			}
+			var doc runJSON
+			if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+				t.Fatalf("not one JSON document (%v):\n%s", err, got)
+			}
+			if derefOr(doc.Stdout) != tt.stdout || derefOr(doc.Stderr) != tt.stderr || doc.Stdout == nil || doc.Stderr == nil {
+				t.Errorf("stdout %q, stderr %q; want %q, %q", derefOr(doc.Stdout), derefOr(doc.Stderr), tt.stdout, tt.stderr)
+			}
+		})
 	}
 }
