@@ -73,6 +73,9 @@ type encoder struct {
 	codeLen       int
 	writableStart int
 	end           int
+	// libFirstInst is the index in insts of the first instruction of
+	// the I/O library linked after the program (lib.go); 0 when none is.
+	libFirstInst int
 }
 
 // newEncoder returns an encoder for a source named file of about n

@@ -134,6 +134,7 @@ func (e *encoder) link() {
 			}
 		}
 	}
+	e.libFirstInst = len(e.insts)
 	for _, name := range want {
 		for _, st := range blocks[name].stmts {
 			e.place(st)
@@ -162,4 +163,14 @@ func (e *encoder) wantLib(want []string, fn funcID, name string) []string {
 		}
 	}
 	return append(want, name)
+}
+
+// instLimit is the end (an index in insts) of the instructions an N(PC)
+// branch at piece at may reach: the program's own instructions, not the
+// library's linked after them.
+func (e *encoder) instLimit(at pieceID) int {
+	if e.libFirstInst > 0 && e.instIndex(at) < e.libFirstInst {
+		return e.libFirstInst
+	}
+	return len(e.insts)
 }
