@@ -130,3 +130,22 @@ func ExampleLibrary() {
 	// __jitrun_write text
 	// print_int(rdi): write rdi as a signed decimal number (-42); clobbers rax rcx rdx rsi rdi r11
 }
+
+// BenchmarkLibLink measures what linking the library costs: a program
+// that calls every routine against one that calls none.
+func BenchmarkLibLink(b *testing.B) {
+	var all strings.Builder
+	for _, r := range asm.Library() {
+		all.WriteString("call " + r.Name + "\n")
+	}
+	all.WriteString("ret\n")
+	for _, bm := range []struct{ name, src string }{{"none", "mov eax, 1\nret\n"}, {"all", all.String()}} {
+		b.Run(bm.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := asm.AssembleSource("t.asm", []byte(bm.src), asm.SyntaxIntel); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
