@@ -46,14 +46,7 @@ func Library() []LibRoutine {
 
 // isLibRoutine reports whether name is a public routine of the library,
 // one a program may call.
-func isLibRoutine(name string) bool {
-	for _, r := range iolib.Routines() {
-		if r.Name == name {
-			return true
-		}
-	}
-	return false
-}
+func isLibRoutine(name string) bool { return iolib.IsRoutine(name) }
 
 // libBlock is one TEXT block of the library: its statements and the
 // library symbols it refers to.

@@ -66,3 +66,14 @@ func Routines() []Routine {
 			Result: "rax = the bytes stored, -1 at the end of the input", Clobbers: readClobbers},
 	}
 }
+
+// IsRoutine reports whether name is a public routine (one of Routines),
+// without allocating: the encoder asks it of every name a branch or a
+// reference uses.
+func IsRoutine(name string) bool {
+	switch name {
+	case "print_int", "print_uint", "print_hex", "print_char", "print_str", "print_newline", "read_int", "read_line":
+		return true
+	}
+	return false
+}

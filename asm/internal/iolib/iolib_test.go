@@ -37,6 +37,14 @@ func TestRoutinesMatchSources(t *testing.T) {
 			}
 		}
 	}
+	for _, name := range append(public, helpers...) {
+		if IsRoutine(name) != !strings.HasPrefix(name, "__jitrun_") {
+			t.Errorf("IsRoutine(%q) = %v", name, IsRoutine(name))
+		}
+	}
+	if IsRoutine("printf") || IsRoutine("") {
+		t.Error("IsRoutine takes names that are no routine")
+	}
 	slices.Sort(public)
 	slices.Sort(table)
 	if !slices.Equal(public, table) {
