@@ -32,6 +32,10 @@ import (
 
 const libChildEnv = "JITRUN_TEST_IOLIB_CALLS"
 
+// libOddEnv set makes the wrappers call the routines with the stack
+// misaligned (rsp = 0 mod 16 at their first instruction).
+const libOddEnv = "JITRUN_TEST_IOLIB_ODD"
+
 func TestMain(m *testing.M) {
 	if calls, ok := os.LookupEnv(libChildEnv); ok {
 		os.Exit(libChild(calls))
@@ -62,8 +66,8 @@ wrap_NAME:
 	mov r8, 0x7777777777777777
 	mov r9, 0x0888888888888888
 	mov r10, 0x0999999999999999
-	call NAME
-	mov rdi, [rsp]
+	ALIGNINcall NAME
+	ALIGNOUTmov rdi, [rsp]
 	mov [rdi], rax
 	mov [rdi+8], rdx
 	xor ecx, ecx
@@ -94,6 +98,13 @@ func libWrapperSource(name string) string {
 		fmt.Fprintf(&checks, "\tmov r11, %#x\n\tcmp %s, r11\n\tje .kept%d\n\tbts rcx, %d\n.kept%d:\n", k.want, k.reg, i, i, i)
 	}
 	src := strings.ReplaceAll(libWrapper, "NAME", name)
+	in, out := "", ""
+	if os.Getenv(libOddEnv) != "" {
+		// The routine entered with rsp = 0 mod 16, not 8 as after a
+		// CALL from aligned code: it must work all the same.
+		in, out = "sub rsp, 8\n\t", "add rsp, 8\n\t"
+	}
+	src = strings.Replace(strings.Replace(src, "ALIGNIN", in, 1), "ALIGNOUT", out, 1)
 	return strings.Replace(src, "CHECKS", checks.String(), 1)
 }
 
@@ -187,6 +198,12 @@ func libChild(calls string) int {
 // returns what it wrote to standard output and its report.
 func runLib(t testing.TB, calls []string, stdin string) (stdout, report string) {
 	t.Helper()
+	return runLibEnv(t, nil, calls, stdin)
+}
+
+// runLibEnv is runLib with more environment variables.
+func runLibEnv(t testing.TB, environ []string, calls []string, stdin string) (stdout, report string) {
+	t.Helper()
 	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
 		t.Skipf("SKIP: running machine code needs linux/amd64, this is %s/%s", runtime.GOOS, runtime.GOARCH)
 	}
@@ -200,7 +217,7 @@ func runLib(t testing.TB, calls []string, stdin string) (stdout, report string) 
 	}
 	defer f.Close()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), libChildEnv+"="+strings.Join(calls, ";"))
+	cmd.Env = append(append(os.Environ(), environ...), libChildEnv+"="+strings.Join(calls, ";"))
 	cmd.Stdin = f
 	var out, rep bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &rep
@@ -246,22 +263,28 @@ func TestLibRun(t *testing.T) {
 			"read_line = 0 \"\\x00###\"\nread_line = 0 \"###\"\nread_line = 1 \"e\\x00###\"\n"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			stdout, report := runLib(t, tt.calls, tt.stdin)
-			if stdout != tt.stdout {
-				t.Errorf("stdout %q, want %q", stdout, tt.stdout)
+		for _, odd := range []bool{false, true} {
+			name, environ := tt.name, []string(nil)
+			if odd {
+				name, environ = tt.name+"/misaligned", []string{libOddEnv + "=1"}
 			}
-			want := tt.report
-			if want == "" {
-				for _, c := range tt.calls {
-					name, _, _ := strings.Cut(c, ":")
-					want += name + " ok\n"
+			t.Run(name, func(t *testing.T) {
+				stdout, report := runLibEnv(t, environ, tt.calls, tt.stdin)
+				if stdout != tt.stdout {
+					t.Errorf("stdout %q, want %q", stdout, tt.stdout)
 				}
-			}
-			if report != want {
-				t.Errorf("report:\n%s\nwant:\n%s", report, want)
-			}
-		})
+				want := tt.report
+				if want == "" {
+					for _, c := range tt.calls {
+						name, _, _ := strings.Cut(c, ":")
+						want += name + " ok\n"
+					}
+				}
+				if report != want {
+					t.Errorf("report:\n%s\nwant:\n%s", report, want)
+				}
+			})
+		}
 	}
 }
 
