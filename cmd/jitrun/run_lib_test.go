@@ -142,8 +142,6 @@ func TestRunLocalOutput(t *testing.T) {
 			"$ jitrun run -e 'mov rdi, 42; call print_int; ret'\n42\n(no newline at the end of the code's standard output)\nrax = 2 (0x2)\n[exit 0]\n", "", "", exitOK},
 		{"newline", []string{"run", "-e", "mov rdi, 7; call print_int; call print_newline; ret"},
 			"$ jitrun run -e 'mov rdi, 7; call print_int; call print_newline; ret'\n7\nrax = 1 (0x1)\n[exit 0]\n", "", "", exitOK},
-		{"exit_group", []string{"run", "--syscalls", "allow", "-e", "mov rdi, 42; call print_int; mov eax, 231; mov edi, 3; syscall"},
-			"$ jitrun run --syscalls allow -e 'mov rdi, 42; call print_int; mov eax, 231; mov edi, 3; syscall'\n42\n[exit 3]\n", "", "", 3},
 		{"json", []string{"run", "--json", "-e", "mov rdi, 42; call print_int; mov eax, 1; mov edi, 2; lea rsi, [rel m]; mov edx, 3; syscall; ret; m: db \"err\""},
 			"", "42", "err", exitOK},
 		{"json fault", []string{"run", "--json", "-e", "call print_newline; ud2"}, "", "\n", "", exitFault},

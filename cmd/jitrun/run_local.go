@@ -13,8 +13,9 @@ import (
 // code's output is kept apart from jitrun's as the supervisor keeps it.
 // During each call, descriptor 1 (and 2, for --json) is a pipe that jitrun
 // drains. In text mode what comes out of descriptor 1 goes on to jitrun's
-// standard output at once, so that nothing is lost if the code ends the
-// process; otherwise it is kept until the call ends and the descriptors
+// standard output at once, as in a supervised run (but what the code
+// wrote just before it ended the process, under --syscalls allow, may be
+// lost with the process that was reading it); otherwise it is kept until the call ends and the descriptors
 // are put back, and goes to the same supervisor (supervise.go) as a
 // child's output would: in its own block before the report, or into
 // --json's stdout and stderr fields. In text mode descriptor 2 stays
