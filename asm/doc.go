@@ -70,7 +70,11 @@
 // main, or main1, main2, … when the source uses main.
 //
 // There is no linker, so what needs one is an error: a symbol the source
-// does not define, an absolute address of a symbol, argument references
+// does not define (but for the routines of jitrun's I/O library, print_int,
+// read_line and the others Library lists: a program that calls one and does
+// not define it gets it, and the routines it calls, as TEXT blocks after
+// its own, and a program that calls none gets no byte of it), an absolute
+// address of a symbol, argument references
 // through FP, pseudo-SP references (name-8(SP)), the pseudo-registers FP,
 // SB and PC on their own, TLS, and a function that is not NOSPLIT but
 // would need go tool asm's stack-growth check. Deliberate differences from
@@ -119,7 +123,8 @@
 //	db dw dd dq, .byte .word .long .quad .ascii .asciz .string .zero
 //	resb resw resd resq, times N …, align N, .p2align, .balign
 //	global/.globl name                    accepted (names must be defined)
-//	extern name                           an error: there is no linker
+//	extern name                           an error (there is no linker), but
+//	                                      for the I/O library's routines
 //	bits 64, [bits 64], default rel, .intel_syntax noprefix
 //	.type .size .file .ident .cfi_*       accepted and ignored
 //

@@ -75,6 +75,9 @@ type encoder struct {
 	rodataStart   int
 	writableStart int
 	end           int
+	// libFirstInst is the index in insts of the first instruction of
+	// the I/O library linked after the program (lib.go); 0 when none is.
+	libFirstInst int
 }
 
 // newEncoder returns an encoder for a source named file of about n
@@ -155,6 +158,7 @@ func (e *encoder) finish() (*Program, *ir.Errors) {
 		e.early = nil
 	}
 	e.endFunc()
+	e.link() // lib.go: the I/O library routines the program calls
 	e.flush()
 	e.addFloats()
 	e.enc.Release()

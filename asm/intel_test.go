@@ -542,7 +542,7 @@ func TestIntelErrors(t *testing.T) {
 		{"mov rax, 1/0", "t.asm:1:11: division by zero"},
 		{"mov rax, rbx+1", "t.asm:1:10: register rbx cannot be part of an expression here"},
 		{"jmp nowhere", "t.asm:1:1: undefined label nowhere"},
-		{"call printf", "t.asm:1:1: undefined label printf: there is no linker, so code can call only labels of its own source"},
+		{"call printf", "t.asm:1:1: undefined label printf: there is no linker, so code can call only labels of its own source and the routines of jitrun's I/O library (jitrun help lib)"},
 		{"movq %rax, %rbx", "t.asm:1:6: %rax is AT&T syntax, which jitrun does not read: write rax (Intel syntax puts the destination first)"},
 		{"mov rax, $5", "t.asm:1:10: $5 is AT&T syntax for an immediate, which jitrun does not read: write 5"},
 		{"jmp 0x1000", "t.asm:1:5: jmp 0x1000: a numeric branch target needs a linker"},

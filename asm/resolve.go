@@ -29,7 +29,7 @@ func (e *encoder) branchTarget(b *branch) (target, bool) {
 	if op.Sym == "" {
 		// N(PC): the Nth instruction from this one.
 		k := e.instIndex(b.at) + int(op.Disp)
-		if k < 0 || k >= len(e.insts) {
+		if k < 0 || k >= e.instLimit(b.at) {
 			e.errorf(pos, "branch target %d(PC) is outside the program", op.Disp)
 			return target{}, false
 		}

@@ -224,7 +224,7 @@ func (o Options) read(file string, src []byte, emit func(Stmt) bool) *ir.Errors 
 	case SyntaxGo:
 		return gosyntax.ParseFunc(file, src, emit)
 	case SyntaxIntel:
-		stmts, errs := intel.Parse(file, src, intel.Options{Semicolons: o.Semicolons})
+		stmts, errs := intel.Parse(file, src, intel.Options{Semicolons: o.Semicolons, Library: isLibRoutine})
 		for _, st := range stmts {
 			emit(st)
 		}

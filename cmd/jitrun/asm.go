@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/jitrun/jitrun/asm"
@@ -181,6 +182,9 @@ func writeListing(w io.Writer, p *asm.Program) error {
 			if row == 0 {
 				if c.line != nil {
 					fmt.Fprintf(&b, "%5d  %s", c.line.Pos.Line, c.line.Text)
+					if c.line.Pos.File != p.File {
+						fmt.Fprintf(&b, "  (%s)", c.line.Pos.File) // the I/O library's source
+					}
 				} else {
 					fmt.Fprintf(&b, "       (%s)", c.what)
 				}
@@ -213,6 +217,7 @@ type jsonProgram struct {
 }
 
 type jsonLine struct {
+	File   string `json:"file,omitempty"` // set for a line of another file: the I/O library's (iolib/print.s)
 	Line   int    `json:"line"`
 	Offset int    `json:"offset"`
 	Bytes  string `json:"bytes"`
@@ -236,7 +241,11 @@ func writeProgramJSON(w io.Writer, p *asm.Program) error {
 		Labels:  map[string]int{},
 	}
 	for _, l := range p.Lines {
-		doc.Lines = append(doc.Lines, jsonLine{Line: l.Pos.Line, Offset: l.Offset, Bytes: hex.EncodeToString(p.Code[l.Offset : l.Offset+l.Len]), Text: l.Text})
+		jl := jsonLine{Line: l.Pos.Line, Offset: l.Offset, Bytes: hex.EncodeToString(p.Code[l.Offset : l.Offset+l.Len]), Text: l.Text}
+		if l.Pos.File != p.File {
+			jl.File = l.Pos.File
+		}
+		doc.Lines = append(doc.Lines, jl)
 	}
 	for _, s := range p.Symbols {
 		doc.Symbols[explain.SymbolName(s)] = jsonSymbol{Offset: s.Offset, Size: s.Size, Kind: s.Kind.String()}
@@ -284,7 +293,11 @@ func writeGoLiteral(w io.Writer, p *asm.Program) error {
 			}
 			if row == 0 {
 				if c.line != nil {
-					fmt.Fprintf(&b, " // %d: %s", c.line.Pos.Line, c.line.Text)
+					where := strconv.Itoa(c.line.Pos.Line)
+					if c.line.Pos.File != p.File {
+						where = c.line.Pos.File + ":" + where // the I/O library's source
+					}
+					fmt.Fprintf(&b, " // %s: %s", where, c.line.Text)
 				} else {
 					fmt.Fprintf(&b, " // (%s)", c.what)
 				}

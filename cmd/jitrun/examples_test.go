@@ -105,7 +105,7 @@ func exampleTranscript(t *testing.T, ex example) (string, []int) {
 var exampleStatus = map[string][]int{
 	"ret42": {0}, "add": {0}, "sum": {0}, "fact": {0}, "sse": {0, exitFault}, "cpuid": {0}, "rdtsc": {0},
 	"selfmod": {exitFault}, "nx": {exitFault}, "overflow": {exitFault}, "spin": {exitTimeout},
-	"threads": {0}, "mapsum": {0}, "hello": {0, exitFault},
+	"threads": {0}, "mapsum": {0}, "hello": {0, exitFault}, "print": {0},
 }
 
 var (

@@ -42,6 +42,10 @@ type env struct {
 	// their work in the child (supervise.go); false in-process in tests
 	// and in the child itself.
 	supervise bool
+	// local makes run and bench keep the code's output apart from
+	// jitrun's in one process (run_local.go), when supervise is off
+	// through noSupervisorEnv.
+	local bool
 	// link is the child's line to its supervising parent (the start and
 	// end of each call, for the parent's watchdog); nil when jitrun is
 	// not a supervised child.
@@ -102,6 +106,7 @@ func mainEnv() *env {
 		stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
 		guardSyscalls: trampoline.GuardSyscalls,
 		supervise:     os.Getenv(noSupervisorEnv) == "",
+		local:         os.Getenv(noSupervisorEnv) != "",
 	}
 }
 
@@ -136,6 +141,9 @@ func dispatch(e *env, args []string) error {
 		if e.supervise {
 			return supervise(e, args, defaultSupervision)
 		}
+		if e.local {
+			return runLocal(e, args) // run_local.go
+		}
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
@@ -164,6 +172,7 @@ func usage(w io.Writer) {
 	fmt.Fprintf(w, "\nRun 'jitrun help COMMAND' or 'jitrun COMMAND -h' for the flags of a command.\n")
 	fmt.Fprintf(w, "run and bench refuse the code's system calls that would end or derail jitrun (exit,\n")
 	fmt.Fprintf(w, "exit_group, fork, execve, …) and report them as faults: see --syscalls.\n")
+	fmt.Fprintf(w, "Run 'jitrun help lib' for the routines code may call to print and read (print_int, …).\n")
 	writeInputLimits(w)
 	writeExitStatuses(w)
 }
@@ -177,9 +186,12 @@ func cmdHelp(e *env, cl *commandLine, f *noFlags) error {
 		return nil
 	case 1:
 		name := strings.TrimSpace(cl.pos[0])
-		if name == "help" {
+		switch name {
+		case "help":
 			usage(e.stdout)
 			return nil
+		case libTopic:
+			return writeLibHelp(e.stdout) // help_lib.go
 		}
 		for _, c := range commands() {
 			if c.name == name {

@@ -73,10 +73,12 @@ func runHelp() string {
 		"and reported the same way. A system call the code makes runs (write(1, buf, n) prints),\n" +
 		"unless it would end, fork, replace or derail jitrun (exit, exit_group, execve, clone,\n" +
 		"rt_sigaction, …): that one is refused and reported as a fault (SIGSYS), with its\n" +
-		"arguments (--syscalls).\n\n" +
+		"arguments (--syscalls). The code may call jitrun's I/O library to print and read numbers\n" +
+		"and strings (call print_int; jitrun help lib lists the routines).\n\n" +
 		"The code runs in a child process, jitrun re-executed, which hands its report to this one:\n" +
 		"what the code writes to standard output is shown as it comes, what it writes to standard\n" +
-		"error after it, and the report starts on a fresh line. A child the code killed (a signal,\n" +
+		"error after it, and the report starts on a fresh line (after a line that says so when the\n" +
+		"output did not end with a newline). A child the code killed (a signal,\n" +
 		"a Go fatal error, exit_group under --syscalls allow) is reported in one line, exit status 5.\n" +
 		"If the code runs " + superviseMargin.String() + " past its --timeout without being stopped, the child is\n" +
 		"killed: exit status 4. " + noSupervisorEnv + "=1 runs everything in one process (no status 5).\n\n" +

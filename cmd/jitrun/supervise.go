@@ -137,6 +137,7 @@ func (s *supervisor) onReport(data []byte) {
 			s.inCall, s.callStart = ok, time.Now()
 		case frameReturn:
 			s.inCall = false
+			s.endCodeLine()
 			s.flushCodeErr()
 		case frameStatus:
 			if s.end.status, s.end.gotStatus = parseStatus(payload); !s.end.gotStatus {
@@ -159,12 +160,19 @@ func (s *supervisor) jitrunOutput(p []byte) {
 		s.doc.Write(p)
 		return
 	}
-	if s.codeLineOpen {
-		s.endLine()
-	}
+	s.endCodeLine()
 	s.e.stdout.Write(p)
 	s.stdoutOpen = len(p) > 0 && p[len(p)-1] != '\n'
 	s.codeLineOpen = false
+}
+
+// endCodeLine ends the line the code's standard output left open, and
+// says that the newline is jitrun's (run_output.go).
+func (s *supervisor) endCodeLine() {
+	if s.codeLineOpen {
+		s.e.stdout.Write([]byte("\n" + noNewlineNote("standard output")))
+		s.stdoutOpen, s.codeLineOpen = false, false
+	}
 }
 
 // endLine ends the last line shown on standard output, if it was left
@@ -182,7 +190,11 @@ func (s *supervisor) flushCodeErr() {
 	if s.mode == modeRunJSON || len(s.codeErr.buf) == 0 && s.codeErr.cut == 0 {
 		return
 	}
-	s.e.stderr.Write([]byte(withNewline(string(s.codeErr.buf)) + s.codeErr.cutNote("standard error")))
+	text := endCodeText(s.codeErr.buf, "standard error")
+	if s.codeErr.cut > 0 {
+		text = withNewline(string(s.codeErr.buf)) // its end is not shown
+	}
+	s.e.stderr.Write([]byte(text + s.codeErr.cutNote("standard error")))
 	s.codeErr.buf, s.codeErr.cut = s.codeErr.buf[:0], 0
 }
 
@@ -206,6 +218,7 @@ func (s *supervisor) finish() error {
 		}
 		s.e.stdout.Write(doc)
 	} else {
+		s.endCodeLine()
 		s.endLine()
 		s.flushCodeErr()
 	}

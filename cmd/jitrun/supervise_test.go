@@ -129,8 +129,17 @@ func TestSuperviseOutput(t *testing.T) {
 	const readStdin = "XORL AX, AX; XORL DI, DI; LEAQ -64(SP), SI; MOVL $64, DX; SYSCALL; RET"
 
 	stdout, stderr, status := superviseTranscript(t, "", "", "run", "-e", abc)
-	if stdout != "abc\nrax = 3 (0x3)\nrdx = 3 (0x3)\n" || stderr != "" || status != exitOK {
+	if stdout != "abc\n(no newline at the end of the code's standard output)\nrax = 3 (0x3)\nrdx = 3 (0x3)\n" || stderr != "" || status != exitOK {
 		t.Errorf("output without a newline: status %d, stdout %q, stderr %q", status, stdout, stderr)
+	}
+	stdout, stderr, status = superviseTranscript(t, "", "", "run", "-e", strings.Replace(abc, "MOVL $1, DI", "MOVL $2, DI", 1))
+	if stdout != "rax = 3 (0x3)\nrdx = 3 (0x3)\n" || stderr != "abc\n(no newline at the end of the code's standard error)\n" || status != exitOK {
+		t.Errorf("standard error without a newline: status %d, stdout %q, stderr %q", status, stdout, stderr)
+	}
+	stdout, stderr, status = superviseTranscript(t, "", "", "run", "-e", strings.Replace(big, "MOVL $1, DI", "MOVL $2, DI", 1))
+	cut := (&capture{cut: 20*65536 - maxCapturedOutput, limit: maxCapturedOutput}).cutNote("standard error")
+	if stdout != "rax = 65536 (0x10000)\nrdx = 65536 (0x10000)\n" || len(stderr) != maxCapturedOutput+1+len(cut) || !strings.HasSuffix(stderr, "\n"+cut) || status != exitOK {
+		t.Errorf("1.25 MiB on standard error: status %d, stdout %q, stderr of %d bytes ending %q", status, stdout, len(stderr), stderr[max(0, len(stderr)-200):])
 	}
 	stdout, stderr, status = superviseTranscript(t, "", "", "run", "-e", abcErr)
 	if stdout != "rax = 7 (0x7)\nrdx = 5 (0x5)\n" || stderr != "err!\n" || status != exitOK {

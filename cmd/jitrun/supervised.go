@@ -87,6 +87,9 @@ func finishSupervised(e *env, status int) int {
 type parentLink struct {
 	mu sync.Mutex
 	w  io.Writer
+	// local catches the code's output during each call when jitrun runs
+	// in one process (run_local.go); nil in a supervised child.
+	local *localCapture
 }
 
 // send writes one frame. An error is dropped: the parent then sees a
@@ -106,6 +109,9 @@ func (l *parentLink) send(kind byte, payload []byte) {
 // limit (0: no limit); the parent kills the child superviseMargin past it.
 func (l *parentLink) callStarts(limit time.Duration) {
 	l.send(frameCall, strconv.AppendInt(nil, int64(limit), 10))
+	if l != nil && l.local != nil {
+		l.local.start()
+	}
 }
 
 // callEnded tells the parent that the call ended, once the parent has
@@ -114,10 +120,14 @@ func (l *parentLink) callStarts(limit time.Duration) {
 // perhaps the output of the next call). It waits at most maxDrainWait: a
 // process the code started may keep the pipes full.
 func (l *parentLink) callEnded() {
-	if l == nil {
+	switch {
+	case l == nil:
 		return
+	case l.local != nil:
+		l.local.stop()
+	default:
+		waitPipesRead(maxDrainWait, 1, 2)
 	}
-	waitPipesRead(maxDrainWait, 1, 2)
 	l.send(frameReturn, nil)
 }
 

@@ -202,8 +202,25 @@ func namedSection(p *parser, word string, t itok, _ []itok) {
 
 func globalDirective(p *parser, _ string, t itok, args []itok) { p.globalNames(t, args) }
 
-func externDirective(p *parser, _ string, t itok, _ []itok) {
-	p.errorf(t.col, "extern: jitrun has no linker, so code can only use labels of its own source")
+// externDirective accepts the names of the library's routines
+// (Options.Library), which the encoder links in; any other name is an
+// error.
+func externDirective(p *parser, _ string, t itok, args []itok) {
+	ok := false
+	for _, a := range args {
+		if a.kind == itIdent && p.isLibrary(a.text) {
+			ok = true // extern print_int, print_hex
+			continue
+		}
+		if a.kind == itEOL || a.kind == itPunct && a.text == "," {
+			continue
+		}
+		ok = false
+		break
+	}
+	if !ok {
+		p.errorf(t.col, "extern: jitrun has no linker, so code can only use labels of its own source and the routines of its I/O library (jitrun help lib)")
+	}
 }
 
 func bitsDirective(p *parser, _ string, _ itok, args []itok) {

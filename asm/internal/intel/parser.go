@@ -54,6 +54,8 @@ type parser struct {
 	codeData int64
 	// semicolons makes ';' separate statements (Options.Semicolons).
 	semicolons bool
+	// library is Options.Library.
+	library func(name string) bool
 }
 
 type nameRef struct {
@@ -88,6 +90,10 @@ type Options struct {
 	// Semicolons makes ';' separate statements, as in GNU as, instead of
 	// starting a comment ('#' still starts one).
 	Semicolons bool
+	// Library reports whether a name the source uses but does not define
+	// is a routine the encoder links in (asm/lib.go): references to it
+	// are left for the encoder, and extern may name it. Nil: none is.
+	Library func(name string) bool
 }
 
 // Parse parses Intel-syntax assembly. It returns the statements it could
@@ -102,6 +108,7 @@ func Parse(file string, src []byte, opts Options) ([]ir.Stmt, *ir.Errors) {
 			codeLabels: map[string]ir.Pos{},
 			prev:       prev,
 			semicolons: opts.Semicolons,
+			library:    opts.Library,
 		}
 		p.run(src)
 		if !p.needsPass() || pass == maxIntelPasses || (prev != nil && p.sameValues(prev)) {
@@ -865,6 +872,10 @@ func pseudoOp(mnem string, ops []*intelOperand) (string, []*intelOperand) {
 	return mnem, ops
 }
 
+// isLibrary reports whether name is a routine of the library
+// (Options.Library).
+func (p *parser) isLibrary(name string) bool { return p.library != nil && p.library(name) }
+
 // finish resolves the labels operands name, checks global names, and
 // appends the data sections.
 func (p *parser) finish() {
@@ -892,8 +903,11 @@ func (p *parser) finish() {
 			ir.SetBroken(r.inst, true)
 			continue
 		}
+		if p.isLibrary(name) {
+			continue // the encoder links it (asm/lib.go)
+		}
 		if r.op.Kind == ir.LabelOperand && r.inst.Op == "CALL" {
-			p.errs.Add(r.pos, "undefined label %s: there is no linker, so code can call only labels of its own source", name)
+			p.errs.Add(r.pos, "undefined label %s: there is no linker, so code can call only labels of its own source and the routines of jitrun's I/O library (jitrun help lib)", name)
 		} else {
 			p.errs.Add(r.pos, "undefined label %s", name)
 		}
