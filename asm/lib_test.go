@@ -21,7 +21,7 @@ func TestLibLinksReferenced(t *testing.T) {
 	}{
 		{"none", "t.asm", "mov eax, 1\nret", "main", "b801000000c3"},
 		{"none go", "t.s", "MOVL $1, AX\nRET", "main", "b801000000c3"},
-		{"none with data", "t.asm", "lea rax, [rel x]\nret\nsection .rodata\nx: dq 1", "main x", "488d0501000000c30100000000000000"},
+		{"none with data", "t.asm", "lea rax, [rel x]\nret\nsection .rodata\nx: dq 1", "main x", "488d05f90f0000c3" + strings.Repeat("cc", 4096-8) + "0100000000000000"}, // .rodata on a page of its own,
 		{"print_int", "t.asm", "call print_int\nret", "main print_int __jitrun_utoa __jitrun_write", ""},
 		{"print_int go", "t.s", "TEXT f(SB), NOSPLIT|NOFRAME, $0\nCALL print_int(SB)\nRET", "f print_int __jitrun_utoa __jitrun_write", ""},
 		{"print_uint", "t.asm", "call print_uint\nret", "main print_uint __jitrun_utoa __jitrun_write", ""},
