@@ -65,6 +65,16 @@
 // handler turns a refusal into a *Fault whose Syscall says which call was
 // refused and why.
 //
+// A Machine holds the whole state of code that runs in pieces: RunMachine
+// runs it until a breakpoint, a fault or a timeout; StepMachine runs one
+// instruction, entering the code with IRETQ and the trap flag set so that
+// the CPU's single-step trap (SIGTRAP TRAP_TRACE, handled like a fault)
+// comes right after it, with the state saved there and the trap flag
+// cleared before Go runs. System-call instructions, after which the
+// kernel's return would hold the trap for one more instruction, run out
+// of line without the trap flag, from a page of the machine's own,
+// under the same system-call policy, and come back as if run in place.
+//
 // A fault of the call itself — the CPU refusing the CALL, as for a
 // non-canonical address — is a *Fault with AtCall set, not a corrupt
 // return; a return the trampoline cannot take (RSP not where the return

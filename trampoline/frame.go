@@ -20,7 +20,7 @@ type frame struct {
 	// caller has them.)
 	fn     uintptr   // address called
 	floats [8]uint64 // low 64 bits of X0–X7
-	flags  uint32    // flagSnapshot, flagFloats, flagPrivateTLS, flagMachine
+	flags  uint32    // flagSnapshot, flagFloats, flagPrivateTLS, flagMachine, flagStep
 
 	index uint32 // in frameTable and units, for good
 
@@ -92,6 +92,12 @@ type frame struct {
 	jitRIP    uint64
 	jitRFLAGS uint64
 
+	// A step's IRETQ frame (flagStep): resume builds it from jitRIP,
+	// jitRFLAGS with TF, jit[RSP] and the current CS and SS, and enters the
+	// code with IRETQ through it, so that the single-step trap comes after
+	// the code's first instruction (POPFQ would trap after resume's RET).
+	iret [5]uint64 // RIP, CS, RFLAGS, RSP, SS: the order IRETQ pops them
+
 	// A SIGSYS's siginfo (a system call the filter refused or stopped,
 	// syscall.go): si_syscall, si_arch, and si_errno, where the filter
 	// passes back its rule.
@@ -130,6 +136,7 @@ const (
 	flagFloats     = 2 // load X0–X7 from floats (else zero them)
 	flagPrivateTLS = 4 // run the code with FS = frame.tls
 	flagMachine    = 8 // a Machine's run: save the whole FPU state when it stops
+	flagStep       = 16 // a Machine's step (StepMachine): resume enters the code with IRETQ and TF set
 )
 
 // Timeout signal values: magic<<48 | frame index<<32 | sequence.

@@ -28,6 +28,9 @@ type Machine struct {
 	fpu   []byte // FXSAVE/XSAVE image, xsaveSize bytes, 64-byte aligned
 	stack *execmem.Mapping
 	size  int
+	// sysStub is where StepMachine runs a system-call instruction
+	// (sysStubCode), mapped at the first one.
+	sysStub *execmem.Block
 }
 
 // NewMachine returns a Machine with a stack of stackSize usable bytes (0:
@@ -87,13 +90,18 @@ const (
 	xstateSSE   = 1 << 1
 )
 
-// Close unmaps the machine's stack. A closed Machine does not run.
+// Close unmaps the machine's stack (and the page StepMachine runs system
+// calls from, if it mapped one). A closed Machine does not run.
 func (m *Machine) Close() error {
 	if m.stack == nil {
 		return errors.New("trampoline: Machine closed twice")
 	}
 	err := m.stack.Close()
 	m.stack = nil
+	if m.sysStub != nil {
+		err = errors.Join(err, m.sysStub.Close())
+		m.sysStub = nil
+	}
 	return err
 }
 
@@ -116,25 +124,14 @@ func (m *Machine) readFPU() {
 // values are refused with an error (set RSP back before the next run).
 // Code that moves RSP elsewhere while it runs still ends as a result, but
 // is not parked while the garbage collector stops the world.
+//
+// RunMachine never traces: a trap flag the code's RFLAGS holds is
+// cleared before the run, as for a call. StepMachine runs one
+// instruction at a time.
 func RunMachine(ctx context.Context, m *Machine, opt *Options) error {
-	if m.stack == nil {
-		return errors.New("trampoline: RunMachine on a closed Machine")
-	}
-	if rsp := uintptr(m.Regs.GPR[RSP]); rsp < m.StackBottom()+machineStackReserve || rsp > m.StackTop() {
-		return fmt.Errorf("trampoline: RunMachine with RSP %#x, not on the machine's stack [%#x, %#x]: a run starts with RSP between StackBottom+%d and StackTop (the trampoline writes RIP and RFLAGS below its red zone)",
-			rsp, m.StackBottom(), m.StackTop(), machineStackReserve)
-	}
-	if opt == nil {
-		opt = &Options{}
-	}
-	if !validTimeout(opt.Timeout) {
-		return badTimeout(opt.Timeout)
-	}
-	if err := setup(); err != nil {
+	opt, err := m.checkStart("RunMachine", ctx, opt)
+	if err != nil {
 		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return &Interrupted{Err: err}
 	}
 	u, err := acquire(DefaultStackSize)
 	if err != nil {
@@ -145,15 +142,57 @@ func RunMachine(ctx context.Context, m *Machine, opt *Options) error {
 	u.attach(m.stack, m.size) // the machine's stack is the call's for the run
 	defer u.attach(own, ownSize)
 
-	f := u.f
-	f.fn, f.flags = uintptr(m.Regs.RIP), flagMachine
-	f.jit, f.jitRIP, f.jitRFLAGS = m.Regs.GPR, m.Regs.RIP, m.Regs.RFLAGS&^(flagAC|flagTF)|0x202
-	copy(u.xsave, m.fpu)
+	m.load(u, m.Regs.RIP, flagMachine)
 	st, err := u.executeTimed(ctx, opt.Timeout, nil)
 	if err != nil {
 		return err
 	}
 	return m.stopped(u, st, ctx, opt.Code)
+}
+
+// checkStart checks what a run of m (op: RunMachine, StepMachine) starts
+// with: an open machine, RSP on its stack, a valid timeout and a context
+// that is not done. It returns the options, never nil.
+func (m *Machine) checkStart(op string, ctx context.Context, opt *Options) (*Options, error) {
+	if m.stack == nil {
+		return nil, fmt.Errorf("trampoline: %s on a closed Machine", op)
+	}
+	if rsp := uintptr(m.Regs.GPR[RSP]); rsp < m.StackBottom()+machineStackReserve || rsp > m.StackTop() {
+		return nil, fmt.Errorf("trampoline: %s with RSP %#x, not on the machine's stack [%#x, %#x]: a run starts with RSP between StackBottom+%d and StackTop (the trampoline writes RIP and RFLAGS below its red zone)",
+			op, rsp, m.StackBottom(), m.StackTop(), machineStackReserve)
+	}
+	if opt == nil {
+		opt = &Options{}
+	}
+	if !validTimeout(opt.Timeout) {
+		return nil, badTimeout(opt.Timeout)
+	}
+	if err := setup(); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, &Interrupted{Err: err}
+	}
+	return opt, nil
+}
+
+// load writes the machine's state into u's frame for a run from rip with
+// flags: the general registers, RFLAGS with AC and TF cleared and IF set,
+// and the FPU image.
+func (m *Machine) load(u *unit, rip uint64, flags uint32) {
+	f := u.f
+	f.fn, f.flags = uintptr(rip), flags
+	f.jit, f.jitRIP, f.jitRFLAGS = m.Regs.GPR, rip, m.Regs.RFLAGS&^(flagAC|flagTF)|0x202
+	copy(u.xsave, m.fpu)
+}
+
+// save copies the state a run stopped with from u's frame into m (the
+// trap flag a step ran with cleared).
+func (m *Machine) save(u *unit) {
+	f := u.f
+	m.Regs.GPR, m.Regs.RIP, m.Regs.RFLAGS = f.gpr, f.rip, f.rflags&^flagTF
+	copy(m.fpu, u.xsave)
+	m.readFPU()
 }
 
 // stopped writes the state a machine's run ended with back into m and
@@ -170,9 +209,7 @@ func (m *Machine) stopped(u *unit, st status, ctx context.Context, code Code) er
 		if !f.started() {
 			return u.outcome(st, ctx, code) // nothing ran: the state is as it was
 		}
-		m.Regs.GPR, m.Regs.RIP, m.Regs.RFLAGS = f.gpr, f.rip, f.rflags
-		copy(m.fpu, u.xsave)
-		m.readFPU()
+		m.save(u)
 		if st == statusFault && signal(f.signo) == syscall.SIGTRAP && f.trapno == 3 {
 			return nil
 		}

@@ -424,6 +424,20 @@ rtlsdone:
 	MOVQ	AX, 0(SP)
 	MOVQ	frame_jitRIP(DI), AX
 	MOVQ	AX, 8(SP)
+	TESTL	$const_flagStep, frame_flags(DI)
+	JZ	rstate
+	// A step: the IRETQ frame in the frame (see below).
+	MOVQ	AX, frame_iret+0(DI)	// RIP
+	BYTE	$0x48; BYTE $0x8c; BYTE $0xc8	// MOVQ CS, AX (zero-extended selector)
+	MOVQ	AX, frame_iret+8(DI)
+	MOVQ	frame_jitRFLAGS(DI), AX
+	ORQ	$const_flagTF, AX
+	MOVQ	AX, frame_iret+16(DI)	// RFLAGS with the trap flag
+	MOVQ	frame_jit+32(DI), AX
+	MOVQ	AX, frame_iret+24(DI)	// the code's RSP
+	BYTE	$0x48; BYTE $0x8c; BYTE $0xd0	// MOVQ SS, AX
+	MOVQ	AX, frame_iret+32(DI)
+rstate:
 	MOVQ	frame_xsave(DI), SI
 	CMPB	·useXSAVE(SB), $0
 	JEQ	fxrstor
@@ -434,6 +448,7 @@ rtlsdone:
 fxrstor:
 	FXRSTOR64	(SI)
 fpudone:
+	TESTL	$const_flagStep, frame_flags(DI)	// ZF for the JNZ after the loads
 	MOVQ	frame_jit+0(DI), AX
 	MOVQ	frame_jit+8(DI), CX
 	MOVQ	frame_jit+16(DI), DX
@@ -448,9 +463,23 @@ fpudone:
 	MOVQ	frame_jit+104(DI), R13
 	MOVQ	frame_jit+112(DI), R14
 	MOVQ	frame_jit+120(DI), R15
+	JNZ	rstep			// (the MOVs keep TESTL's flags) a step
 	MOVQ	frame_jit+56(DI), DI	// last: DI was the base
 	BYTE	$0x9D			// POPFQ
 	BYTE	$0xC2; BYTE $0x80; BYTE $0x00	// RET $128
+
+rstep:
+	// A step enters with IRETQ, which loads RIP, CS, RFLAGS (TF set),
+	// RSP and SS at once: the single-step trap comes after the code's
+	// first instruction. (POPFQ setting TF would trap after the RET that
+	// follows it, before the code ran: a step that does nothing.) For the
+	// last two instructions RSP points into the frame, not at the code's
+	// stack: a signal there finds the call by its thread (findFrame), and
+	// is not parked (parkable: RSP off the stack) but passed on, or stops
+	// the call as one whose code has not started (inPrologue).
+	LEAQ	frame_iret(DI), SP
+	MOVQ	frame_jit+56(DI), DI	// last: DI was the base
+	IRETQ
 
 resumeInterrupted:
 	MOVQ	frame_goBP(DI), BP

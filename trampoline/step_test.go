@@ -1,0 +1,188 @@
+//go:build linux && amd64
+
+package trampoline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"syscall"
+	"testing"
+	"time"
+	"unsafe"
+
+	"github.com/jitrun/jitrun/execmem"
+)
+
+var (
+	// RAX = 5 + RDI, then three rounds of RAX += 1 counted down by LOOP.
+	stepLoop = sn("mov eax, 0x5; add rax, rdi; mov ecx, 0x3; add rax, 0x1; loop 0xd; int3",
+		0xb8, 0x05, 0x00, 0x00, 0x00, 0x48, 0x01, 0xf8, 0xb9, 0x03, 0x00, 0x00, 0x00, 0x48, 0x83, 0xc0, 0x01, 0xe2, 0xfa, 0xcc)
+	stepNull = sn("mov eax, 0x1; xor ecx, ecx; mov rax, qword ptr [rcx]; int3",
+		0xb8, 0x01, 0x00, 0x00, 0x00, 0x31, 0xc9, 0x48, 0x8b, 0x01, 0xcc)
+	// getpid; then an instruction of its own after the SYSCALL.
+	stepGetpid = sn("mov eax, 0x27; syscall; mov ebx, 0x7; int3",
+		0xb8, 0x27, 0x00, 0x00, 0x00, 0x0f, 0x05, 0xbb, 0x07, 0x00, 0x00, 0x00, 0xcc)
+	// write(RDI, RSI, RDX): the arguments come from Go.
+	stepWrite = sn("mov eax, 0x1; syscall; nop; int3", 0xb8, 0x01, 0x00, 0x00, 0x00, 0x0f, 0x05, 0x90, 0xcc)
+	// SYSCALL with prefixes the CPU ignores (66 REX.W), and with LOCK (#UD).
+	stepPrefixed = sn("mov eax, 0x27; syscall; int3", 0xb8, 0x27, 0x00, 0x00, 0x00, 0x66, 0x48, 0x0f, 0x05, 0xcc)
+	stepLocked   = sn("mov eax, 0x27; lock syscall; int3", 0xb8, 0x27, 0x00, 0x00, 0x00, 0xf0, 0x0f, 0x05, 0xcc)
+	// i386 getpid (20) through INT 0x80.
+	stepInt80Code = sn("mov eax, 0x14; int 0x80; nop; int3", 0xb8, 0x14, 0x00, 0x00, 0x00, 0xcd, 0x80, 0x90, 0xcc)
+	stepSysent = sn("sysenter; int3", 0x0f, 0x34, 0xcc)
+	stepPushfq = sn("pushfq; pop rax; data16 pushf; pop bx; int3", 0x9c, 0x58, 0x66, 0x9c, 0x66, 0x5b, 0xcc)
+	// read(RDI, RSP-64, 8) and nanosleep(RDI, 0): they block.
+	stepRead  = sn("xor eax, eax; lea rsi, ptr [rsp-0x40]; mov edx, 0x8; syscall; int3", 0x31, 0xc0, 0x48, 0x8d, 0x74, 0x24, 0xc0, 0xba, 0x08, 0x00, 0x00, 0x00, 0x0f, 0x05, 0xcc)
+	stepSleep = sn("mov eax, 0x23; xor esi, esi; syscall; int3", 0xb8, 0x23, 0x00, 0x00, 0x00, 0x31, 0xf6, 0x0f, 0x05, 0xcc)
+)
+
+func init() {
+	for name, s := range map[string]snippet{
+		"step/loop": stepLoop, "step/null": stepNull, "step/getpid": stepGetpid, "step/write": stepWrite,
+		"step/prefixed": stepPrefixed, "step/locked": stepLocked, "step/int80": stepInt80Code, "step/sysenter": stepSysent,
+		"step/pushf": stepPushfq, "step/read": stepRead, "step/sleep": stepSleep,
+	} {
+		allSnippets[name] = s
+	}
+}
+
+// newStepMachine returns a machine at the start of s's code, closed when
+// the test ends.
+func newStepMachine(t testing.TB, s snippet) (*Machine, *execmem.Block) {
+	t.Helper()
+	m, err := NewMachine(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	b := load(t, s)
+	m.Regs.RIP = uint64(b.Addr())
+	return m, b
+}
+
+// stepState is what a test checks after a step: RIP as an offset in the
+// code, and the registers that change.
+type stepState struct {
+	off      uint64
+	rax, rcx uint64
+}
+
+// Stepping a known sequence gives exactly one instruction per step: the
+// RIPs and registers after each, the loop's three rounds included, and
+// the INT3 at the end as a SIGTRAP *Fault with RIP after it.
+func TestStepSequence(t *testing.T) {
+	loadStateBlock(t)
+	m, b := newStepMachine(t, stepLoop)
+	m.Regs.GPR[RDI] = 10
+	base := uint64(b.Addr())
+	want := []stepState{
+		{5, 5, 0},    // mov eax, 5
+		{8, 15, 0},   // add rax, rdi
+		{13, 15, 3},  // mov ecx, 3
+		{17, 16, 3},  // add rax, 1
+		{13, 16, 2},  // loop: taken
+		{17, 17, 2},  // add rax, 1
+		{13, 17, 1},  // loop: taken
+		{17, 18, 1},  // add rax, 1
+		{19, 18, 0},  // loop: falls through
+		{20, 18, 0},  // int3: the breakpoint, RIP after it
+	}
+	for i, w := range want {
+		err := StepMachine(context.Background(), m, &Options{Code: b})
+		got := stepState{m.Regs.RIP - base, m.Regs.GPR[RAX], m.Regs.GPR[RCX]}
+		if got != w {
+			t.Fatalf("step %d: %+v, want %+v (%v)", i, got, w, err)
+		}
+		if m.Regs.RFLAGS&flagTF != 0 || m.Regs.RFLAGS&0x202 != 0x202 {
+			t.Fatalf("step %d: RFLAGS %#x", i, m.Regs.RFLAGS)
+		}
+		var f *Fault
+		if i < len(want)-1 && err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+		if i == len(want)-1 && (!errors.As(err, &f) || f.Signal != syscall.SIGTRAP || f.Trap != 3 || f.PC != b.Addr()+20) {
+			t.Fatalf("int3: %v", err)
+		}
+	}
+	if rsp := uintptr(m.Regs.GPR[RSP]); rsp != m.StackTop() {
+		t.Errorf("rsp %#x, want %#x", rsp, m.StackTop())
+	}
+	checkGoState(t, "after stepping")
+}
+
+// A fault in the middle of a sequence is the step's *Fault, with the
+// state at the faulting instruction.
+func TestStepFault(t *testing.T) {
+	loadStateBlock(t)
+	m, b := newStepMachine(t, stepNull)
+	for i := range 2 {
+		if err := StepMachine(context.Background(), m, nil); err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+	}
+	err := StepMachine(context.Background(), m, &Options{Code: b})
+	var f *Fault
+	if !errors.As(err, &f) || f.Signal != syscall.SIGSEGV || f.Trap != 14 || f.PC != b.Addr()+7 || f.Regs.RFLAGS&flagTF != 0 {
+		t.Fatalf("null load: %v", err)
+	}
+	if off, _ := f.Offset(); off != 7 || m.Regs.RIP != uint64(b.Addr())+7 || m.Regs.GPR[RAX] != 1 || m.Regs.RFLAGS&flagTF != 0 {
+		t.Fatalf("after the fault: offset %d, rip +%d, rax %d, rflags %#x", off, m.Regs.RIP-uint64(b.Addr()), m.Regs.GPR[RAX], m.Regs.RFLAGS)
+	}
+	checkGoState(t, "after a stepped fault")
+}
+
+// A SYSCALL is one step: getpid's result in RAX, RCX and R11 as the CPU
+// sets them (the address after the SYSCALL, the RFLAGS before it), RIP
+// after it; the instruction after it is a step of its own.
+func TestStepSyscall(t *testing.T) {
+	loadStateBlock(t)
+	m, b := newStepMachine(t, stepGetpid)
+	base := uint64(b.Addr())
+	m.Regs.GPR[RCX], m.Regs.GPR[R11], m.Regs.GPR[RBX] = 0x1111, 0x2222, 0x3333
+	if err := StepMachine(context.Background(), m, nil); err != nil || m.Regs.RIP != base+5 {
+		t.Fatalf("mov: %v, rip +%d", err, m.Regs.RIP-base)
+	}
+	flags := m.Regs.RFLAGS
+	if err := StepMachine(context.Background(), m, nil); err != nil {
+		t.Fatalf("syscall: %v", err)
+	}
+	if m.Regs.RIP != base+7 || m.Regs.GPR[RAX] != uint64(os.Getpid()) || m.Regs.GPR[RCX] != base+7 || m.Regs.GPR[R11] != flags || m.Regs.GPR[RBX] != 0x3333 {
+		t.Fatalf("after syscall: rip +%d, rax %d (pid %d), rcx %#x (want %#x), r11 %#x (want %#x), rbx %#x",
+			m.Regs.RIP-base, m.Regs.GPR[RAX], os.Getpid(), m.Regs.GPR[RCX], base+7, m.Regs.GPR[R11], flags, m.Regs.GPR[RBX])
+	}
+	if err := StepMachine(context.Background(), m, nil); err != nil || m.Regs.RIP != base+12 || m.Regs.GPR[RBX] != 7 {
+		t.Fatalf("the instruction after syscall: %v, rip +%d, rbx %d", err, m.Regs.RIP-base, m.Regs.GPR[RBX])
+	}
+	checkGoState(t, "after a stepped syscall")
+}
+
+// A stepped write reaches its file: RAX is the count written.
+func TestStepSyscallWrite(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	msg := []byte("stepped\n")
+	m, b := newStepMachine(t, stepWrite)
+	m.Regs.GPR[RDI], m.Regs.GPR[RSI], m.Regs.GPR[RDX] = uint64(w.Fd()), uint64(uintptr(unsafe.Pointer(&msg[0]))), uint64(len(msg))
+	for range 2 {
+		if err := StepMachine(context.Background(), m, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	base := uint64(b.Addr())
+	if m.Regs.RIP != base+7 || m.Regs.GPR[RAX] != uint64(len(msg)) || m.Regs.GPR[RCX] != base+7 {
+		t.Fatalf("after write: rip +%d, rax %d, rcx %#x", m.Regs.RIP-base, m.Regs.GPR[RAX], m.Regs.GPR[RCX])
+	}
+	buf := make([]byte, 64)
+	n, _ := r.Read(buf)
+	if string(buf[:n]) != string(msg) {
+		t.Fatalf("read %q", buf[:n])
+	}
+	_ = fmt.Sprint()
+	_ = time.Second
+}
