@@ -132,10 +132,10 @@ func (s status) String() string {
 
 // frame.flags
 const (
-	flagSnapshot   = 1 // record every register at return
-	flagFloats     = 2 // load X0–X7 from floats (else zero them)
-	flagPrivateTLS = 4 // run the code with FS = frame.tls
-	flagMachine    = 8 // a Machine's run: save the whole FPU state when it stops
+	flagSnapshot   = 1  // record every register at return
+	flagFloats     = 2  // load X0–X7 from floats (else zero them)
+	flagPrivateTLS = 4  // run the code with FS = frame.tls
+	flagMachine    = 8  // a Machine's run: save the whole FPU state when it stops
 	flagStep       = 16 // a Machine's step (StepMachine): resume enters the code with IRETQ and TF set
 )
 

@@ -31,8 +31,8 @@ var (
 	stepLocked   = sn("mov eax, 0x27; lock syscall; int3", 0xb8, 0x27, 0x00, 0x00, 0x00, 0xf0, 0x0f, 0x05, 0xcc)
 	// i386 getpid (20) through INT 0x80.
 	stepInt80Code = sn("mov eax, 0x14; int 0x80; nop; int3", 0xb8, 0x14, 0x00, 0x00, 0x00, 0xcd, 0x80, 0x90, 0xcc)
-	stepSysent = sn("sysenter; int3", 0x0f, 0x34, 0xcc)
-	stepPushfq = sn("pushfq; pop rax; data16 pushf; pop bx; int3", 0x9c, 0x58, 0x66, 0x9c, 0x66, 0x5b, 0xcc)
+	stepSysent    = sn("sysenter; int3", 0x0f, 0x34, 0xcc)
+	stepPushfq    = sn("pushfq; pop rax; data16 pushf; pop bx; int3", 0x9c, 0x58, 0x66, 0x9c, 0x66, 0x5b, 0xcc)
 	// read(RDI, RSP-64, 8) and nanosleep(RDI, 0): they block.
 	stepRead  = sn("xor eax, eax; lea rsi, ptr [rsp-0x40]; mov edx, 0x8; syscall; int3", 0x31, 0xc0, 0x48, 0x8d, 0x74, 0x24, 0xc0, 0xba, 0x08, 0x00, 0x00, 0x00, 0x0f, 0x05, 0xcc)
 	stepSleep = sn("mov eax, 0x23; xor esi, esi; syscall; int3", 0xb8, 0x23, 0x00, 0x00, 0x00, 0x31, 0xf6, 0x0f, 0x05, 0xcc)
@@ -78,16 +78,16 @@ func TestStepSequence(t *testing.T) {
 	m.Regs.GPR[RDI] = 10
 	base := uint64(b.Addr())
 	want := []stepState{
-		{5, 5, 0},    // mov eax, 5
-		{8, 15, 0},   // add rax, rdi
-		{13, 15, 3},  // mov ecx, 3
-		{17, 16, 3},  // add rax, 1
-		{13, 16, 2},  // loop: taken
-		{17, 17, 2},  // add rax, 1
-		{13, 17, 1},  // loop: taken
-		{17, 18, 1},  // add rax, 1
-		{19, 18, 0},  // loop: falls through
-		{20, 18, 0},  // int3: the breakpoint, RIP after it
+		{5, 5, 0},   // mov eax, 5
+		{8, 15, 0},  // add rax, rdi
+		{13, 15, 3}, // mov ecx, 3
+		{17, 16, 3}, // add rax, 1
+		{13, 16, 2}, // loop: taken
+		{17, 17, 2}, // add rax, 1
+		{13, 17, 1}, // loop: taken
+		{17, 18, 1}, // add rax, 1
+		{19, 18, 0}, // loop: falls through
+		{20, 18, 0}, // int3: the breakpoint, RIP after it
 	}
 	for i, w := range want {
 		err := StepMachine(context.Background(), m, &Options{Code: b})
