@@ -32,6 +32,7 @@ type runFlags struct {
 	mapFile string
 	listing string
 	sysPol  string
+	tr      traceFlags // run_trace.go
 }
 
 const runUsage = "FILE.s [ARGS...] | -e 'SRC' [ARGS...] | --hex 'BYTES' [ARGS...] | --bin FILE [ARGS...]"
@@ -108,6 +109,9 @@ func cmdRun(e *env, cl *commandLine, f *runFlags) error {
 	}
 	defer blk.Close()
 	r := newReport(rc, blk, mapped, ca)
+	if f.tr.tracing() {
+		return runTrace(e, r, ca, opts, f) // run_trace.go
+	}
 	if f.threads > 0 {
 		return runThreads(e, r, ca, opts, f)
 	}
@@ -181,6 +185,7 @@ func (f *runFlags) register(fset *flag.FlagSet) {
 	fset.StringVar(&f.mapFile, "map", "", "map `FILE` read-only and pass its address in rdi and its length in rsi; ARGS follow in rdx, rcx, …")
 	fset.StringVar(&f.listing, "listing-syntax", "", "`syntax` of listings (--disasm, fault reports): go, intel or att (default: the source's, go for --hex and --bin)")
 	registerSyscalls(fset, &f.sysPol)
+	f.tr.register(fset)
 }
 
 // check rejects flags that are bad or do not combine (status 2), and
@@ -219,6 +224,9 @@ func (f *runFlags) conflicts(cl *commandLine) error {
 		return errors.New("--regs shows the registers of one call; with --threads each thread prints its own result: drop one of them")
 	case f.time && cl.given("threads"):
 		return errors.New("--time and --threads do not combine: --time measures one thread calling the code again and again")
+	}
+	if err := f.tr.conflicts(cl); err != nil {
+		return err
 	}
 	if f.json {
 		for _, name := range []string{"time", "threads", "disasm"} {

@@ -118,6 +118,11 @@ func floatJSON(f float64) any {
 
 // writeRunJSON prints the outcome as one JSON object.
 func writeRunJSON(w io.Writer, r *report, out *outcome) error {
+	return writeJSON(w, runDocument(r, out))
+}
+
+// runDocument is the JSON object of the outcome.
+func runDocument(r *report, out *outcome) runJSON {
 	doc := runJSON{Regs: regsToJSON(&out.regs), DurationNS: out.duration.Nanoseconds()}
 	switch {
 	case out.fault != nil:
@@ -154,7 +159,7 @@ func writeRunJSON(w io.Writer, r *report, out *outcome) error {
 		doc.RAX, doc.RDX = &rax, &rdx
 		doc.XMM0 = floatJSON(out.res.Float64())
 	}
-	return writeJSON(w, doc)
+	return doc
 }
 
 // writeJSON prints v as every JSON document of jitrun is printed: indented
