@@ -81,7 +81,7 @@ func (c *codeInfo) place(pc uint64) Place {
 // before starts the step at pc: where it is, its instruction, the
 // registers and the memory it addresses as they are before it runs, and
 // whether a breakpoint stops there.
-func (t *tracer) before(pc uint64) *Step {
+func (t *Tracer) before(pc uint64) *Step {
 	d := t.code.decode(pc)
 	r := d.row
 	s := &Step{N: t.steps + 1, Place: Place{PC: pc, Offset: -1}, Pos: r.Pos, Source: r.Source, Bytes: r.Bytes, Text: r.Text, Before: t.m.Regs}
@@ -111,7 +111,7 @@ func (t *tracer) before(pc uint64) *Step {
 }
 
 // after completes the step once the instruction ran (or faulted).
-func (t *tracer) after(s *Step) {
+func (t *Tracer) after(s *Step) {
 	s.After = t.m.Regs
 	s.diff()
 	for i := range s.Mem {

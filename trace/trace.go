@@ -105,29 +105,65 @@ type Summary struct {
 // keep. The error is the *trampoline.Fault of a fault, the
 // *trampoline.Interrupted of a timeout, or why the trace could not start;
 // the Summary (nil only in the last case) says how it ended either way.
+// Run is New, Tracer.Run and Tracer.Close.
 func Run(ctx context.Context, opt *Options, fn func(*Step) bool) (*Summary, error) {
-	return run(ctx, opt, fn, trampoline.StepMachine)
+	t, err := New(opt)
+	if err != nil {
+		return nil, err
+	}
+	defer t.Close()
+	return t.Run(ctx, fn)
+}
+
+// Tracer is one trace: its machine (registers, stack) and what it knows
+// of the code. Its stack stays mapped until Close, so that a report of
+// the end can still say where RSP lies.
+type Tracer struct {
+	opt    *Options
+	m      *trampoline.Machine
+	launch *execmem.Block
+	code   *codeInfo
+	breaks map[int]Break
+	visits []int32 // times each offset of the code started a step
+	steps  int
+	max    int
+	ran    bool
+}
+
+// New sets up a trace of the code: a machine with the arguments in its
+// registers and its stack, ready to run from Options.Entry.
+func New(opt *Options) (*Tracer, error) {
+	if err := opt.check(); err != nil {
+		return nil, err
+	}
+	return newTracer(opt)
+}
+
+// Run runs the trace (once): see the package's Run.
+func (t *Tracer) Run(ctx context.Context, fn func(*Step) bool) (*Summary, error) {
+	return t.run(ctx, fn, trampoline.StepMachine)
 }
 
 // engine runs one instruction of a machine: trampoline.StepMachine, or
 // the tests' scripted fake.
 type engine func(ctx context.Context, m *trampoline.Machine, opt *trampoline.Options) error
 
-func run(ctx context.Context, opt *Options, fn func(*Step) bool, step engine) (*Summary, error) {
-	if err := opt.check(); err != nil {
-		return nil, err
+func (t *Tracer) run(ctx context.Context, fn func(*Step) bool, step engine) (*Summary, error) {
+	if t.ran {
+		return nil, errors.New("trace: a Tracer runs once")
 	}
-	t, err := newTracer(opt)
-	if err != nil {
-		return nil, err
-	}
-	defer t.close()
-	if opt.Timeout > 0 {
+	t.ran = true
+	if t.opt.Timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, opt.Timeout)
+		ctx, cancel = context.WithTimeout(ctx, t.opt.Timeout)
 		defer cancel()
 	}
 	return t.loop(ctx, fn, step)
+}
+
+// Close unmaps the machine's stack and the launch page.
+func (t *Tracer) Close() error {
+	return errors.Join(t.m.Close(), t.launch.Close())
 }
 
 // check refuses options Run cannot follow.
@@ -168,19 +204,7 @@ const (
 	launchLen    = 15
 )
 
-// tracer is one trace's machine and what it knows of the code.
-type tracer struct {
-	opt    *Options
-	m      *trampoline.Machine
-	launch *execmem.Block
-	code   *codeInfo
-	breaks map[int]Break
-	visits []int32 // times each offset of the code started a step
-	steps  int
-	max    int
-}
-
-func newTracer(opt *Options) (*tracer, error) {
+func newTracer(opt *Options) (*Tracer, error) {
 	entry := uint64(opt.Code.Addr()) + uint64(opt.Entry)
 	page := []byte{0xff, 0x15, 0x01, 0x00, 0x00, 0x00, 0xcc}
 	page = binary.LittleEndian.AppendUint64(page, entry)
@@ -201,7 +225,7 @@ func newTracer(opt *Options) (*tracer, error) {
 	}
 	m.Regs.RFLAGS = trampoline.EntryRFLAGS
 	m.Regs.RIP = uint64(launch.Addr())
-	t := &tracer{opt: opt, m: m, launch: launch, code: newCodeInfo(opt), visits: make([]int32, len(opt.Bytes)), max: opt.MaxSteps}
+	t := &Tracer{opt: opt, m: m, launch: launch, code: newCodeInfo(opt), visits: make([]int32, len(opt.Bytes)), max: opt.MaxSteps}
 	if t.max == 0 {
 		t.max = DefaultMaxSteps
 	}
@@ -214,16 +238,11 @@ func newTracer(opt *Options) (*tracer, error) {
 	return t, nil
 }
 
-func (t *tracer) close() {
-	t.m.Close()
-	t.launch.Close()
-}
-
 // returnAddr is where the code's last RET goes.
-func (t *tracer) returnAddr() uint64 { return uint64(t.launch.Addr()) + launchReturn }
+func (t *Tracer) returnAddr() uint64 { return uint64(t.launch.Addr()) + launchReturn }
 
 // loop runs the launch call, then the code step by step.
-func (t *tracer) loop(ctx context.Context, fn func(*Step) bool, step engine) (*Summary, error) {
+func (t *Tracer) loop(ctx context.Context, fn func(*Step) bool, step engine) (*Summary, error) {
 	sum := &Summary{}
 	// The launch page's CALL: not a step of the code.
 	if err := t.stepOnce(ctx, step); err != nil {
@@ -278,7 +297,7 @@ func (t *tracer) loop(ctx context.Context, fn func(*Step) bool, step engine) (*S
 }
 
 // stepOnce runs one instruction with what is left of the context's time.
-func (t *tracer) stepOnce(ctx context.Context, step engine) error {
+func (t *Tracer) stepOnce(ctx context.Context, step engine) error {
 	var opt trampoline.Options
 	opt.Code = t.opt.Code
 	if d, ok := ctx.Deadline(); ok {
@@ -292,7 +311,7 @@ func (t *tracer) stepOnce(ctx context.Context, step engine) error {
 }
 
 // visitsOf is how many steps started at pc (0 outside the code).
-func (t *tracer) visitsOf(pc uint64) int {
+func (t *Tracer) visitsOf(pc uint64) int {
 	if off, ok := t.code.offset(pc); ok {
 		return int(t.visits[off])
 	}
@@ -300,7 +319,7 @@ func (t *tracer) visitsOf(pc uint64) int {
 }
 
 // end finishes a trace that a fault or a timeout ended.
-func (t *tracer) end(sum *Summary, err error) (*Summary, error) {
+func (t *Tracer) end(sum *Summary, err error) (*Summary, error) {
 	var f *trampoline.Fault
 	var intr *trampoline.Interrupted
 	switch {
@@ -315,7 +334,7 @@ func (t *tracer) end(sum *Summary, err error) (*Summary, error) {
 }
 
 // finish fills in the summary's end state.
-func (t *tracer) finish(sum *Summary, err error) (*Summary, error) {
+func (t *Tracer) finish(sum *Summary, err error) (*Summary, error) {
 	sum.Steps = t.steps
 	sum.Regs = t.m.Regs
 	if sum.Stop == Returned {
