@@ -30,6 +30,12 @@ type runJSON struct {
 	Timeout    bool       `json:"timeout"`
 	DurationNS int64      `json:"duration_ns"`
 
+	// With --trace or --break (run_trace.go): how the trace stopped, its
+	// steps and its breakpoint hits.
+	Stopped *string            `json:"stopped,omitempty"`
+	Steps   *[]json.RawMessage `json:"steps,omitempty"`
+	Breaks  *[]breakJSON       `json:"breaks,omitempty"`
+
 	Stdout         *string `json:"stdout,omitempty"`
 	StdoutBase64   *string `json:"stdout_base64,omitempty"`
 	StdoutCutBytes int64   `json:"stdout_cut_bytes,omitempty"`

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/json"
@@ -224,9 +225,14 @@ func runTrace(e *env, r *report, ca *callArgs, opts trampoline.Options, f *runFl
 	} else {
 		out = newTraceText(e.stdout, r, f.tr.trace)
 	}
+	tr, err := trace.New(topt)
+	if err != nil {
+		return systemError("%v", err)
+	}
+	defer tr.Close() // after the report: it says where RSP lies
 	e.link.callStarts(opts.Timeout)
 	start := time.Now()
-	sum, err := trace.Run(context.Background(), topt, func(s *trace.Step) bool {
+	sum, err := tr.Run(context.Background(), func(s *trace.Step) bool {
 		out.step(s)
 		return true
 	})
@@ -324,16 +330,16 @@ func (t *traceText) step(s *trace.Step) {
 
 // writeBreak prints a breakpoint hit: where, which hit, the registers.
 func (t *traceText) writeBreak(s *trace.Step, regs *trampoline.Regs) {
-	what := fmt.Sprintf("break %d", s.Break.Index+1)
-	at := s.Place.String()
+	what, when := fmt.Sprintf("break %d", s.Break.Index+1), "registers before it"
 	if s.Break.Index < 0 {
-		what, at = "INT3", fmt.Sprintf("%s (after the INT3 at %s)", t.r.x.ShortWhere(regs.RIP), s.Place)
+		what, when = "INT3", "registers after it"
 	}
-	if src := sourcePlace(s.Pos); src != "" && s.Break.Index >= 0 {
+	at := s.Place.String()
+	if src := sourcePlace(s.Pos); src != "" {
 		at += " (" + src + ")"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s at %s, hit %d, step %d:\n", what, at, s.Break.Hit, s.N)
+	fmt.Fprintf(&b, "%s at %s, hit %d, step %d; %s:\n", what, at, s.Break.Hit, s.N, when)
 	t.r.writeRegs(&b, regs, true, nil)
 	if t.lines {
 		b.WriteByte('\n')
@@ -351,7 +357,7 @@ func (t *traceText) end(r *report, o *outcome, sum *trace.Summary, tf traceFlags
 	}
 	switch sum.Stop {
 	case trace.MaxSteps:
-		fmt.Fprintf(&b, "stopped after %s at %s", plural(sum.Steps, "step"), r.x.ShortWhere(sum.Next.PC))
+		fmt.Fprintf(&b, "stopped after %s at %s", plural(sum.Steps, "step"), sum.Next)
 		if sum.Visits > 1 {
 			fmt.Fprintf(&b, "; the loop had run %s times", trace.Count(sum.Visits))
 		}
@@ -496,37 +502,32 @@ func (t *traceJSONOut) step(s *trace.Step) {
 	if s.Fault != nil {
 		j.Fault = s.Fault.SignalName()
 	}
-	raw, err := json.Marshal(j)
-	if err != nil && t.err == nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // as writeJSON: <expr> stays <expr>
+	if err := enc.Encode(j); err != nil && t.err == nil {
 		t.err = err
 	}
-	t.steps = append(t.steps, raw)
+	t.steps = append(t.steps, bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 }
 
 func (t *traceJSONOut) end(r *report, o *outcome, sum *trace.Summary, tf traceFlags, timeout time.Duration) error {
 	if t.err != nil {
 		return t.err
 	}
-	doc := traceDoc{runJSON: runDocument(r, o), Stopped: sum.Stop.String(), Steps: t.steps, Breaks: t.breaks}
+	doc := runDocument(r, o)
 	if sum.Stop != trace.Returned {
 		doc.RAX, doc.RDX, doc.XMM0 = nil, nil, nil // the code did not return
 	}
-	if doc.Steps == nil {
-		doc.Steps = []json.RawMessage{}
+	stopped := sum.Stop.String()
+	if t.steps == nil {
+		t.steps = []json.RawMessage{}
 	}
-	if doc.Breaks == nil {
-		doc.Breaks = []breakJSON{}
+	if t.breaks == nil {
+		t.breaks = []breakJSON{}
 	}
+	doc.Stopped, doc.Steps, doc.Breaks = &stopped, &t.steps, &t.breaks
 	return writeJSON(t.w, doc)
-}
-
-// traceDoc is run --json's document with --trace or --break: run's
-// object, and how the trace stopped, its steps and its breakpoint hits.
-type traceDoc struct {
-	runJSON
-	Stopped string            `json:"stopped"`
-	Steps   []json.RawMessage `json:"steps"`
-	Breaks  []breakJSON       `json:"breaks"`
 }
 
 func xmmJSON(x trampoline.XMM) string { return fmt.Sprintf("0x%016x%016x", x.Hi, x.Lo) }
