@@ -117,12 +117,8 @@ func (t *Tracer) after(s *Step) {
 	for i := range s.Mem {
 		s.Mem[i].After = readAccess(&s.Mem[i])
 	}
-	if s.Syscall != nil {
-		if s.Fault != nil {
-			s.Syscall = nil // refused or faulted: the fault says
-		} else {
-			s.SyscallResult = int64(s.After.GPR[trampoline.RAX])
-		}
+	if s.Syscall != nil && s.Fault == nil {
+		s.SyscallResult = int64(s.After.GPR[trampoline.RAX])
 	}
 }
 

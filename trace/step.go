@@ -55,7 +55,7 @@ type Step struct {
 	Mem []Access
 	// Syscall is the system call a SYSCALL made (Arch AuditArchX86_64),
 	// SyscallResult what it returned in RAX (a negative errno for an
-	// error).
+	// error); a refused call is a Fault (SIGSYS), with no result.
 	Syscall       *trampoline.Syscall
 	SyscallResult int64
 	// Break is set when a breakpoint stopped at this instruction (before
@@ -150,7 +150,10 @@ func (s *Step) diff() {
 // the code raised.
 func (s *Step) Changes() string {
 	var parts []string
-	if s.Syscall != nil {
+	switch {
+	case s.Syscall != nil && s.Fault != nil:
+		parts = append(parts, s.Syscall.String())
+	case s.Syscall != nil:
 		parts = append(parts, fmt.Sprintf("%s = %d", s.Syscall, s.SyscallResult))
 	}
 	for _, r := range s.Regs {

@@ -64,6 +64,12 @@ func runHelp() string {
 		"a Go fatal error, exit_group under --syscalls allow) is reported in one line, exit status 5.\n" +
 		"If the code runs " + superviseMargin.String() + " past its --timeout without being stopped, the child is\n" +
 		"killed: exit status 4. " + noSupervisorEnv + "=1 runs everything in one process (no status 5).\n\n" +
+		"--trace runs the code one instruction at a time (a debug trap after each) and prints a line\n" +
+		"per instruction: its place, its text, its source line and what it changed (rax 5 -> 6,\n" +
+		"ZF 0 -> 1, [rsp-0x8] 0x0 -> 0x2a); loop iterations past the second are folded into one\n" +
+		"line. --break WHERE prints the registers each time the code gets there (an INT3 in the\n" +
+		"code does too, and the code goes on). Both stop the code after --max-steps instructions\n" +
+		"(exit status 4).\n\n" +
 		"--json prints one object:\n" +
 		"  {\"rax\": N, \"rdx\": N, \"xmm0\": F, \"regs\": {...}, \"fault\": null | {\"signal\", \"code\",\n" +
 		"   \"addr\", \"pc\", \"offset\", \"access\", \"error_code\", \"trap\", \"instruction\",\n" +
@@ -74,7 +80,10 @@ func runHelp() string {
 		"stdout and stderr are what the code wrote, as text; output that is not UTF-8 comes as\n" +
 		"stdout_base64 or stderr_base64 instead; past " + formatSize(maxCapturedOutput) + " a stream is cut, and\n" +
 		"stdout_cut_bytes or stderr_cut_bytes says how many bytes were dropped. When jitrun's child\n" +
-		"died, \"broken\" says how. Source that does not assemble prints\n" +
+		"died, \"broken\" says how. With --trace or --break, \"stopped\" (return, fault, timeout,\n" +
+		"max-steps), \"steps\" (one object per instruction, with --trace) and \"breaks\" (one per\n" +
+		"breakpoint hit, with the registers) follow: see docs/run.md. Source that does not\n" +
+		"assemble prints\n" +
 		"  {\"errors\": [{\"file\", \"line\", \"col\", \"message\"}]}   (exit status 2)."
 }
 

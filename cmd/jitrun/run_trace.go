@@ -221,7 +221,7 @@ func runTrace(e *env, r *report, ca *callArgs, opts trampoline.Options, f *runFl
 	}
 	var out traceOutput
 	if f.json {
-		out = &traceJSONOut{w: e.stdout}
+		out = &traceJSONOut{w: e.stdout, withSteps: f.tr.trace}
 	} else {
 		out = newTraceText(e.stdout, r, f.tr.trace)
 	}
@@ -320,7 +320,11 @@ func (t *traceText) step(s *trace.Step) {
 		if text == "" {
 			text = fmt.Sprintf("(bytes % x)", s.Bytes)
 		}
-		t.fold.Add(s, fmt.Sprintf("%*d  %-*s  %-*s  %-*s  %s", t.nWidth, s.N, t.where, s.Place, t.text, text, t.srcCol, sourcePlace(s.Pos), changes))
+		line := fmt.Sprintf("%*d  %-*s  %-*s  ", t.nWidth, s.N, t.where, s.Place, t.text, text)
+		if t.srcCol > 0 {
+			line += fmt.Sprintf("%-*s  ", t.srcCol, sourcePlace(s.Pos))
+		}
+		t.fold.Add(s, line+changes)
 	}
 	if s.Break != nil && s.Break.Index < 0 {
 		t.fold.Flush()
@@ -357,7 +361,7 @@ func (t *traceText) end(r *report, o *outcome, sum *trace.Summary, tf traceFlags
 	}
 	switch sum.Stop {
 	case trace.MaxSteps:
-		fmt.Fprintf(&b, "stopped after %s at %s", plural(sum.Steps, "step"), sum.Next)
+		fmt.Fprintf(&b, "stopped after %s steps at %s", trace.Count(sum.Steps), sum.Next)
 		if sum.Visits > 1 {
 			fmt.Fprintf(&b, "; the loop had run %s times", trace.Count(sum.Visits))
 		}
@@ -385,10 +389,11 @@ func (t *traceText) end(r *report, o *outcome, sum *trace.Summary, tf traceFlags
 
 // traceJSONOut collects the steps and breakpoint hits for --json.
 type traceJSONOut struct {
-	w      io.Writer
-	steps  []json.RawMessage
-	breaks []breakJSON
-	err    error
+	w         io.Writer
+	withSteps bool // --trace: "steps" holds every step
+	steps     []json.RawMessage
+	breaks    []breakJSON
+	err       error
 }
 
 // stepJSON is one step of --json's "steps" (docs/run.md has the schema).
@@ -434,7 +439,7 @@ type stepSysJSON struct {
 	Name   string   `json:"name"`
 	Number int      `json:"number"`
 	Args   []string `json:"args"`
-	Result int64    `json:"result"`
+	Result *int64   `json:"result"` // null when refused (a fault)
 }
 
 // breakJSON is one breakpoint hit of --json's "breaks".
@@ -484,7 +489,11 @@ func (t *traceJSONOut) step(s *trace.Step) {
 		j.Mem = append(j.Mem, mj)
 	}
 	if c := s.Syscall; c != nil {
-		sj := &stepSysJSON{Name: c.Name(), Number: c.Number, Result: s.SyscallResult}
+		sj := &stepSysJSON{Name: c.Name(), Number: c.Number}
+		if s.Fault == nil {
+			r := s.SyscallResult
+			sj.Result = &r
+		}
 		for _, a := range c.Args {
 			sj.Args = append(sj.Args, hexJSON(a))
 		}
@@ -501,6 +510,9 @@ func (t *traceJSONOut) step(s *trace.Step) {
 	}
 	if s.Fault != nil {
 		j.Fault = s.Fault.SignalName()
+	}
+	if !t.withSteps {
+		return
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -526,7 +538,10 @@ func (t *traceJSONOut) end(r *report, o *outcome, sum *trace.Summary, tf traceFl
 	if t.breaks == nil {
 		t.breaks = []breakJSON{}
 	}
-	doc.Stopped, doc.Steps, doc.Breaks = &stopped, &t.steps, &t.breaks
+	doc.Stopped, doc.Breaks = &stopped, &t.breaks
+	if t.withSteps {
+		doc.Steps = &t.steps
+	}
 	return writeJSON(t.w, doc)
 }
 
