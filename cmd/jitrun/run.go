@@ -13,6 +13,8 @@ import (
 
 	"github.com/jitrun/jitrun/asm"
 	"github.com/jitrun/jitrun/execmem"
+	"github.com/jitrun/jitrun/memarg"
+	"github.com/jitrun/jitrun/memview"
 	"github.com/jitrun/jitrun/trampoline"
 )
 
@@ -32,6 +34,7 @@ type runFlags struct {
 	mapFile string
 	listing string
 	sysPol  string
+	show    showFlag
 	tr      traceFlags // run_trace.go
 }
 
@@ -51,6 +54,20 @@ func runHelp() string {
 		"or at --entry, and returns with RET. Flags may come before or after FILE and ARGS; -- ends\n" +
 		"them. In -e, ';' separates statements in either syntax ('#' starts a comment); in an\n" +
 		"Intel-syntax FILE, ';' starts a comment.\n\n" +
+		"ARGS may also be memory: str:TEXT (the text and a NUL), buf:N (N zero bytes: 64, 4k),\n" +
+		"file:PATH (the file's bytes), or TYPE:V,V,… with TYPE i8 u8 i16 u16 i32 u32 i64 u64 f32\n" +
+		"f64 (i64:1,-2,3, f64:1.5,2). Each is placed in a read+write mapping of its own, ending\n" +
+		"right before a guard page (one byte past the end faults), and its address goes in the\n" +
+		"next integer register; a length is an ordinary argument written after it. After the\n" +
+		"call the report shows the bytes of each (the first " + strconv.Itoa(memArgTextBytes) + "; --json: the first " + formatSize(memArgJSONBytes) + ").\n" +
+		"Buffers take at most " + formatSize(memarg.MaxBuffer) + " each and in all. With --map, the file takes rdi and rsi\n" +
+		"and memory arguments follow.\n\n" +
+		"--show WHAT[:LEN][/FMT] shows memory after the call, at a fault or where a timeout\n" +
+		"stopped it, as gdb's x command does: WHAT is a symbol, a register (rsp, rdi, SP, DI: the\n" +
+		"memory it points to) or an address, with +N or -N; LEN is in bytes (default one unit,\n" +
+		"or the symbol's size; at most " + strconv.Itoa(memview.MaxLen) + "); FMT is x (hex, the default), d, u, f, s, c and a\n" +
+		"unit b, h, w, g (rsp:64/gx: 64 bytes as 8 hex quadwords; counter/d; rdi:16/b). Memory\n" +
+		"that cannot be read is shown as such (not mapped, not readable).\n\n" +
 		"A fault (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP) is reported in words: the signal, what\n" +
 		"the CPU's error code means, where the address lies, the listing with the faulting\n" +
 		"instruction marked (=>) and the registers. Code still running after --timeout is stopped\n" +
@@ -80,10 +97,13 @@ func runHelp() string {
 		"stdout and stderr are what the code wrote, as text; output that is not UTF-8 comes as\n" +
 		"stdout_base64 or stderr_base64 instead; past " + formatSize(maxCapturedOutput) + " a stream is cut, and\n" +
 		"stdout_cut_bytes or stderr_cut_bytes says how many bytes were dropped. When jitrun's child\n" +
-		"died, \"broken\" says how. With --trace or --break, \"stopped\" (return, fault, timeout,\n" +
-		"max-steps), \"steps\" (one object per instruction, with --trace) and \"breaks\" (one per\n" +
-		"breakpoint hit, with the registers) follow: see docs/run.md. Source that does not\n" +
-		"assemble prints\n" +
+		"died, \"broken\" says how. \"memargs\": [{\"arg\", \"reg\", \"addr\", \"size\", \"hex\", \"cut_bytes\",\n" +
+		"\"unreadable\"}] are the memory arguments after the call; \"show\": [{\"spec\", \"what\",\n" +
+		"\"addr\", \"len\", \"unit\", \"format\", \"rows\": [{\"addr\", \"label\", \"values\"} or\n" +
+		"{\"addr\", \"unreadable\", \"bytes\"}]}] the --show views. With --trace or --break,\n" +
+		"\"stopped\" (return, fault, timeout, max-steps), \"steps\" (one object per instruction,\n" +
+		"with --trace) and \"breaks\" (one per breakpoint hit, with the registers and the --show\n" +
+		"views there) follow: see docs/run.md. Source that does not assemble prints\n" +
 		"  {\"errors\": [{\"file\", \"line\", \"col\", \"message\"}]}   (exit status 2)."
 }
 
@@ -107,6 +127,7 @@ func cmdRun(e *env, cl *commandLine, f *runFlags) error {
 	if mapped != nil {
 		defer mapped.m.Close()
 	}
+	defer ca.closeMemory() // run_memargs.go
 	// Before the code is mapped: the filter treats memory mapped from
 	// now on as the code's.
 	if err := installSyscalls(e, f.sysPol); err != nil {
@@ -118,6 +139,10 @@ func cmdRun(e *env, cl *commandLine, f *runFlags) error {
 	}
 	defer blk.Close()
 	r := newReport(rc, blk, mapped, ca)
+	r.views = f.show.views
+	if err := r.checkViews(); err != nil { // run_show.go
+		return err
+	}
 	if f.tr.tracing() {
 		return runTrace(e, r, ca, opts, f) // run_trace.go
 	}
@@ -141,10 +166,17 @@ func (f *runFlags) callArgs(cl *commandLine, rest []string) (*callArgs, *mappedF
 		ca.addInt(uint64(m.m.Addr()))
 		ca.addInt(uint64(m.size))
 	}
+	if err := ca.mapMemory(rest); err != nil { // run_memargs.go
+		if mapped != nil {
+			mapped.m.Close()
+		}
+		return nil, nil, err
+	}
 	if err := ca.parse(rest, mapped != nil); err != nil {
 		if mapped != nil {
 			mapped.m.Close()
 		}
+		ca.closeMemory()
 		return nil, nil, inputError("%v", err)
 	}
 	return &ca, mapped, nil
@@ -194,6 +226,7 @@ func (f *runFlags) register(fset *flag.FlagSet) {
 	fset.StringVar(&f.mapFile, "map", "", "map `FILE` read-only and pass its address in rdi and its length in rsi; ARGS follow in rdx, rcx, …")
 	fset.StringVar(&f.listing, "listing-syntax", "", "`syntax` of listings (--disasm, fault reports): go, intel or att (default: the source's, go for --hex and --bin)")
 	registerSyscalls(fset, &f.sysPol)
+	registerShow(fset, &f.show) // run_show.go
 	f.tr.register(fset)
 }
 
@@ -231,6 +264,8 @@ func (f *runFlags) conflicts(cl *commandLine) error {
 		return fmt.Errorf("--threads %d: at most %d threads", f.threads, maxThreads)
 	case f.regs && cl.given("threads"):
 		return errors.New("--regs shows the registers of one call; with --threads each thread prints its own result: drop one of them")
+	case cl.given("show") && cl.given("threads"):
+		return errors.New("--show shows the memory of one call; with --threads each thread has its own registers: drop one of them")
 	case f.time && cl.given("threads"):
 		return errors.New("--time and --threads do not combine: --time measures one thread calling the code again and again")
 	}
@@ -303,6 +338,8 @@ func writeOutcome(w io.Writer, r *report, out *outcome, f *runFlags, timeout tim
 			r.writeRegs(&b, &out.regs, false, nil)
 		}
 	}
+	r.writeMemArgs(&b, out.fault) // run_memargs.go
+	r.writeViews(&b, out)         // run_show.go
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -15,6 +15,7 @@ type callArgs struct {
 	args   trampoline.Args
 	nInt   int // integer arguments in use, counting the two of --map
 	nFloat int
+	mem    *memArgs // the memory arguments (run_memargs.go), nil for none
 }
 
 // maxFloatArgs is the number of float argument registers, XMM0–XMM7.
@@ -37,6 +38,14 @@ func (c *callArgs) addInt(v uint64) error {
 func (c *callArgs) parse(list []string, mapped bool) error {
 	for i, a := range list {
 		n := i + 1
+		if ok, err := c.addMemArg(i); ok || err != nil {
+			if err != nil && mapped {
+				return fmt.Errorf("argument %d (%s): %v, and --map takes the first two", n, a, err)
+			} else if err != nil {
+				return fmt.Errorf("argument %d (%s): %v", n, a, err)
+			}
+			continue
+		}
 		if _, err := strconv.ParseInt(a, 0, 64); errors.Is(err, strconv.ErrRange) {
 			if _, err := strconv.ParseUint(a, 0, 64); err != nil {
 				return fmt.Errorf("argument %d (%s) is out of range: integers take 64 bits (-0x8000000000000000 to 0xffffffffffffffff)", n, a)
@@ -57,7 +66,7 @@ func (c *callArgs) parse(list []string, mapped bool) error {
 			if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
 				return fmt.Errorf("argument %d (%s) is out of range for an integer (64 bits) or a double", n, a)
 			}
-			return fmt.Errorf("argument %d (%q) is not a number: integers (42, 0x2a, -1) go to rdi, rsi, rdx, rcx, r8, r9; floats (1.5, 2e3) to xmm0-xmm7", n, a)
+			return fmt.Errorf("argument %d (%q) is not a number: integers (42, 0x2a, -1) go to rdi, rsi, rdx, rcx, r8, r9; floats (1.5, 2e3) to xmm0-xmm7; memory (str:TEXT, buf:N, i64:1,2) as a pointer in the next integer register", n, a)
 		}
 		if c.nFloat == maxFloatArgs {
 			return fmt.Errorf("argument %d (%s): too many float arguments: %d go in registers (xmm0-xmm7)", n, a, maxFloatArgs)

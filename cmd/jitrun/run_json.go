@@ -8,6 +8,7 @@ import (
 	"math"
 
 	"github.com/jitrun/jitrun/asm"
+	"github.com/jitrun/jitrun/memview"
 	"github.com/jitrun/jitrun/trampoline"
 )
 
@@ -43,6 +44,11 @@ type runJSON struct {
 	StderrBase64   *string `json:"stderr_base64,omitempty"`
 	StderrCutBytes int64   `json:"stderr_cut_bytes,omitempty"`
 	Broken         string  `json:"broken,omitempty"`
+
+	// MemArgs are the memory arguments after the call (run_memargs.go),
+	// Show the --show views (run_show.go).
+	MemArgs []memArgJSON    `json:"memargs,omitempty"`
+	Show    []memview.Shown `json:"show,omitempty"`
 }
 
 // regsJSON is every register, as "0x…" strings (JSON numbers lose
@@ -129,7 +135,10 @@ func writeRunJSON(w io.Writer, r *report, out *outcome) error {
 
 // runDocument is the JSON object of the outcome.
 func runDocument(r *report, out *outcome) runJSON {
-	doc := runJSON{Regs: regsToJSON(&out.regs), DurationNS: out.duration.Nanoseconds()}
+	doc := runJSON{Regs: regsToJSON(&out.regs), DurationNS: out.duration.Nanoseconds(), MemArgs: r.memArgsJSON()}
+	if len(r.views) > 0 {
+		doc.Show = r.renderViews(&out.regs)
+	}
 	switch {
 	case out.fault != nil:
 		f := out.fault

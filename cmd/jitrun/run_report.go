@@ -13,6 +13,7 @@ import (
 	"github.com/jitrun/jitrun/disasm"
 	"github.com/jitrun/jitrun/execmem"
 	"github.com/jitrun/jitrun/explain"
+	"github.com/jitrun/jitrun/memview"
 	"github.com/jitrun/jitrun/trampoline"
 )
 
@@ -23,6 +24,8 @@ type report struct {
 	blk    *execmem.Block
 	mapped *mappedFile
 	entry  trampoline.Regs
+	mem    *memArgs       // memory arguments (run_memargs.go)
+	views  []memview.View // --show (run_show.go)
 
 	// floatArgs is set when a float argument was passed in xmm0.
 	floatArgs bool
@@ -38,7 +41,7 @@ func newReport(rc *runnable, blk *execmem.Block, mapped *mappedFile, ca *callArg
 	if mapped != nil {
 		x.Files = []explain.File{{Name: mapped.name, Addr: uint64(mapped.m.Addr()), Len: mapped.m.Len(), Size: mapped.size}}
 	}
-	return &report{rc: rc, blk: blk, mapped: mapped, entry: trampoline.EntryRegs(&ca.args), floatArgs: ca.nFloat > 0, x: x}
+	return &report{rc: rc, blk: blk, mapped: mapped, mem: ca.mem, entry: trampoline.EntryRegs(&ca.args), floatArgs: ca.nFloat > 0, x: x}
 }
 
 // addr is the address the call starts at.

@@ -45,6 +45,7 @@ func runThreads(e *env, r *report, ca *callArgs, opts trampoline.Options, f *run
 		}
 	}
 	status := writeThreadResults(&b, r, results, opts.Timeout)
+	r.writeMemArgs(&b, nil) // run_memargs.go
 	if _, err := io.WriteString(e.stdout, b.String()); err != nil {
 		return systemError("%v", err)
 	}

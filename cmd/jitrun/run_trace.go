@@ -18,6 +18,7 @@ import (
 
 	"github.com/jitrun/jitrun/asm"
 	"github.com/jitrun/jitrun/disasm"
+	"github.com/jitrun/jitrun/memview"
 	"github.com/jitrun/jitrun/trace"
 	"github.com/jitrun/jitrun/trampoline"
 )
@@ -221,7 +222,7 @@ func runTrace(e *env, r *report, ca *callArgs, opts trampoline.Options, f *runFl
 	}
 	var out traceOutput
 	if f.json {
-		out = &traceJSONOut{w: e.stdout, withSteps: f.tr.trace}
+		out = &traceJSONOut{w: e.stdout, r: r, withSteps: f.tr.trace}
 	} else {
 		out = newTraceText(e.stdout, r, f.tr.trace)
 	}
@@ -345,6 +346,7 @@ func (t *traceText) writeBreak(s *trace.Step, regs *trampoline.Regs) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s at %s, hit %d, step %d; %s:\n", what, at, s.Break.Hit, s.N, when)
 	t.r.writeRegs(&b, regs, true, nil)
+	t.r.writeViewsAt(&b, "at the break", regs)
 	if t.lines {
 		b.WriteByte('\n')
 	}
@@ -368,6 +370,8 @@ func (t *traceText) end(r *report, o *outcome, sum *trace.Summary, tf traceFlags
 		fmt.Fprintf(&b, " (--max-steps %s; raise it to go on)\n", trace.Count(tf.maxSteps))
 		b.WriteString("\nregisters where it was stopped (* changed by the code):\n")
 		r.writeRegs(&b, &sum.Regs, true, nil)
+		r.writeMemArgs(&b, nil)                                     // run_memargs.go
+		r.writeViewsAt(&b, "where the code was stopped", &sum.Regs) // run_show.go
 	case trace.Faulted:
 		r.writeFault(&b, o.fault)
 	case trace.TimedOut:
@@ -380,6 +384,10 @@ func (t *traceText) end(r *report, o *outcome, sum *trace.Summary, tf traceFlags
 		b.WriteString("returned\n")
 		r.writeResult(&b, o.res, "")
 	}
+	if sum.Stop != trace.MaxSteps {
+		r.writeMemArgs(&b, o.fault) // run_memargs.go
+		r.writeViews(&b, o)         // run_show.go
+	}
 	t.line(strings.TrimSuffix(b.String(), "\n"))
 	if t.err != nil {
 		return t.err
@@ -390,6 +398,7 @@ func (t *traceText) end(r *report, o *outcome, sum *trace.Summary, tf traceFlags
 // traceJSONOut collects the steps and breakpoint hits for --json.
 type traceJSONOut struct {
 	w         io.Writer
+	r         *report
 	withSteps bool // --trace: "steps" holds every step
 	steps     []json.RawMessage
 	breaks    []breakJSON
@@ -450,6 +459,8 @@ type breakJSON struct {
 	Offset *int      `json:"offset"`
 	Hit    int       `json:"hit"`
 	Regs   *regsJSON `json:"regs"`
+	// Show are the --show views there.
+	Show []memview.Shown `json:"show,omitempty"`
 }
 
 func (t *traceJSONOut) step(s *trace.Step) {
@@ -506,7 +517,11 @@ func (t *traceJSONOut) step(s *trace.Step) {
 		if i < 0 {
 			regs = &s.After
 		}
-		t.breaks = append(t.breaks, breakJSON{Step: s.N, Break: i, Where: s.Place.String(), Offset: off, Hit: s.Break.Hit, Regs: regsToJSON(regs)})
+		bj := breakJSON{Step: s.N, Break: i, Where: s.Place.String(), Offset: off, Hit: s.Break.Hit, Regs: regsToJSON(regs)}
+		if len(t.r.views) > 0 {
+			bj.Show = t.r.renderViews(regs) // run_show.go
+		}
+		t.breaks = append(t.breaks, bj)
 	}
 	if s.Fault != nil {
 		j.Fault = s.Fault.SignalName()
@@ -528,6 +543,9 @@ func (t *traceJSONOut) end(r *report, o *outcome, sum *trace.Summary, tf traceFl
 		return t.err
 	}
 	doc := runDocument(r, o)
+	if sum.Stop == trace.MaxSteps && len(r.views) > 0 {
+		doc.Show = r.renderViews(&sum.Regs) // where it was stopped
+	}
 	if sum.Stop != trace.Returned {
 		doc.RAX, doc.RDX, doc.XMM0 = nil, nil, nil // the code did not return
 	}
@@ -552,4 +570,16 @@ func b2i(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// writeViewsAt prints the --show views against regs under a line that
+// says when they were taken (a breakpoint hit, the step cap).
+func (r *report) writeViewsAt(b *strings.Builder, when string, regs *trampoline.Regs) {
+	if len(r.views) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "\nmemory %s (--show):\n", when)
+	for _, s := range r.renderViews(regs) {
+		b.WriteString(s.Text())
+	}
 }
