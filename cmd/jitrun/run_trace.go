@@ -224,7 +224,7 @@ func runTrace(e *env, r *report, ca *callArgs, opts trampoline.Options, f *runFl
 	if f.json {
 		out = &traceJSONOut{w: e.stdout, r: r, withSteps: f.tr.trace}
 	} else {
-		out = newTraceText(e.stdout, r, f.tr.trace)
+		out = newTraceText(e.stdout, r, f.tr.trace, len(strconv.Itoa(f.tr.maxSteps)))
 	}
 	tr, err := trace.New(topt)
 	if err != nil {
@@ -275,8 +275,8 @@ type traceText struct {
 	err    error
 }
 
-func newTraceText(w io.Writer, r *report, lines bool) *traceText {
-	t := &traceText{w: bufio.NewWriter(w), r: r, lines: lines, nWidth: 5}
+func newTraceText(w io.Writer, r *report, lines bool, nWidth int) *traceText {
+	t := &traceText{w: bufio.NewWriter(w), r: r, lines: lines, nWidth: max(nWidth, 3)}
 	t.fold = &trace.Folder{Out: t.line, Indent: strings.Repeat(" ", t.nWidth+2)}
 	for _, row := range disasm.Decode(r.rc.code, r.x.ListingOptions()) {
 		if row.Data || len(row.Bytes) == 0 {
