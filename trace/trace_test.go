@@ -160,6 +160,12 @@ func TestTraceMemory(t *testing.T) {
 			"main+0x7 mov eax, dword ptr [rip+counter] | rax 0 -> 42  [counter] = 0x2a",
 			"main+0xd ret | rsp ADDR -> ADDR  [rsp] = ADDR",
 		}},
+		{"vector", "mov eax, 0x2a\nmov [rsp-16], rax\nmovdqu xmm2, [rsp-16]\nmovq xmm1, rax\nret", []string{
+			"main+0x0 mov eax, 0x2a | rax 0 -> 42",
+			"main+0x5 mov qword ptr [rsp-0x10], rax | [rsp-0x10] 0x0 -> 0x2a",
+			"main+0xa movdqu xmm2, xmmword ptr [rsp-0x10] | xmm2 0x0 -> 0x2a  [rsp-0x10] = 2a000000000000000000000000000000",
+			"main+0x10 movq xmm1, rax | xmm1 0x0 -> 0x2a",
+		}},
 		{"call ret", "call f\nadd eax, 1\nret\nf:\nmov eax, 5\nret", []string{
 			"main+0x0 call f | rsp ADDR -> ADDR  [rsp-0x8] 0x0 -> ADDR",
 			"f+0x0 mov eax, 0x5 | rax 0 -> 5",

@@ -31,6 +31,8 @@ var traceCases = []runCase{
 	{"trace-max-steps-break", []string{"run", td("trace-spin.s"), "--break", "loop", "--count", "499", "--max-steps", "1000"}, "", exitTimeout},
 	{"trace-show-break", []string{"run", td("trace-stack.asm"), "--break", "+0xd", "--show", "rsp:16/gx"}, "", exitOK},
 	{"trace-show-json", []string{"run", td("trace-stack.asm"), "--break", "+0xd", "--show", "rsp:16/gx", "--json"}, "", exitOK},
+	{"trace-outside", []string{"run", "../../examples/nx.s", "--trace"}, "", exitFault},
+	{"trace-xmm", []string{"run", "--syntax", "intel", "-e", "lea rax, [rip+f]\ncall rax\nret\nf: mov rcx, 0x4045000000000000\nmovq xmm0, rcx\naddsd xmm0, xmm0\nret", "--trace"}, "", exitOK},
 	{"trace-hex", []string{"run", "--hex", "b8 01 00 00 00 ff c0 c3", "--trace", "--break", "+5"}, "", exitOK},
 	{"trace-json", []string{"run", "../../examples/sum.s", "2", "--trace", "--json", "--break", "loop", "--count", "2"}, "", exitOK},
 	{"trace-json-fault", []string{"run", td("trace-fault.s"), "--json", "--trace"}, "", exitFault},
