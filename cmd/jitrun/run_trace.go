@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/jitrun/jitrun/asm"
 	"github.com/jitrun/jitrun/disasm"
@@ -71,6 +72,36 @@ func (c countFlag) Set(s string) error {
 	return nil
 }
 
+// maxJSONSteps caps --max-steps with --json, which holds every step (some
+// 360 bytes each), and maxTraceJSON is how long the supervising parent
+// lets such a document grow.
+const (
+	maxJSONSteps = 100_000
+	maxTraceJSON = 64 << 20
+)
+
+// jsonGiven reports whether run's --json is on.
+func jsonGiven(cl *commandLine) bool {
+	f := cl.fset.Lookup("json")
+	return f != nil && f.Value.String() == "true"
+}
+
+// jsonDocLimit is how long the parent lets the --json document of the
+// command args grow: maxTraceJSON for run --json with --trace or --break,
+// maxCapturedOutput for any other.
+func jsonDocLimit(args []string) int {
+	if len(args) == 0 || args[0] != "run" {
+		return maxCapturedOutput
+	}
+	var rf runFlags
+	fset := flag.NewFlagSet("run", flag.ContinueOnError)
+	rf.register(fset)
+	if _, err := parseFlags(fset, args[1:]); err == nil && rf.json && rf.tr.tracing() {
+		return maxTraceJSON
+	}
+	return maxCapturedOutput
+}
+
 // maxBreaks bounds the --break flags of one run.
 const maxBreaks = 64
 
@@ -92,6 +123,8 @@ func (t *traceFlags) conflicts(cl *commandLine) error {
 		return fmt.Errorf("--max-steps %d: want at least 1 step", t.maxSteps)
 	case cl.given("max-steps") && t.maxSteps > trace.MaxMaxSteps:
 		return fmt.Errorf("--max-steps %d: at most %s steps", t.maxSteps, trace.Count(trace.MaxMaxSteps))
+	case cl.given("max-steps") && t.maxSteps > maxJSONSteps && jsonGiven(cl):
+		return fmt.Errorf("--max-steps %d: --json keeps every step, at most %s of them", t.maxSteps, trace.Count(maxJSONSteps))
 	case !t.tracing():
 		if cl.given("max-steps") {
 			return errors.New("--max-steps caps --trace and --break: add one of them")
@@ -121,6 +154,9 @@ func (t *traceFlags) resolveBreaks(rc *runnable) ([]trace.Break, error) {
 // lookupBreak finds a --break WHERE: +0x10 an offset, LINE or FILE:LINE
 // a source line, else a TEXT symbol or a label (as --entry takes them).
 func (rc *runnable) lookupBreak(where string) (int, error) {
+	if where == "" || strings.IndexFunc(where, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsPrint(r) }) >= 0 {
+		return 0, fmt.Errorf("%q is not a place: write a label, a TEXT symbol, +0x10 (an offset) or a source LINE", where)
+	}
 	if rest, ok := strings.CutPrefix(where, "+"); ok {
 		off, ok := parseIntArg(rest)
 		if !ok || strings.HasPrefix(rest, "-") || strings.HasPrefix(rest, "+") {

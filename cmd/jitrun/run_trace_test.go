@@ -53,6 +53,8 @@ var traceCases = []runCase{
 	{"trace-max-steps-negative", []string{"run", "../../examples/sum.s", "--trace", "--max-steps", "-5"}, "", exitInput},
 	{"trace-max-steps-alone", []string{"run", "../../examples/sum.s", "--max-steps", "5"}, "", exitInput},
 	{"trace-max-steps-huge", []string{"run", "../../examples/sum.s", "--trace", "--max-steps", "2000000"}, "", exitInput},
+	{"trace-json-max-steps-huge", []string{"run", "../../examples/sum.s", "--trace", "--json", "--max-steps", "100001"}, "", exitInput},
+	{"trace-break-space", []string{"run", "../../examples/sum.s", "--break", "sum.s: 9"}, "", exitInput},
 	{"trace-threads", []string{"run", "../../examples/sum.s", "--trace", "--threads", "2"}, "", exitInput},
 	{"trace-time", []string{"run", "../../examples/sum.s", "--break", "loop", "--time"}, "", exitInput},
 }
@@ -170,4 +172,26 @@ func FuzzLookupBreak(f *testing.F) {
 			t.Errorf("%q: error of more than one line: %v", where, err)
 		}
 	})
+}
+
+// The supervising parent keeps a --json document of a trace up to
+// maxTraceJSON, any other up to maxCapturedOutput.
+func TestJSONDocLimit(t *testing.T) {
+	tests := []struct {
+		args []string
+		want int
+	}{
+		{[]string{"run", "x.s", "--json", "--trace"}, maxTraceJSON},
+		{[]string{"run", "--break", "loop", "x.s", "--json"}, maxTraceJSON},
+		{[]string{"run", "x.s", "--trace"}, maxCapturedOutput},
+		{[]string{"run", "x.s", "--json"}, maxCapturedOutput},
+		{[]string{"bench", "-e", "NOP", "--json"}, maxCapturedOutput},
+		{[]string{"run", "--json", "--trace", "--frobnicate"}, maxCapturedOutput},
+		{nil, maxCapturedOutput},
+	}
+	for _, tt := range tests {
+		if got := jsonDocLimit(tt.args); got != tt.want {
+			t.Errorf("jsonDocLimit(%q) = %d, want %d", tt.args, got, tt.want)
+		}
+	}
 }
