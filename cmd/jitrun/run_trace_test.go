@@ -110,7 +110,7 @@ func TestRunTraceTimeout(t *testing.T) {
 		!strings.Contains(stdout, "more iterations") {
 		t.Errorf("status %d, stderr %q:\n%s", status, stderr, stdout)
 	}
-	status, stdout, _ = runCmd(t, "", "run", td("trace-spin.s"), "--break", "loop", "--count", "999999", "--max-steps", "1000000", "--timeout", "100ms", "--json")
+	status, stdout, _ = runCmd(t, "", "run", td("trace-spin.s"), "--break", "loop", "--count", "99999", "--max-steps", "100000", "--timeout", "100ms", "--json")
 	var doc struct {
 		Timeout bool
 		Stopped string
