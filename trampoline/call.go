@@ -70,7 +70,10 @@ type Options struct {
 	// run it.
 	Timeout time.Duration
 	// Regs, when non-nil, receives every register as the code left it:
-	// after a return, at a fault, or where a timeout stopped it.
+	// after a return, at a fault, or where a timeout stopped it, the
+	// YMM, ZMM and opmask registers included (Regs.Vector, which starts
+	// zero in such a call). A fault or a timeout without it still
+	// reports them (Fault.Regs, Interrupted.Regs).
 	Regs *Regs
 	// Code, when non-nil, is the code the address lies in: a Fault then
 	// gives the PC's offset in it.
@@ -469,7 +472,7 @@ func (f *frame) started() bool {
 // call's registers.
 func (f *frame) clearSnapshot() {
 	f.gpr, f.xmm = [16]uint64{}, [16][2]uint64{}
-	f.rip, f.rflags, f.mxcsr, f.fcw = 0, 0, 0, 0
+	f.rip, f.rflags, f.mxcsr, f.fcw, f.vecLen = 0, 0, 0, 0, 0
 }
 
 // outcome turns a status other than statusReturned into an error: a
