@@ -32,6 +32,7 @@ type runFlags struct {
 	mapFile string
 	listing string
 	sysPol  string
+	lanes   string
 }
 
 const runUsage = "FILE.s [ARGS...] | -e 'SRC' [ARGS...] | --hex 'BYTES' [ARGS...] | --bin FILE [ARGS...]"
@@ -108,6 +109,7 @@ func cmdRun(e *env, cl *commandLine, f *runFlags) error {
 	}
 	defer blk.Close()
 	r := newReport(rc, blk, mapped, ca)
+	r.vec, _ = parseLanes(cl, f.lanes, f.json) // checked by f.check
 	if f.threads > 0 {
 		return runThreads(e, r, ca, opts, f)
 	}
@@ -181,6 +183,7 @@ func (f *runFlags) register(fset *flag.FlagSet) {
 	fset.StringVar(&f.mapFile, "map", "", "map `FILE` read-only and pass its address in rdi and its length in rsi; ARGS follow in rdx, rcx, …")
 	fset.StringVar(&f.listing, "listing-syntax", "", "`syntax` of listings (--disasm, fault reports): go, intel or att (default: the source's, go for --hex and --bin)")
 	registerSyscalls(fset, &f.sysPol)
+	registerLanes(fset, &f.lanes)
 }
 
 // check rejects flags that are bad or do not combine (status 2), and
@@ -259,6 +262,9 @@ func (f *runFlags) options(cl *commandLine) (trampoline.Options, error) {
 		}
 	}
 	if _, _, err := parseSyscalls(f.sysPol); err != nil {
+		return opts, err
+	}
+	if _, err := parseLanes(cl, f.lanes, f.json); err != nil {
 		return opts, err
 	}
 	return opts, nil
