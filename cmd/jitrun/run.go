@@ -64,13 +64,19 @@ func runHelp() string {
 		"a Go fatal error, exit_group under --syscalls allow) is reported in one line, exit status 5.\n" +
 		"If the code runs " + superviseMargin.String() + " past its --timeout without being stopped, the child is\n" +
 		"killed: exit status 4. " + noSupervisorEnv + "=1 runs everything in one process (no status 5).\n\n" +
+		"--regs lists the general registers, then every vector register that is not zero (or that\n" +
+		"the code changed) at the width it uses: xmm3, ymm3 when bits 128-255 are set, zmm3 past\n" +
+		"them (zmm16-zmm31 and k0-k7 with AVX-512), in hex, then as f64 lanes; --lanes VIEW shows\n" +
+		"lanes of one type instead (i8 u8 i16 u16 i32 u32 i64 u64 f32 f64, or hex), lane 0 first.\n\n" +
 		"--json prints one object:\n" +
 		"  {\"rax\": N, \"rdx\": N, \"xmm0\": F, \"regs\": {...}, \"fault\": null | {\"signal\", \"code\",\n" +
 		"   \"addr\", \"pc\", \"offset\", \"access\", \"error_code\", \"trap\", \"instruction\",\n" +
 		"   \"syscall\": {\"name\", \"number\", \"args\", \"reason\"} for SIGSYS},\n" +
 		"   \"timeout\": false, \"duration_ns\": N, \"stdout\": S, \"stderr\": S}\n" +
 		"rax and rdx are signed, xmm0 is the low double; all three are null when the code did not\n" +
-		"return. regs holds every register as a \"0x...\" string (where it faulted or was stopped).\n" +
+		"return. regs holds every register as a \"0x...\" string (where it faulted or was stopped):\n" +
+		"\"xmm\" xmm0-xmm15, and, when the code left them set, \"ymm\" ymm0-ymm15 and \"zmm\"\n" +
+		"zmm0-zmm31 at full width, \"k\" k0-k7.\n" +
 		"stdout and stderr are what the code wrote, as text; output that is not UTF-8 comes as\n" +
 		"stdout_base64 or stderr_base64 instead; past " + formatSize(maxCapturedOutput) + " a stream is cut, and\n" +
 		"stdout_cut_bytes or stderr_cut_bytes says how many bytes were dropped. When jitrun's child\n" +
