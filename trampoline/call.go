@@ -351,7 +351,7 @@ func complete(f *frame, st status, ints *uint64, n int, started bool) status {
 func (u *unit) finish(ctx context.Context, st status, regs *Regs, code Code) (Result, error) {
 	f := u.f
 	if regs != nil && (st == statusReturned || st == statusFault || st == statusTimeout && f.started()) {
-		*regs = f.regs()
+		f.readRegs(regs)
 	}
 	if st == statusReturned {
 		return Result{RAX: f.rax, RDX: f.rdx, X0: f.x0.Lo, X1: f.x1.Lo}, nil
@@ -491,7 +491,8 @@ func (u *unit) outcome(st status, ctx context.Context, code Code) error {
 	case statusTimeout:
 		it := &Interrupted{CodeBase: base, CodeLen: n}
 		if f.started() {
-			it.PC, it.Regs = uintptr(f.rip), f.regs()
+			it.PC = uintptr(f.rip)
+			f.readRegs(&it.Regs)
 		}
 		if ctx != nil {
 			it.Err = ctx.Err()
@@ -509,13 +510,14 @@ func (u *unit) outcome(st status, ctx context.Context, code Code) error {
 func (f *frame) fault(base uintptr, n int) *Fault {
 	ft := &Fault{
 		Signal: signal(f.signo), Code: int(f.code), Addr: uintptr(f.addr), PC: uintptr(f.rip),
-		ErrorCode: f.errcode, Trap: int(f.trapno), Regs: f.regs(),
+		ErrorCode: f.errcode, Trap: int(f.trapno),
 		Entry: f.fn, CodeBase: base, CodeLen: n,
 		EntryRSP:  f.stackTop - 8,
 		GuardLow:  [2]uintptr{f.lo, f.stackLo},
 		GuardHigh: [2]uintptr{f.stackTop + 16, f.hi},
 		Syscall:   f.syscall(),
 	}
+	f.readRegs(&ft.Regs)
 	units[f.index].refusal = ""
 	switch {
 	case ft.PC == tramp.callSite:

@@ -173,13 +173,14 @@ func usedWidth(v *[64]byte) int {
 	return 0
 }
 
-func (f *frame) regs() Regs {
-	r := Regs{GPR: f.gpr, RIP: f.rip, RFLAGS: f.rflags, MXCSR: f.mxcsr, X87CW: f.fcw}
+// readRegs writes the frame's snapshot into r (in place: a Regs is
+// about 2 KiB).
+func (f *frame) readRegs(r *Regs) {
+	r.GPR, r.RIP, r.RFLAGS, r.MXCSR, r.X87CW = f.gpr, f.rip, f.rflags, f.mxcsr, f.fcw
 	for i := range r.XMM {
 		r.XMM[i] = XMM{f.xmm[i][0], f.xmm[i][1]}
 	}
-	vecRegs(&r, units[f.index].vec[:f.vecLen])
-	return r
+	vecRegs(r, units[f.index].vec[:f.vecLen])
 }
 
 // snapshotParked copies the registers of a parked call — the general

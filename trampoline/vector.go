@@ -2,6 +2,7 @@ package trampoline
 
 import (
 	"encoding/binary"
+	"unsafe"
 
 	"github.com/jitrun/jitrun/internal/hostcpu"
 )
@@ -98,50 +99,39 @@ func setVecLayout(cpu hostcpu.Facts) {
 	vecCopy = min(vecCopy, cpu.XSAVESize)
 }
 
-// xsaveVector reads the vector state beyond XMM0–15 from an XSAVE image
-// of the standard format (the first n bytes of one: a component past n is
-// read as zero). An image shorter than the legacy region and header, an
-// FXSAVE image, has none.
-func xsaveVector(img []byte) Vector {
-	var v Vector
-	if len(img) < xsaveHeader+64 {
-		return v
+// xsaveVector reads the vector state beyond XMM0–15 into v from an XSAVE
+// image of the standard format (the first n bytes of one: a component
+// past n is read as zero). An image shorter than the legacy region and
+// header, an FXSAVE image, has none. Each component's bytes are laid out
+// as the field that holds it (XMM is two little-endian quadwords, low
+// first, as XSAVE stores a register on amd64): it is copied whole.
+func xsaveVector(v *Vector, img []byte) {
+	var bv uint64
+	if len(img) >= xsaveHeader+64 {
+		bv = binary.LittleEndian.Uint64(img[xsaveHeader:]) & vecComponents
 	}
-	le := binary.LittleEndian
-	bv := le.Uint64(img[xsaveHeader:]) & vecComponents
-	comp := func(i int) []byte {
+	for i, dst := range [8][]byte{
+		2: asBytes(&v.YMMHi),
+		5: asBytes(&v.K),
+		6: asBytes(&v.ZMMHi),
+		7: asBytes(&v.Hi16ZMM),
+	} {
 		c := vecLayout[i]
-		if bv&(1<<i) == 0 || c.Size == 0 || c.Offset+c.Size > len(img) {
+		switch {
+		case dst == nil:
+		case bv&(1<<i) == 0 || c.Size != len(dst) || c.Offset+c.Size > len(img):
 			bv &^= 1 << i
-			return nil
-		}
-		return img[c.Offset : c.Offset+c.Size]
-	}
-	xmm := func(b []byte) XMM { return XMM{le.Uint64(b), le.Uint64(b[8:])} }
-	if b := comp(2); b != nil {
-		for i := range v.YMMHi {
-			v.YMMHi[i] = xmm(b[16*i:])
-		}
-	}
-	if b := comp(5); b != nil {
-		for i := range v.K {
-			v.K[i] = le.Uint64(b[8*i:])
-		}
-	}
-	if b := comp(6); b != nil {
-		for i := range v.ZMMHi {
-			v.ZMMHi[i] = [2]XMM{xmm(b[32*i:]), xmm(b[32*i+16:])}
-		}
-	}
-	if b := comp(7); b != nil {
-		for i := range v.Hi16ZMM {
-			for j := range v.Hi16ZMM[i] {
-				v.Hi16ZMM[i][j] = xmm(b[64*i+16*j:])
-			}
+			clear(dst)
+		default:
+			copy(dst, img[c.Offset:c.Offset+c.Size])
 		}
 	}
 	v.Live = bv
-	return v
+}
+
+// asBytes returns the memory of *p as bytes.
+func asBytes[T any](p *T) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(p)), unsafe.Sizeof(*p))
 }
 
 // sseInit reports whether an XSAVE image says XMM0–15 were in their
@@ -155,7 +145,7 @@ func sseInit(img []byte) bool {
 // XMM registers from the legacy region (zero when the image's header
 // says so), the rest from the XSAVE components.
 func vecRegs(r *Regs, img []byte) {
-	r.Vector = xsaveVector(img)
+	xsaveVector(&r.Vector, img)
 	if sseInit(img) {
 		r.XMM = [16]XMM{}
 	}

@@ -244,7 +244,8 @@ func TestXSAVEVector(t *testing.T) {
 		var want Vector
 		want.Live = tc.bv & vecComponents
 		tc.want(&want)
-		if got := xsaveVector(img[:tc.size]); got != want {
+		var got Vector
+		if xsaveVector(&got, img[:tc.size]); got != want {
 			t.Errorf("%s: got %+v\nwant %+v", tc.name, got, want)
 		}
 	}
