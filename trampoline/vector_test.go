@@ -262,3 +262,30 @@ func TestXSAVEVector(t *testing.T) {
 func vecComp(offset, size int) hostcpu.XSAVEComponent {
 	return hostcpu.XSAVEComponent{Offset: offset, Size: size}
 }
+
+// A call stopped by its timeout while parked (see TestTimeoutWhileParked)
+// reports the vector state it was parked with, from parkStub's XSAVE.
+func TestVectorWhileParked(t *testing.T) {
+	if err := setup(); err != nil {
+		t.Fatal(err)
+	}
+	if !hasAVX {
+		t.Skip("SKIP: this CPU (or OS) has no AVX: no YMM state to snapshot")
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	loop := load(t, codeYMMLoop)
+	stop := spinners(1)
+	defer stop()
+	parked := parks.Load()
+	for i := 0; i < 5; i++ {
+		_, err := Run(context.Background(), loop.Addr(), nil, &Options{Timeout: 20 * time.Millisecond})
+		var it *Interrupted
+		if !errors.As(err, &it) || it.PC == 0 {
+			t.Fatalf("run %d: %v, want an *Interrupted of the loop", i, err)
+		}
+		checkVec(t, &it.Regs, vecWantAVX2(), [8]uint64{}, LiveAVX)
+	}
+	if parks.Load() == parked {
+		t.Error("no call was parked: the test did not test the parked path")
+	}
+}
