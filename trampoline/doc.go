@@ -86,6 +86,12 @@
 // Options.PrivateTLS gives the code an FS base of its own for that, at the
 // cost of a few system calls per call.
 //
+// A register snapshot (Options.Regs, Fault.Regs, Interrupted.Regs, a
+// Machine's Regs) holds the whole vector state the code left where the CPU
+// has it: the YMM upper halves, ZMM0–31 and k0–k7 (Regs.Vector, Regs.Vec),
+// read from an XSAVE image — the trampoline's own at a return, the
+// kernel's signal frame at a fault or a timeout.
+//
 // Call is the cheap path (integer arguments); Run takes float arguments, a
 // stack size, a timeout, a register snapshot and PrivateTLS; Bind0…Bind8
 // bind code to a typed Go function without allocating per call; a Caller

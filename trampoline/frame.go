@@ -30,6 +30,7 @@ type frame struct {
 	lo, hi     uintptr // [lo, hi): both guard regions and the stack between
 	stackLo    uintptr // lowest usable byte of the stack
 	xsave      uintptr // 64-byte-aligned save area for a parked call's FPU state
+	vec        uintptr // 64-byte-aligned XSAVE image of a snapshot's vector state (vector.go)
 
 	// The thread the frame is bound to (bind, thread_linux_amd64.go):
 	// enter and resume check m on every call and return statusNewThread
@@ -77,6 +78,8 @@ type frame struct {
 	mxcsr  uint32
 	fcw    uint16
 	_      uint16
+	vecLen uint32 // bytes of the image at vec that belong to the snapshot (0: none)
+	_      uint32
 
 	// The fault, from siginfo and the ucontext.
 	signo   int32
@@ -181,6 +184,14 @@ const (
 	fxFCW   = 0
 	fxMXCSR = 24
 	fxXMM   = 160
+
+	// The kernel's signal frame marks an FPU image that is an XSAVE one
+	// (not only FXSAVE's legacy region) in the legacy region's software
+	// bytes, struct _fpx_sw_bytes: magic1 at 464, xstate_size (the
+	// image's size) at 480.
+	fxSWMagic1     = 464
+	fxSWXstateSize = 480
+	fpXstateMagic1 = 0x46505853
 
 	// The 64-bit user code and stack segment selectors of Linux/x86-64
 	// (__USER_CS, __USER_DS): what the handler puts back when the code

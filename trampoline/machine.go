@@ -21,9 +21,9 @@ import (
 // writes the state at that point back. A Machine is not safe for
 // concurrent use.
 type Machine struct {
-	// Regs are the general registers, RIP and RFLAGS. Regs.XMM, MXCSR and
-	// X87CW are read from the FPU image after each run (and are not
-	// loaded from here: see SetXMM).
+	// Regs are the general registers, RIP and RFLAGS. Regs.XMM,
+	// Regs.Vector, MXCSR and X87CW are read from the FPU image after each
+	// run (and are not loaded from here: see SetXMM).
 	Regs  Regs
 	fpu   []byte // FXSAVE/XSAVE image, xsaveSize bytes, 64-byte aligned
 	stack *execmem.Mapping
@@ -105,10 +105,12 @@ func (m *Machine) Close() error {
 	return err
 }
 
-// readFPU copies XMM0–15, MXCSR and the x87 control word from the FPU
-// image into Regs.
+// readFPU copies the vector registers (XMM0–15 and, with XSAVE, the
+// YMM, ZMM and opmask state: Regs.Vector), MXCSR and the x87 control word
+// from the FPU image into Regs.
 func (m *Machine) readFPU() {
 	m.Regs.X87CW, m.Regs.MXCSR, m.Regs.XMM = fxsaveRegs(m.fpu)
+	vecRegs(&m.Regs, m.fpu)
 }
 
 // RunMachine runs the machine's code from Regs.RIP with all of its state

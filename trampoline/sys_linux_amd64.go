@@ -63,6 +63,7 @@ func inPrologue()
 func recoveringFrame()
 func isFrame()
 func pcIn()
+func saveVec()
 func restoreFS()
 func setFSBase()
 
@@ -261,6 +262,7 @@ func probeCPU() error {
 		return fmt.Errorf("trampoline: reading the CPU's features: %w", err)
 	}
 	useXSAVE, xsaveSize, hasAVX = cpu.UseXSAVE(), cpu.FPUStateSize(), cpu.AVX
+	setVecLayout(cpu)
 	return nil
 }
 

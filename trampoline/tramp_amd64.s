@@ -163,6 +163,9 @@ floatsdone:
 	XORPS	X13, X13
 	XORPS	X14, X14
 	XORPS	X15, X15
+	TESTL	$const_flagSnapshot, frame_flags(R11)
+	JNZ	clearvec		// a snapshot: the rest of the vector state zero too
+vecclear:
 	XORL	AX, AX
 	XORL	BX, BX
 	XORL	BP, BP
@@ -173,6 +176,45 @@ floatsdone:
 	XORL	R15, R15
 	XORL	R11, R11		// last: RFLAGS = ZF PF IF
 	JMP	·callSite(SB)
+
+clearvec:
+	// A call that takes a snapshot (flagSnapshot) starts with the rest of
+	// the vector state zero too, so that the snapshot shows what the code
+	// did: the upper bits of YMM0–15 and ZMM0–15 (VZEROUPPER keeps the
+	// low 128, the float arguments), ZMM16–31 and k0–k7, which Go's code
+	// never touches and an earlier call may have left set. (Here in
+	// enter, not in a function of its own: a signal here is in the
+	// prologue, whose registers are not the code's.)
+	CMPB	·hasAVX(SB), $0
+	JEQ	vecclear
+	VZEROUPPER
+	CMPB	·vecAVX512(SB), $0
+	JEQ	vecclear
+	VPXORD	Z16, Z16, Z16		// EVEX: zeroes all 512 bits
+	VPXORD	Z17, Z17, Z17
+	VPXORD	Z18, Z18, Z18
+	VPXORD	Z19, Z19, Z19
+	VPXORD	Z20, Z20, Z20
+	VPXORD	Z21, Z21, Z21
+	VPXORD	Z22, Z22, Z22
+	VPXORD	Z23, Z23, Z23
+	VPXORD	Z24, Z24, Z24
+	VPXORD	Z25, Z25, Z25
+	VPXORD	Z26, Z26, Z26
+	VPXORD	Z27, Z27, Z27
+	VPXORD	Z28, Z28, Z28
+	VPXORD	Z29, Z29, Z29
+	VPXORD	Z30, Z30, Z30
+	VPXORD	Z31, Z31, Z31
+	KXORW	K0, K0, K0		// VEX: zeroes bits 16–63 too
+	KXORW	K1, K1, K1
+	KXORW	K2, K2, K2
+	KXORW	K3, K3, K3
+	KXORW	K4, K4, K4
+	KXORW	K5, K5, K5
+	KXORW	K6, K6, K6
+	KXORW	K7, K7, K7
+	JMP	vecclear
 
 interrupted:
 	MOVQ	frame_goBP(R11), BP
@@ -260,6 +302,16 @@ acclear:
 	MOVOU	X15, frame_xmm+240(R11)
 	STMXCSR	frame_mxcsr(R11)
 	FSTCW	frame_fcw(R11)
+	// The YMM, ZMM and opmask state, with XSAVE, into the frame's
+	// snapshot image (vector.go reads it by its header).
+	CMPB	·useXSAVE(SB), $0
+	JEQ	cleanup
+	MOVQ	frame_vec(R11), SI
+	MOVL	$const_vecComponents, AX	// EDX:EAX = the components to save
+	XORL	DX, DX
+	XSAVE64	(SI)
+	MOVQ	·vecCopy(SB), AX
+	MOVL	AX, frame_vecLen(R11)
 
 cleanup:
 	// DF and AC are almost never left set: test both with the flags

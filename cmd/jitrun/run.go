@@ -36,6 +36,7 @@ type runFlags struct {
 	sysPol  string
 	show    showFlag
 	tr      traceFlags // run_trace.go
+	lanes   string
 }
 
 const runUsage = "FILE.s [ARGS...] | -e 'SRC' [ARGS...] | --hex 'BYTES' [ARGS...] | --bin FILE [ARGS...]"
@@ -81,6 +82,10 @@ func runHelp() string {
 		"a Go fatal error, exit_group under --syscalls allow) is reported in one line, exit status 5.\n" +
 		"If the code runs " + superviseMargin.String() + " past its --timeout without being stopped, the child is\n" +
 		"killed: exit status 4. " + noSupervisorEnv + "=1 runs everything in one process (no status 5).\n\n" +
+		"--regs lists the general registers, then every vector register that is not zero (or that\n" +
+		"the code changed) at the width it uses: xmm3, ymm3 when bits 128-255 are set, zmm3 past\n" +
+		"them (zmm16-zmm31 and k0-k7 with AVX-512), in hex, then as f64 lanes; --lanes VIEW shows\n" +
+		"lanes of one type instead (i8 u8 i16 u16 i32 u32 i64 u64 f32 f64, or hex), lane 0 first.\n\n" +
 		"--trace runs the code one instruction at a time (a debug trap after each) and prints a line\n" +
 		"per instruction: its place, its text, its source line and what it changed (rax 5 -> 6,\n" +
 		"ZF 0 -> 1, [rsp-0x8] 0x0 -> 0x2a); loop iterations past the second are folded into one\n" +
@@ -93,7 +98,9 @@ func runHelp() string {
 		"   \"syscall\": {\"name\", \"number\", \"args\", \"reason\"} for SIGSYS},\n" +
 		"   \"timeout\": false, \"duration_ns\": N, \"stdout\": S, \"stderr\": S}\n" +
 		"rax and rdx are signed, xmm0 is the low double; all three are null when the code did not\n" +
-		"return. regs holds every register as a \"0x...\" string (where it faulted or was stopped).\n" +
+		"return. regs holds every register as a \"0x...\" string (where it faulted or was stopped):\n" +
+		"\"xmm\" xmm0-xmm15, and, when the code left them set, \"ymm\" ymm0-ymm15 and \"zmm\"\n" +
+		"zmm0-zmm31 at full width, \"k\" k0-k7.\n" +
 		"stdout and stderr are what the code wrote, as text; output that is not UTF-8 comes as\n" +
 		"stdout_base64 or stderr_base64 instead; past " + formatSize(maxCapturedOutput) + " a stream is cut, and\n" +
 		"stdout_cut_bytes or stderr_cut_bytes says how many bytes were dropped. When jitrun's child\n" +
@@ -139,6 +146,7 @@ func cmdRun(e *env, cl *commandLine, f *runFlags) error {
 	}
 	defer blk.Close()
 	r := newReport(rc, blk, mapped, ca)
+	r.vec, _ = parseLanes(cl, f.lanes, f.json) // checked by f.check
 	r.views = f.show.views
 	if err := r.checkViews(); err != nil { // run_show.go
 		return err
@@ -228,6 +236,7 @@ func (f *runFlags) register(fset *flag.FlagSet) {
 	registerSyscalls(fset, &f.sysPol)
 	registerShow(fset, &f.show) // run_show.go
 	f.tr.register(fset)
+	registerLanes(fset, &f.lanes)
 }
 
 // check rejects flags that are bad or do not combine (status 2), and
@@ -311,6 +320,9 @@ func (f *runFlags) options(cl *commandLine) (trampoline.Options, error) {
 		}
 	}
 	if _, _, err := parseSyscalls(f.sysPol); err != nil {
+		return opts, err
+	}
+	if _, err := parseLanes(cl, f.lanes, f.json); err != nil {
 		return opts, err
 	}
 	return opts, nil

@@ -53,7 +53,8 @@ type runJSON struct {
 
 // regsJSON is every register, as "0x…" strings (JSON numbers lose
 // precision above 2^53). XMM holds xmm0–xmm15, 32 hex digits each, high
-// quadword first. RIP is 0 after a return.
+// quadword first. RIP is 0 after a return. YMM, ZMM and K are present
+// only when the code left some of them set (vecJSON).
 type regsJSON struct {
 	RAX    string     `json:"rax"`
 	RBX    string     `json:"rbx"`
@@ -76,6 +77,11 @@ type regsJSON struct {
 	MXCSR  string     `json:"mxcsr"`
 	X87CW  string     `json:"x87cw"`
 	XMM    [16]string `json:"xmm"`
+	// YMM, ZMM and K: the rest of the vector state, when the code left
+	// any of it set (run_lanes.go, vecJSON).
+	YMM []string `json:"ymm,omitempty"`
+	ZMM []string `json:"zmm,omitempty"`
+	K   []string `json:"k,omitempty"`
 }
 
 // faultJSON is a fault. Offset is the PC's offset in the code (null
@@ -111,6 +117,7 @@ func regsToJSON(r *trampoline.Regs) *regsJSON {
 	for i, x := range r.XMM {
 		j.XMM[i] = fmt.Sprintf("0x%016x%016x", x.Hi, x.Lo)
 	}
+	vecJSON(r, j)
 	return j
 }
 
