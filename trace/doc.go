@@ -11,7 +11,8 @@
 // addressed. Each instruction becomes a Step: where it is (address,
 // offset, symbol+offset, source line), its bytes and text (package
 // disasm, with its corrections to the decoder), the general registers,
-// RFLAGS bits and XMM registers it changed, old and new values, and the
+// RFLAGS bits, vector registers (XMM, YMM or ZMM, at the width they use)
+// and opmask registers it changed, old and new values, and the
 // memory it touched: each memory operand's effective address computed
 // from the registers before the instruction, with up to MaxAccessBytes
 // bytes read there before and after it (a read that would fault reads

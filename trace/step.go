@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/jitrun/jitrun/asm"
+	"github.com/jitrun/jitrun/internal/lanes"
 	"github.com/jitrun/jitrun/trampoline"
 )
 
@@ -46,10 +47,12 @@ type Step struct {
 	// Before and After are every register before the instruction and
 	// after it (at a fault: at the fault; after an INT3: past it).
 	Before, After trampoline.Regs
-	// Regs, Flags and Vectors are what changed, in register order.
+	// Regs, Flags, Vectors and Opmasks are what changed, in register
+	// order.
 	Regs    []RegChange
 	Flags   []FlagChange
 	Vectors []VectorChange
+	Opmasks []OpmaskChange
 	// Mem is the memory the instruction addressed, in operand order, the
 	// implicit stack or string memory after the explicit operands.
 	Mem []Access
@@ -86,10 +89,24 @@ type FlagChange struct {
 	Old, New bool
 }
 
-// VectorChange is an XMM register the instruction changed.
+// VectorChange is a vector register the instruction changed, whole
+// (trampoline.Regs.Vec: bytes in memory order).
 type VectorChange struct {
-	Index    int // 0–15
-	Old, New trampoline.XMM
+	Index int // 0–31
+	// Width is the bytes the wider of the two values uses: 16 (XMM), 32
+	// (YMM) or 64 (ZMM), as package lanes' Width says.
+	Width    int
+	Old, New [64]byte
+}
+
+// Name is the register's name at its Width: xmm3, ymm3, zmm17.
+func (v VectorChange) Name() string { return lanes.Name(v.Index, v.Width) }
+
+// OpmaskChange is an AVX-512 opmask register (k0–k7) the instruction
+// changed.
+type OpmaskChange struct {
+	Index    int
+	Old, New uint64
 }
 
 // Access is a memory operand of the instruction: where it points and
@@ -137,9 +154,16 @@ func (s *Step) diff() {
 			s.Flags = append(s.Flags, FlagChange{f.name, o, n})
 		}
 	}
-	for i := range a.XMM {
-		if b.XMM[i] != a.XMM[i] {
-			s.Vectors = append(s.Vectors, VectorChange{i, b.XMM[i], a.XMM[i]})
+	if b.XMM != a.XMM || b.Vector.YMMHi != a.Vector.YMMHi || b.Vector.ZMMHi != a.Vector.ZMMHi || b.Vector.Hi16ZMM != a.Vector.Hi16ZMM {
+		for i := range trampoline.VecRegs {
+			if o, n := b.Vec(i), a.Vec(i); o != n {
+				s.Vectors = append(s.Vectors, VectorChange{i, max(lanes.Width(o[:]), lanes.Width(n[:]), 16), o, n})
+			}
+		}
+	}
+	for i := range a.Vector.K {
+		if b.Vector.K[i] != a.Vector.K[i] {
+			s.Opmasks = append(s.Opmasks, OpmaskChange{i, b.Vector.K[i], a.Vector.K[i]})
 		}
 	}
 }
@@ -163,7 +187,10 @@ func (s *Step) Changes() string {
 		parts = append(parts, fmt.Sprintf("%s %d -> %d", f.Name, b2i(f.Old), b2i(f.New)))
 	}
 	for _, v := range s.Vectors {
-		parts = append(parts, fmt.Sprintf("xmm%d %s -> %s", v.Index, formatXMM(v.Old), formatXMM(v.New)))
+		parts = append(parts, fmt.Sprintf("%s %s -> %s", v.Name(), FormatVector(v.Old[:v.Width]), FormatVector(v.New[:v.Width])))
+	}
+	for _, k := range s.Opmasks {
+		parts = append(parts, fmt.Sprintf("k%d %#x -> %#x", k.Index, k.Old, k.New))
 	}
 	for _, m := range s.Mem {
 		switch {
@@ -196,13 +223,16 @@ func formatReg(v uint64) string {
 	return fmt.Sprintf("%#x", v)
 }
 
-// formatXMM writes an XMM register as hex, high quadword first, leading
-// zeros dropped.
-func formatXMM(x trampoline.XMM) string {
-	if x.Hi == 0 {
-		return fmt.Sprintf("%#x", x.Lo)
+// FormatVector writes a vector register's bytes (memory order) as one hex
+// number, leading zeros dropped, "_" between 128-bit groups of a YMM or
+// ZMM value: 0x4045000000000000, 0xff…ff_ffff…ff.
+func FormatVector(reg []byte) string {
+	h := strings.TrimPrefix(lanes.Format(reg, lanes.Hex), "0x")
+	h = strings.TrimLeft(h, "0_")
+	if h == "" {
+		return "0x0"
 	}
-	return fmt.Sprintf("%#x%016x", x.Hi, x.Lo)
+	return "0x" + h
 }
 
 // FormatBytes writes memory bytes as steps show them: as a little-endian

@@ -16,6 +16,7 @@ import (
 
 	"github.com/jitrun/jitrun/asm"
 	"github.com/jitrun/jitrun/execmem"
+	"github.com/jitrun/jitrun/internal/hostcpu"
 	"github.com/jitrun/jitrun/internal/testsupport"
 	"github.com/jitrun/jitrun/trampoline"
 )
@@ -184,6 +185,43 @@ func TestTraceMemory(t *testing.T) {
 			}
 			checkLines(t, steps[:min(len(steps), len(tt.want))], tt.want)
 		})
+	}
+}
+
+// YMM and ZMM changes show at the width the register uses, opmask
+// registers as numbers.
+func TestTraceVectorWidths(t *testing.T) {
+	cpu, err := hostcpu.Read()
+	if err != nil || !cpu.AVX2 {
+		t.Skipf("SKIPPED: no AVX2 here (%v)", err)
+	}
+	src := "vpcmpeqb ymm1, ymm1, ymm1\nvpxor xmm2, xmm2, xmm1\nvzeroupper\n"
+	want := []string{
+		"main+0x0 vpcmpeqb ymm1, ymm1, ymm1 | ymm1 0x0 -> 0xffffffffffffffffffffffffffffffff_ffffffffffffffffffffffffffffffff",
+		"main+0x4 vpxor xmm2, xmm2, xmm1 | xmm2 0x0 -> 0xffffffffffffffffffffffffffffffff",
+		"main+0x8 vzeroupper | ymm1 0xffffffffffffffffffffffffffffffff_ffffffffffffffffffffffffffffffff -> 0xffffffffffffffffffffffffffffffff",
+	}
+	if cpu.AVX512F {
+		src += "kxnorw k1, k1, k1\nvpternlogd zmm17, zmm17, zmm17, 0xff\n"
+		want = append(want, "main+0xb kxnorw k1, k1, k1 | k1 0x0 -> 0xffff",
+			"main+0xf vpternlogd zmm17, zmm17, zmm17, 0xff | zmm17 0x0 -> 0x"+strings.Repeat("f", 32)+"_"+strings.Repeat("f", 32)+"_"+strings.Repeat("f", 32)+"_"+strings.Repeat("f", 32))
+	} else {
+		t.Log("no AVX-512 here: opmask and ZMM steps not checked")
+	}
+	l := load(t, asm.SyntaxIntel, src+"ret")
+	opt := l.options()
+	opt.Syntax = asm.SyntaxIntel
+	steps, _, err := collect(t, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, w := range want {
+		if got := fmt.Sprintf("%s %s | %s", steps[i].Place, steps[i].Text, steps[i].Changes()); got != w {
+			t.Errorf("step %d:\n got %s\nwant %s", i+1, got, w)
+		}
+	}
+	if v := steps[0].Vectors; len(v) != 1 || v[0].Index != 1 || v[0].Width != 32 || v[0].Name() != "ymm1" {
+		t.Errorf("vectors %+v", v)
 	}
 }
 

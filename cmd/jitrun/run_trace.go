@@ -453,7 +453,8 @@ type stepJSON struct {
 	Text    string       `json:"text"`
 	Regs    []changeJSON `json:"regs,omitempty"`
 	Flags   []flagJSON   `json:"flags,omitempty"`
-	XMM     []changeJSON `json:"xmm,omitempty"`
+	Vec     []changeJSON `json:"vec,omitempty"`
+	K       []changeJSON `json:"k,omitempty"`
 	Mem     []memJSON    `json:"mem,omitempty"`
 	Syscall *stepSysJSON `json:"syscall,omitempty"`
 	Break   *int         `json:"break,omitempty"`
@@ -517,7 +518,10 @@ func (t *traceJSONOut) step(s *trace.Step) {
 		j.Flags = append(j.Flags, flagJSON{c.Name, b2i(c.Old), b2i(c.New)})
 	}
 	for _, c := range s.Vectors {
-		j.XMM = append(j.XMM, changeJSON{fmt.Sprintf("xmm%d", c.Index), xmmJSON(c.Old), xmmJSON(c.New)})
+		j.Vec = append(j.Vec, changeJSON{c.Name(), vecHexJSON(c.Old[:c.Width]), vecHexJSON(c.New[:c.Width])})
+	}
+	for _, c := range s.Opmasks {
+		j.K = append(j.K, changeJSON{fmt.Sprintf("k%d", c.Index), hexJSON(c.Old), hexJSON(c.New)})
 	}
 	for _, m := range s.Mem {
 		mj := memJSON{Operand: m.Operand, Size: m.Size}
@@ -599,7 +603,16 @@ func (t *traceJSONOut) end(r *report, o *outcome, sum *trace.Summary, tf traceFl
 	return writeJSON(t.w, doc)
 }
 
-func xmmJSON(x trampoline.XMM) string { return fmt.Sprintf("0x%016x%016x", x.Hi, x.Lo) }
+// vecHexJSON writes a vector register's bytes (memory order) as "0x" and
+// every hex digit, highest first: 32 for an XMM register, 64 for YMM, 128
+// for ZMM.
+func vecHexJSON(reg []byte) string {
+	h := make([]byte, len(reg))
+	for i, c := range reg {
+		h[len(reg)-1-i] = c
+	}
+	return "0x" + hex.EncodeToString(h)
+}
 
 func b2i(b bool) int {
 	if b {
