@@ -110,7 +110,7 @@ func (t *traceFlags) register(fset *flag.FlagSet) {
 	fset.BoolVar(&t.trace, "trace", false, "run the code one instruction at a time and print a line per instruction: where it is, the instruction, the source line, and what it changed (registers, flags, memory); repeated loop iterations are folded (see 'Watch the code run' in docs/run.md)")
 	fset.Var(breakFlag{&t.breaks}, "break", "stop at `WHERE` — a label or TEXT symbol, +0x10 (an offset into the code), LINE or FILE:LINE — print the registers, and go on (repeatable)")
 	fset.Var(countFlag{&t.breaks}, "count", "make the --break before it stop only from its `N`th hit on")
-	fset.IntVar(&t.maxSteps, "max-steps", trace.DefaultMaxSteps, "with --trace or --break, stop the code after `N` instructions (exit status 4)")
+	fset.IntVar(&t.maxSteps, "max-steps", trace.DefaultMaxSteps, "with --trace or --break, stop the code after `N` instructions (exit status 4; at most 1000000, 100000 with --json)")
 }
 
 // tracing reports whether run traces the code.
