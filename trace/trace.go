@@ -144,8 +144,8 @@ func (t *Tracer) Run(ctx context.Context, fn func(*Step) bool) (*Summary, error)
 	return t.run(ctx, fn, trampoline.StepMachine)
 }
 
-// engine runs one instruction of a machine: trampoline.StepMachine, or
-// the tests' scripted fake.
+// engine runs one instruction of a machine: trampoline.StepMachine, or a
+// test's wrapper around it.
 type engine func(ctx context.Context, m *trampoline.Machine, opt *trampoline.Options) error
 
 func (t *Tracer) run(ctx context.Context, fn func(*Step) bool, step engine) (*Summary, error) {
