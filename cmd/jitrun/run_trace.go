@@ -165,7 +165,7 @@ func (rc *runnable) lookupBreak(where string) (int, error) {
 		if off >= uint64(len(rc.code)) {
 			return 0, fmt.Errorf("offset %s is past the end of the code: %s", rest, rc.offsetRange())
 		}
-		return int(off), nil
+		return rc.instructionAt(int(off))
 	}
 	file, lineText := "", where
 	if i := strings.LastIndexByte(where, ':'); i >= 0 {
@@ -183,6 +183,24 @@ func (rc *runnable) lookupBreak(where string) (int, error) {
 	off, err := rc.lookupEntry(where)
 	if err != nil {
 		return 0, err
+	}
+	return off, nil
+}
+
+// instructionAt checks that an instruction of the code's listing starts
+// at off: a breakpoint elsewhere (inside an instruction, in data) would
+// never stop.
+func (rc *runnable) instructionAt(off int) (int, error) {
+	for _, row := range disasm.Decode(rc.code, disasm.Options{Program: rc.prog}) {
+		if off >= row.Offset && off < row.Offset+len(row.Bytes) {
+			switch {
+			case row.Data:
+				return 0, fmt.Errorf("offset %#x is in data (%s), not code", off, row.Symbol)
+			case row.Offset != off:
+				return 0, fmt.Errorf("offset %#x is inside the instruction at +%#x (%s): break at +%#x", off, row.Offset, row.Text, row.Offset)
+			}
+			return off, nil
+		}
 	}
 	return off, nil
 }

@@ -45,6 +45,8 @@ var traceCases = []runCase{
 	{"trace-break-no-code", []string{"run", "../../examples/sum.s", "--break", "8"}, "", exitInput},
 	{"trace-break-other-file", []string{"run", "../../examples/sum.s", "--break", "fact.s:5"}, "", exitInput},
 	{"trace-break-past-end", []string{"run", "../../examples/sum.s", "--break", "+0x100"}, "", exitInput},
+	{"trace-break-mid-instruction", []string{"run", "../../examples/sum.s", "--break", "+0x8"}, "", exitInput},
+	{"trace-break-data", []string{"run", "../../examples/hello.s", "--break", "+0x28"}, "", exitInput},
 	{"trace-break-bare-hex", []string{"run", "../../examples/sum.s", "--break", "0x10"}, "", exitInput},
 	{"trace-break-hex-name", []string{"run", "--hex", "c3", "--break", "main"}, "", exitInput},
 	{"trace-break-hex-line", []string{"run", "--hex", "c3", "--break", "3"}, "", exitInput},
