@@ -564,3 +564,13 @@ TEXT ·getm(SB), NOSPLIT, $0-8
 	MOVQ	g_m(AX), AX
 	MOVQ	AX, ret+0(FP)
 	RET
+
+// func goRFLAGS() uint64
+//
+// goRFLAGS returns RFLAGS as Go code on this thread has it: the tests
+// check that a step's trap flag never reaches Go.
+TEXT ·goRFLAGS(SB), NOSPLIT, $0-8
+	PUSHFQ
+	POPQ	AX
+	MOVQ	AX, ret+0(FP)
+	RET
