@@ -13,6 +13,7 @@ import (
 	"unsafe"
 
 	"github.com/jitrun/jitrun/execmem"
+	"github.com/jitrun/jitrun/internal/platform"
 )
 
 var (
@@ -388,4 +389,83 @@ func TestStepBlockingSyscall(t *testing.T) {
 // readMachineStack copies the machine's stack at a into buf.
 func readMachineStack(m *Machine, a uintptr, buf []byte) int {
 	return copy(buf, m.stack.Bytes()[a-m.stack.Addr():])
+}
+
+// BenchmarkStepParts breaks a step's cost down: reading the instruction's
+// bytes (process_vm_readv), a RunMachine that ends at once in an INT3 (the
+// trampoline's way in and out with the whole FPU state, plus a trap the
+// hypervisor does not intercept), and a whole step (the same with the
+// single-step trap instead).
+//
+//	go test -run '^$' -bench StepParts -count 6 ./trampoline/
+func BenchmarkStepParts(b *testing.B) {
+	b.Run("ReadMemory", func(b *testing.B) {
+		code := load(b, stepSpin)
+		var text [MaxInstructionLen]byte
+		for b.Loop() {
+			platform.ReadMemory(code.Addr(), text[:])
+		}
+	})
+	b.Run("RunMachineINT3", func(b *testing.B) {
+		m, code := newStepMachine(b, codeINT3)
+		for b.Loop() {
+			m.Regs.RIP = uint64(code.Addr())
+			if err := RunMachine(context.Background(), m, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Step", func(b *testing.B) {
+		m, _ := newStepMachine(b, stepSpin)
+		for b.Loop() {
+			if err := StepMachine(context.Background(), m, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// readText reads what is readable of the code at an address and never
+// faults: a whole instruction, the part before an unreadable page, none
+// of an unmapped, null or non-canonical address. A step from an
+// unreadable RIP is the fault of fetching it.
+func TestStepReadText(t *testing.T) {
+	loadStateBlock(t)
+	ps := execmem.PageSize()
+	mem, err := execmem.Map(2*ps, execmem.MapOptions{Prot: execmem.ProtRW})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mem.Close()
+	copy(mem.Bytes()[ps-3:], []byte{0x0f, 0x05, 0x90})
+	if err := mem.ProtectRange(ps, ps, execmem.ProtNone); err != nil {
+		t.Fatal(err)
+	}
+	var buf [MaxInstructionLen]byte
+	for _, c := range []struct {
+		addr uintptr
+		want int
+	}{
+		{mem.Addr(), MaxInstructionLen},
+		{mem.Addr() + uintptr(ps) - 3, 3},
+		{mem.Addr() + uintptr(ps), 0},
+		{0, 0},
+		{1 << 63, 0},
+		{^uintptr(0) - 3, 0},
+	} {
+		if n := readText(c.addr, buf[:]); n != c.want {
+			t.Errorf("readText(%#x) = %d, want %d", c.addr, n, c.want)
+		}
+	}
+	if n := readText(mem.Addr()+uintptr(ps)-3, buf[:]); n != 3 || classifyStep(buf[:n]) != (stepInsn{stepSyscall, 2}) {
+		t.Errorf("the syscall before the unreadable page: %x", buf[:n])
+	}
+	m, _ := newStepMachine(t, codeINT3)
+	m.Regs.RIP = uint64(mem.Addr() + uintptr(ps))
+	err = StepMachine(context.Background(), m, nil)
+	var f *Fault
+	if !errors.As(err, &f) || f.Signal != syscall.SIGSEGV || f.PC != mem.Addr()+uintptr(ps) || f.ErrorCode&pfFetchBit == 0 {
+		t.Fatalf("step at an unmapped page: %v", err)
+	}
+	checkGoState(t, "after reading unreadable text")
 }
