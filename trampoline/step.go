@@ -114,6 +114,7 @@ func (m *Machine) stepTrapped(ctx context.Context, opt *Options, rip uint64, in 
 	switch st {
 	case statusFault:
 		if inPrologueText(uintptr(f.rip)) {
+			f.refusedEntry()
 			return u.outcome(st, ctx, opt.Code) // resume faulted: nothing ran
 		}
 		m.save(u)

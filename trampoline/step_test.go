@@ -469,3 +469,25 @@ func TestStepReadText(t *testing.T) {
 	}
 	checkGoState(t, "after reading unreadable text")
 }
+
+// A machine whose RIP is not canonical does not start: the CPU refuses
+// the jump into it (IRETQ for a step, RET for a run), and the *Fault says
+// so at that address, with the machine as it was.
+func TestStepNonCanonical(t *testing.T) {
+	const rip = 0x8000_0000_0000_0000
+	for _, c := range []struct {
+		name string
+		run  func(context.Context, *Machine, *Options) error
+	}{{"StepMachine", StepMachine}, {"RunMachine", RunMachine}} {
+		t.Run(c.name, func(t *testing.T) {
+			m, _ := newStepMachine(t, codeINT3)
+			m.Regs.RIP = rip
+			before := m.Regs
+			err := c.run(context.Background(), m, nil)
+			var f *Fault
+			if !errors.As(err, &f) || f.Signal != syscall.SIGSEGV || f.Trap != 13 || !f.AtCall || f.PC != rip || m.Regs != before {
+				t.Fatalf("%v (%+v)", err, f)
+			}
+		})
+	}
+}
