@@ -68,9 +68,10 @@ import (
 // And, as with any single-stepping debugger (gdb's stepi): a REP string
 // instruction is stepped one iteration at a time (RIP stays on it while
 // RCX counts down); MOV SS holds the trap for one more instruction, so
-// it and the next one are one step; instructions the kernel emulates
-// instead of running (SGDT and the others under UMIP) advance without a
-// trap until the next one.
+// it and the next one are one step; a POPF or IRETQ that clears TF is
+// still one step; INT1 (ICEBP, f1) raises a debug trap of its own, a
+// *Fault (SIGTRAP TRAP_BRKPT, Trap 1, RIP after it) like INT3's.
+// (TestStepHardwareCases measures each.)
 func StepMachine(ctx context.Context, m *Machine, opt *Options) error {
 	opt, err := m.checkStart("StepMachine", ctx, opt)
 	if err != nil {

@@ -491,3 +491,60 @@ func TestStepNonCanonical(t *testing.T) {
 		})
 	}
 }
+
+var (
+	stepMovSS = sn("mov eax, 0x2b; mov ss, ax; nop; nop; int3", 0xb8, 0x2b, 0x00, 0x00, 0x00, 0x8e, 0xd0, 0x90, 0x90, 0xcc)
+	stepPopf  = sn("push 0x202; popfq; nop; int3", 0x68, 0x02, 0x02, 0x00, 0x00, 0x9d, 0x90, 0xcc)
+	stepRep   = sn("lea rdi, ptr [rsp-0x40]; mov ecx, 0x3; rep stosb byte ptr [rdi]; nop; int3", 0x48, 0x8d, 0x7c, 0x24, 0xc0, 0xb9, 0x03, 0x00, 0x00, 0x00, 0xf3, 0xaa, 0x90, 0xcc)
+	stepICEBP = sn("int1; nop", 0xf1, 0x90)
+)
+
+func init() {
+	allSnippets["step/movss"] = stepMovSS
+	allSnippets["step/popf"] = stepPopf
+	allSnippets["step/rep"] = stepRep
+	allSnippets["step/icebp"] = stepICEBP
+}
+
+// What the CPU's trap flag does with a few instructions, as StepMachine
+// documents it: a POPFQ that clears TF is still one step; MOV SS holds
+// the trap for one more instruction (one step for two); a REP string
+// instruction is one step per iteration, RIP staying on it; INT1 (ICEBP)
+// raises its own debug trap, a *Fault like INT3's.
+func TestStepHardwareCases(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		code  snippet
+		after []uint64 // RIP offsets after each step up to the last
+		last  string   // the last step's error
+	}{
+		{"popfq", stepPopf, []uint64{5, 6, 7, 8}, "SIGTRAP SI_KERNEL trap 3"},
+		{"mov ss", stepMovSS, []uint64{5, 8, 9, 10}, "SIGTRAP SI_KERNEL trap 3"},
+		{"rep stosb", stepRep, []uint64{5, 10, 10, 10, 12, 13, 14}, "SIGTRAP SI_KERNEL trap 3"},
+		{"int1", stepICEBP, []uint64{1}, "SIGTRAP TRAP_BRKPT trap 1"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m, b := newStepMachine(t, c.code)
+			base := uint64(b.Addr())
+			for i, off := range c.after {
+				err := StepMachine(context.Background(), m, nil)
+				if m.Regs.RIP != base+off {
+					t.Fatalf("step %d: rip +%d, want +%d (%v)", i, m.Regs.RIP-base, off, err)
+				}
+				if i < len(c.after)-1 {
+					if err != nil {
+						t.Fatalf("step %d: %v", i, err)
+					}
+					continue
+				}
+				var f *Fault
+				if !errors.As(err, &f) || fmt.Sprintf("%s %s trap %d", f.SignalName(), f.CodeName(), f.Trap) != c.last {
+					t.Fatalf("last step: %v; want %s", err, c.last)
+				}
+			}
+			if c.name == "rep stosb" && m.Regs.GPR[RCX] != 0 {
+				t.Errorf("rcx %d after rep stosb", m.Regs.GPR[RCX])
+			}
+		})
+	}
+}
