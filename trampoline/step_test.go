@@ -548,3 +548,22 @@ func TestStepHardwareCases(t *testing.T) {
 		})
 	}
 }
+
+// A SYSCALL in memory that is not executable does not run: its fetch
+// faults, as it would without stepping.
+func TestStepSyscallNotExecutable(t *testing.T) {
+	ps := execmem.PageSize()
+	mem, err := execmem.Map(ps, execmem.MapOptions{Prot: execmem.ProtRW})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mem.Close()
+	copy(mem.Bytes(), sysGetpid.code)
+	m, _ := newStepMachine(t, codeINT3)
+	m.Regs.RIP = uint64(mem.Addr() + 5) // the syscall
+	err = StepMachine(context.Background(), m, nil)
+	var f *Fault
+	if !errors.As(err, &f) || f.Signal != syscall.SIGSEGV || f.PC != mem.Addr()+5 || f.ErrorCode&pfFetchBit == 0 || m.Regs.GPR[RAX] != 0 {
+		t.Fatalf("syscall on a read+write page: %v", err)
+	}
+}
