@@ -209,6 +209,7 @@ func (m *Machine) stopped(u *unit, st status, ctx context.Context, code Code) er
 		// stack the code unmapped or protected in an earlier run), whose
 		// registers are not the machine's.
 		if !f.started() {
+			f.refusedEntry()
 			return u.outcome(st, ctx, code) // nothing ran: the state is as it was
 		}
 		m.save(u)
@@ -220,4 +221,15 @@ func (m *Machine) stopped(u *unit, st status, ctx context.Context, code Code) er
 		return errors.New("trampoline: a Machine's code returned into the trampoline: end it with INT3")
 	}
 	return u.outcome(st, ctx, code)
+}
+
+// refusedEntry makes a #GP that resume's way into the code raised (its
+// RET or IRETQ to a non-canonical RIP, where Intel CPUs refuse the jump
+// itself) the fault of that address, as a call's refused CALL is: the
+// *Fault then has AtCall set and PC at the machine's RIP, not in the
+// trampoline.
+func (f *frame) refusedEntry() {
+	if f.trapno == 13 && inFunc(uintptr(f.rip), tramp.resume) && !canonical(f.fn) {
+		f.rip = uint64(f.fn)
+	}
 }

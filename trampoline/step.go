@@ -3,7 +3,9 @@ package trampoline
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 	"syscall"
+	"unsafe"
 
 	"github.com/jitrun/jitrun/execmem"
 	"github.com/jitrun/jitrun/internal/platform"
@@ -50,7 +52,10 @@ import (
 //     unmapped by Close) holding "syscall; int3" and "int 0x80; int3",
 //     then puts RIP after the original instruction and, for SYSCALL,
 //     RCX (the return address the CPU saved) to it too; R11 (the RFLAGS
-//     the CPU saved) is already the machine's. The page is anonymous
+//     the CPU saved) is already the machine's. (Only where the
+//     instruction lies in executable memory, which StepMachine reads
+//     from /proc/self/maps: elsewhere it is stepped in place and its
+//     fetch faults, as it would.) The page is anonymous
 //     memory, so GuardSyscalls' filter treats these calls as the code's,
 //     as it would in place: a refused call is a *Fault (SIGSYS) with PC
 //     after the original instruction. Only these steps can block, and
@@ -66,9 +71,10 @@ import (
 // And, as with any single-stepping debugger (gdb's stepi): a REP string
 // instruction is stepped one iteration at a time (RIP stays on it while
 // RCX counts down); MOV SS holds the trap for one more instruction, so
-// it and the next one are one step; instructions the kernel emulates
-// instead of running (SGDT and the others under UMIP) advance without a
-// trap until the next one.
+// it and the next one are one step; a POPF or IRETQ that clears TF is
+// still one step; INT1 (ICEBP, f1) raises a debug trap of its own, a
+// *Fault (SIGTRAP TRAP_BRKPT, Trap 1, RIP after it) like INT3's.
+// (TestStepHardwareCases measures each.)
 func StepMachine(ctx context.Context, m *Machine, opt *Options) error {
 	opt, err := m.checkStart("StepMachine", ctx, opt)
 	if err != nil {
@@ -76,13 +82,20 @@ func StepMachine(ctx context.Context, m *Machine, opt *Options) error {
 	}
 	rip := m.Regs.RIP
 	var text [MaxInstructionLen]byte
-	n := platform.ReadMemory(uintptr(rip), text[:]) // 0 when RIP is unreadable: the step faults
+	n := readText(uintptr(rip), text[:]) // 0 when RIP is unreadable: the step faults
 	in := classifyStep(text[:n])
 	switch in.kind {
 	case stepSysenter:
 		return fmt.Errorf("trampoline: StepMachine at %#x: SYSENTER (0f 34) is not run: in 64-bit mode it faults on AMD CPUs and on Intel returns into the 32-bit vDSO, which kills the process; use SYSCALL", rip)
 	case stepSyscall, stepInt80:
-		return m.stepOutOfLine(ctx, opt, rip, in)
+		exec, err := executable(uintptr(rip), in.length)
+		if err != nil {
+			return fmt.Errorf("trampoline: StepMachine at %#x: %w", rip, err)
+		}
+		if exec {
+			return m.stepOutOfLine(ctx, opt, rip, in)
+		}
+		// Not executable: stepped in place, its fetch faults as it would.
 	}
 	return m.stepTrapped(ctx, opt, rip, in)
 }
@@ -112,6 +125,7 @@ func (m *Machine) stepTrapped(ctx context.Context, opt *Options, rip uint64, in 
 	switch st {
 	case statusFault:
 		if inPrologueText(uintptr(f.rip)) {
+			f.refusedEntry()
 			return u.outcome(st, ctx, opt.Code) // resume faulted: nothing ran
 		}
 		m.save(u)
@@ -122,16 +136,11 @@ func (m *Machine) stepTrapped(ctx context.Context, opt *Options, rip uint64, in 
 			return nil
 		}
 		return u.outcome(st, ctx, opt.Code)
-	case statusTimeout:
-		// Only ctx's cancellation, which the step does not wait for,
-		// could signal it: a stale signal of an earlier timed step.
-		if f.started() {
-			m.save(u)
-		}
-		return u.outcome(st, ctx, opt.Code)
 	case statusReturned:
 		return fmt.Errorf("trampoline: StepMachine at %#x: the code returned into the trampoline", rip)
 	}
+	// (No timer is armed and callValue is 0: no timeout signal is the
+	// step's.)
 	return u.outcome(st, ctx, opt.Code)
 }
 
@@ -181,7 +190,7 @@ func (m *Machine) stepOutOfLine(ctx context.Context, opt *Options, rip uint64, i
 	if in.kind == stepSyscall && f.gpr[RCX] == entry+stubInsnLen {
 		f.gpr[RCX] = next
 	}
-	if signal(f.signo) == sigSYS {
+	if st == statusFault && signal(f.signo) == sigSYS {
 		f.addr = outside(f.addr) // si_call_addr: after the SYSCALL
 	}
 	if done {
@@ -198,6 +207,47 @@ func (m *Machine) stepOutOfLine(ctx context.Context, opt *Options, rip uint64, i
 		return fmt.Errorf("trampoline: StepMachine at %#x: the system call returned into the trampoline", rip)
 	}
 	return u.outcome(st, ctx, opt.Code)
+}
+
+// executable reports whether the n bytes at addr lie in executable
+// memory, as /proc/self/maps has it: a system-call instruction runs out
+// of line only where it could run in place (one in memory that is not
+// executable is stepped where it is, and its fetch faults).
+func executable(addr uintptr, n int) (bool, error) {
+	regions, err := execmem.Maps()
+	if err != nil {
+		return false, err
+	}
+	for _, a := range [2]uintptr{addr, addr + uintptr(n) - 1} {
+		r, ok := execmem.FindRegion(regions, a)
+		if !ok || r.Prot&execmem.ProtExec == 0 {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// readText copies up to len(buf) bytes of the code at addr into buf and
+// returns how many it could read. It reads the memory directly, with
+// faults turned into a recovered panic (debug.SetPanicOnFault): a step's
+// instruction is almost always readable, and a direct read costs
+// nanoseconds where platform.ReadMemory's system calls cost microseconds.
+// When the read faults (RIP unmapped, or the instruction running into an
+// unreadable page) ReadMemory gets what can be read.
+func readText(addr uintptr, buf []byte) (n int) {
+	if addr == 0 || addr+uintptr(len(buf)) < addr {
+		return platform.ReadMemory(addr, buf)
+	}
+	defer func() {
+		if recover() != nil {
+			n = platform.ReadMemory(addr, buf)
+		}
+	}()
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	// The address as a pointer without a uintptr-to-Pointer conversion:
+	// the memory is not Go's, the collector never sees it.
+	p := *(*unsafe.Pointer)(unsafe.Pointer(&addr))
+	return copy(buf, unsafe.Slice((*byte)(p), len(buf)))
 }
 
 // clearPushedTF clears the trap flag in the RFLAGS a stepped PUSHF or

@@ -442,6 +442,12 @@ TEXT ·privateFS(SB), NOSPLIT|NOFRAME, $0
 // registers exactly as the signal handler found them. The RIP and RFLAGS
 // go below the code's red zone (RSP-128), where the ABI lets a signal
 // handler write; RET $128 then pops RIP and lands RSP back on its value.
+// A Machine's step (flagStep) enters with IRETQ instead, through the
+// frame's iret words, with the trap flag set: the single-step trap comes
+// after the code's first instruction, and the handler ends the step there
+// as it ends a fault (SIGTRAP, TRAP_TRACE), clearing TF on the way to Go.
+// A step parked on the way (SIGURG while its instruction page-faults)
+// comes back here and enters with IRETQ and TF again.
 // When the code returns, callSite's epilogue takes Go's RSP from
 // frame.goSP, which resume sets as enter does. (resume shares enter's
 // argument layout because recoverStub, parkStub and the epilogue write
@@ -614,5 +620,15 @@ TEXT ·getg(SB), NOSPLIT, $0-8
 TEXT ·getm(SB), NOSPLIT, $0-8
 	MOVQ	(TLS), AX
 	MOVQ	g_m(AX), AX
+	MOVQ	AX, ret+0(FP)
+	RET
+
+// func goRFLAGS() uint64
+//
+// goRFLAGS returns RFLAGS as Go code on this thread has it: the tests
+// check that a step's trap flag never reaches Go.
+TEXT ·goRFLAGS(SB), NOSPLIT, $0-8
+	PUSHFQ
+	POPQ	AX
 	MOVQ	AX, ret+0(FP)
 	RET
