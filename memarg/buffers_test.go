@@ -11,7 +11,7 @@ import (
 	"github.com/jitrun/jitrun/internal/platform"
 )
 
-func mustParse(t *testing.T, words ...string) []Spec {
+func mustParse(t testing.TB, words ...string) []Spec {
 	t.Helper()
 	var specs []Spec
 	for _, w := range words {
@@ -123,5 +123,18 @@ func TestMapErrors(t *testing.T) {
 	// A Spec made by hand past the cap is refused too.
 	if _, err := Map([]Spec{{Arg: "big", Kind: KindBuf, Size: MaxBuffer + 1}}); err == nil || err.Error() != "big: 1073741825 bytes is over the cap of 1 GiB for one buffer" {
 		t.Errorf("Map of a buffer over the cap: %v", err)
+	}
+}
+
+// BenchmarkMapClose maps and unmaps one small buffer: what a memory
+// argument adds to a call's set-up.
+func BenchmarkMapClose(b *testing.B) {
+	specs := mustParse(b, "i64:1,2,3,4")
+	for b.Loop() {
+		set, err := Map(specs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		set.Close()
 	}
 }

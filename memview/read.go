@@ -30,7 +30,13 @@ func readMemory(ctx Context, addr uint64, n int) memory {
 	read, why := ctx.Read, func(uint64) string { return "unreadable" }
 	if read == nil {
 		read = func(a uint64, buf []byte) int { return platform.ReadMemory(uintptr(a), buf) }
-		why = newRegionLookup().why
+		var regions *regionLookup // read at the first unreadable byte, once
+		why = func(a uint64) string {
+			if regions == nil {
+				regions = newRegionLookup()
+			}
+			return regions.why(a)
+		}
 	}
 	ps := uint64(os.Getpagesize())
 	for off := 0; off < n; {

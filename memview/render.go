@@ -203,16 +203,20 @@ func (v View) Render(ctx Context) (Shown, error) {
 func (v View) layout(sym Symbol) (unit, length int, toNUL bool) {
 	unit = v.Unit
 	if unit == 0 {
+		known := v.Len // what the unit must divide: LEN, else the symbol's size
+		if known == 0 && v.Kind == KindSymbol {
+			known = sym.Size
+		}
 		unit = 8
 		switch {
 		case v.Format == 's' || v.Format == 'c':
 			unit = 1
-		case v.Kind == KindSymbol && v.Format == 'f':
-			if sym.Size%8 != 0 && sym.Size%4 == 0 {
+		case v.Format == 'f':
+			if known%8 != 0 && known%4 == 0 {
 				unit = 4
 			}
-		case v.Kind == KindSymbol && sym.Size > 0:
-			for sym.Size%unit != 0 {
+		case known > 0:
+			for known%unit != 0 {
 				unit /= 2
 			}
 		}

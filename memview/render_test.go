@@ -70,6 +70,16 @@ func TestRender(t *testing.T) {
   0x7020 <table+0x18>:  0x0000000000000005  0x0000000000000006
   0x7030 <table+0x28>:  0x0000000000000007  0x0000000000000008
 `},
+		// LEN without a unit: the largest unit that divides it.
+		{"table:12/d", `table:12/d  (table = 0x7008; 12 bytes: 3 × 4-byte signed)
+  0x7008 <table>:  -2  -1   3
+`},
+		{"table:6", `table:6  (table = 0x7008; 6 bytes: 3 × 2-byte hex)
+  0x7008 <table>:  0xfffe  0xffff  0xffff
+`},
+		{"floats:12/f", `floats:12/f  (floats = 0x7050; 12 bytes: 3 × 4-byte float)
+  0x7050 <floats>:       0  1.9375       0
+`},
 		{"counter/d", `counter/d  (counter = 0x7000; 8 bytes: 1 × 8-byte signed)
   0x7000 <counter>:  1
 `},
@@ -251,5 +261,27 @@ func TestShownJSON(t *testing.T) {
 	want := `{"spec":"rsi:16/gx","what":"register rsi = 0x70f8","addr":"0x70f8","len":16,"unit":8,"format":"x","rows":[{"addr":"0x70f8","values":["0x6463626100000000"]},{"addr":"0x7100","unreadable":"unreadable","bytes":8}]}`
 	if string(got) != want {
 		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+// BenchmarkRender renders rsp:64/gx over this process's memory (all of it
+// readable): what a view costs at each breakpoint.
+func BenchmarkRender(b *testing.B) {
+	m, err := execmem.Map(execmem.PageSize(), execmem.MapOptions{Prot: execmem.ProtRW})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close()
+	regs := &trampoline.Regs{}
+	regs.GPR[trampoline.RSP] = uint64(m.Addr())
+	v, err := Parse("rsp:64/gx")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := Context{Regs: regs}
+	for b.Loop() {
+		if _, err := v.Render(ctx); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

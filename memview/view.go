@@ -82,19 +82,21 @@ var unitLetters = map[byte]int{'b': 1, 'h': 2, 'w': 4, 'g': 8}
 
 // Parse reads a view, WHAT[:LEN][/FMT]:
 //
-//   - WHAT is a register — rax … r15 and rip, or Go's AX … R15 and PC —
-//     meaning the memory at the address it holds; an address (0x7ffc0000,
-//     4096); or a symbol of the code. A register name wins over a symbol
-//     of the same name. WHAT may end in +N or -N (rsp+16, table+0x8).
-//   - LEN is the number of bytes, 1 to MaxLen, a multiple of the unit. Left
-//     out: one unit, or the whole symbol; with s, the string up to its NUL
-//     (at most 256 bytes; a symbol: its size).
+//   - WHAT is a register — rax … r15 and rip, or Go's AX … R15 and PC,
+//     gdb's $rsp too — meaning the memory at the address it holds; an
+//     address (0x7ffc0000, 4096); or a symbol of the code. A register name
+//     wins over a symbol of the same name. WHAT may end in +N or -N
+//     (rsp+16, table+0x8).
+//   - LEN is the number of bytes, 1 to MaxLen, a multiple of the unit
+//     (f: of 4 or 8). Left out: one unit, or the whole symbol; with s, the
+//     string up to its NUL (at most 256 bytes; a symbol: its size).
 //   - FMT is gdb's letters in any order: at most one format, x (hex, the
 //     default), d (signed decimal), u (unsigned decimal), f (float: w is
 //     float32, g float64), s (a NUL-terminated string), c (characters); and
 //     at most one unit, b (1 byte), h (2), w (4), g (8). Without a unit:
-//     1 for s and c, else 8 (a symbol: the largest of 8, 4, 2, 1 that
-//     divides its size). s and c take no unit other than b.
+//     1 for s and c, else the largest of 8, 4, 2, 1 that divides LEN (or
+//     the symbol's size; 8 when neither is known; f: 8 or 4). s and c
+//     take no unit other than b.
 //
 // Examples: rsp:64/gx (64 bytes as 8 hex quadwords), counter/d, rdi:16/b,
 // msg/s, 0x401000:8/xb.
@@ -126,6 +128,9 @@ func Parse(spec string) (View, error) {
 		v.Len = int(n)
 		if unit := v.Unit; unit > 0 && v.Len%unit != 0 {
 			return v, fmt.Errorf("length %d is not a whole number of %d-byte units", v.Len, unit)
+		}
+		if v.Format == 'f' && v.Len%4 != 0 {
+			return v, fmt.Errorf("length %d is not a whole number of floats (4 or 8 bytes)", v.Len)
 		}
 	}
 	if err := v.parseWhat(what); err != nil {
@@ -192,6 +197,10 @@ func (v *View) parseWhat(what string) error {
 			v.Offset = -v.Offset
 		}
 	}
+	base = strings.TrimPrefix(base, "$") // gdb's $rsp
+	if base == "" {
+		return errors.New("$ names nothing: write $rsp, rsp or SP")
+	}
 	if r, ok := intelRegs[base]; ok {
 		v.Kind, v.Name, v.Reg = KindRegister, base, r
 		return nil
@@ -203,6 +212,9 @@ func (v *View) parseWhat(what string) error {
 	if base == "rip" || base == "PC" {
 		v.Kind, v.Name, v.RIP = KindRegister, base, true
 		return nil
+	}
+	if strings.HasPrefix(what, "$") {
+		return fmt.Errorf("$%s is not a register: rax … r15, rip, or AX … R15, PC", base)
 	}
 	if c := base[0]; c >= '0' && c <= '9' {
 		a, err := strconv.ParseUint(base, 0, 64)

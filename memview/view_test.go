@@ -29,6 +29,7 @@ func TestParse(t *testing.T) {
 		{"x:8/fg", View{Kind: KindSymbol, Name: "x", Len: 8, Unit: 8, Format: 'f'}},
 		{"x/wf", View{Kind: KindSymbol, Name: "x", Unit: 4, Format: 'f'}},
 		{"a.b", View{Kind: KindSymbol, Name: "a.b", Format: 'x'}},
+		{"$rsp:16/gx", View{Kind: KindRegister, Name: "rsp", Reg: trampoline.RSP, Len: 16, Unit: 8, Format: 'x'}},
 	}
 	for _, tt := range tests {
 		got, err := Parse(tt.spec)
@@ -53,10 +54,13 @@ func TestParseErrors(t *testing.T) {
 		{"rsp/bg", `two unit sizes in bg: use one of b h w g`},
 		{"rsp/i", `unknown format letter 'i': formats x (hex), d (signed), u (unsigned), f (float), s (string), c (char); sizes b (1 byte), h (2), w (4), g (8)`},
 		{"rsp/sg", `s reads bytes: drop the unit size (or write b)`},
+		{"rsp:6/f", `length 6 is not a whole number of floats (4 or 8 bytes)`},
 		{"rsp/hf", `f needs a unit of w (float32) or g (float64)`},
 		{"rsp+x", `offset "+x" is not a number of bytes`},
 		{"0xzz", `"0xzz" is not an address (0x7ffc0000, 4096)`},
 		{"-8", `"-8" is not a symbol, a register or an address`},
+		{"$", `$ names nothing: write $rsp, rsp or SP`},
+		{"$foo", `$foo is not a register: rax … r15, rip, or AX … R15, PC`},
 		{"a b", `"a b" is not a symbol, a register or an address`},
 		{strings.Repeat("a", 300), `"aaaaaaaaaaaaaaaaaaaa"…: longer than 256 bytes`},
 	}
@@ -87,11 +91,19 @@ func FuzzParse(f *testing.F) {
 		case strings.IndexByte("xdufsc", v.Format) < 0:
 			t.Fatalf("Parse(%q): format %q", spec, v.Format)
 		}
-		// Rendering any parsed view over memory that is all unreadable
-		// must not fail but for the symbol.
-		ctx := Context{Regs: &trampoline.Regs{}, Read: func(uint64, []byte) int { return 0 }}
-		if _, err := v.Render(ctx); err != nil && v.Kind != KindSymbol {
-			t.Fatalf("Render(%q): %v", spec, err)
+		// Rendering any parsed view — over memory that is all
+		// unreadable, and over this process's own memory at whatever
+		// address the spec names — must not fail but for the symbol,
+		// and must never crash.
+		for _, read := range []func(uint64, []byte) int{func(uint64, []byte) int { return 0 }, nil} {
+			ctx := Context{Regs: &trampoline.Regs{RIP: 0x1000}, Read: read}
+			s, err := v.Render(ctx)
+			if err != nil && v.Kind != KindSymbol {
+				t.Fatalf("Render(%q): %v", spec, err)
+			}
+			if err == nil && s.Len > MaxLen {
+				t.Fatalf("Render(%q): %d bytes", spec, s.Len)
+			}
 		}
 	})
 }

@@ -32,26 +32,23 @@ func (c *callArgs) addInt(v uint64) error {
 }
 
 // parse sorts the positional arguments: integers (42, 0x2a, -1,
-// 0b101, 1_000) go to RDI, RSI, RDX, RCX, R8, R9 after the nInt already
-// used; floats (1.5, 2e3, -0.25, 0x1p-2, inf, nan) to XMM0–XMM7 as
-// doubles. Each problem is one line that names the argument.
+// 0b101, 1_000) and the pointers of memory arguments (mapMemory) go to
+// RDI, RSI, RDX, RCX, R8, R9 after the nInt already used; floats (1.5,
+// 2e3, -0.25, 0x1p-2, inf, nan) to XMM0–XMM7 as doubles. Each problem
+// is one line that names the argument.
 func (c *callArgs) parse(list []string, mapped bool) error {
 	for i, a := range list {
 		n := i + 1
-		if ok, err := c.addMemArg(i); ok || err != nil {
-			if err != nil && mapped {
-				return fmt.Errorf("argument %d (%s): %v, and --map takes the first two", n, a, err)
-			} else if err != nil {
-				return fmt.Errorf("argument %d (%s): %v", n, a, err)
-			}
-			continue
-		}
 		if _, err := strconv.ParseInt(a, 0, 64); errors.Is(err, strconv.ErrRange) {
 			if _, err := strconv.ParseUint(a, 0, 64); err != nil {
 				return fmt.Errorf("argument %d (%s) is out of range: integers take 64 bits (-0x8000000000000000 to 0xffffffffffffffff)", n, a)
 			}
 		}
-		if v, ok := parseIntArg(a); ok {
+		v, ok := parseIntArg(a)
+		if p, isMem := c.memPointer(i); isMem { // run_memargs.go
+			v, ok = p, true
+		}
+		if ok {
 			if err := c.addInt(v); err != nil {
 				if mapped {
 					return fmt.Errorf("argument %d (%s): %v, and --map takes the first two", n, a, err)

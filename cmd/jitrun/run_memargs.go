@@ -32,11 +32,9 @@ type memArgs struct {
 	order []*memArg
 }
 
-// memArg is one memory argument: its buffer, its position in ARGS and the
-// register it went in.
+// memArg is one memory argument: its buffer and the register it went in.
 type memArg struct {
 	buf *memarg.Buffer
-	n   int            // 1-based position in ARGS
 	reg trampoline.Reg // set when the arguments are sorted into registers
 }
 
@@ -68,7 +66,7 @@ func (c *callArgs) mapMemory(list []string) error {
 	}
 	c.mem = &memArgs{set: set, at: map[int]*memArg{}}
 	for k, b := range set.Buffers {
-		m := &memArg{buf: b, n: pos[k] + 1}
+		m := &memArg{buf: b}
 		c.mem.at[pos[k]], c.mem.order = m, append(c.mem.order, m)
 	}
 	return nil
@@ -82,17 +80,18 @@ func (c *callArgs) closeMemory() {
 	}
 }
 
-// addMemArg puts the pointer of the memory argument at index i of ARGS
-// in the next integer register; ok is false when i is not one.
-func (c *callArgs) addMemArg(i int) (ok bool, err error) {
+// memPointer returns the pointer of the memory argument at index i of
+// ARGS, if it is one, and records the register it goes in: the next
+// integer register.
+func (c *callArgs) memPointer(i int) (uint64, bool) {
 	if c.mem == nil || c.mem.at[i] == nil {
-		return false, nil
+		return 0, false
 	}
 	m := c.mem.at[i]
 	if c.nInt < len(trampoline.IntArgRegs) {
 		m.reg = trampoline.IntArgRegs[c.nInt]
 	}
-	return true, c.addInt(uint64(m.buf.Addr))
+	return uint64(m.buf.Addr), true
 }
 
 // writeMemArgs prints what each memory argument holds after the call: its

@@ -31,6 +31,7 @@ var memCases = []runCase{
 
 	// Views.
 	{"show-fault", []string{"run", td("pushes.s"), "--show", "rsp:64/gx", "--show", "SP+8:16/d"}, "", exitFault},
+	{"show-fault-intel", []string{"run", "--syntax", "intel", "-e", "push 0x11; push -2; xor eax, eax; mov rax, [rax]; ret", "--show", "rsp:16/gx", "--show", "$rsp:16/gd", "--show", "rsp:16/b"}, "", exitFault},
 	{"show-return", []string{"run", td("strlen.s"), "str:hello", "--show", "rdi/s", "--show", "DI:8/c", "--show", "rdi:4/wu"}, "", exitOK},
 	{"show-symbol", []string{"run", "-e", "GLOBL counter(SB), $8; DATA counter+0(SB)/8, $41; GLOBL table(SB), $16; DATA table+0(SB)/8, $-1; DATA table+8(SB)/8, $2; TEXT f(SB), 0, $0; INCQ counter(SB); RET", "--show", "counter/d", "--show", "table/d", "--show", "table:8/bx"}, "", exitOK},
 	{"show-unmapped", []string{"run", "-e", "RET", "buf:8", "--show", "rdi:16/gx", "--show", "0x10:8"}, "", exitOK},
@@ -48,6 +49,32 @@ var memCases = []runCase{
 	{"show-no-symbols", []string{"run", "--hex", "c3", "--show", "counter"}, "", exitInput},
 	{"show-bad-length", []string{"run", "-e", "RET", "--show", "rsp:10/g"}, "", exitInput},
 	{"show-threads", []string{"run", "--threads", "2", "-e", "RET", "--show", "rsp"}, "", exitInput},
+}
+
+// memChildCases run as jitrun does, in a supervised child process that
+// maps the memory arguments and runs the code, with the --syscalls filter
+// installed (the in-process runs of memCases have none).
+var memChildCases = []runCase{
+	{"mem-child-strlen", []string{"run", td("strlen.s"), "str:hello", "--show", "rdi/s"}, "", exitOK},
+	{"mem-child-json", []string{"run", "--json", td("arraysum.asm"), "i64:1,-2,3,40", "4", "--show", "rdi:32/d"}, "", exitOK},
+	{"mem-child-fault", []string{"run", td("memcpy.s"), "buf:8", "str:0123456789", "11"}, "", exitFault},
+	// mprotect(rdi, 4096, PROT_NONE): refused by default (the buffers
+	// are jitrun's); allowed, the report says it cannot read the buffer.
+	{"mem-mprotect-refused", []string{"run", "-e", "MOVQ $10, AX; MOVQ $4096, SI; XORL DX, DX; SYSCALL; RET", "buf:4096"}, "", exitFault},
+	{"mem-mprotect-allowed", []string{"run", "--syscalls", "allow", "-e", "MOVQ $10, AX; MOVQ $4096, SI; XORL DX, DX; SYSCALL; RET", "buf:4096", "--show", "rdi:8"}, "", exitOK},
+	{"mem-child-too-big", []string{"run", "-e", "RET", "buf:2G"}, "", exitInput},
+}
+
+func TestRunMemoryChild(t *testing.T) {
+	for _, tc := range memChildCases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, status := childTranscript(t, ".", tc.args...)
+			if status != tc.status {
+				t.Errorf("exit status %d, want %d:\n%s", status, tc.status, got)
+			}
+			checkGolden(t, td(tc.name+".golden"), mask(got))
+		})
+	}
 }
 
 func TestRunMemoryGolden(t *testing.T) {
@@ -92,5 +119,28 @@ func TestRunMemoryJSON(t *testing.T) {
 	}
 	if s := doc.Show[0]; s.Addr != m.Addr || len(s.Rows) != 1 || len(s.Rows[0].Values) != 1 || s.Rows[0].Values[0] != "42" {
 		t.Errorf("show[0] = %+v", s)
+	}
+}
+
+// TestRunMemoryJSONCap runs the largest --json document memory can make:
+// six memory arguments past what --json shows of each, and the most views
+// of the most bytes in the most verbose format. It must stay below the
+// cap the supervising parent puts on the document.
+func TestRunMemoryJSONCap(t *testing.T) {
+	args := []string{"run", "--json", "-e", "RET", "buf:1M", "buf:1M", "buf:1M", "buf:1M", "buf:1M", "buf:1M"}
+	for _, reg := range []string{"rdi", "rsi", "rdx", "rcx"} {
+		args = append(args, "--show", reg+":4096/c")
+	}
+	_, stdout, stderr, status := transcriptParts(strings.NewReader(""), args...)
+	if status != exitOK {
+		t.Fatalf("exit status %d: %s", status, stderr)
+	}
+	if len(stdout) > maxCapturedOutput*7/8 {
+		t.Errorf("the --json document is %d bytes; the parent takes at most %d: keep a margin", len(stdout), maxCapturedOutput)
+	}
+	t.Logf("largest --json document: %d bytes", len(stdout))
+	_, _, stderr, status = transcriptParts(strings.NewReader(""), append(args, "--show", "rsp")...)
+	if want := "jitrun run: invalid value \"rsp\" for flag -show: at most 4 views (of at most 4096 bytes each) (see 'jitrun run -h')\n"; status != exitInput || stderr != want {
+		t.Errorf("a fifth view: status %d, %q; want 2, %q", status, stderr, want)
 	}
 }

@@ -13,9 +13,12 @@ import (
 // command takes them, rendered after the call returns, at a fault or where
 // a timeout stopped it, in the process that ran the code.
 
-// maxViews is how many --show a run takes: with memview.MaxLen bytes each,
-// their --json stays far below the cap the parent puts on the document.
-const maxViews = 8
+// maxViews is how many --show a run takes. With memview.MaxLen bytes
+// each, in the most verbose format (c: some 30 bytes of indented JSON a
+// byte), and the memory arguments' memArgJSONBytes each, the --json
+// document stays below the cap the parent puts on it (maxCapturedOutput,
+// 1 MiB): TestRunMemoryJSONCap measures the worst case, 826,365 bytes.
+const maxViews = 4
 
 // showFlag is the repeatable --show.
 type showFlag struct{ views []memview.View }
@@ -33,7 +36,7 @@ func (s *showFlag) String() string {
 
 func (s *showFlag) Set(spec string) error {
 	if len(s.views) == maxViews {
-		return fmt.Errorf("at most %d views", maxViews)
+		return fmt.Errorf("at most %d views (of at most %d bytes each)", maxViews, memview.MaxLen)
 	}
 	v, err := memview.Parse(spec)
 	if err != nil {
@@ -45,7 +48,7 @@ func (s *showFlag) Set(spec string) error {
 
 // registerShow adds --show to run's flags.
 func registerShow(fset *flag.FlagSet, s *showFlag) {
-	fset.Var(s, "show", "after the call, at a fault or a timeout, show the memory `WHAT[:LEN][/FMT]` names (repeatable, at most 8): WHAT a symbol, a register (rsp, rdi, SP, DI: the memory it points to) or an address, +N or -N; LEN bytes (default one unit, a symbol's size; at most 4096); FMT gdb's letters x d u f s c and sizes b h w g (rsp:64/gx, counter/d, rdi:16/b)")
+	fset.Var(s, "show", "after the call, at a fault or a timeout, show the memory `WHAT[:LEN][/FMT]` names (repeatable, at most 4): WHAT a symbol, a register (rsp, rdi, SP, DI: the memory it points to) or an address, +N or -N; LEN bytes (default one unit, a symbol's size; at most 4096); FMT gdb's letters x d u f s c and sizes b h w g (rsp:64/gx, counter/d, rdi:16/b)")
 }
 
 // symbols are the code's symbols where it was loaded, for --show.
