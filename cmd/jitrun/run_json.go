@@ -32,10 +32,12 @@ type runJSON struct {
 	DurationNS int64      `json:"duration_ns"`
 
 	// With --trace or --break (run_trace.go): how the trace stopped, its
-	// steps and its breakpoint hits.
-	Stopped *string            `json:"stopped,omitempty"`
-	Steps   *[]json.RawMessage `json:"steps,omitempty"`
-	Breaks  *[]breakJSON       `json:"breaks,omitempty"`
+	// steps and its breakpoint hits (the first maxJSONBreaks; BreaksCut
+	// counts the others).
+	Stopped   *string            `json:"stopped,omitempty"`
+	Steps     *[]json.RawMessage `json:"steps,omitempty"`
+	Breaks    *[]breakJSON       `json:"breaks,omitempty"`
+	BreaksCut int                `json:"breaks_cut,omitempty"`
 
 	Stdout         *string `json:"stdout,omitempty"`
 	StdoutBase64   *string `json:"stdout_base64,omitempty"`

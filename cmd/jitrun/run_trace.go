@@ -73,11 +73,14 @@ func (c countFlag) Set(s string) error {
 }
 
 // maxJSONSteps caps --max-steps with --json, which holds every step (some
-// 360 bytes each), and maxTraceJSON is how long the supervising parent
-// lets such a document grow.
+// 360 bytes each); maxJSONBreaks caps the breakpoint hits --json records
+// (each with the registers and up to maxViews --show views: some 1 KiB
+// plus the views), the rest counted in breaks_cut; maxTraceJSON is how
+// long the supervising parent lets such a document grow.
 const (
-	maxJSONSteps = 100_000
-	maxTraceJSON = 64 << 20
+	maxJSONSteps  = 100_000
+	maxJSONBreaks = 500
+	maxTraceJSON  = 128 << 20
 )
 
 // jsonGiven reports whether run's --json is on.
@@ -454,6 +457,7 @@ type traceJSONOut struct {
 	w         io.Writer
 	r         *report
 	withSteps bool // --trace: "steps" holds every step
+	breaksCut int  // hits past maxJSONBreaks
 	steps     []json.RawMessage
 	breaks    []breakJSON
 	err       error
@@ -568,7 +572,9 @@ func (t *traceJSONOut) step(s *trace.Step) {
 		}
 		j.Syscall = sj
 	}
-	if s.Break != nil {
+	if s.Break != nil && len(t.breaks) == maxJSONBreaks {
+		t.breaksCut++
+	} else if s.Break != nil {
 		i := s.Break.Index
 		j.Break = &i
 		regs := &s.Before
@@ -614,7 +620,7 @@ func (t *traceJSONOut) end(r *report, o *outcome, sum *trace.Summary, tf traceFl
 	if t.breaks == nil {
 		t.breaks = []breakJSON{}
 	}
-	doc.Stopped, doc.Breaks = &stopped, &t.breaks
+	doc.Stopped, doc.Breaks, doc.BreaksCut = &stopped, &t.breaks, t.breaksCut
 	if t.withSteps {
 		doc.Steps = &t.steps
 	}

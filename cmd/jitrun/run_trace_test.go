@@ -127,6 +127,21 @@ func TestRunTraceTimeout(t *testing.T) {
 	}
 }
 
+// --json records the first maxJSONBreaks breakpoint hits and counts the
+// others.
+func TestRunTraceJSONBreaksCut(t *testing.T) {
+	status, stdout, _ := runCmd(t, "", "run", td("trace-spin.s"), "--json", "--break", "loop", "--max-steps", "1200")
+	var doc struct {
+		Stopped   string
+		Breaks    []struct{ Hit int }
+		BreaksCut int `json:"breaks_cut"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil || status != exitTimeout || len(doc.Breaks) != maxJSONBreaks ||
+		doc.Breaks[maxJSONBreaks-1].Hit != maxJSONBreaks || doc.BreaksCut != 600-maxJSONBreaks {
+		t.Errorf("status %d, %v: %d breaks, %d cut", status, err, len(doc.Breaks), doc.BreaksCut)
+	}
+}
+
 // The steps of --json are one object per instruction, in order, up to
 // the cap.
 func TestRunTraceJSONSteps(t *testing.T) {
