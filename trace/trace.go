@@ -225,6 +225,10 @@ func newTracer(opt *Options) (*Tracer, error) {
 	}
 	m.Regs.RFLAGS = trampoline.EntryRFLAGS
 	m.Regs.RIP = uint64(launch.Addr())
+	// 16 bytes below the top: after the launch CALL the code starts with
+	// RSP 8 below a 16-byte boundary, as after any call, and its last RET
+	// leaves RSP inside the stack (a report says "on the call's stack").
+	m.Regs.GPR[trampoline.RSP] -= 16
 	t := &Tracer{opt: opt, m: m, launch: launch, code: newCodeInfo(opt), visits: make([]int32, len(opt.Bytes)), max: opt.MaxSteps}
 	if t.max == 0 {
 		t.max = DefaultMaxSteps

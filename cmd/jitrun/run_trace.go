@@ -281,7 +281,14 @@ func runTrace(e *env, r *report, ca *callArgs, opts trampoline.Options, f *runFl
 	if f.json {
 		out = &traceJSONOut{w: e.stdout, r: r, withSteps: f.tr.trace}
 	} else {
-		out = newTraceText(e.stdout, r, f.tr.trace, len(strconv.Itoa(f.tr.maxSteps)))
+		tt := newTraceText(e.stdout, r, f.tr.trace, len(strconv.Itoa(f.tr.maxSteps)))
+		if f.disasm {
+			var b strings.Builder
+			r.writeCodeHeader(&b)
+			r.writeListing(&b, 0, false)
+			tt.line(b.String()) // the listing, a blank line, then the trace
+		}
+		out = tt
 	}
 	tr, err := trace.New(topt)
 	if err != nil {
@@ -302,7 +309,7 @@ func runTrace(e *env, r *report, ca *callArgs, opts trampoline.Options, f *runFl
 		return systemError("%v", err)
 	}
 	o := &outcome{res: sum.Result, regs: sum.Regs, fault: sum.Fault, intr: sum.Interrupted, duration: d}
-	if err := out.end(r, o, sum, f.tr, opts.Timeout); err != nil {
+	if err := out.end(r, o, sum, f, opts.Timeout); err != nil {
 		return systemError("%v", err)
 	}
 	if sum.Stop == trace.MaxSteps {
@@ -315,7 +322,7 @@ func runTrace(e *env, r *report, ca *callArgs, opts trampoline.Options, f *runFl
 // document at the end.
 type traceOutput interface {
 	step(s *trace.Step)
-	end(r *report, o *outcome, sum *trace.Summary, tf traceFlags, timeout time.Duration) error
+	end(r *report, o *outcome, sum *trace.Summary, f *runFlags, timeout time.Duration) error
 }
 
 // traceText prints a trace as text: a line per step (--trace), folded
@@ -412,7 +419,7 @@ func (t *traceText) writeBreak(s *trace.Step, regs *trampoline.Regs) {
 	}
 }
 
-func (t *traceText) end(r *report, o *outcome, sum *trace.Summary, tf traceFlags, timeout time.Duration) error {
+func (t *traceText) end(r *report, o *outcome, sum *trace.Summary, f *runFlags, timeout time.Duration) error {
 	t.fold.Flush()
 	var b strings.Builder
 	if t.lines || sum.Breaks > 0 {
@@ -424,7 +431,7 @@ func (t *traceText) end(r *report, o *outcome, sum *trace.Summary, tf traceFlags
 		if sum.Visits > 1 {
 			fmt.Fprintf(&b, "; the loop had run %s times", trace.Count(sum.Visits))
 		}
-		fmt.Fprintf(&b, " (--max-steps %s; raise it to go on)\n", trace.Count(tf.maxSteps))
+		fmt.Fprintf(&b, " (--max-steps %s; raise it to go on)\n", trace.Count(f.tr.maxSteps))
 		b.WriteString("\nregisters where it was stopped (* changed by the code):\n")
 		r.writeRegs(&b, &sum.Regs, true, nil)
 		r.writeMemArgs(&b, nil)                                     // run_memargs.go
@@ -435,11 +442,15 @@ func (t *traceText) end(r *report, o *outcome, sum *trace.Summary, tf traceFlags
 		r.writeTimeout(&b, o.intr, timeout)
 	default:
 		fmt.Fprintf(&b, "%s, ", plural(sum.Steps, "step"))
-		if sum.Breaks > 0 || len(tf.breaks) > 0 {
+		if sum.Breaks > 0 || len(f.tr.breaks) > 0 {
 			fmt.Fprintf(&b, "%s, ", plural(sum.Breaks, "breakpoint hit"))
 		}
 		b.WriteString("returned\n")
 		r.writeResult(&b, o.res, "")
+		if f.regs {
+			b.WriteString("\nregisters after the return (* changed by the code):\n")
+			r.writeRegs(&b, &o.regs, false, nil)
+		}
 	}
 	if sum.Stop != trace.MaxSteps {
 		r.writeMemArgs(&b, o.fault) // run_memargs.go
@@ -602,7 +613,7 @@ func (t *traceJSONOut) step(s *trace.Step) {
 	t.steps = append(t.steps, bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 }
 
-func (t *traceJSONOut) end(r *report, o *outcome, sum *trace.Summary, tf traceFlags, timeout time.Duration) error {
+func (t *traceJSONOut) end(r *report, o *outcome, sum *trace.Summary, f *runFlags, timeout time.Duration) error {
 	if t.err != nil {
 		return t.err
 	}

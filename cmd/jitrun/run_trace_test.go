@@ -34,6 +34,7 @@ var traceCases = []runCase{
 	{"trace-outside", []string{"run", "../../examples/nx.s", "--trace"}, "", exitFault},
 	{"trace-xmm", []string{"run", "--syntax", "intel", "-e", "lea rax, [rip+f]\ncall rax\nret\nf: mov rcx, 0x4045000000000000\nmovq xmm0, rcx\naddsd xmm0, xmm0\nret", "--trace"}, "", exitOK},
 	{"trace-ymm", []string{"run", "--syntax", "intel", "-e", "vpcmpeqb ymm1, ymm1, ymm1\nvpxor xmm2, xmm2, xmm1\nvzeroupper\nret", "--trace", "--json"}, "", exitOK},
+	{"trace-disasm-regs", []string{"run", "../../examples/sum.s", "2", "--trace", "--disasm", "--regs"}, "", exitOK},
 	{"trace-hex", []string{"run", "--hex", "b8 01 00 00 00 ff c0 c3", "--trace", "--break", "+5"}, "", exitOK},
 	{"trace-json", []string{"run", "../../examples/sum.s", "2", "--trace", "--json", "--break", "loop", "--count", "2"}, "", exitOK},
 	{"trace-json-fault", []string{"run", td("trace-fault.s"), "--json", "--trace"}, "", exitFault},
