@@ -70,7 +70,10 @@ type Options struct {
 	// run it.
 	Timeout time.Duration
 	// Regs, when non-nil, receives every register as the code left it:
-	// after a return, at a fault, or where a timeout stopped it.
+	// after a return, at a fault, or where a timeout stopped it, the
+	// YMM, ZMM and opmask registers included (Regs.Vector, which starts
+	// zero in such a call). A fault or a timeout without it still
+	// reports them (Fault.Regs, Interrupted.Regs).
 	Regs *Regs
 	// Code, when non-nil, is the code the address lies in: a Fault then
 	// gives the PC's offset in it.
@@ -348,7 +351,7 @@ func complete(f *frame, st status, ints *uint64, n int, started bool) status {
 func (u *unit) finish(ctx context.Context, st status, regs *Regs, code Code) (Result, error) {
 	f := u.f
 	if regs != nil && (st == statusReturned || st == statusFault || st == statusTimeout && f.started()) {
-		*regs = f.regs()
+		f.readRegs(regs)
 	}
 	if st == statusReturned {
 		return Result{RAX: f.rax, RDX: f.rdx, X0: f.x0.Lo, X1: f.x1.Lo}, nil
@@ -469,7 +472,7 @@ func (f *frame) started() bool {
 // call's registers.
 func (f *frame) clearSnapshot() {
 	f.gpr, f.xmm = [16]uint64{}, [16][2]uint64{}
-	f.rip, f.rflags, f.mxcsr, f.fcw = 0, 0, 0, 0
+	f.rip, f.rflags, f.mxcsr, f.fcw, f.vecLen = 0, 0, 0, 0, 0
 }
 
 // outcome turns a status other than statusReturned into an error: a
@@ -488,7 +491,8 @@ func (u *unit) outcome(st status, ctx context.Context, code Code) error {
 	case statusTimeout:
 		it := &Interrupted{CodeBase: base, CodeLen: n}
 		if f.started() {
-			it.PC, it.Regs = uintptr(f.rip), f.regs()
+			it.PC = uintptr(f.rip)
+			f.readRegs(&it.Regs)
 		}
 		if ctx != nil {
 			it.Err = ctx.Err()
@@ -506,13 +510,14 @@ func (u *unit) outcome(st status, ctx context.Context, code Code) error {
 func (f *frame) fault(base uintptr, n int) *Fault {
 	ft := &Fault{
 		Signal: signal(f.signo), Code: int(f.code), Addr: uintptr(f.addr), PC: uintptr(f.rip),
-		ErrorCode: f.errcode, Trap: int(f.trapno), Regs: f.regs(),
+		ErrorCode: f.errcode, Trap: int(f.trapno),
 		Entry: f.fn, CodeBase: base, CodeLen: n,
 		EntryRSP:  f.stackTop - 8,
 		GuardLow:  [2]uintptr{f.lo, f.stackLo},
 		GuardHigh: [2]uintptr{f.stackTop + 16, f.hi},
 		Syscall:   f.syscall(),
 	}
+	f.readRegs(&ft.Regs)
 	units[f.index].refusal = ""
 	switch {
 	case ft.PC == tramp.callSite:

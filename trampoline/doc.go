@@ -65,6 +65,16 @@
 // handler turns a refusal into a *Fault whose Syscall says which call was
 // refused and why.
 //
+// A Machine holds the whole state of code that runs in pieces: RunMachine
+// runs it until a breakpoint, a fault or a timeout; StepMachine runs one
+// instruction, entering the code with IRETQ and the trap flag set so that
+// the CPU's single-step trap (SIGTRAP TRAP_TRACE, handled like a fault)
+// comes right after it, with the state saved there and the trap flag
+// cleared before Go runs. System-call instructions, after which the
+// kernel's return would hold the trap for one more instruction, run out
+// of line without the trap flag, from a page of the machine's own,
+// under the same system-call policy, and come back as if run in place.
+//
 // A fault of the call itself — the CPU refusing the CALL, as for a
 // non-canonical address — is a *Fault with AtCall set, not a corrupt
 // return; a return the trampoline cannot take (RSP not where the return
@@ -75,6 +85,12 @@
 // (fnsave fs:[rsi]) overwrite the Go runtime's thread-local storage.
 // Options.PrivateTLS gives the code an FS base of its own for that, at the
 // cost of a few system calls per call.
+//
+// A register snapshot (Options.Regs, Fault.Regs, Interrupted.Regs, a
+// Machine's Regs) holds the whole vector state the code left where the CPU
+// has it: the YMM upper halves, ZMM0–31 and k0–k7 (Regs.Vector, Regs.Vec),
+// read from an XSAVE image — the trampoline's own at a return, the
+// kernel's signal frame at a fault or a timeout.
 //
 // Call is the cheap path (integer arguments); Run takes float arguments, a
 // stack size, a timeout, a register snapshot and PrivateTLS; Bind0…Bind8

@@ -20,7 +20,7 @@ type frame struct {
 	// caller has them.)
 	fn     uintptr   // address called
 	floats [8]uint64 // low 64 bits of X0–X7
-	flags  uint32    // flagSnapshot, flagFloats, flagPrivateTLS, flagMachine
+	flags  uint32    // flagSnapshot, flagFloats, flagPrivateTLS, flagMachine, flagStep
 
 	index uint32 // in frameTable and units, for good
 
@@ -30,6 +30,7 @@ type frame struct {
 	lo, hi     uintptr // [lo, hi): both guard regions and the stack between
 	stackLo    uintptr // lowest usable byte of the stack
 	xsave      uintptr // 64-byte-aligned save area for a parked call's FPU state
+	vec        uintptr // 64-byte-aligned XSAVE image of a snapshot's vector state (vector.go)
 
 	// The thread the frame is bound to (bind, thread_linux_amd64.go):
 	// enter and resume check m on every call and return statusNewThread
@@ -77,6 +78,8 @@ type frame struct {
 	mxcsr  uint32
 	fcw    uint16
 	_      uint16
+	vecLen uint32 // bytes of the image at vec that belong to the snapshot (0: none)
+	_      uint32
 
 	// The fault, from siginfo and the ucontext.
 	signo   int32
@@ -91,6 +94,12 @@ type frame struct {
 	jit       [16]uint64
 	jitRIP    uint64
 	jitRFLAGS uint64
+
+	// A step's IRETQ frame (flagStep): resume builds it from jitRIP,
+	// jitRFLAGS with TF, jit[RSP] and the current CS and SS, and enters the
+	// code with IRETQ through it, so that the single-step trap comes after
+	// the code's first instruction (POPFQ would trap after resume's RET).
+	iret [5]uint64 // RIP, CS, RFLAGS, RSP, SS: the order IRETQ pops them
 
 	// A SIGSYS's siginfo (a system call the filter refused or stopped,
 	// syscall.go): si_syscall, si_arch, and si_errno, where the filter
@@ -126,10 +135,11 @@ func (s status) String() string {
 
 // frame.flags
 const (
-	flagSnapshot   = 1 // record every register at return
-	flagFloats     = 2 // load X0–X7 from floats (else zero them)
-	flagPrivateTLS = 4 // run the code with FS = frame.tls
-	flagMachine    = 8 // a Machine's run: save the whole FPU state when it stops
+	flagSnapshot   = 1  // record every register at return
+	flagFloats     = 2  // load X0–X7 from floats (else zero them)
+	flagPrivateTLS = 4  // run the code with FS = frame.tls
+	flagMachine    = 8  // a Machine's run: save the whole FPU state when it stops
+	flagStep       = 16 // a Machine's step (StepMachine): resume enters the code with IRETQ and TF set
 )
 
 // Timeout signal values: magic<<48 | frame index<<32 | sequence.
@@ -174,6 +184,14 @@ const (
 	fxFCW   = 0
 	fxMXCSR = 24
 	fxXMM   = 160
+
+	// The kernel's signal frame marks an FPU image that is an XSAVE one
+	// (not only FXSAVE's legacy region) in the legacy region's software
+	// bytes, struct _fpx_sw_bytes: magic1 at 464, xstate_size (the
+	// image's size) at 480.
+	fxSWMagic1     = 464
+	fxSWXstateSize = 480
+	fpXstateMagic1 = 0x46505853
 
 	// The 64-bit user code and stack segment selectors of Linux/x86-64
 	// (__USER_CS, __USER_DS): what the handler puts back when the code

@@ -145,6 +145,7 @@ regs:
 	MOVL	$const_statusFault, frame_status(R10)
 
 snapfpu:
+	CALL	·saveVec(SB)		// the YMM, ZMM and opmask state (vec_amd64.s)
 	// XMM0–15, MXCSR and the x87 control word from the saved FPU state
 	// (FXSAVE layout), if the kernel gave one.
 	MOVQ	(const_ucFpregs)(DX), R9

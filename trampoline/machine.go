@@ -21,13 +21,16 @@ import (
 // writes the state at that point back. A Machine is not safe for
 // concurrent use.
 type Machine struct {
-	// Regs are the general registers, RIP and RFLAGS. Regs.XMM, MXCSR and
-	// X87CW are read from the FPU image after each run (and are not
-	// loaded from here: see SetXMM).
+	// Regs are the general registers, RIP and RFLAGS. Regs.XMM,
+	// Regs.Vector, MXCSR and X87CW are read from the FPU image after each
+	// run (and are not loaded from here: see SetXMM).
 	Regs  Regs
 	fpu   []byte // FXSAVE/XSAVE image, xsaveSize bytes, 64-byte aligned
 	stack *execmem.Mapping
 	size  int
+	// sysStub is where StepMachine runs a system-call instruction
+	// (sysStubCode), mapped at the first one.
+	sysStub *execmem.Block
 }
 
 // NewMachine returns a Machine with a stack of stackSize usable bytes (0:
@@ -87,20 +90,27 @@ const (
 	xstateSSE   = 1 << 1
 )
 
-// Close unmaps the machine's stack. A closed Machine does not run.
+// Close unmaps the machine's stack (and the page StepMachine runs system
+// calls from, if it mapped one). A closed Machine does not run.
 func (m *Machine) Close() error {
 	if m.stack == nil {
 		return errors.New("trampoline: Machine closed twice")
 	}
 	err := m.stack.Close()
 	m.stack = nil
+	if m.sysStub != nil {
+		err = errors.Join(err, m.sysStub.Close())
+		m.sysStub = nil
+	}
 	return err
 }
 
-// readFPU copies XMM0–15, MXCSR and the x87 control word from the FPU
-// image into Regs.
+// readFPU copies the vector registers (XMM0–15 and, with XSAVE, the
+// YMM, ZMM and opmask state: Regs.Vector), MXCSR and the x87 control word
+// from the FPU image into Regs.
 func (m *Machine) readFPU() {
 	m.Regs.X87CW, m.Regs.MXCSR, m.Regs.XMM = fxsaveRegs(m.fpu)
+	vecRegs(&m.Regs, m.fpu)
 }
 
 // RunMachine runs the machine's code from Regs.RIP with all of its state
@@ -116,25 +126,14 @@ func (m *Machine) readFPU() {
 // values are refused with an error (set RSP back before the next run).
 // Code that moves RSP elsewhere while it runs still ends as a result, but
 // is not parked while the garbage collector stops the world.
+//
+// RunMachine never traces: a trap flag the code's RFLAGS holds is
+// cleared before the run, as for a call. StepMachine runs one
+// instruction at a time.
 func RunMachine(ctx context.Context, m *Machine, opt *Options) error {
-	if m.stack == nil {
-		return errors.New("trampoline: RunMachine on a closed Machine")
-	}
-	if rsp := uintptr(m.Regs.GPR[RSP]); rsp < m.StackBottom()+machineStackReserve || rsp > m.StackTop() {
-		return fmt.Errorf("trampoline: RunMachine with RSP %#x, not on the machine's stack [%#x, %#x]: a run starts with RSP between StackBottom+%d and StackTop (the trampoline writes RIP and RFLAGS below its red zone)",
-			rsp, m.StackBottom(), m.StackTop(), machineStackReserve)
-	}
-	if opt == nil {
-		opt = &Options{}
-	}
-	if !validTimeout(opt.Timeout) {
-		return badTimeout(opt.Timeout)
-	}
-	if err := setup(); err != nil {
+	opt, err := m.checkStart("RunMachine", ctx, opt)
+	if err != nil {
 		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return &Interrupted{Err: err}
 	}
 	u, err := acquire(DefaultStackSize)
 	if err != nil {
@@ -145,15 +144,57 @@ func RunMachine(ctx context.Context, m *Machine, opt *Options) error {
 	u.attach(m.stack, m.size) // the machine's stack is the call's for the run
 	defer u.attach(own, ownSize)
 
-	f := u.f
-	f.fn, f.flags = uintptr(m.Regs.RIP), flagMachine
-	f.jit, f.jitRIP, f.jitRFLAGS = m.Regs.GPR, m.Regs.RIP, m.Regs.RFLAGS&^(flagAC|flagTF)|0x202
-	copy(u.xsave, m.fpu)
+	m.load(u, m.Regs.RIP, flagMachine)
 	st, err := u.executeTimed(ctx, opt.Timeout, nil)
 	if err != nil {
 		return err
 	}
 	return m.stopped(u, st, ctx, opt.Code)
+}
+
+// checkStart checks what a run of m (op: RunMachine, StepMachine) starts
+// with: an open machine, RSP on its stack, a valid timeout and a context
+// that is not done. It returns the options, never nil.
+func (m *Machine) checkStart(op string, ctx context.Context, opt *Options) (*Options, error) {
+	if m.stack == nil {
+		return nil, fmt.Errorf("trampoline: %s on a closed Machine", op)
+	}
+	if rsp := uintptr(m.Regs.GPR[RSP]); rsp < m.StackBottom()+machineStackReserve || rsp > m.StackTop() {
+		return nil, fmt.Errorf("trampoline: %s with RSP %#x, not on the machine's stack [%#x, %#x]: a run starts with RSP between StackBottom+%d and StackTop (the trampoline writes RIP and RFLAGS below its red zone)",
+			op, rsp, m.StackBottom(), m.StackTop(), machineStackReserve)
+	}
+	if opt == nil {
+		opt = &Options{}
+	}
+	if !validTimeout(opt.Timeout) {
+		return nil, badTimeout(opt.Timeout)
+	}
+	if err := setup(); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, &Interrupted{Err: err}
+	}
+	return opt, nil
+}
+
+// load writes the machine's state into u's frame for a run from rip with
+// flags: the general registers, RFLAGS with AC and TF cleared and IF set,
+// and the FPU image.
+func (m *Machine) load(u *unit, rip uint64, flags uint32) {
+	f := u.f
+	f.fn, f.flags = uintptr(rip), flags
+	f.jit, f.jitRIP, f.jitRFLAGS = m.Regs.GPR, rip, m.Regs.RFLAGS&^(flagAC|flagTF)|0x202
+	copy(u.xsave, m.fpu)
+}
+
+// save copies the state a run stopped with from u's frame into m (the
+// trap flag a step ran with cleared).
+func (m *Machine) save(u *unit) {
+	f := u.f
+	m.Regs.GPR, m.Regs.RIP, m.Regs.RFLAGS = f.gpr, f.rip, f.rflags&^flagTF
+	copy(m.fpu, u.xsave)
+	m.readFPU()
 }
 
 // stopped writes the state a machine's run ended with back into m and
@@ -168,11 +209,10 @@ func (m *Machine) stopped(u *unit, st status, ctx context.Context, code Code) er
 		// stack the code unmapped or protected in an earlier run), whose
 		// registers are not the machine's.
 		if !f.started() {
+			f.refusedEntry()
 			return u.outcome(st, ctx, code) // nothing ran: the state is as it was
 		}
-		m.Regs.GPR, m.Regs.RIP, m.Regs.RFLAGS = f.gpr, f.rip, f.rflags
-		copy(m.fpu, u.xsave)
-		m.readFPU()
+		m.save(u)
 		if st == statusFault && signal(f.signo) == syscall.SIGTRAP && f.trapno == 3 {
 			return nil
 		}
@@ -181,4 +221,15 @@ func (m *Machine) stopped(u *unit, st status, ctx context.Context, code Code) er
 		return errors.New("trampoline: a Machine's code returned into the trampoline: end it with INT3")
 	}
 	return u.outcome(st, ctx, code)
+}
+
+// refusedEntry makes a #GP that resume's way into the code raised (its
+// RET or IRETQ to a non-canonical RIP, where Intel CPUs refuse the jump
+// itself) the fault of that address, as a call's refused CALL is: the
+// *Fault then has AtCall set and PC at the machine's RIP, not in the
+// trampoline.
+func (f *frame) refusedEntry() {
+	if f.trapno == 13 && inFunc(uintptr(f.rip), tramp.resume) && !canonical(f.fn) {
+		f.rip = uint64(f.fn)
+	}
 }

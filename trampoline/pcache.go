@@ -170,7 +170,7 @@ func callDefault(addr uintptr, ints *uint64, n int, floats *[8]uint64, flags uin
 		// the unit then.
 		res := Result{RAX: f.rax, RDX: f.rdx, X0: f.x0.Lo, X1: f.x1.Lo}
 		if regs != nil {
-			*regs = f.regs()
+			f.readRegs(regs)
 		}
 		procUnpin()
 		return res, nil

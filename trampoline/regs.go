@@ -71,6 +71,9 @@ type Regs struct {
 	XMM    [16]XMM
 	MXCSR  uint32
 	X87CW  uint16
+	// Vector is the rest of the vector registers: YMM, ZMM and k0–k7
+	// where the CPU has them (see Vec for one register whole).
+	Vector Vector
 }
 
 // Entry-state constants (see EntryRegs).
@@ -83,7 +86,11 @@ const (
 // EntryRegs returns the registers the code sees when it starts, for args:
 // the six integer arguments in RDI, RSI, RDX, RCX, R8, R9, the eight float
 // arguments in the low quadwords of XMM0–XMM7, and zero everywhere else —
-// every other GPR (RBP too), the upper quadwords, XMM8–XMM15. RFLAGS is
+// every other GPR (RBP too), the upper quadwords, XMM8–XMM15, and, in a
+// call that takes a snapshot (Options.Regs), the rest of the vector state
+// (Regs.Vector: the upper bits of YMM0–15 and ZMM0–15, ZMM16–31, k0–k7;
+// without a snapshot those hold what the thread's last code left, which
+// the code cannot rely on). RFLAGS is
 // EntryRFLAGS; MXCSR and the x87 control word are the calling thread's,
 // which in a Go program are GoMXCSR and GoX87CW (plus, in MXCSR, whatever
 // sticky exception flags, bits 0–5, Go's float code has set). After the
@@ -110,7 +117,9 @@ func EntryRegs(args *Args) Regs {
 }
 
 // String lists the registers, four GPRs to a line, then RIP, RFLAGS and the
-// XMM registers that are not zero.
+// vector registers that are not zero, in hex, high bits first, each named
+// by the width its set bits need (xmm3, ymm3, zmm17), then the opmask
+// registers that are not zero.
 func (r *Regs) String() string {
 	var b strings.Builder
 	for i := 0; i < 16; i++ {
@@ -122,20 +131,56 @@ func (r *Regs) String() string {
 		}
 	}
 	fmt.Fprintf(&b, "rip %016x  rflags %016x  mxcsr %08x  x87cw %04x\n", r.RIP, r.RFLAGS, r.MXCSR, r.X87CW)
-	for i, x := range r.XMM {
-		if x != (XMM{}) {
-			fmt.Fprintf(&b, "xmm%-2d %s\n", i, x)
+	for i := range VecRegs {
+		v := r.Vec(i)
+		width := usedWidth(&v)
+		if width == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "%cmm%-2d ", "xyz"[width/32], i)
+		for j := width - 1; j >= 0; j-- {
+			fmt.Fprintf(&b, "%02x", v[j])
+		}
+		b.WriteByte('\n')
+	}
+	for i, k := range r.Vector.K {
+		if k != 0 {
+			fmt.Fprintf(&b, "k%d    %016x\n", i, k)
 		}
 	}
 	return b.String()
 }
 
-func (f *frame) regs() Regs {
-	r := Regs{GPR: f.gpr, RIP: f.rip, RFLAGS: f.rflags, MXCSR: f.mxcsr, X87CW: f.fcw}
+// usedWidth returns how many bytes of a vector register its set bits
+// need: 0 (all zero), 16 (an XMM register), 32 (YMM) or 64 (ZMM).
+func usedWidth(v *[64]byte) int {
+	zero := func(b []byte) bool {
+		for _, c := range b {
+			if c != 0 {
+				return false
+			}
+		}
+		return true
+	}
+	switch {
+	case !zero(v[32:]):
+		return 64
+	case !zero(v[16:32]):
+		return 32
+	case !zero(v[:16]):
+		return 16
+	}
+	return 0
+}
+
+// readRegs writes the frame's snapshot into r (in place: a Regs is
+// about 2 KiB).
+func (f *frame) readRegs(r *Regs) {
+	r.GPR, r.RIP, r.RFLAGS, r.MXCSR, r.X87CW = f.gpr, f.rip, f.rflags, f.mxcsr, f.fcw
 	for i := range r.XMM {
 		r.XMM[i] = XMM{f.xmm[i][0], f.xmm[i][1]}
 	}
-	return r
+	vecRegs(r, units[f.index].vec[:f.vecLen])
 }
 
 // snapshotParked copies the registers of a parked call — the general
@@ -149,6 +194,7 @@ func (u *unit) snapshotParked() {
 	for i, x := range xmm {
 		f.xmm[i] = [2]uint64{x.Lo, x.Hi}
 	}
+	f.vecLen = uint32(copy(u.vec, u.xsave[:vecCopy]))
 }
 
 // fxsaveRegs reads the x87 control word, MXCSR and XMM0–15 from an FPU

@@ -31,6 +31,7 @@ type unit struct {
 	size  int // usable stack bytes
 	stack *execmem.Mapping
 	xsave []byte // the 64-byte-aligned save area f.xsave points at
+	vec   []byte // the 64-byte-aligned snapshot image f.vec points at
 	seq   uint32 // calls made, for timeout signal values
 	next  atomic.Uint32
 	// refusal is why Go refused the system call that ended the unit's
@@ -132,6 +133,8 @@ func newUnit(size int) (*unit, error) {
 		u.f.index = uint32(n)
 		u.f.goMXCSR, u.f.goFCW = GoMXCSR, GoX87CW
 		u.f.xsave = uintptr(unsafe.Pointer(&u.xsave[0]))
+		u.vec = fpuArea()
+		u.f.vec = uintptr(unsafe.Pointer(&u.vec[0]))
 		units[n] = u
 		frameTable[n] = u.f
 		atomic.StoreUint32(&frameCount, uint32(n+1))

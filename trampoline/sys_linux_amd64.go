@@ -44,6 +44,7 @@ func resume(f *frame, _ uintptr, _ *uint64, _ int) status
 
 func textAddrs(a *textAddresses)
 func fpuControl() (mxcsr uint32, fcw uint16)
+func goRFLAGS() uint64
 func setFPUControl(mxcsr uint32, fcw uint16)
 
 // Referenced only from assembly; declared so vet can check the frames.
@@ -63,6 +64,7 @@ func inPrologue()
 func recoveringFrame()
 func isFrame()
 func pcIn()
+func saveVec()
 func restoreFS()
 func setFSBase()
 
@@ -261,6 +263,7 @@ func probeCPU() error {
 		return fmt.Errorf("trampoline: reading the CPU's features: %w", err)
 	}
 	useXSAVE, xsaveSize, hasAVX = cpu.UseXSAVE(), cpu.FPUStateSize(), cpu.AVX
+	setVecLayout(cpu)
 	return nil
 }
 

@@ -163,6 +163,9 @@ floatsdone:
 	XORPS	X13, X13
 	XORPS	X14, X14
 	XORPS	X15, X15
+	TESTL	$const_flagSnapshot, frame_flags(R11)
+	JNZ	clearvec		// a snapshot: the rest of the vector state zero too
+vecclear:
 	XORL	AX, AX
 	XORL	BX, BX
 	XORL	BP, BP
@@ -173,6 +176,45 @@ floatsdone:
 	XORL	R15, R15
 	XORL	R11, R11		// last: RFLAGS = ZF PF IF
 	JMP	·callSite(SB)
+
+clearvec:
+	// A call that takes a snapshot (flagSnapshot) starts with the rest of
+	// the vector state zero too, so that the snapshot shows what the code
+	// did: the upper bits of YMM0–15 and ZMM0–15 (VZEROUPPER keeps the
+	// low 128, the float arguments), ZMM16–31 and k0–k7, which Go's code
+	// never touches and an earlier call may have left set. (Here in
+	// enter, not in a function of its own: a signal here is in the
+	// prologue, whose registers are not the code's.)
+	CMPB	·hasAVX(SB), $0
+	JEQ	vecclear
+	VZEROUPPER
+	CMPB	·vecAVX512(SB), $0
+	JEQ	vecclear
+	VPXORD	Z16, Z16, Z16		// EVEX: zeroes all 512 bits
+	VPXORD	Z17, Z17, Z17
+	VPXORD	Z18, Z18, Z18
+	VPXORD	Z19, Z19, Z19
+	VPXORD	Z20, Z20, Z20
+	VPXORD	Z21, Z21, Z21
+	VPXORD	Z22, Z22, Z22
+	VPXORD	Z23, Z23, Z23
+	VPXORD	Z24, Z24, Z24
+	VPXORD	Z25, Z25, Z25
+	VPXORD	Z26, Z26, Z26
+	VPXORD	Z27, Z27, Z27
+	VPXORD	Z28, Z28, Z28
+	VPXORD	Z29, Z29, Z29
+	VPXORD	Z30, Z30, Z30
+	VPXORD	Z31, Z31, Z31
+	KXORW	K0, K0, K0		// VEX: zeroes bits 16–63 too
+	KXORW	K1, K1, K1
+	KXORW	K2, K2, K2
+	KXORW	K3, K3, K3
+	KXORW	K4, K4, K4
+	KXORW	K5, K5, K5
+	KXORW	K6, K6, K6
+	KXORW	K7, K7, K7
+	JMP	vecclear
 
 interrupted:
 	MOVQ	frame_goBP(R11), BP
@@ -260,6 +302,16 @@ acclear:
 	MOVOU	X15, frame_xmm+240(R11)
 	STMXCSR	frame_mxcsr(R11)
 	FSTCW	frame_fcw(R11)
+	// The YMM, ZMM and opmask state, with XSAVE, into the frame's
+	// snapshot image (vector.go reads it by its header).
+	CMPB	·useXSAVE(SB), $0
+	JEQ	cleanup
+	MOVQ	frame_vec(R11), SI
+	MOVL	$const_vecComponents, AX	// EDX:EAX = the components to save
+	XORL	DX, DX
+	XSAVE64	(SI)
+	MOVQ	·vecCopy(SB), AX
+	MOVL	AX, frame_vecLen(R11)
 
 cleanup:
 	// DF and AC are almost never left set: test both with the flags
@@ -390,6 +442,12 @@ TEXT ·privateFS(SB), NOSPLIT|NOFRAME, $0
 // registers exactly as the signal handler found them. The RIP and RFLAGS
 // go below the code's red zone (RSP-128), where the ABI lets a signal
 // handler write; RET $128 then pops RIP and lands RSP back on its value.
+// A Machine's step (flagStep) enters with IRETQ instead, through the
+// frame's iret words, with the trap flag set: the single-step trap comes
+// after the code's first instruction, and the handler ends the step there
+// as it ends a fault (SIGTRAP, TRAP_TRACE), clearing TF on the way to Go.
+// A step parked on the way (SIGURG while its instruction page-faults)
+// comes back here and enters with IRETQ and TF again.
 // When the code returns, callSite's epilogue takes Go's RSP from
 // frame.goSP, which resume sets as enter does. (resume shares enter's
 // argument layout because recoverStub, parkStub and the epilogue write
@@ -424,6 +482,20 @@ rtlsdone:
 	MOVQ	AX, 0(SP)
 	MOVQ	frame_jitRIP(DI), AX
 	MOVQ	AX, 8(SP)
+	TESTL	$const_flagStep, frame_flags(DI)
+	JZ	rstate
+	// A step: the IRETQ frame in the frame (see below).
+	MOVQ	AX, frame_iret+0(DI)	// RIP
+	BYTE	$0x48; BYTE $0x8c; BYTE $0xc8	// MOVQ CS, AX (zero-extended selector)
+	MOVQ	AX, frame_iret+8(DI)
+	MOVQ	frame_jitRFLAGS(DI), AX
+	ORQ	$const_flagTF, AX
+	MOVQ	AX, frame_iret+16(DI)	// RFLAGS with the trap flag
+	MOVQ	frame_jit+32(DI), AX
+	MOVQ	AX, frame_iret+24(DI)	// the code's RSP
+	BYTE	$0x48; BYTE $0x8c; BYTE $0xd0	// MOVQ SS, AX
+	MOVQ	AX, frame_iret+32(DI)
+rstate:
 	MOVQ	frame_xsave(DI), SI
 	CMPB	·useXSAVE(SB), $0
 	JEQ	fxrstor
@@ -434,6 +506,7 @@ rtlsdone:
 fxrstor:
 	FXRSTOR64	(SI)
 fpudone:
+	TESTL	$const_flagStep, frame_flags(DI)	// ZF for the JNZ after the loads
 	MOVQ	frame_jit+0(DI), AX
 	MOVQ	frame_jit+8(DI), CX
 	MOVQ	frame_jit+16(DI), DX
@@ -448,9 +521,23 @@ fpudone:
 	MOVQ	frame_jit+104(DI), R13
 	MOVQ	frame_jit+112(DI), R14
 	MOVQ	frame_jit+120(DI), R15
+	JNZ	rstep			// (the MOVs keep TESTL's flags) a step
 	MOVQ	frame_jit+56(DI), DI	// last: DI was the base
 	BYTE	$0x9D			// POPFQ
 	BYTE	$0xC2; BYTE $0x80; BYTE $0x00	// RET $128
+
+rstep:
+	// A step enters with IRETQ, which loads RIP, CS, RFLAGS (TF set),
+	// RSP and SS at once: the single-step trap comes after the code's
+	// first instruction. (POPFQ setting TF would trap after the RET that
+	// follows it, before the code ran: a step that does nothing.) For the
+	// last two instructions RSP points into the frame, not at the code's
+	// stack: a signal there finds the call by its thread (findFrame), and
+	// is not parked (parkable: RSP off the stack) but passed on, or stops
+	// the call as one whose code has not started (inPrologue).
+	LEAQ	frame_iret(DI), SP
+	MOVQ	frame_jit+56(DI), DI	// last: DI was the base
+	IRETQ
 
 resumeInterrupted:
 	MOVQ	frame_goBP(DI), BP
@@ -533,5 +620,15 @@ TEXT ·getg(SB), NOSPLIT, $0-8
 TEXT ·getm(SB), NOSPLIT, $0-8
 	MOVQ	(TLS), AX
 	MOVQ	g_m(AX), AX
+	MOVQ	AX, ret+0(FP)
+	RET
+
+// func goRFLAGS() uint64
+//
+// goRFLAGS returns RFLAGS as Go code on this thread has it: the tests
+// check that a step's trap flag never reaches Go.
+TEXT ·goRFLAGS(SB), NOSPLIT, $0-8
+	PUSHFQ
+	POPQ	AX
 	MOVQ	AX, ret+0(FP)
 	RET

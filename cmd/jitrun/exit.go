@@ -29,7 +29,7 @@ var exitStatuses = []struct {
 	{exitSystem, "system error: the kernel refused a resource jitrun needed"},
 	{exitInput, "bad input: a bad flag, a missing or unreadable file, a directory, an empty or oversized input, source that does not assemble"},
 	{exitFault, "the code faulted, or made a system call --syscalls refuses"},
-	{exitTimeout, "the code ran past its --timeout"},
+	{exitTimeout, "the code ran past its --timeout, or run --trace or --break stopped it at --max-steps"},
 	{exitBroken, "the code broke jitrun itself: the process of run or bench died (a signal, a Go fatal error), reported in one line"},
 }
 

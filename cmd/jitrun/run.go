@@ -35,6 +35,8 @@ type runFlags struct {
 	listing string
 	sysPol  string
 	show    showFlag
+	tr      traceFlags // run_trace.go
+	lanes   string
 }
 
 const runUsage = "FILE.s [ARGS...] | -e 'SRC' [ARGS...] | --hex 'BYTES' [ARGS...] | --bin FILE [ARGS...]"
@@ -82,6 +84,16 @@ func runHelp() string {
 		"a Go fatal error, exit_group under --syscalls allow) is reported in one line, exit status 5.\n" +
 		"If the code runs " + superviseMargin.String() + " past its --timeout without being stopped, the child is\n" +
 		"killed: exit status 4. " + noSupervisorEnv + "=1 runs everything in one process (no status 5).\n\n" +
+		"--regs lists the general registers, then every vector register that is not zero (or that\n" +
+		"the code changed) at the width it uses: xmm3, ymm3 when bits 128-255 are set, zmm3 past\n" +
+		"them (zmm16-zmm31 and k0-k7 with AVX-512), in hex, then as f64 lanes; --lanes VIEW shows\n" +
+		"lanes of one type instead (i8 u8 i16 u16 i32 u32 i64 u64 f32 f64, or hex), lane 0 first.\n\n" +
+		"--trace runs the code one instruction at a time (a debug trap after each) and prints a line\n" +
+		"per instruction: its place, its text, its source line and what it changed (rax 5 -> 6,\n" +
+		"ZF 0 -> 1, [rsp-0x8] 0x0 -> 0x2a); loop iterations past the second are folded into one\n" +
+		"line. --break WHERE prints the registers each time the code gets there (an INT3 in the\n" +
+		"code does too, and the code goes on). Both stop the code after --max-steps instructions\n" +
+		"(exit status 4).\n\n" +
 		"--json prints one object:\n" +
 		"  {\"rax\": N, \"rdx\": N, \"xmm0\": F, \"regs\": {...}, \"fault\": null | {\"signal\", \"code\",\n" +
 		"   \"addr\", \"pc\", \"offset\", \"access\", \"error_code\", \"trap\", \"instruction\",\n" +
@@ -89,7 +101,9 @@ func runHelp() string {
 		"   \"timeout\": false, \"duration_ns\": N,\n" +
 		"   \"symbols\": [{\"name\", \"offset\", \"size\", \"section\", \"prot\", \"addr\"}], \"stdout\": S, \"stderr\": S}\n" +
 		"rax and rdx are signed, xmm0 is the low double; all three are null when the code did not\n" +
-		"return. regs holds every register as a \"0x...\" string (where it faulted or was stopped).\n" +
+		"return. regs holds every register as a \"0x...\" string (where it faulted or was stopped):\n" +
+		"\"xmm\" xmm0-xmm15, and, when the code left them set, \"ymm\" ymm0-ymm15 and \"zmm\"\n" +
+		"zmm0-zmm31 at full width, \"k\" k0-k7.\n" +
 		"symbols says where each symbol of a program lives: its section (.text, .rodata, .data) and\n" +
 		"the protection of its pages (r-x, r--, rw-); it is absent for --hex and --bin.\n" +
 		"stdout and stderr are what the code wrote, as text; output that is not UTF-8 comes as\n" +
@@ -98,7 +112,10 @@ func runHelp() string {
 		"died, \"broken\" says how. \"memargs\": [{\"arg\", \"reg\", \"addr\", \"size\", \"hex\", \"cut_bytes\",\n" +
 		"\"unreadable\"}] are the memory arguments after the call; \"show\": [{\"spec\", \"what\",\n" +
 		"\"addr\", \"len\", \"unit\", \"format\", \"rows\": [{\"addr\", \"label\", \"values\"} or\n" +
-		"{\"addr\", \"unreadable\", \"bytes\"}]}] the --show views. Source that does not assemble prints\n" +
+		"{\"addr\", \"unreadable\", \"bytes\"}]}] the --show views. With --trace or --break,\n" +
+		"\"stopped\" (return, fault, timeout, max-steps), \"steps\" (one object per instruction,\n" +
+		"with --trace) and \"breaks\" (one per breakpoint hit, with the registers and the --show\n" +
+		"views there) follow: see docs/run.md. Source that does not assemble prints\n" +
 		"  {\"errors\": [{\"file\", \"line\", \"col\", \"message\"}]}   (exit status 2)."
 }
 
@@ -134,9 +151,13 @@ func cmdRun(e *env, cl *commandLine, f *runFlags) error {
 	}
 	defer blk.Close()
 	r := newReport(rc, blk, mapped, ca)
+	r.vec, _ = parseLanes(cl, f.lanes, f.json) // checked by f.check
 	r.views = f.show.views
 	if err := r.checkViews(); err != nil { // run_show.go
 		return err
+	}
+	if f.tr.tracing() {
+		return runTrace(e, r, ca, opts, f) // run_trace.go
 	}
 	if f.threads > 0 {
 		return runThreads(e, r, ca, opts, f)
@@ -219,6 +240,8 @@ func (f *runFlags) register(fset *flag.FlagSet) {
 	fset.StringVar(&f.listing, "listing-syntax", "", "`syntax` of listings (--disasm, fault reports): go, intel or att (default: the source's, go for --hex and --bin)")
 	registerSyscalls(fset, &f.sysPol)
 	registerShow(fset, &f.show) // run_show.go
+	f.tr.register(fset)
+	registerLanes(fset, &f.lanes)
 }
 
 // check rejects flags that are bad or do not combine (status 2), and
@@ -260,6 +283,9 @@ func (f *runFlags) conflicts(cl *commandLine) error {
 	case f.time && cl.given("threads"):
 		return errors.New("--time and --threads do not combine: --time measures one thread calling the code again and again")
 	}
+	if err := f.tr.conflicts(cl); err != nil {
+		return err
+	}
 	if f.json {
 		for _, name := range []string{"time", "threads", "disasm"} {
 			if cl.given(name) {
@@ -299,6 +325,9 @@ func (f *runFlags) options(cl *commandLine) (trampoline.Options, error) {
 		}
 	}
 	if _, _, err := parseSyscalls(f.sysPol); err != nil {
+		return opts, err
+	}
+	if _, err := parseLanes(cl, f.lanes, f.json); err != nil {
 		return opts, err
 	}
 	return opts, nil

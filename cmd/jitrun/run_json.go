@@ -34,6 +34,14 @@ type runJSON struct {
 	// absent for raw machine code.
 	Symbols []symbolJSON `json:"symbols,omitempty"`
 
+	// With --trace or --break (run_trace.go): how the trace stopped, its
+	// steps and its breakpoint hits (the first maxJSONBreaks; BreaksCut
+	// counts the others).
+	Stopped   *string            `json:"stopped,omitempty"`
+	Steps     *[]json.RawMessage `json:"steps,omitempty"`
+	Breaks    *[]breakJSON       `json:"breaks,omitempty"`
+	BreaksCut int                `json:"breaks_cut,omitempty"`
+
 	Stdout         *string `json:"stdout,omitempty"`
 	StdoutBase64   *string `json:"stdout_base64,omitempty"`
 	StdoutCutBytes int64   `json:"stdout_cut_bytes,omitempty"`
@@ -50,7 +58,8 @@ type runJSON struct {
 
 // regsJSON is every register, as "0x…" strings (JSON numbers lose
 // precision above 2^53). XMM holds xmm0–xmm15, 32 hex digits each, high
-// quadword first. RIP is 0 after a return.
+// quadword first. RIP is 0 after a return. YMM, ZMM and K are present
+// only when the code left some of them set (vecJSON).
 type regsJSON struct {
 	RAX    string     `json:"rax"`
 	RBX    string     `json:"rbx"`
@@ -73,6 +82,11 @@ type regsJSON struct {
 	MXCSR  string     `json:"mxcsr"`
 	X87CW  string     `json:"x87cw"`
 	XMM    [16]string `json:"xmm"`
+	// YMM, ZMM and K: the rest of the vector state, when the code left
+	// any of it set (run_lanes.go, vecJSON).
+	YMM []string `json:"ymm,omitempty"`
+	ZMM []string `json:"zmm,omitempty"`
+	K   []string `json:"k,omitempty"`
 }
 
 // faultJSON is a fault. Offset is the PC's offset in the code (null
@@ -108,6 +122,7 @@ func regsToJSON(r *trampoline.Regs) *regsJSON {
 	for i, x := range r.XMM {
 		j.XMM[i] = fmt.Sprintf("0x%016x%016x", x.Hi, x.Lo)
 	}
+	vecJSON(r, j)
 	return j
 }
 
@@ -127,6 +142,11 @@ func floatJSON(f float64) any {
 
 // writeRunJSON prints the outcome as one JSON object.
 func writeRunJSON(w io.Writer, r *report, out *outcome) error {
+	return writeJSON(w, runDocument(r, out))
+}
+
+// runDocument is the JSON object of the outcome.
+func runDocument(r *report, out *outcome) runJSON {
 	doc := runJSON{Regs: regsToJSON(&out.regs), DurationNS: out.duration.Nanoseconds(), MemArgs: r.memArgsJSON(), Symbols: r.symbolsJSON()}
 	if len(r.views) > 0 {
 		doc.Show = r.renderViews(&out.regs)
@@ -166,7 +186,7 @@ func writeRunJSON(w io.Writer, r *report, out *outcome) error {
 		doc.RAX, doc.RDX = &rax, &rdx
 		doc.XMM0 = floatJSON(out.res.Float64())
 	}
-	return writeJSON(w, doc)
+	return doc
 }
 
 // writeJSON prints v as every JSON document of jitrun is printed: indented

@@ -32,6 +32,9 @@ type report struct {
 
 	// x says where addresses lie and what faults are (package explain).
 	x *explain.Context
+
+	// vec is how vector registers are shown (--lanes, run_lanes.go).
+	vec regView
 }
 
 // newReport is the report of a call of the code rc loaded in blk, with
@@ -168,7 +171,8 @@ func decodeFlags(v uint64) string {
 }
 
 // writeRegs lists every general-purpose register, RFLAGS decoded, the
-// XMM registers that are not zero or were changed, MXCSR and the x87
+// vector and opmask registers that are not zero or were changed
+// (writeVecRegs), MXCSR and the x87
 // control word. A * marks what differs from the registers the code
 // started with (RSP aside: it is the call's stack). stopped adds RIP,
 // for a fault or a timeout.
@@ -194,18 +198,7 @@ func (r *report) writeRegs(b *strings.Builder, regs *trampoline.Regs, stopped bo
 		fmt.Fprintf(b, "  %-6s 0x%016x  %s\n", "rip", regs.RIP, r.x.Where(regs.RIP, f))
 	}
 	fmt.Fprintf(b, "%s %-6s 0x%016x  %s\n", mark(regs.RFLAGS != r.entry.RFLAGS), "rflags", regs.RFLAGS, decodeFlags(regs.RFLAGS))
-	hidden := false
-	for i, x := range regs.XMM {
-		changed := x != r.entry.XMM[i]
-		if x == (trampoline.XMM{}) && !changed {
-			hidden = true
-			continue
-		}
-		fmt.Fprintf(b, "%s %-6s 0x%016x%016x  low: %s\n", mark(changed), fmt.Sprintf("xmm%d", i), x.Hi, x.Lo, strings.SplitN(formatFloat(x.Lo), " (", 2)[0])
-	}
-	if hidden {
-		b.WriteString("  (xmm registers not listed are zero, as they started)\n")
-	}
+	r.writeVecRegs(b, regs, mark)
 	// The exception flags (bits 0-5) of MXCSR are sticky and may be set
 	// by Go's own float code before the call: only the control bits count
 	// as a change.

@@ -317,7 +317,7 @@ func TestRunHelp(t *testing.T) {
 	if status != exitOK || errOut != "" {
 		t.Fatalf("status %d, stderr %q", status, errOut)
 	}
-	for _, flag := range []string{"-e", "-syntax", "-hex", "-bin", "-entry", "-regs", "-disasm", "-time", "-timeout", "-stack", "-json", "-threads", "-map", "-listing-syntax"} {
+	for _, flag := range []string{"-e", "-syntax", "-hex", "-bin", "-entry", "-regs", "-disasm", "-time", "-timeout", "-stack", "-json", "-threads", "-map", "-listing-syntax", "-lanes"} {
 		if !strings.Contains(out, "\n  "+flag+" ") && !strings.Contains(out, "\n  "+flag+"\n") {
 			t.Errorf("-h does not document %s:\n%s", flag, out)
 		}

@@ -70,6 +70,7 @@ type supervisor struct {
 	codeOut, codeErr, crash capture
 	report                  frames
 	doc                     bytes.Buffer // jitrun's standard output, for --json
+	docLimit                int          // how long doc may grow (jsonDocLimit)
 	stdoutOpen              bool         // text: the last byte shown on standard output was not a newline
 	codeLineOpen            bool         // text: and the code wrote it
 
@@ -83,7 +84,7 @@ type supervisor struct {
 // newSupervisor is the parent of one run, showing its output as mode
 // says, with no pipe open yet.
 func newSupervisor(e *env, mode outputMode, margin time.Duration) *supervisor {
-	s := &supervisor{e: e, mode: mode, margin: margin}
+	s := &supervisor{e: e, mode: mode, margin: margin, docLimit: maxCapturedOutput}
 	s.codeOut.limit, s.codeErr.limit, s.crash.limit = maxCapturedOutput, maxCapturedOutput, maxCrashText
 	for i := range s.fds {
 		s.fds[i] = -1
@@ -153,8 +154,8 @@ func (s *supervisor) onReport(data []byte) {
 // not jitrun's); text starts on a line of its own.
 func (s *supervisor) jitrunOutput(p []byte) {
 	if s.mode == modeRunJSON {
-		if s.doc.Len()+len(p) > maxCapturedOutput {
-			s.report.bad = "a --json document over " + formatSize(maxCapturedOutput)
+		if s.doc.Len()+len(p) > s.docLimit {
+			s.report.bad = "a --json document over " + formatSize(s.docLimit)
 			return
 		}
 		s.doc.Write(p)

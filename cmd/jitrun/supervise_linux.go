@@ -29,6 +29,7 @@ func supervise(e *env, args []string, sup supervision) error {
 		}
 	}
 	s := newSupervisor(e, outputModeOf(args), sup.margin)
+	s.docLimit = jsonDocLimit(args) // run_trace.go
 	writeEnds, err := s.pipes()
 	defer s.closeAll()
 	if err != nil {

@@ -30,6 +30,12 @@ func readFacts() (Facts, error) {
 		if maxLeaf >= 0xd {
 			_, ebx, _, _ := cpuid(0xd, 0)
 			f.XSAVESize = int(ebx)
+			for i := 2; i < len(f.XSAVEComponents); i++ {
+				if f.XCR0&(1<<i) != 0 {
+					size, offset, _, _ := cpuid(0xd, uint32(i))
+					f.XSAVEComponents[i] = XSAVEComponent{Offset: int(offset), Size: int(size)}
+				}
+			}
 		}
 	}
 	if maxLeaf >= 7 {

@@ -37,6 +37,14 @@ type Facts struct {
 	// XSAVESize is the size in bytes of the XSAVE area for the features
 	// in XCR0 (leaf 0xD sub-leaf 0 EBX; 0 without OSXSAVE).
 	XSAVESize int
+	// XSAVEComponents are where XSAVE's standard format puts each state
+	// component the OS enabled in XCR0, indexed by component number:
+	// 2 the upper halves of YMM0–15, 5 the AVX-512 opmask registers
+	// k0–k7, 6 the upper 256 bits of ZMM0–15, 7 ZMM16–31 (leaf 0xD
+	// sub-leaf i: EBX the offset, EAX the size). Components 0 and 1 live
+	// in the legacy region, and a component the OS did not enable is
+	// {0, 0}.
+	XSAVEComponents [8]XSAVEComponent
 
 	// FSGSBASE: the CPU has RDFSBASE/WRFSBASE/RDGSBASE/WRGSBASE (leaf 7
 	// EBX[0]). They run in user mode only where KernelFSGSBASE is set too.
@@ -52,6 +60,12 @@ type Facts struct {
 	// InvariantTSC: the TSC ticks at a constant rate in every power
 	// state (leaf 0x80000007 EDX[8]).
 	InvariantTSC bool
+}
+
+// XSAVEComponent is where one state component lies in an XSAVE area of
+// the standard (non-compacted) format, in bytes from its start.
+type XSAVEComponent struct {
+	Offset, Size int
 }
 
 // Minimum sizes of the FPU save areas: FXSAVE's 512 bytes, and XSAVE's

@@ -122,3 +122,40 @@ func TestReadFPU(t *testing.T) {
 		t.Errorf("XSAVE area %d bytes (want at least %d), UseXSAVE %v", f.XSAVESize, min, f.UseXSAVE())
 	}
 }
+
+// TestXSAVEComponents checks the layout of the vector state components:
+// their sizes are architectural (256 bytes of YMM upper halves, 64 of
+// opmasks, 512 of ZMM upper halves, 1024 of ZMM16–31), each lies past the
+// legacy region and header and inside the XSAVE area, none overlaps
+// another, and a component the OS did not enable has none.
+func TestXSAVEComponents(t *testing.T) {
+	f, err := Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantSize := map[int]int{2: 256, 5: 64, 6: 512, 7: 1024}
+	var spans [][2]int
+	for i, c := range f.XSAVEComponents {
+		enabled := f.XCR0&(1<<i) != 0 && i >= 2
+		switch {
+		case !enabled && c != (XSAVEComponent{}):
+			t.Errorf("component %d not in XCR0 %#x but at %+v", i, f.XCR0, c)
+		case !enabled:
+		case wantSize[i] != 0 && c.Size != wantSize[i]:
+			t.Errorf("component %d is %d bytes, want %d", i, c.Size, wantSize[i])
+		case c.Offset < minXSAVESize || c.Offset+c.Size > f.XSAVESize:
+			t.Errorf("component %d at [%d, %d), outside [%d, %d)", i, c.Offset, c.Offset+c.Size, minXSAVESize, f.XSAVESize)
+		default:
+			for _, s := range spans {
+				if c.Offset < s[1] && s[0] < c.Offset+c.Size {
+					t.Errorf("component %d at [%d, %d) overlaps [%d, %d)", i, c.Offset, c.Offset+c.Size, s[0], s[1])
+				}
+			}
+			spans = append(spans, [2]int{c.Offset, c.Offset + c.Size})
+		}
+	}
+	if f.AVX512F && len(spans) < 4 {
+		t.Errorf("AVX-512F with components %+v: want 2, 5, 6 and 7", f.XSAVEComponents)
+	}
+	t.Logf("XCR0 %#x, components %+v", f.XCR0, f.XSAVEComponents)
+}
