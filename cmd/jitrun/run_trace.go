@@ -19,6 +19,7 @@ import (
 
 	"github.com/jitrun/jitrun/asm"
 	"github.com/jitrun/jitrun/disasm"
+	"github.com/jitrun/jitrun/explain"
 	"github.com/jitrun/jitrun/memview"
 	"github.com/jitrun/jitrun/trace"
 	"github.com/jitrun/jitrun/trampoline"
@@ -198,7 +199,10 @@ func (rc *runnable) instructionAt(off int) (int, error) {
 		if off >= row.Offset && off < row.Offset+len(row.Bytes) {
 			switch {
 			case row.Data:
-				return 0, fmt.Errorf("offset %#x is in data (%s), not code", off, row.Symbol)
+				if sym, ok := rc.symbolAt(off); ok && sym.Kind != asm.SymText {
+					return 0, fmt.Errorf("offset %#x is in data (%s), not code", off, explain.SymbolName(sym))
+				}
+				return 0, fmt.Errorf("offset %#x is in the padding after the code, not code", off)
 			case row.Offset != off:
 				return 0, fmt.Errorf("offset %#x is inside the instruction at +%#x (%s): break at +%#x", off, row.Offset, row.Text, row.Offset)
 			}
@@ -666,4 +670,12 @@ func (r *report) writeViewsAt(b *strings.Builder, when string, regs *trampoline.
 	for _, s := range r.renderViews(regs) {
 		b.WriteString(s.Text())
 	}
+}
+
+// symbolAt is the program's symbol holding off; none for machine code.
+func (rc *runnable) symbolAt(off int) (asm.Symbol, bool) {
+	if rc.prog == nil {
+		return asm.Symbol{}, false
+	}
+	return rc.prog.SymbolAt(off)
 }
