@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
 	"syscall"
 
 	"github.com/jitrun/jitrun/execmem"
@@ -29,8 +30,10 @@ type Machine struct {
 	stack *execmem.Mapping
 	size  int
 	// sysStub is where StepMachine runs a system-call instruction
-	// (sysStubCode), mapped at the first one.
+	// (sysStubCode), mapped at the first one; maps is /proc/self/maps,
+	// where it checks that the instruction is executable, opened then.
 	sysStub *execmem.Block
+	maps    *os.File
 }
 
 // NewMachine returns a Machine with a stack of stackSize usable bytes (0:
@@ -91,7 +94,8 @@ const (
 )
 
 // Close unmaps the machine's stack (and the page StepMachine runs system
-// calls from, if it mapped one). A closed Machine does not run.
+// calls from, and closes the file it checks them with, if it opened
+// them). A closed Machine does not run.
 func (m *Machine) Close() error {
 	if m.stack == nil {
 		return errors.New("trampoline: Machine closed twice")
@@ -101,6 +105,10 @@ func (m *Machine) Close() error {
 	if m.sysStub != nil {
 		err = errors.Join(err, m.sysStub.Close())
 		m.sysStub = nil
+	}
+	if m.maps != nil {
+		err = errors.Join(err, m.maps.Close())
+		m.maps = nil
 	}
 	return err
 }

@@ -53,9 +53,10 @@ import (
 //     then puts RIP after the original instruction and, for SYSCALL,
 //     RCX (the return address the CPU saved) to it too; R11 (the RFLAGS
 //     the CPU saved) is already the machine's. (Only where the
-//     instruction lies in executable memory, which StepMachine reads
-//     from /proc/self/maps: elsewhere it is stepped in place and its
-//     fetch faults, as it would.) The page is anonymous
+//     instruction lies in executable memory, which StepMachine asks the
+//     kernel through /proc/self/maps, kept open until Close: elsewhere it
+//     is stepped in place and its fetch faults, as it would.) The page
+//     is anonymous
 //     memory, so GuardSyscalls' filter treats these calls as the code's,
 //     as it would in place: a refused call is a *Fault (SIGSYS) with PC
 //     after the original instruction. Only these steps can block, and
@@ -88,7 +89,7 @@ func StepMachine(ctx context.Context, m *Machine, opt *Options) error {
 	case stepSysenter:
 		return fmt.Errorf("trampoline: StepMachine at %#x: SYSENTER (0f 34) is not run: in 64-bit mode it faults on AMD CPUs and on Intel returns into the 32-bit vDSO, which kills the process; use SYSCALL", rip)
 	case stepSyscall, stepInt80:
-		exec, err := executable(uintptr(rip), in.length)
+		exec, err := m.executable(uintptr(rip), in.length)
 		if err != nil {
 			return fmt.Errorf("trampoline: StepMachine at %#x: %w", rip, err)
 		}
@@ -210,10 +211,36 @@ func (m *Machine) stepOutOfLine(ctx context.Context, opt *Options, rip uint64, i
 }
 
 // executable reports whether the n bytes at addr lie in executable
-// memory, as /proc/self/maps has it: a system-call instruction runs out
-// of line only where it could run in place (one in memory that is not
-// executable is stepped where it is, and its fetch faults).
-func executable(addr uintptr, n int) (bool, error) {
+// memory: a system-call instruction runs out of line only where it could
+// run in place (one in memory that is not executable is stepped where it
+// is, and its fetch faults). It asks the kernel about the one address
+// (PROCMAP_QUERY, through the machine's open /proc/self/maps), or, on a
+// kernel without that (before 6.11), reads the whole file.
+func (m *Machine) executable(addr uintptr, n int) (bool, error) {
+	if m.maps == nil {
+		f, err := platform.OpenSelfMaps()
+		if err != nil {
+			return false, err
+		}
+		m.maps = f
+	}
+	for a, last := addr, addr+uintptr(n)-1; ; {
+		vma, ok, err := platform.QueryVMA(m.maps, a)
+		if err != nil {
+			return executableFromMaps(addr, n)
+		}
+		if !ok || !vma.Exec {
+			return false, nil
+		}
+		if last < vma.End {
+			return true, nil
+		}
+		a = vma.End // the instruction runs on into the next mapping
+	}
+}
+
+// executableFromMaps is executable reading all of /proc/self/maps.
+func executableFromMaps(addr uintptr, n int) (bool, error) {
 	regions, err := execmem.Maps()
 	if err != nil {
 		return false, err

@@ -392,18 +392,25 @@ func readMachineStack(m *Machine, a uintptr, buf []byte) int {
 }
 
 // BenchmarkStepParts breaks a step's cost down: reading the instruction's
-// bytes (process_vm_readv), a RunMachine that ends at once in an INT3 (the
+// bytes (directly, and with process_vm_readv), a RunMachine that ends at once in an INT3 (the
 // trampoline's way in and out with the whole FPU state, plus a trap the
 // hypervisor does not intercept), and a whole step (the same with the
 // single-step trap instead).
 //
 //	go test -run '^$' -bench StepParts -count 6 ./trampoline/
 func BenchmarkStepParts(b *testing.B) {
-	b.Run("ReadMemory", func(b *testing.B) {
+	b.Run("ReadMemory", func(b *testing.B) { // what the step read its instruction with at first
 		code := load(b, stepSpin)
 		var text [MaxInstructionLen]byte
 		for b.Loop() {
 			platform.ReadMemory(code.Addr(), text[:])
+		}
+	})
+	b.Run("ReadText", func(b *testing.B) {
+		code := load(b, stepSpin)
+		var text [MaxInstructionLen]byte
+		for b.Loop() {
+			readText(code.Addr(), text[:])
 		}
 	})
 	b.Run("RunMachineINT3", func(b *testing.B) {
@@ -418,6 +425,17 @@ func BenchmarkStepParts(b *testing.B) {
 	b.Run("Step", func(b *testing.B) {
 		m, _ := newStepMachine(b, stepSpin)
 		for b.Loop() {
+			if err := StepMachine(context.Background(), m, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	// A getpid SYSCALL stepped out of line (with /proc/self/maps read to
+	// check the instruction is executable).
+	b.Run("StepSyscall", func(b *testing.B) {
+		m, code := newStepMachine(b, stepGetpid)
+		for b.Loop() {
+			m.Regs.RIP, m.Regs.GPR[RAX] = uint64(code.Addr())+5, 39
 			if err := StepMachine(context.Background(), m, nil); err != nil {
 				b.Fatal(err)
 			}
@@ -565,5 +583,39 @@ func TestStepSyscallNotExecutable(t *testing.T) {
 	var f *Fault
 	if !errors.As(err, &f) || f.Signal != syscall.SIGSEGV || f.PC != mem.Addr()+5 || f.ErrorCode&pfFetchBit == 0 || m.Regs.GPR[RAX] != 0 {
 		t.Fatalf("syscall on a read+write page: %v", err)
+	}
+}
+
+// Whether a system call's bytes are executable, asked of the kernel for
+// one address and read from all of /proc/self/maps (older kernels): both
+// agree, also for an instruction that runs from an executable page into
+// one that is not.
+func TestStepExecutable(t *testing.T) {
+	ps := execmem.PageSize()
+	mem, err := execmem.Map(3*ps, execmem.MapOptions{Prot: execmem.ProtRW})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mem.Close()
+	if err := mem.ProtectRange(0, 2*ps, execmem.ProtRX); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := newStepMachine(t, codeINT3)
+	p := uintptr(ps)
+	for _, c := range []struct {
+		addr uintptr
+		want bool
+	}{
+		{mem.Addr(), true},
+		{mem.Addr() + p - 1, true},    // runs into the next r-x page
+		{mem.Addr() + 2*p - 1, false}, // runs into the rw- page
+		{mem.Addr() + 2*p, false},
+		{0, false},
+	} {
+		byQuery, err1 := m.executable(c.addr, 2)
+		byMaps, err2 := executableFromMaps(c.addr, 2)
+		if byQuery != c.want || byMaps != c.want || err1 != nil || err2 != nil {
+			t.Errorf("%#x: query %v %v, maps %v %v; want %v", c.addr, byQuery, err1, byMaps, err2, c.want)
+		}
 	}
 }
