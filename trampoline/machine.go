@@ -170,7 +170,7 @@ func (m *Machine) checkStart(op string, ctx context.Context, opt *Options) (*Opt
 			op, rsp, m.StackBottom(), m.StackTop(), machineStackReserve)
 	}
 	if opt == nil {
-		opt = &Options{}
+		opt = &noOptions
 	}
 	if !validTimeout(opt.Timeout) {
 		return nil, badTimeout(opt.Timeout)
@@ -183,6 +183,9 @@ func (m *Machine) checkStart(op string, ctx context.Context, opt *Options) (*Opt
 	}
 	return opt, nil
 }
+
+// noOptions stands for a nil *Options: it is never written.
+var noOptions Options
 
 // load writes the machine's state into u's frame for a run from rip with
 // flags: the general registers, RFLAGS with AC and TF cleared and IF set,

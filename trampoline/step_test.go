@@ -201,6 +201,7 @@ func init() { allSnippets["step/spin"] = stepSpin }
 func BenchmarkStep(b *testing.B) {
 	m, _ := newStepMachine(b, stepSpin)
 	ctx := context.Background()
+	b.ReportAllocs()
 	b.ResetTimer()
 	start := time.Now()
 	for b.Loop() {
