@@ -19,8 +19,8 @@ import (
 //
 // RunMachine loads all of it and runs from RIP until the code raises a
 // breakpoint (INT3: the run's normal end), faults or times out, and
-// writes the state at that point back. A Machine is not safe for
-// concurrent use.
+// writes the state at that point back; StepMachine runs one instruction
+// the same way. A Machine is not safe for concurrent use.
 type Machine struct {
 	// Regs are the general registers, RIP and RFLAGS. Regs.XMM, MXCSR and
 	// X87CW are read from the FPU image after each run (and are not
