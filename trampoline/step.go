@@ -25,6 +25,7 @@ import (
 //     instruction blocks (a system call), with m holding the state where
 //     it stopped: RIP at the system call when the kernel will restart it
 //     (the next step runs it again), after it when it returned (EINTR).
+//     A context already done runs nothing: an *Interrupted with PC 0.
 //   - another error, with m unchanged, for a machine that cannot run (as
 //     RunMachine's) and for SYSENTER (below).
 //

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"syscall"
 	"testing"
 	"time"
@@ -184,8 +185,6 @@ func TestStepSyscallWrite(t *testing.T) {
 	if string(buf[:n]) != string(msg) {
 		t.Fatalf("read %q", buf[:n])
 	}
-	_ = fmt.Sprint()
-	_ = time.Second
 }
 
 // stepSpin is the loop BenchmarkStep steps through: add rax, 1; jmp back.
@@ -383,7 +382,7 @@ func TestStepBlockingSyscall(t *testing.T) {
 		if m.Regs.RIP != base+9 || int64(m.Regs.GPR[RAX]) != -int64(syscall.EINTR) || m.Regs.GPR[RCX] != base+9 {
 			t.Fatalf("after the cancellation: rip +%d, rax %d, rcx %#x", m.Regs.RIP-base, int64(m.Regs.GPR[RAX]), m.Regs.GPR[RCX])
 		}
-		_ = ts.Sec
+		runtime.KeepAlive(ts) // the kernel read it
 	})
 }
 
@@ -618,5 +617,32 @@ func TestStepExecutable(t *testing.T) {
 		if byQuery != c.want || byMaps != c.want || err1 != nil || err2 != nil {
 			t.Errorf("%#x: query %v %v, maps %v %v; want %v", c.addr, byQuery, err1, byMaps, err2, c.want)
 		}
+	}
+}
+
+// A done context runs no step; a nil context's options are the defaults,
+// a bad timeout is refused; a closed machine does not step.
+func TestStepRefused(t *testing.T) {
+	m, _ := newStepMachine(t, stepLoop)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	before := m.Regs
+	err := StepMachine(ctx, m, nil)
+	var it *Interrupted
+	if !errors.As(err, &it) || it.PC != 0 || !errors.Is(err, context.Canceled) || m.Regs != before {
+		t.Fatalf("done context: %v", err)
+	}
+	if err := StepMachine(context.Background(), m, &Options{Timeout: time.Microsecond}); err == nil || m.Regs != before {
+		t.Fatalf("1µs timeout: %v", err)
+	}
+	m.Regs.GPR[RSP] = uint64(m.StackBottom())
+	want := fmt.Sprintf("trampoline: StepMachine with RSP %#x, not on the machine's stack [%#x, %#x]: a run starts with RSP between StackBottom+144 and StackTop (the trampoline writes RIP and RFLAGS below its red zone)", m.StackBottom(), m.StackBottom(), m.StackTop())
+	if err := StepMachine(context.Background(), m, nil); err == nil || err.Error() != want {
+		t.Fatalf("RSP at the bottom: %v", err)
+	}
+	m.Regs.GPR[RSP] = uint64(m.StackTop())
+	m.Close()
+	if err := StepMachine(context.Background(), m, nil); err == nil || err.Error() != "trampoline: StepMachine on a closed Machine" {
+		t.Fatalf("closed: %v", err)
 	}
 }
