@@ -37,9 +37,10 @@ import (
 // right after the instruction; the signal handler saves the state there
 // as it does for a fault, and clears TF before Go runs again. TF is
 // never visible in m.Regs.RFLAGS nor in Go. Each step costs one such
-// trap, which a hypervisor may intercept (about 21 µs in the VM jitrun is
-// built on), plus the trampoline's way in and out with the whole FPU
-// state.
+// trap and its signal, which a hypervisor may intercept (17–21 µs in the
+// VMs jitrun is built on, where an INT3's costs 2–8 µs), plus the
+// trampoline's way in and out with the whole FPU state (about 2 µs):
+// 40,000–60,000 steps a second there (BenchmarkStep).
 //
 // Instructions the trap flag does not step one at a time run another
 // way, still as one step each:
@@ -49,19 +50,19 @@ import (
 //     holds the trap until the instruction after it has run too (one trap
 //     for two instructions; TestStepKernelTrapFlag measures it). So
 //     StepMachine runs them without TF, out of line, from a page of its
-//     own (mapped read+execute at the machine's first system call,
-//     unmapped by Close) holding "syscall; int3" and "int 0x80; int3",
-//     then puts RIP after the original instruction and, for SYSCALL,
-//     RCX (the return address the CPU saved) to it too; R11 (the RFLAGS
-//     the CPU saved) is already the machine's. (Only where the
-//     instruction lies in executable memory, which StepMachine asks the
-//     kernel through /proc/self/maps, kept open until Close: elsewhere it
-//     is stepped in place and its fetch faults, as it would.) The page
-//     is anonymous
-//     memory, so GuardSyscalls' filter treats these calls as the code's,
-//     as it would in place: a refused call is a *Fault (SIGSYS) with PC
-//     after the original instruction. Only these steps can block, and
-//     only they arm a timer for opt.Timeout or wait on ctx.
+//     own (loaded read+execute by execmem at the machine's first system
+//     call, unmapped by Close) holding "syscall; int3" and "int 0x80;
+//     int3", then puts RIP after the original instruction and, for
+//     SYSCALL, RCX (the return address the CPU saved) to it too; R11 (the
+//     RFLAGS the CPU saved) is already the machine's. It does so only
+//     where the instruction lies in executable memory, which it asks the
+//     kernel through /proc/self/maps (kept open until Close): elsewhere
+//     the instruction is stepped in place and its fetch faults, as it
+//     would. The page is memory mapped for code, not a file, so
+//     GuardSyscalls' filter treats these calls as the code's, as it would
+//     in place: a refused call is a *Fault (SIGSYS) with PC after the
+//     original instruction. Only these steps can block, and only they arm
+//     a timer for opt.Timeout or wait on ctx.
 //   - SYSENTER (0f 34) is not run: in 64-bit mode it faults (#UD) on AMD
 //     CPUs and on Intel enters the kernel's 32-bit entry, which returns
 //     into the 32-bit vDSO and kills the process. StepMachine returns an
