@@ -76,8 +76,8 @@ import (
 // RCX counts down); MOV SS holds the trap for one more instruction, so
 // it and the next one are one step; a POPF or IRETQ that clears TF is
 // still one step; INT1 (ICEBP, f1) raises a debug trap of its own, a
-// *Fault (SIGTRAP TRAP_BRKPT, Trap 1, RIP after it) like INT3's.
-// (TestStepHardwareCases measures each.)
+// *Fault (SIGTRAP TRAP_BRKPT, Trap 1, RIP after it) like INT3's (so far
+// measured on AMD). (TestStepHardwareCases measures each.)
 func StepMachine(ctx context.Context, m *Machine, opt *Options) error {
 	opt, err := m.checkStart("StepMachine", ctx, opt)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"unsafe"
 
 	"github.com/jitrun/jitrun/execmem"
+	"github.com/jitrun/jitrun/internal/hostcpu"
 	"github.com/jitrun/jitrun/internal/platform"
 )
 
@@ -550,6 +551,11 @@ func TestStepHardwareCases(t *testing.T) {
 		{"int1", stepICEBP, []uint64{1}, "SIGTRAP TRAP_BRKPT trap 1"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			if c.name == "int1" {
+				if cpu, err := hostcpu.Read(); err != nil || cpu.Vendor != "AuthenticAMD" {
+					t.Skipf("SKIPPED: INT1 under the trap flag is measured on AMD only (this CPU: %v %v)", cpu.Vendor, err)
+				}
+			}
 			m, b := newStepMachine(t, c.code)
 			base := uint64(b.Addr())
 			for i, off := range c.after {
