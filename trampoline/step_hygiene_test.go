@@ -6,8 +6,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -126,8 +128,8 @@ func TestStepSignalStorm(t *testing.T) {
 }
 
 // Eight goroutines step at once — long loops, loops that end in a fault,
-// system calls that block until their timeout — while the collector runs
-// and other goroutines make plain calls. After every step each goroutine
+// system calls that block until their timeout — while the collector runs,
+// the CPU profiler samples and other goroutines make plain calls. After every step each goroutine
 // checks its exact state and that its own RFLAGS (Go's) has no trap
 // flag; every plain call returns its exact result.
 func TestStepConcurrent(t *testing.T) {
@@ -235,6 +237,12 @@ func TestStepConcurrent(t *testing.T) {
 				return
 			}
 		}
+	}
+	// The CPU profiler's SIGPROFs land anywhere, also in resume's last
+	// instructions, with RSP on the frame's IRETQ words. (An error: the
+	// test binary already profiles, with -cpuprofile.)
+	if err := pprof.StartCPUProfile(io.Discard); err == nil {
+		defer pprof.StopCPUProfile()
 	}
 	done := make(chan struct{})
 	var bg sync.WaitGroup
