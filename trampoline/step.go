@@ -37,10 +37,11 @@ import (
 // right after the instruction; the signal handler saves the state there
 // as it does for a fault, and clears TF before Go runs again. TF is
 // never visible in m.Regs.RFLAGS nor in Go. Each step costs one such
-// trap and its signal, which a hypervisor may intercept (17–21 µs in the
-// VMs jitrun is built on, where an INT3's costs 2–8 µs), plus the
+// trap and its signal, which a hypervisor may intercept (17–22 µs in the
+// VMs jitrun is built on, where an INT3's costs 1.5–7 µs), plus the
 // trampoline's way in and out with the whole FPU state (about 2 µs):
-// 40,000–60,000 steps a second there (BenchmarkStep).
+// 45,000–60,000 steps a second there (BenchmarkStep; gdb's stepi, which
+// goes through ptrace, manages about 10,000).
 //
 // Instructions the trap flag does not step one at a time run another
 // way, still as one step each:
