@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
 	"syscall"
 
 	"github.com/jitrun/jitrun/execmem"
@@ -18,8 +19,8 @@ import (
 //
 // RunMachine loads all of it and runs from RIP until the code raises a
 // breakpoint (INT3: the run's normal end), faults or times out, and
-// writes the state at that point back. A Machine is not safe for
-// concurrent use.
+// writes the state at that point back; StepMachine runs one instruction
+// the same way. A Machine is not safe for concurrent use.
 type Machine struct {
 	// Regs are the general registers, RIP and RFLAGS. Regs.XMM,
 	// Regs.Vector, MXCSR and X87CW are read from the FPU image after each
@@ -29,8 +30,10 @@ type Machine struct {
 	stack *execmem.Mapping
 	size  int
 	// sysStub is where StepMachine runs a system-call instruction
-	// (sysStubCode), mapped at the first one.
+	// (sysStubCode), mapped at the first one; maps is /proc/self/maps,
+	// where it checks that the instruction is executable, opened then.
 	sysStub *execmem.Block
+	maps    *os.File
 }
 
 // NewMachine returns a Machine with a stack of stackSize usable bytes (0:
@@ -91,7 +94,8 @@ const (
 )
 
 // Close unmaps the machine's stack (and the page StepMachine runs system
-// calls from, if it mapped one). A closed Machine does not run.
+// calls from, and closes the file it checks them with, if it opened
+// them). A closed Machine does not run.
 func (m *Machine) Close() error {
 	if m.stack == nil {
 		return errors.New("trampoline: Machine closed twice")
@@ -101,6 +105,10 @@ func (m *Machine) Close() error {
 	if m.sysStub != nil {
 		err = errors.Join(err, m.sysStub.Close())
 		m.sysStub = nil
+	}
+	if m.maps != nil {
+		err = errors.Join(err, m.maps.Close())
+		m.maps = nil
 	}
 	return err
 }
@@ -164,7 +172,7 @@ func (m *Machine) checkStart(op string, ctx context.Context, opt *Options) (*Opt
 			op, rsp, m.StackBottom(), m.StackTop(), machineStackReserve)
 	}
 	if opt == nil {
-		opt = &Options{}
+		opt = &noOptions
 	}
 	if !validTimeout(opt.Timeout) {
 		return nil, badTimeout(opt.Timeout)
@@ -177,6 +185,9 @@ func (m *Machine) checkStart(op string, ctx context.Context, opt *Options) (*Opt
 	}
 	return opt, nil
 }
+
+// noOptions stands for a nil *Options: it is never written.
+var noOptions Options
 
 // load writes the machine's state into u's frame for a run from rip with
 // flags: the general registers, RFLAGS with AC and TF cleared and IF set,

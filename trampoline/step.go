@@ -25,6 +25,7 @@ import (
 //     instruction blocks (a system call), with m holding the state where
 //     it stopped: RIP at the system call when the kernel will restart it
 //     (the next step runs it again), after it when it returned (EINTR).
+//     A context already done runs nothing: an *Interrupted with PC 0.
 //   - another error, with m unchanged, for a machine that cannot run (as
 //     RunMachine's) and for SYSENTER (below).
 //
@@ -36,9 +37,11 @@ import (
 // right after the instruction; the signal handler saves the state there
 // as it does for a fault, and clears TF before Go runs again. TF is
 // never visible in m.Regs.RFLAGS nor in Go. Each step costs one such
-// trap, which a hypervisor may intercept (about 21 µs in the VM jitrun is
-// built on), plus the trampoline's way in and out with the whole FPU
-// state.
+// trap and its signal, which a hypervisor may intercept (17–22 µs in the
+// VMs jitrun is built on, where an INT3's costs 1.5–7 µs), plus the
+// trampoline's way in and out with the whole FPU state (about 2 µs):
+// 45,000–60,000 steps a second there (BenchmarkStep; gdb's stepi, which
+// goes through ptrace, manages about 10,000).
 //
 // Instructions the trap flag does not step one at a time run another
 // way, still as one step each:
@@ -48,18 +51,19 @@ import (
 //     holds the trap until the instruction after it has run too (one trap
 //     for two instructions; TestStepKernelTrapFlag measures it). So
 //     StepMachine runs them without TF, out of line, from a page of its
-//     own (mapped read+execute at the machine's first system call,
-//     unmapped by Close) holding "syscall; int3" and "int 0x80; int3",
-//     then puts RIP after the original instruction and, for SYSCALL,
-//     RCX (the return address the CPU saved) to it too; R11 (the RFLAGS
-//     the CPU saved) is already the machine's. (Only where the
-//     instruction lies in executable memory, which StepMachine reads
-//     from /proc/self/maps: elsewhere it is stepped in place and its
-//     fetch faults, as it would.) The page is anonymous
-//     memory, so GuardSyscalls' filter treats these calls as the code's,
-//     as it would in place: a refused call is a *Fault (SIGSYS) with PC
-//     after the original instruction. Only these steps can block, and
-//     only they arm a timer for opt.Timeout or wait on ctx.
+//     own (loaded read+execute by execmem at the machine's first system
+//     call, unmapped by Close) holding "syscall; int3" and "int 0x80;
+//     int3", then puts RIP after the original instruction and, for
+//     SYSCALL, RCX (the return address the CPU saved) to it too; R11 (the
+//     RFLAGS the CPU saved) is already the machine's. It does so only
+//     where the instruction lies in executable memory, which it asks the
+//     kernel through /proc/self/maps (kept open until Close): elsewhere
+//     the instruction is stepped in place and its fetch faults, as it
+//     would. The page is memory mapped for code, not a file, so
+//     GuardSyscalls' filter treats these calls as the code's, as it would
+//     in place: a refused call is a *Fault (SIGSYS) with PC after the
+//     original instruction. Only these steps can block, and only they arm
+//     a timer for opt.Timeout or wait on ctx.
 //   - SYSENTER (0f 34) is not run: in 64-bit mode it faults (#UD) on AMD
 //     CPUs and on Intel enters the kernel's 32-bit entry, which returns
 //     into the 32-bit vDSO and kills the process. StepMachine returns an
@@ -73,8 +77,8 @@ import (
 // RCX counts down); MOV SS holds the trap for one more instruction, so
 // it and the next one are one step; a POPF or IRETQ that clears TF is
 // still one step; INT1 (ICEBP, f1) raises a debug trap of its own, a
-// *Fault (SIGTRAP TRAP_BRKPT, Trap 1, RIP after it) like INT3's.
-// (TestStepHardwareCases measures each.)
+// *Fault (SIGTRAP TRAP_BRKPT, Trap 1, RIP after it) like INT3's (so far
+// measured on AMD). (TestStepHardwareCases measures each.)
 func StepMachine(ctx context.Context, m *Machine, opt *Options) error {
 	opt, err := m.checkStart("StepMachine", ctx, opt)
 	if err != nil {
@@ -88,7 +92,7 @@ func StepMachine(ctx context.Context, m *Machine, opt *Options) error {
 	case stepSysenter:
 		return fmt.Errorf("trampoline: StepMachine at %#x: SYSENTER (0f 34) is not run: in 64-bit mode it faults on AMD CPUs and on Intel returns into the 32-bit vDSO, which kills the process; use SYSCALL", rip)
 	case stepSyscall, stepInt80:
-		exec, err := executable(uintptr(rip), in.length)
+		exec, err := m.executable(uintptr(rip), in.length)
 		if err != nil {
 			return fmt.Errorf("trampoline: StepMachine at %#x: %w", rip, err)
 		}
@@ -210,10 +214,36 @@ func (m *Machine) stepOutOfLine(ctx context.Context, opt *Options, rip uint64, i
 }
 
 // executable reports whether the n bytes at addr lie in executable
-// memory, as /proc/self/maps has it: a system-call instruction runs out
-// of line only where it could run in place (one in memory that is not
-// executable is stepped where it is, and its fetch faults).
-func executable(addr uintptr, n int) (bool, error) {
+// memory: a system-call instruction runs out of line only where it could
+// run in place (one in memory that is not executable is stepped where it
+// is, and its fetch faults). It asks the kernel about the one address
+// (PROCMAP_QUERY, through the machine's open /proc/self/maps), or, on a
+// kernel without that (before 6.11), reads the whole file.
+func (m *Machine) executable(addr uintptr, n int) (bool, error) {
+	if m.maps == nil {
+		f, err := platform.OpenSelfMaps()
+		if err != nil {
+			return false, err
+		}
+		m.maps = f
+	}
+	for a, last := addr, addr+uintptr(n)-1; ; {
+		vma, ok, err := platform.QueryVMA(m.maps, a)
+		if err != nil {
+			return executableFromMaps(addr, n)
+		}
+		if !ok || !vma.Exec {
+			return false, nil
+		}
+		if last < vma.End {
+			return true, nil
+		}
+		a = vma.End // the instruction runs on into the next mapping
+	}
+}
+
+// executableFromMaps is executable reading all of /proc/self/maps.
+func executableFromMaps(addr uintptr, n int) (bool, error) {
 	regions, err := execmem.Maps()
 	if err != nil {
 		return false, err

@@ -6,8 +6,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -83,14 +85,22 @@ func TestStepResumeParked(t *testing.T) {
 // goroutine can, while each step's instruction page-faults into the
 // kernel, where a pending signal is delivered with RIP at it. SIGURGs
 // park steps for real; SIGWINCHs go on to Go's handler (which ignores
-// them) while the code runs with TF set. Every step still runs exactly
+// them) while the code runs with TF set, SIGPROFs to the profiler's. Every step still runs exactly
 // one instruction, and Go never sees the trap flag.
 func TestStepSignalStorm(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")
 	}
-	for _, sig := range []syscall.Signal{syscall.SIGURG, syscall.SIGWINCH} {
+	for _, sig := range []syscall.Signal{syscall.SIGURG, syscall.SIGWINCH, syscall.SIGPROF} {
 		t.Run(sig.String(), func(t *testing.T) {
+			if sig == syscall.SIGPROF {
+				// With the profiler on, Go's handler unwinds the
+				// interrupted stack: also from resume's IRETQ, RSP on
+				// the frame's IRETQ words.
+				if err := pprof.StartCPUProfile(io.Discard); err == nil {
+					defer pprof.StopCPUProfile()
+				}
+			}
 			const pages = 4096
 			mem, err := execmem.Map(pages*4096, execmem.MapOptions{Prot: execmem.ProtRW})
 			if err != nil {
@@ -126,8 +136,8 @@ func TestStepSignalStorm(t *testing.T) {
 }
 
 // Eight goroutines step at once — long loops, loops that end in a fault,
-// system calls that block until their timeout — while the collector runs
-// and other goroutines make plain calls. After every step each goroutine
+// system calls that block until their timeout — while the collector runs,
+// the CPU profiler samples and other goroutines make plain calls. After every step each goroutine
 // checks its exact state and that its own RFLAGS (Go's) has no trap
 // flag; every plain call returns its exact result.
 func TestStepConcurrent(t *testing.T) {
@@ -235,6 +245,12 @@ func TestStepConcurrent(t *testing.T) {
 				return
 			}
 		}
+	}
+	// The CPU profiler's SIGPROFs land anywhere, also in resume's last
+	// instructions, with RSP on the frame's IRETQ words. (An error: the
+	// test binary already profiles, with -cpuprofile.)
+	if err := pprof.StartCPUProfile(io.Discard); err == nil {
+		defer pprof.StopCPUProfile()
 	}
 	done := make(chan struct{})
 	var bg sync.WaitGroup
