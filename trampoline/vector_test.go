@@ -91,9 +91,10 @@ func TestVectorSnapshot(t *testing.T) {
 	runtime.LockOSThread() // the stale state below is this thread's
 	defer runtime.UnlockOSThread()
 	type ending struct {
-		name string
-		code func(avx512 bool) snippet
-		run  func(t *testing.T, s snippet) Regs
+		name   string
+		zeroed bool // the call cleared ZMM16–31 and k0–k7 first
+		code   func(avx512 bool) snippet
+		run    func(t *testing.T, s snippet) Regs
 	}
 	pick := func(y, z snippet) func(bool) snippet {
 		return func(avx512 bool) snippet {
@@ -105,14 +106,14 @@ func TestVectorSnapshot(t *testing.T) {
 	}
 	args := &Args{Int: [6]uint64{vecRDI}}
 	endings := []ending{
-		{"return", pick(codeYMMRet, codeZMMRet), func(t *testing.T, s snippet) Regs {
+		{"return", true, pick(codeYMMRet, codeZMMRet), func(t *testing.T, s snippet) Regs {
 			var regs Regs
 			if _, err := Run(context.Background(), load(t, s).Addr(), args, &Options{Regs: &regs}); err != nil {
 				t.Fatal(err)
 			}
 			return regs
 		}},
-		{"fault", pick(codeYMMUD2, codeZMMUD2), func(t *testing.T, s snippet) Regs {
+		{"fault", false, pick(codeYMMUD2, codeZMMUD2), func(t *testing.T, s snippet) Regs {
 			_, err := Run(context.Background(), load(t, s).Addr(), args, nil)
 			var f *Fault
 			if !errors.As(err, &f) {
@@ -120,7 +121,7 @@ func TestVectorSnapshot(t *testing.T) {
 			}
 			return f.Regs
 		}},
-		{"timeout", pick(codeYMMLoop, codeZMMLoop), func(t *testing.T, s snippet) Regs {
+		{"timeout", false, pick(codeYMMLoop, codeZMMLoop), func(t *testing.T, s snippet) Regs {
 			_, err := Run(context.Background(), load(t, s).Addr(), args, &Options{Timeout: 20 * time.Millisecond})
 			var it *Interrupted
 			if !errors.As(err, &it) || it.PC == 0 {
@@ -128,7 +129,7 @@ func TestVectorSnapshot(t *testing.T) {
 			}
 			return it.Regs
 		}},
-		{"machine", pick(codeYMMINT3, codeZMMINT3), func(t *testing.T, s snippet) Regs {
+		{"machine", true, pick(codeYMMINT3, codeZMMINT3), func(t *testing.T, s snippet) Regs {
 			m, err := NewMachine(0)
 			if err != nil {
 				t.Fatal(err)
@@ -159,6 +160,9 @@ func TestVectorSnapshot(t *testing.T) {
 					t.Fatal(err)
 				}
 				regs := e.run(t, e.code(avx512))
+				if regs.Vector.Zeroed != e.zeroed {
+					t.Errorf("Vector.Zeroed %v, want %v", regs.Vector.Zeroed, e.zeroed)
+				}
 				if !avx512 {
 					checkVec(t, &regs, vecWantAVX2(), [8]uint64{}, LiveAVX)
 					return
@@ -183,7 +187,7 @@ func TestVectorSnapshot(t *testing.T) {
 	}
 	// (Live is the CPU's tracking: zeroed registers may still count as
 	// in use.)
-	if regs.Vector.Live = 0; regs.Vector != (Vector{}) {
+	if regs.Vector.Live = 0; regs.Vector != (Vector{Zeroed: true}) {
 		t.Errorf("snapshot of RET after AVX-512 code: %+v, want every register zero", regs.Vector)
 	}
 }
@@ -197,14 +201,17 @@ func TestVectorString(t *testing.T) {
 	r.Vector.ZMMHi[6][1] = XMM{Hi: 0xab << 56}
 	r.Vector.Hi16ZMM[1][0] = XMM{Lo: 0xff}
 	r.Vector.K[7] = 0xf0
-	got := r.String()
-	want := "xmm3  00000000000000000000000000000002\n" +
+	low := "xmm3  00000000000000000000000000000002\n" +
 		"ymm5  00000000000000030000000000000000" + "00000000000000020000000000000001\n" +
-		"zmm6  ab" + strings.Repeat("0", 126) + "\n" +
-		"xmm17 000000000000000000000000000000ff\n" +
-		"k7    00000000000000f0\n"
-	if !strings.HasSuffix(got, want) {
-		t.Errorf("String() =\n%s\nwant it to end with\n%s", got, want)
+		"zmm6  ab" + strings.Repeat("0", 126) + "\n"
+	// Without Zeroed, ZMM16–31 and k0–k7 may be earlier code's: left out.
+	if got := r.String(); !strings.HasSuffix(got, "x87cw 0000\n"+low) {
+		t.Errorf("String() =\n%s\nwant it to end with\n%s", got, low)
+	}
+	r.Vector.Zeroed = true
+	want := low + "xmm17 000000000000000000000000000000ff\n" + "k7    00000000000000f0\n"
+	if got := r.String(); !strings.HasSuffix(got, "x87cw 0000\n"+want) {
+		t.Errorf("String() with Zeroed =\n%s\nwant it to end with\n%s", got, want)
 	}
 }
 
