@@ -119,6 +119,7 @@ func (m *Machine) Close() error {
 func (m *Machine) readFPU() {
 	m.Regs.X87CW, m.Regs.MXCSR, m.Regs.XMM = fxsaveRegs(m.fpu)
 	vecRegs(&m.Regs, m.fpu)
+	m.Regs.Vector.Zeroed = true
 }
 
 // RunMachine runs the machine's code from Regs.RIP with all of its state

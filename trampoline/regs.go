@@ -111,6 +111,7 @@ func EntryRegs(args *Args) Regs {
 		}
 	}
 	r.RFLAGS = EntryRFLAGS
+	r.Vector.Zeroed = true // as in a call that takes a snapshot
 	r.MXCSR = GoMXCSR
 	r.X87CW = GoX87CW
 	return r
@@ -119,7 +120,8 @@ func EntryRegs(args *Args) Regs {
 // String lists the registers, four GPRs to a line, then RIP, RFLAGS and the
 // vector registers that are not zero, in hex, high bits first, each named
 // by the width its set bits need (xmm3, ymm3, zmm17), then the opmask
-// registers that are not zero.
+// registers that are not zero; ZMM16–31 and the opmasks only when
+// Vector.Zeroed says they are the code's alone.
 func (r *Regs) String() string {
 	var b strings.Builder
 	for i := 0; i < 16; i++ {
@@ -131,7 +133,11 @@ func (r *Regs) String() string {
 		}
 	}
 	fmt.Fprintf(&b, "rip %016x  rflags %016x  mxcsr %08x  x87cw %04x\n", r.RIP, r.RFLAGS, r.MXCSR, r.X87CW)
-	for i := range VecRegs {
+	n := 16
+	if r.Vector.Zeroed {
+		n = VecRegs
+	}
+	for i := range n {
 		v := r.Vec(i)
 		width := usedWidth(&v)
 		if width == 0 {
@@ -144,7 +150,7 @@ func (r *Regs) String() string {
 		b.WriteByte('\n')
 	}
 	for i, k := range r.Vector.K {
-		if k != 0 {
+		if k != 0 && r.Vector.Zeroed {
 			fmt.Fprintf(&b, "k%d    %016x\n", i, k)
 		}
 	}
@@ -181,6 +187,7 @@ func (f *frame) readRegs(r *Regs) {
 		r.XMM[i] = XMM{f.xmm[i][0], f.xmm[i][1]}
 	}
 	vecRegs(r, units[f.index].vec[:f.vecLen])
+	r.Vector.Zeroed = f.flags&(flagSnapshot|flagMachine) != 0
 }
 
 // snapshotParked copies the registers of a parked call — the general

@@ -30,6 +30,15 @@ type Vector struct {
 	Hi16ZMM [16][4]XMM
 	// K holds the opmask registers k0–k7 (component 5).
 	K [8]uint64
+	// Zeroed says the code started with ZMM16–31 and k0–k7 zero, so
+	// that they hold only what it wrote: a call that takes a snapshot
+	// (Options.Regs), a Machine (whose state is its own). Otherwise
+	// (Fault.Regs and Interrupted.Regs of a call without Options.Regs)
+	// they may also hold what earlier code on the thread left there — the
+	// C library's string functions use them — and Regs.String leaves
+	// them out. (Go's code and the C ABI leave the upper bits of YMM0–15
+	// and ZMM0–15 zero, with VZEROUPPER: those are the code's either way.)
+	Zeroed bool
 }
 
 // Bits of Vector.Live: the XSAVE state components a snapshot reads.

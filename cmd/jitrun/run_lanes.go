@@ -61,7 +61,7 @@ func (v regView) format(reg []byte) string {
 // mark gives the * of a changed register.
 func (r *report) writeVecRegs(b *strings.Builder, regs *trampoline.Regs, mark func(bool) string) {
 	hidden := false
-	for i := range trampoline.VecRegs {
+	for i := range vecShown(regs) {
 		v, entry := regs.Vec(i), r.entry.Vec(i)
 		changed := v != entry
 		w := lanes.Width(v[:])
@@ -76,10 +76,21 @@ func (r *report) writeVecRegs(b *strings.Builder, regs *trampoline.Regs, mark fu
 		b.WriteString("  (vector registers not listed are zero, as they started)\n")
 	}
 	for i, k := range regs.Vector.K {
-		if k != 0 || k != r.entry.Vector.K[i] {
+		if regs.Vector.Zeroed && (k != 0 || k != r.entry.Vector.K[i]) {
 			fmt.Fprintf(b, "%s %-6s %#x\n", mark(k != r.entry.Vector.K[i]), fmt.Sprintf("k%d", i), k)
 		}
 	}
+}
+
+// vecShown is how many vector registers a listing shows: all 32, or
+// only zmm0–15 when zmm16–31 (and k0–k7) may hold what earlier code on
+// the thread left (trampoline.Vector.Zeroed; jitrun run always takes a
+// snapshot, which clears them first).
+func vecShown(r *trampoline.Regs) int {
+	if r.Vector.Zeroed {
+		return trampoline.VecRegs
+	}
+	return 16
 }
 
 // vecJSON adds the vector state beyond xmm0–15 to j, each register as
@@ -91,7 +102,7 @@ func (r *report) writeVecRegs(b *strings.Builder, regs *trampoline.Regs, mark fu
 func vecJSON(r *trampoline.Regs, j *regsJSON) {
 	var vec [trampoline.VecRegs][64]byte
 	ymm, zmm := false, false
-	for i := range vec {
+	for i := range vecShown(r) {
 		vec[i] = r.Vec(i)
 		switch w := lanes.Width(vec[i][:]); {
 		case w == 64 || w > 0 && i >= 16:
@@ -113,7 +124,7 @@ func vecJSON(r *trampoline.Regs, j *regsJSON) {
 			j.ZMM[i] = hex(vec[i][:])
 		}
 	}
-	if r.Vector.K != [8]uint64{} {
+	if r.Vector.K != [8]uint64{} && r.Vector.Zeroed {
 		j.K = make([]string, len(r.Vector.K))
 		for i, k := range r.Vector.K {
 			j.K[i] = hexJSON(k)
