@@ -373,7 +373,11 @@ none:
 // red zone and two words above its bottom, which resume writes — and the
 // interrupted instruction is not the trampoline's prologue (inPrologue),
 // whose registers are not the code's: saved over the code's, they would
-// replace them. Clobbers AX R8 R9.
+// replace them, nor callSite's epilogue, which runs with running still 1
+// until its RSP check: the code has returned there, and a call parked
+// there that then timed out would report the trampoline's PC as the
+// code's (seen once in 3,000 calls of TestTimeoutInEpilogue under -race).
+// Clobbers AX R8 R9.
 TEXT ·parkable(SB), NOSPLIT|NOFRAME, $0
 	MOVW	GREG(const_gCSGSFS), AX
 	CMPW	AX, $const_userCS
@@ -387,6 +391,13 @@ TEXT ·parkable(SB), NOSPLIT|NOFRAME, $0
 	JCS	no
 	CMPQ	AX, frame_stackLo(R10)
 	JCS	no
+	MOVQ	GREG(const_gRIP), AX
+	LEAQ	·callSite(SB), R8
+	CMPQ	AX, R8
+	JLS	notepilogue		// at the CALL, or below callSite
+	CMPQ	AX, ·callSiteEnd(SB)
+	JCS	no			// callSite's epilogue: the code has returned
+notepilogue:
 	CALL	·inPrologue(SB)
 	JEQ	no
 	XORL	AX, AX			// ZF = 1
