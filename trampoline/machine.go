@@ -144,14 +144,11 @@ func RunMachine(ctx context.Context, m *Machine, opt *Options) error {
 	if err != nil {
 		return err
 	}
-	u, err := acquire(DefaultStackSize)
+	u, done, err := m.borrow()
 	if err != nil {
 		return err
 	}
-	defer release(u)
-	own, ownSize := u.stack, u.size
-	u.attach(m.stack, m.size) // the machine's stack is the call's for the run
-	defer u.attach(own, ownSize)
+	defer done()
 
 	m.load(u, m.Regs.RIP, flagMachine)
 	st, err := u.executeTimed(ctx, opt.Timeout, nil)
@@ -244,4 +241,19 @@ func (f *frame) refusedEntry() {
 	if f.trapno == 13 && inFunc(uintptr(f.rip), tramp.resume) && !canonical(f.fn) {
 		f.rip = uint64(f.fn)
 	}
+}
+
+// borrow takes a call unit for one run of m, with the machine's stack as
+// the call's; done gives the unit its own stack back and releases it.
+func (m *Machine) borrow() (u *unit, done func(), err error) {
+	u, err = acquire(DefaultStackSize)
+	if err != nil {
+		return nil, nil, err
+	}
+	own, ownSize := u.stack, u.size
+	u.attach(m.stack, m.size)
+	return u, func() {
+		u.attach(own, ownSize)
+		release(u)
+	}, nil
 }

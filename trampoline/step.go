@@ -106,14 +106,11 @@ func StepMachine(ctx context.Context, m *Machine, opt *Options) error {
 
 // stepTrapped runs one instruction with the trap flag.
 func (m *Machine) stepTrapped(ctx context.Context, opt *Options, rip uint64, in stepInsn) error {
-	u, err := acquire(DefaultStackSize)
+	u, done, err := m.borrow()
 	if err != nil {
 		return err
 	}
-	defer release(u)
-	own, ownSize := u.stack, u.size
-	u.attach(m.stack, m.size)
-	defer u.attach(own, ownSize)
+	defer done()
 
 	m.load(u, rip, flagMachine|flagStep)
 	f := u.f
@@ -160,14 +157,11 @@ func (m *Machine) stepOutOfLine(ctx context.Context, opt *Options, rip uint64, i
 		m.sysStub = b
 	}
 	entry := uint64(m.sysStub.Addr()) + in.stubOffset()
-	u, err := acquire(DefaultStackSize)
+	u, release, err := m.borrow()
 	if err != nil {
 		return err
 	}
-	defer release(u)
-	own, ownSize := u.stack, u.size
-	u.attach(m.stack, m.size)
-	defer u.attach(own, ownSize)
+	defer release()
 
 	m.load(u, entry, flagMachine)
 	f := u.f

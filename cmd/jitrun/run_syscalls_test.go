@@ -39,16 +39,24 @@ func maskPid(s string, pid int) string {
 	return regexp.MustCompile(`\b0x0*`+strconv.FormatInt(int64(pid), 16)+`\b`).ReplaceAllString(s, "0xPID")
 }
 
+// childGoldenTranscript runs jitrun with args in a child process, checks its
+// exit status and returns the transcript masked as the goldens are (the
+// parent's pid as PID).
+func childGoldenTranscript(t *testing.T, args []string, want int) string {
+	t.Helper()
+	var stdout, stderr strings.Builder
+	status, pid := runChildPID(t, ".", nil, &stdout, &stderr, args...)
+	got := formatTranscript(args, stdout.String(), stderr.String(), status)
+	if status != want {
+		t.Errorf("exit status %d, want %d:\n%s", status, want, got)
+	}
+	return maskPid(mask(got), pid)
+}
+
 func TestRunSyscallsGolden(t *testing.T) {
 	for _, tc := range syscallCases {
 		t.Run(tc.name, func(t *testing.T) {
-			var stdout, stderr strings.Builder
-			status, pid := runChildPID(t, ".", nil, &stdout, &stderr, tc.args...)
-			got := formatTranscript(tc.args, stdout.String(), stderr.String(), status)
-			if status != tc.status {
-				t.Errorf("exit status %d, want %d:\n%s", status, tc.status, got)
-			}
-			got = maskPid(mask(got), pid)
+			got := childGoldenTranscript(t, tc.args, tc.status)
 			if tc.name == "syscalls-int80" && strings.Contains(got, "fault: SIGSEGV") {
 				t.Skipf("SKIPPED: INT 0x80 faults here (no IA32 emulation in this kernel):\n%s", got)
 			}

@@ -95,13 +95,7 @@ var traceChildCases = []runCase{
 func TestRunTraceChildGolden(t *testing.T) {
 	for _, tc := range traceChildCases {
 		t.Run(tc.name, func(t *testing.T) {
-			var stdout, stderr strings.Builder
-			status, pid := runChildPID(t, ".", nil, &stdout, &stderr, tc.args...)
-			got := formatTranscript(tc.args, stdout.String(), stderr.String(), status)
-			if status != tc.status {
-				t.Errorf("exit status %d, want %d:\n%s", status, tc.status, got)
-			}
-			checkGolden(t, td(tc.name+".golden"), maskPid(mask(got), pid))
+			checkGolden(t, td(tc.name+".golden"), childGoldenTranscript(t, tc.args, tc.status))
 		})
 	}
 }
