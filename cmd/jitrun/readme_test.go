@@ -337,7 +337,9 @@ func TestKeepUnchanged(t *testing.T) {
 // checkSession compares the output of a command of a recorded bench
 // session with the page's, with what changes between runs and machines
 // masked: the figures, the CPU, the clock and its details, which clocks a
-// machine has, and warnings that the TSC's rate drifted during the run.
+// machine has, warnings that the TSC's rate drifted during the run, and
+// the progress lines a run longer than a second prints (on a busy machine
+// a short session takes that long).
 func checkSession(t *testing.T, page string, c docCommand, got, want string) {
 	t.Helper()
 	if c.args[0] == "echo $?" {
@@ -362,15 +364,19 @@ var benchInsignificant = regexp.MustCompile(`(?m)^(\S+ +N) +~ +\(`)
 
 // sessionMask masks a bench session's output for comparison.
 func sessionMask(s string) string {
-	return benchInsignificant.ReplaceAllString(benchMask(dropDriftWarnings(s)), "$1 N (")
+	return benchInsignificant.ReplaceAllString(benchMask(dropTimingLines(s)), "$1 N (")
 }
 
-// dropDriftWarnings removes the lines that warn of TSC drift, which depend
-// on what the host's frequency did during the run, not on jitrun.
-func dropDriftWarnings(s string) string {
+// benchProgress is a progress line of jitrun bench (progress.report).
+var benchProgress = regexp.MustCompile(`^jitrun bench: \d+% \(\d+ of \d+ rounds, \d+s\)$`)
+
+// dropTimingLines removes the lines that warn of TSC drift, which depend
+// on what the host's frequency did during the run, not on jitrun, and the
+// progress lines, which depend on how long the run took.
+func dropTimingLines(s string) string {
 	lines := strings.Split(s, "\n")
 	lines = slices.DeleteFunc(lines, func(l string) bool {
-		return strings.HasPrefix(l, "jitrun bench: warning: the TSC ticks per core cycle drifted")
+		return strings.HasPrefix(l, "jitrun bench: warning: the TSC ticks per core cycle drifted") || benchProgress.MatchString(l)
 	})
 	return strings.Join(lines, "\n")
 }
@@ -394,6 +400,12 @@ func TestSessionMask(t *testing.T) {
 	}
 	if a, b := sessionMask("latency 3.000 0.716"), sessionMask("latency 3.000 0.716 9"); a == b {
 		t.Errorf("sessionMask hides a column: %q", a)
+	}
+	if a, b := sessionMask("{\n}"), sessionMask("jitrun bench: 60% (3 of 5 rounds, 1s)\n{\n}"); a != b {
+		t.Errorf("sessionMask keeps a progress line: %q", b)
+	}
+	if a, b := sessionMask("{\n}"), sessionMask("jitrun bench: no kernel\n{\n}"); a == b {
+		t.Errorf("sessionMask drops a line that is not progress: %q", b)
 	}
 }
 
