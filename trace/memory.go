@@ -14,7 +14,8 @@ import (
 // memory they do not access), then the stack word a PUSH, CALL, POP,
 // RET or LEAVE writes or reads, and the elements of a string
 // instruction (MOVS, STOS, LODS, SCAS, CMPS: x86asm lists them as
-// operands).
+// operands). A POP to memory addressed by RSP uses RSP after the pop, as
+// the CPU does.
 func (c *codeInfo) accesses(inst x86asm.Inst, pc uint64, r *trampoline.Regs) []Access {
 	if noAccess[inst.Op] {
 		return nil
@@ -33,12 +34,22 @@ func (c *codeInfo) accesses(inst x86asm.Inst, pc uint64, r *trampoline.Regs) []A
 		if size <= 0 {
 			continue
 		}
-		list = append(list, c.operand(m, inst, pc, r, min(size, MaxAccessBytes)))
+		a := c.operand(m, inst, pc, r, min(size, MaxAccessBytes))
+		if inst.Op == x86asm.POP && a.Known && (m.Base == x86asm.RSP || m.Base == x86asm.ESP) {
+			// POP computes its destination with RSP already
+			// incremented (pop qword [rsp] writes where the popped
+			// word's neighbour lies).
+			a.Addr += uint64(popWord(inst))
+			if inst.AddrSize == 32 {
+				a.Addr = uint64(uint32(a.Addr))
+			}
+		}
+		list = append(list, a)
 	}
 	rsp := r.GPR[trampoline.RSP]
 	word := 8
-	if inst.DataSize == 16 && (inst.Op == x86asm.PUSH || inst.Op == x86asm.POP) {
-		word = 2 // 66 50: push ax
+	if inst.Op == x86asm.PUSH || inst.Op == x86asm.POP {
+		word = popWord(inst) // 66 50: push ax
 	}
 	switch inst.Op {
 	case x86asm.PUSH, x86asm.PUSHFQ, x86asm.CALL:
@@ -49,6 +60,15 @@ func (c *codeInfo) accesses(inst x86asm.Inst, pc uint64, r *trampoline.Regs) []A
 		list = append(list, Access{Operand: "[rbp]", Addr: r.GPR[trampoline.RBP], Known: true, Size: 8})
 	}
 	return list
+}
+
+// popWord is the bytes a PUSH or POP moves RSP by: 2 with an operand-size
+// prefix, else 8.
+func popWord(inst x86asm.Inst) int {
+	if inst.DataSize == 16 {
+		return 2
+	}
+	return 8
 }
 
 // noAccess are the instructions whose memory operand is not accessed
