@@ -96,7 +96,8 @@ func stringElement(op x86asm.Op) int {
 }
 
 // operand computes one memory operand: base + index*scale + disp, or
-// RIP-relative from the end of the instruction; an FS- or GS-relative
+// RIP- (or, with an address-size prefix, EIP-) relative from the end of
+// the instruction; an FS- or GS-relative
 // operand, or one whose base or index is not a general register (a
 // gather's vector index), is not Known.
 func (c *codeInfo) operand(m x86asm.Mem, inst x86asm.Inst, pc uint64, r *trampoline.Regs, size int) Access {
@@ -106,7 +107,7 @@ func (c *codeInfo) operand(m x86asm.Mem, inst x86asm.Inst, pc uint64, r *trampol
 	}
 	ea := uint64(m.Disp)
 	switch {
-	case m.Base == x86asm.RIP:
+	case m.Base == x86asm.RIP || m.Base == x86asm.EIP: // EIP: 67 8b 05, truncated below
 		ea += pc + uint64(inst.Len)
 	case m.Base != 0:
 		v, ok := gprValue(m.Base, r)
@@ -150,8 +151,11 @@ func (c *codeInfo) operandText(m x86asm.Mem, inst x86asm.Inst, pc uint64) string
 		b.WriteString(strings.ToLower(m.Segment.String()) + ":")
 	}
 	b.WriteByte('[')
-	if m.Base == x86asm.RIP {
+	if m.Base == x86asm.RIP || m.Base == x86asm.EIP {
 		target := pc + uint64(inst.Len) + uint64(m.Disp)
+		if m.Base == x86asm.EIP {
+			target = uint64(uint32(target))
+		}
 		b.WriteString(c.dataName(target))
 		b.WriteByte(']')
 		return b.String()

@@ -19,6 +19,7 @@ func TestAccessAddresses(t *testing.T) {
 	}{
 		{"mov rax, [rax+rcx*8+0x10]", []byte{0x48, 0x8b, 0x44, 0xc8, 0x10}, []uint64{rax + rcx*8 + 0x10}, []int{8}},
 		{"mov eax, [rip+0x10]", []byte{0x8b, 0x05, 0x10, 0, 0, 0}, []uint64{pc + 6 + 0x10}, []int{4}},
+		{"mov eax, [eip+0x10]", []byte{0x67, 0x8b, 0x05, 0x10, 0, 0, 0}, []uint64{pc + 7 + 0x10}, []int{4}},
 		{"mov eax, [eax-0x40] wraps at 4 GiB", []byte{0x67, 0x8b, 0x40, 0xc0}, []uint64{0xffffffe0}, []int{4}},
 		{"push qword [rsp]", []byte{0xff, 0x34, 0x24}, []uint64{rsp, rsp - 8}, []int{8, 8}},
 		{"pop qword [rsp]", []byte{0x8f, 0x04, 0x24}, []uint64{rsp + 8, rsp}, []int{8, 8}},
