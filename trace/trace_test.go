@@ -305,22 +305,41 @@ func TestTraceINT3(t *testing.T) {
 
 func TestTraceBreaks(t *testing.T) {
 	l := load(t, asm.SyntaxGo, sumSrc)
-	opt := l.options(5)
 	loop := 7 // offset of loop:
-	opt.Breaks = []Break{{Offset: 0}, {Offset: loop, From: 3}}
-	steps, sum, err := collect(t, opt)
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name   string
+		breaks []Break
+		want   string
+	}{
+		{"entry and loop from the 3rd", []Break{{Offset: 0}, {Offset: loop, From: 3}},
+			"0:sum+0x0#1 rdi=5 1:loop+0x0#3 rdi=3 1:loop+0x0#4 rdi=2 1:loop+0x0#5 rdi=1"},
+		{"loop from the 5th", []Break{{Offset: loop, From: 5}}, "0:loop+0x0#5 rdi=1"},
+		{"past the last hit", []Break{{Offset: loop, From: 6}}, ""},
+		// Two breakpoints at one place: the first that applies marks
+		// the step; the later From does not hide the earlier.
+		{"two at one place", []Break{{Offset: loop, From: 4}, {Offset: loop, From: 2}},
+			"1:loop+0x0#2 rdi=4 1:loop+0x0#3 rdi=3 0:loop+0x0#4 rdi=2 0:loop+0x0#5 rdi=1"},
+		{"every time, then from the 4th", []Break{{Offset: loop}, {Offset: loop, From: 4}},
+			"0:loop+0x0#1 rdi=5 0:loop+0x0#2 rdi=4 0:loop+0x0#3 rdi=3 0:loop+0x0#4 rdi=2 0:loop+0x0#5 rdi=1"},
 	}
-	var hits []string
-	for _, s := range steps {
-		if s.Break != nil {
-			hits = append(hits, fmt.Sprintf("%d:%s#%d rdi=%d", s.Break.Index, s.Place, s.Break.Hit, s.Before.GPR[trampoline.RDI]))
-		}
-	}
-	want := "0:sum+0x0#1 rdi=5 1:loop+0x0#3 rdi=3 1:loop+0x0#4 rdi=2 1:loop+0x0#5 rdi=1"
-	if strings.Join(hits, " ") != want || sum.Breaks != 4 {
-		t.Errorf("hits %q (%d), want %q", hits, sum.Breaks, want)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opt := l.options(5)
+			opt.Breaks = tt.breaks
+			steps, sum, err := collect(t, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var hits []string
+			for _, s := range steps {
+				if s.Break != nil {
+					hits = append(hits, fmt.Sprintf("%d:%s#%d rdi=%d", s.Break.Index, s.Place, s.Break.Hit, s.Before.GPR[trampoline.RDI]))
+				}
+			}
+			if strings.Join(hits, " ") != tt.want || sum.Breaks != len(hits) {
+				t.Errorf("hits %q (%d), want %q", hits, sum.Breaks, tt.want)
+			}
+		})
 	}
 }
 
