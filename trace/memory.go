@@ -2,6 +2,7 @@ package trace
 
 import (
 	"fmt"
+	"math/bits"
 	"strings"
 
 	"github.com/jitrun/jitrun/trampoline"
@@ -14,7 +15,8 @@ import (
 // memory they do not access), then the stack word a PUSH, CALL, POP,
 // RET or LEAVE writes or reads, and the elements of a string
 // instruction (MOVS, STOS, LODS, SCAS, CMPS: x86asm lists them as
-// operands). A POP to memory addressed by RSP uses RSP after the pop, as
+// operands). A POP to memory addressed by RSP uses RSP after the pop, and
+// BT, BTS, BTR and BTC the operand their register bit offset reaches, as
 // the CPU does.
 func (c *codeInfo) accesses(inst x86asm.Inst, pc uint64, r *trampoline.Regs) []Access {
 	if noAccess[inst.Op] {
@@ -35,14 +37,22 @@ func (c *codeInfo) accesses(inst x86asm.Inst, pc uint64, r *trampoline.Regs) []A
 			continue
 		}
 		a := c.operand(m, inst, pc, r, min(size, MaxAccessBytes))
-		if inst.Op == x86asm.POP && a.Known && (m.Base == x86asm.RSP || m.Base == x86asm.ESP) {
+		var moved int64 // how far the CPU moves the operand from its address
+		switch {
+		case !a.Known:
+		case bitStringOp[inst.Op]:
+			moved = bitStringOffset(inst, r)
+		case inst.Op == x86asm.POP && (m.Base == x86asm.RSP || m.Base == x86asm.ESP):
 			// POP computes its destination with RSP already
-			// incremented (pop qword [rsp] writes where the popped
-			// word's neighbour lies).
-			a.Addr += uint64(popWord(inst))
+			// incremented: pop qword [rsp] writes at RSP+8.
+			moved = int64(popWord(inst))
+		}
+		if moved != 0 {
+			a.Addr += uint64(moved)
 			if inst.AddrSize == 32 {
 				a.Addr = uint64(uint32(a.Addr))
 			}
+			a.Operand += fmt.Sprintf("%+#x", moved) // [rsp]+0x8
 		}
 		list = append(list, a)
 	}
@@ -60,6 +70,36 @@ func (c *codeInfo) accesses(inst x86asm.Inst, pc uint64, r *trampoline.Regs) []A
 		list = append(list, Access{Operand: "[rbp]", Addr: r.GPR[trampoline.RBP], Known: true, Size: 8})
 	}
 	return list
+}
+
+// bitStringOp are the bit tests whose register bit offset reaches past
+// the memory operand: bt [rax], rcx with RCX 200 reads the quadword at
+// RAX+24.
+var bitStringOp = map[x86asm.Op]bool{x86asm.BT: true, x86asm.BTS: true, x86asm.BTR: true, x86asm.BTC: true}
+
+// bitStringOffset is how far a BT, BTS, BTR or BTC with a register bit
+// offset moves its memory operand: the offset (signed, of the operand's
+// size) divided by the operand's bits, rounded down, in operands. An
+// immediate bit offset stays within the operand: 0.
+func bitStringOffset(inst x86asm.Inst, r *trampoline.Regs) int64 {
+	reg, ok := inst.Args[1].(x86asm.Reg)
+	size := inst.MemBytes
+	if !ok || size <= 0 {
+		return 0
+	}
+	var bit int64
+	switch {
+	case reg >= x86asm.AX && reg <= x86asm.R15W:
+		bit = int64(int16(r.GPR[reg-x86asm.AX]))
+	case reg >= x86asm.EAX && reg <= x86asm.R15L:
+		bit = int64(int32(r.GPR[reg-x86asm.EAX]))
+	case reg >= x86asm.RAX && reg <= x86asm.R15:
+		bit = int64(r.GPR[reg-x86asm.RAX])
+	default:
+		return 0
+	}
+	// >> rounds toward minus infinity: bit -1 is the operand before.
+	return bit >> bits.TrailingZeros(uint(8*size)) * int64(size)
 }
 
 // popWord is the bytes a PUSH or POP moves RSP by: 2 with an operand-size

@@ -167,6 +167,14 @@ func TestTraceMemory(t *testing.T) {
 			"main+0xa movdqu xmm2, xmmword ptr [rsp-0x10] | xmm2 0x0 -> 0x2a  [rsp-0x10] = 2a000000000000000000000000000000",
 			"main+0x10 movq xmm1, rax | xmm1 0x0 -> 0x2a",
 		}},
+		{"pop to [rsp], bts past its operand", "push 7\npush 5\npop qword ptr [rsp]\nmov ecx, 65\nbts qword ptr [rsp-8], rcx\npop rax\nret", []string{
+			"main+0x0 push 0x7 | rsp ADDR -> ADDR  [rsp-0x8] 0x0 -> 0x7",
+			"main+0x2 push 0x5 | rsp ADDR -> ADDR  [rsp-0x8] 0x0 -> 0x5",
+			"main+0x4 pop qword ptr [rsp] | rsp ADDR -> ADDR  [rsp]+0x8 0x7 -> 0x5  [rsp] = 0x5",
+			"main+0x7 mov ecx, 0x41 | rcx 0 -> 65",
+			"main+0xc bts qword ptr [rsp-0x8], rcx | [rsp-0x8]+0x8 0x5 -> 0x7",
+			"main+0x12 pop rax | rax 0 -> 7  rsp ADDR -> ADDR  [rsp] = 0x7",
+		}},
 		{"call ret", "call f\nadd eax, 1\nret\nf:\nmov eax, 5\nret", []string{
 			"main+0x0 call f | rsp ADDR -> ADDR  [rsp-0x8] 0x0 -> ADDR",
 			"f+0x0 mov eax, 0x5 | rax 0 -> 5",
