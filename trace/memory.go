@@ -10,14 +10,14 @@ import (
 )
 
 // accesses lists the memory the instruction at pc addresses, computed
-// from the registers before it: each explicit memory operand (LEA,
-// NOP, the prefetches and the cache-line flushes excepted: they address
-// memory they do not access), then the stack word a PUSH, CALL, POP,
-// RET or LEAVE writes or reads, and the elements of a string
-// instruction (MOVS, STOS, LODS, SCAS, CMPS: x86asm lists them as
-// operands). A POP to memory addressed by RSP uses RSP after the pop, and
-// BT, BTS, BTR and BTC the operand their register bit offset reaches, as
-// the CPU does.
+// from the registers before it: each explicit memory operand (LEA, NOP,
+// the prefetches and the cache-line flushes excepted: they address memory
+// they do not access), then the stack word a PUSH, CALL, POP, RET or
+// LEAVE writes or reads, the byte XLAT reads at [rbx+al], and the elements
+// of a string instruction (MOVS, STOS, LODS, SCAS, CMPS: x86asm lists
+// them as operands). A POP to memory addressed by RSP uses RSP after the
+// pop, and BT, BTS, BTR and BTC the operand their register bit offset
+// reaches, as the CPU does.
 func (c *codeInfo) accesses(inst x86asm.Inst, pc uint64, r *trampoline.Regs) []Access {
 	if noAccess[inst.Op] {
 		return nil
@@ -33,6 +33,9 @@ func (c *codeInfo) accesses(inst x86asm.Inst, pc uint64, r *trampoline.Regs) []A
 		if elem > 0 {
 			size = elem
 		}
+		if inst.Op == x86asm.XLATB {
+			size = 1 // the byte at [rbx+al]; x86asm gives [rbx] and no size
+		}
 		if size <= 0 {
 			continue
 		}
@@ -42,6 +45,9 @@ func (c *codeInfo) accesses(inst x86asm.Inst, pc uint64, r *trampoline.Regs) []A
 		case !a.Known:
 		case bitStringOp[inst.Op]:
 			moved = bitStringOffset(inst, r)
+		case inst.Op == x86asm.XLATB:
+			moved = int64(uint8(r.GPR[trampoline.RAX]))
+			a.Operand = strings.TrimSuffix(a.Operand, "]") + "+al]"
 		case inst.Op == x86asm.POP && (m.Base == x86asm.RSP || m.Base == x86asm.ESP):
 			// POP computes its destination with RSP already
 			// incremented: pop qword [rsp] writes at RSP+8.
@@ -52,7 +58,9 @@ func (c *codeInfo) accesses(inst x86asm.Inst, pc uint64, r *trampoline.Regs) []A
 			if inst.AddrSize == 32 {
 				a.Addr = uint64(uint32(a.Addr))
 			}
-			a.Operand += fmt.Sprintf("%+#x", moved) // [rsp]+0x8
+			if inst.Op != x86asm.XLATB {
+				a.Operand += fmt.Sprintf("%+#x", moved) // [rsp]+0x8
+			}
 		}
 		list = append(list, a)
 	}

@@ -35,6 +35,7 @@ func TestAccessAddresses(t *testing.T) {
 		{"btc dword [rax], edx=-1", []byte{0x0f, 0xbb, 0x10}, []uint64{rax - 4}, []int{4}, nil},
 		{"bt word [rax], bx=-17", []byte{0x66, 0x0f, 0xa3, 0x18}, []uint64{rax - 4}, []int{2}, nil},
 		{"bts qword [rax], 200", []byte{0x48, 0x0f, 0xba, 0x28, 200}, []uint64{rax}, []int{8}, nil},
+		{"xlatb", []byte{0xd7}, []uint64{0x1234ffef + 0x20}, []int{1}, []string{"[rbx+al]"}},
 		{"movsq", []byte{0x48, 0xa5}, []uint64{0x5000, 0x6000}, []int{8, 8}, nil},
 	}
 	c := &codeInfo{base: pc, bytes: make([]byte, 64)}
