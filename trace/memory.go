@@ -12,12 +12,12 @@ import (
 // accesses lists the memory the instruction at pc addresses, computed
 // from the registers before it: each explicit memory operand (LEA, NOP,
 // the prefetches and the cache-line flushes excepted: they address memory
-// they do not access), then the stack word a PUSH, CALL, POP, RET or
-// LEAVE writes or reads, the byte XLAT reads at [rbx+al], and the elements
-// of a string instruction (MOVS, STOS, LODS, SCAS, CMPS: x86asm lists
-// them as operands). A POP to memory addressed by RSP uses RSP after the
-// pop, and BT, BTS, BTR and BTC the operand their register bit offset
-// reaches, as the CPU does.
+// they do not access), then the stack word a PUSH, PUSHF, CALL, ENTER
+// (the RBP it saves), POP, POPF, RET or LEAVE writes or reads, the byte
+// XLAT reads at [rbx+al], and the elements of a string instruction (MOVS,
+// STOS, LODS, SCAS, CMPS: x86asm lists them as operands). A POP to memory
+// addressed by RSP uses RSP after the pop, and BT, BTS, BTR and BTC the
+// operand their register bit offset reaches, as the CPU does.
 func (c *codeInfo) accesses(inst x86asm.Inst, pc uint64, r *trampoline.Regs) []Access {
 	if noAccess[inst.Op] {
 		return nil
@@ -66,13 +66,16 @@ func (c *codeInfo) accesses(inst x86asm.Inst, pc uint64, r *trampoline.Regs) []A
 	}
 	rsp := r.GPR[trampoline.RSP]
 	word := 8
-	if inst.Op == x86asm.PUSH || inst.Op == x86asm.POP {
+	switch inst.Op {
+	case x86asm.PUSH, x86asm.POP, x86asm.ENTER:
 		word = popWord(inst) // 66 50: push ax
+	case x86asm.PUSHF, x86asm.POPF:
+		word = 2 // 66 9c: pushfw
 	}
 	switch inst.Op {
-	case x86asm.PUSH, x86asm.PUSHFQ, x86asm.CALL:
+	case x86asm.PUSH, x86asm.PUSHF, x86asm.PUSHFQ, x86asm.CALL, x86asm.ENTER: // ENTER: the RBP it pushes
 		list = append(list, Access{Operand: fmt.Sprintf("[rsp-%#x]", word), Addr: rsp - uint64(word), Known: true, Size: word})
-	case x86asm.POP, x86asm.POPFQ, x86asm.RET:
+	case x86asm.POP, x86asm.POPF, x86asm.POPFQ, x86asm.RET:
 		list = append(list, Access{Operand: "[rsp]", Addr: rsp, Known: true, Size: word})
 	case x86asm.LEAVE:
 		list = append(list, Access{Operand: "[rbp]", Addr: r.GPR[trampoline.RBP], Known: true, Size: 8})

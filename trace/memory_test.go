@@ -36,6 +36,10 @@ func TestAccessAddresses(t *testing.T) {
 		{"bt word [rax], bx=-17", []byte{0x66, 0x0f, 0xa3, 0x18}, []uint64{rax - 4}, []int{2}, nil},
 		{"bts qword [rax], 200", []byte{0x48, 0x0f, 0xba, 0x28, 200}, []uint64{rax}, []int{8}, nil},
 		{"xlatb", []byte{0xd7}, []uint64{0x1234ffef + 0x20}, []int{1}, []string{"[rbx+al]"}},
+		{"pushfq", []byte{0x9c}, []uint64{rsp - 8}, []int{8}, nil},
+		{"pushfw", []byte{0x66, 0x9c}, []uint64{rsp - 2}, []int{2}, []string{"[rsp-0x2]"}},
+		{"popfw", []byte{0x66, 0x9d}, []uint64{rsp}, []int{2}, nil},
+		{"enter 0x10, 0", []byte{0xc8, 0x10, 0, 0}, []uint64{rsp - 8}, []int{8}, []string{"[rsp-0x8]"}},
 		{"movsq", []byte{0x48, 0xa5}, []uint64{0x5000, 0x6000}, []int{8, 8}, nil},
 	}
 	c := &codeInfo{base: pc, bytes: make([]byte, 64)}
