@@ -78,8 +78,13 @@ func Map(specs []Spec) (*Set, error) {
 	return set, nil
 }
 
-// openFile opens a file:PATH argument and returns its size.
+// openFile opens a file:PATH argument and returns its size. It looks at
+// the path before opening it: opening a FIFO for reading waits for a
+// writer, maybe for ever.
 func openFile(s Spec) (*os.File, int, error) {
+	if st, err := os.Stat(s.Path); err == nil && !st.Mode().IsRegular() {
+		return nil, 0, fmt.Errorf("%s: %s is not a regular file", s.Arg, s.Path)
+	}
 	f, err := os.Open(s.Path)
 	if err != nil {
 		return nil, 0, fmt.Errorf("%s: %v", s.Arg, unwrapPath(err))
