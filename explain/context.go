@@ -119,9 +119,10 @@ func (c *Context) Region(addr uint64) (execmem.Region, bool) {
 }
 
 // Where says where an address lies: in the code, in its read-only or
-// writable data (.rodata, .data), in the padding after it, on the call's stack or in its guard regions (f, when
-// not nil, gives the stack), in a mapped file, or in whatever
-// /proc/self/maps says.
+// writable data (.rodata, .data), in the padding after it (the zeros of
+// the last data page, when the program ends in data), on the call's stack
+// or in its guard regions (f, when not nil, gives the stack), in a mapped
+// file, or in whatever /proc/self/maps says.
 func (c *Context) Where(addr uint64, f *trampoline.Fault) string {
 	s := c.knownPlace(addr, f)
 	if s == "" && addr < uint64(execmem.PageSize()) {

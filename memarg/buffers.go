@@ -78,8 +78,13 @@ func Map(specs []Spec) (*Set, error) {
 	return set, nil
 }
 
-// openFile opens a file:PATH argument and returns its size.
+// openFile opens a file:PATH argument and returns its size. It looks at
+// the path before opening it: opening a FIFO for reading waits for a
+// writer, maybe for ever.
 func openFile(s Spec) (*os.File, int, error) {
+	if st, err := os.Stat(s.Path); err == nil && !st.Mode().IsRegular() {
+		return nil, 0, fmt.Errorf("%s: %s is not a regular file", s.Arg, s.Path)
+	}
 	f, err := os.Open(s.Path)
 	if err != nil {
 		return nil, 0, fmt.Errorf("%s: %v", s.Arg, unwrapPath(err))
@@ -136,12 +141,12 @@ func mapBuffer(s Spec, size int, file *os.File) (*Buffer, error) {
 	return b, nil
 }
 
-// Contents reads back up to max bytes of the buffer from its start, with a
-// read that cannot fault: it stops where the code unmapped the memory or
-// made it unreadable, and complete reports whether it read all max (or all
-// of the buffer).
-func (b *Buffer) Contents(max int) (data []byte, complete bool) {
-	n := min(max, b.Size)
+// Contents reads back up to limit bytes of the buffer from its start, with
+// a read that cannot fault: it stops where the code unmapped the memory or
+// made it unreadable, and complete reports whether it read all limit (or
+// all of the buffer). A limit of 0 or less reads nothing.
+func (b *Buffer) Contents(limit int) (data []byte, complete bool) {
+	n := max(0, min(limit, b.Size))
 	data = make([]byte, n)
 	got := 0
 	if n > 0 {

@@ -81,8 +81,12 @@ func TestMap(t *testing.T) {
 			t.Errorf("Pointers()[%d] = %#x, want %#x", i, got, b.Addr)
 		}
 	}
-	if data, complete := set.Buffers[1].Contents(16); len(data) != 16 || !complete {
-		t.Errorf("Contents(16) of buf:5000: %d bytes, %v", len(data), complete)
+	for _, c := range []struct {
+		max, n int
+	}{{16, 16}, {0, 0}, {-1, 0}, {5000, 5000}, {1 << 40, 5000}} {
+		if data, complete := set.Buffers[1].Contents(c.max); len(data) != c.n || !complete {
+			t.Errorf("Contents(%d) of buf:5000: %d bytes, %v; want %d, true", c.max, len(data), complete, c.n)
+		}
 	}
 	// A buffer the code made unreadable reads short.
 	b := set.Buffers[1]

@@ -200,12 +200,12 @@ func parseElems(list string, e Elem) ([]byte, error) {
 		return nil, fmt.Errorf("no elements: write %s:V,V,…", e)
 	}
 	size := e.Size()
-	words := strings.Split(list, ",")
-	if len(words)*size > MaxBuffer {
-		return nil, fmt.Errorf("%d elements of %s are over the cap of %s for one buffer", len(words), e, sizeWords(MaxBuffer))
+	count := strings.Count(list, ",") + 1 // before splitting: a string header per element is 16 bytes
+	if count*size > MaxBuffer {
+		return nil, fmt.Errorf("%d elements of %s are over the cap of %s for one buffer", count, e, sizeWords(MaxBuffer))
 	}
-	data := make([]byte, 0, len(words)*size)
-	for i, w := range words {
+	data := make([]byte, 0, count*size)
+	for i, w := range strings.Split(list, ",") {
 		if w == "" {
 			return nil, fmt.Errorf("element %d is empty", i+1)
 		}

@@ -87,10 +87,11 @@ func (t *Tracer) before(pc uint64) *Step {
 	s := &Step{N: t.steps + 1, Place: Place{PC: pc, Offset: -1}, Pos: r.Pos, Source: r.Source, Bytes: r.Bytes, Text: r.Text, Before: t.m.Regs}
 	if off, inside := t.code.offset(pc); inside {
 		s.Offset, s.Symbol, s.SymOffset = off, r.Symbol, r.SymOffset
-		if b, ok := t.breaks[off]; ok && int(t.visits[off])+1 >= b.From {
-			for i, ob := range t.opt.Breaks {
-				if ob.Offset == off {
-					s.Break = &Hit{Index: i, Hit: int(t.visits[off]) + 1}
+		if _, ok := t.breaks[off]; ok {
+			hit := int(t.visits[off]) + 1
+			for i, b := range t.opt.Breaks { // the first that applies
+				if b.Offset == off && hit >= b.From {
+					s.Break = &Hit{Index: i, Hit: hit}
 					break
 				}
 			}

@@ -17,11 +17,12 @@
 // from the registers before the instruction, with up to MaxAccessBytes
 // bytes read there before and after it (a read that would fault reads
 // nothing, never crashes). Implicit memory is shown for the stack (PUSH,
-// POP, CALL, RET, LEAVE: the word written or read) and the string
-// instructions (MOVS, STOS, LODS, SCAS, CMPS: the element at RSI or RDI);
-// other implicit memory (XSAVE areas, the descriptor tables) is not. A
-// string instruction with a REP prefix is one step per iteration, as the
-// CPU traps after each: RIP stays on it while RCX counts down.
+// PUSHF, POP, POPF, CALL, RET, ENTER, LEAVE: the word written or read),
+// XLAT's byte and the string instructions (MOVS, STOS, LODS, SCAS, CMPS:
+// the element at RSI or RDI); other implicit memory (XSAVE areas, the
+// descriptor tables) is not. A string instruction with a REP prefix is
+// one step per iteration, as the CPU traps after each: RIP stays on it
+// while RCX counts down.
 //
 // A function receives each step and may stop the trace. The trace ends
 // when the code returns (Stop Returned, with the Result), faults (the

@@ -2,6 +2,7 @@ package trace
 
 import (
 	"fmt"
+	"math/bits"
 	"strings"
 
 	"github.com/jitrun/jitrun/trampoline"
@@ -9,12 +10,14 @@ import (
 )
 
 // accesses lists the memory the instruction at pc addresses, computed
-// from the registers before it: each explicit memory operand (LEA,
-// NOP, the prefetches and the cache-line flushes excepted: they address
-// memory they do not access), then the stack word a PUSH, CALL, POP,
-// RET or LEAVE writes or reads, and the elements of a string
-// instruction (MOVS, STOS, LODS, SCAS, CMPS: x86asm lists them as
-// operands).
+// from the registers before it: each explicit memory operand (LEA, NOP,
+// the prefetches and the cache-line flushes excepted: they address memory
+// they do not access), then the stack word a PUSH, PUSHF, CALL, ENTER
+// (the RBP it saves), POP, POPF, RET or LEAVE writes or reads, the byte
+// XLAT reads at [rbx+al], and the elements of a string instruction (MOVS,
+// STOS, LODS, SCAS, CMPS: x86asm lists them as operands). A POP to memory
+// addressed by RSP uses RSP after the pop, and BT, BTS, BTR and BTC the
+// operand their register bit offset reaches, as the CPU does.
 func (c *codeInfo) accesses(inst x86asm.Inst, pc uint64, r *trampoline.Regs) []Access {
 	if noAccess[inst.Op] {
 		return nil
@@ -30,25 +33,93 @@ func (c *codeInfo) accesses(inst x86asm.Inst, pc uint64, r *trampoline.Regs) []A
 		if elem > 0 {
 			size = elem
 		}
+		if inst.Op == x86asm.XLATB {
+			size = 1 // the byte at [rbx+al]; x86asm gives [rbx] and no size
+		}
 		if size <= 0 {
 			continue
 		}
-		list = append(list, c.operand(m, inst, pc, r, min(size, MaxAccessBytes)))
+		a := c.operand(m, inst, pc, r, min(size, MaxAccessBytes))
+		var moved int64 // how far the CPU moves the operand from its address
+		switch {
+		case !a.Known:
+		case bitStringOp[inst.Op]:
+			moved = bitStringOffset(inst, r)
+		case inst.Op == x86asm.XLATB:
+			moved = int64(uint8(r.GPR[trampoline.RAX]))
+			a.Operand = strings.TrimSuffix(a.Operand, "]") + "+al]"
+		case inst.Op == x86asm.POP && (m.Base == x86asm.RSP || m.Base == x86asm.ESP):
+			// POP computes its destination with RSP already
+			// incremented: pop qword [rsp] writes at RSP+8.
+			moved = int64(popWord(inst))
+		}
+		if moved != 0 {
+			a.Addr += uint64(moved)
+			if inst.AddrSize == 32 {
+				a.Addr = uint64(uint32(a.Addr))
+			}
+			if inst.Op != x86asm.XLATB {
+				a.Operand += fmt.Sprintf("%+#x", moved) // [rsp]+0x8
+			}
+		}
+		list = append(list, a)
 	}
 	rsp := r.GPR[trampoline.RSP]
 	word := 8
-	if inst.DataSize == 16 && (inst.Op == x86asm.PUSH || inst.Op == x86asm.POP) {
-		word = 2 // 66 50: push ax
+	switch inst.Op {
+	case x86asm.PUSH, x86asm.POP, x86asm.ENTER:
+		word = popWord(inst) // 66 50: push ax
+	case x86asm.PUSHF, x86asm.POPF:
+		word = 2 // 66 9c: pushfw
 	}
 	switch inst.Op {
-	case x86asm.PUSH, x86asm.PUSHFQ, x86asm.CALL:
+	case x86asm.PUSH, x86asm.PUSHF, x86asm.PUSHFQ, x86asm.CALL, x86asm.ENTER: // ENTER: the RBP it pushes
 		list = append(list, Access{Operand: fmt.Sprintf("[rsp-%#x]", word), Addr: rsp - uint64(word), Known: true, Size: word})
-	case x86asm.POP, x86asm.POPFQ, x86asm.RET:
+	case x86asm.POP, x86asm.POPF, x86asm.POPFQ, x86asm.RET:
 		list = append(list, Access{Operand: "[rsp]", Addr: rsp, Known: true, Size: word})
 	case x86asm.LEAVE:
 		list = append(list, Access{Operand: "[rbp]", Addr: r.GPR[trampoline.RBP], Known: true, Size: 8})
 	}
 	return list
+}
+
+// bitStringOp are the bit tests whose register bit offset reaches past
+// the memory operand: bt [rax], rcx with RCX 200 reads the quadword at
+// RAX+24.
+var bitStringOp = map[x86asm.Op]bool{x86asm.BT: true, x86asm.BTS: true, x86asm.BTR: true, x86asm.BTC: true}
+
+// bitStringOffset is how far a BT, BTS, BTR or BTC with a register bit
+// offset moves its memory operand: the offset (signed, of the operand's
+// size) divided by the operand's bits, rounded down, in operands. An
+// immediate bit offset stays within the operand: 0.
+func bitStringOffset(inst x86asm.Inst, r *trampoline.Regs) int64 {
+	reg, ok := inst.Args[1].(x86asm.Reg)
+	size := inst.MemBytes
+	if !ok || size <= 0 {
+		return 0
+	}
+	var bit int64
+	switch {
+	case reg >= x86asm.AX && reg <= x86asm.R15W:
+		bit = int64(int16(r.GPR[reg-x86asm.AX]))
+	case reg >= x86asm.EAX && reg <= x86asm.R15L:
+		bit = int64(int32(r.GPR[reg-x86asm.EAX]))
+	case reg >= x86asm.RAX && reg <= x86asm.R15:
+		bit = int64(r.GPR[reg-x86asm.RAX])
+	default:
+		return 0
+	}
+	// >> rounds toward minus infinity: bit -1 is the operand before.
+	return bit >> bits.TrailingZeros(uint(8*size)) * int64(size)
+}
+
+// popWord is the bytes a PUSH or POP moves RSP by: 2 with an operand-size
+// prefix, else 8.
+func popWord(inst x86asm.Inst) int {
+	if inst.DataSize == 16 {
+		return 2
+	}
+	return 8
 }
 
 // noAccess are the instructions whose memory operand is not accessed
@@ -76,7 +147,8 @@ func stringElement(op x86asm.Op) int {
 }
 
 // operand computes one memory operand: base + index*scale + disp, or
-// RIP-relative from the end of the instruction; an FS- or GS-relative
+// RIP- (or, with an address-size prefix, EIP-) relative from the end of
+// the instruction; an FS- or GS-relative
 // operand, or one whose base or index is not a general register (a
 // gather's vector index), is not Known.
 func (c *codeInfo) operand(m x86asm.Mem, inst x86asm.Inst, pc uint64, r *trampoline.Regs, size int) Access {
@@ -86,7 +158,7 @@ func (c *codeInfo) operand(m x86asm.Mem, inst x86asm.Inst, pc uint64, r *trampol
 	}
 	ea := uint64(m.Disp)
 	switch {
-	case m.Base == x86asm.RIP:
+	case m.Base == x86asm.RIP || m.Base == x86asm.EIP: // EIP: 67 8b 05, truncated below
 		ea += pc + uint64(inst.Len)
 	case m.Base != 0:
 		v, ok := gprValue(m.Base, r)
@@ -130,8 +202,11 @@ func (c *codeInfo) operandText(m x86asm.Mem, inst x86asm.Inst, pc uint64) string
 		b.WriteString(strings.ToLower(m.Segment.String()) + ":")
 	}
 	b.WriteByte('[')
-	if m.Base == x86asm.RIP {
+	if m.Base == x86asm.RIP || m.Base == x86asm.EIP {
 		target := pc + uint64(inst.Len) + uint64(m.Disp)
+		if m.Base == x86asm.EIP {
+			target = uint64(uint32(target))
+		}
 		b.WriteString(c.dataName(target))
 		b.WriteByte(']')
 		return b.String()

@@ -115,7 +115,9 @@ type Access struct {
 	// Operand is how the instruction addresses it, in Intel form with the
 	// registers before the instruction: [rsp+0x8], [rdi+rcx*8], [rsp-8]
 	// for what a PUSH writes, [counter] for a RIP-relative operand that
-	// points at a name of the code.
+	// points at a name of the code; followed by +0x8 or -0x8 where the
+	// CPU moves the operand from the address it names (pop qword [rsp]
+	// writes at [rsp]+0x8, bt [rax], rcx with RCX 200 reads [rax]+0x18).
 	Operand string
 	Addr    uint64
 	// Known is false when the address could not be computed (an FS- or

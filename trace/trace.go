@@ -103,7 +103,8 @@ type Summary struct {
 // Run traces the code from Options.Entry, calling fn with each step (fn
 // may be nil); fn returning false stops the trace. The Step is fn's to
 // keep. The error is the *trampoline.Fault of a fault, the
-// *trampoline.Interrupted of a timeout, or why the trace could not start;
+// *trampoline.Interrupted of a timeout, or why the trace could not start
+// or go on (bad Options, a stepping that failed for the system's reasons);
 // the Summary (nil only in the last case) says how it ended either way.
 // Run is New, Tracer.Run and Tracer.Close.
 func Run(ctx context.Context, opt *Options, fn func(*Step) bool) (*Summary, error) {

@@ -167,6 +167,14 @@ func TestTraceMemory(t *testing.T) {
 			"main+0xa movdqu xmm2, xmmword ptr [rsp-0x10] | xmm2 0x0 -> 0x2a  [rsp-0x10] = 2a000000000000000000000000000000",
 			"main+0x10 movq xmm1, rax | xmm1 0x0 -> 0x2a",
 		}},
+		{"pop to [rsp], bts past its operand", "push 7\npush 5\npop qword ptr [rsp]\nmov ecx, 65\nbts qword ptr [rsp-8], rcx\npop rax\nret", []string{
+			"main+0x0 push 0x7 | rsp ADDR -> ADDR  [rsp-0x8] 0x0 -> 0x7",
+			"main+0x2 push 0x5 | rsp ADDR -> ADDR  [rsp-0x8] 0x0 -> 0x5",
+			"main+0x4 pop qword ptr [rsp] | rsp ADDR -> ADDR  [rsp]+0x8 0x7 -> 0x5  [rsp] = 0x5",
+			"main+0x7 mov ecx, 0x41 | rcx 0 -> 65",
+			"main+0xc bts qword ptr [rsp-0x8], rcx | [rsp-0x8]+0x8 0x5 -> 0x7",
+			"main+0x12 pop rax | rax 0 -> 7  rsp ADDR -> ADDR  [rsp] = 0x7",
+		}},
 		{"call ret", "call f\nadd eax, 1\nret\nf:\nmov eax, 5\nret", []string{
 			"main+0x0 call f | rsp ADDR -> ADDR  [rsp-0x8] 0x0 -> ADDR",
 			"f+0x0 mov eax, 0x5 | rax 0 -> 5",
@@ -305,22 +313,41 @@ func TestTraceINT3(t *testing.T) {
 
 func TestTraceBreaks(t *testing.T) {
 	l := load(t, asm.SyntaxGo, sumSrc)
-	opt := l.options(5)
 	loop := 7 // offset of loop:
-	opt.Breaks = []Break{{Offset: 0}, {Offset: loop, From: 3}}
-	steps, sum, err := collect(t, opt)
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name   string
+		breaks []Break
+		want   string
+	}{
+		{"entry and loop from the 3rd", []Break{{Offset: 0}, {Offset: loop, From: 3}},
+			"0:sum+0x0#1 rdi=5 1:loop+0x0#3 rdi=3 1:loop+0x0#4 rdi=2 1:loop+0x0#5 rdi=1"},
+		{"loop from the 5th", []Break{{Offset: loop, From: 5}}, "0:loop+0x0#5 rdi=1"},
+		{"past the last hit", []Break{{Offset: loop, From: 6}}, ""},
+		// Two breakpoints at one place: the first that applies marks
+		// the step; the later From does not hide the earlier.
+		{"two at one place", []Break{{Offset: loop, From: 4}, {Offset: loop, From: 2}},
+			"1:loop+0x0#2 rdi=4 1:loop+0x0#3 rdi=3 0:loop+0x0#4 rdi=2 0:loop+0x0#5 rdi=1"},
+		{"every time, then from the 4th", []Break{{Offset: loop}, {Offset: loop, From: 4}},
+			"0:loop+0x0#1 rdi=5 0:loop+0x0#2 rdi=4 0:loop+0x0#3 rdi=3 0:loop+0x0#4 rdi=2 0:loop+0x0#5 rdi=1"},
 	}
-	var hits []string
-	for _, s := range steps {
-		if s.Break != nil {
-			hits = append(hits, fmt.Sprintf("%d:%s#%d rdi=%d", s.Break.Index, s.Place, s.Break.Hit, s.Before.GPR[trampoline.RDI]))
-		}
-	}
-	want := "0:sum+0x0#1 rdi=5 1:loop+0x0#3 rdi=3 1:loop+0x0#4 rdi=2 1:loop+0x0#5 rdi=1"
-	if strings.Join(hits, " ") != want || sum.Breaks != 4 {
-		t.Errorf("hits %q (%d), want %q", hits, sum.Breaks, want)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opt := l.options(5)
+			opt.Breaks = tt.breaks
+			steps, sum, err := collect(t, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var hits []string
+			for _, s := range steps {
+				if s.Break != nil {
+					hits = append(hits, fmt.Sprintf("%d:%s#%d rdi=%d", s.Break.Index, s.Place, s.Break.Hit, s.Before.GPR[trampoline.RDI]))
+				}
+			}
+			if strings.Join(hits, " ") != tt.want || sum.Breaks != len(hits) {
+				t.Errorf("hits %q (%d), want %q", hits, sum.Breaks, tt.want)
+			}
+		})
 	}
 }
 
