@@ -75,6 +75,11 @@ var libCases = []struct {
 	{"lib-trap", "", []string{"run", "--syscalls", "trap", "-e", "call print_newline; ret"}, exitFault},
 	{"lib-json", "", []string{"run", "--json", "-e", libPrint}, exitOK},
 	{"lib-json-no-newline", "", []string{"run", "--json", "-e", "mov rdi, 42; call print_int; ret"}, exitOK},
+	// A trace names the library's lines iolib/print.s:N, never the code's
+	// print.s; a bare LINE is the code's, iolib/print.s:N the library's.
+	{"lib-trace", "7", []string{"run", "--trace", "-e", "call read_int; ret"}, exitOK},
+	{"lib-break-line", "", []string{"run", "-e", "mov rdi, 5; call print_int; ret", "--break", "18"}, exitInput},
+	{"lib-break-lib-line", "", []string{"run", "-e", "mov rdi, 5; call print_int; ret", "--break", "iolib/print.s:18"}, exitOK},
 }
 
 func TestRunLibGolden(t *testing.T) {

@@ -218,12 +218,16 @@ func (rc *runnable) lookupLine(file string, n int) (int, error) {
 	if rc.prog == nil {
 		return 0, fmt.Errorf("line %d: machine code has no source lines; give an offset (+0x10)", n)
 	}
-	if file != "" && file != rc.prog.File && file != filepath.Base(rc.prog.File) {
-		return 0, fmt.Errorf("%s is not the source: the code comes from %s", file, rc.prog.File)
+	src := rc.prog.File
+	if file != "" && file != src && file != filepath.Base(src) {
+		if !rc.hasLinesOf(file) {
+			return 0, fmt.Errorf("%s is not the source: the code comes from %s", file, src)
+		}
+		src = file // a linked library file: iolib/print.s
 	}
 	var lines []int
 	for _, l := range rc.prog.Lines {
-		if !rc.isCode(l.Offset) {
+		if l.Pos.File != src || !rc.isCode(l.Offset) {
 			continue
 		}
 		if l.Pos.Line == n {
@@ -231,7 +235,18 @@ func (rc *runnable) lookupLine(file string, n int) (int, error) {
 		}
 		lines = append(lines, l.Pos.Line)
 	}
-	return 0, fmt.Errorf("line %d of %s has no instruction%s", n, rc.prog.File, nearbyLines(lines, n))
+	return 0, fmt.Errorf("line %d of %s has no instruction%s", n, src, nearbyLines(lines, n))
+}
+
+// hasLinesOf reports whether some of the code comes from file, a source
+// linked in with the program's own (the I/O library's iolib/print.s).
+func (rc *runnable) hasLinesOf(file string) bool {
+	for _, l := range rc.prog.Lines {
+		if l.Pos.File == file {
+			return true
+		}
+	}
+	return false
 }
 
 // isCode reports whether the offset is in a TEXT symbol.
@@ -358,12 +373,18 @@ func newTraceText(w io.Writer, r *report, lines bool, nWidth int) *traceText {
 	return t
 }
 
-// sourcePlace writes a source position as sum.s:9 ("" for none).
+// sourcePlace writes a source position as sum.s:9 ("" for none); a line
+// of the I/O library keeps its directory (iolib/print.s:18), so that it is
+// not taken for a line of the code's own print.s.
 func sourcePlace(p asm.Pos) string {
 	if p.Line == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%s:%d", filepath.Base(p.File), p.Line)
+	file := p.File
+	if !asm.IsLibFile(file) {
+		file = filepath.Base(file)
+	}
+	return fmt.Sprintf("%s:%d", file, p.Line)
 }
 
 func (t *traceText) line(s string) {
