@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -91,6 +92,26 @@ func TestRunLibGolden(t *testing.T) {
 			}
 			checkGolden(t, td(tc.name+".golden"), mask(got))
 		})
+	}
+}
+
+// TestRunLibTraceLines traces code that prints as it is traced: what it
+// prints comes between whole lines of the trace, never inside one (the
+// trace went out in 4 KiB pieces, cut anywhere).
+func TestRunLibTraceLines(t *testing.T) {
+	traceLine := regexp.MustCompile(`^ +([0-9]+  [A-Za-z_.]+\+0x[0-9a-f]+ |[A-Za-z_.]+\+0x[0-9a-f.+]+ × [0-9]+ more iterations$)`)
+	code := regexp.MustCompile(`^[0-9x ]*$`)
+	got, _, status := runLibChild(t, "", "run", "--trace", "../../examples/print.s", "3")
+	if status != exitOK {
+		t.Fatalf("exit status %d:\n%s", status, got)
+	}
+	for _, line := range strings.Split(got, "\n") {
+		switch {
+		case traceLine.MatchString(line), code.MatchString(line), line+"\n" == noNewlineNote("standard output"),
+			strings.HasPrefix(line, "$ jitrun"), line == "577 steps, returned", line == "rax = 9 (0x9)", line == "[exit 0]":
+		default:
+			t.Errorf("a line cut in two: %q", line)
+		}
 	}
 }
 

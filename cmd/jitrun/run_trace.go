@@ -359,7 +359,7 @@ type traceText struct {
 }
 
 func newTraceText(w io.Writer, r *report, lines bool, nWidth int) *traceText {
-	t := &traceText{w: bufio.NewWriter(w), r: r, lines: lines, nWidth: max(nWidth, 3)}
+	t := &traceText{w: bufio.NewWriterSize(w, traceBuffer), r: r, lines: lines, nWidth: max(nWidth, 3)}
 	t.fold = &trace.Folder{Out: t.line, Indent: strings.Repeat(" ", t.nWidth+2)}
 	for _, row := range disasm.Decode(r.rc.code, r.x.ListingOptions()) {
 		if row.Data || len(row.Bytes) == 0 {
@@ -391,7 +391,19 @@ func (t *traceText) line(s string) {
 	if t.err == nil {
 		_, t.err = t.w.WriteString(strings.TrimRight(s, " ") + "\n")
 	}
+	if t.err == nil && t.w.Buffered() >= traceFlushAt {
+		t.err = t.w.Flush()
+	}
 }
+
+// The trace text goes out in whole lines, traceFlushAt bytes or more at a
+// time, from a buffer large enough that it never flushes on its own: what
+// the code prints while it is traced then comes between two lines of the
+// trace, never inside one.
+const (
+	traceFlushAt = 4 << 10
+	traceBuffer  = 64 << 10
+)
 
 func (t *traceText) step(s *trace.Step) {
 	if s.Break != nil && s.Break.Index >= 0 {
