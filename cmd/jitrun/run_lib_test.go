@@ -101,16 +101,20 @@ func TestRunLibGolden(t *testing.T) {
 func TestRunLibTraceLines(t *testing.T) {
 	traceLine := regexp.MustCompile(`^ +([0-9]+  [A-Za-z_.]+\+0x[0-9a-f]+ |[A-Za-z_.]+\+0x[0-9a-f.+]+ × [0-9]+ more iterations$)`)
 	code := regexp.MustCompile(`^[0-9x ]*$`)
-	got, _, status := runLibChild(t, "", "run", "--trace", "../../examples/print.s", "3")
-	if status != exitOK {
-		t.Fatalf("exit status %d:\n%s", status, got)
-	}
-	for _, line := range strings.Split(got, "\n") {
-		switch {
-		case traceLine.MatchString(line), code.MatchString(line), line+"\n" == noNewlineNote("standard output"),
-			strings.HasPrefix(line, "$ jitrun"), line == "577 steps, returned", line == "rax = 9 (0x9)", line == "[exit 0]":
-		default:
-			t.Errorf("a line cut in two: %q", line)
+	// In one process too, where what the code printed went around the
+	// supervisor, glued to the trace's lines without the note.
+	for _, environ := range [][]string{nil, {noSupervisorEnv + "=1"}} {
+		got, _, status := runLibChildEnv(t, environ, "", "run", "--trace", "../../examples/print.s", "3")
+		if status != exitOK {
+			t.Fatalf("%v: exit status %d:\n%s", environ, status, got)
+		}
+		for _, line := range strings.Split(got, "\n") {
+			switch {
+			case traceLine.MatchString(line), code.MatchString(line), line+"\n" == noNewlineNote("standard output"),
+				strings.HasPrefix(line, "$ jitrun"), line == "577 steps, returned", line == "rax = 9 (0x9)", line == "[exit 0]":
+			default:
+				t.Errorf("%v: a line cut in two: %q", environ, line)
+			}
 		}
 	}
 }
