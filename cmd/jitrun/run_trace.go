@@ -68,6 +68,8 @@ func (c countFlag) Set(s string) error {
 		return errors.New("want a count of 1 or more")
 	case c.list == nil || len(*c.list) == 0:
 		return errors.New("--count applies to the --break before it: write --break WHERE --count N")
+	case (*c.list)[len(*c.list)-1].count != 0:
+		return fmt.Errorf("--break %s has a --count already: give each --break one --count", (*c.list)[len(*c.list)-1].where)
 	}
 	(*c.list)[len(*c.list)-1].count = n
 	return nil
