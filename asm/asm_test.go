@@ -347,7 +347,7 @@ func TestErrors(t *testing.T) {
 		{"MOV AX, BX", "<input>:1:1: unknown instruction MOV: Go syntax puts the operand size in the mnemonic: MOVB, MOVW, MOVL, MOVQ"},
 		{"movq $1, AX", "<input>:1:1: unknown instruction movq (Go syntax mnemonics are upper case: MOVQ)"},
 		{"ADQ $1, AX", "<input>:1:1: unknown instruction ADQ (did you mean ADCQ, ADDQ, ANDQ?)"},
-		{"NOP\n  JMP nowhere", "<input>:2:3: undefined: nowhere is not a label, TEXT or GLOBL symbol of this source"},
+		{"NOP\n  JMP nowhere", "<input>:2:3: undefined: nowhere is not a label, TEXT or GLOBL symbol of this source, nor a routine of jitrun's I/O library (jitrun help lib)"},
 		{"MOVQ x(SB), AX\nGLOBL x<>(SB), $8", "<input>:1:1: undefined: x(SB) (the source defines x<>(SB))"},
 		{"CALL runtime·memmove(SB)", "<input>:1:1: undefined: runtime.memmove(SB): code assembled by jitrun cannot reach Go symbols (there is no linker)"},
 		{"MOVQ x+8(FP), AX", "<input>:1:6: x+8(FP) is a Go argument slot; argument references are not supported: jitrun code gets its arguments in registers (DI, SI, DX, CX, R8, R9)"},
@@ -468,14 +468,14 @@ func TestErrorsAllStages(t *testing.T) {
 		{SyntaxGo, "MOVQ $, AX\nFOOBAR AX\nJMP nowhere\nMOVQ $(1/0), AX; ADDQ $1, AX, BX", []string{
 			"t:1:6: missing operand after $",
 			"t:2:1: unknown instruction FOOBAR",
-			"t:3:1: undefined: nowhere is not a label, TEXT or GLOBL symbol of this source",
+			"t:3:1: undefined: nowhere is not a label, TEXT or GLOBL symbol of this source, nor a routine of jitrun's I/O library (jitrun help lib)",
 			"t:4:9: division by zero",
 			"t:4:18: ADDQ: invalid instruction: no form of ADDQ takes ($imm, AX, BX)",
 		}},
 		{SyntaxGo, "GLOBL x(SB), FOO, $8\nDATA x+0(SB)/8, $1\nTEXT f(SB), BAR, $0\nloop: MOVQ x(SB), AX\nJMP loop\nTEXT g(SB), NOSPLIT, $0\nCALL f(SB)\nJMP nowhere", []string{
 			"t:1:14: undefined: FOO (a constant needs a #define)",
 			"t:3:13: undefined: BAR (a constant needs a #define)",
-			"t:8:1: undefined: nowhere is not a label, TEXT or GLOBL symbol of this source",
+			"t:8:1: undefined: nowhere is not a label, TEXT or GLOBL symbol of this source, nor a routine of jitrun's I/O library (jitrun help lib)",
 		}},
 		{SyntaxIntel, "mov rax, [rax\nfoobar eax\njmp nowhere\nmov al, 256", []string{
 			"t:1:10: missing ] in memory operand",

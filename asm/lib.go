@@ -44,6 +44,17 @@ func Library() []LibRoutine {
 	return out
 }
 
+// IsLibFile reports whether name, the file of a position, is a source of
+// the I/O library (iolib/print.s) rather than the program's own.
+func IsLibFile(name string) bool {
+	for _, f := range iolib.Files() {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
 // isLibRoutine reports whether name is a public routine of the library,
 // one a program may call.
 func isLibRoutine(name string) bool { return iolib.IsRoutine(name) }

@@ -73,8 +73,8 @@ func TestLibErrors(t *testing.T) {
 		{"t.asm", "call printf", "t.asm:1:1: undefined label printf: there is no linker, so code can call only labels of its own source and the routines of jitrun's I/O library (jitrun help lib)"},
 		{"t.asm", "extern printf", "t.asm:1:1: extern: jitrun has no linker, so code can only use labels of its own source and the routines of its I/O library (jitrun help lib)"},
 		{"t.asm", "extern print_int, printf", "t.asm:1:1: extern: jitrun has no linker, so code can only use labels of its own source and the routines of its I/O library (jitrun help lib)"},
-		{"t.s", "CALL print_int<>(SB); RET", "t.s:1:1: undefined: print_int is not a label, TEXT or GLOBL symbol of this source"},
-		{"t.s", "CALL __jitrun_write(SB); RET", "t.s:1:1: undefined: __jitrun_write is not a label, TEXT or GLOBL symbol of this source"},
+		{"t.s", "CALL print_int<>(SB); RET", "t.s:1:1: undefined: print_int is not a label, TEXT or GLOBL symbol of this source, nor a routine of jitrun's I/O library (jitrun help lib)"},
+		{"t.s", "CALL __jitrun_write(SB); RET", "t.s:1:1: undefined: __jitrun_write is not a label, TEXT or GLOBL symbol of this source, nor a routine of jitrun's I/O library (jitrun help lib)"},
 		{"t.s", "CALL print_int(SB); JMP 2(PC); RET", "t.s:1:21: branch target 2(PC) is outside the program"},
 		{"t.s", "TEXT f(SB), $0\nCALL print_int(SB)\nRET", "t.s:1:1: TEXT f(SB): a function that is not NOSPLIT gets a stack-growth check calling the Go runtime, which jitrun code cannot have: add NOSPLIT"},
 	}

@@ -67,7 +67,7 @@ func (e *encoder) symbolTarget(pos ir.Pos, fn funcID, ref ir.SymRef) (target, bo
 	} else if strings.HasPrefix(ref.Name, "runtime.") || strings.Contains(ref.Name, "·") {
 		e.errorf(pos, "undefined: %s: code assembled by jitrun cannot reach Go symbols (there is no linker)", ref)
 	} else {
-		e.errorf(pos, "undefined: %s is not a label, TEXT or GLOBL symbol of this source", ref.Name)
+		e.errorf(pos, "undefined: %s is not a label, TEXT or GLOBL symbol of this source, nor a routine of jitrun's I/O library (jitrun help lib)", ref.Name)
 	}
 	return target{}, false
 }

@@ -93,7 +93,7 @@ func TestAsmErrors(t *testing.T) {
 			status: exitInput,
 			stderr: "testdata/asm/bad.s:4:2: unknown instruction MOV: Go syntax puts the operand size in the mnemonic: MOVB, MOVW, MOVL, MOVQ\n" +
 				"testdata/asm/bad.s:5:2: ADDQ: immediate 0xffffffff does not fit in a sign-extended 32-bit field (-0x80000000..0x7fffffff); load it into a register with MOVQ first\n" +
-				"testdata/asm/bad.s:6:2: undefined: nowhere is not a label, TEXT or GLOBL symbol of this source\n",
+				"testdata/asm/bad.s:6:2: undefined: nowhere is not a label, TEXT or GLOBL symbol of this source, nor a routine of jitrun's I/O library (jitrun help lib)\n",
 		},
 		{
 			name:   "expression",

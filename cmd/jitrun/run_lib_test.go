@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -75,6 +76,11 @@ var libCases = []struct {
 	{"lib-trap", "", []string{"run", "--syscalls", "trap", "-e", "call print_newline; ret"}, exitFault},
 	{"lib-json", "", []string{"run", "--json", "-e", libPrint}, exitOK},
 	{"lib-json-no-newline", "", []string{"run", "--json", "-e", "mov rdi, 42; call print_int; ret"}, exitOK},
+	// A trace names the library's lines iolib/print.s:N, never the code's
+	// print.s; a bare LINE is the code's, iolib/print.s:N the library's.
+	{"lib-trace", "7", []string{"run", "--trace", "-e", "call read_int; ret"}, exitOK},
+	{"lib-break-line", "", []string{"run", "-e", "mov rdi, 5; call print_int; ret", "--break", "18"}, exitInput},
+	{"lib-break-lib-line", "", []string{"run", "-e", "mov rdi, 5; call print_int; ret", "--break", "iolib/print.s:18"}, exitOK},
 }
 
 func TestRunLibGolden(t *testing.T) {
@@ -86,6 +92,30 @@ func TestRunLibGolden(t *testing.T) {
 			}
 			checkGolden(t, td(tc.name+".golden"), mask(got))
 		})
+	}
+}
+
+// TestRunLibTraceLines traces code that prints as it is traced: what it
+// prints comes between whole lines of the trace, never inside one (the
+// trace went out in 4 KiB pieces, cut anywhere).
+func TestRunLibTraceLines(t *testing.T) {
+	traceLine := regexp.MustCompile(`^ +([0-9]+  [A-Za-z_.]+\+0x[0-9a-f]+ |[A-Za-z_.]+\+0x[0-9a-f.+]+ × [0-9]+ more iterations$)`)
+	code := regexp.MustCompile(`^[0-9x ]*$`)
+	// In one process too, where what the code printed went around the
+	// supervisor, glued to the trace's lines without the note.
+	for _, environ := range [][]string{nil, {noSupervisorEnv + "=1"}} {
+		got, _, status := runLibChildEnv(t, environ, "", "run", "--trace", "../../examples/print.s", "3")
+		if status != exitOK {
+			t.Fatalf("%v: exit status %d:\n%s", environ, status, got)
+		}
+		for _, line := range strings.Split(got, "\n") {
+			switch {
+			case traceLine.MatchString(line), code.MatchString(line), line+"\n" == noNewlineNote("standard output"),
+				strings.HasPrefix(line, "$ jitrun"), line == "577 steps, returned", line == "rax = 9 (0x9)", line == "[exit 0]":
+			default:
+				t.Errorf("%v: a line cut in two: %q", environ, line)
+			}
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"strconv"
 	"sync"
@@ -12,8 +13,10 @@ import (
 // run and bench in one process (JITRUN_NO_SUPERVISOR=1): no child, but the
 // code's output is kept apart from jitrun's as the supervisor keeps it.
 // During each call, descriptor 1 (and 2, for --json) is a pipe that jitrun
-// drains. In text mode what comes out of descriptor 1 goes on to jitrun's
-// standard output at once, as in a supervised run (but what the code
+// drains. In text mode what comes out of descriptor 1 goes to the
+// supervisor at once, as in a supervised run, which shows it on the
+// descriptor saved from 1, between whole lines of what jitrun prints
+// during the call (a trace), with the note on a line left open (but what the code
 // wrote just before it ended the process, under --syscalls allow, may be
 // lost with the process that was reading it); otherwise it is kept until the call ends and the descriptors
 // are put back, and goes to the same supervisor (supervise.go) as a
@@ -24,11 +27,15 @@ import (
 // runLocal runs jitrun ARGS (args[0] is run or bench) in this process and
 // shows its output through a supervisor.
 func runLocal(e *env, args []string) error {
-	s := newSupervisor(e, outputModeOf(args), 0)
-	link := &parentLink{w: reportSink{s}}
-	link.local = &localCapture{s: s, fds: []int{1}}
+	c := &localCapture{fds: []int{1}}
+	shown := *e
+	shown.stdout = localStdout{c: c, outside: e.stdout}
+	s := newSupervisor(&shown, outputModeOf(args), 0)
+	c.s = s
+	link := &parentLink{w: reportSink{c}}
+	link.local = c
 	if s.mode == modeRunJSON {
-		link.local.fds = []int{1, 2}
+		c.fds = []int{1, 2}
 	}
 	inner := &env{stdin: e.stdin, stdout: frameWriter{link, frameStdout}, stderr: frameWriter{link, frameStderr},
 		guardSyscalls: e.guardSyscalls, link: link}
@@ -38,11 +45,29 @@ func runLocal(e *env, args []string) error {
 }
 
 // reportSink hands the frames jitrun sends straight to the supervisor.
-type reportSink struct{ s *supervisor }
+type reportSink struct{ c *localCapture }
 
 func (r reportSink) Write(p []byte) (int, error) {
-	r.s.onReport(p)
+	r.c.mu.Lock()
+	defer r.c.mu.Unlock()
+	r.c.s.onReport(p)
 	return len(p), nil
+}
+
+// localStdout is the supervisor's standard output: during a call
+// descriptor 1 is the code's pipe, so what the supervisor shows then goes
+// to the descriptor saved from it.
+type localStdout struct {
+	c       *localCapture
+	outside io.Writer // jitrun's standard output, outside calls
+}
+
+// Write runs with c.mu held, as every call into the supervisor does.
+func (w localStdout) Write(p []byte) (int, error) {
+	if w.c.live != nil {
+		return w.c.live.Write(p)
+	}
+	return w.outside.Write(p)
 }
 
 // localCapture catches what the code writes to descriptors fds during a
@@ -52,17 +77,17 @@ type localCapture struct {
 	fds     []int
 	saved   []int // the descriptors fds were before the call; -1 where not caught
 	readers []*pipeReader
+	mu      sync.Mutex // held around every call into s: the pipe readers call it too
+	live    *os.File   // descriptor 1 as it was before the call, in text mode during a call
 }
 
-// pipeReader reads one pipe until its end: into data, or on to live.
+// pipeReader reads one pipe until its end: into data, or on to show.
 type pipeReader struct {
-	f     *os.File
-	live  *os.File // the descriptor's own file, to pass the bytes on to; nil to keep them
-	mu    sync.Mutex
-	data  []byte
-	wrote bool // bytes were passed on to live
-	last  byte // the last of them
-	done  chan struct{}
+	f    *os.File
+	show func([]byte) // passes the bytes on to the supervisor; nil to keep them
+	mu   sync.Mutex
+	data []byte
+	done chan struct{}
 }
 
 // maxLocalCapture bounds what a pipeReader keeps: past the supervisor's
@@ -95,7 +120,10 @@ func (c *localCapture) start() {
 		c.saved[i] = saved
 		pr := &pipeReader{f: r, done: make(chan struct{})}
 		if c.s.mode == modeText && fd == 1 {
-			pr.live = os.NewFile(uintptr(saved), "stdout")
+			c.mu.Lock()
+			c.live = os.NewFile(uintptr(saved), "stdout")
+			c.mu.Unlock()
+			pr.show = c.showCode
 		}
 		c.readers[i] = pr
 		go pr.read()
@@ -108,10 +136,9 @@ func (p *pipeReader) read() {
 	for {
 		n, err := p.f.Read(buf)
 		p.mu.Lock()
-		if p.live != nil && n > 0 {
-			p.live.Write(buf[:n])
-			p.wrote, p.last = true, buf[n-1]
-		} else if p.live == nil {
+		if p.show != nil && n > 0 {
+			p.show(buf[:n])
+		} else if p.show == nil {
 			p.data = append(p.data, buf[:min(n, max(0, maxLocalCapture-len(p.data)))]...)
 		}
 		p.mu.Unlock()
@@ -137,21 +164,25 @@ func (c *localCapture) stop() {
 		}
 		pr.f.Close()
 		pr.mu.Lock()
-		data, passed, last := pr.data, pr.wrote, pr.last
-		if pr.live != nil {
-			pr.live.Close() // the saved descriptor
-			pr.live = nil
+		data, shown := pr.data, pr.show != nil
+		pr.show = nil
+		pr.mu.Unlock()
+		c.mu.Lock()
+		if shown {
+			c.live.Close() // the saved descriptor
+			c.live = nil
 		} else {
 			platform.CloseFD(c.saved[i])
+			c.s.onCode(pipeOut+i, data)
 		}
-		pr.mu.Unlock()
-		if passed {
-			// Shown already: the supervisor learns only whether the
-			// code's last line is open.
-			c.s.stdoutOpen = last != '\n'
-			c.s.codeLineOpen = c.s.stdoutOpen
-			continue
-		}
-		c.s.onCode(pipeOut+i, data)
+		c.mu.Unlock()
 	}
+}
+
+// showCode hands what the code wrote to descriptor 1 to the supervisor,
+// which shows it at once.
+func (c *localCapture) showCode(p []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.s.onCode(pipeOut, p)
 }

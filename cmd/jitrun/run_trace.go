@@ -68,6 +68,8 @@ func (c countFlag) Set(s string) error {
 		return errors.New("want a count of 1 or more")
 	case c.list == nil || len(*c.list) == 0:
 		return errors.New("--count applies to the --break before it: write --break WHERE --count N")
+	case (*c.list)[len(*c.list)-1].count != 0:
+		return fmt.Errorf("--break %s has a --count already: give each --break one --count", (*c.list)[len(*c.list)-1].where)
 	}
 	(*c.list)[len(*c.list)-1].count = n
 	return nil
@@ -218,12 +220,16 @@ func (rc *runnable) lookupLine(file string, n int) (int, error) {
 	if rc.prog == nil {
 		return 0, fmt.Errorf("line %d: machine code has no source lines; give an offset (+0x10)", n)
 	}
-	if file != "" && file != rc.prog.File && file != filepath.Base(rc.prog.File) {
-		return 0, fmt.Errorf("%s is not the source: the code comes from %s", file, rc.prog.File)
+	src := rc.prog.File
+	if file != "" && file != src && file != filepath.Base(src) {
+		if !rc.hasLinesOf(file) {
+			return 0, fmt.Errorf("%s is not the source: the code comes from %s", file, src)
+		}
+		src = file // a linked library file: iolib/print.s
 	}
 	var lines []int
 	for _, l := range rc.prog.Lines {
-		if !rc.isCode(l.Offset) {
+		if l.Pos.File != src || !rc.isCode(l.Offset) {
 			continue
 		}
 		if l.Pos.Line == n {
@@ -231,7 +237,18 @@ func (rc *runnable) lookupLine(file string, n int) (int, error) {
 		}
 		lines = append(lines, l.Pos.Line)
 	}
-	return 0, fmt.Errorf("line %d of %s has no instruction%s", n, rc.prog.File, nearbyLines(lines, n))
+	return 0, fmt.Errorf("line %d of %s has no instruction%s", n, src, nearbyLines(lines, n))
+}
+
+// hasLinesOf reports whether some of the code comes from file, a source
+// linked in with the program's own (the I/O library's iolib/print.s).
+func (rc *runnable) hasLinesOf(file string) bool {
+	for _, l := range rc.prog.Lines {
+		if l.Pos.File == file {
+			return true
+		}
+	}
+	return false
 }
 
 // isCode reports whether the offset is in a TEXT symbol.
@@ -344,7 +361,7 @@ type traceText struct {
 }
 
 func newTraceText(w io.Writer, r *report, lines bool, nWidth int) *traceText {
-	t := &traceText{w: bufio.NewWriter(w), r: r, lines: lines, nWidth: max(nWidth, 3)}
+	t := &traceText{w: bufio.NewWriterSize(w, traceBuffer), r: r, lines: lines, nWidth: max(nWidth, 3)}
 	t.fold = &trace.Folder{Out: t.line, Indent: strings.Repeat(" ", t.nWidth+2)}
 	for _, row := range disasm.Decode(r.rc.code, r.x.ListingOptions()) {
 		if row.Data || len(row.Bytes) == 0 {
@@ -358,19 +375,37 @@ func newTraceText(w io.Writer, r *report, lines bool, nWidth int) *traceText {
 	return t
 }
 
-// sourcePlace writes a source position as sum.s:9 ("" for none).
+// sourcePlace writes a source position as sum.s:9 ("" for none); a line
+// of the I/O library keeps its directory (iolib/print.s:18), so that it is
+// not taken for a line of the code's own print.s.
 func sourcePlace(p asm.Pos) string {
 	if p.Line == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%s:%d", filepath.Base(p.File), p.Line)
+	file := p.File
+	if !asm.IsLibFile(file) {
+		file = filepath.Base(file)
+	}
+	return fmt.Sprintf("%s:%d", file, p.Line)
 }
 
 func (t *traceText) line(s string) {
 	if t.err == nil {
 		_, t.err = t.w.WriteString(strings.TrimRight(s, " ") + "\n")
 	}
+	if t.err == nil && t.w.Buffered() >= traceFlushAt {
+		t.err = t.w.Flush()
+	}
 }
+
+// The trace text goes out in whole lines, traceFlushAt bytes or more at a
+// time, from a buffer large enough that it never flushes on its own: what
+// the code prints while it is traced then comes between two lines of the
+// trace, never inside one.
+const (
+	traceFlushAt = 4 << 10
+	traceBuffer  = 64 << 10
+)
 
 func (t *traceText) step(s *trace.Step) {
 	if s.Break != nil && s.Break.Index >= 0 {

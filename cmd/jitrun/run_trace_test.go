@@ -53,6 +53,7 @@ var traceCases = []runCase{
 	{"trace-break-hex-name", []string{"run", "--hex", "c3", "--break", "main"}, "", exitInput},
 	{"trace-break-hex-line", []string{"run", "--hex", "c3", "--break", "3"}, "", exitInput},
 	{"trace-count-first", []string{"run", "../../examples/sum.s", "--count", "2", "--break", "loop"}, "", exitInput},
+	{"trace-count-twice", []string{"run", "../../examples/sum.s", "--break", "loop", "--count", "2", "--count", "3"}, "", exitInput},
 	{"trace-count-zero", []string{"run", "../../examples/sum.s", "--break", "loop", "--count", "0"}, "", exitInput},
 	{"trace-max-steps-zero", []string{"run", "../../examples/sum.s", "--trace", "--max-steps", "0"}, "", exitInput},
 	{"trace-max-steps-negative", []string{"run", "../../examples/sum.s", "--trace", "--max-steps", "-5"}, "", exitInput},
