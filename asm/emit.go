@@ -37,6 +37,9 @@ func (e *encoder) emit() *Program {
 		putValue(code[off:off+int(w.def.Width)], w.def.Value)
 	}
 	p := &Program{File: e.file, Code: code, Symbols: e.symbols(), Labels: e.labels(), Sections: e.sections()}
+	if e.libGuard > 0 {
+		p.libGuard = e.pieces[e.libGuard-1].off + 1
+	}
 	p.Lines = e.lines()
 	return p
 }

@@ -78,6 +78,9 @@ type encoder struct {
 	// libFirstInst is the index in insts of the first instruction of
 	// the I/O library linked after the program (lib.go); 0 when none is.
 	libFirstInst int
+	// libGuard is 1 + the piece of the INT3 placed before the library
+	// (lib.go); 0 when none is.
+	libGuard pieceID
 }
 
 // newEncoder returns an encoder for a source named file of about n

@@ -3,6 +3,7 @@ package asm_test
 import (
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -62,6 +63,18 @@ func TestLibLinksReferenced(t *testing.T) {
 				if s.Kind != asm.SymText && s.Name != "x" {
 					t.Errorf("symbol %s is %v, want text", s.Name, s.Kind)
 				}
+			}
+			// An INT3 right before the first routine of the library
+			// stops code that runs past its end; none without it (the
+			// cases without exact bytes are those that link it).
+			g, ok := p.LibraryGuard()
+			switch {
+			case ok != (tt.code == ""):
+				t.Errorf("LibraryGuard %d, %v; want it only where the library is linked", g, ok)
+			case ok && p.Code[g] != 0xcc:
+				t.Errorf("LibraryGuard %d holds %#x, want INT3", g, p.Code[g])
+			case ok && !slices.ContainsFunc(p.Symbols, func(s asm.Symbol) bool { return s.Offset == g+1 }):
+				t.Errorf("no routine of the library starts after the LibraryGuard %d: %+v", g, p.Symbols)
 			}
 		})
 	}

@@ -48,6 +48,17 @@ type Program struct {
 	// Lines maps source lines to the bytes they produced, sorted by Offset.
 	// A source line that produced no bytes (a label, a directive) is absent.
 	Lines []Line
+
+	libGuard int // 1 + the offset of the INT3 before the linked I/O library; 0 without it
+}
+
+// LibraryGuard returns the offset of the INT3 that separates the
+// program's own code from the I/O library linked after it (see Library),
+// and false when no routine was linked. Code that runs past its end stops
+// there, as it stops in the INT3 padding after the code of a program
+// without the library.
+func (p *Program) LibraryGuard() (int, bool) {
+	return p.libGuard - 1, p.libGuard > 0
 }
 
 // SymbolKind says what a symbol holds.

@@ -53,6 +53,16 @@ func (c *Context) InPadding(addr uint64) bool {
 	return addr >= end && addr < c.Base+uint64(c.Cap)
 }
 
+// atLibraryGuard reports whether addr is the INT3 between the program's
+// code and the I/O library linked after it (asm.Program.LibraryGuard).
+func (c *Context) atLibraryGuard(addr uint64) bool {
+	if c.Program == nil || addr < c.Base {
+		return false
+	}
+	g, ok := c.Program.LibraryGuard()
+	return ok && addr-c.Base == uint64(g)
+}
+
 // SymOff names an offset in the code: the nearest label or symbol at or
 // before it (a label wins over the symbol it starts), "name+0x12"; "+0x12"
 // for code without names.

@@ -33,6 +33,8 @@ func (c *Context) Fault(f *trampoline.Fault) string {
 		return f.Description()
 	case f.Signal == sigTRAP && f.Trap == 3 && c.InPadding(c.FaultPC(f)):
 		return "the code ran past its end into the INT3 padding (a missing RET?)"
+	case f.Signal == sigTRAP && f.Trap == 3 && c.atLibraryGuard(c.FaultPC(f)):
+		return "the code ran past its end into the INT3 before the I/O library linked after it (a missing RET?)"
 	case f.StackOverflow():
 		return f.Meaning()
 	}

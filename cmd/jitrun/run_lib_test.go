@@ -68,6 +68,7 @@ var libCases = []struct {
 	{"lib-print", "", []string{"run", "-e", libPrint}, exitOK},
 	{"lib-print-go", "", []string{"run", "-e", "MOVQ $-9223372036854775808, DI; CALL print_int(SB); CALL print_newline(SB); RET"}, exitOK},
 	{"lib-no-newline", "", []string{"run", "-e", "mov rdi, 42; call print_int; ret"}, exitOK},
+	{"lib-missing-ret", "", []string{"run", "-e", "mov rdi, 5; call print_int"}, exitFault},
 	{"lib-read-int", "  -17\n", []string{"run", "-e", "call read_int; ret"}, exitOK},
 	{"lib-read-int-eof", "", []string{"run", "-e", "call read_int; ret"}, exitOK},
 	{"lib-read-line", "hello\nworld\n", []string{"run", "-e", "sub rsp, 40; mov rdi, rsp; mov esi, 32; call read_line; mov rdi, rsp; call print_str; " +
