@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -517,6 +518,11 @@ type mappedFile struct {
 
 // mapFile maps name read-only for --map.
 func mapFile(name string) (*mappedFile, error) {
+	// Looked at before it is opened: opening a FIFO waits for a writer,
+	// maybe for ever, and only a regular file can be mapped.
+	if st, err := os.Stat(name); err == nil && !st.IsDir() && !st.Mode().IsRegular() {
+		return nil, inputError("%s is not a regular file", name)
+	}
 	file, st, err := openFile(name)
 	if err != nil {
 		return nil, err
