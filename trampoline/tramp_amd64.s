@@ -14,7 +14,7 @@
 //           program 0x1F80 and 0x37F).
 //   return: RAX RDX X0 X1 are the results. The code may clobber anything,
 //           callee-saved registers included.
-// Back in Go: RSP RBP restored, DF AC TF cleared, MXCSR and the x87
+// Back in Go: RSP RBP restored, DF AC TF NT cleared, MXCSR and the x87
 // control word restored when the code changed them (sticky MXCSR exception
 // flags, bits 0–5, aside), the x87 register stack emptied (EMMS, after MMX
 // code), upper YMM state cleared, and the FS base — Go's thread-local
@@ -314,11 +314,12 @@ acclear:
 	MOVL	AX, frame_vecLen(R11)
 
 cleanup:
-	// DF and AC are almost never left set: test both with the flags
+	// DF, AC and NT are almost never left set: test them with the flags
 	// already pushed, and pay for POPFQ only when one is. (TF cannot be
 	// set here: its trap would have fired on this function's first
-	// instruction.)
-	TESTL	$(const_flagAC|const_flagDF), 0(SP)
+	// instruction. NT does Go no harm, but a step's IRETQ on this thread
+	// raises #GP while it is set.)
+	TESTL	$(const_flagAC|const_flagDF|const_flagNT), 0(SP)
 	JNZ	fixflags
 flagsok:
 	// MXCSR and the x87 control word, against what Go had. The sticky
@@ -354,7 +355,7 @@ out:
 	RET
 
 fixflags:
-	ANDL	$~(const_flagAC|const_flagDF|const_flagTF), 0(SP)
+	ANDL	$~(const_flagAC|const_flagDF|const_flagTF|const_flagNT), 0(SP)
 	BYTE	$0x9D			// POPFQ
 	BYTE	$0x9C			// PUSHFQ: keep the stack as it was
 	JMP	flagsok
