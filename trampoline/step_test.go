@@ -660,3 +660,31 @@ func TestStepRefused(t *testing.T) {
 		t.Fatalf("closed: %v", err)
 	}
 }
+
+// Close unmaps the page a machine ran its system calls from and closes
+// the /proc/self/maps it checked them with.
+func TestStepCloseUnmapsStub(t *testing.T) {
+	m, b := newStepMachine(t, stepGetpid)
+	for range 2 {
+		if err := StepMachine(context.Background(), m, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if m.sysStub == nil || m.maps == nil || m.Regs.RIP != uint64(b.Addr())+7 {
+		t.Fatalf("after a stepped syscall: stub %v, maps %v, rip +%d", m.sysStub, m.maps, m.Regs.RIP-uint64(b.Addr()))
+	}
+	stub, maps := m.sysStub.Addr(), m.maps
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if maps.Fd() != ^uintptr(0) {
+		t.Errorf("/proc/self/maps still open after Close (fd %d)", maps.Fd())
+	}
+	regions, err := execmem.Maps()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, ok := execmem.FindRegion(regions, stub); ok && r.Prot&execmem.ProtExec != 0 {
+		t.Errorf("the system-call page %#x is still mapped after Close: %+v", stub, r)
+	}
+}
