@@ -69,6 +69,25 @@ func TestStepAfterNestedTaskFlag(t *testing.T) {
 	checkGoState(t, "after a call that set NT")
 }
 
+// A step starts whatever Go's RFLAGS holds: with NT set on the thread
+// (by C code, say), its IRETQ would raise #GP without running the code.
+func TestStepWithNestedTaskFlagInGo(t *testing.T) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	m, b := newStepMachine(t, stepLoop)
+	// A first step binds the call unit to this thread: the system calls
+	// that takes would clear NT on their way back.
+	if err := StepMachine(context.Background(), m, &Options{Code: b}); err != nil {
+		t.Fatal(err)
+	}
+	setGoRFLAGS(goRFLAGS() | flagNT)
+	err := StepMachine(context.Background(), m, &Options{Code: b})
+	setGoRFLAGS(goRFLAGS() &^ flagNT)
+	if err != nil || m.Regs.RIP != uint64(b.Addr())+8 || m.Regs.GPR[RAX] != 5 {
+		t.Fatalf("a step with NT set in Go: %v, rip +%d, rax %d", err, m.Regs.RIP-uint64(b.Addr()), m.Regs.GPR[RAX])
+	}
+}
+
 // countOffsets are the RIP offsets in stepCount after each of a round's
 // steps, from the start.
 var countOffsets = [3]uint64{4, 8, 0}

@@ -496,6 +496,15 @@ rtlsdone:
 	MOVQ	AX, frame_iret+24(DI)	// the code's RSP
 	BYTE	$0x48; BYTE $0x8c; BYTE $0xd0	// MOVQ SS, AX
 	MOVQ	AX, frame_iret+32(DI)
+	// IRETQ with NT set in the current RFLAGS is a task return, which
+	// 64-bit mode refuses (#GP): clear NT, whatever left it set on this
+	// thread (callSite clears what the code leaves; C code might not).
+	// The flags go through 0(SP), which a step does not use.
+	LEAQ	8(SP), SP
+	BYTE	$0x9C			// PUSHFQ, to what was 0(SP)
+	ANDL	$~const_flagNT, 0(SP)
+	BYTE	$0x9D			// POPFQ
+	LEAQ	-8(SP), SP
 rstate:
 	MOVQ	frame_xsave(DI), SI
 	CMPB	·useXSAVE(SB), $0
@@ -632,4 +641,13 @@ TEXT ·goRFLAGS(SB), NOSPLIT, $0-8
 	PUSHFQ
 	POPQ	AX
 	MOVQ	AX, ret+0(FP)
+	RET
+
+// func setGoRFLAGS(rflags uint64)
+//
+// setGoRFLAGS loads RFLAGS on this thread (POPFQ: the bits user mode may
+// change): the tests play code that left a flag set in Go.
+TEXT ·setGoRFLAGS(SB), NOSPLIT, $0-8
+	PUSHQ	rflags+0(FP)
+	POPFQ
 	RET
