@@ -688,3 +688,33 @@ func TestStepCloseUnmapsStub(t *testing.T) {
 		t.Errorf("the system-call page %#x is still mapped after Close: %+v", stub, r)
 	}
 }
+
+// A step and a run of a machine that end as expected allocate nothing.
+func TestMachineRunAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("SKIPPED: under -race a run allocates now and then (seen: 1 in RunMachine)")
+	}
+	spin, _ := newStepMachine(t, stepSpin)
+	m, code := newStepMachine(t, codeINT3)
+	ctx := context.Background()
+	for _, c := range []struct {
+		name string
+		run  func()
+	}{
+		{"StepMachine", func() {
+			if err := StepMachine(ctx, spin, nil); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"RunMachine", func() {
+			m.Regs.RIP = uint64(code.Addr())
+			if err := RunMachine(ctx, m, nil); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		if n := testing.AllocsPerRun(200, c.run); n != 0 {
+			t.Errorf("%s: %v allocations a run, want 0", c.name, n)
+		}
+	}
+}
