@@ -181,8 +181,9 @@ clearvec:
 	// A call that takes a snapshot (flagSnapshot) starts with the rest of
 	// the vector state zero too, so that the snapshot shows what the code
 	// did: the upper bits of YMM0–15 and ZMM0–15 (VZEROUPPER keeps the
-	// low 128, the float arguments), ZMM16–31 and k0–k7, which Go's code
-	// never touches and an earlier call may have left set. (Here in
+	// low 128, the float arguments), ZMM16–31 and k0–k7, which an
+	// earlier call, C code or Go's own AVX-512 code (the collector's scan
+	// kernels use k1–k7) may have left set. (Here in
 	// enter, not in a function of its own: a signal here is in the
 	// prologue, whose registers are not the code's.)
 	CMPB	·hasAVX(SB), $0
