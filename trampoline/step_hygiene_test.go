@@ -102,14 +102,12 @@ func TestStepResumeParked(t *testing.T) {
 	m, b := newStepMachine(t, stepCount)
 	base := uint64(b.Addr())
 	run := func(flags uint32) (status, *frame) {
-		u, err := acquire(DefaultStackSize)
+		l, err := m.borrow()
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer release(u)
-		own, ownSize := u.stack, u.size
-		u.attach(m.stack, m.size)
-		defer u.attach(own, ownSize)
+		defer l.giveBack()
+		u := l.u
 		m.load(u, base, flags)
 		f := u.f
 		f.jitRFLAGS |= flagTF // as the handler saved it
