@@ -9,8 +9,8 @@
 // A short assembly trampoline switches to that stack, loads the System V
 // AMD64 argument registers (RDI, RSI, RDX, RCX, R8, R9; XMM0–XMM7) with
 // every other register zeroed (EntryRegs), calls the code, collects RAX,
-// RDX, XMM0 and XMM1, and restores what Go relies on: RSP and RBP, DF, AC
-// and TF cleared, MXCSR and the x87 control word back to Go's (in a
+// RDX, XMM0 and XMM1, and restores what Go relies on: RSP and RBP, DF,
+// AC, TF and NT cleared, MXCSR and the x87 control word back to Go's (in a
 // program without cgo these are Go's fixed defaults, GoMXCSR and GoX87CW,
 // which Go code never changes, so the trampoline compares against them
 // instead of reading them on every call; with cgo, whose C code may set
@@ -89,8 +89,11 @@
 // A register snapshot (Options.Regs, Fault.Regs, Interrupted.Regs, a
 // Machine's Regs) holds the whole vector state the code left where the CPU
 // has it: the YMM upper halves, ZMM0–31 and k0–k7 (Regs.Vector, Regs.Vec),
-// read from an XSAVE image — the trampoline's own at a return, the
-// kernel's signal frame at a fault or a timeout.
+// read from an XSAVE image — the trampoline's own at a return or a park,
+// the kernel's signal frame at a fault or a timeout. A call with
+// Options.Regs, and a Machine, start with all of it zero; in other calls
+// ZMM16–31 and k0–k7 may still hold what earlier code on the thread left
+// (Vector.Zeroed says which).
 //
 // Call is the cheap path (integer arguments); Run takes float arguments, a
 // stack size, a timeout, a register snapshot and PrivateTLS; Bind0…Bind8

@@ -152,6 +152,7 @@ const (
 const (
 	flagTF = 1 << 8
 	flagDF = 1 << 10
+	flagNT = 1 << 14 // nested task: harmless to Go, but IRETQ (a step's way in) raises #GP with it set
 	flagAC = 1 << 18
 )
 

@@ -44,7 +44,7 @@ func checkGoState(t *testing.T, when string) {
 	if err != nil {
 		t.Fatalf("%s: reading the state: %v", when, err)
 	}
-	if r.RAX&^0x3f != GoMXCSR || r.RDX != GoX87CW || r.X0&(flagDF|flagAC|flagTF) != 0 {
+	if r.RAX&^0x3f != GoMXCSR || r.RDX != GoX87CW || r.X0&(flagDF|flagAC|flagTF|flagNT) != 0 {
 		t.Errorf("%s: next call starts with MXCSR %#x x87 CW %#x RFLAGS %#x", when, r.RAX, r.RDX, r.X0)
 	}
 }

@@ -106,11 +106,12 @@ func StepMachine(ctx context.Context, m *Machine, opt *Options) error {
 
 // stepTrapped runs one instruction with the trap flag.
 func (m *Machine) stepTrapped(ctx context.Context, opt *Options, rip uint64, in stepInsn) error {
-	u, done, err := m.borrow()
+	l, err := m.borrow()
 	if err != nil {
 		return err
 	}
-	defer done()
+	defer l.giveBack()
+	u := l.u
 
 	m.load(u, rip, flagMachine|flagStep)
 	f := u.f
@@ -157,11 +158,12 @@ func (m *Machine) stepOutOfLine(ctx context.Context, opt *Options, rip uint64, i
 		m.sysStub = b
 	}
 	entry := uint64(m.sysStub.Addr()) + in.stubOffset()
-	u, release, err := m.borrow()
+	l, err := m.borrow()
 	if err != nil {
 		return err
 	}
-	defer release()
+	defer l.giveBack()
+	u := l.u
 
 	m.load(u, entry, flagMachine)
 	f := u.f

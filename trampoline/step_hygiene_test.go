@@ -30,12 +30,62 @@ var (
 	// kernel, where a pending signal is delivered with RIP at the store.
 	stepTouch = sn("mov byte ptr [rdi], al; add rdi, 0x1000; jmp .-9",
 		0x88, 0x07, 0x48, 0x81, 0xc7, 0x00, 0x10, 0x00, 0x00, 0xeb, 0xf5)
+	// Sets the nested-task flag (NT, which POPFQ may set in user mode)
+	// and returns.
+	codeSetNT = sn("pushfq; or dword ptr [rsp], 0x4000; popfq; ret", 0x9c, 0x81, 0x0c, 0x24, 0x00, 0x40, 0x00, 0x00, 0x9d, 0xc3)
 )
 
 func init() {
 	allSnippets["step/count"] = stepCount
 	allSnippets["step/countnull"] = stepCountNull
 	allSnippets["step/touch"] = stepTouch
+	allSnippets["setnt"] = codeSetNT
+}
+
+// A call whose code returns with NT set leaves Go's RFLAGS without it: a
+// step's IRETQ on the same thread would otherwise raise #GP (IRET with NT
+// set is a task return, which 64-bit mode refuses) and every step there
+// would fail in the trampoline.
+func TestStepAfterNestedTaskFlag(t *testing.T) {
+	loadStateBlock(t)
+	runtime.LockOSThread() // the call and the step on one thread
+	defer runtime.UnlockOSThread()
+	m, b := newStepMachine(t, stepLoop)
+	setNT := load(t, codeSetNT)
+	for i := range 3 {
+		if _, err := Call(setNT.Addr()); err != nil {
+			t.Fatal(err)
+		}
+		if got := goRFLAGS(); got&flagNT != 0 {
+			t.Fatalf("round %d: Go's RFLAGS %#x after the call: NT set", i, got)
+		}
+		if err := StepMachine(context.Background(), m, &Options{Code: b}); err != nil {
+			t.Fatalf("round %d: the step after the call: %v", i, err)
+		}
+	}
+	if m.Regs.RIP != uint64(b.Addr())+13 || m.Regs.GPR[RAX] != 5 || m.Regs.GPR[RCX] != 3 {
+		t.Errorf("after three steps: rip +%d, rax %d, rcx %d; want +13, 5, 3", m.Regs.RIP-uint64(b.Addr()), m.Regs.GPR[RAX], m.Regs.GPR[RCX])
+	}
+	checkGoState(t, "after a call that set NT")
+}
+
+// A step starts whatever Go's RFLAGS holds: with NT set on the thread
+// (by C code, say), its IRETQ would raise #GP without running the code.
+func TestStepWithNestedTaskFlagInGo(t *testing.T) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	m, b := newStepMachine(t, stepLoop)
+	// A first step binds the call unit to this thread: the system calls
+	// that takes would clear NT on their way back.
+	if err := StepMachine(context.Background(), m, &Options{Code: b}); err != nil {
+		t.Fatal(err)
+	}
+	setGoRFLAGS(goRFLAGS() | flagNT)
+	err := StepMachine(context.Background(), m, &Options{Code: b})
+	setGoRFLAGS(goRFLAGS() &^ flagNT)
+	if err != nil || m.Regs.RIP != uint64(b.Addr())+8 || m.Regs.GPR[RAX] != 5 {
+		t.Fatalf("a step with NT set in Go: %v, rip +%d, rax %d", err, m.Regs.RIP-uint64(b.Addr()), m.Regs.GPR[RAX])
+	}
 }
 
 // countOffsets are the RIP offsets in stepCount after each of a round's
@@ -52,14 +102,12 @@ func TestStepResumeParked(t *testing.T) {
 	m, b := newStepMachine(t, stepCount)
 	base := uint64(b.Addr())
 	run := func(flags uint32) (status, *frame) {
-		u, err := acquire(DefaultStackSize)
+		l, err := m.borrow()
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer release(u)
-		own, ownSize := u.stack, u.size
-		u.attach(m.stack, m.size)
-		defer u.attach(own, ownSize)
+		defer l.giveBack()
+		u := l.u
 		m.load(u, base, flags)
 		f := u.f
 		f.jitRFLAGS |= flagTF // as the handler saved it

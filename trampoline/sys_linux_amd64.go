@@ -45,6 +45,7 @@ func resume(f *frame, _ uintptr, _ *uint64, _ int) status
 func textAddrs(a *textAddresses)
 func fpuControl() (mxcsr uint32, fcw uint16)
 func goRFLAGS() uint64
+func setGoRFLAGS(rflags uint64)
 func setFPUControl(mxcsr uint32, fcw uint16)
 
 // Referenced only from assembly; declared so vet can check the frames.

@@ -14,7 +14,7 @@
 //           program 0x1F80 and 0x37F).
 //   return: RAX RDX X0 X1 are the results. The code may clobber anything,
 //           callee-saved registers included.
-// Back in Go: RSP RBP restored, DF AC TF cleared, MXCSR and the x87
+// Back in Go: RSP RBP restored, DF AC TF NT cleared, MXCSR and the x87
 // control word restored when the code changed them (sticky MXCSR exception
 // flags, bits 0–5, aside), the x87 register stack emptied (EMMS, after MMX
 // code), upper YMM state cleared, and the FS base — Go's thread-local
@@ -181,8 +181,9 @@ clearvec:
 	// A call that takes a snapshot (flagSnapshot) starts with the rest of
 	// the vector state zero too, so that the snapshot shows what the code
 	// did: the upper bits of YMM0–15 and ZMM0–15 (VZEROUPPER keeps the
-	// low 128, the float arguments), ZMM16–31 and k0–k7, which Go's code
-	// never touches and an earlier call may have left set. (Here in
+	// low 128, the float arguments), ZMM16–31 and k0–k7, which an
+	// earlier call, C code or Go's own AVX-512 code (the collector's scan
+	// kernels use k1–k7) may have left set. (Here in
 	// enter, not in a function of its own: a signal here is in the
 	// prologue, whose registers are not the code's.)
 	CMPB	·hasAVX(SB), $0
@@ -314,11 +315,12 @@ acclear:
 	MOVL	AX, frame_vecLen(R11)
 
 cleanup:
-	// DF and AC are almost never left set: test both with the flags
+	// DF, AC and NT are almost never left set: test them with the flags
 	// already pushed, and pay for POPFQ only when one is. (TF cannot be
 	// set here: its trap would have fired on this function's first
-	// instruction.)
-	TESTL	$(const_flagAC|const_flagDF), 0(SP)
+	// instruction. NT does Go no harm, but a step's IRETQ on this thread
+	// raises #GP while it is set.)
+	TESTL	$(const_flagAC|const_flagDF|const_flagNT), 0(SP)
 	JNZ	fixflags
 flagsok:
 	// MXCSR and the x87 control word, against what Go had. The sticky
@@ -354,7 +356,7 @@ out:
 	RET
 
 fixflags:
-	ANDL	$~(const_flagAC|const_flagDF|const_flagTF), 0(SP)
+	ANDL	$~(const_flagAC|const_flagDF|const_flagTF|const_flagNT), 0(SP)
 	BYTE	$0x9D			// POPFQ
 	BYTE	$0x9C			// PUSHFQ: keep the stack as it was
 	JMP	flagsok
@@ -495,6 +497,15 @@ rtlsdone:
 	MOVQ	AX, frame_iret+24(DI)	// the code's RSP
 	BYTE	$0x48; BYTE $0x8c; BYTE $0xd0	// MOVQ SS, AX
 	MOVQ	AX, frame_iret+32(DI)
+	// IRETQ with NT set in the current RFLAGS is a task return, which
+	// 64-bit mode refuses (#GP): clear NT, whatever left it set on this
+	// thread (callSite clears what the code leaves; C code might not).
+	// The flags go through 0(SP), which a step does not use.
+	LEAQ	8(SP), SP
+	BYTE	$0x9C			// PUSHFQ, to what was 0(SP)
+	ANDL	$~const_flagNT, 0(SP)
+	BYTE	$0x9D			// POPFQ
+	LEAQ	-8(SP), SP
 rstate:
 	MOVQ	frame_xsave(DI), SI
 	CMPB	·useXSAVE(SB), $0
@@ -631,4 +642,13 @@ TEXT ·goRFLAGS(SB), NOSPLIT, $0-8
 	PUSHFQ
 	POPQ	AX
 	MOVQ	AX, ret+0(FP)
+	RET
+
+// func setGoRFLAGS(rflags uint64)
+//
+// setGoRFLAGS loads RFLAGS on this thread (POPFQ: the bits user mode may
+// change): the tests play code that left a flag set in Go.
+TEXT ·setGoRFLAGS(SB), NOSPLIT, $0-8
+	PUSHQ	rflags+0(FP)
+	POPFQ
 	RET

@@ -35,9 +35,10 @@ type Vector struct {
 	// (Options.Regs), a Machine (whose state is its own). Otherwise
 	// (Fault.Regs and Interrupted.Regs of a call without Options.Regs)
 	// they may also hold what earlier code on the thread left there — the
-	// C library's string functions use them — and Regs.String leaves
-	// them out. (Go's code and the C ABI leave the upper bits of YMM0–15
-	// and ZMM0–15 zero, with VZEROUPPER: those are the code's either way.)
+	// C library's string functions use them, Go's collector's scan code
+	// the opmasks — and Regs.String leaves them out. (Go's code and the C
+	// ABI leave the upper bits of YMM0–15 and ZMM0–15 zero, with
+	// VZEROUPPER: those are the code's either way.)
 	Zeroed bool
 }
 
@@ -85,8 +86,8 @@ func (r *Regs) Vec(i int) [64]byte {
 // the header and the components of vecComponents the OS enabled (0
 // without XSAVE). The signal handler copies that much of the kernel's
 // image of a faulting call's FPU state (saveVec). Set once, at set-up.
-// vecAVX512 is set when the OS saves the AVX-512 state (clearVec zeroes
-// it).
+// vecAVX512 is set when the OS saves the AVX-512 state (enter's clearvec
+// then zeroes it for a snapshot).
 var (
 	vecLayout [8]hostcpu.XSAVEComponent
 	vecCopy   int

@@ -310,3 +310,36 @@ func TestVectorWhileParked(t *testing.T) {
 		t.Error("no call was parked: the test did not test the parked path")
 	}
 }
+
+// setVecLayout keeps what each CPU's layout needs, computed from its
+// component offsets: Intel's AVX-512 layout ends at 2688 (ZMM16–31 at
+// 1664), AMD's at 2432 (at 1408), AVX alone at 832, XSAVE without AVX at
+// the header's end, and nothing without XSAVE; never more than the XSAVE
+// area.
+func TestSetVecLayout(t *testing.T) {
+	savedLayout, savedCopy, savedAVX512 := vecLayout, vecCopy, vecAVX512
+	defer func() { vecLayout, vecCopy, vecAVX512 = savedLayout, savedCopy, savedAVX512 }()
+	avx := [8]hostcpu.XSAVEComponent{2: vecComp(576, 256)}
+	intel := avx
+	intel[5], intel[6], intel[7] = vecComp(1088, 64), vecComp(1152, 512), vecComp(1664, 1024)
+	amd := avx
+	amd[5], amd[6], amd[7] = vecComp(832, 64), vecComp(896, 512), vecComp(1408, 1024)
+	for _, c := range []struct {
+		name       string
+		cpu        hostcpu.Facts
+		wantCopy   int
+		wantAVX512 bool
+	}{
+		{"Intel Xeon, AVX-512 and AMX", hostcpu.Facts{OSXSAVE: true, XSAVESize: 11008, XSAVEComponents: intel, AVX512F: true}, 2688, true},
+		{"AMD Zen 5, AVX-512", hostcpu.Facts{OSXSAVE: true, XSAVESize: 2440, XSAVEComponents: amd, AVX512F: true}, 2432, true},
+		{"AVX", hostcpu.Facts{OSXSAVE: true, XSAVESize: 832, XSAVEComponents: avx}, 832, false},
+		{"XSAVE without AVX", hostcpu.Facts{OSXSAVE: true, XSAVESize: 576}, 576, false},
+		{"area smaller than the layout", hostcpu.Facts{OSXSAVE: true, XSAVESize: 2000, XSAVEComponents: intel, AVX512F: true}, 2000, true},
+		{"no XSAVE", hostcpu.Facts{XSAVESize: 2440, XSAVEComponents: amd}, 0, false},
+	} {
+		setVecLayout(c.cpu)
+		if vecCopy != c.wantCopy || vecAVX512 != c.wantAVX512 || vecLayout != c.cpu.XSAVEComponents {
+			t.Errorf("%s: vecCopy %d, vecAVX512 %v; want %d, %v", c.name, vecCopy, vecAVX512, c.wantCopy, c.wantAVX512)
+		}
+	}
+}
