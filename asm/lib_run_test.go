@@ -137,6 +137,14 @@ func libChild(calls string) int {
 		return fail(err)
 	}
 	defer code.Close()
+	// The routines' buffers and the wrapper's output in memory that stays
+	// where it is while the code runs (a Go variable's address passed as
+	// an integer may move with the goroutine's stack).
+	mem, err := execmem.Map(1<<16, execmem.MapOptions{Prot: execmem.ProtRW})
+	if err != nil {
+		return fail(err)
+	}
+	defer mem.Close()
 	clobbers := map[string]string{}
 	for _, r := range asm.Library() {
 		clobbers[r.Name] = " " + r.Clobbers + " "
@@ -144,16 +152,18 @@ func libChild(calls string) int {
 	for _, c := range list {
 		name, arg, _ := strings.Cut(c, ":")
 		off, _ := p.Lookup("wrap_" + name)
-		var out [3]uint64
+		out := (*[3]uint64)(unsafe.Pointer(&mem.Bytes()[0]))
+		*out = [3]uint64{}
 		var a0, a1 uint64
 		var buf []byte
 		switch name {
 		case "print_str":
-			buf = append([]byte(arg), 0)
+			buf = append(mem.Bytes()[64:64], arg...)
+			buf = append(buf, 0)
 			a0 = uint64(uintptr(unsafe.Pointer(&buf[0])))
 		case "read_line":
 			n, _ := strconv.Atoi(arg)
-			buf = bytes.Repeat([]byte{'#'}, n+3)
+			buf = append(mem.Bytes()[64:64], bytes.Repeat([]byte{'#'}, n+3)...)
 			a0, a1 = uint64(uintptr(unsafe.Pointer(&buf[0]))), uint64(n)
 		default:
 			if arg != "" {
@@ -168,9 +178,7 @@ func libChild(calls string) int {
 				a0 = uint64(v)
 			}
 		}
-		_, err := trampoline.Call(code.Addr()+uintptr(off), a0, a1, uint64(uintptr(unsafe.Pointer(&out))))
-		runtime.KeepAlive(buf)
-		runtime.KeepAlive(&out)
+		_, err := trampoline.Call(code.Addr()+uintptr(off), a0, a1, uint64(uintptr(unsafe.Pointer(out))))
 		if err != nil {
 			return fail(err)
 		}

@@ -136,6 +136,14 @@ var errUnsupported = fmt.Errorf("trampoline: needs linux/amd64, running on %s/%s
 // for long does not hold up the garbage collector or other goroutines.
 // Call has no timeout: see CallContext and Run. It is safe to call from
 // many goroutines at once.
+//
+// An argument that is an address must be of memory that stays where it
+// is while the code runs: mapped memory (execmem.Map, the memarg
+// package), or Go memory passed through a bound function's
+// unsafe.Pointer parameter (Bind2), which keeps it alive and in place.
+// A Go variable's address converted to an integer is not: nothing keeps
+// the variable off the goroutine's stack, which the runtime may move
+// while a long call is parked.
 func Call(addr uintptr, args ...uint64) (Result, error) {
 	if len(args) > len(Args{}.Int) || !ready.Load() {
 		return callFirst(addr, args)
