@@ -41,7 +41,7 @@ import (
 // VMs jitrun is built on, where an INT3's costs 1.5–7 µs), plus the
 // trampoline's way in and out with the whole FPU state (about 2 µs):
 // 45,000–60,000 steps a second there (BenchmarkStep; gdb's stepi, which
-// goes through ptrace, manages about 10,000).
+// goes through ptrace, manages 7,000–10,000).
 //
 // Instructions the trap flag does not step one at a time run another
 // way, still as one step each:
