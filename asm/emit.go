@@ -114,7 +114,7 @@ func (e *encoder) labels() []Label {
 func (e *encoder) sections() []Section {
 	var out []Section
 	if len(e.funcs) > 0 {
-		out = append(out, Section{Name: ".text", Kind: SymText, Offset: 0, Size: e.codeLen})
+		out = append(out, Section{Name: SymText.SectionName(), Kind: SymText, Offset: 0, Size: e.codeLen})
 	}
 	ro, roEnd, rw := -1, 0, false
 	for _, d := range e.data {
@@ -129,10 +129,10 @@ func (e *encoder) sections() []Section {
 		}
 	}
 	if ro >= 0 {
-		out = append(out, Section{Name: ".rodata", Kind: SymRodata, Offset: ro, Size: roEnd - ro})
+		out = append(out, Section{Name: SymRodata.SectionName(), Kind: SymRodata, Offset: ro, Size: roEnd - ro})
 	}
 	if rw {
-		out = append(out, Section{Name: ".data", Kind: SymData, Offset: e.writableStart, Size: e.end - e.writableStart})
+		out = append(out, Section{Name: SymData.SectionName(), Kind: SymData, Offset: e.writableStart, Size: e.end - e.writableStart})
 	}
 	return out
 }

@@ -92,6 +92,18 @@ func (k SymbolKind) String() string {
 	return "unknown"
 }
 
+// SectionName is the name of the section that holds symbols of the kind:
+// ".text", ".rodata" or ".data" (Intel's .bss is part of .data).
+func (k SymbolKind) SectionName() string {
+	switch k {
+	case SymData:
+		return ".data"
+	case SymRodata:
+		return ".rodata"
+	}
+	return ".text"
+}
+
 // SectionAlign is the alignment of the read-only data and of the writable
 // data in Program.Code: a page, so that each can be mapped with its own
 // protection.

@@ -24,12 +24,15 @@ func (c *Context) SectionOf(off int) (Section, bool) {
 	}
 	switch {
 	case off >= p.WritableStart():
-		return Section{".data", asm.SymData}, true
+		return sectionOf(asm.SymData), true
 	case off >= p.RodataStart():
-		return Section{".rodata", asm.SymRodata}, true
+		return sectionOf(asm.SymRodata), true
 	}
-	return Section{".text", asm.SymText}, true
+	return sectionOf(asm.SymText), true
 }
+
+// sectionOf is the section of symbols of kind k.
+func sectionOf(k asm.SymbolKind) Section { return Section{k.SectionName(), k} }
 
 // endsInData reports whether the program's code ends in data pages, whose
 // bytes past the end are zeros, not INT3.

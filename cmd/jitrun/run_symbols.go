@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/jitrun/jitrun/asm"
 	"github.com/jitrun/jitrun/execmem"
 	"github.com/jitrun/jitrun/explain"
 )
@@ -55,22 +54,11 @@ func (r *report) symbols() []placedSymbol {
 	var out []placedSymbol
 	for _, s := range r.rc.prog.Symbols {
 		out = append(out, placedSymbol{
-			name: explain.SymbolName(s), offset: s.Offset, size: s.Size, section: sectionName(s.Kind),
+			name: explain.SymbolName(s), offset: s.Offset, size: s.Size, section: s.Kind.SectionName(),
 			prot: r.protAt(s.Offset), addr: r.base() + uint64(s.Offset),
 		})
 	}
 	return out
-}
-
-// sectionName is the section that holds symbols of a kind.
-func sectionName(k asm.SymbolKind) string {
-	switch k {
-	case asm.SymData:
-		return ".data"
-	case asm.SymRodata:
-		return ".rodata"
-	}
-	return ".text"
 }
 
 // protAt is the protection the code was loaded with at offset off: read+
