@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/jitrun/jitrun/asm"
 	"github.com/jitrun/jitrun/execmem"
+	"github.com/jitrun/jitrun/internal/testsupport"
 	"github.com/jitrun/jitrun/trampoline"
 )
 
@@ -215,15 +215,7 @@ func runLibEnv(t testing.TB, environ []string, calls []string, stdin string) (st
 	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
 		t.Skipf("SKIP: running machine code needs linux/amd64, this is %s/%s", runtime.GOOS, runtime.GOARCH)
 	}
-	in := filepath.Join(t.TempDir(), "stdin")
-	if err := os.WriteFile(in, []byte(stdin), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := testsupport.StdinFile(t, stdin)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(append(os.Environ(), environ...), libChildEnv+"="+strings.Join(calls, ";"))
 	cmd.Stdin = f

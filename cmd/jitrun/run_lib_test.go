@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/jitrun/jitrun/internal/testsupport"
 )
 
 // The I/O library through the CLI (asm links it, jitrun help lib lists
@@ -33,15 +35,7 @@ func runLibChildEnv(t *testing.T, environ []string, stdin string, args ...string
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := filepath.Join(t.TempDir(), "stdin")
-	if err := os.WriteFile(in, []byte(stdin), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := testsupport.StdinFile(t, stdin)
 	cmd := childCommand(context.Background(), exe, environ, args)
 	cmd.Stdin = f
 	var out, errOut strings.Builder
