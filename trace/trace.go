@@ -48,6 +48,10 @@ type Options struct {
 	MaxSteps int
 	// Breaks are the breakpoints.
 	Breaks []Break
+	// PrivateTLS gives the code an FS base of its own, kept for the whole
+	// trace (trampoline.Options.PrivateTLS): its FS-relative writes then
+	// cannot reach the Go runtime's thread-local storage.
+	PrivateTLS bool
 }
 
 // Break is a breakpoint: the step that starts at Offset is marked (its
@@ -67,12 +71,13 @@ const (
 	TimedOut                 // the timeout or the context stopped it (Summary.Interrupted)
 	MaxSteps                 // it ran Options.MaxSteps instructions
 	Stopped                  // the step function returned false
+	OffStack                 // the code moved RSP off its stack, where no step can start
 )
 
-var stopNames = [...]string{Returned: "return", Faulted: "fault", TimedOut: "timeout", MaxSteps: "max-steps", Stopped: "stopped"}
+var stopNames = [...]string{Returned: "return", Faulted: "fault", TimedOut: "timeout", MaxSteps: "max-steps", Stopped: "stopped", OffStack: "off-stack"}
 
-// String is the stop's name: "return", "fault", "timeout", "max-steps" or
-// "stopped".
+// String is the stop's name: "return", "fault", "timeout", "max-steps",
+// "stopped" or "off-stack".
 func (s Stop) String() string {
 	if s > 0 && int(s) < len(stopNames) {
 		return stopNames[s]
@@ -270,8 +275,12 @@ func (t *Tracer) loop(ctx context.Context, fn func(*Step) bool, step engine) (*S
 		s := t.before(pc)
 		err := t.stepOnce(ctx, step)
 		var intr *trampoline.Interrupted
-		if errors.As(err, &intr) {
+		switch {
+		case errors.As(err, &intr):
 			return t.end(sum, err) // the instruction did not complete: no step
+		case errors.Is(err, trampoline.ErrOffStack):
+			sum.Stop = OffStack // nothing ran: no step
+			return t.finish(sum, nil)
 		}
 		t.steps++
 		if off := s.Offset; off >= 0 {
@@ -303,8 +312,7 @@ func (t *Tracer) loop(ctx context.Context, fn func(*Step) bool, step engine) (*S
 
 // stepOnce runs one instruction with what is left of the context's time.
 func (t *Tracer) stepOnce(ctx context.Context, step engine) error {
-	var opt trampoline.Options
-	opt.Code = t.opt.Code
+	opt := trampoline.Options{Code: t.opt.Code, PrivateTLS: t.opt.PrivateTLS}
 	if d, ok := ctx.Deadline(); ok {
 		left := time.Until(d)
 		if left < trampoline.MinTimeout {

@@ -34,6 +34,11 @@ type Machine struct {
 	// where it checks that the instruction is executable, opened then.
 	sysStub *execmem.Block
 	maps    *os.File
+	// tls is the machine's thread-local block (Options.PrivateTLS),
+	// mapped at the first run that asks for it and kept, with what the
+	// code wrote there, until Close; tlsBase is the FS base in it.
+	tls     *execmem.Mapping
+	tlsBase uintptr
 }
 
 // NewMachine returns a Machine with a stack of stackSize usable bytes (0:
@@ -110,6 +115,10 @@ func (m *Machine) Close() error {
 		err = errors.Join(err, m.maps.Close())
 		m.maps = nil
 	}
+	if m.tls != nil {
+		err = errors.Join(err, m.tls.Close())
+		m.tls = nil
+	}
 	return err
 }
 
@@ -127,7 +136,9 @@ func (m *Machine) readFPU() {
 // and RIP just after the INT3; a fault ends it with the *Fault; a timeout
 // (opt.Timeout, ctx) with an *Interrupted. Either way the machine holds
 // the state at that point, so the next run continues from there. Only
-// opt.Timeout and opt.Code of the options count.
+// opt.Timeout, opt.Code and opt.PrivateTLS of the options count; with
+// PrivateTLS the code's FS base is a thread-local block of the machine's
+// own, which keeps what the code writes there from run to run.
 //
 // A run starts with RSP on the machine's stack, at least 144 bytes above
 // StackBottom and at most StackTop: the trampoline hands over RIP and
@@ -151,13 +162,17 @@ func RunMachine(ctx context.Context, m *Machine, opt *Options) error {
 	defer l.giveBack()
 	u := l.u
 
-	m.load(u, m.Regs.RIP, flagMachine)
+	m.load(u, m.Regs.RIP, m.runFlags(opt))
 	st, err := u.executeTimed(ctx, opt.Timeout, nil)
 	if err != nil {
 		return err
 	}
 	return m.stopped(u, st, ctx, opt.Code)
 }
+
+// ErrOffStack is what RunMachine and StepMachine return, wrapped, for a
+// machine whose RSP is not on its stack; the machine is left as it was.
+var ErrOffStack = fmt.Errorf("a run starts with RSP between StackBottom+%d and StackTop (the trampoline writes RIP and RFLAGS below its red zone)", machineStackReserve)
 
 // checkStart checks what a run of m (op: RunMachine, StepMachine) starts
 // with: an open machine, RSP on its stack, a valid timeout and a context
@@ -167,8 +182,8 @@ func (m *Machine) checkStart(op string, ctx context.Context, opt *Options) (*Opt
 		return nil, fmt.Errorf("trampoline: %s on a closed Machine", op)
 	}
 	if rsp := uintptr(m.Regs.GPR[RSP]); rsp < m.StackBottom()+machineStackReserve || rsp > m.StackTop() {
-		return nil, fmt.Errorf("trampoline: %s with RSP %#x, not on the machine's stack [%#x, %#x]: a run starts with RSP between StackBottom+%d and StackTop (the trampoline writes RIP and RFLAGS below its red zone)",
-			op, rsp, m.StackBottom(), m.StackTop(), machineStackReserve)
+		return nil, fmt.Errorf("trampoline: %s with RSP %#x, not on the machine's stack [%#x, %#x]: %w",
+			op, rsp, m.StackBottom(), m.StackTop(), ErrOffStack)
 	}
 	if opt == nil {
 		opt = &noOptions
@@ -178,6 +193,15 @@ func (m *Machine) checkStart(op string, ctx context.Context, opt *Options) (*Opt
 	}
 	if err := setup(); err != nil {
 		return nil, err
+	}
+	if opt.PrivateTLS && m.tls == nil {
+		ps := execmem.PageSize()
+		t, err := mapGuarded(tlsBlock, ps)
+		if err != nil {
+			return nil, fmt.Errorf("trampoline: map a thread-local block: %w", err)
+		}
+		m.tls, m.tlsBase = t, t.Addr()+uintptr(ps+tlsBlock/2)
+		binary.LittleEndian.PutUint64(t.Bytes()[ps+tlsBlock/2:], uint64(m.tlsBase)) // the thread pointer's convention
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, &Interrupted{Err: err}
@@ -194,6 +218,9 @@ var noOptions Options
 func (m *Machine) load(u *unit, rip uint64, flags uint32) {
 	f := u.f
 	f.fn, f.flags = uintptr(rip), flags
+	if flags&flagPrivateTLS != 0 {
+		f.tls = m.tlsBase // the loan gives the unit its own back
+	}
 	f.jit, f.jitRIP, f.jitRFLAGS = m.Regs.GPR, rip, m.Regs.RFLAGS&^(flagAC|flagTF)|0x202
 	copy(u.xsave, m.fpu)
 }
@@ -253,7 +280,7 @@ func (m *Machine) borrow() (loan, error) {
 	if err != nil {
 		return loan{}, err
 	}
-	l := loan{u, u.stack, u.size}
+	l := loan{u, u.stack, u.size, u.f.tls}
 	u.attach(m.stack, m.size)
 	return l, nil
 }
@@ -263,10 +290,21 @@ type loan struct {
 	u       *unit
 	own     *execmem.Mapping
 	ownSize int
+	ownTLS  uintptr
 }
 
-// giveBack gives the unit its own stack back and releases it.
+// giveBack gives the unit its own stack (and FS base) back and releases
+// it.
 func (l loan) giveBack() {
 	l.u.attach(l.own, l.ownSize)
+	l.u.f.tls = l.ownTLS
 	release(l.u)
+}
+
+// runFlags are the frame flags of a run of m with opt.
+func (m *Machine) runFlags(opt *Options) uint32 {
+	if opt.PrivateTLS {
+		return flagMachine | flagPrivateTLS
+	}
+	return flagMachine
 }

@@ -29,7 +29,8 @@ import (
 //   - another error, with m unchanged, for a machine that cannot run (as
 //     RunMachine's) and for SYSENTER (below).
 //
-// Only opt.Timeout and opt.Code of the options count. The machine's
+// Only opt.Timeout, opt.Code and opt.PrivateTLS (as RunMachine) of the
+// options count. The machine's
 // entry rules are RunMachine's (RSP on its stack, AC cleared, IF set).
 //
 // How: the trampoline enters the code with IRETQ and the trap flag (TF)
@@ -113,7 +114,7 @@ func (m *Machine) stepTrapped(ctx context.Context, opt *Options, rip uint64, in 
 	defer l.giveBack()
 	u := l.u
 
-	m.load(u, rip, flagMachine|flagStep)
+	m.load(u, rip, m.runFlags(opt)|flagStep)
 	f := u.f
 	// No timer, no cancellation: an instruction other than a system call
 	// does not block. (A stale timeout signal finds callValue 0.)
@@ -165,7 +166,7 @@ func (m *Machine) stepOutOfLine(ctx context.Context, opt *Options, rip uint64, i
 	defer l.giveBack()
 	u := l.u
 
-	m.load(u, entry, flagMachine)
+	m.load(u, entry, m.runFlags(opt))
 	f := u.f
 	f.fn = uintptr(rip)
 	st, err := u.executeTimed(ctx, opt.Timeout, nil)

@@ -718,3 +718,47 @@ func TestMachineRunAllocs(t *testing.T) {
 		}
 	}
 }
+
+// With PrivateTLS a machine's FS-relative writes reach a block of its
+// own, which keeps them from step to step and run to run: without it,
+// the first write below would overwrite the Go runtime's thread-local
+// storage (a trace of such code killed jitrun).
+func TestMachinePrivateTLS(t *testing.T) {
+	code := sn("mov fs:[0x10], rax; mov rbx, fs:[0x10]; mov rcx, fs:[0]; int3",
+		0x64, 0x48, 0x89, 0x04, 0x25, 0x10, 0, 0, 0, // mov qword fs:[0x10], rax
+		0x64, 0x48, 0x8b, 0x1c, 0x25, 0x10, 0, 0, 0, // mov rbx, qword fs:[0x10]
+		0x64, 0x48, 0x8b, 0x0c, 0x25, 0, 0, 0, 0, // mov rcx, qword fs:[0] (the thread pointer)
+		0xcc)
+	opt := &Options{PrivateTLS: true}
+	m, b := newStepMachine(t, code)
+	m.Regs.GPR[RAX] = 0x1234
+	if err := StepMachine(context.Background(), m, opt); err != nil {
+		t.Fatal(err)
+	}
+	// The write is kept between steps; the next ones read it back.
+	for range 2 {
+		if err := StepMachine(context.Background(), m, opt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if m.Regs.GPR[RBX] != 0x1234 || m.Regs.GPR[RCX] != uint64(m.tlsBase) || m.tlsBase == 0 {
+		t.Errorf("rbx %#x, rcx %#x; want 0x1234 and the block's own address %#x", m.Regs.GPR[RBX], m.Regs.GPR[RCX], m.tlsBase)
+	}
+	// A whole run reads what the steps wrote.
+	m.Regs.RIP = uint64(b.Addr()) + 9
+	m.Regs.GPR[RBX] = 0
+	if err := RunMachine(context.Background(), m, opt); err != nil {
+		t.Fatal(err)
+	}
+	if m.Regs.GPR[RBX] != 0x1234 {
+		t.Errorf("RunMachine: rbx %#x, want 0x1234", m.Regs.GPR[RBX])
+	}
+	// The units lent to the machine have their own FS base back: a call
+	// with PrivateTLS afterwards uses a block of its own.
+	if _, err := Run(context.Background(), b.Addr()+18, nil, &Options{PrivateTLS: true}); err == nil {
+		t.Errorf("Run of the INT3-ended code returned without a fault")
+	}
+	if err := m.Close(); err != nil || m.tls != nil {
+		t.Errorf("Close: %v, tls %v", err, m.tls)
+	}
+}

@@ -114,7 +114,7 @@ func runHelp() string {
 		"\"unreadable\"}] are the memory arguments after the call; \"show\": [{\"spec\", \"what\",\n" +
 		"\"addr\", \"len\", \"unit\", \"format\", \"rows\": [{\"addr\", \"label\", \"values\"} or\n" +
 		"{\"addr\", \"unreadable\", \"bytes\"}]}] the --show views. With --trace or --break,\n" +
-		"\"stopped\" (return, fault, timeout, max-steps), \"steps\" (one object per instruction,\n" +
+		"\"stopped\" (return, fault, timeout, max-steps, off-stack), \"steps\" (one object per instruction,\n" +
 		"with --trace) and \"breaks\" (one per breakpoint hit, with the registers and the --show\n" +
 		"views there) follow: see docs/run.md. Source that does not assemble prints\n" +
 		"  {\"errors\": [{\"file\", \"line\", \"col\", \"message\"}]}   (exit status 2)."

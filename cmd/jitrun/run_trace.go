@@ -297,6 +297,7 @@ func runTrace(e *env, r *report, ca *callArgs, opts trampoline.Options, f *runFl
 	topt := &trace.Options{
 		Code: r.blk, Bytes: r.rc.code, Program: r.rc.prog, Syntax: r.rc.syntax, Entry: r.rc.entry,
 		Args: ca.args, StackSize: opts.StackSize, Timeout: opts.Timeout, MaxSteps: f.tr.maxSteps, Breaks: breaks,
+		PrivateTLS: opts.PrivateTLS, // as run's call: FS-relative writes cannot reach jitrun's thread-local storage
 	}
 	var out traceOutput
 	if f.json {
@@ -333,7 +334,7 @@ func runTrace(e *env, r *report, ca *callArgs, opts trampoline.Options, f *runFl
 	if err := out.end(r, o, sum, f, opts.Timeout); err != nil {
 		return systemError("%v", err)
 	}
-	if sum.Stop == trace.MaxSteps {
+	if stoppedEarly(sum.Stop) {
 		return silentExit(exitTimeout)
 	}
 	return silentExit(o.status())
@@ -465,12 +466,20 @@ func (t *traceText) end(r *report, o *outcome, sum *trace.Summary, f *runFlags, 
 		b.WriteByte('\n')
 	}
 	switch sum.Stop {
-	case trace.MaxSteps:
-		fmt.Fprintf(&b, "stopped after %s steps at %s", trace.Count(sum.Steps), sum.Next)
-		if sum.Visits > 1 {
-			fmt.Fprintf(&b, "; the loop had run %s times", trace.Count(sum.Visits))
+	case trace.MaxSteps, trace.OffStack:
+		steps := trace.Count(sum.Steps) + " steps"
+		if sum.Steps == 1 {
+			steps = "1 step"
 		}
-		fmt.Fprintf(&b, " (--max-steps %s; raise it to go on)\n", trace.Count(f.tr.maxSteps))
+		fmt.Fprintf(&b, "stopped after %s at %s", steps, sum.Next)
+		if sum.Stop == trace.OffStack {
+			fmt.Fprintf(&b, ": the code moved RSP to %#x, off its stack, where a step cannot start (run it without --trace and --break to see how it ends)\n", sum.Regs.GPR[trampoline.RSP])
+		} else {
+			if sum.Visits > 1 {
+				fmt.Fprintf(&b, "; the loop had run %s times", trace.Count(sum.Visits))
+			}
+			fmt.Fprintf(&b, " (--max-steps %s; raise it to go on)\n", trace.Count(f.tr.maxSteps))
+		}
 		b.WriteString("\nregisters where it was stopped (* changed by the code):\n")
 		r.writeRegs(&b, &sum.Regs, true, nil)
 		r.writeMemArgs(&b, nil)                                     // run_memargs.go
@@ -491,7 +500,7 @@ func (t *traceText) end(r *report, o *outcome, sum *trace.Summary, f *runFlags, 
 			r.writeRegs(&b, &o.regs, false, nil)
 		}
 	}
-	if sum.Stop != trace.MaxSteps {
+	if !stoppedEarly(sum.Stop) {
 		r.writeMemArgs(&b, o.fault) // run_memargs.go
 		r.writeViews(&b, o)         // run_show.go
 	}
@@ -657,7 +666,7 @@ func (t *traceJSONOut) end(r *report, o *outcome, sum *trace.Summary, f *runFlag
 		return t.err
 	}
 	doc := runDocument(r, o)
-	if sum.Stop == trace.MaxSteps && len(r.views) > 0 {
+	if stoppedEarly(sum.Stop) && len(r.views) > 0 {
 		doc.Show = r.renderViews(&sum.Regs) // where it was stopped
 	}
 	if sum.Stop != trace.Returned {
@@ -714,3 +723,8 @@ func (rc *runnable) symbolAt(off int) (asm.Symbol, bool) {
 	}
 	return rc.prog.SymbolAt(off)
 }
+
+// stoppedEarly reports whether a trace was stopped before the code
+// returned, faulted or timed out: at the step cap, or with RSP off its
+// stack. The run then exits with status 4, as a timeout does.
+func stoppedEarly(s trace.Stop) bool { return s == trace.MaxSteps || s == trace.OffStack }
