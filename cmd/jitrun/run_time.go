@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jitrun/jitrun/execmem"
+	"github.com/jitrun/jitrun/trace"
 	"github.com/jitrun/jitrun/trampoline"
 )
 
@@ -59,7 +60,7 @@ func timeRun(e *env, r *report, ca *callArgs, stack int, first time.Duration) er
 		return systemError("--time: %v", err)
 	}
 	fmt.Fprintf(e.stdout, "time: %.2f ns/call median, %.2f ns min (%s calls in %d batches); an empty call (RET) costs %.2f ns median, included\n",
-		t.median, t.min, formatCount(t.calls), t.batches, base.median)
+		t.median, t.min, trace.Count(int(t.calls)), t.batches, base.median)
 	return nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jitrun/jitrun/internal/platform"
+	"github.com/jitrun/jitrun/trace"
 )
 
 // The parent side of a supervised jitrun run or bench: it starts the child
@@ -264,7 +265,7 @@ func (c *capture) cutNote(what string) string {
 	if c.cut == 0 {
 		return ""
 	}
-	return fmt.Sprintf("jitrun run: %s more bytes the code wrote to %s are not shown (jitrun keeps %s)\n", formatCount(c.cut), what, formatSize(c.limit))
+	return fmt.Sprintf("jitrun run: %s more bytes the code wrote to %s are not shown (jitrun keeps %s)\n", trace.Count(int(c.cut)), what, formatSize(c.limit))
 }
 
 // frames splits the report stream into frames as its bytes arrive.
