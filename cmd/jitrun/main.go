@@ -67,6 +67,7 @@ func commands() []command {
 		{"run", "assemble (or take machine code), run it in W^X memory, report the result, a fault or a timeout", withFlags("run", runUsage, runHelp(), cmdRun)},
 		{"asm", "assemble x86-64 source and print the machine code (hex, listing, JSON, Go)", withFlags("asm", asmUsage, asmHelp, cmdAsm)},
 		{"disasm", "list machine code from a file or hex: addresses, bytes, instructions", withFlags("disasm", disasmUsage, disasmHelp, cmdDisasm)},
+		{"repl", "type an instruction, see what it changed: a REPL whose machine keeps its state between lines", withFlags("repl", replUsage, replHelp, cmdRepl)},
 		{"bench", "measure what a kernel costs in core cycles: latency, throughput, A/B comparisons for benchstat", withFlags("bench", benchUsage, benchSummary, cmdBench)},
 		{"probe", "measure what this CPU and kernel enforce: page protections, NX/XD, W^X, MDWE, mseal", withFlags("probe", probeUsage, probeHelp, cmdProbe)},
 		{"mmap", "make one mmap request by hand, touch it, and show where it landed and what each touch did", withFlags("mmap", mmapUsage, mmapHelp, cmdMmap)},
