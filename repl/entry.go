@@ -60,12 +60,13 @@ func (s *Session) Entries() []Entry { return s.entries }
 // goRegNames are the Go assembler's names of the general registers.
 var goRegNames = [16]string{"AX", "CX", "DX", "BX", "SP", "BP", "SI", "DI", "R8", "R9", "R10", "R11", "R12", "R13", "R14", "R15"}
 
-// ParseReg reads a register name for Set: rax–r15 or AX–R15 (the 64-bit
-// registers), rflags (or flags), xmm0–xmm15 (or X0–X15).
+// ParseReg reads a register name for Set: rax–r15 in any case or AX–R15
+// as Go writes them (the 64-bit registers; bx is Intel's 16-bit
+// register, refused), rflags (or flags), xmm0–xmm15 (or X0–X15).
 func ParseReg(name string) (RegSet, error) {
 	l := strings.ToLower(name)
 	for i := range 16 {
-		if l == trampoline.Reg(i).String() || l == strings.ToLower(goRegNames[i]) {
+		if l == trampoline.Reg(i).String() || name == goRegNames[i] {
 			return RegSet{Kind: GPR, Reg: trampoline.Reg(i)}, nil
 		}
 	}

@@ -235,4 +235,3 @@ func indentLines(s string) string {
 	}
 	return strings.Join(lines, "\n")
 }
-
