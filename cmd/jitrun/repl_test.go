@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// replChild runs `jitrun repl ARGS` in a child process from dir, with
+// input on its standard input through a pipe, and returns its standard
+// output, standard error and exit status.
+func replChild(t *testing.T, dir, input string, args ...string) (stdout, stderr string, status int) {
+	t.Helper()
+	exe, err := filepath.Abs(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := childCommand(context.Background(), exe, []string{"XDG_STATE_HOME=" + dir}, append([]string{"repl"}, args...))
+	cmd.Dir = dir
+	cmd.Stdin = strings.NewReader(input) // a pipe: exec copies it in
+	var out, errOut strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		if cmd.ProcessState == nil || !cmd.ProcessState.Exited() {
+			t.Fatalf("jitrun repl: %v\n%s", err, errOut.String())
+		}
+	}
+	return out.String(), errOut.String(), cmd.ProcessState.ExitCode()
+}
+
+// TestReplSession drives a whole session through a pipe, as a script
+// would, and compares what it printed with the golden file; then runs
+// the file .save wrote and checks that it ends with the same registers.
+func TestReplSession(t *testing.T) {
+	input, err := os.ReadFile(filepath.Join("testdata", "repl", "session.in"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	stdout, stderr, status := replChild(t, dir, string(input), "--echo")
+	if status != 0 {
+		t.Fatalf("exit status %d, want 0\n%s", status, stderr)
+	}
+	if want := "jitrun repl: standard input is the REPL's: code that reads it gets end-of-file\n"; stderr != want {
+		t.Errorf("stderr %q, want %q", stderr, want)
+	}
+	golden := filepath.Join("testdata", "repl", "session.golden")
+	if *update {
+		if err := os.WriteFile(golden, []byte(stdout), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stdout != string(want) {
+		t.Errorf("output differs from %s (go test ./cmd/jitrun -run TestReplSession -update rewrites it):\n%s", golden, lineDiff(string(want), stdout))
+	}
+	if n := strings.Count(string(input), "\n"); n < 20 {
+		t.Errorf("the session is %d lines; the acceptance asks for 20", n)
+	}
+
+	// The last .regs, before .save: the session's registers.
+	i := strings.LastIndex(stdout, "> .regs\n")
+	j := strings.Index(stdout[i:], "> .save")
+	if i < 0 || j < 0 {
+		t.Fatal("no .regs before .save in the output")
+	}
+	session := parseReplRegs(stdout[i : i+j])
+	var runOut, runErr strings.Builder
+	if st := runChild(t, dir, nil, &runOut, &runErr, "run", "session.s", "--json"); st != 0 {
+		saved, _ := os.ReadFile(filepath.Join(dir, "session.s"))
+		t.Fatalf("jitrun run session.s: exit %d\n%s%s\n%s", st, runOut.String(), runErr.String(), saved)
+	}
+	var doc struct {
+		Regs map[string]any `json:"regs"`
+	}
+	if err := json.Unmarshal([]byte(runOut.String()), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, runOut.String())
+	}
+	compared := 0
+	for name, v := range session {
+		if strings.HasPrefix(v, "stack") || strings.HasPrefix(v, "scratch") {
+			continue // an address of the session's own memory
+		}
+		got, _ := doc.Regs[name].(string)
+		if !sameHex(got, v) {
+			t.Errorf("%s: the session has %s, jitrun run of the saved file %s", name, v, got)
+		}
+		compared++
+	}
+	if compared < 15 {
+		t.Errorf("compared %d registers, want the 14 general registers that hold no address and rflags at least", compared)
+	}
+}
+
+// replRegLine is a line of .regs: a name and its value (hex, or a
+// stack/scratch name).
+var replRegLine = regexp.MustCompile(`(?m)^(r[a-z0-9]+|rflags)\s+(0x[0-9a-f]+|stack\S*|scratch\S*)`)
+
+// parseReplRegs reads the general registers and RFLAGS of .regs.
+func parseReplRegs(text string) map[string]string {
+	regs := map[string]string{}
+	for _, m := range replRegLine.FindAllStringSubmatch(text, -1) {
+		regs[m[1]] = m[2]
+	}
+	return regs
+}
+
+// sameHex compares two hex numbers, leading zeros aside.
+func sameHex(a, b string) bool {
+	trim := func(s string) string {
+		s = strings.TrimLeft(strings.TrimPrefix(s, "0x"), "0")
+		return s
+	}
+	return a != "" && trim(a) == trim(b)
+}
+
+// TestReplErrors runs jitrun repl in-process on short inputs: every bad
+// line is one line of error, and the session goes on.
+func TestReplErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		args  []string
+		input string
+		want  string // standard output
+		err   string // standard error
+		exit  int
+	}{
+		{"unknown command", nil, ".nope\nmov rax, 1\n", "error: unknown command .nope: .help lists the commands\nrax     0 -> 1\n", "", 0},
+		{"bad line", nil, "mov rax\n", "error: repl:1:1: mov does not take (r64); its forms: cr, r64 | dr, r64 | m16, imm | m16, r16 | m32, imm | m32, r32 | m64, imm | m64, r64; and 16 more\n", "", 0},
+		{"set usage", nil, ".set rax\n", "error: usage: .set REG VALUE (.set rax 42, .set xmm0 0x3ff0000000000000)\n", "", 0},
+		{"syntax", nil, ".syntax att\n.syntax\n", "error: usage: .syntax intel|go\nsyntax: intel\n", "", 0},
+		{"load missing", nil, ".load /nonexistent.s\n", "error: .load: open /nonexistent.s: no such file or directory\n", "", 0},
+		{"command in a block", nil, "top:\n.regs\n", "error: a block is open: end it with an empty line first\n(no register changed)\n", "", 0},
+		{"long line", nil, strings.Repeat("n", 5000) + "\nnop\n", "error: the line is longer than 4096 bytes: dropped\n(no register changed)\n", "", 0},
+		{"nothing to undo", nil, ".undo\n", "error: nothing to undo\n", "", 0},
+		{"go syntax", []string{"--syntax", "go"}, "MOVQ $5, AX\n", "rax     0 -> 5\n", "", 0},
+		{"bad syntax flag", []string{"--syntax", "att"}, "", "", "jitrun repl: --syntax \"att\": want intel or go\n", 2},
+		{"bad timeout", []string{"--timeout", "0s"}, "", "", "jitrun repl: --timeout 0s: want 50µs to 1h0m0s\n", 2},
+		{"two files", []string{"a", "b"}, "", "", "jitrun repl: takes at most one FILE, got 2 arguments\n", 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, stdout, stderr, status := transcriptParts(strings.NewReader(tc.input), append([]string{"repl"}, tc.args...)...)
+			if stdout != tc.want || stderr != tc.err || status != tc.exit {
+				t.Errorf("got stdout %q, stderr %q, exit %d\nwant stdout %q, stderr %q, exit %d", stdout, stderr, status, tc.want, tc.err, tc.exit)
+			}
+		})
+	}
+}
+
+// TestReplFile runs the lines of a FILE given as the argument.
+func TestReplFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "lines.txt")
+	if err := os.WriteFile(file, []byte("mov rbx, 7\nimul rbx, rbx\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stdout, stderr, status := transcriptParts(strings.NewReader(""), "repl", "--echo", file)
+	want := "> mov rbx, 7\nrbx     0 -> 7\n> imul rbx, rbx\nrbx     7 -> 0x31 (49)\n"
+	if stdout != want || stderr != "" || status != 0 {
+		t.Errorf("got %q, %q, %d; want %q", stdout, stderr, status, want)
+	}
+}
