@@ -37,6 +37,9 @@ func (l *replLoop) formatOutcome(out *repl.Outcome) string {
 		what := fmt.Sprintf("timeout: the line was still running after %v", l.s.Timeout())
 		if errors.Is(it.Err, context.Canceled) {
 			what = "interrupted (Ctrl-C)"
+			if l.running != nil {
+				what = "\n" + what // after the ^C the terminal echoed
+			}
 		}
 		if out.Where != "" {
 			what += " and was stopped at " + out.Where
