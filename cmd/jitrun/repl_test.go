@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -94,6 +95,11 @@ func TestReplSession(t *testing.T) {
 		}
 		compared++
 	}
+	xmm := regexp.MustCompile(`(?m)^xmm0\s+0x([0-9a-f]+)`).FindStringSubmatch(stdout[i : i+j])
+	runXMM, _ := doc.Regs["xmm"].([]any)
+	if xmm == nil || len(runXMM) == 0 || !sameHex(fmt.Sprint(runXMM[0]), xmm[1]) {
+		t.Errorf("xmm0: the session has %v, jitrun run of the saved file %v", xmm, runXMM)
+	}
 	if compared < 15 {
 		t.Errorf("compared %d registers, want the 14 general registers that hold no address and rflags at least", compared)
 	}
@@ -165,5 +171,17 @@ func TestReplFile(t *testing.T) {
 	want := "> mov rbx, 7\nrbx     0 -> 7\n> imul rbx, rbx\nrbx     7 -> 0x31 (49)\n"
 	if stdout != want || stderr != "" || status != 0 {
 		t.Errorf("got %q, %q, %d; want %q", stdout, stderr, status, want)
+	}
+}
+
+// TestReplStdin checks that code reading standard input gets end-of-file
+// and cannot take the lines that follow, which are the REPL's.
+func TestReplStdin(t *testing.T) {
+	input := "mov rax, 7\nrd:\nlea rsi, [rdi+64]\nxor edi, edi\nmov edx, 8\nxor eax, eax\nsyscall\n\nmov rbx, 1\n"
+	stdout, _, status := replChild(t, t.TempDir(), input)
+	want := "rax     0 -> 7\nrax     7 -> 0\nrcx     0 -> RCX\nrdx     0 -> 8\nrsi     0 -> scratch+0x40\nrdi     scratch -> 0\nr11     0 -> 0x246 (582)\nrbx     0 -> 1\n"
+	got := regexp.MustCompile(`(?m)^(rcx     0 -> ).*$`).ReplaceAllString(stdout, "${1}RCX")
+	if got != want || status != 0 {
+		t.Errorf("got %q (exit %d), want %q (read returns 0 in rax: end-of-file)", stdout, status, want)
 	}
 }
