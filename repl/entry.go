@@ -92,6 +92,9 @@ const settableFlags = 0xcd5
 // bits are among CF PF AF ZF SF DF OF (0x8d5 sets them all but DF); an
 // XMM register up to 128 bits (its low 128 bits; those above are kept).
 func (s *Session) Set(reg, value string) (*Outcome, error) {
+	if s.m == nil {
+		return nil, errClosed
+	}
 	if s.BlockOpen() {
 		return nil, errBlockOpen
 	}
@@ -187,6 +190,9 @@ func (s *Session) setsOf(changes []Change) []RegSet {
 // registers it changed (not its memory). The file must be at most
 // MaxLoadSize bytes.
 func (s *Session) Load(ctx context.Context, name string, src []byte) (*Outcome, error) {
+	if s.m == nil {
+		return nil, errClosed
+	}
 	if s.BlockOpen() {
 		return nil, errBlockOpen
 	}

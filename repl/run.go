@@ -76,6 +76,9 @@ func (s *Session) CancelBlock() {
 // an error (an ErrorList, FILE:LINE:COL with the file "repl" and lines
 // counted in the block), and the session is as it was.
 func (s *Session) Feed(ctx context.Context, code string) (*Outcome, error) {
+	if s.m == nil {
+		return nil, errClosed
+	}
 	if len(code) > MaxLineLen {
 		return nil, fmt.Errorf("the line is %d bytes long; at most %d", len(code), MaxLineLen)
 	}

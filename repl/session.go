@@ -158,6 +158,9 @@ func (s *Session) Close() error {
 	return err
 }
 
+// errClosed is the error of a closed Session's methods.
+var errClosed = errors.New("repl: the session is closed")
+
 // Syntax is the syntax lines are read in.
 func (s *Session) Syntax() asm.Syntax { return s.syntax }
 
@@ -217,6 +220,9 @@ func offsetName(base string, off uint64) string {
 // Source start again, and there is nothing to undo. (The code's FS block,
 // trampoline.Options.PrivateTLS, keeps what the code wrote there.)
 func (s *Session) Reset() error {
+	if s.m == nil {
+		return errClosed
+	}
 	s.CancelBlock()
 	if err := s.restore(s.initial); err != nil {
 		return err
@@ -233,6 +239,9 @@ func (s *Session) Reset() error {
 // state before it, and History and Source leave it out (with the lines
 // that faulted after it). It returns the entry taken back.
 func (s *Session) Undo() (Entry, error) {
+	if s.m == nil {
+		return Entry{}, errClosed
+	}
 	if s.BlockOpen() {
 		return Entry{}, errBlockOpen
 	}

@@ -404,3 +404,40 @@ func TestShow(t *testing.T) {
 		t.Fatal("a view of an unknown symbol rendered")
 	}
 }
+
+func TestClosed(t *testing.T) {
+	s, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	if _, err := s.Feed(context.Background(), "nop"); err != errClosed {
+		t.Errorf("Feed: %v", err)
+	}
+	if _, err := s.Set("rax", "1"); err != errClosed {
+		t.Errorf("Set: %v", err)
+	}
+	if _, err := s.Undo(); err != errClosed {
+		t.Errorf("Undo: %v", err)
+	}
+	if err := s.Reset(); err != errClosed {
+		t.Errorf("Reset: %v", err)
+	}
+	if _, err := s.Load(context.Background(), "f.s", []byte("RET")); err != errClosed {
+		t.Errorf("Load: %v", err)
+	}
+}
+
+func TestNewOptions(t *testing.T) {
+	for _, opt := range []Options{{Syntax: asm.SyntaxATT}, {Timeout: time.Nanosecond}, {Timeout: 2 * MaxTimeout}} {
+		if s, err := New(opt); err == nil {
+			s.Close()
+			t.Errorf("New(%+v) accepted", opt)
+		}
+	}
+}
