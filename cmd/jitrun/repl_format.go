@@ -156,8 +156,8 @@ var replHexNumber = regexp.MustCompile(`0x[0-9a-f]+`)
 // memory view's text by name; a row's address with its <label> becomes
 // the label alone.
 func (l *replLoop) symbolic(text string) string {
-	text = regexp.MustCompile(`0x[0-9a-f]+ (<[^>]+>):`).ReplaceAllString(text, "$1:")
-	return replHexNumber.ReplaceAllStringFunc(text, func(h string) string {
+	text = replRowLabel.ReplaceAllString(text, "$1:")
+	text = replHexNumber.ReplaceAllStringFunc(text, func(h string) string {
 		v, err := strconv.ParseUint(h[2:], 16, 64)
 		if err != nil || v < 1<<16 {
 			return h
@@ -167,7 +167,22 @@ func (l *replLoop) symbolic(text string) string {
 		}
 		return h
 	})
+	// "(scratch = scratch; …" says it once.
+	return replSameName.ReplaceAllStringFunc(text, func(m string) string {
+		sub := replSameName.FindStringSubmatch(m)
+		if sub[1] != sub[2] {
+			return m
+		}
+		return "(" + sub[1] + ";"
+	})
 }
+
+var (
+	// replRowLabel is a row's address and its label.
+	replRowLabel = regexp.MustCompile(`0x[0-9a-f]+ (<[^>]+>):`)
+	// replSameName is a view's header naming what it shows.
+	replSameName = regexp.MustCompile(`\((\S+) = (\S+);`)
+)
 
 // entriesText is "1 entry", "2 entries".
 func entriesText(n int) string {
