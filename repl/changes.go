@@ -33,7 +33,7 @@ type Change struct {
 
 // GPROrder is the order registers are listed in, as debuggers list
 // them.
-var GPROrder = []trampoline.Reg{
+var GPROrder = [16]trampoline.Reg{
 	trampoline.RAX, trampoline.RBX, trampoline.RCX, trampoline.RDX,
 	trampoline.RSI, trampoline.RDI, trampoline.RBP, trampoline.RSP,
 	trampoline.R8, trampoline.R9, trampoline.R10, trampoline.R11,
@@ -48,10 +48,10 @@ type FlagBit struct {
 
 // ArithFlags are the status flags and DF, each shown on its own; other
 // bits are named when set (SystemFlags).
-var ArithFlags = []FlagBit{{"CF", 0}, {"PF", 2}, {"AF", 4}, {"ZF", 6}, {"SF", 7}, {"DF", 10}, {"OF", 11}}
+var ArithFlags = [...]FlagBit{{"CF", 0}, {"PF", 2}, {"AF", 4}, {"ZF", 6}, {"SF", 7}, {"DF", 10}, {"OF", 11}}
 
 // SystemFlags are the system bits of RFLAGS.
-var SystemFlags = []FlagBit{{"TF", 8}, {"IF", 9}, {"NT", 14}, {"RF", 16}, {"AC", 18}, {"ID", 21}}
+var SystemFlags = [...]FlagBit{{"TF", 8}, {"IF", 9}, {"NT", 14}, {"RF", 16}, {"AC", 18}, {"ID", 21}}
 
 // Changes lists what differs from before to after: the general
 // registers (GPROrder), RFLAGS, the vector registers (xmm0–31 at the
@@ -92,7 +92,7 @@ func Changes(before, after *trampoline.Regs) []Change {
 // between old and new RFLAGS values.
 func FlagChanges(old, new uint64) []FlagBit {
 	var out []FlagBit
-	for _, f := range append(ArithFlags[:len(ArithFlags):len(ArithFlags)], SystemFlags...) {
+	for _, f := range append(ArithFlags[:], SystemFlags[:]...) {
 		if old>>f.Bit&1 != new>>f.Bit&1 {
 			out = append(out, f)
 		}

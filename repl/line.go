@@ -25,7 +25,7 @@ type Line struct {
 
 // Commands are the command names Parse knows, in the order the help lists
 // them.
-var Commands = []string{"regs", "show", "set", "undo", "reset", "syntax", "load", "save", "history", "help", "quit"}
+var Commands = [...]string{"regs", "show", "set", "undo", "reset", "syntax", "load", "save", "history", "help", "quit"}
 
 // maxArgs bounds the words of a command.
 const maxArgs = 8

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/jitrun/jitrun/asm"
@@ -62,9 +61,12 @@ func cmdRepl(e *env, cl *commandLine, f *replFlags) error {
 	}
 	var script io.Reader
 	if len(cl.pos) == 1 {
-		data, err := readReplFile(cl.pos[0])
+		data, err := input{path: cl.pos[0], what: "source", limit: maxSource}.read(e)
 		if err != nil {
-			return inputError("%v", err)
+			return err
+		}
+		if len(bytes.TrimSpace(data)) == 0 {
+			return inputError("%s: empty input: no instructions", cl.pos[0])
 		}
 		script = bytes.NewReader(data)
 	}
@@ -97,23 +99,6 @@ func cmdRepl(e *env, cl *commandLine, f *replFlags) error {
 		fmt.Fprintln(e.stderr, "jitrun repl: standard input is the REPL's: code that reads it gets end-of-file")
 	}
 	return l.readAll(in.r, f.echo)
-}
-
-// readReplFile reads a FILE of lines, at most repl.MaxLoadSize bytes.
-func readReplFile(name string) ([]byte, error) {
-	fh, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer fh.Close()
-	data, err := io.ReadAll(io.LimitReader(fh, repl.MaxLoadSize+1))
-	switch {
-	case err != nil:
-		return nil, fmt.Errorf("%s: %v", name, err)
-	case len(data) > repl.MaxLoadSize:
-		return nil, fmt.Errorf("%s: more than %d bytes", name, repl.MaxLoadSize)
-	}
-	return data, nil
 }
 
 // readAll runs every line of r (a pipe, a file) until the end or .quit,

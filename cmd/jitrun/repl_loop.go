@@ -202,7 +202,10 @@ func (l *replLoop) cmdLoad(args []string) {
 		l.errorLine(errors.New("usage: .load FILE"))
 		return
 	}
-	src, err := readReplFile(args[0])
+	src, err := input{path: args[0], what: "source", limit: repl.MaxLoadSize}.read(l.e)
+	if err == nil && len(src) == 0 {
+		err = fmt.Errorf("%s: empty input: no instructions", args[0])
+	}
 	if err != nil {
 		l.errorLine(fmt.Errorf(".load: %v", err))
 		return
