@@ -174,8 +174,13 @@ func (s *Session) runText(ctx context.Context, src string) (*Outcome, error) {
 	return s.runProgram(ctx, src, p)
 }
 
-// textEnd is where a program's code ends: after its last TEXT symbol.
+// textEnd is where a program's own code ends: after its last TEXT
+// symbol, or at the INT3 before the I/O library when the code calls one
+// of its routines (print_int), which is linked after it.
 func textEnd(p *asm.Program) int {
+	if guard, ok := p.LibraryGuard(); ok {
+		return guard
+	}
 	end := 0
 	for _, sym := range p.Symbols {
 		if sym.Kind == asm.SymText {

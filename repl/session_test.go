@@ -441,3 +441,17 @@ func TestNewOptions(t *testing.T) {
 		}
 	}
 }
+
+// TestLibraryCall runs a line that calls a routine of the I/O library,
+// which is linked after the line's code: the line still ends at its own
+// end, not as a breakpoint.
+func TestLibraryCall(t *testing.T) {
+	s := newSession(t, Options{})
+	out := feed(t, s, "mov rbx, 3", "call print_str") // rdi: the scratch area, an empty string
+	if out.Kind != Ran || s.Regs().GPR[trampoline.RBX] != 3 {
+		t.Fatalf("%v at %s, rbx %d; want ran, 3", out.Kind, out.Where, s.Regs().GPR[trampoline.RBX])
+	}
+	if e := s.Entries()[1]; len(e.Bytes) != 5 {
+		t.Errorf("the entry's bytes are % x; want the 5 of the call", e.Bytes)
+	}
+}
