@@ -18,7 +18,7 @@ var attNames = map[string]struct {
 	"movsbw": {"movsx", 8}, "movsbl": {"movsx", 8}, "movsbq": {"movsx", 8},
 	"movswl": {"movsx", 16}, "movswq": {"movsx", 16},
 	"movslq": {"movsxd", 32},
-	"movzb": {"movzx", 8}, "movzw": {"movzx", 16}, "movsb": {"movsx", 8}, "movsw": {"movsx", 16}, "movsl": {"movsxd", 32},
+	"movzb":  {"movzx", 8}, "movzw": {"movzx", 16}, "movsb": {"movsx", 8}, "movsw": {"movsx", 16}, "movsl": {"movsxd", 32},
 	// String instructions: AT&T's l is Intel's d.
 	"cmpsl": {"cmpsd", 0}, "lodsl": {"lodsd", 0}, "stosl": {"stosd", 0},
 	"scasl": {"scasd", 0}, "insl": {"insd", 0}, "outsl": {"outsd", 0},
