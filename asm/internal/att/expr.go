@@ -32,7 +32,12 @@ type exprParser struct {
 	// memStop makes a '(' that starts a memory reference ((%rax), (,%rcx,8))
 	// end the expression instead of grouping.
 	memStop bool
+	depth   int
 }
+
+// maxDepth bounds the nesting of parentheses and signs, which the parser
+// follows by recursion.
+const maxDepth = 1000
 
 func (e *exprParser) peek() token { return e.toks[e.pos] }
 
@@ -147,6 +152,10 @@ func (e *exprParser) combine(op token, a, b value) value {
 
 func (e *exprParser) unary() value {
 	t := e.peek()
+	if e.depth++; e.depth > maxDepth {
+		return e.fail(t.col, "expression nested too deeply (more than %d levels of parentheses and signs)", maxDepth)
+	}
+	defer func() { e.depth-- }()
 	switch {
 	case t.is("-"), t.is("~"), t.is("+"), t.is("!"):
 		e.pos++
