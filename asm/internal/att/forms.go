@@ -71,14 +71,19 @@ type form struct {
 // regClasses are the register classes, by id (1 up).
 var regClasses = []string{"", "r8", "r16", "r32", "r64", "xmm", "ymm", "zmm", "k", "mm", "st", "sreg", "cr", "dr", "rip", "bnd", "tmm"}
 
-func regClassID(c string) uint8 {
-	for i, x := range regClasses {
-		if x == c {
-			return uint8(i)
-		}
+// regClassIDs maps a register class to its id.
+var regClassIDs = func() map[string]uint8 {
+	m := make(map[string]uint8, len(regClasses))
+	for i, c := range regClasses {
+		m[c] = uint8(i)
 	}
-	return 0
-}
+	return m
+}()
+
+// stClass is the id of the x87 register class.
+var stClass = regClassIDs["st"]
+
+func regClassID(c string) uint8 { return regClassIDs[c] }
 
 var table struct {
 	once   sync.Once
@@ -87,6 +92,16 @@ var table struct {
 	// cond maps a condition code (e, z, nae, …) to Go's (EQ, CS, …).
 	cond map[string]string
 	regs []string
+	// attRegs maps an Intel register name to its AT&T spelling (%rax).
+	attRegs map[string]string
+}
+
+// attRegName returns %name for a register's Intel name.
+func attRegName(name string) string {
+	if s, ok := table.attRegs[name]; ok {
+		return s
+	}
+	return "%" + name
 }
 
 func forms() {
@@ -164,6 +179,28 @@ func loadForms() {
 		}
 	}
 	sort.Strings(table.names)
+	table.attRegs = map[string]string{}
+	for _, name := range []string{"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi",
+		"ax", "cx", "dx", "bx", "sp", "bp", "si", "di", "al", "cl", "dl", "bl", "spl", "bpl", "sil", "dil", "ah", "ch", "dh", "bh",
+		"es", "cs", "ss", "ds", "fs", "gs"} {
+		table.attRegs[name] = "%" + name
+	}
+	for i := 0; i < 32; i++ {
+		n := strconv.Itoa(i)
+		for _, pre := range []string{"xmm", "ymm", "zmm"} {
+			table.attRegs[pre+n] = "%" + pre + n
+		}
+		if i >= 8 && i < 16 {
+			for _, suf := range []string{"", "d", "w", "b"} {
+				table.attRegs["r"+n+suf] = "%r" + n + suf
+			}
+		}
+		if i < 8 {
+			for _, pre := range []string{"k", "mm", "st"} {
+				table.attRegs[pre+n] = "%" + pre + n
+			}
+		}
+	}
 	for _, n := range []string{"rax", "eax", "ax", "al", "rcx", "ecx", "cl", "rdx", "edx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "xmm0", "ymm0", "zmm0", "k1", "st", "rip", "fs", "gs"} {
 		table.regs = append(table.regs, n)
 	}

@@ -135,16 +135,11 @@ func (p *parser) instruction(toks []token, prefixToks []token, start token) {
 	p.opPtrs = ops[:0]
 	src := p.source(start)
 	// A branch to a label.
-	if goOp, ok := branchOp(mnem); ok && len(ops) == 1 && ops[0].kind == oLabel && !ops[0].star {
-		if len(prefixToks) > 0 {
-			p.errorf(prefixToks[0].col, "%s cannot precede %s", prefixToks[0].text, t.text)
+	if len(ops) == 1 && ops[0].kind == oLabel && !ops[0].star {
+		if goOp, ok := branchOp(mnem); ok {
+			p.branch(goOp, t, ops[0], prefixToks, src)
 			return
 		}
-		o := ops[0]
-		in := &ir.Inst{Source: src, Op: goOp, Args: []ir.Operand{{Kind: ir.LabelOperand, Sym: o.label, Disp: o.disp}}}
-		p.addRef(in, 0, o.col)
-		p.stmts = append(p.stmts, in)
-		return
 	}
 	// Intel order: the destination first.
 	for i, j := 0, len(ops)-1; i < j; i, j = i+1, j-1 {
@@ -203,13 +198,30 @@ func (p *parser) instruction(toks []token, prefixToks []token, start token) {
 	}
 }
 
+// branch appends a branch to a label.
+func (p *parser) branch(goOp string, t token, o *operand, prefixToks []token, src ir.Source) {
+	if len(prefixToks) > 0 {
+		p.errorf(prefixToks[0].col, "%s cannot precede %s", prefixToks[0].text, t.text)
+		return
+	}
+	if o.mask != 0 || o.zeroing || o.bcst != 0 {
+		p.errorf(o.col, "a branch target takes no decoration")
+		return
+	}
+	in := p.newInst(1)
+	in.Source, in.Op = src, goOp
+	in.Args = append(in.Args, ir.Operand{Kind: ir.LabelOperand, Sym: o.label, Disp: o.disp})
+	p.addRef(in, 0, o.col)
+	p.stmts = append(p.stmts, in)
+}
+
 // match finds the form of an instruction: its mnemonic as written, then as
 // an Intel mnemonic and a size suffix. ops are in Intel order; it returns
 // them as the form takes them (a predicate pseudo-mnemonic adds one).
 func (p *parser) match(mnem string, t token, ops []*operand) (*form, string, []*operand, bool) {
 	forms()
 	name := mnem
-	if s, ok := stringOps[mnem]; ok && len(ops) == 0 {
+	if s, ok := stringOps[mnem]; len(ops) == 0 && ok {
 		name = s
 	} else if a, ok := attNames[mnem]; ok {
 		name = a.intel
@@ -361,7 +373,7 @@ var stringOpBases = map[string]bool{"movs": true, "cmps": true, "lods": true, "s
 // stringInst reads a string instruction written with its implicit
 // operands: the Intel mnemonic of its size, whose operands are implicit.
 func (p *parser) stringInst(mnem string, ops []*operand) (string, bool) {
-	if len(ops) == 0 {
+	if len(ops) == 0 || len(mnem) > 5 {
 		return "", false
 	}
 	base, bits := mnem, 0
@@ -392,6 +404,9 @@ func (p *parser) stringInst(mnem string, ops []*operand) (string, bool) {
 // x87Name applies AT&T's reversed fsub/fsubr and fdiv/fdivr: with a
 // destination other than %st, each means the other.
 func (p *parser) x87Name(name string, ops []*operand) string {
+	if name[0] != 'f' {
+		return name
+	}
 	other, ok := x87Reversed[name]
 	if !ok {
 		return name
@@ -663,6 +678,14 @@ func goSuffix(bcst, zeroing bool, rounding string) string {
 	return strings.Join(s, ".")
 }
 
+// newInst returns an instruction with room for n operands, from the
+// parser's slabs.
+func (p *parser) newInst(n int) *ir.Inst {
+	in := p.insts.New(ir.Inst{})
+	in.Args = p.args.Take(n)[:0]
+	return in
+}
+
 // build makes the Go instruction of form f with operands ops (Intel
 // order) and the decorations.
 func (p *parser) build(f *form, t token, ops []*operand, rounding string, roundCol int, src ir.Source) (*ir.Inst, bool) {
@@ -711,7 +734,7 @@ func (p *parser) build(f *form, t token, ops []*operand, rounding string, roundC
 ok:
 	nst := 0
 	for i := range f.classes {
-		if f.classes[i].kind == cReg && regClasses[f.classes[i].id] == "st" && ops[i].reg.Reg != ir.F0 {
+		if f.classes[i].kind == cReg && f.classes[i].id == stClass && ops[i].reg.Reg != ir.F0 {
 			nst++
 		}
 	}
@@ -719,7 +742,8 @@ ok:
 		p.errorf(t.col, "%s: one of the two x87 registers must be %%st", mnem)
 		return nil, false
 	}
-	in := &ir.Inst{Source: src, Op: f.goOp, Args: make([]ir.Operand, 0, len(f.args))}
+	in := p.newInst(len(f.args))
+	in.Source, in.Op = src, f.goOp
 	if mask != 0 || zeroing || bcst || rounding != "" {
 		in.Suffix = goSuffix(bcst, zeroing, rounding)
 	}
@@ -736,7 +760,7 @@ ok:
 			sp.ArgOp = append(sp.ArgOp, -1)
 		default:
 			in.Args = append(in.Args, goOperand(ops[a.idx]))
-			sp.ArgOp = append(sp.ArgOp, int8(a.idx))
+			sp.ArgOp = append(sp.ArgOp, int8(len(ops)-1-a.idx)) // Ops are in AT&T order
 			if ops[a.idx].sym != "" {
 				p.addRef(in, len(in.Args)-1, ops[a.idx].col)
 			}
@@ -747,14 +771,18 @@ ok:
 }
 
 // spelling records the instruction as written for the encoder's
-// messages: its text, its mnemonic and its operands in Intel order (the
-// order ArgOp counts in).
+// messages: its text, its mnemonic and its operands in AT&T order (ArgOp
+// counts in that order).
 func (p *parser) spelling(t token, ops []*operand, n int) *ir.Spelling {
-	sp := &ir.Spelling{Text: p.source(t).Text, Mnem: strings.ToLower(t.text), Ops: make([]ir.SpelledOperand, len(ops)), ArgOp: make([]int8, 0, n)}
+	sp := p.spellings.New(ir.Spelling{Text: p.source(t).Text, Mnem: strings.ToLower(t.text)})
+	sp.Ops = p.spelledOps.Take(len(ops))
+	sp.ArgOp = p.argOps.Take(n)[:0]
 	for i, o := range ops {
-		sp.Ops[i] = ir.SpelledOperand{Text: o.text, Class: o.opClass()}
+		// In AT&T order: messages list operands as written.
+		k := len(ops) - 1 - i
+		sp.Ops[k] = ir.SpelledOperand{Text: o.text, Class: o.opClass()}
 		if o.kind == oReg {
-			sp.Ops[i].Reg = "%" + o.reg.Name
+			sp.Ops[k].Reg = o.regText
 		}
 	}
 	return sp

@@ -37,6 +37,8 @@ type operand struct {
 	// size is the memory operand size in bits the suffix gives, 0 if none.
 	size  int
 	reg   ir.IntelReg // oReg
+	// regText is the register as written: %rax, %st(1).
+	regText string
 	class uint8       // oReg: the register's class (regClassID)
 	// oMem: base and index (zero IntelReg when absent), rip; sym and disp.
 	base, index ir.IntelReg
@@ -69,20 +71,27 @@ func (o *operand) opClass() string {
 	if o.bcst > 0 {
 		return fmt.Sprintf("m{1to%d}", o.bcst)
 	}
-	if o.size > 0 {
-		return fmt.Sprintf("m%d", o.size)
+	if c, ok := memClasses[o.size]; ok {
+		return c
 	}
-	return "m"
+	return fmt.Sprintf("m%d", o.size)
+}
+
+// memClasses are the classes of memory operands by size in bits.
+var memClasses = map[int]string{
+	0: "m", 8: "m8", 16: "m16", 32: "m32", 48: "m48", 64: "m64", 80: "m80", 128: "m128", 256: "m256", 512: "m512",
 }
 
 // splitOperands splits an instruction's tokens at the commas outside
-// parentheses and braces; each operand's tokens end with a tEOL. It
-// returns the column of an empty operand, or 0.
+// parentheses and braces; each operand's tokens end with a tEOL: the
+// comma after it, which it turns into one (the tokens are the lexer's,
+// read once). It returns the column of an empty operand, or 0.
 func splitOperands(toks []token, buf [][]token) ([][]token, int) {
 	out := buf[:0]
 	depth := 0
 	start := 0
-	for i, t := range toks {
+	for i := range toks {
+		t := toks[i]
 		if t.kind == tPunct {
 			switch t.text {
 			case "(", "{":
@@ -94,7 +103,8 @@ func splitOperands(toks []token, buf [][]token) ([][]token, int) {
 					if i == start {
 						return nil, t.col
 					}
-					out = append(out, append(toks[start:i:i], token{kind: tEOL, col: t.col}))
+					toks[i] = token{kind: tEOL, col: t.col, val: int64(t.col - 1)}
+					out = append(out, toks[start:i+1])
 					start = i + 1
 				}
 			}
@@ -183,6 +193,7 @@ func (p *parser) parseOperand(o *operand, toks []token, text string) bool {
 			r, _ = ir.LookupIntelReg(fmt.Sprintf("st%d", n.val))
 			i += 3
 		}
+		o.regText = p.tokenText(t, toks[i])
 		o.kind, o.reg, o.class = oReg, r, regClassID(r.Class)
 		return p.decorations(o, toks, i+1)
 	case t.is("$"):
@@ -208,6 +219,19 @@ func (p *parser) parseOperand(o *operand, toks []token, text string) bool {
 		return p.decorations(o, toks, e.pos)
 	}
 	return p.memory(o, toks, i)
+}
+
+// tokenText is the source text from token a to the end of token b.
+func (p *parser) tokenText(a, b token) string {
+	n := len(b.text)
+	if b.kind == tReg {
+		n++ // the '%'
+	}
+	start, end := a.col-1, b.col-1+n
+	if start < 0 || end > len(p.lineText) || start > end {
+		return "%" + a.text
+	}
+	return p.lineText[start:end]
 }
 
 // register looks up a %name token.
@@ -267,6 +291,7 @@ func (p *parser) memory(o *operand, toks []token, i int) bool {
 			if r.Name == "dx" && toks[i+1].is(")") && toks[i+2].kind == tEOL && o.sym == "" && o.disp == 0 && toks[i-1].col == o.col {
 				// (%dx): the port of in and out, as AT&T writes it.
 				o.kind, o.reg, o.class = oReg, r, regClassID(r.Class)
+				o.regText = "%dx"
 				return true
 			}
 			p.errorf(toks[i].col, "%%%s cannot be a base register (a base is a 64-bit register, or %%rip)", r.Name)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/jitrun/jitrun/asm/internal/ir"
+	"github.com/jitrun/jitrun/asm/internal/slab"
 )
 
 // Options say how Parse reads a source.
@@ -49,7 +50,13 @@ type parser struct {
 	opPtrs   []*operand
 	cands    []*form
 	readings []suffixed
-	library  func(string) bool
+	// Slabs the instructions and their spellings are allocated from.
+	insts      slab.Slab[ir.Inst]
+	args       slab.Slab[ir.Operand]
+	spellings  slab.Slab[ir.Spelling]
+	spelledOps slab.Slab[ir.SpelledOperand]
+	argOps     slab.Slab[int8]
+	library    func(string) bool
 }
 
 type dataLabel struct {
@@ -81,7 +88,12 @@ func Parse(file string, src []byte, opts Options) ([]ir.Stmt, *ir.Errors) {
 		dataLabels: map[string]dataLabel{},
 		local:      map[string]int{},
 		library:    opts.Library,
-		stmts:      make([]ir.Stmt, 0, len(src)/24+8),
+		stmts:      make([]ir.Stmt, 0, len(src)/16+8),
+		insts:      slab.Make[ir.Inst](256),
+		args:       slab.Make[ir.Operand](512),
+		spellings:  slab.Make[ir.Spelling](256),
+		spelledOps: slab.Make[ir.SpelledOperand](512),
+		argOps:     slab.Make[int8](1024),
 	}
 	p.text = &section{name: ".text", kind: secText}
 	p.sec = p.text
@@ -185,7 +197,7 @@ func (p *parser) statement(toks []token) {
 		return
 	}
 	var pre []token
-	for toks[0].kind == tIdent && prefixes[strings.ToLower(toks[0].text)] != "" {
+	for toks[0].kind == tIdent && maybePrefix(toks[0].text) && prefixes[strings.ToLower(toks[0].text)] != "" {
 		pre = append(pre, toks[0])
 		toks = toks[1:]
 	}
@@ -198,6 +210,13 @@ func (p *parser) statement(toks []token) {
 		return
 	}
 	p.instruction(toks, pre, t)
+}
+
+// maybePrefix reports whether w may be a prefix (lock, rep…): a cheap
+// test before the map.
+func maybePrefix(w string) bool {
+	c := w[0] | 0x20
+	return (c == 'l' || c == 'r') && len(w) <= 5
 }
 
 // label defines a label here: a name, or a number (a local label).
