@@ -35,11 +35,11 @@ type operand struct {
 	col  int
 	text string
 	// size is the memory operand size in bits the suffix gives, 0 if none.
-	size  int
-	reg   ir.IntelReg // oReg
+	size int
+	reg  ir.IntelReg // oReg
 	// regText is the register as written: %rax, %st(1).
 	regText string
-	class uint8       // oReg: the register's class (regClassID)
+	class   uint8 // oReg: the register's class (regClassID)
 	// oMem: base and index (zero IntelReg when absent), rip; sym and disp.
 	base, index ir.IntelReg
 	indexClass  uint8
