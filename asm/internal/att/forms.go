@@ -178,6 +178,9 @@ func loadForms() {
 			}
 		}
 	}
+	for name := range attNames {
+		table.names = append(table.names, name) // movzbl, cltq … as suggestions too
+	}
 	sort.Strings(table.names)
 	table.attRegs = map[string]string{}
 	for _, name := range []string{"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi",
