@@ -58,8 +58,16 @@ func (e *exprParser) startsMem() bool {
 }
 
 func (e *exprParser) expr() value {
-	v := e.level(0)
-	return v
+	// A lone number or name, the common case, without the levels.
+	if t := e.toks[e.pos]; t.kind == tInt || t.kind == tIdent && t.text != "." {
+		if n := e.toks[e.pos+1]; n.kind == tEOL || n.is(",") || n.is("(") && e.memStop {
+			if t.kind == tInt {
+				e.pos++
+				return value{c: t.val}
+			}
+		}
+	}
+	return e.level(0)
 }
 
 // binary operators by precedence level, lowest first.

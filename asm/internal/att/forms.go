@@ -87,7 +87,7 @@ func regClassID(c string) uint8 { return regClassIDs[c] }
 
 var table struct {
 	once   sync.Once
-	byMnem map[string][]*form
+	byMnem map[string]*mnemForms
 	names  []string
 	// cond maps a condition code (e, z, nae, …) to Go's (EQ, CS, …).
 	cond map[string]string
@@ -166,7 +166,16 @@ func loadForms() {
 		}
 		m[f.mnem] = append(m[f.mnem], f)
 	}
-	table.byMnem = m
+	table.byMnem = make(map[string]*mnemForms, len(m))
+	for name, fs := range m {
+		mf := &mnemForms{all: fs}
+		for _, f := range fs {
+			if n := len(f.classes); n < len(mf.byN) {
+				mf.byN[n] = append(mf.byN[n], f)
+			}
+		}
+		table.byMnem[name] = mf
+	}
 	table.cond = map[string]string{}
 	for name, fs := range m {
 		table.names = append(table.names, name)
@@ -271,6 +280,32 @@ func regBits(c string) int {
 		return 512
 	}
 	return 0
+}
+
+// mnemForms are the forms of a mnemonic, all of them in table order and
+// by their number of operands (what matching looks through).
+type mnemForms struct {
+	all []*form
+	byN [6][]*form
+}
+
+// noForms is the mnemForms of a name the table does not have.
+var noForms = &mnemForms{}
+
+// formsOf returns the forms of a mnemonic.
+func formsOf(name string) *mnemForms {
+	if mf, ok := table.byMnem[name]; ok {
+		return mf
+	}
+	return noForms
+}
+
+// n returns the forms with n operands.
+func (mf *mnemForms) n(n int) []*form {
+	if n < len(mf.byN) {
+		return mf.byN[n]
+	}
+	return nil
 }
 
 // fits reports whether operand o fits class c.

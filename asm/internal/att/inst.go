@@ -249,7 +249,7 @@ func (p *parser) match(mnem string, t token, ops []*operand) (*form, string, []*
 		ops = append(ops, &operand{kind: oImm, imm: 1, col: t.col, text: "$1"})
 	}
 	name = p.x87Name(name, ops)
-	cands := fitting(p.cands[:0], table.byMnem[name], ops)
+	cands := fitting(p.cands[:0], formsOf(name).n(len(ops)), ops)
 	if len(cands) > 0 {
 		p.cands = cands[:0]
 		f, ok := p.pick(mnem, name, t, cands, ops, "")
@@ -261,8 +261,8 @@ func (p *parser) match(mnem string, t token, ops []*operand) (*form, string, []*
 	p.readings = readings[:0]
 	for _, r := range readings {
 		base := p.x87Name(r.base, ops)
-		fs := table.byMnem[base]
-		if len(fs) == 0 {
+		fs := formsOf(base)
+		if len(fs.all) == 0 {
 			continue
 		}
 		var set []*operand
@@ -272,7 +272,7 @@ func (p *parser) match(mnem string, t token, ops []*operand) (*form, string, []*
 				set = append(set, o)
 			}
 		}
-		cands = fitting(p.cands[:0], fs, ops)
+		cands = fitting(p.cands[:0], fs.n(len(ops)), ops)
 		p.cands = cands[:0]
 		kept := cands[:0]
 		for _, f := range cands {
@@ -290,7 +290,7 @@ func (p *parser) match(mnem string, t token, ops []*operand) (*form, string, []*
 		if len(set) > 0 && !r.x87 {
 			// The suffix sizes the register, not the memory operand
 			// (larl (%rbx), %edx; lfsl (%rbx), %edx).
-			cands = fitting(p.cands[:0], fs, ops)
+			cands = fitting(p.cands[:0], fs.n(len(ops)), ops)
 			p.cands = cands[:0]
 			kept = cands[:0]
 			for _, f := range cands {
@@ -311,7 +311,7 @@ func (p *parser) match(mnem string, t token, ops []*operand) (*form, string, []*
 		col := t.col
 		imm := &operand{kind: oImm, imm: int64(pred), col: col, text: strconv.Itoa(pred)}
 		ops = append(ops, imm)
-		cands = fitting(p.cands[:0], table.byMnem[base], ops)
+		cands = fitting(p.cands[:0], formsOf(base).n(len(ops)), ops)
 		if len(cands) > 0 {
 			f, ok := p.pick(mnem, base, t, cands, ops, "")
 			return f, base, ops, ok
@@ -322,7 +322,7 @@ func (p *parser) match(mnem string, t token, ops []*operand) (*form, string, []*
 		// monitor %rax, %ecx, %edx; mwait %eax, %ecx: the registers the
 		// instruction uses anyway.
 		for _, n := range []string{name, strings.TrimRight(name, "bwlq")} {
-			if cands = fitting(p.cands[:0], table.byMnem[n], nil); len(cands) > 0 {
+			if cands = fitting(p.cands[:0], formsOf(n).n(0), nil); len(cands) > 0 {
 				f, ok := p.pick(mnem, n, t, cands, nil, "")
 				return f, n, nil, ok
 			}
@@ -331,11 +331,11 @@ func (p *parser) match(mnem string, t token, ops []*operand) (*form, string, []*
 	switch {
 	case sizeErr != "":
 		p.errorf(t.col, "%s", sizeErr)
-	case len(table.byMnem[name]) > 0:
-		p.errorf(t.col, "%s", noFormMessage(mnem, table.byMnem[name], ops))
+	case len(formsOf(name).all) > 0:
+		p.errorf(t.col, "%s", noFormMessage(mnem, formsOf(name).all, ops))
 	default:
 		for _, r := range readings {
-			if fs := table.byMnem[r.base]; len(fs) > 0 {
+			if fs := formsOf(r.base).all; len(fs) > 0 {
 				p.errorf(t.col, "%s", noFormMessage(mnem, fs, ops))
 				return nil, "", nil, false
 			}
@@ -681,7 +681,7 @@ func goSuffix(bcst, zeroing bool, rounding string) string {
 // newInst returns an instruction with room for n operands, from the
 // parser's slabs.
 func (p *parser) newInst(n int) *ir.Inst {
-	in := p.insts.New(ir.Inst{})
+	in := &p.insts.Take(1)[0]
 	in.Args = p.args.Take(n)[:0]
 	return in
 }
@@ -774,7 +774,8 @@ ok:
 // messages: its text, its mnemonic and its operands in AT&T order (ArgOp
 // counts in that order).
 func (p *parser) spelling(t token, ops []*operand, n int) *ir.Spelling {
-	sp := p.spellings.New(ir.Spelling{Text: p.source(t).Text, Mnem: strings.ToLower(t.text)})
+	sp := &p.spellings.Take(1)[0]
+	sp.Text, sp.Mnem = p.source(t).Text, strings.ToLower(t.text)
 	sp.Ops = p.spelledOps.Take(len(ops))
 	sp.ArgOp = p.argOps.Take(n)[:0]
 	for i, o := range ops {
