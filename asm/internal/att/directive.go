@@ -43,21 +43,6 @@ var dataWidths = map[string]int{
 	".long": 4, ".int": 4, ".4byte": 4, ".quad": 8, ".8byte": 8,
 }
 
-// IsDirective reports whether name (with its dot) is a directive of the
-// AT&T front end.
-func IsDirective(name string) bool {
-	if ignoredDirectives[name] || dataWidths[name] > 0 || strings.HasPrefix(name, ".cfi_") {
-		return true
-	}
-	switch name {
-	case ".text", ".data", ".bss", ".section", ".previous", ".pushsection", ".popsection",
-		".ascii", ".asciz", ".string", ".zero", ".skip", ".space", ".float", ".single", ".double",
-		".p2align", ".align", ".balign", ".set", ".equ", ".comm", ".lcomm":
-		return true
-	}
-	return false
-}
-
 // directive parses a directive statement; toks[0] is its name.
 func (p *parser) directive(t token, toks []token) {
 	name := strings.ToLower(t.text)

@@ -9,6 +9,7 @@ package att
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 )
 
@@ -80,7 +81,7 @@ func (e *exprParser) level(n int) value {
 	v := e.level(n + 1)
 	for e.err == "" {
 		t := e.peek()
-		if t.kind != tPunct || !contains(levels[n], t.text) {
+		if t.kind != tPunct || !slices.Contains(levels[n], t.text) {
 			return v
 		}
 		e.pos++
@@ -91,15 +92,6 @@ func (e *exprParser) level(n int) value {
 		v = e.combine(t, v, w)
 	}
 	return v
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (e *exprParser) combine(op token, a, b value) value {

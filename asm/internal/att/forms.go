@@ -92,18 +92,9 @@ var table struct {
 	// cond maps a condition code (e, z, nae, …) to Go's (EQ, CS, …).
 	cond map[string]string
 	regs []string
-	// attRegs maps an Intel register name to its AT&T spelling (%rax).
-	attRegs map[string]string
 }
 
-// attRegName returns %name for a register's Intel name.
-func attRegName(name string) string {
-	if s, ok := table.attRegs[name]; ok {
-		return s
-	}
-	return "%" + name
-}
-
+// forms reads the table, once.
 func forms() {
 	table.once.Do(loadForms)
 }
@@ -191,38 +182,19 @@ func loadForms() {
 		table.names = append(table.names, name) // movzbl, cltq … as suggestions too
 	}
 	sort.Strings(table.names)
-	table.attRegs = map[string]string{}
-	for _, name := range []string{"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi",
-		"ax", "cx", "dx", "bx", "sp", "bp", "si", "di", "al", "cl", "dl", "bl", "spl", "bpl", "sil", "dil", "ah", "ch", "dh", "bh",
-		"es", "cs", "ss", "ds", "fs", "gs"} {
-		table.attRegs[name] = "%" + name
-	}
-	for i := 0; i < 32; i++ {
-		n := strconv.Itoa(i)
-		for _, pre := range []string{"xmm", "ymm", "zmm"} {
-			table.attRegs[pre+n] = "%" + pre + n
-		}
-		if i >= 8 && i < 16 {
-			for _, suf := range []string{"", "d", "w", "b"} {
-				table.attRegs["r"+n+suf] = "%r" + n + suf
-			}
-		}
-		if i < 8 {
-			for _, pre := range []string{"k", "mm", "st"} {
-				table.attRegs[pre+n] = "%" + pre + n
-			}
-		}
-	}
 	for _, n := range []string{"rax", "eax", "ax", "al", "rcx", "ecx", "cl", "rdx", "edx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "xmm0", "ymm0", "zmm0", "k1", "st", "rip", "fs", "gs"} {
 		table.regs = append(table.regs, n)
 	}
 }
 
+// regNames are the register names an unknown register's suggestions are
+// picked from.
 func regNames() []string {
 	forms()
 	return table.regs
 }
 
+// parseClass reads an operand class of the table (see intel.FormTable).
 func parseClass(c string) class {
 	cl := class{text: c}
 	if lit, ok := strings.CutPrefix(c, "="); ok {

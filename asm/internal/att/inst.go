@@ -6,6 +6,7 @@ package att
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -506,13 +507,14 @@ func (p *parser) pick(mnem, name string, t token, cands []*form, ops []*operand,
 			case cMemN, cBcst, cVSIB:
 				b = c.bits
 			}
-			if b > 0 && !containsInt(sizes, b) {
+			if b > 0 && !slices.Contains(sizes, b) {
 				sizes = append(sizes, b)
 			}
 		}
 		if len(sizes) > 1 {
 			var words []string
-			for _, b := range sortedInts(sizes) {
+			slices.Sort(sizes)
+			for _, b := range sizes {
 				if s := suffixFor(name, b); s != "" {
 					words = append(words, name+s)
 				}
@@ -524,25 +526,6 @@ func (p *parser) pick(mnem, name string, t token, cands []*form, ops []*operand,
 		}
 	}
 	return cands[0], true
-}
-
-func containsInt(list []int, v int) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
-func sortedInts(list []int) []int {
-	out := append([]int(nil), list...)
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j] < out[j-1]; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
-	return out
 }
 
 // suffixFor is the suffix that says bits for an instruction named name.

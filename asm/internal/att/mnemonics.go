@@ -3,6 +3,8 @@ package att
 // The AT&T mnemonics that are not an Intel mnemonic with a size suffix,
 // and the branches.
 
+import "strings"
+
 // attNames maps AT&T-only mnemonics to the Intel mnemonic and the size
 // in bits of their memory operand (0: the registers say).
 var attNames = map[string]struct {
@@ -52,20 +54,13 @@ func branchOp(mnem string) (string, bool) {
 	if mnem == "jmpq" || mnem == "callq" {
 		return branches[mnem[:len(mnem)-1]], true
 	}
-	if cc, ok := cutPrefix(mnem, "j"); ok {
+	if cc, ok := strings.CutPrefix(mnem, "j"); ok {
 		forms()
 		if goCC, ok := table.cond[cc]; ok {
 			return "J" + goCC, true
 		}
 	}
 	return "", false
-}
-
-func cutPrefix(s, p string) (string, bool) {
-	if len(s) >= len(p) && s[:len(p)] == p {
-		return s[len(p):], true
-	}
-	return s, false
 }
 
 // prefixes maps the prefix words to Go's prefix instructions.
@@ -109,7 +104,7 @@ var vpcmpPredicates = map[string]int{"eq": 0, "lt": 1, "le": 2, "false": 3, "neq
 // its instruction and predicate.
 func pseudoOp(mnem string) (string, int, bool) {
 	for _, pre := range []string{"vcmp", "cmp"} {
-		rest, ok := cutPrefix(mnem, pre)
+		rest, ok := strings.CutPrefix(mnem, pre)
 		if !ok || len(rest) < 3 {
 			continue
 		}
@@ -133,7 +128,7 @@ func pseudoOp(mnem string) (string, int, bool) {
 		return pre + typ, n, true
 	}
 	for _, pre := range []string{"vpclmul", "pclmul"} {
-		if rest, ok := cutPrefix(mnem, pre); ok {
+		if rest, ok := strings.CutPrefix(mnem, pre); ok {
 			switch rest {
 			case "lqlqdq":
 				return pre + "qdq", 0x00, true
@@ -146,9 +141,9 @@ func pseudoOp(mnem string) (string, int, bool) {
 			}
 		}
 	}
-	if rest, ok := cutPrefix(mnem, "vpcmp"); ok {
+	if rest, ok := strings.CutPrefix(mnem, "vpcmp"); ok {
 		for pred, v := range vpcmpPredicates {
-			typ, ok := cutPrefix(rest, pred)
+			typ, ok := strings.CutPrefix(rest, pred)
 			if !ok {
 				continue
 			}
