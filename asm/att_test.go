@@ -53,6 +53,8 @@ func TestATTDirectives(t *testing.T) {
 			text: "c390", rodata: "010204", data: "03"},
 		{name: "sym@PLT and rep prefix alone", src: "call g@PLT\nret\ng: rep; movsb\nret",
 			text: "e801000000" + "c3" + "f3a4" + "c3"},
+		{name: "AT&T names (bytes as GNU as 2.40 makes them)", src: "movzbl (%rdi), %eax\nmovzwl %ax, %ecx\nmovsbq %al, %rdx\nmovslq %edi, %rax\nmovsbw %al, %ax\nmovswl (%rsi), %edx\ncltq\ncqto\ncltd\ncwtl\ncbtw\ncwtd\nmovsl\ncmpsb\nstosq\nmovabsq $1, %rax\nsall %cl, %eax\nret",
+			text: "0fb6070fb7c8480fbed04863c7660fbec00fbf1648984899999866986699a5a648ab48b80100000000000000d3e0c3"},
 		{name: "indirect branches", src: "jmp *%rax\ncall *8(%rax,%rcx,8)\njmpq *(%rdi)\nret",
 			text: "ffe0" + "ff54c808" + "ff27" + "c3"},
 		{name: "segment and rip", src: "movq %fs:0x28, %rax\nmovl %gs:8(%rax), %ecx\nmovl 16(%rip), %edx\nret",
