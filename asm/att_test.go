@@ -116,6 +116,9 @@ func TestATTErrors(t *testing.T) {
 		{".byte 256", "t.s:1:7: 256 does not fit in 1 bytes"},
 		{".long .L1-.L2", "t.s:1:7: .L1-.L2 in code: a label difference is supported in data sections only (.section .rodata)"},
 		{".p2align 13", "t.s:1:10: .p2align 13: want 0 to 12"},
+		{".zero 20000000", "t.s:1:1: too much data in code (more than 16777216 bytes)"},
+		{".data\n.zero 100000000", "t.s:2:1: .zero 100000000: size out of range (0 to 67108864)"},
+		{".data\n.zero 60000000\n.skip 60000000", "t.s:3:1: section .data is larger than 67108864 bytes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {

@@ -44,11 +44,11 @@ type dataLine struct {
 	diff  value
 }
 
-// maxDataSize bounds a section: the largest program is 1 GiB.
-const maxDataSize = 1 << 30
+// maxDataSize bounds a data section, as in the Intel front end: 64 MiB.
+const maxDataSize = 64 << 20
 
-// maxCodeData bounds the bytes data directives place in code.
-const maxCodeData = 1 << 26
+// maxCodeData bounds the bytes data directives place in code: 16 MiB.
+const maxCodeData = 16 << 20
 
 // emit places data at the current position: b, then that many zeros.
 // In code it is raw bytes; in a data section the section's next bytes.
@@ -58,14 +58,16 @@ func (p *parser) emit(t token, b []byte, zeros int64) {
 	case secIgnored:
 		return
 	case secText:
+		if s.size+int64(len(b))+zeros > maxCodeData {
+			// Checked before the zeros are made: .zero 1000000000.
+			p.errorf(t.col, "too much data in code (more than %d bytes)", maxCodeData)
+			return
+		}
 		if zeros > 0 {
 			b = append(b, make([]byte, zeros)...)
 		}
 		if len(b) > 0 {
-			if s.size += int64(len(b)); s.size > maxCodeData {
-				p.errorf(t.col, "too much data in code (more than %d bytes)", maxCodeData)
-				return
-			}
+			s.size += int64(len(b))
 			p.stmts = append(p.stmts, &ir.BytesDef{Source: p.source(t), Bytes: append([]byte(nil), b...)})
 		}
 		return
