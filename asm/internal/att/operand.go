@@ -156,10 +156,11 @@ func (p *parser) parseOperand(o *operand, toks []token, text string) bool {
 	t := toks[i]
 	switch {
 	case t.kind == tReg:
-		r, ok := p.register(t)
+		e, ok := p.register(t)
 		if !ok {
 			return false
 		}
+		r, class := e.r, e.class
 		if r.Class == "sreg" && toks[i+1].is(":") && (r.Name == "fs" || r.Name == "gs") {
 			o.seg = r
 			i += 2
@@ -194,7 +195,7 @@ func (p *parser) parseOperand(o *operand, toks []token, text string) bool {
 			i += 3
 		}
 		o.regText = p.tokenText(t, toks[i])
-		o.kind, o.reg, o.class = oReg, r, regClassID(r.Class)
+		o.kind, o.reg, o.class = oReg, r, class
 		return p.decorations(o, toks, i+1)
 	case t.is("$"):
 		if o.star {
@@ -234,8 +235,19 @@ func (p *parser) tokenText(a, b token) string {
 	return p.lineText[start:end]
 }
 
-// register looks up a %name token.
-func (p *parser) register(t token) (ir.IntelReg, bool) {
+// regEntry is a register name looked up once per parse: the register,
+// and the id of its class.
+type regEntry struct {
+	r     ir.IntelReg
+	class uint8
+}
+
+// register looks up a %name token (through the parser's cache: a source
+// names few registers, many times).
+func (p *parser) register(t token) (regEntry, bool) {
+	if e, ok := p.regCache[t.text]; ok {
+		return e, true
+	}
 	r, ok := ir.LookupIntelReg(t.text)
 	if !ok && len(t.text) == 3 && (t.text[:2] == "db" || t.text[:2] == "DB") {
 		r, ok = ir.LookupIntelReg("dr" + t.text[2:]) // GNU's %db0 … %db7
@@ -246,9 +258,14 @@ func (p *parser) register(t token) (ir.IntelReg, bool) {
 		} else {
 			p.errorf(t.col, "unknown register %%%s", t.text)
 		}
-		return r, false
+		return regEntry{}, false
 	}
-	return r, true
+	if p.regCache == nil {
+		p.regCache = map[string]regEntry{}
+	}
+	e := regEntry{r: r, class: regClassID(r.Class)}
+	p.regCache[t.text] = e
+	return e, true
 }
 
 // memory parses disp(base,index,scale) from toks[i], or a bare
@@ -281,16 +298,17 @@ func (p *parser) memory(o *operand, toks []token, i int) bool {
 	i++
 	// (base) (base,index) (base,index,scale) (,index,scale) (,index)
 	if toks[i].kind == tReg {
-		r, ok := p.register(toks[i])
+		e, ok := p.register(toks[i])
 		if !ok {
 			return false
 		}
+		r := e.r
 		switch r.Class {
 		case "r64", "rip":
 		case "r16":
 			if r.Name == "dx" && toks[i+1].is(")") && toks[i+2].kind == tEOL && o.sym == "" && o.disp == 0 && toks[i-1].col == o.col {
 				// (%dx): the port of in and out, as AT&T writes it.
-				o.kind, o.reg, o.class = oReg, r, regClassID(r.Class)
+				o.kind, o.reg, o.class = oReg, r, e.class
 				o.regText = "%dx"
 				return true
 			}
@@ -313,10 +331,11 @@ func (p *parser) memory(o *operand, toks []token, i int) bool {
 	if toks[i].is(",") {
 		i++
 		if toks[i].kind == tReg {
-			r, ok := p.register(toks[i])
+			e, ok := p.register(toks[i])
 			if !ok {
 				return false
 			}
+			r := e.r
 			switch r.Class {
 			case "r64", "xmm", "ymm", "zmm":
 			default:
@@ -331,7 +350,7 @@ func (p *parser) memory(o *operand, toks []token, i int) bool {
 				p.errorf(toks[i].col, "a %%rip-relative address takes no index register")
 				return false
 			}
-			o.index, o.indexClass, o.scale = r, regClassID(r.Class), 1
+			o.index, o.indexClass, o.scale = r, e.class, 1
 			i++
 		}
 		if toks[i].is(",") {

@@ -50,6 +50,7 @@ type parser struct {
 	opPtrs   []*operand
 	cands    []*form
 	readings []suffixed
+	regCache map[string]regEntry // register, by name as written
 	// Slabs the instructions and their spellings are allocated from.
 	insts      slab.Slab[ir.Inst]
 	args       slab.Slab[ir.Operand]
