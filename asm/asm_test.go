@@ -626,6 +626,12 @@ func TestDetectSyntax(t *testing.T) {
 		{"a.s", "#include \"textflag.h\"\nBITS 64", SyntaxGo},
 		{"a.s", "TEXT ·f(SB), $0", SyntaxGo},
 		{"<expr>", "", SyntaxGo},
+		// AT&T: a register written with %, or .att_syntax.
+		{"a.s", "# sum\n\t.text\nsum:\n\tmovq %rdi, %rax\n\tret", SyntaxATT},
+		{"<expr>", "movl $7, %eax; ret", SyntaxATT},
+		{"a.s", "\t.att_syntax\nspin: jmp spin", SyntaxATT},
+		{"a.s", "vaddps %zmm1, %zmm2, %zmm3{%k1}", SyntaxATT},
+		{"a.s", "%define N 4\nMOVL $N, AX", SyntaxGo}, // NASM's %define is no register
 	}
 	for _, tt := range tests {
 		t.Run(tt.file+" "+tt.src, func(t *testing.T) {
@@ -652,7 +658,8 @@ func TestByteOrderMark(t *testing.T) {
 		{"intel detected in a .s file", "a.s", "mov eax, 7\nret", SyntaxAuto, "b807000000c3", ""},
 		{"go error column", "a.s", "MOVL $7, FOO", SyntaxGo, "", "a.s:1:10: "},
 		{"intel error column", "a.asm", "mov eax, foo", SyntaxIntel, "", "a.asm:1:10: "},
-		{"att", "a.s", "movl $7, %eax", SyntaxAuto, "", "a.s:1:1: AT&T syntax"},
+		{"att", "a.s", "movl $7, %eax", SyntaxAuto, "b807000000", ""},
+		{"att error column", "a.s", "addl $1, %foo\nmovl $7, %eax", SyntaxAuto, "", "a.s:1:10: unknown register %foo"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -692,6 +699,8 @@ func TestBoundedInput(t *testing.T) {
 		{"intel parentheses", "mov eax, " + deep("(", "1", ")"), SyntaxIntel, "t:1:1010: expression nested too deeply"},
 		{"intel signs", "mov eax, " + deep("-", "1", ""), SyntaxIntel, "t:1:1010: expression nested too deeply"},
 		{"intel memory", "mov eax, [" + deep("(", "rax", ")") + "]", SyntaxIntel, "t:1:1011: expression nested too deeply"},
+		{"att parentheses", "movl $" + deep("(", "1", ")") + ", %eax", SyntaxATT, "t:1:1007: expression nested too deeply"},
+		{"att signs", ".long " + deep("-", "1", ""), SyntaxATT, "t:1:1007: expression nested too deeply"},
 		{"bad bytes", strings.Repeat("\xff", 1<<22), SyntaxGo, "t:1:1: invalid UTF-8 byte 0xff"},
 	}
 	for _, tt := range tests {

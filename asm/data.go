@@ -89,6 +89,10 @@ func checkValue(width int64, v ir.Operand) string {
 		if int64(len(v.String)) > width {
 			return fmt.Sprintf("string of %d bytes does not fit in width %d", len(v.String), width)
 		}
+	case ir.LabelDiffOperand:
+		if width != 4 && width != 8 {
+			return fmt.Sprintf("a label difference needs width 4 or 8, not %d", width)
+		}
 	case ir.AddrOperand, ir.MemOperand:
 		return "an address in data needs a linker (jitrun code is position independent); compute it at run time with LEAQ"
 	default:

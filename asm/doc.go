@@ -3,7 +3,8 @@
 //
 // The model has three stages with plain values between them. A front end
 // turns text into statements (Stmt): the Go (Plan 9) syntax that `go tool
-// asm` reads, or Intel (NASM-style) syntax. The Builder makes the same
+// asm` reads, Intel (NASM-style) syntax, or the AT&T syntax of the GNU
+// assembler (what gcc -S writes). The Builder makes the same
 // statements from Go code. The encoder then validates every instruction
 // and encodes it with the Go toolchain's own x86 encoder
 // (github.com/twitchyliquid64/golang-asm), and this package lays out code
@@ -16,7 +17,7 @@
 //
 // Each stage is a package of its own under internal/: ir (the statements,
 // operands, registers and positions every stage shares; this package gives
-// them their public names), gosyntax and intel (the front ends), and
+// them their public names), gosyntax, intel and att (the front ends), and
 // x86enc (validation and golang-asm). The layout (encode.go and the files
 // it names) and the public surface are here.
 //
@@ -139,6 +140,45 @@
 // name used before its equ or data label is defined takes a second pass.
 // A data section holds at most 64 MiB, data in code 16 MiB, and times
 // repeats an instruction at most 65536 times.
+//
+// # AT&T syntax
+//
+// Sources are what gcc -S writes and objdump -d prints (GNU as's default
+// dialect): a mnemonic, with a size suffix (b w l q; x y z for vector
+// memory; s l t ll for x87) or without one where a register gives the
+// size, and its operands sources first, destination last, as in Go
+// syntax; '#' and /* */ start comments, ';' separates statements. The
+// instruction is matched against the Intel front end's form table with
+// its operands reversed. These operands:
+//
+//	%rax %eax %al %r8d %xmm0 %zmm31 %k1 %st %st(1)   registers
+//	$42 $0x2a $-1 $'a $N                            immediates (N a .set constant)
+//	disp(base,index,scale) (%rax) 8(%rsp) (,%rcx,8)  memory
+//	label(%rip) label+8(%rip) 16(%rip)              RIP-relative
+//	%fs:0x28 %gs:8(%rax)                            FS- and GS-relative memory
+//	label 1f 2b  *%rax *(%rax)                      branch targets, indirect ones
+//	%zmm0{%k1}{z} (%rax){1to16} {rn-sae} {sae}      AVX-512 decorations
+//	lock rep repe repne (also rep; movsb)           prefixes
+//	movzbl movsbq movslq cltq cqto cltd cwtl …      the AT&T names
+//
+// The directives:
+//
+//	name: 1:                              labels; 1b and 1f name the nearest 1: before and after
+//	.text .data .bss .section NAME,"FLAGS",@TYPE  .previous .pushsection .popsection
+//	.byte .word .short .value .long .quad .ascii .asciz .string .zero .skip .float .double
+//	.long .L3-.L4                         a label difference, computed after layout
+//	.p2align .align .balign               (alignment in bytes; fill and maximum ignored)
+//	.set/.equ name, expr   name = expr    constants
+//	.comm/.lcomm name, size[, align]      zeroed writable data
+//	.globl .type .size .file .ident .cfi_* .loc .addrsig, .section .note.GNU-stack
+//	                                      accepted and ignored
+//
+// Sections named .text* are the code, in source order (one function, see
+// Go syntax for its name); .rodata* and .data.rel.ro* read-only data;
+// .data* writable data; .bss* zeros; another section by its flags. Data
+// sections become GLOBL symbols as Intel-syntax sections do. An absolute
+// address (.quad label, $label, label without (%rip)) needs a linker and
+// is an error that says what to write instead.
 //
 // # Layout
 //

@@ -34,6 +34,10 @@ func (e *encoder) emit() *Program {
 	}
 	for _, w := range e.dataWrites {
 		off := w.sym.off + int(w.def.Off)
+		if w.def.Value.Kind == ir.LabelDiffOperand {
+			e.putLabelDiff(code[off:off+int(w.def.Width)], w.def)
+			continue
+		}
 		putValue(code[off:off+int(w.def.Width)], w.def.Value)
 	}
 	p := &Program{File: e.file, Code: code, Symbols: e.symbols(), Labels: e.labels(), Sections: e.sections()}

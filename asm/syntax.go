@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/jitrun/jitrun/asm/internal/att"
 	"github.com/jitrun/jitrun/asm/internal/gosyntax"
 	"github.com/jitrun/jitrun/asm/internal/intel"
 	"github.com/jitrun/jitrun/asm/internal/ir"
@@ -24,8 +25,8 @@ const (
 	// SyntaxIntel is Intel (NASM-style) syntax.
 	SyntaxIntel
 	// SyntaxATT is the AT&T syntax of the GNU assembler (movq %rdi, %rax),
-	// which disasm prints. The assembler does not read it yet: a source in
-	// it is refused with an error that says so.
+	// which gcc -S writes and disasm prints (see the package doc, AT&T
+	// syntax).
 	SyntaxATT
 )
 
@@ -230,8 +231,11 @@ func (o Options) read(file string, src []byte, emit func(Stmt) bool) *ir.Errors 
 		}
 		return errs
 	case SyntaxATT:
-		line, _ := attLine(src)
-		errs.Add(Pos{File: file, Line: max(line, 1), Col: 1}, "AT&T syntax (movq %%rdi, %%rax) is not assembled yet: write the code in Intel syntax (mov rax, rdi; --syntax intel) or Go syntax (MOVQ DI, AX; --syntax go)")
+		stmts, errs := att.Parse(file, src, att.Options{Library: isLibRoutine})
+		for _, st := range stmts {
+			emit(st)
+		}
+		return errs
 	default:
 		errs.Add(Pos{File: file, Line: 1, Col: 1}, "unknown syntax %v", syntax)
 	}

@@ -15,9 +15,9 @@ import (
 	"github.com/jitrun/jitrun/explain"
 )
 
-const asmUsage = "FILE|-e SRC [--format hex|bin|listing|json|go] [--syntax go|intel|auto] [-o FILE]"
+const asmUsage = "FILE|-e SRC [--format hex|bin|listing|json|go] [--syntax go|intel|att|auto] [-o FILE]"
 
-const asmHelp = "Asm assembles x86-64 source (Go syntax, or Intel syntax) and prints the machine code.\n" +
+const asmHelp = "Asm assembles x86-64 source (Go syntax, Intel syntax or AT&T syntax) and prints the machine code.\n" +
 	"FILE - reads standard input. Errors are printed as FILE:LINE:COL: message.\n\n" +
 	"Formats:\n" +
 	"  hex      the whole program (code, then data) as one line of hex\n" +

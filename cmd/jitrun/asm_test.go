@@ -147,10 +147,10 @@ func TestAsmErrors(t *testing.T) {
 			stderr: "jitrun asm: --syntax: unknown syntax \"masm\": want go, intel, att or auto\n",
 		},
 		{
-			name:   "AT&T source is refused with a hint",
-			args:   []string{"asm", "-e", "movq %rdi, %rax"},
+			name:   "AT&T source (detected from %rdi): errors in AT&T terms",
+			args:   []string{"asm", "-e", "movq %rdi, %rax; addl %rax, %rbx; .weird 1"},
 			status: exitInput,
-			stderr: "<expr>:1:1: AT&T syntax (movq %rdi, %rax) is not assembled yet: write the code in Intel syntax (mov rax, rdi; --syntax intel) or Go syntax (MOVQ DI, AX; --syntax go)\n",
+			stderr: "<expr>:1:18: operand size mismatch: %rax is 64-bit, but the l suffix of addl says 32-bit\n<expr>:1:35: unsupported directive .weird\n",
 		},
 		{
 			name:   "empty input (issue 11: a blank line and status 0)",

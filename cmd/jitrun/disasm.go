@@ -70,7 +70,9 @@ func cmdDisasm(e *env, cl *commandLine, f *disasmFlags) error {
 	case f.json:
 		err = writeJSON(e.stdout, listingJSON(opts.Syntax, opts.Base, len(code), rows))
 	case f.asm:
-		err = disasm.WriteAsm(e.stdout, rows)
+		// AT&T text does not always say which encoding it was: pin those
+		// rows to their bytes, so that the source assembles back to them.
+		err = disasm.WriteAsm(e.stdout, disasm.PinEncodings(rows, opts.Syntax))
 	default:
 		err = disasm.Write(e.stdout, rows, opts.Syntax)
 	}

@@ -597,18 +597,22 @@ func TestDocLinks(t *testing.T) {
 // by side is the examples' code: each of its lines is a line of the file
 // named in the table's header.
 func TestREADMESideBySide(t *testing.T) {
-	header := regexp.MustCompile(`<tr><th>(examples/[^<]+)</th><th>(examples/[^<]+)</th></tr>`)
-	blocks := regexp.MustCompile("(?s)```(?:asm|nasm)\n(.*?)```")
+	header := regexp.MustCompile(`<tr>((?:<th>examples/[^<]+</th>){2,})</tr>`)
+	cell := regexp.MustCompile(`<th>(examples/[^<]+)</th>`)
+	blocks := regexp.MustCompile("(?s)```(?:asm|nasm|gas)\n(.*?)```")
 	tables := 0
 	for _, page := range docPages(t) {
 		text := readPage(t, page)
 		hs := header.FindAllStringSubmatchIndex(text, -1)
 		tables += len(hs)
 		for _, h := range hs {
-			files := []string{text[h[2]:h[3]], text[h[4]:h[5]]}
-			bs := blocks.FindAllStringSubmatch(text[h[1]:], 2)
-			if len(bs) != 2 {
-				t.Errorf("%s: want two code blocks after the header naming %v", page, files)
+			var files []string
+			for _, c := range cell.FindAllStringSubmatch(text[h[2]:h[3]], -1) {
+				files = append(files, c[1])
+			}
+			bs := blocks.FindAllStringSubmatch(text[h[1]:], len(files))
+			if len(bs) != len(files) {
+				t.Errorf("%s: want %d code blocks after the header naming %v", page, len(files), files)
 				continue
 			}
 			for i, file := range files {
@@ -629,7 +633,7 @@ func TestREADMESideBySide(t *testing.T) {
 		}
 	}
 	if tables == 0 {
-		t.Error("no page shows an example side by side (<tr><th>examples/…</th><th>examples/…</th></tr>)")
+		t.Error("no page shows an example side by side (<tr><th>examples/…</th><th>examples/…</th>…</tr>)")
 	}
 }
 

@@ -399,8 +399,8 @@ func loadRunnable(e *env, f *runFlags, cl *commandLine) (*runnable, []string, er
 			return nil, nil, err
 		}
 		rc.name, rc.code, rc.prog = src.Name, src.Prog.Code, src.Prog
-		if src.Syntax == asm.SyntaxIntel {
-			rc.syntax = asm.SyntaxIntel
+		if src.Syntax == asm.SyntaxIntel || src.Syntax == asm.SyntaxATT {
+			rc.syntax = src.Syntax // listings in the source's syntax
 		}
 		if textLen(src.Prog) == 0 {
 			return nil, nil, inputError("%s has no instructions to run", src.Name)

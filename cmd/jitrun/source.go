@@ -22,7 +22,7 @@ type sourceInput struct {
 // register adds -e and --syntax to fset.
 func (s *sourceInput) register(fset *flag.FlagSet) {
 	fset.StringVar(&s.expr, "e", "", "assemble `SRC` given on the command line instead of a FILE (named "+exprName+" in errors). Separate statements with ';' or newlines, in either syntax: in -e, ';' does not start an Intel comment ('#' does)")
-	fset.StringVar(&s.syntax, "syntax", "auto", "source `syntax`: go, intel, or auto (Intel for .asm/.nasm files and sources starting with .intel_syntax, BITS 64 or a lower-case instruction)")
+	fset.StringVar(&s.syntax, "syntax", "auto", "source `syntax`: go, intel, att (or gnu), or auto (Intel for .asm/.nasm files and sources starting with .intel_syntax, BITS 64 or a lower-case instruction; AT&T for sources that name a %register or say .att_syntax)")
 }
 
 // loadedSource is an assembled input.

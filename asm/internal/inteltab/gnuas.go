@@ -31,6 +31,15 @@ var gnuError = regexp.MustCompile(`^[^:]*:(\d+): (?:Error|Fatal error): (.*)$`)
 // assembled again without them. Each line is preceded by a label, so its
 // bytes are the distance to the next label in the object's symbol table.
 func AssembleGNU(lines []string) ([]GNUResult, error) {
+	return assembleGNU(lines, ".intel_syntax noprefix\n")
+}
+
+// AssembleGNUATT is AssembleGNU for lines in AT&T syntax.
+func AssembleGNUATT(lines []string) ([]GNUResult, error) {
+	return assembleGNU(lines, ".att_syntax\n")
+}
+
+func assembleGNU(lines []string, header string) ([]GNUResult, error) {
 	asPath, err := exec.LookPath("as")
 	if err != nil {
 		return nil, ErrNoGNU
@@ -52,7 +61,7 @@ func AssembleGNU(lines []string) ([]GNUResult, error) {
 	sPath := filepath.Join(dir, "in.s")
 	oPath := filepath.Join(dir, "in.o")
 	for attempt := 0; attempt < 4 && len(live) > 0; attempt++ {
-		src, srcLine := gnuSource(lines, live)
+		src, srcLine := gnuSource(header, lines, live)
 		if err := os.WriteFile(sPath, src, 0o644); err != nil {
 			return nil, err
 		}
@@ -83,9 +92,9 @@ func AssembleGNU(lines []string) ([]GNUResult, error) {
 // gnuSource writes the lines live as one GNU as source, each after a
 // label zz_N (N its index), and returns it with a map from its line
 // numbers to the indexes.
-func gnuSource(lines []string, live []int) ([]byte, map[int]int) {
+func gnuSource(header string, lines []string, live []int) ([]byte, map[int]int) {
 	var src bytes.Buffer
-	src.WriteString(".intel_syntax noprefix\n.text\n")
+	src.WriteString(header + ".text\n")
 	srcLine := map[int]int{} // source line number -> index in lines
 	n := 3
 	for _, i := range live {
@@ -190,6 +199,12 @@ var objdumpLine = regexp.MustCompile(`^\s*([0-9a-f]+):\t([0-9a-f ]+?)\s*(?:\t(.*
 // read as exactly one instruction. It is the second opinion where x86asm
 // is known to be wrong (SAE-only instructions, BMI).
 func DecodeGNU(codes ...[]byte) ([]string, error) {
+	return DecodeGNUWith([]string{"-M", "intel"}, codes...)
+}
+
+// DecodeGNUWith is DecodeGNU with other objdump options: none for AT&T
+// syntax, "-M", "suffix" for AT&T with every size suffix written.
+func DecodeGNUWith(opts []string, codes ...[]byte) ([]string, error) {
 	path, err := exec.LookPath("objdump")
 	if err != nil {
 		return nil, errors.New("GNU objdump (binutils) is not installed")
@@ -209,7 +224,8 @@ func DecodeGNU(codes ...[]byte) ([]string, error) {
 	if err := os.WriteFile(bin, blob, 0o644); err != nil {
 		return nil, err
 	}
-	out, err := exec.Command(path, "-D", "-b", "binary", "-m", "i386:x86-64", "-M", "intel", bin).CombinedOutput()
+	args := append([]string{"-D", "-b", "binary", "-m", "i386:x86-64"}, opts...)
+	out, err := exec.Command(path, append(args, bin)...).CombinedOutput()
 	if err != nil {
 		return nil, fmt.Errorf("objdump: %v: %s", err, firstLines(string(out), 3))
 	}

@@ -27,6 +27,11 @@ const (
 	LabelOperand
 	// RegListOperand is a register range [Reg-RegHi] (V4FMADDPS and kin).
 	RegListOperand
+	// LabelDiffOperand is a DataDef value only: the distance from label
+	// String to label Sym, plus Disp (the AT&T front end's .long .L3-.L4,
+	// gcc's position-independent jump tables), which the encoder computes
+	// once it has laid out the code and data.
+	LabelDiffOperand
 )
 
 // Operand is one instruction operand as a plain value.

@@ -1,0 +1,343 @@
+package att
+
+// The form table, read once from the Intel front end's generated table
+// (intel.FormTable) into a shape that matches fast: each operand class
+// pre-parsed, each Go operand pre-resolved.
+
+import (
+	"encoding/hex"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/jitrun/jitrun/asm/internal/intel"
+	"github.com/jitrun/jitrun/asm/internal/ir"
+)
+
+type classKind uint8
+
+const (
+	cReg    classKind = iota + 1 // a register of a class: id
+	cImm                         // an immediate
+	cMem                         // memory of any size
+	cMemN                        // memory of bits
+	cVSIB                        // vector-indexed memory: bits per element, index class id
+	cBcst                        // broadcast memory: element bits, n
+	cLitReg                      // a fixed register: name
+	cLitImm                      // a fixed immediate: imm
+)
+
+// class is one operand class of a form.
+type class struct {
+	kind classKind
+	id   uint8 // cReg: register class; cVSIB: index class
+	bits int
+	n    int
+	name string // cLitReg; also the class as written, for messages
+	imm  int64
+	text string
+}
+
+// argKind says where a Go operand comes from.
+type argKind uint8
+
+const (
+	argOp    argKind = iota + 1 // Intel operand idx
+	argMask                     // the opmask, when there is one
+	argFixed                    // a fixed register
+)
+
+type goArg struct {
+	kind argKind
+	idx  int
+	reg  ir.Reg
+}
+
+// form is one line of the table.
+type form struct {
+	mnem    string
+	classes []class // Intel order
+	goOp    string
+	args    []goArg
+	mask    bool
+	maskReq bool
+	zeroing bool
+	rc      bool
+	sae     bool
+	bytes   []byte
+}
+
+// regClasses are the register classes, by id (1 up).
+var regClasses = []string{"", "r8", "r16", "r32", "r64", "xmm", "ymm", "zmm", "k", "mm", "st", "sreg", "cr", "dr", "rip", "bnd", "tmm"}
+
+// regClassIDs maps a register class to its id.
+var regClassIDs = func() map[string]uint8 {
+	m := make(map[string]uint8, len(regClasses))
+	for i, c := range regClasses {
+		m[c] = uint8(i)
+	}
+	return m
+}()
+
+// stClass is the id of the x87 register class.
+var stClass = regClassIDs["st"]
+
+func regClassID(c string) uint8 { return regClassIDs[c] }
+
+var table struct {
+	once   sync.Once
+	byMnem map[string]*mnemForms
+	names  []string
+	// cond maps a condition code (e, z, nae, …) to Go's (EQ, CS, …).
+	cond map[string]string
+	regs []string
+}
+
+// forms reads the table, once.
+func forms() {
+	table.once.Do(loadForms)
+}
+
+func loadForms() {
+	m := map[string][]*form{}
+	for _, line := range strings.Split(intel.FormTable(), "\n") {
+		fields := strings.Fields(line)
+		if len(fields) != 5 {
+			continue
+		}
+		f := &form{mnem: fields[0]}
+		if fields[1] != "-" {
+			for _, c := range strings.Split(fields[1], ",") {
+				f.classes = append(f.classes, parseClass(c))
+			}
+		}
+		if h, ok := strings.CutPrefix(fields[2], "#"); ok {
+			b, err := hex.DecodeString(h)
+			if err != nil {
+				continue
+			}
+			f.bytes = b
+		} else {
+			f.goOp = fields[2]
+		}
+		if fields[3] != "-" {
+			ok := true
+			for _, a := range strings.Split(fields[3], ",") {
+				switch {
+				case a == "k":
+					f.args = append(f.args, goArg{kind: argMask})
+				case strings.HasPrefix(a, "="):
+					r, found := ir.LookupReg(a[1:])
+					ok = ok && found
+					f.args = append(f.args, goArg{kind: argFixed, reg: r})
+				default:
+					i, err := strconv.Atoi(a)
+					ok = ok && err == nil && i >= 0 && i < len(f.classes)
+					f.args = append(f.args, goArg{kind: argOp, idx: i})
+				}
+			}
+			if !ok {
+				continue // the table is checked (TestIntelTable): never here
+			}
+		}
+		for _, c := range fields[4] {
+			switch c {
+			case 'k':
+				f.mask = true
+			case 'K':
+				f.mask, f.maskReq = true, true
+			case 'z':
+				f.zeroing = true
+			case 'r':
+				f.rc = true
+			case 's':
+				f.sae = true
+			}
+		}
+		m[f.mnem] = append(m[f.mnem], f)
+	}
+	table.byMnem = make(map[string]*mnemForms, len(m))
+	for name, fs := range m {
+		mf := &mnemForms{all: fs}
+		for _, f := range fs {
+			if n := len(f.classes); n < len(mf.byN) {
+				mf.byN[n] = append(mf.byN[n], f)
+			}
+		}
+		table.byMnem[name] = mf
+	}
+	table.cond = map[string]string{}
+	for name, fs := range m {
+		table.names = append(table.names, name)
+		if cc, ok := strings.CutPrefix(name, "set"); ok {
+			for _, f := range fs {
+				if goCC, ok := strings.CutPrefix(f.goOp, "SET"); ok {
+					table.cond[cc] = goCC
+				}
+			}
+		}
+	}
+	for name := range attNames {
+		table.names = append(table.names, name) // movzbl, cltq … as suggestions too
+	}
+	sort.Strings(table.names)
+	for _, n := range []string{"rax", "eax", "ax", "al", "rcx", "ecx", "cl", "rdx", "edx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "xmm0", "ymm0", "zmm0", "k1", "st", "rip", "fs", "gs"} {
+		table.regs = append(table.regs, n)
+	}
+}
+
+// regNames are the register names an unknown register's suggestions are
+// picked from.
+func regNames() []string {
+	forms()
+	return table.regs
+}
+
+// parseClass reads an operand class of the table (see intel.FormTable).
+func parseClass(c string) class {
+	cl := class{text: c}
+	if lit, ok := strings.CutPrefix(c, "="); ok {
+		if v, err := strconv.ParseInt(lit, 10, 64); err == nil {
+			cl.kind, cl.imm = cLitImm, v
+			return cl
+		}
+		cl.kind, cl.name = cLitReg, lit
+		if r, ok := ir.LookupIntelReg(lit); ok {
+			cl.bits = regBits(r.Class)
+		}
+		return cl
+	}
+	switch {
+	case c == "imm":
+		cl.kind = cImm
+	case c == "m":
+		cl.kind = cMem
+	case strings.HasPrefix(c, "vm"):
+		cl.kind = cVSIB
+		cl.bits, _ = strconv.Atoi(c[2 : len(c)-1])
+		cl.id = regClassID(string(c[len(c)-1]) + "mm")
+	case strings.HasPrefix(c, "b") && strings.Contains(c, ":"):
+		elt, n, _ := strings.Cut(c[1:], ":")
+		cl.kind = cBcst
+		cl.bits, _ = strconv.Atoi(elt)
+		cl.n, _ = strconv.Atoi(n)
+	case strings.HasPrefix(c, "m") && c != "mm":
+		cl.kind = cMemN
+		cl.bits, _ = strconv.Atoi(c[1:])
+	default:
+		cl.kind, cl.id = cReg, regClassID(c)
+		cl.bits = regBits(c)
+	}
+	return cl
+}
+
+// regBits is the size of a register class's registers (0 for classes
+// that are no operand size: st, sreg, k …).
+func regBits(c string) int {
+	switch c {
+	case "r8":
+		return 8
+	case "r16":
+		return 16
+	case "r32":
+		return 32
+	case "r64":
+		return 64
+	case "xmm":
+		return 128
+	case "ymm":
+		return 256
+	case "zmm":
+		return 512
+	}
+	return 0
+}
+
+// mnemForms are the forms of a mnemonic, all of them in table order and
+// by their number of operands (what matching looks through).
+type mnemForms struct {
+	all []*form
+	byN [6][]*form
+}
+
+// noForms is the mnemForms of a name the table does not have.
+var noForms = &mnemForms{}
+
+// formsOf returns the forms of a mnemonic.
+func formsOf(name string) *mnemForms {
+	if mf, ok := table.byMnem[name]; ok {
+		return mf
+	}
+	return noForms
+}
+
+// n returns the forms with n operands.
+func (mf *mnemForms) n(n int) []*form {
+	if n < len(mf.byN) {
+		return mf.byN[n]
+	}
+	return nil
+}
+
+// fits reports whether operand o fits class c.
+func (c *class) fits(o *operand) bool {
+	switch c.kind {
+	case cReg:
+		return o.kind == oReg && o.class == c.id
+	case cImm:
+		return o.kind == oImm
+	case cLitReg:
+		return o.kind == oReg && o.reg.Name == c.name
+	case cLitImm:
+		return o.kind == oImm && o.imm == c.imm
+	}
+	if o.kind != oMem {
+		return false
+	}
+	vsib := o.indexClass >= 5 && o.indexClass <= 7 // xmm ymm zmm
+	switch c.kind {
+	case cMem:
+		return !vsib && o.bcst == 0
+	case cMemN:
+		return !vsib && o.bcst == 0 && (o.size == 0 || o.size == c.bits)
+	case cVSIB:
+		return vsib && o.bcst == 0 && o.indexClass == c.id && (o.size == 0 || o.size == c.bits)
+	case cBcst:
+		return !vsib && o.bcst == c.n && (o.size == 0 || o.size == c.bits)
+	}
+	return false
+}
+
+// fitting appends to out the forms whose classes ops (Intel order) fit.
+func fitting(out []*form, fs []*form, ops []*operand) []*form {
+	for _, f := range fs {
+		if len(f.classes) != len(ops) {
+			continue
+		}
+		ok := true
+		for i := range f.classes {
+			if !f.classes[i].fits(ops[i]) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// sameInst reports whether two forms make the same Go instruction.
+func sameInst(a, b *form) bool {
+	if a.goOp != b.goOp || len(a.args) != len(b.args) || string(a.bytes) != string(b.bytes) {
+		return false
+	}
+	for i := range a.args {
+		if a.args[i] != b.args[i] {
+			return false
+		}
+	}
+	return true
+}
