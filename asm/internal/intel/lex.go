@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"math/bits"
 	"strconv"
 	"strings"
 )
@@ -49,6 +50,13 @@ func (t itok) String() string {
 // with itEOL), the text of the line without its comment, and the first
 // error as a column and message.
 func lexIntelLine(line string) (toks []itok, text string, errCol int, errMsg string) {
+	return lexIntelLineInto(nil, line)
+}
+
+// lexIntelLineInto is lexIntelLine appending the tokens to buf[:0], so that
+// a parser reuses one buffer for every line.
+func lexIntelLineInto(buf []itok, line string) (toks []itok, text string, errCol int, errMsg string) {
+	toks = buf[:0]
 	i := 0
 	end := len(line)
 	for i < end {
@@ -64,7 +72,7 @@ func lexIntelLine(line string) (toks []itok, text string, errCol int, errMsg str
 			if j < 0 {
 				return nil, "", i + 1, "unterminated { (missing })"
 			}
-			inner := strings.ToLower(strings.Join(strings.Fields(line[i+1:i+j]), ""))
+			inner := decorText(line[i+1 : i+j])
 			toks = append(toks, itok{kind: itDecor, text: inner, col: i + 1})
 			i += j + 1
 		case c == '\'' || c == '"' || c == '`':
@@ -126,6 +134,17 @@ func lexIntelLine(line string) (toks []itok, text string, errCol int, errMsg str
 	}
 	toks = append(toks, itok{kind: itEOL, col: end + 1})
 	return toks, strings.TrimSpace(line[:end]), 0, ""
+}
+
+// decorText is the text of a decoration: its contents in lower case,
+// without blanks. The usual {k1}, {z}, {1to16} are their own text.
+func decorText(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c >= 'A' && c <= 'Z' || c >= 0x80 {
+			return strings.ToLower(strings.Join(strings.Fields(s), ""))
+		}
+	}
+	return s
 }
 
 func isIntelIdentStart(c byte) bool {
@@ -260,6 +279,9 @@ func lexIntelNumber(s string) (itok, string) {
 	if digits == "" {
 		return itok{}, fmt.Sprintf("bad number %q", s)
 	}
+	if v, ok := parseDigits(digits, base); ok {
+		return itok{kind: itInt, ival: int64(v)}, ""
+	}
 	v, ok := new(big.Int).SetString(digits, base)
 	if !ok {
 		return itok{}, fmt.Sprintf("bad number %q", s)
@@ -268,4 +290,33 @@ func lexIntelNumber(s string) (itok, string) {
 		return itok{}, fmt.Sprintf("number %s does not fit in 64 bits", s)
 	}
 	return itok{kind: itInt, ival: int64(v.Uint64())}, ""
+}
+
+// parseDigits is the value of digits in base when they are only digits of
+// that base (no sign, no separator) and the value fits in 64 bits: the
+// common case, which needs no big.Int. Anything else (ok false) is left to
+// big.Int, whose verdict lexIntelNumber reports.
+func parseDigits(digits string, base int) (v uint64, ok bool) {
+	for i := 0; i < len(digits); i++ {
+		c := digits[i]
+		var d uint64
+		switch {
+		case c >= '0' && c <= '9':
+			d = uint64(c - '0')
+		case c >= 'a' && c <= 'z':
+			d = uint64(c-'a') + 10
+		default:
+			return 0, false
+		}
+		if d >= uint64(base) {
+			return 0, false
+		}
+		hi, lo := bits.Mul64(v, uint64(base))
+		lo, carry := bits.Add64(lo, d, 0)
+		if hi != 0 || carry != 0 {
+			return 0, false
+		}
+		v = lo
+	}
+	return v, true
 }
