@@ -119,7 +119,7 @@ func lexIntelLineInto(buf []itok, line string) (toks []itok, text string, errCol
 			toks = append(toks, itok{kind: itIdent, text: name, col: i + 1})
 			i = j
 		default:
-			p := string(c)
+			p := line[i : i+1] // not string(c), which allocates
 			if i+1 < len(line) {
 				if two := line[i : i+2]; two == "<<" || two == ">>" {
 					p = two
