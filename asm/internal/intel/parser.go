@@ -15,6 +15,7 @@ package intel
 // another pass over the source (Parse).
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -104,8 +105,11 @@ type Options struct {
 // read even when there are errors, so that the encoder can look for more.
 func Parse(file string, src []byte, opts Options) ([]ir.Stmt, *ir.Errors) {
 	var prev *parser
+	// A statement a line, as a rule: the statements' slice is made once.
+	lines := bytes.Count(src, []byte("\n")) + 1
 	for pass := 1; ; pass++ {
 		p := &parser{
+			stmts:      make([]ir.Stmt, 0, lines),
 			file:       file,
 			equs:       map[string]ival{},
 			dataLabels: map[string]dataLabel{},
