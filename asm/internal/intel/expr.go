@@ -81,7 +81,33 @@ func (e *exprParser) isOp(t itok, ops ...string) bool {
 // binary operator levels, loosest first.
 var intelBinaryLevels = [][]string{{"|"}, {"^"}, {"&"}, {"<<", ">>"}, {"+", "-"}, {"*", "/", "%"}}
 
-func (e *exprParser) expr() ival { return e.level(0) }
+func (e *exprParser) expr() ival {
+	if t := e.peek(); (t.kind == itInt || t.kind == itIdent) && !e.binaryOpAt(e.pos+1) {
+		// A lone value, the usual operand: what level(0) gives, without
+		// descending through every level of operators to find it.
+		if e.depth++; e.depth > maxExprDepth {
+			return e.fail(t.col, "expression nested too deeply (more than %d levels of parentheses and signs)", maxExprDepth)
+		}
+		defer func() { e.depth-- }()
+		return e.primary()
+	}
+	return e.level(0)
+}
+
+// binaryOpAt reports whether token i is a binary operator (of any level).
+func (e *exprParser) binaryOpAt(i int) bool {
+	if i >= len(e.toks) || e.toks[i].kind != itPunct {
+		return false
+	}
+	for _, ops := range intelBinaryLevels {
+		for _, o := range ops {
+			if e.toks[i].text == o {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 func (e *exprParser) level(n int) ival {
 	if n == len(intelBinaryLevels) {

@@ -97,11 +97,29 @@ func memClass(bits int) string {
 	return ""
 }
 
-// intelSizes are the size keywords, in bits.
-var intelSizes = map[string]int{
-	"byte": 8, "word": 16, "dword": 32, "fword": 48, "qword": 64, "mmword": 64,
-	"tbyte": 80, "tword": 80, "oword": 128, "xmmword": 128, "yword": 256,
-	"ymmword": 256, "zword": 512, "zmmword": 512,
+// sizeKeyword returns the size in bits a size keyword (lower case) names.
+func sizeKeyword(w string) (bits int, ok bool) {
+	switch w {
+	case "byte":
+		return 8, true
+	case "word":
+		return 16, true
+	case "dword":
+		return 32, true
+	case "fword":
+		return 48, true
+	case "qword", "mmword":
+		return 64, true
+	case "tbyte", "tword":
+		return 80, true
+	case "oword", "xmmword":
+		return 128, true
+	case "yword", "ymmword":
+		return 256, true
+	case "zword", "zmmword":
+		return 512, true
+	}
+	return 0, false
 }
 
 // sizeWordFor returns the keyword for a size in bits (GNU spelling).
@@ -182,13 +200,13 @@ func (p *parser) operandKeywords(o *intelOperand, toks []itok) ([]itok, bool) {
 	i := 0
 	word := func(j int) string {
 		if toks[j].kind == itIdent {
-			return strings.ToLower(toks[j].text)
+			return lowerWord(toks[j].text)
 		}
 		return ""
 	}
 	for {
 		w := word(i)
-		if bits, ok := intelSizes[w]; ok {
+		if bits, ok := sizeKeyword(w); ok {
 			if o.size != 0 {
 				p.errorf(toks[i].col, "two size keywords (%s and %s)", o.sizeWord, w)
 				return nil, false
@@ -422,7 +440,7 @@ func (p *parser) memKeywords(o *intelOperand, toks []itok) (rest []itok, rel, ab
 			rel = true
 		} else if w == "abs" {
 			abs = true
-		} else if bits, ok := intelSizes[w]; ok && o.size == 0 {
+		} else if bits, ok := sizeKeyword(w); ok && o.size == 0 {
 			o.size, o.sizeWord = bits, w
 		} else {
 			break

@@ -265,8 +265,25 @@ func (p *parser) source(t itok) ir.Source {
 	return ir.Source{Pos: p.pos(t.col), Text: strings.TrimSpace(text)}
 }
 
-// commentStart returns the index of the comment in a line, or -1.
-func commentStart(s string) int { return unquotedIndex(s, ";#") }
+// commentStart returns the index of the comment in a line, or -1:
+// unquotedIndex(s, ";#"), written out (it runs twice for every line).
+func commentStart(s string) int {
+	var q byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case q != 0:
+			if c == q {
+				q = 0
+			}
+		case c == '\'' || c == '"' || c == '`':
+			q = c
+		case c == ';' || c == '#':
+			return i
+		}
+	}
+	return -1
+}
 
 // unquotedIndex returns the index of the first byte of s outside quotes
 // ('…', "…", `…`) that is one of chars, or -1.
@@ -350,7 +367,7 @@ func (p *parser) parseLine(line string, start int) {
 // statement parses a directive or an instruction (no labels before it).
 func (p *parser) statement(toks []itok) {
 	t := toks[0]
-	word := strings.ToLower(t.text)
+	word := lowerWord(t.text)
 	if word == "times" {
 		p.times(toks)
 		return
@@ -595,9 +612,18 @@ func splitOperandsInto(buf []itok, out [][]itok, toks []itok) (_ [][]itok, _ []i
 	return out, buf, 0
 }
 
-// prefixes maps the Intel prefix words to Go's prefix instructions.
-var intelPrefixes = map[string]string{
-	"lock": "LOCK", "rep": "REP", "repe": "REP", "repz": "REP", "repne": "REPN", "repnz": "REPN",
+// intelPrefix returns the Go prefix instruction of an Intel prefix word
+// (lower case), "" for a word that is none.
+func intelPrefix(w string) string {
+	switch w {
+	case "lock":
+		return "LOCK"
+	case "rep", "repe", "repz":
+		return "REP"
+	case "repne", "repnz":
+		return "REPN"
+	}
+	return ""
 }
 
 // intelBranches are the branch mnemonics besides jcc, by their Go names.
@@ -619,7 +645,7 @@ var lockable = map[string]bool{
 // source text starts there.
 func (p *parser) instruction(toks []itok, count int, start itok) {
 	var prefixes []itok
-	for toks[0].kind == itIdent && intelPrefixes[strings.ToLower(toks[0].text)] != "" {
+	for toks[0].kind == itIdent && intelPrefix(lowerWord(toks[0].text)) != "" {
 		prefixes = append(prefixes, toks[0])
 		toks = toks[1:]
 	}
@@ -640,7 +666,7 @@ func (p *parser) instruction(toks []itok, count int, start itok) {
 	if !ok {
 		return
 	}
-	mnem, ops := pseudoOp(strings.ToLower(t.text), ops)
+	mnem, ops := pseudoOp(lowerWord(t.text), ops)
 	if !p.checkPrefixes(prefixes, mnem, ops) {
 		return
 	}
@@ -649,7 +675,7 @@ func (p *parser) instruction(toks []itok, count int, start itok) {
 	for _, pt := range prefixes {
 		// The line's text goes with the instruction (the line map joins the
 		// texts of the statements of a line).
-		pre = append(pre, &ir.Inst{Source: ir.Source{Pos: src.Pos}, Op: intelPrefixes[strings.ToLower(pt.text)]})
+		pre = append(pre, &ir.Inst{Source: ir.Source{Pos: src.Pos}, Op: intelPrefix(strings.ToLower(pt.text))})
 	}
 	body, ok := p.buildInstruction(mnem, t, ops, rounding, roundCol)
 	if !ok {
@@ -661,7 +687,10 @@ func (p *parser) instruction(toks []itok, count int, start itok) {
 		if sp := ir.SpellingOf(s); sp != nil {
 			// As written: the text from the mnemonic on, and the
 			// mnemonic before pseudoOp rewrote it.
-			sp.Text = p.source(t).Text
+			sp.Text = src.Text
+			if t.col != start.col {
+				sp.Text = p.source(t).Text
+			}
 			sp.Mnem = lowerWord(t.text)
 		}
 	case *ir.BytesDef:
@@ -844,7 +873,7 @@ func (p *parser) buildInstruction(mnem string, t itok, ops []*intelOperand, roun
 // written without a dot (NASM's).
 func IsStatementWord(w string) bool {
 	_, branch := intelBranchOp(w)
-	return branch || intelPrefixes[w] != "" || isNASMDirective(w) || isIntelMnemonic(w)
+	return branch || intelPrefix(w) != "" || isNASMDirective(w) || isIntelMnemonic(w)
 }
 
 // intelBranchOp returns the Go mnemonic of a branch that takes a label.
