@@ -248,6 +248,14 @@ func charConst(s string) int64 {
 // 0x2a, 2ah, 0b101, 101b, 0o52, 52o, 52q, 0d42, 42d, with _ separators;
 // 1.5, 1e10 are floating point.
 func lexIntelNumber(s string) (itok, string) {
+	if v, ok := plainNumber(s); ok {
+		return itok{kind: itInt, ival: int64(v)}, ""
+	}
+	return parseNumber(s)
+}
+
+// parseNumber is lexIntelNumber for any number.
+func parseNumber(s string) (itok, string) {
 	clean := strings.ReplaceAll(s, "_", "")
 	lower := strings.ToLower(clean)
 	base := 10
@@ -319,4 +327,35 @@ func parseDigits(digits string, base int) (v uint64, ok bool) {
 		v = lo
 	}
 	return v, true
+}
+
+// plainNumber is the value of the usual numbers, decimal digits or 0x and
+// hex digits, that fit in 64 bits: what lexIntelNumber makes of them,
+// without its string work. ok is false for any other number.
+func plainNumber(s string) (v uint64, ok bool) {
+	base, digits := uint64(10), s
+	if len(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') {
+		base, digits = 16, s[2:]
+	}
+	for i := 0; i < len(digits); i++ {
+		c := digits[i]
+		var d uint64
+		switch {
+		case c >= '0' && c <= '9':
+			d = uint64(c - '0')
+		case base == 16 && c >= 'a' && c <= 'f':
+			d = uint64(c-'a') + 10
+		case base == 16 && c >= 'A' && c <= 'F':
+			d = uint64(c-'A') + 10
+		default:
+			return 0, false
+		}
+		hi, lo := bits.Mul64(v, base)
+		lo, carry := bits.Add64(lo, d, 0)
+		if hi != 0 || carry != 0 {
+			return 0, false
+		}
+		v = lo
+	}
+	return v, len(digits) > 0
 }
