@@ -147,13 +147,30 @@ func decorText(s string) string {
 	return s
 }
 
-func isIntelIdentStart(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '.' || c == '?' || c == '@' || c == '$'
-}
+func isIntelIdentStart(c byte) bool { return intelIdentClass[c]&identStart != 0 }
 
-func isIntelIdentChar(c byte) bool {
-	return isIntelIdentStart(c) || c >= '0' && c <= '9'
-}
+func isIntelIdentChar(c byte) bool { return intelIdentClass[c] != 0 }
+
+// intelIdentClass classifies bytes for the lexer's identifiers (read-only
+// once made): identStart for a byte that starts one, identChar for a
+// digit, which only continues one.
+var intelIdentClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		b := byte(c)
+		switch {
+		case b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b == '_' || b == '.' || b == '?' || b == '@' || b == '$':
+			t[c] = identStart
+		case b >= '0' && b <= '9':
+			t[c] = identChar
+		}
+	}
+	return t
+}()
+
+const (
+	identStart = 1 << iota
+	identChar
+)
 
 func isHexPrefixed(s string) bool {
 	return len(s) > 1 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')
