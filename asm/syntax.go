@@ -126,6 +126,9 @@ func DetectSyntax(file string, src []byte) Syntax {
 	return SyntaxGo
 }
 
+// newline is the line separator, as a slice for bytes.Count.
+var newline = []byte{'\n'}
+
 // byteOrderMark is U+FEFF in UTF-8, which a source may start with.
 var byteOrderMark = []byte("\uFEFF")
 
@@ -224,7 +227,9 @@ func (o Options) read(file string, src []byte, start func(n int, exact bool), em
 	errs := &ir.Errors{}
 	switch syntax {
 	case SyntaxGo:
-		start(len(src)/48+8, false) // a guess: a statement is about 24 bytes, and sources have comments
+		// A guess: a statement is about 24 bytes, sources have comments,
+		// and there is rarely more than one statement a line.
+		start(min(len(src)/48, bytes.Count(src, newline))+8, false)
 		return gosyntax.ParseFunc(file, src, emit)
 	case SyntaxIntel:
 		stmts, errs := intel.Parse(file, src, intel.Options{Semicolons: o.Semicolons, Library: isLibRoutine})

@@ -107,6 +107,7 @@ func Parse(file string, src []byte, opts Options) ([]ir.Stmt, *ir.Errors) {
 	var prev *parser
 	// A statement a line, as a rule: the statements' slice is made once.
 	lines := bytes.Count(src, []byte("\n")) + 1
+	text := string(src) // one copy for every pass: statements keep slices of it
 	for pass := 1; ; pass++ {
 		p := &parser{
 			stmts:      make([]ir.Stmt, 0, lines),
@@ -119,7 +120,7 @@ func Parse(file string, src []byte, opts Options) ([]ir.Stmt, *ir.Errors) {
 			semicolons: opts.Semicolons,
 			library:    opts.Library,
 		}
-		p.run(src)
+		p.run(text)
 		if !p.needsPass() || pass == maxIntelPasses || (prev != nil && p.sameValues(prev)) {
 			return p.stmts, &p.errs
 		}
@@ -176,8 +177,7 @@ func (p *parser) sameValues(q *parser) bool {
 }
 
 // run parses the whole source once.
-func (p *parser) run(src []byte) {
-	text := string(src)
+func (p *parser) run(text string) {
 	for n := 1; len(text) > 0 || n == 1; n++ {
 		var line string
 		line, text, _ = strings.Cut(text, "\n")
