@@ -1220,7 +1220,7 @@ func TestStreamedLetsGoOnlyOfWhatItHolds(t *testing.T) {
 		b.WriteString("ADDQ $0xffffffff, AX\n") // refused when placed
 	}
 	b.WriteString("PSHUFD $1, X1, X0\nRET\n")
-	e := newEncoder("t.s", 8)
+	e := newEncoder("t.s", 8, false)
 	freed := 0
 	gosyntax.ParseFunc("t.s", []byte(b.String()), func(st ir.Stmt) bool {
 		free := e.add(st)

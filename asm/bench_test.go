@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/jitrun/jitrun/internal/platform"
 )
 
 var (
@@ -50,22 +52,95 @@ func benchSource(b *testing.B) ([]byte, int) {
 	return benchSrc, benchN
 }
 
-// BenchmarkAssemble assembles all of amd64enc.s (about 10,000 instructions,
-// one program) per iteration and reports instructions per second.
-func BenchmarkAssemble(b *testing.B) {
-	src, n := benchSource(b)
-	if _, err := AssembleSource("amd64enc.s", src, SyntaxGo); err != nil {
+var (
+	intelBenchOnce sync.Once
+	intelBenchSrc  []byte
+	intelBenchN    int
+)
+
+// intelBenchSource returns the corpus of TestIntelOracle
+// (testdata/intel/corpus.s, GNU as spelling, one instruction a line)
+// without the lines the Intel front end rejects, so that the whole file
+// assembles as one program, and the number of instructions in it.
+func intelBenchSource(b *testing.B) ([]byte, int) {
+	intelBenchOnce.Do(func() {
+		data, err := os.ReadFile(filepath.Join("testdata", "intel", "corpus.s"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		var kept []string
+		for _, line := range strings.Split(string(data), "\n") {
+			text := strings.TrimSpace(line)
+			if text == "" || text[0] == '#' {
+				continue
+			}
+			if _, err := AssembleSource("corpus.s", []byte(text), SyntaxIntel); err != nil {
+				continue
+			}
+			kept = append(kept, text)
+		}
+		intelBenchSrc = []byte(strings.Join(kept, "\n") + "\n")
+		intelBenchN = len(kept)
+	})
+	return intelBenchSrc, intelBenchN
+}
+
+// benchAssemble assembles src, n instructions, per iteration and reports
+// instructions per second of the wall clock (instr/s) and of the
+// process's CPU time (instr/cpu-s: the garbage collector's workers
+// included, time spent waiting for a CPU excluded, which on a busy machine
+// varies much less than the wall clock).
+func benchAssemble(b *testing.B, file string, src []byte, syntax Syntax, n int) {
+	if _, err := AssembleSource(file, src, syntax); err != nil {
 		b.Fatal(err)
 	}
 	b.SetBytes(int64(len(src)))
 	b.ReportAllocs()
+	cpu0, cpuErr := platform.ProcessCPUTime()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := AssembleSource("amd64enc.s", src, SyntaxGo); err != nil {
+		if _, err := AssembleSource(file, src, syntax); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "insts/s")
+	b.StopTimer()
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "instr/s")
+	if cpu1, err := platform.ProcessCPUTime(); cpuErr == nil && err == nil && cpu1 > cpu0 {
+		b.ReportMetric(float64(n)*float64(b.N)/(cpu1-cpu0).Seconds(), "instr/cpu-s")
+	}
+}
+
+// BenchmarkAssembleAmd64encGo assembles all of amd64enc.s in Go syntax
+// (about 10,000 instructions, one program) per iteration.
+func BenchmarkAssembleAmd64encGo(b *testing.B) {
+	src, n := benchSource(b)
+	benchAssemble(b, "amd64enc.s", src, SyntaxGo, n)
+}
+
+// BenchmarkAssembleIntelCorpus assembles the Intel-syntax corpus of
+// TestIntelOracle (about 10,000 instructions of every category, one
+// program) per iteration.
+func BenchmarkAssembleIntelCorpus(b *testing.B) {
+	src, n := intelBenchSource(b)
+	benchAssemble(b, "corpus.s", src, SyntaxIntel, n)
+}
+
+// BenchmarkAssembleSnippet is the smallest useful source, three
+// instructions (a function adding its two arguments), in each syntax:
+// what a -e source or a test's one-off function costs.
+func BenchmarkAssembleSnippet(b *testing.B) {
+	for _, c := range []struct {
+		name   string
+		src    string
+		syntax Syntax
+	}{
+		{"go", "MOVQ DI, AX\nADDQ SI, AX\nRET\n", SyntaxGo},
+		{"intel", "mov rax, rdi\nadd rax, rsi\nret\n", SyntaxIntel},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			benchAssemble(b, "<input>", []byte(c.src), c.syntax, 3)
+		})
+	}
 }
 
 // BenchmarkAssembleSmall is a typical -e source: a few instructions.
@@ -90,11 +165,11 @@ func BenchmarkParse(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "insts/s")
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "instr/s")
 }
 
 // BenchmarkGoToolAsm runs `go tool asm` as a process on amd64enc.s, for
-// comparison with BenchmarkAssemble (which leaves out the 4 lines jitrun
+// comparison with BenchmarkAssembleAmd64encGo (which leaves out the 4 lines jitrun
 // rejects; go tool asm needs them, or its PUSH/POP check fails).
 func BenchmarkGoToolAsm(b *testing.B) {
 	_, n := benchSource(b)
@@ -122,5 +197,5 @@ func BenchmarkGoToolAsm(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "insts/s")
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "instr/s")
 }

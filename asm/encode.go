@@ -84,8 +84,13 @@ type encoder struct {
 }
 
 // newEncoder returns an encoder for a source named file of about n
-// statements (a hint for its first allocations).
-func newEncoder(file string, n int) *encoder {
+// statements (a hint for its first allocations); exactly n when exact,
+// which a front end that reads the whole source first knows.
+func newEncoder(file string, n int, exact bool) *encoder {
+	early := min(n, 64) // not n: a source with TEXT leaves early empty
+	if exact {
+		early = n // and if it has no TEXT, early holds every statement
+	}
 	return &encoder{
 		file:    file,
 		enc:     x86enc.NewBatch(min(n, encodeChunk)),
@@ -98,8 +103,7 @@ func newEncoder(file string, n int) *encoder {
 		insts:   make([]pieceID, 0, n),
 		queued:  make([]queuedPiece, 0, min(n, encodeChunk)),
 		lineMap: lineMap{lines: make([]Line, 0, n)},
-		// Not n: a source with TEXT leaves early empty.
-		early: make([]ir.Stmt, 0, min(n, 64)),
+		early:   make([]ir.Stmt, 0, early),
 	}
 }
 
@@ -108,7 +112,7 @@ func newEncoder(file string, n int) *encoder {
 // every problem is an error in the returned list, and then the Program is
 // nil.
 func encode(file string, stmts []ir.Stmt) (*Program, *ir.Errors) {
-	e := newEncoder(file, len(stmts))
+	e := newEncoder(file, len(stmts), true)
 	for _, st := range stmts {
 		e.add(st)
 	}

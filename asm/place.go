@@ -91,7 +91,7 @@ func (p *padding) length(off int) int { return (p.align - off%p.align) % p.align
 
 // encodeChunk is how many instructions wait for the encoder before it
 // runs: its scratch memory is per chunk, not per source.
-const encodeChunk = 4096
+const encodeChunk = 512
 
 // place turns one statement into pieces of code, in the current function.
 func (e *encoder) place(st ir.Stmt) {

@@ -127,6 +127,9 @@ func DetectSyntax(file string, src []byte) Syntax {
 	return SyntaxGo
 }
 
+// newline is the line separator, as a slice for bytes.Count.
+var newline = []byte{'\n'}
+
 // byteOrderMark is U+FEFF in UTF-8, which a source may start with.
 var byteOrderMark = []byte("\uFEFF")
 
@@ -185,8 +188,8 @@ func (o Options) Parse(file string, src []byte) ([]Stmt, error) {
 	if err := sizeError(file, src); err != nil {
 		return nil, err
 	}
-	stmts := make([]Stmt, 0, len(src)/32)
-	errs := o.read(file, src, func(st Stmt) bool {
+	var stmts []Stmt
+	errs := o.read(file, src, func(n int, _ bool) { stmts = make([]Stmt, 0, n) }, func(st Stmt) bool {
 		stmts = append(stmts, st)
 		return false
 	})
@@ -211,8 +214,10 @@ func sizeError(file string, src []byte) error {
 // it found. The Go-syntax front end hands each statement over as soon as
 // it has read it, so that the encoder can take it and let it go: when emit
 // returns true, the front end may use the memory of every statement
-// handed over so far again.
-func (o Options) read(file string, src []byte, emit func(Stmt) bool) *ir.Errors {
+// handed over so far again. start is called once, before the first emit,
+// with how many statements to expect: exactly (exact) when the front end
+// knows (Intel syntax reads the whole source first), or a guess.
+func (o Options) read(file string, src []byte, start func(n int, exact bool), emit func(Stmt) bool) *ir.Errors {
 	// A byte order mark (editors on Windows write one) is not text:
 	// columns on the first line count from after it.
 	src = bytes.TrimPrefix(src, byteOrderMark)
@@ -223,20 +228,26 @@ func (o Options) read(file string, src []byte, emit func(Stmt) bool) *ir.Errors 
 	errs := &ir.Errors{}
 	switch syntax {
 	case SyntaxGo:
+		// A guess: a statement is about 24 bytes, sources have comments,
+		// and there is rarely more than one statement a line.
+		start(min(len(src)/48, bytes.Count(src, newline))+8, false)
 		return gosyntax.ParseFunc(file, src, emit)
 	case SyntaxIntel:
 		stmts, errs := intel.Parse(file, src, intel.Options{Semicolons: o.Semicolons, Library: isLibRoutine})
+		start(len(stmts), true)
 		for _, st := range stmts {
 			emit(st)
 		}
 		return errs
 	case SyntaxATT:
 		stmts, errs := att.Parse(file, src, att.Options{Library: isLibRoutine})
+		start(len(stmts), true)
 		for _, st := range stmts {
 			emit(st)
 		}
 		return errs
 	default:
+		start(0, true)
 		errs.Add(Pos{File: file, Line: 1, Col: 1}, "unknown syntax %v", syntax)
 	}
 	return errs
@@ -250,8 +261,8 @@ func (o Options) Assemble(file string, src []byte) (*Program, error) {
 	if err := sizeError(file, src); err != nil {
 		return nil, err
 	}
-	e := newEncoder(file, len(src)/48+8) // a guess: a statement is about 24 bytes, and sources have comments
-	errs := o.read(file, src, e.add)
+	var e *encoder
+	errs := o.read(file, src, func(n int, exact bool) { e = newEncoder(file, n, exact) }, func(st Stmt) bool { return e.add(st) })
 	if errs.Full() {
 		return nil, o.errorList(file, src, errs)
 	}

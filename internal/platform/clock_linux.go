@@ -19,3 +19,14 @@ func ThreadCPUTime() (time.Duration, error) {
 	}
 	return time.Duration(ts.Nano()), nil
 }
+
+// ProcessCPUTime returns how long all the threads of the process have run
+// on a CPU (CLOCK_PROCESS_CPUTIME_ID): the garbage collector's workers
+// included, the time waiting for a CPU excluded.
+func ProcessCPUTime() (time.Duration, error) {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_PROCESS_CPUTIME_ID, &ts); err != nil {
+		return 0, err
+	}
+	return time.Duration(ts.Nano()), nil
+}

@@ -6,3 +6,6 @@ import "time"
 
 // ThreadCPUTime fails with ErrUnsupported.
 func ThreadCPUTime() (time.Duration, error) { return 0, ErrUnsupported }
+
+// ProcessCPUTime fails with ErrUnsupported.
+func ProcessCPUTime() (time.Duration, error) { return 0, ErrUnsupported }

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"syscall"
 	"testing"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -166,6 +167,40 @@ func TestThreadCPUTime(t *testing.T) {
 			t.Fatalf("thread CPU time went back from %v to %v", t0, t1)
 		}
 		if t1 > t0 {
+			return
+		}
+		if i > 1e7 {
+			t.Fatalf("thread CPU time stuck at %v", t0)
+		}
+	}
+}
+
+// TestProcessCPUTime checks that the process's CPU time moves forward
+// while a thread spins, and that it covers at least that thread's time.
+func TestProcessCPUTime(t *testing.T) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	p0, err := ProcessCPUTime()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0, err := ThreadCPUTime()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; ; i++ {
+		t1, err1 := ThreadCPUTime()
+		p1, err2 := ProcessCPUTime()
+		if err1 != nil || err2 != nil {
+			t.Fatal(err1, err2)
+		}
+		if p1 < p0 {
+			t.Fatalf("process CPU time went back from %v to %v", p0, p1)
+		}
+		if t1-t0 > time.Millisecond {
+			if p1-p0 < t1-t0 {
+				t.Fatalf("process CPU time moved %v, less than this thread's %v", p1-p0, t1-t0)
+			}
 			return
 		}
 		if i > 1e7 {

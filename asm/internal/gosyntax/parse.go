@@ -354,13 +354,18 @@ func (p *parser) operand(toks []token, jump bool) ir.Operand {
 		}
 	}
 	first := c.peek()
+	var firstReg ir.Reg
+	firstIsReg := false
+	if first.kind == tokIdent {
+		firstReg, firstIsReg = ir.LookupReg(first.text)
+	}
 	switch {
 	case first.is("["):
 		if prefix != "" {
 			fail(first, "a register range cannot take %s", prefix)
 		}
 		return p.regList(c)
-	case first.kind == tokIdent && isRegName(first.text):
+	case firstIsReg:
 		c.next()
 		if prefix != "" {
 			fail(first, "register %s cannot take %s", first.text, prefix)
@@ -369,8 +374,7 @@ func (p *parser) operand(toks []token, jump bool) ir.Operand {
 			fail(c.peek(), "a register cannot be followed by an address: write the offset first, as 8(%s)", first.text)
 		}
 		c.mustEnd()
-		r, _ := ir.LookupReg(first.text)
-		return ir.Operand{Kind: ir.RegOperand, Reg: r}
+		return ir.Operand{Kind: ir.RegOperand, Reg: firstReg}
 	case first.kind == tokIdent && !isPseudoReg(first.text):
 		return p.symbolOperand(c, prefix, jump)
 	case first.kind == tokString:
@@ -417,7 +421,12 @@ func (p *parser) operand(toks []token, jump bool) ir.Operand {
 func (p *parser) indirect(c *cursor, prefix string, disp int64, jump bool) ir.Operand {
 	open := c.expect("(")
 	t := c.next()
-	if t.kind != tokIdent || (!isRegName(t.text) && !isPseudoReg(t.text)) {
+	var r ir.Reg
+	isReg := false
+	if t.kind == tokIdent {
+		r, isReg = ir.LookupReg(t.text)
+	}
+	if !isReg && (t.kind != tokIdent || !isPseudoReg(t.text)) {
 		fail(t, "expected a register after '(', found %s", describeTok(t))
 	}
 	switch t.text {
@@ -439,7 +448,6 @@ func (p *parser) indirect(c *cursor, prefix string, disp int64, jump bool) ir.Op
 	} else if prefix == "*" {
 		fail(open, "* (indirect) applies to symbols only: *name(SB)")
 	}
-	r, _ := ir.LookupReg(t.text)
 	if isSegReg(r) {
 		// off(FS): FS-relative memory at an absolute offset, as go tool
 		// asm writes it (off(base)(FS*1) adds a base).

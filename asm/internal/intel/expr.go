@@ -81,7 +81,33 @@ func (e *exprParser) isOp(t itok, ops ...string) bool {
 // binary operator levels, loosest first.
 var intelBinaryLevels = [][]string{{"|"}, {"^"}, {"&"}, {"<<", ">>"}, {"+", "-"}, {"*", "/", "%"}}
 
-func (e *exprParser) expr() ival { return e.level(0) }
+func (e *exprParser) expr() ival {
+	if t := e.peek(); (t.kind == itInt || t.kind == itIdent) && !e.binaryOpAt(e.pos+1) {
+		// A lone value, the usual operand: what level(0) gives, without
+		// descending through every level of operators to find it.
+		if e.depth++; e.depth > maxExprDepth {
+			return e.fail(t.col, "expression nested too deeply (more than %d levels of parentheses and signs)", maxExprDepth)
+		}
+		defer func() { e.depth-- }()
+		return e.primary()
+	}
+	return e.level(0)
+}
+
+// binaryOpAt reports whether token i is a binary operator (of any level).
+func (e *exprParser) binaryOpAt(i int) bool {
+	if i >= len(e.toks) || e.toks[i].kind != itPunct {
+		return false
+	}
+	for _, ops := range intelBinaryLevels {
+		for _, o := range ops {
+			if e.toks[i].text == o {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 func (e *exprParser) level(n int) ival {
 	if n == len(intelBinaryLevels) {
@@ -179,7 +205,7 @@ func (e *exprParser) primary() ival {
 		if !e.mem {
 			return e.fail(t.col, "register %s cannot be part of an expression here", name)
 		}
-		return ival{regs: []iregTerm{{reg: r, scale: 1, col: t.col}}}
+		return ival{regs: e.p.scratch.regTerms(iregTerm{reg: r, scale: 1, col: t.col})}
 	}
 	return e.p.nameValue(name, t.col, e)
 }
@@ -191,7 +217,7 @@ func (e *exprParser) apply(op itok, a, b ival) ival {
 		if (a.sym != "" || a.sec != "") && (b.sym != "" || b.sec != "") {
 			return e.fail(op.col, "cannot add two addresses")
 		}
-		out := ival{c: a.c + b.c, regs: append(append([]iregTerm(nil), a.regs...), b.regs...), sym: a.sym + b.sym, sec: a.sec, label: a.label, labelOff: a.labelOff}
+		out := ival{c: a.c + b.c, regs: e.joinRegs(a.regs, b.regs), sym: a.sym + b.sym, sec: a.sec, label: a.label, labelOff: a.labelOff}
 		if b.sec != "" {
 			out.sec, out.label, out.labelOff = b.sec, b.label, b.labelOff
 		}
@@ -213,9 +239,9 @@ func (e *exprParser) apply(op itok, a, b ival) ival {
 		case a.isConst() && b.isConst():
 			return ival{c: a.c * b.c}
 		case a.isConst() && b.sym == "" && b.sec == "" && b.c == 0:
-			return scaleRegs(b, a.c)
+			return e.scaleRegs(b, a.c)
 		case b.isConst() && a.sym == "" && a.sec == "" && a.c == 0:
-			return scaleRegs(a, b.c)
+			return e.scaleRegs(a, b.c)
 		}
 		return e.fail(op.col, "operator * needs a constant on one side (and a lone register or a constant on the other)")
 	}
@@ -257,13 +283,28 @@ func (e *exprParser) apply(op itok, a, b ival) ival {
 	return e.fail(op.col, "unknown operator %s", op.text)
 }
 
-func scaleRegs(v ival, k int64) ival {
+// scaleRegs returns v's registers times k (v has nothing else).
+func (e *exprParser) scaleRegs(v ival, k int64) ival {
 	out := ival{}
-	for _, r := range v.regs {
-		r.scale *= k
-		out.regs = append(out.regs, r)
+	if len(v.regs) > 0 {
+		out.regs = e.p.scratch.regTerms(v.regs...)
+		for i := range out.regs {
+			out.regs[i].scale *= k
+		}
 	}
 	return out
+}
+
+// joinRegs returns the register terms of a and then b. Values share their
+// terms (none is changed in place), so one side alone is returned as is.
+func (e *exprParser) joinRegs(a, b []iregTerm) []iregTerm {
+	switch {
+	case len(b) == 0:
+		return a
+	case len(a) == 0:
+		return b
+	}
+	return e.p.scratch.regTerms2(a, b)
 }
 
 // evalConst parses a whole constant expression from toks (to itEOL or

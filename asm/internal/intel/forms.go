@@ -27,6 +27,10 @@ type intelForm struct {
 	rc      bool
 	sae     bool
 	bytes   []byte // an instruction golang-asm has no mnemonic for
+	// cls and goArgs are classes and args compiled once, for matching
+	// and building without parsing a class or an arg per operand.
+	cls    []formClass
+	goArgs []formArg
 }
 
 var intelTable struct {
@@ -77,6 +81,7 @@ func intelForms() {
 					f.sae = true
 				}
 			}
+			f.compile()
 			m[f.mnem] = append(m[f.mnem], f)
 		}
 		intelTable.byMnem = m
@@ -97,14 +102,19 @@ func intelForms() {
 
 // fitting returns the forms whose operand classes ops fit.
 func fitting(forms []*intelForm, ops []*intelOperand) []*intelForm {
-	var out []*intelForm
+	return fittingInto(nil, forms, ops)
+}
+
+// fittingInto is fitting appending to out[:0].
+func fittingInto(out []*intelForm, forms []*intelForm, ops []*intelOperand) []*intelForm {
+	out = out[:0]
 	for _, f := range forms {
-		if len(f.classes) != len(ops) {
+		if len(f.cls) != len(ops) {
 			continue
 		}
 		ok := true
-		for i, c := range f.classes {
-			if !classMatches(c, ops[i]) {
+		for i := range f.cls {
+			if !f.cls[i].matches(ops[i]) {
 				ok = false
 				break
 			}
@@ -223,10 +233,15 @@ func classMatches(class string, o *intelOperand) bool {
 // 16- or 8-bit name as written, st0 for st.
 func canonicalRegName(r ir.IntelReg) string {
 	if r.Class == "st" {
+		if n := int(r.Reg - ir.F0); n >= 0 && n < len(stNames) {
+			return stNames[n]
+		}
 		return "st" + strconv.Itoa(int(r.Reg-ir.F0))
 	}
 	return r.Name
 }
+
+var stNames = [...]string{"st0", "st1", "st2", "st3", "st4", "st5", "st6", "st7"}
 
 // matchIntelForm finds the form of mnem that takes ops. It reports every
 // problem as an error at the instruction.
@@ -237,7 +252,8 @@ func (p *parser) matchIntelForm(mnem string, col int, ops []*intelOperand) (*int
 		p.errorf(col, "%s", unknownIntelMnemonic(mnem))
 		return nil, false
 	}
-	cands := fitting(forms, ops)
+	cands := fittingInto(p.scratch.cands, forms, ops)
+	p.scratch.cands = cands[:0]
 	switch {
 	case len(cands) == 0:
 		msgCol, msg := noFormMessage(mnem, forms, ops)
@@ -253,7 +269,7 @@ func (p *parser) matchIntelForm(mnem string, col int, ops []*intelOperand) (*int
 	// otherwise a memory operand without a size leaves it open.
 	same := true
 	for _, f := range cands[1:] {
-		if f.goOp != cands[0].goOp || strings.Join(f.args, ",") != strings.Join(cands[0].args, ",") || string(f.bytes) != string(cands[0].bytes) {
+		if f.goOp != cands[0].goOp || !slices.Equal(f.args, cands[0].args) || string(f.bytes) != string(cands[0].bytes) {
 			same = false
 		}
 	}
@@ -406,28 +422,27 @@ func (p *parser) buildInst(f *intelForm, mnem string, col int, ops []*intelOpera
 		p.errorf(st[0].col, "%s: one of the two x87 registers must be st0", mnem)
 		return nil, false
 	}
-	in := &ir.Inst{Op: f.goOp, Suffix: goSuffix(d, rounding), Args: make([]ir.Operand, 0, len(f.args))}
-	sp := spellingOf(ops, len(f.args))
-	for _, a := range f.args {
-		switch {
-		case a == "k":
+	in := p.mem.inst(len(f.goArgs))
+	in.Op, in.Suffix = f.goOp, goSuffix(d, rounding)
+	sp := p.spellingOf(ops, len(f.goArgs))
+	for _, a := range f.goArgs {
+		switch a.kind {
+		case argOpmask:
 			if d.mask > 0 {
-				r, _ := ir.LookupReg("K" + strconv.Itoa(d.mask))
+				r, _ := ir.LookupReg(opmaskNames[d.mask])
 				in.Args = append(in.Args, ir.RegOp(r))
 				sp.ArgOp = append(sp.ArgOp, -1)
 			}
-		case strings.HasPrefix(a, "="):
-			r, ok := ir.LookupReg(a[1:])
-			if !ok {
-				p.errorf(col, "internal error: bad fixed register %s in the form table", a)
-				return nil, false
-			}
-			in.Args = append(in.Args, ir.RegOp(r))
+		case argFixed:
+			in.Args = append(in.Args, ir.RegOp(a.reg))
 			sp.ArgOp = append(sp.ArgOp, -1)
+		case argBadFixed:
+			p.errorf(col, "internal error: bad fixed register %s in the form table", a.text)
+			return nil, false
 		default:
-			i, err := strconv.Atoi(a)
-			if err != nil || i < 0 || i >= len(ops) {
-				p.errorf(col, "internal error: bad operand %s in the form table", a)
+			i := a.op
+			if a.kind == argBadOperand || i < 0 || i >= len(ops) {
+				p.errorf(col, "internal error: bad operand %s in the form table", a.text)
 				return nil, false
 			}
 			in.Args = append(in.Args, goOperand(ops[i]))
@@ -437,6 +452,9 @@ func (p *parser) buildInst(f *intelForm, mnem string, col int, ops []*intelOpera
 	ir.SetSpelling(in, sp)
 	return in, true
 }
+
+// opmaskNames are the Go names of the opmask registers, by number.
+var opmaskNames = [...]string{"K0", "K1", "K2", "K3", "K4", "K5", "K6", "K7"}
 
 // decor is the AVX-512 decorations of an instruction's operands: the
 // opmask register number (-1 for {k0}, 0 for none) and where it was
@@ -503,6 +521,41 @@ func (p *parser) checkDecorations(f *intelForm, mnem string, col int, d decor, r
 // goSuffix is the Go-syntax suffix of the decorations: RN_SAE, SAE, BCST,
 // Z, dot-separated.
 func goSuffix(d decor, rounding string) string {
+	if rounding == "" && !d.bcst && !d.zeroing {
+		return ""
+	}
+	if r := slices.Index(roundings[:], rounding); r >= 0 {
+		return goSuffixes[r][b2i(d.bcst)][b2i(d.zeroing)]
+	}
+	return makeGoSuffix(d, rounding)
+}
+
+// roundings are the rounding operands, "" for none; goSuffixes the
+// suffixes of every combination of a rounding, a broadcast and {z}, made
+// once (they are read-only).
+var (
+	roundings  = [...]string{"", "sae", "rn-sae", "rd-sae", "ru-sae", "rz-sae"}
+	goSuffixes = func() (t [len(roundings)][2][2]string) {
+		for r, rounding := range roundings {
+			for b := range 2 {
+				for z := range 2 {
+					t[r][b][z] = makeGoSuffix(decor{bcst: b == 1, zeroing: z == 1}, rounding)
+				}
+			}
+		}
+		return t
+	}()
+)
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// makeGoSuffix is goSuffix, made afresh.
+func makeGoSuffix(d decor, rounding string) string {
 	var suffix []string
 	switch rounding {
 	case "":
@@ -535,11 +588,25 @@ func stOperands(f *intelForm, ops []*intelOperand) []*intelOperand {
 // operands; the parser adds the instruction's text and its mnemonic.
 func spellingOf(ops []*intelOperand, n int) *ir.Spelling {
 	sp := &ir.Spelling{Ops: make([]ir.SpelledOperand, len(ops)), ArgOp: make([]int8, 0, n)}
+	fillSpelling(sp, ops)
+	return sp
+}
+
+// spellingOf is spellingOf in the parse's blocks.
+func (p *parser) spellingOf(ops []*intelOperand, n int) *ir.Spelling {
+	sp := &p.mem.spellings.Take(1)[0]
+	sp.Ops = p.mem.spelled.Take(len(ops))
+	sp.ArgOp = p.mem.argOps.Take(n)[:0]
+	fillSpelling(sp, ops)
+	return sp
+}
+
+// fillSpelling writes the operands of a spelling.
+func fillSpelling(sp *ir.Spelling, ops []*intelOperand) {
 	for i, o := range ops {
 		sp.Ops[i] = ir.SpelledOperand{Text: o.text, Class: o.class()}
 		if o.kind == iopReg {
 			sp.Ops[i].Reg = o.reg.Name
 		}
 	}
-	return sp
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"math/bits"
 	"strconv"
 	"strings"
 )
@@ -49,6 +50,13 @@ func (t itok) String() string {
 // with itEOL), the text of the line without its comment, and the first
 // error as a column and message.
 func lexIntelLine(line string) (toks []itok, text string, errCol int, errMsg string) {
+	return lexIntelLineInto(nil, line)
+}
+
+// lexIntelLineInto is lexIntelLine appending the tokens to buf[:0], so that
+// a parser reuses one buffer for every line.
+func lexIntelLineInto(buf []itok, line string) (toks []itok, text string, errCol int, errMsg string) {
+	toks = buf[:0]
 	i := 0
 	end := len(line)
 	for i < end {
@@ -64,7 +72,7 @@ func lexIntelLine(line string) (toks []itok, text string, errCol int, errMsg str
 			if j < 0 {
 				return nil, "", i + 1, "unterminated { (missing })"
 			}
-			inner := strings.ToLower(strings.Join(strings.Fields(line[i+1:i+j]), ""))
+			inner := decorText(line[i+1 : i+j])
 			toks = append(toks, itok{kind: itDecor, text: inner, col: i + 1})
 			i += j + 1
 		case c == '\'' || c == '"' || c == '`':
@@ -111,7 +119,7 @@ func lexIntelLine(line string) (toks []itok, text string, errCol int, errMsg str
 			toks = append(toks, itok{kind: itIdent, text: name, col: i + 1})
 			i = j
 		default:
-			p := string(c)
+			p := line[i : i+1] // not string(c), which allocates
 			if i+1 < len(line) {
 				if two := line[i : i+2]; two == "<<" || two == ">>" {
 					p = two
@@ -128,13 +136,41 @@ func lexIntelLine(line string) (toks []itok, text string, errCol int, errMsg str
 	return toks, strings.TrimSpace(line[:end]), 0, ""
 }
 
-func isIntelIdentStart(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '.' || c == '?' || c == '@' || c == '$'
+// decorText is the text of a decoration: its contents in lower case,
+// without blanks. The usual {k1}, {z}, {1to16} are their own text.
+func decorText(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c >= 'A' && c <= 'Z' || c >= 0x80 {
+			return strings.ToLower(strings.Join(strings.Fields(s), ""))
+		}
+	}
+	return s
 }
 
-func isIntelIdentChar(c byte) bool {
-	return isIntelIdentStart(c) || c >= '0' && c <= '9'
-}
+func isIntelIdentStart(c byte) bool { return intelIdentClass[c]&identStart != 0 }
+
+func isIntelIdentChar(c byte) bool { return intelIdentClass[c] != 0 }
+
+// intelIdentClass classifies bytes for the lexer's identifiers (read-only
+// once made): identStart for a byte that starts one, identChar for a
+// digit, which only continues one.
+var intelIdentClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		b := byte(c)
+		switch {
+		case b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b == '_' || b == '.' || b == '?' || b == '@' || b == '$':
+			t[c] = identStart
+		case b >= '0' && b <= '9':
+			t[c] = identChar
+		}
+	}
+	return t
+}()
+
+const (
+	identStart = 1 << iota
+	identChar
+)
 
 func isHexPrefixed(s string) bool {
 	return len(s) > 1 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')
@@ -229,6 +265,14 @@ func charConst(s string) int64 {
 // 0x2a, 2ah, 0b101, 101b, 0o52, 52o, 52q, 0d42, 42d, with _ separators;
 // 1.5, 1e10 are floating point.
 func lexIntelNumber(s string) (itok, string) {
+	if v, ok := plainNumber(s); ok {
+		return itok{kind: itInt, ival: int64(v)}, ""
+	}
+	return parseNumber(s)
+}
+
+// parseNumber is lexIntelNumber for any number.
+func parseNumber(s string) (itok, string) {
 	clean := strings.ReplaceAll(s, "_", "")
 	lower := strings.ToLower(clean)
 	base := 10
@@ -260,6 +304,9 @@ func lexIntelNumber(s string) (itok, string) {
 	if digits == "" {
 		return itok{}, fmt.Sprintf("bad number %q", s)
 	}
+	if v, ok := parseDigits(digits, base); ok {
+		return itok{kind: itInt, ival: int64(v)}, ""
+	}
 	v, ok := new(big.Int).SetString(digits, base)
 	if !ok {
 		return itok{}, fmt.Sprintf("bad number %q", s)
@@ -268,4 +315,64 @@ func lexIntelNumber(s string) (itok, string) {
 		return itok{}, fmt.Sprintf("number %s does not fit in 64 bits", s)
 	}
 	return itok{kind: itInt, ival: int64(v.Uint64())}, ""
+}
+
+// parseDigits is the value of digits in base when they are only digits of
+// that base (no sign, no separator) and the value fits in 64 bits: the
+// common case, which needs no big.Int. Anything else (ok false) is left to
+// big.Int, whose verdict lexIntelNumber reports.
+func parseDigits(digits string, base int) (v uint64, ok bool) {
+	for i := 0; i < len(digits); i++ {
+		c := digits[i]
+		var d uint64
+		switch {
+		case c >= '0' && c <= '9':
+			d = uint64(c - '0')
+		case c >= 'a' && c <= 'z':
+			d = uint64(c-'a') + 10
+		default:
+			return 0, false
+		}
+		if d >= uint64(base) {
+			return 0, false
+		}
+		hi, lo := bits.Mul64(v, uint64(base))
+		lo, carry := bits.Add64(lo, d, 0)
+		if hi != 0 || carry != 0 {
+			return 0, false
+		}
+		v = lo
+	}
+	return v, true
+}
+
+// plainNumber is the value of the usual numbers, decimal digits or 0x and
+// hex digits, that fit in 64 bits: what lexIntelNumber makes of them,
+// without its string work. ok is false for any other number.
+func plainNumber(s string) (v uint64, ok bool) {
+	base, digits := uint64(10), s
+	if len(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') {
+		base, digits = 16, s[2:]
+	}
+	for i := 0; i < len(digits); i++ {
+		c := digits[i]
+		var d uint64
+		switch {
+		case c >= '0' && c <= '9':
+			d = uint64(c - '0')
+		case base == 16 && c >= 'a' && c <= 'f':
+			d = uint64(c-'a') + 10
+		case base == 16 && c >= 'A' && c <= 'F':
+			d = uint64(c-'A') + 10
+		default:
+			return 0, false
+		}
+		hi, lo := bits.Mul64(v, base)
+		lo, carry := bits.Add64(lo, d, 0)
+		if hi != 0 || carry != 0 {
+			return 0, false
+		}
+		v = lo
+	}
+	return v, len(digits) > 0
 }

@@ -59,7 +59,7 @@ func (o *intelOperand) class() string {
 			}
 			return fmt.Sprintf("m%d{1to%d}", o.size, o.bcst)
 		}
-		if c, ok := memClasses[o.size]; ok {
+		if c := memClass(o.size); c != "" {
 			return c
 		}
 		return "m" + strconv.Itoa(o.size)
@@ -69,17 +69,57 @@ func (o *intelOperand) class() string {
 	return "label"
 }
 
-// memClasses are the classes of memory operands by size in bits, made
-// once: every memory operand's spelling has one.
-var memClasses = map[int]string{
-	0: "m", 8: "m8", 16: "m16", 32: "m32", 48: "m48", 64: "m64", 80: "m80", 128: "m128", 256: "m256", 512: "m512",
+// memClass is the class of a memory operand of a size in bits, "" for
+// an unusual size: every memory operand's spelling has one.
+func memClass(bits int) string {
+	switch bits {
+	case 0:
+		return "m"
+	case 8:
+		return "m8"
+	case 16:
+		return "m16"
+	case 32:
+		return "m32"
+	case 48:
+		return "m48"
+	case 64:
+		return "m64"
+	case 80:
+		return "m80"
+	case 128:
+		return "m128"
+	case 256:
+		return "m256"
+	case 512:
+		return "m512"
+	}
+	return ""
 }
 
-// intelSizes are the size keywords, in bits.
-var intelSizes = map[string]int{
-	"byte": 8, "word": 16, "dword": 32, "fword": 48, "qword": 64, "mmword": 64,
-	"tbyte": 80, "tword": 80, "oword": 128, "xmmword": 128, "yword": 256,
-	"ymmword": 256, "zword": 512, "zmmword": 512,
+// sizeKeyword returns the size in bits a size keyword (lower case) names.
+func sizeKeyword(w string) (bits int, ok bool) {
+	switch w {
+	case "byte":
+		return 8, true
+	case "word":
+		return 16, true
+	case "dword":
+		return 32, true
+	case "fword":
+		return 48, true
+	case "qword", "mmword":
+		return 64, true
+	case "tbyte", "tword":
+		return 80, true
+	case "oword", "xmmword":
+		return 128, true
+	case "yword", "ymmword":
+		return 256, true
+	case "zword", "zmmword":
+		return 512, true
+	}
+	return 0, false
 }
 
 // sizeWordFor returns the keyword for a size in bits (GNU spelling).
@@ -109,7 +149,8 @@ func sizeWordFor(bits int) string {
 
 // parseOperand parses the tokens of one operand (no top-level comma).
 func (p *parser) parseOperand(toks []itok, text string) (*intelOperand, bool) {
-	o := &intelOperand{col: toks[0].col, text: text}
+	o := p.scratch.operand()
+	o.col, o.text = toks[0].col, text
 	rest, ok := p.operandKeywords(o, toks)
 	if !ok {
 		return nil, false
@@ -159,13 +200,13 @@ func (p *parser) operandKeywords(o *intelOperand, toks []itok) ([]itok, bool) {
 	i := 0
 	word := func(j int) string {
 		if toks[j].kind == itIdent {
-			return strings.ToLower(toks[j].text)
+			return lowerWord(toks[j].text)
 		}
 		return ""
 	}
 	for {
 		w := word(i)
-		if bits, ok := intelSizes[w]; ok {
+		if bits, ok := sizeKeyword(w); ok {
 			if o.size != 0 {
 				p.errorf(toks[i].col, "two size keywords (%s and %s)", o.sizeWord, w)
 				return nil, false
@@ -256,7 +297,8 @@ func (p *parser) exprOperand(o *intelOperand, rest []itok) ([]itok, bool) {
 	for end > 0 && (rest[end-1].kind == itDecor || rest[end-1].kind == itEOL) {
 		end--
 	}
-	e := &exprParser{p: p, toks: append(append([]itok(nil), rest[:end]...), itok{kind: itEOL, col: rest[len(rest)-1].col})}
+	p.scratch.expr = append(append(p.scratch.expr[:0], rest[:end]...), itok{kind: itEOL, col: rest[len(rest)-1].col})
+	e := &exprParser{p: p, toks: p.scratch.expr}
 	v := e.expr()
 	if e.err != "" {
 		p.errorf(e.ecol, "%s", e.err)
@@ -365,7 +407,8 @@ func (p *parser) parseMem(o *intelOperand, toks []itok, col int) bool {
 		p.errorf(col, "empty memory operand []")
 		return false
 	}
-	e := &exprParser{p: p, toks: append(append([]itok(nil), toks...), itok{kind: itEOL, col: toks[len(toks)-1].col + 1}), mem: true}
+	p.scratch.expr = append(append(p.scratch.expr[:0], toks...), itok{kind: itEOL, col: toks[len(toks)-1].col + 1})
+	e := &exprParser{p: p, toks: p.scratch.expr, mem: true}
 	v := e.expr()
 	if e.err != "" {
 		p.errorf(e.ecol, "%s", e.err)
@@ -397,7 +440,7 @@ func (p *parser) memKeywords(o *intelOperand, toks []itok) (rest []itok, rel, ab
 			rel = true
 		} else if w == "abs" {
 			abs = true
-		} else if bits, ok := intelSizes[w]; ok && o.size == 0 {
+		} else if bits, ok := sizeKeyword(w); ok && o.size == 0 {
 			o.size, o.sizeWord = bits, w
 		} else {
 			break

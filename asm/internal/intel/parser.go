@@ -15,6 +15,7 @@ package intel
 // another pass over the source (Parse).
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -56,6 +57,10 @@ type parser struct {
 	semicolons bool
 	// library is Options.Library.
 	library func(name string) bool
+	// scratch holds the buffers a line is parsed in, used again for the
+	// next line; mem, the blocks the statements are made of.
+	scratch lineScratch
+	mem     stmtMemory
 }
 
 type nameRef struct {
@@ -100,17 +105,22 @@ type Options struct {
 // read even when there are errors, so that the encoder can look for more.
 func Parse(file string, src []byte, opts Options) ([]ir.Stmt, *ir.Errors) {
 	var prev *parser
+	// A statement a line, as a rule: the statements' slice is made once.
+	lines := bytes.Count(src, []byte("\n")) + 1
+	text := string(src) // one copy for every pass: statements keep slices of it
 	for pass := 1; ; pass++ {
 		p := &parser{
+			stmts:      make([]ir.Stmt, 0, lines),
 			file:       file,
 			equs:       map[string]ival{},
 			dataLabels: map[string]dataLabel{},
 			codeLabels: map[string]ir.Pos{},
+			mem:        newStmtMemory(),
 			prev:       prev,
 			semicolons: opts.Semicolons,
 			library:    opts.Library,
 		}
-		p.run(src)
+		p.run(text)
 		if !p.needsPass() || pass == maxIntelPasses || (prev != nil && p.sameValues(prev)) {
 			return p.stmts, &p.errs
 		}
@@ -167,8 +177,7 @@ func (p *parser) sameValues(q *parser) bool {
 }
 
 // run parses the whole source once.
-func (p *parser) run(src []byte) {
-	text := string(src)
+func (p *parser) run(text string) {
 	for n := 1; len(text) > 0 || n == 1; n++ {
 		var line string
 		line, text, _ = strings.Cut(text, "\n")
@@ -256,8 +265,25 @@ func (p *parser) source(t itok) ir.Source {
 	return ir.Source{Pos: p.pos(t.col), Text: strings.TrimSpace(text)}
 }
 
-// commentStart returns the index of the comment in a line, or -1.
-func commentStart(s string) int { return unquotedIndex(s, ";#") }
+// commentStart returns the index of the comment in a line, or -1:
+// unquotedIndex(s, ";#"), written out (it runs twice for every line).
+func commentStart(s string) int {
+	var q byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case q != 0:
+			if c == q {
+				q = 0
+			}
+		case c == '\'' || c == '"' || c == '`':
+			q = c
+		case c == ';' || c == '#':
+			return i
+		}
+	}
+	return -1
+}
 
 // unquotedIndex returns the index of the first byte of s outside quotes
 // ('…', "…", `…`) that is one of chars, or -1.
@@ -282,7 +308,9 @@ func unquotedIndex(s, chars string) int {
 // parseLine parses one source line, or the statement of a line that
 // starts at byte start: labels, then a directive or an instruction.
 func (p *parser) parseLine(line string, start int) {
-	toks, _, errCol, errMsg := lexIntelLine(line[start:])
+	p.scratch.reset()
+	toks, _, errCol, errMsg := lexIntelLineInto(p.scratch.toks, line[start:])
+	p.scratch.toks = toks[:0]
 	if errMsg != "" {
 		p.errorf(start+errCol, "%s", errMsg)
 		return
@@ -339,7 +367,7 @@ func (p *parser) parseLine(line string, start int) {
 // statement parses a directive or an instruction (no labels before it).
 func (p *parser) statement(toks []itok) {
 	t := toks[0]
-	word := strings.ToLower(t.text)
+	word := lowerWord(t.text)
 	if word == "times" {
 		p.times(toks)
 		return
@@ -519,7 +547,38 @@ func (p *parser) nameValue(name string, col int, e *exprParser) ival {
 // splitOperands splits an instruction's operand tokens at top-level
 // commas. Each operand's tokens end with an itEOL.
 func splitOperands(toks []itok) ([][]itok, int) {
-	var out [][]itok
+	out, _, col := splitOperandsInto(nil, nil, toks)
+	return out, col
+}
+
+// splitOperands is splitOperands in the line's buffers.
+func (s *lineScratch) splitOperands(toks []itok) ([][]itok, int) {
+	out, buf, col := splitOperandsInto(s.opToks, s.opRuns, toks)
+	s.opToks = buf[:0]
+	if out != nil {
+		s.opRuns = out[:0]
+	}
+	return out, col
+}
+
+// splitOperandsInto is splitOperands with the operands' tokens in buf[:0]
+// and the operands in out[:0] (grown as needed), which it returns.
+func splitOperandsInto(buf []itok, out [][]itok, toks []itok) (_ [][]itok, _ []itok, badComma int) {
+	out = out[:0]
+	buf = buf[:0]
+	if cap(buf) < len(toks)+8 {
+		// Room for every token and an itEOL per operand: the runs do not
+		// move once cut.
+		buf = make([]itok, 0, 2*len(toks)+8)
+	}
+	run := func(from, to int, col int) []itok {
+		if len(buf)+to-from+1 > cap(buf) {
+			buf = make([]itok, 0, 2*len(toks)+8)
+		}
+		k := len(buf)
+		buf = append(append(buf, toks[from:to]...), itok{kind: itEOL, col: col})
+		return buf[k:len(buf):len(buf)]
+	}
 	depth := 0
 	start := 0
 	for i, t := range toks {
@@ -532,9 +591,9 @@ func splitOperands(toks []itok) ([][]itok, int) {
 			case ",":
 				if depth == 0 {
 					if i == start {
-						return nil, t.col
+						return nil, buf, t.col
 					}
-					out = append(out, append(toks[start:i:i], itok{kind: itEOL, col: t.col}))
+					out = append(out, run(start, i, t.col))
 					start = i + 1
 				}
 			}
@@ -542,20 +601,29 @@ func splitOperands(toks []itok) ([][]itok, int) {
 		if t.kind == itEOL {
 			if i == start {
 				if len(out) > 0 {
-					return nil, t.col
+					return nil, buf, t.col
 				}
-				return nil, 0
+				return nil, buf, 0
 			}
-			out = append(out, append(toks[start:i:i], itok{kind: itEOL, col: t.col}))
+			out = append(out, run(start, i, t.col))
 			break
 		}
 	}
-	return out, 0
+	return out, buf, 0
 }
 
-// prefixes maps the Intel prefix words to Go's prefix instructions.
-var intelPrefixes = map[string]string{
-	"lock": "LOCK", "rep": "REP", "repe": "REP", "repz": "REP", "repne": "REPN", "repnz": "REPN",
+// intelPrefix returns the Go prefix instruction of an Intel prefix word
+// (lower case), "" for a word that is none.
+func intelPrefix(w string) string {
+	switch w {
+	case "lock":
+		return "LOCK"
+	case "rep", "repe", "repz":
+		return "REP"
+	case "repne", "repnz":
+		return "REPN"
+	}
+	return ""
 }
 
 // intelBranches are the branch mnemonics besides jcc, by their Go names.
@@ -577,7 +645,7 @@ var lockable = map[string]bool{
 // source text starts there.
 func (p *parser) instruction(toks []itok, count int, start itok) {
 	var prefixes []itok
-	for toks[0].kind == itIdent && intelPrefixes[strings.ToLower(toks[0].text)] != "" {
+	for toks[0].kind == itIdent && intelPrefix(lowerWord(toks[0].text)) != "" {
 		prefixes = append(prefixes, toks[0])
 		toks = toks[1:]
 	}
@@ -598,48 +666,60 @@ func (p *parser) instruction(toks []itok, count int, start itok) {
 	if !ok {
 		return
 	}
-	mnem, ops := pseudoOp(strings.ToLower(t.text), ops)
+	mnem, ops := pseudoOp(lowerWord(t.text), ops)
 	if !p.checkPrefixes(prefixes, mnem, ops) {
 		return
 	}
 	src := p.source(start)
-	var insts []ir.Stmt
+	var pre []ir.Stmt
 	for _, pt := range prefixes {
 		// The line's text goes with the instruction (the line map joins the
 		// texts of the statements of a line).
-		insts = append(insts, &ir.Inst{Source: ir.Source{Pos: src.Pos}, Op: intelPrefixes[strings.ToLower(pt.text)]})
+		pre = append(pre, &ir.Inst{Source: ir.Source{Pos: src.Pos}, Op: intelPrefix(strings.ToLower(pt.text))})
 	}
 	body, ok := p.buildInstruction(mnem, t, ops, rounding, roundCol)
 	if !ok {
 		return
 	}
-	for _, st := range body {
-		switch s := st.(type) {
-		case *ir.Inst:
-			s.Source = src
-			if sp := ir.SpellingOf(s); sp != nil {
-				// As written: the text from the mnemonic on, and the
-				// mnemonic before pseudoOp rewrote it.
+	switch s := body.(type) {
+	case *ir.Inst:
+		s.Source = src
+		if sp := ir.SpellingOf(s); sp != nil {
+			// As written: the text from the mnemonic on, and the
+			// mnemonic before pseudoOp rewrote it.
+			sp.Text = src.Text
+			if t.col != start.col {
 				sp.Text = p.source(t).Text
-				sp.Mnem = strings.ToLower(t.text)
 			}
-		case *ir.BytesDef:
-			s.Source = src
+			sp.Mnem = lowerWord(t.text)
 		}
+	case *ir.BytesDef:
+		s.Source = src
 	}
-	insts = append(insts, body...)
 	for i := 0; i < count; i++ {
-		for _, st := range insts {
+		for _, st := range pre {
 			p.stmts = append(p.stmts, p.copyStmt(st, i))
 		}
+		p.stmts = append(p.stmts, p.copyStmt(body, i))
 	}
+}
+
+// lowerWord is strings.ToLower for a word that is usually lower case
+// already (and then is its own result, allocated nowhere).
+func lowerWord(w string) string {
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; c >= 'A' && c <= 'Z' || c >= 0x80 {
+			return strings.ToLower(w)
+		}
+	}
+	return w
 }
 
 // instructionOperands parses the operands of the instruction whose
 // mnemonic is t, and its rounding operand ({rn-sae} alone, or written on
 // an operand as objdump does).
 func (p *parser) instructionOperands(t itok, toks []itok) (ops []*intelOperand, rounding string, roundCol int, ok bool) {
-	opToks, badComma := splitOperands(toks)
+	opToks, badComma := p.scratch.splitOperands(toks)
 	if badComma > 0 {
 		p.errorf(badComma, "missing operand")
 		return nil, "", 0, false
@@ -673,7 +753,13 @@ func (p *parser) instructionOperands(t itok, toks []itok) (ops []*intelOperand, 
 		if !ok || o.rounding != "" && !setRounding(o.rounding, o.col) {
 			return nil, "", 0, false
 		}
+		if ops == nil {
+			ops = p.scratch.ops[:0]
+		}
 		ops = append(ops, o)
+	}
+	if ops != nil {
+		p.scratch.ops = ops[:0]
 	}
 	return ops, rounding, roundCol, true
 }
@@ -730,7 +816,7 @@ func operandText(line string, toks []itok) string {
 
 // buildInstruction turns a parsed instruction into its statement: an
 // instruction, or the bytes of one golang-asm has no mnemonic for.
-func (p *parser) buildInstruction(mnem string, t itok, ops []*intelOperand, rounding string, roundCol int) ([]ir.Stmt, bool) {
+func (p *parser) buildInstruction(mnem string, t itok, ops []*intelOperand, rounding string, roundCol int) (ir.Stmt, bool) {
 	if goOp, ok := intelBranchOp(mnem); ok && len(ops) == 1 && (ops[0].kind == iopLabel || ops[0].kind == iopImm) {
 		o := ops[0]
 		if o.kind == iopImm || o.label == "" {
@@ -741,11 +827,13 @@ func (p *parser) buildInstruction(mnem string, t itok, ops []*intelOperand, roun
 			p.errorf(o.col, "a branch target takes no decoration")
 			return nil, false
 		}
-		in := &ir.Inst{Op: goOp, Args: []ir.Operand{{Kind: ir.LabelOperand, Sym: o.label, Disp: o.imm}}}
-		sp := spellingOf(ops, 1)
+		in := p.mem.inst(1)
+		in.Op = goOp
+		in.Args = append(in.Args, ir.Operand{Kind: ir.LabelOperand, Sym: o.label, Disp: o.imm})
+		sp := p.spellingOf(ops, 1)
 		sp.ArgOp = append(sp.ArgOp, 0)
 		ir.SetSpelling(in, sp)
-		return []ir.Stmt{in}, true
+		return in, true
 	}
 	for _, o := range ops {
 		if o.kind == iopImm && o.size != 0 && o.size != 64 && (mnem == "push" || mnem == "pop") {
@@ -768,16 +856,16 @@ func (p *parser) buildInstruction(mnem string, t itok, ops []*intelOperand, roun
 	if f.goOp == "FMOVD" && mnem == "fst" && ops[0].kind == iopReg && ops[0].reg.Reg == ir.F0 {
 		// golang-asm encodes FMOVD F0, F0 as fld st0 (d9 c0): fst st0 is
 		// dd d0.
-		return []ir.Stmt{&ir.BytesDef{Bytes: []byte{0xdd, 0xd0}}}, true
+		return &ir.BytesDef{Bytes: []byte{0xdd, 0xd0}}, true
 	}
 	if f.bytes != nil {
-		return []ir.Stmt{&ir.BytesDef{Bytes: append([]byte(nil), f.bytes...)}}, true
+		return &ir.BytesDef{Bytes: append([]byte(nil), f.bytes...)}, true
 	}
 	in, ok := p.buildInst(f, mnem, t.col, ops, rounding, roundCol)
 	if !ok {
 		return nil, false
 	}
-	return []ir.Stmt{in}, true
+	return in, true
 }
 
 // IsStatementWord reports whether w (lower case) is a word an Intel
@@ -785,7 +873,7 @@ func (p *parser) buildInstruction(mnem string, t itok, ops []*intelOperand, roun
 // written without a dot (NASM's).
 func IsStatementWord(w string) bool {
 	_, branch := intelBranchOp(w)
-	return branch || intelPrefixes[w] != "" || isNASMDirective(w) || isIntelMnemonic(w)
+	return branch || intelPrefix(w) != "" || isNASMDirective(w) || isIntelMnemonic(w)
 }
 
 // intelBranchOp returns the Go mnemonic of a branch that takes a label.

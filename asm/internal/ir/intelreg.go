@@ -19,11 +19,15 @@ type IntelReg struct {
 var intelRegs struct {
 	once   sync.Once
 	byName map[string]IntelReg
+	table  *nameTable[IntelReg] // byName for the lookups (nametab.go)
 }
 
 // LookupIntelReg returns the register with an Intel name, in any case.
 func LookupIntelReg(name string) (IntelReg, bool) {
 	intelRegs.once.Do(buildIntelRegs)
+	if r, found, packed := intelRegs.table.lookup(name); packed {
+		return r, found
+	}
 	r, ok := intelRegs.byName[strings.ToLower(name)]
 	return r, ok
 }
@@ -86,6 +90,7 @@ func buildIntelRegs() {
 	m["st"] = m["st0"]
 	m["rip"] = IntelReg{Class: "rip", Name: "rip"}
 	intelRegs.byName = m
+	intelRegs.table = newNameTable(m, true)
 }
 
 // IntelRegName is the Intel name of a register, the 64-bit one for a

@@ -35,9 +35,15 @@ var regByName = func() map[string]Reg {
 // X0, Y31, Z7, K1, AL, R8B, AH, …); names are case-sensitive, as in
 // `go tool asm`.
 func LookupReg(name string) (Reg, bool) {
+	if r, found, packed := regTable.lookup(name); packed {
+		return r, found
+	}
 	r, ok := regByName[name]
 	return r, ok
 }
+
+// regTable is regByName for the lookups (nametab.go).
+var regTable = newNameTable(regByName, false)
 
 // Regs calls f for every register with its Go-syntax name.
 func Regs(f func(name string, r Reg)) {

@@ -50,6 +50,9 @@ type progBuilder struct {
 	// used counts the Progs handed out since the last reset.
 	blocks []*progBlock
 	used   int
+	// restArgs hands out the operands past the second of the Progs
+	// (Prog.RestArgs), until the next reset, from one block.
+	restArgs []obj.Addr
 }
 
 const progBlockSize = 256
@@ -78,18 +81,36 @@ func (b *progBuilder) reset() {
 		clear(b.blocks[i/progBlockSize][:min(progBlockSize, b.used-i)])
 	}
 	b.used = 0
+	b.restArgs = b.restArgs[:0]
 }
 
-// release resets b and returns its blocks for reuse.
+// release resets b and returns its blocks, and b itself, for reuse.
 func (b *progBuilder) release() {
 	b.reset()
 	for _, blk := range b.blocks {
 		progBlocks.Put(blk)
 	}
-	b.blocks = nil
+	clear(b.blocks)
+	b.blocks = b.blocks[:0]
+	clear(b.lsyms)
+	clear(b.refs)
+	clear(b.floats)
+	clear(b.floatPos)
+	b.pos, b.diags = ir.Pos{}, b.diags[:0]
+	b.ctxt.Errors = 0
+	progBuilders.Put(b)
 }
 
+// progBuilders recycles progBuilders between encodings (a cache: a
+// released builder holds nothing of its encoding). Making one makes a
+// golang-asm Link, and obj.Linknew reads the working directory (system
+// calls), which costs more than assembling a few instructions.
+var progBuilders sync.Pool
+
 func newProgBuilder(t *gasmTables) *progBuilder {
+	if b, ok := progBuilders.Get().(*progBuilder); ok && b.t == t {
+		return b
+	}
 	b := &progBuilder{
 		t:        t,
 		lsyms:    make(map[ir.SymRef]*obj.LSym),
@@ -188,7 +209,7 @@ func (b *progBuilder) prog(in *ir.Inst, op obj.As) (*obj.Prog, progFix, error) {
 	default:
 		p.From = b.addr(&args[0])
 		if n > 2 {
-			p.RestArgs = make([]obj.Addr, n-2)
+			p.RestArgs = b.takeRestArgs(n - 2)
 			for i := range p.RestArgs {
 				p.RestArgs[i] = b.addr(&args[i+1])
 			}
@@ -197,6 +218,18 @@ func (b *progBuilder) prog(in *ir.Inst, op obj.As) (*obj.Prog, progFix, error) {
 	}
 	b.edit(p)
 	return p, fix, nil
+}
+
+// takeRestArgs returns n operands for a Prog's RestArgs, valid until the
+// next reset.
+func (b *progBuilder) takeRestArgs(n int) []obj.Addr {
+	if len(b.restArgs)+n > cap(b.restArgs) {
+		// A new block; the Progs keep the old one until the reset.
+		b.restArgs = make([]obj.Addr, 0, max(2*cap(b.restArgs), 64, n))
+	}
+	k := len(b.restArgs)
+	b.restArgs = b.restArgs[:k+n]
+	return b.restArgs[k : k+n : k+n]
 }
 
 func isJumpOp(t *gasmTables, op obj.As) bool { return t.branch(op) != nil }

@@ -1,0 +1,95 @@
+package intel
+
+// The memory of a parse. A line is lexed, split into operands and its
+// expressions parsed in buffers that the next line uses again (none of it
+// outlives the line: what a statement keeps is copied out of them), and
+// the statements are made from blocks (package slab) rather than one
+// allocation each: the source of a typical instruction line then costs no
+// allocation of its own.
+
+import (
+	"github.com/jitrun/jitrun/asm/internal/ir"
+	"github.com/jitrun/jitrun/asm/internal/slab"
+)
+
+// lineScratch holds the buffers of the line being parsed.
+type lineScratch struct {
+	toks []itok // the line's tokens
+	// opToks are the operands' tokens, each run followed by an itEOL, and
+	// opRuns the runs (instructionOperands).
+	opToks []itok
+	opRuns [][]itok
+	// expr is an expression's tokens followed by an itEOL.
+	expr []itok
+	// regs hands out the register terms of the line's expressions.
+	regs []iregTerm
+	// operands are the line's operands, handed out in order (nOps) and
+	// zeroed when handed out again; ops lists them for an instruction.
+	operands []*intelOperand
+	nOps     int
+	ops      []*intelOperand
+	// cands are the forms an instruction's operands fit.
+	cands []*intelForm
+}
+
+// reset starts a line: what the previous line took is free again.
+func (s *lineScratch) reset() {
+	s.nOps = 0
+	s.regs = s.regs[:0]
+}
+
+// operand returns a zeroed operand for the line being parsed.
+func (s *lineScratch) operand() *intelOperand {
+	if s.nOps == len(s.operands) {
+		s.operands = append(s.operands, new(intelOperand))
+	}
+	o := s.operands[s.nOps]
+	s.nOps++
+	*o = intelOperand{}
+	return o
+}
+
+// regTerms returns a copy of the register terms ts in memory of the
+// line's, with no room to append in place: an expression's values share
+// their terms.
+func (s *lineScratch) regTerms(ts ...iregTerm) []iregTerm { return s.regTerms2(ts, nil) }
+
+// regTerms2 is regTerms of the terms of a and then b.
+func (s *lineScratch) regTerms2(a, b []iregTerm) []iregTerm {
+	n := len(a) + len(b)
+	if len(s.regs)+n > cap(s.regs) {
+		// A new block; what was handed out of the old one stays valid.
+		s.regs = make([]iregTerm, 0, max(64, 2*n))
+	}
+	k := len(s.regs)
+	s.regs = append(append(s.regs, a...), b...)
+	return s.regs[k : k+n : k+n]
+}
+
+// stmtMemory hands out the instructions, operands and spellings of a
+// parse from blocks. The statements live until the parse's caller lets
+// go of them, so the blocks are never used again.
+type stmtMemory struct {
+	insts     slab.Slab[ir.Inst]
+	args      slab.Slab[ir.Operand]
+	spellings slab.Slab[ir.Spelling]
+	spelled   slab.Slab[ir.SpelledOperand]
+	argOps    slab.Slab[int8]
+}
+
+func newStmtMemory() stmtMemory {
+	return stmtMemory{
+		insts:     slab.Make[ir.Inst](512),
+		args:      slab.Make[ir.Operand](1024),
+		spellings: slab.Make[ir.Spelling](512),
+		spelled:   slab.Make[ir.SpelledOperand](1024),
+		argOps:    slab.Make[int8](2048),
+	}
+}
+
+// inst returns a zeroed instruction with room for n operands.
+func (m *stmtMemory) inst(n int) *ir.Inst {
+	in := &m.insts.Take(1)[0]
+	in.Args = m.args.Take(n)[:0]
+	return in
+}
