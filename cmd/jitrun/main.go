@@ -70,6 +70,7 @@ func commands() []command {
 		{"bench", "measure what a kernel costs in core cycles: latency, throughput, A/B comparisons for benchstat", withFlags("bench", benchUsage, benchSummary, cmdBench)},
 		{"probe", "measure what this CPU and kernel enforce: page protections, NX/XD, W^X, MDWE, mseal", withFlags("probe", probeUsage, probeHelp, cmdProbe)},
 		{"mmap", "make one mmap request by hand, touch it, and show where it landed and what each touch did", withFlags("mmap", mmapUsage, mmapHelp, cmdMmap)},
+		{"serve", "open a web page to edit, run, trace, bench and list code; every run isolated in a child", withFlags("serve", serveUsage, serveHelp, cmdServe)},
 		{"version", "print jitrun's version and the Go version that built it (also --version)", withFlags("version", "", versionHelp, cmdVersion)},
 	}
 }

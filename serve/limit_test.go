@@ -1,0 +1,53 @@
+package serve
+
+import (
+	"context"
+	"testing"
+)
+
+func TestLimiter(t *testing.T) {
+	l := newLimiter(1, 1)
+	first, ok := l.acquire(context.Background())
+	if !ok {
+		t.Fatal("the first request was refused")
+	}
+	// The second waits for the slot…
+	got := make(chan bool)
+	go func() {
+		release, ok := l.acquire(context.Background())
+		if ok {
+			release()
+		}
+		got <- ok
+	}()
+	for len(l.admitted) != 2 {
+		// the goroutine has not been admitted yet
+		select {
+		case ok := <-got:
+			t.Fatalf("the second request returned %v before the first released its slot", ok)
+		default:
+		}
+	}
+	// …the third finds the queue full.
+	if _, ok := l.acquire(context.Background()); ok {
+		t.Fatal("a third request was admitted: want 1 running and 1 waiting")
+	}
+	first()
+	if !<-got {
+		t.Fatal("the waiting request did not get the slot")
+	}
+	if len(l.admitted) != 0 || len(l.slots) != 0 {
+		t.Errorf("after both released: %d admitted, %d slots taken", len(l.admitted), len(l.slots))
+	}
+	// A request whose context ends while it waits leaves the queue.
+	hold, _ := l.acquire(context.Background())
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, ok := l.acquire(ctx); ok {
+		t.Fatal("a cancelled request got a slot")
+	}
+	hold()
+	if len(l.admitted) != 0 {
+		t.Errorf("%d still admitted", len(l.admitted))
+	}
+}
