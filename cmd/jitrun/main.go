@@ -23,6 +23,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/jitrun/jitrun/isolate"
 	"github.com/jitrun/jitrun/probe"
 	"github.com/jitrun/jitrun/trampoline"
 )
@@ -94,6 +95,7 @@ func withFlags[F any, P interface {
 }
 
 func main() {
+	isolate.Child()       // an isolated child (run --isolate, serve) sets its limits first
 	probe.MaybeRunChild() // a re-executed child probe runs here and exits
 	maybeRunBenchProbe()  // the clock-detection child of jitrun bench runs here and exits
 	maybeRunSupervised()  // the child of a supervised jitrun run or bench does its work here and exits
@@ -139,6 +141,9 @@ func dispatch(e *env, args []string) error {
 	case "-version", "--version":
 		args = append([]string{"version"}, args[1:]...)
 	case "run", "bench":
+		if isolateRequested(args) { // run_isolate.go
+			return runIsolated(e, args)
+		}
 		if e.supervise {
 			return supervise(e, args, defaultSupervision)
 		}
