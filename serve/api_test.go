@@ -65,7 +65,7 @@ func TestAPI(t *testing.T) {
 		{"run returns", "/api/run", `{"source": ` + quote(add) + `, "args": ["2", "3"]}`, 200, "0", []want{
 			{[]string{"rax"}, 5.0}, {[]string{"fault"}, nil}, {[]string{"timeout"}, false}, {[]string{"regs", "rsi"}, "0x3"},
 		}},
-		{"run intel with stdin and output", "/api/run", `{"source": "mov rdi, 1\nlea rsi, [rip+msg]\nmov rdx, 3\nmov eax, 1\nsyscall\nret\nmsg: .ascii \"hi\\n\"\n", "syntax": "intel"}`, 200, "0", []want{
+		{"run intel with stdin and output", "/api/run", `{"source": "sub rsp, 16\nxor edi, edi\nmov rsi, rsp\nmov edx, 3\nxor eax, eax\nsyscall\nmov edi, 1\nmov rsi, rsp\nmov rdx, rax\nmov eax, 1\nsyscall\nadd rsp, 16\nret\n", "syntax": "intel", "stdin": "hi\nthere"}`, 200, "0", []want{
 			{[]string{"rax"}, 3.0}, {[]string{"stdout"}, "hi\n"},
 		}},
 		{"run hex", "/api/run", `{"hex": "48c7c02a000000c3"}`, 200, "0", []want{{[]string{"rax"}, 42.0}}},
@@ -81,6 +81,9 @@ func TestAPI(t *testing.T) {
 		}},
 		{"run refused syscall", "/api/run", `{"source": "MOVQ $231, AX\nMOVQ $7, DI\nSYSCALL\nRET\n"}`, 200, "3", []want{
 			{[]string{"fault", "signal"}, "SIGSYS"}, {[]string{"fault", "syscall", "name"}, "exit_group"},
+		}},
+		{"run cannot open files", "/api/run", `{"source": "mov rdi, -100\nlea rsi, [rip+path]\nxor edx, edx\nmov eax, 257\nsyscall\nret\npath: .asciz \"/etc/passwd\"\n", "syntax": "intel"}`, 200, "3", []want{
+			{[]string{"fault", "signal"}, "SIGSYS"}, {[]string{"fault", "syscall", "name"}, "openat"},
 		}},
 		{"run does not assemble", "/api/run", `{"source": "MOVQ $1, AX\nFOO AX\nRET\n"}`, 200, "2", []want{
 			{[]string{"errors", "0", "file"}, "prog.s"}, {[]string{"errors", "0", "line"}, 2.0}, {[]string{"errors", "0", "col"}, 1.0},
@@ -102,16 +105,18 @@ func TestAPI(t *testing.T) {
 		{"disasm", "/api/disasm", `{"hex": "48c7c02a000000c3", "syntax": "intel"}`, 200, "0", []want{
 			{[]string{"rows", "0", "text"}, "mov rax, 0x2a"}, {[]string{"rows", "1", "text"}, "ret"}, {[]string{"size"}, 8.0},
 		}},
-		{"disasm bad hex", "/api/disasm", `{"hex": "zz"}`, 400, "2", []want{
+		{"disasm bad hex", "/api/disasm", `{"hex": "zz"}`, 400, "", []want{
 			{[]string{"error"}, `jitrun disasm: --hex: column 1: "z" is not a hex digit`},
 		}},
 		{"bench", "/api/bench", `{"source": "IMULQ BX, AX"}`, 200, "0", []want{
 			{[]string{"kernels", "0", "name"}, "kernel"},
 		}},
-		{"bench fault", "/api/bench", `{"source": "MOVQ (AX), AX"}`, 200, "3", []want{
+		{"bench fault", "/api/bench", `{"source": "MOVQ (AX), AX"}`, 200, "", []want{
 			{[]string{"errors", "0", "file"}, "k1_kernel.s"}, {[]string{"errors", "0", "line"}, 1.0},
 		}},
-		{"bad argument", "/api/run", `{"source": "RET", "args": ["xyz"]}`, 400, "2", nil},
+		{"bad argument", "/api/run", `{"source": "RET", "args": ["xyz"]}`, 400, "", []want{
+			{[]string{"error"}, `jitrun run: argument 1 ("xyz") is not a number: integers (42, 0x2a, -1) go to rdi, rsi, rdx, rcx, r8, r9; floats (1.5, 2e3) to xmm0-xmm7; memory (str:TEXT, buf:N, i64:1,2) as a pointer in the next integer register`},
+		}},
 		{"file argument", "/api/run", `{"source": "RET", "args": ["file:/etc/passwd"]}`, 400, "", []want{
 			{[]string{"error"}, `argument 1 ("file:/etc/passwd"): file: arguments read the server's files and are refused here; pass the bytes as str:TEXT or u8:B,B,…`},
 		}},

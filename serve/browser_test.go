@@ -77,7 +77,7 @@ func typeCode(src string) chromedp.Action[chromedp.Void] {
 // an empty value).
 func clear(id string) chromedp.Action[chromedp.Void] {
 	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-		_, err := chromedp.Evaluate[int](`document.getElementById("` + id + `").value = ""; 0`)(ctx, tg)
+		_, err := chromedp.Evaluate[int](`document.getElementById("`+id+`").value = ""; 0`)(ctx, tg)
 		return chromedp.Void{}, err
 	}
 }

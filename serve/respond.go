@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/jitrun/jitrun/isolate"
 )
@@ -71,25 +70,35 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, k kind, mk jobFu
 		writeError(w, http.StatusInternalServerError, "starting the run: %v", err)
 		return
 	}
-	w.Header().Set(statusHeader, strconv.Itoa(res.Status))
-	status, body := resultBody(k, res, job.Limits.Wall)
+	if res.Died != noDocument {
+		// isolate's verdict replaces jitrun's status of a child that
+		// printed no document: then there is none to give.
+		w.Header().Set(statusHeader, strconv.Itoa(res.Status))
+	}
+	status, body := resultBody(k, res)
 	writeBody(w, status, "application/json", body)
 }
 
+// noDocument is isolate's verdict on a child that was asked for --json,
+// exited by itself and printed no document: jitrun refused the input,
+// and said why on standard error.
+const noDocument = "garbage on the result pipe: no JSON document"
+
 // resultBody is the HTTP status and body for a finished child.
-func resultBody(k kind, res *isolate.Result, wall time.Duration) (int, []byte) {
+func resultBody(k kind, res *isolate.Result) (int, []byte) {
 	out := bytes.TrimSpace(res.Stdout)
 	if res.Died == "" && !res.Truncated && len(out) > 0 && out[0] == '{' && json.Valid(out) {
 		return http.StatusOK, res.Stdout
 	}
+	refused := res.Signal == 0 && res.Died == noDocument
 	switch {
-	case res.Died != "":
-		return http.StatusOK, brokenDocument(k, res.Died, res.Elapsed >= wall)
 	case res.Truncated:
 		return http.StatusOK, brokenDocument(k, "the result was larger than "+sizeText(maxOutput)+" and was cut", false)
+	case res.Died != "" && !refused:
+		return http.StatusOK, brokenDocument(k, res.Died, res.Status == 4)
 	}
 	stderr := strings.TrimSpace(string(res.Stderr))
-	if k != kindDisasm && (res.Status == 2 || res.Status == 3 || res.Status == 4) {
+	if k != kindDisasm {
 		if errs := positionedErrors(stderr); errs != nil {
 			b, _ := json.MarshalIndent(errs, "", "  ")
 			return http.StatusOK, append(b, '\n')
@@ -99,7 +108,7 @@ func resultBody(k kind, res *isolate.Result, wall time.Duration) (int, []byte) {
 		stderr = "jitrun printed nothing (exit status " + strconv.Itoa(res.Status) + ")"
 	}
 	msg, _ := json.MarshalIndent(map[string]string{"error": stderr}, "", "  ")
-	if res.Status == 2 {
+	if res.Status == 2 || refused {
 		return http.StatusBadRequest, append(msg, '\n')
 	}
 	return http.StatusInternalServerError, append(msg, '\n')
