@@ -67,3 +67,23 @@ func TestParseRunErrors(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseRun reads any line as a Run: line: never a panic, and a line
+// it accepts names the example and only known flags.
+func FuzzParseRun(f *testing.F) {
+	f.Add("--entry bye examples/add.s 2 3")
+	f.Add("--map examples/numbers.txt examples/add.s")
+	f.Add("--timeout")
+	f.Fuzz(func(t *testing.T, line string) {
+		run, err := parseRun("add.s", line)
+		if err != nil {
+			return
+		}
+		if !strings.Contains(line, "examples/add.s") {
+			t.Fatalf("%q accepted without the example's path: %+v", line, run)
+		}
+		if run.Map != "" && run.MapData == nil {
+			t.Fatalf("%q: --map %s without its bytes", line, run.Map)
+		}
+	})
+}
