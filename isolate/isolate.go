@@ -462,8 +462,8 @@ func roundUpSecond(d time.Duration) time.Duration {
 // end of standard error first; else the copy's first line.
 func crashSummary(stderr, crash []byte) string {
 	text := crash
-	if at := bytes.LastIndex(stderr, []byte("\nfatal error: ")); at >= 0 && bytes.HasSuffix(bytes.TrimSpace(stderr), bytes.TrimSpace(crash)) {
-		text = stderr[at+1:]
+	if at := bytes.LastIndex(append([]byte{'\n'}, stderr...), []byte("\nfatal error: ")); at >= 0 && bytes.HasSuffix(bytes.TrimSpace(stderr), bytes.TrimSpace(crash)) {
+		text = stderr[at:]
 	}
 	lines := strings.Split(strings.TrimSpace(string(text)), "\n")
 	first, fatal, signal := strings.TrimSpace(lines[0]), false, ""
