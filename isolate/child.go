@@ -72,8 +72,8 @@ func parseChildEnv(v string) (childConfig, error) {
 
 // Child must be called first thing in main (and in a TestMain that runs
 // this program as the child). In an isolated child it sets no_new_privs
-// and the limits — RLIMIT_CPU (hard limit a second above the soft one,
-// which sends SIGXCPU), RLIMIT_AS, RLIMIT_FSIZE, RLIMIT_NOFILE and
+// and the limits — RLIMIT_CPU (soft and hard: the kernel sends SIGKILL at
+// the hard limit; the SIGXCPU of a lower soft limit, Go ignores), RLIMIT_AS, RLIMIT_FSIZE, RLIMIT_NOFILE and
 // RLIMIT_CORE 0 — and sends a Go fatal error's text to the parent; in any
 // other process it returns at once. If a limit cannot be set, the code
 // will not run: BeforeCode returns the error.
@@ -106,7 +106,7 @@ func applyLimits(v string) error {
 		resource   int
 		soft, hard uint64
 	}{
-		{platform.RlimitCPU, c.cpu, c.cpu + 1},
+		{platform.RlimitCPU, c.cpu, c.cpu}, // SIGKILL at the limit: Go ignores SIGXCPU
 		{platform.RlimitAS, c.as, c.as},
 		{platform.RlimitFSize, c.fsize, c.fsize},
 		{platform.RlimitNoFile, c.nofile, c.nofile},

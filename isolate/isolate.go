@@ -50,7 +50,7 @@ func (p Policy) String() string {
 // a negative one is an error.
 type Limits struct {
 	// CPU is the CPU time the child may use (RLIMIT_CPU, whole seconds,
-	// rounded up): SIGXCPU at the limit, SIGKILL a second later.
+	// rounded up): the kernel kills it (SIGKILL) at the limit.
 	CPU time.Duration
 	// Wall is how long the child may run: at the deadline the parent
 	// kills its whole process group.
@@ -388,8 +388,10 @@ func (res *Result) judge(ps *os.ProcessState, waitErr error, why killReason, lim
 		res.Status, res.Died = statusTimeout, fmt.Sprintf("killed at the %v wall-clock deadline", lim.Wall)
 	case killed && why == killedContext:
 		res.Status, res.Died = statusSystem, "killed: the run was cancelled"
+	case killed && cpuTime(ps) >= roundUpSecond(lim.CPU)*4/5:
+		res.Status, res.Died = statusBroken, fmt.Sprintf("killed at the %v CPU-time limit", roundUpSecond(lim.CPU))
 	case len(crash) > 0:
-		res.Status, res.Died = statusBroken, "Go fatal error: "+crashSummary(crash)
+		res.Status, res.Died = statusBroken, "Go fatal error: "+crashSummary(res.Stderr, crash)
 	case ws.Signaled():
 		res.Status, res.Died = statusBroken, "killed by "+signalText(ws.Signal())
 	case ws.Exited() && (ws.ExitStatus() > statusBroken):
@@ -442,10 +444,27 @@ func garbageText(b []byte, truncated bool) string {
 	return fmt.Sprintf("%d bytes that are not one JSON document (%q…)", len(b), head)
 }
 
+// cpuTime is the CPU time the child used, as wait4 reports it: it was
+// seen 7% under the time at which RLIMIT_CPU killed the child (a 1s limit
+// showed 935ms), so a SIGKILL past 4/5 of the limit is taken as the
+// limit's.
+func cpuTime(ps *os.ProcessState) time.Duration { return ps.UserTime() + ps.SystemTime() }
+
+// roundUpSecond is d in whole seconds, rounded up, as RLIMIT_CPU takes it.
+func roundUpSecond(d time.Duration) time.Duration {
+	return (d + time.Second - 1).Truncate(time.Second)
+}
+
 // crashSummary is Go's report of a fatal error in one line: its "fatal
-// error: …" or "panic: …" line (else its first), and the "[signal …]"
-// line when there is one.
-func crashSummary(text []byte) string {
+// error: …" or "panic: …" line, and the "[signal …]" line when there is
+// one. The runtime prints a throw's "fatal error: …" line before it
+// starts copying to the crash output, so that line is looked for at the
+// end of standard error first; else the copy's first line.
+func crashSummary(stderr, crash []byte) string {
+	text := crash
+	if at := bytes.LastIndex(append([]byte{'\n'}, stderr...), []byte("\nfatal error: ")); at >= 0 && bytes.HasSuffix(bytes.TrimSpace(stderr), bytes.TrimSpace(crash)) {
+		text = stderr[at:]
+	}
 	lines := strings.Split(strings.TrimSpace(string(text)), "\n")
 	first, fatal, signal := strings.TrimSpace(lines[0]), false, ""
 	for _, l := range lines[:min(len(lines), 12)] {

@@ -61,13 +61,14 @@ var webRuntimeCalls = []string{
 var webRuntimeErrno = []string{
 	"open", "openat", "openat2", "creat", "stat", "lstat", "newfstatat", "statx",
 	"access", "faccessat", "faccessat2", "readlink", "readlinkat", "getcwd",
-	"clone3", // glibc falls back to clone, which is checked
 }
 
 // webRuntimeRefused are refused as a fault from any address: they would
 // reach outside the process — files by name, the network, other
 // processes, the kernel's wider interfaces. Anything on none of the lists
-// fails with ENOSYS.
+// fails with ENOSYS: clone3 among them, whose flags lie in memory where
+// the filter cannot read them (glibc's pthread_create then falls back to
+// clone, which is checked).
 var webRuntimeRefused = []string{
 	"execve", "execveat", "fork", "vfork",
 	"socket", "socketpair", "connect", "bind", "listen", "accept", "accept4",
