@@ -82,6 +82,11 @@ func badInputCases(in statusInputs) map[string][]statusCase {
 			{[]string{"mmap", "--file", in.missing}, missing},
 			{[]string{"mmap", "--bogus"}, badFlag},
 		},
+		"serve": {
+			{[]string{"serve", "--bogus"}, badFlag},
+			{[]string{"serve", "extra"}, regexp.MustCompile(`^jitrun serve: serve takes no arguments, got "extra" \(see 'jitrun serve -h'\)$`)},
+			{[]string{"serve", "--addr", "8642"}, regexp.MustCompile(`^jitrun serve: --addr "8642": address 8642: missing port in address: write HOST:PORT \(127\.0\.0\.1:8642, 0\.0\.0\.0:8642, 127\.0\.0\.1:0\)$`)},
+		},
 		"probe":   {{[]string{"probe", "--bogus"}, badFlag}},
 		"version": {{[]string{"version", "--bogus"}, badFlag}},
 		"help":    {{[]string{"help", "--bogus"}, badFlag}, {[]string{"help", "nope"}, regexp.MustCompile(`^jitrun help: unknown command "nope"; run 'jitrun help' for the list$`)}},
