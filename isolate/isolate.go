@@ -126,7 +126,8 @@ type Job struct {
 	// Files are written into the child's fresh private working directory
 	// before it starts (the source, say); names without slashes.
 	Files map[string][]byte
-	// Stdin is the code's standard input (StdinFile, when set, instead).
+	// Stdin is the code's standard input (StdinFile, when set, instead;
+	// /dev/null when both are empty).
 	Stdin []byte
 	// StdinFile, when not nil, is the child's standard input (run
 	// --isolate passes its own).
@@ -201,7 +202,7 @@ func Run(ctx context.Context, job Job) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if stdin != job.StdinFile {
+	if stdin != nil && stdin != job.StdinFile {
 		defer stdin.Close()
 	}
 	crashR, crashW, err := os.Pipe()
@@ -213,7 +214,10 @@ func Run(ctx context.Context, job Job) (*Result, error) {
 	cmd := exec.Command(exe, job.Args...)
 	cmd.Dir = work
 	cmd.Env = append(childEnviron(job.Policy, lim), job.Env...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, out, errOut
+	cmd.Stdout, cmd.Stderr = out, errOut
+	if stdin != nil {
+		cmd.Stdin = stdin // else /dev/null
+	}
 	cmd.ExtraFiles = []*os.File{crashW} // descriptor 3
 	cmd.SysProcAttr = sysProcAttr()
 	// The pipes' copying goroutines may wait on a descendant that holds
@@ -296,7 +300,7 @@ func (job *Job) check() (Limits, error) {
 }
 
 // prepare makes the working directory under top with the files, and the
-// child's standard input.
+// child's standard input (nil for none: /dev/null).
 func (job *Job) prepare(top string) (work string, stdin *os.File, err error) {
 	work = job.Dir
 	if work == "" {
@@ -310,8 +314,11 @@ func (job *Job) prepare(top string) (work string, stdin *os.File, err error) {
 			}
 		}
 	}
-	if job.StdinFile != nil {
+	switch {
+	case job.StdinFile != nil:
 		return work, job.StdinFile, nil
+	case len(job.Stdin) == 0:
+		return work, nil, nil
 	}
 	// A file, not a pipe: no goroutine to feed it, and the code reads it
 	// as it would read a redirected file.

@@ -85,6 +85,7 @@ func TestChildState(t *testing.T) {
 	res, err := Run(context.Background(), Job{
 		Args:   []string{"state"},
 		Files:  map[string][]byte{"prog.s": []byte("RET\n")},
+		Stdin:  []byte("x"),
 		Limits: Limits{CPU: 1500 * time.Millisecond, AddressSpace: 3 << 30, FileSize: 4096, OpenFiles: 32},
 	})
 	if err != nil {

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"debug/elf"
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"reflect"
 	"strings"
 	"syscall"
@@ -16,12 +18,16 @@ import (
 )
 
 // maybeRunIsolatedChild makes this test binary jitrun's main in an
-// isolated child (isolate.Run re-executes it with jitrun's arguments).
+// isolated child (isolate.Run re-executes it with jitrun's arguments), and
+// in the plain child of BenchmarkIsolatedRun (testMainEnv=1).
 func maybeRunIsolatedChild() {
-	if isolate.IsChild() {
+	if isolate.IsChild() || os.Getenv(testMainEnv) == "1" {
 		os.Exit(run(mainEnv(), os.Args[1:]))
 	}
 }
+
+// testMainEnv=1 makes this test binary jitrun's main, without isolation.
+const testMainEnv = "JITRUN_TEST_MAIN"
 
 // isolatedRun is the part of run --json's document these tests read.
 type isolatedRun struct {
@@ -186,4 +192,51 @@ func TestIsolateWeb(t *testing.T) {
 	}
 }
 
-var _ = time.Second
+// BenchmarkIsolatedRun is the cost of one run of `jitrun run --json --hex
+// c3` in an isolated child under the web and the local policy, and of the
+// same child started plainly, without isolation ("plain": exec and
+// wait, standard output into a buffer); the difference is what the
+// isolation costs per run. cpu-ms/op is the children's CPU time.
+//
+//	go test -run '^$' -bench BenchmarkIsolatedRun -count 10 ./cmd/jitrun
+func BenchmarkIsolatedRun(b *testing.B) {
+	exe, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	args := []string{"run", "--json", "--hex", "c3"}
+	for _, p := range []isolate.Policy{isolate.Web, isolate.Local} {
+		b.Run(p.String(), func(b *testing.B) {
+			cpu := childCPU(b)
+			for b.Loop() {
+				res, err := isolate.Run(context.Background(), isolate.Job{Args: args, Policy: p})
+				if err != nil || res.Status != 0 || res.Died != "" {
+					b.Fatalf("%v %+v", err, res)
+				}
+			}
+			b.ReportMetric(float64(childCPU(b)-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+		})
+	}
+	b.Run("plain", func(b *testing.B) {
+		cpu := childCPU(b)
+		for b.Loop() {
+			cmd := exec.Command(exe, args...)
+			cmd.Env = []string{testMainEnv + "=1", "JITRUN_NO_SUPERVISOR=1"}
+			var out bytes.Buffer
+			cmd.Stdout = &out
+			if err := cmd.Run(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(childCPU(b)-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+	})
+}
+
+// childCPU is the CPU time of this process's waited-for children so far.
+func childCPU(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
