@@ -168,7 +168,7 @@ func TestIsolateHostile(t *testing.T) {
 		{name: "kill(-1, 9) through Go's text", src: gadgetSource(gadget, 62, "-1", "9", "0"), class: "refused kill"},
 		{name: "1 GiB to stdout", class: "returned",
 			// 16384 writes of 64 KiB from the stack: 1 GiB.
-			src: "MOVL $16384, BX\nloop:\nMOVL $1, AX\nMOVL $1, DI\nLEAQ -65536(SP), SI\nMOVL $65536, DX\nSYSCALL\nDECL BX\nJNZ loop\nRET\n",
+			src:  "MOVL $16384, BX\nloop:\nMOVL $1, AX\nMOVL $1, DI\nLEAQ -65536(SP), SI\nMOVL $65536, DX\nSYSCALL\nDECL BX\nJNZ loop\nRET\n",
 			args: []string{"--timeout", "60s", "--stack", "128k"}, lim: isolate.Limits{Wall: 2 * time.Minute},
 			check: func(t *testing.T, res *isolate.Result) {
 				if want := fmt.Sprintf(`"stdout_cut_bytes": %d`, 1<<30-1<<20); !strings.Contains(string(res.Stdout), want) {

@@ -83,8 +83,8 @@ type localCapture struct {
 
 // pipeReader reads one pipe until its end: into data, or on to show.
 type pipeReader struct {
-	f    *os.File
-	show func([]byte) // passes the bytes on to the supervisor; nil to keep them
+	f       *os.File
+	show    func([]byte) // passes the bytes on to the supervisor; nil to keep them
 	mu      sync.Mutex
 	data    []byte
 	dropped int64 // bytes read past maxLocalCapture
