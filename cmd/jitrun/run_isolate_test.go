@@ -122,6 +122,33 @@ GLOBL path<>(SB), RODATA, $16
 `, nr, a1, a2, a3, addr)
 }
 
+// TestIsolateWebInput: the code reads the Job's standard input; source
+// that does not assemble is run --json's errors document, status 2.
+func TestIsolateWebInput(t *testing.T) {
+	// read(0, SP-64, 64), then write(1, SP-64, what was read).
+	const echo = "MOVL $0, AX\nMOVL $0, DI\nLEAQ -64(SP), SI\nMOVL $64, DX\nSYSCALL\nMOVQ AX, DX\nMOVL $1, AX\nMOVL $1, DI\nSYSCALL\nRET\n"
+	res, err := isolate.Run(context.Background(), isolate.Job{
+		Args:   []string{"run", "--json", "prog.s"},
+		Files:  map[string][]byte{"prog.s": []byte(echo)},
+		Stdin:  []byte("from the request\n"),
+		Policy: isolate.Web,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc isolatedRun
+	if err := json.Unmarshal(res.Stdout, &doc); err != nil || res.Status != 0 || doc.Stdout == nil || *doc.Stdout != "from the request\n" || *doc.RAX != 17 {
+		t.Errorf("status %d, died %q, %v: %s", res.Status, res.Died, err, res.Stdout)
+	}
+
+	res, doc2 := runIsolatedJSON(t, isolate.Web, isolate.Limits{}, "MOVQ $1, AX\nFOO BX\nADDQ $1,\nRET\n")
+	if res.Status != exitInput || len(doc2.Errors) != 2 ||
+		doc2.Errors[0].Line != 2 || doc2.Errors[0].Col != 1 || doc2.Errors[0].Message != "unknown instruction FOO" ||
+		doc2.Errors[1].Line != 3 || doc2.Errors[1].Col != 8 || doc2.Errors[1].Message != "missing operand after ','" {
+		t.Errorf("status %d: %s", res.Status, res.Stdout)
+	}
+}
+
 func TestIsolateWeb(t *testing.T) {
 	gadget := syscallGadget(t)
 	const webCode = "the web policy lets the code only write"
@@ -239,4 +266,39 @@ func childCPU(b *testing.B) time.Duration {
 		b.Fatal(err)
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestRunIsolateCLI: run and bench --isolate show what the child printed
+// and end with its status; a child that died ends in one line (--json: a
+// document with "broken"), status 5.
+func TestRunIsolateCLI(t *testing.T) {
+	const exit7 = "MOVL $231, AX\nMOVL $7, DI\nSYSCALL\nRET\n"
+	for _, c := range []struct {
+		name           string
+		stdin          string
+		args           []string
+		status         int
+		stdout, stderr string
+	}{
+		{name: "returns", args: []string{"run", "--isolate", "-e", "MOVQ DI, AX\nADDQ SI, AX\nRET", "2", "40"}, stdout: "rax = 42 (0x2a)\n"},
+		{name: "reads stdin", stdin: "MOVQ $7, AX\nRET\n", args: []string{"run", "-", "--isolate"}, stdout: "rax = 7 (0x7)\n"},
+		{name: "fault", args: []string{"run", "--isolate", "--hex", "0f0b"}, status: exitFault, stdout: "…"},
+		{name: "bad input", args: []string{"run", "--isolate", "-e", "FOO"}, status: exitInput,
+			stderr: "<expr>:1:1: unknown instruction FOO\n"},
+		{name: "exit_group under --syscalls allow", args: []string{"run", "--isolate", "--syscalls", "allow", "-e", exit7}, status: exitBroken,
+			stderr: "jitrun run: the isolated child ended: exited with status 7, not one of jitrun's\n"},
+		{name: "exit_group under --syscalls allow, --json", args: []string{"run", "--isolate", "--json", "--syscalls", "allow", "-e", exit7}, status: exitBroken,
+			stdout: "{\n  \"rax\": null,\n  \"rdx\": null,\n  \"xmm0\": null,\n  \"regs\": null,\n  \"fault\": null,\n  \"timeout\": false,\n  \"duration_ns\": …"},
+		{name: "bench", args: []string{"bench", "--isolate", "--samples", "10", "-e", "ADDQ $1, AX"}, stdout: "…"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			status, stdout, stderr := runCmd(t, c.stdin, c.args...)
+			if status != c.status || !matches(stdout, c.stdout) || !matches(stderr, c.stderr) {
+				t.Errorf("status %d, stdout %q, stderr %q; want %d, %q, %q", status, stdout, stderr, c.status, c.stdout, c.stderr)
+			}
+			if strings.Contains(c.name, "json") && !strings.Contains(stdout, `"broken": "the isolated child ended: exited with status 7, not one of jitrun's"`) {
+				t.Errorf("want the broken line in %s", stdout)
+			}
+		})
+	}
 }
