@@ -155,7 +155,9 @@ type Result struct {
 	// up to Limits.Output; Stderr likewise.
 	Stdout, Stderr []byte
 	// Died is "" when the child exited by itself with a status of
-	// jitrun's and, with --json, one JSON document; otherwise one line
+	// jitrun's and, with --json, one JSON document on standard output
+	// (or none, with status 1 or 2: the error is on standard error);
+	// otherwise one line
 	// saying what happened: "killed at the 2s wall-clock deadline",
 	// "killed by SIGKILL (the address-space limit?)", "garbage on the
 	// result pipe: …", "Go fatal error: …".
@@ -172,6 +174,7 @@ type Result struct {
 // Statuses of a child that died.
 const (
 	statusSystem  = 1
+	statusInput   = 2
 	statusTimeout = 4
 	statusBroken  = 5
 )
@@ -403,7 +406,7 @@ func (res *Result) judge(ps *os.ProcessState, waitErr error, why killReason, lim
 		res.Status, res.Died = statusBroken, "killed by "+signalText(ws.Signal())
 	case ws.Exited() && (ws.ExitStatus() > statusBroken):
 		res.Status, res.Died = statusBroken, fmt.Sprintf("exited with status %d, not one of jitrun's", ws.ExitStatus())
-	case json && !oneJSON(res.Stdout):
+	case json && !jsonOK(res.Stdout, ws.ExitStatus()):
 		res.Status, res.Died = statusBroken, "garbage on the result pipe: "+garbageText(res.Stdout, res.Truncated)
 	default:
 		res.Status = ws.ExitStatus()
@@ -427,6 +430,17 @@ func signalText(sig syscall.Signal) string {
 		return name + " (a system call the policy refuses, outside the code's call)"
 	}
 	return name + " (" + sig.String() + ")"
+}
+
+// jsonOK reports whether stdout is what jitrun's --json prints with exit
+// status: one JSON document, or nothing for status 1 or 2 (a system error,
+// or bad input other than source that does not assemble, reported in one
+// line on standard error).
+func jsonOK(stdout []byte, status int) bool {
+	if len(bytes.TrimSpace(stdout)) == 0 {
+		return status == statusSystem || status == statusInput
+	}
+	return oneJSON(stdout)
 }
 
 // oneJSON reports whether b is exactly one JSON value (and spaces).

@@ -92,16 +92,28 @@ func runIsolated(e *env, args []string) error {
 		return silentExit(res.Status)
 	}
 	if outputModeOf(args) == modeRunJSON {
-		rj := runJSON{Timeout: res.Status == exitTimeout, DurationNS: res.Elapsed.Nanoseconds(), Broken: "the isolated child ended: " + res.Died}
-		(&capture{buf: res.Stderr, limit: maxCapturedOutput}).outputJSON(&rj.Stderr, &rj.StderrBase64, &rj.StderrCutBytes)
-		var b bytes.Buffer
-		writeJSON(&b, rj)
-		e.stdout.Write(b.Bytes())
+		e.stdout.Write(isolatedRunJSON(res))
 		return silentExit(res.Status)
 	}
 	e.stdout.Write(res.Stdout)
 	e.stderr.Write(res.Stderr)
 	return &exitError{status: res.Status, err: fmt.Errorf("the isolated child ended: %s", res.Died)}
+}
+
+// isolatedRunJSON is the run --json document of an isolated run: the
+// child's own, or for a child that died, a document like the supervisor's
+// (supervise.go) with "broken" saying how, "timeout" when it was killed
+// at the deadline, and what it wrote to standard error. (serve answers
+// with it too.)
+func isolatedRunJSON(res *isolate.Result) []byte {
+	if res.Died == "" {
+		return res.Stdout
+	}
+	rj := runJSON{Timeout: res.Status == exitTimeout, DurationNS: res.Elapsed.Nanoseconds(), Broken: "the isolated child ended: " + res.Died}
+	(&capture{buf: res.Stderr, limit: maxCapturedOutput}).outputJSON(&rj.Stderr, &rj.StderrBase64, &rj.StderrCutBytes)
+	var b bytes.Buffer
+	writeJSON(&b, rj)
+	return b.Bytes()
 }
 
 // maxIsolatedStdin bounds standard input read ahead for the child when it

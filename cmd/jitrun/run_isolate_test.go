@@ -302,3 +302,32 @@ func TestRunIsolateCLI(t *testing.T) {
 		})
 	}
 }
+
+// TestIsolateWebModes: what serve's buttons run works under the web
+// policy: the filter, installed right before the code runs, lets jitrun
+// finish (trace, breakpoints, memory arguments, bench and its pinning).
+func TestIsolateWebModes(t *testing.T) {
+	const add = "MOVQ DI, AX\nADDQ SI, AX\nRET\n"
+	for _, c := range []struct {
+		args []string
+		want string // in standard output
+	}{
+		{[]string{"run", "--json", "--trace", "prog.s", "2", "3"}, `"steps": [`},
+		{[]string{"run", "--json", "--break", "2", "prog.s", "2", "3"}, `"breaks": [`},
+		{[]string{"run", "--json", "prog.s", "str:hello", "buf:16"}, `"memargs": [`},
+		{[]string{"run", "--json", "--show", "rdi:8/c", "prog.s", "str:hello", "3"}, `"show": [`},
+		{[]string{"bench", "--json", "--samples", "10", "-e", "ADDQ $1, AX"}, `"kernels": [`},
+		{[]string{"bench", "--format", "go", "--samples", "10", "-e", "ADDQ $1, AX"}, "Benchmarkexpr "},
+		{[]string{"bench", "--samples", "10", "-e", "ADDQ $1, AX"}, ", pinned to CPU "},
+	} {
+		t.Run(strings.Join(c.args[:2], " "), func(t *testing.T) {
+			res, err := isolate.Run(context.Background(), isolate.Job{Args: c.args, Files: map[string][]byte{"prog.s": []byte(add)}, Policy: isolate.Web})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Status != 0 || res.Died != "" || len(res.Stderr) > 0 || !strings.Contains(string(res.Stdout), c.want) {
+				t.Errorf("%v: status %d, died %q, stderr %q, want %q in stdout:\n%.500s", c.args, res.Status, res.Died, res.Stderr, c.want, res.Stdout)
+			}
+		})
+	}
+}
