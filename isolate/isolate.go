@@ -126,7 +126,8 @@ type Job struct {
 	// Files are written into the child's fresh private working directory
 	// before it starts (the source, say); names without slashes.
 	Files map[string][]byte
-	// Stdin is the code's standard input (StdinFile, when set, instead).
+	// Stdin is the code's standard input (StdinFile, when set, instead;
+	// /dev/null when both are empty).
 	Stdin []byte
 	// StdinFile, when not nil, is the child's standard input (run
 	// --isolate passes its own).
@@ -154,7 +155,9 @@ type Result struct {
 	// up to Limits.Output; Stderr likewise.
 	Stdout, Stderr []byte
 	// Died is "" when the child exited by itself with a status of
-	// jitrun's and, with --json, one JSON document; otherwise one line
+	// jitrun's and, with --json, one JSON document on standard output
+	// (or none, with status 1 or 2: the error is on standard error);
+	// otherwise one line
 	// saying what happened: "killed at the 2s wall-clock deadline",
 	// "killed by SIGKILL (the address-space limit?)", "garbage on the
 	// result pipe: …", "Go fatal error: …".
@@ -171,6 +174,7 @@ type Result struct {
 // Statuses of a child that died.
 const (
 	statusSystem  = 1
+	statusInput   = 2
 	statusTimeout = 4
 	statusBroken  = 5
 )
@@ -201,7 +205,7 @@ func Run(ctx context.Context, job Job) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if stdin != job.StdinFile {
+	if stdin != nil && stdin != job.StdinFile {
 		defer stdin.Close()
 	}
 	crashR, crashW, err := os.Pipe()
@@ -213,7 +217,10 @@ func Run(ctx context.Context, job Job) (*Result, error) {
 	cmd := exec.Command(exe, job.Args...)
 	cmd.Dir = work
 	cmd.Env = append(childEnviron(job.Policy, lim), job.Env...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, out, errOut
+	cmd.Stdout, cmd.Stderr = out, errOut
+	if stdin != nil {
+		cmd.Stdin = stdin // else /dev/null
+	}
 	cmd.ExtraFiles = []*os.File{crashW} // descriptor 3
 	cmd.SysProcAttr = sysProcAttr()
 	// The pipes' copying goroutines may wait on a descendant that holds
@@ -296,7 +303,7 @@ func (job *Job) check() (Limits, error) {
 }
 
 // prepare makes the working directory under top with the files, and the
-// child's standard input.
+// child's standard input (nil for none: /dev/null).
 func (job *Job) prepare(top string) (work string, stdin *os.File, err error) {
 	work = job.Dir
 	if work == "" {
@@ -310,8 +317,11 @@ func (job *Job) prepare(top string) (work string, stdin *os.File, err error) {
 			}
 		}
 	}
-	if job.StdinFile != nil {
+	switch {
+	case job.StdinFile != nil:
 		return work, job.StdinFile, nil
+	case len(job.Stdin) == 0:
+		return work, nil, nil
 	}
 	// A file, not a pipe: no goroutine to feed it, and the code reads it
 	// as it would read a redirected file.
@@ -396,7 +406,7 @@ func (res *Result) judge(ps *os.ProcessState, waitErr error, why killReason, lim
 		res.Status, res.Died = statusBroken, "killed by "+signalText(ws.Signal())
 	case ws.Exited() && (ws.ExitStatus() > statusBroken):
 		res.Status, res.Died = statusBroken, fmt.Sprintf("exited with status %d, not one of jitrun's", ws.ExitStatus())
-	case json && !oneJSON(res.Stdout):
+	case json && !jsonOK(res.Stdout, ws.ExitStatus()):
 		res.Status, res.Died = statusBroken, "garbage on the result pipe: "+garbageText(res.Stdout, res.Truncated)
 	default:
 		res.Status = ws.ExitStatus()
@@ -420,6 +430,17 @@ func signalText(sig syscall.Signal) string {
 		return name + " (a system call the policy refuses, outside the code's call)"
 	}
 	return name + " (" + sig.String() + ")"
+}
+
+// jsonOK reports whether stdout is what jitrun's --json prints with exit
+// status: one JSON document, or nothing for status 1 or 2 (a system error,
+// or bad input other than source that does not assemble, reported in one
+// line on standard error).
+func jsonOK(stdout []byte, status int) bool {
+	if len(bytes.TrimSpace(stdout)) == 0 {
+		return status == statusSystem || status == statusInput
+	}
+	return oneJSON(stdout)
 }
 
 // oneJSON reports whether b is exactly one JSON value (and spaces).

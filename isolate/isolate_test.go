@@ -32,6 +32,9 @@ func TestRun(t *testing.T) {
 		{name: "garbage json", job: Job{Args: []string{"print", `{"rax": 1}}`, "0", "--json"}}, status: 5, stdout: `{"rax": 1}}`,
 			died: `garbage on the result pipe: 11 bytes that are not one JSON document ("{\"rax\": 1}}"…)`},
 		{name: "no json", job: Job{Args: []string{"print", "", "0", "--json"}}, status: 5, died: "garbage on the result pipe: no JSON document"},
+		{name: "no json, fault", job: Job{Args: []string{"print", "\n", "3", "--json"}}, status: 5, stdout: "\n", died: "garbage on the result pipe: no JSON document"},
+		{name: "no json, bad input", job: Job{Args: []string{"print", "", "2", "--json"}}, status: 2},
+		{name: "no json, system error", job: Job{Args: []string{"print", "", "1", "--json"}}, status: 1},
 		{name: "status not jitrun's", job: Job{Args: []string{"print", "", "7"}}, status: 5, died: "exited with status 7, not one of jitrun's"},
 		{name: "flood", job: Job{Args: []string{"flood", "8"}, Limits: Limits{Output: mib}}, stdout: strings.Repeat("\x00", mib), truncated: true},
 		{name: "wall deadline", job: Job{Args: []string{"sleep"}, Limits: Limits{Wall: 200 * time.Millisecond}}, status: 4,
@@ -85,6 +88,7 @@ func TestChildState(t *testing.T) {
 	res, err := Run(context.Background(), Job{
 		Args:   []string{"state"},
 		Files:  map[string][]byte{"prog.s": []byte("RET\n")},
+		Stdin:  []byte("x"),
 		Limits: Limits{CPU: 1500 * time.Millisecond, AddressSpace: 3 << 30, FileSize: 4096, OpenFiles: 32},
 	})
 	if err != nil {

@@ -32,8 +32,8 @@ var webCodeCalls = []string{
 // webRuntimeCalls are the system calls the program's own code may make
 // under the web policy: what the Go runtime and jitrun were seen to make
 // once the code runs (strace of run, run --time, --trace and bench), and
-// their close relatives. clone, kill, tgkill, process_vm_readv and
-// prlimit64 are checked further (webRuntimeChecked).
+// their close relatives. clone, kill, tgkill, process_vm_readv,
+// prlimit64 and sched_setaffinity are checked further (webChecked).
 var webRuntimeCalls = []string{
 	// descriptors the process already has
 	"read", "write", "pread64", "pwrite64", "readv", "writev", "close", "fstat", "lseek",
@@ -43,7 +43,7 @@ var webRuntimeCalls = []string{
 	"mmap", "munmap", "mprotect", "madvise", "mremap", "mincore",
 	// signals and threads of this process
 	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack", "arch_prctl",
-	"futex", "sched_yield", "sched_getaffinity", "gettid", "getpid", "getppid",
+	"futex", "sched_yield", "sched_getaffinity", "getcpu", "gettid", "getpid", "getppid",
 	"set_robust_list", "rseq", "restart_syscall",
 	// time
 	"clock_gettime", "clock_getres", "gettimeofday", "time", "nanosleep", "clock_nanosleep",
@@ -122,7 +122,8 @@ var webGuard struct {
 //     descriptors already open, memory, signals and threads of this
 //     process (clone only with a thread's flags; kill and tgkill only to
 //     this process; process_vm_readv only of this process; prlimit64 only
-//     to read), the clock, exit. Opening or naming a file fails with
+//     to read; sched_setaffinity only of the calling thread), the clock,
+//     exit. Opening or naming a file fails with
 //     EACCES; exec, fork, sockets, ptrace, signals to other processes,
 //     file-system changes, io_uring, bpf and the other calls of
 //     webRuntimeRefused are refused (a *Fault when code made them through
@@ -274,6 +275,7 @@ func (a *bpfAsm) webChecked(pid uint32) error {
 		{"tgkill", seccompA0, []uint32{pid}, true},
 		{"process_vm_readv", seccompA0, []uint32{pid}, true},
 		{"prlimit64", seccompA2, []uint32{0}, true},
+		{"sched_setaffinity", seccompA0, []uint32{0}, true}, // the calling thread (bench pins it)
 	} {
 		nr, ok := syscallNumber(c.name)
 		if !ok {

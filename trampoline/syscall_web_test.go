@@ -74,7 +74,9 @@ func TestWebFilter(t *testing.T) {
 		{"go unlink", "unlink", goText, [6]uint64{}, 0, trap(ruleWebAny)},
 		{"go ptrace", "ptrace", goText, [6]uint64{}, 0, trap(ruleWebAny)},
 		{"go ioctl", "ioctl", goText, [6]uint64{0, 0x5412}, 0, trap(ruleWebAny)}, // TIOCSTI
-		{"go sched_setaffinity", "sched_setaffinity", goText, [6]uint64{}, 0, enosys},
+		{"go sched_setaffinity self", "sched_setaffinity", goText, [6]uint64{0, 8}, 0, allow},
+		{"go sched_setaffinity other", "sched_setaffinity", goText, [6]uint64{testPPid, 8}, 0, trap(ruleWebAny)},
+		{"go membarrier", "membarrier", goText, [6]uint64{}, 0, enosys},
 		{"go i386", "write", goText, [6]uint64{1}, AuditArchI386, trap(ruleForeignArch)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -108,7 +110,7 @@ func TestWebLists(t *testing.T) {
 			seen[n] = list
 		}
 	}
-	for _, n := range []string{"clone", "kill", "tgkill", "process_vm_readv", "prlimit64"} {
+	for _, n := range []string{"clone", "kill", "tgkill", "process_vm_readv", "prlimit64", "sched_setaffinity"} {
 		if seen[n] != "" {
 			t.Errorf("%q is checked by argument, but also on the %s list", n, seen[n])
 		}

@@ -11,7 +11,7 @@ import (
 	"github.com/jitrun/jitrun/isolate"
 )
 
-// run --isolate: the run in a child under package isolate's Local policy
+// run --isolate and bench --isolate: the command in a child under package isolate's Local policy
 // (no_new_privs, resource limits, a process group of its own, a
 // wall-clock deadline) instead of the supervised child; and the hook by
 // which an isolated child applies its policy right before the code runs.
@@ -25,18 +25,28 @@ func registerIsolate(fset *flag.FlagSet, p *bool) {
 	fset.BoolVar(p, "isolate", false, isolateUsage)
 }
 
-// isolateRequested reports whether args (args[0] is run) ask for
-// --isolate, read as run reads its flags (silently: the child reports bad
-// flags). An isolated child never isolates again.
+// isolateRequested reports whether args (args[0] is run or bench) ask
+// for --isolate, read as the command reads its flags (silently: the child
+// reports bad flags). An isolated child never isolates again.
 func isolateRequested(args []string) bool {
-	if args[0] != "run" || isolate.IsChild() {
+	if isolate.IsChild() {
 		return false
 	}
 	var rf runFlags
+	var bf benchFlags
+	var f flagsOf = &rf
+	iso := &rf.iso
+	switch args[0] {
+	case "run":
+	case "bench":
+		f, iso = &bf, &bf.iso
+	default:
+		return false
+	}
 	fset := flag.NewFlagSet(args[0], flag.ContinueOnError)
-	rf.register(fset)
+	f.register(fset)
 	_, err := parseFlags(fset, args[1:])
-	return err == nil && rf.iso
+	return err == nil && *iso
 }
 
 // withoutIsolate returns args without their --isolate flags.
@@ -55,26 +65,26 @@ func withoutIsolate(args []string) []string {
 	return out
 }
 
-// runIsolated runs jitrun ARGS (args[0] is run) in an isolated child from
+// runIsolated runs jitrun ARGS (args[0] is run or bench) in an isolated child from
 // this working directory, shows what it printed, and ends with its status;
 // a child that died ends in one line (--json: a document with "broken"),
 // status 4 at the deadline, 5 otherwise.
 func runIsolated(e *env, args []string) error {
 	dir, err := os.Getwd()
 	if err != nil {
-		return systemError("run --isolate: the working directory: %v", err)
+		return systemError("--isolate: the working directory: %v", err)
 	}
 	job := isolate.Job{Args: withoutIsolate(args), Dir: dir, Policy: isolate.Local}
 	if f, ok := e.stdin.(*os.File); ok {
 		job.StdinFile = f
 	} else if e.stdin != nil {
 		if job.Stdin, err = io.ReadAll(io.LimitReader(e.stdin, maxIsolatedStdin+1)); err != nil || len(job.Stdin) > maxIsolatedStdin {
-			return inputError("run --isolate: standard input over %s (or unreadable: %v)", formatSize(maxIsolatedStdin), err)
+			return inputError("--isolate: standard input over %s (or unreadable: %v)", formatSize(maxIsolatedStdin), err)
 		}
 	}
 	res, err := isolate.Run(context.Background(), job)
 	if err != nil {
-		return systemError("run --isolate: %v", err)
+		return systemError("--isolate: %v", err)
 	}
 	if res.Died == "" {
 		e.stdout.Write(res.Stdout)
@@ -82,16 +92,28 @@ func runIsolated(e *env, args []string) error {
 		return silentExit(res.Status)
 	}
 	if outputModeOf(args) == modeRunJSON {
-		rj := runJSON{Timeout: res.Status == exitTimeout, DurationNS: res.Elapsed.Nanoseconds(), Broken: "the isolated child " + res.Died}
-		(&capture{buf: res.Stderr, limit: maxCapturedOutput}).outputJSON(&rj.Stderr, &rj.StderrBase64, &rj.StderrCutBytes)
-		var b bytes.Buffer
-		writeJSON(&b, rj)
-		e.stdout.Write(b.Bytes())
+		e.stdout.Write(isolatedRunJSON(res))
 		return silentExit(res.Status)
 	}
 	e.stdout.Write(res.Stdout)
 	e.stderr.Write(res.Stderr)
-	return &exitError{status: res.Status, err: fmt.Errorf("the isolated child %s", res.Died)}
+	return &exitError{status: res.Status, err: fmt.Errorf("the isolated child ended: %s", res.Died)}
+}
+
+// isolatedRunJSON is the run --json document of an isolated run: the
+// child's own, or for a child that died, a document like the supervisor's
+// (supervise.go) with "broken" saying how, "timeout" when it was killed
+// at the deadline, and what it wrote to standard error. (serve answers
+// with it too.)
+func isolatedRunJSON(res *isolate.Result) []byte {
+	if res.Died == "" {
+		return res.Stdout
+	}
+	rj := runJSON{Timeout: res.Status == exitTimeout, DurationNS: res.Elapsed.Nanoseconds(), Broken: "the isolated child ended: " + res.Died}
+	(&capture{buf: res.Stderr, limit: maxCapturedOutput}).outputJSON(&rj.Stderr, &rj.StderrBase64, &rj.StderrCutBytes)
+	var b bytes.Buffer
+	writeJSON(&b, rj)
+	return b.Bytes()
 }
 
 // maxIsolatedStdin bounds standard input read ahead for the child when it

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"debug/elf"
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"reflect"
 	"strings"
 	"syscall"
@@ -16,12 +18,16 @@ import (
 )
 
 // maybeRunIsolatedChild makes this test binary jitrun's main in an
-// isolated child (isolate.Run re-executes it with jitrun's arguments).
+// isolated child (isolate.Run re-executes it with jitrun's arguments), and
+// in the plain child of BenchmarkIsolatedRun (testMainEnv=1).
 func maybeRunIsolatedChild() {
-	if isolate.IsChild() {
+	if isolate.IsChild() || os.Getenv(testMainEnv) == "1" {
 		os.Exit(run(mainEnv(), os.Args[1:]))
 	}
 }
+
+// testMainEnv=1 makes this test binary jitrun's main, without isolation.
+const testMainEnv = "JITRUN_TEST_MAIN"
 
 // isolatedRun is the part of run --json's document these tests read.
 type isolatedRun struct {
@@ -116,6 +122,33 @@ GLOBL path<>(SB), RODATA, $16
 `, nr, a1, a2, a3, addr)
 }
 
+// TestIsolateWebInput: the code reads the Job's standard input; source
+// that does not assemble is run --json's errors document, status 2.
+func TestIsolateWebInput(t *testing.T) {
+	// read(0, SP-64, 64), then write(1, SP-64, what was read).
+	const echo = "MOVL $0, AX\nMOVL $0, DI\nLEAQ -64(SP), SI\nMOVL $64, DX\nSYSCALL\nMOVQ AX, DX\nMOVL $1, AX\nMOVL $1, DI\nSYSCALL\nRET\n"
+	res, err := isolate.Run(context.Background(), isolate.Job{
+		Args:   []string{"run", "--json", "prog.s"},
+		Files:  map[string][]byte{"prog.s": []byte(echo)},
+		Stdin:  []byte("from the request\n"),
+		Policy: isolate.Web,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc isolatedRun
+	if err := json.Unmarshal(res.Stdout, &doc); err != nil || res.Status != 0 || doc.Stdout == nil || *doc.Stdout != "from the request\n" || *doc.RAX != 17 {
+		t.Errorf("status %d, died %q, %v: %s", res.Status, res.Died, err, res.Stdout)
+	}
+
+	res, doc2 := runIsolatedJSON(t, isolate.Web, isolate.Limits{}, "MOVQ $1, AX\nFOO BX\nADDQ $1,\nRET\n")
+	if res.Status != exitInput || len(doc2.Errors) != 2 ||
+		doc2.Errors[0].Line != 2 || doc2.Errors[0].Col != 1 || doc2.Errors[0].Message != "unknown instruction FOO" ||
+		doc2.Errors[1].Line != 3 || doc2.Errors[1].Col != 8 || doc2.Errors[1].Message != "missing operand after ','" {
+		t.Errorf("status %d: %s", res.Status, res.Stdout)
+	}
+}
+
 func TestIsolateWeb(t *testing.T) {
 	gadget := syscallGadget(t)
 	const webCode = "the web policy lets the code only write"
@@ -186,4 +219,115 @@ func TestIsolateWeb(t *testing.T) {
 	}
 }
 
-var _ = time.Second
+// BenchmarkIsolatedRun is the cost of one run of `jitrun run --json --hex
+// c3` in an isolated child under the web and the local policy, and of the
+// same child started plainly, without isolation ("plain": exec and
+// wait, standard output into a buffer); the difference is what the
+// isolation costs per run. cpu-ms/op is the children's CPU time.
+//
+//	go test -run '^$' -bench BenchmarkIsolatedRun -count 10 ./cmd/jitrun
+func BenchmarkIsolatedRun(b *testing.B) {
+	exe, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	args := []string{"run", "--json", "--hex", "c3"}
+	for _, p := range []isolate.Policy{isolate.Web, isolate.Local} {
+		b.Run(p.String(), func(b *testing.B) {
+			cpu := childCPU(b)
+			for b.Loop() {
+				res, err := isolate.Run(context.Background(), isolate.Job{Args: args, Policy: p})
+				if err != nil || res.Status != 0 || res.Died != "" {
+					b.Fatalf("%v %+v", err, res)
+				}
+			}
+			b.ReportMetric(float64(childCPU(b)-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+		})
+	}
+	b.Run("plain", func(b *testing.B) {
+		cpu := childCPU(b)
+		for b.Loop() {
+			cmd := exec.Command(exe, args...)
+			cmd.Env = []string{testMainEnv + "=1", "JITRUN_NO_SUPERVISOR=1"}
+			var out bytes.Buffer
+			cmd.Stdout = &out
+			if err := cmd.Run(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(childCPU(b)-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+	})
+}
+
+// childCPU is the CPU time of this process's waited-for children so far.
+func childCPU(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestRunIsolateCLI: run and bench --isolate show what the child printed
+// and end with its status; a child that died ends in one line (--json: a
+// document with "broken"), status 5.
+func TestRunIsolateCLI(t *testing.T) {
+	const exit7 = "MOVL $231, AX\nMOVL $7, DI\nSYSCALL\nRET\n"
+	for _, c := range []struct {
+		name           string
+		stdin          string
+		args           []string
+		status         int
+		stdout, stderr string
+	}{
+		{name: "returns", args: []string{"run", "--isolate", "-e", "MOVQ DI, AX\nADDQ SI, AX\nRET", "2", "40"}, stdout: "rax = 42 (0x2a)\n"},
+		{name: "reads stdin", stdin: "MOVQ $7, AX\nRET\n", args: []string{"run", "-", "--isolate"}, stdout: "rax = 7 (0x7)\n"},
+		{name: "fault", args: []string{"run", "--isolate", "--hex", "0f0b"}, status: exitFault, stdout: "…"},
+		{name: "bad input", args: []string{"run", "--isolate", "-e", "FOO"}, status: exitInput,
+			stderr: "<expr>:1:1: unknown instruction FOO\n"},
+		{name: "exit_group under --syscalls allow", args: []string{"run", "--isolate", "--syscalls", "allow", "-e", exit7}, status: exitBroken,
+			stderr: "jitrun run: the isolated child ended: exited with status 7, not one of jitrun's\n"},
+		{name: "exit_group under --syscalls allow, --json", args: []string{"run", "--isolate", "--json", "--syscalls", "allow", "-e", exit7}, status: exitBroken,
+			stdout: "{\n  \"rax\": null,\n  \"rdx\": null,\n  \"xmm0\": null,\n  \"regs\": null,\n  \"fault\": null,\n  \"timeout\": false,\n  \"duration_ns\": …"},
+		{name: "bench", args: []string{"bench", "--isolate", "--samples", "10", "-e", "ADDQ $1, AX"}, stdout: "…"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			status, stdout, stderr := runCmd(t, c.stdin, c.args...)
+			if status != c.status || !matches(stdout, c.stdout) || !matches(stderr, c.stderr) {
+				t.Errorf("status %d, stdout %q, stderr %q; want %d, %q, %q", status, stdout, stderr, c.status, c.stdout, c.stderr)
+			}
+			if strings.Contains(c.name, "json") && !strings.Contains(stdout, `"broken": "the isolated child ended: exited with status 7, not one of jitrun's"`) {
+				t.Errorf("want the broken line in %s", stdout)
+			}
+		})
+	}
+}
+
+// TestIsolateWebModes: what serve's buttons run works under the web
+// policy: the filter, installed right before the code runs, lets jitrun
+// finish (trace, breakpoints, memory arguments, bench and its pinning).
+func TestIsolateWebModes(t *testing.T) {
+	const add = "MOVQ DI, AX\nADDQ SI, AX\nRET\n"
+	for _, c := range []struct {
+		args []string
+		want string // in standard output
+	}{
+		{[]string{"run", "--json", "--trace", "prog.s", "2", "3"}, `"steps": [`},
+		{[]string{"run", "--json", "--break", "2", "prog.s", "2", "3"}, `"breaks": [`},
+		{[]string{"run", "--json", "prog.s", "str:hello", "buf:16"}, `"memargs": [`},
+		{[]string{"run", "--json", "--show", "rdi:8/c", "prog.s", "str:hello", "3"}, `"show": [`},
+		{[]string{"bench", "--json", "--samples", "10", "-e", "ADDQ $1, AX"}, `"kernels": [`},
+		{[]string{"bench", "--format", "go", "--samples", "10", "-e", "ADDQ $1, AX"}, "Benchmarkexpr "},
+		{[]string{"bench", "--samples", "10", "-e", "ADDQ $1, AX"}, ", pinned to CPU "},
+	} {
+		t.Run(strings.Join(c.args[:2], " "), func(t *testing.T) {
+			res, err := isolate.Run(context.Background(), isolate.Job{Args: c.args, Files: map[string][]byte{"prog.s": []byte(add)}, Policy: isolate.Web})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Status != 0 || res.Died != "" || len(res.Stderr) > 0 || !strings.Contains(string(res.Stdout), c.want) {
+				t.Errorf("%v: status %d, died %q, stderr %q, want %q in stdout:\n%.500s", c.args, res.Status, res.Died, res.Stderr, c.want, res.Stdout)
+			}
+		})
+	}
+}
