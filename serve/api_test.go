@@ -105,7 +105,7 @@ func TestAPI(t *testing.T) {
 		{"disasm", "/api/disasm", `{"hex": "48c7c02a000000c3", "syntax": "intel"}`, 200, "0", []want{
 			{[]string{"rows", "0", "text"}, "mov rax, 0x2a"}, {[]string{"rows", "1", "text"}, "ret"}, {[]string{"size"}, 8.0},
 		}},
-		{"disasm bad hex", "/api/disasm", `{"hex": "zz"}`, 400, "", []want{
+		{"disasm bad hex", "/api/disasm", `{"hex": "zz"}`, 400, "2", []want{
 			{[]string{"error"}, `jitrun disasm: --hex: column 1: "z" is not a hex digit`},
 		}},
 		{"bench", "/api/bench", `{"source": "IMULQ BX, AX"}`, 200, "0", []want{
@@ -114,7 +114,7 @@ func TestAPI(t *testing.T) {
 		{"bench fault", "/api/bench", `{"source": "MOVQ (AX), AX"}`, 200, "", []want{
 			{[]string{"errors", "0", "file"}, "k1_kernel.s"}, {[]string{"errors", "0", "line"}, 1.0},
 		}},
-		{"bad argument", "/api/run", `{"source": "RET", "args": ["xyz"]}`, 400, "", []want{
+		{"bad argument", "/api/run", `{"source": "RET", "args": ["xyz"]}`, 400, "2", []want{
 			{[]string{"error"}, `jitrun run: argument 1 ("xyz") is not a number: integers (42, 0x2a, -1) go to rdi, rsi, rdx, rcx, r8, r9; floats (1.5, 2e3) to xmm0-xmm7; memory (str:TEXT, buf:N, i64:1,2) as a pointer in the next integer register`},
 		}},
 		{"file argument", "/api/run", `{"source": "RET", "args": ["file:/etc/passwd"]}`, 400, "", []want{

@@ -14,8 +14,9 @@ import (
 )
 
 // The tests run real children: TestMain builds jitrun (cmd/jitrun) once
-// into a temporary directory, and every server the tests start runs it
-// (Config.Exe). The package's own test binary is not jitrun.
+// into a temporary directory, without cgo as a serving jitrun is built
+// (cmd/jitrun/serve.go says why), and every server the tests start runs
+// it (Config.Exe). The package's own test binary is not jitrun.
 
 // jitrunExe is the jitrun binary the tests' servers run.
 var jitrunExe string
@@ -33,6 +34,7 @@ func buildAndRun(m *testing.M) int {
 	defer os.RemoveAll(dir)
 	jitrunExe = filepath.Join(dir, "jitrun")
 	build := exec.Command("go", "build", "-o", jitrunExe, "github.com/jitrun/jitrun/cmd/jitrun")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintf(os.Stderr, "building jitrun for the tests: %v\n", err)

@@ -15,6 +15,11 @@
 // and how many at once (limit.go: a slot per CPU, a short queue, then 429).
 // The page (page/, embedded) is one HTML file, a script and a style
 // sheet; it fetches nothing but this server's API.
+//
+// The package uses net/http, so a program that links it with cgo on
+// links the C library too; jitrun links it only when built without cgo
+// (cmd/jitrun/serve.go says why), and the children it runs are that
+// same static jitrun.
 package serve
 
 import (

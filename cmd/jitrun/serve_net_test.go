@@ -1,3 +1,5 @@
+//go:build !cgo || netgo
+
 package main
 
 import (
@@ -13,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/jitrun/jitrun/serve"
 )
 
 // childrenOf lists the processes whose parent is pid (from /proc).
@@ -110,5 +114,11 @@ func TestServeStops(t *testing.T) {
 		if err := syscall.Kill(k, 0); err != syscall.ESRCH {
 			t.Errorf("the run's child %d is still there after serve stopped (kill 0: %v)", k, err)
 		}
+	}
+}
+
+func TestDefaultServeAddr(t *testing.T) {
+	if defaultServeAddr != serve.DefaultAddr {
+		t.Errorf("defaultServeAddr %q, serve.DefaultAddr %q", defaultServeAddr, serve.DefaultAddr)
 	}
 }
