@@ -111,8 +111,11 @@ func TestAPI(t *testing.T) {
 		{"bench", "/api/bench", `{"source": "IMULQ BX, AX"}`, 200, "0", []want{
 			{[]string{"kernels", "0", "name"}, "kernel"},
 		}},
+		{"bench kernels", "/api/bench", `{"kernels": [{"name": "lat", "source": "IMULQ BX, AX"}, {"name": "bad", "source": "FOO"}]}`, 200, "2", []want{
+			{[]string{"errors", "0", "file"}, "k2_bad.s"}, {[]string{"errors", "0", "message"}, "unknown instruction FOO"},
+		}},
 		{"bench fault", "/api/bench", `{"source": "MOVQ (AX), AX"}`, 200, "", []want{
-			{[]string{"errors", "0", "file"}, "k1_kernel.s"}, {[]string{"errors", "0", "line"}, 1.0},
+			{[]string{"errors", "0", "file"}, "prog.s"}, {[]string{"errors", "0", "line"}, 1.0},
 		}},
 		{"bad argument", "/api/run", `{"source": "RET", "args": ["xyz"]}`, 400, "2", []want{
 			{[]string{"error"}, `jitrun run: argument 1 ("xyz") is not a number: integers (42, 0x2a, -1) go to rdi, rsi, rdx, rcx, r8, r9; floats (1.5, 2e3) to xmm0-xmm7; memory (str:TEXT, buf:N, i64:1,2) as a pointer in the next integer register`},

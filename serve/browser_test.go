@@ -18,7 +18,8 @@ import (
 
 const chromiumPath = "/usr/bin/chromium"
 
-// screenshotEnv names a file the test also writes its screenshot to.
+// screenshotEnv names a file the test also writes its screenshots
+// beside (/tmp/shot.png: /tmp/shot-page.png, /tmp/shot-fault.png).
 const screenshotEnv = "JITRUN_SERVE_SCREENSHOT"
 
 // browser starts a headless Chromium with a fresh profile and returns a
@@ -128,6 +129,7 @@ func TestBrowser(t *testing.T) {
 	if strings.Join(marked, ",") != "3,3" || status != "The code faulted at line 3." {
 		t.Errorf("after the fault: marked lines %v, status %q; want [3 3], \"The code faulted at line 3.\"", marked, status)
 	}
+	saveScreenshot(t, value(t, ctx, chromedp.FullScreenshot(100)), "fault.png")
 	fault := value(t, ctx, chromedp.Text(chromedp.CSS(".fault-words")))
 	if !strings.Contains(fault, "reading from 0x1, where nothing is mapped at that address") || !strings.Contains(fault, "at offset 8, line 3: MOVQ 0(AX), AX") {
 		t.Errorf("the fault in words: %q", fault)
@@ -165,6 +167,16 @@ func TestBrowser(t *testing.T) {
 	if traceRows != 3 || strings.Join(disasmText, "; ") != "MOVQ $0x1, AX; INCQ AX; RET" {
 		t.Errorf("trace rows %d, disassembly %q; want 3, \"MOVQ $0x1, AX; INCQ AX; RET\"", traceRows, disasmText)
 	}
+	// Intel source under auto is listed in Intel syntax.
+	do(t, ctx,
+		typeCode("mov eax, 1\nret\n"),
+		chromedp.Click(chromedp.ID("disasm")),
+		chromedp.Poll[chromedp.Void](resultSection("Disassembly (6 bytes, intel")+` !== undefined`),
+	)
+	disasmText = value(t, ctx, chromedp.Evaluate[[]string](`[...`+resultSection("Disassembly")+`.parentNode.querySelectorAll("tr td:nth-child(4)")].map(e => e.textContent)`))
+	if strings.Join(disasmText, "; ") != "mov eax, 0x1; ret" {
+		t.Errorf("Intel disassembly %q, want \"mov eax, 0x1; ret\"", disasmText)
+	}
 
 	// The shared link, opened in a new tab, reproduces the first run.
 	tab, cancel := chromedp.NewContext(ctx)
@@ -178,13 +190,19 @@ func TestBrowser(t *testing.T) {
 	if rax != "rax = 5 (0x5)" || code != add {
 		t.Errorf("the shared link ran %q to %q; want %q to \"rax = 5 (0x5)\"", code, rax, add)
 	}
-	png := value(t, tab, chromedp.FullScreenshot(100))
-	shot := filepath.Join(t.TempDir(), "page.png")
+	saveScreenshot(t, value(t, tab, chromedp.FullScreenshot(100)), "page.png")
+}
+
+// saveScreenshot writes png under the test's temporary directory, and
+// beside the file screenshotEnv names when it is set (NAME-page.png).
+func saveScreenshot(t *testing.T, png []byte, name string) {
+	t.Helper()
+	shot := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(shot, png, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if p := os.Getenv(screenshotEnv); p != "" {
-		if err := os.WriteFile(p, png, 0o644); err != nil {
+		if err := os.WriteFile(strings.TrimSuffix(p, ".png")+"-"+name, png, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

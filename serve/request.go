@@ -191,7 +191,12 @@ func (q *benchRequest) job() (isolate.Job, error) {
 		if !kernelName.MatchString(name) {
 			return job, badRequest("kernel name %q: want letters, digits, _ . - (at most 64)", name)
 		}
-		file := fmt.Sprintf("k%d_%s.s", i+1, name)
+		// One kernel from the editor is the editor's file, prog.s, so
+		// that its positions name it; several are k1_NAME.s, ….
+		file := sourceFile
+		if q.Source == nil {
+			file = fmt.Sprintf("k%d_%s.s", i+1, name)
+		}
 		job.Files[file] = []byte(k.Source)
 		args = append(args, "--name", name)
 		files = append(files, file)

@@ -397,12 +397,26 @@ async function disasm(o) {
   $("result").textContent = "";
   if (listing.errors) { showErrors(listing); setStatus("The source does not assemble."); return; }
   mark(new Map());
-  const syntax = o.syntax === "intel" ? "intel" : "go";
+  const syntax = listingSyntax(o.syntax, listing);
   const doc = await api("/api/disasm", { hex: listing.code, syntax });
   const rows = doc.rows.map((r) => [r.addr, (r.labels || []).join(" "), r.bytes.replace(/(..)/g, "$1 ").trim(), r.text, r.note]);
   section(`Disassembly (${doc.size} bytes, ${doc.syntax} syntax)`, table(["addr", "labels", "bytes", "instruction", "note"], rows));
   showListing(listing, 0);
   setStatus("Listed.");
+}
+
+// listingSyntax is the syntax to list the code in: the one chosen, or for
+// auto the one jitrun detects — Intel when the first instruction is in
+// lower case (asm.DetectSyntax; .intel_syntax and BITS 64 come first in
+// such sources and have no bytes).
+function listingSyntax(chosen, listing) {
+  if (chosen !== "auto") return chosen;
+  for (const l of listing.lines || []) {
+    if (!l.bytes) continue;
+    const text = l.text.trim().replace(/^[\w.$]+:\s*/, "");
+    return /^[a-z]/.test(text) ? "intel" : "go";
+  }
+  return "go";
 }
 
 // ---- examples ----
