@@ -164,6 +164,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("chart")),
 		chromedp.Poll[chromedp.Void](`document.querySelector("#chart").complete && document.querySelector("#chart").naturalWidth === 560`),
 	)
+	saveScreenshot(t, value(t, ctx, chromedp.FullScreenshot(100)), "bench.png")
 	if traceRows != 3 || strings.Join(disasmText, "; ") != "MOVQ $0x1, AX; INCQ AX; RET" {
 		t.Errorf("trace rows %d, disassembly %q; want 3, \"MOVQ $0x1, AX; INCQ AX; RET\"", traceRows, disasmText)
 	}

@@ -73,6 +73,8 @@ func benchSVG(doc *benchDoc) ([]byte, error) {
 			top = math.Max(top, v)
 		}
 	}
+	// Room past the largest value for its label.
+	top *= 1.15
 	step := axisStep(top)
 	top = math.Max(step, math.Ceil(top/step)*step)
 	plot := float64(chartWidth - chartLabel - chartRight)
@@ -91,7 +93,7 @@ func benchSVG(doc *benchDoc) ([]byte, error) {
 		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end">%s</text>`+"\n", chartLabel-8, y+19, html.EscapeString(k.Name))
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%.1f" height="%d" fill="#4a7bd0"/>`+"\n", chartLabel, y+6, x(k.Median)-chartLabel, chartRow-12)
 		fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#222" stroke-width="2"/>`+"\n", x(k.Min), y+15, x(k.Max), y+15)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%d">%.2f</text>`+"\n", math.Min(x(k.Max)+6, chartWidth-chartRight-30), y+19, k.Median)
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d">%.2f</text>`+"\n", x(k.Max)+6, y+19, k.Median)
 	}
 	b.WriteString("</svg>\n")
 	return b.Bytes(), nil
