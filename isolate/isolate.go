@@ -263,6 +263,10 @@ func Run(ctx context.Context, job Job) (*Result, error) {
 	return res, nil
 }
 
+// goFatalStatus is the exit status of a Go program that ended with a
+// fatal error (a panic, a throw).
+const goFatalStatus = 2
+
 // maxCrash is how much of a Go fatal error's text the parent keeps.
 const maxCrash = 64 << 10
 
@@ -400,7 +404,10 @@ func (res *Result) judge(ps *os.ProcessState, waitErr error, why killReason, lim
 		res.Status, res.Died = statusSystem, "killed: the run was cancelled"
 	case killed && cpuTime(ps) >= roundUpSecond(lim.CPU)*4/5:
 		res.Status, res.Died = statusBroken, fmt.Sprintf("killed at the %v CPU-time limit", roundUpSecond(lim.CPU))
-	case len(crash) > 0:
+	case len(crash) > 0 && (ws.Signaled() || ws.ExitStatus() == goFatalStatus):
+		// (Crash text from a child that went on to exit with another
+		// status is not Go's: code can write to any descriptor through
+		// the program's own text.)
 		res.Status, res.Died = statusBroken, "Go fatal error: "+crashSummary(res.Stderr, crash)
 	case ws.Signaled():
 		res.Status, res.Died = statusBroken, "killed by "+signalText(ws.Signal())

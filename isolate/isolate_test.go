@@ -49,6 +49,7 @@ func TestRun(t *testing.T) {
 		{name: "file size", job: Job{Args: []string{"write", "2000000"}}, stdout: "write f: file too large"},
 		{name: "open files", job: Job{Args: []string{"files"}, Limits: Limits{OpenFiles: 20}}, stdout: "too many open files"},
 		{name: "panic", job: Job{Args: []string{"panic"}}, status: 5, stderr: "panic: boom…", died: "Go fatal error: panic: boom", signal: 0},
+		{name: "bytes on the crash pipe, exit 0", job: Job{Args: []string{"scribble"}}},
 		{name: "sigkill", job: Job{Args: []string{"sigkill"}}, status: 5, died: "killed by SIGKILL (the CPU-time or address-space limit, or the kernel out of memory?)", signal: syscall.SIGKILL},
 		{name: "web: no open", job: Job{Args: []string{"web"}, Policy: Web}, stdout: "permission denied"},
 		{name: "local: open", job: Job{Args: []string{"web"}, Policy: Local}, stdout: "<nil>"},

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/jitrun/jitrun/internal/platform"
 	"github.com/jitrun/jitrun/isolate"
 )
 
@@ -18,7 +19,7 @@ import (
 
 const isolateUsage = "run in an isolated child process: no new privileges, limits on CPU time (10s), wall-clock time (10s: " +
 	"its whole process group is killed then), address space (2 GiB, the Go runtime's reservations included), file size (1 MiB) " +
-	"and open files (64), no core dump; the --syscalls policy as given. Output shows when the child ends"
+	"and open files (64), no core dump; the --syscalls policy as given. Output shows when the child ends; standard input is not passed on when it is a terminal"
 
 // registerIsolate adds --isolate to fset.
 func registerIsolate(fset *flag.FlagSet, p *bool) {
@@ -76,7 +77,12 @@ func runIsolated(e *env, args []string) error {
 	}
 	job := isolate.Job{Args: withoutIsolate(args), Dir: dir, Policy: isolate.Local}
 	if f, ok := e.stdin.(*os.File); ok {
-		job.StdinFile = f
+		// Not a terminal: the child's process group is not the
+		// terminal's foreground group, where a read would stop it
+		// (SIGTTIN) until the deadline. /dev/null instead.
+		if !platform.IsTerminal(int(f.Fd())) {
+			job.StdinFile = f
+		}
 	} else if e.stdin != nil {
 		if job.Stdin, err = io.ReadAll(io.LimitReader(e.stdin, maxIsolatedStdin+1)); err != nil || len(job.Stdin) > maxIsolatedStdin {
 			return inputError("--isolate: standard input over %s (or unreadable: %v)", formatSize(maxIsolatedStdin), err)
