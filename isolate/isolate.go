@@ -46,7 +46,7 @@ func (p Policy) String() string {
 	return fmt.Sprintf("Policy(%d)", int(p))
 }
 
-// Limits bound the child. A zero field takes its default (DefaultLimits);
+// Limits bound the child. A zero field takes its default (DefaultLimits());
 // a negative one is an error.
 type Limits struct {
 	// CPU is the CPU time the child may use (RLIMIT_CPU, whole seconds,
@@ -70,14 +70,18 @@ type Limits struct {
 	Output int64
 }
 
-// DefaultLimits are the limits a zero field takes.
-var DefaultLimits = Limits{
-	CPU:          10 * time.Second,
-	Wall:         10 * time.Second,
-	AddressSpace: 2 << 30,
-	FileSize:     1 << 20,
-	OpenFiles:    64,
-	Output:       16 << 20,
+// DefaultLimits returns the limits a zero field takes: 10s of CPU time,
+// a 10s wall-clock deadline, 2 GiB of address space, files of 1 MiB, 64
+// open files, 16 MiB of each output stream kept.
+func DefaultLimits() Limits {
+	return Limits{
+		CPU:          10 * time.Second,
+		Wall:         10 * time.Second,
+		AddressSpace: 2 << 30,
+		FileSize:     1 << 20,
+		OpenFiles:    64,
+		Output:       16 << 20,
+	}
 }
 
 // The largest limits a Job may ask for.
@@ -94,7 +98,7 @@ func (l Limits) withDefaults() (Limits, error) {
 	if l.CPU < 0 || l.Wall < 0 || l.AddressSpace < 0 || l.FileSize < 0 || l.OpenFiles < 0 || l.Output < 0 {
 		return l, fmt.Errorf("isolate: negative limit in %+v", l)
 	}
-	d := DefaultLimits
+	d := DefaultLimits()
 	if l.CPU == 0 {
 		l.CPU = d.CPU
 	}

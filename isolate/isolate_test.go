@@ -187,6 +187,7 @@ func TestParseChildEnv(t *testing.T) {
 		{in: "web", err: `isolate: JITRUN_ISOLATE="web": want a policy and four limits`},
 		{in: "root cpu=1 as=2 fsize=3 nofile=4", err: `isolate: JITRUN_ISOLATE="root cpu=1 as=2 fsize=3 nofile=4": unknown policy "root"`},
 		{in: "web cpu=0 as=2 fsize=3 nofile=4", err: `isolate: JITRUN_ISOLATE="web cpu=0 as=2 fsize=3 nofile=4": want cpu=N (N > 0) as field 2`},
+		{in: "web cpu=3601 as=2 fsize=3 nofile=4", err: `isolate: JITRUN_ISOLATE="web cpu=3601 as=2 fsize=3 nofile=4": want cpu=N (N > 0) as field 2`},
 		{in: "web as=2 cpu=1 fsize=3 nofile=4", err: `isolate: JITRUN_ISOLATE="web as=2 cpu=1 fsize=3 nofile=4": want cpu=N (N > 0) as field 2`},
 		{in: "web cpu=1 as=-2 fsize=3 nofile=4", err: `isolate: JITRUN_ISOLATE="web cpu=1 as=-2 fsize=3 nofile=4": want as=N (N > 0) as field 3`},
 	} {
@@ -222,4 +223,25 @@ func TestBeforeCodeRefuses(t *testing.T) {
 		t.Errorf("BeforeCode() outside a child = %v", err)
 	}
 	_ = errors.New
+}
+
+// FuzzParseChildEnv: any value parses or fails without a panic, and what
+// parses is what childEnviron writes for the same configuration.
+func FuzzParseChildEnv(f *testing.F) {
+	f.Add("web cpu=10 as=2147483648 fsize=1048576 nofile=64")
+	f.Add("local cpu=1 as=1 fsize=1 nofile=1")
+	f.Add("web cpu=1 as=2 fsize=3")
+	f.Add("refuse setrlimit")
+	f.Add("web cpu=3600 as=9223372036854775807 fsize=9 nofile=9223372036854775807")
+	f.Fuzz(func(t *testing.T, v string) {
+		c, err := parseChildEnv(v)
+		if err != nil {
+			return
+		}
+		env := childEnviron(c.policy, Limits{CPU: time.Duration(c.cpu) * time.Second, AddressSpace: int64(c.as), FileSize: int64(c.fsize), OpenFiles: int(c.nofile)})
+		again, err := parseChildEnv(strings.TrimPrefix(env[0], childEnv+"="))
+		if err != nil || again != c {
+			t.Errorf("%q parsed as %+v, written as %q, read back as %+v, %v", v, c, env[0], again, err)
+		}
+	})
 }
