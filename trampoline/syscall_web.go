@@ -33,11 +33,12 @@ var webCodeCalls = []string{
 // under the web policy: what the Go runtime and jitrun were seen to make
 // once the code runs (strace of run, run --time, --trace and bench), and
 // their close relatives. clone, kill, tgkill, process_vm_readv,
-// prlimit64 and sched_setaffinity are checked further (webChecked).
+// prlimit64, sched_setaffinity and fcntl are checked further
+// (webChecked).
 var webRuntimeCalls = []string{
 	// descriptors the process already has
 	"read", "write", "pread64", "pwrite64", "readv", "writev", "close", "fstat", "lseek",
-	"dup", "dup2", "dup3", "fcntl", "pipe2", "eventfd2",
+	"dup", "dup2", "dup3", "pipe2", "eventfd2",
 	"epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "ppoll", "poll",
 	// memory
 	"mmap", "munmap", "mprotect", "madvise", "mremap", "mincore",
@@ -122,8 +123,9 @@ var webGuard struct {
 //     descriptors already open, memory, signals and threads of this
 //     process (clone only with a thread's flags; kill and tgkill only to
 //     this process; process_vm_readv only of this process; prlimit64 only
-//     to read; sched_setaffinity only of the calling thread), the clock,
-//     exit. Opening or naming a file fails with
+//     to read; sched_setaffinity only of the calling thread; fcntl
+//     without F_SETOWN and F_SETSIG, which would signal another process),
+//     the clock, exit. Opening or naming a file fails with
 //     EACCES; exec, fork, sockets, ptrace, signals to other processes,
 //     file-system changes, io_uring, bpf and the other calls of
 //     webRuntimeRefused are refused (a *Fault when code made them through
@@ -223,6 +225,18 @@ func buildWebFilter(own []codeRange, pid uint32) ([]bpfInsn, error) {
 	return a.assemble()
 }
 
+// The fcntl commands the web filter allows: what Go's os and runtime
+// use.
+const (
+	fDupFD        = 0
+	fGetFD        = 1
+	fSetFD        = 2
+	fGetFL        = 3
+	fSetFL        = 4
+	fDupFDCloexec = 1030
+	seccompA1     = 24 // args[1] in struct seccomp_data (low word)
+)
+
 const (
 	seccompRetErrno = 0x00050000 // SECCOMP_RET_ERRNO
 	errnoEACCES     = 13
@@ -276,6 +290,9 @@ func (a *bpfAsm) webChecked(pid uint32) error {
 		{"process_vm_readv", seccompA0, []uint32{pid}, true},
 		{"prlimit64", seccompA2, []uint32{0}, true},
 		{"sched_setaffinity", seccompA0, []uint32{0}, true}, // the calling thread (bench pins it)
+		// Not F_SETOWN, F_SETOWN_EX or F_SETSIG: with O_ASYNC those
+		// would make the kernel signal another process (SIGIO).
+		{"fcntl", seccompA1, []uint32{fDupFD, fGetFD, fSetFD, fGetFL, fSetFL, fDupFDCloexec}, true},
 	} {
 		nr, ok := syscallNumber(c.name)
 		if !ok {

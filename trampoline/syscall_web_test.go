@@ -77,6 +77,11 @@ func TestWebFilter(t *testing.T) {
 		{"go sched_setaffinity self", "sched_setaffinity", goText, [6]uint64{0, 8}, 0, allow},
 		{"go sched_setaffinity other", "sched_setaffinity", goText, [6]uint64{testPPid, 8}, 0, trap(ruleWebAny)},
 		{"go membarrier", "membarrier", goText, [6]uint64{}, 0, enosys},
+		{"go fcntl F_SETFL", "fcntl", goText, [6]uint64{5, 4, 0x800}, 0, allow},
+		{"go fcntl F_DUPFD_CLOEXEC", "fcntl", goText, [6]uint64{5, 1030, 10}, 0, allow},
+		{"go fcntl F_SETOWN", "fcntl", goText, [6]uint64{5, 8, testPPid}, 0, trap(ruleWebAny)},
+		{"go fcntl F_SETSIG", "fcntl", goText, [6]uint64{5, 10, 9}, 0, trap(ruleWebAny)},
+		{"go fcntl 1<<32|F_GETFL", "fcntl", goText, [6]uint64{5, 1<<32 | 3}, 0, trap(ruleWebAny)},
 		{"go i386", "write", goText, [6]uint64{1}, AuditArchI386, trap(ruleForeignArch)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -110,7 +115,7 @@ func TestWebLists(t *testing.T) {
 			seen[n] = list
 		}
 	}
-	for _, n := range []string{"clone", "kill", "tgkill", "process_vm_readv", "prlimit64", "sched_setaffinity"} {
+	for _, n := range []string{"clone", "kill", "tgkill", "process_vm_readv", "prlimit64", "sched_setaffinity", "fcntl"} {
 		if seen[n] != "" {
 			t.Errorf("%q is checked by argument, but also on the %s list", n, seen[n])
 		}
