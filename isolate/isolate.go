@@ -240,29 +240,40 @@ func Run(ctx context.Context, job Job) (*Result, error) {
 	crashDone.Add(1)
 	go func() { defer crashDone.Done(); crash.ReadFrom(crashR) }()
 
+	// The group is killed only while its leader, the child, has not been
+	// reaped: until then no other process can be given its id.
 	pgid := cmd.Process.Pid
-	var why killReason
-	var whyMu sync.Mutex
+	var group struct {
+		sync.Mutex
+		why  killReason
+		gone bool // the child has ended, the group is killed: no more kills
+	}
 	kill := func(r killReason) {
-		whyMu.Lock()
-		if why == 0 {
-			why = r
+		group.Lock()
+		defer group.Unlock()
+		if !group.gone {
+			group.why = r
+			platform.KillProcessGroup(pgid)
 		}
-		whyMu.Unlock()
-		platform.KillProcessGroup(pgid)
 	}
 	deadline := time.AfterFunc(lim.Wall, func() { kill(killedDeadline) })
 	stop := context.AfterFunc(ctx, func() { kill(killedContext) })
-	waitErr := cmd.Wait()
+	exitErr := platform.WaitExited(pgid)
 	deadline.Stop()
 	stop()
-	// Whatever the child left in its group goes with it.
+	group.Lock()
+	// Whatever the child left in its group goes with it (and lets go of
+	// the pipes).
 	platform.KillProcessGroup(pgid)
+	group.gone = true
+	r := group.why
+	group.Unlock()
+	waitErr := cmd.Wait()
+	if waitErr == nil {
+		waitErr = exitErr
+	}
 	crashDone.Wait()
 	res := &Result{Elapsed: time.Since(start), Stdout: out.buf.Bytes(), Stderr: errOut.buf.Bytes(), Truncated: out.cut+errOut.cut > 0}
-	whyMu.Lock()
-	r := why
-	whyMu.Unlock()
 	res.judge(cmd.ProcessState, waitErr, r, lim, crash.buf.Bytes(), wantsJSON(job.Args))
 	return res, nil
 }
