@@ -177,7 +177,7 @@ func buildWebFilter(own []codeRange, pid uint32) ([]bpfInsn, error) {
 	a.jump(bpfJset, x32Bit, "", "x86-64")
 	a.emit(bpfRet, trapRule(ruleX32))
 	a.label("x86-64")
-	a.ownCodeJump(own, "runtime")
+	a.ownCodeTest(own, func() { a.goTo("runtime") })
 
 	// The code's own calls. A = the number.
 	a.emit(bpfLdAbs, seccompNr)
@@ -317,32 +317,4 @@ func (a *bpfAsm) webChecked(pid uint32) error {
 		a.emit(bpfLdAbs, seccompNr)
 	}
 	return nil
-}
-
-// ownCodeJump emits the test of allowOwnCode, jumping to label to when
-// the call's address lies in own, falling through otherwise.
-func (a *bpfAsm) ownCodeJump(own []codeRange, to string) {
-	a.emit(bpfLdAbs, seccompIP+4)
-	for i, c := range own {
-		for s := c.lo; s < c.hi; {
-			hiWord := s >> 32
-			end := c.hi
-			if hiWord < 1<<32-1 {
-				end = min(c.hi, (hiWord+1)<<32)
-			}
-			next, reload := fmt.Sprintf("wown%d.%x", i, s), fmt.Sprintf("wown%d.%x.reload", i, s)
-			a.jump(bpfJeq, uint32(hiWord), "", next)
-			a.emit(bpfLdAbs, seccompIP)
-			a.jump(bpfJge, uint32(s), "", reload)
-			if end-hiWord<<32 < 1<<32 {
-				a.jump(bpfJge, uint32(end), reload, to)
-			} else {
-				a.jump(bpfJge, 0, to, to)
-			}
-			a.label(reload)
-			a.emit(bpfLdAbs, seccompIP+4)
-			a.label(next)
-			s = end
-		}
-	}
 }
