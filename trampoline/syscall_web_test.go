@@ -190,4 +190,3 @@ func FuzzWebFilter(f *testing.F) {
 		}
 	})
 }
-
