@@ -28,8 +28,9 @@ const (
 	refusePrefix    = "refuse "
 )
 
-// childEnviron returns the minimal environment of a child: its mark and one
-// process (no PATH, no HOME, nothing of the parent's).
+// childEnviron returns the minimal environment of a child: its mark, and
+// jitrun's run and bench in one process (no PATH, no HOME, nothing of the
+// parent's).
 func childEnviron(p Policy, l Limits) []string {
 	cpu := int64((l.CPU + time.Second - 1) / time.Second)
 	return []string{

@@ -144,7 +144,8 @@ type Job struct {
 	Limits Limits
 	// Exe is the program to run; "" runs this one (os.Executable).
 	Exe string
-	// Env is added to the child's minimal environment (tests).
+	// Env is added to the child's minimal environment (tests); it may
+	// not set the isolation's own variables.
 	Env []string
 }
 
@@ -160,11 +161,14 @@ type Result struct {
 	Stdout, Stderr []byte
 	// Died is "" when the child exited by itself with a status of
 	// jitrun's and, with --json, one JSON document on standard output
-	// (or none, with status 1 or 2: the error is on standard error);
-	// otherwise one line
-	// saying what happened: "killed at the 2s wall-clock deadline",
-	// "killed by SIGKILL (the address-space limit?)", "garbage on the
-	// result pipe: …", "Go fatal error: …".
+	// (or none, with status 1 or 2: the error is on standard error).
+	// Otherwise it is one line saying what happened: "killed at the 2s
+	// wall-clock deadline", "killed at the 1s CPU-time limit", "killed
+	// by SIGKILL (the CPU-time or address-space limit, or the kernel out
+	// of memory?)", "killed by SIGSEGV (…)", "Go fatal error: fatal
+	// error: out of memory", "exited with status 7, not one of
+	// jitrun's", "garbage on the result pipe: …", "killed: the run was
+	// cancelled".
 	Died string
 	// Signal is the signal that ended the child, 0 if it exited.
 	Signal syscall.Signal
@@ -304,6 +308,11 @@ func (job *Job) check() (Limits, error) {
 		return lim, fmt.Errorf("isolate: %d bytes of standard input, more than %d", len(job.Stdin), maxFile)
 	case job.Dir != "" && len(job.Files) > 0:
 		return lim, errors.New("isolate: Files with Dir: files go into the fresh directory only")
+	}
+	for _, kv := range job.Env {
+		if name, _, _ := strings.Cut(kv, "="); name == childEnv || name == noSupervisorEnv {
+			return lim, fmt.Errorf("isolate: Env sets %s, which is the isolation's own", name)
+		}
 	}
 	for _, a := range job.Args {
 		if len(a) > maxArg {

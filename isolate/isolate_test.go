@@ -167,6 +167,7 @@ func TestRunErrors(t *testing.T) {
 		{Job{Args: []string{"x"}, Files: map[string][]byte{"a": nil}, Dir: "."}, "isolate: Files with Dir: files go into the fresh directory only"},
 		{Job{Args: []string{"x"}, Limits: Limits{Wall: -1}}, "isolate: negative limit in {CPU:0s Wall:-1ns AddressSpace:0 FileSize:0 OpenFiles:0 Output:0}"},
 		{Job{Args: []string{"x"}, Limits: Limits{Wall: 2 * time.Hour}}, "isolate: limits over 1h0m0s: CPU 10s, wall 2h0m0s"},
+		{Job{Args: []string{"x"}, Env: []string{"JITRUN_ISOLATE=local cpu=1 as=1 fsize=1 nofile=1"}}, "isolate: Env sets JITRUN_ISOLATE, which is the isolation's own"},
 		{Job{Args: []string{"x"}, Exe: "/nonexistent/jitrun"}, "isolate: starting the child: fork/exec /nonexistent/jitrun: no such file or directory"},
 	} {
 		res, err := Run(context.Background(), c.job)
