@@ -28,8 +28,9 @@ const (
 	refusePrefix    = "refuse "
 )
 
-// childEnviron returns the minimal environment of a child: its mark and one
-// process (no PATH, no HOME, nothing of the parent's).
+// childEnviron returns the minimal environment of a child: its mark, and
+// jitrun's run and bench in one process (no PATH, no HOME, nothing of the
+// parent's).
 func childEnviron(p Policy, l Limits) []string {
 	cpu := int64((l.CPU + time.Second - 1) / time.Second)
 	return []string{
@@ -62,7 +63,7 @@ func parseChildEnv(v string) (childConfig, error) {
 	for i, key := range []string{"cpu", "as", "fsize", "nofile"} {
 		val, ok := strings.CutPrefix(fields[i+1], key+"=")
 		n, err := strconv.ParseUint(val, 10, 63)
-		if !ok || err != nil || n == 0 {
+		if !ok || err != nil || n == 0 || key == "cpu" && n > uint64(maxWall/time.Second) {
 			return c, fmt.Errorf("isolate: %s=%q: want %s=N (N > 0) as field %d", childEnv, v, key, i+2)
 		}
 		*[]*uint64{&c.cpu, &c.as, &c.fsize, &c.nofile}[i] = n

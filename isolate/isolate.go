@@ -46,7 +46,7 @@ func (p Policy) String() string {
 	return fmt.Sprintf("Policy(%d)", int(p))
 }
 
-// Limits bound the child. A zero field takes its default (DefaultLimits);
+// Limits bound the child. A zero field takes its default (DefaultLimits());
 // a negative one is an error.
 type Limits struct {
 	// CPU is the CPU time the child may use (RLIMIT_CPU, whole seconds,
@@ -70,14 +70,18 @@ type Limits struct {
 	Output int64
 }
 
-// DefaultLimits are the limits a zero field takes.
-var DefaultLimits = Limits{
-	CPU:          10 * time.Second,
-	Wall:         10 * time.Second,
-	AddressSpace: 2 << 30,
-	FileSize:     1 << 20,
-	OpenFiles:    64,
-	Output:       16 << 20,
+// DefaultLimits returns the limits a zero field takes: 10s of CPU time,
+// a 10s wall-clock deadline, 2 GiB of address space, files of 1 MiB, 64
+// open files, 16 MiB of each output stream kept.
+func DefaultLimits() Limits {
+	return Limits{
+		CPU:          10 * time.Second,
+		Wall:         10 * time.Second,
+		AddressSpace: 2 << 30,
+		FileSize:     1 << 20,
+		OpenFiles:    64,
+		Output:       16 << 20,
+	}
 }
 
 // The largest limits a Job may ask for.
@@ -94,7 +98,7 @@ func (l Limits) withDefaults() (Limits, error) {
 	if l.CPU < 0 || l.Wall < 0 || l.AddressSpace < 0 || l.FileSize < 0 || l.OpenFiles < 0 || l.Output < 0 {
 		return l, fmt.Errorf("isolate: negative limit in %+v", l)
 	}
-	d := DefaultLimits
+	d := DefaultLimits()
 	if l.CPU == 0 {
 		l.CPU = d.CPU
 	}
@@ -140,7 +144,8 @@ type Job struct {
 	Limits Limits
 	// Exe is the program to run; "" runs this one (os.Executable).
 	Exe string
-	// Env is added to the child's minimal environment (tests).
+	// Env is added to the child's minimal environment (tests); it may
+	// not set the isolation's own variables.
 	Env []string
 }
 
@@ -156,11 +161,14 @@ type Result struct {
 	Stdout, Stderr []byte
 	// Died is "" when the child exited by itself with a status of
 	// jitrun's and, with --json, one JSON document on standard output
-	// (or none, with status 1 or 2: the error is on standard error);
-	// otherwise one line
-	// saying what happened: "killed at the 2s wall-clock deadline",
-	// "killed by SIGKILL (the address-space limit?)", "garbage on the
-	// result pipe: …", "Go fatal error: …".
+	// (or none, with status 1 or 2: the error is on standard error).
+	// Otherwise it is one line saying what happened: "killed at the 2s
+	// wall-clock deadline", "killed at the 1s CPU-time limit", "killed
+	// by SIGKILL (the CPU-time or address-space limit, or the kernel out
+	// of memory?)", "killed by SIGSEGV (…)", "Go fatal error: fatal
+	// error: out of memory", "exited with status 7, not one of
+	// jitrun's", "garbage on the result pipe: …", "killed: the run was
+	// cancelled".
 	Died string
 	// Signal is the signal that ended the child, 0 if it exited.
 	Signal syscall.Signal
@@ -236,32 +244,47 @@ func Run(ctx context.Context, job Job) (*Result, error) {
 	crashDone.Add(1)
 	go func() { defer crashDone.Done(); crash.ReadFrom(crashR) }()
 
+	// The group is killed only while its leader, the child, has not been
+	// reaped: until then no other process can be given its id.
 	pgid := cmd.Process.Pid
-	var why killReason
-	var whyMu sync.Mutex
+	var group struct {
+		sync.Mutex
+		why  killReason
+		gone bool // the child has ended, the group is killed: no more kills
+	}
 	kill := func(r killReason) {
-		whyMu.Lock()
-		if why == 0 {
-			why = r
+		group.Lock()
+		defer group.Unlock()
+		if !group.gone {
+			group.why = r
+			platform.KillProcessGroup(pgid)
 		}
-		whyMu.Unlock()
-		platform.KillProcessGroup(pgid)
 	}
 	deadline := time.AfterFunc(lim.Wall, func() { kill(killedDeadline) })
 	stop := context.AfterFunc(ctx, func() { kill(killedContext) })
-	waitErr := cmd.Wait()
+	exitErr := platform.WaitExited(pgid)
 	deadline.Stop()
 	stop()
-	// Whatever the child left in its group goes with it.
+	group.Lock()
+	// Whatever the child left in its group goes with it (and lets go of
+	// the pipes).
 	platform.KillProcessGroup(pgid)
+	group.gone = true
+	r := group.why
+	group.Unlock()
+	waitErr := cmd.Wait()
+	if waitErr == nil {
+		waitErr = exitErr
+	}
 	crashDone.Wait()
 	res := &Result{Elapsed: time.Since(start), Stdout: out.buf.Bytes(), Stderr: errOut.buf.Bytes(), Truncated: out.cut+errOut.cut > 0}
-	whyMu.Lock()
-	r := why
-	whyMu.Unlock()
 	res.judge(cmd.ProcessState, waitErr, r, lim, crash.buf.Bytes(), wantsJSON(job.Args))
 	return res, nil
 }
+
+// goFatalStatus is the exit status of a Go program that ended with a
+// fatal error (a panic, a throw).
+const goFatalStatus = 2
 
 // maxCrash is how much of a Go fatal error's text the parent keeps.
 const maxCrash = 64 << 10
@@ -285,6 +308,11 @@ func (job *Job) check() (Limits, error) {
 		return lim, fmt.Errorf("isolate: %d bytes of standard input, more than %d", len(job.Stdin), maxFile)
 	case job.Dir != "" && len(job.Files) > 0:
 		return lim, errors.New("isolate: Files with Dir: files go into the fresh directory only")
+	}
+	for _, kv := range job.Env {
+		if name, _, _ := strings.Cut(kv, "="); name == childEnv || name == noSupervisorEnv {
+			return lim, fmt.Errorf("isolate: Env sets %s, which is the isolation's own", name)
+		}
 	}
 	for _, a := range job.Args {
 		if len(a) > maxArg {
@@ -400,7 +428,10 @@ func (res *Result) judge(ps *os.ProcessState, waitErr error, why killReason, lim
 		res.Status, res.Died = statusSystem, "killed: the run was cancelled"
 	case killed && cpuTime(ps) >= roundUpSecond(lim.CPU)*4/5:
 		res.Status, res.Died = statusBroken, fmt.Sprintf("killed at the %v CPU-time limit", roundUpSecond(lim.CPU))
-	case len(crash) > 0:
+	case len(crash) > 0 && (ws.Signaled() || ws.ExitStatus() == goFatalStatus):
+		// (Crash text from a child that went on to exit with another
+		// status is not Go's: code can write to any descriptor through
+		// the program's own text.)
 		res.Status, res.Died = statusBroken, "Go fatal error: "+crashSummary(res.Stderr, crash)
 	case ws.Signaled():
 		res.Status, res.Died = statusBroken, "killed by "+signalText(ws.Signal())

@@ -49,6 +49,7 @@ func TestRun(t *testing.T) {
 		{name: "file size", job: Job{Args: []string{"write", "2000000"}}, stdout: "write f: file too large"},
 		{name: "open files", job: Job{Args: []string{"files"}, Limits: Limits{OpenFiles: 20}}, stdout: "too many open files"},
 		{name: "panic", job: Job{Args: []string{"panic"}}, status: 5, stderr: "panic: boom…", died: "Go fatal error: panic: boom", signal: 0},
+		{name: "bytes on the crash pipe, exit 0", job: Job{Args: []string{"scribble"}}},
 		{name: "sigkill", job: Job{Args: []string{"sigkill"}}, status: 5, died: "killed by SIGKILL (the CPU-time or address-space limit, or the kernel out of memory?)", signal: syscall.SIGKILL},
 		{name: "web: no open", job: Job{Args: []string{"web"}, Policy: Web}, stdout: "permission denied"},
 		{name: "local: open", job: Job{Args: []string{"web"}, Policy: Local}, stdout: "<nil>"},
@@ -166,6 +167,7 @@ func TestRunErrors(t *testing.T) {
 		{Job{Args: []string{"x"}, Files: map[string][]byte{"a": nil}, Dir: "."}, "isolate: Files with Dir: files go into the fresh directory only"},
 		{Job{Args: []string{"x"}, Limits: Limits{Wall: -1}}, "isolate: negative limit in {CPU:0s Wall:-1ns AddressSpace:0 FileSize:0 OpenFiles:0 Output:0}"},
 		{Job{Args: []string{"x"}, Limits: Limits{Wall: 2 * time.Hour}}, "isolate: limits over 1h0m0s: CPU 10s, wall 2h0m0s"},
+		{Job{Args: []string{"x"}, Env: []string{"JITRUN_ISOLATE=local cpu=1 as=1 fsize=1 nofile=1"}}, "isolate: Env sets JITRUN_ISOLATE, which is the isolation's own"},
 		{Job{Args: []string{"x"}, Exe: "/nonexistent/jitrun"}, "isolate: starting the child: fork/exec /nonexistent/jitrun: no such file or directory"},
 	} {
 		res, err := Run(context.Background(), c.job)
@@ -186,6 +188,7 @@ func TestParseChildEnv(t *testing.T) {
 		{in: "web", err: `isolate: JITRUN_ISOLATE="web": want a policy and four limits`},
 		{in: "root cpu=1 as=2 fsize=3 nofile=4", err: `isolate: JITRUN_ISOLATE="root cpu=1 as=2 fsize=3 nofile=4": unknown policy "root"`},
 		{in: "web cpu=0 as=2 fsize=3 nofile=4", err: `isolate: JITRUN_ISOLATE="web cpu=0 as=2 fsize=3 nofile=4": want cpu=N (N > 0) as field 2`},
+		{in: "web cpu=3601 as=2 fsize=3 nofile=4", err: `isolate: JITRUN_ISOLATE="web cpu=3601 as=2 fsize=3 nofile=4": want cpu=N (N > 0) as field 2`},
 		{in: "web as=2 cpu=1 fsize=3 nofile=4", err: `isolate: JITRUN_ISOLATE="web as=2 cpu=1 fsize=3 nofile=4": want cpu=N (N > 0) as field 2`},
 		{in: "web cpu=1 as=-2 fsize=3 nofile=4", err: `isolate: JITRUN_ISOLATE="web cpu=1 as=-2 fsize=3 nofile=4": want as=N (N > 0) as field 3`},
 	} {
@@ -221,4 +224,25 @@ func TestBeforeCodeRefuses(t *testing.T) {
 		t.Errorf("BeforeCode() outside a child = %v", err)
 	}
 	_ = errors.New
+}
+
+// FuzzParseChildEnv: any value parses or fails without a panic, and what
+// parses is what childEnviron writes for the same configuration.
+func FuzzParseChildEnv(f *testing.F) {
+	f.Add("web cpu=10 as=2147483648 fsize=1048576 nofile=64")
+	f.Add("local cpu=1 as=1 fsize=1 nofile=1")
+	f.Add("web cpu=1 as=2 fsize=3")
+	f.Add("refuse setrlimit")
+	f.Add("web cpu=3600 as=9223372036854775807 fsize=9 nofile=9223372036854775807")
+	f.Fuzz(func(t *testing.T, v string) {
+		c, err := parseChildEnv(v)
+		if err != nil {
+			return
+		}
+		env := childEnviron(c.policy, Limits{CPU: time.Duration(c.cpu) * time.Second, AddressSpace: int64(c.as), FileSize: int64(c.fsize), OpenFiles: int(c.nofile)})
+		again, err := parseChildEnv(strings.TrimPrefix(env[0], childEnv+"="))
+		if err != nil || again != c {
+			t.Errorf("%q parsed as %+v, written as %q, read back as %+v, %v", v, c, env[0], again, err)
+		}
+	})
 }

@@ -588,8 +588,16 @@ func buildSyscallFilter(p SyscallPolicy, own []codeRange, pid, ppid uint32) ([]b
 func trapRule(rule int) uint32 { return seccompRetTrap | ruleMagic | uint32(rule) }
 
 // allowOwnCode emits the test that allows a call whose address lies in
-// own, comparing the high and the low word of the address.
+// own.
 func (a *bpfAsm) allowOwnCode(own []codeRange) {
+	a.ownCodeTest(own, func() { a.emit(bpfRet, seccompRetAllow) })
+}
+
+// ownCodeTest emits the test of a call's address against own, comparing
+// the high and the low word of the address: onMatch emits what follows
+// when it lies in own (an answer, or a jump); otherwise the test falls
+// through.
+func (a *bpfAsm) ownCodeTest(own []codeRange, onMatch func()) {
 	a.emit(bpfLdAbs, seccompIP+4) // A = the address's high word
 	for i, c := range own {
 		for s := c.lo; s < c.hi; {
@@ -605,7 +613,7 @@ func (a *bpfAsm) allowOwnCode(own []codeRange) {
 			if end-hiWord<<32 < 1<<32 {
 				a.jump(bpfJge, uint32(end), reload, "")
 			}
-			a.emit(bpfRet, seccompRetAllow)
+			onMatch()
 			a.label(reload)
 			a.emit(bpfLdAbs, seccompIP+4)
 			a.label(next)

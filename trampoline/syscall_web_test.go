@@ -77,6 +77,11 @@ func TestWebFilter(t *testing.T) {
 		{"go sched_setaffinity self", "sched_setaffinity", goText, [6]uint64{0, 8}, 0, allow},
 		{"go sched_setaffinity other", "sched_setaffinity", goText, [6]uint64{testPPid, 8}, 0, trap(ruleWebAny)},
 		{"go membarrier", "membarrier", goText, [6]uint64{}, 0, enosys},
+		{"go fcntl F_SETFL", "fcntl", goText, [6]uint64{5, 4, 0x800}, 0, allow},
+		{"go fcntl F_DUPFD_CLOEXEC", "fcntl", goText, [6]uint64{5, 1030, 10}, 0, allow},
+		{"go fcntl F_SETOWN", "fcntl", goText, [6]uint64{5, 8, testPPid}, 0, trap(ruleWebAny)},
+		{"go fcntl F_SETSIG", "fcntl", goText, [6]uint64{5, 10, 9}, 0, trap(ruleWebAny)},
+		{"go fcntl 1<<32|F_GETFL", "fcntl", goText, [6]uint64{5, 1<<32 | 3}, 0, trap(ruleWebAny)},
 		{"go i386", "write", goText, [6]uint64{1}, AuditArchI386, trap(ruleForeignArch)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -110,7 +115,7 @@ func TestWebLists(t *testing.T) {
 			seen[n] = list
 		}
 	}
-	for _, n := range []string{"clone", "kill", "tgkill", "process_vm_readv", "prlimit64", "sched_setaffinity"} {
+	for _, n := range []string{"clone", "kill", "tgkill", "process_vm_readv", "prlimit64", "sched_setaffinity", "fcntl"} {
 		if seen[n] != "" {
 			t.Errorf("%q is checked by argument, but also on the %s list", n, seen[n])
 		}
@@ -129,4 +134,59 @@ func TestWebReasons(t *testing.T) {
 			t.Errorf("rule %d: %q, want %q…", c.rule, got, c.want)
 		}
 	}
+}
+
+// FuzzWebFilter: for any ranges of own code and any address, a call the
+// runtime needs (futex) runs from own code only, the code's own call
+// (getpid) is refused outside it, and execve is refused from anywhere.
+func FuzzWebFilter(f *testing.F) {
+	f.Add(uint64(textLo), uint64(textHi-textLo), uint64(vdsoLo), uint64(0x2000), uint64(textLo+5), uint8(0))
+	f.Add(uint64(libcLo), uint64(libcHi-libcLo), uint64(vsysLo), uint64(0x1000), uint64(0x7f0100000000), uint8(1))
+	f.Add(uint64(0xfffffffe00000000), uint64(0x1ffffffff), uint64(0), uint64(0), uint64(0xffffffff00000000), uint8(2))
+	f.Fuzz(func(t *testing.T, lo1, n1, lo2, n2, ip uint64, which uint8) {
+		var regions []regionInfo
+		for _, r := range [][2]uint64{{lo1, n1}, {lo2, n2}} {
+			lo, n := r[0]&^0xfff, r[1]&^0xfff
+			if n == 0 || lo+n < lo || lo+n+2 < lo || lo >= vsysLo {
+				continue
+			}
+			regions = append(regions, regionInfo{start: lo, end: lo + n, exec: true, path: "/bin/x"})
+		}
+		own := ownCode(regions)
+		prog, err := buildWebFilter(own, testPid)
+		if len(own) == 0 {
+			if err == nil {
+				t.Fatal("no ranges, no error")
+			}
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		inOwn := false
+		for _, c := range own {
+			inOwn = inOwn || ip >= c.lo && ip < c.hi
+		}
+		call, want := "futex", uint32(seccompRetAllow)
+		switch which % 3 {
+		case 0:
+			if !inOwn {
+				want = trapRule(ruleWebCode)
+			}
+		case 1:
+			call, want = "getpid", seccompRetAllow
+			if !inOwn {
+				want = trapRule(ruleWebCode)
+			}
+		case 2:
+			call, want = "execve", trapRule(ruleWebAny)
+			if !inOwn {
+				want = trapRule(ruleWebCode)
+			}
+		}
+		nr, _ := syscallNumber(call)
+		if got := runBPF(t, prog, int32(nr), AuditArchX86_64, ip, [6]uint64{}); got != want {
+			t.Fatalf("ranges %x, ip %#x, %s: filter says %#x, want %#x", own, ip, call, got, want)
+		}
+	})
 }

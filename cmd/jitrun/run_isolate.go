@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
+	"github.com/jitrun/jitrun/internal/platform"
 	"github.com/jitrun/jitrun/isolate"
 )
 
@@ -18,7 +20,7 @@ import (
 
 const isolateUsage = "run in an isolated child process: no new privileges, limits on CPU time (10s), wall-clock time (10s: " +
 	"its whole process group is killed then), address space (2 GiB, the Go runtime's reservations included), file size (1 MiB) " +
-	"and open files (64), no core dump; the --syscalls policy as given. Output shows when the child ends"
+	"and open files (64), no core dump; a --timeout above 8s raises the time limits to 2s past it; the --syscalls policy as given. Output shows when the child ends; standard input is not passed on when it is a terminal"
 
 // registerIsolate adds --isolate to fset.
 func registerIsolate(fset *flag.FlagSet, p *bool) {
@@ -74,9 +76,14 @@ func runIsolated(e *env, args []string) error {
 	if err != nil {
 		return systemError("--isolate: the working directory: %v", err)
 	}
-	job := isolate.Job{Args: withoutIsolate(args), Dir: dir, Policy: isolate.Local}
+	job := isolate.Job{Args: withoutIsolate(args), Dir: dir, Policy: isolate.Local, Limits: isolatedLimits(args)}
 	if f, ok := e.stdin.(*os.File); ok {
-		job.StdinFile = f
+		// Not a terminal: the child's process group is not the
+		// terminal's foreground group, where a read would stop it
+		// (SIGTTIN) until the deadline. /dev/null instead.
+		if !platform.IsTerminal(int(f.Fd())) {
+			job.StdinFile = f
+		}
 	} else if e.stdin != nil {
 		if job.Stdin, err = io.ReadAll(io.LimitReader(e.stdin, maxIsolatedStdin+1)); err != nil || len(job.Stdin) > maxIsolatedStdin {
 			return inputError("--isolate: standard input over %s (or unreadable: %v)", formatSize(maxIsolatedStdin), err)
@@ -114,6 +121,26 @@ func isolatedRunJSON(res *isolate.Result) []byte {
 	var b bytes.Buffer
 	writeJSON(&b, rj)
 	return b.Bytes()
+}
+
+// isolatedLimits are the default limits, with the wall-clock deadline
+// and the CPU time raised for a run --timeout above them: superviseMargin
+// past the timeout, as the supervisor's watchdog allows.
+func isolatedLimits(args []string) isolate.Limits {
+	lim := isolate.DefaultLimits()
+	if args[0] != "run" {
+		return lim
+	}
+	var rf runFlags
+	fset := flag.NewFlagSet("run", flag.ContinueOnError)
+	rf.register(fset)
+	if _, err := parseFlags(fset, args[1:]); err != nil {
+		return lim
+	}
+	if d, err := time.ParseDuration(rf.timeout); err == nil && d+superviseMargin > lim.Wall {
+		lim.Wall, lim.CPU = min(d+superviseMargin, time.Hour), min(d+superviseMargin, time.Hour)
+	}
+	return lim
 }
 
 // maxIsolatedStdin bounds standard input read ahead for the child when it

@@ -331,3 +331,24 @@ func TestIsolateWebModes(t *testing.T) {
 		})
 	}
 }
+
+func TestIsolatedLimits(t *testing.T) {
+	def := isolate.DefaultLimits()
+	for _, c := range []struct {
+		args      []string
+		wall, cpu time.Duration
+	}{
+		{[]string{"run", "x.s"}, def.Wall, def.CPU},
+		{[]string{"run", "--timeout", "8s", "x.s"}, def.Wall, def.CPU},
+		{[]string{"run", "--timeout", "30s", "x.s"}, 32 * time.Second, 32 * time.Second},
+		{[]string{"run", "--timeout=5m", "x.s"}, 5*time.Minute + 2*time.Second, 5*time.Minute + 2*time.Second},
+		{[]string{"run", "--timeout", "100h", "x.s"}, time.Hour, time.Hour},
+		{[]string{"run", "--timeout", "0", "x.s"}, def.Wall, def.CPU},
+		{[]string{"run", "--timeout", "soon", "x.s"}, def.Wall, def.CPU},
+		{[]string{"bench", "--timeout", "30s", "x.s"}, def.Wall, def.CPU},
+	} {
+		if got := isolatedLimits(c.args); got.Wall != c.wall || got.CPU != c.cpu {
+			t.Errorf("%q: wall %v, cpu %v; want %v, %v", c.args, got.Wall, got.CPU, c.wall, c.cpu)
+		}
+	}
+}

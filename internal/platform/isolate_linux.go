@@ -89,6 +89,23 @@ func KillProcessGroup(pgid int) error {
 	return nil
 }
 
+// WaitExited waits until child process pid has ended, without reaping
+// it (waitid with WNOWAIT): until it is waited for, its process id, and
+// the id of the process group it leads, cannot be given to another
+// process.
+func WaitExited(pid int) error {
+	var info unix.Siginfo
+	for {
+		err := unix.Waitid(unix.P_PID, pid, &info, unix.WEXITED|unix.WNOWAIT, nil)
+		if err != unix.EINTR {
+			if err != nil {
+				return fmt.Errorf("waitid(%d): %w", pid, err)
+			}
+			return nil
+		}
+	}
+}
+
 // OpenFDs returns the number of descriptors this process has open (the
 // entries of /proc/self/fd, less the one reading it).
 func OpenFDs() (int, error) {

@@ -26,6 +26,9 @@ func NoNewPrivs() (bool, error) { return false, ErrUnsupported }
 // KillProcessGroup fails with ErrUnsupported.
 func KillProcessGroup(pgid int) error { return ErrUnsupported }
 
+// WaitExited fails with ErrUnsupported.
+func WaitExited(pid int) error { return ErrUnsupported }
+
 // OpenFDs fails with ErrUnsupported.
 func OpenFDs() (int, error) { return 0, ErrUnsupported }
 
