@@ -110,6 +110,11 @@ func TestGuardToken(t *testing.T) {
 			}
 		})
 	}
+	// With the token, a run runs.
+	status, _, body := ts.post(t, "/api/run", `{"hex": "48c7c02a000000c3"}`, map[string]string{"Authorization": "Bearer " + token, "Host": "my-laptop.lan:8642"})
+	if status != 200 || decodeDoc(t, body)["rax"] != 42.0 {
+		t.Errorf("a run with the token: HTTP %d %s", status, body)
+	}
 	if got, want := ts.URL(), "?token="+token; !strings.HasSuffix(got, want) {
 		t.Errorf("URL() = %q, want it to end in %q", got, want)
 	}

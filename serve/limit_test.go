@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"runtime"
 	"testing"
 )
 
@@ -49,5 +50,31 @@ func TestLimiter(t *testing.T) {
 	hold()
 	if len(l.admitted) != 0 {
 		t.Errorf("%d still admitted", len(l.admitted))
+	}
+}
+
+// TestBusy fills a server of one slot and one place in the queue with two
+// runs and checks that a third is refused at once: 429, Retry-After: 1.
+func TestBusy(t *testing.T) {
+	ts := startServer(t, Config{MaxRuns: 1, MaxQueued: 1})
+	const spin = `{"source": "loop:\nJMP loop\n", "timeout": "500ms"}`
+	done := make(chan int, 2)
+	for range 2 {
+		go func() {
+			status, _, _ := ts.post(t, "/api/run", spin, nil)
+			done <- status
+		}()
+	}
+	for len(ts.limit.admitted) != 2 {
+		runtime.Gosched() // the two requests are on their way in
+	}
+	status, h, body := ts.post(t, "/api/run", spin, nil)
+	if status != 429 || h.Get("Retry-After") != "1" || decodeDoc(t, body)["error"] != "busy: 2 runs are running or waiting; retry in a second" {
+		t.Errorf("third request: HTTP %d, Retry-After %q, %s", status, h.Get("Retry-After"), body)
+	}
+	for range 2 {
+		if s := <-done; s != 200 {
+			t.Errorf("a run that was admitted: HTTP %d, want 200 (a timeout is a result)", s)
+		}
 	}
 }
