@@ -28,3 +28,4 @@ func (f *frame) bind()                                        {}
 func (f *frame) bindHere()                                    {}
 func inPrologueText(pc uintptr) bool                          { return false }
 func installSyscallFilter(SyscallPolicy) error                { return errUnsupported }
+func installWebFilter() error                                 { return errUnsupported }

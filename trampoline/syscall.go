@@ -250,6 +250,10 @@ func (s Syscall) Reason() string {
 		return "it is a 32-bit (INT 0x80) system call, which the policy refuses from the code"
 	case ruleX32:
 		return "it is an x32-ABI system call, which the policy refuses from the code"
+	case ruleWebCode:
+		return "the web policy lets the code only write to descriptors 1 and 2, read descriptor 0 and read the clock"
+	case ruleWebAny:
+		return "the web policy refuses it from any address, the program's own code included: it would reach outside the process (a file, the network, another process or program)"
 	}
 	return fmt.Sprintf("this package's filter refused it (rule %d)", s.Rule&^ruleMagic)
 }
@@ -472,6 +476,7 @@ type bpfAsm struct {
 type bpfFixup struct {
 	at     int
 	jt, jf string // "" is the next instruction
+	always bool   // BPF_JA to jt: the offset goes in K
 }
 
 func (a *bpfAsm) emit(code uint16, k uint32) { a.insns = append(a.insns, bpfInsn{Code: code, K: k}) }
@@ -480,6 +485,13 @@ func (a *bpfAsm) emit(code uint16, k uint32) { a.insns = append(a.insns, bpfInsn
 func (a *bpfAsm) jump(code uint16, k uint32, jt, jf string) {
 	a.fixups = append(a.fixups, bpfFixup{at: len(a.insns), jt: jt, jf: jf})
 	a.emit(code, k)
+}
+
+// goTo emits an unconditional jump to label to (BPF_JA, which reaches
+// further than a conditional jump's 255 instructions).
+func (a *bpfAsm) goTo(to string) {
+	a.fixups = append(a.fixups, bpfFixup{at: len(a.insns), jt: to, always: true})
+	a.emit(bpfJa, 0)
 }
 
 func (a *bpfAsm) label(name string) {
@@ -492,6 +504,14 @@ func (a *bpfAsm) label(name string) {
 // assemble resolves the jumps.
 func (a *bpfAsm) assemble() ([]bpfInsn, error) {
 	for _, f := range a.fixups {
+		if f.always {
+			to, ok := a.labels[f.jt]
+			if !ok || to <= f.at {
+				return nil, fmt.Errorf("trampoline: internal error: BPF jump from %d to %q (%d, defined %v)", f.at, f.jt, to, ok)
+			}
+			a.insns[f.at].K = uint32(to - f.at - 1)
+			continue
+		}
 		for _, t := range []struct {
 			label string
 			off   *uint8
@@ -568,8 +588,16 @@ func buildSyscallFilter(p SyscallPolicy, own []codeRange, pid, ppid uint32) ([]b
 func trapRule(rule int) uint32 { return seccompRetTrap | ruleMagic | uint32(rule) }
 
 // allowOwnCode emits the test that allows a call whose address lies in
-// own, comparing the high and the low word of the address.
+// own.
 func (a *bpfAsm) allowOwnCode(own []codeRange) {
+	a.ownCodeTest(own, func() { a.emit(bpfRet, seccompRetAllow) })
+}
+
+// ownCodeTest emits the test of a call's address against own, comparing
+// the high and the low word of the address: onMatch emits what follows
+// when it lies in own (an answer, or a jump); otherwise the test falls
+// through.
+func (a *bpfAsm) ownCodeTest(own []codeRange, onMatch func()) {
 	a.emit(bpfLdAbs, seccompIP+4) // A = the address's high word
 	for i, c := range own {
 		for s := c.lo; s < c.hi; {
@@ -585,7 +613,7 @@ func (a *bpfAsm) allowOwnCode(own []codeRange) {
 			if end-hiWord<<32 < 1<<32 {
 				a.jump(bpfJge, uint32(end), reload, "")
 			}
-			a.emit(bpfRet, seccompRetAllow)
+			onMatch()
 			a.label(reload)
 			a.emit(bpfLdAbs, seccompIP+4)
 			a.label(next)

@@ -38,6 +38,30 @@ func installSyscallFilter(p SyscallPolicy) error {
 	return nil
 }
 
+// installWebFilter installs the web filter (syscall_web.go) on every
+// thread, with the program's own code as /proc/self/maps shows it now.
+func installWebFilter() error {
+	if err := setup(); err != nil {
+		return err
+	}
+	regions, err := execmem.Maps()
+	if err != nil {
+		return fmt.Errorf("trampoline: finding the program's own code: %w", err)
+	}
+	infos := make([]regionInfo, len(regions))
+	for i, r := range regions {
+		infos[i] = regionInfo{start: uint64(r.Start), end: uint64(r.End), exec: r.Prot&execmem.ProtExec != 0, path: r.Path}
+	}
+	prog, err := buildWebFilter(ownCode(infos), uint32(os.Getpid()))
+	if err != nil {
+		return err
+	}
+	if err := platform.InstallSeccompFilter(prog); err != nil {
+		return fmt.Errorf("trampoline: the web policy: %w", err)
+	}
+	return nil
+}
+
 // The siginfo of a SIGSYS from seccomp (struct siginfo's _sigsys), for
 // the handler, which also reads sigSYS (fault.go) and sysSeccomp
 // (decide.go).

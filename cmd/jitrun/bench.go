@@ -69,6 +69,7 @@ type benchFlags struct {
 	format  string
 	clocks  bool
 	sysPol  string
+	iso     bool // --isolate: run_isolate.go
 }
 
 // readsInput marks a command whose -h states the input limits.
@@ -90,6 +91,7 @@ func (f *benchFlags) register(fset *flag.FlagSet) {
 	fset.StringVar(&f.format, "format", "table", "output `format`: table, json or go (Go benchmark lines for benchstat)")
 	fset.BoolVar(&f.clocks, "clocks", false, "list the clocks this machine has, and why the others are unavailable; measure nothing")
 	registerSyscalls(fset, &f.sysPol)
+	registerIsolate(fset, &f.iso) // run_isolate.go
 }
 
 const benchUsage = "FILE... | -e 'SRC' [-e 'SRC'...] [--init 'SRC'] [--buffer SIZE] [--clock auto|perf|aperf|tsc] [--json | --format table|json|go]"

@@ -23,6 +23,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/jitrun/jitrun/isolate"
 	"github.com/jitrun/jitrun/probe"
 	"github.com/jitrun/jitrun/trampoline"
 )
@@ -71,6 +72,7 @@ func commands() []command {
 		{"bench", "measure what a kernel costs in core cycles: latency, throughput, A/B comparisons for benchstat", withFlags("bench", benchUsage, benchSummary, cmdBench)},
 		{"probe", "measure what this CPU and kernel enforce: page protections, NX/XD, W^X, MDWE, mseal", withFlags("probe", probeUsage, probeHelp, cmdProbe)},
 		{"mmap", "make one mmap request by hand, touch it, and show where it landed and what each touch did", withFlags("mmap", mmapUsage, mmapHelp, cmdMmap)},
+		{"serve", "open a web page to edit, run, trace, bench and list code; every run isolated in a child", withFlags("serve", serveUsage, serveHelp, cmdServe)},
 		{"version", "print jitrun's version and the Go version that built it (also --version)", withFlags("version", "", versionHelp, cmdVersion)},
 	}
 }
@@ -94,6 +96,7 @@ func withFlags[F any, P interface {
 }
 
 func main() {
+	isolate.Child()       // an isolated child (run --isolate, serve) sets its limits first
 	probe.MaybeRunChild() // a re-executed child probe runs here and exits
 	maybeRunBenchProbe()  // the clock-detection child of jitrun bench runs here and exits
 	maybeRunSupervised()  // the child of a supervised jitrun run or bench does its work here and exits
@@ -139,6 +142,9 @@ func dispatch(e *env, args []string) error {
 	case "-version", "--version":
 		args = append([]string{"version"}, args[1:]...)
 	case "run", "bench":
+		if isolateRequested(args) { // run_isolate.go
+			return runIsolated(e, args)
+		}
 		if e.supervise {
 			return supervise(e, args, defaultSupervision)
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jitrun/jitrun/isolate"
 	"github.com/jitrun/jitrun/probe"
 )
 
@@ -16,6 +17,8 @@ import (
 // program, here the test binary, and main's first call does the same),
 // and as the supervised child of jitrun run.
 func TestMain(m *testing.M) {
+	isolate.Child()         // an isolated child sets its limits first, as in main
+	maybeRunIsolatedChild() // run_isolate_test.go: then runs jitrun, as main
 	probe.MaybeRunChild()
 	maybeRunTestChild() // supervise_test.go: jitrun's supervised child, as in main
 	os.Exit(m.Run())

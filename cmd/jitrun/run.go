@@ -38,6 +38,7 @@ type runFlags struct {
 	show    showFlag
 	tr      traceFlags // run_trace.go
 	lanes   string
+	iso     bool // --isolate: run_isolate.go
 }
 
 const runUsage = "FILE.s [ARGS...] | -e 'SRC' [ARGS...] | --hex 'BYTES' [ARGS...] | --bin FILE [ARGS...]"
@@ -243,6 +244,7 @@ func (f *runFlags) register(fset *flag.FlagSet) {
 	registerShow(fset, &f.show) // run_show.go
 	f.tr.register(fset)
 	registerLanes(fset, &f.lanes)
+	registerIsolate(fset, &f.iso) // run_isolate.go
 }
 
 // check rejects flags that are bad or do not combine (status 2), and

@@ -83,11 +83,12 @@ type localCapture struct {
 
 // pipeReader reads one pipe until its end: into data, or on to show.
 type pipeReader struct {
-	f    *os.File
-	show func([]byte) // passes the bytes on to the supervisor; nil to keep them
-	mu   sync.Mutex
-	data []byte
-	done chan struct{}
+	f       *os.File
+	show    func([]byte) // passes the bytes on to the supervisor; nil to keep them
+	mu      sync.Mutex
+	data    []byte
+	dropped int64 // bytes read past maxLocalCapture
+	done    chan struct{}
 }
 
 // maxLocalCapture bounds what a pipeReader keeps: past the supervisor's
@@ -139,7 +140,9 @@ func (p *pipeReader) read() {
 		if p.show != nil && n > 0 {
 			p.show(buf[:n])
 		} else if p.show == nil {
-			p.data = append(p.data, buf[:min(n, max(0, maxLocalCapture-len(p.data)))]...)
+			keep := min(n, max(0, maxLocalCapture-len(p.data)))
+			p.data = append(p.data, buf[:keep]...)
+			p.dropped += int64(n - keep)
 		}
 		p.mu.Unlock()
 		if err != nil {
@@ -164,7 +167,7 @@ func (c *localCapture) stop() {
 		}
 		pr.f.Close()
 		pr.mu.Lock()
-		data, shown := pr.data, pr.show != nil
+		data, dropped, shown := pr.data, pr.dropped, pr.show != nil
 		pr.show = nil
 		pr.mu.Unlock()
 		c.mu.Lock()
@@ -174,6 +177,7 @@ func (c *localCapture) stop() {
 		} else {
 			platform.CloseFD(c.saved[i])
 			c.s.onCode(pipeOut+i, data)
+			c.s.onCodeDropped(pipeOut+i, dropped)
 		}
 		c.mu.Unlock()
 	}

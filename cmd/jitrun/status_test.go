@@ -85,6 +85,12 @@ func badInputCases(in statusInputs) map[string][]statusCase {
 		"repl": append(files(func(p string) []string { return []string{"repl", p} }),
 			statusCase{[]string{"repl", in.bigSource}, tooLarge},
 			statusCase{[]string{"repl", "--bogus"}, badFlag}),
+		"serve": {
+			{[]string{"serve", "--bogus"}, badFlag},
+			{[]string{"serve", "extra"}, regexp.MustCompile(`^jitrun serve: serve takes no arguments, got "extra" \(see 'jitrun serve -h'\)$`)},
+			{[]string{"serve", "--addr", "8642"}, regexp.MustCompile(`^jitrun serve: --addr "8642" has no port: write HOST:PORT \(127\.0\.0\.1:8642, 0\.0\.0\.0:8642, 127\.0\.0\.1:0\)$`)},
+			{[]string{"serve", "--addr", "localhost:http"}, regexp.MustCompile(`^jitrun serve: --addr "localhost:http": port "http" is not a number from 0 to 65535$`)},
+		},
 		"probe":   {{[]string{"probe", "--bogus"}, badFlag}},
 		"version": {{[]string{"version", "--bogus"}, badFlag}},
 		"help":    {{[]string{"help", "--bogus"}, badFlag}, {[]string{"help", "nope"}, regexp.MustCompile(`^jitrun help: unknown command "nope"; run 'jitrun help' for the list$`)}},

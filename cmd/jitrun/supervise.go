@@ -115,6 +115,18 @@ func (s *supervisor) onCode(i int, data []byte) {
 	}
 }
 
+// onCodeDropped counts n bytes the code wrote to pipe i that were read
+// and dropped before they reached the supervisor (run_local.go keeps at
+// most maxLocalCapture of a call's output).
+func (s *supervisor) onCodeDropped(i int, n int64) {
+	switch i {
+	case pipeOut:
+		s.codeOut.cut += n
+	case pipeErr:
+		s.codeErr.cut += n
+	}
+}
+
 // onReport takes bytes of the report stream and acts on its whole frames.
 // What comes after the status frame, or once the stream is not frames,
 // is dropped.

@@ -112,6 +112,7 @@ func (l *parentLink) callStarts(limit time.Duration) {
 	if l != nil && l.local != nil {
 		l.local.start()
 	}
+	beforeCode() // run_isolate.go: an isolated child's policy, last
 }
 
 // callEnded tells the parent that the call ended, once the parent has

@@ -1,0 +1,148 @@
+package serve
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/jitrun/jitrun/isolate"
+)
+
+// The API: each handler reads one JSON request, turns it into a jitrun
+// command line (request.go) and answers with the child's document
+// (respond.go).
+
+const (
+	// maxBody caps a request body: source, arguments and standard
+	// input together.
+	maxBody = 1 << 20
+	// maxArgs caps the arguments, breakpoints and kernels of a request.
+	maxArgs = 64
+	// defaultTimeout and maxTimeout bound a run's --timeout.
+	defaultTimeout = time.Second
+	maxTimeout     = 2 * time.Second
+	// maxOutput caps what a child may print: its JSON document, or the
+	// code's output inside it (run caps that at 1 MiB per stream).
+	maxOutput = 8 << 20
+)
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	s.pageRoutes(mux) // page.go
+	mux.HandleFunc("POST /api/run", func(w http.ResponseWriter, r *http.Request) {
+		var q runRequest
+		if decodeRequest(w, r, &q) {
+			s.answer(w, r, kindRun, q.job)
+		}
+	})
+	mux.HandleFunc("POST /api/bench", func(w http.ResponseWriter, r *http.Request) {
+		var q benchRequest
+		if decodeRequest(w, r, &q) {
+			s.answer(w, r, kindBench, q.job)
+		}
+	})
+	mux.HandleFunc("POST /api/asm", func(w http.ResponseWriter, r *http.Request) {
+		var q asmRequest
+		if decodeRequest(w, r, &q) {
+			s.answer(w, r, kindAsm, q.job)
+		}
+	})
+	mux.HandleFunc("POST /api/disasm", func(w http.ResponseWriter, r *http.Request) {
+		var q disasmRequest
+		if decodeRequest(w, r, &q) {
+			s.answer(w, r, kindDisasm, q.job)
+		}
+	})
+	mux.HandleFunc("GET /api/examples", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, s.examples)
+	})
+	mux.HandleFunc("POST /api/chart", s.chart) // chart.go
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "no API %s %s: the API is POST /api/run, /api/bench, /api/asm, /api/disasm, /api/chart and GET /api/examples", r.Method, r.URL.Path)
+	})
+	return mux
+}
+
+// decodeRequest reads r's body, at most maxBody bytes of one JSON object
+// with no unknown fields, into v. On failure it answers (413 for a body
+// too large, 400 otherwise) and returns false.
+func decodeRequest(w http.ResponseWriter, r *http.Request, v any) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil && dec.More() {
+		err = errors.New("more than one JSON value")
+	}
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		writeError(w, http.StatusRequestEntityTooLarge, "request body larger than %s: source, arguments and stdin together take at most that", sizeText(maxBody))
+		return false
+	case err != nil:
+		writeError(w, http.StatusBadRequest, "bad JSON request: %v", err)
+		return false
+	}
+	return true
+}
+
+// writeError answers with status and {"error": "..."}.
+func writeError(w http.ResponseWriter, status int, format string, args ...any) {
+	writeJSON(w, status, map[string]string{"error": fmt.Sprintf(format, args...)})
+}
+
+// writeJSON answers with status and v as JSON.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"error": "encoding the answer failed"}`)
+	}
+	writeBody(w, status, "application/json", append(b, '\n'))
+}
+
+// writeBody answers with status and body.
+func writeBody(w http.ResponseWriter, status int, contentType string, body []byte) {
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(status)
+	w.Write(body) // the client may have gone: nothing to do about it
+}
+
+// sizeText writes n bytes as 1 MiB, 64 KiB or 100 bytes.
+func sizeText(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// requestError is a request that is well-formed JSON but asks for
+// something wrong: 400 with its message.
+type requestError struct{ msg string }
+
+func (e *requestError) Error() string { return e.msg }
+
+func badRequest(format string, args ...any) error {
+	return &requestError{fmt.Sprintf(format, args...)}
+}
+
+// jobFunc turns a decoded request into the child's job.
+type jobFunc func() (isolate.Job, error)
+
+// syntaxFlag checks a request's "syntax" and returns run's --syntax value.
+func syntaxFlag(syntax string) (string, error) {
+	switch strings.ToLower(syntax) {
+	case "", "auto":
+		return "auto", nil
+	case "go":
+		return "go", nil
+	case "intel":
+		return "intel", nil
+	}
+	return "", badRequest("syntax %q: want go, intel or auto", syntax)
+}
