@@ -43,6 +43,7 @@ func enter(f *frame, top uintptr, ints *uint64, n int) status
 func resume(f *frame, _ uintptr, _ *uint64, _ int) status
 
 func textAddrs(a *textAddresses)
+func bareCall(fn uintptr, a, b uint64) uint64
 func fpuControl() (mxcsr uint32, fcw uint16)
 func goRFLAGS() uint64
 func setGoRFLAGS(rflags uint64)

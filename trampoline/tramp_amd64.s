@@ -603,6 +603,22 @@ fxsave:
 saved:
 	JMP	·recoverStub(SB)	// Go's FPU state back, and the status as the result
 
+// func bareCall(fn uintptr, a, b uint64) uint64
+//
+// bareCall is the floor the call benchmarks measure against
+// (BenchmarkCallPath): a plain CALL of the code on the goroutine's own
+// stack, with a and b in RDI and RSI and RAX returned, and nothing
+// switched, zeroed, checked or restored. Only for code that leaves the
+// stack, the registers Go keeps and every control register alone (a RET
+// stub, an ADD).
+TEXT ·bareCall(SB), NOSPLIT, $0-32
+	MOVQ	a+8(FP), DI
+	MOVQ	b+16(FP), SI
+	MOVQ	fn+0(FP), AX
+	CALL	AX
+	MOVQ	AX, ret+24(FP)
+	RET
+
 // func fpuControl() (mxcsr uint32, fcw uint16)
 //
 // fpuControl and setFPUControl read and set the calling thread's MXCSR and
