@@ -54,7 +54,8 @@ type binding struct {
 	addr   uintptr
 	in     [maxParams]argSpec
 	out    argKind
-	floats bool // some parameter is a float
+	floats bool  // some parameter is a float
+	nint   uint8 // integer parameters: the registers enter loads
 }
 
 func kindOf(t reflect.Type) (argKind, bool) {
@@ -114,6 +115,7 @@ func newBinding(addr uintptr, out reflect.Type, in ...reflect.Type) (*binding, e
 			nint++
 		}
 	}
+	b.nint = uint8(min(nint, len(Args{}.Int)))
 	if nint > len(Args{}.Int) {
 		return nil, fmt.Errorf("trampoline: bind %s: %d integer or pointer parameters; at most 6 go in registers (RDI, RSI, RDX, RCX, R8, R9)", sig, nint)
 	}
@@ -149,34 +151,63 @@ func signature(out reflect.Type, in []reflect.Type) string {
 // load puts parameter i, at p, into its register slot of a.
 func (b *binding) load(a *Args, i int, p unsafe.Pointer) {
 	s := b.in[i]
-	var v uint64
-	switch s.kind {
-	case kindInt8:
-		v = uint64(int64(*(*int8)(p)))
-	case kindUint8, kindBool:
-		v = uint64(*(*uint8)(p))
-	case kindInt16:
-		v = uint64(int64(*(*int16)(p)))
-	case kindUint16:
-		v = uint64(*(*uint16)(p))
-	case kindInt32:
-		v = uint64(int64(*(*int32)(p)))
-	case kindUint32:
-		v = uint64(*(*uint32)(p))
-	case kindWord, kindFloat64:
-		v = *(*uint64)(p)
-	case kindFloat32:
-		v = uint64(*(*uint32)(p))
-	}
 	if s.kind.float() {
-		a.Float[s.slot] = v
+		a.Float[s.slot] = b.word(i, p)
 	} else {
-		a.Int[s.slot] = v
+		a.Int[s.slot] = b.word(i, p)
 	}
 }
 
-// store writes the result registers into the result at p.
+// word returns parameter i, at p, as the register word it travels in:
+// a 64-bit value as it is (inlined: the common case), a narrower one
+// sign- or zero-extended.
+func (b *binding) word(i int, p unsafe.Pointer) uint64 {
+	if k := b.in[i].kind; k == kindWord || k == kindFloat64 {
+		return *(*uint64)(p)
+	}
+	return b.in[i].kind.widen(p)
+}
+
+// wordOf is word for a parameter of static type T at v: a 64-bit T (a
+// constant size once the generic code is instantiated) needs no look at
+// its kind.
+func wordOf[T Param](b *binding, i int, v *T) uint64 {
+	if unsafe.Sizeof(*v) == 8 {
+		return *(*uint64)(unsafe.Pointer(v))
+	}
+	return b.in[i].kind.widen(unsafe.Pointer(v))
+}
+
+// widen reads a parameter narrower than 64 bits of kind k at p.
+func (k argKind) widen(p unsafe.Pointer) uint64 {
+	switch k {
+	case kindInt8:
+		return uint64(int64(*(*int8)(p)))
+	case kindUint8, kindBool:
+		return uint64(*(*uint8)(p))
+	case kindInt16:
+		return uint64(int64(*(*int16)(p)))
+	case kindUint16:
+		return uint64(*(*uint16)(p))
+	case kindInt32:
+		return uint64(int64(*(*int32)(p)))
+	case kindUint32, kindFloat32:
+		return uint64(*(*uint32)(p))
+	}
+	return *(*uint64)(p)
+}
+
+// store writes the result registers into the result at p: a 64-bit
+// integer inlined, the other kinds by storeKind.
 func (b *binding) store(r *Result, p unsafe.Pointer) {
+	if b.out == kindWord {
+		*(*uint64)(p) = r.RAX
+		return
+	}
+	b.storeKind(r, p)
+}
+
+func (b *binding) storeKind(r *Result, p unsafe.Pointer) {
 	switch b.out {
 	case kindInt8, kindUint8:
 		*(*uint8)(p) = uint8(r.RAX)
@@ -202,7 +233,7 @@ func (b *binding) call(a *Args, ret unsafe.Pointer) error {
 	if b.floats {
 		floats = &a.Float
 	}
-	r, err := callDefault(b.addr, &a.Int[0], len(a.Int), floats, flagsFor(floats, nil), nil, nil)
+	r, err := callDefault(b.addr, &a.Int[0], int(b.nint), floats, flagsFor(floats, nil), nil, nil)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,19 @@ func Bind0[R Param](addr uintptr) (func() R, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats {
+		return func() R {
+			res, err := callDefault(b.addr, nil, 0, nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			if err != nil {
+				panic(err)
+			}
+			return r
+		}, nil
+	}
 	return func() R {
 		var a Args
 		var r R
@@ -33,6 +46,16 @@ func BindErr0[R Param](addr uintptr) (func() (R, error), error) {
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats {
+		return func() (R, error) {
+			res, err := callDefault(b.addr, nil, 0, nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			return r, err
+		}, nil
+	}
 	return func() (R, error) {
 		var a Args
 		var r R
@@ -47,6 +70,22 @@ func Bind1[A1, R Param](addr uintptr) (func(A1) R, error) {
 	b, err := newBinding(addr, reflect.TypeFor[R](), reflect.TypeFor[A1]())
 	if err != nil {
 		return nil, err
+	}
+	if !b.floats {
+		return func(a1 A1) R {
+			var ints [1]uint64
+			ints[0] = wordOf(b, 0, &a1)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			runtime.KeepAlive(a1)
+			if err != nil {
+				panic(err)
+			}
+			return r
+		}, nil
 	}
 	return func(a1 A1) R {
 		var a Args
@@ -67,6 +106,19 @@ func BindErr1[A1, R Param](addr uintptr) (func(A1) (R, error), error) {
 	b, err := newBinding(addr, reflect.TypeFor[R](), reflect.TypeFor[A1]())
 	if err != nil {
 		return nil, err
+	}
+	if !b.floats {
+		return func(a1 A1) (R, error) {
+			var ints [1]uint64
+			ints[0] = wordOf(b, 0, &a1)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			runtime.KeepAlive(a1)
+			return r, err
+		}, nil
 	}
 	return func(a1 A1) (R, error) {
 		var a Args
@@ -98,6 +150,24 @@ func Bind2[A1, A2, R Param](addr uintptr) (func(A1, A2) R, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats {
+		return func(a1 A1, a2 A2) R {
+			var ints [2]uint64
+			ints[0] = wordOf(b, 0, &a1)
+			ints[1] = wordOf(b, 1, &a2)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			runtime.KeepAlive(a1)
+			runtime.KeepAlive(a2)
+			if err != nil {
+				panic(err)
+			}
+			return r
+		}, nil
+	}
 	return func(a1 A1, a2 A2) R {
 		var a Args
 		b.load(&a, 0, unsafe.Pointer(&a1))
@@ -120,6 +190,21 @@ func BindErr2[A1, A2, R Param](addr uintptr) (func(A1, A2) (R, error), error) {
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats {
+		return func(a1 A1, a2 A2) (R, error) {
+			var ints [2]uint64
+			ints[0] = wordOf(b, 0, &a1)
+			ints[1] = wordOf(b, 1, &a2)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			runtime.KeepAlive(a1)
+			runtime.KeepAlive(a2)
+			return r, err
+		}, nil
+	}
 	return func(a1 A1, a2 A2) (R, error) {
 		var a Args
 		b.load(&a, 0, unsafe.Pointer(&a1))
@@ -138,6 +223,26 @@ func Bind3[A1, A2, A3, R Param](addr uintptr) (func(A1, A2, A3) R, error) {
 	b, err := newBinding(addr, reflect.TypeFor[R](), reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3]())
 	if err != nil {
 		return nil, err
+	}
+	if !b.floats {
+		return func(a1 A1, a2 A2, a3 A3) R {
+			var ints [3]uint64
+			ints[0] = wordOf(b, 0, &a1)
+			ints[1] = wordOf(b, 1, &a2)
+			ints[2] = wordOf(b, 2, &a3)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			runtime.KeepAlive(a1)
+			runtime.KeepAlive(a2)
+			runtime.KeepAlive(a3)
+			if err != nil {
+				panic(err)
+			}
+			return r
+		}, nil
 	}
 	return func(a1 A1, a2 A2, a3 A3) R {
 		var a Args
@@ -163,6 +268,23 @@ func BindErr3[A1, A2, A3, R Param](addr uintptr) (func(A1, A2, A3) (R, error), e
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats {
+		return func(a1 A1, a2 A2, a3 A3) (R, error) {
+			var ints [3]uint64
+			ints[0] = wordOf(b, 0, &a1)
+			ints[1] = wordOf(b, 1, &a2)
+			ints[2] = wordOf(b, 2, &a3)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			runtime.KeepAlive(a1)
+			runtime.KeepAlive(a2)
+			runtime.KeepAlive(a3)
+			return r, err
+		}, nil
+	}
 	return func(a1 A1, a2 A2, a3 A3) (R, error) {
 		var a Args
 		b.load(&a, 0, unsafe.Pointer(&a1))
@@ -183,6 +305,28 @@ func Bind4[A1, A2, A3, A4, R Param](addr uintptr) (func(A1, A2, A3, A4) R, error
 	b, err := newBinding(addr, reflect.TypeFor[R](), reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4]())
 	if err != nil {
 		return nil, err
+	}
+	if !b.floats {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4) R {
+			var ints [4]uint64
+			ints[0] = wordOf(b, 0, &a1)
+			ints[1] = wordOf(b, 1, &a2)
+			ints[2] = wordOf(b, 2, &a3)
+			ints[3] = wordOf(b, 3, &a4)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			runtime.KeepAlive(a1)
+			runtime.KeepAlive(a2)
+			runtime.KeepAlive(a3)
+			runtime.KeepAlive(a4)
+			if err != nil {
+				panic(err)
+			}
+			return r
+		}, nil
 	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4) R {
 		var a Args
@@ -210,6 +354,25 @@ func BindErr4[A1, A2, A3, A4, R Param](addr uintptr) (func(A1, A2, A3, A4) (R, e
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4) (R, error) {
+			var ints [4]uint64
+			ints[0] = wordOf(b, 0, &a1)
+			ints[1] = wordOf(b, 1, &a2)
+			ints[2] = wordOf(b, 2, &a3)
+			ints[3] = wordOf(b, 3, &a4)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			runtime.KeepAlive(a1)
+			runtime.KeepAlive(a2)
+			runtime.KeepAlive(a3)
+			runtime.KeepAlive(a4)
+			return r, err
+		}, nil
+	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4) (R, error) {
 		var a Args
 		b.load(&a, 0, unsafe.Pointer(&a1))
@@ -232,6 +395,30 @@ func Bind5[A1, A2, A3, A4, A5, R Param](addr uintptr) (func(A1, A2, A3, A4, A5) 
 	b, err := newBinding(addr, reflect.TypeFor[R](), reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5]())
 	if err != nil {
 		return nil, err
+	}
+	if !b.floats {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) R {
+			var ints [5]uint64
+			ints[0] = wordOf(b, 0, &a1)
+			ints[1] = wordOf(b, 1, &a2)
+			ints[2] = wordOf(b, 2, &a3)
+			ints[3] = wordOf(b, 3, &a4)
+			ints[4] = wordOf(b, 4, &a5)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			runtime.KeepAlive(a1)
+			runtime.KeepAlive(a2)
+			runtime.KeepAlive(a3)
+			runtime.KeepAlive(a4)
+			runtime.KeepAlive(a5)
+			if err != nil {
+				panic(err)
+			}
+			return r
+		}, nil
 	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) R {
 		var a Args
@@ -261,6 +448,27 @@ func BindErr5[A1, A2, A3, A4, A5, R Param](addr uintptr) (func(A1, A2, A3, A4, A
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) (R, error) {
+			var ints [5]uint64
+			ints[0] = wordOf(b, 0, &a1)
+			ints[1] = wordOf(b, 1, &a2)
+			ints[2] = wordOf(b, 2, &a3)
+			ints[3] = wordOf(b, 3, &a4)
+			ints[4] = wordOf(b, 4, &a5)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			runtime.KeepAlive(a1)
+			runtime.KeepAlive(a2)
+			runtime.KeepAlive(a3)
+			runtime.KeepAlive(a4)
+			runtime.KeepAlive(a5)
+			return r, err
+		}, nil
+	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) (R, error) {
 		var a Args
 		b.load(&a, 0, unsafe.Pointer(&a1))
@@ -285,6 +493,32 @@ func Bind6[A1, A2, A3, A4, A5, A6, R Param](addr uintptr) (func(A1, A2, A3, A4, 
 	b, err := newBinding(addr, reflect.TypeFor[R](), reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6]())
 	if err != nil {
 		return nil, err
+	}
+	if !b.floats {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) R {
+			var ints [6]uint64
+			ints[0] = wordOf(b, 0, &a1)
+			ints[1] = wordOf(b, 1, &a2)
+			ints[2] = wordOf(b, 2, &a3)
+			ints[3] = wordOf(b, 3, &a4)
+			ints[4] = wordOf(b, 4, &a5)
+			ints[5] = wordOf(b, 5, &a6)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			runtime.KeepAlive(a1)
+			runtime.KeepAlive(a2)
+			runtime.KeepAlive(a3)
+			runtime.KeepAlive(a4)
+			runtime.KeepAlive(a5)
+			runtime.KeepAlive(a6)
+			if err != nil {
+				panic(err)
+			}
+			return r
+		}, nil
 	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) R {
 		var a Args
@@ -316,6 +550,29 @@ func BindErr6[A1, A2, A3, A4, A5, A6, R Param](addr uintptr) (func(A1, A2, A3, A
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) (R, error) {
+			var ints [6]uint64
+			ints[0] = wordOf(b, 0, &a1)
+			ints[1] = wordOf(b, 1, &a2)
+			ints[2] = wordOf(b, 2, &a3)
+			ints[3] = wordOf(b, 3, &a4)
+			ints[4] = wordOf(b, 4, &a5)
+			ints[5] = wordOf(b, 5, &a6)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			runtime.KeepAlive(a1)
+			runtime.KeepAlive(a2)
+			runtime.KeepAlive(a3)
+			runtime.KeepAlive(a4)
+			runtime.KeepAlive(a5)
+			runtime.KeepAlive(a6)
+			return r, err
+		}, nil
+	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) (R, error) {
 		var a Args
 		b.load(&a, 0, unsafe.Pointer(&a1))
@@ -342,6 +599,34 @@ func Bind7[A1, A2, A3, A4, A5, A6, A7, R Param](addr uintptr) (func(A1, A2, A3, 
 	b, err := newBinding(addr, reflect.TypeFor[R](), reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[A7]())
 	if err != nil {
 		return nil, err
+	}
+	if !b.floats {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7) R {
+			var ints [7]uint64
+			ints[0] = wordOf(b, 0, &a1)
+			ints[1] = wordOf(b, 1, &a2)
+			ints[2] = wordOf(b, 2, &a3)
+			ints[3] = wordOf(b, 3, &a4)
+			ints[4] = wordOf(b, 4, &a5)
+			ints[5] = wordOf(b, 5, &a6)
+			ints[6] = wordOf(b, 6, &a7)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			runtime.KeepAlive(a1)
+			runtime.KeepAlive(a2)
+			runtime.KeepAlive(a3)
+			runtime.KeepAlive(a4)
+			runtime.KeepAlive(a5)
+			runtime.KeepAlive(a6)
+			runtime.KeepAlive(a7)
+			if err != nil {
+				panic(err)
+			}
+			return r
+		}, nil
 	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7) R {
 		var a Args
@@ -375,6 +660,31 @@ func BindErr7[A1, A2, A3, A4, A5, A6, A7, R Param](addr uintptr) (func(A1, A2, A
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7) (R, error) {
+			var ints [7]uint64
+			ints[0] = wordOf(b, 0, &a1)
+			ints[1] = wordOf(b, 1, &a2)
+			ints[2] = wordOf(b, 2, &a3)
+			ints[3] = wordOf(b, 3, &a4)
+			ints[4] = wordOf(b, 4, &a5)
+			ints[5] = wordOf(b, 5, &a6)
+			ints[6] = wordOf(b, 6, &a7)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			runtime.KeepAlive(a1)
+			runtime.KeepAlive(a2)
+			runtime.KeepAlive(a3)
+			runtime.KeepAlive(a4)
+			runtime.KeepAlive(a5)
+			runtime.KeepAlive(a6)
+			runtime.KeepAlive(a7)
+			return r, err
+		}, nil
+	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7) (R, error) {
 		var a Args
 		b.load(&a, 0, unsafe.Pointer(&a1))
@@ -403,6 +713,36 @@ func Bind8[A1, A2, A3, A4, A5, A6, A7, A8, R Param](addr uintptr) (func(A1, A2, 
 	b, err := newBinding(addr, reflect.TypeFor[R](), reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[A7](), reflect.TypeFor[A8]())
 	if err != nil {
 		return nil, err
+	}
+	if !b.floats {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8) R {
+			var ints [8]uint64
+			ints[0] = wordOf(b, 0, &a1)
+			ints[1] = wordOf(b, 1, &a2)
+			ints[2] = wordOf(b, 2, &a3)
+			ints[3] = wordOf(b, 3, &a4)
+			ints[4] = wordOf(b, 4, &a5)
+			ints[5] = wordOf(b, 5, &a6)
+			ints[6] = wordOf(b, 6, &a7)
+			ints[7] = wordOf(b, 7, &a8)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			runtime.KeepAlive(a1)
+			runtime.KeepAlive(a2)
+			runtime.KeepAlive(a3)
+			runtime.KeepAlive(a4)
+			runtime.KeepAlive(a5)
+			runtime.KeepAlive(a6)
+			runtime.KeepAlive(a7)
+			runtime.KeepAlive(a8)
+			if err != nil {
+				panic(err)
+			}
+			return r
+		}, nil
 	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8) R {
 		var a Args
@@ -437,6 +777,33 @@ func BindErr8[A1, A2, A3, A4, A5, A6, A7, A8, R Param](addr uintptr) (func(A1, A
 	b, err := newBinding(addr, reflect.TypeFor[R](), reflect.TypeFor[A1](), reflect.TypeFor[A2](), reflect.TypeFor[A3](), reflect.TypeFor[A4](), reflect.TypeFor[A5](), reflect.TypeFor[A6](), reflect.TypeFor[A7](), reflect.TypeFor[A8]())
 	if err != nil {
 		return nil, err
+	}
+	if !b.floats {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8) (R, error) {
+			var ints [8]uint64
+			ints[0] = wordOf(b, 0, &a1)
+			ints[1] = wordOf(b, 1, &a2)
+			ints[2] = wordOf(b, 2, &a3)
+			ints[3] = wordOf(b, 3, &a4)
+			ints[4] = wordOf(b, 4, &a5)
+			ints[5] = wordOf(b, 5, &a6)
+			ints[6] = wordOf(b, 6, &a7)
+			ints[7] = wordOf(b, 7, &a8)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			runtime.KeepAlive(a1)
+			runtime.KeepAlive(a2)
+			runtime.KeepAlive(a3)
+			runtime.KeepAlive(a4)
+			runtime.KeepAlive(a5)
+			runtime.KeepAlive(a6)
+			runtime.KeepAlive(a7)
+			runtime.KeepAlive(a8)
+			return r, err
+		}, nil
 	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8) (R, error) {
 		var a Args

@@ -62,21 +62,42 @@ func gen(b *bytes.Buffer, n int, withErr bool) {
 	fmt.Fprintf(b, "func %s[%s Param](addr uintptr) (%s, error) {\n", name, strings.Join(tps, ", "), ftype)
 	fmt.Fprintf(b, "\tb, err := newBinding(addr, reflect.TypeFor[R](), %s)\n", strings.Join(types, ", "))
 	b.WriteString("\tif err != nil {\n\t\treturn nil, err\n\t}\n")
+	// Two closures: one for signatures without a float parameter, whose
+	// integer parameters go straight into an array of as many words
+	// (parameter i in register i), and the general one through Args.
+	tail := func() {
+		for _, k := range keep {
+			b.WriteString(k)
+		}
+		if withErr {
+			b.WriteString("\t\treturn r, err\n")
+		} else {
+			b.WriteString("\t\tif err != nil {\n\t\t\tpanic(err)\n\t\t}\n\t\treturn r\n")
+		}
+		b.WriteString("\t}")
+	}
+	b.WriteString("\tif !b.floats {\n")
+	fmt.Fprintf(b, "\t\treturn func(%s) %s {\n", strings.Join(params, ", "), ret)
+	if n > 0 {
+		fmt.Fprintf(b, "\t\tvar ints [%d]uint64\n", n)
+		for i := 1; i <= n; i++ {
+			fmt.Fprintf(b, "\t\tints[%d] = wordOf(b, %d, &a%d)\n", i-1, i-1, i)
+		}
+		b.WriteString("\t\tres, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)\n")
+	} else {
+		b.WriteString("\t\tres, err := callDefault(b.addr, nil, 0, nil, 0, nil, nil)\n")
+	}
+	b.WriteString("\t\tvar r R\n\t\tif err == nil {\n\t\t\tb.store(&res, unsafe.Pointer(&r))\n\t\t}\n")
+	tail()
+	b.WriteString(", nil\n\t}\n")
 	fmt.Fprintf(b, "\treturn func(%s) %s {\n", strings.Join(params, ", "), ret)
 	b.WriteString("\t\tvar a Args\n")
 	for _, l := range loads {
 		b.WriteString(l)
 	}
 	b.WriteString("\t\tvar r R\n\t\terr := b.call(&a, unsafe.Pointer(&r))\n")
-	for _, k := range keep {
-		b.WriteString(k)
-	}
-	if withErr {
-		b.WriteString("\t\treturn r, err\n")
-	} else {
-		b.WriteString("\t\tif err != nil {\n\t\t\tpanic(err)\n\t\t}\n\t\treturn r\n")
-	}
-	b.WriteString("\t}, nil\n}\n\n")
+	tail()
+	b.WriteString(", nil\n}\n\n")
 }
 
 const bind2Doc = `// Bind2 binds the code at addr to a Go function of two parameters and one
