@@ -76,25 +76,16 @@ func BenchmarkCall(b *testing.B) {
 }
 
 // BenchmarkCallPath splits Call's cost, for add(1, 2) (codeAdd), from the
-// floor up:
+// floor up. Floor is a bare ABI0 CALL of the code on the goroutine's stack
+// (bareCall), with nothing switched, zeroed or restored: what no safe call
+// can beat; Caller and Call are judged as ratios to it, measured in the
+// same run. Enter is enter on a unit the benchmark holds: the trampoline
+// (enter, the code, callSite's epilogue) and the frame's bookkeeping
+// stores. PinEnter is the same between procPin and procUnpin. Caller is
+// Caller.Call, the whole path with a stack held; Call the whole path of
+// Call (callDefault: the guessed per-P slot, the arguments, the Result).
 //
-//   - Floor: a bare ABI0 CALL of the code on the goroutine's stack
-//     (bareCall), with nothing switched, zeroed or restored: what no
-//     safe call can beat. Caller and Call are judged as ratios to it,
-//     measured in the same run.
-//
-//   - Enter: enter on a unit the benchmark holds — the trampoline
-//     (enter, the code, callSite's epilogue) and the frame's bookkeeping
-//     stores.
-//
-//   - PinEnter: the same between procPin and procUnpin.
-//
-//   - Caller: Caller.Call, the whole path with a stack held.
-//
-//   - Call: the whole path (Call, callDefault: the guessed per-P slot,
-//     the arguments, the Result).
-//
-//     go test -run '^$' -bench CallPath -count 10 ./trampoline/
+//	go test -run '^$' -bench CallPath -count 10 ./trampoline/
 func BenchmarkCallPath(b *testing.B) {
 	add := load(b, codeAdd)
 	if _, err := Call(add.Addr()); err != nil { // the handler, once
