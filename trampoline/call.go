@@ -7,7 +7,6 @@ import (
 	"math"
 	"runtime"
 	"sync/atomic"
-	"syscall"
 	"time"
 	"unsafe"
 
@@ -387,9 +386,12 @@ func (u *unit) finish(ctx context.Context, st status, regs *Regs, code Code) (Re
 func (u *unit) executeTimed(ctx context.Context, timeout time.Duration, ints *[6]uint64) (status, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	tid := platform.Gettid()
 	f := u.f
 	f.bindHere() // now, not after the timer is armed
+	tid := int(f.tid)
+	if !threadKeys || tid == 0 {
+		tid = platform.Gettid() // (bindHere binds only with threadKeys)
+	}
 	defer func() {
 		f.setCallValue(0)
 		f.interrupt = 0
@@ -429,12 +431,8 @@ func (u *unit) executeTimed(ctx context.Context, timeout time.Duration, ints *[6
 				d = left
 			}
 		}
-		var t platform.ThreadTimer
 		if d > 0 {
-			var op string
-			var errno syscall.Errno
-			t, op, errno = platform.StartThreadTimer(tid, timeoutSignal, f.callValue, d)
-			if errno != 0 {
+			if op, errno := f.armDeadline(int32(tid), nanotime()+int64(d)); errno != 0 {
 				procUnpin()
 				return 0, fmt.Errorf("trampoline: %s: %w", op, errno)
 			}
@@ -453,7 +451,7 @@ func (u *unit) executeTimed(ctx context.Context, timeout time.Duration, ints *[6
 		}
 		f.inCall = 0
 		if d > 0 {
-			t.Stop()
+			f.disarmDeadline()
 		}
 		if st == statusTimeout && !f.started() && ctx.Err() == nil && attempt < maxEarlyTimeouts &&
 			(!hasCtxDeadline || time.Now().Before(ctxDeadline)) {

@@ -16,6 +16,7 @@ var (
 	frameCount uint32
 	xsaveSize  = 512
 	tramp      struct{ enter, callSite, resume, badReturn, privateFS uintptr }
+	threadKeys bool
 )
 
 // The assembly and the thread binding, which only linux/amd64 has: setup
