@@ -369,10 +369,10 @@ func (u *unit) finish(ctx context.Context, st status, regs *Regs, code Code) (Re
 }
 
 // executeTimed runs the call (a Machine's run when ints is nil) with its
-// thread locked, a kernel timer for the deadline (the earlier of timeout,
-// counted from when the code starts, and ctx's deadline) and a
-// context.AfterFunc for cancellation; both signal the thread with the
-// call's value.
+// thread locked, the frame's kernel timer for the deadline (the earlier of
+// timeout, counted from when the code starts, and ctx's deadline; see
+// timer.go) and a context.AfterFunc for cancellation (cancel.go); both
+// signal the thread.
 //
 // A call starts unless ctx is done, or its deadline has passed, before
 // the code does. The timer is armed with what is left at the last moment,
@@ -396,15 +396,9 @@ func (u *unit) executeTimed(ctx context.Context, timeout time.Duration, ints *[6
 		f.setCallValue(0)
 		f.interrupt = 0
 	}()
-	if ctx.Done() != nil {
-		// The AfterFunc signals whatever attempt is running (none, once
-		// the call is over: a stale signal is harmless anyway).
-		stop := context.AfterFunc(ctx, func() {
-			if v := f.loadCallValue(); v != 0 {
-				platform.QueueThreadSignal(tid, timeoutSignal, v)
-			}
-		})
-		defer stop()
+	if done := ctx.Done(); done != nil {
+		u.watchCancel(ctx, done, tid)
+		defer u.cancelWatch.tid.Store(0)
 	}
 	ctxDeadline, hasCtxDeadline := ctx.Deadline()
 	for attempt := 1; ; attempt++ {
