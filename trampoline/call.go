@@ -531,7 +531,7 @@ func (f *frame) fault(base uintptr, n int) *Fault {
 	default:
 		ft.BadReturn = inTrampoline(ft.PC)
 		var text [MaxInstructionLen]byte
-		if n := platform.ReadMemory(ft.PC, text[:]); n > 0 {
+		if n := readText(ft.PC, text[:]); n > 0 {
 			ft.Text = text[:n:n]
 		}
 	}
