@@ -88,10 +88,13 @@ TEXT ·enter(SB), NOSPLIT|NOFRAME, $0-36
 	STMXCSR	frame_goMXCSR(R11)
 	FSTCW	frame_goFCW(R11)
 fpusaved:
+	MOVQ	SP, DX			// Go's RSP, for [stackTop+8] below
 	MOVQ	AX, SP			// now on the code's stack: a fault from here on is the call's
 	MOVQ	R11, AX
 	XORQ	·frameKey(SB), AX
 	MOVQ	AX, 0(SP)		// [stackTop] = f^frameKey (the code may have overwritten it last time)
+	XORQ	·frameKey(SB), DX
+	MOVQ	DX, 8(SP)		// [stackTop+8] = Go's RSP^frameKey: the epilogue's shortcut to it
 	MOVQ	frame_fn(R11), AX
 	MOVQ	AX, -16(SP)		// [stackTop-16] = the call target
 	// A timeout signal that came before the switch set interrupt; from
@@ -315,6 +318,15 @@ acclear:
 	MOVL	AX, frame_vecLen(R11)
 
 cleanup:
+	// Go's RSP, from [stackTop+8] rather than through the frame: the
+	// loads of each call form a chain (Go's RSP, the code's stack top,
+	// [stackTop], the frame, Go's RSP again) that bounds how fast calls
+	// can follow each other, and this takes one load off it. The code
+	// may have overwritten the word, and a resumed call finds an earlier
+	// call's there: out checks it against the frame's. (Here, past the
+	// snapshot, which saves the code's RBX.)
+	MOVQ	24(SP), BX
+	XORQ	·frameKey(SB), BX
 	// DF, AC and NT are almost never left set: test them with the flags
 	// already pushed, and pay for POPFQ only when one is. (TF cannot be
 	// set here: its trap would have fired on this function's first
@@ -356,6 +368,13 @@ fsok:
 	VZEROUPPER
 out:
 	MOVQ	frame_goBP(R11), BP
+	CMPQ	BX, frame_goSP(R11)
+	JNE	slowsp			// [stackTop+8] overwritten by the code
+	MOVQ	BX, SP
+	MOVL	$const_statusReturned, 40(SP)	// enter's result
+	RET
+
+slowsp:
 	MOVQ	frame_goSP(R11), SP
 	MOVL	$const_statusReturned, 40(SP)	// enter's result
 	RET
