@@ -16,7 +16,8 @@
 //           callee-saved registers included.
 // Back in Go: RSP RBP restored, DF AC TF NT cleared, MXCSR and the x87
 // control word restored when the code changed them (sticky MXCSR exception
-// flags, bits 0–5, aside), the x87 register stack emptied (EMMS, after MMX
+// flags, bits 0–5, aside; with reloadMXCSR, on AMD, MXCSR is loaded after
+// every call, sticky flags cleared), the x87 register stack emptied (EMMS, after MMX
 // code), upper YMM state cleared, and the FS base — Go's thread-local
 // storage — restored if the code changed it. Go's ABI0 call sequence
 // reloads R14 (g) and zeroes X15 itself.
