@@ -43,20 +43,20 @@ const (
 
 func (k argKind) float() bool { return k == kindFloat32 || k == kindFloat64 }
 
-type argSpec struct {
-	kind argKind
-	slot uint8 // index into Args.Int or Args.Float
-}
-
 // binding is what a bound function closes over: the address and, for each
 // parameter, where it goes. It is computed once, at bind time.
 type binding struct {
 	addr   uintptr
-	in     [maxParams]argSpec
+	in     [maxParams]argKind // each parameter's kind
+	dst    [maxParams]uint8   // each parameter's index in argWords
 	out    argKind
 	floats bool  // some parameter is a float
 	nint   uint8 // integer parameters: the registers enter loads
 }
+
+// argWords are the register words of a call of a bound function with a
+// float parameter: RDI, RSI, RDX, RCX, R8, R9 in 0–5, XMM0–XMM7 in 8–15.
+type argWords [16]uint64
 
 func kindOf(t reflect.Type) (argKind, bool) {
 	switch t.Kind() {
@@ -107,11 +107,13 @@ func newBinding(addr uintptr, out reflect.Type, in ...reflect.Type) (*binding, e
 			return nil, fmt.Errorf("trampoline: bind %s: parameter %d has type %s; want an integer, float, bool or unsafe.Pointer", sig, i+1, t)
 		}
 		if k.float() {
-			b.in[i] = argSpec{kind: k, slot: uint8(nfloat)}
+			b.in[i] = k
+			b.dst[i] = uint8(8 + nfloat&7)
 			nfloat++
 			b.floats = true
 		} else {
-			b.in[i] = argSpec{kind: k, slot: uint8(nint)}
+			b.in[i] = k
+			b.dst[i] = uint8(min(nint, 7))
 			nint++
 		}
 	}
@@ -148,34 +150,15 @@ func signature(out reflect.Type, in []reflect.Type) string {
 	return s.String()
 }
 
-// load puts parameter i, at p, into its register slot of a.
-func (b *binding) load(a *Args, i int, p unsafe.Pointer) {
-	s := b.in[i]
-	if s.kind.float() {
-		a.Float[s.slot] = b.word(i, p)
-	} else {
-		a.Int[s.slot] = b.word(i, p)
-	}
-}
-
-// word returns parameter i, at p, as the register word it travels in:
-// a 64-bit value as it is (inlined: the common case), a narrower one
-// sign- or zero-extended.
-func (b *binding) word(i int, p unsafe.Pointer) uint64 {
-	if k := b.in[i].kind; k == kindWord || k == kindFloat64 {
-		return *(*uint64)(p)
-	}
-	return b.in[i].kind.widen(p)
-}
-
-// wordOf is word for a parameter of static type T at v: a 64-bit T (a
-// constant size once the generic code is instantiated) needs no look at
-// its kind.
+// wordOf returns parameter i, of static type T, at v, as the register
+// word it travels in: a 64-bit T (a constant size once the generic code
+// is instantiated) as it is, a narrower one sign- or zero-extended by its
+// kind.
 func wordOf[T Param](b *binding, i int, v *T) uint64 {
 	if unsafe.Sizeof(*v) == 8 {
 		return *(*uint64)(unsafe.Pointer(v))
 	}
-	return b.in[i].kind.widen(unsafe.Pointer(v))
+	return b.in[i].widen(unsafe.Pointer(v))
 }
 
 // widen reads a parameter narrower than 64 bits of kind k at p.
@@ -200,11 +183,14 @@ func (k argKind) widen(p unsafe.Pointer) uint64 {
 // store writes the result registers into the result at p: a 64-bit
 // integer inlined, the other kinds by storeKind.
 func (b *binding) store(r *Result, p unsafe.Pointer) {
-	if b.out == kindWord {
+	switch b.out {
+	case kindWord:
 		*(*uint64)(p) = r.RAX
-		return
+	case kindFloat64:
+		*(*uint64)(p) = r.X0
+	default:
+		b.storeKind(r, p)
 	}
-	b.storeKind(r, p)
 }
 
 func (b *binding) storeKind(r *Result, p unsafe.Pointer) {
@@ -224,21 +210,4 @@ func (b *binding) storeKind(r *Result, p unsafe.Pointer) {
 	case kindFloat64:
 		*(*float64)(p) = math.Float64frombits(r.X0)
 	}
-}
-
-// call runs the bound code with the arguments in a and stores the result
-// at ret (nil when there is none).
-func (b *binding) call(a *Args, ret unsafe.Pointer) error {
-	var floats *[8]uint64
-	if b.floats {
-		floats = &a.Float
-	}
-	r, err := callDefault(b.addr, &a.Int[0], int(b.nint), floats, flagsFor(floats, nil), nil, nil)
-	if err != nil {
-		return err
-	}
-	if ret != nil {
-		b.store(&r, ret)
-	}
-	return nil
 }

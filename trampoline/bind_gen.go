@@ -29,9 +29,12 @@ func Bind0[R Param](addr uintptr) (func() R, error) {
 		}, nil
 	}
 	return func() R {
-		var a Args
+		var w argWords
+		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
-		err := b.call(&a, unsafe.Pointer(&r))
+		if err == nil {
+			b.store(&res, unsafe.Pointer(&r))
+		}
 		if err != nil {
 			panic(err)
 		}
@@ -57,9 +60,12 @@ func BindErr0[R Param](addr uintptr) (func() (R, error), error) {
 		}, nil
 	}
 	return func() (R, error) {
-		var a Args
+		var w argWords
+		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
-		err := b.call(&a, unsafe.Pointer(&r))
+		if err == nil {
+			b.store(&res, unsafe.Pointer(&r))
+		}
 		return r, err
 	}, nil
 }
@@ -88,10 +94,13 @@ func Bind1[A1, R Param](addr uintptr) (func(A1) R, error) {
 		}, nil
 	}
 	return func(a1 A1) R {
-		var a Args
-		b.load(&a, 0, unsafe.Pointer(&a1))
+		var w argWords
+		w[b.dst[0]&15] = wordOf(b, 0, &a1)
+		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
-		err := b.call(&a, unsafe.Pointer(&r))
+		if err == nil {
+			b.store(&res, unsafe.Pointer(&r))
+		}
 		runtime.KeepAlive(a1)
 		if err != nil {
 			panic(err)
@@ -121,10 +130,13 @@ func BindErr1[A1, R Param](addr uintptr) (func(A1) (R, error), error) {
 		}, nil
 	}
 	return func(a1 A1) (R, error) {
-		var a Args
-		b.load(&a, 0, unsafe.Pointer(&a1))
+		var w argWords
+		w[b.dst[0]&15] = wordOf(b, 0, &a1)
+		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
-		err := b.call(&a, unsafe.Pointer(&r))
+		if err == nil {
+			b.store(&res, unsafe.Pointer(&r))
+		}
 		runtime.KeepAlive(a1)
 		return r, err
 	}, nil
@@ -169,11 +181,14 @@ func Bind2[A1, A2, R Param](addr uintptr) (func(A1, A2) R, error) {
 		}, nil
 	}
 	return func(a1 A1, a2 A2) R {
-		var a Args
-		b.load(&a, 0, unsafe.Pointer(&a1))
-		b.load(&a, 1, unsafe.Pointer(&a2))
+		var w argWords
+		w[b.dst[0]&15] = wordOf(b, 0, &a1)
+		w[b.dst[1]&15] = wordOf(b, 1, &a2)
+		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
-		err := b.call(&a, unsafe.Pointer(&r))
+		if err == nil {
+			b.store(&res, unsafe.Pointer(&r))
+		}
 		runtime.KeepAlive(a1)
 		runtime.KeepAlive(a2)
 		if err != nil {
@@ -206,11 +221,14 @@ func BindErr2[A1, A2, R Param](addr uintptr) (func(A1, A2) (R, error), error) {
 		}, nil
 	}
 	return func(a1 A1, a2 A2) (R, error) {
-		var a Args
-		b.load(&a, 0, unsafe.Pointer(&a1))
-		b.load(&a, 1, unsafe.Pointer(&a2))
+		var w argWords
+		w[b.dst[0]&15] = wordOf(b, 0, &a1)
+		w[b.dst[1]&15] = wordOf(b, 1, &a2)
+		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
-		err := b.call(&a, unsafe.Pointer(&r))
+		if err == nil {
+			b.store(&res, unsafe.Pointer(&r))
+		}
 		runtime.KeepAlive(a1)
 		runtime.KeepAlive(a2)
 		return r, err
@@ -245,12 +263,15 @@ func Bind3[A1, A2, A3, R Param](addr uintptr) (func(A1, A2, A3) R, error) {
 		}, nil
 	}
 	return func(a1 A1, a2 A2, a3 A3) R {
-		var a Args
-		b.load(&a, 0, unsafe.Pointer(&a1))
-		b.load(&a, 1, unsafe.Pointer(&a2))
-		b.load(&a, 2, unsafe.Pointer(&a3))
+		var w argWords
+		w[b.dst[0]&15] = wordOf(b, 0, &a1)
+		w[b.dst[1]&15] = wordOf(b, 1, &a2)
+		w[b.dst[2]&15] = wordOf(b, 2, &a3)
+		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
-		err := b.call(&a, unsafe.Pointer(&r))
+		if err == nil {
+			b.store(&res, unsafe.Pointer(&r))
+		}
 		runtime.KeepAlive(a1)
 		runtime.KeepAlive(a2)
 		runtime.KeepAlive(a3)
@@ -286,12 +307,15 @@ func BindErr3[A1, A2, A3, R Param](addr uintptr) (func(A1, A2, A3) (R, error), e
 		}, nil
 	}
 	return func(a1 A1, a2 A2, a3 A3) (R, error) {
-		var a Args
-		b.load(&a, 0, unsafe.Pointer(&a1))
-		b.load(&a, 1, unsafe.Pointer(&a2))
-		b.load(&a, 2, unsafe.Pointer(&a3))
+		var w argWords
+		w[b.dst[0]&15] = wordOf(b, 0, &a1)
+		w[b.dst[1]&15] = wordOf(b, 1, &a2)
+		w[b.dst[2]&15] = wordOf(b, 2, &a3)
+		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
-		err := b.call(&a, unsafe.Pointer(&r))
+		if err == nil {
+			b.store(&res, unsafe.Pointer(&r))
+		}
 		runtime.KeepAlive(a1)
 		runtime.KeepAlive(a2)
 		runtime.KeepAlive(a3)
@@ -329,13 +353,16 @@ func Bind4[A1, A2, A3, A4, R Param](addr uintptr) (func(A1, A2, A3, A4) R, error
 		}, nil
 	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4) R {
-		var a Args
-		b.load(&a, 0, unsafe.Pointer(&a1))
-		b.load(&a, 1, unsafe.Pointer(&a2))
-		b.load(&a, 2, unsafe.Pointer(&a3))
-		b.load(&a, 3, unsafe.Pointer(&a4))
+		var w argWords
+		w[b.dst[0]&15] = wordOf(b, 0, &a1)
+		w[b.dst[1]&15] = wordOf(b, 1, &a2)
+		w[b.dst[2]&15] = wordOf(b, 2, &a3)
+		w[b.dst[3]&15] = wordOf(b, 3, &a4)
+		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
-		err := b.call(&a, unsafe.Pointer(&r))
+		if err == nil {
+			b.store(&res, unsafe.Pointer(&r))
+		}
 		runtime.KeepAlive(a1)
 		runtime.KeepAlive(a2)
 		runtime.KeepAlive(a3)
@@ -374,13 +401,16 @@ func BindErr4[A1, A2, A3, A4, R Param](addr uintptr) (func(A1, A2, A3, A4) (R, e
 		}, nil
 	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4) (R, error) {
-		var a Args
-		b.load(&a, 0, unsafe.Pointer(&a1))
-		b.load(&a, 1, unsafe.Pointer(&a2))
-		b.load(&a, 2, unsafe.Pointer(&a3))
-		b.load(&a, 3, unsafe.Pointer(&a4))
+		var w argWords
+		w[b.dst[0]&15] = wordOf(b, 0, &a1)
+		w[b.dst[1]&15] = wordOf(b, 1, &a2)
+		w[b.dst[2]&15] = wordOf(b, 2, &a3)
+		w[b.dst[3]&15] = wordOf(b, 3, &a4)
+		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
-		err := b.call(&a, unsafe.Pointer(&r))
+		if err == nil {
+			b.store(&res, unsafe.Pointer(&r))
+		}
 		runtime.KeepAlive(a1)
 		runtime.KeepAlive(a2)
 		runtime.KeepAlive(a3)
@@ -421,14 +451,17 @@ func Bind5[A1, A2, A3, A4, A5, R Param](addr uintptr) (func(A1, A2, A3, A4, A5) 
 		}, nil
 	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) R {
-		var a Args
-		b.load(&a, 0, unsafe.Pointer(&a1))
-		b.load(&a, 1, unsafe.Pointer(&a2))
-		b.load(&a, 2, unsafe.Pointer(&a3))
-		b.load(&a, 3, unsafe.Pointer(&a4))
-		b.load(&a, 4, unsafe.Pointer(&a5))
+		var w argWords
+		w[b.dst[0]&15] = wordOf(b, 0, &a1)
+		w[b.dst[1]&15] = wordOf(b, 1, &a2)
+		w[b.dst[2]&15] = wordOf(b, 2, &a3)
+		w[b.dst[3]&15] = wordOf(b, 3, &a4)
+		w[b.dst[4]&15] = wordOf(b, 4, &a5)
+		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
-		err := b.call(&a, unsafe.Pointer(&r))
+		if err == nil {
+			b.store(&res, unsafe.Pointer(&r))
+		}
 		runtime.KeepAlive(a1)
 		runtime.KeepAlive(a2)
 		runtime.KeepAlive(a3)
@@ -470,14 +503,17 @@ func BindErr5[A1, A2, A3, A4, A5, R Param](addr uintptr) (func(A1, A2, A3, A4, A
 		}, nil
 	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) (R, error) {
-		var a Args
-		b.load(&a, 0, unsafe.Pointer(&a1))
-		b.load(&a, 1, unsafe.Pointer(&a2))
-		b.load(&a, 2, unsafe.Pointer(&a3))
-		b.load(&a, 3, unsafe.Pointer(&a4))
-		b.load(&a, 4, unsafe.Pointer(&a5))
+		var w argWords
+		w[b.dst[0]&15] = wordOf(b, 0, &a1)
+		w[b.dst[1]&15] = wordOf(b, 1, &a2)
+		w[b.dst[2]&15] = wordOf(b, 2, &a3)
+		w[b.dst[3]&15] = wordOf(b, 3, &a4)
+		w[b.dst[4]&15] = wordOf(b, 4, &a5)
+		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
-		err := b.call(&a, unsafe.Pointer(&r))
+		if err == nil {
+			b.store(&res, unsafe.Pointer(&r))
+		}
 		runtime.KeepAlive(a1)
 		runtime.KeepAlive(a2)
 		runtime.KeepAlive(a3)
@@ -521,15 +557,18 @@ func Bind6[A1, A2, A3, A4, A5, A6, R Param](addr uintptr) (func(A1, A2, A3, A4, 
 		}, nil
 	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) R {
-		var a Args
-		b.load(&a, 0, unsafe.Pointer(&a1))
-		b.load(&a, 1, unsafe.Pointer(&a2))
-		b.load(&a, 2, unsafe.Pointer(&a3))
-		b.load(&a, 3, unsafe.Pointer(&a4))
-		b.load(&a, 4, unsafe.Pointer(&a5))
-		b.load(&a, 5, unsafe.Pointer(&a6))
+		var w argWords
+		w[b.dst[0]&15] = wordOf(b, 0, &a1)
+		w[b.dst[1]&15] = wordOf(b, 1, &a2)
+		w[b.dst[2]&15] = wordOf(b, 2, &a3)
+		w[b.dst[3]&15] = wordOf(b, 3, &a4)
+		w[b.dst[4]&15] = wordOf(b, 4, &a5)
+		w[b.dst[5]&15] = wordOf(b, 5, &a6)
+		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
-		err := b.call(&a, unsafe.Pointer(&r))
+		if err == nil {
+			b.store(&res, unsafe.Pointer(&r))
+		}
 		runtime.KeepAlive(a1)
 		runtime.KeepAlive(a2)
 		runtime.KeepAlive(a3)
@@ -574,15 +613,18 @@ func BindErr6[A1, A2, A3, A4, A5, A6, R Param](addr uintptr) (func(A1, A2, A3, A
 		}, nil
 	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) (R, error) {
-		var a Args
-		b.load(&a, 0, unsafe.Pointer(&a1))
-		b.load(&a, 1, unsafe.Pointer(&a2))
-		b.load(&a, 2, unsafe.Pointer(&a3))
-		b.load(&a, 3, unsafe.Pointer(&a4))
-		b.load(&a, 4, unsafe.Pointer(&a5))
-		b.load(&a, 5, unsafe.Pointer(&a6))
+		var w argWords
+		w[b.dst[0]&15] = wordOf(b, 0, &a1)
+		w[b.dst[1]&15] = wordOf(b, 1, &a2)
+		w[b.dst[2]&15] = wordOf(b, 2, &a3)
+		w[b.dst[3]&15] = wordOf(b, 3, &a4)
+		w[b.dst[4]&15] = wordOf(b, 4, &a5)
+		w[b.dst[5]&15] = wordOf(b, 5, &a6)
+		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
-		err := b.call(&a, unsafe.Pointer(&r))
+		if err == nil {
+			b.store(&res, unsafe.Pointer(&r))
+		}
 		runtime.KeepAlive(a1)
 		runtime.KeepAlive(a2)
 		runtime.KeepAlive(a3)
@@ -629,16 +671,19 @@ func Bind7[A1, A2, A3, A4, A5, A6, A7, R Param](addr uintptr) (func(A1, A2, A3, 
 		}, nil
 	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7) R {
-		var a Args
-		b.load(&a, 0, unsafe.Pointer(&a1))
-		b.load(&a, 1, unsafe.Pointer(&a2))
-		b.load(&a, 2, unsafe.Pointer(&a3))
-		b.load(&a, 3, unsafe.Pointer(&a4))
-		b.load(&a, 4, unsafe.Pointer(&a5))
-		b.load(&a, 5, unsafe.Pointer(&a6))
-		b.load(&a, 6, unsafe.Pointer(&a7))
+		var w argWords
+		w[b.dst[0]&15] = wordOf(b, 0, &a1)
+		w[b.dst[1]&15] = wordOf(b, 1, &a2)
+		w[b.dst[2]&15] = wordOf(b, 2, &a3)
+		w[b.dst[3]&15] = wordOf(b, 3, &a4)
+		w[b.dst[4]&15] = wordOf(b, 4, &a5)
+		w[b.dst[5]&15] = wordOf(b, 5, &a6)
+		w[b.dst[6]&15] = wordOf(b, 6, &a7)
+		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
-		err := b.call(&a, unsafe.Pointer(&r))
+		if err == nil {
+			b.store(&res, unsafe.Pointer(&r))
+		}
 		runtime.KeepAlive(a1)
 		runtime.KeepAlive(a2)
 		runtime.KeepAlive(a3)
@@ -686,16 +731,19 @@ func BindErr7[A1, A2, A3, A4, A5, A6, A7, R Param](addr uintptr) (func(A1, A2, A
 		}, nil
 	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7) (R, error) {
-		var a Args
-		b.load(&a, 0, unsafe.Pointer(&a1))
-		b.load(&a, 1, unsafe.Pointer(&a2))
-		b.load(&a, 2, unsafe.Pointer(&a3))
-		b.load(&a, 3, unsafe.Pointer(&a4))
-		b.load(&a, 4, unsafe.Pointer(&a5))
-		b.load(&a, 5, unsafe.Pointer(&a6))
-		b.load(&a, 6, unsafe.Pointer(&a7))
+		var w argWords
+		w[b.dst[0]&15] = wordOf(b, 0, &a1)
+		w[b.dst[1]&15] = wordOf(b, 1, &a2)
+		w[b.dst[2]&15] = wordOf(b, 2, &a3)
+		w[b.dst[3]&15] = wordOf(b, 3, &a4)
+		w[b.dst[4]&15] = wordOf(b, 4, &a5)
+		w[b.dst[5]&15] = wordOf(b, 5, &a6)
+		w[b.dst[6]&15] = wordOf(b, 6, &a7)
+		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
-		err := b.call(&a, unsafe.Pointer(&r))
+		if err == nil {
+			b.store(&res, unsafe.Pointer(&r))
+		}
 		runtime.KeepAlive(a1)
 		runtime.KeepAlive(a2)
 		runtime.KeepAlive(a3)
@@ -745,17 +793,20 @@ func Bind8[A1, A2, A3, A4, A5, A6, A7, A8, R Param](addr uintptr) (func(A1, A2, 
 		}, nil
 	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8) R {
-		var a Args
-		b.load(&a, 0, unsafe.Pointer(&a1))
-		b.load(&a, 1, unsafe.Pointer(&a2))
-		b.load(&a, 2, unsafe.Pointer(&a3))
-		b.load(&a, 3, unsafe.Pointer(&a4))
-		b.load(&a, 4, unsafe.Pointer(&a5))
-		b.load(&a, 5, unsafe.Pointer(&a6))
-		b.load(&a, 6, unsafe.Pointer(&a7))
-		b.load(&a, 7, unsafe.Pointer(&a8))
+		var w argWords
+		w[b.dst[0]&15] = wordOf(b, 0, &a1)
+		w[b.dst[1]&15] = wordOf(b, 1, &a2)
+		w[b.dst[2]&15] = wordOf(b, 2, &a3)
+		w[b.dst[3]&15] = wordOf(b, 3, &a4)
+		w[b.dst[4]&15] = wordOf(b, 4, &a5)
+		w[b.dst[5]&15] = wordOf(b, 5, &a6)
+		w[b.dst[6]&15] = wordOf(b, 6, &a7)
+		w[b.dst[7]&15] = wordOf(b, 7, &a8)
+		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
-		err := b.call(&a, unsafe.Pointer(&r))
+		if err == nil {
+			b.store(&res, unsafe.Pointer(&r))
+		}
 		runtime.KeepAlive(a1)
 		runtime.KeepAlive(a2)
 		runtime.KeepAlive(a3)
@@ -806,17 +857,20 @@ func BindErr8[A1, A2, A3, A4, A5, A6, A7, A8, R Param](addr uintptr) (func(A1, A
 		}, nil
 	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8) (R, error) {
-		var a Args
-		b.load(&a, 0, unsafe.Pointer(&a1))
-		b.load(&a, 1, unsafe.Pointer(&a2))
-		b.load(&a, 2, unsafe.Pointer(&a3))
-		b.load(&a, 3, unsafe.Pointer(&a4))
-		b.load(&a, 4, unsafe.Pointer(&a5))
-		b.load(&a, 5, unsafe.Pointer(&a6))
-		b.load(&a, 6, unsafe.Pointer(&a7))
-		b.load(&a, 7, unsafe.Pointer(&a8))
+		var w argWords
+		w[b.dst[0]&15] = wordOf(b, 0, &a1)
+		w[b.dst[1]&15] = wordOf(b, 1, &a2)
+		w[b.dst[2]&15] = wordOf(b, 2, &a3)
+		w[b.dst[3]&15] = wordOf(b, 3, &a4)
+		w[b.dst[4]&15] = wordOf(b, 4, &a5)
+		w[b.dst[5]&15] = wordOf(b, 5, &a6)
+		w[b.dst[6]&15] = wordOf(b, 6, &a7)
+		w[b.dst[7]&15] = wordOf(b, 7, &a8)
+		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
-		err := b.call(&a, unsafe.Pointer(&r))
+		if err == nil {
+			b.store(&res, unsafe.Pointer(&r))
+		}
 		runtime.KeepAlive(a1)
 		runtime.KeepAlive(a2)
 		runtime.KeepAlive(a3)

@@ -39,7 +39,7 @@ func gen(b *bytes.Buffer, n int, withErr bool) {
 		params = append(params, fmt.Sprintf("a%d A%d", i, i))
 		args = append(args, fmt.Sprintf("A%d", i))
 		types = append(types, fmt.Sprintf("reflect.TypeFor[A%d]()", i))
-		loads = append(loads, fmt.Sprintf("\t\tb.load(&a, %d, unsafe.Pointer(&a%d))\n", i-1, i))
+		loads = append(loads, fmt.Sprintf("\t\tw[b.dst[%d]&15] = wordOf(b, %d, &a%d)\n", i-1, i-1, i))
 		keep = append(keep, fmt.Sprintf("\t\truntime.KeepAlive(a%d)\n", i))
 	}
 	tps = append(tps, "R")
@@ -64,7 +64,8 @@ func gen(b *bytes.Buffer, n int, withErr bool) {
 	b.WriteString("\tif err != nil {\n\t\treturn nil, err\n\t}\n")
 	// Two closures: one for signatures without a float parameter, whose
 	// integer parameters go straight into an array of as many words
-	// (parameter i in register i), and the general one through Args.
+	// (parameter i in register i), and the general one, whose parameters
+	// go to the argWords slot binding.dst gives each.
 	tail := func() {
 		for _, k := range keep {
 			b.WriteString(k)
@@ -91,11 +92,12 @@ func gen(b *bytes.Buffer, n int, withErr bool) {
 	tail()
 	b.WriteString(", nil\n\t}\n")
 	fmt.Fprintf(b, "\treturn func(%s) %s {\n", strings.Join(params, ", "), ret)
-	b.WriteString("\t\tvar a Args\n")
+	b.WriteString("\t\tvar w argWords\n")
 	for _, l := range loads {
 		b.WriteString(l)
 	}
-	b.WriteString("\t\tvar r R\n\t\terr := b.call(&a, unsafe.Pointer(&r))\n")
+	b.WriteString("\t\tres, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)\n")
+	b.WriteString("\t\tvar r R\n\t\tif err == nil {\n\t\t\tb.store(&res, unsafe.Pointer(&r))\n\t\t}\n")
 	tail()
 	b.WriteString(", nil\n}\n\n")
 }
