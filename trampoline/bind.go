@@ -183,16 +183,18 @@ func (k argKind) widen(p unsafe.Pointer) uint64 {
 // store writes the result registers into the result at p: a 64-bit
 // integer inlined, the other kinds by storeKind.
 func (b *binding) store(r *Result, p unsafe.Pointer) {
-	switch b.out {
-	case kindWord:
+	if b.out == kindWord {
 		*(*uint64)(p) = r.RAX
-	case kindFloat64:
-		*(*uint64)(p) = r.X0
-	default:
-		b.storeKind(r, p)
+		return
 	}
+	b.storeKind(r, p)
 }
 
+// storeKind writes the result registers into the result at p, by its
+// kind. (Not inlined, so that store, which calls it for the narrow
+// kinds, is.)
+//
+//go:noinline
 func (b *binding) storeKind(r *Result, p unsafe.Pointer) {
 	switch b.out {
 	case kindInt8, kindUint8:
