@@ -46,12 +46,15 @@ func (k argKind) float() bool { return k == kindFloat32 || k == kindFloat64 }
 // binding is what a bound function closes over: the address and, for each
 // parameter, where it goes. It is computed once, at bind time.
 type binding struct {
-	addr   uintptr
-	in     [maxParams]argKind // each parameter's kind
-	dst    [maxParams]uint8   // each parameter's index in argWords
-	out    argKind
-	floats bool  // some parameter is a float
-	nint   uint8 // integer parameters: the registers enter loads
+	addr     uintptr
+	in       [maxParams]argKind // each parameter's kind
+	dst      [maxParams]uint8   // each parameter's index in argWords
+	out      argKind
+	outWide  bool    // the result is 64 bits wide: the word at outOff in Result
+	outOff   uintptr // RAX's or X0's offset in Result
+	floats   bool    // some parameter is a float
+	pointers bool    // some parameter is an unsafe.Pointer, kept alive until the code returns
+	nint     uint8   // integer parameters: the registers enter loads
 }
 
 // argWords are the register words of a call of a bound function with a
@@ -106,6 +109,9 @@ func newBinding(addr uintptr, out reflect.Type, in ...reflect.Type) (*binding, e
 		if !ok {
 			return nil, fmt.Errorf("trampoline: bind %s: parameter %d has type %s; want an integer, float, bool or unsafe.Pointer", sig, i+1, t)
 		}
+		if t.Kind() == reflect.UnsafePointer {
+			b.pointers = true
+		}
 		if k.float() {
 			b.in[i] = k
 			b.dst[i] = uint8(8 + nfloat&7)
@@ -130,6 +136,12 @@ func newBinding(addr uintptr, out reflect.Type, in ...reflect.Type) (*binding, e
 			return nil, fmt.Errorf("trampoline: bind %s: the result has type %s; want an integer, float, bool or unsafe.Pointer", sig, out)
 		}
 		b.out = k
+		switch k {
+		case kindWord:
+			b.outWide, b.outOff = true, unsafe.Offsetof(Result{}.RAX)
+		case kindFloat64:
+			b.outWide, b.outOff = true, unsafe.Offsetof(Result{}.X0)
+		}
 	}
 	return b, nil
 }
@@ -150,15 +162,15 @@ func signature(out reflect.Type, in []reflect.Type) string {
 	return s.String()
 }
 
-// wordOf returns parameter i, of static type T, at v, as the register
-// word it travels in: a 64-bit T (a constant size once the generic code
-// is instantiated) as it is, a narrower one sign- or zero-extended by its
-// kind.
-func wordOf[T Param](b *binding, i int, v *T) uint64 {
-	if unsafe.Sizeof(*v) == 8 {
-		return *(*uint64)(unsafe.Pointer(v))
+// put stores parameter i, v of static type T, into its register word at
+// w, which is zero: as it is, a narrower one then sign- or zero-extended
+// by its kind (the size is a constant once the generic code is
+// instantiated: a 64-bit T is one store).
+func put[T Param](b *binding, i int, w *uint64, v T) {
+	*(*T)(unsafe.Pointer(w)) = v
+	if unsafe.Sizeof(v) < 8 {
+		*w = b.in[i].widen(unsafe.Pointer(w))
 	}
-	return b.in[i].widen(unsafe.Pointer(v))
 }
 
 // widen reads a parameter narrower than 64 bits of kind k at p.
@@ -181,10 +193,10 @@ func (k argKind) widen(p unsafe.Pointer) uint64 {
 }
 
 // store writes the result registers into the result at p: a 64-bit
-// integer inlined, the other kinds by storeKind.
+// integer or a double inlined, the other kinds by storeKind.
 func (b *binding) store(r *Result, p unsafe.Pointer) {
-	if b.out == kindWord {
-		*(*uint64)(p) = r.RAX
+	if b.outWide {
+		*(*uint64)(p) = *(*uint64)(unsafe.Add(unsafe.Pointer(r), b.outOff))
 		return
 	}
 	b.storeKind(r, p)

@@ -77,10 +77,25 @@ func Bind1[A1, R Param](addr uintptr) (func(A1) R, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats && !b.pointers {
+		return func(a1 A1) R {
+			var ints [1]uint64
+			put(b, 0, &ints[0], a1)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			if err != nil {
+				panic(err)
+			}
+			return r
+		}, nil
+	}
 	if !b.floats {
 		return func(a1 A1) R {
 			var ints [1]uint64
-			ints[0] = wordOf(b, 0, &a1)
+			put(b, 0, &ints[0], a1)
 			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
 			var r R
 			if err == nil {
@@ -95,7 +110,7 @@ func Bind1[A1, R Param](addr uintptr) (func(A1) R, error) {
 	}
 	return func(a1 A1) R {
 		var w argWords
-		w[b.dst[0]&15] = wordOf(b, 0, &a1)
+		put(b, 0, &w[b.dst[0]&15], a1)
 		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
 		if err == nil {
@@ -116,10 +131,22 @@ func BindErr1[A1, R Param](addr uintptr) (func(A1) (R, error), error) {
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats && !b.pointers {
+		return func(a1 A1) (R, error) {
+			var ints [1]uint64
+			put(b, 0, &ints[0], a1)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			return r, err
+		}, nil
+	}
 	if !b.floats {
 		return func(a1 A1) (R, error) {
 			var ints [1]uint64
-			ints[0] = wordOf(b, 0, &a1)
+			put(b, 0, &ints[0], a1)
 			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
 			var r R
 			if err == nil {
@@ -131,7 +158,7 @@ func BindErr1[A1, R Param](addr uintptr) (func(A1) (R, error), error) {
 	}
 	return func(a1 A1) (R, error) {
 		var w argWords
-		w[b.dst[0]&15] = wordOf(b, 0, &a1)
+		put(b, 0, &w[b.dst[0]&15], a1)
 		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
 		if err == nil {
@@ -162,11 +189,27 @@ func Bind2[A1, A2, R Param](addr uintptr) (func(A1, A2) R, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats && !b.pointers {
+		return func(a1 A1, a2 A2) R {
+			var ints [2]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			if err != nil {
+				panic(err)
+			}
+			return r
+		}, nil
+	}
 	if !b.floats {
 		return func(a1 A1, a2 A2) R {
 			var ints [2]uint64
-			ints[0] = wordOf(b, 0, &a1)
-			ints[1] = wordOf(b, 1, &a2)
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
 			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
 			var r R
 			if err == nil {
@@ -182,8 +225,8 @@ func Bind2[A1, A2, R Param](addr uintptr) (func(A1, A2) R, error) {
 	}
 	return func(a1 A1, a2 A2) R {
 		var w argWords
-		w[b.dst[0]&15] = wordOf(b, 0, &a1)
-		w[b.dst[1]&15] = wordOf(b, 1, &a2)
+		put(b, 0, &w[b.dst[0]&15], a1)
+		put(b, 1, &w[b.dst[1]&15], a2)
 		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
 		if err == nil {
@@ -205,11 +248,24 @@ func BindErr2[A1, A2, R Param](addr uintptr) (func(A1, A2) (R, error), error) {
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats && !b.pointers {
+		return func(a1 A1, a2 A2) (R, error) {
+			var ints [2]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			return r, err
+		}, nil
+	}
 	if !b.floats {
 		return func(a1 A1, a2 A2) (R, error) {
 			var ints [2]uint64
-			ints[0] = wordOf(b, 0, &a1)
-			ints[1] = wordOf(b, 1, &a2)
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
 			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
 			var r R
 			if err == nil {
@@ -222,8 +278,8 @@ func BindErr2[A1, A2, R Param](addr uintptr) (func(A1, A2) (R, error), error) {
 	}
 	return func(a1 A1, a2 A2) (R, error) {
 		var w argWords
-		w[b.dst[0]&15] = wordOf(b, 0, &a1)
-		w[b.dst[1]&15] = wordOf(b, 1, &a2)
+		put(b, 0, &w[b.dst[0]&15], a1)
+		put(b, 1, &w[b.dst[1]&15], a2)
 		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
 		if err == nil {
@@ -242,12 +298,29 @@ func Bind3[A1, A2, A3, R Param](addr uintptr) (func(A1, A2, A3) R, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats && !b.pointers {
+		return func(a1 A1, a2 A2, a3 A3) R {
+			var ints [3]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			if err != nil {
+				panic(err)
+			}
+			return r
+		}, nil
+	}
 	if !b.floats {
 		return func(a1 A1, a2 A2, a3 A3) R {
 			var ints [3]uint64
-			ints[0] = wordOf(b, 0, &a1)
-			ints[1] = wordOf(b, 1, &a2)
-			ints[2] = wordOf(b, 2, &a3)
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
 			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
 			var r R
 			if err == nil {
@@ -264,9 +337,9 @@ func Bind3[A1, A2, A3, R Param](addr uintptr) (func(A1, A2, A3) R, error) {
 	}
 	return func(a1 A1, a2 A2, a3 A3) R {
 		var w argWords
-		w[b.dst[0]&15] = wordOf(b, 0, &a1)
-		w[b.dst[1]&15] = wordOf(b, 1, &a2)
-		w[b.dst[2]&15] = wordOf(b, 2, &a3)
+		put(b, 0, &w[b.dst[0]&15], a1)
+		put(b, 1, &w[b.dst[1]&15], a2)
+		put(b, 2, &w[b.dst[2]&15], a3)
 		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
 		if err == nil {
@@ -289,12 +362,26 @@ func BindErr3[A1, A2, A3, R Param](addr uintptr) (func(A1, A2, A3) (R, error), e
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats && !b.pointers {
+		return func(a1 A1, a2 A2, a3 A3) (R, error) {
+			var ints [3]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			return r, err
+		}, nil
+	}
 	if !b.floats {
 		return func(a1 A1, a2 A2, a3 A3) (R, error) {
 			var ints [3]uint64
-			ints[0] = wordOf(b, 0, &a1)
-			ints[1] = wordOf(b, 1, &a2)
-			ints[2] = wordOf(b, 2, &a3)
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
 			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
 			var r R
 			if err == nil {
@@ -308,9 +395,9 @@ func BindErr3[A1, A2, A3, R Param](addr uintptr) (func(A1, A2, A3) (R, error), e
 	}
 	return func(a1 A1, a2 A2, a3 A3) (R, error) {
 		var w argWords
-		w[b.dst[0]&15] = wordOf(b, 0, &a1)
-		w[b.dst[1]&15] = wordOf(b, 1, &a2)
-		w[b.dst[2]&15] = wordOf(b, 2, &a3)
+		put(b, 0, &w[b.dst[0]&15], a1)
+		put(b, 1, &w[b.dst[1]&15], a2)
+		put(b, 2, &w[b.dst[2]&15], a3)
 		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
 		if err == nil {
@@ -330,13 +417,31 @@ func Bind4[A1, A2, A3, A4, R Param](addr uintptr) (func(A1, A2, A3, A4) R, error
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats && !b.pointers {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4) R {
+			var ints [4]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			if err != nil {
+				panic(err)
+			}
+			return r
+		}, nil
+	}
 	if !b.floats {
 		return func(a1 A1, a2 A2, a3 A3, a4 A4) R {
 			var ints [4]uint64
-			ints[0] = wordOf(b, 0, &a1)
-			ints[1] = wordOf(b, 1, &a2)
-			ints[2] = wordOf(b, 2, &a3)
-			ints[3] = wordOf(b, 3, &a4)
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
 			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
 			var r R
 			if err == nil {
@@ -354,10 +459,10 @@ func Bind4[A1, A2, A3, A4, R Param](addr uintptr) (func(A1, A2, A3, A4) R, error
 	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4) R {
 		var w argWords
-		w[b.dst[0]&15] = wordOf(b, 0, &a1)
-		w[b.dst[1]&15] = wordOf(b, 1, &a2)
-		w[b.dst[2]&15] = wordOf(b, 2, &a3)
-		w[b.dst[3]&15] = wordOf(b, 3, &a4)
+		put(b, 0, &w[b.dst[0]&15], a1)
+		put(b, 1, &w[b.dst[1]&15], a2)
+		put(b, 2, &w[b.dst[2]&15], a3)
+		put(b, 3, &w[b.dst[3]&15], a4)
 		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
 		if err == nil {
@@ -381,13 +486,28 @@ func BindErr4[A1, A2, A3, A4, R Param](addr uintptr) (func(A1, A2, A3, A4) (R, e
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats && !b.pointers {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4) (R, error) {
+			var ints [4]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			return r, err
+		}, nil
+	}
 	if !b.floats {
 		return func(a1 A1, a2 A2, a3 A3, a4 A4) (R, error) {
 			var ints [4]uint64
-			ints[0] = wordOf(b, 0, &a1)
-			ints[1] = wordOf(b, 1, &a2)
-			ints[2] = wordOf(b, 2, &a3)
-			ints[3] = wordOf(b, 3, &a4)
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
 			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
 			var r R
 			if err == nil {
@@ -402,10 +522,10 @@ func BindErr4[A1, A2, A3, A4, R Param](addr uintptr) (func(A1, A2, A3, A4) (R, e
 	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4) (R, error) {
 		var w argWords
-		w[b.dst[0]&15] = wordOf(b, 0, &a1)
-		w[b.dst[1]&15] = wordOf(b, 1, &a2)
-		w[b.dst[2]&15] = wordOf(b, 2, &a3)
-		w[b.dst[3]&15] = wordOf(b, 3, &a4)
+		put(b, 0, &w[b.dst[0]&15], a1)
+		put(b, 1, &w[b.dst[1]&15], a2)
+		put(b, 2, &w[b.dst[2]&15], a3)
+		put(b, 3, &w[b.dst[3]&15], a4)
 		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
 		if err == nil {
@@ -426,14 +546,33 @@ func Bind5[A1, A2, A3, A4, A5, R Param](addr uintptr) (func(A1, A2, A3, A4, A5) 
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats && !b.pointers {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) R {
+			var ints [5]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			put(b, 4, &ints[4], a5)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			if err != nil {
+				panic(err)
+			}
+			return r
+		}, nil
+	}
 	if !b.floats {
 		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) R {
 			var ints [5]uint64
-			ints[0] = wordOf(b, 0, &a1)
-			ints[1] = wordOf(b, 1, &a2)
-			ints[2] = wordOf(b, 2, &a3)
-			ints[3] = wordOf(b, 3, &a4)
-			ints[4] = wordOf(b, 4, &a5)
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			put(b, 4, &ints[4], a5)
 			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
 			var r R
 			if err == nil {
@@ -452,11 +591,11 @@ func Bind5[A1, A2, A3, A4, A5, R Param](addr uintptr) (func(A1, A2, A3, A4, A5) 
 	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) R {
 		var w argWords
-		w[b.dst[0]&15] = wordOf(b, 0, &a1)
-		w[b.dst[1]&15] = wordOf(b, 1, &a2)
-		w[b.dst[2]&15] = wordOf(b, 2, &a3)
-		w[b.dst[3]&15] = wordOf(b, 3, &a4)
-		w[b.dst[4]&15] = wordOf(b, 4, &a5)
+		put(b, 0, &w[b.dst[0]&15], a1)
+		put(b, 1, &w[b.dst[1]&15], a2)
+		put(b, 2, &w[b.dst[2]&15], a3)
+		put(b, 3, &w[b.dst[3]&15], a4)
+		put(b, 4, &w[b.dst[4]&15], a5)
 		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
 		if err == nil {
@@ -481,14 +620,30 @@ func BindErr5[A1, A2, A3, A4, A5, R Param](addr uintptr) (func(A1, A2, A3, A4, A
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats && !b.pointers {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) (R, error) {
+			var ints [5]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			put(b, 4, &ints[4], a5)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			return r, err
+		}, nil
+	}
 	if !b.floats {
 		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) (R, error) {
 			var ints [5]uint64
-			ints[0] = wordOf(b, 0, &a1)
-			ints[1] = wordOf(b, 1, &a2)
-			ints[2] = wordOf(b, 2, &a3)
-			ints[3] = wordOf(b, 3, &a4)
-			ints[4] = wordOf(b, 4, &a5)
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			put(b, 4, &ints[4], a5)
 			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
 			var r R
 			if err == nil {
@@ -504,11 +659,11 @@ func BindErr5[A1, A2, A3, A4, A5, R Param](addr uintptr) (func(A1, A2, A3, A4, A
 	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) (R, error) {
 		var w argWords
-		w[b.dst[0]&15] = wordOf(b, 0, &a1)
-		w[b.dst[1]&15] = wordOf(b, 1, &a2)
-		w[b.dst[2]&15] = wordOf(b, 2, &a3)
-		w[b.dst[3]&15] = wordOf(b, 3, &a4)
-		w[b.dst[4]&15] = wordOf(b, 4, &a5)
+		put(b, 0, &w[b.dst[0]&15], a1)
+		put(b, 1, &w[b.dst[1]&15], a2)
+		put(b, 2, &w[b.dst[2]&15], a3)
+		put(b, 3, &w[b.dst[3]&15], a4)
+		put(b, 4, &w[b.dst[4]&15], a5)
 		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
 		if err == nil {
@@ -530,15 +685,35 @@ func Bind6[A1, A2, A3, A4, A5, A6, R Param](addr uintptr) (func(A1, A2, A3, A4, 
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats && !b.pointers {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) R {
+			var ints [6]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			put(b, 4, &ints[4], a5)
+			put(b, 5, &ints[5], a6)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			if err != nil {
+				panic(err)
+			}
+			return r
+		}, nil
+	}
 	if !b.floats {
 		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) R {
 			var ints [6]uint64
-			ints[0] = wordOf(b, 0, &a1)
-			ints[1] = wordOf(b, 1, &a2)
-			ints[2] = wordOf(b, 2, &a3)
-			ints[3] = wordOf(b, 3, &a4)
-			ints[4] = wordOf(b, 4, &a5)
-			ints[5] = wordOf(b, 5, &a6)
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			put(b, 4, &ints[4], a5)
+			put(b, 5, &ints[5], a6)
 			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
 			var r R
 			if err == nil {
@@ -558,12 +733,12 @@ func Bind6[A1, A2, A3, A4, A5, A6, R Param](addr uintptr) (func(A1, A2, A3, A4, 
 	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) R {
 		var w argWords
-		w[b.dst[0]&15] = wordOf(b, 0, &a1)
-		w[b.dst[1]&15] = wordOf(b, 1, &a2)
-		w[b.dst[2]&15] = wordOf(b, 2, &a3)
-		w[b.dst[3]&15] = wordOf(b, 3, &a4)
-		w[b.dst[4]&15] = wordOf(b, 4, &a5)
-		w[b.dst[5]&15] = wordOf(b, 5, &a6)
+		put(b, 0, &w[b.dst[0]&15], a1)
+		put(b, 1, &w[b.dst[1]&15], a2)
+		put(b, 2, &w[b.dst[2]&15], a3)
+		put(b, 3, &w[b.dst[3]&15], a4)
+		put(b, 4, &w[b.dst[4]&15], a5)
+		put(b, 5, &w[b.dst[5]&15], a6)
 		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
 		if err == nil {
@@ -589,15 +764,32 @@ func BindErr6[A1, A2, A3, A4, A5, A6, R Param](addr uintptr) (func(A1, A2, A3, A
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats && !b.pointers {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) (R, error) {
+			var ints [6]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			put(b, 4, &ints[4], a5)
+			put(b, 5, &ints[5], a6)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			return r, err
+		}, nil
+	}
 	if !b.floats {
 		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) (R, error) {
 			var ints [6]uint64
-			ints[0] = wordOf(b, 0, &a1)
-			ints[1] = wordOf(b, 1, &a2)
-			ints[2] = wordOf(b, 2, &a3)
-			ints[3] = wordOf(b, 3, &a4)
-			ints[4] = wordOf(b, 4, &a5)
-			ints[5] = wordOf(b, 5, &a6)
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			put(b, 4, &ints[4], a5)
+			put(b, 5, &ints[5], a6)
 			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
 			var r R
 			if err == nil {
@@ -614,12 +806,12 @@ func BindErr6[A1, A2, A3, A4, A5, A6, R Param](addr uintptr) (func(A1, A2, A3, A
 	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) (R, error) {
 		var w argWords
-		w[b.dst[0]&15] = wordOf(b, 0, &a1)
-		w[b.dst[1]&15] = wordOf(b, 1, &a2)
-		w[b.dst[2]&15] = wordOf(b, 2, &a3)
-		w[b.dst[3]&15] = wordOf(b, 3, &a4)
-		w[b.dst[4]&15] = wordOf(b, 4, &a5)
-		w[b.dst[5]&15] = wordOf(b, 5, &a6)
+		put(b, 0, &w[b.dst[0]&15], a1)
+		put(b, 1, &w[b.dst[1]&15], a2)
+		put(b, 2, &w[b.dst[2]&15], a3)
+		put(b, 3, &w[b.dst[3]&15], a4)
+		put(b, 4, &w[b.dst[4]&15], a5)
+		put(b, 5, &w[b.dst[5]&15], a6)
 		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
 		if err == nil {
@@ -642,16 +834,37 @@ func Bind7[A1, A2, A3, A4, A5, A6, A7, R Param](addr uintptr) (func(A1, A2, A3, 
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats && !b.pointers {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7) R {
+			var ints [7]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			put(b, 4, &ints[4], a5)
+			put(b, 5, &ints[5], a6)
+			put(b, 6, &ints[6], a7)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			if err != nil {
+				panic(err)
+			}
+			return r
+		}, nil
+	}
 	if !b.floats {
 		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7) R {
 			var ints [7]uint64
-			ints[0] = wordOf(b, 0, &a1)
-			ints[1] = wordOf(b, 1, &a2)
-			ints[2] = wordOf(b, 2, &a3)
-			ints[3] = wordOf(b, 3, &a4)
-			ints[4] = wordOf(b, 4, &a5)
-			ints[5] = wordOf(b, 5, &a6)
-			ints[6] = wordOf(b, 6, &a7)
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			put(b, 4, &ints[4], a5)
+			put(b, 5, &ints[5], a6)
+			put(b, 6, &ints[6], a7)
 			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
 			var r R
 			if err == nil {
@@ -672,13 +885,13 @@ func Bind7[A1, A2, A3, A4, A5, A6, A7, R Param](addr uintptr) (func(A1, A2, A3, 
 	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7) R {
 		var w argWords
-		w[b.dst[0]&15] = wordOf(b, 0, &a1)
-		w[b.dst[1]&15] = wordOf(b, 1, &a2)
-		w[b.dst[2]&15] = wordOf(b, 2, &a3)
-		w[b.dst[3]&15] = wordOf(b, 3, &a4)
-		w[b.dst[4]&15] = wordOf(b, 4, &a5)
-		w[b.dst[5]&15] = wordOf(b, 5, &a6)
-		w[b.dst[6]&15] = wordOf(b, 6, &a7)
+		put(b, 0, &w[b.dst[0]&15], a1)
+		put(b, 1, &w[b.dst[1]&15], a2)
+		put(b, 2, &w[b.dst[2]&15], a3)
+		put(b, 3, &w[b.dst[3]&15], a4)
+		put(b, 4, &w[b.dst[4]&15], a5)
+		put(b, 5, &w[b.dst[5]&15], a6)
+		put(b, 6, &w[b.dst[6]&15], a7)
 		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
 		if err == nil {
@@ -705,16 +918,34 @@ func BindErr7[A1, A2, A3, A4, A5, A6, A7, R Param](addr uintptr) (func(A1, A2, A
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats && !b.pointers {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7) (R, error) {
+			var ints [7]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			put(b, 4, &ints[4], a5)
+			put(b, 5, &ints[5], a6)
+			put(b, 6, &ints[6], a7)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			return r, err
+		}, nil
+	}
 	if !b.floats {
 		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7) (R, error) {
 			var ints [7]uint64
-			ints[0] = wordOf(b, 0, &a1)
-			ints[1] = wordOf(b, 1, &a2)
-			ints[2] = wordOf(b, 2, &a3)
-			ints[3] = wordOf(b, 3, &a4)
-			ints[4] = wordOf(b, 4, &a5)
-			ints[5] = wordOf(b, 5, &a6)
-			ints[6] = wordOf(b, 6, &a7)
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			put(b, 4, &ints[4], a5)
+			put(b, 5, &ints[5], a6)
+			put(b, 6, &ints[6], a7)
 			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
 			var r R
 			if err == nil {
@@ -732,13 +963,13 @@ func BindErr7[A1, A2, A3, A4, A5, A6, A7, R Param](addr uintptr) (func(A1, A2, A
 	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7) (R, error) {
 		var w argWords
-		w[b.dst[0]&15] = wordOf(b, 0, &a1)
-		w[b.dst[1]&15] = wordOf(b, 1, &a2)
-		w[b.dst[2]&15] = wordOf(b, 2, &a3)
-		w[b.dst[3]&15] = wordOf(b, 3, &a4)
-		w[b.dst[4]&15] = wordOf(b, 4, &a5)
-		w[b.dst[5]&15] = wordOf(b, 5, &a6)
-		w[b.dst[6]&15] = wordOf(b, 6, &a7)
+		put(b, 0, &w[b.dst[0]&15], a1)
+		put(b, 1, &w[b.dst[1]&15], a2)
+		put(b, 2, &w[b.dst[2]&15], a3)
+		put(b, 3, &w[b.dst[3]&15], a4)
+		put(b, 4, &w[b.dst[4]&15], a5)
+		put(b, 5, &w[b.dst[5]&15], a6)
+		put(b, 6, &w[b.dst[6]&15], a7)
 		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
 		if err == nil {
@@ -762,17 +993,39 @@ func Bind8[A1, A2, A3, A4, A5, A6, A7, A8, R Param](addr uintptr) (func(A1, A2, 
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats && !b.pointers {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8) R {
+			var ints [8]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			put(b, 4, &ints[4], a5)
+			put(b, 5, &ints[5], a6)
+			put(b, 6, &ints[6], a7)
+			put(b, 7, &ints[7], a8)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			if err != nil {
+				panic(err)
+			}
+			return r
+		}, nil
+	}
 	if !b.floats {
 		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8) R {
 			var ints [8]uint64
-			ints[0] = wordOf(b, 0, &a1)
-			ints[1] = wordOf(b, 1, &a2)
-			ints[2] = wordOf(b, 2, &a3)
-			ints[3] = wordOf(b, 3, &a4)
-			ints[4] = wordOf(b, 4, &a5)
-			ints[5] = wordOf(b, 5, &a6)
-			ints[6] = wordOf(b, 6, &a7)
-			ints[7] = wordOf(b, 7, &a8)
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			put(b, 4, &ints[4], a5)
+			put(b, 5, &ints[5], a6)
+			put(b, 6, &ints[6], a7)
+			put(b, 7, &ints[7], a8)
 			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
 			var r R
 			if err == nil {
@@ -794,14 +1047,14 @@ func Bind8[A1, A2, A3, A4, A5, A6, A7, A8, R Param](addr uintptr) (func(A1, A2, 
 	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8) R {
 		var w argWords
-		w[b.dst[0]&15] = wordOf(b, 0, &a1)
-		w[b.dst[1]&15] = wordOf(b, 1, &a2)
-		w[b.dst[2]&15] = wordOf(b, 2, &a3)
-		w[b.dst[3]&15] = wordOf(b, 3, &a4)
-		w[b.dst[4]&15] = wordOf(b, 4, &a5)
-		w[b.dst[5]&15] = wordOf(b, 5, &a6)
-		w[b.dst[6]&15] = wordOf(b, 6, &a7)
-		w[b.dst[7]&15] = wordOf(b, 7, &a8)
+		put(b, 0, &w[b.dst[0]&15], a1)
+		put(b, 1, &w[b.dst[1]&15], a2)
+		put(b, 2, &w[b.dst[2]&15], a3)
+		put(b, 3, &w[b.dst[3]&15], a4)
+		put(b, 4, &w[b.dst[4]&15], a5)
+		put(b, 5, &w[b.dst[5]&15], a6)
+		put(b, 6, &w[b.dst[6]&15], a7)
+		put(b, 7, &w[b.dst[7]&15], a8)
 		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
 		if err == nil {
@@ -829,17 +1082,36 @@ func BindErr8[A1, A2, A3, A4, A5, A6, A7, A8, R Param](addr uintptr) (func(A1, A
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats && !b.pointers {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8) (R, error) {
+			var ints [8]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			put(b, 4, &ints[4], a5)
+			put(b, 5, &ints[5], a6)
+			put(b, 6, &ints[6], a7)
+			put(b, 7, &ints[7], a8)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			return r, err
+		}, nil
+	}
 	if !b.floats {
 		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8) (R, error) {
 			var ints [8]uint64
-			ints[0] = wordOf(b, 0, &a1)
-			ints[1] = wordOf(b, 1, &a2)
-			ints[2] = wordOf(b, 2, &a3)
-			ints[3] = wordOf(b, 3, &a4)
-			ints[4] = wordOf(b, 4, &a5)
-			ints[5] = wordOf(b, 5, &a6)
-			ints[6] = wordOf(b, 6, &a7)
-			ints[7] = wordOf(b, 7, &a8)
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			put(b, 4, &ints[4], a5)
+			put(b, 5, &ints[5], a6)
+			put(b, 6, &ints[6], a7)
+			put(b, 7, &ints[7], a8)
 			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
 			var r R
 			if err == nil {
@@ -858,14 +1130,14 @@ func BindErr8[A1, A2, A3, A4, A5, A6, A7, A8, R Param](addr uintptr) (func(A1, A
 	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8) (R, error) {
 		var w argWords
-		w[b.dst[0]&15] = wordOf(b, 0, &a1)
-		w[b.dst[1]&15] = wordOf(b, 1, &a2)
-		w[b.dst[2]&15] = wordOf(b, 2, &a3)
-		w[b.dst[3]&15] = wordOf(b, 3, &a4)
-		w[b.dst[4]&15] = wordOf(b, 4, &a5)
-		w[b.dst[5]&15] = wordOf(b, 5, &a6)
-		w[b.dst[6]&15] = wordOf(b, 6, &a7)
-		w[b.dst[7]&15] = wordOf(b, 7, &a8)
+		put(b, 0, &w[b.dst[0]&15], a1)
+		put(b, 1, &w[b.dst[1]&15], a2)
+		put(b, 2, &w[b.dst[2]&15], a3)
+		put(b, 3, &w[b.dst[3]&15], a4)
+		put(b, 4, &w[b.dst[4]&15], a5)
+		put(b, 5, &w[b.dst[5]&15], a6)
+		put(b, 6, &w[b.dst[6]&15], a7)
+		put(b, 7, &w[b.dst[7]&15], a8)
 		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
 		if err == nil {

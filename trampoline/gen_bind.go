@@ -39,7 +39,7 @@ func gen(b *bytes.Buffer, n int, withErr bool) {
 		params = append(params, fmt.Sprintf("a%d A%d", i, i))
 		args = append(args, fmt.Sprintf("A%d", i))
 		types = append(types, fmt.Sprintf("reflect.TypeFor[A%d]()", i))
-		loads = append(loads, fmt.Sprintf("\t\tw[b.dst[%d]&15] = wordOf(b, %d, &a%d)\n", i-1, i-1, i))
+		loads = append(loads, fmt.Sprintf("\t\tput(b, %d, &w[b.dst[%d]&15], a%d)\n", i-1, i-1, i))
 		keep = append(keep, fmt.Sprintf("\t\truntime.KeepAlive(a%d)\n", i))
 	}
 	tps = append(tps, "R")
@@ -62,13 +62,17 @@ func gen(b *bytes.Buffer, n int, withErr bool) {
 	fmt.Fprintf(b, "func %s[%s Param](addr uintptr) (%s, error) {\n", name, strings.Join(tps, ", "), ftype)
 	fmt.Fprintf(b, "\tb, err := newBinding(addr, reflect.TypeFor[R](), %s)\n", strings.Join(types, ", "))
 	b.WriteString("\tif err != nil {\n\t\treturn nil, err\n\t}\n")
-	// Two closures: one for signatures without a float parameter, whose
+	// Three closures: for signatures without a float parameter, whose
 	// integer parameters go straight into an array of as many words
-	// (parameter i in register i), and the general one, whose parameters
-	// go to the argWords slot binding.dst gives each.
-	tail := func() {
-		for _, k := range keep {
-			b.WriteString(k)
+	// (parameter i in register i), one without a pointer parameter and
+	// one with, which keeps its parameters alive until the code returns;
+	// and the general one, whose parameters go to the argWords slot
+	// binding.dst gives each.
+	tail := func(keepAlive bool) {
+		if keepAlive {
+			for _, k := range keep {
+				b.WriteString(k)
+			}
 		}
 		if withErr {
 			b.WriteString("\t\treturn r, err\n")
@@ -77,20 +81,29 @@ func gen(b *bytes.Buffer, n int, withErr bool) {
 		}
 		b.WriteString("\t}")
 	}
-	b.WriteString("\tif !b.floats {\n")
-	fmt.Fprintf(b, "\t\treturn func(%s) %s {\n", strings.Join(params, ", "), ret)
-	if n > 0 {
-		fmt.Fprintf(b, "\t\tvar ints [%d]uint64\n", n)
-		for i := 1; i <= n; i++ {
-			fmt.Fprintf(b, "\t\tints[%d] = wordOf(b, %d, &a%d)\n", i-1, i-1, i)
+	intsBody := func(keepAlive bool) {
+		fmt.Fprintf(b, "\t\treturn func(%s) %s {\n", strings.Join(params, ", "), ret)
+		if n > 0 {
+			fmt.Fprintf(b, "\t\tvar ints [%d]uint64\n", n)
+			for i := 1; i <= n; i++ {
+				fmt.Fprintf(b, "\t\tput(b, %d, &ints[%d], a%d)\n", i-1, i-1, i)
+			}
+			b.WriteString("\t\tres, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)\n")
+		} else {
+			b.WriteString("\t\tres, err := callDefault(b.addr, nil, 0, nil, 0, nil, nil)\n")
 		}
-		b.WriteString("\t\tres, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)\n")
-	} else {
-		b.WriteString("\t\tres, err := callDefault(b.addr, nil, 0, nil, 0, nil, nil)\n")
+		b.WriteString("\t\tvar r R\n\t\tif err == nil {\n\t\t\tb.store(&res, unsafe.Pointer(&r))\n\t\t}\n")
+		tail(keepAlive)
+		b.WriteString(", nil\n")
 	}
-	b.WriteString("\t\tvar r R\n\t\tif err == nil {\n\t\t\tb.store(&res, unsafe.Pointer(&r))\n\t\t}\n")
-	tail()
-	b.WriteString(", nil\n\t}\n")
+	if n > 0 {
+		b.WriteString("\tif !b.floats && !b.pointers {\n")
+		intsBody(false)
+		b.WriteString("\t}\n")
+	}
+	b.WriteString("\tif !b.floats {\n")
+	intsBody(n > 0)
+	b.WriteString("\t}\n")
 	fmt.Fprintf(b, "\treturn func(%s) %s {\n", strings.Join(params, ", "), ret)
 	b.WriteString("\t\tvar w argWords\n")
 	for _, l := range loads {
@@ -98,7 +111,7 @@ func gen(b *bytes.Buffer, n int, withErr bool) {
 	}
 	b.WriteString("\t\tres, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)\n")
 	b.WriteString("\t\tvar r R\n\t\tif err == nil {\n\t\t\tb.store(&res, unsafe.Pointer(&r))\n\t\t}\n")
-	tail()
+	tail(true)
 	b.WriteString(", nil\n}\n\n")
 }
 
