@@ -83,7 +83,7 @@ func BenchmarkCall(b *testing.B) {
 // (enter, the code, callSite's epilogue) and the frame's bookkeeping
 // stores. PinEnter is the same between procPin and procUnpin. Caller is
 // Caller.Call, the whole path with a stack held; Call the whole path of
-// Call (callDefault: the guessed per-P slot, the arguments, the Result).
+// Call (callDefault: the pinned P's slot, the arguments, the Result).
 //
 //	go test -run '^$' -bench CallPath -count 10 ./trampoline/
 func BenchmarkCallPath(b *testing.B) {
