@@ -11,7 +11,6 @@ import (
 	"unsafe"
 
 	"github.com/jitrun/jitrun/execmem"
-	"github.com/jitrun/jitrun/internal/platform"
 )
 
 // Args are the arguments of a call, in System V AMD64 order.
@@ -388,10 +387,9 @@ func (u *unit) executeTimed(ctx context.Context, timeout time.Duration, ints *[6
 	defer runtime.UnlockOSThread()
 	f := u.f
 	f.bindHere() // now, not after the timer is armed
-	tid := int(f.tid)
-	if !threadKeys || tid == 0 {
-		tid = platform.Gettid() // (bindHere binds only with threadKeys)
-	}
+	// The thread's id as it is now, not the frame's binding, which may
+	// be stale (an M the runtime freed and made again at its address).
+	tid, m, g0 := currentThread()
 	defer func() {
 		f.setCallValue(0)
 		f.interrupt = 0
@@ -426,7 +424,7 @@ func (u *unit) executeTimed(ctx context.Context, timeout time.Duration, ints *[6
 			}
 		}
 		if d > 0 {
-			if op, errno := f.armDeadline(int32(tid), nanotime()+int64(d)); errno != 0 {
+			if op, errno := f.armDeadline(timerKey{int32(tid), m, g0}, nanotime()+int64(d)); errno != 0 {
 				procUnpin()
 				return 0, fmt.Errorf("trampoline: %s: %w", op, errno)
 			}

@@ -74,6 +74,8 @@ type frame struct {
 	// timer is armed to expire (0: not armed), a hint the handler keeps.
 	timer        platform.ThreadTimer // one int32, the kernel's timer id: the handler reads it at frame_timer
 	timerTid     int32
+	timerM       uintptr // with timerTid, the thread the timer signals (timerKey)
+	timerG0      uintptr
 	deadline     int64
 	armedAt      int64
 	deadlineSpec [4]int64

@@ -29,3 +29,4 @@ func (f *frame) bind()                                        {}
 func (f *frame) bindHere()                                    {}
 func inPrologueText(pc uintptr) bool                          { return false }
 func installSyscallFilter(SyscallPolicy) error                { return errUnsupported }
+func currentThread() (tid int, m, g0 uintptr)                 { return 0, 0, 0 }

@@ -33,13 +33,22 @@ import (
 //go:linkname nanotime runtime.nanotime
 func nanotime() int64
 
-// armDeadline arms f's timer, on thread tid (the calling thread, locked),
-// for the call's deadline dl (CLOCK_MONOTONIC nanoseconds), making the
-// timer first if f has none for that thread. On failure it names the
+// timerKey says which thread a frame's timer signals: its id, with the
+// runtime's M and g0 (0 when unknown). A timer made for a thread signals
+// that thread only, even after it has exited and its id has gone to
+// another thread: the id alone could name a timer that signals no one.
+type timerKey struct {
+	tid   int32
+	m, g0 uintptr
+}
+
+// armDeadline arms f's timer, for the calling thread (locked) known by
+// key, for the call's deadline dl (CLOCK_MONOTONIC nanoseconds), making
+// the timer first if f has none for that thread. On failure it names the
 // system call that failed.
-func (f *frame) armDeadline(tid int32, dl int64) (string, syscall.Errno) {
-	if f.timerTid != tid {
-		if e := f.newTimer(tid); e != 0 {
+func (f *frame) armDeadline(key timerKey, dl int64) (string, syscall.Errno) {
+	if f.timerTid != key.tid || f.timerM != key.m || f.timerG0 != key.g0 || key.m == 0 {
+		if e := f.newTimer(key); e != 0 {
 			return "timer_create", e
 		}
 	}
@@ -61,19 +70,20 @@ func (f *frame) armDeadline(tid int32, dl int64) (string, syscall.Errno) {
 // signal.
 func (f *frame) disarmDeadline() { f.deadline = 0 }
 
-// newTimer replaces f's timer with one that signals thread tid: a frame
-// bound to another thread since its last timed call. Deleting the old one
-// drops its pending signal.
-func (f *frame) newTimer(tid int32) syscall.Errno {
+// newTimer replaces f's timer with one that signals the thread key names:
+// a frame used on another thread since its last timed call (or, when the
+// runtime's layout is unknown and key has no M, on every call). Deleting
+// the old one drops its pending signal.
+func (f *frame) newTimer(key timerKey) syscall.Errno {
 	if f.timerTid != 0 {
 		f.timerTid = 0
 		f.timer.Delete()
 	}
 	f.armedAt = 0
-	t, e := platform.NewThreadTimer(int(tid), timeoutSignal, uint64(timerMagic)<<48|uint64(f.index)<<32)
+	t, e := platform.NewThreadTimer(int(key.tid), timeoutSignal, uint64(timerMagic)<<48|uint64(f.index)<<32)
 	if e != 0 {
 		return e
 	}
-	f.timer, f.timerTid = t, tid
+	f.timer, f.timerTid, f.timerM, f.timerG0 = t, key.tid, key.m, key.g0
 	return 0
 }

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jitrun/jitrun/internal/platform"
 )
 
 // A 2-second loop in machine code does not hold up runtime.GC() on another
@@ -356,4 +358,31 @@ func TestDeadlineReuse(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The runtime's M holds the thread id where getThread reads it (checked
+// at set-up, procidOK), so that a timed call needs no system call to
+// know its thread, and the id it reads is this thread's, on other threads
+// too.
+func TestThreadIdentity(t *testing.T) {
+	if err := setup(); err != nil {
+		t.Fatal(err)
+	}
+	if !procidKeys {
+		t.Fatalf("procidKeys is false (threadKeys %v): the runtime's m.procid is not at offset %d", threadKeys, mProcidOffset)
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			tid, m, g0 := currentThread()
+			if want := platform.Gettid(); tid != want || m != getm() || g0 == 0 {
+				t.Errorf("currentThread() = %d, %#x, %#x; want %d, %#x, a g0", tid, m, g0, want, getm())
+			}
+		}()
+	}
+	wg.Wait()
 }

@@ -50,6 +50,10 @@
 // The offset of m in the runtime's g (checked at set-up, gmOffsetOK in
 // thread_linux_amd64.go).
 #define g_m 48
+// The offset of procid (the thread id) in the runtime's m: after g0 and
+// morebuf (a gobuf of six words) and divmod (checked at set-up,
+// procidOK in thread_linux_amd64.go).
+#define m_procid 64
 
 // checkThread records the goroutine's g in the frame at f and, with
 // threadKeys, jumps to unbound when the frame is not bound to the
@@ -673,6 +677,21 @@ TEXT ·getm(SB), NOSPLIT, $0-8
 	MOVQ	(TLS), AX
 	MOVQ	g_m(AX), AX
 	MOVQ	AX, ret+0(FP)
+	RET
+
+// func getThread() (tid uint64, m, g0 uintptr)
+//
+// getThread returns the calling thread's id as the runtime keeps it in
+// its M (m.procid, at m_procid: checked at set-up, procidOK in
+// thread_linux_amd64.go), the M, and the M's g0 (its first word).
+TEXT ·getThread(SB), NOSPLIT, $0-24
+	MOVQ	(TLS), AX
+	MOVQ	g_m(AX), AX
+	MOVQ	AX, m+8(FP)
+	MOVQ	0(AX), CX
+	MOVQ	CX, g0+16(FP)
+	MOVQ	m_procid(AX), AX
+	MOVQ	AX, tid+0(FP)
 	RET
 
 // func goRFLAGS() uint64
