@@ -44,7 +44,8 @@ type ArenaStats struct {
 // until it is sealed, and the pages it was sealed on are never writable
 // again: later code starts on a fresh page of the chunk, and freed space is
 // reclaimed when every slot of its chunk is free (the chunk is then
-// unmapped). With StrategyDualMap code is executable as soon as it is
+// unmapped, unless it is the one new code goes to and has fresh pages
+// left). A chunk's pages are filled with INT3 as code first reaches them. With StrategyDualMap code is executable as soon as it is
 // added (Seal does nothing), and freed slots are refilled with INT3 and
 // reused at once, since the read+exec view never changes protection.
 //
@@ -139,7 +140,7 @@ func (a *Arena) Add(code []byte) (*Slot, error) {
 				return nil, errorf("arena add %d bytes: too large", len(code))
 			}
 		}
-		r, err := newRegion(size, a.strat)
+		r, err := newRegion(size, a.strat, true)
 		if err != nil {
 			return nil, err
 		}
@@ -153,6 +154,7 @@ func (a *Arena) Add(code []byte) (*Slot, error) {
 		off = 0
 		c.next = need
 	}
+	c.r.fill(off + need)
 	copy(c.r.write.Bytes()[off:], code)
 	s := &Slot{a: a, c: c, off: off, n: len(code), cap: need}
 	c.live++
@@ -323,11 +325,17 @@ func (s *Slot) Free() error {
 	} else {
 		c.addHole(hole{s.off, s.cap})
 	}
-	if c.live == 0 && (c != a.cur || c.sealed > 0) {
-		return a.release(c)
-	}
-	if c.live == 0 && a.strat == StrategyFlip {
-		c.next = 0
+	if c.live == 0 {
+		if c != a.cur || c.sealed == c.size {
+			return a.release(c) // empty, and no new code goes there
+		}
+		if a.strat == StrategyFlip {
+			// The chunk new code goes to, with fresh pages left: kept
+			// (loading and freeing one function at a time then costs no
+			// mmap and munmap per function), new code going on at its
+			// first fresh page.
+			c.next = c.sealed
+		}
 	}
 	return nil
 }

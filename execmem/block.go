@@ -74,7 +74,7 @@ func LoadWith(code []byte, opt LoadOptions) (*Block, error) {
 	if err := checkSections(opt, len(code)); err != nil {
 		return nil, err
 	}
-	r, err := newRegion(size, opt.Strategy)
+	r, err := newRegion(size, opt.Strategy, false)
 	if err != nil {
 		return nil, err
 	}

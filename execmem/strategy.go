@@ -50,11 +50,16 @@ type region struct {
 	exec     *Mapping
 	write    *Mapping // == exec unless dualmap
 	sealed   bool     // flip: exec is read+exec now
+	filled   int      // [0, filled) is filled with INT3 (whole pages); the rest is untouched
 }
 
 // newRegion maps size bytes (whole pages) for code, writable through
 // r.write and filled with INT3 so that running into unused space traps.
-func newRegion(size int, s Strategy) (*region, error) {
+// With lazy (StrategyFlip only: its pages become executable only when
+// sealed) the INT3 fill is left to fill, page by page as code is placed,
+// so that a large chunk holding one small function costs one page
+// touched, not all of them.
+func newRegion(size int, s Strategy, lazy bool) (*region, error) {
 	switch s {
 	case StrategyFlip:
 		m, err := Map(size, MapOptions{Prot: ProtRW})
@@ -62,7 +67,9 @@ func newRegion(size int, s Strategy) (*region, error) {
 			return nil, err
 		}
 		r := &region{strategy: s, exec: m, write: m}
-		fillINT3(m.Bytes())
+		if !lazy {
+			r.fill(size)
+		}
 		return r, nil
 	case StrategyUnsafeRWX:
 		m, err := Map(size, MapOptions{Prot: ProtRWX, UnsafeAllowWriteExec: true})
@@ -70,7 +77,7 @@ func newRegion(size int, s Strategy) (*region, error) {
 			return nil, err
 		}
 		r := &region{strategy: s, exec: m, write: m, sealed: true}
-		fillINT3(m.Bytes())
+		r.fill(size)
 		return r, nil
 	case StrategyDualMap:
 		f, err := NewMemfd("jitrun-code", size)
@@ -87,8 +94,9 @@ func newRegion(size int, s Strategy) (*region, error) {
 			w.Close()
 			return nil, err
 		}
-		fillINT3(w.Bytes())
-		return &region{strategy: s, exec: x, write: w, sealed: true}, nil
+		r := &region{strategy: s, exec: x, write: w, sealed: true}
+		r.fill(size)
+		return r, nil
 	}
 	return nil, errorf("unknown strategy %d", s)
 }
@@ -111,6 +119,22 @@ func (r *region) close() error {
 		}
 	}
 	return err
+}
+
+// fill makes sure [0, end) is filled with INT3, end rounded up to a
+// page (and at most the region): the pages from filled to there are
+// filled now. Code is copied in only after its pages are filled, and
+// seal makes no page executable past the code it holds, so no byte that
+// can run was left unfilled.
+func (r *region) fill(end int) {
+	size := r.write.Len()
+	if end, _ = roundPage(end); end > size {
+		end = size
+	}
+	if end > r.filled {
+		fillINT3(r.write.Bytes()[r.filled:end])
+		r.filled = end
+	}
 }
 
 func fillINT3(b []byte) {

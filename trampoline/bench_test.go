@@ -4,6 +4,11 @@ package trampoline
 
 import (
 	"context"
+	"math"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -70,25 +75,28 @@ func BenchmarkCall(b *testing.B) {
 	})
 }
 
-// BenchmarkCallPath splits Call's cost between the assembly and the Go
-// fast path around it, for the RET stub:
-//
-//   - Enter: enter on a unit the benchmark holds — the trampoline
-//     (enter, the code, callSite's epilogue) and the frame's bookkeeping
-//     stores.
-//   - PinEnter: the same between procPin and procUnpin.
-//   - Call: the whole path (Call, callFast: the guessed per-P slot, the
-//     arguments, the Result).
-//
-// The remaining steps (the assembly piece by piece) need stripped-down
-// copies of the trampoline and are not kept here.
+// BenchmarkCallPath splits Call's cost, for add(1, 2) (codeAdd), from the
+// floor up. Floor is a bare ABI0 CALL of the code on the goroutine's stack
+// (bareCall), with nothing switched, zeroed or restored: what no safe call
+// can beat; Caller and Call are judged as ratios to it, measured in the
+// same run. Enter is enter on a unit the benchmark holds: the trampoline
+// (enter, the code, callSite's epilogue) and the frame's bookkeeping
+// stores. PinEnter is the same between procPin and procUnpin. Caller is
+// Caller.Call, the whole path with a stack held; Call the whole path of
+// Call (callDefault: the pinned P's slot, the arguments, the Result).
 //
 //	go test -run '^$' -bench CallPath -count 10 ./trampoline/
 func BenchmarkCallPath(b *testing.B) {
-	ret := load(b, codeRet)
-	if _, err := Call(ret.Addr()); err != nil { // the handler, once
+	add := load(b, codeAdd)
+	if _, err := Call(add.Addr()); err != nil { // the handler, once
 		b.Fatal(err)
 	}
+	ints := [6]uint64{1, 2}
+	b.Run("Floor", func(b *testing.B) {
+		for b.Loop() {
+			sink += bareCall(add.Addr(), 1, 2)
+		}
+	})
 	b.Run("Enter", func(b *testing.B) {
 		u, err := getUnit()
 		if err != nil {
@@ -96,9 +104,9 @@ func BenchmarkCallPath(b *testing.B) {
 		}
 		defer putUnit(u)
 		f := u.f
-		f.fn, f.flags = ret.Addr(), 0
+		f.fn, f.flags = add.Addr(), 0
 		for b.Loop() {
-			if st := execute(f, f.stackTop, nil, 0); st != statusReturned {
+			if st := execute(f, f.stackTop, &ints[0], 2); st != statusReturned {
 				b.Fatalf("status %d", st)
 			}
 			sink += f.rax
@@ -111,15 +119,15 @@ func BenchmarkCallPath(b *testing.B) {
 		}
 		defer putUnit(u)
 		f := u.f
-		f.fn, f.flags = ret.Addr(), 0
+		f.fn, f.flags = add.Addr(), 0
 		for b.Loop() {
 			procPin()
 			f.interrupt = 0
 			f.inCall = 1
-			st := enter(f, f.stackTop, nil, 0)
+			st := enter(f, f.stackTop, &ints[0], 2)
 			procUnpin()
 			if st != statusReturned {
-				st = complete(f, st, nil, 0, false)
+				st = complete(f, st, &ints[0], 2, false)
 			}
 			f.inCall = 0
 			if st != statusReturned {
@@ -128,21 +136,253 @@ func BenchmarkCallPath(b *testing.B) {
 			sink += f.rax
 		}
 	})
+	b.Run("Caller", func(b *testing.B) {
+		c, err := NewCaller(0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer c.Close()
+		for b.Loop() {
+			r, _ := c.Call(add.Addr(), 1, 2)
+			sink += r.RAX
+		}
+	})
+	b.Run("Call", func(b *testing.B) {
+		for b.Loop() {
+			r, _ := Call(add.Addr(), 1, 2)
+			sink += r.RAX
+		}
+	})
+}
+
+// BenchmarkBind compares a bound function with the call it stands for, at
+// every arity: ints=N is N integer parameters (Call with N arguments),
+// floats=N is N float64 parameters (Run with the floats put in Args for
+// each call). The code is a RET stub.
+//
+//	go test -run '^$' -bench Bind -count 10 ./trampoline/
+func BenchmarkBind(b *testing.B) {
+	ret := load(b, codeRet)
+	addr := ret.Addr()
+	type u = uint64
+	type d = float64
+	// The bound functions are called straight from the loop, as Call is.
+	ints := []func(b *testing.B){
+		func(b *testing.B) {
+			f, err := Bind0[u](addr)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				sink += f()
+			}
+		},
+		func(b *testing.B) {
+			f, err := Bind1[u, u](addr)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				sink += f(1)
+			}
+		},
+		func(b *testing.B) {
+			f, err := Bind2[u, u, u](addr)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				sink += f(1, 2)
+			}
+		},
+		func(b *testing.B) {
+			f, err := Bind3[u, u, u, u](addr)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				sink += f(1, 2, 3)
+			}
+		},
+		func(b *testing.B) {
+			f, err := Bind4[u, u, u, u, u](addr)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				sink += f(1, 2, 3, 4)
+			}
+		},
+		func(b *testing.B) {
+			f, err := Bind5[u, u, u, u, u, u](addr)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				sink += f(1, 2, 3, 4, 5)
+			}
+		},
+		func(b *testing.B) {
+			f, err := Bind6[u, u, u, u, u, u, u](addr)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				sink += f(1, 2, 3, 4, 5, 6)
+			}
+		},
+	}
+	all := []u{1, 2, 3, 4, 5, 6}
+	for n, bind := range ints {
+		args := all[:n]
+		b.Run("ints="+itoa(int64(n))+"/Call", func(b *testing.B) {
+			for b.Loop() {
+				r, _ := Call(addr, args...)
+				sink += r.RAX
+			}
+		})
+		b.Run("ints="+itoa(int64(n))+"/Bind", bind)
+	}
+	floats := []func(b *testing.B){
+		func(b *testing.B) {
+			f, err := Bind1[d, d](addr)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				sink += uint64(f(1))
+			}
+		},
+		func(b *testing.B) {
+			f, err := Bind2[d, d, d](addr)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				sink += uint64(f(1, 2))
+			}
+		},
+		func(b *testing.B) {
+			f, err := Bind3[d, d, d, d](addr)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				sink += uint64(f(1, 2, 3))
+			}
+		},
+		func(b *testing.B) {
+			f, err := Bind4[d, d, d, d, d](addr)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				sink += uint64(f(1, 2, 3, 4))
+			}
+		},
+		func(b *testing.B) {
+			f, err := Bind5[d, d, d, d, d, d](addr)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				sink += uint64(f(1, 2, 3, 4, 5))
+			}
+		},
+		func(b *testing.B) {
+			f, err := Bind6[d, d, d, d, d, d, d](addr)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				sink += uint64(f(1, 2, 3, 4, 5, 6))
+			}
+		},
+		func(b *testing.B) {
+			f, err := Bind7[d, d, d, d, d, d, d, d](addr)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				sink += uint64(f(1, 2, 3, 4, 5, 6, 7))
+			}
+		},
+		func(b *testing.B) {
+			f, err := Bind8[d, d, d, d, d, d, d, d, d](addr)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				sink += uint64(f(1, 2, 3, 4, 5, 6, 7, 8))
+			}
+		},
+	}
+	for i, bind := range floats {
+		n := i + 1
+		b.Run("floats="+itoa(int64(n))+"/Run", func(b *testing.B) {
+			vals := []float64{1, 2, 3, 4, 5, 6, 7, 8}[:n]
+			for b.Loop() {
+				// The arguments as a caller has them, as a bound
+				// function gets them: float64 values, put in Args
+				// for each call.
+				var a Args
+				for j, v := range vals {
+					a.Float[j] = math.Float64bits(v)
+				}
+				r, _ := Run(context.Background(), addr, &a, nil)
+				sink += r.X0
+			}
+		})
+		b.Run("floats="+itoa(int64(n))+"/Bind", bind)
+	}
+}
+
+// BenchmarkTimed is what a deadline adds to a call of a RET stub: Run
+// without and with Options.Timeout, and CallContext with a context that
+// has a deadline (far off: the code always returns first).
+//
+//	go test -run '^$' -bench Timed -count 10 ./trampoline/
+func BenchmarkTimed(b *testing.B) {
+	ret := load(b, codeRet)
+	b.Run("Run", func(b *testing.B) {
+		for b.Loop() {
+			r, _ := Run(context.Background(), ret.Addr(), nil, nil)
+			sink += r.RAX
+		}
+	})
+	b.Run("RunTimeout", func(b *testing.B) {
+		opt := &Options{Timeout: time.Second}
+		for b.Loop() {
+			r, _ := Run(context.Background(), ret.Addr(), nil, opt)
+			sink += r.RAX
+		}
+	})
 	b.Run("Call", func(b *testing.B) {
 		for b.Loop() {
 			r, _ := Call(ret.Addr())
 			sink += r.RAX
 		}
 	})
+	b.Run("CallContextDeadline", func(b *testing.B) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+		defer cancel()
+		for b.Loop() {
+			r, _ := CallContext(ctx, ret.Addr())
+			sink += r.RAX
+		}
+	})
 }
 
 // BenchmarkFault is one recovered fault: the signal, the handler, the
-// return to Go and the *Fault.
+// return to Go and the *Fault. BenchmarkFaultC is the oracle to read it
+// against: the same faults recovered by a bare C handler.
+//
+//	go test -run '^$' -bench 'Fault' -count 10 ./trampoline/
 func BenchmarkFault(b *testing.B) {
 	for _, tc := range []struct {
 		name string
 		code snippet
-	}{{"SIGILL", codeUD2}, {"SIGSEGV", codeNull}} {
+	}{{"SIGILL", codeUD2}, {"SIGSEGV", codeNull}, {"SIGTRAP", codeINT3}, {"SIGFPE", codeDiv0}, {"SIGBUS", codeACLoad}} {
 		b.Run(tc.name, func(b *testing.B) {
 			blk := load(b, tc.code)
 			for b.Loop() {
@@ -150,6 +390,36 @@ func BenchmarkFault(b *testing.B) {
 					b.Fatal("no fault")
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkFaultC is the oracle for BenchmarkFault: the same five faults
+// raised and recovered by a bare C signal handler that only moves RIP past
+// the instruction (testdata/fault_oracle.c, built with gcc into a
+// temporary directory and run once per b.N; its own ns per fault, timed
+// inside the program, is the result). A hypervisor that intercepts an
+// exception (#UD, #AC) makes it slow for C too. Skipped without gcc.
+func BenchmarkFaultC(b *testing.B) {
+	gcc, err := exec.LookPath("gcc")
+	if err != nil {
+		b.Skip("no gcc on PATH: the C oracle for BenchmarkFault cannot be built")
+	}
+	bin := filepath.Join(b.TempDir(), "fault_oracle")
+	if out, err := exec.Command(gcc, "-O2", "-o", bin, filepath.Join("testdata", "fault_oracle.c")).CombinedOutput(); err != nil {
+		b.Fatalf("gcc: %v\n%s", err, out)
+	}
+	for _, sig := range []string{"SIGILL", "SIGSEGV", "SIGTRAP", "SIGFPE", "SIGBUS"} {
+		b.Run(sig, func(b *testing.B) {
+			out, err := exec.Command(bin, sig, strconv.Itoa(b.N)).Output()
+			if err != nil {
+				b.Fatalf("fault_oracle %s %d: %v", sig, b.N, err)
+			}
+			ns, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
+			if err != nil {
+				b.Fatalf("fault_oracle %s printed %q: %v", sig, out, err)
+			}
+			b.ReportMetric(ns, "ns/op")
 		})
 	}
 }

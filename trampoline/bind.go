@@ -43,19 +43,23 @@ const (
 
 func (k argKind) float() bool { return k == kindFloat32 || k == kindFloat64 }
 
-type argSpec struct {
-	kind argKind
-	slot uint8 // index into Args.Int or Args.Float
-}
-
 // binding is what a bound function closes over: the address and, for each
 // parameter, where it goes. It is computed once, at bind time.
 type binding struct {
-	addr   uintptr
-	in     [maxParams]argSpec
-	out    argKind
-	floats bool // some parameter is a float
+	addr     uintptr
+	in       [maxParams]argKind // each parameter's kind
+	dst      [maxParams]uint8   // each parameter's index in argWords
+	out      argKind
+	outWide  bool    // the result is 64 bits wide: the word at outOff in Result
+	outOff   uintptr // RAX's or X0's offset in Result
+	floats   bool    // some parameter is a float
+	pointers bool    // some parameter is an unsafe.Pointer, kept alive until the code returns
+	nint     uint8   // integer parameters: the registers enter loads
 }
+
+// argWords are the register words of a call of a bound function with a
+// float parameter: RDI, RSI, RDX, RCX, R8, R9 in 0–5, XMM0–XMM7 in 8–15.
+type argWords [16]uint64
 
 func kindOf(t reflect.Type) (argKind, bool) {
 	switch t.Kind() {
@@ -105,15 +109,21 @@ func newBinding(addr uintptr, out reflect.Type, in ...reflect.Type) (*binding, e
 		if !ok {
 			return nil, fmt.Errorf("trampoline: bind %s: parameter %d has type %s; want an integer, float, bool or unsafe.Pointer", sig, i+1, t)
 		}
+		if t.Kind() == reflect.UnsafePointer {
+			b.pointers = true
+		}
 		if k.float() {
-			b.in[i] = argSpec{kind: k, slot: uint8(nfloat)}
+			b.in[i] = k
+			b.dst[i] = uint8(8 + nfloat&7)
 			nfloat++
 			b.floats = true
 		} else {
-			b.in[i] = argSpec{kind: k, slot: uint8(nint)}
+			b.in[i] = k
+			b.dst[i] = uint8(min(nint, 7))
 			nint++
 		}
 	}
+	b.nint = uint8(min(nint, len(Args{}.Int)))
 	if nint > len(Args{}.Int) {
 		return nil, fmt.Errorf("trampoline: bind %s: %d integer or pointer parameters; at most 6 go in registers (RDI, RSI, RDX, RCX, R8, R9)", sig, nint)
 	}
@@ -126,6 +136,12 @@ func newBinding(addr uintptr, out reflect.Type, in ...reflect.Type) (*binding, e
 			return nil, fmt.Errorf("trampoline: bind %s: the result has type %s; want an integer, float, bool or unsafe.Pointer", sig, out)
 		}
 		b.out = k
+		switch k {
+		case kindWord:
+			b.outWide, b.outOff = true, unsafe.Offsetof(Result{}.RAX)
+		case kindFloat64:
+			b.outWide, b.outOff = true, unsafe.Offsetof(Result{}.X0)
+		}
 	}
 	return b, nil
 }
@@ -146,37 +162,52 @@ func signature(out reflect.Type, in []reflect.Type) string {
 	return s.String()
 }
 
-// load puts parameter i, at p, into its register slot of a.
-func (b *binding) load(a *Args, i int, p unsafe.Pointer) {
-	s := b.in[i]
-	var v uint64
-	switch s.kind {
-	case kindInt8:
-		v = uint64(int64(*(*int8)(p)))
-	case kindUint8, kindBool:
-		v = uint64(*(*uint8)(p))
-	case kindInt16:
-		v = uint64(int64(*(*int16)(p)))
-	case kindUint16:
-		v = uint64(*(*uint16)(p))
-	case kindInt32:
-		v = uint64(int64(*(*int32)(p)))
-	case kindUint32:
-		v = uint64(*(*uint32)(p))
-	case kindWord, kindFloat64:
-		v = *(*uint64)(p)
-	case kindFloat32:
-		v = uint64(*(*uint32)(p))
-	}
-	if s.kind.float() {
-		a.Float[s.slot] = v
-	} else {
-		a.Int[s.slot] = v
+// put stores parameter i, v of static type T, into its register word at
+// w, which is zero: as it is, a narrower one then sign- or zero-extended
+// by its kind (the size is a constant once the generic code is
+// instantiated: a 64-bit T is one store).
+func put[T Param](b *binding, i int, w *uint64, v T) {
+	*(*T)(unsafe.Pointer(w)) = v
+	if unsafe.Sizeof(v) < 8 {
+		*w = b.in[i].widen(unsafe.Pointer(w))
 	}
 }
 
-// store writes the result registers into the result at p.
+// widen reads a parameter narrower than 64 bits of kind k at p.
+func (k argKind) widen(p unsafe.Pointer) uint64 {
+	switch k {
+	case kindInt8:
+		return uint64(int64(*(*int8)(p)))
+	case kindUint8, kindBool:
+		return uint64(*(*uint8)(p))
+	case kindInt16:
+		return uint64(int64(*(*int16)(p)))
+	case kindUint16:
+		return uint64(*(*uint16)(p))
+	case kindInt32:
+		return uint64(int64(*(*int32)(p)))
+	case kindUint32, kindFloat32:
+		return uint64(*(*uint32)(p))
+	}
+	return *(*uint64)(p)
+}
+
+// store writes the result registers into the result at p: a 64-bit
+// integer or a double inlined, the other kinds by storeKind.
 func (b *binding) store(r *Result, p unsafe.Pointer) {
+	if b.outWide {
+		*(*uint64)(p) = *(*uint64)(unsafe.Add(unsafe.Pointer(r), b.outOff))
+		return
+	}
+	b.storeKind(r, p)
+}
+
+// storeKind writes the result registers into the result at p, by its
+// kind. (Not inlined, so that store, which calls it for the narrow
+// kinds, is.)
+//
+//go:noinline
+func (b *binding) storeKind(r *Result, p unsafe.Pointer) {
 	switch b.out {
 	case kindInt8, kindUint8:
 		*(*uint8)(p) = uint8(r.RAX)
@@ -193,21 +224,4 @@ func (b *binding) store(r *Result, p unsafe.Pointer) {
 	case kindFloat64:
 		*(*float64)(p) = math.Float64frombits(r.X0)
 	}
-}
-
-// call runs the bound code with the arguments in a and stores the result
-// at ret (nil when there is none).
-func (b *binding) call(a *Args, ret unsafe.Pointer) error {
-	var floats *[8]uint64
-	if b.floats {
-		floats = &a.Float
-	}
-	r, err := callDefault(b.addr, &a.Int[0], len(a.Int), floats, flagsFor(floats, nil), nil, nil)
-	if err != nil {
-		return err
-	}
-	if ret != nil {
-		b.store(&r, ret)
-	}
-	return nil
 }

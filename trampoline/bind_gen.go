@@ -15,10 +15,26 @@ func Bind0[R Param](addr uintptr) (func() R, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats {
+		return func() R {
+			res, err := callDefault(b.addr, nil, 0, nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			if err != nil {
+				panic(err)
+			}
+			return r
+		}, nil
+	}
 	return func() R {
-		var a Args
+		var w argWords
+		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
-		err := b.call(&a, unsafe.Pointer(&r))
+		if err == nil {
+			b.store(&res, unsafe.Pointer(&r))
+		}
 		if err != nil {
 			panic(err)
 		}
@@ -33,10 +49,23 @@ func BindErr0[R Param](addr uintptr) (func() (R, error), error) {
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats {
+		return func() (R, error) {
+			res, err := callDefault(b.addr, nil, 0, nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			return r, err
+		}, nil
+	}
 	return func() (R, error) {
-		var a Args
+		var w argWords
+		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
-		err := b.call(&a, unsafe.Pointer(&r))
+		if err == nil {
+			b.store(&res, unsafe.Pointer(&r))
+		}
 		return r, err
 	}, nil
 }
@@ -48,11 +77,45 @@ func Bind1[A1, R Param](addr uintptr) (func(A1) R, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats && !b.pointers {
+		return func(a1 A1) R {
+			var ints [1]uint64
+			put(b, 0, &ints[0], a1)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			if err != nil {
+				panic(err)
+			}
+			return r
+		}, nil
+	}
+	if !b.floats {
+		return func(a1 A1) R {
+			var ints [1]uint64
+			put(b, 0, &ints[0], a1)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			runtime.KeepAlive(a1)
+			if err != nil {
+				panic(err)
+			}
+			return r
+		}, nil
+	}
 	return func(a1 A1) R {
-		var a Args
-		b.load(&a, 0, unsafe.Pointer(&a1))
+		var w argWords
+		put(b, 0, &w[b.dst[0]&15], a1)
+		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
-		err := b.call(&a, unsafe.Pointer(&r))
+		if err == nil {
+			b.store(&res, unsafe.Pointer(&r))
+		}
 		runtime.KeepAlive(a1)
 		if err != nil {
 			panic(err)
@@ -68,11 +131,39 @@ func BindErr1[A1, R Param](addr uintptr) (func(A1) (R, error), error) {
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats && !b.pointers {
+		return func(a1 A1) (R, error) {
+			var ints [1]uint64
+			put(b, 0, &ints[0], a1)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			return r, err
+		}, nil
+	}
+	if !b.floats {
+		return func(a1 A1) (R, error) {
+			var ints [1]uint64
+			put(b, 0, &ints[0], a1)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			runtime.KeepAlive(a1)
+			return r, err
+		}, nil
+	}
 	return func(a1 A1) (R, error) {
-		var a Args
-		b.load(&a, 0, unsafe.Pointer(&a1))
+		var w argWords
+		put(b, 0, &w[b.dst[0]&15], a1)
+		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
-		err := b.call(&a, unsafe.Pointer(&r))
+		if err == nil {
+			b.store(&res, unsafe.Pointer(&r))
+		}
 		runtime.KeepAlive(a1)
 		return r, err
 	}, nil
@@ -98,12 +189,49 @@ func Bind2[A1, A2, R Param](addr uintptr) (func(A1, A2) R, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats && !b.pointers {
+		return func(a1 A1, a2 A2) R {
+			var ints [2]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			if err != nil {
+				panic(err)
+			}
+			return r
+		}, nil
+	}
+	if !b.floats {
+		return func(a1 A1, a2 A2) R {
+			var ints [2]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			runtime.KeepAlive(a1)
+			runtime.KeepAlive(a2)
+			if err != nil {
+				panic(err)
+			}
+			return r
+		}, nil
+	}
 	return func(a1 A1, a2 A2) R {
-		var a Args
-		b.load(&a, 0, unsafe.Pointer(&a1))
-		b.load(&a, 1, unsafe.Pointer(&a2))
+		var w argWords
+		put(b, 0, &w[b.dst[0]&15], a1)
+		put(b, 1, &w[b.dst[1]&15], a2)
+		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
-		err := b.call(&a, unsafe.Pointer(&r))
+		if err == nil {
+			b.store(&res, unsafe.Pointer(&r))
+		}
 		runtime.KeepAlive(a1)
 		runtime.KeepAlive(a2)
 		if err != nil {
@@ -120,12 +248,43 @@ func BindErr2[A1, A2, R Param](addr uintptr) (func(A1, A2) (R, error), error) {
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats && !b.pointers {
+		return func(a1 A1, a2 A2) (R, error) {
+			var ints [2]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			return r, err
+		}, nil
+	}
+	if !b.floats {
+		return func(a1 A1, a2 A2) (R, error) {
+			var ints [2]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			runtime.KeepAlive(a1)
+			runtime.KeepAlive(a2)
+			return r, err
+		}, nil
+	}
 	return func(a1 A1, a2 A2) (R, error) {
-		var a Args
-		b.load(&a, 0, unsafe.Pointer(&a1))
-		b.load(&a, 1, unsafe.Pointer(&a2))
+		var w argWords
+		put(b, 0, &w[b.dst[0]&15], a1)
+		put(b, 1, &w[b.dst[1]&15], a2)
+		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
-		err := b.call(&a, unsafe.Pointer(&r))
+		if err == nil {
+			b.store(&res, unsafe.Pointer(&r))
+		}
 		runtime.KeepAlive(a1)
 		runtime.KeepAlive(a2)
 		return r, err
@@ -139,13 +298,53 @@ func Bind3[A1, A2, A3, R Param](addr uintptr) (func(A1, A2, A3) R, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats && !b.pointers {
+		return func(a1 A1, a2 A2, a3 A3) R {
+			var ints [3]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			if err != nil {
+				panic(err)
+			}
+			return r
+		}, nil
+	}
+	if !b.floats {
+		return func(a1 A1, a2 A2, a3 A3) R {
+			var ints [3]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			runtime.KeepAlive(a1)
+			runtime.KeepAlive(a2)
+			runtime.KeepAlive(a3)
+			if err != nil {
+				panic(err)
+			}
+			return r
+		}, nil
+	}
 	return func(a1 A1, a2 A2, a3 A3) R {
-		var a Args
-		b.load(&a, 0, unsafe.Pointer(&a1))
-		b.load(&a, 1, unsafe.Pointer(&a2))
-		b.load(&a, 2, unsafe.Pointer(&a3))
+		var w argWords
+		put(b, 0, &w[b.dst[0]&15], a1)
+		put(b, 1, &w[b.dst[1]&15], a2)
+		put(b, 2, &w[b.dst[2]&15], a3)
+		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
-		err := b.call(&a, unsafe.Pointer(&r))
+		if err == nil {
+			b.store(&res, unsafe.Pointer(&r))
+		}
 		runtime.KeepAlive(a1)
 		runtime.KeepAlive(a2)
 		runtime.KeepAlive(a3)
@@ -163,13 +362,47 @@ func BindErr3[A1, A2, A3, R Param](addr uintptr) (func(A1, A2, A3) (R, error), e
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats && !b.pointers {
+		return func(a1 A1, a2 A2, a3 A3) (R, error) {
+			var ints [3]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			return r, err
+		}, nil
+	}
+	if !b.floats {
+		return func(a1 A1, a2 A2, a3 A3) (R, error) {
+			var ints [3]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			runtime.KeepAlive(a1)
+			runtime.KeepAlive(a2)
+			runtime.KeepAlive(a3)
+			return r, err
+		}, nil
+	}
 	return func(a1 A1, a2 A2, a3 A3) (R, error) {
-		var a Args
-		b.load(&a, 0, unsafe.Pointer(&a1))
-		b.load(&a, 1, unsafe.Pointer(&a2))
-		b.load(&a, 2, unsafe.Pointer(&a3))
+		var w argWords
+		put(b, 0, &w[b.dst[0]&15], a1)
+		put(b, 1, &w[b.dst[1]&15], a2)
+		put(b, 2, &w[b.dst[2]&15], a3)
+		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
-		err := b.call(&a, unsafe.Pointer(&r))
+		if err == nil {
+			b.store(&res, unsafe.Pointer(&r))
+		}
 		runtime.KeepAlive(a1)
 		runtime.KeepAlive(a2)
 		runtime.KeepAlive(a3)
@@ -184,14 +417,57 @@ func Bind4[A1, A2, A3, A4, R Param](addr uintptr) (func(A1, A2, A3, A4) R, error
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats && !b.pointers {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4) R {
+			var ints [4]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			if err != nil {
+				panic(err)
+			}
+			return r
+		}, nil
+	}
+	if !b.floats {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4) R {
+			var ints [4]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			runtime.KeepAlive(a1)
+			runtime.KeepAlive(a2)
+			runtime.KeepAlive(a3)
+			runtime.KeepAlive(a4)
+			if err != nil {
+				panic(err)
+			}
+			return r
+		}, nil
+	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4) R {
-		var a Args
-		b.load(&a, 0, unsafe.Pointer(&a1))
-		b.load(&a, 1, unsafe.Pointer(&a2))
-		b.load(&a, 2, unsafe.Pointer(&a3))
-		b.load(&a, 3, unsafe.Pointer(&a4))
+		var w argWords
+		put(b, 0, &w[b.dst[0]&15], a1)
+		put(b, 1, &w[b.dst[1]&15], a2)
+		put(b, 2, &w[b.dst[2]&15], a3)
+		put(b, 3, &w[b.dst[3]&15], a4)
+		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
-		err := b.call(&a, unsafe.Pointer(&r))
+		if err == nil {
+			b.store(&res, unsafe.Pointer(&r))
+		}
 		runtime.KeepAlive(a1)
 		runtime.KeepAlive(a2)
 		runtime.KeepAlive(a3)
@@ -210,14 +486,51 @@ func BindErr4[A1, A2, A3, A4, R Param](addr uintptr) (func(A1, A2, A3, A4) (R, e
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats && !b.pointers {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4) (R, error) {
+			var ints [4]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			return r, err
+		}, nil
+	}
+	if !b.floats {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4) (R, error) {
+			var ints [4]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			runtime.KeepAlive(a1)
+			runtime.KeepAlive(a2)
+			runtime.KeepAlive(a3)
+			runtime.KeepAlive(a4)
+			return r, err
+		}, nil
+	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4) (R, error) {
-		var a Args
-		b.load(&a, 0, unsafe.Pointer(&a1))
-		b.load(&a, 1, unsafe.Pointer(&a2))
-		b.load(&a, 2, unsafe.Pointer(&a3))
-		b.load(&a, 3, unsafe.Pointer(&a4))
+		var w argWords
+		put(b, 0, &w[b.dst[0]&15], a1)
+		put(b, 1, &w[b.dst[1]&15], a2)
+		put(b, 2, &w[b.dst[2]&15], a3)
+		put(b, 3, &w[b.dst[3]&15], a4)
+		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
-		err := b.call(&a, unsafe.Pointer(&r))
+		if err == nil {
+			b.store(&res, unsafe.Pointer(&r))
+		}
 		runtime.KeepAlive(a1)
 		runtime.KeepAlive(a2)
 		runtime.KeepAlive(a3)
@@ -233,15 +546,61 @@ func Bind5[A1, A2, A3, A4, A5, R Param](addr uintptr) (func(A1, A2, A3, A4, A5) 
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats && !b.pointers {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) R {
+			var ints [5]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			put(b, 4, &ints[4], a5)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			if err != nil {
+				panic(err)
+			}
+			return r
+		}, nil
+	}
+	if !b.floats {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) R {
+			var ints [5]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			put(b, 4, &ints[4], a5)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			runtime.KeepAlive(a1)
+			runtime.KeepAlive(a2)
+			runtime.KeepAlive(a3)
+			runtime.KeepAlive(a4)
+			runtime.KeepAlive(a5)
+			if err != nil {
+				panic(err)
+			}
+			return r
+		}, nil
+	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) R {
-		var a Args
-		b.load(&a, 0, unsafe.Pointer(&a1))
-		b.load(&a, 1, unsafe.Pointer(&a2))
-		b.load(&a, 2, unsafe.Pointer(&a3))
-		b.load(&a, 3, unsafe.Pointer(&a4))
-		b.load(&a, 4, unsafe.Pointer(&a5))
+		var w argWords
+		put(b, 0, &w[b.dst[0]&15], a1)
+		put(b, 1, &w[b.dst[1]&15], a2)
+		put(b, 2, &w[b.dst[2]&15], a3)
+		put(b, 3, &w[b.dst[3]&15], a4)
+		put(b, 4, &w[b.dst[4]&15], a5)
+		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
-		err := b.call(&a, unsafe.Pointer(&r))
+		if err == nil {
+			b.store(&res, unsafe.Pointer(&r))
+		}
 		runtime.KeepAlive(a1)
 		runtime.KeepAlive(a2)
 		runtime.KeepAlive(a3)
@@ -261,15 +620,55 @@ func BindErr5[A1, A2, A3, A4, A5, R Param](addr uintptr) (func(A1, A2, A3, A4, A
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats && !b.pointers {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) (R, error) {
+			var ints [5]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			put(b, 4, &ints[4], a5)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			return r, err
+		}, nil
+	}
+	if !b.floats {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) (R, error) {
+			var ints [5]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			put(b, 4, &ints[4], a5)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			runtime.KeepAlive(a1)
+			runtime.KeepAlive(a2)
+			runtime.KeepAlive(a3)
+			runtime.KeepAlive(a4)
+			runtime.KeepAlive(a5)
+			return r, err
+		}, nil
+	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5) (R, error) {
-		var a Args
-		b.load(&a, 0, unsafe.Pointer(&a1))
-		b.load(&a, 1, unsafe.Pointer(&a2))
-		b.load(&a, 2, unsafe.Pointer(&a3))
-		b.load(&a, 3, unsafe.Pointer(&a4))
-		b.load(&a, 4, unsafe.Pointer(&a5))
+		var w argWords
+		put(b, 0, &w[b.dst[0]&15], a1)
+		put(b, 1, &w[b.dst[1]&15], a2)
+		put(b, 2, &w[b.dst[2]&15], a3)
+		put(b, 3, &w[b.dst[3]&15], a4)
+		put(b, 4, &w[b.dst[4]&15], a5)
+		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
-		err := b.call(&a, unsafe.Pointer(&r))
+		if err == nil {
+			b.store(&res, unsafe.Pointer(&r))
+		}
 		runtime.KeepAlive(a1)
 		runtime.KeepAlive(a2)
 		runtime.KeepAlive(a3)
@@ -286,16 +685,65 @@ func Bind6[A1, A2, A3, A4, A5, A6, R Param](addr uintptr) (func(A1, A2, A3, A4, 
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats && !b.pointers {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) R {
+			var ints [6]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			put(b, 4, &ints[4], a5)
+			put(b, 5, &ints[5], a6)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			if err != nil {
+				panic(err)
+			}
+			return r
+		}, nil
+	}
+	if !b.floats {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) R {
+			var ints [6]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			put(b, 4, &ints[4], a5)
+			put(b, 5, &ints[5], a6)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			runtime.KeepAlive(a1)
+			runtime.KeepAlive(a2)
+			runtime.KeepAlive(a3)
+			runtime.KeepAlive(a4)
+			runtime.KeepAlive(a5)
+			runtime.KeepAlive(a6)
+			if err != nil {
+				panic(err)
+			}
+			return r
+		}, nil
+	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) R {
-		var a Args
-		b.load(&a, 0, unsafe.Pointer(&a1))
-		b.load(&a, 1, unsafe.Pointer(&a2))
-		b.load(&a, 2, unsafe.Pointer(&a3))
-		b.load(&a, 3, unsafe.Pointer(&a4))
-		b.load(&a, 4, unsafe.Pointer(&a5))
-		b.load(&a, 5, unsafe.Pointer(&a6))
+		var w argWords
+		put(b, 0, &w[b.dst[0]&15], a1)
+		put(b, 1, &w[b.dst[1]&15], a2)
+		put(b, 2, &w[b.dst[2]&15], a3)
+		put(b, 3, &w[b.dst[3]&15], a4)
+		put(b, 4, &w[b.dst[4]&15], a5)
+		put(b, 5, &w[b.dst[5]&15], a6)
+		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
-		err := b.call(&a, unsafe.Pointer(&r))
+		if err == nil {
+			b.store(&res, unsafe.Pointer(&r))
+		}
 		runtime.KeepAlive(a1)
 		runtime.KeepAlive(a2)
 		runtime.KeepAlive(a3)
@@ -316,16 +764,59 @@ func BindErr6[A1, A2, A3, A4, A5, A6, R Param](addr uintptr) (func(A1, A2, A3, A
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats && !b.pointers {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) (R, error) {
+			var ints [6]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			put(b, 4, &ints[4], a5)
+			put(b, 5, &ints[5], a6)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			return r, err
+		}, nil
+	}
+	if !b.floats {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) (R, error) {
+			var ints [6]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			put(b, 4, &ints[4], a5)
+			put(b, 5, &ints[5], a6)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			runtime.KeepAlive(a1)
+			runtime.KeepAlive(a2)
+			runtime.KeepAlive(a3)
+			runtime.KeepAlive(a4)
+			runtime.KeepAlive(a5)
+			runtime.KeepAlive(a6)
+			return r, err
+		}, nil
+	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6) (R, error) {
-		var a Args
-		b.load(&a, 0, unsafe.Pointer(&a1))
-		b.load(&a, 1, unsafe.Pointer(&a2))
-		b.load(&a, 2, unsafe.Pointer(&a3))
-		b.load(&a, 3, unsafe.Pointer(&a4))
-		b.load(&a, 4, unsafe.Pointer(&a5))
-		b.load(&a, 5, unsafe.Pointer(&a6))
+		var w argWords
+		put(b, 0, &w[b.dst[0]&15], a1)
+		put(b, 1, &w[b.dst[1]&15], a2)
+		put(b, 2, &w[b.dst[2]&15], a3)
+		put(b, 3, &w[b.dst[3]&15], a4)
+		put(b, 4, &w[b.dst[4]&15], a5)
+		put(b, 5, &w[b.dst[5]&15], a6)
+		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
-		err := b.call(&a, unsafe.Pointer(&r))
+		if err == nil {
+			b.store(&res, unsafe.Pointer(&r))
+		}
 		runtime.KeepAlive(a1)
 		runtime.KeepAlive(a2)
 		runtime.KeepAlive(a3)
@@ -343,17 +834,69 @@ func Bind7[A1, A2, A3, A4, A5, A6, A7, R Param](addr uintptr) (func(A1, A2, A3, 
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats && !b.pointers {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7) R {
+			var ints [7]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			put(b, 4, &ints[4], a5)
+			put(b, 5, &ints[5], a6)
+			put(b, 6, &ints[6], a7)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			if err != nil {
+				panic(err)
+			}
+			return r
+		}, nil
+	}
+	if !b.floats {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7) R {
+			var ints [7]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			put(b, 4, &ints[4], a5)
+			put(b, 5, &ints[5], a6)
+			put(b, 6, &ints[6], a7)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			runtime.KeepAlive(a1)
+			runtime.KeepAlive(a2)
+			runtime.KeepAlive(a3)
+			runtime.KeepAlive(a4)
+			runtime.KeepAlive(a5)
+			runtime.KeepAlive(a6)
+			runtime.KeepAlive(a7)
+			if err != nil {
+				panic(err)
+			}
+			return r
+		}, nil
+	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7) R {
-		var a Args
-		b.load(&a, 0, unsafe.Pointer(&a1))
-		b.load(&a, 1, unsafe.Pointer(&a2))
-		b.load(&a, 2, unsafe.Pointer(&a3))
-		b.load(&a, 3, unsafe.Pointer(&a4))
-		b.load(&a, 4, unsafe.Pointer(&a5))
-		b.load(&a, 5, unsafe.Pointer(&a6))
-		b.load(&a, 6, unsafe.Pointer(&a7))
+		var w argWords
+		put(b, 0, &w[b.dst[0]&15], a1)
+		put(b, 1, &w[b.dst[1]&15], a2)
+		put(b, 2, &w[b.dst[2]&15], a3)
+		put(b, 3, &w[b.dst[3]&15], a4)
+		put(b, 4, &w[b.dst[4]&15], a5)
+		put(b, 5, &w[b.dst[5]&15], a6)
+		put(b, 6, &w[b.dst[6]&15], a7)
+		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
-		err := b.call(&a, unsafe.Pointer(&r))
+		if err == nil {
+			b.store(&res, unsafe.Pointer(&r))
+		}
 		runtime.KeepAlive(a1)
 		runtime.KeepAlive(a2)
 		runtime.KeepAlive(a3)
@@ -375,17 +918,63 @@ func BindErr7[A1, A2, A3, A4, A5, A6, A7, R Param](addr uintptr) (func(A1, A2, A
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats && !b.pointers {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7) (R, error) {
+			var ints [7]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			put(b, 4, &ints[4], a5)
+			put(b, 5, &ints[5], a6)
+			put(b, 6, &ints[6], a7)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			return r, err
+		}, nil
+	}
+	if !b.floats {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7) (R, error) {
+			var ints [7]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			put(b, 4, &ints[4], a5)
+			put(b, 5, &ints[5], a6)
+			put(b, 6, &ints[6], a7)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			runtime.KeepAlive(a1)
+			runtime.KeepAlive(a2)
+			runtime.KeepAlive(a3)
+			runtime.KeepAlive(a4)
+			runtime.KeepAlive(a5)
+			runtime.KeepAlive(a6)
+			runtime.KeepAlive(a7)
+			return r, err
+		}, nil
+	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7) (R, error) {
-		var a Args
-		b.load(&a, 0, unsafe.Pointer(&a1))
-		b.load(&a, 1, unsafe.Pointer(&a2))
-		b.load(&a, 2, unsafe.Pointer(&a3))
-		b.load(&a, 3, unsafe.Pointer(&a4))
-		b.load(&a, 4, unsafe.Pointer(&a5))
-		b.load(&a, 5, unsafe.Pointer(&a6))
-		b.load(&a, 6, unsafe.Pointer(&a7))
+		var w argWords
+		put(b, 0, &w[b.dst[0]&15], a1)
+		put(b, 1, &w[b.dst[1]&15], a2)
+		put(b, 2, &w[b.dst[2]&15], a3)
+		put(b, 3, &w[b.dst[3]&15], a4)
+		put(b, 4, &w[b.dst[4]&15], a5)
+		put(b, 5, &w[b.dst[5]&15], a6)
+		put(b, 6, &w[b.dst[6]&15], a7)
+		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
-		err := b.call(&a, unsafe.Pointer(&r))
+		if err == nil {
+			b.store(&res, unsafe.Pointer(&r))
+		}
 		runtime.KeepAlive(a1)
 		runtime.KeepAlive(a2)
 		runtime.KeepAlive(a3)
@@ -404,18 +993,73 @@ func Bind8[A1, A2, A3, A4, A5, A6, A7, A8, R Param](addr uintptr) (func(A1, A2, 
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats && !b.pointers {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8) R {
+			var ints [8]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			put(b, 4, &ints[4], a5)
+			put(b, 5, &ints[5], a6)
+			put(b, 6, &ints[6], a7)
+			put(b, 7, &ints[7], a8)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			if err != nil {
+				panic(err)
+			}
+			return r
+		}, nil
+	}
+	if !b.floats {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8) R {
+			var ints [8]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			put(b, 4, &ints[4], a5)
+			put(b, 5, &ints[5], a6)
+			put(b, 6, &ints[6], a7)
+			put(b, 7, &ints[7], a8)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			runtime.KeepAlive(a1)
+			runtime.KeepAlive(a2)
+			runtime.KeepAlive(a3)
+			runtime.KeepAlive(a4)
+			runtime.KeepAlive(a5)
+			runtime.KeepAlive(a6)
+			runtime.KeepAlive(a7)
+			runtime.KeepAlive(a8)
+			if err != nil {
+				panic(err)
+			}
+			return r
+		}, nil
+	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8) R {
-		var a Args
-		b.load(&a, 0, unsafe.Pointer(&a1))
-		b.load(&a, 1, unsafe.Pointer(&a2))
-		b.load(&a, 2, unsafe.Pointer(&a3))
-		b.load(&a, 3, unsafe.Pointer(&a4))
-		b.load(&a, 4, unsafe.Pointer(&a5))
-		b.load(&a, 5, unsafe.Pointer(&a6))
-		b.load(&a, 6, unsafe.Pointer(&a7))
-		b.load(&a, 7, unsafe.Pointer(&a8))
+		var w argWords
+		put(b, 0, &w[b.dst[0]&15], a1)
+		put(b, 1, &w[b.dst[1]&15], a2)
+		put(b, 2, &w[b.dst[2]&15], a3)
+		put(b, 3, &w[b.dst[3]&15], a4)
+		put(b, 4, &w[b.dst[4]&15], a5)
+		put(b, 5, &w[b.dst[5]&15], a6)
+		put(b, 6, &w[b.dst[6]&15], a7)
+		put(b, 7, &w[b.dst[7]&15], a8)
+		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
-		err := b.call(&a, unsafe.Pointer(&r))
+		if err == nil {
+			b.store(&res, unsafe.Pointer(&r))
+		}
 		runtime.KeepAlive(a1)
 		runtime.KeepAlive(a2)
 		runtime.KeepAlive(a3)
@@ -438,18 +1082,67 @@ func BindErr8[A1, A2, A3, A4, A5, A6, A7, A8, R Param](addr uintptr) (func(A1, A
 	if err != nil {
 		return nil, err
 	}
+	if !b.floats && !b.pointers {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8) (R, error) {
+			var ints [8]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			put(b, 4, &ints[4], a5)
+			put(b, 5, &ints[5], a6)
+			put(b, 6, &ints[6], a7)
+			put(b, 7, &ints[7], a8)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			return r, err
+		}, nil
+	}
+	if !b.floats {
+		return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8) (R, error) {
+			var ints [8]uint64
+			put(b, 0, &ints[0], a1)
+			put(b, 1, &ints[1], a2)
+			put(b, 2, &ints[2], a3)
+			put(b, 3, &ints[3], a4)
+			put(b, 4, &ints[4], a5)
+			put(b, 5, &ints[5], a6)
+			put(b, 6, &ints[6], a7)
+			put(b, 7, &ints[7], a8)
+			res, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)
+			var r R
+			if err == nil {
+				b.store(&res, unsafe.Pointer(&r))
+			}
+			runtime.KeepAlive(a1)
+			runtime.KeepAlive(a2)
+			runtime.KeepAlive(a3)
+			runtime.KeepAlive(a4)
+			runtime.KeepAlive(a5)
+			runtime.KeepAlive(a6)
+			runtime.KeepAlive(a7)
+			runtime.KeepAlive(a8)
+			return r, err
+		}, nil
+	}
 	return func(a1 A1, a2 A2, a3 A3, a4 A4, a5 A5, a6 A6, a7 A7, a8 A8) (R, error) {
-		var a Args
-		b.load(&a, 0, unsafe.Pointer(&a1))
-		b.load(&a, 1, unsafe.Pointer(&a2))
-		b.load(&a, 2, unsafe.Pointer(&a3))
-		b.load(&a, 3, unsafe.Pointer(&a4))
-		b.load(&a, 4, unsafe.Pointer(&a5))
-		b.load(&a, 5, unsafe.Pointer(&a6))
-		b.load(&a, 6, unsafe.Pointer(&a7))
-		b.load(&a, 7, unsafe.Pointer(&a8))
+		var w argWords
+		put(b, 0, &w[b.dst[0]&15], a1)
+		put(b, 1, &w[b.dst[1]&15], a2)
+		put(b, 2, &w[b.dst[2]&15], a3)
+		put(b, 3, &w[b.dst[3]&15], a4)
+		put(b, 4, &w[b.dst[4]&15], a5)
+		put(b, 5, &w[b.dst[5]&15], a6)
+		put(b, 6, &w[b.dst[6]&15], a7)
+		put(b, 7, &w[b.dst[7]&15], a8)
+		res, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)
 		var r R
-		err := b.call(&a, unsafe.Pointer(&r))
+		if err == nil {
+			b.store(&res, unsafe.Pointer(&r))
+		}
 		runtime.KeepAlive(a1)
 		runtime.KeepAlive(a2)
 		runtime.KeepAlive(a3)

@@ -7,12 +7,10 @@ import (
 	"math"
 	"runtime"
 	"sync/atomic"
-	"syscall"
 	"time"
 	"unsafe"
 
 	"github.com/jitrun/jitrun/execmem"
-	"github.com/jitrun/jitrun/internal/platform"
 )
 
 // Args are the arguments of a call, in System V AMD64 order.
@@ -370,10 +368,10 @@ func (u *unit) finish(ctx context.Context, st status, regs *Regs, code Code) (Re
 }
 
 // executeTimed runs the call (a Machine's run when ints is nil) with its
-// thread locked, a kernel timer for the deadline (the earlier of timeout,
-// counted from when the code starts, and ctx's deadline) and a
-// context.AfterFunc for cancellation; both signal the thread with the
-// call's value.
+// thread locked, the frame's kernel timer for the deadline (the earlier of
+// timeout, counted from when the code starts, and ctx's deadline; see
+// timer.go) and a context.AfterFunc for cancellation (cancel.go); both
+// signal the thread.
 //
 // A call starts unless ctx is done, or its deadline has passed, before
 // the code does. The timer is armed with what is left at the last moment,
@@ -387,22 +385,18 @@ func (u *unit) finish(ctx context.Context, st status, regs *Regs, code Code) (Re
 func (u *unit) executeTimed(ctx context.Context, timeout time.Duration, ints *[6]uint64) (status, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	tid := platform.Gettid()
 	f := u.f
 	f.bindHere() // now, not after the timer is armed
+	// The thread's id as it is now, not the frame's binding, which may
+	// be stale (an M the runtime freed and made again at its address).
+	tid, m, g0 := currentThread()
 	defer func() {
 		f.setCallValue(0)
 		f.interrupt = 0
 	}()
-	if ctx.Done() != nil {
-		// The AfterFunc signals whatever attempt is running (none, once
-		// the call is over: a stale signal is harmless anyway).
-		stop := context.AfterFunc(ctx, func() {
-			if v := f.loadCallValue(); v != 0 {
-				platform.QueueThreadSignal(tid, timeoutSignal, v)
-			}
-		})
-		defer stop()
+	if done := ctx.Done(); done != nil {
+		u.watchCancel(ctx, done, tid)
+		defer u.cancelWatch.tid.Store(0)
 	}
 	ctxDeadline, hasCtxDeadline := ctx.Deadline()
 	for attempt := 1; ; attempt++ {
@@ -429,12 +423,8 @@ func (u *unit) executeTimed(ctx context.Context, timeout time.Duration, ints *[6
 				d = left
 			}
 		}
-		var t platform.ThreadTimer
 		if d > 0 {
-			var op string
-			var errno syscall.Errno
-			t, op, errno = platform.StartThreadTimer(tid, timeoutSignal, f.callValue, d)
-			if errno != 0 {
+			if op, errno := f.armDeadline(timerKey{int32(tid), m, g0}, nanotime()+int64(d)); errno != 0 {
 				procUnpin()
 				return 0, fmt.Errorf("trampoline: %s: %w", op, errno)
 			}
@@ -453,7 +443,7 @@ func (u *unit) executeTimed(ctx context.Context, timeout time.Duration, ints *[6
 		}
 		f.inCall = 0
 		if d > 0 {
-			t.Stop()
+			f.disarmDeadline()
 		}
 		if st == statusTimeout && !f.started() && ctx.Err() == nil && attempt < maxEarlyTimeouts &&
 			(!hasCtxDeadline || time.Now().Before(ctxDeadline)) {
@@ -539,7 +529,7 @@ func (f *frame) fault(base uintptr, n int) *Fault {
 	default:
 		ft.BadReturn = inTrampoline(ft.PC)
 		var text [MaxInstructionLen]byte
-		if n := platform.ReadMemory(ft.PC, text[:]); n > 0 {
+		if n := readText(ft.PC, text[:]); n > 0 {
 			ft.Text = text[:n:n]
 		}
 	}

@@ -119,6 +119,7 @@ var allSnippets = map[string]snippet{
 	"writecode": codeWriteCode, "callrdi": codeCallRDI, "execstack": codeExecStack, "ud2": codeUD2, "int3": codeINT3,
 	"div0": codeDiv0, "null": codeNull, "load": codeLoad, "pushes": codePushes, "hlt": codeHLT, "movaps": codeMovaps,
 	"acload": codeACLoad, "clobber": clobber, "state": codeState, "countret": codeCountRet, "countud2": codeCountUD2, "count": codeCount, "smashnull": codeSmashNull, "smashrsp": codeSmashRSP,
+	"above0": codeAbove0, "aboversp": codeAboveRSP,
 }
 
 func TestSnippets(t *testing.T) {
@@ -177,4 +178,9 @@ var (
 	// frame pointer) with 0, or with a readable wrong value, and return.
 	codeSmashNull = sn("mov qword ptr [rsp+0x8], 0x0; ret", 0x48, 0xc7, 0x44, 0x24, 0x08, 0x00, 0x00, 0x00, 0x00, 0xc3)
 	codeSmashRSP  = sn("mov qword ptr [rsp+0x8], rsp; ret", 0x48, 0x89, 0x64, 0x24, 0x08, 0xc3)
+	// Overwrite the word above that one (where enter keeps a copy of
+	// Go's RSP for the epilogue), with 0 or a stack address, and return
+	// RDI+RSI: a legal return.
+	codeAbove0   = sn("mov qword ptr [rsp+0x10], 0x0; mov rax, rdi; add rax, rsi; ret", 0x48, 0xc7, 0x44, 0x24, 0x10, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0xf8, 0x48, 0x01, 0xf0, 0xc3)
+	codeAboveRSP = sn("mov qword ptr [rsp+0x10], rsp; mov rax, rdi; add rax, rsi; ret", 0x48, 0x89, 0x64, 0x24, 0x10, 0x48, 0x89, 0xf8, 0x48, 0x01, 0xf0, 0xc3)
 )

@@ -12,8 +12,9 @@
 // RDX, XMM0 and XMM1, and restores what Go relies on: RSP and RBP, DF,
 // AC, TF and NT cleared, MXCSR and the x87 control word back to Go's (in a
 // program without cgo these are Go's fixed defaults, GoMXCSR and GoX87CW,
-// which Go code never changes, so the trampoline compares against them
-// instead of reading them on every call; with cgo, whose C code may set
+// which Go code never changes, so the trampoline restores them without
+// reading them first on every call — on AMD it loads MXCSR after every
+// call, where reading it is the slower way; with cgo, whose C code may set
 // them, it saves and restores the thread's own), an empty x87 stack, clean
 // upper YMM state, and the FS base — Go's thread-local storage — with the
 // goroutine's slot in it. No pointer into Go's memory is left in the
@@ -53,7 +54,10 @@
 // where it is (or where it was parked) and the call returns an
 // *Interrupted wrapping context.DeadlineExceeded or context.Canceled. The
 // timer is armed at the last moment before the code starts, so a call's
-// code starts unless its context is done first.
+// code starts unless its context is done first. Each stack's timer, and
+// its registration with a cancellable context, are kept from call to
+// call (timer.go, cancel.go), so that a timed call in a loop costs
+// no system call and no allocation.
 //
 // System calls the code makes run as they are, unless the program calls
 // GuardSyscalls (process-wide and irreversible, like the handler): a

@@ -270,6 +270,31 @@ func TestBadReturn(t *testing.T) {
 	}
 }
 
+// Code may overwrite the word above the trampoline's (the epilogue's copy
+// of Go's RSP, checked against the frame's): the call returns as usual,
+// through Call and through a Caller, and so do the calls after it.
+func TestOverwriteAboveFrameWord(t *testing.T) {
+	c, err := NewCaller(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	add := load(t, codeAdd)
+	for _, s := range []snippet{codeAbove0, codeAboveRSP} {
+		code := load(t, s)
+		for _, call := range []func(uintptr, ...uint64) (Result, error){Call, c.Call} {
+			for i := range 3 {
+				if r, err := call(code.Addr(), 40, uint64(i)); err != nil || r.RAX != 40+uint64(i) {
+					t.Errorf("%s: %d, %v; want %d", s.asm[0], r.RAX, err, 40+i)
+				}
+				if r, err := call(add.Addr(), 1, 2); err != nil || r.RAX != 3 {
+					t.Errorf("after %s: %d, %v", s.asm[0], r.RAX, err)
+				}
+			}
+		}
+	}
+}
+
 // A call the CPU refuses — a non-canonical entry — is a fault of the call
 // itself, not a corrupt return: Intel raises the #GP on the trampoline's
 // CALL (RSP still at the top of the call's stack), AMD at the target

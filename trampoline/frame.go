@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sync/atomic"
 	"syscall"
+
+	"github.com/jitrun/jitrun/internal/platform"
 )
 
 // frame is the memory one call shares between Go, the assembly trampoline
@@ -63,7 +65,20 @@ type frame struct {
 	running   uint32 // 1 while the code runs (from enter's or resume's interrupt check to the epilogue's RSP check): it may be parked (outside the prologues), and a signal on the frame's thread is the call's
 	interrupt uint32 // the call's timeout signal arrived before the code ran
 	status    status // how enter/resume ended
-	callValue uint64 // si_value of this call's timeout signal; 0 = none
+	callValue uint64 // si_value of this call's cancellation signal; 0 = none
+
+	// The frame's deadline timer (timer.go): a kernel timer that signals
+	// thread timerTid (0: no timer), kept from call to call. deadline is the running timed call's deadline (CLOCK_MONOTONIC
+	// nanoseconds; 0: none), deadlineSpec the same as the absolute
+	// itimerspec the handler re-arms the timer with; armedAt is when the
+	// timer is armed to expire (0: not armed), a hint the handler keeps.
+	timer        platform.ThreadTimer // one int32, the kernel's timer id: the handler reads it at frame_timer
+	timerTid     int32
+	timerM       uintptr // with timerTid, the thread the timer signals (timerKey)
+	timerG0      uintptr
+	deadline     int64
+	armedAt      int64
+	deadlineSpec [4]int64
 
 	// Results.
 	rax, rdx uint64
@@ -142,9 +157,12 @@ const (
 	flagStep       = 16 // a Machine's step (StepMachine): resume enters the code with IRETQ and TF set
 )
 
-// Timeout signal values: magic<<48 | frame index<<32 | sequence.
+// Timeout signal values: magic<<48 | frame index<<32 | sequence for a
+// cancellation (valueMagic, queued by a context's AfterFunc), timerMagic<<48
+// | frame index<<32 for the frame's deadline timer.
 const (
 	valueMagic = 0x4a52 // "JR"
+	timerMagic = 0x4a54 // "JT"
 	maxFrames  = 1 << 12
 )
 

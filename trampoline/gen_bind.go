@@ -39,7 +39,7 @@ func gen(b *bytes.Buffer, n int, withErr bool) {
 		params = append(params, fmt.Sprintf("a%d A%d", i, i))
 		args = append(args, fmt.Sprintf("A%d", i))
 		types = append(types, fmt.Sprintf("reflect.TypeFor[A%d]()", i))
-		loads = append(loads, fmt.Sprintf("\t\tb.load(&a, %d, unsafe.Pointer(&a%d))\n", i-1, i))
+		loads = append(loads, fmt.Sprintf("\t\tput(b, %d, &w[b.dst[%d]&15], a%d)\n", i-1, i-1, i))
 		keep = append(keep, fmt.Sprintf("\t\truntime.KeepAlive(a%d)\n", i))
 	}
 	tps = append(tps, "R")
@@ -62,21 +62,57 @@ func gen(b *bytes.Buffer, n int, withErr bool) {
 	fmt.Fprintf(b, "func %s[%s Param](addr uintptr) (%s, error) {\n", name, strings.Join(tps, ", "), ftype)
 	fmt.Fprintf(b, "\tb, err := newBinding(addr, reflect.TypeFor[R](), %s)\n", strings.Join(types, ", "))
 	b.WriteString("\tif err != nil {\n\t\treturn nil, err\n\t}\n")
+	// Three closures: for signatures without a float parameter, whose
+	// integer parameters go straight into an array of as many words
+	// (parameter i in register i), one without a pointer parameter and
+	// one with, which keeps its parameters alive until the code returns;
+	// and the general one, whose parameters go to the argWords slot
+	// binding.dst gives each.
+	tail := func(keepAlive bool) {
+		if keepAlive {
+			for _, k := range keep {
+				b.WriteString(k)
+			}
+		}
+		if withErr {
+			b.WriteString("\t\treturn r, err\n")
+		} else {
+			b.WriteString("\t\tif err != nil {\n\t\t\tpanic(err)\n\t\t}\n\t\treturn r\n")
+		}
+		b.WriteString("\t}")
+	}
+	intsBody := func(keepAlive bool) {
+		fmt.Fprintf(b, "\t\treturn func(%s) %s {\n", strings.Join(params, ", "), ret)
+		if n > 0 {
+			fmt.Fprintf(b, "\t\tvar ints [%d]uint64\n", n)
+			for i := 1; i <= n; i++ {
+				fmt.Fprintf(b, "\t\tput(b, %d, &ints[%d], a%d)\n", i-1, i-1, i)
+			}
+			b.WriteString("\t\tres, err := callDefault(b.addr, &ints[0], int(b.nint), nil, 0, nil, nil)\n")
+		} else {
+			b.WriteString("\t\tres, err := callDefault(b.addr, nil, 0, nil, 0, nil, nil)\n")
+		}
+		b.WriteString("\t\tvar r R\n\t\tif err == nil {\n\t\t\tb.store(&res, unsafe.Pointer(&r))\n\t\t}\n")
+		tail(keepAlive)
+		b.WriteString(", nil\n")
+	}
+	if n > 0 {
+		b.WriteString("\tif !b.floats && !b.pointers {\n")
+		intsBody(false)
+		b.WriteString("\t}\n")
+	}
+	b.WriteString("\tif !b.floats {\n")
+	intsBody(n > 0)
+	b.WriteString("\t}\n")
 	fmt.Fprintf(b, "\treturn func(%s) %s {\n", strings.Join(params, ", "), ret)
-	b.WriteString("\t\tvar a Args\n")
+	b.WriteString("\t\tvar w argWords\n")
 	for _, l := range loads {
 		b.WriteString(l)
 	}
-	b.WriteString("\t\tvar r R\n\t\terr := b.call(&a, unsafe.Pointer(&r))\n")
-	for _, k := range keep {
-		b.WriteString(k)
-	}
-	if withErr {
-		b.WriteString("\t\treturn r, err\n")
-	} else {
-		b.WriteString("\t\tif err != nil {\n\t\t\tpanic(err)\n\t\t}\n\t\treturn r\n")
-	}
-	b.WriteString("\t}, nil\n}\n\n")
+	b.WriteString("\t\tres, err := callDefault(b.addr, &w[0], int(b.nint), (*[8]uint64)(w[8:]), flagFloats, nil, nil)\n")
+	b.WriteString("\t\tvar r R\n\t\tif err == nil {\n\t\t\tb.store(&res, unsafe.Pointer(&r))\n\t\t}\n")
+	tail(true)
+	b.WriteString(", nil\n}\n\n")
 }
 
 const bind2Doc = `// Bind2 binds the code at addr to a Go function of two parameters and one

@@ -217,6 +217,8 @@ tvalue:
 	MOVQ	const_siValue(SI), AX
 	MOVQ	AX, R9
 	SHRQ	$48, R9
+	CMPQ	R9, $const_timerMagic
+	JEQ	deadline
 	CMPQ	R9, $const_valueMagic
 	JNE	foreign
 	MOVQ	AX, R9
@@ -228,6 +230,9 @@ tvalue:
 	MOVQ	(R11)(R9*8), R11
 	CMPQ	AX, frame_callValue(R11)
 	JNE	swallow			// a stale signal of a finished call
+matched:
+	// R11 is the frame the signal stops, R10 the frame the signal
+	// interrupted (or 0).
 	CMPQ	R11, R10
 	JNE	early
 	// The code has returned and callSite's epilogue is running — in
@@ -255,6 +260,66 @@ early:
 	// resume): enter and resume check this flag on the code's stack.
 	MOVL	$1, frame_interrupt(R11)
 swallow:
+	RET
+
+deadline:
+	// The frame's deadline timer expired (timer.go): it stops the frame's
+	// timed call if that call's deadline has passed; it expired for an
+	// earlier call's deadline if not, and is armed again for this one's;
+	// with no timed call running it is dropped. The timer is one-shot:
+	// armedAt says 0 unless it is armed again.
+	MOVQ	AX, R9
+	SHRQ	$32, R9
+	ANDL	$0xffff, R9
+	CMPL	R9, ·frameCount(SB)
+	JCC	swallow
+	LEAQ	·frameTable(SB), R11
+	MOVQ	(R11)(R9*8), R11
+	CMPQ	frame_deadline(R11), $0
+	JEQ	unarmed			// no timed call: drop it
+	// now: clock_gettime(CLOCK_MONOTONIC) into 16 bytes of this stack,
+	// as nanoseconds in AX. (SYSCALL clobbers CX and R11.)
+	PUSHQ	DI
+	PUSHQ	SI
+	PUSHQ	R11
+	SUBQ	$16, SP
+	MOVL	$228, AX		// SYS_clock_gettime
+	MOVL	$1, DI			// CLOCK_MONOTONIC
+	MOVQ	SP, SI
+	SYSCALL
+	MOVQ	0(SP), AX		// tv_sec
+	IMULQ	$1000000000, AX
+	ADDQ	8(SP), AX		// + tv_nsec
+	ADDQ	$16, SP
+	POPQ	R11
+	POPQ	SI
+	POPQ	DI
+	CMPQ	AX, frame_deadline(R11)
+	JGE	expired
+	// Early: arm it again, timer_settime(timer, TIMER_ABSTIME,
+	// &deadlineSpec, NULL).
+	MOVQ	frame_deadline(R11), AX
+	MOVQ	AX, frame_armedAt(R11)
+	PUSHQ	DI
+	PUSHQ	SI
+	PUSHQ	DX
+	PUSHQ	R10
+	MOVL	frame_timer(R11), DI
+	MOVL	$1, SI			// TIMER_ABSTIME
+	LEAQ	frame_deadlineSpec(R11), DX
+	XORL	R10, R10
+	MOVL	$223, AX		// SYS_timer_settime
+	SYSCALL
+	POPQ	R10
+	POPQ	DX
+	POPQ	SI
+	POPQ	DI
+	RET
+expired:
+	MOVQ	$0, frame_armedAt(R11)
+	JMP	matched
+unarmed:
+	MOVQ	$0, frame_armedAt(R11)
 	RET
 
 foreign:

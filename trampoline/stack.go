@@ -40,6 +40,9 @@ type unit struct {
 	// tls is the block of a call's own FS base (Options.PrivateTLS),
 	// mapped the first time a call on the unit asks for it.
 	tls *execmem.Mapping
+	// cancelWatch is the unit's registration with the last cancellable
+	// context a call on it had (cancel.go).
+	cancelWatch cancelWatch
 }
 
 var (
@@ -259,6 +262,7 @@ func FreeIdleStacks() int {
 	free := func(p *pool) {
 		for u := p.pop(); u != nil; u = p.pop() {
 			u.f.lo, u.f.hi = 0, 0 // the handler no longer matches it
+			u.dropCancelWatch()
 			u.stack.Close()
 			u.stack = nil
 			if u.tls != nil {

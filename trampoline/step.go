@@ -255,7 +255,8 @@ func executableFromMaps(addr uintptr, n int) (bool, error) {
 }
 
 // readText copies up to len(buf) bytes of the code at addr into buf and
-// returns how many it could read. It reads the memory directly, with
+// returns how many it could read: a step's instruction, a fault's
+// (Fault.Text). It reads the memory directly, with
 // faults turned into a recovered panic (debug.SetPanicOnFault): a step's
 // instruction is almost always readable, and a direct read costs
 // nanoseconds where platform.ReadMemory's system calls cost microseconds.

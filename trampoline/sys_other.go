@@ -16,6 +16,7 @@ var (
 	frameCount uint32
 	xsaveSize  = 512
 	tramp      struct{ enter, callSite, resume, badReturn, privateFS uintptr }
+	threadKeys bool
 )
 
 // The assembly and the thread binding, which only linux/amd64 has: setup
@@ -29,3 +30,4 @@ func (f *frame) bindHere()                                    {}
 func inPrologueText(pc uintptr) bool                          { return false }
 func installSyscallFilter(SyscallPolicy) error                { return errUnsupported }
 func installWebFilter() error                                 { return errUnsupported }
+func currentThread() (tid int, m, g0 uintptr)                 { return 0, 0, 0 }

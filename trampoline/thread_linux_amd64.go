@@ -31,6 +31,45 @@ var threadKeys bool
 func getg() uintptr
 func getm() uintptr
 
+// getThread returns the calling thread's id as the runtime keeps it in its
+// M (m.procid, at mProcidOffset), the M and the M's g0: what a timed call
+// keys its frame's timer by (timer.go). Only with procidKeys.
+func getThread() (tid uint64, m, g0 uintptr)
+
+const mProcidOffset = 64 // keep equal to m_procid in tramp_amd64.s
+
+// procidKeys says getThread's thread id is the kernel's (procidOK): a
+// timed call then reads it there, not with a system call. Set once, at
+// set-up.
+var procidKeys bool
+
+// procidOK reports whether the runtime's M holds the thread id at
+// mProcidOffset: on this thread, locked, it is what gettid says.
+func procidOK() bool {
+	if !threadKeys { // the M found as getm does is checked there first
+		return false
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var w [8]byte
+	if platform.ReadMemory(getm()+mProcidOffset, w[:]) != len(w) {
+		return false
+	}
+	tid := binary.LittleEndian.Uint64(w[:])
+	return tid != 0 && tid == uint64(platform.Gettid())
+}
+
+// currentThread returns the calling thread's id and, for a frame's timer,
+// the M and its g0 (0 when the runtime's layout is not the one
+// getThread reads: a system call gives the id then).
+func currentThread() (tid int, m, g0 uintptr) {
+	if procidKeys {
+		t, m, g0 := getThread()
+		return int(t), m, g0
+	}
+	return platform.Gettid(), 0, 0
+}
+
 // gmOffsetOK reports whether the runtime's g holds its M at gmOffset:
 // m := g.m, and the M's g0 (its first word) points back to m. It reads
 // through platform.ReadMemory, which cannot fault, so a runtime with another layout

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jitrun/jitrun/internal/platform"
 )
 
 // A 2-second loop in machine code does not hold up runtime.GC() on another
@@ -282,4 +284,105 @@ func TestTimeoutInEpilogue(t *testing.T) {
 	if returned == 0 || inCode == 0 {
 		t.Skipf("SKIPPED: no deadline fell near the code's end (%d returned, %d timed out)", returned, inCode)
 	}
+}
+
+// The frame's deadline timer is kept from call to call (timer.go): a call
+// whose deadline is later than the one the timer is armed for (an earlier
+// call's, which returned) is not interrupted at that earlier deadline but
+// at its own, and one whose deadline is earlier is interrupted at its
+// own, not at the later one. A unit's cancellation registration is kept
+// while the contexts share a Done channel (cancel.go): cancelling the
+// context of a loop of calls interrupts the last one, and cancelling an
+// earlier call's context does not interrupt a later call under another.
+// One P, so that the calls share the P's unit.
+func TestDeadlineReuse(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	ret, loop := load(t, codeRet), load(t, codeLoop)
+	timed := func(code uintptr, d time.Duration) error {
+		_, err := Run(context.Background(), code, nil, &Options{Timeout: d})
+		return err
+	}
+	for _, tc := range []struct {
+		name     string
+		run      func() error
+		want     error
+		min, max time.Duration // of the last call
+	}{
+		{"later deadline", func() error {
+			if err := timed(ret.Addr(), 100*time.Millisecond); err != nil {
+				return err
+			}
+			return timed(loop.Addr(), 300*time.Millisecond)
+		}, context.DeadlineExceeded, 300 * time.Millisecond, time.Second},
+		{"earlier deadline", func() error {
+			if err := timed(ret.Addr(), 3*time.Second); err != nil {
+				return err
+			}
+			return timed(loop.Addr(), 50*time.Millisecond)
+		}, context.DeadlineExceeded, 50 * time.Millisecond, time.Second},
+		{"cancel after a loop of calls", func() error {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			for range 1000 {
+				if _, err := CallContext(ctx, ret.Addr()); err != nil {
+					return err
+				}
+			}
+			time.AfterFunc(50*time.Millisecond, cancel)
+			_, err := CallContext(ctx, loop.Addr())
+			return err
+		}, context.Canceled, 50 * time.Millisecond, time.Second},
+		{"another context cancelled", func() error {
+			ctx1, cancel1 := context.WithCancel(context.Background())
+			defer cancel1()
+			if _, err := CallContext(ctx1, ret.Addr()); err != nil {
+				return err
+			}
+			ctx2, cancel2 := context.WithTimeout(context.Background(), 200*time.Millisecond)
+			defer cancel2()
+			time.AfterFunc(20*time.Millisecond, cancel1)
+			_, err := CallContext(ctx2, loop.Addr())
+			return err
+		}, context.DeadlineExceeded, 200 * time.Millisecond, time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			start := time.Now()
+			err := tc.run()
+			el := time.Since(start)
+			var it *Interrupted
+			if !errors.Is(err, tc.want) || !errors.As(err, &it) || it.PC != loop.Addr() {
+				t.Fatalf("after %v: %v, want an *Interrupted in the loop with %v", el, err, tc.want)
+			}
+			if el < tc.min || el >= tc.max {
+				t.Errorf("interrupted after %v, want %v to %v", el, tc.min, tc.max)
+			}
+		})
+	}
+}
+
+// The runtime's M holds the thread id where getThread reads it (checked
+// at set-up, procidOK), so that a timed call needs no system call to
+// know its thread, and the id it reads is this thread's, on other threads
+// too.
+func TestThreadIdentity(t *testing.T) {
+	if err := setup(); err != nil {
+		t.Fatal(err)
+	}
+	if !procidKeys {
+		t.Fatalf("procidKeys is false (threadKeys %v): the runtime's m.procid is not at offset %d", threadKeys, mProcidOffset)
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			tid, m, g0 := currentThread()
+			if want := platform.Gettid(); tid != want || m != getm() || g0 == 0 {
+				t.Errorf("currentThread() = %d, %#x, %#x; want %d, %#x, a g0", tid, m, g0, want, getm())
+			}
+		}()
+	}
+	wg.Wait()
 }

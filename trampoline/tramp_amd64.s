@@ -16,7 +16,8 @@
 //           callee-saved registers included.
 // Back in Go: RSP RBP restored, DF AC TF NT cleared, MXCSR and the x87
 // control word restored when the code changed them (sticky MXCSR exception
-// flags, bits 0–5, aside), the x87 register stack emptied (EMMS, after MMX
+// flags, bits 0–5, aside; with reloadMXCSR, on AMD, MXCSR is loaded after
+// every call, sticky flags cleared), the x87 register stack emptied (EMMS, after MMX
 // code), upper YMM state cleared, and the FS base — Go's thread-local
 // storage — restored if the code changed it. Go's ABI0 call sequence
 // reloads R14 (g) and zeroes X15 itself.
@@ -49,6 +50,10 @@
 // The offset of m in the runtime's g (checked at set-up, gmOffsetOK in
 // thread_linux_amd64.go).
 #define g_m 48
+// The offset of procid (the thread id) in the runtime's m: after g0 and
+// morebuf (a gobuf of six words) and divmod (checked at set-up,
+// procidOK in thread_linux_amd64.go).
+#define m_procid 64
 
 // checkThread records the goroutine's g in the frame at f and, with
 // threadKeys, jumps to unbound when the frame is not bound to the
@@ -88,10 +93,13 @@ TEXT ·enter(SB), NOSPLIT|NOFRAME, $0-36
 	STMXCSR	frame_goMXCSR(R11)
 	FSTCW	frame_goFCW(R11)
 fpusaved:
+	MOVQ	SP, DX			// Go's RSP, for [stackTop+8] below
 	MOVQ	AX, SP			// now on the code's stack: a fault from here on is the call's
 	MOVQ	R11, AX
 	XORQ	·frameKey(SB), AX
 	MOVQ	AX, 0(SP)		// [stackTop] = f^frameKey (the code may have overwritten it last time)
+	XORQ	·frameKey(SB), DX
+	MOVQ	DX, 8(SP)		// [stackTop+8] = Go's RSP^frameKey: the epilogue's shortcut to it
 	MOVQ	frame_fn(R11), AX
 	MOVQ	AX, -16(SP)		// [stackTop-16] = the call target
 	// A timeout signal that came before the switch set interrupt; from
@@ -315,6 +323,15 @@ acclear:
 	MOVL	AX, frame_vecLen(R11)
 
 cleanup:
+	// Go's RSP, from [stackTop+8] rather than through the frame: the
+	// loads of each call form a chain (Go's RSP, the code's stack top,
+	// [stackTop], the frame, Go's RSP again) that bounds how fast calls
+	// can follow each other, and this takes one load off it. The code
+	// may have overwritten the word, and a resumed call finds an earlier
+	// call's there: out checks it against the frame's. (Here, past the
+	// snapshot, which saves the code's RBX.)
+	MOVQ	24(SP), BX
+	XORQ	·frameKey(SB), BX
 	// DF, AC and NT are almost never left set: test them with the flags
 	// already pushed, and pay for POPFQ only when one is. (TF cannot be
 	// set here: its trap would have fired on this function's first
@@ -323,10 +340,15 @@ cleanup:
 	TESTL	$(const_flagAC|const_flagDF|const_flagNT), 0(SP)
 	JNZ	fixflags
 flagsok:
-	// MXCSR and the x87 control word, against what Go had. The sticky
-	// MXCSR exception flags (bits 0–5) do not matter to Go: float code
-	// sets them all the time, and reloading MXCSR for them would cost
-	// an LDMXCSR on every call of such code.
+	// MXCSR back to what Go had, and the x87 control word when the code
+	// changed it. Reading MXCSR (STMXCSR) is slow on some cores (about
+	// 4 ns on AMD Zen 5, against 0.5 ns for loading it), so where it is
+	// (reloadMXCSR, chosen at set-up by vendor) MXCSR is simply loaded;
+	// elsewhere it is read and compared, and reloaded only when the code
+	// changed it (the sticky exception flags, bits 0–5, aside: Go never
+	// reads them). Either way Go gets its own MXCSR back.
+	CMPB	·reloadMXCSR(SB), $0
+	JNE	fixmxcsr
 	STMXCSR	-8(SP)
 	MOVL	-8(SP), AX
 	XORL	frame_goMXCSR(R11), AX
@@ -351,6 +373,13 @@ fsok:
 	VZEROUPPER
 out:
 	MOVQ	frame_goBP(R11), BP
+	CMPQ	BX, frame_goSP(R11)
+	JNE	slowsp			// [stackTop+8] overwritten by the code
+	MOVQ	BX, SP
+	MOVL	$const_statusReturned, 40(SP)	// enter's result
+	RET
+
+slowsp:
 	MOVQ	frame_goSP(R11), SP
 	MOVL	$const_statusReturned, 40(SP)	// enter's result
 	RET
@@ -603,6 +632,22 @@ fxsave:
 saved:
 	JMP	·recoverStub(SB)	// Go's FPU state back, and the status as the result
 
+// func bareCall(fn uintptr, a, b uint64) uint64
+//
+// bareCall is the floor the call benchmarks measure against
+// (BenchmarkCallPath): a plain CALL of the code on the goroutine's own
+// stack, with a and b in RDI and RSI and RAX returned, and nothing
+// switched, zeroed, checked or restored. Only for code that leaves the
+// stack, the registers Go keeps and every control register alone (a RET
+// stub, an ADD).
+TEXT ·bareCall(SB), NOSPLIT, $0-32
+	MOVQ	a+8(FP), DI
+	MOVQ	b+16(FP), SI
+	MOVQ	fn+0(FP), AX
+	CALL	AX
+	MOVQ	AX, ret+24(FP)
+	RET
+
 // func fpuControl() (mxcsr uint32, fcw uint16)
 //
 // fpuControl and setFPUControl read and set the calling thread's MXCSR and
@@ -632,6 +677,21 @@ TEXT ·getm(SB), NOSPLIT, $0-8
 	MOVQ	(TLS), AX
 	MOVQ	g_m(AX), AX
 	MOVQ	AX, ret+0(FP)
+	RET
+
+// func getThread() (tid uint64, m, g0 uintptr)
+//
+// getThread returns the calling thread's id as the runtime keeps it in
+// its M (m.procid, at m_procid: checked at set-up, procidOK in
+// thread_linux_amd64.go), the M, and the M's g0 (its first word).
+TEXT ·getThread(SB), NOSPLIT, $0-24
+	MOVQ	(TLS), AX
+	MOVQ	g_m(AX), AX
+	MOVQ	AX, m+8(FP)
+	MOVQ	0(AX), CX
+	MOVQ	CX, g0+16(FP)
+	MOVQ	m_procid(AX), AX
+	MOVQ	AX, tid+0(FP)
 	RET
 
 // func goRFLAGS() uint64

@@ -4,15 +4,16 @@ package platform
 
 import (
 	"syscall"
-	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
 
 // ThreadTimer is a one-shot kernel timer (CLOCK_MONOTONIC) that sends a
-// signal, with a value, to one thread of this process (SIGEV_THREAD_ID).
-// Its calls do not allocate: a caller may hold its goroutine pinned.
+// signal, with a value, to one thread of this process (SIGEV_THREAD_ID),
+// armed again and again for absolute times (ArmAt). Its calls do not
+// allocate: a caller may hold its goroutine pinned. Its one field is the
+// kernel's timer id, where assembly that arms it again finds it.
 type ThreadTimer struct{ id int32 }
 
 // kernel's struct sigevent.
@@ -29,25 +30,29 @@ const (
 	clockMonotonic = 1
 )
 
-// StartThreadTimer creates a timer that sends sig with value to thread tid
-// after d (at least 1ns) and arms it. On failure it names the call that
-// failed and returns its errno.
-func StartThreadTimer(tid, sig int, value uint64, d time.Duration) (ThreadTimer, string, syscall.Errno) {
+// NewThreadTimer creates a kernel timer (CLOCK_MONOTONIC, not armed) that
+// sends sig with value to thread tid of this process when it expires.
+func NewThreadTimer(tid, sig int, value uint64) (ThreadTimer, syscall.Errno) {
 	ev := sigevent{value: value, signo: int32(sig), notify: sigevThreadID, tid: int32(tid)}
 	var id int32
 	_, _, e := unix.RawSyscall(unix.SYS_TIMER_CREATE, clockMonotonic, uintptr(unsafe.Pointer(&ev)), uintptr(unsafe.Pointer(&id)))
 	if e != 0 {
-		return ThreadTimer{}, "timer_create", e
+		return ThreadTimer{}, e
 	}
-	d = max(d, 1)
-	spec := [4]int64{0, 0, int64(d / time.Second), int64(d % time.Second)} // it_interval, it_value
-	_, _, e = unix.RawSyscall6(unix.SYS_TIMER_SETTIME, uintptr(id), 0, uintptr(unsafe.Pointer(&spec)), 0, 0, 0)
-	if e != 0 {
-		unix.RawSyscall(unix.SYS_TIMER_DELETE, uintptr(id), 0, 0)
-		return ThreadTimer{}, "timer_settime", e
-	}
-	return ThreadTimer{id}, "", 0
+	return ThreadTimer{id}, 0
 }
 
-// Stop deletes the timer (a signal it already sent stays queued).
-func (t ThreadTimer) Stop() { unix.RawSyscall(unix.SYS_TIMER_DELETE, uintptr(t.id), 0, 0) }
+// ArmAt arms the timer to expire once at spec[2] seconds and spec[3]
+// nanoseconds of CLOCK_MONOTONIC (absolute; spec[0] and spec[1], the
+// interval, 0): timer_settime with TIMER_ABSTIME. A time already past
+// expires at once. It does not allocate.
+func (t ThreadTimer) ArmAt(spec *[4]int64) syscall.Errno {
+	_, _, e := unix.RawSyscall6(unix.SYS_TIMER_SETTIME, uintptr(t.id), timerAbstime, uintptr(unsafe.Pointer(spec)), 0, 0, 0)
+	return e
+}
+
+const timerAbstime = 1
+
+// Delete deletes the timer; a signal it sent that is still pending is
+// dropped with it.
+func (t ThreadTimer) Delete() { unix.RawSyscall(unix.SYS_TIMER_DELETE, uintptr(t.id), 0, 0) }

@@ -2,18 +2,18 @@
 
 package platform
 
-import (
-	"syscall"
-	"time"
-)
+import "syscall"
 
 // ThreadTimer is a kernel timer that signals one thread; Linux only.
 type ThreadTimer struct{}
 
-// StartThreadTimer fails with ENOSYS.
-func StartThreadTimer(tid, sig int, value uint64, d time.Duration) (ThreadTimer, string, syscall.Errno) {
-	return ThreadTimer{}, "timer_create", syscall.ENOSYS
+// NewThreadTimer fails with ENOSYS.
+func NewThreadTimer(tid, sig int, value uint64) (ThreadTimer, syscall.Errno) {
+	return ThreadTimer{}, syscall.ENOSYS
 }
 
-// Stop does nothing.
-func (ThreadTimer) Stop() {}
+// ArmAt fails with ENOSYS.
+func (ThreadTimer) ArmAt(spec *[4]int64) syscall.Errno { return syscall.ENOSYS }
+
+// Delete does nothing.
+func (ThreadTimer) Delete() {}
