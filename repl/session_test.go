@@ -159,7 +159,7 @@ func TestFaultKeepsState(t *testing.T) {
 	if out.Regs.GPR[trampoline.RBX] != 3 {
 		t.Errorf("Outcome.Regs at the fault: rbx %d, want 3", out.Regs.GPR[trampoline.RBX])
 	}
-	if *s.Regs() != before {
+	if s.m.Regs != before || *s.Regs() != before {
 		t.Error("registers changed by a faulting block")
 	}
 	if string(s.stackBytes()) != string(stack) {
@@ -186,7 +186,7 @@ func TestTimeoutAndCancel(t *testing.T) {
 	if out.Kind != TimedOut || !errors.Is(out.Interrupted.Err, context.DeadlineExceeded) {
 		t.Fatalf("%v, want a timeout", out.Kind)
 	}
-	if *s.Regs() != before {
+	if s.m.Regs != before || *s.Regs() != before {
 		t.Error("a timed-out line changed the state")
 	}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -1,0 +1,99 @@
+package repl
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/jitrun/jitrun/internal/hostcpu"
+	"github.com/jitrun/jitrun/trampoline"
+)
+
+// TestFailedLineRestoresEverything runs, for each way a line can fail,
+// a block that first changes every kind of state — general registers,
+// RFLAGS (DF included), XMM and the upper YMM half, MXCSR, the x87
+// control word, the stack and the scratch area (and ZMM and an opmask
+// where the CPU has AVX-512) — and then fails. The machine must be
+// exactly as before the block: its registers, its memory, and its vector
+// state, which a nop run after it must find unchanged.
+func TestFailedLineRestoresEverything(t *testing.T) {
+	cpu, err := hostcpu.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	change := []string{
+		"top:",
+		"mov rax, 0x1111", "mov r15, 0x2222", "push rax", "mov qword ptr [rdi+8], 0x33",
+		"std", "stc",
+		"pcmpeqd xmm0, xmm0", "vpcmpeqd ymm5, ymm5, ymm5",
+		"mov dword ptr [rdi+16], 0x7f80", "ldmxcsr [rdi+16]",
+		"mov word ptr [rdi+20], 0x27f", "fldcw [rdi+20]",
+	}
+	if cpu.AVX512F {
+		change = append(change, "vpternlogd zmm20, zmm20, zmm20, 0xff", "kxnorw k3, k3, k3")
+	}
+	dir := t.TempDir()
+	badLoad := filepath.Join(dir, "bad.s")
+	if err := os.WriteFile(badLoad, []byte("mov rax, 9\nstd\npcmpeqd xmm1, xmm1\nmov qword ptr [rdi], 5\nud2\nret\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		fail []string // the block's failing end
+		load string   // or a file to .load
+		want Kind
+	}{
+		{"segv", []string{"mov rax, [0]"}, "", Faulted},
+		{"divide by zero", []string{"xor ecx, ecx", "div rcx"}, "", Faulted},
+		{"ud2", []string{"ud2"}, "", Faulted},
+		{"privileged", []string{"hlt"}, "", Faulted},
+		{"stack overflow", []string{"down: push rax", "jmp down"}, "", Faulted},
+		{"timeout", []string{"spin: jmp spin"}, "", TimedOut},
+		{"rsp off the stack", []string{"mov rsp, rdi"}, "", Refused},
+		{"rsp at zero", []string{"xor esp, esp"}, "", Refused},
+		{"load faults", nil, badLoad, Faulted},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSession(t, Options{Timeout: 20 * time.Millisecond})
+			feed(t, s, "mov rbx, 5", "push rbx", "mov qword ptr [rdi], 7", "movq xmm3, rbx", "vinserti128 ymm3, ymm3, xmm3, 1")
+			machine := s.m.Regs
+			regs := *s.Regs()
+			stack := string(s.stackBytes())
+			scratch := string(s.scratch.Bytes())
+			var out *Outcome
+			if tc.load != "" {
+				src, err := os.ReadFile(tc.load)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if out, err = s.Load(context.Background(), tc.load, src); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				out = feed(t, s, append(append(append([]string(nil), change...), tc.fail...), "")...)
+			}
+			if out.Kind != tc.want {
+				t.Fatalf("%v (%s), want %v", out.Kind, out.Why, tc.want)
+			}
+			if s.m.Regs != machine || *s.Regs() != regs {
+				t.Errorf("registers changed by a failed line:\n got %+v\nwant %+v", s.m.Regs, machine)
+			}
+			if string(s.stackBytes()) != stack {
+				t.Error("the stack changed by a failed line")
+			}
+			if string(s.scratch.Bytes()) != scratch {
+				t.Error("the scratch area changed by a failed line")
+			}
+			out = feed(t, s, "nop")
+			if out.Kind != Ran || len(out.Changes) != 0 {
+				t.Errorf("a nop after the failed line: %v, changes %s; want none (the machine kept some of its state)", out.Kind, gprChanges(out.Changes))
+			}
+			if r := s.Regs(); r.GPR[trampoline.RBX] != 5 || r.Vec(3)[16] != 5 {
+				t.Errorf("rbx %d, ymm3 upper lane %d; want 5 and 5", r.GPR[trampoline.RBX], r.Vec(3)[16])
+			}
+		})
+	}
+}
