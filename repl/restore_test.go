@@ -39,6 +39,10 @@ func TestFailedLineRestoresEverything(t *testing.T) {
 	if err := os.WriteFile(badLoad, []byte("mov rax, 9\nstd\npcmpeqd xmm1, xmm1\nmov qword ptr [rdi], 5\nud2\nret\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	noRet := filepath.Join(dir, "noret.s")
+	if err := os.WriteFile(noRet, []byte("mov rax, 9\nstd\npcmpeqd xmm1, xmm1\nmov qword ptr [rdi], 5\npush rax\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		fail []string // the block's failing end
@@ -53,7 +57,9 @@ func TestFailedLineRestoresEverything(t *testing.T) {
 		{"timeout", []string{"spin: jmp spin"}, "", TimedOut},
 		{"rsp off the stack", []string{"mov rsp, rdi"}, "", Refused},
 		{"rsp at zero", []string{"xor esp, esp"}, "", Refused},
+		{"jump past the end", []string{"jmp top+0x400"}, "", Refused},
 		{"load faults", nil, badLoad, Faulted},
+		{"load without RET", nil, noRet, Refused},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -95,5 +101,31 @@ func TestFailedLineRestoresEverything(t *testing.T) {
 				t.Errorf("rbx %d, ymm3 upper lane %d; want 5 and 5", r.GPR[trampoline.RBX], r.Vec(3)[16])
 			}
 		})
+	}
+}
+
+// TestRanPastEnd checks what code that runs on past its end is told: a
+// .load file without its RET, a line that jumps into the padding.
+func TestRanPastEnd(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "noret.s")
+	if err := os.WriteFile(file, []byte("mov rax, 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := newSession(t, Options{})
+	out, err := s.Load(context.Background(), file, []byte("mov rax, 1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "the file's code ran on past its end (a missing RET?) to the INT3 at +0x7, past the end of the code: it is undone"
+	if out.Kind != Refused || out.Why != want {
+		t.Errorf("load: %v %q, want refused %q", out.Kind, out.Why, want)
+	}
+	out = feed(t, s, "here: jmp here+0x100")
+	want = "the code jumped past its end, to the INT3 at +0x100, past the end of the code: it is undone"
+	if out.Kind != Refused || out.Why != want {
+		t.Errorf("line: %v %q, want refused %q", out.Kind, out.Why, want)
+	}
+	if e := s.Entries(); len(e) != 2 || e[0].Failed != "refused" || e[1].Failed != "refused" || s.Regs().GPR[trampoline.RAX] != 0 {
+		t.Errorf("entries %+v, rax %d: want two refused entries and rax 0", e, s.Regs().GPR[trampoline.RAX])
 	}
 }

@@ -22,7 +22,7 @@ const (
 	Breakpoint             // the code ran into an INT3 of its own: the state there is kept
 	Faulted                // the code faulted: the state before it is back
 	TimedOut               // the timeout or the context stopped it: the state before it is back
-	Refused                // it ran, but left RSP off the stack: the state before it is back
+	Refused                // it ran, but left RSP off the stack or ran past its end (a .load without RET): the state before it is back
 )
 
 var kindNames = [...]string{"nothing", "pending", "ran", "breakpoint", "fault", "timeout", "refused"}
@@ -228,11 +228,18 @@ func (s *Session) runFrom(ctx context.Context, rip uint64, code trampoline.Code,
 	switch {
 	case err == nil:
 		out.Kind = Ran
-		if s.m.Regs.RIP != done {
+		if pc := s.m.Regs.RIP - 1; s.m.Regs.RIP != done {
 			out.Kind = Breakpoint
-			out.Where = s.where(x, s.m.Regs.RIP-1)
+			out.Where = s.where(x, pc)
+			if ranPastEnd(x, pc) {
+				out.Kind = Refused
+				out.Why = fmt.Sprintf("the code jumped past its end, to the INT3 at %s: it is undone", out.Where)
+				if e.Kind == LoadEntry {
+					out.Why = fmt.Sprintf("the file's code ran on past its end (a missing RET?) to the INT3 at %s: it is undone", out.Where)
+				}
+			}
 		}
-		if rsp := s.m.Regs.GPR[trampoline.RSP]; rsp < s.StackBottom()+stackReserve || rsp > s.StackTop() {
+		if rsp := s.m.Regs.GPR[trampoline.RSP]; out.Kind != Refused && (rsp < s.StackBottom()+stackReserve || rsp > s.StackTop()) {
 			out.Kind = Refused
 			out.Why = fmt.Sprintf("the code left RSP at %s, off the REPL's stack (stack to stack+%#x): the next line could not start, so the line is undone", s.addrText(rsp), StackSize)
 		}
@@ -277,6 +284,17 @@ func (s *Session) runFrom(ctx context.Context, rip uint64, code trampoline.Code,
 	return out, nil
 }
 
+// ranPastEnd reports whether the INT3 at pc is not the code's own but
+// the padding after it, or the one before the I/O library linked after
+// it: code that does not end with RET (.load) ran off its end.
+func ranPastEnd(x *explain.Context, pc uint64) bool {
+	if x.InPadding(pc) {
+		return true
+	}
+	guard, ok := x.Program.LibraryGuard()
+	return ok && pc == x.Base+uint64(guard)
+}
+
 // stackReserve is how far above its bottom RSP must be for a run to
 // start (trampoline.RunMachine: the red zone and two words).
 const stackReserve = 128 + 16
@@ -294,6 +312,9 @@ func (s *Session) addrText(v uint64) string {
 func (s *Session) where(x *explain.Context, pc uint64) string {
 	off, ok := x.OffsetOf(pc)
 	if !ok {
+		if x.InPadding(pc) {
+			return fmt.Sprintf("+%#x, past the end of the code", pc-x.Base)
+		}
 		if n, ok := s.AddrName(pc); ok {
 			return n
 		}
