@@ -266,14 +266,24 @@ func (l *replLoop) cmdHistory(args []string) {
 	l.write(b.String())
 }
 
-// errorLine prints an error in one line.
+// maxErrorsShown is how many of an assembler's errors errorLine shows.
+const maxErrorsShown = 3
+
+// errorLine prints an error in one line: of an assembler's errors, the
+// first maxErrorsShown and how many more there are.
 func (l *replLoop) errorLine(err error) {
 	var list asm.ErrorList
 	msg := err.Error()
 	if errors.As(err, &list) {
 		var parts []string
-		for _, e := range list {
+		for _, e := range list[:min(len(list), maxErrorsShown)] {
 			parts = append(parts, e.Error())
+		}
+		switch more := len(list) - maxErrorsShown; {
+		case more > 0 && len(list) == asm.MaxErrors:
+			parts = append(parts, "and more")
+		case more > 0:
+			parts = append(parts, fmt.Sprintf("and %d more", more))
 		}
 		msg = strings.Join(parts, "; ")
 	}
