@@ -210,7 +210,7 @@ func (s *Session) Load(ctx context.Context, name string, src []byte) (*Outcome, 
 	defer blk.Close()
 	rsp := s.m.Regs.GPR[trampoline.RSP] - 8
 	if rsp < s.StackBottom()+stackReserve || rsp+8 > s.StackTop() {
-		return nil, fmt.Errorf(".load: RSP is at %s, with no room for a return address", s.addrText(rsp+8))
+		return nil, fmt.Errorf(".load: RSP is at %s, with no room for a return address", s.AddrText(rsp+8))
 	}
 	// The return address: the INT3 of the FPU page, after which RIP is
 	// its saveRet.

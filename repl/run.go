@@ -241,7 +241,7 @@ func (s *Session) runFrom(ctx context.Context, rip uint64, code trampoline.Code,
 		}
 		if rsp := s.m.Regs.GPR[trampoline.RSP]; out.Kind != Refused && (rsp < s.StackBottom()+stackReserve || rsp > s.StackTop()) {
 			out.Kind = Refused
-			out.Why = fmt.Sprintf("the code left RSP at %s, off the REPL's stack (stack to stack+%#x): the next line could not start, so the line is undone", s.addrText(rsp), StackSize)
+			out.Why = fmt.Sprintf("the code left RSP at %s, off the REPL's stack (stack to stack+%#x): the next line could not start, so the line is undone", s.AddrText(rsp), StackSize)
 		}
 	case errors.As(err, &fault):
 		out.Kind, out.Fault = Faulted, fault
@@ -299,8 +299,9 @@ func ranPastEnd(x *explain.Context, pc uint64) bool {
 // start (trampoline.RunMachine: the red zone and two words).
 const stackReserve = 128 + 16
 
-// addrText is v as a stack or scratch name, or in hex.
-func (s *Session) addrText(v uint64) string {
+// AddrText is v as AddrName names it (stack+0x7ff8, scratch+0x10), or
+// in hex.
+func (s *Session) AddrText(v uint64) string {
 	if n, ok := s.AddrName(v); ok {
 		return n
 	}

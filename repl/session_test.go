@@ -3,6 +3,7 @@ package repl
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,21 +58,7 @@ func gprChanges(changes []Change) string {
 	return strings.Join(parts, " ")
 }
 
-func hex(v uint64) string {
-	return "0x" + strings.TrimLeft(strings.ToLower(strings.TrimPrefix(fmtHex(v), "0x")), "")
-}
-
-func fmtHex(v uint64) string {
-	const digits = "0123456789abcdef"
-	if v == 0 {
-		return "0x0"
-	}
-	var b []byte
-	for ; v > 0; v >>= 4 {
-		b = append([]byte{digits[v&15]}, b...)
-	}
-	return "0x" + string(b)
-}
+func hex(v uint64) string { return fmt.Sprintf("%#x", v) }
 
 func TestFeed(t *testing.T) {
 	tests := []struct {
