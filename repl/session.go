@@ -192,16 +192,20 @@ func (s *Session) StackTop() uint64    { return uint64(s.m.StackTop()) }
 func (s *Session) StackBottom() uint64 { return uint64(s.m.StackBottom()) }
 func (s *Session) ScratchAddr() uint64 { return uint64(s.scratch.Addr()) }
 
-// AddrName names an address in the session's stack or scratch area
-// symbolically — "stack+0x7ff8" (the stack's top is stack+0x8000),
-// "scratch", "scratch+0x10" — and reports false for any other value.
-// Those addresses change from run to run (the stack's always, the
-// scratch area's when ScratchHint is taken): output that shows them so
-// reads the same every time.
+// AddrName names an address in the session's stack, the guard regions
+// on either side of it, or the scratch area symbolically —
+// "stack+0x7ff8" (the stack's top is stack+0x8000), "stack-0x8" (below
+// it, in the guard region), "scratch", "scratch+0x10" — and reports false
+// for any other value. Those addresses change from run to run (the
+// stack's always, the scratch area's when ScratchHint is taken): output
+// that shows them so reads the same every time.
 func (s *Session) AddrName(v uint64) (string, bool) {
+	bottom := s.StackBottom()
 	switch {
-	case v >= s.StackBottom() && v <= s.StackTop():
-		return offsetName("stack", v-s.StackBottom()), true
+	case v >= bottom-trampoline.StackGuardSize && v < bottom:
+		return fmt.Sprintf("stack-%#x", bottom-v), true
+	case v >= bottom && v < s.StackTop()+trampoline.StackGuardSize:
+		return offsetName("stack", v-bottom), true
 	case v >= s.ScratchAddr() && v <= s.ScratchAddr()+ScratchSize:
 		return offsetName("scratch", v-s.ScratchAddr()), true
 	}

@@ -366,8 +366,13 @@ func TestAddrName(t *testing.T) {
 		{s.StackBottom(), "stack"},
 		{s.ScratchAddr(), "scratch"},
 		{s.ScratchAddr() + 16, "scratch+0x10"},
+		{s.StackTop() + 0x10, "stack+0x8010"},
+		{s.StackBottom() - 8, "stack-0x8"},
+		{s.StackBottom() - trampoline.StackGuardSize, "stack-0x100000"},
+		{s.StackBottom() - trampoline.StackGuardSize - 1, ""},
+		{s.StackTop() + trampoline.StackGuardSize, ""},
+		{s.ScratchAddr() + ScratchSize + 1, ""},
 		{0, ""},
-		{s.StackTop() + 1, ""},
 	}
 	for _, tc := range tests {
 		got, ok := s.AddrName(tc.v)
