@@ -154,7 +154,7 @@ func terminator(syn asm.Syntax) string {
 	if syn == asm.SyntaxGo {
 		return "\nBYTE $0xCC"
 	}
-	return "\nint3"
+	return "\nsection .text\nint3"
 }
 
 // sourceName is the file name of a line's positions.
