@@ -87,7 +87,11 @@ func (s *Session) Feed(ctx context.Context, code string) (*Outcome, error) {
 	case s.BlockOpen() && blank:
 		src := strings.Join(s.block, "\n")
 		s.CancelBlock()
-		return s.runText(ctx, src)
+		out, err := s.runText(ctx, src)
+		if err != nil && onlyUndefined(err) {
+			err = labelHint(err)
+		}
+		return out, err
 	case s.BlockOpen():
 		if len(s.block) == MaxBlockLines || s.blockBytes+len(code) > MaxBlockBytes {
 			s.CancelBlock()
@@ -146,6 +150,19 @@ func onlyUndefined(err error) bool {
 		}
 	}
 	return true
+}
+
+// labelHint adds to the last of a block's "undefined" errors where
+// labels live: a label defined on an earlier line, which ran on its
+// own, is gone.
+func labelHint(err error) error {
+	var list asm.ErrorList
+	errors.As(err, &list)
+	hinted := append(asm.ErrorList(nil), list...)
+	last := *hinted[len(hinted)-1]
+	last.Msg += " (a label lives in its block only: open the block with the label alone on its line)"
+	hinted[len(hinted)-1] = &last
+	return hinted
 }
 
 // terminator ends every line's code: the INT3 that hands the machine
