@@ -112,7 +112,7 @@ is 32 KiB, its top stack+0x8000. Commands:
   .reset                 start again: registers, stack and scratch area as at the start
   .syntax intel|go       the syntax of the lines that follow
   .load FILE             call a file's code (it ends with RET) on the current state
-  .save FILE             write what was typed as a file jitrun run runs
+  .save FILE             write what was typed as a file jitrun run runs (-: show it)
   .history               the lines typed that ran, or did not
   .help                  this
   .quit                  end (as Ctrl-D, or the end of the input)
@@ -202,6 +202,10 @@ func (l *replLoop) cmdLoad(args []string) {
 		l.errorLine(errors.New("usage: .load FILE"))
 		return
 	}
+	if args[0] == "-" {
+		l.errorLine(errors.New(".load -: standard input is the REPL's own; name a file"))
+		return
+	}
 	src, err := input{path: args[0], what: "source", limit: repl.MaxLoadSize}.read(l.e)
 	if err == nil && len(src) == 0 {
 		err = fmt.Errorf("%s: empty input: no instructions", args[0])
@@ -219,6 +223,10 @@ func (l *replLoop) cmdSave(args []string) {
 		return
 	}
 	src, err := l.s.Source(l.s.Syntax())
+	if err == nil && args[0] == "-" {
+		l.write(string(src)) // .save - shows the file
+		return
+	}
 	if err == nil {
 		err = os.WriteFile(args[0], src, 0o644)
 	}

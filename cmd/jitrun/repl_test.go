@@ -142,6 +142,18 @@ func TestReplErrors(t *testing.T) {
 		{"bad line", nil, "mov rax\n", "error: repl:1:1: mov does not take (r64); its forms: cr, r64 | dr, r64 | m16, imm | m16, r16 | m32, imm | m32, r32 | m64, imm | m64, r64; and 16 more\n", "", 0},
 		{"set usage", nil, ".set rax\n", "error: usage: .set REG VALUE (.set rax 42, .set xmm0 0x3ff0000000000000)\n", "", 0},
 		{"syntax", nil, ".syntax att\n.syntax\n", "error: usage: .syntax intel|go\nsyntax: intel\n", "", 0},
+		{"load stdin", nil, ".load -\nmov rax, 1\nret\n", "error: .load -: standard input is the REPL's own; name a file\nrax     0 -> 1\n" +
+			"fault: SIGSEGV at line 1 (+0x0): ret\n  access above the top of the stack, into the guard region there\n" +
+			"  signal     SIGSEGV, si_code SEGV_ACCERR: the address is mapped, but its protection forbids the access\n" +
+			"  exception  #PF page fault (vector 14), error code 0x4 (not present, read, user)\n  address    stack+0x8000\n" +
+			"  the state is as it was before the line (.regs shows it)\n", "", 0},
+		{"save to the output", nil, "mov rax, 1\n.save -\n", "rax     0 -> 1\n" +
+			"; A jitrun repl session (intel syntax), written by .save. `jitrun run FILE` runs it and\n" +
+			"; ends with the registers the session had, but for those that held addresses of its\n" +
+			"; stack or scratch area. rdi starts at scratch, as in the session.\n" +
+			"\tmov [repl_rsp], rsp         ; the stack pointer to return with\n" +
+			"\tlea rsp, [rsp-8]            ; the stack 16-byte aligned, as in the session\n" +
+			"\tlea rdi, [scratch]\n\tmov rax, 1\n\tmov rsp, [repl_rsp]\n\tret\n\nsection .bss\nscratch: resb 4096\nrepl_rsp: resq 1\n", "", 0},
 		{"load missing", nil, ".load /nonexistent.s\n", "error: .load: open /nonexistent.s: no such file or directory\n", "", 0},
 		{"command in a block", nil, "top:\n.regs\n", "error: a block is open: end it with an empty line first\n(no register changed)\n", "", 0},
 		{"long line", nil, strings.Repeat("n", 5000) + "\nnop\n", "error: the line is longer than 4096 bytes: dropped\n(no register changed)\n", "", 0},
