@@ -46,5 +46,5 @@ type RegSet struct {
 }
 
 // Entries are the lines typed since the start or the last Reset, in
-// order, without those Undo took back (at most MaxEntries).
+// order, without those Undo took back (at most MaxEntries, of MaxEntryBytes).
 func (s *Session) Entries() []Entry { return s.entries }

@@ -27,13 +27,13 @@ import (
 //   - a line that faulted, timed out or was refused is a comment.
 //
 // Lines Undo took back are not in it. A session whose oldest entries
-// were dropped (MaxEntries) cannot be written.
+// were dropped (MaxEntries, MaxEntryBytes) cannot be written.
 func (s *Session) Source(syn asm.Syntax) ([]byte, error) {
 	if err := checkSyntax(syn); err != nil {
 		return nil, err
 	}
 	if s.truncated {
-		return nil, fmt.Errorf("the session is longer than the %d lines it keeps: its start is gone", MaxEntries)
+		return nil, fmt.Errorf("the session is longer than the %d lines or %d MiB it keeps: its start is gone (.reset starts a new one)", MaxEntries, MaxEntryBytes>>20)
 	}
 	w := &sourceWriter{syn: syn, labels: map[string]bool{}}
 	w.header()

@@ -36,6 +36,9 @@ const (
 	// Source; older ones are dropped (Source then refuses: the session
 	// is no longer whole).
 	MaxEntries = 100_000
+	// MaxEntryBytes bounds the text and machine code of the entries
+	// kept, as MaxEntries their number.
+	MaxEntryBytes = 16 << 20
 	// MaxLoadSize is the largest file Load runs.
 	MaxLoadSize = 1 << 20
 )
@@ -68,8 +71,9 @@ type Session struct {
 	undo         []*checkpoint
 	spare        []*checkpoint
 
-	entries   []Entry
-	truncated bool // entries were dropped (MaxEntries)
+	entries    []Entry
+	entryBytes int  // the size of the entries' Text and Bytes
+	truncated  bool // entries were dropped (MaxEntries, MaxEntryBytes)
 
 	block      []string // the lines of the open block
 	blockBytes int
@@ -235,6 +239,7 @@ func (s *Session) Reset() error {
 	s.spare = append(s.spare, s.undo...)
 	s.undo = s.undo[:0]
 	s.entries = nil
+	s.entryBytes = 0
 	s.truncated = false
 	return nil
 }
@@ -270,6 +275,9 @@ func (s *Session) Undo() (Entry, error) {
 	s.spare = append(s.spare, s.cur)
 	s.cur = prev
 	e := s.entries[last]
+	for _, dropped := range s.entries[last:] {
+		s.entryBytes -= entrySize(dropped)
+	}
 	s.entries = s.entries[:last]
 	return e, nil
 }
@@ -291,15 +299,24 @@ func (s *Session) accept() error {
 	return nil
 }
 
-// record adds e to the entries, dropping the oldest past MaxEntries.
+// record adds e to the entries, dropping the oldest past MaxEntries or
+// MaxEntryBytes.
 func (s *Session) record(e Entry) {
-	if len(s.entries) == MaxEntries {
-		copy(s.entries, s.entries[1:])
-		s.entries = s.entries[:len(s.entries)-1]
+	s.entries = append(s.entries, e)
+	s.entryBytes += entrySize(e)
+	drop := 0
+	for len(s.entries)-drop > MaxEntries || s.entryBytes > MaxEntryBytes && drop < len(s.entries)-1 {
+		s.entryBytes -= entrySize(s.entries[drop])
+		drop++
+	}
+	if drop > 0 {
+		s.entries = append(s.entries[:0], s.entries[drop:]...)
 		s.truncated = true
 	}
-	s.entries = append(s.entries, e)
 }
+
+// entrySize is what an entry counts against MaxEntryBytes.
+func entrySize(e Entry) int { return len(e.Text) + len(e.Bytes) }
 
 func (s *Session) takeSpare() *checkpoint {
 	if n := len(s.spare); n > 0 {
