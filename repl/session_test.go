@@ -106,7 +106,7 @@ func TestFeed(t *testing.T) {
 				t.Errorf("changes %q, want %q", got, tc.changes)
 			}
 			if out.Kind == Faulted || out.Kind == Refused {
-				if *s.Regs() != before {
+				if s.m.Regs != before || *s.Regs() != before {
 					t.Errorf("the registers after a %v differ from those before it", out.Kind)
 				}
 			}
