@@ -198,6 +198,20 @@ func TestReplFile(t *testing.T) {
 	}
 }
 
+// TestReplBinaryFile checks that a FILE that is not text is refused at
+// once (not as one error per line).
+func TestReplBinaryFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "lines.bin")
+	if err := os.WriteFile(file, []byte("nop\n\x7fELF\x02\x01\x00\x00\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stdout, stderr, status := transcriptParts(strings.NewReader(""), "repl", file)
+	want := "jitrun repl: " + file + ": a NUL byte at offset 10: FILE is lines of text (a binary file?)\n"
+	if stdout != "" || stderr != want || status != 2 {
+		t.Errorf("got %q, %q, %d; want nothing, %q, 2", stdout, stderr, status, want)
+	}
+}
+
 // TestReplStdin checks that code reading standard input gets end-of-file
 // and cannot take the lines that follow, which are the REPL's.
 func TestReplStdin(t *testing.T) {
