@@ -133,8 +133,8 @@ func (l *replLoop) readAll(r io.Reader, echo bool) error {
 	}
 }
 
-// end runs an open block at the end of the input, as an empty line
-// would.
+// end runs an open block at the end of the input, at Ctrl-D and at
+// .quit, as an empty line would.
 func (l *replLoop) end() error {
 	if l.s.BlockOpen() {
 		l.handle("")

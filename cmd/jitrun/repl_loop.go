@@ -45,6 +45,7 @@ func (l *replLoop) handle(text string) (quit bool) {
 			l.errorLine(errors.New(".quit takes no arguments"))
 			return false
 		}
+		l.end() // an open block runs, as at Ctrl-D and the end of the input
 		return true
 	case "help":
 		l.write(replCommandHelp)

@@ -170,6 +170,7 @@ func TestReplErrors(t *testing.T) {
 		{"set rsp", nil, ".set rsp 0\n", "error: .set rsp: rsp is the REPL's stack pointer; move it with an instruction (sub rsp, 16)\n", "", 0},
 		{"block at the end", nil, "top:\ninc rax\n", "rax     0 -> 1\nrflags  0x246 -> 0x202  PF 1->0, ZF 1->0\n", "", 0},
 		{"quit", nil, ".quit\nmov rax, 1\n", "", "", 0},
+		{"quit in a block", nil, "top:\ninc rax\n.quit\nmov rbx, 1\n", "rax     0 -> 1\nrflags  0x246 -> 0x202  PF 1->0, ZF 1->0\n", "", 0},
 		{"go syntax", []string{"--syntax", "go"}, "MOVQ $5, AX\n", "rax     0 -> 5\n", "", 0},
 		{"bad syntax flag", []string{"--syntax", "att"}, "", "", "jitrun repl: --syntax \"att\": want intel or go\n", 2},
 		{"bad timeout", []string{"--timeout", "0s"}, "", "", "jitrun repl: --timeout 0s: want 50µs to 1h0m0s\n", 2},
