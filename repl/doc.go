@@ -11,9 +11,10 @@
 // under a timeout and with an FS block of its own. When the code reaches
 // that INT3 the state is kept and the Outcome lists the registers that
 // changed; an INT3 of its own is a breakpoint, which keeps the state too.
-// A fault, a timeout, or code that leaves RSP off the stack puts back
-// the whole state from before the line: registers, the FPU state (saved
-// with XSAVE in the machine itself), the stack and the scratch area. The
+// A fault, a timeout, code that leaves RSP off the stack or that runs
+// on past its end (a Load without RET) puts back the whole state from
+// before the line: registers, the FPU state (saved with XSAVE in the
+// machine itself), the stack and the scratch area. The
 // last MaxUndo states are kept for Undo; Reset returns to the first.
 // Set gives a register a value, Load runs a file's code as a function
 // against the state, Entries lists what was typed, and Source writes it

@@ -22,7 +22,7 @@ const (
 	Breakpoint             // the code ran into an INT3 of its own: the state there is kept
 	Faulted                // the code faulted: the state before it is back
 	TimedOut               // the timeout or the context stopped it: the state before it is back
-	Refused                // it ran, but left RSP off the stack: the state before it is back
+	Refused                // it ran, but left RSP off the stack or ran past its end (a .load without RET): the state before it is back
 )
 
 var kindNames = [...]string{"nothing", "pending", "ran", "breakpoint", "fault", "timeout", "refused"}
@@ -87,7 +87,11 @@ func (s *Session) Feed(ctx context.Context, code string) (*Outcome, error) {
 	case s.BlockOpen() && blank:
 		src := strings.Join(s.block, "\n")
 		s.CancelBlock()
-		return s.runText(ctx, src)
+		out, err := s.runText(ctx, src)
+		if err != nil && onlyUndefined(err) {
+			err = labelHint(err)
+		}
+		return out, err
 	case s.BlockOpen():
 		if len(s.block) == MaxBlockLines || s.blockBytes+len(code) > MaxBlockBytes {
 			s.CancelBlock()
@@ -148,13 +152,26 @@ func onlyUndefined(err error) bool {
 	return true
 }
 
+// labelHint adds to the last of a block's "undefined" errors where
+// labels live: a label defined on an earlier line, which ran on its
+// own, is gone.
+func labelHint(err error) error {
+	var list asm.ErrorList
+	errors.As(err, &list)
+	hinted := append(asm.ErrorList(nil), list...)
+	last := *hinted[len(hinted)-1]
+	last.Msg += " (a label lives in its block only: open the block with the label alone on its line)"
+	hinted[len(hinted)-1] = &last
+	return hinted
+}
+
 // terminator ends every line's code: the INT3 that hands the machine
 // back when the code runs to its end.
 func terminator(syn asm.Syntax) string {
 	if syn == asm.SyntaxGo {
 		return "\nBYTE $0xCC"
 	}
-	return "\nint3"
+	return "\nsection .text\nint3"
 }
 
 // sourceName is the file name of a line's positions.
@@ -228,13 +245,20 @@ func (s *Session) runFrom(ctx context.Context, rip uint64, code trampoline.Code,
 	switch {
 	case err == nil:
 		out.Kind = Ran
-		if s.m.Regs.RIP != done {
+		if pc := s.m.Regs.RIP - 1; s.m.Regs.RIP != done {
 			out.Kind = Breakpoint
-			out.Where = s.where(x, s.m.Regs.RIP-1)
+			out.Where = s.where(x, pc)
+			if ranPastEnd(x, pc) {
+				out.Kind = Refused
+				out.Why = fmt.Sprintf("the code jumped past its end, to the INT3 at %s: it is undone", out.Where)
+				if e.Kind == LoadEntry {
+					out.Why = fmt.Sprintf("the file's code ran on past its end (a missing RET?) to the INT3 at %s: it is undone", out.Where)
+				}
+			}
 		}
-		if rsp := s.m.Regs.GPR[trampoline.RSP]; rsp < s.StackBottom()+stackReserve || rsp > s.StackTop() {
+		if rsp := s.m.Regs.GPR[trampoline.RSP]; out.Kind != Refused && (rsp < s.StackBottom()+stackReserve || rsp > s.StackTop()) {
 			out.Kind = Refused
-			out.Why = fmt.Sprintf("the code left RSP at %s, off the REPL's stack (stack to stack+%#x): the next line could not start, so the line is undone", s.addrText(rsp), StackSize)
+			out.Why = fmt.Sprintf("the code left RSP at %s, off the REPL's stack (stack to stack+%#x): the next line could not start, so the line is undone", s.AddrText(rsp), StackSize)
 		}
 	case errors.As(err, &fault):
 		out.Kind, out.Fault = Faulted, fault
@@ -277,12 +301,24 @@ func (s *Session) runFrom(ctx context.Context, rip uint64, code trampoline.Code,
 	return out, nil
 }
 
+// ranPastEnd reports whether the INT3 at pc is not the code's own but
+// the padding after it, or the one before the I/O library linked after
+// it: code that does not end with RET (.load) ran off its end.
+func ranPastEnd(x *explain.Context, pc uint64) bool {
+	if x.InPadding(pc) {
+		return true
+	}
+	guard, ok := x.Program.LibraryGuard()
+	return ok && pc == x.Base+uint64(guard)
+}
+
 // stackReserve is how far above its bottom RSP must be for a run to
 // start (trampoline.RunMachine: the red zone and two words).
 const stackReserve = 128 + 16
 
-// addrText is v as a stack or scratch name, or in hex.
-func (s *Session) addrText(v uint64) string {
+// AddrText is v as AddrName names it (stack+0x7ff8, scratch+0x10), or
+// in hex.
+func (s *Session) AddrText(v uint64) string {
 	if n, ok := s.AddrName(v); ok {
 		return n
 	}
@@ -294,6 +330,9 @@ func (s *Session) addrText(v uint64) string {
 func (s *Session) where(x *explain.Context, pc uint64) string {
 	off, ok := x.OffsetOf(pc)
 	if !ok {
+		if x.InPadding(pc) {
+			return fmt.Sprintf("+%#x, past the end of the code", pc-x.Base)
+		}
 		if n, ok := s.AddrName(pc); ok {
 			return n
 		}

@@ -27,13 +27,13 @@ import (
 //   - a line that faulted, timed out or was refused is a comment.
 //
 // Lines Undo took back are not in it. A session whose oldest entries
-// were dropped (MaxEntries) cannot be written.
+// were dropped (MaxEntries, MaxEntryBytes) cannot be written.
 func (s *Session) Source(syn asm.Syntax) ([]byte, error) {
 	if err := checkSyntax(syn); err != nil {
 		return nil, err
 	}
 	if s.truncated {
-		return nil, fmt.Errorf("the session is longer than the %d lines it keeps: its start is gone", MaxEntries)
+		return nil, fmt.Errorf("the session is longer than the %d lines or %d MiB it keeps: its start is gone (.reset starts a new one)", MaxEntries, MaxEntryBytes>>20)
 	}
 	w := &sourceWriter{syn: syn, labels: map[string]bool{}}
 	w.header()
@@ -141,6 +141,11 @@ func (w *sourceWriter) entry(e Entry) {
 			for _, l := range labels {
 				w.labels[l] = true
 			}
+			if w.intel() && sectionDirective.MatchString(e.Text) {
+				// What follows is code again, as after the line's own
+				// terminator.
+				w.b.WriteString("section .text\n")
+			}
 			return
 		}
 		why := "typed in " + e.Syntax.String() + " syntax"
@@ -209,6 +214,10 @@ func (w *sourceWriter) set(rs RegSet) {
 
 // labelDef matches a label at the start of a line.
 var labelDef = regexp.MustCompile(`^\s*([A-Za-z_.$][A-Za-z0-9_.$]*)\s*:`)
+
+// sectionDirective matches an Intel section directive on a line of a
+// block (section .data).
+var sectionDirective = regexp.MustCompile(`(?im)^\s*(section|segment)\s`)
 
 // definedLabels are the labels a block defines.
 func definedLabels(text string) []string {

@@ -36,6 +36,9 @@ const (
 	// Source; older ones are dropped (Source then refuses: the session
 	// is no longer whole).
 	MaxEntries = 100_000
+	// MaxEntryBytes bounds the text and machine code of the entries
+	// kept, as MaxEntries their number.
+	MaxEntryBytes = 16 << 20
 	// MaxLoadSize is the largest file Load runs.
 	MaxLoadSize = 1 << 20
 )
@@ -68,8 +71,9 @@ type Session struct {
 	undo         []*checkpoint
 	spare        []*checkpoint
 
-	entries   []Entry
-	truncated bool // entries were dropped (MaxEntries)
+	entries    []Entry
+	entryBytes int  // the size of the entries' Text and Bytes
+	truncated  bool // entries were dropped (MaxEntries, MaxEntryBytes)
 
 	block      []string // the lines of the open block
 	blockBytes int
@@ -192,16 +196,20 @@ func (s *Session) StackTop() uint64    { return uint64(s.m.StackTop()) }
 func (s *Session) StackBottom() uint64 { return uint64(s.m.StackBottom()) }
 func (s *Session) ScratchAddr() uint64 { return uint64(s.scratch.Addr()) }
 
-// AddrName names an address in the session's stack or scratch area
-// symbolically — "stack+0x7ff8" (the stack's top is stack+0x8000),
-// "scratch", "scratch+0x10" — and reports false for any other value.
-// Those addresses change from run to run (the stack's always, the
-// scratch area's when ScratchHint is taken): output that shows them so
-// reads the same every time.
+// AddrName names an address in the session's stack, the guard regions
+// on either side of it, or the scratch area symbolically —
+// "stack+0x7ff8" (the stack's top is stack+0x8000), "stack-0x8" (below
+// it, in the guard region), "scratch", "scratch+0x10" — and reports false
+// for any other value. Those addresses change from run to run (the
+// stack's always, the scratch area's when ScratchHint is taken): output
+// that shows them so reads the same every time.
 func (s *Session) AddrName(v uint64) (string, bool) {
+	bottom := s.StackBottom()
 	switch {
-	case v >= s.StackBottom() && v <= s.StackTop():
-		return offsetName("stack", v-s.StackBottom()), true
+	case v >= bottom-trampoline.StackGuardSize && v < bottom:
+		return fmt.Sprintf("stack-%#x", bottom-v), true
+	case v >= bottom && v < s.StackTop()+trampoline.StackGuardSize:
+		return offsetName("stack", v-bottom), true
 	case v >= s.ScratchAddr() && v <= s.ScratchAddr()+ScratchSize:
 		return offsetName("scratch", v-s.ScratchAddr()), true
 	}
@@ -231,6 +239,7 @@ func (s *Session) Reset() error {
 	s.spare = append(s.spare, s.undo...)
 	s.undo = s.undo[:0]
 	s.entries = nil
+	s.entryBytes = 0
 	s.truncated = false
 	return nil
 }
@@ -266,6 +275,9 @@ func (s *Session) Undo() (Entry, error) {
 	s.spare = append(s.spare, s.cur)
 	s.cur = prev
 	e := s.entries[last]
+	for _, dropped := range s.entries[last:] {
+		s.entryBytes -= entrySize(dropped)
+	}
 	s.entries = s.entries[:last]
 	return e, nil
 }
@@ -287,15 +299,24 @@ func (s *Session) accept() error {
 	return nil
 }
 
-// record adds e to the entries, dropping the oldest past MaxEntries.
+// record adds e to the entries, dropping the oldest past MaxEntries or
+// MaxEntryBytes.
 func (s *Session) record(e Entry) {
-	if len(s.entries) == MaxEntries {
-		copy(s.entries, s.entries[1:])
-		s.entries = s.entries[:len(s.entries)-1]
+	s.entries = append(s.entries, e)
+	s.entryBytes += entrySize(e)
+	drop := 0
+	for len(s.entries)-drop > MaxEntries || s.entryBytes > MaxEntryBytes && drop < len(s.entries)-1 {
+		s.entryBytes -= entrySize(s.entries[drop])
+		drop++
+	}
+	if drop > 0 {
+		s.entries = append(s.entries[:0], s.entries[drop:]...)
 		s.truncated = true
 	}
-	s.entries = append(s.entries, e)
 }
+
+// entrySize is what an entry counts against MaxEntryBytes.
+func entrySize(e Entry) int { return len(e.Text) + len(e.Bytes) }
 
 func (s *Session) takeSpare() *checkpoint {
 	if n := len(s.spare); n > 0 {

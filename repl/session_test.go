@@ -3,6 +3,7 @@ package repl
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,21 +58,7 @@ func gprChanges(changes []Change) string {
 	return strings.Join(parts, " ")
 }
 
-func hex(v uint64) string {
-	return "0x" + strings.TrimLeft(strings.ToLower(strings.TrimPrefix(fmtHex(v), "0x")), "")
-}
-
-func fmtHex(v uint64) string {
-	const digits = "0123456789abcdef"
-	if v == 0 {
-		return "0x0"
-	}
-	var b []byte
-	for ; v > 0; v >>= 4 {
-		b = append([]byte{digits[v&15]}, b...)
-	}
-	return "0x" + string(b)
-}
+func hex(v uint64) string { return fmt.Sprintf("%#x", v) }
 
 func TestFeed(t *testing.T) {
 	tests := []struct {
@@ -119,7 +106,7 @@ func TestFeed(t *testing.T) {
 				t.Errorf("changes %q, want %q", got, tc.changes)
 			}
 			if out.Kind == Faulted || out.Kind == Refused {
-				if *s.Regs() != before {
+				if s.m.Regs != before || *s.Regs() != before {
 					t.Errorf("the registers after a %v differ from those before it", out.Kind)
 				}
 			}
@@ -159,7 +146,7 @@ func TestFaultKeepsState(t *testing.T) {
 	if out.Regs.GPR[trampoline.RBX] != 3 {
 		t.Errorf("Outcome.Regs at the fault: rbx %d, want 3", out.Regs.GPR[trampoline.RBX])
 	}
-	if *s.Regs() != before {
+	if s.m.Regs != before || *s.Regs() != before {
 		t.Error("registers changed by a faulting block")
 	}
 	if string(s.stackBytes()) != string(stack) {
@@ -186,7 +173,7 @@ func TestTimeoutAndCancel(t *testing.T) {
 	if out.Kind != TimedOut || !errors.Is(out.Interrupted.Err, context.DeadlineExceeded) {
 		t.Fatalf("%v, want a timeout", out.Kind)
 	}
-	if *s.Regs() != before {
+	if s.m.Regs != before || *s.Regs() != before {
 		t.Error("a timed-out line changed the state")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -379,8 +366,13 @@ func TestAddrName(t *testing.T) {
 		{s.StackBottom(), "stack"},
 		{s.ScratchAddr(), "scratch"},
 		{s.ScratchAddr() + 16, "scratch+0x10"},
+		{s.StackTop() + 0x10, "stack+0x8010"},
+		{s.StackBottom() - 8, "stack-0x8"},
+		{s.StackBottom() - trampoline.StackGuardSize, "stack-0x100000"},
+		{s.StackBottom() - trampoline.StackGuardSize - 1, ""},
+		{s.StackTop() + trampoline.StackGuardSize, ""},
+		{s.ScratchAddr() + ScratchSize + 1, ""},
 		{0, ""},
-		{s.StackTop() + 1, ""},
 	}
 	for _, tc := range tests {
 		got, ok := s.AddrName(tc.v)

@@ -3,7 +3,6 @@ package repl
 import (
 	"bytes"
 	"context"
-
 	"runtime"
 	"testing"
 

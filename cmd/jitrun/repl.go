@@ -68,6 +68,9 @@ func cmdRepl(e *env, cl *commandLine, f *replFlags) error {
 		if len(bytes.TrimSpace(data)) == 0 {
 			return inputError("%s: empty input: no instructions", cl.pos[0])
 		}
+		if i := bytes.IndexByte(data, 0); i >= 0 {
+			return inputError("%s: a NUL byte at offset %d: FILE is lines of text (a binary file?)", cl.pos[0], i)
+		}
 		script = bytes.NewReader(data)
 	}
 	if e.guardSyscalls != nil {
@@ -130,8 +133,8 @@ func (l *replLoop) readAll(r io.Reader, echo bool) error {
 	}
 }
 
-// end runs an open block at the end of the input, as an empty line
-// would.
+// end runs an open block at the end of the input, at Ctrl-D and at
+// .quit, as an empty line would.
 func (l *replLoop) end() error {
 	if l.s.BlockOpen() {
 		l.handle("")

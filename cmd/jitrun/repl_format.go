@@ -63,17 +63,9 @@ func (l *replLoop) writeFault(b *strings.Builder, out *repl.Outcome) {
 		fmt.Fprintf(b, "  %-10s %s\n", "exception", explain.ExceptionLine(f))
 	}
 	if (f.Signal == syscall.SIGSEGV || f.Signal == syscall.SIGBUS) && (f.Addr != 0 || f.Trap == 14) {
-		fmt.Fprintf(b, "  %-10s %s\n", "address", l.value(uint64(f.Addr)))
+		fmt.Fprintf(b, "  %-10s %s\n", "address", l.s.AddrText(uint64(f.Addr)))
 	}
 	b.WriteString("  the state is as it was before the line (.regs shows it)\n")
-}
-
-// value is v as an address name, or in hex.
-func (l *replLoop) value(v uint64) string {
-	if n, ok := l.s.AddrName(v); ok {
-		return n
-	}
-	return fmt.Sprintf("%#x", v)
 }
 
 // intValue is v as an address name, or in hex and signed decimal.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,12 +51,9 @@ func openHistory(keys *ctrlCReader) (*replHistory, error) {
 		return nil, err
 	}
 	h := &replHistory{keys: keys}
-	data, err := os.ReadFile(path)
-	if err != nil && !os.IsNotExist(err) {
+	data, err := readTail(path, maxHistory*(repl.MaxLineLen+1))
+	if err != nil {
 		return nil, err
-	}
-	if len(data) > 4*maxHistory*(repl.MaxLineLen+1) {
-		data = data[len(data)-4*maxHistory*(repl.MaxLineLen+1):]
 	}
 	all := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
 	for _, l := range all {
@@ -80,6 +78,38 @@ func openHistory(keys *ctrlCReader) (*replHistory, error) {
 		return nil, err
 	}
 	return h, nil
+}
+
+// readTail reads at most the last limit bytes of a file (nothing when
+// it does not exist), from the start of a line.
+func readTail(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	start := max(fi.Size()-limit, 0)
+	data, err := io.ReadAll(io.NewSectionReader(f, start, limit))
+	if err != nil {
+		return nil, err
+	}
+	if start > 0 {
+		// Drop the part of a line the cut began in.
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			data = data[i+1:]
+		}
+	}
+	return data, nil
 }
 
 // Add keeps a line typed: not a blank one, one cancelled, one too long,

@@ -45,6 +45,7 @@ func (l *replLoop) handle(text string) (quit bool) {
 			l.errorLine(errors.New(".quit takes no arguments"))
 			return false
 		}
+		l.end() // an open block runs, as at Ctrl-D and the end of the input
 		return true
 	case "help":
 		l.write(replCommandHelp)
@@ -112,7 +113,7 @@ is 32 KiB, its top stack+0x8000. Commands:
   .reset                 start again: registers, stack and scratch area as at the start
   .syntax intel|go       the syntax of the lines that follow
   .load FILE             call a file's code (it ends with RET) on the current state
-  .save FILE             write what was typed as a file jitrun run runs
+  .save FILE             write what was typed as a file jitrun run runs (-: show it)
   .history               the lines typed that ran, or did not
   .help                  this
   .quit                  end (as Ctrl-D, or the end of the input)
@@ -202,6 +203,10 @@ func (l *replLoop) cmdLoad(args []string) {
 		l.errorLine(errors.New("usage: .load FILE"))
 		return
 	}
+	if args[0] == "-" {
+		l.errorLine(errors.New(".load -: standard input is the REPL's own; name a file"))
+		return
+	}
 	src, err := input{path: args[0], what: "source", limit: repl.MaxLoadSize}.read(l.e)
 	if err == nil && len(src) == 0 {
 		err = fmt.Errorf("%s: empty input: no instructions", args[0])
@@ -219,6 +224,10 @@ func (l *replLoop) cmdSave(args []string) {
 		return
 	}
 	src, err := l.s.Source(l.s.Syntax())
+	if err == nil && args[0] == "-" {
+		l.write(string(src)) // .save - shows the file
+		return
+	}
 	if err == nil {
 		err = os.WriteFile(args[0], src, 0o644)
 	}
@@ -266,14 +275,24 @@ func (l *replLoop) cmdHistory(args []string) {
 	l.write(b.String())
 }
 
-// errorLine prints an error in one line.
+// maxErrorsShown is how many of an assembler's errors errorLine shows.
+const maxErrorsShown = 3
+
+// errorLine prints an error in one line: of an assembler's errors, the
+// first maxErrorsShown and how many more there are.
 func (l *replLoop) errorLine(err error) {
 	var list asm.ErrorList
 	msg := err.Error()
 	if errors.As(err, &list) {
 		var parts []string
-		for _, e := range list {
+		for _, e := range list[:min(len(list), maxErrorsShown)] {
 			parts = append(parts, e.Error())
+		}
+		switch more := len(list) - maxErrorsShown; {
+		case more > 0 && len(list) == asm.MaxErrors:
+			parts = append(parts, "and more")
+		case more > 0:
+			parts = append(parts, fmt.Sprintf("and %d more", more))
 		}
 		msg = strings.Join(parts, "; ")
 	}

@@ -62,10 +62,7 @@ func runTerminal(l *replLoop, in replInput) error {
 	for {
 		line, err := t.ReadLine()
 		if errors.Is(err, io.EOF) && !keys.cancelled {
-			if l.s.BlockOpen() {
-				l.handle("")
-			}
-			return nil
+			return l.end() // Ctrl-D
 		}
 		if err != nil && !errors.Is(err, io.EOF) {
 			return systemError("read the terminal: %v", err)
