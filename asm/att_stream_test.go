@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/jitrun/jitrun/asm/internal/asmtest"
 )
 
 // TestATTStream checks that an AT&T source assembled as it is read
@@ -48,21 +50,7 @@ func TestATTStream(t *testing.T) {
 	for name, tt := range sources {
 		t.Run(name, func(t *testing.T) {
 			src := tt.src
-			opts := Options{Syntax: SyntaxATT}
-			streamed, streamErr := opts.Assemble("t.s", []byte(src))
-			stmts, err := opts.Parse("t.s", []byte(src))
-			var whole *Program
-			var wholeErr error
-			if err != nil {
-				wholeErr = err
-			} else if p, errs := encode("t.s", stmts); errs.Len() > 0 {
-				wholeErr = errs.List()
-			} else {
-				whole = p
-			}
-			if fmt.Sprint(streamErr) != fmt.Sprint(wholeErr) {
-				t.Fatalf("streamed: %v\nread whole: %v", streamErr, wholeErr)
-			}
+			streamed, streamErr := assembleBothWays(t, src)
 			got := ""
 			if list, ok := streamErr.(ErrorList); ok {
 				var lines []string
@@ -76,9 +64,53 @@ func TestATTStream(t *testing.T) {
 			if got != tt.want {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
-			if !reflect.DeepEqual(streamed, whole) {
-				t.Errorf("streamed and read whole differ:\n%+v\n%+v", streamed.Symbols, whole.Symbols)
-			}
 		})
 	}
+}
+
+// FuzzATTStream checks, for any source, that assembling it as it is read
+// gives what assembling its statements read whole does (TestATTStream).
+func FuzzATTStream(f *testing.F) {
+	for _, src := range []string{
+		"jmp far\nnop\nfar: ret",
+		"1: jmp 1f\n1: jmp 1b\nret",
+		"jmp nowhere\nnop\ncall elsewhere\nret",
+		"nop\nmain: ret\n.data\nmain1: .quad 1",
+		"f: leaq t(%rip), %rax\nret\n.section .rodata\nt: .long 1",
+		".set N, 300\npshufd $N, %xmm1, %xmm0\nret",
+	} {
+		f.Add(src)
+	}
+	defer asmtest.HookFatal()()
+	f.Fuzz(func(t *testing.T, src string) {
+		if len(src) > 1<<16 {
+			return
+		}
+		assembleBothWays(t, src)
+	})
+}
+
+// assembleBothWays assembles an AT&T source as it is read and read whole
+// (Options.Parse, then encode), fails t unless both give the same Program
+// or the same errors, and returns the first.
+func assembleBothWays(t *testing.T, src string) (*Program, error) {
+	t.Helper()
+	opts := Options{Syntax: SyntaxATT}
+	streamed, streamErr := opts.Assemble("t.s", []byte(src))
+	var whole *Program
+	var wholeErr error
+	if stmts, err := opts.Parse("t.s", []byte(src)); err != nil {
+		wholeErr = err
+	} else if p, errs := encode("t.s", stmts); errs.Len() > 0 {
+		wholeErr = errs.List()
+	} else {
+		whole = p
+	}
+	if fmt.Sprint(streamErr) != fmt.Sprint(wholeErr) {
+		t.Fatalf("%q: streamed: %v\nread whole: %v", src, streamErr, wholeErr)
+	}
+	if !reflect.DeepEqual(streamed, whole) {
+		t.Fatalf("%q: streamed and read whole differ", src)
+	}
+	return streamed, streamErr
 }
