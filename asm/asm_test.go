@@ -525,6 +525,9 @@ func TestImplicitFunctionName(t *testing.T) {
 		{SyntaxIntel, ".x: ret", "main", ".x"},
 		{SyntaxIntel, "section .data\nmain: db 1\nsection .text\nret", "main1", ""},
 		{SyntaxIntel, "a: b: ret", "a", "b"},
+		{SyntaxATT, "f: ret", "f", ""},
+		{SyntaxATT, "nop\nmain: ret", "main1", "main"},
+		{SyntaxATT, ".data\nmain: .byte 1\n.text\nret", "main1", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {

@@ -130,30 +130,56 @@ func (e *encoder) endFunc() {
 // implicit function has its name only when it gave the name: emit leaves
 // that label out of Program.Labels, as the symbol already names its byte.
 func implicitName(stmts []ir.Stmt) string {
-	used := map[string]bool{} // every label and data symbol
-	data := map[string]bool{} // the data symbols
-	first := ""
-	atStart := true
+	var n implicitNamer
 	for _, st := range stmts {
-		switch s := st.(type) {
-		case *ir.LabelDef:
-			used[s.Name] = true
-			if atStart && first == "" && isPlainIdent(s.Name) {
-				first = s.Name
-			}
-		case *ir.GloblDef:
-			used[s.Name] = true
-			data[s.Name] = true
-		case *ir.Inst, *ir.BytesDef:
-			atStart = false
-		}
+		n.see(st)
 	}
-	if first != "" && !data[first] {
-		return first
+	return n.name()
+}
+
+// implicitNamer chooses implicitName as the statements go by, so that an
+// encoder taking a source without TEXT as it is read (streamText) can
+// name its function at the end without holding the statements.
+type implicitNamer struct {
+	used    map[string]bool // every label and data symbol
+	data    map[string]bool // the data symbols
+	first   string
+	pastTop bool // an instruction or data bytes came
+}
+
+// see notes a statement of the source, in order.
+func (n *implicitNamer) see(st ir.Stmt) {
+	switch s := st.(type) {
+	case *ir.LabelDef:
+		if n.used == nil {
+			n.used = map[string]bool{}
+		}
+		n.used[s.Name] = true
+		if !n.pastTop && n.first == "" && isPlainIdent(s.Name) {
+			n.first = s.Name
+		}
+	case *ir.GloblDef:
+		if n.used == nil {
+			n.used = map[string]bool{}
+		}
+		if n.data == nil {
+			n.data = map[string]bool{}
+		}
+		n.used[s.Name] = true
+		n.data[s.Name] = true
+	case *ir.Inst, *ir.BytesDef:
+		n.pastTop = true
+	}
+}
+
+// name is the name of the function, once every statement is seen.
+func (n *implicitNamer) name() string {
+	if n.first != "" && !n.data[n.first] {
+		return n.first
 	}
 	name := implicitText
-	for n := 1; used[name]; n++ {
-		name = implicitText + strconv.Itoa(n)
+	for k := 1; n.used[name]; k++ {
+		name = implicitText + strconv.Itoa(k)
 	}
 	return name
 }

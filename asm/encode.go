@@ -44,6 +44,11 @@ type encoder struct {
 	// has one. sawText says a TEXT came.
 	early   []ir.Stmt
 	sawText bool
+	// noText says the front end writes no TEXT (AT&T syntax): the
+	// statements are the implicit function, placed as they come, and
+	// namer names it at the end (streamText).
+	noText bool
+	namer  implicitNamer
 	// Symbols and functions: cur is the function statements go to now.
 	funcs []*funcScope
 	texts map[ir.SymRef]funcID
@@ -128,7 +133,11 @@ func (e *encoder) add(st ir.Stmt) bool {
 		// Nothing is placed any more and no error kept: encode what
 		// waits now, so that no instruction of the front end is held.
 		e.flush()
-		return e.sawText
+		return e.sawText || e.noText
+	}
+	if e.noText {
+		e.addImplicit(st)
+		return len(e.queued) == 0
 	}
 	if !e.sawText {
 		if _, ok := st.(*ir.TextDef); !ok {
@@ -144,6 +153,30 @@ func (e *encoder) add(st ir.Stmt) bool {
 	return len(e.queued) == 0
 }
 
+// streamText makes the encoder take a source from a front end that
+// writes no TEXT directive (AT&T syntax) as it is read: the statements
+// are the implicit function (implicitFunc), placed as they come instead
+// of held until the end, and the function is named at the end.
+func (e *encoder) streamText() {
+	e.noText = true
+	e.early = nil
+}
+
+// addImplicit places a statement of a source without TEXT: the first
+// statement that is code starts the implicit function, as implicitFunc
+// does when it sees the statements all at once.
+func (e *encoder) addImplicit(st ir.Stmt) {
+	e.namer.see(st)
+	if len(e.funcs) == 0 {
+		switch st.(type) {
+		case *ir.Inst, *ir.LabelDef, *ir.BytesDef, *ir.AlignDef:
+			e.funcs = append(e.funcs, newFunc(ir.SymRef{}, nil))
+			e.cur = 0
+		}
+	}
+	e.place(st)
+}
+
 // addAll places statements in order, letting go of each once placed.
 func (e *encoder) addAll(stmts []ir.Stmt) {
 	for i, st := range stmts {
@@ -157,7 +190,12 @@ func (e *encoder) addAll(stmts []ir.Stmt) {
 
 // finish ends the source and builds the Program.
 func (e *encoder) finish() (*Program, *ir.Errors) {
-	if !e.sawText {
+	if e.noText && len(e.funcs) > 0 {
+		// The implicit function, placed as it came, gets its name now
+		// that every label and data symbol is known.
+		e.funcs[0].ref.Name = e.namer.name()
+	}
+	if !e.sawText && !e.noText {
 		// No TEXT: the statements are one implicit function, if any of
 		// them is code.
 		e.cur = e.implicitFunc(e.early)

@@ -189,7 +189,7 @@ func (o Options) Parse(file string, src []byte) ([]Stmt, error) {
 		return nil, err
 	}
 	var stmts []Stmt
-	errs := o.read(file, src, func(n int, _ bool) { stmts = make([]Stmt, 0, n) }, func(st Stmt) bool {
+	errs := o.read(file, src, func(n int, _, _ bool) { stmts = make([]Stmt, 0, n) }, func(st Stmt) bool {
 		stmts = append(stmts, st)
 		return false
 	})
@@ -216,8 +216,13 @@ func sizeError(file string, src []byte) error {
 // returns true, the front end may use the memory of every statement
 // handed over so far again. start is called once, before the first emit,
 // with how many statements to expect: exactly (exact) when the front end
-// knows (Intel syntax reads the whole source first), or a guess.
-func (o Options) read(file string, src []byte, start func(n int, exact bool), emit func(Stmt) bool) *ir.Errors {
+// knows (Intel syntax reads the whole source first), or a guess; noText
+// says the front end writes no TEXT directive (AT&T syntax), so that the
+// statements are one implicit function from the first. The AT&T front
+// end hands statements over as Go syntax does, holding back only those
+// from an instruction naming a label not defined yet, to the
+// definition.
+func (o Options) read(file string, src []byte, start func(n int, exact, noText bool), emit func(Stmt) bool) *ir.Errors {
 	// A byte order mark (editors on Windows write one) is not text:
 	// columns on the first line count from after it.
 	src = bytes.TrimPrefix(src, byteOrderMark)
@@ -230,24 +235,22 @@ func (o Options) read(file string, src []byte, start func(n int, exact bool), em
 	case SyntaxGo:
 		// A guess: a statement is about 24 bytes, sources have comments,
 		// and there is rarely more than one statement a line.
-		start(min(len(src)/48, bytes.Count(src, newline))+8, false)
+		start(min(len(src)/48, bytes.Count(src, newline))+8, false, false)
 		return gosyntax.ParseFunc(file, src, emit)
 	case SyntaxIntel:
 		stmts, errs := intel.Parse(file, src, intel.Options{Semicolons: o.Semicolons, Library: isLibRoutine})
-		start(len(stmts), true)
+		start(len(stmts), true, false)
 		for _, st := range stmts {
 			emit(st)
 		}
 		return errs
 	case SyntaxATT:
-		stmts, errs := att.Parse(file, src, att.Options{Library: isLibRoutine})
-		start(len(stmts), true)
-		for _, st := range stmts {
-			emit(st)
-		}
-		return errs
+		// A guess: a statement a line (gcc -S writes few comments), of
+		// at least 16 bytes.
+		start(min(len(src)/16, bytes.Count(src, newline))+8, false, true)
+		return att.ParseFunc(file, src, att.Options{Library: isLibRoutine}, emit)
 	default:
-		start(0, true)
+		start(0, true, false)
 		errs.Add(Pos{File: file, Line: 1, Col: 1}, "unknown syntax %v", syntax)
 	}
 	return errs
@@ -262,7 +265,12 @@ func (o Options) Assemble(file string, src []byte) (*Program, error) {
 		return nil, err
 	}
 	var e *encoder
-	errs := o.read(file, src, func(n int, exact bool) { e = newEncoder(file, n, exact) }, func(st Stmt) bool { return e.add(st) })
+	errs := o.read(file, src, func(n int, exact, noText bool) {
+		e = newEncoder(file, n, exact)
+		if noText {
+			e.streamText()
+		}
+	}, func(st Stmt) bool { return e.add(st) })
 	if errs.Full() {
 		return nil, o.errorList(file, src, errs)
 	}

@@ -44,6 +44,15 @@ type parser struct {
 	local map[string]int
 	// refs are the operands that name a label, checked at the end.
 	refs []ref
+	// Delivery (ParseFunc): stmts holds the statements read and not yet
+	// handed over (to ParseFunc's emit). An instruction naming a label
+	// not defined yet is held, with every statement after it, until the
+	// label is (waiting counts such references by name, waitingRefs in
+	// all): one never defined is marked broken at the end, before the
+	// encoder sees it.
+	handOver    func(ir.Stmt) bool
+	waiting     map[string]int
+	waitingRefs int
 	// Scratch for an instruction's operands, reused.
 	opToks   [][]token
 	opBuf    []operand
@@ -92,12 +101,36 @@ const maxLocalLabel = 1 << 20
 // Parse parses AT&T-syntax assembly. It returns the statements it could
 // read even when there are errors, so that the encoder can look for more.
 func Parse(file string, src []byte, opts Options) ([]ir.Stmt, *ir.Errors) {
-	return parse(file, src, opts, false)
+	p := newParser(file, src, opts, false, len(src)/16+8)
+	p.run(string(src))
+	return p.stmts, &p.errs
+}
+
+// ParseFunc parses AT&T-syntax assembly and hands the statements it could
+// read to emit, in order, as gosyntax.ParseFunc does: each as soon as it
+// is read, except that an instruction naming a label the source has not
+// defined yet waits, with the statements after it, for the definition
+// (or the end, which marks it broken). emit returns true when the caller
+// has let go of every statement handed to it so far: the parser then uses
+// the memory of their instructions again.
+func ParseFunc(file string, src []byte, opts Options, emit func(ir.Stmt) bool) *ir.Errors {
+	p := newParser(file, src, opts, false, 64)
+	p.handOver = emit
+	p.run(string(src))
+	p.deliver()
+	return &p.errs
 }
 
 // parse is Parse, with the instructions' spellings made at once when
 // eager.
 func parse(file string, src []byte, opts Options, eager bool) ([]ir.Stmt, *ir.Errors) {
+	p := newParser(file, src, opts, eager, len(src)/16+8)
+	p.run(string(src))
+	return p.stmts, &p.errs
+}
+
+// newParser returns a parser of src with room for stmts statements.
+func newParser(file string, src []byte, opts Options, eager bool, stmts int) *parser {
 	p := &parser{
 		eager:      eager,
 		file:       file,
@@ -106,7 +139,7 @@ func parse(file string, src []byte, opts Options, eager bool) ([]ir.Stmt, *ir.Er
 		dataLabels: map[string]dataLabel{},
 		local:      map[string]int{},
 		library:    opts.Library,
-		stmts:      make([]ir.Stmt, 0, len(src)/16+8),
+		stmts:      make([]ir.Stmt, 0, stmts),
 		insts:      slab.Make[ir.Inst](256),
 		args:       slab.Make[ir.Operand](512),
 		spellings:  slab.Make[ir.Spelling](256),
@@ -115,8 +148,26 @@ func parse(file string, src []byte, opts Options, eager bool) ([]ir.Stmt, *ir.Er
 	}
 	p.text = &section{name: ".text", kind: secText}
 	p.sec = p.text
-	p.run(string(src))
-	return p.stmts, &p.errs
+	return p
+}
+
+// deliver hands the statements read to emit (ParseFunc), unless an
+// instruction among them waits for a label; when emit says it let go of
+// them all, the instructions' memory is used again.
+func (p *parser) deliver() {
+	if p.handOver == nil || p.waitingRefs > 0 || len(p.stmts) == 0 {
+		return
+	}
+	free := false
+	for i, st := range p.stmts {
+		free = p.handOver(st)
+		p.stmts[i] = nil
+	}
+	p.stmts = p.stmts[:0]
+	if free {
+		p.insts.Reuse()
+		p.args.Reuse()
+	}
 }
 
 func (p *parser) pos(col int) ir.Pos { return ir.Pos{File: p.file, Line: p.line, Col: col} }
@@ -163,6 +214,7 @@ func (p *parser) run(text string) {
 			}
 			p.stmtEnd = int(toks[len(toks)-1].val)
 			p.statement(toks)
+			p.deliver()
 			if next < 0 || p.errs.Full() {
 				break
 			}
@@ -263,12 +315,14 @@ func (p *parser) label(t token) {
 			return
 		}
 		p.dataLabels[name] = dataLabel{sec: s, off: s.size, pos: p.pos(t.col)}
+		p.defined(name)
 		s.labels = append(s.labels, name)
 		s.offsets = append(s.offsets, s.size)
 		s.labelPos = append(s.labelPos, p.pos(t.col))
 		return
 	}
 	p.codeLabels[name] = p.pos(t.col)
+	p.defined(name)
 	p.stmts = append(p.stmts, &ir.LabelDef{Source: ir.Source{Pos: p.pos(t.col), Text: t.text + ":"}, Name: name})
 }
 
@@ -343,7 +397,25 @@ func (p *parser) setConst(name token, toks []token) {
 
 // addRef records that argument arg of in names a label.
 func (p *parser) addRef(in *ir.Inst, arg int, col int) {
-	p.refs = append(p.refs, ref{name: in.Args[arg].Sym, inst: in, pos: p.pos(col)})
+	name := in.Args[arg].Sym
+	p.refs = append(p.refs, ref{name: name, inst: in, pos: p.pos(col)})
+	if _, ok := p.definedAt(name); p.handOver != nil && !ok && !p.isLibrary(name) {
+		// finish marks in broken unless the label comes: it waits.
+		if p.waiting == nil {
+			p.waiting = map[string]int{}
+		}
+		p.waiting[name]++
+		p.waitingRefs++
+	}
+}
+
+// defined notes that label name is defined now: the instructions that
+// wait for it no longer do.
+func (p *parser) defined(name string) {
+	if n, ok := p.waiting[name]; ok {
+		p.waitingRefs -= n
+		delete(p.waiting, name)
+	}
 }
 
 // isLibrary reports whether name is a routine of the library.
@@ -379,4 +451,5 @@ func (p *parser) finish() {
 		}
 	}
 	p.emitData()
+	p.waitingRefs = 0 // marked broken, or defined
 }
