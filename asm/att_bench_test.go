@@ -114,18 +114,11 @@ func attEncSource(b *testing.B) ([]byte, int) {
 
 // BenchmarkAssembleATTEnc assembles amd64enc.s in AT&T syntax (the same
 // instructions as BenchmarkAssemble, less the few the text cannot say):
-// insts/s compares the two front ends over the same instructions.
+// instr/cpu-s compares the two front ends over the same instructions
+// (BenchmarkAssembleAmd64encGo).
 func BenchmarkAssembleATTEnc(b *testing.B) {
 	src, n := attEncSource(b)
-	b.SetBytes(int64(len(src)))
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if _, err := AssembleSource("amd64enc_att.s", src, SyntaxATT); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "insts/s")
+	benchAssemble(b, "amd64enc_att.s", src, SyntaxATT, n)
 }
 
 // BenchmarkParseATTEnc is the AT&T front end alone over amd64enc.s in

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/jitrun/jitrun/explain"
 	"github.com/jitrun/jitrun/internal/lanes"
 	"github.com/jitrun/jitrun/repl"
 	"github.com/jitrun/jitrun/trampoline"
@@ -56,12 +55,7 @@ func (l *replLoop) formatOutcome(out *repl.Outcome) string {
 func (l *replLoop) writeFault(b *strings.Builder, out *repl.Outcome) {
 	f := out.Fault
 	fmt.Fprintf(b, "fault: %s at %s\n  %s\n", f.SignalName(), out.Where, out.Why)
-	fmt.Fprintf(b, "  %-10s %s\n", "signal", explain.SignalLine(f))
-	if f.Syscall != nil {
-		writeSyscallLine(b, f.Syscall) // run_syscalls.go
-	} else {
-		fmt.Fprintf(b, "  %-10s %s\n", "exception", explain.ExceptionLine(f))
-	}
+	writeSignalLines(b, f) // run_report.go
 	if (f.Signal == syscall.SIGSEGV || f.Signal == syscall.SIGBUS) && (f.Addr != 0 || f.Trap == 14) {
 		fmt.Fprintf(b, "  %-10s %s\n", "address", l.s.AddrText(uint64(f.Addr)))
 	}

@@ -310,6 +310,18 @@ func (r *report) writeCodeHeader(b *strings.Builder) {
 	r.writeSymbols(b)
 }
 
+// writeSignalLines prints a fault's signal line, then its CPU exception,
+// or for a refused system call the call (which raises no exception): the
+// lines run's and repl's fault reports share.
+func writeSignalLines(b *strings.Builder, f *trampoline.Fault) {
+	fmt.Fprintf(b, "  %-10s %s\n", "signal", explain.SignalLine(f))
+	if f.Syscall != nil {
+		writeSyscallLine(b, f.Syscall) // run_syscalls.go
+	} else {
+		fmt.Fprintf(b, "  %-10s %s\n", "exception", explain.ExceptionLine(f))
+	}
+}
+
 // writeFault prints the report of a fault: what happened in one line, the
 // signal, the CPU exception and its error code, the PC and the address and
 // where they lie, the listing with the faulting instruction marked, and
@@ -317,12 +329,7 @@ func (r *report) writeCodeHeader(b *strings.Builder) {
 func (r *report) writeFault(b *strings.Builder, f *trampoline.Fault) {
 	pc := r.x.FaultPC(f)
 	fmt.Fprintf(b, "fault: %s\n", r.faultHeadline(f))
-	fmt.Fprintf(b, "  %-10s %s\n", "signal", explain.SignalLine(f))
-	if f.Syscall != nil {
-		writeSyscallLine(b, f.Syscall) // a system call raises no exception
-	} else {
-		fmt.Fprintf(b, "  %-10s %s\n", "exception", explain.ExceptionLine(f))
-	}
+	writeSignalLines(b, f)
 	out := r.outsideRow(pc, f) // decoded once, for the pc line and the listing
 	pcLine := fmt.Sprintf("%#x  %s", pc, r.x.Where(pc, f))
 	if uint64(f.PC) != pc {

@@ -18,5 +18,7 @@
 // as GNU as encodes them (vexmove.go). Labels in data sections become
 // GLOBL symbols with their DATA (data.go); a label difference (.long
 // .L3-.L4, gcc's jump tables) is a DATA the encoder fills once it has
-// laid out the code.
+// laid out the code. An instruction's spelling, which the encoder's
+// messages quote, is made only when one needs it, by reading the
+// instruction again (respell.go).
 package att

@@ -735,6 +735,26 @@ ok:
 	if mask != 0 || zeroing || bcst || rounding != "" {
 		in.Suffix = goSuffix(bcst, zeroing, rounding)
 	}
+	if !p.eager {
+		// The spelling is made when a message needs it (respell.go).
+		for _, a := range f.args {
+			switch a.kind {
+			case argMask:
+				if mask > 0 {
+					in.Args = append(in.Args, ir.RegOp(ir.K0+ir.Reg(mask)))
+				}
+			case argFixed:
+				in.Args = append(in.Args, ir.RegOp(a.reg))
+			default:
+				in.Args = append(in.Args, goOperand(ops[a.idx]))
+				if ops[a.idx].sym != "" {
+					p.addRef(in, len(in.Args)-1, ops[a.idx].col)
+				}
+			}
+		}
+		ir.SetSpelling(in, p.lazySpelling())
+		return in, true
+	}
 	sp := p.spelling(t, ops, len(f.args))
 	for _, a := range f.args {
 		switch a.kind {

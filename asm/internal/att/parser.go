@@ -65,6 +65,16 @@ type parser struct {
 	inOperands bool
 	here       string
 	heres      int
+	// Spellings (respell.go): an instruction's spelling is made when the
+	// encoder has something to say about it, by reading its text again
+	// with the constants defined then (equLog). book stands for the
+	// spellings of the instructions read since the last constant; eager
+	// makes them at once instead (the reading again does).
+	equLog *equNode
+	book   *ir.Spelling
+	eager  bool
+	// respelling says the parser reads one instruction again (respell).
+	respelling bool
 }
 
 type dataLabel struct {
@@ -89,7 +99,14 @@ const maxLocalLabel = 1 << 20
 // Parse parses AT&T-syntax assembly. It returns the statements it could
 // read even when there are errors, so that the encoder can look for more.
 func Parse(file string, src []byte, opts Options) ([]ir.Stmt, *ir.Errors) {
+	return parse(file, src, opts, false)
+}
+
+// parse is Parse, with the instructions' spellings made at once when
+// eager.
+func parse(file string, src []byte, opts Options, eager bool) ([]ir.Stmt, *ir.Errors) {
 	p := &parser{
+		eager:      eager,
 		file:       file,
 		equs:       map[string]int64{},
 		codeLabels: map[string]ir.Pos{},
@@ -273,6 +290,12 @@ func (p *parser) localRef(text string) (string, string) {
 		key = "0"
 	}
 	n := p.local[key]
+	if p.respelling {
+		// Reading an instruction again for its spelling: the label's
+		// name does not change it, and the labels before it are not
+		// known.
+		n = max(n, 1)
+	}
 	if text[len(text)-1] == 'b' {
 		if n == 0 {
 			return "", text + ": no local label " + key + ": before it"
@@ -321,6 +344,8 @@ func (p *parser) setConst(name token, toks []token) {
 		return
 	}
 	p.equs[name.text] = v.c
+	p.equLog = &equNode{name: name.text, val: v.c, prev: p.equLog}
+	p.book = nil // the instructions after it read with the new value
 }
 
 // addRef records that argument arg of in names a label.

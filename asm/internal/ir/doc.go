@@ -6,7 +6,8 @@
 // AlignDef), operands in Go order (sources first, destination last),
 // registers with their Go and Intel names, the Go-syntax formatting of
 // operands for listings and messages, and the Speller that names an
-// instruction in the syntax it was written in.
+// instruction in the syntax it was written in (from a Spelling its front
+// end recorded, or made when a message needs it: LazySpelling).
 //
 // Package asm re-exports the public part of this IR under its own names
 // (asm.Inst is ir.Inst); what is unexported here (a statement marked broken

@@ -31,6 +31,19 @@ type Spelling struct {
 	// Intel operand it came from, or -1 (a fixed register, the opmask, an
 	// added predicate).
 	ArgOp []int8
+	// lazy, when set, makes the instruction's Spelling when a message
+	// needs it (LazySpelling): the other fields are then empty.
+	lazy func(in *Inst) *Spelling
+}
+
+// LazySpelling returns a Spelling that makes the real one of an
+// instruction only when a message needs it, with make: one such value
+// can stand for many instructions (SetSpelling), which then cost nothing
+// for their spelling unless the encoder reports a problem. make must
+// return what the front end would have recorded (nil: only the
+// instruction's text is known).
+func LazySpelling(make func(in *Inst) *Spelling) *Spelling {
+	return &Spelling{lazy: make}
 }
 
 // SpelledOperand is an Intel operand as written: its text, the Intel name
@@ -59,6 +72,30 @@ type Speller struct {
 // Spell returns the Speller of an instruction.
 func Spell(in *Inst) Speller { return Speller{in: in, intel: in.spelling} }
 
+// sp returns the instruction's Spelling (nil for Go syntax), made now if
+// it is lazy and then kept in the instruction.
+func (s Speller) sp() *Spelling {
+	sp := s.intel
+	if sp == nil || sp.lazy == nil {
+		return sp
+	}
+	if cur := s.in.spelling; cur != nil && cur.lazy == nil {
+		return cur // made by an earlier call
+	}
+	made := sp.lazy(s.in)
+	if made == nil || made.lazy != nil {
+		made = &Spelling{Text: s.in.Text, Mnem: firstWord(s.in.Text)}
+	}
+	s.in.spelling = made
+	return made
+}
+
+// firstWord is the mnemonic of an instruction's text, in lower case.
+func firstWord(text string) string {
+	w, _, _ := strings.Cut(strings.TrimSpace(text), " ")
+	return strings.ToLower(w)
+}
+
 // Intel reports whether the instruction was written in Intel syntax.
 func (s Speller) Intel() bool { return s.intel != nil }
 
@@ -73,24 +110,24 @@ func (s Speller) Errorf(format string, args ...any) error {
 // Intel syntax.
 func (s Speller) Sentence(format string, args ...any) error {
 	msg := fmt.Sprintf(format, args...)
-	if s.intel != nil {
-		return fmt.Errorf("%s: %s", s.intel.Text, msg)
+	if sp := s.sp(); sp != nil {
+		return fmt.Errorf("%s: %s", sp.Text, msg)
 	}
 	return fmt.Errorf("%s", msg)
 }
 
 // what is how Errorf names the instruction.
 func (s Speller) what() string {
-	if s.intel != nil {
-		return s.intel.Text
+	if sp := s.sp(); sp != nil {
+		return sp.Text
 	}
 	return s.in.Op
 }
 
 // Op is the mnemonic: PSHUFD, or pshufd as written.
 func (s Speller) Op() string {
-	if s.intel != nil {
-		return s.intel.Mnem
+	if sp := s.sp(); sp != nil {
+		return sp.Mnem
 	}
 	return s.in.Op
 }
@@ -98,12 +135,13 @@ func (s Speller) Op() string {
 // Reg names a register: AX in Go syntax; in Intel syntax the name the
 // source wrote for it (eax), or its Intel name.
 func (s Speller) Reg(r Reg) string {
-	if s.intel == nil {
+	sp := s.sp()
+	if sp == nil {
 		return r.String()
 	}
 	for i, a := range s.in.Args {
 		if a.Kind == RegOperand && a.Reg == r {
-			if o, ok := s.intel.op(i); ok && o.Reg != "" {
+			if o, ok := sp.op(i); ok && o.Reg != "" {
 				return o.Reg
 			}
 		}
@@ -140,8 +178,8 @@ func (s Speller) ImmArg(i int) string {
 // Arg writes operand i (Go order): in Go syntax, $imm, a register or the
 // memory operand; in Intel syntax the operand as written.
 func (s Speller) Arg(i int) string {
-	if s.intel != nil {
-		if o, ok := s.intel.op(i); ok {
+	if sp := s.sp(); sp != nil {
+		if o, ok := sp.op(i); ok {
 			return o.Text
 		}
 	}
@@ -161,14 +199,15 @@ func (s Speller) Arg(i int) string {
 // ($imm, X1, X0) in Go syntax; in Intel syntax their classes in Intel
 // order, (xmm, xmm, imm).
 func (s Speller) Args() string {
-	if s.intel == nil {
+	sp := s.sp()
+	if sp == nil {
 		return DescribeArgs(s.in)
 	}
-	if len(s.intel.Ops) == 0 {
+	if len(sp.Ops) == 0 {
 		return "no operands"
 	}
-	classes := make([]string, len(s.intel.Ops))
-	for i, o := range s.intel.Ops {
+	classes := make([]string, len(sp.Ops))
+	for i, o := range sp.Ops {
 		classes[i] = o.Class
 	}
 	return "(" + strings.Join(classes, ", ") + ")"

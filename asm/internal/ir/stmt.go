@@ -141,9 +141,10 @@ func IsBroken(st Stmt) bool {
 // SetSpelling records how an Intel-syntax instruction was written.
 func SetSpelling(in *Inst, sp *Spelling) { in.spelling = sp }
 
-// SpellingOf returns how an Intel-syntax instruction was written, or nil
+// SpellingOf returns how an Intel-syntax (or AT&T-syntax) instruction
+// was written, made now if it was recorded lazily (LazySpelling), or nil
 // for one written in Go syntax or made with the Builder.
-func SpellingOf(in *Inst) *Spelling { return in.spelling }
+func SpellingOf(in *Inst) *Spelling { return Spell(in).sp() }
 
 // SymRef names a symbol as a reference writes it: name(SB) or
 // name<>(SB).
