@@ -146,6 +146,9 @@ func TestCurrentAddressErrors(t *testing.T) {
 		{SyntaxATT, ".quad .", "t.s:1:7: . (the current address) is only supported in an instruction's operands (jmp ., .+8(%rip)): use a label"},
 		{SyntaxATT, ".data\n.quad .", "t.s:2:7: . (the current address) is only supported in an instruction's operands (jmp ., .+8(%rip)): use a label"},
 		{SyntaxATT, "x = .", "t.s:1:5: . (the current address) is only supported in an instruction's operands (jmp ., .+8(%rip)): use a label"},
+		// The encoder's messages show the instruction as written.
+		{SyntaxIntel, "add qword [rel $+8], 0xffffffff", "t.s:1:1: add qword [rel $+8], 0xffffffff: immediate 0xffffffff does not fit in a sign-extended 32-bit field"},
+		{SyntaxATT, "addq $0xffffffff, .+8(%rip)", "t.s:1:1: addq $0xffffffff, .+8(%rip): immediate $0xffffffff does not fit in a sign-extended 32-bit field"},
 		{SyntaxATT, "movl $.-., %eax", "t.s:1:6: $.-.: a label difference is known only once the code is laid out"},
 	}
 	for _, tt := range tests {
