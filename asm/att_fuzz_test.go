@@ -35,6 +35,7 @@ func FuzzATT(f *testing.F) {
 		"vaddps {rn-sae}, %zmm1, %zmm2, %zmm3{%k1}{z}\nvcmpltps (%rax){1to16}, %zmm3, %k1{%k2}\nvmovaps %xmm1, %xmm2",
 		".set N, 4*8\n.equ M, N+1\nK = M<<2\nmovl $K, %eax\n.p2align 4,,10\n.balign 8\n.byte 1,2,3\n/* a\ncomment */ nop # done",
 		".section .text.unlikely,\"ax\",@progbits\ncold: ud2\n.text\ncall cold\nret",
+		"jmp .\njmp .+2\ncall .+5\nleaq .-8(%rip), %rax\nlock incq .(%rip)\njmp *.(%rip)\n.quad .",
 	} {
 		f.Add(src)
 	}

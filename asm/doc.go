@@ -110,6 +110,10 @@
 //	lock rep repe repz repne repnz        prefixes
 //	jmp/jcc/call/loop/jrcxz/xbegin label  branches (short or near: the
 //	                                      encoder picks)
+//	$ $+2 $-4 [rel $]  $$ $$+8            in an instruction's operands, the
+//	                                      address of its start (of its first
+//	                                      prefix) and of the start of .text:
+//	                                      jmp $, call $+5, lea rax, [rel $]
 //	vcmpltps, cmpeqsd, vpcmpltud …        predicate pseudo-mnemonics
 //
 // An 8-bit immediate is taken signed or unsigned, as GNU as and NASM take
@@ -138,6 +142,10 @@
 // it is written), starting at a multiple of its largest align and at
 // least of the largest power of two not above its size (at most 64). A
 // name used before its equ or data label is defined takes a second pass.
+// In a data section $ and $$ are offsets there ($-msg is a constant); in
+// code they are addresses, known once the code is laid out, so they are
+// usable only where a label is (not as an immediate, in equ or times, or
+// as the distance to another label).
 // A data section holds at most 64 MiB, data in code 16 MiB, and times
 // repeats an instruction at most 65536 times.
 //
@@ -157,6 +165,7 @@
 //	label(%rip) label+8(%rip) 16(%rip)              RIP-relative
 //	%fs:0x28 %gs:8(%rax)                            FS- and GS-relative memory
 //	label 1f 2b  *%rax *(%rax)                      branch targets, indirect ones
+//	. .+2 .-4(%rip)                                 in an instruction's operands, its start: jmp ., leaq .(%rip), %rax
 //	%zmm0{%k1}{z} (%rax){1to16} {rn-sae} {sae}      AVX-512 decorations
 //	lock rep repe repne (also rep; movsb)           prefixes
 //	movzbl movsbq movslq cltq cqto cltd cwtl …      the AT&T names

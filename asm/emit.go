@@ -102,6 +102,9 @@ func (e *encoder) labels() []Label {
 			if f.def == nil && name == f.ref.Name {
 				continue // the label that named the implicit function (implicitName)
 			}
+			if ir.IsHereLabel(name) {
+				continue // the current address ($, .) of an instruction, not the source's
+			}
 			out = append(out, Label{Name: name, Func: f.ref.Name, Offset: e.codeOffset(at), Pos: f.labelPos[name]})
 		}
 	}

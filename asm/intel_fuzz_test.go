@@ -34,6 +34,7 @@ func FuzzIntel(f *testing.F) {
 		".intel_syntax noprefix\n.text\nf: mov rax, QWORD PTR [rip+x]\n.data\nx: .quad 1\n.asciz \"a\\n\"",
 		"times 3 nop\nalign 16\nlock xadd qword [rdi], rax\nrep movsb\nvcmpltps k1{k2}, zmm3, [rax]{1to16}",
 		"mov rax, [rip+0x10]\ntimes 2 mov eax, [rip-4]\njmp $+5",
+		"jmp $\ncall $+5\nlea rax, [rel $-8]\ntimes 2 jmp $$+1\nlock inc qword [rel $]\ndq $",
 		"a: equ b+1\nb equ 2\nmov eax, a",
 		"dd 0",
 		"mov rax, fs:[0x28]\nmov rbx, qword ptr gs:0x10\nadd [fs:rax+rbx*8], ecx\nret 8",

@@ -572,7 +572,7 @@ func TestIntelErrors(t *testing.T) {
 		{"align 3", "t.asm:1:7: alignment 3 is not a power of two"},
 		{"lock mov [rax], rbx", "t.asm:1:1: lock cannot precede mov"},
 		{"lock add rax, rbx", "t.asm:1:1: lock needs add to have a memory destination"},
-		{"mov rax, $", "t.asm:1:10: $ (the current address) is only known in data sections"},
+		{"mov rax, $", "t.asm:1:10: $ is an address, not a constant: read memory there with [rel $]"},
 		{"default abs", "t.asm:1:9: default abs: absolute addresses need a linker"},
 		{"%define N 4", "t.asm:1:1: %define: NASM's preprocessor (%define, %macro, %include …) is not supported; use equ for constants"},
 		{".att_syntax", "t.asm:1:1: .att_syntax: AT&T syntax is not supported"},

@@ -55,6 +55,7 @@ func TestFailedLineRestoresEverything(t *testing.T) {
 		{"privileged", []string{"hlt"}, "", Faulted},
 		{"stack overflow", []string{"down: push rax", "jmp down"}, "", Faulted},
 		{"timeout", []string{"spin: jmp spin"}, "", TimedOut},
+		{"timeout jmp $", []string{"jmp $"}, "", TimedOut},
 		{"rsp off the stack", []string{"mov rsp, rdi"}, "", Refused},
 		{"rsp at zero", []string{"xor esp, esp"}, "", Refused},
 		{"jump past the end", []string{"jmp top+0x400"}, "", Refused},

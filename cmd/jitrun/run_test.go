@@ -95,6 +95,9 @@ var runCases = []runCase{
 	{"timeout", []string{"run", "--timeout", "50ms", "-e", "MOVQ $9, BX; loop: JMP loop"}, "", exitTimeout},
 	{"timeout-json", []string{"run", "--timeout", "50ms", "--json", "-e", "loop: JMP loop"}, "", exitTimeout},
 	{"timeout-threads", []string{"run", "--timeout", "50ms", "--threads", "1", "-e", "loop: JMP loop"}, "", exitTimeout},
+	// The current address: a jump to itself.
+	{"timeout-intel-here", []string{"run", "--timeout", "50ms", "--syntax", "intel", "-e", "mov ebx, 9; jmp $"}, "", exitTimeout},
+	{"timeout-att-here", []string{"run", "--timeout", "50ms", "--syntax", "att", "-e", "movl $9, %ebx; jmp ."}, "", exitTimeout},
 
 	// Timing.
 	{"time", []string{"run", "--time", "../../examples/add.s", "2", "3"}, "", exitOK},

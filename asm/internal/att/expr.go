@@ -192,7 +192,10 @@ func (e *exprParser) unary() value {
 	case t.kind == tIdent:
 		e.pos++
 		if t.text == "." {
-			return e.fail(t.col, ". (the current address) is not supported here: use a label")
+			if !e.p.inOperands {
+				return e.fail(t.col, ". (the current address) is only supported in an instruction's operands (jmp ., .+8(%%rip)): use a label")
+			}
+			return value{sym: e.p.hereLabel()}
 		}
 		if c, ok := e.p.equs[t.text]; ok {
 			return value{c: c}
@@ -235,10 +238,10 @@ func (e *exprParser) unary() value {
 func fmtValue(v value) string {
 	s := ""
 	if v.sym != "" {
-		s = v.sym
+		s = shownLabel(v.sym)
 	}
 	if v.sub != "" {
-		s += "-" + v.sub
+		s += "-" + shownLabel(v.sub)
 	}
 	if v.c != 0 || s == "" {
 		if s != "" && v.c > 0 {

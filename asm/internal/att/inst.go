@@ -118,9 +118,13 @@ func (p *parser) instruction(toks []token, prefixToks []token, start token) {
 	}
 	ops := p.opPtrs[:0]
 	rounding, roundCol := "", 0
+	p.here = ""
 	for i, ot := range opToks {
 		o := &p.opBuf[:len(opToks)][i]
-		if !p.parseOperand(o, ot, p.operandText(ot)) {
+		p.inOperands = true
+		parsed := p.parseOperand(o, ot, p.operandText(ot))
+		p.inOperands = false
+		if !parsed {
 			return
 		}
 		if o.rounding != "" {
@@ -135,6 +139,7 @@ func (p *parser) instruction(toks []token, prefixToks []token, start token) {
 	}
 	p.opPtrs = ops[:0]
 	src := p.source(start)
+	p.defineHere(src.Pos)
 	// A branch to a label.
 	if len(ops) == 1 && ops[0].kind == oLabel && !ops[0].star {
 		if goOp, ok := branchOp(mnem); ok {
@@ -148,7 +153,7 @@ func (p *parser) instruction(toks []token, prefixToks []token, start token) {
 	}
 	for _, o := range ops {
 		if o.kind == oLabel {
-			at := o.label
+			at := shownLabel(o.label)
 			if o.disp != 0 {
 				at += fmt.Sprintf("%+d", o.disp)
 			}

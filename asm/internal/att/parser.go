@@ -67,6 +67,13 @@ type parser struct {
 	spelledOps slab.Slab[ir.SpelledOperand]
 	argOps     slab.Slab[int8]
 	library    func(string) bool
+	// inOperands is set while an instruction's operands are read: only
+	// there does . stand for the current address. here is then the name
+	// of the label defined before the instruction for it (ir.HereLabel),
+	// "" while no operand used .; heres counts them.
+	inOperands bool
+	here       string
+	heres      int
 	// Spellings (respell.go): an instruction's spelling is made when the
 	// encoder has something to say about it, by reading its text again
 	// with the constants defined then (equLog). book stands for the
@@ -452,4 +459,32 @@ func (p *parser) finish() {
 	}
 	p.emitData()
 	p.waitingRefs = 0 // marked broken, or defined
+}
+
+// hereLabel is the name of the label that . in the operands of the
+// instruction being read stands for: its start.
+func (p *parser) hereLabel() string {
+	if p.here == "" {
+		p.heres++
+		p.here = ir.HereLabel(p.heres)
+	}
+	return p.here
+}
+
+// defineHere defines the label of hereLabel, if an operand used it, at
+// the start of the instruction.
+func (p *parser) defineHere(at ir.Pos) {
+	if p.here != "" {
+		p.codeLabels[p.here] = at
+		p.stmts = append(p.stmts, &ir.LabelDef{Source: ir.Source{Pos: at}, Name: p.here})
+	}
+}
+
+// shownLabel is a label's name as messages show it: . for the current
+// address.
+func shownLabel(name string) string {
+	if ir.IsHereLabel(name) {
+		return "."
+	}
+	return name
 }

@@ -526,7 +526,7 @@ func (p *parser) checkAddressing(o *intelOperand, col int, rel, abs bool) bool {
 		p.errorf(col, "rip cannot be combined with other registers")
 		return false
 	case o.sym != "" && (o.base.Reg != 0 || o.index.Reg != 0):
-		p.errorf(col, "[%s + register]: a label's address is RIP-relative and cannot add registers; load it first with lea reg, [rel %s]", o.sym, o.sym)
+		p.errorf(col, "[%s + register]: a label's address is RIP-relative and cannot add registers; load it first with lea reg, [rel %s]", shownLabel(o.sym), shownLabel(o.sym))
 		return false
 	case abs && (o.sym != "" || o.rip):
 		p.errorf(col, "abs: an absolute address of a label needs a linker; code assembled here is position independent")

@@ -17,6 +17,7 @@ package intel
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jitrun/jitrun/asm/internal/ir"
@@ -61,6 +62,13 @@ type parser struct {
 	// next line; mem, the blocks the statements are made of.
 	scratch lineScratch
 	mem     stmtMemory
+	// inOperands is set while an instruction's operands are read: only
+	// there do $ and $$ stand for addresses in code. here is then
+	// the name of the label defined before the instruction for it
+	// (ir.HereLabel), "" while no operand used $; heres counts them.
+	inOperands bool
+	here       string
+	heres      int
 }
 
 type nameRef struct {
@@ -511,8 +519,25 @@ func (p *parser) equ(name itok, toks []itok) {
 func (p *parser) nameValue(name string, col int, e *exprParser) ival {
 	switch name {
 	case "$", "$$":
+		if p.sec == nil && name == "$" && p.inOperands {
+			// The start of this instruction: a label defined before it.
+			if p.here == "" {
+				p.heres++
+				p.here = ir.HereLabel(p.heres)
+			}
+			return ival{sym: p.here}
+		}
+		if p.sec == nil && name == "$$" && p.inOperands {
+			// The start of .text, the first byte of the code: a label
+			// finish defines before the first statement.
+			p.codeLabels[codeStart] = p.pos(col)
+			return ival{sym: codeStart}
+		}
+		if p.sec == nil && name == "$$" {
+			return e.fail(col, "$$ (the start of the section) is only known in data sections and in an instruction's operands (jmp $$, [rel $$+8]); here, use a label")
+		}
 		if p.sec == nil {
-			return e.fail(col, "%s (the current address) is only known in data sections; in code, use a label", name)
+			return e.fail(col, "$ (the current address) is only known in data sections and in an instruction's operands (jmp $, [rel $+8]); here, use a label")
 		}
 		if name == "$$" {
 			return ival{sec: p.sec.name}
@@ -662,7 +687,9 @@ func (p *parser) instruction(toks []itok, count int, start itok) {
 		p.errorf(t.col, "expected an instruction, found %s", t)
 		return
 	}
+	p.here, p.inOperands = "", true
 	ops, rounding, roundCol, ok := p.instructionOperands(t, toks[1:])
+	p.inOperands = false
 	if !ok {
 		return
 	}
@@ -697,11 +724,50 @@ func (p *parser) instruction(toks []itok, count int, start itok) {
 		s.Source = src
 	}
 	for i := 0; i < count; i++ {
+		here := p.hereLabel(src.Pos, i)
 		for _, st := range pre {
 			p.stmts = append(p.stmts, p.copyStmt(st, i))
 		}
-		p.stmts = append(p.stmts, p.copyStmt(body, i))
+		c := p.copyStmt(body, i)
+		if in, ok := c.(*ir.Inst); ok && here != p.here {
+			for k := range in.Args {
+				if in.Args[k].Sym == p.here {
+					in.Args[k].Sym = here
+				}
+			}
+		}
+		p.stmts = append(p.stmts, c)
 	}
+}
+
+// hereLabel defines the label that $ in the operands of an instruction
+// stands for, before copy n of it (times), and returns its name: the
+// first copy's is p.here, each later copy has one of its own. It defines
+// none when no operand used $.
+func (p *parser) hereLabel(at ir.Pos, n int) string {
+	if p.here == "" {
+		return ""
+	}
+	name := p.here
+	if n > 0 {
+		p.heres++
+		name = ir.HereLabel(p.heres)
+	}
+	p.codeLabels[name] = at
+	p.stmts = append(p.stmts, &ir.LabelDef{Source: ir.Source{Pos: at}, Name: name})
+	return name
+}
+
+// shownLabel is a label's name as messages show it: $ for the current
+// address.
+func shownLabel(name string) string {
+	if name == codeStart {
+		return "$$"
+	}
+	if ir.IsHereLabel(name) {
+		return "$"
+	}
+	return name
 }
 
 // lowerWord is strings.ToLower for a word that is usually lower case
@@ -841,7 +907,7 @@ func (p *parser) buildInstruction(mnem string, t itok, ops []*intelOperand, roun
 			return nil, false
 		}
 		if o.kind == iopLabel {
-			at := o.label
+			at := shownLabel(o.label)
 			if o.imm != 0 {
 				at += fmt.Sprintf("%+d", o.imm)
 			}
@@ -964,9 +1030,18 @@ func pseudoOp(mnem string, ops []*intelOperand) (string, []*intelOperand) {
 // (Options.Library).
 func (p *parser) isLibrary(name string) bool { return p.library != nil && p.library(name) }
 
+// codeStart is the label $$ in code stands for: the start of .text.
+var codeStart = ir.HereLabel(0)
+
 // finish resolves the labels operands name, checks global names, and
 // appends the data sections.
 func (p *parser) finish() {
+	if at, ok := p.codeLabels[codeStart]; ok {
+		if len(p.stmts) > 0 {
+			at = p.stmts[0].Src().Pos // the line the code starts on, for the line map
+		}
+		p.stmts = slices.Insert(p.stmts, 0, ir.Stmt(&ir.LabelDef{Source: ir.Source{Pos: at}, Name: codeStart}))
+	}
 	for _, r := range p.refs {
 		name := r.op.Sym
 		if _, ok := p.dataLabels[name]; ok {
