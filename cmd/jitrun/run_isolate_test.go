@@ -223,7 +223,9 @@ func TestIsolateWeb(t *testing.T) {
 // c3` in an isolated child under the web and the local policy, and of the
 // same child started plainly, without isolation ("plain": exec and
 // wait, standard output into a buffer); the difference is what the
-// isolation costs per run. cpu-ms/op is the children's CPU time.
+// isolation costs per run. cpu-ms/op is the children's CPU time per run,
+// parent-cpu-ms/op this process's: on a loaded machine they are steadier
+// than the wall-clock time.
 //
 //	go test -run '^$' -bench BenchmarkIsolatedRun -count 10 ./cmd/jitrun
 func BenchmarkIsolatedRun(b *testing.B) {
@@ -234,18 +236,18 @@ func BenchmarkIsolatedRun(b *testing.B) {
 	args := []string{"run", "--json", "--hex", "c3"}
 	for _, p := range []isolate.Policy{isolate.Web, isolate.Local} {
 		b.Run(p.String(), func(b *testing.B) {
-			cpu := childCPU(b)
+			cpu, own := rusageCPU(b, syscall.RUSAGE_CHILDREN), rusageCPU(b, syscall.RUSAGE_SELF)
 			for b.Loop() {
 				res, err := isolate.Run(context.Background(), isolate.Job{Args: args, Policy: p})
 				if err != nil || res.Status != 0 || res.Died != "" {
 					b.Fatalf("%v %+v", err, res)
 				}
 			}
-			b.ReportMetric(float64(childCPU(b)-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+			reportCPU(b, cpu, own)
 		})
 	}
 	b.Run("plain", func(b *testing.B) {
-		cpu := childCPU(b)
+		cpu, own := rusageCPU(b, syscall.RUSAGE_CHILDREN), rusageCPU(b, syscall.RUSAGE_SELF)
 		for b.Loop() {
 			cmd := exec.Command(exe, args...)
 			cmd.Env = []string{testMainEnv + "=1", "JITRUN_NO_SUPERVISOR=1"}
@@ -255,14 +257,22 @@ func BenchmarkIsolatedRun(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		b.ReportMetric(float64(childCPU(b)-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+		reportCPU(b, cpu, own)
 	})
 }
 
-// childCPU is the CPU time of this process's waited-for children so far.
-func childCPU(b *testing.B) time.Duration {
+// reportCPU reports the CPU time per run of the children (cpu-ms/op) and
+// of this process (parent-cpu-ms/op) since cpu and own were read.
+func reportCPU(b *testing.B, cpu, own time.Duration) {
+	per := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) / float64(b.N) }
+	b.ReportMetric(per(rusageCPU(b, syscall.RUSAGE_CHILDREN)-cpu), "cpu-ms/op")
+	b.ReportMetric(per(rusageCPU(b, syscall.RUSAGE_SELF)-own), "parent-cpu-ms/op")
+}
+
+// rusageCPU is the CPU time (user and system) getrusage reports for who.
+func rusageCPU(b *testing.B, who int) time.Duration {
 	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru); err != nil {
+	if err := syscall.Getrusage(who, &ru); err != nil {
 		b.Fatal(err)
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
@@ -289,11 +299,12 @@ func TestRunIsolateCLI(t *testing.T) {
 			stderr: "jitrun run: the isolated child ended: exited with status 7, not one of jitrun's\n"},
 		{name: "exit_group under --syscalls allow, --json", args: []string{"run", "--isolate", "--json", "--syscalls", "allow", "-e", exit7}, status: exitBroken,
 			stdout: "{\n  \"rax\": null,\n  \"rdx\": null,\n  \"xmm0\": null,\n  \"regs\": null,\n  \"fault\": null,\n  \"timeout\": false,\n  \"duration_ns\": …"},
-		{name: "bench", args: []string{"bench", "--isolate", "--samples", "10", "-e", "ADDQ $1, AX"}, stdout: "…"},
+		{name: "bench", args: []string{"bench", "--isolate", "--samples", "10", "-e", "ADDQ $1, AX"}, stdout: "…", stderr: "(bench warnings)"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			status, stdout, stderr := runCmd(t, c.stdin, c.args...)
-			if status != c.status || !matches(stdout, c.stdout) || !matches(stderr, c.stderr) {
+			stderrOK := matches(stderr, c.stderr) || c.stderr == "(bench warnings)" && onlyBenchWarnings(stderr)
+			if status != c.status || !matches(stdout, c.stdout) || !stderrOK {
 				t.Errorf("status %d, stdout %q, stderr %q; want %d, %q, %q", status, stdout, stderr, c.status, c.stdout, c.stderr)
 			}
 			if strings.Contains(c.name, "json") && !strings.Contains(stdout, `"broken": "the isolated child ended: exited with status 7, not one of jitrun's"`) {
@@ -318,14 +329,14 @@ func TestIsolateWebModes(t *testing.T) {
 		{[]string{"run", "--json", "--show", "rdi:8/c", "prog.s", "str:hello", "3"}, `"show": [`},
 		{[]string{"bench", "--json", "--samples", "10", "-e", "ADDQ $1, AX"}, `"kernels": [`},
 		{[]string{"bench", "--format", "go", "--samples", "10", "-e", "ADDQ $1, AX"}, "Benchmarkexpr "},
-		{[]string{"bench", "--samples", "10", "-e", "ADDQ $1, AX"}, ", pinned to CPU "},
+		{[]string{"bench", "--samples", "10", "-e", "ADDQ $1, AX"}, "kernel  cycles"},
 	} {
 		t.Run(strings.Join(c.args[:2], " "), func(t *testing.T) {
 			res, err := isolate.Run(context.Background(), isolate.Job{Args: c.args, Files: map[string][]byte{"prog.s": []byte(add)}, Policy: isolate.Web})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Status != 0 || res.Died != "" || len(res.Stderr) > 0 || !strings.Contains(string(res.Stdout), c.want) {
+			if res.Status != 0 || res.Died != "" || !onlyBenchWarnings(string(res.Stderr)) || !strings.Contains(string(res.Stdout), c.want) {
 				t.Errorf("%v: status %d, died %q, stderr %q, want %q in stdout:\n%.500s", c.args, res.Status, res.Died, res.Stderr, c.want, res.Stdout)
 			}
 		})
@@ -351,4 +362,18 @@ func TestIsolatedLimits(t *testing.T) {
 			t.Errorf("%q: wall %v, cpu %v; want %v, %v", c.args, got.Wall, got.CPU, c.wall, c.cpu)
 		}
 	}
+}
+
+// onlyBenchWarnings reports whether stderr holds nothing but bench's
+// warnings: in a -race build (dynamically linked) bench's clock-detection
+// child dies of the system-call filter, as trampoline.GuardSyscalls
+// documents, and bench says so and goes on; a busy machine disturbs its
+// calibration.
+func onlyBenchWarnings(stderr string) bool {
+	for _, line := range strings.Split(strings.TrimSuffix(stderr, "\n"), "\n") {
+		if line != "" && !strings.HasPrefix(line, "jitrun bench: warning: ") {
+			return false
+		}
+	}
+	return true
 }
