@@ -546,18 +546,7 @@ func buildSyscallFilter(p SyscallPolicy, own []codeRange, pid, ppid uint32) ([]b
 		return nil, errors.New("trampoline: found no executable code of the program's own in /proc/self/maps")
 	}
 	var a bpfAsm
-	// Another architecture, or the x32 ABI: refuse, whoever makes the
-	// call (the program never does; SYSENTER from the code reaches the
-	// kernel with the vDSO's address).
-	a.emit(bpfLdAbs, seccompAr)
-	a.jump(bpfJeq, AuditArchX86_64, "native", "")
-	a.emit(bpfRet, trapRule(ruleForeignArch))
-	a.label("native")
-	a.emit(bpfLdAbs, seccompNr)
-	a.jump(bpfJset, x32Bit, "", "x86-64")
-	a.emit(bpfRet, trapRule(ruleX32))
-	a.label("x86-64")
-
+	a.nativeOnly()
 	a.allowOwnCode(own)
 	// The program's own code has passed; the rest is the code's. A = the
 	// number between rules.
@@ -586,6 +575,21 @@ func buildSyscallFilter(p SyscallPolicy, own []codeRange, pid, ppid uint32) ([]b
 
 // trapRule is the filter's answer that refuses a call by rule.
 func trapRule(rule int) uint32 { return seccompRetTrap | ruleMagic | uint32(rule) }
+
+// nativeOnly refuses a call made for another architecture, or through
+// the x32 ABI, whoever makes it (the program never does; SYSENTER from
+// the code reaches the kernel with the vDSO's address), and leaves the
+// call's number in A.
+func (a *bpfAsm) nativeOnly() {
+	a.emit(bpfLdAbs, seccompAr)
+	a.jump(bpfJeq, AuditArchX86_64, "native", "")
+	a.emit(bpfRet, trapRule(ruleForeignArch))
+	a.label("native")
+	a.emit(bpfLdAbs, seccompNr)
+	a.jump(bpfJset, x32Bit, "", "x86-64")
+	a.emit(bpfRet, trapRule(ruleX32))
+	a.label("x86-64")
+}
 
 // allowOwnCode emits the test that allows a call whose address lies in
 // own.

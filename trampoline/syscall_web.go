@@ -169,14 +169,7 @@ func buildWebFilter(own []codeRange, pid uint32) ([]bpfInsn, error) {
 		return nil, fmt.Errorf("trampoline: found no executable code of the program's own in /proc/self/maps")
 	}
 	var a bpfAsm
-	a.emit(bpfLdAbs, seccompAr)
-	a.jump(bpfJeq, AuditArchX86_64, "native", "")
-	a.emit(bpfRet, trapRule(ruleForeignArch))
-	a.label("native")
-	a.emit(bpfLdAbs, seccompNr)
-	a.jump(bpfJset, x32Bit, "", "x86-64")
-	a.emit(bpfRet, trapRule(ruleX32))
-	a.label("x86-64")
+	a.nativeOnly()
 	a.ownCodeTest(own, func() { a.goTo("runtime") })
 
 	// The code's own calls. A = the number.
