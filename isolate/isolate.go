@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jitrun/jitrun/internal/gocrash"
 	"github.com/jitrun/jitrun/internal/platform"
 )
 
@@ -507,26 +508,14 @@ func roundUpSecond(d time.Duration) time.Duration {
 	return (d + time.Second - 1).Truncate(time.Second)
 }
 
-// crashSummary is Go's report of a fatal error in one line: its "fatal
-// error: …" or "panic: …" line, and the "[signal …]" line when there is
-// one. The runtime prints a throw's "fatal error: …" line before it
-// starts copying to the crash output, so that line is looked for at the
-// end of standard error first; else the copy's first line.
+// crashSummary is Go's report of a fatal error in one line
+// (gocrash.Summary). The runtime prints a throw's "fatal error: …" line
+// before it starts copying to the crash output, so that line is looked
+// for at the end of standard error first; else the copy is read.
 func crashSummary(stderr, crash []byte) string {
 	text := crash
 	if at := bytes.LastIndex(append([]byte{'\n'}, stderr...), []byte("\nfatal error: ")); at >= 0 && bytes.HasSuffix(bytes.TrimSpace(stderr), bytes.TrimSpace(crash)) {
 		text = stderr[at:]
 	}
-	lines := strings.Split(strings.TrimSpace(string(text)), "\n")
-	first, fatal, signal := strings.TrimSpace(lines[0]), false, ""
-	for _, l := range lines[:min(len(lines), 12)] {
-		l = strings.TrimSpace(l)
-		switch {
-		case strings.HasPrefix(l, "[signal ") && signal == "":
-			signal = " " + l
-		case (strings.HasPrefix(l, "fatal error: ") || strings.HasPrefix(l, "panic: ")) && !fatal:
-			first, fatal = l, true
-		}
-	}
-	return first + signal
+	return gocrash.Summary(text)
 }

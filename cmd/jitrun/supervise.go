@@ -9,11 +9,11 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 	"unicode/utf8"
 
+	"github.com/jitrun/jitrun/internal/gocrash"
 	"github.com/jitrun/jitrun/internal/platform"
 	"github.com/jitrun/jitrun/trace"
 )
@@ -388,31 +388,13 @@ func (c *childEnd) death() string {
 	}
 	switch {
 	case len(c.crash) > 0:
-		return fmt.Sprintf("%s: %s", how, crashSummary(c.crash))
+		return fmt.Sprintf("%s: %s", how, gocrash.Summary(c.crash))
 	case c.bad != "":
 		return fmt.Sprintf("%s after %s on its report descriptor (did the code write to descriptor %d?)", how, c.bad, reportFD)
 	case c.state != nil && c.state.Exited():
 		return how + " before reporting (exit or exit_group? --syscalls allow lets the code end jitrun)"
 	}
 	return how + " before reporting"
-}
-
-// crashSummary is Go's report of a fatal error in one line: its "fatal
-// error: …" or "panic: …" line (else its first line), and the
-// "[signal …]" line when there is one.
-func crashSummary(text []byte) string {
-	lines := strings.Split(strings.TrimSpace(string(text)), "\n")
-	first, fatal, signal := strings.TrimSpace(lines[0]), false, ""
-	for _, l := range lines[:min(len(lines), 12)] {
-		l = strings.TrimSpace(l)
-		switch {
-		case strings.HasPrefix(l, "[signal ") && signal == "":
-			signal = " " + l
-		case (strings.HasPrefix(l, "fatal error: ") || strings.HasPrefix(l, "panic: ")) && !fatal:
-			first, fatal = l, true
-		}
-	}
-	return first + signal
 }
 
 // goFatalStart finds where Go's report of a fatal error starts in what the
