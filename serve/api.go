@@ -21,6 +21,10 @@ const (
 	maxBody = 1 << 20
 	// maxArgs caps the arguments, breakpoints and kernels of a request.
 	maxArgs = 64
+	// maxArgValue caps one word of the child's command line (an
+	// argument, the hex, any flag's value): Linux refuses to start a
+	// program with a word over 128 KiB (MAX_ARG_STRLEN).
+	maxArgValue = 64 << 10
 	// defaultTimeout and maxTimeout bound a run's --timeout.
 	defaultTimeout = time.Second
 	maxTimeout     = 2 * time.Second
@@ -122,13 +126,39 @@ func sizeText(n int) string {
 }
 
 // requestError is a request that is well-formed JSON but asks for
-// something wrong: 400 with its message.
-type requestError struct{ msg string }
+// something wrong: its HTTP status (400, or 413 for a value too large)
+// with its message.
+type requestError struct {
+	status int
+	msg    string
+}
 
 func (e *requestError) Error() string { return e.msg }
 
+// badRequest is a requestError answered 400.
 func badRequest(format string, args ...any) error {
-	return &requestError{fmt.Sprintf(format, args...)}
+	return &requestError{http.StatusBadRequest, fmt.Sprintf(format, args...)}
+}
+
+// checkArgValues refuses a command line with a word over maxArgValue
+// bytes (413), naming the flag it is the value of, or the argument by
+// its start.
+func checkArgValues(args []string) error {
+	afterDashes := false
+	for i, a := range args {
+		if a == "--" {
+			afterDashes = true
+		}
+		if len(a) <= maxArgValue {
+			continue
+		}
+		what := fmt.Sprintf("argument %.20q…", a)
+		if !afterDashes && i > 0 {
+			what = strings.TrimPrefix(args[i-1], "--") // a flag's value: hex, break, …
+		}
+		return &requestError{http.StatusRequestEntityTooLarge, fmt.Sprintf("%s is %s: one value takes at most %s here (a program's command line cannot carry more); pass data as stdin", what, sizeText(len(a)), sizeText(maxArgValue))}
+	}
+	return nil
 }
 
 // jobFunc turns a decoded request into the child's job.

@@ -128,6 +128,12 @@ func TestAPI(t *testing.T) {
 		{"bad JSON", "/api/run", `{"source": `, 400, "", []want{{[]string{"error"}, "bad JSON request: unexpected EOF"}}},
 		{"unknown field", "/api/run", `{"sauce": "RET"}`, 400, "", []want{{[]string{"error"}, `bad JSON request: json: unknown field "sauce"`}}},
 		{"two values", "/api/run", `{"source": "RET"} {}`, 400, "", []want{{[]string{"error"}, "bad JSON request: more than one JSON value"}}},
+		{"hex too large for a command line", "/api/run", `{"hex": "` + strings.Repeat("c3", 33000) + `"}`, 413, "", []want{
+			{[]string{"error"}, "hex is 66000 bytes: one value takes at most 64 KiB here (a program's command line cannot carry more); pass data as stdin"},
+		}},
+		{"argument too large for a command line", "/api/run", `{"source": "RET", "args": ["str:` + strings.Repeat("a", 70000) + `"]}`, 413, "", []want{
+			{[]string{"error"}, `argument "str:aaaaaaaaaaaaaaaa"… is 70004 bytes: one value takes at most 64 KiB here (a program's command line cannot carry more); pass data as stdin`},
+		}},
 		{"too large", "/api/run", `{"source": "` + strings.Repeat("x", maxBody) + `"}`, 413, "", []want{
 			{[]string{"error"}, "request body larger than 1 MiB: source, arguments and stdin together take at most that"},
 		}},
