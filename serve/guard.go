@@ -11,7 +11,8 @@ import (
 // before it reaches the page or the API:
 //
 //   - Host (loopback without a token only): the Host header must be the
-//     listening address, or localhost/127.0.0.1/[::1] with its port. A
+//     listening address, or localhost/127.0.0.1/[::1] with its port
+//     (without it too on port 80, which browsers leave out). A
 //     web page whose DNS name an attacker rebinds to 127.0.0.1 sends its
 //     own name, and gets 403.
 //   - Token (when there is one): the cookie jitrun_token, the header
@@ -20,7 +21,8 @@ import (
 //     ?token= sets the cookie and is redirected to the URL without it.
 //   - Origin: a request other than GET and HEAD whose Origin header is
 //     present must come from this server (http://HOST, the Host header
-//     the request carries); Sec-Fetch-Site cross-site is refused too.
+//     the request carries); Sec-Fetch-Site cross-site or same-site (a
+//     page on another port of this host) is refused too.
 //     A page elsewhere cannot make a browser post to the API: 403.
 //
 // Every response carries a Content-Security-Policy that lets the page
@@ -65,7 +67,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			}
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead && !sameOrigin(r) {
-			writeError(w, http.StatusForbidden, "cross-origin request refused: Origin %q is not http://%s", r.Header.Get("Origin"), r.Host)
+			writeError(w, http.StatusForbidden, "cross-origin request refused: Origin %q, Sec-Fetch-Site %q; want no Origin or http://%s, and a Sec-Fetch-Site other than cross-site or same-site", r.Header.Get("Origin"), r.Header.Get("Sec-Fetch-Site"), r.Host)
 			return
 		}
 		next.ServeHTTP(w, r)

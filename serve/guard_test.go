@@ -23,11 +23,15 @@ func TestGuardLoopback(t *testing.T) {
 			`Host "evil.example:` + port + `" is not this server's address (` + ts.addr + `): requests through another name are refused (DNS rebinding)`},
 		{"other port", "GET", map[string]string{"Host": "127.0.0.1:1"}, 403, `Host "127.0.0.1:1" is not this server's address`},
 		{"no port", "GET", map[string]string{"Host": "localhost"}, 403, `Host "localhost" is not`},
+		{"trailing dot", "GET", map[string]string{"Host": "localhost.:" + port}, 403, `Host "localhost.:` + port + `" is not`},
+		{"upper case", "GET", map[string]string{"Host": "LOCALHOST:" + port}, 200, ""},
 		{"rebound post", "POST", map[string]string{"Host": "evil.example:" + port}, 403, `Host "evil.example:` + port + `"`},
 		{"same origin post", "POST", map[string]string{"Origin": "http://" + ts.addr}, 400, "bad JSON request"},
 		{"no origin post (a script)", "POST", nil, 400, "bad JSON request"},
 		{"cross-origin post", "POST", map[string]string{"Origin": "http://evil.example"}, 403,
-			`cross-origin request refused: Origin "http://evil.example" is not http://` + ts.addr},
+			`cross-origin request refused: Origin "http://evil.example", Sec-Fetch-Site ""; want no Origin or http://` + ts.addr + `, and a Sec-Fetch-Site other than cross-site or same-site`},
+		{"other port's origin", "POST", map[string]string{"Origin": "http://127.0.0.1:1"}, 403, "cross-origin request refused"},
+		{"same-site fetch (another port)", "POST", map[string]string{"Sec-Fetch-Site": "same-site", "Origin": "http://" + ts.addr}, 403, `Sec-Fetch-Site "same-site"`},
 		{"https origin", "POST", map[string]string{"Origin": "https://" + ts.addr}, 403, "cross-origin request refused"},
 		{"null origin", "POST", map[string]string{"Origin": "null"}, 403, "cross-origin request refused"},
 		{"cross-site fetch", "POST", map[string]string{"Sec-Fetch-Site": "cross-site"}, 403, "cross-origin request refused"},
@@ -129,6 +133,8 @@ func TestNewRefuses(t *testing.T) {
 		{Config{Addr: ":8642"}, `address ":8642" is not a loopback address`},
 		{Config{Addr: "127.0.0.1:0"}, `address "127.0.0.1:0": give the port the server listens on, not 0`},
 		{Config{Addr: "127.0.0.1"}, `address "127.0.0.1": address 127.0.0.1: missing port in address`},
+		{Config{Addr: "0.0.0.0:8642", Token: "short"}, "token of 5 characters: want at least 16 (NewToken makes 32)"},
+		{Config{Addr: "127.0.0.1:8642", Token: "0123456789abcdef; x"}, `token: character 17 (';') is not a letter, a digit, '-', '_', '.' or '~'`},
 	}
 	for _, tc := range tests {
 		_, err := New(tc.cfg)
@@ -157,5 +163,24 @@ func TestNewToken(t *testing.T) {
 	b, _ := NewToken()
 	if len(a) != 32 || strings.Trim(a, "0123456789abcdef") != "" || a == b {
 		t.Errorf("NewToken() = %q then %q: want two different 32-digit hex tokens", a, b)
+	}
+}
+
+// TestHostsDefaultPort checks that on port 80, where a browser sends the
+// Host header without the port, the bare names are this server too.
+func TestHostsDefaultPort(t *testing.T) {
+	for addr, hosts := range map[string]map[string]bool{
+		"127.0.0.1:80":   {"127.0.0.1": true, "localhost": true, "[::1]": true, "127.0.0.1:80": true, "evil.example": false, "localhost:8642": false},
+		"127.0.0.1:8642": {"127.0.0.1": false, "localhost": false, "localhost:8642": true, "[::1]:8642": true},
+	} {
+		s, err := New(Config{Addr: addr})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for host, want := range hosts {
+			if got := s.hostAllowed(host); got != want {
+				t.Errorf("on %s, hostAllowed(%q) = %v, want %v", addr, host, got, want)
+			}
+		}
 	}
 }

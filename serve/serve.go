@@ -86,8 +86,17 @@ func New(cfg Config) (*Server, error) {
 	if !s.loopback && cfg.Token == "" {
 		return nil, fmt.Errorf("address %q is not a loopback address: a token is required (NewToken makes one)", cfg.Addr)
 	}
+	if cfg.Token != "" {
+		if err := CheckToken(cfg.Token); err != nil {
+			return nil, err
+		}
+	}
 	s.hosts = []string{
 		strings.ToLower(cfg.Addr), "localhost:" + port, "127.0.0.1:" + port, "[::1]:" + port,
+	}
+	if port == "80" {
+		// A browser leaves the default port out of the Host header.
+		s.hosts = append(s.hosts, strings.ToLower(host), "localhost", "127.0.0.1", "[::1]")
 	}
 	if cfg.MaxRuns <= 0 {
 		cfg.MaxRuns = runtime.NumCPU()
@@ -133,6 +142,25 @@ func IsLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// minTokenLen is the shortest access token CheckToken accepts.
+const minTokenLen = 16
+
+// CheckToken refuses an access token that is short (under 16
+// characters) or holds a character other than a letter, a digit, '-',
+// '_', '.' or '~': the token travels in a URL's query and in a cookie,
+// unescaped, and must not be guessable.
+func CheckToken(token string) error {
+	if len(token) < minTokenLen {
+		return fmt.Errorf("token of %d characters: want at least %d (NewToken makes 32)", len(token), minTokenLen)
+	}
+	for i, c := range token {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.ContainsRune("-_.~", c)) {
+			return fmt.Errorf("token: character %d (%q) is not a letter, a digit, '-', '_', '.' or '~'", i+1, c)
+		}
+	}
+	return nil
 }
 
 // NewToken returns a random access token: 32 hex digits (128 bits from
