@@ -42,6 +42,8 @@ func TestBenchSVGRefuses(t *testing.T) {
 	}{
 		{`{"kernels": []}`, "0 kernels: a chart shows 1 to 4"},
 		{`{"kernels": [{"name": "a", "median": -1}]}`, `kernel "a": -1 cycles is not a measurement`},
+		{`{"kernels": [{"name": "a", "max": 1e308}]}`, `kernel "a": 1e+308 cycles is not a measurement`},
+		{`{"kernels": [{"name": "a", "max": 2e12}]}`, `kernel "a": 2e+12 cycles is not a measurement`},
 	}
 	ts := startServer(t, Config{})
 	for _, tc := range tests {
@@ -57,7 +59,7 @@ func TestBenchSVGRefuses(t *testing.T) {
 }
 
 func TestAxisStep(t *testing.T) {
-	for top, want := range map[float64]float64{0: 1, 3.2: 0.5, 8: 1, 9: 2, 45: 10, 100: 20, 0.07: 0.01} {
+	for top, want := range map[float64]float64{0: 1, 3.2: 0.5, 8: 1, 9: 2, 45: 10, 100: 20, 0.07: 0.01, 5e-324: 1} {
 		if got := axisStep(top); got != want {
 			t.Errorf("axisStep(%v) = %v, want %v", top, got, want)
 		}
