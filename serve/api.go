@@ -36,30 +36,10 @@ const (
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	s.pageRoutes(mux) // page.go
-	mux.HandleFunc("POST /api/run", func(w http.ResponseWriter, r *http.Request) {
-		var q runRequest
-		if decodeRequest(w, r, &q) {
-			s.answer(w, r, kindRun, q.job)
-		}
-	})
-	mux.HandleFunc("POST /api/bench", func(w http.ResponseWriter, r *http.Request) {
-		var q benchRequest
-		if decodeRequest(w, r, &q) {
-			s.answer(w, r, kindBench, q.job)
-		}
-	})
-	mux.HandleFunc("POST /api/asm", func(w http.ResponseWriter, r *http.Request) {
-		var q asmRequest
-		if decodeRequest(w, r, &q) {
-			s.answer(w, r, kindAsm, q.job)
-		}
-	})
-	mux.HandleFunc("POST /api/disasm", func(w http.ResponseWriter, r *http.Request) {
-		var q disasmRequest
-		if decodeRequest(w, r, &q) {
-			s.answer(w, r, kindDisasm, q.job)
-		}
-	})
+	mux.HandleFunc("POST /api/run", handleJob[runRequest](s, kindRun))
+	mux.HandleFunc("POST /api/bench", handleJob[benchRequest](s, kindBench))
+	mux.HandleFunc("POST /api/asm", handleJob[asmRequest](s, kindAsm))
+	mux.HandleFunc("POST /api/disasm", handleJob[disasmRequest](s, kindDisasm))
 	mux.HandleFunc("GET /api/examples", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, s.examples)
 	})
@@ -70,13 +50,36 @@ func (s *Server) routes() http.Handler {
 	return mux
 }
 
+// handleJob is the handler of an API whose request, a Q, becomes one
+// child's job: it decodes the body into a Q and answers with what the
+// child printed.
+func handleJob[Q any, P interface {
+	*Q
+	job() (isolate.Job, error)
+}](s *Server, k kind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := P(new(Q))
+		if decodeRequest(w, r, q) {
+			s.answer(w, r, k, q.job)
+		}
+	}
+}
+
 // decodeRequest reads r's body, at most maxBody bytes of one JSON object
 // with no unknown fields, into v. On failure it answers (413 for a body
 // too large, 400 otherwise) and returns false.
 func decodeRequest(w http.ResponseWriter, r *http.Request, v any) bool {
+	return decodeBody(w, r, v, false, "")
+}
+
+// decodeBody is decodeRequest, which also takes fields v does not have
+// when allowUnknown is set, and adds hint to a 400's message.
+func decodeBody(w http.ResponseWriter, r *http.Request, v any, allowUnknown bool, hint string) bool {
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
+	if !allowUnknown {
+		dec.DisallowUnknownFields()
+	}
 	err := dec.Decode(v)
 	if err == nil && dec.More() {
 		err = errors.New("more than one JSON value")
@@ -87,7 +90,7 @@ func decodeRequest(w http.ResponseWriter, r *http.Request, v any) bool {
 		writeError(w, http.StatusRequestEntityTooLarge, "request body larger than %s: source, arguments and stdin together take at most that", sizeText(maxBody))
 		return false
 	case err != nil:
-		writeError(w, http.StatusBadRequest, "bad JSON request: %v", err)
+		writeError(w, http.StatusBadRequest, "bad JSON request: %v%s", err, hint)
 		return false
 	}
 	return true

@@ -2,7 +2,6 @@ package serve
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"html"
 	"math"
@@ -45,9 +44,9 @@ const (
 
 func (s *Server) chart(w http.ResponseWriter, r *http.Request) {
 	var doc benchDoc
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	if err := json.NewDecoder(r.Body).Decode(&doc); err != nil {
-		writeError(w, http.StatusBadRequest, "bad JSON request: %v (want the document /api/bench answered)", err)
+	// The document /api/bench answered, whose other fields the chart
+	// does not read.
+	if !decodeBody(w, r, &doc, true, " (want the document /api/bench answered)") {
 		return
 	}
 	svg, err := benchSVG(&doc)

@@ -52,6 +52,10 @@ func TestBenchSVGRefuses(t *testing.T) {
 			t.Errorf("%s: HTTP %d %v, want 400 %q", tc.json, status, got, tc.want)
 		}
 	}
+	status, _, body := ts.post(t, "/api/chart", `{"clock": "`+strings.Repeat("x", maxBody)+`"}`, nil)
+	if got := decodeDoc(t, body)["error"]; status != 413 || got != "request body larger than 1 MiB: source, arguments and stdin together take at most that" {
+		t.Errorf("a chart body over 1 MiB: HTTP %d %v, want 413", status, got)
+	}
 	status, h, body := ts.post(t, "/api/chart", `{"kernels": [{"name": "a", "cycles": 2, "min": 1, "median": 2, "max": 3}], "clock": "tsc"}`, nil)
 	if status != 200 || h.Get("Content-Type") != "image/svg+xml" || !strings.HasPrefix(body, "<svg ") {
 		t.Errorf("chart: HTTP %d %s %.40q", status, h.Get("Content-Type"), body)
