@@ -1,7 +1,6 @@
 package serve
 
 import (
-	"net/http"
 	"strings"
 	"testing"
 )
@@ -39,14 +38,11 @@ func TestGuardLoopback(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var status int
-			var h http.Header
-			var body string
-			if tc.method == "GET" {
-				status, h, body = ts.get(t, "/", tc.header)
-			} else {
-				status, h, body = ts.post(t, "/api/run", "{", tc.header)
+			path := "/"
+			if tc.method == "POST" {
+				path = "/api/run"
 			}
+			status, h, body := ts.send(t, tc.method, path, "{", tc.header)
 			if status != tc.status {
 				t.Fatalf("HTTP %d, want %d: %s", status, tc.status, body)
 			}
@@ -89,14 +85,7 @@ func TestGuardToken(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var status int
-			var h http.Header
-			var body string
-			if tc.method == "GET" {
-				status, h, body = ts.get(t, tc.path, tc.header)
-			} else {
-				status, h, body = ts.post(t, tc.path, "{", tc.header)
-			}
+			status, h, body := ts.send(t, tc.method, tc.path, "{", tc.header)
 			if status != tc.status {
 				t.Fatalf("HTTP %d, want %d: %s", status, tc.status, body)
 			}
