@@ -58,6 +58,9 @@ func TestParseRunErrors(t *testing.T) {
 		{"2 3", `"2" is neither`},
 		{"--entry x", "the command does not name examples/add.s"},
 		{"--map examples/none.txt examples/add.s", "--map examples/none.txt: open none.txt"},
+		// --map reads the embedded directory only: no way out of it.
+		{"--map examples/../go.mod examples/add.s", "--map examples/../go.mod: read ../go.mod: invalid argument"},
+		{"--map /etc/passwd examples/add.s", "--map /etc/passwd: read /etc/passwd: invalid argument"},
 		{strings.Repeat("x ", 65), "more than 64 words"},
 	}
 	for _, tc := range tests {
