@@ -193,7 +193,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		MaxHeaderBytes:    maxHeaderBytes,
 	}
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
+	go func() { done <- srv.Serve(limitConns(ln, maxConns)) }() // conns.go
 	select {
 	case err := <-done:
 		return err
