@@ -2,6 +2,7 @@ package serve
 
 import (
 	"crypto/subtle"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -66,9 +67,11 @@ func (s *Server) guard(next http.Handler) http.Handler {
 				return
 			}
 		}
-		if r.Method != http.MethodGet && r.Method != http.MethodHead && !sameOrigin(r) {
-			writeError(w, http.StatusForbidden, "cross-origin request refused: Origin %q, Sec-Fetch-Site %q; want no Origin or http://%s, and a Sec-Fetch-Site other than cross-site or same-site", r.Header.Get("Origin"), r.Header.Get("Sec-Fetch-Site"), r.Host)
-			return
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if why := crossOrigin(r); why != "" {
+				writeError(w, http.StatusForbidden, "cross-origin request refused: %s", why)
+				return
+			}
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -107,21 +110,20 @@ func requestToken(r *http.Request) string {
 	return r.URL.Query().Get("token")
 }
 
-// sameOrigin reports whether r, a state-changing request, may proceed:
-// its Origin is absent (curl, scripts: no browser sent it) or this
-// server's, and Sec-Fetch-Site, when a browser sent it, is not
-// cross-site.
-func sameOrigin(r *http.Request) bool {
+// crossOrigin says why r, a state-changing request, comes from another
+// site, or returns "" when it may proceed: its Origin is absent (curl,
+// scripts: no browser sent it) or this server's, and Sec-Fetch-Site, when
+// a browser sent it, is not cross-site or same-site.
+func crossOrigin(r *http.Request) string {
 	if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {
-		return false
+		return fmt.Sprintf("Sec-Fetch-Site is %s", site)
 	}
 	origin := r.Header.Get("Origin")
 	if origin == "" {
-		return true
+		return ""
 	}
-	u, err := url.Parse(origin)
-	if err != nil {
-		return false
+	if u, err := url.Parse(origin); err == nil && u.Scheme == "http" && strings.EqualFold(u.Host, r.Host) {
+		return ""
 	}
-	return u.Scheme == "http" && strings.EqualFold(u.Host, r.Host)
+	return fmt.Sprintf("Origin %q is not http://%s", origin, r.Host)
 }

@@ -12,7 +12,8 @@
 // dies in any way is a result, never the server's crash. Around that, the
 // server guards who may ask (guard.go: the Host header, the Origin of
 // POSTs, an access token off loopback), how much (size caps, timeouts)
-// and how many at once (limit.go: a slot per CPU, a short queue, then 429).
+// and how many at once (limit.go: a slot per CPU, a short queue, then 429;
+// conns.go: at most 256 connections open).
 // The page (page/, embedded) is one HTML file, a script and a style
 // sheet; it fetches nothing but this server's API.
 //
