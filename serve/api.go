@@ -33,6 +33,12 @@ const (
 	maxOutput = 8 << 20
 )
 
+// apiMethods is the method each API path takes, for the 405 of another.
+var apiMethods = map[string]string{
+	"/api/run": "POST", "/api/bench": "POST", "/api/asm": "POST", "/api/disasm": "POST", "/api/chart": "POST",
+	"/api/examples": "GET, HEAD",
+}
+
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	s.pageRoutes(mux) // page.go
@@ -45,6 +51,11 @@ func (s *Server) routes() http.Handler {
 	})
 	mux.HandleFunc("POST /api/chart", s.chart) // chart.go
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		if method, ok := apiMethods[r.URL.Path]; ok {
+			w.Header().Set("Allow", method)
+			writeError(w, http.StatusMethodNotAllowed, "%s %s: this API takes %s", r.Method, r.URL.Path, method)
+			return
+		}
 		writeError(w, http.StatusNotFound, "no API %s %s: the API is POST /api/run, /api/bench, /api/asm, /api/disasm, /api/chart and GET /api/examples", r.Method, r.URL.Path)
 	})
 	return mux

@@ -160,6 +160,27 @@ func TestAPI(t *testing.T) {
 	}
 }
 
+// TestAPIPaths checks the answers to a path that is no API (404) and to
+// an API asked with the wrong method (405 with Allow).
+func TestAPIPaths(t *testing.T) {
+	ts := startServer(t, Config{})
+	tests := []struct {
+		method, path string
+		status       int
+		allow, msg   string
+	}{
+		{"GET", "/api/run", 405, "POST", "GET /api/run: this API takes POST"},
+		{"POST", "/api/examples", 405, "GET, HEAD", "POST /api/examples: this API takes GET, HEAD"},
+		{"POST", "/api/nope", 404, "", "no API POST /api/nope: the API is POST /api/run, /api/bench, /api/asm, /api/disasm, /api/chart and GET /api/examples"},
+	}
+	for _, tc := range tests {
+		status, h, body := ts.send(t, tc.method, tc.path, "{}", nil)
+		if status != tc.status || h.Get("Allow") != tc.allow || decodeDoc(t, body)["error"] != tc.msg {
+			t.Errorf("%s %s: HTTP %d, Allow %q, %s; want %d, %q, %q", tc.method, tc.path, status, h.Get("Allow"), body, tc.status, tc.allow, tc.msg)
+		}
+	}
+}
+
 // TestRunIsRunJSON checks that /api/run answers with exactly what
 // jitrun run --json prints: the same keys, in the same order.
 func TestRunIsRunJSON(t *testing.T) {
