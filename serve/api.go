@@ -154,23 +154,30 @@ func badRequest(format string, args ...any) error {
 	return &requestError{http.StatusBadRequest, fmt.Sprintf(format, args...)}
 }
 
-// checkArgValues refuses a command line with a word over maxArgValue
-// bytes (413), naming the flag it is the value of, or the argument by
-// its start.
+// checkArgValues refuses a command line that no program can be started
+// with: a word over maxArgValue bytes (413) or holding a NUL byte (400).
+// It names the flag the word is the value of, or the argument by its
+// start.
 func checkArgValues(args []string) error {
 	afterDashes := false
 	for i, a := range args {
 		if a == "--" {
 			afterDashes = true
 		}
-		if len(a) <= maxArgValue {
+		if len(a) <= maxArgValue && !strings.Contains(a, "\x00") {
 			continue
 		}
-		what := fmt.Sprintf("argument %.20q…", a)
+		what := fmt.Sprintf("argument %q", a)
+		if len(a) > 20 {
+			what = fmt.Sprintf("argument %.20q…", a)
+		}
 		if !afterDashes && i > 0 {
 			what = strings.TrimPrefix(args[i-1], "--") // a flag's value: hex, break, …
 		}
-		return &requestError{http.StatusRequestEntityTooLarge, fmt.Sprintf("%s is %s: one value takes at most %s here (a program's command line cannot carry more); pass data as stdin", what, sizeText(len(a)), sizeText(maxArgValue))}
+		if len(a) > maxArgValue {
+			return &requestError{http.StatusRequestEntityTooLarge, fmt.Sprintf("%s is %s: one value takes at most %s here (a program's command line cannot carry more); pass data as stdin", what, sizeText(len(a)), sizeText(maxArgValue))}
+		}
+		return badRequest("%s holds a NUL byte (\\u0000), which a command line cannot carry; pass bytes as u8:B,B,… or as stdin", what)
 	}
 	return nil
 }

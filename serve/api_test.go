@@ -137,6 +137,12 @@ func TestAPI(t *testing.T) {
 		{"argument too large for a command line", "/api/run", `{"source": "RET", "args": ["str:` + strings.Repeat("a", 70000) + `"]}`, 413, "", []want{
 			{[]string{"error"}, `argument "str:aaaaaaaaaaaaaaaa"… is 70004 bytes: one value takes at most 64 KiB here (a program's command line cannot carry more); pass data as stdin`},
 		}},
+		{"NUL in an argument", "/api/run", `{"source": "RET", "args": ["1\u00002"]}`, 400, "", []want{
+			{[]string{"error"}, `argument "1\x002" holds a NUL byte (\u0000), which a command line cannot carry; pass bytes as u8:B,B,… or as stdin`},
+		}},
+		{"NUL in the hex", "/api/run", `{"hex": "c3\u0000"}`, 400, "", []want{
+			{[]string{"error"}, `hex holds a NUL byte (\u0000), which a command line cannot carry; pass bytes as u8:B,B,… or as stdin`},
+		}},
 		{"too large", "/api/run", `{"source": "` + strings.Repeat("x", maxBody) + `"}`, 413, "", []want{
 			{[]string{"error"}, "request body larger than 1 MiB: source, arguments and stdin together take at most that"},
 		}},
