@@ -241,10 +241,14 @@ function startRegs(args, doc) {
     if (i >= ARG_REGS.length) break;
     let v = null;
     if (mem.has(a)) v = BigInt(mem.get(a).addr);
-    else if (/^[+-]?(0x[0-9a-f]+|[0-9]+)$/i.test(a)) {
+    else if (/^[+-]?(0x[0-9a-f_]+|0b[01_]+|0o[0-7_]+|[0-9_]+)$/i.test(a)) {
+      // An integer in any of Go's spellings (run reads it with base 0):
+      // 42, 0x2a, 0b101, 0o17, 017 (octal), 1_000.
       try {
         const neg = a.startsWith("-");
-        v = BigInt(a.replace(/^[+-]/, ""));
+        let digits = a.replace(/^[+-]/, "").replace(/_/g, "");
+        if (/^0[0-7]+$/.test(digits)) digits = "0o" + digits.slice(1);
+        v = BigInt(digits);
         if (neg) v = (1n << 64n) - v;
       } catch (e) { v = null; }
     } else if (/:/.test(a)) v = null; // a memory argument without its report
