@@ -185,15 +185,16 @@ func checkArgValues(args []string) error {
 // jobFunc turns a decoded request into the child's job.
 type jobFunc func() (isolate.Job, error)
 
-// syntaxFlag checks a request's "syntax" and returns run's --syntax value.
+// syntaxFlag checks a request's "syntax" (go, intel, att, gnu — another
+// name for att — or auto; "" is auto) and returns run's --syntax value.
 func syntaxFlag(syntax string) (string, error) {
-	switch strings.ToLower(syntax) {
+	switch s := strings.ToLower(syntax); s {
 	case "", "auto":
 		return "auto", nil
-	case "go":
-		return "go", nil
-	case "intel":
-		return "intel", nil
+	case "go", "intel", "att":
+		return s, nil
+	case "gnu":
+		return "att", nil
 	}
-	return "", badRequest("syntax %q: want go, intel or auto", syntax)
+	return "", badRequest("syntax %q: want go, intel, att or auto", syntax)
 }

@@ -68,6 +68,9 @@ func TestAPI(t *testing.T) {
 		{"run intel with stdin and output", "/api/run", `{"source": "sub rsp, 16\nxor edi, edi\nmov rsi, rsp\nmov edx, 3\nxor eax, eax\nsyscall\nmov edi, 1\nmov rsi, rsp\nmov rdx, rax\nmov eax, 1\nsyscall\nadd rsp, 16\nret\n", "syntax": "intel", "stdin": "hi\nthere"}`, 200, "0", []want{
 			{[]string{"rax"}, 3.0}, {[]string{"stdout"}, "hi\n"},
 		}},
+		{"run AT&T", "/api/run", `{"source": "movq %rdi, %rax\naddq %rsi, %rax\nret\n", "syntax": "att", "args": ["2", "3"]}`, 200, "0", []want{{[]string{"rax"}, 5.0}}},
+		{"run AT&T as gnu", "/api/run", `{"source": "movq $7, %rax\nret\n", "syntax": "gnu"}`, 200, "0", []want{{[]string{"rax"}, 7.0}}},
+		{"bad syntax", "/api/run", `{"source": "RET", "syntax": "cobol"}`, 400, "", []want{{[]string{"error"}, `syntax "cobol": want go, intel, att or auto`}}},
 		{"run hex", "/api/run", `{"hex": "48c7c02a000000c3"}`, 200, "0", []want{{[]string{"rax"}, 42.0}}},
 		{"run memory argument", "/api/run", `{"source": "MOVBQZX 1(DI), AX\nRET\n", "args": ["str:hi"]}`, 200, "0", []want{
 			{[]string{"rax"}, float64('i')}, {[]string{"memargs", "0", "arg"}, "str:hi"}, {[]string{"memargs", "0", "reg"}, "rdi"},

@@ -179,6 +179,17 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("Intel disassembly %q, want \"mov eax, 0x1; ret\"", disasmText)
 	}
 
+	// AT&T source under auto is listed in AT&T syntax.
+	do(t, ctx,
+		typeCode("movq $1, %rax # one\nret\n"),
+		chromedp.Click(chromedp.ID("disasm")),
+		chromedp.Poll[chromedp.Void](resultSection("Disassembly (8 bytes, att")+` !== undefined`),
+	)
+	disasmText = value(t, ctx, chromedp.Evaluate[[]string](`[...`+resultSection("Disassembly")+`.parentNode.querySelectorAll("tr td:nth-child(4)")].map(e => e.textContent)`))
+	if strings.Join(disasmText, "; ") != "mov $0x1,%rax; retq" {
+		t.Errorf("AT&T disassembly %q, want \"mov $0x1,%%rax; retq\"", disasmText)
+	}
+
 	// The shared link, opened in a new tab, reproduces the first run.
 	tab, cancel := chromedp.NewContext(ctx)
 	defer cancel()

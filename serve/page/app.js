@@ -78,7 +78,7 @@ function options() {
 
 function setOptions(o) {
   $("code").value = o.source || "";
-  $("syntax").value = ["go", "intel"].includes(o.syntax) ? o.syntax : "auto";
+  $("syntax").value = ["go", "intel", "att"].includes(o.syntax) ? o.syntax : "auto";
   $("args").value = (o.args || []).join("\n");
   $("stdin").value = o.stdin || "";
   $("timeout").value = o.timeout || "1s";
@@ -410,12 +410,15 @@ async function disasm(o) {
 }
 
 // listingSyntax is the syntax to list the code in: the one chosen, or for
-// auto the one jitrun detects — Intel when the first instruction is in
-// lower case (asm.DetectSyntax; .intel_syntax and BITS 64 come first in
-// such sources and have no bytes).
+// auto the one jitrun detects (asm.DetectSyntax) — AT&T when the source
+// names a %register, Intel when the first instruction is in lower case
+// (.intel_syntax and BITS 64 come first in such sources and have no
+// bytes), Go otherwise.
 function listingSyntax(chosen, listing) {
   if (chosen !== "auto") return chosen;
-  for (const l of listing.lines || []) {
+  const lines = listing.lines || [];
+  if (lines.some((l) => /%[a-z]/.test((l.text || "").replace(/(#|;|\/\/).*$/, "")))) return "att";
+  for (const l of lines) {
     if (!l.bytes) continue;
     const text = l.text.trim().replace(/^[\w.$]+:\s*/, "");
     return /^[a-z]/.test(text) ? "intel" : "go";
