@@ -220,8 +220,8 @@ func TestExamplesAPI(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &list); err != nil {
 		t.Fatal(err)
 	}
-	if len(list) != 30 {
-		t.Fatalf("%d examples, want 30", len(list))
+	if len(list) != 45 {
+		t.Fatalf("%d examples, want 45", len(list))
 	}
 	byFile := map[string]exampleJSON{}
 	for _, ex := range list {
@@ -236,15 +236,22 @@ func TestExamplesAPI(t *testing.T) {
 		{"mapsum.s", []exampleRunJSON{{Args: []string{"u8:49,48,10,50,48,10,51,10,52,10,53,10", "12"}, Note: "--map examples/numbers.txt is passed as its bytes (u8:) and its length"}}},
 		{"threads.s", []exampleRunJSON{{Args: []string{}, Note: "--threads 4 is not offered here: one thread runs"}}},
 		{"spin.s", []exampleRunJSON{{Args: []string{}, Timeout: "100ms"}}},
+		{"att/add.s", []exampleRunJSON{{Args: []string{"2", "3"}}}},
 	}
 	for _, tc := range tests {
 		if got := byFile[tc.file].Runs; !reflect.DeepEqual(got, tc.runs) {
 			t.Errorf("%s: runs %+v, want %+v", tc.file, got, tc.runs)
 		}
 	}
+	// An AT&T example runs through the API as its Run: line says.
+	req, _ := json.Marshal(map[string]any{"source": byFile["att/add.s"].Source, "syntax": byFile["att/add.s"].Syntax, "args": byFile["att/add.s"].Runs[0].Args})
+	_, _, body = ts.post(t, "/api/run", string(req), nil)
+	if got := field(t, decodeDoc(t, body), "rax"); got != 5.0 {
+		t.Errorf("att/add.s through the API: rax %v, want 5\n%s", got, body)
+	}
 	// mapsum through the API sums the file as --map does: 10+20+3+4+5.
 	run := byFile["mapsum.s"].Runs[0]
-	req, _ := json.Marshal(map[string]any{"source": byFile["mapsum.s"].Source, "syntax": "go", "args": run.Args})
+	req, _ = json.Marshal(map[string]any{"source": byFile["mapsum.s"].Source, "syntax": "go", "args": run.Args})
 	_, _, body = ts.post(t, "/api/run", string(req), nil)
 	if got := field(t, decodeDoc(t, body), "rax"); got != 42.0 {
 		t.Errorf("mapsum through the API: rax %v, want 42\n%s", got, body)

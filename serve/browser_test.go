@@ -106,8 +106,8 @@ func TestBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("rax")),
 	)
 	examples := value(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll("#example option").length`))
-	if examples != 35 { // "(your code)" and the 34 Run: lines of the 30 files
-		t.Errorf("the examples menu has %d entries, want 35", examples)
+	if examples != 52 { // "(your code)" and the 51 Run: lines of the 45 files
+		t.Errorf("the examples menu has %d entries, want 52", examples)
 	}
 	if rax := value(t, ctx, chromedp.Text(chromedp.ID("rax"))); rax != "rax = 5 (0x5)" {
 		t.Errorf("after Run: %q, want \"rax = 5 (0x5)\"", rax)
