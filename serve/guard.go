@@ -16,7 +16,7 @@ import (
 //     (without it too on port 80, which browsers leave out). A
 //     web page whose DNS name an attacker rebinds to 127.0.0.1 sends its
 //     own name, and gets 403.
-//   - Token (when there is one): the cookie jitrun_token, the header
+//   - Token (when there is one): the cookie jitrun_token_PORT, the header
 //     Authorization: Bearer T or the query parameter token=T must equal
 //     it (compared in constant time); else 401. A page load carrying
 //     ?token= sets the cookie and is redirected to the URL without it.
@@ -30,8 +30,11 @@ import (
 // load its script and style from this server only, and no framing.
 
 const (
-	tokenCookie    = "jitrun_token"
-	maxHeaderBytes = 64 << 10
+	// tokenCookiePrefix and the port name the token's cookie: a browser
+	// sends a host's cookies to every port of it, so two servers on one
+	// host keep a cookie each.
+	tokenCookiePrefix = "jitrun_token_"
+	maxHeaderBytes    = 64 << 10
 	// contentSecurityPolicy: the page's own script, style and API; the
 	// chart is an image from a blob: URL.
 	contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' blob:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
@@ -54,7 +57,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			if q := r.URL.Query().Get("token"); q != "" && r.Method == http.MethodGet && r.URL.Path == "/" && s.tokenMatches(q) {
 				// Keep the token in a cookie and drop it from the
 				// address bar (the fragment, the code, stays).
-				http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: q, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+				http.SetCookie(w, &http.Cookie{Name: s.tokenCookie, Value: q, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
 				u := *r.URL
 				query := u.Query()
 				query.Del("token")
@@ -62,7 +65,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 				http.Redirect(w, r, u.RequestURI(), http.StatusSeeOther)
 				return
 			}
-			if !s.tokenMatches(requestToken(r)) {
+			if !s.tokenMatches(requestToken(r, s.tokenCookie)) {
 				writeError(w, http.StatusUnauthorized, "this server needs its access token: open the URL jitrun serve printed (…/?token=…) or send Authorization: Bearer TOKEN")
 				return
 			}
@@ -95,8 +98,8 @@ func (s *Server) tokenMatches(t string) bool {
 }
 
 // requestToken is the token r carries: the Authorization header, the
-// cookie, or the token query parameter, in that order.
-func requestToken(r *http.Request) string {
+// cookie named cookie, or the token query parameter, in that order.
+func requestToken(r *http.Request, cookie string) string {
 	if a := r.Header.Get("Authorization"); a != "" {
 		t, ok := strings.CutPrefix(a, "Bearer ")
 		if !ok {
@@ -104,7 +107,7 @@ func requestToken(r *http.Request) string {
 		}
 		return strings.TrimSpace(t)
 	}
-	if c, err := r.Cookie(tokenCookie); err == nil {
+	if c, err := r.Cookie(cookie); err == nil {
 		return c.Value
 	}
 	return r.URL.Query().Get("token")

@@ -78,10 +78,11 @@ func TestGuardToken(t *testing.T) {
 		{"basic auth", "POST", "/api/run", map[string]string{"Authorization": "Basic " + token}, 401, ""},
 		{"URL token sets the cookie", "GET", "/?token=" + token, nil, 303, "/"},
 		{"URL token keeps other parameters", "GET", "/?a=1&token=" + token, nil, 303, "/?a=1"},
-		{"cookie", "GET", "/", map[string]string{"Cookie": tokenCookie + "=" + token}, 200, ""},
+		{"cookie", "GET", "/", map[string]string{"Cookie": ts.tokenCookie + "=" + token}, 200, ""},
+		{"another port's cookie", "GET", "/", map[string]string{"Cookie": "jitrun_token_9999=" + token}, 401, ""},
 		{"bearer", "POST", "/api/run", map[string]string{"Authorization": "Bearer " + token}, 400, ""},
-		{"any host with the token", "GET", "/", map[string]string{"Cookie": tokenCookie + "=" + token, "Host": "my-laptop.lan:8642"}, 200, ""},
-		{"cross-origin with the token", "POST", "/api/run", map[string]string{"Cookie": tokenCookie + "=" + token, "Origin": "http://evil.example"}, 403, ""},
+		{"any host with the token", "GET", "/", map[string]string{"Cookie": ts.tokenCookie + "=" + token, "Host": "my-laptop.lan:8642"}, 200, ""},
+		{"cross-origin with the token", "POST", "/api/run", map[string]string{"Cookie": ts.tokenCookie + "=" + token, "Origin": "http://evil.example"}, 403, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -97,7 +98,7 @@ func TestGuardToken(t *testing.T) {
 					t.Errorf("Location %q, want %q", got, tc.location)
 				}
 				c := h.Get("Set-Cookie")
-				if !strings.HasPrefix(c, tokenCookie+"="+token+";") || !strings.Contains(c, "HttpOnly") || !strings.Contains(c, "SameSite=Strict") {
+				if !strings.HasPrefix(c, "jitrun_token_8642="+token+";") || !strings.Contains(c, "HttpOnly") || !strings.Contains(c, "SameSite=Strict") {
 					t.Errorf("Set-Cookie %q", c)
 				}
 			}

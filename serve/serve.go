@@ -66,12 +66,13 @@ type Config struct {
 // Server is the page and the API. Build it with New; Handler serves it,
 // or Serve serves it on a listener until its context ends.
 type Server struct {
-	cfg      Config
-	loopback bool
-	hosts    []string // Host header values accepted on loopback
-	limit    *limiter
-	examples []exampleJSON
-	handler  http.Handler
+	cfg         Config
+	loopback    bool
+	hosts       []string // Host header values accepted on loopback
+	tokenCookie string   // the name of the token's cookie: jitrun_token_PORT
+	limit       *limiter
+	examples    []exampleJSON
+	handler     http.Handler
 }
 
 // New checks cfg and returns the server.
@@ -83,7 +84,7 @@ func New(cfg Config) (*Server, error) {
 	if port == "0" || port == "" {
 		return nil, fmt.Errorf("address %q: give the port the server listens on, not 0", cfg.Addr)
 	}
-	s := &Server{cfg: cfg, loopback: IsLoopback(host)}
+	s := &Server{cfg: cfg, loopback: IsLoopback(host), tokenCookie: tokenCookiePrefix + port}
 	if !s.loopback && cfg.Token == "" {
 		return nil, fmt.Errorf("address %q is not a loopback address: a token is required (NewToken makes one)", cfg.Addr)
 	}
