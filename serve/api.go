@@ -128,9 +128,11 @@ func writeBody(w http.ResponseWriter, status int, contentType string, body []byt
 	w.Write(body) // the client may have gone: nothing to do about it
 }
 
-// sizeText writes n bytes as 1 MiB, 64 KiB or 100 bytes.
+// sizeText writes n bytes as 2 GiB, 1 MiB, 64 KiB or 100 bytes.
 func sizeText(n int) string {
 	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
 	case n >= 1<<20 && n%(1<<20) == 0:
 		return fmt.Sprintf("%d MiB", n>>20)
 	case n >= 1<<10 && n%(1<<10) == 0:

@@ -126,6 +126,9 @@ func TestAPI(t *testing.T) {
 		{"bad argument", "/api/run", `{"source": "RET", "args": ["xyz"]}`, 400, "2", []want{
 			{[]string{"error"}, `jitrun run: argument 1 ("xyz") is not a number: integers (42, 0x2a, -1) go to rdi, rsi, rdx, rcx, r8, r9; floats (1.5, 2e3) to xmm0-xmm7; memory (str:TEXT, buf:N, i64:1,2) as a pointer in the next integer register`},
 		}},
+		{"stack past the address-space limit", "/api/run", `{"source": "RET", "stack": "3G"}`, 400, "1", []want{
+			{[]string{"error"}, "jitrun run: trampoline: map a 3221225472-byte stack: execmem: mmap 0x0+0xc0200000 ---: cannot allocate memory (ENOMEM); a run's address space is limited here (2 GiB with jitrun itself): ask for less memory"},
+		}},
 		{"file argument", "/api/run", `{"source": "RET", "args": ["file:/etc/passwd"]}`, 400, "", []want{
 			{[]string{"error"}, `argument 1 ("file:/etc/passwd"): file: arguments read the server's files and are refused here; pass the bytes as str:TEXT or u8:B,B,…`},
 		}},

@@ -117,8 +117,15 @@ func resultBody(k kind, res *isolate.Result) (int, []byte) {
 	if stderr == "" {
 		stderr = "jitrun printed nothing (exit status " + strconv.Itoa(res.Status) + ")"
 	}
+	// A system error that is an allocation refused (a --stack, buf:N or
+	// --buffer past the child's address-space limit) is the request's
+	// doing: 400, said so.
+	outOfMemory := res.Status == 1 && strings.Contains(stderr, "(ENOMEM)")
+	if outOfMemory {
+		stderr += "; a run's address space is limited here (" + sizeText(int(isolate.DefaultLimits().AddressSpace)) + " with jitrun itself): ask for less memory"
+	}
 	msg, _ := json.MarshalIndent(map[string]string{"error": stderr}, "", "  ")
-	if res.Status == 2 || refused {
+	if res.Status == 2 || refused || outOfMemory {
 		return http.StatusBadRequest, append(msg, '\n')
 	}
 	return http.StatusInternalServerError, append(msg, '\n')
