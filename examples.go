@@ -11,9 +11,10 @@ import (
 	"io/fs"
 )
 
-//go:embed examples/*.s examples/*.asm examples/numbers.txt
+//go:embed examples/*.s examples/*.asm examples/att/*.s examples/numbers.txt
 var examplesFS embed.FS
 
-// Examples is the examples directory: the .s and .asm sources and the
-// data files they map, under "examples/". It is read-only.
+// Examples is the examples directory: the .s and .asm sources, the AT&T
+// twins under att/, and the data files they map, under "examples/". It
+// is read-only.
 func Examples() fs.FS { return examplesFS }

@@ -106,8 +106,8 @@ func TestBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("rax")),
 	)
 	examples := value(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll("#example option").length`))
-	if examples != 35 { // "(your code)" and the 34 Run: lines of the 30 files
-		t.Errorf("the examples menu has %d entries, want 35", examples)
+	if examples != 52 { // "(your code)" and the 51 Run: lines of the 45 files
+		t.Errorf("the examples menu has %d entries, want 52", examples)
 	}
 	if rax := value(t, ctx, chromedp.Text(chromedp.ID("rax"))); rax != "rax = 5 (0x5)" {
 		t.Errorf("after Run: %q, want \"rax = 5 (0x5)\"", rax)
@@ -177,6 +177,17 @@ func TestBrowser(t *testing.T) {
 	disasmText = value(t, ctx, chromedp.Evaluate[[]string](`[...`+resultSection("Disassembly")+`.parentNode.querySelectorAll("tr td:nth-child(4)")].map(e => e.textContent)`))
 	if strings.Join(disasmText, "; ") != "mov eax, 0x1; ret" {
 		t.Errorf("Intel disassembly %q, want \"mov eax, 0x1; ret\"", disasmText)
+	}
+
+	// AT&T source under auto is listed in AT&T syntax.
+	do(t, ctx,
+		typeCode("movq $1, %rax # one\nret\n"),
+		chromedp.Click(chromedp.ID("disasm")),
+		chromedp.Poll[chromedp.Void](resultSection("Disassembly (8 bytes, att")+` !== undefined`),
+	)
+	disasmText = value(t, ctx, chromedp.Evaluate[[]string](`[...`+resultSection("Disassembly")+`.parentNode.querySelectorAll("tr td:nth-child(4)")].map(e => e.textContent)`))
+	if strings.Join(disasmText, "; ") != "mov $0x1,%rax; retq" {
+		t.Errorf("AT&T disassembly %q, want \"mov $0x1,%%rax; retq\"", disasmText)
 	}
 
 	// The shared link, opened in a new tab, reproduces the first run.

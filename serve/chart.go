@@ -2,7 +2,6 @@ package serve
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"html"
 	"math"
@@ -45,9 +44,9 @@ const (
 
 func (s *Server) chart(w http.ResponseWriter, r *http.Request) {
 	var doc benchDoc
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	if err := json.NewDecoder(r.Body).Decode(&doc); err != nil {
-		writeError(w, http.StatusBadRequest, "bad JSON request: %v (want the document /api/bench answered)", err)
+	// The document /api/bench answered, whose other fields the chart
+	// does not read.
+	if !decodeBody(w, r, &doc, true, " (want the document /api/bench answered)") {
 		return
 	}
 	svg, err := benchSVG(&doc)
@@ -58,6 +57,10 @@ func (s *Server) chart(w http.ResponseWriter, r *http.Request) {
 	writeBody(w, http.StatusOK, "image/svg+xml", svg)
 }
 
+// maxChartCycles is the largest value a chart draws: past it (Inf, 1e308)
+// the axis has no round step, and no kernel bench times takes that long.
+const maxChartCycles = 1e12
+
 // benchSVG draws doc.
 func benchSVG(doc *benchDoc) ([]byte, error) {
 	n := len(doc.Kernels)
@@ -67,7 +70,7 @@ func benchSVG(doc *benchDoc) ([]byte, error) {
 	top := 0.0
 	for _, k := range doc.Kernels {
 		for _, v := range []float64{k.Min, k.Median, k.Max, k.Cycles} {
-			if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+			if math.IsNaN(v) || v < 0 || v > maxChartCycles {
 				return nil, fmt.Errorf("kernel %q: %v cycles is not a measurement", k.Name, v)
 			}
 			top = math.Max(top, v)
@@ -100,9 +103,10 @@ func benchSVG(doc *benchDoc) ([]byte, error) {
 }
 
 // axisStep is a round step (1, 2 or 5 times a power of ten) that cuts
-// [0, top] into at most 8 intervals.
+// [0, top] into at most 8 intervals; 1 for a top too small to cut
+// (0, or a denormal whose eighth is 0).
 func axisStep(top float64) float64 {
-	if top <= 0 {
+	if top < 1e-6 {
 		return 1
 	}
 	p := math.Pow(10, math.Floor(math.Log10(top/8)))

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"crypto/subtle"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,24 +12,29 @@ import (
 // before it reaches the page or the API:
 //
 //   - Host (loopback without a token only): the Host header must be the
-//     listening address, or localhost/127.0.0.1/[::1] with its port. A
+//     listening address, or localhost/127.0.0.1/[::1] with its port
+//     (without it too on port 80, which browsers leave out). A
 //     web page whose DNS name an attacker rebinds to 127.0.0.1 sends its
 //     own name, and gets 403.
-//   - Token (when there is one): the cookie jitrun_token, the header
+//   - Token (when there is one): the cookie jitrun_token_PORT, the header
 //     Authorization: Bearer T or the query parameter token=T must equal
 //     it (compared in constant time); else 401. A page load carrying
 //     ?token= sets the cookie and is redirected to the URL without it.
 //   - Origin: a request other than GET and HEAD whose Origin header is
 //     present must come from this server (http://HOST, the Host header
-//     the request carries); Sec-Fetch-Site cross-site is refused too.
+//     the request carries); Sec-Fetch-Site cross-site or same-site (a
+//     page on another port of this host) is refused too.
 //     A page elsewhere cannot make a browser post to the API: 403.
 //
 // Every response carries a Content-Security-Policy that lets the page
 // load its script and style from this server only, and no framing.
 
 const (
-	tokenCookie    = "jitrun_token"
-	maxHeaderBytes = 64 << 10
+	// tokenCookiePrefix and the port name the token's cookie: a browser
+	// sends a host's cookies to every port of it, so two servers on one
+	// host keep a cookie each.
+	tokenCookiePrefix = "jitrun_token_"
+	maxHeaderBytes    = 64 << 10
 	// contentSecurityPolicy: the page's own script, style and API; the
 	// chart is an image from a blob: URL.
 	contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' blob:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
@@ -51,7 +57,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			if q := r.URL.Query().Get("token"); q != "" && r.Method == http.MethodGet && r.URL.Path == "/" && s.tokenMatches(q) {
 				// Keep the token in a cookie and drop it from the
 				// address bar (the fragment, the code, stays).
-				http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: q, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+				http.SetCookie(w, &http.Cookie{Name: s.tokenCookie, Value: q, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
 				u := *r.URL
 				query := u.Query()
 				query.Del("token")
@@ -59,14 +65,16 @@ func (s *Server) guard(next http.Handler) http.Handler {
 				http.Redirect(w, r, u.RequestURI(), http.StatusSeeOther)
 				return
 			}
-			if !s.tokenMatches(requestToken(r)) {
+			if !s.tokenMatches(requestToken(r, s.tokenCookie)) {
 				writeError(w, http.StatusUnauthorized, "this server needs its access token: open the URL jitrun serve printed (…/?token=…) or send Authorization: Bearer TOKEN")
 				return
 			}
 		}
-		if r.Method != http.MethodGet && r.Method != http.MethodHead && !sameOrigin(r) {
-			writeError(w, http.StatusForbidden, "cross-origin request refused: Origin %q is not http://%s", r.Header.Get("Origin"), r.Host)
-			return
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if why := crossOrigin(r); why != "" {
+				writeError(w, http.StatusForbidden, "cross-origin request refused: %s", why)
+				return
+			}
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -90,8 +98,8 @@ func (s *Server) tokenMatches(t string) bool {
 }
 
 // requestToken is the token r carries: the Authorization header, the
-// cookie, or the token query parameter, in that order.
-func requestToken(r *http.Request) string {
+// cookie named cookie, or the token query parameter, in that order.
+func requestToken(r *http.Request, cookie string) string {
 	if a := r.Header.Get("Authorization"); a != "" {
 		t, ok := strings.CutPrefix(a, "Bearer ")
 		if !ok {
@@ -99,27 +107,26 @@ func requestToken(r *http.Request) string {
 		}
 		return strings.TrimSpace(t)
 	}
-	if c, err := r.Cookie(tokenCookie); err == nil {
+	if c, err := r.Cookie(cookie); err == nil {
 		return c.Value
 	}
 	return r.URL.Query().Get("token")
 }
 
-// sameOrigin reports whether r, a state-changing request, may proceed:
-// its Origin is absent (curl, scripts: no browser sent it) or this
-// server's, and Sec-Fetch-Site, when a browser sent it, is not
-// cross-site.
-func sameOrigin(r *http.Request) bool {
+// crossOrigin says why r, a state-changing request, comes from another
+// site, or returns "" when it may proceed: its Origin is absent (curl,
+// scripts: no browser sent it) or this server's, and Sec-Fetch-Site, when
+// a browser sent it, is not cross-site or same-site.
+func crossOrigin(r *http.Request) string {
 	if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {
-		return false
+		return fmt.Sprintf("Sec-Fetch-Site is %s", site)
 	}
 	origin := r.Header.Get("Origin")
 	if origin == "" {
-		return true
+		return ""
 	}
-	u, err := url.Parse(origin)
-	if err != nil {
-		return false
+	if u, err := url.Parse(origin); err == nil && u.Scheme == "http" && strings.EqualFold(u.Host, r.Host) {
+		return ""
 	}
-	return u.Scheme == "http" && strings.EqualFold(u.Host, r.Host)
+	return fmt.Sprintf("Origin %q is not http://%s", origin, r.Host)
 }

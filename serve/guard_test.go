@@ -1,7 +1,6 @@
 package serve
 
 import (
-	"net/http"
 	"strings"
 	"testing"
 )
@@ -23,26 +22,27 @@ func TestGuardLoopback(t *testing.T) {
 			`Host "evil.example:` + port + `" is not this server's address (` + ts.addr + `): requests through another name are refused (DNS rebinding)`},
 		{"other port", "GET", map[string]string{"Host": "127.0.0.1:1"}, 403, `Host "127.0.0.1:1" is not this server's address`},
 		{"no port", "GET", map[string]string{"Host": "localhost"}, 403, `Host "localhost" is not`},
+		{"trailing dot", "GET", map[string]string{"Host": "localhost.:" + port}, 403, `Host "localhost.:` + port + `" is not`},
+		{"upper case", "GET", map[string]string{"Host": "LOCALHOST:" + port}, 200, ""},
 		{"rebound post", "POST", map[string]string{"Host": "evil.example:" + port}, 403, `Host "evil.example:` + port + `"`},
 		{"same origin post", "POST", map[string]string{"Origin": "http://" + ts.addr}, 400, "bad JSON request"},
 		{"no origin post (a script)", "POST", nil, 400, "bad JSON request"},
 		{"cross-origin post", "POST", map[string]string{"Origin": "http://evil.example"}, 403,
 			`cross-origin request refused: Origin "http://evil.example" is not http://` + ts.addr},
+		{"other port's origin", "POST", map[string]string{"Origin": "http://127.0.0.1:1"}, 403, "cross-origin request refused"},
+		{"same-site fetch (another port)", "POST", map[string]string{"Sec-Fetch-Site": "same-site", "Origin": "http://" + ts.addr}, 403, "cross-origin request refused: Sec-Fetch-Site is same-site"},
 		{"https origin", "POST", map[string]string{"Origin": "https://" + ts.addr}, 403, "cross-origin request refused"},
 		{"null origin", "POST", map[string]string{"Origin": "null"}, 403, "cross-origin request refused"},
-		{"cross-site fetch", "POST", map[string]string{"Sec-Fetch-Site": "cross-site"}, 403, "cross-origin request refused"},
+		{"cross-site fetch", "POST", map[string]string{"Sec-Fetch-Site": "cross-site"}, 403, "cross-origin request refused: Sec-Fetch-Site is cross-site"},
 		{"same-origin fetch", "POST", map[string]string{"Sec-Fetch-Site": "same-origin", "Origin": "http://" + ts.addr}, 400, "bad JSON request"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var status int
-			var h http.Header
-			var body string
-			if tc.method == "GET" {
-				status, h, body = ts.get(t, "/", tc.header)
-			} else {
-				status, h, body = ts.post(t, "/api/run", "{", tc.header)
+			path := "/"
+			if tc.method == "POST" {
+				path = "/api/run"
 			}
+			status, h, body := ts.send(t, tc.method, path, "{", tc.header)
 			if status != tc.status {
 				t.Fatalf("HTTP %d, want %d: %s", status, tc.status, body)
 			}
@@ -78,21 +78,15 @@ func TestGuardToken(t *testing.T) {
 		{"basic auth", "POST", "/api/run", map[string]string{"Authorization": "Basic " + token}, 401, ""},
 		{"URL token sets the cookie", "GET", "/?token=" + token, nil, 303, "/"},
 		{"URL token keeps other parameters", "GET", "/?a=1&token=" + token, nil, 303, "/?a=1"},
-		{"cookie", "GET", "/", map[string]string{"Cookie": tokenCookie + "=" + token}, 200, ""},
+		{"cookie", "GET", "/", map[string]string{"Cookie": ts.tokenCookie + "=" + token}, 200, ""},
+		{"another port's cookie", "GET", "/", map[string]string{"Cookie": "jitrun_token_9999=" + token}, 401, ""},
 		{"bearer", "POST", "/api/run", map[string]string{"Authorization": "Bearer " + token}, 400, ""},
-		{"any host with the token", "GET", "/", map[string]string{"Cookie": tokenCookie + "=" + token, "Host": "my-laptop.lan:8642"}, 200, ""},
-		{"cross-origin with the token", "POST", "/api/run", map[string]string{"Cookie": tokenCookie + "=" + token, "Origin": "http://evil.example"}, 403, ""},
+		{"any host with the token", "GET", "/", map[string]string{"Cookie": ts.tokenCookie + "=" + token, "Host": "my-laptop.lan:8642"}, 200, ""},
+		{"cross-origin with the token", "POST", "/api/run", map[string]string{"Cookie": ts.tokenCookie + "=" + token, "Origin": "http://evil.example"}, 403, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var status int
-			var h http.Header
-			var body string
-			if tc.method == "GET" {
-				status, h, body = ts.get(t, tc.path, tc.header)
-			} else {
-				status, h, body = ts.post(t, tc.path, "{", tc.header)
-			}
+			status, h, body := ts.send(t, tc.method, tc.path, "{", tc.header)
 			if status != tc.status {
 				t.Fatalf("HTTP %d, want %d: %s", status, tc.status, body)
 			}
@@ -104,7 +98,7 @@ func TestGuardToken(t *testing.T) {
 					t.Errorf("Location %q, want %q", got, tc.location)
 				}
 				c := h.Get("Set-Cookie")
-				if !strings.HasPrefix(c, tokenCookie+"="+token+";") || !strings.Contains(c, "HttpOnly") || !strings.Contains(c, "SameSite=Strict") {
+				if !strings.HasPrefix(c, "jitrun_token_8642="+token+";") || !strings.Contains(c, "HttpOnly") || !strings.Contains(c, "SameSite=Strict") {
 					t.Errorf("Set-Cookie %q", c)
 				}
 			}
@@ -129,6 +123,8 @@ func TestNewRefuses(t *testing.T) {
 		{Config{Addr: ":8642"}, `address ":8642" is not a loopback address`},
 		{Config{Addr: "127.0.0.1:0"}, `address "127.0.0.1:0": give the port the server listens on, not 0`},
 		{Config{Addr: "127.0.0.1"}, `address "127.0.0.1": address 127.0.0.1: missing port in address`},
+		{Config{Addr: "0.0.0.0:8642", Token: "short"}, "token of 5 characters: want at least 16 (NewToken makes 32)"},
+		{Config{Addr: "127.0.0.1:8642", Token: "0123456789abcdef; x"}, `token: character 17 (';') is not a letter, a digit, '-', '_', '.' or '~'`},
 	}
 	for _, tc := range tests {
 		_, err := New(tc.cfg)
@@ -157,5 +153,24 @@ func TestNewToken(t *testing.T) {
 	b, _ := NewToken()
 	if len(a) != 32 || strings.Trim(a, "0123456789abcdef") != "" || a == b {
 		t.Errorf("NewToken() = %q then %q: want two different 32-digit hex tokens", a, b)
+	}
+}
+
+// TestHostsDefaultPort checks that on port 80, where a browser sends the
+// Host header without the port, the bare names are this server too.
+func TestHostsDefaultPort(t *testing.T) {
+	for addr, hosts := range map[string]map[string]bool{
+		"127.0.0.1:80":   {"127.0.0.1": true, "localhost": true, "[::1]": true, "127.0.0.1:80": true, "evil.example": false, "localhost:8642": false},
+		"127.0.0.1:8642": {"127.0.0.1": false, "localhost": false, "localhost:8642": true, "[::1]:8642": true},
+	} {
+		s, err := New(Config{Addr: addr})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for host, want := range hosts {
+			if got := s.hostAllowed(host); got != want {
+				t.Errorf("on %s, hostAllowed(%q) = %v, want %v", addr, host, got, want)
+			}
+		}
 	}
 }

@@ -2,7 +2,10 @@ package serve
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -76,5 +79,33 @@ func TestBusy(t *testing.T) {
 		if s := <-done; s != 200 {
 			t.Errorf("a run that was admitted: HTTP %d, want 200 (a timeout is a result)", s)
 		}
+	}
+}
+
+// TestCancelledWhileQueued checks that a request whose context ends while
+// it waits for a slot (the server stopping) is answered 503 with the
+// reason, not left as an empty 200.
+func TestCancelledWhileQueued(t *testing.T) {
+	s, err := New(Config{Addr: "127.0.0.1:8642", Exe: jitrunExe, MaxRuns: 1, MaxQueued: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	release, ok := s.limit.acquire(context.Background()) // the one slot
+	if !ok {
+		t.Fatal("the first slot was refused")
+	}
+	defer release()
+	ctx, cancel := context.WithCancel(context.Background())
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "http://127.0.0.1:8642/api/run", strings.NewReader(`{"hex": "c3"}`))
+	rec := httptest.NewRecorder()
+	done := make(chan struct{})
+	go func() { s.Handler().ServeHTTP(rec, req); close(done) }()
+	for len(s.limit.admitted) != 2 {
+		runtime.Gosched() // the request is in the queue
+	}
+	cancel()
+	<-done
+	if rec.Code != http.StatusServiceUnavailable || decodeDoc(t, rec.Body.String())["error"] != cancelledMessage {
+		t.Errorf("HTTP %d %s, want 503 and %q", rec.Code, rec.Body, cancelledMessage)
 	}
 }

@@ -86,26 +86,25 @@ func startServer(t testing.TB, cfg Config) *testServer {
 // response's headers and body.
 func (ts *testServer) post(t *testing.T, path, body string, header map[string]string) (int, http.Header, string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, ts.url+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	for k, v := range header {
-		if k == "Host" {
-			req.Host = v
-			continue
-		}
-		req.Header.Set(k, v)
-	}
-	return ts.do(t, req)
+	return ts.send(t, http.MethodPost, path, body, header)
 }
 
+// get is post's GET, without a body.
 func (ts *testServer) get(t *testing.T, path string, header map[string]string) (int, http.Header, string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, ts.url+path, nil)
+	return ts.send(t, http.MethodGet, path, "", header)
+}
+
+// send sends a request with method, body (a POST's is JSON) and the
+// headers ("Host" sets the request's Host).
+func (ts *testServer) send(t *testing.T, method, path, body string, header map[string]string) (int, http.Header, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, ts.url+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if method == http.MethodPost {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	for k, v := range header {
 		if k == "Host" {

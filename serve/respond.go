@@ -41,10 +41,13 @@ const statusHeader = "X-Jitrun-Status"
 //   - a request jitrun cannot take: 400; the queue full: 429.
 func (s *Server) answer(w http.ResponseWriter, r *http.Request, k kind, mk jobFunc) {
 	job, err := mk()
+	if err == nil {
+		err = checkArgValues(job.Args)
+	}
 	var bad *requestError
 	switch {
 	case errors.As(err, &bad):
-		writeError(w, http.StatusBadRequest, "%s", bad.msg)
+		writeError(w, bad.status, "%s", bad.msg)
 		return
 	case err != nil:
 		writeError(w, http.StatusInternalServerError, "%v", err)
@@ -54,7 +57,10 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, k kind, mk jobFu
 	release, ok := s.limit.acquire(r.Context())
 	if !ok {
 		if r.Context().Err() != nil {
-			return // the client left while waiting
+			// The server is stopping (or the client left) while the
+			// request waited for a slot.
+			writeError(w, http.StatusServiceUnavailable, "%s", cancelledMessage)
+			return
 		}
 		w.Header().Set("Retry-After", "1")
 		writeError(w, http.StatusTooManyRequests, "busy: %d runs are running or waiting; retry in a second", s.cfg.MaxRuns+s.cfg.MaxQueued)
@@ -64,7 +70,7 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, k kind, mk jobFu
 	release()
 	switch {
 	case errors.Is(err, context.Canceled) || r.Context().Err() != nil:
-		writeError(w, http.StatusServiceUnavailable, "the server is stopping, or the request was cancelled: the run was killed")
+		writeError(w, http.StatusServiceUnavailable, "%s", cancelledMessage)
 		return
 	case err != nil:
 		writeError(w, http.StatusInternalServerError, "starting the run: %v", err)
@@ -78,6 +84,10 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, k kind, mk jobFu
 	status, body := resultBody(k, res)
 	writeBody(w, status, "application/json", body)
 }
+
+// cancelledMessage answers a request whose context ended before its
+// child did (503): Serve's context ended, or the client went away.
+const cancelledMessage = "the server is stopping, or the request was cancelled: the run was killed"
 
 // noDocument is isolate's verdict on a child that was asked for --json,
 // exited by itself and printed no document: jitrun refused the input,
@@ -107,8 +117,15 @@ func resultBody(k kind, res *isolate.Result) (int, []byte) {
 	if stderr == "" {
 		stderr = "jitrun printed nothing (exit status " + strconv.Itoa(res.Status) + ")"
 	}
+	// A system error that is an allocation refused (a --stack, buf:N or
+	// --buffer past the child's address-space limit) is the request's
+	// doing: 400, said so.
+	outOfMemory := res.Status == 1 && strings.Contains(stderr, "(ENOMEM)")
+	if outOfMemory {
+		stderr += "; a run's address space is limited here (" + sizeText(int(isolate.DefaultLimits().AddressSpace)) + " with jitrun itself): ask for less memory"
+	}
 	msg, _ := json.MarshalIndent(map[string]string{"error": stderr}, "", "  ")
-	if res.Status == 2 || refused {
+	if res.Status == 2 || refused || outOfMemory {
 		return http.StatusBadRequest, append(msg, '\n')
 	}
 	return http.StatusInternalServerError, append(msg, '\n')

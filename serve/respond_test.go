@@ -35,6 +35,8 @@ func TestResultBody(t *testing.T) {
 			200, "{\n  \"errors\": [\n    {\n      \"file\": \"prog.s\",\n      \"line\": 2,\n      \"col\": 1,\n      \"message\": \"unknown instruction FOO\"\n    }\n  ]\n}\n"},
 		{"disasm's positions are not errors", kindDisasm, isolate.Result{Status: 2, Stderr: []byte("x:1:1: y\n")},
 			400, "{\n  \"error\": \"x:1:1: y\"\n}\n"},
+		{"memory past the address-space limit", kindRun, isolate.Result{Status: 1, Stderr: []byte("jitrun run: memory argument buf:1G: execmem: mmap 0x0+0x40001000 rw-: cannot allocate memory (ENOMEM)\n")},
+			400, "{\n  \"error\": \"jitrun run: memory argument buf:1G: execmem: mmap 0x0+0x40001000 rw-: cannot allocate memory (ENOMEM); a run's address space is limited here (2 GiB with jitrun itself): ask for less memory\"\n}\n"},
 		{"a system error", kindRun, isolate.Result{Status: 1, Stderr: []byte("jitrun run: mmap: out of memory\n")},
 			500, "{\n  \"error\": \"jitrun run: mmap: out of memory\"\n}\n"},
 		{"nothing at all", kindRun, isolate.Result{Status: 1},

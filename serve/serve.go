@@ -12,7 +12,8 @@
 // dies in any way is a result, never the server's crash. Around that, the
 // server guards who may ask (guard.go: the Host header, the Origin of
 // POSTs, an access token off loopback), how much (size caps, timeouts)
-// and how many at once (limit.go: a slot per CPU, a short queue, then 429).
+// and how many at once (limit.go: a slot per CPU, a short queue, then 429;
+// conns.go: at most 256 connections open).
 // The page (page/, embedded) is one HTML file, a script and a style
 // sheet; it fetches nothing but this server's API.
 //
@@ -65,12 +66,13 @@ type Config struct {
 // Server is the page and the API. Build it with New; Handler serves it,
 // or Serve serves it on a listener until its context ends.
 type Server struct {
-	cfg      Config
-	loopback bool
-	hosts    []string // Host header values accepted on loopback
-	limit    *limiter
-	examples []exampleJSON
-	handler  http.Handler
+	cfg         Config
+	loopback    bool
+	hosts       []string // Host header values accepted on loopback
+	tokenCookie string   // the name of the token's cookie: jitrun_token_PORT
+	limit       *limiter
+	examples    []exampleJSON
+	handler     http.Handler
 }
 
 // New checks cfg and returns the server.
@@ -82,12 +84,21 @@ func New(cfg Config) (*Server, error) {
 	if port == "0" || port == "" {
 		return nil, fmt.Errorf("address %q: give the port the server listens on, not 0", cfg.Addr)
 	}
-	s := &Server{cfg: cfg, loopback: IsLoopback(host)}
+	s := &Server{cfg: cfg, loopback: IsLoopback(host), tokenCookie: tokenCookiePrefix + port}
 	if !s.loopback && cfg.Token == "" {
 		return nil, fmt.Errorf("address %q is not a loopback address: a token is required (NewToken makes one)", cfg.Addr)
 	}
+	if cfg.Token != "" {
+		if err := CheckToken(cfg.Token); err != nil {
+			return nil, err
+		}
+	}
 	s.hosts = []string{
 		strings.ToLower(cfg.Addr), "localhost:" + port, "127.0.0.1:" + port, "[::1]:" + port,
+	}
+	if port == "80" {
+		// A browser leaves the default port out of the Host header.
+		s.hosts = append(s.hosts, strings.ToLower(host), "localhost", "127.0.0.1", "[::1]")
 	}
 	if cfg.MaxRuns <= 0 {
 		cfg.MaxRuns = runtime.NumCPU()
@@ -135,6 +146,25 @@ func IsLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// minTokenLen is the shortest access token CheckToken accepts.
+const minTokenLen = 16
+
+// CheckToken refuses an access token that is short (under 16
+// characters) or holds a character other than a letter, a digit, '-',
+// '_', '.' or '~': the token travels in a URL's query and in a cookie,
+// unescaped, and must not be guessable.
+func CheckToken(token string) error {
+	if len(token) < minTokenLen {
+		return fmt.Errorf("token of %d characters: want at least %d (NewToken makes 32)", len(token), minTokenLen)
+	}
+	for i, c := range token {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.ContainsRune("-_.~", c)) {
+			return fmt.Errorf("token: character %d (%q) is not a letter, a digit, '-', '_', '.' or '~'", i+1, c)
+		}
+	}
+	return nil
+}
+
 // NewToken returns a random access token: 32 hex digits (128 bits from
 // crypto/rand).
 func NewToken() (string, error) {
@@ -161,11 +191,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      2 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
+		IdleTimeout:       30 * time.Second, // an idle connection holds one of maxConns
 		MaxHeaderBytes:    maxHeaderBytes,
 	}
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
+	go func() { done <- srv.Serve(limitConns(ln, maxConns)) }() // conns.go
 	select {
 	case err := <-done:
 		return err

@@ -31,6 +31,7 @@ func runLocal(e *env, args []string) error {
 	shown := *e
 	shown.stdout = localStdout{c: c, outside: e.stdout}
 	s := newSupervisor(&shown, outputModeOf(args), 0)
+	s.docLimit = jsonDocLimit(args) // as a supervised run's: a --json trace may be long
 	c.s = s
 	link := &parentLink{w: reportSink{c}}
 	link.local = c

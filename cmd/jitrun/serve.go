@@ -16,8 +16,9 @@ import (
 // would die. So the jitrun that serves is a static one:
 // CGO_ENABLED=0 go build ./cmd/jitrun, or -tags netgo.
 
-// defaultServeAddr is defaultServeAddr (serve_net_test.go checks it),
-// here so that a jitrun built with cgo shows the same help.
+// defaultServeAddr is serve.DefaultAddr (serve_net_test.go checks it),
+// repeated here so that a jitrun built with cgo, which does not link
+// package serve, shows the same help.
 const defaultServeAddr = "127.0.0.1:8642"
 
 // serveFlags are the flags of `jitrun serve`.

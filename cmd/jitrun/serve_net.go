@@ -23,6 +23,11 @@ func cmdServe(e *env, cl *commandLine, f *serveFlags) error {
 		return inputError("--addr %q: %v: write HOST:PORT (127.0.0.1:8642, 0.0.0.0:8642, 127.0.0.1:0)", f.addr, err)
 	}
 	token := f.token
+	if token != "" {
+		if err := serve.CheckToken(token); err != nil {
+			return inputError("--token: %v", err)
+		}
+	}
 	if token == "" && !serve.IsLoopback(host) {
 		if token, err = serve.NewToken(); err != nil {
 			return systemError("%v", err)

@@ -122,3 +122,17 @@ func TestDefaultServeAddr(t *testing.T) {
 		t.Errorf("defaultServeAddr %q, serve.DefaultAddr %q", defaultServeAddr, serve.DefaultAddr)
 	}
 }
+
+// TestServeBadToken checks that a --token serve.CheckToken refuses is bad
+// input (status 2), said before anything listens.
+func TestServeBadToken(t *testing.T) {
+	for token, want := range map[string]string{
+		"short":               "jitrun serve: --token: token of 5 characters: want at least 16 (NewToken makes 32)\n",
+		"0123456789abcdef&x=": "jitrun serve: --token: token: character 17 ('&') is not a letter, a digit, '-', '_', '.' or '~'\n",
+	} {
+		status, stdout, stderr := runCmd(t, "", "serve", "--addr", "127.0.0.1:0", "--token", token)
+		if status != exitInput || stdout != "" || stderr != want {
+			t.Errorf("serve --token %q: status %d, stdout %q, stderr %q; want %d, \"\", %q", token, status, stdout, stderr, exitInput, want)
+		}
+	}
+}

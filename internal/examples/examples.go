@@ -2,8 +2,9 @@
 // the binary by the root package (jitrun.Examples), so that jitrun serve
 // can offer them without reading the file system.
 //
-// Every example exists twice, NAME.s in Go syntax and NAME.asm in Intel
-// syntax. Its first line is a comment saying what it teaches, and each
+// Every example exists three times, NAME.s in Go syntax, NAME.asm in
+// Intel syntax and att/NAME.s in AT&T syntax. Its first line is a comment
+// saying what it teaches, and each
 // "Run: jitrun run …" comment line below it is a command that runs it
 // (cmd/jitrun's tests run every one). List reads those lines into Runs:
 // the positional arguments and the flags run takes, with the --map file's
@@ -22,7 +23,8 @@ import (
 )
 
 // FS is the examples directory itself: the .s and .asm sources and the
-// data files they map, at its root. It is read-only.
+// data files they map at its root, the AT&T sources under att/. It is
+// read-only.
 func FS() fs.FS {
 	sub, err := fs.Sub(jitrun.Examples(), "examples")
 	if err != nil {
@@ -34,9 +36,9 @@ func FS() fs.FS {
 
 // Example is one source file of the directory.
 type Example struct {
-	Name    string // the file's base name without extension: "add"
-	File    string // the file's name: "add.s"
-	Syntax  string // "go" for .s files, "intel" for .asm files
+	Name    string // the file's name without extension: "add", "att/add"
+	File    string // the file's path in the directory: "add.s", "att/add.s"
+	Syntax  string // "go" for .s files, "intel" for .asm files, "att" under att/
 	Summary string // the first line's comment: "add.s teaches the calling convention: …"
 	Source  string // the whole file
 	Runs    []Run  // the Run: lines, in order
@@ -58,17 +60,17 @@ type Run struct {
 // maxRunWords caps the words of one Run: line.
 const maxRunWords = 64
 
-// List returns every example, sorted by file name (add.asm before add.s).
+// List returns every example, sorted by path (add.asm before add.s,
+// att/add.s after both).
 func List() ([]Example, error) {
-	names, err := fs.Glob(FS(), "*.s")
-	if err != nil {
-		return nil, err
+	var names []string
+	for _, pattern := range []string{"*.s", "*.asm", "att/*.s"} {
+		found, err := fs.Glob(FS(), pattern)
+		if err != nil {
+			return nil, err
+		}
+		names = append(names, found...)
 	}
-	intel, err := fs.Glob(FS(), "*.asm")
-	if err != nil {
-		return nil, err
-	}
-	names = append(names, intel...)
 	slices.Sort(names)
 	var out []Example
 	for _, name := range names {
@@ -90,8 +92,11 @@ func read(file string) (Example, error) {
 	ext := path.Ext(file)
 	ex := Example{Name: strings.TrimSuffix(file, ext), File: file, Syntax: "go", Source: string(src)}
 	comment := "// "
-	if ext == ".asm" {
+	switch {
+	case ext == ".asm":
 		ex.Syntax, comment = "intel", "; "
+	case path.Dir(file) == "att":
+		ex.Syntax, comment = "att", "# "
 	}
 	lines := strings.Split(ex.Source, "\n")
 	if !strings.HasPrefix(lines[0], comment) {

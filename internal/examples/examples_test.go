@@ -12,8 +12,8 @@ func TestList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(list) != 30 {
-		t.Fatalf("List returned %d examples, want 30 (15 in each syntax)", len(list))
+	if len(list) != 45 {
+		t.Fatalf("List returned %d examples, want 45 (15 in each of three syntaxes)", len(list))
 	}
 	byFile := map[string]Example{}
 	for _, ex := range list {
@@ -34,6 +34,9 @@ func TestList(t *testing.T) {
 		{"sse.s", "go", "sse.s teaches", []Run{{Args: []string{"2.5"}}, {Entry: "misaligned", Args: []string{"2.5"}}}},
 		{"threads.s", "go", "threads.s teaches", []Run{{Threads: "4"}}},
 		{"mapsum.s", "go", "mapsum.s teaches", []Run{{Map: "examples/numbers.txt", MapData: []byte("10\n20\n3\n4\n5\n")}}},
+		{"att/add.s", "att", "add.s teaches the calling convention", []Run{{Args: []string{"2", "3"}}}},
+		{"att/hello.s", "att", "hello.s teaches system calls", []Run{{}, {Entry: "bye"}}},
+		{"att/mapsum.s", "att", "mapsum.s teaches", []Run{{Map: "examples/numbers.txt", MapData: []byte("10\n20\n3\n4\n5\n")}}},
 	}
 	for _, tc := range tests {
 		ex, ok := byFile[tc.file]
@@ -58,6 +61,9 @@ func TestParseRunErrors(t *testing.T) {
 		{"2 3", `"2" is neither`},
 		{"--entry x", "the command does not name examples/add.s"},
 		{"--map examples/none.txt examples/add.s", "--map examples/none.txt: open none.txt"},
+		// --map reads the embedded directory only: no way out of it.
+		{"--map examples/../go.mod examples/add.s", "--map examples/../go.mod: read ../go.mod: invalid argument"},
+		{"--map /etc/passwd examples/add.s", "--map /etc/passwd: read /etc/passwd: invalid argument"},
 		{strings.Repeat("x ", 65), "more than 64 words"},
 	}
 	for _, tc := range tests {

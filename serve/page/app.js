@@ -78,7 +78,7 @@ function options() {
 
 function setOptions(o) {
   $("code").value = o.source || "";
-  $("syntax").value = ["go", "intel"].includes(o.syntax) ? o.syntax : "auto";
+  $("syntax").value = ["go", "intel", "att"].includes(o.syntax) ? o.syntax : "auto";
   $("args").value = (o.args || []).join("\n");
   $("stdin").value = o.stdin || "";
   $("timeout").value = o.timeout || "1s";
@@ -241,10 +241,14 @@ function startRegs(args, doc) {
     if (i >= ARG_REGS.length) break;
     let v = null;
     if (mem.has(a)) v = BigInt(mem.get(a).addr);
-    else if (/^[+-]?(0x[0-9a-f]+|[0-9]+)$/i.test(a)) {
+    else if (/^[+-]?(0x[0-9a-f_]+|0b[01_]+|0o[0-7_]+|[0-9_]+)$/i.test(a)) {
+      // An integer in any of Go's spellings (run reads it with base 0):
+      // 42, 0x2a, 0b101, 0o17, 017 (octal), 1_000.
       try {
         const neg = a.startsWith("-");
-        v = BigInt(a.replace(/^[+-]/, ""));
+        let digits = a.replace(/^[+-]/, "").replace(/_/g, "");
+        if (/^0[0-7]+$/.test(digits)) digits = "0o" + digits.slice(1);
+        v = BigInt(digits);
         if (neg) v = (1n << 64n) - v;
       } catch (e) { v = null; }
     } else if (/:/.test(a)) v = null; // a memory argument without its report
@@ -406,12 +410,15 @@ async function disasm(o) {
 }
 
 // listingSyntax is the syntax to list the code in: the one chosen, or for
-// auto the one jitrun detects — Intel when the first instruction is in
-// lower case (asm.DetectSyntax; .intel_syntax and BITS 64 come first in
-// such sources and have no bytes).
+// auto the one jitrun detects (asm.DetectSyntax) — AT&T when the source
+// names a %register, Intel when the first instruction is in lower case
+// (.intel_syntax and BITS 64 come first in such sources and have no
+// bytes), Go otherwise.
 function listingSyntax(chosen, listing) {
   if (chosen !== "auto") return chosen;
-  for (const l of listing.lines || []) {
+  const lines = listing.lines || [];
+  if (lines.some((l) => /%[a-z]/.test((l.text || "").replace(/(#|;|\/\/).*$/, "")))) return "att";
+  for (const l of lines) {
     if (!l.bytes) continue;
     const text = l.text.trim().replace(/^[\w.$]+:\s*/, "");
     return /^[a-z]/.test(text) ? "intel" : "go";
