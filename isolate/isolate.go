@@ -171,6 +171,12 @@ type Result struct {
 	// jitrun's", "garbage on the result pipe: …", "killed: the run was
 	// cancelled".
 	Died string
+	// NoDocument reports a child asked for --json that exited by itself
+	// with one of jitrun's statuses but printed nothing on standard
+	// output (Died then says "garbage on the result pipe: no JSON
+	// document"): jitrun refused the input, or a bench kernel faulted,
+	// and said why on standard error.
+	NoDocument bool
 	// Signal is the signal that ended the child, 0 if it exited.
 	Signal syscall.Signal
 	// Truncated reports that the child wrote more than Limits.Output to
@@ -440,6 +446,7 @@ func (res *Result) judge(ps *os.ProcessState, waitErr error, why killReason, lim
 		res.Status, res.Died = statusBroken, fmt.Sprintf("exited with status %d, not one of jitrun's", ws.ExitStatus())
 	case json && !jsonOK(res.Stdout, ws.ExitStatus()):
 		res.Status, res.Died = statusBroken, "garbage on the result pipe: "+garbageText(res.Stdout, res.Truncated)
+		res.NoDocument = !res.Truncated && len(bytes.TrimSpace(res.Stdout)) == 0
 	default:
 		res.Status = ws.ExitStatus()
 	}

@@ -23,6 +23,7 @@ func TestRun(t *testing.T) {
 		died      string // exact, or a prefix when it ends in "…"
 		signal    syscall.Signal
 		truncated bool
+		noDoc     bool
 	}{
 		{name: "exit status", job: Job{Args: []string{"print", "hi", "3"}}, status: 3, stdout: "hi"},
 		{name: "stderr", job: Job{Args: []string{"stderr", "oops"}}, stderr: "oops"},
@@ -31,8 +32,8 @@ func TestRun(t *testing.T) {
 		{name: "json", job: Job{Args: []string{"print", `{"rax": 1}` + "\n", "0", "--json"}}, stdout: `{"rax": 1}` + "\n"},
 		{name: "garbage json", job: Job{Args: []string{"print", `{"rax": 1}}`, "0", "--json"}}, status: 5, stdout: `{"rax": 1}}`,
 			died: `garbage on the result pipe: 11 bytes that are not one JSON document ("{\"rax\": 1}}"…)`},
-		{name: "no json", job: Job{Args: []string{"print", "", "0", "--json"}}, status: 5, died: "garbage on the result pipe: no JSON document"},
-		{name: "no json, fault", job: Job{Args: []string{"print", "\n", "3", "--json"}}, status: 5, stdout: "\n", died: "garbage on the result pipe: no JSON document"},
+		{name: "no json", job: Job{Args: []string{"print", "", "0", "--json"}}, status: 5, died: "garbage on the result pipe: no JSON document", noDoc: true},
+		{name: "no json, fault", job: Job{Args: []string{"print", "\n", "3", "--json"}}, status: 5, stdout: "\n", died: "garbage on the result pipe: no JSON document", noDoc: true},
 		{name: "no json, bad input", job: Job{Args: []string{"print", "", "2", "--json"}}, status: 2},
 		{name: "no json, system error", job: Job{Args: []string{"print", "", "1", "--json"}}, status: 1},
 		{name: "status not jitrun's", job: Job{Args: []string{"print", "", "7"}}, status: 5, died: "exited with status 7, not one of jitrun's"},
@@ -61,6 +62,9 @@ func TestRun(t *testing.T) {
 			}
 			if res.Status != c.status || !matches(res.Died, c.died) || res.Signal != c.signal || res.Truncated != c.truncated {
 				t.Errorf("status %d, died %q, signal %v, truncated %v; want %d, %q, %v, %v", res.Status, res.Died, res.Signal, res.Truncated, c.status, c.died, c.signal, c.truncated)
+			}
+			if res.NoDocument != c.noDoc {
+				t.Errorf("NoDocument %v, want %v", res.NoDocument, c.noDoc)
 			}
 			if !matches(string(res.Stdout), c.stdout) {
 				t.Errorf("stdout %.200q, want %.200q", res.Stdout, c.stdout)

@@ -76,7 +76,7 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, k kind, mk jobFu
 		writeError(w, http.StatusInternalServerError, "starting the run: %v", err)
 		return
 	}
-	if res.Died != noDocument {
+	if !res.NoDocument {
 		// isolate's verdict replaces jitrun's status of a child that
 		// printed no document: then there is none to give.
 		w.Header().Set(statusHeader, strconv.Itoa(res.Status))
@@ -89,18 +89,13 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, k kind, mk jobFu
 // child did (503): Serve's context ended, or the client went away.
 const cancelledMessage = "the server is stopping, or the request was cancelled: the run was killed"
 
-// noDocument is isolate's verdict on a child that was asked for --json,
-// exited by itself and printed no document: jitrun refused the input,
-// and said why on standard error.
-const noDocument = "garbage on the result pipe: no JSON document"
-
 // resultBody is the HTTP status and body for a finished child.
 func resultBody(k kind, res *isolate.Result) (int, []byte) {
 	out := bytes.TrimSpace(res.Stdout)
 	if res.Died == "" && !res.Truncated && len(out) > 0 && out[0] == '{' && json.Valid(out) {
 		return http.StatusOK, res.Stdout
 	}
-	refused := res.Signal == 0 && res.Died == noDocument
+	refused := res.Signal == 0 && res.NoDocument // jitrun said why on standard error
 	switch {
 	case res.Truncated:
 		return http.StatusOK, brokenDocument(k, "the result was larger than "+sizeText(maxOutput)+" and was cut", false)

@@ -29,7 +29,7 @@ func TestResultBody(t *testing.T) {
 			200, "{\n  \"rax\": null,\n  \"rdx\": null,\n  \"xmm0\": null,\n  \"regs\": null,\n  \"fault\": null,\n  \"timeout\": false,\n  \"broken\": \"garbage on the result pipe: 5 bytes that are not one JSON document (\\\"hello\\\"…)\"\n}\n"},
 		{"bad input", kindRun, isolate.Result{Status: 2, Stderr: []byte("jitrun run: --entry: no symbol x\n")},
 			400, "{\n  \"error\": \"jitrun run: --entry: no symbol x\"\n}\n"},
-		{"a kernel that faulted", kindBench, isolate.Result{Status: 5, Died: noDocument, Stderr: []byte("jitrun bench: warning: w\nprog.s:1:1: kernel \"kernel\" faulted: MOVQ (AX), AX\n\trax 0\n")},
+		{"a kernel that faulted", kindBench, isolate.Result{Status: 5, Died: "garbage on the result pipe: no JSON document", NoDocument: true, Stderr: []byte("jitrun bench: warning: w\nprog.s:1:1: kernel \"kernel\" faulted: MOVQ (AX), AX\n\trax 0\n")},
 			200, "{\n  \"errors\": [\n    {\n      \"file\": \"prog.s\",\n      \"line\": 1,\n      \"col\": 1,\n      \"message\": \"kernel \\\"kernel\\\" faulted: MOVQ (AX), AX\"\n    }\n  ],\n  \"detail\": \"jitrun bench: warning: w\\n\\trax 0\"\n}\n"},
 		{"asm errors", kindAsm, isolate.Result{Status: 2, Stderr: []byte("prog.s:2:1: unknown instruction FOO\n")},
 			200, "{\n  \"errors\": [\n    {\n      \"file\": \"prog.s\",\n      \"line\": 2,\n      \"col\": 1,\n      \"message\": \"unknown instruction FOO\"\n    }\n  ]\n}\n"},
