@@ -92,29 +92,9 @@ func (p *parser) emit(t token, b []byte, zeros int64) {
 	s.size += n
 }
 
-type dataSym struct {
-	name      string
-	off, size int64
-	pos       ir.Pos
-}
-
-// symbols returns the section's symbols in order.
-func (s *section) symbols() []dataSym {
-	var out []dataSym
-	if len(s.labels) == 0 && s.size > 0 || len(s.labels) > 0 && s.offsets[0] > 0 {
-		out = append(out, dataSym{name: s.name, pos: s.pos})
-	}
-	for i, l := range s.labels {
-		out = append(out, dataSym{name: l, off: s.offsets[i], pos: s.labelPos[i]})
-	}
-	for i := range out {
-		end := s.size
-		if i+1 < len(out) {
-			end = out[i+1].off
-		}
-		out[i].size = end - out[i].off
-	}
-	return out
+// symbols returns the section's symbols in order (ir.DataSymbols).
+func (s *section) symbols() []ir.DataSym {
+	return ir.DataSymbols(s.name, s.pos, s.size, s.labels, s.offsets, s.labelPos)
 }
 
 // emitData appends the GLOBL symbols of the data sections and their DATA.
@@ -122,8 +102,8 @@ func (p *parser) emitData() {
 	for _, s := range p.sections {
 		syms := s.symbols()
 		for k, d := range syms {
-			g := &ir.GloblDef{Source: ir.Source{Pos: d.pos, Text: d.name + ":"}, Name: d.name, Size: d.size, Align: 1}
-			if d.name == s.name {
+			g := &ir.GloblDef{Source: ir.Source{Pos: d.Pos, Text: d.Name + ":"}, Name: d.Name, Size: d.Size, Align: 1}
+			if d.Name == s.name {
 				g.Text = s.name
 			}
 			if k == 0 {
@@ -136,11 +116,11 @@ func (p *parser) emitData() {
 		}
 		k := 0
 		for _, l := range s.lines {
-			for k+1 < len(syms) && syms[k+1].off <= l.off {
+			for k+1 < len(syms) && syms[k+1].Off <= l.off {
 				k++
 			}
 			d := syms[k]
-			def := &ir.DataDef{Source: l.src, Name: d.name, Off: l.off - d.off}
+			def := &ir.DataDef{Source: l.src, Name: d.Name, Off: l.off - d.Off}
 			if l.width > 0 {
 				// The distance from label sub to label sym, plus c.
 				def.Width = int64(l.width)

@@ -311,23 +311,14 @@ func (c *class) fits(o *operand) bool {
 
 // fitting appends to out the forms whose classes ops (Intel order) fit.
 func fitting(out []*form, fs []*form, ops []*operand) []*form {
-	for _, f := range fs {
-		if len(f.classes) != len(ops) {
-			continue
-		}
-		ok := true
-		for i := range f.classes {
-			if !f.classes[i].fits(ops[i]) {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			out = append(out, f)
-		}
-	}
-	return out
+	return ir.Fitting(out, fs, ops)
 }
+
+// Arity is how many operands f takes (ir.Form).
+func (f *form) Arity() int { return len(f.classes) }
+
+// Fits reports whether o fits f's i-th class (ir.Form).
+func (f *form) Fits(i int, o *operand) bool { return f.classes[i].fits(o) }
 
 // sameInst reports whether two forms make the same Go instruction.
 func sameInst(a, b *form) bool {

@@ -582,36 +582,15 @@ func noFormMessage(mnem string, fs []*form, ops []*operand) string {
 	for i := len(ops) - 1; i >= 0; i-- {
 		got = append(got, ops[i].opClass())
 	}
-	var list []string
-	seen := map[string]bool{}
-	n := 0
+	forms := make([]string, 0, len(fs))
 	for _, f := range fs {
 		var cs []string
 		for i := len(f.classes) - 1; i >= 0; i-- {
 			cs = append(cs, f.classes[i].text)
 		}
-		s := strings.Join(cs, ", ")
-		if s == "" {
-			s = "no operands"
-		}
-		if seen[s] {
-			continue
-		}
-		seen[s] = true
-		n++
-		if len(list) < 8 {
-			list = append(list, s)
-		}
+		forms = append(forms, strings.Join(cs, ", "))
 	}
-	more := ""
-	if n > len(list) {
-		more = fmt.Sprintf("; and %d more", n-len(list))
-	}
-	what := "no operands"
-	if len(got) > 0 {
-		what = strings.Join(got, ", ")
-	}
-	return fmt.Sprintf("%s does not take (%s); its forms (AT&T order): %s%s", mnem, what, strings.Join(list, " | "), more)
+	return ir.NoFormMessage(mnem, " (AT&T order)", got, forms)
 }
 
 // unknownMnemonic explains an unknown mnemonic, with the closest known

@@ -3,7 +3,11 @@ package att
 // The AT&T mnemonics that are not an Intel mnemonic with a size suffix,
 // and the branches.
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/jitrun/jitrun/asm/internal/ir"
+)
 
 // attNames maps AT&T-only mnemonics to the Intel mnemonic and the size
 // in bits of their memory operand (0: the registers say).
@@ -85,47 +89,11 @@ var x87Reversed = map[string]string{
 	"fsubp": "fsubrp", "fsubrp": "fsubp", "fdivp": "fdivrp", "fdivrp": "fdivp",
 }
 
-// cmpPredicates are the comparison predicates of cmpps and vcmpps, by
-// value (the first 8 for SSE).
-var cmpPredicates = []string{
-	"eq", "lt", "le", "unord", "neq", "nlt", "nle", "ord",
-	"eq_uq", "nge", "ngt", "false", "neq_oq", "ge", "gt", "true",
-	"eq_os", "lt_oq", "le_oq", "unord_s", "neq_us", "nlt_uq", "nle_uq", "ord_s",
-	"eq_us", "nge_uq", "ngt_uq", "false_os", "neq_os", "ge_oq", "gt_oq", "true_us",
-}
-
-var cmpPredicateAliases = map[string]int{
-	"eq_oq": 0, "lt_os": 1, "le_os": 2, "unord_q": 3, "neq_uq": 4, "nlt_us": 5, "nle_us": 6, "ord_q": 7,
-}
-
-var vpcmpPredicates = map[string]int{"eq": 0, "lt": 1, "le": 2, "false": 3, "neq": 4, "nlt": 5, "nle": 6, "true": 7}
-
 // pseudoOp splits a predicate pseudo-mnemonic (vcmpltps, vpcmpltud) into
 // its instruction and predicate.
 func pseudoOp(mnem string) (string, int, bool) {
-	for _, pre := range []string{"vcmp", "cmp"} {
-		rest, ok := strings.CutPrefix(mnem, pre)
-		if !ok || len(rest) < 3 {
-			continue
-		}
-		typ := rest[len(rest)-2:]
-		if typ != "ps" && typ != "pd" && typ != "ss" && typ != "sd" {
-			continue
-		}
-		pred := rest[:len(rest)-2]
-		n := -1
-		for i, name := range cmpPredicates {
-			if name == pred {
-				n = i
-			}
-		}
-		if v, ok := cmpPredicateAliases[pred]; ok {
-			n = v
-		}
-		if n < 0 || (pre == "cmp" && n >= 8) {
-			continue
-		}
-		return pre + typ, n, true
+	if base, pred, ok := ir.CmpPseudoOp(mnem); ok {
+		return base, pred, true
 	}
 	for _, pre := range []string{"vpclmul", "pclmul"} {
 		if rest, ok := strings.CutPrefix(mnem, pre); ok {
@@ -138,18 +106,6 @@ func pseudoOp(mnem string) (string, int, bool) {
 				return pre + "qdq", 0x10, true
 			case "hqhqdq":
 				return pre + "qdq", 0x11, true
-			}
-		}
-	}
-	if rest, ok := strings.CutPrefix(mnem, "vpcmp"); ok {
-		for pred, v := range vpcmpPredicates {
-			typ, ok := strings.CutPrefix(rest, pred)
-			if !ok {
-				continue
-			}
-			switch typ {
-			case "b", "w", "d", "q", "ub", "uw", "ud", "uq":
-				return "vpcmp" + typ, v, true
 			}
 		}
 	}

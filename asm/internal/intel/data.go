@@ -44,33 +44,11 @@ type intelDataLine struct {
 	bytes []byte
 }
 
-// intelDataSym is one symbol of a section: a label and the bytes up to the
-// next one.
-type intelDataSym struct {
-	name      string
-	off, size int64
-	pos       ir.Pos
-}
-
 // symbols returns the section's symbols in order: the bytes before its
 // first label (named after the section), then one per label. Labels at the
 // same offset, and a label at the end, are symbols of size 0.
-func (s *intelSection) symbols() []intelDataSym {
-	var out []intelDataSym
-	if len(s.labels) == 0 && s.size > 0 || len(s.labels) > 0 && s.offsets[0] > 0 {
-		out = append(out, intelDataSym{name: s.name, pos: s.pos})
-	}
-	for i, l := range s.labels {
-		out = append(out, intelDataSym{name: l, off: s.offsets[i], pos: s.labelPos[i]})
-	}
-	for i := range out {
-		end := s.size
-		if i+1 < len(out) {
-			end = out[i+1].off
-		}
-		out[i].size = end - out[i].off
-	}
-	return out
+func (s *intelSection) symbols() []ir.DataSym {
+	return ir.DataSymbols(s.name, s.pos, s.size, s.labels, s.offsets, s.labelPos)
 }
 
 // align is the alignment of the section's start: its largest align
@@ -624,11 +602,11 @@ func (p *parser) emitData() {
 	for _, s := range p.sections {
 		syms := s.symbols()
 		for k, d := range syms {
-			text := d.name + ":"
-			if d.name == s.name {
+			text := d.Name + ":"
+			if d.Name == s.name {
 				text = "section " + s.name
 			}
-			g := &ir.GloblDef{Source: ir.Source{Pos: d.pos, Text: text}, Name: d.name, Size: d.size, Align: 1}
+			g := &ir.GloblDef{Source: ir.Source{Pos: d.Pos, Text: text}, Name: d.Name, Size: d.Size, Align: 1}
 			if k == 0 {
 				g.Align = s.align()
 			}
@@ -644,11 +622,11 @@ func (p *parser) emitData() {
 		for _, l := range s.lines {
 			// The symbol the line's bytes are in: labels start lines, so a
 			// line never spans two.
-			for k+1 < len(syms) && syms[k+1].off <= l.off {
+			for k+1 < len(syms) && syms[k+1].Off <= l.off {
 				k++
 			}
 			d := syms[k]
-			p.stmts = append(p.stmts, &ir.DataDef{Source: l.src, Name: d.name, Off: l.off - d.off, Width: int64(len(l.bytes)),
+			p.stmts = append(p.stmts, &ir.DataDef{Source: l.src, Name: d.Name, Off: l.off - d.Off, Width: int64(len(l.bytes)),
 				Value: ir.Operand{Kind: ir.StringOperand, String: string(l.bytes)}})
 		}
 	}

@@ -107,24 +107,14 @@ func fitting(forms []*intelForm, ops []*intelOperand) []*intelForm {
 
 // fittingInto is fitting appending to out[:0].
 func fittingInto(out []*intelForm, forms []*intelForm, ops []*intelOperand) []*intelForm {
-	out = out[:0]
-	for _, f := range forms {
-		if len(f.cls) != len(ops) {
-			continue
-		}
-		ok := true
-		for i := range f.cls {
-			if !f.cls[i].matches(ops[i]) {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			out = append(out, f)
-		}
-	}
-	return out
+	return ir.Fitting(out[:0], forms, ops)
 }
+
+// Arity is how many operands f takes (ir.Form).
+func (f *intelForm) Arity() int { return len(f.cls) }
+
+// Fits reports whether o fits f's i-th class (ir.Form).
+func (f *intelForm) Fits(i int, o *intelOperand) bool { return f.cls[i].matches(o) }
 
 // sizeMismatch explains general-purpose registers of different sizes
 // where the instruction takes them all of one size (mov eax, rbx): it
@@ -345,32 +335,11 @@ func noFormMessage(mnem string, forms []*intelForm, ops []*intelOperand) (int, s
 	if msg := sizeMismatch(mnem, forms, ops); msg != "" {
 		return 0, msg
 	}
-	var list []string
-	seen := map[string]bool{}
-	n := 0
+	list := make([]string, 0, len(forms))
 	for _, f := range forms {
-		s := strings.Join(f.classes, ", ")
-		if s == "" {
-			s = "no operands"
-		}
-		if seen[s] {
-			continue
-		}
-		seen[s] = true
-		n++
-		if len(list) < 8 {
-			list = append(list, s)
-		}
+		list = append(list, strings.Join(f.classes, ", "))
 	}
-	more := ""
-	if n > len(list) {
-		more = fmt.Sprintf("; and %d more", n-len(list))
-	}
-	what := "no operands"
-	if len(got) > 0 {
-		what = strings.Join(got, ", ")
-	}
-	return 0, fmt.Sprintf("%s does not take (%s); its forms: %s%s", mnem, what, strings.Join(list, " | "), more)
+	return 0, ir.NoFormMessage(mnem, "", got, list)
 }
 
 // isIntelMnemonic reports whether w (lower case) is a mnemonic of the form
