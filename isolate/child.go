@@ -76,11 +76,18 @@ func parseChildEnv(v string) (childConfig, error) {
 // and the limits — RLIMIT_CPU (soft and hard: the kernel sends SIGKILL at
 // the hard limit; the SIGXCPU of a lower soft limit, Go ignores), RLIMIT_AS, RLIMIT_FSIZE, RLIMIT_NOFILE and
 // RLIMIT_CORE 0 — and sends a Go fatal error's text to the parent; in any
-// other process it returns at once. If a limit cannot be set, the code
+// other process it returns at once. It first closes the descriptors
+// above 3 inherited without close-on-exec. If a limit cannot be set, the code
 // will not run: BeforeCode returns the error.
 func Child() {
 	v, ok := os.LookupEnv(childEnv)
 	if !ok || strings.HasPrefix(v, refusePrefix) {
+		return
+	}
+	// Descriptors past the crash pipe that the parent held without
+	// close-on-exec (from whoever started it): the code could read them.
+	if err := platform.CloseInherited(crashFD + 1); err != nil {
+		os.Setenv(childEnv, refusePrefix+err.Error())
 		return
 	}
 	if err := applyLimits(v); err != nil {

@@ -250,3 +250,28 @@ func FuzzParseChildEnv(f *testing.F) {
 		}
 	})
 }
+
+// TestInheritedDescriptors: a descriptor the parent holds without
+// close-on-exec (inherited from whoever started it) does not reach the
+// child, where code could read it through the program's own text.
+func TestInheritedDescriptors(t *testing.T) {
+	noLeaks(t)
+	const secret = "/etc/hostname"
+	fd, err := syscall.Open(secret, syscall.O_RDONLY, 0) // no O_CLOEXEC
+	if err != nil {
+		t.Skipf("SKIP: %v", err)
+	}
+	defer syscall.Close(fd)
+	res, err := Run(context.Background(), Job{Args: []string{"fds"}, Policy: Web})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != 0 || res.Died != "" {
+		t.Fatalf("status %d, died %q", res.Status, res.Died)
+	}
+	for _, target := range strings.Split(strings.TrimSpace(string(res.Stdout)), "\n") {
+		if target == secret {
+			t.Errorf("the child has descriptor of %s open: %q", secret, res.Stdout)
+		}
+	}
+}

@@ -78,6 +78,12 @@ func helperMain(args []string) int {
 	case "sigkill":
 		syscall.Kill(os.Getpid(), syscall.SIGKILL)
 		time.Sleep(time.Hour)
+	case "fds": // the files the child's descriptors name, one a line
+		ents, _ := os.ReadDir("/proc/self/fd")
+		for _, e := range ents {
+			target, _ := os.Readlink("/proc/self/fd/" + e.Name())
+			fmt.Println(target)
+		}
 	case "state": // what the child was given
 		return helperState()
 	case "web": // the web filter, then an open

@@ -106,6 +106,33 @@ func WaitExited(pid int) error {
 	}
 }
 
+// CloseInherited closes every descriptor from `from` up that lacks
+// close-on-exec: the ones this process was given by whoever executed it
+// (the Go runtime and os open theirs with close-on-exec).
+func CloseInherited(from int) error {
+	d, err := os.Open("/proc/self/fd")
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	names, err := d.Readdirnames(-1)
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		fd, err := strconv.Atoi(name)
+		if err != nil || fd < from || fd == int(d.Fd()) {
+			continue
+		}
+		if flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err == nil && flags&unix.FD_CLOEXEC == 0 {
+			if err := unix.Close(fd); err != nil {
+				return fmt.Errorf("close(%d), a descriptor inherited: %w", fd, err)
+			}
+		}
+	}
+	return nil
+}
+
 // OpenFDs returns the number of descriptors this process has open (the
 // entries of /proc/self/fd, less the one reading it).
 func OpenFDs() (int, error) {

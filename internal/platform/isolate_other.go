@@ -34,3 +34,6 @@ func OpenFDs() (int, error) { return 0, ErrUnsupported }
 
 // ZombieChildren fails with ErrUnsupported.
 func ZombieChildren() ([]int, error) { return nil, ErrUnsupported }
+
+// CloseInherited fails with ErrUnsupported.
+func CloseInherited(from int) error { return ErrUnsupported }
