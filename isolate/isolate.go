@@ -31,8 +31,9 @@ const (
 	// trampoline.GuardWeb lists. The code itself may write to descriptors
 	// 1 and 2, read descriptor 0 and read the clock; exit and exit_group
 	// end its call as a refused system call (a fault). Whatever address
-	// it makes a call from, no open, no socket, no exec, no new process
-	// or thread of its own, no signal to another process.
+	// it makes a call from, no open, no socket, no exec, no new process,
+	// no signal to another process (threads with the Go runtime's flags
+	// pass: see the package doc).
 	Web
 )
 
