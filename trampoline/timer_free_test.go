@@ -4,7 +4,9 @@ package trampoline
 
 import (
 	"context"
+	"errors"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -65,4 +67,32 @@ func TestFreeIdleStacksDeletesTimers(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Where the runtime's m.procid is not where getThread reads it (another Go
+// release: procidKeys false), a timed call knows its thread by gettid and
+// makes its frame a timer on every call: the deadline still stops the
+// code, and each frame keeps one timer at most.
+func TestTimerWithoutProcid(t *testing.T) {
+	if err := setup(); err != nil {
+		t.Fatal(err)
+	}
+	defer func(keys bool) { procidKeys = keys }(procidKeys)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1)) // one P: one cached unit
+	procidKeys = false
+	FreeIdleStacks()
+	ret, loop := load(t, codeRet), load(t, codeLoop)
+	for range 3 {
+		if _, err := Run(context.Background(), ret.Addr(), nil, &Options{Timeout: time.Hour}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := frameTimers(t); n != 1 {
+		t.Errorf("after 3 timed calls one after another: %d frame timers, want 1", n)
+	}
+	_, err := Run(context.Background(), loop.Addr(), nil, &Options{Timeout: 20 * time.Millisecond})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("a loop with a 20 ms timeout: err = %v, want DeadlineExceeded", err)
+	}
+	FreeIdleStacks()
 }
