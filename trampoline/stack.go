@@ -263,6 +263,7 @@ func FreeIdleStacks() int {
 		for u := p.pop(); u != nil; u = p.pop() {
 			u.f.lo, u.f.hi = 0, 0 // the handler no longer matches it
 			u.dropCancelWatch()
+			u.f.deleteTimer()
 			u.stack.Close()
 			u.stack = nil
 			if u.tls != nil {

@@ -75,15 +75,22 @@ func (f *frame) disarmDeadline() { f.deadline = 0 }
 // runtime's layout is unknown and key has no M, on every call). Deleting
 // the old one drops its pending signal.
 func (f *frame) newTimer(key timerKey) syscall.Errno {
-	if f.timerTid != 0 {
-		f.timerTid = 0
-		f.timer.Delete()
-	}
-	f.armedAt = 0
+	f.deleteTimer()
 	t, e := platform.NewThreadTimer(int(key.tid), timeoutSignal, uint64(timerMagic)<<48|uint64(f.index)<<32)
 	if e != 0 {
 		return e
 	}
 	f.timer, f.timerTid, f.timerM, f.timerG0 = t, key.tid, key.m, key.g0
 	return 0
+}
+
+// deleteTimer deletes f's timer, if it has one, with any signal of it
+// still pending: a frame whose stack FreeIdleStacks unmaps keeps no
+// kernel timer (each counts against RLIMIT_SIGPENDING). f runs no call.
+func (f *frame) deleteTimer() {
+	if f.timerTid != 0 {
+		f.timerTid = 0
+		f.timer.Delete()
+	}
+	f.timerM, f.timerG0, f.armedAt = 0, 0, 0
 }
