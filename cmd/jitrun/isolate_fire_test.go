@@ -26,7 +26,14 @@ import (
 //
 // (JITRUN_RANDOM_SEED picks another sequence.)
 
-const isolateFireDefaultN = 2000
+// isolateFireDefaultN is the slice every `go test` runs; under -race,
+// where each child is a race-built jitrun several times slower to start,
+// isolateFireRaceN: the race detector watches the parent's side, which a
+// hundred runs exercise as well as two thousand.
+const (
+	isolateFireDefaultN = 2000
+	isolateFireRaceN    = 100
+)
 
 // fireDoc is the part of run --json's document the classification reads.
 type fireDoc struct {
@@ -81,7 +88,11 @@ func TestIsolateUnderFire(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")
 	}
-	n := envCount(t, "JITRUN_ISOLATE_N", isolateFireDefaultN)
+	defaultN := isolateFireDefaultN
+	if raceEnabled {
+		defaultN = isolateFireRaceN
+	}
+	n := envCount(t, "JITRUN_ISOLATE_N", defaultN)
 	seed := envSeed(t)
 	fds, err := platform.OpenFDs()
 	if err != nil {
