@@ -7,10 +7,12 @@ import (
 	"math"
 	"runtime"
 	"sync/atomic"
+	"syscall"
 	"time"
 	"unsafe"
 
 	"github.com/jitrun/jitrun/execmem"
+	"github.com/jitrun/jitrun/internal/platform"
 )
 
 // Args are the arguments of a call, in System V AMD64 order.
@@ -424,7 +426,18 @@ func (u *unit) executeTimed(ctx context.Context, timeout time.Duration, ints *[6
 			}
 		}
 		if d > 0 {
-			if op, errno := f.armDeadline(timerKey{int32(tid), m, g0}, nanotime()+int64(d)); errno != 0 {
+			op, errno := f.armDeadline(timerKey{int32(tid), m, g0}, nanotime()+int64(d))
+			if errno == syscall.EINVAL && m != 0 {
+				// The M's thread id names no thread of this process:
+				// code without PrivateTLS wrote over the M through FS.
+				// Ask the kernel for this call.
+				tid, m, g0 = platform.Gettid(), 0, 0
+				if done := ctx.Done(); done != nil {
+					u.cancelWatch.tid.Store(int32(tid))
+				}
+				op, errno = f.armDeadline(timerKey{int32(tid), m, g0}, nanotime()+int64(d))
+			}
+			if errno != 0 {
 				procUnpin()
 				return 0, fmt.Errorf("trampoline: %s: %w", op, errno)
 			}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/jitrun/jitrun/internal/platform"
-	"github.com/jitrun/jitrun/internal/testsupport"
 	"github.com/jitrun/jitrun/isolate"
 )
 
@@ -101,35 +100,21 @@ func TestIsolateUnderFire(t *testing.T) {
 	var mu sync.Mutex
 	counts := map[string]int{}
 	start := time.Now()
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for range 2 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				code := testsupport.RandomBlob(seed, i)
-				res, err := isolatedHex(code, isolate.Limits{Wall: 5 * time.Second})
-				if err != nil {
-					t.Errorf("blob %d: %v", i, err)
-					continue
-				}
-				class, err := classify(res)
-				if err != nil {
-					t.Errorf("blob %d (seed %d, --hex %x): %v", i, seed, code, err)
-					continue
-				}
-				mu.Lock()
-				counts[class]++
-				mu.Unlock()
-			}
-		}()
-	}
-	for i := range n {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
+	eachBlob(n, seed, func(i int, code []byte) {
+		res, err := isolatedHex(code, isolate.Limits{Wall: 5 * time.Second})
+		if err != nil {
+			t.Errorf("blob %d: %v", i, err)
+			return
+		}
+		class, err := classify(res)
+		if err != nil {
+			t.Errorf("blob %d (seed %d, --hex %x): %v", i, seed, code, err)
+			return
+		}
+		mu.Lock()
+		counts[class]++
+		mu.Unlock()
+	})
 	classes := make([]string, 0, len(counts))
 	for c := range counts {
 		classes = append(classes, c)

@@ -50,6 +50,21 @@ func TestRandomCodeCLI(t *testing.T) {
 	var mu sync.Mutex
 	counts := map[int]int{}
 	start := time.Now()
+	eachBlob(n, seed, func(i int, code []byte) {
+		status, out := runBlobCLI(exe, code)
+		mu.Lock()
+		counts[status]++
+		mu.Unlock()
+		if problem := blobProblem(status, out); problem != "" {
+			t.Errorf("blob %d (seed %d, jitrun run --hex %x): %s\n%s", i, seed, code, problem, out)
+		}
+	})
+	t.Logf("%d blobs (seed %d) through jitrun run in %v: statuses %v", n, seed, time.Since(start).Round(time.Millisecond), counts)
+}
+
+// eachBlob calls do with blobs 0 to n-1 of seed's sequence, on two
+// goroutines (one a core: each blob runs in a child process).
+func eachBlob(n int, seed uint64, do func(i int, code []byte)) {
 	work := make(chan int)
 	var wg sync.WaitGroup
 	for range 2 {
@@ -57,14 +72,7 @@ func TestRandomCodeCLI(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				code := testsupport.RandomBlob(seed, i)
-				status, out := runBlobCLI(exe, code)
-				mu.Lock()
-				counts[status]++
-				mu.Unlock()
-				if problem := blobProblem(status, out); problem != "" {
-					t.Errorf("blob %d (seed %d, jitrun run --hex %x): %s\n%s", i, seed, code, problem, out)
-				}
+				do(i, testsupport.RandomBlob(seed, i))
 			}
 		}()
 	}
@@ -73,7 +81,6 @@ func TestRandomCodeCLI(t *testing.T) {
 	}
 	close(work)
 	wg.Wait()
-	t.Logf("%d blobs (seed %d) through jitrun run in %v: statuses %v", n, seed, time.Since(start).Round(time.Millisecond), counts)
 }
 
 // runBlobCLI runs `jitrun run --timeout 20ms --hex BLOB` in a jitrun of
