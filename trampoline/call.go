@@ -398,7 +398,7 @@ func (u *unit) executeTimed(ctx context.Context, timeout time.Duration, ints *[6
 	}()
 	if done := ctx.Done(); done != nil {
 		u.watchCancel(ctx, done, tid)
-		defer u.cancelWatch.tid.Store(0)
+		defer u.cancelWatch.setThread(0)
 	}
 	ctxDeadline, hasCtxDeadline := ctx.Deadline()
 	for attempt := 1; ; attempt++ {
@@ -433,7 +433,7 @@ func (u *unit) executeTimed(ctx context.Context, timeout time.Duration, ints *[6
 				// Ask the kernel for this call.
 				tid, m, g0 = platform.Gettid(), 0, 0
 				if done := ctx.Done(); done != nil {
-					u.cancelWatch.tid.Store(int32(tid))
+					u.cancelWatch.setThread(tid)
 				}
 				op, errno = f.armDeadline(timerKey{int32(tid), m, g0}, nanotime()+int64(d))
 			}
@@ -542,7 +542,7 @@ func (f *frame) fault(base uintptr, n int) *Fault {
 	default:
 		ft.BadReturn = inTrampoline(ft.PC)
 		var text [MaxInstructionLen]byte
-		if n := readText(ft.PC, text[:]); n > 0 {
+		if n := readText(ft.PC, text[:], base, n); n > 0 {
 			ft.Text = text[:n:n]
 		}
 	}

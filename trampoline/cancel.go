@@ -15,13 +15,18 @@ import (
 // its calls come with contexts that share one Done channel (a loop of
 // calls under one context, or a WithTimeout's context and those derived
 // from it by WithValue), and registers again only when the context
-// changes. The registration signals only while a call runs (tid not 0);
-// one left behind when the unit goes idle keeps its context referenced
-// until the unit's next cancellable call or FreeIdleStacks.
+// changes. The registration signals only while a call runs under it: the
+// unit's state names the registration (gen) and the running call's thread
+// (0: none). An AfterFunc that began before the unit dropped it (stop
+// returns false then) finds another registration's number there, or the
+// state changed between its reads, and sends nothing. One left behind
+// when the unit goes idle keeps its context referenced until the unit's
+// next cancellable call or FreeIdleStacks.
 type cancelWatch struct {
-	done <-chan struct{} // the context's Done channel (nil: no registration)
-	stop func() bool     // the AfterFunc's stop
-	tid  atomic.Int32    // the thread of the call running under it; 0: none
+	done  <-chan struct{} // the context's Done channel (nil: no registration)
+	stop  func() bool     // the AfterFunc's stop
+	gen   uint32          // the registration's number (the unit's goroutine only)
+	state atomic.Uint64   // gen<<32 | the thread of the call running under it (0: none)
 }
 
 // watchCancel makes sure ctx, whose Done channel is done, interrupts the
@@ -31,18 +36,28 @@ func (u *unit) watchCancel(ctx context.Context, done <-chan struct{}, tid int) {
 	if w.done != done {
 		u.dropCancelWatch()
 		f := u.f
+		w.gen++
+		gen := w.gen
 		w.done = done
 		w.stop = context.AfterFunc(ctx, func() {
-			// Whatever attempt runs now (a stale signal is harmless: its
-			// value no longer matches).
-			if tid := w.tid.Load(); tid != 0 {
-				if v := f.loadCallValue(); v != 0 {
-					platform.QueueThreadSignal(int(tid), timeoutSignal, v)
-				}
+			// Whatever attempt of a call under this registration runs
+			// now (a stale value is harmless: it no longer matches).
+			s := w.state.Load()
+			if uint32(s>>32) != gen || uint32(s) == 0 {
+				return
+			}
+			if v := f.loadCallValue(); v != 0 && w.state.Load() == s {
+				platform.QueueThreadSignal(int(int32(uint32(s))), timeoutSignal, v)
 			}
 		})
 	}
-	w.tid.Store(int32(tid))
+	w.setThread(tid)
+}
+
+// setThread says which thread runs the call under u's registration (0:
+// no call runs).
+func (w *cancelWatch) setThread(tid int) {
+	w.state.Store(uint64(w.gen)<<32 | uint64(uint32(int32(tid))))
 }
 
 // dropCancelWatch ends u's registration, if any.
@@ -52,5 +67,5 @@ func (u *unit) dropCancelWatch() {
 		w.stop()
 	}
 	w.done, w.stop = nil, nil
-	w.tid.Store(0)
+	w.setThread(0)
 }

@@ -85,10 +85,14 @@
 // address was, the frame word overwritten, the trap flag set) is one with
 // BadReturn set.
 //
-// One class of code is beyond repair after the fact: FS-relative writes
-// (fnsave fs:[rsi]) overwrite the Go runtime's thread-local storage.
-// Options.PrivateTLS gives the code an FS base of its own for that, at the
-// cost of a few system calls per call.
+// FS-relative writes (fnsave fs:[rsi]) reach the Go runtime's M of the
+// thread, in which FS points. The trampoline puts back the words Go's
+// signal handler reads (g0, gsignal, the signal mask, curg: mguard.go) and
+// the goroutine's TLS slot before Go runs again; the rest of the M (its
+// P, the scheduler's fields), and curg while long-running code is
+// preempted, are beyond repair after the fact. Options.PrivateTLS gives
+// the code an FS base of its own for that, at the cost of a few system
+// calls per call.
 //
 // A register snapshot (Options.Regs, Fault.Regs, Interrupted.Regs, a
 // Machine's Regs) holds the whole vector state the code left where the CPU

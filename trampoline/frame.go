@@ -48,6 +48,13 @@ type frame struct {
 	_      int32
 	g      uintptr // the goroutine's g, as enter and resume found it in TLS
 
+	// The words of the M that code writing relative to FS can reach and
+	// Go's signal handler reads (mguard.go): mGuard is the M when its
+	// layout was confirmed at set-up (0: not guarded), mWords what its
+	// guarded words held when the frame was bound.
+	mGuard uintptr
+	mWords [mGuardWords]uintptr
+
 	scratch uintptr // where setFS reads the FS base
 	tls     uintptr // the call's own FS base (Options.PrivateTLS)
 

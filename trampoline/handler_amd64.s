@@ -80,6 +80,22 @@ TEXT ·sigHandler(SB), NOSPLIT|NOFRAME, $0
 	JEQ	fsprobe
 notfsprobe:
 	CALL	·findFrame(SB)		// R10 = the call's frame, or 0
+	// Before Go's handler can run: the M words it reads, which the code
+	// may have overwritten through FS (mguard.go), while the code runs
+	// or callSite's epilogue has not yet checked them.
+	TESTQ	R10, R10
+	JZ	mguarded
+	CMPL	frame_running(R10), $0
+	JNE	guardm
+	MOVQ	GREG(const_gRIP), AX
+	LEAQ	·callSite(SB), CX
+	CMPQ	AX, CX
+	JCS	mguarded		// below callSite
+	CMPQ	AX, ·callSiteEnd(SB)
+	JCC	mguarded
+guardm:
+	CALL	·repairM(SB)
+mguarded:
 	CMPL	DI, $23			// SIGURG
 	JEQ	urg
 	CMPL	DI, $const_timeoutSignal

@@ -41,8 +41,9 @@ import (
 // Options.PrivateTLS.) Every blob that ever ended a process is kept in
 // testdata/random-killers.txt and runs in TestRandomCodeKillers, with
 // PrivateTLS: without it, code that writes relative to FS (fnsave fs:[rsi])
-// corrupts the Go runtime's thread-local storage, the one class of code
-// the trampoline cannot undo (a few blobs in 100,000).
+// can overwrite fields of the Go runtime's M that the trampoline does not
+// guard (mguard.go), the one class of code it cannot undo (a few blobs in
+// 100,000).
 
 const (
 	randomChildEnv   = "JITRUN_RANDOM_CHILD"

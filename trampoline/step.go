@@ -87,7 +87,12 @@ func StepMachine(ctx context.Context, m *Machine, opt *Options) error {
 	}
 	rip := m.Regs.RIP
 	var text [MaxInstructionLen]byte
-	n := readText(uintptr(rip), text[:]) // 0 when RIP is unreadable: the step faults
+	var base uintptr
+	var size int
+	if opt.Code != nil {
+		base, size = opt.Code.Addr(), opt.Code.Len()
+	}
+	n := readText(uintptr(rip), text[:], base, size) // 0 when RIP is unreadable: the step faults
 	in := classifyStep(text[:n])
 	switch in.kind {
 	case stepSysenter:
@@ -256,16 +261,30 @@ func executableFromMaps(addr uintptr, n int) (bool, error) {
 
 // readText copies up to len(buf) bytes of the code at addr into buf and
 // returns how many it could read: a step's instruction, a fault's
-// (Fault.Text). It reads the memory directly, with
-// faults turned into a recovered panic (debug.SetPanicOnFault): a step's
-// instruction is almost always readable, and a direct read costs
-// nanoseconds where platform.ReadMemory's system calls cost microseconds.
-// When the read faults (RIP unmapped, or the instruction running into an
-// unreadable page) ReadMemory gets what can be read.
-func readText(addr uintptr, buf []byte) (n int) {
-	if addr == 0 || addr+uintptr(len(buf)) < addr {
+// (Fault.Text). Where the bytes lie in the pages of the code the call was
+// given, [base, base+n) rounded out to whole pages, it reads them
+// directly, with a fault turned into a recovered panic
+// (debug.SetPanicOnFault) should the code have unmapped or protected its
+// own pages: that costs nanoseconds where platform.ReadMemory's system
+// calls cost microseconds. Anywhere else (code that jumped away, into
+// unmapped memory or into Go's) it asks ReadMemory, which cannot fault:
+// a fault in Go right after the code ran is a signal Go's own handler
+// takes, and code without PrivateTLS may have written over the fields of
+// the thread's M that handler reads (m.gsignal; random code does it a few
+// times in 100,000 blobs), which would kill the process.
+func readText(addr uintptr, buf []byte, base uintptr, n int) int {
+	end := addr + uintptr(len(buf))
+	if n <= 0 || addr < base || end < addr || end > pageEnd(base+uintptr(n)) {
 		return platform.ReadMemory(addr, buf)
 	}
+	return readDirect(addr, buf)
+}
+
+// pageEnd returns the end of the page that holds the byte before a.
+func pageEnd(a uintptr) uintptr { return (a + sysPageSize - 1) &^ (sysPageSize - 1) }
+
+// readDirect is readText's direct read: a fault falls back to ReadMemory.
+func readDirect(addr uintptr, buf []byte) (n int) {
 	defer func() {
 		if recover() != nil {
 			n = platform.ReadMemory(addr, buf)

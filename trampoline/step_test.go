@@ -419,7 +419,7 @@ func BenchmarkStepParts(b *testing.B) {
 		code := load(b, stepSpin)
 		var text [MaxInstructionLen]byte
 		for b.Loop() {
-			readText(code.Addr(), text[:])
+			readText(code.Addr(), text[:], code.Addr(), code.Len())
 		}
 	})
 	b.Run("RunMachineINT3", func(b *testing.B) {
@@ -454,7 +454,8 @@ func BenchmarkStepParts(b *testing.B) {
 
 // readText reads what is readable of the code at an address and never
 // faults: a whole instruction, the part before an unreadable page, none
-// of an unmapped, null or non-canonical address. A step from an
+// of an unmapped, null or non-canonical address, whether the address lies
+// in the code's pages (a direct read) or not (ReadMemory). A step from an
 // unreadable RIP is the fault of fetching it.
 func TestStepReadText(t *testing.T) {
 	loadStateBlock(t)
@@ -469,23 +470,34 @@ func TestStepReadText(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf [MaxInstructionLen]byte
-	for _, c := range []struct {
-		addr uintptr
-		want int
+	for _, code := range []struct {
+		name string
+		base uintptr
+		n    int
 	}{
-		{mem.Addr(), MaxInstructionLen},
-		{mem.Addr() + uintptr(ps) - 3, 3},
-		{mem.Addr() + uintptr(ps), 0},
-		{0, 0},
-		{1 << 63, 0},
-		{^uintptr(0) - 3, 0},
+		{"no code", 0, 0},
+		{"code elsewhere", 1 << 20, 100},
+		{"code in the first page", mem.Addr(), 10},
+		{"code in both pages", mem.Addr(), 2 * ps},
 	} {
-		if n := readText(c.addr, buf[:]); n != c.want {
-			t.Errorf("readText(%#x) = %d, want %d", c.addr, n, c.want)
+		for _, c := range []struct {
+			addr uintptr
+			want int
+		}{
+			{mem.Addr(), MaxInstructionLen},
+			{mem.Addr() + uintptr(ps) - 3, 3},
+			{mem.Addr() + uintptr(ps), 0},
+			{0, 0},
+			{1 << 63, 0},
+			{^uintptr(0) - 3, 0},
+		} {
+			if n := readText(c.addr, buf[:], code.base, code.n); n != c.want {
+				t.Errorf("%s: readText(%#x) = %d, want %d", code.name, c.addr, n, c.want)
+			}
 		}
-	}
-	if n := readText(mem.Addr()+uintptr(ps)-3, buf[:]); n != 3 || classifyStep(buf[:n]) != (stepInsn{stepSyscall, 2}) {
-		t.Errorf("the syscall before the unreadable page: %x", buf[:n])
+		if n := readText(mem.Addr()+uintptr(ps)-3, buf[:], code.base, code.n); n != 3 || classifyStep(buf[:n]) != (stepInsn{stepSyscall, 2}) {
+			t.Errorf("%s: the syscall before the unreadable page: %x", code.name, buf[:n])
+		}
 	}
 	m, _ := newStepMachine(t, codeINT3)
 	m.Regs.RIP = uint64(mem.Addr() + uintptr(ps))

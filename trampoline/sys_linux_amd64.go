@@ -213,6 +213,7 @@ func install() error {
 	chooseFPUMode()
 	threadKeys = gmOffsetOK()
 	procidKeys = procidOK()
+	guardM = mLayoutOK()
 	frameKey = 0xa5a5<<48 | uintptr(time.Now().UnixNano())&(1<<47-1)&^7
 	textAddrs(&tramp)
 	fsProbeAddr = tramp.fsProbe

@@ -109,6 +109,7 @@ func (f *frame) bind() {
 	f.tid = int32(platform.Gettid())
 	f.fsBase, _ = platform.FSBase()
 	f.altLo, _ = platform.SignalStack()
+	f.saveM()
 }
 
 // bindHere binds f to the calling thread if it is bound to another: the

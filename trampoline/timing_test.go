@@ -386,3 +386,28 @@ func TestThreadIdentity(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// A context cancelled just before a call under another context starts
+// does not interrupt that call: its AfterFunc may already be running when
+// the unit drops its registration, and must not take the new call for its
+// own (it did, reading the unit's current thread and call value: calls
+// under a fresh context were interrupted after microseconds, about one
+// TestTimeout run in four). Each round cancels the first context and at
+// once runs a call of about 100 µs under a second one that is never
+// cancelled.
+func TestCancelledContextBeforeAnotherCall(t *testing.T) {
+	ret, count := load(t, codeRet), load(t, codeCountRet)
+	for i := range 500 {
+		ctx1, cancel1 := context.WithCancel(context.Background())
+		if _, err := CallContext(ctx1, ret.Addr()); err != nil {
+			t.Fatal(err)
+		}
+		cancel1()
+		ctx2, cancel2 := context.WithCancel(context.Background())
+		_, err := CallContext(ctx2, count.Addr(), 100_000)
+		cancel2()
+		if err != nil {
+			t.Fatalf("round %d: a call under a context nobody cancelled: %v", i, err)
+		}
+	}
+}

@@ -367,6 +367,21 @@ fcwok:
 	CMPQ	AX, frame_g(R11)
 	JNE	fixfs
 fsok:
+	// The M's words Go's signal handler reads (mguard.go): code that
+	// wrote relative to FS may have overwritten them.
+	MOVQ	frame_mGuard(R11), CX
+	TESTQ	CX, CX
+	JZ	mok			// the M is not guarded
+	MOVQ	0(CX), DX		// m.g0
+	CMPQ	DX, frame_mWords+0(R11)
+	JNE	fixm
+	MOVQ	(const_mProcidOffset+8)(CX), DX	// m.gsignal
+	CMPQ	DX, frame_mWords+(8*const_mGsignalWord)(R11)
+	JNE	fixm
+	MOVQ	const_mCurgOffset(CX), DX	// m.curg
+	CMPQ	DX, frame_g(R11)
+	JNE	fixm
+mok:
 	EMMS				// an empty x87 stack after MMX code
 	CMPB	·hasAVX(SB), $0
 	JEQ	out
@@ -409,6 +424,11 @@ fixfs:
 	CALL	·setFS(SB)
 	JMP	fcwok			// probe again
 
+fixm:
+	MOVQ	R11, R10
+	CALL	·repairM(SB)
+	JMP	mok
+
 badreturn:
 	JMP	·badReturn(SB)
 
@@ -417,6 +437,36 @@ badreturn:
 // The Go side recognises its PC.
 TEXT ·badReturn(SB), NOSPLIT|NOFRAME, $0
 	UD2
+
+// repairM writes back the guarded words of the M of the frame at R10
+// (mguard.go): g0, procid to sigmask as bind saved them, and curg = the
+// call's g. Clobbers AX and CX only.
+TEXT ·repairM(SB), NOSPLIT|NOFRAME, $0
+	MOVQ	frame_mGuard(R10), CX
+	TESTQ	CX, CX
+	JZ	repaired
+	MOVQ	frame_mWords+0(R10), AX
+	MOVQ	AX, 0(CX)		// g0
+	MOVQ	frame_mWords+8(R10), AX
+	MOVQ	AX, (const_mProcidOffset+0)(CX)	// procid
+	MOVQ	frame_mWords+16(R10), AX
+	MOVQ	AX, (const_mProcidOffset+8)(CX)	// gsignal
+	MOVQ	frame_mWords+24(R10), AX
+	MOVQ	AX, (const_mProcidOffset+16)(CX)	// goSigStack, 5 words
+	MOVQ	frame_mWords+32(R10), AX
+	MOVQ	AX, (const_mProcidOffset+24)(CX)
+	MOVQ	frame_mWords+40(R10), AX
+	MOVQ	AX, (const_mProcidOffset+32)(CX)
+	MOVQ	frame_mWords+48(R10), AX
+	MOVQ	AX, (const_mProcidOffset+40)(CX)
+	MOVQ	frame_mWords+56(R10), AX
+	MOVQ	AX, (const_mProcidOffset+48)(CX)
+	MOVQ	frame_mWords+64(R10), AX
+	MOVQ	AX, (const_mProcidOffset+56)(CX)	// sigmask
+	MOVQ	frame_g(R10), AX
+	MOVQ	AX, const_mCurgOffset(CX)	// curg
+repaired:
+	RET
 
 // fsProbe loads g through the FS segment into AX. When the code has left
 // FS unusable (a null base), the load faults and the handler, which
