@@ -82,9 +82,11 @@ type Options struct {
 	// an 8 KiB read+write block, between guard pages, whose first word
 	// points to itself (as the C library's thread pointer does) and whose
 	// other words start zero. The code's FS-relative reads and writes
-	// then reach that block, not the Go runtime's thread-local storage,
-	// which a stray FS-relative write would corrupt (the one way left for
-	// code to kill the program that the trampoline cannot undo). It costs
+	// then reach that block, not the Go runtime's thread-local storage
+	// (the runtime's M), which a stray FS-relative write would corrupt
+	// beyond the words the trampoline puts back (mguard.go): the one way
+	// left for code to kill the program that the trampoline cannot
+	// undo. It costs
 	// a system call on entry and two on the way back (a few microseconds
 	// in a VM): jitrun's CLI uses it, Call and bound functions do not.
 	PrivateTLS bool

@@ -89,8 +89,8 @@
 // thread, in which FS points. The trampoline puts back the words Go's
 // signal handler reads (g0, gsignal, the signal mask, curg: mguard.go) and
 // the goroutine's TLS slot before Go runs again; the rest of the M (its
-// P, the scheduler's fields), and curg while long-running code is
-// preempted, are beyond repair after the fact. Options.PrivateTLS gives
+// P, the scheduler's fields), and curg while the code still runs (Go's
+// sysmon reads it), are beyond repair after the fact. Options.PrivateTLS gives
 // the code an FS base of its own for that, at the cost of a few system
 // calls per call.
 //

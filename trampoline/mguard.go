@@ -31,7 +31,9 @@ import (
 // a runtime with another layout runs unguarded, as before.
 //
 // Writes further into the M (m.p, the scheduler's fields) are not
-// guarded: only PrivateTLS keeps the code off the M entirely.
+// guarded, nor is curg while the code still runs: Go's sysmon thread
+// reads the curg of every running P's M on each tick. Only PrivateTLS
+// keeps the code off the M entirely.
 
 // The guarded words of the M: g0 at 0, then procid up to the TLS slots
 // at mTLSOffset; curg after the TLS slots. Keep equal to tramp_amd64.s.

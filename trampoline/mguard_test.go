@@ -13,14 +13,17 @@ import (
 )
 
 // Code without PrivateTLS that writes over its thread's M through FS:
-// m.g0 (fs:-0x88), m.gsignal (fs:-0x40), m.sigmask (fs:-0x10) and, but
-// for the loop, m.curg (fs:+0x30), then returns, faults or runs into its
-// timeout. Before the M guard, the next signal Go took on the thread
-// (here a fault in Go itself, which readDirect recovers) read the garbage
-// gsignal inside the handler and the kernel killed the process (random
-// code, seed 1, blob 29,398 on: TestRandomCode). The loop leaves curg
-// alone: while code runs, the scheduler's sysmon thread reads the M's
-// curg to preempt it, before any signal lets the guard repair it.
+// m.g0 (fs:-0x88), m.gsignal (fs:-0x40) and m.sigmask (fs:-0x10), then
+// returns, faults or runs into its timeout; the code that returns writes
+// m.curg (fs:+0x30) too, just before its RET. Before the M guard, the
+// next signal Go took on the thread (here a fault in Go itself, which
+// readDirect recovers) read the garbage gsignal inside the handler and
+// the kernel killed the process (random code, seed 1, blob 29,398 on:
+// TestRandomCode). Only the returning code writes curg, and last: while
+// code runs, the scheduler's sysmon thread reads the M's curg on every
+// tick (Go 1.26's retake), and a fault takes the kernel microseconds to
+// deliver, long enough for sysmon to find the garbage before the handler
+// repairs it.
 var (
 	codeWriteMHeader = sn("mov rax, 0x1111; mov qword ptr fs:[-0x88], rax; mov qword ptr fs:[-0x40], rax; mov qword ptr fs:[-0x10], rax",
 		0x48, 0xc7, 0xc0, 0x11, 0x11, 0x00, 0x00,
@@ -29,7 +32,7 @@ var (
 		0x64, 0x48, 0x89, 0x04, 0x25, 0xf0, 0xff, 0xff, 0xff)
 	codeWriteCurg  = sn("mov qword ptr fs:[0x30], rax", 0x64, 0x48, 0x89, 0x04, 0x25, 0x30, 0x00, 0x00, 0x00)
 	codeWriteMRet  = then(codeWriteMHeader, codeWriteCurg, codeRet)
-	codeWriteMUD2  = then(codeWriteMHeader, codeWriteCurg, codeUD2)
+	codeWriteMUD2  = then(codeWriteMHeader, codeUD2)
 	codeWriteMLoop = then(codeWriteMHeader, codeLoop)
 )
 
