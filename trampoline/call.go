@@ -85,10 +85,10 @@ type Options struct {
 	// then reach that block, not the Go runtime's thread-local storage
 	// (the runtime's M), which a stray FS-relative write would corrupt
 	// beyond the words the trampoline puts back (mguard.go): the one way
-	// left for code to kill the program that the trampoline cannot
-	// undo. It costs
-	// a system call on entry and two on the way back (a few microseconds
-	// in a VM): jitrun's CLI uses it, Call and bound functions do not.
+	// left for code to kill the program that the trampoline cannot undo.
+	// It costs a system call on entry and two on the way back (a few
+	// microseconds in a VM): jitrun's CLI uses it, Call and bound
+	// functions do not.
 	PrivateTLS bool
 }
 

@@ -19,30 +19,21 @@ import (
 // m.gsignal, finds garbage and faults inside the handler, and the kernel
 // kills the process without a word.
 //
-// So the trampoline guards those words. bind saves them (saveM); the
-// epilogue of every returned call compares g0, gsignal and curg, and the
-// signal handler, before anything of Go's runs after the code, compares
-// them all; repairM (tramp_amd64.s) writes back the saved words and
-// curg = the call's g wherever one differs. Only the M's own thread ever
-// writes these words, and it is in the trampoline when they are
-// repaired. The offsets are the runtime's m layout (Go 1.4 on for g0,
-// procid and gsignal, runtime2.go); set-up confirms them against the
-// running runtime (mLayoutOK) before the guard is turned on (guardM), and
-// a runtime with another layout runs unguarded, as before.
+// So the trampoline guards those words. bind saves them (saveM).
+// repairM (tramp_amd64.s) writes back the saved words and curg = the
+// call's g: the signal handler calls it before anything of Go's runs
+// while the code runs or has just returned, and the epilogue of every
+// returned call when g0, gsignal or curg differs. Only the M's own thread
+// writes these words, and it is in the trampoline when they are repaired.
+// The offsets (mlayout.go) are the runtime's m layout (runtime2.go);
+// set-up confirms them against the running runtime (mLayoutOK) before
+// the guard is turned on (guardM), and a runtime with another layout
+// runs unguarded, as before.
 //
 // Writes further into the M (m.p, the scheduler's fields) are not
 // guarded, nor is curg while the code still runs: Go's sysmon thread
 // reads the curg of every running P's M on each tick. Only PrivateTLS
 // keeps the code off the M entirely.
-
-// The guarded words of the M: g0 at 0, then procid up to the TLS slots
-// at mTLSOffset; curg after the TLS slots. Keep equal to tramp_amd64.s.
-const (
-	mTLSOffset   = 128 // m.tls; FS base = the M + mTLSOffset + 8
-	mCurgOffset  = 184 // m.curg, after mstartfn
-	mGuardWords  = 1 + (mTLSOffset-mProcidOffset)/8
-	mGsignalWord = 2 // index in frame.mWords: g0, procid, gsignal, …
-)
 
 // guardM turns the M guard on. It is set once, at set-up.
 var guardM bool

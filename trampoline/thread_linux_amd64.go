@@ -36,8 +36,6 @@ func getm() uintptr
 // keys its frame's timer by (timer.go). Only with procidKeys.
 func getThread() (tid uint64, m, g0 uintptr)
 
-const mProcidOffset = 64 // keep equal to m_procid in tramp_amd64.s
-
 // procidKeys says getThread's thread id is the kernel's (procidOK): a
 // timed call then reads it there, not with a system call. Set once, at
 // set-up.
