@@ -66,6 +66,9 @@ type form struct {
 	rc      bool
 	sae     bool
 	bytes   []byte
+	// lit says a class is a fixed register or immediate (cLitReg,
+	// cLitImm).
+	lit bool
 }
 
 // regClasses are the register classes, by id (1 up).
@@ -110,6 +113,9 @@ func loadForms() {
 		if fields[1] != "-" {
 			for _, c := range strings.Split(fields[1], ",") {
 				f.classes = append(f.classes, parseClass(c))
+				if k := f.classes[len(f.classes)-1].kind; k == cLitReg || k == cLitImm {
+					f.lit = true
+				}
 			}
 		}
 		if h, ok := strings.CutPrefix(fields[2], "#"); ok {
@@ -310,7 +316,13 @@ func (c *class) fits(o *operand) bool {
 }
 
 // fitting appends to out the forms whose classes ops (Intel order) fit.
-func fitting(out []*form, fs []*form, ops []*operand) []*form {
+func (p *parser) fitting(out []*form, fs []*form, ops []*operand) []*form {
+	for _, f := range fs {
+		if f.lit {
+			p.readsNames() // a fixed register or immediate
+			break
+		}
+	}
 	return ir.Fitting(out, fs, ops)
 }
 

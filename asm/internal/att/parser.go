@@ -60,6 +60,15 @@ type parser struct {
 	cands    []*form
 	readings []suffixed
 	regCache map[string]regEntry // register, by name as written
+	// The matches remembered (matchcache.go), the scratch their keys are
+	// made in, and the operands a remembered match adds.
+	matches     map[string]*matchEntry
+	matchKeyBuf []byte
+	fineKeyBuf  []byte
+	extraOps    [maxCachedExtras]operand
+	// namesRead says match read more of the operands than their
+	// signature holds (readsNames).
+	namesRead bool
 	// Slabs the instructions and their spellings are allocated from.
 	insts      slab.Slab[ir.Inst]
 	args       slab.Slab[ir.Operand]
