@@ -245,8 +245,11 @@ type regEntry struct {
 // register looks up a %name token (through the parser's cache: a source
 // names few registers, many times).
 func (p *parser) register(t token) (regEntry, bool) {
-	if e, ok := p.regCache[t.text]; ok {
-		return e, true
+	key, packed := packName(t.text)
+	if packed && p.regs != nil {
+		if e, ok := p.regs.get(key); ok {
+			return e, true
+		}
 	}
 	r, ok := ir.LookupIntelReg(t.text)
 	if !ok && len(t.text) == 3 && (t.text[:2] == "db" || t.text[:2] == "DB") {
@@ -260,12 +263,72 @@ func (p *parser) register(t token) (regEntry, bool) {
 		}
 		return regEntry{}, false
 	}
-	if p.regCache == nil {
-		p.regCache = map[string]regEntry{}
-	}
 	e := regEntry{r: r, class: regClassID(r.Class)}
-	p.regCache[t.text] = e
+	if packed {
+		if p.regs == nil {
+			p.regs = &regTable{}
+		}
+		p.regs.put(key, e)
+	}
 	return e, true
+}
+
+// regTable is the parser's cache of registers by name as written, the
+// name's bytes packed in a word (packName): open addressing in a table
+// of regSlots, filled up to three quarters (then a name not in it is
+// looked up each time).
+type regTable struct {
+	keys [regSlots]uint64 // 0: an empty slot
+	vals [regSlots]regEntry
+	n    int
+}
+
+const regSlots = 128
+
+// packName packs a name of 1 to 8 bytes in a word, none of them zero:
+// false for any other.
+func packName(s string) (uint64, bool) {
+	if len(s) == 0 || len(s) > 8 {
+		return 0, false
+	}
+	var k uint64
+	for i := 0; i < len(s); i++ {
+		if s[i] == 0 {
+			return 0, false
+		}
+		k |= uint64(s[i]) << (8 * i)
+	}
+	return k, true
+}
+
+// slot is where key's search starts.
+func (rt *regTable) slot(key uint64) int {
+	return int((key * 0x9e3779b97f4a7c15) >> (64 - 7) & (regSlots - 1))
+}
+
+func (rt *regTable) get(key uint64) (regEntry, bool) {
+	for i := rt.slot(key); ; i = (i + 1) & (regSlots - 1) {
+		switch rt.keys[i] {
+		case key:
+			return rt.vals[i], true
+		case 0:
+			return regEntry{}, false
+		}
+	}
+}
+
+func (rt *regTable) put(key uint64, e regEntry) {
+	if rt.n >= regSlots*3/4 {
+		return
+	}
+	i := rt.slot(key)
+	for rt.keys[i] != 0 && rt.keys[i] != key {
+		i = (i + 1) & (regSlots - 1)
+	}
+	if rt.keys[i] == 0 {
+		rt.n++
+	}
+	rt.keys[i], rt.vals[i] = key, e
 }
 
 // memory parses disp(base,index,scale) from toks[i], or a bare

@@ -59,7 +59,7 @@ type parser struct {
 	opPtrs   []*operand
 	cands    []*form
 	readings []suffixed
-	regCache map[string]regEntry // register, by name as written
+	regs     *regTable // registers, by name as written
 	// The matches remembered (matchcache.go), the scratch their keys are
 	// made in, and the operands a remembered match adds.
 	matches     map[string]*matchEntry
