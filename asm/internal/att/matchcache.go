@@ -155,18 +155,18 @@ func (p *parser) matchCached(mnem string, t token, ops []*operand) (*form, strin
 	if !ok || len(p.matches) >= maxMatches {
 		return f, name, out, ok
 	}
-	e, ok = remembered(f, name, in[:n], out, t)
+	e, ok = p.remembered(f, name, in[:n], out, t)
 	if !ok {
 		return f, name, out, true
 	}
 	if p.matches == nil {
-		p.matches = map[string]*matchEntry{}
+		p.matches = make(map[string]*matchEntry, p.matchesHint)
 	}
 	if p.namesRead {
 		// The signature is not enough (whether match reads the names
 		// depends on it alone): remember the match under the finer one.
 		if _, marked := p.matches[string(key)]; !marked {
-			p.matches[string(key)] = &matchEntry{named: true}
+			p.matches[string(key)] = p.entries.New(matchEntry{named: true})
 		}
 		p.matches[string(fine)] = e
 	} else {
@@ -178,7 +178,7 @@ func (p *parser) matchCached(mnem string, t token, ops []*operand) (*form, strin
 // remembered returns the entry of a match of operands in that made form
 // f, name and operands out; false when out is not in's first operands
 // followed by immediates match added.
-func remembered(f *form, name string, in, out []*operand, t token) (*matchEntry, bool) {
+func (p *parser) remembered(f *form, name string, in, out []*operand, t token) (*matchEntry, bool) {
 	e := &matchEntry{f: f, name: name}
 	for e.keep < len(out) && e.keep < len(in) && out[e.keep] == in[e.keep] {
 		e.keep++
@@ -202,5 +202,5 @@ func remembered(f *form, name string, in, out []*operand, t token) (*matchEntry,
 	for i, o := range in {
 		e.sizes[i] = o.size
 	}
-	return e, true
+	return p.entries.New(*e), true
 }

@@ -63,6 +63,8 @@ type parser struct {
 	// The matches remembered (matchcache.go), the scratch their keys are
 	// made in, and the operands a remembered match adds.
 	matches     map[string]*matchEntry
+	matchesHint int // the room to make in matches
+	entries     slab.Slab[matchEntry]
 	matchKeyBuf []byte
 	fineKeyBuf  []byte
 	extraOps    [maxCachedExtras]operand
@@ -161,6 +163,10 @@ func newParser(file string, src []byte, opts Options, eager bool, stmts int) *pa
 		spellings:  slab.Make[ir.Spelling](256),
 		spelledOps: slab.Make[ir.SpelledOperand](512),
 		argOps:     slab.Make[int8](1024),
+		// About one instruction in three of a long source is a kind not
+		// seen before.
+		matchesHint: min(len(src)/96, maxMatches),
+		entries:     slab.Make[matchEntry](256),
 	}
 	p.text = &section{name: ".text", kind: secText}
 	p.sec = p.text
