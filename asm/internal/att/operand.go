@@ -244,10 +244,10 @@ type regEntry struct {
 
 // register looks up a %name token (through the parser's cache: a source
 // names few registers, many times).
-func (p *parser) register(t token) (regEntry, bool) {
+func (p *parser) register(t token) (*regEntry, bool) {
 	key, packed := packName(t.text)
 	if packed && p.regs != nil {
-		if e, ok := p.regs.get(key); ok {
+		if e := p.regs.get(key); e != nil {
 			return e, true
 		}
 	}
@@ -261,16 +261,19 @@ func (p *parser) register(t token) (regEntry, bool) {
 		} else {
 			p.errorf(t.col, "unknown register %%%s", t.text)
 		}
-		return regEntry{}, false
+		return nil, false
 	}
 	e := regEntry{r: r, class: regClassID(r.Class)}
 	if packed {
 		if p.regs == nil {
 			p.regs = &regTable{}
 		}
-		p.regs.put(key, e)
+		if in := p.regs.put(key, e); in != nil {
+			return in, true
+		}
 	}
-	return e, true
+	out := e
+	return &out, true
 }
 
 // regTable is the parser's cache of registers by name as written, the
@@ -283,7 +286,7 @@ type regTable struct {
 	n    int
 }
 
-const regSlots = 128
+const regSlots = 256
 
 // packName packs a name of 1 to 8 bytes in a word, none of them zero:
 // false for any other.
@@ -303,23 +306,26 @@ func packName(s string) (uint64, bool) {
 
 // slot is where key's search starts.
 func (rt *regTable) slot(key uint64) int {
-	return int((key * 0x9e3779b97f4a7c15) >> (64 - 7) & (regSlots - 1))
+	return int((key * 0x9e3779b97f4a7c15) >> (64 - 8) & (regSlots - 1))
 }
 
-func (rt *regTable) get(key uint64) (regEntry, bool) {
+// get returns the entry of key; nil when it has none.
+func (rt *regTable) get(key uint64) *regEntry {
 	for i := rt.slot(key); ; i = (i + 1) & (regSlots - 1) {
 		switch rt.keys[i] {
 		case key:
-			return rt.vals[i], true
+			return &rt.vals[i]
 		case 0:
-			return regEntry{}, false
+			return nil
 		}
 	}
 }
 
-func (rt *regTable) put(key uint64, e regEntry) {
+// put enters e as key's entry and returns it in the table; nil when the
+// table is full.
+func (rt *regTable) put(key uint64, e regEntry) *regEntry {
 	if rt.n >= regSlots*3/4 {
-		return
+		return nil
 	}
 	i := rt.slot(key)
 	for rt.keys[i] != 0 && rt.keys[i] != key {
@@ -329,6 +335,7 @@ func (rt *regTable) put(key uint64, e regEntry) {
 		rt.n++
 	}
 	rt.keys[i], rt.vals[i] = key, e
+	return &rt.vals[i]
 }
 
 // memory parses disp(base,index,scale) from toks[i], or a bare
