@@ -6,6 +6,7 @@ package att
 
 import (
 	"encoding/hex"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -66,9 +67,10 @@ type form struct {
 	rc      bool
 	sae     bool
 	bytes   []byte
-	// lit says a class is a fixed register or immediate (cLitReg,
-	// cLitImm).
-	lit bool
+	// lit is what match reads of the operands to fit a fixed register
+	// (readsLitRegs) or immediate (readsAll) among its classes: 0 when
+	// none is.
+	lit uint8
 }
 
 // regClasses are the register classes, by id (1 up).
@@ -95,6 +97,8 @@ var table struct {
 	// cond maps a condition code (e, z, nae, …) to Go's (EQ, CS, …).
 	cond map[string]string
 	regs []string
+	// litNames are the registers forms fix (=al, =cl, =xmm0 …).
+	litNames []string
 }
 
 // forms reads the table, once.
@@ -113,8 +117,11 @@ func loadForms() {
 		if fields[1] != "-" {
 			for _, c := range strings.Split(fields[1], ",") {
 				f.classes = append(f.classes, parseClass(c))
-				if k := f.classes[len(f.classes)-1].kind; k == cLitReg || k == cLitImm {
-					f.lit = true
+				switch f.classes[len(f.classes)-1].kind {
+				case cLitReg:
+					f.lit = max(f.lit, readsLitRegs)
+				case cLitImm:
+					f.lit = readsAll
 				}
 			}
 		}
@@ -162,6 +169,11 @@ func loadForms() {
 			}
 		}
 		m[f.mnem] = append(m[f.mnem], f)
+		for _, c := range f.classes {
+			if c.kind == cLitReg && !slices.Contains(table.litNames, c.name) {
+				table.litNames = append(table.litNames, c.name)
+			}
+		}
 	}
 	table.byMnem = make(map[string]*mnemForms, len(m))
 	for name, fs := range m {
@@ -318,10 +330,7 @@ func (c *class) fits(o *operand) bool {
 // fitting appends to out the forms whose classes ops (Intel order) fit.
 func (p *parser) fitting(out []*form, fs []*form, ops []*operand) []*form {
 	for _, f := range fs {
-		if f.lit {
-			p.readsNames() // a fixed register or immediate
-			break
-		}
+		p.namesRead = max(p.namesRead, f.lit) // a fixed register or immediate
 	}
 	return ir.Fitting(out, fs, ops)
 }

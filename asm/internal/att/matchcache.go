@@ -11,13 +11,16 @@ package att
 //
 // The signature holds what match reads of the operands: their kinds,
 // register classes, memory sizes, broadcasts and vector index classes.
-// A few paths of match read more, which registers they are (the fixed
-// registers of some forms, the accumulator of the string instructions,
-// %st, the base of xlat …): match says so (readsNames) before it reads
-// them, which it does or not by what the signature holds alone. The
-// parser then remembers that the signature needs the names, and the
-// match under a finer signature, which holds every register, base,
-// index, displacement and immediate as they are. Only matches that
+// Some paths of match read more, and say so before they do: fitting a
+// form with a fixed register (add $1, %al; shl %cl, %eax) reads which of
+// those registers an operand is (readsLitRegs); the string instructions,
+// xlat, %st and the implicit operands of monitor read which registers
+// and addresses the operands are (readsAll). Whether match reads more,
+// and how much, up to its first such reading, depends on the signature
+// alone; so the parser remembers, under the signature, the most any
+// match of it read, and each match under the finer signature of what it
+// read: the fixed register each register operand is, or every register,
+// base, index, displacement and immediate as they are. Only matches that
 // succeed are remembered, so a mistake is always explained by match
 // itself.
 
@@ -35,10 +38,17 @@ const (
 	maxMatches = 4096
 )
 
+// What match read beyond the signature.
+const (
+	readsLitRegs uint8 = 1 + iota // which fixed register each register is
+	readsAll                      // every part of every operand
+)
+
 // matchEntry is what match made of a mnemonic and an operand signature.
 type matchEntry struct {
-	// named says the signature is not enough: look up the finer one.
-	named bool
+	// named is, under a signature, the most any match of it read beyond
+	// it (readsLitRegs, readsAll): look up the finer signatures.
+	named uint8
 	f     *form
 	name  string
 	// keep is how many of the operands (Intel order) the form takes as
@@ -58,23 +68,31 @@ type matchEntry struct {
 // or the values of their parts, beyond what the signature holds. It
 // returns true, to sit in a condition before the reading.
 func (p *parser) readsNames() bool {
-	p.namesRead = true
+	p.namesRead = readsAll
 	return true
 }
 
+// litName returns 1 + the index of a register among the fixed registers
+// of the forms, or 0.
+func litName(r *operand) byte {
+	for i, n := range table.litNames {
+		if r.reg.Name == n && i < 255 {
+			return byte(i + 1)
+		}
+	}
+	return 0
+}
+
 // matchKey appends to buf[:0] the signature of mnem and ops, the finer
-// one when fine; false when the match is not one to remember.
-func matchKey(buf []byte, mnem string, ops []*operand, fine bool) ([]byte, bool) {
+// one of what match read (level: 0, readsLitRegs, readsAll); false when
+// the match is not one to remember.
+func matchKey(buf []byte, mnem string, ops []*operand, level uint8) ([]byte, bool) {
 	if len(ops) > maxCachedOps || strings.HasPrefix(mnem, "movabs") {
 		// movabs makes its bytes from the operands' values.
 		return buf, false
 	}
-	b := buf[:0]
-	if fine {
-		b = append(b, 1)
-	} else {
-		b = append(b, 0)
-	}
+	fine := level == readsAll
+	b := append(buf[:0], level)
 	b = append(b, mnem...)
 	b = append(b, 0)
 	for _, o := range ops {
@@ -82,6 +100,9 @@ func matchKey(buf []byte, mnem string, ops []*operand, fine bool) ([]byte, bool)
 		switch o.kind {
 		case oReg:
 			b = append(b, o.class)
+			if level == readsLitRegs {
+				b = append(b, litName(o))
+			}
 			if fine {
 				b = append(b, byte(o.reg.Reg), byte(o.reg.Reg>>8))
 			}
@@ -120,16 +141,20 @@ func appendInt64(b []byte, v int64) []byte {
 // matchCached is match, through the parser's memory of matches.
 func (p *parser) matchCached(mnem string, t token, ops []*operand) (*form, string, []*operand, bool) {
 	forms()
-	key, ok := matchKey(p.matchKeyBuf, mnem, ops, false)
+	key, ok := matchKey(p.matchKeyBuf, mnem, ops, 0)
 	p.matchKeyBuf = key[:0]
 	if !ok {
 		return p.match(mnem, t, ops)
 	}
 	e, hit := p.matches[string(key)]
-	if hit && e.named {
-		fine, _ := matchKey(p.fineKeyBuf, mnem, ops, true)
-		p.fineKeyBuf = fine[:0]
-		e, hit = p.matches[string(fine)]
+	if hit && e.named > 0 {
+		most := e.named
+		hit = false
+		for level := readsLitRegs; level <= most && !hit; level++ {
+			fine, _ := matchKey(p.fineKeyBuf, mnem, ops, level)
+			p.fineKeyBuf = fine[:0]
+			e, hit = p.matches[string(fine)]
+		}
 	}
 	if hit {
 		for i, o := range ops {
@@ -145,12 +170,13 @@ func (p *parser) matchCached(mnem string, t token, ops []*operand) (*form, strin
 		}
 		return e.f, e.name, out, true
 	}
-	// The finer signature, of the operands before match sizes them.
-	fine, _ := matchKey(p.fineKeyBuf, mnem, ops, true)
-	p.fineKeyBuf = fine[:0]
 	var in [maxCachedOps]*operand
 	n := copy(in[:], ops)
-	p.namesRead = false
+	var sizes [maxCachedOps]int // before match sizes them
+	for i, o := range ops {
+		sizes[i] = o.size
+	}
+	p.namesRead = 0
 	f, name, out, ok := p.match(mnem, t, ops)
 	if !ok || len(p.matches) >= maxMatches {
 		return f, name, out, ok
@@ -162,16 +188,28 @@ func (p *parser) matchCached(mnem string, t token, ops []*operand) (*form, strin
 	if p.matches == nil {
 		p.matches = make(map[string]*matchEntry, p.matchesHint)
 	}
-	if p.namesRead {
-		// The signature is not enough (whether match reads the names
-		// depends on it alone): remember the match under the finer one.
-		if _, marked := p.matches[string(key)]; !marked {
-			p.matches[string(key)] = p.entries.New(matchEntry{named: true})
-		}
-		p.matches[string(fine)] = e
-	} else {
+	level := p.namesRead
+	if level == 0 {
 		p.matches[string(key)] = e
+		return f, name, out, true
 	}
+	// The signature is not enough: remember under it how much more
+	// matches of it read, and the match under the finer signature of
+	// what this one read, of the operands as they were.
+	if mark, ok := p.matches[string(key)]; !ok {
+		p.matches[string(key)] = p.entries.New(matchEntry{named: level})
+	} else {
+		mark.named = max(mark.named, level)
+	}
+	for i := range n {
+		in[i].size, sizes[i] = sizes[i], in[i].size
+	}
+	fine, _ := matchKey(p.fineKeyBuf, mnem, in[:n], level)
+	p.fineKeyBuf = fine[:0]
+	for i := range n {
+		in[i].size = sizes[i]
+	}
+	p.matches[string(fine)] = e
 	return f, name, out, true
 }
 

@@ -68,9 +68,9 @@ type parser struct {
 	matchKeyBuf []byte
 	fineKeyBuf  []byte
 	extraOps    [maxCachedExtras]operand
-	// namesRead says match read more of the operands than their
-	// signature holds (readsNames).
-	namesRead bool
+	// namesRead says how much more of the operands than their
+	// signature match read (readsLitRegs, readsAll).
+	namesRead uint8
 	// Slabs the instructions and their spellings are allocated from.
 	insts      slab.Slab[ir.Inst]
 	args       slab.Slab[ir.Operand]
