@@ -255,7 +255,7 @@ func (p *parser) match(mnem string, t token, ops []*operand) (*form, string, []*
 		ops = append(ops, &operand{kind: oImm, imm: 1, col: t.col, text: "$1"})
 	}
 	name = p.x87Name(name, ops)
-	cands := p.fitting(p.cands[:0], formsOf(name).n(len(ops)), ops)
+	cands := p.fitting(p.cands[:0], formsOf(name), ops)
 	if len(cands) > 0 {
 		p.cands = cands[:0]
 		f, ok := p.pick(mnem, name, t, cands, ops, "")
@@ -278,7 +278,7 @@ func (p *parser) match(mnem string, t token, ops []*operand) (*form, string, []*
 				set = append(set, o)
 			}
 		}
-		cands = p.fitting(p.cands[:0], fs.n(len(ops)), ops)
+		cands = p.fitting(p.cands[:0], fs, ops)
 		p.cands = cands[:0]
 		kept := cands[:0]
 		for _, f := range cands {
@@ -296,7 +296,7 @@ func (p *parser) match(mnem string, t token, ops []*operand) (*form, string, []*
 		if len(set) > 0 && !r.x87 {
 			// The suffix sizes the register, not the memory operand
 			// (larl (%rbx), %edx; lfsl (%rbx), %edx).
-			cands = p.fitting(p.cands[:0], fs.n(len(ops)), ops)
+			cands = p.fitting(p.cands[:0], fs, ops)
 			p.cands = cands[:0]
 			kept = cands[:0]
 			for _, f := range cands {
@@ -317,7 +317,7 @@ func (p *parser) match(mnem string, t token, ops []*operand) (*form, string, []*
 		col := t.col
 		imm := &operand{kind: oImm, imm: int64(pred), col: col, text: strconv.Itoa(pred)}
 		ops = append(ops, imm)
-		cands = p.fitting(p.cands[:0], formsOf(base).n(len(ops)), ops)
+		cands = p.fitting(p.cands[:0], formsOf(base), ops)
 		if len(cands) > 0 {
 			f, ok := p.pick(mnem, base, t, cands, ops, "")
 			return f, base, ops, ok
@@ -328,7 +328,7 @@ func (p *parser) match(mnem string, t token, ops []*operand) (*form, string, []*
 		// monitor %rax, %ecx, %edx; mwait %eax, %ecx: the registers the
 		// instruction uses anyway.
 		for _, n := range []string{name, strings.TrimRight(name, "bwlq")} {
-			if cands = p.fitting(p.cands[:0], formsOf(n).n(0), nil); len(cands) > 0 {
+			if cands = p.fitting(p.cands[:0], formsOf(n), nil); len(cands) > 0 {
 				f, ok := p.pick(mnem, n, t, cands, nil, "")
 				return f, n, nil, ok
 			}
