@@ -150,3 +150,48 @@ func TestMatchCache(t *testing.T) {
 		})
 	}
 }
+
+// FuzzMatchCache checks TestMatchCache's property on sources the fuzzer
+// makes: a few instructions (no labels, constants, directives or ., whose
+// meaning depends on the lines around them) read the same in one source
+// as each alone.
+func FuzzMatchCache(f *testing.F) {
+	for _, pair := range [][2]string{
+		{"add $1, %al", "add $1, %cl"},
+		{"fsub %st(1), %st", "fsub %st(2), %st"},
+		{"lods %ds:(%rsi), %al", "lods %ds:(%rdi), %al"},
+		{"xlat (%rbx)", "xlat (%rcx)"},
+		{"shll %eax", "shll %ecx"},
+		{"mwait %eax, %ecx", "mwait %esi, %ecx"},
+		{"movzbl (%rax), %ecx", "movzwl (%rax), %ecx"},
+		{"vaddps (%rax){1to16}, %zmm1, %zmm2", "vaddps (%rax), %zmm1, %zmm2"},
+		{"vpgatherqd (%rax,%zmm2,4), %ymm3{%k1}", "vpgatherqd (%rax,%ymm2,4), %ymm3{%k1}"},
+		{"pblendvb %xmm0, %xmm1, %xmm2", "pblendvb %xmm3, %xmm1, %xmm2"},
+		{"in %dx, %al", "in %cx, %al"},
+		{"vcmpltps %xmm1, %xmm2, %xmm3", "vcmpltps %ymm1, %ymm2, %ymm3"},
+	} {
+		f.Add(pair[0] + "\n" + pair[1] + "\n" + pair[0])
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		if len(src) > 1024 {
+			return
+		}
+		lines := strings.Split(src, "\n")
+		if len(lines) > 8 {
+			return
+		}
+		for _, l := range lines {
+			mnem, ops, _ := strings.Cut(strings.TrimSpace(l), " ")
+			ops = strings.TrimSpace(ops)
+			if strings.ContainsAny(mnem, ":.{") || strings.HasPrefix(ops, ":") || strings.ContainsAny(l, "=;\"'/#\r\x00") || strings.Contains(ops, ".") {
+				return // a label, a directive, a constant, ., a comment, a string
+			}
+		}
+		alone, together := readAlone(lines), readTogether(lines)
+		for i, l := range lines {
+			if a, b := strings.Join(alone[i], "\n\t"), strings.Join(together[i], "\n\t"); a != b {
+				t.Fatalf("%q: %q:\n alone\n\t%s\n in one source\n\t%s", src, l, a, b)
+			}
+		}
+	})
+}
