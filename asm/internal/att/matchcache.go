@@ -49,19 +49,22 @@ type matchEntry struct {
 	// named is, under a signature, the most any match of it read beyond
 	// it (readsLitRegs, readsAll): look up the finer signatures.
 	named uint8
-	f     *form
-	name  string
 	// keep is how many of the operands (Intel order) the form takes as
-	// they are; extras are the immediates match adds after them.
-	keep    int
-	nExtras int
-	extras  [maxCachedExtras]struct {
-		imm  int64
-		text string
-	}
+	// they are; extras are the nExtras immediates match adds after them
+	// (nil when it adds none, as most do).
+	keep, nExtras uint8
 	// sizes are the memory operands' sizes after match (suffixes and
 	// AT&T names size them), by operand.
-	sizes [maxCachedOps]int
+	sizes  [maxCachedOps]uint16
+	f      *form
+	name   string
+	extras *[maxCachedExtras]extraImm
+}
+
+// extraImm is an immediate match adds: its value and text.
+type extraImm struct {
+	imm  int64
+	text string
 }
 
 // readsNames records that match reads which registers the operands are,
@@ -159,11 +162,11 @@ func (p *parser) matchCached(mnem string, t token, ops []*operand) (*form, strin
 	if hit {
 		for i, o := range ops {
 			if o.kind == oMem {
-				o.size = e.sizes[i]
+				o.size = int(e.sizes[i])
 			}
 		}
 		out := ops[:e.keep]
-		for j := 0; j < e.nExtras; j++ {
+		for j := range int(e.nExtras) {
 			x := &p.extraOps[j]
 			*x = operand{kind: oImm, imm: e.extras[j].imm, col: t.col, text: e.extras[j].text}
 			out = append(out, x)
@@ -217,11 +220,14 @@ func (p *parser) matchCached(mnem string, t token, ops []*operand) (*form, strin
 // f, name and operands out; false when out is not in's first operands
 // followed by immediates match added.
 func (p *parser) remembered(f *form, name string, in, out []*operand, t token) (*matchEntry, bool) {
-	e := &matchEntry{f: f, name: name}
-	for e.keep < len(out) && e.keep < len(in) && out[e.keep] == in[e.keep] {
-		e.keep++
+	e := matchEntry{f: f, name: name}
+	keep := 0
+	for keep < len(out) && keep < len(in) && out[keep] == in[keep] {
+		keep++
 	}
-	for _, x := range out[e.keep:] {
+	e.keep = uint8(keep)
+	var extras [maxCachedExtras]extraImm
+	for _, x := range out[keep:] {
 		if e.nExtras == maxCachedExtras {
 			return nil, false
 		}
@@ -234,11 +240,18 @@ func (p *parser) remembered(f *form, name string, in, out []*operand, t token) (
 				return nil, false
 			}
 		}
-		e.extras[e.nExtras].imm, e.extras[e.nExtras].text = x.imm, x.text
+		extras[e.nExtras] = extraImm{imm: x.imm, text: x.text}
 		e.nExtras++
 	}
-	for i, o := range in {
-		e.sizes[i] = o.size
+	if e.nExtras > 0 {
+		e.extras = new([maxCachedExtras]extraImm)
+		*e.extras = extras
 	}
-	return p.entries.New(*e), true
+	for i, o := range in {
+		if o.size < 0 || o.size > 0xffff {
+			return nil, false
+		}
+		e.sizes[i] = uint16(o.size)
+	}
+	return p.entries.New(e), true
 }
