@@ -95,18 +95,7 @@ func (p *parser) instruction(toks []token, prefixToks []token, start token) {
 		p.errorf(t.col, "expected an instruction, a directive or a label, found %s", t)
 		return
 	}
-	mnem := t.text
-	for i := 0; i < len(mnem); i++ {
-		if c := mnem[i]; c >= 'A' && c <= 'Z' {
-			mnem = strings.ToLower(mnem)
-			break
-		}
-	}
-	if m, ok := strings.CutSuffix(mnem, ".s"); ok {
-		// objdump's .s: the other of two encodings of a register move
-		// (the store form); the encoder picks one, the same instruction.
-		mnem = m
-	}
+	mnem := mnemonic(t.text)
 	opToks, bad := splitOperands(toks[1:], p.opToks)
 	p.opToks = opToks[:0]
 	if bad > 0 {
@@ -138,6 +127,31 @@ func (p *parser) instruction(toks []token, prefixToks []token, start token) {
 		ops = append(ops, o)
 	}
 	p.opPtrs = ops[:0]
+	p.operands(t, mnem, ops, rounding, roundCol, prefixToks, start)
+}
+
+// mnemonic is the mnemonic written text: in lower case, without
+// objdump's .s.
+func mnemonic(text string) string {
+	mnem := text
+	for i := 0; i < len(mnem); i++ {
+		if c := mnem[i]; c >= 'A' && c <= 'Z' {
+			mnem = strings.ToLower(mnem)
+			break
+		}
+	}
+	if m, ok := strings.CutSuffix(mnem, ".s"); ok {
+		// objdump's .s: the other of two encodings of a register move
+		// (the store form); the encoder picks one, the same instruction.
+		mnem = m
+	}
+	return mnem
+}
+
+// operands goes on with an instruction once its operands are read (ops,
+// in AT&T order; a lone rounding operand apart): mnemonic token t, mnem
+// as mnemonic returns it, the prefixes, and the statement's first token.
+func (p *parser) operands(t token, mnem string, ops []*operand, rounding string, roundCol int, prefixToks []token, start token) {
 	src := p.source(start)
 	p.defineHere(src.Pos)
 	// A branch to a label.

@@ -245,17 +245,8 @@ type regEntry struct {
 // register looks up a %name token (through the parser's cache: a source
 // names few registers, many times).
 func (p *parser) register(t token) (*regEntry, bool) {
-	key, packed := packName(t.text)
-	if packed && p.regs != nil {
-		if e := p.regs.get(key); e != nil {
-			return e, true
-		}
-	}
-	r, ok := ir.LookupIntelReg(t.text)
-	if !ok && len(t.text) == 3 && (t.text[:2] == "db" || t.text[:2] == "DB") {
-		r, ok = ir.LookupIntelReg("dr" + t.text[2:]) // GNU's %db0 … %db7
-	}
-	if !ok {
+	e := p.knownRegister(t.text)
+	if e == nil {
 		if s := ir.Suggest(regNames(), strings.ToLower(t.text)); len(s) > 0 {
 			p.errorf(t.col, "unknown register %%%s (did you mean %%%s?)", t.text, strings.Join(s, ", %"))
 		} else {
@@ -263,17 +254,36 @@ func (p *parser) register(t token) (*regEntry, bool) {
 		}
 		return nil, false
 	}
+	return e, true
+}
+
+// knownRegister looks up register name as register does; nil when there
+// is none.
+func (p *parser) knownRegister(name string) *regEntry {
+	key, packed := packName(name)
+	if packed && p.regs != nil {
+		if e := p.regs.get(key); e != nil {
+			return e
+		}
+	}
+	r, ok := ir.LookupIntelReg(name)
+	if !ok && len(name) == 3 && (name[:2] == "db" || name[:2] == "DB") {
+		r, ok = ir.LookupIntelReg("dr" + name[2:]) // GNU's %db0 … %db7
+	}
+	if !ok {
+		return nil
+	}
 	e := regEntry{r: r, class: regClassID(r.Class)}
 	if packed {
 		if p.regs == nil {
 			p.regs = &regTable{}
 		}
 		if in := p.regs.put(key, e); in != nil {
-			return in, true
+			return in
 		}
 	}
 	out := e
-	return &out, true
+	return &out
 }
 
 // regTable is the parser's cache of registers by name as written, the

@@ -95,6 +95,9 @@ type parser struct {
 	eager  bool
 	// respelling says the parser reads one instruction again (respell).
 	respelling bool
+	// slowOnly makes the parser read every line token by token, without
+	// fastInstruction (tests compare the two).
+	slowOnly bool
 }
 
 type dataLabel struct {
@@ -227,6 +230,13 @@ func (p *parser) run(text string) {
 		line, rest, more := strings.Cut(text, "\n")
 		text = rest
 		p.line, p.lineText = n, line
+		if p.fastInstruction(line) {
+			p.deliver()
+			if !more || p.errs.Full() {
+				break
+			}
+			continue
+		}
 		base := 0
 		for {
 			toks, next, err := p.lx.lex(line[base:], base)
