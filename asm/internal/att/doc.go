@@ -20,5 +20,10 @@
 // .L3-.L4, gcc's jump tables) is a DATA the encoder fills once it has
 // laid out the code. An instruction's spelling, which the encoder's
 // messages quote, is made only when one needs it, by reading the
-// instruction again (respell.go).
+// instruction again (respell.go). Two shortcuts change nothing of what
+// comes out: a plain line (a mnemonic and %reg, $number,
+// number(%base,%index,scale) operands, nothing else) is read straight
+// from its text without tokens (fastpath.go), and the parser remembers
+// what matching made of each mnemonic and operand signature, so that a
+// kind of instruction said again skips the form table (matchcache.go).
 package att

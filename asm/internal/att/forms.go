@@ -6,6 +6,7 @@ package att
 
 import (
 	"encoding/hex"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -66,6 +67,12 @@ type form struct {
 	rc      bool
 	sae     bool
 	bytes   []byte
+	// lit is what match reads of the operands to fit a fixed register
+	// (readsLitRegs) or immediate (readsAll) among its classes: 0 when
+	// none is.
+	lit uint8
+	// kinds are the operand kinds the classes take (classKinds).
+	kinds uint32
 }
 
 // regClasses are the register classes, by id (1 up).
@@ -92,6 +99,8 @@ var table struct {
 	// cond maps a condition code (e, z, nae, …) to Go's (EQ, CS, …).
 	cond map[string]string
 	regs []string
+	// litNames are the registers forms fix (=al, =cl, =xmm0 …).
+	litNames []string
 }
 
 // forms reads the table, once.
@@ -110,6 +119,12 @@ func loadForms() {
 		if fields[1] != "-" {
 			for _, c := range strings.Split(fields[1], ",") {
 				f.classes = append(f.classes, parseClass(c))
+				switch f.classes[len(f.classes)-1].kind {
+				case cLitReg:
+					f.lit = max(f.lit, readsLitRegs)
+				case cLitImm:
+					f.lit = readsAll
+				}
 			}
 		}
 		if h, ok := strings.CutPrefix(fields[2], "#"); ok {
@@ -156,13 +171,20 @@ func loadForms() {
 			}
 		}
 		m[f.mnem] = append(m[f.mnem], f)
+		for _, c := range f.classes {
+			if c.kind == cLitReg && !slices.Contains(table.litNames, c.name) {
+				table.litNames = append(table.litNames, c.name)
+			}
+		}
 	}
 	table.byMnem = make(map[string]*mnemForms, len(m))
 	for name, fs := range m {
 		mf := &mnemForms{all: fs}
 		for _, f := range fs {
+			f.kinds = classKinds(f.classes)
 			if n := len(f.classes); n < len(mf.byN) {
 				mf.byN[n] = append(mf.byN[n], f)
+				mf.lit[n] = max(mf.lit[n], f.lit)
 			}
 		}
 		table.byMnem[name] = mf
@@ -259,6 +281,9 @@ func regBits(c string) int {
 type mnemForms struct {
 	all []*form
 	byN [6][]*form
+	// lit is, by number of operands, the most fitting reads of the
+	// operands beyond their signature (the forms' lit).
+	lit [6]uint8
 }
 
 // noForms is the mnemForms of a name the table does not have.
@@ -270,14 +295,6 @@ func formsOf(name string) *mnemForms {
 		return mf
 	}
 	return noForms
-}
-
-// n returns the forms with n operands.
-func (mf *mnemForms) n(n int) []*form {
-	if n < len(mf.byN) {
-		return mf.byN[n]
-	}
-	return nil
 }
 
 // fits reports whether operand o fits class c.
@@ -309,16 +326,59 @@ func (c *class) fits(o *operand) bool {
 	return false
 }
 
-// fitting appends to out the forms whose classes ops (Intel order) fit.
-func fitting(out []*form, fs []*form, ops []*operand) []*form {
-	return ir.Fitting(out, fs, ops)
+// fitting appends to out the forms of mf whose classes ops (Intel
+// order) fit, in table order.
+func (p *parser) fitting(out []*form, mf *mnemForms, ops []*operand) []*form {
+	n := len(ops)
+	if n >= len(mf.byN) {
+		return out
+	}
+	p.namesRead = max(p.namesRead, mf.lit[n]) // a fixed register or immediate
+	kinds := opKinds(ops)
+	for _, f := range mf.byN[n] {
+		if f.kinds != kinds {
+			continue // a quick no: a register where the form has memory …
+		}
+		ok := true
+		for i, o := range ops {
+			if !f.classes[i].fits(o) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
-// Arity is how many operands f takes (ir.Form).
-func (f *form) Arity() int { return len(f.classes) }
+// opKinds packs the kinds of ops, four bits each: what a form's kinds
+// must be for the operands to fit it.
+func opKinds(ops []*operand) uint32 {
+	k := uint32(0)
+	for i, o := range ops {
+		k |= uint32(o.kind) << (4 * i)
+	}
+	return k
+}
 
-// Fits reports whether o fits f's i-th class (ir.Form).
-func (f *form) Fits(i int, o *operand) bool { return f.classes[i].fits(o) }
+// classKinds packs the operand kinds a form's classes take, as opKinds
+// does.
+func classKinds(cs []class) uint32 {
+	k := uint32(0)
+	for i, c := range cs {
+		o := oMem
+		switch c.kind {
+		case cReg, cLitReg:
+			o = oReg
+		case cImm, cLitImm:
+			o = oImm
+		}
+		k |= uint32(o) << (4 * i)
+	}
+	return k
+}
 
 // sameInst reports whether two forms make the same Go instruction.
 func sameInst(a, b *form) bool {

@@ -95,18 +95,7 @@ func (p *parser) instruction(toks []token, prefixToks []token, start token) {
 		p.errorf(t.col, "expected an instruction, a directive or a label, found %s", t)
 		return
 	}
-	mnem := t.text
-	for i := 0; i < len(mnem); i++ {
-		if c := mnem[i]; c >= 'A' && c <= 'Z' {
-			mnem = strings.ToLower(mnem)
-			break
-		}
-	}
-	if m, ok := strings.CutSuffix(mnem, ".s"); ok {
-		// objdump's .s: the other of two encodings of a register move
-		// (the store form); the encoder picks one, the same instruction.
-		mnem = m
-	}
+	mnem := mnemonic(t.text)
 	opToks, bad := splitOperands(toks[1:], p.opToks)
 	p.opToks = opToks[:0]
 	if bad > 0 {
@@ -138,6 +127,31 @@ func (p *parser) instruction(toks []token, prefixToks []token, start token) {
 		ops = append(ops, o)
 	}
 	p.opPtrs = ops[:0]
+	p.operands(t, mnem, ops, rounding, roundCol, prefixToks, start)
+}
+
+// mnemonic is the mnemonic written text: in lower case, without
+// objdump's .s.
+func mnemonic(text string) string {
+	mnem := text
+	for i := 0; i < len(mnem); i++ {
+		if c := mnem[i]; c >= 'A' && c <= 'Z' {
+			mnem = strings.ToLower(mnem)
+			break
+		}
+	}
+	if m, ok := strings.CutSuffix(mnem, ".s"); ok {
+		// objdump's .s: the other of two encodings of a register move
+		// (the store form); the encoder picks one, the same instruction.
+		mnem = m
+	}
+	return mnem
+}
+
+// operands goes on with an instruction once its operands are read (ops,
+// in AT&T order; a lone rounding operand apart): mnemonic token t, mnem
+// as mnemonic returns it, the prefixes, and the statement's first token.
+func (p *parser) operands(t token, mnem string, ops []*operand, rounding string, roundCol int, prefixToks []token, start token) {
 	src := p.source(start)
 	p.defineHere(src.Pos)
 	// A branch to a label.
@@ -167,7 +181,7 @@ func (p *parser) instruction(toks []token, prefixToks []token, start token) {
 			}
 		}
 	}
-	f, name, ops, ok := p.match(mnem, t, ops)
+	f, name, ops, ok := p.matchCached(mnem, t, ops)
 	if !ok {
 		return
 	}
@@ -244,7 +258,7 @@ func (p *parser) match(mnem string, t token, ops []*operand) (*form, string, []*
 			return p.movabs(t, ops)
 		}
 	}
-	if (mnem == "xlat" || mnem == "xlatb") && len(ops) == 1 && ops[0].kind == oMem && ops[0].base.Name == "rbx" && ops[0].index.Reg == 0 && ops[0].disp == 0 {
+	if (mnem == "xlat" || mnem == "xlatb") && len(ops) == 1 && ops[0].kind == oMem && p.readsNames() && ops[0].base.Name == "rbx" && ops[0].index.Reg == 0 && ops[0].disp == 0 {
 		ops = ops[:0] // xlat %ds:(%rbx): its implicit operand
 	}
 	if n, ok := p.stringInst(mnem, ops); ok {
@@ -255,7 +269,7 @@ func (p *parser) match(mnem string, t token, ops []*operand) (*form, string, []*
 		ops = append(ops, &operand{kind: oImm, imm: 1, col: t.col, text: "$1"})
 	}
 	name = p.x87Name(name, ops)
-	cands := fitting(p.cands[:0], formsOf(name).n(len(ops)), ops)
+	cands := p.fitting(p.cands[:0], formsOf(name), ops)
 	if len(cands) > 0 {
 		p.cands = cands[:0]
 		f, ok := p.pick(mnem, name, t, cands, ops, "")
@@ -278,7 +292,7 @@ func (p *parser) match(mnem string, t token, ops []*operand) (*form, string, []*
 				set = append(set, o)
 			}
 		}
-		cands = fitting(p.cands[:0], fs.n(len(ops)), ops)
+		cands = p.fitting(p.cands[:0], fs, ops)
 		p.cands = cands[:0]
 		kept := cands[:0]
 		for _, f := range cands {
@@ -296,7 +310,7 @@ func (p *parser) match(mnem string, t token, ops []*operand) (*form, string, []*
 		if len(set) > 0 && !r.x87 {
 			// The suffix sizes the register, not the memory operand
 			// (larl (%rbx), %edx; lfsl (%rbx), %edx).
-			cands = fitting(p.cands[:0], fs.n(len(ops)), ops)
+			cands = p.fitting(p.cands[:0], fs, ops)
 			p.cands = cands[:0]
 			kept = cands[:0]
 			for _, f := range cands {
@@ -317,18 +331,18 @@ func (p *parser) match(mnem string, t token, ops []*operand) (*form, string, []*
 		col := t.col
 		imm := &operand{kind: oImm, imm: int64(pred), col: col, text: strconv.Itoa(pred)}
 		ops = append(ops, imm)
-		cands = fitting(p.cands[:0], formsOf(base).n(len(ops)), ops)
+		cands = p.fitting(p.cands[:0], formsOf(base), ops)
 		if len(cands) > 0 {
 			f, ok := p.pick(mnem, base, t, cands, ops, "")
 			return f, base, ops, ok
 		}
 		ops = ops[:len(ops)-1]
 	}
-	if len(ops) > 0 && implicitOperands(ops) {
+	if len(ops) > 0 && p.readsNames() && implicitOperands(ops) {
 		// monitor %rax, %ecx, %edx; mwait %eax, %ecx: the registers the
 		// instruction uses anyway.
 		for _, n := range []string{name, strings.TrimRight(name, "bwlq")} {
-			if cands = fitting(p.cands[:0], formsOf(n).n(0), nil); len(cands) > 0 {
+			if cands = p.fitting(p.cands[:0], formsOf(n), nil); len(cands) > 0 {
 				f, ok := p.pick(mnem, n, t, cands, nil, "")
 				return f, n, nil, ok
 			}
@@ -389,6 +403,7 @@ func (p *parser) stringInst(mnem string, ops []*operand) (string, bool) {
 			return "", false
 		}
 	}
+	p.readsNames()
 	for _, o := range ops {
 		switch {
 		case o.kind == oReg && o.reg.Reg == ir.DX && o.reg.Class == "r16" && (base == "ins" || base == "outs"):
@@ -420,7 +435,7 @@ func (p *parser) x87Name(name string, ops []*operand) string {
 	if strings.HasSuffix(name, "p") {
 		return other
 	}
-	if len(ops) == 2 && ops[0].kind == oReg && ops[0].reg.Class == "st" && ops[0].reg.Reg != ir.F0 {
+	if len(ops) == 2 && ops[0].kind == oReg && ops[0].reg.Class == "st" && p.readsNames() && ops[0].reg.Reg != ir.F0 {
 		return other
 	}
 	return name

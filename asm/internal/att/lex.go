@@ -53,6 +53,14 @@ func (t token) String() string {
 
 func (t token) is(p string) bool { return t.kind == tPunct && t.text == p }
 
+// isPunct says which bytes are punctuation tokens.
+var isPunct = func() (t [256]bool) {
+	for _, c := range []byte("(),:$*+-/%<>&|^~!{}@=[]") {
+		t[c] = true
+	}
+	return t
+}()
+
 func isIdentStart(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '.'
 }
@@ -81,10 +89,9 @@ type lexError struct {
 func (lx *lexer) lex(s string, base int) (toks []token, rest int, err *lexError) {
 	lx.toks = lx.toks[:0]
 	i, last, commented := 0, 0, false
+	// last is where the statement's text ends: after its last token,
+	// before a comment or the ';'.
 	for i < len(s) {
-		if len(lx.toks) > 0 && lx.toks[len(lx.toks)-1].kind != tEOL {
-			last = i
-		}
 		c := s[i]
 		if lx.inBlock {
 			end := strings.Index(s[i:], "*/")
@@ -101,6 +108,9 @@ func (lx *lexer) lex(s string, base int) (toks []token, rest int, err *lexError)
 			i++
 			continue
 		case c == '#':
+			if len(lx.toks) > 0 {
+				last = i
+			}
 			i, commented = len(s), true
 			continue
 		case c == ';':
@@ -115,6 +125,9 @@ func (lx *lexer) lex(s string, base int) (toks []token, rest int, err *lexError)
 			continue
 		case c == '/' && i+1 < len(s) && s[i+1] == '/':
 			// GNU as on x86 reads // as a comment too.
+			if len(lx.toks) > 0 {
+				last = i
+			}
 			i, commented = len(s), true
 			continue
 		}
@@ -170,7 +183,7 @@ func (lx *lexer) lex(s string, base int) (toks []token, rest int, err *lexError)
 			}
 			lx.toks = append(lx.toks, token{kind: tInt, val: v, text: s[i : i+n], col: col})
 			i += n
-		case strings.IndexByte("(),:$*+-/%<>&|^~!{}@=[]", c) >= 0:
+		case isPunct[c]:
 			n := 1
 			if (c == '<' || c == '>') && i+1 < len(s) && s[i+1] == c {
 				n = 2 // << >>

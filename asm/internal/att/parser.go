@@ -59,7 +59,18 @@ type parser struct {
 	opPtrs   []*operand
 	cands    []*form
 	readings []suffixed
-	regCache map[string]regEntry // register, by name as written
+	regs     *regTable // registers, by name as written
+	// The matches remembered (matchcache.go), the scratch their keys are
+	// made in, and the operands a remembered match adds.
+	matches     map[string]*matchEntry
+	matchesHint int // the room to make in matches
+	entries     slab.Slab[matchEntry]
+	matchKeyBuf []byte
+	fineKeyBuf  []byte
+	extraOps    [maxCachedExtras]operand
+	// namesRead says how much more of the operands than their
+	// signature match read (readsLitRegs, readsAll).
+	namesRead uint8
 	// Slabs the instructions and their spellings are allocated from.
 	insts      slab.Slab[ir.Inst]
 	args       slab.Slab[ir.Operand]
@@ -84,6 +95,9 @@ type parser struct {
 	eager  bool
 	// respelling says the parser reads one instruction again (respell).
 	respelling bool
+	// slowOnly makes the parser read every line token by token, without
+	// fastInstruction (tests compare the two).
+	slowOnly bool
 }
 
 type dataLabel struct {
@@ -152,6 +166,10 @@ func newParser(file string, src []byte, opts Options, eager bool, stmts int) *pa
 		spellings:  slab.Make[ir.Spelling](256),
 		spelledOps: slab.Make[ir.SpelledOperand](512),
 		argOps:     slab.Make[int8](1024),
+		// About one instruction in three of a long source is a kind not
+		// seen before.
+		matchesHint: min(len(src)/96, maxMatches),
+		entries:     slab.Make[matchEntry](256),
 	}
 	p.text = &section{name: ".text", kind: secText}
 	p.sec = p.text
@@ -212,6 +230,13 @@ func (p *parser) run(text string) {
 		line, rest, more := strings.Cut(text, "\n")
 		text = rest
 		p.line, p.lineText = n, line
+		if p.fastInstruction(line) {
+			p.deliver()
+			if !more || p.errs.Full() {
+				break
+			}
+			continue
+		}
 		base := 0
 		for {
 			toks, next, err := p.lx.lex(line[base:], base)

@@ -26,6 +26,9 @@ var vexMoves = map[string]struct {
 // vexMove returns GNU as's bytes for a register-to-register VEX move
 // (ops in Intel order), or nil when the instruction is not one.
 func vexMove(name string, ops []*operand) []byte {
+	if len(ops) < 2 || len(name) < 6 || name[:4] != "vmov" {
+		return nil // a cheap test before the map: every one is a vmov…
+	}
 	m, ok := vexMoves[name]
 	if !ok || len(ops) < 2 || len(ops) > 3 || (len(ops) == 3) != m.nds {
 		return nil

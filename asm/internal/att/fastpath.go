@@ -1,0 +1,261 @@
+package att
+
+// The plain line read at once. Most lines of code are a mnemonic and up
+// to four operands of the plainest forms — %reg, $number, and
+// number(%base,%index,scale) with any part left out — with nothing else
+// on the line: no label, prefix, comment, expression, symbol, segment or
+// decoration. fastInstruction reads such a line straight from its text
+// into the operands the tokens would make (the same columns, texts and
+// values), and hands them to the rest of the instruction as the token
+// path does. Anything else, and anything the token path would report,
+// is left to the token path, which then reads the line from its start:
+// so every message comes from one place.
+
+// maxFastOps is the most operands a plain line has.
+const maxFastOps = 4
+
+// isSpace reports whether the lexer skips c.
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v' }
+
+// fastInstruction reads line, when it is a plain instruction, and
+// reports whether it did. When it did not, the parser is as before.
+func (p *parser) fastInstruction(line string) bool {
+	if p.slowOnly || p.lx.inBlock || p.sec != nil && p.sec.kind != secText {
+		return false
+	}
+	i := 0
+	for i < len(line) && isSpace(line[i]) {
+		i++
+	}
+	start := i
+	if i == len(line) || !isIdentStart(line[i]) || line[i] == '.' {
+		return false // a directive, or not an instruction
+	}
+	for i < len(line) && isIdentChar(line[i]) {
+		i++
+	}
+	if i < len(line) && !isSpace(line[i]) {
+		return false // a label, an assignment …
+	}
+	text := line[start:i]
+	if maybePrefix(text) && prefixes[lower(text)] != "" {
+		return false
+	}
+	if cap(p.opBuf) < maxFastOps {
+		p.opBuf = make([]operand, maxFastOps+4)
+	}
+	buf := p.opBuf[:maxFastOps]
+	ops := p.opPtrs[:0]
+	for n := 0; ; n++ {
+		for i < len(line) && isSpace(line[i]) {
+			i++
+		}
+		if i == len(line) {
+			if n > 0 {
+				return false // a missing operand after a comma
+			}
+			break
+		}
+		if n == maxFastOps {
+			return false
+		}
+		o := &buf[n]
+		end, ok := p.fastOperand(o, line, i)
+		if !ok {
+			return false
+		}
+		ops = append(ops, o)
+		for i = end; i < len(line) && isSpace(line[i]); i++ {
+		}
+		// The operand's text ends where the lexer's would: at the comma,
+		// or at the end of the line, without the spaces before either.
+		o.text = line[o.col-1 : i]
+		if i == len(line) {
+			break
+		}
+		if line[i] != ',' {
+			return false
+		}
+		o.text = trimRight(o.text)
+		i++
+	}
+	if len(ops) > 0 {
+		last := ops[len(ops)-1]
+		last.text = trimRight(last.text)
+	}
+	p.opPtrs = ops[:0]
+	t := token{kind: tIdent, text: text, col: start + 1}
+	p.stmtEnd = len(line)
+	p.here = ""
+	p.operands(t, mnemonic(text), ops, "", 0, nil, t)
+	return true
+}
+
+// lower is s in lower case.
+func lower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if c := b[j]; c >= 'A' && c <= 'Z' {
+					b[j] = c + 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+// trimRight is s without the spaces the lexer skips at its end.
+func trimRight(s string) string {
+	for len(s) > 0 && isSpace(s[len(s)-1]) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// fastOperand reads a plain operand at line[i:] into o: where it ends,
+// and false when it is not plain (o is then garbage).
+func (p *parser) fastOperand(o *operand, line string, i int) (int, bool) {
+	*o = operand{col: i + 1}
+	switch c := line[i]; {
+	case c == '%':
+		name, end := identAt(line, i+1)
+		if name == "" || !operandEnds(line, end) {
+			return 0, false
+		}
+		e := p.knownRegister(name)
+		if e == nil || e.r.Class == "sreg" || e.r.Class == "rip" || e.r.Class == "st" {
+			return 0, false // the token path reads (or reports) these
+		}
+		o.kind, o.reg, o.class, o.regText = oReg, e.r, e.class, line[i:end]
+		return end, true
+	case c == '$':
+		v, end, ok := numberAt(line, i+1)
+		if !ok || !operandEnds(line, end) {
+			return 0, false
+		}
+		o.kind, o.imm = oImm, v
+		return end, true
+	}
+	// Memory: number(%base,%index,scale), any part left out.
+	o.kind = oMem
+	if line[i] != '(' {
+		v, end, ok := numberAt(line, i)
+		if !ok || end >= len(line) || line[end] != '(' {
+			return 0, false // an absolute address, a label …
+		}
+		o.disp, i = v, end
+	}
+	i++ // (
+	if i < len(line) && line[i] == '%' {
+		name, end := identAt(line, i+1)
+		e := p.knownRegister(name)
+		if name == "" || e == nil || e.r.Class != "r64" {
+			return 0, false
+		}
+		o.base, i = e.r, end
+	}
+	if i < len(line) && line[i] == ',' {
+		i++
+		if i >= len(line) || line[i] != '%' {
+			return 0, false
+		}
+		name, end := identAt(line, i+1)
+		e := p.knownRegister(name)
+		if name == "" || e == nil || e.r.Reg == 0 {
+			return 0, false
+		}
+		switch e.r.Class {
+		case "r64", "xmm", "ymm", "zmm":
+		default:
+			return 0, false
+		}
+		if e.r.Class == "r64" && e.r.Name == "rsp" {
+			return 0, false
+		}
+		o.index, o.indexClass, o.scale, i = e.r, e.class, 1, end
+		if i < len(line) && line[i] == ',' {
+			if i+1 >= len(line) {
+				return 0, false
+			}
+			switch line[i+1] {
+			case '1', '2', '4', '8':
+				o.scale = int64(line[i+1] - '0')
+			default:
+				return 0, false
+			}
+			i += 2
+		}
+	}
+	if i >= len(line) || line[i] != ')' || o.base.Reg == 0 && o.index.Reg == 0 {
+		return 0, false
+	}
+	i++
+	if !operandEnds(line, i) {
+		return 0, false
+	}
+	return i, true
+}
+
+// identAt returns the identifier at line[i:] and where it ends; "" when
+// there is none.
+func identAt(line string, i int) (string, int) {
+	if i >= len(line) || !isIdentStart(line[i]) {
+		return "", i
+	}
+	j := i + 1
+	for j < len(line) && isIdentChar(line[j]) {
+		j++
+	}
+	return line[i:j], j
+}
+
+// operandEnds reports whether an operand may end at line[i:]: the end of
+// the line, a space or a comma.
+func operandEnds(line string, i int) bool {
+	return i == len(line) || line[i] == ',' || isSpace(line[i])
+}
+
+// numberAt reads a plain number at line[i:], -, then decimal without a
+// leading zero or 0x hexadecimal, as the lexer and the expression would
+// read it: its value, where it ends, and false when there is none or it
+// is another kind of token (1f, 1.5, 010, too many digits …).
+func numberAt(line string, i int) (int64, int, bool) {
+	neg := false
+	if i < len(line) && line[i] == '-' {
+		neg, i = true, i+1
+	}
+	if i >= len(line) || line[i] < '0' || line[i] > '9' {
+		return 0, 0, false
+	}
+	var u uint64
+	j := i
+	if line[i] == '0' && i+1 < len(line) && (line[i+1] == 'x' || line[i+1] == 'X') {
+		j = i + 2
+		for j < len(line) && j-i-2 < 16 && isHex(line[j]) {
+			u = u<<4 | uint64(hexVal(line[j]))
+			j++
+		}
+		if j == i+2 {
+			return 0, 0, false
+		}
+	} else {
+		for j < len(line) && j-i < 18 && line[j] >= '0' && line[j] <= '9' {
+			u = u*10 + uint64(line[j]-'0')
+			j++
+		}
+		if line[i] == '0' && j > i+1 {
+			return 0, 0, false // octal
+		}
+	}
+	if j < len(line) && (isIdentChar(line[j]) || line[j] == '.') {
+		return 0, 0, false // more digits, a suffix, a float …
+	}
+	v := int64(u)
+	if neg {
+		v = -v
+	}
+	return v, j, true
+}

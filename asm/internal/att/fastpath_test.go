@@ -1,0 +1,106 @@
+package att
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/jitrun/jitrun/asm/internal/ir"
+)
+
+// readAll parses src with the spellings made at once, through
+// fastInstruction or token by token only, and writes out every statement
+// (with its position, text and spelling) and error.
+func readAll(src string, slowOnly bool) []string {
+	p := newParser("t.s", []byte(src), Options{}, true, 64)
+	p.slowOnly = slowOnly
+	p.run(src)
+	var out []string
+	for _, st := range p.stmts {
+		line := stmtText(st)
+		switch s := st.(type) {
+		case *ir.Inst:
+			line += fmt.Sprintf(" at %v %q spelled %s", s.Pos, s.Text, spellingText(ir.SpellingOf(s)))
+		case *ir.BytesDef:
+			line += fmt.Sprintf(" at %v %q", s.Pos, s.Text)
+		case *ir.LabelDef:
+			line += fmt.Sprintf(" at %v %q", s.Pos, s.Text)
+		}
+		out = append(out, line)
+	}
+	for _, e := range p.errs.List() {
+		out = append(out, fmt.Sprintf("error %v: %s", e.Pos, e.Msg))
+	}
+	return out
+}
+
+// TestFastInstruction checks that a line fastInstruction reads comes out
+// as the tokens make it: the same statements, positions, texts,
+// spellings and errors, for the oracle corpora, the compiler's output
+// and lines at the edges of what it reads.
+func TestFastInstruction(t *testing.T) {
+	sources := map[string]string{
+		"edges": strings.Join([]string{
+			"movq %rax, %rbx", "  movq   %rax ,  %rbx  ", "\tmovq\t%rax,%rbx\t", "movq %rax,%rbx\r", "MOVQ %RAX, %RBX", "mov.s %eax, %ebx",
+			"addq $1, %rax", "addq $-1, %rax", "addq $0x7fffffff, %rax", "addq $0xffffffffffffffff, %rax", "movabs $0x1122334455667788, %rax",
+			"addq $010, %rax", "addq $1f, %rax", "addq $1.5, %rax", "addq $0x, %rax", "addq $ 1, %rax", "addq $1+1, %rax", "addq $N, %rax",
+			"movq 8(%rsp), %rax", "movq -8(%rbp), %rax", "movq -0x10(%rbp,%rcx,8), %rax", "movq (%rax,%rbx), %rcx", "movq (,%rbx,4), %rcx",
+			"movq (%rax,%rbx,3), %rcx", "movq (%rax,%rsp,2), %rcx", "movq (%eax), %rcx", "movq (%rip), %rcx", "movq 8(%rip), %rcx",
+			"movq (%rax,), %rcx", "movq (), %rcx", "movq ( %rax), %rcx", "movq 8 (%rax), %rcx", "movq 0x10, %rax", "movq (%rax,%rbx,08), %rcx",
+			"movq (%dx), %rax", "inb (%dx), %al", "movq %fs:0x28, %rax", "movq %st, %rax", "fadd %st(1), %st", "movq %rip, %rax",
+			"vgatherdps %xmm1, (%rax,%xmm2,4), %xmm3", "vaddps %zmm1, %zmm2, %zmm3{%k1}", "vaddps {rn-sae}, %zmm1, %zmm2, %zmm3",
+			"jmp 1f", "1: jmp 1b", "call *%rax", "jmp *(%rax)", "lock incl (%rax)", "rep movsb", "rep", "nop", "nop # comment", "nop ; nop",
+			"movq %rax, %rbx # c", "movq %rax, %rbx /* c */", "movq %rax,", "movq ,%rax", "movq %rax,, %rbx", "movq %zzz, %rax", "movq %rax %rbx",
+			"movq %rax, %rbx, %rcx, %rdx, %rsi", "vpternlogd $0x1, %zmm1, %zmm2, %zmm3", "shll %eax", "sall $2, 4(%rsp)", "x = 5", "y: nop",
+			".text", "foo", "foo %rax", "movq %db0, %rax", "movq %rax, %dr7", "pushq 0x8(%rsp)", "movl $'a', %eax", "movzbl (%rdi), %eax",
+			"movq %rax, %rbx\x85", "movq\u00a0%rax, %rbx", "cmpxchg16b (%rdi)", "xchg %eax, %eax", "leaq 0x0(,%rax,8), %rdx",
+		}, "\n"),
+		"data": ".data\nmovq %rax, %rbx\n.text\nmovq %rax, %rbx\n/* a\nmovq %rax, %rbx\n*/ movq %rax, %rbx\n",
+	}
+	for _, name := range []string{"corpus.s", "corpus_suffix.s"} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "att", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sources[name] = string(data)
+	}
+	for name, src := range sources {
+		t.Run(name, func(t *testing.T) {
+			fast, slow := readAll(src, false), readAll(src, true)
+			if len(fast) != len(slow) {
+				t.Errorf("%d statements and errors read at once, %d token by token", len(fast), len(slow))
+			}
+			bad := 0
+			for i := range min(len(fast), len(slow)) {
+				if fast[i] != slow[i] && bad < 10 {
+					bad++
+					t.Errorf("read at once:\n\t%s\ntoken by token:\n\t%s", fast[i], slow[i])
+				}
+			}
+		})
+	}
+}
+
+// FuzzFastInstruction checks TestFastInstruction's property on any
+// source: read with fastInstruction or token by token only, it makes the
+// same statements, spellings and errors.
+func FuzzFastInstruction(f *testing.F) {
+	for _, s := range []string{
+		"movq %rax, %rbx", "addq $-0x10, 8(%rsp)", "movq -8(%rbp,%rcx,8), %rax", "vgatherdps %xmm1, (%rax,%xmm2,4), %xmm3",
+		"  MOVQ\t%RAX ,%RBX  \r", "movq (,%rbx,4), %rcx\nnop\n.data\nmovq %rax, %rbx", "shll %eax\nlock incl (%rax)\nx: nop",
+		"movq 8 (%rax), %rcx", "addq $010, %rax", "movq (%rax,%rsp,2), %rcx", "inb (%dx), %al", "/* a\nmovq %rax, %rbx\n*/ nop",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		if len(src) > 4096 {
+			return
+		}
+		fast, slow := readAll(src, false), readAll(src, true)
+		if a, b := strings.Join(fast, "\n\t"), strings.Join(slow, "\n\t"); a != b {
+			t.Fatalf("%q:\n read at once\n\t%s\n token by token\n\t%s", src, a, b)
+		}
+	})
+}

@@ -1,0 +1,197 @@
+package att
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/jitrun/jitrun/asm/internal/ir"
+)
+
+// stmtText writes out what a statement asks the encoder for, every field
+// but its position.
+func stmtText(st ir.Stmt) string {
+	switch s := st.(type) {
+	case *ir.Inst:
+		return fmt.Sprintf("inst %s.%s %+v", s.Op, s.Suffix, s.Args)
+	case *ir.BytesDef:
+		return fmt.Sprintf("bytes %x", s.Bytes)
+	case *ir.LabelDef:
+		return "label " + s.Name
+	}
+	return fmt.Sprintf("%T %+v", st, st)
+}
+
+// readAlone parses each line as a source of its own (no match to
+// remember from another line) and returns, by line, its statements and
+// errors (column and message).
+func readAlone(lines []string) [][]string {
+	out := make([][]string, len(lines))
+	for i, l := range lines {
+		stmts, errs := Parse("t.s", []byte(l), Options{})
+		for _, st := range stmts {
+			out[i] = append(out[i], stmtText(st))
+		}
+		for _, e := range errs.List() {
+			out[i] = append(out[i], fmt.Sprintf("error %d: %s", e.Pos.Col, e.Msg))
+		}
+	}
+	return out
+}
+
+// readTogether parses the lines as one source, and returns what
+// readAlone does.
+func readTogether(lines []string) [][]string {
+	out := make([][]string, len(lines))
+	stmts, errs := Parse("t.s", []byte(strings.Join(lines, "\n")), Options{})
+	for _, st := range stmts {
+		var line int
+		switch s := st.(type) {
+		case *ir.Inst:
+			line = s.Pos.Line
+		case *ir.BytesDef:
+			line = s.Pos.Line
+		case *ir.LabelDef:
+			line = s.Pos.Line
+		}
+		out[line-1] = append(out[line-1], stmtText(st))
+	}
+	for _, e := range errs.List() {
+		out[e.Pos.Line-1] = append(out[e.Pos.Line-1], fmt.Sprintf("error %d: %s", e.Pos.Col, e.Msg))
+	}
+	return out
+}
+
+// TestMatchCache checks that the matches a parser remembers
+// (matchcache.go) change nothing: every line of the oracle corpora, and
+// of sources whose lines differ only in what match reads by name, reads
+// the same in one source (in order and reversed, so that each line may
+// hit a match another line left) as alone.
+func TestMatchCache(t *testing.T) {
+	sources := map[string][]string{
+		"by name": {
+			"fsub %st(1), %st", "fsub %st, %st(1)", "fsubp %st, %st(1)", "fdiv %st(2), %st", "fdiv %st, %st(2)", "fdivr %st, %st(3)",
+			"fsubrp %st, %st(1)", "fadd %st(0), %st", "fst %st(0)", "fst %st(1)", "fstp %st(1)",
+			"movsb %ds:(%rsi), %es:(%rdi)", "movsl %ds:(%rsi), %es:(%rdi)", "movsb (%rax), %cx", "movsb", "movsl", "movsq",
+			"lods %ds:(%rsi), %al", "lods %ds:(%rsi), %eax", "lods %ds:(%rsi), %rax", "lodsb %ds:(%rsi), %al", "lods (%rdi), %al",
+			"stos %al, %es:(%rdi)", "stos %ax, %es:(%rdi)", "scas %es:(%rdi), %al", "cmpsb %es:(%rdi), %ds:(%rsi)",
+			"ins (%dx), %es:(%rdi)", "insb (%dx), %es:(%rdi)", "outsl %ds:(%rsi), (%dx)", "outs %ds:(%rsi), (%dx)",
+			"xlat %ds:(%rbx)", "xlatb %ds:(%rbx)", "xlat (%rbx)", "xlat 8(%rbx)", "xlat (%rcx)",
+			"shll %eax", "shll $2, %eax", "shl %eax", "shl %cl, %eax", "shll %cl, %eax", "rol %rbx", "rolq (%rax)", "sal %edx", "sarb 4(%rsp)",
+			"vcmpltps %xmm1, %xmm2, %xmm3", "vcmpeqps %xmm1, %xmm2, %xmm3", "vcmpltps %ymm1, %ymm2, %ymm3", "cmpltsd %xmm1, %xmm2",
+			"vpcmpltud %zmm1, %zmm2, %k3", "pclmullqhqdq %xmm1, %xmm2", "pclmulhqhqdq %xmm1, %xmm2", "vpclmullqlqdq %xmm1, %xmm2, %xmm3",
+			"monitor %rax, %ecx, %edx", "monitor %rax, %rcx, %rdx", "mwait %eax, %ecx", "mwait %ebx, %ecx", "mwait %esi, %ecx", "monitor %rsi, %ecx, %edx",
+			"inb (%dx), %al", "inb %dx, %al", "inl %dx, %eax", "in $0x60, %al", "outb %al, (%dx)", "outw %ax, %dx", "out %eax, $0x80",
+			"in %dx, %al", "in %dx, %ax", "in %dx, %eax",
+			"xchg %eax, %ecx", "xchg %ecx, %eax", "xchg %eax, %eax", "xchg %ebx, %ecx", "xchg %rax, %r8", "xchg %r8, %rax",
+			"test %al, %bl", "test $1, %al", "test $1, %bl", "test $1, %eax", "test $1, %ecx",
+			"add $1, %al", "add $1, %cl", "add $1, %ax", "add $1, %eax", "add $1, %rax", "add $1, %r8",
+			"pblendvb %xmm0, %xmm1, %xmm2", "pblendvb %xmm3, %xmm1, %xmm2", "blendvps %xmm0, (%rax), %xmm2", "sha256rnds2 %xmm0, %xmm1, %xmm2",
+			"sha256rnds2 %xmm1, %xmm1, %xmm2", "xlat (%rbx,%rcx)", "xlat (%rbx,%rcx,1)", "lods (%rsi,%rcx), %al", "lods (%rsi), %al",
+			"lods sym(%rip), %al", "xlat 0(%rbx)",
+		},
+		"by size": {
+			"add (%rax), %eax", "addl $1, (%rax)", "addq $1, (%rax)", "addb $1, (%rax)", "add $1, (%rax)", "addw $1, (%rax)",
+			"movzbl (%rax), %ecx", "movzwl (%rax), %ecx", "movzx (%rax), %ecx", "movzbl %al, %ecx", "movsbq (%rax), %rcx", "movslq (%rax), %rcx",
+			"movswl (%rax), %ecx", "movsbw (%rax), %cx", "movsl (%rax), %rcx",
+			"larl (%rbx), %edx", "larw (%rbx), %dx", "lfsl (%rbx), %edx", "lfsq (%rbx), %rdx",
+			"fildl (%rax)", "fildll (%rax)", "filds (%rax)", "fild (%rax)", "flds (%rax)", "fldl (%rax)", "fldt (%rax)", "fld (%rax)",
+			"fistpll (%rax)", "fistpq (%rax)", "fisttpll 8(%rax)", "fadds (%rax)", "faddl (%rax)", "fiaddl (%rax)", "fiadds (%rax)",
+			"push (%rax)", "pushq (%rax)", "pushw (%rax)", "call *(%rax)", "jmp *(%rax)", "jmpq *(%rax)", "call *%rax",
+			"vcvtpd2ps (%rax), %xmm0", "vcvtpd2psx (%rax), %xmm0", "vcvtpd2psy (%rax), %xmm0", "vcvtpd2ps (%rax){1to4}, %xmm0",
+			"vcvtpd2ps (%rax){1to8}, %ymm0", "vcvtpd2psx (%rax){1to2}, %xmm0", "vcvtpd2psy (%rax){1to4}, %xmm0",
+			"vaddps (%rax){1to16}, %zmm1, %zmm2", "vaddps (%rax){1to8}, %ymm1, %ymm2", "vaddps (%rax), %zmm1, %zmm2",
+			"vgatherdps %xmm1, (%rax,%xmm2,4), %xmm3", "vgatherdps %ymm1, (%rax,%ymm2,4), %ymm3", "vpgatherdd (%rax,%zmm2,4), %zmm3{%k1}",
+			"vpgatherqd (%rax,%zmm2,4), %ymm3{%k1}", "vpgatherqd (%rax,%ymm2,4), %xmm3{%k1}", "vpgatherqd (%rax,%ymm2,4), %ymm3{%k1}",
+			"movl (%rax,%rcx,4), %eax", "movl (%rax,%xmm1,4), %eax", "vpgatherdq (%rax,%xmm2,4), %ymm3{%k1}", "vpgatherdq (%rax,%ymm2,4), %ymm3{%k1}",
+			"cvtsi2sd (%rax), %xmm0", "cvtsi2sdl (%rax), %xmm0", "cvtsi2sdq (%rax), %xmm0", "cvtsi2sd %eax, %xmm0", "cvtsi2sd %rax, %xmm0",
+			"inc (%rax)", "incl (%rax)", "incq (%rax)", "incb (%rax)", "incl %eax", "incl %ax", "incw %ax",
+			"movabs $0x1122334455667788, %rax", "movabs $0x1122334455667788, %rcx", "movabs $1, %rax", "movabsq $2, %r9",
+			"lock addl $1, (%rax)", "lock incl (%rax)", "lock incl %eax", "rep movsb", "repne scasb",
+		},
+	}
+	for _, name := range []string{"corpus.s", "corpus_suffix.s"} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "att", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lines []string
+		for _, l := range strings.Split(string(data), "\n") {
+			if l = strings.TrimSpace(l); l != "" && l[0] != '#' {
+				lines = append(lines, l)
+			}
+		}
+		sources[name] = lines
+	}
+	for name, lines := range sources {
+		t.Run(name, func(t *testing.T) {
+			alone := readAlone(lines)
+			reversed := slices.Clone(lines)
+			slices.Reverse(reversed)
+			for _, order := range []struct {
+				name  string
+				lines []string
+			}{{"in order", lines}, {"reversed", reversed}} {
+				together := readTogether(order.lines)
+				if order.name == "reversed" {
+					slices.Reverse(together)
+				}
+				bad := 0
+				for i, l := range lines {
+					if a, b := strings.Join(alone[i], "\n\t"), strings.Join(together[i], "\n\t"); a != b && bad < 20 {
+						bad++
+						t.Errorf("%s, %s: %s:\n alone\n\t%s\n in one source\n\t%s", name, order.name, l, a, b)
+					}
+				}
+			}
+		})
+	}
+}
+
+// FuzzMatchCache checks TestMatchCache's property on sources the fuzzer
+// makes: a few instructions (no labels, constants, directives or ., whose
+// meaning depends on the lines around them) read the same in one source
+// as each alone.
+func FuzzMatchCache(f *testing.F) {
+	for _, pair := range [][2]string{
+		{"add $1, %al", "add $1, %cl"},
+		{"fsub %st(1), %st", "fsub %st(2), %st"},
+		{"lods %ds:(%rsi), %al", "lods %ds:(%rdi), %al"},
+		{"xlat (%rbx)", "xlat (%rcx)"},
+		{"shll %eax", "shll %ecx"},
+		{"mwait %eax, %ecx", "mwait %esi, %ecx"},
+		{"movzbl (%rax), %ecx", "movzwl (%rax), %ecx"},
+		{"vaddps (%rax){1to16}, %zmm1, %zmm2", "vaddps (%rax), %zmm1, %zmm2"},
+		{"vpgatherqd (%rax,%zmm2,4), %ymm3{%k1}", "vpgatherqd (%rax,%ymm2,4), %ymm3{%k1}"},
+		{"pblendvb %xmm0, %xmm1, %xmm2", "pblendvb %xmm3, %xmm1, %xmm2"},
+		{"in %dx, %al", "in %cx, %al"},
+		{"vcmpltps %xmm1, %xmm2, %xmm3", "vcmpltps %ymm1, %ymm2, %ymm3"},
+	} {
+		f.Add(pair[0] + "\n" + pair[1] + "\n" + pair[0])
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		if len(src) > 1024 {
+			return
+		}
+		lines := strings.Split(src, "\n")
+		if len(lines) > 8 {
+			return
+		}
+		for _, l := range lines {
+			mnem, ops, _ := strings.Cut(strings.TrimSpace(l), " ")
+			ops = strings.TrimSpace(ops)
+			if strings.ContainsAny(mnem, ":.{") || strings.HasPrefix(ops, ":") || strings.ContainsAny(l, "=;\"'/#\r\x00") || strings.Contains(ops, ".") {
+				return // a label, a directive, a constant, ., a comment, a string
+			}
+		}
+		alone, together := readAlone(lines), readTogether(lines)
+		for i, l := range lines {
+			if a, b := strings.Join(alone[i], "\n\t"), strings.Join(together[i], "\n\t"); a != b {
+				t.Fatalf("%q: %q:\n alone\n\t%s\n in one source\n\t%s", src, l, a, b)
+			}
+		}
+	})
+}
