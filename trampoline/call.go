@@ -544,7 +544,10 @@ func (f *frame) fault(base uintptr, n int) *Fault {
 	default:
 		ft.BadReturn = inTrampoline(ft.PC)
 		var text [MaxInstructionLen]byte
-		if n := readText(ft.PC, text[:], base, n); n > 0 {
+		// The CPU fetched the instruction at PC unless the fault is
+		// that fetch (a page fault on an instruction fetch).
+		fetched := ft.Trap != 14 || ft.ErrorCode&pfFetchBit == 0
+		if n := readText(ft.PC, text[:], base, n, fetched); n > 0 {
 			ft.Text = text[:n:n]
 		}
 	}

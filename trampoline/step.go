@@ -92,7 +92,7 @@ func StepMachine(ctx context.Context, m *Machine, opt *Options) error {
 	if opt.Code != nil {
 		base, size = opt.Code.Addr(), opt.Code.Len()
 	}
-	n := readText(uintptr(rip), text[:], base, size) // 0 when RIP is unreadable: the step faults
+	n := readText(uintptr(rip), text[:], base, size, false) // 0 when RIP is unreadable: the step faults
 	in := classifyStep(text[:n])
 	switch in.kind {
 	case stepSysenter:
@@ -261,20 +261,22 @@ func executableFromMaps(addr uintptr, n int) (bool, error) {
 
 // readText copies up to len(buf) bytes of the code at addr into buf and
 // returns how many it could read: a step's instruction, a fault's
-// (Fault.Text). Where the bytes lie in the pages of the code the call was
-// given, [base, base+n) rounded out to whole pages, it reads them
-// directly, with a fault turned into a recovered panic
-// (debug.SetPanicOnFault) should the code have unmapped or protected its
-// own pages: that costs nanoseconds where platform.ReadMemory's system
-// calls cost microseconds. Anywhere else (code that jumped away, into
-// unmapped memory or into Go's) it asks ReadMemory, which cannot fault:
-// a fault in Go right after the code ran is a signal Go's own handler
-// takes, and code without PrivateTLS may have written over the fields of
-// the thread's M that handler reads (m.gsignal; random code does it a few
-// times in 100,000 blobs), which would kill the process.
-func readText(addr uintptr, buf []byte, base uintptr, n int) int {
+// (Fault.Text). It reads them directly, with a fault turned into a
+// recovered panic (debug.SetPanicOnFault), where they are known to be
+// readable: in the pages of the code the call was given, [base, base+n)
+// rounded out to whole pages, or, when fetched says the CPU fetched the
+// instruction at addr (the fault was not the fetch itself), in an
+// executable page, which x86 can read. A direct read costs nanoseconds
+// where platform.ReadMemory's system calls cost microseconds. Anywhere
+// else (code that jumped into unmapped or non-executable memory) it asks
+// ReadMemory, which cannot fault: a fault in Go is a signal delivery
+// (about 10 µs on a VM) and goes to Go's own handler, which code without
+// PrivateTLS may have broken by writing over the thread's M through FS
+// beyond the words the trampoline repairs (mguard.go).
+func readText(addr uintptr, buf []byte, base uintptr, n int, fetched bool) int {
 	end := addr + uintptr(len(buf))
-	if n <= 0 || addr < base || end < addr || end > pageEnd(base+uintptr(n)) {
+	inCode := n > 0 && addr >= base && end <= pageEnd(base+uintptr(n))
+	if end < addr || !canonical(addr) || !canonical(end-1) || !inCode && !fetched {
 		return platform.ReadMemory(addr, buf)
 	}
 	return readDirect(addr, buf)

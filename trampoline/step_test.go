@@ -419,7 +419,7 @@ func BenchmarkStepParts(b *testing.B) {
 		code := load(b, stepSpin)
 		var text [MaxInstructionLen]byte
 		for b.Loop() {
-			readText(code.Addr(), text[:], code.Addr(), code.Len())
+			readText(code.Addr(), text[:], code.Addr(), code.Len(), false)
 		}
 	})
 	b.Run("RunMachineINT3", func(b *testing.B) {
@@ -471,14 +471,16 @@ func TestStepReadText(t *testing.T) {
 	}
 	var buf [MaxInstructionLen]byte
 	for _, code := range []struct {
-		name string
-		base uintptr
-		n    int
+		name    string
+		base    uintptr
+		n       int
+		fetched bool
 	}{
-		{"no code", 0, 0},
-		{"code elsewhere", 1 << 20, 100},
-		{"code in the first page", mem.Addr(), 10},
-		{"code in both pages", mem.Addr(), 2 * ps},
+		{"no code", 0, 0, false},
+		{"no code, fetched", 0, 0, true},
+		{"code elsewhere", 1 << 20, 100, false},
+		{"code in the first page", mem.Addr(), 10, false},
+		{"code in both pages", mem.Addr(), 2 * ps, false},
 	} {
 		for _, c := range []struct {
 			addr uintptr
@@ -491,11 +493,11 @@ func TestStepReadText(t *testing.T) {
 			{1 << 63, 0},
 			{^uintptr(0) - 3, 0},
 		} {
-			if n := readText(c.addr, buf[:], code.base, code.n); n != c.want {
+			if n := readText(c.addr, buf[:], code.base, code.n, code.fetched); n != c.want {
 				t.Errorf("%s: readText(%#x) = %d, want %d", code.name, c.addr, n, c.want)
 			}
 		}
-		if n := readText(mem.Addr()+uintptr(ps)-3, buf[:], code.base, code.n); n != 3 || classifyStep(buf[:n]) != (stepInsn{stepSyscall, 2}) {
+		if n := readText(mem.Addr()+uintptr(ps)-3, buf[:], code.base, code.n, code.fetched); n != 3 || classifyStep(buf[:n]) != (stepInsn{stepSyscall, 2}) {
 			t.Errorf("%s: the syscall before the unreadable page: %x", code.name, buf[:n])
 		}
 	}
