@@ -29,16 +29,28 @@ const (
 	cLitImm                      // a fixed immediate: imm
 )
 
-// class is one operand class of a form.
+// class is one operand class of a form. It holds no pointer (its texts
+// are numbers into the table's), so the garbage collector never reads
+// the table's classes.
 type class struct {
 	kind classKind
 	id   uint8 // cReg: register class; cVSIB: index class
-	bits int
-	n    int
-	name string // cLitReg; also the class as written, for messages
-	imm  int64
-	text string
+	// lit is, for cLitReg, the fixed register: its index in
+	// table.litNames.
+	lit uint8
+	// textID is the class as written, for messages: its index in
+	// table.classTexts.
+	textID uint16
+	bits   int
+	n      int
+	imm    int64
 }
+
+// name is the fixed register of a cLitReg class.
+func (c *class) name() string { return table.litNames[c.lit] }
+
+// text is the class as written.
+func (c *class) text() string { return table.classTexts[c.textID] }
 
 // argKind says where a Go operand comes from.
 type argKind uint8
@@ -101,6 +113,24 @@ var table struct {
 	regs []string
 	// litNames are the registers forms fix (=al, =cl, =xmm0 …).
 	litNames []string
+	// classTexts are the classes as written (r64, m32, =al …).
+	classTexts []string
+}
+
+// tableChunk is how many forms, classes or Go operands the table
+// allocates at once: the forms lie together (fitting reads them in
+// turn), in few objects.
+const tableChunk = 1024
+
+// carve returns n elements at the end of *chunk, which it replaces by a
+// new chunk when there is no room.
+func carve[T any](chunk *[]T, n int) []T {
+	if cap(*chunk)-len(*chunk) < n {
+		*chunk = make([]T, 0, max(tableChunk, n))
+	}
+	start := len(*chunk)
+	*chunk = (*chunk)[:start+n]
+	return (*chunk)[start : start+n : start+n]
 }
 
 // forms reads the table, once.
@@ -110,16 +140,23 @@ func forms() {
 
 func loadForms() {
 	m := map[string][]*form{}
+	var formChunk []form
+	var classChunk []class
+	var argChunk []goArg
+	texts := map[string]uint16{}
 	for _, line := range strings.Split(intel.FormTable(), "\n") {
 		fields := strings.Fields(line)
 		if len(fields) != 5 {
 			continue
 		}
-		f := &form{mnem: fields[0]}
+		f := &carve(&formChunk, 1)[0]
+		f.mnem = fields[0]
 		if fields[1] != "-" {
-			for _, c := range strings.Split(fields[1], ",") {
-				f.classes = append(f.classes, parseClass(c))
-				switch f.classes[len(f.classes)-1].kind {
+			cs := strings.Split(fields[1], ",")
+			f.classes = carve(&classChunk, len(cs))
+			for i, c := range cs {
+				f.classes[i] = parseClass(c, texts)
+				switch f.classes[i].kind {
 				case cLitReg:
 					f.lit = max(f.lit, readsLitRegs)
 				case cLitImm:
@@ -138,18 +175,20 @@ func loadForms() {
 		}
 		if fields[3] != "-" {
 			ok := true
-			for _, a := range strings.Split(fields[3], ",") {
+			as := strings.Split(fields[3], ",")
+			f.args = carve(&argChunk, len(as))
+			for j, a := range as {
 				switch {
 				case a == "k":
-					f.args = append(f.args, goArg{kind: argMask})
+					f.args[j] = goArg{kind: argMask}
 				case strings.HasPrefix(a, "="):
 					r, found := ir.LookupReg(a[1:])
 					ok = ok && found
-					f.args = append(f.args, goArg{kind: argFixed, reg: r})
+					f.args[j] = goArg{kind: argFixed, reg: r}
 				default:
 					i, err := strconv.Atoi(a)
 					ok = ok && err == nil && i >= 0 && i < len(f.classes)
-					f.args = append(f.args, goArg{kind: argOp, idx: i})
+					f.args[j] = goArg{kind: argOp, idx: i}
 				}
 			}
 			if !ok {
@@ -171,11 +210,6 @@ func loadForms() {
 			}
 		}
 		m[f.mnem] = append(m[f.mnem], f)
-		for _, c := range f.classes {
-			if c.kind == cLitReg && !slices.Contains(table.litNames, c.name) {
-				table.litNames = append(table.litNames, c.name)
-			}
-		}
 	}
 	table.byMnem = make(map[string]*mnemForms, len(m))
 	for name, fs := range m {
@@ -216,15 +250,28 @@ func regNames() []string {
 	return table.regs
 }
 
-// parseClass reads an operand class of the table (see intel.FormTable).
-func parseClass(c string) class {
-	cl := class{text: c}
+// parseClass reads an operand class of the table (see intel.FormTable);
+// texts numbers the classes as written, the first time it sees each, in
+// table.classTexts; a fixed register is numbered in table.litNames.
+func parseClass(c string, texts map[string]uint16) class {
+	id, ok := texts[c]
+	if !ok {
+		id = uint16(len(table.classTexts))
+		texts[c] = id
+		table.classTexts = append(table.classTexts, c)
+	}
+	cl := class{textID: id}
 	if lit, ok := strings.CutPrefix(c, "="); ok {
 		if v, err := strconv.ParseInt(lit, 10, 64); err == nil {
 			cl.kind, cl.imm = cLitImm, v
 			return cl
 		}
-		cl.kind, cl.name = cLitReg, lit
+		i := slices.Index(table.litNames, lit)
+		if i < 0 {
+			i = len(table.litNames)
+			table.litNames = append(table.litNames, lit)
+		}
+		cl.kind, cl.lit = cLitReg, uint8(i)
 		if r, ok := ir.LookupIntelReg(lit); ok {
 			cl.bits = regBits(r.Class)
 		}
@@ -305,7 +352,7 @@ func (c *class) fits(o *operand) bool {
 	case cImm:
 		return o.kind == oImm
 	case cLitReg:
-		return o.kind == oReg && o.reg.Name == c.name
+		return o.kind == oReg && o.reg.Name == c.name()
 	case cLitImm:
 		return o.kind == oImm && o.imm == c.imm
 	}

@@ -601,7 +601,7 @@ func noFormMessage(mnem string, fs []*form, ops []*operand) string {
 	for _, f := range fs {
 		var cs []string
 		for i := len(f.classes) - 1; i >= 0; i-- {
-			cs = append(cs, f.classes[i].text)
+			cs = append(cs, f.classes[i].text())
 		}
 		forms = append(forms, strings.Join(cs, ", "))
 	}

@@ -36,6 +36,8 @@ const (
 	maxCachedExtras = 2
 	// maxMatches bounds the matches a parser remembers.
 	maxMatches = 4096
+	// keyChunk is the room each block of remembered keys is made with.
+	keyChunk = 8 << 10
 )
 
 // What match read beyond the signature.
@@ -141,6 +143,21 @@ func appendInt64(b []byte, v int64) []byte {
 	return b
 }
 
+// keyString returns key as a string that lives as long as the parser's
+// memory of matches: its bytes are copied into the current block of keys
+// (one allocation for many keys; a strings.Builder never changes the
+// bytes it has handed out).
+func (p *parser) keyString(key []byte) string {
+	b := &p.keyBlock
+	if b.Cap()-b.Len() < len(key) {
+		b.Reset()
+		b.Grow(max(keyChunk, len(key)))
+	}
+	start := b.Len()
+	b.Write(key)
+	return b.String()[start:]
+}
+
 // matchCached is match, through the parser's memory of matches.
 func (p *parser) matchCached(mnem string, t token, ops []*operand) (*form, string, []*operand, bool) {
 	forms()
@@ -193,14 +210,14 @@ func (p *parser) matchCached(mnem string, t token, ops []*operand) (*form, strin
 	}
 	level := p.namesRead
 	if level == 0 {
-		p.matches[string(key)] = e
+		p.matches[p.keyString(key)] = e
 		return f, name, out, true
 	}
 	// The signature is not enough: remember under it how much more
 	// matches of it read, and the match under the finer signature of
 	// what this one read, of the operands as they were.
 	if mark, ok := p.matches[string(key)]; !ok {
-		p.matches[string(key)] = p.entries.New(matchEntry{named: level})
+		p.matches[p.keyString(key)] = p.entries.New(matchEntry{named: level})
 	} else {
 		mark.named = max(mark.named, level)
 	}
@@ -212,7 +229,7 @@ func (p *parser) matchCached(mnem string, t token, ops []*operand) (*form, strin
 	for i := range n {
 		in[i].size = sizes[i]
 	}
-	p.matches[string(fine)] = e
+	p.matches[p.keyString(fine)] = e
 	return f, name, out, true
 }
 

@@ -195,3 +195,38 @@ func FuzzMatchCache(f *testing.F) {
 		}
 	})
 }
+
+// TestKeyString checks that the keys keyString copies into its blocks
+// keep their bytes: across a block's end, for a key longer than a block,
+// and while the buffer they were made in is written again.
+func TestKeyString(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		lens []int
+	}{
+		{"one block", []int{1, 17, 40}},
+		{"across blocks", slices.Repeat([]int{33, 7, 250}, 100)},
+		{"longer than a block", []int{10, keyChunk + 5, 3, keyChunk, 1}},
+		{"empty", []int{0, 5, 0}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := newParser("t.s", nil, Options{}, false, 8)
+			var buf []byte
+			var want, got []string
+			for i, n := range c.lens {
+				buf = buf[:0]
+				for j := range n {
+					buf = append(buf, byte(i*31+j))
+				}
+				want = append(want, string(buf))
+				got = append(got, p.keyString(buf))
+				clear(buf) // the caller's scratch, written again
+			}
+			for i := range want {
+				if got[i] != want[i] {
+					t.Errorf("key %d (%d bytes) reads %q later, want %q", i, len(want[i]), got[i], want[i])
+				}
+			}
+		})
+	}
+}

@@ -67,6 +67,7 @@ type parser struct {
 	entries     slab.Slab[matchEntry]
 	matchKeyBuf []byte
 	fineKeyBuf  []byte
+	keyBlock    strings.Builder // the keys' bytes (keyString)
 	extraOps    [maxCachedExtras]operand
 	// namesRead says how much more of the operands than their
 	// signature match read (readsLitRegs, readsAll).
