@@ -78,6 +78,7 @@ func FuzzATTStream(f *testing.F) {
 		"nop\nmain: ret\n.data\nmain1: .quad 1",
 		"f: leaq t(%rip), %rax\nret\n.section .rodata\nt: .long 1",
 		".set N, 300\npshufd $N, %xmm1, %xmm0\nret",
+		".set N,700\npshufd $N,0,%Xmm0\n0", // an encoder error, then a parse error
 	} {
 		f.Add(src)
 	}
@@ -91,20 +92,30 @@ func FuzzATTStream(f *testing.F) {
 }
 
 // assembleBothWays assembles an AT&T source as it is read and read whole
-// (Options.Parse, then encode), fails t unless both give the same Program
-// or the same errors, and returns the first.
+// (every statement the front end reads, then encode), fails t unless both
+// give the same Program or the same errors, and returns the first. Read
+// whole, as streamed, the statements the front end could read are
+// encoded even when it reported errors, and the encoder's errors join
+// its own: a line that does not encode before a line that does not parse
+// gives both errors either way.
 func assembleBothWays(t *testing.T, src string) (*Program, error) {
 	t.Helper()
 	opts := Options{Syntax: SyntaxATT}
 	streamed, streamErr := opts.Assemble("t.s", []byte(src))
 	var whole *Program
 	var wholeErr error
-	if stmts, err := opts.Parse("t.s", []byte(src)); err != nil {
-		wholeErr = err
-	} else if p, errs := encode("t.s", stmts); errs.Len() > 0 {
-		wholeErr = errs.List()
-	} else {
+	var stmts []Stmt
+	errs := opts.read("t.s", []byte(src), func(n int, _, _ bool) { stmts = make([]Stmt, 0, n) }, func(st Stmt) bool {
+		stmts = append(stmts, st)
+		return false
+	})
+	if !errs.Full() {
+		p, encErrs := encode("t.s", stmts)
+		errs.AddAll(encErrs)
 		whole = p
+	}
+	if errs.Len() > 0 {
+		whole, wholeErr = nil, opts.errorList("t.s", []byte(src), errs)
 	}
 	if fmt.Sprint(streamErr) != fmt.Sprint(wholeErr) {
 		t.Fatalf("%q: streamed: %v\nread whole: %v", src, streamErr, wholeErr)
