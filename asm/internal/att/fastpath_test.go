@@ -2,8 +2,6 @@ package att
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -59,12 +57,8 @@ func TestFastInstruction(t *testing.T) {
 		}, "\n"),
 		"data": ".data\nmovq %rax, %rbx\n.text\nmovq %rax, %rbx\n/* a\nmovq %rax, %rbx\n*/ movq %rax, %rbx\n",
 	}
-	for _, name := range []string{"corpus.s", "corpus_suffix.s"} {
-		data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "att", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		sources[name] = string(data)
+	for _, name := range corpora {
+		sources[name] = corpusText(t, name)
 	}
 	for name, src := range sources {
 		t.Run(name, func(t *testing.T) {

@@ -2,8 +2,6 @@ package att
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -113,13 +111,9 @@ func TestMatchCache(t *testing.T) {
 			"lock addl $1, (%rax)", "lock incl (%rax)", "lock incl %eax", "rep movsb", "repne scasb",
 		},
 	}
-	for _, name := range []string{"corpus.s", "corpus_suffix.s"} {
-		data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "att", name))
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, name := range corpora {
 		var lines []string
-		for _, l := range strings.Split(string(data), "\n") {
+		for _, l := range strings.Split(corpusText(t, name), "\n") {
 			if l = strings.TrimSpace(l); l != "" && l[0] != '#' {
 				lines = append(lines, l)
 			}

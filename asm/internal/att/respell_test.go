@@ -2,8 +2,6 @@ package att
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/jitrun/jitrun/asm/internal/ir"
@@ -52,12 +50,8 @@ func TestLazySpellings(t *testing.T) {
 			"x: movb %ah, %al\n" +
 			"movzbl (%rdi), %eax\n",
 	}
-	for _, name := range []string{"corpus.s", "corpus_suffix.s"} {
-		data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "att", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		sources[name] = string(data)
+	for _, name := range corpora {
+		sources[name] = corpusText(t, name)
 	}
 	for name, src := range sources {
 		t.Run(name, func(t *testing.T) {
