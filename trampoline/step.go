@@ -266,7 +266,9 @@ func executableFromMaps(addr uintptr, n int) (bool, error) {
 // readable: in the pages of the code the call was given, [base, base+n)
 // rounded out to whole pages, or, when fetched says the CPU fetched the
 // instruction at addr (the fault was not the fetch itself), in an
-// executable page, which x86 can read. A direct read costs nanoseconds
+// executable page, which x86 can read (never at address 0: a nil
+// pointer there is a fatal error under -race's pointer checks, not a
+// panic). A direct read costs nanoseconds
 // where platform.ReadMemory's system calls cost microseconds. Anywhere
 // else (code that jumped into unmapped or non-executable memory) it asks
 // ReadMemory, which cannot fault: a fault in Go is a signal delivery
@@ -276,7 +278,7 @@ func executableFromMaps(addr uintptr, n int) (bool, error) {
 func readText(addr uintptr, buf []byte, base uintptr, n int, fetched bool) int {
 	end := addr + uintptr(len(buf))
 	inCode := n > 0 && addr >= base && end <= pageEnd(base+uintptr(n))
-	if end < addr || !canonical(addr) || !canonical(end-1) || !inCode && !fetched {
+	if addr == 0 || end < addr || !canonical(addr) || !canonical(end-1) || !inCode && !fetched {
 		return platform.ReadMemory(addr, buf)
 	}
 	return readDirect(addr, buf)
