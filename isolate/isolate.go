@@ -2,6 +2,7 @@ package isolate
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -100,25 +101,10 @@ func (l Limits) withDefaults() (Limits, error) {
 	if l.CPU < 0 || l.Wall < 0 || l.AddressSpace < 0 || l.FileSize < 0 || l.OpenFiles < 0 || l.Output < 0 {
 		return l, fmt.Errorf("isolate: negative limit in %+v", l)
 	}
-	d := DefaultLimits()
-	if l.CPU == 0 {
-		l.CPU = d.CPU
-	}
-	if l.Wall == 0 {
-		l.Wall = d.Wall
-	}
-	if l.AddressSpace == 0 {
-		l.AddressSpace = d.AddressSpace
-	}
-	if l.FileSize == 0 {
-		l.FileSize = d.FileSize
-	}
-	if l.OpenFiles == 0 {
-		l.OpenFiles = d.OpenFiles
-	}
-	if l.Output == 0 {
-		l.Output = d.Output
-	}
+	d := DefaultLimits() // each zero limit takes the default
+	l.CPU, l.Wall = cmp.Or(l.CPU, d.CPU), cmp.Or(l.Wall, d.Wall)
+	l.AddressSpace, l.FileSize = cmp.Or(l.AddressSpace, d.AddressSpace), cmp.Or(l.FileSize, d.FileSize)
+	l.OpenFiles, l.Output = cmp.Or(l.OpenFiles, d.OpenFiles), cmp.Or(l.Output, d.Output)
 	if l.Wall > maxWall || l.CPU > maxWall {
 		return l, fmt.Errorf("isolate: limits over %v: CPU %v, wall %v", maxWall, l.CPU, l.Wall)
 	}

@@ -23,7 +23,7 @@ func goStub() uint64 { return 0 }
 
 // BenchmarkCall compares calling a RET stub through Call, through a typed
 // binding, through a Caller and through Run, with the baseline of a
-// non-inlined Go call.
+// non-inlined Go call (timed calls: BenchmarkTimed).
 //
 //	go test -run '^$' -bench 'Call|Fault' -count 10 ./trampoline/
 func BenchmarkCall(b *testing.B) {
@@ -63,13 +63,6 @@ func BenchmarkCall(b *testing.B) {
 		var a Args
 		for b.Loop() {
 			r, _ := Run(context.Background(), ret.Addr(), &a, nil)
-			sink += r.RAX
-		}
-	})
-	b.Run("RunTimeout", func(b *testing.B) {
-		opt := &Options{Timeout: time.Second}
-		for b.Loop() {
-			r, _ := Run(context.Background(), ret.Addr(), nil, opt)
 			sink += r.RAX
 		}
 	})

@@ -227,15 +227,7 @@ func FuzzSyscallFilter(f *testing.F) {
 	f.Add(uint64(libcLo), uint64(libcHi-libcLo), uint64(vsysLo), uint64(0x1000), uint64(0x7f0100000000), true)
 	f.Add(uint64(0xfffffffe00000000), uint64(0x1ffffffff), uint64(0), uint64(0), uint64(0xffffffff00000000), true)
 	f.Fuzz(func(t *testing.T, lo1, n1, lo2, n2, ip uint64, exitGroup bool) {
-		var regions []regionInfo
-		for _, r := range [][2]uint64{{lo1, n1}, {lo2, n2}} {
-			lo, n := r[0]&^0xfff, r[1]&^0xfff
-			if n == 0 || lo+n < lo || lo+n+2 < lo || lo >= vsysLo {
-				continue
-			}
-			regions = append(regions, regionInfo{start: lo, end: lo + n, exec: true, path: "/bin/x"})
-		}
-		own := ownCode(regions)
+		own := fuzzOwnCode(lo1, n1, lo2, n2)
 		inOwn := false
 		for _, c := range own {
 			inOwn = inOwn || ip >= c.lo && ip < c.hi
@@ -351,4 +343,19 @@ func TestGuardSyscallsBadPolicy(t *testing.T) {
 	if p, ok := InstalledSyscallPolicy(); ok {
 		t.Errorf("a bad policy installed %v", p)
 	}
+}
+
+// fuzzOwnCode is the program's own code for the filter fuzzers: two
+// executable regions made page-aligned from fuzzer values, each left out
+// when empty, wrapping, or above the vsyscall page.
+func fuzzOwnCode(lo1, n1, lo2, n2 uint64) []codeRange {
+	var regions []regionInfo
+	for _, r := range [][2]uint64{{lo1, n1}, {lo2, n2}} {
+		lo, n := r[0]&^0xfff, r[1]&^0xfff
+		if n == 0 || lo+n < lo || lo+n+2 < lo || lo >= vsysLo {
+			continue
+		}
+		regions = append(regions, regionInfo{start: lo, end: lo + n, exec: true, path: "/bin/x"})
+	}
+	return ownCode(regions)
 }

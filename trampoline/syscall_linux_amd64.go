@@ -20,15 +20,11 @@ func installSyscallFilter(p SyscallPolicy) error {
 	if err := setup(); err != nil {
 		return err
 	}
-	regions, err := execmem.Maps()
+	own, err := programCode()
 	if err != nil {
-		return fmt.Errorf("trampoline: finding the program's own code: %w", err)
+		return err
 	}
-	infos := make([]regionInfo, len(regions))
-	for i, r := range regions {
-		infos[i] = regionInfo{start: uint64(r.Start), end: uint64(r.End), exec: r.Prot&execmem.ProtExec != 0, path: r.Path}
-	}
-	prog, err := buildSyscallFilter(p, ownCode(infos), uint32(os.Getpid()), uint32(os.Getppid()))
+	prog, err := buildSyscallFilter(p, own, uint32(os.Getpid()), uint32(os.Getppid()))
 	if err != nil {
 		return err
 	}
@@ -44,15 +40,11 @@ func installWebFilter() error {
 	if err := setup(); err != nil {
 		return err
 	}
-	regions, err := execmem.Maps()
+	own, err := programCode()
 	if err != nil {
-		return fmt.Errorf("trampoline: finding the program's own code: %w", err)
+		return err
 	}
-	infos := make([]regionInfo, len(regions))
-	for i, r := range regions {
-		infos[i] = regionInfo{start: uint64(r.Start), end: uint64(r.End), exec: r.Prot&execmem.ProtExec != 0, path: r.Path}
-	}
-	prog, err := buildWebFilter(ownCode(infos), uint32(os.Getpid()))
+	prog, err := buildWebFilter(own, uint32(os.Getpid()))
 	if err != nil {
 		return err
 	}
@@ -60,6 +52,20 @@ func installWebFilter() error {
 		return fmt.Errorf("trampoline: the web policy: %w", err)
 	}
 	return nil
+}
+
+// programCode returns the program's own code, as /proc/self/maps shows
+// it now: where both filters let system calls through.
+func programCode() ([]codeRange, error) {
+	regions, err := execmem.Maps()
+	if err != nil {
+		return nil, fmt.Errorf("trampoline: finding the program's own code: %w", err)
+	}
+	infos := make([]regionInfo, len(regions))
+	for i, r := range regions {
+		infos[i] = regionInfo{start: uint64(r.Start), end: uint64(r.End), exec: r.Prot&execmem.ProtExec != 0, path: r.Path}
+	}
+	return ownCode(infos), nil
 }
 
 // The siginfo of a SIGSYS from seccomp (struct siginfo's _sigsys), for

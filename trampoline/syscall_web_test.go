@@ -144,15 +144,7 @@ func FuzzWebFilter(f *testing.F) {
 	f.Add(uint64(libcLo), uint64(libcHi-libcLo), uint64(vsysLo), uint64(0x1000), uint64(0x7f0100000000), uint8(1))
 	f.Add(uint64(0xfffffffe00000000), uint64(0x1ffffffff), uint64(0), uint64(0), uint64(0xffffffff00000000), uint8(2))
 	f.Fuzz(func(t *testing.T, lo1, n1, lo2, n2, ip uint64, which uint8) {
-		var regions []regionInfo
-		for _, r := range [][2]uint64{{lo1, n1}, {lo2, n2}} {
-			lo, n := r[0]&^0xfff, r[1]&^0xfff
-			if n == 0 || lo+n < lo || lo+n+2 < lo || lo >= vsysLo {
-				continue
-			}
-			regions = append(regions, regionInfo{start: lo, end: lo + n, exec: true, path: "/bin/x"})
-		}
-		own := ownCode(regions)
+		own := fuzzOwnCode(lo1, n1, lo2, n2)
 		prog, err := buildWebFilter(own, testPid)
 		if len(own) == 0 {
 			if err == nil {
