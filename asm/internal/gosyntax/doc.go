@@ -7,5 +7,9 @@
 // (parse.go) reads each statement's operands and directives into ir
 // statements. ParseFunc hands over every statement it could read, as it
 // reads it, and returns every problem it found, so that the encoder behind
-// it can look for more.
+// it can look for more. One shortcut (fastpath.go) reads a plain
+// instruction line — a mnemonic and operands such as AX, $42 and
+// 8(SP)(CX*4), with no macro, label or expression — straight from its
+// text into the instruction the three stages would make, and leaves
+// every other line, and every line with something to report, to them.
 package gosyntax

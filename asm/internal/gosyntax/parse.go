@@ -32,34 +32,53 @@ import (
 // the caller has let go of every statement handed to it so far: the
 // parser then uses their memory again for the statements it reads next.
 func ParseFunc(file string, src []byte, emit func(ir.Stmt) bool) *ir.Errors {
+	return parse(file, src, true, emit)
+}
+
+// parse is ParseFunc, with plain lines read straight from their text
+// (plainLine) when fast is set, token by token otherwise.
+func parse(file string, src []byte, fast bool, emit func(ir.Stmt) bool) *ir.Errors {
 	var errs ir.Errors
 	text := string(src)
-	p := &parser{file: file, src: text, errs: &errs, insts: slab.Make[ir.Inst](256), args: slab.Make[ir.Operand](512)}
-	var buf []ir.Stmt
+	p := &parser{file: file, src: text, errs: &errs, emit: emit, insts: slab.Make[ir.Inst](256), args: slab.Make[ir.Operand](512)}
 	pp := newPreproc(file, text, &errs, true, func(st stmtToks) {
 		if errs.Full() {
 			return
 		}
-		buf = p.statement(st, buf[:0])
-		free := false
-		for i, s := range buf {
-			free = emit(s)
-			buf[i] = nil
-		}
-		if free {
-			p.insts.Reuse()
-			p.args.Reuse()
-		}
+		p.handOver(p.statement(st, p.out[:0]))
 	})
+	if fast {
+		pp.plain = func() bool { return p.plainLine(pp) }
+	}
 	pp.run()
 	return &errs
+}
+
+// handOver hands the statements read from one statement's tokens to
+// p.emit, and uses the memory of the instructions again once it has let
+// go of them.
+func (p *parser) handOver(stmts []ir.Stmt) {
+	free := false
+	for i, s := range stmts {
+		free = p.emit(s)
+		stmts[i] = nil
+	}
+	p.out = stmts[:0]
+	if free {
+		p.insts.Reuse()
+		p.args.Reuse()
+	}
 }
 
 type parser struct {
 	file  string
 	src   string
 	errs  *ir.Errors
+	emit  func(ir.Stmt) bool
+	out   []ir.Stmt // the statements of one statement's tokens, reused
 	opBuf [][]token
+	// plainOps holds the operands plainLine reads, reused.
+	plainOps []ir.Operand
 	// partial is the TEXT or GLOBL being parsed. When the rest of its line
 	// has an error, it still goes into the statements, marked broken, so
 	// that the statements after it are not reported as outside a TEXT
@@ -330,8 +349,8 @@ func pseudoRegMessage(name string) string {
 
 // isSegReg reports whether r is a segment register.
 func isSegReg(r ir.Reg) bool {
-	switch r.String() {
-	case "CS", "DS", "ES", "FS", "GS", "SS":
+	switch r {
+	case ir.CS, ir.DS, ir.ES, ir.FS, ir.GS, ir.SS:
 		return true
 	}
 	return false

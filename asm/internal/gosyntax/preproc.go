@@ -124,6 +124,10 @@ type preproc struct {
 	// lineBad is set when the lexer reported an error on the current line:
 	// its statements are not parsed, to avoid a cascade of errors.
 	lineBad bool
+	// plain, when set, reads the line at the lexer's position, in an
+	// enabled region, if it is plain (the parser's plainLine), and
+	// reports whether it did; the line is lexed otherwise.
+	plain func() bool
 }
 
 // newPreproc returns a preprocessor that hands each statement of src to
@@ -179,6 +183,9 @@ func (pp *preproc) enabled() bool {
 // run preprocesses the whole source, handing each statement to pp.emit.
 func (pp *preproc) run() {
 	for !pp.errs.Full() {
+		if pp.plain != nil && pp.enabled() && pp.plain() {
+			continue
+		}
 		toks := pp.nextLine()
 		j := len(toks) - 1 // the newline or EOF
 		if toks[0].is("#") {

@@ -1,0 +1,179 @@
+package gosyntax
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/jitrun/jitrun/asm/internal/ir"
+)
+
+// readAll parses src, with plain lines read at once (fast) or every line
+// token by token, and writes out every statement (with its position and
+// text) and error.
+func readAll(src string, fast bool) []string {
+	var out []string
+	errs := parse("t.s", []byte(src), fast, func(st ir.Stmt) bool {
+		switch s := st.(type) {
+		case *ir.Inst:
+			out = append(out, fmt.Sprintf("%+v", *s))
+		case *ir.LabelDef:
+			out = append(out, fmt.Sprintf("label %+v", *s))
+		case *ir.TextDef:
+			out = append(out, fmt.Sprintf("text %+v", *s))
+		case *ir.GloblDef:
+			out = append(out, fmt.Sprintf("globl %+v", *s))
+		case *ir.DataDef:
+			out = append(out, fmt.Sprintf("data %+v", *s))
+		case *ir.AlignDef:
+			out = append(out, fmt.Sprintf("align %+v", *s))
+		default:
+			out = append(out, fmt.Sprintf("%T %+v", st, st))
+		}
+		return len(out)%3 == 0 // the memory of instructions is used again
+	})
+	for _, e := range errs.List() {
+		out = append(out, fmt.Sprintf("error %v: %s", e.Pos, e.Msg))
+	}
+	return out
+}
+
+// goTestdata returns the text of a file of Go's assembler tests, or ""
+// when they are not installed.
+func goTestdata(t testing.TB, name string) string {
+	data, err := os.ReadFile(filepath.Join(runtime.GOROOT(), "src", "cmd", "asm", "internal", "asm", "testdata", name))
+	if err != nil {
+		t.Logf("no %s: %v", name, err)
+		return ""
+	}
+	return string(data)
+}
+
+// fastEdges are lines at the edges of what plainLine reads.
+var fastEdges = []string{
+	"MOVQ AX, BX", "  MOVQ   AX ,  BX  ", "\tMOVQ\tAX,BX\t", "MOVQ AX,BX\r", "MOVQ AX, BX // c", "MOVQ AX, BX/* c */", "MOVQ AX, BX /* c",
+	"MOVQ AX, BX//c", "RET", "RET // c", "RET//c", "RET/2", "  // only a comment", "", "\t", "\r", "\f\v MOVQ\fAX,\vBX",
+	"ADDQ $1, AX", "ADDQ $-1, AX", "ADDQ $0x7fffffff, AX", "ADDQ $0xffffffffffffffff, AX", "MOVQ $0x1122334455667788, AX",
+	"ADDQ $0x11223344556677889, AX", "ADDQ $18446744073709551615, AX", "ADDQ $18446744073709551616, AX", "ADDQ $9999999999999999999, AX",
+	"ADDQ $99999999999999999999, AX", "ADDQ $-0x8000000000000000, AX", "ADDQ $-0, AX", "ADDQ $0, AX", "ADDQ $00, AX", "ADDQ $010, AX",
+	"ADDQ $0b101, AX", "ADDQ $0o17, AX", "ADDQ $0X1F, AX", "ADDQ $0x, AX", "ADDQ $1_000, AX", "ADDQ $1.5, AX", "ADDQ $1e3, AX",
+	"ADDQ $ 1, AX", "ADDQ $1+1, AX", "ADDQ $N, AX", "ADDQ $(1), AX", "ADDQ $'a', AX", "ADDQ $--1, AX", "ADDQ $-(1), AX", "ADDQ $1x, AX",
+	"MOVQ 8(SP), AX", "MOVQ -8(BP), AX", "MOVQ -0x10(BP)(CX*8), AX", "MOVQ (AX)(BX*1), CX", "MOVQ (BX*4), CX", "MOVQ 8(BX*4), CX",
+	"MOVQ (AX)(BX*3), CX", "MOVQ (AX)(BX*08), CX", "MOVQ (AX)(BX), CX", "MOVQ (AX)(BX*4)(CX*1), DX", "MOVQ (AX) (BX*4), CX",
+	"MOVQ 8 (AX), CX", "MOVQ ( AX), CX", "MOVQ (AX ), CX", "MOVQ (), CX", "MOVQ (AX, CX", "MOVQ (AX)(, CX", "MOVQ (AX)(BX*4, CX",
+	"MOVQ 0x1000, AX", "MOVQ -1, AX", "CMPPS X1, X2, 7", "MOVQ 8(FS), AX", "MOVQ (FS), AX", "MOVQ 8(AX)(FS*1), BX", "MOVQ (FS*1), AX",
+	"MOVQ (GS*4), AX", "MOVQ 8(AX)(GS*2), BX", "MOVQ FS, AX", "MOVQ 8(SB), AX", "MOVQ (SB), AX", "MOVQ 8(FP), AX", "MOVQ x+8(FP), AX",
+	"MOVQ name(SB), AX", "MOVQ name<>(SB), AX", "JMP 2(PC)", "JMP (AX)", "JMP AX", "JMP label", "CALL *AX", "CALL *(AX)", "JMP 8(AX)",
+	"MOVQ AX(BX), CX", "MOVQ AX (BX), CX", "MOVQ AX BX", "MOVQ AX,", "MOVQ ,AX", "MOVQ AX,, BX", "MOVQ AX, , BX", "MOVQ ZZ, AX", "MOVQ ax, bx",
+	"MOVQ AX, BX; RET", "MOVQ AX, BX;", "; MOVQ AX, BX", "label: MOVQ AX, BX", "label:", "label :", "MOVQ.Z AX, BX", "VADDPS.Z Z1, Z2, K1, Z3",
+	"VADDPD.BCST (AX), Z1, Z2", "VPADDD [Z0-Z3], Z4", "MOVQ AX, BX\x85", "MOVQ\u00a0AX, BX", "MOVQé AX, BX", "MOVQ AXé, BX", "MOVQ 8(AXé), BX",
+	"MOVQ 1é, BX", "é", "MOVQ $1é, BX", "MOVQ AX, BX é", "TEXT f(SB), $0", "GLOBL x(SB), $8", "DATA x+0(SB)/8, $1", "PCALIGN $16",
+	"PCDATA $0, $1", "FUNCDATA $0, x(SB)", "NOP", "NOP AX", "_X AX", "X_Y AX", "9AX", "MOVQ $1, 2, 3, 4, 5, 6, 7, 8, 9, 10", "#define X 1",
+	"#define AX BX", "MOVQ AX, BX", "#undef AX", "#define MOVQ MOVL", "MOVQ AX, BX", "#undef MOVQ", "#define N 8", "MOVQ N(AX), BX",
+	"#ifdef N", "MOVQ AX, BX", "#else", "MOVQ CX, DX", "MOVQ é", "#endif", "MOVQ AX, BX # c", "MOVQ 'a', AX", `MOVQ "a", AX`,
+	"/* a\nMOVQ AX, BX\n*/ MOVQ CX, DX", "MOVQ AX, BX /* a\nb */ MOVQ CX, DX", "MOVQ $1, 1.5", "MOVQ $1, .5", "MOVQ $0x1p4, AX",
+	"MOVQ -8(SP), -8(SP)", "LEAQ 8(SP), AX", "MOVQ $8(SP), AX", "MOVQ X0, X1", "VMOVDQU Y1, (R11)(R12*8)", "KMOVW K1, K2",
+	"MOVQ AX, BX\\", "MOVQ\\ AX, BX", "MOVB AH, BL", "MOVQ R8B, AX", "MOVQ CR0, AX", "MOVQ (CR0), AX", "MOVQ (X1*4), AX",
+}
+
+// TestPlainLine checks that a line plainLine reads comes out as the tokens
+// make it: the same statements, positions, texts and errors, for Go's
+// assembler tests, the Go-syntax files of testdata, and lines at the
+// edges of what it reads.
+func TestPlainLine(t *testing.T) {
+	sources := map[string]string{
+		"edges":          strings.Join(fastEdges, "\n"),
+		"edges, no last": strings.Join(fastEdges, "\n") + "\nMOVQ AX, BX",
+		"edges, CRLF":    strings.Join(fastEdges, "\r\n"),
+		"in TEXT":        "TEXT f(SB), $0\n" + strings.Join(fastEdges, "\n"),
+	}
+	names := []string{"amd64enc.s", "amd64enc_extra.s", "amd64.s", "amd64error.s", "amd64dynlinkerror.s"}
+	avx512, _ := filepath.Glob(filepath.Join(runtime.GOROOT(), "src", "cmd", "asm", "internal", "asm", "testdata", "avx512enc", "*.s"))
+	for _, path := range avx512 {
+		names = append(names, filepath.Join("avx512enc", filepath.Base(path)))
+	}
+	for _, name := range names {
+		if text := goTestdata(t, name); text != "" {
+			sources[name] = text
+		}
+	}
+	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "go", "chacha8_amd64.s"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sources["chacha8_amd64.s"] = string(data)
+	for name, src := range sources {
+		t.Run(name, func(t *testing.T) {
+			fast, slow := readAll(src, true), readAll(src, false)
+			if len(fast) != len(slow) {
+				t.Errorf("%d statements and errors read at once, %d token by token", len(fast), len(slow))
+			}
+			bad := 0
+			for i := range min(len(fast), len(slow)) {
+				if fast[i] != slow[i] && bad < 10 {
+					bad++
+					t.Errorf("read at once:\n\t%s\ntoken by token:\n\t%s", fast[i], slow[i])
+				}
+			}
+		})
+	}
+}
+
+// TestPlainLineReads checks that plainLine reads the lines it is for
+// (a test of the test above: lines left to the token path would pass it
+// too), and leaves alone a sample of the lines it is not for.
+func TestPlainLineReads(t *testing.T) {
+	for _, c := range []struct {
+		line  string
+		plain bool
+	}{
+		{"MOVQ AX, BX", true},
+		{"\tADDQ $-0x10, 8(SP) // c", true},
+		{"VMOVDQU -8(R11)(R12*8), Y1", true},
+		{"MOVQ (BX*4), CX", true},
+		{"MOVQ 0x1000, AX", true},
+		{"RET", true},
+		{"  // comment", true},
+		{"\n", true},
+		{"", false},
+		{"MOVQ AX, BX; RET", false},
+		{"l: RET", false},
+		{"MOVQ\tAX, BX", false},
+		{"MOVQ $N, AX", false},
+		{"MOVQ x(SB), AX", false},
+		{"MOVQ 8(FS), AX", false},
+		{"VADDPS.Z Z1, Z2, K1, Z3", false},
+		{"MOVQ AX, BX /* c */", false},
+		{"TEXT f(SB), $0", false},
+		{"#define X 1", false},
+	} {
+		var errs ir.Errors
+		p := &parser{file: "t.s", src: c.line, errs: &errs, emit: func(ir.Stmt) bool { return true }}
+		pp := newPreproc("t.s", c.line, &errs, true, nil)
+		if got := p.plainLine(pp); got != c.plain {
+			t.Errorf("plainLine(%q) = %v, want %v", c.line, got, c.plain)
+		}
+	}
+}
+
+// FuzzPlainLine checks TestPlainLine's property on any source: read with
+// plain lines at once or token by token only, it makes the same
+// statements and errors.
+func FuzzPlainLine(f *testing.F) {
+	for _, s := range fastEdges {
+		f.Add(s)
+	}
+	f.Add("TEXT f(SB), $0\nMOVQ AX, BX\n#define AX CX\nMOVQ AX, BX\nl: ADDQ $-8, 8(SP)(AX*4)\n")
+	f.Fuzz(func(t *testing.T, src string) {
+		if len(src) > 4096 {
+			return
+		}
+		fast, slow := readAll(src, true), readAll(src, false)
+		if a, b := strings.Join(fast, "\n\t"), strings.Join(slow, "\n\t"); a != b {
+			t.Fatalf("%q:\n read at once\n\t%s\n token by token\n\t%s", src, a, b)
+		}
+	})
+}
