@@ -19,11 +19,11 @@ func BenchmarkParseFunc(b *testing.B) {
 	}
 	for _, c := range []struct {
 		name string
-		fast bool
-	}{{"fast", true}, {"tokens", false}} {
+		mode readMode
+	}{{"fast", readMode{fast: true, window: minWindow}}, {"tokens", readMode{window: minWindow}}} {
 		b.Run(c.name, func(b *testing.B) {
 			n := 0
-			parse("amd64enc.s", src, c.fast, func(st ir.Stmt) bool {
+			parse("amd64enc.s", src, c.mode, func(st ir.Stmt) bool {
 				if _, ok := st.(*ir.Inst); ok {
 					n++
 				}
@@ -35,7 +35,7 @@ func BenchmarkParseFunc(b *testing.B) {
 			b.ResetTimer()
 			for b.Loop() {
 				k := 0
-				parse("amd64enc.s", src, c.fast, func(ir.Stmt) bool {
+				parse("amd64enc.s", src, c.mode, func(ir.Stmt) bool {
 					k++
 					return k%512 == 0
 				})

@@ -13,6 +13,7 @@ package gosyntax
 // message comes from one place.
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/jitrun/jitrun/asm/internal/ir"
@@ -28,7 +29,7 @@ func isWordByte(c byte) bool {
 
 // skipBlanks returns the offset of the first byte at or after i that is
 // not a blank.
-func skipBlanks(src string, i int) int {
+func skipBlanks(src []byte, i int) int {
 	for i < len(src) && isBlank(src[i]) {
 		i++
 	}
@@ -37,13 +38,13 @@ func skipBlanks(src string, i int) int {
 
 // codeEnds reports whether the code of a line ends at src[i]: at the end
 // of the source or of the line, or at a // comment.
-func codeEnds(src string, i int) bool {
+func codeEnds(src []byte, i int) bool {
 	return i == len(src) || src[i] == '\n' || src[i] == '/' && i+1 < len(src) && src[i+1] == '/'
 }
 
 // wordAt returns where the ASCII identifier at src[i:] ends (i when there
 // is none).
-func wordAt(src string, i int) int {
+func wordAt(src []byte, i int) int {
 	if i >= len(src) || src[i] <= '9' || !isWordByte(src[i]) {
 		return i
 	}
@@ -57,11 +58,12 @@ func wordAt(src string, i int) int {
 // reports true; it reports false, with nothing read, for any other line.
 func (p *parser) plainLine(pp *preproc) bool {
 	lx := pp.lx
-	src := lx.src
-	if lx.pos == len(src) {
+	src := lx.raw // read in place, not through the lexer's window
+	if lx.atEnd() {
 		return false // the end, which the lexer reads
 	}
-	start := skipBlanks(src, lx.pos)
+	bol := lx.base + lx.pos // a line start
+	start := skipBlanks(src, bol)
 	i := start
 	if !codeEnds(src, i) {
 		end := wordAt(src, i)
@@ -69,7 +71,7 @@ func (p *parser) plainLine(pp *preproc) bool {
 			return false
 		}
 		op := src[start:end]
-		if pp.isMacro(op) || isDirectiveName(op) {
+		if pp.isMacroBytes(op) || isDirectiveName(op) {
 			return false
 		}
 		ops := p.plainOps[:0]
@@ -106,15 +108,16 @@ func (p *parser) plainLine(pp *preproc) bool {
 				return false
 			}
 		}
+		text := p.keepText(src[start:end])
 		in := p.newInst(len(ops))
-		in.Source = ir.Source{Pos: ir.Pos{File: p.file, Line: int(lx.line), Col: start - lx.bol + 1}, Text: src[start:end]}
-		in.Op = op
+		in.Source = ir.Source{Pos: ir.Pos{File: p.file, Line: int(lx.line), Col: start - bol + 1}, Text: text}
+		in.Op = text[:len(op)]
 		in.Args = append(in.Args, ops...)
 		p.handOver(append(p.out[:0], in))
 	}
 	// The rest of the line is a comment, if anything.
 	if i < len(src) && src[i] == '/' {
-		if k := strings.IndexByte(src[i:], '\n'); k >= 0 {
+		if k := bytes.IndexByte(src[i:], '\n'); k >= 0 {
 			i += k
 		} else {
 			i = len(src)
@@ -123,16 +126,30 @@ func (p *parser) plainLine(pp *preproc) bool {
 	if i < len(src) {
 		i++ // the newline
 		lx.line++
-		lx.bol = i
 	}
-	lx.pos = i
+	lx.skipTo(i)
 	return true
 }
 
+// keepText returns a string of text, copied into p.texts, a block of
+// texts that is only ever appended to (a new one once it is full).
+func (p *parser) keepText(text []byte) string {
+	if p.texts.Cap()-p.texts.Len() < len(text) {
+		p.texts = strings.Builder{}
+		p.texts.Grow(max(textBlock, len(text)))
+	}
+	at := p.texts.Len()
+	p.texts.Write(text)
+	return p.texts.String()[at:]
+}
+
+// textBlock is the size of a block of instruction texts.
+const textBlock = 8 << 10
+
 // isDirectiveName reports whether a statement starting with word is a
 // directive, which the token path reads.
-func isDirectiveName(word string) bool {
-	switch word {
+func isDirectiveName(word []byte) bool {
+	switch string(word) {
 	case "TEXT", "GLOBL", "DATA", "PCALIGN", "PCDATA", "FUNCDATA":
 		return true
 	}
@@ -141,7 +158,7 @@ func isDirectiveName(word string) bool {
 
 // plainOperand reads a plain operand at src[i:]: the operand, where it
 // ends, and false when it is not plain (the token path reads it).
-func plainOperand(pp *preproc, src string, i int) (ir.Operand, int, bool) {
+func plainOperand(pp *preproc, src []byte, i int) (ir.Operand, int, bool) {
 	switch c := src[i]; {
 	case c == '$':
 		v, end, ok := numberAt(src, i+1)
@@ -197,14 +214,14 @@ func plainOperand(pp *preproc, src string, i int) (ir.Operand, int, bool) {
 
 // regAt reads the register named at src[i:], when the name is one and
 // no macro: the register and where its name ends.
-func regAt(pp *preproc, src string, i int) (ir.Reg, int, bool) {
+func regAt(pp *preproc, src []byte, i int) (ir.Reg, int, bool) {
 	end := wordAt(src, i)
 	if end == i {
 		return 0, 0, false
 	}
 	name := src[i:end]
-	r, ok := ir.LookupReg(name)
-	if !ok || pp.isMacro(name) {
+	r, ok := ir.LookupReg(string(name))
+	if !ok || pp.isMacroBytes(name) {
 		return 0, 0, false
 	}
 	return r, end, true
@@ -212,7 +229,7 @@ func regAt(pp *preproc, src string, i int) (ir.Reg, int, bool) {
 
 // scaleAt reads the "N)" that ends an (index*N) at src[i:]: the scale
 // and where it ends.
-func scaleAt(src string, i int) (int64, int, bool) {
+func scaleAt(src []byte, i int) (int64, int, bool) {
 	if i+1 >= len(src) || src[i+1] != ')' {
 		return 0, 0, false
 	}
@@ -229,7 +246,7 @@ func scaleAt(src string, i int) (int64, int, bool) {
 // minus): its value and where it ends, false when it is not plain (too
 // many digits, a leading 0 …). What follows the digits is for the
 // caller to check.
-func numberAt(src string, i int) (uint64, int, bool) {
+func numberAt(src []byte, i int) (uint64, int, bool) {
 	neg := false
 	if i < len(src) && src[i] == '-' {
 		neg, i = true, i+1

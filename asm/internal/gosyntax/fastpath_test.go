@@ -11,34 +11,72 @@ import (
 	"github.com/jitrun/jitrun/asm/internal/ir"
 )
 
-// readAll parses src, with plain lines read at once (fast) or every line
-// token by token, and writes out every statement (with its position and
-// text) and error.
-func readAll(src string, fast bool) []string {
-	var out []string
-	errs := parse("t.s", []byte(src), fast, func(st ir.Stmt) bool {
-		switch s := st.(type) {
-		case *ir.Inst:
-			out = append(out, fmt.Sprintf("%+v", *s))
-		case *ir.LabelDef:
-			out = append(out, fmt.Sprintf("label %+v", *s))
-		case *ir.TextDef:
-			out = append(out, fmt.Sprintf("text %+v", *s))
-		case *ir.GloblDef:
-			out = append(out, fmt.Sprintf("globl %+v", *s))
-		case *ir.DataDef:
-			out = append(out, fmt.Sprintf("data %+v", *s))
-		case *ir.AlignDef:
-			out = append(out, fmt.Sprintf("align %+v", *s))
-		default:
-			out = append(out, fmt.Sprintf("%T %+v", st, st))
-		}
-		return len(out)%3 == 0 // the memory of instructions is used again
+// The ways of reading a source the tests compare: plain lines at once or
+// not, through windows of the usual size, the whole source, or a few
+// bytes (so that most lines, comments and #defines cross a window's end).
+var (
+	fastMode   = readMode{fast: true, window: minWindow}
+	tokensMode = readMode{window: minWindow}
+	wholeMode  = readMode{window: 1 << 30}
+)
+
+// readAll parses src as mode says and writes out every statement (with
+// its position and text) and error. The statements are written once
+// all are read and src is overwritten, so that a statement holding
+// (rather than copying) the bytes of src would show.
+func readAll(src string, mode readMode) []string {
+	var stmts []ir.Stmt
+	raw := []byte(src)
+	errs := parse("t.s", raw, mode, func(st ir.Stmt) bool {
+		stmts = append(stmts, st)
+		return false // kept
 	})
+	for i := range raw {
+		raw[i] = 'X'
+	}
+	var out []string
+	for _, st := range stmts {
+		out = append(out, stmtString(st))
+	}
 	for _, e := range errs.List() {
 		out = append(out, fmt.Sprintf("error %v: %s", e.Pos, e.Msg))
 	}
 	return out
+}
+
+// stmtString writes out every field of a statement.
+func stmtString(st ir.Stmt) string {
+	switch s := st.(type) {
+	case *ir.Inst:
+		return fmt.Sprintf("%+v", *s)
+	case *ir.LabelDef:
+		return fmt.Sprintf("label %+v", *s)
+	case *ir.TextDef:
+		return fmt.Sprintf("text %+v", *s)
+	case *ir.GloblDef:
+		return fmt.Sprintf("globl %+v", *s)
+	case *ir.DataDef:
+		return fmt.Sprintf("data %+v", *s)
+	case *ir.AlignDef:
+		return fmt.Sprintf("align %+v", *s)
+	}
+	return fmt.Sprintf("%T %+v", st, st)
+}
+
+// compareReads reports the differences between reading src in two ways.
+func compareReads(t *testing.T, src string, a, b readMode) {
+	t.Helper()
+	gotA, gotB := readAll(src, a), readAll(src, b)
+	if len(gotA) != len(gotB) {
+		t.Errorf("%d statements and errors read with %+v, %d with %+v", len(gotA), a, len(gotB), b)
+	}
+	bad := 0
+	for i := range min(len(gotA), len(gotB)) {
+		if gotA[i] != gotB[i] && bad < 10 {
+			bad++
+			t.Errorf("read with %+v:\n\t%s\nwith %+v:\n\t%s", a, gotA[i], b, gotB[i])
+		}
+	}
 }
 
 // goTestdata returns the text of a file of Go's assembler tests, or ""
@@ -80,7 +118,8 @@ var fastEdges = []string{
 }
 
 // TestPlainLine checks that a line plainLine reads comes out as the tokens
-// make it: the same statements, positions, texts and errors, for Go's
+// make it (read through one window, as the whole source): the same
+// statements, positions, texts and errors, for Go's
 // assembler tests, the Go-syntax files of testdata, and lines at the
 // edges of what it reads.
 func TestPlainLine(t *testing.T) {
@@ -107,17 +146,7 @@ func TestPlainLine(t *testing.T) {
 	sources["chacha8_amd64.s"] = string(data)
 	for name, src := range sources {
 		t.Run(name, func(t *testing.T) {
-			fast, slow := readAll(src, true), readAll(src, false)
-			if len(fast) != len(slow) {
-				t.Errorf("%d statements and errors read at once, %d token by token", len(fast), len(slow))
-			}
-			bad := 0
-			for i := range min(len(fast), len(slow)) {
-				if fast[i] != slow[i] && bad < 10 {
-					bad++
-					t.Errorf("read at once:\n\t%s\ntoken by token:\n\t%s", fast[i], slow[i])
-				}
-			}
+			compareReads(t, src, fastMode, wholeMode)
 		})
 	}
 }
@@ -151,8 +180,8 @@ func TestPlainLineReads(t *testing.T) {
 		{"#define X 1", false},
 	} {
 		var errs ir.Errors
-		p := &parser{file: "t.s", src: c.line, errs: &errs, emit: func(ir.Stmt) bool { return true }}
-		pp := newPreproc("t.s", c.line, &errs, true, nil)
+		p := &parser{file: "t.s", errs: &errs, emit: func(ir.Stmt) bool { return true }}
+		pp := newPreproc("t.s", []byte(c.line), &errs, true, nil)
 		if got := p.plainLine(pp); got != c.plain {
 			t.Errorf("plainLine(%q) = %v, want %v", c.line, got, c.plain)
 		}
@@ -160,8 +189,8 @@ func TestPlainLineReads(t *testing.T) {
 }
 
 // FuzzPlainLine checks TestPlainLine's property on any source: read with
-// plain lines at once or token by token only, it makes the same
-// statements and errors.
+// plain lines at once or token by token only (through one window), it
+// makes the same statements and errors.
 func FuzzPlainLine(f *testing.F) {
 	for _, s := range fastEdges {
 		f.Add(s)
@@ -171,9 +200,9 @@ func FuzzPlainLine(f *testing.F) {
 		if len(src) > 4096 {
 			return
 		}
-		fast, slow := readAll(src, true), readAll(src, false)
+		fast, slow := readAll(src, fastMode), readAll(src, wholeMode)
 		if a, b := strings.Join(fast, "\n\t"), strings.Join(slow, "\n\t"); a != b {
-			t.Fatalf("%q:\n read at once\n\t%s\n token by token\n\t%s", src, a, b)
+			t.Fatalf("%q:\n read at once\n\t%s\n token by token, one window\n\t%s", src, a, b)
 		}
 	})
 }

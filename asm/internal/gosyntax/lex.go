@@ -49,14 +49,20 @@ func (t token) String() string {
 	return t.text
 }
 
-// lexer turns one source into tokens.
+// lexer turns one source into tokens. It reads the source's bytes (raw)
+// through a window (window.go): src, a copy of raw from offset base. The
+// offsets it keeps, and those of the tokens it makes, are in the window.
 type lexer struct {
 	file string
+	raw  []byte
+	base int
 	src  string
 	pos  int
 	line int32
 	bol  int // offset of the current line's first byte
 	errs *ir.Errors
+	// minWindow is the least a window holds (window.go).
+	minWindow int
 }
 
 func (l *lexer) errorf(line int32, col int32, format string, args ...any) {

@@ -32,22 +32,31 @@ import (
 // the caller has let go of every statement handed to it so far: the
 // parser then uses their memory again for the statements it reads next.
 func ParseFunc(file string, src []byte, emit func(ir.Stmt) bool) *ir.Errors {
-	return parse(file, src, true, emit)
+	return parse(file, src, readMode{fast: true, window: minWindow}, emit)
 }
 
-// parse is ParseFunc, with plain lines read straight from their text
-// (plainLine) when fast is set, token by token otherwise.
-func parse(file string, src []byte, fast bool, emit func(ir.Stmt) bool) *ir.Errors {
+// readMode says how parse reads a source: plain lines straight from
+// their text (plainLine) when fast is set, token by token otherwise; the
+// lexer through windows of at least window bytes (window.go).
+type readMode struct {
+	fast   bool
+	window int
+}
+
+// parse is ParseFunc, reading src as mode says.
+func parse(file string, src []byte, mode readMode, emit func(ir.Stmt) bool) *ir.Errors {
 	var errs ir.Errors
-	text := string(src)
-	p := &parser{file: file, src: text, errs: &errs, emit: emit, insts: slab.Make[ir.Inst](256), args: slab.Make[ir.Operand](512)}
-	pp := newPreproc(file, text, &errs, true, func(st stmtToks) {
+	p := &parser{file: file, errs: &errs, emit: emit, insts: slab.Make[ir.Inst](256), args: slab.Make[ir.Operand](512)}
+	var pp *preproc
+	pp = newPreproc(file, src, &errs, true, func(st stmtToks) {
 		if errs.Full() {
 			return
 		}
+		p.src = pp.lx.src // the tokens' offsets are in the lexer's window
 		p.handOver(p.statement(st, p.out[:0]))
 	})
-	if fast {
+	pp.lx.minWindow = mode.window
+	if mode.fast {
 		pp.plain = func() bool { return p.plainLine(pp) }
 	}
 	pp.run()
@@ -71,14 +80,18 @@ func (p *parser) handOver(stmts []ir.Stmt) {
 }
 
 type parser struct {
-	file  string
+	file string
+	// src is the lexer's window (window.go) the current statement's tokens
+	// come from.
 	src   string
 	errs  *ir.Errors
 	emit  func(ir.Stmt) bool
 	out   []ir.Stmt // the statements of one statement's tokens, reused
 	opBuf [][]token
-	// plainOps holds the operands plainLine reads, reused.
+	// plainOps holds the operands plainLine reads, reused; texts holds
+	// the texts of the instructions it reads, copied from the source.
 	plainOps []ir.Operand
+	texts    strings.Builder
 	// partial is the TEXT or GLOBL being parsed. When the rest of its line
 	// has an error, it still goes into the statements, marked broken, so
 	// that the statements after it are not reported as outside a TEXT

@@ -80,7 +80,7 @@ func headers() map[string][]*macro {
 		headerMacros = make(map[string][]*macro)
 		for name, text := range builtinHeaders {
 			var errs ir.Errors
-			pp := newPreproc(name, text, &errs, false, func(stmtToks) {})
+			pp := newPreproc(name, []byte(text), &errs, false, func(stmtToks) {})
 			pp.run()
 			for _, m := range pp.macros {
 				headerMacros[name] = append(headerMacros[name], m)
@@ -106,14 +106,16 @@ type ifState struct {
 }
 
 type preproc struct {
-	file   string
-	src    string
-	lx     *lexer
-	line   []token // the current logical line, reused
-	errs   *ir.Errors
-	emit   func(stmtToks)
-	macros map[string]*macro
-	ifs    []ifState
+	file string
+	lx   *lexer
+	line []token // the current logical line, reused
+	errs *ir.Errors
+	// lexErrs are the errors the lexer reports on the current line: kept
+	// when the line is read whole, dropped when its window is too narrow.
+	lexErrs ir.Errors
+	emit    func(stmtToks)
+	macros  map[string]*macro
+	ifs     []ifState
 	// budget limits the tokens one line's expansion may produce;
 	// stopped says why an expansion stopped ("" while it has not).
 	budget  int
@@ -132,14 +134,14 @@ type preproc struct {
 
 // newPreproc returns a preprocessor that hands each statement of src to
 // emit, which must be done with its tokens when it returns.
-func newPreproc(file, src string, errs *ir.Errors, withTextflag bool, emit func(stmtToks)) *preproc {
-	pp := &preproc{file: file, src: src, errs: errs, emit: emit, macros: make(map[string]*macro)}
+func newPreproc(file string, src []byte, errs *ir.Errors, withTextflag bool, emit func(stmtToks)) *preproc {
+	pp := &preproc{file: file, errs: errs, emit: emit, macros: make(map[string]*macro)}
 	if withTextflag {
 		for _, m := range headers()["textflag.h"] {
 			pp.defineMacro(m)
 		}
 	}
-	pp.lx = &lexer{file: file, src: src, line: 1, errs: errs}
+	pp.lx = &lexer{file: file, raw: src, line: 1, errs: &pp.lexErrs, minWindow: minWindow}
 	return pp
 }
 
@@ -147,8 +149,30 @@ func newPreproc(file, src string, errs *ir.Errors, withTextflag bool, emit func(
 // that ends it. A directive line ending in a backslash continues on the
 // next line (the newline stays in, as a statement separator).
 func (pp *preproc) nextLine() []token {
+	lx := pp.lx
+	if lx.pos == len(lx.src) && lx.cut() {
+		lx.window(0)
+	}
+	line, bol, pos := lx.line, lx.bol, lx.pos
+	for {
+		pp.lexErrs = ir.Errors{}
+		buf := pp.lexLine()
+		if buf[len(buf)-1].kind != tokEOF || !lx.cut() {
+			pp.line = buf
+			pp.lineBad = pp.lexErrs.Len() > 0
+			pp.errs.AddAll(&pp.lexErrs)
+			return buf
+		}
+		// The line runs past the window: read it again from a wider one.
+		lx.line, lx.bol, lx.pos = line, bol, pos
+		lx.window(2 * len(lx.src))
+		line, bol, pos = lx.line, lx.bol, lx.pos
+	}
+}
+
+// lexLine lexes the rest of a logical line in the window.
+func (pp *preproc) lexLine() []token {
 	buf := pp.line[:0]
-	before := pp.errs.Len()
 	for {
 		buf = slices.Grow(buf, 1)[:len(buf)+1] // scan sets every field
 		t := &buf[len(buf)-1]
@@ -164,7 +188,6 @@ func (pp *preproc) nextLine() []token {
 		}
 	}
 	pp.line = buf
-	pp.lineBad = pp.errs.Len() > before
 	return buf
 }
 
@@ -361,6 +384,14 @@ func (pp *preproc) isMacro(name string) bool {
 		return false
 	}
 	return pp.macros[name] != nil
+}
+
+// isMacroBytes is isMacro for a name in the source's bytes.
+func (pp *preproc) isMacroBytes(name []byte) bool {
+	if pp.maybeMacro[name[0]]&(1<<min(len(name), 63)) == 0 {
+		return false
+	}
+	return pp.macros[string(name)] != nil
 }
 
 func indexOf(list []string, s string) int {
