@@ -1,16 +1,17 @@
 package gosyntax
 
-// The plain line read at once. Most lines of Go assembly are a mnemonic
-// and its operands in their plainest forms — AX, $42, $-0x10, 0x1000,
-// 8(SP), -8(BP)(CX*4), (AX), (CX*4) — with at most a // comment after
-// them: no label, suffix, symbol, expression, macro, semicolon or
-// directive. plainLine reads such a line straight from its text into the
-// instruction its tokens would make (the same position, text, mnemonic
-// and operands), and hands it over as the token path does; a line with
-// nothing but blanks and a comment it skips. Anything else, and anything
-// the token path would report, is left to the lexer and the
-// preprocessor, which then read the line from its start: so every
-// message comes from one place.
+// The plain line read at once. Most lines of Go assembly are statements
+// of the plainest forms — labels (name:), a mnemonic with .SUFFIXes and
+// operands AX, $42, $-0x10, 0x1000, 8(SP), -8(BP)(CX*4), (AX), (CX*4),
+// name(SB), name<>+8(SB), $name(SB), a label or N(PC) after a jump —
+// separated by semicolons, with at most a // comment after them: no
+// expression, macro, directive or non-ASCII name. plainLine reads such a
+// line straight from its bytes into the statements its tokens would make
+// (the same positions, texts, mnemonics and operands), and hands them
+// over as the token path does; a line with nothing but blanks and a
+// comment it skips. Anything else, and anything the token path would
+// report, is left to the lexer and the preprocessor, which then read the
+// line from its start: so every message comes from one place.
 
 import (
 	"bytes"
@@ -42,6 +43,10 @@ func codeEnds(src []byte, i int) bool {
 	return i == len(src) || src[i] == '\n' || src[i] == '/' && i+1 < len(src) && src[i+1] == '/'
 }
 
+// stmtEnds reports whether a statement ends at src[i]: where the code
+// does, or at a semicolon.
+func stmtEnds(src []byte, i int) bool { return codeEnds(src, i) || src[i] == ';' }
+
 // wordAt returns where the ASCII identifier at src[i:] ends (i when there
 // is none).
 func wordAt(src []byte, i int) int {
@@ -53,8 +58,35 @@ func wordAt(src []byte, i int) int {
 	return i
 }
 
+// span is a range of the source's bytes.
+type span struct{ start, end int }
+
+// plainStmt is a statement of a plain line, read but not handed over yet.
+type plainStmt struct {
+	labels span // its labels, in parser.plainLabels
+	// start is where its mnemonic starts (-1 when it has none), opEnd
+	// where it ends, sufEnd where its suffixes end, end where its last
+	// operand ends, in the source.
+	start, opEnd, sufEnd, end int
+	ops                       span // its operands, in parser.plainOps
+}
+
+// plainOp is an operand of a plain line, read but not handed over yet:
+// the fields of its ir.Operand but the symbol's name, in a value with no
+// pointer, which is copied without the garbage collector's write barrier.
+type plainOp struct {
+	kind       ir.OperandKind
+	static     bool
+	reg, index ir.Reg
+	scale      int64
+	disp, imm  int64
+	start, end int  // its text
+	comma      int  // where the comma before it is
+	sym        span // its symbol's name, when it has one
+}
+
 // plainLine reads the line at the lexer's position when it is plain,
-// hands its instruction over, moves the lexer to the next line and
+// hands its statements over, moves the lexer to the next line and
 // reports true; it reports false, with nothing read, for any other line.
 func (p *parser) plainLine(pp *preproc) bool {
 	lx := pp.lx
@@ -63,57 +95,55 @@ func (p *parser) plainLine(pp *preproc) bool {
 		return false // the end, which the lexer reads
 	}
 	bol := lx.base + lx.pos // a line start
-	start := skipBlanks(src, bol)
-	i := start
-	if !codeEnds(src, i) {
-		end := wordAt(src, i)
-		if end == start {
-			return false
-		}
-		op := src[start:end]
-		if pp.isMacroBytes(op) || isDirectiveName(op) {
-			return false
-		}
-		ops := p.plainOps[:0]
-		i = skipBlanks(src, end)
-		if !codeEnds(src, i) {
-			if i == end {
-				return false // the mnemonic runs into something else
+	next, ok := p.readPlain(pp, src, bol)
+	if !ok {
+		return false
+	}
+	for _, st := range p.plainStmts {
+		p.handPlain(src, bol, int(lx.line), st)
+	}
+	if next > bol && src[next-1] == '\n' {
+		lx.line++
+	}
+	lx.skipTo(next)
+	return true
+}
+
+// readPlain reads the plain line at src[i:] into p.plainStmts: where the
+// next line starts, and false when the line is not plain.
+func (p *parser) readPlain(pp *preproc, src []byte, i int) (int, bool) {
+	p.plainStmts, p.plainOps, p.plainLabels = p.plainStmts[:0], p.plainOps[:0], p.plainLabels[:0]
+	for {
+		st := plainStmt{start: -1}
+		st.labels.start = len(p.plainLabels)
+		i = skipBlanks(src, i)
+		for !stmtEnds(src, i) {
+			w := wordAt(src, i)
+			if w == i || pp.isMacroBytes(src[i:w]) {
+				return 0, false
 			}
-			for {
-				o, j, ok := plainOperand(pp, src, i)
-				if !ok {
-					return false
-				}
-				ops = append(ops, o)
-				end = j
-				i = skipBlanks(src, j)
-				if codeEnds(src, i) {
-					break
-				}
-				if src[i] != ',' {
-					return false
-				}
-				if i = skipBlanks(src, i+1); codeEnds(src, i) {
-					return false // a missing operand
-				}
+			if w < len(src) && src[w] == ':' {
+				p.plainLabels = append(p.plainLabels, span{i, w})
+				i = skipBlanks(src, w+1)
+				continue
 			}
+			st.start, st.opEnd = i, w
+			break
 		}
-		p.plainOps = ops
-		// The statement's text is the source from the mnemonic to the
-		// end of the last operand, as tokenText cuts it when no tab or
-		// carriage return is inside.
-		for k := start; k < end; k++ {
-			if src[k] == '\t' || src[k] == '\r' {
-				return false
+		st.labels.end = len(p.plainLabels)
+		if st.start >= 0 {
+			var ok bool
+			if i, ok = p.readPlainInst(pp, src, &st); !ok {
+				return 0, false
 			}
 		}
-		text := p.keepText(src[start:end])
-		in := p.newInst(len(ops))
-		in.Source = ir.Source{Pos: ir.Pos{File: p.file, Line: int(lx.line), Col: start - bol + 1}, Text: text}
-		in.Op = text[:len(op)]
-		in.Args = append(in.Args, ops...)
-		p.handOver(append(p.out[:0], in))
+		if st.start >= 0 || st.labels.end > st.labels.start {
+			p.plainStmts = append(p.plainStmts, st)
+		}
+		if codeEnds(src, i) {
+			break
+		}
+		i++ // ;
 	}
 	// The rest of the line is a comment, if anything.
 	if i < len(src) && src[i] == '/' {
@@ -125,10 +155,116 @@ func (p *parser) plainLine(pp *preproc) bool {
 	}
 	if i < len(src) {
 		i++ // the newline
-		lx.line++
 	}
-	lx.skipTo(i)
-	return true
+	return i, true
+}
+
+// readPlainInst reads the suffixes and operands of the instruction whose
+// mnemonic st holds: where it ends, and false when it is not plain.
+func (p *parser) readPlainInst(pp *preproc, src []byte, st *plainStmt) (int, bool) {
+	op := src[st.start:st.opEnd]
+	if isDirectiveName(op) {
+		return 0, false
+	}
+	i := st.opEnd
+	for i < len(src) && src[i] == '.' {
+		w := wordAt(src, i+1)
+		if w == i+1 || pp.isMacroBytes(src[i+1:w]) {
+			return 0, false
+		}
+		i = w
+	}
+	st.sufEnd, st.end = i, i
+	st.ops.start = len(p.plainOps)
+	j := skipBlanks(src, i)
+	if !stmtEnds(src, j) {
+		if j == i {
+			return 0, false // the mnemonic runs into something else
+		}
+		jump := isJumpBytes(op)
+		comma := 0
+		for {
+			p.plainOps = append(p.plainOps, plainOp{start: j, comma: comma})
+			o := &p.plainOps[len(p.plainOps)-1]
+			if !plainOperand(pp, src, o, jump) {
+				return 0, false
+			}
+			st.end = o.end
+			if j = skipBlanks(src, o.end); stmtEnds(src, j) {
+				break
+			}
+			if src[j] != ',' {
+				return 0, false
+			}
+			comma = j
+			if j = skipBlanks(src, j+1); stmtEnds(src, j) {
+				return 0, false // a missing operand
+			}
+		}
+	}
+	st.ops.end = len(p.plainOps)
+	return j, true
+}
+
+// handPlain hands over the statements of st, read by readPlain from the
+// line at bol, line line.
+func (p *parser) handPlain(src []byte, bol, line int, st plainStmt) {
+	out := p.out[:0]
+	pos := func(at int) ir.Pos { return ir.Pos{File: p.file, Line: line, Col: at - bol + 1} }
+	for _, l := range p.plainLabels[st.labels.start:st.labels.end] {
+		text := p.keepText(src[l.start : l.end+1]) // name:
+		out = append(out, &ir.LabelDef{Source: ir.Source{Pos: pos(l.start), Text: text}, Name: text[:len(text)-1]})
+	}
+	if st.start >= 0 {
+		ops := p.plainOps[st.ops.start:st.ops.end]
+		text := p.plainText(src, st, ops)
+		in := p.newInst(len(ops))
+		in.Source = ir.Source{Pos: pos(st.start), Text: text}
+		n := st.opEnd - st.start
+		in.Op = text[:n]
+		if st.sufEnd > st.opEnd {
+			in.Suffix = text[n+1 : st.sufEnd-st.start]
+		}
+		in.Args = in.Args[:len(ops)] // zeroed
+		for k := range ops {
+			o, a := &ops[k], &in.Args[k]
+			a.Kind, a.Reg, a.Index, a.Scale, a.Disp, a.Imm, a.Static = o.kind, o.reg, o.index, o.scale, o.disp, o.imm, o.static
+			if o.sym.end > o.sym.start {
+				a.Sym = p.keepText(src[o.sym.start:o.sym.end])
+			}
+		}
+		out = append(out, in)
+	}
+	p.handOver(out)
+}
+
+// plainText returns the text of the instruction st, as tokenText makes it:
+// the source from the mnemonic to the end of the last operand, or, when
+// a tab or carriage return is inside, the tokens with one space for each
+// run of blanks between them.
+func (p *parser) plainText(src []byte, st plainStmt, ops []plainOp) string {
+	raw := src[st.start:st.end]
+	if bytes.IndexByte(raw, '\t') < 0 && bytes.IndexByte(raw, '\r') < 0 {
+		return p.keepText(raw)
+	}
+	buf := append(p.textBuf[:0], src[st.start:st.sufEnd]...)
+	prev := st.sufEnd
+	for k, o := range ops {
+		if k > 0 {
+			if o.comma > prev {
+				buf = append(buf, ' ')
+			}
+			buf = append(buf, ',')
+			prev = o.comma + 1
+		}
+		if o.start > prev {
+			buf = append(buf, ' ')
+		}
+		buf = append(buf, src[o.start:o.end]...)
+		prev = o.end
+	}
+	p.textBuf = buf
+	return p.keepText(buf)
 }
 
 // keepText returns a string of text, copied into p.texts, a block of
@@ -146,6 +282,134 @@ func (p *parser) keepText(text []byte) string {
 // textBlock is the size of a block of instruction texts.
 const textBlock = 8 << 10
 
+// isJumpBytes is isJumpName for a mnemonic in the source's bytes.
+func isJumpBytes(op []byte) bool {
+	return op[0] == 'J' || string(op) == "CALL" || bytes.HasPrefix(op, []byte("LOOP")) || string(op) == "XBEGIN"
+}
+
+// plainOperand reads a plain operand at src[po.start:] of an instruction
+// that jumps or not into po (zero but for start), and reports false when
+// it is not plain (the token path reads it).
+func plainOperand(pp *preproc, src []byte, po *plainOp, jump bool) bool {
+	i := po.start
+	switch c := src[i]; {
+	case c == '$':
+		if w := wordAt(src, i+1); w > i+1 {
+			if _, isReg := registers().lookup(src[i+1 : w]); isReg {
+				return false
+			}
+			return plainSymbol(pp, src, po, i+1, w, '$', jump)
+		}
+		v, end, ok := numberAt(src, i+1)
+		po.kind, po.imm, po.end = ir.ImmOperand, int64(v), end
+		return ok
+	case c == '(' || c == '-' || c >= '0' && c <= '9':
+		return plainMemory(pp, src, po, jump)
+	}
+	w := wordAt(src, i)
+	if w == i {
+		return false
+	}
+	name := src[i:w]
+	if r, ok := registers().lookup(name); ok {
+		po.kind, po.reg, po.end = ir.RegOperand, r, w
+		return !pp.isMacroBytes(name)
+	}
+	return plainSymbol(pp, src, po, i, w, 0, jump)
+}
+
+// plainMemory reads [offset](base)[(index*scale)], [offset](index*scale),
+// an absolute address or, after a jump, N(PC), at src[po.start:], into
+// po.
+func plainMemory(pp *preproc, src []byte, po *plainOp, jump bool) bool {
+	i := po.start
+	po.kind = ir.MemOperand
+	if src[i] != '(' {
+		v, end, ok := numberAt(src, i)
+		if !ok {
+			return false
+		}
+		po.disp, i = int64(v), end
+		if i == len(src) || src[i] != '(' {
+			po.end = i
+			return true // an absolute address
+		}
+	}
+	r, end, ok := regAt(pp, src, i+1)
+	if !ok {
+		if jump && string(src[i+1:wordAt(src, i+1)]) == "PC" && i+3 < len(src) && src[i+3] == ')' && !pp.isMacroBytes(src[i+1:i+3]) {
+			po.kind, po.end = ir.LabelOperand, i+4
+			return true
+		}
+		return false
+	}
+	if isSegReg(r) || end == len(src) {
+		return false
+	}
+	if src[end] == '*' {
+		po.index = r
+		po.scale, po.end, ok = scaleAt(src, end+1)
+		return ok
+	}
+	if src[end] != ')' {
+		return false
+	}
+	po.reg, i = r, end+1
+	if i < len(src) && src[i] == '(' {
+		r, end, ok := regAt(pp, src, i+1)
+		if !ok || isSegReg(r) || end == len(src) || src[end] != '*' {
+			return false
+		}
+		po.index = r
+		po.scale, po.end, ok = scaleAt(src, end+1)
+		return ok
+	}
+	po.end = i
+	return true
+}
+
+// plainSymbol reads name[<>][±offset](SB), or a label after a jump, the
+// name at src[i:w] (no register), after the prefix $ or none (0), into
+// po.
+func plainSymbol(pp *preproc, src []byte, po *plainOp, i, w int, prefix byte, jump bool) bool {
+	name := src[i:w]
+	if isPseudoReg(string(name)) || pp.isMacroBytes(name) {
+		return false
+	}
+	po.sym = span{i, w}
+	if w+1 < len(src) && src[w] == '<' && src[w+1] == '>' {
+		po.static, w = true, w+2
+	}
+	if w < len(src) && (src[w] == '+' || src[w] == '-') {
+		at := w
+		if src[w] == '+' {
+			at++
+		}
+		v, end, ok := numberAt(src, at)
+		if !ok {
+			return false
+		}
+		po.disp, w = int64(v), end
+	}
+	if w+4 > len(src) || string(src[w:w+4]) != "(SB)" || pp.isMacroBytes(src[w+1:w+3]) {
+		if prefix == 0 && jump && !po.static && po.disp == 0 {
+			po.kind, po.end = ir.LabelOperand, w
+			return true
+		}
+		return false
+	}
+	po.end = w + 4
+	switch {
+	case prefix == '$':
+		po.kind = ir.AddrOperand
+	case jump:
+		po.kind = ir.LabelOperand
+	default:
+		po.kind = ir.MemOperand
+	}
+	return true
+}
+
 // isDirectiveName reports whether a statement starting with word is a
 // directive, which the token path reads.
 func isDirectiveName(word []byte) bool {
@@ -156,62 +420,6 @@ func isDirectiveName(word []byte) bool {
 	return false
 }
 
-// plainOperand reads a plain operand at src[i:]: the operand, where it
-// ends, and false when it is not plain (the token path reads it).
-func plainOperand(pp *preproc, src []byte, i int) (ir.Operand, int, bool) {
-	switch c := src[i]; {
-	case c == '$':
-		v, end, ok := numberAt(src, i+1)
-		if !ok {
-			return ir.Operand{}, 0, false
-		}
-		return ir.Operand{Kind: ir.ImmOperand, Imm: int64(v)}, end, true
-	case c == '(' || c == '-' || c >= '0' && c <= '9':
-	default:
-		r, end, ok := regAt(pp, src, i)
-		if !ok {
-			return ir.Operand{}, 0, false
-		}
-		return ir.Operand{Kind: ir.RegOperand, Reg: r}, end, true
-	}
-	// Memory: [offset](base)[(index*scale)], [offset](index*scale), or an
-	// absolute address.
-	o := ir.Operand{Kind: ir.MemOperand}
-	if src[i] != '(' {
-		v, end, ok := numberAt(src, i)
-		if !ok {
-			return o, 0, false
-		}
-		o.Disp, i = int64(v), end
-		if i == len(src) || src[i] != '(' {
-			return o, i, true // an absolute address
-		}
-	}
-	r, end, ok := regAt(pp, src, i+1)
-	if !ok || isSegReg(r) || end == len(src) {
-		return o, 0, false
-	}
-	if src[end] == '*' {
-		o.Index = r
-		o.Scale, i, ok = scaleAt(src, end+1)
-		return o, i, ok
-	}
-	if src[end] != ')' {
-		return o, 0, false
-	}
-	o.Reg, i = r, end+1
-	if i < len(src) && src[i] == '(' {
-		r, end, ok := regAt(pp, src, i+1)
-		if !ok || isSegReg(r) || end == len(src) || src[end] != '*' {
-			return o, 0, false
-		}
-		o.Index = r
-		o.Scale, i, ok = scaleAt(src, end+1)
-		return o, i, ok
-	}
-	return o, i, true
-}
-
 // regAt reads the register named at src[i:], when the name is one and
 // no macro: the register and where its name ends.
 func regAt(pp *preproc, src []byte, i int) (ir.Reg, int, bool) {
@@ -220,7 +428,7 @@ func regAt(pp *preproc, src []byte, i int) (ir.Reg, int, bool) {
 		return 0, 0, false
 	}
 	name := src[i:end]
-	r, ok := ir.LookupReg(string(name))
+	r, ok := registers().lookup(name)
 	if !ok || pp.isMacroBytes(name) {
 		return 0, 0, false
 	}
