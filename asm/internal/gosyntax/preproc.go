@@ -151,7 +151,7 @@ func newPreproc(file string, src []byte, errs *ir.Errors, withTextflag bool, emi
 func (pp *preproc) nextLine() []token {
 	lx := pp.lx
 	if lx.pos == len(lx.src) && lx.cut() {
-		lx.window(0)
+		lx.window(0, 0)
 	}
 	line, bol, pos := lx.line, lx.bol, lx.pos
 	for {
@@ -165,7 +165,7 @@ func (pp *preproc) nextLine() []token {
 		}
 		// The line runs past the window: read it again from a wider one.
 		lx.line, lx.bol, lx.pos = line, bol, pos
-		lx.window(2 * len(lx.src))
+		lx.window(len(lx.src), 2*len(lx.src))
 		line, bol, pos = lx.line, lx.bol, lx.pos
 	}
 }
