@@ -163,9 +163,11 @@ func (pp *preproc) nextLine() []token {
 			pp.errs.AddAll(&pp.lexErrs)
 			return buf
 		}
-		// The line runs past the window: read it again from a wider one.
+		// The line runs past the window: read it again from one twice as
+		// wide from its start.
 		lx.line, lx.bol, lx.pos = line, bol, pos
-		lx.window(len(lx.src), 2*len(lx.src))
+		read := len(lx.src) - pos
+		lx.window(read, 2*read)
 		line, bol, pos = lx.line, lx.bol, lx.pos
 	}
 }
