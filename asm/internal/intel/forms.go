@@ -40,6 +40,24 @@ var intelTable struct {
 	// Go's (EQ, CS …), read from the table's setcc forms.
 	goCond map[string]string
 	names  []string
+	// mnems are the mnemonics of the table with what matching needs of
+	// them (matchcache.go).
+	mnems map[string]*mnemInfo
+}
+
+// mnemInfo is a word an instruction starts with (a mnemonic of the form
+// table, or a branch that takes a label): a number of its own, its forms,
+// whether one of them fixes an operand (a class =name), so that matching
+// reads which register or immediate an operand is, the Go mnemonic of a
+// branch to a label ("" for none: intelBranchOp), and whether it starts
+// an instruction and nothing else (no directive, prefix or times:
+// fastMnemonic).
+type mnemInfo struct {
+	id     uint16
+	forms  []*intelForm
+	fixes  bool
+	branch string
+	plain  bool
 }
 
 func intelForms() {
@@ -97,6 +115,32 @@ func intelForms() {
 			}
 		}
 		sort.Strings(intelTable.names)
+		// The words an instruction starts with: the mnemonics of the
+		// table, and the branches that take a label.
+		words := slices.Clone(intelTable.names)
+		for name := range intelBranches {
+			words = append(words, name)
+		}
+		for cc := range intelTable.goCond {
+			words = append(words, "j"+cc)
+		}
+		slices.Sort(words)
+		words = slices.Compact(words)
+		intelTable.mnems = make(map[string]*mnemInfo, len(words))
+		for i, name := range words {
+			info := &mnemInfo{id: uint16(i + 1), forms: m[name], branch: intelBranches[name]}
+			if cc, ok := strings.CutPrefix(name, "j"); ok && info.branch == "" && intelTable.goCond[cc] != "" {
+				info.branch = "J" + intelTable.goCond[cc]
+			}
+			_, directive := directives[name]
+			info.plain = name != "times" && intelPrefix(name) == "" && !isIntelDirective(name) && !directive
+			for _, f := range info.forms {
+				for _, c := range f.cls {
+					info.fixes = info.fixes || c.lit
+				}
+			}
+			intelTable.mnems[name] = info
+		}
 	})
 }
 
@@ -233,11 +277,15 @@ func canonicalRegName(r ir.IntelReg) string {
 
 var stNames = [...]string{"st0", "st1", "st2", "st3", "st4", "st5", "st6", "st7"}
 
-// matchIntelForm finds the form of mnem that takes ops. It reports every
+// matchForm finds the form of mnem that takes ops. It reports every
 // problem as an error at the instruction.
-func (p *parser) matchIntelForm(mnem string, col int, ops []*intelOperand) (*intelForm, bool) {
+func (p *parser) matchForm(mnem string, col int, ops []*intelOperand) (*intelForm, bool) {
 	intelForms()
-	forms := intelTable.byMnem[mnem]
+	return p.matchFormOf(mnem, intelTable.byMnem[mnem], col, ops)
+}
+
+// matchFormOf is matchForm of the forms of mnem.
+func (p *parser) matchFormOf(mnem string, forms []*intelForm, col int, ops []*intelOperand) (*intelForm, bool) {
 	if len(forms) == 0 {
 		p.errorf(col, "%s", unknownIntelMnemonic(mnem))
 		return nil, false
@@ -393,18 +441,28 @@ func (p *parser) buildInst(f *intelForm, mnem string, col int, ops []*intelOpera
 	}
 	in := p.mem.inst(len(f.goArgs))
 	in.Op, in.Suffix = f.goOp, goSuffix(d, rounding)
-	sp := p.spellingOf(ops, len(f.goArgs))
+	var sp *ir.Spelling
+	if p.spellLater {
+		ir.SetSpelling(in, p.lazySpelling())
+	} else {
+		sp = p.spellingOf(ops, len(f.goArgs))
+		ir.SetSpelling(in, sp)
+	}
 	for _, a := range f.goArgs {
 		switch a.kind {
 		case argOpmask:
 			if d.mask > 0 {
 				r, _ := ir.LookupReg(opmaskNames[d.mask])
 				in.Args = append(in.Args, ir.RegOp(r))
-				sp.ArgOp = append(sp.ArgOp, -1)
+				if sp != nil {
+					sp.ArgOp = append(sp.ArgOp, -1)
+				}
 			}
 		case argFixed:
 			in.Args = append(in.Args, ir.RegOp(a.reg))
-			sp.ArgOp = append(sp.ArgOp, -1)
+			if sp != nil {
+				sp.ArgOp = append(sp.ArgOp, -1)
+			}
 		case argBadFixed:
 			p.errorf(col, "internal error: bad fixed register %s in the form table", a.text)
 			return nil, false
@@ -415,10 +473,11 @@ func (p *parser) buildInst(f *intelForm, mnem string, col int, ops []*intelOpera
 				return nil, false
 			}
 			in.Args = append(in.Args, goOperand(ops[i]))
-			sp.ArgOp = append(sp.ArgOp, int8(i))
+			if sp != nil {
+				sp.ArgOp = append(sp.ArgOp, int8(i))
+			}
 		}
 	}
-	ir.SetSpelling(in, sp)
 	return in, true
 }
 
