@@ -2,7 +2,8 @@ package intel
 
 // The plain line read at once. Most lines of code are a mnemonic and up
 // to a few operands of the plainest forms — a register, a number, and a
-// memory operand [base + index*scale ± number] with a size keyword
+// memory operand [base + index*scale ± number] or [rip ± number] with
+// a size keyword
 // (dword ptr) before it — with the AVX-512 decorations {k1}…{k7}, {z}
 // and {1toN} after them, a rounding operand ({rn-sae} …), and nothing
 // else on the line: no label, prefix, comment, name, expression beyond
@@ -287,7 +288,8 @@ func operandEnds(line string, i int) bool {
 
 // fastMem reads a plain memory operand [ … ] at line[i] into o: a sum of
 // registers, registers times a number and numbers, whose registers give
-// an address as parseMem would take it without a word. It returns where
+// an address as parseMem would take it without a word ([rip + number]
+// included). It returns where
 // the operand ends.
 func (p *parser) fastMem(o *intelOperand, line string, i int) (int, bool) {
 	o.kind = iopMem
@@ -337,6 +339,10 @@ func (p *parser) fastMem(o *intelOperand, line string, i int) (int, bool) {
 		}
 		switch line[i] {
 		case ']':
+			// checkAddressing: rip alone, a 32-bit offset from it.
+			if o.rip && (o.base.Reg != 0 || o.index.Reg != 0 || o.disp < -1<<31 || o.disp > 1<<31-1) {
+				return 0, false
+			}
 			// checkIndex, with nothing to report.
 			if o.index.Reg != 0 {
 				switch o.scale {
@@ -367,6 +373,11 @@ func (p *parser) fastMem(o *intelOperand, line string, i int) (int, bool) {
 // and reports false where memRegs would report an error.
 func fastMemReg(o *intelOperand, r ir.IntelReg, scale int64) bool {
 	switch r.Class {
+	case "rip":
+		if scale != 1 || o.rip {
+			return false
+		}
+		o.rip = true
 	case "xmm", "ymm", "zmm":
 		if o.index.Reg != 0 {
 			return false

@@ -155,6 +155,9 @@ func (f *intelForm) compile() {
 	f.cls = make([]formClass, len(f.classes))
 	for i, c := range f.classes {
 		f.cls[i] = compileClass(c)
+		if c == "st" {
+			f.stOps++
+		}
 	}
 	f.goArgs = make([]formArg, len(f.args))
 	for i, a := range f.args {

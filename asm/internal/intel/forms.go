@@ -31,6 +31,8 @@ type intelForm struct {
 	// and building without parsing a class or an arg per operand.
 	cls    []formClass
 	goArgs []formArg
+	// stOps counts the classes that are st (x87 registers).
+	stOps int
 }
 
 var intelTable struct {
@@ -435,9 +437,11 @@ func (p *parser) buildInst(f *intelForm, mnem string, col int, ops []*intelOpera
 	if !ok || !p.checkDecorations(f, mnem, col, d, rounding, roundCol) {
 		return nil, false
 	}
-	if st := stOperands(f, ops); len(st) == 2 && st[0].reg.Reg != ir.F0 && st[1].reg.Reg != ir.F0 {
-		p.errorf(st[0].col, "%s: one of the two x87 registers must be st0", mnem)
-		return nil, false
+	if f.stOps == 2 {
+		if st := stOperands(f, ops); st[0].reg.Reg != ir.F0 && st[1].reg.Reg != ir.F0 {
+			p.errorf(st[0].col, "%s: one of the two x87 registers must be st0", mnem)
+			return nil, false
+		}
 	}
 	in := p.mem.inst(len(f.goArgs))
 	in.Op, in.Suffix = f.goOp, goSuffix(d, rounding)
