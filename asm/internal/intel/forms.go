@@ -294,15 +294,20 @@ func (p *parser) matchFormOf(mnem string, forms []*intelForm, col int, ops []*in
 	}
 	cands := fittingInto(p.scratch.cands, forms, ops)
 	p.scratch.cands = cands[:0]
-	switch {
-	case len(cands) == 0:
+	if len(cands) == 0 {
 		msgCol, msg := noFormMessage(mnem, forms, ops)
 		if msgCol == 0 {
 			msgCol = col
 		}
 		p.errorf(msgCol, "%s", msg)
 		return nil, false
-	case len(cands) == 1:
+	}
+	return p.pickForm(mnem, cands, ops)
+}
+
+// pickForm picks among the forms of mnem that ops fit (one at least).
+func (p *parser) pickForm(mnem string, cands []*intelForm, ops []*intelOperand) (*intelForm, bool) {
+	if len(cands) == 1 {
 		return cands[0], true
 	}
 	// Several forms fit: fine when they are the same Go instruction;

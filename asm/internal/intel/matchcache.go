@@ -161,13 +161,27 @@ func (p *parser) matchIntelForm(mnem string, info *mnemInfo, col int, ops []*int
 	}
 	sig, ok := opSignature(ops)
 	if !ok || info.fixes || p.noCache {
+		// Matched as matchForm does, without the signature: the
+		// definition the tests compare the rest with.
 		return p.matchFormOf(mnem, info.forms, col, ops)
 	}
 	key := uint64(info.id)<<(sigOps*sigOpBits) | sig
 	if f, hit := p.matches[key]; hit {
 		return f, true
 	}
-	f, ok := p.matchFormOf(mnem, info.forms, col, ops)
+	// The forms that fit, read from the signature; matchFormOf explains
+	// why none does.
+	cands := p.scratch.cands[:0]
+	for _, f := range info.forms {
+		if f.fitsSig(sig, len(ops)) {
+			cands = append(cands, f)
+		}
+	}
+	p.scratch.cands = cands[:0]
+	if len(cands) == 0 {
+		return p.matchFormOf(mnem, info.forms, col, ops)
+	}
+	f, ok := p.pickForm(mnem, cands, ops)
 	if ok && len(p.matches) < maxMatches {
 		if p.matches == nil {
 			// Room for as many as the source may need (a kind a line at
