@@ -104,6 +104,7 @@ func (p *parser) fastInstruction(line string) bool {
 	}
 	ops := p.scratch.ops[:0]
 	rounding, roundCol := "", 0
+	last := i // where the statement's text ends
 	for n := 0; ; n++ {
 		i = skipSpace(line, i)
 		if i == len(line) {
@@ -134,6 +135,7 @@ func (p *parser) fastInstruction(line string) bool {
 		// The operand's text ends where its tokens do: at the comma, or
 		// at the end of the line, without the spaces before either.
 		j := skipSpace(line, end)
+		last = end
 		if line[i] != '{' {
 			ops[len(ops)-1].text = line[i:end]
 		}
@@ -149,9 +151,9 @@ func (p *parser) fastInstruction(line string) bool {
 	t := itok{kind: itIdent, text: text, col: start + 1}
 	p.lineStart = t
 	p.here = ""
-	p.spellLater = !p.eager
+	p.spellLater, p.fastText = !p.eager, line[start:last]
 	p.instructionOf(nil, t, info, ops, rounding, roundCol, 1, t)
-	p.spellLater = false
+	p.spellLater, p.fastText = false, ""
 	return true
 }
 

@@ -420,19 +420,31 @@ func unknownIntelMnemonic(name string) string {
 
 // goOperand converts Intel operand o to its Go operand.
 func goOperand(o *intelOperand) ir.Operand {
+	var m ir.Operand
+	writeGoOperand(&m, o)
+	return m
+}
+
+// writeGoOperand writes the Go operand of o into m, which is zero: only
+// the fields that are not (a string written is a pointer written).
+func writeGoOperand(m *ir.Operand, o *intelOperand) {
 	switch o.kind {
 	case iopReg:
-		return ir.Operand{Kind: ir.RegOperand, Reg: o.reg.Reg}
+		m.Kind, m.Reg = ir.RegOperand, o.reg.Reg
+		return
 	case iopImm:
-		return ir.Operand{Kind: ir.ImmOperand, Imm: o.imm}
+		m.Kind, m.Imm = ir.ImmOperand, o.imm
+		return
 	}
-	m := ir.Operand{Kind: ir.MemOperand, Reg: o.base.Reg, Index: o.index.Reg, Disp: o.disp, Sym: o.sym, Seg: o.seg.Reg}
+	m.Kind, m.Reg, m.Index, m.Disp, m.Seg = ir.MemOperand, o.base.Reg, o.index.Reg, o.disp, o.seg.Reg
+	if o.sym != "" {
+		m.Sym = o.sym
+	}
 	if o.index.Reg != 0 {
 		m.Scale = o.scale
 	}
 	// [rip + n]: n bytes from the end of the instruction.
 	m.PCRel = o.rip && o.sym == ""
-	return m
 }
 
 // buildInst makes the Go instruction of form f with Intel operands ops and
@@ -481,7 +493,13 @@ func (p *parser) buildInst(f *intelForm, mnem string, col int, ops []*intelOpera
 				p.errorf(col, "internal error: bad operand %s in the form table", a.text)
 				return nil, false
 			}
-			in.Args = append(in.Args, goOperand(ops[i]))
+			if k := len(in.Args); k < cap(in.Args) {
+				// In place: the instruction's operands are zero.
+				in.Args = in.Args[:k+1]
+				writeGoOperand(&in.Args[k], ops[i])
+			} else {
+				in.Args = append(in.Args, goOperand(ops[i]))
+			}
 			if sp != nil {
 				sp.ArgOp = append(sp.ArgOp, int8(i))
 			}

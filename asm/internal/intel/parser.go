@@ -81,6 +81,10 @@ type parser struct {
 	// spelling, made once.
 	spellLater, eager bool
 	lazy              *ir.Spelling
+	// fastText is the text of the statement fastInstruction read (its
+	// source, which it knows without looking for a comment), "" for one
+	// read token by token.
+	fastText string
 }
 
 type nameRef struct {
@@ -744,7 +748,10 @@ func (p *parser) instructionOf(prefixes []itok, t itok, info *mnemInfo, ops []*i
 	if !p.checkPrefixes(prefixes, mnem, ops) {
 		return
 	}
-	src := p.source(start)
+	src := ir.Source{Pos: p.pos(start.col), Text: p.fastText}
+	if p.fastText == "" {
+		src = p.source(start)
+	}
 	var pre []ir.Stmt
 	for _, pt := range prefixes {
 		// The line's text goes with the instruction (the line map joins the
