@@ -18,5 +18,7 @@
 // remembers the form each kind of instruction matched (matchcache.go);
 // and a plain line's spelling, which only the encoder's messages read,
 // is made by reading its text again when a message needs it
-// (respell.go).
+// (respell.go). ParseFunc hands the statements to the encoder as they
+// are read, while nothing read so far could be read otherwise
+// (stream.go); Parse returns them all at the end.
 package intel

@@ -186,7 +186,7 @@ func (p *parser) matchIntelForm(mnem string, info *mnemInfo, col int, ops []*int
 		if p.matches == nil {
 			// Room for as many as the source may need (a kind a line at
 			// most), so that the map is made once.
-			p.matches = make(map[uint64]*intelForm, min(cap(p.stmts), maxMatches))
+			p.matches = make(map[uint64]*intelForm, min(p.lines, maxMatches))
 		}
 		p.matches[key] = f
 	}

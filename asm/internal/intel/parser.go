@@ -76,11 +76,18 @@ type parser struct {
 	// unless noCache.
 	matches map[uint64]*intelForm
 	noCache bool
+	// lines is how many lines the source has (room for matches).
+	lines int
 	// spellLater is set while fastInstruction builds an instruction: it
 	// gets the lazy spelling (respell.go), unless eager; lazy is that
 	// spelling, made once.
 	spellLater, eager bool
 	lazy              *ir.Spelling
+	// handOver takes the statements read while streaming (ParseFunc);
+	// emitted counts those it took.
+	handOver  func(ir.Stmt) bool
+	streaming bool
+	emitted   int
 	// fastText is the text of the statement fastInstruction read (its
 	// source, which it knows without looking for a comment), "" for one
 	// read token by token.
@@ -148,25 +155,32 @@ func parse(file string, src []byte, opts Options, mode readMode) ([]ir.Stmt, *ir
 	lines := bytes.Count(src, []byte("\n")) + 1
 	text := string(src) // one copy for every pass: statements keep slices of it
 	for pass := 1; ; pass++ {
-		p := &parser{
-			stmts:      make([]ir.Stmt, 0, lines),
-			file:       file,
-			equs:       map[string]ival{},
-			dataLabels: map[string]dataLabel{},
-			codeLabels: map[string]ir.Pos{},
-			mem:        newStmtMemory(),
-			prev:       prev,
-			semicolons: opts.Semicolons,
-			library:    opts.Library,
-			slowOnly:   mode.slowOnly,
-			noCache:    mode.noCache,
-		}
+		p := newParser(file, opts, mode, prev, lines, lines)
 		p.run(text)
 		if !p.needsPass() || pass == maxIntelPasses || (prev != nil && p.sameValues(prev)) {
 			return p.stmts, &p.errs
 		}
 		p.forget()
 		prev = p
+	}
+}
+
+// newParser returns the parser of one pass of a source of lines lines,
+// with room for stmts statements; prev is the previous pass.
+func newParser(file string, opts Options, mode readMode, prev *parser, stmts, lines int) *parser {
+	return &parser{
+		lines:      lines,
+		stmts:      make([]ir.Stmt, 0, stmts),
+		file:       file,
+		equs:       map[string]ival{},
+		dataLabels: map[string]dataLabel{},
+		codeLabels: map[string]ir.Pos{},
+		mem:        newStmtMemory(),
+		prev:       prev,
+		semicolons: opts.Semicolons,
+		library:    opts.Library,
+		slowOnly:   mode.slowOnly,
+		noCache:    mode.noCache,
 	}
 }
 
@@ -237,6 +251,7 @@ func (p *parser) run(text string) {
 			p.lineText = line
 			p.parseLine(line, 0)
 		}
+		p.deliver()
 		if p.errs.Full() {
 			break
 		}
@@ -595,6 +610,10 @@ func (p *parser) nameValue(name string, col int, e *exprParser) ival {
 		p.forward = map[string]bool{}
 	}
 	p.forward[full] = true
+	// What this statement and the next make may be read otherwise by
+	// another pass, or wait for a label: they are handed over at the
+	// end (stream.go).
+	p.streaming = false
 	if p.prev != nil {
 		if v, ok := p.prev.equs[full]; ok {
 			return v
