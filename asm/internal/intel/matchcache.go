@@ -17,8 +17,26 @@ package intel
 // operands the word has no room for. Only matches that succeed are
 // remembered, so a mistake is always explained by matching itself.
 
-// maxMatches bounds the matches a parser remembers.
+import "math/bits"
+
+// The matches are remembered in a table of slots (a power of two of
+// them, up to maxMatches, fewer for a short source) indexed by a hash of
+// the signature: a match whose slot another holds takes it over. A look
+// up is then one read of memory, where a map's was the most costly part
+// of a match on a source of many kinds of instruction.
 const maxMatches = 4096
+
+// matchSlot is a remembered match: the signature (0: none) and its form.
+type matchSlot struct {
+	key uint64
+	f   *intelForm
+}
+
+// matchSlotOf returns the slot of key in table (a power of two long).
+func matchSlotOf(table []matchSlot, key uint64) *matchSlot {
+	shift := 64 - bits.Len(uint(len(table)-1))
+	return &table[(key*0x9e3779b97f4a7c15)>>shift]
+}
 
 // Packing a signature: sigOpBits bits an operand, up to sigOps
 // operands; the mnemonic's number above them.
@@ -165,9 +183,12 @@ func (p *parser) matchIntelForm(mnem string, info *mnemInfo, col int, ops []*int
 		// definition the tests compare the rest with.
 		return p.matchFormOf(mnem, info.forms, col, ops)
 	}
+	// Never 0: a mnemonic's number is 1 or more.
 	key := uint64(info.id)<<(sigOps*sigOpBits) | sig
-	if f, hit := p.matches[key]; hit {
-		return f, true
+	if p.matches != nil {
+		if slot := matchSlotOf(p.matches, key); slot.key == key {
+			return slot.f, true
+		}
 	}
 	// The forms that fit, read from the signature; matchFormOf explains
 	// why none does.
@@ -182,13 +203,17 @@ func (p *parser) matchIntelForm(mnem string, info *mnemInfo, col int, ops []*int
 		return p.matchFormOf(mnem, info.forms, col, ops)
 	}
 	f, ok := p.pickForm(mnem, cands, ops)
-	if ok && len(p.matches) < maxMatches {
+	if ok {
 		if p.matches == nil {
-			// Room for as many as the source may need (a kind a line at
-			// most), so that the map is made once.
-			p.matches = make(map[uint64]*intelForm, min(p.lines, maxMatches))
+			// Room for as many as the source may need: a kind a line
+			// at most.
+			n := 16
+			for n < p.lines && n < maxMatches {
+				n *= 2
+			}
+			p.matches = make([]matchSlot, n)
 		}
-		p.matches[key] = f
+		*matchSlotOf(p.matches, key) = matchSlot{key: key, f: f}
 	}
 	return f, ok
 }

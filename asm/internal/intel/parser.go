@@ -74,7 +74,7 @@ type parser struct {
 	slowOnly bool
 	// matches are the forms remembered by signature (matchcache.go),
 	// unless noCache.
-	matches map[uint64]*intelForm
+	matches []matchSlot
 	noCache bool
 	// lines is how many lines the source has (room for matches).
 	lines int
