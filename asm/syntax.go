@@ -216,12 +216,13 @@ func sizeError(file string, src []byte) error {
 // returns true, the front end may use the memory of every statement
 // handed over so far again. start is called once, before the first emit,
 // with how many statements to expect: exactly (exact) when the front end
-// knows (Intel syntax reads the whole source first), or a guess; noText
-// says the front end writes no TEXT directive (AT&T syntax), so that the
-// statements are one implicit function from the first. The AT&T front
-// end hands statements over as Go syntax does, holding back only those
-// from an instruction naming a label not defined yet, to the
-// definition.
+// knows, or a guess; noText says the front end writes no TEXT directive
+// (AT&T and Intel syntax), so that the statements are one implicit
+// function from the first. The AT&T front end hands statements over as
+// Go syntax does, holding back only those from an instruction naming a
+// label not defined yet, to the definition; the Intel front end holds
+// back everything from the first line that names what is not defined
+// above it, to the end.
 func (o Options) read(file string, src []byte, start func(n int, exact, noText bool), emit func(Stmt) bool) *ir.Errors {
 	// A byte order mark (editors on Windows write one) is not text:
 	// columns on the first line count from after it.
@@ -238,12 +239,11 @@ func (o Options) read(file string, src []byte, start func(n int, exact, noText b
 		start(min(len(src)/48, bytes.Count(src, newline))+8, false, false)
 		return gosyntax.ParseFunc(file, src, emit)
 	case SyntaxIntel:
-		stmts, errs := intel.Parse(file, src, intel.Options{Semicolons: o.Semicolons, Library: isLibRoutine})
-		start(len(stmts), true, false)
-		for _, st := range stmts {
-			emit(st)
-		}
-		return errs
+		// A guess, a statement a line: the Intel front end hands
+		// statements over as it reads them, until a line names what is
+		// not defined above it (intel.ParseFunc), and writes no TEXT.
+		start(bytes.Count(src, newline)+1, false, true)
+		return intel.ParseFunc(file, src, intel.Options{Semicolons: o.Semicolons, Library: isLibRoutine}, emit)
 	case SyntaxATT:
 		// A guess: a statement a line (gcc -S writes few comments), of
 		// at least 16 bytes.

@@ -43,10 +43,44 @@ type formClass struct {
 	index  byte // memVSIB: the first letter of the index class (x, y, z)
 	bcst   int  // memBcast: N of {1toN}
 	bcstOK bool
+	// The class in the codes of an operand signature (fitsCode): the
+	// register class, memory size, broadcast and vector index codes, or
+	// one no operand has (noCode) when the class has none.
+	regCode, sizeCode, bcstCode, vsibCode uint64
 }
+
+// noCode is a code no operand's signature holds.
+const noCode = 1 << 8
 
 // compileClass compiles a class as classMatches reads it.
 func compileClass(class string) formClass {
+	c := compileClassOnly(class)
+	c.regCode, c.sizeCode, c.bcstCode, c.vsibCode = noCode, noCode, noCode, noCode
+	if c.lit {
+		return c
+	}
+	if code := regClassCode(c.reg); code != 0 {
+		c.regCode = code
+	}
+	if code := sizeCode(c.bits); code >= 0 {
+		c.sizeCode = uint64(code)
+	}
+	if code := bcstCode(c.bcst); code > 0 && c.bcstOK {
+		c.bcstCode = uint64(code)
+	}
+	switch c.index {
+	case 'x':
+		c.vsibCode = 1
+	case 'y':
+		c.vsibCode = 2
+	case 'z':
+		c.vsibCode = 3
+	}
+	return c
+}
+
+// compileClassOnly is compileClass without the codes.
+func compileClassOnly(class string) formClass {
 	if lit, ok := strings.CutPrefix(class, "="); ok {
 		c := formClass{lit: true, litName: lit}
 		if v, err := strconv.ParseInt(lit, 10, 64); err == nil && strconv.FormatInt(v, 10) == lit {
@@ -112,6 +146,46 @@ func (c *formClass) matches(o *intelOperand) bool {
 	return false
 }
 
+// fitsCode reports whether an operand whose signature code (opSignature)
+// is code fits the class: matches, read from the code. A fixed class
+// (=name) reads more than the code holds: fitsCode is not for those.
+func (c *formClass) fitsCode(code uint64) bool {
+	switch code & 3 {
+	case 1:
+		return code>>2&15 == c.regCode
+	case 3:
+		return c.imm
+	case 2:
+		size, bcst, vsib := code>>2&15, code>>6&7, code>>9&3
+		sized := size == 0 || size == c.sizeCode
+		switch c.mem {
+		case memVSIB:
+			return vsib != 0 && bcst == 0 && vsib == c.vsibCode && sized
+		case memBcast:
+			return vsib == 0 && bcst != 0 && bcst == c.bcstCode && sized
+		case memAny:
+			return vsib == 0 && bcst == 0
+		case memBits:
+			return vsib == 0 && bcst == 0 && sized
+		}
+	}
+	return false
+}
+
+// fitsSig reports whether operands of signature sig (n of them) fit f,
+// whose classes fix no operand.
+func (f *intelForm) fitsSig(sig uint64, n int) bool {
+	if len(f.cls) != n {
+		return false
+	}
+	for i := range f.cls {
+		if !f.cls[i].fitsCode(sig >> (sigOpBits * i) & (1<<sigOpBits - 1)) {
+			return false
+		}
+	}
+	return true
+}
+
 // argKind is what a Go argument of a form is.
 type argKind uint8
 
@@ -155,6 +229,9 @@ func (f *intelForm) compile() {
 	f.cls = make([]formClass, len(f.classes))
 	for i, c := range f.classes {
 		f.cls[i] = compileClass(c)
+		if c == "st" {
+			f.stOps++
+		}
 	}
 	f.goArgs = make([]formArg, len(f.args))
 	for i, a := range f.args {

@@ -6,8 +6,9 @@ import (
 	"github.com/jitrun/jitrun/asm/internal/ir"
 )
 
-// TestFormClassMatches checks the compiled classes against classMatches,
-// the definition: every class of the form table, plus odd ones, against
+// TestFormClassMatches checks the compiled classes, and the same read
+// from an operand's signature (fitsCode), against classMatches, the
+// definition: every class of the form table, plus odd ones, against
 // operands of every kind, register class, memory size, vector index and
 // broadcast, and fixed registers and immediates.
 func TestFormClassMatches(t *testing.T) {
@@ -37,8 +38,8 @@ func TestFormClassMatches(t *testing.T) {
 		if index != "" {
 			x, _ = ir.LookupIntelReg(index)
 		}
-		for _, size := range []int{0, 8, 16, 32, 64, 80, 128, 256, 512} {
-			for _, bcst := range []int{0, 2, 4, 8, 16} {
+		for _, size := range []int{0, 8, 16, 32, 48, 64, 80, 128, 256, 512, 7} {
+			for _, bcst := range []int{0, 2, 4, 8, 16, 32, 64, 3} {
 				ops = append(ops, &intelOperand{kind: iopMem, base: rbx, index: x, scale: 1, size: size, bcst: bcst})
 			}
 		}
@@ -48,8 +49,14 @@ func TestFormClassMatches(t *testing.T) {
 	for class := range classes {
 		c := compileClass(class)
 		for _, o := range ops {
-			if got, want := c.matches(o), classMatches(class, o); got != want {
+			want := classMatches(class, o)
+			if got := c.matches(o); got != want {
 				t.Errorf("class %s, operand %+v: compiled %v, classMatches %v", class, *o, got, want)
+			}
+			if sig, ok := opSignature([]*intelOperand{o}); ok && !c.lit {
+				if got := c.fitsCode(sig); got != want {
+					t.Errorf("class %s, operand %+v: from its signature %v, classMatches %v", class, *o, got, want)
+				}
 			}
 			checked++
 		}

@@ -31,6 +31,8 @@ type intelForm struct {
 	// and building without parsing a class or an arg per operand.
 	cls    []formClass
 	goArgs []formArg
+	// stOps counts the classes that are st (x87 registers).
+	stOps int
 }
 
 var intelTable struct {
@@ -40,6 +42,24 @@ var intelTable struct {
 	// Go's (EQ, CS …), read from the table's setcc forms.
 	goCond map[string]string
 	names  []string
+	// mnems are the mnemonics of the table with what matching needs of
+	// them (matchcache.go).
+	mnems map[string]*mnemInfo
+}
+
+// mnemInfo is a word an instruction starts with (a mnemonic of the form
+// table, or a branch that takes a label): a number of its own, its forms,
+// whether one of them fixes an operand (a class =name), so that matching
+// reads which register or immediate an operand is, the Go mnemonic of a
+// branch to a label ("" for none: intelBranchOp), and whether it starts
+// an instruction and nothing else (no directive, prefix or times:
+// fastMnemonic).
+type mnemInfo struct {
+	id     uint16
+	forms  []*intelForm
+	fixes  bool
+	branch string
+	plain  bool
 }
 
 func intelForms() {
@@ -97,6 +117,32 @@ func intelForms() {
 			}
 		}
 		sort.Strings(intelTable.names)
+		// The words an instruction starts with: the mnemonics of the
+		// table, and the branches that take a label.
+		words := slices.Clone(intelTable.names)
+		for name := range intelBranches {
+			words = append(words, name)
+		}
+		for cc := range intelTable.goCond {
+			words = append(words, "j"+cc)
+		}
+		slices.Sort(words)
+		words = slices.Compact(words)
+		intelTable.mnems = make(map[string]*mnemInfo, len(words))
+		for i, name := range words {
+			info := &mnemInfo{id: uint16(i + 1), forms: m[name], branch: intelBranches[name]}
+			if cc, ok := strings.CutPrefix(name, "j"); ok && info.branch == "" && intelTable.goCond[cc] != "" {
+				info.branch = "J" + intelTable.goCond[cc]
+			}
+			_, directive := directives[name]
+			info.plain = name != "times" && intelPrefix(name) == "" && !isIntelDirective(name) && !directive
+			for _, f := range info.forms {
+				for _, c := range f.cls {
+					info.fixes = info.fixes || c.lit
+				}
+			}
+			intelTable.mnems[name] = info
+		}
 	})
 }
 
@@ -233,26 +279,35 @@ func canonicalRegName(r ir.IntelReg) string {
 
 var stNames = [...]string{"st0", "st1", "st2", "st3", "st4", "st5", "st6", "st7"}
 
-// matchIntelForm finds the form of mnem that takes ops. It reports every
+// matchForm finds the form of mnem that takes ops. It reports every
 // problem as an error at the instruction.
-func (p *parser) matchIntelForm(mnem string, col int, ops []*intelOperand) (*intelForm, bool) {
+func (p *parser) matchForm(mnem string, col int, ops []*intelOperand) (*intelForm, bool) {
 	intelForms()
-	forms := intelTable.byMnem[mnem]
+	return p.matchFormOf(mnem, intelTable.byMnem[mnem], col, ops)
+}
+
+// matchFormOf is matchForm of the forms of mnem.
+func (p *parser) matchFormOf(mnem string, forms []*intelForm, col int, ops []*intelOperand) (*intelForm, bool) {
 	if len(forms) == 0 {
 		p.errorf(col, "%s", unknownIntelMnemonic(mnem))
 		return nil, false
 	}
 	cands := fittingInto(p.scratch.cands, forms, ops)
 	p.scratch.cands = cands[:0]
-	switch {
-	case len(cands) == 0:
+	if len(cands) == 0 {
 		msgCol, msg := noFormMessage(mnem, forms, ops)
 		if msgCol == 0 {
 			msgCol = col
 		}
 		p.errorf(msgCol, "%s", msg)
 		return nil, false
-	case len(cands) == 1:
+	}
+	return p.pickForm(mnem, cands, ops)
+}
+
+// pickForm picks among the forms of mnem that ops fit (one at least).
+func (p *parser) pickForm(mnem string, cands []*intelForm, ops []*intelOperand) (*intelForm, bool) {
+	if len(cands) == 1 {
 		return cands[0], true
 	}
 	// Several forms fit: fine when they are the same Go instruction;
@@ -365,19 +420,31 @@ func unknownIntelMnemonic(name string) string {
 
 // goOperand converts Intel operand o to its Go operand.
 func goOperand(o *intelOperand) ir.Operand {
+	var m ir.Operand
+	writeGoOperand(&m, o)
+	return m
+}
+
+// writeGoOperand writes the Go operand of o into m, which is zero: only
+// the fields that are not (a string written is a pointer written).
+func writeGoOperand(m *ir.Operand, o *intelOperand) {
 	switch o.kind {
 	case iopReg:
-		return ir.Operand{Kind: ir.RegOperand, Reg: o.reg.Reg}
+		m.Kind, m.Reg = ir.RegOperand, o.reg.Reg
+		return
 	case iopImm:
-		return ir.Operand{Kind: ir.ImmOperand, Imm: o.imm}
+		m.Kind, m.Imm = ir.ImmOperand, o.imm
+		return
 	}
-	m := ir.Operand{Kind: ir.MemOperand, Reg: o.base.Reg, Index: o.index.Reg, Disp: o.disp, Sym: o.sym, Seg: o.seg.Reg}
+	m.Kind, m.Reg, m.Index, m.Disp, m.Seg = ir.MemOperand, o.base.Reg, o.index.Reg, o.disp, o.seg.Reg
+	if o.sym != "" {
+		m.Sym = o.sym
+	}
 	if o.index.Reg != 0 {
 		m.Scale = o.scale
 	}
 	// [rip + n]: n bytes from the end of the instruction.
 	m.PCRel = o.rip && o.sym == ""
-	return m
 }
 
 // buildInst makes the Go instruction of form f with Intel operands ops and
@@ -387,24 +454,36 @@ func (p *parser) buildInst(f *intelForm, mnem string, col int, ops []*intelOpera
 	if !ok || !p.checkDecorations(f, mnem, col, d, rounding, roundCol) {
 		return nil, false
 	}
-	if st := stOperands(f, ops); len(st) == 2 && st[0].reg.Reg != ir.F0 && st[1].reg.Reg != ir.F0 {
-		p.errorf(st[0].col, "%s: one of the two x87 registers must be st0", mnem)
-		return nil, false
+	if f.stOps == 2 {
+		if st := stOperands(f, ops); st[0].reg.Reg != ir.F0 && st[1].reg.Reg != ir.F0 {
+			p.errorf(st[0].col, "%s: one of the two x87 registers must be st0", mnem)
+			return nil, false
+		}
 	}
 	in := p.mem.inst(len(f.goArgs))
 	in.Op, in.Suffix = f.goOp, goSuffix(d, rounding)
-	sp := p.spellingOf(ops, len(f.goArgs))
+	var sp *ir.Spelling
+	if p.spellLater {
+		ir.SetSpelling(in, p.lazySpelling())
+	} else {
+		sp = p.spellingOf(ops, len(f.goArgs))
+		ir.SetSpelling(in, sp)
+	}
 	for _, a := range f.goArgs {
 		switch a.kind {
 		case argOpmask:
 			if d.mask > 0 {
 				r, _ := ir.LookupReg(opmaskNames[d.mask])
 				in.Args = append(in.Args, ir.RegOp(r))
-				sp.ArgOp = append(sp.ArgOp, -1)
+				if sp != nil {
+					sp.ArgOp = append(sp.ArgOp, -1)
+				}
 			}
 		case argFixed:
 			in.Args = append(in.Args, ir.RegOp(a.reg))
-			sp.ArgOp = append(sp.ArgOp, -1)
+			if sp != nil {
+				sp.ArgOp = append(sp.ArgOp, -1)
+			}
 		case argBadFixed:
 			p.errorf(col, "internal error: bad fixed register %s in the form table", a.text)
 			return nil, false
@@ -414,11 +493,18 @@ func (p *parser) buildInst(f *intelForm, mnem string, col int, ops []*intelOpera
 				p.errorf(col, "internal error: bad operand %s in the form table", a.text)
 				return nil, false
 			}
-			in.Args = append(in.Args, goOperand(ops[i]))
-			sp.ArgOp = append(sp.ArgOp, int8(i))
+			if k := len(in.Args); k < cap(in.Args) {
+				// In place: the instruction's operands are zero.
+				in.Args = in.Args[:k+1]
+				writeGoOperand(&in.Args[k], ops[i])
+			} else {
+				in.Args = append(in.Args, goOperand(ops[i]))
+			}
+			if sp != nil {
+				sp.ArgOp = append(sp.ArgOp, int8(i))
+			}
 		}
 	}
-	ir.SetSpelling(in, sp)
 	return in, true
 }
 

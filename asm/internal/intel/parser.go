@@ -69,6 +69,29 @@ type parser struct {
 	inOperands bool
 	here       string
 	heres      int
+	// slowOnly reads every line token by token (tests compare the two
+	// ways of reading an instruction: fastpath.go).
+	slowOnly bool
+	// matches are the forms remembered by signature (matchcache.go),
+	// unless noCache.
+	matches []matchSlot
+	noCache bool
+	// lines is how many lines the source has (room for matches).
+	lines int
+	// spellLater is set while fastInstruction builds an instruction: it
+	// gets the lazy spelling (respell.go), unless eager; lazy is that
+	// spelling, made once.
+	spellLater, eager bool
+	lazy              *ir.Spelling
+	// handOver takes the statements read while streaming (ParseFunc);
+	// emitted counts those it took.
+	handOver  func(ir.Stmt) bool
+	streaming bool
+	emitted   int
+	// fastText is the text of the statement fastInstruction read (its
+	// source, which it knows without looking for a comment), "" for one
+	// read token by token.
+	fastText string
 }
 
 type nameRef struct {
@@ -112,28 +135,52 @@ type Options struct {
 // Parse parses Intel-syntax assembly. It returns the statements it could
 // read even when there are errors, so that the encoder can look for more.
 func Parse(file string, src []byte, opts Options) ([]ir.Stmt, *ir.Errors) {
+	return parse(file, src, opts, readMode{})
+}
+
+// readMode says which shortcuts a parse leaves out (tests compare the
+// statements read with them and without).
+type readMode struct {
+	// slowOnly reads every line token by token (fastpath.go).
+	slowOnly bool
+	// noCache matches every instruction against the form table
+	// (matchcache.go).
+	noCache bool
+}
+
+// parse is Parse, reading in mode.
+func parse(file string, src []byte, opts Options, mode readMode) ([]ir.Stmt, *ir.Errors) {
 	var prev *parser
 	// A statement a line, as a rule: the statements' slice is made once.
 	lines := bytes.Count(src, []byte("\n")) + 1
 	text := string(src) // one copy for every pass: statements keep slices of it
 	for pass := 1; ; pass++ {
-		p := &parser{
-			stmts:      make([]ir.Stmt, 0, lines),
-			file:       file,
-			equs:       map[string]ival{},
-			dataLabels: map[string]dataLabel{},
-			codeLabels: map[string]ir.Pos{},
-			mem:        newStmtMemory(),
-			prev:       prev,
-			semicolons: opts.Semicolons,
-			library:    opts.Library,
-		}
+		p := newParser(file, opts, mode, prev, lines, lines)
 		p.run(text)
 		if !p.needsPass() || pass == maxIntelPasses || (prev != nil && p.sameValues(prev)) {
 			return p.stmts, &p.errs
 		}
 		p.forget()
 		prev = p
+	}
+}
+
+// newParser returns the parser of one pass of a source of lines lines,
+// with room for stmts statements; prev is the previous pass.
+func newParser(file string, opts Options, mode readMode, prev *parser, stmts, lines int) *parser {
+	return &parser{
+		lines:      lines,
+		stmts:      make([]ir.Stmt, 0, stmts),
+		file:       file,
+		equs:       map[string]ival{},
+		dataLabels: map[string]dataLabel{},
+		codeLabels: map[string]ir.Pos{},
+		mem:        newStmtMemory(),
+		prev:       prev,
+		semicolons: opts.Semicolons,
+		library:    opts.Library,
+		slowOnly:   mode.slowOnly,
+		noCache:    mode.noCache,
 	}
 }
 
@@ -204,6 +251,7 @@ func (p *parser) run(text string) {
 			p.lineText = line
 			p.parseLine(line, 0)
 		}
+		p.deliver()
 		if p.errs.Full() {
 			break
 		}
@@ -316,6 +364,10 @@ func unquotedIndex(s, chars string) int {
 // parseLine parses one source line, or the statement of a line that
 // starts at byte start: labels, then a directive or an instruction.
 func (p *parser) parseLine(line string, start int) {
+	p.scratch.reset()
+	if start == 0 && p.fastInstruction(line) {
+		return
+	}
 	p.scratch.reset()
 	toks, _, errCol, errMsg := lexIntelLineInto(p.scratch.toks, line[start:])
 	p.scratch.toks = toks[:0]
@@ -558,6 +610,10 @@ func (p *parser) nameValue(name string, col int, e *exprParser) ival {
 		p.forward = map[string]bool{}
 	}
 	p.forward[full] = true
+	// What this statement and the next make may be read otherwise by
+	// another pass, or wait for a label: they are handed over at the
+	// end (stream.go).
+	p.streaming = false
 	if p.prev != nil {
 		if v, ok := p.prev.equs[full]; ok {
 			return v
@@ -693,24 +749,44 @@ func (p *parser) instruction(toks []itok, count int, start itok) {
 	if !ok {
 		return
 	}
-	mnem, ops := pseudoOp(lowerWord(t.text), ops)
+	p.instructionOf(prefixes, t, nil, ops, rounding, roundCol, count, start)
+}
+
+// instructionOf appends count copies of the instruction whose prefixes,
+// mnemonic t, operands and rounding operand were read (token by token,
+// or at once by fastInstruction). start is the statement's first token.
+// info is the mnemonic's mnemInfo when the caller looked it up, nil when
+// it did not.
+func (p *parser) instructionOf(prefixes []itok, t itok, info *mnemInfo, ops []*intelOperand, rounding string, roundCol, count int, start itok) {
+	mnem := lowerWord(t.text)
+	if info == nil || len(info.forms) == 0 {
+		mnem, ops = pseudoOp(mnem, ops)
+		intelForms()
+		info = intelTable.mnems[mnem]
+	}
 	if !p.checkPrefixes(prefixes, mnem, ops) {
 		return
 	}
-	src := p.source(start)
+	src := ir.Source{Pos: p.pos(start.col), Text: p.fastText}
+	if p.fastText == "" {
+		src = p.source(start)
+	}
 	var pre []ir.Stmt
 	for _, pt := range prefixes {
 		// The line's text goes with the instruction (the line map joins the
 		// texts of the statements of a line).
 		pre = append(pre, &ir.Inst{Source: ir.Source{Pos: src.Pos}, Op: intelPrefix(strings.ToLower(pt.text))})
 	}
-	body, ok := p.buildInstruction(mnem, t, ops, rounding, roundCol)
+	body, ok := p.buildInstruction(mnem, info, t, ops, rounding, roundCol)
 	if !ok {
 		return
 	}
 	switch s := body.(type) {
 	case *ir.Inst:
 		s.Source = src
+		if p.spellLater {
+			break // spelled from its text, when a message needs it
+		}
 		if sp := ir.SpellingOf(s); sp != nil {
 			// As written: the text from the mnemonic on, and the
 			// mnemonic before pseudoOp rewrote it.
@@ -882,8 +958,8 @@ func operandText(line string, toks []itok) string {
 
 // buildInstruction turns a parsed instruction into its statement: an
 // instruction, or the bytes of one golang-asm has no mnemonic for.
-func (p *parser) buildInstruction(mnem string, t itok, ops []*intelOperand, rounding string, roundCol int) (ir.Stmt, bool) {
-	if goOp, ok := intelBranchOp(mnem); ok && len(ops) == 1 && (ops[0].kind == iopLabel || ops[0].kind == iopImm) {
+func (p *parser) buildInstruction(mnem string, info *mnemInfo, t itok, ops []*intelOperand, rounding string, roundCol int) (ir.Stmt, bool) {
+	if info != nil && info.branch != "" && len(ops) == 1 && (ops[0].kind == iopLabel || ops[0].kind == iopImm) {
 		o := ops[0]
 		if o.kind == iopImm || o.label == "" {
 			p.errorf(o.col, "%s %s: a numeric branch target needs a linker; branch to a label", mnem, o.text)
@@ -894,7 +970,7 @@ func (p *parser) buildInstruction(mnem string, t itok, ops []*intelOperand, roun
 			return nil, false
 		}
 		in := p.mem.inst(1)
-		in.Op = goOp
+		in.Op = info.branch
 		in.Args = append(in.Args, ir.Operand{Kind: ir.LabelOperand, Sym: o.label, Disp: o.imm})
 		sp := p.spellingOf(ops, 1)
 		sp.ArgOp = append(sp.ArgOp, 0)
@@ -915,7 +991,7 @@ func (p *parser) buildInstruction(mnem string, t itok, ops []*intelOperand, roun
 			return nil, false
 		}
 	}
-	f, ok := p.matchIntelForm(mnem, t.col, ops)
+	f, ok := p.matchIntelForm(mnem, info, t.col, ops)
 	if !ok {
 		return nil, false
 	}
@@ -944,14 +1020,9 @@ func IsStatementWord(w string) bool {
 
 // intelBranchOp returns the Go mnemonic of a branch that takes a label.
 func intelBranchOp(mnem string) (string, bool) {
-	if op, ok := intelBranches[mnem]; ok {
-		return op, true
-	}
-	if cc, ok := strings.CutPrefix(mnem, "j"); ok {
-		intelForms()
-		if goCC, ok := intelTable.goCond[cc]; ok {
-			return "J" + goCC, true
-		}
+	intelForms()
+	if info := intelTable.mnems[mnem]; info != nil && info.branch != "" {
+		return info.branch, true
 	}
 	return "", false
 }

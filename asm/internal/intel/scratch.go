@@ -68,7 +68,8 @@ func (s *lineScratch) regTerms2(a, b []iregTerm) []iregTerm {
 
 // stmtMemory hands out the instructions, operands and spellings of a
 // parse from blocks. The statements live until the parse's caller lets
-// go of them, so the blocks are never used again.
+// go of them: the blocks are used again only when it says so
+// (ParseFunc).
 type stmtMemory struct {
 	insts     slab.Slab[ir.Inst]
 	args      slab.Slab[ir.Operand]
@@ -85,6 +86,16 @@ func newStmtMemory() stmtMemory {
 		spelled:   slab.Make[ir.SpelledOperand](1024),
 		argOps:    slab.Make[int8](2048),
 	}
+}
+
+// reuse hands the blocks out again: nothing refers to the statements
+// made of them any more (ParseFunc).
+func (m *stmtMemory) reuse() {
+	m.insts.Reuse()
+	m.args.Reuse()
+	m.spellings.Reuse()
+	m.spelled.Reuse()
+	m.argOps.Reuse()
 }
 
 // inst returns a zeroed instruction with room for n operands.

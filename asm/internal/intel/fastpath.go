@@ -1,0 +1,401 @@
+package intel
+
+// The plain line read at once. Most lines of code are a mnemonic and up
+// to a few operands of the plainest forms — a register, a number, and a
+// memory operand [base + index*scale ± number] or [rip ± number] with
+// a size keyword
+// (dword ptr) before it — with the AVX-512 decorations {k1}…{k7}, {z}
+// and {1toN} after them, a rounding operand ({rn-sae} …), and nothing
+// else on the line: no label, prefix, comment, name, expression beyond
+// those sums, segment or keyword but the size. fastInstruction reads
+// such a line straight from its text into the operands the tokens would
+// make (the same columns, texts and values) and hands them to the rest
+// of the instruction as the token path does. Anything else, and
+// anything the token path would report while reading the operands, is
+// left to the token path, which then reads the line from its start: so
+// every message comes from one place.
+
+import "github.com/jitrun/jitrun/asm/internal/ir"
+
+// maxFastOps is the most operands a plain line has (rounding included).
+const maxFastOps = 6
+
+// isSpace reports whether the lexer skips c.
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v' }
+
+// skipSpace returns the index of the first byte of line at or after i
+// that the lexer does not skip.
+func skipSpace(line string, i int) int {
+	for i < len(line) && isSpace(line[i]) {
+		i++
+	}
+	return i
+}
+
+// identAt returns the identifier at line[i:] as the lexer reads it and
+// where it ends; "" when there is none, or it is one the lexer reads
+// otherwise ($$, $name).
+func identAt(line string, i int) (string, int) {
+	if i >= len(line) || !isIntelIdentStart(line[i]) || line[i] == '$' {
+		return "", i
+	}
+	j := i + 1
+	for j < len(line) && isIntelIdentChar(line[j]) {
+		j++
+	}
+	return line[i:j], j
+}
+
+// numberAt reads the number token at line[i:] as the lexer reads it (an
+// integer in any of its spellings): its value, where it ends, and false
+// when there is none or it is another token (a float, a bad number).
+func numberAt(line string, i int) (int64, int, bool) {
+	if i >= len(line) || line[i] < '0' || line[i] > '9' {
+		return 0, 0, false
+	}
+	j := i
+	for j < len(line) && (isIntelIdentChar(line[j]) || line[j] == '.') {
+		j++
+	}
+	if j < len(line) && (line[j] == '+' || line[j] == '-') && (line[j-1] == 'e' || line[j-1] == 'E') && !isHexPrefixed(line[i:j]) {
+		return 0, 0, false // 1e+5: the lexer reads on, a float
+	}
+	if v, ok := plainNumber(line[i:j]); ok {
+		return int64(v), j, true
+	}
+	t, msg := lexIntelNumber(line[i:j])
+	if msg != "" || t.kind != itInt {
+		return 0, 0, false
+	}
+	return t.ival, j, true
+}
+
+// fastMnemonic reports whether word (lower case) starts an instruction
+// the token path reads as one, without a prefix: a mnemonic that is no
+// directive, prefix or times. It returns the word's mnemInfo, nil for a
+// predicate pseudo-mnemonic (vcmpltps).
+func fastMnemonic(word string) (*mnemInfo, bool) {
+	intelForms()
+	if info := intelTable.mnems[word]; info != nil {
+		return info, info.plain
+	}
+	if _, ok := directives[word]; ok || word == "times" || intelPrefix(word) != "" || isIntelDirective(word) {
+		return nil, false
+	}
+	_, _, ok := ir.CmpPseudoOp(word)
+	return nil, ok
+}
+
+// fastInstruction reads line, when it is a plain instruction, and
+// reports whether it did. When it did not, nothing of the parser has
+// changed but the line's scratch.
+func (p *parser) fastInstruction(line string) bool {
+	if p.slowOnly || p.sec != nil {
+		return false
+	}
+	start := skipSpace(line, 0)
+	text, i := identAt(line, start)
+	if text == "" || i < len(line) && !isSpace(line[i]) {
+		return false // not an instruction, a label, …
+	}
+	info, ok := fastMnemonic(lowerWord(text))
+	if !ok {
+		return false
+	}
+	ops := p.scratch.ops[:0]
+	rounding, roundCol := "", 0
+	last := i // where the statement's text ends
+	for n := 0; ; n++ {
+		i = skipSpace(line, i)
+		if i == len(line) {
+			if n > 0 {
+				return false // a missing operand after a comma
+			}
+			break
+		}
+		if n == maxFastOps {
+			return false
+		}
+		var end int
+		if line[i] == '{' {
+			// A rounding operand: vaddps zmm0, zmm1, zmm2, {rn-sae}.
+			d, j := decorationAt(line, i)
+			if rounding != "" || !isRounding(d) {
+				return false
+			}
+			rounding, roundCol, end = d, i+1, j
+		} else {
+			o := p.scratch.operand()
+			j, ok := p.fastOperand(o, line, i)
+			if !ok {
+				return false
+			}
+			ops, end = append(ops, o), j
+		}
+		// The operand's text ends where its tokens do: at the comma, or
+		// at the end of the line, without the spaces before either.
+		j := skipSpace(line, end)
+		last = end
+		if line[i] != '{' {
+			ops[len(ops)-1].text = line[i:end]
+		}
+		if j == len(line) {
+			break
+		}
+		if line[j] != ',' {
+			return false
+		}
+		i = j + 1
+	}
+	p.scratch.ops = ops[:0]
+	t := itok{kind: itIdent, text: text, col: start + 1}
+	p.lineStart = t
+	p.here = ""
+	p.spellLater, p.fastText = !p.eager, line[start:last]
+	p.instructionOf(nil, t, info, ops, rounding, roundCol, 1, t)
+	p.spellLater, p.fastText = false, ""
+	return true
+}
+
+// isRounding reports whether a decoration is a rounding operand.
+func isRounding(d string) bool {
+	return d == "rn-sae" || d == "rd-sae" || d == "ru-sae" || d == "rz-sae" || d == "sae"
+}
+
+// decorationAt returns the text of the decoration {…} at line[i] and
+// where it ends; "" when its text is not its own (decorText would change
+// it: blanks, capitals) or it is not closed.
+func decorationAt(line string, i int) (string, int) {
+	for j := i + 1; j < len(line); j++ {
+		switch c := line[j]; {
+		case c == '}':
+			if j == i+1 {
+				return "", i
+			}
+			return line[i+1 : j], j + 1
+		case c <= ' ' || c >= 'A' && c <= 'Z' || c >= 0x80 || c == '{' || c == ';' || c == '#':
+			return "", i
+		}
+	}
+	return "", i
+}
+
+// fastDecorate applies the decoration d to o as decorate does, and
+// reports false for one it would report or that is not plain.
+func fastDecorate(o *intelOperand, d string) bool {
+	switch {
+	case d == "z":
+		if o.zeroing {
+			return false
+		}
+		o.zeroing = true
+	case len(d) == 2 && d[0] == 'k' && d[1] >= '1' && d[1] <= '7':
+		if o.mask != 0 {
+			return false
+		}
+		o.mask = int(d[1] - '0')
+	case len(d) > 3 && d[:3] == "1to" && o.kind == iopMem:
+		n := 0
+		for _, c := range []byte(d[3:]) {
+			if c < '0' || c > '9' || n > 64 {
+				return false
+			}
+			n = 10*n + int(c-'0')
+		}
+		if n < 2 || n > 64 || n&(n-1) != 0 || d[3] == '0' {
+			return false
+		}
+		o.bcst = n
+	default:
+		return false
+	}
+	return true
+}
+
+// fastOperand reads a plain operand at line[i:] into o: where it ends
+// (its decorations included), and false when it is not plain (o is then
+// garbage).
+func (p *parser) fastOperand(o *intelOperand, line string, i int) (int, bool) {
+	o.col = i + 1
+	var end int
+	switch c := line[i]; {
+	case c == '[':
+		j, ok := p.fastMem(o, line, i)
+		if !ok {
+			return 0, false
+		}
+		end = j
+	case c == '-' || c >= '0' && c <= '9':
+		j := i
+		if c == '-' {
+			j = skipSpace(line, i+1)
+		}
+		v, k, ok := numberAt(line, j)
+		if !ok {
+			return 0, false
+		}
+		if c == '-' {
+			v = -v
+		}
+		o.kind, o.imm = iopImm, v
+		// An immediate takes no decoration here.
+		return k, operandEnds(line, k)
+	default:
+		name, j := identAt(line, i)
+		if name == "" {
+			return 0, false
+		}
+		if bits, ok := sizeKeyword(lowerWord(name)); ok {
+			// dword ptr [ … ]: the size of a memory operand.
+			o.size, o.sizeWord = bits, lowerWord(name)
+			k := skipSpace(line, j)
+			if w, after := identAt(line, k); w != "" && lowerWord(w) == "ptr" {
+				k = skipSpace(line, after)
+			}
+			if k == len(line) || line[k] != '[' {
+				return 0, false
+			}
+			end, ok = p.fastMem(o, line, k)
+			if !ok {
+				return 0, false
+			}
+			break
+		}
+		r, ok := ir.LookupIntelReg(name)
+		if !ok || r.Class == "rip" || j < len(line) && !isSpace(line[j]) && line[j] != ',' && line[j] != '{' {
+			return 0, false
+		}
+		o.kind, o.reg, end = iopReg, r, j
+	}
+	// Decorations: {k1}, {z}, {1to16}.
+	for {
+		k := skipSpace(line, end)
+		if k == len(line) || line[k] != '{' {
+			return end, true
+		}
+		d, after := decorationAt(line, k)
+		if d == "" || !fastDecorate(o, d) {
+			return 0, false
+		}
+		end = after
+	}
+}
+
+// operandEnds reports whether an operand may end at line[i:]: the end of
+// the line, blanks, then a comma or the end.
+func operandEnds(line string, i int) bool {
+	i = skipSpace(line, i)
+	return i == len(line) || line[i] == ','
+}
+
+// fastMem reads a plain memory operand [ … ] at line[i] into o: a sum of
+// registers, registers times a number and numbers, whose registers give
+// an address as parseMem would take it without a word ([rip + number]
+// included). It returns where
+// the operand ends.
+func (p *parser) fastMem(o *intelOperand, line string, i int) (int, bool) {
+	o.kind = iopMem
+	i++ // [
+	sub := false
+	for n := 0; ; n++ {
+		i = skipSpace(line, i)
+		if i == len(line) {
+			return 0, false
+		}
+		if n == 0 && line[i] == '-' {
+			sub = true
+			i = skipSpace(line, i+1)
+		}
+		if v, j, ok := numberAt(line, i); ok {
+			if sub {
+				o.disp -= v
+			} else {
+				o.disp += v
+			}
+			i = j
+		} else {
+			name, j := identAt(line, i)
+			if name == "" || sub {
+				return 0, false
+			}
+			r, ok := ir.LookupIntelReg(name)
+			if !ok {
+				return 0, false
+			}
+			scale := int64(1)
+			if k := skipSpace(line, j); k < len(line) && line[k] == '*' {
+				v, after, ok := numberAt(line, skipSpace(line, k+1))
+				if !ok {
+					return 0, false
+				}
+				scale, j = v, after
+			}
+			if !fastMemReg(o, r, scale) {
+				return 0, false
+			}
+			i = j
+		}
+		i = skipSpace(line, i)
+		if i == len(line) {
+			return 0, false
+		}
+		switch line[i] {
+		case ']':
+			// checkAddressing: rip alone, a 32-bit offset from it.
+			if o.rip && (o.base.Reg != 0 || o.index.Reg != 0 || o.disp < -1<<31 || o.disp > 1<<31-1) {
+				return 0, false
+			}
+			// checkIndex, with nothing to report.
+			if o.index.Reg != 0 {
+				switch o.scale {
+				case 1, 2, 4, 8:
+				default:
+					return 0, false
+				}
+				if o.index.Reg == ir.SP {
+					if o.scale != 1 || o.base.Reg == 0 || o.base.Reg == ir.SP {
+						return 0, false
+					}
+					o.base, o.index = o.index, o.base
+				}
+			}
+			return i + 1, true
+		case '+':
+			sub = false
+		case '-':
+			sub = true
+		default:
+			return 0, false
+		}
+		i++
+	}
+}
+
+// fastMemReg gives register r times scale its role in o as memRegs does,
+// and reports false where memRegs would report an error.
+func fastMemReg(o *intelOperand, r ir.IntelReg, scale int64) bool {
+	switch r.Class {
+	case "rip":
+		if scale != 1 || o.rip {
+			return false
+		}
+		o.rip = true
+	case "xmm", "ymm", "zmm":
+		if o.index.Reg != 0 {
+			return false
+		}
+		o.index, o.scale = r, scale
+	case "r64":
+		if scale == 1 && o.base.Reg == 0 {
+			o.base = r
+			return true
+		}
+		if o.index.Reg != 0 {
+			return false
+		}
+		o.index, o.scale = r, scale
+	default:
+		return false
+	}
+	return true
+}

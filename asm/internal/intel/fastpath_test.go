@@ -1,0 +1,181 @@
+package intel
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/jitrun/jitrun/asm/internal/ir"
+)
+
+// corpora are the Intel oracle corpora, in testdata/intel.
+var corpora = []string{"corpus.s", "corpus_nasm.asm"}
+
+// corpusText returns the text of the oracle corpus name.
+func corpusText(t testing.TB, name string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "intel", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// stmtText writes out a statement: what it asks the encoder for, its
+// position and text, and an instruction's spelling.
+func stmtText(st ir.Stmt) string {
+	switch s := st.(type) {
+	case *ir.Inst:
+		out := fmt.Sprintf("inst %s.%s %+v at %v %q broken=%v", s.Op, s.Suffix, s.Args, s.Pos, s.Text, ir.IsBroken(s))
+		if sp := ir.SpellingOf(s); sp != nil {
+			out += fmt.Sprintf(" spelled %q %q %+v %v", sp.Text, sp.Mnem, sp.Ops, sp.ArgOp)
+		}
+		return out
+	case *ir.BytesDef:
+		return fmt.Sprintf("bytes %x at %v %q", s.Bytes, s.Pos, s.Text)
+	case *ir.LabelDef:
+		return fmt.Sprintf("label %s at %v %q", s.Name, s.Pos, s.Text)
+	}
+	return fmt.Sprintf("%T %+v", st, st)
+}
+
+// readAll parses src in mode and writes out every statement and error.
+func readAll(src string, opts Options, mode readMode) []string {
+	stmts, errs := parse("t.s", []byte(src), opts, mode)
+	var out []string
+	for _, st := range stmts {
+		out = append(out, stmtText(st))
+	}
+	for _, e := range errs.List() {
+		out = append(out, fmt.Sprintf("error %v: %s", e.Pos, e.Msg))
+	}
+	return out
+}
+
+// fastEdges are lines at the edges of what fastInstruction reads.
+var fastEdges = []string{
+	"mov rax, rbx", "  mov   rax ,  rbx  ", "\tmov\trax,rbx\t", "mov rax,rbx\r", "MOV RAX, RBX", "Mov Rax, qword PTR [Rbx]",
+	"add rax, 1", "add rax, -1", "add rax, - 1", "add rax, --1", "add rax, 0x7fffffff", "add rax, 0xffffffffffffffff", "mov rax, 0x1122334455667788",
+	"add rax, 010", "add rax, 10h", "add rax, 0b101", "add rax, 1f", "add rax, 1.5", "add rax, 1e+5", "add rax, 0x", "add rax, 1+1", "add rax, N",
+	"add rax, 99999999999999999999", "add rax, 0x1e+5", "mov eax, 'a'", "add rax, $", "add rax, $$", "add rax, $1",
+	"mov rax, [rsp+8]", "mov rax, [rbp-8]", "mov rax, [rbp+rcx*8-0x10]", "mov rax, [rax+rbx]", "mov rax, [rbx*4]", "mov rax, [4*rbx]",
+	"mov rax, [rax+rbx*3]", "mov rax, [rax+rsp]", "mov rax, [rsp+rax]", "mov rax, [rax+rsp*2]", "mov rax, [rsp*1]", "mov rax, [rsp+rsp]",
+	"mov rax, [eax]", "mov rax, [rip]", "mov rax, [rip+8]", "mov rax, [rip-8]", "mov rax, [8+rip]", "mov rax, [8-rip]", "mov rax, [rip+rip]",
+	"mov rax, [rip*1]", "mov rax, [rip*2]", "mov rax, [rip+rax]", "mov rax, [rax+rip]", "mov rax, [rip+xmm1]", "mov rax, [rip+0x7fffffff]",
+	"mov rax, [rip+0x80000000]", "mov rax, [rip-0x80000000]", "mov rax, [rip-0x80000001]", "mov rax, [-0x80000001]", "mov rax, qword ptr [rip+0x40]", "mov rax, [rax*1]", "mov rax, [rax*1+rbx]", "mov rax, [rbx+rax*1]",
+	"mov rax, [rax+rbx+rcx]", "mov rax, [rax*2+rbx*2]", "mov rax, [-8]", "mov rax, [-rax]", "mov rax, [rax-rbx]", "mov rax, [8-rax]",
+	"mov rax, [rax + - 8]", "mov rax, [rax+8-4+0x10]", "mov rax, [rax+0x7fffffffffffffff+1]", "mov rax, [0x10]", "mov rax, []", "mov rax, [ ]",
+	"mov rax, [rax", "mov rax, [rax]]", "mov rax, [[rax]]", "mov rax, [rax*rbx]", "mov rax, [rax*0]", "mov rax, [rax*2*2]", "mov rax, [rax * 2]",
+	"mov rax, [ rax + rbx * 8 + 16 ]", "mov rax, [rax+xmm1]", "mov rax, [xmm1+xmm2]", "mov rax, [rax+label]", "mov rax, [label]", "mov rax, [rel 8]",
+	"mov rax, qword ptr [rax]", "mov rax, qword [rax]", "mov rax, QWORD PTR [rax]", "mov rax, qword ptr ptr [rax]", "mov rax, dword ptr [rax]",
+	"mov rax, qword rax", "mov qword rax, 1", "mov rax, ptr [rax]", "mov rax, qword", "mov rax, qword ptr", "mov rax, [qword rax]",
+	"mov rax, fs:[rax]", "mov rax, [fs:rax]", "mov ax, fs", "mov rax, fs:0x28", "fadd st(1)", "fadd st, st(1)", "fadd st0, st1", "fadd st (1)",
+	"mov rax, rip", "jmp rax", "jmp 5", "jmp label", "jmp short label", "call [rax]", "lock inc dword ptr [rax]", "rep movsb", "rep", "nop",
+	"nop ; comment", "nop # comment", "mov rax, rbx ; c", "mov rax,", "mov ,rax", "mov rax,, rbx", "mov zzz, rax", "mov rax rbx", "mov rax, rbx rcx",
+	"mov rax, rbx, rcx, rdx, rsi", "vpternlogd zmm1, zmm2, zmm3, 0x1, 2, 3, 4", "shl eax", "shl eax, 1", "shl eax, cl", "x equ 5", "nop equ 5",
+	"y: nop", "section .text", "foo", "foo rax", "times 2 nop", "db 1", "align 8", "rax", "$nop", "nop$",
+	"vaddps zmm1{k1}, zmm2, zmm3", "vaddps zmm1{k1}{z}, zmm2, zmm3", "vaddps zmm1 {k1} {z}, zmm2, zmm3", "vaddps zmm1{z}{k1}, zmm2, zmm3",
+	"vaddps zmm1{k0}, zmm2, zmm3", "vaddps zmm1{k1}{k2}, zmm2, zmm3", "vaddps zmm1{z}{z}, zmm2, zmm3", "vaddps zmm1{K1}, zmm2, zmm3",
+	"vaddps zmm1{ k1 }, zmm2, zmm3", "vaddps zmm1{k8}, zmm2, zmm3", "vaddps zmm1{}, zmm2, zmm3", "vaddps zmm1{k1, zmm2, zmm3",
+	"vaddps zmm1, zmm2, dword ptr [rax]{1to16}", "vaddps zmm1, zmm2, [rax]{1to16}", "vaddps zmm1, zmm2, [rax]{1to8}", "vaddps zmm1, zmm2, [rax]{1to016}",
+	"vaddps zmm1, zmm2, [rax]{1to3}", "vaddps zmm1, zmm2, [rax]{1to128}", "vaddps zmm1, zmm2, zmm3{1to16}", "vaddps zmm1, zmm2, [rax]{1to16}{1to16}",
+	"vaddps zmm1, zmm2, zmm3, {rn-sae}", "vaddps zmm1, zmm2, zmm3, {rn-sae}, {rz-sae}", "vaddps zmm1, zmm2, zmm3{rn-sae}", "vaddps zmm1, zmm2, zmm3, {sae}",
+	"vaddps zmm1, zmm2, zmm3, {RN-SAE}", "vaddps zmm1, zmm2, zmm3, {rn-sae} , ", "vaddps {rn-sae}, zmm1, zmm2, zmm3", "vaddps zmm1, zmm2, zmm3, {bad}",
+	"vgatherdps zmm1{k1}, [rax+zmm2*4]", "vgatherdps zmm1{k1}, [zmm2*4+rax]", "vpgatherdd xmm1, [rax+xmm2*8], xmm3", "vcmpltps xmm1, xmm2, xmm3",
+	"vcmpltps k1, zmm2, zmm3", "vpcmpltud k1, zmm2, zmm3", "cmpxchg16b [rdi]", "xchg eax, eax", "lea rdx, [rax*8+0x0]", "push 5", "push word 5",
+	"mov rax, rbx\x85", "mov\u00a0rax, rbx", "mov rax, [rax]\u00a0", "out dx, al", "in al, dx", "int 3", "int3", "enter 8, 0", "ret 8",
+	"mov al, ah", "mov spl, ah", "movsb", "movs byte ptr [rdi], byte ptr [rsi]", "xlat", "xlat byte ptr [rbx]", "fst st0", "fst st(0)",
+	"fxch st1", "fxch", "mov [rax], 1", "mov byte ptr [rax], 256", "mov byte ptr [rax], 255", "mov word ptr [rax], -32769",
+}
+
+// TestFastInstruction checks that a line fastInstruction reads comes out
+// as the tokens make it: the same statements, positions, texts,
+// spellings and errors, for the oracle corpora and lines at the edges of
+// what it reads, with either option of reading semicolons.
+func TestFastInstruction(t *testing.T) {
+	sources := map[string]string{
+		"edges": strings.Join(fastEdges, "\n"),
+		"data":  "section .data\nmov rax, rbx\nsection .text\nmov rax, rbx\nsection .bss\nnop\n",
+	}
+	for _, name := range corpora {
+		sources[name] = corpusText(t, name)
+	}
+	for name, src := range sources {
+		for _, semi := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/semicolons=%v", name, semi), func(t *testing.T) {
+				opts := Options{Semicolons: semi}
+				fast, slow := readAll(src, opts, readMode{}), readAll(src, opts, readMode{slowOnly: true})
+				if len(fast) != len(slow) {
+					t.Errorf("%d statements and errors read at once, %d token by token", len(fast), len(slow))
+				}
+				bad := 0
+				for i := range min(len(fast), len(slow)) {
+					if fast[i] != slow[i] && bad < 10 {
+						bad++
+						t.Errorf("read at once:\n\t%s\ntoken by token:\n\t%s", fast[i], slow[i])
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestFastInstructionReads checks that the plain lines of the corpora are
+// the ones fastInstruction reads: a line it left to the tokens by
+// mistake would pass TestFastInstruction and be slow.
+func TestFastInstructionReads(t *testing.T) {
+	for _, c := range []struct {
+		line string
+		fast bool
+	}{
+		{"mov rax, rbx", true},
+		{"vpcmpgtq k1{k7}, zmm21, zmmword ptr [rbp+rsi*2-0x11]", true},
+		{"vdivps zmm2{k1}{z}, zmm7, dword ptr [rax]{1to16}", true},
+		{"vfnmadd132ss xmm6{k6}{z}, xmm11, xmm0, {rd-sae}", true},
+		{"adc word [rbx], -0xedd", true},
+		{"xgetbv", true},
+		{"vgatherdps zmm1{k1}, [rax+zmm2*4]", true},
+		{"mov rax, [rip+8]", true},
+		{"adc edi, [rip+0x40]", true},
+		{"mov rax, [rip+rax]", false},
+		{"mov rax, [rel label]", false},
+		{"jmp label", false},
+		{"lock inc dword ptr [rax]", false},
+		{"nop ; c", false},
+		{"x: nop", false},
+	} {
+		p := &parser{file: "t.s", equs: map[string]ival{}, dataLabels: map[string]dataLabel{}, codeLabels: map[string]ir.Pos{}, mem: newStmtMemory()}
+		p.line, p.lineText = 1, c.line
+		if got := p.fastInstruction(c.line); got != c.fast {
+			t.Errorf("fastInstruction(%q) = %v, want %v", c.line, got, c.fast)
+		}
+	}
+}
+
+// FuzzFastInstruction checks TestFastInstruction's property on any
+// source: read with fastInstruction or token by token only, it makes the
+// same statements, spellings and errors.
+func FuzzFastInstruction(f *testing.F) {
+	for _, s := range fastEdges {
+		f.Add(s, false)
+	}
+	for _, s := range []string{
+		"mov rax, [rbp+rcx*8-0x10]\nx equ 8\nmov rax, [rax+x]", "section .data\nmov rax, rbx\nsection .text\nnop",
+		"vaddps zmm1{k1}{z}, zmm2, dword ptr [rax]{1to16}\nnop ; mov rax, rbx", "add rax, 1; sub rax, 2 # c",
+	} {
+		f.Add(s, true)
+		f.Add(s, false)
+	}
+	f.Fuzz(func(t *testing.T, src string, semi bool) {
+		if len(src) > 4096 {
+			return
+		}
+		opts := Options{Semicolons: semi}
+		fast, slow := readAll(src, opts, readMode{}), readAll(src, opts, readMode{slowOnly: true})
+		if a, b := strings.Join(fast, "\n\t"), strings.Join(slow, "\n\t"); a != b {
+			t.Fatalf("%q (semicolons %v):\n read at once\n\t%s\n token by token\n\t%s", src, semi, a, b)
+		}
+	})
+}

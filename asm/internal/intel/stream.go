@@ -1,0 +1,97 @@
+package intel
+
+// Statements handed over as they are read. Parse reads the whole source
+// before the encoder sees a statement, and the program it holds is most
+// of what the garbage collector has to mark. ParseFunc hands each line's
+// statements to the encoder as soon as they are read, and uses their
+// memory again once the encoder has let go of them, as long as nothing
+// read so far can be read otherwise: the first pass hands over
+// statements until a line names something not defined above it (a label
+// defined later, an equ or a data label a later pass would read the
+// value of, a library routine) or a section by its start ($$ anywhere in
+// the source: a label before the first statement). From there on it
+// holds what it reads, as Parse does, and hands it over at the end:
+// when the source takes another pass, the statements of that pass after
+// those already handed over, which are the same in every pass (they
+// named only what was defined above them). So the statements, errors
+// and order are those of Parse (TestIntelStream in package asm).
+
+import (
+	"strings"
+
+	"github.com/jitrun/jitrun/asm/internal/ir"
+)
+
+// ParseFunc parses Intel-syntax assembly and hands the statements it
+// could read to emit, in order: those of a line as soon as it is read,
+// while the line and those before it name only what was defined above
+// them, the rest at the end. emit returns true when the caller has let go
+// of every statement handed to it so far: the parser then uses the memory
+// of their instructions again.
+func ParseFunc(file string, src []byte, opts Options, emit func(ir.Stmt) bool) *ir.Errors {
+	text := string(src) // one copy for every pass: statements keep slices of it
+	lines := strings.Count(text, "\n") + 1
+	handedOver := 0
+	var prev *parser
+	for pass := 1; ; pass++ {
+		var p *parser
+		if pass == 1 {
+			// Room for the statements of a few lines; more when they
+			// are held.
+			p = newParser(file, opts, readMode{}, prev, min(lines, 16), lines)
+			p.handOver, p.streaming = emit, !strings.Contains(text, "$$")
+		} else {
+			p = newParser(file, opts, readMode{}, prev, lines, lines)
+		}
+		p.run(text)
+		if !p.needsPass() || pass == maxIntelPasses || (prev != nil && p.sameValues(prev)) {
+			rest := p.stmts
+			if pass > 1 {
+				// The first statements of this pass are those of the
+				// first, handed over already.
+				rest = rest[min(handedOver, len(rest)):]
+			}
+			for _, st := range rest {
+				emit(st)
+			}
+			return &p.errs
+		}
+		if pass == 1 {
+			handedOver = p.emitted
+		}
+		p.forget()
+		prev = p
+	}
+}
+
+// deliver hands the statements read so far to handOver while streaming,
+// unless one of them names a label not defined yet (then streaming
+// stops); when handOver says it let go of them all, the instructions'
+// memory is used again.
+func (p *parser) deliver() {
+	if !p.streaming || len(p.stmts) == 0 {
+		return
+	}
+	for _, r := range p.refs {
+		if _, ok := p.codeLabels[r.op.Sym]; ok {
+			continue
+		}
+		if _, ok := p.dataLabels[r.op.Sym]; ok {
+			continue
+		}
+		p.streaming = false
+		return
+	}
+	free := false
+	for i, st := range p.stmts {
+		free = p.handOver(st)
+		p.stmts[i] = nil
+	}
+	p.emitted += len(p.stmts)
+	p.stmts = p.stmts[:0]
+	clear(p.refs)
+	p.refs = p.refs[:0]
+	if free {
+		p.mem.reuse()
+	}
+}
