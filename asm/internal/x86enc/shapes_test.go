@@ -395,7 +395,7 @@ func encodeOne(t *gasmTables, in *ir.Inst) ([]byte, error) {
 	if msg != "" {
 		return nil, fmt.Errorf("%s", msg)
 	}
-	if enc, err = enc.fix(fix); err != nil {
+	if err := enc.fix(fix); err != nil {
 		return nil, err
 	}
 	if err := checkEncoded(in, enc.code); err != nil {

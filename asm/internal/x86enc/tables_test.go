@@ -36,3 +36,22 @@ func TestBranchForms(t *testing.T) {
 		})
 	}
 }
+
+// TestOpIndex checks that the hash table every instruction looks its
+// mnemonic up in holds exactly the mnemonics of the map it was made from.
+func TestOpIndex(t *testing.T) {
+	tb := tables()
+	for name, want := range tb.ops {
+		if got, ok := tb.opIndex.lookup(name); !ok || got != want {
+			t.Errorf("lookup(%q) = %v, %v; want %v, true", name, got, ok, want)
+		}
+	}
+	for _, name := range []string{"", "MOV", "movq", "ADDQQ", "MOVQ ", "VPADDDD", "X"} {
+		if op, ok := tb.opIndex.lookup(name); ok {
+			t.Errorf("lookup(%q) = %v, true; want not found", name, op)
+		}
+	}
+	if got, want := len(tb.opIndex.slots), 2*len(tb.ops); got < want || got&(got-1) != 0 {
+		t.Errorf("%d slots for %d mnemonics: want a power of two of at least %d", got, len(tb.ops), want)
+	}
+}

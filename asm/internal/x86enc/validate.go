@@ -26,7 +26,7 @@ const maxOperands = 5
 
 // checkInst validates an instruction and returns its opcode.
 func checkInst(t *gasmTables, in *ir.Inst) (obj.As, error) {
-	op, ok := t.ops[in.Op]
+	op, ok := t.opIndex.lookup(in.Op)
 	if !ok {
 		return 0, unknownOp(t, in.Op)
 	}
@@ -47,8 +47,8 @@ func checkInst(t *gasmTables, in *ir.Inst) (obj.As, error) {
 			return 0, err
 		}
 	} else {
-		for _, a := range in.Args {
-			if a.Kind == ir.LabelOperand {
+		for i := range in.Args {
+			if a := &in.Args[i]; a.Kind == ir.LabelOperand {
 				return 0, sp.Sentence("%s does not take a label operand (%s)", sp.Op(), a.Sym)
 			}
 		}
@@ -56,15 +56,15 @@ func checkInst(t *gasmTables, in *ir.Inst) (obj.As, error) {
 	if err := checkImmediates(op, in); err != nil {
 		return 0, err
 	}
-	for i, a := range in.Args {
-		switch a.Kind {
+	for i := range in.Args {
+		switch a := &in.Args[i]; a.Kind {
 		case ir.FloatOperand:
 			if i != 0 || floatWidth(op) == 0 {
 				return 0, sp.Sentence("%s does not take a floating-point constant; MOVSS, MOVSD, ADDSD, MULSS and the other scalar SSE and x87 arithmetic instructions do (as their first operand)", sp.Op())
 			}
 		case ir.AddrOperand:
 			if i != 0 || (op != x86.AMOVQ && op != x86.AMOVL) || len(in.Args) != 2 || in.Args[1].Kind != ir.RegOperand {
-				return 0, sp.Errorf("an address ($%s) can only be loaded into a register with MOVQ or LEAQ", ir.DescribeMem(a))
+				return 0, sp.Errorf("an address ($%s) can only be loaded into a register with MOVQ or LEAQ", ir.DescribeMem(*a))
 			}
 		case ir.StringOperand:
 			return 0, sp.Errorf("a string constant can only initialise data (DATA)")
@@ -507,8 +507,8 @@ func checkImmediates(op obj.As, in *ir.Inst) error {
 	if !ok {
 		return nil
 	}
-	for i, a := range in.Args {
-		if a.Kind != ir.ImmOperand || (r.lo <= a.Imm && a.Imm <= r.hi) {
+	for i := range in.Args {
+		if a := &in.Args[i]; a.Kind != ir.ImmOperand || (r.lo <= a.Imm && a.Imm <= r.hi) {
 			continue
 		}
 		sp := ir.Spell(in)
@@ -550,8 +550,8 @@ func checkEncoded(in *ir.Inst, code []byte) error {
 	if len(code) == 0 {
 		return ir.Spell(in).Errorf("invalid instruction (the encoder produced no bytes)")
 	}
-	for _, a := range in.Args {
-		if a.Kind == ir.RegOperand && isHighByte(a.Reg) && hasREX(code) {
+	for i := range in.Args {
+		if a := &in.Args[i]; a.Kind == ir.RegOperand && isHighByte(a.Reg) && hasREX(code) {
 			// With a REX prefix, the encodings of AH, CH, DH, BH mean SPL,
 			// BPL, SIL, DIL: MOVB AH, R8B would become mov r8b, spl.
 			sp := ir.Spell(in)
