@@ -31,10 +31,11 @@ type Batch struct {
 
 // queued is an instruction waiting for golang-asm.
 type queued struct {
-	inst *ir.Inst
-	op   obj.As
-	prog *obj.Prog
-	fix  progFix
+	inst     *ir.Inst
+	op       obj.As
+	prog     *obj.Prog
+	fix      progFix
+	highByte bool // instFacts.highByte
 }
 
 // Plan says how Add will turn an instruction into bytes: exactly one of
@@ -120,7 +121,7 @@ func (b *Batch) Add(in *ir.Inst) (Plan, error) {
 		// the one-byte NOP a reader of the source expects.
 		return Plan{Bytes: []byte{0x90}}, nil
 	}
-	op, err := checkInst(b.t, in)
+	op, facts, err := validate(b.t, in)
 	if err != nil {
 		return Plan{}, err
 	}
@@ -138,7 +139,7 @@ func (b *Batch) Add(in *ir.Inst) (Plan, error) {
 	if err != nil {
 		return Plan{}, err
 	}
-	b.queue = append(b.queue, queued{inst: in, op: op, prog: p, fix: fix})
+	b.queue = append(b.queue, queued{inst: in, op: op, prog: p, fix: fix, highByte: facts.highByte})
 	return Plan{Queued: true}, nil
 }
 
@@ -203,7 +204,7 @@ func (b *Batch) finish(q *queued, enc *encodedInst, out *Encoded) {
 		out.Err = ir.Spell(in).Errorf("%v", err)
 		return
 	}
-	if err := checkEncoded(in, enc.code); err != nil {
+	if err := checkEncoded(in, enc.code, q.highByte); err != nil {
 		out.Err = err
 		return
 	}

@@ -46,12 +46,29 @@ func TestOpIndex(t *testing.T) {
 			t.Errorf("lookup(%q) = %v, %v; want %v, true", name, got, ok, want)
 		}
 	}
-	for _, name := range []string{"", "MOV", "movq", "ADDQQ", "MOVQ ", "VPADDDD", "X"} {
+	for _, name := range []string{"", "MOV", "movq", "ADDQQ", "MOVQ ", "MOVQ\x00", "VPADDDD", "X", "VPBROADCASTMW2DX", "VCVTTPD2UDQXYZW", "VPBROADCASTMB2QQQQQ"} {
 		if op, ok := tb.opIndex.lookup(name); ok {
 			t.Errorf("lookup(%q) = %v, true; want not found", name, op)
 		}
 	}
-	if got, want := len(tb.opIndex.slots), 2*len(tb.ops); got < want || got&(got-1) != 0 {
+	if len(tb.opIndex.long) == 0 {
+		t.Error("no mnemonic longer than 16 bytes: the test of the long ones tests nothing")
+	}
+	if got, want := len(tb.opIndex.keys), 2*len(tb.ops); got < want || got&(got-1) != 0 {
 		t.Errorf("%d slots for %d mnemonics: want a power of two of at least %d", got, len(tb.ops), want)
+	}
+	// The hash spreads the mnemonics: a lookup probes few slots.
+	probes := 0
+	for name := range tb.ops {
+		key, ok := pack(name)
+		if !ok {
+			continue
+		}
+		for i := key.hash() >> tb.opIndex.shift; tb.opIndex.keys[i] != key; i = (i + 1) & tb.opIndex.mask {
+			probes++
+		}
+	}
+	if avg := float64(probes) / float64(len(tb.ops)); avg > 0.5 {
+		t.Errorf("a lookup probes %.2f slots past its first on average; want at most 0.5", avg)
 	}
 }
