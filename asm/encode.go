@@ -114,7 +114,7 @@ func newEncoder(file string, n int, exact bool) *encoder {
 		texts:   make(map[ir.SymRef]funcID),
 		datas:   make(map[ir.SymRef]*dataSym),
 		cur:     noFunc,
-		jumps:   slab.Make[branch](64),
+		jumps:   slab.Make[branch](1024),
 		scratch: s,
 		pieces:  slices.Grow(s.pieces[:0], n+8),
 		code:    slices.Grow(s.code[:0], 4*n),

@@ -177,6 +177,9 @@ func (e *encoder) placeLabel(s *ir.LabelDef) {
 	} else if at, dup := f.labelPos[s.Name]; dup {
 		e.errorf(s.Pos, "label %s redefined (first defined at %s)", s.Name, at)
 	} else {
+		if f.labels == nil {
+			f.labels, f.labelPos = map[string]pieceID{}, map[string]ir.Pos{}
+		}
 		f.labels[s.Name] = e.next()
 		f.labelPos[s.Name] = s.Pos
 	}

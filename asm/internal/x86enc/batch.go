@@ -27,6 +27,9 @@ type Batch struct {
 	raw    []encodedInst
 	out    []Encoded
 	relocs []Reloc
+	// most is the most instructions a chunk has had since NewBatch: what
+	// of the buffers Release clears.
+	most int
 }
 
 // queued is an instruction waiting for golang-asm.
@@ -41,8 +44,8 @@ type queued struct {
 // Plan says how Add will turn an instruction into bytes: exactly one of
 // Bytes, Branch and Queued is set.
 type Plan struct {
-	// Bytes are the instruction's bytes, known without golang-asm: the
-	// one-byte NOP, RET $n.
+	// Bytes are the instruction's bytes (not to be modified), known
+	// without golang-asm: the one-byte NOP, RET $n.
 	Bytes []byte
 	// Branch is how the branch encodes for a label target (Args[0], a
 	// LabelOperand): the layout picks the short or the near form.
@@ -104,12 +107,14 @@ func NewBatch(n int) *Batch {
 // be used afterwards, nor what its last Encode returned.
 func (b *Batch) Release() {
 	b.b.release()
-	clear(b.queue[:cap(b.queue)])
-	clear(b.progs[:cap(b.progs)])
-	clear(b.raw[:cap(b.raw)])
-	clear(b.out[:cap(b.out)])
+	n := max(b.most, len(b.queue))
+	clear(b.queue[:min(n, cap(b.queue))])
+	clear(b.progs[:min(n, cap(b.progs))])
+	clear(b.raw[:min(n, cap(b.raw))])
+	clear(b.out[:min(n, cap(b.out))])
 	clear(b.relocs[:cap(b.relocs)])
 	b.queue, b.progs, b.raw, b.out, b.relocs = b.queue[:0], b.progs[:0], b.raw[:0], b.out[:0], b.relocs[:0]
+	b.most = 0
 	batches.Put(b)
 }
 
@@ -119,7 +124,7 @@ func (b *Batch) Add(in *ir.Inst) (Plan, error) {
 	if in.Op == "NOP" && len(in.Args) == 0 {
 		// go tool asm's NOP is a zero-byte pseudo-instruction; here it is
 		// the one-byte NOP a reader of the source expects.
-		return Plan{Bytes: []byte{0x90}}, nil
+		return Plan{Bytes: nop}, nil
 	}
 	op, facts, err := validate(b.t, in)
 	if err != nil {
@@ -143,6 +148,9 @@ func (b *Batch) Add(in *ir.Inst) (Plan, error) {
 	return Plan{Queued: true}, nil
 }
 
+// nop is the one-byte NOP, read-only.
+var nop = []byte{0x90}
+
 // Queued is the number of instructions waiting for Encode.
 func (b *Batch) Queued() int { return len(b.queue) }
 
@@ -156,6 +164,7 @@ func (b *Batch) Encode() []Encoded {
 	if len(b.queue) == 0 {
 		return nil
 	}
+	b.most = max(b.most, len(b.queue))
 	for i := range b.queue {
 		b.progs = append(b.progs, b.queue[i].prog)
 	}
