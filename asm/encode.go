@@ -121,7 +121,7 @@ func newEncoder(file string, n int, exact bool) *encoder {
 		insts:   slices.Grow(s.insts[:0], n),
 		queued:  slices.Grow(s.queued[:0], min(n, encodeChunk)),
 		lineMap: lineMap{lines: make([]Line, 0, n)},
-		early:   make([]ir.Stmt, 0, early),
+		early:   slices.Grow(s.early[:0], early),
 	}
 }
 
@@ -134,6 +134,7 @@ type scratch struct {
 	code   []byte
 	insts  []pieceID
 	queued []queuedPiece
+	early  []ir.Stmt // cleared as soon as placed (dropEarly)
 }
 
 var scratches sync.Pool
@@ -148,10 +149,18 @@ func (e *encoder) release() {
 	if e.scratch == nil || cap(e.pieces) > maxScratch {
 		return
 	}
-	clear(e.queued[:cap(e.queued)]) // the only pointers
-	*e.scratch = scratch{pieces: e.pieces[:0], code: e.code[:0], insts: e.insts[:0], queued: e.queued[:0]}
+	clear(e.queued[:cap(e.queued)]) // pointers; early is clear already
+	e.dropEarly()
+	*e.scratch = scratch{pieces: e.pieces[:0], code: e.code[:0], insts: e.insts[:0], queued: e.queued[:0], early: e.early}
 	scratches.Put(e.scratch)
-	e.scratch, e.pieces, e.code, e.insts, e.queued = nil, nil, nil, nil, nil
+	e.scratch, e.pieces, e.code, e.insts, e.queued, e.early = nil, nil, nil, nil, nil, nil
+}
+
+// dropEarly lets go of the statements in early, placed or not (an error
+// limit stops addAll), keeping its memory.
+func (e *encoder) dropEarly() {
+	clear(e.early)
+	e.early = e.early[:0]
 }
 
 // encode assembles statements into a Program. file names the source in
@@ -189,7 +198,7 @@ func (e *encoder) add(st ir.Stmt) bool {
 		// The source has TEXT: what came before is outside any function.
 		e.sawText = true
 		e.addAll(e.early)
-		e.early = nil
+		e.dropEarly()
 	}
 	e.place(st)
 	return len(e.queued) == 0
@@ -201,7 +210,7 @@ func (e *encoder) add(st ir.Stmt) bool {
 // of held until the end, and the function is named at the end.
 func (e *encoder) streamText() {
 	e.noText = true
-	e.early = nil
+	e.dropEarly()
 }
 
 // addImplicit places a statement of a source without TEXT: the first
@@ -244,7 +253,7 @@ func (e *encoder) finish() (*Program, *ir.Errors) {
 		// them is code.
 		e.cur = e.implicitFunc(e.early)
 		e.addAll(e.early)
-		e.early = nil
+		e.dropEarly()
 	}
 	e.endFunc()
 	e.link() // lib.go: the I/O library routines the program calls
