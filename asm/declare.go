@@ -15,10 +15,10 @@ const implicitText = "main"
 // needs.
 type funcScope struct {
 	ref      ir.SymRef
-	def      *ir.TextDef // nil for a source's implicit function
-	start    pieceID     // the first byte
-	end      pieceID     // after the last byte
-	labels   map[string]pieceID
+	def      *ir.TextDef        // nil for a source's implicit function
+	start    pieceID            // the first byte
+	end      pieceID            // after the last byte
+	labels   map[string]pieceID // nil until the first label
 	labelPos map[string]ir.Pos
 	hasCall  bool
 	// The pieces that hold the instructions of the prologue and of the
@@ -29,7 +29,7 @@ type funcScope struct {
 }
 
 func newFunc(ref ir.SymRef, def *ir.TextDef) *funcScope {
-	return &funcScope{ref: ref, def: def, labels: map[string]pieceID{}, labelPos: map[string]ir.Pos{}}
+	return &funcScope{ref: ref, def: def} // labels and labelPos are made by the first label
 }
 
 // implicitFunc declares the function of a source without TEXT directives

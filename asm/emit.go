@@ -17,7 +17,17 @@ func (e *encoder) emit() *Program {
 	}
 	for i := range e.pieces {
 		pc := &e.pieces[i]
-		pc.body.write(e, pc, code[pc.off:pc.off+pc.size])
+		dst := code[pc.off : pc.off+pc.size]
+		switch pc.kind {
+		case pieceCode:
+			copy(dst, e.code[pc.ref:])
+		case pieceBytes:
+			copy(dst, e.blobs[pc.ref])
+		case pieceBranch:
+			e.branches[pc.ref].write(e, pc, dst)
+		case piecePad:
+			fillNOP(dst)
+		}
 	}
 	for _, r := range e.relocs {
 		pc := &e.pieces[r.at]
@@ -48,10 +58,7 @@ func (e *encoder) emit() *Program {
 	return p
 }
 
-func (f *fixed) write(_ *encoder, _ *piece, dst []byte) { copy(dst, f.code) }
-
-func (p *padding) write(_ *encoder, _ *piece, dst []byte) { fillNOP(dst) }
-
+// write writes the branch, laid out as pc, into dst.
 func (b *branch) write(e *encoder, pc *piece, dst []byte) {
 	d := e.position(b.target) - int64(pc.off+pc.size)
 	if b.near {

@@ -20,6 +20,9 @@ package asm
 // write the bytes and build the Program.
 
 import (
+	"slices"
+	"sync"
+
 	"github.com/jitrun/jitrun/asm/internal/ir"
 	"github.com/jitrun/jitrun/asm/internal/slab"
 	"github.com/jitrun/jitrun/asm/internal/x86enc"
@@ -61,18 +64,23 @@ type encoder struct {
 	dataDefs   []*ir.DataDef
 	dataWrites []dataWrite
 	dataSize   int64
-	// The code: pieces in code order, the piece of each instruction
-	// written in the source (for N(PC) targets), the branches and
-	// PC-relative references to resolve, the pieces waiting for the
-	// encoder's next chunk, and the line map being built.
+	// The code: pieces in code order, the bytes of the code pieces and
+	// of the data placed in code, the piece of each instruction written
+	// in the source (for N(PC) targets), the branches and PC-relative
+	// references to resolve, the pieces waiting for the encoder's next
+	// chunk, and the line map being built.
 	pieces   []piece
+	code     []byte
+	blobs    [][]byte
 	insts    []pieceID
 	branches []*branch
 	relocs   []reloc
 	queued   []queuedPiece
-	fixed    slab.Slab[fixed] // a piece of code costs no allocation of its own
 	jumps    slab.Slab[branch]
 	lineMap  lineMap
+	// scratch is where pieces, code, insts and queued came from, and go
+	// back to (release).
+	scratch *scratch
 	// The layout: the end of the code, the offsets where the read-only
 	// data and the writable data start (each where the next part starts,
 	// when there is none), the end of everything.
@@ -96,20 +104,63 @@ func newEncoder(file string, n int, exact bool) *encoder {
 	if exact {
 		early = n // and if it has no TEXT, early holds every statement
 	}
+	s, _ := scratches.Get().(*scratch)
+	if s == nil {
+		s = &scratch{}
+	}
 	return &encoder{
 		file:    file,
 		enc:     x86enc.NewBatch(min(n, encodeChunk)),
 		texts:   make(map[ir.SymRef]funcID),
 		datas:   make(map[ir.SymRef]*dataSym),
 		cur:     noFunc,
-		fixed:   slab.Make[fixed](1024),
 		jumps:   slab.Make[branch](1024),
-		pieces:  make([]piece, 0, n+8),
-		insts:   make([]pieceID, 0, n),
-		queued:  make([]queuedPiece, 0, min(n, encodeChunk)),
+		scratch: s,
+		pieces:  slices.Grow(s.pieces[:0], n+8),
+		code:    slices.Grow(s.code[:0], 4*n),
+		insts:   slices.Grow(s.insts[:0], n),
+		queued:  slices.Grow(s.queued[:0], min(n, encodeChunk)),
 		lineMap: lineMap{lines: make([]Line, 0, n)},
-		early:   make([]ir.Stmt, 0, early),
+		early:   slices.Grow(s.early[:0], early),
 	}
+}
+
+// scratch is the memory an encoder needs only until it has built its
+// Program: kept in scratches between assemblies (a cache: it holds
+// nothing of an assembly once released, only capacity), so that
+// assembling a large source again does not allocate and clear it again.
+type scratch struct {
+	pieces []piece
+	code   []byte
+	insts  []pieceID
+	queued []queuedPiece
+	early  []ir.Stmt // cleared as soon as placed (dropEarly)
+}
+
+var scratches sync.Pool
+
+// maxScratch is the most pieces a scratch kept for reuse may have room
+// for (8 MiB of them): a huge source's memory is not kept.
+const maxScratch = 1 << 18
+
+// release returns the encoder's scratch memory for reuse; the encoder
+// must not be used afterwards.
+func (e *encoder) release() {
+	if e.scratch == nil || cap(e.pieces) > maxScratch {
+		return
+	}
+	clear(e.queued[:cap(e.queued)]) // pointers; early is clear already
+	e.dropEarly()
+	*e.scratch = scratch{pieces: e.pieces[:0], code: e.code[:0], insts: e.insts[:0], queued: e.queued[:0], early: e.early}
+	scratches.Put(e.scratch)
+	e.scratch, e.pieces, e.code, e.insts, e.queued, e.early = nil, nil, nil, nil, nil, nil
+}
+
+// dropEarly lets go of the statements in early, placed or not (an error
+// limit stops addAll), keeping its memory.
+func (e *encoder) dropEarly() {
+	clear(e.early)
+	e.early = e.early[:0]
 }
 
 // encode assembles statements into a Program. file names the source in
@@ -147,7 +198,7 @@ func (e *encoder) add(st ir.Stmt) bool {
 		// The source has TEXT: what came before is outside any function.
 		e.sawText = true
 		e.addAll(e.early)
-		e.early = nil
+		e.dropEarly()
 	}
 	e.place(st)
 	return len(e.queued) == 0
@@ -159,7 +210,7 @@ func (e *encoder) add(st ir.Stmt) bool {
 // of held until the end, and the function is named at the end.
 func (e *encoder) streamText() {
 	e.noText = true
-	e.early = nil
+	e.dropEarly()
 }
 
 // addImplicit places a statement of a source without TEXT: the first
@@ -188,8 +239,10 @@ func (e *encoder) addAll(stmts []ir.Stmt) {
 	}
 }
 
-// finish ends the source and builds the Program.
+// finish ends the source and builds the Program. The encoder must not
+// be used afterwards.
 func (e *encoder) finish() (*Program, *ir.Errors) {
+	defer e.release()
 	if e.noText && len(e.funcs) > 0 {
 		// The implicit function, placed as it came, gets its name now
 		// that every label and data symbol is known.
@@ -200,7 +253,7 @@ func (e *encoder) finish() (*Program, *ir.Errors) {
 		// them is code.
 		e.cur = e.implicitFunc(e.early)
 		e.addAll(e.early)
-		e.early = nil
+		e.dropEarly()
 	}
 	e.endFunc()
 	e.link() // lib.go: the I/O library routines the program calls

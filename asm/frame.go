@@ -16,7 +16,7 @@ type frameSlots struct {
 func (e *encoder) reserve(n int, src ir.Source) frameSlots {
 	s := frameSlots{src: src}
 	for k := 0; k < n; k++ {
-		s.at[k] = e.newPiece(e.fixed.New(fixed{}))
+		s.at[k] = e.newPiece()
 	}
 	return s
 }

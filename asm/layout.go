@@ -50,7 +50,12 @@ func (e *encoder) placeCode() {
 	for i := range e.pieces {
 		pc := &e.pieces[i]
 		pc.off = off
-		pc.size = pc.body.length(off)
+		switch pc.kind {
+		case pieceBranch:
+			pc.size = e.branches[pc.ref].length()
+		case piecePad:
+			pc.size = padLength(pc.ref, off)
+		}
 		off += pc.size
 	}
 	e.codeLen = off

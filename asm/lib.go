@@ -142,7 +142,7 @@ func (e *encoder) link() {
 	// runs past its end (a missing RET) stops there, as it stops in the
 	// padding of a program without the library, instead of running the
 	// first routine (Program.LibraryGuard).
-	e.libGuard = e.newPiece(e.fixed.New(fixed{code: []byte{0xCC}})) + 1
+	e.libGuard = e.newCode([]byte{0xCC}) + 1
 	e.libFirstInst = len(e.insts)
 	for _, name := range want {
 		for _, st := range blocks[name].stmts {

@@ -25,19 +25,30 @@ type lineMap struct {
 	// text of the current line.
 	b     strings.Builder
 	multi bool
-	prev  ir.Source // the last statement whose text was kept
+	// The last statement of the current line whose text was kept: its
+	// column (0 for none yet) and text. Its file and line are the
+	// current line's.
+	prevCol  int
+	prevText string
 }
 
 // add adds a statement's source to the line map.
-func (m *lineMap) add(src ir.Source) {
+func (m *lineMap) add(src *ir.Source) {
 	n := len(m.lines)
 	if n == 0 || !sameLine(m.lines[n-1].Pos, src.Pos) {
 		m.flush()
-		m.lines = append(m.lines, Line{Pos: src.Pos})
+		if n < cap(m.lines) {
+			// The element is zero (the slice only grows): set the
+			// position alone, not a whole Line with its strings.
+			m.lines = m.lines[:n+1]
+			m.lines[n].Pos = src.Pos
+		} else {
+			m.lines = append(m.lines, Line{Pos: src.Pos})
+		}
 		n++
-		m.prev = ir.Source{}
+		m.prevCol, m.prevText = 0, ""
 	}
-	if src.Text == "" || src.Pos == m.prev.Pos && src.Text == m.prev.Text {
+	if src.Text == "" || src.Pos.Col == m.prevCol && src.Text == m.prevText {
 		return
 	}
 	if m.lines[n-1].Text == "" {
@@ -48,14 +59,14 @@ func (m *lineMap) add(src ir.Source) {
 			m.b.WriteString(m.lines[n-1].Text)
 			m.multi = true
 		}
-		if strings.HasSuffix(m.prev.Text, ":") {
+		if strings.HasSuffix(m.prevText, ":") {
 			m.b.WriteByte(' ')
 		} else {
 			m.b.WriteString("; ")
 		}
 		m.b.WriteString(src.Text)
 	}
-	m.prev = src
+	m.prevCol, m.prevText = src.Pos.Col, src.Text
 }
 
 // current is the index of the line a piece placed now belongs to.
@@ -91,7 +102,9 @@ func (e *encoder) lines() []Line {
 			continue
 		}
 		last = g
-		out[n] = out[g]
+		if int(g) != n {
+			out[n] = out[g]
+		}
 		out[n].Offset, out[n].Len = pc.off, pc.size
 		n++
 	}

@@ -7,30 +7,35 @@ import (
 	"github.com/jitrun/jitrun/asm/internal/x86enc"
 )
 
-// piece is one statement's share of the code, in code order. Its body is
-// what it holds; line is the source line it belongs to (an index in the
-// line map); layout sets off and size.
+// piece is one statement's share of the code, in code order: line is the
+// source line it belongs to (an index in the line map); layout sets off
+// and, for a branch or padding, size. What it holds depends on kind, and
+// ref says where it is: pieces hold no pointers, so that a program's
+// thousands of them cost the garbage collector nothing.
 type piece struct {
-	line      int32
 	off, size int
-	body      pieceBody
+	ref       int
+	line      int32
+	kind      pieceKind
 }
 
-// pieceBody is what a piece holds: *fixed bytes, a *branch whose form the
-// layout picks, or *padding to an alignment.
-type pieceBody interface {
-	// length is the piece's size when laid out at off.
-	length(off int) int
-	// write writes the piece laid out at p.off into dst, its p.size bytes.
-	write(e *encoder, p *piece, dst []byte)
-}
+// pieceKind is what a piece holds.
+type pieceKind uint8
 
-// fixed is bytes whose length the layout does not change: an
-// instruction's encoding, data placed in code. PC-relative fields in them
-// are relocs of the piece.
-type fixed struct {
-	code []byte
-}
+const (
+	// pieceCode is bytes whose length the layout does not change, an
+	// instruction's encoding: size bytes of encoder.code from ref.
+	// PC-relative fields in them are relocs of the piece. A piece whose
+	// instruction is not encoded yet, or that failed, is one of no bytes.
+	pieceCode pieceKind = iota
+	// pieceBytes is data placed in code (encoder.blobs[ref]), size bytes.
+	pieceBytes
+	// pieceBranch is a branch to a label (encoder.branches[ref]), whose
+	// form, short or near, the layout picks.
+	pieceBranch
+	// piecePad is NOPs up to the next multiple of ref, the alignment.
+	piecePad
+)
 
 // branch is a branch to a label: short (rel8) or near (rel32), as the
 // layout decides.
@@ -44,12 +49,7 @@ type branch struct {
 	target target // set by resolve
 }
 
-// padding is NOPs up to the next multiple of align.
-type padding struct {
-	align int
-}
-
-// reloc is a 4-byte PC-relative field at off in a fixed piece that must
+// reloc is a 4-byte PC-relative field at off in a code piece that must
 // hold the position of sym (plus add) minus the end of the field. resolve
 // finds the target; pos is the instruction's, for errors.
 type reloc struct {
@@ -78,16 +78,16 @@ type target struct {
 	add   int64
 }
 
-func (f *fixed) length(int) int { return len(f.code) }
-
-func (b *branch) length(int) int {
+// length is the branch's size in its current form.
+func (b *branch) length() int {
 	if b.near {
 		return len(b.form.Near) + 4
 	}
 	return len(b.form.Short) + 1
 }
 
-func (p *padding) length(off int) int { return (p.align - off%p.align) % p.align }
+// padLength is the size of the padding to a multiple of align at off.
+func padLength(align, off int) int { return (align - off%align) % align }
 
 // encodeChunk is how many instructions wait for the encoder before it
 // runs: its scratch memory is per chunk, not per source.
@@ -98,7 +98,7 @@ func (e *encoder) place(st ir.Stmt) {
 	switch s := st.(type) {
 	case *ir.TextDef:
 		e.declareText(s)
-		e.lineMap.add(s.Source)
+		e.lineMap.add(&s.Source)
 		f := e.funcs[e.cur]
 		f.start = e.next()
 		f.prologue = e.reserve(prologueSlots, s.Source)
@@ -114,32 +114,56 @@ func (e *encoder) place(st ir.Stmt) {
 		e.errorf(st.Src().Pos, "%s outside a TEXT block: put it after a TEXT directive", stmtWhat(st))
 		return
 	}
-	e.lineMap.add(st.Src())
+	if in, ok := st.(*ir.Inst); ok {
+		// Most statements: no copy of the Source.
+		e.lineMap.add(&in.Source)
+		e.placeInst(in)
+		if len(e.queued) >= encodeChunk {
+			e.flush()
+		}
+		return
+	}
+	src := st.Src()
+	e.lineMap.add(&src)
 	switch s := st.(type) {
 	case *ir.LabelDef:
 		e.placeLabel(s)
 	case *ir.BytesDef:
 		if len(s.Bytes) > 0 {
-			e.newPiece(e.fixed.New(fixed{code: s.Bytes}))
+			e.blobs = append(e.blobs, s.Bytes)
+			at := e.newPiece()
+			pc := &e.pieces[at]
+			pc.kind, pc.ref, pc.size = pieceBytes, len(e.blobs)-1, len(s.Bytes)
 		}
 	case *ir.AlignDef:
 		if s.Align < 1 || s.Align > ir.MaxAlign || s.Align&(s.Align-1) != 0 {
 			e.errorf(s.Pos, "alignment %d is not a power of two between 1 and %d", s.Align, ir.MaxAlign)
 			return
 		}
-		e.newPiece(&padding{align: int(s.Align)})
-	case *ir.Inst:
-		e.placeInst(s)
-	}
-	if len(e.queued) >= encodeChunk {
-		e.flush()
+		at := e.newPiece()
+		e.pieces[at].kind, e.pieces[at].ref = piecePad, int(s.Align)
 	}
 }
 
-// newPiece appends a piece on the current line and returns its ID.
-func (e *encoder) newPiece(body pieceBody) pieceID {
-	e.pieces = append(e.pieces, piece{line: e.lineMap.current(), body: body})
+// newPiece appends a piece of no bytes on the current line and returns
+// its ID.
+func (e *encoder) newPiece() pieceID {
+	e.pieces = append(e.pieces, piece{line: e.lineMap.current()})
 	return pieceID(len(e.pieces) - 1)
+}
+
+// newCode appends a piece of code on the current line and returns its ID.
+func (e *encoder) newCode(code []byte) pieceID {
+	at := e.newPiece()
+	e.setCode(at, code)
+	return at
+}
+
+// setCode makes piece at hold code (copied).
+func (e *encoder) setCode(at pieceID, code []byte) {
+	pc := &e.pieces[at]
+	pc.kind, pc.ref, pc.size = pieceCode, len(e.code), len(code)
+	e.code = append(e.code, code...)
 }
 
 // next is the ID the next piece will have: the current position.
@@ -153,6 +177,9 @@ func (e *encoder) placeLabel(s *ir.LabelDef) {
 	} else if at, dup := f.labelPos[s.Name]; dup {
 		e.errorf(s.Pos, "label %s redefined (first defined at %s)", s.Name, at)
 	} else {
+		if f.labels == nil {
+			f.labels, f.labelPos = map[string]pieceID{}, map[string]ir.Pos{}
+		}
 		f.labels[s.Name] = e.next()
 		f.labelPos[s.Name] = s.Pos
 	}
@@ -172,7 +199,7 @@ func (e *encoder) placeInst(s *ir.Inst) {
 	case s.Op == "RET" && f.def != nil:
 		f.epilogues = append(f.epilogues, e.reserve(epilogueSlots, s.Source))
 	}
-	e.instructionAt(e.newPiece(nil), s)
+	e.instructionAt(e.newPiece(), s)
 }
 
 // instructionAt validates an instruction (of the source, or one the
@@ -180,18 +207,17 @@ func (e *encoder) placeInst(s *ir.Inst) {
 // or a place in the encoder's queue.
 func (e *encoder) instructionAt(at pieceID, in *ir.Inst) {
 	plan, err := e.enc.Add(in)
-	pc := &e.pieces[at]
 	switch {
 	case err != nil:
 		e.errorf(in.Pos, "%v", err)
-		pc.body = e.fixed.New(fixed{})
 	case plan.Bytes != nil:
-		pc.body = e.fixed.New(fixed{code: plan.Bytes})
+		e.setCode(at, plan.Bytes)
 	case plan.Branch != nil:
 		b := e.jumps.New(branch{at: at, fn: e.cur, inst: *in, op: in.Args[0], form: plan.Branch})
 		b.inst.Args = nil // the front end may reuse them
 		e.branches = append(e.branches, b)
-		pc.body = b
+		pc := &e.pieces[at]
+		pc.kind, pc.ref = pieceBranch, len(e.branches)-1
 	default:
 		e.queued = append(e.queued, queuedPiece{at: at, fn: e.cur, in: in})
 	}
@@ -200,15 +226,15 @@ func (e *encoder) instructionAt(at pieceID, in *ir.Inst) {
 // flush encodes the queued instructions and gives their pieces their
 // bytes and references.
 func (e *encoder) flush() {
-	for k, enc := range e.enc.Encode() {
-		q := e.queued[k]
-		pc := &e.pieces[q.at]
+	encoded := e.enc.Encode()
+	for k := range encoded {
+		enc := &encoded[k]
+		q := &e.queued[k]
 		if enc.Err != nil {
 			e.errorf(q.in.Pos, "%v", enc.Err)
-			pc.body = e.fixed.New(fixed{})
 			continue
 		}
-		pc.body = e.fixed.New(fixed{code: enc.Code})
+		e.setCode(q.at, enc.Code)
 		for _, r := range enc.Relocs {
 			e.relocs = append(e.relocs, reloc{at: q.at, off: r.Off, fn: q.fn, sym: r.Sym, add: r.Add, pos: q.in.Pos})
 		}

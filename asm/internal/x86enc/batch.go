@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/jitrun/jitrun/asm/internal/ir"
 	"github.com/twitchyliquid64/golang-asm/obj"
@@ -20,25 +21,31 @@ type Batch struct {
 	t     *gasmTables
 	b     *progBuilder
 	queue []queued
-	// Buffers Encode reuses from one chunk to the next.
-	progs []*obj.Prog
-	raw   []encodedInst
-	out   []Encoded
+	// Buffers Encode reuses from one chunk to the next, and from one
+	// assembly to the next (batches).
+	progs  []*obj.Prog
+	raw    []encodedInst
+	out    []Encoded
+	relocs []Reloc
+	// most is the most instructions a chunk has had since NewBatch: what
+	// of the buffers Release clears.
+	most int
 }
 
 // queued is an instruction waiting for golang-asm.
 type queued struct {
-	inst *ir.Inst
-	op   obj.As
-	prog *obj.Prog
-	fix  progFix
+	inst     *ir.Inst
+	op       obj.As
+	prog     *obj.Prog
+	fix      progFix
+	highByte bool // instFacts.highByte
 }
 
 // Plan says how Add will turn an instruction into bytes: exactly one of
 // Bytes, Branch and Queued is set.
 type Plan struct {
-	// Bytes are the instruction's bytes, known without golang-asm: the
-	// one-byte NOP, RET $n.
+	// Bytes are the instruction's bytes (not to be modified), known
+	// without golang-asm: the one-byte NOP, RET $n.
 	Bytes []byte
 	// Branch is how the branch encodes for a label target (Args[0], a
 	// LabelOperand): the layout picks the short or the near form.
@@ -72,10 +79,20 @@ type Float struct {
 	Pos   ir.Pos // where it was first used
 }
 
+// batches recycles Batches between assemblies (a cache: a released Batch
+// holds nothing of its assembly, only the capacity of its buffers).
+// Making one makes a golang-asm Link, and obj.Linknew reads the working
+// directory (system calls), which costs more than assembling a few
+// instructions; its buffers are a few hundred kilobytes.
+var batches sync.Pool
+
 // NewBatch returns an empty Batch with room for n queued instructions (it
 // grows past them). Release it when done.
 func NewBatch(n int) *Batch {
 	t := tables()
+	if b, ok := batches.Get().(*Batch); ok && b.t == t {
+		return b
+	}
 	return &Batch{
 		t:     t,
 		b:     newProgBuilder(t),
@@ -87,8 +104,19 @@ func NewBatch(n int) *Batch {
 }
 
 // Release returns the Batch's scratch memory for reuse. The Batch must not
-// be used afterwards; what Encode returned stays valid.
-func (b *Batch) Release() { b.b.release() }
+// be used afterwards, nor what its last Encode returned.
+func (b *Batch) Release() {
+	b.b.release()
+	n := max(b.most, len(b.queue))
+	clear(b.queue[:min(n, cap(b.queue))])
+	clear(b.progs[:min(n, cap(b.progs))])
+	clear(b.raw[:min(n, cap(b.raw))])
+	clear(b.out[:min(n, cap(b.out))])
+	clear(b.relocs[:cap(b.relocs)])
+	b.queue, b.progs, b.raw, b.out, b.relocs = b.queue[:0], b.progs[:0], b.raw[:0], b.out[:0], b.relocs[:0]
+	b.most = 0
+	batches.Put(b)
+}
 
 // Add validates an instruction and plans its encoding. A queued
 // instruction gets its Encoded from the next Encode.
@@ -96,9 +124,9 @@ func (b *Batch) Add(in *ir.Inst) (Plan, error) {
 	if in.Op == "NOP" && len(in.Args) == 0 {
 		// go tool asm's NOP is a zero-byte pseudo-instruction; here it is
 		// the one-byte NOP a reader of the source expects.
-		return Plan{Bytes: []byte{0x90}}, nil
+		return Plan{Bytes: nop}, nil
 	}
-	op, err := checkInst(b.t, in)
+	op, facts, err := validate(b.t, in)
 	if err != nil {
 		return Plan{}, err
 	}
@@ -116,15 +144,19 @@ func (b *Batch) Add(in *ir.Inst) (Plan, error) {
 	if err != nil {
 		return Plan{}, err
 	}
-	b.queue = append(b.queue, queued{inst: in, op: op, prog: p, fix: fix})
+	b.queue = append(b.queue, queued{inst: in, op: op, prog: p, fix: fix, highByte: facts.highByte})
 	return Plan{Queued: true}, nil
 }
+
+// nop is the one-byte NOP, read-only.
+var nop = []byte{0x90}
 
 // Queued is the number of instructions waiting for Encode.
 func (b *Batch) Queued() int { return len(b.queue) }
 
 // Encode encodes the queued instructions and returns one Encoded for each,
-// in the order they were added; the slice is valid until the next Encode.
+// in the order they were added; the slice, and the Relocs of its
+// elements, are valid until the next Encode.
 // Encodings do not depend on position, so they are encoded in one
 // golang-asm run; when that run fails, one at a time, to find which failed
 // and why.
@@ -132,6 +164,7 @@ func (b *Batch) Encode() []Encoded {
 	if len(b.queue) == 0 {
 		return nil
 	}
+	b.most = max(b.most, len(b.queue))
 	for i := range b.queue {
 		b.progs = append(b.progs, b.queue[i].prog)
 	}
@@ -139,14 +172,19 @@ func (b *Batch) Encode() []Encoded {
 	b.raw = raw
 	out := append(b.out[:0], make([]Encoded, len(b.queue))...)
 	b.out = out
-	for i, q := range b.queue {
-		var enc encodedInst
+	b.relocs = b.relocs[:0]
+	for i := range b.queue {
+		q := &b.queue[i]
 		if ok {
-			enc = raw[i]
-		} else if enc, out[i].Err = b.encodeAlone(q); out[i].Err != nil {
+			b.finish(q, &raw[i], &out[i])
 			continue
 		}
-		out[i] = finish(q.inst, enc, q.fix)
+		enc, err := b.encodeAlone(*q)
+		if err != nil {
+			out[i].Err = err
+			continue
+		}
+		b.finish(q, &enc, &out[i])
 	}
 	// The buffers keep what they held until the next chunk overwrites it:
 	// at most a chunk of instructions.
@@ -168,23 +206,32 @@ func (b *Batch) encodeAlone(q queued) (encodedInst, error) {
 
 // finish completes golang-asm's bytes for an instruction (progFix), checks
 // them, and keeps the references a layout resolves: PC-relative ones to a
-// symbol of the source.
-func finish(in *ir.Inst, enc encodedInst, f progFix) Encoded {
-	enc, err := enc.fix(f)
-	if err != nil {
-		return Encoded{Err: ir.Spell(in).Errorf("%v", err)}
+// symbol of the source. It writes out, which is zero.
+func (b *Batch) finish(q *queued, enc *encodedInst, out *Encoded) {
+	in := q.inst
+	if err := enc.fix(q.fix); err != nil {
+		out.Err = ir.Spell(in).Errorf("%v", err)
+		return
 	}
-	if err := checkEncoded(in, enc.code); err != nil {
-		return Encoded{Err: err}
+	if err := checkEncoded(in, enc.code, q.highByte); err != nil {
+		out.Err = err
+		return
 	}
-	out := Encoded{Code: enc.code}
+	if len(enc.relocs) == 0 {
+		out.Code = enc.code
+		return
+	}
+	start := len(b.relocs)
 	for _, r := range enc.relocs {
 		if r.Ref.Name == "" || r.Kind != objabi.R_PCREL {
-			return Encoded{Err: ir.Spell(in).Errorf("this reference needs a linker (relocation %v); only PC-relative references to symbols of the same source work", r.Kind)}
+			b.relocs = b.relocs[:start]
+			out.Err = ir.Spell(in).Errorf("this reference needs a linker (relocation %v); only PC-relative references to symbols of the same source work", r.Kind)
+			return
 		}
-		out.Relocs = append(out.Relocs, Reloc{Off: r.Off, Add: r.Add, Sym: r.Ref})
+		b.relocs = append(b.relocs, Reloc{Off: r.Off, Add: r.Add, Sym: r.Ref})
 	}
-	return out
+	out.Code = enc.code
+	out.Relocs = b.relocs[start:len(b.relocs):len(b.relocs)]
 }
 
 // Floats returns the float constants the instructions added so far read,

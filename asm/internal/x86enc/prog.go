@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"strings"
-	"sync"
 
 	"github.com/jitrun/jitrun/asm/internal/ir"
 	"github.com/twitchyliquid64/golang-asm/obj"
@@ -44,73 +43,71 @@ type progBuilder struct {
 	// pos is the position of the instruction being converted.
 	pos   ir.Pos
 	diags []string
-	// Progs come from blocks recycled through progBlocks: they are only
-	// needed while golang-asm runs, and making 300-byte Progs afresh for
-	// every instruction is most of what the garbage collector would do.
-	// used counts the Progs handed out since the last reset.
-	blocks []*progBlock
-	used   int
+	// Progs come from blocks the builder keeps (and its Batch with it,
+	// from one assembly to the next): they are only needed while
+	// golang-asm runs, and making 200-byte Progs afresh for every
+	// instruction is most of what the garbage collector would do. used
+	// counts the Progs handed out since the last reset, maxUsed since
+	// the last release.
+	blocks  []*progBlock
+	used    int
+	maxUsed int
 	// restArgs hands out the operands past the second of the Progs
 	// (Prog.RestArgs), until the next reset, from one block.
 	restArgs []obj.Addr
+	// sym and fn are what assemble gives golang-asm to encode, reused.
+	sym obj.LSym
+	fn  obj.FuncInfo
+	// gasmRelocs holds the references of the instructions the last
+	// assemble encoded (encodedInst.relocs), until the next one.
+	gasmRelocs []gasmReloc
 }
 
 const progBlockSize = 256
 
 type progBlock [progBlockSize]obj.Prog
 
-// progBlocks recycles Prog blocks between encodings (a cache: it holds no
-// state that outlives an encoding).
-var progBlocks = sync.Pool{New: func() any { return new(progBlock) }}
-
-// newProg returns a zeroed Prog.
+// newProg returns a zeroed Prog. It is zeroed here, as it is handed out,
+// rather than when the last one of its place was done with: the memory
+// is then written once, while in cache.
 func (b *progBuilder) newProg() *obj.Prog {
 	if b.used == len(b.blocks)*progBlockSize {
-		b.blocks = append(b.blocks, progBlocks.Get().(*progBlock))
+		b.blocks = append(b.blocks, new(progBlock))
 	}
 	p := &b.blocks[b.used/progBlockSize][b.used%progBlockSize]
 	b.used++
-	p.Ctxt = b.ctxt
+	b.maxUsed = max(b.maxUsed, b.used)
+	*p = obj.Prog{Ctxt: b.ctxt}
 	return p
 }
 
-// reset zeroes the Progs handed out since the last reset, so that they
-// can be handed out again. Nothing may use one of them afterwards.
+// reset lets the Progs handed out since the last reset be handed out
+// again. Nothing may use one of them afterwards.
 func (b *progBuilder) reset() {
-	for i := 0; i < b.used; i += progBlockSize {
-		clear(b.blocks[i/progBlockSize][:min(progBlockSize, b.used-i)])
-	}
 	b.used = 0
 	b.restArgs = b.restArgs[:0]
 }
 
-// release resets b and returns its blocks, and b itself, for reuse.
+// release resets b to what newProgBuilder returns, but for the capacity
+// of its buffers (b is reused with its Batch: batches).
 func (b *progBuilder) release() {
 	b.reset()
-	for _, blk := range b.blocks {
-		progBlocks.Put(blk)
+	for i := 0; i < b.maxUsed; i += progBlockSize {
+		// What the Progs point to is the assembly's, not to be kept.
+		clear(b.blocks[i/progBlockSize][:min(progBlockSize, b.maxUsed-i)])
 	}
-	clear(b.blocks)
-	b.blocks = b.blocks[:0]
+	b.maxUsed = 0
 	clear(b.lsyms)
 	clear(b.refs)
 	clear(b.floats)
 	clear(b.floatPos)
 	b.pos, b.diags = ir.Pos{}, b.diags[:0]
+	clear(b.gasmRelocs[:cap(b.gasmRelocs)])
+	b.gasmRelocs = b.gasmRelocs[:0]
 	b.ctxt.Errors = 0
-	progBuilders.Put(b)
 }
 
-// progBuilders recycles progBuilders between encodings (a cache: a
-// released builder holds nothing of its encoding). Making one makes a
-// golang-asm Link, and obj.Linknew reads the working directory (system
-// calls), which costs more than assembling a few instructions.
-var progBuilders sync.Pool
-
 func newProgBuilder(t *gasmTables) *progBuilder {
-	if b, ok := progBuilders.Get().(*progBuilder); ok && b.t == t {
-		return b
-	}
 	b := &progBuilder{
 		t:        t,
 		lsyms:    make(map[ir.SymRef]*obj.LSym),
@@ -202,19 +199,19 @@ func (b *progBuilder) prog(in *ir.Inst, op obj.As) (*obj.Prog, progFix, error) {
 	case 0:
 	case 1:
 		if b.t.arch.UnaryDst[op] || op == obj.ARET || isJumpOp(b.t, op) {
-			p.To = b.addr(&args[0])
+			b.setAddr(&p.To, &args[0])
 		} else {
-			p.From = b.addr(&args[0])
+			b.setAddr(&p.From, &args[0])
 		}
 	default:
-		p.From = b.addr(&args[0])
+		b.setAddr(&p.From, &args[0])
 		if n > 2 {
 			p.RestArgs = b.takeRestArgs(n - 2)
 			for i := range p.RestArgs {
-				p.RestArgs[i] = b.addr(&args[i+1])
+				b.setAddr(&p.RestArgs[i], &args[i+1])
 			}
 		}
-		p.To = b.addr(&args[n-1])
+		b.setAddr(&p.To, &args[n-1])
 	}
 	b.edit(p)
 	return p, fix, nil
@@ -229,6 +226,7 @@ func (b *progBuilder) takeRestArgs(n int) []obj.Addr {
 	}
 	k := len(b.restArgs)
 	b.restArgs = b.restArgs[:k+n]
+	clear(b.restArgs[k : k+n]) // reset keeps what the last Progs held
 	return b.restArgs[k : k+n : k+n]
 }
 
@@ -303,25 +301,31 @@ func floatWidth(op obj.As) int {
 	return 0
 }
 
-// addr converts a validated operand.
-func (b *progBuilder) addr(o *ir.Operand) obj.Addr {
+// setAddr converts a validated operand into a, which is zero. It sets
+// the fields one by one: a Prog lives in the heap, and copying a whole
+// Addr into it would copy its pointer fields with write barriers.
+func (b *progBuilder) setAddr(a *obj.Addr, o *ir.Operand) {
 	switch o.Kind {
 	case ir.RegOperand:
+		a.Type = obj.TYPE_REG
+		a.Reg = int16(o.Reg)
 		if o.Reg == x86.REG_SPB {
-			return obj.Addr{Type: obj.TYPE_REG, Reg: x86.REG_AH} // see progFix.rex
+			a.Reg = x86.REG_AH // see progFix.rex
 		}
-		return obj.Addr{Type: obj.TYPE_REG, Reg: int16(o.Reg)}
 	case ir.ImmOperand:
-		return obj.Addr{Type: obj.TYPE_CONST, Offset: o.Imm}
+		a.Type = obj.TYPE_CONST
+		a.Offset = o.Imm
 	case ir.FloatOperand:
-		return obj.Addr{Type: obj.TYPE_FCONST, Val: o.Float}
+		a.Type = obj.TYPE_FCONST
+		a.Val = o.Float
 	case ir.MemOperand, ir.AddrOperand:
-		a := obj.Addr{Type: obj.TYPE_MEM, Reg: int16(o.Reg), Index: int16(o.Index), Scale: int16(o.Scale), Offset: o.Disp}
+		a.Type = obj.TYPE_MEM
 		if o.Kind == ir.AddrOperand {
 			a.Type = obj.TYPE_ADDR
 		}
-		if o.Index == 0 {
-			a.Scale = 0
+		a.Reg, a.Index, a.Offset = int16(o.Reg), int16(o.Index), o.Disp
+		if o.Index != 0 {
+			a.Scale = int16(o.Scale)
 		}
 		switch {
 		case o.Sym != "":
@@ -334,9 +338,8 @@ func (b *progBuilder) addr(o *ir.Operand) obj.Addr {
 			a.Name = obj.NAME_EXTERN
 			a.Sym = b.lsym(pcRelRef)
 		}
-		return a
 	case ir.RegListOperand:
-		return obj.Addr{Type: obj.TYPE_REGLIST, Offset: x86.EncodeRegisterRange(int16(o.Reg), int16(o.RegHi))}
+		a.Type = obj.TYPE_REGLIST
+		a.Offset = x86.EncodeRegisterRange(int16(o.Reg), int16(o.RegHi))
 	}
-	return obj.Addr{}
 }

@@ -22,7 +22,10 @@ func (b *progBuilder) assemble(progs []*obj.Prog, out []encodedInst) (_ []encode
 	}
 	progs[len(progs)-1].Link = nil
 	b.diags = b.diags[:0]
-	s := &obj.LSym{Func: &obj.FuncInfo{Text: progs[0]}}
+	b.gasmRelocs = b.gasmRelocs[:0]
+	b.fn = obj.FuncInfo{Text: progs[0]}
+	b.sym = obj.LSym{Func: &b.fn} // P nil: golang-asm makes the bytes anew
+	s := &b.sym
 	if !b.span(s) || len(b.diags) > 0 {
 		return nil, false
 	}
@@ -38,17 +41,21 @@ func (b *progBuilder) assemble(progs []*obj.Prog, out []encodedInst) (_ []encode
 		}
 		e := &out[i]
 		e.code = s.P[p.Pc:end:end]
+		start := len(b.gasmRelocs)
 		for ; r < len(s.R) && int64(s.R[r].Off) < end; r++ {
 			rel := &s.R[r]
 			if rel.Siz == 0 {
 				continue // a marker for the linker (R_CALLIND), no bytes to fill
 			}
-			e.relocs = append(e.relocs, gasmReloc{
+			b.gasmRelocs = append(b.gasmRelocs, gasmReloc{
 				Off:  int(int64(rel.Off) - p.Pc),
 				Add:  rel.Add,
 				Ref:  b.refs[rel.Sym],
 				Kind: rel.Type,
 			})
+		}
+		if n := len(b.gasmRelocs); n > start {
+			e.relocs = b.gasmRelocs[start:n:n]
 		}
 	}
 	return out, true
@@ -85,11 +92,11 @@ func (b *progBuilder) assembleOne(p *obj.Prog) (encodedInst, string) {
 }
 
 // fix applies what progFix asks for to an instruction golang-asm encoded,
-// and writes the displacements of PC-relative operands. It returns the
-// bytes and the references left for the layout.
-func (enc encodedInst) fix(f progFix) (encodedInst, error) {
+// and writes the displacements of PC-relative operands, in place. What is
+// left are the bytes and the references left for the layout.
+func (enc *encodedInst) fix(f progFix) error {
 	if !f.rex && f.seg == 0 && !hasPCRel(enc.relocs) {
-		return enc, nil
+		return nil
 	}
 	if f.rex {
 		// Like golang-asm's own REX placement (asm6.go, asmins): after the
@@ -101,14 +108,14 @@ func (enc encodedInst) fix(f progFix) (encodedInst, error) {
 		if np < len(enc.code) {
 			switch c := enc.code[np]; {
 			case c == 0xC4 || c == 0xC5 || c == 0x62:
-				return enc, fmt.Errorf("SPB (SPL) needs a REX prefix, which a VEX or EVEX instruction cannot have")
+				return fmt.Errorf("SPB (SPL) needs a REX prefix, which a VEX or EVEX instruction cannot have")
 			case c&0xF0 != 0x40:
-				enc = enc.insert(np, 0x40)
+				*enc = enc.insert(np, 0x40)
 			}
 		}
 	}
 	if f.seg != 0 {
-		enc = enc.insert(0, f.seg)
+		*enc = enc.insert(0, f.seg)
 	}
 	var relocs []gasmReloc
 	for _, r := range enc.relocs {
@@ -121,12 +128,12 @@ func (enc encodedInst) fix(f progFix) (encodedInst, error) {
 		// the field.
 		v := r.Add + int64(len(enc.code)-(r.Off+4))
 		if v < math.MinInt32 || v > math.MaxInt32 {
-			return enc, fmt.Errorf("displacement %d does not fit in 32 bits", v)
+			return fmt.Errorf("displacement %d does not fit in 32 bits", v)
 		}
 		binary.LittleEndian.PutUint32(enc.code[r.Off:], uint32(int32(v)))
 	}
 	enc.relocs = relocs
-	return enc, nil
+	return nil
 }
 
 func hasPCRel(relocs []gasmReloc) bool {

@@ -379,7 +379,7 @@ func TestShapeScan(t *testing.T) {
 // (sharing one golang-asm context across calls, for speed), returning its
 // bytes. Symbol references are left unresolved (zero displacement).
 func encodeOne(t *gasmTables, in *ir.Inst) ([]byte, error) {
-	op, err := checkInst(t, in)
+	op, facts, err := validate(t, in)
 	if err != nil {
 		return nil, err
 	}
@@ -395,10 +395,10 @@ func encodeOne(t *gasmTables, in *ir.Inst) ([]byte, error) {
 	if msg != "" {
 		return nil, fmt.Errorf("%s", msg)
 	}
-	if enc, err = enc.fix(fix); err != nil {
+	if err := enc.fix(fix); err != nil {
 		return nil, err
 	}
-	if err := checkEncoded(in, enc.code); err != nil {
+	if err := checkEncoded(in, enc.code, facts.highByte); err != nil {
 		return nil, err
 	}
 	return append([]byte(nil), enc.code...), nil

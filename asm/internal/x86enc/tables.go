@@ -32,6 +32,9 @@ type gasmTables struct {
 	// ops maps every Go-syntax mnemonic (with the aliases go tool asm
 	// accepts: JA, JZ, MOVD, …) to its opcode.
 	ops map[string]obj.As
+	// opIndex is ops as a hash table that every instruction looks its
+	// mnemonic up in, faster than the map.
+	opIndex opIndex
 	// branches holds the encodings of the instructions that take a label:
 	// JMP, CALL, the conditional jumps, LOOP*, JCXZ* and XBEGIN.
 	branches map[obj.As]*BranchForm
@@ -71,6 +74,7 @@ func tables() *gasmTables {
 		for name := range t.ops {
 			t.mnemonics = append(t.mnemonics, name)
 		}
+		t.opIndex = newOpIndex(t.ops)
 		t.branches = deriveBranchForms(t)
 		t.branchByOp = make([]*BranchForm, obj.AMask+1)
 		for op, f := range t.branches {
@@ -80,6 +84,97 @@ func tables() *gasmTables {
 		tablesValue = t
 	})
 	return tablesValue
+}
+
+// opIndex maps mnemonics to opcodes: an open-addressing hash table of
+// a power-of-two size at least twice the number of mnemonics, probed
+// linearly from the slot the top bits of the name's hash pick. A slot
+// holds its mnemonic's bytes packed in two words (and the opcode is in a
+// parallel slice), so that a lookup reads 16 bytes of a 64 KiB table and
+// no string; the few mnemonics above 15 bytes are looked up in long. It
+// is read-only once made.
+type opIndex struct {
+	keys  []packedName
+	ops   []obj.As
+	mask  uint64 // len(keys)-1
+	shift uint   // 64 - log2(len(keys))
+	long  map[string]obj.As
+}
+
+// packedName is a mnemonic of 1 to 15 bytes: its bytes little-endian in
+// the two words, zero-padded, and its length in the top byte of the
+// second; the zero packedName is an empty slot.
+type packedName [2]uint64
+
+// pack packs name, and reports whether it fits.
+func pack(name string) (packedName, bool) {
+	lo, hi, ok := packWords(name)
+	return packedName{lo, hi}, ok
+}
+
+// packWords is pack returning the two words.
+func packWords(name string) (lo, hi uint64, ok bool) {
+	n := len(name)
+	if n == 0 || n > 15 {
+		return 0, 0, false
+	}
+	for i := 0; i < min(n, 8); i++ {
+		lo |= uint64(name[i]) << (8 * i)
+	}
+	for i := 8; i < n; i++ {
+		hi |= uint64(name[i]) << (8 * (i - 8))
+	}
+	return lo, hi | uint64(n)<<56, true
+}
+
+// hash mixes the packed bytes (the multipliers are the 64-bit golden
+// ratio and a large odd constant): every byte reaches the top bits, which
+// pick the slot (Fibonacci hashing).
+func (p packedName) hash() uint64 { return hashWords(p[0], p[1]) }
+
+func hashWords(lo, hi uint64) uint64 {
+	return lo*0x9E3779B97F4A7C15 + hi*0xC2B2AE3D27D4EB4F
+}
+
+func newOpIndex(ops map[string]obj.As) opIndex {
+	n, shift := 1, uint(64)
+	for n < 2*len(ops) {
+		n, shift = n*2, shift-1
+	}
+	x := opIndex{keys: make([]packedName, n), ops: make([]obj.As, n), mask: uint64(n - 1), shift: shift, long: map[string]obj.As{}}
+	for name, op := range ops {
+		key, ok := pack(name)
+		if !ok {
+			if name != "" {
+				x.long[name] = op
+			}
+			continue
+		}
+		i := key.hash() >> x.shift
+		for x.keys[i] != (packedName{}) {
+			i = (i + 1) & x.mask
+		}
+		x.keys[i], x.ops[i] = key, op
+	}
+	return x
+}
+
+// lookup returns the opcode of mnemonic name.
+func (x *opIndex) lookup(name string) (obj.As, bool) {
+	lo, hi, ok := packWords(name)
+	if !ok {
+		op, ok := x.long[name]
+		return op, ok
+	}
+	for i := hashWords(lo, hi) >> x.shift; ; i = (i + 1) & x.mask {
+		k := &x.keys[i]
+		if k[0] == lo && k[1] == hi {
+			return x.ops[i], true
+		}
+		if k[1] == 0 { // every key has its length there
+			return 0, false
+		}
+	}
 }
 
 // newLink returns a fresh golang-asm context whose diagnostics go to diag.

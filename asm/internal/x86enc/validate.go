@@ -24,9 +24,26 @@ func isValidReg(r ir.Reg) bool { return x86.REG_AL <= r && r < x86.MAXREG }
 // maxOperands is the most operands golang-asm's Prog can carry for x86.
 const maxOperands = 5
 
-// checkInst validates an instruction and returns its opcode.
-func checkInst(t *gasmTables, in *ir.Inst) (obj.As, error) {
-	op, ok := t.ops[in.Op]
+// instFacts is what validating an instruction found out about its
+// operands on the way, for the steps after it.
+type instFacts struct {
+	kinds    uint32 // bit k set: an operand of kind k
+	highByte bool   // a register operand is AH, BH, CH or DH (checkEncoded)
+}
+
+func (f instFacts) has(k ir.OperandKind) bool { return f.kinds&(1<<k) != 0 }
+
+// validate validates an instruction and returns its opcode and what it
+// found out about the operands.
+func validate(t *gasmTables, in *ir.Inst) (obj.As, instFacts, error) {
+	var facts instFacts
+	op, err := checkInst(t, in, &facts)
+	return op, facts, err
+}
+
+// checkInst is validate writing its facts into facts.
+func checkInst(t *gasmTables, in *ir.Inst, facts *instFacts) (obj.As, error) {
+	op, ok := t.opIndex.lookup(in.Op)
 	if !ok {
 		return 0, unknownOp(t, in.Op)
 	}
@@ -41,39 +58,51 @@ func checkInst(t *gasmTables, in *ir.Inst) (obj.As, error) {
 		if err := checkOperand(t, in, i); err != nil {
 			return 0, err
 		}
+		a := &in.Args[i]
+		facts.kinds |= 1 << a.Kind
+		if a.Kind == ir.RegOperand && isHighByte(a.Reg) {
+			facts.highByte = true
+		}
 	}
+	// The loops below look for kinds of operands: they run only when an
+	// operand of such a kind is there.
 	if t.branch(op) != nil {
 		if err := checkJump(t, op, in); err != nil {
 			return 0, err
 		}
-	} else {
-		for _, a := range in.Args {
-			if a.Kind == ir.LabelOperand {
+	} else if facts.has(ir.LabelOperand) {
+		for i := range in.Args {
+			if a := &in.Args[i]; a.Kind == ir.LabelOperand {
 				return 0, sp.Sentence("%s does not take a label operand (%s)", sp.Op(), a.Sym)
 			}
 		}
 	}
-	if err := checkImmediates(op, in); err != nil {
-		return 0, err
+	if facts.has(ir.ImmOperand) {
+		if err := checkImmediates(op, in); err != nil {
+			return 0, err
+		}
 	}
-	for i, a := range in.Args {
-		switch a.Kind {
+	for i := range in.Args {
+		if !facts.has(ir.FloatOperand) && !facts.has(ir.AddrOperand) && !facts.has(ir.StringOperand) {
+			break
+		}
+		switch a := &in.Args[i]; a.Kind {
 		case ir.FloatOperand:
 			if i != 0 || floatWidth(op) == 0 {
 				return 0, sp.Sentence("%s does not take a floating-point constant; MOVSS, MOVSD, ADDSD, MULSS and the other scalar SSE and x87 arithmetic instructions do (as their first operand)", sp.Op())
 			}
 		case ir.AddrOperand:
 			if i != 0 || (op != x86.AMOVQ && op != x86.AMOVL) || len(in.Args) != 2 || in.Args[1].Kind != ir.RegOperand {
-				return 0, sp.Errorf("an address ($%s) can only be loaded into a register with MOVQ or LEAQ", ir.DescribeMem(a))
+				return 0, sp.Errorf("an address ($%s) can only be loaded into a register with MOVQ or LEAQ", ir.DescribeMem(*a))
 			}
 		case ir.StringOperand:
 			return 0, sp.Errorf("a string constant can only initialise data (DATA)")
 		}
 	}
-	if err := checkForms(op, in); err != nil {
+	if err := checkForms(op, in, facts.highByte); err != nil {
 		return 0, err
 	}
-	if hasSuffix(in.Suffix, "Z") {
+	if in.Suffix != "" && hasSuffix(in.Suffix, "Z") {
 		n := len(in.Args)
 		if n < 2 || in.Args[n-2].Kind != ir.RegOperand || in.Args[n-2].Reg < x86.REG_K1 || in.Args[n-2].Reg > x86.REG_K7 {
 			// EVEX.z without a mask raises #UD; golang-asm encodes it anyway.
@@ -161,8 +190,12 @@ var opFlags = func() *[obj.AMask + 1]uint8 {
 }()
 
 // checkForms rejects the operand forms golang-asm encodes wrongly.
-func checkForms(op obj.As, in *ir.Inst) error {
+// highByte says whether a register operand is AH, BH, CH or DH.
+func checkForms(op obj.As, in *ir.Inst, highByte bool) error {
 	flags := opFlags[op&obj.AMask]
+	if !highByte && flags == 0 {
+		return nil
+	}
 	sp := ir.Spell(in)
 	for i := range in.Args {
 		if a := &in.Args[i]; a.Kind == ir.RegOperand && isHighByte(a.Reg) && !takesByte(in.Op, i) {
@@ -491,24 +524,14 @@ func immLimit(op obj.As, in *ir.Inst) (immRange, string, bool) {
 }
 
 // checkImmediates rejects immediates the encoder would truncate or
-// sign-extend into a different value.
+// sign-extend into a different value; in has an immediate operand.
 func checkImmediates(op obj.As, in *ir.Inst) error {
-	hasImm := false
-	for i := range in.Args {
-		if in.Args[i].Kind == ir.ImmOperand {
-			hasImm = true
-			break
-		}
-	}
-	if !hasImm {
-		return nil
-	}
 	r, what, ok := immLimit(op, in)
 	if !ok {
 		return nil
 	}
-	for i, a := range in.Args {
-		if a.Kind != ir.ImmOperand || (r.lo <= a.Imm && a.Imm <= r.hi) {
+	for i := range in.Args {
+		if a := &in.Args[i]; a.Kind != ir.ImmOperand || (r.lo <= a.Imm && a.Imm <= r.hi) {
 			continue
 		}
 		sp := ir.Spell(in)
@@ -545,13 +568,17 @@ func isGather(op obj.As) bool {
 }
 
 // checkEncoded inspects what golang-asm produced for an instruction it
-// accepted and rejects the outputs known to be wrong.
-func checkEncoded(in *ir.Inst, code []byte) error {
+// accepted and rejects the outputs known to be wrong. highByte says
+// whether a register operand is AH, BH, CH or DH.
+func checkEncoded(in *ir.Inst, code []byte, highByte bool) error {
 	if len(code) == 0 {
 		return ir.Spell(in).Errorf("invalid instruction (the encoder produced no bytes)")
 	}
-	for _, a := range in.Args {
-		if a.Kind == ir.RegOperand && isHighByte(a.Reg) && hasREX(code) {
+	if !highByte {
+		return nil
+	}
+	for i := range in.Args {
+		if a := &in.Args[i]; a.Kind == ir.RegOperand && isHighByte(a.Reg) && hasREX(code) {
 			// With a REX prefix, the encodings of AH, CH, DH, BH mean SPL,
 			// BPL, SIL, DIL: MOVB AH, R8B would become mov r8b, spl.
 			sp := ir.Spell(in)

@@ -1,0 +1,33 @@
+package asm
+
+import (
+	"testing"
+
+	"github.com/jitrun/jitrun/internal/platform"
+)
+
+// BenchmarkEncodeAmd64enc is the encoder alone (every stage after the
+// front end: validation, golang-asm, layout, the Program) over the
+// statements of amd64enc.s, parsed once: compare with
+// BenchmarkAssembleAmd64encGo (front end and encoder) and BenchmarkParse
+// (front end alone).
+func BenchmarkEncodeAmd64enc(b *testing.B) {
+	src, n := benchSource(b)
+	stmts, err := Parse("amd64enc.s", src, SyntaxGo)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	cpu0, cpuErr := platform.ProcessCPUTime()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, errs := encode("amd64enc.s", stmts); errs.Len() > 0 {
+			b.Fatal(errs.List())
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "instr/s")
+	if cpu1, err := platform.ProcessCPUTime(); cpuErr == nil && err == nil && cpu1 > cpu0 {
+		b.ReportMetric(float64(n)*float64(b.N)/(cpu1-cpu0).Seconds(), "instr/cpu-s")
+	}
+}
