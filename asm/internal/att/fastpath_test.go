@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jitrun/jitrun/asm/internal/asmtest"
 	"github.com/jitrun/jitrun/asm/internal/ir"
 )
 
@@ -62,17 +63,7 @@ func TestFastInstruction(t *testing.T) {
 	}
 	for name, src := range sources {
 		t.Run(name, func(t *testing.T) {
-			fast, slow := readAll(src, false), readAll(src, true)
-			if len(fast) != len(slow) {
-				t.Errorf("%d statements and errors read at once, %d token by token", len(fast), len(slow))
-			}
-			bad := 0
-			for i := range min(len(fast), len(slow)) {
-				if fast[i] != slow[i] && bad < 10 {
-					bad++
-					t.Errorf("read at once:\n\t%s\ntoken by token:\n\t%s", fast[i], slow[i])
-				}
-			}
+			asmtest.CompareReads(t, "read at once", readAll(src, false), "token by token", readAll(src, true))
 		})
 	}
 }

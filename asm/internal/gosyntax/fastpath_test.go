@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jitrun/jitrun/asm/internal/asmtest"
 	"github.com/jitrun/jitrun/asm/internal/ir"
 )
 
@@ -66,17 +67,7 @@ func stmtString(st ir.Stmt) string {
 // compareReads reports the differences between reading src in two ways.
 func compareReads(t *testing.T, src string, a, b readMode) {
 	t.Helper()
-	gotA, gotB := readAll(src, a), readAll(src, b)
-	if len(gotA) != len(gotB) {
-		t.Errorf("%d statements and errors read with %+v, %d with %+v", len(gotA), a, len(gotB), b)
-	}
-	bad := 0
-	for i := range min(len(gotA), len(gotB)) {
-		if gotA[i] != gotB[i] && bad < 10 {
-			bad++
-			t.Errorf("read with %+v:\n\t%s\nwith %+v:\n\t%s", a, gotA[i], b, gotB[i])
-		}
-	}
+	asmtest.CompareReads(t, fmt.Sprintf("read with %+v", a), readAll(src, a), fmt.Sprintf("read with %+v", b), readAll(src, b))
 }
 
 // goTestdata returns the text of a file of Go's assembler tests, or ""

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jitrun/jitrun/asm/internal/asmtest"
 	"github.com/jitrun/jitrun/asm/internal/ir"
 )
 
@@ -106,17 +107,7 @@ func TestFastInstruction(t *testing.T) {
 		for _, semi := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/semicolons=%v", name, semi), func(t *testing.T) {
 				opts := Options{Semicolons: semi}
-				fast, slow := readAll(src, opts, readMode{}), readAll(src, opts, readMode{slowOnly: true})
-				if len(fast) != len(slow) {
-					t.Errorf("%d statements and errors read at once, %d token by token", len(fast), len(slow))
-				}
-				bad := 0
-				for i := range min(len(fast), len(slow)) {
-					if fast[i] != slow[i] && bad < 10 {
-						bad++
-						t.Errorf("read at once:\n\t%s\ntoken by token:\n\t%s", fast[i], slow[i])
-					}
-				}
+				asmtest.CompareReads(t, "read at once", readAll(src, opts, readMode{}), "token by token", readAll(src, opts, readMode{slowOnly: true}))
 			})
 		}
 	}

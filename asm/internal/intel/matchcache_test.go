@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jitrun/jitrun/asm/internal/asmtest"
 	"github.com/jitrun/jitrun/asm/internal/ir"
 )
 
@@ -44,17 +45,7 @@ func TestMatchCache(t *testing.T) {
 		slices.Reverse(rev)
 		for order, src := range map[string]string{"in order": strings.Join(lines, "\n"), "reversed": strings.Join(rev, "\n")} {
 			t.Run(name+"/"+order, func(t *testing.T) {
-				cached, fresh := readAll(src, Options{}, readMode{}), readAll(src, Options{}, readMode{noCache: true})
-				if len(cached) != len(fresh) {
-					t.Errorf("%d statements and errors with matches remembered, %d without", len(cached), len(fresh))
-				}
-				bad := 0
-				for i := range min(len(cached), len(fresh)) {
-					if cached[i] != fresh[i] && bad < 10 {
-						bad++
-						t.Errorf("with matches remembered:\n\t%s\nwithout:\n\t%s", cached[i], fresh[i])
-					}
-				}
+				asmtest.CompareReads(t, "with matches remembered", readAll(src, Options{}, readMode{}), "without", readAll(src, Options{}, readMode{noCache: true}))
 			})
 		}
 	}
