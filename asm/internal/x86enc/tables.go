@@ -46,6 +46,10 @@ type gasmTables struct {
 	// it treats them as absent and drops them from any instruction without
 	// a word (HLT SPB assembles to f4; ADDB SPB, AL ignores SPB).
 	unclassified []bool // indexed by Reg
+	// regOK holds, by Reg, whether a register operand passes checkOperand:
+	// a valid register, not TLS, and classified (or SPB). checkInst looks
+	// it up instead of calling checkOperand for register operands.
+	regOK []bool
 }
 
 // BranchForm is how golang-asm encodes a branch to a label: the bytes that
@@ -81,6 +85,11 @@ func tables() *gasmTables {
 			t.branchByOp[op&obj.AMask] = f
 		}
 		t.unclassified = probeUnclassified(t)
+		t.regOK = make([]bool, x86.MAXREG)
+		for r := range t.regOK {
+			reg := ir.Reg(r) // checkReg's and checkOperand's tests, in their order
+			t.regOK[r] = reg != x86.REG_TLS && isValidReg(reg) && (!t.unclassified[r] || reg == x86.REG_SPB)
+		}
 		tablesValue = t
 	})
 	return tablesValue
@@ -92,10 +101,12 @@ func tables() *gasmTables {
 // holds its mnemonic's bytes packed in two words (and the opcode is in a
 // parallel slice), so that a lookup reads 16 bytes of a 64 KiB table and
 // no string; the few mnemonics above 15 bytes are looked up in long. It
-// is read-only once made.
+// is read-only once made. Each slot also holds what immFamilySize says of
+// its mnemonic, so that validation need not compare names.
 type opIndex struct {
 	keys  []packedName
 	ops   []obj.As
+	imm   []byte // immFamilySize of the slot's mnemonic
 	mask  uint64 // len(keys)-1
 	shift uint   // 64 - log2(len(keys))
 	long  map[string]obj.As
@@ -112,19 +123,36 @@ func pack(name string) (packedName, bool) {
 	return packedName{lo, hi}, ok
 }
 
-// packWords is pack returning the two words.
+// packWords is pack returning the two words. It reads the name in 8- and
+// 4-byte loads (overlapping for the lengths between), not byte by byte:
+// every mnemonic is looked up once per instruction.
 func packWords(name string) (lo, hi uint64, ok bool) {
 	n := len(name)
 	if n == 0 || n > 15 {
 		return 0, 0, false
 	}
-	for i := 0; i < min(n, 8); i++ {
-		lo |= uint64(name[i]) << (8 * i)
+	if n <= 8 {
+		return packShort(name), uint64(n) << 56, true
 	}
-	for i := 8; i < n; i++ {
-		hi |= uint64(name[i]) << (8 * (i - 8))
+	return load32(name) | load32(name[4:])<<32, packShort(name[8:]) | uint64(n)<<56, true
+}
+
+// packShort packs a string of at most 8 bytes little-endian into a word,
+// zero-padded. Overlapping loads write the same bytes to the same places.
+func packShort(s string) uint64 {
+	switch n := len(s); {
+	case n >= 4:
+		return load32(s) | load32(s[n-4:])<<(8*(n-4))
+	case n > 0:
+		return uint64(s[0]) | uint64(s[n/2])<<(8*(n/2)) | uint64(s[n-1])<<(8*(n-1))
 	}
-	return lo, hi | uint64(n)<<56, true
+	return 0
+}
+
+// load32 returns the first 4 bytes of s, little-endian.
+func load32(s string) uint64 {
+	_ = s[3]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24
 }
 
 // hash mixes the packed bytes (the multipliers are the 64-bit golden
@@ -141,7 +169,7 @@ func newOpIndex(ops map[string]obj.As) opIndex {
 	for n < 2*len(ops) {
 		n, shift = n*2, shift-1
 	}
-	x := opIndex{keys: make([]packedName, n), ops: make([]obj.As, n), mask: uint64(n - 1), shift: shift, long: map[string]obj.As{}}
+	x := opIndex{keys: make([]packedName, n), ops: make([]obj.As, n), imm: make([]byte, n), mask: uint64(n - 1), shift: shift, long: map[string]obj.As{}}
 	for name, op := range ops {
 		key, ok := pack(name)
 		if !ok {
@@ -154,25 +182,31 @@ func newOpIndex(ops map[string]obj.As) opIndex {
 		for x.keys[i] != (packedName{}) {
 			i = (i + 1) & x.mask
 		}
-		x.keys[i], x.ops[i] = key, op
+		x.keys[i], x.ops[i], x.imm[i] = key, op, immFamilySize(name)
 	}
 	return x
 }
 
 // lookup returns the opcode of mnemonic name.
 func (x *opIndex) lookup(name string) (obj.As, bool) {
+	op, _, ok := x.find(name)
+	return op, ok
+}
+
+// find returns the opcode of mnemonic name and its immFamilySize.
+func (x *opIndex) find(name string) (obj.As, byte, bool) {
 	lo, hi, ok := packWords(name)
 	if !ok {
 		op, ok := x.long[name]
-		return op, ok
+		return op, immFamilySize(name), ok
 	}
 	for i := hashWords(lo, hi) >> x.shift; ; i = (i + 1) & x.mask {
 		k := &x.keys[i]
 		if k[0] == lo && k[1] == hi {
-			return x.ops[i], true
+			return x.ops[i], x.imm[i], true
 		}
 		if k[1] == 0 { // every key has its length there
-			return 0, false
+			return 0, 0, false
 		}
 	}
 }

@@ -43,26 +43,28 @@ func validate(t *gasmTables, in *ir.Inst) (obj.As, instFacts, error) {
 
 // checkInst is validate writing its facts into facts.
 func checkInst(t *gasmTables, in *ir.Inst, facts *instFacts) (obj.As, error) {
-	op, ok := t.opIndex.lookup(in.Op)
+	op, immSize, ok := t.opIndex.find(in.Op)
 	if !ok {
 		return 0, unknownOp(t, in.Op)
 	}
 	sp := ir.Spell(in)
-	if msg := rejectedOp(op, in); msg != "" {
+	if opFlags[op&obj.AMask]&flagRejected == 0 {
+		// rejectedOp would return "".
+	} else if msg := rejectedOp(op, in); msg != "" {
 		return 0, sp.Sentence("%s", msg)
 	}
 	if len(in.Args) > maxOperands {
 		return 0, sp.Errorf("too many operands (%d; at most %d)", len(in.Args), maxOperands)
 	}
 	for i := range in.Args {
-		if err := checkOperand(t, in, i); err != nil {
+		a := &in.Args[i]
+		if a.Kind == ir.RegOperand && uint(a.Reg) < uint(len(t.regOK)) && t.regOK[a.Reg] {
+			// checkOperand passes it: the table holds its verdict.
+			facts.highByte = facts.highByte || isHighByte(a.Reg)
+		} else if err := checkOperand(t, in, i); err != nil {
 			return 0, err
 		}
-		a := &in.Args[i]
 		facts.kinds |= 1 << a.Kind
-		if a.Kind == ir.RegOperand && isHighByte(a.Reg) {
-			facts.highByte = true
-		}
 	}
 	// The loops below look for kinds of operands: they run only when an
 	// operand of such a kind is there.
@@ -78,12 +80,12 @@ func checkInst(t *gasmTables, in *ir.Inst, facts *instFacts) (obj.As, error) {
 		}
 	}
 	if facts.has(ir.ImmOperand) {
-		if err := checkImmediates(op, in); err != nil {
+		if err := checkImmediates(op, in, immSize); err != nil {
 			return 0, err
 		}
 	}
 	for i := range in.Args {
-		if !facts.has(ir.FloatOperand) && !facts.has(ir.AddrOperand) && !facts.has(ir.StringOperand) {
+		if facts.kinds&(1<<ir.FloatOperand|1<<ir.AddrOperand|1<<ir.StringOperand) == 0 {
 			break
 		}
 		switch a := &in.Args[i]; a.Kind {
@@ -169,7 +171,8 @@ const (
 	flagNeedsMemory
 	flagMMXOnly
 	flagNoMMX
-	flagSpecial // MOVLPS, MOVHPS, XCHGL, CRC32B, PUSH*, POP*
+	flagSpecial  // MOVLPS, MOVHPS, XCHGL, CRC32B, PUSH*, POP*
+	flagRejected // a case of rejectedOp's switch
 )
 
 var opFlags = func() *[obj.AMask + 1]uint8 {
@@ -186,13 +189,16 @@ var opFlags = func() *[obj.AMask + 1]uint8 {
 	for _, op := range []obj.As{x86.AMOVLPS, x86.AMOVHPS, x86.AXCHGL, x86.ACRC32B, x86.APUSHW, x86.APUSHL, x86.APUSHQ, x86.APOPW, x86.APOPL, x86.APOPQ} {
 		f[op&obj.AMask] |= flagSpecial
 	}
+	for _, op := range rejectedOps {
+		f[op&obj.AMask] |= flagRejected
+	}
 	return &f
 }()
 
 // checkForms rejects the operand forms golang-asm encodes wrongly.
 // highByte says whether a register operand is AH, BH, CH or DH.
 func checkForms(op obj.As, in *ir.Inst, highByte bool) error {
-	flags := opFlags[op&obj.AMask]
+	flags := opFlags[op&obj.AMask] &^ flagRejected
 	if !highByte && flags == 0 {
 		return nil
 	}
@@ -285,7 +291,15 @@ func takesByte(op string, i int) bool {
 	return strings.HasSuffix(op, "B")
 }
 
-// rejectedOp returns why op cannot be assembled here, or "".
+// rejectedOps are the cases of rejectedOp's switch (flagRejected).
+var rejectedOps = []obj.As{
+	obj.ATEXT, obj.AFUNCDATA, obj.APCDATA, obj.APCALIGN, obj.AEND, obj.AXXX,
+	obj.AGETCALLERPC, obj.ADUFFCOPY, obj.ADUFFZERO, x86.AADJSP, x86.AJCXZW,
+	obj.ANOP, x86.ABYTE, x86.AWORD, x86.ALONG, x86.AQUAD,
+}
+
+// rejectedOp returns why op cannot be assembled here, or "" (always for an
+// op not in rejectedOps).
 func rejectedOp(op obj.As, in *ir.Inst) string {
 	switch op {
 	case obj.ATEXT, obj.AFUNCDATA, obj.APCDATA, obj.APCALIGN:
@@ -475,9 +489,26 @@ var (
 // truncates (B, W) or sign-extends from 32 bits (Q) without a word.
 var immFamilies = []string{"ADC", "ADD", "AND", "CMP", "OR", "SBB", "SUB", "TEST", "XOR", "MOV", "PUSH", "IMUL3"}
 
+// immFamilySize returns the size letter (B, W, L or Q) of a mnemonic of
+// immFamilies (ADDB, IMUL3Q), or 0 for any other mnemonic. opIndex holds
+// it for each mnemonic.
+func immFamilySize(name string) byte {
+	if len(name) < 2 {
+		return 0
+	}
+	base, size := name[:len(name)-1], name[len(name)-1]
+	for _, f := range immFamilies {
+		if base == f {
+			return size
+		}
+	}
+	return 0
+}
+
 // immLimit returns the range the immediates of op can hold, if it is one of
 // the instructions whose immediates golang-asm does not range-check.
-func immLimit(op obj.As, in *ir.Inst) (immRange, string, bool) {
+// size is immFamilySize(in.Op).
+func immLimit(op obj.As, in *ir.Inst, size byte) (immRange, string, bool) {
 	switch op {
 	case x86.AINB, x86.AINW, x86.AINL, x86.AOUTB, x86.AOUTW, x86.AOUTL, x86.AINT:
 		return rangeUImm8, "an unsigned 8-bit field", true
@@ -490,21 +521,6 @@ func immLimit(op obj.As, in *ir.Inst) (immRange, string, bool) {
 	case x86.ALONG:
 		return rangeImm32, "32 bits", true
 	case x86.AQUAD:
-		return immRange{}, "", false
-	}
-	name := in.Op
-	if len(name) < 2 {
-		return immRange{}, "", false
-	}
-	base, size := name[:len(name)-1], name[len(name)-1]
-	found := false
-	for _, f := range immFamilies {
-		if base == f {
-			found = true
-			break
-		}
-	}
-	if !found {
 		return immRange{}, "", false
 	}
 	switch size {
@@ -524,9 +540,10 @@ func immLimit(op obj.As, in *ir.Inst) (immRange, string, bool) {
 }
 
 // checkImmediates rejects immediates the encoder would truncate or
-// sign-extend into a different value; in has an immediate operand.
-func checkImmediates(op obj.As, in *ir.Inst) error {
-	r, what, ok := immLimit(op, in)
+// sign-extend into a different value; in has an immediate operand, and
+// immSize is immFamilySize(in.Op).
+func checkImmediates(op obj.As, in *ir.Inst, immSize byte) error {
+	r, what, ok := immLimit(op, in, immSize)
 	if !ok {
 		return nil
 	}
