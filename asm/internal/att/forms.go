@@ -138,35 +138,66 @@ func forms() {
 	table.once.Do(loadForms)
 }
 
+// loadForms reads the table into table. It reads the text by index, not
+// by splitting it into lines and fields; puts the forms in one slice; and
+// parses each distinct list of classes or Go operands once, the forms
+// with the same list sharing it (the table is read-only).
 func loadForms() {
-	m := map[string][]*form{}
-	var formChunk []form
+	text := intel.FormTable()
+	forms := make([]form, 0, strings.Count(text, "\n")+1)
+	texts := map[string]uint16{}
 	var classChunk []class
 	var argChunk []goArg
-	texts := map[string]uint16{}
-	for _, line := range strings.Split(intel.FormTable(), "\n") {
-		fields := strings.Fields(line)
-		if len(fields) != 5 {
+	// classLists and argLists are the lists parsed, by their text.
+	type classList struct {
+		classes []class
+		lit     uint8
+		kinds   uint32
+	}
+	type argList struct {
+		args []goArg
+		// ok: every fixed register and operand index reads; maxOp is
+		// the largest operand index (-1 for none).
+		ok    bool
+		maxOp int
+	}
+	classLists := make(map[string]classList, 512)
+	argLists := make(map[string]argList, 32)
+	var fields [5]string
+	for rest := text; rest != ""; {
+		line := rest
+		if i := strings.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = ""
+		}
+		if !splitFields(line, &fields) {
 			continue
 		}
-		f := &carve(&formChunk, 1)[0]
-		f.mnem = fields[0]
+		forms = append(forms, form{mnem: fields[0]})
+		f := &forms[len(forms)-1]
 		if fields[1] != "-" {
-			cs := strings.Split(fields[1], ",")
-			f.classes = carve(&classChunk, len(cs))
-			for i, c := range cs {
-				f.classes[i] = parseClass(c, texts)
-				switch f.classes[i].kind {
-				case cLitReg:
-					f.lit = max(f.lit, readsLitRegs)
-				case cLitImm:
-					f.lit = readsAll
+			cl, ok := classLists[fields[1]]
+			if !ok {
+				cl.classes = carve(&classChunk, strings.Count(fields[1], ",")+1)
+				for i, c := range commaFields(fields[1], len(cl.classes)) {
+					cl.classes[i] = parseClass(c, texts)
+					switch cl.classes[i].kind {
+					case cLitReg:
+						cl.lit = max(cl.lit, readsLitRegs)
+					case cLitImm:
+						cl.lit = readsAll
+					}
 				}
+				cl.kinds = classKinds(cl.classes)
+				classLists[fields[1]] = cl
 			}
+			f.classes, f.lit, f.kinds = cl.classes, cl.lit, cl.kinds
 		}
 		if h, ok := strings.CutPrefix(fields[2], "#"); ok {
 			b, err := hex.DecodeString(h)
 			if err != nil {
+				forms = forms[:len(forms)-1]
 				continue
 			}
 			f.bytes = b
@@ -174,26 +205,32 @@ func loadForms() {
 			f.goOp = fields[2]
 		}
 		if fields[3] != "-" {
-			ok := true
-			as := strings.Split(fields[3], ",")
-			f.args = carve(&argChunk, len(as))
-			for j, a := range as {
-				switch {
-				case a == "k":
-					f.args[j] = goArg{kind: argMask}
-				case strings.HasPrefix(a, "="):
-					r, found := ir.LookupReg(a[1:])
-					ok = ok && found
-					f.args[j] = goArg{kind: argFixed, reg: r}
-				default:
-					i, err := strconv.Atoi(a)
-					ok = ok && err == nil && i >= 0 && i < len(f.classes)
-					f.args[j] = goArg{kind: argOp, idx: i}
-				}
-			}
+			al, ok := argLists[fields[3]]
 			if !ok {
+				al.ok, al.maxOp = true, -1
+				al.args = carve(&argChunk, strings.Count(fields[3], ",")+1)
+				for j, a := range commaFields(fields[3], len(al.args)) {
+					switch {
+					case a == "k":
+						al.args[j] = goArg{kind: argMask}
+					case strings.HasPrefix(a, "="):
+						r, found := ir.LookupReg(a[1:])
+						al.ok = al.ok && found
+						al.args[j] = goArg{kind: argFixed, reg: r}
+					default:
+						i, err := strconv.Atoi(a)
+						al.ok = al.ok && err == nil && i >= 0
+						al.maxOp = max(al.maxOp, i)
+						al.args[j] = goArg{kind: argOp, idx: i}
+					}
+				}
+				argLists[fields[3]] = al
+			}
+			if !al.ok || al.maxOp >= len(f.classes) {
+				forms = forms[:len(forms)-1]
 				continue // the table is checked (TestIntelTable): never here
 			}
+			f.args = al.args
 		}
 		for _, c := range fields[4] {
 			switch c {
@@ -209,13 +246,57 @@ func loadForms() {
 				f.sae = true
 			}
 		}
-		m[f.mnem] = append(m[f.mnem], f)
+	}
+	// The forms of a mnemonic, in table order: a run of the table's
+	// lines (it is sorted) is a slice of ptrs; a mnemonic whose lines
+	// are not all in one run gets its own slice.
+	ptrs := make([]*form, len(forms))
+	for i := range forms {
+		ptrs[i] = &forms[i]
+	}
+	runs := 0
+	for i := range forms {
+		if i == 0 || forms[i].mnem != forms[i-1].mnem {
+			runs++
+		}
+	}
+	m := make(map[string][]*form, runs)
+	names := make([]string, 0, runs+len(attNames))
+	for start := 0; start < len(forms); {
+		end := start + 1
+		for end < len(forms) && forms[end].mnem == forms[start].mnem {
+			end++
+		}
+		name := forms[start].mnem
+		run := ptrs[start:end:end]
+		if prev, ok := m[name]; ok {
+			m[name] = append(slices.Clip(prev), run...)
+		} else {
+			m[name] = run
+			names = append(names, name)
+		}
+		start = end
 	}
 	table.byMnem = make(map[string]*mnemForms, len(m))
-	for name, fs := range m {
-		mf := &mnemForms{all: fs}
+	mfs := make([]mnemForms, len(names))
+	byN := make([]*form, 0, len(forms))
+	for k, name := range names {
+		fs := m[name]
+		mf := &mfs[k]
+		mf.all = fs
+		var count [len(mf.byN)]int
 		for _, f := range fs {
-			f.kinds = classKinds(f.classes)
+			if n := len(f.classes); n < len(count) {
+				count[n]++
+			}
+		}
+		for n, c := range count {
+			if c > 0 {
+				mf.byN[n] = byN[len(byN) : len(byN) : len(byN)+c]
+				byN = byN[:len(byN)+c]
+			}
+		}
+		for _, f := range fs {
 			if n := len(f.classes); n < len(mf.byN) {
 				mf.byN[n] = append(mf.byN[n], f)
 				mf.lit[n] = max(mf.lit[n], f.lit)
@@ -224,10 +305,9 @@ func loadForms() {
 		table.byMnem[name] = mf
 	}
 	table.cond = map[string]string{}
-	for name, fs := range m {
-		table.names = append(table.names, name)
+	for _, name := range names {
 		if cc, ok := strings.CutPrefix(name, "set"); ok {
-			for _, f := range fs {
+			for _, f := range m[name] {
 				if goCC, ok := strings.CutPrefix(f.goOp, "SET"); ok {
 					table.cond[cc] = goCC
 				}
@@ -235,12 +315,52 @@ func loadForms() {
 		}
 	}
 	for name := range attNames {
-		table.names = append(table.names, name) // movzbl, cltq … as suggestions too
+		names = append(names, name) // movzbl, cltq … as suggestions too
 	}
-	sort.Strings(table.names)
-	for _, n := range []string{"rax", "eax", "ax", "al", "rcx", "ecx", "cl", "rdx", "edx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "xmm0", "ymm0", "zmm0", "k1", "st", "rip", "fs", "gs"} {
-		table.regs = append(table.regs, n)
+	sort.Strings(names)
+	table.names = names
+	table.regs = []string{"rax", "eax", "ax", "al", "rcx", "ecx", "cl", "rdx", "edx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "xmm0", "ymm0", "zmm0", "k1", "st", "rip", "fs", "gs"}
+}
+
+// splitFields splits a line of the table at runs of spaces and tabs into
+// its five fields, as strings.Fields would; it reports false for a line
+// of any other number of fields.
+func splitFields(line string, fields *[5]string) bool {
+	n := 0
+	for i := 0; i < len(line); {
+		if line[i] == ' ' || line[i] == '\t' || line[i] == '\r' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(line) && line[j] != ' ' && line[j] != '\t' && line[j] != '\r' {
+			j++
+		}
+		if n == len(fields) {
+			return false
+		}
+		fields[n] = line[i:j]
+		n++
+		i = j
 	}
+	return n == len(fields)
+}
+
+// commaFields returns the n comma-separated fields of s (n is one more
+// than its commas), as strings.Split(s, ",") would, in an array on the
+// stack when there are few.
+func commaFields(s string, n int) []string {
+	var buf [8]string
+	out := buf[:0]
+	if n > len(buf) {
+		out = make([]string, 0, n)
+	}
+	for range n - 1 {
+		j := strings.IndexByte(s, ',')
+		out = append(out, s[:j])
+		s = s[j+1:]
+	}
+	return append(out, s)
 }
 
 // regNames are the register names an unknown register's suggestions are

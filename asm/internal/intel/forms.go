@@ -63,87 +63,233 @@ type mnemInfo struct {
 }
 
 func intelForms() {
-	intelTable.once.Do(func() {
-		m := map[string][]*intelForm{}
-		for _, line := range strings.Split(intelFormTable, "\n") {
-			fields := strings.Fields(line)
-			if len(fields) != 5 {
+	intelTable.once.Do(buildIntelForms)
+}
+
+// buildIntelForms reads intelFormTable into intelTable. It reads the
+// text by index, not by splitting it into lines and fields; puts the
+// forms in one slice; and compiles each distinct list of classes or Go
+// operands once, the forms with the same list sharing it (the table is
+// read-only), each distinct class once.
+func buildIntelForms() {
+	table := intelFormTable
+	lines := strings.Count(table, "\n") + 1
+	forms := make([]intelForm, 0, lines)
+	var texts []string // the classes' and args' texts, carved
+	var classes []formClass
+	compiledClass := make(map[string]formClass, 256)
+	// classLists and argLists are the compiled lists of classes and args,
+	// by their text in the table.
+	type classList struct {
+		classes []string
+		cls     []formClass
+		stOps   int
+	}
+	type argList struct {
+		args   []string
+		goArgs []formArg
+	}
+	classLists := make(map[string]classList, 512)
+	argLists := make(map[string]argList, 32)
+	var fields [5]string
+	for rest := table; rest != ""; {
+		line := rest
+		if i := strings.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = ""
+		}
+		if !splitFields(line, &fields) {
+			continue
+		}
+		forms = append(forms, intelForm{mnem: fields[0]})
+		f := &forms[len(forms)-1]
+		if h, ok := strings.CutPrefix(fields[2], "#"); ok {
+			// The table is generated and checked (TestIntelTable).
+			b, err := hex.DecodeString(h)
+			if err != nil {
+				forms = forms[:len(forms)-1]
 				continue
 			}
-			f := &intelForm{mnem: fields[0]}
-			if fields[1] != "-" {
-				f.classes = strings.Split(fields[1], ",")
-			}
-			if h, ok := strings.CutPrefix(fields[2], "#"); ok {
-				// The table is generated and checked (TestIntelTable).
-				b, err := hex.DecodeString(h)
-				if err != nil {
-					continue
-				}
-				f.bytes = b
-			} else {
-				f.goOp = fields[2]
-			}
-			if fields[3] != "-" {
-				f.args = strings.Split(fields[3], ",")
-			}
-			for _, c := range fields[4] {
-				switch c {
-				case 'k':
-					f.mask = true
-				case 'K':
-					f.mask, f.maskReq = true, true
-				case 'z':
-					f.zeroing = true
-				case 'r':
-					f.rc = true
-				case 's':
-					f.sae = true
-				}
-			}
-			f.compile()
-			m[f.mnem] = append(m[f.mnem], f)
+			f.bytes = b
+		} else {
+			f.goOp = fields[2]
 		}
-		intelTable.byMnem = m
-		intelTable.goCond = map[string]string{}
-		for name, forms := range m {
-			intelTable.names = append(intelTable.names, name)
-			if cc, ok := strings.CutPrefix(name, "set"); ok {
-				for _, f := range forms {
-					if goCC, ok := strings.CutPrefix(f.goOp, "SET"); ok {
-						intelTable.goCond[cc] = goCC
+		for _, c := range fields[4] {
+			switch c {
+			case 'k':
+				f.mask = true
+			case 'K':
+				f.mask, f.maskReq = true, true
+			case 'z':
+				f.zeroing = true
+			case 'r':
+				f.rc = true
+			case 's':
+				f.sae = true
+			}
+		}
+		// f.compile, each list of classes or args compiled once: the
+		// forms that have the same list share it (the table is read-only).
+		if fields[1] != "-" {
+			cl, ok := classLists[fields[1]]
+			if !ok {
+				cl.classes = splitCommas(&texts, fields[1])
+				cl.cls = carveTable(&classes, len(cl.classes))
+				for i, c := range cl.classes {
+					fc, ok := compiledClass[c]
+					if !ok {
+						fc = compileClass(c)
+						compiledClass[c] = fc
+					}
+					cl.cls[i] = fc
+					if c == "st" {
+						cl.stOps++
 					}
 				}
+				classLists[fields[1]] = cl
 			}
+			f.classes, f.cls, f.stOps = cl.classes, cl.cls, cl.stOps
+		} else {
+			f.cls = []formClass{}
 		}
-		sort.Strings(intelTable.names)
-		// The words an instruction starts with: the mnemonics of the
-		// table, and the branches that take a label.
-		words := slices.Clone(intelTable.names)
-		for name := range intelBranches {
-			words = append(words, name)
-		}
-		for cc := range intelTable.goCond {
-			words = append(words, "j"+cc)
-		}
-		slices.Sort(words)
-		words = slices.Compact(words)
-		intelTable.mnems = make(map[string]*mnemInfo, len(words))
-		for i, name := range words {
-			info := &mnemInfo{id: uint16(i + 1), forms: m[name], branch: intelBranches[name]}
-			if cc, ok := strings.CutPrefix(name, "j"); ok && info.branch == "" && intelTable.goCond[cc] != "" {
-				info.branch = "J" + intelTable.goCond[cc]
+		if fields[3] != "-" {
+			al, ok := argLists[fields[3]]
+			if !ok {
+				al.args = splitCommas(&texts, fields[3])
+				al.goArgs = make([]formArg, len(al.args))
+				for i, a := range al.args {
+					al.goArgs[i] = compileArg(a)
+				}
+				argLists[fields[3]] = al
 			}
-			_, directive := directives[name]
-			info.plain = name != "times" && intelPrefix(name) == "" && !isIntelDirective(name) && !directive
-			for _, f := range info.forms {
-				for _, c := range f.cls {
-					info.fixes = info.fixes || c.lit
+			f.args, f.goArgs = al.args, al.goArgs
+		} else {
+			f.goArgs = []formArg{}
+		}
+	}
+	// The forms of a mnemonic, in table order: a run of the table's
+	// lines (it is sorted) is a slice of ptrs; a mnemonic whose lines
+	// are not all in one run gets its own slice.
+	ptrs := make([]*intelForm, len(forms))
+	for i := range forms {
+		ptrs[i] = &forms[i]
+	}
+	runs := 0
+	for i := range forms {
+		if i == 0 || forms[i].mnem != forms[i-1].mnem {
+			runs++
+		}
+	}
+	m := make(map[string][]*intelForm, runs)
+	names := make([]string, 0, runs)
+	for start := 0; start < len(forms); {
+		end := start + 1
+		for end < len(forms) && forms[end].mnem == forms[start].mnem {
+			end++
+		}
+		name := forms[start].mnem
+		run := ptrs[start:end:end]
+		if prev, ok := m[name]; ok {
+			m[name] = append(slices.Clip(prev), run...)
+		} else {
+			m[name] = run
+			names = append(names, name)
+		}
+		start = end
+	}
+	intelTable.byMnem = m
+	intelTable.goCond = map[string]string{}
+	for _, name := range names {
+		if cc, ok := strings.CutPrefix(name, "set"); ok {
+			for _, f := range m[name] {
+				if goCC, ok := strings.CutPrefix(f.goOp, "SET"); ok {
+					intelTable.goCond[cc] = goCC
 				}
 			}
-			intelTable.mnems[name] = info
 		}
-	})
+	}
+	sort.Strings(names)
+	intelTable.names = names
+	// The words an instruction starts with: the mnemonics of the
+	// table, and the branches that take a label.
+	words := make([]string, 0, len(names)+len(intelBranches)+len(intelTable.goCond))
+	words = append(words, names...)
+	for name := range intelBranches {
+		words = append(words, name)
+	}
+	for cc := range intelTable.goCond {
+		words = append(words, "j"+cc)
+	}
+	slices.Sort(words)
+	words = slices.Compact(words)
+	infos := make([]mnemInfo, len(words))
+	intelTable.mnems = make(map[string]*mnemInfo, len(words))
+	for i, name := range words {
+		info := &infos[i]
+		*info = mnemInfo{id: uint16(i + 1), forms: m[name], branch: intelBranches[name]}
+		if cc, ok := strings.CutPrefix(name, "j"); ok && info.branch == "" && intelTable.goCond[cc] != "" {
+			info.branch = "J" + intelTable.goCond[cc]
+		}
+		_, directive := directives[name]
+		info.plain = name != "times" && intelPrefix(name) == "" && !isIntelDirective(name) && !directive
+		for _, f := range info.forms {
+			for _, c := range f.cls {
+				info.fixes = info.fixes || c.lit
+			}
+		}
+		intelTable.mnems[name] = info
+	}
+}
+
+// splitFields splits a line of the table at runs of spaces and tabs into
+// its five fields, as strings.Fields would; it reports false for a line
+// of any other number of fields.
+func splitFields(line string, fields *[5]string) bool {
+	n := 0
+	for i := 0; i < len(line); {
+		if line[i] == ' ' || line[i] == '\t' || line[i] == '\r' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(line) && line[j] != ' ' && line[j] != '\t' && line[j] != '\r' {
+			j++
+		}
+		if n == len(fields) {
+			return false
+		}
+		fields[n] = line[i:j]
+		n++
+		i = j
+	}
+	return n == len(fields)
+}
+
+// splitCommas is strings.Split(s, ","), its result carved from *chunk.
+func splitCommas(chunk *[]string, s string) []string {
+	out := carveTable(chunk, strings.Count(s, ",")+1)
+	for i := range out[:len(out)-1] {
+		j := strings.IndexByte(s, ',')
+		out[i], s = s[:j], s[j+1:]
+	}
+	out[len(out)-1] = s
+	return out
+}
+
+// formTableChunk is how many classes, Go operands or texts the form
+// table allocates at once.
+const formTableChunk = 2048
+
+// carveTable returns n elements (never nil) at the end of *chunk, which
+// it replaces by a new chunk when there is no room.
+func carveTable[T any](chunk *[]T, n int) []T {
+	if cap(*chunk)-len(*chunk) < n || *chunk == nil {
+		*chunk = make([]T, 0, max(formTableChunk, n))
+	}
+	start := len(*chunk)
+	*chunk = (*chunk)[:start+n]
+	return (*chunk)[start : start+n : start+n]
 }
 
 // fitting returns the forms whose operand classes ops fit.
