@@ -59,7 +59,7 @@ func referenceFormTable() formTableState {
 				f.sae = true
 			}
 		}
-		f.compile()
+		compileRef(f)
 		m[f.mnem] = append(m[f.mnem], f)
 	}
 	t.byMnem = m
@@ -153,5 +153,21 @@ func BenchmarkFormTable(b *testing.B) {
 		intelTable.once = sync.Once{}
 		intelTable.names = nil
 		intelForms()
+	}
+}
+
+// compileRef fills f's cls and goArgs from its classes and args, each
+// form on its own, as the build did before it shared them.
+func compileRef(f *intelForm) {
+	f.cls = make([]formClass, len(f.classes))
+	for i, c := range f.classes {
+		f.cls[i] = compileClass(c)
+		if c == "st" {
+			f.stOps++
+		}
+	}
+	f.goArgs = make([]formArg, len(f.args))
+	for i, a := range f.args {
+		f.goArgs[i] = compileArg(a)
 	}
 }

@@ -223,18 +223,3 @@ func compileArg(a string) formArg {
 	}
 	return formArg{kind: argOperand, op: i, text: a}
 }
-
-// compile fills cls and goArgs from classes and args.
-func (f *intelForm) compile() {
-	f.cls = make([]formClass, len(f.classes))
-	for i, c := range f.classes {
-		f.cls[i] = compileClass(c)
-		if c == "st" {
-			f.stOps++
-		}
-	}
-	f.goArgs = make([]formArg, len(f.args))
-	for i, a := range f.args {
-		f.goArgs[i] = compileArg(a)
-	}
-}
