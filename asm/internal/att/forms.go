@@ -171,7 +171,7 @@ func loadForms() {
 		} else {
 			rest = ""
 		}
-		if !splitFields(line, &fields) {
+		if !intel.FormFields(line, &fields) {
 			continue
 		}
 		forms = append(forms, form{mnem: fields[0]})
@@ -232,20 +232,8 @@ func loadForms() {
 			}
 			f.args = al.args
 		}
-		for _, c := range fields[4] {
-			switch c {
-			case 'k':
-				f.mask = true
-			case 'K':
-				f.mask, f.maskReq = true, true
-			case 'z':
-				f.zeroing = true
-			case 'r':
-				f.rc = true
-			case 's':
-				f.sae = true
-			}
-		}
+		fl := intel.ReadFormFlags(fields[4])
+		f.mask, f.maskReq, f.zeroing, f.rc, f.sae = fl.Mask, fl.MaskReq, fl.Zeroing, fl.RC, fl.SAE
 	}
 	// The forms of a mnemonic, in table order: a run of the table's
 	// lines (it is sorted) is a slice of ptrs; a mnemonic whose lines
@@ -320,30 +308,6 @@ func loadForms() {
 	sort.Strings(names)
 	table.names = names
 	table.regs = []string{"rax", "eax", "ax", "al", "rcx", "ecx", "cl", "rdx", "edx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "xmm0", "ymm0", "zmm0", "k1", "st", "rip", "fs", "gs"}
-}
-
-// splitFields splits a line of the table at runs of spaces and tabs into
-// its five fields, as strings.Fields would; it reports false for a line
-// of any other number of fields.
-func splitFields(line string, fields *[5]string) bool {
-	n := 0
-	for i := 0; i < len(line); {
-		if line[i] == ' ' || line[i] == '\t' || line[i] == '\r' {
-			i++
-			continue
-		}
-		j := i
-		for j < len(line) && line[j] != ' ' && line[j] != '\t' && line[j] != '\r' {
-			j++
-		}
-		if n == len(fields) {
-			return false
-		}
-		fields[n] = line[i:j]
-		n++
-		i = j
-	}
-	return n == len(fields)
 }
 
 // commaFields returns the n comma-separated fields of s (n is one more

@@ -99,7 +99,7 @@ func buildIntelForms() {
 		} else {
 			rest = ""
 		}
-		if !splitFields(line, &fields) {
+		if !FormFields(line, &fields) {
 			continue
 		}
 		forms = append(forms, intelForm{mnem: fields[0]})
@@ -115,20 +115,8 @@ func buildIntelForms() {
 		} else {
 			f.goOp = fields[2]
 		}
-		for _, c := range fields[4] {
-			switch c {
-			case 'k':
-				f.mask = true
-			case 'K':
-				f.mask, f.maskReq = true, true
-			case 'z':
-				f.zeroing = true
-			case 'r':
-				f.rc = true
-			case 's':
-				f.sae = true
-			}
-		}
+		fl := ReadFormFlags(fields[4])
+		f.mask, f.maskReq, f.zeroing, f.rc, f.sae = fl.Mask, fl.MaskReq, fl.Zeroing, fl.RC, fl.SAE
 		// f.compile, each list of classes or args compiled once: the
 		// forms that have the same list share it (the table is read-only).
 		if fields[1] != "-" {
@@ -240,30 +228,6 @@ func buildIntelForms() {
 		}
 		intelTable.mnems[name] = info
 	}
-}
-
-// splitFields splits a line of the table at runs of spaces and tabs into
-// its five fields, as strings.Fields would; it reports false for a line
-// of any other number of fields.
-func splitFields(line string, fields *[5]string) bool {
-	n := 0
-	for i := 0; i < len(line); {
-		if line[i] == ' ' || line[i] == '\t' || line[i] == '\r' {
-			i++
-			continue
-		}
-		j := i
-		for j < len(line) && line[j] != ' ' && line[j] != '\t' && line[j] != '\r' {
-			j++
-		}
-		if n == len(fields) {
-			return false
-		}
-		fields[n] = line[i:j]
-		n++
-		i = j
-	}
-	return n == len(fields)
 }
 
 // splitCommas is strings.Split(s, ","), its result carved from *chunk.
