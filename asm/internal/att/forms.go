@@ -235,36 +235,8 @@ func loadForms() {
 		fl := intel.ReadFormFlags(fields[4])
 		f.mask, f.maskReq, f.zeroing, f.rc, f.sae = fl.Mask, fl.MaskReq, fl.Zeroing, fl.RC, fl.SAE
 	}
-	// The forms of a mnemonic, in table order: a run of the table's
-	// lines (it is sorted) is a slice of ptrs; a mnemonic whose lines
-	// are not all in one run gets its own slice.
-	ptrs := make([]*form, len(forms))
-	for i := range forms {
-		ptrs[i] = &forms[i]
-	}
-	runs := 0
-	for i := range forms {
-		if i == 0 || forms[i].mnem != forms[i-1].mnem {
-			runs++
-		}
-	}
-	m := make(map[string][]*form, runs)
-	names := make([]string, 0, runs+len(attNames))
-	for start := 0; start < len(forms); {
-		end := start + 1
-		for end < len(forms) && forms[end].mnem == forms[start].mnem {
-			end++
-		}
-		name := forms[start].mnem
-		run := ptrs[start:end:end]
-		if prev, ok := m[name]; ok {
-			m[name] = append(slices.Clip(prev), run...)
-		} else {
-			m[name] = run
-			names = append(names, name)
-		}
-		start = end
-	}
+	// The forms of each mnemonic, in table order, and the mnemonics.
+	m, names := intel.ByMnemonic(forms, func(f *form) string { return f.mnem })
 	table.byMnem = make(map[string]*mnemForms, len(m))
 	mfs := make([]mnemForms, len(names))
 	byN := make([]*form, 0, len(forms))

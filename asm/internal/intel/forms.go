@@ -156,36 +156,8 @@ func buildIntelForms() {
 			f.goArgs = []formArg{}
 		}
 	}
-	// The forms of a mnemonic, in table order: a run of the table's
-	// lines (it is sorted) is a slice of ptrs; a mnemonic whose lines
-	// are not all in one run gets its own slice.
-	ptrs := make([]*intelForm, len(forms))
-	for i := range forms {
-		ptrs[i] = &forms[i]
-	}
-	runs := 0
-	for i := range forms {
-		if i == 0 || forms[i].mnem != forms[i-1].mnem {
-			runs++
-		}
-	}
-	m := make(map[string][]*intelForm, runs)
-	names := make([]string, 0, runs)
-	for start := 0; start < len(forms); {
-		end := start + 1
-		for end < len(forms) && forms[end].mnem == forms[start].mnem {
-			end++
-		}
-		name := forms[start].mnem
-		run := ptrs[start:end:end]
-		if prev, ok := m[name]; ok {
-			m[name] = append(slices.Clip(prev), run...)
-		} else {
-			m[name] = run
-			names = append(names, name)
-		}
-		start = end
-	}
+	// The forms of each mnemonic, in table order, and the mnemonics.
+	m, names := ByMnemonic(forms, func(f *intelForm) string { return f.mnem })
 	intelTable.byMnem = m
 	intelTable.goCond = map[string]string{}
 	for _, name := range names {

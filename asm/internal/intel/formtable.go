@@ -1,5 +1,7 @@
 package intel
 
+import "slices"
+
 // FormTable returns the generated form table (table_gen.go) as text, one
 // form a line: mnemonic classes GOOP args flags (see intelFormTable). The
 // AT&T front end (asm/internal/att) reads the same table: the two syntaxes
@@ -55,4 +57,39 @@ func ReadFormFlags(s string) FormFlags {
 		}
 	}
 	return fl
+}
+
+// ByMnemonic groups the forms of a table, in table order, by mnemonic:
+// it returns each mnemonic's forms and the mnemonics in the order they
+// first come. A run of one mnemonic's lines (the table is sorted) is a
+// capacity-limited slice of one slice of pointers, so that appending to
+// one mnemonic's forms never writes another's; a mnemonic whose lines are
+// not all in one run gets its own slice.
+func ByMnemonic[F any](forms []F, mnem func(*F) string) (map[string][]*F, []string) {
+	ptrs := make([]*F, len(forms))
+	runs := 0
+	for i := range forms {
+		ptrs[i] = &forms[i]
+		if i == 0 || mnem(ptrs[i]) != mnem(ptrs[i-1]) {
+			runs++
+		}
+	}
+	m := make(map[string][]*F, runs)
+	names := make([]string, 0, runs)
+	for start := 0; start < len(forms); {
+		name := mnem(ptrs[start])
+		end := start + 1
+		for end < len(forms) && mnem(ptrs[end]) == name {
+			end++
+		}
+		run := ptrs[start:end:end]
+		if prev, ok := m[name]; ok {
+			m[name] = append(slices.Clip(prev), run...)
+		} else {
+			m[name] = run
+			names = append(names, name)
+		}
+		start = end
+	}
+	return m, names
 }
