@@ -10,7 +10,8 @@
 // prefix; run.go). When it refuses an instruction, explain.go asks it
 // again with a value changed, to say which operand is out of range. Its
 // tables (mnemonics, branch encodings, the registers it drops) are learned
-// once per process (tables.go), and every call into it is made under one
+// from it by go generate and read from tables_gen.go (tables.go,
+// tables_probe.go), and every call into it is made under one
 // process-wide lock: its own tables are package variables that are not
 // safe for concurrent use.
 //

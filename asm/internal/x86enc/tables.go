@@ -1,12 +1,14 @@
 package x86enc
 
-// What golang-asm tells once per process: its mnemonics, how it encodes
-// each branch, which registers it silently drops.
+// What golang-asm tells: its mnemonics, how it encodes each branch, which
+// registers it silently drops. It is learned by asking golang-asm when go
+// generate runs (tables_probe.go) and kept as Go data (tables_gen.go), so
+// that a process's first assembly only indexes constant data.
 
 import (
-	"bytes"
-	"encoding/binary"
+	"math/bits"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/jitrun/jitrun/asm/internal/ir"
@@ -19,14 +21,14 @@ import (
 // The encoder's process-wide state. golang-asm keeps its instruction tables in
 // package variables of obj/x86 (ycover, opindex, …) that are filled on first
 // use and are not safe for concurrent use, so every call into it is made with
-// encoderMu held. gasmTables is computed once and read-only afterwards.
+// encoderMu held. gasmTables is made once and read-only afterwards.
 var (
 	encoderMu   sync.Mutex
 	tablesOnce  sync.Once
 	tablesValue *gasmTables
 )
 
-// gasmTables is what golang-asm tells us once per process.
+// gasmTables is what golang-asm tells us, indexed for the encoder.
 type gasmTables struct {
 	arch *arch.Arch
 	// ops maps every Go-syntax mnemonic (with the aliases go tool asm
@@ -60,40 +62,76 @@ type BranchForm struct {
 	Near  []byte
 }
 
+//go:generate go run ./tablegen
+
+// tables returns the process's gasmTables, made on first use from the data
+// of tables_gen.go.
 func tables() *gasmTables {
-	tablesOnce.Do(func() {
-		encoderMu.Lock()
-		defer encoderMu.Unlock()
-		t := &gasmTables{arch: arch.Set("amd64")}
-		t.ops = t.arch.Instructions
-		// Names newer Go versions use for instructions golang-asm knows by
-		// an older name.
-		for alias, name := range map[string]string{"MOVBEW": "MOVBEWW", "MOVBEL": "MOVBELL", "MOVBEQ": "MOVBEQQ"} {
-			if op, ok := t.ops[name]; ok {
-				if _, taken := t.ops[alias]; !taken {
-					t.ops[alias] = op
-				}
-			}
-		}
-		for name := range t.ops {
-			t.mnemonics = append(t.mnemonics, name)
-		}
-		t.opIndex = newOpIndex(t.ops)
-		t.branches = deriveBranchForms(t)
-		t.branchByOp = make([]*BranchForm, obj.AMask+1)
-		for op, f := range t.branches {
-			t.branchByOp[op&obj.AMask] = f
-		}
-		t.unclassified = probeUnclassified(t)
-		t.regOK = make([]bool, x86.MAXREG)
-		for r := range t.regOK {
-			reg := ir.Reg(r) // checkReg's and checkOperand's tests, in their order
-			t.regOK[r] = reg != x86.REG_TLS && isValidReg(reg) && (!t.unclassified[r] || reg == x86.REG_SPB)
-		}
-		tablesValue = t
-	})
+	tablesOnce.Do(func() { tablesValue = loadTables() })
 	return tablesValue
 }
+
+// loadTables makes a gasmTables from what go generate learned by probing
+// golang-asm (probeTables, tables_gen.go): the hash table of mnemonics is
+// laid out there already, and the rest is indexed here, without a call
+// into golang-asm. TestTablesGenerated checks that it equals a fresh
+// probe.
+func loadTables() *gasmTables {
+	t := &gasmTables{ops: make(map[string]obj.As, len(genMnemonics)), mnemonics: genMnemonics[:]}
+	for i, name := range genMnemonics {
+		t.ops[name] = genMnemonicOps[i]
+	}
+	// golang-asm's amd64 architecture as arch.Set("amd64") makes it, but
+	// for its register names, which nothing here reads. arch.Set costs
+	// 0.7–1.2 ms in a fresh process (it names every register and grows
+	// its maps as it fills them), twice all of loadTables.
+	t.arch = &arch.Arch{LinkArch: &x86.Linkamd64, Instructions: t.ops, RegisterNumber: noRegisterNumber, IsJump: isJumpName}
+	t.opIndex = opIndex{
+		keys:  genOpIndexKeys[:],
+		ops:   genOpIndexOps[:],
+		imm:   make([]byte, len(genOpIndexKeys)),
+		mask:  uint64(len(genOpIndexKeys) - 1),
+		shift: uint(64 - bits.TrailingZeros(uint(len(genOpIndexKeys)))),
+		long:  make(map[string]obj.As, len(genOpIndexLong)),
+	}
+	for _, name := range genOpIndexLong {
+		t.opIndex.long[name] = t.ops[name]
+	}
+	t.opIndex.setImmFamilySizes(t.mnemonics)
+	t.branches = make(map[obj.As]*BranchForm, len(genBranches))
+	for i := range genBranches {
+		t.branches[genBranches[i].op] = &genBranches[i].form
+	}
+	t.unclassified = make([]bool, x86.MAXREG)
+	for _, r := range genUnclassified {
+		t.unclassified[r] = true
+	}
+	t.index()
+	return t
+}
+
+// index fills the tables made from the others: branchByOp and regOK.
+func (t *gasmTables) index() {
+	t.branchByOp = make([]*BranchForm, obj.AMask+1)
+	for op, f := range t.branches {
+		t.branchByOp[op&obj.AMask] = f
+	}
+	t.regOK = make([]bool, x86.MAXREG)
+	for r := range t.regOK {
+		reg := ir.Reg(r) // checkReg's and checkOperand's tests, in their order
+		t.regOK[r] = reg != x86.REG_TLS && isValidReg(reg) && (!t.unclassified[r] || reg == x86.REG_SPB)
+	}
+}
+
+// isJumpName is golang-asm's IsJump for amd64 (arch.Set("amd64").IsJump):
+// whether word is the mnemonic of an instruction that takes a label.
+func isJumpName(word string) bool {
+	return word != "" && (word[0] == 'J' || word == "CALL" || strings.HasPrefix(word, "LOOP") || word == "XBEGIN")
+}
+
+// noRegisterNumber is golang-asm's RegisterNumber for amd64, which has no
+// R(n) notation.
+func noRegisterNumber(string, int16) (int16, bool) { return 0, false }
 
 // opIndex maps mnemonics to opcodes: an open-addressing hash table of
 // a power-of-two size at least twice the number of mnemonics, probed
@@ -170,7 +208,15 @@ func newOpIndex(ops map[string]obj.As) opIndex {
 		n, shift = n*2, shift-1
 	}
 	x := opIndex{keys: make([]packedName, n), ops: make([]obj.As, n), imm: make([]byte, n), mask: uint64(n - 1), shift: shift, long: map[string]obj.As{}}
-	for name, op := range ops {
+	// In sorted order, so that the slots two colliding names take (and
+	// tables_gen.go) do not depend on the map's order.
+	names := make([]string, 0, len(ops))
+	for name := range ops {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		op := ops[name]
 		key, ok := pack(name)
 		if !ok {
 			if name != "" {
@@ -185,6 +231,24 @@ func newOpIndex(ops map[string]obj.As) opIndex {
 		x.keys[i], x.ops[i], x.imm[i] = key, op, immFamilySize(name)
 	}
 	return x
+}
+
+// setImmFamilySizes fills the imm column of x, whose imm is all zero, for
+// the mnemonics of names (at least those of x that immFamilySize sizes).
+func (x *opIndex) setImmFamilySizes(names []string) {
+	for _, name := range names {
+		size := immFamilySize(name)
+		key, ok := pack(name)
+		if size == 0 || !ok {
+			continue
+		}
+		for i := key.hash() >> x.shift; x.keys[i] != (packedName{}); i = (i + 1) & x.mask {
+			if x.keys[i] == key {
+				x.imm[i] = size
+				break
+			}
+		}
+	}
 }
 
 // lookup returns the opcode of mnemonic name.
@@ -221,111 +285,6 @@ func newLink(t *gasmTables, diag func(format string, args ...interface{})) *obj.
 	ctxt.DiagFunc = diag
 	t.arch.Init(ctxt)
 	return ctxt
-}
-
-// deriveBranchForms asks golang-asm how it encodes each branch instruction,
-// short and near, by assembling tiny programs: the branch followed by gap
-// bytes and then its target. Gaps of 0 and 8 must give the same bytes but
-// for a last byte of 0 and 8 (the short form, rel8); a gap of 160 must end
-// in a 32-bit 160 (the near form, rel32). Nothing here is typed by hand; the
-// tests check the result against the Intel manual.
-func deriveBranchForms(t *gasmTables) map[obj.As]*BranchForm {
-	forms := make(map[obj.As]*BranchForm)
-	seen := make(map[obj.As]bool)
-	for name, as := range t.ops {
-		if !t.arch.IsJump(name) || seen[as] {
-			continue
-		}
-		seen[as] = true
-		f := &BranchForm{}
-		if as == obj.ACALL {
-			// golang-asm encodes CALL only to a symbol: E8 and a relocation.
-			if code, nrel := probeBranch(t, as, 0); nrel == 1 && len(code) == 5 {
-				f.Near = code[:1]
-			}
-		} else {
-			c0, _ := probeBranch(t, as, 0)
-			c8, _ := probeBranch(t, as, 8)
-			if n := len(c0); n >= 2 && len(c8) == n && bytes.Equal(c0[:n-1], c8[:n-1]) && c0[n-1] == 0 && c8[n-1] == 8 {
-				f.Short = c0[:n-1]
-			}
-			c160, _ := probeBranch(t, as, 160)
-			if n := len(c160); n >= 5 && binary.LittleEndian.Uint32(c160[n-4:]) == 160 {
-				f.Near = c160[:n-4]
-			}
-		}
-		if f.Short != nil || f.Near != nil {
-			forms[as] = f
-		}
-	}
-	return forms
-}
-
-// probeBranch assembles "as → target" with gap bytes between them and returns
-// the bytes of the branch and the number of relocations, or nil when
-// golang-asm reports a problem.
-func probeBranch(t *gasmTables, as obj.As, gap int) (code []byte, nrel int) {
-	defer func() {
-		if recover() != nil {
-			code = nil
-		}
-	}()
-	failed := false
-	ctxt := newLink(t, func(string, ...interface{}) { failed = true })
-	p := ctxt.NewProg()
-	p.As = as
-	p.To.Type = obj.TYPE_BRANCH
-	if as == obj.ACALL {
-		p.To.Sym = &obj.LSym{Name: "probe"}
-	}
-	last := p
-	for i := 0; i < gap/8; i++ {
-		q := ctxt.NewProg()
-		q.As = x86.AQUAD
-		q.From = obj.Addr{Type: obj.TYPE_CONST}
-		last.Link = q
-		last = q
-	}
-	target := ctxt.NewProg()
-	target.As = x86.AINT
-	target.From = obj.Addr{Type: obj.TYPE_CONST, Offset: 3}
-	last.Link = target
-	if as != obj.ACALL {
-		p.To.SetTarget(target)
-	}
-	s := &obj.LSym{Func: &obj.FuncInfo{Text: p}}
-	t.arch.Assemble(ctxt, s, ctxt.NewProg)
-	if failed || p.Link == nil {
-		return nil, 0
-	}
-	return append([]byte(nil), s.P[:p.Link.Pc]...), len(s.R)
-}
-
-// probeUnclassified finds the registers golang-asm silently drops: HLT
-// takes no operand, so HLT r assembles exactly when r is classified as
-// "no operand".
-func probeUnclassified(t *gasmTables) []bool {
-	out := make([]bool, x86.MAXREG)
-	ir.Regs(func(_ string, r ir.Reg) {
-		failed := false
-		ctxt := newLink(t, func(string, ...interface{}) { failed = true })
-		p := ctxt.NewProg()
-		p.As = x86.AHLT
-		p.From = obj.Addr{Type: obj.TYPE_REG, Reg: int16(r)}
-		s := &obj.LSym{Func: &obj.FuncInfo{Text: p}}
-		func() {
-			defer func() {
-				if recover() != nil {
-					failed = true
-				}
-			}()
-			t.arch.Assemble(ctxt, s, ctxt.NewProg)
-		}()
-		if !failed {
-			out[r] = true
-		}
-	})
-	return out
 }
 
 // Mnemonics returns every Go mnemonic the encoder knows (with the aliases

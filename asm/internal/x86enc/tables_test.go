@@ -1,9 +1,108 @@
 package x86enc
 
 import (
+	"bytes"
 	"encoding/hex"
+	"go/format"
+	"os"
+	"reflect"
 	"testing"
+
+	"github.com/jitrun/jitrun/asm/internal/ir"
+	"github.com/twitchyliquid64/golang-asm/obj/x86"
 )
+
+// TestTablesGenerated checks that the tables a process loads from
+// tables_gen.go are exactly what probing golang-asm tells now, and that
+// tables_gen.go is what go generate writes: a golang-asm that encodes a
+// branch, names a mnemonic or drops a register otherwise fails here.
+func TestTablesGenerated(t *testing.T) {
+	probed, loaded := probeTables(), loadTables()
+	// arch: loadTables fills what the encoder reads of arch.Set("amd64"),
+	// and golang-asm's IsJump and RegisterNumber are funcs, which
+	// reflect.DeepEqual cannot compare.
+	if loaded.arch.LinkArch != probed.arch.LinkArch {
+		t.Errorf("arch.LinkArch = %s, want %s's", loaded.arch.Name, probed.arch.Name)
+	}
+	if !reflect.DeepEqual(loaded.arch.Instructions, probed.arch.Instructions) {
+		t.Error("arch.Instructions differ from arch.Set(\"amd64\").Instructions: run go generate ./asm/internal/x86enc")
+	}
+	if loaded.arch.RegisterPrefix != nil || loaded.arch.Register != nil {
+		t.Error("arch has register names: loadTables was meant to leave them out")
+	}
+	for _, w := range append(append([]string(nil), probed.mnemonics...), "J", "LOOP", "CALLX", "XBEGINX", "jmp") {
+		if got, want := loaded.arch.IsJump(w), probed.arch.IsJump(w); got != want {
+			t.Errorf("arch.IsJump(%q) = %v, want %v as golang-asm's", w, got, want)
+		}
+	}
+	if _, ok := loaded.arch.RegisterNumber("R", 1); ok {
+		t.Error(`arch.RegisterNumber("R", 1) succeeded: amd64 has no R(n)`)
+	}
+	p, l := *probed, *loaded
+	p.arch, l.arch = nil, nil
+	if !reflect.DeepEqual(l, p) {
+		t.Errorf("tables_gen.go differs from what golang-asm tells now: run go generate ./asm/internal/x86enc")
+		for _, f := range []struct {
+			name      string
+			got, want any
+		}{
+			{"ops", l.ops, p.ops}, {"opIndex", l.opIndex, p.opIndex}, {"branches", l.branches, p.branches},
+			{"branchByOp", l.branchByOp, p.branchByOp}, {"mnemonics", l.mnemonics, p.mnemonics},
+			{"unclassified", l.unclassified, p.unclassified}, {"regOK", l.regOK, p.regOK},
+		} {
+			if !reflect.DeepEqual(f.got, f.want) {
+				t.Errorf("%s differ", f.name)
+			}
+		}
+	}
+	want, err := format.Source(TablesSource())
+	if err != nil {
+		t.Fatal(err)
+	}
+	have, err := os.ReadFile("tables_gen.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(have, want) {
+		t.Error("tables_gen.go is not what tablegen writes: run go generate ./asm/internal/x86enc")
+	}
+}
+
+// TestUnclassified checks the registers golang-asm drops, as probed: the
+// ones validation rejects or (SPB) completes.
+func TestUnclassified(t *testing.T) {
+	var got []string
+	for r, drop := range tables().unclassified {
+		if drop {
+			got = append(got, ir.Reg(r).String())
+		}
+	}
+	want := []string{"SPB", "CR9", "CR10", "CR11", "CR12", "CR13", "CR14", "CR15"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("unclassified %v, want %v", got, want)
+	}
+	if tb := tables(); !tb.regOK[x86.REG_SPB] || tb.regOK[x86.REG_CR9] || !tb.regOK[x86.REG_CR8] || tb.regOK[x86.REG_TLS] {
+		t.Errorf("regOK SPB %v CR9 %v CR8 %v TLS %v, want true false true false", tb.regOK[x86.REG_SPB], tb.regOK[x86.REG_CR9], tb.regOK[x86.REG_CR8], tb.regOK[x86.REG_TLS])
+	}
+}
+
+// BenchmarkTables measures what a process's first assembly pays for the
+// encoder's tables: loading them from tables_gen.go.
+func BenchmarkTables(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		loadTables()
+	}
+}
+
+// BenchmarkProbeTables measures what probing golang-asm for the tables
+// costs: what the first assembly paid before tables_gen.go.
+func BenchmarkProbeTables(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		probeTables()
+	}
+}
 
 // TestBranchForms checks the branch encodings derived from golang-asm
 // against the Intel manual.
