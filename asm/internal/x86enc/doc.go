@@ -11,7 +11,7 @@
 // again with a value changed, to say which operand is out of range. Its
 // tables (mnemonics, branch encodings, the registers it drops) are learned
 // from it by go generate and read from tables_gen.go (tables.go,
-// tables_probe.go), and every call into it is made under one
+// tables_probe_test.go), and every call into it is made under one
 // process-wide lock: its own tables are package variables that are not
 // safe for concurrent use.
 //

@@ -2,17 +2,15 @@ package x86enc
 
 // What golang-asm tells: its mnemonics, how it encodes each branch, which
 // registers it silently drops. It is learned by asking golang-asm when go
-// generate runs (tables_probe.go) and kept as Go data (tables_gen.go), so
-// that a process's first assembly only indexes constant data.
+// generate runs (tables_probe_test.go) and kept as Go data (tables_gen.go),
+// so that a process's first assembly only indexes constant data.
 
 import (
 	"math/bits"
 	"sort"
-	"strings"
 	"sync"
 
 	"github.com/jitrun/jitrun/asm/internal/ir"
-	"github.com/twitchyliquid64/golang-asm/asm/arch"
 	"github.com/twitchyliquid64/golang-asm/obj"
 	"github.com/twitchyliquid64/golang-asm/obj/x86"
 	"github.com/twitchyliquid64/golang-asm/objabi"
@@ -30,7 +28,11 @@ var (
 
 // gasmTables is what golang-asm tells us, indexed for the encoder.
 type gasmTables struct {
-	arch *arch.Arch
+	// arch is golang-asm's amd64 architecture (x86.Linkamd64): Init,
+	// Assemble, UnaryDst. It is not golang-asm's asm/arch.Arch, whose
+	// package would bring all of golang-asm's other architectures into the
+	// binary and their package initialisation into every process.
+	arch *obj.LinkArch
 	// ops maps every Go-syntax mnemonic (with the aliases go tool asm
 	// accepts: JA, JZ, MOVD, …) to its opcode.
 	ops map[string]obj.As
@@ -62,7 +64,7 @@ type BranchForm struct {
 	Near  []byte
 }
 
-//go:generate go run ./tablegen
+//go:generate go test -run ^TestTablesGenerated$ -generate .
 
 // tables returns the process's gasmTables, made on first use from the data
 // of tables_gen.go.
@@ -81,11 +83,7 @@ func loadTables() *gasmTables {
 	for i, name := range genMnemonics {
 		t.ops[name] = genMnemonicOps[i]
 	}
-	// golang-asm's amd64 architecture as arch.Set("amd64") makes it, but
-	// for its register names, which nothing here reads. arch.Set costs
-	// 0.7–1.2 ms in a fresh process (it names every register and grows
-	// its maps as it fills them), twice all of loadTables.
-	t.arch = &arch.Arch{LinkArch: &x86.Linkamd64, Instructions: t.ops, RegisterNumber: noRegisterNumber, IsJump: isJumpName}
+	t.arch = &x86.Linkamd64
 	t.opIndex = opIndex{
 		keys:  genOpIndexKeys[:],
 		ops:   genOpIndexOps[:],
@@ -122,16 +120,6 @@ func (t *gasmTables) index() {
 		t.regOK[r] = reg != x86.REG_TLS && isValidReg(reg) && (!t.unclassified[r] || reg == x86.REG_SPB)
 	}
 }
-
-// isJumpName is golang-asm's IsJump for amd64 (arch.Set("amd64").IsJump):
-// whether word is the mnemonic of an instruction that takes a label.
-func isJumpName(word string) bool {
-	return word != "" && (word[0] == 'J' || word == "CALL" || strings.HasPrefix(word, "LOOP") || word == "XBEGIN")
-}
-
-// noRegisterNumber is golang-asm's RegisterNumber for amd64, which has no
-// R(n) notation.
-func noRegisterNumber(string, int16) (int16, bool) { return 0, false }
 
 // opIndex maps mnemonics to opcodes: an open-addressing hash table of
 // a power-of-two size at least twice the number of mnemonics, probed
@@ -278,7 +266,7 @@ func (x *opIndex) find(name string) (obj.As, byte, bool) {
 // newLink returns a fresh golang-asm context whose diagnostics go to diag.
 // The caller holds encoderMu.
 func newLink(t *gasmTables, diag func(format string, args ...interface{})) *obj.Link {
-	ctxt := obj.Linknew(t.arch.LinkArch)
+	ctxt := obj.Linknew(t.arch)
 	ctxt.Headtype = objabi.Hlinux
 	// IsAsm: no NOP padding of jumps for the Intel jump erratum.
 	ctxt.IsAsm = true
