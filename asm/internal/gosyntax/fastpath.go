@@ -15,26 +15,73 @@ package gosyntax
 
 import (
 	"bytes"
+	"encoding/binary"
 	"strings"
 
 	"github.com/jitrun/jitrun/asm/internal/ir"
 )
 
+// The classes of a byte, in byteClasses.
+const (
+	classBlank     = 1 << iota // the lexer skips it between tokens
+	classWord                  // it continues an ASCII identifier
+	classWordStart             // it starts one (a letter or _)
+	classTabCR                 // a tab or carriage return: tokenText rewrites the blanks around it
+)
+
+// byteClasses holds the classes of every byte. It is made once, when
+// the package is initialized, and only read.
+var byteClasses = func() (classes [256]uint8) {
+	for c := range 256 {
+		switch {
+		case c == ' ' || c == '\f' || c == '\v':
+			classes[c] = classBlank
+		case c == '\t' || c == '\r':
+			classes[c] = classBlank | classTabCR
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_':
+			classes[c] = classWord | classWordStart
+		case c >= '0' && c <= '9':
+			classes[c] = classWord
+		}
+	}
+	return classes
+}()
+
 // isBlank reports whether the lexer skips c between tokens.
-func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v' }
+func isBlank(c byte) bool { return byteClasses[c]&classBlank != 0 }
 
 // isWordByte reports whether c continues an ASCII identifier.
-func isWordByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
-}
+func isWordByte(c byte) bool { return byteClasses[c]&classWord != 0 }
+
+// spaces8 is eight spaces, read as one little-endian word.
+const spaces8 = 0x2020202020202020
 
 // skipBlanks returns the offset of the first byte at or after i that is
-// not a blank.
+// not a blank. Runs of spaces, as between an instruction and its
+// comment, it skips eight bytes at a time.
 func skipBlanks(src []byte, i int) int {
+	for i+8 <= len(src) && binary.LittleEndian.Uint64(src[i:]) == spaces8 {
+		i += 8
+	}
 	for i < len(src) && isBlank(src[i]) {
 		i++
 	}
 	return i
+}
+
+// skipInnerBlanks is skipBlanks between two tokens of a statement: it
+// also reports whether a tab or carriage return is among the blanks.
+func skipInnerBlanks(src []byte, i int) (int, bool) {
+	tabCR := uint8(0)
+	for i < len(src) {
+		c := byteClasses[src[i]]
+		if c&classBlank == 0 {
+			break
+		}
+		tabCR |= c
+		i++
+	}
+	return i, tabCR&classTabCR != 0
 }
 
 // codeEnds reports whether the code of a line ends at src[i]: at the end
@@ -50,12 +97,42 @@ func stmtEnds(src []byte, i int) bool { return codeEnds(src, i) || src[i] == ';'
 // wordAt returns where the ASCII identifier at src[i:] ends (i when there
 // is none).
 func wordAt(src []byte, i int) int {
-	if i >= len(src) || src[i] <= '9' || !isWordByte(src[i]) {
+	if i >= len(src) || byteClasses[src[i]]&classWordStart == 0 {
 		return i
 	}
-	for i++; i < len(src) && isWordByte(src[i]); i++ {
+	for i++; i < len(src) && byteClasses[src[i]]&classWord != 0; i++ {
 	}
 	return i
+}
+
+// regWordAt is wordAt that also looks the word up in the register table
+// t: where it ends, and the register it names (ok false for none). A
+// word of up to eight bytes is packed as it is read (regtable.go).
+func regWordAt(t *regTable, src []byte, i int) (end int, r ir.Reg, ok bool) {
+	if i >= len(src) || byteClasses[src[i]]&classWordStart == 0 {
+		return i, 0, false
+	}
+	end = i + 1
+	for end < len(src) && byteClasses[src[end]]&classWord != 0 {
+		end++
+	}
+	n := end - i
+	if n > 8 {
+		return end, 0, false
+	}
+	var key uint64
+	if i+8 <= len(src) {
+		key = binary.LittleEndian.Uint64(src[i:])
+		if n < 8 {
+			key &= 1<<(8*n) - 1
+		}
+	} else {
+		for k := n - 1; k >= 0; k-- {
+			key = key<<8 | uint64(src[i+k])
+		}
+	}
+	r, ok = t.lookupKey(key)
+	return end, r, ok
 }
 
 // span is a range of the source's bytes.
@@ -69,6 +146,9 @@ type plainStmt struct {
 	// operand ends, in the source.
 	start, opEnd, sufEnd, end int
 	ops                       span // its operands, in parser.plainOps
+	// tabCR is set when a tab or carriage return is among the blanks
+	// between its tokens (plainText).
+	tabCR bool
 }
 
 // plainOp is an operand of a plain line, read but not handed over yet:
@@ -176,17 +256,18 @@ func (p *parser) readPlainInst(pp *preproc, src []byte, st *plainStmt) (int, boo
 	}
 	st.sufEnd, st.end = i, i
 	st.ops.start = len(p.plainOps)
-	j := skipBlanks(src, i)
+	j, tabCR := skipInnerBlanks(src, i)
 	if !stmtEnds(src, j) {
 		if j == i {
 			return 0, false // the mnemonic runs into something else
 		}
 		jump := isJumpBytes(op)
+		regs := registers()
 		comma := 0
 		for {
 			p.plainOps = append(p.plainOps, plainOp{start: j, comma: comma})
 			o := &p.plainOps[len(p.plainOps)-1]
-			if !plainOperand(pp, src, o, jump) {
+			if !plainOperand(pp, regs, src, o, jump) {
 				return 0, false
 			}
 			st.end = o.end
@@ -196,14 +277,27 @@ func (p *parser) readPlainInst(pp *preproc, src []byte, st *plainStmt) (int, boo
 			if src[j] != ',' {
 				return 0, false
 			}
+			// The blanks before the comma are inside the statement.
+			st.tabCR = st.tabCR || tabCR || hasTabCR(src[o.end:j])
 			comma = j
-			if j = skipBlanks(src, j+1); stmtEnds(src, j) {
+			if j, tabCR = skipInnerBlanks(src, j+1); stmtEnds(src, j) {
 				return 0, false // a missing operand
 			}
 		}
+		st.tabCR = st.tabCR || tabCR
 	}
 	st.ops.end = len(p.plainOps)
 	return j, true
+}
+
+// hasTabCR reports whether a tab or carriage return is in blanks.
+func hasTabCR(blanks []byte) bool {
+	for _, c := range blanks {
+		if byteClasses[c]&classTabCR != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // handPlain hands over the statements of st, read by readPlain from the
@@ -230,7 +324,11 @@ func (p *parser) handPlain(src []byte, bol, line int, st plainStmt) {
 			o, a := &ops[k], &in.Args[k]
 			a.Kind, a.Reg, a.Index, a.Scale, a.Disp, a.Imm, a.Static = o.kind, o.reg, o.index, o.scale, o.disp, o.imm, o.static
 			if o.sym.end > o.sym.start {
-				a.Sym = p.keepText(src[o.sym.start:o.sym.end])
+				if st.tabCR {
+					a.Sym = p.keepText(src[o.sym.start:o.sym.end])
+				} else {
+					a.Sym = text[o.sym.start-st.start : o.sym.end-st.start] // the text is the source
+				}
 			}
 		}
 		out = append(out, in)
@@ -243,9 +341,8 @@ func (p *parser) handPlain(src []byte, bol, line int, st plainStmt) {
 // a tab or carriage return is inside, the tokens with one space for each
 // run of blanks between them.
 func (p *parser) plainText(src []byte, st plainStmt, ops []plainOp) string {
-	raw := src[st.start:st.end]
-	if bytes.IndexByte(raw, '\t') < 0 && bytes.IndexByte(raw, '\r') < 0 {
-		return p.keepText(raw)
+	if !st.tabCR {
+		return p.keepText(src[st.start:st.end])
 	}
 	buf := append(p.textBuf[:0], src[st.start:st.sufEnd]...)
 	prev := st.sufEnd
@@ -289,13 +386,13 @@ func isJumpBytes(op []byte) bool {
 
 // plainOperand reads a plain operand at src[po.start:] of an instruction
 // that jumps or not into po (zero but for start), and reports false when
-// it is not plain (the token path reads it).
-func plainOperand(pp *preproc, src []byte, po *plainOp, jump bool) bool {
+// it is not plain (the token path reads it). regs is registers().
+func plainOperand(pp *preproc, regs *regTable, src []byte, po *plainOp, jump bool) bool {
 	i := po.start
 	switch c := src[i]; {
 	case c == '$':
-		if w := wordAt(src, i+1); w > i+1 {
-			if _, isReg := registers().lookup(src[i+1 : w]); isReg {
+		if w, _, isReg := regWordAt(regs, src, i+1); w > i+1 {
+			if isReg {
 				return false
 			}
 			return plainSymbol(pp, src, po, i+1, w, '$', jump)
@@ -304,14 +401,14 @@ func plainOperand(pp *preproc, src []byte, po *plainOp, jump bool) bool {
 		po.kind, po.imm, po.end = ir.ImmOperand, int64(v), end
 		return ok
 	case c == '(' || c == '-' || c >= '0' && c <= '9':
-		return plainMemory(pp, src, po, jump)
+		return plainMemory(pp, regs, src, po, jump)
 	}
-	w := wordAt(src, i)
+	w, r, isReg := regWordAt(regs, src, i)
 	if w == i {
 		return false
 	}
 	name := src[i:w]
-	if r, ok := registers().lookup(name); ok {
+	if isReg {
 		po.kind, po.reg, po.end = ir.RegOperand, r, w
 		return !pp.isMacroBytes(name)
 	}
@@ -321,7 +418,7 @@ func plainOperand(pp *preproc, src []byte, po *plainOp, jump bool) bool {
 // plainMemory reads [offset](base)[(index*scale)], [offset](index*scale),
 // an absolute address or, after a jump, N(PC), at src[po.start:], into
 // po.
-func plainMemory(pp *preproc, src []byte, po *plainOp, jump bool) bool {
+func plainMemory(pp *preproc, regs *regTable, src []byte, po *plainOp, jump bool) bool {
 	i := po.start
 	po.kind = ir.MemOperand
 	if src[i] != '(' {
@@ -335,7 +432,7 @@ func plainMemory(pp *preproc, src []byte, po *plainOp, jump bool) bool {
 			return true // an absolute address
 		}
 	}
-	r, end, ok := regAt(pp, src, i+1)
+	r, end, ok := regAt(pp, regs, src, i+1)
 	if !ok {
 		if jump && string(src[i+1:wordAt(src, i+1)]) == "PC" && i+3 < len(src) && src[i+3] == ')' && !pp.isMacroBytes(src[i+1:i+3]) {
 			po.kind, po.end = ir.LabelOperand, i+4
@@ -356,7 +453,7 @@ func plainMemory(pp *preproc, src []byte, po *plainOp, jump bool) bool {
 	}
 	po.reg, i = r, end+1
 	if i < len(src) && src[i] == '(' {
-		r, end, ok := regAt(pp, src, i+1)
+		r, end, ok := regAt(pp, regs, src, i+1)
 		if !ok || isSegReg(r) || end == len(src) || src[end] != '*' {
 			return false
 		}
@@ -422,14 +519,9 @@ func isDirectiveName(word []byte) bool {
 
 // regAt reads the register named at src[i:], when the name is one and
 // no macro: the register and where its name ends.
-func regAt(pp *preproc, src []byte, i int) (ir.Reg, int, bool) {
-	end := wordAt(src, i)
-	if end == i {
-		return 0, 0, false
-	}
-	name := src[i:end]
-	r, ok := registers().lookup(name)
-	if !ok || pp.isMacroBytes(name) {
+func regAt(pp *preproc, regs *regTable, src []byte, i int) (ir.Reg, int, bool) {
+	end, r, ok := regWordAt(regs, src, i)
+	if !ok || pp.isMacroBytes(src[i:end]) {
 		return 0, 0, false
 	}
 	return r, end, true
