@@ -88,14 +88,12 @@ type parser struct {
 	emit  func(ir.Stmt) bool
 	out   []ir.Stmt // the statements of one statement's tokens, reused
 	opBuf [][]token
-	// The statements, labels and operands of the line plainLine reads,
+	// plainSyms are the symbols of the instruction plainLine reads,
 	// reused; texts holds the texts and names it hands over, copied from
 	// the source, and textBuf is where it writes one first.
-	plainStmts  []plainStmt
-	plainLabels []span
-	plainOps    []plainOp
-	texts       strings.Builder
-	textBuf     []byte
+	plainSyms []plainSym
+	texts     strings.Builder
+	textBuf   []byte
 	// partial is the TEXT or GLOBL being parsed. When the rest of its line
 	// has an error, it still goes into the statements, marked broken, so
 	// that the statements after it are not reported as outside a TEXT
