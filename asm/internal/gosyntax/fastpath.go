@@ -161,6 +161,7 @@ func (p *parser) plainLine(pp *preproc) bool {
 		return false // the end, which the lexer reads
 	}
 	bol := lx.base + lx.pos // a line start
+	p.textRoom = len(src) - bol
 	out, next, ok := p.readPlain(pp, src, bol, int(lx.line), p.out[:0])
 	if !ok {
 		// The statements read are dropped, and with them the memory they
@@ -354,11 +355,13 @@ func collapseBlanks(buf, raw []byte) []byte {
 }
 
 // keepText returns a string of text, copied into p.texts, a block of
-// texts that is only ever appended to (a new one once it is full).
+// texts that is only ever appended to (a new one once it is full). A
+// block holds textBlock bytes, or, when less of the source is left to
+// read, that much: the texts still to come are mostly no longer.
 func (p *parser) keepText(text []byte) string {
 	if p.texts.Cap()-p.texts.Len() < len(text) {
 		p.texts = strings.Builder{}
-		p.texts.Grow(max(textBlock, len(text)))
+		p.texts.Grow(max(len(text), min(textBlock, p.textRoom)))
 	}
 	at := p.texts.Len()
 	p.texts.Write(text)

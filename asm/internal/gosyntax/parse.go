@@ -90,10 +90,12 @@ type parser struct {
 	opBuf [][]token
 	// plainSyms are the symbols of the instruction plainLine reads,
 	// reused; texts holds the texts and names it hands over, copied from
-	// the source, and textBuf is where it writes one first.
+	// the source, textBuf is where it writes one first, and textRoom is
+	// how much of the source is left from the line it reads.
 	plainSyms []plainSym
 	texts     strings.Builder
 	textBuf   []byte
+	textRoom  int
 	// partial is the TEXT or GLOBL being parsed. When the rest of its line
 	// has an error, it still goes into the statements, marked broken, so
 	// that the statements after it are not reported as outside a TEXT
