@@ -5,36 +5,86 @@ package gosyntax
 // operands AX, $42, $-0x10, 0x1000, 8(SP), -8(BP)(CX*4), (AX), (CX*4),
 // name(SB), name<>+8(SB), $name(SB), a label or N(PC) after a jump —
 // separated by semicolons, with at most a // comment after them: no
-// expression, macro, directive or non-ASCII name. plainLine reads such a
-// line straight from its bytes into the statements its tokens would make
-// (the same positions, texts, mnemonics and operands), and hands them
-// over as the token path does; a line with nothing but blanks and a
-// comment it skips. Anything else, and anything the token path would
-// report, is left to the lexer and the preprocessor, which then read the
-// line from its start: so every message comes from one place.
+// expression, macro, directive or non-ASCII name, at most
+// maxPlainOperands operands. plainLine reads such a line straight from
+// its bytes into the statements its tokens would make (the
+// same positions, texts, mnemonics and operands): each operand straight
+// into the instruction's slot in the slab, the text copied once. It
+// hands them over as the token path does; a line with nothing but
+// blanks and a comment it skips. Anything else, and anything the token
+// path would report, is left to the lexer and the preprocessor, which
+// then read the line from its start (the slots and text bytes taken are
+// dropped): so every message comes from one place.
 
 import (
 	"bytes"
+	"encoding/binary"
 	"strings"
 
 	"github.com/jitrun/jitrun/asm/internal/ir"
 )
 
+// The classes of a byte, in byteClasses.
+const (
+	classBlank     = 1 << iota // the lexer skips it between tokens
+	classWord                  // it continues an ASCII identifier
+	classWordStart             // it starts one (a letter or _)
+	classTabCR                 // a tab or carriage return: tokenText rewrites the blanks around it
+)
+
+// byteClasses holds the classes of every byte. It is made once, when
+// the package is initialized, and only read.
+var byteClasses = func() (classes [256]uint8) {
+	for c := range 256 {
+		switch {
+		case c == ' ' || c == '\f' || c == '\v':
+			classes[c] = classBlank
+		case c == '\t' || c == '\r':
+			classes[c] = classBlank | classTabCR
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_':
+			classes[c] = classWord | classWordStart
+		case c >= '0' && c <= '9':
+			classes[c] = classWord
+		}
+	}
+	return classes
+}()
+
 // isBlank reports whether the lexer skips c between tokens.
-func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v' }
+func isBlank(c byte) bool { return byteClasses[c]&classBlank != 0 }
 
 // isWordByte reports whether c continues an ASCII identifier.
-func isWordByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
-}
+func isWordByte(c byte) bool { return byteClasses[c]&classWord != 0 }
+
+// spaces8 is eight spaces, read as one little-endian word.
+const spaces8 = 0x2020202020202020
 
 // skipBlanks returns the offset of the first byte at or after i that is
-// not a blank.
+// not a blank. Runs of spaces, as between an instruction and its
+// comment, it skips eight bytes at a time.
 func skipBlanks(src []byte, i int) int {
+	for i+8 <= len(src) && binary.LittleEndian.Uint64(src[i:]) == spaces8 {
+		i += 8
+	}
 	for i < len(src) && isBlank(src[i]) {
 		i++
 	}
 	return i
+}
+
+// skipInnerBlanks is skipBlanks between two tokens of a statement: it
+// also reports whether a tab or carriage return is among the blanks.
+func skipInnerBlanks(src []byte, i int) (int, bool) {
+	tabCR := uint8(0)
+	for i < len(src) {
+		c := byteClasses[src[i]]
+		if c&classBlank == 0 {
+			break
+		}
+		tabCR |= c
+		i++
+	}
+	return i, tabCR&classTabCR != 0
 }
 
 // codeEnds reports whether the code of a line ends at src[i]: at the end
@@ -50,44 +100,60 @@ func stmtEnds(src []byte, i int) bool { return codeEnds(src, i) || src[i] == ';'
 // wordAt returns where the ASCII identifier at src[i:] ends (i when there
 // is none).
 func wordAt(src []byte, i int) int {
-	if i >= len(src) || src[i] <= '9' || !isWordByte(src[i]) {
+	if i >= len(src) || byteClasses[src[i]]&classWordStart == 0 {
 		return i
 	}
-	for i++; i < len(src) && isWordByte(src[i]); i++ {
+	for i++; i < len(src) && byteClasses[src[i]]&classWord != 0; i++ {
 	}
 	return i
+}
+
+// regWordAt is wordAt that also looks the word up in the register table
+// t: where it ends, and the register it names (ok false for none). A
+// word of up to eight bytes is packed as it is read (regtable.go).
+func regWordAt(t *regTable, src []byte, i int) (end int, r ir.Reg, ok bool) {
+	if i >= len(src) || byteClasses[src[i]]&classWordStart == 0 {
+		return i, 0, false
+	}
+	end = i + 1
+	for end < len(src) && byteClasses[src[end]]&classWord != 0 {
+		end++
+	}
+	n := end - i
+	if n > 8 {
+		return end, 0, false
+	}
+	var key uint64
+	if i+8 <= len(src) {
+		key = binary.LittleEndian.Uint64(src[i:])
+		if n < 8 {
+			key &= 1<<(8*n) - 1
+		}
+	} else {
+		for k := n - 1; k >= 0; k-- {
+			key = key<<8 | uint64(src[i+k])
+		}
+	}
+	r, ok = t.lookupKey(key)
+	return end, r, ok
 }
 
 // span is a range of the source's bytes.
 type span struct{ start, end int }
 
-// plainStmt is a statement of a plain line, read but not handed over yet.
-type plainStmt struct {
-	labels span // its labels, in parser.plainLabels
-	// start is where its mnemonic starts (-1 when it has none), opEnd
-	// where it ends, sufEnd where its suffixes end, end where its last
-	// operand ends, in the source.
-	start, opEnd, sufEnd, end int
-	ops                       span // its operands, in parser.plainOps
-}
-
-// plainOp is an operand of a plain line, read but not handed over yet:
-// the fields of its ir.Operand but the symbol's name, in a value with no
-// pointer, which is copied without the garbage collector's write barrier.
-type plainOp struct {
-	kind       ir.OperandKind
-	static     bool
-	reg, index ir.Reg
-	scale      int64
-	disp, imm  int64
-	start, end int  // its text
-	comma      int  // where the comma before it is
-	sym        span // its symbol's name, when it has one
+// plainSym is the symbol's name of an operand of the instruction being
+// read: the operand's index and where the name is in the source. It is
+// set once the instruction's text is made, so that the name can be a
+// slice of it.
+type plainSym struct {
+	arg  int
+	name span
 }
 
 // plainLine reads the line at the lexer's position when it is plain,
 // hands its statements over, moves the lexer to the next line and
-// reports true; it reports false, with nothing read, for any other line.
+// reports true; it reports false, with nothing handed over, for any
+// other line.
 func (p *parser) plainLine(pp *preproc) bool {
 	lx := pp.lx
 	src := lx.raw // read in place, not through the lexer's window
@@ -95,13 +161,16 @@ func (p *parser) plainLine(pp *preproc) bool {
 		return false // the end, which the lexer reads
 	}
 	bol := lx.base + lx.pos // a line start
-	next, ok := p.readPlain(pp, src, bol)
+	p.textRoom = len(src) - bol
+	out, next, ok := p.readPlain(pp, src, bol, int(lx.line), p.out[:0])
 	if !ok {
+		// The statements read are dropped, and with them the memory they
+		// took (a slab's slots, text bytes), which nothing refers to.
+		clear(out)
+		p.out = out[:0]
 		return false
 	}
-	for _, st := range p.plainStmts {
-		p.handPlain(src, bol, int(lx.line), st)
-	}
+	p.handOver(out)
 	if next > bol && src[next-1] == '\n' {
 		lx.line++
 	}
@@ -109,36 +178,37 @@ func (p *parser) plainLine(pp *preproc) bool {
 	return true
 }
 
-// readPlain reads the plain line at src[i:] into p.plainStmts: where the
-// next line starts, and false when the line is not plain.
-func (p *parser) readPlain(pp *preproc, src []byte, i int) (int, bool) {
-	p.plainStmts, p.plainOps, p.plainLabels = p.plainStmts[:0], p.plainOps[:0], p.plainLabels[:0]
+// readPlain reads the plain line at src[bol:], line line, appending its
+// statements to out: them, where the next line starts, and false when
+// the line is not plain.
+func (p *parser) readPlain(pp *preproc, src []byte, bol, line int, out []ir.Stmt) ([]ir.Stmt, int, bool) {
+	eol := len(src) // where the line ends
+	if k := bytes.IndexByte(src[bol:], '\n'); k >= 0 {
+		eol = bol + k
+	}
+	i := bol
 	for {
-		st := plainStmt{start: -1}
-		st.labels.start = len(p.plainLabels)
 		i = skipBlanks(src, i)
 		for !stmtEnds(src, i) {
 			w := wordAt(src, i)
 			if w == i || pp.isMacroBytes(src[i:w]) {
-				return 0, false
+				return out, 0, false
 			}
+			pos := ir.Pos{File: p.file, Line: line, Col: i - bol + 1}
 			if w < len(src) && src[w] == ':' {
-				p.plainLabels = append(p.plainLabels, span{i, w})
+				text := p.keepText(src[i : w+1]) // name:
+				out = append(out, &ir.LabelDef{Source: ir.Source{Pos: pos, Text: text}, Name: text[:w-i]})
 				i = skipBlanks(src, w+1)
 				continue
 			}
-			st.start, st.opEnd = i, w
-			break
-		}
-		st.labels.end = len(p.plainLabels)
-		if st.start >= 0 {
-			var ok bool
-			if i, ok = p.readPlainInst(pp, src, &st); !ok {
-				return 0, false
+			in, end, ok := p.readPlainInst(pp, src[:eol], i, w)
+			if !ok {
+				return out, 0, false
 			}
-		}
-		if st.start >= 0 || st.labels.end > st.labels.start {
-			p.plainStmts = append(p.plainStmts, st)
+			in.Source.Pos = pos
+			out = append(out, in)
+			i = end
+			break
 		}
 		if codeEnds(src, i) {
 			break
@@ -146,133 +216,152 @@ func (p *parser) readPlain(pp *preproc, src []byte, i int) (int, bool) {
 		i++ // ;
 	}
 	// The rest of the line is a comment, if anything.
-	if i < len(src) && src[i] == '/' {
-		if k := bytes.IndexByte(src[i:], '\n'); k >= 0 {
-			i += k
-		} else {
-			i = len(src)
-		}
+	if eol < len(src) {
+		eol++ // the newline
 	}
-	if i < len(src) {
-		i++ // the newline
-	}
-	return i, true
+	return out, eol, true
 }
 
-// readPlainInst reads the suffixes and operands of the instruction whose
-// mnemonic st holds: where it ends, and false when it is not plain.
-func (p *parser) readPlainInst(pp *preproc, src []byte, st *plainStmt) (int, bool) {
-	op := src[st.start:st.opEnd]
+// readPlainInst reads the instruction whose mnemonic is src[start:opEnd]
+// with its suffixes and operands into an instruction of the slab, all
+// but its position: it, where it ends, and false when it is not plain
+// (the instruction's slots are then wasted until the slab's next Reuse).
+// src ends where the line does.
+func (p *parser) readPlainInst(pp *preproc, src []byte, start, opEnd int) (*ir.Inst, int, bool) {
+	op := src[start:opEnd]
 	if isDirectiveName(op) {
-		return 0, false
+		return nil, 0, false
 	}
-	i := st.opEnd
+	i := opEnd
 	for i < len(src) && src[i] == '.' {
 		w := wordAt(src, i+1)
 		if w == i+1 || pp.isMacroBytes(src[i+1:w]) {
-			return 0, false
+			return nil, 0, false
 		}
 		i = w
 	}
-	st.sufEnd, st.end = i, i
-	st.ops.start = len(p.plainOps)
-	j := skipBlanks(src, i)
+	sufEnd, end := i, i
+	j, tabCR := skipInnerBlanks(src, i)
+	n := 0
 	if !stmtEnds(src, j) {
 		if j == i {
-			return 0, false // the mnemonic runs into something else
+			return nil, 0, false // the mnemonic runs into something else
 		}
+		// At most one more operand than commas in the rest of the code
+		// (a statement after a semicolon may have some of them), and no
+		// more than maxPlainOperands: an instruction with more is left
+		// to the token path.
+		n = min(1+bytes.Count(codeOf(src[j:]), []byte(",")), maxPlainOperands)
+	}
+	in := p.newInst(n)
+	args := in.Args[:n] // zeroed
+	p.plainSyms = p.plainSyms[:0]
+	if n > 0 {
 		jump := isJumpBytes(op)
-		comma := 0
-		for {
-			p.plainOps = append(p.plainOps, plainOp{start: j, comma: comma})
-			o := &p.plainOps[len(p.plainOps)-1]
-			if !plainOperand(pp, src, o, jump) {
-				return 0, false
+		regs := registers()
+		for k := range args {
+			e, sym, ok := plainOperand(pp, regs, src, j, &args[k], jump)
+			if !ok {
+				return nil, 0, false
 			}
-			st.end = o.end
-			if j = skipBlanks(src, o.end); stmtEnds(src, j) {
+			if sym.end > sym.start {
+				p.plainSyms = append(p.plainSyms, plainSym{k, sym})
+			}
+			end = e
+			if j = skipBlanks(src, e); stmtEnds(src, j) {
+				args = args[: k+1 : k+1] // the rest unused
 				break
 			}
-			if src[j] != ',' {
-				return 0, false
+			if src[j] != ',' || k == n-1 {
+				return nil, 0, false // not plain, or more than n operands
 			}
-			comma = j
-			if j = skipBlanks(src, j+1); stmtEnds(src, j) {
-				return 0, false // a missing operand
+			// The blanks before the comma are inside the statement.
+			tabCR = tabCR || hasTabCR(src[e:j])
+			var tc bool
+			if j, tc = skipInnerBlanks(src, j+1); stmtEnds(src, j) {
+				return nil, 0, false // a missing operand
 			}
+			tabCR = tabCR || tc
 		}
 	}
-	st.ops.end = len(p.plainOps)
-	return j, true
+	in.Args = args
+	var text string
+	if tabCR {
+		p.textBuf = collapseBlanks(p.textBuf[:0], src[start:end])
+		text = p.keepText(p.textBuf)
+	} else {
+		text = p.keepText(src[start:end])
+	}
+	in.Source.Text = text
+	in.Op = text[:opEnd-start]
+	if sufEnd > opEnd {
+		in.Suffix = text[opEnd-start+1 : sufEnd-start]
+	}
+	for _, s := range p.plainSyms {
+		if tabCR {
+			in.Args[s.arg].Sym = p.keepText(src[s.name.start:s.name.end])
+		} else {
+			in.Args[s.arg].Sym = text[s.name.start-start : s.name.end-start] // the text is the source
+		}
+	}
+	return in, j, true
 }
 
-// handPlain hands over the statements of st, read by readPlain from the
-// line at bol, line line.
-func (p *parser) handPlain(src []byte, bol, line int, st plainStmt) {
-	out := p.out[:0]
-	pos := func(at int) ir.Pos { return ir.Pos{File: p.file, Line: line, Col: at - bol + 1} }
-	for _, l := range p.plainLabels[st.labels.start:st.labels.end] {
-		text := p.keepText(src[l.start : l.end+1]) // name:
-		out = append(out, &ir.LabelDef{Source: ir.Source{Pos: pos(l.start), Text: text}, Name: text[:len(text)-1]})
-	}
-	if st.start >= 0 {
-		ops := p.plainOps[st.ops.start:st.ops.end]
-		text := p.plainText(src, st, ops)
-		in := p.newInst(len(ops))
-		in.Source = ir.Source{Pos: pos(st.start), Text: text}
-		n := st.opEnd - st.start
-		in.Op = text[:n]
-		if st.sufEnd > st.opEnd {
-			in.Suffix = text[n+1 : st.sufEnd-st.start]
+// codeOf returns the code of a line: the line up to a // comment.
+func codeOf(line []byte) []byte {
+	for at := 0; ; {
+		k := bytes.IndexByte(line[at:], '/')
+		if k < 0 {
+			return line
 		}
-		in.Args = in.Args[:len(ops)] // zeroed
-		for k := range ops {
-			o, a := &ops[k], &in.Args[k]
-			a.Kind, a.Reg, a.Index, a.Scale, a.Disp, a.Imm, a.Static = o.kind, o.reg, o.index, o.scale, o.disp, o.imm, o.static
-			if o.sym.end > o.sym.start {
-				a.Sym = p.keepText(src[o.sym.start:o.sym.end])
-			}
+		at += k + 1
+		if at < len(line) && line[at] == '/' {
+			return line[:at-1]
 		}
-		out = append(out, in)
 	}
-	p.handOver(out)
 }
 
-// plainText returns the text of the instruction st, as tokenText makes it:
-// the source from the mnemonic to the end of the last operand, or, when
-// a tab or carriage return is inside, the tokens with one space for each
-// run of blanks between them.
-func (p *parser) plainText(src []byte, st plainStmt, ops []plainOp) string {
-	raw := src[st.start:st.end]
-	if bytes.IndexByte(raw, '\t') < 0 && bytes.IndexByte(raw, '\r') < 0 {
-		return p.keepText(raw)
-	}
-	buf := append(p.textBuf[:0], src[st.start:st.sufEnd]...)
-	prev := st.sufEnd
-	for k, o := range ops {
-		if k > 0 {
-			if o.comma > prev {
-				buf = append(buf, ' ')
-			}
-			buf = append(buf, ',')
-			prev = o.comma + 1
+// maxPlainOperands is the most operands of an instruction plainLine
+// reads (no instruction takes more than six).
+const maxPlainOperands = 8
+
+// hasTabCR reports whether a tab or carriage return is in blanks.
+func hasTabCR(blanks []byte) bool {
+	for _, c := range blanks {
+		if byteClasses[c]&classTabCR != 0 {
+			return true
 		}
-		if o.start > prev {
-			buf = append(buf, ' ')
-		}
-		buf = append(buf, src[o.start:o.end]...)
-		prev = o.end
 	}
-	p.textBuf = buf
-	return p.keepText(buf)
+	return false
+}
+
+// collapseBlanks appends the text of a plain instruction, as tokenText
+// makes it when a tab or carriage return is inside, to buf: its tokens
+// with one space for each run of blanks between them (a plain
+// instruction has blanks only between tokens).
+func collapseBlanks(buf, raw []byte) []byte {
+	for k := 0; k < len(raw); {
+		if !isBlank(raw[k]) {
+			buf = append(buf, raw[k])
+			k++
+			continue
+		}
+		buf = append(buf, ' ')
+		for k < len(raw) && isBlank(raw[k]) {
+			k++
+		}
+	}
+	return buf
 }
 
 // keepText returns a string of text, copied into p.texts, a block of
-// texts that is only ever appended to (a new one once it is full).
+// texts that is only ever appended to (a new one once it is full). A
+// block holds textBlock bytes, or, when less of the source is left to
+// read, that much: the texts still to come are mostly no longer.
 func (p *parser) keepText(text []byte) string {
 	if p.texts.Cap()-p.texts.Len() < len(text) {
 		p.texts = strings.Builder{}
-		p.texts.Grow(max(textBlock, len(text)))
+		p.texts.Grow(max(len(text), min(textBlock, p.textRoom)))
 	}
 	at := p.texts.Len()
 	p.texts.Write(text)
@@ -287,98 +376,96 @@ func isJumpBytes(op []byte) bool {
 	return op[0] == 'J' || string(op) == "CALL" || bytes.HasPrefix(op, []byte("LOOP")) || string(op) == "XBEGIN"
 }
 
-// plainOperand reads a plain operand at src[po.start:] of an instruction
-// that jumps or not into po (zero but for start), and reports false when
-// it is not plain (the token path reads it).
-func plainOperand(pp *preproc, src []byte, po *plainOp, jump bool) bool {
-	i := po.start
+// plainOperand reads a plain operand at src[i:] of an instruction that
+// jumps or not into a (zero), all but its symbol's name: where it ends,
+// where the symbol's name is (an empty span for none), and false when
+// it is not plain (the token path reads it). regs is registers().
+func plainOperand(pp *preproc, regs *regTable, src []byte, i int, a *ir.Operand, jump bool) (int, span, bool) {
 	switch c := src[i]; {
 	case c == '$':
-		if w := wordAt(src, i+1); w > i+1 {
-			if _, isReg := registers().lookup(src[i+1 : w]); isReg {
-				return false
+		if w, _, isReg := regWordAt(regs, src, i+1); w > i+1 {
+			if isReg {
+				return 0, span{}, false
 			}
-			return plainSymbol(pp, src, po, i+1, w, '$', jump)
+			end, ok := plainSymbol(pp, src, a, i+1, w, '$', jump)
+			return end, span{i + 1, w}, ok
 		}
 		v, end, ok := numberAt(src, i+1)
-		po.kind, po.imm, po.end = ir.ImmOperand, int64(v), end
-		return ok
+		a.Kind, a.Imm = ir.ImmOperand, int64(v)
+		return end, span{}, ok
 	case c == '(' || c == '-' || c >= '0' && c <= '9':
-		return plainMemory(pp, src, po, jump)
+		end, ok := plainMemory(pp, regs, src, i, a, jump)
+		return end, span{}, ok
 	}
-	w := wordAt(src, i)
+	w, r, isReg := regWordAt(regs, src, i)
 	if w == i {
-		return false
+		return 0, span{}, false
 	}
-	name := src[i:w]
-	if r, ok := registers().lookup(name); ok {
-		po.kind, po.reg, po.end = ir.RegOperand, r, w
-		return !pp.isMacroBytes(name)
+	if isReg {
+		a.Kind, a.Reg = ir.RegOperand, r
+		return w, span{}, !pp.isMacroBytes(src[i:w])
 	}
-	return plainSymbol(pp, src, po, i, w, 0, jump)
+	end, ok := plainSymbol(pp, src, a, i, w, 0, jump)
+	return end, span{i, w}, ok
 }
 
 // plainMemory reads [offset](base)[(index*scale)], [offset](index*scale),
-// an absolute address or, after a jump, N(PC), at src[po.start:], into
-// po.
-func plainMemory(pp *preproc, src []byte, po *plainOp, jump bool) bool {
-	i := po.start
-	po.kind = ir.MemOperand
+// an absolute address or, after a jump, N(PC), at src[i:], into a: where
+// it ends, and false when it is not plain.
+func plainMemory(pp *preproc, regs *regTable, src []byte, i int, a *ir.Operand, jump bool) (int, bool) {
+	a.Kind = ir.MemOperand
 	if src[i] != '(' {
 		v, end, ok := numberAt(src, i)
 		if !ok {
-			return false
+			return 0, false
 		}
-		po.disp, i = int64(v), end
+		a.Disp, i = int64(v), end
 		if i == len(src) || src[i] != '(' {
-			po.end = i
-			return true // an absolute address
+			return i, true // an absolute address
 		}
 	}
-	r, end, ok := regAt(pp, src, i+1)
+	r, end, ok := regAt(pp, regs, src, i+1)
 	if !ok {
 		if jump && string(src[i+1:wordAt(src, i+1)]) == "PC" && i+3 < len(src) && src[i+3] == ')' && !pp.isMacroBytes(src[i+1:i+3]) {
-			po.kind, po.end = ir.LabelOperand, i+4
-			return true
+			a.Kind = ir.LabelOperand
+			return i + 4, true
 		}
-		return false
+		return 0, false
 	}
 	if isSegReg(r) || end == len(src) {
-		return false
+		return 0, false
 	}
 	if src[end] == '*' {
-		po.index = r
-		po.scale, po.end, ok = scaleAt(src, end+1)
-		return ok
+		a.Index = r
+		a.Scale, end, ok = scaleAt(src, end+1)
+		return end, ok
 	}
 	if src[end] != ')' {
-		return false
+		return 0, false
 	}
-	po.reg, i = r, end+1
+	a.Reg, i = r, end+1
 	if i < len(src) && src[i] == '(' {
-		r, end, ok := regAt(pp, src, i+1)
+		r, end, ok := regAt(pp, regs, src, i+1)
 		if !ok || isSegReg(r) || end == len(src) || src[end] != '*' {
-			return false
+			return 0, false
 		}
-		po.index = r
-		po.scale, po.end, ok = scaleAt(src, end+1)
-		return ok
+		a.Index = r
+		a.Scale, end, ok = scaleAt(src, end+1)
+		return end, ok
 	}
-	po.end = i
-	return true
+	return i, true
 }
 
 // plainSymbol reads name[<>][±offset](SB), or a label after a jump, the
 // name at src[i:w] (no register), after the prefix $ or none (0), into
-// po.
-func plainSymbol(pp *preproc, src []byte, po *plainOp, i, w int, prefix byte, jump bool) bool {
+// a, all but the name: where it ends, and false when it is not plain.
+func plainSymbol(pp *preproc, src []byte, a *ir.Operand, i, w int, prefix byte, jump bool) (int, bool) {
 	name := src[i:w]
 	if isPseudoReg(string(name)) || pp.isMacroBytes(name) {
-		return false
+		return 0, false
 	}
-	po.sym = span{i, w}
 	if w+1 < len(src) && src[w] == '<' && src[w+1] == '>' {
-		po.static, w = true, w+2
+		a.Static, w = true, w+2
 	}
 	if w < len(src) && (src[w] == '+' || src[w] == '-') {
 		at := w
@@ -387,27 +474,26 @@ func plainSymbol(pp *preproc, src []byte, po *plainOp, i, w int, prefix byte, ju
 		}
 		v, end, ok := numberAt(src, at)
 		if !ok {
-			return false
+			return 0, false
 		}
-		po.disp, w = int64(v), end
+		a.Disp, w = int64(v), end
 	}
 	if w+4 > len(src) || string(src[w:w+4]) != "(SB)" || pp.isMacroBytes(src[w+1:w+3]) {
-		if prefix == 0 && jump && !po.static && po.disp == 0 {
-			po.kind, po.end = ir.LabelOperand, w
-			return true
+		if prefix == 0 && jump && !a.Static && a.Disp == 0 {
+			a.Kind = ir.LabelOperand
+			return w, true
 		}
-		return false
+		return 0, false
 	}
-	po.end = w + 4
 	switch {
 	case prefix == '$':
-		po.kind = ir.AddrOperand
+		a.Kind = ir.AddrOperand
 	case jump:
-		po.kind = ir.LabelOperand
+		a.Kind = ir.LabelOperand
 	default:
-		po.kind = ir.MemOperand
+		a.Kind = ir.MemOperand
 	}
-	return true
+	return w + 4, true
 }
 
 // isDirectiveName reports whether a statement starting with word is a
@@ -422,14 +508,9 @@ func isDirectiveName(word []byte) bool {
 
 // regAt reads the register named at src[i:], when the name is one and
 // no macro: the register and where its name ends.
-func regAt(pp *preproc, src []byte, i int) (ir.Reg, int, bool) {
-	end := wordAt(src, i)
-	if end == i {
-		return 0, 0, false
-	}
-	name := src[i:end]
-	r, ok := registers().lookup(name)
-	if !ok || pp.isMacroBytes(name) {
+func regAt(pp *preproc, regs *regTable, src []byte, i int) (ir.Reg, int, bool) {
+	end, r, ok := regWordAt(regs, src, i)
+	if !ok || pp.isMacroBytes(src[i:end]) {
 		return 0, 0, false
 	}
 	return r, end, true

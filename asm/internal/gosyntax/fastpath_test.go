@@ -125,6 +125,9 @@ var fastEdges = []string{
 	"JMP 2(PC", "JMP 2(PCX)", "JMP l; l: RET", "JMP AX, BX", "JMP 8(AX)", "JMP 0x10", "JMP al",
 	"#define PC AX", "JMP 2(PC)", "#undef PC", "#define SB AX", "MOVQ x(SB), AX", "#undef SB", "#define Z Y", "VADDPS.Z Z1, Z2", "#undef Z",
 	"#define l m", "JMP l", "l: RET", "#undef l", "#define x y", "MOVQ x(SB), AX", "#undef x",
+	// More operands than plainLine reads (maxPlainOperands), commas in comments and after semicolons.
+	"A 0,0,0,0,0,0,0,0", "A 0,0,0,0,0,0,0,0,0", "A 0,0,0,0,0,0,0,0,0,0", "MOVQ $1, 2, 3, 4, 5, 6, 7, 8, 9", "MOVQ AX, BX // a, b, c",
+	"MOVQ AX, BX; ADDQ $1, CX, DX, SI", "RET // ,,,,,,,,,,", "NOP ,,,,,,,,,,", "MOVQ AX, BX /, c", "MOVQ AX,\tBX // a,\tb",
 }
 
 // TestPlainLine checks that a line plainLine reads comes out as the tokens
@@ -202,6 +205,8 @@ func TestPlainLineReads(t *testing.T) {
 		{"MOVQ AX, BX /* c */", false},
 		{"TEXT f(SB), $0", false},
 		{"#define X 1", false},
+		{"A 0,0,0,0,0,0,0,0 // a, b", true},
+		{"A 0,0,0,0,0,0,0,0,0", false},
 	} {
 		var errs ir.Errors
 		p := &parser{file: "t.s", errs: &errs, emit: func(ir.Stmt) bool { return true }}

@@ -83,7 +83,9 @@ func headers() map[string][]*macro {
 			pp := newPreproc(name, []byte(text), &errs, false, func(stmtToks) {})
 			pp.run()
 			for _, m := range pp.macros {
-				headerMacros[name] = append(headerMacros[name], m)
+				if m != nil {
+					headerMacros[name] = append(headerMacros[name], m)
+				}
 			}
 		}
 	})
@@ -114,15 +116,21 @@ type preproc struct {
 	// when the line is read whole, dropped when its window is too narrow.
 	lexErrs ir.Errors
 	emit    func(stmtToks)
+	// macros are the macros the source defined (made on its first
+	// #define or #undef), a nil one where it undefined a built-in one;
+	// builtin are textflag.h's, shared by every preprocessor and only
+	// read (nil when they are not known).
 	macros  map[string]*macro
+	builtin map[string]*macro
 	ifs     []ifState
 	// budget limits the tokens one line's expansion may produce;
 	// stopped says why an expansion stopped ("" while it has not).
 	budget  int
 	stopped string
-	// maybeMacro[c] has bit n set when a macro named with first byte c and
-	// length n (or any length ≥ 63) may exist: most identifiers skip the map.
-	maybeMacro [256]uint64
+	// maybeMacro[c&63] has bit n set when a macro named with first byte c
+	// and length n (or any length ≥ 63) may exist: most identifiers skip
+	// the maps. (Letters of either case have different c&63.)
+	maybeMacro macroBits
 	// lineBad is set when the lexer reported an error on the current line:
 	// its statements are not parsed, to avoid a cascade of errors.
 	lineBad bool
@@ -135,11 +143,10 @@ type preproc struct {
 // newPreproc returns a preprocessor that hands each statement of src to
 // emit, which must be done with its tokens when it returns.
 func newPreproc(file string, src []byte, errs *ir.Errors, withTextflag bool, emit func(stmtToks)) *preproc {
-	pp := &preproc{file: file, errs: errs, emit: emit, macros: make(map[string]*macro)}
+	pp := &preproc{file: file, errs: errs, emit: emit}
 	if withTextflag {
-		for _, m := range headers()["textflag.h"] {
-			pp.defineMacro(m)
-		}
+		tf := textflag()
+		pp.builtin, pp.maybeMacro = tf.macros, tf.bits
 	}
 	pp.lx = &lexer{file: file, raw: src, line: 1, errs: &pp.lexErrs, minWindow: minWindow}
 	return pp
@@ -293,7 +300,7 @@ func (pp *preproc) expand(toks []token, depth int, out []token) []token {
 		t := toks[i]
 		m := (*macro)(nil)
 		if t.kind == tokIdent && pp.isMacro(t.text) {
-			m = pp.macros[t.text]
+			m = pp.macro(t.text)
 		}
 		if m == nil {
 			out = append(out, t)
@@ -374,26 +381,84 @@ func substitute(m *macro, args [][]token) []token {
 	return body
 }
 
+// macroBits is the type of preproc.maybeMacro.
+type macroBits [64]uint64
+
+// add notes a macro's name.
+func (b *macroBits) add(name string) { b[name[0]&63] |= 1 << min(len(name), 63) }
+
+// mayHave reports whether a macro may be named with first byte c and
+// length n.
+func (b *macroBits) mayHave(c byte, n int) bool { return b[c&63]&(1<<min(n, 63)) != 0 }
+
+// builtinMacros are textflag.h's macros, which every source knows, and
+// the bits of their names.
+type builtinMacros struct {
+	macros map[string]*macro
+	bits   macroBits
+}
+
+var (
+	textflagOnce   sync.Once
+	textflagMacros builtinMacros
+)
+
+// textflag returns textflag.h's macros, made once and only read.
+func textflag() *builtinMacros {
+	textflagOnce.Do(func() {
+		textflagMacros.macros = make(map[string]*macro)
+		for _, m := range headers()["textflag.h"] {
+			textflagMacros.macros[m.name] = m
+			textflagMacros.bits.add(m.name)
+		}
+	})
+	return &textflagMacros
+}
+
 // defineMacro records m.
 func (pp *preproc) defineMacro(m *macro) {
+	if pp.macros == nil {
+		pp.macros = make(map[string]*macro)
+	}
 	pp.macros[m.name] = m
-	pp.maybeMacro[m.name[0]] |= 1 << min(len(m.name), 63)
+	pp.maybeMacro.add(m.name)
+}
+
+// undefine forgets the macro named name, if there is one.
+func (pp *preproc) undefine(name string) {
+	switch {
+	case pp.builtin[name] != nil:
+		if pp.macros == nil {
+			pp.macros = make(map[string]*macro)
+		}
+		pp.macros[name] = nil // hides the built-in one
+	case pp.macros != nil:
+		delete(pp.macros, name)
+	}
+}
+
+// macro returns the macro named name, nil for none.
+func (pp *preproc) macro(name string) *macro {
+	if m, ok := pp.macros[name]; ok {
+		return m
+	}
+	return pp.builtin[name]
 }
 
 // isMacro reports whether name is a defined macro.
 func (pp *preproc) isMacro(name string) bool {
-	if pp.maybeMacro[name[0]]&(1<<min(len(name), 63)) == 0 {
-		return false
-	}
-	return pp.macros[name] != nil
+	return pp.maybeMacro.mayHave(name[0], len(name)) && pp.macro(name) != nil
 }
 
 // isMacroBytes is isMacro for a name in the source's bytes.
 func (pp *preproc) isMacroBytes(name []byte) bool {
-	if pp.maybeMacro[name[0]]&(1<<min(len(name), 63)) == 0 {
+	if !pp.maybeMacro.mayHave(name[0], len(name)) {
 		return false
 	}
-	return pp.macros[string(name)] != nil
+	if m, ok := pp.macros[string(name)]; ok {
+		return m != nil
+	}
+	return pp.builtin[string(name)] != nil
 }
 
 func indexOf(list []string, s string) int {
@@ -481,13 +546,13 @@ func (pp *preproc) directive(toks []token, i int) int {
 			pp.errorf(hash, "#undef needs one macro name")
 			break
 		}
-		delete(pp.macros, args[0].text)
+		pp.undefine(args[0].text)
 	case "ifdef", "ifndef":
 		if len(args) != 1 || args[0].kind != tokIdent {
 			pp.errorf(hash, "#%s needs one macro name", word.text)
 			break
 		}
-		defined := pp.macros[args[0].text] != nil
+		defined := pp.macro(args[0].text) != nil
 		pp.ifs = append(pp.ifs, ifState{enabled: defined == (word.text == "ifdef"), parent: true, pos: pp.posOf(hash)})
 	case "else":
 		pp.elseDirective(hash, args)
@@ -597,7 +662,7 @@ func (pp *preproc) define(toks []token, i int, hash token) int {
 		m.body = append(m.body, t)
 		i++
 	}
-	if old := pp.macros[m.name]; old != nil && !sameBody(old, m) {
+	if old := pp.macro(m.name); old != nil && !sameBody(old, m) {
 		pp.errorf(name, "macro %s redefined (first defined at %s); #undef it first", m.name, old.pos)
 	}
 	pp.defineMacro(m)
@@ -650,7 +715,7 @@ func (pp *preproc) include(hash token, args []token) {
 		return
 	}
 	for _, m := range ms {
-		if old := pp.macros[m.name]; old != nil && old != m && !sameBody(old, m) {
+		if old := pp.macro(m.name); old != nil && old != m && !sameBody(old, m) {
 			pp.errorf(args[0], "%s redefines macro %s (defined at %s)", base, m.name, old.pos)
 			continue
 		}

@@ -80,6 +80,11 @@ func (t *regTable) lookup(name []byte) (ir.Reg, bool) {
 	if !ok {
 		return 0, false
 	}
+	return t.lookupKey(key)
+}
+
+// lookupKey returns the register whose name packs to key (not 0).
+func (t *regTable) lookupKey(key uint64) (ir.Reg, bool) {
 	for i := t.slot(key); ; i = (i + 1) & uint64(len(t.keys)-1) {
 		switch t.keys[i] {
 		case key:

@@ -19,9 +19,12 @@ const minWindow = 4096
 // source, at or after its position: within the window when the window
 // holds it, else at an empty window there.
 func (l *lexer) skipTo(at int) {
-	if at-l.base <= len(l.src) {
+	switch {
+	case at-l.base <= len(l.src):
 		l.pos = at - l.base
-	} else {
+	case l.src == "":
+		l.base, l.pos = at, 0 // no string to let go of (and no write barrier)
+	default:
 		l.base, l.src, l.pos = at, "", 0
 	}
 	l.bol = l.pos
