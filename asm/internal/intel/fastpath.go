@@ -261,8 +261,8 @@ func (p *parser) fastOperand(o *intelOperand, line string, i int) (int, bool) {
 			}
 			break
 		}
-		r, ok := ir.LookupIntelReg(name)
-		if !ok || r.Class == "rip" || j < len(line) && !isSpace(line[j]) && line[j] != ',' && line[j] != '{' {
+		r := lookupReg(name)
+		if r.id == 0 || r.code == 0 || j < len(line) && !isSpace(line[j]) && line[j] != ',' && line[j] != '{' {
 			return 0, false
 		}
 		o.kind, o.reg, end = iopReg, r, j
@@ -318,8 +318,8 @@ func (p *parser) fastMem(o *intelOperand, line string, i int) (int, bool) {
 			if name == "" || sub {
 				return 0, false
 			}
-			r, ok := ir.LookupIntelReg(name)
-			if !ok {
+			r := lookupReg(name)
+			if r.id == 0 {
 				return 0, false
 			}
 			scale := int64(1)
@@ -373,19 +373,19 @@ func (p *parser) fastMem(o *intelOperand, line string, i int) (int, bool) {
 
 // fastMemReg gives register r times scale its role in o as memRegs does,
 // and reports false where memRegs would report an error.
-func fastMemReg(o *intelOperand, r ir.IntelReg, scale int64) bool {
-	switch r.Class {
-	case "rip":
+func fastMemReg(o *intelOperand, r ireg, scale int64) bool {
+	switch r.code {
+	case 0: // rip
 		if scale != 1 || o.rip {
 			return false
 		}
 		o.rip = true
-	case "xmm", "ymm", "zmm":
+	case ir.IntelXMM, ir.IntelYMM, ir.IntelZMM:
 		if o.index.Reg != 0 {
 			return false
 		}
 		o.index, o.scale = r, scale
-	case "r64":
+	case ir.IntelR64:
 		if scale == 1 && o.base.Reg == 0 {
 			o.base = r
 			return true

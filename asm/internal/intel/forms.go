@@ -276,7 +276,7 @@ func sizeMismatch(mnem string, forms []*intelForm, ops []*intelOperand) string {
 				alt = nil
 				break
 			}
-			alt[i] = &intelOperand{kind: iopReg, reg: r, col: o.col, text: r.Name}
+			alt[i] = &intelOperand{kind: iopReg, reg: lookupReg(r.Name), col: o.col, text: r.Name}
 			texts[i] = r.Name
 		}
 		if alt != nil && len(fitting(forms, alt)) > 0 {
@@ -295,9 +295,9 @@ func gprBits(o *intelOperand) int {
 	if o.kind != iopReg {
 		return 0
 	}
-	switch o.reg.Class {
+	switch o.reg.Class() {
 	case "r8", "r16", "r32", "r64":
-		return regBits[o.reg.Class]
+		return regBits[o.reg.Class()]
 	}
 	return 0
 }
@@ -307,7 +307,7 @@ func classMatches(class string, o *intelOperand) bool {
 	if lit, ok := strings.CutPrefix(class, "="); ok {
 		switch o.kind {
 		case iopReg:
-			return o.reg.Name == lit || canonicalRegName(o.reg) == lit
+			return o.reg.Name() == lit || canonicalRegName(o.reg) == lit
 		case iopImm:
 			return strconv.FormatInt(o.imm, 10) == lit
 		}
@@ -315,18 +315,18 @@ func classMatches(class string, o *intelOperand) bool {
 	}
 	switch o.kind {
 	case iopReg:
-		return o.reg.Class == class
+		return o.reg.Class() == class
 	case iopImm:
 		return class == "imm"
 	case iopMem:
-		vsib := o.index.Class == "xmm" || o.index.Class == "ymm" || o.index.Class == "zmm"
+		vsib := o.index.Class() == "xmm" || o.index.Class() == "ymm" || o.index.Class() == "zmm"
 		switch {
 		case strings.HasPrefix(class, "vm"):
 			if !vsib || o.bcst > 0 {
 				return false
 			}
 			bits, _ := strconv.Atoi(class[2 : len(class)-1])
-			return class[len(class)-1] == o.index.Class[0] && (o.size == 0 || o.size == bits)
+			return class[len(class)-1] == o.index.Class()[0] && (o.size == 0 || o.size == bits)
 		case strings.HasPrefix(class, "b"):
 			elt, n, ok := strings.Cut(class[1:], ":")
 			if !ok || vsib || o.bcst == 0 {
@@ -349,14 +349,14 @@ func classMatches(class string, o *intelOperand) bool {
 
 // canonicalRegName is the name a fixed-register class uses: the 64-, 32-,
 // 16- or 8-bit name as written, st0 for st.
-func canonicalRegName(r ir.IntelReg) string {
-	if r.Class == "st" {
+func canonicalRegName(r ireg) string {
+	if r.code == ir.IntelST {
 		if n := int(r.Reg - ir.F0); n >= 0 && n < len(stNames) {
 			return stNames[n]
 		}
 		return "st" + strconv.Itoa(int(r.Reg-ir.F0))
 	}
-	return r.Name
+	return r.Name()
 }
 
 var stNames = [...]string{"st0", "st1", "st2", "st3", "st4", "st5", "st6", "st7"}
@@ -743,7 +743,7 @@ func fillSpelling(sp *ir.Spelling, ops []*intelOperand) {
 	for i, o := range ops {
 		sp.Ops[i] = ir.SpelledOperand{Text: o.text, Class: o.class()}
 		if o.kind == iopReg {
-			sp.Ops[i].Reg = o.reg.Name
+			sp.Ops[i].Reg = o.reg.Name()
 		}
 	}
 }

@@ -17,7 +17,11 @@ package intel
 // operands the word has no room for. Only matches that succeed are
 // remembered, so a mistake is always explained by matching itself.
 
-import "math/bits"
+import (
+	"math/bits"
+
+	"github.com/jitrun/jitrun/asm/internal/ir"
+)
 
 // The matches are remembered in a table of slots (a power of two of
 // them, up to maxMatches, fewer for a short source) indexed by a hash of
@@ -56,7 +60,9 @@ func opSignature(ops []*intelOperand) (uint64, bool) {
 		var s uint64
 		switch o.kind {
 		case iopReg:
-			c := regClassCode(o.reg.Class)
+			// The register's class code is regClassCode's
+			// (TestRegClassCodes).
+			c := uint64(o.reg.code)
 			if c == 0 {
 				return 0, false
 			}
@@ -67,13 +73,8 @@ func opSignature(ops []*intelOperand) (uint64, bool) {
 				return 0, false
 			}
 			var vsib uint64
-			switch o.index.Class {
-			case "xmm":
-				vsib = 1
-			case "ymm":
-				vsib = 2
-			case "zmm":
-				vsib = 3
+			if c := o.index.code; c >= ir.IntelXMM && c <= ir.IntelZMM {
+				vsib = uint64(c-ir.IntelXMM) + 1 // 1 xmm, 2 ymm, 3 zmm
 			}
 			s = 2 | uint64(size)<<2 | uint64(bcst)<<6 | vsib<<9
 		case iopImm:

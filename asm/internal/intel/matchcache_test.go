@@ -99,3 +99,20 @@ func FuzzMatchCache(f *testing.F) {
 		}
 	})
 }
+
+// TestRegClassCodes checks that the class codes of the register numbers
+// (ir.IntelRegID.ClassCode), which operand signatures hold, number the
+// classes as regClassCode does, which the compiled classes hold; and
+// that an operand's register is the one its name says.
+func TestRegClassCodes(t *testing.T) {
+	for _, name := range []string{"al", "ah", "r15b", "ax", "eax", "rax", "r8", "xmm0", "ymm31", "zmm7", "k1", "mm0", "st", "st7", "fs", "cr8", "dr7", "rip", "RAX", "nope", ""} {
+		r := lookupReg(name)
+		want, ok := ir.LookupIntelReg(name)
+		if (r.id != 0) != ok || r.Reg != want.Reg || r.Class() != want.Class || r.Name() != want.Name {
+			t.Errorf("lookupReg(%q) = %+v (%s %s), want %+v", name, r, r.Class(), r.Name(), want)
+		}
+		if got := uint64(r.code); got != regClassCode(want.Class) {
+			t.Errorf("%s: class code %d, regClassCode(%q) = %d", name, got, want.Class, regClassCode(want.Class))
+		}
+	}
+}
