@@ -201,7 +201,7 @@ func (e *exprParser) primary() ival {
 	}
 	// An identifier.
 	name := t.text
-	if r := lookupReg(name); r.id != 0 {
+	if r := lookupReg(name); r.ID != 0 {
 		if !e.mem {
 			return e.fail(t.col, "register %s cannot be part of an expression here", name)
 		}

@@ -75,8 +75,7 @@ func numberAt(line string, i int) (int64, int, bool) {
 // directive, prefix or times. It returns the word's mnemInfo, nil for a
 // predicate pseudo-mnemonic (vcmpltps).
 func fastMnemonic(word string) (*mnemInfo, bool) {
-	intelForms()
-	if info := intelTable.mnems[word]; info != nil {
+	if info := lookupMnem(word); info != nil {
 		return info, info.plain
 	}
 	if _, ok := directives[word]; ok || word == "times" || intelPrefix(word) != "" || isIntelDirective(word) {
@@ -245,7 +244,13 @@ func (p *parser) fastOperand(o *intelOperand, line string, i int) (int, bool) {
 		if name == "" {
 			return 0, false
 		}
-		if bits, ok := sizeKeyword(lowerWord(name)); ok {
+		// A register, or else a size keyword (no register's name is one).
+		if r := lookupReg(name); r.ID != 0 {
+			if r.Code == 0 || j < len(line) && !isSpace(line[j]) && line[j] != ',' && line[j] != '{' {
+				return 0, false // rip, or more than a register
+			}
+			o.kind, o.reg, end = iopReg, r, j
+		} else if bits, ok := sizeKeyword(lowerWord(name)); ok {
 			// dword ptr [ … ]: the size of a memory operand.
 			o.size, o.sizeWord = bits, lowerWord(name)
 			k := skipSpace(line, j)
@@ -259,13 +264,9 @@ func (p *parser) fastOperand(o *intelOperand, line string, i int) (int, bool) {
 			if !ok {
 				return 0, false
 			}
-			break
-		}
-		r := lookupReg(name)
-		if r.id == 0 || r.code == 0 || j < len(line) && !isSpace(line[j]) && line[j] != ',' && line[j] != '{' {
+		} else {
 			return 0, false
 		}
-		o.kind, o.reg, end = iopReg, r, j
 	}
 	// Decorations: {k1}, {z}, {1to16}.
 	for {
@@ -319,7 +320,7 @@ func (p *parser) fastMem(o *intelOperand, line string, i int) (int, bool) {
 				return 0, false
 			}
 			r := lookupReg(name)
-			if r.id == 0 {
+			if r.ID == 0 {
 				return 0, false
 			}
 			scale := int64(1)
@@ -374,7 +375,7 @@ func (p *parser) fastMem(o *intelOperand, line string, i int) (int, bool) {
 // fastMemReg gives register r times scale its role in o as memRegs does,
 // and reports false where memRegs would report an error.
 func fastMemReg(o *intelOperand, r ireg, scale int64) bool {
-	switch r.code {
+	switch r.Code {
 	case 0: // rip
 		if scale != 1 || o.rip {
 			return false

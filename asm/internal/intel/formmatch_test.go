@@ -24,7 +24,7 @@ func TestFormClassMatches(t *testing.T) {
 	var ops []*intelOperand
 	for _, name := range []string{"al", "ah", "ax", "eax", "rax", "r8b", "spl", "xmm0", "ymm1", "zmm31", "k1", "mm0", "st0", "st3", "cs", "fs", "cr0", "dr7", "cl", "dx"} {
 		r := lookupReg(name)
-		if r.id == 0 {
+		if r.ID == 0 {
 			t.Fatalf("no register %s", name)
 		}
 		ops = append(ops, &intelOperand{kind: iopReg, reg: r})

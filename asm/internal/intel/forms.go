@@ -45,6 +45,8 @@ var intelTable struct {
 	// mnems are the mnemonics of the table with what matching needs of
 	// them (matchcache.go).
 	mnems map[string]*mnemInfo
+	// byPacked is mnems for the lookups (lookupMnem).
+	byPacked *mnemTable
 }
 
 // mnemInfo is a word an instruction starts with (a mnemonic of the form
@@ -200,6 +202,7 @@ func buildIntelForms() {
 		}
 		intelTable.mnems[name] = info
 	}
+	intelTable.byPacked = newMnemTable(intelTable.mnems)
 }
 
 // splitCommas is strings.Split(s, ","), its result carved from *chunk.
@@ -350,7 +353,7 @@ func classMatches(class string, o *intelOperand) bool {
 // canonicalRegName is the name a fixed-register class uses: the 64-, 32-,
 // 16- or 8-bit name as written, st0 for st.
 func canonicalRegName(r ireg) string {
-	if r.code == ir.IntelST {
+	if r.Code == ir.IntelST {
 		if n := int(r.Reg - ir.F0); n >= 0 && n < len(stNames) {
 			return stNames[n]
 		}

@@ -62,7 +62,7 @@ func opSignature(ops []*intelOperand) (uint64, bool) {
 		case iopReg:
 			// The register's class code is regClassCode's
 			// (TestRegClassCodes).
-			c := uint64(o.reg.code)
+			c := uint64(o.reg.Code)
 			if c == 0 {
 				return 0, false
 			}
@@ -73,7 +73,7 @@ func opSignature(ops []*intelOperand) (uint64, bool) {
 				return 0, false
 			}
 			var vsib uint64
-			if c := o.index.code; c >= ir.IntelXMM && c <= ir.IntelZMM {
+			if c := o.index.Code; c >= ir.IntelXMM && c <= ir.IntelZMM {
 				vsib = uint64(c-ir.IntelXMM) + 1 // 1 xmm, 2 ymm, 3 zmm
 			}
 			s = 2 | uint64(size)<<2 | uint64(bcst)<<6 | vsib<<9

@@ -108,10 +108,10 @@ func TestRegClassCodes(t *testing.T) {
 	for _, name := range []string{"al", "ah", "r15b", "ax", "eax", "rax", "r8", "xmm0", "ymm31", "zmm7", "k1", "mm0", "st", "st7", "fs", "cr8", "dr7", "rip", "RAX", "nope", ""} {
 		r := lookupReg(name)
 		want, ok := ir.LookupIntelReg(name)
-		if (r.id != 0) != ok || r.Reg != want.Reg || r.Class() != want.Class || r.Name() != want.Name {
+		if (r.ID != 0) != ok || r.Reg != want.Reg || r.Class() != want.Class || r.Name() != want.Name {
 			t.Errorf("lookupReg(%q) = %+v (%s %s), want %+v", name, r, r.Class(), r.Name(), want)
 		}
-		if got := uint64(r.code); got != regClassCode(want.Class) {
+		if got := uint64(r.Code); got != regClassCode(want.Class) {
 			t.Errorf("%s: class code %d, regClassCode(%q) = %d", name, got, want.Class, regClassCode(want.Class))
 		}
 	}

@@ -325,7 +325,7 @@ func (p *parser) exprOperand(o *intelOperand, rest []itok) ([]itok, bool) {
 // colon (fs:), and returns the register.
 func segmentPrefix(toks []itok) (ireg, bool) {
 	if len(toks) > 2 && toks[0].kind == itIdent && toks[1].kind == itPunct && toks[1].text == ":" {
-		if r := lookupReg(toks[0].text); r.code == ir.IntelSreg {
+		if r := lookupReg(toks[0].text); r.Code == ir.IntelSreg {
 			return r, true
 		}
 	}
@@ -568,27 +568,11 @@ func (p *parser) checkSize(o *intelOperand) bool {
 	return true
 }
 
-// ireg is a register of an operand: its Go register, its number and the
-// code of its class (ir.IntelRegID, ir.IntelRegID.ClassCode), a few bytes
-// where ir.IntelReg is forty. The zero ireg is no register.
-type ireg struct {
-	Reg  ir.Reg
-	id   ir.IntelRegID
-	code uint8
-}
+// ireg is a register of an operand: its Go register, its number and
+// the code of its class, four bytes where ir.IntelReg is forty. The
+// zero ireg is no register.
+type ireg = ir.IntelRegRef
 
 // lookupReg returns the register with an Intel name, in any case (the
 // zero ireg for a name of none).
-func lookupReg(name string) ireg {
-	id, _ := ir.LookupIntelRegID(name)
-	return iregOf(id)
-}
-
-// iregOf is the register numbered id.
-func iregOf(id ir.IntelRegID) ireg { return ireg{Reg: id.Reg(), id: id, code: id.ClassCode()} }
-
-// Class is the register's class (r8 … dr, rip), "" for none.
-func (r ireg) Class() string { return r.id.Class() }
-
-// Name is the register's canonical Intel name, "" for none.
-func (r ireg) Name() string { return r.id.Name() }
+func lookupReg(name string) ireg { return ir.LookupIntelRegRef(name) }

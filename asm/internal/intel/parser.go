@@ -761,8 +761,7 @@ func (p *parser) instructionOf(prefixes []itok, t itok, info *mnemInfo, ops []*i
 	mnem := lowerWord(t.text)
 	if info == nil || len(info.forms) == 0 {
 		mnem, ops = pseudoOp(mnem, ops)
-		intelForms()
-		info = intelTable.mnems[mnem]
+		info = lookupMnem(mnem)
 	}
 	if !p.checkPrefixes(prefixes, mnem, ops) {
 		return
@@ -1020,8 +1019,7 @@ func IsStatementWord(w string) bool {
 
 // intelBranchOp returns the Go mnemonic of a branch that takes a label.
 func intelBranchOp(mnem string) (string, bool) {
-	intelForms()
-	if info := intelTable.mnems[mnem]; info != nil && info.branch != "" {
+	if info := lookupMnem(mnem); info != nil && info.branch != "" {
 		return info.branch, true
 	}
 	return "", false

@@ -48,12 +48,12 @@ var intelRegs struct {
 	once   sync.Once
 	byName map[string]IntelReg
 	// byID are the registers by number (byID[0] is none), codes their
-	// class codes; idByName numbers the names of byName, ids is idByName
-	// for the lookups (nametab.go).
-	byID     []IntelReg
-	codes    []uint8
-	idByName map[string]IntelRegID
-	ids      *nameTable[IntelRegID]
+	// class codes; refByName holds the names of byName by number, refs
+	// is refByName for the lookups (nametab.go).
+	byID      []IntelReg
+	codes     []uint8
+	refByName map[string]IntelRegRef
+	refs      *nameTable[IntelRegRef]
 }
 
 // LookupIntelReg returns the register with an Intel name, in any case.
@@ -65,13 +65,35 @@ func LookupIntelReg(name string) (IntelReg, bool) {
 // LookupIntelRegID returns the number of the register with an Intel
 // name, in any case: LookupIntelReg, as a number.
 func LookupIntelRegID(name string) (IntelRegID, bool) {
-	intelRegs.once.Do(buildIntelRegs)
-	if id, found, packed := intelRegs.ids.lookup(name); packed {
-		return id, found
-	}
-	id, ok := intelRegs.idByName[strings.ToLower(name)]
-	return id, ok
+	r := LookupIntelRegRef(name)
+	return r.ID, r.ID != 0
 }
+
+// IntelRegRef is a register as a parser keeps it in an operand: its Go
+// register, its number and the code of its class, in four bytes. The
+// zero IntelRegRef is no register.
+type IntelRegRef struct {
+	Reg  Reg
+	ID   IntelRegID
+	Code uint8 // ID.ClassCode()
+}
+
+// LookupIntelRegRef returns the register with an Intel name, in any
+// case, the zero IntelRegRef for a name of none: LookupIntelRegID with
+// what an operand reads of the register.
+func LookupIntelRegRef(name string) IntelRegRef {
+	intelRegs.once.Do(buildIntelRegs)
+	if r, _, packed := intelRegs.refs.lookup(name); packed {
+		return r
+	}
+	return intelRegs.refByName[strings.ToLower(name)]
+}
+
+// Class is the register's class (IntelReg.Class), "" for none.
+func (r IntelRegRef) Class() string { return r.ID.Class() }
+
+// Name is the register's canonical Intel name, "" for none.
+func (r IntelRegRef) Name() string { return r.ID.Name() }
 
 // Reg is the Go register of the register numbered id (0 for rip and for
 // none).
@@ -174,7 +196,7 @@ func buildIntelRegs() {
 	}
 	slices.Sort(names)
 	intelRegs.byID, intelRegs.codes = []IntelReg{{}}, []uint8{0}
-	intelRegs.idByName = make(map[string]IntelRegID, len(m))
+	intelRegs.refByName = make(map[string]IntelRegRef, len(m))
 	idOf := map[IntelReg]IntelRegID{}
 	for _, name := range names {
 		r := m[name]
@@ -186,9 +208,9 @@ func buildIntelRegs() {
 			intelRegs.byID = append(intelRegs.byID, r)
 			intelRegs.codes = append(intelRegs.codes, IntelClassCode(r.Class))
 		}
-		intelRegs.idByName[name] = id
+		intelRegs.refByName[name] = IntelRegRef{Reg: r.Reg, ID: id, Code: intelRegs.codes[id]}
 	}
-	intelRegs.ids = newNameTable(intelRegs.idByName, true)
+	intelRegs.refs = newNameTable(intelRegs.refByName, true)
 }
 
 // IntelRegName is the Intel name of a register, the 64-bit one for a

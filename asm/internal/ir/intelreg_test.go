@@ -43,6 +43,9 @@ func TestIntelRegIDs(t *testing.T) {
 	for name, want := range intelRegs.byName {
 		for _, spelled := range []string{name, strings.ToUpper(name), strings.ToUpper(name[:1]) + name[1:]} {
 			id, ok := LookupIntelRegID(spelled)
+			if ref := LookupIntelRegRef(spelled); ref != (IntelRegRef{Reg: want.Reg, ID: id, Code: id.ClassCode()}) || ref.Class() != want.Class || ref.Name() != want.Name {
+				t.Errorf("LookupIntelRegRef(%q) = %+v, want %+v numbered %d", spelled, ref, want, id)
+			}
 			if !ok || id == 0 || id.IntelReg() != want || id.Reg() != want.Reg || id.Class() != want.Class || id.Name() != want.Name {
 				t.Errorf("LookupIntelRegID(%q) = %d (%+v), %v; want %+v", spelled, id, id.IntelReg(), ok, want)
 			}
@@ -85,6 +88,9 @@ func FuzzLookupIntelRegID(f *testing.F) {
 		}
 		if r, ok2 := LookupIntelReg(name); ok2 != ok || r != want {
 			t.Errorf("LookupIntelReg(%q) = %+v, %v; want %+v, %v", name, r, ok2, want, ok)
+		}
+		if ref := LookupIntelRegRef(name); ref.ID != id || ref.Reg != want.Reg || ref.Code != IntelClassCode(want.Class) {
+			t.Errorf("LookupIntelRegRef(%q) = %+v; want %+v numbered %d", name, ref, want, id)
 		}
 	})
 }
