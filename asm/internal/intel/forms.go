@@ -33,6 +33,8 @@ type intelForm struct {
 	goArgs []formArg
 	// stOps counts the classes that are st (x87 registers).
 	stOps int
+	// index is the form's index in the table's forms (sigTable.forms).
+	index int32
 }
 
 var intelTable struct {
@@ -47,6 +49,8 @@ var intelTable struct {
 	mnems map[string]*mnemInfo
 	// byPacked is mnems for the lookups (lookupMnem).
 	byPacked *mnemTable
+	// bySig is the form table matched by signature (matchcache.go).
+	bySig *sigTable
 }
 
 // mnemInfo is a word an instruction starts with (a mnemonic of the form
@@ -104,7 +108,7 @@ func buildIntelForms() {
 		if !FormFields(line, &fields) {
 			continue
 		}
-		forms = append(forms, intelForm{mnem: fields[0]})
+		forms = append(forms, intelForm{mnem: fields[0], index: int32(len(forms))})
 		f := &forms[len(forms)-1]
 		if h, ok := strings.CutPrefix(fields[2], "#"); ok {
 			// The table is generated and checked (TestIntelTable).
@@ -203,6 +207,7 @@ func buildIntelForms() {
 		intelTable.mnems[name] = info
 	}
 	intelTable.byPacked = newMnemTable(intelTable.mnems)
+	intelTable.bySig = newSigTable(intelTable.mnems, forms)
 }
 
 // splitCommas is strings.Split(s, ","), its result carved from *chunk.
@@ -392,8 +397,22 @@ func (p *parser) matchFormOf(mnem string, forms []*intelForm, col int, ops []*in
 
 // pickForm picks among the forms of mnem that ops fit (one at least).
 func (p *parser) pickForm(mnem string, cands []*intelForm, ops []*intelOperand) (*intelForm, bool) {
+	f, open, words := pickOf(cands, len(ops), func(i int) bool { return ops[i].kind == iopMem && ops[i].size == 0 })
+	if open >= 0 {
+		o := ops[open]
+		p.errorf(o.col, "ambiguous operand size for %s: write %s before %s", mnem, orList(words), o.text)
+		return nil, false
+	}
+	return f, true
+}
+
+// pickOf is pickForm's choice among cands (one at least) for n operands,
+// of which unsized tells those that are memory without a size: the form,
+// or the first operand whose size is left open (-1 for none) with the
+// size keywords it could have.
+func pickOf(cands []*intelForm, n int, unsized func(i int) bool) (*intelForm, int, []string) {
 	if len(cands) == 1 {
-		return cands[0], true
+		return cands[0], -1, nil
 	}
 	// Several forms fit: fine when they are the same Go instruction;
 	// otherwise a memory operand without a size leaves it open.
@@ -404,21 +423,19 @@ func (p *parser) pickForm(mnem string, cands []*intelForm, ops []*intelOperand) 
 		}
 	}
 	if same {
-		return cands[0], true
+		return cands[0], -1, nil
 	}
-	for i, o := range ops {
-		if o.kind != iopMem || o.size != 0 {
+	for i := range n {
+		if !unsized(i) {
 			continue
 		}
-		words := sizeWords(cands, i)
-		if len(words) > 1 {
-			p.errorf(o.col, "ambiguous operand size for %s: write %s before %s", mnem, orList(words), o.text)
-			return nil, false
+		if words := sizeWords(cands, i); len(words) > 1 {
+			return nil, i, words
 		}
 	}
 	// Otherwise prefer the first in table order (the decoder's own spelling
 	// comes before aliases).
-	return cands[0], true
+	return cands[0], -1, nil
 }
 
 func orList(words []string) string {

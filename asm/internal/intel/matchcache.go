@@ -1,46 +1,31 @@
 package intel
 
-// The parser's memory of matches. A source says the same few kinds of
-// instruction many times (mov rax, [rsp+8]; mov rcx, [rsp+16]), and
-// matching one against the form table (every form of its mnemonic, the
-// pick among those that fit) costs more than reading its operands. So
-// the parser remembers the form each mnemonic and operand signature
-// matched.
+// Matching by signature. Matching an instruction against the form table
+// (every form of its mnemonic, then the pick among those that fit) cost
+// more than reading its operands; but what matching reads of the
+// operands — their kinds, register classes, memory sizes, broadcasts and
+// vector index classes — packs in a word, the operand signature
+// (opSignature), and the forms a signature fits are known from the table
+// alone. So the table is matched once, when it is read: for every
+// mnemonic, every signature some form fits, and the form matching picks
+// for it (sigTable). An instruction is then matched by one look up of
+// its mnemonic's number and its signature.
 //
-// The signature holds what matching reads of the operands — their
-// kinds, register classes, memory sizes, broadcasts and vector index
-// classes — packed with the mnemonic's number in a word (opSignature).
-// A mnemonic with a form that fixes an operand (shl eax, 1; in al, dx;
-// fst st0) has its matches read which register or immediate an operand
-// is: the table says which mnemonics those are, and they are always
-// matched afresh, as are instructions of more than four operands and
-// operands the word has no room for. Only matches that succeed are
-// remembered, so a mistake is always explained by matching itself.
+// Matching itself (matchFormOf) reads the instruction instead, and
+// explains why it fits nothing: where no form fits a signature, or
+// several fit and the pick is left open (a memory operand without a
+// size), where a mnemonic has a form that fixes an operand (shl eax, 1;
+// in al, dx; fst st0: the signature does not say which register or
+// immediate an operand is), and for instructions of more than four
+// operands and operands the word has no room for. TestMatchCache
+// compares the two over both corpora.
 
 import (
-	"math/bits"
+	"cmp"
+	"slices"
 
 	"github.com/jitrun/jitrun/asm/internal/ir"
 )
-
-// The matches are remembered in a table of slots (a power of two of
-// them, up to maxMatches, fewer for a short source) indexed by a hash of
-// the signature: a match whose slot another holds takes it over. A look
-// up is then one read of memory, where a map's was the most costly part
-// of a match on a source of many kinds of instruction.
-const maxMatches = 4096
-
-// matchSlot is a remembered match: the signature (0: none) and its form.
-type matchSlot struct {
-	key uint64
-	f   *intelForm
-}
-
-// matchSlotOf returns the slot of key in table (a power of two long).
-func matchSlotOf(table []matchSlot, key uint64) *matchSlot {
-	shift := 64 - bits.Len(uint(len(table)-1))
-	return &table[(key*0x9e3779b97f4a7c15)>>shift]
-}
 
 // Packing a signature: sigOpBits bits an operand, up to sigOps
 // operands; the mnemonic's number above them.
@@ -171,50 +156,166 @@ func bcstCode(n int) int {
 }
 
 // matchIntelForm finds the form of mnem (whose mnemInfo is info, nil
-// for a word of none) that takes ops, through the parser's memory of
-// matches (matchForm). It reports every problem as an error at the
-// instruction.
+// for a word of none) that takes ops, by signature (sigTable) where it
+// can. It reports every problem as an error at the instruction.
 func (p *parser) matchIntelForm(mnem string, info *mnemInfo, col int, ops []*intelOperand) (*intelForm, bool) {
 	if info == nil {
 		return p.matchFormOf(mnem, nil, col, ops)
 	}
 	sig, ok := opSignature(ops)
-	if !ok || info.fixes || p.noCache {
-		// Matched as matchForm does, without the signature: the
-		// definition the tests compare the rest with.
-		return p.matchFormOf(mnem, info.forms, col, ops)
-	}
-	// Never 0: a mnemonic's number is 1 or more.
-	key := uint64(info.id)<<(sigOps*sigOpBits) | sig
-	if p.matches != nil {
-		if slot := matchSlotOf(p.matches, key); slot.key == key {
-			return slot.f, true
+	if ok && !info.fixes && !p.noCache {
+		if f := intelTable.bySig.find(info.id, sig); f != nil {
+			return f, true
 		}
 	}
-	// The forms that fit, read from the signature; matchFormOf explains
-	// why none does.
-	cands := p.scratch.cands[:0]
-	for _, f := range info.forms {
-		if f.fitsSig(sig, len(ops)) {
-			cands = append(cands, f)
+	// Matched as matchForm does: the definition the tests compare the
+	// signatures with, which explains why no form fits or which size to
+	// write.
+	return p.matchFormOf(mnem, info.forms, col, ops)
+}
+
+// sigTable holds, by mnemonic number and operand signature, the form
+// matching picks for operands of that signature: an open-addressed table
+// of slots (a power of two of them), made once with the form table and
+// only read afterwards. A signature no form fits, or whose pick is left
+// open, has no slot.
+type sigTable struct {
+	slots []sigSlot
+	forms []intelForm // what the slots' numbers index
+	shift uint        // 64 - log2(len(slots))
+}
+
+// sigSlot is a mnemonic's number and a signature (key, 0 for an empty
+// slot) and the index in sigTable.forms of the form picked for them.
+type sigSlot struct {
+	key  uint64
+	form int32
+}
+
+// sigKey packs a mnemonic's number (1 or more) above a signature.
+func sigKey(id uint16, sig uint64) uint64 { return uint64(id)<<(sigOps*sigOpBits) | sig }
+
+// slot is where a key's probe starts (Fibonacci hashing).
+func (t *sigTable) slot(key uint64) uint64 { return (key * 0x9E3779B97F4A7C15) >> t.shift }
+
+// find returns the form matching picks for operands of signature sig of
+// the mnemonic numbered id; nil for none, or for a pick left open.
+func (t *sigTable) find(id uint16, sig uint64) *intelForm {
+	key := sigKey(id, sig)
+	for i := t.slot(key); ; i = (i + 1) & uint64(len(t.slots)-1) {
+		switch s := &t.slots[i]; s.key {
+		case key:
+			return &t.forms[s.form]
+		case 0:
+			return nil
 		}
 	}
-	p.scratch.cands = cands[:0]
-	if len(cands) == 0 {
-		return p.matchFormOf(mnem, info.forms, col, ops)
+}
+
+// operandCodes are the codes (opSignature) of every operand a signature
+// holds: registers of each class, an immediate, and memory of each size,
+// broadcast and vector index.
+var operandCodes = func() []uint64 {
+	var codes []uint64
+	for c := uint64(ir.IntelR8); c <= ir.IntelDR; c++ {
+		codes = append(codes, 1|c<<2)
 	}
-	f, ok := p.pickForm(mnem, cands, ops)
-	if ok {
-		if p.matches == nil {
-			// Room for as many as the source may need: a kind a line
-			// at most.
-			n := 16
-			for n < p.lines && n < maxMatches {
-				n *= 2
+	codes = append(codes, 3)
+	for size := uint64(0); size <= 9; size++ {
+		for bcst := uint64(0); bcst <= 6; bcst++ {
+			for vsib := uint64(0); vsib <= 3; vsib++ {
+				codes = append(codes, 2|size<<2|bcst<<6|vsib<<9)
 			}
-			p.matches = make([]matchSlot, n)
 		}
-		*matchSlotOf(p.matches, key) = matchSlot{key: key, f: f}
 	}
-	return f, ok
+	return codes
+}()
+
+// newSigTable matches the forms of the mnemonics of mnems, whose forms
+// are in forms, for every signature: the forms of a mnemonic that fix no
+// operand, of up to sigOps operands, by the signatures each fits
+// (fitsCode, operand by operand), and for each signature the pick of
+// pickOf among the forms that fit it, in table order.
+func newSigTable(mnems map[string]*mnemInfo, forms []intelForm) *sigTable {
+	var entries []sigSlot
+	// classCodes are the codes that fit each class, by its text.
+	classCodes := map[string][]uint64{}
+	// fits are a mnemonic's signatures with a form each fits, the forms
+	// in table order; cands the forms of one signature.
+	type fit struct {
+		key  uint64
+		form *intelForm
+	}
+	var fits []fit
+	var cands []*intelForm
+	for _, info := range mnems {
+		if info.fixes || len(info.forms) == 0 {
+			continue
+		}
+		fits = fits[:0]
+		for _, f := range info.forms {
+			if len(f.cls) > sigOps {
+				continue
+			}
+			// The codes each operand of f may have, and every
+			// signature of them.
+			var codesOf [sigOps][]uint64
+			codes := codesOf[:len(f.cls)]
+			for i, class := range f.classes {
+				cc, ok := classCodes[class]
+				if !ok {
+					for _, code := range operandCodes {
+						if f.cls[i].fitsCode(code) {
+							cc = append(cc, code)
+						}
+					}
+					classCodes[class] = cc
+				}
+				codes[i] = cc
+			}
+			var each func(i int, sig uint64)
+			each = func(i int, sig uint64) {
+				if i == len(codes) {
+					fits = append(fits, fit{sigKey(info.id, sig), f})
+					return
+				}
+				for _, code := range codes[i] {
+					each(i+1, sig|code<<(sigOpBits*i))
+				}
+			}
+			each(0, 0)
+		}
+		// By signature, each signature's forms in table order.
+		slices.SortStableFunc(fits, func(a, b fit) int { return cmp.Compare(a.key, b.key) })
+		for start := 0; start < len(fits); {
+			key := fits[start].key
+			cands = cands[:0]
+			for ; start < len(fits) && fits[start].key == key; start++ {
+				cands = append(cands, fits[start].form)
+			}
+			sig := key & (1<<(sigOps*sigOpBits) - 1)
+			f, open, _ := pickOf(cands, len(cands[0].cls), func(i int) bool {
+				code := sig >> (sigOpBits * i) & (1<<sigOpBits - 1)
+				return code&3 == 2 && code>>2&15 == 0 // memory, no size
+			})
+			if open < 0 {
+				entries = append(entries, sigSlot{key: key, form: f.index})
+			}
+		}
+	}
+	// Slots three in four at most, so that a probe is short.
+	size, shift := 16, uint(60)
+	for 3*size < 4*len(entries) {
+		size *= 2
+		shift--
+	}
+	t := &sigTable{slots: make([]sigSlot, size), forms: forms, shift: shift}
+	for _, e := range entries {
+		i := t.slot(e.key)
+		for t.slots[i].key != 0 {
+			i = (i + 1) & uint64(len(t.slots)-1)
+		}
+		t.slots[i] = e
+	}
+	return t
 }

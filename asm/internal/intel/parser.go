@@ -72,12 +72,9 @@ type parser struct {
 	// slowOnly reads every line token by token (tests compare the two
 	// ways of reading an instruction: fastpath.go).
 	slowOnly bool
-	// matches are the forms remembered by signature (matchcache.go),
-	// unless noCache.
-	matches []matchSlot
+	// noCache matches every instruction as matchForm does, not by
+	// signature (matchcache.go).
 	noCache bool
-	// lines is how many lines the source has (room for matches).
-	lines int
 	// spellLater is set while fastInstruction builds an instruction: it
 	// gets the lazy spelling (respell.go), unless eager; lazy is that
 	// spelling, made once.
@@ -155,7 +152,7 @@ func parse(file string, src []byte, opts Options, mode readMode) ([]ir.Stmt, *ir
 	lines := bytes.Count(src, []byte("\n")) + 1
 	text := string(src) // one copy for every pass: statements keep slices of it
 	for pass := 1; ; pass++ {
-		p := newParser(file, opts, mode, prev, lines, lines)
+		p := newParser(file, opts, mode, prev, lines)
 		p.run(text)
 		if !p.needsPass() || pass == maxIntelPasses || (prev != nil && p.sameValues(prev)) {
 			return p.stmts, &p.errs
@@ -165,11 +162,10 @@ func parse(file string, src []byte, opts Options, mode readMode) ([]ir.Stmt, *ir
 	}
 }
 
-// newParser returns the parser of one pass of a source of lines lines,
-// with room for stmts statements; prev is the previous pass.
-func newParser(file string, opts Options, mode readMode, prev *parser, stmts, lines int) *parser {
+// newParser returns the parser of one pass of a source, with room for
+// stmts statements; prev is the previous pass.
+func newParser(file string, opts Options, mode readMode, prev *parser, stmts int) *parser {
 	return &parser{
-		lines:      lines,
 		stmts:      make([]ir.Stmt, 0, stmts),
 		file:       file,
 		equs:       map[string]ival{},
