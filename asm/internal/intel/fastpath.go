@@ -46,6 +46,39 @@ func identAt(line string, i int) (string, int) {
 	return line[i:j], j
 }
 
+// identKeyAt is identAt, with the identifier packed as
+// ir.LookupIntelRegPacked reads it (key 0 when it does not pack: longer
+// than 8 bytes, or not ASCII).
+func identKeyAt(line string, i int) (name string, key uint64, end int) {
+	if i >= len(line) || !isIntelIdentStart(line[i]) || line[i] == '$' {
+		return "", 0, i
+	}
+	j, packs := i, true
+	for ; j < len(line) && isIntelIdentChar(line[j]); j++ {
+		c := line[j]
+		if j-i >= 8 || c >= 0x80 {
+			packs = false
+			continue
+		}
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		key |= uint64(c) << (8 * (j - i))
+	}
+	if !packs {
+		key = 0
+	}
+	return line[i:j], key, j
+}
+
+// regAt is lookupReg of an identifier identKeyAt read.
+func regAt(name string, key uint64) ireg {
+	if key != 0 {
+		return ir.LookupIntelRegPacked(key)
+	}
+	return lookupReg(name)
+}
+
 // numberAt reads the number token at line[i:] as the lexer reads it (an
 // integer in any of its spellings): its value, where it ends, and false
 // when there is none or it is another token (a float, a bad number).
@@ -240,12 +273,12 @@ func (p *parser) fastOperand(o *intelOperand, line string, i int) (int, bool) {
 		// An immediate takes no decoration here.
 		return k, operandEnds(line, k)
 	default:
-		name, j := identAt(line, i)
+		name, key, j := identKeyAt(line, i)
 		if name == "" {
 			return 0, false
 		}
 		// A register, or else a size keyword (no register's name is one).
-		if r := lookupReg(name); r.ID != 0 {
+		if r := regAt(name, key); r.ID != 0 {
 			if r.Code == 0 || j < len(line) && !isSpace(line[j]) && line[j] != ',' && line[j] != '{' {
 				return 0, false // rip, or more than a register
 			}
@@ -315,11 +348,11 @@ func (p *parser) fastMem(o *intelOperand, line string, i int) (int, bool) {
 			}
 			i = j
 		} else {
-			name, j := identAt(line, i)
+			name, key, j := identKeyAt(line, i)
 			if name == "" || sub {
 				return 0, false
 			}
-			r := lookupReg(name)
+			r := regAt(name, key)
 			if r.ID == 0 {
 				return 0, false
 			}

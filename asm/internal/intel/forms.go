@@ -553,7 +553,12 @@ func writeGoOperand(m *ir.Operand, o *intelOperand) {
 // the decorations of the instruction.
 func (p *parser) buildInst(f *intelForm, mnem string, col int, ops []*intelOperand, rounding string, roundCol int) (*ir.Inst, bool) {
 	d, ok := p.decorations(ops, col)
-	if !ok || !p.checkDecorations(f, mnem, col, d, rounding, roundCol) {
+	if !ok {
+		return nil, false
+	}
+	// checkDecorations has nothing to say of an instruction without
+	// decorations, of a form that needs none.
+	if (d.mask != 0 || d.zeroing || rounding != "" || f.maskReq) && !p.checkDecorations(f, mnem, col, d, rounding, roundCol) {
 		return nil, false
 	}
 	if f.stOps == 2 {
@@ -575,8 +580,7 @@ func (p *parser) buildInst(f *intelForm, mnem string, col int, ops []*intelOpera
 		switch a.kind {
 		case argOpmask:
 			if d.mask > 0 {
-				r, _ := ir.LookupReg(opmaskNames[d.mask])
-				in.Args = append(in.Args, ir.RegOp(r))
+				in.Args = append(in.Args, ir.RegOp(opmaskRegs[d.mask]))
 				if sp != nil {
 					sp.ArgOp = append(sp.ArgOp, -1)
 				}
@@ -610,8 +614,17 @@ func (p *parser) buildInst(f *intelForm, mnem string, col int, ops []*intelOpera
 	return in, true
 }
 
-// opmaskNames are the Go names of the opmask registers, by number.
-var opmaskNames = [...]string{"K0", "K1", "K2", "K3", "K4", "K5", "K6", "K7"}
+// opmaskNames are the Go names of the opmask registers, by number, and
+// opmaskRegs the registers (read-only once made).
+var (
+	opmaskNames = [...]string{"K0", "K1", "K2", "K3", "K4", "K5", "K6", "K7"}
+	opmaskRegs  = func() (regs [len(opmaskNames)]ir.Reg) {
+		for i, name := range opmaskNames {
+			regs[i], _ = ir.LookupReg(name)
+		}
+		return regs
+	}()
+)
 
 // decor is the AVX-512 decorations of an instruction's operands: the
 // opmask register number (-1 for {k0}, 0 for none) and where it was

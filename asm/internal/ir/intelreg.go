@@ -89,6 +89,19 @@ func LookupIntelRegRef(name string) IntelRegRef {
 	return intelRegs.refByName[strings.ToLower(name)]
 }
 
+// LookupIntelRegPacked is LookupIntelRegRef of a name of 1 to 8 ASCII
+// bytes other than 0, packed: its bytes in lower case, the first lowest
+// in the word. A reader that packs a word as it scans it looks the word
+// up without reading it again.
+func LookupIntelRegPacked(key uint64) IntelRegRef {
+	intelRegs.once.Do(buildIntelRegs)
+	if key == 0 {
+		return IntelRegRef{}
+	}
+	r, _ := intelRegs.refs.lookupKey(key)
+	return r
+}
+
 // Class is the register's class (IntelReg.Class), "" for none.
 func (r IntelRegRef) Class() string { return r.ID.Class() }
 
