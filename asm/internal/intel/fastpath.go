@@ -103,12 +103,13 @@ func numberAt(line string, i int) (int64, int, bool) {
 	return t.ival, j, true
 }
 
-// fastMnemonic reports whether word (lower case) starts an instruction
-// the token path reads as one, without a prefix: a mnemonic that is no
-// directive, prefix or times. It returns the word's mnemInfo, nil for a
-// predicate pseudo-mnemonic (vcmpltps).
-func fastMnemonic(word string) (*mnemInfo, bool) {
-	if info := lookupMnem(word); info != nil {
+// fastMnemonic reports whether word (lower case), whose mnemInfo is info
+// (nil for none), starts an instruction the token path reads as one,
+// without a prefix: a mnemonic that is no directive, prefix or times. It
+// returns the word's mnemInfo, nil for a predicate pseudo-mnemonic
+// (vcmpltps).
+func fastMnemonic(word string, info *mnemInfo) (*mnemInfo, bool) {
+	if info != nil {
 		return info, info.plain
 	}
 	if _, ok := directives[word]; ok || word == "times" || intelPrefix(word) != "" || isIntelDirective(word) {
@@ -126,11 +127,21 @@ func (p *parser) fastInstruction(line string) bool {
 		return false
 	}
 	start := skipSpace(line, 0)
-	text, i := identAt(line, start)
+	text, key, packs, upper, i := mnemAt(line, start)
 	if text == "" || i < len(line) && !isSpace(line[i]) {
 		return false // not an instruction, a label, …
 	}
-	info, ok := fastMnemonic(lowerWord(text))
+	word := text
+	if upper {
+		word = lowerWord(text)
+	}
+	var info *mnemInfo
+	if packs {
+		info = lookupMnemKey(key)
+	} else {
+		info = lookupMnem(word)
+	}
+	info, ok := fastMnemonic(word, info)
 	if !ok {
 		return false
 	}
@@ -184,7 +195,7 @@ func (p *parser) fastInstruction(line string) bool {
 	p.lineStart = t
 	p.here = ""
 	p.spellLater, p.fastText = !p.eager, line[start:last]
-	p.instructionOf(nil, t, info, ops, rounding, roundCol, 1, t)
+	p.instructionOf(nil, t, word, info, ops, rounding, roundCol, 1, t)
 	p.spellLater, p.fastText = false, ""
 	return true
 }

@@ -71,12 +71,46 @@ func (t *mnemTable) slot(k mnemKey) uint64 {
 // lookupMnem returns the mnemInfo of a word (lower case), nil for a
 // word that starts no instruction: intelTable.mnems[word].
 func lookupMnem(word string) *mnemInfo {
-	intelForms()
-	t := intelTable.byPacked
 	k, ok := packMnem(word)
 	if !ok {
+		intelForms()
 		return intelTable.mnems[word]
 	}
+	return lookupMnemKey(k)
+}
+
+// mnemAt reads the identifier at line[i:] as identAt does, packing it
+// in lower case as it goes: the identifier as written, its packed lower
+// case (packs false when it does not pack), whether it has a capital,
+// and where it ends.
+func mnemAt(line string, i int) (text string, k mnemKey, packs, upper bool, end int) {
+	if i >= len(line) || !isIntelIdentStart(line[i]) || line[i] == '$' {
+		return "", k, false, false, i
+	}
+	j := i
+	packs = true
+	for ; j < len(line) && isIntelIdentChar(line[j]); j++ {
+		c := line[j]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+			upper = true
+		}
+		switch n := j - i; {
+		case n >= 16 || c >= 0x80:
+			packs = false
+		case n < 8:
+			k.lo |= uint64(c) << (8 * n)
+		default:
+			k.hi |= uint64(c) << (8 * (n - 8))
+		}
+	}
+	return line[i:j], k, packs, upper, j
+}
+
+// lookupMnemKey is lookupMnem of the word that packs to k.
+func lookupMnemKey(k mnemKey) *mnemInfo {
+	intelForms()
+	t := intelTable.byPacked
 	for i := t.slot(k); ; i = (i + 1) & uint64(len(t.keys)-1) {
 		switch t.keys[i] {
 		case k:

@@ -745,16 +745,15 @@ func (p *parser) instruction(toks []itok, count int, start itok) {
 	if !ok {
 		return
 	}
-	p.instructionOf(prefixes, t, nil, ops, rounding, roundCol, count, start)
+	p.instructionOf(prefixes, t, lowerWord(t.text), nil, ops, rounding, roundCol, count, start)
 }
 
 // instructionOf appends count copies of the instruction whose prefixes,
 // mnemonic t, operands and rounding operand were read (token by token,
 // or at once by fastInstruction). start is the statement's first token.
 // info is the mnemonic's mnemInfo when the caller looked it up, nil when
-// it did not.
-func (p *parser) instructionOf(prefixes []itok, t itok, info *mnemInfo, ops []*intelOperand, rounding string, roundCol, count int, start itok) {
-	mnem := lowerWord(t.text)
+// it did not. mnem is t's text in lower case.
+func (p *parser) instructionOf(prefixes []itok, t itok, mnem string, info *mnemInfo, ops []*intelOperand, rounding string, roundCol, count int, start itok) {
 	if info == nil || len(info.forms) == 0 {
 		mnem, ops = pseudoOp(mnem, ops)
 		info = lookupMnem(mnem)
