@@ -36,7 +36,9 @@ type parser struct {
 	sections []*intelSection
 	// scope is the last label not starting with '.', for local labels.
 	scope string
-	equs  map[string]ival
+	// equs, dataLabels and codeLabels are made when a name is first
+	// defined (put): a source of instructions alone makes none.
+	equs map[string]ival
 	// dataLabels are the labels defined in data sections.
 	dataLabels map[string]dataLabel
 	codeLabels map[string]ir.Pos
@@ -168,9 +170,6 @@ func newParser(file string, opts Options, mode readMode, prev *parser, stmts int
 	return &parser{
 		stmts:      make([]ir.Stmt, 0, stmts),
 		file:       file,
-		equs:       map[string]ival{},
-		dataLabels: map[string]dataLabel{},
-		codeLabels: map[string]ir.Pos{},
 		mem:        newStmtMemory(),
 		prev:       prev,
 		semicolons: opts.Semicolons,
@@ -494,13 +493,13 @@ func (p *parser) label(t itok) {
 		return
 	}
 	if p.sec != nil {
-		p.dataLabels[full] = dataLabel{sec: p.sec, off: p.sec.size, pos: p.pos(t.col)}
+		put(&p.dataLabels, full, dataLabel{sec: p.sec, off: p.sec.size, pos: p.pos(t.col)})
 		p.sec.labels = append(p.sec.labels, full)
 		p.sec.offsets = append(p.sec.offsets, p.sec.size)
 		p.sec.labelPos = append(p.sec.labelPos, p.pos(t.col))
 		return
 	}
-	p.codeLabels[full] = p.pos(t.col)
+	put(&p.codeLabels, full, p.pos(t.col))
 	p.stmts = append(p.stmts, &ir.LabelDef{Source: ir.Source{Pos: p.pos(t.col), Text: name + ":"}, Name: full})
 }
 
@@ -558,7 +557,7 @@ func (p *parser) equ(name itok, toks []itok) {
 		p.errorf(toks[0].col, "equ needs a constant (or an address in a data section defined above)")
 		return
 	}
-	p.equs[full] = v
+	put(&p.equs, full, v)
 }
 
 // nameValue is the value of a name in an expression: an equ constant, a
@@ -578,7 +577,7 @@ func (p *parser) nameValue(name string, col int, e *exprParser) ival {
 		if p.sec == nil && name == "$$" && p.inOperands {
 			// The start of .text, the first byte of the code: a label
 			// finish defines before the first statement.
-			p.codeLabels[codeStart] = p.pos(col)
+			put(&p.codeLabels, codeStart, p.pos(col))
 			return ival{sym: codeStart}
 		}
 		if p.sec == nil && name == "$$" {
@@ -823,7 +822,7 @@ func (p *parser) hereLabel(at ir.Pos, n int) string {
 		p.heres++
 		name = ir.HereLabel(p.heres)
 	}
-	p.codeLabels[name] = at
+	put(&p.codeLabels, name, at)
 	p.stmts = append(p.stmts, &ir.LabelDef{Source: ir.Source{Pos: at}, Name: name})
 	return name
 }
@@ -1096,4 +1095,12 @@ func (p *parser) finish() {
 		}
 	}
 	p.emitData()
+}
+
+// put sets (*m)[k] = v, making the map on first use.
+func put[K comparable, V any](m *map[K]V, k K, v V) {
+	if *m == nil {
+		*m = map[K]V{}
+	}
+	(*m)[k] = v
 }
