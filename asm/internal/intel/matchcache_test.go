@@ -11,7 +11,7 @@ import (
 
 // byNameLines differ only in which register or immediate an operand is,
 // where a form fixes one (shl eax, 1; in al, dx; fst st0): a match
-// remembered under a signature without names would read them wrong.
+// made by signature, which holds no names, would read them wrong.
 var byNameLines = []string{
 	"shl eax, 1", "shl eax, 2", "shl eax, cl", "shl eax, dl", "shl byte ptr [rax], 1", "shl byte ptr [rax], 3", "rol rbx, 1", "rol rbx, 0x1",
 	"in al, dx", "in al, 5", "in eax, dx", "in ax, dx", "out dx, al", "out 5, al", "out dx, eax", "in al, cx",
@@ -30,11 +30,11 @@ var byNameLines = []string{
 	"mov eax, rbx", "mov ax, ebx", "lea rax, [rax]", "lea rax, [rax+rbx*8+16]", "mov cr0, rax", "mov rax, cr3", "mov ax, fs", "mov fs, ax",
 }
 
-// TestMatchCache checks that the matches a parser remembers
-// (matchcache.go) change nothing: every line of the oracle corpora, and
-// of lines that differ only in what matching reads by name, reads the
-// same in one source (in order and reversed, so that each line may hit
-// a match another line left) as when every match is made afresh.
+// TestMatchCache checks that matching by signature (matchcache.go)
+// changes nothing: every line of the oracle corpora, and of lines that
+// differ only in what matching reads by name, reads the same in one
+// source (in order and reversed) as when every instruction is matched
+// as matchForm does.
 func TestMatchCache(t *testing.T) {
 	sources := map[string][]string{"by name": byNameLines, "edges": fastEdges}
 	for _, name := range corpora {
@@ -45,7 +45,7 @@ func TestMatchCache(t *testing.T) {
 		slices.Reverse(rev)
 		for order, src := range map[string]string{"in order": strings.Join(lines, "\n"), "reversed": strings.Join(rev, "\n")} {
 			t.Run(name+"/"+order, func(t *testing.T) {
-				asmtest.CompareReads(t, "with matches remembered", readAll(src, Options{}, readMode{}), "without", readAll(src, Options{}, readMode{noCache: true}))
+				asmtest.CompareReads(t, "matched by signature", readAll(src, Options{}, readMode{}), "without", readAll(src, Options{}, readMode{noCache: true}))
 			})
 		}
 	}
@@ -174,9 +174,9 @@ func TestSigTable(t *testing.T) {
 	}
 }
 
-// FuzzMatchCache checks TestMatchCache's property on any source: read
-// with the matches remembered or each made afresh, it makes the same
-// statements, spellings and errors.
+// FuzzMatchCache checks TestMatchCache's property on any source: matched
+// by signature or as matchForm does, it makes the same statements,
+// spellings and errors.
 func FuzzMatchCache(f *testing.F) {
 	for i := 0; i+1 < len(byNameLines); i++ {
 		f.Add(byNameLines[i] + "\n" + byNameLines[i+1])
@@ -188,7 +188,7 @@ func FuzzMatchCache(f *testing.F) {
 		}
 		cached, fresh := readAll(src, Options{}, readMode{}), readAll(src, Options{}, readMode{noCache: true})
 		if a, b := strings.Join(cached, "\n\t"), strings.Join(fresh, "\n\t"); a != b {
-			t.Fatalf("%q:\n with matches remembered\n\t%s\n without\n\t%s", src, a, b)
+			t.Fatalf("%q:\n matched by signature\n\t%s\n without\n\t%s", src, a, b)
 		}
 	})
 }
