@@ -24,7 +24,6 @@ type formTableState struct {
 func referenceFormTable() formTableState {
 	var t formTableState
 	m := map[string][]*intelForm{}
-	kept := 0
 	for _, line := range strings.Split(intelFormTable, "\n") {
 		fields := strings.Fields(line)
 		if len(fields) != 5 {
@@ -61,8 +60,6 @@ func referenceFormTable() formTableState {
 			}
 		}
 		compileRef(f)
-		f.index = int32(kept) // its place among the forms read
-		kept++
 		m[f.mnem] = append(m[f.mnem], f)
 	}
 	t.byMnem = m

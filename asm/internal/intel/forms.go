@@ -33,8 +33,6 @@ type intelForm struct {
 	goArgs []formArg
 	// stOps counts the classes that are st (x87 registers).
 	stOps int
-	// index is the form's index in the table's forms (sigTable.forms).
-	index int32
 }
 
 var intelTable struct {
@@ -108,7 +106,7 @@ func buildIntelForms() {
 		if !FormFields(line, &fields) {
 			continue
 		}
-		forms = append(forms, intelForm{mnem: fields[0], index: int32(len(forms))})
+		forms = append(forms, intelForm{mnem: fields[0]})
 		f := &forms[len(forms)-1]
 		if h, ok := strings.CutPrefix(fields[2], "#"); ok {
 			// The table is generated and checked (TestIntelTable).
@@ -207,7 +205,7 @@ func buildIntelForms() {
 		intelTable.mnems[name] = info
 	}
 	intelTable.byPacked = newMnemTable(intelTable.mnems)
-	intelTable.bySig = newSigTable(intelTable.mnems, forms)
+	intelTable.bySig = newSigTable(intelTable.mnems)
 }
 
 // splitCommas is strings.Split(s, ","), its result carved from *chunk.

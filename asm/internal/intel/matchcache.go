@@ -27,10 +27,11 @@ import (
 	"github.com/jitrun/jitrun/asm/internal/ir"
 )
 
-// Packing a signature: sigOpBits bits an operand, up to sigOps
-// operands; the mnemonic's number above them.
+// Packing a signature: sigOpBits bits an operand (its kind in 2, a
+// register class or memory size in 4, a broadcast in 3, a vector index
+// in 2), up to sigOps operands; the mnemonic's number above them.
 const (
-	sigOpBits = 12
+	sigOpBits = 11
 	sigOps    = 4
 )
 
@@ -164,7 +165,7 @@ func (p *parser) matchIntelForm(mnem string, info *mnemInfo, col int, ops []*int
 	}
 	sig, ok := opSignature(ops)
 	if ok && !info.fixes && !p.noCache {
-		if f := intelTable.bySig.find(info.id, sig); f != nil {
+		if f := intelTable.bySig.find(info, sig); f != nil {
 			return f, true
 		}
 	}
@@ -178,34 +179,33 @@ func (p *parser) matchIntelForm(mnem string, info *mnemInfo, col int, ops []*int
 // matching picks for operands of that signature: an open-addressed table
 // of slots (a power of two of them), made once with the form table and
 // only read afterwards. A signature no form fits, or whose pick is left
-// open, has no slot.
+// open, has no slot. A slot is one word, so that the table is small
+// enough to stay in the cache: the key (sigKey) above slotFormBits bits
+// of the form's place among its mnemonic's forms; 0 is an empty slot.
 type sigTable struct {
-	slots []sigSlot
-	forms []intelForm // what the slots' numbers index
-	shift uint        // 64 - log2(len(slots))
+	slots []uint64
+	shift uint // 64 - log2(len(slots))
 }
 
-// sigSlot is a mnemonic's number and a signature (key, 0 for an empty
-// slot) and the index in sigTable.forms of the form picked for them.
-type sigSlot struct {
-	key  uint64
-	form int32
-}
+// slotFormBits holds the place of a form among its mnemonic's forms (24
+// at most in the table: a form further on is matched by matchFormOf).
+const slotFormBits = 64 - 15 - sigOps*sigOpBits
 
-// sigKey packs a mnemonic's number (1 or more) above a signature.
+// sigKey packs a mnemonic's number (1 or more, below 1<<15) above a
+// signature.
 func sigKey(id uint16, sig uint64) uint64 { return uint64(id)<<(sigOps*sigOpBits) | sig }
 
 // slot is where a key's probe starts (Fibonacci hashing).
 func (t *sigTable) slot(key uint64) uint64 { return (key * 0x9E3779B97F4A7C15) >> t.shift }
 
 // find returns the form matching picks for operands of signature sig of
-// the mnemonic numbered id; nil for none, or for a pick left open.
-func (t *sigTable) find(id uint16, sig uint64) *intelForm {
-	key := sigKey(id, sig)
+// the mnemonic info; nil for none, or for a pick left open.
+func (t *sigTable) find(info *mnemInfo, sig uint64) *intelForm {
+	key := sigKey(info.id, sig)
 	for i := t.slot(key); ; i = (i + 1) & uint64(len(t.slots)-1) {
-		switch s := &t.slots[i]; s.key {
+		switch s := t.slots[i]; s >> slotFormBits {
 		case key:
-			return &t.forms[s.form]
+			return info.forms[s&(1<<slotFormBits-1)]
 		case 0:
 			return nil
 		}
@@ -236,25 +236,27 @@ var operandCodes = func() []uint64 {
 // operand, of up to sigOps operands, by the signatures each fits
 // (fitsCode, operand by operand), and for each signature the pick of
 // pickOf among the forms that fit it, in table order.
-func newSigTable(mnems map[string]*mnemInfo, forms []intelForm) *sigTable {
-	var entries []sigSlot
+func newSigTable(mnems map[string]*mnemInfo) *sigTable {
+	var entries []uint64
 	// classCodes are the codes that fit each class, by its text.
 	classCodes := map[string][]uint64{}
-	// fits are a mnemonic's signatures with a form each fits, the forms
-	// in table order; cands the forms of one signature.
+	// fits are a mnemonic's signatures with a form each fits (by its
+	// place among the mnemonic's forms), the forms in table order; cands
+	// the forms of one signature.
 	type fit struct {
-		key  uint64
-		form *intelForm
+		key   uint64
+		form  *intelForm
+		place int
 	}
 	var fits []fit
 	var cands []*intelForm
 	for _, info := range mnems {
-		if info.fixes || len(info.forms) == 0 {
+		if info.fixes || len(info.forms) == 0 || info.id >= 1<<15 {
 			continue
 		}
 		fits = fits[:0]
-		for _, f := range info.forms {
-			if len(f.cls) > sigOps {
+		for place, f := range info.forms {
+			if len(f.cls) > sigOps || place >= 1<<slotFormBits {
 				continue
 			}
 			// The codes each operand of f may have, and every
@@ -276,7 +278,7 @@ func newSigTable(mnems map[string]*mnemInfo, forms []intelForm) *sigTable {
 			var each func(i int, sig uint64)
 			each = func(i int, sig uint64) {
 				if i == len(codes) {
-					fits = append(fits, fit{sigKey(info.id, sig), f})
+					fits = append(fits, fit{sigKey(info.id, sig), f, place})
 					return
 				}
 				for _, code := range codes[i] {
@@ -288,7 +290,7 @@ func newSigTable(mnems map[string]*mnemInfo, forms []intelForm) *sigTable {
 		// By signature, each signature's forms in table order.
 		slices.SortStableFunc(fits, func(a, b fit) int { return cmp.Compare(a.key, b.key) })
 		for start := 0; start < len(fits); {
-			key := fits[start].key
+			key, first := fits[start].key, fits[start].place
 			cands = cands[:0]
 			for ; start < len(fits) && fits[start].key == key; start++ {
 				cands = append(cands, fits[start].form)
@@ -299,7 +301,11 @@ func newSigTable(mnems map[string]*mnemInfo, forms []intelForm) *sigTable {
 				return code&3 == 2 && code>>2&15 == 0 // memory, no size
 			})
 			if open < 0 {
-				entries = append(entries, sigSlot{key: key, form: f.index})
+				// pickOf picks the first form or fails: f is at first.
+				if f != info.forms[first] {
+					continue
+				}
+				entries = append(entries, key<<slotFormBits|uint64(first))
 			}
 		}
 	}
@@ -309,10 +315,10 @@ func newSigTable(mnems map[string]*mnemInfo, forms []intelForm) *sigTable {
 		size *= 2
 		shift--
 	}
-	t := &sigTable{slots: make([]sigSlot, size), forms: forms, shift: shift}
+	t := &sigTable{slots: make([]uint64, size), shift: shift}
 	for _, e := range entries {
-		i := t.slot(e.key)
-		for t.slots[i].key != 0 {
+		i := t.slot(e >> slotFormBits)
+		for t.slots[i] != 0 {
 			i = (i + 1) & uint64(len(t.slots)-1)
 		}
 		t.slots[i] = e
