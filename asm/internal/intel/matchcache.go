@@ -21,7 +21,6 @@ package intel
 // compares the two over both corpora.
 
 import (
-	"cmp"
 	"slices"
 
 	"github.com/jitrun/jitrun/asm/internal/ir"
@@ -237,18 +236,14 @@ var operandCodes = func() []uint64 {
 // (fitsCode, operand by operand), and for each signature the pick of
 // pickOf among the forms that fit it, in table order.
 func newSigTable(mnems map[string]*mnemInfo) *sigTable {
-	var entries []uint64
+	// About two signatures a form, in the generated table.
+	entries := make([]uint64, 0, 4*len(mnems))
 	// classCodes are the codes that fit each class, by its text.
 	classCodes := map[string][]uint64{}
-	// fits are a mnemonic's signatures with a form each fits (by its
-	// place among the mnemonic's forms), the forms in table order; cands
+	// fits are a mnemonic's signatures with a form each fits, as slots
+	// (the key above the form's place among the mnemonic's forms); cands
 	// the forms of one signature.
-	type fit struct {
-		key   uint64
-		form  *intelForm
-		place int
-	}
-	var fits []fit
+	var fits []uint64
 	var cands []*intelForm
 	for _, info := range mnems {
 		if info.fixes || len(info.forms) == 0 || info.id >= 1<<15 {
@@ -278,7 +273,7 @@ func newSigTable(mnems map[string]*mnemInfo) *sigTable {
 			var each func(i int, sig uint64)
 			each = func(i int, sig uint64) {
 				if i == len(codes) {
-					fits = append(fits, fit{sigKey(info.id, sig), f, place})
+					fits = append(fits, sigKey(info.id, sig)<<slotFormBits|uint64(place))
 					return
 				}
 				for _, code := range codes[i] {
@@ -288,12 +283,12 @@ func newSigTable(mnems map[string]*mnemInfo) *sigTable {
 			each(0, 0)
 		}
 		// By signature, each signature's forms in table order.
-		slices.SortStableFunc(fits, func(a, b fit) int { return cmp.Compare(a.key, b.key) })
+		slices.Sort(fits)
 		for start := 0; start < len(fits); {
-			key, first := fits[start].key, fits[start].place
+			key, first := fits[start]>>slotFormBits, fits[start]&(1<<slotFormBits-1)
 			cands = cands[:0]
-			for ; start < len(fits) && fits[start].key == key; start++ {
-				cands = append(cands, fits[start].form)
+			for ; start < len(fits) && fits[start]>>slotFormBits == key; start++ {
+				cands = append(cands, info.forms[fits[start]&(1<<slotFormBits-1)])
 			}
 			sig := key & (1<<(sigOps*sigOpBits) - 1)
 			f, open, _ := pickOf(cands, len(cands[0].cls), func(i int) bool {
@@ -305,7 +300,7 @@ func newSigTable(mnems map[string]*mnemInfo) *sigTable {
 				if f != info.forms[first] {
 					continue
 				}
-				entries = append(entries, key<<slotFormBits|uint64(first))
+				entries = append(entries, key<<slotFormBits|first)
 			}
 		}
 	}
