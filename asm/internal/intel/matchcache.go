@@ -230,9 +230,8 @@ var operandCodes = func() []uint64 {
 	return codes
 }()
 
-// newSigTable matches the forms of the mnemonics of mnems, whose forms
-// are in forms, for every signature: the forms of a mnemonic that fix no
-// operand, of up to sigOps operands, by the signatures each fits
+// newSigTable matches the forms of the mnemonics of mnems for every
+// signature: the forms of a mnemonic that fix no operand, of up to sigOps operands, by the signatures each fits
 // (fitsCode, operand by operand), and for each signature the pick of
 // pickOf among the forms that fit it, in table order.
 func newSigTable(mnems map[string]*mnemInfo) *sigTable {
