@@ -14,9 +14,10 @@
 // Three shortcuts keep the usual line cheap, each proven to change
 // nothing by tests that read the same sources without it: a plain line
 // (a mnemonic, registers, numbers, simple memory operands) is read
-// straight from its text, without tokens (fastpath.go); a parser
-// remembers the form each kind of instruction matched (matchcache.go);
-// and a plain line's spelling, which only the encoder's messages read,
+// straight from its text, without tokens (fastpath.go); the form table
+// is matched once for every signature of operands, so that an
+// instruction is matched by one look up (matchcache.go); and a plain
+// line's spelling, which only the encoder's messages read,
 // is made by reading its text again when a message needs it
 // (respell.go). ParseFunc hands the statements to the encoder as they
 // are read, while nothing read so far could be read otherwise

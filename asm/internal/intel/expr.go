@@ -28,7 +28,7 @@ type ival struct {
 }
 
 type iregTerm struct {
-	reg   ir.IntelReg
+	reg   ireg
 	scale int64
 	col   int
 }
@@ -201,7 +201,7 @@ func (e *exprParser) primary() ival {
 	}
 	// An identifier.
 	name := t.text
-	if r, ok := ir.LookupIntelReg(name); ok {
+	if r := lookupReg(name); r.ID != 0 {
 		if !e.mem {
 			return e.fail(t.col, "register %s cannot be part of an expression here", name)
 		}

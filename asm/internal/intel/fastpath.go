@@ -46,6 +46,39 @@ func identAt(line string, i int) (string, int) {
 	return line[i:j], j
 }
 
+// identKeyAt is identAt, with the identifier packed as
+// ir.LookupIntelRegPacked reads it (key 0 when it does not pack: longer
+// than 8 bytes, or not ASCII).
+func identKeyAt(line string, i int) (name string, key uint64, end int) {
+	if i >= len(line) || !isIntelIdentStart(line[i]) || line[i] == '$' {
+		return "", 0, i
+	}
+	j, packs := i, true
+	for ; j < len(line) && isIntelIdentChar(line[j]); j++ {
+		c := line[j]
+		if j-i >= 8 || c >= 0x80 {
+			packs = false
+			continue
+		}
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		key |= uint64(c) << (8 * (j - i))
+	}
+	if !packs {
+		key = 0
+	}
+	return line[i:j], key, j
+}
+
+// regAt is lookupReg of an identifier identKeyAt read.
+func regAt(name string, key uint64) ireg {
+	if key != 0 {
+		return ir.LookupIntelRegPacked(key)
+	}
+	return lookupReg(name)
+}
+
 // numberAt reads the number token at line[i:] as the lexer reads it (an
 // integer in any of its spellings): its value, where it ends, and false
 // when there is none or it is another token (a float, a bad number).
@@ -70,13 +103,13 @@ func numberAt(line string, i int) (int64, int, bool) {
 	return t.ival, j, true
 }
 
-// fastMnemonic reports whether word (lower case) starts an instruction
-// the token path reads as one, without a prefix: a mnemonic that is no
-// directive, prefix or times. It returns the word's mnemInfo, nil for a
-// predicate pseudo-mnemonic (vcmpltps).
-func fastMnemonic(word string) (*mnemInfo, bool) {
-	intelForms()
-	if info := intelTable.mnems[word]; info != nil {
+// fastMnemonic reports whether word (lower case), whose mnemInfo is info
+// (nil for none), starts an instruction the token path reads as one,
+// without a prefix: a mnemonic that is no directive, prefix or times. It
+// returns the word's mnemInfo, nil for a predicate pseudo-mnemonic
+// (vcmpltps).
+func fastMnemonic(word string, info *mnemInfo) (*mnemInfo, bool) {
+	if info != nil {
 		return info, info.plain
 	}
 	if _, ok := directives[word]; ok || word == "times" || intelPrefix(word) != "" || isIntelDirective(word) {
@@ -94,11 +127,21 @@ func (p *parser) fastInstruction(line string) bool {
 		return false
 	}
 	start := skipSpace(line, 0)
-	text, i := identAt(line, start)
+	text, key, packs, upper, i := mnemAt(line, start)
 	if text == "" || i < len(line) && !isSpace(line[i]) {
 		return false // not an instruction, a label, …
 	}
-	info, ok := fastMnemonic(lowerWord(text))
+	word := text
+	if upper {
+		word = lowerWord(text)
+	}
+	var info *mnemInfo
+	if packs {
+		info = lookupMnemKey(key)
+	} else {
+		info = lookupMnem(word)
+	}
+	info, ok := fastMnemonic(word, info)
 	if !ok {
 		return false
 	}
@@ -152,7 +195,7 @@ func (p *parser) fastInstruction(line string) bool {
 	p.lineStart = t
 	p.here = ""
 	p.spellLater, p.fastText = !p.eager, line[start:last]
-	p.instructionOf(nil, t, info, ops, rounding, roundCol, 1, t)
+	p.instructionOf(nil, t, word, info, ops, rounding, roundCol, 1, t)
 	p.spellLater, p.fastText = false, ""
 	return true
 }
@@ -241,11 +284,17 @@ func (p *parser) fastOperand(o *intelOperand, line string, i int) (int, bool) {
 		// An immediate takes no decoration here.
 		return k, operandEnds(line, k)
 	default:
-		name, j := identAt(line, i)
+		name, key, j := identKeyAt(line, i)
 		if name == "" {
 			return 0, false
 		}
-		if bits, ok := sizeKeyword(lowerWord(name)); ok {
+		// A register, or else a size keyword (no register's name is one).
+		if r := regAt(name, key); r.ID != 0 {
+			if r.Code == 0 || j < len(line) && !isSpace(line[j]) && line[j] != ',' && line[j] != '{' {
+				return 0, false // rip, or more than a register
+			}
+			o.kind, o.reg, end = iopReg, r, j
+		} else if bits, ok := sizeKeyword(lowerWord(name)); ok {
 			// dword ptr [ … ]: the size of a memory operand.
 			o.size, o.sizeWord = bits, lowerWord(name)
 			k := skipSpace(line, j)
@@ -259,13 +308,9 @@ func (p *parser) fastOperand(o *intelOperand, line string, i int) (int, bool) {
 			if !ok {
 				return 0, false
 			}
-			break
-		}
-		r, ok := ir.LookupIntelReg(name)
-		if !ok || r.Class == "rip" || j < len(line) && !isSpace(line[j]) && line[j] != ',' && line[j] != '{' {
+		} else {
 			return 0, false
 		}
-		o.kind, o.reg, end = iopReg, r, j
 	}
 	// Decorations: {k1}, {z}, {1to16}.
 	for {
@@ -314,12 +359,12 @@ func (p *parser) fastMem(o *intelOperand, line string, i int) (int, bool) {
 			}
 			i = j
 		} else {
-			name, j := identAt(line, i)
+			name, key, j := identKeyAt(line, i)
 			if name == "" || sub {
 				return 0, false
 			}
-			r, ok := ir.LookupIntelReg(name)
-			if !ok {
+			r := regAt(name, key)
+			if r.ID == 0 {
 				return 0, false
 			}
 			scale := int64(1)
@@ -373,19 +418,19 @@ func (p *parser) fastMem(o *intelOperand, line string, i int) (int, bool) {
 
 // fastMemReg gives register r times scale its role in o as memRegs does,
 // and reports false where memRegs would report an error.
-func fastMemReg(o *intelOperand, r ir.IntelReg, scale int64) bool {
-	switch r.Class {
-	case "rip":
+func fastMemReg(o *intelOperand, r ireg, scale int64) bool {
+	switch r.Code {
+	case 0: // rip
 		if scale != 1 || o.rip {
 			return false
 		}
 		o.rip = true
-	case "xmm", "ymm", "zmm":
+	case ir.IntelXMM, ir.IntelYMM, ir.IntelZMM:
 		if o.index.Reg != 0 {
 			return false
 		}
 		o.index, o.scale = r, scale
-	case "r64":
+	case ir.IntelR64:
 		if scale == 1 && o.base.Reg == 0 {
 			o.base = r
 			return true

@@ -170,3 +170,44 @@ func FuzzFastInstruction(f *testing.F) {
 		}
 	})
 }
+
+// checkRegAt compares the register identKeyAt and regAt read at the
+// start of s with lookupReg of the identifier identAt reads there.
+func checkRegAt(t *testing.T, s string) {
+	name, key, end := identKeyAt(s, 0)
+	wantName, wantEnd := identAt(s, 0)
+	if name != wantName || end != wantEnd {
+		t.Fatalf("identKeyAt(%q) = %q, %d; identAt says %q, %d", s, name, end, wantName, wantEnd)
+	}
+	if name == "" {
+		return
+	}
+	if got, want := regAt(name, key), lookupReg(name); got != want {
+		t.Errorf("regAt(%q) = %+v, lookupReg says %+v", name, got, want)
+	}
+}
+
+// TestRegAt checks the registers read by packed word (regAt) against
+// lookupReg: every register name of both corpora's lines in three
+// cases, and words that are none.
+func TestRegAt(t *testing.T) {
+	words := []string{"rax", "RAX", "Xmm31", "r15b", "r8l", "st", "zmm31,", "rip]", "eaxeaxeax", "xmm32", "\u212a1", "r\u0131p", "k1{", "ptr", "dword", "a$b", "_r", "..x"}
+	for _, name := range corpora {
+		for _, line := range strings.Split(corpusText(t, name), "\n") {
+			words = append(words, strings.FieldsFunc(line, func(r rune) bool { return strings.ContainsRune(" ,[]+-*{}", r) })...)
+		}
+	}
+	for _, w := range words {
+		for _, s := range []string{w, strings.ToUpper(w), strings.ToLower(w)} {
+			checkRegAt(t, s)
+		}
+	}
+}
+
+// FuzzRegAt checks TestRegAt's property on any text.
+func FuzzRegAt(f *testing.F) {
+	for _, s := range []string{"rax", "R8L", "zmm31{k1}", "eaxeaxeax", "\u212a1"} {
+		f.Add(s)
+	}
+	f.Fuzz(checkRegAt)
+}

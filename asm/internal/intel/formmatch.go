@@ -118,7 +118,7 @@ func (c *formClass) matches(o *intelOperand) bool {
 	if c.lit {
 		switch o.kind {
 		case iopReg:
-			return o.reg.Name == c.litName || canonicalRegName(o.reg) == c.litName
+			return o.reg.Name() == c.litName || canonicalRegName(o.reg) == c.litName
 		case iopImm:
 			return c.litImmOK && o.imm == c.litImm
 		}
@@ -126,15 +126,15 @@ func (c *formClass) matches(o *intelOperand) bool {
 	}
 	switch o.kind {
 	case iopReg:
-		return o.reg.Class == c.reg
+		return o.reg.Class() == c.reg
 	case iopImm:
 		return c.imm
 	case iopMem:
-		vsib := o.index.Class == "xmm" || o.index.Class == "ymm" || o.index.Class == "zmm"
+		vsib := o.index.Class() == "xmm" || o.index.Class() == "ymm" || o.index.Class() == "zmm"
 		sized := o.size == 0 || o.size == c.bits
 		switch c.mem {
 		case memVSIB:
-			return vsib && o.bcst == 0 && c.index == o.index.Class[0] && sized
+			return vsib && o.bcst == 0 && c.index == o.index.Class()[0] && sized
 		case memBcast:
 			return !vsib && o.bcst != 0 && c.bcstOK && o.bcst == c.bcst && sized
 		case memAny:

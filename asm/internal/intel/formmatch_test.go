@@ -23,8 +23,8 @@ func TestFormClassMatches(t *testing.T) {
 	}
 	var ops []*intelOperand
 	for _, name := range []string{"al", "ah", "ax", "eax", "rax", "r8b", "spl", "xmm0", "ymm1", "zmm31", "k1", "mm0", "st0", "st3", "cs", "fs", "cr0", "dr7", "cl", "dx"} {
-		r, ok := ir.LookupIntelReg(name)
-		if !ok {
+		r := lookupReg(name)
+		if r.ID == 0 {
 			t.Fatalf("no register %s", name)
 		}
 		ops = append(ops, &intelOperand{kind: iopReg, reg: r})
@@ -32,12 +32,9 @@ func TestFormClassMatches(t *testing.T) {
 	for _, v := range []int64{0, 1, 3, -1, 255, 1 << 40} {
 		ops = append(ops, &intelOperand{kind: iopImm, imm: v})
 	}
-	rbx, _ := ir.LookupIntelReg("rbx")
+	rbx := lookupReg("rbx")
 	for _, index := range []string{"", "rcx", "xmm2", "ymm3", "zmm4"} {
-		var x ir.IntelReg
-		if index != "" {
-			x, _ = ir.LookupIntelReg(index)
-		}
+		x := lookupReg(index)
 		for _, size := range []int{0, 8, 16, 32, 48, 64, 80, 128, 256, 512, 7} {
 			for _, bcst := range []int{0, 2, 4, 8, 16, 32, 64, 3} {
 				ops = append(ops, &intelOperand{kind: iopMem, base: rbx, index: x, scale: 1, size: size, bcst: bcst})

@@ -45,6 +45,10 @@ var intelTable struct {
 	// mnems are the mnemonics of the table with what matching needs of
 	// them (matchcache.go).
 	mnems map[string]*mnemInfo
+	// byPacked is mnems for the lookups (lookupMnem).
+	byPacked *mnemTable
+	// bySig is the form table matched by signature (matchcache.go).
+	bySig *sigTable
 }
 
 // mnemInfo is a word an instruction starts with (a mnemonic of the form
@@ -200,6 +204,8 @@ func buildIntelForms() {
 		}
 		intelTable.mnems[name] = info
 	}
+	intelTable.byPacked = newMnemTable(intelTable.mnems)
+	intelTable.bySig = newSigTable(intelTable.mnems)
 }
 
 // splitCommas is strings.Split(s, ","), its result carved from *chunk.
@@ -276,7 +282,7 @@ func sizeMismatch(mnem string, forms []*intelForm, ops []*intelOperand) string {
 				alt = nil
 				break
 			}
-			alt[i] = &intelOperand{kind: iopReg, reg: r, col: o.col, text: r.Name}
+			alt[i] = &intelOperand{kind: iopReg, reg: lookupReg(r.Name), col: o.col, text: r.Name}
 			texts[i] = r.Name
 		}
 		if alt != nil && len(fitting(forms, alt)) > 0 {
@@ -295,9 +301,9 @@ func gprBits(o *intelOperand) int {
 	if o.kind != iopReg {
 		return 0
 	}
-	switch o.reg.Class {
+	switch o.reg.Class() {
 	case "r8", "r16", "r32", "r64":
-		return regBits[o.reg.Class]
+		return regBits[o.reg.Class()]
 	}
 	return 0
 }
@@ -307,7 +313,7 @@ func classMatches(class string, o *intelOperand) bool {
 	if lit, ok := strings.CutPrefix(class, "="); ok {
 		switch o.kind {
 		case iopReg:
-			return o.reg.Name == lit || canonicalRegName(o.reg) == lit
+			return o.reg.Name() == lit || canonicalRegName(o.reg) == lit
 		case iopImm:
 			return strconv.FormatInt(o.imm, 10) == lit
 		}
@@ -315,18 +321,18 @@ func classMatches(class string, o *intelOperand) bool {
 	}
 	switch o.kind {
 	case iopReg:
-		return o.reg.Class == class
+		return o.reg.Class() == class
 	case iopImm:
 		return class == "imm"
 	case iopMem:
-		vsib := o.index.Class == "xmm" || o.index.Class == "ymm" || o.index.Class == "zmm"
+		vsib := o.index.Class() == "xmm" || o.index.Class() == "ymm" || o.index.Class() == "zmm"
 		switch {
 		case strings.HasPrefix(class, "vm"):
 			if !vsib || o.bcst > 0 {
 				return false
 			}
 			bits, _ := strconv.Atoi(class[2 : len(class)-1])
-			return class[len(class)-1] == o.index.Class[0] && (o.size == 0 || o.size == bits)
+			return class[len(class)-1] == o.index.Class()[0] && (o.size == 0 || o.size == bits)
 		case strings.HasPrefix(class, "b"):
 			elt, n, ok := strings.Cut(class[1:], ":")
 			if !ok || vsib || o.bcst == 0 {
@@ -349,14 +355,14 @@ func classMatches(class string, o *intelOperand) bool {
 
 // canonicalRegName is the name a fixed-register class uses: the 64-, 32-,
 // 16- or 8-bit name as written, st0 for st.
-func canonicalRegName(r ir.IntelReg) string {
-	if r.Class == "st" {
+func canonicalRegName(r ireg) string {
+	if r.Code == ir.IntelST {
 		if n := int(r.Reg - ir.F0); n >= 0 && n < len(stNames) {
 			return stNames[n]
 		}
 		return "st" + strconv.Itoa(int(r.Reg-ir.F0))
 	}
-	return r.Name
+	return r.Name()
 }
 
 var stNames = [...]string{"st0", "st1", "st2", "st3", "st4", "st5", "st6", "st7"}
@@ -389,8 +395,22 @@ func (p *parser) matchFormOf(mnem string, forms []*intelForm, col int, ops []*in
 
 // pickForm picks among the forms of mnem that ops fit (one at least).
 func (p *parser) pickForm(mnem string, cands []*intelForm, ops []*intelOperand) (*intelForm, bool) {
+	f, open, words := pickOf(cands, len(ops), func(i int) bool { return ops[i].kind == iopMem && ops[i].size == 0 })
+	if open >= 0 {
+		o := ops[open]
+		p.errorf(o.col, "ambiguous operand size for %s: write %s before %s", mnem, orList(words), o.text)
+		return nil, false
+	}
+	return f, true
+}
+
+// pickOf is pickForm's choice among cands (one at least) for n operands,
+// of which unsized tells those that are memory without a size: the form,
+// or the first operand whose size is left open (-1 for none) with the
+// size keywords it could have.
+func pickOf(cands []*intelForm, n int, unsized func(i int) bool) (*intelForm, int, []string) {
 	if len(cands) == 1 {
-		return cands[0], true
+		return cands[0], -1, nil
 	}
 	// Several forms fit: fine when they are the same Go instruction;
 	// otherwise a memory operand without a size leaves it open.
@@ -401,21 +421,19 @@ func (p *parser) pickForm(mnem string, cands []*intelForm, ops []*intelOperand) 
 		}
 	}
 	if same {
-		return cands[0], true
+		return cands[0], -1, nil
 	}
-	for i, o := range ops {
-		if o.kind != iopMem || o.size != 0 {
+	for i := range n {
+		if !unsized(i) {
 			continue
 		}
-		words := sizeWords(cands, i)
-		if len(words) > 1 {
-			p.errorf(o.col, "ambiguous operand size for %s: write %s before %s", mnem, orList(words), o.text)
-			return nil, false
+		if words := sizeWords(cands, i); len(words) > 1 {
+			return nil, i, words
 		}
 	}
 	// Otherwise prefer the first in table order (the decoder's own spelling
 	// comes before aliases).
-	return cands[0], true
+	return cands[0], -1, nil
 }
 
 func orList(words []string) string {
@@ -533,7 +551,12 @@ func writeGoOperand(m *ir.Operand, o *intelOperand) {
 // the decorations of the instruction.
 func (p *parser) buildInst(f *intelForm, mnem string, col int, ops []*intelOperand, rounding string, roundCol int) (*ir.Inst, bool) {
 	d, ok := p.decorations(ops, col)
-	if !ok || !p.checkDecorations(f, mnem, col, d, rounding, roundCol) {
+	if !ok {
+		return nil, false
+	}
+	// checkDecorations has nothing to say of an instruction without
+	// decorations, of a form that needs none.
+	if (d.mask != 0 || d.zeroing || rounding != "" || f.maskReq) && !p.checkDecorations(f, mnem, col, d, rounding, roundCol) {
 		return nil, false
 	}
 	if f.stOps == 2 {
@@ -555,8 +578,7 @@ func (p *parser) buildInst(f *intelForm, mnem string, col int, ops []*intelOpera
 		switch a.kind {
 		case argOpmask:
 			if d.mask > 0 {
-				r, _ := ir.LookupReg(opmaskNames[d.mask])
-				in.Args = append(in.Args, ir.RegOp(r))
+				in.Args = append(in.Args, ir.RegOp(opmaskRegs[d.mask]))
 				if sp != nil {
 					sp.ArgOp = append(sp.ArgOp, -1)
 				}
@@ -590,8 +612,17 @@ func (p *parser) buildInst(f *intelForm, mnem string, col int, ops []*intelOpera
 	return in, true
 }
 
-// opmaskNames are the Go names of the opmask registers, by number.
-var opmaskNames = [...]string{"K0", "K1", "K2", "K3", "K4", "K5", "K6", "K7"}
+// opmaskNames are the Go names of the opmask registers, by number, and
+// opmaskRegs the registers (read-only once made).
+var (
+	opmaskNames = [...]string{"K0", "K1", "K2", "K3", "K4", "K5", "K6", "K7"}
+	opmaskRegs  = func() (regs [len(opmaskNames)]ir.Reg) {
+		for i, name := range opmaskNames {
+			regs[i], _ = ir.LookupReg(name)
+		}
+		return regs
+	}()
+)
 
 // decor is the AVX-512 decorations of an instruction's operands: the
 // opmask register number (-1 for {k0}, 0 for none) and where it was
@@ -743,7 +774,7 @@ func fillSpelling(sp *ir.Spelling, ops []*intelOperand) {
 	for i, o := range ops {
 		sp.Ops[i] = ir.SpelledOperand{Text: o.text, Class: o.class()}
 		if o.kind == iopReg {
-			sp.Ops[i].Reg = o.reg.Name
+			sp.Ops[i].Reg = o.reg.Name()
 		}
 	}
 }

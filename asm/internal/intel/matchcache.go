@@ -1,47 +1,36 @@
 package intel
 
-// The parser's memory of matches. A source says the same few kinds of
-// instruction many times (mov rax, [rsp+8]; mov rcx, [rsp+16]), and
-// matching one against the form table (every form of its mnemonic, the
-// pick among those that fit) costs more than reading its operands. So
-// the parser remembers the form each mnemonic and operand signature
-// matched.
+// Matching by signature. Matching an instruction against the form table
+// (every form of its mnemonic, then the pick among those that fit) cost
+// more than reading its operands; but what matching reads of the
+// operands — their kinds, register classes, memory sizes, broadcasts and
+// vector index classes — packs in a word, the operand signature
+// (opSignature), and the forms a signature fits are known from the table
+// alone. So the table is matched once, when it is read: for every
+// mnemonic, every signature some form fits, and the form matching picks
+// for it (sigTable). An instruction is then matched by one look up of
+// its mnemonic's number and its signature.
 //
-// The signature holds what matching reads of the operands — their
-// kinds, register classes, memory sizes, broadcasts and vector index
-// classes — packed with the mnemonic's number in a word (opSignature).
-// A mnemonic with a form that fixes an operand (shl eax, 1; in al, dx;
-// fst st0) has its matches read which register or immediate an operand
-// is: the table says which mnemonics those are, and they are always
-// matched afresh, as are instructions of more than four operands and
-// operands the word has no room for. Only matches that succeed are
-// remembered, so a mistake is always explained by matching itself.
+// Matching itself (matchFormOf) reads the instruction instead, and
+// explains why it fits nothing: where no form fits a signature, or
+// several fit and the pick is left open (a memory operand without a
+// size), where a mnemonic has a form that fixes an operand (shl eax, 1;
+// in al, dx; fst st0: the signature does not say which register or
+// immediate an operand is), and for instructions of more than four
+// operands and operands the word has no room for. TestMatchCache
+// compares the two over both corpora.
 
-import "math/bits"
+import (
+	"slices"
 
-// The matches are remembered in a table of slots (a power of two of
-// them, up to maxMatches, fewer for a short source) indexed by a hash of
-// the signature: a match whose slot another holds takes it over. A look
-// up is then one read of memory, where a map's was the most costly part
-// of a match on a source of many kinds of instruction.
-const maxMatches = 4096
+	"github.com/jitrun/jitrun/asm/internal/ir"
+)
 
-// matchSlot is a remembered match: the signature (0: none) and its form.
-type matchSlot struct {
-	key uint64
-	f   *intelForm
-}
-
-// matchSlotOf returns the slot of key in table (a power of two long).
-func matchSlotOf(table []matchSlot, key uint64) *matchSlot {
-	shift := 64 - bits.Len(uint(len(table)-1))
-	return &table[(key*0x9e3779b97f4a7c15)>>shift]
-}
-
-// Packing a signature: sigOpBits bits an operand, up to sigOps
-// operands; the mnemonic's number above them.
+// Packing a signature: sigOpBits bits an operand (its kind in 2, a
+// register class or memory size in 4, a broadcast in 3, a vector index
+// in 2), up to sigOps operands; the mnemonic's number above them.
 const (
-	sigOpBits = 12
+	sigOpBits = 11
 	sigOps    = 4
 )
 
@@ -56,7 +45,9 @@ func opSignature(ops []*intelOperand) (uint64, bool) {
 		var s uint64
 		switch o.kind {
 		case iopReg:
-			c := regClassCode(o.reg.Class)
+			// The register's class code is regClassCode's
+			// (TestRegClassCodes).
+			c := uint64(o.reg.Code)
 			if c == 0 {
 				return 0, false
 			}
@@ -67,13 +58,8 @@ func opSignature(ops []*intelOperand) (uint64, bool) {
 				return 0, false
 			}
 			var vsib uint64
-			switch o.index.Class {
-			case "xmm":
-				vsib = 1
-			case "ymm":
-				vsib = 2
-			case "zmm":
-				vsib = 3
+			if c := o.index.Code; c >= ir.IntelXMM && c <= ir.IntelZMM {
+				vsib = uint64(c-ir.IntelXMM) + 1 // 1 xmm, 2 ymm, 3 zmm
 			}
 			s = 2 | uint64(size)<<2 | uint64(bcst)<<6 | vsib<<9
 		case iopImm:
@@ -170,50 +156,166 @@ func bcstCode(n int) int {
 }
 
 // matchIntelForm finds the form of mnem (whose mnemInfo is info, nil
-// for a word of none) that takes ops, through the parser's memory of
-// matches (matchForm). It reports every problem as an error at the
-// instruction.
+// for a word of none) that takes ops, by signature (sigTable) where it
+// can. It reports every problem as an error at the instruction.
 func (p *parser) matchIntelForm(mnem string, info *mnemInfo, col int, ops []*intelOperand) (*intelForm, bool) {
 	if info == nil {
 		return p.matchFormOf(mnem, nil, col, ops)
 	}
 	sig, ok := opSignature(ops)
-	if !ok || info.fixes || p.noCache {
-		// Matched as matchForm does, without the signature: the
-		// definition the tests compare the rest with.
-		return p.matchFormOf(mnem, info.forms, col, ops)
-	}
-	// Never 0: a mnemonic's number is 1 or more.
-	key := uint64(info.id)<<(sigOps*sigOpBits) | sig
-	if p.matches != nil {
-		if slot := matchSlotOf(p.matches, key); slot.key == key {
-			return slot.f, true
+	if ok && !info.fixes && !p.noCache {
+		if f := intelTable.bySig.find(info, sig); f != nil {
+			return f, true
 		}
 	}
-	// The forms that fit, read from the signature; matchFormOf explains
-	// why none does.
-	cands := p.scratch.cands[:0]
-	for _, f := range info.forms {
-		if f.fitsSig(sig, len(ops)) {
-			cands = append(cands, f)
+	// Matched as matchForm does: the definition the tests compare the
+	// signatures with, which explains why no form fits or which size to
+	// write.
+	return p.matchFormOf(mnem, info.forms, col, ops)
+}
+
+// sigTable holds, by mnemonic number and operand signature, the form
+// matching picks for operands of that signature: an open-addressed table
+// of slots (a power of two of them), made once with the form table and
+// only read afterwards. A signature no form fits, or whose pick is left
+// open, has no slot. A slot is one word, so that the table is small
+// enough to stay in the cache: the key (sigKey) above slotFormBits bits
+// of the form's place among its mnemonic's forms; 0 is an empty slot.
+type sigTable struct {
+	slots []uint64
+	shift uint // 64 - log2(len(slots))
+}
+
+// slotFormBits holds the place of a form among its mnemonic's forms (24
+// at most in the table: a form further on is matched by matchFormOf).
+const slotFormBits = 64 - 15 - sigOps*sigOpBits
+
+// sigKey packs a mnemonic's number (1 or more, below 1<<15) above a
+// signature.
+func sigKey(id uint16, sig uint64) uint64 { return uint64(id)<<(sigOps*sigOpBits) | sig }
+
+// slot is where a key's probe starts (Fibonacci hashing).
+func (t *sigTable) slot(key uint64) uint64 { return (key * 0x9E3779B97F4A7C15) >> t.shift }
+
+// find returns the form matching picks for operands of signature sig of
+// the mnemonic info; nil for none, or for a pick left open.
+func (t *sigTable) find(info *mnemInfo, sig uint64) *intelForm {
+	key := sigKey(info.id, sig)
+	for i := t.slot(key); ; i = (i + 1) & uint64(len(t.slots)-1) {
+		switch s := t.slots[i]; s >> slotFormBits {
+		case key:
+			return info.forms[s&(1<<slotFormBits-1)]
+		case 0:
+			return nil
 		}
 	}
-	p.scratch.cands = cands[:0]
-	if len(cands) == 0 {
-		return p.matchFormOf(mnem, info.forms, col, ops)
+}
+
+// operandCodes are the codes (opSignature) of every operand a signature
+// holds: registers of each class, an immediate, and memory of each size,
+// broadcast and vector index.
+var operandCodes = func() []uint64 {
+	var codes []uint64
+	for c := uint64(ir.IntelR8); c <= ir.IntelDR; c++ {
+		codes = append(codes, 1|c<<2)
 	}
-	f, ok := p.pickForm(mnem, cands, ops)
-	if ok {
-		if p.matches == nil {
-			// Room for as many as the source may need: a kind a line
-			// at most.
-			n := 16
-			for n < p.lines && n < maxMatches {
-				n *= 2
+	codes = append(codes, 3)
+	for size := uint64(0); size <= 9; size++ {
+		for bcst := uint64(0); bcst <= 6; bcst++ {
+			for vsib := uint64(0); vsib <= 3; vsib++ {
+				codes = append(codes, 2|size<<2|bcst<<6|vsib<<9)
 			}
-			p.matches = make([]matchSlot, n)
 		}
-		*matchSlotOf(p.matches, key) = matchSlot{key: key, f: f}
 	}
-	return f, ok
+	return codes
+}()
+
+// newSigTable matches the forms of the mnemonics of mnems for every
+// signature: the forms of a mnemonic that fix no operand, of up to sigOps operands, by the signatures each fits
+// (fitsCode, operand by operand), and for each signature the pick of
+// pickOf among the forms that fit it, in table order.
+func newSigTable(mnems map[string]*mnemInfo) *sigTable {
+	// About two signatures a form, in the generated table.
+	entries := make([]uint64, 0, 4*len(mnems))
+	// classCodes are the codes that fit each class, by its text.
+	classCodes := map[string][]uint64{}
+	// fits are a mnemonic's signatures with a form each fits, as slots
+	// (the key above the form's place among the mnemonic's forms); cands
+	// the forms of one signature.
+	var fits []uint64
+	var cands []*intelForm
+	for _, info := range mnems {
+		if info.fixes || len(info.forms) == 0 || info.id >= 1<<15 {
+			continue
+		}
+		fits = fits[:0]
+		for place, f := range info.forms {
+			if len(f.cls) > sigOps || place >= 1<<slotFormBits {
+				continue
+			}
+			// The codes each operand of f may have, and every
+			// signature of them.
+			var codesOf [sigOps][]uint64
+			codes := codesOf[:len(f.cls)]
+			for i, class := range f.classes {
+				cc, ok := classCodes[class]
+				if !ok {
+					for _, code := range operandCodes {
+						if f.cls[i].fitsCode(code) {
+							cc = append(cc, code)
+						}
+					}
+					classCodes[class] = cc
+				}
+				codes[i] = cc
+			}
+			var each func(i int, sig uint64)
+			each = func(i int, sig uint64) {
+				if i == len(codes) {
+					fits = append(fits, sigKey(info.id, sig)<<slotFormBits|uint64(place))
+					return
+				}
+				for _, code := range codes[i] {
+					each(i+1, sig|code<<(sigOpBits*i))
+				}
+			}
+			each(0, 0)
+		}
+		// By signature, each signature's forms in table order.
+		slices.Sort(fits)
+		for start := 0; start < len(fits); {
+			key, first := fits[start]>>slotFormBits, fits[start]&(1<<slotFormBits-1)
+			cands = cands[:0]
+			for ; start < len(fits) && fits[start]>>slotFormBits == key; start++ {
+				cands = append(cands, info.forms[fits[start]&(1<<slotFormBits-1)])
+			}
+			sig := key & (1<<(sigOps*sigOpBits) - 1)
+			f, open, _ := pickOf(cands, len(cands[0].cls), func(i int) bool {
+				code := sig >> (sigOpBits * i) & (1<<sigOpBits - 1)
+				return code&3 == 2 && code>>2&15 == 0 // memory, no size
+			})
+			if open < 0 {
+				// pickOf picks the first form or fails: f is at first.
+				if f != info.forms[first] {
+					continue
+				}
+				entries = append(entries, key<<slotFormBits|first)
+			}
+		}
+	}
+	// Slots three in four at most, so that a probe is short.
+	size, shift := 16, uint(60)
+	for 3*size < 4*len(entries) {
+		size *= 2
+		shift--
+	}
+	t := &sigTable{slots: make([]uint64, size), shift: shift}
+	for _, e := range entries {
+		i := t.slot(e >> slotFormBits)
+		for t.slots[i] != 0 {
+			i = (i + 1) & uint64(len(t.slots)-1)
+		}
+		t.slots[i] = e
+	}
+	return t
 }

@@ -29,16 +29,16 @@ type intelOperand struct {
 	// size is the operand size in bits a keyword gave (dword → 32), 0 if none.
 	size     int
 	sizeWord string
-	reg      ir.IntelReg // iopReg
+	reg      ireg // iopReg
 	// iopMem: base and index (zero Reg when absent), or rip; sym is a label
 	// the address is relative to (RIP-relative), disp the offset.
-	base, index ir.IntelReg
+	base, index ireg
 	scale       int64
 	disp        int64
 	sym         string
 	rip         bool
-	seg         ir.IntelReg // fs or gs: a segment override
-	imm         int64       // iopImm
+	seg         ireg  // fs or gs: a segment override
+	imm         int64 // iopImm
 	label       string
 	// AVX-512 decorations.
 	mask     int // opmask register number; -1 when {k0} was written
@@ -51,7 +51,7 @@ type intelOperand struct {
 func (o *intelOperand) class() string {
 	switch o.kind {
 	case iopReg:
-		return o.reg.Class
+		return o.reg.Class()
 	case iopMem:
 		if o.bcst > 0 {
 			if o.size == 0 {
@@ -161,7 +161,7 @@ func (p *parser) parseOperand(toks []itok, text string) (*intelOperand, bool) {
 		o.seg = seg
 		rest = rest[2:]
 		if rest[0].kind == itEOL || rest[0].kind == itDecor {
-			p.errorf(o.col, "missing address after %s:", seg.Name)
+			p.errorf(o.col, "missing address after %s:", seg.Name())
 			return nil, false
 		}
 		if !(rest[0].kind == itPunct && rest[0].text == "[") {
@@ -178,8 +178,8 @@ func (p *parser) parseOperand(toks []itok, text string) (*intelOperand, bool) {
 	case t.kind == itIdent && strings.EqualFold(t.text, "st") && len(rest) > 3 && rest[1].kind == itPunct && rest[1].text == "(":
 		after, ok = p.stRegister(o, rest)
 	case t.kind == itIdent && isLoneReg(rest):
-		r, _ := ir.LookupIntelReg(t.text)
-		if r.Class == "rip" {
+		r := lookupReg(t.text)
+		if r.Class() == "rip" {
 			p.errorf(t.col, "rip can only be used in a memory operand: [rip + label]")
 			return nil, false
 		}
@@ -253,7 +253,7 @@ func (p *parser) segmentOffset(o *intelOperand, rest []itok) (*intelOperand, boo
 		return nil, false
 	}
 	if o.base.Reg != 0 || o.index.Reg != 0 || o.rip {
-		seg := o.seg.Name
+		seg := o.seg.Name()
 		p.errorf(rest[0].col, "%s: a register after %s: must be in brackets: %s:[%s]", o.text, seg, seg, operandText(p.lineText, append(rest[:end:end], itok{kind: itEOL, col: rest[end].col})))
 		return nil, false
 	}
@@ -278,8 +278,7 @@ func (p *parser) stRegister(o *intelOperand, rest []itok) ([]itok, bool) {
 		p.errorf(rest[0].col, "x87 registers are st(0) to st(7)")
 		return nil, false
 	}
-	r, _ := ir.LookupIntelReg("st" + strconv.FormatInt(rest[2].ival, 10))
-	o.kind, o.reg = iopReg, r
+	o.kind, o.reg = iopReg, lookupReg("st"+strconv.FormatInt(rest[2].ival, 10))
 	return rest[4:], true
 }
 
@@ -324,13 +323,13 @@ func (p *parser) exprOperand(o *intelOperand, rest []itok) ([]itok, bool) {
 
 // segmentPrefix reports whether toks start with a segment register and a
 // colon (fs:), and returns the register.
-func segmentPrefix(toks []itok) (ir.IntelReg, bool) {
+func segmentPrefix(toks []itok) (ireg, bool) {
 	if len(toks) > 2 && toks[0].kind == itIdent && toks[1].kind == itPunct && toks[1].text == ":" {
-		if r, ok := ir.LookupIntelReg(toks[0].text); ok && r.Class == "sreg" {
+		if r := lookupReg(toks[0].text); r.Code == ir.IntelSreg {
 			return r, true
 		}
 	}
-	return ir.IntelReg{}, false
+	return ireg{}, false
 }
 
 // finishOperand checks an operand's size keyword and applies the
@@ -449,7 +448,7 @@ func (p *parser) memKeywords(o *intelOperand, toks []itok) (rest []itok, rel, ab
 	}
 	if seg, ok := segmentPrefix(toks); ok {
 		if o.seg.Reg != 0 {
-			p.errorf(toks[0].col, "two segment overrides (%s: and %s:)", o.seg.Name, seg.Name)
+			p.errorf(toks[0].col, "two segment overrides (%s: and %s:)", o.seg.Name(), seg.Name())
 			return nil, false, false, false
 		}
 		o.seg = seg
@@ -463,19 +462,19 @@ func (p *parser) memKeywords(o *intelOperand, toks []itok) (rest []itok, rel, ab
 func (p *parser) memRegs(o *intelOperand, regs []iregTerm) bool {
 	for _, r := range regs {
 		switch {
-		case r.reg.Class == "rip":
+		case r.reg.Class() == "rip":
 			if r.scale != 1 || o.rip {
 				p.errorf(r.col, "rip can only be added once, unscaled")
 				return false
 			}
 			o.rip = true
-		case r.reg.Class == "xmm" || r.reg.Class == "ymm" || r.reg.Class == "zmm":
+		case r.reg.Class() == "xmm" || r.reg.Class() == "ymm" || r.reg.Class() == "zmm":
 			if o.index.Reg != 0 {
 				p.errorf(r.col, "two index registers in one memory operand")
 				return false
 			}
 			o.index, o.scale = r.reg, r.scale
-		case r.reg.Class == "r64":
+		case r.reg.Class() == "r64":
 			if r.scale == 1 && o.base.Reg == 0 {
 				o.base = r.reg
 				continue
@@ -485,11 +484,11 @@ func (p *parser) memRegs(o *intelOperand, regs []iregTerm) bool {
 				return false
 			}
 			o.index, o.scale = r.reg, r.scale
-		case r.reg.Class == "r32" || r.reg.Class == "r16":
-			p.errorf(r.col, "%s: only 64-bit registers can address memory (write %s)", r.reg.Name, ir.IntelRegName(r.reg.Reg))
+		case r.reg.Class() == "r32" || r.reg.Class() == "r16":
+			p.errorf(r.col, "%s: only 64-bit registers can address memory (write %s)", r.reg.Name(), ir.IntelRegName(r.reg.Reg))
 			return false
 		default:
-			p.errorf(r.col, "%s cannot address memory", r.reg.Name)
+			p.errorf(r.col, "%s cannot address memory", r.reg.Name())
 			return false
 		}
 	}
@@ -553,8 +552,8 @@ var regBits = map[string]int{"r8": 8, "r16": 16, "r32": 32, "r64": 64, "xmm": 12
 func (p *parser) checkSize(o *intelOperand) bool {
 	switch o.kind {
 	case iopReg:
-		if regBits[o.reg.Class] != o.size {
-			p.errorf(o.col, "%s is not %s: a size keyword on a register must be the register's size", o.reg.Name, o.sizeWord)
+		if regBits[o.reg.Class()] != o.size {
+			p.errorf(o.col, "%s is not %s: a size keyword on a register must be the register's size", o.reg.Name(), o.sizeWord)
 			return false
 		}
 	case iopImm:
@@ -568,3 +567,12 @@ func (p *parser) checkSize(o *intelOperand) bool {
 	}
 	return true
 }
+
+// ireg is a register of an operand: its Go register, its number and
+// the code of its class, four bytes where ir.IntelReg is forty. The
+// zero ireg is no register.
+type ireg = ir.IntelRegRef
+
+// lookupReg returns the register with an Intel name, in any case (the
+// zero ireg for a name of none).
+func lookupReg(name string) ireg { return ir.LookupIntelRegRef(name) }

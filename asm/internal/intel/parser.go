@@ -36,7 +36,9 @@ type parser struct {
 	sections []*intelSection
 	// scope is the last label not starting with '.', for local labels.
 	scope string
-	equs  map[string]ival
+	// equs, dataLabels and codeLabels are made when a name is first
+	// defined (put): a source of instructions alone makes none.
+	equs map[string]ival
 	// dataLabels are the labels defined in data sections.
 	dataLabels map[string]dataLabel
 	codeLabels map[string]ir.Pos
@@ -72,12 +74,9 @@ type parser struct {
 	// slowOnly reads every line token by token (tests compare the two
 	// ways of reading an instruction: fastpath.go).
 	slowOnly bool
-	// matches are the forms remembered by signature (matchcache.go),
-	// unless noCache.
-	matches []matchSlot
+	// noCache matches every instruction as matchForm does, not by
+	// signature (matchcache.go).
 	noCache bool
-	// lines is how many lines the source has (room for matches).
-	lines int
 	// spellLater is set while fastInstruction builds an instruction: it
 	// gets the lazy spelling (respell.go), unless eager; lazy is that
 	// spelling, made once.
@@ -155,7 +154,7 @@ func parse(file string, src []byte, opts Options, mode readMode) ([]ir.Stmt, *ir
 	lines := bytes.Count(src, []byte("\n")) + 1
 	text := string(src) // one copy for every pass: statements keep slices of it
 	for pass := 1; ; pass++ {
-		p := newParser(file, opts, mode, prev, lines, lines)
+		p := newParser(file, opts, mode, prev, lines)
 		p.run(text)
 		if !p.needsPass() || pass == maxIntelPasses || (prev != nil && p.sameValues(prev)) {
 			return p.stmts, &p.errs
@@ -165,16 +164,12 @@ func parse(file string, src []byte, opts Options, mode readMode) ([]ir.Stmt, *ir
 	}
 }
 
-// newParser returns the parser of one pass of a source of lines lines,
-// with room for stmts statements; prev is the previous pass.
-func newParser(file string, opts Options, mode readMode, prev *parser, stmts, lines int) *parser {
+// newParser returns the parser of one pass of a source, with room for
+// stmts statements; prev is the previous pass.
+func newParser(file string, opts Options, mode readMode, prev *parser, stmts int) *parser {
 	return &parser{
-		lines:      lines,
 		stmts:      make([]ir.Stmt, 0, stmts),
 		file:       file,
-		equs:       map[string]ival{},
-		dataLabels: map[string]dataLabel{},
-		codeLabels: map[string]ir.Pos{},
 		mem:        newStmtMemory(),
 		prev:       prev,
 		semicolons: opts.Semicolons,
@@ -498,13 +493,13 @@ func (p *parser) label(t itok) {
 		return
 	}
 	if p.sec != nil {
-		p.dataLabels[full] = dataLabel{sec: p.sec, off: p.sec.size, pos: p.pos(t.col)}
+		put(&p.dataLabels, full, dataLabel{sec: p.sec, off: p.sec.size, pos: p.pos(t.col)})
 		p.sec.labels = append(p.sec.labels, full)
 		p.sec.offsets = append(p.sec.offsets, p.sec.size)
 		p.sec.labelPos = append(p.sec.labelPos, p.pos(t.col))
 		return
 	}
-	p.codeLabels[full] = p.pos(t.col)
+	put(&p.codeLabels, full, p.pos(t.col))
 	p.stmts = append(p.stmts, &ir.LabelDef{Source: ir.Source{Pos: p.pos(t.col), Text: name + ":"}, Name: full})
 }
 
@@ -562,7 +557,7 @@ func (p *parser) equ(name itok, toks []itok) {
 		p.errorf(toks[0].col, "equ needs a constant (or an address in a data section defined above)")
 		return
 	}
-	p.equs[full] = v
+	put(&p.equs, full, v)
 }
 
 // nameValue is the value of a name in an expression: an equ constant, a
@@ -582,7 +577,7 @@ func (p *parser) nameValue(name string, col int, e *exprParser) ival {
 		if p.sec == nil && name == "$$" && p.inOperands {
 			// The start of .text, the first byte of the code: a label
 			// finish defines before the first statement.
-			p.codeLabels[codeStart] = p.pos(col)
+			put(&p.codeLabels, codeStart, p.pos(col))
 			return ival{sym: codeStart}
 		}
 		if p.sec == nil && name == "$$" {
@@ -749,20 +744,18 @@ func (p *parser) instruction(toks []itok, count int, start itok) {
 	if !ok {
 		return
 	}
-	p.instructionOf(prefixes, t, nil, ops, rounding, roundCol, count, start)
+	p.instructionOf(prefixes, t, lowerWord(t.text), nil, ops, rounding, roundCol, count, start)
 }
 
 // instructionOf appends count copies of the instruction whose prefixes,
 // mnemonic t, operands and rounding operand were read (token by token,
 // or at once by fastInstruction). start is the statement's first token.
 // info is the mnemonic's mnemInfo when the caller looked it up, nil when
-// it did not.
-func (p *parser) instructionOf(prefixes []itok, t itok, info *mnemInfo, ops []*intelOperand, rounding string, roundCol, count int, start itok) {
-	mnem := lowerWord(t.text)
+// it did not. mnem is t's text in lower case.
+func (p *parser) instructionOf(prefixes []itok, t itok, mnem string, info *mnemInfo, ops []*intelOperand, rounding string, roundCol, count int, start itok) {
 	if info == nil || len(info.forms) == 0 {
 		mnem, ops = pseudoOp(mnem, ops)
-		intelForms()
-		info = intelTable.mnems[mnem]
+		info = lookupMnem(mnem)
 	}
 	if !p.checkPrefixes(prefixes, mnem, ops) {
 		return
@@ -829,7 +822,7 @@ func (p *parser) hereLabel(at ir.Pos, n int) string {
 		p.heres++
 		name = ir.HereLabel(p.heres)
 	}
-	p.codeLabels[name] = at
+	put(&p.codeLabels, name, at)
 	p.stmts = append(p.stmts, &ir.LabelDef{Source: ir.Source{Pos: at}, Name: name})
 	return name
 }
@@ -1020,8 +1013,7 @@ func IsStatementWord(w string) bool {
 
 // intelBranchOp returns the Go mnemonic of a branch that takes a label.
 func intelBranchOp(mnem string) (string, bool) {
-	intelForms()
-	if info := intelTable.mnems[mnem]; info != nil && info.branch != "" {
+	if info := lookupMnem(mnem); info != nil && info.branch != "" {
 		return info.branch, true
 	}
 	return "", false
@@ -1103,4 +1095,12 @@ func (p *parser) finish() {
 		}
 	}
 	p.emitData()
+}
+
+// put sets (*m)[k] = v, making the map on first use.
+func put[K comparable, V any](m *map[K]V, k K, v V) {
+	if *m == nil {
+		*m = map[K]V{}
+	}
+	(*m)[k] = v
 }

@@ -71,6 +71,9 @@ func (s *lineScratch) regTerms2(a, b []iregTerm) []iregTerm {
 // go of them: the blocks are used again only when it says so
 // (ParseFunc).
 type stmtMemory struct {
+	// taken counts the instructions made since the blocks were last
+	// used again.
+	taken     int
 	insts     slab.Slab[ir.Inst]
 	args      slab.Slab[ir.Operand]
 	spellings slab.Slab[ir.Spelling]
@@ -80,7 +83,7 @@ type stmtMemory struct {
 
 func newStmtMemory() stmtMemory {
 	return stmtMemory{
-		insts:     slab.Make[ir.Inst](512),
+		insts:     slab.Make[ir.Inst](reuseAfter),
 		args:      slab.Make[ir.Operand](1024),
 		spellings: slab.Make[ir.Spelling](512),
 		spelled:   slab.Make[ir.SpelledOperand](1024),
@@ -88,9 +91,21 @@ func newStmtMemory() stmtMemory {
 	}
 }
 
-// reuse hands the blocks out again: nothing refers to the statements
-// made of them any more (ParseFunc).
+// reuseAfter is how many instructions a parse makes before it uses the
+// blocks again, the most an instruction block holds: a block handed out
+// again is zeroed whole, so that the blocks are used again when they are
+// full, not a line at a time (a source streamed to a caller that lets go
+// of every line at once: ParseFunc).
+const reuseAfter = 512
+
+// reuse hands the blocks out again, once a block's worth of instructions
+// was made of them: nothing refers to the statements made of them any
+// more (ParseFunc).
 func (m *stmtMemory) reuse() {
+	if m.taken < reuseAfter {
+		return
+	}
+	m.taken = 0
 	m.insts.Reuse()
 	m.args.Reuse()
 	m.spellings.Reuse()
@@ -100,6 +115,7 @@ func (m *stmtMemory) reuse() {
 
 // inst returns a zeroed instruction with room for n operands.
 func (m *stmtMemory) inst(n int) *ir.Inst {
+	m.taken++
 	in := &m.insts.Take(1)[0]
 	in.Args = m.args.Take(n)[:0]
 	return in

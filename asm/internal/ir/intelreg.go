@@ -1,6 +1,7 @@
 package ir
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,21 +16,131 @@ type IntelReg struct {
 	Name  string
 }
 
+// IntelRegID numbers the registers LookupIntelReg finds, from 1 (0 is
+// no register): a name and its aliases (r8b, r8l) have one number. A
+// parser that reads many registers keeps the number, one byte, and reads
+// the register's Go register, class and name from it when it needs them.
+type IntelRegID uint8
+
+// Codes of the register classes (IntelRegID.ClassCode), from 1 in the
+// order IntelReg.Class lists them; rip has none (0).
+const (
+	IntelR8 = 1 + iota
+	IntelR16
+	IntelR32
+	IntelR64
+	IntelXMM
+	IntelYMM
+	IntelZMM
+	IntelK
+	IntelMM
+	IntelST
+	IntelSreg
+	IntelCR
+	IntelDR
+)
+
+// intelClassCodes are the classes by code.
+var intelClassCodes = [...]string{"", "r8", "r16", "r32", "r64", "xmm", "ymm", "zmm", "k", "mm", "st", "sreg", "cr", "dr"}
+
 // intelRegs is built once, on first use, and never written afterwards.
 var intelRegs struct {
 	once   sync.Once
 	byName map[string]IntelReg
-	table  *nameTable[IntelReg] // byName for the lookups (nametab.go)
+	// byID are the registers by number (byID[0] is none), codes their
+	// class codes; refByName holds the names of byName by number, refs
+	// is refByName for the lookups (nametab.go).
+	byID      []IntelReg
+	codes     []uint8
+	refByName map[string]IntelRegRef
+	refs      *nameTable[IntelRegRef]
 }
 
 // LookupIntelReg returns the register with an Intel name, in any case.
 func LookupIntelReg(name string) (IntelReg, bool) {
+	id, ok := LookupIntelRegID(name)
+	return intelRegs.byID[id], ok
+}
+
+// LookupIntelRegID returns the number of the register with an Intel
+// name, in any case: LookupIntelReg, as a number.
+func LookupIntelRegID(name string) (IntelRegID, bool) {
+	r := LookupIntelRegRef(name)
+	return r.ID, r.ID != 0
+}
+
+// IntelRegRef is a register as a parser keeps it in an operand: its Go
+// register, its number and the code of its class, in four bytes. The
+// zero IntelRegRef is no register.
+type IntelRegRef struct {
+	Reg  Reg
+	ID   IntelRegID
+	Code uint8 // ID.ClassCode()
+}
+
+// LookupIntelRegRef returns the register with an Intel name, in any
+// case, the zero IntelRegRef for a name of none: LookupIntelRegID with
+// what an operand reads of the register.
+func LookupIntelRegRef(name string) IntelRegRef {
 	intelRegs.once.Do(buildIntelRegs)
-	if r, found, packed := intelRegs.table.lookup(name); packed {
-		return r, found
+	if r, _, packed := intelRegs.refs.lookup(name); packed {
+		return r
 	}
-	r, ok := intelRegs.byName[strings.ToLower(name)]
-	return r, ok
+	return intelRegs.refByName[strings.ToLower(name)]
+}
+
+// LookupIntelRegPacked is LookupIntelRegRef of a name of 1 to 8 ASCII
+// bytes other than 0, packed: its bytes in lower case, the first lowest
+// in the word. A reader that packs a word as it scans it looks the word
+// up without reading it again.
+func LookupIntelRegPacked(key uint64) IntelRegRef {
+	intelRegs.once.Do(buildIntelRegs)
+	if key == 0 {
+		return IntelRegRef{}
+	}
+	r, _ := intelRegs.refs.lookupKey(key)
+	return r
+}
+
+// Class is the register's class (IntelReg.Class), "" for none.
+func (r IntelRegRef) Class() string { return r.ID.Class() }
+
+// Name is the register's canonical Intel name, "" for none.
+func (r IntelRegRef) Name() string { return r.ID.Name() }
+
+// Reg is the Go register of the register numbered id (0 for rip and for
+// none).
+func (id IntelRegID) Reg() Reg { return id.IntelReg().Reg }
+
+// Class is the class of the register numbered id, "" for none.
+func (id IntelRegID) Class() string { return id.IntelReg().Class }
+
+// Name is the canonical Intel name of the register numbered id, "" for
+// none.
+func (id IntelRegID) Name() string { return id.IntelReg().Name }
+
+// IntelReg is the register numbered id, the zero IntelReg for none.
+func (id IntelRegID) IntelReg() IntelReg {
+	intelRegs.once.Do(buildIntelRegs)
+	return intelRegs.byID[id]
+}
+
+// ClassCode is the code of the class of the register numbered id
+// (IntelR8 … IntelDR), 0 for rip and for none.
+func (id IntelRegID) ClassCode() uint8 {
+	intelRegs.once.Do(buildIntelRegs)
+	return intelRegs.codes[id]
+}
+
+// IntelClassCode is the code of a register class (IntelR8 … IntelDR), 0
+// for any other word.
+func IntelClassCode(class string) uint8 {
+	for i, c := range intelClassCodes[1:] {
+		if c == class {
+			return uint8(i + 1)
+		}
+	}
+	return 0
 }
 
 func buildIntelRegs() {
@@ -90,7 +201,29 @@ func buildIntelRegs() {
 	m["st"] = m["st0"]
 	m["rip"] = IntelReg{Class: "rip", Name: "rip"}
 	intelRegs.byName = m
-	intelRegs.table = newNameTable(m, true)
+	// Number the registers in the order of their names, so that the
+	// numbers are the same in every run.
+	names := make([]string, 0, len(m))
+	for name := range m {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	intelRegs.byID, intelRegs.codes = []IntelReg{{}}, []uint8{0}
+	intelRegs.refByName = make(map[string]IntelRegRef, len(m))
+	idOf := map[IntelReg]IntelRegID{}
+	for _, name := range names {
+		r := m[name]
+		id, ok := idOf[r]
+		if !ok {
+			// Fewer than 256 registers (TestIntelRegIDs).
+			id = IntelRegID(len(intelRegs.byID))
+			idOf[r] = id
+			intelRegs.byID = append(intelRegs.byID, r)
+			intelRegs.codes = append(intelRegs.codes, IntelClassCode(r.Class))
+		}
+		intelRegs.refByName[name] = IntelRegRef{Reg: r.Reg, ID: id, Code: intelRegs.codes[id]}
+	}
+	intelRegs.refs = newNameTable(intelRegs.refByName, true)
 }
 
 // IntelRegName is the Intel name of a register, the 64-bit one for a

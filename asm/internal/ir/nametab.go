@@ -69,12 +69,18 @@ func (t *nameTable[V]) lookup(name string) (v V, found, packed bool) {
 	if !ok {
 		return v, false, false
 	}
+	v, found = t.lookupKey(k)
+	return v, found, true
+}
+
+// lookupKey returns the value of the name that packs to k (not 0).
+func (t *nameTable[V]) lookupKey(k uint64) (v V, found bool) {
 	for i := t.slot(k); ; i = (i + 1) & uint64(len(t.keys)-1) {
 		switch t.keys[i] {
 		case k:
-			return t.vals[i], true, true
+			return t.vals[i], true
 		case 0:
-			return v, false, true
+			return v, false
 		}
 	}
 }

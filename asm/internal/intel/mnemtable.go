@@ -1,0 +1,122 @@
+package intel
+
+// The mnemonics by their names packed in two words. Nearly every line
+// of code starts with a mnemonic, and a Go map's string hashing was the
+// most costly part of finding it: a mnemonic is a short ASCII word (17
+// bytes at most in the form table), so a word of up to 16 bytes is
+// packed into two uint64s and found in an open-addressed table with
+// usually one probe, without hashing a string. A longer word goes to
+// the map the table is made from (intelTable.mnems), which stays the
+// definition (TestMnemTable).
+
+// mnemKey is a word of 1 to 16 ASCII bytes, other than 0, packed: its
+// first byte lowest in lo.
+type mnemKey struct{ lo, hi uint64 }
+
+// mnemTable finds a mnemonic's mnemInfo by its packed name. It is made
+// once, with the form table, and only read afterwards.
+type mnemTable struct {
+	keys  []mnemKey // the zero key: an empty slot (no word packs to it)
+	infos []*mnemInfo
+	shift uint // 64 - log2(len(keys))
+}
+
+// packMnem packs a word of 1 to 16 ASCII bytes other than 0; ok is false
+// for any other word.
+func packMnem(w string) (k mnemKey, ok bool) {
+	if len(w) == 0 || len(w) > 16 {
+		return k, false
+	}
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c == 0 || c >= 0x80 {
+			return k, false
+		}
+		if i < 8 {
+			k.lo |= uint64(c) << (8 * i)
+		} else {
+			k.hi |= uint64(c) << (8 * (i - 8))
+		}
+	}
+	return k, true
+}
+
+// newMnemTable makes the table of the words of m that pack.
+func newMnemTable(m map[string]*mnemInfo) *mnemTable {
+	size, shift := 16, uint(60)
+	for size < 2*len(m) {
+		size *= 2
+		shift--
+	}
+	t := &mnemTable{keys: make([]mnemKey, size), infos: make([]*mnemInfo, size), shift: shift}
+	for w, info := range m {
+		k, ok := packMnem(w)
+		if !ok {
+			continue
+		}
+		i := t.slot(k)
+		for t.keys[i] != (mnemKey{}) {
+			i = (i + 1) & uint64(len(t.keys)-1)
+		}
+		t.keys[i], t.infos[i] = k, info
+	}
+	return t
+}
+
+// slot is where a key's probe starts (Fibonacci hashing of both words).
+func (t *mnemTable) slot(k mnemKey) uint64 {
+	return ((k.lo ^ k.hi*0xC2B2AE3D27D4EB4F) * 0x9E3779B97F4A7C15) >> t.shift
+}
+
+// lookupMnem returns the mnemInfo of a word (lower case), nil for a
+// word that starts no instruction: intelTable.mnems[word].
+func lookupMnem(word string) *mnemInfo {
+	k, ok := packMnem(word)
+	if !ok {
+		intelForms()
+		return intelTable.mnems[word]
+	}
+	return lookupMnemKey(k)
+}
+
+// mnemAt reads the identifier at line[i:] as identAt does, packing it
+// in lower case as it goes: the identifier as written, its packed lower
+// case (packs false when it does not pack), whether it has a capital,
+// and where it ends.
+func mnemAt(line string, i int) (text string, k mnemKey, packs, upper bool, end int) {
+	if i >= len(line) || !isIntelIdentStart(line[i]) || line[i] == '$' {
+		return "", k, false, false, i
+	}
+	j := i
+	packs = true
+	for ; j < len(line) && isIntelIdentChar(line[j]); j++ {
+		c := line[j]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+			upper = true
+		}
+		switch n := j - i; {
+		case n >= 16 || c >= 0x80:
+			packs = false
+		case n < 8:
+			k.lo |= uint64(c) << (8 * n)
+		default:
+			k.hi |= uint64(c) << (8 * (n - 8))
+		}
+	}
+	return line[i:j], k, packs, upper, j
+}
+
+// lookupMnemKey is lookupMnem of the word that packs to k.
+func lookupMnemKey(k mnemKey) *mnemInfo {
+	intelForms()
+	t := intelTable.byPacked
+	for i := t.slot(k); ; i = (i + 1) & uint64(len(t.keys)-1) {
+		switch t.keys[i] {
+		case k:
+			return t.infos[i]
+		case mnemKey{}:
+			return nil
+		}
+	}
+}
