@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"go/format"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/jitrun/jitrun/asm/internal/ir"
@@ -62,25 +63,9 @@ func tablesSource() ([]byte, error) {
 	b.WriteString("// Instructions) and the aliases newer Go versions use, sorted, and\n")
 	b.WriteString("// genMnemonicOps their opcodes.\n")
 	b.WriteString("var genMnemonics = [...]string{")
-	for i, name := range t.mnemonics {
-		if i%8 == 0 {
-			b.WriteString("\n\t")
-		} else {
-			b.WriteString(" ")
-		}
-		fmt.Fprintf(&b, "%q,", name)
-	}
-	b.WriteString("\n}\n\n")
+	writeWrapped(&b, len(t.mnemonics), 8, func(i int) string { return strconv.Quote(t.mnemonics[i]) })
 	b.WriteString("var genMnemonicOps = [len(genMnemonics)]obj.As{")
-	for i, name := range t.mnemonics {
-		if i%10 == 0 {
-			b.WriteString("\n\t")
-		} else {
-			b.WriteString(" ")
-		}
-		fmt.Fprintf(&b, "%d,", t.ops[name])
-	}
-	b.WriteString("\n}\n\n")
+	writeWrapped(&b, len(t.mnemonics), 10, func(i int) string { return strconv.Itoa(int(t.ops[t.mnemonics[i]])) })
 
 	b.WriteString("// genOpIndexKeys and genOpIndexOps are the slots of the opIndex of genOps\n")
 	b.WriteString("// (newOpIndex): a packed mnemonic and its opcode.\n")
@@ -267,4 +252,19 @@ func probeUnclassified(t *gasmTables) []bool {
 		}
 	})
 	return out
+}
+
+// writeWrapped writes the n items of a composite literal, item(i) each,
+// perLine to a line, and the literal's closing brace.
+func writeWrapped(b *bytes.Buffer, n, perLine int, item func(i int) string) {
+	for i := range n {
+		if i%perLine == 0 {
+			b.WriteString("\n\t")
+		} else {
+			b.WriteString(" ")
+		}
+		b.WriteString(item(i))
+		b.WriteString(",")
+	}
+	b.WriteString("\n}\n\n")
 }
