@@ -137,7 +137,7 @@ func TestFastInstructionReads(t *testing.T) {
 		{"nop ; c", false},
 		{"x: nop", false},
 	} {
-		p := &parser{file: "t.s", equs: map[string]ival{}, dataLabels: map[string]dataLabel{}, codeLabels: map[string]ir.Pos{}, mem: newStmtMemory()}
+		p := &parser{file: "t.s", equs: map[string]ival{}, dataLabels: map[string]dataLabel{}, codeLabels: map[string]ir.Pos{}, mem: newStmtMemory(1)}
 		p.line, p.lineText = 1, c.line
 		if got := p.fastInstruction(c.line); got != c.fast {
 			t.Errorf("fastInstruction(%q) = %v, want %v", c.line, got, c.fast)

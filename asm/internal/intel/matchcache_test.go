@@ -68,7 +68,7 @@ func TestMatchCacheHits(t *testing.T) {
 		{"mov eax, rbx", false},     // no form fits
 		{"vaddps zmm1, zmm2, xmm3", false},
 	} {
-		p := newParser("t.s", Options{}, readMode{}, nil, 1)
+		p := newParser("t.s", Options{}, readMode{}, nil, 1, 1)
 		p.run(c.line)
 		if len(p.errs.List()) > 0 != !c.hit && c.line != "shl eax, 1" {
 			t.Errorf("%s: errors %v", c.line, p.errs.List())
@@ -153,7 +153,7 @@ func TestSigTable(t *testing.T) {
 					return
 				}
 				seen[sigKey(info.id, sig)] = true
-				p := newParser("t.s", Options{}, readMode{noCache: true}, nil, 1)
+				p := newParser("t.s", Options{}, readMode{noCache: true}, nil, 1, 1)
 				want, ok := p.matchFormOf(mnem, info.forms, 1, ops)
 				got := intelTable.bySig.find(info, sig)
 				checked++

@@ -154,7 +154,7 @@ func parse(file string, src []byte, opts Options, mode readMode) ([]ir.Stmt, *ir
 	lines := bytes.Count(src, []byte("\n")) + 1
 	text := string(src) // one copy for every pass: statements keep slices of it
 	for pass := 1; ; pass++ {
-		p := newParser(file, opts, mode, prev, lines)
+		p := newParser(file, opts, mode, prev, lines, lines)
 		p.run(text)
 		if !p.needsPass() || pass == maxIntelPasses || (prev != nil && p.sameValues(prev)) {
 			return p.stmts, &p.errs
@@ -164,13 +164,13 @@ func parse(file string, src []byte, opts Options, mode readMode) ([]ir.Stmt, *ir
 	}
 }
 
-// newParser returns the parser of one pass of a source, with room for
-// stmts statements; prev is the previous pass.
-func newParser(file string, opts Options, mode readMode, prev *parser, stmts int) *parser {
+// newParser returns the parser of one pass of a source of lines lines,
+// with room for stmts statements; prev is the previous pass.
+func newParser(file string, opts Options, mode readMode, prev *parser, lines, stmts int) *parser {
 	return &parser{
 		stmts:      make([]ir.Stmt, 0, stmts),
 		file:       file,
-		mem:        newStmtMemory(),
+		mem:        newStmtMemory(lines),
 		prev:       prev,
 		semicolons: opts.Semicolons,
 		library:    opts.Library,

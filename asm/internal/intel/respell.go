@@ -30,7 +30,7 @@ func respell(in *ir.Inst) *ir.Spelling {
 		equs:       map[string]ival{},
 		dataLabels: map[string]dataLabel{},
 		codeLabels: map[string]ir.Pos{},
-		mem:        newStmtMemory(),
+		mem:        newStmtMemory(1),
 		eager:      true,
 	}
 	p.line, p.lineText = in.Pos.Line, in.Text

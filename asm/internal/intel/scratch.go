@@ -81,10 +81,14 @@ type stmtMemory struct {
 	argOps    slab.Slab[int8]
 }
 
-func newStmtMemory() stmtMemory {
+// newStmtMemory returns the memory of a parse of a source of lines
+// lines. A source of many lines starts with the blocks it takes before
+// it uses them again (instBlock, argBlock), instead of growing to them
+// from small ones that would be garbage after the first reuse.
+func newStmtMemory(lines int) stmtMemory {
 	return stmtMemory{
-		insts:     slab.Make[ir.Inst](reuseAfter),
-		args:      slab.Make[ir.Operand](1024),
+		insts:     slab.MakeFrom[ir.Inst](lines, instBlock),
+		args:      slab.MakeFrom[ir.Operand](2*lines, argBlock),
 		spellings: slab.Make[ir.Spelling](512),
 		spelled:   slab.Make[ir.SpelledOperand](1024),
 		argOps:    slab.Make[int8](2048),
@@ -97,6 +101,23 @@ func newStmtMemory() stmtMemory {
 // full, not a line at a time (a source streamed to a caller that lets go
 // of every line at once: ParseFunc).
 const reuseAfter = 512
+
+// instBlock is the most instructions a block holds: those made before
+// the blocks are used again, and a few more (the line that makes the
+// 512th may make more than one), so that a streamed source needs one
+// block.
+const instBlock = reuseAfter + reuseAfter/16
+
+// argsPerInst is about the most operands an instruction takes from its
+// block on average (those of its Go form: 512 instructions of the corpus
+// took 1,000 to 2,120), and argBlock the most a block holds: those of
+// reuseAfter instructions, so that a streamed source mostly needs one
+// block. A small source starts with 2 a line (a snippet's fit in the
+// slab's first 8).
+const (
+	argsPerInst = 4
+	argBlock    = reuseAfter*argsPerInst + reuseAfter/2
+)
 
 // reuse hands the blocks out again, once a block's worth of instructions
 // was made of them: nothing refers to the statements made of them any

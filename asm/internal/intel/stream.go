@@ -38,10 +38,10 @@ func ParseFunc(file string, src []byte, opts Options, emit func(ir.Stmt) bool) *
 		if pass == 1 {
 			// Room for the statements of a few lines; more when they
 			// are held.
-			p = newParser(file, opts, readMode{}, prev, min(lines, 16))
+			p = newParser(file, opts, readMode{}, prev, lines, min(lines, 16))
 			p.handOver, p.streaming = emit, !strings.Contains(text, "$$")
 		} else {
-			p = newParser(file, opts, readMode{}, prev, lines)
+			p = newParser(file, opts, readMode{}, prev, lines, lines)
 		}
 		p.run(text)
 		if !p.needsPass() || pass == maxIntelPasses || (prev != nil && p.sameValues(prev)) {

@@ -14,10 +14,18 @@ type Slab[T any] struct {
 	full      [][]T // the blocks before it since the last Reuse
 	spare     [][]T // blocks to hand out again
 	size, max int
+	first     int // the size of the first new block, 8 unless MakeFrom says
 }
 
-// Make returns a Slab whose blocks grow up to max values.
-func Make[T any](max int) Slab[T] { return Slab[T]{max: max} }
+// Make returns a Slab whose blocks grow from 8 up to max values.
+func Make[T any](max int) Slab[T] { return Slab[T]{max: max, first: 8} }
+
+// MakeFrom returns a Slab whose blocks grow from first (at least 1) up to
+// most values: a caller that knows it takes many values skips the small
+// blocks.
+func MakeFrom[T any](first, most int) Slab[T] {
+	return Slab[T]{max: most, first: min(max(first, 1), most)}
+}
 
 // Take returns n zeroed values (length and capacity n).
 func (s *Slab[T]) Take(n int) []T {
@@ -43,7 +51,7 @@ func (s *Slab[T]) grow(n int) {
 		b, s.spare = s.spare[k-1], s.spare[:k-1]
 		clear(b)
 	} else {
-		s.size = min(max(2*s.size, 8), s.max)
+		s.size = min(max(2*s.size, s.first), s.max)
 		b = make([]T, max(n, s.size))
 	}
 	if s.block != nil {

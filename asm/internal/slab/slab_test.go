@@ -56,3 +56,35 @@ func blockLens(bs [][]int) []int {
 	}
 	return out
 }
+
+// TestMakeFrom checks that MakeFrom's blocks start at first and double up
+// to the maximum, and that a first above the maximum or below 1 is
+// brought within them.
+func TestMakeFrom(t *testing.T) {
+	for _, c := range []struct {
+		first, most int
+		takes       []int
+		want        []int
+	}{
+		{first: 100, most: 256, takes: []int{60, 60, 100, 200, 300}, want: []int{100, 200, 256, 300}},
+		{first: 3, most: 256, takes: []int{3, 1, 6}, want: []int{3, 6, 12}},
+		{first: 1000, most: 64, takes: []int{64, 1}, want: []int{64, 64}},
+		{first: 0, most: 64, takes: []int{1, 1, 1}, want: []int{1, 2}},
+	} {
+		s := MakeFrom[int](c.first, c.most)
+		for _, n := range c.takes {
+			s.Take(n)
+		}
+		got := blockLens(append(s.full, s.block))
+		if len(got) != len(c.want) {
+			t.Errorf("MakeFrom(%d, %d), takes %d: blocks of %d values, want %d", c.first, c.most, c.takes, got, c.want)
+			continue
+		}
+		for i := range got {
+			if got[i] != c.want[i] {
+				t.Errorf("MakeFrom(%d, %d), takes %d: blocks of %d values, want %d", c.first, c.most, c.takes, got, c.want)
+				break
+			}
+		}
+	}
+}
