@@ -104,6 +104,7 @@ func referenceFormTable() formTableState {
 			f.kinds = classKinds(f.classes)
 			if n := len(f.classes); n < len(mf.byN) {
 				mf.byN[n] = append(mf.byN[n], f)
+				mf.kindsN[n] = append(mf.kindsN[n], f.kinds)
 				mf.lit[n] = max(mf.lit[n], f.lit)
 			}
 		}
@@ -207,6 +208,9 @@ func TestFormTableMatchesReference(t *testing.T) {
 			for i := range mf.byN[n] {
 				if g.byN[n][i] != g.all[slices.Index(mf.all, mf.byN[n][i])] {
 					t.Fatalf("%s: form %d of %d operands is not the form of all", name, i, n)
+				}
+				if len(g.kindsN[n]) != len(g.byN[n]) || g.kindsN[n][i] != g.byN[n][i].kinds {
+					t.Fatalf("%s: kinds of form %d of %d operands are not the form's", name, i, n)
 				}
 			}
 		}

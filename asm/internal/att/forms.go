@@ -240,6 +240,7 @@ func loadForms() {
 	table.byMnem = make(map[string]*mnemForms, len(m))
 	mfs := make([]mnemForms, len(names))
 	byN := make([]*form, 0, len(forms))
+	kindsN := make([]uint32, 0, len(forms))
 	for k, name := range names {
 		fs := m[name]
 		mf := &mfs[k]
@@ -254,11 +255,14 @@ func loadForms() {
 			if c > 0 {
 				mf.byN[n] = byN[len(byN) : len(byN) : len(byN)+c]
 				byN = byN[:len(byN)+c]
+				mf.kindsN[n] = kindsN[len(kindsN) : len(kindsN) : len(kindsN)+c]
+				kindsN = kindsN[:len(kindsN)+c]
 			}
 		}
 		for _, f := range fs {
 			if n := len(f.classes); n < len(mf.byN) {
 				mf.byN[n] = append(mf.byN[n], f)
+				mf.kindsN[n] = append(mf.kindsN[n], f.kinds)
 				mf.lit[n] = max(mf.lit[n], f.lit)
 			}
 		}
@@ -384,6 +388,9 @@ func regBits(c string) int {
 type mnemForms struct {
 	all []*form
 	byN [6][]*form
+	// kindsN are the kinds of the forms of byN, side by side: what
+	// fitting looks through first.
+	kindsN [6][]uint32
 	// lit is, by number of operands, the most fitting reads of the
 	// operands beyond their signature (the forms' lit).
 	lit [6]uint8
@@ -438,10 +445,11 @@ func (p *parser) fitting(out []*form, mf *mnemForms, ops []*operand) []*form {
 	}
 	p.namesRead = max(p.namesRead, mf.lit[n]) // a fixed register or immediate
 	kinds := opKinds(ops)
-	for _, f := range mf.byN[n] {
-		if f.kinds != kinds {
+	for j, k := range mf.kindsN[n] {
+		if k != kinds {
 			continue // a quick no: a register where the form has memory …
 		}
+		f := mf.byN[n][j]
 		ok := true
 		for i, o := range ops {
 			if !f.classes[i].fits(o) {
