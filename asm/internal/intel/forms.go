@@ -4,7 +4,6 @@ package intel
 // (table_gen.go) and building the Go instruction it stands for.
 
 import (
-	"encoding/hex"
 	"fmt"
 	"slices"
 	"sort"
@@ -66,172 +65,39 @@ type mnemInfo struct {
 	plain  bool
 }
 
+//go:generate go test -run ^TestFormsGenerated$ -generate .
+
 func intelForms() {
 	intelTable.once.Do(buildIntelForms)
 }
 
-// buildIntelForms reads intelFormTable into intelTable. It reads the
-// text by index, not by splitting it into lines and fields; puts the
-// forms in one slice; and compiles each distinct list of classes or Go
-// operands once, the forms with the same list sharing it (the table is
-// read-only), each distinct class once.
+// buildIntelForms loads intelTable from data_forms_gen.go, where go generate
+// put the forms of intelFormTable (table_gen.go) grouped by mnemonic with
+// their classes and Go operands compiled (TestFormsGenerated): what is
+// left to build are the maps and the look-up tables.
 func buildIntelForms() {
-	table := intelFormTable
-	lines := strings.Count(table, "\n") + 1
-	forms := make([]intelForm, 0, lines)
-	var texts []string // the classes' and args' texts, carved
-	var classes []formClass
-	compiledClass := make(map[string]formClass, 256)
-	// classLists and argLists are the compiled lists of classes and args,
-	// by their text in the table.
-	type classList struct {
-		classes []string
-		cls     []formClass
-		stOps   int
-	}
-	type argList struct {
-		args   []string
-		goArgs []formArg
-	}
-	classLists := make(map[string]classList, 512)
-	argLists := make(map[string]argList, 32)
-	var fields [5]string
-	for rest := table; rest != ""; {
-		line := rest
-		if i := strings.IndexByte(rest, '\n'); i >= 0 {
-			line, rest = rest[:i], rest[i+1:]
-		} else {
-			rest = ""
-		}
-		if !FormFields(line, &fields) {
-			continue
-		}
-		forms = append(forms, intelForm{mnem: fields[0]})
-		f := &forms[len(forms)-1]
-		if h, ok := strings.CutPrefix(fields[2], "#"); ok {
-			// The table is generated and checked (TestIntelTable).
-			b, err := hex.DecodeString(h)
-			if err != nil {
-				forms = forms[:len(forms)-1]
-				continue
-			}
-			f.bytes = b
-		} else {
-			f.goOp = fields[2]
-		}
-		fl := ReadFormFlags(fields[4])
-		f.mask, f.maskReq, f.zeroing, f.rc, f.sae = fl.Mask, fl.MaskReq, fl.Zeroing, fl.RC, fl.SAE
-		// f.compile, each list of classes or args compiled once: the
-		// forms that have the same list share it (the table is read-only).
-		if fields[1] != "-" {
-			cl, ok := classLists[fields[1]]
-			if !ok {
-				cl.classes = splitCommas(&texts, fields[1])
-				cl.cls = carveTable(&classes, len(cl.classes))
-				for i, c := range cl.classes {
-					fc, ok := compiledClass[c]
-					if !ok {
-						fc = compileClass(c)
-						compiledClass[c] = fc
-					}
-					cl.cls[i] = fc
-					if c == "st" {
-						cl.stOps++
-					}
-				}
-				classLists[fields[1]] = cl
-			}
-			f.classes, f.cls, f.stOps = cl.classes, cl.cls, cl.stOps
-		} else {
-			f.cls = []formClass{}
-		}
-		if fields[3] != "-" {
-			al, ok := argLists[fields[3]]
-			if !ok {
-				al.args = splitCommas(&texts, fields[3])
-				al.goArgs = make([]formArg, len(al.args))
-				for i, a := range al.args {
-					al.goArgs[i] = compileArg(a)
-				}
-				argLists[fields[3]] = al
-			}
-			f.args, f.goArgs = al.args, al.goArgs
-		} else {
-			f.goArgs = []formArg{}
+	intelTable.byMnem = make(map[string][]*intelForm, len(genIntelNames))
+	intelTable.mnems = make(map[string]*mnemInfo, len(genIntelWords))
+	for i, name := range genIntelWords {
+		info := &genIntelMnems[i]
+		intelTable.mnems[name] = info
+		if info.forms != nil {
+			intelTable.byMnem[name] = info.forms
 		}
 	}
-	// The forms of each mnemonic, in table order, and the mnemonics.
-	m, names := ByMnemonic(forms, func(f *intelForm) string { return f.mnem })
-	intelTable.byMnem = m
+	intelTable.names = genIntelNames[:]
 	intelTable.goCond = map[string]string{}
-	for _, name := range names {
+	for _, name := range intelTable.names {
 		if cc, ok := strings.CutPrefix(name, "set"); ok {
-			for _, f := range m[name] {
+			for _, f := range intelTable.byMnem[name] {
 				if goCC, ok := strings.CutPrefix(f.goOp, "SET"); ok {
 					intelTable.goCond[cc] = goCC
 				}
 			}
 		}
 	}
-	sort.Strings(names)
-	intelTable.names = names
-	// The words an instruction starts with: the mnemonics of the
-	// table, and the branches that take a label.
-	words := make([]string, 0, len(names)+len(intelBranches)+len(intelTable.goCond))
-	words = append(words, names...)
-	for name := range intelBranches {
-		words = append(words, name)
-	}
-	for cc := range intelTable.goCond {
-		words = append(words, "j"+cc)
-	}
-	slices.Sort(words)
-	words = slices.Compact(words)
-	infos := make([]mnemInfo, len(words))
-	intelTable.mnems = make(map[string]*mnemInfo, len(words))
-	for i, name := range words {
-		info := &infos[i]
-		*info = mnemInfo{id: uint16(i + 1), forms: m[name], branch: intelBranches[name]}
-		if cc, ok := strings.CutPrefix(name, "j"); ok && info.branch == "" && intelTable.goCond[cc] != "" {
-			info.branch = "J" + intelTable.goCond[cc]
-		}
-		_, directive := directives[name]
-		info.plain = name != "times" && intelPrefix(name) == "" && !isIntelDirective(name) && !directive
-		for _, f := range info.forms {
-			for _, c := range f.cls {
-				info.fixes = info.fixes || c.lit
-			}
-		}
-		intelTable.mnems[name] = info
-	}
 	intelTable.byPacked = newMnemTable(intelTable.mnems)
 	intelTable.bySig = newSigTable(intelTable.mnems)
-}
-
-// splitCommas is strings.Split(s, ","), its result carved from *chunk.
-func splitCommas(chunk *[]string, s string) []string {
-	out := carveTable(chunk, strings.Count(s, ",")+1)
-	for i := range out[:len(out)-1] {
-		j := strings.IndexByte(s, ',')
-		out[i], s = s[:j], s[j+1:]
-	}
-	out[len(out)-1] = s
-	return out
-}
-
-// formTableChunk is how many classes, Go operands or texts the form
-// table allocates at once.
-const formTableChunk = 2048
-
-// carveTable returns n elements (never nil) at the end of *chunk, which
-// it replaces by a new chunk when there is no room.
-func carveTable[T any](chunk *[]T, n int) []T {
-	if cap(*chunk)-len(*chunk) < n || *chunk == nil {
-		*chunk = make([]T, 0, max(formTableChunk, n))
-	}
-	start := len(*chunk)
-	*chunk = (*chunk)[:start+n]
-	return (*chunk)[start : start+n : start+n]
 }
 
 // fitting returns the forms whose operand classes ops fit.
