@@ -38,11 +38,15 @@ func TestFormsGenerated(t *testing.T) {
 	if !bytes.Equal(have, src) {
 		t.Error("data_forms_gen.go is not what the form table (table_gen.go) reads as: run go generate ./asm/internal/intel")
 	}
+	intelForms()
+	if want := newSigTable(intelTable.mnems); !reflect.DeepEqual(intelTable.bySig, want) {
+		t.Error("the signature table loaded from data_forms_gen.go is not the form table's: run go generate ./asm/internal/intel")
+	}
 }
 
 // formsSource renders the words an instruction starts with, their
-// mnemInfos with their forms, and the sorted mnemonics of t as the Go
-// source of data_forms_gen.go.
+// mnemInfos with their forms, the sorted mnemonics and the signature
+// table of t as the Go source of data_forms_gen.go.
 func formsSource(t formTableState) ([]byte, error) {
 	words := make([]string, len(t.mnems))
 	for name, info := range t.mnems {
@@ -89,6 +93,17 @@ func formsSource(t formTableState) ([]byte, error) {
 		}
 		g.write(&b, reflect.ValueOf(*info), true)
 		b.WriteString(",\n")
+	}
+	b.WriteString("}\n\n")
+	sigs := newSigTable(t.mnems)
+	b.WriteString("// genSigSlots and genSigShift are the signature table (sigTable) of\n")
+	b.WriteString("// genIntelMnems, its empty slots left out.\n")
+	fmt.Fprintf(&b, "const genSigShift = %d\n\n", sigs.shift)
+	fmt.Fprintf(&b, "var genSigSlots = [%d]uint64{\n", len(sigs.slots))
+	for i, s := range sigs.slots {
+		if s != 0 {
+			fmt.Fprintf(&b, "%d: %#x,\n", i, s)
+		}
 	}
 	b.WriteString("}\n\n")
 	b.WriteString("// The lists of classes and Go operands the forms share.\n")

@@ -73,8 +73,9 @@ func intelForms() {
 
 // buildIntelForms loads intelTable from data_forms_gen.go, where go generate
 // put the forms of intelFormTable (table_gen.go) grouped by mnemonic with
-// their classes and Go operands compiled (TestFormsGenerated): what is
-// left to build are the maps and the look-up tables.
+// their classes and Go operands compiled, and the signature table
+// (TestFormsGenerated): what is left to build are the maps and the
+// mnemonics' table.
 func buildIntelForms() {
 	intelTable.byMnem = make(map[string][]*intelForm, len(genIntelNames))
 	intelTable.mnems = make(map[string]*mnemInfo, len(genIntelWords))
@@ -97,7 +98,7 @@ func buildIntelForms() {
 		}
 	}
 	intelTable.byPacked = newMnemTable(intelTable.mnems)
-	intelTable.bySig = newSigTable(intelTable.mnems)
+	intelTable.bySig = &sigTable{slots: genSigSlots[:], shift: genSigShift}
 }
 
 // fitting returns the forms whose operand classes ops fit.

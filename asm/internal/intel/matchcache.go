@@ -6,9 +6,9 @@ package intel
 // operands — their kinds, register classes, memory sizes, broadcasts and
 // vector index classes — packs in a word, the operand signature
 // (opSignature), and the forms a signature fits are known from the table
-// alone. So the table is matched once, when it is read: for every
+// alone. So the table is matched once, when go generate runs: for every
 // mnemonic, every signature some form fits, and the form matching picks
-// for it (sigTable). An instruction is then matched by one look up of
+// for it (sigTable, kept as Go data in data_forms_gen.go). An instruction is then matched by one look up of
 // its mnemonic's number and its signature.
 //
 // Matching itself (matchFormOf) reads the instruction instead, and
@@ -21,8 +21,6 @@ package intel
 // compares the two over both corpora.
 
 import (
-	"slices"
-
 	"github.com/jitrun/jitrun/asm/internal/ir"
 )
 
@@ -176,8 +174,8 @@ func (p *parser) matchIntelForm(mnem string, info *mnemInfo, col int, ops []*int
 
 // sigTable holds, by mnemonic number and operand signature, the form
 // matching picks for operands of that signature: an open-addressed table
-// of slots (a power of two of them), made once with the form table and
-// only read afterwards. A signature no form fits, or whose pick is left
+// of slots (a power of two of them), made when go generate runs
+// (newSigTable, TestFormsGenerated) and only read. A signature no form fits, or whose pick is left
 // open, has no slot. A slot is one word, so that the table is small
 // enough to stay in the cache: the key (sigKey) above slotFormBits bits
 // of the form's place among its mnemonic's forms; 0 is an empty slot.
@@ -209,113 +207,4 @@ func (t *sigTable) find(info *mnemInfo, sig uint64) *intelForm {
 			return nil
 		}
 	}
-}
-
-// operandCodes are the codes (opSignature) of every operand a signature
-// holds: registers of each class, an immediate, and memory of each size,
-// broadcast and vector index.
-var operandCodes = func() []uint64 {
-	var codes []uint64
-	for c := uint64(ir.IntelR8); c <= ir.IntelDR; c++ {
-		codes = append(codes, 1|c<<2)
-	}
-	codes = append(codes, 3)
-	for size := uint64(0); size <= 9; size++ {
-		for bcst := uint64(0); bcst <= 6; bcst++ {
-			for vsib := uint64(0); vsib <= 3; vsib++ {
-				codes = append(codes, 2|size<<2|bcst<<6|vsib<<9)
-			}
-		}
-	}
-	return codes
-}()
-
-// newSigTable matches the forms of the mnemonics of mnems for every
-// signature: the forms of a mnemonic that fix no operand, of up to sigOps operands, by the signatures each fits
-// (fitsCode, operand by operand), and for each signature the pick of
-// pickOf among the forms that fit it, in table order.
-func newSigTable(mnems map[string]*mnemInfo) *sigTable {
-	// About two signatures a form, in the generated table.
-	entries := make([]uint64, 0, 4*len(mnems))
-	// classCodes are the codes that fit each class, by its text.
-	classCodes := map[string][]uint64{}
-	// fits are a mnemonic's signatures with a form each fits, as slots
-	// (the key above the form's place among the mnemonic's forms); cands
-	// the forms of one signature.
-	var fits []uint64
-	var cands []*intelForm
-	for _, info := range mnems {
-		if info.fixes || len(info.forms) == 0 || info.id >= 1<<15 {
-			continue
-		}
-		fits = fits[:0]
-		for place, f := range info.forms {
-			if len(f.cls) > sigOps || place >= 1<<slotFormBits {
-				continue
-			}
-			// The codes each operand of f may have, and every
-			// signature of them.
-			var codesOf [sigOps][]uint64
-			codes := codesOf[:len(f.cls)]
-			for i, class := range f.classes {
-				cc, ok := classCodes[class]
-				if !ok {
-					for _, code := range operandCodes {
-						if f.cls[i].fitsCode(code) {
-							cc = append(cc, code)
-						}
-					}
-					classCodes[class] = cc
-				}
-				codes[i] = cc
-			}
-			var each func(i int, sig uint64)
-			each = func(i int, sig uint64) {
-				if i == len(codes) {
-					fits = append(fits, sigKey(info.id, sig)<<slotFormBits|uint64(place))
-					return
-				}
-				for _, code := range codes[i] {
-					each(i+1, sig|code<<(sigOpBits*i))
-				}
-			}
-			each(0, 0)
-		}
-		// By signature, each signature's forms in table order.
-		slices.Sort(fits)
-		for start := 0; start < len(fits); {
-			key, first := fits[start]>>slotFormBits, fits[start]&(1<<slotFormBits-1)
-			cands = cands[:0]
-			for ; start < len(fits) && fits[start]>>slotFormBits == key; start++ {
-				cands = append(cands, info.forms[fits[start]&(1<<slotFormBits-1)])
-			}
-			sig := key & (1<<(sigOps*sigOpBits) - 1)
-			f, open, _ := pickOf(cands, len(cands[0].cls), func(i int) bool {
-				code := sig >> (sigOpBits * i) & (1<<sigOpBits - 1)
-				return code&3 == 2 && code>>2&15 == 0 // memory, no size
-			})
-			if open < 0 {
-				// pickOf picks the first form or fails: f is at first.
-				if f != info.forms[first] {
-					continue
-				}
-				entries = append(entries, key<<slotFormBits|first)
-			}
-		}
-	}
-	// Slots three in four at most, so that a probe is short.
-	size, shift := 16, uint(60)
-	for 3*size < 4*len(entries) {
-		size *= 2
-		shift--
-	}
-	t := &sigTable{slots: make([]uint64, size), shift: shift}
-	for _, e := range entries {
-		i := t.slot(e >> slotFormBits)
-		for t.slots[i] != 0 {
-			i = (i + 1) & uint64(len(t.slots)-1)
-		}
-		t.slots[i] = e
-	}
-	return t
 }
