@@ -42,11 +42,14 @@ func TestFormsGenerated(t *testing.T) {
 	if want := newSigTable(intelTable.mnems); !reflect.DeepEqual(intelTable.bySig, want) {
 		t.Error("the signature table loaded from data_forms_gen.go is not the form table's: run go generate ./asm/internal/intel")
 	}
+	if want := newMnemTable(intelTable.mnems); !reflect.DeepEqual(intelTable.byPacked, want) {
+		t.Error("the mnemonics' table loaded from data_forms_gen.go is not the form table's: run go generate ./asm/internal/intel")
+	}
 }
 
 // formsSource renders the words an instruction starts with, their
-// mnemInfos with their forms, the sorted mnemonics and the signature
-// table of t as the Go source of data_forms_gen.go.
+// mnemInfos with their forms, the sorted mnemonics, the mnemonics' table
+// and the signature table of t as the Go source of data_forms_gen.go.
 func formsSource(t formTableState) ([]byte, error) {
 	words := make([]string, len(t.mnems))
 	for name, info := range t.mnems {
@@ -95,16 +98,44 @@ func formsSource(t formTableState) ([]byte, error) {
 		b.WriteString(",\n")
 	}
 	b.WriteString("}\n\n")
+	idx := make(map[*mnemInfo]int, len(words))
+	for i, w := range words {
+		idx[t.mnems[w]] = i
+	}
+	packed := newMnemTable(t.mnems)
+	b.WriteString("// genMnemTable is the mnemonics' table (mnemTable) of genIntelMnems,\n")
+	b.WriteString("// its empty slots left out.\n")
+	b.WriteString("var genMnemTable = mnemTable{\n")
+	b.WriteString("keys: []mnemKey{\n")
+	for i, k := range packed.keys {
+		if k != (mnemKey{}) || i == len(packed.keys)-1 {
+			fmt.Fprintf(&b, "%d: {%#x, %#x},\n", i, k.lo, k.hi)
+		}
+	}
+	b.WriteString("},\n")
+	b.WriteString("infos: []*mnemInfo{\n")
+	for i, info := range packed.infos {
+		if info != nil {
+			fmt.Fprintf(&b, "%d: &genIntelMnems[%d],\n", i, idx[info])
+		} else if i == len(packed.infos)-1 {
+			fmt.Fprintf(&b, "%d: nil,\n", i)
+		}
+	}
+	b.WriteString("},\n")
+	fmt.Fprintf(&b, "shift: %d,\n", packed.shift)
+	b.WriteString("}\n\n")
 	sigs := newSigTable(t.mnems)
-	b.WriteString("// genSigSlots and genSigShift are the signature table (sigTable) of\n")
-	b.WriteString("// genIntelMnems, its empty slots left out.\n")
-	fmt.Fprintf(&b, "const genSigShift = %d\n\n", sigs.shift)
-	fmt.Fprintf(&b, "var genSigSlots = [%d]uint64{\n", len(sigs.slots))
+	b.WriteString("// genSigTable is the signature table (sigTable) of genIntelMnems, its\n")
+	b.WriteString("// empty slots left out.\n")
+	b.WriteString("var genSigTable = sigTable{\n")
+	b.WriteString("slots: []uint64{\n")
 	for i, s := range sigs.slots {
-		if s != 0 {
+		if s != 0 || i == len(sigs.slots)-1 {
 			fmt.Fprintf(&b, "%d: %#x,\n", i, s)
 		}
 	}
+	b.WriteString("},\n")
+	fmt.Fprintf(&b, "shift: %d,\n", sigs.shift)
 	b.WriteString("}\n\n")
 	b.WriteString("// The lists of classes and Go operands the forms share.\n")
 	b.WriteString("var (\n")

@@ -34,7 +34,13 @@ type intelForm struct {
 	stOps int
 }
 
-var intelTable struct {
+// intelTable is the form table: byPacked and bySig are static data
+// (data_forms_gen.go), the maps are made by intelForms.
+var intelTable = intelTables{byPacked: &genMnemTable, bySig: &genSigTable}
+
+// intelTables is the form table as matching reads it.
+type intelTables struct {
+	// once makes the maps, at the first use of one.
 	once   sync.Once
 	byMnem map[string][]*intelForm
 	// goCond maps an Intel condition code (any spelling: e, z, nae …) to
@@ -44,9 +50,10 @@ var intelTable struct {
 	// mnems are the mnemonics of the table with what matching needs of
 	// them (matchcache.go).
 	mnems map[string]*mnemInfo
-	// byPacked is mnems for the lookups (lookupMnem).
+	// byPacked is mnems for the lookups (lookupMnem), read without once.
 	byPacked *mnemTable
-	// bySig is the form table matched by signature (matchcache.go).
+	// bySig is the form table matched by signature (matchcache.go), read
+	// without once.
 	bySig *sigTable
 }
 
@@ -71,11 +78,10 @@ func intelForms() {
 	intelTable.once.Do(buildIntelForms)
 }
 
-// buildIntelForms loads intelTable from data_forms_gen.go, where go generate
-// put the forms of intelFormTable (table_gen.go) grouped by mnemonic with
-// their classes and Go operands compiled, and the signature table
-// (TestFormsGenerated): what is left to build are the maps and the
-// mnemonics' table.
+// buildIntelForms makes the maps of intelTable from data_forms_gen.go,
+// where go generate put the forms of intelFormTable (table_gen.go)
+// grouped by mnemonic with their classes and Go operands compiled, the
+// mnemonics' table and the signature table (TestFormsGenerated).
 func buildIntelForms() {
 	intelTable.byMnem = make(map[string][]*intelForm, len(genIntelNames))
 	intelTable.mnems = make(map[string]*mnemInfo, len(genIntelWords))
@@ -97,8 +103,6 @@ func buildIntelForms() {
 			}
 		}
 	}
-	intelTable.byPacked = newMnemTable(intelTable.mnems)
-	intelTable.bySig = &sigTable{slots: genSigSlots[:], shift: genSigShift}
 }
 
 // fitting returns the forms whose operand classes ops fit.

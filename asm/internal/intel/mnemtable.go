@@ -14,7 +14,7 @@ package intel
 type mnemKey struct{ lo, hi uint64 }
 
 // mnemTable finds a mnemonic's mnemInfo by its packed name. It is made
-// once, with the form table, and only read afterwards.
+// when go generate runs (newMnemTable, TestFormsGenerated) and only read.
 type mnemTable struct {
 	keys  []mnemKey // the zero key: an empty slot (no word packs to it)
 	infos []*mnemInfo
@@ -39,28 +39,6 @@ func packMnem(w string) (k mnemKey, ok bool) {
 		}
 	}
 	return k, true
-}
-
-// newMnemTable makes the table of the words of m that pack.
-func newMnemTable(m map[string]*mnemInfo) *mnemTable {
-	size, shift := 16, uint(60)
-	for size < 2*len(m) {
-		size *= 2
-		shift--
-	}
-	t := &mnemTable{keys: make([]mnemKey, size), infos: make([]*mnemInfo, size), shift: shift}
-	for w, info := range m {
-		k, ok := packMnem(w)
-		if !ok {
-			continue
-		}
-		i := t.slot(k)
-		for t.keys[i] != (mnemKey{}) {
-			i = (i + 1) & uint64(len(t.keys)-1)
-		}
-		t.keys[i], t.infos[i] = k, info
-	}
-	return t
 }
 
 // slot is where a key's probe starts (Fibonacci hashing of both words).
@@ -109,7 +87,6 @@ func mnemAt(line string, i int) (text string, k mnemKey, packs, upper bool, end 
 
 // lookupMnemKey is lookupMnem of the word that packs to k.
 func lookupMnemKey(k mnemKey) *mnemInfo {
-	intelForms()
 	t := intelTable.byPacked
 	for i := t.slot(k); ; i = (i + 1) & uint64(len(t.keys)-1) {
 		switch t.keys[i] {

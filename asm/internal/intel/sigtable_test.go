@@ -1,7 +1,8 @@
 package intel
 
-// Making the signature table (matchcache.go) from the form table, as go
-// generate does (TestFormsGenerated).
+// Making the signature table (matchcache.go) and the mnemonics' table
+// (mnemtable.go) from the form table, as go generate does
+// (TestFormsGenerated).
 
 import (
 	"cmp"
@@ -121,6 +122,32 @@ func newSigTable(mnems map[string]*mnemInfo) *sigTable {
 			i = (i + 1) & uint64(len(t.slots)-1)
 		}
 		t.slots[i] = e
+	}
+	return t
+}
+
+// newMnemTable makes the table of the words of m that pack (what go
+// generate keeps in data_forms_gen.go).
+func newMnemTable(m map[string]*mnemInfo) *mnemTable {
+	size, shift := 16, uint(60)
+	for size < 2*len(m) {
+		size *= 2
+		shift--
+	}
+	t := &mnemTable{keys: make([]mnemKey, size), infos: make([]*mnemInfo, size), shift: shift}
+	// In the order of their numbers, so that the slots are the same at
+	// every go generate.
+	for _, w := range slices.SortedFunc(maps.Keys(m), func(a, b string) int { return cmp.Compare(m[a].id, m[b].id) }) {
+		info := m[w]
+		k, ok := packMnem(w)
+		if !ok {
+			continue
+		}
+		i := t.slot(k)
+		for t.keys[i] != (mnemKey{}) {
+			i = (i + 1) & uint64(len(t.keys)-1)
+		}
+		t.keys[i], t.infos[i] = k, info
 	}
 	return t
 }
