@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"go/format"
 	"os"
+	"os/exec"
 	"reflect"
 	"slices"
 	"strconv"
@@ -44,6 +45,23 @@ func TestFormsGenerated(t *testing.T) {
 	}
 	if want := newMnemTable(intelTable.mnems); !reflect.DeepEqual(intelTable.byPacked, want) {
 		t.Error("the mnemonics' table loaded from data_forms_gen.go is not the form table's: run go generate ./asm/internal/intel")
+	}
+}
+
+// TestFormsStatic checks that the compiler lays data_forms_gen.go out as
+// data: a variable initialized by code instead (a file sorting before it
+// whose initializer calls a function) would be run at every process's
+// start, 1.5 MB of code for the lists the forms share.
+func TestFormsStatic(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles the package")
+	}
+	out, err := exec.Command("go", "build", "-gcflags=-d=staticcopy=1", "-o", os.DevNull, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	if bytes.Contains(out, []byte("skipping static copy")) {
+		t.Errorf("data_forms_gen.go is initialized by code, not laid out as data: a file that sorts before it initializes a variable by a call\n%s", out)
 	}
 }
 
