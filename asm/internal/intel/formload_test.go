@@ -145,8 +145,10 @@ func TestFormTableMatchesReference(t *testing.T) {
 	}
 }
 
-// BenchmarkFormTable measures building the form table, the cost of a
-// process's first Intel instruction.
+// BenchmarkFormTable measures making the form table's maps from
+// data_forms_gen.go (buildIntelForms), what a process pays at the first
+// instruction that needs one (one the packed and signature tables do not
+// match).
 func BenchmarkFormTable(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
