@@ -1,18 +1,13 @@
 package att
 
-// The form table, read once from the Intel front end's generated table
-// (intel.FormTable) into a shape that matches fast: each operand class
-// pre-parsed, each Go operand pre-resolved.
+// The form table, the Intel front end's generated table (intel.FormTable)
+// in a shape that matches fast: each operand class pre-parsed, each Go
+// operand pre-resolved, at build time (data_forms_gen.go).
 
 import (
-	"encoding/hex"
-	"slices"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 
-	"github.com/jitrun/jitrun/asm/internal/intel"
 	"github.com/jitrun/jitrun/asm/internal/ir"
 )
 
@@ -117,190 +112,35 @@ var table struct {
 	classTexts []string
 }
 
-// tableChunk is how many forms, classes or Go operands the table
-// allocates at once: the forms lie together (fitting reads them in
-// turn), in few objects.
-const tableChunk = 1024
-
-// carve returns n elements at the end of *chunk, which it replaces by a
-// new chunk when there is no room.
-func carve[T any](chunk *[]T, n int) []T {
-	if cap(*chunk)-len(*chunk) < n {
-		*chunk = make([]T, 0, max(tableChunk, n))
-	}
-	start := len(*chunk)
-	*chunk = (*chunk)[:start+n]
-	return (*chunk)[start : start+n : start+n]
-}
-
 // forms reads the table, once.
+//
+//go:generate go test -run ^TestFormsGenerated$ -generate .
 func forms() {
 	table.once.Do(loadForms)
 }
 
-// loadForms reads the table into table. It reads the text by index, not
-// by splitting it into lines and fields; puts the forms in one slice; and
-// parses each distinct list of classes or Go operands once, the forms
-// with the same list sharing it (the table is read-only).
+// loadForms makes the maps of table from data_forms_gen.go, where go
+// generate put the forms of the form table (intel.FormTable) with their
+// classes and Go operands parsed, grouped by mnemonic, and the names,
+// fixed registers and class texts (TestFormsGenerated).
 func loadForms() {
-	text := intel.FormTable()
-	forms := make([]form, 0, strings.Count(text, "\n")+1)
-	texts := map[string]uint16{}
-	var classChunk []class
-	var argChunk []goArg
-	// classLists and argLists are the lists parsed, by their text.
-	type classList struct {
-		classes []class
-		lit     uint8
-		kinds   uint32
-	}
-	type argList struct {
-		args []goArg
-		// ok: every fixed register and operand index reads; maxOp is
-		// the largest operand index (-1 for none).
-		ok    bool
-		maxOp int
-	}
-	classLists := make(map[string]classList, 512)
-	argLists := make(map[string]argList, 32)
-	var fields [5]string
-	for rest := text; rest != ""; {
-		line := rest
-		if i := strings.IndexByte(rest, '\n'); i >= 0 {
-			line, rest = rest[:i], rest[i+1:]
-		} else {
-			rest = ""
-		}
-		if !intel.FormFields(line, &fields) {
-			continue
-		}
-		forms = append(forms, form{mnem: fields[0]})
-		f := &forms[len(forms)-1]
-		if fields[1] != "-" {
-			cl, ok := classLists[fields[1]]
-			if !ok {
-				cl.classes = carve(&classChunk, strings.Count(fields[1], ",")+1)
-				for i, c := range commaFields(fields[1], len(cl.classes)) {
-					cl.classes[i] = parseClass(c, texts)
-					switch cl.classes[i].kind {
-					case cLitReg:
-						cl.lit = max(cl.lit, readsLitRegs)
-					case cLitImm:
-						cl.lit = readsAll
-					}
-				}
-				cl.kinds = classKinds(cl.classes)
-				classLists[fields[1]] = cl
-			}
-			f.classes, f.lit, f.kinds = cl.classes, cl.lit, cl.kinds
-		}
-		if h, ok := strings.CutPrefix(fields[2], "#"); ok {
-			b, err := hex.DecodeString(h)
-			if err != nil {
-				forms = forms[:len(forms)-1]
-				continue
-			}
-			f.bytes = b
-		} else {
-			f.goOp = fields[2]
-		}
-		if fields[3] != "-" {
-			al, ok := argLists[fields[3]]
-			if !ok {
-				al.ok, al.maxOp = true, -1
-				al.args = carve(&argChunk, strings.Count(fields[3], ",")+1)
-				for j, a := range commaFields(fields[3], len(al.args)) {
-					switch {
-					case a == "k":
-						al.args[j] = goArg{kind: argMask}
-					case strings.HasPrefix(a, "="):
-						r, found := ir.LookupReg(a[1:])
-						al.ok = al.ok && found
-						al.args[j] = goArg{kind: argFixed, reg: r}
-					default:
-						i, err := strconv.Atoi(a)
-						al.ok = al.ok && err == nil && i >= 0
-						al.maxOp = max(al.maxOp, i)
-						al.args[j] = goArg{kind: argOp, idx: i}
-					}
-				}
-				argLists[fields[3]] = al
-			}
-			if !al.ok || al.maxOp >= len(f.classes) {
-				forms = forms[:len(forms)-1]
-				continue // the table is checked (TestIntelTable): never here
-			}
-			f.args = al.args
-		}
-		fl := intel.ReadFormFlags(fields[4])
-		f.mask, f.maskReq, f.zeroing, f.rc, f.sae = fl.Mask, fl.MaskReq, fl.Zeroing, fl.RC, fl.SAE
-	}
-	// The forms of each mnemonic, in table order, and the mnemonics.
-	m, names := intel.ByMnemonic(forms, func(f *form) string { return f.mnem })
-	table.byMnem = make(map[string]*mnemForms, len(m))
-	mfs := make([]mnemForms, len(names))
-	byN := make([]*form, 0, len(forms))
-	kindsN := make([]uint32, 0, len(forms))
-	for k, name := range names {
-		fs := m[name]
-		mf := &mfs[k]
-		mf.all = fs
-		var count [len(mf.byN)]int
-		for _, f := range fs {
-			if n := len(f.classes); n < len(count) {
-				count[n]++
-			}
-		}
-		for n, c := range count {
-			if c > 0 {
-				mf.byN[n] = byN[len(byN) : len(byN) : len(byN)+c]
-				byN = byN[:len(byN)+c]
-				mf.kindsN[n] = kindsN[len(kindsN) : len(kindsN) : len(kindsN)+c]
-				kindsN = kindsN[:len(kindsN)+c]
-			}
-		}
-		for _, f := range fs {
-			if n := len(f.classes); n < len(mf.byN) {
-				mf.byN[n] = append(mf.byN[n], f)
-				mf.kindsN[n] = append(mf.kindsN[n], f.kinds)
-				mf.lit[n] = max(mf.lit[n], f.lit)
-			}
-		}
-		table.byMnem[name] = mf
-	}
+	table.byMnem = make(map[string]*mnemForms, len(genMnemNames))
 	table.cond = map[string]string{}
-	for _, name := range names {
+	for i, name := range genMnemNames {
+		mf := &genMnems[i]
+		table.byMnem[name] = mf
 		if cc, ok := strings.CutPrefix(name, "set"); ok {
-			for _, f := range m[name] {
+			for _, f := range mf.all {
 				if goCC, ok := strings.CutPrefix(f.goOp, "SET"); ok {
 					table.cond[cc] = goCC
 				}
 			}
 		}
 	}
-	for name := range attNames {
-		names = append(names, name) // movzbl, cltq … as suggestions too
-	}
-	sort.Strings(names)
-	table.names = names
+	table.names = genNames[:]
+	table.litNames = genLitNames[:]
+	table.classTexts = genClassTexts[:]
 	table.regs = []string{"rax", "eax", "ax", "al", "rcx", "ecx", "cl", "rdx", "edx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "xmm0", "ymm0", "zmm0", "k1", "st", "rip", "fs", "gs"}
-}
-
-// commaFields returns the n comma-separated fields of s (n is one more
-// than its commas), as strings.Split(s, ",") would, in an array on the
-// stack when there are few.
-func commaFields(s string, n int) []string {
-	var buf [8]string
-	out := buf[:0]
-	if n > len(buf) {
-		out = make([]string, 0, n)
-	}
-	for range n - 1 {
-		j := strings.IndexByte(s, ',')
-		out = append(out, s[:j])
-		s = s[j+1:]
-	}
-	return append(out, s)
 }
 
 // regNames are the register names an unknown register's suggestions are
@@ -308,57 +148,6 @@ func commaFields(s string, n int) []string {
 func regNames() []string {
 	forms()
 	return table.regs
-}
-
-// parseClass reads an operand class of the table (see intel.FormTable);
-// texts numbers the classes as written, the first time it sees each, in
-// table.classTexts; a fixed register is numbered in table.litNames.
-func parseClass(c string, texts map[string]uint16) class {
-	id, ok := texts[c]
-	if !ok {
-		id = uint16(len(table.classTexts))
-		texts[c] = id
-		table.classTexts = append(table.classTexts, c)
-	}
-	cl := class{textID: id}
-	if lit, ok := strings.CutPrefix(c, "="); ok {
-		if v, err := strconv.ParseInt(lit, 10, 64); err == nil {
-			cl.kind, cl.imm = cLitImm, v
-			return cl
-		}
-		i := slices.Index(table.litNames, lit)
-		if i < 0 {
-			i = len(table.litNames)
-			table.litNames = append(table.litNames, lit)
-		}
-		cl.kind, cl.lit = cLitReg, uint8(i)
-		if r, ok := ir.LookupIntelReg(lit); ok {
-			cl.bits = regBits(r.Class)
-		}
-		return cl
-	}
-	switch {
-	case c == "imm":
-		cl.kind = cImm
-	case c == "m":
-		cl.kind = cMem
-	case strings.HasPrefix(c, "vm"):
-		cl.kind = cVSIB
-		cl.bits, _ = strconv.Atoi(c[2 : len(c)-1])
-		cl.id = regClassID(string(c[len(c)-1]) + "mm")
-	case strings.HasPrefix(c, "b") && strings.Contains(c, ":"):
-		elt, n, _ := strings.Cut(c[1:], ":")
-		cl.kind = cBcst
-		cl.bits, _ = strconv.Atoi(elt)
-		cl.n, _ = strconv.Atoi(n)
-	case strings.HasPrefix(c, "m") && c != "mm":
-		cl.kind = cMemN
-		cl.bits, _ = strconv.Atoi(c[1:])
-	default:
-		cl.kind, cl.id = cReg, regClassID(c)
-		cl.bits = regBits(c)
-	}
-	return cl
 }
 
 // regBits is the size of a register class's registers (0 for classes
