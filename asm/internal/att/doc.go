@@ -11,9 +11,10 @@
 // first, which is Go's order too; reversed they are Intel's, and the
 // mnemonic, with or without its size suffix (b w l q, x y z, the x87 s l
 // t ll), is matched (inst.go) against the Intel front end's generated
-// form table (intel.FormTable, read by forms.go), which gives the Go
-// instruction. The AT&T names that are not Intel's (movzbl, movslq, cltq,
-// cqto, movsl …) are translated first (mnemonics.go); constant
+// form table (intel.FormTable, compiled by go generate into
+// data_forms_gen.go: forms.go), which gives the Go instruction. The AT&T
+// names that are not Intel's (movzbl, movslq, cltq, cqto, movsl …) are
+// translated first (mnemonics.go); constant
 // expressions are expr.go's. Register-to-register VEX moves are written
 // as GNU as encodes them (vexmove.go). Labels in data sections become
 // GLOBL symbols with their DATA (data.go); a label difference (.long

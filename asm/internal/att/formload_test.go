@@ -24,9 +24,9 @@ type formTableState struct {
 	classTexts []string
 }
 
-// referenceFormTable builds the form table the straightforward way (the
-// build loadForms had before it was made cheaper): loadForms must build
-// exactly this.
+// referenceFormTable builds the form table the straightforward way, from
+// the text of intel.FormTable: go generate writes data_forms_gen.go from
+// it (TestFormsGenerated), and loadForms must build exactly this.
 func referenceFormTable() formTableState {
 	var t formTableState
 	m := map[string][]*form{}
@@ -237,8 +237,9 @@ func TestFormTableMatchesReference(t *testing.T) {
 	}
 }
 
-// BenchmarkFormTable measures building the form table, the cost of a
-// process's first AT&T instruction.
+// BenchmarkFormTable measures building the form table from
+// data_forms_gen.go (the maps), the cost of a process's first AT&T
+// instruction.
 func BenchmarkFormTable(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
