@@ -1,8 +1,10 @@
 // Package asmtest holds what the assembler's tests share: a hook that
 // turns golang-asm's log.Fatalf into a panic the encoder recovers from, so
 // that a test sees an input reach one of those paths instead of the test
-// process exiting. Only tests use it; the assembler itself never touches
-// the global logger.
+// process exiting; the comparison of two readings of a source
+// (CompareReads); and the writing and checking of the generated form
+// tables (GoLiterals, CheckStaticData). Only tests use it; the assembler
+// itself never touches the global logger.
 package asmtest
 
 import (

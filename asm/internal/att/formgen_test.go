@@ -5,12 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"go/format"
-	"os"
-	"os/exec"
 	"reflect"
 	"sort"
-	"strconv"
 	"testing"
+
+	"github.com/jitrun/jitrun/asm/internal/asmtest"
 )
 
 var generate = flag.Bool("generate", false, "TestFormsGenerated: write data_forms_gen.go from the form table read the straightforward way (go generate)")
@@ -27,18 +26,8 @@ func TestFormsGenerated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if *generate {
-		if err := os.WriteFile("data_forms_gen.go", src, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if asmtest.Generated(t, "data_forms_gen.go", src, *generate, "the form table (intel.FormTable)", "./asm/internal/att") {
 		return
-	}
-	have, err := os.ReadFile("data_forms_gen.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(have, src) {
-		t.Error("data_forms_gen.go is not what the form table (intel.FormTable) reads as: run go generate ./asm/internal/att")
 	}
 	forms()
 	got := formTableState{table.byMnem, table.names, table.cond, table.regs, table.litNames, table.classTexts}
@@ -52,16 +41,7 @@ func TestFormsGenerated(t *testing.T) {
 // whose initializer calls a function) would be run at every process's
 // start.
 func TestFormsStatic(t *testing.T) {
-	if testing.Short() {
-		t.Skip("compiles the package")
-	}
-	out, err := exec.Command("go", "build", "-gcflags=-d=staticcopy=1", "-o", os.DevNull, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	if bytes.Contains(out, []byte("skipping static copy")) {
-		t.Errorf("data_forms_gen.go is initialized by code, not laid out as data: a file that sorts before it initializes a variable by a call\n%s", out)
-	}
+	asmtest.CheckStaticData(t, "data_forms_gen.go")
 }
 
 // formsSource renders the forms of t grouped by mnemonic (sorted), the
@@ -98,9 +78,9 @@ func formsSource(t formTableState) ([]byte, error) {
 	b.WriteString("// instead of initializing them by code.\n\n")
 	b.WriteString("// genForms are the forms, grouped by mnemonic (sorted), in table order.\n")
 	fmt.Fprintf(&b, "var genForms = [%d]form{\n", len(all))
-	g := goLiterals{lists: map[string]string{}}
+	var g asmtest.GoLiterals
 	for _, f := range all {
-		g.write(&b, reflect.ValueOf(*f), true)
+		g.Write(&b, reflect.ValueOf(*f), true)
 		b.WriteString(",\n")
 	}
 	b.WriteString("}\n\n")
@@ -160,7 +140,7 @@ func formsSource(t formTableState) ([]byte, error) {
 	writeStrings(&b, "genClassTexts", t.classTexts)
 	b.WriteString("// The lists of classes, Go operands and bytes the forms share.\n")
 	b.WriteString("var (\n")
-	b.Write(g.decls.Bytes())
+	b.Write(g.Decls.Bytes())
 	b.WriteString(")\n")
 	return format.Source(b.Bytes())
 }
@@ -172,72 +152,4 @@ func writeStrings(b *bytes.Buffer, name string, ss []string) {
 		fmt.Fprintf(b, "%q,\n", s)
 	}
 	b.WriteString("}\n\n")
-}
-
-// goLiterals writes Go values as literals, each distinct non-empty slice
-// of values once, as a variable (genListN) that every value holding it
-// names: forms share their lists of classes and Go operands, as the table
-// they were read into did.
-type goLiterals struct {
-	lists map[string]string // a slice's literal: the variable it is
-	decls bytes.Buffer      // the variables, in the order first met
-}
-
-// write writes v as a Go composite literal or constant: struct fields that
-// are zero left out, nil slices as nil, empty slices as empty slice
-// literals, other slices as their variable; elided leaves out the type of
-// a composite literal (an element of a slice).
-func (g *goLiterals) write(b *bytes.Buffer, v reflect.Value, elided bool) {
-	switch v.Kind() {
-	case reflect.Struct:
-		if !elided {
-			b.WriteString(v.Type().Name())
-		}
-		b.WriteString("{")
-		sep := ""
-		for i := range v.NumField() {
-			if v.Field(i).IsZero() {
-				continue
-			}
-			fmt.Fprintf(b, "%s%s: ", sep, v.Type().Field(i).Name)
-			g.write(b, v.Field(i), false)
-			sep = ", "
-		}
-		b.WriteString("}")
-	case reflect.Slice:
-		if v.IsNil() {
-			b.WriteString("nil")
-			return
-		}
-		var lit bytes.Buffer
-		fmt.Fprintf(&lit, "[]%s{", v.Type().Elem().Name())
-		for i := range v.Len() {
-			if i > 0 {
-				lit.WriteString(", ")
-			}
-			g.write(&lit, v.Index(i), true)
-		}
-		lit.WriteString("}")
-		if v.Len() == 0 {
-			b.Write(lit.Bytes())
-			return
-		}
-		name, ok := g.lists[lit.String()]
-		if !ok {
-			name = fmt.Sprintf("genList%d", len(g.lists))
-			g.lists[lit.String()] = name
-			fmt.Fprintf(&g.decls, "%s = %s\n", name, lit.Bytes())
-		}
-		b.WriteString(name)
-	case reflect.String:
-		b.WriteString(strconv.Quote(v.String()))
-	case reflect.Bool:
-		b.WriteString(strconv.FormatBool(v.Bool()))
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		b.WriteString(strconv.FormatInt(v.Int(), 10))
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		b.WriteString(strconv.FormatUint(v.Uint(), 10))
-	default:
-		panic("goLiterals: no Go literal for a " + v.Type().String())
-	}
 }

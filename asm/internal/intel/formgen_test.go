@@ -5,12 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"go/format"
-	"os"
-	"os/exec"
 	"reflect"
 	"slices"
-	"strconv"
 	"testing"
+
+	"github.com/jitrun/jitrun/asm/internal/asmtest"
 )
 
 var generate = flag.Bool("generate", false, "TestFormsGenerated: write data_forms_gen.go from the form table's text (go generate)")
@@ -26,18 +25,8 @@ func TestFormsGenerated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if *generate {
-		if err := os.WriteFile("data_forms_gen.go", src, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if asmtest.Generated(t, "data_forms_gen.go", src, *generate, "the form table (table_gen.go)", "./asm/internal/intel") {
 		return
-	}
-	have, err := os.ReadFile("data_forms_gen.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(have, src) {
-		t.Error("data_forms_gen.go is not what the form table (table_gen.go) reads as: run go generate ./asm/internal/intel")
 	}
 	intelForms()
 	if want := newSigTable(intelTable.mnems); !reflect.DeepEqual(intelTable.bySig, want) {
@@ -53,16 +42,7 @@ func TestFormsGenerated(t *testing.T) {
 // whose initializer calls a function) would be run at every process's
 // start, 1.5 MB of code for the lists the forms share.
 func TestFormsStatic(t *testing.T) {
-	if testing.Short() {
-		t.Skip("compiles the package")
-	}
-	out, err := exec.Command("go", "build", "-gcflags=-d=staticcopy=1", "-o", os.DevNull, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	if bytes.Contains(out, []byte("skipping static copy")) {
-		t.Errorf("data_forms_gen.go is initialized by code, not laid out as data: a file that sorts before it initializes a variable by a call\n%s", out)
-	}
+	asmtest.CheckStaticData(t, "data_forms_gen.go")
 }
 
 // formsSource renders the words an instruction starts with, their
@@ -106,13 +86,13 @@ func formsSource(t formTableState) ([]byte, error) {
 	b.WriteString("// genIntelMnems are the mnemInfos of genIntelWords, in the same order,\n")
 	b.WriteString("// with their forms in table order.\n")
 	fmt.Fprintf(&b, "var genIntelMnems = [%d]mnemInfo{\n", len(words))
-	g := goLiterals{lists: map[string]string{}}
+	var g asmtest.GoLiterals
 	for _, w := range words {
 		info := t.mnems[w]
 		if !slices.Equal(info.forms, t.byMnem[w]) {
 			return nil, fmt.Errorf("word %s: its forms are not the mnemonic's", w)
 		}
-		g.write(&b, reflect.ValueOf(*info), true)
+		g.Write(&b, reflect.ValueOf(*info), true)
 		b.WriteString(",\n")
 	}
 	b.WriteString("}\n\n")
@@ -157,95 +137,7 @@ func formsSource(t formTableState) ([]byte, error) {
 	b.WriteString("}\n\n")
 	b.WriteString("// The lists of classes and Go operands the forms share.\n")
 	b.WriteString("var (\n")
-	b.Write(g.decls.Bytes())
+	b.Write(g.Decls.Bytes())
 	b.WriteString(")\n")
 	return format.Source(b.Bytes())
-}
-
-// goLiterals writes Go values as literals, each distinct non-empty slice
-// of values once, as a variable (genListN) that every value holding it
-// names: forms share their lists of classes and Go operands, as the table
-// they were read into did.
-type goLiterals struct {
-	lists map[string]string // a slice's literal: the variable it is
-	decls bytes.Buffer      // the variables, in the order first met
-}
-
-// write writes v as a Go composite literal or constant: struct fields that
-// are zero left out, nil slices and pointers as nil, empty slices as
-// empty slice literals, other slices of values as their variable; elided
-// leaves out the type of a composite literal (an element of a slice).
-func (g *goLiterals) write(b *bytes.Buffer, v reflect.Value, elided bool) {
-	switch v.Kind() {
-	case reflect.Struct:
-		if !elided {
-			b.WriteString(v.Type().Name())
-		}
-		b.WriteString("{")
-		sep := ""
-		for i := range v.NumField() {
-			if v.Field(i).IsZero() {
-				continue
-			}
-			fmt.Fprintf(b, "%s%s: ", sep, v.Type().Field(i).Name)
-			g.write(b, v.Field(i), false)
-			sep = ", "
-		}
-		b.WriteString("}")
-	case reflect.Slice:
-		if v.IsNil() {
-			b.WriteString("nil")
-			return
-		}
-		var lit bytes.Buffer
-		fmt.Fprintf(&lit, "[]%s{", typeName(v.Type().Elem()))
-		for i := range v.Len() {
-			if i > 0 {
-				lit.WriteString(", ")
-			}
-			g.write(&lit, v.Index(i), true)
-		}
-		lit.WriteString("}")
-		if v.Len() == 0 || v.Type().Elem().Kind() == reflect.Pointer {
-			b.Write(lit.Bytes())
-			return
-		}
-		name, ok := g.lists[lit.String()]
-		if !ok {
-			name = fmt.Sprintf("genList%d", len(g.lists))
-			g.lists[lit.String()] = name
-			fmt.Fprintf(&g.decls, "%s = %s\n", name, lit.Bytes())
-		}
-		b.WriteString(name)
-	case reflect.Pointer:
-		if v.IsNil() {
-			b.WriteString("nil")
-			return
-		}
-		if !elided {
-			b.WriteString("&")
-		}
-		g.write(b, v.Elem(), elided)
-	case reflect.String:
-		b.WriteString(strconv.Quote(v.String()))
-	case reflect.Bool:
-		b.WriteString(strconv.FormatBool(v.Bool()))
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		b.WriteString(strconv.FormatInt(v.Int(), 10))
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		b.WriteString(strconv.FormatUint(v.Uint(), 10))
-	default:
-		panic("goLiterals: no Go literal for a " + v.Type().String())
-	}
-}
-
-// typeName is how data_forms_gen.go names a type.
-func typeName(t reflect.Type) string {
-	switch {
-	case t.Kind() == reflect.Pointer:
-		return "*" + typeName(t.Elem())
-	case t.PkgPath() == "" || t.Name() == "":
-		return t.String()
-	}
-	return t.Name()
 }

@@ -1,13 +1,12 @@
 package x86enc
 
 import (
-	"bytes"
 	"encoding/hex"
 	"flag"
-	"os"
 	"reflect"
 	"testing"
 
+	"github.com/jitrun/jitrun/asm/internal/asmtest"
 	"github.com/jitrun/jitrun/asm/internal/ir"
 	"github.com/twitchyliquid64/golang-asm/obj/x86"
 )
@@ -24,18 +23,8 @@ func TestTablesGenerated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if *generate {
-		if err := os.WriteFile("tables_gen.go", src, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if asmtest.Generated(t, "tables_gen.go", src, *generate, "golang-asm", "./asm/internal/x86enc") {
 		return
-	}
-	have, err := os.ReadFile("tables_gen.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(have, src) {
-		t.Error("tables_gen.go is not what golang-asm tells now: run go generate ./asm/internal/x86enc")
 	}
 	probed, loaded := probeTables(), loadTables()
 	if !reflect.DeepEqual(loaded, probed) {
