@@ -244,13 +244,13 @@ func TestBind(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := testing.AllocsPerRun(1000, func() { noop(); add64(1, 2); fadd(1, 2, nil, 3) }); n != 0 {
+	if n := allocsPerRun(1000, func() { noop(); add64(1, 2); fadd(1, 2, nil, 3) }); n != 0 {
 		t.Errorf("%v allocations per call, want 0", n)
 	}
 	// Nor through Call (its variadic arguments stay on the stack) or Run
 	// without a deadline.
 	var a Args
-	if n := testing.AllocsPerRun(1000, func() {
+	if n := allocsPerRun(1000, func() {
 		Call(add.Addr(), 1, 2)
 		Call(ret.Addr())
 		Run(context.Background(), add.Addr(), &a, nil)

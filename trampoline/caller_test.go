@@ -123,7 +123,7 @@ func TestArgumentCounts(t *testing.T) {
 			}
 		}
 	}
-	if n := testing.AllocsPerRun(1000, func() { c.Call(sum6.Addr(), 1, 2, 3) }); n != 0 {
+	if n := allocsPerRun(1000, func() { c.Call(sum6.Addr(), 1, 2, 3) }); n != 0 {
 		t.Errorf("%v allocations per Caller.Call, want 0", n)
 	}
 }

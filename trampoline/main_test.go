@@ -16,5 +16,17 @@ import (
 // any region was writable and executable at once (nothing in this package
 // asks for the unsafe RWX strategy).
 func TestMain(m *testing.M) {
-	os.Exit(testsupport.RunWatchingWX(m, testsupport.StartWXWatch(5*time.Millisecond)))
+	wxWatch = testsupport.StartWXWatch(5 * time.Millisecond)
+	os.Exit(testsupport.RunWatchingWX(m, wxWatch))
+}
+
+// wxWatch is the suite's W^X watcher; the tests that count allocations
+// pause it (allocsPerRun).
+var wxWatch *testsupport.WXWatch
+
+// allocsPerRun is testing.AllocsPerRun with the W^X watcher paused, whose
+// samples allocate and would be counted as f's.
+func allocsPerRun(runs int, f func()) float64 {
+	defer wxWatch.Pause()()
+	return testing.AllocsPerRun(runs, f)
 }

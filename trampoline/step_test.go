@@ -727,7 +727,7 @@ func TestMachineRunAllocs(t *testing.T) {
 			}
 		}},
 	} {
-		if n := testing.AllocsPerRun(200, c.run); n != 0 {
+		if n := allocsPerRun(200, c.run); n != 0 {
 			t.Errorf("%s: %v allocations a run, want 0", c.name, n)
 		}
 	}

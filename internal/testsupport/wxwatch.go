@@ -69,6 +69,17 @@ func (w *WXWatch) Allow(mapFn func() (start, end uintptr)) (release func()) {
 	}
 }
 
+// Pause holds sampling off until resume is called, for a test that
+// counts allocations: testing.AllocsPerRun counts every goroutine's, and
+// a sample allocates (the maps text, its lines), so a sample falling in
+// the counted runs of a slow machine read as the code's allocations
+// (TestMachineRunAllocs, 1 to 7 a run under load). A sample in progress
+// ends first.
+func (w *WXWatch) Pause() (resume func()) {
+	w.allowMu.Lock()
+	return w.allowMu.Unlock
+}
+
 // Stop stops sampling after one last sample, and returns the first
 // violation ("" when W^X held) and how many samples were taken.
 func (w *WXWatch) Stop() (bad string, samples int) {

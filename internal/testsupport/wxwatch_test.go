@@ -79,3 +79,27 @@ func TestFirstViolation(t *testing.T) {
 		})
 	}
 }
+
+// TestWatchPause checks that no sample is taken while the watch is
+// paused, and that sampling goes on after resume.
+func TestWatchPause(t *testing.T) {
+	w := StartWXWatch(time.Millisecond)
+	defer w.Stop()
+	count := func() int {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		return w.samples
+	}
+	resume := w.Pause()
+	before := count()
+	time.Sleep(20 * time.Millisecond) // some 20 periods
+	if n := count(); n != before {
+		t.Errorf("%d samples taken while paused", n-before)
+	}
+	resume()
+	for deadline := time.Now().Add(10 * time.Second); count() <= before+1; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no sample within 10 s of resume")
+		}
+	}
+}
