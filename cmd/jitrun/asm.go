@@ -40,7 +40,7 @@ func (f *asmFlags) readsInput() {}
 func (f *asmFlags) register(fset *flag.FlagSet) {
 	f.in.register(fset)
 	fset.StringVar(&f.format, "format", "hex", "output `format`: hex, bin, listing, json or go")
-	fset.StringVar(&f.out, "o", "", "write the output to `FILE` instead of standard output")
+	fset.StringVar(&f.out, "o", "", "write the output to `FILE` instead of standard output (- is standard output)")
 	fset.BoolVar(&f.force, "force", false, "write --format bin to standard output even when it is a terminal")
 }
 
@@ -51,7 +51,8 @@ func cmdAsm(e *env, cl *commandLine, f *asmFlags) error {
 	default:
 		return inputError("unknown --format %q: want hex, bin, listing, json or go", f.format)
 	}
-	if f.format == "bin" && !cl.given("o") && !f.force && isTerminal(e.stdout) {
+	toFile := cl.given("o") && f.out != "-" // -o - is standard output, as - is standard input
+	if f.format == "bin" && !toFile && !f.force && isTerminal(e.stdout) {
 		return inputError("--format bin writes raw bytes, and standard output is a terminal: give -o FILE, redirect it (> out.bin), or --force")
 	}
 	src, rest, err := f.in.load(e, cl, cl.pos)
@@ -61,7 +62,7 @@ func cmdAsm(e *env, cl *commandLine, f *asmFlags) error {
 	if len(rest) > 0 {
 		return inputError("unexpected arguments after the source: %s", strings.Join(rest, " "))
 	}
-	if cl.given("o") {
+	if toFile {
 		return writeFile(f.out, func(w io.Writer) error { return writeProgram(w, src.Prog, f.format) })
 	}
 	if err := writeProgram(e.stdout, src.Prog, f.format); err != nil {

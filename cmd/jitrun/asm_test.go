@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"flag"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -207,5 +208,19 @@ func TestAsmStdin(t *testing.T) {
 	want := "TEXT main(SB) size=3\n0000  31 c0                             1  XORL AX, AX\n0002  c3                                2  RET\n"
 	if status != exitOK || stdout != want || stderr != "" {
 		t.Errorf("status %d, stderr %q, stdout:\n%s\nwant:\n%s", status, stderr, stdout, want)
+	}
+}
+
+// TestAsmOutputDash checks that -o - writes to standard output, as - reads
+// standard input, and creates no file named "-".
+func TestAsmOutputDash(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	status, stdout, stderr := runCmd(t, "", "asm", "-o", "-", "-e", "MOVQ $1, AX; RET")
+	if status != exitOK || stdout != "48c7c001000000c3\n" || stderr != "" {
+		t.Errorf("-o -: status %d, stdout %q, stderr %q", status, stdout, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "-")); err == nil {
+		t.Error("-o - created a file named -")
 	}
 }

@@ -62,6 +62,10 @@ func TestAsmBinTerminal(t *testing.T) {
 	if status := run(&env{stdout: tty, stderr: &stderr}, []string{"asm", "--format", "bin", "--force", "-e", "RET"}); status != exitOK {
 		t.Errorf("--force: status %d", status)
 	}
+	stderr.Reset()
+	if status := run(&env{stdout: tty, stderr: &stderr}, []string{"asm", "--format", "bin", "-o", "-", "-e", "RET"}); status != exitInput || stderr.String() != want {
+		t.Errorf("bin to a terminal by -o -: status %d, stderr %q; want 2 and %q", status, stderr.String(), want)
+	}
 	if status := run(&env{stdout: tty, stderr: &stderr}, []string{"asm", "--format", "hex", "-e", "RET"}); status != exitOK {
 		t.Errorf("hex to a terminal: status %d", status)
 	}
