@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/jitrun/jitrun/asm/internal/intel"
@@ -81,20 +80,8 @@ func referenceFormTable() formTableState {
 				continue
 			}
 		}
-		for _, c := range fields[4] {
-			switch c {
-			case 'k':
-				f.mask = true
-			case 'K':
-				f.mask, f.maskReq = true, true
-			case 'z':
-				f.zeroing = true
-			case 'r':
-				f.rc = true
-			case 's':
-				f.sae = true
-			}
-		}
+		fl := intel.ReadFormFlags(fields[4])
+		f.mask, f.maskReq, f.zeroing, f.rc, f.sae = fl.Mask, fl.MaskReq, fl.Zeroing, fl.RC, fl.SAE
 		m[f.mnem] = append(m[f.mnem], f)
 	}
 	t.byMnem = make(map[string]*mnemForms, len(m))
@@ -243,15 +230,7 @@ func TestFormTableMatchesReference(t *testing.T) {
 func BenchmarkFormTable(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		table = struct {
-			once       sync.Once
-			byMnem     map[string]*mnemForms
-			names      []string
-			cond       map[string]string
-			regs       []string
-			litNames   []string
-			classTexts []string
-		}{}
+		table = formTables{}
 		forms()
 	}
 }

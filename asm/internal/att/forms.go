@@ -99,7 +99,10 @@ var stClass = regClassIDs["st"]
 
 func regClassID(c string) uint8 { return regClassIDs[c] }
 
-var table struct {
+var table formTables
+
+// formTables is the form table as matching reads it, made once (forms).
+type formTables struct {
 	once   sync.Once
 	byMnem map[string]*mnemForms
 	names  []string

@@ -45,20 +45,8 @@ func referenceFormTable() formTableState {
 		if fields[3] != "-" {
 			f.args = strings.Split(fields[3], ",")
 		}
-		for _, c := range fields[4] {
-			switch c {
-			case 'k':
-				f.mask = true
-			case 'K':
-				f.mask, f.maskReq = true, true
-			case 'z':
-				f.zeroing = true
-			case 'r':
-				f.rc = true
-			case 's':
-				f.sae = true
-			}
-		}
+		fl := ReadFormFlags(fields[4])
+		f.mask, f.maskReq, f.zeroing, f.rc, f.sae = fl.Mask, fl.MaskReq, fl.Zeroing, fl.RC, fl.SAE
 		compileRef(f)
 		m[f.mnem] = append(m[f.mnem], f)
 	}
