@@ -249,7 +249,7 @@ loc_1005:
 }
 
 // TestOpTables checks that every name in the op tables of evex.go and
-// evex_text.go is an op x86asm has (opSet leaves out a name it does not
+// evex_text.go is an op x86asm has (lazyOpSet leaves out a name it does not
 // know).
 func TestOpTables(t *testing.T) {
 	for _, names := range []string{roundingNames, saeNames, fp16BroadcastNames, kOperandNames, prefetchNames, gprRoundingNames} {

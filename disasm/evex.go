@@ -108,7 +108,7 @@ func fixupVEX(src []byte, inst x86asm.Inst) (decoded, bool) {
 	case v.z && mem == 0:
 		return bad(inst.Len, "EVEX.z (zeroing-masking) is set on a store: the CPU raises #UD on this %s", op), true
 	case v.b && mem >= 0 && !inst.Broadcast:
-		if fp16Broadcast[inst.Op] {
+		if fp16Broadcast()[inst.Op] {
 			return bad(inst.Len, "%s with an AVX512-FP16 broadcast: the decoder does not know it", op), true
 		}
 		return bad(inst.Len, "EVEX.b (broadcast) is set on the memory operand of %s, which has no broadcast form: the CPU raises #UD", op), true
@@ -237,13 +237,13 @@ const (
 // register form x86asm decodes (TestOracleEVEXControls).
 func roundingOf(op x86asm.Op, w bool) rounding {
 	switch {
-	case roundingOps[op]:
+	case roundingOps()[op]:
 		if (op == x86asm.VCVTSI2SD || op == x86asm.VCVTUSI2SD) && !w {
 			// A 32-bit integer always fits a double: nothing to round.
 			return takesNone
 		}
 		return takesRC
-	case saeOps[op]:
+	case saeOps()[op]:
 		return takesSAE
 	}
 	return takesNone
@@ -253,7 +253,7 @@ func roundingOf(op x86asm.Op, w bool) rounding {
 // floating-point arithmetic that rounds (x86asm prints a rounding mode for
 // each, and also for vcvtps2pd, vcvtss2sd, vcvtdq2pd, vcvtudq2pd and
 // vpermi2/vpermt2, which take {sae} or nothing).
-var roundingOps = opSet(roundingNames)
+var roundingOps = lazyOpSet(roundingNames)
 
 const roundingNames = `
 	VADDPD VADDPS VADDSD VADDSS VSUBPD VSUBPS VSUBSD VSUBSS
@@ -275,7 +275,7 @@ const roundingNames = `
 // saeOps take {sae} (suppress all exceptions) and no rounding mode on
 // their register form: compares, min and max, truncating and widening
 // conversions, and the other floating-point operations that do not round.
-var saeOps = opSet(saeNames)
+var saeOps = lazyOpSet(saeNames)
 
 const saeNames = `
 	VCMPPD VCMPPS VCMPSD VCMPSS VCMPPH VCMPSH VCOMISD VCOMISS VUCOMISD VUCOMISS
@@ -292,20 +292,25 @@ const saeNames = `
 
 // fp16Broadcast are the AVX512-FP16 instructions of EVEX maps 1-3 that
 // x86asm decodes without their 16-bit broadcast form.
-var fp16Broadcast = opSet(fp16BroadcastNames)
+var fp16Broadcast = lazyOpSet(fp16BroadcastNames)
 
 const fp16BroadcastNames = `VCMPPH VFPCLASSPH VGETMANTPH VREDUCEPH VRNDSCALEPH`
 
-// opSet makes a set of x86asm ops from their names. A name x86asm does
-// not have is left out (TestOpTables checks that there is none).
-func opSet(names string) map[x86asm.Op]bool {
-	set := map[x86asm.Op]bool{}
-	for _, n := range strings.Fields(names) {
-		if op, ok := opNamed()[n]; ok {
-			set[op] = true
+// lazyOpSet returns the set of x86asm ops named in names, made at its
+// first use: building it takes the names of every op (opNamed), which a
+// process that never decodes an EVEX instruction (jitrun asm, jitrun
+// version) should not pay for at start-up. A name x86asm does not have is
+// left out (TestOpTables checks that there is none).
+func lazyOpSet(names string) func() map[x86asm.Op]bool {
+	return sync.OnceValue(func() map[x86asm.Op]bool {
+		set := map[x86asm.Op]bool{}
+		for _, n := range strings.Fields(names) {
+			if op, ok := opNamed()[n]; ok {
+				set[op] = true
+			}
 		}
-	}
-	return set
+		return set
+	})
 }
 
 // opNamed maps x86asm's op names to the ops.

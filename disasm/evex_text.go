@@ -16,14 +16,14 @@ import (
 // kOperandOps are the AVX-512 instructions whose second operand is a k
 // register, not an opmask: x86asm's Intel and AT&T printers take any k
 // register there for the opmask and print vpmovm2d xmm4 {k4}.
-var kOperandOps = opSet(kOperandNames)
+var kOperandOps = lazyOpSet(kOperandNames)
 
 const kOperandNames = `VPMOVM2B VPMOVM2W VPMOVM2D VPMOVM2Q VPBROADCASTMB2Q VPBROADCASTMW2D`
 
 // prefetchOps are the AVX512PF gather and scatter prefetches, whose one
 // operand x86asm's Intel printer puts after the opmask: vgatherpf0dpd
 // {k5}, qword ptr [r10+8*ymm29].
-var prefetchOps = opSet(prefetchNames)
+var prefetchOps = lazyOpSet(prefetchNames)
 
 const prefetchNames = `
 	VGATHERPF0DPD VGATHERPF0DPS VGATHERPF0QPD VGATHERPF0QPS VGATHERPF1DPD VGATHERPF1DPS VGATHERPF1QPD VGATHERPF1QPS
@@ -63,7 +63,7 @@ func evexText(s asm.Syntax, text string, d decoded) string {
 			text = text[:i+1] + fmt.Sprintf("{1to%d}", d.bcst) + text[i+1:]
 		}
 	}
-	if kOperandOps[inst.Op] && s != asm.SyntaxGo {
+	if kOperandOps()[inst.Op] && s != asm.SyntaxGo {
 		dst, dok := inst.Args[0].(x86asm.Reg)
 		k, kok := inst.Args[1].(x86asm.Reg)
 		if dok && kok {
@@ -74,7 +74,7 @@ func evexText(s asm.Syntax, text string, d decoded) string {
 			return op + " %" + vectorRegName(k) + ",%" + vectorRegName(dst)
 		}
 	}
-	if prefetchOps[inst.Op] && s == asm.SyntaxIntel {
+	if prefetchOps()[inst.Op] && s == asm.SyntaxIntel {
 		op, rest, _ := strings.Cut(text, " ")
 		if mask, mem, ok := strings.Cut(rest, ", "); ok && strings.HasPrefix(mask, "{k") {
 			return op + " " + mem + " " + mask
@@ -86,7 +86,7 @@ func evexText(s asm.Syntax, text string, d decoded) string {
 // gprRoundingOps are the conversions from a general-purpose register
 // whose rounding mode GNU as takes after that register in AT&T syntax:
 // vcvtsi2sd %rax,{rd-sae},%xmm2,%xmm1.
-var gprRoundingOps = opSet(gprRoundingNames)
+var gprRoundingOps = lazyOpSet(gprRoundingNames)
 
 const gprRoundingNames = `VCVTSI2SD VCVTSI2SS VCVTUSI2SD VCVTUSI2SS`
 
@@ -110,7 +110,7 @@ func placeRounding(s asm.Syntax, text string, inst x86asm.Inst) string {
 	}
 	args := strings.Split(rest, ",")
 	if len(args) >= 2 && strings.HasPrefix(args[0], "{") &&
-		(strings.HasPrefix(args[1], "$") || gprRoundingOps[inst.Op] && isGPRName(args[1])) {
+		(strings.HasPrefix(args[1], "$") || gprRoundingOps()[inst.Op] && isGPRName(args[1])) {
 		args[0], args[1] = args[1], args[0]
 	}
 	return op + " " + strings.Join(args, ",")
