@@ -125,6 +125,10 @@ func SetBroken(st Stmt, broken bool) {
 	}
 }
 
+// ClearBroken unmarks an instruction (SetBroken(in, false)): a parser
+// that makes an instruction in the memory of an earlier one starts so.
+func ClearBroken(in *Inst) { in.broken = false }
+
 // IsBroken reports whether SetBroken marked st.
 func IsBroken(st Stmt) bool {
 	switch s := st.(type) {
