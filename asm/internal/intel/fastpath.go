@@ -48,28 +48,42 @@ func identAt(line string, i int) (string, int) {
 
 // identKeyAt is identAt, with the identifier packed as
 // ir.LookupIntelRegPacked reads it (key 0 when it does not pack: longer
-// than 8 bytes, or not ASCII).
+// than 8 bytes). It reads each byte once, through intelFold.
 func identKeyAt(line string, i int) (name string, key uint64, end int) {
-	if i >= len(line) || !isIntelIdentStart(line[i]) || line[i] == '$' {
+	if i >= len(line) || intelIdentClass[line[i]]&identStart == 0 || line[i] == '$' {
 		return "", 0, i
 	}
-	j, packs := i, true
-	for ; j < len(line) && isIntelIdentChar(line[j]); j++ {
-		c := line[j]
-		if j-i >= 8 || c >= 0x80 {
-			packs = false
+	s := line[i:]
+	n := 0
+	for ; n < len(s) && n < 8; n++ {
+		c := intelFold[s[n]]
+		if c == 0 {
+			return s[:n], key, i + n
+		}
+		key |= uint64(c) << (8 * n)
+	}
+	for ; n < len(s) && intelFold[s[n]] != 0; n++ {
+		key = 0 // longer than 8 bytes
+	}
+	return s[:n], key, i + n
+}
+
+// intelFold maps a byte that continues an identifier (isIntelIdentChar:
+// all are ASCII) to itself in lower case, and every other byte to 0
+// (read-only once made).
+var intelFold = func() (t [256]byte) {
+	for c := range 256 {
+		if intelIdentClass[c] == 0 {
 			continue
 		}
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
+		b := byte(c)
+		if b >= 'A' && b <= 'Z' {
+			b += 'a' - 'A'
 		}
-		key |= uint64(c) << (8 * (j - i))
+		t[c] = b
 	}
-	if !packs {
-		key = 0
-	}
-	return line[i:j], key, j
-}
+	return t
+}()
 
 // regAt is lookupReg of an identifier identKeyAt read.
 func regAt(name string, key uint64) ireg {
