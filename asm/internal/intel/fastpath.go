@@ -266,8 +266,13 @@ func (p *parser) buildPlain(info *mnemInfo, mnem string, col int, ops []plainOp,
 	if !ok {
 		return false
 	}
-	f := intelTable.bySig.find(info, sig)
-	if f == nil || f.bytes != nil || f.stOps == 2 || mnem == "fst" {
+	place, ok := intelTable.bySig.findPlace(info.id, sig)
+	if !ok || mnem == "fst" {
+		return false
+	}
+	pt := intelTable.plain
+	f := &pt.forms[int(pt.base[info.id])+place]
+	if f.flags&plainBuilds == 0 {
 		return false
 	}
 	// decorations and checkDecorations, with nothing to report.
@@ -282,21 +287,17 @@ func (p *parser) buildPlain(info *mnemInfo, mnem string, col int, ops []plainOp,
 	if len(ops) > 0 {
 		d.mask, d.zeroing = ops[0].mask, ops[0].zeroing
 	}
-	if (d.mask != 0 || d.zeroing || rounding != "" || f.maskReq) && !decorationsFit(f, d, rounding) {
+	if (d.mask != 0 || d.zeroing || rounding != "" || f.flags&plainMaskReq != 0) && !decorationsFit(f.flags, d, rounding) {
 		return false
 	}
-	for _, a := range f.goArgs {
-		if a.kind == argBadFixed || a.kind == argBadOperand || a.kind == argOperand && (a.op < 0 || a.op >= len(ops)) {
-			return false
-		}
-	}
-	in := p.mem.inst(len(f.goArgs))
+	args := pt.argLists[f.args]
+	in := p.mem.inst(len(args))
 	in.Op = f.goOp
 	if rounding != "" || d.bcst || d.zeroing {
 		in.Suffix = goSuffix(d, rounding)
 	}
 	ir.SetSpelling(in, p.lazySpelling())
-	for _, a := range f.goArgs {
+	for _, a := range args {
 		switch a.kind {
 		case argOpmask:
 			if d.mask > 0 {

@@ -34,9 +34,9 @@ type intelForm struct {
 	stOps int
 }
 
-// intelTable is the form table: byPacked and bySig are static data
+// intelTable is the form table: byPacked, bySig and plain are static data
 // (data_forms_gen.go), the maps are made by intelForms.
-var intelTable = intelTables{byPacked: &genMnemTable, bySig: &genSigTable}
+var intelTable = intelTables{byPacked: &genMnemTable, bySig: &genSigTable, plain: &genPlainTables}
 
 // intelTables is the form table as matching reads it.
 type intelTables struct {
@@ -55,6 +55,9 @@ type intelTables struct {
 	// bySig is the form table matched by signature (matchcache.go), read
 	// without once.
 	bySig *sigTable
+	// plain is the forms as buildPlain reads them (plainform.go), read
+	// without once.
+	plain *plainTables
 }
 
 // mnemInfo is a word an instruction starts with (a mnemonic of the form
@@ -592,23 +595,6 @@ func (p *parser) checkDecorations(f *intelForm, mnem string, col int, d decor, r
 		return true
 	}
 	return false
-}
-
-// decorationsFit reports whether checkDecorations has nothing to say of
-// decorations d and rounding operand rounding on form f: its cases,
-// without the messages.
-func decorationsFit(f *intelForm, d decor, rounding string) bool {
-	switch {
-	case d.mask < 0,
-		d.mask > 0 && !f.mask,
-		d.mask == 0 && f.maskReq,
-		d.zeroing && d.mask == 0,
-		d.zeroing && !f.zeroing,
-		rounding == "sae" && !f.sae,
-		rounding != "" && rounding != "sae" && !f.rc:
-		return false
-	}
-	return true
 }
 
 // goSuffix is the Go-syntax suffix of the decorations: RN_SAE, SAE, BCST,
