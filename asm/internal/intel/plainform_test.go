@@ -84,7 +84,6 @@ func (t *plainTables) plainFormOf(f *intelForm) plainForm {
 	return pf
 }
 
-
 // TestPlainForms checks the forms as buildPlain reads them against the
 // forms: every form of every mnemonic at its place, with its Go
 // mnemonic, flags and Go arguments, built by buildPlain unless it is
@@ -146,4 +145,3 @@ func TestPlainForms(t *testing.T) {
 		t.Errorf("%d plain forms for %d forms", len(pt.forms), n)
 	}
 }
-
