@@ -316,7 +316,12 @@ func (p *parser) buildPlain(info *mnemInfo, mnem string, col int, ops []plainOp,
 			}
 		}
 	}
-	in.Source = ir.Source{Pos: ir.Pos{File: p.file, Line: p.line, Col: col}, Text: text}
+	// The instruction's memory most often held one of the same file: a
+	// pointer written only when it changes needs no write barrier.
+	if in.Pos.File != p.file {
+		in.Pos.File = p.file
+	}
+	in.Pos.Line, in.Pos.Col, in.Text = p.line, col, text
 	if p.here != "" {
 		p.here = ""
 	}

@@ -143,7 +143,14 @@ func IsBroken(st Stmt) bool {
 }
 
 // SetSpelling records how an Intel-syntax instruction was written.
-func SetSpelling(in *Inst, sp *Spelling) { in.spelling = sp }
+func SetSpelling(in *Inst, sp *Spelling) {
+	// A parser that makes instructions in the memory of earlier ones
+	// with one shared spelling (LazySpelling) writes no pointer, and so
+	// needs no write barrier, for most.
+	if in.spelling != sp {
+		in.spelling = sp
+	}
+}
 
 // SpellingOf returns how an Intel-syntax (or AT&T-syntax) instruction
 // was written, made now if it was recorded lazily (LazySpelling), or nil
