@@ -8,9 +8,13 @@ package intel
 // and {1toN} after them, a rounding operand ({rn-sae} …), and nothing
 // else on the line: no label, prefix, comment, name, expression beyond
 // those sums, segment or keyword but the size. fastInstruction reads
-// such a line straight from its text into the operands the tokens would
-// make (the same columns, texts and values) and hands them to the rest
-// of the instruction as the token path does. Anything else, and
+// such a line straight from its text into plain operands (plainOp: what
+// the tokens would make of them, without a pointer, in its own frame).
+// When the signature table has the form and nothing is to be reported,
+// buildPlain makes the instruction from them at once (plainform.go);
+// otherwise they become the operands the tokens would make (the same
+// columns, texts and values) and go to the rest of the instruction as
+// the token path's do, which says what is wrong. Anything else, and
 // anything the token path would report while reading the operands, is
 // left to the token path, which then reads the line from its start: so
 // every message comes from one place.

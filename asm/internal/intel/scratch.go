@@ -3,9 +3,10 @@ package intel
 // The memory of a parse. A line is lexed, split into operands and its
 // expressions parsed in buffers that the next line uses again (none of it
 // outlives the line: what a statement keeps is copied out of them), and
-// the statements are made from blocks (package slab) rather than one
-// allocation each: the source of a typical instruction line then costs no
-// allocation of its own.
+// the statements are made from blocks rather than one allocation each
+// (package slab; instructions and their operands from dirtyBlocks, which
+// are not cleared when used again): the source of a typical instruction
+// line then costs no allocation of its own.
 
 import (
 	"github.com/jitrun/jitrun/asm/internal/ir"
