@@ -8,9 +8,13 @@ package intel
 // and {1toN} after them, a rounding operand ({rn-sae} …), and nothing
 // else on the line: no label, prefix, comment, name, expression beyond
 // those sums, segment or keyword but the size. fastInstruction reads
-// such a line straight from its text into the operands the tokens would
-// make (the same columns, texts and values) and hands them to the rest
-// of the instruction as the token path does. Anything else, and
+// such a line straight from its text into plain operands (plainOp: what
+// the tokens would make of them, without a pointer, in its own frame).
+// When the signature table has the form and nothing is to be reported,
+// buildPlain makes the instruction from them at once (plainform.go);
+// otherwise they become the operands the tokens would make (the same
+// columns, texts and values) and go to the rest of the instruction as
+// the token path's do, which says what is wrong. Anything else, and
 // anything the token path would report while reading the operands, is
 // left to the token path, which then reads the line from its start: so
 // every message comes from one place.
@@ -48,28 +52,42 @@ func identAt(line string, i int) (string, int) {
 
 // identKeyAt is identAt, with the identifier packed as
 // ir.LookupIntelRegPacked reads it (key 0 when it does not pack: longer
-// than 8 bytes, or not ASCII).
+// than 8 bytes). It reads each byte once, through intelFold.
 func identKeyAt(line string, i int) (name string, key uint64, end int) {
-	if i >= len(line) || !isIntelIdentStart(line[i]) || line[i] == '$' {
+	if i >= len(line) || intelIdentClass[line[i]]&identStart == 0 || line[i] == '$' {
 		return "", 0, i
 	}
-	j, packs := i, true
-	for ; j < len(line) && isIntelIdentChar(line[j]); j++ {
-		c := line[j]
-		if j-i >= 8 || c >= 0x80 {
-			packs = false
+	s := line[i:]
+	n := 0
+	for ; n < len(s) && n < 8; n++ {
+		c := intelFold[s[n]]
+		if c == 0 {
+			return s[:n], key, i + n
+		}
+		key |= uint64(c) << (8 * n)
+	}
+	for ; n < len(s) && intelFold[s[n]] != 0; n++ {
+		key = 0 // longer than 8 bytes
+	}
+	return s[:n], key, i + n
+}
+
+// intelFold maps a byte that continues an identifier (isIntelIdentChar:
+// all are ASCII) to itself in lower case, and every other byte to 0
+// (read-only once made).
+var intelFold = func() (t [256]byte) {
+	for c := range 256 {
+		if intelIdentClass[c] == 0 {
 			continue
 		}
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
+		b := byte(c)
+		if b >= 'A' && b <= 'Z' {
+			b += 'a' - 'A'
 		}
-		key |= uint64(c) << (8 * (j - i))
+		t[c] = b
 	}
-	if !packs {
-		key = 0
-	}
-	return line[i:j], key, j
-}
+	return t
+}()
 
 // regAt is lookupReg of an identifier identKeyAt read.
 func regAt(name string, key uint64) ireg {
@@ -119,6 +137,33 @@ func fastMnemonic(word string, info *mnemInfo) (*mnemInfo, bool) {
 	return nil, ok
 }
 
+// plainOp is a plain operand as fastInstruction reads it: the fields of
+// its intelOperand that a plain operand sets, without a pointer (its
+// text and its size keyword are where they are in the line), so that
+// the operands of a line are read into fastInstruction's frame and
+// writing them writes nothing the garbage collector watches.
+type plainOp struct {
+	kind             iopKind
+	zeroing, rip     bool
+	reg, base, index ireg
+	size, mask, bcst int
+	scale, disp, imm int64
+	// The text is line[start:end], the size keyword line[wordStart:wordEnd]
+	// (wordEnd 0: none).
+	start, end, wordStart, wordEnd int
+}
+
+// fill writes o into the zero intelOperand io, line being the line o
+// was read from.
+func (o *plainOp) fill(io *intelOperand, line string) {
+	io.kind, io.col, io.text = o.kind, o.start+1, line[o.start:o.end]
+	io.size, io.reg, io.base, io.index, io.scale, io.disp, io.rip = o.size, o.reg, o.base, o.index, o.scale, o.disp, o.rip
+	io.imm, io.mask, io.zeroing, io.bcst = o.imm, o.mask, o.zeroing, o.bcst
+	if o.wordEnd > 0 {
+		io.sizeWord = lowerWord(line[o.wordStart:o.wordEnd])
+	}
+}
+
 // fastInstruction reads line, when it is a plain instruction, and
 // reports whether it did. When it did not, nothing of the parser has
 // changed but the line's scratch.
@@ -145,10 +190,11 @@ func (p *parser) fastInstruction(line string) bool {
 	if !ok {
 		return false
 	}
-	ops := p.scratch.ops[:0]
+	var buf [maxFastOps]plainOp
+	n := 0
 	rounding, roundCol := "", 0
 	last := i // where the statement's text ends
-	for n := 0; ; n++ {
+	for {
 		i = skipSpace(line, i)
 		if i == len(line) {
 			if n > 0 {
@@ -168,20 +214,19 @@ func (p *parser) fastInstruction(line string) bool {
 			}
 			rounding, roundCol, end = d, i+1, j
 		} else {
-			o := p.scratch.operand()
-			j, ok := p.fastOperand(o, line, i)
+			o := &buf[n]
+			j, ok := fastOperand(o, line, i)
 			if !ok {
 				return false
 			}
-			ops, end = append(ops, o), j
+			// The operand's text ends where its tokens do: at the comma,
+			// or at the end of the line, without the spaces before
+			// either.
+			o.start, o.end = i, j
+			n, end = n+1, j
 		}
-		// The operand's text ends where its tokens do: at the comma, or
-		// at the end of the line, without the spaces before either.
 		j := skipSpace(line, end)
 		last = end
-		if line[i] != '{' {
-			ops[len(ops)-1].text = line[i:end]
-		}
 		if j == len(line) {
 			break
 		}
@@ -189,6 +234,15 @@ func (p *parser) fastInstruction(line string) bool {
 			return false
 		}
 		i = j + 1
+	}
+	if !p.eager && p.buildPlain(info, word, start+1, buf[:n], rounding, line[start:last]) {
+		return true
+	}
+	ops := p.scratch.ops[:0]
+	for k := range buf[:n] {
+		o := p.scratch.operand()
+		buf[k].fill(o, line)
+		ops = append(ops, o)
 	}
 	p.scratch.ops = ops[:0]
 	t := itok{kind: itIdent, text: text, col: start + 1}
@@ -198,6 +252,149 @@ func (p *parser) fastInstruction(line string) bool {
 	p.instructionOf(nil, t, word, info, ops, rounding, roundCol, 1, t)
 	p.spellLater, p.fastText = false, ""
 	return true
+}
+
+// buildPlain makes the instruction of a plain line whose mnemonic is
+// mnem (its mnemInfo info, nil for a pseudo-mnemonic), at column col,
+// with text text, straight from its plain operands and rounding, when
+// the signature table has its form and nothing in it is to be reported:
+// the instruction instructionOf would make of them, with the lazy
+// spelling. It reports false, having changed nothing the parse reads,
+// for any other line (instructionOf then reads it and says what is
+// wrong).
+func (p *parser) buildPlain(info *mnemInfo, mnem string, col int, ops []plainOp, rounding, text string) bool {
+	if info == nil || len(info.forms) == 0 || info.fixes || info.branch != "" || p.noCache {
+		return false
+	}
+	sig, ok := plainSignature(ops)
+	if !ok {
+		return false
+	}
+	place, ok := intelTable.bySig.findPlace(info.id, sig)
+	if !ok || mnem == "fst" {
+		return false
+	}
+	pt := intelTable.plain
+	f := &pt.forms[int(pt.base[info.id])+place]
+	if f.flags&plainBuilds == 0 {
+		return false
+	}
+	// decorations and checkDecorations, with nothing to report.
+	var d decor
+	for i := range ops {
+		o := &ops[i]
+		if i > 0 && (o.mask != 0 || o.zeroing) {
+			return false
+		}
+		d.bcst = d.bcst || o.bcst > 0
+	}
+	if len(ops) > 0 {
+		d.mask, d.zeroing = ops[0].mask, ops[0].zeroing
+	}
+	if (d.mask != 0 || d.zeroing || rounding != "" || f.flags&plainMaskReq != 0) && !decorationsFit(f.flags, d, rounding) {
+		return false
+	}
+	args := pt.argLists[f.args]
+	in := p.mem.inst(len(args))
+	in.Op = f.goOp
+	if rounding != "" || d.bcst || d.zeroing {
+		in.Suffix = goSuffix(d, rounding)
+	}
+	ir.SetSpelling(in, p.lazySpelling())
+	for _, a := range args {
+		switch a.kind {
+		case argOpmask:
+			if d.mask > 0 {
+				addRegArg(in, opmaskRegs[d.mask])
+			}
+		case argFixed:
+			addRegArg(in, a.reg)
+		default:
+			if k := len(in.Args); k < cap(in.Args) {
+				in.Args = in.Args[:k+1]
+				writePlainOperand(&in.Args[k], &ops[a.op])
+			} else {
+				var m ir.Operand
+				writePlainOperand(&m, &ops[a.op])
+				in.Args = append(in.Args, m)
+			}
+		}
+	}
+	// The instruction's memory most often held one of the same file: a
+	// pointer written only when it changes needs no write barrier.
+	if in.Pos.File != p.file {
+		in.Pos.File = p.file
+	}
+	in.Pos.Line, in.Pos.Col, in.Text = p.line, col, text
+	if p.here != "" {
+		p.here = ""
+	}
+	p.stmts = append(p.stmts, in)
+	return true
+}
+
+// plainSignature is opSignature of plain operands.
+func plainSignature(ops []plainOp) (uint64, bool) {
+	if len(ops) > sigOps {
+		return 0, false
+	}
+	var sig uint64
+	for i := range ops {
+		o := &ops[i]
+		var s uint64
+		switch o.kind {
+		case iopReg:
+			c := uint64(o.reg.Code)
+			if c == 0 {
+				return 0, false
+			}
+			s = 1 | c<<2
+		case iopMem:
+			size, bcst := sizeCode(o.size), bcstCode(o.bcst)
+			if size < 0 || bcst < 0 {
+				return 0, false
+			}
+			var vsib uint64
+			if c := o.index.Code; c >= ir.IntelXMM && c <= ir.IntelZMM {
+				vsib = uint64(c-ir.IntelXMM) + 1
+			}
+			s = 2 | uint64(size)<<2 | uint64(bcst)<<6 | vsib<<9
+		default: // iopImm
+			s = 3
+		}
+		sig |= s << (sigOpBits * i)
+	}
+	return sig, true
+}
+
+// writePlainOperand is writeGoOperand of a plain operand (no symbol, no
+// segment).
+func writePlainOperand(m *ir.Operand, o *plainOp) {
+	var (
+		kind             ir.OperandKind
+		reg, index       ir.Reg
+		scale, disp, imm int64
+	)
+	switch o.kind {
+	case iopReg:
+		kind, reg = ir.RegOperand, o.reg.Reg
+	case iopImm:
+		kind, imm = ir.ImmOperand, o.imm
+	default:
+		kind, reg, index, disp = ir.MemOperand, o.base.Reg, o.index.Reg, o.disp
+		if index != 0 {
+			scale = o.scale
+		}
+	}
+	if m.Sym != "" {
+		m.Sym = ""
+	}
+	if m.String != "" {
+		m.String = ""
+	}
+	m.Kind, m.Reg, m.RegHi, m.Index, m.Scale, m.Disp = kind, reg, 0, index, scale, disp
+	// [rip + n]: n bytes from the end of the instruction.
+	m.Static, m.PCRel, m.Seg, m.Imm, m.Float = false, o.rip, 0, imm, 0
 }
 
 // isRounding reports whether a decoration is a rounding operand.
@@ -225,7 +422,7 @@ func decorationAt(line string, i int) (string, int) {
 
 // fastDecorate applies the decoration d to o as decorate does, and
 // reports false for one it would report or that is not plain.
-func fastDecorate(o *intelOperand, d string) bool {
+func fastDecorate(o *plainOp, d string) bool {
 	switch {
 	case d == "z":
 		if o.zeroing {
@@ -258,12 +455,11 @@ func fastDecorate(o *intelOperand, d string) bool {
 // fastOperand reads a plain operand at line[i:] into o: where it ends
 // (its decorations included), and false when it is not plain (o is then
 // garbage).
-func (p *parser) fastOperand(o *intelOperand, line string, i int) (int, bool) {
-	o.col = i + 1
+func fastOperand(o *plainOp, line string, i int) (int, bool) {
 	var end int
 	switch c := line[i]; {
 	case c == '[':
-		j, ok := p.fastMem(o, line, i)
+		j, ok := fastMem(o, line, i)
 		if !ok {
 			return 0, false
 		}
@@ -296,7 +492,7 @@ func (p *parser) fastOperand(o *intelOperand, line string, i int) (int, bool) {
 			o.kind, o.reg, end = iopReg, r, j
 		} else if bits, ok := sizeKeyword(lowerWord(name)); ok {
 			// dword ptr [ … ]: the size of a memory operand.
-			o.size, o.sizeWord = bits, lowerWord(name)
+			o.size, o.wordStart, o.wordEnd = bits, i, j
 			k := skipSpace(line, j)
 			if w, after := identAt(line, k); w != "" && lowerWord(w) == "ptr" {
 				k = skipSpace(line, after)
@@ -304,7 +500,7 @@ func (p *parser) fastOperand(o *intelOperand, line string, i int) (int, bool) {
 			if k == len(line) || line[k] != '[' {
 				return 0, false
 			}
-			end, ok = p.fastMem(o, line, k)
+			end, ok = fastMem(o, line, k)
 			if !ok {
 				return 0, false
 			}
@@ -338,7 +534,7 @@ func operandEnds(line string, i int) bool {
 // an address as parseMem would take it without a word ([rip + number]
 // included). It returns where
 // the operand ends.
-func (p *parser) fastMem(o *intelOperand, line string, i int) (int, bool) {
+func fastMem(o *plainOp, line string, i int) (int, bool) {
 	o.kind = iopMem
 	i++ // [
 	sub := false
@@ -418,7 +614,7 @@ func (p *parser) fastMem(o *intelOperand, line string, i int) (int, bool) {
 
 // fastMemReg gives register r times scale its role in o as memRegs does,
 // and reports false where memRegs would report an error.
-func fastMemReg(o *intelOperand, r ireg, scale int64) bool {
+func fastMemReg(o *plainOp, r ireg, scale int64) bool {
 	switch r.Code {
 	case 0: // rip
 		if scale != 1 || o.rip {

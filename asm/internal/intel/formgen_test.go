@@ -35,6 +35,9 @@ func TestFormsGenerated(t *testing.T) {
 	if want := newMnemTable(intelTable.mnems); !reflect.DeepEqual(intelTable.byPacked, want) {
 		t.Error("the mnemonics' table loaded from data_forms_gen.go is not the form table's: run go generate ./asm/internal/intel")
 	}
+	if want := newPlainTables(intelTable.mnems); !reflect.DeepEqual(intelTable.plain, want) {
+		t.Error("the plain forms loaded from data_forms_gen.go are not the form table's: run go generate ./asm/internal/intel")
+	}
 }
 
 // TestFormsStatic checks that the compiler lays data_forms_gen.go out as
@@ -134,6 +137,30 @@ func formsSource(t formTableState) ([]byte, error) {
 	}
 	b.WriteString("},\n")
 	fmt.Fprintf(&b, "shift: %d,\n", sigs.shift)
+	b.WriteString("}\n\n")
+	plain := newPlainTables(t.mnems)
+	b.WriteString("// genPlainTables are the forms of genIntelMnems as buildPlain reads\n")
+	b.WriteString("// them (plainTables).\n")
+	b.WriteString("var genPlainTables = plainTables{\n")
+	b.WriteString("forms: []plainForm{\n")
+	for _, f := range plain.forms {
+		fmt.Fprintf(&b, "{%q, %d, %d},\n", f.goOp, f.args, f.flags)
+	}
+	b.WriteString("},\n")
+	b.WriteString("base: []uint16{\n")
+	for _, n := range plain.base {
+		fmt.Fprintf(&b, "%d,\n", n)
+	}
+	b.WriteString("},\n")
+	b.WriteString("argLists: [][]plainArg{\n")
+	for _, args := range plain.argLists {
+		b.WriteString("{")
+		for _, a := range args {
+			fmt.Fprintf(&b, "{%d, %d, %d}, ", a.kind, a.op, a.reg)
+		}
+		b.WriteString("},\n")
+	}
+	b.WriteString("},\n")
 	b.WriteString("}\n\n")
 	b.WriteString("// The lists of classes and Go operands the forms share.\n")
 	b.WriteString("var (\n")

@@ -34,9 +34,9 @@ type intelForm struct {
 	stOps int
 }
 
-// intelTable is the form table: byPacked and bySig are static data
+// intelTable is the form table: byPacked, bySig and plain are static data
 // (data_forms_gen.go), the maps are made by intelForms.
-var intelTable = intelTables{byPacked: &genMnemTable, bySig: &genSigTable}
+var intelTable = intelTables{byPacked: &genMnemTable, bySig: &genSigTable, plain: &genPlainTables}
 
 // intelTables is the form table as matching reads it.
 type intelTables struct {
@@ -55,6 +55,9 @@ type intelTables struct {
 	// bySig is the form table matched by signature (matchcache.go), read
 	// without once.
 	bySig *sigTable
+	// plain is the forms as buildPlain reads them (plainform.go), read
+	// without once.
+	plain *plainTables
 }
 
 // mnemInfo is a word an instruction starts with (a mnemonic of the form
@@ -396,26 +399,63 @@ func goOperand(o *intelOperand) ir.Operand {
 	return m
 }
 
-// writeGoOperand writes the Go operand of o into m, which is zero: only
-// the fields that are not (a string written is a pointer written).
+// writeGoOperand writes the Go operand of o into m, whose memory may
+// hold an earlier operand (stmtMemory.inst): every field, a string only
+// when it changes (a string written is a pointer written, with a write
+// barrier while the collector marks: the usual operand writes none).
 func writeGoOperand(m *ir.Operand, o *intelOperand) {
+	var (
+		kind             ir.OperandKind
+		reg, index, seg  ir.Reg
+		scale, disp, imm int64
+		sym              string
+		pcRel            bool
+	)
 	switch o.kind {
 	case iopReg:
-		m.Kind, m.Reg = ir.RegOperand, o.reg.Reg
-		return
+		kind, reg = ir.RegOperand, o.reg.Reg
 	case iopImm:
-		m.Kind, m.Imm = ir.ImmOperand, o.imm
+		kind, imm = ir.ImmOperand, o.imm
+	default:
+		kind, reg, index, disp, seg, sym = ir.MemOperand, o.base.Reg, o.index.Reg, o.disp, o.seg.Reg, o.sym
+		if index != 0 {
+			scale = o.scale
+		}
+		// [rip + n]: n bytes from the end of the instruction.
+		pcRel = o.rip && o.sym == ""
+	}
+	if m.Sym != sym {
+		m.Sym = sym
+	}
+	if m.String != "" {
+		m.String = ""
+	}
+	m.Kind, m.Reg, m.RegHi, m.Index, m.Scale, m.Disp = kind, reg, 0, index, scale, disp
+	m.Static, m.PCRel, m.Seg, m.Imm, m.Float = false, pcRel, seg, imm, 0
+}
+
+// writeRegOperand writes the register operand r into m as
+// writeGoOperand does.
+func writeRegOperand(m *ir.Operand, r ir.Reg) {
+	if m.Sym != "" {
+		m.Sym = ""
+	}
+	if m.String != "" {
+		m.String = ""
+	}
+	m.Kind, m.Reg, m.RegHi, m.Index, m.Scale, m.Disp = ir.RegOperand, r, 0, 0, 0, 0
+	m.Static, m.PCRel, m.Seg, m.Imm, m.Float = false, false, 0, 0, 0
+}
+
+// addRegArg appends the register operand r to in's operands, in place
+// when there is room.
+func addRegArg(in *ir.Inst, r ir.Reg) {
+	if k := len(in.Args); k < cap(in.Args) {
+		in.Args = in.Args[:k+1]
+		writeRegOperand(&in.Args[k], r)
 		return
 	}
-	m.Kind, m.Reg, m.Index, m.Disp, m.Seg = ir.MemOperand, o.base.Reg, o.index.Reg, o.disp, o.seg.Reg
-	if o.sym != "" {
-		m.Sym = o.sym
-	}
-	if o.index.Reg != 0 {
-		m.Scale = o.scale
-	}
-	// [rip + n]: n bytes from the end of the instruction.
-	m.PCRel = o.rip && o.sym == ""
+	in.Args = append(in.Args, ir.RegOp(r))
 }
 
 // buildInst makes the Go instruction of form f with Intel operands ops and
@@ -449,13 +489,13 @@ func (p *parser) buildInst(f *intelForm, mnem string, col int, ops []*intelOpera
 		switch a.kind {
 		case argOpmask:
 			if d.mask > 0 {
-				in.Args = append(in.Args, ir.RegOp(opmaskRegs[d.mask]))
+				addRegArg(in, opmaskRegs[d.mask])
 				if sp != nil {
 					sp.ArgOp = append(sp.ArgOp, -1)
 				}
 			}
 		case argFixed:
-			in.Args = append(in.Args, ir.RegOp(a.reg))
+			addRegArg(in, a.reg)
 			if sp != nil {
 				sp.ArgOp = append(sp.ArgOp, -1)
 			}
@@ -469,7 +509,7 @@ func (p *parser) buildInst(f *intelForm, mnem string, col int, ops []*intelOpera
 				return nil, false
 			}
 			if k := len(in.Args); k < cap(in.Args) {
-				// In place: the instruction's operands are zero.
+				// In place.
 				in.Args = in.Args[:k+1]
 				writeGoOperand(&in.Args[k], ops[i])
 			} else {

@@ -198,13 +198,22 @@ func (t *sigTable) slot(key uint64) uint64 { return (key * 0x9E3779B97F4A7C15) >
 // find returns the form matching picks for operands of signature sig of
 // the mnemonic info; nil for none, or for a pick left open.
 func (t *sigTable) find(info *mnemInfo, sig uint64) *intelForm {
-	key := sigKey(info.id, sig)
+	if place, ok := t.findPlace(info.id, sig); ok {
+		return info.forms[place]
+	}
+	return nil
+}
+
+// findPlace is find, returning the place of the form among the forms of
+// the mnemonic numbered id.
+func (t *sigTable) findPlace(id uint16, sig uint64) (int, bool) {
+	key := sigKey(id, sig)
 	for i := t.slot(key); ; i = (i + 1) & uint64(len(t.slots)-1) {
 		switch s := t.slots[i]; s >> slotFormBits {
 		case key:
-			return info.forms[s&(1<<slotFormBits-1)]
+			return int(s & (1<<slotFormBits - 1)), true
 		case 0:
-			return nil
+			return 0, false
 		}
 	}
 }

@@ -62,27 +62,25 @@ func lookupMnem(word string) *mnemInfo {
 // case (packs false when it does not pack), whether it has a capital,
 // and where it ends.
 func mnemAt(line string, i int) (text string, k mnemKey, packs, upper bool, end int) {
-	if i >= len(line) || !isIntelIdentStart(line[i]) || line[i] == '$' {
+	if i >= len(line) || intelIdentClass[line[i]]&identStart == 0 || line[i] == '$' {
 		return "", k, false, false, i
 	}
 	j := i
-	packs = true
-	for ; j < len(line) && isIntelIdentChar(line[j]); j++ {
+	for ; j < len(line); j++ {
 		c := line[j]
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-			upper = true
+		f := intelFold[c]
+		if f == 0 {
+			break
 		}
+		upper = upper || f != c
 		switch n := j - i; {
-		case n >= 16 || c >= 0x80:
-			packs = false
 		case n < 8:
-			k.lo |= uint64(c) << (8 * n)
-		default:
-			k.hi |= uint64(c) << (8 * (n - 8))
+			k.lo |= uint64(f) << (8 * n)
+		case n < 16:
+			k.hi |= uint64(f) << (8 * (n - 8))
 		}
 	}
-	return line[i:j], k, packs, upper, j
+	return line[i:j], k, j-i <= 16, upper, j
 }
 
 // lookupMnemKey is lookupMnem of the word that packs to k.

@@ -83,10 +83,13 @@ func (p *parser) deliver() {
 		return
 	}
 	free := false
-	for i, st := range p.stmts {
+	for _, st := range p.stmts {
 		free = p.handOver(st)
-		p.stmts[i] = nil
 	}
+	// The statements handed over stay in p.stmts's array until the next
+	// are read over them: most are instructions of the parse's blocks,
+	// alive anyway, and clearing each would cost a write barrier while
+	// the collector marks.
 	p.emitted += len(p.stmts)
 	p.stmts = p.stmts[:0]
 	clear(p.refs)

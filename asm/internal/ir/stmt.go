@@ -125,6 +125,10 @@ func SetBroken(st Stmt, broken bool) {
 	}
 }
 
+// ClearBroken unmarks an instruction (SetBroken(in, false)): a parser
+// that makes an instruction in the memory of an earlier one starts so.
+func ClearBroken(in *Inst) { in.broken = false }
+
 // IsBroken reports whether SetBroken marked st.
 func IsBroken(st Stmt) bool {
 	switch s := st.(type) {
@@ -139,7 +143,14 @@ func IsBroken(st Stmt) bool {
 }
 
 // SetSpelling records how an Intel-syntax instruction was written.
-func SetSpelling(in *Inst, sp *Spelling) { in.spelling = sp }
+func SetSpelling(in *Inst, sp *Spelling) {
+	// A parser that makes instructions in the memory of earlier ones
+	// with one shared spelling (LazySpelling) writes no pointer, and so
+	// needs no write barrier, for most.
+	if in.spelling != sp {
+		in.spelling = sp
+	}
+}
 
 // SpellingOf returns how an Intel-syntax (or AT&T-syntax) instruction
 // was written, made now if it was recorded lazily (LazySpelling), or nil
