@@ -252,7 +252,12 @@ func (x *opIndex) find(name string) (obj.As, byte, bool) {
 		op, ok := x.long[name]
 		return op, immFamilySize(name), ok
 	}
-	for i := hashWords(lo, hi) >> x.shift; ; i = (i + 1) & x.mask {
+	return x.findPacked(lo, hi, hashWords(lo, hi))
+}
+
+// findPacked is find for a name that packs into lo and hi, whose hash is h.
+func (x *opIndex) findPacked(lo, hi, h uint64) (obj.As, byte, bool) {
+	for i := h >> x.shift; ; i = (i + 1) & x.mask {
 		k := &x.keys[i]
 		if k[0] == lo && k[1] == hi {
 			return x.ops[i], x.imm[i], true
