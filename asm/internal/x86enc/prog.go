@@ -213,6 +213,9 @@ func (b *progBuilder) prog(in *ir.Inst, op obj.As) (*obj.Prog, error) {
 		b.setAddr(&p.To, &args[n-1])
 	}
 	b.edit(p, in.Pos)
+	// golang-asm's first step for an instruction, done by table
+	// (operandClasses).
+	p.Ft, p.Tt = b.t.classes.of(&p.From), b.t.classes.of(&p.To)
 	return p, nil
 }
 

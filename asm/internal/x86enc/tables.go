@@ -54,6 +54,8 @@ type gasmTables struct {
 	// a valid register, not TLS, and classified (or SPB). checkInst looks
 	// it up instead of calling checkOperand for register operands.
 	regOK []bool
+	// classes are golang-asm's classes of the operands prog makes.
+	classes operandClasses
 }
 
 // BranchForm is how golang-asm encodes a branch to a label: the bytes that
@@ -103,6 +105,10 @@ func loadTables() *gasmTables {
 	t.unclassified = make([]bool, x86.MAXREG)
 	for _, r := range genUnclassified {
 		t.unclassified[r] = true
+	}
+	t.classes = operandClasses{none: genNoneClass, mem: genMemClass, imm: genImmClasses}
+	for _, rc := range genRegClasses {
+		t.classes.reg[rc.reg] = rc.class
 	}
 	t.index()
 	return t
