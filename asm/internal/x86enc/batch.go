@@ -21,6 +21,9 @@ type Batch struct {
 	t     *gasmTables
 	b     *progBuilder
 	queue []queued
+	// ops remembers the mnemonics Add looked up (it holds no pointers:
+	// nothing of an assembly).
+	ops opCache
 	// Buffers Encode reuses from one chunk to the next, and from one
 	// assembly to the next (batches).
 	progs  []*obj.Prog
@@ -126,7 +129,8 @@ func (b *Batch) Add(in *ir.Inst) (Plan, error) {
 		// the one-byte NOP a reader of the source expects.
 		return Plan{Bytes: nop}, nil
 	}
-	op, facts, err := validate(b.t, in)
+	var facts instFacts
+	op, err := checkInst(b.t, &b.ops, in, &facts)
 	if err != nil {
 		return Plan{}, err
 	}
@@ -139,12 +143,11 @@ func (b *Batch) Add(in *ir.Inst) (Plan, error) {
 		n := uint16(in.Args[0].Imm)
 		return Plan{Bytes: []byte{0xC2, byte(n), byte(n >> 8)}}, nil
 	}
-	b.b.pos = in.Pos
-	p, fix, err := b.b.prog(in, op)
+	p, err := b.b.prog(in, op)
 	if err != nil {
 		return Plan{}, err
 	}
-	b.queue = append(b.queue, queued{inst: in, op: op, prog: p, fix: fix, highByte: facts.highByte})
+	b.queue = append(b.queue, queued{inst: in, op: op, prog: p, fix: facts.fix, highByte: facts.highByte})
 	return Plan{Queued: true}, nil
 }
 

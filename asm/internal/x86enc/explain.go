@@ -190,7 +190,7 @@ func opBits(op string) int {
 // try encodes a variant of an instruction that passed the checks, and
 // returns golang-asm's bytes (before encodedInst.fix).
 func (b *Batch) try(in *ir.Inst, op obj.As) (encodedInst, bool) {
-	p, _, err := b.b.prog(in, op)
+	p, err := b.b.prog(in, op)
 	if err != nil {
 		return encodedInst{}, false
 	}

@@ -40,9 +40,7 @@ type progBuilder struct {
 	floats map[ir.SymRef]uint64
 	// floatPos is where each float constant was first used.
 	floatPos map[ir.SymRef]ir.Pos
-	// pos is the position of the instruction being converted.
-	pos   ir.Pos
-	diags []string
+	diags    []string
 	// Progs come from blocks the builder keeps (and its Batch with it,
 	// from one assembly to the next): they are only needed while
 	// golang-asm runs, and making 200-byte Progs afresh for every
@@ -101,7 +99,7 @@ func (b *progBuilder) release() {
 	clear(b.refs)
 	clear(b.floats)
 	clear(b.floatPos)
-	b.pos, b.diags = ir.Pos{}, b.diags[:0]
+	b.diags = b.diags[:0]
 	clear(b.gasmRelocs[:cap(b.gasmRelocs)])
 	b.gasmRelocs = b.gasmRelocs[:0]
 	b.ctxt.Errors = 0
@@ -153,7 +151,8 @@ func (b *progBuilder) lsym(ref ir.SymRef) *obj.LSym {
 }
 
 // progFix is what golang-asm cannot emit for an instruction and fix adds
-// to its bytes afterwards.
+// to its bytes afterwards. checkInst finds it on its way through the
+// operands (instFacts.fix).
 type progFix struct {
 	// rex forces a REX prefix: SPB (SPL) was given to golang-asm as AH,
 	// whose register number it shares; with a REX prefix the number means
@@ -172,26 +171,26 @@ type progFix struct {
 // name it.
 var pcRelRef = ir.SymRef{Name: "$pc"}
 
+// segPrefix is the segment-override prefix byte of FS or GS, 0 for any
+// other register.
+func segPrefix(seg ir.Reg) byte {
+	switch seg {
+	case x86.REG_FS:
+		return 0x64
+	case x86.REG_GS:
+		return 0x65
+	}
+	return 0
+}
+
 // prog converts one instruction. The instruction has been validated, so
 // every operand kind here is one the encoder can take; op is its opcode.
-func (b *progBuilder) prog(in *ir.Inst, op obj.As) (*obj.Prog, progFix, error) {
-	var fix progFix
-	for i := range in.Args {
-		a := &in.Args[i]
-		switch {
-		case a.Kind == ir.RegOperand && a.Reg == x86.REG_SPB:
-			fix.rex = true
-		case a.Kind == ir.MemOperand && a.Seg == x86.REG_FS:
-			fix.seg = 0x64
-		case a.Kind == ir.MemOperand && a.Seg == x86.REG_GS:
-			fix.seg = 0x65
-		}
-	}
+func (b *progBuilder) prog(in *ir.Inst, op obj.As) (*obj.Prog, error) {
 	p := b.newProg()
 	p.As = op
 	if in.Suffix != "" {
 		if err := x86.ParseSuffix(p, in.Suffix); err != nil {
-			return nil, fix, fmt.Errorf("%s: bad suffix .%s: %v", in.Op, in.Suffix, err)
+			return nil, fmt.Errorf("%s: bad suffix .%s: %v", in.Op, in.Suffix, err)
 		}
 	}
 	args := in.Args
@@ -213,8 +212,11 @@ func (b *progBuilder) prog(in *ir.Inst, op obj.As) (*obj.Prog, progFix, error) {
 		}
 		b.setAddr(&p.To, &args[n-1])
 	}
-	b.edit(p)
-	return p, fix, nil
+	b.edit(p, in.Pos)
+	// golang-asm's first step for an instruction, done by table
+	// (operandClasses).
+	p.Ft, p.Tt = b.t.classes.of(&p.From), b.t.classes.of(&p.To)
+	return p, nil
 }
 
 // takeRestArgs returns n operands for a Prog's RestArgs, valid until the
@@ -236,8 +238,9 @@ func isJumpOp(t *gasmTables, op obj.As) bool { return t.branch(op) != nil }
 func (t *gasmTables) branch(op obj.As) *BranchForm { return t.branchByOp[op&obj.AMask] }
 
 // edit applies the rewrites go tool asm makes before encoding (obj6
-// progedit), except the TLS ones, whose inputs validation rejects.
-func (b *progBuilder) edit(p *obj.Prog) {
+// progedit), except the TLS ones, whose inputs validation rejects. pos
+// is the instruction's, where a float constant it reads is first used.
+func (b *progBuilder) edit(p *obj.Prog, pos ir.Pos) {
 	// CMPPS X1, X0, 4: a bare number as the predicate means $4.
 	switch p.As {
 	case x86.ACMPPD, x86.ACMPPS, x86.ACMPSD, x86.ACMPSS:
@@ -280,7 +283,7 @@ func (b *progBuilder) edit(p *obj.Prog) {
 	}
 	if _, ok := b.floats[ref]; !ok {
 		b.floats[ref] = bits
-		b.floatPos[ref] = b.pos
+		b.floatPos[ref] = pos
 	}
 	p.From = obj.Addr{Type: obj.TYPE_MEM, Name: obj.NAME_EXTERN, Sym: b.lsym(ref)}
 }

@@ -387,7 +387,7 @@ func encodeOne(t *gasmTables, in *ir.Inst) ([]byte, error) {
 		return nil, fmt.Errorf("branch")
 	}
 	b := scanBuilder(t)
-	p, fix, err := b.prog(in, op)
+	p, err := b.prog(in, op)
 	if err != nil {
 		return nil, err
 	}
@@ -395,7 +395,7 @@ func encodeOne(t *gasmTables, in *ir.Inst) ([]byte, error) {
 	if msg != "" {
 		return nil, fmt.Errorf("%s", msg)
 	}
-	if err := enc.fix(fix); err != nil {
+	if err := enc.fix(facts.fix); err != nil {
 		return nil, err
 	}
 	if err := checkEncoded(in, enc.code, facts.highByte); err != nil {

@@ -54,6 +54,8 @@ type gasmTables struct {
 	// a valid register, not TLS, and classified (or SPB). checkInst looks
 	// it up instead of calling checkOperand for register operands.
 	regOK []bool
+	// classes are golang-asm's classes of the operands prog makes.
+	classes operandClasses
 }
 
 // BranchForm is how golang-asm encodes a branch to a label: the bytes that
@@ -103,6 +105,10 @@ func loadTables() *gasmTables {
 	t.unclassified = make([]bool, x86.MAXREG)
 	for _, r := range genUnclassified {
 		t.unclassified[r] = true
+	}
+	t.classes = operandClasses{none: genNoneClass, mem: genMemClass, imm: genImmClasses}
+	for _, rc := range genRegClasses {
+		t.classes.reg[rc.reg] = rc.class
 	}
 	t.index()
 	return t
@@ -252,7 +258,12 @@ func (x *opIndex) find(name string) (obj.As, byte, bool) {
 		op, ok := x.long[name]
 		return op, immFamilySize(name), ok
 	}
-	for i := hashWords(lo, hi) >> x.shift; ; i = (i + 1) & x.mask {
+	return x.findPacked(lo, hi, hashWords(lo, hi))
+}
+
+// findPacked is find for a name that packs into lo and hi, whose hash is h.
+func (x *opIndex) findPacked(lo, hi, h uint64) (obj.As, byte, bool) {
+	for i := h >> x.shift; ; i = (i + 1) & x.mask {
 		k := &x.keys[i]
 		if k[0] == lo && k[1] == hi {
 			return x.ops[i], x.imm[i], true

@@ -46,6 +46,7 @@ func probeTables() *gasmTables {
 	t.opIndex = newOpIndex(t.ops)
 	t.branches = deriveBranchForms(t, a.IsJump)
 	t.unclassified = probeUnclassified(t)
+	t.classes = probeClasses(t)
 	t.index()
 	return t
 }
@@ -105,6 +106,21 @@ func tablesSource() ([]byte, error) {
 	for _, op := range ops {
 		f := t.branches[op]
 		fmt.Fprintf(&b, "\t{%d, BranchForm{Short: %s, Near: %s}}, // %v\n", op, byteLiteral(f.Short), byteLiteral(f.Near), op)
+	}
+	b.WriteString("}\n\n")
+
+	b.WriteString("// genNoneClass, genMemClass, genImmClasses and genRegClasses are the\n")
+	b.WriteString("// operand classes probeClasses found (operandClasses): of an absent\n")
+	b.WriteString("// operand, of a memory operand, of each kind of integer constant\n")
+	b.WriteString("// (immClassOf) and of each register golang-asm classifies, by number.\n")
+	fmt.Fprintf(&b, "const (\n\tgenNoneClass = %d\n\tgenMemClass = %d\n)\n\n", t.classes.none, t.classes.mem)
+	b.WriteString("var genImmClasses = [immClassCount]uint8{")
+	writeWrapped(&b, len(t.classes.imm), 10, func(i int) string { return strconv.Itoa(int(t.classes.imm[i])) })
+	b.WriteString("var genRegClasses = [...]struct {\n\treg   ir.Reg\n\tclass uint8\n}{\n")
+	for r, c := range t.classes.reg {
+		if c != 0 {
+			fmt.Fprintf(&b, "\t{%d, %d}, // %v\n", r, c, ir.Reg(r))
+		}
 	}
 	b.WriteString("}\n\n")
 
@@ -252,6 +268,43 @@ func probeUnclassified(t *gasmTables) []bool {
 		}
 	})
 	return out
+}
+
+// probeClasses learns the operand classes golang-asm gives the operands
+// prog makes (operandClasses): it assembles HLT with each as its first
+// operand and reads the classes golang-asm kept in the Prog, whether or
+// not it took the instruction.
+func probeClasses(t *gasmTables) operandClasses {
+	var c operandClasses
+	c.none = probeClass(t, obj.Addr{}, true)
+	c.mem = probeClass(t, obj.Addr{Type: obj.TYPE_MEM, Reg: x86.REG_AX}, false)
+	for k, v := range immProbes {
+		c.imm[k] = probeClass(t, obj.Addr{Type: obj.TYPE_CONST, Offset: v}, false)
+	}
+	ir.Regs(func(_ string, r ir.Reg) {
+		if uint(r) < uint(len(c.reg)) {
+			c.reg[r] = probeClass(t, obj.Addr{Type: obj.TYPE_REG, Reg: int16(r)}, false)
+		}
+	})
+	return c
+}
+
+// probeClass returns the class golang-asm gives a as HLT's first operand
+// (Prog.Ft), or, if to, that of HLT's absent second one (Prog.Tt).
+func probeClass(t *gasmTables, a obj.Addr, to bool) uint8 {
+	ctxt := newLink(t, func(string, ...interface{}) {})
+	p := ctxt.NewProg()
+	p.As = x86.AHLT
+	p.From = a
+	s := &obj.LSym{Func: &obj.FuncInfo{Text: p}}
+	func() {
+		defer func() { recover() }()
+		t.arch.Assemble(ctxt, s, ctxt.NewProg)
+	}()
+	if to {
+		return p.Tt
+	}
+	return p.Ft
 }
 
 // writeWrapped writes the n items of a composite literal, item(i) each,

@@ -36,7 +36,7 @@ func TestTablesGenerated(t *testing.T) {
 			{"arch", loaded.arch, probed.arch}, {"ops", loaded.ops, probed.ops}, {"opIndex", loaded.opIndex, probed.opIndex},
 			{"branches", loaded.branches, probed.branches}, {"branchByOp", loaded.branchByOp, probed.branchByOp},
 			{"mnemonics", loaded.mnemonics, probed.mnemonics}, {"unclassified", loaded.unclassified, probed.unclassified},
-			{"regOK", loaded.regOK, probed.regOK},
+			{"regOK", loaded.regOK, probed.regOK}, {"classes", loaded.classes, probed.classes},
 		} {
 			if !reflect.DeepEqual(f.got, f.want) {
 				t.Errorf("%s differ", f.name)

@@ -27,8 +27,9 @@ const maxOperands = 5
 // instFacts is what validating an instruction found out about its
 // operands on the way, for the steps after it.
 type instFacts struct {
-	kinds    uint32 // bit k set: an operand of kind k
-	highByte bool   // a register operand is AH, BH, CH or DH (checkEncoded)
+	kinds    uint32  // bit k set: an operand of kind k
+	highByte bool    // a register operand is AH, BH, CH or DH (checkEncoded)
+	fix      progFix // what golang-asm's bytes will need added
 }
 
 func (f instFacts) has(k ir.OperandKind) bool { return f.kinds&(1<<k) != 0 }
@@ -37,13 +38,21 @@ func (f instFacts) has(k ir.OperandKind) bool { return f.kinds&(1<<k) != 0 }
 // found out about the operands.
 func validate(t *gasmTables, in *ir.Inst) (obj.As, instFacts, error) {
 	var facts instFacts
-	op, err := checkInst(t, in, &facts)
+	op, err := checkInst(t, nil, in, &facts)
 	return op, facts, err
 }
 
-// checkInst is validate writing its facts into facts.
-func checkInst(t *gasmTables, in *ir.Inst, facts *instFacts) (obj.As, error) {
-	op, immSize, ok := t.opIndex.find(in.Op)
+// checkInst is validate writing its facts into facts, looking the
+// mnemonic up through ops if it is not nil.
+func checkInst(t *gasmTables, ops *opCache, in *ir.Inst, facts *instFacts) (obj.As, error) {
+	var op obj.As
+	var immSize byte
+	var ok bool
+	if ops != nil {
+		op, immSize, ok = ops.find(&t.opIndex, in.Op)
+	} else {
+		op, immSize, ok = t.opIndex.find(in.Op)
+	}
 	if !ok {
 		return 0, unknownOp(t, in.Op)
 	}
@@ -61,8 +70,11 @@ func checkInst(t *gasmTables, in *ir.Inst, facts *instFacts) (obj.As, error) {
 		if a.Kind == ir.RegOperand && uint(a.Reg) < uint(len(t.regOK)) && t.regOK[a.Reg] {
 			// checkOperand passes it: the table holds its verdict.
 			facts.highByte = facts.highByte || isHighByte(a.Reg)
+			facts.fix.rex = facts.fix.rex || a.Reg == x86.REG_SPB
 		} else if err := checkOperand(t, in, i); err != nil {
 			return 0, err
+		} else if a.Kind == ir.MemOperand && a.Seg != 0 {
+			facts.fix.seg = segPrefix(a.Seg)
 		}
 		facts.kinds |= 1 << a.Kind
 	}
@@ -104,7 +116,7 @@ func checkInst(t *gasmTables, in *ir.Inst, facts *instFacts) (obj.As, error) {
 	if err := checkForms(op, in, facts.highByte); err != nil {
 		return 0, err
 	}
-	if in.Suffix != "" && hasSuffix(in.Suffix, "Z") {
+	if in.Suffix != "" && strings.IndexByte(in.Suffix, 'Z') >= 0 && hasSuffix(in.Suffix, "Z") {
 		n := len(in.Args)
 		if n < 2 || in.Args[n-2].Kind != ir.RegOperand || in.Args[n-2].Reg < x86.REG_K1 || in.Args[n-2].Reg > x86.REG_K7 {
 			// EVEX.z without a mask raises #UD; golang-asm encodes it anyway.

@@ -167,19 +167,50 @@ func verdict(op obj.As, facts instFacts, err error) string {
 	if err != nil {
 		return "error: " + err.Error()
 	}
-	return fmt.Sprintf("op %d kinds %#x highByte %v", op, facts.kinds, facts.highByte)
+	return fmt.Sprintf("op %d kinds %#x highByte %v fix %+v", op, facts.kinds, facts.highByte, facts.fix)
 }
 
-// sameVerdict reports how checkInst and checkInstRef differ on in, or "".
+// sameVerdict reports how checkInst (without and with an opCache, which
+// the calls share) and checkInstRef differ on in, or "".
 func sameVerdict(t *gasmTables, in *ir.Inst) string {
 	var refFacts instFacts
 	refOp, refErr := checkInstRef(t, in, &refFacts)
+	if refErr == nil {
+		refFacts.fix = progFixRef(in)
+	}
+	want := verdict(refOp, refFacts, refErr)
 	op, facts, err := validate(t, in)
-	got, want := verdict(op, facts, err), verdict(refOp, refFacts, refErr)
-	if got != want {
+	if got := verdict(op, facts, err); got != want {
 		return fmt.Sprintf("%s %v: got %s; want %s", in.Op, in.Args, got, want)
 	}
+	facts = instFacts{}
+	op, err = checkInst(t, &verdictCache, in, &facts)
+	if got := verdict(op, facts, err); got != want {
+		return fmt.Sprintf("%s %v with an opCache: got %s; want %s", in.Op, in.Args, got, want)
+	}
 	return ""
+}
+
+// verdictCache is the opCache sameVerdict's checks share, so that they
+// look mnemonics up in it as a Batch does, hits and misses.
+var verdictCache opCache
+
+// progFixRef is the progFix of in as prog found it before checkInst did,
+// operand by operand.
+func progFixRef(in *ir.Inst) progFix {
+	var fix progFix
+	for i := range in.Args {
+		a := &in.Args[i]
+		switch {
+		case a.Kind == ir.RegOperand && a.Reg == x86.REG_SPB:
+			fix.rex = true
+		case a.Kind == ir.MemOperand && a.Seg == x86.REG_FS:
+			fix.seg = 0x64
+		case a.Kind == ir.MemOperand && a.Seg == x86.REG_GS:
+			fix.seg = 0x65
+		}
+	}
+	return fix
 }
 
 // corpusInsts returns the instructions of the Go, Intel and AT&T corpora
@@ -360,7 +391,13 @@ func BenchmarkValidate(b *testing.B) {
 	for _, bc := range []struct {
 		name  string
 		check func(*gasmTables, *ir.Inst, *instFacts) (obj.As, error)
-	}{{"tables", checkInst}, {"reference", checkInstRef}} {
+	}{
+		{"tables", func(t *gasmTables, in *ir.Inst, f *instFacts) (obj.As, error) { return checkInst(t, nil, in, f) }},
+		{"cached", func(t *gasmTables, in *ir.Inst, f *instFacts) (obj.As, error) {
+			return checkInst(t, &verdictCache, in, f)
+		}},
+		{"reference", checkInstRef},
+	} {
 		b.Run(bc.name, func(b *testing.B) {
 			for b.Loop() {
 				for _, in := range insts {
