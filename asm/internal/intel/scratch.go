@@ -97,9 +97,9 @@ func newStmtMemory(lines int) stmtMemory {
 }
 
 // reuseAfter is how many instructions a parse makes before it uses the
-// blocks again, the most an instruction block holds: a block handed out
-// again is zeroed whole, so that the blocks are used again when they are
-// full, not a line at a time (a source streamed to a caller that lets go
+// blocks again, the most an instruction block holds: the spelling slabs'
+// blocks are zeroed whole when handed out again, so that the blocks are
+// used again when they are full, not a line at a time (a source streamed to a caller that lets go
 // of every line at once: ParseFunc).
 const reuseAfter = 512
 
