@@ -80,8 +80,8 @@ func (p *parser) readsNames() bool {
 // litName returns 1 + the index of a register among the fixed registers
 // of the forms, or 0.
 func litName(r *operand) byte {
-	for i, n := range table.litNames {
-		if r.reg.Name == n && i < 255 {
+	for i := range genLitNames {
+		if r.reg.Name == litRegName(i) && i < 255 {
 			return byte(i + 1)
 		}
 	}
