@@ -35,7 +35,7 @@ func TestFormsGenerated(t *testing.T) {
 	if asmtest.Generated(t, "data_forms_gen.go", src, *generate, "the form table (intel.FormTable)", "./asm/internal/att") {
 		return
 	}
-	got := flatTables{genText, genForms[:], genKinds[:], genOrder[:], genMnems[:], genClasses[:], genArgs[:], genBytes[:], genLitNames[:], genClassTexts[:]}
+	got := flatTables{genText, genForms[:], genKinds[:], genOrder[:], genMnems[:], genMnemIndex[:], genClasses[:], genArgs[:], genBytes[:], genLitNames[:], genClassTexts[:]}
 	if !reflect.DeepEqual(got, want) {
 		t.Error("the form table compiled from data_forms_gen.go is not the form table's: run go generate ./asm/internal/att")
 	}
@@ -52,7 +52,7 @@ func TestFormsStatic(t *testing.T) {
 // holds a pointer, so that the linker puts it where the garbage
 // collector does not look (.noptrdata).
 func TestFormsHoldNoPointer(t *testing.T) {
-	for _, v := range []any{genForms, genKinds, genOrder, genMnems, genClasses, genArgs, genBytes, genLitNames, genClassTexts} {
+	for _, v := range []any{genForms, genKinds, genOrder, genMnems, genMnemIndex, genClasses, genArgs, genBytes, genLitNames, genClassTexts} {
 		if typ := reflect.TypeOf(v); holdsPointer(typ) {
 			t.Errorf("%v holds a pointer", typ)
 		}
@@ -85,6 +85,7 @@ type flatTables struct {
 	kinds      []uint32
 	order      []uint16
 	mnems      []mnemForms
+	mnemIndex  []uint16
 	classes    []class
 	args       []goArg
 	bytes      []byte
@@ -185,6 +186,19 @@ func flatten(t formTableState) (flatTables, error) {
 		}
 		ft.mnems = append(ft.mnems, mf)
 	}
+	// The hash table of the mnemonics, at most half full.
+	ft.mnemIndex = make([]uint16, 1)
+	for len(ft.mnemIndex) < 2*len(ft.mnems) {
+		ft.mnemIndex = make([]uint16, 2*len(ft.mnemIndex))
+	}
+	mask := uint32(len(ft.mnemIndex) - 1)
+	for i, name := range mnems {
+		h := mnemHash(name) & mask
+		for ft.mnemIndex[h] != 0 {
+			h = (h + 1) & mask
+		}
+		ft.mnemIndex[h] = uint16(i + 1)
+	}
 	for _, s := range t.litNames {
 		x, err := intern(s)
 		if err != nil {
@@ -274,6 +288,7 @@ func formsSource(t flatTables) ([]byte, error) {
 		b.WriteString("},\n")
 	}
 	b.WriteString("}\n\n")
+	numbers("// genMnemIndex is the hash table of genMnems (formsOf): 1 + an index in\n// genMnems, 0 for an empty slot.\n", "genMnemIndex", "uint16", reflect.ValueOf(t.mnemIndex))
 	structs("// genClasses are the lists of classes of the forms (form.classes).\n", "genClasses", "class", reflect.ValueOf(t.classes))
 	structs("// genArgs are the lists of Go operands of the forms (form.args).\n", "genArgs", "goArg", reflect.ValueOf(t.args))
 	numbers("// genBytes are the bytes of the forms that are bytes (form.bytes).\n", "genBytes", "byte", reflect.ValueOf(t.bytes))

@@ -142,10 +142,10 @@ func regClassID(c string) uint8 { return regClassIDs[c] }
 
 var table formTables
 
-// formTables is the form table as matching reads it, made once (forms).
+// formTables is what the form table's users read besides the
+// generated arrays, made once (forms).
 type formTables struct {
-	once   sync.Once
-	byMnem map[string]*mnemForms
+	once sync.Once
 	// cond maps a condition code (e, z, nae, …) to Go's (EQ, CS, …).
 	cond map[string]string
 	regs []string
@@ -158,18 +158,15 @@ func forms() {
 	table.once.Do(loadForms)
 }
 
-// loadForms makes the maps of table from data_forms_gen.go, where go
-// generate put the forms of the form table (intel.FormTable) with their
-// classes and Go operands parsed, grouped by mnemonic and by number of
-// operands (TestFormsGenerated).
+// loadForms makes table from data_forms_gen.go, where go generate put
+// the forms of the form table (intel.FormTable) with their classes and
+// Go operands parsed, grouped by mnemonic and by number of operands
+// (TestFormsGenerated): the condition codes of the set instructions.
 func loadForms() {
-	table.byMnem = make(map[string]*mnemForms, len(genMnems))
 	table.cond = map[string]string{}
 	for i := range genMnems {
 		mf := &genMnems[i]
-		name := mf.name.String()
-		table.byMnem[name] = mf
-		if cc, ok := strings.CutPrefix(name, "set"); ok {
+		if cc, ok := strings.CutPrefix(mf.name.String(), "set"); ok {
 			for j := mf.first; j < mf.end; j++ {
 				if goCC, ok := strings.CutPrefix(genForms[j].goOp.String(), "SET"); ok {
 					table.cond[cc] = goCC
@@ -254,12 +251,31 @@ func (mf *mnemForms) inTableOrder() []uint16 {
 // noForms is the mnemForms of a name the table does not have.
 var noForms = &mnemForms{}
 
-// formsOf returns the forms of a mnemonic.
+// formsOf returns the forms of a mnemonic. genMnemIndex is a hash table
+// of the mnemonics that go generate made (open addressing: a name is in
+// the first slot from mnemHash(name) on that is empty or holds it), so
+// that no process makes a map of them.
 func formsOf(name string) *mnemForms {
-	if mf, ok := table.byMnem[name]; ok {
-		return mf
+	mask := uint32(len(genMnemIndex) - 1)
+	for h := mnemHash(name) & mask; ; h = (h + 1) & mask {
+		i := genMnemIndex[h]
+		if i == 0 {
+			return noForms
+		}
+		if mf := &genMnems[i-1]; mf.name.String() == name {
+			return mf
+		}
 	}
-	return noForms
+}
+
+// mnemHash is the FNV-1a hash of a mnemonic (genMnemIndex).
+func mnemHash(name string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(name); i++ {
+		h ^= uint32(name[i])
+		h *= 16777619
+	}
+	return h
 }
 
 // fits reports whether operand o fits class c.

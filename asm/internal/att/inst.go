@@ -243,7 +243,6 @@ func (p *parser) branch(goOp string, t token, o *operand, prefixToks []token, sr
 // an Intel mnemonic and a size suffix. ops are in Intel order; it returns
 // them as the form takes them (a predicate pseudo-mnemonic adds one).
 func (p *parser) match(mnem string, t token, ops []*operand) (*form, string, []*operand, bool) {
-	forms()
 	name := mnem
 	if s, ok := stringOps[mnem]; len(ops) == 0 && ok {
 		name = s

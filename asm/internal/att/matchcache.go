@@ -160,7 +160,6 @@ func (p *parser) keyString(key []byte) string {
 
 // matchCached is match, through the parser's memory of matches.
 func (p *parser) matchCached(mnem string, t token, ops []*operand) (*form, string, []*operand, bool) {
-	forms()
 	key, ok := matchKey(p.matchKeyBuf, mnem, ops, 0)
 	p.matchKeyBuf = key[:0]
 	if !ok {
