@@ -63,7 +63,7 @@ type goArg struct {
 // The form table is generated data that holds no pointer
 // (data_forms_gen.go), so that it lies outside what the garbage
 // collector scans: every process's start-up and every collection would
-// otherwise read its megabytes. Its names are texts of one string
+// otherwise read its 1.2 MB. Its names are texts of one string
 // (genText), its lists spans of flat arrays (genClasses, genArgs,
 // genBytes), and the forms of a mnemonic ranges of the array of forms.
 
