@@ -147,7 +147,7 @@ func flatten(t formTableState) (flatTables, error) {
 				if len(pf.classes) != n {
 					continue
 				}
-				f := form{mask: pf.mask, maskReq: pf.maskReq, zeroing: pf.zeroing, rc: pf.rc, sae: pf.sae, lit: pf.lit}
+				f := form{id: uint16(len(ft.forms)), mask: pf.mask, maskReq: pf.maskReq, zeroing: pf.zeroing, rc: pf.rc, sae: pf.sae, lit: pf.lit}
 				if f.mnem, err = intern(pf.mnem); err != nil {
 					return ft, err
 				}

@@ -214,8 +214,8 @@ func TestFormTableMatchesReference(t *testing.T) {
 			t.Fatalf("%s: %d forms named %q, want %d", name, mf.count(), mf.name, len(fs))
 		}
 		for i, j := range mf.inTableOrder() {
-			if j < mf.first || j >= mf.end {
-				t.Fatalf("%s form %d: form %d is not the mnemonic's", name, i, j)
+			if j < mf.first || j >= mf.end || genForms[j].id != j {
+				t.Fatalf("%s form %d: form %d (id %d) is not the mnemonic's", name, i, j, genForms[j].id)
 			}
 			got := view(&genForms[j])
 			got.classes, got.args = nilIfEmpty(got.classes), nilIfEmpty(got.args)

@@ -84,6 +84,7 @@ type span struct {
 
 // form is one line of the table.
 type form struct {
+	id   uint16 // its index in genForms
 	mnem text
 	// goOp is the Go mnemonic; empty for a form that is bytes.
 	goOp    text
