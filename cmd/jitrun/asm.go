@@ -76,7 +76,10 @@ func writeProgram(w io.Writer, p *asm.Program, format string) error {
 	var err error
 	switch format {
 	case "hex":
-		_, err = fmt.Fprintf(w, "%x\n", p.Code)
+		line := make([]byte, hex.EncodedLen(len(p.Code))+1) // one write, no buffer that grows
+		hex.Encode(line, p.Code)
+		line[len(line)-1] = '\n'
+		_, err = w.Write(line)
 	case "bin":
 		_, err = w.Write(p.Code)
 	case "listing":

@@ -59,7 +59,7 @@ func (in input) read(e *env) ([]byte, error) {
 		if e.stdin == nil {
 			return nil, inputError("no standard input")
 		}
-		return in.readFrom(e.stdin)
+		return in.readFrom(e.stdin, 0)
 	}
 	f, st, err := openFile(in.path)
 	if err != nil {
@@ -69,7 +69,11 @@ func (in input) read(e *env) ([]byte, error) {
 	if st.Mode().IsRegular() && st.Size() > int64(in.limit) {
 		return nil, in.tooLarge()
 	}
-	return in.readFrom(f)
+	size := int64(0)
+	if st.Mode().IsRegular() {
+		size = st.Size()
+	}
+	return in.readFrom(f, size)
 }
 
 // openFile opens a file a command reads or maps, refusing a directory.
@@ -92,9 +96,11 @@ func openFile(name string) (*os.File, fs.FileInfo, error) {
 	return f, st, nil
 }
 
-// readFrom reads r up to one byte past the limit.
-func (in input) readFrom(r io.Reader) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, int64(in.limit)+1))
+// readFrom reads r up to one byte past the limit, into a buffer made for
+// size bytes (a regular file's; 0 when not known) so that a file is read
+// without the buffer growing: a short process's fresh pages cost.
+func (in input) readFrom(r io.Reader, size int64) ([]byte, error) {
+	data, err := readAll(io.LimitReader(r, int64(in.limit)+1), min(size, int64(in.limit))+1)
 	switch {
 	case errors.Is(err, syscall.EISDIR):
 		return nil, inputError("%s is a directory", in.name())
@@ -108,6 +114,25 @@ func (in input) readFrom(r io.Reader) ([]byte, error) {
 		return nil, in.tooLarge()
 	}
 	return data, nil
+}
+
+// readAll is io.ReadAll into a buffer made for size bytes first (a
+// file's size plus one, to see its end without growing).
+func readAll(r io.Reader, size int64) ([]byte, error) {
+	b := make([]byte, 0, max(size, 512))
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // room to grow, as io.ReadAll makes it
+		}
+	}
 }
 
 // tooLarge is the error of the input past its limit.

@@ -100,6 +100,8 @@ func main() {
 	probe.MaybeRunChild() // a re-executed child probe runs here and exits
 	maybeRunBenchProbe()  // the clock-detection child of jitrun bench runs here and exits
 	maybeRunSupervised()  // the child of a supervised jitrun run or bench does its work here and exits
+	// asm: no collection before a 32 MB heap (gcstart.go).
+	delayFirstGC(os.Args[1:], os.Getenv)
 	os.Exit(run(mainEnv(), os.Args[1:]))
 }
 

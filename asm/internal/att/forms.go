@@ -5,6 +5,7 @@ package att
 // operand pre-resolved, at build time (data_forms_gen.go).
 
 import (
+	"slices"
 	"strings"
 	"sync"
 
@@ -31,21 +32,18 @@ type class struct {
 	kind classKind
 	id   uint8 // cReg: register class; cVSIB: index class
 	// lit is, for cLitReg, the fixed register: its index in
-	// table.litNames.
+	// genLitNames.
 	lit uint8
 	// textID is the class as written, for messages: its index in
-	// table.classTexts.
+	// genClassTexts.
 	textID uint16
 	bits   int
 	n      int
 	imm    int64
 }
 
-// name is the fixed register of a cLitReg class.
-func (c *class) name() string { return table.litNames[c.lit] }
-
 // text is the class as written.
-func (c *class) text() string { return table.classTexts[c.textID] }
+func (c *class) text() string { return genClassTexts[c.textID].String() }
 
 // argKind says where a Go operand comes from.
 type argKind uint8
@@ -62,24 +60,68 @@ type goArg struct {
 	reg  ir.Reg
 }
 
+// The form table is generated data that holds no pointer
+// (data_forms_gen.go), so that it lies outside what the garbage
+// collector scans: every process's start-up and every collection would
+// otherwise read its 1.2 MB. Its names are texts of one string
+// (genText), its lists spans of flat arrays (genClasses, genArgs,
+// genBytes), and the forms of a mnemonic ranges of the array of forms.
+
+// text is one of the names of genText: its offset and length.
+type text struct {
+	off uint16
+	n   uint8
+}
+
+// String returns the name.
+func (t text) String() string { return genText[t.off : int(t.off)+int(t.n)] }
+
+// span is a list in one of the flat arrays: its offset and length.
+type span struct {
+	off uint16
+	n   uint8
+}
+
 // form is one line of the table.
 type form struct {
-	mnem    string
-	classes []class // Intel order
-	goOp    string
-	args    []goArg
+	id   uint16 // its index in genForms
+	mnem text
+	// goOp is the Go mnemonic; empty for a form that is bytes.
+	goOp    text
+	classes span // of genClasses, Intel order (classList)
+	args    span // of genArgs (goArgs)
+	bytes   span // of genBytes, a form that is bytes (rawBytes)
 	mask    bool
 	maskReq bool
 	zeroing bool
 	rc      bool
 	sae     bool
-	bytes   []byte
 	// lit is what match reads of the operands to fit a fixed register
 	// (readsLitRegs) or immediate (readsAll) among its classes: 0 when
 	// none is.
 	lit uint8
-	// kinds are the operand kinds the classes take (classKinds).
-	kinds uint32
+}
+
+// classList returns the classes of f's operands, in Intel order.
+func (f *form) classList() []class {
+	lo, hi := int(f.classes.off), int(f.classes.off)+int(f.classes.n)
+	return genClasses[lo:hi:hi]
+}
+
+// goArgs returns where the operands of f's Go instruction come from.
+func (f *form) goArgs() []goArg {
+	lo, hi := int(f.args.off), int(f.args.off)+int(f.args.n)
+	return genArgs[lo:hi:hi]
+}
+
+// rawBytes returns the bytes of a form that is bytes, nil for a form
+// that is a Go instruction.
+func (f *form) rawBytes() []byte {
+	if f.goOp.n > 0 {
+		return nil
+	}
+	lo, hi := int(f.bytes.off), int(f.bytes.off)+int(f.bytes.n)
+	return genBytes[lo:hi:hi]
 }
 
 // regClasses are the register classes, by id (1 up).
@@ -101,18 +143,13 @@ func regClassID(c string) uint8 { return regClassIDs[c] }
 
 var table formTables
 
-// formTables is the form table as matching reads it, made once (forms).
+// formTables is what the form table's users read besides the
+// generated arrays, made once (forms).
 type formTables struct {
-	once   sync.Once
-	byMnem map[string]*mnemForms
-	names  []string
+	once sync.Once
 	// cond maps a condition code (e, z, nae, …) to Go's (EQ, CS, …).
 	cond map[string]string
 	regs []string
-	// litNames are the registers forms fix (=al, =cl, =xmm0 …).
-	litNames []string
-	// classTexts are the classes as written (r64, m32, =al …).
-	classTexts []string
 }
 
 // forms reads the table, once.
@@ -122,27 +159,22 @@ func forms() {
 	table.once.Do(loadForms)
 }
 
-// loadForms makes the maps of table from data_forms_gen.go, where go
-// generate put the forms of the form table (intel.FormTable) with their
-// classes and Go operands parsed, grouped by mnemonic, and the names,
-// fixed registers and class texts (TestFormsGenerated).
+// loadForms makes table from data_forms_gen.go, where go generate put
+// the forms of the form table (intel.FormTable) with their classes and
+// Go operands parsed, grouped by mnemonic and by number of operands
+// (TestFormsGenerated): the condition codes of the set instructions.
 func loadForms() {
-	table.byMnem = make(map[string]*mnemForms, len(genMnemNames))
 	table.cond = map[string]string{}
-	for i, name := range genMnemNames {
+	for i := range genMnems {
 		mf := &genMnems[i]
-		table.byMnem[name] = mf
-		if cc, ok := strings.CutPrefix(name, "set"); ok {
-			for _, f := range mf.all {
-				if goCC, ok := strings.CutPrefix(f.goOp, "SET"); ok {
+		if cc, ok := strings.CutPrefix(mf.name.String(), "set"); ok {
+			for j := mf.first; j < mf.end; j++ {
+				if goCC, ok := strings.CutPrefix(genForms[j].goOp.String(), "SET"); ok {
 					table.cond[cc] = goCC
 				}
 			}
 		}
 	}
-	table.names = genNames[:]
-	table.litNames = genLitNames[:]
-	table.classTexts = genClassTexts[:]
 	table.regs = []string{"rax", "eax", "ax", "al", "rcx", "ecx", "cl", "rdx", "edx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "xmm0", "ymm0", "zmm0", "k1", "st", "rip", "fs", "gs"}
 }
 
@@ -152,6 +184,24 @@ func regNames() []string {
 	forms()
 	return table.regs
 }
+
+// mnemonicNames are the names an unknown mnemonic's suggestions are
+// picked from: the mnemonics of the table and the AT&T names
+// (attNames), sorted. Only a message needs them.
+func mnemonicNames() []string {
+	names := make([]string, 0, len(genMnems)+len(attNames))
+	for i := range genMnems {
+		names = append(names, genMnems[i].name.String())
+	}
+	for name := range attNames {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// litRegName is the fixed register i of the forms' classes (class.lit).
+func litRegName(i int) string { return genLitNames[i].String() }
 
 // regBits is the size of a register class's registers (0 for classes
 // that are no operand size: st, sreg, k …).
@@ -175,28 +225,58 @@ func regBits(c string) int {
 	return 0
 }
 
-// mnemForms are the forms of a mnemonic, all of them in table order and
-// by their number of operands (what matching looks through).
+// mnemForms are the forms of a mnemonic: genForms[first:end], ordered by
+// their number of operands, in table order for each number;
+// genOrder[first:end] lists them in table order.
 type mnemForms struct {
-	all []*form
-	byN [6][]*form
-	// kindsN are the kinds of the forms of byN, side by side: what
-	// fitting looks through first.
-	kindsN [6][]uint32
+	name       text
+	first, end uint16
+	// byN bounds the forms of each number of operands: those of n are
+	// genForms[byN[n]:byN[n+1]] (and their kinds genKinds[…], side by
+	// side: what fitting looks through first).
+	byN [7]uint16
 	// lit is, by number of operands, the most fitting reads of the
 	// operands beyond their signature (the forms' lit).
 	lit [6]uint8
 }
 
+// count is the number of forms of mf.
+func (mf *mnemForms) count() int { return int(mf.end) - int(mf.first) }
+
+// inTableOrder returns the forms of mf in table order, as indices in
+// genForms.
+func (mf *mnemForms) inTableOrder() []uint16 {
+	return genOrder[mf.first:mf.end:mf.end]
+}
+
 // noForms is the mnemForms of a name the table does not have.
 var noForms = &mnemForms{}
 
-// formsOf returns the forms of a mnemonic.
+// formsOf returns the forms of a mnemonic. genMnemIndex is a hash table
+// of the mnemonics that go generate made (open addressing: a name is in
+// the first slot from mnemHash(name) on that is empty or holds it), so
+// that no process makes a map of them.
 func formsOf(name string) *mnemForms {
-	if mf, ok := table.byMnem[name]; ok {
-		return mf
+	mask := uint32(len(genMnemIndex) - 1)
+	for h := mnemHash(name) & mask; ; h = (h + 1) & mask {
+		i := genMnemIndex[h]
+		if i == 0 {
+			return noForms
+		}
+		if mf := &genMnems[i-1]; mf.name.String() == name {
+			return mf
+		}
 	}
-	return noForms
+}
+
+// mnemHash is the FNV-1a hash of a mnemonic (genMnemIndex).
+func mnemHash(name string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(name); i++ {
+		h ^= uint32(name[i])
+		h *= 16777619
+	}
+	return h
 }
 
 // fits reports whether operand o fits class c.
@@ -207,7 +287,7 @@ func (c *class) fits(o *operand) bool {
 	case cImm:
 		return o.kind == oImm
 	case cLitReg:
-		return o.kind == oReg && o.reg.Name == c.name()
+		return o.kind == oReg && o.reg.Name == litRegName(int(c.lit))
 	case cLitImm:
 		return o.kind == oImm && o.imm == c.imm
 	}
@@ -232,19 +312,21 @@ func (c *class) fits(o *operand) bool {
 // order) fit, in table order.
 func (p *parser) fitting(out []*form, mf *mnemForms, ops []*operand) []*form {
 	n := len(ops)
-	if n >= len(mf.byN) {
+	if n >= len(mf.lit) {
 		return out
 	}
 	p.namesRead = max(p.namesRead, mf.lit[n]) // a fixed register or immediate
 	kinds := opKinds(ops)
-	for j, k := range mf.kindsN[n] {
+	lo, hi := int(mf.byN[n]), int(mf.byN[n+1])
+	for j, k := range genKinds[lo:hi] {
 		if k != kinds {
 			continue // a quick no: a register where the form has memory …
 		}
-		f := mf.byN[n][j]
+		f := &genForms[lo+j]
+		cs := f.classList()
 		ok := true
 		for i, o := range ops {
-			if !f.classes[i].fits(o) {
+			if !cs[i].fits(o) {
 				ok = false
 				break
 			}
@@ -285,13 +367,5 @@ func classKinds(cs []class) uint32 {
 
 // sameInst reports whether two forms make the same Go instruction.
 func sameInst(a, b *form) bool {
-	if a.goOp != b.goOp || len(a.args) != len(b.args) || string(a.bytes) != string(b.bytes) {
-		return false
-	}
-	for i := range a.args {
-		if a.args[i] != b.args[i] {
-			return false
-		}
-	}
-	return true
+	return a.goOp.String() == b.goOp.String() && slices.Equal(a.goArgs(), b.goArgs()) && string(a.rawBytes()) == string(b.rawBytes())
 }

@@ -199,15 +199,19 @@ func (p *parser) operands(t token, mnem string, ops []*operand, rounding string,
 		}
 		p.stmts = append(p.stmts, &ir.Inst{Source: ir.Source{Pos: src.Pos}, Op: prefixes[w]})
 	}
-	if f.bytes != nil {
-		p.stmts = append(p.stmts, &ir.BytesDef{Source: src, Bytes: f.bytes})
+	if f == &movabsForm {
+		p.stmts = append(p.stmts, &ir.BytesDef{Source: src, Bytes: movabsBytes(ops)})
+		return
+	}
+	if b := f.rawBytes(); b != nil {
+		p.stmts = append(p.stmts, &ir.BytesDef{Source: src, Bytes: b})
 		return
 	}
 	if b := vexMove(name, ops); b != nil && rounding == "" {
 		p.stmts = append(p.stmts, &ir.BytesDef{Source: src, Bytes: b})
 		return
 	}
-	if f.goOp == "FMOVD" && name == "fst" && ops[0].kind == oReg && ops[0].reg.Reg == ir.F0 {
+	if name == "fst" && f.goOp.String() == "FMOVD" && ops[0].kind == oReg && ops[0].reg.Reg == ir.F0 {
 		// golang-asm encodes FMOVD F0, F0 as fld st0 (d9 c0): fst st0 is dd d0.
 		p.stmts = append(p.stmts, &ir.BytesDef{Source: src, Bytes: []byte{0xdd, 0xd0}})
 		return
@@ -239,7 +243,6 @@ func (p *parser) branch(goOp string, t token, o *operand, prefixToks []token, sr
 // an Intel mnemonic and a size suffix. ops are in Intel order; it returns
 // them as the form takes them (a predicate pseudo-mnemonic adds one).
 func (p *parser) match(mnem string, t token, ops []*operand) (*form, string, []*operand, bool) {
-	forms()
 	name := mnem
 	if s, ok := stringOps[mnem]; len(ops) == 0 && ok {
 		name = s
@@ -282,7 +285,7 @@ func (p *parser) match(mnem string, t token, ops []*operand) (*form, string, []*
 	for _, r := range readings {
 		base := p.x87Name(r.base, ops)
 		fs := formsOf(base)
-		if len(fs.all) == 0 {
+		if fs.count() == 0 {
 			continue
 		}
 		var set []*operand
@@ -351,11 +354,11 @@ func (p *parser) match(mnem string, t token, ops []*operand) (*form, string, []*
 	switch {
 	case sizeErr != "":
 		p.errorf(t.col, "%s", sizeErr)
-	case len(formsOf(name).all) > 0:
-		p.errorf(t.col, "%s", noFormMessage(mnem, formsOf(name).all, ops))
+	case formsOf(name).count() > 0:
+		p.errorf(t.col, "%s", noFormMessage(mnem, formsOf(name), ops))
 	default:
 		for _, r := range readings {
-			if fs := formsOf(r.base).all; len(fs) > 0 {
+			if fs := formsOf(r.base); fs.count() > 0 {
 				p.errorf(t.col, "%s", noFormMessage(mnem, fs, ops))
 				return nil, "", nil, false
 			}
@@ -446,8 +449,9 @@ func (p *parser) x87Name(name string, ops []*operand) string {
 // suffix's size, or it has none.
 func suffixAgrees(f *form, ops []*operand, bits int) bool {
 	sized := false
-	for i := range f.classes {
-		c := &f.classes[i]
+	cs := f.classList()
+	for i := range cs {
+		c := &cs[i]
 		b := 0
 		switch c.kind {
 		case cReg, cLitReg:
@@ -509,7 +513,7 @@ func (p *parser) pick(mnem, name string, t token, cands []*form, ops []*operand,
 	case "push", "pop", "call", "jmp":
 		// 64-bit, as GNU as takes them in 64-bit code.
 		for _, f := range cands {
-			for _, c := range f.classes {
+			for _, c := range f.classList() {
 				if c.kind == cMemN && c.bits == 64 {
 					return f, true
 				}
@@ -523,7 +527,7 @@ func (p *parser) pick(mnem, name string, t token, cands []*form, ops []*operand,
 		var sizes []int
 		for _, f := range cands {
 			b := 0
-			switch c := f.classes[i]; c.kind {
+			switch c := f.classList()[i]; c.kind {
 			case cMemN, cBcst, cVSIB:
 				b = c.bits
 			}
@@ -591,17 +595,18 @@ func orList(words []string) string {
 	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }
 
-// noFormMessage lists the forms a mnemonic has, in AT&T order.
-func noFormMessage(mnem string, fs []*form, ops []*operand) string {
+// noFormMessage lists the forms a mnemonic has (fs), in AT&T order.
+func noFormMessage(mnem string, fs *mnemForms, ops []*operand) string {
 	var got []string
 	for i := len(ops) - 1; i >= 0; i-- {
 		got = append(got, ops[i].opClass())
 	}
-	forms := make([]string, 0, len(fs))
-	for _, f := range fs {
+	forms := make([]string, 0, fs.count())
+	for _, j := range fs.inTableOrder() {
 		var cs []string
-		for i := len(f.classes) - 1; i >= 0; i-- {
-			cs = append(cs, f.classes[i].text())
+		classes := genForms[j].classList()
+		for i := len(classes) - 1; i >= 0; i-- {
+			cs = append(cs, classes[i].text())
 		}
 		forms = append(forms, strings.Join(cs, ", "))
 	}
@@ -611,23 +616,31 @@ func noFormMessage(mnem string, fs []*form, ops []*operand) string {
 // unknownMnemonic explains an unknown mnemonic, with the closest known
 // ones.
 func unknownMnemonic(name string) string {
-	forms()
-	if s := ir.Suggest(table.names, strings.ToLower(name)); len(s) > 0 {
+	if s := ir.Suggest(mnemonicNames(), strings.ToLower(name)); len(s) > 0 {
 		return fmt.Sprintf("unknown instruction %s (did you mean %s?)", name, strings.Join(s, ", "))
 	}
 	return fmt.Sprintf("unknown instruction %s", name)
 }
 
-// movabs builds movabs $imm64, %r64: MOVQ, which golang-asm encodes in
-// the 10-byte form only when the immediate needs it, so the bytes are
-// written out here.
+// movabsForm is the form match returns for movabs $imm64, %r64: MOVQ,
+// which golang-asm encodes in the 10-byte form only when the immediate
+// needs it, so the bytes are written out from the operands
+// (movabsBytes).
+var movabsForm form
+
+// movabs matches movabs $imm64, %r64 (ops in Intel order): movabsForm.
 func (p *parser) movabs(t token, ops []*operand) (*form, string, []*operand, bool) {
-	r := ops[0].reg.Reg
-	n := byte(r - ir.AX)
-	if r < ir.AX || r > ir.R15 {
+	if r := ops[0].reg.Reg; r < ir.AX || r > ir.R15 {
 		p.errorf(t.col, "movabs needs a 64-bit register")
 		return nil, "", nil, false
 	}
+	return &movabsForm, "mov", ops, true
+}
+
+// movabsBytes returns the bytes of movabs $imm64, %r64 (ops in Intel
+// order, as movabs matched them).
+func movabsBytes(ops []*operand) []byte {
+	n := byte(ops[0].reg.Reg - ir.AX)
 	rex := byte(0x48)
 	if n >= 8 {
 		rex |= 1
@@ -637,7 +650,7 @@ func (p *parser) movabs(t token, ops []*operand) (*form, string, []*operand, boo
 	for i := 0; i < 8; i++ {
 		b = append(b, byte(v>>(8*i)))
 	}
-	return &form{bytes: b}, "mov", ops, true
+	return b
 }
 
 // goSuffix is the Go-syntax suffix of the decorations: RN_SAE, SAE, BCST,
@@ -715,8 +728,9 @@ func (p *parser) build(f *form, t token, ops []*operand, rounding string, roundC
 	return nil, false
 ok:
 	nst := 0
-	for i := range f.classes {
-		if f.classes[i].kind == cReg && f.classes[i].id == stClass && ops[i].reg.Reg != ir.F0 {
+	classes := f.classList()
+	for i := range classes {
+		if classes[i].kind == cReg && classes[i].id == stClass && ops[i].reg.Reg != ir.F0 {
 			nst++
 		}
 	}
@@ -724,14 +738,15 @@ ok:
 		p.errorf(t.col, "%s: one of the two x87 registers must be %%st", mnem)
 		return nil, false
 	}
-	in := p.newInst(len(f.args))
-	in.Source, in.Op = src, f.goOp
+	args := f.goArgs()
+	in := p.newInst(len(args))
+	in.Source, in.Op = src, f.goOp.String()
 	if mask != 0 || zeroing || bcst || rounding != "" {
 		in.Suffix = goSuffix(bcst, zeroing, rounding)
 	}
 	if !p.eager {
 		// The spelling is made when a message needs it (respell.go).
-		for _, a := range f.args {
+		for _, a := range args {
 			switch a.kind {
 			case argMask:
 				if mask > 0 {
@@ -749,8 +764,8 @@ ok:
 		ir.SetSpelling(in, p.lazySpelling())
 		return in, true
 	}
-	sp := p.spelling(t, ops, len(f.args))
-	for _, a := range f.args {
+	sp := p.spelling(t, ops, len(args))
+	for _, a := range args {
 		switch a.kind {
 		case argMask:
 			if mask > 0 {

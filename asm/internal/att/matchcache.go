@@ -25,6 +25,7 @@ package att
 // itself.
 
 import (
+	"strconv"
 	"strings"
 )
 
@@ -57,16 +58,32 @@ type matchEntry struct {
 	keep, nExtras uint8
 	// sizes are the memory operands' sizes after match (suffixes and
 	// AT&T names size them), by operand.
-	sizes  [maxCachedOps]uint16
-	f      *form
-	name   string
-	extras *[maxCachedExtras]extraImm
+	sizes [maxCachedOps]uint16
+	// form is 1 + the index in genForms of the form match found (its
+	// mnemonic is the Intel name match returned); 0 in an entry that
+	// only says named.
+	form   uint16
+	extras [maxCachedExtras]extraImm
 }
 
-// extraImm is an immediate match adds: its value and text.
+// extraImm is an immediate match adds (the 1 of a shift, a predicate):
+// its value, and whether its text is $ and the value (else the value).
+// An entry holds no pointer, so the garbage collector never reads the
+// parser's memory of matches.
 type extraImm struct {
-	imm  int64
-	text string
+	imm    int16
+	dollar bool
+}
+
+// text is the immediate as match wrote it.
+func (x extraImm) text() string {
+	switch {
+	case x.dollar && x.imm == 1:
+		return "$1"
+	case x.dollar:
+		return "$" + strconv.Itoa(int(x.imm))
+	}
+	return strconv.Itoa(int(x.imm))
 }
 
 // readsNames records that match reads which registers the operands are,
@@ -80,8 +97,8 @@ func (p *parser) readsNames() bool {
 // litName returns 1 + the index of a register among the fixed registers
 // of the forms, or 0.
 func litName(r *operand) byte {
-	for i, n := range table.litNames {
-		if r.reg.Name == n && i < 255 {
+	for i := range genLitNames {
+		if r.reg.Name == litRegName(i) && i < 255 {
 			return byte(i + 1)
 		}
 	}
@@ -160,7 +177,6 @@ func (p *parser) keyString(key []byte) string {
 
 // matchCached is match, through the parser's memory of matches.
 func (p *parser) matchCached(mnem string, t token, ops []*operand) (*form, string, []*operand, bool) {
-	forms()
 	key, ok := matchKey(p.matchKeyBuf, mnem, ops, 0)
 	p.matchKeyBuf = key[:0]
 	if !ok {
@@ -185,10 +201,11 @@ func (p *parser) matchCached(mnem string, t token, ops []*operand) (*form, strin
 		out := ops[:e.keep]
 		for j := range int(e.nExtras) {
 			x := &p.extraOps[j]
-			*x = operand{kind: oImm, imm: e.extras[j].imm, col: t.col, text: e.extras[j].text}
+			*x = operand{kind: oImm, imm: int64(e.extras[j].imm), col: t.col, text: e.extras[j].text()}
 			out = append(out, x)
 		}
-		return e.f, e.name, out, true
+		f := &genForms[e.form-1]
+		return f, f.mnem.String(), out, true
 	}
 	var in [maxCachedOps]*operand
 	n := copy(in[:], ops)
@@ -235,15 +252,18 @@ func (p *parser) matchCached(mnem string, t token, ops []*operand) (*form, strin
 
 // remembered returns the entry of a match of operands in that made form
 // f, name and operands out; false when out is not in's first operands
-// followed by immediates match added.
+// followed by small immediates match added, or f is not a form of the
+// table named name.
 func (p *parser) remembered(f *form, name string, in, out []*operand, t token) (*matchEntry, bool) {
-	e := matchEntry{f: f, name: name}
+	if f != &genForms[f.id] || f.mnem.String() != name {
+		return nil, false // movabsForm
+	}
+	e := matchEntry{form: f.id + 1}
 	keep := 0
 	for keep < len(out) && keep < len(in) && out[keep] == in[keep] {
 		keep++
 	}
 	e.keep = uint8(keep)
-	var extras [maxCachedExtras]extraImm
 	for _, x := range out[keep:] {
 		if e.nExtras == maxCachedExtras {
 			return nil, false
@@ -257,12 +277,12 @@ func (p *parser) remembered(f *form, name string, in, out []*operand, t token) (
 				return nil, false
 			}
 		}
-		extras[e.nExtras] = extraImm{imm: x.imm, text: x.text}
+		xi := extraImm{imm: int16(x.imm), dollar: strings.HasPrefix(x.text, "$")}
+		if int64(xi.imm) != x.imm || xi.text() != x.text {
+			return nil, false
+		}
+		e.extras[e.nExtras] = xi
 		e.nExtras++
-	}
-	if e.nExtras > 0 {
-		e.extras = new([maxCachedExtras]extraImm)
-		*e.extras = extras
 	}
 	for i, o := range in {
 		if o.size < 0 || o.size > 0xffff {
