@@ -341,26 +341,9 @@ func plainSignature(ops []plainOp) (uint64, bool) {
 	var sig uint64
 	for i := range ops {
 		o := &ops[i]
-		var s uint64
-		switch o.kind {
-		case iopReg:
-			c := uint64(o.reg.Code)
-			if c == 0 {
-				return 0, false
-			}
-			s = 1 | c<<2
-		case iopMem:
-			size, bcst := sizeCode(o.size), bcstCode(o.bcst)
-			if size < 0 || bcst < 0 {
-				return 0, false
-			}
-			var vsib uint64
-			if c := o.index.Code; c >= ir.IntelXMM && c <= ir.IntelZMM {
-				vsib = uint64(c-ir.IntelXMM) + 1
-			}
-			s = 2 | uint64(size)<<2 | uint64(bcst)<<6 | vsib<<9
-		default: // iopImm
-			s = 3
+		s, ok := operandSig(o.kind, o.reg, o.size, o.bcst, o.index)
+		if !ok {
+			return 0, false
 		}
 		sig |= s << (sigOpBits * i)
 	}
@@ -386,15 +369,8 @@ func writePlainOperand(m *ir.Operand, o *plainOp) {
 			scale = o.scale
 		}
 	}
-	if m.Sym != "" {
-		m.Sym = ""
-	}
-	if m.String != "" {
-		m.String = ""
-	}
-	m.Kind, m.Reg, m.RegHi, m.Index, m.Scale, m.Disp = kind, reg, 0, index, scale, disp
 	// [rip + n]: n bytes from the end of the instruction.
-	m.Static, m.PCRel, m.Seg, m.Imm, m.Float = false, o.rip, 0, imm, 0
+	setOperand(m, kind, reg, index, 0, scale, disp, imm, "", o.rip)
 }
 
 // isRounding reports whether a decoration is a rounding operand.

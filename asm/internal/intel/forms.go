@@ -424,6 +424,21 @@ func writeGoOperand(m *ir.Operand, o *intelOperand) {
 		// [rip + n]: n bytes from the end of the instruction.
 		pcRel = o.rip && o.sym == ""
 	}
+	setOperand(m, kind, reg, index, seg, scale, disp, imm, sym, pcRel)
+}
+
+// writeRegOperand writes the register operand r into m as
+// writeGoOperand does.
+func writeRegOperand(m *ir.Operand, r ir.Reg) {
+	setOperand(m, ir.RegOperand, r, 0, 0, 0, 0, 0, "", false)
+}
+
+// setOperand writes every field of m, whose memory may hold an earlier
+// operand: the one place that knows ir.Operand's fields for the writers
+// above (TestDirtyOperandWriters). A string is written only when it
+// changes: a string written is a pointer written, with a write barrier
+// while the collector marks, and the usual operand writes none.
+func setOperand(m *ir.Operand, kind ir.OperandKind, reg, index, seg ir.Reg, scale, disp, imm int64, sym string, pcRel bool) {
 	if m.Sym != sym {
 		m.Sym = sym
 	}
@@ -432,19 +447,6 @@ func writeGoOperand(m *ir.Operand, o *intelOperand) {
 	}
 	m.Kind, m.Reg, m.RegHi, m.Index, m.Scale, m.Disp = kind, reg, 0, index, scale, disp
 	m.Static, m.PCRel, m.Seg, m.Imm, m.Float = false, pcRel, seg, imm, 0
-}
-
-// writeRegOperand writes the register operand r into m as
-// writeGoOperand does.
-func writeRegOperand(m *ir.Operand, r ir.Reg) {
-	if m.Sym != "" {
-		m.Sym = ""
-	}
-	if m.String != "" {
-		m.String = ""
-	}
-	m.Kind, m.Reg, m.RegHi, m.Index, m.Scale, m.Disp = ir.RegOperand, r, 0, 0, 0, 0
-	m.Static, m.PCRel, m.Seg, m.Imm, m.Float = false, false, 0, 0, 0
 }
 
 // addRegArg appends the register operand r to in's operands, in place

@@ -40,34 +40,42 @@ func opSignature(ops []*intelOperand) (uint64, bool) {
 	}
 	var sig uint64
 	for i, o := range ops {
-		var s uint64
-		switch o.kind {
-		case iopReg:
-			// The register's class code is regClassCode's
-			// (TestRegClassCodes).
-			c := uint64(o.reg.Code)
-			if c == 0 {
-				return 0, false
-			}
-			s = 1 | c<<2
-		case iopMem:
-			size, bcst := sizeCode(o.size), bcstCode(o.bcst)
-			if size < 0 || bcst < 0 {
-				return 0, false
-			}
-			var vsib uint64
-			if c := o.index.Code; c >= ir.IntelXMM && c <= ir.IntelZMM {
-				vsib = uint64(c-ir.IntelXMM) + 1 // 1 xmm, 2 ymm, 3 zmm
-			}
-			s = 2 | uint64(size)<<2 | uint64(bcst)<<6 | vsib<<9
-		case iopImm:
-			s = 3
-		default:
+		s, ok := operandSig(o.kind, o.reg, o.size, o.bcst, o.index)
+		if !ok {
 			return 0, false
 		}
 		sig |= s << (sigOpBits * i)
 	}
 	return sig, true
+}
+
+// operandSig packs what matching reads of one operand (its kind; a
+// register's class code; a memory operand's size, broadcast and vector
+// index) into sigOpBits bits; false when it does not fit.
+func operandSig(kind iopKind, reg ireg, size, bcst int, index ireg) (uint64, bool) {
+	switch kind {
+	case iopReg:
+		// The register's class code is regClassCode's
+		// (TestRegClassCodes).
+		c := uint64(reg.Code)
+		if c == 0 {
+			return 0, false
+		}
+		return 1 | c<<2, true
+	case iopMem:
+		size, bcst := sizeCode(size), bcstCode(bcst)
+		if size < 0 || bcst < 0 {
+			return 0, false
+		}
+		var vsib uint64
+		if c := index.Code; c >= ir.IntelXMM && c <= ir.IntelZMM {
+			vsib = uint64(c-ir.IntelXMM) + 1 // 1 xmm, 2 ymm, 3 zmm
+		}
+		return 2 | uint64(size)<<2 | uint64(bcst)<<6 | vsib<<9, true
+	case iopImm:
+		return 3, true
+	}
+	return 0, false
 }
 
 // regClassCode numbers a register class from 1 (4 bits); 0 for one not
