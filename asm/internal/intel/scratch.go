@@ -4,9 +4,9 @@ package intel
 // expressions parsed in buffers that the next line uses again (none of it
 // outlives the line: what a statement keeps is copied out of them), and
 // the statements are made from blocks rather than one allocation each
-// (package slab; instructions and their operands from dirtyBlocks, which
-// are not cleared when used again): the source of a typical instruction
-// line then costs no allocation of its own.
+// (package slab; instructions and their operands from slabs not cleared
+// when used again, slab.MakeUncleared): the source of a typical
+// instruction line then costs no allocation of its own.
 
 import (
 	"github.com/jitrun/jitrun/asm/internal/ir"
@@ -75,8 +75,8 @@ type stmtMemory struct {
 	// taken counts the instructions made since the blocks were last
 	// used again.
 	taken     int
-	insts     dirtyBlocks[ir.Inst]
-	args      dirtyBlocks[ir.Operand]
+	insts     slab.Slab[ir.Inst]    // uncleared: inst writes every field
+	args      slab.Slab[ir.Operand] // uncleared: setOperand writes every field
 	spellings slab.Slab[ir.Spelling]
 	spelled   slab.Slab[ir.SpelledOperand]
 	argOps    slab.Slab[int8]
@@ -88,8 +88,8 @@ type stmtMemory struct {
 // from small ones that would be garbage after the first reuse.
 func newStmtMemory(lines int) stmtMemory {
 	return stmtMemory{
-		insts:     makeDirtyBlocks[ir.Inst](lines, instBlock),
-		args:      makeDirtyBlocks[ir.Operand](2*lines, argBlock),
+		insts:     slab.MakeUncleared[ir.Inst](lines, instBlock),
+		args:      slab.MakeUncleared[ir.Operand](2*lines, argBlock),
 		spellings: slab.Make[ir.Spelling](512),
 		spelled:   slab.Make[ir.SpelledOperand](1024),
 		argOps:    slab.Make[int8](2048),
@@ -128,8 +128,8 @@ func (m *stmtMemory) reuse() {
 		return
 	}
 	m.taken = 0
-	m.insts.reuse()
-	m.args.reuse()
+	m.insts.Reuse()
+	m.args.Reuse()
 	m.spellings.Reuse()
 	m.spelled.Reuse()
 	m.argOps.Reuse()
@@ -142,67 +142,11 @@ func (m *stmtMemory) reuse() {
 // every operand they add: setOperand).
 func (m *stmtMemory) inst(n int) *ir.Inst {
 	m.taken++
-	in := &m.insts.take(1)[0]
-	in.Args = m.args.take(n)[:0]
+	in := &m.insts.Take(1)[0]
+	in.Args = m.args.Take(n)[:0]
 	if in.Suffix != "" {
 		in.Suffix = ""
 	}
 	ir.ClearBroken(in)
 	return in
-}
-
-// dirtyBlocks hands out values of T from blocks as slab.Slab does, but
-// does not clear a block it hands out again (reuse): a value taken from
-// it holds what was there before, and the caller writes all of it that
-// is read. Clearing a block of values that hold pointers, which the
-// caller then overwrites, cost more than reading the source's operands
-// (and a write barrier for every pointer cleared while the collector
-// marks); a caller that writes a string only when it changes writes
-// none for the usual instruction.
-type dirtyBlocks[T any] struct {
-	cur   []T   // the rest of the current block
-	used  [][]T // the blocks handed out since the last reuse, the current one last
-	spare [][]T // blocks to hand out again
-	// size is the size of the last new block; new blocks grow from first
-	// up to most values.
-	size, first, most int
-}
-
-// makeDirtyBlocks returns blocks that grow from first (at least 1) up to
-// most values.
-func makeDirtyBlocks[T any](first, most int) dirtyBlocks[T] {
-	return dirtyBlocks[T]{first: min(max(first, 1), most), most: most}
-}
-
-// take returns n values (length and capacity n), zero in a new block,
-// what an earlier use left in a block used again.
-func (b *dirtyBlocks[T]) take(n int) []T {
-	if n > len(b.cur) {
-		b.grow(n)
-	}
-	v := b.cur[:n:n]
-	b.cur = b.cur[n:]
-	return v
-}
-
-// grow starts a block of at least n values: a spare one, or a new one.
-func (b *dirtyBlocks[T]) grow(n int) {
-	var blk []T
-	if k := len(b.spare); k > 0 && len(b.spare[k-1]) >= n {
-		blk, b.spare = b.spare[k-1], b.spare[:k-1]
-	} else {
-		b.size = min(max(2*b.size, b.first), b.most)
-		blk = make([]T, max(n, b.size))
-	}
-	b.used = append(b.used, blk)
-	b.cur = blk
-}
-
-// reuse makes every block handed out so far spare: nothing may refer to
-// a value taken before it any more.
-func (b *dirtyBlocks[T]) reuse() {
-	b.spare = append(b.spare, b.used...)
-	clear(b.used)
-	b.used = b.used[:0]
-	b.cur = nil
 }

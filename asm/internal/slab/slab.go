@@ -3,7 +3,8 @@
 // allocation per block rather than one each. Blocks start small and double
 // up to a maximum, so that a one-line source allocates little. Reuse hands
 // the blocks out again, zeroed, once nothing refers to the values taken
-// from them.
+// from them; or, for a Slab made by MakeUncleared, as they are, for a
+// caller that writes every field of what it takes.
 package slab
 
 // Slab hands out values of type T from blocks. Make one with Make; it is
@@ -15,6 +16,8 @@ type Slab[T any] struct {
 	spare     [][]T // blocks to hand out again
 	size, max int
 	first     int // the size of the first new block, 8 unless MakeFrom says
+	// uncleared: a block handed out again is not zeroed (MakeUncleared).
+	uncleared bool
 }
 
 // Make returns a Slab whose blocks grow from 8 up to max values.
@@ -27,7 +30,21 @@ func MakeFrom[T any](first, most int) Slab[T] {
 	return Slab[T]{max: most, first: min(max(first, 1), most)}
 }
 
-// Take returns n zeroed values (length and capacity n).
+// MakeUncleared is MakeFrom for a caller that writes every field of each
+// value it takes: a block handed out again after Reuse is not zeroed, so
+// that Take's values hold what an earlier use left there. Clearing a
+// block of values that hold pointers, which the caller then overwrites,
+// costs a pass over the block and, while the collector marks, a write
+// barrier for every pointer cleared; a caller that writes a string only
+// when it changes then writes none for most values.
+func MakeUncleared[T any](first, most int) Slab[T] {
+	s := MakeFrom[T](first, most)
+	s.uncleared = true
+	return s
+}
+
+// Take returns n values (length and capacity n): zeroed, unless the Slab
+// was made by MakeUncleared and they come from a block used again.
 func (s *Slab[T]) Take(n int) []T {
 	if n > len(s.cur) {
 		s.grow(n)
@@ -49,7 +66,9 @@ func (s *Slab[T]) grow(n int) {
 	var b []T
 	if k := len(s.spare); k > 0 && len(s.spare[k-1]) >= n {
 		b, s.spare = s.spare[k-1], s.spare[:k-1]
-		clear(b)
+		if !s.uncleared {
+			clear(b)
+		}
 	} else {
 		s.size = min(max(2*s.size, s.first), s.max)
 		b = make([]T, max(n, s.size))

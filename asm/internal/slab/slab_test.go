@@ -88,3 +88,32 @@ func TestMakeFrom(t *testing.T) {
 		}
 	}
 }
+
+// TestMakeUncleared checks that a Slab made by MakeUncleared grows as
+// MakeFrom's does, hands out zeroed values from a new block, and after
+// Reuse hands the same memory out again as it was left.
+func TestMakeUncleared(t *testing.T) {
+	s := MakeUncleared[int](4, 8)
+	first := s.Take(3)
+	for k := range first {
+		if first[k] != 0 {
+			t.Fatalf("new block: value %d is %d, want 0", k, first[k])
+		}
+		first[k] = 10 + k
+	}
+	s.Take(5) // a second block, of 8
+	if blocks := blockLens(append(s.full, s.block)); len(blocks) != 2 || blocks[0] != 4 || blocks[1] != 8 {
+		t.Fatalf("blocks of %d values, want [4 8]", blocks)
+	}
+	s.Reuse()
+	s.Take(8) // the last block used, again
+	again := s.Take(3)
+	if &again[0] != &first[0] {
+		t.Fatalf("after Reuse, the first block was not handed out again")
+	}
+	for k := range again {
+		if again[k] != 10+k {
+			t.Errorf("after Reuse, value %d is %d, want %d as it was left (MakeUncleared does not clear)", k, again[k], 10+k)
+		}
+	}
+}
