@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -119,20 +120,10 @@ func (in input) readFrom(r io.Reader, size int64) ([]byte, error) {
 // readAll is io.ReadAll into a buffer made for size bytes first (a
 // file's size plus one, to see its end without growing).
 func readAll(r io.Reader, size int64) ([]byte, error) {
-	b := make([]byte, 0, max(size, 512))
-	for {
-		n, err := r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err == io.EOF {
-			return b, nil
-		}
-		if err != nil {
-			return b, err
-		}
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)] // room to grow, as io.ReadAll makes it
-		}
-	}
+	var buf bytes.Buffer
+	buf.Grow(int(size) + bytes.MinRead) // ReadFrom wants MinRead bytes free before each read
+	_, err := buf.ReadFrom(r)
+	return buf.Bytes(), err
 }
 
 // tooLarge is the error of the input past its limit.
