@@ -96,7 +96,7 @@ func TestAPI(t *testing.T) {
 			{[]string{"stopped"}, "return"}, {[]string{"steps", "1", "text"}, "INCQ AX"}, {[]string{"steps", "1", "line"}, 2.0},
 			{[]string{"steps", "1", "regs", "0", "name"}, "rax"}, {[]string{"steps", "1", "regs", "0", "new"}, "0x2"},
 		}},
-		{"trace to the step cap (a document over 1 MiB)", "/api/run", `{"source": "loop:\n\tJMP loop\n", "trace": true}`, 200, "4", []want{
+		{"trace to the step cap (a document over 1 MiB)", "/api/run", `{"source": "loop:\n\tJMP loop\n", "trace": true, "timeout": "2s"}`, 200, "4", []want{
 			{[]string{"stopped"}, "max-steps"}, {[]string{"steps", "9999", "n"}, 10000.0}, {[]string{"steps", "9999", "text"}, "JMP loop(SB)"},
 		}},
 		{"break", "/api/run", `{"source": "MOVQ $1, AX\nINCQ AX\nRET\n", "breaks": ["2"]}`, 200, "0", []want{
