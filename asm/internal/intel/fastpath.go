@@ -333,7 +333,11 @@ func (p *parser) buildPlain(info *mnemInfo, mnem string, col int, ops []plainOp,
 	return true
 }
 
-// plainSignature is opSignature of plain operands.
+// plainSignature is opSignature of plain operands. Its loop is
+// operandSig written out: on the path of every plain line, the call of
+// operandSig (which the compiler does not inline) cost the Intel corpus's
+// assembly 9% (paired ratio 1.097 over 8 rounds); TestPlainSignature
+// checks that the two agree.
 func plainSignature(ops []plainOp) (uint64, bool) {
 	if len(ops) > sigOps {
 		return 0, false
@@ -341,8 +345,27 @@ func plainSignature(ops []plainOp) (uint64, bool) {
 	var sig uint64
 	for i := range ops {
 		o := &ops[i]
-		s, ok := operandSig(o.kind, o.reg, o.size, o.bcst, o.index)
-		if !ok {
+		var s uint64
+		switch o.kind {
+		case iopReg:
+			c := uint64(o.reg.Code)
+			if c == 0 {
+				return 0, false
+			}
+			s = 1 | c<<2
+		case iopMem:
+			size, bcst := sizeCode(o.size), bcstCode(o.bcst)
+			if size < 0 || bcst < 0 {
+				return 0, false
+			}
+			var vsib uint64
+			if c := o.index.Code; c >= ir.IntelXMM && c <= ir.IntelZMM {
+				vsib = uint64(c-ir.IntelXMM) + 1
+			}
+			s = 2 | uint64(size)<<2 | uint64(bcst)<<6 | vsib<<9
+		case iopImm:
+			s = 3
+		default:
 			return 0, false
 		}
 		sig |= s << (sigOpBits * i)

@@ -211,3 +211,43 @@ func FuzzRegAt(f *testing.F) {
 	}
 	f.Fuzz(checkRegAt)
 }
+
+// TestPlainSignature checks that plainSignature, which writes operandSig
+// out for speed, gives opSignature's signature for the same operands.
+func TestPlainSignature(t *testing.T) {
+	rax, xmm1, ymm2, zmm3, rbx := lookupReg("rax"), lookupReg("xmm1"), lookupReg("ymm2"), lookupReg("zmm3"), lookupReg("rbx")
+	ops := []plainOp{
+		{kind: iopReg, reg: rax},
+		{kind: iopReg, reg: xmm1},
+		{kind: iopReg, reg: zmm3},
+		{kind: iopReg}, // no class code: no signature
+		{kind: iopImm, imm: 5},
+		{kind: iopMem, base: rax},
+		{kind: iopMem, base: rax, index: rbx, scale: 2, size: 32},
+		{kind: iopMem, base: rax, index: ymm2, scale: 4, size: 64},
+		{kind: iopMem, base: rax, size: 32, bcst: 16},
+		{kind: iopMem, base: rax, size: 7}, // no size code: no signature
+		{kind: iopLabel},
+	}
+	// Every pair and every single operand, and a list too long.
+	var lists [][]plainOp
+	for i := range ops {
+		lists = append(lists, []plainOp{ops[i]})
+		for j := range ops {
+			lists = append(lists, []plainOp{ops[i], ops[j]})
+		}
+	}
+	lists = append(lists, make([]plainOp, sigOps+1))
+	for _, list := range lists {
+		parsed := make([]*intelOperand, len(list))
+		for i := range list {
+			parsed[i] = &intelOperand{}
+			list[i].fill(parsed[i], "")
+		}
+		gotSig, gotOK := plainSignature(list)
+		wantSig, wantOK := opSignature(parsed)
+		if gotSig != wantSig || gotOK != wantOK {
+			t.Errorf("plainSignature(%+v) = %#x, %v; opSignature gives %#x, %v", list, gotSig, gotOK, wantSig, wantOK)
+		}
+	}
+}
