@@ -15638,7 +15638,7 @@ var genPlainTables = plainTables{
 		{"FSQRT", 4, 32},
 		{"FMOVF", 8, 32},
 		{"FMOVD", 8, 32},
-		{"FMOVD", 8, 32},
+		{"FMOVD", 0, 0},
 		{"FMOVFP", 8, 32},
 		{"FMOVDP", 8, 32},
 		{"FMOVXP", 8, 32},

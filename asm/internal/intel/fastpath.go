@@ -271,7 +271,7 @@ func (p *parser) buildPlain(info *mnemInfo, mnem string, col int, ops []plainOp,
 		return false
 	}
 	place, ok := intelTable.bySig.findPlace(info.id, sig)
-	if !ok || mnem == "fst" {
+	if !ok {
 		return false
 	}
 	pt := intelTable.plain

@@ -32,7 +32,8 @@ const (
 	plainSAE                            // intelForm.sae
 	// plainBuilds is set for a form buildPlain builds: one golang-asm
 	// has a mnemonic for (no bytes), without two x87 operands, whose Go
-	// arguments are all good and whose argument list has a number.
+	// arguments are all good and whose argument list has a number, and
+	// not fst's register form (instructionOf writes fst st0 as bytes).
 	plainBuilds
 )
 
