@@ -31,3 +31,27 @@ func BenchmarkEncodeAmd64enc(b *testing.B) {
 		b.ReportMetric(float64(n)*float64(b.N)/(cpu1-cpu0).Seconds(), "instr/cpu-s")
 	}
 }
+
+// BenchmarkEncodeIntelCorpus is the encoder alone over the statements of
+// the Intel corpus (BenchmarkAssembleIntelCorpus's source), parsed once:
+// what the Intel front end costs is the difference between the two.
+func BenchmarkEncodeIntelCorpus(b *testing.B) {
+	src, n := intelBenchSource(b)
+	stmts, err := Parse("corpus.s", src, SyntaxIntel)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	cpu0, cpuErr := platform.ProcessCPUTime()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, errs := encode("corpus.s", stmts); errs.Len() > 0 {
+			b.Fatal(errs.List())
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "instr/s")
+	if cpu1, err := platform.ProcessCPUTime(); cpuErr == nil && err == nil && cpu1 > cpu0 {
+		b.ReportMetric(float64(n)*float64(b.N)/(cpu1-cpu0).Seconds(), "instr/cpu-s")
+	}
+}
