@@ -49,11 +49,12 @@ var intelRegs struct {
 	byName map[string]IntelReg
 	// byID are the registers by number (byID[0] is none), codes their
 	// class codes; refByName holds the names of byName by number, refs
-	// is refByName for the lookups (nametab.go).
+	// is refByName for the lookups (nametab.go), held here rather than
+	// behind a pointer: a lookup reads its arrays at fixed addresses.
 	byID      []IntelReg
 	codes     []uint8
 	refByName map[string]IntelRegRef
-	refs      *nameTable[IntelRegRef]
+	refs      perfectTable[IntelRegRef]
 }
 
 // LookupIntelReg returns the register with an Intel name, in any case.
@@ -83,7 +84,8 @@ type IntelRegRef struct {
 // what an operand reads of the register.
 func LookupIntelRegRef(name string) IntelRegRef {
 	intelRegs.once.Do(buildIntelRegs)
-	if r, _, packed := intelRegs.refs.lookup(name); packed {
+	if k, ok := packName(name, true); ok {
+		r, _ := intelRegs.refs.lookupKey(k)
 		return r
 	}
 	return intelRegs.refByName[strings.ToLower(name)]
@@ -95,9 +97,6 @@ func LookupIntelRegRef(name string) IntelRegRef {
 // up without reading it again.
 func LookupIntelRegPacked(key uint64) IntelRegRef {
 	intelRegs.once.Do(buildIntelRegs)
-	if key == 0 {
-		return IntelRegRef{}
-	}
 	r, _ := intelRegs.refs.lookupKey(key)
 	return r
 }
@@ -223,7 +222,9 @@ func buildIntelRegs() {
 		}
 		intelRegs.refByName[name] = IntelRegRef{Reg: r.Reg, ID: id, Code: intelRegs.codes[id]}
 	}
-	intelRegs.refs = newNameTable(intelRegs.refByName, true)
+	// Every name that packs finds its register there (TestNameTables,
+	// TestIntelRegIDs).
+	intelRegs.refs.fill(intelRegs.refByName, true)
 }
 
 // IntelRegName is the Intel name of a register, the 64-bit one for a

@@ -1,5 +1,10 @@
 package ir
 
+import (
+	"cmp"
+	"slices"
+)
+
 // A register name is looked up for nearly every operand of a source, in
 // both syntaxes. Register names are short ASCII words, so a name of up to
 // 8 bytes is packed into a uint64 and found in an open-addressed table:
@@ -83,4 +88,109 @@ func (t *nameTable[V]) lookupKey(k uint64) (v V, found bool) {
 			return v, false
 		}
 	}
+}
+
+// The Intel registers are looked up for nearly every operand of an
+// Intel source, and a probe loop over an open-addressed table cost a
+// mispredicted branch whenever a name was not in its first slot, or a
+// word that is no register (dword, ptr) did not find an empty one there.
+// perfectTable places each name in a slot of its own that one look
+// finds (hash and displace): a name's first hash picks a bucket, whose
+// seed, chosen when the table is made so that the names of the bucket
+// land in free slots, picks the slot with a second hash. A lookup is two
+// loads of small arrays and one comparison; a word that is no name
+// finds another key, or an empty slot, in the same one place.
+
+const (
+	perfectBucketBits = 6  // 64 buckets
+	perfectSlotBits   = 10 // 1024 slots: room for 4 times the Intel names
+)
+
+// perfectTable finds values by packed name (packName) in one probe. It
+// is made once (newPerfectTable) and only read afterwards; its arrays
+// are held in it, so that a table in a variable is read without
+// following a pointer.
+type perfectTable[V any] struct {
+	seeds [1 << perfectBucketBits]uint64
+	keys  [1 << perfectSlotBits]uint64 // 0: an empty slot (no name packs to 0)
+	vals  [1 << perfectSlotBits]V      // the zero V in an empty slot
+}
+
+// bucket is the bucket of a key (its seed's index).
+func perfectBucket(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> (64 - perfectBucketBits) }
+
+// perfectSlot is a key's slot under a seed.
+func perfectSlot(k, seed uint64) uint64 {
+	return ((k ^ seed) * 0xC2B2AE3D27D4EB4F) >> (64 - perfectSlotBits)
+}
+
+// fill places every key of m that packs (in lower case when fold is
+// set; the names of m are in lower case then): the buckets with the most
+// keys first, each with the first seed (of a fixed sequence, so that the
+// table is the same in every run) that puts its keys in distinct free
+// slots. A bucket with no such seed among the first 65,536 (more names
+// than the table has room for) is left out: its names are found in no
+// slot.
+func (t *perfectTable[V]) fill(m map[string]V, fold bool) {
+	type entry struct {
+		key uint64
+		val V
+	}
+	var buckets [1 << perfectBucketBits][]entry
+	for name, v := range m {
+		if k, ok := packName(name, fold); ok {
+			b := perfectBucket(k)
+			buckets[b] = append(buckets[b], entry{k, v})
+		}
+	}
+	order := make([]int, len(buckets))
+	for i := range order {
+		order[i] = i
+	}
+	// Most keys first; equal counts in bucket order (a stable table).
+	slices.SortStableFunc(order, func(a, b int) int { return len(buckets[b]) - len(buckets[a]) })
+	seed := uint64(0)
+	for _, b := range order {
+		es := buckets[b]
+		if len(es) == 0 {
+			continue
+		}
+		// Keys in a fixed order, so that the table does not depend on
+		// the map's.
+		slices.SortFunc(es, func(x, y entry) int { return cmp.Compare(x.key, y.key) })
+		placed := false
+		for try := 0; try < 1<<16 && !placed; try++ {
+			seed += 0x9E3779B97F4A7C15 // the next seed of the sequence
+			placed = true
+			for i, e := range es {
+				s := perfectSlot(e.key, seed)
+				if t.keys[s] != 0 {
+					placed = false
+				}
+				for _, f := range es[:i] {
+					if perfectSlot(f.key, seed) == s {
+						placed = false
+					}
+				}
+			}
+		}
+		if !placed {
+			continue
+		}
+		t.seeds[b] = seed
+		for _, e := range es {
+			s := perfectSlot(e.key, seed)
+			t.keys[s], t.vals[s] = e.key, e.val
+		}
+	}
+}
+
+// lookupKey returns the value of the name that packs to k, and the zero
+// V (found false) for a word of none; k 0 finds nothing.
+func (t *perfectTable[V]) lookupKey(k uint64) (v V, found bool) {
+	s := perfectSlot(k, t.seeds[perfectBucket(k)])
+	if t.keys[s] != k || k == 0 {
+		return v, false
+	}
+	return t.vals[s], true
 }

@@ -46,3 +46,38 @@ func BenchmarkLookupReg(b *testing.B) {
 		LookupReg(names[i%len(names)])
 	}
 }
+
+// TestPerfectTable checks that the table of the Intel registers holds
+// every name that packs, in its slot, and that a table finds a name
+// exactly when its map has it.
+func TestPerfectTable(t *testing.T) {
+	LookupIntelReg("rax") // builds the Intel table
+	n := 0
+	for _, k := range intelRegs.refs.keys {
+		if k != 0 {
+			n++
+		}
+	}
+	packs := 0
+	for name := range intelRegs.refByName {
+		if _, ok := packName(name, true); ok {
+			packs++
+		}
+	}
+	if n != packs {
+		t.Errorf("%d names in the table, %d pack", n, packs)
+	}
+	m := map[string]int{"a": 1, "bb": 2, "ccc": 3, "dword": 4, "x": 5}
+	var tab perfectTable[int]
+	tab.fill(m, false)
+	for _, w := range []string{"a", "bb", "ccc", "dword", "x", "b", "A", "qword", "cccc"} {
+		k, _ := packName(w, false)
+		v, ok := tab.lookupKey(k)
+		if want, in := m[w]; ok != in || v != want {
+			t.Errorf("lookupKey(%q) = %d, %v; want %d, %v", w, v, ok, want, in)
+		}
+	}
+	if v, ok := tab.lookupKey(0); ok || v != 0 {
+		t.Errorf("lookupKey(0) = %d, %v; want nothing", v, ok)
+	}
+}
