@@ -54,7 +54,7 @@ var intelRegs struct {
 	byID      []IntelReg
 	codes     []uint8
 	refByName map[string]IntelRegRef
-	refs      perfectTable[IntelRegRef]
+	refs      intelRegTable
 }
 
 // LookupIntelReg returns the register with an Intel name, in any case.
@@ -85,8 +85,7 @@ type IntelRegRef struct {
 func LookupIntelRegRef(name string) IntelRegRef {
 	intelRegs.once.Do(buildIntelRegs)
 	if k, ok := packName(name, true); ok {
-		r, _ := intelRegs.refs.lookupKey(k)
-		return r
+		return intelRegs.refs.lookupKey(k)
 	}
 	return intelRegs.refByName[strings.ToLower(name)]
 }
@@ -97,8 +96,7 @@ func LookupIntelRegRef(name string) IntelRegRef {
 // up without reading it again.
 func LookupIntelRegPacked(key uint64) IntelRegRef {
 	intelRegs.once.Do(buildIntelRegs)
-	r, _ := intelRegs.refs.lookupKey(key)
-	return r
+	return intelRegs.refs.lookupKey(key)
 }
 
 // Class is the register's class (IntelReg.Class), "" for none.
@@ -222,9 +220,8 @@ func buildIntelRegs() {
 		}
 		intelRegs.refByName[name] = IntelRegRef{Reg: r.Reg, ID: id, Code: intelRegs.codes[id]}
 	}
-	// Every name that packs finds its register there (TestNameTables,
-	// TestIntelRegIDs).
-	intelRegs.refs.fill(intelRegs.refByName, true)
+	// Every name finds its register there (TestIntelRegTable).
+	intelRegs.refs.fill(intelRegs.refByName)
 }
 
 // IntelRegName is the Intel name of a register, the 64-bit one for a

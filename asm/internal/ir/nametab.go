@@ -1,9 +1,6 @@
 package ir
 
-import (
-	"cmp"
-	"slices"
-)
+import "slices"
 
 // A register name is looked up for nearly every operand of a source, in
 // both syntaxes. Register names are short ASCII words, so a name of up to
@@ -94,81 +91,98 @@ func (t *nameTable[V]) lookupKey(k uint64) (v V, found bool) {
 // Intel source, and a probe loop over an open-addressed table cost a
 // mispredicted branch whenever a name was not in its first slot, or a
 // word that is no register (dword, ptr) did not find an empty one there.
-// perfectTable places each name in a slot of its own that one look
+// intelRegTable places each name in a slot of its own that one look
 // finds (hash and displace): a name's first hash picks a bucket, whose
 // seed, chosen when the table is made so that the names of the bucket
-// land in free slots, picks the slot with a second hash. A lookup is two
-// loads of small arrays and one comparison; a word that is no name
-// finds another key, or an empty slot, in the same one place.
+// land in free slots, picks the slot with a second hash. A slot is one
+// word, the name and its register together (Intel register names are 5
+// bytes at most), so that the table takes 4 KB of the cache: a lookup is
+// two loads of small arrays and one comparison, and a word that is no
+// name finds another name, or an empty slot, in the same one place.
 
 const (
-	perfectBucketBits = 6  // 64 buckets
-	perfectSlotBits   = 10 // 1024 slots: room for 4 times the Intel names
+	regBucketBits = 6 // 64 buckets
+	regSlotBits   = 9 // 512 slots: room for twice the Intel names
+	// A slot: the packed name in its low regKeyBits bits, then the
+	// register's number (8 bits), its class code (4) and its Go register
+	// (regGoBits).
+	regKeyBits = 40
+	regGoBits  = 12
 )
 
-// perfectTable finds values by packed name (packName) in one probe. It
-// is made once (newPerfectTable) and only read afterwards; its arrays
-// are held in it, so that a table in a variable is read without
-// following a pointer.
-type perfectTable[V any] struct {
-	seeds [1 << perfectBucketBits]uint64
-	keys  [1 << perfectSlotBits]uint64 // 0: an empty slot (no name packs to 0)
-	vals  [1 << perfectSlotBits]V      // the zero V in an empty slot
+// intelRegTable finds Intel registers by packed name (packName) in one
+// probe. It is made once (fill) and only read afterwards; its arrays are
+// held in it, so that a table in a variable is read without following a
+// pointer.
+type intelRegTable struct {
+	seeds [1 << regBucketBits]uint64
+	slots [1 << regSlotBits]uint64 // 0: an empty slot (no name packs to 0)
 }
 
-// bucket is the bucket of a key (its seed's index).
-func perfectBucket(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> (64 - perfectBucketBits) }
+// regBucket is the bucket of a key (its seed's index).
+func regBucket(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> (64 - regBucketBits) }
 
-// perfectSlot is a key's slot under a seed.
-func perfectSlot(k, seed uint64) uint64 {
-	return ((k ^ seed) * 0xC2B2AE3D27D4EB4F) >> (64 - perfectSlotBits)
+// regSlot is a key's slot under a seed.
+func regSlot(k, seed uint64) uint64 {
+	return ((k ^ seed) * 0xC2B2AE3D27D4EB4F) >> (64 - regSlotBits)
 }
 
-// fill places every key of m that packs (in lower case when fold is
-// set; the names of m are in lower case then): the buckets with the most
-// keys first, each with the first seed (of a fixed sequence, so that the
-// table is the same in every run) that puts its keys in distinct free
-// slots. A bucket with no such seed among the first 65,536 (more names
-// than the table has room for) is left out: its names are found in no
-// slot.
-func (t *perfectTable[V]) fill(m map[string]V, fold bool) {
-	type entry struct {
-		key uint64
-		val V
+// regSlotOf packs a name's key and its register into a slot, false when
+// they do not fit (a name of more than 5 bytes, a Go register of more
+// than regGoBits bits, a class code of more than 4).
+func regSlotOf(k uint64, r IntelRegRef) (uint64, bool) {
+	if k>>regKeyBits != 0 || r.Reg < 0 || r.Reg >= 1<<regGoBits || r.Code >= 16 {
+		return 0, false
 	}
-	var buckets [1 << perfectBucketBits][]entry
-	for name, v := range m {
-		if k, ok := packName(name, fold); ok {
-			b := perfectBucket(k)
-			buckets[b] = append(buckets[b], entry{k, v})
+	return k | uint64(r.ID)<<regKeyBits | uint64(r.Code)<<(regKeyBits+8) | uint64(r.Reg)<<(regKeyBits+12), true
+}
+
+// fill places every name of m (in lower case) that packs and fits a
+// slot: the buckets with the most names first, each with the first seed
+// (of a fixed sequence, so that the table is the same in every run) that
+// puts its names in distinct free slots. A name that does not fit, or
+// whose bucket has no such seed among the first 65,536 (more names than
+// the table has room for), is left out: it is found in no slot
+// (TestIntelRegTable checks that every Intel name is there).
+func (t *intelRegTable) fill(m map[string]IntelRegRef) {
+	var buckets [1 << regBucketBits][]uint64
+	for name, r := range m {
+		k, ok := packName(name, true)
+		if !ok {
+			continue
+		}
+		if slot, ok := regSlotOf(k, r); ok {
+			b := regBucket(k)
+			buckets[b] = append(buckets[b], slot)
 		}
 	}
 	order := make([]int, len(buckets))
 	for i := range order {
 		order[i] = i
 	}
-	// Most keys first; equal counts in bucket order (a stable table).
+	// Most names first; equal counts in bucket order (a stable table).
 	slices.SortStableFunc(order, func(a, b int) int { return len(buckets[b]) - len(buckets[a]) })
+	const keyMask = 1<<regKeyBits - 1
 	seed := uint64(0)
 	for _, b := range order {
 		es := buckets[b]
 		if len(es) == 0 {
 			continue
 		}
-		// Keys in a fixed order, so that the table does not depend on
+		// Names in a fixed order, so that the table does not depend on
 		// the map's.
-		slices.SortFunc(es, func(x, y entry) int { return cmp.Compare(x.key, y.key) })
+		slices.Sort(es)
 		placed := false
 		for try := 0; try < 1<<16 && !placed; try++ {
 			seed += 0x9E3779B97F4A7C15 // the next seed of the sequence
 			placed = true
 			for i, e := range es {
-				s := perfectSlot(e.key, seed)
-				if t.keys[s] != 0 {
+				s := regSlot(e&keyMask, seed)
+				if t.slots[s] != 0 {
 					placed = false
 				}
 				for _, f := range es[:i] {
-					if perfectSlot(f.key, seed) == s {
+					if regSlot(f&keyMask, seed) == s {
 						placed = false
 					}
 				}
@@ -179,18 +193,18 @@ func (t *perfectTable[V]) fill(m map[string]V, fold bool) {
 		}
 		t.seeds[b] = seed
 		for _, e := range es {
-			s := perfectSlot(e.key, seed)
-			t.keys[s], t.vals[s] = e.key, e.val
+			t.slots[regSlot(e&keyMask, seed)] = e
 		}
 	}
 }
 
-// lookupKey returns the value of the name that packs to k, and the zero
-// V (found false) for a word of none; k 0 finds nothing.
-func (t *perfectTable[V]) lookupKey(k uint64) (v V, found bool) {
-	s := perfectSlot(k, t.seeds[perfectBucket(k)])
-	if t.keys[s] != k || k == 0 {
-		return v, false
+// lookupKey returns the register of the name that packs to k, the zero
+// IntelRegRef for a word of none (k 0 included: it finds an empty slot,
+// or a name's).
+func (t *intelRegTable) lookupKey(k uint64) IntelRegRef {
+	e := t.slots[regSlot(k, t.seeds[regBucket(k)])]
+	if e&(1<<regKeyBits-1) != k {
+		return IntelRegRef{}
 	}
-	return t.vals[s], true
+	return IntelRegRef{Reg: Reg(e >> (regKeyBits + 12)), ID: IntelRegID(e >> regKeyBits), Code: uint8(e>>(regKeyBits+8)) & 15}
 }

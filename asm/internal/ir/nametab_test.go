@@ -47,37 +47,44 @@ func BenchmarkLookupReg(b *testing.B) {
 	}
 }
 
-// TestPerfectTable checks that the table of the Intel registers holds
-// every name that packs, in its slot, and that a table finds a name
-// exactly when its map has it.
-func TestPerfectTable(t *testing.T) {
+// TestIntelRegTable checks that the table of the Intel registers holds
+// every name, each once, and finds it in its slot; that a word of none
+// (empty, a near miss, longer than a slot's name) finds nothing; and
+// that a table finds a name exactly when its map has it.
+func TestIntelRegTable(t *testing.T) {
 	LookupIntelReg("rax") // builds the Intel table
 	n := 0
-	for _, k := range intelRegs.refs.keys {
-		if k != 0 {
+	for _, e := range intelRegs.refs.slots {
+		if e != 0 {
 			n++
 		}
 	}
-	packs := 0
-	for name := range intelRegs.refByName {
-		if _, ok := packName(name, true); ok {
-			packs++
+	if n != len(intelRegs.refByName) {
+		t.Errorf("%d names in the table, %d Intel names", n, len(intelRegs.refByName))
+	}
+	for name, want := range intelRegs.refByName {
+		k, _ := packName(name, true)
+		if got := intelRegs.refs.lookupKey(k); got != want {
+			t.Errorf("lookupKey(%q) = %+v, want %+v", name, got, want)
 		}
 	}
-	if n != packs {
-		t.Errorf("%d names in the table, %d pack", n, packs)
-	}
-	m := map[string]int{"a": 1, "bb": 2, "ccc": 3, "dword": 4, "x": 5}
-	var tab perfectTable[int]
-	tab.fill(m, false)
-	for _, w := range []string{"a", "bb", "ccc", "dword", "x", "b", "A", "qword", "cccc"} {
-		k, _ := packName(w, false)
-		v, ok := tab.lookupKey(k)
-		if want, in := m[w]; ok != in || v != want {
-			t.Errorf("lookupKey(%q) = %d, %v; want %d, %v", w, v, ok, want, in)
+	for _, w := range []string{"", "dword", "xmmword", "ptr", "raxx", "xmm32", "eaxeaxea", "r"} {
+		k, _ := packName(w, true)
+		if got := intelRegs.refs.lookupKey(k); got != (IntelRegRef{}) {
+			t.Errorf("lookupKey(%q) = %+v, want none", w, got)
 		}
 	}
-	if v, ok := tab.lookupKey(0); ok || v != 0 {
-		t.Errorf("lookupKey(0) = %d, %v; want nothing", v, ok)
+	m := map[string]IntelRegRef{"a": {Reg: 1, ID: 1, Code: 1}, "bb": {Reg: 4095, ID: 255, Code: 15}, "ccccc": {ID: 3}, "dddddd": {ID: 4}, "e": {Reg: 4096, ID: 5}}
+	var tab intelRegTable
+	tab.fill(m)
+	for _, w := range []string{"a", "bb", "ccccc", "dddddd", "e", "b", "aa", "cccc"} {
+		k, _ := packName(w, true)
+		want := m[w]
+		if w == "dddddd" || w == "e" {
+			want = IntelRegRef{} // more than a slot holds: left out
+		}
+		if got := tab.lookupKey(k); got != want {
+			t.Errorf("lookupKey(%q) = %+v; want %+v", w, got, want)
+		}
 	}
 }
