@@ -19,7 +19,12 @@ package intel
 // left to the token path, which then reads the line from its start: so
 // every message comes from one place.
 
-import "github.com/jitrun/jitrun/asm/internal/ir"
+import (
+	"math/bits"
+	"unsafe"
+
+	"github.com/jitrun/jitrun/asm/internal/ir"
+)
 
 // maxFastOps is the most operands a plain line has (rounding included).
 const maxFastOps = 6
@@ -52,10 +57,26 @@ func identAt(line string, i int) (string, int) {
 
 // identKeyAt is identAt, with the identifier packed as
 // ir.LookupIntelRegPacked reads it (key 0 when it does not pack: longer
-// than 8 bytes). It reads each byte once, through intelFold.
-func identKeyAt(line string, i int) (name string, key uint64, end int) {
+// than 8 bytes). wide is line and what follows it in the source (line
+// itself will do): with 8 bytes of wide at i, it reads them at once
+// (foldWord), and reads on byte by byte only past 8.
+func identKeyAt(line, wide string, i int) (name string, key uint64, end int) {
 	if i >= len(line) || intelIdentClass[line[i]]&identStart == 0 || line[i] == '$' {
 		return "", 0, i
+	}
+	if i+8 <= len(wide) {
+		f, n := foldWord(wide, i)
+		if rest := len(line) - i; n > rest {
+			n = rest // the word goes on past the line (a statement's end)
+		}
+		if n < 8 {
+			return line[i : i+n], f & (1<<(8*n) - 1), i + n
+		}
+		j := i + 8
+		for j < len(line) && intelFold[line[j]] != 0 {
+			j, f = j+1, 0 // longer than 8 bytes
+		}
+		return line[i:j], f, j
 	}
 	s := line[i:]
 	n := 0
@@ -70,6 +91,32 @@ func identKeyAt(line string, i int) (name string, key uint64, end int) {
 		key = 0 // longer than 8 bytes
 	}
 	return s[:n], key, i + n
+}
+
+// foldWord returns the 8 bytes of text at i (text has them) through
+// intelFold, packed the first lowest, and how many of them from the
+// first continue an identifier (8 when all do): the bytes are read with
+// no branch, and the end found in the word.
+func foldWord(text string, i int) (folded uint64, n int) {
+	b := text[i : i+8]
+	folded = uint64(intelFold[b[0]]) | uint64(intelFold[b[1]])<<8 |
+		uint64(intelFold[b[2]])<<16 | uint64(intelFold[b[3]])<<24 |
+		uint64(intelFold[b[4]])<<32 | uint64(intelFold[b[5]])<<40 |
+		uint64(intelFold[b[6]])<<48 | uint64(intelFold[b[7]])<<56
+	// Bit 7 of each byte that is 0 (ends the identifier): no carry
+	// crosses a byte, so every byte's bit is exact.
+	const low7 = 0x7f7f7f7f7f7f7f7f
+	zero := ^((folded&low7 + low7) | folded | low7)
+	return folded, bits.TrailingZeros64(zero) >> 3
+}
+
+// wideOf returns wide when it is line and what follows it in the same
+// memory (the rest of the source from the line's start), else line.
+func wideOf(line, wide string) string {
+	if len(wide) >= len(line) && unsafe.StringData(wide) == unsafe.StringData(line) {
+		return wide
+	}
+	return line
 }
 
 // intelFold maps a byte that continues an identifier (isIntelIdentChar:
@@ -166,13 +213,16 @@ func (o *plainOp) fill(io *intelOperand, line string) {
 
 // fastInstruction reads line, when it is a plain instruction, and
 // reports whether it did. When it did not, nothing of the parser has
-// changed but the line's scratch.
-func (p *parser) fastInstruction(line string) bool {
+// changed but the line's scratch. wide is line and the rest of the
+// source after it, in the same memory (or line alone): the words are
+// read 8 bytes at a time from it.
+func (p *parser) fastInstruction(line, wide string) bool {
 	if p.slowOnly || p.sec != nil {
 		return false
 	}
+	wide = wideOf(line, wide)
 	start := skipSpace(line, 0)
-	text, key, packs, upper, i := mnemAt(line, start)
+	text, key, packs, upper, i := mnemAt(line, wide, start)
 	if text == "" || i < len(line) && !isSpace(line[i]) {
 		return false // not an instruction, a label, …
 	}
@@ -215,7 +265,7 @@ func (p *parser) fastInstruction(line string) bool {
 			rounding, roundCol, end = d, i+1, j
 		} else {
 			o := &buf[n]
-			j, ok := fastOperand(o, line, i)
+			j, ok := fastOperand(o, line, wide, i)
 			if !ok {
 				return false
 			}
@@ -451,14 +501,15 @@ func fastDecorate(o *plainOp, d string) bool {
 	return true
 }
 
-// fastOperand reads a plain operand at line[i:] into o: where it ends
+// fastOperand reads a plain operand at line[i:] into o (wide as
+// fastInstruction's): where it ends
 // (its decorations included), and false when it is not plain (o is then
 // garbage).
-func fastOperand(o *plainOp, line string, i int) (int, bool) {
+func fastOperand(o *plainOp, line, wide string, i int) (int, bool) {
 	var end int
 	switch c := line[i]; {
 	case c == '[':
-		j, ok := fastMem(o, line, i)
+		j, ok := fastMem(o, line, wide, i)
 		if !ok {
 			return 0, false
 		}
@@ -479,7 +530,7 @@ func fastOperand(o *plainOp, line string, i int) (int, bool) {
 		// An immediate takes no decoration here.
 		return k, operandEnds(line, k)
 	default:
-		name, key, j := identKeyAt(line, i)
+		name, key, j := identKeyAt(line, wide, i)
 		if name == "" {
 			return 0, false
 		}
@@ -499,7 +550,7 @@ func fastOperand(o *plainOp, line string, i int) (int, bool) {
 			if k == len(line) || line[k] != '[' {
 				return 0, false
 			}
-			end, ok = fastMem(o, line, k)
+			end, ok = fastMem(o, line, wide, k)
 			if !ok {
 				return 0, false
 			}
@@ -528,12 +579,13 @@ func operandEnds(line string, i int) bool {
 	return i == len(line) || line[i] == ','
 }
 
-// fastMem reads a plain memory operand [ … ] at line[i] into o: a sum of
+// fastMem reads a plain memory operand [ … ] at line[i] into o (wide as
+// fastInstruction's): a sum of
 // registers, registers times a number and numbers, whose registers give
 // an address as parseMem would take it without a word ([rip + number]
 // included). It returns where
 // the operand ends.
-func fastMem(o *plainOp, line string, i int) (int, bool) {
+func fastMem(o *plainOp, line, wide string, i int) (int, bool) {
 	o.kind = iopMem
 	i++ // [
 	sub := false
@@ -554,7 +606,7 @@ func fastMem(o *plainOp, line string, i int) (int, bool) {
 			}
 			i = j
 		} else {
-			name, key, j := identKeyAt(line, i)
+			name, key, j := identKeyAt(line, wide, i)
 			if name == "" || sub {
 				return 0, false
 			}

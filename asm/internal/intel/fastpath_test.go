@@ -139,7 +139,7 @@ func TestFastInstructionReads(t *testing.T) {
 	} {
 		p := &parser{file: "t.s", equs: map[string]ival{}, dataLabels: map[string]dataLabel{}, codeLabels: map[string]ir.Pos{}, mem: newStmtMemory(1)}
 		p.line, p.lineText = 1, c.line
-		if got := p.fastInstruction(c.line); got != c.fast {
+		if got := p.fastInstruction(c.line, c.line); got != c.fast {
 			t.Errorf("fastInstruction(%q) = %v, want %v", c.line, got, c.fast)
 		}
 	}
@@ -173,11 +173,20 @@ func FuzzFastInstruction(f *testing.F) {
 
 // checkRegAt compares the register identKeyAt and regAt read at the
 // start of s with lookupReg of the identifier identAt reads there.
+// It reads s with what may follow it in a source (wideTails): a word
+// read 8 bytes at a time ends where s does.
 func checkRegAt(t *testing.T, s string) {
-	name, key, end := identKeyAt(s, 0)
+	name, key, end := identKeyAt(s, s, 0)
 	wantName, wantEnd := identAt(s, 0)
 	if name != wantName || end != wantEnd {
 		t.Fatalf("identKeyAt(%q) = %q, %d; identAt says %q, %d", s, name, end, wantName, wantEnd)
+	}
+	for _, tail := range wideTails {
+		wide := s + tail
+		n, k, e := identKeyAt(wide[:len(s)], wide, 0)
+		if n != name || k != key || e != end {
+			t.Fatalf("identKeyAt(%q) followed by %q = %q, %x, %d; alone %q, %x, %d", s, tail, n, k, e, name, key, end)
+		}
 	}
 	if name == "" {
 		return
@@ -186,6 +195,11 @@ func checkRegAt(t *testing.T, s string) {
 		t.Errorf("regAt(%q) = %+v, lookupReg says %+v", name, got, want)
 	}
 }
+
+// wideTails are what may follow a line in the source, as the words of
+// the line are read 8 bytes at a time from it: the next line, another
+// statement, or a word that goes on past the end of the line.
+var wideTails = []string{"", "\n", "\nmov rax, rbx\n", "; add rax, 1", "abcdefghijklmnopqrstuvwxyz", "RAX12345_ZMM31xyz", "        ", "\xff\xfe"}
 
 // TestRegAt checks the registers read by packed word (regAt) against
 // lookupReg: every register name of both corpora's lines in three

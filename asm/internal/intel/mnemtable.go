@@ -60,10 +60,33 @@ func lookupMnem(word string) *mnemInfo {
 // mnemAt reads the identifier at line[i:] as identAt does, packing it
 // in lower case as it goes: the identifier as written, its packed lower
 // case (packs false when it does not pack), whether it has a capital,
-// and where it ends.
-func mnemAt(line string, i int) (text string, k mnemKey, packs, upper bool, end int) {
+// and where it ends. wide is line and what follows it (line itself will
+// do): with 16 bytes of wide at i, it reads them 8 at a time
+// (foldWord).
+func mnemAt(line, wide string, i int) (text string, k mnemKey, packs, upper bool, end int) {
 	if i >= len(line) || intelIdentClass[line[i]]&identStart == 0 || line[i] == '$' {
 		return "", k, false, false, i
+	}
+	if i+16 <= len(wide) {
+		rest := len(line) - i
+		f, n := foldWord(wide, i)
+		n = min(n, rest) // the word goes on past the line (a statement's end)
+		if n < 8 {
+			lo := f & (1<<(8*n) - 1)
+			return line[i : i+n], mnemKey{lo: lo}, true, lo != rawWord(wide, i)&(1<<(8*n)-1), i + n
+		}
+		g, m := foldWord(wide, i+8)
+		m = min(m, rest-8)
+		hi := g & (1<<(8*m) - 1) // m = 8: all ones
+		upper := f != rawWord(wide, i) || hi != rawWord(wide, i+8)&(1<<(8*m)-1)
+		j := i + 8 + m
+		if m == 8 {
+			for j < len(line) && intelFold[line[j]] != 0 {
+				upper = upper || intelFold[line[j]] != line[j]
+				j++
+			}
+		}
+		return line[i:j], mnemKey{lo: f, hi: hi}, j-i <= 16, upper, j
 	}
 	j := i
 	for ; j < len(line); j++ {
@@ -81,6 +104,14 @@ func mnemAt(line string, i int) (text string, k mnemKey, packs, upper bool, end 
 		}
 	}
 	return line[i:j], k, j-i <= 16, upper, j
+}
+
+// rawWord returns the 8 bytes of text at i (text has them), the first
+// lowest.
+func rawWord(text string, i int) uint64 {
+	b := text[i : i+8]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }
 
 // lookupMnemKey is lookupMnem of the word that packs to k.

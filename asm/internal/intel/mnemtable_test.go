@@ -54,7 +54,14 @@ func FuzzMnemTable(f *testing.F) {
 // checkMnemAt compares mnemAt at the start of line with identAt, and the
 // mnemInfo of what it packed with the map's for the word in lower case.
 func checkMnemAt(t *testing.T, line string) {
-	text, k, packs, upper, end := mnemAt(line, 0)
+	text, k, packs, upper, end := mnemAt(line, line, 0)
+	for _, tail := range wideTails {
+		wide := line + tail
+		t2, k2, p2, u2, e2 := mnemAt(wide[:len(line)], wide, 0)
+		if t2 != text || k2 != k || p2 != packs || u2 != upper || e2 != end {
+			t.Fatalf("mnemAt(%q) followed by %q = %q, %x, %v, %v, %d; alone %q, %x, %v, %v, %d", line, tail, t2, k2, p2, u2, e2, text, k, packs, upper, end)
+		}
+	}
 	wantText, wantEnd := identAt(line, 0)
 	capital := strings.ContainsFunc(text, func(r rune) bool { return r >= 'A' && r <= 'Z' })
 	if text != wantText || end != wantEnd || upper != capital {

@@ -87,6 +87,9 @@ type parser struct {
 	handOver  func(ir.Stmt) bool
 	streaming bool
 	emitted   int
+	// wide is the source from the start of the line being parsed to its
+	// end: fastInstruction reads words 8 bytes at a time from it.
+	wide string
 	// fastText is the text of the statement fastInstruction read (its
 	// source, which it knows without looking for a comment), "" for one
 	// read token by token.
@@ -230,6 +233,7 @@ func (p *parser) sameValues(q *parser) bool {
 func (p *parser) run(text string) {
 	for n := 1; len(text) > 0 || n == 1; n++ {
 		var line string
+		p.wide = text
 		line, text, _ = strings.Cut(text, "\n")
 		p.line = n
 		if p.semicolons {
@@ -360,7 +364,7 @@ func unquotedIndex(s, chars string) int {
 // starts at byte start: labels, then a directive or an instruction.
 func (p *parser) parseLine(line string, start int) {
 	p.scratch.reset()
-	if start == 0 && p.fastInstruction(line) {
+	if start == 0 && p.fastInstruction(line, p.wide) {
 		return
 	}
 	p.scratch.reset()

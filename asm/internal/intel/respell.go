@@ -34,7 +34,7 @@ func respell(in *ir.Inst) *ir.Spelling {
 		eager:      true,
 	}
 	p.line, p.lineText = in.Pos.Line, in.Text
-	if !p.fastInstruction(in.Text) {
+	if !p.fastInstruction(in.Text, in.Text) {
 		return nil
 	}
 	for _, st := range p.stmts {
