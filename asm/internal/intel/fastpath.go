@@ -29,8 +29,17 @@ import (
 // maxFastOps is the most operands a plain line has (rounding included).
 const maxFastOps = 6
 
-// isSpace reports whether the lexer skips c.
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v' }
+// isSpace reports whether the lexer skips c: one look in a table (five
+// comparisons cost the fast path more than any other of its loops).
+func isSpace(c byte) bool { return spaceBytes[c] }
+
+// spaceBytes are the bytes the lexer skips (read-only once made).
+var spaceBytes = func() (t [256]bool) {
+	for _, c := range []byte(" \t\r\f\v") {
+		t[c] = true
+	}
+	return t
+}()
 
 // skipSpace returns the index of the first byte of line at or after i
 // that the lexer does not skip.
@@ -240,7 +249,10 @@ func (p *parser) fastInstruction(line, wide string) bool {
 	if !ok {
 		return false
 	}
-	var buf [maxFastOps]plainOp
+	// The operands are read into the parser's array, each cleared as it
+	// is taken: zeroing an array in the frame cost more than reading
+	// most lines.
+	buf := &p.fastOps
 	n := 0
 	rounding, roundCol := "", 0
 	last := i // where the statement's text ends
@@ -265,6 +277,7 @@ func (p *parser) fastInstruction(line, wide string) bool {
 			rounding, roundCol, end = d, i+1, j
 		} else {
 			o := &buf[n]
+			*o = plainOp{}
 			j, ok := fastOperand(o, line, wide, i)
 			if !ok {
 				return false
@@ -540,16 +553,17 @@ func fastOperand(o *plainOp, line, wide string, i int) (int, bool) {
 				return 0, false // rip, or more than a register
 			}
 			o.kind, o.reg, end = iopReg, r, j
-		} else if bits, ok := sizeKeyword(lowerWord(name)); ok {
+		} else if bits := sizeKeywordKey(key); bits != 0 {
 			// dword ptr [ … ]: the size of a memory operand.
 			o.size, o.wordStart, o.wordEnd = bits, i, j
 			k := skipSpace(line, j)
-			if w, after := identAt(line, k); w != "" && lowerWord(w) == "ptr" {
+			if w, wk, after := identKeyAt(line, wide, k); w != "" && wk == keyPtr {
 				k = skipSpace(line, after)
 			}
 			if k == len(line) || line[k] != '[' {
 				return 0, false
 			}
+			var ok bool
 			end, ok = fastMem(o, line, wide, k)
 			if !ok {
 				return 0, false
@@ -571,6 +585,52 @@ func fastOperand(o *plainOp, line, wide string, i int) (int, bool) {
 		end = after
 	}
 }
+
+// sizeKeywordKey is sizeKeyword of the word that packs to key (as
+// identKeyAt packs it: in lower case), 0 for a word that is none.
+func sizeKeywordKey(key uint64) int {
+	switch key {
+	case keyByte:
+		return 8
+	case keyWord:
+		return 16
+	case keyDword:
+		return 32
+	case keyFword:
+		return 48
+	case keyQword, keyMmword:
+		return 64
+	case keyTbyte, keyTword:
+		return 80
+	case keyOword, keyXmmword:
+		return 128
+	case keyYword, keyYmmword:
+		return 256
+	case keyZword, keyZmmword:
+		return 512
+	}
+	return 0
+}
+
+// The size keywords and ptr packed as identKeyAt packs them
+// (TestSizeKeywordKey).
+const (
+	keyByte    = 'b' | 'y'<<8 | 't'<<16 | 'e'<<24
+	keyWord    = 'w' | 'o'<<8 | 'r'<<16 | 'd'<<24
+	keyDword   = 'd' | keyWord<<8
+	keyFword   = 'f' | keyWord<<8
+	keyQword   = 'q' | keyWord<<8
+	keyTword   = 't' | keyWord<<8
+	keyOword   = 'o' | keyWord<<8
+	keyYword   = 'y' | keyWord<<8
+	keyZword   = 'z' | keyWord<<8
+	keyTbyte   = 't' | keyByte<<8
+	keyMmword  = 'm' | 'm'<<8 | keyWord<<16
+	keyXmmword = 'x' | 'm'<<8 | 'm'<<16 | keyWord<<24
+	keyYmmword = 'y' | 'm'<<8 | 'm'<<16 | keyWord<<24
+	keyZmmword = 'z' | 'm'<<8 | 'm'<<16 | keyWord<<24
+	keyPtr     = 'p' | 't'<<8 | 'r'<<16
+)
 
 // operandEnds reports whether an operand may end at line[i:]: the end of
 // the line, blanks, then a comma or the end.

@@ -265,3 +265,19 @@ func TestPlainSignature(t *testing.T) {
 		}
 	}
 }
+
+// TestSizeKeywordKey checks the size keywords by packed word against
+// sizeKeyword, and ptr's packed word, in any case; words that are none
+// have no size.
+func TestSizeKeywordKey(t *testing.T) {
+	for _, w := range []string{"byte", "word", "dword", "fword", "qword", "mmword", "tbyte", "tword", "oword", "xmmword", "yword", "ymmword", "zword", "zmmword", "ptr", "PTR", "Dword", "XMMWORD", "dwor", "dwordd", "words", "bytes", "rax", "xmmwords"} {
+		_, key, _ := identKeyAt(w, w, 0)
+		want, _ := sizeKeyword(strings.ToLower(w))
+		if got := sizeKeywordKey(key); got != want {
+			t.Errorf("sizeKeywordKey(%q) = %d, want %d", w, got, want)
+		}
+		if isPtr := key == keyPtr; isPtr != strings.EqualFold(w, "ptr") {
+			t.Errorf("%q: packed ptr %v", w, isPtr)
+		}
+	}
+}

@@ -87,6 +87,8 @@ type parser struct {
 	handOver  func(ir.Stmt) bool
 	streaming bool
 	emitted   int
+	// fastOps are the plain operands fastInstruction reads.
+	fastOps [maxFastOps]plainOp
 	// wide is the source from the start of the line being parsed to its
 	// end: fastInstruction reads words 8 bytes at a time from it.
 	wide string
