@@ -75,15 +75,15 @@ func identKeyAt(line, wide string, i int) (name string, key uint64, end int) {
 	}
 	if i+8 <= len(wide) {
 		f, n := foldWord(wide, i)
-		if rest := len(line) - i; n > rest {
-			n = rest // the word goes on past the line (a statement's end)
-		}
+		// The word goes on past the line (a statement's end) no further
+		// than the line.
+		n = min(n, len(line)-i)
 		if n < 8 {
-			return line[i : i+n], f & (1<<(8*n) - 1), i + n
+			return line[i : i+n], f & lowBytes[n&7], i + n
 		}
-		j := i + 8
-		for j < len(line) && intelFold[line[j]] != 0 {
-			j, f = j+1, 0 // longer than 8 bytes
+		j := identEnd(line, wide, i+8)
+		if j > i+8 {
+			f = 0 // longer than 8 bytes
 		}
 		return line[i:j], f, j
 	}
@@ -119,6 +119,26 @@ func foldWord(text string, i int) (folded uint64, n int) {
 	return folded, bits.TrailingZeros64(zero) >> 3
 }
 
+// lowBytes[n] keeps the n low bytes of a word.
+var lowBytes = [8]uint64{0, 0xff, 0xffff, 0xffffff, 0xffffffff, 0xffffffffff, 0xffffffffffff, 0xffffffffffffff}
+
+// identEnd returns where the bytes that continue an identifier from
+// line[i] end (i itself when line[i] does not), no further than the end
+// of the line; wide as identKeyAt's, read 8 bytes at a time.
+func identEnd(line, wide string, i int) int {
+	for i+8 <= len(wide) && i < len(line) {
+		_, n := foldWord(wide, i)
+		i += n
+		if n < 8 {
+			return min(i, len(line))
+		}
+	}
+	for i < len(line) && intelFold[line[i]] != 0 {
+		i++
+	}
+	return min(i, len(line))
+}
+
 // wideOf returns wide when it is line and what follows it in the same
 // memory (the rest of the source from the line's start), else line.
 func wideOf(line, wide string) string {
@@ -145,25 +165,16 @@ var intelFold = func() (t [256]byte) {
 	return t
 }()
 
-// regAt is lookupReg of an identifier identKeyAt read.
-func regAt(name string, key uint64) ireg {
-	if key != 0 {
-		return ir.LookupIntelRegPacked(key)
-	}
-	return lookupReg(name)
-}
-
 // numberAt reads the number token at line[i:] as the lexer reads it (an
 // integer in any of its spellings): its value, where it ends, and false
 // when there is none or it is another token (a float, a bad number).
-func numberAt(line string, i int) (int64, int, bool) {
+// wide is as identKeyAt's.
+func numberAt(line, wide string, i int) (int64, int, bool) {
 	if i >= len(line) || line[i] < '0' || line[i] > '9' {
 		return 0, 0, false
 	}
-	j := i
-	for j < len(line) && (isIntelIdentChar(line[j]) || line[j] == '.') {
-		j++
-	}
+	// The number's bytes are those of an identifier ('.' included).
+	j := identEnd(line, wide, i)
 	if j < len(line) && (line[j] == '+' || line[j] == '-') && (line[j-1] == 'e' || line[j-1] == 'E') && !isHexPrefixed(line[i:j]) {
 		return 0, 0, false // 1e+5: the lexer reads on, a float
 	}
@@ -230,6 +241,11 @@ func (p *parser) fastInstruction(line, wide string) bool {
 		return false
 	}
 	wide = wideOf(line, wide)
+	regs := p.regs
+	if regs == nil {
+		regs = ir.IntelRegs()
+		p.regs = regs
+	}
 	start := skipSpace(line, 0)
 	text, key, packs, upper, i := mnemAt(line, wide, start)
 	if text == "" || i < len(line) && !isSpace(line[i]) {
@@ -278,7 +294,7 @@ func (p *parser) fastInstruction(line, wide string) bool {
 		} else {
 			o := &buf[n]
 			*o = plainOp{}
-			j, ok := fastOperand(o, line, wide, i)
+			j, ok := fastOperand(o, regs, line, wide, i)
 			if !ok {
 				return false
 			}
@@ -514,15 +530,15 @@ func fastDecorate(o *plainOp, d string) bool {
 	return true
 }
 
-// fastOperand reads a plain operand at line[i:] into o (wide as
-// fastInstruction's): where it ends
+// fastOperand reads a plain operand at line[i:] into o (regs and wide
+// as fastInstruction's): where it ends
 // (its decorations included), and false when it is not plain (o is then
 // garbage).
-func fastOperand(o *plainOp, line, wide string, i int) (int, bool) {
+func fastOperand(o *plainOp, regs *ir.IntelRegTable, line, wide string, i int) (int, bool) {
 	var end int
 	switch c := line[i]; {
 	case c == '[':
-		j, ok := fastMem(o, line, wide, i)
+		j, ok := fastMem(o, regs, line, wide, i)
 		if !ok {
 			return 0, false
 		}
@@ -532,7 +548,7 @@ func fastOperand(o *plainOp, line, wide string, i int) (int, bool) {
 		if c == '-' {
 			j = skipSpace(line, i+1)
 		}
-		v, k, ok := numberAt(line, j)
+		v, k, ok := numberAt(line, wide, j)
 		if !ok {
 			return 0, false
 		}
@@ -548,7 +564,13 @@ func fastOperand(o *plainOp, line, wide string, i int) (int, bool) {
 			return 0, false
 		}
 		// A register, or else a size keyword (no register's name is one).
-		if r := regAt(name, key); r.ID != 0 {
+		var r ireg
+		if key != 0 {
+			r = regs.LookupPacked(key) // lookupReg of a word that packs
+		} else {
+			r = lookupReg(name)
+		}
+		if r.ID != 0 {
 			if r.Code == 0 || j < len(line) && !isSpace(line[j]) && line[j] != ',' && line[j] != '{' {
 				return 0, false // rip, or more than a register
 			}
@@ -564,7 +586,7 @@ func fastOperand(o *plainOp, line, wide string, i int) (int, bool) {
 				return 0, false
 			}
 			var ok bool
-			end, ok = fastMem(o, line, wide, k)
+			end, ok = fastMem(o, regs, line, wide, k)
 			if !ok {
 				return 0, false
 			}
@@ -639,13 +661,13 @@ func operandEnds(line string, i int) bool {
 	return i == len(line) || line[i] == ','
 }
 
-// fastMem reads a plain memory operand [ … ] at line[i] into o (wide as
-// fastInstruction's): a sum of
+// fastMem reads a plain memory operand [ … ] at line[i] into o (regs
+// and wide as fastInstruction's): a sum of
 // registers, registers times a number and numbers, whose registers give
 // an address as parseMem would take it without a word ([rip + number]
 // included). It returns where
 // the operand ends.
-func fastMem(o *plainOp, line, wide string, i int) (int, bool) {
+func fastMem(o *plainOp, regs *ir.IntelRegTable, line, wide string, i int) (int, bool) {
 	o.kind = iopMem
 	i++ // [
 	sub := false
@@ -658,7 +680,12 @@ func fastMem(o *plainOp, line, wide string, i int) (int, bool) {
 			sub = true
 			i = skipSpace(line, i+1)
 		}
-		if v, j, ok := numberAt(line, i); ok {
+		if c := line[i]; c >= '0' && c <= '9' {
+			// A number (a word that starts with a digit is nothing else).
+			v, j, ok := numberAt(line, wide, i)
+			if !ok {
+				return 0, false
+			}
 			if sub {
 				o.disp -= v
 			} else {
@@ -670,13 +697,18 @@ func fastMem(o *plainOp, line, wide string, i int) (int, bool) {
 			if name == "" || sub {
 				return 0, false
 			}
-			r := regAt(name, key)
+			var r ireg
+			if key != 0 {
+				r = regs.LookupPacked(key) // lookupReg of a word that packs
+			} else {
+				r = lookupReg(name)
+			}
 			if r.ID == 0 {
 				return 0, false
 			}
 			scale := int64(1)
 			if k := skipSpace(line, j); k < len(line) && line[k] == '*' {
-				v, after, ok := numberAt(line, skipSpace(line, k+1))
+				v, after, ok := numberAt(line, wide, skipSpace(line, k+1))
 				if !ok {
 					return 0, false
 				}

@@ -191,15 +191,25 @@ func checkRegAt(t *testing.T, s string) {
 	if name == "" {
 		return
 	}
-	if got, want := regAt(name, key), lookupReg(name); got != want {
+	if got, want := regAt(ir.IntelRegs(), name, key), lookupReg(name); got != want {
 		t.Errorf("regAt(%q) = %+v, lookupReg says %+v", name, got, want)
 	}
+}
+
+// regAt is what fastOperand and fastMem look up for an identifier
+// identKeyAt read (written out there): the register of its packed word
+// when it packs, lookupReg's otherwise.
+func regAt(regs *ir.IntelRegTable, name string, key uint64) ireg {
+	if key != 0 {
+		return regs.LookupPacked(key)
+	}
+	return lookupReg(name)
 }
 
 // wideTails are what may follow a line in the source, as the words of
 // the line are read 8 bytes at a time from it: the next line, another
 // statement, or a word that goes on past the end of the line.
-var wideTails = []string{"", "\n", "\nmov rax, rbx\n", "; add rax, 1", "abcdefghijklmnopqrstuvwxyz", "RAX12345_ZMM31xyz", "        ", "\xff\xfe"}
+var wideTails = []string{"", "ab, rax", "7]", "_x{k1}", "\n", "\nmov rax, rbx\n", "; add rax, 1", "abcdefghijklmnopqrstuvwxyz", "RAX12345_ZMM31xyz", "        ", "\xff\xfe"}
 
 // TestRegAt checks the registers read by packed word (regAt) against
 // lookupReg: every register name of both corpora's lines in three
@@ -278,6 +288,44 @@ func TestSizeKeywordKey(t *testing.T) {
 		}
 		if isPtr := key == keyPtr; isPtr != strings.EqualFold(w, "ptr") {
 			t.Errorf("%q: packed ptr %v", w, isPtr)
+		}
+	}
+}
+
+// TestNumberAt checks numberAt against the lexer: the number token at
+// the start of each text, its value and its end, read alone and followed
+// by what a source may put after it (wideTails); identEnd, which finds
+// its end 8 bytes at a time, against a byte-by-byte reading.
+func TestNumberAt(t *testing.T) {
+	for _, s := range []string{
+		"0", "7", "0x10", "0x7fffffff", "0xedcba99", "0xffffffffffffffff", "0x10000000000000000", "123456789012", "1e5", "1e+5",
+		"0x1e+5", "1.5", "10h", "0b101", "0o17", "017", "8]", "0x40+rax", "4*rax", "12345678,", "123456789abcdef0123", "0x1_000",
+		"9", "0x", "1..2", "0xg", "99999999999999999999",
+	} {
+		v, end, ok := numberAt(s, s, 0)
+		var want itok
+		wantOK := false
+		if toks, _, _, msg := lexIntelLine(s); msg == "" && toks[0].kind == itInt {
+			want, wantOK = toks[0], true
+		}
+		if ok != wantOK || ok && (v != want.ival || end != len(want.text)) {
+			t.Errorf("numberAt(%q) = %d, %d, %v; the lexer reads %+v (%v)", s, v, end, ok, want, wantOK)
+		}
+		for _, tail := range wideTails {
+			wide := s + tail
+			v2, end2, ok2 := numberAt(wide[:len(s)], wide, 0)
+			if v2 != v || end2 != end || ok2 != ok {
+				t.Errorf("numberAt(%q) followed by %q = %d, %d, %v; alone %d, %d, %v", s, tail, v2, end2, ok2, v, end, ok)
+			}
+			for i := range len(s) + 1 {
+				want := i
+				for want < len(s) && intelFold[s[want]] != 0 {
+					want++
+				}
+				if got := identEnd(wide[:len(s)], wide, i); got != want {
+					t.Errorf("identEnd(%q followed by %q, %d) = %d, want %d", s, tail, i, got, want)
+				}
+			}
 		}
 	}
 }

@@ -54,7 +54,7 @@ var intelRegs struct {
 	byID      []IntelReg
 	codes     []uint8
 	refByName map[string]IntelRegRef
-	refs      intelRegTable
+	refs      IntelRegTable
 }
 
 // LookupIntelReg returns the register with an Intel name, in any case.
@@ -85,7 +85,7 @@ type IntelRegRef struct {
 func LookupIntelRegRef(name string) IntelRegRef {
 	intelRegs.once.Do(buildIntelRegs)
 	if k, ok := packName(name, true); ok {
-		return intelRegs.refs.lookupKey(k)
+		return intelRegs.refs.LookupPacked(k)
 	}
 	return intelRegs.refByName[strings.ToLower(name)]
 }
@@ -96,7 +96,14 @@ func LookupIntelRegRef(name string) IntelRegRef {
 // up without reading it again.
 func LookupIntelRegPacked(key uint64) IntelRegRef {
 	intelRegs.once.Do(buildIntelRegs)
-	return intelRegs.refs.lookupKey(key)
+	return intelRegs.refs.LookupPacked(key)
+}
+
+// IntelRegs returns the table LookupIntelRegPacked reads, made on first
+// use and only read afterwards.
+func IntelRegs() *IntelRegTable {
+	intelRegs.once.Do(buildIntelRegs)
+	return &intelRegs.refs
 }
 
 // Class is the register's class (IntelReg.Class), "" for none.

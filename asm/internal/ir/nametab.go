@@ -91,7 +91,7 @@ func (t *nameTable[V]) lookupKey(k uint64) (v V, found bool) {
 // Intel source, and a probe loop over an open-addressed table cost a
 // mispredicted branch whenever a name was not in its first slot, or a
 // word that is no register (dword, ptr) did not find an empty one there.
-// intelRegTable places each name in a slot of its own that one look
+// IntelRegTable places each name in a slot of its own that one look
 // finds (hash and displace): a name's first hash picks a bucket, whose
 // seed, chosen when the table is made so that the names of the bucket
 // land in free slots, picks the slot with a second hash. A slot is one
@@ -110,11 +110,12 @@ const (
 	regGoBits  = 12
 )
 
-// intelRegTable finds Intel registers by packed name (packName) in one
+// IntelRegTable finds Intel registers by packed name (packName) in one
 // probe. It is made once (fill) and only read afterwards; its arrays are
 // held in it, so that a table in a variable is read without following a
-// pointer.
-type intelRegTable struct {
+// pointer. IntelRegs returns it, for a reader that looks up many words
+// (LookupPacked is inlined where it is called).
+type IntelRegTable struct {
 	seeds [1 << regBucketBits]uint64
 	slots [1 << regSlotBits]uint64 // 0: an empty slot (no name packs to 0)
 }
@@ -144,7 +145,7 @@ func regSlotOf(k uint64, r IntelRegRef) (uint64, bool) {
 // whose bucket has no such seed among the first 65,536 (more names than
 // the table has room for), is left out: it is found in no slot
 // (TestIntelRegTable checks that every Intel name is there).
-func (t *intelRegTable) fill(m map[string]IntelRegRef) {
+func (t *IntelRegTable) fill(m map[string]IntelRegRef) {
 	var buckets [1 << regBucketBits][]uint64
 	for name, r := range m {
 		k, ok := packName(name, true)
@@ -198,10 +199,10 @@ func (t *intelRegTable) fill(m map[string]IntelRegRef) {
 	}
 }
 
-// lookupKey returns the register of the name that packs to k, the zero
-// IntelRegRef for a word of none (k 0 included: it finds an empty slot,
-// or a name's).
-func (t *intelRegTable) lookupKey(k uint64) IntelRegRef {
+// LookupPacked returns the register of the name that packs to k (as
+// LookupIntelRegPacked reads it), the zero IntelRegRef for a word of
+// none (k 0 included: it finds an empty slot, or a name's).
+func (t *IntelRegTable) LookupPacked(k uint64) IntelRegRef {
 	e := t.slots[regSlot(k, t.seeds[regBucket(k)])]
 	if e&(1<<regKeyBits-1) != k {
 		return IntelRegRef{}

@@ -64,18 +64,18 @@ func TestIntelRegTable(t *testing.T) {
 	}
 	for name, want := range intelRegs.refByName {
 		k, _ := packName(name, true)
-		if got := intelRegs.refs.lookupKey(k); got != want {
-			t.Errorf("lookupKey(%q) = %+v, want %+v", name, got, want)
+		if got := intelRegs.refs.LookupPacked(k); got != want {
+			t.Errorf("LookupPacked(%q) = %+v, want %+v", name, got, want)
 		}
 	}
 	for _, w := range []string{"", "dword", "xmmword", "ptr", "raxx", "xmm32", "eaxeaxea", "r"} {
 		k, _ := packName(w, true)
-		if got := intelRegs.refs.lookupKey(k); got != (IntelRegRef{}) {
-			t.Errorf("lookupKey(%q) = %+v, want none", w, got)
+		if got := intelRegs.refs.LookupPacked(k); got != (IntelRegRef{}) {
+			t.Errorf("LookupPacked(%q) = %+v, want none", w, got)
 		}
 	}
 	m := map[string]IntelRegRef{"a": {Reg: 1, ID: 1, Code: 1}, "bb": {Reg: 4095, ID: 255, Code: 15}, "ccccc": {ID: 3}, "dddddd": {ID: 4}, "e": {Reg: 4096, ID: 5}}
-	var tab intelRegTable
+	var tab IntelRegTable
 	tab.fill(m)
 	for _, w := range []string{"a", "bb", "ccccc", "dddddd", "e", "b", "aa", "cccc"} {
 		k, _ := packName(w, true)
@@ -83,8 +83,8 @@ func TestIntelRegTable(t *testing.T) {
 		if w == "dddddd" || w == "e" {
 			want = IntelRegRef{} // more than a slot holds: left out
 		}
-		if got := tab.lookupKey(k); got != want {
-			t.Errorf("lookupKey(%q) = %+v; want %+v", w, got, want)
+		if got := tab.LookupPacked(k); got != want {
+			t.Errorf("LookupPacked(%q) = %+v; want %+v", w, got, want)
 		}
 	}
 }
