@@ -218,6 +218,9 @@ type plainOp struct {
 	// The text is line[start:end], the size keyword line[wordStart:wordEnd]
 	// (wordEnd 0: none).
 	start, end, wordStart, wordEnd int
+	// sig is the operand's signature (operandSig), written by fastOperand
+	// as it learns each part (0: none).
+	sig uint64
 }
 
 // fill writes o into the zero intelOperand io, line being the line o
@@ -412,39 +415,18 @@ func (p *parser) buildPlain(info *mnemInfo, mnem string, col int, ops []plainOp,
 	return true
 }
 
-// plainSignature is opSignature of plain operands. Its loop is
-// operandSig written out: on the path of every plain line, the call of
-// operandSig (which the compiler does not inline) cost the Intel corpus's
-// assembly 9% (paired ratio 1.097 over 8 rounds); TestPlainSignature
-// checks that the two agree.
+// plainSignature is opSignature of plain operands, whose signatures
+// fastOperand wrote (TestPlainSignature checks that they agree): finding
+// each operand's again, by its kind, its size and its index, was a
+// mispredicted branch or two a line.
 func plainSignature(ops []plainOp) (uint64, bool) {
 	if len(ops) > sigOps {
 		return 0, false
 	}
 	var sig uint64
 	for i := range ops {
-		o := &ops[i]
-		var s uint64
-		switch o.kind {
-		case iopReg:
-			c := uint64(o.reg.Code)
-			if c == 0 {
-				return 0, false
-			}
-			s = 1 | c<<2
-		case iopMem:
-			size, bcst := sizeCode(o.size), bcstCode(o.bcst)
-			if size < 0 || bcst < 0 {
-				return 0, false
-			}
-			var vsib uint64
-			if c := o.index.Code; c >= ir.IntelXMM && c <= ir.IntelZMM {
-				vsib = uint64(c-ir.IntelXMM) + 1
-			}
-			s = 2 | uint64(size)<<2 | uint64(bcst)<<6 | vsib<<9
-		case iopImm:
-			s = 3
-		default:
+		s := ops[i].sig
+		if s == 0 {
 			return 0, false
 		}
 		sig |= s << (sigOpBits * i)
@@ -452,27 +434,21 @@ func plainSignature(ops []plainOp) (uint64, bool) {
 	return sig, true
 }
 
+// vsibCodes are the vector index codes of operandSig by the class code
+// of a memory operand's index (xmm 1, ymm 2, zmm 3; others 0).
+var vsibCodes = [16]uint8{ir.IntelXMM: 1, ir.IntelYMM: 2, ir.IntelZMM: 3}
+
+// plainKinds are the Go operand kinds of plain operands by kind.
+var plainKinds = [4]ir.OperandKind{iopReg: ir.RegOperand, iopMem: ir.MemOperand, iopImm: ir.ImmOperand}
+
 // writePlainOperand is writeGoOperand of a plain operand (no symbol, no
-// segment).
+// segment) that fastOperand read: of its fields only its kind's are set
+// (a register's reg; a memory operand's base, index, scale only with an
+// index, disp and rip; an immediate's imm), so that it is written with
+// no branch on its kind.
 func writePlainOperand(m *ir.Operand, o *plainOp) {
-	var (
-		kind             ir.OperandKind
-		reg, index       ir.Reg
-		scale, disp, imm int64
-	)
-	switch o.kind {
-	case iopReg:
-		kind, reg = ir.RegOperand, o.reg.Reg
-	case iopImm:
-		kind, imm = ir.ImmOperand, o.imm
-	default:
-		kind, reg, index, disp = ir.MemOperand, o.base.Reg, o.index.Reg, o.disp
-		if index != 0 {
-			scale = o.scale
-		}
-	}
 	// [rip + n]: n bytes from the end of the instruction.
-	setOperand(m, kind, reg, index, 0, scale, disp, imm, "", o.rip)
+	setOperand(m, plainKinds[o.kind&3], o.reg.Reg|o.base.Reg, o.index.Reg, 0, o.scale, o.disp, o.imm, "", o.rip)
 }
 
 // isRounding reports whether a decoration is a rounding operand.
@@ -524,6 +500,7 @@ func fastDecorate(o *plainOp, d string) bool {
 			return false
 		}
 		o.bcst = n
+		o.sig |= uint64(bcstCode(n)) << 6
 	default:
 		return false
 	}
@@ -555,7 +532,7 @@ func fastOperand(o *plainOp, regs *ir.IntelRegTable, line, wide string, i int) (
 		if c == '-' {
 			v = -v
 		}
-		o.kind, o.imm = iopImm, v
+		o.kind, o.imm, o.sig = iopImm, v, 3
 		// An immediate takes no decoration here.
 		return k, operandEnds(line, k)
 	default:
@@ -575,9 +552,10 @@ func fastOperand(o *plainOp, regs *ir.IntelRegTable, line, wide string, i int) (
 				return 0, false // rip, or more than a register
 			}
 			o.kind, o.reg, end = iopReg, r, j
-		} else if bits := sizeKeywordKey(key); bits != 0 {
+			o.sig = 1 | uint64(r.Code)<<2
+		} else if bits, code := sizeKeywordKey(key); bits != 0 {
 			// dword ptr [ … ]: the size of a memory operand.
-			o.size, o.wordStart, o.wordEnd = bits, i, j
+			o.size, o.wordStart, o.wordEnd, o.sig = bits, i, j, code<<2
 			k := skipSpace(line, j)
 			if w, wk, after := identKeyAt(line, wide, k); w != "" && wk == keyPtr {
 				k = skipSpace(line, after)
@@ -609,29 +587,30 @@ func fastOperand(o *plainOp, regs *ir.IntelRegTable, line, wide string, i int) (
 }
 
 // sizeKeywordKey is sizeKeyword of the word that packs to key (as
-// identKeyAt packs it: in lower case), 0 for a word that is none.
-func sizeKeywordKey(key uint64) int {
+// identKeyAt packs it: in lower case), 0 for a word that is none, with
+// the size's sizeCode.
+func sizeKeywordKey(key uint64) (bits int, code uint64) {
 	switch key {
 	case keyByte:
-		return 8
+		return 8, 1
 	case keyWord:
-		return 16
+		return 16, 2
 	case keyDword:
-		return 32
+		return 32, 3
 	case keyFword:
-		return 48
+		return 48, 4
 	case keyQword, keyMmword:
-		return 64
+		return 64, 5
 	case keyTbyte, keyTword:
-		return 80
+		return 80, 6
 	case keyOword, keyXmmword:
-		return 128
+		return 128, 7
 	case keyYword, keyYmmword:
-		return 256
+		return 256, 8
 	case keyZword, keyZmmword:
-		return 512
+		return 512, 9
 	}
-	return 0
+	return 0, 0
 }
 
 // The size keywords and ptr packed as identKeyAt packs them
@@ -743,6 +722,9 @@ func fastMem(o *plainOp, regs *ir.IntelRegTable, line, wide string, i int) (int,
 					o.base, o.index = o.index, o.base
 				}
 			}
+			// The signature's kind and vector index (its size is the
+			// keyword's, 0 without one).
+			o.sig |= 2 | uint64(vsibCodes[o.index.Code&15])<<9
 			return i + 1, true
 		case '+':
 			sub = false

@@ -236,23 +236,26 @@ func FuzzRegAt(f *testing.F) {
 	f.Fuzz(checkRegAt)
 }
 
-// TestPlainSignature checks that plainSignature, which writes operandSig
-// out for speed, gives opSignature's signature for the same operands.
+// TestPlainSignature checks that plainSignature, of the signatures
+// fastOperand writes as it reads an operand, gives opSignature's
+// signature for the same operands: registers of several classes,
+// immediates, memory operands of every size keyword, with broadcasts
+// and vector indexes, single, in pairs, and too many.
 func TestPlainSignature(t *testing.T) {
-	rax, xmm1, ymm2, zmm3, rbx := lookupReg("rax"), lookupReg("xmm1"), lookupReg("ymm2"), lookupReg("zmm3"), lookupReg("rbx")
-	ops := []plainOp{
-		{kind: iopReg, reg: rax},
-		{kind: iopReg, reg: xmm1},
-		{kind: iopReg, reg: zmm3},
-		{kind: iopReg}, // no class code: no signature
-		{kind: iopImm, imm: 5},
-		{kind: iopMem, base: rax},
-		{kind: iopMem, base: rax, index: rbx, scale: 2, size: 32},
-		{kind: iopMem, base: rax, index: ymm2, scale: 4, size: 64},
-		{kind: iopMem, base: rax, size: 32, bcst: 16},
-		{kind: iopMem, base: rax, size: 7}, // no size code: no signature
-		{kind: iopLabel},
+	var ops []plainOp
+	for _, text := range []string{
+		"rax", "xmm1", "zmm3", "k1{z}", "st0", "5", "-0x10", "[rax]", "dword ptr [rax+rbx*2]", "qword ptr [rax+ymm2*4]",
+		"dword ptr [rax]{1to16}", "qword [rbx+8]{1to2}", "[rax+xmm1*8]{1to4}", "zmmword ptr [rsp+zmm9*1]", "tword ptr [rax]",
+		"fword ptr [rax]", "byte ptr [rip+8]", "xmmword ptr [rax]", "ymmword ptr [rax]", "mmword ptr [rsp+rbp]", "word ptr [rsp]",
+	} {
+		var o plainOp
+		end, ok := fastOperand(&o, ir.IntelRegs(), text, text, 0)
+		if !ok || end != len(text) {
+			t.Fatalf("fastOperand(%q) = %d, %v", text, end, ok)
+		}
+		ops = append(ops, o)
 	}
+	ops = append(ops, plainOp{}) // no signature
 	// Every pair and every single operand, and a list too long.
 	var lists [][]plainOp
 	for i := range ops {
@@ -261,12 +264,12 @@ func TestPlainSignature(t *testing.T) {
 			lists = append(lists, []plainOp{ops[i], ops[j]})
 		}
 	}
-	lists = append(lists, make([]plainOp, sigOps+1))
+	lists = append(lists, ops[:sigOps+1])
 	for _, list := range lists {
 		parsed := make([]*intelOperand, len(list))
 		for i := range list {
 			parsed[i] = &intelOperand{}
-			list[i].fill(parsed[i], "")
+			list[i].fill(parsed[i], strings.Repeat(" ", 64))
 		}
 		gotSig, gotOK := plainSignature(list)
 		wantSig, wantOK := opSignature(parsed)
@@ -283,8 +286,9 @@ func TestSizeKeywordKey(t *testing.T) {
 	for _, w := range []string{"byte", "word", "dword", "fword", "qword", "mmword", "tbyte", "tword", "oword", "xmmword", "yword", "ymmword", "zword", "zmmword", "ptr", "PTR", "Dword", "XMMWORD", "dwor", "dwordd", "words", "bytes", "rax", "xmmwords"} {
 		_, key, _ := identKeyAt(w, w, 0)
 		want, _ := sizeKeyword(strings.ToLower(w))
-		if got := sizeKeywordKey(key); got != want {
-			t.Errorf("sizeKeywordKey(%q) = %d, want %d", w, got, want)
+		got, code := sizeKeywordKey(key)
+		if wantCode := sizeCode(want); got != want || int(code) != wantCode && want != 0 {
+			t.Errorf("sizeKeywordKey(%q) = %d, code %d; want %d, code %d", w, got, code, want, wantCode)
 		}
 		if isPtr := key == keyPtr; isPtr != strings.EqualFold(w, "ptr") {
 			t.Errorf("%q: packed ptr %v", w, isPtr)
