@@ -88,8 +88,8 @@ type stmtMemory struct {
 // from small ones that would be garbage after the first reuse.
 func newStmtMemory(lines int) stmtMemory {
 	return stmtMemory{
-		insts:     slab.MakeUncleared[ir.Inst](lines, instBlock),
-		args:      slab.MakeUncleared[ir.Operand](2*lines, argBlock),
+		insts:     slab.MakeUncleared[ir.Inst](min(lines, instBlock), maxBlock),
+		args:      slab.MakeUncleared[ir.Operand](min(2*lines, argBlock), argsPerInst*maxBlock),
 		spellings: slab.Make[ir.Spelling](512),
 		spelled:   slab.Make[ir.SpelledOperand](1024),
 		argOps:    slab.Make[int8](2048),
@@ -99,25 +99,32 @@ func newStmtMemory(lines int) stmtMemory {
 // reuseAfter is how many instructions a parse makes before it uses the
 // blocks again, the most an instruction block holds: the spelling slabs'
 // blocks are zeroed whole when handed out again, so that the blocks are
-// used again when they are full, not a line at a time (a source streamed to a caller that lets go
-// of every line at once: ParseFunc). 128 rather than 512: a parse of the
-// Intel corpus then allocates 430 KB instead of 610 KB (fewer collections,
-// each of which scans the form tables), and its blocks stay in the cache.
-const reuseAfter = 128
+// used again when they are full, not a line at a time (a source streamed
+// to a caller that lets go of every line at once: ParseFunc). 32: the
+// blocks of a streamed source then stay in the first level of the cache
+// (about 18 KB), where at 512 an operand written over one of a block
+// used again missed it (cachegrind: half the parse's misses), and a
+// parse of the Intel corpus allocates 390 KB instead of 610 KB.
+const reuseAfter = 32
 
-// instBlock is the most instructions a block holds: those made before
-// the blocks are used again, and a few more (the line that makes the
-// last may make more than one), so that a streamed source needs one
+// maxBlock is the most instructions a block holds when they are held
+// (Parse, or a ParseFunc that no longer streams): blocks grow from
+// instBlock to it, so that a large source takes few blocks.
+const maxBlock = 1024
+
+// instBlock is the most instructions the first block holds: those made
+// before the blocks are used again, and a few more (the line that makes
+// the last may make more than one), so that a streamed source needs one
 // block.
 const instBlock = reuseAfter + reuseAfter/16
 
 // argsPerInst is about the most operands an instruction takes from its
 // block on average (those of its Go form: 512 instructions of the corpus
-// took 1,000 to 2,120; a run of 128 that takes more starts a second block,
-// kept for the next runs), and argBlock the most a block holds: those of
-// reuseAfter instructions, so that a streamed source mostly needs one
-// block. A small source starts with 2 a line (a snippet's fit in the
-// slab's first 8).
+// took 1,000 to 2,120; a run that takes more starts a second block, kept
+// for the next runs), and argBlock the size of the first block: the
+// operands of reuseAfter instructions, so that a streamed source mostly
+// needs one block. A small source starts with 2 a line (a snippet's fit
+// in the slab's first 8).
 const (
 	argsPerInst = 4
 	argBlock    = reuseAfter*argsPerInst + reuseAfter/2
