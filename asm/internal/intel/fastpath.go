@@ -104,19 +104,30 @@ func identKeyAt(line, wide string, i int) (name string, key uint64, end int) {
 
 // foldWord returns the 8 bytes of text at i (text has them) through
 // intelFold, packed the first lowest, and how many of them from the
-// first continue an identifier (8 when all do): the bytes are read with
-// no branch, and the end found in the word.
+// first continue an identifier (8 when all do); the bytes that do not
+// are garbage. It classifies the 8 bytes at once, with arithmetic in
+// each byte of the word (no carry crosses a byte: every byte's result is
+// exact), with no load but the word's and no branch (TestFoldWord
+// compares it with intelFold).
 func foldWord(text string, i int) (folded uint64, n int) {
-	b := text[i : i+8]
-	folded = uint64(intelFold[b[0]]) | uint64(intelFold[b[1]])<<8 |
-		uint64(intelFold[b[2]])<<16 | uint64(intelFold[b[3]])<<24 |
-		uint64(intelFold[b[4]])<<32 | uint64(intelFold[b[5]])<<40 |
-		uint64(intelFold[b[6]])<<48 | uint64(intelFold[b[7]])<<56
-	// Bit 7 of each byte that is 0 (ends the identifier): no carry
-	// crosses a byte, so every byte's bit is exact.
-	const low7 = 0x7f7f7f7f7f7f7f7f
-	zero := ^((folded&low7 + low7) | folded | low7)
-	return folded, bits.TrailingZeros64(zero) >> 3
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080 // bit 7 of each byte
+		low7 = 0x7f7f7f7f7f7f7f7f
+	)
+	w := rawWord(text, i)
+	x := w & low7          // the bytes' low 7 bits
+	lower := x | 0x20*ones // letters in lower case
+	// Bit 7 is set in a byte of x+(0x80-a) when it is a or above, and in
+	// x+(0x7f-b) when it is above b.
+	letter := (lower + (0x80-'a')*ones) &^ (lower + (0x7f-'z')*ones)
+	digit := (x + (0x80-'0')*ones) &^ (x + (0x7f-'9')*ones)
+	qmarkAt := (x + (0x80-'?')*ones) &^ (x + (0x7f-'@')*ones)
+	// Bit 7 of z+0x7f is set when the byte z is not 0.
+	other := ^((x ^ '_'*ones + low7) & (x ^ '.'*ones + low7) & (x ^ '$'*ones + low7))
+	// Bytes outside ASCII (bit 7 set in w) continue no identifier.
+	ident := (letter | digit | qmarkAt | other) & high &^ w
+	return w | letter&high>>2, bits.TrailingZeros64(^ident&high) >> 3
 }
 
 // lowBytes[n] keeps the n low bytes of a word.
@@ -221,6 +232,8 @@ type plainOp struct {
 	// sig is the operand's signature (operandSig), written by fastOperand
 	// as it learns each part (0: none).
 	sig uint64
+	// decorated is set when a decoration was read (fastDecorate).
+	decorated bool
 }
 
 // fill writes o into the zero intelOperand io, line being the line o
@@ -274,7 +287,8 @@ func (p *parser) fastInstruction(line, wide string) bool {
 	buf := &p.fastOps
 	n := 0
 	rounding, roundCol := "", 0
-	last := i // where the statement's text ends
+	decorated := false // an operand has a decoration
+	last := i          // where the statement's text ends
 	for {
 		i = skipSpace(line, i)
 		if i == len(line) {
@@ -305,6 +319,7 @@ func (p *parser) fastInstruction(line, wide string) bool {
 			// or at the end of the line, without the spaces before
 			// either.
 			o.start, o.end = i, j
+			decorated = decorated || o.decorated
 			n, end = n+1, j
 		}
 		j := skipSpace(line, end)
@@ -317,7 +332,7 @@ func (p *parser) fastInstruction(line, wide string) bool {
 		}
 		i = j + 1
 	}
-	if !p.eager && p.buildPlain(info, word, start+1, buf[:n], rounding, line[start:last]) {
+	if !p.eager && p.buildPlain(info, word, start+1, buf[:n], decorated, rounding, line[start:last]) {
 		return true
 	}
 	ops := p.scratch.ops[:0]
@@ -341,10 +356,11 @@ func (p *parser) fastInstruction(line, wide string) bool {
 // with text text, straight from its plain operands and rounding, when
 // the signature table has its form and nothing in it is to be reported:
 // the instruction instructionOf would make of them, with the lazy
-// spelling. It reports false, having changed nothing the parse reads,
+// spelling. decorated says whether an operand has a decoration ({k1},
+// {z}, {1to16}). It reports false, having changed nothing the parse reads,
 // for any other line (instructionOf then reads it and says what is
 // wrong).
-func (p *parser) buildPlain(info *mnemInfo, mnem string, col int, ops []plainOp, rounding, text string) bool {
+func (p *parser) buildPlain(info *mnemInfo, mnem string, col int, ops []plainOp, decorated bool, rounding, text string) bool {
 	if info == nil || len(info.forms) == 0 || info.fixes || info.branch != "" || p.noCache {
 		return false
 	}
@@ -361,17 +377,20 @@ func (p *parser) buildPlain(info *mnemInfo, mnem string, col int, ops []plainOp,
 	if f.flags&plainBuilds == 0 {
 		return false
 	}
-	// decorations and checkDecorations, with nothing to report.
+	// decorations and checkDecorations, with nothing to report (none to
+	// look for on a line without decorations: most).
 	var d decor
-	for i := range ops {
-		o := &ops[i]
-		if i > 0 && (o.mask != 0 || o.zeroing) {
-			return false
+	if decorated {
+		for i := range ops {
+			o := &ops[i]
+			if i > 0 && (o.mask != 0 || o.zeroing) {
+				return false
+			}
+			d.bcst = d.bcst || o.bcst > 0
 		}
-		d.bcst = d.bcst || o.bcst > 0
-	}
-	if len(ops) > 0 {
-		d.mask, d.zeroing = ops[0].mask, ops[0].zeroing
+		if len(ops) > 0 {
+			d.mask, d.zeroing = ops[0].mask, ops[0].zeroing
+		}
 	}
 	if (d.mask != 0 || d.zeroing || rounding != "" || f.flags&plainMaskReq != 0) && !decorationsFit(f.flags, d, rounding) {
 		return false
@@ -384,14 +403,8 @@ func (p *parser) buildPlain(info *mnemInfo, mnem string, col int, ops []plainOp,
 	}
 	ir.SetSpelling(in, p.lazySpelling())
 	for _, a := range args {
-		switch a.kind {
-		case argOpmask:
-			if d.mask > 0 {
-				addRegArg(in, opmaskRegs[d.mask])
-			}
-		case argFixed:
-			addRegArg(in, a.reg)
-		default:
+		// An operand first: most arguments are.
+		if a.kind != argOpmask && a.kind != argFixed {
 			if k := len(in.Args); k < cap(in.Args) {
 				in.Args = in.Args[:k+1]
 				writePlainOperand(&in.Args[k], &ops[a.op])
@@ -400,6 +413,10 @@ func (p *parser) buildPlain(info *mnemInfo, mnem string, col int, ops []plainOp,
 				writePlainOperand(&m, &ops[a.op])
 				in.Args = append(in.Args, m)
 			}
+		} else if a.kind == argFixed {
+			addRegArg(in, a.reg)
+		} else if d.mask > 0 {
+			addRegArg(in, opmaskRegs[d.mask])
 		}
 	}
 	// The instruction's memory most often held one of the same file: a
@@ -477,6 +494,7 @@ func decorationAt(line string, i int) (string, int) {
 // fastDecorate applies the decoration d to o as decorate does, and
 // reports false for one it would report or that is not plain.
 func fastDecorate(o *plainOp, d string) bool {
+	o.decorated = true
 	switch {
 	case d == "z":
 		if o.zeroing {

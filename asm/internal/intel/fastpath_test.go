@@ -2,6 +2,7 @@ package intel
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -331,5 +332,49 @@ func TestNumberAt(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestFoldWord compares foldWord with intelFold byte by byte: every byte
+// value in every place of a word of identifier bytes, and words of
+// random bytes: the count of bytes that continue an identifier, and
+// those bytes folded.
+func TestFoldWord(t *testing.T) {
+	check := func(w []byte) {
+		text := string(w)
+		folded, n := foldWord(text, 0)
+		want := 0
+		for want < 8 && intelFold[w[want]] != 0 {
+			want++
+		}
+		if n != want {
+			t.Fatalf("foldWord(%q): %d bytes continue an identifier, want %d", text, n, want)
+		}
+		for k := range n {
+			if got := byte(folded >> (8 * k)); got != intelFold[w[k]] {
+				t.Fatalf("foldWord(%q): byte %d folded to %q, want %q", text, k, got, intelFold[w[k]])
+			}
+		}
+	}
+	base := []byte("aZ_09.$?")
+	for place := range 8 {
+		for c := range 256 {
+			w := append([]byte(nil), base...)
+			w[place] = byte(c)
+			check(w)
+		}
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 200000 {
+		var w [8]byte
+		for k := range w {
+			// Mostly identifier bytes, so that long runs are tried.
+			if r.IntN(4) == 0 {
+				w[k] = byte(r.IntN(256))
+			} else {
+				w[k] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.$?@"[r.IntN(67)]
+			}
+		}
+		check(w[:])
 	}
 }
