@@ -677,6 +677,9 @@ func fastMem(o *plainOp, regs *ir.IntelRegTable, line, wide string, i int) (int,
 			sub = true
 			i = skipSpace(line, i+1)
 		}
+		if i == len(line) {
+			return 0, false // [- at the end of the line
+		}
 		if c := line[i]; c >= '0' && c <= '9' {
 			// A number (a word that starts with a digit is nothing else).
 			v, j, ok := numberAt(line, wide, i)

@@ -69,7 +69,7 @@ var fastEdges = []string{
 	"mov rax, [rip+0x80000000]", "mov rax, [rip-0x80000000]", "mov rax, [rip-0x80000001]", "mov rax, [-0x80000001]", "mov rax, qword ptr [rip+0x40]", "mov rax, [rax*1]", "mov rax, [rax*1+rbx]", "mov rax, [rbx+rax*1]",
 	"mov rax, [rax+rbx+rcx]", "mov rax, [rax*2+rbx*2]", "mov rax, [-8]", "mov rax, [-rax]", "mov rax, [rax-rbx]", "mov rax, [8-rax]",
 	"mov rax, [rax + - 8]", "mov rax, [rax+8-4+0x10]", "mov rax, [rax+0x7fffffffffffffff+1]", "mov rax, [0x10]", "mov rax, []", "mov rax, [ ]",
-	"mov rax, [rax", "mov rax, [rax]]", "mov rax, [[rax]]", "mov rax, [rax*rbx]", "mov rax, [rax*0]", "mov rax, [rax*2*2]", "mov rax, [rax * 2]",
+	"mov rax, [rax", "mov rax, [-", "mov rax, [rax+", "mov rax, [rax*", "mov rax, [rax]]", "mov rax, [[rax]]", "mov rax, [rax*rbx]", "mov rax, [rax*0]", "mov rax, [rax*2*2]", "mov rax, [rax * 2]",
 	"mov rax, [ rax + rbx * 8 + 16 ]", "mov rax, [rax+xmm1]", "mov rax, [xmm1+xmm2]", "mov rax, [rax+label]", "mov rax, [label]", "mov rax, [rel 8]",
 	"mov rax, qword ptr [rax]", "mov rax, qword [rax]", "mov rax, QWORD PTR [rax]", "mov rax, qword ptr ptr [rax]", "mov rax, dword ptr [rax]",
 	"mov rax, qword rax", "mov qword rax, 1", "mov rax, ptr [rax]", "mov rax, qword", "mov rax, qword ptr", "mov rax, [qword rax]",
