@@ -88,46 +88,51 @@ type stmtMemory struct {
 // from small ones that would be garbage after the first reuse.
 func newStmtMemory(lines int) stmtMemory {
 	return stmtMemory{
-		insts:     slab.MakeUncleared[ir.Inst](min(lines, instBlock), maxBlock),
-		args:      slab.MakeUncleared[ir.Operand](min(2*lines, argBlock), argsPerInst*maxBlock),
+		insts:     slab.MakeStep[ir.Inst](min(lines, instBlock), heldBlock, true),
+		args:      slab.MakeStep[ir.Operand](min(2*lines, argBlock), argsPerInst*heldBlock, true),
 		spellings: slab.Make[ir.Spelling](512),
 		spelled:   slab.Make[ir.SpelledOperand](1024),
 		argOps:    slab.Make[int8](2048),
 	}
 }
 
-// reuseAfter is how many instructions a parse makes before it uses the
-// blocks again, the most an instruction block holds: the spelling slabs'
-// blocks are zeroed whole when handed out again, so that the blocks are
-// used again when they are full, not a line at a time (a source streamed
-// to a caller that lets go of every line at once: ParseFunc). 32: the
-// blocks of a streamed source then stay in the first level of the cache
-// (about 18 KB), where at 512 an operand written over one of a block
-// used again missed it (cachegrind: half the parse's misses), and a
-// parse of the Intel corpus allocates 390 KB instead of 610 KB.
+// reuseAfter is how many instructions a parse makes at least before it
+// uses the blocks again, once the caller has let go of them: the
+// spelling slabs' blocks are zeroed whole when handed out again, so that
+// the blocks are used again when a run of instructions is made, not a
+// line at a time. A caller that lets go of every line at once (a
+// streamed source: ParseFunc) then keeps the parse in a first block of
+// instBlock instructions (about 18 KB with their operands), which stays
+// in the first-level cache: at 512 an operand written over one of a
+// block used again missed it (cachegrind: half the parse's misses), and
+// a parse of the Intel corpus allocated 610 KB instead of 390 KB.
 const reuseAfter = 32
-
-// maxBlock is the most instructions a block holds when they are held
-// (Parse, or a ParseFunc that no longer streams): blocks grow from
-// instBlock to it, so that a large source takes few blocks.
-const maxBlock = 1024
 
 // instBlock is the most instructions the first block holds: those made
 // before the blocks are used again, and a few more (the line that makes
-// the last may make more than one), so that a streamed source needs one
-// block.
+// the last may make more than one).
 const instBlock = reuseAfter + reuseAfter/16
+
+// heldBlock is the most instructions a later block holds: a caller that
+// holds the statements longer (the assembler's encoder lets go every
+// 512 instructions: encodeChunk in package asm) takes one more block, of
+// as many as it holds and a few more, rather than a series of doubling
+// ones (each a new allocation of fresh memory: the page faults cost the
+// assembler more than the cache saved); a source whose statements are
+// all held (Parse) takes blocks of that size.
+const heldBlock = 512 + 512/16
 
 // argsPerInst is about the most operands an instruction takes from its
 // block on average (those of its Go form: 512 instructions of the corpus
-// took 1,000 to 2,120; a run that takes more starts a second block, kept
-// for the next runs), and argBlock the size of the first block: the
-// operands of reuseAfter instructions, so that a streamed source mostly
-// needs one block. A small source starts with 2 a line (a snippet's fit
-// in the slab's first 8).
+// took 1,000 to 2,120), for the later blocks. argBlock is the size of the
+// first block: the operands of reuseAfter instructions of the most
+// operands a Go form has, so that a run that takes more than 4 an
+// instruction does not start a later block (of argsPerInst*heldBlock
+// operands). A small source starts with 2 a line (a snippet's fit in
+// the slab's first 8).
 const (
 	argsPerInst = 4
-	argBlock    = reuseAfter*argsPerInst + reuseAfter/2
+	argBlock    = reuseAfter * 8
 )
 
 // reuse hands the blocks out again, once a block's worth of instructions

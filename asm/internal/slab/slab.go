@@ -18,6 +18,8 @@ type Slab[T any] struct {
 	first     int // the size of the first new block, 8 unless MakeFrom says
 	// uncleared: a block handed out again is not zeroed (MakeUncleared).
 	uncleared bool
+	// step: the blocks after the first hold max values (MakeStep).
+	step bool
 }
 
 // Make returns a Slab whose blocks grow from 8 up to max values.
@@ -40,6 +42,17 @@ func MakeFrom[T any](first, most int) Slab[T] {
 func MakeUncleared[T any](first, most int) Slab[T] {
 	s := MakeFrom[T](first, most)
 	s.uncleared = true
+	return s
+}
+
+// MakeStep is MakeUncleared (uncleared set) or MakeFrom whose blocks
+// after the first hold most values at once instead of doubling up to it:
+// for a caller whose first block is enough when it is used again soon,
+// and that needs most values when it is not (not a series of blocks in
+// between, each a new allocation).
+func MakeStep[T any](first, most int, uncleared bool) Slab[T] {
+	s := MakeFrom[T](first, most)
+	s.uncleared, s.step = uncleared, true
 	return s
 }
 
@@ -70,7 +83,11 @@ func (s *Slab[T]) grow(n int) {
 			clear(b)
 		}
 	} else {
-		s.size = min(max(2*s.size, s.first), s.max)
+		if s.step && s.size > 0 {
+			s.size = s.max
+		} else {
+			s.size = min(max(2*s.size, s.first), s.max)
+		}
 		b = make([]T, max(n, s.size))
 	}
 	if s.block != nil {

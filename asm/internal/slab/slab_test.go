@@ -117,3 +117,24 @@ func TestMakeUncleared(t *testing.T) {
 		}
 	}
 }
+
+// TestMakeStep checks a Slab made by MakeStep: a first block of first
+// values, then blocks of most at once (not doubling up to it); after
+// Reuse the blocks are handed out again, the largest first, zeroed
+// unless uncleared.
+func TestMakeStep(t *testing.T) {
+	for _, uncleared := range []bool{false, true} {
+		s := MakeStep[int](4, 64, uncleared)
+		for i := range 10 {
+			s.Take(1)[0] = i + 1 // 4 in the first block, 6 in a second
+		}
+		if blocks := blockLens(append(s.full, s.block)); len(blocks) != 2 || blocks[0] != 4 || blocks[1] != 64 {
+			t.Fatalf("uncleared %v: blocks of %d values, want 4 then 64", uncleared, blocks)
+		}
+		s.Reuse()
+		v := s.Take(1)
+		if cap(s.block) != 64 || (v[0] == 0) == uncleared {
+			t.Errorf("uncleared %v: after Reuse a block of %d values holding %d", uncleared, cap(s.block), v[0])
+		}
+	}
+}
