@@ -50,25 +50,14 @@ func skipSpace(line string, i int) int {
 	return i
 }
 
-// identAt returns the identifier at line[i:] as the lexer reads it and
-// where it ends; "" when there is none, or it is one the lexer reads
-// otherwise ($$, $name).
-func identAt(line string, i int) (string, int) {
-	if i >= len(line) || !isIntelIdentStart(line[i]) || line[i] == '$' {
-		return "", i
-	}
-	j := i + 1
-	for j < len(line) && isIntelIdentChar(line[j]) {
-		j++
-	}
-	return line[i:j], j
-}
 
-// identKeyAt is identAt, with the identifier packed as
-// ir.LookupIntelRegPacked reads it (key 0 when it does not pack: longer
-// than 8 bytes). wide is line and what follows it in the source (line
-// itself will do): with 8 bytes of wide at i, it reads them at once
-// (foldWord), and reads on byte by byte only past 8.
+// identKeyAt returns the identifier at line[i:] as the lexer reads it
+// ("" when there is none, or it is one the lexer reads otherwise: $$,
+// $name), packed as ir.LookupIntelRegPacked reads it (key 0 when it does
+// not pack: longer than 8 bytes), and where it ends. wide is line and
+// what follows it in the source (line itself will do): with 8 bytes of
+// wide at i, it reads them at once (foldWord), and reads on byte by byte
+// only past 8.
 func identKeyAt(line, wide string, i int) (name string, key uint64, end int) {
 	if i >= len(line) || intelIdentClass[line[i]]&identStart == 0 || line[i] == '$' {
 		return "", 0, i

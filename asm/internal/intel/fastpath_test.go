@@ -197,6 +197,21 @@ func checkRegAt(t *testing.T, s string) {
 	}
 }
 
+// identAt returns the identifier at line[i:] as the lexer reads it and
+// where it ends; "" when there is none, or it is one the lexer reads
+// otherwise ($$, $name): identKeyAt and mnemAt read byte by byte, the
+// reference the tests compare them with.
+func identAt(line string, i int) (string, int) {
+	if i >= len(line) || !isIntelIdentStart(line[i]) || line[i] == '$' {
+		return "", i
+	}
+	j := i + 1
+	for j < len(line) && isIntelIdentChar(line[j]) {
+		j++
+	}
+	return line[i:j], j
+}
+
 // regAt is what fastOperand and fastMem look up for an identifier
 // identKeyAt read (written out there): the register of its packed word
 // when it packs, lookupReg's otherwise.
