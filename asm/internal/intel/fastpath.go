@@ -50,7 +50,6 @@ func skipSpace(line string, i int) int {
 	return i
 }
 
-
 // identKeyAt returns the identifier at line[i:] as the lexer reads it
 // ("" when there is none, or it is one the lexer reads otherwise: $$,
 // $name), packed as ir.LookupIntelRegPacked reads it (key 0 when it does
