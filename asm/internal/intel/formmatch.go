@@ -124,17 +124,22 @@ func (c *formClass) matches(o *intelOperand) bool {
 		}
 		return false
 	}
+	// The register classes by their codes (regClassCode, the operands'
+	// ClassCode: TestRegClassCodes), not by name: matching every form of
+	// a mnemonic looked each register's class up again (TestClassCodes
+	// compares the two).
 	switch o.kind {
 	case iopReg:
-		return o.reg.Class() == c.reg
+		return uint64(o.reg.Code) == c.regCode
 	case iopImm:
 		return c.imm
 	case iopMem:
-		vsib := o.index.Class() == "xmm" || o.index.Class() == "ymm" || o.index.Class() == "zmm"
+		vsibCode := uint64(vsibCodes[o.index.Code&15]) // 0: no vector index
 		sized := o.size == 0 || o.size == c.bits
+		vsib := vsibCode != 0
 		switch c.mem {
 		case memVSIB:
-			return vsib && o.bcst == 0 && c.index == o.index.Class()[0] && sized
+			return vsib && o.bcst == 0 && c.vsibCode == vsibCode && sized
 		case memBcast:
 			return !vsib && o.bcst != 0 && c.bcstOK && o.bcst == c.bcst && sized
 		case memAny:

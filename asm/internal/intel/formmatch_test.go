@@ -102,3 +102,66 @@ func TestFormArgs(t *testing.T) {
 		}
 	}
 }
+
+// TestClassCodes checks formClass.matches, which reads register and
+// vector index classes by their codes, against the classes by name: every
+// class of the form table, and operands of every register class, rip,
+// and memory operands with and without a vector index, a size, a
+// broadcast.
+func TestClassCodes(t *testing.T) {
+	byName := func(c *formClass, o *intelOperand) bool {
+		if c.lit {
+			return c.matches(o)
+		}
+		switch o.kind {
+		case iopReg:
+			return o.reg.Class() == c.reg
+		case iopImm:
+			return c.imm
+		case iopMem:
+			vsib := o.index.Class() == "xmm" || o.index.Class() == "ymm" || o.index.Class() == "zmm"
+			sized := o.size == 0 || o.size == c.bits
+			switch c.mem {
+			case memVSIB:
+				return vsib && o.bcst == 0 && c.index == o.index.Class()[0] && sized
+			case memBcast:
+				return !vsib && o.bcst != 0 && c.bcstOK && o.bcst == c.bcst && sized
+			case memAny:
+				return !vsib && o.bcst == 0
+			case memBits:
+				return !vsib && o.bcst == 0 && sized
+			}
+		}
+		return false
+	}
+	var ops []*intelOperand
+	for _, r := range []string{"al", "ax", "eax", "rax", "r9", "xmm3", "ymm17", "zmm31", "k2", "mm1", "st3", "fs", "cr3", "dr6", "rip"} {
+		ops = append(ops, &intelOperand{kind: iopReg, reg: lookupReg(r)})
+	}
+	ops = append(ops, &intelOperand{kind: iopImm, imm: 1})
+	for _, index := range []string{"", "rbx", "xmm1", "ymm2", "zmm3"} {
+		for _, size := range []int{0, 8, 32, 64, 128, 256, 512} {
+			for _, bcst := range []int{0, 2, 8, 16} {
+				ops = append(ops, &intelOperand{kind: iopMem, base: lookupReg("rax"), index: lookupReg(index), scale: 4, size: size, bcst: bcst})
+			}
+		}
+	}
+	intelForms()
+	n := 0
+	for _, forms := range intelTable.byMnem {
+		for _, f := range forms {
+			for i := range f.cls {
+				c := &f.cls[i]
+				for _, o := range ops {
+					n++
+					if got, want := c.matches(o), byName(c, o); got != want {
+						t.Fatalf("class %q matches %+v: %v, by name %v", c.reg, o, got, want)
+					}
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no class compared")
+	}
+}
