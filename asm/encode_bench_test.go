@@ -13,23 +13,7 @@ import (
 // (front end alone).
 func BenchmarkEncodeAmd64enc(b *testing.B) {
 	src, n := benchSource(b)
-	stmts, err := Parse("amd64enc.s", src, SyntaxGo)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	cpu0, cpuErr := platform.ProcessCPUTime()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if _, errs := encode("amd64enc.s", stmts); errs.Len() > 0 {
-			b.Fatal(errs.List())
-		}
-	}
-	b.StopTimer()
-	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "instr/s")
-	if cpu1, err := platform.ProcessCPUTime(); cpuErr == nil && err == nil && cpu1 > cpu0 {
-		b.ReportMetric(float64(n)*float64(b.N)/(cpu1-cpu0).Seconds(), "instr/cpu-s")
-	}
+	benchEncode(b, "amd64enc.s", src, SyntaxGo, n)
 }
 
 // BenchmarkEncodeIntelCorpus is the encoder alone over the statements of
@@ -37,7 +21,14 @@ func BenchmarkEncodeAmd64enc(b *testing.B) {
 // what the Intel front end costs is the difference between the two.
 func BenchmarkEncodeIntelCorpus(b *testing.B) {
 	src, n := intelBenchSource(b)
-	stmts, err := Parse("corpus.s", src, SyntaxIntel)
+	benchEncode(b, "corpus.s", src, SyntaxIntel, n)
+}
+
+// benchEncode parses src once and encodes its statements, n
+// instructions, per iteration, reporting instr/s and instr/cpu-s as
+// benchAssemble does.
+func benchEncode(b *testing.B, file string, src []byte, syntax Syntax, n int) {
+	stmts, err := Parse(file, src, syntax)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -45,7 +36,7 @@ func BenchmarkEncodeIntelCorpus(b *testing.B) {
 	cpu0, cpuErr := platform.ProcessCPUTime()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, errs := encode("corpus.s", stmts); errs.Len() > 0 {
+		if _, errs := encode(file, stmts); errs.Len() > 0 {
 			b.Fatal(errs.List())
 		}
 	}
