@@ -52,34 +52,33 @@ func TestDirtyOperandWriters(t *testing.T) {
 		{kind: iopMem, rip: true, disp: 5},
 		{kind: iopMem, rip: true, sym: "table", disp: 3},
 	}
-	for _, o := range intelOps {
-		var zero ir.Operand
-		writeGoOperand(&zero, &o)
-		dirty := garbageOperand(t)
-		writeGoOperand(&dirty, &o)
-		if dirty != zero {
-			t.Errorf("writeGoOperand(%+v) over a stale operand = %+v, over a zero one %+v", o, dirty, zero)
-		}
-	}
+	checkDirtyWriter(t, "writeGoOperand", intelOps, writeGoOperand)
 	plainOps := []plainOp{
 		{kind: iopReg, reg: rax},
 		{kind: iopImm, imm: 42},
 		{kind: iopMem, base: rax, index: rbx, scale: 8, disp: -4},
 		{kind: iopMem, rip: true, disp: 12},
 	}
-	for _, o := range plainOps {
-		var zero ir.Operand
-		writePlainOperand(&zero, &o)
-		dirty := garbageOperand(t)
-		writePlainOperand(&dirty, &o)
-		if dirty != zero {
-			t.Errorf("writePlainOperand(%+v) over a stale operand = %+v, over a zero one %+v", o, dirty, zero)
-		}
-	}
+	checkDirtyWriter(t, "writePlainOperand", plainOps, writePlainOperand)
 	dirty := garbageOperand(t)
 	writeRegOperand(&dirty, ir.Reg(rbx.Reg))
 	if want := ir.RegOp(rbx.Reg); dirty != want {
 		t.Errorf("writeRegOperand over a stale operand = %+v, want %+v", dirty, want)
+	}
+}
+
+// checkDirtyWriter checks that write, given each of ops, writes over a
+// stale operand what it writes into a zero one.
+func checkDirtyWriter[T any](t *testing.T, name string, ops []T, write func(*ir.Operand, *T)) {
+	t.Helper()
+	for _, o := range ops {
+		var zero ir.Operand
+		write(&zero, &o)
+		dirty := garbageOperand(t)
+		write(&dirty, &o)
+		if dirty != zero {
+			t.Errorf("%s(%+v) over a stale operand = %+v, over a zero one %+v", name, o, dirty, zero)
+		}
 	}
 }
 

@@ -52,7 +52,7 @@ func skipSpace(line string, i int) int {
 
 // identKeyAt returns the identifier at line[i:] as the lexer reads it
 // ("" when there is none, or it is one the lexer reads otherwise: $$,
-// $name), packed as ir.LookupIntelRegPacked reads it (key 0 when it does
+// $name), packed as ir.IntelRegTable.LookupPacked reads it (key 0 when it does
 // not pack: longer than 8 bytes), and where it ends. wide is line and
 // what follows it in the source (line itself will do): with 8 bytes of
 // wide at i, it reads them at once (foldWord), and reads on byte by byte
@@ -245,11 +245,7 @@ func (p *parser) fastInstruction(line, wide string) bool {
 		return false
 	}
 	wide = wideOf(line, wide)
-	regs := p.regs
-	if regs == nil {
-		regs = ir.IntelRegs()
-		p.regs = regs
-	}
+	regs := ir.IntelRegs()
 	start := skipSpace(line, 0)
 	text, key, packs, upper, i := mnemAt(line, wide, start)
 	if text == "" || i < len(line) && !isSpace(line[i]) {
@@ -547,13 +543,9 @@ func fastOperand(o *plainOp, regs *ir.IntelRegTable, line, wide string, i int) (
 			return 0, false
 		}
 		// A register, or else a size keyword (no register's name is one).
-		var r ireg
-		if key != 0 {
-			r = regs.LookupPacked(key) // lookupReg of a word that packs
-		} else {
-			r = lookupReg(name)
-		}
-		if r.ID != 0 {
+		// lookupReg: every register's name packs (TestIntelRegTable), so a
+		// word that does not (key 0) is none.
+		if r := regs.LookupPacked(key); r.ID != 0 {
 			if r.Code == 0 || j < len(line) && !isSpace(line[j]) && line[j] != ',' && line[j] != '{' {
 				return 0, false // rip, or more than a register
 			}
@@ -685,12 +677,7 @@ func fastMem(o *plainOp, regs *ir.IntelRegTable, line, wide string, i int) (int,
 			if name == "" || sub {
 				return 0, false
 			}
-			var r ireg
-			if key != 0 {
-				r = regs.LookupPacked(key) // lookupReg of a word that packs
-			} else {
-				r = lookupReg(name)
-			}
+			r := regs.LookupPacked(key) // key 0, a word of more than 8 bytes, is none
 			if r.ID == 0 {
 				return 0, false
 			}

@@ -295,20 +295,35 @@ func TestPlainSignature(t *testing.T) {
 	}
 }
 
-// TestSizeKeywordKey checks the size keywords by packed word against
-// sizeKeyword, and ptr's packed word, in any case; words that are none
+// TestSizeKeywordKey checks the size keywords by packed word
+// (sizeKeywordKey, which sizeKeyword reads too) against the sizes NASM
+// gives them, and ptr's packed word, in any case; words that are none
 // have no size.
 func TestSizeKeywordKey(t *testing.T) {
-	for _, w := range []string{"byte", "word", "dword", "fword", "qword", "mmword", "tbyte", "tword", "oword", "xmmword", "yword", "ymmword", "zword", "zmmword", "ptr", "PTR", "Dword", "XMMWORD", "dwor", "dwordd", "words", "bytes", "rax", "xmmwords"} {
-		_, key, _ := identKeyAt(w, w, 0)
-		want, _ := sizeKeyword(strings.ToLower(w))
+	for _, c := range []struct {
+		word string
+		bits int
+	}{
+		{"byte", 8}, {"word", 16}, {"dword", 32}, {"fword", 48}, {"qword", 64}, {"mmword", 64},
+		{"tbyte", 80}, {"tword", 80}, {"oword", 128}, {"xmmword", 128}, {"yword", 256}, {"ymmword", 256},
+		{"zword", 512}, {"zmmword", 512}, {"Dword", 32}, {"XMMWORD", 128},
+		{"ptr", 0}, {"PTR", 0}, {"dwor", 0}, {"dwordd", 0}, {"words", 0}, {"bytes", 0}, {"rax", 0}, {"xmmwords", 0}, {"", 0},
+	} {
+		_, key, _ := identKeyAt(c.word, c.word, 0)
 		got, code := sizeKeywordKey(key)
-		if wantCode := sizeCode(want); got != want || int(code) != wantCode && want != 0 {
-			t.Errorf("sizeKeywordKey(%q) = %d, code %d; want %d, code %d", w, got, code, want, wantCode)
+		if wantCode := sizeCode(c.bits); got != c.bits || int(code) != wantCode {
+			t.Errorf("sizeKeywordKey(%q) = %d, code %d; want %d, code %d", c.word, got, code, c.bits, wantCode)
 		}
-		if isPtr := key == keyPtr; isPtr != strings.EqualFold(w, "ptr") {
-			t.Errorf("%q: packed ptr %v", w, isPtr)
+		if bits, ok := sizeKeyword(strings.ToLower(c.word)); bits != c.bits || ok != (c.bits != 0) {
+			t.Errorf("sizeKeyword(%q) = %d, %v; want %d", c.word, bits, ok, c.bits)
 		}
+		if isPtr := key == keyPtr; isPtr != strings.EqualFold(c.word, "ptr") {
+			t.Errorf("%q: packed ptr %v", c.word, isPtr)
+		}
+	}
+	// sizeKeyword reads a whole word, not its start.
+	if bits, ok := sizeKeyword("byte+"); ok {
+		t.Errorf("sizeKeyword(%q) = %d, true", "byte+", bits)
 	}
 }
 

@@ -107,35 +107,22 @@ func formsSource(t formTableState) ([]byte, error) {
 	b.WriteString("// genMnemTable is the mnemonics' table (mnemTable) of genIntelMnems,\n")
 	b.WriteString("// its empty slots left out.\n")
 	b.WriteString("var genMnemTable = mnemTable{\n")
-	b.WriteString("keys: []mnemKey{\n")
-	for i, k := range packed.keys {
-		if k != (mnemKey{}) || i == len(packed.keys)-1 {
-			fmt.Fprintf(&b, "%d: {%#x, %#x},\n", i, k.lo, k.hi)
+	writeSparse(&b, "keys: []mnemKey", packed.keys, func(k mnemKey) string {
+		return fmt.Sprintf("{%#x, %#x}", k.lo, k.hi)
+	})
+	writeSparse(&b, "infos: []*mnemInfo", packed.infos, func(info *mnemInfo) string {
+		if info == nil {
+			return "nil"
 		}
-	}
-	b.WriteString("},\n")
-	b.WriteString("infos: []*mnemInfo{\n")
-	for i, info := range packed.infos {
-		if info != nil {
-			fmt.Fprintf(&b, "%d: &genIntelMnems[%d],\n", i, idx[info])
-		} else if i == len(packed.infos)-1 {
-			fmt.Fprintf(&b, "%d: nil,\n", i)
-		}
-	}
-	b.WriteString("},\n")
+		return fmt.Sprintf("&genIntelMnems[%d]", idx[info])
+	})
 	fmt.Fprintf(&b, "shift: %d,\n", packed.shift)
 	b.WriteString("}\n\n")
 	sigs := newSigTable(t.mnems)
 	b.WriteString("// genSigTable is the signature table (sigTable) of genIntelMnems, its\n")
 	b.WriteString("// empty slots left out.\n")
 	b.WriteString("var genSigTable = sigTable{\n")
-	b.WriteString("slots: []uint64{\n")
-	for i, s := range sigs.slots {
-		if s != 0 || i == len(sigs.slots)-1 {
-			fmt.Fprintf(&b, "%d: %#x,\n", i, s)
-		}
-	}
-	b.WriteString("},\n")
+	writeSparse(&b, "slots: []uint64", sigs.slots, func(s uint64) string { return fmt.Sprintf("%#x", s) })
 	fmt.Fprintf(&b, "shift: %d,\n", sigs.shift)
 	b.WriteString("}\n\n")
 	plain := newPlainTables(t.mnems)
@@ -167,4 +154,19 @@ func formsSource(t formTableState) ([]byte, error) {
 	b.Write(g.Decls.Bytes())
 	b.WriteString(")\n")
 	return format.Source(b.Bytes())
+}
+
+// writeSparse writes the field head (a name and a slice type) of a
+// composite literal holding vals, each as text writes it, at its index,
+// with the zero values left out but the last, so that the slice keeps
+// its length.
+func writeSparse[T comparable](b *bytes.Buffer, head string, vals []T, text func(T) string) {
+	var zero T
+	b.WriteString(head + "{\n")
+	for i, v := range vals {
+		if v != zero || i == len(vals)-1 {
+			fmt.Fprintf(b, "%d: %s,\n", i, text(v))
+		}
+	}
+	b.WriteString("},\n")
 }

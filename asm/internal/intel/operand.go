@@ -97,29 +97,15 @@ func memClass(bits int) string {
 	return ""
 }
 
-// sizeKeyword returns the size in bits a size keyword (lower case) names.
+// sizeKeyword returns the size in bits a size keyword (lower case) names:
+// sizeKeywordKey of the word packed, the one list of the keywords.
 func sizeKeyword(w string) (bits int, ok bool) {
-	switch w {
-	case "byte":
-		return 8, true
-	case "word":
-		return 16, true
-	case "dword":
-		return 32, true
-	case "fword":
-		return 48, true
-	case "qword", "mmword":
-		return 64, true
-	case "tbyte", "tword":
-		return 80, true
-	case "oword", "xmmword":
-		return 128, true
-	case "yword", "ymmword":
-		return 256, true
-	case "zword", "zmmword":
-		return 512, true
+	_, key, end := identKeyAt(w, w, 0)
+	if end != len(w) {
+		return 0, false
 	}
-	return 0, false
+	bits, _ = sizeKeywordKey(key)
+	return bits, bits != 0
 }
 
 // sizeWordFor returns the keyword for a size in bits (GNU spelling).

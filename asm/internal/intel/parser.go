@@ -87,8 +87,6 @@ type parser struct {
 	handOver  func(ir.Stmt) bool
 	streaming bool
 	emitted   int
-	// regs is ir.IntelRegs, once fastInstruction has read a line.
-	regs *ir.IntelRegTable
 	// fastOps are the plain operands fastInstruction reads.
 	fastOps [maxFastOps]plainOp
 	// wide is the source from the start of the line being parsed to its

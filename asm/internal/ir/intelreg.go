@@ -90,17 +90,11 @@ func LookupIntelRegRef(name string) IntelRegRef {
 	return intelRegs.refByName[strings.ToLower(name)]
 }
 
-// LookupIntelRegPacked is LookupIntelRegRef of a name of 1 to 8 ASCII
-// bytes other than 0, packed: its bytes in lower case, the first lowest
-// in the word. A reader that packs a word as it scans it looks the word
-// up without reading it again.
-func LookupIntelRegPacked(key uint64) IntelRegRef {
-	intelRegs.once.Do(buildIntelRegs)
-	return intelRegs.refs.LookupPacked(key)
-}
-
-// IntelRegs returns the table LookupIntelRegPacked reads, made on first
-// use and only read afterwards.
+// IntelRegs returns the Intel registers' table, made on first use and
+// only read afterwards: LookupPacked is LookupIntelRegRef of a name of 1
+// to 8 ASCII bytes other than 0, packed (its bytes in lower case, the
+// first lowest in the word), so that a reader that packs a word as it
+// scans it looks the word up without reading it again.
 func IntelRegs() *IntelRegTable {
 	intelRegs.once.Do(buildIntelRegs)
 	return &intelRegs.refs

@@ -200,7 +200,7 @@ func (t *IntelRegTable) fill(m map[string]IntelRegRef) {
 }
 
 // LookupPacked returns the register of the name that packs to k (as
-// LookupIntelRegPacked reads it), the zero IntelRegRef for a word of
+// IntelRegs describes), the zero IntelRegRef for a word of
 // none (k 0 included: it finds an empty slot, or a name's).
 func (t *IntelRegTable) LookupPacked(k uint64) IntelRegRef {
 	e := t.slots[regSlot(k, t.seeds[regBucket(k)])]
