@@ -3,6 +3,8 @@ package gosyntax
 import (
 	"strings"
 	"testing"
+
+	"github.com/jitrun/jitrun/asm/internal/ir"
 )
 
 // TestBuiltinMacros checks textflag.h's macros, which every source
@@ -30,5 +32,28 @@ func TestBuiltinMacros(t *testing.T) {
 				t.Errorf("%q read with %+v:\n got\n\t%s\n want\n\t%s", c.src, mode, strings.Join(got, "\n\t"), strings.Join(c.want, "\n\t"))
 			}
 		}
+	}
+}
+
+// TestNoBuiltinRegister checks what isMacroReg counts on: no built-in
+// macro is named as a register is, so a register is a macro only once
+// the source defines one.
+func TestNoBuiltinRegister(t *testing.T) {
+	if len(textflag().macros) == 0 {
+		t.Fatal("no built-in macros")
+	}
+	for name := range textflag().macros {
+		if _, ok := registers().lookup([]byte(name)); ok || isRegName(name) {
+			t.Errorf("built-in macro %s names a register", name)
+		}
+	}
+	var errs ir.Errors
+	pp := newPreproc("t.s", nil, &errs, true, nil)
+	if pp.isMacroReg([]byte("AX")) {
+		t.Error("AX is a macro before any #define")
+	}
+	pp.defineMacro(&macro{name: "AX"})
+	if !pp.isMacroReg([]byte("AX")) {
+		t.Error("AX is no macro after #define AX")
 	}
 }

@@ -19,6 +19,7 @@ package gosyntax
 import (
 	"bytes"
 	"encoding/binary"
+	"math/bits"
 	"strings"
 
 	"github.com/jitrun/jitrun/asm/internal/ir"
@@ -61,15 +62,44 @@ const spaces8 = 0x2020202020202020
 
 // skipBlanks returns the offset of the first byte at or after i that is
 // not a blank. Runs of spaces, as between an instruction and its
-// comment, it skips eight bytes at a time.
+// comment, it skips eight bytes at a time, and the last of them at once:
+// to the first byte of the eight that is not a space.
 func skipBlanks(src []byte, i int) int {
-	for i+8 <= len(src) && binary.LittleEndian.Uint64(src[i:]) == spaces8 {
+	for i+8 <= len(src) {
+		// Nonzero in the bytes that are not spaces.
+		notSpace := binary.LittleEndian.Uint64(src[i:]) ^ spaces8
+		if notSpace != 0 {
+			i += bits.TrailingZeros64(notSpace) >> 3
+			break
+		}
 		i += 8
 	}
 	for i < len(src) && isBlank(src[i]) {
 		i++
 	}
 	return i
+}
+
+// skipSpaceRun is skipBlanks for where a long run of spaces is usual
+// (between an instruction and its comment): while the source has 32
+// more bytes, it counts the spaces among them from the first at once,
+// with no branch but the loop's, which continues only after 32 spaces.
+func skipSpaceRun(src []byte, i int) int {
+	for i+32 <= len(src) {
+		// How many of each 8 bytes, from the first, are spaces (8: all).
+		n0 := bits.TrailingZeros64(binary.LittleEndian.Uint64(src[i:])^spaces8) >> 3
+		n1 := bits.TrailingZeros64(binary.LittleEndian.Uint64(src[i+8:])^spaces8) >> 3
+		n2 := bits.TrailingZeros64(binary.LittleEndian.Uint64(src[i+16:])^spaces8) >> 3
+		n3 := bits.TrailingZeros64(binary.LittleEndian.Uint64(src[i+24:])^spaces8) >> 3
+		// The spaces from i: the 8 bytes' count of a word counts when
+		// every word before it is all spaces (n>>3 is 1 for 8, else 0).
+		run := n0 + n0>>3*(n1+n1>>3*(n2+n2>>3*n3))
+		i += run
+		if run < 32 {
+			break
+		}
+	}
+	return skipBlanks(src, i)
 }
 
 // skipInnerBlanks is skipBlanks between two tokens of a statement: it
@@ -103,36 +133,81 @@ func wordAt(src []byte, i int) int {
 	if i >= len(src) || byteClasses[src[i]]&classWordStart == 0 {
 		return i
 	}
-	for i++; i < len(src) && byteClasses[src[i]]&classWord != 0; i++ {
+	return wordEnd(src, i+1)
+}
+
+// wordEnd returns where the bytes that continue an ASCII identifier from
+// src[i] end (i when src[i] does not), read eight at a time while the
+// source has them.
+func wordEnd(src []byte, i int) int {
+	for i+8 <= len(src) {
+		n := wordBytes(binary.LittleEndian.Uint64(src[i:]))
+		i += n
+		if n < 8 {
+			return i
+		}
+	}
+	for i < len(src) && byteClasses[src[i]]&classWord != 0 {
+		i++
 	}
 	return i
+}
+
+// wordBytes returns how many of the 8 bytes of w, from its lowest, continue
+// an ASCII identifier (byteClasses' classWord: a letter, a digit or _), 8
+// when all do. It classifies the 8 bytes at once, with arithmetic in each
+// byte of the word (no carry crosses a byte) and no branch (TestWordBytes
+// compares it with byteClasses).
+func wordBytes(w uint64) int {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080 // bit 7 of each byte
+		low7 = 0x7f7f7f7f7f7f7f7f
+	)
+	x := w & low7          // the bytes' low 7 bits
+	lower := x | 0x20*ones // letters in lower case
+	// Bit 7 is set in a byte of x+(0x80-a) when it is a or above, and in
+	// x+(0x7f-b) when it is above b.
+	letter := (lower + (0x80-'a')*ones) &^ (lower + (0x7f-'z')*ones)
+	digit := (x + (0x80-'0')*ones) &^ (x + (0x7f-'9')*ones)
+	// Bit 7 of z+0x7f is set when the byte z is not 0: here, not _.
+	underscore := ^(x ^ '_'*ones + low7)
+	// Bytes outside ASCII (bit 7 set in w) continue no identifier.
+	word := (letter | digit | underscore) & high &^ w
+	return bits.TrailingZeros64(^word&high) >> 3
+}
+
+// lowBytes[n] keeps the n low bytes of a word.
+var lowBytes = [8]uint64{0, 0xff, 0xffff, 0xffffff, 0xffffffff, 0xffffffffff, 0xffffffffffff, 0xffffffffffffff}
+
+// wordKeyAt is wordAt that also packs the identifier at src[i:] into a
+// word (its first 8 bytes, the first lowest; the rest zero when it is
+// shorter): where it ends and the packed bytes (0 when there is none).
+func wordKeyAt(src []byte, i int) (end int, key uint64) {
+	if i >= len(src) || byteClasses[src[i]]&classWordStart == 0 {
+		return i, 0
+	}
+	if i+8 <= len(src) {
+		w := binary.LittleEndian.Uint64(src[i:])
+		if n := wordBytes(w); n < 8 {
+			return i + n, w & lowBytes[n]
+		}
+		return wordEnd(src, i+8), w
+	}
+	end = wordEnd(src, i+1)
+	for k := min(end-i, 8) - 1; k >= 0; k-- {
+		key = key<<8 | uint64(src[i+k])
+	}
+	return end, key
 }
 
 // regWordAt is wordAt that also looks the word up in the register table
 // t: where it ends, and the register it names (ok false for none). A
 // word of up to eight bytes is packed as it is read (regtable.go).
 func regWordAt(t *regTable, src []byte, i int) (end int, r ir.Reg, ok bool) {
-	if i >= len(src) || byteClasses[src[i]]&classWordStart == 0 {
-		return i, 0, false
-	}
-	end = i + 1
-	for end < len(src) && byteClasses[src[end]]&classWord != 0 {
-		end++
-	}
-	n := end - i
-	if n > 8 {
+	end, key := wordKeyAt(src, i)
+	if end == i || end-i > 8 {
 		return end, 0, false
-	}
-	var key uint64
-	if i+8 <= len(src) {
-		key = binary.LittleEndian.Uint64(src[i:])
-		if n < 8 {
-			key &= 1<<(8*n) - 1
-		}
-	} else {
-		for k := n - 1; k >= 0; k-- {
-			key = key<<8 | uint64(src[i+k])
-		}
 	}
 	r, ok = t.lookupKey(key)
 	return end, r, ok
@@ -180,17 +255,15 @@ func (p *parser) plainLine(pp *preproc) bool {
 
 // readPlain reads the plain line at src[bol:], line line, appending its
 // statements to out: them, where the next line starts, and false when
-// the line is not plain.
+// the line is not plain. It reads in the whole source: whatever reads a
+// statement stops at the newline that ends the line, which continues no
+// word, blank, number or operand.
 func (p *parser) readPlain(pp *preproc, src []byte, bol, line int, out []ir.Stmt) ([]ir.Stmt, int, bool) {
-	eol := len(src) // where the line ends
-	if k := bytes.IndexByte(src[bol:], '\n'); k >= 0 {
-		eol = bol + k
-	}
 	i := bol
 	for {
 		i = skipBlanks(src, i)
 		for !stmtEnds(src, i) {
-			w := wordAt(src, i)
+			w, key := wordKeyAt(src, i)
 			if w == i || pp.isMacroBytes(src[i:w]) {
 				return out, 0, false
 			}
@@ -201,7 +274,7 @@ func (p *parser) readPlain(pp *preproc, src []byte, bol, line int, out []ir.Stmt
 				i = skipBlanks(src, w+1)
 				continue
 			}
-			in, end, ok := p.readPlainInst(pp, src[:eol], i, w)
+			in, end, ok := p.readPlainInst(pp, src, i, w, key)
 			if !ok {
 				return out, 0, false
 			}
@@ -215,21 +288,29 @@ func (p *parser) readPlain(pp *preproc, src []byte, bol, line int, out []ir.Stmt
 		}
 		i++ // ;
 	}
-	// The rest of the line is a comment, if anything.
-	if eol < len(src) {
-		eol++ // the newline
+	// The code ends at the end of the source, a newline or a comment,
+	// which runs to the end of the line.
+	switch {
+	case i == len(src):
+		return out, i, true
+	case src[i] == '\n':
+		return out, i + 1, true
 	}
-	return out, eol, true
+	if k := bytes.IndexByte(src[i:], '\n'); k >= 0 {
+		return out, i + k + 1, true
+	}
+	return out, len(src), true
 }
 
-// readPlainInst reads the instruction whose mnemonic is src[start:opEnd]
-// with its suffixes and operands into an instruction of the slab, all
-// but its position: it, where it ends, and false when it is not plain
-// (the instruction's slots are then wasted until the slab's next Reuse).
-// src ends where the line does.
-func (p *parser) readPlainInst(pp *preproc, src []byte, start, opEnd int) (*ir.Inst, int, bool) {
-	op := src[start:opEnd]
-	if isDirectiveName(op) {
+// readPlainInst reads the instruction whose mnemonic is src[start:opEnd],
+// its first 8 bytes packed in opKey (wordKeyAt), with its suffixes and
+// operands into an instruction of the slab, all but its position: it,
+// where it ends, and false when it is not plain (the slots it took are
+// then wasted until the slab's next Reuse). The operands are read into
+// p.plainArgs first, then copied into as many slots of the slab.
+func (p *parser) readPlainInst(pp *preproc, src []byte, start, opEnd int, opKey uint64) (*ir.Inst, int, bool) {
+	opLen := opEnd - start
+	if isDirectiveKey(opKey, opLen) {
 		return nil, 0, false
 	}
 	i := opEnd
@@ -242,47 +323,53 @@ func (p *parser) readPlainInst(pp *preproc, src []byte, start, opEnd int) (*ir.I
 	}
 	sufEnd, end := i, i
 	j, tabCR := skipInnerBlanks(src, i)
-	n := 0
+	n := 0 // the operands read
+	p.plainSyms = p.plainSyms[:0]
 	if !stmtEnds(src, j) {
 		if j == i {
 			return nil, 0, false // the mnemonic runs into something else
 		}
-		// At most one more operand than commas in the rest of the code
-		// (a statement after a semicolon may have some of them), and no
-		// more than maxPlainOperands: an instruction with more is left
-		// to the token path.
-		n = min(1+bytes.Count(codeOf(src[j:]), []byte(",")), maxPlainOperands)
-	}
-	in := p.newInst(n)
-	args := in.Args[:n] // zeroed
-	p.plainSyms = p.plainSyms[:0]
-	if n > 0 {
-		jump := isJumpBytes(op)
-		regs := registers()
-		for k := range args {
-			e, sym, ok := plainOperand(pp, regs, src, j, &args[k], jump)
+		jump := isJumpKey(opKey)
+		for {
+			if n == maxPlainOperands {
+				// More operands than an instruction takes: left to the
+				// token path.
+				return nil, 0, false
+			}
+			a := &p.plainArgs[n]
+			*a = ir.Operand{}
+			e, sym, ok := plainOperand(pp, p.regs, src, j, a, jump)
 			if !ok {
 				return nil, 0, false
 			}
 			if sym.end > sym.start {
-				p.plainSyms = append(p.plainSyms, plainSym{k, sym})
+				p.plainSyms = append(p.plainSyms, plainSym{n, sym})
 			}
+			n++
 			end = e
-			if j = skipBlanks(src, e); stmtEnds(src, j) {
-				args = args[: k+1 : k+1] // the rest unused
-				break
+			// A comma right after the operand, or blanks and then the
+			// end of the statement (or a comma).
+			if j = e; j == len(src) || src[j] != ',' {
+				if j = skipSpaceRun(src, e); stmtEnds(src, j) {
+					break
+				}
+				if src[j] != ',' {
+					return nil, 0, false // not plain
+				}
+				// The blanks before the comma are inside the statement.
+				tabCR = tabCR || hasTabCR(src[e:j])
 			}
-			if src[j] != ',' || k == n-1 {
-				return nil, 0, false // not plain, or more than n operands
-			}
-			// The blanks before the comma are inside the statement.
-			tabCR = tabCR || hasTabCR(src[e:j])
 			var tc bool
 			if j, tc = skipInnerBlanks(src, j+1); stmtEnds(src, j) {
 				return nil, 0, false // a missing operand
 			}
 			tabCR = tabCR || tc
 		}
+	}
+	in := p.newInst(n)
+	args := in.Args[:n]
+	for k := range args {
+		args[k] = p.plainArgs[k]
 	}
 	in.Args = args
 	var text string
@@ -293,9 +380,9 @@ func (p *parser) readPlainInst(pp *preproc, src []byte, start, opEnd int) (*ir.I
 		text = p.keepText(src[start:end])
 	}
 	in.Source.Text = text
-	in.Op = text[:opEnd-start]
+	in.Op = text[:opLen]
 	if sufEnd > opEnd {
-		in.Suffix = text[opEnd-start+1 : sufEnd-start]
+		in.Suffix = text[opLen+1 : sufEnd-start]
 	}
 	for _, s := range p.plainSyms {
 		if tabCR {
@@ -305,20 +392,6 @@ func (p *parser) readPlainInst(pp *preproc, src []byte, start, opEnd int) (*ir.I
 		}
 	}
 	return in, j, true
-}
-
-// codeOf returns the code of a line: the line up to a // comment.
-func codeOf(line []byte) []byte {
-	for at := 0; ; {
-		k := bytes.IndexByte(line[at:], '/')
-		if k < 0 {
-			return line
-		}
-		at += k + 1
-		if at < len(line) && line[at] == '/' {
-			return line[:at-1]
-		}
-	}
 }
 
 // maxPlainOperands is the most operands of an instruction plainLine
@@ -371,10 +444,26 @@ func (p *parser) keepText(text []byte) string {
 // textBlock is the size of a block of instruction texts.
 const textBlock = 8 << 10
 
-// isJumpBytes is isJumpName for a mnemonic in the source's bytes.
-func isJumpBytes(op []byte) bool {
-	return op[0] == 'J' || string(op) == "CALL" || bytes.HasPrefix(op, []byte("LOOP")) || string(op) == "XBEGIN"
+// isJumpKey is isJumpName for a mnemonic packed by wordKeyAt: one
+// starting with J or LOOP, or CALL or XBEGIN (a packed word shorter than
+// 8 bytes has zero bytes after it, which no mnemonic has).
+func isJumpKey(key uint64) bool {
+	return key&0xff == 'J' || key == packedCALL || key&0xffffffff == packedLOOP || key == packedXBEGIN
 }
+
+// The mnemonics isJumpKey and isDirectiveKey look for, packed as
+// wordKeyAt packs them (TestPackedNames).
+const (
+	packedCALL     = 'C' | 'A'<<8 | 'L'<<16 | 'L'<<24
+	packedLOOP     = 'L' | 'O'<<8 | 'O'<<16 | 'P'<<24
+	packedXBEGIN   = 'X' | 'B'<<8 | 'E'<<16 | 'G'<<24 | 'I'<<32 | 'N'<<40
+	packedTEXT     = 'T' | 'E'<<8 | 'X'<<16 | 'T'<<24
+	packedGLOBL    = 'G' | 'L'<<8 | 'O'<<16 | 'B'<<24 | 'L'<<32
+	packedDATA     = 'D' | 'A'<<8 | 'T'<<16 | 'A'<<24
+	packedPCALIGN  = 'P' | 'C'<<8 | 'A'<<16 | 'L'<<24 | 'I'<<32 | 'G'<<40 | 'N'<<48
+	packedPCDATA   = 'P' | 'C'<<8 | 'D'<<16 | 'A'<<24 | 'T'<<32 | 'A'<<40
+	packedFUNCDATA = 'F' | 'U'<<8 | 'N'<<16 | 'C'<<24 | 'D'<<32 | 'A'<<40 | 'T'<<48 | 'A'<<56
+)
 
 // plainOperand reads a plain operand at src[i:] of an instruction that
 // jumps or not into a (zero), all but its symbol's name: where it ends,
@@ -403,7 +492,7 @@ func plainOperand(pp *preproc, regs *regTable, src []byte, i int, a *ir.Operand,
 	}
 	if isReg {
 		a.Kind, a.Reg = ir.RegOperand, r
-		return w, span{}, !pp.isMacroBytes(src[i:w])
+		return w, span{}, !pp.isMacroReg(src[i:w])
 	}
 	end, ok := plainSymbol(pp, src, a, i, w, 0, jump)
 	return end, span{i, w}, ok
@@ -496,12 +585,15 @@ func plainSymbol(pp *preproc, src []byte, a *ir.Operand, i, w int, prefix byte, 
 	return w + 4, true
 }
 
-// isDirectiveName reports whether a statement starting with word is a
-// directive, which the token path reads.
-func isDirectiveName(word []byte) bool {
-	switch string(word) {
-	case "TEXT", "GLOBL", "DATA", "PCALIGN", "PCDATA", "FUNCDATA":
+// isDirectiveKey reports whether a statement starting with a word of n
+// bytes, packed by wordKeyAt, is a directive (TEXT, GLOBL, DATA,
+// PCALIGN, PCDATA, FUNCDATA), which the token path reads.
+func isDirectiveKey(key uint64, n int) bool {
+	switch key {
+	case packedTEXT, packedGLOBL, packedDATA, packedPCALIGN, packedPCDATA:
 		return true
+	case packedFUNCDATA:
+		return n == 8 // not a longer word starting with FUNCDATA
 	}
 	return false
 }
@@ -510,7 +602,7 @@ func isDirectiveName(word []byte) bool {
 // no macro: the register and where its name ends.
 func regAt(pp *preproc, regs *regTable, src []byte, i int) (ir.Reg, int, bool) {
 	end, r, ok := regWordAt(regs, src, i)
-	if !ok || pp.isMacroBytes(src[i:end]) {
+	if !ok || pp.isMacroReg(src[i:end]) {
 		return 0, 0, false
 	}
 	return r, end, true

@@ -1,6 +1,7 @@
 package gosyntax
 
 import (
+	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -209,7 +210,7 @@ func TestPlainLineReads(t *testing.T) {
 		{"A 0,0,0,0,0,0,0,0,0", false},
 	} {
 		var errs ir.Errors
-		p := &parser{file: "t.s", errs: &errs, emit: func(ir.Stmt) bool { return true }}
+		p := newParser("t.s", &errs, func(ir.Stmt) bool { return true })
 		pp := newPreproc("t.s", []byte(c.line), &errs, true, nil)
 		if got := p.plainLine(pp); got != c.plain {
 			t.Errorf("plainLine(%q) = %v, want %v", c.line, got, c.plain)
@@ -234,4 +235,79 @@ func FuzzPlainLine(f *testing.F) {
 			t.Fatalf("%q:\n read at once\n\t%s\n token by token, one window\n\t%s", src, a, b)
 		}
 	})
+}
+
+// TestWordBytes compares wordBytes with byteClasses: every byte at every
+// place of the word, after bytes that continue a word, and before bytes
+// that do and do not.
+func TestWordBytes(t *testing.T) {
+	for c := range 256 {
+		for at := range 8 {
+			for _, fill := range []byte{'a', ' '} {
+				var b [8]byte
+				for k := range b {
+					b[k] = 'Z'
+					if k > at {
+						b[k] = fill
+					}
+				}
+				b[at] = byte(c)
+				want := 0
+				for want < 8 && byteClasses[b[want]]&classWord != 0 {
+					want++
+				}
+				if got := wordBytes(binary.LittleEndian.Uint64(b[:])); got != want {
+					t.Errorf("wordBytes(%q) = %d, want %d", b[:], got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestSkipBlanks compares skipBlanks with a byte-at-a-time loop over
+// runs of blanks of every length before each kind of byte.
+func TestSkipBlanks(t *testing.T) {
+	for _, blank := range []string{" ", "\t", " \t", "\r ", "\f\v"} {
+		for n := range 20 {
+			for _, after := range []string{"", "/", "A", "\n", "\t/", "\x80"} {
+				src := []byte(strings.Repeat(blank, n) + after)
+				for i := range len(src) + 1 {
+					want := i
+					for want < len(src) && isBlank(src[want]) {
+						want++
+					}
+					if got := skipBlanks(src, i); got != want {
+						t.Errorf("skipBlanks(%q, %d) = %d, want %d", src, i, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestPackedNames checks wordKeyAt's keys of mnemonics (at the end of the
+// source and with more of it after them) with isJumpKey and
+// isDirectiveKey against isJumpName and the directives' names.
+func TestPackedNames(t *testing.T) {
+	directives := map[string]bool{"TEXT": true, "GLOBL": true, "DATA": true, "PCALIGN": true, "PCDATA": true, "FUNCDATA": true}
+	for _, word := range []string{"TEXT", "GLOBL", "DATA", "PCALIGN", "PCDATA", "FUNCDATA", "FUNCDATAX", "FUNCDAT", "TEXTX", "TEX", "DATAS",
+		"CALL", "CALLQ", "CAL", "LOOP", "LOOPNE", "LOO", "XBEGIN", "XBEGINX", "XBEGI", "JMP", "J", "JEQ", "MOVQ", "VFMSUBADD132PS",
+		"JXXXXXXXXXX", "LOOPXXXXXXXX", "CALLXXXXXXXX", "X", "_", "A1234567"} {
+		for _, after := range []string{"", " AX, BX // comment", "\n"} {
+			src := []byte(word + after)
+			end, key := wordKeyAt(src, 0)
+			if end != len(word) {
+				t.Errorf("wordKeyAt(%q) ends at %d, want %d", src, end, len(word))
+			}
+			if want, _ := packWord([]byte(word[:min(len(word), 8)])); key != want {
+				t.Errorf("wordKeyAt(%q) = %#x, want %#x", src, key, want)
+			}
+			if got, want := isJumpKey(key), isJumpName(word); got != want {
+				t.Errorf("isJumpKey(%q) = %v, want %v", word, got, want)
+			}
+			if got, want := isDirectiveKey(key, end), directives[word]; got != want {
+				t.Errorf("isDirectiveKey(%q) = %v, want %v", word, got, want)
+			}
+		}
+	}
 }

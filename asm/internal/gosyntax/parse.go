@@ -46,7 +46,7 @@ type readMode struct {
 // parse is ParseFunc, reading src as mode says.
 func parse(file string, src []byte, mode readMode, emit func(ir.Stmt) bool) *ir.Errors {
 	var errs ir.Errors
-	p := &parser{file: file, errs: &errs, emit: emit, insts: slab.Make[ir.Inst](maxInstBlock), args: slab.Make[ir.Operand](maxArgBlock)}
+	p := newParser(file, &errs, emit)
 	var pp *preproc
 	pp = newPreproc(file, src, &errs, true, func(st stmtToks) {
 		if errs.Full() {
@@ -61,6 +61,12 @@ func parse(file string, src []byte, mode readMode, emit func(ir.Stmt) bool) *ir.
 	}
 	pp.run()
 	return &errs
+}
+
+// newParser returns a parser of file that reports its errors in errs
+// and hands its statements to emit.
+func newParser(file string, errs *ir.Errors, emit func(ir.Stmt) bool) *parser {
+	return &parser{file: file, errs: errs, emit: emit, regs: registers(), insts: slab.Make[ir.Inst](maxInstBlock), args: slab.Make[ir.Operand](maxArgBlock)}
 }
 
 // handOver hands the statements read from one statement's tokens to
@@ -93,6 +99,10 @@ type parser struct {
 	// the source, textBuf is where it writes one first, and textRoom is
 	// how much of the source is left from the line it reads.
 	plainSyms []plainSym
+	// plainArgs holds the operands of the instruction plainLine reads
+	// until it knows how many there are; regs is registers().
+	plainArgs [maxPlainOperands]ir.Operand
+	regs      *regTable
 	texts     strings.Builder
 	textBuf   []byte
 	textRoom  int

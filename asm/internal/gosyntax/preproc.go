@@ -461,6 +461,13 @@ func (pp *preproc) isMacroBytes(name []byte) bool {
 	return pp.builtin[string(name)] != nil
 }
 
+// isMacroReg is isMacroBytes for the name of a register. No built-in
+// macro names a register (TestNoBuiltinRegister): until the source
+// defines or undefines one (and pp.macros is made), none is a macro.
+func (pp *preproc) isMacroReg(name []byte) bool {
+	return pp.macros != nil && pp.isMacroBytes(name)
+}
+
 func indexOf(list []string, s string) int {
 	for i, x := range list {
 		if x == s {
