@@ -20,7 +20,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math/bits"
-	"strings"
+	"unsafe"
 
 	"github.com/jitrun/jitrun/asm/internal/ir"
 )
@@ -31,6 +31,8 @@ const (
 	classWord                  // it continues an ASCII identifier
 	classWordStart             // it starts one (a letter or _)
 	classTabCR                 // a tab or carriage return: tokenText rewrites the blanks around it
+	classCodeEnd               // a newline, or / (which may start a comment)
+	classStmtEnd               // what classCodeEnd has, and a semicolon
 )
 
 // byteClasses holds the classes of every byte. It is made once, when
@@ -46,6 +48,10 @@ var byteClasses = func() (classes [256]uint8) {
 			classes[c] = classWord | classWordStart
 		case c >= '0' && c <= '9':
 			classes[c] = classWord
+		case c == '\n' || c == '/':
+			classes[c] = classCodeEnd | classStmtEnd
+		case c == ';':
+			classes[c] = classStmtEnd
 		}
 	}
 	return classes
@@ -86,18 +92,22 @@ func skipBlanks(src []byte, i int) int {
 // with no branch but the loop's, which continues only after 32 spaces.
 func skipSpaceRun(src []byte, i int) int {
 	for i+32 <= len(src) {
+		b := (*[32]byte)(src[i : i+32]) // one bounds check for the four words
 		// How many of each 8 bytes, from the first, are spaces (8: all).
-		n0 := bits.TrailingZeros64(binary.LittleEndian.Uint64(src[i:])^spaces8) >> 3
-		n1 := bits.TrailingZeros64(binary.LittleEndian.Uint64(src[i+8:])^spaces8) >> 3
-		n2 := bits.TrailingZeros64(binary.LittleEndian.Uint64(src[i+16:])^spaces8) >> 3
-		n3 := bits.TrailingZeros64(binary.LittleEndian.Uint64(src[i+24:])^spaces8) >> 3
+		n0 := bits.TrailingZeros64(binary.LittleEndian.Uint64(b[0:8])^spaces8) >> 3
+		n1 := bits.TrailingZeros64(binary.LittleEndian.Uint64(b[8:16])^spaces8) >> 3
+		n2 := bits.TrailingZeros64(binary.LittleEndian.Uint64(b[16:24])^spaces8) >> 3
+		n3 := bits.TrailingZeros64(binary.LittleEndian.Uint64(b[24:32])^spaces8) >> 3
 		// The spaces from i: the 8 bytes' count of a word counts when
 		// every word before it is all spaces (n>>3 is 1 for 8, else 0).
 		run := n0 + n0>>3*(n1+n1>>3*(n2+n2>>3*n3))
-		i += run
 		if run < 32 {
-			break
+			if c := b[run]; !isBlank(c) {
+				return i + run // the byte after the spaces is no other blank
+			}
+			return skipBlanks(src, i+run)
 		}
+		i += 32
 	}
 	return skipBlanks(src, i)
 }
@@ -120,12 +130,21 @@ func skipInnerBlanks(src []byte, i int) (int, bool) {
 // codeEnds reports whether the code of a line ends at src[i]: at the end
 // of the source or of the line, or at a // comment.
 func codeEnds(src []byte, i int) bool {
-	return i == len(src) || src[i] == '\n' || src[i] == '/' && i+1 < len(src) && src[i+1] == '/'
+	// Most bytes are none of \n and /: one look-up tells.
+	return i == len(src) || byteClasses[src[i]]&classCodeEnd != 0 && endsAt(src, i)
 }
 
 // stmtEnds reports whether a statement ends at src[i]: where the code
 // does, or at a semicolon.
-func stmtEnds(src []byte, i int) bool { return codeEnds(src, i) || src[i] == ';' }
+func stmtEnds(src []byte, i int) bool {
+	return i == len(src) || byteClasses[src[i]]&classStmtEnd != 0 && endsAt(src, i)
+}
+
+// endsAt reports whether the code or statement ends at src[i], a
+// newline, a semicolon or a slash: unless the slash starts no comment.
+func endsAt(src []byte, i int) bool {
+	return src[i] != '/' || i+1 < len(src) && src[i+1] == '/'
+}
 
 // wordAt returns where the ASCII identifier at src[i:] ends (i when there
 // is none).
@@ -428,17 +447,20 @@ func collapseBlanks(buf, raw []byte) []byte {
 }
 
 // keepText returns a string of text, copied into p.texts, a block of
-// texts that is only ever appended to (a new one once it is full). A
-// block holds textBlock bytes, or, when less of the source is left to
-// read, that much: the texts still to come are mostly no longer.
+// texts that is only ever appended to (a new one once it is full), so
+// that the bytes of a string made of it never change. A block holds
+// textBlock bytes, or, when less of the source is left to read, that
+// much: the texts still to come are mostly no longer.
 func (p *parser) keepText(text []byte) string {
-	if p.texts.Cap()-p.texts.Len() < len(text) {
-		p.texts = strings.Builder{}
-		p.texts.Grow(max(len(text), min(textBlock, p.textRoom)))
+	if cap(p.texts)-len(p.texts) < len(text) {
+		p.texts = make([]byte, 0, max(len(text), min(textBlock, p.textRoom)))
 	}
-	at := p.texts.Len()
-	p.texts.Write(text)
-	return p.texts.String()[at:]
+	if len(text) == 0 {
+		return ""
+	}
+	at := len(p.texts)
+	p.texts = append(p.texts, text...)
+	return unsafe.String(&p.texts[at], len(text))
 }
 
 // textBlock is the size of a block of instruction texts.

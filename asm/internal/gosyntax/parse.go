@@ -66,7 +66,7 @@ func parse(file string, src []byte, mode readMode, emit func(ir.Stmt) bool) *ir.
 // newParser returns a parser of file that reports its errors in errs
 // and hands its statements to emit.
 func newParser(file string, errs *ir.Errors, emit func(ir.Stmt) bool) *parser {
-	return &parser{file: file, errs: errs, emit: emit, regs: registers(), insts: slab.Make[ir.Inst](maxInstBlock), args: slab.Make[ir.Operand](maxArgBlock)}
+	return &parser{file: file, errs: errs, emit: emit, regs: registers(), insts: slab.MakeUncleared[ir.Inst](slabFirst, maxInstBlock), args: slab.MakeUncleared[ir.Operand](slabFirst, maxArgBlock)}
 }
 
 // handOver hands the statements read from one statement's tokens to
@@ -80,6 +80,8 @@ func (p *parser) handOver(stmts []ir.Stmt) {
 	}
 	p.out = stmts[:0]
 	if free {
+		// The slots newInst holds are in the blocks used again.
+		p.freeInsts, p.freeArgs = nil, nil
 		p.insts.Reuse()
 		p.args.Reuse()
 	}
@@ -103,7 +105,7 @@ type parser struct {
 	// until it knows how many there are; regs is registers().
 	plainArgs [maxPlainOperands]ir.Operand
 	regs      *regTable
-	texts     strings.Builder
+	texts     []byte // appended to only: the strings made of it stay
 	textBuf   []byte
 	textRoom  int
 	// partial is the TEXT or GLOBL being parsed. When the rest of its line
@@ -115,6 +117,10 @@ type parser struct {
 	// used again once the consumer of the statements lets go of them.
 	insts slab.Slab[ir.Inst]
 	args  slab.Slab[ir.Operand]
+	// freeInsts and freeArgs are what newInst took from the slabs and
+	// has not handed out yet.
+	freeInsts []ir.Inst
+	freeArgs  []ir.Operand
 }
 
 // The most instructions and operands in a block of the parser's slabs.
@@ -122,17 +128,37 @@ type parser struct {
 // before it lets go (the encoder: 512 instructions, about 1,000
 // operands) with little unused: 64 and 128 allocate 5% less per
 // assembly of amd64enc.s than 256 and 512.
+// slabFirst is the size of their first blocks (slab.Make's).
 const (
+	slabFirst    = 8
 	maxInstBlock = 64
 	maxArgBlock  = 128
 )
 
-// newInst returns a zeroed Inst with room for n operands.
+// newInst returns a zeroed Inst with room for n operands. The slabs are
+// not cleared when their blocks are used again: the Inst is written
+// whole here, and whoever fills its operands writes each whole.
 func (p *parser) newInst(n int) *ir.Inst {
-	in := &p.insts.Take(1)[0]
-	in.Args = p.args.Take(n)[:0]
+	if len(p.freeInsts) == 0 {
+		p.freeInsts = p.insts.Take(instChunk)
+	}
+	in := &p.freeInsts[0]
+	p.freeInsts = p.freeInsts[1:]
+	if n > len(p.freeArgs) {
+		p.freeArgs = p.args.Take(max(n, argChunk))
+	}
+	*in = ir.Inst{Args: p.freeArgs[:0:n]}
+	p.freeArgs = p.freeArgs[n:]
 	return in
 }
+
+// The instructions and operands newInst takes from the slabs at once,
+// and then hands out one instruction and its operands at a time (a call
+// of the slab's Take for each costs more than the rest of newInst).
+const (
+	instChunk = 8
+	argChunk  = 16
+)
 
 // parseError is an error at a token, raised by the operand parser's helpers
 // and recovered per statement.
