@@ -203,15 +203,18 @@ var lowBytes = [8]uint64{0, 0xff, 0xffff, 0xffffff, 0xffffffff, 0xffffffffff, 0x
 // word (its first 8 bytes, the first lowest; the rest zero when it is
 // shorter): where it ends and the packed bytes (0 when there is none).
 func wordKeyAt(src []byte, i int) (end int, key uint64) {
-	if i >= len(src) || byteClasses[src[i]]&classWordStart == 0 {
-		return i, 0
-	}
 	if i+8 <= len(src) {
 		w := binary.LittleEndian.Uint64(src[i:])
+		if byteClasses[byte(w)]&classWordStart == 0 {
+			return i, 0
+		}
 		if n := wordBytes(w); n < 8 {
 			return i + n, w & lowBytes[n]
 		}
 		return wordEnd(src, i+8), w
+	}
+	if i >= len(src) || byteClasses[src[i]]&classWordStart == 0 {
+		return i, 0
 	}
 	end = wordEnd(src, i+1)
 	for k := min(end-i, 8) - 1; k >= 0; k-- {
@@ -222,8 +225,19 @@ func wordKeyAt(src []byte, i int) (end int, key uint64) {
 
 // regWordAt is wordAt that also looks the word up in the register table
 // t: where it ends, and the register it names (ok false for none). A
-// word of up to eight bytes is packed as it is read (regtable.go).
+// word of up to eight bytes is packed as it is read (regtable.go); a
+// word of fewer, as every register's name is, with no call.
 func regWordAt(t *regTable, src []byte, i int) (end int, r ir.Reg, ok bool) {
+	if i+8 <= len(src) {
+		w := binary.LittleEndian.Uint64(src[i:])
+		if byteClasses[byte(w)]&classWordStart == 0 {
+			return i, 0, false
+		}
+		if n := wordBytes(w); n < 8 {
+			r, ok = t.lookupKey(w & lowBytes[n])
+			return i + n, r, ok
+		}
+	}
 	end, key := wordKeyAt(src, i)
 	if end == i || end-i > 8 {
 		return end, 0, false
