@@ -115,6 +115,9 @@ func skipSpaceRun(src []byte, i int) int {
 // skipInnerBlanks is skipBlanks between two tokens of a statement: it
 // also reports whether a tab or carriage return is among the blanks.
 func skipInnerBlanks(src []byte, i int) (int, bool) {
+	if i+1 < len(src) && src[i] == ' ' && !isBlank(src[i+1]) {
+		return i + 1, false // one space, the usual
+	}
 	tabCR := uint8(0)
 	for i < len(src) {
 		c := byteClasses[src[i]]
