@@ -15,10 +15,17 @@ import (
 
 // regTable is the table of packed register names.
 type regTable struct {
-	keys  []uint64 // 0: an empty slot (no name packs to 0)
-	regs  []ir.Reg
-	shift uint // 64 - log2(len(keys))
+	keys [regSlots]uint64 // 0: an empty slot (no name packs to 0)
+	regs [regSlots]ir.Reg
 }
+
+// regSlots is the size of the table, a power of two that is at least
+// four times the number of registers (TestRegTable), so that most
+// look-ups take one probe; regShift makes a slot of a hash.
+const (
+	regSlots = 1024
+	regShift = 64 - 10
+)
 
 var (
 	regTableOnce sync.Once
@@ -28,29 +35,20 @@ var (
 // registers returns the table, made on first use.
 func registers() *regTable {
 	regTableOnce.Do(func() {
-		var names []string
-		var regs []ir.Reg
+		t := &regTable{}
+		n := 0 // the names in the table
 		ir.Regs(func(name string, r ir.Reg) {
-			names = append(names, name)
-			regs = append(regs, r)
-		})
-		size, shift := 16, uint(60)
-		for size < 4*len(names) {
-			size *= 2
-			shift--
-		}
-		t := &regTable{keys: make([]uint64, size), regs: make([]ir.Reg, size), shift: shift}
-		for k, name := range names {
 			key, ok := packWord([]byte(name))
-			if !ok {
-				continue
+			if !ok || n == regSlots-1 {
+				return // one slot stays empty, so that every look-up ends
 			}
 			i := t.slot(key)
 			for t.keys[i] != 0 {
-				i = (i + 1) & uint64(len(t.keys)-1)
+				i = (i + 1) % regSlots
 			}
-			t.keys[i], t.regs[i] = key, regs[k]
-		}
+			t.keys[i], t.regs[i] = key, r
+			n++
+		})
 		packedRegs = t
 	})
 	return packedRegs
@@ -72,7 +70,7 @@ func packWord(name []byte) (key uint64, ok bool) {
 }
 
 // slot is where a key's probe starts (Fibonacci hashing).
-func (t *regTable) slot(key uint64) uint64 { return (key * 0x9E3779B97F4A7C15) >> t.shift }
+func (t *regTable) slot(key uint64) uint64 { return (key * 0x9E3779B97F4A7C15) >> regShift }
 
 // lookup returns the register named name.
 func (t *regTable) lookup(name []byte) (ir.Reg, bool) {
@@ -85,7 +83,7 @@ func (t *regTable) lookup(name []byte) (ir.Reg, bool) {
 
 // lookupKey returns the register whose name packs to key (not 0).
 func (t *regTable) lookupKey(key uint64) (ir.Reg, bool) {
-	for i := t.slot(key); ; i = (i + 1) & uint64(len(t.keys)-1) {
+	for i := t.slot(key); ; i = (i + 1) % regSlots {
 		switch t.keys[i] {
 		case key:
 			return t.regs[i], true

@@ -20,6 +20,9 @@ func TestRegTable(t *testing.T) {
 	if n < 100 {
 		t.Errorf("only %d registers", n)
 	}
+	if 4*n > regSlots {
+		t.Errorf("%d registers in %d slots: more than a quarter full", n, regSlots)
+	}
 	for _, name := range []string{"", "ax", "A", "AXX", "PC", "SB", "FP", "R16", "X32", "RAX", "AX\x00", "ABCDEFGHI", "\x80X", "Z31 "} {
 		_, want := ir.LookupReg(name)
 		if _, ok := table.lookup([]byte(name)); ok || want {
