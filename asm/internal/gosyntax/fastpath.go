@@ -341,9 +341,10 @@ func (p *parser) readPlain(pp *preproc, src []byte, bol, line int, out []ir.Stmt
 // readPlainInst reads the instruction whose mnemonic is src[start:opEnd],
 // its first 8 bytes packed in opKey (wordKeyAt), with its suffixes and
 // operands into an instruction of the slab, all but its position: it,
-// where it ends, and false when it is not plain (the slots it took are
-// then wasted until the slab's next Reuse). The operands are read into
-// p.plainArgs first, then copied into as many slots of the slab.
+// where it ends, and false when it is not plain. The operands are read
+// straight into the free slots newInst hands out (p.freeArgs), which
+// are taken only once the instruction is read: a line that is not plain
+// leaves them free.
 func (p *parser) readPlainInst(pp *preproc, src []byte, start, opEnd int, opKey uint64) (*ir.Inst, int, bool) {
 	opLen := opEnd - start
 	if isDirectiveKey(opKey, opLen) {
@@ -372,7 +373,10 @@ func (p *parser) readPlainInst(pp *preproc, src []byte, start, opEnd int, opKey 
 				// token path.
 				return nil, 0, false
 			}
-			a := &p.plainArgs[n]
+			if n == len(p.freeArgs) {
+				p.moreArgs(n)
+			}
+			a := &p.freeArgs[n] // taken once the instruction is read
 			*a = ir.Operand{}
 			e, sym, ok := plainOperand(pp, p.regs, src, j, a, jump)
 			if !ok {
@@ -402,12 +406,10 @@ func (p *parser) readPlainInst(pp *preproc, src []byte, start, opEnd int, opKey 
 			tabCR = tabCR || tc
 		}
 	}
-	in := p.newInst(n)
-	args := in.Args[:n]
-	for k := range args {
-		args[k] = p.plainArgs[k]
-	}
-	in.Args = args
+	args := p.freeArgs[:n:n]
+	p.freeArgs = p.freeArgs[n:]
+	in := p.instSlot()
+	*in = ir.Inst{Args: args}
 	var text string
 	if tabCR {
 		p.textBuf = collapseBlanks(p.textBuf[:0], src[start:end])

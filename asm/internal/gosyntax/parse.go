@@ -98,16 +98,15 @@ type parser struct {
 	opBuf [][]token
 	// plainSyms are the symbols of the instruction plainLine reads,
 	// reused; texts holds the texts and names it hands over, copied from
-	// the source, textBuf is where it writes one first, and textRoom is
-	// how much of the source is left from the line it reads.
+	// the source (appended to only, so that the strings made of it never
+	// change), textBuf is where it writes one first, textRoom is how
+	// much of the source is left from the line it reads, and regs is
+	// registers(), the table it looks registers up in.
 	plainSyms []plainSym
-	// plainArgs holds the operands of the instruction plainLine reads
-	// until it knows how many there are; regs is registers().
-	plainArgs [maxPlainOperands]ir.Operand
-	regs      *regTable
-	texts     []byte // appended to only: the strings made of it stay
+	texts     []byte
 	textBuf   []byte
 	textRoom  int
+	regs      *regTable
 	// partial is the TEXT or GLOBL being parsed. When the rest of its line
 	// has an error, it still goes into the statements, marked broken, so
 	// that the statements after it are not reported as outside a TEXT
@@ -139,22 +138,41 @@ const (
 // not cleared when their blocks are used again: the Inst is written
 // whole here, and whoever fills its operands writes each whole.
 func (p *parser) newInst(n int) *ir.Inst {
+	if n > len(p.freeArgs) {
+		p.freeArgs = p.args.Take(max(n, argChunk))
+	}
+	args := p.freeArgs[:0:n]
+	p.freeArgs = p.freeArgs[n:]
+	in := p.instSlot()
+	*in = ir.Inst{Args: args}
+	return in
+}
+
+// instSlot returns the slot of an instruction, as it was left
+// (unwritten, or an earlier statement's).
+func (p *parser) instSlot() *ir.Inst {
 	if len(p.freeInsts) == 0 {
 		p.freeInsts = p.insts.Take(instChunk)
 	}
 	in := &p.freeInsts[0]
 	p.freeInsts = p.freeInsts[1:]
-	if n > len(p.freeArgs) {
-		p.freeArgs = p.args.Take(max(n, argChunk))
-	}
-	*in = ir.Inst{Args: p.freeArgs[:0:n]}
-	p.freeArgs = p.freeArgs[n:]
 	return in
+}
+
+// moreArgs starts a new chunk of operand slots for an instruction whose
+// first n operands were read into the last n slots of the chunk, which
+// has no more: they are copied to the new chunk's first.
+func (p *parser) moreArgs(n int) {
+	fresh := p.args.Take(argChunk)
+	copy(fresh, p.freeArgs[:n])
+	p.freeArgs = fresh
 }
 
 // The instructions and operands newInst takes from the slabs at once,
 // and then hands out one instruction and its operands at a time (a call
 // of the slab's Take for each costs more than the rest of newInst).
+// argChunk holds more operands than a plain instruction has
+// (maxPlainOperands).
 const (
 	instChunk = 8
 	argChunk  = 16
