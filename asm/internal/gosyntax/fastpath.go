@@ -289,6 +289,19 @@ func (p *parser) plainLine(pp *preproc) bool {
 	return true
 }
 
+// plainLines reads the plain lines from the lexer's position on, as
+// plainLine does, up to the first line that is not: whether it read
+// any. (A plain line reports no error and changes no #if state, which
+// preproc.run checks between lines.)
+func (p *parser) plainLines(pp *preproc) bool {
+	if !p.plainLine(pp) {
+		return false
+	}
+	for p.plainLine(pp) {
+	}
+	return true
+}
+
 // readPlain reads the plain line at src[bol:], line line, appending its
 // statements to out: them, where the next line starts, and false when
 // the line is not plain. It reads in the whole source: whatever reads a

@@ -57,7 +57,7 @@ func parse(file string, src []byte, mode readMode, emit func(ir.Stmt) bool) *ir.
 	})
 	pp.lx.minWindow = mode.window
 	if mode.fast {
-		pp.plain = func() bool { return p.plainLine(pp) }
+		pp.plain = func() bool { return p.plainLines(pp) }
 	}
 	pp.run()
 	return &errs
