@@ -129,6 +129,17 @@ var fastEdges = []string{
 	// More operands than plainLine reads (maxPlainOperands), commas in comments and after semicolons.
 	"A 0,0,0,0,0,0,0,0", "A 0,0,0,0,0,0,0,0,0", "A 0,0,0,0,0,0,0,0,0,0", "MOVQ $1, 2, 3, 4, 5, 6, 7, 8, 9", "MOVQ AX, BX // a, b, c",
 	"MOVQ AX, BX; ADDQ $1, CX, DX, SI", "RET // ,,,,,,,,,,", "NOP ,,,,,,,,,,", "MOVQ AX, BX /, c", "MOVQ AX,\tBX // a,\tb",
+	// Runs of spaces that skipSpaceRun counts 32 bytes at a time (ending in
+	// other blanks, a comma, the end of the source), words of 8 bytes and
+	// more (wordBytes, wordKeyAt), and registers that become macros.
+	"MOVQ AX, BX" + strings.Repeat(" ", 31) + "// c", "MOVQ AX, BX" + strings.Repeat(" ", 32) + "// c", "MOVQ AX, BX" + strings.Repeat(" ", 33) + "// c",
+	"MOVQ AX, BX" + strings.Repeat(" ", 64) + "// c", "MOVQ AX, BX" + strings.Repeat(" ", 70) + "\t// c", "MOVQ AX, BX" + strings.Repeat(" ", 31) + "\r",
+	"MOVQ AX" + strings.Repeat(" ", 40) + ", BX", "MOVQ AX" + strings.Repeat(" ", 40) + "\t, BX", "MOVQ AX, BX" + strings.Repeat(" ", 40),
+	"MOVQ AX, BX" + strings.Repeat(" ", 40) + "x", "MOVQ AX, BX" + strings.Repeat(" ", 7) + "; RET", "MOVQ  AX, BX", "MOVQ \tAX, BX", "MOVQ AX,  BX",
+	"VFMSUBADD132PS X11, X9, X2", "ABCDEFGH AX", "ABCDEFGHI AX", "FUNCDATA", "FUNCDATAX AX", "FUNCDAT AX", "TEXTS AX", "PCDATAX $1",
+	"CALLX l", "JMPXXXXXXXX l", "LOOPXXXXXXX l", "XBEGINX l", "XBEGI l", "MOVQ ABCDEFGH, AX", "MOVQ ABCDEFGHI(SB), AX", "MOVQ $ABCDEFGH(SB), AX",
+	"MOVQ X15, X9", "MOVQ R15B, R8", "MOVQ (R11)(R12*8), Y15", "MOVQ AX, BX", "#define R11 AX", "MOVQ (R11), BX", "MOVQ R11, BX", "#undef R11", "MOVQ (R11), BX",
+	"A 0,0,0,0,0,0,0", "A 0,0,0,0,0,0,0,0 // a", "A AX,BX,CX,DX,SI,DI,R8,R9",
 }
 
 // TestPlainLine checks that a line plainLine reads comes out as the tokens
@@ -208,6 +219,14 @@ func TestPlainLineReads(t *testing.T) {
 		{"#define X 1", false},
 		{"A 0,0,0,0,0,0,0,0 // a, b", true},
 		{"A 0,0,0,0,0,0,0,0,0", false},
+		{"MOVQ AX, BX" + strings.Repeat(" ", 40) + "// c", true},
+		{"MOVQ AX, BX" + strings.Repeat(" ", 40) + "\t// c", true},
+		{"MOVQ AX" + strings.Repeat(" ", 40) + ", BX", true},
+		{"VFMSUBADD132PS X11, X9, X2 // c", true},
+		{"ABCDEFGHI AX", true},
+		{"FUNCDATAX AX", true},
+		{"FUNCDATA $0, x(SB)", false},
+		{"MOVQ (R11)(R12*8), Y15", true},
 	} {
 		var errs ir.Errors
 		p := newParser("t.s", &errs, func(ir.Stmt) bool { return true })
