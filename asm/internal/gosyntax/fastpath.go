@@ -6,7 +6,7 @@ package gosyntax
 // name(SB), name<>+8(SB), $name(SB), a label or N(PC) after a jump —
 // separated by semicolons, with at most a // comment after them: no
 // expression, macro, directive or non-ASCII name, at most
-// maxPlainOperands operands. plainLine reads such a line straight from
+// maxPlainOperands operands. plainLines reads such a line straight from
 // its bytes into the statements its tokens would make (the
 // same positions, texts, mnemonics and operands): each operand straight
 // into the instruction's slot in the slab, the text copied once. It
@@ -261,45 +261,36 @@ type plainSym struct {
 	name span
 }
 
-// plainLine reads the line at the lexer's position when it is plain,
-// hands its statements over, moves the lexer to the next line and
-// reports true; it reports false, with nothing handed over, for any
-// other line.
-func (p *parser) plainLine(pp *preproc) bool {
+// plainLines reads the lines from the lexer's position on while they
+// are plain: for each, it hands its statements over and moves the lexer
+// to the next line. It reports whether it read any; the first line that
+// is not plain it leaves, with nothing handed over. (A plain line
+// reports no error and changes no #if state, which preproc.run checks
+// between the lines it reads.)
+func (p *parser) plainLines(pp *preproc) bool {
 	lx := pp.lx
 	src := lx.raw // read in place, not through the lexer's window
-	if lx.atEnd() {
-		return false // the end, which the lexer reads
+	read := false
+	for !lx.atEnd() { // the end the lexer reads
+		bol := lx.base + lx.pos // a line start
+		p.textRoom = len(src) - bol
+		out, next, ok := p.readPlain(pp, src, bol, int(lx.line), p.out[:0])
+		if !ok {
+			// The statements read are dropped, and with them the memory
+			// they took (a slab's slots, text bytes), which nothing refers
+			// to.
+			clear(out)
+			p.out = out[:0]
+			break
+		}
+		p.handOver(out)
+		if next > bol && src[next-1] == '\n' {
+			lx.line++
+		}
+		lx.skipTo(next)
+		read = true
 	}
-	bol := lx.base + lx.pos // a line start
-	p.textRoom = len(src) - bol
-	out, next, ok := p.readPlain(pp, src, bol, int(lx.line), p.out[:0])
-	if !ok {
-		// The statements read are dropped, and with them the memory they
-		// took (a slab's slots, text bytes), which nothing refers to.
-		clear(out)
-		p.out = out[:0]
-		return false
-	}
-	p.handOver(out)
-	if next > bol && src[next-1] == '\n' {
-		lx.line++
-	}
-	lx.skipTo(next)
-	return true
-}
-
-// plainLines reads the plain lines from the lexer's position on, as
-// plainLine does, up to the first line that is not: whether it read
-// any. (A plain line reports no error and changes no #if state, which
-// preproc.run checks between lines.)
-func (p *parser) plainLines(pp *preproc) bool {
-	if !p.plainLine(pp) {
-		return false
-	}
-	for p.plainLine(pp) {
-	}
-	return true
+	return read
 }
 
 // readPlain reads the plain line at src[bol:], line line, appending its
@@ -445,7 +436,7 @@ func (p *parser) readPlainInst(pp *preproc, src []byte, start, opEnd int, opKey 
 	return in, j, true
 }
 
-// maxPlainOperands is the most operands of an instruction plainLine
+// maxPlainOperands is the most operands of an instruction plainLines
 // reads (no instruction takes more than six).
 const maxPlainOperands = 8
 

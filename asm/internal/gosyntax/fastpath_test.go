@@ -82,7 +82,7 @@ func goTestdata(t testing.TB, name string) string {
 	return string(data)
 }
 
-// fastEdges are lines at the edges of what plainLine reads.
+// fastEdges are lines at the edges of what plainLines reads.
 var fastEdges = []string{
 	"MOVQ AX, BX", "  MOVQ   AX ,  BX  ", "\tMOVQ\tAX,BX\t", "MOVQ AX,BX\r", "MOVQ AX, BX // c", "MOVQ AX, BX/* c */", "MOVQ AX, BX /* c",
 	"MOVQ AX, BX//c", "RET", "RET // c", "RET//c", "RET/2", "  // only a comment", "", "\t", "\r", "\f\v MOVQ\fAX,\vBX",
@@ -126,7 +126,7 @@ var fastEdges = []string{
 	"JMP 2(PC", "JMP 2(PCX)", "JMP l; l: RET", "JMP AX, BX", "JMP 8(AX)", "JMP 0x10", "JMP al",
 	"#define PC AX", "JMP 2(PC)", "#undef PC", "#define SB AX", "MOVQ x(SB), AX", "#undef SB", "#define Z Y", "VADDPS.Z Z1, Z2", "#undef Z",
 	"#define l m", "JMP l", "l: RET", "#undef l", "#define x y", "MOVQ x(SB), AX", "#undef x",
-	// More operands than plainLine reads (maxPlainOperands), commas in comments and after semicolons.
+	// More operands than plainLines reads (maxPlainOperands), commas in comments and after semicolons.
 	"A 0,0,0,0,0,0,0,0", "A 0,0,0,0,0,0,0,0,0", "A 0,0,0,0,0,0,0,0,0,0", "MOVQ $1, 2, 3, 4, 5, 6, 7, 8, 9", "MOVQ AX, BX // a, b, c",
 	"MOVQ AX, BX; ADDQ $1, CX, DX, SI", "RET // ,,,,,,,,,,", "NOP ,,,,,,,,,,", "MOVQ AX, BX /, c", "MOVQ AX,\tBX // a,\tb",
 	// Runs of spaces that skipSpaceRun counts 32 bytes at a time (ending in
@@ -142,7 +142,7 @@ var fastEdges = []string{
 	"A 0,0,0,0,0,0,0", "A 0,0,0,0,0,0,0,0 // a", "A AX,BX,CX,DX,SI,DI,R8,R9",
 }
 
-// TestPlainLine checks that a line plainLine reads comes out as the tokens
+// TestPlainLine checks that a line plainLines reads comes out as the tokens
 // make it (read through one window, as the whole source): the same
 // statements, positions, texts and errors, for Go's
 // assembler tests, the Go-syntax files of testdata, and lines at the
@@ -176,7 +176,7 @@ func TestPlainLine(t *testing.T) {
 	}
 }
 
-// TestPlainLineReads checks that plainLine reads the lines it is for
+// TestPlainLineReads checks that plainLines reads the lines it is for
 // (a test of the test above: lines left to the token path would pass it
 // too), and leaves alone a sample of the lines it is not for.
 func TestPlainLineReads(t *testing.T) {
@@ -231,8 +231,8 @@ func TestPlainLineReads(t *testing.T) {
 		var errs ir.Errors
 		p := newParser("t.s", &errs, func(ir.Stmt) bool { return true })
 		pp := newPreproc("t.s", []byte(c.line), &errs, true, nil)
-		if got := p.plainLine(pp); got != c.plain {
-			t.Errorf("plainLine(%q) = %v, want %v", c.line, got, c.plain)
+		if got := p.plainLines(pp); got != c.plain {
+			t.Errorf("plainLines(%q) = %v, want %v", c.line, got, c.plain)
 		}
 	}
 }

@@ -36,7 +36,7 @@ func ParseFunc(file string, src []byte, emit func(ir.Stmt) bool) *ir.Errors {
 }
 
 // readMode says how parse reads a source: plain lines straight from
-// their text (plainLine) when fast is set, token by token otherwise; the
+// their text (plainLines) when fast is set, token by token otherwise; the
 // lexer through windows of at least window bytes (window.go).
 type readMode struct {
 	fast   bool
@@ -96,7 +96,7 @@ type parser struct {
 	emit  func(ir.Stmt) bool
 	out   []ir.Stmt // the statements of one statement's tokens, reused
 	opBuf [][]token
-	// plainSyms are the symbols of the instruction plainLine reads,
+	// plainSyms are the symbols of the instruction plainLines reads,
 	// reused; texts holds the texts and names it hands over, copied from
 	// the source (appended to only, so that the strings made of it never
 	// change), textBuf is where it writes one first, textRoom is how

@@ -134,9 +134,9 @@ type preproc struct {
 	// lineBad is set when the lexer reported an error on the current line:
 	// its statements are not parsed, to avoid a cascade of errors.
 	lineBad bool
-	// plain, when set, reads the line at the lexer's position, in an
-	// enabled region, if it is plain (the parser's plainLine), and
-	// reports whether it did; the line is lexed otherwise.
+	// plain, when set, reads the lines from the lexer's position on, in
+	// an enabled region, while they are plain (the parser's plainLines),
+	// and reports whether it read any; the line it stops at is lexed.
 	plain func() bool
 }
 

@@ -1,6 +1,6 @@
 package gosyntax
 
-// The registers plainLine looks up, by their names packed in a word: a
+// The registers plainLines looks up, by their names packed in a word: a
 // name of up to 8 ASCII bytes is a uint64 (its first byte lowest), found
 // in an open-addressed table with usually one probe, without making a
 // string of it. The table is made once from ir's register names and only
