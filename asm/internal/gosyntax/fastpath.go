@@ -419,7 +419,7 @@ func (p *parser) readPlainInst(pp *preproc, src []byte, start, opEnd int, opKey 
 		p.textBuf = collapseBlanks(p.textBuf[:0], src[start:end])
 		text = p.keepText(p.textBuf)
 	} else {
-		text = p.keepText(src[start:end])
+		text = p.keepSource(src, start, end)
 	}
 	in.Source.Text = text
 	in.Op = text[:opLen]
@@ -484,6 +484,27 @@ func (p *parser) keepText(text []byte) string {
 	at := len(p.texts)
 	p.texts = append(p.texts, text...)
 	return unsafe.String(&p.texts[at], len(text))
+}
+
+// keepSource is keepText of src[start:end]. A text of at most 32 bytes,
+// most instructions', it copies as 32 bytes at once when the source and
+// the block have them: the bytes past the text's end are written in the
+// block past its length, where the next text goes, and no string made
+// of the block reaches.
+func (p *parser) keepSource(src []byte, start, end int) string {
+	n := end - start
+	at := len(p.texts)
+	if n == 0 || n > 32 || start+32 > len(src) || cap(p.texts)-at < 32 {
+		return p.keepText(src[start:end])
+	}
+	to, from := (*[32]byte)(p.texts[at:at+32]), (*[32]byte)(src[start:start+32])
+	// Four words (an array's copy would call memmove).
+	binary.LittleEndian.PutUint64(to[0:8], binary.LittleEndian.Uint64(from[0:8]))
+	binary.LittleEndian.PutUint64(to[8:16], binary.LittleEndian.Uint64(from[8:16]))
+	binary.LittleEndian.PutUint64(to[16:24], binary.LittleEndian.Uint64(from[16:24]))
+	binary.LittleEndian.PutUint64(to[24:32], binary.LittleEndian.Uint64(from[24:32]))
+	p.texts = p.texts[:at+n]
+	return unsafe.String(&p.texts[at], n)
 }
 
 // textBlock is the size of a block of instruction texts.
