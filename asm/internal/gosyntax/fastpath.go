@@ -653,16 +653,27 @@ func plainSymbol(pp *preproc, src []byte, a *ir.Operand, i, w int, prefix byte, 
 
 // isDirectiveKey reports whether a statement starting with a word of n
 // bytes, packed by wordKeyAt, is a directive (TEXT, GLOBL, DATA,
-// PCALIGN, PCDATA, FUNCDATA), which the token path reads.
+// PCALIGN, PCDATA, FUNCDATA), which the token path reads: one look-up
+// in directiveSlots.
 func isDirectiveKey(key uint64, n int) bool {
-	switch key {
-	case packedTEXT, packedGLOBL, packedDATA, packedPCALIGN, packedPCDATA:
-		return true
-	case packedFUNCDATA:
-		return n == 8 // not a longer word starting with FUNCDATA
-	}
-	return false
+	// FUNCDATA fills the word: a longer word starting with it packs the
+	// same.
+	return directiveSlots[key*directiveHash>>61] == key && (key != packedFUNCDATA || n == 8)
 }
+
+// directiveHash spreads the six directives' packed names over the
+// eight slots of directiveSlots, one in each of six (TestPackedNames).
+const directiveHash = 0xe1988ad9f06c144b
+
+// directiveSlots holds the directives' packed names, each in its slot
+// (0 in the others, which no word packs to). It is made once, when the
+// package is initialized, and only read.
+var directiveSlots = func() (slots [8]uint64) {
+	for _, key := range []uint64{packedTEXT, packedGLOBL, packedDATA, packedPCALIGN, packedPCDATA, packedFUNCDATA} {
+		slots[key*directiveHash>>61] = key
+	}
+	return slots
+}()
 
 // regAt reads the register named at src[i:], when the name is one and
 // no macro: the register and where its name ends.
