@@ -101,6 +101,8 @@ func (b *progBuilder) release() {
 	clear(b.floatPos)
 	b.diags = b.diags[:0]
 	clear(b.gasmRelocs[:cap(b.gasmRelocs)])
+	clear(b.sym.R[:cap(b.sym.R)]) // the LSyms of the last run's references
+	b.sym, b.fn = obj.LSym{R: b.sym.R[:0]}, obj.FuncInfo{}
 	b.gasmRelocs = b.gasmRelocs[:0]
 	b.ctxt.Errors = 0
 }
