@@ -214,7 +214,9 @@ func (b *progBuilder) prog(in *ir.Inst, op obj.As) (*obj.Prog, error) {
 		}
 		b.setAddr(&p.To, &args[n-1])
 	}
-	b.edit(p, in.Pos)
+	if p.To.Type == obj.TYPE_MEM || p.From.Type == obj.TYPE_ADDR || p.From.Type == obj.TYPE_FCONST {
+		b.edit(p, in.Pos) // edit rewrites only Progs with one of these operands
+	}
 	// golang-asm's first step for an instruction, done by table
 	// (operandClasses).
 	p.Ft, p.Tt = b.t.classes.of(&p.From), b.t.classes.of(&p.To)
@@ -242,6 +244,8 @@ func (t *gasmTables) branch(op obj.As) *BranchForm { return t.branchByOp[op&obj.
 // edit applies the rewrites go tool asm makes before encoding (obj6
 // progedit), except the TLS ones, whose inputs validation rejects. pos
 // is the instruction's, where a float constant it reads is first used.
+// Only a Prog whose To is memory, or whose From is an address or a float
+// constant, has anything to rewrite: prog calls edit for those alone.
 func (b *progBuilder) edit(p *obj.Prog, pos ir.Pos) {
 	// CMPPS X1, X0, 4: a bare number as the predicate means $4.
 	switch p.As {
