@@ -252,13 +252,20 @@ func (b *Batch) encodeAlone(q queued) (encodedInst, error) {
 // symbol of the source. It writes out, which is zero.
 func (b *Batch) finish(q *queued, enc *encodedInst, out *Encoded) {
 	in := q.inst
-	if err := enc.fix(q.fix); err != nil {
-		out.Err = ir.Spell(in).Errorf("%v", err)
-		return
+	// fix has nothing to do without a progFix or references, checkEncoded
+	// nothing for bytes without a high-byte register: most instructions
+	// skip both calls.
+	if q.fix != (progFix{}) || len(enc.relocs) > 0 {
+		if err := enc.fix(q.fix); err != nil {
+			out.Err = ir.Spell(in).Errorf("%v", err)
+			return
+		}
 	}
-	if err := checkEncoded(in, enc.code, q.highByte); err != nil {
-		out.Err = err
-		return
+	if len(enc.code) == 0 || q.highByte {
+		if err := checkEncoded(in, enc.code, q.highByte); err != nil {
+			out.Err = err
+			return
+		}
 	}
 	if len(enc.relocs) == 0 {
 		out.Code = enc.code

@@ -45,8 +45,8 @@ type progBuilder struct {
 	// from one assembly to the next): they are only needed while
 	// golang-asm runs, and making 200-byte Progs afresh for every
 	// instruction is most of what the garbage collector would do. used
-	// counts the Progs handed out since the last reset, maxUsed since
-	// the last release.
+	// counts the Progs handed out since the last reset; maxUsed is the
+	// most used has reached since the last release (kept by reset).
 	blocks  []*progBlock
 	used    int
 	maxUsed int
@@ -72,9 +72,9 @@ func (b *progBuilder) newProg() *obj.Prog {
 	if b.used == len(b.blocks)*progBlockSize {
 		b.blocks = append(b.blocks, new(progBlock))
 	}
-	p := &b.blocks[b.used/progBlockSize][b.used%progBlockSize]
+	used := uint(b.used) // unsigned: the block and place are a shift and a mask
+	p := &b.blocks[used/progBlockSize][used%progBlockSize]
 	b.used++
-	b.maxUsed = max(b.maxUsed, b.used)
 	*p = obj.Prog{Ctxt: b.ctxt}
 	return p
 }
@@ -82,6 +82,7 @@ func (b *progBuilder) newProg() *obj.Prog {
 // reset lets the Progs handed out since the last reset be handed out
 // again. Nothing may use one of them afterwards.
 func (b *progBuilder) reset() {
+	b.maxUsed = max(b.maxUsed, b.used)
 	b.used = 0
 	b.restArgs = b.restArgs[:0]
 }
