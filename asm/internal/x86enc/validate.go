@@ -66,19 +66,25 @@ func checkInst(t *gasmTables, ops *opCache, in *ir.Inst, facts *instFacts) (obj.
 	if len(in.Args) > maxOperands {
 		return 0, sp.Errorf("too many operands (%d; at most %d)", len(in.Args), maxOperands)
 	}
-	for i := range in.Args {
-		a := &in.Args[i]
-		if a.Kind == ir.RegOperand && uint(a.Reg) < uint(len(t.regOK)) && t.regOK[a.Reg] {
+	args, regFacts := in.Args, t.regFacts
+	var regBits uint8 // the regFacts of the register operands, or'ed
+	for i := range args {
+		a := &args[i]
+		facts.kinds |= 1 << (a.Kind & 31) // a Kind is below 32: no shift-range check
+		if r := int(a.Reg); a.Kind == ir.RegOperand && uint(r) < uint(len(regFacts)) && regFacts[r] != 0 {
 			// checkOperand passes it: the table holds its verdict.
-			facts.highByte = facts.highByte || isHighByte(a.Reg)
-			facts.fix.rex = facts.fix.rex || a.Reg == x86.REG_SPB
-		} else if err := checkOperand(t, in, i); err != nil {
+			regBits |= regFacts[r]
+			continue
+		}
+		if err := checkOperand(t, in, i); err != nil {
 			return 0, err
-		} else if a.Kind == ir.MemOperand && a.Seg != 0 {
+		}
+		if a.Kind == ir.MemOperand && a.Seg != 0 {
 			facts.fix.seg = segPrefix(a.Seg)
 		}
-		facts.kinds |= 1 << (a.Kind & 31) // a Kind is below 32: no shift-range check
 	}
+	facts.highByte = regBits&regHighByte != 0
+	facts.fix.rex = regBits&regSPB != 0
 	// The loops below look for kinds of operands: they run only when an
 	// operand of such a kind is there.
 	if t.branch(op) != nil {
