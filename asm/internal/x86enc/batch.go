@@ -13,9 +13,9 @@ import (
 
 // Batch encodes the instructions of one assembly. Add validates an
 // instruction and says how it becomes bytes; the ones golang-asm encodes
-// wait in the batch until Encode runs them, a chunk at a time, so that
-// the encoder's scratch state stays small whatever the size of the
-// source. A Batch is not safe for concurrent use; Batches are independent
+// wait in the batch until Encode returns their results, a chunk at a
+// time, so that the encoder's scratch state stays small whatever the size
+// of the source (golang-asm itself runs every runSize of them). A Batch is not safe for concurrent use; Batches are independent
 // of each other.
 type Batch struct {
 	t     *gasmTables
@@ -43,7 +43,7 @@ type Batch struct {
 }
 
 // runSize is how many queued instructions golang-asm encodes in one run.
-// Small enough that their Progs (about 300 bytes each, from the builder's
+// Small enough that their Progs (200 bytes each, from the builder's
 // blocks, reused run after run) stay in the processor's first-level data
 // cache from Add to the end of the run: golang-asm walks the Prog list
 // several times, and a chunk's worth of Progs (Encode's) does not fit
