@@ -15,12 +15,26 @@ func (e *encoder) emit() *Program {
 	for i := e.codeLen; i < e.rodataStart; i++ {
 		code[i] = 0xCC // INT3 from the end of the code to the data's first page; zeros within the data
 	}
-	for i := range e.pieces {
+	for i := 0; i < len(e.pieces); i++ {
 		pc := &e.pieces[i]
+		if pc.kind == pieceCode {
+			// The code pieces that follow whose bytes follow in e.code
+			// too (most: instructions are encoded in order) are copied
+			// with this one, in one copy.
+			from, to := pc.ref, pc.ref+pc.size // the run's bytes in e.code
+			for i+1 < len(e.pieces) {
+				nx := &e.pieces[i+1]
+				if nx.kind != pieceCode || nx.ref != to || nx.off != pc.off+(to-from) {
+					break
+				}
+				to += nx.size
+				i++
+			}
+			copy(code[pc.off:], e.code[from:to])
+			continue
+		}
 		dst := code[pc.off : pc.off+pc.size]
 		switch pc.kind {
-		case pieceCode:
-			copy(dst, e.code[pc.ref:])
 		case pieceBytes:
 			copy(dst, e.blobs[pc.ref])
 		case pieceBranch:

@@ -45,8 +45,15 @@ func (m *lineMap) add(src *ir.Source) {
 		} else {
 			m.lines = append(m.lines, Line{Pos: src.Pos})
 		}
-		n++
-		m.prevCol, m.prevText = 0, ""
+		// A new line: its first text, if any, is the statement's (its
+		// Text is empty until now).
+		if src.Text == "" {
+			m.prevCol, m.prevText = 0, ""
+			return
+		}
+		m.lines[n].Text = src.Text
+		m.prevCol, m.prevText = src.Pos.Col, src.Text
+		return
 	}
 	if src.Text == "" || src.Pos.Col == m.prevCol && src.Text == m.prevText {
 		return

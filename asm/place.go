@@ -95,6 +95,15 @@ const encodeChunk = 512
 
 // place turns one statement into pieces of code, in the current function.
 func (e *encoder) place(st ir.Stmt) {
+	if in, ok := st.(*ir.Inst); ok && e.cur != noFunc {
+		// Most statements, looked for first: no copy of the Source.
+		e.lineMap.add(&in.Source)
+		e.placeInst(in)
+		if len(e.queued) >= encodeChunk {
+			e.flush()
+		}
+		return
+	}
 	switch s := st.(type) {
 	case *ir.TextDef:
 		e.declareText(s)
@@ -112,15 +121,6 @@ func (e *encoder) place(st ir.Stmt) {
 	}
 	if e.cur == noFunc {
 		e.errorf(st.Src().Pos, "%s outside a TEXT block: put it after a TEXT directive", stmtWhat(st))
-		return
-	}
-	if in, ok := st.(*ir.Inst); ok {
-		// Most statements: no copy of the Source.
-		e.lineMap.add(&in.Source)
-		e.placeInst(in)
-		if len(e.queued) >= encodeChunk {
-			e.flush()
-		}
 		return
 	}
 	src := st.Src()

@@ -13,14 +13,21 @@ import (
 
 // Batch encodes the instructions of one assembly. Add validates an
 // instruction and says how it becomes bytes; the ones golang-asm encodes
-// wait in the batch until Encode runs them, a chunk at a time, so that
-// the encoder's scratch state stays small whatever the size of the
-// source. A Batch is not safe for concurrent use; Batches are independent
+// wait in the batch until Encode returns their results, a chunk at a
+// time, so that the encoder's scratch state stays small whatever the size
+// of the source (golang-asm itself runs every runSize of them). A Batch is not safe for concurrent use; Batches are independent
 // of each other.
 type Batch struct {
 	t     *gasmTables
 	b     *progBuilder
 	queue []queued
+	// run is how many instructions of queue golang-asm has encoded (their
+	// results are out[:run]): Add runs it every runSize instructions
+	// (runQueued), Encode for the rest.
+	run int
+	// stale says out and relocs hold the last Encode's results, which the
+	// next run replaces.
+	stale bool
 	// ops remembers the mnemonics Add looked up (it holds no pointers:
 	// nothing of an assembly).
 	ops opCache
@@ -35,11 +42,19 @@ type Batch struct {
 	most int
 }
 
+// runSize is how many queued instructions golang-asm encodes in one run.
+// Small enough that their Progs (200 bytes each, from the builder's
+// blocks, reused run after run) stay in the processor's first-level data
+// cache from Add to the end of the run: golang-asm walks the Prog list
+// several times, and a chunk's worth of Progs (Encode's) does not fit
+// there. Encodings do not depend on the run an instruction is in.
+const runSize = 64
+
 // queued is an instruction waiting for golang-asm.
 type queued struct {
 	inst     *ir.Inst
 	op       obj.As
-	prog     *obj.Prog
+	prog     *obj.Prog // until its run ends (runQueued): then handed out again
 	fix      progFix
 	highByte bool // instFacts.highByte
 }
@@ -117,7 +132,7 @@ func (b *Batch) Release() {
 	clear(b.out[:min(n, cap(b.out))])
 	clear(b.relocs[:cap(b.relocs)])
 	b.queue, b.progs, b.raw, b.out, b.relocs = b.queue[:0], b.progs[:0], b.raw[:0], b.out[:0], b.relocs[:0]
-	b.most = 0
+	b.most, b.run, b.stale = 0, 0, false
 	batches.Put(b)
 }
 
@@ -148,6 +163,9 @@ func (b *Batch) Add(in *ir.Inst) (Plan, error) {
 		return Plan{}, err
 	}
 	b.queue = append(b.queue, queued{inst: in, op: op, prog: p, fix: facts.fix, highByte: facts.highByte})
+	if len(b.queue)-b.run >= runSize {
+		b.runQueued()
+	}
 	return Plan{Queued: true}, nil
 }
 
@@ -159,25 +177,51 @@ func (b *Batch) Queued() int { return len(b.queue) }
 
 // Encode encodes the queued instructions and returns one Encoded for each,
 // in the order they were added; the slice, and the Relocs of its
-// elements, are valid until the next Encode.
-// Encodings do not depend on position, so they are encoded in one
-// golang-asm run; when that run fails, one at a time, to find which failed
-// and why.
+// elements, are valid until the next Add or Encode. Add has already run
+// golang-asm over all but the last few (runQueued).
 func (b *Batch) Encode() []Encoded {
 	if len(b.queue) == 0 {
 		return nil
 	}
 	b.most = max(b.most, len(b.queue))
-	for i := range b.queue {
-		b.progs = append(b.progs, b.queue[i].prog)
+	if b.run < len(b.queue) {
+		b.runQueued()
+	}
+	out := b.out
+	// The buffers keep what they held until the next chunk overwrites it:
+	// at most a chunk of instructions.
+	b.queue = b.queue[:0]
+	b.run = 0
+	b.stale = true
+	return out
+}
+
+// runQueued encodes the queued instructions not encoded yet, appending
+// their results to out. Encodings do not depend on position, so they are
+// encoded in one golang-asm run; when that run fails, one at a time, to
+// find which failed and why. Their Progs are handed out again afterwards.
+func (b *Batch) runQueued() {
+	if b.stale {
+		// The results of the last Encode are not wanted any more.
+		b.out = b.out[:0]
+		b.relocs = b.relocs[:0]
+		b.stale = false
+	}
+	pending := b.queue[b.run:]
+	b.run = len(b.queue)
+	b.progs = b.progs[:0]
+	for i := range pending {
+		b.progs = append(b.progs, pending[i].prog)
 	}
 	raw, ok := b.b.assemble(b.progs, b.raw)
-	b.raw = raw
-	out := append(b.out[:0], make([]Encoded, len(b.queue))...)
-	b.out = out
-	b.relocs = b.relocs[:0]
-	for i := range b.queue {
-		q := &b.queue[i]
+	if ok {
+		b.raw = raw // the buffer, for the next run
+	}
+	first := len(b.out)
+	b.out = append(b.out, make([]Encoded, len(pending))...)
+	out := b.out[first:]
+	for i := range pending {
+		q := &pending[i]
 		if ok {
 			b.finish(q, &raw[i], &out[i])
 			continue
@@ -189,12 +233,8 @@ func (b *Batch) Encode() []Encoded {
 		}
 		b.finish(q, &enc, &out[i])
 	}
-	// The buffers keep what they held until the next chunk overwrites it:
-	// at most a chunk of instructions.
-	b.queue = b.queue[:0]
 	b.progs = b.progs[:0]
 	b.b.reset()
-	return out
 }
 
 // encodeAlone encodes one instruction on its own, and explains why
@@ -212,13 +252,20 @@ func (b *Batch) encodeAlone(q queued) (encodedInst, error) {
 // symbol of the source. It writes out, which is zero.
 func (b *Batch) finish(q *queued, enc *encodedInst, out *Encoded) {
 	in := q.inst
-	if err := enc.fix(q.fix); err != nil {
-		out.Err = ir.Spell(in).Errorf("%v", err)
-		return
+	// fix has nothing to do without a progFix or references, checkEncoded
+	// nothing for bytes without a high-byte register: most instructions
+	// skip both calls.
+	if q.fix != (progFix{}) || len(enc.relocs) > 0 {
+		if err := enc.fix(q.fix); err != nil {
+			out.Err = ir.Spell(in).Errorf("%v", err)
+			return
+		}
 	}
-	if err := checkEncoded(in, enc.code, q.highByte); err != nil {
-		out.Err = err
-		return
+	if len(enc.code) == 0 || q.highByte {
+		if err := checkEncoded(in, enc.code, q.highByte); err != nil {
+			out.Err = err
+			return
+		}
 	}
 	if len(enc.relocs) == 0 {
 		out.Code = enc.code

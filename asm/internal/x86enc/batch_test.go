@@ -12,8 +12,9 @@ import (
 )
 
 // TestEncodeMatchesAlone encodes every instruction of the corpora in
-// chunks of 512, as the encoder does (one golang-asm run over the chunk;
-// when that fails, each alone), and requires for each the
+// chunks of 512, as the encoder does (golang-asm runs of runSize
+// instructions; when one fails, each of its instructions alone), and
+// requires for each the
 // same bytes, references and error as encoding it in a Batch of its own.
 func TestEncodeMatchesAlone(t *testing.T) {
 	insts := corpusInsts(t)

@@ -45,8 +45,8 @@ type progBuilder struct {
 	// from one assembly to the next): they are only needed while
 	// golang-asm runs, and making 200-byte Progs afresh for every
 	// instruction is most of what the garbage collector would do. used
-	// counts the Progs handed out since the last reset, maxUsed since
-	// the last release.
+	// counts the Progs handed out since the last reset; maxUsed is the
+	// most used has reached since the last release (kept by reset).
 	blocks  []*progBlock
 	used    int
 	maxUsed int
@@ -72,9 +72,9 @@ func (b *progBuilder) newProg() *obj.Prog {
 	if b.used == len(b.blocks)*progBlockSize {
 		b.blocks = append(b.blocks, new(progBlock))
 	}
-	p := &b.blocks[b.used/progBlockSize][b.used%progBlockSize]
+	used := uint(b.used) // unsigned: the block and place are a shift and a mask
+	p := &b.blocks[used/progBlockSize][used%progBlockSize]
 	b.used++
-	b.maxUsed = max(b.maxUsed, b.used)
 	*p = obj.Prog{Ctxt: b.ctxt}
 	return p
 }
@@ -82,6 +82,7 @@ func (b *progBuilder) newProg() *obj.Prog {
 // reset lets the Progs handed out since the last reset be handed out
 // again. Nothing may use one of them afterwards.
 func (b *progBuilder) reset() {
+	b.maxUsed = max(b.maxUsed, b.used)
 	b.used = 0
 	b.restArgs = b.restArgs[:0]
 }
@@ -101,6 +102,8 @@ func (b *progBuilder) release() {
 	clear(b.floatPos)
 	b.diags = b.diags[:0]
 	clear(b.gasmRelocs[:cap(b.gasmRelocs)])
+	clear(b.sym.R[:cap(b.sym.R)]) // the LSyms of the last run's references
+	b.sym, b.fn = obj.LSym{R: b.sym.R[:0]}, obj.FuncInfo{}
 	b.gasmRelocs = b.gasmRelocs[:0]
 	b.ctxt.Errors = 0
 }
@@ -212,7 +215,9 @@ func (b *progBuilder) prog(in *ir.Inst, op obj.As) (*obj.Prog, error) {
 		}
 		b.setAddr(&p.To, &args[n-1])
 	}
-	b.edit(p, in.Pos)
+	if p.To.Type == obj.TYPE_MEM || p.From.Type == obj.TYPE_ADDR || p.From.Type == obj.TYPE_FCONST {
+		b.edit(p, in.Pos) // edit rewrites only Progs with one of these operands
+	}
 	// golang-asm's first step for an instruction, done by table
 	// (operandClasses).
 	p.Ft, p.Tt = b.t.classes.of(&p.From), b.t.classes.of(&p.To)
@@ -240,6 +245,8 @@ func (t *gasmTables) branch(op obj.As) *BranchForm { return t.branchByOp[op&obj.
 // edit applies the rewrites go tool asm makes before encoding (obj6
 // progedit), except the TLS ones, whose inputs validation rejects. pos
 // is the instruction's, where a float constant it reads is first used.
+// Only a Prog whose To is memory, or whose From is an address or a float
+// constant, has anything to rewrite: prog calls edit for those alone.
 func (b *progBuilder) edit(p *obj.Prog, pos ir.Pos) {
 	// CMPPS X1, X0, 4: a bare number as the predicate means $4.
 	switch p.As {

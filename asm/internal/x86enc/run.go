@@ -24,7 +24,9 @@ func (b *progBuilder) assemble(progs []*obj.Prog, out []encodedInst) (_ []encode
 	b.diags = b.diags[:0]
 	b.gasmRelocs = b.gasmRelocs[:0]
 	b.fn = obj.FuncInfo{Text: progs[0]}
-	b.sym = obj.LSym{Func: &b.fn} // P nil: golang-asm makes the bytes anew
+	// P nil: golang-asm makes the bytes anew. R keeps its memory from the
+	// last run (golang-asm empties it first).
+	b.sym = obj.LSym{Func: &b.fn, R: b.sym.R[:0]}
 	s := &b.sym
 	if !b.span(s) || len(b.diags) > 0 {
 		return nil, false

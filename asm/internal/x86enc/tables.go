@@ -54,6 +54,10 @@ type gasmTables struct {
 	// a valid register, not TLS, and classified (or SPB). checkInst looks
 	// it up instead of calling checkOperand for register operands.
 	regOK []bool
+	// regFacts holds, by Reg, what checkInst learns from a register
+	// operand that regOK passes (regPasses, regHighByte, regSPB); 0 for
+	// one it does not.
+	regFacts []uint8
 	// classes are golang-asm's classes of the operands prog makes.
 	classes operandClasses
 }
@@ -114,7 +118,8 @@ func loadTables() *gasmTables {
 	return t
 }
 
-// index fills the tables made from the others: branchByOp and regOK.
+// index fills the tables made from the others: branchByOp, regOK and
+// regFacts.
 func (t *gasmTables) index() {
 	t.branchByOp = make([]*BranchForm, obj.AMask+1)
 	for op, f := range t.branches {
@@ -125,7 +130,27 @@ func (t *gasmTables) index() {
 		reg := ir.Reg(r) // checkReg's and checkOperand's tests, in their order
 		t.regOK[r] = reg != x86.REG_TLS && isValidReg(reg) && (!t.unclassified[r] || reg == x86.REG_SPB)
 	}
+	t.regFacts = make([]uint8, x86.MAXREG)
+	for r, ok := range t.regOK {
+		if !ok {
+			continue
+		}
+		t.regFacts[r] = regPasses
+		if isHighByte(ir.Reg(r)) {
+			t.regFacts[r] |= regHighByte
+		}
+		if r == x86.REG_SPB {
+			t.regFacts[r] |= regSPB
+		}
+	}
 }
+
+// The bits of gasmTables.regFacts.
+const (
+	regPasses   uint8 = 1 << iota // regOK: checkOperand passes the register
+	regHighByte                   // AH, BH, CH or DH (instFacts.highByte)
+	regSPB                        // SPB, which needs a REX prefix (progFix.rex)
+)
 
 // opIndex maps mnemonics to opcodes: an open-addressing hash table of
 // a power-of-two size at least twice the number of mnemonics, probed

@@ -148,3 +148,36 @@ func TestOpIndex(t *testing.T) {
 		t.Errorf("a lookup probes %.2f slots past its first on average; want at most 0.5", avg)
 	}
 }
+
+// TestOpCache looks every mnemonic and a few non-mnemonics up through one
+// opCache, twice in a row, three times over in different orders (so that
+// names meet in its slots, hits and misses), and requires what
+// opIndex.find says.
+func TestOpCache(t *testing.T) {
+	tb := tables()
+	names := append(Mnemonics(), "", "M", "MOV", "movq", "ADDQQ", "MOVQ ", "MOVQ\x00", "VPBROADCASTMB2QQQQQ")
+	var c opCache
+	for round := range 3 {
+		for k := range names {
+			// Forwards, backwards, then in steps of 7 (a permutation: the
+			// count is not a multiple of 7 or the step is skipped).
+			i := k
+			switch round {
+			case 1:
+				i = len(names) - 1 - k
+			case 2:
+				if len(names)%7 != 0 {
+					i = k * 7 % len(names)
+				}
+			}
+			name := names[i]
+			wop, wimm, wok := tb.opIndex.find(name)
+			for again := range 2 { // the second time a hit
+				op, imm, ok := c.find(&tb.opIndex, name)
+				if op != wop || imm != wimm || ok != wok {
+					t.Fatalf("round %d, lookup %d: opCache find(%q) = %v, %d, %v; opIndex: %v, %d, %v", round, again, name, op, imm, ok, wop, wimm, wok)
+				}
+			}
+		}
+	}
+}

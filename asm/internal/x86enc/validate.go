@@ -57,7 +57,8 @@ func checkInst(t *gasmTables, ops *opCache, in *ir.Inst, facts *instFacts) (obj.
 		return 0, unknownOp(t, in.Op)
 	}
 	sp := ir.Spell(in)
-	if opFlags[op&obj.AMask]&flagRejected == 0 {
+	flags := opFlags[op&obj.AMask]
+	if flags&flagRejected == 0 {
 		// rejectedOp would return "".
 	} else if msg := rejectedOp(op, in); msg != "" {
 		return 0, sp.Sentence("%s", msg)
@@ -65,19 +66,25 @@ func checkInst(t *gasmTables, ops *opCache, in *ir.Inst, facts *instFacts) (obj.
 	if len(in.Args) > maxOperands {
 		return 0, sp.Errorf("too many operands (%d; at most %d)", len(in.Args), maxOperands)
 	}
-	for i := range in.Args {
-		a := &in.Args[i]
-		if a.Kind == ir.RegOperand && uint(a.Reg) < uint(len(t.regOK)) && t.regOK[a.Reg] {
+	args, regFacts := in.Args, t.regFacts
+	var regBits uint8 // the regFacts of the register operands, or'ed
+	for i := range args {
+		a := &args[i]
+		facts.kinds |= 1 << (a.Kind & 31) // a Kind is below 32: no shift-range check
+		if r := int(a.Reg); a.Kind == ir.RegOperand && uint(r) < uint(len(regFacts)) && regFacts[r] != 0 {
 			// checkOperand passes it: the table holds its verdict.
-			facts.highByte = facts.highByte || isHighByte(a.Reg)
-			facts.fix.rex = facts.fix.rex || a.Reg == x86.REG_SPB
-		} else if err := checkOperand(t, in, i); err != nil {
+			regBits |= regFacts[r]
+			continue
+		}
+		if err := checkOperand(t, in, i); err != nil {
 			return 0, err
-		} else if a.Kind == ir.MemOperand && a.Seg != 0 {
+		}
+		if a.Kind == ir.MemOperand && a.Seg != 0 {
 			facts.fix.seg = segPrefix(a.Seg)
 		}
-		facts.kinds |= 1 << a.Kind
 	}
+	facts.highByte = regBits&regHighByte != 0
+	facts.fix.rex = regBits&regSPB != 0
 	// The loops below look for kinds of operands: they run only when an
 	// operand of such a kind is there.
 	if t.branch(op) != nil {
@@ -113,8 +120,11 @@ func checkInst(t *gasmTables, ops *opCache, in *ir.Inst, facts *instFacts) (obj.
 			return 0, sp.Errorf("a string constant can only initialise data (DATA)")
 		}
 	}
-	if err := checkForms(op, in, facts.highByte); err != nil {
-		return 0, err
+	if facts.highByte || flags&^(flagRejected|flagGather) != 0 {
+		// checkForms would return nil at once otherwise.
+		if err := checkForms(op, in, facts.highByte); err != nil {
+			return 0, err
+		}
 	}
 	if in.Suffix != "" && strings.IndexByte(in.Suffix, 'Z') >= 0 && hasSuffix(in.Suffix, "Z") {
 		n := len(in.Args)
@@ -123,7 +133,7 @@ func checkInst(t *gasmTables, ops *opCache, in *ir.Inst, facts *instFacts) (obj.
 			return 0, sp.Sentence("%s.%s: zeroing (.Z) needs an opmask register K1-K7 before the destination", sp.Op(), in.Suffix)
 		}
 	}
-	if isGather(op) && len(in.Args) != 3 {
+	if flags&flagGather != 0 && len(in.Args) != 3 { // isGather(op)
 		return 0, sp.Sentence("%s needs 3 operands, has %d", sp.Op(), len(in.Args))
 	}
 	return op, nil
@@ -185,6 +195,7 @@ const (
 	flagNoMMX
 	flagSpecial  // MOVLPS, MOVHPS, XCHGL, CRC32B, PUSH*, POP*
 	flagRejected // a case of rejectedOp's switch
+	flagGather   // isGather
 )
 
 var opFlags = func() *[obj.AMask + 1]uint8 {
@@ -204,13 +215,20 @@ var opFlags = func() *[obj.AMask + 1]uint8 {
 	for _, op := range rejectedOps {
 		f[op&obj.AMask] |= flagRejected
 	}
+	for op := range obj.As(len(f)) {
+		// op with the amd64 opcodes' base (x86.AAAA's high bits) is the
+		// opcode whose index f is.
+		if isGather(op | x86.AAAA&^obj.AMask) {
+			f[op] |= flagGather
+		}
+	}
 	return &f
 }()
 
 // checkForms rejects the operand forms golang-asm encodes wrongly.
 // highByte says whether a register operand is AH, BH, CH or DH.
 func checkForms(op obj.As, in *ir.Inst, highByte bool) error {
-	flags := opFlags[op&obj.AMask] &^ flagRejected
+	flags := opFlags[op&obj.AMask] &^ (flagRejected | flagGather)
 	if !highByte && flags == 0 {
 		return nil
 	}
