@@ -11,11 +11,13 @@ package att
 // is left to the token path, which then reads the line from its start:
 // so every message comes from one place.
 
+import "strings"
+
 // maxFastOps is the most operands a plain line has.
 const maxFastOps = 4
 
 // isSpace reports whether the lexer skips c.
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v' }
+func isSpace(c byte) bool { return byteClass[c]&bSpace != 0 }
 
 // fastInstruction reads line, when it is a plain instruction, and
 // reports whether it did. When it did not, the parser is as before.
@@ -31,13 +33,19 @@ func (p *parser) fastInstruction(line string) bool {
 	if i == len(line) || !isIdentStart(line[i]) || line[i] == '.' {
 		return false // a directive, or not an instruction
 	}
+	var seen uint8 // the byte classes of the mnemonic's bytes, or'ed
 	for i < len(line) && isIdentChar(line[i]) {
+		seen |= byteClass[line[i]]
 		i++
 	}
 	if i < len(line) && !isSpace(line[i]) {
 		return false // a label, an assignment …
 	}
 	text := line[start:i]
+	mnem := text
+	if seen&bUpper != 0 || strings.HasSuffix(text, ".s") {
+		mnem = mnemonic(text) // else it is text as written
+	}
 	if maybePrefix(text) && prefixes[lower(text)] != "" {
 		return false
 	}
@@ -87,7 +95,7 @@ func (p *parser) fastInstruction(line string) bool {
 	t := token{kind: tIdent, text: text, col: start + 1}
 	p.stmtEnd = len(line)
 	p.here = ""
-	p.operands(t, mnemonic(text), ops, "", 0, nil, t)
+	p.operands(t, mnem, ops, "", 0, nil, t)
 	return true
 }
 
@@ -121,12 +129,11 @@ func (p *parser) fastOperand(o *operand, line string, i int) (int, bool) {
 	*o = operand{col: i + 1}
 	switch c := line[i]; {
 	case c == '%':
-		name, end := identAt(line, i+1)
-		if name == "" || !operandEnds(line, end) {
+		e, end := p.registerAt(line, i+1)
+		if e == nil || !operandEnds(line, end) {
 			return 0, false
 		}
-		e := p.knownRegister(name)
-		if e == nil || e.r.Class == "sreg" || e.r.Class == "rip" || e.r.Class == "st" {
+		if e.fast&fastReg == 0 {
 			return 0, false // the token path reads (or reports) these
 		}
 		o.kind, o.reg, o.class, o.regText = oReg, e.r, e.class, line[i:end]
@@ -150,9 +157,8 @@ func (p *parser) fastOperand(o *operand, line string, i int) (int, bool) {
 	}
 	i++ // (
 	if i < len(line) && line[i] == '%' {
-		name, end := identAt(line, i+1)
-		e := p.knownRegister(name)
-		if name == "" || e == nil || e.r.Class != "r64" {
+		e, end := p.registerAt(line, i+1)
+		if e == nil || e.fast&fastBase == 0 {
 			return 0, false
 		}
 		o.base, i = e.r, end
@@ -162,17 +168,8 @@ func (p *parser) fastOperand(o *operand, line string, i int) (int, bool) {
 		if i >= len(line) || line[i] != '%' {
 			return 0, false
 		}
-		name, end := identAt(line, i+1)
-		e := p.knownRegister(name)
-		if name == "" || e == nil || e.r.Reg == 0 {
-			return 0, false
-		}
-		switch e.r.Class {
-		case "r64", "xmm", "ymm", "zmm":
-		default:
-			return 0, false
-		}
-		if e.r.Class == "r64" && e.r.Name == "rsp" {
+		e, end := p.registerAt(line, i+1)
+		if e == nil || e.fast&fastIndex == 0 {
 			return 0, false
 		}
 		o.index, o.indexClass, o.scale, i = e.r, e.class, 1, end
@@ -199,17 +196,24 @@ func (p *parser) fastOperand(o *operand, line string, i int) (int, bool) {
 	return i, true
 }
 
-// identAt returns the identifier at line[i:] and where it ends; "" when
-// there is none.
-func identAt(line string, i int) (string, int) {
+// registerAt looks up the register named by the identifier at line[i:]
+// (knownRegister), packing its bytes as it reads them: the register and
+// where its name ends; nil when there is no identifier or no such
+// register.
+func (p *parser) registerAt(line string, i int) (*regEntry, int) {
 	if i >= len(line) || !isIdentStart(line[i]) {
-		return "", i
+		return nil, i
 	}
+	key := uint64(line[i])
 	j := i + 1
-	for j < len(line) && isIdentChar(line[j]) {
-		j++
+	for ; j < len(line) && isIdentChar(line[j]); j++ {
+		if j-i < 8 {
+			key |= uint64(line[j]) << (8 * (j - i))
+		}
 	}
-	return line[i:j], j
+	// An identifier has no zero byte: it packs when it is 8 bytes or
+	// fewer (packName).
+	return p.knownRegisterKey(line[i:j], key, j-i <= 8), j
 }
 
 // operandEnds reports whether an operand may end at line[i:]: the end of

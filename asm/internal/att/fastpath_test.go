@@ -89,3 +89,18 @@ func FuzzFastInstruction(f *testing.F) {
 		}
 	})
 }
+
+// TestByteClass checks the byte classes against the tests they stand
+// for, on every byte.
+func TestByteClass(t *testing.T) {
+	for c := range 256 {
+		b := byte(c)
+		start := b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b == '_' || b == '.'
+		char := start || b >= '0' && b <= '9' || b == '$'
+		space := b == ' ' || b == '\t' || b == '\r' || b == '\f' || b == '\v'
+		upper := b >= 'A' && b <= 'Z'
+		if isIdentStart(b) != start || isIdentChar(b) != char || isSpace(b) != space || (byteClass[b]&bUpper != 0) != upper {
+			t.Errorf("byte %#x: classes %04b", b, byteClass[b])
+		}
+	}
+}

@@ -240,6 +240,35 @@ func (p *parser) tokenText(a, b token) string {
 type regEntry struct {
 	r     ir.IntelReg
 	class uint8
+	// fast says how fastOperand may take the register (fastReg …).
+	fast uint8
+}
+
+// What fastOperand may take a register as (regEntry.fast).
+const (
+	fastReg   = 1 << iota // an operand: not a segment register, %rip or %st
+	fastBase              // a base: a 64-bit general register
+	fastIndex             // an index: a 64-bit general register but %rsp, or a vector register
+)
+
+// fastUses returns what fastOperand may take r as (fastReg …).
+func fastUses(r ir.IntelReg) uint8 {
+	var u uint8
+	switch r.Class {
+	case "sreg", "rip", "st":
+	default:
+		u |= fastReg
+	}
+	if r.Class == "r64" {
+		u |= fastBase
+	}
+	switch r.Class {
+	case "r64", "xmm", "ymm", "zmm":
+		if r.Reg != 0 && !(r.Class == "r64" && r.Name == "rsp") {
+			u |= fastIndex
+		}
+	}
+	return u
 }
 
 // register looks up a %name token (through the parser's cache: a source
@@ -261,6 +290,12 @@ func (p *parser) register(t token) (*regEntry, bool) {
 // is none.
 func (p *parser) knownRegister(name string) *regEntry {
 	key, packed := packName(name)
+	return p.knownRegisterKey(name, key, packed)
+}
+
+// knownRegisterKey is knownRegister of name, whose bytes packName packs
+// in key when packed.
+func (p *parser) knownRegisterKey(name string, key uint64, packed bool) *regEntry {
 	if packed && p.regs != nil {
 		if e := p.regs.get(key); e != nil {
 			return e
@@ -273,7 +308,7 @@ func (p *parser) knownRegister(name string) *regEntry {
 	if !ok {
 		return nil
 	}
-	e := regEntry{r: r, class: regClassID(r.Class)}
+	e := regEntry{r: r, class: regClassID(r.Class), fast: fastUses(r)}
 	if packed {
 		if p.regs == nil {
 			p.regs = &regTable{}
