@@ -21,7 +21,9 @@ func isSpace(c byte) bool { return byteClass[c]&bSpace != 0 }
 
 // fastInstruction reads line, when it is a plain instruction, and
 // reports whether it did. When it did not, the parser is as before.
-func (p *parser) fastInstruction(line string) bool {
+// wide is line and what follows it in the source (line is its start):
+// the mnemonic's bytes are read from it a word at a time.
+func (p *parser) fastInstruction(line, wide string) bool {
 	if p.slowOnly || p.lx.inBlock || p.sec != nil && p.sec.kind != secText {
 		return false
 	}
@@ -42,9 +44,11 @@ func (p *parser) fastInstruction(line string) bool {
 		return false // a label, an assignment …
 	}
 	text := line[start:i]
-	mnem := text
+	mnem, mk := text, mnemKey{}
 	if seen&bUpper != 0 || strings.HasSuffix(text, ".s") {
 		mnem = mnemonic(text) // else it is text as written
+	} else if len(text) <= 16 {
+		mk = packMnem(wide, start, i)
 	}
 	if maybePrefix(text) && prefixes[lower(text)] != "" {
 		return false
@@ -95,7 +99,7 @@ func (p *parser) fastInstruction(line string) bool {
 	t := token{kind: tIdent, text: text, col: start + 1}
 	p.stmtEnd = len(line)
 	p.here = ""
-	p.operands(t, mnem, ops, "", 0, nil, t)
+	p.operands(t, mnem, mk, ops, "", 0, nil, t)
 	return true
 }
 

@@ -127,7 +127,7 @@ func (p *parser) instruction(toks []token, prefixToks []token, start token) {
 		ops = append(ops, o)
 	}
 	p.opPtrs = ops[:0]
-	p.operands(t, mnem, ops, rounding, roundCol, prefixToks, start)
+	p.operands(t, mnem, mnemKey{}, ops, rounding, roundCol, prefixToks, start)
 }
 
 // mnemonic is the mnemonic written text: in lower case, without
@@ -150,8 +150,9 @@ func mnemonic(text string) string {
 
 // operands goes on with an instruction once its operands are read (ops,
 // in AT&T order; a lone rounding operand apart): mnemonic token t, mnem
-// as mnemonic returns it, the prefixes, and the statement's first token.
-func (p *parser) operands(t token, mnem string, ops []*operand, rounding string, roundCol int, prefixToks []token, start token) {
+// as mnemonic returns it (mk: packed, when the reader packed it), the
+// prefixes, and the statement's first token.
+func (p *parser) operands(t token, mnem string, mk mnemKey, ops []*operand, rounding string, roundCol int, prefixToks []token, start token) {
 	src := p.source(start)
 	p.defineHere(src.Pos)
 	// A branch to a label.
@@ -181,7 +182,7 @@ func (p *parser) operands(t token, mnem string, ops []*operand, rounding string,
 			}
 		}
 	}
-	f, name, ops, ok := p.matchCached(mnem, t, ops)
+	f, name, ops, ok := p.matchCached(mnem, mk, t, ops)
 	if !ok {
 		return
 	}
