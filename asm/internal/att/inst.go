@@ -729,10 +729,12 @@ func (p *parser) build(f *form, t token, ops []*operand, rounding string, roundC
 	return nil, false
 ok:
 	nst := 0
-	classes := f.classList()
-	for i := range classes {
-		if classes[i].kind == cReg && classes[i].id == stClass && ops[i].reg.Reg != ir.F0 {
-			nst++
+	if formHasSt[f.id] {
+		classes := f.classList()
+		for i := range classes {
+			if classes[i].kind == cReg && classes[i].id == stClass && ops[i].reg.Reg != ir.F0 {
+				nst++
+			}
 		}
 	}
 	if nst == 2 {
