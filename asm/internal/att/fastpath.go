@@ -11,7 +11,11 @@ package att
 // is left to the token path, which then reads the line from its start:
 // so every message comes from one place.
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/jitrun/jitrun/asm/internal/ir"
+)
 
 // maxFastOps is the most operands a plain line has.
 const maxFastOps = 4
@@ -72,7 +76,7 @@ func (p *parser) fastInstruction(line, wide string) bool {
 			return false
 		}
 		o := &buf[n]
-		end, ok := p.fastOperand(o, line, i)
+		end, ok := p.fastOperand(o, line, wide, i)
 		if !ok {
 			return false
 		}
@@ -91,15 +95,20 @@ func (p *parser) fastInstruction(line, wide string) bool {
 		o.text = trimRight(o.text)
 		i++
 	}
+	textEnd := start + len(text) // where the statement's text ends, spaces after it left out
 	if len(ops) > 0 {
 		last := ops[len(ops)-1]
 		last.text = trimRight(last.text)
+		textEnd = last.col - 1 + len(last.text)
 	}
 	p.opPtrs = ops[:0]
 	t := token{kind: tIdent, text: text, col: start + 1}
 	p.stmtEnd = len(line)
 	p.here = ""
-	p.operands(t, mnem, mk, ops, "", 0, nil, t)
+	// The source as p.source(t) makes it: what follows the text is
+	// spaces the lexer skips, which TrimSpace removes.
+	src := ir.Source{Pos: p.pos(t.col), Text: line[start:textEnd]}
+	p.operands(t, mnem, mk, ops, "", 0, nil, src)
 	return true
 }
 
@@ -128,12 +137,13 @@ func trimRight(s string) string {
 }
 
 // fastOperand reads a plain operand at line[i:] into o: where it ends,
-// and false when it is not plain (o is then garbage).
-func (p *parser) fastOperand(o *operand, line string, i int) (int, bool) {
+// and false when it is not plain (o is then garbage). wide is line and
+// what follows it in the source.
+func (p *parser) fastOperand(o *operand, line, wide string, i int) (int, bool) {
 	*o = operand{col: i + 1}
 	switch c := line[i]; {
 	case c == '%':
-		e, end := p.registerAt(line, i+1)
+		e, end := p.registerAt(line, wide, i+1)
 		if e == nil || !operandEnds(line, end) {
 			return 0, false
 		}
@@ -161,7 +171,7 @@ func (p *parser) fastOperand(o *operand, line string, i int) (int, bool) {
 	}
 	i++ // (
 	if i < len(line) && line[i] == '%' {
-		e, end := p.registerAt(line, i+1)
+		e, end := p.registerAt(line, wide, i+1)
 		if e == nil || e.fast&fastBase == 0 {
 			return 0, false
 		}
@@ -172,7 +182,7 @@ func (p *parser) fastOperand(o *operand, line string, i int) (int, bool) {
 		if i >= len(line) || line[i] != '%' {
 			return 0, false
 		}
-		e, end := p.registerAt(line, i+1)
+		e, end := p.registerAt(line, wide, i+1)
 		if e == nil || e.fast&fastIndex == 0 {
 			return 0, false
 		}
@@ -204,20 +214,28 @@ func (p *parser) fastOperand(o *operand, line string, i int) (int, bool) {
 // (knownRegister), packing its bytes as it reads them: the register and
 // where its name ends; nil when there is no identifier or no such
 // register.
-func (p *parser) registerAt(line string, i int) (*regEntry, int) {
+// wide is line and what follows it in the source: the name's bytes are
+// read from it in one word when it has 8 from i.
+func (p *parser) registerAt(line, wide string, i int) (*regEntry, int) {
 	if i >= len(line) || !isIdentStart(line[i]) {
 		return nil, i
 	}
-	key := uint64(line[i])
 	j := i + 1
-	for ; j < len(line) && isIdentChar(line[j]); j++ {
-		if j-i < 8 {
-			key |= uint64(line[j]) << (8 * (j - i))
+	for j < len(line) && isIdentChar(line[j]) {
+		j++
+	}
+	n := j - i
+	var key uint64
+	if i+8 <= len(wide) {
+		key = lowBytes(rawWord(wide, i), n)
+	} else {
+		for k := i; k < j && k-i < 8; k++ {
+			key |= uint64(line[k]) << (8 * ((k - i) & 7))
 		}
 	}
 	// An identifier has no zero byte: it packs when it is 8 bytes or
 	// fewer (packName).
-	return p.knownRegisterKey(line[i:j], key, j-i <= 8), j
+	return p.knownRegisterKey(line[i:j], key, n <= 8), j
 }
 
 // operandEnds reports whether an operand may end at line[i:]: the end of

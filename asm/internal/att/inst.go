@@ -127,7 +127,7 @@ func (p *parser) instruction(toks []token, prefixToks []token, start token) {
 		ops = append(ops, o)
 	}
 	p.opPtrs = ops[:0]
-	p.operands(t, mnem, mnemKey{}, ops, rounding, roundCol, prefixToks, start)
+	p.operands(t, mnem, mnemKey{}, ops, rounding, roundCol, prefixToks, p.source(start))
 }
 
 // mnemonic is the mnemonic written text: in lower case, without
@@ -151,9 +151,8 @@ func mnemonic(text string) string {
 // operands goes on with an instruction once its operands are read (ops,
 // in AT&T order; a lone rounding operand apart): mnemonic token t, mnem
 // as mnemonic returns it (mk: packed, when the reader packed it), the
-// prefixes, and the statement's first token.
-func (p *parser) operands(t token, mnem string, mk mnemKey, ops []*operand, rounding string, roundCol int, prefixToks []token, start token) {
-	src := p.source(start)
+// prefixes, and the statement's source (p.source of its first token).
+func (p *parser) operands(t token, mnem string, mk mnemKey, ops []*operand, rounding string, roundCol int, prefixToks []token, src ir.Source) {
 	p.defineHere(src.Pos)
 	// A branch to a label.
 	if len(ops) == 1 && ops[0].kind == oLabel && !ops[0].star {
