@@ -29,9 +29,10 @@ const (
 	oLabel // a bare name: a branch target
 )
 
-// operand is one parsed operand.
+// operand is one parsed operand. The fields of a byte sit together at
+// the end, so that the struct has little padding to clear for each
+// operand.
 type operand struct {
-	kind opKind
 	col  int
 	text string
 	// size is the memory operand size in bits the suffix gives, 0 if none.
@@ -39,23 +40,25 @@ type operand struct {
 	reg  ir.IntelReg // oReg
 	// regText is the register as written: %rax, %st(1).
 	regText string
-	class   uint8 // oReg: the register's class (regClassID)
 	// oMem: base and index (zero IntelReg when absent), rip; sym and disp.
 	base, index ir.IntelReg
-	indexClass  uint8
 	scale       int64
 	disp        int64
 	sym         string
-	rip         bool
 	seg         ir.IntelReg
 	imm         int64 // oImm
 	label       string
-	star        bool // written *op: an indirect branch target
 	// AVX-512 decorations.
 	mask     int // opmask register number; -1 for {%k0}
-	zeroing  bool
 	bcst     int
 	rounding string // a lone {rn-sae} operand
+	kind     opKind
+	class    uint8 // oReg: the register's class (regClassID)
+	// oMem: the vector index register's class, and whether the base is %rip.
+	indexClass uint8
+	rip        bool
+	star       bool // written *op: an indirect branch target
+	zeroing    bool // AVX-512 {z}
 }
 
 // opClass describes the operand for messages, in AT&T terms.
