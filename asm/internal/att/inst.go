@@ -757,9 +757,22 @@ ok:
 			case argFixed:
 				in.Args = append(in.Args, ir.RegOp(a.reg))
 			default:
-				in.Args = append(in.Args, goOperand(ops[a.idx]))
-				if ops[a.idx].sym != "" {
-					p.addRef(in, len(in.Args)-1, ops[a.idx].col)
+				o := ops[a.idx]
+				// newInst took room for every argument, zeroed (a
+				// slab.Make slab): a register or an immediate sets two
+				// fields of its slot, without copying a whole operand.
+				k := len(in.Args)
+				in.Args = in.Args[:k+1]
+				switch m := &in.Args[k]; o.kind {
+				case oReg:
+					m.Kind, m.Reg = ir.RegOperand, o.reg.Reg
+				case oImm:
+					m.Kind, m.Imm = ir.ImmOperand, o.imm
+				default:
+					*m = goOperand(o)
+				}
+				if o.sym != "" {
+					p.addRef(in, k, o.col)
 				}
 			}
 		}

@@ -264,11 +264,11 @@ func rawWord(text string, i int) uint64 {
 
 // lowBytes keeps the n low bytes of w (all of them from 8).
 func lowBytes(w uint64, n int) uint64 {
-	if n >= 8 {
-		return w
-	}
-	return w & (1<<(8*uint(n)) - 1)
+	return w & lowBytesMask[min(uint(n), 8)]
 }
+
+// lowBytesMask[n] keeps the n low bytes of a word.
+var lowBytesMask = [9]uint64{0, 0xff, 0xffff, 0xffffff, 0xffffffff, 0xffffffffff, 0xffffffffffff, 0xffffffffffffff, ^uint64(0)}
 
 // packMnem packs the mnemonic wide[start:end] (1 to 16 bytes): read 16
 // bytes at once when wide has them, the bytes after end masked off.
