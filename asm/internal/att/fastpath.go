@@ -81,24 +81,23 @@ func (p *parser) fastInstruction(line, wide string) bool {
 			return false
 		}
 		ops = append(ops, o)
+		// The operand's text ends where the lexer's would: at the comma,
+		// or at the end of the line, without the spaces before either;
+		// a plain operand ends in no space, so that is where it ends.
+		o.text = line[o.col-1 : end]
 		for i = end; i < len(line) && isSpace(line[i]); i++ {
 		}
-		// The operand's text ends where the lexer's would: at the comma,
-		// or at the end of the line, without the spaces before either.
-		o.text = line[o.col-1 : i]
 		if i == len(line) {
 			break
 		}
 		if line[i] != ',' {
 			return false
 		}
-		o.text = trimRight(o.text)
 		i++
 	}
 	textEnd := start + len(text) // where the statement's text ends, spaces after it left out
 	if len(ops) > 0 {
 		last := ops[len(ops)-1]
-		last.text = trimRight(last.text)
 		textEnd = last.col - 1 + len(last.text)
 	}
 	p.opPtrs = ops[:0]
@@ -124,14 +123,6 @@ func lower(s string) string {
 			}
 			return string(b)
 		}
-	}
-	return s
-}
-
-// trimRight is s without the spaces the lexer skips at its end.
-func trimRight(s string) string {
-	for len(s) > 0 && isSpace(s[len(s)-1]) {
-		s = s[:len(s)-1]
 	}
 	return s
 }
