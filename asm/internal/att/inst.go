@@ -244,8 +244,12 @@ func (p *parser) branch(goOp string, t token, o *operand, prefixToks []token, sr
 // them as the form takes them (a predicate pseudo-mnemonic adds one).
 func (p *parser) match(mnem string, t token, ops []*operand) (*form, string, []*operand, bool) {
 	name := mnem
-	if s, ok := stringOps[mnem]; len(ops) == 0 && ok {
-		name = s
+	str, isString := "", false
+	if len(ops) == 0 {
+		str, isString = stringOps[mnem] // else no lookup: it needs no operands
+	}
+	if isString {
+		name = str
 	} else if a, ok := attNames[mnem]; ok {
 		name = a.intel
 		if a.bits > 0 {
@@ -267,7 +271,7 @@ func (p *parser) match(mnem string, t token, ops []*operand) (*form, string, []*
 	if n, ok := p.stringInst(mnem, ops); ok {
 		name, ops = n, ops[:0]
 	}
-	if len(ops) == 1 && (shifts[name] || len(name) > 1 && suffixBits(name[len(name)-1]) > 0 && shifts[name[:len(name)-1]]) {
+	if len(ops) == 1 && (isShift(name) || len(name) > 1 && suffixBits(name[len(name)-1]) > 0 && isShift(name[:len(name)-1])) {
 		// rol %eax: by one.
 		ops = append(ops, &operand{kind: oImm, imm: 1, col: t.col, text: "$1"})
 	}
@@ -368,9 +372,15 @@ func (p *parser) match(mnem string, t token, ops []*operand) (*form, string, []*
 	return nil, "", nil, false
 }
 
-// shifts are the shifts and rotates, which shift by one with a lone
-// operand (rol %eax).
-var shifts = map[string]bool{"rcl": true, "rcr": true, "rol": true, "ror": true, "sal": true, "sar": true, "shl": true, "shr": true}
+// isShift reports whether name is a shift or a rotate, which shifts by
+// one with a lone operand (rol %eax).
+func isShift(name string) bool {
+	switch name {
+	case "rcl", "rcr", "rol", "ror", "sal", "sar", "shl", "shr":
+		return true
+	}
+	return false
+}
 
 // implicitOperands reports whether every operand is one of the registers
 // an instruction without operands uses implicitly (monitor, mwait).
@@ -388,10 +398,16 @@ func implicitOperands(ops []*operand) bool {
 	return true
 }
 
-// stringOpBases are the string instructions, which objdump writes with
-// their implicit operands (movsb %ds:(%rsi),%es:(%rdi); lods
-// %ds:(%rsi),%al).
-var stringOpBases = map[string]bool{"movs": true, "cmps": true, "lods": true, "stos": true, "scas": true, "ins": true, "outs": true}
+// isStringOpBase reports whether base is a string instruction, which
+// objdump writes with its implicit operands (movsb %ds:(%rsi),%es:(%rdi);
+// lods %ds:(%rsi),%al).
+func isStringOpBase(base string) bool {
+	switch base {
+	case "movs", "cmps", "lods", "stos", "scas", "ins", "outs":
+		return true
+	}
+	return false
+}
 
 // stringInst reads a string instruction written with its implicit
 // operands: the Intel mnemonic of its size, whose operands are implicit.
@@ -400,9 +416,9 @@ func (p *parser) stringInst(mnem string, ops []*operand) (string, bool) {
 		return "", false
 	}
 	base, bits := mnem, 0
-	if !stringOpBases[base] {
+	if !isStringOpBase(base) {
 		base, bits = mnem[:len(mnem)-1], suffixBits(mnem[len(mnem)-1])
-		if !stringOpBases[base] || bits == 0 || bits > 64 {
+		if !isStringOpBase(base) || bits == 0 || bits > 64 {
 			return "", false
 		}
 	}
