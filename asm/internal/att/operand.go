@@ -304,6 +304,12 @@ func (p *parser) knownRegisterKey(name string, key uint64, packed bool) *regEntr
 			return e
 		}
 	}
+	return p.lookupRegister(name, key, packed)
+}
+
+// lookupRegister is knownRegisterKey of a name not in the parser's
+// cache: looked up, and entered when it packs.
+func (p *parser) lookupRegister(name string, key uint64, packed bool) *regEntry {
 	r, ok := ir.LookupIntelReg(name)
 	if !ok && len(name) == 3 && (name[:2] == "db" || name[:2] == "DB") {
 		r, ok = ir.LookupIntelReg("dr" + name[2:]) // GNU's %db0 … %db7
