@@ -11,15 +11,23 @@ package att
 // is left to the token path, which then reads the line from its start:
 // so every message comes from one place.
 
+import (
+	"strings"
+
+	"github.com/jitrun/jitrun/asm/internal/ir"
+)
+
 // maxFastOps is the most operands a plain line has.
 const maxFastOps = 4
 
 // isSpace reports whether the lexer skips c.
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v' }
+func isSpace(c byte) bool { return byteClass[c]&bSpace != 0 }
 
 // fastInstruction reads line, when it is a plain instruction, and
 // reports whether it did. When it did not, the parser is as before.
-func (p *parser) fastInstruction(line string) bool {
+// wide is line and what follows it in the source (line is its start):
+// the mnemonic's bytes are read from it a word at a time.
+func (p *parser) fastInstruction(line, wide string) bool {
 	if p.slowOnly || p.lx.inBlock || p.sec != nil && p.sec.kind != secText {
 		return false
 	}
@@ -31,13 +39,21 @@ func (p *parser) fastInstruction(line string) bool {
 	if i == len(line) || !isIdentStart(line[i]) || line[i] == '.' {
 		return false // a directive, or not an instruction
 	}
+	var seen uint8 // the byte classes of the mnemonic's bytes, or'ed
 	for i < len(line) && isIdentChar(line[i]) {
+		seen |= byteClass[line[i]]
 		i++
 	}
 	if i < len(line) && !isSpace(line[i]) {
 		return false // a label, an assignment …
 	}
 	text := line[start:i]
+	mnem, mk := text, mnemKey{}
+	if seen&bUpper != 0 || strings.HasSuffix(text, ".s") {
+		mnem = mnemonic(text) // else it is text as written
+	} else if len(text) <= 16 {
+		mk = packMnem(wide, start, i)
+	}
 	if maybePrefix(text) && prefixes[lower(text)] != "" {
 		return false
 	}
@@ -60,34 +76,38 @@ func (p *parser) fastInstruction(line string) bool {
 			return false
 		}
 		o := &buf[n]
-		end, ok := p.fastOperand(o, line, i)
+		end, ok := p.fastOperand(o, line, wide, i)
 		if !ok {
 			return false
 		}
 		ops = append(ops, o)
+		// The operand's text ends where the lexer's would: at the comma,
+		// or at the end of the line, without the spaces before either;
+		// a plain operand ends in no space, so that is where it ends.
+		o.text = line[o.col-1 : end]
 		for i = end; i < len(line) && isSpace(line[i]); i++ {
 		}
-		// The operand's text ends where the lexer's would: at the comma,
-		// or at the end of the line, without the spaces before either.
-		o.text = line[o.col-1 : i]
 		if i == len(line) {
 			break
 		}
 		if line[i] != ',' {
 			return false
 		}
-		o.text = trimRight(o.text)
 		i++
 	}
+	textEnd := start + len(text) // where the statement's text ends, spaces after it left out
 	if len(ops) > 0 {
 		last := ops[len(ops)-1]
-		last.text = trimRight(last.text)
+		textEnd = last.col - 1 + len(last.text)
 	}
 	p.opPtrs = ops[:0]
 	t := token{kind: tIdent, text: text, col: start + 1}
 	p.stmtEnd = len(line)
 	p.here = ""
-	p.operands(t, mnemonic(text), ops, "", 0, nil, t)
+	// The source as p.source(t) makes it: what follows the text is
+	// spaces the lexer skips, which TrimSpace removes.
+	src := ir.Source{Pos: p.pos(t.col), Text: line[start:textEnd]}
+	p.operands(t, mnem, mk, ops, "", 0, nil, src)
 	return true
 }
 
@@ -107,26 +127,18 @@ func lower(s string) string {
 	return s
 }
 
-// trimRight is s without the spaces the lexer skips at its end.
-func trimRight(s string) string {
-	for len(s) > 0 && isSpace(s[len(s)-1]) {
-		s = s[:len(s)-1]
-	}
-	return s
-}
-
 // fastOperand reads a plain operand at line[i:] into o: where it ends,
-// and false when it is not plain (o is then garbage).
-func (p *parser) fastOperand(o *operand, line string, i int) (int, bool) {
+// and false when it is not plain (o is then garbage). wide is line and
+// what follows it in the source.
+func (p *parser) fastOperand(o *operand, line, wide string, i int) (int, bool) {
 	*o = operand{col: i + 1}
 	switch c := line[i]; {
 	case c == '%':
-		name, end := identAt(line, i+1)
-		if name == "" || !operandEnds(line, end) {
+		e, end := p.registerAt(line, wide, i+1)
+		if e == nil || !operandEnds(line, end) {
 			return 0, false
 		}
-		e := p.knownRegister(name)
-		if e == nil || e.r.Class == "sreg" || e.r.Class == "rip" || e.r.Class == "st" {
+		if e.fast&fastReg == 0 {
 			return 0, false // the token path reads (or reports) these
 		}
 		o.kind, o.reg, o.class, o.regText = oReg, e.r, e.class, line[i:end]
@@ -150,9 +162,8 @@ func (p *parser) fastOperand(o *operand, line string, i int) (int, bool) {
 	}
 	i++ // (
 	if i < len(line) && line[i] == '%' {
-		name, end := identAt(line, i+1)
-		e := p.knownRegister(name)
-		if name == "" || e == nil || e.r.Class != "r64" {
+		e, end := p.registerAt(line, wide, i+1)
+		if e == nil || e.fast&fastBase == 0 {
 			return 0, false
 		}
 		o.base, i = e.r, end
@@ -162,17 +173,8 @@ func (p *parser) fastOperand(o *operand, line string, i int) (int, bool) {
 		if i >= len(line) || line[i] != '%' {
 			return 0, false
 		}
-		name, end := identAt(line, i+1)
-		e := p.knownRegister(name)
-		if name == "" || e == nil || e.r.Reg == 0 {
-			return 0, false
-		}
-		switch e.r.Class {
-		case "r64", "xmm", "ymm", "zmm":
-		default:
-			return 0, false
-		}
-		if e.r.Class == "r64" && e.r.Name == "rsp" {
+		e, end := p.registerAt(line, wide, i+1)
+		if e == nil || e.fast&fastIndex == 0 {
 			return 0, false
 		}
 		o.index, o.indexClass, o.scale, i = e.r, e.class, 1, end
@@ -199,17 +201,32 @@ func (p *parser) fastOperand(o *operand, line string, i int) (int, bool) {
 	return i, true
 }
 
-// identAt returns the identifier at line[i:] and where it ends; "" when
-// there is none.
-func identAt(line string, i int) (string, int) {
+// registerAt looks up the register named by the identifier at line[i:]
+// (knownRegister), packing its bytes as it reads them: the register and
+// where its name ends; nil when there is no identifier or no such
+// register.
+// wide is line and what follows it in the source: the name's bytes are
+// read from it in one word when it has 8 from i.
+func (p *parser) registerAt(line, wide string, i int) (*regEntry, int) {
 	if i >= len(line) || !isIdentStart(line[i]) {
-		return "", i
+		return nil, i
 	}
 	j := i + 1
 	for j < len(line) && isIdentChar(line[j]) {
 		j++
 	}
-	return line[i:j], j
+	n := j - i
+	var key uint64
+	if i+8 <= len(wide) {
+		key = lowBytes(rawWord(wide, i), n)
+	} else {
+		for k := i; k < j && k-i < 8; k++ {
+			key |= uint64(line[k]) << (8 * ((k - i) & 7))
+		}
+	}
+	// An identifier has no zero byte: it packs when it is 8 bytes or
+	// fewer (packName).
+	return p.knownRegisterKey(line[i:j], key, n <= 8), j
 }
 
 // operandEnds reports whether an operand may end at line[i:]: the end of

@@ -89,3 +89,40 @@ func FuzzFastInstruction(f *testing.F) {
 		}
 	})
 }
+
+// TestByteClass checks the byte classes against the tests they stand
+// for, on every byte.
+func TestByteClass(t *testing.T) {
+	for c := range 256 {
+		b := byte(c)
+		start := b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b == '_' || b == '.'
+		char := start || b >= '0' && b <= '9' || b == '$'
+		space := b == ' ' || b == '\t' || b == '\r' || b == '\f' || b == '\v'
+		upper := b >= 'A' && b <= 'Z'
+		if isIdentStart(b) != start || isIdentChar(b) != char || isSpace(b) != space || (byteClass[b]&bUpper != 0) != upper {
+			t.Errorf("byte %#x: classes %04b", b, byteClass[b])
+		}
+	}
+}
+
+// TestRegisterAt checks that registerAt, which reads a word past the
+// name when the source has one, finds what knownRegister finds, and
+// where the name ends: names of every length up to past 8 bytes, at the
+// end of the source and followed by more.
+func TestRegisterAt(t *testing.T) {
+	p := newParser("t.s", nil, Options{}, false, 8)
+	for _, name := range []string{"r", "al", "rax", "r8d", "xmm15", "zmm31", "db7", "RAX", "nosuch", "cr8", "eflagsxx", "nosuchreg"} {
+		for _, after := range []string{"", ")", ", %rbx\nmovq %rax, %rbx\n"} {
+			line := "  %" + name + after
+			wide := line
+			if i := strings.IndexByte(line, '\n'); i >= 0 {
+				line = line[:i]
+			}
+			got, end := p.registerAt(line, wide, 3)
+			want := p.knownRegister(name)
+			if end != 3+len(name) || (got == nil) != (want == nil) || got != nil && *got != *want {
+				t.Errorf("registerAt(%q, %q) = %v, %d; want %v, %d", line, wide, got, end, want, 3+len(name))
+			}
+		}
+	}
+}

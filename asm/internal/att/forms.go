@@ -139,6 +139,20 @@ var regClassIDs = func() map[string]uint8 {
 // stClass is the id of the x87 register class.
 var stClass = regClassIDs["st"]
 
+// formHasSt says, by index in genForms, whether a form has an operand of
+// the x87 register class (read-only once made).
+var formHasSt = func() []bool {
+	has := make([]bool, len(genForms))
+	for i := range genForms {
+		for _, c := range genForms[i].classList() {
+			if c.kind == cReg && c.id == stClass {
+				has[i] = true
+			}
+		}
+	}
+	return has
+}()
+
 func regClassID(c string) uint8 { return regClassIDs[c] }
 
 var table formTables

@@ -127,7 +127,7 @@ func (p *parser) instruction(toks []token, prefixToks []token, start token) {
 		ops = append(ops, o)
 	}
 	p.opPtrs = ops[:0]
-	p.operands(t, mnem, ops, rounding, roundCol, prefixToks, start)
+	p.operands(t, mnem, mnemKey{}, ops, rounding, roundCol, prefixToks, p.source(start))
 }
 
 // mnemonic is the mnemonic written text: in lower case, without
@@ -150,9 +150,9 @@ func mnemonic(text string) string {
 
 // operands goes on with an instruction once its operands are read (ops,
 // in AT&T order; a lone rounding operand apart): mnemonic token t, mnem
-// as mnemonic returns it, the prefixes, and the statement's first token.
-func (p *parser) operands(t token, mnem string, ops []*operand, rounding string, roundCol int, prefixToks []token, start token) {
-	src := p.source(start)
+// as mnemonic returns it (mk: packed, when the reader packed it), the
+// prefixes, and the statement's source (p.source of its first token).
+func (p *parser) operands(t token, mnem string, mk mnemKey, ops []*operand, rounding string, roundCol int, prefixToks []token, src ir.Source) {
 	p.defineHere(src.Pos)
 	// A branch to a label.
 	if len(ops) == 1 && ops[0].kind == oLabel && !ops[0].star {
@@ -181,7 +181,7 @@ func (p *parser) operands(t token, mnem string, ops []*operand, rounding string,
 			}
 		}
 	}
-	f, name, ops, ok := p.matchCached(mnem, t, ops)
+	f, name, ops, ok := p.matchCached(mnem, mk, t, ops)
 	if !ok {
 		return
 	}
@@ -244,8 +244,12 @@ func (p *parser) branch(goOp string, t token, o *operand, prefixToks []token, sr
 // them as the form takes them (a predicate pseudo-mnemonic adds one).
 func (p *parser) match(mnem string, t token, ops []*operand) (*form, string, []*operand, bool) {
 	name := mnem
-	if s, ok := stringOps[mnem]; len(ops) == 0 && ok {
-		name = s
+	str, isString := "", false
+	if len(ops) == 0 {
+		str, isString = stringOps[mnem] // else no lookup: it needs no operands
+	}
+	if isString {
+		name = str
 	} else if a, ok := attNames[mnem]; ok {
 		name = a.intel
 		if a.bits > 0 {
@@ -267,7 +271,7 @@ func (p *parser) match(mnem string, t token, ops []*operand) (*form, string, []*
 	if n, ok := p.stringInst(mnem, ops); ok {
 		name, ops = n, ops[:0]
 	}
-	if len(ops) == 1 && (shifts[name] || len(name) > 1 && suffixBits(name[len(name)-1]) > 0 && shifts[name[:len(name)-1]]) {
+	if len(ops) == 1 && (isShift(name) || len(name) > 1 && suffixBits(name[len(name)-1]) > 0 && isShift(name[:len(name)-1])) {
 		// rol %eax: by one.
 		ops = append(ops, &operand{kind: oImm, imm: 1, col: t.col, text: "$1"})
 	}
@@ -368,9 +372,15 @@ func (p *parser) match(mnem string, t token, ops []*operand) (*form, string, []*
 	return nil, "", nil, false
 }
 
-// shifts are the shifts and rotates, which shift by one with a lone
-// operand (rol %eax).
-var shifts = map[string]bool{"rcl": true, "rcr": true, "rol": true, "ror": true, "sal": true, "sar": true, "shl": true, "shr": true}
+// isShift reports whether name is a shift or a rotate, which shifts by
+// one with a lone operand (rol %eax).
+func isShift(name string) bool {
+	switch name {
+	case "rcl", "rcr", "rol", "ror", "sal", "sar", "shl", "shr":
+		return true
+	}
+	return false
+}
 
 // implicitOperands reports whether every operand is one of the registers
 // an instruction without operands uses implicitly (monitor, mwait).
@@ -388,10 +398,16 @@ func implicitOperands(ops []*operand) bool {
 	return true
 }
 
-// stringOpBases are the string instructions, which objdump writes with
-// their implicit operands (movsb %ds:(%rsi),%es:(%rdi); lods
-// %ds:(%rsi),%al).
-var stringOpBases = map[string]bool{"movs": true, "cmps": true, "lods": true, "stos": true, "scas": true, "ins": true, "outs": true}
+// isStringOpBase reports whether base is a string instruction, which
+// objdump writes with its implicit operands (movsb %ds:(%rsi),%es:(%rdi);
+// lods %ds:(%rsi),%al).
+func isStringOpBase(base string) bool {
+	switch base {
+	case "movs", "cmps", "lods", "stos", "scas", "ins", "outs":
+		return true
+	}
+	return false
+}
 
 // stringInst reads a string instruction written with its implicit
 // operands: the Intel mnemonic of its size, whose operands are implicit.
@@ -400,9 +416,9 @@ func (p *parser) stringInst(mnem string, ops []*operand) (string, bool) {
 		return "", false
 	}
 	base, bits := mnem, 0
-	if !stringOpBases[base] {
+	if !isStringOpBase(base) {
 		base, bits = mnem[:len(mnem)-1], suffixBits(mnem[len(mnem)-1])
-		if !stringOpBases[base] || bits == 0 || bits > 64 {
+		if !isStringOpBase(base) || bits == 0 || bits > 64 {
 			return "", false
 		}
 	}
@@ -728,10 +744,12 @@ func (p *parser) build(f *form, t token, ops []*operand, rounding string, roundC
 	return nil, false
 ok:
 	nst := 0
-	classes := f.classList()
-	for i := range classes {
-		if classes[i].kind == cReg && classes[i].id == stClass && ops[i].reg.Reg != ir.F0 {
-			nst++
+	if formHasSt[f.id] {
+		classes := f.classList()
+		for i := range classes {
+			if classes[i].kind == cReg && classes[i].id == stClass && ops[i].reg.Reg != ir.F0 {
+				nst++
+			}
 		}
 	}
 	if nst == 2 {
@@ -755,9 +773,22 @@ ok:
 			case argFixed:
 				in.Args = append(in.Args, ir.RegOp(a.reg))
 			default:
-				in.Args = append(in.Args, goOperand(ops[a.idx]))
-				if ops[a.idx].sym != "" {
-					p.addRef(in, len(in.Args)-1, ops[a.idx].col)
+				o := ops[a.idx]
+				// newInst took room for every argument, zeroed (a
+				// slab.Make slab): a register or an immediate sets two
+				// fields of its slot, without copying a whole operand.
+				k := len(in.Args)
+				in.Args = in.Args[:k+1]
+				switch m := &in.Args[k]; o.kind {
+				case oReg:
+					m.Kind, m.Reg = ir.RegOperand, o.reg.Reg
+				case oImm:
+					m.Kind, m.Imm = ir.ImmOperand, o.imm
+				default:
+					*m = goOperand(o)
+				}
+				if o.sym != "" {
+					p.addRef(in, k, o.col)
 				}
 			}
 		}

@@ -61,13 +61,41 @@ var isPunct = func() (t [256]bool) {
 	return t
 }()
 
-func isIdentStart(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '.'
-}
+// Byte classes (byteClass): what each byte can be in a statement.
+const (
+	bIdentStart = 1 << iota // starts an identifier: a letter, _ or .
+	bIdentChar              // goes on in one: those, a digit or $
+	bSpace                  // a space the lexer skips
+	bUpper                  // an upper-case letter
+)
 
-func isIdentChar(c byte) bool {
-	return isIdentStart(c) || c >= '0' && c <= '9' || c == '$'
-}
+// byteClass holds each byte's classes (bIdentStart …): one load for
+// the tests the readers make of every byte.
+var byteClass = func() (t [256]uint8) {
+	for c := range 256 {
+		b := byte(c)
+		start := b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b == '_' || b == '.'
+		if start {
+			t[c] |= bIdentStart
+		}
+		if start || b >= '0' && b <= '9' || b == '$' {
+			t[c] |= bIdentChar
+		}
+		if b == ' ' || b == '\t' || b == '\r' || b == '\f' || b == '\v' {
+			t[c] |= bSpace
+		}
+		if b >= 'A' && b <= 'Z' {
+			t[c] |= bUpper
+		}
+	}
+	return t
+}()
+
+// isIdentStart reports whether c starts an identifier.
+func isIdentStart(c byte) bool { return byteClass[c]&bIdentStart != 0 }
+
+// isIdentChar reports whether c goes on in an identifier.
+func isIdentChar(c byte) bool { return byteClass[c]&bIdentChar != 0 }
 
 // lexer splits a source into statements and their tokens. It carries a
 // /* */ comment from one line to the next.

@@ -23,6 +23,11 @@ package att
 // base, index, displacement and immediate as they are. Only matches that
 // succeed are remembered, so a mistake is always explained by match
 // itself.
+//
+// The signature is a string of bytes (matchKey), except the usual one:
+// a mnemonic of up to 16 bytes and up to 4 plain operands pack in four
+// words (packSig), looked up in a table of its own (sigTable) without
+// hashing a string or copying the key.
 
 import (
 	"strconv"
@@ -175,14 +180,193 @@ func (p *parser) keyString(key []byte) string {
 	return b.String()[start:]
 }
 
-// matchCached is match, through the parser's memory of matches.
-func (p *parser) matchCached(mnem string, t token, ops []*operand) (*form, string, []*operand, bool) {
-	key, ok := matchKey(p.matchKeyBuf, mnem, ops, 0)
-	p.matchKeyBuf = key[:0]
-	if !ok {
-		return p.match(mnem, t, ops)
+// sigKey is the signature matchKey writes at level 0, packed in words
+// (packSig): the mnemonic's bytes, then 32 bits an operand (sigOp) with
+// the mnemonic's length in the first operand's top 5 bits.
+type sigKey [4]uint64
+
+// maxSigOps is the most operands a signature that packs has.
+const maxSigOps = 4
+
+// movabsWord is "movabs" packed as packSig packs a mnemonic's first 8
+// bytes.
+const movabsWord = uint64('m') | uint64('o')<<8 | uint64('v')<<16 | uint64('a')<<24 | uint64('b')<<32 | uint64('s')<<40
+
+// sigOp packs what the signature holds of an operand in 27 bits: its
+// kind (bits 0-2); a register's class or a memory operand's vector index
+// class (3-10); a memory operand's size in bytes (11-18) and broadcast
+// (19-26). false when they do not fit: the size not whole bytes or 2048
+// bits or more, the broadcast 256 or more, another kind.
+func sigOp(o *operand) (uint64, bool) {
+	switch o.kind {
+	case oReg:
+		return uint64(oReg) | uint64(o.class)<<3, true
+	case oImm:
+		return uint64(oImm), true
+	case oMem:
+		if o.size&7 != 0 || uint(o.size) >= 2048 || uint(o.bcst) > 0xff {
+			return 0, false
+		}
+		return uint64(oMem) | uint64(o.indexClass)<<3 | uint64(o.size>>3)<<11 | uint64(o.bcst)<<19, true
 	}
-	e, hit := p.matches[string(key)]
+	return 0, false
+}
+
+// packSig packs the level-0 signature of mnem and ops (matchKey); false
+// when it does not pack (a mnemonic of more than 16 bytes, more than
+// maxSigOps operands, an operand sigOp does not pack) or matchKey would
+// not remember it (movabs). A signature that packs says all its level-0
+// key says: the mnemonic (its bytes and length), and every operand (the
+// kinds, none zero, say how many).
+// mk is mnem packed already, when mk.ok.
+func packSig(mnem string, mk mnemKey, ops []*operand) (sigKey, bool) {
+	var k sigKey
+	if len(mnem) > 16 || len(ops) > maxSigOps {
+		return k, false
+	}
+	lo, hi := mk.lo, mk.hi
+	if !mk.ok {
+		n := min(len(mnem), 8)
+		for i := 0; i < n; i++ {
+			lo |= uint64(mnem[i]) << (8 * (i & 7))
+		}
+		for i := 8; i < len(mnem); i++ {
+			hi |= uint64(mnem[i]) << (8 * (i & 7))
+		}
+	}
+	if lo&(1<<48-1) == movabsWord {
+		return k, false // movabs…: matchKey does not remember it
+	}
+	words := [2]uint64{uint64(len(mnem)) << 27}
+	for i, o := range ops {
+		v, ok := sigOp(o)
+		if !ok {
+			return k, false
+		}
+		words[i>>1] |= v << (32 * (i & 1))
+	}
+	return sigKey{lo, hi, words[0], words[1]}, true
+}
+
+// mnemKey is a mnemonic of up to 16 bytes packed as packSig packs it,
+// when ok: its bytes little-endian, zero after its end.
+type mnemKey struct {
+	lo, hi uint64
+	ok     bool
+}
+
+// rawWord returns the 8 bytes of text at i, little-endian (one load).
+func rawWord(text string, i int) uint64 {
+	b := text[i : i+8]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+}
+
+// lowBytes keeps the n low bytes of w (all of them from 8).
+func lowBytes(w uint64, n int) uint64 {
+	return w & lowBytesMask[min(uint(n), 8)]
+}
+
+// lowBytesMask[n] keeps the n low bytes of a word.
+var lowBytesMask = [9]uint64{0, 0xff, 0xffff, 0xffffff, 0xffffffff, 0xffffffffff, 0xffffffffffff, 0xffffffffffffff, ^uint64(0)}
+
+// packMnem packs the mnemonic wide[start:end] (1 to 16 bytes): read 16
+// bytes at once when wide has them, the bytes after end masked off.
+func packMnem(wide string, start, end int) mnemKey {
+	n := end - start
+	if start+16 <= len(wide) {
+		return mnemKey{lo: lowBytes(rawWord(wide, start), n), hi: lowBytes(rawWord(wide, start+8), max(n-8, 0)), ok: true}
+	}
+	var k mnemKey
+	for i := start; i < end; i++ {
+		j := i - start
+		if j < 8 {
+			k.lo |= uint64(wide[i]) << (8 * (j & 7))
+		} else {
+			k.hi |= uint64(wide[i]) << (8 * (j & 7))
+		}
+	}
+	k.ok = true
+	return k
+}
+
+// sigTable is the parser's memory of matches under signatures that
+// pack (packSig): open addressing, kept at most three quarters full.
+type sigTable struct {
+	keys []sigKey
+	vals []*matchEntry // nil: an empty slot
+	n    int           // the entries held
+}
+
+// slot is where key's search starts in a table of size slots (a power
+// of two).
+func (k *sigKey) slot(size int) int {
+	h := (k[0] ^ k[1]<<7 ^ k[2]*0x9e3779b97f4a7c15 ^ k[3]) * 0xbf58476d1ce4e5b9
+	return int(h>>40) & (size - 1)
+}
+
+// get returns key's entry; false when it has none.
+func (st *sigTable) get(key *sigKey) (*matchEntry, bool) {
+	size := len(st.keys)
+	if size == 0 {
+		return nil, false
+	}
+	for i := key.slot(size); ; i = (i + 1) & (size - 1) {
+		e := st.vals[i]
+		if e == nil {
+			return nil, false
+		}
+		if k := &st.keys[i]; k[0] == key[0] && k[1] == key[1] && k[2] == key[2] && k[3] == key[3] {
+			return e, true
+		}
+	}
+}
+
+// put enters e as key's entry (key has none), making room first when
+// the table is three quarters full; hint is the room to make at first.
+func (st *sigTable) put(key *sigKey, e *matchEntry, hint int) {
+	if size := len(st.keys); (st.n+1)*4 > size*3 {
+		old, oldVals := st.keys, st.vals
+		size = max(2*size, 64)
+		for size*3 < hint*4 {
+			size *= 2
+		}
+		st.keys, st.vals, st.n = make([]sigKey, size), make([]*matchEntry, size), 0
+		for i, v := range oldVals {
+			if v != nil {
+				st.put(&old[i], v, 0)
+			}
+		}
+	}
+	size := len(st.keys)
+	i := key.slot(size)
+	for st.vals[i] != nil {
+		i = (i + 1) & (size - 1)
+	}
+	st.keys[i], st.vals[i] = *key, e
+	st.n++
+}
+
+// matchCached is match, through the parser's memory of matches: the
+// signatures that pack in p.sigs, the others and the finer signatures
+// under their keys as strings in p.matches. mk is mnem packed, when
+// the reader packed it (packMnem).
+func (p *parser) matchCached(mnem string, mk mnemKey, t token, ops []*operand) (*form, string, []*operand, bool) {
+	sig, packed := packSig(mnem, mk, ops)
+	var key []byte // the signature as matchKey writes it, when it does not pack
+	var e *matchEntry
+	var hit bool
+	if packed {
+		e, hit = p.sigs.get(&sig)
+	} else {
+		var ok bool
+		key, ok = matchKey(p.matchKeyBuf, mnem, ops, 0)
+		p.matchKeyBuf = key[:0]
+		if !ok {
+			return p.match(mnem, t, ops)
+		}
+		e, hit = p.matches[string(key)]
+	}
 	if hit && e.named > 0 {
 		most := e.named
 		hit = false
@@ -215,7 +399,7 @@ func (p *parser) matchCached(mnem string, t token, ops []*operand) (*form, strin
 	}
 	p.namesRead = 0
 	f, name, out, ok := p.match(mnem, t, ops)
-	if !ok || len(p.matches) >= maxMatches {
+	if !ok || len(p.matches)+p.sigs.n >= maxMatches {
 		return f, name, out, ok
 	}
 	e, ok = p.remembered(f, name, in[:n], out, t)
@@ -223,18 +407,24 @@ func (p *parser) matchCached(mnem string, t token, ops []*operand) (*form, strin
 		return f, name, out, true
 	}
 	if p.matches == nil {
-		p.matches = make(map[string]*matchEntry, p.matchesHint)
+		p.matches = make(map[string]*matchEntry)
 	}
 	level := p.namesRead
 	if level == 0 {
-		p.matches[p.keyString(key)] = e
+		p.remember(packed, &sig, key, e)
 		return f, name, out, true
 	}
 	// The signature is not enough: remember under it how much more
 	// matches of it read, and the match under the finer signature of
 	// what this one read, of the operands as they were.
-	if mark, ok := p.matches[string(key)]; !ok {
-		p.matches[p.keyString(key)] = p.entries.New(matchEntry{named: level})
+	var mark *matchEntry
+	if packed {
+		mark, ok = p.sigs.get(&sig)
+	} else {
+		mark, ok = p.matches[string(key)]
+	}
+	if !ok {
+		p.remember(packed, &sig, key, p.entries.New(matchEntry{named: level}))
 	} else {
 		mark.named = max(mark.named, level)
 	}
@@ -248,6 +438,16 @@ func (p *parser) matchCached(mnem string, t token, ops []*operand) (*form, strin
 	}
 	p.matches[p.keyString(fine)] = e
 	return f, name, out, true
+}
+
+// remember enters e under a level-0 signature that has none: sig when
+// it packed, else key.
+func (p *parser) remember(packed bool, sig *sigKey, key []byte, e *matchEntry) {
+	if packed {
+		p.sigs.put(sig, e, p.matchesHint)
+		return
+	}
+	p.matches[p.keyString(key)] = e
 }
 
 // remembered returns the entry of a match of operands in that made form

@@ -224,3 +224,88 @@ func TestKeyString(t *testing.T) {
 		})
 	}
 }
+
+// TestPackMnem checks that packMnem, which reads words past the
+// mnemonic when the source has them, packs a mnemonic as packSig packs
+// it byte by byte: for every length, where the source ends right after
+// it and where it goes on.
+func TestPackMnem(t *testing.T) {
+	const name = "vpbroadcastmw2dq"
+	for n := 1; n <= len(name); n++ {
+		mnem := name[:n]
+		want, ok := packSig(mnem, mnemKey{}, nil)
+		if !ok {
+			t.Fatalf("%q does not pack", mnem)
+		}
+		for _, after := range []string{"", " ", " %rax, %rbx\nmovq %rcx, %rdx\n" + strings.Repeat("x", 20)} {
+			for _, before := range []string{"", "\t", "    "} {
+				wide := before + mnem + after
+				mk := packMnem(wide, len(before), len(before)+n)
+				got, _ := packSig(mnem, mk, nil)
+				if got != want || mk.lo != want[0] || mk.hi != want[1] {
+					t.Errorf("packMnem(%q, %d, %d) = %#x %#x, want %#x %#x", wide, len(before), len(before)+n, mk.lo, mk.hi, want[0], want[1])
+				}
+			}
+		}
+	}
+}
+
+// TestPackSig checks that the signatures packSig packs tell two
+// instructions apart exactly when their level-0 keys (matchKey) do, and
+// that it packs none matchKey does not remember, over mnemonics and
+// operands at the edges of what packs.
+func TestPackSig(t *testing.T) {
+	var opsList []*operand
+	for _, c := range []uint8{0, 1, 4, 255} {
+		opsList = append(opsList, &operand{kind: oReg, class: c})
+	}
+	opsList = append(opsList, &operand{kind: oImm}, &operand{kind: oImm, imm: 7}, &operand{kind: oLabel})
+	for _, size := range []int{0, 8, 12, 80, 512, 2040, 2048, 4096, -8} {
+		for _, bcst := range []int{0, 2, 255, 256} {
+			for _, ic := range []uint8{0, 3} {
+				opsList = append(opsList, &operand{kind: oMem, size: size, bcst: bcst, indexClass: ic})
+			}
+		}
+	}
+	mnems := []string{"add", "addq", "movabsq", "movabs", "vpbroadcastmw2d", "vpbroadcastmw2dq", "vgf2p8affineinvqb", "a", "ad"}
+	type inst struct {
+		key string
+		sig sigKey
+	}
+	var packed []inst
+	for _, m := range mnems {
+		var visit func(ops []*operand)
+		visit = func(ops []*operand) {
+			key, ok := matchKey(nil, m, ops, 0)
+			sig, packs := packSig(m, mnemKey{}, ops)
+			if packs && !ok {
+				t.Errorf("%s %d operands: packs, matchKey does not remember it", m, len(ops))
+			}
+			if packs {
+				packed = append(packed, inst{string(key), sig})
+			}
+			if len(ops) == maxSigOps+1 {
+				return
+			}
+			step := 1 + len(ops)*7 // fewer combinations the more operands
+			for i := len(ops) % step; i < len(opsList); i += step {
+				visit(append(ops[:len(ops):len(ops)], opsList[i]))
+			}
+		}
+		visit(nil)
+	}
+	bySig := map[sigKey]string{}
+	byKey := map[string]sigKey{}
+	for _, in := range packed {
+		if k, ok := bySig[in.sig]; ok && k != in.key {
+			t.Fatalf("keys %q and %q pack to the same signature", k, in.key)
+		}
+		if s, ok := byKey[in.key]; ok && s != in.sig {
+			t.Fatalf("key %q packs to %x and %x", in.key, s, in.sig)
+		}
+		bySig[in.sig], byKey[in.key] = in.key, in.sig
+	}
+	if len(bySig) < 1000 {
+		t.Errorf("only %d signatures packed", len(bySig))
+	}
+}

@@ -29,9 +29,10 @@ const (
 	oLabel // a bare name: a branch target
 )
 
-// operand is one parsed operand.
+// operand is one parsed operand. The fields of a byte sit together at
+// the end, so that the struct has little padding to clear for each
+// operand.
 type operand struct {
-	kind opKind
 	col  int
 	text string
 	// size is the memory operand size in bits the suffix gives, 0 if none.
@@ -39,23 +40,25 @@ type operand struct {
 	reg  ir.IntelReg // oReg
 	// regText is the register as written: %rax, %st(1).
 	regText string
-	class   uint8 // oReg: the register's class (regClassID)
 	// oMem: base and index (zero IntelReg when absent), rip; sym and disp.
 	base, index ir.IntelReg
-	indexClass  uint8
 	scale       int64
 	disp        int64
 	sym         string
-	rip         bool
 	seg         ir.IntelReg
 	imm         int64 // oImm
 	label       string
-	star        bool // written *op: an indirect branch target
 	// AVX-512 decorations.
 	mask     int // opmask register number; -1 for {%k0}
-	zeroing  bool
 	bcst     int
 	rounding string // a lone {rn-sae} operand
+	kind     opKind
+	class    uint8 // oReg: the register's class (regClassID)
+	// oMem: the vector index register's class, and whether the base is %rip.
+	indexClass uint8
+	rip        bool
+	star       bool // written *op: an indirect branch target
+	zeroing    bool // AVX-512 {z}
 }
 
 // opClass describes the operand for messages, in AT&T terms.
@@ -240,6 +243,35 @@ func (p *parser) tokenText(a, b token) string {
 type regEntry struct {
 	r     ir.IntelReg
 	class uint8
+	// fast says how fastOperand may take the register (fastReg …).
+	fast uint8
+}
+
+// What fastOperand may take a register as (regEntry.fast).
+const (
+	fastReg   = 1 << iota // an operand: not a segment register, %rip or %st
+	fastBase              // a base: a 64-bit general register
+	fastIndex             // an index: a 64-bit general register but %rsp, or a vector register
+)
+
+// fastUses returns what fastOperand may take r as (fastReg …).
+func fastUses(r ir.IntelReg) uint8 {
+	var u uint8
+	switch r.Class {
+	case "sreg", "rip", "st":
+	default:
+		u |= fastReg
+	}
+	if r.Class == "r64" {
+		u |= fastBase
+	}
+	switch r.Class {
+	case "r64", "xmm", "ymm", "zmm":
+		if r.Reg != 0 && !(r.Class == "r64" && r.Name == "rsp") {
+			u |= fastIndex
+		}
+	}
+	return u
 }
 
 // register looks up a %name token (through the parser's cache: a source
@@ -261,11 +293,23 @@ func (p *parser) register(t token) (*regEntry, bool) {
 // is none.
 func (p *parser) knownRegister(name string) *regEntry {
 	key, packed := packName(name)
+	return p.knownRegisterKey(name, key, packed)
+}
+
+// knownRegisterKey is knownRegister of name, whose bytes packName packs
+// in key when packed.
+func (p *parser) knownRegisterKey(name string, key uint64, packed bool) *regEntry {
 	if packed && p.regs != nil {
 		if e := p.regs.get(key); e != nil {
 			return e
 		}
 	}
+	return p.lookupRegister(name, key, packed)
+}
+
+// lookupRegister is knownRegisterKey of a name not in the parser's
+// cache: looked up, and entered when it packs.
+func (p *parser) lookupRegister(name string, key uint64, packed bool) *regEntry {
 	r, ok := ir.LookupIntelReg(name)
 	if !ok && len(name) == 3 && (name[:2] == "db" || name[:2] == "DB") {
 		r, ok = ir.LookupIntelReg("dr" + name[2:]) // GNU's %db0 … %db7
@@ -273,7 +317,7 @@ func (p *parser) knownRegister(name string) *regEntry {
 	if !ok {
 		return nil
 	}
-	e := regEntry{r: r, class: regClassID(r.Class)}
+	e := regEntry{r: r, class: regClassID(r.Class), fast: fastUses(r)}
 	if packed {
 		if p.regs == nil {
 			p.regs = &regTable{}

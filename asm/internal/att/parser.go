@@ -63,7 +63,8 @@ type parser struct {
 	// The matches remembered (matchcache.go), the scratch their keys are
 	// made in, and the operands a remembered match adds.
 	matches     map[string]*matchEntry
-	matchesHint int // the room to make in matches
+	sigs        sigTable // the matches under signatures that pack (packSig)
+	matchesHint int      // the room to make in sigs
 	entries     slab.Slab[matchEntry]
 	matchKeyBuf []byte
 	fineKeyBuf  []byte
@@ -228,10 +229,11 @@ func (p *parser) operandText(toks []token) string {
 // run parses the whole source.
 func (p *parser) run(text string) {
 	for n := 1; ; n++ {
+		wide := text // the line and the source after it
 		line, rest, more := strings.Cut(text, "\n")
 		text = rest
 		p.line, p.lineText = n, line
-		if p.fastInstruction(line) {
+		if p.fastInstruction(line, wide) {
 			p.deliver()
 			if !more || p.errs.Full() {
 				break
