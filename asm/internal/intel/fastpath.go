@@ -470,8 +470,10 @@ func plainSignature(ops []plainOp) (uint64, bool) {
 // of a memory operand's index (xmm 1, ymm 2, zmm 3; others 0).
 var vsibCodes = [16]uint8{ir.IntelXMM: 1, ir.IntelYMM: 2, ir.IntelZMM: 3}
 
-// plainKinds are the Go operand kinds of plain operands by kind.
-var plainKinds = [4]ir.OperandKind{iopReg: ir.RegOperand, iopMem: ir.MemOperand, iopImm: ir.ImmOperand}
+// plainKinds are the Go operand kinds of plain operands by kind (one
+// for every iopKind: indexed without a bounds check, writePlainOperand
+// is small enough to be inlined).
+var plainKinds = [256]ir.OperandKind{iopReg: ir.RegOperand, iopMem: ir.MemOperand, iopImm: ir.ImmOperand}
 
 // writePlainOperand is writeGoOperand of a plain operand (no symbol, no
 // segment) that fastOperand read: of its fields only its kind's are set
@@ -480,7 +482,7 @@ var plainKinds = [4]ir.OperandKind{iopReg: ir.RegOperand, iopMem: ir.MemOperand,
 // no branch on its kind.
 func writePlainOperand(m *ir.Operand, o *plainOp) {
 	// [rip + n]: n bytes from the end of the instruction.
-	setOperand(m, plainKinds[o.kind&3], o.reg.Reg|o.base.Reg, o.index.Reg, 0, o.scale, o.disp, o.imm, "", o.rip)
+	setOperand(m, plainKinds[o.kind], o.reg.Reg|o.base.Reg, o.index.Reg, 0, o.scale, o.disp, o.imm, "", o.rip)
 }
 
 // isRounding reports whether a decoration is a rounding operand.
