@@ -287,9 +287,13 @@ func (p *parser) fastInstruction(line, wide string) bool {
 	} else {
 		info = lookupMnem(word)
 	}
-	info, ok := fastMnemonic(word, info)
-	if !ok {
-		return false
+	// fastMnemonic's first case, without its call: a mnemonic of the
+	// table (nearly every line).
+	if info == nil || !info.plain {
+		var ok bool
+		if info, ok = fastMnemonic(word, info); !ok {
+			return false
+		}
 	}
 	// The operands are read into the parser's array, each cleared as it
 	// is taken: zeroing an array in the frame cost more than reading
