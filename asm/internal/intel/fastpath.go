@@ -50,6 +50,16 @@ func skipSpace(line string, i int) int {
 	return i
 }
 
+// skipSpaceAfter is skipSpace where one blank is the rule (after a
+// mnemonic, after a comma): a loop that runs once a call is a branch
+// mispredicted every other time, a test of the one blank is none.
+func skipSpaceAfter(line string, i int) int {
+	if i < len(line) && line[i] == ' ' {
+		i++
+	}
+	return skipSpace(line, i)
+}
+
 // identKeyAt returns the identifier at line[i:] as the lexer reads it
 // ("" when there is none, or it is one the lexer reads otherwise: $$,
 // $name), packed as ir.IntelRegTable.LookupPacked reads it (key 0 when it does
@@ -62,7 +72,10 @@ func identKeyAt(line, wide string, i int) (name string, key uint64, end int) {
 		return "", 0, i
 	}
 	if i+8 <= len(wide) {
-		f, n := foldWord(wide, i)
+		// foldWord, inlined.
+		w := rawWord(wide, i)
+		ident, letter := identBytes(w)
+		f, n := w|letter&wordHigh>>2, bits.TrailingZeros64(^ident&wordHigh)>>3
 		// The word goes on past the line (a statement's end) no further
 		// than the line.
 		n = min(n, len(line)-i)
@@ -93,29 +106,40 @@ func identKeyAt(line, wide string, i int) (name string, key uint64, end int) {
 // foldWord returns the 8 bytes of text at i (text has them) through
 // intelFold, packed the first lowest, and how many of them from the
 // first continue an identifier (8 when all do); the bytes that do not
-// are garbage. It classifies the 8 bytes at once, with arithmetic in
-// each byte of the word (no carry crosses a byte: every byte's result is
-// exact), with no load but the word's and no branch (TestFoldWord
-// compares it with intelFold).
+// are garbage. It classifies the 8 bytes at once (identBytes), with no
+// load but the word's and no branch (TestFoldWord compares it with
+// intelFold).
 func foldWord(text string, i int) (folded uint64, n int) {
-	const (
-		ones = 0x0101010101010101
-		high = 0x8080808080808080 // bit 7 of each byte
-		low7 = 0x7f7f7f7f7f7f7f7f
-	)
 	w := rawWord(text, i)
-	x := w & low7          // the bytes' low 7 bits
-	lower := x | 0x20*ones // letters in lower case
+	ident, letter := identBytes(w)
+	return w | letter&wordHigh>>2, bits.TrailingZeros64(^ident&wordHigh) >> 3
+}
+
+// Bytes repeated in a word (identBytes).
+const (
+	wordOnes = 0x0101010101010101
+	wordHigh = 0x8080808080808080 // bit 7 of each byte
+	wordLow7 = 0x7f7f7f7f7f7f7f7f
+)
+
+// identBytes classifies the 8 bytes of w, with arithmetic in each byte
+// of the word (no carry crosses a byte: every byte's result is exact):
+// ident has bit 7 set in the bytes that continue an identifier, letter
+// in the letters (its other bits are garbage). It is small enough to be
+// inlined (identKeyAt and identEnd read words with it, without
+// foldWord's call: most of its cost with the spills around it).
+func identBytes(w uint64) (ident, letter uint64) {
+	x := w & wordLow7          // the bytes' low 7 bits
+	lower := x | 0x20*wordOnes // letters in lower case
 	// Bit 7 is set in a byte of x+(0x80-a) when it is a or above, and in
 	// x+(0x7f-b) when it is above b.
-	letter := (lower + (0x80-'a')*ones) &^ (lower + (0x7f-'z')*ones)
-	digit := (x + (0x80-'0')*ones) &^ (x + (0x7f-'9')*ones)
-	qmarkAt := (x + (0x80-'?')*ones) &^ (x + (0x7f-'@')*ones)
+	letter = (lower + (0x80-'a')*wordOnes) &^ (lower + (0x7f-'z')*wordOnes)
+	digit := (x + (0x80-'0')*wordOnes) &^ (x + (0x7f-'9')*wordOnes)
+	qmarkAt := (x + (0x80-'?')*wordOnes) &^ (x + (0x7f-'@')*wordOnes)
 	// Bit 7 of z+0x7f is set when the byte z is not 0.
-	other := ^((x ^ '_'*ones + low7) & (x ^ '.'*ones + low7) & (x ^ '$'*ones + low7))
+	other := ^((x ^ '_'*wordOnes + wordLow7) & (x ^ '.'*wordOnes + wordLow7) & (x ^ '$'*wordOnes + wordLow7))
 	// Bytes outside ASCII (bit 7 set in w) continue no identifier.
-	ident := (letter | digit | qmarkAt | other) & high &^ w
-	return w | letter&high>>2, bits.TrailingZeros64(^ident&high) >> 3
+	return (letter | digit | qmarkAt | other) & wordHigh &^ w, letter
 }
 
 // lowBytes[n] keeps the n low bytes of a word.
@@ -126,7 +150,9 @@ var lowBytes = [8]uint64{0, 0xff, 0xffff, 0xffffff, 0xffffffff, 0xffffffffff, 0x
 // of the line; wide as identKeyAt's, read 8 bytes at a time.
 func identEnd(line, wide string, i int) int {
 	for i+8 <= len(wide) && i < len(line) {
-		_, n := foldWord(wide, i)
+		// foldWord's count, inlined.
+		ident, _ := identBytes(rawWord(wide, i))
+		n := bits.TrailingZeros64(^ident&wordHigh) >> 3
 		i += n
 		if n < 8 {
 			return min(i, len(line))
@@ -261,9 +287,13 @@ func (p *parser) fastInstruction(line, wide string) bool {
 	} else {
 		info = lookupMnem(word)
 	}
-	info, ok := fastMnemonic(word, info)
-	if !ok {
-		return false
+	// fastMnemonic's first case, without its call: a mnemonic of the
+	// table (nearly every line).
+	if info == nil || !info.plain {
+		var ok bool
+		if info, ok = fastMnemonic(word, info); !ok {
+			return false
+		}
 	}
 	// The operands are read into the parser's array, each cleared as it
 	// is taken: zeroing an array in the frame cost more than reading
@@ -274,7 +304,7 @@ func (p *parser) fastInstruction(line, wide string) bool {
 	decorated := false // an operand has a decoration
 	last := i          // where the statement's text ends
 	for {
-		i = skipSpace(line, i)
+		i = skipSpaceAfter(line, i)
 		if i == len(line) {
 			if n > 0 {
 				return false // a missing operand after a comma
@@ -284,7 +314,9 @@ func (p *parser) fastInstruction(line, wide string) bool {
 		if n == maxFastOps {
 			return false
 		}
-		var end int
+		// The operand ends at end, and what follows it at next (after
+		// blanks): a comma or the end of the line.
+		var end, next int
 		if line[i] == '{' {
 			// A rounding operand: vaddps zmm0, zmm1, zmm2, {rn-sae}.
 			d, j := decorationAt(line, i)
@@ -292,31 +324,32 @@ func (p *parser) fastInstruction(line, wide string) bool {
 				return false
 			}
 			rounding, roundCol, end = d, i+1, j
+			next = skipSpace(line, end)
 		} else {
 			o := &buf[n]
 			*o = plainOp{}
-			j, ok := fastOperand(o, regs, line, wide, i)
+			var ok bool
+			end, next, ok = fastOperand(o, regs, line, wide, i)
 			if !ok {
 				return false
 			}
 			// The operand's text ends where its tokens do: at the comma,
 			// or at the end of the line, without the spaces before
 			// either.
-			o.start, o.end = i, j
+			o.start, o.end = i, end
 			decorated = decorated || o.decorated
-			n, end = n+1, j
+			n++
 		}
-		j := skipSpace(line, end)
 		last = end
-		if j == len(line) {
+		if next == len(line) {
 			break
 		}
-		if line[j] != ',' {
+		if line[next] != ',' {
 			return false
 		}
-		i = j + 1
+		i = next + 1
 	}
-	if !p.eager && p.buildPlain(info, word, start+1, buf[:n], decorated, rounding, line[start:last]) {
+	if !p.eager && p.buildPlain(info, start+1, n, decorated, rounding, line[start:last]) {
 		return true
 	}
 	ops := p.scratch.ops[:0]
@@ -335,16 +368,18 @@ func (p *parser) fastInstruction(line, wide string) bool {
 	return true
 }
 
-// buildPlain makes the instruction of a plain line whose mnemonic is
-// mnem (its mnemInfo info, nil for a pseudo-mnemonic), at column col,
-// with text text, straight from its plain operands and rounding, when
+// buildPlain makes the instruction of a plain line whose mnemonic's
+// mnemInfo is info (nil for a pseudo-mnemonic), at column col, with text
+// text, straight from its nOps plain operands (p.fastOps: passed as a
+// count, the call's arguments fit in registers) and rounding, when
 // the signature table has its form and nothing in it is to be reported:
 // the instruction instructionOf would make of them, with the lazy
 // spelling. decorated says whether an operand has a decoration ({k1},
 // {z}, {1to16}). It reports false, having changed nothing the parse reads,
 // for any other line (instructionOf then reads it and says what is
 // wrong).
-func (p *parser) buildPlain(info *mnemInfo, mnem string, col int, ops []plainOp, decorated bool, rounding, text string) bool {
+func (p *parser) buildPlain(info *mnemInfo, col, nOps int, decorated bool, rounding, text string) bool {
+	ops := p.fastOps[:nOps]
 	if info == nil || len(info.forms) == 0 || info.fixes || info.branch != "" || p.noCache {
 		return false
 	}
@@ -439,8 +474,10 @@ func plainSignature(ops []plainOp) (uint64, bool) {
 // of a memory operand's index (xmm 1, ymm 2, zmm 3; others 0).
 var vsibCodes = [16]uint8{ir.IntelXMM: 1, ir.IntelYMM: 2, ir.IntelZMM: 3}
 
-// plainKinds are the Go operand kinds of plain operands by kind.
-var plainKinds = [4]ir.OperandKind{iopReg: ir.RegOperand, iopMem: ir.MemOperand, iopImm: ir.ImmOperand}
+// plainKinds are the Go operand kinds of plain operands by kind (one
+// for every iopKind: indexed without a bounds check, writePlainOperand
+// is small enough to be inlined).
+var plainKinds = [256]ir.OperandKind{iopReg: ir.RegOperand, iopMem: ir.MemOperand, iopImm: ir.ImmOperand}
 
 // writePlainOperand is writeGoOperand of a plain operand (no symbol, no
 // segment) that fastOperand read: of its fields only its kind's are set
@@ -449,7 +486,7 @@ var plainKinds = [4]ir.OperandKind{iopReg: ir.RegOperand, iopMem: ir.MemOperand,
 // no branch on its kind.
 func writePlainOperand(m *ir.Operand, o *plainOp) {
 	// [rip + n]: n bytes from the end of the instruction.
-	setOperand(m, plainKinds[o.kind&3], o.reg.Reg|o.base.Reg, o.index.Reg, 0, o.scale, o.disp, o.imm, "", o.rip)
+	setOperand(m, plainKinds[o.kind], o.reg.Reg|o.base.Reg, o.index.Reg, 0, o.scale, o.disp, o.imm, "", o.rip)
 }
 
 // isRounding reports whether a decoration is a rounding operand.
@@ -510,16 +547,17 @@ func fastDecorate(o *plainOp, d string) bool {
 }
 
 // fastOperand reads a plain operand at line[i:] into o (regs and wide
-// as fastInstruction's): where it ends
-// (its decorations included), and false when it is not plain (o is then
-// garbage).
-func fastOperand(o *plainOp, regs *ir.IntelRegTable, line, wide string, i int) (int, bool) {
-	var end int
+// as fastInstruction's): where it ends (its decorations included), where
+// the blanks after it end (next: the caller reads on from there, and
+// looks there for the comma or the end of the line), and false when it
+// is not plain (o is then garbage). An operand followed by anything but
+// a comma or the end of the line is none: the caller finds that at next.
+func fastOperand(o *plainOp, regs *ir.IntelRegTable, line, wide string, i int) (end, next int, ok bool) {
 	switch c := line[i]; {
 	case c == '[':
 		j, ok := fastMem(o, regs, line, wide, i)
 		if !ok {
-			return 0, false
+			return 0, 0, false
 		}
 		end = j
 	case c == '-' || c >= '0' && c <= '9':
@@ -529,56 +567,62 @@ func fastOperand(o *plainOp, regs *ir.IntelRegTable, line, wide string, i int) (
 		}
 		v, k, ok := numberAt(line, wide, j)
 		if !ok {
-			return 0, false
+			return 0, 0, false
 		}
 		if c == '-' {
 			v = -v
 		}
 		o.kind, o.imm, o.sig = iopImm, v, 3
-		// An immediate takes no decoration here.
-		return k, operandEnds(line, k)
+		// An immediate takes no decoration here: a { after it is no comma.
+		return k, skipSpace(line, k), true
 	default:
 		name, key, j := identKeyAt(line, wide, i)
 		if name == "" {
-			return 0, false
+			return 0, 0, false
 		}
 		// A register, or else a size keyword (no register's name is one).
 		// lookupReg: every register's name packs (TestIntelRegTable), so a
 		// word that does not (key 0) is none.
 		if r := regs.LookupPacked(key); r.ID != 0 {
-			if r.Code == 0 || j < len(line) && !isSpace(line[j]) && line[j] != ',' && line[j] != '{' {
-				return 0, false // rip, or more than a register
+			if r.Code == 0 {
+				return 0, 0, false // rip
 			}
-			o.kind, o.reg, end = iopReg, r, j
+			o.kind, o.reg = iopReg, r
 			o.sig = 1 | uint64(r.Code)<<2
+			// Most registers have no decoration: what follows is the
+			// caller's (more than a register, rax+1, is no comma).
+			k := skipSpace(line, j)
+			if k == len(line) || line[k] != '{' {
+				return j, k, true
+			}
+			end = j
 		} else if bits, code := sizeKeywordKey(key); bits != 0 {
 			// dword ptr [ … ]: the size of a memory operand.
 			o.size, o.wordStart, o.wordEnd, o.sig = bits, i, j, code<<2
 			k := skipSpace(line, j)
-			if w, wk, after := identKeyAt(line, wide, k); w != "" && wk == keyPtr {
-				k = skipSpace(line, after)
+			if ptrAt(line, k) {
+				k = skipSpace(line, k+3)
 			}
 			if k == len(line) || line[k] != '[' {
-				return 0, false
+				return 0, 0, false
 			}
-			var ok bool
 			end, ok = fastMem(o, regs, line, wide, k)
 			if !ok {
-				return 0, false
+				return 0, 0, false
 			}
 		} else {
-			return 0, false
+			return 0, 0, false
 		}
 	}
 	// Decorations: {k1}, {z}, {1to16}.
 	for {
 		k := skipSpace(line, end)
 		if k == len(line) || line[k] != '{' {
-			return end, true
+			return end, k, true
 		}
 		d, after := decorationAt(line, k)
 		if d == "" || !fastDecorate(o, d) {
-			return 0, false
+			return 0, 0, false
 		}
 		end = after
 	}
@@ -631,11 +675,15 @@ const (
 	keyPtr     = 'p' | 't'<<8 | 'r'<<16
 )
 
-// operandEnds reports whether an operand may end at line[i:]: the end of
-// the line, blanks, then a comma or the end.
-func operandEnds(line string, i int) bool {
-	i = skipSpace(line, i)
-	return i == len(line) || line[i] == ','
+// ptrAt reports whether the word at line[i:] is ptr, in any case (the
+// word identKeyAt would read there packs to keyPtr): its three bytes,
+// then the end of the line or a byte that continues no identifier.
+// Three compares of bytes cost less than reading the word (foldWord).
+func ptrAt(line string, i int) bool {
+	if i+3 > len(line) || line[i]|0x20 != 'p' || line[i+1]|0x20 != 't' || line[i+2]|0x20 != 'r' {
+		return false
+	}
+	return i+3 == len(line) || intelFold[line[i+3]] == 0
 }
 
 // fastMem reads a plain memory operand [ … ] at line[i] into o (regs

@@ -265,7 +265,7 @@ func TestPlainSignature(t *testing.T) {
 		"fword ptr [rax]", "byte ptr [rip+8]", "xmmword ptr [rax]", "ymmword ptr [rax]", "mmword ptr [rsp+rbp]", "word ptr [rsp]",
 	} {
 		var o plainOp
-		end, ok := fastOperand(&o, ir.IntelRegs(), text, text, 0)
+		end, _, ok := fastOperand(&o, ir.IntelRegs(), text, text, 0)
 		if !ok || end != len(text) {
 			t.Fatalf("fastOperand(%q) = %d, %v", text, end, ok)
 		}
@@ -324,6 +324,30 @@ func TestSizeKeywordKey(t *testing.T) {
 	// sizeKeyword reads a whole word, not its start.
 	if bits, ok := sizeKeyword("byte+"); ok {
 		t.Errorf("sizeKeyword(%q) = %d, true", "byte+", bits)
+	}
+}
+
+// TestPtrAt checks ptrAt against identKeyAt: ptrAt is true where the
+// word identKeyAt reads is ptr in any case, whatever follows it on the
+// line or past it (the rest of the source).
+func TestPtrAt(t *testing.T) {
+	for _, s := range []string{
+		"ptr", "PTR", "pTr", "ptr [rax]", "ptr[rax]", "ptrx", "ptr_", "ptr.", "ptr$", "ptr?", "ptr@", "ptr1", "ptr\x80",
+		"ptr,", "ptr\t", "pt", "p", "", "qtr", "pur", "ptq", "Ptr+", "ptr{", "ptr}", "\x70tr", "\xf0tr", "PtR;",
+	} {
+		name, key, _ := identKeyAt(s, s, 0)
+		want := name != "" && key == keyPtr
+		if got := ptrAt(s, 0); got != want {
+			t.Errorf("ptrAt(%q) = %v, identKeyAt reads %q (ptr: %v)", s, got, name, want)
+		}
+		// The line ends before what follows in the source.
+		for _, tail := range []string{"\n", "x", "abcdefghij"} {
+			wide := s + tail
+			name, key, _ := identKeyAt(wide[:len(s)], wide, 0)
+			if got, want := ptrAt(wide[:len(s)], 0), name != "" && key == keyPtr; got != want {
+				t.Errorf("ptrAt(%q followed by %q) = %v, want %v", s, tail, got, want)
+			}
+		}
 	}
 }
 

@@ -9,6 +9,8 @@ package intel
 // the map the table is made from (intelTable.mnems), which stays the
 // definition (TestMnemTable).
 
+import "math/bits"
+
 // mnemKey is a word of 1 to 16 ASCII bytes, other than 0, packed: its
 // first byte lowest in lo.
 type mnemKey struct{ lo, hi uint64 }
@@ -69,16 +71,21 @@ func mnemAt(line, wide string, i int) (text string, k mnemKey, packs, upper bool
 	}
 	if i+16 <= len(wide) {
 		rest := len(line) - i
-		f, n := foldWord(wide, i)
+		// foldWord, inlined (twice).
+		w := rawWord(wide, i)
+		ident, letter := identBytes(w)
+		f, n := w|letter&wordHigh>>2, bits.TrailingZeros64(^ident&wordHigh)>>3
 		n = min(n, rest) // the word goes on past the line (a statement's end)
 		if n < 8 {
 			lo := f & (1<<(8*n) - 1)
-			return line[i : i+n], mnemKey{lo: lo}, true, lo != rawWord(wide, i)&(1<<(8*n)-1), i + n
+			return line[i : i+n], mnemKey{lo: lo}, true, lo != w&(1<<(8*n)-1), i + n
 		}
-		g, m := foldWord(wide, i+8)
+		w2 := rawWord(wide, i+8)
+		ident2, letter2 := identBytes(w2)
+		g, m := w2|letter2&wordHigh>>2, bits.TrailingZeros64(^ident2&wordHigh)>>3
 		m = min(m, rest-8)
 		hi := g & (1<<(8*m) - 1) // m = 8: all ones
-		upper := f != rawWord(wide, i) || hi != rawWord(wide, i+8)&(1<<(8*m)-1)
+		upper := f != w || hi != w2&(1<<(8*m)-1)
 		j := i + 8 + m
 		if m == 8 {
 			for j < len(line) && intelFold[line[j]] != 0 {

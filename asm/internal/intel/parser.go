@@ -236,7 +236,12 @@ func (p *parser) run(text string) {
 	for n := 1; len(text) > 0 || n == 1; n++ {
 		var line string
 		p.wide = text
-		line, text, _ = strings.Cut(text, "\n")
+		// strings.Cut, without its two calls before IndexByte's.
+		if k := strings.IndexByte(text, '\n'); k >= 0 {
+			line, text = text[:k], text[k+1:]
+		} else {
+			line, text = text, ""
+		}
 		p.line = n
 		if p.semicolons {
 			// Each statement is parsed on its own, with the columns of

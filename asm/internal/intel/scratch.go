@@ -74,12 +74,19 @@ func (s *lineScratch) regTerms2(a, b []iregTerm) []iregTerm {
 type stmtMemory struct {
 	// taken counts the instructions made since the blocks were last
 	// used again.
-	taken     int
-	insts     slab.Slab[ir.Inst]    // uncleared: inst writes every field
-	args      slab.Slab[ir.Operand] // uncleared: setOperand writes every field
-	spellings slab.Slab[ir.Spelling]
-	spelled   slab.Slab[ir.SpelledOperand]
-	argOps    slab.Slab[int8]
+	taken int
+	insts slab.Slab[ir.Inst]    // uncleared: inst writes every field
+	args  slab.Slab[ir.Operand] // uncleared: setOperand writes every field
+	// instRun and argRun are the rest of the last run of instructions and
+	// of operands taken from insts and args: inst hands them out one by
+	// one, and takes a run of instChunk and argChunk (a slab's Take is a
+	// call of some 30 instructions, a slice of the run a few).
+	instRun             []ir.Inst
+	argRun              []ir.Operand
+	instChunk, argChunk int
+	spellings           slab.Slab[ir.Spelling]
+	spelled             slab.Slab[ir.SpelledOperand]
+	argOps              slab.Slab[int8]
 }
 
 // newStmtMemory returns the memory of a parse of a source of lines
@@ -93,6 +100,10 @@ func newStmtMemory(lines int) stmtMemory {
 		spellings: slab.Make[ir.Spelling](512),
 		spelled:   slab.Make[ir.SpelledOperand](1024),
 		argOps:    slab.Make[int8](2048),
+		// Runs no longer than the first blocks, so that a small source
+		// (a line read again: respell) takes no more than before.
+		instChunk: max(1, min(lines, 8)),
+		argChunk:  max(1, min(2*lines, 32)),
 	}
 }
 
@@ -145,6 +156,9 @@ func (m *stmtMemory) reuse() {
 	m.taken = 0
 	m.insts.Reuse()
 	m.args.Reuse()
+	// The runs are in the blocks used again: taken again from their
+	// start.
+	m.instRun, m.argRun = nil, nil
 	m.spellings.Reuse()
 	m.spelled.Reuse()
 	m.argOps.Reuse()
@@ -157,8 +171,19 @@ func (m *stmtMemory) reuse() {
 // every operand they add: setOperand).
 func (m *stmtMemory) inst(n int) *ir.Inst {
 	m.taken++
-	in := &m.insts.Take(1)[0]
-	in.Args = m.args.Take(n)[:0]
+	if len(m.instRun) == 0 {
+		m.instRun = m.insts.Take(m.instChunk)
+	}
+	in := &m.instRun[0]
+	m.instRun = m.instRun[1:]
+	if n > len(m.argRun) {
+		// The rest of the run, too short, is left unused.
+		m.argRun = m.args.Take(max(n, m.argChunk))
+	}
+	// Room for n operands and no more: an operand appended past them
+	// would be the next instruction's.
+	in.Args = m.argRun[:0:n]
+	m.argRun = m.argRun[n:]
 	if in.Suffix != "" {
 		in.Suffix = ""
 	}

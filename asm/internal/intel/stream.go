@@ -94,7 +94,9 @@ func (p *parser) deliver() {
 	p.stmts = p.stmts[:0]
 	clear(p.refs)
 	p.refs = p.refs[:0]
-	if free {
+	// reuse's own test first, without its call: it does nothing on most
+	// lines.
+	if free && p.mem.taken >= reuseAfter {
 		p.mem.reuse()
 	}
 }
