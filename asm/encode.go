@@ -67,17 +67,18 @@ type encoder struct {
 	// The code: pieces in code order, the bytes of the code pieces and
 	// of the data placed in code, the piece of each instruction written
 	// in the source (for N(PC) targets), the branches and PC-relative
-	// references to resolve (the pieces waiting for the encoder's next
-	// chunk are in enc's queue), and the line map being built.
+	// references to resolve, the pieces waiting for the encoder's next
+	// chunk, and the line map being built.
 	pieces   []piece
 	code     []byte
 	blobs    [][]byte
 	insts    []pieceID
 	branches []*branch
 	relocs   []reloc
+	queued   []queuedPiece
 	jumps    slab.Slab[branch]
 	lineMap  lineMap
-	// scratch is where pieces, code and insts came from, and go
+	// scratch is where pieces, code, insts and queued came from, and go
 	// back to (release).
 	scratch *scratch
 	// The layout: the end of the code, the offsets where the read-only
@@ -118,6 +119,7 @@ func newEncoder(file string, n int, exact bool) *encoder {
 		pieces:  slices.Grow(s.pieces[:0], n+8),
 		code:    slices.Grow(s.code[:0], 4*n),
 		insts:   slices.Grow(s.insts[:0], n),
+		queued:  slices.Grow(s.queued[:0], min(n, encodeChunk)),
 		lineMap: lineMap{lines: make([]Line, 0, n)},
 		early:   slices.Grow(s.early[:0], early),
 	}
@@ -131,6 +133,7 @@ type scratch struct {
 	pieces []piece
 	code   []byte
 	insts  []pieceID
+	queued []queuedPiece
 	early  []ir.Stmt // cleared as soon as placed (dropEarly)
 }
 
@@ -146,10 +149,11 @@ func (e *encoder) release() {
 	if e.scratch == nil || cap(e.pieces) > maxScratch {
 		return
 	}
+	clear(e.queued[:cap(e.queued)]) // pointers; early is clear already
 	e.dropEarly()
-	*e.scratch = scratch{pieces: e.pieces[:0], code: e.code[:0], insts: e.insts[:0], early: e.early}
+	*e.scratch = scratch{pieces: e.pieces[:0], code: e.code[:0], insts: e.insts[:0], queued: e.queued[:0], early: e.early}
 	scratches.Put(e.scratch)
-	e.scratch, e.pieces, e.code, e.insts, e.early = nil, nil, nil, nil, nil
+	e.scratch, e.pieces, e.code, e.insts, e.queued, e.early = nil, nil, nil, nil, nil, nil
 }
 
 // dropEarly lets go of the statements in early, placed or not (an error
@@ -184,7 +188,7 @@ func (e *encoder) add(st ir.Stmt) bool {
 	}
 	if e.noText {
 		e.addImplicit(st)
-		return e.enc.Queued() == 0
+		return len(e.queued) == 0
 	}
 	if !e.sawText {
 		if _, ok := st.(*ir.TextDef); !ok {
@@ -197,7 +201,7 @@ func (e *encoder) add(st ir.Stmt) bool {
 		e.dropEarly()
 	}
 	e.place(st)
-	return e.enc.Queued() == 0
+	return len(e.queued) == 0
 }
 
 // streamText makes the encoder take a source from a front end that
@@ -213,14 +217,6 @@ func (e *encoder) streamText() {
 // statement that is code starts the implicit function, as implicitFunc
 // does when it sees the statements all at once.
 func (e *encoder) addImplicit(st ir.Stmt) {
-	if in, ok := st.(*ir.Inst); ok && e.cur != noFunc {
-		// Most statements, looked for first: an instruction once the
-		// implicit function has started, all the namer needs to see of
-		// which is that the top of the source is past.
-		e.namer.pastTop = true
-		e.placeSourceInst(in)
-		return
-	}
 	e.namer.see(st)
 	if len(e.funcs) == 0 {
 		switch st.(type) {

@@ -62,6 +62,14 @@ type reloc struct {
 	target target // set by resolve
 }
 
+// queuedPiece is a piece whose instruction waits for the encoder's next
+// chunk.
+type queuedPiece struct {
+	at pieceID
+	fn funcID
+	in *ir.Inst
+}
+
 // target is a resolved position: in the code (at a piece) or in a data
 // symbol, plus an offset.
 type target struct {
@@ -89,7 +97,11 @@ const encodeChunk = 512
 func (e *encoder) place(st ir.Stmt) {
 	if in, ok := st.(*ir.Inst); ok && e.cur != noFunc {
 		// Most statements, looked for first: no copy of the Source.
-		e.placeSourceInst(in)
+		e.lineMap.add(&in.Source)
+		e.placeInst(in)
+		if len(e.queued) >= encodeChunk {
+			e.flush()
+		}
 		return
 	}
 	switch s := st.(type) {
@@ -130,16 +142,6 @@ func (e *encoder) place(st ir.Stmt) {
 		}
 		at := e.newPiece()
 		e.pieces[at].kind, e.pieces[at].ref = piecePad, int(s.Align)
-	}
-}
-
-// placeSourceInst places an instruction of the source in the current
-// function (there is one), and has the encoder run once a chunk waits.
-func (e *encoder) placeSourceInst(in *ir.Inst) {
-	e.lineMap.add(&in.Source)
-	e.placeInst(in)
-	if e.enc.Queued() >= encodeChunk {
-		e.flush()
 	}
 }
 
@@ -204,7 +206,7 @@ func (e *encoder) placeInst(s *ir.Inst) {
 // encoder adds for it) and gives piece at its body: its bytes, a branch,
 // or a place in the encoder's queue.
 func (e *encoder) instructionAt(at pieceID, in *ir.Inst) {
-	plan, err := e.enc.Add(in, x86enc.Tag{Piece: int32(at), Func: int32(e.cur)})
+	plan, err := e.enc.Add(in)
 	switch {
 	case err != nil:
 		e.errorf(in.Pos, "%v", err)
@@ -216,9 +218,9 @@ func (e *encoder) instructionAt(at pieceID, in *ir.Inst) {
 		e.branches = append(e.branches, b)
 		pc := &e.pieces[at]
 		pc.kind, pc.ref = pieceBranch, len(e.branches)-1
+	default:
+		e.queued = append(e.queued, queuedPiece{at: at, fn: e.cur, in: in})
 	}
-	// Otherwise the instruction waits in the encoder's queue, which hands
-	// at and e.cur back with its bytes (flush).
 }
 
 // flush encodes the queued instructions and gives their pieces their
@@ -227,16 +229,17 @@ func (e *encoder) flush() {
 	encoded := e.enc.Encode()
 	for k := range encoded {
 		enc := &encoded[k]
+		q := &e.queued[k]
 		if enc.Err != nil {
-			e.errorf(enc.Inst.Pos, "%v", enc.Err)
+			e.errorf(q.in.Pos, "%v", enc.Err)
 			continue
 		}
-		at := pieceID(enc.Tag.Piece)
-		e.setCode(at, enc.Code)
+		e.setCode(q.at, enc.Code)
 		for _, r := range enc.Relocs {
-			e.relocs = append(e.relocs, reloc{at: at, off: r.Off, fn: funcID(enc.Tag.Func), sym: r.Sym, add: r.Add, pos: enc.Inst.Pos})
+			e.relocs = append(e.relocs, reloc{at: q.at, off: r.Off, fn: q.fn, sym: r.Sym, add: r.Add, pos: q.in.Pos})
 		}
 	}
+	e.queued = e.queued[:0]
 }
 
 // addFloats adds the float constants the instructions read (MOVSD $(1.5),

@@ -53,7 +53,6 @@ const runSize = 64
 // queued is an instruction waiting for golang-asm.
 type queued struct {
 	inst     *ir.Inst
-	tag      Tag // the caller's, handed back in the instruction's Encoded
 	op       obj.As
 	prog     *obj.Prog // until its run ends (runQueued): then handed out again
 	fix      progFix
@@ -75,22 +74,11 @@ type Plan struct {
 
 // Encoded is one instruction golang-asm encoded: its bytes and the
 // references they hold, or the error that stopped it (named in the
-// instruction's own syntax, without a position); Inst and Tag are the
-// instruction and the tag Add was given, so that the caller keeps no
-// queue of its own.
+// instruction's own syntax, without a position).
 type Encoded struct {
 	Code   []byte
 	Relocs []Reloc
 	Err    error
-	Inst   *ir.Inst
-	Tag    Tag
-}
-
-// Tag is what the caller knows a queued instruction by (for the encoder:
-// the piece of code it becomes and its function), handed back in its
-// Encoded.
-type Tag struct {
-	Piece, Func int32
 }
 
 // Reloc is a 4-byte PC-relative field at Off in an instruction's bytes
@@ -149,8 +137,8 @@ func (b *Batch) Release() {
 }
 
 // Add validates an instruction and plans its encoding. A queued
-// instruction gets its Encoded, which holds tag, from the next Encode.
-func (b *Batch) Add(in *ir.Inst, tag Tag) (Plan, error) {
+// instruction gets its Encoded from the next Encode.
+func (b *Batch) Add(in *ir.Inst) (Plan, error) {
 	if in.Op == "NOP" && len(in.Args) == 0 {
 		// go tool asm's NOP is a zero-byte pseudo-instruction; here it is
 		// the one-byte NOP a reader of the source expects.
@@ -174,7 +162,7 @@ func (b *Batch) Add(in *ir.Inst, tag Tag) (Plan, error) {
 	if err != nil {
 		return Plan{}, err
 	}
-	b.queue = append(b.queue, queued{inst: in, tag: tag, op: op, prog: p, fix: facts.fix, highByte: facts.highByte})
+	b.queue = append(b.queue, queued{inst: in, op: op, prog: p, fix: facts.fix, highByte: facts.highByte})
 	if len(b.queue)-b.run >= runSize {
 		b.runQueued()
 	}
@@ -234,7 +222,6 @@ func (b *Batch) runQueued() {
 	out := b.out[first:]
 	for i := range pending {
 		q := &pending[i]
-		out[i].Inst, out[i].Tag = q.inst, q.tag
 		if ok {
 			b.finish(q, &raw[i], &out[i])
 			continue
@@ -262,8 +249,7 @@ func (b *Batch) encodeAlone(q queued) (encodedInst, error) {
 
 // finish completes golang-asm's bytes for an instruction (progFix), checks
 // them, and keeps the references a layout resolves: PC-relative ones to a
-// symbol of the source. It writes out's Code, Relocs and Err, which are
-// zero.
+// symbol of the source. It writes out, which is zero.
 func (b *Batch) finish(q *queued, enc *encodedInst, out *Encoded) {
 	in := q.inst
 	// fix has nothing to do without a progFix or references, checkEncoded

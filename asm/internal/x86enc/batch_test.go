@@ -40,7 +40,7 @@ func TestEncodeMatchesAlone(t *testing.T) {
 			batch := NewBatch(chunk)
 			var queued []*ir.Inst
 			for _, in := range list[start:min(start+chunk, len(list))] {
-				if plan, err := batch.Add(in, Tag{}); err == nil && plan.Queued {
+				if plan, err := batch.Add(in); err == nil && plan.Queued {
 					queued = append(queued, in)
 				}
 			}
@@ -51,7 +51,7 @@ func TestEncodeMatchesAlone(t *testing.T) {
 			}
 			for i, in := range queued {
 				alone := NewBatch(1)
-				if _, err := alone.Add(in, Tag{}); err != nil {
+				if _, err := alone.Add(in); err != nil {
 					t.Fatalf("%s:%d: Add failed alone: %v", file, in.Pos.Line, err)
 				}
 				want := describeEncoded(alone.Encode())
