@@ -115,12 +115,12 @@ const instBlock = reuseAfter + reuseAfter/16
 
 // heldBlock is the most instructions a later block holds: a caller that
 // holds the statements longer (the assembler's encoder lets go every
-// 512 instructions: encodeChunk in package asm) takes one more block, of
+// 64 instructions: encodeChunk in package asm) takes one more block, of
 // as many as it holds and a few more, rather than a series of doubling
 // ones (each a new allocation of fresh memory: the page faults cost the
 // assembler more than the cache saved); a source whose statements are
 // all held (Parse) takes blocks of that size.
-const heldBlock = 512 + 512/16
+const heldBlock = 64 + 64/16
 
 // argsPerInst is about the most operands an instruction takes from its
 // block on average (those of its Go form: 512 instructions of the corpus
