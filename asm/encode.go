@@ -217,6 +217,14 @@ func (e *encoder) streamText() {
 // statement that is code starts the implicit function, as implicitFunc
 // does when it sees the statements all at once.
 func (e *encoder) addImplicit(st ir.Stmt) {
+	if _, ok := st.(*ir.Inst); ok && e.cur != noFunc {
+		// Most statements, looked for first: an instruction once the
+		// implicit function has started, all the namer needs to see of
+		// which is that the top of the source is past.
+		e.namer.pastTop = true
+		e.place(st)
+		return
+	}
 	e.namer.see(st)
 	if len(e.funcs) == 0 {
 		switch st.(type) {

@@ -90,8 +90,13 @@ func (b *branch) length() int {
 func padLength(align, off int) int { return (align - off%align) % align }
 
 // encodeChunk is how many instructions wait for the encoder before it
-// runs: its scratch memory is per chunk, not per source.
-const encodeChunk = 512
+// runs: its scratch memory is per chunk, not per source. It is the
+// encoder's run (x86enc's runSize), so that the statements are let go of
+// as soon as golang-asm has encoded them: the front ends then write the
+// next ones into memory still in the first-level cache, and the encoder's
+// queues stay there too (cachegrind, per assembly of amd64enc.s: 7% fewer
+// data-cache misses than 512, and 0.4% fewer instructions).
+const encodeChunk = 64
 
 // place turns one statement into pieces of code, in the current function.
 func (e *encoder) place(st ir.Stmt) {

@@ -32,7 +32,8 @@ type Batch struct {
 	// nothing of an assembly).
 	ops opCache
 	// Buffers Encode reuses from one chunk to the next, and from one
-	// assembly to the next (batches).
+	// assembly to the next (batches). progs holds the Progs of the
+	// instructions golang-asm has not run over yet (queue[run:]).
 	progs  []*obj.Prog
 	raw    []encodedInst
 	out    []Encoded
@@ -163,6 +164,7 @@ func (b *Batch) Add(in *ir.Inst) (Plan, error) {
 		return Plan{}, err
 	}
 	b.queue = append(b.queue, queued{inst: in, op: op, prog: p, fix: facts.fix, highByte: facts.highByte})
+	b.progs = append(b.progs, p) // for runQueued, while p is in cache
 	if len(b.queue)-b.run >= runSize {
 		b.runQueued()
 	}
@@ -209,10 +211,7 @@ func (b *Batch) runQueued() {
 	}
 	pending := b.queue[b.run:]
 	b.run = len(b.queue)
-	b.progs = b.progs[:0]
-	for i := range pending {
-		b.progs = append(b.progs, pending[i].prog)
-	}
+	// b.progs holds the Progs of pending (Add appended them).
 	raw, ok := b.b.assemble(b.progs, b.raw)
 	if ok {
 		b.raw = raw // the buffer, for the next run
