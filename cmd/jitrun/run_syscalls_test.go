@@ -33,10 +33,13 @@ var syscallCases = []struct {
 	{"syscalls-bench-bad", []string{"bench", "--syscalls", "nope", "-e", "ADDQ $1, AX"}, exitInput},
 }
 
-// pidLine masks the parent's pid, which getppid returns.
+// maskPid masks the parent's pid where getppid's result is printed
+// (rax = PID (0xPID)), and nowhere else: the pid is a number that may
+// also be a count or an address elsewhere in the transcript (a child
+// with pid 4056 once masked "4056 bytes" in a listing).
 func maskPid(s string, pid int) string {
-	s = regexp.MustCompile(`\b`+strconv.Itoa(pid)+`\b`).ReplaceAllString(s, "PID")
-	return regexp.MustCompile(`\b0x0*`+strconv.FormatInt(int64(pid), 16)+`\b`).ReplaceAllString(s, "0xPID")
+	result := regexp.MustCompile(`(?m)^rax = ` + strconv.Itoa(pid) + ` \(0x0*` + strconv.FormatInt(int64(pid), 16) + `\)$`)
+	return result.ReplaceAllString(s, "rax = PID (0xPID)")
 }
 
 // childGoldenTranscript runs jitrun with args in a child process, checks its
@@ -122,6 +125,21 @@ func TestSyscallsHelp(t *testing.T) {
 	for _, want := range []string{"-syscalls POLICY", "guard refuses", "exit status 3"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("run -h does not say %q", want)
+		}
+	}
+}
+
+// TestMaskPid checks that only getppid's printed result is masked, not
+// the same number elsewhere.
+func TestMaskPid(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"rax = 4056 (0xfd8)\n[exit 0]\n", "rax = PID (0xPID)\n[exit 0]\n"},
+		{"// 507 rows alike: 4056 bytes, 0x7f00-0x7fff\n", "// 507 rows alike: 4056 bytes, 0x7f00-0x7fff\n"},
+		{"rax = 40560 (0x9e70)\n", "rax = 40560 (0x9e70)\n"},
+		{"rax 0x0000000000000fd8\n", "rax 0x0000000000000fd8\n"},
+	} {
+		if got := maskPid(tc.in, 4056); got != tc.want {
+			t.Errorf("maskPid(%q, 4056) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }
