@@ -286,6 +286,15 @@ func (e *encoder) finish() (*Program, *ir.Errors) {
 	return p, &e.errs
 }
 
+// errorf records an error at pos. The instructions waiting for the
+// encoder come before it in the source: they are encoded first, so that
+// their errors are collected before it and the errors come in the
+// source's order. Past 4×MaxErrors, ir.Errors keeps no more: an early
+// error golang-asm finds would otherwise be dropped for the later ones
+// validation finds first (TestErrorsBeforeTheCap).
 func (e *encoder) errorf(pos ir.Pos, format string, args ...any) {
+	if len(e.queued) > 0 {
+		e.flush()
+	}
 	e.errs.Add(pos, format, args...)
 }

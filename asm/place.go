@@ -236,7 +236,7 @@ func (e *encoder) flush() {
 		enc := &encoded[k]
 		q := &e.queued[k]
 		if enc.Err != nil {
-			e.errorf(q.in.Pos, "%v", enc.Err)
+			e.errs.Add(q.in.Pos, "%v", enc.Err) // not errorf, which flushes
 			continue
 		}
 		e.setCode(q.at, enc.Code)
