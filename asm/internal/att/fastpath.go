@@ -218,7 +218,7 @@ func (p *parser) registerAt(line, wide string, i int) (*regEntry, int) {
 	n := j - i
 	var key uint64
 	if i+8 <= len(wide) {
-		key = lowBytes(rawWord(wide, i), n)
+		key = ir.LowBytes(ir.LoadWord(wide, i), n)
 	} else {
 		for k := i; k < j && k-i < 8; k++ {
 			key |= uint64(line[k]) << (8 * ((k - i) & 7))

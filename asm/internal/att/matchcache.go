@@ -32,6 +32,8 @@ package att
 import (
 	"strconv"
 	"strings"
+
+	"github.com/jitrun/jitrun/asm/internal/ir"
 )
 
 const (
@@ -255,27 +257,12 @@ type mnemKey struct {
 	ok     bool
 }
 
-// rawWord returns the 8 bytes of text at i, little-endian (one load).
-func rawWord(text string, i int) uint64 {
-	b := text[i : i+8]
-	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
-		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
-}
-
-// lowBytes keeps the n low bytes of w (all of them from 8).
-func lowBytes(w uint64, n int) uint64 {
-	return w & lowBytesMask[min(uint(n), 8)]
-}
-
-// lowBytesMask[n] keeps the n low bytes of a word.
-var lowBytesMask = [9]uint64{0, 0xff, 0xffff, 0xffffff, 0xffffffff, 0xffffffffff, 0xffffffffffff, 0xffffffffffffff, ^uint64(0)}
-
 // packMnem packs the mnemonic wide[start:end] (1 to 16 bytes): read 16
 // bytes at once when wide has them, the bytes after end masked off.
 func packMnem(wide string, start, end int) mnemKey {
 	n := end - start
 	if start+16 <= len(wide) {
-		return mnemKey{lo: lowBytes(rawWord(wide, start), n), hi: lowBytes(rawWord(wide, start+8), max(n-8, 0)), ok: true}
+		return mnemKey{lo: ir.LowBytes(ir.LoadWord(wide, start), n), hi: ir.LowBytes(ir.LoadWord(wide, start+8), max(n-8, 0)), ok: true}
 	}
 	var k mnemKey
 	for i := start; i < end; i++ {

@@ -199,9 +199,6 @@ func wordBytes(w uint64) int {
 	return bits.TrailingZeros64(^word&high) >> 3
 }
 
-// lowBytes[n] keeps the n low bytes of a word.
-var lowBytes = [8]uint64{0, 0xff, 0xffff, 0xffffff, 0xffffffff, 0xffffffffff, 0xffffffffffff, 0xffffffffffffff}
-
 // wordKeyAt is wordAt that also packs the identifier at src[i:] into a
 // word (its first 8 bytes, the first lowest; the rest zero when it is
 // shorter): where it ends and the packed bytes (0 when there is none).
@@ -212,7 +209,7 @@ func wordKeyAt(src []byte, i int) (end int, key uint64) {
 			return i, 0
 		}
 		if n := wordBytes(w); n < 8 {
-			return i + n, w & lowBytes[n]
+			return i + n, ir.LowBytes(w, n)
 		}
 		return wordEnd(src, i+8), w
 	}
@@ -237,7 +234,7 @@ func regWordAt(t *regTable, src []byte, i int) (end int, r ir.Reg, ok bool) {
 			return i, 0, false
 		}
 		if n := wordBytes(w); n < 8 {
-			r, ok = t.lookupKey(w & lowBytes[n])
+			r, ok = t.lookupKey(ir.LowBytes(w, n))
 			return i + n, r, ok
 		}
 	}

@@ -73,14 +73,14 @@ func identKeyAt(line, wide string, i int) (name string, key uint64, end int) {
 	}
 	if i+8 <= len(wide) {
 		// foldWord, inlined.
-		w := rawWord(wide, i)
+		w := ir.LoadWord(wide, i)
 		ident, letter := identBytes(w)
 		f, n := w|letter&wordHigh>>2, bits.TrailingZeros64(^ident&wordHigh)>>3
 		// The word goes on past the line (a statement's end) no further
 		// than the line.
 		n = min(n, len(line)-i)
 		if n < 8 {
-			return line[i : i+n], f & lowBytes[n&7], i + n
+			return line[i : i+n], ir.LowBytes(f, n), i + n
 		}
 		j := identEnd(line, wide, i+8)
 		if j > i+8 {
@@ -110,7 +110,7 @@ func identKeyAt(line, wide string, i int) (name string, key uint64, end int) {
 // load but the word's and no branch (TestFoldWord compares it with
 // intelFold).
 func foldWord(text string, i int) (folded uint64, n int) {
-	w := rawWord(text, i)
+	w := ir.LoadWord(text, i)
 	ident, letter := identBytes(w)
 	return w | letter&wordHigh>>2, bits.TrailingZeros64(^ident&wordHigh) >> 3
 }
@@ -142,16 +142,13 @@ func identBytes(w uint64) (ident, letter uint64) {
 	return (letter | digit | qmarkAt | other) & wordHigh &^ w, letter
 }
 
-// lowBytes[n] keeps the n low bytes of a word.
-var lowBytes = [8]uint64{0, 0xff, 0xffff, 0xffffff, 0xffffffff, 0xffffffffff, 0xffffffffffff, 0xffffffffffffff}
-
 // identEnd returns where the bytes that continue an identifier from
 // line[i] end (i itself when line[i] does not), no further than the end
 // of the line; wide as identKeyAt's, read 8 bytes at a time.
 func identEnd(line, wide string, i int) int {
 	for i+8 <= len(wide) && i < len(line) {
 		// foldWord's count, inlined.
-		ident, _ := identBytes(rawWord(wide, i))
+		ident, _ := identBytes(ir.LoadWord(wide, i))
 		n := bits.TrailingZeros64(^ident&wordHigh) >> 3
 		i += n
 		if n < 8 {

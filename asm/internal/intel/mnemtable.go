@@ -9,7 +9,11 @@ package intel
 // the map the table is made from (intelTable.mnems), which stays the
 // definition (TestMnemTable).
 
-import "math/bits"
+import (
+	"math/bits"
+
+	"github.com/jitrun/jitrun/asm/internal/ir"
+)
 
 // mnemKey is a word of 1 to 16 ASCII bytes, other than 0, packed: its
 // first byte lowest in lo.
@@ -72,7 +76,7 @@ func mnemAt(line, wide string, i int) (text string, k mnemKey, packs, upper bool
 	if i+16 <= len(wide) {
 		rest := len(line) - i
 		// foldWord, inlined (twice).
-		w := rawWord(wide, i)
+		w := ir.LoadWord(wide, i)
 		ident, letter := identBytes(w)
 		f, n := w|letter&wordHigh>>2, bits.TrailingZeros64(^ident&wordHigh)>>3
 		n = min(n, rest) // the word goes on past the line (a statement's end)
@@ -80,7 +84,7 @@ func mnemAt(line, wide string, i int) (text string, k mnemKey, packs, upper bool
 			lo := f & (1<<(8*n) - 1)
 			return line[i : i+n], mnemKey{lo: lo}, true, lo != w&(1<<(8*n)-1), i + n
 		}
-		w2 := rawWord(wide, i+8)
+		w2 := ir.LoadWord(wide, i+8)
 		ident2, letter2 := identBytes(w2)
 		g, m := w2|letter2&wordHigh>>2, bits.TrailingZeros64(^ident2&wordHigh)>>3
 		m = min(m, rest-8)
@@ -111,14 +115,6 @@ func mnemAt(line, wide string, i int) (text string, k mnemKey, packs, upper bool
 		}
 	}
 	return line[i:j], k, j-i <= 16, upper, j
-}
-
-// rawWord returns the 8 bytes of text at i (text has them), the first
-// lowest.
-func rawWord(text string, i int) uint64 {
-	b := text[i : i+8]
-	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
-		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }
 
 // lookupMnemKey is lookupMnem of the word that packs to k.

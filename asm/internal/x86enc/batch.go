@@ -15,8 +15,8 @@ import (
 // instruction and says how it becomes bytes; the ones golang-asm encodes
 // wait in the batch until Encode returns their results, a chunk at a
 // time, so that the encoder's scratch state stays small whatever the size
-// of the source (golang-asm itself runs every runSize of them). A Batch is not safe for concurrent use; Batches are independent
-// of each other.
+// of the source (golang-asm itself runs every runSize of them). A Batch
+// is not safe for concurrent use; Batches are independent of each other.
 type Batch struct {
 	t     *gasmTables
 	b     *progBuilder
