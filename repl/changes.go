@@ -74,8 +74,9 @@ func Changes(before, after *trampoline.Regs) []Change {
 		w := max(lanes.Width(o[:]), lanes.Width(n[:]), 16)
 		out = append(out, Change{Kind: Vector, Name: lanes.Name(i, w), OldVec: o[:w:w], NewVec: n[:w:w]})
 	}
-	for i := range before.Vector.K {
-		if o, n := before.Vector.K[i], after.Vector.K[i]; o != n {
+	bk, ak := before.Vector.Opmasks(), after.Vector.Opmasks()
+	for i := range bk {
+		if o, n := bk[i], ak[i]; o != n {
 			out = append(out, Change{Kind: Opmask, Name: fmt.Sprintf("k%d", i), Old: o, New: n})
 		}
 	}

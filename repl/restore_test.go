@@ -85,7 +85,7 @@ func TestFailedLineRestoresEverything(t *testing.T) {
 			if out.Kind != tc.want {
 				t.Fatalf("%v (%s), want %v", out.Kind, out.Why, tc.want)
 			}
-			if s.m.Regs != machine || *s.Regs() != regs {
+			if !s.m.Regs.Equal(&machine) || !s.Regs().Equal(&regs) {
 				t.Errorf("registers changed by a failed line:\n got %+v\nwant %+v", s.m.Regs, machine)
 			}
 			if string(s.stackBytes()) != stack {

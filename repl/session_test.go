@@ -106,7 +106,7 @@ func TestFeed(t *testing.T) {
 				t.Errorf("changes %q, want %q", got, tc.changes)
 			}
 			if out.Kind == Faulted || out.Kind == Refused {
-				if s.m.Regs != before || *s.Regs() != before {
+				if !s.m.Regs.Equal(&before) || !s.Regs().Equal(&before) {
 					t.Errorf("the registers after a %v differ from those before it", out.Kind)
 				}
 			}
@@ -146,7 +146,7 @@ func TestFaultKeepsState(t *testing.T) {
 	if out.Regs.GPR[trampoline.RBX] != 3 {
 		t.Errorf("Outcome.Regs at the fault: rbx %d, want 3", out.Regs.GPR[trampoline.RBX])
 	}
-	if s.m.Regs != before || *s.Regs() != before {
+	if !s.m.Regs.Equal(&before) || !s.Regs().Equal(&before) {
 		t.Error("registers changed by a faulting block")
 	}
 	if string(s.stackBytes()) != string(stack) {
@@ -173,7 +173,7 @@ func TestTimeoutAndCancel(t *testing.T) {
 	if out.Kind != TimedOut || !errors.Is(out.Interrupted.Err, context.DeadlineExceeded) {
 		t.Fatalf("%v, want a timeout", out.Kind)
 	}
-	if s.m.Regs != before || *s.Regs() != before {
+	if !s.m.Regs.Equal(&before) || !s.Regs().Equal(&before) {
 		t.Error("a timed-out line changed the state")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -206,7 +206,7 @@ func TestUndoReset(t *testing.T) {
 	if err := s.Reset(); err != nil {
 		t.Fatal(err)
 	}
-	if *s.Regs() != *s.InitialRegs() || len(s.Entries()) != 0 {
+	if !s.Regs().Equal(s.InitialRegs()) || len(s.Entries()) != 0 {
 		t.Fatal("reset did not return to the start")
 	}
 	if _, err := s.Undo(); err == nil || err.Error() != "nothing to undo" {

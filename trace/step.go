@@ -156,16 +156,19 @@ func (s *Step) diff() {
 			s.Flags = append(s.Flags, FlagChange{f.name, o, n})
 		}
 	}
-	if b.XMM != a.XMM || b.Vector.YMMHi != a.Vector.YMMHi || b.Vector.ZMMHi != a.Vector.ZMMHi || b.Vector.Hi16ZMM != a.Vector.Hi16ZMM {
+	// (A quick look first: two AVX512 pointers may hold the same values,
+	// and then Vec finds no change.)
+	if b.XMM != a.XMM || b.Vector.YMMHi != a.Vector.YMMHi || b.Vector.AVX512 != a.Vector.AVX512 {
 		for i := range trampoline.VecRegs {
 			if o, n := b.Vec(i), a.Vec(i); o != n {
 				s.Vectors = append(s.Vectors, VectorChange{i, max(lanes.Width(o[:]), lanes.Width(n[:]), 16), o, n})
 			}
 		}
 	}
-	for i := range a.Vector.K {
-		if b.Vector.K[i] != a.Vector.K[i] {
-			s.Opmasks = append(s.Opmasks, OpmaskChange{i, b.Vector.K[i], a.Vector.K[i]})
+	bk, ak := b.Vector.Opmasks(), a.Vector.Opmasks()
+	for i := range ak {
+		if bk[i] != ak[i] {
+			s.Opmasks = append(s.Opmasks, OpmaskChange{i, bk[i], ak[i]})
 		}
 	}
 }

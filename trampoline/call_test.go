@@ -84,7 +84,7 @@ func TestEntryState(t *testing.T) {
 	want.GPR[RSP] = regs.GPR[RSP]
 	want.MXCSR |= regs.MXCSR & 0x3f
 	want.Vector.Live = regs.Vector.Live // the CPU's tracking of what is in use: the registers are zero
-	if regs != want {
+	if !regs.Equal(&want) {
 		t.Errorf("registers at return:\n%s\nwant\n%s", regs.String(), want.String())
 	}
 	if regs.GPR[RSP]%16 != 0 {

@@ -181,7 +181,7 @@ func TestFaults(t *testing.T) {
 			if f.StackOverflow() != tc.overflow {
 				t.Errorf("StackOverflow() = %v, want %v", f.StackOverflow(), tc.overflow)
 			}
-			if regs.RIP != uint64(f.PC) || f.Regs != regs {
+			if regs.RIP != uint64(f.PC) || !f.Regs.Equal(&regs) {
 				t.Errorf("Options.Regs (rip %#x) and Fault.Regs (rip %#x) differ from the fault's PC %#x", regs.RIP, f.Regs.RIP, f.PC)
 			}
 			msg := f.Error()

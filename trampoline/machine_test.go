@@ -201,7 +201,7 @@ func TestMachineFaultBeforeStart(t *testing.T) {
 	if !errors.As(err, &f) || f.Signal != syscall.SIGSEGV {
 		t.Fatalf("run on the unmapped page: %v; want a SIGSEGV fault", err)
 	}
-	if m.Regs != want {
+	if !m.Regs.Equal(&want) {
 		t.Errorf("state after the fault:\n%v\nwant it unchanged:\n%v", &m.Regs, &want)
 	}
 }

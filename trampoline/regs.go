@@ -149,12 +149,19 @@ func (r *Regs) String() string {
 		}
 		b.WriteByte('\n')
 	}
-	for i, k := range r.Vector.K {
+	for i, k := range r.Vector.Opmasks() {
 		if k != 0 && r.Vector.Zeroed {
 			fmt.Fprintf(&b, "k%d    %016x\n", i, k)
 		}
 	}
 	return b.String()
+}
+
+// Equal reports whether two snapshots hold the same values (Vector.Equal:
+// the AVX-512 state by content, not by pointer, as == would).
+func (r *Regs) Equal(o *Regs) bool {
+	return r.GPR == o.GPR && r.RIP == o.RIP && r.RFLAGS == o.RFLAGS && r.XMM == o.XMM &&
+		r.MXCSR == o.MXCSR && r.X87CW == o.X87CW && r.Vector.Equal(&o.Vector)
 }
 
 // usedWidth returns how many bytes of a vector register its set bits
@@ -180,7 +187,7 @@ func usedWidth(v *[64]byte) int {
 }
 
 // readRegs writes the frame's snapshot into r (in place: a Regs is
-// about 2 KiB).
+// 688 bytes).
 func (f *frame) readRegs(r *Regs) {
 	r.GPR, r.RIP, r.RFLAGS, r.MXCSR, r.X87CW = f.gpr, f.rip, f.rflags, f.mxcsr, f.fcw
 	for i := range r.XMM {

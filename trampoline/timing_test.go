@@ -202,7 +202,7 @@ func TestTimeoutWhileParked(t *testing.T) {
 			t.Fatalf("run %d: %v, want an *Interrupted with DeadlineExceeded", i, err)
 		}
 		if it.PC != loopPC || it.Regs.RIP != uint64(loopPC) || it.Regs.GPR[RBX] != 0xdead || it.Regs.GPR[R15] != 0xdead ||
-			it.Regs.MXCSR&^0x3f != GoMXCSR|0xe000 || it.Regs.X87CW != GoX87CW&0xf0ff|0x0c00 || regs != it.Regs {
+			it.Regs.MXCSR&^0x3f != GoMXCSR|0xe000 || it.Regs.X87CW != GoX87CW&0xf0ff|0x0c00 || !regs.Equal(&it.Regs) {
 			t.Errorf("run %d: %v; registers\n%s\nwant the loop's pc %#x and the code's registers", i, err, it.Regs.String(), loopPC)
 		}
 	}

@@ -125,7 +125,7 @@ func (l *replLoop) formatRegs(r *trampoline.Regs, view regView) string {
 	if zero > 0 {
 		fmt.Fprintf(&b, "(%d vector registers not listed are zero)\n", zero)
 	}
-	for i, k := range r.Vector.K {
+	for i, k := range r.Vector.Opmasks() {
 		if k != 0 {
 			fmt.Fprintf(&b, "%-7s %#x\n", fmt.Sprintf("k%d", i), k)
 		}

@@ -75,9 +75,10 @@ func (r *report) writeVecRegs(b *strings.Builder, regs *trampoline.Regs, mark fu
 	if hidden {
 		b.WriteString("  (vector registers not listed are zero, as they started)\n")
 	}
-	for i, k := range regs.Vector.K {
-		if regs.Vector.Zeroed && (k != 0 || k != r.entry.Vector.K[i]) {
-			fmt.Fprintf(b, "%s %-6s %#x\n", mark(k != r.entry.Vector.K[i]), fmt.Sprintf("k%d", i), k)
+	entryK := r.entry.Vector.Opmasks()
+	for i, k := range regs.Vector.Opmasks() {
+		if regs.Vector.Zeroed && (k != 0 || k != entryK[i]) {
+			fmt.Fprintf(b, "%s %-6s %#x\n", mark(k != entryK[i]), fmt.Sprintf("k%d", i), k)
 		}
 	}
 }
@@ -124,9 +125,9 @@ func vecJSON(r *trampoline.Regs, j *regsJSON) {
 			j.ZMM[i] = hex(vec[i][:])
 		}
 	}
-	if r.Vector.K != [8]uint64{} && r.Vector.Zeroed {
-		j.K = make([]string, len(r.Vector.K))
-		for i, k := range r.Vector.K {
+	if ks := r.Vector.Opmasks(); ks != [8]uint64{} && r.Vector.Zeroed {
+		j.K = make([]string, len(ks))
+		for i, k := range ks {
 			j.K[i] = hexJSON(k)
 		}
 	}
