@@ -19,18 +19,32 @@ import (
 // m.gsignal, finds garbage and faults inside the handler, and the kernel
 // kills the process without a word.
 //
-// So the trampoline guards those words. bind saves them (saveM).
-// repairM (tramp_amd64.s) writes back the saved words and curg = the
-// call's g: the signal handler calls it before anything of Go's runs
-// while the code runs or has just returned, and the epilogue of every
-// returned call when g0, gsignal or curg differs. Only the M's own thread
-// writes these words, and it is in the trampoline when they are repaired.
-// The offsets (mlayout.go) are the runtime's m layout (runtime2.go);
-// set-up confirms them against the running runtime (mLayoutOK) before
-// the guard is turned on (guardM), and a runtime with another layout
-// runs unguarded, as before.
+// Past curg, up to the last word an 8-bit displacement from FS reaches,
+// lie words Go's own code reads as soon as it runs again: m.p (the P
+// every allocation uses), m.mallocing (not 0: the next allocation throws
+// "malloc deadlock"), m.preemptoff, m.oldp (the P exitsyscall takes
+// back) and m.nextp (not 0: startm throws "m has p"). Random code wrote
+// each of them (inc dword fs:[rsi+0x56] over nextp, adc fs:[rsi+0x4d],
+// ah over p, fnsave fs:[rsi] over all of them: testdata/random-killers.txt).
 //
-// Writes further into the M (m.p, the scheduler's fields) are not
+// So the trampoline guards those words. bind saves the ones before the
+// TLS slots (saveM); enter saves m.p and m.oldp on every call (the M may
+// hold another P by then); nextp, mallocing, throwing and preemptoff are
+// zero whenever Go calls the code (set-up checks it, mLayoutOK) and need
+// no saving. repairM (tramp_amd64.s) writes back the saved words, curg =
+// the call's g and the zeros: the signal handler calls it before
+// anything of Go's runs while the code runs or has just returned, and
+// the epilogue of every returned call when g0, gsignal, curg or one of
+// the words past it differs. Only the M's own thread writes these words
+// while the code runs, and it is in the trampoline when they are
+// repaired — but for m.p of a call resumed after a park, which runs in
+// the runtime's syscall state, where the scheduler may take the P away
+// (resumeCode): resume leaves m.p unguarded. The offsets (mlayout.go)
+// are the runtime's m layout (runtime2.go); set-up confirms them against
+// the running runtime (mLayoutOK) before the guard is turned on
+// (guardM), and a runtime with another layout runs unguarded, as before.
+//
+// Writes further into the M (m.locks and on, from FS+128) are not
 // guarded, nor is curg while the code still runs: Go's sysmon thread
 // reads the curg of every running P's M on each tick. Only PrivateTLS
 // keeps the code off the M entirely.
@@ -62,8 +76,11 @@ func mWord(m, off uintptr) uintptr {
 // mLayoutOK reports whether the runtime's M has the layout the guard
 // writes: g0 at 0 (gmOffsetOK), procid at mProcidOffset (procidOK), the
 // signal g at gsignal whose g.m is the M, the TLS slots where the FS base
-// points, and curg = the running goroutine. It reads through
-// platform.ReadMemory, which cannot fault.
+// points, curg = the running goroutine, m.p a P whose id (its first
+// field) is the one procPin gives, and nextp, mallocing, throwing and
+// preemptoff zero, as they are in a goroutine's own code (oldp need not
+// be: it keeps the P of some earlier system call). It reads
+// through platform.ReadMemory, which cannot fault.
 func mLayoutOK() bool {
 	if !threadKeys || !procidOK() {
 		return false
@@ -82,5 +99,19 @@ func mLayoutOK() bool {
 	fs, err := platform.FSBase()
 	return gsignal != 0 && word(gsignal+gmOffset) == m &&
 		err == nil && fs == m+mTLSOffset+8 &&
-		word(m+mCurgOffset) == getg()
+		word(m+mCurgOffset) == getg() &&
+		pOK(m, word) &&
+		word(m+mNextpOffset) == 0 && word(m+mMallocingOffset) == 0 &&
+		word(m+mPreemptoffOffset) == 0 && word(m+mPreemptoffOffset+8) == 0
+}
+
+// pOK reports whether the word at mPOffset of the M at m is the P the
+// goroutine runs on: pinned to it (procPin), the P's first field, its
+// id, is the pinned P's. word reads memory, 0 where it cannot.
+func pOK(m uintptr, word func(uintptr) uintptr) bool {
+	id := procPin()
+	p := word(m + mPOffset)
+	ok := p != 0 && int32(word(p)) == int32(id)
+	procUnpin()
+	return ok
 }

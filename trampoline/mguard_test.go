@@ -13,8 +13,10 @@ import (
 )
 
 // Code without PrivateTLS that writes over its thread's M through FS:
-// m.g0 (fs:-0x88), m.gsignal (fs:-0x40) and m.sigmask (fs:-0x10), then
-// returns, faults or runs into its timeout; the code that returns writes
+// m.g0 (fs:-0x88), m.gsignal (fs:-0x40) and m.sigmask (fs:-0x10), and
+// past curg m.p (fs:+0x48), m.nextp, m.oldp, m.mallocing and m.throwing
+// (fs:+0x68) and m.preemptoff (fs:+0x70, two words), then returns,
+// faults or runs into its timeout; the code that returns writes
 // m.curg (fs:+0x30) too, just before its RET. Before the M guard, the
 // next signal Go took on the thread (here a fault in Go itself, which
 // readDirect recovers) read the garbage gsignal inside the handler and
@@ -25,11 +27,19 @@ import (
 // deliver, long enough for sysmon to find the garbage before the handler
 // repairs it.
 var (
-	codeWriteMHeader = sn("mov rax, 0x1111; mov qword ptr fs:[-0x88], rax; mov qword ptr fs:[-0x40], rax; mov qword ptr fs:[-0x10], rax",
+	codeWriteMHeader = sn("mov rax, 0x1111; mov qword ptr fs:[-0x88], rax; mov qword ptr fs:[-0x40], rax; mov qword ptr fs:[-0x10], rax; "+
+		"mov qword ptr fs:[0x48], rax; mov qword ptr fs:[0x50], rax; mov qword ptr fs:[0x58], rax; "+
+		"mov qword ptr fs:[0x68], rax; mov qword ptr fs:[0x70], rax; mov qword ptr fs:[0x78], rax",
 		0x48, 0xc7, 0xc0, 0x11, 0x11, 0x00, 0x00,
 		0x64, 0x48, 0x89, 0x04, 0x25, 0x78, 0xff, 0xff, 0xff,
 		0x64, 0x48, 0x89, 0x04, 0x25, 0xc0, 0xff, 0xff, 0xff,
-		0x64, 0x48, 0x89, 0x04, 0x25, 0xf0, 0xff, 0xff, 0xff)
+		0x64, 0x48, 0x89, 0x04, 0x25, 0xf0, 0xff, 0xff, 0xff,
+		0x64, 0x48, 0x89, 0x04, 0x25, 0x48, 0x00, 0x00, 0x00,
+		0x64, 0x48, 0x89, 0x04, 0x25, 0x50, 0x00, 0x00, 0x00,
+		0x64, 0x48, 0x89, 0x04, 0x25, 0x58, 0x00, 0x00, 0x00,
+		0x64, 0x48, 0x89, 0x04, 0x25, 0x68, 0x00, 0x00, 0x00,
+		0x64, 0x48, 0x89, 0x04, 0x25, 0x70, 0x00, 0x00, 0x00,
+		0x64, 0x48, 0x89, 0x04, 0x25, 0x78, 0x00, 0x00, 0x00)
 	codeWriteCurg  = sn("mov qword ptr fs:[0x30], rax", 0x64, 0x48, 0x89, 0x04, 0x25, 0x30, 0x00, 0x00, 0x00)
 	codeWriteMRet  = then(codeWriteMHeader, codeWriteCurg, codeRet)
 	codeWriteMUD2  = then(codeWriteMHeader, codeUD2)
@@ -69,7 +79,8 @@ func TestCodeWritesItsM(t *testing.T) {
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
 			m := getm()
-			offsets := []uintptr{0, mProcidOffset + 8, mTLSOffset - 8, mCurgOffset}
+			offsets := []uintptr{0, mProcidOffset + 8, mTLSOffset - 8, mCurgOffset,
+				mPOffset, mNextpOffset, mOldpOffset, mMallocingOffset, mPreemptoffOffset, mPreemptoffOffset + 8}
 			want := make([]uintptr, len(offsets))
 			for i, off := range offsets {
 				want[i] = mWord(m, off)
@@ -79,12 +90,27 @@ func TestCodeWritesItsM(t *testing.T) {
 				t.Errorf("the call ended with %v", err)
 			}
 			for i, off := range offsets {
-				if got := mWord(m, off); got != want[i] {
+				got := mWord(m, off)
+				if off == mPOffset || off == mOldpOffset {
+					// The scheduler may have given the M another P
+					// while the call was parked (the timeout's loop
+					// runs long enough for the collector to stop it),
+					// and a system call leaves its P in oldp: not the
+					// code's value is all that can be asked.
+					if got == 0x1111 {
+						t.Errorf("M word at %#x: %#x after the call, the code's", off, got)
+					}
+					continue
+				}
+				if got != want[i] {
 					t.Errorf("M word at %#x: %#x after the call, want %#x", off, got, want[i])
 					// Put it back, or the next signal kills the test binary.
 					a := m + off
 					*(*uintptr)(*(*unsafe.Pointer)(unsafe.Pointer(&a))) = want[i]
 				}
+			}
+			if !pOK(m, func(a uintptr) uintptr { return mWord(m, a-m) }) {
+				t.Errorf("m.p is not the P the goroutine runs on")
 			}
 			// A signal Go's own handler takes on this thread: a fault
 			// in Go, recovered.

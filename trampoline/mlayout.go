@@ -13,4 +13,16 @@ const (
 	// goSigStack (5 words) and sigmask, up to the TLS slots.
 	mGuardWords  = 1 + (mTLSOffset-mProcidOffset)/8
 	mGsignalWord = 2 // gsignal's index in frame.mWords
+
+	// The guarded words past curg (frame.mTail), m.p to m.preemptoff:
+	// what Go's own code reads before it writes it, among the words code
+	// reaches with an 8-bit displacement from FS (up to m+mTLSOffset+8+127).
+	// m.caughtsig, m.signalSecret (which the collector clears from
+	// another thread) and m.id lie among them and are left alone: Go
+	// reads them only to print or after a crash.
+	mPOffset          = 208 // m.p, after caughtsig and signalSecret
+	mNextpOffset      = 216 // m.nextp: startm throws "m has p" unless 0
+	mOldpOffset       = 224 // m.oldp: the P exitsyscall takes back
+	mMallocingOffset  = 240 // m.mallocing and m.throwing, one word (after m.id)
+	mPreemptoffOffset = 248 // m.preemptoff, a string: pointer, then length
 )

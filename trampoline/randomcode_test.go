@@ -40,10 +40,10 @@ import (
 // same bytes on every run; JITRUN_RANDOM_PRIVATE_TLS=1 runs them with
 // Options.PrivateTLS.) Every blob that ever ended a process is kept in
 // testdata/random-killers.txt and runs in TestRandomCodeKillers, with
-// PrivateTLS: without it, code that writes relative to FS (fnsave fs:[rsi])
-// can overwrite fields of the Go runtime's M that the trampoline does not
-// guard (mguard.go), the one class of code it cannot undo (a few blobs in
-// 100,000).
+// PrivateTLS: without it, code that writes relative to FS can overwrite
+// fields of the Go runtime's M that the trampoline does not guard
+// (mguard.go), the one class of code it cannot undo (a few blobs in
+// 100,000). The ones the guard undoes run without it too.
 
 const (
 	randomChildEnv   = "JITRUN_RANDOM_CHILD"
@@ -352,6 +352,30 @@ func TestRandomCodeKillers(t *testing.T) {
 	t.Logf("%d regression blobs: %s", len(blobs), formatOutcomes(run.outcomes))
 	for _, k := range run.killers {
 		t.Errorf("%s: %s ended the process (%s)", notes[k.index], blobs[k.index], k.how)
+	}
+	// The writes relative to FS that the M guard undoes (mguard.go), once
+	// more with the runtime's own FS base: each three times, then a RET.
+	// (The children run this binary: its runtime, its M layout.)
+	if err := setup(); err != nil {
+		t.Fatal(err)
+	}
+	if !guardM {
+		t.Skip("SKIPPED LOUDLY: this runtime's M layout is not the one the guard knows (mLayoutOK false): the writes over the M are run only with PrivateTLS")
+	}
+	var guarded, guardedNotes []string
+	for i, n := range notes {
+		if strings.Contains(n, "survives without PrivateTLS") {
+			guarded = append(guarded, blobs[i], blobs[i], blobs[i])
+			guardedNotes = append(guardedNotes, n, n, n)
+		}
+	}
+	guarded, guardedNotes = append(guarded, "c3"), append(guardedNotes, "the RET after them")
+	run = runChildren(t, len(guarded), false, func(from int) string {
+		return fmt.Sprintf("hex:%d:%s", from, strings.Join(guarded, ","))
+	})
+	t.Logf("%d runs of writes over the M without PrivateTLS: %s", len(guarded), formatOutcomes(run.outcomes))
+	for _, k := range run.killers {
+		t.Errorf("%s: %s ended the process without PrivateTLS (%s)", guardedNotes[k.index], guarded[k.index], k.how)
 	}
 }
 
