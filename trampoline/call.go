@@ -566,8 +566,15 @@ func canonical(a uintptr) bool {
 // around the call, after the code's RET: callSite's epilogue, or
 // badReturn, which it jumps to when the code returned with its stack not
 // as it had it.
+// (Two ranges set at set-up: runtime.FuncForPC, which inFunc asks, took
+// about 1% of a recovered fault's time, perf.)
 func inTrampoline(pc uintptr) bool {
-	return inFunc(pc, tramp.callSite) || inFunc(pc, tramp.badReturn)
+	for _, r := range trampText {
+		if pc >= r[0] && pc < r[1] {
+			return true
+		}
+	}
+	return false
 }
 
 // inFunc reports whether pc lies in the function that starts at entry.

@@ -125,6 +125,9 @@ var (
 	// timeout that finds the code returned and the trampoline's epilogue
 	// running, (tramp.callSite, callSiteEnd).
 	callSiteEnd uintptr
+	// trampText is callSite and badReturn, [start, end) each: the
+	// trampoline's own code after the code's RET (inTrampoline).
+	trampText [2][2]uintptr
 	// fsProbeAddr is fsProbe's address: a fault there is FS left
 	// unusable by the code, which the handler repairs.
 	fsProbeAddr uintptr
@@ -218,6 +221,7 @@ func install() error {
 	textAddrs(&tramp)
 	fsProbeAddr = tramp.fsProbe
 	callSiteEnd = funcEnd(tramp.callSite)
+	trampText = [2][2]uintptr{{tramp.callSite, callSiteEnd}, {tramp.badReturn, funcEnd(tramp.badReturn)}}
 	for i, entry := range [prologueCount]uintptr{tramp.enter, tramp.resume, tramp.privateFS} {
 		prologueText[i] = [2]uintptr{entry, funcEnd(entry)}
 	}

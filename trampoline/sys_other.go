@@ -17,6 +17,9 @@ var (
 	xsaveSize  = 512
 	tramp      struct{ enter, callSite, resume, badReturn, privateFS uintptr }
 	threadKeys bool
+	// trampText is inTrampoline's [start, end) ranges (set-up, on
+	// linux/amd64).
+	trampText [2][2]uintptr
 )
 
 // The assembly and the thread binding, which only linux/amd64 has: setup
