@@ -543,12 +543,11 @@ func (f *frame) fault(base uintptr, n int) *Fault {
 		ft.AtCall = true
 	default:
 		ft.BadReturn = inTrampoline(ft.PC)
-		var text [MaxInstructionLen]byte
 		// The CPU fetched the instruction at PC unless the fault is
 		// that fetch (a page fault on an instruction fetch).
 		fetched := ft.Trap != 14 || ft.ErrorCode&pfFetchBit == 0
-		if n := readText(ft.PC, text[:], base, n, fetched); n > 0 {
-			ft.Text = text[:n:n]
+		if n := readText(ft.PC, ft.text[:], base, n, fetched); n > 0 {
+			ft.Text = ft.text[:n:n]
 		}
 	}
 	return ft

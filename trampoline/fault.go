@@ -56,6 +56,9 @@ type Fault struct {
 	// Syscall is the system call refused, for SIGSYS; nil otherwise.
 	// The call did not run; Regs.GPR[RAX] holds its number.
 	Syscall *Syscall
+
+	// text is where Text's bytes are: one allocation per fault, not two.
+	text [MaxInstructionLen]byte
 }
 
 // sigSYS is SIGSYS on Linux (the syscall package of some systems lacks
