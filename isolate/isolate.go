@@ -445,15 +445,8 @@ func signalText(sig syscall.Signal) string {
 	if name == "" {
 		name = fmt.Sprintf("signal %d", int(sig))
 	}
-	switch sig {
-	case syscall.SIGKILL:
-		return name + " (the CPU-time or address-space limit, or the kernel out of memory?)"
-	case syscall.SIGXCPU:
-		return name + " (the CPU-time limit)"
-	case syscall.SIGXFSZ:
-		return name + " (the file-size limit)"
-	case syscall.SIGSYS:
-		return name + " (a system call the policy refuses, outside the code's call)"
+	if cause := limitCause(sig); cause != "" {
+		return name + " (" + cause + ")"
 	}
 	return name + " (" + sig.String() + ")"
 }

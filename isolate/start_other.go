@@ -4,8 +4,11 @@ package isolate
 
 import "syscall"
 
-// sysProcAttr: a process group of its own (Run fails before starting a
-// child where platform calls are unsupported).
+// sysProcAttr: nothing of its own (Run fails before starting a child
+// where platform calls are unsupported).
 func sysProcAttr() *syscall.SysProcAttr {
-	return &syscall.SysProcAttr{Setpgid: true}
+	return &syscall.SysProcAttr{}
 }
+
+// limitCause names no cause: Run starts no child here.
+func limitCause(syscall.Signal) string { return "" }

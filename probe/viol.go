@@ -6,12 +6,18 @@ import (
 	"github.com/jitrun/jitrun/execmem"
 )
 
-// Addresses the violation probes touch.
-const (
-	kernelAddr       = 0xffffffff80000000 // the kernel's text mapping starts here (before KASLR's offset)
-	nonCanonicalAddr = 0x8000000000000000 // bits 63..47 differ: no paging mode maps it
-	vsyscallAddr     = 0xffffffffff600000 // the legacy vsyscall page: gettimeofday at +0
+// Addresses the violation probes touch (variables, never written: as
+// constants they would not compile where a uintptr has 32 bits, where
+// probing is unsupported anyway).
+var (
+	kernelAddr       = wordAddr(0xffffffff80000000) // the kernel's text mapping starts here (before KASLR's offset)
+	nonCanonicalAddr = wordAddr(0x8000000000000000) // bits 63..47 differ: no paging mode maps it
+	vsyscallAddr     = wordAddr(0xffffffffff600000) // the legacy vsyscall page: gettimeofday at +0
 )
+
+// wordAddr returns a as an address (its low 32 bits where a uintptr has
+// 32).
+func wordAddr(a uint64) uintptr { return uintptr(a) }
 
 // violation is one access the hardware or the kernel must stop.
 type violation struct {

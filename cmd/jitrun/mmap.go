@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"strings"
 
@@ -13,7 +14,7 @@ import (
 
 // maxMapSize bounds --size and --offset: 64 TiB, the user half of a
 // 4-level page table.
-const maxMapSize = 1 << 46
+const maxMapSize = min(1<<46, math.MaxInt) // (math.MaxInt: where an int has 32 bits)
 
 const mmapUsage = "[--size N] [--prot PROT] [--addr ADDR [--fixed | --noreplace]] [--file F [--offset N]] [--shared] [--touch LIST] [--json]"
 
