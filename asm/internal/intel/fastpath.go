@@ -44,7 +44,8 @@ var spaceBytes = func() (t [256]bool) {
 // skipSpace returns the index of the first byte of line at or after i
 // that the lexer does not skip.
 func skipSpace(line string, i int) int {
-	for i < len(line) && isSpace(line[i]) {
+	// Unsigned, the one comparison is the index's bounds check too.
+	for uint(i) < uint(len(line)) && isSpace(line[i]) {
 		i++
 	}
 	return i
@@ -54,54 +55,69 @@ func skipSpace(line string, i int) int {
 // mnemonic, after a comma): a loop that runs once a call is a branch
 // mispredicted every other time, a test of the one blank is none.
 func skipSpaceAfter(line string, i int) int {
-	if i < len(line) && line[i] == ' ' {
+	if uint(i) < uint(len(line)) && line[i] == ' ' {
 		i++
 	}
 	return skipSpace(line, i)
 }
 
-// identKeyAt returns the identifier at line[i:] as the lexer reads it
-// ("" when there is none, or it is one the lexer reads otherwise: $$,
-// $name), packed as ir.IntelRegTable.LookupPacked reads it (key 0 when it does
-// not pack: longer than 8 bytes), and where it ends. wide is line and
-// what follows it in the source (line itself will do): with 8 bytes of
-// wide at i, it reads them at once (foldWord), and reads on byte by byte
-// only past 8.
-func identKeyAt(line, wide string, i int) (name string, key uint64, end int) {
-	if i >= len(line) || intelIdentClass[line[i]]&identStart == 0 || line[i] == '$' {
-		return "", 0, i
+// identKeyAt returns where the identifier at line[i:] ends as the lexer
+// reads it (i when there is none, or it is one the lexer reads
+// otherwise: $$, $name), and the identifier line[i:end] packed as
+// ir.IntelRegTable.LookupPacked reads it (key 0 when it does not pack:
+// longer than 8 bytes). wide is line and what follows it in the source
+// (line itself will do): with 8 bytes of wide at i, it reads them at
+// once (foldWord), and reads on byte by byte only past 8. (The end
+// alone says where the word is: a string returned as well cost its
+// slicing's checks and two more registers in every caller.)
+func identKeyAt(line, wide string, i int) (key uint64, end int) {
+	if uint(i) >= uint(len(line)) || !wordStartBytes[line[i]] {
+		return 0, i
 	}
 	if i+8 <= len(wide) {
 		// foldWord, inlined.
 		w := ir.LoadWord(wide, i)
-		ident, letter := identBytes(w)
-		f, n := w|letter&wordHigh>>2, bits.TrailingZeros64(^ident&wordHigh)>>3
+		n, letter, exact := alnumCount(w)
+		if !exact {
+			n = identBytesCount(w)
+		}
+		f := w | letter&wordHigh>>2
 		// The word goes on past the line (a statement's end) no further
 		// than the line.
 		n = min(n, len(line)-i)
 		if n < 8 {
-			return line[i : i+n], ir.LowBytes(f, n), i + n
+			return ir.LowBytes(f, n), i + n
 		}
 		j := identEnd(line, wide, i+8)
 		if j > i+8 {
 			f = 0 // longer than 8 bytes
 		}
-		return line[i:j], f, j
+		return f, j
 	}
 	s := line[i:]
 	n := 0
 	for ; n < len(s) && n < 8; n++ {
 		c := intelFold[s[n]]
 		if c == 0 {
-			return s[:n], key, i + n
+			return key, i + n
 		}
 		key |= uint64(c) << (8 * n)
 	}
 	for ; n < len(s) && intelFold[s[n]] != 0; n++ {
 		key = 0 // longer than 8 bytes
 	}
-	return s[:n], key, i + n
+	return key, i + n
 }
+
+// wordStartBytes are the bytes that start an identifier identKeyAt and
+// mnemAt read (one look in a table for intelIdentClass's identStart and
+// the $ they leave to the token path: read-only once made).
+var wordStartBytes = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = isIntelIdentStart(byte(c)) && c != '$'
+	}
+	return t
+}()
 
 // foldWord returns the 8 bytes of text at i (text has them) through
 // intelFold, packed the first lowest, and how many of them from the
@@ -142,14 +158,52 @@ func identBytes(w uint64) (ident, letter uint64) {
 	return (letter | digit | qmarkAt | other) & wordHigh &^ w, letter
 }
 
+// alnumBytes is identBytes of the letters and digits alone: alnum has
+// bit 7 set in the bytes of w that are letters or digits (ASCII), letter
+// in the letters (its other bits are garbage). The bytes other than
+// those that continue an identifier (_ . $ ? @) are rare in a word:
+// leaving them to identBytes halves the arithmetic of nearly every word
+// (identCount).
+func alnumBytes(w uint64) (alnum, letter uint64) {
+	x := w & wordLow7          // the bytes' low 7 bits
+	lower := x | 0x20*wordOnes // letters in lower case
+	letter = (lower + (0x80-'a')*wordOnes) &^ (lower + (0x7f-'z')*wordOnes)
+	digit := (x + (0x80-'0')*wordOnes) &^ (x + (0x7f-'9')*wordOnes)
+	return (letter | digit) & wordHigh &^ w, letter
+}
+
+// alnumCount returns how many of the 8 bytes of w from the first are
+// letters or digits (8 when all are) and the letters of w as identBytes
+// marks them, and whether that count is identBytes's: whether the byte
+// that ends the letters and digits, if any, continues no identifier.
+// When it does (_ . $ ? @: seldom), identBytesCount counts the word.
+// It is small enough to be inlined.
+func alnumCount(w uint64) (n int, letter uint64, exact bool) {
+	alnum, letter := alnumBytes(w)
+	n = bits.TrailingZeros64(^alnum&wordHigh) >> 3
+	// The byte that ends the letters and digits; none when n is 8 (the
+	// shift by 64 leaves 0, which continues no identifier).
+	return n, letter, intelFold[byte(w>>(uint(n)*8))] == 0
+}
+
+// identBytesCount is how many of the 8 bytes of w from the first
+// continue an identifier (identBytes): alnumCount's seldom case, out of
+// line.
+func identBytesCount(w uint64) int {
+	ident, _ := identBytes(w)
+	return bits.TrailingZeros64(^ident&wordHigh) >> 3
+}
+
 // identEnd returns where the bytes that continue an identifier from
 // line[i] end (i itself when line[i] does not), no further than the end
 // of the line; wide as identKeyAt's, read 8 bytes at a time.
 func identEnd(line, wide string, i int) int {
 	for i+8 <= len(wide) && i < len(line) {
-		// foldWord's count, inlined.
-		ident, _ := identBytes(ir.LoadWord(wide, i))
-		n := bits.TrailingZeros64(^ident&wordHigh) >> 3
+		w := ir.LoadWord(wide, i)
+		n, _, exact := alnumCount(w)
+		if !exact {
+			n = identBytesCount(w)
+		}
 		i += n
 		if n < 8 {
 			return min(i, len(line))
@@ -573,9 +627,9 @@ func fastOperand(o *plainOp, regs *ir.IntelRegTable, line, wide string, i int) (
 		// An immediate takes no decoration here: a { after it is no comma.
 		return k, skipSpace(line, k), true
 	default:
-		name, key, j := identKeyAt(line, wide, i)
-		if name == "" {
-			return 0, 0, false
+		key, j := identKeyAt(line, wide, i)
+		if j == i {
+			return 0, 0, false // no identifier
 		}
 		// A register, or else a size keyword (no register's name is one).
 		// lookupReg: every register's name packs (TestIntelRegTable), so a
@@ -718,8 +772,8 @@ func fastMem(o *plainOp, regs *ir.IntelRegTable, line, wide string, i int) (int,
 			}
 			i = j
 		} else {
-			name, key, j := identKeyAt(line, wide, i)
-			if name == "" || sub {
+			key, j := identKeyAt(line, wide, i)
+			if j == i || sub { // no identifier, or one subtracted
 				return 0, false
 			}
 			r := regs.LookupPacked(key) // key 0, a word of more than 8 bytes, is none

@@ -177,14 +177,16 @@ func FuzzFastInstruction(f *testing.F) {
 // It reads s with what may follow it in a source (wideTails): a word
 // read 8 bytes at a time ends where s does.
 func checkRegAt(t *testing.T, s string) {
-	name, key, end := identKeyAt(s, s, 0)
+	key, end := identKeyAt(s, s, 0)
+	name := s[:end]
 	wantName, wantEnd := identAt(s, 0)
 	if name != wantName || end != wantEnd {
 		t.Fatalf("identKeyAt(%q) = %q, %d; identAt says %q, %d", s, name, end, wantName, wantEnd)
 	}
 	for _, tail := range wideTails {
 		wide := s + tail
-		n, k, e := identKeyAt(wide[:len(s)], wide, 0)
+		k, e := identKeyAt(wide[:len(s)], wide, 0)
+		n := wide[:e]
 		if n != name || k != key || e != end {
 			t.Fatalf("identKeyAt(%q) followed by %q = %q, %x, %d; alone %q, %x, %d", s, tail, n, k, e, name, key, end)
 		}
@@ -309,7 +311,7 @@ func TestSizeKeywordKey(t *testing.T) {
 		{"zword", 512}, {"zmmword", 512}, {"Dword", 32}, {"XMMWORD", 128},
 		{"ptr", 0}, {"PTR", 0}, {"dwor", 0}, {"dwordd", 0}, {"words", 0}, {"bytes", 0}, {"rax", 0}, {"xmmwords", 0}, {"", 0},
 	} {
-		_, key, _ := identKeyAt(c.word, c.word, 0)
+		key, _ := identKeyAt(c.word, c.word, 0)
 		got, code := sizeKeywordKey(key)
 		if wantCode := sizeCode(c.bits); got != c.bits || int(code) != wantCode {
 			t.Errorf("sizeKeywordKey(%q) = %d, code %d; want %d, code %d", c.word, got, code, c.bits, wantCode)
@@ -335,7 +337,8 @@ func TestPtrAt(t *testing.T) {
 		"ptr", "PTR", "pTr", "ptr [rax]", "ptr[rax]", "ptrx", "ptr_", "ptr.", "ptr$", "ptr?", "ptr@", "ptr1", "ptr\x80",
 		"ptr,", "ptr\t", "pt", "p", "", "qtr", "pur", "ptq", "Ptr+", "ptr{", "ptr}", "\x70tr", "\xf0tr", "PtR;",
 	} {
-		name, key, _ := identKeyAt(s, s, 0)
+		key, end := identKeyAt(s, s, 0)
+		name := s[:end]
 		want := name != "" && key == keyPtr
 		if got := ptrAt(s, 0); got != want {
 			t.Errorf("ptrAt(%q) = %v, identKeyAt reads %q (ptr: %v)", s, got, name, want)
@@ -343,7 +346,8 @@ func TestPtrAt(t *testing.T) {
 		// The line ends before what follows in the source.
 		for _, tail := range []string{"\n", "x", "abcdefghij"} {
 			wide := s + tail
-			name, key, _ := identKeyAt(wide[:len(s)], wide, 0)
+			key, end := identKeyAt(wide[:len(s)], wide, 0)
+			name := wide[:end]
 			if got, want := ptrAt(wide[:len(s)], 0), name != "" && key == keyPtr; got != want {
 				t.Errorf("ptrAt(%q followed by %q) = %v, want %v", s, tail, got, want)
 			}

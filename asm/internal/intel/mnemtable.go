@@ -10,8 +10,6 @@ package intel
 // definition (TestMnemTable).
 
 import (
-	"math/bits"
-
 	"github.com/jitrun/jitrun/asm/internal/ir"
 )
 
@@ -70,23 +68,29 @@ func lookupMnem(word string) *mnemInfo {
 // do): with 16 bytes of wide at i, it reads them 8 at a time
 // (foldWord).
 func mnemAt(line, wide string, i int) (text string, k mnemKey, packs, upper bool, end int) {
-	if i >= len(line) || intelIdentClass[line[i]]&identStart == 0 || line[i] == '$' {
+	if uint(i) >= uint(len(line)) || !wordStartBytes[line[i]] {
 		return "", k, false, false, i
 	}
 	if i+16 <= len(wide) {
 		rest := len(line) - i
 		// foldWord, inlined (twice).
 		w := ir.LoadWord(wide, i)
-		ident, letter := identBytes(w)
-		f, n := w|letter&wordHigh>>2, bits.TrailingZeros64(^ident&wordHigh)>>3
+		n, letter, exact := alnumCount(w)
+		if !exact {
+			n = identBytesCount(w)
+		}
+		f := w | letter&wordHigh>>2
 		n = min(n, rest) // the word goes on past the line (a statement's end)
 		if n < 8 {
 			lo := f & (1<<(8*n) - 1)
 			return line[i : i+n], mnemKey{lo: lo}, true, lo != w&(1<<(8*n)-1), i + n
 		}
 		w2 := ir.LoadWord(wide, i+8)
-		ident2, letter2 := identBytes(w2)
-		g, m := w2|letter2&wordHigh>>2, bits.TrailingZeros64(^ident2&wordHigh)>>3
+		m, letter2, exact2 := alnumCount(w2)
+		if !exact2 {
+			m = identBytesCount(w2)
+		}
+		g := w2 | letter2&wordHigh>>2
 		m = min(m, rest-8)
 		hi := g & (1<<(8*m) - 1) // m = 8: all ones
 		upper := f != w || hi != w2&(1<<(8*m)-1)
