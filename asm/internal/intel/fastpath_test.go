@@ -393,10 +393,11 @@ func TestNumberAt(t *testing.T) {
 	}
 }
 
-// TestFoldWord compares foldWord with intelFold byte by byte: every byte
-// value in every place of a word of identifier bytes, and words of
-// random bytes: the count of bytes that continue an identifier, and
-// those bytes folded.
+// TestFoldWord compares foldWord, and alnumCount with identBytesCount
+// where it leaves the count to it (as identKeyAt, identEnd and mnemAt
+// read a word), with intelFold byte by byte: every byte value in every
+// place of a word of identifier bytes, and words of random bytes: the
+// count of bytes that continue an identifier, and those bytes folded.
 func TestFoldWord(t *testing.T) {
 	check := func(w []byte) {
 		text := string(w)
@@ -411,6 +412,19 @@ func TestFoldWord(t *testing.T) {
 		for k := range n {
 			if got := byte(folded >> (8 * k)); got != intelFold[w[k]] {
 				t.Fatalf("foldWord(%q): byte %d folded to %q, want %q", text, k, got, intelFold[w[k]])
+			}
+		}
+		word := ir.LoadWord(text, 0)
+		n, letter, exact := alnumCount(word)
+		if !exact {
+			n = identBytesCount(word)
+		}
+		if n != want {
+			t.Fatalf("alnumCount(%q): %d bytes continue an identifier (exact %v), want %d", text, n, exact, want)
+		}
+		for k := range n {
+			if got := byte((word | letter&wordHigh>>2) >> (8 * k)); got != intelFold[w[k]] {
+				t.Fatalf("alnumCount(%q): byte %d folded to %q, want %q", text, k, got, intelFold[w[k]])
 			}
 		}
 	}
