@@ -246,9 +246,26 @@ var intelFold = func() (t [256]byte) {
 // when there is none or it is another token (a float, a bad number).
 // wide is as identKeyAt's.
 func numberAt(line, wide string, i int) (int64, int, bool) {
-	if i >= len(line) || line[i] < '0' || line[i] > '9' {
+	if uint(i) >= uint(len(line)) || line[i] < '0' || line[i] > '9' {
 		return 0, 0, false
 	}
+	// The usual numbers of code, read without finding their end first
+	// (identEnd) and reading them again (plainNumber): a digit alone
+	// (scales, small immediates), then 0x and up to 7 hex digits.
+	if j := i + 1; j == len(line) || intelFold[line[j]] == 0 {
+		return int64(line[i] - '0'), j, true
+	}
+	if line[i] == '0' && line[i+1]|0x20 == 'x' && i+10 <= len(wide) {
+		if v, j, ok := hexWordAt(line, wide, i+2); ok {
+			return v, j, true
+		}
+	}
+	return numberAtSlow(line, wide, i)
+}
+
+// numberAtSlow is numberAt of any number: it finds where the number ends
+// as the lexer does, and reads it.
+func numberAtSlow(line, wide string, i int) (int64, int, bool) {
 	// The number's bytes are those of an identifier ('.' included).
 	j := identEnd(line, wide, i)
 	if j < len(line) && (line[j] == '+' || line[j] == '-') && (line[j-1] == 'e' || line[j-1] == 'E') && !isHexPrefixed(line[i:j]) {
@@ -262,6 +279,35 @@ func numberAt(line, wide string, i int) (int64, int, bool) {
 		return 0, 0, false
 	}
 	return t.ival, j, true
+}
+
+// hexWordAt reads the hex digits of a 0x number at line[k:] (wide has 8
+// bytes at k) from one word, as plainNumber reads them: their value and
+// where they end, when there are 1 to 7 of them and the byte after them
+// (if the line has one) continues no identifier (else the number is
+// another, or longer: numberAtSlow reads it).
+func hexWordAt(line, wide string, k int) (int64, int, bool) {
+	w := ir.LoadWord(wide, k)
+	x := w & wordLow7          // the bytes' low 7 bits
+	lower := x | 0x20*wordOnes // letters in lower case
+	// Bit 7 set in the bytes that are a decimal digit, a to f (either case).
+	digit := (x + (0x80-'0')*wordOnes) &^ (x + (0x7f-'9')*wordOnes)
+	letter := (lower + (0x80-'a')*wordOnes) &^ (lower + (0x7f-'f')*wordOnes) & wordHigh &^ w
+	n := bits.TrailingZeros64(^(digit&wordHigh&^w|letter)&wordHigh) >> 3
+	n = min(n, len(line)-k) // the digits end with the line at the latest
+	if n == 0 || n == 8 || k+n < len(line) && intelFold[line[k+n]] != 0 {
+		return 0, 0, false
+	}
+	// Each byte's digit value: its low 4 bits, and 9 more for a letter
+	// (a is 0x61, A 0x41). No byte carries into the next.
+	nib := w&(0x0f*wordOnes) + (letter>>7)*9
+	// The n digits, the last lowest, a byte each; then pairs of them
+	// into bytes, of those into 16 bits, into 32.
+	v := bits.ReverseBytes64(nib) >> (8 * uint(8-n))
+	v = (v | v>>4) & 0x00ff00ff00ff00ff
+	v = (v | v>>8) & 0x0000ffff0000ffff
+	v = (v | v>>16) & 0xffffffff
+	return int64(v), k + n, true
 }
 
 // fastMnemonic reports whether word (lower case), whose mnemInfo is info

@@ -450,3 +450,44 @@ func TestFoldWord(t *testing.T) {
 		check(w[:])
 	}
 }
+
+// TestNumberAtShortcuts compares numberAt, whose shortcuts read a digit alone and
+// 0x and hex digits from one word (hexWordAt), with numberAtSlow, which
+// reads every number as the lexer does: numbers of each length and
+// spelling, with each byte after them, at the end of the line and with
+// what may follow the line in a source.
+func TestNumberAtShortcuts(t *testing.T) {
+	var nums []string
+	for _, d := range []string{"0", "7", "9"} {
+		nums = append(nums, d)
+	}
+	for n := 0; n <= 10; n++ {
+		for _, p := range []string{"0x", "0X"} {
+			nums = append(nums, p+"fEdCbA9876543210"[:n], p+"0123456789aBcDeF"[16-n:], p+"1000000000"[:n])
+		}
+		nums = append(nums, "1234567890123456789012"[:n+1], "0"+"1234567890123"[:n])
+	}
+	// Bytes after the number: each byte value, and a few spellings that
+	// make it another number.
+	var afters []string
+	for c := range 256 {
+		afters = append(afters, string([]byte{byte(c)}))
+	}
+	afters = append(afters, "", "h", "e+5", "E-3", ".5", "_1", " , rax", "]", "+8]", "*4+rbx]")
+	for _, num := range nums {
+		for _, after := range afters {
+			line := num + after
+			for _, tail := range append([]string{""}, wideTails...) {
+				for _, cut := range []int{len(line), len(num)} {
+					wide := line[:cut] + tail
+					l := wide[:cut]
+					v, j, ok := numberAt(l, wide, 0)
+					wv, wj, wok := numberAtSlow(l, wide, 0)
+					if v != wv || j != wj || ok != wok {
+						t.Fatalf("numberAt(%q followed by %q) = %d, %d, %v; numberAtSlow says %d, %d, %v", l, tail, v, j, ok, wv, wj, wok)
+					}
+				}
+			}
+		}
+	}
+}
