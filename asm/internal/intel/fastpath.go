@@ -816,7 +816,7 @@ func fastMem(o *plainOp, regs *ir.IntelRegTable, line, wide string, i int) (int,
 			} else {
 				o.disp += v
 			}
-			i = j
+			i = skipSpace(line, j)
 		} else {
 			key, j := identKeyAt(line, wide, i)
 			if j == i || sub { // no identifier, or one subtracted
@@ -827,19 +827,20 @@ func fastMem(o *plainOp, regs *ir.IntelRegTable, line, wide string, i int) (int,
 				return 0, false
 			}
 			scale := int64(1)
-			if k := skipSpace(line, j); k < len(line) && line[k] == '*' {
+			k := skipSpace(line, j) // what follows the register
+			if k < len(line) && line[k] == '*' {
 				v, after, ok := numberAt(line, wide, skipSpace(line, k+1))
 				if !ok {
 					return 0, false
 				}
-				scale, j = v, after
+				scale, k = v, skipSpace(line, after)
 			}
 			if !fastMemReg(o, r, scale) {
 				return 0, false
 			}
-			i = j
+			i = k
 		}
-		i = skipSpace(line, i)
+		// i is past the term and the blanks after it.
 		if i == len(line) {
 			return 0, false
 		}
