@@ -425,10 +425,27 @@ func (p *parser) fastInstruction(line, wide string) bool {
 		} else {
 			o := &buf[n]
 			*o = plainOp{}
-			var ok bool
-			end, next, ok = fastOperand(o, regs, line, wide, i)
-			if !ok {
-				return false
+			if wordStartBytes[line[i]] {
+				// A register without a decoration (most operands) read
+				// here, without fastOperand's call; any other word as
+				// fastOperand reads it (fastWordOperand).
+				key, j := identKeyAt(line, wide, i)
+				r := regs.LookupPacked(key) // Code 0: none, or rip
+				k := skipSpace(line, j)
+				if r.Code != 0 && (k == len(line) || line[k] != '{') {
+					o.kind, o.reg, o.sig = iopReg, r, 1|uint64(r.Code)<<2
+					end, next = j, k
+				} else {
+					var ok bool
+					if end, next, ok = fastWordOperand(o, regs, line, wide, i, key, j); !ok {
+						return false
+					}
+				}
+			} else {
+				var ok bool
+				if end, next, ok = fastOperand(o, regs, line, wide, i); !ok {
+					return false
+				}
 			}
 			// The operand's text ends where its tokens do: at the comma,
 			// or at the end of the line, without the spaces before
@@ -677,41 +694,63 @@ func fastOperand(o *plainOp, regs *ir.IntelRegTable, line, wide string, i int) (
 		if j == i {
 			return 0, 0, false // no identifier
 		}
-		// A register, or else a size keyword (no register's name is one).
-		// lookupReg: every register's name packs (TestIntelRegTable), so a
-		// word that does not (key 0) is none.
-		if r := regs.LookupPacked(key); r.ID != 0 {
-			if r.Code == 0 {
-				return 0, 0, false // rip
-			}
-			o.kind, o.reg = iopReg, r
-			o.sig = 1 | uint64(r.Code)<<2
-			// Most registers have no decoration: what follows is the
-			// caller's (more than a register, rax+1, is no comma).
-			k := skipSpace(line, j)
-			if k == len(line) || line[k] != '{' {
-				return j, k, true
-			}
-			end = j
-		} else if bits, code := sizeKeywordKey(key); bits != 0 {
-			// dword ptr [ … ]: the size of a memory operand.
-			o.size, o.wordStart, o.wordEnd, o.sig = bits, i, j, code<<2
-			k := skipSpace(line, j)
-			if ptrAt(line, k) {
-				k = skipSpace(line, k+3)
-			}
-			if k == len(line) || line[k] != '[' {
-				return 0, 0, false
-			}
-			end, ok = fastMem(o, regs, line, wide, k)
-			if !ok {
-				return 0, 0, false
-			}
-		} else {
+		return fastWordOperand(o, regs, line, wide, i, key, j)
+	}
+	// Most operands have no decoration.
+	if k := skipSpace(line, end); k == len(line) || line[k] != '{' {
+		return end, k, true
+	}
+	return fastDecorations(o, line, end)
+}
+
+// fastWordOperand is fastOperand of an operand that starts with the word
+// line[i:j] that packs to key (identKeyAt): a register, or a size keyword
+// and a memory operand.
+func fastWordOperand(o *plainOp, regs *ir.IntelRegTable, line, wide string, i int, key uint64, j int) (end, next int, ok bool) {
+	// A register, or else a size keyword (no register's name is one).
+	// lookupReg: every register's name packs (TestIntelRegTable), so a
+	// word that does not (key 0) is none.
+	if r := regs.LookupPacked(key); r.ID != 0 {
+		if r.Code == 0 {
+			return 0, 0, false // rip
+		}
+		o.kind, o.reg = iopReg, r
+		o.sig = 1 | uint64(r.Code)<<2
+		// Most registers have no decoration: what follows is the
+		// caller's (more than a register, rax+1, is no comma).
+		k := skipSpace(line, j)
+		if k == len(line) || line[k] != '{' {
+			return j, k, true
+		}
+		return fastDecorations(o, line, j)
+	} else if bits, code := sizeKeywordKey(key); bits != 0 {
+		// dword ptr [ … ]: the size of a memory operand.
+		o.size, o.wordStart, o.wordEnd, o.sig = bits, i, j, code<<2
+		k := skipSpace(line, j)
+		if ptrAt(line, k) {
+			k = skipSpace(line, k+3)
+		}
+		if k == len(line) || line[k] != '[' {
 			return 0, 0, false
 		}
+		end, ok = fastMem(o, regs, line, wide, k)
+		if !ok {
+			return 0, 0, false
+		}
+	} else {
+		return 0, 0, false
 	}
-	// Decorations: {k1}, {z}, {1to16}.
+	// Most operands have no decoration.
+	if k := skipSpace(line, end); k == len(line) || line[k] != '{' {
+		return end, k, true
+	}
+	return fastDecorations(o, line, end)
+}
+
+// fastDecorations reads the decorations {k1}, {z}, {1to16} after the
+// operand o that ends at end (fastDecorate), if any: where they end, where
+// the blanks after them end, and false for one that is not plain.
+func fastDecorations(o *plainOp, line string, end int) (int, int, bool) {
 	for {
 		k := skipSpace(line, end)
 		if k == len(line) || line[k] != '{' {
