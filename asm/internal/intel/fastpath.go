@@ -370,25 +370,24 @@ func (p *parser) fastInstruction(line, wide string) bool {
 	wide = wideOf(line, wide)
 	regs := ir.IntelRegs()
 	start := skipSpace(line, 0)
-	text, key, packs, upper, i := mnemAt(line, wide, start)
-	if text == "" || i < len(line) && !isSpace(line[i]) {
+	key, packs, upper, i := mnemAt(line, wide, start)
+	if i == start || i < len(line) && !isSpace(line[i]) {
 		return false // not an instruction, a label, …
 	}
-	word := text
-	if upper {
-		word = lowerWord(text)
-	}
+	// The mnemonic is line[start:mnemEnd] (its text and word made only
+	// where they are read: mnemWord).
+	mnemEnd := i
 	var info *mnemInfo
 	if packs {
 		info = lookupMnemKey(key)
 	} else {
-		info = lookupMnem(word)
+		info = lookupMnem(mnemWord(line[start:mnemEnd], upper))
 	}
 	// fastMnemonic's first case, without its call: a mnemonic of the
 	// table (nearly every line).
 	if info == nil || !info.plain {
 		var ok bool
-		if info, ok = fastMnemonic(word, info); !ok {
+		if info, ok = fastMnemonic(mnemWord(line[start:mnemEnd], upper), info); !ok {
 			return false
 		}
 	}
@@ -424,7 +423,7 @@ func (p *parser) fastInstruction(line, wide string) bool {
 			next = skipSpace(line, end)
 		} else {
 			o := &buf[n]
-			*o = plainOp{}
+			*o = plainOp{start: i} // its text starts here
 			if wordStartBytes[line[i]] {
 				// A register without a decoration (most operands) read
 				// here, without fastOperand's call; any other word as
@@ -450,7 +449,7 @@ func (p *parser) fastInstruction(line, wide string) bool {
 			// The operand's text ends where its tokens do: at the comma,
 			// or at the end of the line, without the spaces before
 			// either.
-			o.start, o.end = i, end
+			o.end = end
 			decorated = decorated || o.decorated
 			n++
 		}
@@ -473,13 +472,23 @@ func (p *parser) fastInstruction(line, wide string) bool {
 		ops = append(ops, o)
 	}
 	p.scratch.ops = ops[:0]
+	text := line[start:mnemEnd]
 	t := itok{kind: itIdent, text: text, col: start + 1}
 	p.lineStart = t
 	p.here = ""
 	p.spellLater, p.fastText = !p.eager, line[start:last]
-	p.instructionOf(nil, t, word, info, ops, rounding, roundCol, 1, t)
+	p.instructionOf(nil, t, mnemWord(text, upper), info, ops, rounding, roundCol, 1, t)
 	p.spellLater, p.fastText = false, ""
 	return true
+}
+
+// mnemWord is the mnemonic text in lower case (lowerWord when it has a
+// capital: upper).
+func mnemWord(text string, upper bool) string {
+	if upper {
+		return lowerWord(text)
+	}
+	return text
 }
 
 // buildPlain makes the instruction of a plain line whose mnemonic's

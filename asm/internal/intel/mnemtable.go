@@ -62,14 +62,14 @@ func lookupMnem(word string) *mnemInfo {
 }
 
 // mnemAt reads the identifier at line[i:] as identAt does, packing it
-// in lower case as it goes: the identifier as written, its packed lower
-// case (packs false when it does not pack), whether it has a capital,
-// and where it ends. wide is line and what follows it (line itself will
-// do): with 16 bytes of wide at i, it reads them 8 at a time
-// (foldWord).
-func mnemAt(line, wide string, i int) (text string, k mnemKey, packs, upper bool, end int) {
+// in lower case as it goes: where it ends (i when there is none: the
+// identifier is line[i:end]), its packed lower case (packs false when it
+// does not pack), and whether it has a capital. wide is line and what
+// follows it (line itself will do): with 16 bytes of wide at i, it reads
+// them 8 at a time (foldWord).
+func mnemAt(line, wide string, i int) (k mnemKey, packs, upper bool, end int) {
 	if uint(i) >= uint(len(line)) || !wordStartBytes[line[i]] {
-		return "", k, false, false, i
+		return k, false, false, i
 	}
 	if i+16 <= len(wide) {
 		rest := len(line) - i
@@ -83,7 +83,7 @@ func mnemAt(line, wide string, i int) (text string, k mnemKey, packs, upper bool
 		n = min(n, rest) // the word goes on past the line (a statement's end)
 		if n < 8 {
 			lo := f & (1<<(8*n) - 1)
-			return line[i : i+n], mnemKey{lo: lo}, true, lo != w&(1<<(8*n)-1), i + n
+			return mnemKey{lo: lo}, true, lo != w&(1<<(8*n)-1), i + n
 		}
 		w2 := ir.LoadWord(wide, i+8)
 		m, letter2, exact2 := alnumCount(w2)
@@ -101,7 +101,7 @@ func mnemAt(line, wide string, i int) (text string, k mnemKey, packs, upper bool
 				j++
 			}
 		}
-		return line[i:j], mnemKey{lo: f, hi: hi}, j-i <= 16, upper, j
+		return mnemKey{lo: f, hi: hi}, j-i <= 16, upper, j
 	}
 	j := i
 	for ; j < len(line); j++ {
@@ -118,7 +118,7 @@ func mnemAt(line, wide string, i int) (text string, k mnemKey, packs, upper bool
 			k.hi |= uint64(f) << (8 * (n - 8))
 		}
 	}
-	return line[i:j], k, j-i <= 16, upper, j
+	return k, j-i <= 16, upper, j
 }
 
 // lookupMnemKey is lookupMnem of the word that packs to k.
