@@ -44,7 +44,8 @@ var spaceBytes = func() (t [256]bool) {
 // skipSpace returns the index of the first byte of line at or after i
 // that the lexer does not skip.
 func skipSpace(line string, i int) int {
-	for i < len(line) && isSpace(line[i]) {
+	// Unsigned, the one comparison is the index's bounds check too.
+	for uint(i) < uint(len(line)) && isSpace(line[i]) {
 		i++
 	}
 	return i
@@ -54,54 +55,69 @@ func skipSpace(line string, i int) int {
 // mnemonic, after a comma): a loop that runs once a call is a branch
 // mispredicted every other time, a test of the one blank is none.
 func skipSpaceAfter(line string, i int) int {
-	if i < len(line) && line[i] == ' ' {
+	if uint(i) < uint(len(line)) && line[i] == ' ' {
 		i++
 	}
 	return skipSpace(line, i)
 }
 
-// identKeyAt returns the identifier at line[i:] as the lexer reads it
-// ("" when there is none, or it is one the lexer reads otherwise: $$,
-// $name), packed as ir.IntelRegTable.LookupPacked reads it (key 0 when it does
-// not pack: longer than 8 bytes), and where it ends. wide is line and
-// what follows it in the source (line itself will do): with 8 bytes of
-// wide at i, it reads them at once (foldWord), and reads on byte by byte
-// only past 8.
-func identKeyAt(line, wide string, i int) (name string, key uint64, end int) {
-	if i >= len(line) || intelIdentClass[line[i]]&identStart == 0 || line[i] == '$' {
-		return "", 0, i
+// identKeyAt returns where the identifier at line[i:] ends as the lexer
+// reads it (i when there is none, or it is one the lexer reads
+// otherwise: $$, $name), and the identifier line[i:end] packed as
+// ir.IntelRegTable.LookupPacked reads it (key 0 when it does not pack:
+// longer than 8 bytes). wide is line and what follows it in the source
+// (line itself will do): with 8 bytes of wide at i, it reads them at
+// once (foldWord), and reads on byte by byte only past 8. (The end
+// alone says where the word is: a string returned as well cost its
+// slicing's checks and two more registers in every caller.)
+func identKeyAt(line, wide string, i int) (key uint64, end int) {
+	if uint(i) >= uint(len(line)) || !wordStartBytes[line[i]] {
+		return 0, i
 	}
 	if i+8 <= len(wide) {
 		// foldWord, inlined.
 		w := ir.LoadWord(wide, i)
-		ident, letter := identBytes(w)
-		f, n := w|letter&wordHigh>>2, bits.TrailingZeros64(^ident&wordHigh)>>3
+		n, letter, exact := alnumCount(w)
+		if !exact {
+			n = identBytesCount(w)
+		}
+		f := w | letter&wordHigh>>2
 		// The word goes on past the line (a statement's end) no further
 		// than the line.
 		n = min(n, len(line)-i)
 		if n < 8 {
-			return line[i : i+n], ir.LowBytes(f, n), i + n
+			return ir.LowBytes(f, n), i + n
 		}
 		j := identEnd(line, wide, i+8)
 		if j > i+8 {
 			f = 0 // longer than 8 bytes
 		}
-		return line[i:j], f, j
+		return f, j
 	}
 	s := line[i:]
 	n := 0
 	for ; n < len(s) && n < 8; n++ {
 		c := intelFold[s[n]]
 		if c == 0 {
-			return s[:n], key, i + n
+			return key, i + n
 		}
 		key |= uint64(c) << (8 * n)
 	}
 	for ; n < len(s) && intelFold[s[n]] != 0; n++ {
 		key = 0 // longer than 8 bytes
 	}
-	return s[:n], key, i + n
+	return key, i + n
 }
+
+// wordStartBytes are the bytes that start an identifier identKeyAt and
+// mnemAt read (one look in a table for intelIdentClass's identStart and
+// the $ they leave to the token path: read-only once made).
+var wordStartBytes = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = isIntelIdentStart(byte(c)) && c != '$'
+	}
+	return t
+}()
 
 // foldWord returns the 8 bytes of text at i (text has them) through
 // intelFold, packed the first lowest, and how many of them from the
@@ -142,14 +158,52 @@ func identBytes(w uint64) (ident, letter uint64) {
 	return (letter | digit | qmarkAt | other) & wordHigh &^ w, letter
 }
 
+// alnumBytes is identBytes of the letters and digits alone: alnum has
+// bit 7 set in the bytes of w that are letters or digits (ASCII), letter
+// in the letters (its other bits are garbage). The bytes other than
+// those that continue an identifier (_ . $ ? @) are rare in a word:
+// leaving them to identBytes halves the arithmetic of nearly every word
+// (identCount).
+func alnumBytes(w uint64) (alnum, letter uint64) {
+	x := w & wordLow7          // the bytes' low 7 bits
+	lower := x | 0x20*wordOnes // letters in lower case
+	letter = (lower + (0x80-'a')*wordOnes) &^ (lower + (0x7f-'z')*wordOnes)
+	digit := (x + (0x80-'0')*wordOnes) &^ (x + (0x7f-'9')*wordOnes)
+	return (letter | digit) & wordHigh &^ w, letter
+}
+
+// alnumCount returns how many of the 8 bytes of w from the first are
+// letters or digits (8 when all are) and the letters of w as identBytes
+// marks them, and whether that count is identBytes's: whether the byte
+// that ends the letters and digits, if any, continues no identifier.
+// When it does (_ . $ ? @: seldom), identBytesCount counts the word.
+// It is small enough to be inlined.
+func alnumCount(w uint64) (n int, letter uint64, exact bool) {
+	alnum, letter := alnumBytes(w)
+	n = bits.TrailingZeros64(^alnum&wordHigh) >> 3
+	// The byte that ends the letters and digits; none when n is 8 (the
+	// shift by 64 leaves 0, which continues no identifier).
+	return n, letter, intelFold[byte(w>>(uint(n)*8))] == 0
+}
+
+// identBytesCount is how many of the 8 bytes of w from the first
+// continue an identifier (identBytes): alnumCount's seldom case, out of
+// line.
+func identBytesCount(w uint64) int {
+	ident, _ := identBytes(w)
+	return bits.TrailingZeros64(^ident&wordHigh) >> 3
+}
+
 // identEnd returns where the bytes that continue an identifier from
 // line[i] end (i itself when line[i] does not), no further than the end
 // of the line; wide as identKeyAt's, read 8 bytes at a time.
 func identEnd(line, wide string, i int) int {
 	for i+8 <= len(wide) && i < len(line) {
-		// foldWord's count, inlined.
-		ident, _ := identBytes(ir.LoadWord(wide, i))
-		n := bits.TrailingZeros64(^ident&wordHigh) >> 3
+		w := ir.LoadWord(wide, i)
+		n, _, exact := alnumCount(w)
+		if !exact {
+			n = identBytesCount(w)
+		}
 		i += n
 		if n < 8 {
 			return min(i, len(line))
@@ -192,9 +246,26 @@ var intelFold = func() (t [256]byte) {
 // when there is none or it is another token (a float, a bad number).
 // wide is as identKeyAt's.
 func numberAt(line, wide string, i int) (int64, int, bool) {
-	if i >= len(line) || line[i] < '0' || line[i] > '9' {
+	if uint(i) >= uint(len(line)) || line[i] < '0' || line[i] > '9' {
 		return 0, 0, false
 	}
+	// The usual numbers of code, read without finding their end first
+	// (identEnd) and reading them again (plainNumber): a digit alone
+	// (scales, small immediates), then 0x and up to 7 hex digits.
+	if j := i + 1; j == len(line) || intelFold[line[j]] == 0 {
+		return int64(line[i] - '0'), j, true
+	}
+	if line[i] == '0' && line[i+1]|0x20 == 'x' && i+10 <= len(wide) {
+		if v, j, ok := hexWordAt(line, wide, i+2); ok {
+			return v, j, true
+		}
+	}
+	return numberAtSlow(line, wide, i)
+}
+
+// numberAtSlow is numberAt of any number: it finds where the number ends
+// as the lexer does, and reads it.
+func numberAtSlow(line, wide string, i int) (int64, int, bool) {
 	// The number's bytes are those of an identifier ('.' included).
 	j := identEnd(line, wide, i)
 	if j < len(line) && (line[j] == '+' || line[j] == '-') && (line[j-1] == 'e' || line[j-1] == 'E') && !isHexPrefixed(line[i:j]) {
@@ -208,6 +279,35 @@ func numberAt(line, wide string, i int) (int64, int, bool) {
 		return 0, 0, false
 	}
 	return t.ival, j, true
+}
+
+// hexWordAt reads the hex digits of a 0x number at line[k:] (wide has 8
+// bytes at k) from one word, as plainNumber reads them: their value and
+// where they end, when there are 1 to 7 of them and the byte after them
+// (if the line has one) continues no identifier (else the number is
+// another, or longer: numberAtSlow reads it).
+func hexWordAt(line, wide string, k int) (int64, int, bool) {
+	w := ir.LoadWord(wide, k)
+	x := w & wordLow7          // the bytes' low 7 bits
+	lower := x | 0x20*wordOnes // letters in lower case
+	// Bit 7 set in the bytes that are a decimal digit, a to f (either case).
+	digit := (x + (0x80-'0')*wordOnes) &^ (x + (0x7f-'9')*wordOnes)
+	letter := (lower + (0x80-'a')*wordOnes) &^ (lower + (0x7f-'f')*wordOnes) & wordHigh &^ w
+	n := bits.TrailingZeros64(^(digit&wordHigh&^w|letter)&wordHigh) >> 3
+	n = min(n, len(line)-k) // the digits end with the line at the latest
+	if n == 0 || n == 8 || k+n < len(line) && intelFold[line[k+n]] != 0 {
+		return 0, 0, false
+	}
+	// Each byte's digit value: its low 4 bits, and 9 more for a letter
+	// (a is 0x61, A 0x41). No byte carries into the next.
+	nib := w&(0x0f*wordOnes) + (letter>>7)*9
+	// The n digits, the last lowest, a byte each; then pairs of them
+	// into bytes, of those into 16 bits, into 32.
+	v := bits.ReverseBytes64(nib) >> (8 * uint(8-n))
+	v = (v | v>>4) & 0x00ff00ff00ff00ff
+	v = (v | v>>8) & 0x0000ffff0000ffff
+	v = (v | v>>16) & 0xffffffff
+	return int64(v), k + n, true
 }
 
 // fastMnemonic reports whether word (lower case), whose mnemInfo is info
@@ -270,25 +370,24 @@ func (p *parser) fastInstruction(line, wide string) bool {
 	wide = wideOf(line, wide)
 	regs := ir.IntelRegs()
 	start := skipSpace(line, 0)
-	text, key, packs, upper, i := mnemAt(line, wide, start)
-	if text == "" || i < len(line) && !isSpace(line[i]) {
+	key, packs, upper, i := mnemAt(line, wide, start)
+	if i == start || i < len(line) && !isSpace(line[i]) {
 		return false // not an instruction, a label, …
 	}
-	word := text
-	if upper {
-		word = lowerWord(text)
-	}
+	// The mnemonic is line[start:mnemEnd] (its text and word made only
+	// where they are read: mnemWord).
+	mnemEnd := i
 	var info *mnemInfo
 	if packs {
 		info = lookupMnemKey(key)
 	} else {
-		info = lookupMnem(word)
+		info = lookupMnem(mnemWord(line[start:mnemEnd], upper))
 	}
 	// fastMnemonic's first case, without its call: a mnemonic of the
 	// table (nearly every line).
 	if info == nil || !info.plain {
 		var ok bool
-		if info, ok = fastMnemonic(word, info); !ok {
+		if info, ok = fastMnemonic(mnemWord(line[start:mnemEnd], upper), info); !ok {
 			return false
 		}
 	}
@@ -324,16 +423,33 @@ func (p *parser) fastInstruction(line, wide string) bool {
 			next = skipSpace(line, end)
 		} else {
 			o := &buf[n]
-			*o = plainOp{}
-			var ok bool
-			end, next, ok = fastOperand(o, regs, line, wide, i)
-			if !ok {
-				return false
+			*o = plainOp{start: i} // its text starts here
+			if wordStartBytes[line[i]] {
+				// A register without a decoration (most operands) read
+				// here, without fastOperand's call; any other word as
+				// fastOperand reads it (fastWordOperand).
+				key, j := identKeyAt(line, wide, i)
+				r := regs.LookupPacked(key) // Code 0: none, or rip
+				k := skipSpace(line, j)
+				if r.Code != 0 && (k == len(line) || line[k] != '{') {
+					o.kind, o.reg, o.sig = iopReg, r, 1|uint64(r.Code)<<2
+					end, next = j, k
+				} else {
+					var ok bool
+					if end, next, ok = fastWordOperand(o, regs, line, wide, i, key, j); !ok {
+						return false
+					}
+				}
+			} else {
+				var ok bool
+				if end, next, ok = fastOperand(o, regs, line, wide, i); !ok {
+					return false
+				}
 			}
 			// The operand's text ends where its tokens do: at the comma,
 			// or at the end of the line, without the spaces before
 			// either.
-			o.start, o.end = i, end
+			o.end = end
 			decorated = decorated || o.decorated
 			n++
 		}
@@ -356,13 +472,23 @@ func (p *parser) fastInstruction(line, wide string) bool {
 		ops = append(ops, o)
 	}
 	p.scratch.ops = ops[:0]
+	text := line[start:mnemEnd]
 	t := itok{kind: itIdent, text: text, col: start + 1}
 	p.lineStart = t
 	p.here = ""
 	p.spellLater, p.fastText = !p.eager, line[start:last]
-	p.instructionOf(nil, t, word, info, ops, rounding, roundCol, 1, t)
+	p.instructionOf(nil, t, mnemWord(text, upper), info, ops, rounding, roundCol, 1, t)
 	p.spellLater, p.fastText = false, ""
 	return true
+}
+
+// mnemWord is the mnemonic text in lower case (lowerWord when it has a
+// capital: upper).
+func mnemWord(text string, upper bool) string {
+	if upper {
+		return lowerWord(text)
+	}
+	return text
 }
 
 // buildPlain makes the instruction of a plain line whose mnemonic's
@@ -573,45 +699,67 @@ func fastOperand(o *plainOp, regs *ir.IntelRegTable, line, wide string, i int) (
 		// An immediate takes no decoration here: a { after it is no comma.
 		return k, skipSpace(line, k), true
 	default:
-		name, key, j := identKeyAt(line, wide, i)
-		if name == "" {
-			return 0, 0, false
+		key, j := identKeyAt(line, wide, i)
+		if j == i {
+			return 0, 0, false // no identifier
 		}
-		// A register, or else a size keyword (no register's name is one).
-		// lookupReg: every register's name packs (TestIntelRegTable), so a
-		// word that does not (key 0) is none.
-		if r := regs.LookupPacked(key); r.ID != 0 {
-			if r.Code == 0 {
-				return 0, 0, false // rip
-			}
-			o.kind, o.reg = iopReg, r
-			o.sig = 1 | uint64(r.Code)<<2
-			// Most registers have no decoration: what follows is the
-			// caller's (more than a register, rax+1, is no comma).
-			k := skipSpace(line, j)
-			if k == len(line) || line[k] != '{' {
-				return j, k, true
-			}
-			end = j
-		} else if bits, code := sizeKeywordKey(key); bits != 0 {
-			// dword ptr [ … ]: the size of a memory operand.
-			o.size, o.wordStart, o.wordEnd, o.sig = bits, i, j, code<<2
-			k := skipSpace(line, j)
-			if ptrAt(line, k) {
-				k = skipSpace(line, k+3)
-			}
-			if k == len(line) || line[k] != '[' {
-				return 0, 0, false
-			}
-			end, ok = fastMem(o, regs, line, wide, k)
-			if !ok {
-				return 0, 0, false
-			}
-		} else {
-			return 0, 0, false
-		}
+		return fastWordOperand(o, regs, line, wide, i, key, j)
 	}
-	// Decorations: {k1}, {z}, {1to16}.
+	// Most operands have no decoration.
+	if k := skipSpace(line, end); k == len(line) || line[k] != '{' {
+		return end, k, true
+	}
+	return fastDecorations(o, line, end)
+}
+
+// fastWordOperand is fastOperand of an operand that starts with the word
+// line[i:j] that packs to key (identKeyAt): a register, or a size keyword
+// and a memory operand.
+func fastWordOperand(o *plainOp, regs *ir.IntelRegTable, line, wide string, i int, key uint64, j int) (end, next int, ok bool) {
+	// A register, or else a size keyword (no register's name is one).
+	// lookupReg: every register's name packs (TestIntelRegTable), so a
+	// word that does not (key 0) is none.
+	if r := regs.LookupPacked(key); r.ID != 0 {
+		if r.Code == 0 {
+			return 0, 0, false // rip
+		}
+		o.kind, o.reg = iopReg, r
+		o.sig = 1 | uint64(r.Code)<<2
+		// Most registers have no decoration: what follows is the
+		// caller's (more than a register, rax+1, is no comma).
+		k := skipSpace(line, j)
+		if k == len(line) || line[k] != '{' {
+			return j, k, true
+		}
+		return fastDecorations(o, line, j)
+	} else if bits, code := sizeKeywordKey(key); bits != 0 {
+		// dword ptr [ … ]: the size of a memory operand.
+		o.size, o.wordStart, o.wordEnd, o.sig = bits, i, j, code<<2
+		k := skipSpace(line, j)
+		if ptrAt(line, k) {
+			k = skipSpace(line, k+3)
+		}
+		if k == len(line) || line[k] != '[' {
+			return 0, 0, false
+		}
+		end, ok = fastMem(o, regs, line, wide, k)
+		if !ok {
+			return 0, 0, false
+		}
+	} else {
+		return 0, 0, false
+	}
+	// Most operands have no decoration.
+	if k := skipSpace(line, end); k == len(line) || line[k] != '{' {
+		return end, k, true
+	}
+	return fastDecorations(o, line, end)
+}
+
+// fastDecorations reads the decorations {k1}, {z}, {1to16} after the
+// operand o that ends at end (fastDecorate), if any: where they end, where
+// the blanks after them end, and false for one that is not plain.
+func fastDecorations(o *plainOp, line string, end int) (int, int, bool) {
 	for {
 		k := skipSpace(line, end)
 		if k == len(line) || line[k] != '{' {
@@ -716,10 +864,10 @@ func fastMem(o *plainOp, regs *ir.IntelRegTable, line, wide string, i int) (int,
 			} else {
 				o.disp += v
 			}
-			i = j
+			i = skipSpace(line, j)
 		} else {
-			name, key, j := identKeyAt(line, wide, i)
-			if name == "" || sub {
+			key, j := identKeyAt(line, wide, i)
+			if j == i || sub { // no identifier, or one subtracted
 				return 0, false
 			}
 			r := regs.LookupPacked(key) // key 0, a word of more than 8 bytes, is none
@@ -727,19 +875,20 @@ func fastMem(o *plainOp, regs *ir.IntelRegTable, line, wide string, i int) (int,
 				return 0, false
 			}
 			scale := int64(1)
-			if k := skipSpace(line, j); k < len(line) && line[k] == '*' {
+			k := skipSpace(line, j) // what follows the register
+			if k < len(line) && line[k] == '*' {
 				v, after, ok := numberAt(line, wide, skipSpace(line, k+1))
 				if !ok {
 					return 0, false
 				}
-				scale, j = v, after
+				scale, k = v, skipSpace(line, after)
 			}
 			if !fastMemReg(o, r, scale) {
 				return 0, false
 			}
-			i = j
+			i = k
 		}
-		i = skipSpace(line, i)
+		// i is past the term and the blanks after it.
 		if i == len(line) {
 			return 0, false
 		}

@@ -177,14 +177,16 @@ func FuzzFastInstruction(f *testing.F) {
 // It reads s with what may follow it in a source (wideTails): a word
 // read 8 bytes at a time ends where s does.
 func checkRegAt(t *testing.T, s string) {
-	name, key, end := identKeyAt(s, s, 0)
+	key, end := identKeyAt(s, s, 0)
+	name := s[:end]
 	wantName, wantEnd := identAt(s, 0)
 	if name != wantName || end != wantEnd {
 		t.Fatalf("identKeyAt(%q) = %q, %d; identAt says %q, %d", s, name, end, wantName, wantEnd)
 	}
 	for _, tail := range wideTails {
 		wide := s + tail
-		n, k, e := identKeyAt(wide[:len(s)], wide, 0)
+		k, e := identKeyAt(wide[:len(s)], wide, 0)
+		n := wide[:e]
 		if n != name || k != key || e != end {
 			t.Fatalf("identKeyAt(%q) followed by %q = %q, %x, %d; alone %q, %x, %d", s, tail, n, k, e, name, key, end)
 		}
@@ -309,7 +311,7 @@ func TestSizeKeywordKey(t *testing.T) {
 		{"zword", 512}, {"zmmword", 512}, {"Dword", 32}, {"XMMWORD", 128},
 		{"ptr", 0}, {"PTR", 0}, {"dwor", 0}, {"dwordd", 0}, {"words", 0}, {"bytes", 0}, {"rax", 0}, {"xmmwords", 0}, {"", 0},
 	} {
-		_, key, _ := identKeyAt(c.word, c.word, 0)
+		key, _ := identKeyAt(c.word, c.word, 0)
 		got, code := sizeKeywordKey(key)
 		if wantCode := sizeCode(c.bits); got != c.bits || int(code) != wantCode {
 			t.Errorf("sizeKeywordKey(%q) = %d, code %d; want %d, code %d", c.word, got, code, c.bits, wantCode)
@@ -335,7 +337,8 @@ func TestPtrAt(t *testing.T) {
 		"ptr", "PTR", "pTr", "ptr [rax]", "ptr[rax]", "ptrx", "ptr_", "ptr.", "ptr$", "ptr?", "ptr@", "ptr1", "ptr\x80",
 		"ptr,", "ptr\t", "pt", "p", "", "qtr", "pur", "ptq", "Ptr+", "ptr{", "ptr}", "\x70tr", "\xf0tr", "PtR;",
 	} {
-		name, key, _ := identKeyAt(s, s, 0)
+		key, end := identKeyAt(s, s, 0)
+		name := s[:end]
 		want := name != "" && key == keyPtr
 		if got := ptrAt(s, 0); got != want {
 			t.Errorf("ptrAt(%q) = %v, identKeyAt reads %q (ptr: %v)", s, got, name, want)
@@ -343,7 +346,8 @@ func TestPtrAt(t *testing.T) {
 		// The line ends before what follows in the source.
 		for _, tail := range []string{"\n", "x", "abcdefghij"} {
 			wide := s + tail
-			name, key, _ := identKeyAt(wide[:len(s)], wide, 0)
+			key, end := identKeyAt(wide[:len(s)], wide, 0)
+			name := wide[:end]
 			if got, want := ptrAt(wide[:len(s)], 0), name != "" && key == keyPtr; got != want {
 				t.Errorf("ptrAt(%q followed by %q) = %v, want %v", s, tail, got, want)
 			}
@@ -389,10 +393,11 @@ func TestNumberAt(t *testing.T) {
 	}
 }
 
-// TestFoldWord compares foldWord with intelFold byte by byte: every byte
-// value in every place of a word of identifier bytes, and words of
-// random bytes: the count of bytes that continue an identifier, and
-// those bytes folded.
+// TestFoldWord compares foldWord, and alnumCount with identBytesCount
+// where it leaves the count to it (as identKeyAt, identEnd and mnemAt
+// read a word), with intelFold byte by byte: every byte value in every
+// place of a word of identifier bytes, and words of random bytes: the
+// count of bytes that continue an identifier, and those bytes folded.
 func TestFoldWord(t *testing.T) {
 	check := func(w []byte) {
 		text := string(w)
@@ -407,6 +412,19 @@ func TestFoldWord(t *testing.T) {
 		for k := range n {
 			if got := byte(folded >> (8 * k)); got != intelFold[w[k]] {
 				t.Fatalf("foldWord(%q): byte %d folded to %q, want %q", text, k, got, intelFold[w[k]])
+			}
+		}
+		word := ir.LoadWord(text, 0)
+		n, letter, exact := alnumCount(word)
+		if !exact {
+			n = identBytesCount(word)
+		}
+		if n != want {
+			t.Fatalf("alnumCount(%q): %d bytes continue an identifier (exact %v), want %d", text, n, exact, want)
+		}
+		for k := range n {
+			if got := byte((word | letter&wordHigh>>2) >> (8 * k)); got != intelFold[w[k]] {
+				t.Fatalf("alnumCount(%q): byte %d folded to %q, want %q", text, k, got, intelFold[w[k]])
 			}
 		}
 	}
@@ -430,5 +448,46 @@ func TestFoldWord(t *testing.T) {
 			}
 		}
 		check(w[:])
+	}
+}
+
+// TestNumberAtShortcuts compares numberAt, whose shortcuts read a digit alone and
+// 0x and hex digits from one word (hexWordAt), with numberAtSlow, which
+// reads every number as the lexer does: numbers of each length and
+// spelling, with each byte after them, at the end of the line and with
+// what may follow the line in a source.
+func TestNumberAtShortcuts(t *testing.T) {
+	var nums []string
+	for _, d := range []string{"0", "7", "9"} {
+		nums = append(nums, d)
+	}
+	for n := 0; n <= 10; n++ {
+		for _, p := range []string{"0x", "0X"} {
+			nums = append(nums, p+"fEdCbA9876543210"[:n], p+"0123456789aBcDeF"[16-n:], p+"1000000000"[:n])
+		}
+		nums = append(nums, "1234567890123456789012"[:n+1], "0"+"1234567890123"[:n])
+	}
+	// Bytes after the number: each byte value, and a few spellings that
+	// make it another number.
+	var afters []string
+	for c := range 256 {
+		afters = append(afters, string([]byte{byte(c)}))
+	}
+	afters = append(afters, "", "h", "e+5", "E-3", ".5", "_1", " , rax", "]", "+8]", "*4+rbx]")
+	for _, num := range nums {
+		for _, after := range afters {
+			line := num + after
+			for _, tail := range append([]string{""}, wideTails...) {
+				for _, cut := range []int{len(line), len(num)} {
+					wide := line[:cut] + tail
+					l := wide[:cut]
+					v, j, ok := numberAt(l, wide, 0)
+					wv, wj, wok := numberAtSlow(l, wide, 0)
+					if v != wv || j != wj || ok != wok {
+						t.Fatalf("numberAt(%q followed by %q) = %d, %d, %v; numberAtSlow says %d, %d, %v", l, tail, v, j, ok, wv, wj, wok)
+					}
+				}
+			}
+		}
 	}
 }

@@ -10,8 +10,6 @@ package intel
 // definition (TestMnemTable).
 
 import (
-	"math/bits"
-
 	"github.com/jitrun/jitrun/asm/internal/ir"
 )
 
@@ -64,29 +62,35 @@ func lookupMnem(word string) *mnemInfo {
 }
 
 // mnemAt reads the identifier at line[i:] as identAt does, packing it
-// in lower case as it goes: the identifier as written, its packed lower
-// case (packs false when it does not pack), whether it has a capital,
-// and where it ends. wide is line and what follows it (line itself will
-// do): with 16 bytes of wide at i, it reads them 8 at a time
-// (foldWord).
-func mnemAt(line, wide string, i int) (text string, k mnemKey, packs, upper bool, end int) {
-	if i >= len(line) || intelIdentClass[line[i]]&identStart == 0 || line[i] == '$' {
-		return "", k, false, false, i
+// in lower case as it goes: where it ends (i when there is none: the
+// identifier is line[i:end]), its packed lower case (packs false when it
+// does not pack), and whether it has a capital. wide is line and what
+// follows it (line itself will do): with 16 bytes of wide at i, it reads
+// them 8 at a time (foldWord).
+func mnemAt(line, wide string, i int) (k mnemKey, packs, upper bool, end int) {
+	if uint(i) >= uint(len(line)) || !wordStartBytes[line[i]] {
+		return k, false, false, i
 	}
 	if i+16 <= len(wide) {
 		rest := len(line) - i
 		// foldWord, inlined (twice).
 		w := ir.LoadWord(wide, i)
-		ident, letter := identBytes(w)
-		f, n := w|letter&wordHigh>>2, bits.TrailingZeros64(^ident&wordHigh)>>3
+		n, letter, exact := alnumCount(w)
+		if !exact {
+			n = identBytesCount(w)
+		}
+		f := w | letter&wordHigh>>2
 		n = min(n, rest) // the word goes on past the line (a statement's end)
 		if n < 8 {
 			lo := f & (1<<(8*n) - 1)
-			return line[i : i+n], mnemKey{lo: lo}, true, lo != w&(1<<(8*n)-1), i + n
+			return mnemKey{lo: lo}, true, lo != w&(1<<(8*n)-1), i + n
 		}
 		w2 := ir.LoadWord(wide, i+8)
-		ident2, letter2 := identBytes(w2)
-		g, m := w2|letter2&wordHigh>>2, bits.TrailingZeros64(^ident2&wordHigh)>>3
+		m, letter2, exact2 := alnumCount(w2)
+		if !exact2 {
+			m = identBytesCount(w2)
+		}
+		g := w2 | letter2&wordHigh>>2
 		m = min(m, rest-8)
 		hi := g & (1<<(8*m) - 1) // m = 8: all ones
 		upper := f != w || hi != w2&(1<<(8*m)-1)
@@ -97,7 +101,7 @@ func mnemAt(line, wide string, i int) (text string, k mnemKey, packs, upper bool
 				j++
 			}
 		}
-		return line[i:j], mnemKey{lo: f, hi: hi}, j-i <= 16, upper, j
+		return mnemKey{lo: f, hi: hi}, j-i <= 16, upper, j
 	}
 	j := i
 	for ; j < len(line); j++ {
@@ -114,7 +118,7 @@ func mnemAt(line, wide string, i int) (text string, k mnemKey, packs, upper bool
 			k.hi |= uint64(f) << (8 * (n - 8))
 		}
 	}
-	return line[i:j], k, j-i <= 16, upper, j
+	return k, j-i <= 16, upper, j
 }
 
 // lookupMnemKey is lookupMnem of the word that packs to k.

@@ -54,10 +54,12 @@ func FuzzMnemTable(f *testing.F) {
 // checkMnemAt compares mnemAt at the start of line with identAt, and the
 // mnemInfo of what it packed with the map's for the word in lower case.
 func checkMnemAt(t *testing.T, line string) {
-	text, k, packs, upper, end := mnemAt(line, line, 0)
+	k, packs, upper, end := mnemAt(line, line, 0)
+	text := line[:end]
 	for _, tail := range wideTails {
 		wide := line + tail
-		t2, k2, p2, u2, e2 := mnemAt(wide[:len(line)], wide, 0)
+		k2, p2, u2, e2 := mnemAt(wide[:len(line)], wide, 0)
+		t2 := wide[:e2]
 		if t2 != text || k2 != k || p2 != packs || u2 != upper || e2 != end {
 			t.Fatalf("mnemAt(%q) followed by %q = %q, %x, %v, %v, %d; alone %q, %x, %v, %v, %d", line, tail, t2, k2, p2, u2, e2, text, k, packs, upper, end)
 		}

@@ -100,7 +100,7 @@ func memClass(bits int) string {
 // sizeKeyword returns the size in bits a size keyword (lower case) names:
 // sizeKeywordKey of the word packed, the one list of the keywords.
 func sizeKeyword(w string) (bits int, ok bool) {
-	_, key, end := identKeyAt(w, w, 0)
+	key, end := identKeyAt(w, w, 0)
 	if end != len(w) {
 		return 0, false
 	}

@@ -257,7 +257,11 @@ func (p *parser) run(text string) {
 			p.lineText = line
 			p.parseLine(line, 0)
 		}
-		p.deliver()
+		// deliver's own test first, without its call: Parse streams
+		// nothing, and a line of ParseFunc's may make no statement.
+		if p.streaming && len(p.stmts) > 0 {
+			p.deliver()
+		}
 		if p.errs.Full() {
 			break
 		}

@@ -77,12 +77,16 @@ type stmtMemory struct {
 	taken int
 	insts slab.Slab[ir.Inst]    // uncleared: inst writes every field
 	args  slab.Slab[ir.Operand] // uncleared: setOperand writes every field
-	// instRun and argRun are the rest of the last run of instructions and
-	// of operands taken from insts and args: inst hands them out one by
-	// one, and takes a run of instChunk and argChunk (a slab's Take is a
-	// call of some 30 instructions, a slice of the run a few).
+	// instRun and argRun are the last run of instructions and of operands
+	// taken from insts and args: inst hands them out one by one from
+	// instUsed and argUsed on (what it handed out before them), and takes
+	// a run of instChunk and argChunk (a slab's Take is a call of some 30
+	// instructions, a slice of the run a few). An index moved on is an
+	// integer written, a run resliced a pointer written (the write
+	// barrier's test).
 	instRun             []ir.Inst
 	argRun              []ir.Operand
+	instUsed, argUsed   int
 	instChunk, argChunk int
 	spellings           slab.Slab[ir.Spelling]
 	spelled             slab.Slab[ir.SpelledOperand]
@@ -164,6 +168,7 @@ func (m *stmtMemory) reuse() {
 	// The runs are in the blocks used again: taken again from their
 	// start.
 	m.instRun, m.argRun = nil, nil
+	m.instUsed, m.argUsed = 0, 0
 	m.spellings.Reuse()
 	m.spelled.Reuse()
 	m.argOps.Reuse()
@@ -176,19 +181,19 @@ func (m *stmtMemory) reuse() {
 // every operand they add: setOperand).
 func (m *stmtMemory) inst(n int) *ir.Inst {
 	m.taken++
-	if len(m.instRun) == 0 {
-		m.instRun = m.insts.Take(m.instChunk)
+	if m.instUsed >= len(m.instRun) {
+		m.instRun, m.instUsed = m.insts.Take(m.instChunk), 0
 	}
-	in := &m.instRun[0]
-	m.instRun = m.instRun[1:]
-	if n > len(m.argRun) {
+	in := &m.instRun[m.instUsed]
+	m.instUsed++
+	if n > len(m.argRun)-m.argUsed {
 		// The rest of the run, too short, is left unused.
-		m.argRun = m.args.Take(max(n, m.argChunk))
+		m.argRun, m.argUsed = m.args.Take(max(n, m.argChunk)), 0
 	}
 	// Room for n operands and no more: an operand appended past them
 	// would be the next instruction's.
-	in.Args = m.argRun[:0:n]
-	m.argRun = m.argRun[n:]
+	in.Args = m.argRun[m.argUsed : m.argUsed : m.argUsed+n]
+	m.argUsed += n
 	if in.Suffix != "" {
 		in.Suffix = ""
 	}
