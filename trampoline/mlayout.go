@@ -14,7 +14,7 @@ const (
 	mGuardWords  = 1 + (mTLSOffset-mProcidOffset)/8
 	mGsignalWord = 2 // gsignal's index in frame.mWords
 
-	// The guarded words past curg (frame.mTail), m.p to m.preemptoff:
+	// The guarded words past curg (mguard.go), m.p to m.preemptoff:
 	// what Go's own code reads before it writes it, among the words code
 	// reaches with an 8-bit displacement from FS (up to m+mTLSOffset+8+127).
 	// m.caughtsig, m.signalSecret (which the collector clears from
