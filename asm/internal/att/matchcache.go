@@ -114,7 +114,7 @@ func (p *parser) readsNames() bool {
 // of the forms, or 0.
 func litName(r *operand) byte {
 	for i := range genLitNames {
-		if r.reg.Name == litRegName(i) && i < 255 {
+		if r.reg.Name() == litRegName(i) && i < 255 {
 			return byte(i + 1)
 		}
 	}
@@ -224,21 +224,16 @@ func vsibClass(o *operand) uint8 {
 // operand has none) or a broadcast that is not a power of two below
 // 256, another kind.
 func sigOp(o *operand) (uint64, bool) {
-	switch o.kind {
-	case oReg:
-		if o.class >= 32 {
-			return 0, false
-		}
+	switch {
+	case o.kind == oReg && o.class < 32:
 		return uint64(oReg) | uint64(o.class)<<3, true
-	case oImm:
+	case o.kind == oImm:
 		return uint64(oImm), true
-	case oMem:
-		if o.size != 0 || uint(o.bcst) > 0xff || o.bcst&(o.bcst-1) != 0 {
-			return 0, false
-		}
-		return uint64(oMem) | uint64(vsibClass(o))<<3 | uint64(bits.Len(uint(o.bcst)))<<8, true
 	}
-	return 0, false
+	if o.kind != oMem || o.size != 0 || uint(o.bcst) > 0xff || o.bcst&(o.bcst-1) != 0 {
+		return 0, false
+	}
+	return uint64(oMem) | uint64(vsibClass(o))<<3 | uint64(bits.Len(uint(o.bcst)))<<8, true
 }
 
 // packSig packs the level-0 signature of mnem and ops (matchKey); false
@@ -268,9 +263,18 @@ func packSig(mnem string, mk mnemKey, ops []*operand) (sigKey, bool) {
 	}
 	word := uint64(len(mnem)) << (maxSigOps * sigOpBits)
 	for i, o := range ops {
-		v, ok := sigOp(o)
-		if !ok {
-			return k, false
+		var v uint64
+		// sigOp, its usual cases here where they cost no call.
+		switch {
+		case o.kind == oReg && o.class < 32:
+			v = uint64(oReg) | uint64(o.class)<<3
+		case o.kind == oImm:
+			v = uint64(oImm)
+		default:
+			var ok bool
+			if v, ok = sigOp(o); !ok {
+				return k, false
+			}
 		}
 		word |= v << (sigOpBits * i)
 	}

@@ -99,22 +99,21 @@ func sigOperands(cs []class) ([]*operand, bool) {
 			if int(c.id) >= len(sigRegNames) || sigRegNames[c.id] == "" {
 				return nil, false
 			}
-			r, ok := ir.LookupIntelReg(sigRegNames[c.id])
-			if !ok {
+			r := ir.LookupIntelRegRef(sigRegNames[c.id])
+			if r.ID == 0 {
 				return nil, false
 			}
-			o.kind, o.reg, o.class, o.regText = oReg, r, c.id, "%"+r.Name
+			o.kind, o.reg, o.class, o.regText = oReg, r, c.id, "%"+r.Name()
 		case cImm:
 			o.kind, o.imm = oImm, 2
 		case cMem, cMemN, cBcst, cVSIB:
-			base, _ := ir.LookupIntelReg("rax")
-			o.kind, o.base = oMem, base
+			o.kind, o.base = oMem, ir.LookupIntelRegRef("rax")
 			if c.kind == cBcst {
 				o.bcst = c.n
 			}
 			if c.kind == cVSIB {
-				index, ok := ir.LookupIntelReg(regClasses[c.id] + "2")
-				if !ok {
+				index := ir.LookupIntelRegRef(regClasses[c.id] + "2")
+				if index.ID == 0 {
 					return nil, false
 				}
 				o.index, o.indexClass, o.scale = index, c.id, 1
