@@ -524,7 +524,7 @@ func findGenSig(key *sigKey) (uint64, bool) {
 	}
 }
 
-// A matchEntry packed in a word (packEntry): the form + 1 (bits 0-15),
+// A matchEntry packed in a word (packEntry, in the generator): the form + 1 (bits 0-15),
 // keep (16-18), whether match adds an immediate (19), and its dollar
 // (20) and value (21-28), then the memory operands' sizes in bytes, 8
 // bits each (32-63).
@@ -535,37 +535,6 @@ const (
 	entryImmShift   = 21
 	entrySizesShift = 32
 )
-
-// packEntry packs e in a word (entryOf unpacks it); false when it does
-// not fit: more than one added immediate or one outside 0-255, a size
-// not whole bytes or 256 bytes or more, an operand past maxSigOps with
-// a size.
-func packEntry(e *matchEntry) (uint64, bool) {
-	v := uint64(e.form) | uint64(e.keep)<<entryKeepShift
-	if e.keep > 7 || e.nExtras > 1 {
-		return 0, false
-	}
-	if e.nExtras == 1 {
-		x := e.extras[0]
-		if x.imm < 0 || x.imm > 0xff {
-			return 0, false
-		}
-		v |= entryExtraBit | uint64(x.imm)<<entryImmShift
-		if x.dollar {
-			v |= entryDollarBit
-		}
-	}
-	for i, size := range e.sizes {
-		if size == 0 {
-			continue
-		}
-		if size&7 != 0 || size>>3 > 0xff || i >= maxSigOps {
-			return 0, false
-		}
-		v |= uint64(size>>3) << (entrySizesShift + 8*i)
-	}
-	return v, true
-}
 
 // remember enters e under a level-0 signature that has none: sig when
 // it packed, else key.

@@ -126,6 +126,37 @@ func sigOperands(cs []class) ([]*operand, bool) {
 	return ops, true
 }
 
+// packEntry packs e in a word (entryOf unpacks it); false when it does
+// not fit: more than one added immediate or one outside 0-255, a size
+// not whole bytes or 256 bytes or more, an operand past maxSigOps with
+// a size.
+func packEntry(e *matchEntry) (uint64, bool) {
+	v := uint64(e.form) | uint64(e.keep)<<entryKeepShift
+	if e.keep > 7 || e.nExtras > 1 {
+		return 0, false
+	}
+	if e.nExtras == 1 {
+		x := e.extras[0]
+		if x.imm < 0 || x.imm > 0xff {
+			return 0, false
+		}
+		v |= entryExtraBit | uint64(x.imm)<<entryImmShift
+		if x.dollar {
+			v |= entryDollarBit
+		}
+	}
+	for i, size := range e.sizes {
+		if size == 0 {
+			continue
+		}
+		if size&7 != 0 || size>>3 > 0xff || i >= maxSigOps {
+			return 0, false
+		}
+		v |= uint64(size>>3) << (entrySizesShift + 8*i)
+	}
+	return v, true
+}
+
 // entryOf unpacks an entry packEntry packed.
 func entryOf(v uint64) matchEntry {
 	e := matchEntry{form: uint16(v), keep: uint8(v >> entryKeepShift & 7)}
@@ -292,16 +323,77 @@ func TestSigsGenerated(t *testing.T) {
 	asmtest.Generated(t, "data_sigs_gen.go", src, *generate, "the form table and match", "./asm/internal/att")
 }
 
+// sigKeyOperands returns the mnemonic and operands (Intel order) of a
+// signature packSig packed, as sigOperands makes them (a memory operand
+// with a general index register when generalIndex); false when it has
+// an operand sigOperands does not make.
+func sigKeyOperands(key sigKey, generalIndex bool) (string, []*operand, bool) {
+	var name []byte
+	for _, w := range key[:2] {
+		for ; w != 0; w >>= 8 {
+			name = append(name, byte(w))
+		}
+	}
+	var ops []*operand
+	for i := range maxSigOps {
+		v := key[2] >> (sigOpBits * i) & (1<<sigOpBits - 1)
+		if v == 0 {
+			break
+		}
+		o := &operand{col: 1, text: "x", kind: opKind(v & 7)}
+		switch o.kind {
+		case oReg:
+			o.class = uint8(v >> 3 & 31)
+			if int(o.class) >= len(sigRegNames) || sigRegNames[o.class] == "" {
+				return "", nil, false
+			}
+			o.reg = ir.LookupIntelRegRef(sigRegNames[o.class])
+			o.regText = "%" + o.reg.Name()
+		case oImm:
+			o.imm = 2
+		case oMem:
+			o.base = ir.LookupIntelRegRef("rax")
+			if b := v >> 8 & 15; b > 0 {
+				o.bcst = 1 << (b - 1)
+			}
+			if c := uint8(v >> 3 & 31); c != 0 {
+				o.index, o.indexClass, o.scale = ir.LookupIntelRegRef(regClasses[c]+"2"), c, 1
+			} else if generalIndex {
+				o.index, o.indexClass, o.scale = ir.LookupIntelRegRef("rcx"), regClassID("r64"), 4
+			}
+		default:
+			return "", nil, false
+		}
+		ops = append(ops, o)
+	}
+	return string(name), ops, true
+}
+
 // TestGenSigEntries checks every entry of the compiled table against
-// match: each signature's entry is what match makes of operands of that
-// signature, whichever registers and index they are (the general
-// register index that the signature leaves out, another register of the
-// class), and findGenSig finds it.
+// match: findGenSig finds it, and it is what match makes (matchEntryOf)
+// of operands of its signature, with and without a general index
+// register (which the signature leaves out).
 func TestGenSigEntries(t *testing.T) {
 	for i := range genSigSlots {
 		s := &genSigSlots[i]
 		if v, ok := findGenSig(&s.key); !ok || v != s.val {
 			t.Fatalf("entry %d: findGenSig does not find its key", i)
+		}
+		for _, generalIndex := range []bool{false, true} {
+			mnem, ops, ok := sigKeyOperands(s.key, generalIndex)
+			if !ok {
+				t.Fatalf("entry %d: %#x: an operand the generator does not make", i, s.key)
+			}
+			if key, ok := packSig(mnem, mnemKey{}, ops); !ok || key != s.key {
+				t.Fatalf("entry %d: %s %d operands packs to %#x, not its key %#x", i, mnem, len(ops), key, s.key)
+			}
+			e, ok := matchEntryOf(mnem, ops)
+			if !ok {
+				t.Fatalf("entry %d: match does not make an entry of %s %d operands", i, mnem, len(ops))
+			}
+			if v, ok := packEntry(&e); !ok || v != s.val || entryOf(v) != e {
+				t.Errorf("entry %d: %s %d operands: match makes %+v, the table says %+v", i, mnem, len(ops), e, entryOf(s.val))
+			}
 		}
 	}
 	if n := len(genSigSlots); n < 1000 {
