@@ -24,7 +24,9 @@
 // instruction again (respell.go). Two shortcuts change nothing of what
 // comes out: a plain line (a mnemonic and %reg, $number,
 // number(%base,%index,scale) operands, nothing else) is read straight
-// from its text without tokens (fastpath.go), and the parser remembers
-// what matching made of each mnemonic and operand signature, so that a
-// kind of instruction said again skips the form table (matchcache.go).
+// from its text without tokens (fastpath.go), and a kind of instruction
+// (a mnemonic and operand signature) is matched against the form table
+// once: the forms' usual kinds when go generate runs (data_sigs_gen.go),
+// the others once per source, which the parser remembers
+// (matchcache.go).
 package att

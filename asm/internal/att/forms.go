@@ -301,7 +301,7 @@ func (c *class) fits(o *operand) bool {
 	case cImm:
 		return o.kind == oImm
 	case cLitReg:
-		return o.kind == oReg && o.reg.Name == litRegName(int(c.lit))
+		return o.kind == oReg && o.reg.Name() == litRegName(int(c.lit))
 	case cLitImm:
 		return o.kind == oImm && o.imm == c.imm
 	}

@@ -265,7 +265,7 @@ func (p *parser) match(mnem string, t token, ops []*operand) (*form, string, []*
 			return p.movabs(t, ops)
 		}
 	}
-	if (mnem == "xlat" || mnem == "xlatb") && len(ops) == 1 && ops[0].kind == oMem && p.readsNames() && ops[0].base.Name == "rbx" && ops[0].index.Reg == 0 && ops[0].disp == 0 {
+	if (mnem == "xlat" || mnem == "xlatb") && len(ops) == 1 && ops[0].kind == oMem && p.readsNames() && ops[0].base.Name() == "rbx" && ops[0].index.Reg == 0 && ops[0].disp == 0 {
 		ops = ops[:0] // xlat %ds:(%rbx): its implicit operand
 	}
 	if n, ok := p.stringInst(mnem, ops); ok {
@@ -389,7 +389,7 @@ func implicitOperands(ops []*operand) bool {
 		if o.kind != oReg {
 			return false
 		}
-		switch o.reg.Name {
+		switch o.reg.Name() {
 		case "rax", "eax", "ecx", "edx", "rcx", "rdx", "ebx", "rbx":
 		default:
 			return false
@@ -425,12 +425,12 @@ func (p *parser) stringInst(mnem string, ops []*operand) (string, bool) {
 	p.readsNames()
 	for _, o := range ops {
 		switch {
-		case o.kind == oReg && o.reg.Reg == ir.DX && o.reg.Class == "r16" && (base == "ins" || base == "outs"):
-		case o.kind == oReg && (o.reg.Reg == ir.AX || o.reg.Reg == ir.AL) && regBits(o.reg.Class) > 0:
+		case o.kind == oReg && o.reg.Reg == ir.DX && o.reg.Class() == "r16" && (base == "ins" || base == "outs"):
+		case o.kind == oReg && (o.reg.Reg == ir.AX || o.reg.Reg == ir.AL) && regBits(o.reg.Class()) > 0:
 			if bits == 0 {
-				bits = regBits(o.reg.Class)
+				bits = regBits(o.reg.Class())
 			}
-		case o.kind == oMem && o.index.Reg == 0 && o.disp == 0 && o.sym == "" && (o.base.Name == "rsi" || o.base.Name == "rdi"):
+		case o.kind == oMem && o.index.Reg == 0 && o.disp == 0 && o.sym == "" && (o.base.Name() == "rsi" || o.base.Name() == "rdi"):
 		default:
 			return "", false
 		}
@@ -454,7 +454,7 @@ func (p *parser) x87Name(name string, ops []*operand) string {
 	if strings.HasSuffix(name, "p") {
 		return other
 	}
-	if len(ops) == 2 && ops[0].kind == oReg && ops[0].reg.Class == "st" && p.readsNames() && ops[0].reg.Reg != ir.F0 {
+	if len(ops) == 2 && ops[0].kind == oReg && ops[0].reg.Class() == "st" && p.readsNames() && ops[0].reg.Reg != ir.F0 {
 		return other
 	}
 	return name
@@ -494,7 +494,7 @@ func suffixAgrees(f *form, ops []*operand, bits int) bool {
 // suffix's size.
 func regSized(ops []*operand, bits int) bool {
 	for _, o := range ops {
-		if o.kind == oReg && o.class >= 1 && o.class <= 4 && regBits(o.reg.Class) == bits {
+		if o.kind == oReg && o.class >= 1 && o.class <= 4 && regBits(o.reg.Class()) == bits {
 			return true
 		}
 	}
@@ -505,8 +505,8 @@ func regSized(ops []*operand, bits int) bool {
 func suffixMismatch(mnem string, r suffixed, ops []*operand) string {
 	for i := len(ops) - 1; i >= 0; i-- {
 		o := ops[i]
-		if o.kind == oReg && regBits(o.reg.Class) > 0 && regBits(o.reg.Class) != r.bits {
-			return fmt.Sprintf("operand size mismatch: %s is %d-bit, but the %s suffix of %s says %d-bit", o.text, regBits(o.reg.Class), r.suffix, mnem, r.bits)
+		if bits := regBits(o.reg.Class()); o.kind == oReg && bits > 0 && bits != r.bits {
+			return fmt.Sprintf("operand size mismatch: %s is %d-bit, but the %s suffix of %s says %d-bit", o.text, bits, r.suffix, mnem, r.bits)
 		}
 	}
 	return fmt.Sprintf("%s: the %s suffix does not fit these operands", mnem, r.suffix)

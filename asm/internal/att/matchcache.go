@@ -25,11 +25,20 @@ package att
 // itself.
 //
 // The signature is a string of bytes (matchKey), except the usual one:
-// a mnemonic of up to 16 bytes and up to 4 plain operands pack in four
+// a mnemonic of up to 16 bytes and up to 4 plain operands pack in three
 // words (packSig), looked up in a table of its own (sigTable) without
 // hashing a string or copying the key.
+//
+// Most signatures a source has are those of the form table's forms,
+// under the names AT&T writes them with; so go generate matches those
+// once (TestSigsGenerated) and keeps what match made of each that it
+// reads no further than its signature in a read-only table
+// (genSigSlots, findGenSig). An instruction of such a signature is
+// matched by one look up there, in every source from its first line;
+// the parser's memory holds the others.
 
 import (
+	"math/bits"
 	"strconv"
 	"strings"
 
@@ -105,7 +114,7 @@ func (p *parser) readsNames() bool {
 // of the forms, or 0.
 func litName(r *operand) byte {
 	for i := range genLitNames {
-		if r.reg.Name == litRegName(i) && i < 255 {
+		if r.reg.Name() == litRegName(i) && i < 255 {
 			return byte(i + 1)
 		}
 	}
@@ -143,7 +152,7 @@ func matchKey(buf []byte, mnem string, ops []*operand, level uint8) ([]byte, boo
 			if o.size > 0xffff || o.bcst > 0xff {
 				return b, false
 			}
-			b = append(b, byte(o.size), byte(o.size>>8), byte(o.bcst), o.indexClass)
+			b = append(b, byte(o.size), byte(o.size>>8), byte(o.bcst), vsibClass(o))
 			if fine {
 				if len(o.sym) > 0xff {
 					return b, false
@@ -183,35 +192,48 @@ func (p *parser) keyString(key []byte) string {
 }
 
 // sigKey is the signature matchKey writes at level 0, packed in words
-// (packSig): the mnemonic's bytes, then 32 bits an operand (sigOp) with
-// the mnemonic's length in the first operand's top 5 bits.
-type sigKey [4]uint64
+// (packSig): the mnemonic's bytes, then sigOpBits bits an operand
+// (sigOp), with the mnemonic's length above them.
+type sigKey [3]uint64
 
 // maxSigOps is the most operands a signature that packs has.
 const maxSigOps = 4
+
+// sigOpBits is the room of an operand in a packed signature (sigOp).
+const sigOpBits = 12
 
 // movabsWord is "movabs" packed as packSig packs a mnemonic's first 8
 // bytes.
 const movabsWord = uint64('m') | uint64('o')<<8 | uint64('v')<<16 | uint64('a')<<24 | uint64('b')<<32 | uint64('s')<<40
 
-// sigOp packs what the signature holds of an operand in 27 bits: its
-// kind (bits 0-2); a register's class or a memory operand's vector index
-// class (3-10); a memory operand's size in bytes (11-18) and broadcast
-// (19-26). false when they do not fit: the size not whole bytes or 2048
-// bits or more, the broadcast 256 or more, another kind.
-func sigOp(o *operand) (uint64, bool) {
-	switch o.kind {
-	case oReg:
-		return uint64(oReg) | uint64(o.class)<<3, true
-	case oImm:
-		return uint64(oImm), true
-	case oMem:
-		if o.size&7 != 0 || uint(o.size) >= 2048 || uint(o.bcst) > 0xff {
-			return 0, false
-		}
-		return uint64(oMem) | uint64(o.indexClass)<<3 | uint64(o.size>>3)<<11 | uint64(o.bcst)<<19, true
+// vsibClass is what match reads of a memory operand's index: the class
+// of a vector index register (xmm, ymm, zmm), 0 for a general register
+// or none (fits tells them apart no further).
+func vsibClass(o *operand) uint8 {
+	if o.indexClass >= 5 && o.indexClass <= 7 {
+		return o.indexClass
 	}
-	return 0, false
+	return 0
+}
+
+// sigOp packs what the signature holds of an operand in sigOpBits bits:
+// its kind (bits 0-2); a register's class or a memory operand's vector
+// index class (vsibClass) (3-7); a memory operand's broadcast, as the
+// length of its binary (8-11). false when they do not fit: a class of 32
+// or more, a memory operand with a size (match gives it one; a parsed
+// operand has none) or a broadcast that is not a power of two below
+// 256, another kind.
+func sigOp(o *operand) (uint64, bool) {
+	switch {
+	case o.kind == oReg && o.class < 32:
+		return uint64(oReg) | uint64(o.class)<<3, true
+	case o.kind == oImm:
+		return uint64(oImm), true
+	}
+	if o.kind != oMem || o.size != 0 || uint(o.bcst) > 0xff || o.bcst&(o.bcst-1) != 0 {
+		return 0, false
+	}
+	return uint64(oMem) | uint64(vsibClass(o))<<3 | uint64(bits.Len(uint(o.bcst)))<<8, true
 }
 
 // packSig packs the level-0 signature of mnem and ops (matchKey); false
@@ -239,15 +261,24 @@ func packSig(mnem string, mk mnemKey, ops []*operand) (sigKey, bool) {
 	if lo&(1<<48-1) == movabsWord {
 		return k, false // movabs…: matchKey does not remember it
 	}
-	words := [2]uint64{uint64(len(mnem)) << 27}
+	word := uint64(len(mnem)) << (maxSigOps * sigOpBits)
 	for i, o := range ops {
-		v, ok := sigOp(o)
-		if !ok {
-			return k, false
+		var v uint64
+		// sigOp, its usual cases here where they cost no call.
+		switch {
+		case o.kind == oReg && o.class < 32:
+			v = uint64(oReg) | uint64(o.class)<<3
+		case o.kind == oImm:
+			v = uint64(oImm)
+		default:
+			var ok bool
+			if v, ok = sigOp(o); !ok {
+				return k, false
+			}
 		}
-		words[i>>1] |= v << (32 * (i & 1))
+		word |= v << (sigOpBits * i)
 	}
-	return sigKey{lo, hi, words[0], words[1]}, true
+	return sigKey{lo, hi, word}, true
 }
 
 // mnemKey is a mnemonic of up to 16 bytes packed as packSig packs it,
@@ -288,7 +319,7 @@ type sigTable struct {
 // slot is where key's search starts in a table of size slots (a power
 // of two).
 func (k *sigKey) slot(size int) int {
-	h := (k[0] ^ k[1]<<7 ^ k[2]*0x9e3779b97f4a7c15 ^ k[3]) * 0xbf58476d1ce4e5b9
+	h := (k[0] ^ k[1]<<7 ^ k[2]*0x9e3779b97f4a7c15) * 0xbf58476d1ce4e5b9
 	return int(h>>40) & (size - 1)
 }
 
@@ -303,7 +334,7 @@ func (st *sigTable) get(key *sigKey) (*matchEntry, bool) {
 		if e == nil {
 			return nil, false
 		}
-		if k := &st.keys[i]; k[0] == key[0] && k[1] == key[1] && k[2] == key[2] && k[3] == key[3] {
+		if st.keys[i] == *key {
 			return e, true
 		}
 	}
@@ -344,6 +375,11 @@ func (p *parser) matchCached(mnem string, mk mnemKey, t token, ops []*operand) (
 	var e *matchEntry
 	var hit bool
 	if packed {
+		if v, ok := findGenSig(&sig); ok && !p.noSigTable {
+			// A signature matched when go generate ran.
+			f, name, out := p.applyPacked(v, t, ops)
+			return f, name, out, true
+		}
 		e, hit = p.sigs.get(&sig)
 	} else {
 		var ok bool
@@ -364,19 +400,8 @@ func (p *parser) matchCached(mnem string, mk mnemKey, t token, ops []*operand) (
 		}
 	}
 	if hit {
-		for i, o := range ops {
-			if o.kind == oMem {
-				o.size = int(e.sizes[i])
-			}
-		}
-		out := ops[:e.keep]
-		for j := range int(e.nExtras) {
-			x := &p.extraOps[j]
-			*x = operand{kind: oImm, imm: int64(e.extras[j].imm), col: t.col, text: e.extras[j].text()}
-			out = append(out, x)
-		}
-		f := &genForms[e.form-1]
-		return f, f.mnem.String(), out, true
+		f, name, out := p.applyEntry(e, t, ops)
+		return f, name, out, true
 	}
 	var in [maxCachedOps]*operand
 	n := copy(in[:], ops)
@@ -426,6 +451,90 @@ func (p *parser) matchCached(mnem string, mk mnemKey, t token, ops []*operand) (
 	p.matches[p.keyString(fine)] = e
 	return f, name, out, true
 }
+
+// applyEntry is what match makes of ops (Intel order) when the entry
+// e is what it made of their signature: their memory operands sized as
+// match sized them, the form, its Intel name, and the operands the form
+// takes.
+func (p *parser) applyEntry(e *matchEntry, t token, ops []*operand) (*form, string, []*operand) {
+	for i, o := range ops {
+		if o.kind == oMem {
+			o.size = int(e.sizes[i])
+		}
+	}
+	out := ops[:e.keep]
+	for j := range int(e.nExtras) {
+		x := &p.extraOps[j]
+		*x = operand{kind: oImm, imm: int64(e.extras[j].imm), col: t.col, text: e.extras[j].text()}
+		out = append(out, x)
+	}
+	f := &genForms[e.form-1]
+	return f, f.mnem.String(), out
+}
+
+// applyPacked is applyEntry of the entry packEntry packed in v.
+func (p *parser) applyPacked(v uint64, t token, ops []*operand) (*form, string, []*operand) {
+	if sizes := v >> entrySizesShift; sizes != 0 {
+		// Else every memory operand keeps its size, 0 (packSig).
+		for i, o := range ops {
+			if o.kind == oMem {
+				o.size = int(sizes>>(8*i)&0xff) << 3
+			}
+		}
+	}
+	out := ops[:v>>entryKeepShift&7]
+	if v&entryExtraBit != 0 {
+		x := &p.extraOps[0]
+		imm := extraImm{imm: int16(v >> entryImmShift & 0xff), dollar: v&entryDollarBit != 0}
+		*x = operand{kind: oImm, imm: int64(imm.imm), col: t.col, text: imm.text()}
+		out = append(out, x)
+	}
+	f := &genForms[uint16(v)-1]
+	return f, f.mnem.String(), out
+}
+
+// sigSlot is an entry of the generated signature table (genSigSlots):
+// a signature that packs (packSig) and what match makes of it
+// (packEntry).
+type sigSlot struct {
+	key sigKey
+	val uint64
+}
+
+// findGenSig returns the packed entry (packEntry) of what match makes of
+// signature key, when go generate matched it. genSigSlots holds the
+// signatures of the form table's forms, under the names AT&T writes them
+// with, whose match reads no more of the operands than their signature
+// (namesRead 0) and succeeds; genSigIndex is an open addressed table of
+// them (1 + the index of a signature in genSigSlots, 0 for an empty
+// slot: a signature is in the first slot from key.slot on that is empty
+// or holds it), a small array the search runs through before it reads
+// an entry. Both are made when go generate runs (TestSigsGenerated) and
+// only read.
+func findGenSig(key *sigKey) (uint64, bool) {
+	mask := len(genSigIndex) - 1
+	for i := key.slot(len(genSigIndex)); ; i = (i + 1) & mask {
+		j := int(genSigIndex[i])
+		if j == 0 {
+			return 0, false
+		}
+		if s := &genSigSlots[j-1]; s.key == *key {
+			return s.val, true
+		}
+	}
+}
+
+// A matchEntry packed in a word (packEntry, in the generator): the form + 1 (bits 0-15),
+// keep (16-18), whether match adds an immediate (19), and its dollar
+// (20) and value (21-28), then the memory operands' sizes in bytes, 8
+// bits each (32-63).
+const (
+	entryKeepShift  = 16
+	entryExtraBit   = 1 << 19
+	entryDollarBit  = 1 << 20
+	entryImmShift   = 21
+	entrySizesShift = 32
+)
 
 // remember enters e under a level-0 signature that has none: sig when
 // it packed, else key.

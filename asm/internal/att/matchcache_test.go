@@ -23,13 +23,23 @@ func stmtText(st ir.Stmt) string {
 	return fmt.Sprintf("%T %+v", st, st)
 }
 
+// parseMatching is Parse, matching every signature itself (without the
+// generated table, genSigSlots) when noSigTable.
+func parseMatching(src []byte, noSigTable bool) ([]ir.Stmt, *ir.Errors) {
+	p := newParser("t.s", src, Options{}, false, len(src)/16+8)
+	p.noSigTable = noSigTable
+	p.run(string(src))
+	return p.stmts, &p.errs
+}
+
 // readAlone parses each line as a source of its own (no match to
-// remember from another line) and returns, by line, its statements and
-// errors (column and message).
+// remember from another line), matching each itself (not by the
+// generated table), and returns, by line, its statements and errors
+// (column and message).
 func readAlone(lines []string) [][]string {
 	out := make([][]string, len(lines))
 	for i, l := range lines {
-		stmts, errs := Parse("t.s", []byte(l), Options{})
+		stmts, errs := parseMatching([]byte(l), true)
 		for _, st := range stmts {
 			out[i] = append(out[i], stmtText(st))
 		}
@@ -40,8 +50,8 @@ func readAlone(lines []string) [][]string {
 	return out
 }
 
-// readTogether parses the lines as one source, and returns what
-// readAlone does.
+// readTogether parses the lines as one source (matching by the
+// generated table where it can), and returns what readAlone does.
 func readTogether(lines []string) [][]string {
 	out := make([][]string, len(lines))
 	stmts, errs := Parse("t.s", []byte(strings.Join(lines, "\n")), Options{})
@@ -63,11 +73,12 @@ func readTogether(lines []string) [][]string {
 	return out
 }
 
-// TestMatchCache checks that the matches a parser remembers
-// (matchcache.go) change nothing: every line of the oracle corpora, and
-// of sources whose lines differ only in what match reads by name, reads
-// the same in one source (in order and reversed, so that each line may
-// hit a match another line left) as alone.
+// TestMatchCache checks that the matches a parser remembers and the
+// generated table (matchcache.go) change nothing: every line of the
+// oracle corpora, and of sources whose lines differ only in what match
+// reads by name or by size, reads the same in one source (in order and
+// reversed, so that each line may hit a match another line left) as
+// alone, matched by match itself.
 func TestMatchCache(t *testing.T) {
 	sources := map[string][]string{
 		"by name": {
@@ -109,6 +120,8 @@ func TestMatchCache(t *testing.T) {
 			"inc (%rax)", "incl (%rax)", "incq (%rax)", "incb (%rax)", "incl %eax", "incl %ax", "incw %ax",
 			"movabs $0x1122334455667788, %rax", "movabs $0x1122334455667788, %rcx", "movabs $1, %rax", "movabsq $2, %r9",
 			"lock addl $1, (%rax)", "lock incl (%rax)", "lock incl %eax", "rep movsb", "repne scasb",
+			"addl $1, (%rax,%rbx)", "addl $1, 8(%rax)", "addl $1, (,%rbx,2)", "vcmpltps (%rax,%rcx), %xmm2, %xmm3", "vcmpltps (%rax), %xmm2, %xmm3",
+			"vaddps (%rax,%rcx,4){1to16}, %zmm1, %zmm2", "vaddps 64(%rsp){1to16}, %zmm1, %zmm2", "shll (%rax,%rcx)", "shrq $3, (%rax,%rcx)",
 		},
 	}
 	for _, name := range corpora {
@@ -148,7 +161,7 @@ func TestMatchCache(t *testing.T) {
 // FuzzMatchCache checks TestMatchCache's property on sources the fuzzer
 // makes: a few instructions (no labels, constants, directives or ., whose
 // meaning depends on the lines around them) read the same in one source
-// as each alone.
+// as each alone, matched by match itself.
 func FuzzMatchCache(f *testing.F) {
 	for _, pair := range [][2]string{
 		{"add $1, %al", "add $1, %cl"},
@@ -256,13 +269,13 @@ func TestPackMnem(t *testing.T) {
 // operands at the edges of what packs.
 func TestPackSig(t *testing.T) {
 	var opsList []*operand
-	for _, c := range []uint8{0, 1, 4, 255} {
+	for _, c := range []uint8{0, 1, 4, 16, 31, 32, 255} {
 		opsList = append(opsList, &operand{kind: oReg, class: c})
 	}
 	opsList = append(opsList, &operand{kind: oImm}, &operand{kind: oImm, imm: 7}, &operand{kind: oLabel})
-	for _, size := range []int{0, 8, 12, 80, 512, 2040, 2048, 4096, -8} {
-		for _, bcst := range []int{0, 2, 255, 256} {
-			for _, ic := range []uint8{0, 3} {
+	for _, size := range []int{0, 8, 12, 80, 2048, -8} {
+		for _, bcst := range []int{0, 2, 3, 16, 32, 128, 255, 256} {
+			for _, ic := range []uint8{0, 3, 4, 6, 7, 8} {
 				opsList = append(opsList, &operand{kind: oMem, size: size, bcst: bcst, indexClass: ic})
 			}
 		}

@@ -37,15 +37,15 @@ type operand struct {
 	text string
 	// size is the memory operand size in bits the suffix gives, 0 if none.
 	size int
-	reg  ir.IntelReg // oReg
+	reg  ir.IntelRegRef // oReg
 	// regText is the register as written: %rax, %st(1).
 	regText string
-	// oMem: base and index (zero IntelReg when absent), rip; sym and disp.
-	base, index ir.IntelReg
+	// oMem: base and index (zero IntelRegRef when absent), rip; sym and disp.
+	base, index ir.IntelRegRef
 	scale       int64
 	disp        int64
 	sym         string
-	seg         ir.IntelReg
+	seg         ir.IntelRegRef
 	imm         int64 // oImm
 	label       string
 	// AVX-512 decorations.
@@ -65,7 +65,7 @@ type operand struct {
 func (o *operand) opClass() string {
 	switch o.kind {
 	case oReg:
-		return o.reg.Class
+		return o.reg.Class()
 	case oImm:
 		return "imm"
 	case oLabel:
@@ -164,37 +164,38 @@ func (p *parser) parseOperand(o *operand, toks []token, text string) bool {
 			return false
 		}
 		r, class := e.r, e.class
-		if r.Class == "sreg" && toks[i+1].is(":") && (r.Name == "fs" || r.Name == "gs") {
+		rClass, rName := r.Class(), r.Name()
+		if rClass == "sreg" && toks[i+1].is(":") && (rName == "fs" || rName == "gs") {
 			o.seg = r
 			i += 2
 			if toks[i].kind == tEOL {
-				p.errorf(t.col, "missing address after %%%s:", r.Name)
+				p.errorf(t.col, "missing address after %%%s:", rName)
 				return false
 			}
 			return p.memory(o, toks, i)
 		}
-		if r.Class == "sreg" && toks[i+1].is(":") && (r.Name == "es" || r.Name == "ds") {
+		if rClass == "sreg" && toks[i+1].is(":") && (rName == "es" || rName == "ds") {
 			// %es:(%rdi), %ds:(%rsi): the implicit operands of a string
 			// instruction, as objdump prints them (instruction checks).
 			o.seg = r
 			i += 2
 			return p.memory(o, toks, i)
 		}
-		if r.Class == "sreg" && toks[i+1].is(":") {
-			p.errorf(t.col, "segment override %%%s: only %%fs and %%gs mean anything in 64-bit code", r.Name)
+		if rClass == "sreg" && toks[i+1].is(":") {
+			p.errorf(t.col, "segment override %%%s: only %%fs and %%gs mean anything in 64-bit code", rName)
 			return false
 		}
-		if r.Class == "rip" {
+		if rClass == "rip" {
 			p.errorf(t.col, "%%rip can only be a memory base: label(%%rip)")
 			return false
 		}
-		if r.Class == "st" && toks[i+1].is("(") {
+		if rClass == "st" && toks[i+1].is("(") {
 			n := toks[i+2]
 			if n.kind != tInt || n.val > 7 || !toks[i+3].is(")") {
 				p.errorf(t.col, "%%st(N) takes N from 0 to 7")
 				return false
 			}
-			r, _ = ir.LookupIntelReg(fmt.Sprintf("st%d", n.val))
+			r = ir.LookupIntelRegRef(fmt.Sprintf("st%d", n.val))
 			i += 3
 		}
 		o.regText = p.tokenText(t, toks[i])
@@ -241,7 +242,7 @@ func (p *parser) tokenText(a, b token) string {
 // regEntry is a register name looked up once per parse: the register,
 // and the id of its class.
 type regEntry struct {
-	r     ir.IntelReg
+	r     ir.IntelRegRef
 	class uint8
 	// fast says how fastOperand may take the register (fastReg …).
 	fast uint8
@@ -255,19 +256,20 @@ const (
 )
 
 // fastUses returns what fastOperand may take r as (fastReg …).
-func fastUses(r ir.IntelReg) uint8 {
+func fastUses(r ir.IntelRegRef) uint8 {
 	var u uint8
-	switch r.Class {
+	class := r.Class()
+	switch class {
 	case "sreg", "rip", "st":
 	default:
 		u |= fastReg
 	}
-	if r.Class == "r64" {
+	if class == "r64" {
 		u |= fastBase
 	}
-	switch r.Class {
+	switch class {
 	case "r64", "xmm", "ymm", "zmm":
-		if r.Reg != 0 && !(r.Class == "r64" && r.Name == "rsp") {
+		if r.Reg != 0 && !(class == "r64" && r.Name() == "rsp") {
 			u |= fastIndex
 		}
 	}
@@ -310,14 +312,14 @@ func (p *parser) knownRegisterKey(name string, key uint64, packed bool) *regEntr
 // lookupRegister is knownRegisterKey of a name not in the parser's
 // cache: looked up, and entered when it packs.
 func (p *parser) lookupRegister(name string, key uint64, packed bool) *regEntry {
-	r, ok := ir.LookupIntelReg(name)
-	if !ok && len(name) == 3 && (name[:2] == "db" || name[:2] == "DB") {
-		r, ok = ir.LookupIntelReg("dr" + name[2:]) // GNU's %db0 … %db7
+	r := ir.LookupIntelRegRef(name)
+	if r.ID == 0 && len(name) == 3 && (name[:2] == "db" || name[:2] == "DB") {
+		r = ir.LookupIntelRegRef("dr" + name[2:]) // GNU's %db0 … %db7
 	}
-	if !ok {
+	if r.ID == 0 {
 		return nil
 	}
-	e := regEntry{r: r, class: regClassID(r.Class), fast: fastUses(r)}
+	e := regEntry{r: r, class: regClassID(r.Class()), fast: fastUses(r)}
 	if packed {
 		if p.regs == nil {
 			p.regs = &regTable{}
@@ -427,25 +429,26 @@ func (p *parser) memory(o *operand, toks []token, i int) bool {
 			return false
 		}
 		r := e.r
-		switch r.Class {
+		rName := r.Name()
+		switch r.Class() {
 		case "r64", "rip":
 		case "r16":
-			if r.Name == "dx" && toks[i+1].is(")") && toks[i+2].kind == tEOL && o.sym == "" && o.disp == 0 && toks[i-1].col == o.col {
+			if rName == "dx" && toks[i+1].is(")") && toks[i+2].kind == tEOL && o.sym == "" && o.disp == 0 && toks[i-1].col == o.col {
 				// (%dx): the port of in and out, as AT&T writes it.
 				o.kind, o.reg, o.class = oReg, r, e.class
 				o.regText = "%dx"
 				return true
 			}
-			p.errorf(toks[i].col, "%%%s cannot be a base register (a base is a 64-bit register, or %%rip)", r.Name)
+			p.errorf(toks[i].col, "%%%s cannot be a base register (a base is a 64-bit register, or %%rip)", rName)
 			return false
 		case "r32":
-			p.errorf(toks[i].col, "%%%s: a 32-bit address (addr32) is not supported: use %%%s", r.Name, ir.IntelRegName(r.Reg))
+			p.errorf(toks[i].col, "%%%s: a 32-bit address (addr32) is not supported: use %%%s", rName, ir.IntelRegName(r.Reg))
 			return false
 		default:
-			p.errorf(toks[i].col, "%%%s cannot be a base register (a base is a 64-bit register, or %%rip)", r.Name)
+			p.errorf(toks[i].col, "%%%s cannot be a base register (a base is a 64-bit register, or %%rip)", rName)
 			return false
 		}
-		if r.Class == "rip" {
+		if r.Class() == "rip" {
 			o.rip = true
 		} else {
 			o.base = r
@@ -460,10 +463,10 @@ func (p *parser) memory(o *operand, toks []token, i int) bool {
 				return false
 			}
 			r := e.r
-			switch r.Class {
+			switch r.Class() {
 			case "r64", "xmm", "ymm", "zmm":
 			default:
-				p.errorf(toks[i].col, "%%%s cannot be an index register", r.Name)
+				p.errorf(toks[i].col, "%%%s cannot be an index register", r.Name())
 				return false
 			}
 			if r.Reg == ir.SP {
@@ -484,7 +487,7 @@ func (p *parser) memory(o *operand, toks []token, i int) bool {
 				p.errorf(s.col, "scale must be 1, 2, 4 or 8, not %s", s)
 				return false
 			}
-			if o.index.Reg == 0 && o.index.Class == "" {
+			if o.index.ID == 0 {
 				p.errorf(s.col, "a scale needs an index register")
 				return false
 			}

@@ -100,6 +100,9 @@ type parser struct {
 	// slowOnly makes the parser read every line token by token, without
 	// fastInstruction (tests compare the two).
 	slowOnly bool
+	// noSigTable makes the parser match every signature itself, without
+	// the generated table (genSigSlots; tests compare the two).
+	noSigTable bool
 }
 
 type dataLabel struct {

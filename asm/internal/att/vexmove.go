@@ -39,7 +39,7 @@ func vexMove(name string, ops []*operand) []byte {
 		if o.kind != oReg || o.mask != 0 || o.zeroing {
 			return nil
 		}
-		switch o.reg.Class {
+		switch o.reg.Class() {
 		case "xmm":
 			num[i] = byte(o.reg.Reg - ir.X0)
 		case "ymm":
@@ -51,7 +51,7 @@ func vexMove(name string, ops []*operand) []byte {
 		default:
 			return nil
 		}
-		if num[i] > 15 || o.reg.Class != ops[0].reg.Class {
+		if num[i] > 15 || o.reg.Class() != ops[0].reg.Class() {
 			return nil
 		}
 	}
