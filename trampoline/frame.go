@@ -54,12 +54,16 @@ type frame struct {
 	// guarded words held when the frame was bound.
 	mGuard uintptr
 	mWords [mGuardWords]uintptr
-	// mP and mOldp are m.p and m.oldp as enter (or resume) found them
-	// (the M may hold another P from call to call); mP is 0 in a call
-	// resumed in the runtime's syscall state, where the scheduler may
-	// take the P away (the words past curg, mlayout.go).
-	mP    uintptr
-	mOldp uintptr
+	// mP, mOldp, mLocks and mProfile are m.p, m.oldp, the word of
+	// m.locks and the word of m.profilehz as enter (or resume) found them
+	// (the M may hold another P from call to call, and a timed call's
+	// procPin counts in m.locks); mP is 0 in a call resumed in the
+	// runtime's syscall state, where the scheduler may take the P away
+	// (the words past curg, mlayout.go).
+	mP       uintptr
+	mOldp    uintptr
+	mLocks   uintptr
+	mProfile uintptr
 
 	scratch uintptr // where setFS reads the FS base
 	tls     uintptr // the call's own FS base (Options.PrivateTLS)

@@ -23,19 +23,23 @@ import (
 // lie words Go's own code reads as soon as it runs again: m.p (the P
 // every allocation uses), m.mallocing (not 0: the next allocation throws
 // "malloc deadlock"), m.preemptoff, m.oldp (the P exitsyscall takes
-// back) and m.nextp (not 0: startm throws "m has p"). Random code wrote
-// each of them (inc dword fs:[rsi+0x56] over nextp, adc fs:[rsi+0x4d],
-// ah over p, fnsave fs:[rsi] over all of them: testdata/random-killers.txt).
+// back), m.nextp (not 0: startm throws "m has p"), m.locks and the word
+// of m.profilehz and the M's scheduling flags. Random code wrote each of
+// them (inc dword fs:[rsi+0x56] over nextp, adc fs:[rsi+0x4d], ah over
+// p, pop qword fs:[rsi+0x7c] over m.locks, fnsave fs:[rsi] over most of
+// them: testdata/random-killers.txt).
 //
 // So the trampoline guards those words. bind saves the ones before the
-// TLS slots (saveM); enter saves m.p and m.oldp on every call (the M may
-// hold another P by then); nextp, mallocing, throwing and preemptoff are
+// TLS slots (saveM); enter saves m.p, m.oldp and the words of m.locks
+// and m.profilehz on every call (the M may hold another P by then, and a
+// timed call's procPin counts in m.locks); nextp, mallocing, throwing
+// and preemptoff are
 // zero whenever Go calls the code (set-up checks it, mLayoutOK) and need
 // no saving. repairM (tramp_amd64.s) writes back the saved words, curg =
 // the call's g and the zeros: the signal handler calls it before
 // anything of Go's runs while the code runs or has just returned, and
-// the epilogue of every returned call when g0, gsignal, curg or one of
-// the words past it differs. Only the M's own thread writes these words
+// the epilogue of every returned call when g0, gsignal or curg differs;
+// the epilogue writes the words past curg back on every return. Only the M's own thread writes these words
 // while the code runs, and it is in the trampoline when they are
 // repaired — but for m.p of a call resumed after a park, which runs in
 // the runtime's syscall state, where the scheduler may take the P away
@@ -44,7 +48,7 @@ import (
 // the running runtime (mLayoutOK) before the guard is turned on
 // (guardM), and a runtime with another layout runs unguarded, as before.
 //
-// Writes further into the M (m.locks and on, from FS+128) are not
+// Writes further into the M (from m.incgo on, FS+144) are not
 // guarded, nor is curg while the code still runs: Go's sysmon thread
 // reads the curg of every running P's M on each tick. Only PrivateTLS
 // keeps the code off the M entirely.
@@ -106,12 +110,15 @@ func mLayoutOK() bool {
 }
 
 // pOK reports whether the word at mPOffset of the M at m is the P the
-// goroutine runs on: pinned to it (procPin), the P's first field, its
-// id, is the pinned P's. word reads memory, 0 where it cannot.
+// goroutine runs on, and the one at mLocksOffset holds m.locks: pinned
+// to its P (procPin, which counts in m.locks), the P's first field, its
+// id, is the pinned P's, and m.locks is one more than after procUnpin.
+// word reads memory, 0 where it cannot.
 func pOK(m uintptr, word func(uintptr) uintptr) bool {
 	id := procPin()
 	p := word(m + mPOffset)
+	pinned := int32(word(m + mLocksOffset))
 	ok := p != 0 && int32(word(p)) == int32(id)
 	procUnpin()
-	return ok
+	return ok && int32(word(m+mLocksOffset)) == pinned-1
 }

@@ -15,7 +15,8 @@ import (
 // Code without PrivateTLS that writes over its thread's M through FS:
 // m.g0 (fs:-0x88), m.gsignal (fs:-0x40) and m.sigmask (fs:-0x10), and
 // past curg m.p (fs:+0x48), m.nextp, m.oldp, m.mallocing and m.throwing
-// (fs:+0x68) and m.preemptoff (fs:+0x70, two words), then returns,
+// (fs:+0x68), m.preemptoff (fs:+0x70, two words), m.locks (fs:+0x80) and
+// m.profilehz (fs:+0x88), then returns,
 // faults or runs into its timeout; the code that returns writes
 // m.curg (fs:+0x30) too, just before its RET. Before the M guard, the
 // next signal Go took on the thread (here a fault in Go itself, which
@@ -29,7 +30,8 @@ import (
 var (
 	codeWriteMHeader = sn("mov rax, 0x1111; mov qword ptr fs:[-0x88], rax; mov qword ptr fs:[-0x40], rax; mov qword ptr fs:[-0x10], rax; "+
 		"mov qword ptr fs:[0x48], rax; mov qword ptr fs:[0x50], rax; mov qword ptr fs:[0x58], rax; "+
-		"mov qword ptr fs:[0x68], rax; mov qword ptr fs:[0x70], rax; mov qword ptr fs:[0x78], rax",
+		"mov qword ptr fs:[0x68], rax; mov qword ptr fs:[0x70], rax; mov qword ptr fs:[0x78], rax; "+
+		"mov qword ptr fs:[0x80], rax; mov qword ptr fs:[0x88], rax",
 		0x48, 0xc7, 0xc0, 0x11, 0x11, 0x00, 0x00,
 		0x64, 0x48, 0x89, 0x04, 0x25, 0x78, 0xff, 0xff, 0xff,
 		0x64, 0x48, 0x89, 0x04, 0x25, 0xc0, 0xff, 0xff, 0xff,
@@ -39,7 +41,9 @@ var (
 		0x64, 0x48, 0x89, 0x04, 0x25, 0x58, 0x00, 0x00, 0x00,
 		0x64, 0x48, 0x89, 0x04, 0x25, 0x68, 0x00, 0x00, 0x00,
 		0x64, 0x48, 0x89, 0x04, 0x25, 0x70, 0x00, 0x00, 0x00,
-		0x64, 0x48, 0x89, 0x04, 0x25, 0x78, 0x00, 0x00, 0x00)
+		0x64, 0x48, 0x89, 0x04, 0x25, 0x78, 0x00, 0x00, 0x00,
+		0x64, 0x48, 0x89, 0x04, 0x25, 0x80, 0x00, 0x00, 0x00,
+		0x64, 0x48, 0x89, 0x04, 0x25, 0x88, 0x00, 0x00, 0x00)
 	codeWriteCurg  = sn("mov qword ptr fs:[0x30], rax", 0x64, 0x48, 0x89, 0x04, 0x25, 0x30, 0x00, 0x00, 0x00)
 	codeWriteMRet  = then(codeWriteMHeader, codeWriteCurg, codeRet)
 	codeWriteMUD2  = then(codeWriteMHeader, codeUD2)
@@ -80,7 +84,8 @@ func TestCodeWritesItsM(t *testing.T) {
 			defer runtime.UnlockOSThread()
 			m := getm()
 			offsets := []uintptr{0, mProcidOffset + 8, mTLSOffset - 8, mCurgOffset,
-				mPOffset, mNextpOffset, mOldpOffset, mMallocingOffset, mPreemptoffOffset, mPreemptoffOffset + 8}
+				mPOffset, mNextpOffset, mOldpOffset, mMallocingOffset, mPreemptoffOffset, mPreemptoffOffset + 8,
+				mLocksOffset, mProfilehzOffset}
 			want := make([]uintptr, len(offsets))
 			for i, off := range offsets {
 				want[i] = mWord(m, off)

@@ -14,9 +14,10 @@ const (
 	mGuardWords  = 1 + (mTLSOffset-mProcidOffset)/8
 	mGsignalWord = 2 // gsignal's index in frame.mWords
 
-	// The guarded words past curg (mguard.go), m.p to m.preemptoff:
+	// The guarded words past curg (mguard.go), m.p to m.printlock:
 	// what Go's own code reads before it writes it, among the words code
-	// reaches with an 8-bit displacement from FS (up to m+mTLSOffset+8+127).
+	// reaches with an 8-bit displacement from FS and an access of up to
+	// 16 bytes (the last at m+mTLSOffset+8+127+15).
 	// m.caughtsig, m.signalSecret (which the collector clears from
 	// another thread) and m.id lie among them and are left alone: Go
 	// reads them only to print or after a crash.
@@ -25,4 +26,6 @@ const (
 	mOldpOffset       = 224 // m.oldp: the P exitsyscall takes back
 	mMallocingOffset  = 240 // m.mallocing and m.throwing, one word (after m.id)
 	mPreemptoffOffset = 248 // m.preemptoff, a string: pointer, then length
+	mLocksOffset      = 264 // m.locks and m.dying, one word (procPin counts in m.locks)
+	mProfilehzOffset  = 272 // m.profilehz, then spinning, blocked, newSigstack, printlock
 )

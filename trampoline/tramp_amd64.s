@@ -83,7 +83,7 @@
 TEXT ·enter(SB), NOSPLIT|NOFRAME, $0-36
 	MOVQ	f+0(FP), R11
 	checkThread(R11, newthread)	// (newthread: Go binds the frame to this thread and calls again)
-	// m.p and m.oldp, which may differ from one call to the next
+	// The M's words that may differ from one call to the next
 	// (mguard.go), as they are now, before the code can run.
 	MOVQ	frame_mGuard(R11), CX
 	TESTQ	CX, CX
@@ -92,6 +92,10 @@ TEXT ·enter(SB), NOSPLIT|NOFRAME, $0-36
 	MOVQ	DX, frame_mP(R11)
 	MOVQ	const_mOldpOffset(CX), DX
 	MOVQ	DX, frame_mOldp(R11)
+	MOVQ	const_mLocksOffset(CX), DX
+	MOVQ	DX, frame_mLocks(R11)
+	MOVQ	const_mProfilehzOffset(CX), DX
+	MOVQ	DX, frame_mProfile(R11)
 psaved:
 	MOVQ	ints+16(FP), R10	// (SYSCALL below keeps R10 and BX)
 	MOVQ	n+24(FP), BX
@@ -391,18 +395,21 @@ fsok:
 	MOVQ	const_mCurgOffset(CX), DX	// m.curg
 	CMPQ	DX, frame_g(R11)
 	JNE	fixm
-	MOVQ	const_mNextpOffset(CX), DX	// zero whenever Go calls the code:
-	ORQ	const_mMallocingOffset(CX), DX	// m.nextp, m.mallocing and m.throwing,
-	ORQ	(const_mPreemptoffOffset+8)(CX), DX	// the length of m.preemptoff
-	JNZ	fixm
-	MOVQ	const_mOldpOffset(CX), DX	// m.oldp as enter or resume found it
-	CMPQ	DX, frame_mOldp(R11)
-	JNE	fixm
+	// The words past curg are written back on every return, not
+	// compared: stores cost less here than loads and branches.
+	MOVQ	$0, const_mNextpOffset(CX)	// zero whenever Go calls the code:
+	MOVQ	$0, const_mMallocingOffset(CX)	// m.nextp, m.mallocing and m.throwing,
+	MOVQ	$0, (const_mPreemptoffOffset+8)(CX)	// the length of m.preemptoff
+	MOVQ	frame_mOldp(R11), DX		// m.oldp, m.locks and m.profilehz as enter
+	MOVQ	DX, const_mOldpOffset(CX)	// or resume found them
+	MOVQ	frame_mLocks(R11), DX
+	MOVQ	DX, const_mLocksOffset(CX)
+	MOVQ	frame_mProfile(R11), DX
+	MOVQ	DX, const_mProfilehzOffset(CX)
 	MOVQ	frame_mP(R11), DX		// m.p as enter found it; 0 in a resumed call
 	TESTQ	DX, DX
 	JZ	mok
-	CMPQ	DX, const_mPOffset(CX)
-	JNE	fixm
+	MOVQ	DX, const_mPOffset(CX)
 mok:
 	EMMS				// an empty x87 stack after MMX code
 	CMPB	·hasAVX(SB), $0
@@ -462,9 +469,10 @@ TEXT ·badReturn(SB), NOSPLIT|NOFRAME, $0
 
 // repairM writes back the guarded words of the M of the frame at R10
 // (mguard.go): g0, procid to sigmask as bind saved them, curg = the
-// call's g, nextp, mallocing, throwing and preemptoff = zero, m.oldp as
-// enter or resume found it (frame.mOldp), and, but in a resumed call,
-// m.p as enter found it (frame.mP). Clobbers AX and CX only.
+// call's g, nextp, mallocing, throwing and preemptoff = zero, m.oldp and
+// the words of m.locks and m.profilehz as enter or resume found them,
+// and, but in a resumed call, m.p as enter found it (frame.mP). Clobbers
+// AX and CX only.
 TEXT ·repairM(SB), NOSPLIT|NOFRAME, $0
 	MOVQ	frame_mGuard(R10), CX
 	TESTQ	CX, CX
@@ -495,6 +503,10 @@ TEXT ·repairM(SB), NOSPLIT|NOFRAME, $0
 	MOVQ	$0, (const_mPreemptoffOffset+8)(CX)	// and length
 	MOVQ	frame_mOldp(R10), AX
 	MOVQ	AX, const_mOldpOffset(CX)
+	MOVQ	frame_mLocks(R10), AX
+	MOVQ	AX, const_mLocksOffset(CX)
+	MOVQ	frame_mProfile(R10), AX
+	MOVQ	AX, const_mProfilehzOffset(CX)
 	MOVQ	frame_mP(R10), AX
 	TESTQ	AX, AX
 	JZ	repaired			// a resumed call: p is the scheduler's
@@ -573,13 +585,18 @@ TEXT ·resume(SB), NOSPLIT|NOFRAME, $0-36
 	checkThread(DI, rnewthread)
 	// A resumed call runs in the runtime's syscall state, where the
 	// scheduler may take the P away (resumeCode): m.p is not guarded
-	// (mP 0), but m.oldp, the P exitsyscall takes back, is, as it is now.
+	// (mP 0), but m.oldp, the P exitsyscall takes back, is, as it is now,
+	// and so are the words of m.locks and m.profilehz.
 	MOVQ	frame_mGuard(DI), CX
 	TESTQ	CX, CX
 	JZ	oldpsaved
 	MOVQ	$0, frame_mP(DI)
 	MOVQ	const_mOldpOffset(CX), DX
 	MOVQ	DX, frame_mOldp(DI)
+	MOVQ	const_mLocksOffset(CX), DX
+	MOVQ	DX, frame_mLocks(DI)
+	MOVQ	const_mProfilehzOffset(CX), DX
+	MOVQ	DX, frame_mProfile(DI)
 oldpsaved:
 	MOVQ	SP, frame_goSP(DI)
 	MOVQ	BP, frame_goBP(DI)
