@@ -54,15 +54,16 @@ type frame struct {
 	// guarded words held when the frame was bound.
 	mGuard uintptr
 	mWords [mGuardWords]uintptr
-	// mP, mOldp, mLocks and mProfile are m.p, m.oldp, the word of
-	// m.locks and the word of m.profilehz as enter (or resume) found them
-	// (the M may hold another P from call to call, and a timed call's
-	// procPin counts in m.locks); mP is 0 in a call resumed in the
-	// runtime's syscall state, where the scheduler may take the P away
-	// (the words past curg, mlayout.go).
+	// mP, mOldp, mLocks and mProfile are m.p, m.oldp, m.locks and the
+	// word of m.profilehz as enter (or resume) found them (the M may hold
+	// another P from call to call, and the procPin of Call's fast path
+	// and of a timed call counts in m.locks); mP is 0 in a call resumed
+	// in the runtime's syscall state, where the scheduler may take the P
+	// away (the words past curg, mlayout.go).
 	mP       uintptr
 	mOldp    uintptr
-	mLocks   uintptr
+	mLocks   uint32
+	_        uint32
 	mProfile uintptr
 
 	scratch uintptr // where setFS reads the FS base

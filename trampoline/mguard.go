@@ -30,10 +30,10 @@ import (
 // them: testdata/random-killers.txt).
 //
 // So the trampoline guards those words. bind saves the ones before the
-// TLS slots (saveM); enter saves m.p, m.oldp and the words of m.locks
-// and m.profilehz on every call (the M may hold another P by then, and a
-// timed call's procPin counts in m.locks); nextp, mallocing, throwing
-// and preemptoff are
+// TLS slots (saveM); enter saves m.p, m.oldp, m.locks and the word of
+// m.profilehz on every call (the M may hold another P by then, and a
+// procPin counts in m.locks); nextp, mallocing, throwing, preemptoff and
+// dying are
 // zero whenever Go calls the code (set-up checks it, mLayoutOK) and need
 // no saving. repairM (tramp_amd64.s) writes back the saved words, curg =
 // the call's g and the zeros: the signal handler calls it before
@@ -81,10 +81,11 @@ func mWord(m, off uintptr) uintptr {
 // writes: g0 at 0 (gmOffsetOK), procid at mProcidOffset (procidOK), the
 // signal g at gsignal whose g.m is the M, the TLS slots where the FS base
 // points, curg = the running goroutine, m.p a P whose id (its first
-// field) is the one procPin gives, and nextp, mallocing, throwing and
-// preemptoff zero, as they are in a goroutine's own code (oldp need not
-// be: it keeps the P of some earlier system call). It reads
-// through platform.ReadMemory, which cannot fault.
+// field) is the one procPin gives and m.locks the count procPin adds to
+// (pOK), and nextp, mallocing, throwing, preemptoff and dying zero, as
+// they are in a goroutine's own code (oldp need not be: it keeps the P of
+// some earlier system call). It reads through platform.ReadMemory, which
+// cannot fault.
 func mLayoutOK() bool {
 	if !threadKeys || !procidOK() {
 		return false
@@ -106,7 +107,8 @@ func mLayoutOK() bool {
 		word(m+mCurgOffset) == getg() &&
 		pOK(m, word) &&
 		word(m+mNextpOffset) == 0 && word(m+mMallocingOffset) == 0 &&
-		word(m+mPreemptoffOffset) == 0 && word(m+mPreemptoffOffset+8) == 0
+		word(m+mPreemptoffOffset) == 0 && word(m+mPreemptoffOffset+8) == 0 &&
+		word(m+mLocksOffset)>>32 == 0 // m.dying
 }
 
 // pOK reports whether the word at mPOffset of the M at m is the P the

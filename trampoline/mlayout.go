@@ -26,6 +26,6 @@ const (
 	mOldpOffset       = 224 // m.oldp: the P exitsyscall takes back
 	mMallocingOffset  = 240 // m.mallocing and m.throwing, one word (after m.id)
 	mPreemptoffOffset = 248 // m.preemptoff, a string: pointer, then length
-	mLocksOffset      = 264 // m.locks and m.dying, one word (procPin counts in m.locks)
+	mLocksOffset      = 264 // m.locks (procPin counts in it), then m.dying, 4 bytes each
 	mProfilehzOffset  = 272 // m.profilehz, then spinning, blocked, newSigstack, printlock
 )

@@ -92,8 +92,8 @@ TEXT ·enter(SB), NOSPLIT|NOFRAME, $0-36
 	MOVQ	DX, frame_mP(R11)
 	MOVQ	const_mOldpOffset(CX), DX
 	MOVQ	DX, frame_mOldp(R11)
-	MOVQ	const_mLocksOffset(CX), DX
-	MOVQ	DX, frame_mLocks(R11)
+	MOVL	const_mLocksOffset(CX), DX	// 4 bytes, as procPin wrote them (a wider
+	MOVL	DX, frame_mLocks(R11)		// load would wait for that store to retire)
 	MOVQ	const_mProfilehzOffset(CX), DX
 	MOVQ	DX, frame_mProfile(R11)
 psaved:
@@ -402,8 +402,9 @@ fsok:
 	MOVQ	$0, (const_mPreemptoffOffset+8)(CX)	// the length of m.preemptoff
 	MOVQ	frame_mOldp(R11), DX		// m.oldp, m.locks and m.profilehz as enter
 	MOVQ	DX, const_mOldpOffset(CX)	// or resume found them
-	MOVQ	frame_mLocks(R11), DX
-	MOVQ	DX, const_mLocksOffset(CX)
+	MOVL	frame_mLocks(R11), DX
+	MOVL	DX, const_mLocksOffset(CX)
+	MOVL	$0, (const_mLocksOffset+4)(CX)	// m.dying: zero while Go runs
 	MOVQ	frame_mProfile(R11), DX
 	MOVQ	DX, const_mProfilehzOffset(CX)
 	MOVQ	frame_mP(R11), DX		// m.p as enter found it; 0 in a resumed call
@@ -469,8 +470,8 @@ TEXT ·badReturn(SB), NOSPLIT|NOFRAME, $0
 
 // repairM writes back the guarded words of the M of the frame at R10
 // (mguard.go): g0, procid to sigmask as bind saved them, curg = the
-// call's g, nextp, mallocing, throwing and preemptoff = zero, m.oldp and
-// the words of m.locks and m.profilehz as enter or resume found them,
+// call's g, nextp, mallocing, throwing, preemptoff and dying = zero,
+// m.oldp, m.locks and the word of m.profilehz as enter or resume found them,
 // and, but in a resumed call, m.p as enter found it (frame.mP). Clobbers
 // AX and CX only.
 TEXT ·repairM(SB), NOSPLIT|NOFRAME, $0
@@ -503,8 +504,9 @@ TEXT ·repairM(SB), NOSPLIT|NOFRAME, $0
 	MOVQ	$0, (const_mPreemptoffOffset+8)(CX)	// and length
 	MOVQ	frame_mOldp(R10), AX
 	MOVQ	AX, const_mOldpOffset(CX)
-	MOVQ	frame_mLocks(R10), AX
-	MOVQ	AX, const_mLocksOffset(CX)
+	MOVL	frame_mLocks(R10), AX
+	MOVL	AX, const_mLocksOffset(CX)
+	MOVL	$0, (const_mLocksOffset+4)(CX)	// m.dying
 	MOVQ	frame_mProfile(R10), AX
 	MOVQ	AX, const_mProfilehzOffset(CX)
 	MOVQ	frame_mP(R10), AX
@@ -593,8 +595,8 @@ TEXT ·resume(SB), NOSPLIT|NOFRAME, $0-36
 	MOVQ	$0, frame_mP(DI)
 	MOVQ	const_mOldpOffset(CX), DX
 	MOVQ	DX, frame_mOldp(DI)
-	MOVQ	const_mLocksOffset(CX), DX
-	MOVQ	DX, frame_mLocks(DI)
+	MOVL	const_mLocksOffset(CX), DX
+	MOVL	DX, frame_mLocks(DI)
 	MOVQ	const_mProfilehzOffset(CX), DX
 	MOVQ	DX, frame_mProfile(DI)
 oldpsaved:

@@ -54,8 +54,15 @@ func runThreads(e *env, r *report, ca *callArgs, opts trampoline.Options, f *run
 
 // callThreads calls the code on n OS threads at once: n goroutines, each
 // locked to its thread, released together once every one is locked (so
-// that no two share a thread).
+// that no two share a thread), with a P each: a call holds its P while
+// the code runs, and with fewer Ps than threads the others would wait for
+// the runtime to park one (a call on a 2-CPU machine once finished before
+// the last began, and its stack went to that one).
 func callThreads(r *report, ca *callArgs, opts trampoline.Options, n int) []threadResult {
+	if procs := runtime.GOMAXPROCS(0); procs < n {
+		runtime.GOMAXPROCS(n)
+		defer runtime.GOMAXPROCS(procs)
+	}
 	results := make([]threadResult, n)
 	var ready, done sync.WaitGroup
 	release := make(chan struct{})
