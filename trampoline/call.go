@@ -567,8 +567,11 @@ func canonical(a uintptr) bool {
 // as it had it.
 // (Two ranges set at set-up: runtime.FuncForPC, which inFunc asks, took
 // about 1% of a recovered fault's time, perf.)
-func inTrampoline(pc uintptr) bool {
-	for _, r := range trampText {
+func inTrampoline(pc uintptr) bool { return inRanges(pc, trampText[:]) }
+
+// inRanges reports whether pc lies in one of the [start, end) ranges.
+func inRanges(pc uintptr, ranges [][2]uintptr) bool {
+	for _, r := range ranges {
 		if pc >= r[0] && pc < r[1] {
 			return true
 		}

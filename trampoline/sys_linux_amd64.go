@@ -159,14 +159,7 @@ const (
 
 // inPrologueText reports whether pc lies in prologueText: the Go side's
 // inPrologue.
-func inPrologueText(pc uintptr) bool {
-	for _, r := range prologueText {
-		if pc >= r[0] && pc < r[1] {
-			return true
-		}
-	}
-	return false
-}
+func inPrologueText(pc uintptr) bool { return inRanges(pc, prologueText[:]) }
 
 // textAddresses are the addresses textAddrs writes (keep the order).
 type textAddresses struct {
