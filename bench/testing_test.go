@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"math"
 	"testing"
 
@@ -25,7 +26,11 @@ func TestBenchmarkHelper(t *testing.T) {
 	var got *Result
 	res := testing.Benchmark(func(b *testing.B) { got = Benchmark(b, k, &Options{Probe: p, Warmup: -1}) })
 	if res.N == 0 || got == nil {
-		t.Fatalf("benchmark did not run: %+v", res)
+		// testing.Benchmark keeps no message of a b.Fatal: measure once
+		// more, alone, to have one (a CI run under load once failed here
+		// with nothing to go on).
+		_, err := Measure(context.Background(), &Options{Probe: p, Warmup: -1, Samples: 1}, k)
+		t.Fatalf("benchmark did not run: %+v; Measure alone then: %v", res, err)
 	}
 	if c := res.Extra["cycles/op"]; math.Abs(c-3) > 0.12 || c != got.Cycles {
 		t.Errorf("cycles/op %v (result %v), want 3", c, got.Cycles)
