@@ -416,3 +416,25 @@ func BenchmarkFaultC(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPrivateTLS is what Options.PrivateTLS adds to a call of a RET
+// stub: giving the thread the call's FS base and Go's back afterwards.
+//
+//	go test -run '^$' -bench PrivateTLS -count 10 ./trampoline/
+func BenchmarkPrivateTLS(b *testing.B) {
+	ret := load(b, codeRet)
+	for _, tc := range []struct {
+		name string
+		opt  *Options
+	}{{"Run", nil}, {"RunPrivateTLS", &Options{PrivateTLS: true}}} {
+		b.Run(tc.name, func(b *testing.B) {
+			for b.Loop() {
+				r, err := Run(context.Background(), ret.Addr(), nil, tc.opt)
+				if err != nil {
+					b.Fatal(err)
+				}
+				sink += r.RAX
+			}
+		})
+	}
+}

@@ -46,8 +46,9 @@ type Code interface {
 
 // MinTimeout is the shortest timeout a call accepts: a kernel timer set
 // for less may fire before the code can start (arming it, and with
-// PrivateTLS setting the FS base, take system calls of a few microseconds
-// each in a VM), and such a call would never run. (Measured on the 2-vCPU
+// PrivateTLS setting the FS base where the kernel does not let user mode
+// run WRFSBASE, take system calls of a few microseconds each in a VM),
+// and such a call would never run. (Measured on the 2-vCPU
 // VM jitrun is built on: at 10µs 5% of calls with PrivateTLS could not
 // start; at 20µs and above none of 200.)
 const MinTimeout = 50 * time.Microsecond
@@ -86,8 +87,10 @@ type Options struct {
 	// (the runtime's M), which a stray FS-relative write would corrupt
 	// beyond the words the trampoline puts back (mguard.go): the one way
 	// left for code to kill the program that the trampoline cannot undo.
-	// It costs a system call on entry and two on the way back (a few
-	// microseconds in a VM): jitrun's CLI uses it, Call and bound
+	// Where the kernel lets user mode run RDFSBASE and WRFSBASE (FSGSBASE,
+	// Linux 5.9 and later) it costs about a tenth of a microsecond a call;
+	// elsewhere a system call on entry and two on the way back (a few
+	// microseconds in a VM). jitrun's CLI uses it, Call and bound
 	// functions do not.
 	PrivateTLS bool
 }

@@ -558,15 +558,21 @@ yes:
 	RET
 
 // restoreFS gives the thread the FS base of the frame at R10 if the code
-// changed it: arch_prctl(ARCH_GET_FS), and ARCH_SET_FS when it differs and
-// the frame is bound to this thread. Keeps DI SI DX R10; clobbers AX CX
-// R8 R11.
+// changed it: it reads the FS base (RDFSBASE, or arch_prctl(ARCH_GET_FS)
+// without useFSGSBASE) and sets it (setFSBase) when it differs and the
+// frame is bound to this thread. Keeps DI SI DX R10; clobbers AX CX R8
+// R11.
 TEXT ·restoreFS(SB), NOSPLIT|NOFRAME, $0
 	CMPQ	frame_fsBase(R10), $0
 	JEQ	done			// a frame never bound to a thread
 	PUSHQ	DI
 	PUSHQ	SI
 	PUSHQ	DX
+	CMPB	·useFSGSBASE(SB), $0
+	JEQ	prctl
+	RDFSBASEQ	R8
+	JMP	compare
+prctl:
 	SUBQ	$8, SP
 	MOVL	$158, AX		// SYS_arch_prctl
 	MOVL	$0x1003, DI		// ARCH_GET_FS
@@ -574,6 +580,7 @@ TEXT ·restoreFS(SB), NOSPLIT|NOFRAME, $0
 	SYSCALL
 	MOVQ	0(SP), R8
 	ADDQ	$8, SP
+compare:
 	CMPQ	R8, frame_fsBase(R10)
 	JEQ	restored
 	MOVL	$186, AX		// SYS_gettid
@@ -588,10 +595,23 @@ restored:
 done:
 	RET
 
-// setFSBase sets the thread's FS base to the frame's at R10:
-// arch_prctl(ARCH_SET_FS, frame.fsBase). Keeps DI SI DX R10; clobbers AX
-// CX R11.
+// setFSBase sets the FS base to the frame's at R10 (frame.fsBase) with a
+// null FS selector, as arch_prctl(ARCH_SET_FS) does: with WRFSBASE where
+// the kernel lets user mode run it (useFSGSBASE), else with arch_prctl.
+// Keeps DI SI DX R10; clobbers AX CX R11.
 TEXT ·setFSBase(SB), NOSPLIT|NOFRAME, $0
+	CMPB	·useFSGSBASE(SB), $0
+	JEQ	prctl
+	MOVW	FS, AX			// the selector: null unless the code loaded one
+	TESTW	AX, AX
+	JEQ	nullfs
+	XORL	AX, AX
+	MOVW	AX, FS			// a null one, as arch_prctl leaves
+nullfs:
+	MOVQ	frame_fsBase(R10), AX
+	WRFSBASEQ	AX
+	RET
+prctl:
 	PUSHQ	DI
 	PUSHQ	SI
 	MOVL	$158, AX		// SYS_arch_prctl

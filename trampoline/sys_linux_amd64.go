@@ -120,6 +120,12 @@ var (
 	// 5, eight times an LDMXCSR) it is the cheaper way to the same
 	// state. Set at set-up (probeCPU).
 	reloadMXCSR bool
+	// useFSGSBASE makes the trampoline and the handler read and write the
+	// FS base with RDFSBASE and WRFSBASE (tens of nanoseconds) instead of
+	// arch_prctl (a system call, hundreds in a VM): where the CPU has
+	// them and the kernel lets user mode run them. Set at set-up
+	// (probeCPU).
+	useFSGSBASE bool
 
 	// callSiteEnd is the end of callSite's code: the handler drops a
 	// timeout that finds the code returned and the trampoline's epilogue
@@ -263,7 +269,8 @@ func install() error {
 }
 
 // probeCPU reads how to save a parked call's FPU state (XSAVE, and its
-// size, or FXSAVE) and whether VZEROUPPER is needed.
+// size, or FXSAVE), whether VZEROUPPER is needed, and how to set the FS
+// base.
 func probeCPU() error {
 	cpu, err := hostcpu.Read()
 	if err != nil {
@@ -271,6 +278,7 @@ func probeCPU() error {
 	}
 	useXSAVE, xsaveSize, hasAVX = cpu.UseXSAVE(), cpu.FPUStateSize(), cpu.AVX
 	reloadMXCSR = cpu.Vendor == "AuthenticAMD"
+	useFSGSBASE = cpu.FSGSBASE && cpu.KernelFSGSBASE
 	setVecLayout(cpu)
 	return nil
 }

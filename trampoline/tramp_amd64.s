@@ -527,13 +527,31 @@ TEXT ·fsProbe(SB), NOSPLIT|NOFRAME, $0
 // setFS repairs what fsProbe found wrong, for the frame at R11: when the
 // FS base is the frame's, the code overwrote the goroutine's slot in
 // thread-local storage, and g goes back there; otherwise the FS base goes
-// back, arch_prctl(ARCH_SET_FS, frame.fsBase), which also loads a null FS
-// selector. It keeps R11; clobbers AX CX SI DI R8. A frame not bound to a
-// thread (fsBase 0) only gets its g back.
+// back with a null FS selector, as arch_prctl(ARCH_SET_FS, frame.fsBase)
+// sets them: with RDFSBASE and WRFSBASE where the kernel lets user mode
+// run them (useFSGSBASE), else with arch_prctl. It keeps R11; clobbers AX
+// CX SI DI R8. A frame not bound to a thread (fsBase 0) only gets its g
+// back.
 TEXT ·setFS(SB), NOSPLIT|NOFRAME, $0
 	MOVQ	R11, R8			// SYSCALL clobbers R11 and CX
 	CMPQ	frame_fsBase(R8), $0
 	JEQ	gslot
+	CMPB	·useFSGSBASE(SB), $0
+	JEQ	prctl
+	RDFSBASEQ	AX
+	CMPQ	AX, frame_fsBase(R8)
+	JEQ	gslot
+	MOVW	FS, AX			// the selector: null unless the code loaded one
+	TESTW	AX, AX
+	JEQ	nullfs
+	XORL	AX, AX
+	MOVW	AX, FS			// a null one, as arch_prctl leaves
+nullfs:
+	MOVQ	frame_fsBase(R8), SI
+	WRFSBASEQ	SI
+	MOVQ	R8, R11
+	RET
+prctl:
 	MOVL	$158, AX		// SYS_arch_prctl
 	MOVL	$0x1003, DI		// ARCH_GET_FS, into frame.scratch
 	LEAQ	frame_scratch(R8), SI
@@ -553,12 +571,19 @@ gslot:
 	RET
 
 // privateFS gives the thread the call's own FS base, frame.tls (R11 = the
-// frame): arch_prctl(ARCH_SET_FS). Keeps R11, R10 and BX; clobbers AX CX
-// SI DI R12. (With Options.PrivateTLS; the epilogue, recoverStub and the
-// handler give Go its FS base back.)
+// frame): WRFSBASE where the kernel lets user mode run it (useFSGSBASE;
+// the FS selector is Go's null one here), else arch_prctl(ARCH_SET_FS).
+// Keeps R11, R10 and BX; clobbers AX CX SI DI R12. (With
+// Options.PrivateTLS; the epilogue, recoverStub and the handler give Go
+// its FS base back.)
 TEXT ·privateFS(SB), NOSPLIT|NOFRAME, $0
+	MOVQ	frame_tls(R11), SI
+	CMPB	·useFSGSBASE(SB), $0
+	JEQ	prctl
+	WRFSBASEQ	SI
+	RET
+prctl:
 	MOVQ	R11, R12		// SYSCALL clobbers R11 and CX
-	MOVQ	frame_tls(R12), SI
 	MOVL	$158, AX		// SYS_arch_prctl
 	MOVL	$0x1002, DI		// ARCH_SET_FS
 	SYSCALL
