@@ -326,7 +326,7 @@ func complete(f *frame, st status, ints *uint64, n int, started bool) status {
 	for {
 		switch st {
 		case statusFault:
-			if started || renewed || !inFunc(uintptr(f.rip), tramp.enter) {
+			if started || renewed || !inEnter(uintptr(f.rip)) {
 				return st
 			}
 			// The prologue faulted on the stack before the code ran: an
@@ -568,8 +568,8 @@ func canonical(a uintptr) bool {
 // around the call, after the code's RET: callSite's epilogue, or
 // badReturn, which it jumps to when the code returned with its stack not
 // as it had it.
-// (Two ranges set at set-up: runtime.FuncForPC, which inFunc asks, took
-// about 1% of a recovered fault's time, perf.)
+// (Two ranges set at set-up: runtime.FuncForPC took about 1% of a
+// recovered fault's time, perf.)
 func inTrampoline(pc uintptr) bool { return inRanges(pc, trampText[:]) }
 
 // inRanges reports whether pc lies in one of the [start, end) ranges.
@@ -580,15 +580,6 @@ func inRanges(pc uintptr, ranges [][2]uintptr) bool {
 		}
 	}
 	return false
-}
-
-// inFunc reports whether pc lies in the function that starts at entry.
-func inFunc(pc, entry uintptr) bool {
-	if pc == 0 || entry == 0 {
-		return false
-	}
-	fn := runtime.FuncForPC(pc)
-	return fn != nil && fn.Entry() == entry
 }
 
 func errTooManyArgs(n int) error {

@@ -266,7 +266,7 @@ func (m *Machine) stopped(u *unit, st status, ctx context.Context, code Code) er
 // *Fault then has AtCall set and PC at the machine's RIP, not in the
 // trampoline.
 func (f *frame) refusedEntry() {
-	if f.trapno == 13 && inFunc(uintptr(f.rip), tramp.resume) && !canonical(f.fn) {
+	if f.trapno == 13 && inResume(uintptr(f.rip)) && !canonical(f.fn) {
 		f.rip = uint64(f.fn)
 	}
 }

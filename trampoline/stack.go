@@ -212,7 +212,7 @@ func (u *unit) checkStack(st status) {
 	// (An instruction fetch from the stack faults on a healthy stack: it
 	// is not executable.)
 	onStack := f.trapno == 14 && f.errcode&pfFetchBit == 0 && addr >= f.stackLo && addr < f.stackTop+16
-	if onStack || inTrampoline(pc) || inFunc(pc, tramp.enter) {
+	if onStack || inTrampoline(pc) || inEnter(pc) {
 		u.renewStack()
 	}
 }

@@ -167,6 +167,14 @@ const (
 // inPrologue.
 func inPrologueText(pc uintptr) bool { return inRanges(pc, prologueText[:]) }
 
+// inEnter and inResume report whether pc lies in enter or in resume (the
+// first two ranges of prologueText, in set-up's order): a range test,
+// where runtime.FuncForPC would search the function table on every fault
+// (about 110 instructions, and memory the fault path touches no other
+// time).
+func inEnter(pc uintptr) bool  { return inRanges(pc, prologueText[0:1]) }
+func inResume(pc uintptr) bool { return inRanges(pc, prologueText[1:2]) }
+
 // textAddresses are the addresses textAddrs writes (keep the order).
 type textAddresses struct {
 	handler, sigReturn, enter, callSite, resume, badReturn, privateFS, fsProbe, recoverStub, parkStub, setFS uintptr
@@ -221,7 +229,7 @@ func install() error {
 	fsProbeAddr = tramp.fsProbe
 	callSiteEnd = funcEnd(tramp.callSite)
 	trampText = [2][2]uintptr{{tramp.callSite, callSiteEnd}, {tramp.badReturn, funcEnd(tramp.badReturn)}}
-	for i, entry := range [prologueCount]uintptr{tramp.enter, tramp.resume, tramp.privateFS} {
+	for i, entry := range [prologueCount]uintptr{tramp.enter, tramp.resume, tramp.privateFS} { // inEnter and inResume read this order
 		prologueText[i] = [2]uintptr{entry, funcEnd(entry)}
 	}
 	for i, entry := range [recoveryCount]uintptr{tramp.recoverStub, tramp.parkStub, tramp.fsProbe, tramp.setFS} {
@@ -298,7 +306,7 @@ func probeCPU() error {
 func resumeCode(f *frame) status {
 	f.rip = 0
 	st := resumeInSyscall(f)
-	if st == statusTimeout && (f.rip == 0 || inFunc(uintptr(f.rip), tramp.resume)) {
+	if st == statusTimeout && (f.rip == 0 || inResume(uintptr(f.rip))) {
 		units[f.index].snapshotParked()
 	}
 	return st

@@ -31,6 +31,8 @@ func resumeCode(f *frame) status                              { return statusNon
 func (f *frame) bind()                                        {}
 func (f *frame) bindHere()                                    {}
 func inPrologueText(pc uintptr) bool                          { return false }
+func inEnter(pc uintptr) bool                                 { return false }
+func inResume(pc uintptr) bool                                { return false }
 func installSyscallFilter(SyscallPolicy) error                { return errUnsupported }
 func installWebFilter() error                                 { return errUnsupported }
 func currentThread() (tid int, m, g0 uintptr)                 { return 0, 0, 0 }
