@@ -10,7 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
-	"unsafe"
+
+	"github.com/jitrun/jitrun/internal/platform"
 )
 
 // Code that changes FS, and calls with PrivateTLS, for TestFSBaseBothWays.
@@ -93,7 +94,7 @@ func TestFSBaseBothWays(t *testing.T) {
 				useFSGSBASE = fsgsbase
 				runtime.LockOSThread() // the FS base read is the calls' thread's
 				defer runtime.UnlockOSThread()
-				before, err := fsBase()
+				before, err := platform.FSBase()
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -111,7 +112,7 @@ func TestFSBaseBothWays(t *testing.T) {
 				if err := c.check(r, err); err != nil {
 					t.Error(err)
 				}
-				after, err := fsBase()
+				after, err := platform.FSBase()
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -127,13 +128,4 @@ func TestFSBaseBothWays(t *testing.T) {
 			})
 		}
 	}
-}
-
-// fsBase returns the thread's FS base: arch_prctl(ARCH_GET_FS).
-func fsBase() (uintptr, error) {
-	var v uintptr
-	if _, _, e := syscall.RawSyscall(syscall.SYS_ARCH_PRCTL, 0x1003, uintptr(unsafe.Pointer(&v)), 0); e != 0 {
-		return 0, e
-	}
-	return v, nil
 }
