@@ -571,11 +571,13 @@ gslot:
 	RET
 
 // privateFS gives the thread the call's own FS base, frame.tls (R11 = the
-// frame): WRFSBASE where the kernel lets user mode run it (useFSGSBASE;
-// the FS selector is Go's null one here), else arch_prctl(ARCH_SET_FS).
-// Keeps R11, R10 and BX; clobbers AX CX SI DI R12. (With
-// Options.PrivateTLS; the epilogue, recoverStub and the handler give Go
-// its FS base back.)
+// frame): WRFSBASE where the kernel lets user mode run it (useFSGSBASE),
+// else arch_prctl(ARCH_SET_FS). WRFSBASE leaves the FS selector as it is:
+// Go's null one on the way in, and after a signal the handler passed on
+// to Go, null unless the code had loaded one and set Go's FS base itself
+// (arch_prctl would make it null). Keeps R11, R10 and BX; clobbers AX CX
+// SI DI R12. (With Options.PrivateTLS; the epilogue, recoverStub and the
+// handler give Go its FS base back.)
 TEXT ·privateFS(SB), NOSPLIT|NOFRAME, $0
 	MOVQ	frame_tls(R11), SI
 	CMPB	·useFSGSBASE(SB), $0
