@@ -499,10 +499,11 @@ TEXT ·inPrologue(SB), NOSPLIT|NOFRAME, $0
 
 // recoveringFrame sets R10 to the frame recoverStub or parkStub is
 // bringing back to Go when the interrupted RIP lies in them or in the
-// fsProbe and setFS they call (recoveryText): the interrupted R11, R8 or
-// DI that is one of frameTable's frames (between them those functions
-// always hold it in one: DI on entry, R11 after, R8 across setFS's
-// system calls, which clobber R11). Else 0. Clobbers AX CX R8 R9.
+// fsProbe, setFS and wrFSBase they call (recoveryText): the interrupted
+// R11, R8 or DI that is one of frameTable's frames (between them those
+// functions always hold it in one: DI on entry, R11 after, R8 across
+// setFS's system calls, which clobber R11, and its call of wrFSBase).
+// Else 0. Clobbers AX CX R8 R9.
 TEXT ·recoveringFrame(SB), NOSPLIT|NOFRAME, $0
 	XORL	R10, R10
 	LEAQ	·recoveryText(SB), R8
@@ -596,28 +597,22 @@ done:
 	RET
 
 // setFSBase sets the FS base to the frame's at R10 (frame.fsBase) with a
-// null FS selector, as arch_prctl(ARCH_SET_FS) does: with WRFSBASE where
-// the kernel lets user mode run it (useFSGSBASE), else with arch_prctl.
-// Keeps DI SI DX R10; clobbers AX CX R11.
+// null FS selector, as arch_prctl(ARCH_SET_FS) does: with wrFSBase where
+// the kernel lets user mode run WRFSBASE (useFSGSBASE), else with
+// arch_prctl. Keeps DI SI DX R10; clobbers AX CX R11.
 TEXT ·setFSBase(SB), NOSPLIT|NOFRAME, $0
-	CMPB	·useFSGSBASE(SB), $0
-	JEQ	prctl
-	MOVW	FS, AX			// the selector: null unless the code loaded one
-	TESTW	AX, AX
-	JEQ	nullfs
-	XORL	AX, AX
-	MOVW	AX, FS			// a null one, as arch_prctl leaves
-nullfs:
-	MOVQ	frame_fsBase(R10), AX
-	WRFSBASEQ	AX
-	RET
-prctl:
 	PUSHQ	DI
 	PUSHQ	SI
+	MOVQ	frame_fsBase(R10), SI
+	CMPB	·useFSGSBASE(SB), $0
+	JEQ	prctl
+	CALL	·wrFSBase(SB)
+	JMP	done
+prctl:
 	MOVL	$158, AX		// SYS_arch_prctl
 	MOVL	$0x1002, DI		// ARCH_SET_FS
-	MOVQ	frame_fsBase(R10), SI
 	SYSCALL
+done:
 	POPQ	SI
 	POPQ	DI
 	RET
@@ -656,4 +651,6 @@ TEXT ·textAddrs(SB), NOSPLIT, $0-8
 	MOVQ	AX, 72(DI)
 	LEAQ	·setFS(SB), AX
 	MOVQ	AX, 80(DI)
+	LEAQ	·wrFSBase(SB), AX
+	MOVQ	AX, 88(DI)
 	RET

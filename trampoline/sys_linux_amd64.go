@@ -142,8 +142,8 @@ var (
 	// code runs. The handler never parks a call there (parkable): the
 	// registers it would save are the trampoline's, not the code's.
 	prologueText [prologueCount][2]uintptr
-	// recoveryText is the code of recoverStub, parkStub, fsProbe and
-	// setFS: the way back to Go after a fault, a timeout or a park, which
+	// recoveryText is the code of recoverStub, parkStub, fsProbe, setFS
+	// and wrFSBase: the way back to Go after a fault, a timeout or a park, which
 	// starts with the code's FS base in place. A signal the handler
 	// passes on to Go there has Go's FS base restored first
 	// (recoveringFrame).
@@ -160,7 +160,7 @@ var (
 // prologueText and recoveryText.
 const (
 	prologueCount = 3
-	recoveryCount = 4
+	recoveryCount = 5
 )
 
 // inPrologueText reports whether pc lies in prologueText: the Go side's
@@ -177,7 +177,7 @@ func inResume(pc uintptr) bool { return inRanges(pc, prologueText[1:2]) }
 
 // textAddresses are the addresses textAddrs writes (keep the order).
 type textAddresses struct {
-	handler, sigReturn, enter, callSite, resume, badReturn, privateFS, fsProbe, recoverStub, parkStub, setFS uintptr
+	handler, sigReturn, enter, callSite, resume, badReturn, privateFS, fsProbe, recoverStub, parkStub, setFS, wrFSBase uintptr
 }
 
 // tramp holds the entry addresses of the trampoline's functions, which
@@ -232,7 +232,7 @@ func install() error {
 	for i, entry := range [prologueCount]uintptr{tramp.enter, tramp.resume, tramp.privateFS} { // inEnter and inResume read this order
 		prologueText[i] = [2]uintptr{entry, funcEnd(entry)}
 	}
-	for i, entry := range [recoveryCount]uintptr{tramp.recoverStub, tramp.parkStub, tramp.fsProbe, tramp.setFS} {
+	for i, entry := range [recoveryCount]uintptr{tramp.recoverStub, tramp.parkStub, tramp.fsProbe, tramp.setFS, tramp.wrFSBase} {
 		recoveryText[i] = [2]uintptr{entry, funcEnd(entry)}
 	}
 	var olds [len(goHandlers)]platform.Sigaction

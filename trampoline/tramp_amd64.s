@@ -541,14 +541,8 @@ TEXT ·setFS(SB), NOSPLIT|NOFRAME, $0
 	RDFSBASEQ	AX
 	CMPQ	AX, frame_fsBase(R8)
 	JEQ	gslot
-	MOVW	FS, AX			// the selector: null unless the code loaded one
-	TESTW	AX, AX
-	JEQ	nullfs
-	XORL	AX, AX
-	MOVW	AX, FS			// a null one, as arch_prctl leaves
-nullfs:
 	MOVQ	frame_fsBase(R8), SI
-	WRFSBASEQ	SI
+	CALL	·wrFSBase(SB)
 	MOVQ	R8, R11
 	RET
 prctl:
@@ -568,6 +562,20 @@ gslot:
 	MOVQ	R8, R11
 	MOVQ	frame_g(R11), AX
 	MOVQ	AX, (TLS)
+	RET
+
+// wrFSBase sets the FS base to SI with a null FS selector, as
+// arch_prctl(ARCH_SET_FS) sets them, with WRFSBASE (only where
+// useFSGSBASE): setFS and the handler's setFSBase. The selector is loaded
+// only when the code left one that is not null. Clobbers AX.
+TEXT ·wrFSBase(SB), NOSPLIT|NOFRAME, $0
+	MOVW	FS, AX
+	TESTW	AX, AX
+	JEQ	nullfs
+	XORL	AX, AX
+	MOVW	AX, FS			// a null selector
+nullfs:
+	WRFSBASEQ	SI
 	RET
 
 // privateFS gives the thread the call's own FS base, frame.tls (R11 = the
