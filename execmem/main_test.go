@@ -11,14 +11,15 @@ import (
 )
 
 // wx watches the W^X invariant for the whole suite (testsupport.WXWatch):
-// /proc/self/maps is sampled every few milliseconds, and once more at the
+// /proc/self/maps is sampled every few milliseconds (only at the start
+// when benchmarks run: testsupport.SuitePeriod), and once more at the
 // end, and the suite fails if a region was writable and executable at
 // once, unless a test asked for exactly that range with the unsafe RWX
 // strategy (it registers the range with mapWX first).
 var wx *testsupport.WXWatch
 
 func TestMain(m *testing.M) {
-	wx = testsupport.StartWXWatch(2 * time.Millisecond)
+	wx = testsupport.StartWXWatch(testsupport.SuitePeriod(2 * time.Millisecond))
 	os.Exit(testsupport.RunWatchingWX(m, wx))
 }
 

@@ -14,5 +14,5 @@ import (
 // (testsupport.WXWatch): the suite fails if /proc/self/maps ever shows a
 // region writable and executable at once.
 func TestMain(m *testing.M) {
-	os.Exit(testsupport.RunWatchingWX(m, testsupport.StartWXWatch(2*time.Millisecond)))
+	os.Exit(testsupport.RunWatchingWX(m, testsupport.StartWXWatch(testsupport.SuitePeriod(2*time.Millisecond))))
 }

@@ -25,7 +25,7 @@ import (
 // trampoline's does: the trace's launch page and the machine's stubs are
 // never writable and executable at once.
 func TestMain(m *testing.M) {
-	os.Exit(testsupport.RunWatchingWX(m, testsupport.StartWXWatch(5*time.Millisecond)))
+	os.Exit(testsupport.RunWatchingWX(m, testsupport.StartWXWatch(testsupport.SuitePeriod(5*time.Millisecond))))
 }
 
 // loaded is assembled code, loaded.

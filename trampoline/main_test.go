@@ -12,11 +12,12 @@ import (
 
 // TestMain watches the W^X invariant for the whole suite
 // (testsupport.WXWatch): /proc/self/maps is sampled every few milliseconds
-// while the tests run, and once more at the end, and the suite fails if
+// while the tests run (only at the start when benchmarks run:
+// testsupport.SuitePeriod), and once more at the end, and the suite fails if
 // any region was writable and executable at once (nothing in this package
 // asks for the unsafe RWX strategy).
 func TestMain(m *testing.M) {
-	wxWatch = testsupport.StartWXWatch(5 * time.Millisecond)
+	wxWatch = testsupport.StartWXWatch(testsupport.SuitePeriod(5 * time.Millisecond))
 	os.Exit(testsupport.RunWatchingWX(m, wxWatch))
 }
 

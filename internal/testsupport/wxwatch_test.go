@@ -3,6 +3,7 @@
 package testsupport
 
 import (
+	"flag"
 	"strings"
 	"testing"
 	"time"
@@ -100,6 +101,45 @@ func TestWatchPause(t *testing.T) {
 	for deadline := time.Now().Add(10 * time.Second); count() <= before+1; time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("no sample within 10 s of resume")
+		}
+	}
+}
+
+// TestWatchWithoutPeriod checks a watcher of period 0: one sample at the
+// start and one at Stop, which still sees a W+X page mapped in between.
+func TestWatchWithoutPeriod(t *testing.T) {
+	ps := platform.PageSize()
+	w := StartWXWatch(0)
+	time.Sleep(20 * time.Millisecond)
+	addr, err := platform.Mmap(0, ps, platform.ProtRead|platform.ProtWrite|platform.ProtExec, 0, -1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad, samples := w.Stop()
+	platform.Munmap(addr, ps)
+	if samples != 2 || !strings.Contains(bad, " rwxp ") {
+		t.Errorf("%d samples (want 2), violation %q", samples, bad)
+	}
+}
+
+// TestSuitePeriod checks that a suite samples every period unless the
+// command line asks for benchmarks.
+func TestSuitePeriod(t *testing.T) {
+	f := flag.Lookup("test.bench")
+	if f == nil {
+		t.Fatal("no -test.bench flag")
+	}
+	old := f.Value.String()
+	defer f.Value.Set(old)
+	for _, tc := range []struct {
+		bench string
+		want  time.Duration
+	}{{"", 5 * time.Millisecond}, {".", 0}, {"Load", 0}} {
+		if err := f.Value.Set(tc.bench); err != nil {
+			t.Fatal(err)
+		}
+		if got := SuitePeriod(5 * time.Millisecond); got != tc.want {
+			t.Errorf("-test.bench=%q: SuitePeriod = %v, want %v", tc.bench, got, tc.want)
 		}
 	}
 }
