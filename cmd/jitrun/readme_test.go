@@ -337,9 +337,10 @@ func TestKeepUnchanged(t *testing.T) {
 // checkSession compares the output of a command of a recorded bench
 // session with the page's, with what changes between runs and machines
 // masked: the figures, the CPU, the clock and its details, which clocks a
-// machine has, warnings that the TSC's rate drifted during the run, and
-// the progress lines a run longer than a second prints (on a busy machine
-// a short session takes that long).
+// machine has, warnings that the TSC's rate drifted during the run or
+// that a batch's calibration was disturbed, and the progress lines a run
+// longer than a second prints (on a busy machine a short session takes
+// that long).
 func checkSession(t *testing.T, page string, c docCommand, got, want string) {
 	t.Helper()
 	if c.args[0] == "echo $?" {
@@ -370,13 +371,27 @@ func sessionMask(s string) string {
 // benchProgress is a progress line of jitrun bench (progress.report).
 var benchProgress = regexp.MustCompile(`^jitrun bench: \d+% \(\d+ of \d+ rounds, \d+s\)$`)
 
-// dropTimingLines removes the lines that warn of TSC drift, which depend
-// on what the host's frequency did during the run, not on jitrun, and the
-// progress lines, which depend on how long the run took.
+// timingWarnings start the warnings jitrun bench gives of what the host
+// did during the run, not jitrun: the TSC's rate drifted (the core's
+// frequency changed), or a batch's calibration was disturbed (the
+// measuring thread was interrupted: on a busy machine, as when go test
+// runs packages side by side, 3 runs in 40 of docs/bench.md's session).
+var timingWarnings = []string{
+	"jitrun bench: warning: the TSC ticks per core cycle drifted",
+	"jitrun bench: warning: the TSC calibration of batch ",
+}
+
+// dropTimingLines removes the timing warnings and the progress lines,
+// which depend on how long the run took.
 func dropTimingLines(s string) string {
 	lines := strings.Split(s, "\n")
 	lines = slices.DeleteFunc(lines, func(l string) bool {
-		return strings.HasPrefix(l, "jitrun bench: warning: the TSC ticks per core cycle drifted") || benchProgress.MatchString(l)
+		for _, w := range timingWarnings {
+			if strings.HasPrefix(l, w) {
+				return true
+			}
+		}
+		return benchProgress.MatchString(l)
 	})
 	return strings.Join(lines, "\n")
 }
@@ -403,6 +418,17 @@ func TestSessionMask(t *testing.T) {
 	}
 	if a, b := sessionMask("{\n}"), sessionMask("jitrun bench: 60% (3 of 5 rounds, 1s)\n{\n}"); a != b {
 		t.Errorf("sessionMask keeps a progress line: %q", b)
+	}
+	for _, warning := range []string{
+		"jitrun bench: warning: the TSC ticks per core cycle drifted +2.1% during the run (0.6240 before, 0.6371 after): the core's frequency changed; each batch is converted with the ratio measured alongside it",
+		"jitrun bench: warning: the TSC calibration of batch 7 was disturbed (0.7012 ticks per cycle, the median of the batches is 0.6240): that batch used the median",
+	} {
+		if a, b := sessionMask("{\n}"), sessionMask(warning+"\n{\n}"); a != b {
+			t.Errorf("sessionMask keeps a timing warning: %q", b)
+		}
+	}
+	if a, b := sessionMask("{\n}"), sessionMask("jitrun bench: warning: the measuring thread is not pinned to a CPU: EPERM\n{\n}"); a == b {
+		t.Errorf("sessionMask drops a warning that is not about timing: %q", b)
 	}
 	if a, b := sessionMask("{\n}"), sessionMask("jitrun bench: no kernel\n{\n}"); a == b {
 		t.Errorf("sessionMask drops a line that is not progress: %q", b)
