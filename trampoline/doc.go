@@ -25,7 +25,12 @@
 // A process-wide signal handler, installed on the first call for every
 // signal the Go runtime handles, turns the code's SIGSEGV, SIGBUS, SIGILL,
 // SIGFPE and SIGTRAP (and SIGSYS, below) into a *Fault and resumes in the
-// trampoline's recovery path with the 64-bit code and stack segments back.
+// trampoline's recovery path with the 64-bit code and stack segments back:
+// by jumping there from the handler and putting back the signal mask
+// itself, which costs a system call where rt_sigreturn would cost more
+// than twice that in a VM (it goes through rt_sigreturn when that would
+// restore more: a signal stack with SS_AUTODISARM, or a PKRU the code
+// changed).
 // A signal is the call's when the interrupted RSP lies on the call's stack
 // (its guard regions included) or — code that moved RSP elsewhere — when
 // it arrived on the signal stack of the thread the call runs on: every

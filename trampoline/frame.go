@@ -141,6 +141,12 @@ type frame struct {
 	sysArch uint32
 	sysRule int32
 	_       int32
+
+	// The signal mask the code ran with, which the handler keeps here
+	// when it goes back to Go without rt_sigreturn, for recoverOut to put
+	// back (jumpOut, handler_amd64.s). Last, so that the fields a call
+	// reads keep their places.
+	sigmask uint64
 }
 
 // status says how enter or resume ended (frame.status and their result).
@@ -196,23 +202,26 @@ const (
 // handler (uc_stack starts at 16, uc_mcontext.gregs at 40; fpregs follows
 // the 23 gregs).
 const (
-	ucStack  = 16 // uc_stack.ss_sp: the signal stack the handler runs on
-	ucGregs  = 40
-	ucFpregs = 40 + 23*8
-	gR8      = 0
-	gRDI     = 8
-	gRSI     = 9
-	gRBP     = 10
-	gRBX     = 11
-	gRDX     = 12
-	gRAX     = 13
-	gRCX     = 14
-	gRSP     = 15
-	gRIP     = 16
-	gEFL     = 17
-	gCSGSFS  = 18 // cs, gs, fs and ss selectors, 16 bits each
-	gERR     = 19
-	gTRAPNO  = 20
+	ucStack      = 16 // uc_stack.ss_sp: the signal stack the handler runs on
+	ucStackFlags = 24 // uc_stack.ss_flags
+	ucGregs      = 40
+	ucFpregs     = 40 + 23*8
+	ucSigmask    = 296     // uc_sigmask: the mask rt_sigreturn restores (the kernel's 8 bytes)
+	ssAutoDisarm = 1 << 31 // SS_AUTODISARM in ss_flags: the kernel disarmed the signal stack for the handler
+	gR8          = 0
+	gRDI         = 8
+	gRSI         = 9
+	gRBP         = 10
+	gRBX         = 11
+	gRDX         = 12
+	gRAX         = 13
+	gRCX         = 14
+	gRSP         = 15
+	gRIP         = 16
+	gEFL         = 17
+	gCSGSFS      = 18 // cs, gs, fs and ss selectors, 16 bits each
+	gERR         = 19
+	gTRAPNO      = 20
 
 	siCode  = 8
 	siAddr  = 16
@@ -229,6 +238,9 @@ const (
 	fxSWMagic1     = 464
 	fxSWXstateSize = 480
 	fpXstateMagic1 = 0x46505853
+	// An XSAVE image's XSTATE_BV (xsaveHeader) has bit 9 set when the
+	// image holds PKRU, at pkruOffset.
+	xstatePKRU = 1 << 9
 
 	// The 64-bit user code and stack segment selectors of Linux/x86-64
 	// (__USER_CS, __USER_DS): what the handler puts back when the code

@@ -8,9 +8,11 @@
 // It runs on the thread's signal stack (SA_ONSTACK) with the C ABI: DI =
 // signal number, SI = *siginfo, DX = *ucontext. It calls nothing of Go's,
 // keeps DI SI DX intact for chaining, and either rewrites the ucontext and
-// returns (through Go's sa_restorer, rt_sigreturn) or jumps to the handler
-// the Go runtime had installed, with the same arguments, as the os/signal
-// documentation prescribes for non-Go handlers of synchronous signals.
+// returns (through Go's sa_restorer, rt_sigreturn), or, for a call's fault
+// or timeout, goes back to Go itself (jumpOut, recoverOut), or jumps to
+// the handler the Go runtime had installed, with the same arguments, as
+// the os/signal documentation prescribes for non-Go handlers of
+// synchronous signals.
 //
 // A signal belongs to a call when the interrupted RSP lies inside the
 // guard regions or stack of a frame that is in a call (frameTable), or,
@@ -193,6 +195,52 @@ recover:
 	CALL	·inPrologue(SB)
 	JNE	machine
 recoverGo:
+	// Back to Go by jumping there (jumpOut), not through rt_sigreturn,
+	// which in a VM costs more than half a microsecond and would only
+	// load the registers toGo sets, the code's FPU state (which
+	// recoverStub replaces with Go's) and the signal mask. The handler
+	// already runs with what toGo sets but RIP, RSP, RBP and RDI: the
+	// 64-bit segments, DF and TF clear (the kernel clears them for a
+	// handler) and AC clear (on entry here); and with the fresh FPU state
+	// the kernel gives a handler, which recoverStub sets up for Go as it
+	// would the code's. So jumpOut sets those four registers and
+	// recoverOut puts back the mask. Through rt_sigreturn still when it
+	// would undo more: a signal stack the kernel disarmed for the handler
+	// (SS_AUTODISARM), or a PKRU the code changed.
+	CMPB	·bySigreturn(SB), $0
+	JNE	bysigreturn
+	TESTL	$const_ssAutoDisarm, const_ucStackFlags(DX)
+	JNZ	bysigreturn
+	MOVQ	·pkruOffset(SB), CX
+	TESTQ	CX, CX
+	JZ	jumpOut
+	// PKRU: rt_sigreturn would load the image's; the handler runs with
+	// the kernel's default. Jump only when they are the same.
+	MOVQ	(const_ucFpregs)(DX), R9
+	TESTQ	R9, R9
+	JZ	bysigreturn
+	CMPL	const_fxSWMagic1(R9), $const_fpXstateMagic1
+	JNE	bysigreturn
+	LEAQ	4(CX), AX
+	CMPL	AX, const_fxSWXstateSize(R9)
+	JHI	bysigreturn		// the image ends before PKRU
+	TESTQ	$const_xstatePKRU, const_xsaveHeader(R9)
+	JZ	bysigreturn		// PKRU not in the image
+	MOVL	(R9)(CX*1), R8		// the code's PKRU
+	MOVQ	DX, R11
+	XORL	CX, CX
+	BYTE	$0x0f; BYTE $0x01; BYTE $0xee	// RDPKRU: EAX = PKRU, EDX = 0
+	MOVQ	R11, DX
+	CMPL	AX, R8
+	JNE	bysigreturn
+jumpOut:
+	MOVQ	const_ucSigmask(DX), AX
+	MOVQ	AX, frame_sigmask(R10)
+	MOVQ	frame_goSP(R10), SP
+	MOVQ	frame_goBP(R10), BP
+	MOVQ	R10, DI
+	JMP	·recoverOut(SB)
+bysigreturn:
 	toGo(·recoverStub)
 	RET				// to sa_restorer: rt_sigreturn
 machine:
@@ -653,4 +701,6 @@ TEXT ·textAddrs(SB), NOSPLIT, $0-8
 	MOVQ	AX, 80(DI)
 	LEAQ	·wrFSBase(SB), AX
 	MOVQ	AX, 88(DI)
+	LEAQ	·recoverOut(SB), AX
+	MOVQ	AX, 96(DI)
 	RET

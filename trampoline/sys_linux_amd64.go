@@ -53,6 +53,7 @@ func setFPUControl(mxcsr uint32, fcw uint16)
 func sigHandler()
 func callSite()
 func recoverStub()
+func recoverOut()
 func parkStub()
 func badReturn()
 func sigReturn()
@@ -126,6 +127,14 @@ var (
 	// them and the kernel lets user mode run them. Set at set-up
 	// (probeCPU).
 	useFSGSBASE bool
+	// pkruOffset is where the kernel's XSAVE image of a signal's FPU
+	// state holds PKRU, where the OS enabled protection keys (0 where
+	// not). Set at set-up (probeCPU).
+	pkruOffset uintptr
+	// bySigreturn makes the handler return to Go through rt_sigreturn
+	// always, as it did before jumpOut: only the tests set it, to run
+	// both ways.
+	bySigreturn bool
 
 	// callSiteEnd is the end of callSite's code: the handler drops a
 	// timeout that finds the code returned and the trampoline's epilogue
@@ -142,8 +151,8 @@ var (
 	// code runs. The handler never parks a call there (parkable): the
 	// registers it would save are the trampoline's, not the code's.
 	prologueText [prologueCount][2]uintptr
-	// recoveryText is the code of recoverStub, parkStub, fsProbe, setFS
-	// and wrFSBase: the way back to Go after a fault, a timeout or a park, which
+	// recoveryText is the code of recoverStub, parkStub, fsProbe, setFS,
+	// wrFSBase and recoverOut: the way back to Go after a fault, a timeout or a park, which
 	// starts with the code's FS base in place. A signal the handler
 	// passes on to Go there has Go's FS base restored first
 	// (recoveringFrame).
@@ -160,7 +169,7 @@ var (
 // prologueText and recoveryText.
 const (
 	prologueCount = 3
-	recoveryCount = 5
+	recoveryCount = 6
 )
 
 // inPrologueText reports whether pc lies in prologueText: the Go side's
@@ -177,7 +186,7 @@ func inResume(pc uintptr) bool { return inRanges(pc, prologueText[1:2]) }
 
 // textAddresses are the addresses textAddrs writes (keep the order).
 type textAddresses struct {
-	handler, sigReturn, enter, callSite, resume, badReturn, privateFS, fsProbe, recoverStub, parkStub, setFS, wrFSBase uintptr
+	handler, sigReturn, enter, callSite, resume, badReturn, privateFS, fsProbe, recoverStub, parkStub, setFS, wrFSBase, recoverOut uintptr
 }
 
 // tramp holds the entry addresses of the trampoline's functions, which
@@ -232,7 +241,7 @@ func install() error {
 	for i, entry := range [prologueCount]uintptr{tramp.enter, tramp.resume, tramp.privateFS} { // inEnter and inResume read this order
 		prologueText[i] = [2]uintptr{entry, funcEnd(entry)}
 	}
-	for i, entry := range [recoveryCount]uintptr{tramp.recoverStub, tramp.parkStub, tramp.fsProbe, tramp.setFS, tramp.wrFSBase} {
+	for i, entry := range [recoveryCount]uintptr{tramp.recoverStub, tramp.parkStub, tramp.fsProbe, tramp.setFS, tramp.wrFSBase, tramp.recoverOut} {
 		recoveryText[i] = [2]uintptr{entry, funcEnd(entry)}
 	}
 	var olds [len(goHandlers)]platform.Sigaction
@@ -287,6 +296,10 @@ func probeCPU() error {
 	useXSAVE, xsaveSize, hasAVX = cpu.UseXSAVE(), cpu.FPUStateSize(), cpu.AVX
 	reloadMXCSR = cpu.Vendor == "AuthenticAMD"
 	useFSGSBASE = cpu.FSGSBASE && cpu.KernelFSGSBASE
+	pkruOffset = 0
+	if cpu.UseXSAVE() {
+		pkruOffset = uintptr(cpu.PKRUOffset)
+	}
 	setVecLayout(cpu)
 	return nil
 }

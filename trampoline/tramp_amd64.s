@@ -738,11 +738,30 @@ rnewthread:
 	MOVL	$const_statusNewThread, ret+32(FP)
 	RET
 
+// recoverOut is the signal handler's way back to Go without rt_sigreturn
+// (jumpOut, handler_amd64.s): on Go's stack, with RDI = the frame and
+// every signal blocked as the handler had them, it puts back the mask
+// the code ran with, which rt_sigreturn would have restored, and goes on
+// in recoverStub. A signal that was held while the handler ran arrives
+// after the SYSCALL, here, still with the code's FS base: recoverOut is
+// in recoveryText.
+TEXT ·recoverOut(SB), NOSPLIT|NOFRAME, $0
+	MOVQ	DI, R8			// (SYSCALL keeps R8)
+	LEAQ	frame_sigmask(DI), SI	// the mask
+	MOVL	$2, DI			// SIG_SETMASK
+	XORL	DX, DX			// no old mask wanted
+	MOVL	$8, R10			// the kernel's sigset_t: 8 bytes
+	MOVL	$14, AX			// SYS_rt_sigprocmask (cannot fail with these)
+	SYSCALL
+	MOVQ	R8, DI
+	JMP	·recoverStub(SB)
+
 // recoverStub is where the signal handler sends a faulting or timed-out
-// call. The handler set RSP and RBP to Go's (as saved by enter/resume),
-// RDI to the frame, the code and stack segments to the 64-bit user ones,
-// cleared DF, AC and TF, and wrote the status. RSP points at enter's (or
-// resume's) return address; their result is at 40(SP).
+// call, through recoverOut or rt_sigreturn. RSP and RBP are Go's (as
+// saved by enter/resume), RDI the frame, the code and stack segments the
+// 64-bit user ones, DF, AC and TF clear, and the status written. RSP
+// points at enter's (or resume's) return address; their result is at
+// 40(SP).
 TEXT ·recoverStub(SB), NOSPLIT|NOFRAME, $0
 	MOVQ	DI, R11
 probe:

@@ -36,6 +36,10 @@ func readFacts() (Facts, error) {
 					f.XSAVEComponents[i] = XSAVEComponent{Offset: int(offset), Size: int(size)}
 				}
 			}
+			if f.XCR0&(1<<9) != 0 {
+				_, offset, _, _ := cpuid(0xd, 9)
+				f.PKRUOffset = int(offset)
+			}
 		}
 	}
 	if maxLeaf >= 7 {

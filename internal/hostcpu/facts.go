@@ -45,6 +45,10 @@ type Facts struct {
 	// in the legacy region, and a component the OS did not enable is
 	// {0, 0}.
 	XSAVEComponents [8]XSAVEComponent
+	// PKRUOffset is where XSAVE's standard format puts PKRU, the
+	// protection-key rights register (component 9, leaf 0xD sub-leaf 9
+	// EBX), when the OS enabled it in XCR0 (OSPKE); 0 otherwise.
+	PKRUOffset int
 
 	// FSGSBASE: the CPU has RDFSBASE/WRFSBASE/RDGSBASE/WRGSBASE (leaf 7
 	// EBX[0]). They run in user mode only where KernelFSGSBASE is set too.

@@ -157,5 +157,23 @@ func TestXSAVEComponents(t *testing.T) {
 	if f.AVX512F && len(spans) < 4 {
 		t.Errorf("AVX-512F with components %+v: want 2, 5, 6 and 7", f.XSAVEComponents)
 	}
-	t.Logf("XCR0 %#x, components %+v", f.XCR0, f.XSAVEComponents)
+	// PKRU: 4 bytes past every other component, inside the area, only
+	// where XCR0 enables it (and /proc/cpuinfo says ospke then).
+	pkru := f.XCR0&(1<<9) != 0
+	switch {
+	case !pkru && f.PKRUOffset != 0:
+		t.Errorf("PKRU not in XCR0 %#x but at %d", f.XCR0, f.PKRUOffset)
+	case pkru && (f.PKRUOffset < minXSAVESize || f.PKRUOffset+4 > f.XSAVESize):
+		t.Errorf("PKRU at %d, outside [%d, %d)", f.PKRUOffset, minXSAVESize, f.XSAVESize)
+	case pkru:
+		for _, s := range spans {
+			if f.PKRUOffset < s[1] && s[0] < f.PKRUOffset+4 {
+				t.Errorf("PKRU at %d overlaps [%d, %d)", f.PKRUOffset, s[0], s[1])
+			}
+		}
+	}
+	if flags, err := KernelFlags(); err == nil && flags["ospke"] != pkru {
+		t.Errorf("XCR0 %#x enables PKRU: %v; /proc/cpuinfo lists ospke: %v", f.XCR0, pkru, flags["ospke"])
+	}
+	t.Logf("XCR0 %#x, components %+v, PKRU at %d", f.XCR0, f.XSAVEComponents, f.PKRUOffset)
 }

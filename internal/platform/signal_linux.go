@@ -36,19 +36,51 @@ func QueueThreadSignal(tid, sig int, value uint64) {
 // SignalStack returns the base (ss_sp) of the calling thread's signal
 // stack, or 0 when it has none: sigaltstack.
 func SignalStack() (uintptr, error) {
-	var ss struct {
-		sp    uintptr
-		flags int32
-		_     int32
-		size  uintptr
+	ss, err := GetSigStack()
+	if err != nil || ss.Flags&SSDisable != 0 {
+		return 0, err
 	}
-	if _, _, e := unix.RawSyscall(unix.SYS_SIGALTSTACK, 0, uintptr(unsafe.Pointer(&ss)), 0); e != 0 {
-		return 0, e
-	}
-	if ss.flags&ssDisable != 0 {
-		return 0, nil
-	}
-	return ss.sp, nil
+	return ss.SP, nil
 }
 
-const ssDisable = 2 // SS_DISABLE
+// SigStack is a thread's signal stack as sigaltstack reads and sets it
+// (stack_t).
+type SigStack struct {
+	SP    uintptr
+	Flags uint32 // SSDisable, SSAutoDisarm; SS_ONSTACK when read on it
+	_     int32
+	Size  uintptr
+}
+
+// sigaltstack's flags.
+const (
+	SSDisable    = 2       // SS_DISABLE: no signal stack
+	SSAutoDisarm = 1 << 31 // SS_AUTODISARM: disarmed while a handler runs on it (Linux 4.7+)
+)
+
+// GetSigStack returns the calling thread's signal stack: sigaltstack.
+func GetSigStack() (SigStack, error) {
+	var ss SigStack
+	if _, _, e := unix.RawSyscall(unix.SYS_SIGALTSTACK, 0, uintptr(unsafe.Pointer(&ss)), 0); e != 0 {
+		return ss, e
+	}
+	return ss, nil
+}
+
+// SetSigStack makes ss the calling thread's signal stack: sigaltstack.
+func SetSigStack(ss SigStack) error {
+	if _, _, e := unix.RawSyscall(unix.SYS_SIGALTSTACK, uintptr(unsafe.Pointer(&ss)), 0, 0); e != 0 {
+		return e
+	}
+	return nil
+}
+
+// SignalMask returns the calling thread's blocked signals, bit n-1 for
+// signal n: rt_sigprocmask.
+func SignalMask() (uint64, error) {
+	var mask uint64
+	if _, _, e := unix.RawSyscall6(unix.SYS_RT_SIGPROCMASK, 0, 0, uintptr(unsafe.Pointer(&mask)), 8, 0, 0); e != 0 {
+		return 0, e
+	}
+	return mask, nil
+}
