@@ -202,26 +202,31 @@ const (
 // handler (uc_stack starts at 16, uc_mcontext.gregs at 40; fpregs follows
 // the 23 gregs).
 const (
-	ucStack      = 16 // uc_stack.ss_sp: the signal stack the handler runs on
-	ucStackFlags = 24 // uc_stack.ss_flags
-	ucGregs      = 40
-	ucFpregs     = 40 + 23*8
-	ucSigmask    = 296     // uc_sigmask: the mask rt_sigreturn restores (the kernel's 8 bytes)
-	ssAutoDisarm = 1 << 31 // SS_AUTODISARM in ss_flags: the kernel disarmed the signal stack for the handler
-	gR8          = 0
-	gRDI         = 8
-	gRSI         = 9
-	gRBP         = 10
-	gRBX         = 11
-	gRDX         = 12
-	gRAX         = 13
-	gRCX         = 14
-	gRSP         = 15
-	gRIP         = 16
-	gEFL         = 17
-	gCSGSFS      = 18 // cs, gs, fs and ss selectors, 16 bits each
-	gERR         = 19
-	gTRAPNO      = 20
+	ucStack  = 16 // uc_stack.ss_sp: the signal stack the handler runs on
+	ucGregs  = 40
+	ucFpregs = 40 + 23*8
+	gR8      = 0
+	gRDI     = 8
+	gRSI     = 9
+	gRBP     = 10
+	gRBX     = 11
+	gRDX     = 12
+	gRAX     = 13
+	gRCX     = 14
+	gRSP     = 15
+	gRIP     = 16
+	gEFL     = 17
+	gCSGSFS  = 18 // cs, gs, fs and ss selectors, 16 bits each
+	gERR     = 19
+	gTRAPNO  = 20
+
+	// What the handler reads to go back to Go without rt_sigreturn
+	// (jumpOut): the signal stack's flags, where SS_AUTODISARM says the
+	// kernel disarmed it for the handler, and the mask rt_sigreturn would
+	// restore (the kernel's sigset_t, 8 bytes).
+	ucStackFlags = 24
+	ucSigmask    = 296
+	ssAutoDisarm = platform.SSAutoDisarm
 
 	siCode  = 8
 	siAddr  = 16
