@@ -226,7 +226,7 @@ const (
 	// restore (the kernel's sigset_t, 8 bytes).
 	ucStackFlags = 24
 	ucSigmask    = 296
-	ssAutoDisarm = platform.SSAutoDisarm
+	ssAutoDisarm = 1 << 31 // SS_AUTODISARM (platform.SSAutoDisarm, for Linux only)
 
 	siCode  = 8
 	siAddr  = 16
