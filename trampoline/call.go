@@ -487,7 +487,7 @@ func (f *frame) started() bool {
 // call stopped before its code started reports zeros, not an earlier
 // call's registers.
 func (f *frame) clearSnapshot() {
-	f.gpr, f.xmm = [16]uint64{}, [16][2]uint64{}
+	f.gpr, f.xmm = [16]uint64{}, [16]XMM{}
 	f.rip, f.rflags, f.mxcsr, f.fcw, f.vecLen = 0, 0, 0, 0, 0
 }
 

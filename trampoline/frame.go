@@ -107,7 +107,7 @@ type frame struct {
 	gpr    [16]uint64
 	rip    uint64
 	rflags uint64
-	xmm    [16][2]uint64
+	xmm    [16]XMM
 	mxcsr  uint32
 	fcw    uint16
 	_      uint16

@@ -173,16 +173,14 @@ snapfpu:
 	MOVL	AX, frame_mxcsr(R10)
 	MOVW	const_fxFCW(R9), AX
 	MOVW	AX, frame_fcw(R10)
-	MOVL	$32, CX			// 16 registers × 2 quadwords
-	LEAQ	const_fxXMM(R9), R9
-	LEAQ	frame_xmm(R10), R11
-copyxmm:
-	MOVQ	(R9), AX
-	MOVQ	AX, (R11)
-	ADDQ	$8, R9
-	ADDQ	$8, R11
-	DECL	CX
-	JNZ	copyxmm
+	PUSHQ	DI
+	PUSHQ	SI
+	LEAQ	const_fxXMM(R9), SI
+	LEAQ	frame_xmm(R10), DI
+	MOVL	$32, CX			// 16 registers × 2 quadwords (DF is clear)
+	REP;	MOVSQ
+	POPQ	SI
+	POPQ	DI
 
 recover:
 	// Resume in recoverStub on Go's stack; it returns from enter/resume.

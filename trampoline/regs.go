@@ -189,10 +189,7 @@ func usedWidth(v *[64]byte) int {
 // readRegs writes the frame's snapshot into r (in place: a Regs is
 // 688 bytes).
 func (f *frame) readRegs(r *Regs) {
-	r.GPR, r.RIP, r.RFLAGS, r.MXCSR, r.X87CW = f.gpr, f.rip, f.rflags, f.mxcsr, f.fcw
-	for i := range r.XMM {
-		r.XMM[i] = XMM{f.xmm[i][0], f.xmm[i][1]}
-	}
+	r.GPR, r.RIP, r.RFLAGS, r.MXCSR, r.X87CW, r.XMM = f.gpr, f.rip, f.rflags, f.mxcsr, f.fcw, f.xmm
 	vecRegs(r, units[f.index].vec[:f.vecLen])
 	r.Vector.Zeroed = f.flags&(flagSnapshot|flagMachine) != 0
 }
@@ -203,11 +200,7 @@ func (f *frame) readRegs(r *Regs) {
 func (u *unit) snapshotParked() {
 	f := u.f
 	f.gpr, f.rip, f.rflags = f.jit, f.jitRIP, f.jitRFLAGS
-	var xmm [16]XMM
-	f.fcw, f.mxcsr, xmm = fxsaveRegs(u.xsave)
-	for i, x := range xmm {
-		f.xmm[i] = [2]uint64{x.Lo, x.Hi}
-	}
+	f.fcw, f.mxcsr, f.xmm = fxsaveRegs(u.xsave)
 	f.vecLen = uint32(copy(u.vec, u.xsave[:vecCopy]))
 }
 
