@@ -543,13 +543,13 @@ TEXT ·inPrologue(SB), NOSPLIT|NOFRAME, $0
 	MOVL	$const_prologueCount, R9
 	JMP	·pcIn(SB)
 
-// recoveringFrame sets R10 to the frame recoverStub or parkStub is
-// bringing back to Go when the interrupted RIP lies in them or in the
-// fsProbe, setFS and wrFSBase they call (recoveryText): the interrupted
-// R11, R8 or DI that is one of frameTable's frames (between them those
-// functions always hold it in one: DI on entry, R11 after, R8 across
-// setFS's system calls, which clobber R11, and its call of wrFSBase).
-// Else 0. Clobbers AX CX R8 R9.
+// recoveringFrame sets R10 to the frame recoverOut, recoverStub or
+// parkStub is bringing back to Go when the interrupted RIP lies in them
+// or in the fsProbe, setFS and wrFSBase they call (recoveryText): the
+// interrupted R11, R8 or DI that is one of frameTable's frames (between
+// them those functions always hold it in one: DI on entry, R11 after, R8
+// across the system calls of recoverOut and setFS, which clobber R11, and
+// across setFS's call of wrFSBase). Else 0. Clobbers AX CX R8 R9.
 TEXT ·recoveringFrame(SB), NOSPLIT|NOFRAME, $0
 	XORL	R10, R10
 	LEAQ	·recoveryText(SB), R8

@@ -152,10 +152,10 @@ var (
 	// registers it would save are the trampoline's, not the code's.
 	prologueText [prologueCount][2]uintptr
 	// recoveryText is the code of recoverStub, parkStub, fsProbe, setFS,
-	// wrFSBase and recoverOut: the way back to Go after a fault, a timeout or a park, which
-	// starts with the code's FS base in place. A signal the handler
-	// passes on to Go there has Go's FS base restored first
-	// (recoveringFrame).
+	// wrFSBase and recoverOut: the way back to Go after a fault, a
+	// timeout or a park, which starts with the code's FS base in place.
+	// A signal the handler passes on to Go there has Go's FS base
+	// restored first (recoveringFrame).
 	recoveryText [recoveryCount][2]uintptr
 
 	// frameKey is XORed into the frame's address on the code's stack
@@ -296,10 +296,7 @@ func probeCPU() error {
 	useXSAVE, xsaveSize, hasAVX = cpu.UseXSAVE(), cpu.FPUStateSize(), cpu.AVX
 	reloadMXCSR = cpu.Vendor == "AuthenticAMD"
 	useFSGSBASE = cpu.FSGSBASE && cpu.KernelFSGSBASE
-	pkruOffset = 0
-	if cpu.UseXSAVE() {
-		pkruOffset = uintptr(cpu.PKRUOffset)
-	}
+	pkruOffset = uintptr(cpu.PKRUOffset)
 	setVecLayout(cpu)
 	return nil
 }
