@@ -1234,7 +1234,7 @@ func TestStreamedLetsGoOnlyOfWhatItHolds(t *testing.T) {
 			freed++
 		}
 		return free
-	})
+	}, nil)
 	if freed == 0 {
 		t.Fatal("the encoder never let go of statements once its errors were full: the case is not exercised")
 	}

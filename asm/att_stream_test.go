@@ -32,6 +32,7 @@ func TestATTStream(t *testing.T) {
 	sources := map[string]struct{ src, want string }{
 		"forward":        {"jmp far\n" + long + "far: ret\n", "main"},
 		"backward":       {"top: nop\n" + long + "jne top\nret\n", "top"},
+		"forward near":   {long + "jmp soon\nnop\nsoon: nop\n" + long + "ret\n", "main"},
 		"local":          {"1: jmp 1f\n" + long + "1: jmp 1b\n" + long + "ret\n", "main"},
 		"undefined":      {"jmp nowhere\n" + long + "call elsewhere\nret\n", "t.s:1:5: undefined label nowhere\nt.s:3074:6: undefined label elsewhere: there is no linker, so code can call only labels of its own source and the routines of jitrun's I/O library (jitrun help lib)"},
 		"undefined late": {long + "jmp nowhere\n" + long + "ret\n", "t.s:3073:5: undefined label nowhere"},
@@ -110,7 +111,7 @@ func assembleBothWays(t *testing.T, src string) (*Program, error) {
 	errs := opts.read("t.s", []byte(src), func(n int, _, _ bool) { stmts = make([]Stmt, 0, n) }, func(st Stmt) bool {
 		stmts = append(stmts, st)
 		return false
-	})
+	}, nil)
 	if !errs.Full() {
 		p, encErrs := encode("t.s", stmts)
 		errs.AddAll(encErrs)

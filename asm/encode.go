@@ -204,6 +204,17 @@ func (e *encoder) add(st ir.Stmt) bool {
 	return len(e.queued) == 0
 }
 
+// letGo encodes the instructions that wait, so that the encoder holds no
+// statement a front end handed it, and reports whether it holds none (it
+// holds those before the first TEXT of a source that has one).
+func (e *encoder) letGo() bool {
+	if !e.sawText && !e.noText {
+		return false
+	}
+	e.flush()
+	return len(e.queued) == 0
+}
+
 // streamText makes the encoder take a source from a front end that
 // writes no TEXT directive (AT&T syntax) as it is read: the statements
 // are the implicit function (implicitFunc), placed as they come instead

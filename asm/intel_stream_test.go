@@ -34,6 +34,8 @@ func TestIntelStream(t *testing.T) {
 		"plain":          {long + "ret\n", "main"},
 		"forward":        {"jmp later\n" + long + "later: ret\n", "main"},
 		"forward late":   {long + "jmp later\n" + long + "later: ret\n", "main"},
+		"forward near":   {long + "jmp soon\nnop\nsoon: nop\n" + long + "ret\n", "main"},
+		"equ near":       {long + "mov eax, N\nN equ 5\n" + long + "ret\n", "main"},
 		"backward":       {"top: nop\n" + long + "jne top\nret\n", "top"},
 		"local":          {"f: nop\n.l: " + long + "jmp .l\nret\n", "f"},
 		"undefined":      {"jmp nowhere\n" + long + "call elsewhere\nret\n", "t.s:1:1: undefined label nowhere"},

@@ -82,7 +82,7 @@ func parseLibrary() (map[string]*libBlock, *ir.Errors) {
 				cur.stmts = append(cur.stmts, st)
 			}
 			return false // the statements are kept
-		})
+		}, nil)
 		if errs.Len() > 0 {
 			return nil, errs
 		}

@@ -192,7 +192,7 @@ func (o Options) Parse(file string, src []byte) ([]Stmt, error) {
 	errs := o.read(file, src, func(n int, _, _ bool) { stmts = make([]Stmt, 0, n) }, func(st Stmt) bool {
 		stmts = append(stmts, st)
 		return false
-	})
+	}, nil)
 	if errs.Len() > 0 {
 		return nil, o.errorList(file, src, errs)
 	}
@@ -211,19 +211,20 @@ func sizeError(file string, src []byte) error {
 
 // read runs the front end on src (at most MaxSourceSize bytes) and hands
 // the statements it could read to emit, in order; it returns the problems
-// it found. The Go-syntax front end hands each statement over as soon as
-// it has read it, so that the encoder can take it and let it go: when emit
-// returns true, the front end may use the memory of every statement
-// handed over so far again. start is called once, before the first emit,
-// with how many statements to expect: exactly (exact) when the front end
-// knows, or a guess; noText says the front end writes no TEXT directive
-// (AT&T and Intel syntax), so that the statements are one implicit
-// function from the first. The AT&T front end hands statements over as
-// Go syntax does, holding back only those from an instruction naming a
-// label not defined yet, to the definition; the Intel front end holds
-// back everything from the first line that names what is not defined
-// above it, to the end.
-func (o Options) read(file string, src []byte, start func(n int, exact, noText bool), emit func(Stmt) bool) *ir.Errors {
+// it found. The front ends hand statements over as they read them, a batch
+// at a time (ir.HandOverBatch), so that the encoder can take them and let
+// them go: when emit returns true, or letGo (if not nil, called after a
+// batch to ask the taker to let go of all it was handed) does, the front
+// end may use the memory of every statement handed over so far again.
+// start is called once, before the first emit, with how many statements
+// to expect: exactly (exact) when the front end knows, or a guess; noText
+// says the front end writes no TEXT directive (AT&T and Intel syntax), so
+// that the statements are one implicit function from the first. The AT&T
+// front end holds back the statements from an instruction naming a label
+// not defined yet, to the definition; the Intel front end holds back
+// everything from the first line that names what is not defined above it,
+// to the end.
+func (o Options) read(file string, src []byte, start func(n int, exact, noText bool), emit func(Stmt) bool, letGo func() bool) *ir.Errors {
 	// A byte order mark (editors on Windows write one) is not text:
 	// columns on the first line count from after it.
 	src = bytes.TrimPrefix(src, byteOrderMark)
@@ -237,18 +238,18 @@ func (o Options) read(file string, src []byte, start func(n int, exact, noText b
 		// A guess: a statement is about 24 bytes, sources have comments,
 		// and there is rarely more than one statement a line.
 		start(min(len(src)/48, bytes.Count(src, newline))+8, false, false)
-		return gosyntax.ParseFunc(file, src, emit)
+		return gosyntax.ParseFunc(file, src, emit, letGo)
 	case SyntaxIntel:
 		// A guess, a statement a line: the Intel front end hands
 		// statements over as it reads them, until a line names what is
 		// not defined above it (intel.ParseFunc), and writes no TEXT.
 		start(bytes.Count(src, newline)+1, false, true)
-		return intel.ParseFunc(file, src, intel.Options{Semicolons: o.Semicolons, Library: isLibRoutine}, emit)
+		return intel.ParseFunc(file, src, intel.Options{Semicolons: o.Semicolons, Library: isLibRoutine, LetGo: letGo}, emit)
 	case SyntaxATT:
 		// A guess: a statement a line (gcc -S writes few comments), of
 		// at least 16 bytes.
 		start(min(len(src)/16, bytes.Count(src, newline))+8, false, true)
-		return att.ParseFunc(file, src, att.Options{Library: isLibRoutine}, emit)
+		return att.ParseFunc(file, src, att.Options{Library: isLibRoutine, LetGo: letGo}, emit)
 	default:
 		start(0, true, false)
 		errs.Add(Pos{File: file, Line: 1, Col: 1}, "unknown syntax %v", syntax)
@@ -270,7 +271,7 @@ func (o Options) Assemble(file string, src []byte) (*Program, error) {
 		if noText {
 			e.streamText()
 		}
-	}, func(st Stmt) bool { return e.add(st) })
+	}, func(st Stmt) bool { return e.add(st) }, func() bool { return e.letGo() })
 	if errs.Full() {
 		return nil, o.errorList(file, src, errs)
 	}

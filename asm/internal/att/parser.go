@@ -17,6 +17,12 @@ type Options struct {
 	// is a routine the encoder links in (asm/lib.go): a call to it is left
 	// for the encoder. Nil: none is.
 	Library func(name string) bool
+	// LetGo, for ParseFunc, asks the taker of the statements to let go of
+	// all it was handed (the encoder: encode what waits) and reports
+	// whether it did. The parser calls it after handing over a batch,
+	// when the last statement's emit did not say so. Nil: the memory is
+	// used again only when emit says so.
+	LetGo func() bool
 }
 
 // parser holds the state of one parse.
@@ -51,6 +57,7 @@ type parser struct {
 	// all): one never defined is marked broken at the end, before the
 	// encoder sees it.
 	handOver    func(ir.Stmt) bool
+	letGo       func() bool
 	waiting     map[string]int
 	waitingRefs int
 	// Scratch for an instruction's operands, reused.
@@ -133,17 +140,18 @@ func Parse(file string, src []byte, opts Options) ([]ir.Stmt, *ir.Errors) {
 }
 
 // ParseFunc parses AT&T-syntax assembly and hands the statements it could
-// read to emit, in order, as gosyntax.ParseFunc does: each as soon as it
-// is read, except that an instruction naming a label the source has not
-// defined yet waits, with the statements after it, for the definition
-// (or the end, which marks it broken). emit returns true when the caller
-// has let go of every statement handed to it so far: the parser then uses
-// the memory of their instructions again.
+// read to emit, in order, as gosyntax.ParseFunc does: a batch at a time
+// as they are read (ir.HandOverBatch), except that an instruction naming
+// a label the source has not defined yet waits, with the statements after
+// it, for the definition (or the end, which marks it broken). emit (or
+// Options.LetGo, called after a batch) returns true when the caller has
+// let go of every statement handed to it so far: the parser then uses the
+// memory of their instructions again.
 func ParseFunc(file string, src []byte, opts Options, emit func(ir.Stmt) bool) *ir.Errors {
 	p := newParser(file, src, opts, false, 64)
-	p.handOver = emit
+	p.handOver, p.letGo = emit, opts.LetGo
 	p.run(string(src))
-	p.deliver()
+	p.deliver(true)
 	return &p.errs
 }
 
@@ -181,11 +189,12 @@ func newParser(file string, src []byte, opts Options, eager bool, stmts int) *pa
 	return p
 }
 
-// deliver hands the statements read to emit (ParseFunc), unless an
-// instruction among them waits for a label; when emit says it let go of
-// them all, the instructions' memory is used again.
-func (p *parser) deliver() {
-	if p.handOver == nil || p.waitingRefs > 0 || len(p.stmts) == 0 {
+// deliver hands the statements read to emit (ParseFunc) a batch at a
+// time (ir.HandOverBatch), or all when all is set, unless an instruction
+// among them waits for a label; when emit says it let go of them all, or
+// LetGo does, the instructions' memory is used again.
+func (p *parser) deliver(all bool) {
+	if p.handOver == nil || p.waitingRefs > 0 || len(p.stmts) == 0 || !all && len(p.stmts) < ir.HandOverBatch {
 		return
 	}
 	free := false
@@ -194,7 +203,7 @@ func (p *parser) deliver() {
 		p.stmts[i] = nil
 	}
 	p.stmts = p.stmts[:0]
-	if free {
+	if free || p.letGo != nil && p.letGo() {
 		p.insts.Reuse()
 		p.args.Reuse()
 	}
@@ -237,7 +246,7 @@ func (p *parser) run(text string) {
 		text = rest
 		p.line, p.lineText = n, line
 		if p.fastInstruction(line, wide) {
-			p.deliver()
+			p.deliver(false)
 			if !more || p.errs.Full() {
 				break
 			}
@@ -252,7 +261,7 @@ func (p *parser) run(text string) {
 			}
 			p.stmtEnd = int(toks[len(toks)-1].val)
 			p.statement(toks)
-			p.deliver()
+			p.deliver(false)
 			if next < 0 || p.errs.Full() {
 				break
 			}

@@ -28,7 +28,7 @@ func BenchmarkParseFunc(b *testing.B) {
 					n++
 				}
 				return true
-			})
+			}, nil)
 			b.SetBytes(int64(len(src)))
 			b.ReportAllocs()
 			cpu0, cpuErr := platform.ProcessCPUTime()
@@ -38,7 +38,7 @@ func BenchmarkParseFunc(b *testing.B) {
 				parse("amd64enc.s", src, c.mode, func(ir.Stmt) bool {
 					k++
 					return k%512 == 0
-				})
+				}, nil)
 			}
 			b.StopTimer()
 			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "instr/s")

@@ -268,24 +268,39 @@ func (p *parser) plainLines(pp *preproc) bool {
 	lx := pp.lx
 	src := lx.raw // read in place, not through the lexer's window
 	read := false
+	// The statements of the lines read wait in p.out, to be handed over
+	// a batch at a time (ir.HandOverBatch), and all before the token path
+	// reads on.
+	out := p.out[:0]
 	for !lx.atEnd() { // the end the lexer reads
 		bol := lx.base + lx.pos // a line start
 		p.textRoom = len(src) - bol
-		out, next, ok := p.readPlain(pp, src, bol, int(lx.line), p.out[:0])
+		held := len(out)
+		var next int
+		var ok bool
+		out, next, ok = p.readPlain(pp, src, bol, int(lx.line), out)
 		if !ok {
-			// The statements read are dropped, and with them the memory
-			// they took (a slab's slots, text bytes), which nothing refers
-			// to.
-			clear(out)
-			p.out = out[:0]
+			// The line's statements are dropped, and with them the
+			// memory they took (a slab's slots, text bytes), which
+			// nothing refers to.
+			clear(out[held:])
+			out = out[:held]
 			break
 		}
-		p.handOver(out)
+		if len(out) >= ir.HandOverBatch {
+			p.handOver(out)
+			out = p.out[:0]
+		}
 		if next > bol && src[next-1] == '\n' {
 			lx.line++
 		}
 		lx.skipTo(next)
 		read = true
+	}
+	if len(out) > 0 {
+		p.handOver(out)
+	} else {
+		p.out = out
 	}
 	return read
 }

@@ -32,7 +32,7 @@ func readAll(src string, mode readMode) []string {
 	errs := parse("t.s", raw, mode, func(st ir.Stmt) bool {
 		stmts = append(stmts, st)
 		return false // kept
-	})
+	}, nil)
 	for i := range raw {
 		raw[i] = 'X'
 	}

@@ -28,11 +28,14 @@ import (
 )
 
 // ParseFunc parses Go-syntax assembly and hands each statement it could
-// read to emit, in order, as soon as it is read. emit returns true when
-// the caller has let go of every statement handed to it so far: the
-// parser then uses their memory again for the statements it reads next.
-func ParseFunc(file string, src []byte, emit func(ir.Stmt) bool) *ir.Errors {
-	return parse(file, src, readMode{fast: true, window: minWindow}, emit)
+// read to emit, in order, as soon as it is read (those of plain lines a
+// batch at a time). emit returns true when the caller has let go of every
+// statement handed to it so far: the parser then uses their memory again
+// for the statements it reads next. letGo, if not nil, asks the caller
+// to let go of them all and reports whether it did: the parser calls it
+// after a batch when emit did not say so.
+func ParseFunc(file string, src []byte, emit func(ir.Stmt) bool, letGo func() bool) *ir.Errors {
+	return parse(file, src, readMode{fast: true, window: minWindow}, emit, letGo)
 }
 
 // readMode says how parse reads a source: plain lines straight from
@@ -44,9 +47,10 @@ type readMode struct {
 }
 
 // parse is ParseFunc, reading src as mode says.
-func parse(file string, src []byte, mode readMode, emit func(ir.Stmt) bool) *ir.Errors {
+func parse(file string, src []byte, mode readMode, emit func(ir.Stmt) bool, letGo func() bool) *ir.Errors {
 	var errs ir.Errors
 	p := newParser(file, &errs, emit)
+	p.letGo = letGo
 	var pp *preproc
 	pp = newPreproc(file, src, &errs, true, func(st stmtToks) {
 		if errs.Full() {
@@ -69,9 +73,10 @@ func newParser(file string, errs *ir.Errors, emit func(ir.Stmt) bool) *parser {
 	return &parser{file: file, errs: errs, emit: emit, regs: registers(), insts: slab.MakeUncleared[ir.Inst](slabFirst, maxInstBlock), args: slab.MakeUncleared[ir.Operand](slabFirst, maxArgBlock)}
 }
 
-// handOver hands the statements read from one statement's tokens to
-// p.emit, and uses the memory of the instructions again once it has let
-// go of them.
+// handOver hands statements to p.emit (those read from one statement's
+// tokens, or a batch of plain lines'), and uses the memory of the
+// instructions again once it has let go of them: when emit says so, or
+// after a whole batch, when p.letGo does.
 func (p *parser) handOver(stmts []ir.Stmt) {
 	free := false
 	for i, s := range stmts {
@@ -79,7 +84,7 @@ func (p *parser) handOver(stmts []ir.Stmt) {
 		stmts[i] = nil
 	}
 	p.out = stmts[:0]
-	if free {
+	if free || len(stmts) >= ir.HandOverBatch && p.letGo != nil && p.letGo() {
 		// The slots newInst holds are in the blocks used again.
 		p.freeInsts, p.freeArgs = nil, nil
 		p.insts.Reuse()
@@ -94,7 +99,8 @@ type parser struct {
 	src   string
 	errs  *ir.Errors
 	emit  func(ir.Stmt) bool
-	out   []ir.Stmt // the statements of one statement's tokens, reused
+	letGo func() bool // may be nil (ParseFunc)
+	out   []ir.Stmt   // the statements of one statement's tokens, reused
 	opBuf [][]token
 	// plainSyms are the symbols of the instruction plainLines reads,
 	// reused; texts holds the texts and names it hands over, copied from

@@ -85,8 +85,12 @@ type parser struct {
 	// handOver takes the statements read while streaming (ParseFunc);
 	// emitted counts those it took.
 	handOver  func(ir.Stmt) bool
+	letGo     func() bool
 	streaming bool
 	emitted   int
+	// checked counts the refs found defined as their line ended (the
+	// first of refs: checkRefs).
+	checked int
 	// fastOps are the plain operands fastInstruction reads.
 	fastOps [maxFastOps]plainOp
 	// wide is the source from the start of the line being parsed to its
@@ -134,6 +138,13 @@ type Options struct {
 	// is a routine the encoder links in (asm/lib.go): references to it
 	// are left for the encoder, and extern may name it. Nil: none is.
 	Library func(name string) bool
+	// LetGo, for ParseFunc, asks the taker of the statements to let go of
+	// all it was handed (the encoder: encode what waits) and reports
+	// whether it did. The parser calls it after handing over a batch
+	// whose memory it would use again, when the last statement's emit
+	// did not say so. Nil: the memory is used again only when emit says
+	// so.
+	LetGo func() bool
 }
 
 // Parse parses Intel-syntax assembly. It returns the statements it could
@@ -257,9 +268,13 @@ func (p *parser) run(text string) {
 			p.lineText = line
 			p.parseLine(line, 0)
 		}
-		// deliver's own test first, without its call: Parse streams
-		// nothing, and a line of ParseFunc's may make no statement.
-		if p.streaming && len(p.stmts) > 0 {
+		// A line's references are checked as it ends, its statements
+		// handed over with those of the lines before it, a batch at a
+		// time (deliver, ir.HandOverBatch). Parse streams nothing.
+		if p.streaming && len(p.refs) > p.checked {
+			p.checkRefs()
+		}
+		if p.streaming && len(p.stmts) >= ir.HandOverBatch {
 			p.deliver()
 		}
 		if p.errs.Full() {

@@ -2,9 +2,10 @@ package intel
 
 // Statements handed over as they are read. Parse reads the whole source
 // before the encoder sees a statement, and the program it holds is most
-// of what the garbage collector has to mark. ParseFunc hands each line's
-// statements to the encoder as soon as they are read, and uses their
-// memory again once the encoder has let go of them, as long as nothing
+// of what the garbage collector has to mark. ParseFunc hands statements
+// to the encoder as they are read, a batch at a time (ir.HandOverBatch),
+// and uses their memory again once the encoder has let go of them (when
+// emit or Options.LetGo says so), as long as nothing
 // read so far can be read otherwise: the first pass hands over
 // statements until a line names something not defined above it (a label
 // defined later, an equ or a data label a later pass would read the
@@ -23,11 +24,11 @@ import (
 )
 
 // ParseFunc parses Intel-syntax assembly and hands the statements it
-// could read to emit, in order: those of a line as soon as it is read,
-// while the line and those before it name only what was defined above
-// them, the rest at the end. emit returns true when the caller has let go
-// of every statement handed to it so far: the parser then uses the memory
-// of their instructions again.
+// could read to emit, in order: a batch at a time as they are read, while
+// their lines and those before them name only what was defined above
+// them, the rest at the end. emit (or Options.LetGo, called after a batch)
+// returns true when the caller has let go of every statement handed to
+// it so far: the parser then uses the memory of their instructions again.
 func ParseFunc(file string, src []byte, opts Options, emit func(ir.Stmt) bool) *ir.Errors {
 	text := string(src) // one copy for every pass: statements keep slices of it
 	lines := strings.Count(text, "\n") + 1
@@ -39,7 +40,7 @@ func ParseFunc(file string, src []byte, opts Options, emit func(ir.Stmt) bool) *
 			// Room for the statements of a few lines; more when they
 			// are held.
 			p = newParser(file, opts, readMode{}, prev, lines, min(lines, 16))
-			p.handOver, p.streaming = emit, !strings.Contains(text, "$$")
+			p.handOver, p.letGo, p.streaming = emit, opts.LetGo, !strings.Contains(text, "$$")
 		} else {
 			p = newParser(file, opts, readMode{}, prev, lines, lines)
 		}
@@ -64,15 +65,12 @@ func ParseFunc(file string, src []byte, opts Options, emit func(ir.Stmt) bool) *
 	}
 }
 
-// deliver hands the statements read so far to handOver while streaming,
-// unless one of them names a label not defined yet (then streaming
-// stops); when handOver says it let go of them all, the instructions'
-// memory is used again.
-func (p *parser) deliver() {
-	if !p.streaming || len(p.stmts) == 0 {
-		return
-	}
-	for _, r := range p.refs {
+// checkRefs stops streaming when a reference read since the last check
+// names a label not defined yet: the statements of that line and after
+// are held, to be handed over at the end (those of the lines before it
+// still wait in p.stmts, and go with them).
+func (p *parser) checkRefs() {
+	for _, r := range p.refs[p.checked:] {
 		if _, ok := p.codeLabels[r.op.Sym]; ok {
 			continue
 		}
@@ -80,6 +78,17 @@ func (p *parser) deliver() {
 			continue
 		}
 		p.streaming = false
+		return
+	}
+	p.checked = len(p.refs)
+}
+
+// deliver hands the statements read so far to handOver while streaming
+// (their lines named only labels defined above them: checkRefs); when
+// handOver says it let go of them all, the instructions' memory is used
+// again.
+func (p *parser) deliver() {
+	if !p.streaming || len(p.stmts) == 0 {
 		return
 	}
 	free := false
@@ -94,9 +103,10 @@ func (p *parser) deliver() {
 	p.stmts = p.stmts[:0]
 	clear(p.refs)
 	p.refs = p.refs[:0]
+	p.checked = 0
 	// reuse's own test first, without its call: it does nothing on most
-	// lines.
-	if free && p.mem.taken >= reuseAfter {
+	// batches.
+	if p.mem.taken >= reuseAfter && (free || p.letGo != nil && p.letGo()) {
 		p.mem.reuse()
 	}
 }

@@ -26,7 +26,7 @@ func TestEncodeMatchesAlone(t *testing.T) {
 			insts["refused.s"] = append(insts["refused.s"], in)
 		}
 		return false
-	})
+	}, nil)
 	files := make([]string, 0, len(insts))
 	for f := range insts {
 		files = append(files, f)

@@ -239,7 +239,7 @@ func corpusInsts(t testing.TB) map[string][]*ir.Inst {
 		goFiles = append(goFiles, filepath.Join(goDir, name))
 	}
 	for _, path := range goFiles {
-		gosyntax.ParseFunc(path, read(path), collect(path))
+		gosyntax.ParseFunc(path, read(path), collect(path), nil)
 	}
 	intelFiles, _ := filepath.Glob("../../testdata/intel/*.s")
 	for _, path := range intelFiles {
