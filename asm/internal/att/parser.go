@@ -55,7 +55,7 @@ type parser struct {
 	// not defined yet is held, with every statement after it, until the
 	// label is (waiting counts such references by name, waitingRefs in
 	// all): one never defined is marked broken at the end, before the
-	// encoder sees it.
+	// encoder sees it. letGo is Options.LetGo.
 	handOver    func(ir.Stmt) bool
 	letGo       func() bool
 	waiting     map[string]int

@@ -82,8 +82,8 @@ type parser struct {
 	// spelling, made once.
 	spellLater, eager bool
 	lazy              *ir.Spelling
-	// handOver takes the statements read while streaming (ParseFunc);
-	// emitted counts those it took.
+	// handOver takes the statements read while streaming (ParseFunc),
+	// letGo is Options.LetGo; emitted counts those handOver took.
 	handOver  func(ir.Stmt) bool
 	letGo     func() bool
 	streaming bool

@@ -5,17 +5,17 @@ package intel
 // of what the garbage collector has to mark. ParseFunc hands statements
 // to the encoder as they are read, a batch at a time (ir.HandOverBatch),
 // and uses their memory again once the encoder has let go of them (when
-// emit or Options.LetGo says so), as long as nothing
-// read so far can be read otherwise: the first pass hands over
-// statements until a line names something not defined above it (a label
-// defined later, an equ or a data label a later pass would read the
-// value of, a library routine) or a section by its start ($$ anywhere in
-// the source: a label before the first statement). From there on it
-// holds what it reads, as Parse does, and hands it over at the end:
-// when the source takes another pass, the statements of that pass after
-// those already handed over, which are the same in every pass (they
-// named only what was defined above them). So the statements, errors
-// and order are those of Parse (TestIntelStream in package asm).
+// emit or Options.LetGo says so), as long as nothing read so far can be
+// read otherwise: the first pass hands over statements until a line names
+// something not defined above it (a label defined later, an equ or a
+// data label a later pass would read the value of, a library routine) or
+// a section by its start ($$ anywhere in the source: a label before the
+// first statement). From there on it holds what it reads, as Parse does,
+// and hands it over at the end: when the source takes another pass, the
+// statements of that pass after those already handed over, which are the
+// same in every pass (they named only what was defined above them). So
+// the statements, errors and order are those of Parse (TestIntelStream in
+// package asm).
 
 import (
 	"strings"
