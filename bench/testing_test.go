@@ -31,10 +31,11 @@ func TestBenchmarkHelper(t *testing.T) {
 			break
 		}
 		// testing.Benchmark keeps no message of a b.Fatal: measure once
-		// more, alone, to have one. Its first round takes one sample,
-		// whose TSC calibration a busy machine can spoil (twice in CI
-		// under -race, beside the other packages' tests, when Measure
-		// alone right after succeeded): a third failure is one.
+		// more, alone, to have one. Its first round takes one sample; a
+		// busy machine can spoil that sample's TSC calibration, the
+		// likely cause of the two failures CI has seen (under -race,
+		// beside the other packages' tests, with Measure alone right
+		// after succeeding). A third failure in a row is a failure.
 		_, err := Measure(context.Background(), &Options{Probe: p, Warmup: -1, Samples: 1}, k)
 		if attempt == 3 {
 			t.Fatalf("benchmark did not run in %d attempts: %+v; Measure alone then: %v", attempt, res, err)
