@@ -88,9 +88,6 @@ type parser struct {
 	letGo     func() bool
 	streaming bool
 	emitted   int
-	// checked counts the refs found defined as their line ended (the
-	// first of refs: checkRefs).
-	checked int
 	// fastOps are the plain operands fastInstruction reads.
 	fastOps [maxFastOps]plainOp
 	// wide is the source from the start of the line being parsed to its
@@ -268,12 +265,7 @@ func (p *parser) run(text string) {
 			p.lineText = line
 			p.parseLine(line, 0)
 		}
-		// A line's references are checked as it ends, its statements
-		// handed over with those of the lines before it, a batch at a
-		// time (deliver, ir.HandOverBatch). Parse streams nothing.
-		if p.streaming && len(p.refs) > p.checked {
-			p.checkRefs()
-		}
+		// A batch at a time (ir.HandOverBatch); Parse streams nothing.
 		if p.streaming && len(p.stmts) >= ir.HandOverBatch {
 			p.deliver()
 		}

@@ -6,15 +6,16 @@ package intel
 // to the encoder as they are read, a batch at a time (ir.HandOverBatch),
 // and uses their memory again once the encoder has let go of them (when
 // emit or Options.LetGo says so), as long as nothing read so far can be
-// read otherwise: the first pass hands over statements until a line names
-// something not defined above it (a label defined later, an equ or a
-// data label a later pass would read the value of, a library routine) or
-// a section by its start ($$ anywhere in the source: a label before the
-// first statement). From there on it holds what it reads, as Parse does,
-// and hands it over at the end: when the source takes another pass, the
-// statements of that pass after those already handed over, which are the
-// same in every pass (they named only what was defined above them). So
-// the statements, errors and order are those of Parse (TestIntelStream in
+// read otherwise: the first pass hands over statements until a line reads
+// the value of a name not defined above it (an equ or a data label a
+// later pass would read), or a batch names a label not defined by its
+// end, a library routine or a section by its start ($$ anywhere in the
+// source: a label before the first statement). From there on it holds
+// what it reads, as Parse does, and hands it over at the end: when the
+// source takes another pass, the statements of that pass after those
+// already handed over, which are the same in every pass (they read no
+// value not defined above them, and named only labels). So the
+// statements, errors and order are those of Parse (TestIntelStream in
 // package asm).
 
 import (
@@ -25,8 +26,8 @@ import (
 
 // ParseFunc parses Intel-syntax assembly and hands the statements it
 // could read to emit, in order: a batch at a time as they are read, while
-// their lines and those before them name only what was defined above
-// them, the rest at the end. emit (or Options.LetGo, called after a batch)
+// they and those before them read only values defined above them and
+// name only labels (deliver), the rest at the end. emit (or Options.LetGo, called after a batch)
 // returns true when the caller has let go of every statement handed to
 // it so far: the parser then uses the memory of their instructions again.
 func ParseFunc(file string, src []byte, opts Options, emit func(ir.Stmt) bool) *ir.Errors {
@@ -65,12 +66,19 @@ func ParseFunc(file string, src []byte, opts Options, emit func(ir.Stmt) bool) *
 	}
 }
 
-// checkRefs stops streaming when a reference read since the last check
-// names a label not defined yet: the statements of that line and after
-// are held, to be handed over at the end (those of the lines before it
-// still wait in p.stmts, and go with them).
-func (p *parser) checkRefs() {
-	for _, r := range p.refs[p.checked:] {
+// deliver hands the statements read so far to handOver while streaming,
+// unless one of them names a label not defined yet (then streaming
+// stops, and they are handed over at the end); when handOver, or letGo,
+// says it let go of them all, the instructions' memory is used again. A
+// label defined later in the same batch is as good as one above: a
+// statement that names a label reads no value of it (a value read of a
+// name not defined yet stops streaming at once: nameValue), so it is the
+// statement the whole read makes.
+func (p *parser) deliver() {
+	if !p.streaming || len(p.stmts) == 0 {
+		return
+	}
+	for _, r := range p.refs {
 		if _, ok := p.codeLabels[r.op.Sym]; ok {
 			continue
 		}
@@ -78,17 +86,6 @@ func (p *parser) checkRefs() {
 			continue
 		}
 		p.streaming = false
-		return
-	}
-	p.checked = len(p.refs)
-}
-
-// deliver hands the statements read so far to handOver while streaming
-// (their lines named only labels defined above them: checkRefs); when
-// handOver says it let go of them all, the instructions' memory is used
-// again.
-func (p *parser) deliver() {
-	if !p.streaming || len(p.stmts) == 0 {
 		return
 	}
 	free := false
@@ -103,7 +100,6 @@ func (p *parser) deliver() {
 	p.stmts = p.stmts[:0]
 	clear(p.refs)
 	p.refs = p.refs[:0]
-	p.checked = 0
 	// reuse's own test first, without its call: it does nothing on most
 	// batches.
 	if p.mem.taken >= reuseAfter && (free || p.letGo != nil && p.letGo()) {
