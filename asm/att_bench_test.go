@@ -61,33 +61,43 @@ func BenchmarkParseATT(b *testing.B) {
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "insts/s")
 }
 
-var (
-	attEncOnce sync.Once
-	attEncSrc  []byte
-	attEncN    int
-	attEncErr  error
-)
+// gnuEnc is amd64enc.s in one of GNU objdump's syntaxes, made once
+// (gnuEncSource).
+type gnuEnc struct {
+	once sync.Once
+	src  []byte
+	n    int
+	err  error
+}
 
-// attEncSource returns amd64enc.s (the source BenchmarkAssemble
-// assembles) in AT&T syntax: each of its instructions assembled by the Go
-// front end and printed by GNU objdump, the lines the AT&T front end
-// rejects (branches to numeric addresses, which objdump prints) left out;
-// and the number of instructions.
-func attEncSource(b *testing.B) ([]byte, int) {
+// attEnc and intelEnc are amd64enc.s in AT&T and in Intel syntax.
+var attEnc, intelEnc gnuEnc
+
+// gnuEncSource returns amd64enc.s (the source BenchmarkAssemble
+// assembles) in syntax, AT&T or Intel, from e: each of its instructions
+// assembled by the Go front end and printed by GNU objdump (in Intel
+// syntax with -M intel), the lines that syntax's front end rejects alone
+// (branches to numeric addresses, which objdump prints) left out; and
+// the number of instructions.
+func gnuEncSource(b *testing.B, e *gnuEnc, syntax Syntax) ([]byte, int) {
 	goSrc, _ := benchSource(b)
-	attEncOnce.Do(func() {
+	e.once.Do(func() {
 		p, err := AssembleSource("amd64enc.s", goSrc, SyntaxGo)
 		if err != nil {
-			attEncErr = err
+			e.err = err
 			return
 		}
 		var codes [][]byte
 		for _, l := range p.Lines {
 			codes = append(codes, p.Code[l.Offset:l.Offset+l.Len])
 		}
-		texts, err := inteltab.DecodeGNUWith(nil, codes...)
+		var opts []string // AT&T: objdump's default
+		if syntax == SyntaxIntel {
+			opts = []string{"-M", "intel"}
+		}
+		texts, err := inteltab.DecodeGNUWith(opts, codes...)
 		if err != nil {
-			attEncErr = err
+			e.err = err
 			return
 		}
 		var out strings.Builder
@@ -98,18 +108,18 @@ func attEncSource(b *testing.B) ([]byte, int) {
 			if t == "" {
 				continue
 			}
-			if _, err := AssembleSource("t.s", []byte(t), SyntaxATT); err != nil {
+			if _, err := AssembleSource("t.s", []byte(t), syntax); err != nil {
 				continue
 			}
 			out.WriteString(t + "\n")
-			attEncN++
+			e.n++
 		}
-		attEncSrc = []byte(out.String())
+		e.src = []byte(out.String())
 	})
-	if attEncErr != nil {
-		b.Skipf("SKIP: amd64enc.s in AT&T syntax needs GNU objdump: %v", attEncErr)
+	if e.err != nil {
+		b.Skipf("SKIP: amd64enc.s in %s syntax needs GNU objdump: %v", syntax, e.err)
 	}
-	return attEncSrc, attEncN
+	return e.src, e.n
 }
 
 // BenchmarkAssembleATTEnc assembles amd64enc.s in AT&T syntax (the same
@@ -117,7 +127,7 @@ func attEncSource(b *testing.B) ([]byte, int) {
 // instr/cpu-s compares the two front ends over the same instructions
 // (BenchmarkAssembleAmd64encGo).
 func BenchmarkAssembleATTEnc(b *testing.B) {
-	src, n := attEncSource(b)
+	src, n := gnuEncSource(b, &attEnc, SyntaxATT)
 	benchAssemble(b, "amd64enc_att.s", src, SyntaxATT, n)
 }
 
@@ -125,7 +135,7 @@ func BenchmarkAssembleATTEnc(b *testing.B) {
 // AT&T syntax: compare with BenchmarkParse (Go syntax, the same
 // instructions).
 func BenchmarkParseATTEnc(b *testing.B) {
-	src, n := attEncSource(b)
+	src, n := gnuEncSource(b, &attEnc, SyntaxATT)
 	b.SetBytes(int64(len(src)))
 	b.ReportAllocs()
 	b.ResetTimer()

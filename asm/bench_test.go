@@ -125,6 +125,17 @@ func BenchmarkAssembleIntelCorpus(b *testing.B) {
 	benchAssemble(b, "corpus.s", src, SyntaxIntel, n)
 }
 
+// BenchmarkAssembleIntelEnc assembles amd64enc.s in Intel syntax, as
+// GNU objdump -M intel prints it (the instructions of
+// BenchmarkAssembleAmd64encGo, less the few the text cannot say): with
+// BenchmarkAssembleATTEnc, it compares the three front ends over the same
+// instructions, where BenchmarkAssembleIntelCorpus's instructions are
+// others (every category, EVEX forms most).
+func BenchmarkAssembleIntelEnc(b *testing.B) {
+	src, n := gnuEncSource(b, &intelEnc, SyntaxIntel)
+	benchAssemble(b, "amd64enc_intel.s", src, SyntaxIntel, n)
+}
+
 // BenchmarkAssembleSnippet is the smallest useful source, three
 // instructions (a function adding its two arguments), in each syntax:
 // what a -e source or a test's one-off function costs.
