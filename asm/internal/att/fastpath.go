@@ -1,10 +1,12 @@
 package att
 
 // The plain line read at once. Most lines of code are a mnemonic and up
-// to four operands of the plainest forms — %reg, $number, and
-// number(%base,%index,scale) with any part left out — with nothing else
-// on the line: no label, prefix, comment, expression, symbol, segment or
-// decoration. fastInstruction reads such a line straight from its text
+// to five operands of the plainest forms — %reg, $number,
+// number(%base,%index,scale) with any part left out and number(%rip) —
+// with the AVX-512 decorations {%k1}…{%k7}, {z} and {1toN} written right
+// after a register or memory operand, a rounding operand ({rn-sae} …),
+// and nothing else on the line: no label, prefix, comment, expression,
+// symbol or segment. fastInstruction reads such a line straight from its text
 // into the operands the tokens would make (the same columns, texts and
 // values), and hands them to the rest of the instruction as the token
 // path does. Anything else, and anything the token path would report,
@@ -12,13 +14,16 @@ package att
 // so every message comes from one place.
 
 import (
+	"math/bits"
 	"strings"
+	"sync"
 
 	"github.com/jitrun/jitrun/asm/internal/ir"
 )
 
-// maxFastOps is the most operands a plain line has.
-const maxFastOps = 4
+// maxFastOps is the most operands a plain line has, a rounding operand
+// included.
+const maxFastOps = 5
 
 // isSpace reports whether the lexer skips c.
 func isSpace(c byte) bool { return byteClass[c]&bSpace != 0 }
@@ -62,6 +67,8 @@ func (p *parser) fastInstruction(line, wide string) bool {
 	}
 	buf := p.opBuf[:maxFastOps]
 	ops := p.opPtrs[:0]
+	rounding, roundCol := "", 0
+	textEnd := start + len(text) // where the statement's text ends, spaces after it left out
 	for n := 0; ; n++ {
 		for i < len(line) && isSpace(line[i]) {
 			i++
@@ -80,11 +87,19 @@ func (p *parser) fastInstruction(line, wide string) bool {
 		if !ok {
 			return false
 		}
-		ops = append(ops, o)
+		if o.rounding == "" {
+			ops = append(ops, o)
+		} else if rounding == "" {
+			// A rounding operand is the instruction's, not an operand.
+			rounding, roundCol = o.rounding, o.col
+		} else {
+			return false // two: the token path reports them
+		}
 		// The operand's text ends where the lexer's would: at the comma,
 		// or at the end of the line, without the spaces before either;
 		// a plain operand ends in no space, so that is where it ends.
 		o.text = line[o.col-1 : end]
+		textEnd = end
 		for i = end; i < len(line) && isSpace(line[i]); i++ {
 		}
 		if i == len(line) {
@@ -95,11 +110,6 @@ func (p *parser) fastInstruction(line, wide string) bool {
 		}
 		i++
 	}
-	textEnd := start + len(text) // where the statement's text ends, spaces after it left out
-	if len(ops) > 0 {
-		last := ops[len(ops)-1]
-		textEnd = last.col - 1 + len(last.text)
-	}
 	p.opPtrs = ops[:0]
 	t := token{kind: tIdent, text: text, col: start + 1}
 	p.stmtEnd = len(line)
@@ -107,7 +117,7 @@ func (p *parser) fastInstruction(line, wide string) bool {
 	// The source as p.source(t) makes it: what follows the text is
 	// spaces the lexer skips, which TrimSpace removes.
 	src := ir.Source{Pos: p.pos(t.col), Text: line[start:textEnd]}
-	p.operands(t, mnem, mk, ops, "", 0, nil, src)
+	p.operands(t, mnem, mk, ops, rounding, roundCol, nil, src)
 	return true
 }
 
@@ -135,14 +145,13 @@ func (p *parser) fastOperand(o *operand, line, wide string, i int) (int, bool) {
 	switch c := line[i]; {
 	case c == '%':
 		e, end := p.registerAt(line, wide, i+1)
-		if e == nil || !operandEnds(line, end) {
-			return 0, false
-		}
-		if e.fast&fastReg == 0 {
+		if e == nil || e.fast&fastReg == 0 {
 			return 0, false // the token path reads (or reports) these
 		}
 		o.kind, o.reg, o.class, o.regText = oReg, e.r, e.class, line[i:end]
-		return end, true
+		return fastDecorations(o, line, end)
+	case c == '{':
+		return fastRounding(o, line, i)
 	case c == '$':
 		v, end, ok := numberAt(line, i+1)
 		if !ok || !operandEnds(line, end) {
@@ -163,10 +172,21 @@ func (p *parser) fastOperand(o *operand, line, wide string, i int) (int, bool) {
 	i++ // (
 	if i < len(line) && line[i] == '%' {
 		e, end := p.registerAt(line, wide, i+1)
-		if e == nil || e.fast&fastBase == 0 {
+		switch {
+		case e == nil:
+			return 0, false
+		case e.fast&fastBase != 0:
+			o.base = e.r
+		case e.fast&fastRIP != 0:
+			// number(%rip): no index, and a displacement of 32 bits.
+			if end >= len(line) || line[end] != ')' || o.disp != int64(int32(o.disp)) {
+				return 0, false
+			}
+			o.rip = true
+		default:
 			return 0, false
 		}
-		o.base, i = e.r, end
+		i = end
 	}
 	if i < len(line) && line[i] == ',' {
 		i++
@@ -191,25 +211,96 @@ func (p *parser) fastOperand(o *operand, line, wide string, i int) (int, bool) {
 			i += 2
 		}
 	}
-	if i >= len(line) || line[i] != ')' || o.base.Reg == 0 && o.index.Reg == 0 {
+	if i >= len(line) || line[i] != ')' || o.base.Reg == 0 && o.index.Reg == 0 && !o.rip {
 		return 0, false
 	}
-	i++
+	return fastDecorations(o, line, i+1)
+}
+
+// fastDecorations reads the decorations written right after the
+// register or memory operand o, which ends at line[i] without them, as
+// decorations reads them: {%k1}…{%k7}, {z}, and {1to2}…{1to32} on memory.
+// It returns where the operand ends, and false for anything else, for a
+// decoration given twice, and when the operand does not end there (the
+// token path reads those, or reports them).
+func fastDecorations(o *operand, line string, i int) (int, bool) {
+	for i < len(line) && line[i] == '{' {
+		d := line[i+1:]
+		switch {
+		case len(d) >= 4 && d[0] == '%' && d[1] == 'k' && d[2] >= '1' && d[2] <= '7' && d[3] == '}':
+			if o.mask != 0 {
+				return 0, false
+			}
+			o.mask = int(d[2] - '0')
+			i += 5
+		case len(d) >= 2 && d[0] == 'z' && d[1] == '}':
+			if o.zeroing {
+				return 0, false
+			}
+			o.zeroing = true
+			i += 3
+		case len(d) >= 5 && d[:3] == "1to" && o.kind == oMem && o.bcst == 0:
+			n, j := 0, 3
+			for ; j < len(d) && j < 5 && d[j] >= '0' && d[j] <= '9'; j++ {
+				n = 10*n + int(d[j]-'0')
+			}
+			if j == len(d) || d[j] != '}' || d[3] == '0' || n < 2 || n > 32 || n&(n-1) != 0 {
+				return 0, false
+			}
+			o.bcst = n
+			i += 2 + j
+		default:
+			return 0, false
+		}
+	}
 	if !operandEnds(line, i) {
 		return 0, false
 	}
 	return i, true
 }
 
+// fastRounding reads the rounding operand at line[i] ({rn-sae}, {rd-sae},
+// {ru-sae}, {rz-sae} or {sae}, alone) into o as parseOperand does: where
+// it ends, and false for anything else.
+func fastRounding(o *operand, line string, i int) (int, bool) {
+	j := strings.IndexByte(line[i:], '}')
+	if j < 0 {
+		return 0, false
+	}
+	end := i + j + 1
+	switch d := line[i+1 : end-1]; d {
+	case "rn-sae", "rd-sae", "ru-sae", "rz-sae", "sae":
+		if !operandEnds(line, end) {
+			return 0, false
+		}
+		o.rounding = d
+		return end, true
+	}
+	return 0, false
+}
+
 // registerAt looks up the register named by the identifier at line[i:]
-// (knownRegister), packing its bytes as it reads them: the register and
-// where its name ends; nil when there is no identifier or no such
-// register.
-// wide is line and what follows it in the source: the name's bytes are
-// read from it in one word when it has 8 from i.
+// (knownRegister): the register and where its name ends; nil when there
+// is no identifier or no such register.
+// wide is line and what follows it in the source: a name of letters and
+// digits that ends within the 8 bytes from i, when wide has them (nearly
+// every register), is read from one word and looked up by its packed
+// lower case (ir.IntelRegs, which LookupIntelRegRef reads too), without
+// the parser's cache; any other name goes the way the token path's does.
 func (p *parser) registerAt(line, wide string, i int) (*regEntry, int) {
 	if i >= len(line) || !isIdentStart(line[i]) {
 		return nil, i
+	}
+	if i+8 <= len(wide) {
+		w := ir.LoadWord(wide, i)
+		alnum, letter := ir.AlnumBytes(w)
+		// The letters and digits from i, no further than the line.
+		n := min(bits.TrailingZeros64(^alnum&ir.WordHigh)>>3, len(line)-i)
+		if j := i + n; n > 0 && n < 8 && (j == len(line) || !isIdentChar(line[j])) {
+			if r := ir.IntelRegs().LookupPacked(ir.LowBytes(w|letter&ir.WordHigh>>2, n)); r.ID != 0 {
+				return &p.regEntries[r.ID], j
+			}
+		}
 	}
 	j := i + 1
 	for j < len(line) && isIdentChar(line[j]) {
@@ -228,6 +319,20 @@ func (p *parser) registerAt(line, wide string, i int) (*regEntry, int) {
 	// fewer (packName).
 	return p.knownRegisterKey(line[i:j], key, n <= 8), j
 }
+
+// regEntries are the regEntry of every register by its number, as
+// lookupRegister makes them (TestRegisterAt): made on first use and only
+// read afterwards (a parser holds them: parser.regEntries).
+var regEntries = sync.OnceValue(func() *[256]regEntry {
+	var t [256]regEntry
+	for id := range len(t) {
+		if name := ir.IntelRegID(id).Name(); name != "" {
+			r := ir.LookupIntelRegRef(name)
+			t[id] = regEntry{r: r, class: regClassID(r.Class()), fast: fastUses(r)}
+		}
+	}
+	return &t
+})
 
 // operandEnds reports whether an operand may end at line[i:]: the end of
 // the line, a space or a comma.

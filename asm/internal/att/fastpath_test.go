@@ -55,6 +55,22 @@ func TestFastInstruction(t *testing.T) {
 			"movq %rax, %rbx, %rcx, %rdx, %rsi", "vpternlogd $0x1, %zmm1, %zmm2, %zmm3", "shll %eax", "sall $2, 4(%rsp)", "x = 5", "y: nop",
 			".text", "foo", "foo %rax", "movq %db0, %rax", "movq %rax, %dr7", "pushq 0x8(%rsp)", "movl $'a', %eax", "movzbl (%rdi), %eax",
 			"movq %rax, %rbx\x85", "movq\u00a0%rax, %rbx", "cmpxchg16b (%rdi)", "xchg %eax, %eax", "leaq 0x0(,%rax,8), %rdx",
+			// Decorations, rounding operands and %rip.
+			"vaddps %zmm1, %zmm2, %zmm3{%k1}", "vaddps %zmm1, %zmm2, %zmm3{%k7}{z}", "vaddps %zmm1, %zmm2, %zmm3{z}{%k2}",
+			"vaddps %zmm1, %zmm2, %zmm3{%k0}", "vaddps %zmm1, %zmm2, %zmm3{%k8}", "vaddps %zmm1, %zmm2, %zmm3{%K1}",
+			"vaddps %zmm1, %zmm2, %zmm3{%k1}{%k2}", "vaddps %zmm1, %zmm2, %zmm3{z}{z}", "vaddps %zmm1, %zmm2, %zmm3{z}",
+			"vaddps %zmm1, %zmm2, %zmm3 {%k1}", "vaddps %zmm1, %zmm2, %zmm3{ %k1}", "vaddps %zmm1, %zmm2, %zmm3{%k1}x",
+			"vaddps %zmm1, %zmm2, %zmm3{%k1", "vaddps %zmm1, %zmm2, %zmm3{", "vaddps %zmm1{%k1}, %zmm2, %zmm3",
+			"vaddps (%rax){1to16}, %zmm2, %zmm3{%k1}", "vaddpd 8(%rax,%rbx,8){1to8}, %zmm2, %zmm3", "vaddps (%rax){1to3}, %zmm2, %zmm3",
+			"vaddps (%rax){1to016}, %zmm2, %zmm3", "vaddps (%rax){1to64}, %zmm2, %zmm3", "vaddps (%rax){1to128}, %zmm2, %zmm3",
+			"vaddps (%rax){1to16}{1to16}, %zmm2, %zmm3", "vaddps %zmm1{1to16}, %zmm2, %zmm3", "vaddps $1{%k1}, %zmm2, %zmm3",
+			"vaddps (%rax){1to}, %zmm2, %zmm3", "vaddps (%rax){1to16, %zmm2, %zmm3", "vpaddd (%rax){1to16}{%k1}, %zmm2, %zmm3",
+			"vaddps {rn-sae}, %zmm1, %zmm2, %zmm3", "vaddps {rz-sae},%zmm1,%zmm2,%zmm3{%k1}{z}", "vmaxps {sae}, %zmm1, %zmm2, %zmm3",
+			"vaddps {rn-sae}, {rd-sae}, %zmm1, %zmm2, %zmm3", "vaddps %zmm1, %zmm2, %zmm3, {rn-sae}", "vaddps { rn-sae }, %zmm1, %zmm2, %zmm3",
+			"vaddps {RN-SAE}, %zmm1, %zmm2, %zmm3", "vaddps {rn-sae}x, %zmm1, %zmm2, %zmm3", "vaddps {xx}, %zmm1, %zmm2, %zmm3",
+			"vaddps {rn-sae, %zmm1, %zmm2, %zmm3", "vrndscaleps {sae}, $1, %zmm1, %zmm2{%k1}", "vaddps {sae}, %zmm1, %zmm2, %zmm3",
+			"movq 0x40(%rip), %rax", "movq -0x80000000(%rip), %rax", "movq 0x80000000(%rip), %rax", "movq (%rip,%rax), %rcx",
+			"movq (%rip,%rax,8), %rcx", "vaddps 8(%rip){1to16}, %zmm2, %zmm3", "movq %rax, 8(%RIP)", "leaq 0x7fffffff(%rip), %rax",
 		}, "\n"),
 		"data": ".data\nmovq %rax, %rbx\n.text\nmovq %rax, %rbx\n/* a\nmovq %rax, %rbx\n*/ movq %rax, %rbx\n",
 	}
@@ -76,6 +92,7 @@ func FuzzFastInstruction(f *testing.F) {
 		"movq %rax, %rbx", "addq $-0x10, 8(%rsp)", "movq -8(%rbp,%rcx,8), %rax", "vgatherdps %xmm1, (%rax,%xmm2,4), %xmm3",
 		"  MOVQ\t%RAX ,%RBX  \r", "movq (,%rbx,4), %rcx\nnop\n.data\nmovq %rax, %rbx", "shll %eax\nlock incl (%rax)\nx: nop",
 		"movq 8 (%rax), %rcx", "addq $010, %rax", "movq (%rax,%rsp,2), %rcx", "inb (%dx), %al", "/* a\nmovq %rax, %rbx\n*/ nop",
+		"vaddps (%rax){1to16}, %zmm2, %zmm3{%k1}{z}", "vaddps {rn-sae}, %zmm1, %zmm2, %zmm3", "movq 0x40(%rip), %rax",
 	} {
 		f.Add(s)
 	}
@@ -88,6 +105,39 @@ func FuzzFastInstruction(f *testing.F) {
 			t.Fatalf("%q:\n read at once\n\t%s\n token by token\n\t%s", src, a, b)
 		}
 	})
+}
+
+// TestFastInstructionReads checks that plain lines are the ones
+// fastInstruction reads: a line it left to the tokens by mistake would
+// pass TestFastInstruction and be slow.
+func TestFastInstructionReads(t *testing.T) {
+	for _, c := range []struct {
+		line string
+		fast bool
+	}{
+		{"movq %rax, %rbx", true},
+		{"addq $-0x10, 8(%rsp)", true},
+		{"vaddps %zmm1, %zmm2, %zmm3{%k1}{z}", true},
+		{"vaddps (%rax){1to16}, %zmm2, %zmm3{%k1}", true},
+		{"vaddps {rn-sae}, %zmm1, %zmm2, %zmm3", true},
+		{"vrndscaleps {sae}, $1, %zmm1, %zmm2{%k1}", true},
+		{"movq 0x40(%rip), %rax", true},
+		{"vgatherdps (%rax,%zmm2,4), %zmm1{%k1}", true},
+		{"vaddps %zmm1, %zmm2, %zmm3 {%k1}", false},
+		{"vaddps %zmm1, %zmm2, %zmm3{%k0}", false},
+		{"movq (%rip,%rax), %rcx", false},
+		{"movq 0x80000000(%rip), %rax", false},
+		{"movq x(%rip), %rax", false},
+		{"movq %fs:0x28, %rax", false},
+		{"lock incl (%rax)", false},
+		{"x: nop", false},
+	} {
+		p := newParser("t.s", []byte(c.line), Options{}, true, 4)
+		p.line, p.lineText = 1, c.line
+		if got := p.fastInstruction(c.line, c.line); got != c.fast {
+			t.Errorf("fastInstruction(%q) = %v, want %v", c.line, got, c.fast)
+		}
+	}
 }
 
 // TestByteClass checks the byte classes against the tests they stand
@@ -111,7 +161,14 @@ func TestByteClass(t *testing.T) {
 // end of the source and followed by more.
 func TestRegisterAt(t *testing.T) {
 	p := newParser("t.s", nil, Options{}, false, 8)
-	for _, name := range []string{"r", "al", "rax", "r8d", "xmm15", "zmm31", "db7", "RAX", "nosuch", "cr8", "eflagsxx", "nosuchreg"} {
+	names := []string{"r", "al", "rax", "r8d", "xmm15", "zmm31", "db7", "DB7", "RAX", "Rax", "nosuch", "cr8", "eflagsxx", "nosuchreg", "r_x", "st"}
+	// Every register by its canonical name, in lower and upper case.
+	for id := range 256 {
+		if name := ir.IntelRegID(id).Name(); name != "" {
+			names = append(names, name, strings.ToUpper(name))
+		}
+	}
+	for _, name := range names {
 		for _, after := range []string{"", ")", ", %rbx\nmovq %rax, %rbx\n"} {
 			line := "  %" + name + after
 			wide := line
@@ -120,6 +177,9 @@ func TestRegisterAt(t *testing.T) {
 			}
 			got, end := p.registerAt(line, wide, 3)
 			want := p.knownRegister(name)
+			if want != nil && *want != regEntries()[want.r.ID] {
+				t.Errorf("%%%s: regEntries has %+v, lookupRegister makes %+v", name, regEntries()[want.r.ID], *want)
+			}
 			if end != 3+len(name) || (got == nil) != (want == nil) || got != nil && *got != *want {
 				t.Errorf("registerAt(%q, %q) = %v, %d; want %v, %d", line, wide, got, end, want, 3+len(name))
 			}

@@ -669,26 +669,6 @@ func movabsBytes(ops []*operand) []byte {
 	return b
 }
 
-// goSuffix is the Go-syntax suffix of the decorations: RN_SAE, SAE, BCST,
-// Z, dot-separated.
-func goSuffix(bcst, zeroing bool, rounding string) string {
-	var s []string
-	switch rounding {
-	case "":
-	case "sae":
-		s = append(s, "SAE")
-	default:
-		s = append(s, strings.ToUpper(strings.ReplaceAll(rounding, "-", "_")))
-	}
-	if bcst {
-		s = append(s, "BCST")
-	}
-	if zeroing {
-		s = append(s, "Z")
-	}
-	return strings.Join(s, ".")
-}
-
 // newInst returns an instruction with room for n operands, from the
 // parser's slabs.
 func (p *parser) newInst(n int) *ir.Inst {
@@ -760,7 +740,7 @@ ok:
 	in := p.newInst(len(args))
 	in.Source, in.Op = src, f.goOp.String()
 	if mask != 0 || zeroing || bcst || rounding != "" {
-		in.Suffix = goSuffix(bcst, zeroing, rounding)
+		in.Suffix = ir.GoSuffix(rounding, bcst, zeroing)
 	}
 	if !p.eager {
 		// The spelling is made when a message needs it (respell.go).

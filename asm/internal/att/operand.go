@@ -253,6 +253,7 @@ const (
 	fastReg   = 1 << iota // an operand: not a segment register, %rip or %st
 	fastBase              // a base: a 64-bit general register
 	fastIndex             // an index: a 64-bit general register but %rsp, or a vector register
+	fastRIP               // %rip, a base of its own: number(%rip)
 )
 
 // fastUses returns what fastOperand may take r as (fastReg …).
@@ -264,8 +265,11 @@ func fastUses(r ir.IntelRegRef) uint8 {
 	default:
 		u |= fastReg
 	}
-	if class == "r64" {
+	switch class {
+	case "r64":
 		u |= fastBase
+	case "rip":
+		u |= fastRIP
 	}
 	switch class {
 	case "r64", "xmm", "ymm", "zmm":

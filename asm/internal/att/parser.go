@@ -67,6 +67,8 @@ type parser struct {
 	cands    []*form
 	readings []suffixed
 	regs     *regTable // registers, by name as written
+	// regEntries are the registers by number (registerAt).
+	regEntries *[256]regEntry
 	// The matches remembered (matchcache.go), the scratch their keys are
 	// made in, and the operands a remembered match adds.
 	matches     map[string]*matchEntry
@@ -183,6 +185,7 @@ func newParser(file string, src []byte, opts Options, eager bool, stmts int) *pa
 		// seen before.
 		matchesHint: min(len(src)/96, maxMatches),
 		entries:     slab.Make[matchEntry](256),
+		regEntries:  regEntries(),
 	}
 	p.text = &section{name: ".text", kind: secText}
 	p.sec = p.text

@@ -81,7 +81,7 @@ func identKeyAt(line, wide string, i int) (key uint64, end int) {
 		if !exact {
 			n = identBytesCount(w)
 		}
-		f := w | letter&wordHigh>>2
+		f := w | letter&ir.WordHigh>>2
 		// The word goes on past the line (a statement's end) no further
 		// than the line.
 		n = min(n, len(line)-i)
@@ -128,15 +128,8 @@ var wordStartBytes = func() (t [256]bool) {
 func foldWord(text string, i int) (folded uint64, n int) {
 	w := ir.LoadWord(text, i)
 	ident, letter := identBytes(w)
-	return w | letter&wordHigh>>2, bits.TrailingZeros64(^ident&wordHigh) >> 3
+	return w | letter&ir.WordHigh>>2, bits.TrailingZeros64(^ident&ir.WordHigh) >> 3
 }
-
-// Bytes repeated in a word (identBytes).
-const (
-	wordOnes = 0x0101010101010101
-	wordHigh = 0x8080808080808080 // bit 7 of each byte
-	wordLow7 = 0x7f7f7f7f7f7f7f7f
-)
 
 // identBytes classifies the 8 bytes of w, with arithmetic in each byte
 // of the word (no carry crosses a byte: every byte's result is exact):
@@ -145,42 +138,30 @@ const (
 // inlined (identKeyAt and identEnd read words with it, without
 // foldWord's call: most of its cost with the spills around it).
 func identBytes(w uint64) (ident, letter uint64) {
-	x := w & wordLow7          // the bytes' low 7 bits
-	lower := x | 0x20*wordOnes // letters in lower case
+	x := w & ir.WordLow7          // the bytes' low 7 bits
+	lower := x | 0x20*ir.WordOnes // letters in lower case
 	// Bit 7 is set in a byte of x+(0x80-a) when it is a or above, and in
 	// x+(0x7f-b) when it is above b.
-	letter = (lower + (0x80-'a')*wordOnes) &^ (lower + (0x7f-'z')*wordOnes)
-	digit := (x + (0x80-'0')*wordOnes) &^ (x + (0x7f-'9')*wordOnes)
-	qmarkAt := (x + (0x80-'?')*wordOnes) &^ (x + (0x7f-'@')*wordOnes)
+	letter = (lower + (0x80-'a')*ir.WordOnes) &^ (lower + (0x7f-'z')*ir.WordOnes)
+	digit := (x + (0x80-'0')*ir.WordOnes) &^ (x + (0x7f-'9')*ir.WordOnes)
+	qmarkAt := (x + (0x80-'?')*ir.WordOnes) &^ (x + (0x7f-'@')*ir.WordOnes)
 	// Bit 7 of z+0x7f is set when the byte z is not 0.
-	other := ^((x ^ '_'*wordOnes + wordLow7) & (x ^ '.'*wordOnes + wordLow7) & (x ^ '$'*wordOnes + wordLow7))
+	other := ^((x ^ '_'*ir.WordOnes + ir.WordLow7) & (x ^ '.'*ir.WordOnes + ir.WordLow7) & (x ^ '$'*ir.WordOnes + ir.WordLow7))
 	// Bytes outside ASCII (bit 7 set in w) continue no identifier.
-	return (letter | digit | qmarkAt | other) & wordHigh &^ w, letter
-}
-
-// alnumBytes is identBytes of the letters and digits alone: alnum has
-// bit 7 set in the bytes of w that are letters or digits (ASCII), letter
-// in the letters (its other bits are garbage). The bytes other than
-// those that continue an identifier (_ . $ ? @) are rare in a word:
-// leaving them to identBytes halves the arithmetic of nearly every word
-// (identCount).
-func alnumBytes(w uint64) (alnum, letter uint64) {
-	x := w & wordLow7          // the bytes' low 7 bits
-	lower := x | 0x20*wordOnes // letters in lower case
-	letter = (lower + (0x80-'a')*wordOnes) &^ (lower + (0x7f-'z')*wordOnes)
-	digit := (x + (0x80-'0')*wordOnes) &^ (x + (0x7f-'9')*wordOnes)
-	return (letter | digit) & wordHigh &^ w, letter
+	return (letter | digit | qmarkAt | other) & ir.WordHigh &^ w, letter
 }
 
 // alnumCount returns how many of the 8 bytes of w from the first are
 // letters or digits (8 when all are) and the letters of w as identBytes
 // marks them, and whether that count is identBytes's: whether the byte
 // that ends the letters and digits, if any, continues no identifier.
-// When it does (_ . $ ? @: seldom), identBytesCount counts the word.
-// It is small enough to be inlined.
+// When it does (_ . $ ? @: seldom), identBytesCount counts the word:
+// those bytes are rare in a word, and leaving them to identBytes halves
+// the arithmetic of nearly every word (ir.AlnumBytes). It is small
+// enough to be inlined.
 func alnumCount(w uint64) (n int, letter uint64, exact bool) {
-	alnum, letter := alnumBytes(w)
-	n = bits.TrailingZeros64(^alnum&wordHigh) >> 3
+	alnum, letter := ir.AlnumBytes(w)
+	n = bits.TrailingZeros64(^alnum&ir.WordHigh) >> 3
 	// The byte that ends the letters and digits; none when n is 8 (the
 	// shift by 64 leaves 0, which continues no identifier).
 	return n, letter, intelFold[byte(w>>(uint(n)*8))] == 0
@@ -191,7 +172,7 @@ func alnumCount(w uint64) (n int, letter uint64, exact bool) {
 // line.
 func identBytesCount(w uint64) int {
 	ident, _ := identBytes(w)
-	return bits.TrailingZeros64(^ident&wordHigh) >> 3
+	return bits.TrailingZeros64(^ident&ir.WordHigh) >> 3
 }
 
 // identEnd returns where the bytes that continue an identifier from
@@ -288,19 +269,19 @@ func numberAtSlow(line, wide string, i int) (int64, int, bool) {
 // another, or longer: numberAtSlow reads it).
 func hexWordAt(line, wide string, k int) (int64, int, bool) {
 	w := ir.LoadWord(wide, k)
-	x := w & wordLow7          // the bytes' low 7 bits
-	lower := x | 0x20*wordOnes // letters in lower case
+	x := w & ir.WordLow7          // the bytes' low 7 bits
+	lower := x | 0x20*ir.WordOnes // letters in lower case
 	// Bit 7 set in the bytes that are a decimal digit, a to f (either case).
-	digit := (x + (0x80-'0')*wordOnes) &^ (x + (0x7f-'9')*wordOnes)
-	letter := (lower + (0x80-'a')*wordOnes) &^ (lower + (0x7f-'f')*wordOnes) & wordHigh &^ w
-	n := bits.TrailingZeros64(^(digit&wordHigh&^w|letter)&wordHigh) >> 3
+	digit := (x + (0x80-'0')*ir.WordOnes) &^ (x + (0x7f-'9')*ir.WordOnes)
+	letter := (lower + (0x80-'a')*ir.WordOnes) &^ (lower + (0x7f-'f')*ir.WordOnes) & ir.WordHigh &^ w
+	n := bits.TrailingZeros64(^(digit&ir.WordHigh&^w|letter)&ir.WordHigh) >> 3
 	n = min(n, len(line)-k) // the digits end with the line at the latest
 	if n == 0 || n == 8 || k+n < len(line) && intelFold[line[k+n]] != 0 {
 		return 0, 0, false
 	}
 	// Each byte's digit value: its low 4 bits, and 9 more for a letter
 	// (a is 0x61, A 0x41). No byte carries into the next.
-	nib := w&(0x0f*wordOnes) + (letter>>7)*9
+	nib := w&(0x0f*ir.WordOnes) + (letter>>7)*9
 	// The n digits, the last lowest, a byte each; then pairs of them
 	// into bytes, of those into 16 bits, into 32.
 	v := bits.ReverseBytes64(nib) >> (8 * uint(8-n))
@@ -541,7 +522,7 @@ func (p *parser) buildPlain(info *mnemInfo, col, nOps int, decorated bool, round
 	in := p.mem.inst(len(args))
 	in.Op = f.goOp
 	if rounding != "" || d.bcst || d.zeroing {
-		in.Suffix = goSuffix(d, rounding)
+		in.Suffix = ir.GoSuffix(rounding, d.bcst, d.zeroing)
 	}
 	ir.SetSpelling(in, p.lazySpelling())
 	for _, a := range args {

@@ -423,7 +423,7 @@ func TestFoldWord(t *testing.T) {
 			t.Fatalf("alnumCount(%q): %d bytes continue an identifier (exact %v), want %d", text, n, exact, want)
 		}
 		for k := range n {
-			if got := byte((word | letter&wordHigh>>2) >> (8 * k)); got != intelFold[w[k]] {
+			if got := byte((word | letter&ir.WordHigh>>2) >> (8 * k)); got != intelFold[w[k]] {
 				t.Fatalf("alnumCount(%q): byte %d folded to %q, want %q", text, k, got, intelFold[w[k]])
 			}
 		}

@@ -479,7 +479,7 @@ func (p *parser) buildInst(f *intelForm, mnem string, col int, ops []*intelOpera
 		}
 	}
 	in := p.mem.inst(len(f.goArgs))
-	in.Op, in.Suffix = f.goOp, goSuffix(d, rounding)
+	in.Op, in.Suffix = f.goOp, ir.GoSuffix(rounding, d.bcst, d.zeroing)
 	var sp *ir.Spelling
 	if p.spellLater {
 		ir.SetSpelling(in, p.lazySpelling())
@@ -597,61 +597,6 @@ func (p *parser) checkDecorations(f *intelForm, mnem string, col int, d decor, r
 		return true
 	}
 	return false
-}
-
-// goSuffix is the Go-syntax suffix of the decorations: RN_SAE, SAE, BCST,
-// Z, dot-separated.
-func goSuffix(d decor, rounding string) string {
-	if rounding == "" && !d.bcst && !d.zeroing {
-		return ""
-	}
-	if r := slices.Index(roundings[:], rounding); r >= 0 {
-		return goSuffixes[r][b2i(d.bcst)][b2i(d.zeroing)]
-	}
-	return makeGoSuffix(d, rounding)
-}
-
-// roundings are the rounding operands, "" for none; goSuffixes the
-// suffixes of every combination of a rounding, a broadcast and {z}, made
-// once (they are read-only).
-var (
-	roundings  = [...]string{"", "sae", "rn-sae", "rd-sae", "ru-sae", "rz-sae"}
-	goSuffixes = func() (t [len(roundings)][2][2]string) {
-		for r, rounding := range roundings {
-			for b := range 2 {
-				for z := range 2 {
-					t[r][b][z] = makeGoSuffix(decor{bcst: b == 1, zeroing: z == 1}, rounding)
-				}
-			}
-		}
-		return t
-	}()
-)
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-// makeGoSuffix is goSuffix, made afresh.
-func makeGoSuffix(d decor, rounding string) string {
-	var suffix []string
-	switch rounding {
-	case "":
-	case "sae":
-		suffix = append(suffix, "SAE")
-	default:
-		suffix = append(suffix, strings.ToUpper(strings.ReplaceAll(rounding, "-", "_")))
-	}
-	if d.bcst {
-		suffix = append(suffix, "BCST")
-	}
-	if d.zeroing {
-		suffix = append(suffix, "Z")
-	}
-	return strings.Join(suffix, ".")
 }
 
 // stOperands returns the operands of a form's st classes.

@@ -79,7 +79,7 @@ func mnemAt(line, wide string, i int) (k mnemKey, packs, upper bool, end int) {
 		if !exact {
 			n = identBytesCount(w)
 		}
-		f := w | letter&wordHigh>>2
+		f := w | letter&ir.WordHigh>>2
 		n = min(n, rest) // the word goes on past the line (a statement's end)
 		if n < 8 {
 			lo := f & (1<<(8*n) - 1)
@@ -90,7 +90,7 @@ func mnemAt(line, wide string, i int) (k mnemKey, packs, upper bool, end int) {
 		if !exact2 {
 			m = identBytesCount(w2)
 		}
-		g := w2 | letter2&wordHigh>>2
+		g := w2 | letter2&ir.WordHigh>>2
 		m = min(m, rest-8)
 		hi := g & (1<<(8*m) - 1) // m = 8: all ones
 		upper := f != w || hi != w2&(1<<(8*m)-1)

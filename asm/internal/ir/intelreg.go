@@ -120,6 +120,9 @@ func (id IntelRegID) Name() string { return id.IntelReg().Name }
 // IntelReg is the register numbered id, the zero IntelReg for none.
 func (id IntelRegID) IntelReg() IntelReg {
 	intelRegs.once.Do(buildIntelRegs)
+	if int(id) >= len(intelRegs.byID) {
+		return IntelReg{}
+	}
 	return intelRegs.byID[id]
 }
 
@@ -127,6 +130,9 @@ func (id IntelRegID) IntelReg() IntelReg {
 // (IntelR8 … IntelDR), 0 for rip and for none.
 func (id IntelRegID) ClassCode() uint8 {
 	intelRegs.once.Do(buildIntelRegs)
+	if int(id) >= len(intelRegs.codes) {
+		return 0
+	}
 	return intelRegs.codes[id]
 }
 

@@ -69,8 +69,10 @@ func TestIntelRegIDs(t *testing.T) {
 			t.Errorf("IntelClassCode(%q) = %d, want %d", c.class, got, c.code)
 		}
 	}
-	if id := IntelRegID(0); id.IntelReg() != (IntelReg{}) || id.ClassCode() != 0 {
-		t.Errorf("number 0 is %+v, code %d; want none", id.IntelReg(), id.ClassCode())
+	for _, id := range []IntelRegID{0, IntelRegID(len(intelRegs.byID)), 255} {
+		if id.IntelReg() != (IntelReg{}) || id.ClassCode() != 0 || id.Name() != "" {
+			t.Errorf("number %d is %+v, code %d; want none", id, id.IntelReg(), id.ClassCode())
+		}
 	}
 }
 

@@ -16,3 +16,31 @@ func TestWord(t *testing.T) {
 		}
 	}
 }
+
+// TestAlnumBytes checks AlnumBytes against the byte tests it stands for:
+// every byte value in every place of a word, among bytes of each kind.
+func TestAlnumBytes(t *testing.T) {
+	for _, fill := range []byte{'a', 'Z', '7', ' ', 0x80, 0} {
+		for c := range 256 {
+			for k := range 8 {
+				b := []byte{fill, fill, fill, fill, fill, fill, fill, fill}
+				b[k] = byte(c)
+				w := LoadWord(string(b), 0)
+				alnum, letter := AlnumBytes(w)
+				for j, x := range b {
+					isLetter := x >= 'a' && x <= 'z' || x >= 'A' && x <= 'Z'
+					isAlnum := isLetter || x >= '0' && x <= '9'
+					if got := alnum>>(8*j+7)&1 == 1; got != isAlnum {
+						t.Fatalf("AlnumBytes(%q): byte %d (%#x) alnum %v, want %v", b, j, x, got, isAlnum)
+					}
+					if isLetter {
+						lower := x | 0x20
+						if got := byte((w | letter&WordHigh>>2) >> (8 * j)); got != lower {
+							t.Fatalf("AlnumBytes(%q): byte %d (%#x) folds to %#x, want %#x", b, j, x, got, lower)
+						}
+					}
+				}
+			}
+		}
+	}
+}
