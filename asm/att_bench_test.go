@@ -28,22 +28,11 @@ func attBenchSource(b *testing.B) ([]byte, int) {
 }
 
 // BenchmarkAssembleATT assembles the AT&T corpus (about 10,000
-// instructions, one program) per iteration and reports instructions per
-// second: compare with BenchmarkAssemble (Go syntax, amd64enc.s).
+// instructions, one program) per iteration: the AT&T counterpart of
+// BenchmarkAssembleIntelCorpus, whose instructions it holds.
 func BenchmarkAssembleATT(b *testing.B) {
 	src, n := attBenchSource(b)
-	if _, err := AssembleSource("corpus.s", src, SyntaxATT); err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(src)))
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if _, err := AssembleSource("corpus.s", src, SyntaxATT); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "insts/s")
+	benchAssemble(b, "corpus.s", src, SyntaxATT, n)
 }
 
 // BenchmarkParseATT is the AT&T front end alone over the corpus: compare
