@@ -174,6 +174,13 @@ func TestPlainLine(t *testing.T) {
 			compareReads(t, src, fastMode, wholeMode)
 		})
 	}
+	// Each edge alone too: a source keeps only its first ir.MaxErrors
+	// errors, so the edges read together compare none of the later ones.
+	t.Run("each edge", func(t *testing.T) {
+		for _, line := range fastEdges {
+			compareReads(t, line, fastMode, wholeMode)
+		}
+	})
 }
 
 // TestPlainLineReads checks that plainLines reads the lines it is for

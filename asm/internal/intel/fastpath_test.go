@@ -112,6 +112,16 @@ func TestFastInstruction(t *testing.T) {
 			})
 		}
 	}
+	// Each edge alone too: a source keeps only its first ir.MaxErrors
+	// errors, so the edges read together compare none of the later ones.
+	for _, semi := range []bool{false, true} {
+		t.Run(fmt.Sprintf("each edge/semicolons=%v", semi), func(t *testing.T) {
+			opts := Options{Semicolons: semi}
+			for _, line := range fastEdges {
+				asmtest.CompareReads(t, fmt.Sprintf("%q read at once", line), readAll(line, opts, readMode{}), "token by token", readAll(line, opts, readMode{slowOnly: true}))
+			}
+		})
+	}
 }
 
 // TestFastInstructionReads checks that the plain lines of the corpora are
