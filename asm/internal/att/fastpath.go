@@ -67,8 +67,6 @@ func (p *parser) fastInstruction(line, wide string) bool {
 	}
 	buf := p.opBuf[:maxFastOps]
 	ops := p.opPtrs[:0]
-	rounding, roundCol := "", 0
-	textEnd := start + len(text) // where the statement's text ends, spaces after it left out
 	for n := 0; ; n++ {
 		for i < len(line) && isSpace(line[i]) {
 			i++
@@ -84,22 +82,16 @@ func (p *parser) fastInstruction(line, wide string) bool {
 		}
 		o := &buf[n]
 		end, ok := p.fastOperand(o, line, wide, i)
-		if !ok {
+		if ok {
+			ops = append(ops, o)
+			// The operand's text ends where the lexer's would: at the
+			// comma, or at the end of the line, without the spaces
+			// before either; a plain operand ends in no space, so that
+			// is where it ends.
+			o.text = line[o.col-1 : end]
+		} else if end = fastRounding(o, line, i); n > 0 || end == 0 {
 			return false
 		}
-		if o.rounding == "" {
-			ops = append(ops, o)
-		} else if rounding == "" {
-			// A rounding operand is the instruction's, not an operand.
-			rounding, roundCol = o.rounding, o.col
-		} else {
-			return false // two: the token path reports them
-		}
-		// The operand's text ends where the lexer's would: at the comma,
-		// or at the end of the line, without the spaces before either;
-		// a plain operand ends in no space, so that is where it ends.
-		o.text = line[o.col-1 : end]
-		textEnd = end
 		for i = end; i < len(line) && isSpace(line[i]); i++ {
 		}
 		if i == len(line) {
@@ -109,6 +101,16 @@ func (p *parser) fastInstruction(line, wide string) bool {
 			return false
 		}
 		i++
+	}
+	textEnd := start + len(text) // where the statement's text ends, spaces after it left out
+	rounding, roundCol := "", 0
+	if len(ops) > 0 {
+		last := ops[len(ops)-1]
+		textEnd = last.col - 1 + len(last.text)
+		if ops[0] != &buf[0] {
+			// The first operand was a rounding operand (fastRounding).
+			rounding, roundCol = buf[0].rounding, buf[0].col
+		}
 	}
 	p.opPtrs = ops[:0]
 	t := token{kind: tIdent, text: text, col: start + 1}
@@ -149,9 +151,10 @@ func (p *parser) fastOperand(o *operand, line, wide string, i int) (int, bool) {
 			return 0, false // the token path reads (or reports) these
 		}
 		o.kind, o.reg, o.class, o.regText = oReg, e.r, e.class, line[i:end]
-		return fastDecorations(o, line, end)
-	case c == '{':
-		return fastRounding(o, line, i)
+		if end < len(line) && line[end] == '{' {
+			return fastDecorations(o, line, end)
+		}
+		return end, operandEnds(line, end)
 	case c == '$':
 		v, end, ok := numberAt(line, i+1)
 		if !ok || !operandEnds(line, end) {
@@ -214,7 +217,10 @@ func (p *parser) fastOperand(o *operand, line, wide string, i int) (int, bool) {
 	if i >= len(line) || line[i] != ')' || o.base.Reg == 0 && o.index.Reg == 0 && !o.rip {
 		return 0, false
 	}
-	return fastDecorations(o, line, i+1)
+	if i++; i < len(line) && line[i] == '{' {
+		return fastDecorations(o, line, i)
+	}
+	return i, operandEnds(line, i)
 }
 
 // fastDecorations reads the decorations written right after the
@@ -259,24 +265,33 @@ func fastDecorations(o *operand, line string, i int) (int, bool) {
 	return i, true
 }
 
-// fastRounding reads the rounding operand at line[i] ({rn-sae}, {rd-sae},
-// {ru-sae}, {rz-sae} or {sae}, alone) into o as parseOperand does: where
-// it ends, and false for anything else.
-func fastRounding(o *operand, line string, i int) (int, bool) {
+// fastRounding reads the rounding operand at line[i] ({rn-sae},
+// {rd-sae}, {ru-sae}, {rz-sae} or {sae}, alone) into o as parseOperand
+// does, when another operand follows it (AT&T writes it first): where
+// it ends, 0 for anything else (the token path reads or reports it).
+// fastInstruction then finds the instruction's rounding in its first
+// operand, which is not among the operands it hands on.
+func fastRounding(o *operand, line string, i int) int {
+	if line[i] != '{' {
+		return 0
+	}
 	j := strings.IndexByte(line[i:], '}')
 	if j < 0 {
-		return 0, false
+		return 0
 	}
 	end := i + j + 1
 	switch d := line[i+1 : end-1]; d {
 	case "rn-sae", "rd-sae", "ru-sae", "rz-sae", "sae":
-		if !operandEnds(line, end) {
-			return 0, false
+		k := end
+		for k < len(line) && isSpace(line[k]) {
+			k++
 		}
-		o.rounding = d
-		return end, true
+		if k < len(line) && line[k] == ',' {
+			*o = operand{col: i + 1, text: line[i:end], rounding: d}
+			return end
+		}
 	}
-	return 0, false
+	return 0
 }
 
 // registerAt looks up the register named by the identifier at line[i:]

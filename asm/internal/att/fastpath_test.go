@@ -41,38 +41,8 @@ func readAll(src string, slowOnly bool) []string {
 // and lines at the edges of what it reads.
 func TestFastInstruction(t *testing.T) {
 	sources := map[string]string{
-		"edges": strings.Join([]string{
-			"movq %rax, %rbx", "  movq   %rax ,  %rbx  ", "\tmovq\t%rax,%rbx\t", "movq %rax,%rbx\r", "MOVQ %RAX, %RBX", "mov.s %eax, %ebx",
-			"addq $1, %rax", "addq $-1, %rax", "addq $0x7fffffff, %rax", "addq $0xffffffffffffffff, %rax", "movabs $0x1122334455667788, %rax",
-			"addq $010, %rax", "addq $1f, %rax", "addq $1.5, %rax", "addq $0x, %rax", "addq $ 1, %rax", "addq $1+1, %rax", "addq $N, %rax",
-			"movq 8(%rsp), %rax", "movq -8(%rbp), %rax", "movq -0x10(%rbp,%rcx,8), %rax", "movq (%rax,%rbx), %rcx", "movq (,%rbx,4), %rcx",
-			"movq (%rax,%rbx,3), %rcx", "movq (%rax,%rsp,2), %rcx", "movq (%eax), %rcx", "movq (%rip), %rcx", "movq 8(%rip), %rcx",
-			"movq (%rax,), %rcx", "movq (), %rcx", "movq ( %rax), %rcx", "movq 8 (%rax), %rcx", "movq 0x10, %rax", "movq (%rax,%rbx,08), %rcx",
-			"movq (%dx), %rax", "inb (%dx), %al", "movq %fs:0x28, %rax", "movq %st, %rax", "fadd %st(1), %st", "movq %rip, %rax",
-			"vgatherdps %xmm1, (%rax,%xmm2,4), %xmm3", "vaddps %zmm1, %zmm2, %zmm3{%k1}", "vaddps {rn-sae}, %zmm1, %zmm2, %zmm3",
-			"jmp 1f", "1: jmp 1b", "call *%rax", "jmp *(%rax)", "lock incl (%rax)", "rep movsb", "rep", "nop", "nop # comment", "nop ; nop",
-			"movq %rax, %rbx # c", "movq %rax, %rbx /* c */", "movq %rax,", "movq ,%rax", "movq %rax,, %rbx", "movq %zzz, %rax", "movq %rax %rbx",
-			"movq %rax, %rbx, %rcx, %rdx, %rsi", "vpternlogd $0x1, %zmm1, %zmm2, %zmm3", "shll %eax", "sall $2, 4(%rsp)", "x = 5", "y: nop",
-			".text", "foo", "foo %rax", "movq %db0, %rax", "movq %rax, %dr7", "pushq 0x8(%rsp)", "movl $'a', %eax", "movzbl (%rdi), %eax",
-			"movq %rax, %rbx\x85", "movq\u00a0%rax, %rbx", "cmpxchg16b (%rdi)", "xchg %eax, %eax", "leaq 0x0(,%rax,8), %rdx",
-			// Decorations, rounding operands and %rip.
-			"vaddps %zmm1, %zmm2, %zmm3{%k1}", "vaddps %zmm1, %zmm2, %zmm3{%k7}{z}", "vaddps %zmm1, %zmm2, %zmm3{z}{%k2}",
-			"vaddps %zmm1, %zmm2, %zmm3{%k0}", "vaddps %zmm1, %zmm2, %zmm3{%k8}", "vaddps %zmm1, %zmm2, %zmm3{%K1}",
-			"vaddps %zmm1, %zmm2, %zmm3{%k1}{%k2}", "vaddps %zmm1, %zmm2, %zmm3{z}{z}", "vaddps %zmm1, %zmm2, %zmm3{z}",
-			"vaddps %zmm1, %zmm2, %zmm3 {%k1}", "vaddps %zmm1, %zmm2, %zmm3{ %k1}", "vaddps %zmm1, %zmm2, %zmm3{%k1}x",
-			"vaddps %zmm1, %zmm2, %zmm3{%k1", "vaddps %zmm1, %zmm2, %zmm3{", "vaddps %zmm1{%k1}, %zmm2, %zmm3",
-			"vaddps (%rax){1to16}, %zmm2, %zmm3{%k1}", "vaddpd 8(%rax,%rbx,8){1to8}, %zmm2, %zmm3", "vaddps (%rax){1to3}, %zmm2, %zmm3",
-			"vaddps (%rax){1to016}, %zmm2, %zmm3", "vaddps (%rax){1to64}, %zmm2, %zmm3", "vaddps (%rax){1to128}, %zmm2, %zmm3",
-			"vaddps (%rax){1to16}{1to16}, %zmm2, %zmm3", "vaddps %zmm1{1to16}, %zmm2, %zmm3", "vaddps $1{%k1}, %zmm2, %zmm3",
-			"vaddps (%rax){1to}, %zmm2, %zmm3", "vaddps (%rax){1to16, %zmm2, %zmm3", "vpaddd (%rax){1to16}{%k1}, %zmm2, %zmm3",
-			"vaddps {rn-sae}, %zmm1, %zmm2, %zmm3", "vaddps {rz-sae},%zmm1,%zmm2,%zmm3{%k1}{z}", "vmaxps {sae}, %zmm1, %zmm2, %zmm3",
-			"vaddps {rn-sae}, {rd-sae}, %zmm1, %zmm2, %zmm3", "vaddps %zmm1, %zmm2, %zmm3, {rn-sae}", "vaddps { rn-sae }, %zmm1, %zmm2, %zmm3",
-			"vaddps {RN-SAE}, %zmm1, %zmm2, %zmm3", "vaddps {rn-sae}x, %zmm1, %zmm2, %zmm3", "vaddps {xx}, %zmm1, %zmm2, %zmm3",
-			"vaddps {rn-sae, %zmm1, %zmm2, %zmm3", "vrndscaleps {sae}, $1, %zmm1, %zmm2{%k1}", "vaddps {sae}, %zmm1, %zmm2, %zmm3",
-			"movq 0x40(%rip), %rax", "movq -0x80000000(%rip), %rax", "movq 0x80000000(%rip), %rax", "movq (%rip,%rax), %rcx",
-			"movq (%rip,%rax,8), %rcx", "vaddps 8(%rip){1to16}, %zmm2, %zmm3", "movq %rax, 8(%RIP)", "leaq 0x7fffffff(%rip), %rax",
-		}, "\n"),
-		"data": ".data\nmovq %rax, %rbx\n.text\nmovq %rax, %rbx\n/* a\nmovq %rax, %rbx\n*/ movq %rax, %rbx\n",
+		"edges": strings.Join(fastEdges, "\n"),
+		"data":  ".data\nmovq %rax, %rbx\n.text\nmovq %rax, %rbx\n/* a\nmovq %rax, %rbx\n*/ movq %rax, %rbx\n",
 	}
 	for _, name := range corpora {
 		sources[name] = corpusText(t, name)
@@ -82,6 +52,47 @@ func TestFastInstruction(t *testing.T) {
 			asmtest.CompareReads(t, "read at once", readAll(src, false), "token by token", readAll(src, true))
 		})
 	}
+	// Each edge alone too: a source keeps only its first ir.MaxErrors
+	// errors, so the edges read together compare none of the later ones.
+	t.Run("each edge", func(t *testing.T) {
+		for _, line := range fastEdges {
+			asmtest.CompareReads(t, fmt.Sprintf("%q read at once", line), readAll(line, false), "token by token", readAll(line, true))
+		}
+	})
+}
+
+// fastEdges are lines at the edges of what fastInstruction reads.
+var fastEdges = []string{
+	"movq %rax, %rbx", "  movq   %rax ,  %rbx  ", "\tmovq\t%rax,%rbx\t", "movq %rax,%rbx\r", "MOVQ %RAX, %RBX", "mov.s %eax, %ebx",
+	"addq $1, %rax", "addq $-1, %rax", "addq $0x7fffffff, %rax", "addq $0xffffffffffffffff, %rax", "movabs $0x1122334455667788, %rax",
+	"addq $010, %rax", "addq $1f, %rax", "addq $1.5, %rax", "addq $0x, %rax", "addq $ 1, %rax", "addq $1+1, %rax", "addq $N, %rax",
+	"movq 8(%rsp), %rax", "movq -8(%rbp), %rax", "movq -0x10(%rbp,%rcx,8), %rax", "movq (%rax,%rbx), %rcx", "movq (,%rbx,4), %rcx",
+	"movq (%rax,%rbx,3), %rcx", "movq (%rax,%rsp,2), %rcx", "movq (%eax), %rcx", "movq (%rip), %rcx", "movq 8(%rip), %rcx",
+	"movq (%rax,), %rcx", "movq (), %rcx", "movq ( %rax), %rcx", "movq 8 (%rax), %rcx", "movq 0x10, %rax", "movq (%rax,%rbx,08), %rcx",
+	"movq (%dx), %rax", "inb (%dx), %al", "movq %fs:0x28, %rax", "movq %st, %rax", "fadd %st(1), %st", "movq %rip, %rax",
+	"vgatherdps %xmm1, (%rax,%xmm2,4), %xmm3", "vaddps %zmm1, %zmm2, %zmm3{%k1}", "vaddps {rn-sae}, %zmm1, %zmm2, %zmm3",
+	"jmp 1f", "1: jmp 1b", "call *%rax", "jmp *(%rax)", "lock incl (%rax)", "rep movsb", "rep", "nop", "nop # comment", "nop ; nop",
+	"movq %rax, %rbx # c", "movq %rax, %rbx /* c */", "movq %rax,", "movq ,%rax", "movq %rax,, %rbx", "movq %zzz, %rax", "movq %rax %rbx",
+	"movq %rax, %rbx, %rcx, %rdx, %rsi", "vpternlogd $0x1, %zmm1, %zmm2, %zmm3", "shll %eax", "sall $2, 4(%rsp)", "x = 5", "y: nop",
+	".text", "foo", "foo %rax", "movq %db0, %rax", "movq %rax, %dr7", "pushq 0x8(%rsp)", "movl $'a', %eax", "movzbl (%rdi), %eax",
+	"movq %rax, %rbx\x85", "movq\u00a0%rax, %rbx", "cmpxchg16b (%rdi)", "xchg %eax, %eax", "leaq 0x0(,%rax,8), %rdx",
+	// Decorations, rounding operands and %rip.
+	"vaddps %zmm1, %zmm2, %zmm3{%k1}", "vaddps %zmm1, %zmm2, %zmm3{%k7}{z}", "vaddps %zmm1, %zmm2, %zmm3{z}{%k2}",
+	"vaddps %zmm1, %zmm2, %zmm3{%k0}", "vaddps %zmm1, %zmm2, %zmm3{%k8}", "vaddps %zmm1, %zmm2, %zmm3{%K1}",
+	"vaddps %zmm1, %zmm2, %zmm3{%k1}{%k2}", "vaddps %zmm1, %zmm2, %zmm3{z}{z}", "vaddps %zmm1, %zmm2, %zmm3{z}",
+	"vaddps %zmm1, %zmm2, %zmm3 {%k1}", "vaddps %zmm1, %zmm2, %zmm3{ %k1}", "vaddps %zmm1, %zmm2, %zmm3{%k1}x",
+	"vaddps %zmm1, %zmm2, %zmm3{%k1", "vaddps %zmm1, %zmm2, %zmm3{", "vaddps %zmm1{%k1}, %zmm2, %zmm3",
+	"vaddps (%rax){1to16}, %zmm2, %zmm3{%k1}", "vaddpd 8(%rax,%rbx,8){1to8}, %zmm2, %zmm3", "vaddps (%rax){1to3}, %zmm2, %zmm3",
+	"vaddps (%rax){1to016}, %zmm2, %zmm3", "vaddps (%rax){1to64}, %zmm2, %zmm3", "vaddps (%rax){1to128}, %zmm2, %zmm3",
+	"vaddps (%rax){1to16}{1to16}, %zmm2, %zmm3", "vaddps %zmm1{1to16}, %zmm2, %zmm3", "vaddps $1{%k1}, %zmm2, %zmm3",
+	"vaddps (%rax){1to}, %zmm2, %zmm3", "vaddps (%rax){1to16, %zmm2, %zmm3", "vpaddd (%rax){1to16}{%k1}, %zmm2, %zmm3",
+	"vaddps {rn-sae}, %zmm1, %zmm2, %zmm3", "vaddps {rz-sae},%zmm1,%zmm2,%zmm3{%k1}{z}", "vmaxps {sae}, %zmm1, %zmm2, %zmm3",
+	"vaddps {rn-sae}, {rd-sae}, %zmm1, %zmm2, %zmm3", "vaddps %zmm1, %zmm2, %zmm3, {rn-sae}", "vaddps { rn-sae }, %zmm1, %zmm2, %zmm3",
+	"vaddps {RN-SAE}, %zmm1, %zmm2, %zmm3", "vaddps {rn-sae}x, %zmm1, %zmm2, %zmm3", "vaddps {xx}, %zmm1, %zmm2, %zmm3",
+	"vaddps {rn-sae, %zmm1, %zmm2, %zmm3", "vrndscaleps {sae}, $1, %zmm1, %zmm2{%k1}", "vaddps {sae}, %zmm1, %zmm2, %zmm3",
+	"vaddps xsae}, %zmm1, %zmm2, %zmm3", "vaddps x{rn-sae}, %zmm1, %zmm2, %zmm3", "vaddps %zmm1, %zmm2, %zmm3 x{sae}",
+	"movq 0x40(%rip), %rax", "movq -0x80000000(%rip), %rax", "movq 0x80000000(%rip), %rax", "movq (%rip,%rax), %rcx",
+	"movq (%rip,%rax,8), %rcx", "vaddps 8(%rip){1to16}, %zmm2, %zmm3", "movq %rax, 8(%RIP)", "leaq 0x7fffffff(%rip), %rax",
 }
 
 // FuzzFastInstruction checks TestFastInstruction's property on any
