@@ -3,10 +3,10 @@ package att
 // The plain line read at once. Most lines of code are a mnemonic and up
 // to five operands (maxFastOps) of the plainest forms — %reg, $number,
 // number(%base,%index,scale) with any part left out, number(%rip), and
-// a rounding operand ({rn-sae}, {sae} …) — with the AVX-512 decorations
-// {%k1}…{%k7}, {z} and {1toN} written right after a register or memory
-// operand, and nothing else on the line: no label, prefix, comment,
-// expression, symbol or segment. fastInstruction reads such a line
+// first a rounding operand ({rn-sae}, {sae} …) — with the AVX-512
+// decorations {%k1}…{%k7}, {z} and {1toN} written right after a register
+// or memory operand, and nothing else on the line: no label, prefix,
+// comment, expression, symbol or segment. fastInstruction reads such a line
 // straight from its text into the operands the tokens would make (the
 // same columns, texts and values), and hands them to the rest of the
 // instruction as the token path does. Anything else, and anything the
