@@ -265,6 +265,8 @@ func (o Options) Assemble(file string, src []byte) (*Program, error) {
 	if err := sizeError(file, src); err != nil {
 		return nil, err
 	}
+	// start makes e, so emit and letGo reach it through closures (method
+	// values would be taken of e while it is still nil).
 	var e *encoder
 	errs := o.read(file, src, func(n int, exact, noText bool) {
 		e = newEncoder(file, n, exact)

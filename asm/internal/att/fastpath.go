@@ -300,8 +300,8 @@ func fastRounding(o *operand, line string, i int) int {
 // wide is line and what follows it in the source: a name of letters and
 // digits that ends within the 8 bytes from i, when wide has them (nearly
 // every register), is read from one word and looked up by its packed
-// lower case (ir.IntelRegs, which LookupIntelRegRef reads too), without
-// the parser's cache; any other name goes the way the token path's does.
+// lower case (ir.IntelRegs, which LookupIntelRegRef reads too); any other
+// name goes the way the token path's does.
 func (p *parser) registerAt(line, wide string, i int) (*regEntry, int) {
 	if i >= len(line) || !isIdentStart(line[i]) {
 		return nil, i
@@ -321,23 +321,13 @@ func (p *parser) registerAt(line, wide string, i int) (*regEntry, int) {
 	for j < len(line) && isIdentChar(line[j]) {
 		j++
 	}
-	n := j - i
-	var key uint64
-	if i+8 <= len(wide) {
-		key = ir.LowBytes(ir.LoadWord(wide, i), n)
-	} else {
-		for k := i; k < j && k-i < 8; k++ {
-			key |= uint64(line[k]) << (8 * ((k - i) & 7))
-		}
-	}
-	// An identifier has no zero byte: it packs when it is 8 bytes or
-	// fewer (packName).
-	return p.knownRegisterKey(line[i:j], key, n <= 8), j
+	return p.knownRegister(line[i:j]), j
 }
 
-// regEntries are the regEntry of every register by its number, as
-// lookupRegister makes them (TestRegisterAt): made on first use and only
-// read afterwards (a parser holds them: parser.regEntries).
+// regEntries are the regEntry of every register by its number: made on
+// first use and only read afterwards (a parser holds them:
+// parser.regEntries; knownRegister and registerAt return pointers into
+// them).
 var regEntries = sync.OnceValue(func() *[256]regEntry {
 	var t [256]regEntry
 	for id := range len(t) {

@@ -280,8 +280,7 @@ func fastUses(r ir.IntelRegRef) uint8 {
 	return u
 }
 
-// register looks up a %name token (through the parser's cache: a source
-// names few registers, many times).
+// register looks up a %name token (knownRegister).
 func (p *parser) register(t token) (*regEntry, bool) {
 	e := p.knownRegister(t.text)
 	if e == nil {
@@ -295,107 +294,17 @@ func (p *parser) register(t token) (*regEntry, bool) {
 	return e, true
 }
 
-// knownRegister looks up register name as register does; nil when there
-// is none.
+// knownRegister looks up register name, in any case, GNU's %db0 … %db7
+// included: its entry in p.regEntries; nil when there is none.
 func (p *parser) knownRegister(name string) *regEntry {
-	key, packed := packName(name)
-	return p.knownRegisterKey(name, key, packed)
-}
-
-// knownRegisterKey is knownRegister of name, whose bytes packName packs
-// in key when packed.
-func (p *parser) knownRegisterKey(name string, key uint64, packed bool) *regEntry {
-	if packed && p.regs != nil {
-		if e := p.regs.get(key); e != nil {
-			return e
-		}
-	}
-	return p.lookupRegister(name, key, packed)
-}
-
-// lookupRegister is knownRegisterKey of a name not in the parser's
-// cache: looked up, and entered when it packs.
-func (p *parser) lookupRegister(name string, key uint64, packed bool) *regEntry {
 	r := ir.LookupIntelRegRef(name)
 	if r.ID == 0 && len(name) == 3 && (name[:2] == "db" || name[:2] == "DB") {
-		r = ir.LookupIntelRegRef("dr" + name[2:]) // GNU's %db0 … %db7
+		r = ir.LookupIntelRegRef("dr" + name[2:])
 	}
 	if r.ID == 0 {
 		return nil
 	}
-	e := regEntry{r: r, class: regClassID(r.Class()), fast: fastUses(r)}
-	if packed {
-		if p.regs == nil {
-			p.regs = &regTable{}
-		}
-		if in := p.regs.put(key, e); in != nil {
-			return in
-		}
-	}
-	out := e
-	return &out
-}
-
-// regTable is the parser's cache of registers by name as written, the
-// name's bytes packed in a word (packName): open addressing in a table
-// of regSlots, filled up to three quarters (then a name not in it is
-// looked up each time).
-type regTable struct {
-	keys [regSlots]uint64 // 0: an empty slot
-	vals [regSlots]regEntry
-	n    int
-}
-
-const regSlots = 256
-
-// packName packs a name of 1 to 8 bytes in a word, none of them zero:
-// false for any other.
-func packName(s string) (uint64, bool) {
-	if len(s) == 0 || len(s) > 8 {
-		return 0, false
-	}
-	var k uint64
-	for i := 0; i < len(s); i++ {
-		if s[i] == 0 {
-			return 0, false
-		}
-		k |= uint64(s[i]) << (8 * i)
-	}
-	return k, true
-}
-
-// slot is where key's search starts.
-func (rt *regTable) slot(key uint64) int {
-	return int((key * 0x9e3779b97f4a7c15) >> (64 - 8) & (regSlots - 1))
-}
-
-// get returns the entry of key; nil when it has none.
-func (rt *regTable) get(key uint64) *regEntry {
-	for i := rt.slot(key); ; i = (i + 1) & (regSlots - 1) {
-		switch rt.keys[i] {
-		case key:
-			return &rt.vals[i]
-		case 0:
-			return nil
-		}
-	}
-}
-
-// put enters e as key's entry and returns it in the table; nil when the
-// table is full.
-func (rt *regTable) put(key uint64, e regEntry) *regEntry {
-	if rt.n >= regSlots*3/4 {
-		return nil
-	}
-	i := rt.slot(key)
-	for rt.keys[i] != 0 && rt.keys[i] != key {
-		i = (i + 1) & (regSlots - 1)
-	}
-	if rt.keys[i] == 0 {
-		rt.n++
-	}
-	rt.keys[i], rt.vals[i] = key, e
-	return &rt.vals[i]
+	return &p.regEntries[r.ID]
 }
 
 // memory parses disp(base,index,scale) from toks[i], or a bare

@@ -66,8 +66,7 @@ type parser struct {
 	opPtrs   []*operand
 	cands    []*form
 	readings []suffixed
-	regs     *regTable // registers, by name as written
-	// regEntries are the registers by number (registerAt).
+	// regEntries are the registers by number (knownRegister).
 	regEntries *[256]regEntry
 	// The matches remembered (matchcache.go), the scratch their keys are
 	// made in, and the operands a remembered match adds.

@@ -46,6 +46,7 @@ func respell(file string, equs *equNode, in *ir.Inst) *ir.Spelling {
 		spellings:  slab.Make[ir.Spelling](1),
 		spelledOps: slab.Make[ir.SpelledOperand](8),
 		argOps:     slab.Make[int8](8),
+		regEntries: regEntries(),
 		eager:      true,
 		respelling: true,
 	}

@@ -27,9 +27,10 @@ import (
 // ParseFunc parses Intel-syntax assembly and hands the statements it
 // could read to emit, in order: a batch at a time as they are read, while
 // they and those before them read only values defined above them and
-// name only labels (deliver), the rest at the end. emit (or Options.LetGo, called after a batch)
-// returns true when the caller has let go of every statement handed to
-// it so far: the parser then uses the memory of their instructions again.
+// name only labels (deliver), the rest at the end. emit (or
+// Options.LetGo, called after a batch) returns true when the caller has
+// let go of every statement handed to it so far: the parser then uses the
+// memory of their instructions again.
 func ParseFunc(file string, src []byte, opts Options, emit func(ir.Stmt) bool) *ir.Errors {
 	text := string(src) // one copy for every pass: statements keep slices of it
 	lines := strings.Count(text, "\n") + 1
