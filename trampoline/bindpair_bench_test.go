@@ -17,25 +17,73 @@ import (
 const pairChunk = 256
 
 // BenchmarkBindPair compares a bound function with the call it stands
-// for (Call with the same integer arguments, Run with the same doubles
-// put in Args: BenchmarkBind's pairs) in one loop that alternates the
-// two, a stretch of pairChunk calls each, so that both see the same
-// machine: on a VM whose speed drifts from second to second, two
-// benchmarks run one after the other differ by more than the 10% this
-// compares. Each reports the fastest stretch of each kind, per call
-// (call-ns, bind-ns), and their ratio (bind/call), which is what to
-// read; ns/op is the time of one stretch of each.
+// for in one loop that alternates the two, a stretch of pairChunk calls
+// each, so that both see the same machine: on a VM whose speed drifts
+// from second to second, two benchmarks run one after the other differ
+// by more than the 10% this compares. The calls it stands for are Call
+// with the same integer arguments, written in the call (ints=N/args) or
+// in a slice the caller holds (ints=N/slice, BenchmarkBind's pair), and
+// Run with the same doubles put in Args (floats=N, BenchmarkBind's). Each
+// reports the fastest stretch of each kind, per call (call-ns, bind-ns),
+// and their ratio (bind/call), which is what to read; ns/op is the time
+// of one stretch of each.
 //
 //	go test -run '^$' -bench BindPair -count 5 ./trampoline/
 func BenchmarkBindPair(b *testing.B) {
 	addr := load(b, codeRet).Addr()
 	type u = uint64
 	type d = float64
-	var call, bind [7]func()
+	var call, callSlice, bind [7]func()
+	// Call as a program writes it in place of a bound function: the
+	// arguments in the call (Go builds the variadic slice at each call).
+	call[0] = func() {
+		for range pairChunk {
+			r, _ := Call(addr)
+			sink += r.RAX
+		}
+	}
+	call[1] = func() {
+		for range pairChunk {
+			r, _ := Call(addr, 1)
+			sink += r.RAX
+		}
+	}
+	call[2] = func() {
+		for range pairChunk {
+			r, _ := Call(addr, 1, 2)
+			sink += r.RAX
+		}
+	}
+	call[3] = func() {
+		for range pairChunk {
+			r, _ := Call(addr, 1, 2, 3)
+			sink += r.RAX
+		}
+	}
+	call[4] = func() {
+		for range pairChunk {
+			r, _ := Call(addr, 1, 2, 3, 4)
+			sink += r.RAX
+		}
+	}
+	call[5] = func() {
+		for range pairChunk {
+			r, _ := Call(addr, 1, 2, 3, 4, 5)
+			sink += r.RAX
+		}
+	}
+	call[6] = func() {
+		for range pairChunk {
+			r, _ := Call(addr, 1, 2, 3, 4, 5, 6)
+			sink += r.RAX
+		}
+	}
+	// And with a slice the caller already holds (BenchmarkBind's Call):
+	// nothing to store per call, the cheapest Call there is.
 	all := []u{1, 2, 3, 4, 5, 6}
-	for n := range call {
+	for n := range callSlice {
 		args := all[:n]
-		call[n] = func() {
+		callSlice[n] = func() {
 			for range pairChunk {
 				r, _ := Call(addr, args...)
 				sink += r.RAX
@@ -89,7 +137,8 @@ func BenchmarkBindPair(b *testing.B) {
 		}
 	}
 	for n := range call {
-		b.Run("ints="+itoa(int64(n)), func(b *testing.B) { runPair(b, call[n], bind[n]) })
+		b.Run("ints="+itoa(int64(n))+"/args", func(b *testing.B) { runPair(b, call[n], bind[n]) })
+		b.Run("ints="+itoa(int64(n))+"/slice", func(b *testing.B) { runPair(b, callSlice[n], bind[n]) })
 	}
 
 	var run, bindF [3]func()
