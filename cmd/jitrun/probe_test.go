@@ -18,11 +18,23 @@ import (
 // and as the supervised child of jitrun run.
 func TestMain(m *testing.M) {
 	isolate.Child()         // an isolated child sets its limits first, as in main
-	maybeRunIsolatedChild() // run_isolate_test.go: then runs jitrun, as main
+	maybeRunIsolatedChild() // then runs jitrun, as main
 	probe.MaybeRunChild()
 	maybeRunTestChild() // supervise_test.go: jitrun's supervised child, as in main
 	os.Exit(m.Run())
 }
+
+// maybeRunIsolatedChild makes this test binary jitrun's main in an
+// isolated child (isolate.Run re-executes it with jitrun's arguments), and
+// in the plain child of BenchmarkIsolatedRun (testMainEnv=1).
+func maybeRunIsolatedChild() {
+	if isolate.IsChild() || os.Getenv(testMainEnv) == "1" {
+		os.Exit(run(mainEnv(), os.Args[1:]))
+	}
+}
+
+// testMainEnv=1 makes this test binary jitrun's main, without isolation.
+const testMainEnv = "JITRUN_TEST_MAIN"
 
 var (
 	// User-space addresses (up to 48 bits: 12 hex digits) and maps

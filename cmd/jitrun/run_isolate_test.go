@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -16,18 +18,6 @@ import (
 
 	"github.com/jitrun/jitrun/isolate"
 )
-
-// maybeRunIsolatedChild makes this test binary jitrun's main in an
-// isolated child (isolate.Run re-executes it with jitrun's arguments), and
-// in the plain child of BenchmarkIsolatedRun (testMainEnv=1).
-func maybeRunIsolatedChild() {
-	if isolate.IsChild() || os.Getenv(testMainEnv) == "1" {
-		os.Exit(run(mainEnv(), os.Args[1:]))
-	}
-}
-
-// testMainEnv=1 makes this test binary jitrun's main, without isolation.
-const testMainEnv = "JITRUN_TEST_MAIN"
 
 // isolatedRun is the part of run --json's document these tests read.
 type isolatedRun struct {

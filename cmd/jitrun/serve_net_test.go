@@ -1,4 +1,4 @@
-//go:build !cgo || netgo
+//go:build linux && (!cgo || netgo)
 
 package main
 
