@@ -488,10 +488,11 @@ func garbageText(b []byte, truncated bool) string {
 // scheduler's count of the time the child ran. RLIMIT_CPU reads another
 // clock, the CPU time the kernel's ticks charge, and the two part on a
 // busy VM: wait4 was seen 7% under the limit on an idle one (a 1s limit
-// showed 935ms), and over 20% under in a CI run beside other work (under
-// 800ms). So a SIGKILL past half the limit is taken as the limit's; a
-// child that kills itself, or that the kernel kills for memory, has
-// seldom run that long.
+// showed 935ms), under 800ms in a CI run beside other work, and 762ms
+// beside processes that sleep and wake every fraction of a millisecond.
+// So a SIGKILL past half the limit is taken as the limit's; a child that
+// kills itself, or that the kernel kills for memory, has seldom run that
+// long.
 func cpuTime(ps *os.ProcessState) time.Duration { return ps.UserTime() + ps.SystemTime() }
 
 // roundUpSecond is d in whole seconds, rounded up, as RLIMIT_CPU takes it.
