@@ -136,7 +136,9 @@ func foldWord(text string, i int) (folded uint64, n int) {
 // ident has bit 7 set in the bytes that continue an identifier, letter
 // in the letters (its other bits are garbage). It is small enough to be
 // inlined (identKeyAt and identEnd read words with it, without
-// foldWord's call: most of its cost with the spills around it).
+// foldWord's call: most of its cost with the spills around it). It
+// repeats ir.AlnumBytes's letters and digits rather than calling it: with
+// that call inlined, it is too large to be inlined itself.
 func identBytes(w uint64) (ident, letter uint64) {
 	x := w & ir.WordLow7          // the bytes' low 7 bits
 	lower := x | 0x20*ir.WordOnes // letters in lower case
