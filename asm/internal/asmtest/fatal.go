@@ -3,7 +3,7 @@
 // that a test sees an input reach one of those paths instead of the test
 // process exiting; the comparison of two readings of a source
 // (CompareReads); and the writing and checking of the generated form
-// tables (GoLiterals, CheckStaticData). Only tests use it; the assembler
+// tables (GoLiterals, CheckStaticData, CheckNoPointers). Only tests use it; the assembler
 // itself never touches the global logger.
 package asmtest
 

@@ -146,3 +146,44 @@ func Generated(t *testing.T, file string, src []byte, write bool, from, pkg stri
 	}
 	return false
 }
+
+// CheckNoPointers fails t for each of vals whose type holds a pointer (a
+// string, a slice, a map…), naming the first field that does: the large
+// generated tables are kept free of them, so that the collector never
+// reads them (it scans every global that holds pointers, at every cycle).
+func CheckNoPointers(t *testing.T, vals ...any) {
+	t.Helper()
+	for _, v := range vals {
+		typ := reflect.TypeOf(v)
+		if path := pointerPath(typ); path != "" {
+			t.Errorf("%v holds a pointer (%s): the collector would scan every one of the table's entries at every cycle", typ, path)
+		}
+	}
+}
+
+// pointerPath returns where a value of type t holds a pointer (the path of
+// fields and elements to it, or the type itself), "" when it holds none.
+func pointerPath(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Array:
+		if t.Len() == 0 {
+			return ""
+		}
+		if p := pointerPath(t.Elem()); p != "" {
+			return "[0]" + p
+		}
+		return ""
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if p := pointerPath(t.Field(i).Type); p != "" {
+				return "." + t.Field(i).Name + p
+			}
+		}
+		return ""
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128:
+		return ""
+	}
+	return " " + t.String()
+}

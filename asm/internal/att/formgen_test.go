@@ -52,30 +52,7 @@ func TestFormsStatic(t *testing.T) {
 // holds a pointer, so that the linker puts it where the garbage
 // collector does not look (.noptrdata).
 func TestFormsHoldNoPointer(t *testing.T) {
-	for _, v := range []any{genForms, genKinds, genOrder, genMnems, genMnemIndex, genClasses, genArgs, genBytes, genLitNames, genClassTexts} {
-		if typ := reflect.TypeOf(v); holdsPointer(typ) {
-			t.Errorf("%v holds a pointer", typ)
-		}
-	}
-}
-
-// holdsPointer reports whether a value of type typ holds a pointer.
-func holdsPointer(typ reflect.Type) bool {
-	switch typ.Kind() {
-	case reflect.Array:
-		return holdsPointer(typ.Elem())
-	case reflect.Struct:
-		for i := range typ.NumField() {
-			if holdsPointer(typ.Field(i).Type) {
-				return true
-			}
-		}
-		return false
-	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
-		return false
-	}
-	return true
+	asmtest.CheckNoPointers(t, genForms, genKinds, genOrder, genMnems, genMnemIndex, genClasses, genArgs, genBytes, genLitNames, genClassTexts)
 }
 
 // flatTables is the form table laid out as data_forms_gen.go holds it.

@@ -522,7 +522,7 @@ func (p *parser) buildPlain(info *mnemInfo, col, nOps int, decorated bool, round
 	}
 	args := pt.argLists[f.args]
 	in := p.mem.inst(len(args))
-	in.Op = f.goOp
+	in.Op = formShared.names[f.goName]
 	if rounding != "" || d.bcst || d.zeroing {
 		in.Suffix = ir.GoSuffix(rounding, d.bcst, d.zeroing)
 	}

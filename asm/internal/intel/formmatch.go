@@ -180,11 +180,12 @@ func (c *formClass) fitsCode(code uint64) bool {
 // fitsSig reports whether operands of signature sig (n of them) fit f,
 // whose classes fix no operand.
 func (f *intelForm) fitsSig(sig uint64, n int) bool {
-	if len(f.cls) != n {
+	cls := f.cls()
+	if len(cls) != n {
 		return false
 	}
-	for i := range f.cls {
-		if !f.cls[i].fitsCode(sig >> (sigOpBits * i) & (1<<sigOpBits - 1)) {
+	for i := range cls {
+		if !cls[i].fitsCode(sig >> (sigOpBits * i) & (1<<sigOpBits - 1)) {
 			return false
 		}
 	}

@@ -16,7 +16,7 @@ func TestFormClassMatches(t *testing.T) {
 	classes := map[string]bool{"=1": true, "=01": true, "=-1": true, "=st0": true, "b32": true, "m7": true, "mm": true, "vm32q": true}
 	for _, forms := range intelTable.byMnem {
 		for _, f := range forms {
-			for _, c := range f.classes {
+			for _, c := range f.classes() {
 				classes[c] = true
 			}
 		}
@@ -70,25 +70,25 @@ func TestFormArgs(t *testing.T) {
 	intelForms()
 	for _, forms := range intelTable.byMnem {
 		for _, f := range forms {
-			if len(f.goArgs) != len(f.args) || len(f.cls) != len(f.classes) {
-				t.Fatalf("%s %v: %d args compiled of %d, %d classes of %d", f.mnem, f.classes, len(f.goArgs), len(f.args), len(f.cls), len(f.classes))
+			if len(f.goArgs()) != len(f.args()) || len(f.cls()) != len(f.classes()) {
+				t.Fatalf("%s %v: %d args compiled of %d, %d classes of %d", f.mnem(), f.classes(), len(f.goArgs()), len(f.args()), len(f.cls()), len(f.classes()))
 			}
-			for i, a := range f.goArgs {
+			for i, a := range f.goArgs() {
 				switch a.kind {
 				case argOperand:
-					if a.op < 0 || a.op >= len(f.classes) {
-						t.Errorf("%s %v: arg %s is no operand", f.mnem, f.classes, f.args[i])
+					if a.op < 0 || a.op >= len(f.classes()) {
+						t.Errorf("%s %v: arg %s is no operand", f.mnem(), f.classes(), f.args()[i])
 					}
 				case argFixed:
-					if r, ok := ir.LookupReg(f.args[i][1:]); !ok || r != a.reg {
-						t.Errorf("%s %v: arg %s compiled to %v", f.mnem, f.classes, f.args[i], a.reg)
+					if r, ok := ir.LookupReg(f.args()[i][1:]); !ok || r != a.reg {
+						t.Errorf("%s %v: arg %s compiled to %v", f.mnem(), f.classes(), f.args()[i], a.reg)
 					}
 				case argOpmask:
-					if f.args[i] != "k" {
-						t.Errorf("%s %v: arg %s compiled to the opmask", f.mnem, f.classes, f.args[i])
+					if f.args()[i] != "k" {
+						t.Errorf("%s %v: arg %s compiled to the opmask", f.mnem(), f.classes(), f.args()[i])
 					}
 				default:
-					t.Errorf("%s %v: arg %s does not compile", f.mnem, f.classes, f.args[i])
+					t.Errorf("%s %v: arg %s does not compile", f.mnem(), f.classes(), f.args()[i])
 				}
 			}
 		}
@@ -150,8 +150,8 @@ func TestClassCodes(t *testing.T) {
 	n := 0
 	for _, forms := range intelTable.byMnem {
 		for _, f := range forms {
-			for i := range f.cls {
-				c := &f.cls[i]
+			for i := range f.cls() {
+				c := &f.cls()[i]
 				for _, o := range ops {
 					n++
 					if got, want := c.matches(o), byName(c, o); got != want {

@@ -14,25 +14,64 @@ import (
 	"github.com/jitrun/jitrun/asm/internal/ir"
 )
 
-// intelForm is one line of intelFormTable.
+// intelForm is one line of intelFormTable, compiled. It holds no
+// pointers, so that the collector never reads the table's 5,584 forms
+// (every collection would otherwise scan their megabyte, as it scans every
+// global that holds pointers): its names and lists are numbers of the
+// names and lists the forms share (formShared), each kept once.
 type intelForm struct {
-	mnem    string
-	classes []string
-	goOp    string
-	args    []string
-	mask    bool // takes {k1}…{k7}
-	maskReq bool // needs one
-	zeroing bool
-	rc      bool
-	sae     bool
-	bytes   []byte // an instruction golang-asm has no mnemonic for
-	// cls and goArgs are classes and args compiled once, for matching
-	// and building without parsing a class or an arg per operand.
-	cls    []formClass
-	goArgs []formArg
-	// stOps counts the classes that are st (x87 registers).
-	stOps int
+	word uint16 // the number of its mnemonic (formLists.words[word-1])
+	// goName is its Go mnemonic's number ("" for a form that is bytes).
+	goName uint16
+	// classList and argList number its classes (Intel operands, Intel
+	// order) and its Go operands (Go order) as the table's text says them;
+	// clsList and goArgList the same lists compiled, for matching and
+	// building without parsing a class or an arg per operand.
+	classList, argList uint16
+	clsList, goArgList uint16
+	byteList           uint16 // an instruction golang-asm has no mnemonic for
+	mask               bool   // takes {k1}…{k7}
+	maskReq            bool   // needs one
+	zeroing, rc, sae   bool
+	stOps              uint8 // how many classes are st (x87 registers)
 }
+
+// formLists are the names and lists intelForms share, numbered: number 0
+// of each is the empty name or the nil list, but words, whose number n-1
+// is the mnemonic numbered n. formShared reads them from
+// data_forms_gen.go.
+type formLists struct {
+	words   []string
+	names   []string
+	strs    [][]string
+	classes [][]formClass
+	args    [][]formArg
+	bytes   [][]byte
+}
+
+var formShared = formLists{genIntelWords[:], genFormNames[:], genStringLists[:], genClassLists[:], genArgLists[:], genByteLists[:]}
+
+// mnem is f's mnemonic.
+func (f *intelForm) mnem() string { return formShared.words[f.word-1] }
+
+// goOp is f's Go mnemonic; "" for a form that is bytes.
+func (f *intelForm) goOp() string { return formShared.names[f.goName] }
+
+// classes are f's operand classes as the table says them, Intel order.
+func (f *intelForm) classes() []string { return formShared.strs[f.classList] }
+
+// args are f's Go operands as the table says them, Go order.
+func (f *intelForm) args() []string { return formShared.strs[f.argList] }
+
+// cls are f's classes compiled.
+func (f *intelForm) cls() []formClass { return formShared.classes[f.clsList] }
+
+// goArgs are f's Go operands compiled.
+func (f *intelForm) goArgs() []formArg { return formShared.args[f.goArgList] }
+
+// bytes are the bytes of a form golang-asm has no mnemonic for; nil for
+// the others.
+func (f *intelForm) bytes() []byte { return formShared.bytes[f.byteList] }
 
 // intelTable is the form table: byPacked, bySig and plain are static data
 // (data_forms_gen.go), the maps are made by intelForms.
@@ -100,7 +139,7 @@ func buildIntelForms() {
 	for _, name := range intelTable.names {
 		if cc, ok := strings.CutPrefix(name, "set"); ok {
 			for _, f := range intelTable.byMnem[name] {
-				if goCC, ok := strings.CutPrefix(f.goOp, "SET"); ok {
+				if goCC, ok := strings.CutPrefix(f.goOp(), "SET"); ok {
 					intelTable.goCond[cc] = goCC
 				}
 			}
@@ -119,10 +158,10 @@ func fittingInto(out []*intelForm, forms []*intelForm, ops []*intelOperand) []*i
 }
 
 // Arity is how many operands f takes (ir.Form).
-func (f *intelForm) Arity() int { return len(f.cls) }
+func (f *intelForm) Arity() int { return len(f.cls()) }
 
 // Fits reports whether o fits f's i-th class (ir.Form).
-func (f *intelForm) Fits(i int, o *intelOperand) bool { return f.cls[i].matches(o) }
+func (f *intelForm) Fits(i int, o *intelOperand) bool { return f.cls()[i].matches(o) }
 
 // sizeMismatch explains general-purpose registers of different sizes
 // where the instruction takes them all of one size (mov eax, rbx): it
@@ -290,7 +329,7 @@ func pickOf(cands []*intelForm, n int, unsized func(i int) bool) (*intelForm, in
 	// otherwise a memory operand without a size leaves it open.
 	same := true
 	for _, f := range cands[1:] {
-		if f.goOp != cands[0].goOp || !slices.Equal(f.args, cands[0].args) || string(f.bytes) != string(cands[0].bytes) {
+		if f.goOp() != cands[0].goOp() || !slices.Equal(f.args(), cands[0].args()) || string(f.bytes()) != string(cands[0].bytes()) {
 			same = false
 		}
 	}
@@ -326,7 +365,7 @@ func sizeWords(forms []*intelForm, i int) []string {
 	var bits []int
 	seen := map[int]bool{}
 	for _, f := range forms {
-		b := ir.IntelClassBits(f.classes[i])
+		b := ir.IntelClassBits(f.classes()[i])
 		if sizeWordFor(b) != "" && !seen[b] {
 			seen[b] = true
 			bits = append(bits, b)
@@ -366,7 +405,7 @@ func noFormMessage(mnem string, forms []*intelForm, ops []*intelOperand) (int, s
 	}
 	list := make([]string, 0, len(forms))
 	for _, f := range forms {
-		list = append(list, strings.Join(f.classes, ", "))
+		list = append(list, strings.Join(f.classes(), ", "))
 	}
 	return 0, ir.NoFormMessage(mnem, "", got, list)
 }
@@ -478,16 +517,17 @@ func (p *parser) buildInst(f *intelForm, mnem string, col int, ops []*intelOpera
 			return nil, false
 		}
 	}
-	in := p.mem.inst(len(f.goArgs))
-	in.Op, in.Suffix = f.goOp, ir.GoSuffix(rounding, d.bcst, d.zeroing)
+	goArgs := f.goArgs()
+	in := p.mem.inst(len(goArgs))
+	in.Op, in.Suffix = f.goOp(), ir.GoSuffix(rounding, d.bcst, d.zeroing)
 	var sp *ir.Spelling
 	if p.spellLater {
 		ir.SetSpelling(in, p.lazySpelling())
 	} else {
-		sp = p.spellingOf(ops, len(f.goArgs))
+		sp = p.spellingOf(ops, len(goArgs))
 		ir.SetSpelling(in, sp)
 	}
-	for _, a := range f.goArgs {
+	for _, a := range goArgs {
 		switch a.kind {
 		case argOpmask:
 			if d.mask > 0 {
@@ -602,7 +642,7 @@ func (p *parser) checkDecorations(f *intelForm, mnem string, col int, d decor, r
 // stOperands returns the operands of a form's st classes.
 func stOperands(f *intelForm, ops []*intelOperand) []*intelOperand {
 	var out []*intelOperand
-	for i, c := range f.classes {
+	for i, c := range f.classes() {
 		if c == "st" {
 			out = append(out, ops[i])
 		}

@@ -135,14 +135,14 @@ func TestSigTable(t *testing.T) {
 			continue
 		}
 		for _, f := range info.forms {
-			if len(f.cls) > sigOps {
+			if len(f.cls()) > sigOps {
 				continue
 			}
 			var each func(ops []*intelOperand)
 			each = func(ops []*intelOperand) {
-				if i := len(ops); i < len(f.classes) {
+				if i := len(ops); i < len(f.classes()) {
 					for _, code := range operandCodes {
-						if o := operandOf(code); classMatches(f.classes[i], o) {
+						if o := operandOf(code); classMatches(f.classes()[i], o) {
 							each(append(ops[:i:i], o))
 						}
 					}

@@ -1010,13 +1010,13 @@ func (p *parser) buildInstruction(mnem string, info *mnemInfo, t itok, ops []*in
 	if !ok {
 		return nil, false
 	}
-	if f.goOp == "FMOVD" && mnem == "fst" && ops[0].kind == iopReg && ops[0].reg.Reg == ir.F0 {
+	if f.goOp() == "FMOVD" && mnem == "fst" && ops[0].kind == iopReg && ops[0].reg.Reg == ir.F0 {
 		// golang-asm encodes FMOVD F0, F0 as fld st0 (d9 c0): fst st0 is
 		// dd d0.
 		return &ir.BytesDef{Bytes: []byte{0xdd, 0xd0}}, true
 	}
-	if f.bytes != nil {
-		return &ir.BytesDef{Bytes: append([]byte(nil), f.bytes...)}, true
+	if b := f.bytes(); b != nil {
+		return &ir.BytesDef{Bytes: append([]byte(nil), b...)}, true
 	}
 	in, ok := p.buildInst(f, mnem, t.col, ops, rounding, roundCol)
 	if !ok {

@@ -3,22 +3,22 @@ package intel
 // The forms as buildPlain reads them. Building an instruction from the
 // signature table's pick went through a chain of loads, each of memory
 // the previous one named and each a miss of the cache more often than
-// not: the slot, the mnemonic's list of forms, the form (about 170
-// bytes, of which building reads a few), its Go arguments. plainForms
-// holds what building reads of every form in one array, in the order of
-// the mnemonics' numbers and of each one's forms (a mnemonic's forms
-// start at plainBase[id]), 24 bytes a form: the Go mnemonic, its flags,
-// and the number of its list of Go arguments among the few lists the
-// table's forms have (argLists), which stay in the cache. The
-// slot's place of the form then names the form's entry.
+// not: the slot, the mnemonic's list of forms, the form, its Go
+// arguments. plainForms holds what building reads of every form in one
+// array, in the order of the mnemonics' numbers and of each one's forms
+// (a mnemonic's forms start at plainBase[id]), 4 bytes a form: the number
+// of its Go mnemonic, its flags, and the number of its list of Go
+// arguments among the few lists the table's forms have (argLists), which
+// stay in the cache. The slot's place of the form then names the form's
+// entry.
 
 import "github.com/jitrun/jitrun/asm/internal/ir"
 
 // plainForm is what buildPlain reads of a form.
 type plainForm struct {
-	goOp  string
-	args  uint8 // the Go arguments: plainTables.argLists[args]
-	flags plainFlags
+	goName uint16 // the Go mnemonic: formLists.names[goName]
+	args   uint8  // the Go arguments: plainTables.argLists[args]
+	flags  plainFlags
 }
 
 // plainFlags are a form's flags and whether buildPlain builds it.

@@ -37,12 +37,12 @@ func newPlainTables(mnems map[string]*mnemInfo) *plainTables {
 // isFstToST reports whether f is fst's form with a register operand
 // (FMOVD F0, Fi): instructionOf writes fst st0 as bytes (golang-asm
 // would encode fld st0), so buildPlain leaves that form to it.
-func isFstToST(f *intelForm) bool { return f.mnem == "fst" && f.goOp == "FMOVD" && f.stOps == 1 }
+func isFstToST(f *intelForm) bool { return f.mnem() == "fst" && f.goOp() == "FMOVD" && f.stOps == 1 }
 
 // plainFormOf compiles f, numbering its list of Go arguments if it is
 // new.
 func (t *plainTables) plainFormOf(f *intelForm) plainForm {
-	pf := plainForm{goOp: f.goOp}
+	pf := plainForm{goName: f.goName}
 	if f.mask {
 		pf.flags |= plainMask
 	}
@@ -58,13 +58,13 @@ func (t *plainTables) plainFormOf(f *intelForm) plainForm {
 	if f.sae {
 		pf.flags |= plainSAE
 	}
-	if f.bytes != nil || f.stOps == 2 || isFstToST(f) {
+	if f.bytes() != nil || f.stOps == 2 || isFstToST(f) {
 		return pf
 	}
-	for _, a := range f.goArgs {
+	for _, a := range f.goArgs() {
 		switch a.kind {
 		case argOperand:
-			if a.op < 0 || a.op >= len(f.cls) {
+			if a.op < 0 || a.op >= len(f.cls()) {
 				return pf // reported by buildInst
 			}
 		case argOpmask, argFixed:
@@ -72,8 +72,8 @@ func (t *plainTables) plainFormOf(f *intelForm) plainForm {
 			return pf // reported by buildInst
 		}
 	}
-	args := make([]plainArg, len(f.goArgs))
-	for i, a := range f.goArgs {
+	args := make([]plainArg, len(f.goArgs()))
+	for i, a := range f.goArgs() {
 		args[i] = plainArg{kind: a.kind, op: uint8(a.op), reg: a.reg}
 	}
 	n := slices.IndexFunc(t.argLists, func(l []plainArg) bool { return slices.Equal(l, args) })
@@ -101,9 +101,9 @@ func TestPlainForms(t *testing.T) {
 		for place, f := range info.forms {
 			n++
 			pf := pt.forms[int(pt.base[info.id])+place]
-			where := fmt.Sprintf("%s form %d (%s %v)", name, place, f.goOp, f.classes)
-			if pf.goOp != f.goOp {
-				t.Errorf("%s: plain Go mnemonic %s", where, pf.goOp)
+			where := fmt.Sprintf("%s form %d (%s %v)", name, place, f.goOp(), f.classes())
+			if got := formShared.names[pf.goName]; got != f.goOp() {
+				t.Errorf("%s: plain Go mnemonic %s", where, got)
 			}
 			for _, fl := range []struct {
 				name string
@@ -114,8 +114,8 @@ func TestPlainForms(t *testing.T) {
 					t.Errorf("%s: plain %s %v, form %v", where, fl.name, got, fl.set)
 				}
 			}
-			builds := f.bytes == nil && f.stOps != 2 && !isFstToST(f)
-			for _, a := range f.goArgs {
+			builds := f.bytes() == nil && f.stOps != 2 && !isFstToST(f)
+			for _, a := range f.goArgs() {
 				if a.kind == argBadFixed || a.kind == argBadOperand {
 					builds = false
 				}
@@ -128,11 +128,11 @@ func TestPlainForms(t *testing.T) {
 				continue
 			}
 			args := pt.argLists[pf.args]
-			if len(args) != len(f.goArgs) {
-				t.Errorf("%s: %d plain arguments, form has %d", where, len(args), len(f.goArgs))
+			if len(args) != len(f.goArgs()) {
+				t.Errorf("%s: %d plain arguments, form has %d", where, len(args), len(f.goArgs()))
 				continue
 			}
-			for i, a := range f.goArgs {
+			for i, a := range f.goArgs() {
 				want := plainArg{kind: a.kind}
 				switch a.kind {
 				case argOperand:

@@ -56,18 +56,18 @@ func newSigTable(mnems map[string]*mnemInfo) *sigTable {
 		}
 		fits = fits[:0]
 		for place, f := range info.forms {
-			if len(f.cls) > sigOps || place >= 1<<slotFormBits {
+			if len(f.cls()) > sigOps || place >= 1<<slotFormBits {
 				continue
 			}
 			// The codes each operand of f may have, and every
 			// signature of them.
 			var codesOf [sigOps][]uint64
-			codes := codesOf[:len(f.cls)]
-			for i, class := range f.classes {
+			codes := codesOf[:len(f.cls())]
+			for i, class := range f.classes() {
 				cc, ok := classCodes[class]
 				if !ok {
 					for _, code := range operandCodes {
-						if f.cls[i].fitsCode(code) {
+						if f.cls()[i].fitsCode(code) {
 							cc = append(cc, code)
 						}
 					}
@@ -96,7 +96,7 @@ func newSigTable(mnems map[string]*mnemInfo) *sigTable {
 				cands = append(cands, info.forms[fits[start]&(1<<slotFormBits-1)])
 			}
 			sig := key & (1<<(sigOps*sigOpBits) - 1)
-			f, open, _ := pickOf(cands, len(cands[0].cls), func(i int) bool {
+			f, open, _ := pickOf(cands, len(cands[0].cls()), func(i int) bool {
 				code := sig >> (sigOpBits * i) & (1<<sigOpBits - 1)
 				return code&3 == 2 && code>>2&15 == 0 // memory, no size
 			})

@@ -30,8 +30,8 @@ func TestIntelTable(t *testing.T) {
 	}
 	for _, forms := range intelTable.byMnem {
 		for _, f := range forms {
-			if !known[f.goOp] && f.bytes == nil {
-				t.Errorf("%s %v: Go mnemonic %s unknown to the encoder", f.mnem, f.classes, f.goOp)
+			if !known[f.goOp()] && f.bytes() == nil {
+				t.Errorf("%s %v: Go mnemonic %s unknown to the encoder", f.mnem(), f.classes(), f.goOp())
 			}
 		}
 	}
