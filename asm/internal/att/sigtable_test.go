@@ -87,23 +87,28 @@ func sigBases(mnem string) []string {
 	return slices.Compact(bases)
 }
 
-// sigOperands returns operands (Intel order) that fit the classes cs
-// with nothing but their signature (no fixed register or immediate); false
-// when a class fixes one, or has no such operand.
+// sigOperands returns operands (Intel order) of the signature of the
+// classes cs: for a fixed register, a register of its class (which
+// litEntries makes the fixed one too); false when a class fixes an
+// immediate, or has no such operand.
 func sigOperands(cs []class) ([]*operand, bool) {
 	var ops []*operand
 	for _, c := range cs {
 		o := &operand{col: 1, text: "x"}
 		switch c.kind {
-		case cReg:
-			if int(c.id) >= len(sigRegNames) || sigRegNames[c.id] == "" {
+		case cReg, cLitReg:
+			id := c.id
+			if c.kind == cLitReg {
+				id = regClassID(ir.LookupIntelRegRef(litRegName(int(c.lit))).Class())
+			}
+			if int(id) >= len(sigRegNames) || sigRegNames[id] == "" {
 				return nil, false
 			}
-			r := ir.LookupIntelRegRef(sigRegNames[c.id])
+			r := ir.LookupIntelRegRef(sigRegNames[id])
 			if r.ID == 0 {
 				return nil, false
 			}
-			o.kind, o.reg, o.class, o.regText = oReg, r, c.id, "%"+r.Name()
+			o.kind, o.reg, o.class, o.regText = oReg, r, id, "%"+r.Name()
 		case cImm:
 			o.kind, o.imm = oImm, 2
 		case cMem, cMemN, cBcst, cVSIB:
@@ -185,12 +190,18 @@ func cloneOps(ops []*operand) []*operand {
 // reads more of the operands than their signature, or the parser would
 // not remember it.
 func matchEntryOf(mnem string, ops []*operand) (matchEntry, bool) {
+	return matchEntryUpTo(mnem, ops, 0)
+}
+
+// matchEntryUpTo is matchEntryOf of a match that may read the operands
+// up to level (0 or readsLitRegs) beyond their signature.
+func matchEntryUpTo(mnem string, ops []*operand, level uint8) (matchEntry, bool) {
 	p := newParser("t.s", nil, Options{}, false, 8)
 	in := cloneOps(ops)
 	work := slices.Clone(in)
 	tok := token{kind: tIdent, text: mnem, col: 1}
 	f, name, out, ok := p.match(mnem, tok, work)
-	if !ok || p.namesRead != 0 || len(p.errs.List()) > 0 {
+	if !ok || p.namesRead > level || len(p.errs.List()) > 0 {
 		return matchEntry{}, false
 	}
 	e, ok := p.remembered(f, name, in, out, tok)
@@ -215,11 +226,10 @@ type genSigTable struct {
 // indexes them.
 func newSigSlots(tb testing.TB) genSigTable {
 	var t genSigTable
-	type entry struct {
-		key sigKey
-		val uint64
+	if len(genLitNames) >= 16 {
+		tb.Fatalf("%d fixed registers: litSig packs their numbers in 4 bits", len(genLitNames))
 	}
-	var entries []entry
+	var entries []sigEntry
 	seen := map[sigKey]bool{}
 	for _, mnem := range sigSpellings(tb) {
 		for _, base := range sigBases(mnem) {
@@ -242,18 +252,21 @@ func newSigSlots(tb testing.TB) genSigTable {
 					seen[key] = true
 					e, ok := matchEntryOf(mnem, ops)
 					if !ok {
+						// Its match may read which fixed registers
+						// the registers are.
+						entries = append(entries, litEntries(mnem, ops, seen)...)
 						continue
 					}
 					val, ok := packEntry(&e)
 					if !ok {
 						continue
 					}
-					entries = append(entries, entry{key, val})
+					entries = append(entries, sigEntry{key, val})
 				}
 			}
 		}
 	}
-	slices.SortFunc(entries, func(a, b entry) int {
+	slices.SortFunc(entries, func(a, b sigEntry) int {
 		for i := range a.key {
 			if a.key[i] != b.key[i] {
 				if a.key[i] < b.key[i] {
@@ -280,6 +293,64 @@ func newSigSlots(tb testing.TB) genSigTable {
 		t.slots = append(t.slots, sigSlot{e.key, e.val})
 	}
 	return t
+}
+
+// sigEntry is an entry of the generated table: a signature's key and
+// what match makes of it, packed (packEntry).
+type sigEntry struct {
+	key sigKey
+	val uint64
+}
+
+// litEntries returns the entries of level readsLitRegs (litSig) of mnem
+// and the operands ops, whose signature match reads beyond: one for each
+// choice, for every register operand, of the register sigOperands made
+// or one of the fixed registers of its class, whose match reads no
+// further and packs; seen holds the keys taken already.
+func litEntries(mnem string, ops []*operand, seen map[sigKey]bool) []sigEntry {
+	choices := make([][]*operand, len(ops))
+	for i, o := range ops {
+		choices[i] = []*operand{o}
+		if o.kind != oReg {
+			continue
+		}
+		for n := range genLitNames {
+			r := ir.LookupIntelRegRef(litRegName(n))
+			if r.ID != 0 && regClassID(r.Class()) == o.class {
+				c := *o
+				c.reg, c.regText = r, "%"+r.Name()
+				choices[i] = append(choices[i], &c)
+			}
+		}
+	}
+	var out []sigEntry
+	pick := make([]int, len(ops))
+	for {
+		in := make([]*operand, len(ops))
+		for i, k := range pick {
+			in[i] = choices[i][k]
+		}
+		if sig, ok := packSig(mnem, mnemKey{}, in); ok {
+			if key := litSig(&sig, in); !seen[key] {
+				seen[key] = true
+				if e, ok := matchEntryUpTo(mnem, in, readsLitRegs); ok {
+					if val, ok := packEntry(&e); ok {
+						out = append(out, sigEntry{key, val})
+					}
+				}
+			}
+		}
+		// The next choice, the last operand's first.
+		i := len(pick) - 1
+		for i >= 0 && pick[i] == len(choices[i])-1 {
+			pick[i] = 0
+			i--
+		}
+		if i < 0 {
+			return out
+		}
+		pick[i]++
+	}
 }
 
 // sigsSource writes data_sigs_gen.go: t as genSigSlots and genSigIndex.
@@ -348,6 +419,10 @@ func sigKeyOperands(key sigKey, generalIndex bool) (string, []*operand, bool) {
 				return "", nil, false
 			}
 			o.reg = ir.LookupIntelRegRef(sigRegNames[o.class])
+			if n := v >> 8 & 15; n > 0 && key[2]&litSigBit != 0 {
+				// A fixed register (litSig).
+				o.reg = ir.LookupIntelRegRef(litRegName(int(n - 1)))
+			}
 			o.regText = "%" + o.reg.Name()
 		case oImm:
 			o.imm = 2
@@ -384,10 +459,16 @@ func TestGenSigEntries(t *testing.T) {
 			if !ok {
 				t.Fatalf("entry %d: %#x: an operand the generator does not make", i, s.key)
 			}
-			if key, ok := packSig(mnem, mnemKey{}, ops); !ok || key != s.key {
+			key, ok := packSig(mnem, mnemKey{}, ops)
+			level := uint8(0)
+			if s.key[2]&litSigBit != 0 {
+				key = litSig(&key, ops)
+				level = readsLitRegs
+			}
+			if !ok || key != s.key {
 				t.Fatalf("entry %d: %s %d operands packs to %#x, not its key %#x", i, mnem, len(ops), key, s.key)
 			}
-			e, ok := matchEntryOf(mnem, ops)
+			e, ok := matchEntryUpTo(mnem, ops, level)
 			if !ok {
 				t.Fatalf("entry %d: match does not make an entry of %s %d operands", i, mnem, len(ops))
 			}
