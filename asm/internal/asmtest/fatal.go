@@ -3,8 +3,8 @@
 // that a test sees an input reach one of those paths instead of the test
 // process exiting; the comparison of two readings of a source
 // (CompareReads); and the writing and checking of the generated form
-// tables (GoLiterals, CheckStaticData, CheckNoPointers). Only tests use it; the assembler
-// itself never touches the global logger.
+// tables (GoLiterals, CheckStaticData, CheckNoPointers). Only tests use
+// it; the assembler itself never touches the global logger.
 package asmtest
 
 import (

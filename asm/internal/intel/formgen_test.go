@@ -56,7 +56,7 @@ func TestFormsStatic(t *testing.T) {
 // (together, the asm tests' binary went from 1.99 to 0.82 MB of data the
 // collector scans when the forms became numbers).
 func TestFormsHoldNoPointer(t *testing.T) {
-	asmtest.CheckNoPointers(t, *genIntelMnems[0].forms[0], genPlainTables.forms[0], genPlainTables.base[0], genMnemTable.keys[0], genSigTable.slots[0])
+	asmtest.CheckNoPointers(t, intelForm{}, plainForm{}, genPlainTables.base[0], genMnemTable.keys[0], genSigTable.slots[0])
 }
 
 // formsSource renders the words an instruction starts with, their
@@ -180,9 +180,9 @@ func formsSource(t formTableState) ([]byte, error) {
 	return format.Source(b.Bytes())
 }
 
-// writeLists writes the array variable name of the elements of all, each
-// a literal of its own (a list's elements inline: no list names
-// another).
+// writeLists writes all as the array variable name of elem, each
+// element a literal of its own (a list's elements inline, where
+// GoLiterals would name the list).
 func writeLists[T any](b *bytes.Buffer, g *asmtest.GoLiterals, name, elem string, all []T) {
 	fmt.Fprintf(b, "var %s = [%d]%s{\n", name, len(all), elem)
 	for _, v := range all {
