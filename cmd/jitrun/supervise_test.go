@@ -54,10 +54,16 @@ func maybeRunTestChild() {
 		os.Exit(finishSupervised(e, 0))
 	case "half": // a report cut short by a signal
 		e.stdout.Write([]byte("rax = "))
-		if p, err := os.FindProcess(os.Getpid()); err == nil {
-			p.Kill() // SIGKILL
+		p, err := os.FindProcess(os.Getpid())
+		if err == nil {
+			err = p.Kill() // SIGKILL
 		}
-		time.Sleep(time.Hour)
+		if err != nil {
+			// Not killed: fail the test at once rather than hang it.
+			fmt.Fprintf(os.Stderr, "half: could not kill itself: %v\n", err)
+			os.Exit(exitBroken)
+		}
+		time.Sleep(time.Hour) // the SIGKILL lands first
 	}
 	os.Exit(finishSupervised(e, run(e, os.Args[1:])))
 }

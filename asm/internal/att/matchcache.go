@@ -399,15 +399,16 @@ func (p *parser) matchCached(mnem string, mk mnemKey, t token, ops []*operand) (
 	var e *matchEntry
 	var hit bool
 	if packed {
-		if v, ok := findGenSig(&sig); ok && !p.noSigTable {
-			// A signature matched when go generate ran.
-			f, name, out := p.applyPacked(v, t, ops)
-			return f, name, out, true
-		}
-		if lit := litSig(&sig, ops); !p.noSigTable {
-			if v, ok := findGenSig(&lit); ok {
-				// One whose match reads which fixed registers its
-				// registers are (shl %cl, %eax), matched so too.
+		if !p.noSigTable {
+			// A signature matched when go generate ran; else one whose
+			// match reads which fixed registers its registers are (shl
+			// %cl, %eax), matched so too.
+			v, ok := findGenSig(&sig)
+			if !ok {
+				lit := litSig(&sig, ops)
+				v, ok = findGenSig(&lit)
+			}
+			if ok {
 				f, name, out := p.applyPacked(v, t, ops)
 				return f, name, out, true
 			}

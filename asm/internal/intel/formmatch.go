@@ -177,21 +177,6 @@ func (c *formClass) fitsCode(code uint64) bool {
 	return false
 }
 
-// fitsSig reports whether operands of signature sig (n of them) fit f,
-// whose classes fix no operand.
-func (f *intelForm) fitsSig(sig uint64, n int) bool {
-	cls := f.cls()
-	if len(cls) != n {
-		return false
-	}
-	for i := range cls {
-		if !cls[i].fitsCode(sig >> (sigOpBits * i) & (1<<sigOpBits - 1)) {
-			return false
-		}
-	}
-	return true
-}
-
 // argKind is what a Go argument of a form is.
 type argKind uint8
 
